@@ -1,0 +1,150 @@
+"""The infinite-width Gram dynamics ``G -> F(G) = K_phi(C G C)``, its scale-free version
+and its derivative, written once for every arithmetic (see :mod:`bnverify.arith`).
+
+Matrices may be *dense* (an n x n array) or *quotient* matrices described by a
+:class:`Layout`: index classes of (possibly symbolic) size, each class held by one or two
+representative rows.  A quotient matrix stands for the full matrix whose entries depend
+only on the classes (and on i == j).  The same code then runs for a concrete n and for a
+symbolic n, which is how :mod:`bnverify.symmetry` obtains blocks whose size does not grow
+with n.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Index classes of a quotient matrix.
+
+    ``classes[r]`` is the class of representative row r; ``sizes[c]`` is the number of
+    indices in class c (int or sympy expression).  A class of size >= 2 must have two
+    representatives (to carry both its diagonal and its off-diagonal entries)."""
+
+    classes: tuple
+    sizes: tuple
+
+    def weights(self):
+        """W[i, k]: how many indices representative k stands for, seen from row i."""
+        m = len(self.classes)
+        W = np.empty((m, m), dtype=object)
+        first = {}
+        for k, c in enumerate(self.classes):
+            first.setdefault(c, k)
+        for i, ci in enumerate(self.classes):
+            for k, ck in enumerate(self.classes):
+                s = self.sizes[ck]
+                if ck == ci:
+                    W[i, k] = 1 if k == i else s - 1
+                else:
+                    W[i, k] = s if first[ck] == k else 0
+        return W
+
+    def firsts(self):
+        seen, out = set(), []
+        for k, c in enumerate(self.classes):
+            out.append(c not in seen)
+            seen.add(c)
+        return np.array(out)
+
+    @property
+    def n(self):
+        return sum(self.sizes)
+
+
+def _row_sums(G, layout):
+    if layout is None:
+        return G.sum(axis=1)
+    return (layout.weights() * G).sum(axis=1)
+
+
+def _size(G, layout):
+    return G.shape[0] if layout is None else layout.n
+
+
+def _total(r, layout):
+    if layout is None:
+        return r.sum()
+    sizes = np.array([layout.sizes[c] for c in layout.classes], dtype=object)
+    return (sizes * r * layout.firsts()).sum()
+
+
+def center(G, layout=None):
+    """Sigma = C G C with C = I - 11^T/n:  Sigma_jk = G_jk - r_j/n - r_k/n + t/n^2,
+    r the row sums and t the total sum of G."""
+    n = _size(G, layout)
+    r = _row_sums(G, layout)
+    t = _total(r, layout)
+    return G - r[:, None] / n - r[None, :] / n + t / (n * n)
+
+
+def _diag_outer(S, ctx):
+    d = ctx.sqrt(np.diagonal(S).copy())
+    return d, d[:, None] * d[None, :]
+
+
+def kernel(Sigma, act, ctx):
+    """K_phi(Sigma)_jk = sqrt(S_jj S_kk) kappa(S_jk / sqrt(S_jj S_kk)), K_jj = kappa(1) S_jj.
+
+    Requires S_jj > 0 (a data point away from the batch mean)."""
+    d, dd = _diag_outer(Sigma, ctx)
+    rho = Sigma / dd
+    K = dd * act.kappa(rho, ctx)
+    np.fill_diagonal(K, np.diagonal(Sigma) * act.kappa_one(ctx))
+    return K
+
+
+def F(G, act, ctx, layout=None, stages=("rc",)):
+    """F(G) = K_phi(C G C) (or K_phi(G) without RC)."""
+    _check_stages(stages)
+    S = center(G, layout) if "rc" in stages else G
+    return kernel(S, act, ctx)
+
+
+def trace(G, layout=None):
+    """tr G (counting every index a representative stands for)."""
+    d = np.diagonal(G)
+    if layout is None:
+        return d.sum()
+    sizes = np.array([layout.sizes[c] for c in layout.classes], dtype=object)
+    return (sizes * d * layout.firsts()).sum()
+
+
+def F_scale_free(G, act, ctx, layout=None, stages=("rc",)):
+    """The scale-free map G -> F(G) / tr F(G)."""
+    H = F(G, act, ctx, layout, stages)
+    return H / trace(H, layout)
+
+
+def dkernel(Sigma, E, act, ctx):
+    """Derivative of K_phi at Sigma in direction E:
+
+        dK_jj = kappa(1) E_jj
+        dK_jk = kappa'(rho) E_jk + kappa_perp(rho) (sqrt(S_kk/S_jj) E_jj + sqrt(S_jj/S_kk) E_kk) / 2
+
+    with kappa_perp = kappa - rho kappa'.  At |rho| = 1 this uses the one-sided derivative
+    kappa'(+-1) from inside [-1, 1] (kappa' is continuous there), and kappa_perp = 0."""
+    d, dd = _diag_outer(Sigma, ctx)
+    rho = Sigma / dd
+    e = np.diagonal(E)
+    ratio = d[None, :] / d[:, None]          # sqrt(S_kk / S_jj)
+    dK = act.dkappa(rho, ctx) * E + act.kappa_perp(rho, ctx) * (ratio * e[:, None] + ratio.T * e[None, :]) / 2
+    np.fill_diagonal(dK, e * act.kappa_one(ctx))
+    return dK
+
+
+def dF(G, H, act, ctx, layout=None, stages=("rc",)):
+    """DF(G)[H] = DK(C G C)[C H C] (C is linear)."""
+    _check_stages(stages)
+    if "rc" in stages:
+        return dkernel(center(G, layout), center(H, layout), act, ctx)
+    return dkernel(G, H, act, ctx)
+
+
+def _check_stages(stages):
+    if "rs" in stages:
+        raise NotImplementedError(
+            "the RS Gram map has no closed form for a general G; see bnverify.symbolic for "
+            "its value where C G C has rank one")
