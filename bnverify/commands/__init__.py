@@ -1,0 +1,1 @@
+"""One module per ``bnverify`` sub-command (see :mod:`bnverify.cli`)."""
