@@ -96,7 +96,10 @@ class ExactContext(Context):
         return self.sp.sympify(x, rational=True)
 
     def _sqrt(self, x):
-        return self.sp.sqrt(x)
+        # factoring first lets sympy pull squares of non-negative factors out of the root
+        # (sqrt((n-1)^2 q) = (n-1) sqrt(q) for a positive integer n), so that correlations
+        # at the boundary simplify to exactly +-1
+        return self.sp.sqrt(x if x.is_number else self.sp.factor(x))
 
     def _acos(self, x):
         return self.sp.acos(x)

@@ -19,7 +19,7 @@ import numpy as np
 class Layout:
     """Index classes of a quotient matrix.
 
-    ``classes[r]`` is the class of representative row r; ``sizes[c]`` is the number of
+    ``classes[r]`` is the class of representative row r; ``sizes[c]`` (a dict) is the number of
     indices in class c (int or sympy expression).  A class of size >= 2 must have two
     representatives (to carry both its diagonal and its off-diagonal entries)."""
 
@@ -45,13 +45,13 @@ class Layout:
     def firsts(self):
         seen, out = set(), []
         for k, c in enumerate(self.classes):
-            out.append(c not in seen)
+            out.append(0 if c in seen else 1)
             seen.add(c)
-        return np.array(out)
+        return np.array(out, dtype=object)
 
     @property
     def n(self):
-        return sum(self.sizes)
+        return sum(self.sizes.values())
 
 
 def _row_sums(G, layout):

@@ -1,0 +1,211 @@
+"""The cluster's permutation symmetry: S_{n-1}-invariant Gram matrices and the isotypic
+blocks of the linearization.
+
+Index n-1 (0-based; the last point) is the odd point, indices 0..n-2 the cluster.  A Gram
+matrix invariant under permutations of the cluster is
+
+    G = [[a on the cluster diagonal, o off it], x between cluster and odd point, b for the odd point]
+
+(``SymState``).  Under S_{n-1} the n(n+1)/2 symmetric perturbations split as
+
+    component  irreducible        copies  dimension        basis of one copy
+    trivial    (n-1)              4       1                I_c, O_c (=11^T - I on cluster), X (cross), E (odd diag)
+    standard   (n-2, 1)           3       n - 2            D_x, O_x, X_x  for x = e_1 - e_2
+    pair       (n-3, 2)           1       (n-1)(n-4)/2     (e_1-e_2)(e_3-e_4)^T + transpose
+
+(for n = 3 the standard component has 2 copies: O_x vanishes; the pair component needs n >= 5).
+By Schur's lemma DF(G) maps each copy-space to itself and acts on it by a matrix of the size
+of the "copies" column, independent of n.  Each block is computed by running the single Gram
+map implementation (:func:`bnverify.gram.dF`) on a quotient matrix whose index classes are
+{1}, {2}, ... and "the rest of the cluster" with its (possibly symbolic) size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from . import gram
+
+
+@dataclass
+class SymState:
+    """An S_{n-1}-invariant Gram matrix: cluster diagonal a, cluster off-diagonal o,
+    cluster-odd entry x, odd diagonal b.  Entries are numbers of any arithmetic."""
+
+    a: object
+    o: object
+    x: object
+    b: object
+
+    def dense(self, n, ctx):
+        """The full n x n matrix (odd point last)."""
+        G = np.empty((n, n), dtype=float if ctx.name == "float" else object)
+        G[:, :] = self.o
+        for i in range(n - 1):
+            G[i, i] = self.a
+        G[:n - 1, n - 1] = self.x
+        G[n - 1, :n - 1] = self.x
+        G[n - 1, n - 1] = self.b
+        return G
+
+
+# Components: name -> (singleton cluster classes, copies, mode description)
+_SINGLETONS = {"trivial": 0, "standard": 2, "pair": 4}
+MODES = {
+    "trivial": ("norm of the cluster points", "cluster spread (all pairwise cluster angles alike)",
+                "odd point's angle to the cluster", "norm ratio (odd point's norm)"),
+    "standard": ("unequal norms inside the cluster", "one cluster point's angles to the others",
+                 "unequal odd-point angles across the cluster"),
+    "pair": ("spread inside the cluster (zero-sum angle pattern)",),
+}
+
+
+def multiplicity(component, n):
+    """Number of copies of the irreducible, i.e. how often each block eigenvalue occurs."""
+    return {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) / 2}[component] \
+        if not isinstance(n, int) else {"trivial": 1, "standard": n - 2,
+                                         "pair": (n - 1) * (n - 4) // 2}[component]
+
+
+def components(n):
+    """Components present for this n (an int; a symbol means 'generic n >= 5')."""
+    if isinstance(n, int):
+        if n < 3:
+            raise ValueError("the configuration needs n >= 3 (got %d)" % n)
+        return ("trivial", "standard") + (("pair",) if n >= 5 else ())
+    return ("trivial", "standard", "pair")
+
+
+def layout(component, n):
+    """Quotient layout: singleton cluster indices, the rest of the cluster (two
+    representatives), the odd point."""
+    k = _SINGLETONS[component]
+    classes = tuple("s%d" % i for i in range(k)) + ("rest", "rest", "odd")
+    sizes = {"s%d" % i: 1 for i in range(k)}
+    sizes.update(rest=n - 1 - k, odd=1)
+    return gram.Layout(classes, sizes)
+
+
+def _num(v, ctx):
+    return ctx.const(v) if isinstance(v, (int, Fraction, str)) else v
+
+
+def _embed(state, lay, ctx):
+    state = SymState(*(_num(v, ctx) for v in (state.a, state.o, state.x, state.b)))
+    m = len(lay.classes)
+    G = np.empty((m, m), dtype=object)
+    for i, ci in enumerate(lay.classes):
+        for k, ck in enumerate(lay.classes):
+            if ci == "odd" and ck == "odd":
+                G[i, k] = state.b
+            elif "odd" in (ci, ck):
+                G[i, k] = state.x
+            else:
+                G[i, k] = state.a if i == k else state.o
+    return G
+
+
+def _basis(component, lay, ctx, n):
+    """Perturbation matrices (quotient form) spanning one copy of the component."""
+    cl = lay.classes
+    m = len(cl)
+    zero = ctx.const(0)
+    idx_odd = m - 1
+
+    def mat(f):
+        H = np.empty((m, m), dtype=object)
+        for i in range(m):
+            for k in range(m):
+                H[i, k] = ctx.const(f(i, k))
+        return H
+
+    cluster = [i for i in range(m) if cl[i] != "odd"]
+    if component == "trivial":
+        basis = [mat(lambda i, k: 1 if i == k and i != idx_odd else 0),
+                 mat(lambda i, k: 1 if i != k and i in cluster and k in cluster else 0),
+                 mat(lambda i, k: 1 if (i == idx_odd) != (k == idx_odd) else 0),
+                 mat(lambda i, k: 1 if i == k == idx_odd else 0)]
+    elif component == "standard":
+        xv = [1, -1] + [0] * (m - 2)          # x = e_1 - e_2 on the representatives
+        basis = [mat(lambda i, k: xv[i] if i == k and i != idx_odd else 0),
+                 mat(lambda i, k: xv[i] + xv[k] if i != k and i in cluster and k in cluster else 0),
+                 mat(lambda i, k: xv[i] if k == idx_odd and i != idx_odd else
+                     (xv[k] if i == idx_odd and k != idx_odd else 0))]
+        if isinstance(n, int) and n == 3:
+            basis = [basis[0], basis[2]]       # O_x vanishes when the cluster has two points
+    else:
+        y = [1, -1, 0, 0] + [0] * (m - 4)
+        z = [0, 0, 1, -1] + [0] * (m - 4)
+        basis = [mat(lambda i, k: (y[i] * z[k] + z[i] * y[k]) if i != idx_odd and k != idx_odd else 0)]
+    del zero
+    return basis
+
+
+def _coords(component, H, n):
+    """Coordinates of an equivariant image in the component's basis (read off entries)."""
+    m = H.shape[0]
+    if component == "trivial":
+        return [H[0, 0], H[0, 1], H[0, m - 1], H[m - 1, m - 1]]
+    if component == "standard":
+        c = [H[0, 0], H[0, 2], H[0, m - 1]]
+        return [c[0], c[2]] if isinstance(n, int) and n == 3 else c
+    return [H[0, 2]]
+
+
+def block(component, state, n, act, ctx, scale=1):
+    """Matrix of DF(G)/scale on one copy of ``component`` (columns: images of the basis)."""
+    lay = layout(component, n)
+    G = _embed(state, lay, ctx)
+    cols = [_coords(component, gram.dF(G, H, act, ctx, lay), n) for H in _basis(component, lay, ctx, n)]
+    B = np.empty((len(cols), len(cols)), dtype=object)
+    for j, col in enumerate(cols):
+        for i, v in enumerate(col):
+            B[i, j] = v / _num(scale, ctx)
+    return B
+
+
+def image(state, n, act, ctx):
+    """F(G) for a symmetric state, as a SymState (the symmetric reduction of the map)."""
+    lay = layout("trivial", n)
+    K = gram.F(_embed(state, lay, ctx), act, ctx, lay)
+    return SymState(K[0, 0], K[0, 1], K[0, 2], K[2, 2])
+
+
+def trivial_quotient(B, state):
+    """The trivial block on the quotient by the fixed point's own direction.
+
+    If F(G) = c G then G's coordinates g = (a, o, x, b) are an eigenvector of B = DF/c with
+    eigenvalue 1 (F is 1-homogeneous).  In the basis (E_1, E_2, E_3, g) -- g replacing the
+    odd-diagonal coordinate, never 0 -- the matrix is S^-1 B S with last column (0,0,0,1);
+    its leading 3 x 3 block is the map on the quotient, whose eigenvalues are those of the
+    scale-free dynamics (DESIGN section 2)."""
+    g = [state.a, state.o, state.x, state.b]
+    if any(isinstance(v, (int, Fraction)) for v in g):
+        raise TypeError("trivial_quotient needs the state in the block's arithmetic")
+    S = np.empty((4, 4), dtype=object)
+    Sinv = np.empty((4, 4), dtype=object)
+    for i in range(4):
+        for j in range(4):
+            S[i, j] = (1 if i == j else 0) if j < 3 else g[i]
+            Sinv[i, j] = (1 if i == j else 0) if j < 3 else (-g[i] / g[3] if i < 3 else 1 / g[3])
+    M = Sinv.dot(B).dot(S)
+    return M[:3, :3]
+
+
+def scale_free_blocks(state, n, act, ctx, scale):
+    """All blocks of the scale-free linearization at a fixed point with F(G) = scale * G:
+    {component: (matrix, multiplicity, modes)}.  The trivial block is already the quotient
+    (its dropped eigenvalue, 1, belongs to the direction G itself)."""
+    out = {}
+    for comp in components(n):
+        B = block(comp, state, n, act, ctx, scale)
+        modes = MODES[comp]
+        if comp == "trivial":
+            B = trivial_quotient(B, state)
+            modes = modes[:3]
+        elif comp == "standard" and isinstance(n, int) and n == 3:
+            modes = (modes[0], modes[2])
+        out[comp] = (B, multiplicity(comp, n), modes)
+    return out
