@@ -108,7 +108,7 @@ class ExactContext(Context):
     def _unit(self, x):
         # Symbolic correlations (entries depending on n, alpha) are simplified so that the
         # boundary values +-1 are recognised and acos(+-1) evaluates exactly.
-        return x if x.is_number else self.sp.simplify(x)
+        return x if x.is_number else self.sp.factor(x)
 
     def _pos(self, x):
         return x

@@ -205,7 +205,67 @@ def scale_free_blocks(state, n, act, ctx, scale):
         if comp == "trivial":
             B = trivial_quotient(B, state)
             modes = modes[:3]
-        elif comp == "standard" and isinstance(n, int) and n == 3:
-            modes = (modes[0], modes[2])
+        else:
+            modes = basis_names(comp, n)
         out[comp] = (B, multiplicity(comp, n), modes)
     return out
+
+
+def basis_names(component, n):
+    """Names of the basis perturbations of one copy (n = 3 has no O_x)."""
+    names = MODES[component]
+    if component == "standard" and isinstance(n, int) and n == 3:
+        return (names[0], names[2])
+    return names
+
+
+def _real_rows(lay):
+    """Representatives that stand for at least one real index (a class of size 0, or the
+    second representative of a class of size 1, is a placeholder)."""
+    seen, out = set(), []
+    for c in lay.classes:
+        s = lay.sizes[c]
+        need = 2 if c in seen else 1
+        out.append(not (isinstance(s, int) and s < need))
+        seen.add(c)
+    return np.array(out)
+
+
+def classify_mode(component, coords, n, ctx):
+    """Name the perturbation a block eigenvector stands for, from its matrix (not by hand).
+
+    ``coords`` are coordinates in the component's basis (for the trivial quotient block:
+    the first three basis vectors, modulo the fixed point).  The tests, in order:
+    centring removes it (a translation of the batch); only cluster-odd entries (the odd
+    point's angles); a cluster block that centring inside the cluster removes (cluster points
+    stretched along a common direction); a cluster block with zero row sums (spread inside
+    the cluster); the cluster block scaled as a whole (the norm ratio, modulo scale)."""
+    lay = layout(component, n)
+    basis = _basis(component, lay, ctx, n)
+    H = sum((b * c for b, c in zip(basis, coords)), np.zeros_like(basis[0]))
+    real = _real_rows(lay)
+    odd = H.shape[0] - 1
+    clus = real.copy()
+    clus[odd] = False
+
+    def zero(vals):
+        vals = np.asarray(vals, dtype=object).ravel()
+        return all((ctx.sp.simplify(v) if ctx.name == "exact" else v) == 0 for v in vals)
+
+    sub = gram.Layout(lay.classes[:odd], {c: s for c, s in lay.sizes.items() if c != "odd"})
+    cluster, cross, tail = H[:odd, :odd], H[:odd, odd][clus[:odd]], H[odd, odd]
+    if zero(gram.center(H, lay)[np.ix_(real, real)]):
+        return "translation of the whole batch (removed by centring)"
+    if zero(cluster[np.ix_(clus[:odd], clus[:odd])]) and zero([tail]):
+        return "odd point's angle to the cluster" + ("" if component == "trivial" else " (unequal across the cluster)")
+    if zero(cross) and zero([tail]):
+        if component == "trivial" and zero([coords[0] - coords[1]]):
+            return "norm ratio (cluster scaled against the odd point)"
+        if zero(gram.center(cluster, sub)[np.ix_(clus[:odd], clus[:odd])]):
+            return "cluster points stretched along a common direction (unequal norms)"
+        if zero((sub.weights() * cluster).sum(axis=1)[clus[:odd]]):
+            return "spread inside the cluster" + {"trivial": " (all cluster angles alike)",
+                                                  "standard": " (one point leaving the others)",
+                                                  "pair": " (zero-sum pattern of angles)"}[component]
+    names = [nm for nm, c in zip(basis_names(component, n), coords) if not zero([c])]
+    return "mixed: " + " + ".join(names)

@@ -1,0 +1,219 @@
+"""Symbolic derivations for a symbolic batch size n (and leaky slope alpha).
+
+Everything here is derived by sympy from the single Gram-map implementation
+(:mod:`bnverify.gram` through the quotient layouts of :mod:`bnverify.symmetry`); numbers
+that are results are computed, not typed in.  The statements derived are:
+
+* :func:`centering_identity` - for a two-point batch (n-1 copies of v, one u) and any W,
+  ``W X C = w s^T`` with ``w = W (u - v)`` and ``s = (-1/n, ..., -1/n, (n-1)/n)``.
+* :func:`invariance` - RC + phi (phi positively homogeneous) maps the batch to n-1 copies of
+  ``v' = phi(-w)/n`` and one ``u' = (n-1) phi(w)/n``; with RS in between,
+  ``v'_i = phi(-sign w_i)/sqrt(n-1)`` and ``u'_i = phi(sign w_i) sqrt(n-1)``.
+* :func:`norm_ratio` - ``||u'||/||v'||`` at finite width and its infinite-width limit.
+* :func:`fixed_point` - the Gram matrix G* of the configuration with ``F(G*) = c G*``.
+* :func:`configuration_spectrum` - eigenvalues (with multiplicities and modes) of the
+  scale-free linearization at G*, from the symmetry blocks.
+
+**Boundary derivatives.** At G*, ``C G* C`` has rank one, so every correlation is rho = +1
+(inside the cluster) or rho = -1 (cluster vs odd point), the edge of the kernel's domain.
+The derivative used there is the one-sided one from inside [-1, 1]: kappa'(rho) =
+A - B acos(rho) is continuous on the closed interval and kappa - rho kappa' = B sqrt(1-rho^2)
+vanishes continuously, so the Gram map is C^1 on the cone {S_jj > 0, |rho_jk| <= 1} up to
+its boundary.  The tangent cone of the PSD cone at G* spans all symmetric matrices, so the
+directional derivatives along PSD-preserving directions determine one linear map, DF(G*),
+and that is the linearization.  (kappa'' = B / sqrt(1-rho^2) is unbounded, so F is not C^2
+there: the linearization governs first-order behaviour only.)
+"""
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+
+from . import arith, symmetry
+from .kernels import Activation, BadInput
+
+N = sp.Symbol("n", integer=True, positive=True)
+ALPHA = sp.Symbol("alpha", nonnegative=True)
+_CLUSTER = sp.Symbol("k", integer=True, positive=True)   # n - 1, the cluster size
+EXACT = arith.ExactContext()
+
+
+def symbolic_activation(name):
+    """relu / identity, or leaky_relu with a symbolic slope alpha."""
+    return Activation(name, ALPHA if name == "leaky_relu" else 0)
+
+
+def _phi_expr(act, t):
+    """phi(t) as a sympy expression: t for t > 0, alpha t otherwise (relu: alpha = 0)."""
+    return sp.Piecewise((t, t > 0), (act.slope * t, True))
+
+
+def _by_sign(expr, t):
+    """expr(t) as a dict {sign: simplified value} for t = +tau, -tau, 0 with tau > 0:
+    a case split that proves an identity in t for every real t."""
+    tau = sp.Symbol("tau", positive=True)
+    expr = expr.subs(N, _CLUSTER + 1)      # so that sympy knows n - 1 > 0
+    out = {s: sp.simplify(expr.subs(t, s * tau)).subs(_CLUSTER, N - 1) for s in (1, -1)}
+    try:
+        zero = expr.subs(t, 0)
+        out[0] = None if zero.has(sp.nan, sp.zoo) else sp.simplify(zero).subs(_CLUSTER, N - 1)
+    except TypeError:       # 0/0 inside a comparison: undefined at t = 0
+        out[0] = None
+    return out
+
+
+def centering_identity(n=N):
+    """Columns of X C for the batch (v, ..., v, u): exactly (u - v) s_j."""
+    V, U = sp.symbols("v u")
+    mean = ((n - 1) * V + U) / n
+    s = {"cluster": -1 / n, "odd": (n - 1) / n}
+    residual = {"cluster": sp.simplify(V - mean - s["cluster"] * (U - V)),
+                "odd": sp.simplify(U - mean - s["odd"] * (U - V))}
+    sum_s = sp.simplify((n - 1) * s["cluster"] + s["odd"])
+    return {"s": s, "w": "W (u - v)", "rank": 1, "residual": residual, "sum_s": sum_s,
+            "holds": all(r == 0 for r in residual.values()) and sum_s == 0}
+
+
+def invariance(stages, act, n=N):
+    """Closed forms of v' (each cluster point) and u' (odd point) per neuron, as functions of
+    t = w_i = (W (u - v))_i, with a case-split proof that the layer produces exactly them."""
+    t = sp.Symbol("t", real=True)
+    s = centering_identity(n)["s"]
+    if "rc" not in stages:
+        raise BadInput("invariance needs rc: without centering the batch is not rank one")
+    if "rs" in stages:
+        var = sp.simplify(((n - 1) * s["cluster"] ** 2 + s["odd"] ** 2) / n)   # population variance of s
+        sigma = sp.sqrt(var) * sp.Abs(t)
+        pre = {k: s[k] * t / sigma for k in s}
+        claimed = {"cluster": _phi_expr(act, -sp.sign(t)) / sp.sqrt(n - 1),
+                   "odd": _phi_expr(act, sp.sign(t)) * sp.sqrt(n - 1)}
+    else:
+        var = None
+        pre = {k: s[k] * t for k in s}
+        claimed = {"cluster": _phi_expr(act, -t) / n, "odd": (n - 1) * _phi_expr(act, t) / n}
+    out = {k: _phi_expr(act, pre[k]) for k in pre}
+    cases = {k: _by_sign(out[k] - claimed[k], t) for k in out}
+    # t = 0 makes an RS row 0/0 (undefined, None); BN leaves such a row at 0, our convention
+    holds = all(v == 0 for k in cases for sgn, v in cases[k].items() if v is not None)
+    product = _by_sign(claimed["cluster"] * claimed["odd"], t)
+    return {"v_prime": claimed["cluster"], "u_prime": claimed["odd"], "variable": t,
+            "holds": holds, "per_neuron_product": product,
+            "orthogonal": all(v == 0 for v in product.values() if v is not None),
+            "batch_variance_of_s": var}
+
+
+def norm_ratio(stages, act, n=N):
+    """||u'|| / ||v'||: finite-width formula and infinite-width limit.
+
+    Finite width (RC): (n-1) ||phi(w)|| / ||phi(-w)||.  With RS (relu):
+    (n-1) sqrt(P/M), P, M the numbers of positive / negative w_i.  As d -> infinity the
+    w_i are i.i.d. centred Gaussians, so by the law of large numbers the ratio tends to
+    (n-1) sqrt(E[phi(g)^2] / E[phi(-g)^2]) (RC) or (n-1) sqrt(E[phi(sgn g)^2]/E[phi(-sgn g)^2])
+    (RS), both evaluated here by exact integration."""
+    g = sp.Symbol("g", positive=True)
+    dens = sp.exp(-g ** 2 / 2) / sp.sqrt(2 * sp.pi)
+    inv = invariance(stages, act, n)
+    t = inv["variable"]
+
+    def moment(expr):   # E[expr(g)^2], g ~ N(0, 1), split at 0 so the Piecewise resolves
+        return sp.simplify(sum(sp.integrate(expr.subs(t, sgn * g) ** 2 * dens, (g, 0, sp.oo))
+                               for sgn in (1, -1)))
+
+    mu, mv = moment(inv["u_prime"]), moment(inv["v_prime"])
+    return {"finite_width": ("(n-1) sqrt(P/M), P = #{w_i > 0}, M = #{w_i < 0}" if "rs" in stages
+                             else "(n-1) ||phi(w)|| / ||phi(-w)||, w = W (u - v)"),
+            "mean_square_u": mu, "mean_square_v": mv, "limit": sp.simplify(sp.sqrt(mu / mv))}
+
+
+@functools.lru_cache(maxsize=None)
+def fixed_point(act, n=N):
+    """G* and c with F(G*) = c G* (cluster diagonal normalised to 1).
+
+    Derived by mapping a generic two-point state (cluster diag 1, odd diag q, cross p):
+    its image does not depend on p, q up to scale, so the image itself is the fixed point."""
+    p, q = sp.symbols("p q", real=True)
+    gen = symmetry.SymState(sp.Integer(1), sp.Integer(1), p, q)
+    img = symmetry.image(gen, n, act, EXACT)
+    star = symmetry.SymState(*(sp.factor(v / img.a) for v in (img.a, img.o, img.x, img.b)))
+    if any(sym in v.free_symbols for v in (star.x, star.b) for sym in (p, q)):
+        raise AssertionError("the image of a two-point state depends on its shape")
+    again = symmetry.image(star, n, act, EXACT)
+    c = sp.factor(again.a)
+    residual = [sp.simplify(x - c * y) for x, y in zip((again.a, again.o, again.x, again.b),
+                                                        (star.a, star.o, star.x, star.b))]
+    return {"state": star, "scale_factor": c, "residual": residual,
+            "holds": all(r == 0 for r in residual),
+            "norm_ratio": sp.factor(sp.sqrt(star.b)),
+            "odd_cos": sp.factor(star.x / sp.sqrt(star.b))}
+
+
+def configuration_spectrum(act, n=None):
+    """Eigenvalues of the scale-free linearization at the configuration.
+
+    ``n=None`` gives closed forms in the symbol n (valid for every n >= 3: derived from the
+    generic blocks, n >= 5, and confirmed against the n = 3, 4 blocks), else concrete n.
+    Returns {"n", "scale_factor", "fixed_point", "blocks", "eigenvalues"}; each eigenvalue
+    {"value", "multiplicity", "mode"} and the multiplicities add up to n(n+1)/2 - 1."""
+    nn = N if n is None else n
+    if n is not None and (not isinstance(n, int) or n < 3):
+        raise BadInput("the spectrum needs an integer n >= 3 (got %r)" % (n,))
+    fp = fixed_point(act, nn)
+    blocks = symmetry.scale_free_blocks(fp["state"], nn, act, EXACT, fp["scale_factor"])
+    merged, described = {}, {}
+    for comp, (B, mult, modes) in blocks.items():
+        M = sp.Matrix(B).applyfunc(sp.factor)
+        for val, amult, vecs in M.eigenvects():
+            val = sp.factor(val)
+            merged[val] = merged.get(val, 0) + amult * mult
+            described.setdefault(val, []).extend(
+                "%s [%s x%s]" % (symmetry.classify_mode(comp, list(v), nn, EXACT), comp, sp.factor(mult))
+                for v in vecs)
+    eig = [{"value": v, "multiplicity": sp.factor(m), "mode": "; ".join(described[v])}
+           for v, m in merged.items()]
+    eig.sort(key=lambda e: sp.default_sort_key(e["value"]))
+    total = sp.simplify(sum(e["multiplicity"] for e in eig) - (nn * (nn + 1) / 2 - 1))
+    if n is None:
+        _confirm_small_n(act, eig)
+    return {"n": nn, "activation": str(act), "scale_factor": fp["scale_factor"],
+            "fixed_point": fp, "blocks": {k: (sp.Matrix(b[0]).applyfunc(sp.factor), b[1], b[2])
+                                          for k, b in blocks.items()},
+            "eigenvalues": eig, "multiplicities_ok": total == 0}
+
+
+def _confirm_small_n(act, eig):
+    """The generic formulas assume n >= 5 (all three components present); check that they
+    also give the n = 3 and n = 4 spectra computed from those n's own blocks."""
+    for m in (3, 4):
+        concrete = configuration_spectrum(act, m)
+        want = {sp.factor(e["value"]): e["multiplicity"] for e in concrete["eigenvalues"]}
+        got = {}
+        for e in eig:
+            mult = e["multiplicity"].subs(N, m)
+            if mult != 0:
+                key = sp.factor(e["value"].subs(N, m))
+                got[key] = got.get(key, 0) + mult
+        if got != want:
+            raise AssertionError("closed-form spectrum fails at n=%d: %s vs %s" % (m, got, want))
+
+
+def dense_jacobian(act, n):
+    """The full n(n+1)/2 x n(n+1)/2 matrix of DF(G*)/c, exact, WITHOUT the symmetry split
+    (for independent checks): column (i, j) is the image of E_ij + E_ji (or E_ii)."""
+    import numpy as np
+
+    from . import gram
+
+    fp = fixed_point(act, n)
+    G = fp["state"].dense(n, EXACT)
+    c = fp["scale_factor"]
+    idx = [(i, j) for i in range(n) for j in range(i, n)]
+    J = sp.zeros(len(idx), len(idx))
+    for col, (i, j) in enumerate(idx):
+        H = np.empty((n, n), dtype=object)
+        H[:, :] = sp.Integer(0)
+        H[i, j] = H[j, i] = sp.Integer(1)
+        D = gram.dF(G, H, act, EXACT)
+        for row, (p, q) in enumerate(idx):
+            J[row, col] = D[p, q] / c
+    return J, idx
