@@ -57,6 +57,9 @@ def main(argv=None):
     except BadInput as e:
         sys.stderr.write("bnverify %s: error: %s\n" % (args.command, e))
         return USAGE_ERROR
+    except BrokenPipeError:         # output piped into head & co.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write("bnverify: interrupted\n")
         return 130

@@ -118,29 +118,37 @@ def F_scale_free(G, act, ctx, layout=None, stages=("rc",)):
     return H / trace(H, layout)
 
 
-def dkernel(Sigma, E, act, ctx):
-    """Derivative of K_phi at Sigma in direction E:
+class Linearization:
+    """DF(G) as a linear map, with the kernel's coefficients at C G C computed once:
 
         dK_jj = kappa(1) E_jj
         dK_jk = kappa'(rho) E_jk + kappa_perp(rho) (sqrt(S_kk/S_jj) E_jj + sqrt(S_jj/S_kk) E_kk) / 2
 
-    with kappa_perp = kappa - rho kappa'.  At |rho| = 1 this uses the one-sided derivative
-    kappa'(+-1) from inside [-1, 1] (kappa' is continuous there), and kappa_perp = 0."""
-    d, dd = _diag_outer(Sigma, ctx)
-    rho = Sigma / dd
-    e = np.diagonal(E)
-    ratio = d[None, :] / d[:, None]          # sqrt(S_kk / S_jj)
-    dK = act.dkappa(rho, ctx) * E + act.kappa_perp(rho, ctx) * (ratio * e[:, None] + ratio.T * e[None, :]) / 2
-    np.fill_diagonal(dK, e * act.kappa_one(ctx))
-    return dK
+    with E = C H C and kappa_perp = kappa - rho kappa'.  At |rho| = 1 this is the one-sided
+    derivative from inside [-1, 1] (kappa' is continuous there) and kappa_perp = 0."""
+
+    def __init__(self, G, act, ctx, layout=None, stages=("rc",)):
+        _check_stages(stages)
+        self.layout, self.rc, self.ctx = layout, "rc" in stages, ctx
+        Sigma = center(G, layout) if self.rc else G
+        d, dd = _diag_outer(Sigma, ctx)
+        rho = Sigma / dd
+        self.ratio = d[None, :] / d[:, None]          # sqrt(S_kk / S_jj)
+        self.slope = act.dkappa(rho, ctx)
+        self.perp = act.kappa_perp(rho, ctx)
+        self.diag = act.kappa_one(ctx)
+
+    def __call__(self, H):
+        E = center(H, self.layout) if self.rc else H
+        e = np.diagonal(E)
+        dK = self.slope * E + self.perp * (self.ratio * e[:, None] + self.ratio.T * e[None, :]) / 2
+        np.fill_diagonal(dK, e * self.diag)
+        return dK
 
 
 def dF(G, H, act, ctx, layout=None, stages=("rc",)):
     """DF(G)[H] = DK(C G C)[C H C] (C is linear)."""
-    _check_stages(stages)
-    if "rc" in stages:
-        return dkernel(center(G, layout), center(H, layout), act, ctx)
-    return dkernel(G, H, act, ctx)
+    return Linearization(G, act, ctx, layout, stages)(H)
 
 
 def _check_stages(stages):

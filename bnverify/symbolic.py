@@ -123,7 +123,8 @@ def norm_ratio(stages, act, n=N):
     mu, mv = moment(inv["u_prime"]), moment(inv["v_prime"])
     return {"finite_width": ("(n-1) sqrt(P/M), P = #{w_i > 0}, M = #{w_i < 0}" if "rs" in stages
                              else "(n-1) ||phi(w)|| / ||phi(-w)||, w = W (u - v)"),
-            "mean_square_u": mu, "mean_square_v": mv, "limit": sp.simplify(sp.sqrt(mu / mv))}
+            "mean_square_u": mu, "mean_square_v": mv,
+            "limit": sp.sqrt(sp.factor(mu / mv).subs(N, _CLUSTER + 1)).subs(_CLUSTER, N - 1)}
 
 
 @functools.lru_cache(maxsize=None)
@@ -209,11 +210,67 @@ def dense_jacobian(act, n):
     c = fp["scale_factor"]
     idx = [(i, j) for i in range(n) for j in range(i, n)]
     J = sp.zeros(len(idx), len(idx))
+    L = gram.Linearization(G, act, EXACT)
     for col, (i, j) in enumerate(idx):
         H = np.empty((n, n), dtype=object)
         H[:, :] = sp.Integer(0)
         H[i, j] = H[j, i] = sp.Integer(1)
-        D = gram.dF(G, H, act, EXACT)
+        D = L(H)
         for row, (p, q) in enumerate(idx):
             J[row, col] = D[p, q] / c
     return J, idx
+
+
+def _positive_for_all(expr, n_min=3):
+    """True if expr > 0 for every real n >= n_min and alpha in [0, 1), by a certificate
+    that is itself exact: with n = n_min + m and alpha = beta / (1 + beta) (m, beta >= 0),
+    the numerator and denominator become polynomials whose coefficients are all >= 0 with a
+    positive constant term.  None means "not shown this way" (never "false")."""
+    m, beta = sp.symbols("m beta", nonnegative=True)
+    e = sp.together(sp.sympify(expr).subs({N: n_min + m, ALPHA: beta / (1 + beta)}))
+    num, den = sp.fraction(sp.together(e))
+    ok = []
+    for part in (num, den):
+        poly = sp.Poly(sp.expand(part), m, beta)
+        coeffs = poly.coeffs()
+        const = poly.coeff_monomial(1)
+        if all(c >= 0 for c in coeffs) and const > 0:
+            ok.append(1)
+        elif all(c <= 0 for c in coeffs) and const < 0:
+            ok.append(-1)
+        else:
+            return None
+    return ok[0] * ok[1] > 0
+
+
+def compare_to(expr, bound, n_min=3):
+    """'<', '>' or '=' of expr against bound for all n >= n_min (and alpha in [0,1)), or None."""
+    d = sp.factor(sp.sympify(expr) - bound)
+    if d == 0:
+        return "="
+    if _positive_for_all(d, n_min):
+        return ">"
+    if _positive_for_all(-d, n_min):
+        return "<"
+    return None
+
+
+def stability_summary(spectrum, n_min=3):
+    """Plain statement of what the spectrum says, each comparison decided exactly."""
+    lines, unstable = [], False
+    for e in spectrum["eigenvalues"]:
+        v = e["value"]
+        hi, lo = compare_to(v, 1, n_min), compare_to(v, -1, n_min)
+        where = ("decays (|eigenvalue| < 1)" if hi == "<" and lo == ">" else
+                 "grows (eigenvalue > 1)" if hi == ">" else
+                 "neutral (eigenvalue 1)" if hi == "=" else "undecided")
+        unstable |= hi == ">"
+        lines.append({"value": v, "relation_to_1": hi, "relation_to_minus_1": lo,
+                      "behaviour": where, "mode": e["mode"]})
+    return {"linearly_unstable": unstable, "per_eigenvalue": lines,
+            "statement": ("The configuration is a linearly UNSTABLE fixed point of the scale-free "
+                          "dynamics: some eigenvalue exceeds 1 (growing modes: %s)."
+                          % "; ".join(l["mode"] for l in lines if l["relation_to_1"] == ">"))
+            if unstable else ("Every eigenvalue lies in (-1, 1): linearly stable."
+                              if all(l["behaviour"].startswith("decays") for l in lines)
+                              else "Stability is not decided by these comparisons.")}

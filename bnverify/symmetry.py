@@ -158,7 +158,8 @@ def block(component, state, n, act, ctx, scale=1):
     """Matrix of DF(G)/scale on one copy of ``component`` (columns: images of the basis)."""
     lay = layout(component, n)
     G = _embed(state, lay, ctx)
-    cols = [_coords(component, gram.dF(G, H, act, ctx, lay), n) for H in _basis(component, lay, ctx, n)]
+    L = gram.Linearization(G, act, ctx, lay)
+    cols = [_coords(component, L(H), n) for H in _basis(component, lay, ctx, n)]
     B = np.empty((len(cols), len(cols)), dtype=object)
     for j, col in enumerate(cols):
         for i, v in enumerate(col):
