@@ -1,0 +1,408 @@
+"""Claims as data: the TOML schema, loading and validation, and the catalogue.
+
+A claim is one precise reading of a statement of the paper, in a TOML file named
+``<id>.toml``.  The schema (also in docs/claims-schema.md)::
+
+    id        = "stability-naive"          # required; [a-z0-9-]+, equal to the file name
+    title     = "The configuration is not linearly stable"        # required
+    statement = "O_n is a linearly stable fixed point of ..."     # required, plain text
+    latex     = '\\rho(DF(G^*)/c) < 1'                             # optional, LaTeX
+    property  = "spectral-radius"          # required; a name in bnverify.properties.PROPERTIES
+    expect    = "refuted"                  # required; proved | refuted | inconclusive
+    methods   = ["exact", "symbolic"]      # optional list of strings (documentation)
+    uses      = ["gram-fixed-point"]       # optional; ids that must exist in the catalogue
+    full      = false                      # optional; true: a long check, run only with --full
+    order     = 70                         # optional integer: position in tables (then by id)
+
+    [model]
+    stages = "rc,relu"                     # required; rc and/or rs, plus one activation
+    alpha  = "1/10"                        # leaky_relu only: a fixed slope (exact rational)
+
+    [domain]
+    n      = "3..20"                       # "A..B", "A.." (every n >= A) or "A"; or instead
+    n_min  = 3                             #   n_min = A, the same as n = "A.."
+    alpha  = "0..1"                        # leaky_relu only, instead of model.alpha; a closed
+                                           #   range, except that an upper end 1 means < 1
+    width  = "256..4096"                   # finite width d: a range or a list of integers
+
+    [params]                               # what the property needs (see PROPERTIES):
+    relation = "<"                         #   one of < <= > >=
+    bound    = "1"                         #   exact rational
+    state    = "configuration"             #   configuration | attractor | simplex
+    value    = "n - 1"                     #   an expression in n and alpha
+
+Every malformed file raises :class:`ClaimError` (a :class:`BadInput`) with ONE line naming
+the file and the field, e.g. ``proofs/x.toml: field 'domain.n': n range '9..3' is reversed``.
+
+**Where the catalogue lives.**  ``proofs/*.toml`` is the source of truth: it is what authors
+edit, what reviewers read and what pytest collects.  ``bnverify/catalogue/`` holds
+byte-identical copies so that an installed ``bnverify verify`` works from any directory;
+``tests/test_claims.py`` fails (with the one-line ``cp`` to run) whenever the two differ.
+"""
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+
+from .kernels import Activation, BadInput, parse_stages
+from .ranges import IntRange, RatRange, parse_int_range, parse_rat_range
+from .verdict import RELATIONS, STATUSES
+
+CATALOGUE = Path(__file__).resolve().parent / "catalogue"
+STATES = ("configuration", "attractor", "simplex")
+TOP_FIELDS = {"id": str, "title": str, "statement": str, "latex": str, "property": str,
+              "expect": str, "methods": list, "uses": list, "full": bool, "order": int,
+              "model": dict, "domain": dict, "params": dict}
+REQUIRED = ("id", "title", "statement", "property", "expect", "model", "domain")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
+class ClaimError(BadInput):
+    """A malformed claim: one line naming the file and the field."""
+
+    def __init__(self, source, fieldname, problem):
+        self.source, self.field, self.problem = str(source), fieldname, problem
+        super().__init__("%s: field '%s': %s" % (source, fieldname, problem))
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    title: str
+    statement: str
+    property: str
+    expect: str
+    stages: tuple
+    activation: Activation
+    n: IntRange
+    alpha: RatRange
+    latex: str = ""
+    width: object = None          # IntRange, or a tuple of widths
+    methods: tuple = ()
+    uses: tuple = ()
+    params: dict = field(default_factory=dict)
+    full: bool = False
+    order: int = 100
+    source: str = ""
+
+    # ---- derived views ----
+    @property
+    def stages_text(self):
+        return ",".join(self.stages + (self.activation.name,))
+
+    @property
+    def alpha_varies(self):
+        return not self.alpha.point
+
+    def domain_json(self):
+        return {"n": str(self.n), "alpha": str(self.alpha)}
+
+    def to_json(self):
+        """What a certificate records about the claim (all strings, exact)."""
+        return {"id": self.id, "statement": self.statement, "property": self.property,
+                "stages": list(self.stages), "activation": self.activation.name,
+                "domain": self.domain_json(), "params": _params_json(self.params)}
+
+    def with_n(self, n):
+        """The same claim restricted to one batch size (for per-n jobs)."""
+        return replace(self, n=IntRange(n, n))
+
+    def __str__(self):
+        return "%s: %s [%s, n %s%s, %s]" % (
+            self.id, self.title, self.stages_text, self.n,
+            "" if self.activation.name != "leaky_relu" else ", alpha %s" % self.alpha, self.property)
+
+    def _repr_html_(self):
+        e = html.escape
+        rows = [("statement", e(self.statement)), ("model", e(self.stages_text) + (
+                    ", &alpha; = %s" % e(str(self.alpha)) if self.activation.name == "leaky_relu" else "")),
+                ("domain", "n &isin; %s" % e(_human_range(self.n))),
+                ("property", "<code>%s</code> %s" % (e(self.property), e(_params_text(self.params)))),
+                ("expect", "<b>%s</b>" % e(self.expect))]
+        if self.uses:
+            rows.append(("uses", ", ".join("<code>%s</code>" % e(u) for u in self.uses)))
+        if self.latex:
+            rows.insert(1, ("formula", "$%s$" % e(self.latex)))
+        body = "".join("<tr><th style='text-align:left'>%s</th><td style='text-align:left'>%s</td></tr>"
+                       % r for r in rows)
+        return "<div><b>%s</b> &mdash; %s<table>%s</table></div>" % (e(self.id), e(self.title), body)
+
+    def _repr_latex_(self):
+        text = r"\textbf{%s}: %s" % (_tex_escape(self.id), _tex_escape(self.title))
+        return "%s \\quad $%s$" % (text, self.latex) if self.latex else text
+
+
+def _tex_escape(s):
+    return re.sub(r"([_&%#$])", r"\\\1", s)
+
+
+def _human_range(r):
+    return "{%d, %d, ...}" % (r.lo, r.lo + 1) if r.hi is None else str(r)
+
+
+def _params_json(params):
+    out = {}
+    for k, v in params.items():
+        if isinstance(v, Fraction):
+            v = str(v.numerator) if v.denominator == 1 else "%d/%d" % (v.numerator, v.denominator)
+        elif isinstance(v, tuple):
+            v = list(v)
+        out[k] = v
+    return out
+
+
+def _params_text(params):
+    return " ".join("%s=%s" % (k, v) for k, v in _params_json(params).items())
+
+
+# ---------------------------------------------------------------- parameters
+def _p_relation(v):
+    if v not in RELATIONS:
+        raise ValueError("relation %r is not one of %s" % (v, " ".join(RELATIONS)))
+    return v
+
+
+def _p_rational(v):
+    if isinstance(v, bool) or not isinstance(v, (int, str)):
+        raise ValueError("%r is not an exact rational; write it as a string like \"1/2\"" % (v,))
+    try:
+        return Fraction(str(v).strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("%r is not a rational number" % (v,))
+
+
+def _p_state(v):
+    if v not in STATES:
+        raise ValueError("state %r is not one of %s" % (v, ", ".join(STATES)))
+    return v
+
+
+def _p_expr(v):
+    from . import checker
+
+    if isinstance(v, int) and not isinstance(v, bool):
+        v = str(v)
+    if not isinstance(v, str):
+        raise ValueError("%r is not an expression string" % (v,))
+    try:
+        checker.parse(v)
+    except checker.Rejected as e:
+        raise ValueError(str(e))
+    return v
+
+
+def _p_strings(v):
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ValueError("%r is not a list of strings" % (v,))
+    return tuple(v)
+
+
+def _p_int(v):
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ValueError("%r is not a positive integer" % (v,))
+    return v
+
+
+PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_state,
+               "expr": _p_expr, "strings": _p_strings, "int": _p_int}
+
+
+# ---------------------------------------------------------------- loading
+def _need(data, key, typ, source, prefix=""):
+    if key not in data:
+        raise ClaimError(source, prefix + key, "missing")
+    v = data[key]
+    if typ is int and isinstance(v, bool) or not isinstance(v, typ):
+        raise ClaimError(source, prefix + key, "expected %s, got %s %r"
+                         % (typ.__name__, type(v).__name__, v))
+    return v
+
+
+def claim_from_dict(data, source="<claim>"):
+    """Validate a parsed TOML table and build the Claim (ClaimError on the first problem)."""
+    from .properties import PROPERTIES
+
+    for key in data:
+        if key not in TOP_FIELDS:
+            raise ClaimError(source, key, "unknown field (known: %s)" % ", ".join(sorted(TOP_FIELDS)))
+    for key in REQUIRED:
+        _need(data, key, TOP_FIELDS[key], source)
+    for key, typ in TOP_FIELDS.items():
+        if key in data:
+            _need(data, key, typ, source)
+    cid = data["id"]
+    if not _ID.match(cid):
+        raise ClaimError(source, "id", "%r is not lower-case letters, digits and dashes" % cid)
+    stem = Path(str(source)).stem
+    if str(source).endswith(".toml") and stem != cid:
+        raise ClaimError(source, "id", "%r differs from the file name %r" % (cid, stem + ".toml"))
+    for key in ("title", "statement"):
+        if not data[key].strip():
+            raise ClaimError(source, key, "empty")
+    if data["expect"] not in STATUSES:
+        raise ClaimError(source, "expect", "%r is not one of %s" % (data["expect"], ", ".join(STATUSES)))
+    prop = data["property"]
+    if prop not in PROPERTIES:
+        raise ClaimError(source, "property", "unknown property %r (known: %s)"
+                         % (prop, ", ".join(sorted(PROPERTIES))))
+    spec = PROPERTIES[prop]
+    for key in ("methods", "uses"):
+        if not all(isinstance(x, str) for x in data.get(key, [])):
+            raise ClaimError(source, key, "expected a list of strings")
+    if cid in data.get("uses", []):
+        raise ClaimError(source, "uses", "a claim cannot use itself")
+
+    model = data["model"]
+    for key in model:
+        if key not in ("stages", "alpha"):
+            raise ClaimError(source, "model." + key, "unknown field (known: stages, alpha)")
+    stages_text = _need(model, "stages", str, source, "model.")
+    domain = data["domain"]
+    for key in domain:
+        if key not in ("n", "n_min", "alpha", "width"):
+            raise ClaimError(source, "domain." + key, "unknown field (known: n, n_min, alpha, width)")
+    if "alpha" in model and "alpha" in domain:
+        raise ClaimError(source, "domain.alpha", "model.alpha already fixes alpha")
+    alpha_text = model.get("alpha")
+    if alpha_text is not None and not isinstance(alpha_text, str):
+        raise ClaimError(source, "model.alpha", "%r is not a rational string like \"1/10\"" % (alpha_text,))
+    alpha = None
+    if "alpha" in domain:
+        if "leaky_relu" not in stages_text:
+            raise ClaimError(source, "domain.alpha", "a range of alpha needs the leaky_relu activation")
+        try:
+            alpha = parse_rat_range(domain["alpha"])
+        except BadInput as e:
+            raise ClaimError(source, "domain.alpha", str(e))
+    try:
+        stages, act = parse_stages(stages_text, alpha_text if alpha is None else alpha.lo)
+    except BadInput as e:
+        raise ClaimError(source, "model.alpha" if alpha_text is not None and "alpha" in str(e)
+                         else "model.stages", str(e))
+    if act.name == "leaky_relu" and alpha_text is None and alpha is None:
+        raise ClaimError(source, "model.alpha", "leaky_relu needs model.alpha or domain.alpha")
+    if alpha is None:
+        alpha = RatRange(act.slope, act.slope)
+
+    if ("n" in domain) == ("n_min" in domain):
+        raise ClaimError(source, "domain.n", "give exactly one of n = \"A..B\" and n_min = A")
+    try:
+        if "n" in domain:
+            n = parse_int_range(domain["n"], "n", spec.min_n)
+        else:
+            if isinstance(domain["n_min"], bool) or not isinstance(domain["n_min"], int):
+                raise BadInput("n_min %r is not an integer" % (domain["n_min"],))
+            n = parse_int_range("%d.." % domain["n_min"], "n", spec.min_n)
+    except BadInput as e:
+        raise ClaimError(source, "domain.n_min" if "n_min" in domain else "domain.n", str(e))
+    width = None
+    if "width" in domain:
+        w = domain["width"]
+        try:
+            if isinstance(w, list):
+                if not w or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in w):
+                    raise BadInput("width list %r is not a list of positive integers" % (w,))
+                width = tuple(w)
+            else:
+                width = parse_int_range(w, "width", 1, allow_open=False)
+        except BadInput as e:
+            raise ClaimError(source, "domain.width", str(e))
+
+    params = {}
+    raw = data.get("params", {})
+    for key in raw:
+        if key not in spec.params:
+            raise ClaimError(source, "params." + key, "property %s takes no parameter %r (takes: %s)"
+                             % (prop, key, ", ".join(spec.params) or "none"))
+    for key, (required, kind) in spec.params.items():
+        if key not in raw:
+            if required:
+                raise ClaimError(source, "params." + key, "missing (property %s needs it)" % prop)
+            continue
+        try:
+            params[key] = PARAM_KINDS[kind](raw[key])
+        except ValueError as e:
+            raise ClaimError(source, "params." + key, str(e))
+    try:
+        spec.validate(stages, act, params)
+    except BadInput as e:
+        raise ClaimError(source, getattr(e, "field", "property"), str(e))
+
+    return Claim(id=cid, title=data["title"].strip(), statement=" ".join(data["statement"].split()),
+                 latex=data.get("latex", "").strip(), property=prop, expect=data["expect"],
+                 stages=stages, activation=act, n=n, alpha=alpha, width=width,
+                 methods=tuple(data.get("methods", ())), uses=tuple(data.get("uses", ())),
+                 params=params, full=data.get("full", False), order=data.get("order", 100),
+                 source=str(source))
+
+
+def load_claim(path, known_ids=None):
+    """One claim file.  ``known_ids``: if given, every id in ``uses`` must be among them."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as e:
+        raise BadInput("%s: cannot read: %s" % (path, e.strerror or e))
+    except tomllib.TOMLDecodeError as e:
+        raise ClaimError(path, "(syntax)", "not valid TOML: %s" % e)
+    claim = claim_from_dict(data, path)
+    if known_ids is not None:
+        for u in claim.uses:
+            if u not in known_ids:
+                raise ClaimError(path, "uses", "unknown claim id %r" % u)
+    return claim
+
+
+def load_catalogue(directory=None):
+    """Every ``*.toml`` of a directory (default: the built-in catalogue), validated together
+    (ids unique, ``uses`` known and acyclic), ordered so that a claim follows those it uses
+    (ties by ``order``, then id)."""
+    directory = Path(directory) if directory is not None else CATALOGUE
+    if not directory.is_dir():
+        raise BadInput("catalogue %s is not a directory" % directory)
+    paths = sorted(directory.glob("*.toml"))
+    if not paths:
+        raise BadInput("catalogue %s has no *.toml claim files" % directory)
+    claims = [load_claim(p) for p in paths]
+    by_id = {}
+    for c in claims:
+        if c.id in by_id:
+            raise ClaimError(c.source, "id", "duplicate id %r (also in %s)" % (c.id, by_id[c.id].source))
+        by_id[c.id] = c
+    for c in claims:
+        for u in c.uses:
+            if u not in by_id:
+                raise ClaimError(c.source, "uses", "unknown claim id %r" % u)
+    ordered, state = [], {}
+
+    def visit(c, chain):
+        if state.get(c.id) == "done":
+            return
+        if state.get(c.id) == "open":
+            raise ClaimError(c.source, "uses", "cycle: %s" % " -> ".join(chain + [c.id]))
+        state[c.id] = "open"
+        for u in sorted(c.uses, key=lambda i: (by_id[i].order, i)):
+            visit(by_id[u], chain + [c.id])
+        state[c.id] = "done"
+        ordered.append(c)
+
+    for c in sorted(claims, key=lambda c: (c.order, c.id)):
+        visit(c, [])
+    return ordered
+
+
+def select(claims, only=None, full=False):
+    """The claims to run: ``only`` ids (each must exist; they run even if full), else every
+    claim that is not ``full`` unless ``full`` is set."""
+    if only:
+        ids = {c.id for c in claims}
+        for i in only:
+            if i not in ids:
+                raise BadInput("unknown claim id %r (known: %s)" % (i, ", ".join(sorted(ids))))
+        return [c for c in claims if c.id in set(only)]
+    return [c for c in claims if full or not c.full]

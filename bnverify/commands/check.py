@@ -1,0 +1,107 @@
+"""``bnverify check``: decide one claim, from a claim file or from flags."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import certificate, claims, properties
+from ..kernels import BadInput
+from ..ranges import parse_int_range, parse_rat_range
+from ..verdict import INCONCLUSIVE, PROVED, REFUTED
+
+NAME = "check"
+ORDER = 2
+HELP = "decide one claim (a claim file, or a property given by flags)"
+DESCRIPTION = """\
+Decide one claim and print its verdict (proved / refuted / inconclusive), the method and
+the evidence.  Either give a claim file, or describe the claim with flags.  A property that
+the tool cannot decide for the given variant is inconclusive, with the reason.
+
+Ranges: --n 3..20, --n 3.. (every n >= 3) or --n 5; --alpha 1/10 or 0..1/2 (leaky_relu).
+Eigenvalues follow the scale-free convention: those of DF(G*)/c without the direction G*.
+
+exit status: 0 proved, 1 refuted, 3 inconclusive, 2 usage error.
+
+examples:
+  bnverify check proofs/stability-naive.toml
+  bnverify check --stages rc,relu --n 3.. --property spectral-radius --relation '<' --bound 1
+  bnverify check --stages rc,leaky_relu --alpha 0..1 --n 3.. --property spectral-radius \\
+                 --relation '>' --bound 1 --json --cert leaky.json
+"""
+EXIT = {PROVED: 0, REFUTED: 1, INCONCLUSIVE: 3}
+
+
+def add_arguments(p):
+    p.add_argument("file", nargs="?", help="a claim file (*.toml)")
+    p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu")
+    p.add_argument("--alpha", help="leaky slope or range: 1/10, 0..1/2")
+    p.add_argument("--n", help="batch sizes: 3..20, 3.. or 5")
+    p.add_argument("--property", help="one of: %s" % ", ".join(sorted(properties.PROPERTIES)))
+    p.add_argument("--relation", help="< <= > >=")
+    p.add_argument("--bound", help="exact rational, e.g. 1")
+    p.add_argument("--state", help="configuration | attractor | simplex")
+    p.add_argument("--value", help="an expression in n and alpha, e.g. 'n - 1'")
+    p.add_argument("--width", help="finite widths d: 256..4096")
+    p.add_argument("--json", action="store_true", help='print {"verdict", "method", "evidence", ...}')
+    p.add_argument("--cert", metavar="FILE", help="write the certificate of a proved / refuted verdict")
+
+
+FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "width")
+
+
+def claim_from_flags(args):
+    for name in ("stages", "n", "property"):
+        if getattr(args, name) is None:
+            raise BadInput("give a claim file or --%s (with --stages, --n and --property)" % name)
+    prop = properties.PROPERTIES.get(args.property)
+    if prop is None:
+        raise BadInput("unknown property %r (known: %s)" % (args.property, ", ".join(sorted(properties.PROPERTIES))))
+    parse_int_range(args.n, "n", prop.min_n)            # errors name the flag's value
+    model, domain = {"stages": args.stages}, {"n": args.n}
+    if args.alpha is not None:
+        r = parse_rat_range(args.alpha)
+        if r.point:
+            model["alpha"] = args.alpha
+        else:
+            domain["alpha"] = args.alpha
+    if args.width is not None:
+        domain["width"] = args.width
+    params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value") if getattr(args, k) is not None}
+    data = {"id": "command-line", "title": "claim given on the command line",
+            "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),
+            "property": args.property, "expect": "proved", "model": model, "domain": domain,
+            "params": params}
+    return claims.claim_from_dict(data, "command line")
+
+
+def claim_from_file(path):
+    path = Path(path)
+    known = {p.stem for p in path.parent.glob("*.toml")} | {p.stem for p in claims.CATALOGUE.glob("*.toml")}
+    return claims.load_claim(path, known)
+
+
+def run(args):
+    if args.file is not None:
+        given = [f for f in FLAGS if getattr(args, f) is not None]
+        if given:
+            raise BadInput("give either a claim file or --%s, not both" % given[0])
+        claim = claim_from_file(args.file)
+    else:
+        claim = claim_from_flags(args)
+    v = properties.check(claim)
+    if args.cert:
+        if v.certificate is not None:
+            certificate.write(v.certificate, args.cert)
+        else:
+            import sys
+            sys.stderr.write("bnverify check: no certificate for an inconclusive verdict; %s not written\n" % args.cert)
+    if args.json:
+        print(json.dumps(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None),
+                         indent=1, default=str))
+    else:
+        print("%s: %s" % (claim.id, v))
+        for k, val in v.evidence.items():
+            print("  %s: %s" % (k, json.dumps(val, default=str) if not isinstance(val, str) else val))
+        if args.file and v.status != claim.expect:
+            print("  (the claim file expects %s)" % claim.expect)
+    return EXIT[v.status]

@@ -1,0 +1,94 @@
+"""``bnverify verify``: run the claim catalogue and compare every verdict with its claim."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .. import certificate, claims, runner
+from ..kernels import BadInput
+
+NAME = "verify"
+ORDER = 1
+HELP = "run the claim catalogue; exit 0 iff every verdict is the expected one"
+DESCRIPTION = """\
+Check every claim of the catalogue (proofs/, shipped as bnverify/catalogue) and print one
+row per claim: id, verdict (proved / refuted / inconclusive), expected verdict, method and
+seconds.  Claims marked full = true (long checks) run only with --full or when named with
+--only.  Progress goes to stderr.
+
+exit status: 0 every verdict equals its claim's expect, 1 some differ, 2 usage error.
+
+examples:
+  bnverify verify
+  bnverify verify --only stability-naive gram-fixed-point --json
+  bnverify verify --full --jobs 8 --report report/
+"""
+
+
+def add_arguments(p):
+    p.add_argument("--only", nargs="+", metavar="ID", help="run only these claim ids")
+    p.add_argument("--full", action="store_true", help="also run the long claims (full = true)")
+    p.add_argument("--jobs", type=int, default=None, metavar="J",
+                   help="worker processes (default: min(4, CPUs)); 1 runs in this process")
+    p.add_argument("--json", action="store_true", help='print {"claims": [...]} instead of a table')
+    p.add_argument("--report", metavar="DIR", help="write DIR/results.json and DIR/certificates/<id>.json")
+    p.add_argument("--catalogue", metavar="DIR", help="claim files to run (default: the built-in catalogue)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def table(results):
+    rows = [("id", "verdict", "expect", "method", "seconds", "")]
+    for r in results:
+        rows.append((r.claim.id, r.verdict.status, r.claim.expect, r.verdict.method,
+                     "%.2f" % r.verdict.seconds, "" if r.ok else "<-- differs"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:5], widths)) + ("  " + row[5] if row[5] else "")
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def write_report(directory, results, skipped=()):
+    """DIR/results.json and DIR/certificates/<id>.json; then the optional report hook
+    ``bnverify.report.render(directory, results_json, claims)`` if that module exists."""
+    directory = Path(directory)
+    (directory / "certificates").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for r in results:
+        row = dict(r.row(), title=r.claim.title, statement=r.claim.statement, property=r.claim.property,
+                   uses=list(r.claim.uses), methods=list(r.claim.methods), evidence=r.verdict.evidence)
+        if r.verdict.certificate is not None:
+            path = certificate.write(r.verdict.certificate, directory / "certificates" / ("%s.json" % r.claim.id))
+            row["certificate"] = str(path.relative_to(directory))
+        rows.append(row)
+    doc = {"claims": rows, "skipped": [c.id for c in skipped],
+           "summary": {"total": len(rows), "as_expected": sum(r["ok"] for r in rows)}}
+    (directory / "results.json").write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+    try:
+        from .. import report
+    except ImportError:
+        return doc
+    render = getattr(report, "render", None)
+    if render is not None:
+        render(directory, doc, [r.claim for r in results])
+    return doc
+
+
+def run(args):
+    if args.jobs is not None and args.jobs < 1:
+        raise BadInput("--jobs must be a positive integer, not %d" % args.jobs)
+    catalogue = claims.load_catalogue(args.catalogue)
+    chosen = claims.select(catalogue, args.only, args.full)
+    skipped = [c for c in catalogue if c not in chosen]
+    results = runner.run(chosen, jobs=args.jobs, progress=not args.quiet)
+    if args.report:
+        write_report(args.report, results, skipped)
+    if args.json:
+        print(json.dumps({"claims": [r.row() for r in results]}, indent=1))
+    else:
+        print(table(results))
+        if skipped and not args.only:
+            print("(%d long claims skipped; run them with --full: %s)"
+                  % (len(skipped), ", ".join(c.id for c in skipped)))
+    return 0 if all(r.ok for r in results) else 1

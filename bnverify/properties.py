@@ -1,0 +1,802 @@
+"""Properties a claim can check: ``PROPERTIES = {name: Property}``, each with a checker
+``(claim) -> Verdict``.
+
+Mathematical modules plug checkers in with the decorator::
+
+    @register("my-property", params={"bound": (True, "rational")}, min_n=3)
+    def check_my_property(claim): ...
+
+The checkers below are thin glue: the mathematics lives in :mod:`bnverify.symbolic`,
+:mod:`bnverify.certify`, :mod:`bnverify.model`, imported lazily; a missing module gives an
+inconclusive verdict "not implemented yet: <module>".  The glue turns their results into
+certificate items and reports proved / refuted ONLY when the trusted checker
+(:mod:`bnverify.checker`) accepts the certificate; a rejected certificate is inconclusive.
+
+Interfaces used (provisional):
+
+* ``symbolic.symbolic_activation(name)``, ``symbolic.N``, ``symbolic.ALPHA``;
+  ``centering_identity()``, ``invariance(stages, act)``, ``norm_ratio(stages, act)``,
+  ``fixed_point(act)`` -> {"state": SymState(a, o, x, b), "scale_factor", ...};
+  ``configuration_spectrum(act, n=None)`` -> {"eigenvalues": [{"value", "multiplicity",
+  "mode"}], "blocks": {name: (Matrix, copies, modes)}, "multiplicities_ok"}.
+* ``certify.certify_attractor(n, act)`` and ``certify.certify_simplex(n, act)`` -> a Verdict
+  (with a certificate payload when proved / refuted) for "the state exists, is locally unique
+  and its scale-free linearization has spectral radius < 1"; when they accept
+  ``relation=``/``bound=`` keywords the verdict answers "spectral radius <relation> <bound>".
+* ``symbolic.rs_linearization(act)`` -> a Verdict for the rs-linearization reading.
+* ``model.configuration_batch``, ``model.layers`` for finite-width simulation.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+from . import certificate as cert
+from . import checker
+from .kernels import BadInput
+from .verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, inconclusive, stopwatch
+
+NOT_IMPLEMENTED = "not implemented yet"
+
+
+@dataclass
+class Property:
+    name: str
+    check: Callable
+    params: dict = field(default_factory=dict)      # name -> (required, kind in claims.PARAM_KINDS)
+    min_n: int = 2
+    per_n: Callable | None = None                   # claim -> True: run one job per n
+    needs: tuple = ()                               # stages that must be present
+    doc: str = ""
+
+    def validate(self, stages, act, params):
+        for s in self.needs:
+            if s not in stages:
+                raise BadInput("property %s needs the %s stage" % (self.name, s))
+
+
+PROPERTIES: dict[str, Property] = {}
+
+
+def register(name, params=None, min_n=2, per_n=None, needs=()):
+    """Decorator: register (or replace) the checker of a property."""
+    def deco(fn):
+        PROPERTIES[name] = Property(name, fn, dict(params or {}), min_n, per_n, tuple(needs),
+                                    (fn.__doc__ or "").strip())
+        return fn
+    return deco
+
+
+class _Missing(Exception):
+    pass
+
+
+def _module(name):
+    try:
+        return importlib.import_module("bnverify." + name)
+    except ImportError as e:
+        raise _Missing("%s: bnverify.%s (%s)" % (NOT_IMPLEMENTED, name, e))
+
+
+def _api(mod, name):
+    fn = getattr(mod, name, None)
+    if fn is None:
+        raise _Missing("%s: %s.%s" % (NOT_IMPLEMENTED, mod.__name__, name))
+    return fn
+
+
+def check(claim):
+    """Run a claim's property checker: a Verdict, never an exception (but BadInput)."""
+    prop = PROPERTIES.get(claim.property)
+    if prop is None:
+        raise BadInput("unknown property %r" % claim.property)
+    with stopwatch() as t:
+        try:
+            v = prop.check(claim)
+        except _Missing as e:
+            v = inconclusive(claim.property, str(e))
+        except BadInput as e:
+            v = inconclusive(claim.property, "cannot decide this variant: %s" % e)
+    v.seconds = t()
+    v.subject = v.subject or claim.id
+    return v
+
+
+def is_not_implemented(verdict):
+    return verdict.status == INCONCLUSIVE and str(verdict.evidence.get("reason", "")).startswith(NOT_IMPLEMENTED)
+
+
+# ---------------------------------------------------------------- shared glue
+def _finish(claim, status, method, payload, evidence):
+    """A proved / refuted Verdict if the trusted checker accepts the certificate."""
+    ok, reason, full = cert.self_check(claim.to_json(), status, method, payload)
+    if not ok:
+        return inconclusive(method, "certificate rejected by the trusted checker: %s" % reason,
+                            would_be=status, **evidence)
+    return Verdict(status, method, evidence, certificate=full)
+
+
+def _region(claim, n=None):
+    return {"n": str(n if n is not None else claim.n), "alpha": str(claim.alpha)}
+
+
+def _q(x):
+    return cert.rational(x)
+
+
+def _s(e):
+    return str(e)
+
+
+def _holds(item):
+    """Pre-check one item with the trusted checker: True, or False if it is rejected."""
+    try:
+        checker.CHECKS[item["type"]](item)
+        return True
+    except (checker.Rejected, KeyError, TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
+def _sym():
+    return _module("symbolic")
+
+
+def _sym_act(claim):
+    """The activation with a symbolic slope (for closed forms in alpha)."""
+    return _sym().symbolic_activation(claim.activation.name)
+
+
+def _at_alpha(claim, e):
+    """Substitute a fixed alpha (a one-point domain) into a closed form."""
+    import sympy
+
+    sym = _sym()
+    e = sympy.sympify(e)
+    if claim.alpha.point and sym.ALPHA in e.free_symbols:
+        e = e.subs(sym.ALPHA, sympy.Rational(claim.alpha.lo.numerator, claim.alpha.lo.denominator))
+    return e
+
+
+def _points(claim, count=4):
+    """A few (n, alpha) points of the domain to look for counterexamples and spot checks."""
+    ns = list(range(claim.n.lo, claim.n.lo + count))
+    if claim.n.hi is not None:
+        ns = [k for k in ns if k <= claim.n.hi] + ([claim.n.hi] if claim.n.hi <= 12 else [])
+    a = claim.alpha
+    alphas = [a.lo] if a.point else [a.lo, (a.lo + a.hi) / 2] + ([] if a.hi_open else [a.hi])
+    seen, out = set(), []
+    for k in ns:
+        for al in alphas:
+            if (k, al) not in seen:
+                seen.add((k, al))
+                out.append((k, al))
+    return out
+
+
+# ---------------------------------------------------------------- configuration spectrum
+@functools.lru_cache(maxsize=None)
+def _spectrum(act_name, n=None):
+    sym = _sym()
+    return _api(sym, "configuration_spectrum")(sym.symbolic_activation(act_name), n)
+
+
+@functools.lru_cache(maxsize=None)
+def _block_eigs(B):
+    import sympy
+
+    return [(sympy.factor(v), int(m)) for v, m in sympy.Matrix(B).eigenvals().items()]
+
+
+def _blocks_item(claim, n=None, where=None):
+    """Certificate item: the symmetry blocks, their eigenvalues and the total multiplicities."""
+    import sympy
+
+    spec = _spectrum(claim.activation.name, n)
+    blocks = []
+    for comp, (B, copies, _) in sorted(spec["blocks"].items()):
+        B = B.applyfunc(lambda e: _at_alpha(claim, e))
+        if B.shape == (0, 0):
+            continue
+        blocks.append({"component": comp, "matrix": [[_s(e) for e in row] for row in B.tolist()],
+                       "copies": _s(copies),
+                       "eigenvalues": [[_s(v), m] for v, m in _block_eigs(sympy.ImmutableMatrix(B))]})
+    total = [[_s(_at_alpha(claim, e["value"])), _s(e["multiplicity"])] for e in spec["eigenvalues"]]
+    return {"type": "blocks", "decisive": False, "blocks": blocks, "eigenvalues": total,
+            "where": where, "meaning": "DF(G*)/c restricted to each isotypic component of the "
+            "cluster's permutation group (bnverify.symmetry); the listed eigenvalues with "
+            "multiplicities are those of the blocks, copies counted"}
+
+
+def _eig_at(claim, n, alpha):
+    """The concrete scale-free spectrum at (n, alpha) from the closed forms: {mu: mult}."""
+    import sympy
+
+    sym = _sym()
+    out = {}
+    a = sympy.Rational(alpha.numerator, alpha.denominator)
+    for e in _spectrum(claim.activation.name)["eigenvalues"]:
+        m = int(sympy.sympify(e["multiplicity"]).subs(sym.N, n))
+        if m > 0:
+            v = sympy.Rational(sympy.sympify(e["value"]).subs({sym.N: n, sym.ALPHA: a}))
+            out[v] = out.get(v, 0) + m
+    return out
+
+
+def _spectrum_item(claim, n, alpha, rel=None, bound=None, decisive=False):
+    eig = _eig_at(claim, n, alpha)
+    return cert.configuration_spectrum(
+        n, alpha, sorted(eig.items()), rel, bound, decisive=decisive,
+        meaning="the complete scale-free spectrum at n=%d, alpha=%s (recomputed by the checker "
+                "from the model)" % (n, alpha))
+
+
+def _alpha_value(claim):
+    return claim.activation.slope
+
+
+def _check_activation_kernel(claim):
+    if claim.activation.name not in ("relu", "leaky_relu", "identity"):
+        raise BadInput("no closed-form kernel for activation %s" % claim.activation)
+    if "rs" in claim.stages:
+        raise BadInput("the infinite-width RS map has no linearization at the configuration "
+                       "(see the rs-linearization property)")
+    if "rc" not in claim.stages:
+        raise BadInput("without rc the configuration is not a two-point fixed point")
+
+
+def _configuration_support(claim):
+    """Supporting items: blocks (n >= 5 and n = 3, 4) and spot checks at rational points."""
+    items = []
+    if claim.n.hi is None or claim.n.hi >= 5:
+        items.append(_blocks_item(claim, None, {"n": str(max(5, claim.n.lo)) + "..", "alpha": str(claim.alpha)}))
+    for k in (3, 4):
+        if k in claim.n:
+            items.append(_blocks_item(claim, k, {"n": str(k), "alpha": str(claim.alpha)}))
+    for k, al in _points(claim, 3):
+        if k <= 12:
+            items.append(_spectrum_item(claim, k, al))
+    return items
+
+
+# ---------------------------------------------------------------- properties
+@register("centering-rank-one", needs=("rc",))
+def centering_rank_one(claim):
+    """RC leaves a rank-one matrix w s^T for any W and any two-point batch."""
+    ident = _api(_sym(), "centering_identity")()
+    s = ident["s"]
+    mean = "((n - 1)*v + u)/n"
+    items = [cert.identity("v - %s" % mean, "(%s)*(u - v)" % s["cluster"], decisive=True,
+                           where={"n": "1.."}, meaning="cluster column of X C equals s_cluster (u - v)"),
+             cert.identity("u - %s" % mean, "(%s)*(u - v)" % s["odd"], decisive=True,
+                           where={"n": "1.."}, meaning="odd column of X C equals s_odd (u - v)"),
+             cert.identity("(n - 1)*(%s) + (%s)" % (s["cluster"], s["odd"]), "0",
+                           where={"n": "1.."}, meaning="s sums to zero")]
+    payload = cert.payload("exact", items, "Per coordinate, X C has columns s_j (u - v); applying "
+                           "the linear W gives W X C = w s^T with w = W (u - v): rank one (zero iff w = 0).")
+    return _finish(claim, PROVED, "exact", payload,
+                   {"s": {k: _s(v) for k, v in s.items()}, "w": ident["w"], "rank": 1})
+
+
+# ---- invariance: SMT certificate of the closed forms per neuron
+def _smt_expr(e, aux):
+    """A sympy expression as SMT-LIB (reals); square roots become fresh constrained constants."""
+    import sympy
+
+    if e.is_Integer:
+        return str(e) if e >= 0 else "(- %s)" % (-e)
+    if e.is_Rational:
+        return "(/ %s %s)" % (_smt_expr(sympy.Integer(e.p), aux), e.q)
+    if e.is_Symbol:
+        return e.name
+    if isinstance(e, sympy.Add):
+        return "(+ %s)" % " ".join(_smt_expr(a, aux) for a in e.args)
+    if isinstance(e, sympy.Mul):
+        return "(* %s)" % " ".join(_smt_expr(a, aux) for a in e.args)
+    if isinstance(e, sympy.Pow):
+        b, x = e.args
+        if x == sympy.Rational(1, 2) or x == sympy.Rational(-1, 2):
+            name = aux.setdefault(b, "r%d" % len(aux))
+            return name if x > 0 else "(/ 1 %s)" % name
+        if x.is_Integer and x > 0:
+            return "(* %s)" % " ".join([_smt_expr(b, aux)] * int(x))
+        if x.is_Integer and x < 0:
+            return "(/ 1 %s)" % _smt_expr(b ** (-x), aux)
+    if isinstance(e, sympy.Piecewise):
+        out = "0.0"
+        for val, cond in reversed(e.args):
+            out = _smt_expr(val, aux) if cond == sympy.true else "(ite %s %s %s)" % (
+                _smt_expr(cond, aux), _smt_expr(val, aux), out)
+        return out
+    if isinstance(e, sympy.sign):
+        a = _smt_expr(e.args[0], aux)
+        return "(ite (> %s 0) 1 (ite (< %s 0) (- 1) 0))" % (a, a)
+    if isinstance(e, sympy.Abs):
+        a = _smt_expr(e.args[0], aux)
+        return "(ite (>= %s 0) %s (- %s))" % (a, a, a)
+    rel = {sympy.StrictGreaterThan: ">", sympy.StrictLessThan: "<", sympy.GreaterThan: ">=",
+           sympy.LessThan: "<=", sympy.Equality: "="}.get(type(e))
+    if rel:
+        return "(%s %s %s)" % (rel, _smt_expr(e.lhs, aux), _smt_expr(e.rhs, aux))
+    raise BadInput("cannot write %s in SMT-LIB" % e)
+
+
+def _phi_smt(x):
+    return "(ite (> {x} 0) {x} (* alpha {x}))".format(x=x)
+
+
+def _smt_rat(q):
+    import sympy
+
+    return _smt_expr(sympy.Rational(q.numerator, q.denominator), {})
+
+
+def _invariance_smt(claim, inv, s, var, goal):
+    """SMT-LIB: for all real t (t != 0 with RS), n >= n0 and alpha in the domain, the negation
+    of ``goal``.  The layer is written from its definition: the pre-activation of a neuron is
+    s_j t (RC: the row of W X C is t s^T), divided by the batch std sd = |t| sqrt(var) (RS);
+    goal "forms": the outputs equal the closed forms v'(t), u'(t); goal "orthogonal":
+    v'(t) u'(t) = 0."""
+    import sympy
+
+    aux = {}
+    decl = ["(declare-const %s Real)" % v for v in ("t", "n", "alpha", "sd")]
+    hyp = ["(>= n %d)" % claim.n.lo]
+    a = claim.alpha
+    if a.point:
+        hyp.append("(= alpha %s)" % _smt_rat(a.lo))
+    else:
+        hyp += ["(>= alpha %s)" % _smt_rat(a.lo), "(%s alpha %s)" % ("<" if a.hi_open else "<=", _smt_rat(a.hi))]
+    if "rs" in claim.stages:
+        hyp += ["(not (= t 0))", "(> sd 0)", "(= (* sd sd) (* t t %s))" % _smt_expr(sympy.sympify(var), aux)]
+    else:
+        hyp.append("(= sd 1)")
+    claimed = {"cluster": _smt_expr(inv["v_prime"], aux), "odd": _smt_expr(inv["u_prime"], aux)}
+    if goal == "forms":
+        out = {k: _phi_smt("(/ (* %s t) sd)" % _smt_expr(sympy.sympify(s[k]), aux)) for k in claimed}
+        target = "(and %s)" % " ".join("(= %s %s)" % (out[k], claimed[k]) for k in ("cluster", "odd"))
+    else:
+        target = "(= (* %s %s) 0)" % (claimed["cluster"], claimed["odd"])
+    for b, name in aux.items():
+        decl.append("(declare-const %s Real)" % name)
+        hyp += ["(>= %s 0)" % name, "(= (* %s %s) %s)" % (name, name, _smt_expr(b, {}))]
+    return "\n".join(decl + ["(assert %s)" % h for h in hyp] + ["(assert (not %s))" % target])
+
+
+@register("invariant-configuration", needs=("rc",))
+def invariant_configuration(claim):
+    """One layer maps every two-point batch (n-1 copies of v, one u) into the configuration
+    O_n: n-1 copies of a point v' and one odd point u' orthogonal to it (closed forms given)."""
+    import sympy
+
+    sym = _sym()
+    inv = _api(sym, "invariance")(claim.stages, _sym_act(claim))
+    s = _api(sym, "centering_identity")()["s"]
+    inv = dict(inv, v_prime=_at_alpha(claim, inv["v_prime"]), u_prime=_at_alpha(claim, inv["u_prime"]))
+    var = inv.get("batch_variance_of_s") or 0
+    where = _region(claim)
+    evidence = {"v_prime": _s(inv["v_prime"]), "u_prime": _s(inv["u_prime"]),
+                "variable": "t = (W (u - v))_i, one neuron",
+                "sympy_case_split_holds": bool(inv["holds"])}
+    forms = cert.smt(_invariance_smt(claim, inv, s, var, "forms"), where, meaning=(
+        "per neuron, the layer's outputs for a cluster point and for the odd point equal the "
+        "closed forms v'(t), u'(t)"))
+    if forms is None:
+        return inconclusive("smt", "z3 did not confirm the closed forms", **evidence)
+    trusted = "the reduction to one neuron: row i of W X C is t_i s^T (claim centering-rank-one)"
+    orth = cert.smt(_invariance_smt(claim, inv, s, var, "orthogonal"), where, decisive=True, meaning=(
+        "per neuron v'(t) u'(t) = 0, so <v', u'> = sum_i v'(t_i) u'(t_i) = 0 for every W"))
+    if orth is not None:
+        payload = cert.payload("smt", [forms, orth], "The image of a two-point batch is n-1 "
+                               "copies of v' and one u' with <v', u'> = 0: the configuration O_n.",
+                               trusted=trusted)
+        return _finish(claim, PROVED, "smt", payload, evidence)
+    # Not orthogonal: a width-1 layer with w = 1 maps the batch to a non-orthogonal pair.
+    t = sympy.Symbol("t", real=True)
+    al = claim.alpha.lo if (claim.alpha.point or claim.alpha.lo > 0) else (claim.alpha.lo + claim.alpha.hi) / 2
+    n0 = claim.n.lo
+    subs = {sym.N: n0, sym.ALPHA: sympy.Rational(al.numerator, al.denominator)}
+    value = sympy.simplify((inv["v_prime"] * inv["u_prime"]).subs(t, 1).subs(subs))
+    bad = cert.compare(_s(value), "!=", "0", {"n": str(n0), "alpha": _q(al)}, decisive=True,
+                       meaning="v'(1) u'(1) at n=%d, alpha=%s: with width 1 and w = 1 the two "
+                               "image points have a non-zero inner product" % (n0, al))
+    payload = cert.payload("mixed", [forms, bad], "The closed forms hold (z3), and at t = 1 "
+                           "their product is not 0: the image is not orthogonal.", trusted=trusted)
+    return _finish(claim, REFUTED, "smt+exact", payload, dict(evidence, inner_product_at_t_1=_s(value)))
+
+
+# ---- the configuration's Gram matrix: fixed point, norm ratio, odd point's angle
+def _two_point_item(claim, decisive=False):
+    """The configuration state (a, x, b) from bnverify.symbolic, re-checked by the checker's
+    own two-point model as a fixed point of the scale-free map on the whole domain."""
+    import sympy
+
+    fp = _api(_sym(), "fixed_point")(_sym_act(claim))
+    st = fp["state"]
+    a, o, x, b, c = (_at_alpha(claim, v) for v in (st.a, st.o, st.x, st.b, fp["scale_factor"]))
+    if sympy.simplify(a - o) != 0:
+        raise BadInput("the fixed point is not a two-point state")
+    alpha = _q(claim.alpha.lo) if claim.alpha.point else "alpha"
+    item = cert.two_point_fixed_point(a, x, b, c, alpha, _region(claim), decisive=decisive, meaning=(
+        "the configuration: cluster diagonal a (= cluster off-diagonal), cross x, odd diagonal b; "
+        "F maps it to c times itself"))
+    return item, {"a": a, "x": x, "b": b, "c": c}
+
+
+def _config_required(claim):
+    if "rc" not in claim.stages or "rs" in claim.stages:
+        raise BadInput("the two-point fixed point is derived for rc without rs")
+    if claim.activation.name not in ("relu", "leaky_relu", "identity"):
+        raise BadInput("no closed-form kernel for activation %s" % claim.activation)
+
+
+@register("fixed-point", params={"state": (False, "state")}, min_n=2,
+          per_n=lambda c: c.params.get("state", "configuration") != "configuration")
+def fixed_point(claim):
+    """The Gram matrix of the state is a fixed point of the scale-free Gram dynamics."""
+    state = claim.params.get("state", "configuration")
+    if state != "configuration":
+        return _certify_state(claim, state)
+    _config_required(claim)
+    item, st = _two_point_item(claim, decisive=True)
+    payload = cert.payload("exact", [item], "F(G*) = c G* for the configuration's Gram matrix G*, "
+                           "as rational-function identities in n (and alpha) re-derived by the checker.")
+    return _finish(claim, PROVED, "exact", payload,
+                   {k: _s(v) for k, v in st.items()} | {"convention": "G* up to scale, F(G*) = c G*"})
+
+
+@register("norm-ratio-limit", params={"value": (True, "expr")}, needs=("rc",))
+def norm_ratio_limit(claim):
+    """||u'|| / ||v'|| after one layer tends to ``value`` as the width d -> infinity."""
+    import sympy
+
+    sym = _sym()
+    nr = _api(sym, "norm_ratio")(claim.stages, _sym_act(claim))
+    radicand = sympy.factor(_at_alpha(claim, nr["mean_square_u"] / nr["mean_square_v"]))
+    value = claim.params["value"]
+    items, meaning = [], ("the limit is sqrt(E[u'_i^2] / E[v'_i^2]) by the law of large numbers; "
+                          "the mean squares are Gaussian integrals")
+    trusted = "the Gaussian mean squares E[u'_i^2], E[v'_i^2] (bnverify.symbolic, exact integration)"
+    if "rs" not in claim.stages:
+        item, st = _two_point_item(claim)
+        items.append(item)
+        items.append(cert.identity(_s(radicand), "(%s)/(%s)" % (st["b"], st["a"]), meaning=(
+            "the same ratio read off the infinite-width Gram map of the two-point batch, "
+            "F(G)_odd,odd / F(G)_cluster,cluster = b / a")))
+    evidence = {"finite_width": nr["finite_width"], "limit": _s(_at_alpha(claim, nr["limit"])),
+                "mean_square_u": _s(nr["mean_square_u"]), "mean_square_v": _s(nr["mean_square_v"])}
+    good = cert.sqrt_identity(_s(radicand), value, _region(claim), decisive=True, meaning=meaning)
+    if _holds(good) and all(_holds(i) for i in items):
+        return _finish(claim, PROVED, "exact", cert.payload("exact", items + [good], meaning, trusted),
+                       evidence)
+    for k, al in _points(claim):
+        env = {sym.N: k, sym.ALPHA: sympy.Rational(al.numerator, al.denominator)}
+        where = {"n": str(k), "alpha": _q(al)}
+        bad = cert.compare("sqrt(%s)" % _s(radicand.subs(env)), "!=", "(%s)" % value, where, decisive=True,
+                           meaning="the limit differs from the claimed value at n=%d, alpha=%s" % (k, al))
+        if _holds(bad):
+            return _finish(claim, REFUTED, "exact", cert.payload("exact", items + [bad], meaning, trusted),
+                           evidence)
+    return inconclusive("exact", "could not decide limit == value", **evidence)
+
+
+@register("orthogonal-outlier", params={"value": (False, "expr")}, needs=("rc",))
+def orthogonal_outlier(claim):
+    """At the configuration the odd point's cosine to the cluster is ``value`` (default 0:
+    orthogonal), as a function of n and alpha."""
+    import sympy
+
+    _config_required(claim)
+    claim_value = claim.params.get("value", "0")
+    if "value" not in claim.params:
+        from dataclasses import replace
+        claim = replace(claim, params=dict(claim.params, value="0"))
+    item, st = _two_point_item(claim)
+    # cos = x / sqrt(a b); the checker confirms a and b, and (n-1)^2 a = b below
+    ratio = sympy.factor(st["b"] / st["a"])
+    cos = sympy.factor(st["x"] / (st["a"] * sympy.sqrt(ratio)))
+    items = [item, cert.sqrt_identity(_s(ratio), "n - 1", _region(claim),
+                                      meaning="sqrt(b/a) = n - 1: the norm ratio at the configuration")]
+    evidence = {"cos": _s(cos), "state": {k: _s(v) for k, v in st.items()}}
+    good = cert.identity("(%s)/((%s)*(n - 1))" % (st["x"], st["a"]), claim_value, decisive=True,
+                         where=_region(claim), meaning="cos = x / sqrt(a b) = x / (a (n - 1))")
+    if _holds(items[1]) and _holds(good):
+        return _finish(claim, PROVED, "exact", cert.payload("exact", items + [good], "cosine of the "
+                       "odd point to the cluster at the configuration"), evidence)
+    sym = _sym()
+    for k, al in _points(claim):
+        env = {sym.N: k, sym.ALPHA: sympy.Rational(al.numerator, al.denominator)}
+        where = {"n": str(k), "alpha": _q(al)}
+        bad = cert.compare(_s(cos.subs(env)), "!=", "(%s)" % claim_value, where, decisive=True,
+                           meaning="the cosine differs from the claimed value here")
+        if _holds(bad):
+            return _finish(claim, REFUTED, "exact", cert.payload("exact", items + [bad], "cosine of the "
+                           "odd point to the cluster at the configuration"), evidence)
+    return inconclusive("exact", "could not decide the cosine", **evidence)
+
+
+# ---- spectra
+def _closed_forms(claim):
+    spec = _spectrum(claim.activation.name)
+    if not spec.get("multiplicities_ok", True):
+        raise BadInput("closed-form multiplicities do not add up")
+    return [(_at_alpha(claim, e["value"]), e["multiplicity"], e["mode"]) for e in spec["eigenvalues"]]
+
+
+def _decide_points(claim, rel, bound):
+    """A configuration-spectrum item refuting 'rho rel bound' at a point, or None."""
+    neg = checker.NEGATION[rel]
+    for k, al in _points(claim, 6):
+        if k > 12:
+            continue
+        eig = _eig_at(claim, k, al)
+        rho = max((abs(Fraction(int(v.p), int(v.q))) for v in eig), default=Fraction(0))
+        if checker.holds(rho, neg, bound):
+            return _spectrum_item(claim, k, al, neg, bound, decisive=True), (k, al, rho)
+    return None
+
+
+def _per_n_items(claim, rel, bound, limit=24):
+    """Per-n complete spectra proving 'rho rel bound' on a finite range at a fixed alpha."""
+    if not claim.n.finite or not claim.alpha.point or claim.n.hi > limit:
+        return None
+    items = [_spectrum_item(claim, k, claim.alpha.lo, rel, bound, decisive=True) for k in claim.n]
+    return items if all(_holds(i) for i in items) else None
+
+
+def _spectral_radius_configuration(claim):
+    _check_activation_kernel(claim)
+    rel, bound = claim.params["relation"], claim.params["bound"]
+    forms = _closed_forms(claim)
+    where = _region(claim)
+    evidence = {"eigenvalues": [{"value": _s(v), "multiplicity": _s(m), "mode": md} for v, m, md in forms],
+                "convention": "eigenvalues of DF(G*)/c without the direction of G* itself"}
+    b = _q(bound)
+    items = []
+    if rel in ("<", "<="):
+        for v, _, _ in forms:
+            items.append(cert.positive(_s(v), rel, b, where, decisive=True, meaning="eigenvalue below the bound"))
+            items.append(cert.positive(_s(v), ">" if rel == "<" else ">=", "-(%s)" % b, where,
+                                       meaning="eigenvalue above minus the bound"))
+        proof = items if all(_holds(i) for i in items) else None
+    else:
+        proof = None
+        for v, m, md in sorted(forms, key=lambda f: -float(_eig_guess(f[0], claim))):
+            cand = [cert.positive(_s(v), rel, b, where, decisive=True, meaning="eigenvalue (%s) beyond the bound" % md),
+                    cert.positive(_s(m), ">=", "1", where, meaning="its multiplicity is at least 1")]
+            if all(_holds(i) for i in cand):
+                proof = cand
+                break
+    method = "exact"
+    meaning = ("spectral radius of the scale-free linearization at the configuration %s %s on %s"
+               % (rel, b, where))
+    trusted = ("the closed forms of the eigenvalues (bnverify.symbolic via bnverify.symmetry); "
+               "re-checked by the blocks' characteristic polynomials and by complete spectra "
+               "recomputed by the checker at the spot points")
+    if proof is not None:
+        payload = cert.payload("exact", proof + _configuration_support(claim), meaning, trusted)
+        return _finish(claim, PROVED, method, payload, evidence)
+    found = _decide_points(claim, rel, bound)
+    if found is not None:
+        item, (k, al, rho) = found
+        payload = cert.payload("exact", [item], "at n=%d, alpha=%s the complete spectrum, recomputed "
+                               "from the model, has spectral radius %s" % (k, al, rho))
+        return _finish(claim, REFUTED, method, payload,
+                       dict(evidence, counterexample={"n": k, "alpha": _q(al), "spectral_radius": _q(rho)}))
+    per_n = _per_n_items(claim, rel, bound)
+    if per_n is not None:
+        payload = cert.payload("exact", per_n, "complete spectra for every n of the range")
+        return _finish(claim, PROVED, method, payload, evidence)
+    return inconclusive(method, "neither the closed forms nor spot checks decide it", **evidence)
+
+
+def _eig_guess(v, claim):
+    """A float value of an eigenvalue at the first domain point (for ordering only)."""
+    sym = _sym()
+    try:
+        return float(v.subs({sym.N: claim.n.lo, sym.ALPHA: float(claim.alpha.lo)}))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@register("spectral-radius", min_n=3,
+          params={"relation": (True, "relation"), "bound": (True, "rational"), "state": (False, "state")},
+          per_n=lambda c: c.params.get("state", "configuration") != "configuration")
+def spectral_radius(claim):
+    """Spectral radius of the scale-free linearization at a state, compared with a bound."""
+    state = claim.params.get("state", "configuration")
+    if state == "configuration":
+        return _spectral_radius_configuration(claim)
+    return _certify_state(claim, state)
+
+
+@register("jacobian-spectrum", min_n=3)
+def jacobian_spectrum(claim):
+    """Closed-form eigenvalues (with multiplicities) of the scale-free linearization at the
+    configuration, for every n of the domain."""
+    _check_activation_kernel(claim)
+    forms = _closed_forms(claim)
+    items = []
+    if claim.n.hi is None or claim.n.hi >= 5:
+        items.append(dict(_blocks_item(claim, None, {"n": "%d.." % max(5, claim.n.lo) if claim.n.hi is None
+                                                     else "%d..%d" % (max(5, claim.n.lo), claim.n.hi),
+                                                     "alpha": str(claim.alpha)}), decisive=True))
+    for k in (3, 4):
+        if k in claim.n:
+            items.append(dict(_blocks_item(claim, k, {"n": str(k), "alpha": str(claim.alpha)}), decisive=True))
+    for k, al in _points(claim, 4):
+        if k <= 10:
+            items.append(_spectrum_item(claim, k, al))
+    evidence = {"eigenvalues": [{"value": _s(v), "multiplicity": _s(m), "mode": md} for v, m, md in forms],
+                "convention": "eigenvalues of DF(G*)/c without the direction of G* itself"}
+    payload = cert.payload("exact", items, "the spectrum of the scale-free linearization at the "
+                           "configuration is the listed closed forms",
+                           trusted="that the blocks are DF(G*)/c on the isotypic components "
+                                   "(bnverify.symmetry); complete spectra at spot points are "
+                                   "recomputed by the checker from the model")
+    return _finish(claim, PROVED, "exact", payload, evidence)
+
+
+@register("stability-directions", min_n=3, params={"decay": (False, "strings"), "grow": (False, "strings")})
+def stability_directions(claim):
+    """Perturbations of the configuration named by ``decay`` keywords decay (|eigenvalue| < 1),
+    those named by ``grow`` keywords grow (eigenvalue > 1).  An eigenvalue is named by a
+    keyword when one of its mode descriptions ("; "-separated, from bnverify.symbolic)
+    contains it."""
+    _check_activation_kernel(claim)
+    forms = _closed_forms(claim)
+    where = _region(claim)
+    items, rates, missing = [], {}, []
+    for kind, words in (("decay", claim.params.get("decay", ())), ("grow", claim.params.get("grow", ()))):
+        for word in words:
+            hits = [(v, md) for v, m, md in forms
+                    if any(word.lower() in part.lower() for part in md.split("; "))]
+            if not hits:
+                missing.append(word)
+            for v, md in hits:
+                rates.setdefault(word, []).append(_s(v))
+                if kind == "decay":
+                    items += [cert.positive(_s(v), "<", "1", where, decisive=True, meaning="%s decays" % word),
+                              cert.positive(_s(v), ">", "-1", where, decisive=True, meaning="%s decays" % word)]
+                else:
+                    items.append(cert.positive(_s(v), ">", "1", where, decisive=True, meaning="%s grows" % word))
+    evidence = {"rates": rates, "modes": [{"value": _s(v), "mode": md} for v, _, md in forms]}
+    if missing:
+        return inconclusive("exact", "no eigenvalue mode mentions %s" % ", ".join(missing), **evidence)
+    if not items:
+        raise BadInput("stability-directions needs params.decay or params.grow")
+    if all(_holds(i) for i in items):
+        payload = cert.payload("exact", items + _configuration_support(claim), "per-mode growth rates",
+                               trusted="the closed forms and their mode names (bnverify.symbolic)")
+        return _finish(claim, PROVED, "exact", payload, evidence)
+    return inconclusive("exact", "some mode's behaviour is not shown on the whole domain", **evidence)
+
+
+# ---- states certified per n by bnverify.certify
+def _certify_state(claim, state, part=None):
+    """One n at a time through bnverify.certify (the runner splits finite ranges)."""
+    if not claim.n.finite:
+        return inconclusive("enclosure", "the %s state is certified per n: give a finite range of n" % state)
+    if len(claim.n) > 1:
+        return combine(claim, [_certify_state(claim.with_n(k), state, part) for k in claim.n])
+    mod = _module("certify")
+    fn = _api(mod, "certify_%s" % state)
+    rel, bound = claim.params.get("relation", "<"), claim.params.get("bound", Fraction(1))
+    try:
+        v = fn(claim.n.lo, claim.activation, relation=rel, bound=bound)
+    except TypeError:
+        if (rel, bound) != ("<", 1):
+            return inconclusive("enclosure", "bnverify.certify only decides spectral radius < 1")
+        v = fn(claim.n.lo, claim.activation)
+    return _from_external(claim, v)
+
+
+def _from_external(claim, v):
+    """A Verdict-like result of another module, re-checked: proved / refuted only with a
+    certificate payload that the trusted checker accepts for this claim."""
+    status = getattr(v, "status", None) or (v.get("status") if isinstance(v, dict) else None)
+    method = getattr(v, "method", None) or (v.get("method", "external") if isinstance(v, dict) else "external")
+    evidence = dict(getattr(v, "evidence", None) or (v.get("evidence", {}) if isinstance(v, dict) else {}))
+    payload = getattr(v, "certificate", None) if not isinstance(v, dict) else v.get("certificate")
+    if status not in (PROVED, REFUTED):
+        evidence.setdefault("reason", "undecided")
+        return Verdict(INCONCLUSIVE, method, evidence)
+    if not payload:
+        return inconclusive(method, "a %s verdict came without a certificate" % status, **evidence)
+    payload = {k: v for k, v in payload.items() if k not in ("claim", "verdict", "method", "tools", "hash", "format")}
+    return _finish(claim, status, method, payload, evidence)
+
+
+def combine(claim, verdicts):
+    """One verdict for a range of n from per-n verdicts (in order of n)."""
+    evidence = {"per_n": {str(k): v.status for k, v in zip(claim.n, verdicts)}}
+    refuted = [(k, v) for k, v in zip(claim.n, verdicts) if v.status == REFUTED]
+    if refuted:
+        k, v = refuted[0]
+        payload = cert.bundle([v.certificate], "refuted at n=%d" % k)
+        return _finish(claim, REFUTED, v.method, payload, dict(evidence, counterexample_n=k))
+    if all(v.status == PROVED for v in verdicts):
+        payload = cert.bundle([v.certificate for v in verdicts], "proved for each n")
+        return _finish(claim, PROVED, verdicts[0].method, payload, evidence)
+    open_ = [k for k, v in zip(claim.n, verdicts) if v.status == INCONCLUSIVE]
+    reasons = sorted({str(v.evidence.get("reason", "")) for v in verdicts if v.status == INCONCLUSIVE})
+    return inconclusive(verdicts[0].method if verdicts else "per-n",
+                        "; ".join(reasons) + " (n = %s)" % ",".join(map(str, open_)), **evidence)
+
+
+@register("attractor-exists", min_n=3, per_n=lambda c: True)
+def attractor_exists(claim):
+    """For each n, the spread-cluster fixed point exists and is locally unique (certified box)."""
+    return _certify_state(claim, "attractor", "exists")
+
+
+@register("attractor-stable", min_n=3, per_n=lambda c: True)
+def attractor_stable(claim):
+    """For each n, the spread-cluster fixed point exists, is locally unique and its scale-free
+    linearization has spectral radius < 1."""
+    return _certify_state(claim, "attractor")
+
+
+@register("rs-linearization", min_n=3, needs=("rc", "rs"))
+def rs_linearization(claim):
+    """The RS variant near the configuration (see the claim's statement)."""
+    fn = _api(_sym(), "rs_linearization")
+    return _from_external(claim, fn(claim.activation))
+
+
+@register("finite-width-lyapunov", min_n=3, needs=("rc",),
+          params={"layers": (False, "int"), "seeds": (False, "int")})
+def finite_width_lyapunov(claim):
+    """Growth rate per layer of the cluster spread (Gram level: squared relative spread) at
+    finite width d, with a 95% confidence interval over seeds, against the d -> infinity value
+    log(mu), mu the spread eigenvalue.  Simulation only suggests: always inconclusive."""
+    import numpy as np
+
+    model = _module("model")
+    if not claim.n.finite or len(claim.n) != 1 or claim.width is None:
+        raise BadInput("finite-width-lyapunov needs one n and domain.width")
+    n = claim.n.lo
+    w = claim.width
+    widths = list(w) if isinstance(w, tuple) else sorted({w.lo, int(math.sqrt(w.lo * w.hi)), w.hi})
+    layers, seeds = claim.params.get("layers", 40), claim.params.get("seeds", 16)
+    eig = _eig_at(claim, n, claim.alpha.lo) if "rs" not in claim.stages else {}
+    mu = max((float(v) for v in eig), default=float("nan"))
+    rows = []
+    for d in widths:
+        est = _lyapunov(model, n, d, layers, seeds, claim)
+        m, s = float(np.mean(est)), float(np.std(est, ddof=1) / math.sqrt(len(est)))
+        rows.append({"width": d, "estimate": round(m, 5), "ci95": [round(m - 1.96 * s, 5), round(m + 1.96 * s, 5)],
+                     "contains_limit": bool(m - 1.96 * s <= math.log(mu) <= m + 1.96 * s) if mu == mu else None})
+    return inconclusive("simulation", "finite-width simulation only suggests",
+                        limit_log_mu=round(math.log(mu), 5) if mu == mu else None, per_width=rows,
+                        layers=layers, seeds=seeds)
+
+
+def _lyapunov(model, n, d, layers, seeds, claim, eps=1e-4):
+    """Per-seed mean log growth of the squared relative cluster spread, renormalised to eps
+    after every layer (Benettin), starting from the configuration."""
+    import numpy as np
+
+    X = model.configuration_batch(n, d, seeds, rng=0)
+    rng = np.random.default_rng(1)
+    out = np.zeros(X.shape[0])
+
+    def spread(X):
+        c = X[:, :, : n - 1]
+        m = c.mean(axis=2, keepdims=True)
+        return c - m, m
+
+    D, m = spread(X)
+    kick = rng.standard_normal(D.shape)
+    kick -= kick.mean(axis=2, keepdims=True)
+    X[:, :, : n - 1] = m + eps * kick * (np.linalg.norm(m, axis=(1, 2), keepdims=True)
+                                          / np.linalg.norm(kick, axis=(1, 2), keepdims=True))
+    for _, Y in model.layers(X, layers, claim.stages, claim.activation, base_seed=7):
+        D, m = spread(Y)
+        rel = np.linalg.norm(D, axis=(1, 2)) / np.linalg.norm(m, axis=(1, 2))
+        out += np.log((rel / eps) ** 2)
+        Y[:, :, : n - 1] = m + D * (eps / rel)[:, None, None]
+    return out / layers

@@ -1,0 +1,152 @@
+"""Parameter ranges as users type them: ``3..20``, ``3..`` (every n >= 3), ``5``; and for
+the leaky slope ``0..1/2``, ``1/10``.
+
+Integer ranges are closed, ``A..B`` with A <= B, or open above, ``A..``.  Rational ranges are
+closed, ``A..B``, except that an upper end equal to the excluded limit (alpha = 1, which
+would be the identity) means "up to but not including it": ``0..1`` is [0, 1).
+Every malformed range raises :class:`BadInput` naming the value, for a one-line error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .kernels import BadInput
+
+
+@dataclass(frozen=True)
+class IntRange:
+    """The integers lo..hi (hi None: every integer >= lo)."""
+
+    lo: int
+    hi: int | None = None
+
+    @property
+    def finite(self):
+        return self.hi is not None
+
+    def __contains__(self, n):
+        return isinstance(n, int) and n >= self.lo and (self.hi is None or n <= self.hi)
+
+    def __iter__(self):
+        if self.hi is None:
+            raise ValueError("cannot enumerate the unbounded range %s" % self)
+        return iter(range(self.lo, self.hi + 1))
+
+    def __len__(self):
+        if self.hi is None:
+            raise ValueError("the range %s is unbounded" % self)
+        return self.hi - self.lo + 1
+
+    def __str__(self):
+        if self.hi is None:
+            return "%d.." % self.lo
+        return str(self.lo) if self.lo == self.hi else "%d..%d" % (self.lo, self.hi)
+
+    def within(self, other):
+        """True if every element of self lies in other."""
+        if self.lo < other.lo:
+            return False
+        if other.hi is None:
+            return True
+        return self.hi is not None and self.hi <= other.hi
+
+
+@dataclass(frozen=True)
+class RatRange:
+    """The rationals in [lo, hi], or [lo, hi) when hi_open."""
+
+    lo: Fraction
+    hi: Fraction
+    hi_open: bool = False
+
+    @property
+    def point(self):
+        return self.lo == self.hi and not self.hi_open
+
+    def __contains__(self, x):
+        x = Fraction(x)
+        return self.lo <= x and (x < self.hi if self.hi_open else x <= self.hi)
+
+    def __str__(self):
+        if self.point:
+            return _q(self.lo)
+        return "%s..%s" % (_q(self.lo), _q(self.hi))
+
+    def within(self, other):
+        if self.lo < other.lo or self.hi > other.hi:
+            return False
+        return not (self.hi == other.hi and other.hi_open and not self.hi_open)
+
+
+def _q(x):
+    return str(x.numerator) if x.denominator == 1 else "%d/%d" % (x.numerator, x.denominator)
+
+
+def _int(text, name, whole):
+    t = text.strip()
+    try:
+        if t.lstrip("+-").isdigit():
+            return int(t)
+    except ValueError:
+        pass
+    raise BadInput("%s range %r: %r is not an integer" % (name, whole, t))
+
+
+def parse_int_range(text, name="n", minimum=2, allow_open=True):
+    """'3..20' | '3..' | '5' (or an int) -> IntRange, each element >= minimum."""
+    if isinstance(text, bool):
+        raise BadInput("%s range %r is not a range" % (name, text))
+    if isinstance(text, int):
+        text = str(text)
+    if not isinstance(text, str):
+        raise BadInput("%s range %r is not a string like '3..20'" % (name, text))
+    whole = text
+    if not text.strip():
+        raise BadInput("%s range is empty; give e.g. 3..20" % name)
+    if ".." in text:
+        a, _, b = text.partition("..")
+        lo = _int(a, name, whole)
+        if not b.strip():
+            if not allow_open:
+                raise BadInput("%s range %r has no upper end; give e.g. %d..%d" % (name, whole, lo, lo + 10))
+            hi = None
+        else:
+            hi = _int(b, name, whole)
+    else:
+        lo = hi = _int(text, name, whole)
+    if hi is not None and hi < lo:
+        raise BadInput("%s range %r is reversed or empty (%d > %d)" % (name, whole, lo, hi))
+    if lo < minimum:
+        raise BadInput("%s range %r starts below %d" % (name, whole, minimum))
+    return IntRange(lo, hi)
+
+
+def _rat(text, name, whole):
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise BadInput("%s range %r: %r is not a rational number" % (name, whole, text.strip()))
+
+
+def parse_rat_range(text, name="alpha", lower=Fraction(0), upper=Fraction(1), upper_open=True):
+    """'0..1/2' | '1/10' -> RatRange inside [lower, upper] (upper excluded if upper_open;
+    a range ending exactly at an excluded upper limit is taken as half-open)."""
+    if isinstance(text, (int, Fraction)) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput("%s range %r is not a string like '0..1/2'" % (name, text))
+    whole = text
+    if ".." in text:
+        a, _, b = text.partition("..")
+        lo, hi = _rat(a, name, whole), _rat(b, name, whole)
+    else:
+        lo = hi = _rat(text, name, whole)
+    if hi < lo:
+        raise BadInput("%s range %r is reversed (%s > %s)" % (name, whole, lo, hi))
+    if lo < lower or hi > upper:
+        raise BadInput("%s range %r leaves [%s, %s%s" % (name, whole, lower, upper, ")" if upper_open else "]"))
+    hi_open = upper_open and hi == upper
+    if hi_open and lo == hi:
+        raise BadInput("%s range %r is empty (%s is excluded)" % (name, whole, upper))
+    return RatRange(lo, hi, hi_open)

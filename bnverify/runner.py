@@ -1,0 +1,123 @@
+"""Run claims through a :class:`concurrent.futures.Executor`, with progress on stderr.
+
+``run(claims)`` uses local processes (``jobs`` of them; ``jobs=1`` runs in this process);
+pass any Executor instead, e.g. Dask's ``Client(...).get_executor()``, to spread a sweep over
+a cluster.  A claim whose property works per batch size (``Property.per_n``) and has a finite
+range of n is split into one job per n, and the per-n verdicts are combined into one verdict
+(a bundle certificate) in this process.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from . import properties
+from .kernels import BadInput
+from .verdict import INCONCLUSIVE, Verdict
+
+
+@dataclass
+class Result:
+    claim: object
+    verdict: Verdict
+
+    @property
+    def ok(self):
+        return self.verdict.status == self.claim.expect
+
+    def row(self):
+        return {"id": self.claim.id, "verdict": self.verdict.status, "expect": self.claim.expect,
+                "method": self.verdict.method, "seconds": round(self.verdict.seconds, 3), "ok": self.ok}
+
+
+def run_one(claim):
+    """Check one claim (or one per-n piece); never raises.  Top level, so it pickles."""
+    try:
+        return properties.check(claim)
+    except BadInput as e:
+        return Verdict(INCONCLUSIVE, claim.property, {"reason": "bad input: %s" % e}, subject=claim.id)
+    except Exception as e:          # a bug must not sink a whole run: report it as undecided
+        return Verdict(INCONCLUSIVE, claim.property,
+                       {"reason": "internal error: %s: %s" % (type(e).__name__, e),
+                        "traceback": traceback.format_exc(limit=6)}, subject=claim.id)
+
+
+def _units(claim):
+    prop = properties.PROPERTIES[claim.property]
+    if prop.per_n is not None and prop.per_n(claim) and claim.n.finite and len(claim.n) > 1:
+        return [claim.with_n(k) for k in claim.n]
+    return [claim]
+
+
+def default_jobs():
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class Progress:
+    """One status line per finished job on stderr (rewritten in place on a terminal)."""
+
+    def __init__(self, total, stream=None, enabled=True):
+        self.total, self.done, self.stream, self.enabled = total, 0, stream or sys.stderr, enabled
+        self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def __call__(self, label, verdict):
+        self.done += 1
+        if not self.enabled:
+            return
+        line = "[%*d/%d] %-28s %-12s %6.2fs" % (len(str(self.total)), self.done, self.total, label,
+                                                verdict.status, verdict.seconds)
+        if self.tty:
+            self.stream.write("\r\033[K" + line + ("\n" if self.done == self.total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def run(claims, executor: Executor | None = None, jobs=None, progress=True, stream=None):
+    """Check every claim; a list of :class:`Result` in the order of ``claims``."""
+    jobs = default_jobs() if jobs is None else jobs
+    if not isinstance(jobs, int) or jobs < 1:
+        raise BadInput("--jobs must be a positive integer, not %r" % (jobs,))
+    plan = [(c, _units(c)) for c in claims]
+    flat = [(i, k, u) for i, (_, units) in enumerate(plan) for k, u in enumerate(units)]
+    tick = Progress(len(flat), stream, progress)
+    out = {}
+
+    def label(i, u):
+        c = plan[i][0]
+        return c.id if len(plan[i][1]) == 1 else "%s n=%d" % (c.id, u.n.lo)
+
+    if executor is None and jobs == 1:
+        for i, k, u in flat:
+            out[i, k] = v = run_one(u)
+            tick(label(i, u), v)
+    else:
+        own = executor is None
+        ex = executor or ProcessPoolExecutor(max_workers=jobs)
+        try:
+            futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in flat}
+            for f in as_completed(futures):
+                i, k, u = futures[f]
+                out[i, k] = v = f.result()
+                tick(label(i, u), v)
+        finally:
+            if own:
+                ex.shutdown()
+    results = []
+    for i, (c, units) in enumerate(plan):
+        parts = [out[i, k] for k in range(len(units))]
+        if len(units) == 1:
+            v = parts[0]
+        else:
+            try:
+                v = properties.combine(c, parts)
+            except Exception as e:
+                v = Verdict(INCONCLUSIVE, c.property, {"reason": "internal error combining per-n "
+                                                       "verdicts: %s: %s" % (type(e).__name__, e)})
+            v.seconds = sum(p.seconds for p in parts)
+        v.subject = c.id
+        results.append(Result(c, v))
+    return results
