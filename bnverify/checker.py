@@ -97,7 +97,7 @@ def dyadic(pair):
     return Fraction(man) * Fraction(2) ** exp
 
 
-_FUNCS = ("sqrt", "acos")
+_FUNCS = ("sqrt", "acos", "atan")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -176,6 +176,9 @@ class _Sympy:
     def acos(self, x):
         return self.sp.acos(x)
 
+    def atan(self, x):
+        return self.sp.atan(x)
+
     def pow(self, a, e):
         return a ** _int_exponent(e)
 
@@ -197,6 +200,8 @@ class _Rational:
 
     def acos(self, x):
         raise ValueError("irrational")
+
+    atan = acos
 
     def sqrt(self, x):
         if x < 0:
@@ -240,6 +245,9 @@ class _Ball:
 
     def acos(self, x):
         return x.acos()
+
+    def atan(self, x):
+        return x.atan()
 
     def pow(self, a, e):
         k = _int_exponent(e)
@@ -392,7 +400,15 @@ def _sym(text):
 
 
 def _is_zero_rational(expr):
+    """expr == 0 identically, read as a rational function of its symbols and of its
+    transcendental atoms (sqrt(.), acos(.), atan(.), pi), each taken as an independent
+    variable: if that rational function vanishes, so does expr, whatever the atoms' values."""
     import sympy
+
+    atoms = [a for a in sympy.preorder_traversal(expr)
+             if isinstance(a, (sympy.acos, sympy.atan)) or a is sympy.pi or
+             (isinstance(a, sympy.Pow) and not a.exp.is_Integer)]
+    expr = expr.xreplace({a: sympy.Dummy() for a in dict.fromkeys(atoms)})
     if not expr.is_rational_function():
         raise Rejected("identity %s is not between rational functions" % expr)
     return sympy.cancel(sympy.together(expr)) == 0
@@ -421,6 +437,8 @@ def _ball_holds(x, rel, y):
         return holds(x, rel, y)
     if rel == "==":
         return False                     # a ball never certifies an equality
+    from flint import arb
+    x, y = (arb(v.numerator) / v.denominator if isinstance(v, Fraction) else v for v in (x, y))
     d = x - y
     if rel == "!=":
         return d > 0 or d < 0

@@ -742,61 +742,51 @@ def attractor_stable(claim):
 
 @register("rs-linearization", min_n=3, needs=("rc", "rs"))
 def rs_linearization(claim):
-    """The RS variant near the configuration (see the claim's statement)."""
-    fn = _api(_sym(), "rs_linearization")
-    return _from_external(claim, fn(claim.activation))
+    """With RS the infinite-width map is not differentiable at the configuration: a cluster
+    spread eps comes out at least of order sqrt(eps), so delta_out / delta_in is unbounded."""
+    import sympy
+
+    rs = _module("rs")
+    resp = _api(rs, "spread_response")(_sym_act(claim))
+    if not resp.get("holds"):
+        return inconclusive("symbolic", "the derivation's sympy checks did not all pass",
+                            checks={k: bool(v) for k, v in resp["checks"].items()})
+    sym = _sym()
+    K, M = sympy.Symbol("k", positive=True), sympy.Symbol("M", positive=True)
+    ratio = _at_alpha(claim, resp["ratio_lower_bound"])
+    k = _at_alpha(claim, resp["k"])
+    eps = next(iter(k.free_symbols - {sym.N, sym.ALPHA}))
+    ratio_k = sympy.simplify(ratio.subs(eps, sympy.solve(sympy.Eq(k, K), eps)[0]))
+    kM = _at_alpha(claim, resp["k_for_ratio_M"])
+    at_kM = sympy.powsimp(ratio_k.subs(K, kM), force=True)
+    items = [cert.identity(_s(at_kM), "M", decisive=True, where=_region(claim), meaning=(
+        "with k = k_M (a spread eps_M > 0 of the input), the lower bound on delta_out / delta_in "
+        "equals M, for every M > 0: the ratio is unbounded, so there is no linearization"))]
+    n0 = claim.n.lo
+    for e in (Fraction(1, 2 ** 20), Fraction(1, 2 ** 40)):
+        val = ratio.subs({sym.N: n0, eps: sympy.Rational(e.numerator, e.denominator)})
+        if sym.ALPHA in val.free_symbols:
+            val = val.subs(sym.ALPHA, sympy.Rational(claim.alpha.lo.numerator, claim.alpha.lo.denominator))
+        guess = math.floor(float(val) / 2)
+        items.append(cert.compare(_s(val), ">", str(guess), {"n": str(n0), "alpha": _q(claim.alpha.lo)},
+                                  meaning="at n=%d, eps=%s the ratio bound exceeds %d" % (n0, e, guess)))
+    evidence = {k_: _s(v) for k_, v in resp.items() if k_ not in ("checks", "positivity", "holds")}
+    evidence["sympy_checks"] = {k_: bool(v) for k_, v in resp["checks"].items()}
+    payload = cert.payload("exact", items, "delta_out / delta_in >= ratio_lower_bound(eps), which "
+                           "reaches every M > 0 as eps -> 0", trusted="the lower bound on the output "
+                           "spread (bnverify.rs; each step checked by sympy) and 0 < k_M < 1")
+    return _finish(claim, PROVED, "symbolic", payload, evidence)
 
 
 @register("finite-width-lyapunov", min_n=3, needs=("rc",),
           params={"layers": (False, "int"), "seeds": (False, "int")})
 def finite_width_lyapunov(claim):
-    """Growth rate per layer of the cluster spread (Gram level: squared relative spread) at
-    finite width d, with a 95% confidence interval over seeds, against the d -> infinity value
-    log(mu), mu the spread eigenvalue.  Simulation only suggests: always inconclusive."""
-    import numpy as np
-
-    model = _module("model")
+    """Lyapunov exponent of the cluster spread at finite width d (confidence intervals over
+    seeds) against the d -> infinity value log(mu)/2.  Sampling only suggests: inconclusive."""
+    lyap = _module("lyapunov")
     if not claim.n.finite or len(claim.n) != 1 or claim.width is None:
         raise BadInput("finite-width-lyapunov needs one n and domain.width")
-    n = claim.n.lo
     w = claim.width
-    widths = list(w) if isinstance(w, tuple) else sorted({w.lo, int(math.sqrt(w.lo * w.hi)), w.hi})
-    layers, seeds = claim.params.get("layers", 40), claim.params.get("seeds", 16)
-    eig = _eig_at(claim, n, claim.alpha.lo) if "rs" not in claim.stages else {}
-    mu = max((float(v) for v in eig), default=float("nan"))
-    rows = []
-    for d in widths:
-        est = _lyapunov(model, n, d, layers, seeds, claim)
-        m, s = float(np.mean(est)), float(np.std(est, ddof=1) / math.sqrt(len(est)))
-        rows.append({"width": d, "estimate": round(m, 5), "ci95": [round(m - 1.96 * s, 5), round(m + 1.96 * s, 5)],
-                     "contains_limit": bool(m - 1.96 * s <= math.log(mu) <= m + 1.96 * s) if mu == mu else None})
-    return inconclusive("simulation", "finite-width simulation only suggests",
-                        limit_log_mu=round(math.log(mu), 5) if mu == mu else None, per_width=rows,
-                        layers=layers, seeds=seeds)
-
-
-def _lyapunov(model, n, d, layers, seeds, claim, eps=1e-4):
-    """Per-seed mean log growth of the squared relative cluster spread, renormalised to eps
-    after every layer (Benettin), starting from the configuration."""
-    import numpy as np
-
-    X = model.configuration_batch(n, d, seeds, rng=0)
-    rng = np.random.default_rng(1)
-    out = np.zeros(X.shape[0])
-
-    def spread(X):
-        c = X[:, :, : n - 1]
-        m = c.mean(axis=2, keepdims=True)
-        return c - m, m
-
-    D, m = spread(X)
-    kick = rng.standard_normal(D.shape)
-    kick -= kick.mean(axis=2, keepdims=True)
-    X[:, :, : n - 1] = m + eps * kick * (np.linalg.norm(m, axis=(1, 2), keepdims=True)
-                                          / np.linalg.norm(kick, axis=(1, 2), keepdims=True))
-    for _, Y in model.layers(X, layers, claim.stages, claim.activation, base_seed=7):
-        D, m = spread(Y)
-        rel = np.linalg.norm(D, axis=(1, 2)) / np.linalg.norm(m, axis=(1, 2))
-        out += np.log((rel / eps) ** 2)
-        Y[:, :, : n - 1] = m + D * (eps / rel)[:, None, None]
-    return out / layers
+    widths = tuple(w) if isinstance(w, tuple) else tuple(sorted({w.lo, int(math.sqrt(w.lo * w.hi)), w.hi}))
+    kw = {k: claim.params[k] for k in ("layers", "seeds") if k in claim.params}
+    return _api(lyap, "exponent_verdict")(claim.activation, claim.n.lo, widths=widths, **kw)

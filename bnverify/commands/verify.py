@@ -50,8 +50,8 @@ def table(results):
 
 
 def write_report(directory, results, skipped=()):
-    """DIR/results.json and DIR/certificates/<id>.json; then the optional report hook
-    ``bnverify.report.render(directory, results_json, claims)`` if that module exists."""
+    """DIR/results.json and DIR/certificates/<id>.json; then the report hook
+    ``bnverify.report.write(directory, rows)`` (HTML, Markdown, figures) if it exists."""
     directory = Path(directory)
     (directory / "certificates").mkdir(parents=True, exist_ok=True)
     rows = []
@@ -69,9 +69,8 @@ def write_report(directory, results, skipped=()):
         from .. import report
     except ImportError:
         return doc
-    render = getattr(report, "render", None)
-    if render is not None:
-        render(directory, doc, [r.claim for r in results])
+    if hasattr(report, "write"):
+        report.write(directory, rows)
     return doc
 
 
