@@ -1,0 +1,167 @@
+"""``bnverify attractor``: certify the spread-cluster attractor per n and the threshold n."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from fractions import Fraction
+
+from .. import certify, ranges
+from ..kernels import BadInput, parse_stages
+
+NAME = "attractor"
+ORDER = 40
+HELP = "certify the spread-cluster fixed point per n (Krawczyk + block spectra) and the smallest n"
+DESCRIPTION = """\
+For each n, certify in ball arithmetic (python-flint arb) the spread-cluster fixed point of
+the infinite-width Gram dynamics: a cluster of n-1 points with a common pairwise cosine,
+an odd point at another cosine and norm ratio, as a fixed point of the scale-free map.
+
+  existence, local uniqueness   Krawczyk's operator on a box of the symmetric reduction
+  stability                     spectral radius of the scale-free linearization in the full
+                                n(n+1)/2-dimensional space (eigenvalues of DF(G*)/c without
+                                G*'s own direction), enclosed per symmetry block by flint's
+                                acb_mat.eig and, eigensolver-free, by Gershgorin discs
+  absence                       interval branch-and-bound over the whole symmetric family:
+                                its only fixed points are then the simplex state and O_n
+
+Every number printed is a rigorous bound: intervals [lo, hi] rounded outward.
+smallest_n is the smallest n from which the attractor is proved for every n up to the top
+of the range, absence being proved for every n from 3 up to it (n below the range are
+checked too).
+
+examples:  bnverify attractor --n 7..64 --jobs 2
+           bnverify attractor --n 3..12 --stages rc,leaky_relu --alpha 1/10 --json
+           bnverify attractor --n 7 --fold 6.107..6.108
+"""
+
+FIELDS = ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius")
+
+
+def add_arguments(p, fields=FIELDS):
+    p.add_argument("--n", required=True, help="batch sizes: A..B or a single integer (n >= 3)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes (default min(2, cpu count))")
+    p.add_argument("--stages", default="rc,relu", help="rc and one activation: relu (default) "
+                   "or leaky_relu")
+    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    p.add_argument("--prec", type=int, default=128, help="ball precision in bits (default 128)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    if fields == FIELDS:
+        p.add_argument("--fold", default=None, metavar="LO..HI",
+                       help="also bracket the fold in real n: no spread state at LO, one at HI")
+
+
+def parse_common(args):
+    """(list of n, Activation, jobs) from the shared options; BadInput on a bad value."""
+    ns = list(ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False))
+    stages, act = parse_stages(args.stages, args.alpha)
+    if stages != ("rc",):
+        raise BadInput("--stages %s: certification covers rc with relu or leaky_relu (no rs)"
+                       % args.stages)
+    if act.name not in ("relu", "leaky_relu"):
+        raise BadInput("--stages %s: the activation must be relu or leaky_relu, not %s"
+                       % (args.stages, act.name))
+    jobs = args.jobs if args.jobs is not None else min(2, os.cpu_count() or 1)
+    if jobs < 1:
+        raise BadInput("--jobs %d: need at least one worker" % jobs)
+    if not 32 <= args.prec <= 4096:
+        raise BadInput("--prec %d: choose 32..4096 bits" % args.prec)
+    return ns, act, jobs
+
+
+def executor(jobs):
+    if jobs == 1:
+        return certify.InlineExecutor()
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs)
+
+
+def progress(done, total, verdict):
+    sys.stderr.write("[%d/%d] %s: %s (%.1fs)\n" % (done, total, verdict.subject or
+                                                  "n=%s" % verdict.evidence.get("n"),
+                                                  verdict.status, verdict.seconds))
+    sys.stderr.flush()
+
+
+def entry(v, fields):
+    """One result row: n, status, the fields as [lo, hi] strings, seconds, reason."""
+    out = {"n": int(v.evidence["n"]), "status": v.status}
+    for f in fields:
+        if f in v.evidence:
+            out[f] = v.evidence[f]
+    out["seconds"] = round(v.seconds, 3)
+    if v.status != "proved":
+        out["reason"] = v.evidence.get("reason", "")
+    return out
+
+
+def table(rows, fields):
+    head = ["n", "status"] + list(fields) + ["seconds"]
+    lines = [head]
+    for r in rows:
+        cells = [str(r["n"]), r["status"]]
+        for f in fields:
+            cells.append("[%s, %s]" % (_short(r[f][0], False), _short(r[f][1], True)) if f in r else "-")
+        cells.append("%.2f" % r["seconds"])
+        lines.append(cells)
+    width = [max(len(l[k]) for l in lines) for k in range(len(head))]
+    out = ["  ".join(c.ljust(w) for c, w in zip(l, width)).rstrip() for l in lines]
+    for r in rows:
+        if "reason" in r:
+            out.append("n=%d: %s" % (r["n"], r["reason"]))
+    return "\n".join(out)
+
+
+def _short(s, up, digits=12):
+    """A bound re-rounded outward to fewer digits (still a bound; JSON keeps all digits)."""
+    try:
+        return certify._decimal(Fraction(s), digits, up)
+    except ValueError:          # "inf"
+        return s
+
+
+def run(args):
+    ns, act, jobs = parse_common(args)
+    fold = None
+    if args.fold is not None:
+        fr = ranges.parse_rat_range(args.fold, "fold", lower=Fraction(3), upper=Fraction(10 ** 6),
+                                    upper_open=False)
+        if fr.lo >= fr.hi:
+            raise BadInput("--fold %s: give LO..HI with LO < HI" % args.fold)
+    below = list(range(3, ns[0]))
+    todo = below + ns
+    ex = executor(jobs)
+    try:
+        vs = certify.attractor_sweep(todo, act, executor=ex, prec=args.prec,
+                                     progress=progress if len(todo) > 1 else None)
+        if args.fold is not None:
+            fold = certify.locate_fold(fr.lo, fr.hi, act, args.prec)
+    finally:
+        ex.shutdown()
+    n0, below_ok = certify.threshold(vs)
+    results = [entry(v, FIELDS) for v in vs[len(below):]]
+    doc = {"activation": str(act), "results": results, "smallest_n": n0 if below_ok else None,
+           "smallest_n_note": ("proved for every n from %s to %d, absent (within the symmetric family) "
+                               "for every n from 3 below it" % (n0, ns[-1])) if n0 and below_ok else
+           "not certified: some n undecided",
+           "below_range": [{"n": int(v.evidence["n"]), "status": v.status} for v in vs[:len(below)]],
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+    if fold is not None:
+        doc["fold"] = {"status": fold.status, "n_lo": str(fr.lo), "n_hi": str(fr.hi),
+                       "statement": fold.evidence.get("statement") if fold.status == "proved"
+                       else fold.evidence.get("reason")}
+    if args.json:
+        print(json.dumps(doc, indent=2))
+    else:
+        print("spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
+              "linearization)" % act)
+        print(table(results, FIELDS))
+        if below:
+            print("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
+        print("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
+                                  "not certified"))
+        if fold is not None:
+            print("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
+    return 0

@@ -1,0 +1,67 @@
+"""``bnverify attractor`` and ``bnverify simplex``: JSON and table output, rigorous bounds,
+and one-line errors (exit 2) for bad input."""
+import json
+from fractions import Fraction
+
+import pytest
+
+from bnverify import cli
+
+
+def _run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_attractor_json_single_n(capsys):
+    code, out, err = _run(capsys, "attractor", "--n", "7", "--jobs", "1", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["smallest_n"] == 7
+    assert [b["status"] for b in doc["below_range"]] == ["refuted"] * 4      # n = 3..6: absent
+    (r,) = doc["results"]
+    assert r["n"] == 7 and r["status"] == "proved" and "reason" not in r
+    for key in ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius"):
+        lo, hi = (Fraction(x) for x in r[key])
+        assert lo <= hi and hi - lo < Fraction(1, 10 ** 15)
+    assert Fraction(r["spectral_radius"][1]) < 1
+    assert "[" in err         # progress on stderr
+
+
+def test_attractor_table_and_leaky(capsys):
+    code, out, _ = _run(capsys, "attractor", "--n", "6..7", "--jobs", "1", "--stages", "rc,leaky_relu",
+                        "--alpha", "1/10")
+    assert code == 0
+    assert "leaky_relu(1/10)" in out and "smallest_n: 7" in out
+    assert "refuted" in out and "proved" in out
+
+
+def test_simplex_json(capsys):
+    code, out, _ = _run(capsys, "simplex", "--n", "3..5", "--json", "--jobs", "1")
+    assert code == 0
+    doc = json.loads(out)
+    assert [r["n"] for r in doc["results"]] == [3, 4, 5]
+    for r in doc["results"]:
+        assert r["status"] == "proved"
+        lo, hi = (Fraction(x) for x in r["simplex_cos"])
+        assert 0 < lo <= hi < 1
+
+
+def test_simplex_table(capsys):
+    code, out, _ = _run(capsys, "simplex", "--n", "4", "--jobs", "1")
+    assert code == 0 and "simplex_cos" in out and "proved" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["attractor", "--n", "9..3"], ["attractor", "--n", "2..5"], ["attractor", "--n", "3.5"],
+    ["attractor", "--n", ""], ["attractor", "--n", "abc"], ["attractor", "--n", "7.."],
+    ["simplex", "--n", "1"], ["simplex", "--n", "4", "--alpha", "1/10"],
+    ["simplex", "--n", "4", "--stages", "rc,rs,relu"], ["simplex", "--n", "4", "--stages", "rc,tanh"],
+    ["attractor", "--n", "7", "--jobs", "0"], ["attractor", "--n", "7", "--fold", "6.2..6.1"],
+    ["attractor", "--n", "7", "--stages", "rc,leaky_relu", "--alpha", "1"],
+])
+def test_bad_input_is_one_line_exit_2(capsys, argv):
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and "error" in err and "Traceback" not in err
