@@ -62,7 +62,7 @@ IMPLIES = {"<": ("<", "<="), "<=": ("<=",), ">": (">", ">="), ">=": (">=",), "==
            "!=": ("!=",)}
 KIND_ITEMS = {"exact": {"identity", "sqrt-identity", "compare", "positive", "blocks",
                         "configuration-spectrum", "two-point-fixed-point"},
-              "enclosure": {"enclosure", "compare"}, "smt": {"smt"}}
+              "enclosure": {"enclosure", "compare", "symmetric-state"}, "smt": {"smt"}}
 KIND_ITEMS["mixed"] = set().union(*KIND_ITEMS.values())
 
 
@@ -394,6 +394,226 @@ def check_configuration_spectrum(item):
     return {"n": str(n), "alpha": item["alpha"]}
 
 
+# ---------------------------------------------------------------- the model (general case, balls)
+class Dual:
+    """Forward-mode derivative over arb balls: value v and gradient g (a tuple)."""
+
+    __slots__ = ("v", "g")
+
+    def __init__(self, v, g):
+        self.v, self.g = v, tuple(g)
+
+    def _lift(self, o):
+        return o if isinstance(o, Dual) else Dual(o, (0,) * len(self.g))
+
+    def __add__(self, o):
+        o = self._lift(o)
+        return Dual(self.v + o.v, (a + b for a, b in zip(self.g, o.g)))
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Dual(-self.v, (-a for a in self.g))
+
+    def __sub__(self, o):
+        return self + (-self._lift(o))
+
+    def __rsub__(self, o):
+        return self._lift(o) - self
+
+    def __mul__(self, o):
+        o = self._lift(o)
+        return Dual(self.v * o.v, (a * o.v + self.v * b for a, b in zip(self.g, o.g)))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        o = self._lift(o)
+        q = self.v / o.v
+        return Dual(q, ((a - q * b) / o.v for a, b in zip(self.g, o.g)))
+
+    def __rtruediv__(self, o):
+        return self._lift(o) / self
+
+
+def _sqrt(x):
+    if isinstance(x, Dual):
+        r = x.v.sqrt()
+        return Dual(r, (a / (2 * r) for a in x.g))
+    return x.sqrt()
+
+
+def _acos(x):
+    if isinstance(x, Dual):
+        d = (1 - x.v * x.v).sqrt()
+        return Dual(x.v.acos(), (-a / d for a in x.g))
+    return x.acos()
+
+
+def _kernel_entry(S, j, k, A, B):
+    """K(S)_jk = sqrt(S_jj S_kk) kappa(rho), kappa(rho) = A rho + B (sqrt(1-rho^2) - rho acos rho);
+    K_jj = A S_jj."""
+    if j == k:
+        return A * S[j][j]
+    d = _sqrt(S[j][j] * S[k][k])
+    rho = S[j][k] / d
+    return d * (A * rho + B * (_sqrt(1 - rho * rho) - rho * _acos(rho)))
+
+
+def _ball_model(alpha, prec):
+    from flint import arb
+    a = arb(alpha.numerator) / alpha.denominator
+    return (1 + a * a) / 2, (1 - a) * (1 - a) / (2 * arb.pi())
+
+
+def symmetric_gram(n, o, x, b):
+    """The dense Gram matrix of the symmetric state (cluster diagonal 1, off-diagonal o,
+    cross x, odd diagonal b); index n-1 is the odd point."""
+    G = [[1 if j == k else o for k in range(n)] for j in range(n)]
+    for j in range(n - 1):
+        G[j][n - 1] = G[n - 1][j] = x
+    G[n - 1][n - 1] = b
+    return G
+
+
+def reduced_map(s, n, A, B):
+    """T(s) = (F_o, F_x, F_b) / F_a for the state (1, o, x, b), F = K(C G C)."""
+    S = _center(symmetric_gram(n, *s))
+    Fa = _kernel_entry(S, 0, 0, A, B)
+    return [_kernel_entry(S, j, k, A, B) / Fa for j, k in ((0, 1), (0, n - 1), (n - 1, n - 1))], Fa
+
+
+def _basis(component, n):
+    """Basis matrices of one copy of an isotypic component of the cluster's permutation group,
+    and the entries that read a matrix's coordinates in that basis (DF preserves each copy
+    space, by Schur's lemma).  x = e_1 - e_2, y = e_3 - e_4 (cluster indices 0..n-2)."""
+    m, od = n, n - 1
+    zero = lambda: [[0] * m for _ in range(m)]
+    mats, reads = [], []
+    if component == "trivial":
+        I, O, X, E = zero(), zero(), zero(), zero()
+        for j in range(n - 1):
+            I[j][j] = 1
+            X[j][od] = X[od][j] = 1
+            for k in range(n - 1):
+                if j != k:
+                    O[j][k] = 1
+        E[od][od] = 1
+        return [I, O, X, E], [(0, 0), (0, 1), (0, od), (od, od)]
+    xv = [1, -1] + [0] * (m - 2)
+    if component == "standard":
+        D, O, X = zero(), zero(), zero()
+        for j in range(n - 1):
+            D[j][j] = xv[j]
+            X[j][od] = X[od][j] = xv[j]
+            for k in range(n - 1):
+                if j != k:
+                    O[j][k] = xv[j] + xv[k]
+        if n == 3:
+            return [D, X], [(0, 0), (0, od)]
+        return [D, O, X], [(0, 0), (0, 2), (0, od)]
+    P = zero()
+    yv = [0, 0, 1, -1] + [0] * (m - 4)
+    for j in range(m):
+        for k in range(m):
+            P[j][k] = xv[j] * yv[k] + yv[j] * xv[k]
+    return [P], [(0, 2)]
+
+
+def components(n):
+    return ["trivial", "standard"] + (["pair"] if n >= 5 else [])
+
+
+def symmetric_blocks(s, n, A, B):
+    """{component: block} of the scale-free linearization DF(G_s)/c, c = F(G_s)_00, at the
+    symmetric state s = (o, x, b); the trivial block is taken on the quotient by the direction
+    of G_s itself (its eigenvalue 1, dropped by the scale-free convention)."""
+    G = symmetric_gram(n, *s)
+    _, c = reduced_map(s, n, A, B)
+    out = {}
+    for comp in components(n):
+        mats, reads = _basis(comp, n)
+        cols = []
+        for E in mats:
+            Gt = [[Dual(G[j][k], (E[j][k],)) for k in range(n)] for j in range(n)]
+            S = _center(Gt)
+            cols.append([_kernel_entry(S, j, k, A, B).g[0] / c for j, k in reads])
+        Bm = [[cols[j][i] for j in range(len(cols))] for i in range(len(cols))]
+        if comp == "trivial":       # basis (E1, E2, E3, g), g = (1, o, x, b): keep the leading 3x3
+            g = [1, s[0], s[1], s[2]]
+            T = [[Bm[i][j] - g[i] / g[3] * Bm[3][j] if i < 3 else Bm[i][j] for j in range(4)] for i in range(4)]
+            Bm = [[T[i][j] for j in range(3)] for i in range(3)]
+        out[comp] = Bm
+    return out
+
+
+def gershgorin_bound(Bm, V):
+    """Upper bound (arb) on the spectral radius of every matrix in the ball matrix Bm:
+    max_i |M_ii| + sum_{j != i} |M_ij| for M = V^-1 Bm V, V exact (complex rationals)."""
+    from flint import acb, acb_mat, arb
+
+    k = len(Bm)
+    Vm = acb_mat([[acb(arb(Q(re).numerator) / Q(re).denominator, arb(Q(im).numerator) / Q(im).denominator)
+                   for re, im in row] for row in V])
+    if Vm.nrows() != k or Vm.ncols() != k:
+        raise Rejected("symmetric-state: V has the wrong size")
+    M = Vm.inv() * acb_mat([[acb(v) for v in row] for row in Bm]) * Vm
+    return max(sum((abs(M[i, j]) for j in range(k)), arb(0)) for i in range(k))
+
+
+def check_symmetric_state(item):
+    """Krawczyk: K(X) = m - Y f(m) + (I - Y J_f(X)) (X - m), f = T - id, strictly inside the
+    box X proves a unique fixed point of T in X.  With ``rel``/``bound``: Gershgorin discs of
+    V^-1 B V bound the spectral radius of every block over X."""
+    from flint import arb, ctx
+
+    n, alpha, prec = int(item["n"]), Q(item["alpha"]), int(item["prec"])
+    if not (3 <= n <= 64 and 0 <= alpha < 1 and 64 <= prec <= 4096):
+        raise Rejected("symmetric-state: n, alpha or prec out of range")
+    with ctx.workprec(prec):
+        A, B = _ball_model(alpha, prec)
+        mid = [dyadic(v["mid"]) for v in item["box"]]
+        rad = [dyadic(v["rad"]) for v in item["box"]]
+        if len(mid) != 3 or min(rad) <= 0:
+            raise Rejected("symmetric-state: the box needs three coordinates with positive radii")
+        m = [arb(q.numerator) / q.denominator for q in mid]
+        X = [arb(mm, arb(r.numerator) / r.denominator) for mm, r in zip(m, rad)]
+        Y = [[arb(Q(v).numerator) / Q(v).denominator for v in row] for row in item["Y"]]
+        Tm, _ = reduced_map(m, n, A, B)
+        fm = [Tm[i] - m[i] for i in range(3)]
+        TX, _ = reduced_map([Dual(X[i], [int(i == j) for j in range(3)]) for i in range(3)], n, A, B)
+        Jf = [[TX[i].g[j] - int(i == j) for j in range(3)] for i in range(3)]
+        for i in range(3):
+            K = m[i] - sum(Y[i][k] * fm[k] for k in range(3))
+            for j in range(3):
+                K += (int(i == j) - sum(Y[i][k] * Jf[k][j] for k in range(3))) * (X[j] - m[j])
+            if not (K.is_finite() and X[i].contains_interior(K)):
+                raise Rejected("symmetric-state: Krawczyk operator not inside the box")
+        o, x, b = X
+        if item["state"] == "simplex":
+            rho = arb(-1) / (n - 1)
+            cos = (A * rho + B * ((1 - rho * rho).sqrt() - rho * rho.acos())) / A
+            if not (o.contains(cos) and x.contains(cos) and b.contains(1)):
+                raise Rejected("symmetric-state: the box misses the simplex state")
+        elif item["state"] == "spread-cluster":
+            if not (o < 1 and ((x - o) > 0 or (x - o) < 0)):
+                raise Rejected("symmetric-state: the box may hold O_n or the simplex")
+        else:
+            raise Rejected("symmetric-state: unknown state %r" % item["state"])
+        if "rel" in item:
+            if item["rel"] not in ("<", "<="):
+                raise Rejected("symmetric-state: only upper bounds on the spectral radius are checked")
+            blocks = symmetric_blocks(X, n, A, B)
+            if set(blocks) != set(item["V"]):
+                raise Rejected("symmetric-state: V does not name every block")
+            bound = Q(item["bound"])
+            for comp, Bm in blocks.items():
+                hi = gershgorin_bound(Bm, item["V"][comp])
+                if not (hi < arb(bound.numerator) / bound.denominator):
+                    raise Rejected("symmetric-state: block %s not shown below %s" % (comp, bound))
+    return {"n": str(n), "alpha": item["alpha"]}
+
+
 # ---------------------------------------------------------------- item checks
 def _sym(text):
     return evaluate(parse(text), _Sympy(), {})
@@ -603,7 +823,8 @@ CHECKS = {"identity": check_identity, "compare": check_compare, "positive": chec
           "enclosure": check_enclosure, "smt": check_smt,
           "configuration-spectrum": check_configuration_spectrum,
           "two-point-fixed-point": check_two_point_fixed_point,
-          "sqrt-identity": check_sqrt_identity, "blocks": check_blocks}
+          "sqrt-identity": check_sqrt_identity, "blocks": check_blocks,
+          "symmetric-state": check_symmetric_state}
 
 
 # ---------------------------------------------------------------- the conclusion

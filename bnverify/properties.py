@@ -691,6 +691,9 @@ def _certify_state(claim, state, part=None):
         if (rel, bound) != ("<", 1):
             return inconclusive("enclosure", "bnverify.certify only decides spectral radius < 1")
         v = fn(claim.n.lo, claim.activation)
+    if part == "exists" and getattr(v, "certificate", None) and v.certificate.get("kind") == "krawczyk":
+        kr = dict(v.certificate, spectral_bound=None)      # existence and uniqueness only
+        v = Verdict(PROVED, v.method, dict(v.evidence), certificate=kr)
     return _from_external(claim, v)
 
 
@@ -707,7 +710,41 @@ def _from_external(claim, v):
     if not payload:
         return inconclusive(method, "a %s verdict came without a certificate" % status, **evidence)
     payload = {k: v for k, v in payload.items() if k not in ("claim", "verdict", "method", "tools", "hash", "format")}
+    if payload.get("kind") == "krawczyk":
+        payload = _krawczyk_payload(payload)
     return _finish(claim, status, method, payload, evidence)
+
+
+def _krawczyk_payload(kr):
+    """bnverify.certify's Krawczyk record as a 'symmetric-state' item, which the trusted
+    checker re-verifies with its own model; V (approximate eigenvectors of each block at the
+    box's centre, in the checker's bases) is computed here: untrusted search."""
+    import numpy as np
+    from flint import arb, ctx
+
+    n, prec = int(kr["n"]), int(kr["prec"])
+    alpha = Fraction(kr["activation"]["alpha"])
+    box = [{"mid": [mm, me], "rad": [rm, re]} for mm, me, rm, re in kr["box"]]
+    item = {"type": "symmetric-state", "decisive": True, "state": kr["state"], "n": n,
+            "alpha": _q(alpha), "prec": prec, "box": box, "Y": kr["y_matrix"],
+            "meaning": "a unique fixed point of the reduced map in the box (Krawczyk)"}
+    sb = kr.get("spectral_bound")
+    if sb is not None and sb["relation"] in ("<", "<="):
+        with ctx.workprec(prec):
+            A, B = checker._ball_model(alpha, prec)
+            mid = [arb(int(mm)) * arb(2) ** int(me) for mm, me, _, _ in kr["box"]]
+            blocks = checker.symmetric_blocks(mid, n, A, B)
+        V = {}
+        for comp, Bm in blocks.items():
+            _, vecs = np.linalg.eig(np.array([[float(v.mid()) for v in row] for row in Bm]))
+            V[comp] = [[[_q(Fraction(float(z.real))), _q(Fraction(float(z.imag)))] for z in row] for row in vecs]
+        item.update(rel=sb["relation"], bound=_q(Fraction(sb["bound"])), V=V,
+                    meaning="a unique fixed point in the box, whose scale-free linearization "
+                            "has spectral radius %s %s (Gershgorin discs per symmetry block)"
+                            % (sb["relation"], sb["bound"]))
+    return cert.payload("enclosure", [item], "certified fixed point of the symmetric reduction "
+                        "and a bound on its spectrum", trusted="the decomposition of the "
+                        "linearization into the trivial, standard and pair components")
 
 
 def combine(claim, verdicts):

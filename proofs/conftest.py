@@ -1,0 +1,81 @@
+"""Collect the claim catalogue as pytest items, one per ``proofs/*.toml``, named by claim id
+(after pytest's documented example of non-Python test files).
+
+An item passes iff the tool's verdict equals the claim's ``expect``.  A claim whose checker
+reports "not implemented yet" is xfail; any other mismatch fails with the verdict and its
+evidence.  ``full = true`` claims are marked ``slow`` (skipped by default; ``-m slow`` runs
+them).  The first item to run checks every selected claim at once through the runner's
+process pool, so the catalogue costs about as much as ``bnverify verify``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bnverify import claims, properties, runner
+from bnverify.kernels import BadInput
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collect_file(parent, file_path):
+    if file_path.suffix == ".toml" and file_path.parent == HERE:
+        return ClaimFile.from_parent(parent, path=file_path)
+
+
+class ClaimFile(pytest.File):
+    def collect(self):
+        known = {p.stem for p in HERE.glob("*.toml")}
+        try:
+            claim = claims.load_claim(self.path, known)
+        except BadInput as e:
+            raise self.CollectError(str(e))
+        item = ClaimItem.from_parent(self, name=claim.id, claim=claim)
+        if claim.full:
+            item.add_marker(pytest.mark.slow)
+        yield item
+
+
+class VerdictMismatch(Exception):
+    pass
+
+
+_VERDICTS = {}
+
+
+def _verdict(item):
+    if item.claim.id not in _VERDICTS:
+        todo = [i.claim for i in item.session.items if isinstance(i, ClaimItem)
+                and i.claim.id not in _VERDICTS]
+        for r in runner.run(todo, progress=False):
+            _VERDICTS[r.claim.id] = r.verdict
+    return _VERDICTS[item.claim.id]
+
+
+class ClaimItem(pytest.Item):
+    def __init__(self, *, claim, **kwargs):
+        super().__init__(**kwargs)
+        self.claim = claim
+
+    def runtest(self):
+        v = _verdict(self)
+        if v.status != self.claim.expect:
+            if properties.is_not_implemented(v):
+                pytest.xfail(v.evidence["reason"])
+            raise VerdictMismatch(v)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, VerdictMismatch):
+            v = excinfo.value.args[0]
+            return "\n".join([
+                "claim %s (%s)" % (self.claim.id, self.claim.source),
+                "  statement: %s" % self.claim.statement,
+                "  expected:  %s" % self.claim.expect,
+                "  verdict:   %s by %s in %.2fs" % (v.status, v.method, v.seconds),
+                "  evidence:  %s" % json.dumps(v.evidence, default=str)[:2000]])
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, "claim: %s" % self.name

@@ -1,0 +1,181 @@
+"""Claim files: the catalogue, its packaged copy, and one-line errors for malformed files."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from bnverify import claims, properties
+from bnverify.cli import main
+from bnverify.kernels import BadInput
+from bnverify.ranges import IntRange, parse_int_range, parse_rat_range
+
+ROOT = Path(__file__).resolve().parents[1]
+PROOFS = ROOT / "proofs"
+DESIGN_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-ratio",
+               "gram-fixed-point", "jacobian-spectrum", "stability-naive", "stability-directions",
+               "attractor", "simplex-state", "rs-linearization", "leaky-relu", "finite-width"]
+
+GOOD = '''
+id = "{id}"
+title = "a title"
+statement = "a statement"
+property = "spectral-radius"
+expect = "refuted"
+uses = []
+
+[model]
+stages = "rc,relu"
+
+[domain]
+n_min = 3
+
+[params]
+relation = "<"
+bound = "1"
+'''
+
+
+def write(tmp_path, text, name="my-claim"):
+    p = tmp_path / ("%s.toml" % name)
+    p.write_text(text.format(id=name))
+    return p
+
+
+def test_catalogue_has_every_design_row():
+    ids = [c.id for c in claims.load_catalogue(PROOFS)]
+    assert sorted(ids) == sorted(DESIGN_ROWS)
+    assert ids.index("jacobian-spectrum") < ids.index("stability-naive")   # uses come first
+
+
+def test_packaged_catalogue_is_identical_to_proofs():
+    proofs = {p.name: p.read_bytes() for p in PROOFS.glob("*.toml")}
+    packaged = {p.name: p.read_bytes() for p in claims.CATALOGUE.glob("*.toml")}
+    assert proofs == packaged, "bnverify/catalogue differs from proofs/: run  cp proofs/*.toml bnverify/catalogue/"
+
+
+def test_every_claim_is_well_formed():
+    for c in claims.load_catalogue():
+        assert c.source.endswith(c.id + ".toml")
+        assert c.expect in ("proved", "refuted", "inconclusive")
+        assert c.property in properties.PROPERTIES
+        assert c.statement and c.title and c.latex
+
+
+def test_schema_documents_every_property():
+    text = (ROOT / "docs" / "claims-schema.md").read_text()
+    for name in properties.PROPERTIES:
+        assert "`%s`" % name in text
+    assert "field" in claims.__doc__ and "[domain]" in claims.__doc__
+
+
+def test_good_file_loads(tmp_path):
+    c = claims.load_claim(write(tmp_path, GOOD))
+    assert c.n == IntRange(3, None) and c.params["bound"] == Fraction(1) and c.alpha.point
+
+
+@pytest.mark.parametrize("edit, field", [
+    (lambda t: t.replace('title = "a title"\n', ""), "title"),                       # missing field
+    (lambda t: t.replace('expect = "refuted"', "expect = 3"), "expect"),             # wrong type
+    (lambda t: t.replace('expect = "refuted"', 'expect = "true"'), "expect"),        # bad value
+    (lambda t: t.replace('"spectral-radius"', '"spectral-radiance"'), "property"),   # unknown property
+    (lambda t: t.replace("n_min = 3", 'n = "9..3"'), "domain.n"),                    # reversed range
+    (lambda t: t.replace("n_min = 3", 'n = "3..x"'), "domain.n"),                    # not an integer
+    (lambda t: t.replace("n_min = 3", 'n = ""'), "domain.n"),                        # empty range
+    (lambda t: t.replace("n_min = 3", "n_min = 1"), "domain.n_min"),                 # below the minimum
+    (lambda t: t.replace("n_min = 3", 'n_min = 3\nn = "3..5"'), "domain.n"),         # both forms
+    (lambda t: t.replace("uses = []", 'uses = ["no-such-claim"]'), "uses"),          # unknown uses
+    (lambda t: t.replace('bound = "1"', "bound = 1.5"), "params.bound"),             # float bound
+    (lambda t: t.replace('relation = "<"', 'relation = "=<"'), "params.relation"),   # bad relation
+    (lambda t: t.replace('relation = "<"\n', ""), "params.relation"),               # missing param
+    (lambda t: t + 'colour = "red"\n', "params.colour"),                             # unknown param
+    (lambda t: t.replace("[model]", 'colour = "red"\n[model]'), "colour"),           # unknown field
+    (lambda t: t.replace('"rc,relu"', '"rc,softplus"'), "model.stages"),             # unknown stage
+    (lambda t: t.replace('"rc,relu"', '"rc,leaky_relu"'), "model.alpha"),            # alpha missing
+    (lambda t: t.replace('stages = "rc,relu"', 'stages = "rc,relu"\nalpha = "1/2"'), "model.alpha"),
+    (lambda t: t.replace('"rc,relu"', '"rc,leaky_relu"').replace("n_min = 3", 'n_min = 3\nalpha = "1/2..1/4"'),
+     "domain.alpha"),
+    (lambda t: t.replace('id = "{id}"', 'id = "other"'), "id"),                      # id != file name
+    (lambda t: t.replace("[domain]", "[domain\n"), "(syntax)"),                      # not TOML
+])
+def test_malformed_file_gives_one_line_naming_file_and_field(tmp_path, edit, field):
+    path = write(tmp_path, edit(GOOD))
+    with pytest.raises(claims.ClaimError) as e:
+        claims.load_claim(path, known_ids={"jacobian-spectrum"})
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(path) + ": field '%s'" % field), msg
+
+
+def test_catalogue_errors(tmp_path):
+    write(tmp_path, GOOD.replace("uses = []", 'uses = ["b"]'), "a")
+    write(tmp_path, GOOD.replace("uses = []", 'uses = ["a"]'), "b")
+    with pytest.raises(claims.ClaimError, match="field 'uses': cycle"):
+        claims.load_catalogue(tmp_path)
+    (tmp_path / "b.toml").write_text(GOOD.format(id="b").replace("uses = []", 'uses = ["zz"]'))
+    with pytest.raises(claims.ClaimError, match="b.toml: field 'uses': unknown claim id 'zz'"):
+        claims.load_catalogue(tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BadInput, match="no \\*.toml"):
+        claims.load_catalogue(tmp_path / "empty")
+    with pytest.raises(BadInput, match="not a directory"):
+        claims.load_catalogue(tmp_path / "nothing-here")
+
+
+def test_cli_reports_a_malformed_file_in_one_line(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("n_min = 3", 'n = "7..5"'))
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and str(path) in err and "domain.n" in err
+
+
+def test_select():
+    cat = claims.load_catalogue()
+    assert "finite-width" not in [c.id for c in claims.select(cat)]
+    assert [c.id for c in claims.select(cat, ["finite-width"])] == ["finite-width"]
+    with pytest.raises(BadInput, match="unknown claim id 'nope'"):
+        claims.select(cat, ["nope"])
+
+
+def test_display():
+    c = claims.load_claim(PROOFS / "stability-naive.toml")
+    assert "stability-naive" in c._repr_html_() and "refuted" in c._repr_html_()
+    assert c._repr_latex_().count("$") == 2 and r"\rho" in c._repr_latex_()
+    assert c.to_json()["domain"] == {"n": "3..", "alpha": "0"}
+
+
+# ---------------------------------------------------------------- ranges
+@pytest.mark.parametrize("text, lo, hi", [("3..20", 3, 20), ("3..", 3, None), ("5", 5, 5), (" 4 .. 6 ", 4, 6)])
+def test_int_ranges(text, lo, hi):
+    assert parse_int_range(text) == IntRange(lo, hi)
+
+
+@pytest.mark.parametrize("text", ["", "..", "3..2", "1..4", "a..4", "3.5..4", "3...4", "2e1", "3..4..5"])
+def test_bad_int_ranges(text):
+    with pytest.raises(BadInput) as e:
+        parse_int_range(text, "n", 2)
+    assert "\n" not in str(e.value)
+
+
+def test_int_range_cannot_be_open_when_forbidden():
+    with pytest.raises(BadInput, match="no upper end"):
+        parse_int_range("3..", "width", 1, allow_open=False)
+
+
+@given(st.integers(2, 500), st.integers(0, 500))
+def test_int_range_round_trip(lo, extra):
+    r = parse_int_range("%d..%d" % (lo, lo + extra))
+    assert parse_int_range(str(r)) == r and len(r) == extra + 1 and lo + extra in r and lo - 1 not in r
+
+
+def test_rat_ranges():
+    r = parse_rat_range("0..1")
+    assert r.hi_open and Fraction(99, 100) in r and 1 not in r
+    r = parse_rat_range("1/10..1/2")
+    assert not r.hi_open and Fraction(1, 2) in r and str(r) == "1/10..1/2"
+    assert parse_rat_range("1/10").point
+    for bad in ("1/2..1/3", "0..2", "-1..0", "x", "1", "1/0"):
+        with pytest.raises(BadInput):
+            parse_rat_range(bad)
