@@ -1,0 +1,248 @@
+"""``bnverify simulate``: the finite-width network from a Gaussian batch, many seeds at once."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+from .. import geometry, model
+from ..kernels import BadInput, parse_stages
+
+NAME = "simulate"
+ORDER = 10
+HELP = "run the finite-width network for many seeds and summarize the batch geometry"
+DESCRIPTION = """\
+Run S independent finite-width networks (width D, depth L) from a Gaussian batch of N
+points and report, per seed, the geometry of the last layer:
+
+  odd index        the point with the largest norm
+  norm ratio       its norm / the mean norm of the other points
+  max|cos odd|     largest |cosine| between it and another point
+  min cos others   smallest cosine between two other points
+
+The paper's phenomenon (RC + non-linearity) is a norm ratio above N/2 with max|cos odd|
+near 0: one odd point far away, orthogonal to a single cluster.  A layer is
+Z = W X (W iid N(0, 1/D)), then the listed stages rc (recentre) and rs (rescale) over the
+batch, then the activation.  The default sampler 'gram' draws Z from its exact law given
+X (rows iid N(0, X^T X / D)), D/N times cheaper than drawing W ('weights').  Each
+layer's output is rescaled per seed to mean squared norm 1 per point (all summaries are
+scale-free; not done for tanh without rs, which is not scale-equivariant).
+Seed s draws from numpy default_rng([BASE, s, stream]): a seed gives the same network
+whatever --seeds is (bit for bit on the same machine and numpy).
+
+example:  bnverify simulate --n 16 --width 256 --depth 300 --seeds 8 --stages rc,relu
+"""
+
+OUTLIER_COS = 0.05
+PLOT_FORMATS = (".png", ".pdf", ".svg")
+
+
+def add_arguments(p):
+    p.add_argument("--n", type=int, default=16, help="batch size (>= 2; default 16)")
+    p.add_argument("--width", type=int, default=256, help="width d (>= 1; default 256)")
+    p.add_argument("--depth", type=int, default=300, help="number of layers (>= 0; default 300)")
+    p.add_argument("--seeds", type=int, default=8, help="number of independent networks (default 8)")
+    p.add_argument("--stages", default="rc,relu",
+                   help="comma list of rc, rs and one activation (relu, leaky_relu, identity, "
+                        "tanh); default rc,relu")
+    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    p.add_argument("--every", type=int, default=None, metavar="K",
+                   help="record the summaries every K layers (JSON 'trajectory'; plot)")
+    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
+    p.add_argument("--sampler", default="gram", help="gram (default) or weights")
+    p.add_argument("--plot", default=None, metavar="FILE.png",
+                   help="plot norm ratio and cosines against depth (median and range over seeds)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+
+def _validate(args):
+    for flag, value, least in (("--n", args.n, 2), ("--width", args.width, 1),
+                               ("--depth", args.depth, 0), ("--seeds", args.seeds, 1)):
+        if value < least:
+            raise BadInput("%s %d: must be at least %d" % (flag, value, least))
+    if args.every is not None and args.every < 1:
+        raise BadInput("--every %d: must be at least 1" % args.every)
+    if args.seed < 0:
+        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+    if args.sampler not in model.SAMPLERS:
+        raise BadInput("--sampler %r: choose %s" % (args.sampler, " or ".join(model.SAMPLERS)))
+    if args.plot:
+        folder, ext = os.path.dirname(args.plot) or ".", os.path.splitext(args.plot)[1].lower()
+        if ext not in PLOT_FORMATS:
+            raise BadInput("--plot %s: give a file name ending in %s"
+                           % (args.plot, ", ".join(PLOT_FORMATS)))
+        if not os.path.isdir(folder):
+            raise BadInput("--plot %s: no such directory %s" % (args.plot, folder))
+    # about five (S, d, n) arrays live at once, plus one d x d matrix for the weights sampler
+    need = 8 * (5 * args.seeds * args.width * args.n
+                + (args.width ** 2 if args.sampler == "weights" else 0))
+    have = _physical_memory()
+    if have and need > 0.8 * have:
+        raise BadInput("--seeds %d --width %d --n %d: needs about %.1f GB, more than this machine's "
+                       "%.1f GB" % (args.seeds, args.width, args.n, need / 1e9, have / 1e9))
+    stages, act = parse_stages(args.stages)
+    if args.alpha is not None and act.name != "leaky_relu":
+        raise BadInput("--alpha %s: only leaky_relu has a slope, the activation here is %s"
+                       % (args.alpha, act.name))
+    return parse_stages(args.stages, args.alpha)
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _num(x):
+    """A float for JSON: inf/nan (an all-zero batch) become null."""
+    return float(x) if math.isfinite(x) else None
+
+
+def _seed_rows(summary):
+    rows = []
+    for s in range(len(summary)):
+        r = summary.seed(s)
+        rows.append({"seed": s, **{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}})
+    return rows
+
+
+class _Progress:
+    """One self-overwriting line on stderr, only for a terminal and only once a run is slow."""
+
+    def __init__(self, total, after=2.0):
+        self.total, self.after = total, after
+        self.on = sys.stderr.isatty()
+        self.t0 = self.last = time.monotonic()
+        self.shown = False
+
+    def __call__(self, ell):
+        if not self.on:
+            return
+        now = time.monotonic()
+        if now - self.t0 < self.after or now - self.last < 0.25:
+            return
+        self.last, self.shown = now, True
+        eta = (now - self.t0) * (self.total - ell) / max(ell, 1)
+        sys.stderr.write("\rlayer %d/%d, about %.0f s left " % (ell, self.total, eta))
+        sys.stderr.flush()
+
+    def done(self):
+        if self.shown:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+
+
+def simulate(n, width, depth, seeds, stages, act, *, every=None, base_seed=0, sampler="gram",
+             progress=None):
+    """Run the stack; return the final Summary and [(layer, Summary), ...] every K layers
+    (including layers 0 and depth) when ``every`` is given."""
+    X = model.gaussian_batch(n, width, seeds, base_seed)
+    trajectory = [(0, geometry.summarize(X))] if every else []
+    final = geometry.summarize(X) if depth == 0 else None
+    for ell, X in model.layers(X, depth, stages, act, sampler=sampler, base_seed=base_seed):
+        if ell == depth:
+            final = geometry.summarize(X)
+        if every and (ell % every == 0 or ell == depth):
+            trajectory.append((ell, final if ell == depth else geometry.summarize(X)))
+        if progress:
+            progress(ell)
+    return final, trajectory
+
+
+def _plot(path, trajectory, n, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    depth = np.array([ell for ell, _ in trajectory])
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+
+    def band(ax, values, label, colour):
+        v = np.array(values, dtype=float)
+        ax.fill_between(depth, np.nanmin(v, axis=1), np.nanmax(v, axis=1), color=colour, alpha=0.15,
+                        lw=0)
+        ax.fill_between(depth, *np.nanpercentile(v, [25, 75], axis=1), color=colour, alpha=0.3, lw=0)
+        ax.plot(depth, np.nanmedian(v, axis=1), color=colour, lw=1.8, label=label)
+
+    with np.errstate(all="ignore"):
+        band(ax1, [s.norm_ratio for _, s in trajectory], "norm ratio (odd / mean of others)", "C0")
+        ax1.axhline(n / 2, color="k", ls="--", lw=1, label="n/2 = %g" % (n / 2))
+        ax1.axhline(n - 1, color="grey", ls=":", lw=1, label="n-1 = %d" % (n - 1))
+        ax1.set_yscale("log")
+        ax1.set_ylabel("norm ratio")
+        ax1.legend(loc="lower right", fontsize=9)
+        band(ax2, [s.max_abs_cos_odd for _, s in trajectory], "max |cos(odd, other)|", "C3")
+        band(ax2, [s.min_cos_others for _, s in trajectory], "min cos between others", "C2")
+        ax2.axhline(OUTLIER_COS, color="k", ls="--", lw=1, label="%g" % OUTLIER_COS)
+    ax2.set_ylim(min(-0.05, ax2.get_ylim()[0]), 1.05)
+    ax2.set_xlabel("layer")
+    ax2.set_ylabel("cosine")
+    ax2.legend(loc="center right", fontsize=9)
+    ax1.set_title(title + "\nmedian over seeds; dark band: quartiles, light band: min-max", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run(args):
+    stages, act = _validate(args)
+    every = args.every
+    if args.plot and every is None:
+        every_rec = max(1, args.depth // 200)
+    else:
+        every_rec = every
+    progress = _Progress(args.depth)
+    t0 = time.monotonic()
+    try:
+        final, trajectory = simulate(args.n, args.width, args.depth, args.seeds, stages, act,
+                                     every=every_rec, base_seed=args.seed, sampler=args.sampler,
+                                     progress=progress)
+    finally:
+        progress.done()
+    seconds = time.monotonic() - t0
+    label = ",".join(stages + (str(act),))
+    title = "%s, n=%d, width=%d, %d seeds, sampler=%s" % (label, args.n, args.width, args.seeds,
+                                                         args.sampler)
+    if args.plot:
+        try:
+            _plot(args.plot, trajectory, args.n, title)
+        except OSError as e:
+            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+    hits = final.outlier(args.n / 2, OUTLIER_COS)
+    if args.json:
+        doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
+                          "stages": list(stages), "activation": act.name,
+                          "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
+                          "base_seed": args.seed, "sampler": args.sampler, "every": every,
+                          "rescaled_each_layer": model.scale_free(stages, act),
+                          "seed_rng": "numpy default_rng([base_seed, seed, 1]) for weights, "
+                                      "[base_seed, seed, 0] for the initial batch"},
+               "seeds": _seed_rows(final),
+               "summary": {"outliers": int(hits.sum()), "criterion": "norm_ratio > n/2 and "
+                           "max_abs_cos_odd < %g" % OUTLIER_COS},
+               "seconds": round(seconds, 3)}
+        if every is not None:
+            doc["trajectory"] = [{"depth": ell, "seeds": _seed_rows(s)} for ell, s in trajectory]
+        if args.plot:
+            doc["plot"] = args.plot
+        json.dump(doc, sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    print("%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
+          % (label, args.n, args.width, args.depth, args.seeds, args.sampler, args.seed, seconds))
+    print("%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others"))
+    for s in range(len(final)):
+        r = final.seed(s)
+        print("%5d %5d %11.4g %13.4f %15.4f" % (s, r["odd_index"], r["norm_ratio"],
+                                                r["max_abs_cos_odd"], r["min_cos_others"]))
+    print("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
+          % (hits.sum(), len(final), args.n / 2, OUTLIER_COS))
+    if args.plot:
+        print("plot written to %s" % args.plot)
+    return 0
