@@ -87,8 +87,14 @@ def positive(lhs, rel, rhs, where, meaning="", decisive=False):
 
 
 def enclosure(expression, inputs, value, prec, rel=None, bound=None, meaning="", decisive=False):
+    """``value``: an arb ball of the expression at the inputs; it is recorded with its radius
+    doubled plus 2^-(prec-8) |mid|, so that the checker's own recomputation fits inside."""
+    from flint import arb
+
+    slack = abs(value.mid()) * arb(2) ** (8 - prec) + value.rad() * 2
+    wide = arb(value.mid(), slack.upper())
     fields = dict(expr=expr(expression), inputs={k: rational(v) for k, v in inputs.items()},
-                  ball=ball(value), prec=int(prec))
+                  ball=ball(wide), prec=int(prec))
     if rel is not None:
         fields.update(rel=rel, bound=rational(bound))
     return _item("enclosure", decisive, meaning, **fields)

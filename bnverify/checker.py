@@ -29,8 +29,8 @@ Item types (what is re-checked):
                a closed upper end), numerator and denominator of lhs - rhs become
                polynomials in m, t >= 0 whose coefficients all have one sign.
 ``enclosure``  the ball of ``expr`` at exact ``inputs``, recomputed with python-flint at
-               ``prec`` bits, lies inside the recorded ball, and the recorded ball certainly
-               satisfies ``rel bound``.
+               ``prec`` + 64 bits, lies inside the recorded ball, and the recorded ball
+               certainly satisfies ``rel bound``.
 ``smt``        z3 re-runs the SMT-LIB2 text and must answer the recorded ``unsat``.
 ``configuration-spectrum``  at batch size n and slope alpha the checker rebuilds the
                configuration G = K(s s^T), confirms F(G) = c G, builds DF(G)/c on symmetric
@@ -718,19 +718,24 @@ def check_positive(item):
     return where
 
 
+def _point_value(x):
+    """The exact value of an arb point (zero radius) as a Fraction."""
+    return dyadic([int(v) for v in x.mid().man_exp()])
+
+
 def check_enclosure(item):
     prec = int(item.get("prec", 128))
     if not 16 <= prec <= 100000:
         raise Rejected("enclosure: precision %r out of range" % prec)
-    lib = _Ball(prec)
+    lib = _Ball(prec + 64)           # tighter than the recorded ball, which should then hold it
     mid, rad = dyadic(item["ball"]["mid"]), dyadic(item["ball"]["rad"])
     if rad < 0:
         raise Rejected("enclosure: negative radius")
-    with lib.ctx.workprec(prec):
+    with lib.ctx.workprec(prec + 64):
         env = {k: lib.of(Q(v)) for k, v in item["inputs"].items()}
         got = evaluate(parse(item["expr"]), lib, env)
-        lo, hi = lib.of(mid - rad), lib.of(mid + rad)
-        inside = (not got.is_nan()) and got.lower() >= lo and got.upper() <= hi
+        inside = got.is_finite() and mid - rad <= _point_value(got.lower()) and \
+            _point_value(got.upper()) <= mid + rad
     if not inside:
         raise Rejected("enclosure: recomputed %s is not inside the recorded ball" % got.str(10))
     if "rel" in item:

@@ -1,0 +1,237 @@
+"""Certificates: round trips through the trusted checker, and tampering with any field."""
+from __future__ import annotations
+
+import copy
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from bnverify import certificate as C
+from bnverify import checker, claims, properties
+from bnverify.cli import main
+
+PROOFS = Path(__file__).resolve().parents[1] / "proofs"
+
+
+def verdict_for(name, n=None):
+    claim = claims.load_claim(PROOFS / ("%s.toml" % name))
+    if n is not None:
+        claim = claim.with_n(n)
+    v = properties.check(claim)
+    assert v.status == claim.expect, v.evidence
+    return v
+
+
+@pytest.fixture(scope="module")
+def certs():
+    """One certificate of each flavour, computed once."""
+    return {"exact-identity": verdict_for("centering-rank-one").certificate,
+            "spectrum-refuted": verdict_for("stability-naive").certificate,
+            "smt": verdict_for("invariance-relu").certificate,
+            "two-point": verdict_for("norm-ratio").certificate,
+            "symmetric-state": verdict_for("attractor", 7).certificate}
+
+
+def leaves(obj, path=()):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from leaves(v, path + (k,))
+    elif isinstance(obj, list) and obj:
+        for i, v in enumerate(obj):
+            yield from leaves(v, path + (i,))
+    else:
+        yield path, obj
+
+
+def altered(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, float):
+        return value + 0.5
+    if isinstance(value, str):
+        return value + "1"
+    return 0 if value is None else None
+
+
+def set_at(cert, path, value):
+    c = copy.deepcopy(cert)
+    node = c
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    return c
+
+
+def test_round_trip_through_files(certs, tmp_path):
+    for name, cert in certs.items():
+        ok, msg = checker.check(cert)
+        assert ok, (name, msg)
+        path = C.write(cert, tmp_path / ("%s.json" % name))
+        assert checker.check_file(path) == (True, msg)
+    assert main(["check-cert", str(tmp_path)]) == 0
+
+
+def test_claim_file_to_check_cert(tmp_path, capsys):
+    out = tmp_path / "naive.json"
+    assert main(["check", str(PROOFS / "stability-naive.toml"), "--cert", str(out)]) == 1
+    assert main(["check-cert", str(out)]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["exact-identity", "spectrum-refuted", "smt", "two-point", "symmetric-state"])
+def test_altering_any_leaf_is_rejected(certs, name):
+    cert = certs[name]
+    count = 0
+    for path, value in leaves(cert):
+        ok, msg = checker.check(set_at(cert, path, altered(value)))
+        assert not ok, "altering %s was not detected" % (path,)
+        count += 1
+    assert count > 10
+
+
+def semantic(cert, path, value):
+    """Alter a field and recompute the hash, so that only the semantic checks can object."""
+    return C.rehash(set_at(cert, path, value))
+
+
+@pytest.mark.parametrize("name, path, value", [
+    ("spectrum-refuted", ("verdict",), "proved"),
+    ("spectrum-refuted", ("claim", "params", "bound"), "2"),
+    ("spectrum-refuted", ("claim", "params", "relation"), ">="),
+    ("spectrum-refuted", ("claim", "domain", "n"), "4.."),
+    ("spectrum-refuted", ("items", 0, "n"), 4),
+    ("spectrum-refuted", ("items", 0, "alpha"), "1/10"),
+    ("spectrum-refuted", ("items", 0, "bound"), "2"),
+    ("spectrum-refuted", ("items", 0, "rel"), "<"),
+    ("spectrum-refuted", ("items", 0, "eigenvalues", -1, 0), "2"),
+    ("spectrum-refuted", ("items", 0, "eigenvalues", 0, 1), 2),
+    ("spectrum-refuted", ("items", 0, "decisive"), False),
+    ("spectrum-refuted", ("kind",), "smt"),
+    ("spectrum-refuted", ("format",), "bnverify-certificate/0"),
+    ("exact-identity", ("verdict",), "refuted"),
+    ("exact-identity", ("items", 0, "rhs"), "(-1/n)*(u + v)"),
+    ("exact-identity", ("items", 1, "lhs"), "u - ((n - 1)*v + u)/(n + 1)"),
+    ("smt", ("items", 1, "result"), "sat"),
+    ("smt", ("items", 1, "smtlib"), "(assert (= 1 2"),
+    ("two-point", ("claim", "params", "value"), "n"),
+    ("two-point", ("items", -1, "root"), "n + 1"),
+    ("two-point", ("items", 0, "c"), "1"),
+    ("symmetric-state", ("parts", 0, "items", 0, "bound"), "9/10"),
+    ("symmetric-state", ("parts", 0, "items", 0, "Y", 0, 0), "0"),
+    ("symmetric-state", ("parts", 0, "items", 0, "state"), "simplex"),
+    ("symmetric-state", ("parts", 0, "items", 0, "n"), 8),
+])
+def test_semantic_checks_catch_rehashed_edits(certs, name, path, value):
+    cert = certs[name]
+    if path[0] == "parts":            # the attractor at one n is a plain certificate, wrap it
+        cert = C.finish(cert["claim"], cert["verdict"], cert["method"], C.bundle([cert], "one n"))
+        inner = C.rehash(set_at(cert["parts"][0], path[2:], value))
+        bad = C.rehash(set_at(cert, ("parts", 0), inner))
+    else:
+        bad = semantic(cert, path, value)
+    ok, msg = checker.check(bad)
+    assert not ok, "edit of %s passed the semantic checks" % (path,)
+
+
+def test_smt_tamper_that_changes_the_statement(certs):
+    cert = certs["smt"]
+    text = cert["items"][1]["smtlib"]
+    weaker = text.replace("(assert (not (= ", "(assert (not (= 1 ", 1).replace(" 0)))", ")))", 1)
+    assert weaker != text
+    assert not checker.check(semantic(cert, ("items", 1, "smtlib"), weaker))[0]
+
+
+# ---------------------------------------------------------------- the checker's parts
+def synthetic(items, verdict="proved", rel=">", bound="1", n="5", kind="exact"):
+    claim = {"id": "synthetic", "statement": "s", "property": "spectral-radius", "stages": ["rc"],
+             "activation": "relu", "domain": {"n": n, "alpha": "0"},
+             "params": {"relation": rel, "bound": bound}}
+    return C.finish(claim, verdict, "test", C.payload(kind, items, "test"))
+
+
+def test_enclosure_item():
+    from flint import arb, ctx
+
+    with ctx.workprec(200):
+        value = (arb(-1) / 4).acos() * 2
+    item = C.enclosure("2*acos(-1/(n - 1))", {"n": 5}, value, 200, ">", Fraction(1), decisive=True)
+    cert = synthetic([item], kind="enclosure")
+    assert checker.check(cert)[0]
+    assert not checker.check(semantic(cert, ("items", 0, "ball", "mid", 0), item["ball"]["mid"][0] + 2 ** 20))[0]
+    assert not checker.check(semantic(cert, ("items", 0, "inputs", "n"), "6"))[0]
+    assert not checker.check(semantic(cert, ("items", 0, "bound"), "4"))[0]
+
+
+def test_positive_test_accepts_truths_and_refuses_falsehoods():
+    where = {"n": "3..", "alpha": "0..1"}
+    good = C.positive("n**2*(1 + alpha**2)/((1 + alpha**2)*(1 + (n - 1)**2) + 4*alpha*(n - 1))", ">", "1", where)
+    assert checker.check_positive(good) == where
+    for lhs, rel in [("n/(n**2 - 2*n + 2)", ">"), ("n - 4", ">"), ("alpha", ">"), ("alpha - 1", ">=")]:
+        with pytest.raises(checker.Rejected):
+            checker.check_positive(C.positive(lhs, rel, "0" if "alpha" in lhs or lhs == "n - 4" else "1", where))
+    assert checker.check_positive(C.positive("alpha", ">=", "0", where))
+    with pytest.raises(checker.Rejected):            # closed upper end 1/2 is checked too
+        checker.check_positive(C.positive("1/2 - alpha", ">", "0", {"n": "3..", "alpha": "0..1/2"}))
+
+
+@pytest.mark.parametrize("text", ["__import__('os')", "n.real", "n[0]", "0.1 + n", "lambda: 1",
+                                  "exp(n)", "n**n", "n if n else 1", "'a'"])
+def test_expression_parser_refuses(text):
+    with pytest.raises(checker.Rejected):
+        checker.parse(text)
+
+
+def test_coverage():
+    assert checker.covers([{"n": "3..4"}, {"n": "5.."}], {"n": "3..", "alpha": "0"})
+    assert not checker.covers([{"n": "3..4"}, {"n": "6.."}], {"n": "3..", "alpha": "0"})
+    assert not checker.covers([{"n": "3..", "alpha": "0..1/2"}], {"n": "3..", "alpha": "0..1"})
+    assert checker.covers([{"n": "3..", "alpha": "0..1"}], {"n": "4..9", "alpha": "1/10"})
+
+
+# ---------------------------------------------------------------- independent computations agree
+def test_checker_model_agrees_with_symbolic_fixed_point():
+    import sympy
+
+    from bnverify import symbolic
+
+    for name, alpha in (("relu", Fraction(0)), ("leaky_relu", Fraction(1, 10))):
+        st = symbolic.fixed_point(symbolic.symbolic_activation(name))["state"]
+        for n in (3, 4, 7):
+            G = checker.configuration(n, alpha)
+            sub = {symbolic.N: n, symbolic.ALPHA: sympy.Rational(alpha.numerator, alpha.denominator)}
+            a = G[0][0]
+            assert G[0][1] == a                                    # two-point: cluster identical
+            assert Fraction(str(sympy.nsimplify(st.x.subs(sub)))) == G[0][n - 1] / a
+            assert Fraction(str(st.b.subs(sub))) == G[n - 1][n - 1] / a
+
+
+def test_checker_spectrum_agrees_with_dense_exact_jacobian():
+    import sympy
+
+    from bnverify import symbolic
+
+    J, _ = symbolic.dense_jacobian(symbolic.symbolic_activation("relu"), 4)
+    eig = {Fraction(str(k)): v for k, v in J.eigenvals().items()}
+    eig[Fraction(1)] -= 1                                        # the direction of G* itself
+    eig = {k: v for k, v in eig.items() if v}
+    item = C.configuration_spectrum(4, 0, sorted(eig.items()))
+    assert checker.check_configuration_spectrum(item)
+
+
+def test_checker_reduced_map_agrees_with_certify():
+    from flint import arb
+
+    from bnverify import arith, certify
+    from bnverify.kernels import Activation
+
+    s = [Fraction(9, 10), Fraction(-1, 20), Fraction(30)]
+    ctx = arith.get("ball", prec=128)
+    theirs, _ = certify.reduced_image([ctx.const(v) for v in s], 8, Activation("relu"), ctx)
+    A, B = checker._ball_model(Fraction(0), 128)
+    ours, _ = checker.reduced_map([arb(v.numerator) / v.denominator for v in s], 8, A, B)
+    for x, y in zip(ours, theirs):
+        assert (x - y).contains(0) and abs(float((x - y).mid())) < 1e-25

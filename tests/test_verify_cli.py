@@ -1,0 +1,145 @@
+"""bnverify verify / check / check-cert: exit codes, JSON, reports, executors."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from bnverify import claims, runner
+from bnverify.cli import main
+
+PROOFS = Path(__file__).resolve().parents[1] / "proofs"
+FAST = ["centering-rank-one", "invariance-relu", "stability-naive"]
+
+
+def run(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as e:          # argparse's own usage errors
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_verify_only_json(capsys):
+    code, out, err = run(capsys, "verify", "--only", *FAST, "--json", "--jobs", "1")
+    assert code == 0
+    rows = json.loads(out)["claims"]
+    assert [r["id"] for r in rows] == FAST
+    assert {"id", "verdict", "expect", "method", "seconds"} <= set(rows[0])
+    assert rows[2]["verdict"] == "refuted" == rows[2]["expect"]
+    assert "stability-naive" in err                           # progress on stderr
+
+
+def test_verify_table(capsys):
+    code, out, _ = run(capsys, "verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet")
+    assert code == 0 and out.splitlines()[0].split() == ["id", "verdict", "expect", "method", "seconds"]
+
+
+@pytest.mark.parametrize("argv", [["--only", "no-such-claim"], ["--jobs", "0"], ["--jobs", "x"],
+                                  ["--catalogue", "/nonexistent"]])
+def test_verify_usage_errors(capsys, argv):
+    code, _, err = run(capsys, "verify", *argv)
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_verify_exit_1_when_a_verdict_differs(tmp_path, capsys):
+    for name in ("centering-rank-one", "stability-naive", "invariance-relu", "gram-fixed-point",
+                 "jacobian-spectrum"):
+        shutil.copy(PROOFS / ("%s.toml" % name), tmp_path)
+    text = (tmp_path / "stability-naive.toml").read_text()
+    (tmp_path / "stability-naive.toml").write_text(text.replace('expect = "refuted"', 'expect = "proved"'))
+    code, out, _ = run(capsys, "verify", "--catalogue", str(tmp_path), "--only", "stability-naive",
+                       "centering-rank-one", "--jobs", "1", "--quiet")
+    assert code == 1 and "differs" in out
+
+
+def test_report_and_check_cert(tmp_path, capsys, monkeypatch):
+    from bnverify import report
+
+    calls = []
+    monkeypatch.setattr(report, "write", lambda d, rows: calls.append((d, rows)))   # figures are slow
+    rep = tmp_path / "rep"
+    code, _, _ = run(capsys, "verify", "--only", *FAST, "--jobs", "2", "--quiet", "--report", str(rep))
+    assert code == 0
+    assert len(calls) == 1 and [r["id"] for r in calls[0][1]] == FAST
+    doc = json.loads((rep / "results.json").read_text())
+    assert [r["id"] for r in doc["claims"]] == FAST
+    certs = sorted((rep / "certificates").glob("*.json"))
+    assert [p.stem for p in certs] == sorted(FAST)
+    code, out, _ = run(capsys, "check-cert", str(rep / "certificates"))
+    assert code == 0 and out.count("ok") == 3
+    cert = json.loads(certs[0].read_text())
+    cert["verdict"] = "refuted" if cert["verdict"] == "proved" else "proved"
+    certs[0].write_text(json.dumps(cert))
+    code, out, _ = run(capsys, "check-cert", str(rep / "certificates"))
+    assert code == 1 and out.count("FAIL") == 1 and len(out.splitlines()) == 3
+
+
+def test_check_cert_usage(tmp_path, capsys):
+    assert run(capsys, "check-cert", str(tmp_path / "missing"))[0] == 2
+    assert run(capsys, "check-cert", str(tmp_path))[0] == 2                 # no certificates
+    (tmp_path / "junk.json").write_text("{not json")
+    assert run(capsys, "check-cert", str(tmp_path))[0] == 1
+
+
+FLAGS = ["check", "--stages", "rc,relu", "--property", "spectral-radius", "--bound", "1"]
+
+
+def test_check_exit_codes(capsys, tmp_path):
+    code, out, _ = run(capsys, *FLAGS, "--n", "3..", "--relation", ">", "--json")
+    assert code == 0 and json.loads(out)["verdict"] == "proved"
+    assert {"verdict", "method", "evidence"} <= set(json.loads(out))
+    cert = tmp_path / "c.json"
+    code, out, _ = run(capsys, *FLAGS, "--n", "3..20", "--relation", "<", "--cert", str(cert))
+    assert code == 1 and "refuted" in out and "counterexample" in out
+    assert run(capsys, "check-cert", str(cert))[0] == 0
+    code, out, _ = run(capsys, "check", "--stages", "rc,tanh", "--property", "spectral-radius",
+                       "--n", "3..5", "--relation", "<", "--bound", "1", "--json")
+    assert code == 3 and "no closed-form kernel" in json.loads(out)["evidence"]["reason"]
+
+
+@pytest.mark.parametrize("n", ["", "5..3", "2..5", "3..x", "1/2", "3.5", "-4"])
+def test_check_bad_ranges(capsys, n):
+    code, out, err = run(capsys, *FLAGS, "--n", n, "--relation", "<")
+    assert code == 2 and out == "" and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("extra", [["--relation", "=<"], ["--relation", "<", "--alpha", "1/2"],
+                                   ["--relation", "<", "--state", "somewhere"], []])
+def test_check_bad_flags(capsys, extra):
+    code, _, err = run(capsys, *FLAGS, "--n", "3..5", *extra)
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_check_file(capsys):
+    code, out, _ = run(capsys, "check", str(PROOFS / "centering-rank-one.toml"))
+    assert code == 0 and out.startswith("centering-rank-one: proved")
+    assert run(capsys, "check", str(PROOFS / "centering-rank-one.toml"), "--n", "3")[0] == 2
+
+
+def test_injected_executor():
+    chosen = [c for c in claims.load_catalogue() if c.id in FAST]
+    with ThreadPoolExecutor(2) as ex:
+        results = runner.run(chosen, executor=ex, progress=False)
+    assert [r.claim.id for r in results] == [c.id for c in chosen] and all(r.ok for r in results)
+
+
+def test_per_n_claims_are_split_and_combined():
+    c = claims.load_claim(PROOFS / "simplex-state.toml")
+    c = c.__class__(**{**c.__dict__, "n": claims.IntRange(3, 5)})
+    assert len(runner._units(c)) == 3
+    (r,) = runner.run([c], jobs=1, progress=False)
+    assert r.verdict.status == "proved" and r.verdict.certificate["kind"] == "bundle"
+    assert r.verdict.evidence["per_n"] == {"3": "proved", "4": "proved", "5": "proved"}
+
+
+def test_console_script():
+    out = subprocess.run([sys.executable, "-m", "bnverify", "check", "--stages", "rc,relu", "--n", "9..3",
+                          "--property", "spectral-radius"], capture_output=True, text=True)
+    assert out.returncode == 2 and "reversed" in out.stderr and "Traceback" not in out.stderr
