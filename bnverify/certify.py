@@ -28,6 +28,17 @@ and its fixed points correspond one-to-one to the solutions of
 and rho = -1/(n-1) (the simplex state: Sigma proportional to C, so F(G) is S_n-symmetric).
 :func:`classify` decides every other solution by interval branch-and-bound on
 [-1/(n-2), 1]: this is the "absence within the symmetric family" proof below the threshold.
+The curve also bounds every state after one step: b/a = (n-1)(1 + (n-2) rho) <= (n-1)^2
+(norm ratio <= n-1), and for ReLU o, x >= 0 (arc-cosine kernel values are >= 0); so the
+compact interval of rho replaces any box search over (o, x, b).  Near rho = 1 (O_n, where
+the map is only C^1) the B&B shows h' > 1 on [1 - delta, 1], so h - id is strictly monotone
+there and rho = 1 is the only solution; near the simplex it shows h' < 1 likewise.  Where the
+odd point's centred norm vanishes (rho = -1/(n-2)) only derivative-free exclusions are used.
+
+A consequence (algebra, checked numerically by the tests): for leaky ReLU,
+K_alpha(Sigma) = ((1+alpha)/2)^2 Sigma + ((1-alpha)/2)^2 K_|x|(Sigma), and C Sigma C = Sigma, so
+the solutions of h(rho) = rho, hence the threshold n, the fold and the norm ratio, do not
+depend on alpha in [0, 1); the cosines and the spectra do.
 
 **Certificates.**  A fixed point is certified by Krawczyk's operator on a box X of (o, x, b):
 ``K(X) = m - Y f(m) + (I - Y J(X)) (X - m)`` with f = T - id, J(X) a ball enclosure of f's

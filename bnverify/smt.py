@@ -176,10 +176,12 @@ class _Log:
         self.queries.append({"purpose": purpose, "result": q["result"], "smtlib": q["smtlib"]})
 
     def certificate(self):
+        """The unsat queries (the proof) and, for the record, every other query."""
         proofs = [q for q in self.queries if q["result"] == "unsat"]
         return {"kind": "smt", "smtlib": [q["smtlib"] for q in proofs],
                 "purposes": [q["purpose"] for q in proofs], "expected": "unsat",
-                "z3_version": z3.get_version_string()}
+                "z3_version": z3.get_version_string(),
+                "other_queries": [q for q in self.queries if q["result"] != "unsat"]}
 
 
 def _definedness(expr, syms, n_min, timeout_ms, log):
@@ -244,11 +246,11 @@ def decide(expr, rel, bound, n_min=3, timeout_ms=TIMEOUT_MS):
         return Verdict(PROVED, "smt (z3, negation unsat)", ev, t(), log.certificate())
     if res == "refuted":
         point = {k: str(v) for k, v in info.items()}
-        cert = dict(log.certificate(), kind="counterexample", point=point,
+        cert = dict(log.certificate(), kind="counterexample", point=point, n_min=n_min,
                     expr=str(expr), relation=rel, bound=str(bound))
         return Verdict(REFUTED, "smt model, confirmed exactly (sympy)", dict(ev, counterexample=point),
                        t(), cert)
-    return Verdict(INCONCLUSIVE, "smt (z3)", dict(ev, reason=info), t())
+    return Verdict(INCONCLUSIVE, "smt (z3)", dict(ev, reason=info, smtlib=log.queries), t())
 
 
 def _spectrum(act):
@@ -292,7 +294,8 @@ def prove_all_n(act="relu", spectrum=None, n_min=3, timeout_ms=TIMEOUT_MS):
         "growing_modes": [r["mode"] or r["value"] for r in growing],
         "queries": [{k: q[k] for k in ("purpose", "result")} for q in log.queries]}
     if undecided or region["status"] == "undecided":
-        return Verdict(INCONCLUSIVE, "smt (z3)", dict(ev, reason="undecided: %s" % undecided), t())
+        return Verdict(INCONCLUSIVE, "smt (z3)", dict(ev, reason="undecided: %s" % undecided,
+                                                      smtlib=log.queries), t())
     return Verdict(PROVED, "smt (z3, negations unsat)", ev, t(), log.certificate())
 
 
@@ -354,9 +357,16 @@ def configuration_stability(act="relu", n_min=3, timeout_ms=TIMEOUT_MS):
 
 
 def recheck(cert, timeout_ms=60000):
-    """Re-run every SMT-LIB query of an smt certificate; True iff each is unsat."""
+    """Re-run every SMT-LIB query of an smt certificate; True iff each is unsat.  A
+    counterexample certificate must also fail its claim exactly (sympy) at its point."""
     if cert.get("kind") not in ("smt", "counterexample"):
         return False
+    if cert["kind"] == "counterexample":
+        pt = {k: Fraction(v) for k, v in cert["point"].items()}
+        if not (_in_domain(pt, int(cert.get("n_min", 3))) and
+                _holds_exactly(sp.sympify(cert["expr"]), _negate(cert["relation"]),
+                               sp.sympify(cert["bound"]), pt)):
+            return False
     for text in cert["smtlib"]:
         s = z3.Solver()
         s.set("timeout", int(timeout_ms))

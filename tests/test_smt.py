@@ -80,6 +80,9 @@ def test_decide_refutes_only_with_an_exact_counterexample():
     n0 = int(v.evidence["counterexample"]["n"])
     assert n0 >= 3 and Fraction(n0, n0 ** 2 - 2 * n0 + 2) <= Fraction(1, 2)
     # true for real n near 3, false only for integers? (n-5)/(n+1) < 0 fails from n = 5 on
+    assert smt.recheck(json.loads(json.dumps(v.certificate)))
+    forged = dict(v.certificate, point={"n": "3"})           # 3/5 > 1/2: not a counterexample
+    assert not smt.recheck(forged)
     v = smt.decide((N - 5) / (N + 1), "<", 0)
     assert v.status == "refuted" and int(v.evidence["counterexample"]["n"]) >= 5
 
