@@ -64,17 +64,18 @@ class FloatContext(Context):
     def array(self, rows):
         return np.asarray(rows, dtype=float)
 
+    # object arrays (quotient layouts build them) are cast to float first
     def sqrt(self, x):
-        return np.sqrt(np.maximum(x, 0.0))
+        return np.sqrt(np.maximum(np.asarray(x, dtype=float), 0.0))
 
     def acos(self, x):
-        return np.arccos(np.clip(x, -1.0, 1.0))
+        return np.arccos(np.clip(np.asarray(x, dtype=float), -1.0, 1.0))
 
     def unit(self, x):
-        return np.clip(x, -1.0, 1.0)
+        return np.clip(np.asarray(x, dtype=float), -1.0, 1.0)
 
     def pos(self, x):
-        return np.maximum(x, 0.0)
+        return np.maximum(np.asarray(x, dtype=float), 0.0)
 
 
 class ExactContext(Context):
@@ -115,7 +116,10 @@ class ExactContext(Context):
 
 
 class BallContext(Context):
-    """python-flint ``arb`` midpoint-radius balls; results contain the true value."""
+    """python-flint ``arb`` midpoint-radius balls; results contain the true value.
+
+    flint has one process-wide working precision: creating a context sets it to ``prec``
+    (a later context with fewer bits widens every later ball, never breaks containment)."""
 
     name = "ball"
 

@@ -68,23 +68,7 @@ DIGITS = 20          # significant digits of the decimal bounds printed
 
 
 # ------------------------------------------------------------------ arithmetic helpers
-class _QuotientFloat(arith.FloatContext):
-    """Float context that accepts the object arrays quotient layouts produce (search only)."""
-
-    def sqrt(self, x):
-        return np.sqrt(np.maximum(np.asarray(x, dtype=float), 0.0))
-
-    def acos(self, x):
-        return np.arccos(np.clip(np.asarray(x, dtype=float), -1.0, 1.0))
-
-    def unit(self, x):
-        return np.clip(np.asarray(x, dtype=float), -1.0, 1.0)
-
-    def pos(self, x):
-        return np.maximum(np.asarray(x, dtype=float), 0.0)
-
-
-QFLOAT = _QuotientFloat()
+QFLOAT = arith.FLOAT   # float search on quotient matrices (untrusted)
 
 
 def ball(prec):
