@@ -1,68 +1,92 @@
 """THE TRUSTED CHECKER: re-verifies a bnverify certificate without re-running any search.
 
-It imports nothing from bnverify, so it can be audited alone.  ``check(cert)`` returns
-``(True, summary)`` or ``(False, reason)``.  A certificate is JSON::
+It imports nothing from bnverify, so it can be audited alone (python-flint, sympy and z3 do
+the arithmetic).  ``check(cert)`` returns ``(True, summary)`` or ``(False, reason)``.
 
-    {"format": "bnverify-certificate/1", "claim": {...}, "verdict": "proved" | "refuted",
-     "kind": "exact" | "enclosure" | "smt" | "bundle", "items": [...] or "parts": [...],
-     "meaning": ..., "tools": ..., "hash": "sha256:<hex>"}
+A certificate is JSON::
+
+    {"format": "bnverify-certificate/1", "claim": {"id", "property", "domain": {"n", "alpha"},
+     "params": {...}, ...}, "verdict": "proved" | "refuted", "method": ...,
+     "kind": "exact" | "enclosure" | "smt" | "mixed" | "bundle",
+     "items": [...]  (or, for a bundle, "parts": [certificates]),
+     "meaning": ..., "trusted": ..., "tools": {...}, "hash": "sha256:<hex>"}
 
 Three layers of checks:
 
-1. **Integrity** - ``hash`` is the SHA-256 of the canonical JSON (sorted keys, no spaces,
-   ASCII) of everything else, so any edit to any field is detected.
-2. **Facts** - every item is re-checked (types below).  Numbers are exact rationals
-   ``"p/q"``; balls are ``{"mid": [man, exp], "rad": [man, exp]}`` = man * 2^exp exactly;
-   expressions are a safe arithmetic language (``+ - * / **``, ``sqrt``, ``acos``, ``pi``,
-   integer literals, variable names), parsed with :mod:`ast`, never ``eval``.
-3. **Conclusion** - items marked ``"decisive": true`` must state exactly what the verdict
-   needs: to prove ``q rel bound`` on the claim's domain, decisive facts with that relation
-   and bound whose regions cover the domain; to refute it, one decisive fact with the
-   negated relation at a point of the domain.
+1. **Integrity.**  ``hash`` is the SHA-256 of the canonical JSON (sorted keys, no spaces,
+   ASCII) of everything else: any edit of any field is detected.
+2. **Facts.**  Every item is re-checked (types below).  Numbers are exact rationals ``"p/q"``;
+   balls ``{"mid": [man, exp], "rad": [man, exp]}`` mean man * 2^exp exactly; expressions are
+   a small arithmetic language (integers, names, ``+ - * / **`` with integer exponents,
+   ``sqrt``, ``acos``, ``atan``, ``pi``), parsed with :mod:`ast` and never ``eval``-ed.
+3. **Conclusion.**  Items marked ``"decisive": true`` state (relation, bound, region).  A
+   claim "q rel bound on the domain" (``params.relation``/``bound``, or ``params.value``
+   meaning ==) is proved by decisive facts with that relation and bound whose regions cover
+   the domain, and refuted by one decisive fact with the negated relation at a point of the
+   domain.  A claim without a relation is proved by decisive facts covering the domain and
+   refuted by a decisive non-equality at a point of it.  A region is {"n": "3..20" | "3.." |
+   "5", "alpha": "0..1/2" | "1/10"}; an alpha range ending at 1 excludes 1.
 
-Item types (what is re-checked):
+Item types:
 
-``identity``   lhs == rhs as rational functions of their symbols (sympy ``cancel``).
-``compare``    lhs rel rhs at one point ``where`` (exact rationals, else 256-bit balls).
-``positive``   lhs rel rhs for every n >= n0 (or in n0..n1) and alpha in the given range:
-               with n = n0 + m, alpha = (a0 + a1 t)/(1 + t) (and the mirror substitution for
-               a closed upper end), numerator and denominator of lhs - rhs become
-               polynomials in m, t >= 0 whose coefficients all have one sign.
-``enclosure``  the ball of ``expr`` at exact ``inputs``, recomputed with python-flint at
-               ``prec`` + 64 bits, lies inside the recorded ball, and the recorded ball
-               certainly satisfies ``rel bound``.
-``smt``        z3 re-runs the SMT-LIB2 text and must answer the recorded ``unsat``.
-``configuration-spectrum``  at batch size n and slope alpha the checker rebuilds the
-               configuration G = K(s s^T), confirms F(G) = c G, builds DF(G)/c on symmetric
-               matrices, and requires charpoly = (x - 1) prod (x - mu)^m for the recorded
-               eigenvalues (the factor x - 1 is the direction of G, dropped by the scale-free
-               convention); the spectral radius max |mu| then satisfies ``rel bound``.
-``two-point-fixed-point``  for symbolic n (and alpha): the two-point state (a, x, b) is mapped
-               to c (a, x, b), as rational-function identities, and a - 2x + b > 0.
+``identity``      lhs == rhs: lhs - rhs is 0 as a rational function of its symbols and of its
+                  transcendental atoms (each sqrt(.), acos(.), atan(.), pi an independent
+                  variable), by sympy ``cancel``.
+``sqrt-identity`` sqrt(radicand) == root on the region: radicand == root^2 and root >= 0.
+``compare``       lhs rel rhs at the point ``where``: exact rationals, else 256-bit balls.
+``positive``      lhs rel rhs on the whole region: with n = n0 + m and
+                  alpha = (a0 + a1 t)/(1 + t) (plus the mirror substitution when the upper end
+                  is included), numerator and denominator of lhs - rhs are polynomials in
+                  m, t >= 0 whose coefficients all have one sign (constant term non-zero).
+``enclosure``     the ball of ``expr`` at exact ``inputs``, recomputed at ``prec`` + 64 bits,
+                  lies in the recorded ball, which certainly satisfies ``rel bound``.
+``smt``           z3 re-runs the SMT-LIB2 text and answers the recorded ``unsat``.
+``blocks``        symmetry blocks (entries in n, alpha), each with its eigenvalues and its
+                  number of copies (>= 1 on the region): charpoly(B) == prod (x - mu)^m as
+                  rational functions; the listed spectrum is their union (copies counted)
+                  and has n(n+1)/2 - 1 elements.
+``configuration-spectrum``   see the model below: at (n, alpha), the complete scale-free
+                  spectrum at the configuration is the recorded list, and its spectral radius
+                  satisfies ``rel bound``.
+``two-point-fixed-point``   see the model below: the two-point state (a, x, b), entries in n
+                  and alpha, is mapped to c (a, x, b).
+``symmetric-state``  see the model below: Krawczyk proves a unique fixed point of the reduced
+                  map in a box; Gershgorin discs bound the spectral radius over the box.
 
-**The model, for the last two types** (DESIGN section 2).  F(G) = K(C G C), C = I - 11^T/n,
-K(S)_jk = sqrt(S_jj S_kk) kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1-rho^2) - rho acos rho),
-A = (1 + alpha^2)/2, B = (1 - alpha)^2/(2 pi).  At rho = 1: kappa = A, kappa' = A; at rho = -1:
-kappa = -alpha, kappa' = A - B pi = alpha; kappa - rho kappa' = 0 at both.  So when every
-correlation of S is +-1 (S_jk^2 = S_jj S_kk, the rank-one case of a two-point batch),
-K(S)_jk = f_jk S_jk and DK(S)[E]_jk = f_jk E_jk with f_jk = A if S_jk > 0 else alpha:
-exact rational arithmetic, no pi, no square roots.
+**The model** (DESIGN section 2), written here independently of bnverify.gram:
+F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk) kappa(rho_jk),
+kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,
+B = (1 - alpha)^2/(2 pi).  At rho = 1: kappa = kappa' = A; at rho = -1: kappa = -alpha and
+kappa' = A - B pi = alpha; kappa - rho kappa' = 0 at both.  Eigenvalues are those of the
+scale-free dynamics: DF(G)/c at F(G) = c G, without the direction of G itself.
+
+* Rank-one case (exact).  When every correlation of S is +-1 (S_jk^2 = S_jj S_kk: a two-point
+  batch, e.g. the configuration G = K(s s^T), s = (-1/n, ..., -1/n, (n-1)/n)), K(S)_jk =
+  f_jk S_jk and DK(S)[E]_jk = f_jk E_jk with f_jk = A if S_jk > 0 else alpha: rationals only.
+  For a two-point state (cluster diagonal = off-diagonal = a, cross x, odd diagonal b),
+  C G C = D s s^T with D = a - 2x + b, so F maps it to
+  (A D/n^2, -alpha D (n-1)/n^2, A D (n-1)^2/n^2).
+* Symmetric states (balls).  With cluster diagonal 1, off-diagonal o, cross x, odd diagonal b,
+  the reduced map is T(o, x, b) = (F_o, F_x, F_b)/F_a; its Jacobian over a box comes from
+  forward-mode derivatives (:class:`Dual`).  DF(G) commutes with permutations of the cluster,
+  so it preserves each isotypic component (trivial, standard, pair); on one copy it acts by
+  a small matrix (Schur), read off from DF applied to the basis of :func:`_basis`.
 """
 from __future__ import annotations
 
 import ast
 import hashlib
 import json
+import math
 import re
 from fractions import Fraction
 
 FORMAT = "bnverify-certificate/1"
 NEGATION = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-IMPLIES = {"<": ("<", "<="), "<=": ("<=",), ">": (">", ">="), ">=": (">=",), "==": ("==",),
-           "!=": ("!=",)}
-KIND_ITEMS = {"exact": {"identity", "sqrt-identity", "compare", "positive", "blocks",
-                        "configuration-spectrum", "two-point-fixed-point"},
-              "enclosure": {"enclosure", "compare", "symmetric-state"}, "smt": {"smt"}}
+IMPLIES = {"<": ("<", "<="), "<=": ("<=",), ">": (">", ">="), ">=": (">=",), "==": ("==",), "!=": ("!=",)}
+EXACT = {"identity", "sqrt-identity", "compare", "positive", "blocks", "configuration-spectrum",
+         "two-point-fixed-point"}
+KIND_ITEMS = {"exact": EXACT, "enclosure": {"enclosure", "compare", "symmetric-state"}, "smt": {"smt"}}
 KIND_ITEMS["mixed"] = set().union(*KIND_ITEMS.values())
 
 
@@ -80,184 +104,114 @@ def content_hash(cert):
 
 
 # ---------------------------------------------------------------- numbers and expressions
-_RAT = re.compile(r"-?\d+(/\d+)?\Z")
-
-
 def Q(text):
     """An exact rational from 'p/q' or an integer string (nothing else)."""
-    if not isinstance(text, str) or not _RAT.match(text.strip()):
+    if not isinstance(text, str) or not re.fullmatch(r"-?\d+(/\d+)?", text.strip()):
         raise Rejected("%r is not an exact rational 'p/q'" % (text,))
     return Fraction(text.strip())
 
 
 def dyadic(pair):
+    """[man, exp] -> man * 2^exp exactly."""
     man, exp = pair
-    if not (isinstance(man, int) and isinstance(exp, int)) or isinstance(man, bool):
+    if type(man) is not int or type(exp) is not int:
         raise Rejected("ball component %r is not [integer, integer]" % (pair,))
     return Fraction(man) * Fraction(2) ** exp
 
 
-_FUNCS = ("sqrt", "acos", "atan")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
 def parse(text):
-    """The AST of a safe arithmetic expression (raises Rejected on anything else)."""
-    if not isinstance(text, str) or len(text) > 20000:
+    """The AST of a safe arithmetic expression (Rejected on anything else)."""
+    if not isinstance(text, str) or len(text) > 50000:
         raise Rejected("expression %r is not a string" % (text,))
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError:
         raise Rejected("expression %r does not parse" % text)
     for node in ast.walk(tree):
-        ok = isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub,
-                               ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Load))
+        ok = isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult,
+                               ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Load))
         ok |= isinstance(node, ast.Constant) and type(node.value) is int
-        ok |= isinstance(node, ast.Name) and bool(_NAME.match(node.id))
-        ok |= (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-               and node.func.id in _FUNCS and len(node.args) == 1 and not node.keywords)
+        ok |= isinstance(node, ast.Name) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", node.id) is not None
+        ok |= (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
+               and node.func.id in ("sqrt", "acos", "atan") and len(node.args) == 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            ok &= _exponent(node.right) is not None
         if not ok:
             raise Rejected("expression %r uses %s" % (text, type(node).__name__))
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            e = node.right
-            if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
-                e = e.operand
-            if not (isinstance(e, ast.Constant) and type(e.value) is int and abs(e.value) <= 64):
-                raise Rejected("expression %r: exponents must be small integers" % text)
     return tree.body
 
 
+def _exponent(node):
+    """The integer k of ``** k`` or ``** -k`` (|k| <= 64), else None."""
+    sign = -1 if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) else 1
+    node = node.operand if sign < 0 else node
+    ok = isinstance(node, ast.Constant) and type(node.value) is int and node.value <= 64
+    return sign * node.value if ok else None
+
+
+class _Irrational(Exception):
+    pass
+
+
+def _rational_sqrt(x):
+    p, q = math.isqrt(x.numerator) if x >= 0 else -1, math.isqrt(x.denominator)
+    if x < 0 or p * p != x.numerator or q * q != x.denominator:
+        raise _Irrational
+    return Fraction(p, q)
+
+
+def _library(kind):
+    """Constants and functions for :func:`evaluate`: 'sympy' (exact, free symbols allowed),
+    'rational' (Fractions; anything irrational raises _Irrational) or 'ball' (flint arb)."""
+    if kind == "sympy":
+        import sympy
+        return {"num": sympy.Integer, "name": sympy.Symbol, "pi": lambda: sympy.pi,
+                "sqrt": sympy.sqrt, "acos": sympy.acos, "atan": sympy.atan}
+
+    def unbound(name):
+        raise Rejected("unbound symbol %r" % name)
+
+    def irrational(*_):
+        raise _Irrational
+    if kind == "rational":
+        return {"num": Fraction, "name": unbound, "pi": irrational, "sqrt": _rational_sqrt,
+                "acos": irrational, "atan": irrational}
+    from flint import arb
+    return {"num": arb, "name": unbound, "pi": arb.pi, "sqrt": lambda x: x.sqrt(),
+            "acos": lambda x: x.acos(), "atan": lambda x: x.atan()}
+
+
 def evaluate(node, lib, env):
-    """Evaluate a parsed expression with a library (exact sympy, flint arb or Fraction)."""
+    """The value of a parsed expression; names are looked up in env first."""
     if isinstance(node, ast.Constant):
-        return lib.num(node.value)
+        return lib["num"](node.value)
     if isinstance(node, ast.Name):
-        if node.id == "pi":
-            return lib.pi()
-        if node.id in env:
-            return env[node.id]
-        return lib.symbol(node.id)
+        return lib["pi"]() if node.id == "pi" else env[node.id] if node.id in env else lib["name"](node.id)
     if isinstance(node, ast.UnaryOp):
         v = evaluate(node.operand, lib, env)
         return -v if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.Call):
-        return getattr(lib, node.func.id)(evaluate(node.args[0], lib, env))
-    a, b = evaluate(node.left, lib, env), evaluate(node.right, lib, env)
-    op = type(node.op)
-    if op is ast.Pow:
-        return lib.pow(a, node.right)
+        return lib[node.func.id](evaluate(node.args[0], lib, env))
+    a = evaluate(node.left, lib, env)
+    if isinstance(node.op, ast.Pow):
+        return a ** _exponent(node.right)
+    b = evaluate(node.right, lib, env)
     return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-            ast.Div: lambda: lib.div(a, b)}[op]()
+            ast.Div: lambda: a / b}[type(node.op)]()
 
 
-def _int_exponent(node):
-    if isinstance(node, ast.UnaryOp):
-        return -node.operand.value
-    return node.value
+def _sym(text):
+    return evaluate(parse(text), _library("sympy"), {})
 
 
-class _Sympy:
-    def __init__(self):
-        import sympy
-        self.sp = sympy
-
-    def num(self, v):
-        return self.sp.Integer(v)
-
-    def symbol(self, name):
-        return self.sp.Symbol(name)
-
-    def pi(self):
-        return self.sp.pi
-
-    def sqrt(self, x):
-        return self.sp.sqrt(x)
-
-    def acos(self, x):
-        return self.sp.acos(x)
-
-    def atan(self, x):
-        return self.sp.atan(x)
-
-    def pow(self, a, e):
-        return a ** _int_exponent(e)
-
-    def div(self, a, b):
-        return a / b
+def _ball(q):
+    from flint import arb
+    return arb(q.numerator) / q.denominator
 
 
-class _Rational:
-    """Fractions only: square roots of perfect squares, no pi, no acos."""
-
-    def num(self, v):
-        return Fraction(v)
-
-    def symbol(self, name):
-        raise Rejected("unbound symbol %r" % name)
-
-    def pi(self):
-        raise ValueError("irrational")
-
-    def acos(self, x):
-        raise ValueError("irrational")
-
-    atan = acos
-
-    def sqrt(self, x):
-        if x < 0:
-            raise Rejected("square root of a negative number")
-        p, q = _isqrt(x.numerator), _isqrt(x.denominator)
-        if p is None or q is None:
-            raise ValueError("irrational")
-        return Fraction(p, q)
-
-    def pow(self, a, e):
-        return a ** _int_exponent(e)
-
-    def div(self, a, b):
-        if b == 0:
-            raise Rejected("division by zero")
-        return a / b
-
-
-def _isqrt(k):
-    import math
-    r = math.isqrt(k)
-    return r if r * r == k else None
-
-
-class _Ball:
-    def __init__(self, prec):
-        from flint import arb, ctx
-        self.arb, self.ctx, self.prec = arb, ctx, prec
-
-    def num(self, v):
-        return self.arb(v)
-
-    def symbol(self, name):
-        raise Rejected("unbound symbol %r" % name)
-
-    def pi(self):
-        return self.arb.pi()
-
-    def sqrt(self, x):
-        return x.sqrt()
-
-    def acos(self, x):
-        return x.acos()
-
-    def atan(self, x):
-        return x.atan()
-
-    def pow(self, a, e):
-        k = _int_exponent(e)
-        return a ** k if k >= 0 else 1 / a ** (-k)
-
-    def div(self, a, b):
-        return a / b
-
-    def of(self, q):
-        return self.arb(q.numerator) / q.denominator
+def _exact(x):
+    """The exact value of an arb point (radius 0), e.g. x.lower(), as a Fraction."""
+    return dyadic([int(v) for v in x.mid().man_exp()])
 
 
 def holds(x, rel, y):
@@ -265,59 +219,62 @@ def holds(x, rel, y):
     return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y, "==": x == y, "!=": x != y}[rel]
 
 
+def _certainly(x, rel, y):
+    """x rel y for every point of two values that are Fractions or arb balls."""
+    if isinstance(x, Fraction) and isinstance(y, Fraction):
+        return holds(x, rel, y)
+    if rel == "==":
+        return False                    # a ball never certifies an equality
+    d = (_ball(x) if isinstance(x, Fraction) else x) - (_ball(y) if isinstance(y, Fraction) else y)
+    return bool({"<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0, "!=": d > 0 or d < 0}[rel])
+
+
 # ---------------------------------------------------------------- regions of (n, alpha)
 def int_range(text):
     """'3..20' | '3..' | '5' -> (lo, hi or None)."""
-    t = str(text)
-    m = re.fullmatch(r"(\d+)(\.\.(\d*))?", t.strip())
+    m = re.fullmatch(r"(\d+)(\.\.(\d*))?", str(text).strip())
     if not m:
-        raise Rejected("bad n range %r" % text)
+        raise Rejected("bad n range %r" % (text,))
     lo = int(m.group(1))
-    hi = lo if m.group(2) is None else (int(m.group(3)) if m.group(3) else None)
+    hi = lo if m.group(2) is None else int(m.group(3)) if m.group(3) else None
     if hi is not None and hi < lo:
-        raise Rejected("empty n range %r" % text)
+        raise Rejected("empty n range %r" % (text,))
     return lo, hi
 
 
 def rat_range(text):
-    """'0..1/2' | '1/10' -> (lo, hi, hi_open); an upper end 1 is open (alpha < 1)."""
+    """'0..1/2' | '1/10' -> (lo, hi, hi_open); a range ending at 1 excludes 1."""
     lo, _, hi = str(text).partition("..")
     lo, hi = Q(lo), Q(hi) if hi else Q(lo)
     if hi < lo:
-        raise Rejected("empty alpha range %r" % text)
+        raise Rejected("empty alpha range %r" % (text,))
     return lo, hi, hi == 1 and lo < 1
 
 
 def point(where):
-    """The exact values of a one-point region {"n": "5", "alpha": "1/10"}."""
+    """{"n": Fraction, "alpha": Fraction} of a one-point region (Rejected otherwise)."""
     env = {}
     for k, v in (where or {}).items():
-        if k == "n":
-            lo, hi = int_range(v)
-            if lo != hi:
-                raise Rejected("region %r is not a point" % (where,))
-            env[k] = Fraction(lo)
-        else:
-            lo, hi, _ = rat_range(v)
-            if lo != hi:
-                raise Rejected("region %r is not a point" % (where,))
-            env[k] = lo
+        lo, hi = int_range(v) if k == "n" else rat_range(v)[:2]
+        if lo != hi:
+            raise Rejected("region %r is not a point" % (where,))
+        env[k] = Fraction(lo)
     return env
 
 
 def covers(regions, domain):
-    """True if the union of regions (dicts of n and alpha ranges) contains the domain."""
+    """True if the union of the regions contains the domain."""
     n_lo, n_hi = int_range(domain["n"])
-    a = rat_range(domain.get("alpha", "0"))
+    a_lo, a_hi, a_open = rat_range(domain.get("alpha", "0"))
     spans = []
     for r in regions:
         if "alpha" in r:
             lo, hi, op = rat_range(r["alpha"])
-            if a[0] < lo or a[1] > hi or (a[1] == hi and op and not a[2]):
+            if a_lo < lo or a_hi > hi or (a_hi == hi and op and not a_open):
                 continue
         spans.append(int_range(r.get("n", "0..")))
     reach = n_lo                        # every n < reach is covered
-    for lo, hi in sorted(spans, key=lambda s: s[0]):
+    for lo, hi in sorted(spans):
         if lo > reach:
             break
         if hi is None:
@@ -326,8 +283,9 @@ def covers(regions, domain):
     return n_hi is not None and reach > n_hi
 
 
-# ---------------------------------------------------------------- the model (rank-one case)
+# ---------------------------------------------------------------- the model: rank-one case
 def _center(G):
+    """C G C: G_jk - r_j/n - r_k/n + t/n^2 (r row sums, t the total)."""
     n = len(G)
     r = [sum(row) for row in G]
     t = sum(r)
@@ -335,15 +293,12 @@ def _center(G):
 
 
 def _factors(S, alpha):
-    """f_jk = A if S_jk > 0 else alpha, after checking every correlation is +-1."""
-    A = (1 + alpha * alpha) / 2
+    """f_jk = A if S_jk > 0 else alpha, after checking that every correlation is +-1."""
     n = len(S)
-    for j in range(n):
-        if S[j][j] <= 0:
-            raise Rejected("centred Gram matrix has a non-positive diagonal")
-        for k in range(n):
-            if S[j][k] * S[j][k] != S[j][j] * S[k][k]:
-                raise Rejected("centred Gram matrix is not rank one with correlations +-1")
+    if any(S[j][j] <= 0 for j in range(n)) or \
+            any(S[j][k] * S[j][k] != S[j][j] * S[k][k] for j in range(n) for k in range(n)):
+        raise Rejected("the centred Gram matrix is not rank one with positive diagonal")
+    A = (1 + alpha * alpha) / 2
     return [[A if S[j][k] > 0 else alpha for k in range(n)] for j in range(n)]
 
 
@@ -359,44 +314,52 @@ def check_configuration_spectrum(item):
     from flint import fmpq, fmpq_mat, fmpq_poly
 
     n, alpha = int(item["n"]), Q(item["alpha"])
-    if not (2 <= n <= 64) or not (0 <= alpha <= 1):
-        raise Rejected("configuration-spectrum: n or alpha out of range")
+    if not (2 <= n <= 64 and 0 <= alpha <= 1):
+        raise Rejected("n or alpha out of range")
     G = configuration(n, alpha)
     S = _center(G)
     f = _factors(S, alpha)
-    FG = [[f[j][k] * S[j][k] for k in range(n)] for j in range(n)]
-    c = FG[0][0] / G[0][0]
-    if c == 0 or any(FG[j][k] != c * G[j][k] for j in range(n) for k in range(n)):
-        raise Rejected("configuration-spectrum: G is not a fixed point up to scale")
-    idx = [(j, k) for j in range(n) for k in range(j, n)]
+    c = f[0][0] * S[0][0] / G[0][0]
+    if c == 0 or any(f[j][k] * S[j][k] != c * G[j][k] for j in range(n) for k in range(n)):
+        raise Rejected("G is not a fixed point up to scale")
+    idx = [(j, k) for j in range(n) for k in range(j, n)]          # basis E_jk + E_kj of Sym(n)
     cols = []
-    for (p, q) in idx:
-        E = [[Fraction(int((j, k) in ((p, q), (q, p)))) for k in range(n)] for j in range(n)]
-        CE = _center(E)
-        cols.append([f[j][k] * CE[j][k] / c for (j, k) in idx])
-    m = len(idx)
-    M = fmpq_mat(m, m, [fmpq(cols[b][a].numerator, cols[b][a].denominator)
-                        for a in range(m) for b in range(m)])
-    want = fmpq_poly([-1, 1])
-    mus = []
+    for p, q in idx:
+        CE = _center([[Fraction(int((j, k) in ((p, q), (q, p)))) for k in range(n)] for j in range(n)])
+        cols.append([f[j][k] * CE[j][k] / c for j, k in idx])
+    M = fmpq_mat(len(idx), len(idx), [fmpq(cols[b][a].numerator, cols[b][a].denominator)
+                                      for a in range(len(idx)) for b in range(len(idx))])
+    want, mus = fmpq_poly([-1, 1]), []                              # x - 1: the direction of G
     for mu, mult in item["eigenvalues"]:
         mu = Q(mu)
-        if not (isinstance(mult, int) and mult >= 1):
-            raise Rejected("configuration-spectrum: bad multiplicity %r" % (mult,))
+        if type(mult) is not int or mult < 1:
+            raise Rejected("bad multiplicity %r" % (mult,))
         want *= fmpq_poly([fmpq(-mu.numerator, mu.denominator), 1]) ** mult
         mus.append(mu)
     if M.charpoly() != want:
-        raise Rejected("configuration-spectrum: eigenvalues do not match the characteristic polynomial")
+        raise Rejected("the eigenvalues do not match the characteristic polynomial")
     rho = max((abs(mu) for mu in mus), default=Fraction(0))
     if "rel" in item and not holds(rho, item["rel"], Q(item["bound"])):
-        raise Rejected("configuration-spectrum: spectral radius %s is not %s %s"
-                       % (rho, item["rel"], item["bound"]))
+        raise Rejected("spectral radius %s is not %s %s" % (rho, item["rel"], item["bound"]))
     return {"n": str(n), "alpha": item["alpha"]}
 
 
-# ---------------------------------------------------------------- the model (general case, balls)
+def check_two_point_fixed_point(item):
+    import sympy
+
+    n, alpha = sympy.Symbol("n"), _sym(item["alpha"])
+    a, x, b, c = (_sym(item[k]) for k in ("a", "x", "b", "c"))
+    A, D = (1 + alpha ** 2) / 2, a - 2 * x + b
+    image = (A * D / n ** 2, -alpha * D * (n - 1) / n ** 2, A * D * (n - 1) ** 2 / n ** 2)
+    if not all(_zero(got - c * want) for got, want in zip(image, (a, x, b))):
+        raise Rejected("the image of the state is not c times the state")
+    check_positive({"lhs": str(D), "rel": ">", "rhs": "0", "where": item["where"]})
+    return item["where"]
+
+
+# ---------------------------------------------------------------- the model: symmetric states
 class Dual:
-    """Forward-mode derivative over arb balls: value v and gradient g (a tuple)."""
+    """Forward-mode derivative over arb balls: value v and gradient g."""
 
     __slots__ = ("v", "g")
 
@@ -409,8 +372,6 @@ class Dual:
     def __add__(self, o):
         o = self._lift(o)
         return Dual(self.v + o.v, (a + b for a, b in zip(self.g, o.g)))
-
-    __radd__ = __add__
 
     def __neg__(self):
         return Dual(-self.v, (-a for a in self.g))
@@ -425,8 +386,6 @@ class Dual:
         o = self._lift(o)
         return Dual(self.v * o.v, (a * o.v + self.v * b for a, b in zip(self.g, o.g)))
 
-    __rmul__ = __mul__
-
     def __truediv__(self, o):
         o = self._lift(o)
         q = self.v / o.v
@@ -434,6 +393,8 @@ class Dual:
 
     def __rtruediv__(self, o):
         return self._lift(o) / self
+
+    __radd__, __rmul__ = __add__, __mul__
 
 
 def _sqrt(x):
@@ -450,9 +411,14 @@ def _acos(x):
     return x.acos()
 
 
+def kernel_constants(alpha):
+    """(A, B) as balls at the current precision."""
+    from flint import arb
+    a = _ball(alpha)
+    return (1 + a * a) / 2, (1 - a) * (1 - a) / (2 * arb.pi())
+
+
 def _kernel_entry(S, j, k, A, B):
-    """K(S)_jk = sqrt(S_jj S_kk) kappa(rho), kappa(rho) = A rho + B (sqrt(1-rho^2) - rho acos rho);
-    K_jj = A S_jj."""
     if j == k:
         return A * S[j][j]
     d = _sqrt(S[j][j] * S[k][k])
@@ -460,15 +426,8 @@ def _kernel_entry(S, j, k, A, B):
     return d * (A * rho + B * (_sqrt(1 - rho * rho) - rho * _acos(rho)))
 
 
-def _ball_model(alpha, prec):
-    from flint import arb
-    a = arb(alpha.numerator) / alpha.denominator
-    return (1 + a * a) / 2, (1 - a) * (1 - a) / (2 * arb.pi())
-
-
 def symmetric_gram(n, o, x, b):
-    """The dense Gram matrix of the symmetric state (cluster diagonal 1, off-diagonal o,
-    cross x, odd diagonal b); index n-1 is the odd point."""
+    """Gram matrix of the symmetric state (cluster diagonal 1, off-diagonal o, cross x, odd b)."""
     G = [[1 if j == k else o for k in range(n)] for j in range(n)]
     for j in range(n - 1):
         G[j][n - 1] = G[n - 1][j] = x
@@ -477,211 +436,165 @@ def symmetric_gram(n, o, x, b):
 
 
 def reduced_map(s, n, A, B):
-    """T(s) = (F_o, F_x, F_b) / F_a for the state (1, o, x, b), F = K(C G C)."""
+    """(T(s), F_a): T(o, x, b) = (F_o, F_x, F_b) / F_a, F = K(C G C)."""
     S = _center(symmetric_gram(n, *s))
     Fa = _kernel_entry(S, 0, 0, A, B)
     return [_kernel_entry(S, j, k, A, B) / Fa for j, k in ((0, 1), (0, n - 1), (n - 1, n - 1))], Fa
 
 
 def _basis(component, n):
-    """Basis matrices of one copy of an isotypic component of the cluster's permutation group,
-    and the entries that read a matrix's coordinates in that basis (DF preserves each copy
-    space, by Schur's lemma).  x = e_1 - e_2, y = e_3 - e_4 (cluster indices 0..n-2)."""
-    m, od = n, n - 1
-    zero = lambda: [[0] * m for _ in range(m)]
-    mats, reads = [], []
+    """Basis matrices of one copy of a component, and the entries giving coordinates in it.
+    Cluster 0..n-2, odd point n-1; x = e_0 - e_1, y = e_2 - e_3 (sum-zero cluster vectors).
+    trivial: I_c, O_c (11^T - I on the cluster), X (cluster-odd), E (odd diagonal);
+    standard: diag(x), x1^T + 1x^T off the diagonal (absent for n = 3), cross x;
+    pair: x y^T + y x^T (n >= 5)."""
+    od = n - 1
+    cl = range(n - 1)
+    x = [1, -1] + [0] * (n - 2)
+    y = [0, 0, 1, -1] + [0] * (n - 4)
+
+    def mat(f):
+        return [[f(j, k) for k in range(n)] for j in range(n)]
     if component == "trivial":
-        I, O, X, E = zero(), zero(), zero(), zero()
-        for j in range(n - 1):
-            I[j][j] = 1
-            X[j][od] = X[od][j] = 1
-            for k in range(n - 1):
-                if j != k:
-                    O[j][k] = 1
-        E[od][od] = 1
-        return [I, O, X, E], [(0, 0), (0, 1), (0, od), (od, od)]
-    xv = [1, -1] + [0] * (m - 2)
+        return ([mat(lambda j, k: int(j == k and j in cl)), mat(lambda j, k: int(j != k and j in cl and k in cl)),
+                 mat(lambda j, k: int((j == od) != (k == od))), mat(lambda j, k: int(j == k == od))],
+                [(0, 0), (0, 1), (0, od), (od, od)])
     if component == "standard":
-        D, O, X = zero(), zero(), zero()
-        for j in range(n - 1):
-            D[j][j] = xv[j]
-            X[j][od] = X[od][j] = xv[j]
-            for k in range(n - 1):
-                if j != k:
-                    O[j][k] = xv[j] + xv[k]
-        if n == 3:
-            return [D, X], [(0, 0), (0, od)]
-        return [D, O, X], [(0, 0), (0, 2), (0, od)]
-    P = zero()
-    yv = [0, 0, 1, -1] + [0] * (m - 4)
-    for j in range(m):
-        for k in range(m):
-            P[j][k] = xv[j] * yv[k] + yv[j] * xv[k]
-    return [P], [(0, 2)]
-
-
-def components(n):
-    return ["trivial", "standard"] + (["pair"] if n >= 5 else [])
+        D = mat(lambda j, k: x[j] if j == k and j in cl else 0)
+        O = mat(lambda j, k: x[j] + x[k] if j != k and j in cl and k in cl else 0)
+        X = mat(lambda j, k: x[j] if k == od and j in cl else x[k] if j == od and k in cl else 0)
+        return ([D, X], [(0, 0), (0, od)]) if n == 3 else ([D, O, X], [(0, 0), (0, 2), (0, od)])
+    return [mat(lambda j, k: x[j] * y[k] + y[j] * x[k])], [(0, 2)]
 
 
 def symmetric_blocks(s, n, A, B):
-    """{component: block} of the scale-free linearization DF(G_s)/c, c = F(G_s)_00, at the
-    symmetric state s = (o, x, b); the trivial block is taken on the quotient by the direction
-    of G_s itself (its eigenvalue 1, dropped by the scale-free convention)."""
+    """{component: block of DF(G_s)/c}, c = F(G_s)_00; the trivial block is taken on the
+    quotient by the direction g = (1, o, x, b) of G_s itself (eigenvalue 1, dropped)."""
     G = symmetric_gram(n, *s)
     _, c = reduced_map(s, n, A, B)
     out = {}
-    for comp in components(n):
+    for comp in ["trivial", "standard"] + (["pair"] if n >= 5 else []):
         mats, reads = _basis(comp, n)
         cols = []
         for E in mats:
-            Gt = [[Dual(G[j][k], (E[j][k],)) for k in range(n)] for j in range(n)]
-            S = _center(Gt)
+            S = _center([[Dual(G[j][k], (E[j][k],)) for k in range(n)] for j in range(n)])
             cols.append([_kernel_entry(S, j, k, A, B).g[0] / c for j, k in reads])
-        Bm = [[cols[j][i] for j in range(len(cols))] for i in range(len(cols))]
-        if comp == "trivial":       # basis (E1, E2, E3, g), g = (1, o, x, b): keep the leading 3x3
-            g = [1, s[0], s[1], s[2]]
-            T = [[Bm[i][j] - g[i] / g[3] * Bm[3][j] if i < 3 else Bm[i][j] for j in range(4)] for i in range(4)]
-            Bm = [[T[i][j] for j in range(3)] for i in range(3)]
-        out[comp] = Bm
+        M = [list(row) for row in zip(*cols)]
+        if comp == "trivial":          # basis (E1, E2, E3, g): keep the leading 3 x 3 block
+            g = [1] + list(s)
+            M = [[M[i][j] - g[i] / g[3] * M[3][j] for j in range(3)] for i in range(3)]
+        out[comp] = M
     return out
 
 
-def gershgorin_bound(Bm, V):
-    """Upper bound (arb) on the spectral radius of every matrix in the ball matrix Bm:
-    max_i |M_ii| + sum_{j != i} |M_ij| for M = V^-1 Bm V, V exact (complex rationals)."""
+def gershgorin_bound(M, V):
+    """An upper bound (arb) on the spectral radius of every matrix in the ball matrix M:
+    max_i sum_j |(V^-1 M V)_ij|, V exact complex rationals [[re, im], ...]."""
     from flint import acb, acb_mat, arb
 
-    k = len(Bm)
-    Vm = acb_mat([[acb(arb(Q(re).numerator) / Q(re).denominator, arb(Q(im).numerator) / Q(im).denominator)
-                   for re, im in row] for row in V])
-    if Vm.nrows() != k or Vm.ncols() != k:
-        raise Rejected("symmetric-state: V has the wrong size")
-    M = Vm.inv() * acb_mat([[acb(v) for v in row] for row in Bm]) * Vm
-    return max(sum((abs(M[i, j]) for j in range(k)), arb(0)) for i in range(k))
+    k = len(M)
+    W = acb_mat([[acb(_ball(Q(re)), _ball(Q(im))) for re, im in row] for row in V])
+    if W.nrows() != k or W.ncols() != k:
+        raise Rejected("V has the wrong size")
+    P = W.inv() * acb_mat([[acb(v) for v in row] for row in M]) * W
+    return max(sum((abs(P[i, j]) for j in range(k)), arb(0)) for i in range(k))
 
 
 def check_symmetric_state(item):
     """Krawczyk: K(X) = m - Y f(m) + (I - Y J_f(X)) (X - m), f = T - id, strictly inside the
-    box X proves a unique fixed point of T in X.  With ``rel``/``bound``: Gershgorin discs of
-    V^-1 B V bound the spectral radius of every block over X."""
+    box X proves that T has exactly one fixed point in X.  Then the state is identified
+    (the simplex: X holds (cos, cos, 1), cos = kappa(-1/(n-1))/A; a spread cluster: o < 1 and
+    x != o), and with ``rel``/``bound`` every block's Gershgorin bound is below ``bound``."""
     from flint import arb, ctx
 
     n, alpha, prec = int(item["n"]), Q(item["alpha"]), int(item["prec"])
     if not (3 <= n <= 64 and 0 <= alpha < 1 and 64 <= prec <= 4096):
-        raise Rejected("symmetric-state: n, alpha or prec out of range")
+        raise Rejected("n, alpha or prec out of range")
     with ctx.workprec(prec):
-        A, B = _ball_model(alpha, prec)
-        mid = [dyadic(v["mid"]) for v in item["box"]]
+        A, B = kernel_constants(alpha)
+        m = [_ball(dyadic(v["mid"])) for v in item["box"]]
         rad = [dyadic(v["rad"]) for v in item["box"]]
-        if len(mid) != 3 or min(rad) <= 0:
-            raise Rejected("symmetric-state: the box needs three coordinates with positive radii")
-        m = [arb(q.numerator) / q.denominator for q in mid]
-        X = [arb(mm, arb(r.numerator) / r.denominator) for mm, r in zip(m, rad)]
-        Y = [[arb(Q(v).numerator) / Q(v).denominator for v in row] for row in item["Y"]]
+        if len(m) != 3 or min(rad) <= 0:
+            raise Rejected("the box needs three coordinates with positive radii")
+        X = [arb(mi, _ball(r)) for mi, r in zip(m, rad)]
+        Y = [[_ball(Q(v)) for v in row] for row in item["Y"]]
         Tm, _ = reduced_map(m, n, A, B)
-        fm = [Tm[i] - m[i] for i in range(3)]
         TX, _ = reduced_map([Dual(X[i], [int(i == j) for j in range(3)]) for i in range(3)], n, A, B)
-        Jf = [[TX[i].g[j] - int(i == j) for j in range(3)] for i in range(3)]
         for i in range(3):
-            K = m[i] - sum(Y[i][k] * fm[k] for k in range(3))
+            K = m[i] - sum(Y[i][k] * (Tm[k] - m[k]) for k in range(3))
             for j in range(3):
-                K += (int(i == j) - sum(Y[i][k] * Jf[k][j] for k in range(3))) * (X[j] - m[j])
+                K += (int(i == j) - sum(Y[i][k] * (TX[k].g[j] - int(k == j)) for k in range(3))) * (X[j] - m[j])
             if not (K.is_finite() and X[i].contains_interior(K)):
-                raise Rejected("symmetric-state: Krawczyk operator not inside the box")
+                raise Rejected("the Krawczyk operator is not inside the box")
         o, x, b = X
         if item["state"] == "simplex":
-            rho = arb(-1) / (n - 1)
-            cos = (A * rho + B * ((1 - rho * rho).sqrt() - rho * rho.acos())) / A
+            r = arb(-1) / (n - 1)
+            cos = (A * r + B * ((1 - r * r).sqrt() - r * r.acos())) / A
             if not (o.contains(cos) and x.contains(cos) and b.contains(1)):
-                raise Rejected("symmetric-state: the box misses the simplex state")
-        elif item["state"] == "spread-cluster":
-            if not (o < 1 and ((x - o) > 0 or (x - o) < 0)):
-                raise Rejected("symmetric-state: the box may hold O_n or the simplex")
-        else:
-            raise Rejected("symmetric-state: unknown state %r" % item["state"])
+                raise Rejected("the box misses the simplex state")
+        elif item["state"] != "spread-cluster" or not (o < 1 and (x - o > 0 or x - o < 0)):
+            raise Rejected("the box is not a spread-cluster state")
         if "rel" in item:
             if item["rel"] not in ("<", "<="):
-                raise Rejected("symmetric-state: only upper bounds on the spectral radius are checked")
+                raise Rejected("only upper bounds on the spectral radius are checked")
             blocks = symmetric_blocks(X, n, A, B)
             if set(blocks) != set(item["V"]):
-                raise Rejected("symmetric-state: V does not name every block")
-            bound = Q(item["bound"])
-            for comp, Bm in blocks.items():
-                hi = gershgorin_bound(Bm, item["V"][comp])
-                if not (hi < arb(bound.numerator) / bound.denominator):
-                    raise Rejected("symmetric-state: block %s not shown below %s" % (comp, bound))
+                raise Rejected("V does not name every block")
+            for comp, M in blocks.items():
+                if not gershgorin_bound(M, item["V"][comp]) < _ball(Q(item["bound"])):
+                    raise Rejected("block %s not shown below %s" % (comp, item["bound"]))
     return {"n": str(n), "alpha": item["alpha"]}
 
 
-# ---------------------------------------------------------------- item checks
-def _sym(text):
-    return evaluate(parse(text), _Sympy(), {})
-
-
-def _is_zero_rational(expr):
-    """expr == 0 identically, read as a rational function of its symbols and of its
-    transcendental atoms (sqrt(.), acos(.), atan(.), pi), each taken as an independent
-    variable: if that rational function vanishes, so does expr, whatever the atoms' values."""
+# ---------------------------------------------------------------- the other item checks
+def _zero(expr):
+    """expr == 0 identically as a rational function of its symbols and of its transcendental
+    atoms, each atom an independent variable (so the conclusion holds whatever their values)."""
     import sympy
 
-    atoms = [a for a in sympy.preorder_traversal(expr)
-             if isinstance(a, (sympy.acos, sympy.atan)) or a is sympy.pi or
-             (isinstance(a, sympy.Pow) and not a.exp.is_Integer)]
+    atoms = [a for a in sympy.preorder_traversal(expr) if isinstance(a, (sympy.acos, sympy.atan))
+             or a is sympy.pi or (isinstance(a, sympy.Pow) and not a.exp.is_Integer)]
     expr = expr.xreplace({a: sympy.Dummy() for a in dict.fromkeys(atoms)})
     if not expr.is_rational_function():
-        raise Rejected("identity %s is not between rational functions" % expr)
+        raise Rejected("%s is not a rational function" % expr)
     return sympy.cancel(sympy.together(expr)) == 0
 
 
 def check_identity(item):
-    if not _is_zero_rational(_sym(item["lhs"]) - _sym(item["rhs"])):
-        raise Rejected("identity %s == %s fails" % (item["lhs"], item["rhs"]))
+    if not _zero(_sym(item["lhs"]) - _sym(item["rhs"])):
+        raise Rejected("%s == %s fails" % (item["lhs"], item["rhs"]))
     return item.get("where", {})
 
 
-def _value(text, env, prec=256):
-    """Exact Fraction if rational, else an arb ball."""
+def check_sqrt_identity(item):
+    check_identity({"lhs": item["radicand"], "rhs": "(%s)**2" % item["root"]})
+    check_positive({"lhs": item["root"], "rel": ">=", "rhs": "0", "where": item["where"]})
+    return item["where"]
+
+
+def _value(text, env):
+    """Exact Fraction if rational, else a 256-bit ball."""
+    from flint import ctx
+
     node = parse(text)
     try:
-        return evaluate(node, _Rational(), env)
-    except ValueError:
-        lib = _Ball(prec)
-        with lib.ctx.workprec(prec):
-            return evaluate(node, lib, {k: lib.of(v) for k, v in env.items()})
-
-
-def _ball_holds(x, rel, y):
-    """Certain comparison of values that are Fractions or arb balls."""
-    if isinstance(x, Fraction) and isinstance(y, Fraction):
-        return holds(x, rel, y)
-    if rel == "==":
-        return False                     # a ball never certifies an equality
-    from flint import arb
-    x, y = (arb(v.numerator) / v.denominator if isinstance(v, Fraction) else v for v in (x, y))
-    d = x - y
-    if rel == "!=":
-        return d > 0 or d < 0
-    return {"<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0}[rel] is True
+        return evaluate(node, _library("rational"), env)
+    except _Irrational:
+        with ctx.workprec(256):
+            return evaluate(node, _library("ball"), {k: _ball(v) for k, v in env.items()})
 
 
 def check_compare(item):
     env = point(item.get("where"))
-    lhs, rhs = _value(item["lhs"], env), _value(item["rhs"], env)
-    if not _ball_holds(lhs, item["rel"], rhs):
-        raise Rejected("compare %s %s %s fails at %s" % (item["lhs"], item["rel"], item["rhs"], env))
+    if not _certainly(_value(item["lhs"], env), item["rel"], _value(item["rhs"], env)):
+        raise Rejected("%s %s %s fails at %s" % (item["lhs"], item["rel"], item["rhs"], env))
     return item.get("where", {})
 
 
-def _one_sign(poly):
-    """+1 / -1 if every coefficient has that sign and the constant term is non-zero, else 0."""
-    coeffs = poly.coeffs()
-    const = poly.coeff_monomial(1)
-    if const > 0 and all(c >= 0 for c in coeffs):
-        return 1
-    if const < 0 and all(c <= 0 for c in coeffs):
-        return -1
-    return 0
+def _sign(poly):
+    """+1 / -1 if all coefficients have that sign and the constant term is not 0, else 0."""
+    c, const = poly.coeffs(), poly.coeff_monomial(1)
+    return 1 if const > 0 and min(c) >= 0 else -1 if const < 0 and max(c) <= 0 else 0
 
 
 def check_positive(item):
@@ -689,60 +602,46 @@ def check_positive(item):
 
     rel, where = item["rel"], item["where"]
     if rel not in ("<", "<=", ">", ">="):
-        raise Rejected("positive: bad relation %r" % rel)
+        raise Rejected("bad relation %r" % rel)
     d = _sym(item["lhs"]) - _sym(item["rhs"])
     d = d if rel in (">", ">=") else -d
-    m, t = sympy.symbols("m_ t_", nonnegative=True)
-    n0, _ = int_range(where["n"])
-    subs = [{sympy.Symbol("n"): n0 + m}]
+    m, t = sympy.Dummy("m"), sympy.Dummy("t")
+    subs = [{sympy.Symbol("n"): int_range(where["n"])[0] + m}]
     if "alpha" in where:
-        a0, a1, open_ = rat_range(where["alpha"])
+        a0, a1, open_ = (sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
+                         for v in rat_range(where["alpha"]))
         al = sympy.Symbol("alpha")
-        a0, a1 = sympy.Rational(a0.numerator, a0.denominator), sympy.Rational(a1.numerator, a1.denominator)
-        base = subs[0]
-        subs = [{**base, al: (a0 + a1 * t) / (1 + t)}]
-        if not open_:
-            subs.append({**base, al: (a1 + a0 * t) / (1 + t)})
+        subs = [{**subs[0], al: (a0 + a1 * t) / (1 + t)}] + ([] if open_ else [{**subs[0], al: (a1 + a0 * t) / (1 + t)}])
     for s in subs:
         e = sympy.together(d.subs(s))
         if e.free_symbols - {m, t}:
-            raise Rejected("positive: free symbols %s outside the region" % (e.free_symbols - {m, t}))
-        num, den = sympy.fraction(e)
-        num, den = sympy.Poly(sympy.expand(num), m, t), sympy.Poly(sympy.expand(den), m, t)
-        sd = _one_sign(den)
-        sn = _one_sign(num)
-        if sn == 0 and rel in (">=", "<=") and all(c * sd >= 0 for c in num.coeffs()):
-            sn = sd                      # numerator >= 0 suffices for a weak inequality
+            raise Rejected("free symbols %s outside the region" % (e.free_symbols - {m, t}))
+        num, den = (sympy.Poly(sympy.expand(p), m, t) for p in sympy.fraction(e))
+        sd, sn = _sign(den), _sign(num)
+        if sn == 0 and rel in (">=", "<=") and sd and all(c * sd >= 0 for c in num.coeffs()):
+            sn = sd                     # a numerator >= 0 is enough for a weak inequality
         if sd == 0 or sn != sd:
-            raise Rejected("positive: %s %s %s not shown on %s" % (item["lhs"], rel, item["rhs"], where))
+            raise Rejected("%s %s %s not shown on %s" % (item["lhs"], rel, item["rhs"], where))
     return where
 
 
-def _point_value(x):
-    """The exact value of an arb point (zero radius) as a Fraction."""
-    return dyadic([int(v) for v in x.mid().man_exp()])
-
-
 def check_enclosure(item):
+    from flint import ctx
+
     prec = int(item.get("prec", 128))
     if not 16 <= prec <= 100000:
-        raise Rejected("enclosure: precision %r out of range" % prec)
-    lib = _Ball(prec + 64)           # tighter than the recorded ball, which should then hold it
-    mid, rad = dyadic(item["ball"]["mid"]), dyadic(item["ball"]["rad"])
-    if rad < 0:
-        raise Rejected("enclosure: negative radius")
-    with lib.ctx.workprec(prec + 64):
-        env = {k: lib.of(Q(v)) for k, v in item["inputs"].items()}
-        got = evaluate(parse(item["expr"]), lib, env)
-        inside = got.is_finite() and mid - rad <= _point_value(got.lower()) and \
-            _point_value(got.upper()) <= mid + rad
+        raise Rejected("precision %r out of range" % prec)
+    lo = dyadic(item["ball"]["mid"]) - dyadic(item["ball"]["rad"])
+    hi = dyadic(item["ball"]["mid"]) + dyadic(item["ball"]["rad"])
+    with ctx.workprec(prec + 64):      # tighter than the recorded ball, which must then hold it
+        got = evaluate(parse(item["expr"]), _library("ball"), {k: _ball(Q(v)) for k, v in item["inputs"].items()})
+        inside = got.is_finite() and lo <= _exact(got.lower()) and _exact(got.upper()) <= hi
     if not inside:
-        raise Rejected("enclosure: recomputed %s is not inside the recorded ball" % got.str(10))
+        raise Rejected("recomputed %s is not inside the recorded ball" % got.str(10))
     if "rel" in item:
-        lo_q, hi_q, b = mid - rad, mid + rad, Q(item["bound"])
-        ok = {"<": hi_q < b, "<=": hi_q <= b, ">": lo_q > b, ">=": lo_q >= b}[item["rel"]]
-        if not ok:
-            raise Rejected("enclosure: recorded ball is not certainly %s %s" % (item["rel"], item["bound"]))
+        b = Q(item["bound"])
+        if not {"<": hi < b, "<=": hi <= b, ">": lo > b, ">=": lo >= b}[item["rel"]]:
+            raise Rejected("the recorded ball is not certainly %s %s" % (item["rel"], item["bound"]))
     return {k: v for k, v in item["inputs"].items() if k in ("n", "alpha")}
 
 
@@ -750,180 +649,134 @@ def check_smt(item):
     import z3
 
     if item.get("result") != "unsat":
-        raise Rejected("smt: only a recorded 'unsat' proves anything")
+        raise Rejected("only a recorded 'unsat' proves anything")
     s = z3.Solver()
     s.set("timeout", int(min(item.get("timeout_ms", 60000), 600000)))
     try:
         s.add(z3.parse_smt2_string(item["smtlib"]))
     except z3.Z3Exception as e:
-        raise Rejected("smt: the SMT-LIB text does not parse: %s" % e)
+        raise Rejected("the SMT-LIB text does not parse: %s" % e)
     answer = str(s.check())
     if answer != "unsat":
-        raise Rejected("smt: z3 answers %s, not unsat" % answer)
+        raise Rejected("z3 answers %s, not unsat" % answer)
     return item.get("where", {})
 
 
-def check_two_point_fixed_point(item):
-    """(a, x, b) of a two-point state -> a' = A D/n^2, x' = -alpha D (n-1)/n^2,
-    b' = A D (n-1)^2/n^2 with D = a - 2x + b (its centred Gram is D s s^T)."""
-    import sympy
-
-    n, alpha = sympy.Symbol("n"), _sym(item["alpha"])
-    a, x, b, c = (_sym(item[k]) for k in ("a", "x", "b", "c"))
-    A, D = (1 + alpha ** 2) / 2, a - 2 * x + b
-    image = (A * D / n ** 2, -alpha * D * (n - 1) / n ** 2, A * D * (n - 1) ** 2 / n ** 2)
-    for got, want in zip(image, (a, x, b)):
-        if not _is_zero_rational(got - c * want):
-            raise Rejected("two-point-fixed-point: image is not c times the state")
-    check_positive({"lhs": str(D), "rel": ">", "rhs": "0", "where": item["where"]})
-    return item["where"]
-
-
-def check_sqrt_identity(item):
-    """sqrt(radicand) == root on the region: radicand == root^2 and root >= 0 there."""
-    check_identity({"lhs": item["radicand"], "rhs": "(%s)**2" % item["root"]})
-    check_positive({"lhs": item["root"], "rel": ">=", "rhs": "0", "where": item["where"]})
-    return item["where"]
-
-
 def check_blocks(item):
-    """Block matrices B_i (entries in n, alpha) repeated copies_i times: charpoly(B_i) =
-    prod (x - mu)^m as rational functions, and the listed total spectrum is the union of the
-    block spectra, copies counted, of total size n(n+1)/2 - 1."""
     import sympy
 
-    x, n = sympy.Symbol("x_"), sympy.Symbol("n")
+    x, n = sympy.Symbol("λ"), sympy.Symbol("n")       # no expression can name λ (see parse)
     lo, hi = int_range(item["where"]["n"])
     at = {n: lo} if lo == hi else {}
+    same = lambda u, v: sympy.cancel(sympy.together(u - v)) == 0   # noqa: E731
     found = []
     for b in item["blocks"]:
-        B = sympy.Matrix([[_sym(e).subs(at) for e in row] for row in b["matrix"]])
-        if not B.is_square or B.shape[0] == 0:
-            raise Rejected("blocks: a block is not a square matrix")
+        M = sympy.Matrix([[_sym(e).subs(at) for e in row] for row in b["matrix"]])
         want, size = sympy.Integer(1), 0
-        for mu, m in b["eigenvalues"]:
-            if not (isinstance(m, int) and m >= 1):
-                raise Rejected("blocks: bad multiplicity %r" % (m,))
-            want *= (x - _sym(mu).subs(at)) ** m
-            size += m
-        if size != B.shape[0] or sympy.cancel(sympy.together(B.charpoly(x).as_expr() - want)) != 0:
-            raise Rejected("blocks: eigenvalues of block %s do not match its characteristic polynomial"
-                           % b.get("component", "?"))
-        copies = _sym(b["copies"]).subs(at)
-        found += [(_sym(mu).subs(at), m * copies) for mu, m in b["eigenvalues"]]
-    same = lambda u, v: sympy.cancel(sympy.together(u - v)) == 0
-    total = [(_sym(mu).subs(at), _sym(m).subs(at)) for mu, m in item["eigenvalues"]]
-    for mu, _ in found:
-        if not any(same(mu, v) for v, _ in total):
-            raise Rejected("blocks: block eigenvalue %s is missing from the list" % mu)
-    for mu, m in total:
-        if not same(sum((c for v, c in found if same(v, mu)), sympy.Integer(0)), m):
-            raise Rejected("blocks: multiplicity of %s does not add up" % mu)
-    if not same(sum((m for _, m in total), sympy.Integer(0)), (n * (n + 1) / 2 - 1).subs(at)):
-        raise Rejected("blocks: multiplicities do not add up to n(n+1)/2 - 1")
+        for mu, mult in b["eigenvalues"]:
+            if type(mult) is not int or mult < 1:
+                raise Rejected("bad multiplicity %r" % (mult,))
+            want, size = want * (x - _sym(mu).subs(at)) ** mult, size + mult
+        if not M.is_square or size != M.shape[0] or not same(M.charpoly(x).as_expr(), want):
+            raise Rejected("block %s: eigenvalues do not match its characteristic polynomial" % b.get("component"))
+        check_positive({"lhs": b["copies"], "rel": ">=", "rhs": "1", "where": item["where"]})
+        found += [(_sym(mu).subs(at), mult * _sym(b["copies"]).subs(at)) for mu, mult in b["eigenvalues"]]
+    total = [(_sym(mu).subs(at), _sym(mult).subs(at)) for mu, mult in item["eigenvalues"]]
+    if not all(any(same(mu, v) for v, _ in total) for mu, _ in found):
+        raise Rejected("a block eigenvalue is missing from the list")
+    for mu, mult in total:
+        if not same(sum((c for v, c in found if same(v, mu)), sympy.Integer(0)), mult):
+            raise Rejected("the multiplicity of %s does not add up" % mu)
+    if not same(sum((mult for _, mult in total), sympy.Integer(0)), (n * (n + 1) / 2 - 1).subs(at)):
+        raise Rejected("the multiplicities do not add up to n(n+1)/2 - 1")
     return item["where"]
 
 
-CHECKS = {"identity": check_identity, "compare": check_compare, "positive": check_positive,
-          "enclosure": check_enclosure, "smt": check_smt,
-          "configuration-spectrum": check_configuration_spectrum,
-          "two-point-fixed-point": check_two_point_fixed_point,
-          "sqrt-identity": check_sqrt_identity, "blocks": check_blocks,
-          "symmetric-state": check_symmetric_state}
+CHECKS = {"identity": check_identity, "sqrt-identity": check_sqrt_identity, "compare": check_compare,
+          "positive": check_positive, "enclosure": check_enclosure, "smt": check_smt,
+          "blocks": check_blocks, "configuration-spectrum": check_configuration_spectrum,
+          "two-point-fixed-point": check_two_point_fixed_point, "symmetric-state": check_symmetric_state}
 
 
 # ---------------------------------------------------------------- the conclusion
 def _asserts(item):
     """(relation, bound) that a decisive item states about the claim's quantity."""
-    t = item["type"]
-    if t in ("identity", "compare", "positive"):
-        return (item.get("rel", "=="), item["rhs"])
-    if t == "sqrt-identity":
+    if item["type"] in ("identity", "compare", "positive"):
+        return item.get("rel", "=="), item["rhs"]
+    if item["type"] == "sqrt-identity":
         return "==", item["root"]
     return item.get("rel", "=="), item.get("bound")
 
 
 def _same_bound(a, b):
-    if a is None or b is None:
-        return a is None and b is None
     try:
         return Q(a) == Q(b)
     except Rejected:
-        return _sym(a) - _sym(b) == 0
+        return _zero(_sym(a) - _sym(b))
 
 
 def _conclude(cert, facts):
-    """facts: (relation, bound, region) from decisive items or bundle parts.  A claim with a
-    relation (or a value, meaning ==) is proved by facts with that relation and bound covering
-    the domain, refuted by a fact with the negated relation at a point of the domain.  A claim
-    without one is proved by facts covering the domain, refuted by a non-equality at a point."""
+    """Does the verdict follow from the decisive (relation, bound, region) facts?"""
     claim, verdict = cert["claim"], cert["verdict"]
     params = claim.get("params", {})
     bound = params.get("bound", params.get("value"))
     rel = "==" if "value" in params else params.get("relation")
     if verdict == "proved":
         for r, b, _ in facts:
-            if rel is not None and (rel not in IMPLIES.get(r, ()) or not _same_bound(b, bound)):
-                raise Rejected("decisive fact '%s %s' does not give the claim's '%s %s'" % (r, b, rel, bound))
-            if rel is None and r == "!=":
-                raise Rejected("a non-equality cannot prove the claim")
+            if rel is None and r == "!=" or rel is not None and (
+                    rel not in IMPLIES.get(r, ()) or b is None or not _same_bound(b, bound)):
+                raise Rejected("decisive fact '%s %s' does not give the claim" % (r, b))
         if not covers([reg for _, _, reg in facts], claim["domain"]):
             raise Rejected("decisive facts do not cover the domain %s" % (claim["domain"],))
-    elif verdict == "refuted":
-        for r, b, reg in facts:
-            wanted = (r == NEGATION[rel] and _same_bound(b, bound)) if rel is not None else r != "=="
-            if not wanted:
-                continue
-            pt = {k: v for k, v in reg.items() if k in ("n", "alpha")}
-            try:
-                point(pt)
-            except Rejected:
-                continue
-            pt.setdefault("alpha", claim["domain"].get("alpha", "0"))
-            if "n" in pt and covers([claim["domain"]], pt):
-                return
-        raise Rejected("no decisive fact refutes the claim at a point of its domain")
-    else:
-        raise Rejected("verdict %r is not proved or refuted" % verdict)
+        return
+    if verdict != "refuted":
+        raise Rejected("verdict %r is not proved or refuted" % (verdict,))
+    for r, b, reg in facts:
+        if rel is None and r == "==" or rel is not None and (
+                NEGATION[rel] not in IMPLIES.get(r, ()) or b is None or not _same_bound(b, bound)):
+            continue
+        pt = {k: v for k, v in reg.items() if k in ("n", "alpha")}
+        try:
+            point(pt)
+        except Rejected:
+            continue
+        pt.setdefault("alpha", claim["domain"].get("alpha", "0"))
+        if "n" in pt and covers([claim["domain"]], pt):
+            return
+    raise Rejected("no decisive fact refutes the claim at a point of its domain")
 
 
 def _check_body(cert, depth=0):
-    for key in ("claim", "verdict", "kind"):
-        if key not in cert:
-            raise Rejected("missing field %r" % key)
     if cert.get("format") != FORMAT:
-        raise Rejected("unknown format %r" % cert.get("format"))
+        raise Rejected("unknown format %r" % (cert.get("format"),))
     if "hash" in cert and cert["hash"] != content_hash(cert):
         raise Rejected("content hash mismatch: the certificate was altered")
-    kind = cert["kind"]
     facts = []
-    if kind == "bundle":
+    if cert["kind"] == "bundle":        # one certificate per part of the domain (e.g. per n)
         if depth > 2 or not cert.get("parts"):
             raise Rejected("bundle without parts")
         for part in cert["parts"]:
             _check_body(part, depth + 1)
-            for k in ("property", "stages", "activation", "params"):
-                if part["claim"].get(k) != cert["claim"].get(k):
-                    raise Rejected("bundle part differs from the claim in %r" % k)
+            if any(part["claim"].get(k) != cert["claim"].get(k) for k in ("property", "stages", "activation", "params")):
+                raise Rejected("a bundle part is about another claim")
             p = part["claim"]["params"]
             rel = "==" if "value" in p else p.get("relation", "==")
-            r = rel if part["verdict"] == "proved" else NEGATION[rel]
-            facts.append((r, p.get("bound", p.get("value")), part["claim"]["domain"]))
+            facts.append((rel if part["verdict"] == "proved" else NEGATION[rel],
+                          p.get("bound", p.get("value")), part["claim"]["domain"]))
     else:
-        if kind not in KIND_ITEMS or not cert.get("items"):
-            raise Rejected("kind %r with no items" % kind)
+        if cert["kind"] not in KIND_ITEMS or not cert.get("items"):
+            raise Rejected("kind %r with no items" % (cert["kind"],))
         for i, item in enumerate(cert["items"]):
-            if item.get("type") not in KIND_ITEMS[kind]:
-                raise Rejected("item %d: type %r not allowed in a %s certificate" % (i, item.get("type"), kind))
+            if item.get("type") not in KIND_ITEMS[cert["kind"]]:
+                raise Rejected("item %d: type %r is not allowed in a %s certificate" % (i, item.get("type"), cert["kind"]))
             try:
                 region = CHECKS[item["type"]](item)
             except Rejected as e:
-                raise Rejected("item %d: %s" % (i, e))
-            except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError) as e:
-                raise Rejected("item %d: malformed (%s: %s)" % (i, type(e).__name__, e))
+                raise Rejected("item %d (%s): %s" % (i, item["type"], e))
+            except Exception as e:      # malformed data must be a rejection, never a crash
+                raise Rejected("item %d (%s): malformed (%s: %s)" % (i, item["type"], type(e).__name__, e))
             if item.get("decisive") is True:
-                r, b = _asserts(item)
-                facts.append((r, b, region))
+                facts.append(_asserts(item) + (region,))
     if not facts:
         raise Rejected("no decisive fact")
     _conclude(cert, facts)
@@ -931,18 +784,15 @@ def _check_body(cert, depth=0):
 
 def check(cert):
     """(True, summary) if the certificate re-verifies, else (False, reason)."""
-    if not isinstance(cert, dict):
-        return False, "not a JSON object"
-    if "hash" not in cert:
-        return False, "missing content hash"
+    if not isinstance(cert, dict) or "hash" not in cert:
+        return False, "not a certificate (no content hash)"
     try:
         _check_body(cert)
     except Rejected as e:
         return False, str(e)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
+    except Exception as e:
         return False, "malformed certificate (%s: %s)" % (type(e).__name__, e)
-    c = cert["claim"]
-    return True, "%s %s (%s)" % (c.get("id", "?"), cert["verdict"], cert["kind"])
+    return True, "%s %s (%s)" % (cert["claim"].get("id", "?"), cert["verdict"], cert["kind"])
 
 
 def check_file(path):

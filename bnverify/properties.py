@@ -115,9 +115,18 @@ def _finish(claim, status, method, payload, evidence):
     """A proved / refuted Verdict if the trusted checker accepts the certificate."""
     ok, reason, full = cert.self_check(claim.to_json(), status, method, payload)
     if not ok:
-        return inconclusive(method, "certificate rejected by the trusted checker: %s" % reason,
-                            would_be=status, **evidence)
+        return _undecided(method, "certificate rejected by the trusted checker: %s" % reason,
+                          dict(evidence, would_be=status))
     return Verdict(status, method, evidence, certificate=full)
+
+
+def _undecided(method, reason, evidence):
+    """An inconclusive verdict keeping the evidence (its own 'reason' is replaced)."""
+    ev = dict(evidence)
+    if "reason" in ev:
+        ev["earlier_reason"] = ev.pop("reason")
+    ev = {"reason": reason, **ev}
+    return Verdict(INCONCLUSIVE, method, ev)
 
 
 def _region(claim, n=None):
@@ -139,6 +148,31 @@ def _holds(item):
         return True
     except (checker.Rejected, KeyError, TypeError, ValueError, ZeroDivisionError):
         return False
+
+
+def _prove(claim, lhs, rel, rhs, where, meaning, decisive=False):
+    """Items proving ``lhs rel rhs`` on a region: the exact sign-of-coefficients test, else
+    z3 through bnverify.smt (only for n >= n0 with alpha fixed or alpha in [0, 1)).  None if
+    neither shows it."""
+    item = cert.positive(_s(lhs), rel, _s(rhs), where, meaning, decisive)
+    if _holds(item):
+        return [item]
+    if not (claim.alpha.point or (claim.alpha.lo == 0 and claim.alpha.hi == 1 and claim.alpha.hi_open)):
+        return None
+    try:
+        smt = _module("smt")
+        v = smt.decide(lhs, rel, Fraction(rhs) if not isinstance(rhs, str) else rhs, n_min=claim.n.lo)
+    except (_Missing, BadInput, ValueError, TypeError):
+        return None
+    if v.status != PROVED or not v.certificate:
+        return None
+    texts, purposes = v.certificate["smtlib"], v.certificate["purposes"]
+    items = [cert.smt(t, dict(where, n="%d.." % claim.n.lo), meaning="%s: %s" % (meaning, why))
+             for t, why in zip(texts, purposes)]
+    if any(i is None for i in items):
+        return None
+    items[-1].update(decisive=decisive, rel=rel, bound=_s(rhs))
+    return items
 
 
 def _sym():
@@ -439,7 +473,7 @@ def fixed_point(claim):
     """The Gram matrix of the state is a fixed point of the scale-free Gram dynamics."""
     state = claim.params.get("state", "configuration")
     if state != "configuration":
-        return _certify_state(claim, state)
+        return _certify_state(claim, state, "exists")
     _config_required(claim)
     item, st = _two_point_item(claim, decisive=True)
     payload = cert.payload("exact", [item], "F(G*) = c G* for the configuration's Gram matrix G*, "
@@ -557,18 +591,22 @@ def _spectral_radius_configuration(claim):
     b = _q(bound)
     items = []
     if rel in ("<", "<="):
+        proof = []
         for v, _, _ in forms:
-            items.append(cert.positive(_s(v), rel, b, where, decisive=True, meaning="eigenvalue below the bound"))
-            items.append(cert.positive(_s(v), ">" if rel == "<" else ">=", "-(%s)" % b, where,
-                                       meaning="eigenvalue above minus the bound"))
-        proof = items if all(_holds(i) for i in items) else None
+            below = _prove(claim, v, rel, b, where, "eigenvalue below the bound", decisive=True)
+            above = _prove(claim, v, ">" if rel == "<" else ">=", "-(%s)" % b, where,
+                           "eigenvalue above minus the bound")
+            if below is None or above is None:
+                proof = None
+                break
+            proof += below + above
     else:
         proof = None
         for v, m, md in sorted(forms, key=lambda f: -float(_eig_guess(f[0], claim))):
-            cand = [cert.positive(_s(v), rel, b, where, decisive=True, meaning="eigenvalue (%s) beyond the bound" % md),
-                    cert.positive(_s(m), ">=", "1", where, meaning="its multiplicity is at least 1")]
-            if all(_holds(i) for i in cand):
-                proof = cand
+            big = _prove(claim, v, rel, b, where, "eigenvalue (%s) beyond the bound" % md, decisive=True)
+            many = _prove(claim, m, ">=", "1", where, "its multiplicity is at least 1")
+            if big is not None and many is not None:
+                proof = big + many
                 break
     method = "exact"
     meaning = ("spectral radius of the scale-free linearization at the configuration %s %s on %s"
@@ -577,7 +615,8 @@ def _spectral_radius_configuration(claim):
                "re-checked by the blocks' characteristic polynomials and by complete spectra "
                "recomputed by the checker at the spot points")
     if proof is not None:
-        payload = cert.payload("exact", proof + _configuration_support(claim), meaning, trusted)
+        kind = "mixed" if any(i["type"] == "smt" for i in proof) else "exact"
+        payload = cert.payload(kind, proof + _configuration_support(claim), meaning, trusted)
         return _finish(claim, PROVED, method, payload, evidence)
     found = _decide_points(claim, rel, bound)
     if found is not None:
@@ -658,18 +697,19 @@ def stability_directions(claim):
                 missing.append(word)
             for v, md in hits:
                 rates.setdefault(word, []).append(_s(v))
-                if kind == "decay":
-                    items += [cert.positive(_s(v), "<", "1", where, decisive=True, meaning="%s decays" % word),
-                              cert.positive(_s(v), ">", "-1", where, decisive=True, meaning="%s decays" % word)]
-                else:
-                    items.append(cert.positive(_s(v), ">", "1", where, decisive=True, meaning="%s grows" % word))
+                wanted = [("<", "1"), (">", "-1")] if kind == "decay" else [(">", "1")]
+                for r, bd in wanted:
+                    got = _prove(claim, v, r, bd, where, "%s %s" % (word, "decays" if kind == "decay"
+                                                                     else "grows"), decisive=True)
+                    items += got if got is not None else [None]
     evidence = {"rates": rates, "modes": [{"value": _s(v), "mode": md} for v, _, md in forms]}
     if missing:
         return inconclusive("exact", "no eigenvalue mode mentions %s" % ", ".join(missing), **evidence)
     if not items:
         raise BadInput("stability-directions needs params.decay or params.grow")
-    if all(_holds(i) for i in items):
-        payload = cert.payload("exact", items + _configuration_support(claim), "per-mode growth rates",
+    if None not in items:
+        kind = "mixed" if any(i["type"] == "smt" for i in items) else "exact"
+        payload = cert.payload(kind, items + _configuration_support(claim), "per-mode growth rates",
                                trusted="the closed forms and their mode names (bnverify.symbolic)")
         return _finish(claim, PROVED, "exact", payload, evidence)
     return inconclusive("exact", "some mode's behaviour is not shown on the whole domain", **evidence)
@@ -708,7 +748,7 @@ def _from_external(claim, v):
         evidence.setdefault("reason", "undecided")
         return Verdict(INCONCLUSIVE, method, evidence)
     if not payload:
-        return inconclusive(method, "a %s verdict came without a certificate" % status, **evidence)
+        return _undecided(method, "a %s verdict came without a certificate" % status, evidence)
     payload = {k: v for k, v in payload.items() if k not in ("claim", "verdict", "method", "tools", "hash", "format")}
     if payload.get("kind") == "krawczyk":
         payload = _krawczyk_payload(payload)
@@ -731,7 +771,7 @@ def _krawczyk_payload(kr):
     sb = kr.get("spectral_bound")
     if sb is not None and sb["relation"] in ("<", "<="):
         with ctx.workprec(prec):
-            A, B = checker._ball_model(alpha, prec)
+            A, B = checker.kernel_constants(alpha)
             mid = [arb(int(mm)) * arb(2) ** int(me) for mm, me, _, _ in kr["box"]]
             blocks = checker.symmetric_blocks(mid, n, A, B)
         V = {}

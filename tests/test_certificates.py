@@ -31,7 +31,8 @@ def certs():
             "spectrum-refuted": verdict_for("stability-naive").certificate,
             "smt": verdict_for("invariance-relu").certificate,
             "two-point": verdict_for("norm-ratio").certificate,
-            "symmetric-state": verdict_for("attractor", 7).certificate}
+            "symmetric-state": verdict_for("attractor", 7).certificate,
+            "blocks": verdict_for("jacobian-spectrum").certificate}
 
 
 def leaves(obj, path=()):
@@ -82,7 +83,8 @@ def test_claim_file_to_check_cert(tmp_path, capsys):
     assert "ok" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["exact-identity", "spectrum-refuted", "smt", "two-point", "symmetric-state"])
+@pytest.mark.parametrize("name", ["exact-identity", "spectrum-refuted", "smt", "two-point", "symmetric-state",
+                                  "blocks"])
 def test_altering_any_leaf_is_rejected(certs, name):
     cert = certs[name]
     count = 0
@@ -120,6 +122,11 @@ def semantic(cert, path, value):
     ("two-point", ("claim", "params", "value"), "n"),
     ("two-point", ("items", -1, "root"), "n + 1"),
     ("two-point", ("items", 0, "c"), "1"),
+    ("blocks", ("items", 0, "blocks", 0, "copies"), "n - 1"),
+    ("blocks", ("items", 0, "blocks", 0, "eigenvalues", 0, 0), "n/(n**2 - 2*n + 3)"),
+    ("blocks", ("items", 0, "eigenvalues", 0, 1), "n + 1"),
+    ("blocks", ("items", 0, "where", "n"), "2.."),
+    ("blocks", ("items", 1, "decisive"), False),
     ("symmetric-state", ("parts", 0, "items", 0, "bound"), "9/10"),
     ("symmetric-state", ("parts", 0, "items", 0, "Y", 0, 0), "0"),
     ("symmetric-state", ("parts", 0, "items", 0, "state"), "simplex"),
@@ -231,7 +238,10 @@ def test_checker_reduced_map_agrees_with_certify():
     s = [Fraction(9, 10), Fraction(-1, 20), Fraction(30)]
     ctx = arith.get("ball", prec=128)
     theirs, _ = certify.reduced_image([ctx.const(v) for v in s], 8, Activation("relu"), ctx)
-    A, B = checker._ball_model(Fraction(0), 128)
-    ours, _ = checker.reduced_map([arb(v.numerator) / v.denominator for v in s], 8, A, B)
+    from flint import ctx as fctx
+
+    with fctx.workprec(128):
+        A, B = checker.kernel_constants(Fraction(0))
+        ours, _ = checker.reduced_map([arb(v.numerator) / v.denominator for v in s], 8, A, B)
     for x, y in zip(ours, theirs):
         assert (x - y).contains(0) and abs(float((x - y).mid())) < 1e-25
