@@ -49,16 +49,6 @@ def expr(e):
     return text
 
 
-def region(n=None, alpha=None):
-    out = {}
-    if n is not None:
-        out["n"] = str(n)
-    if alpha is not None:
-        out["alpha"] = alpha if isinstance(alpha, str) else (
-            rational(alpha) if not hasattr(alpha, "hi_open") else str(alpha))
-    return out
-
-
 # ---------------------------------------------------------------- items
 def _item(type_, decisive, meaning, **fields):
     out = {"type": type_, "decisive": bool(decisive)}

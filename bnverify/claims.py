@@ -94,10 +94,6 @@ class Claim:
     def stages_text(self):
         return ",".join(self.stages + (self.activation.name,))
 
-    @property
-    def alpha_varies(self):
-        return not self.alpha.point
-
     def domain_json(self):
         return {"n": str(self.n), "alpha": str(self.alpha)}
 
@@ -132,12 +128,8 @@ class Claim:
         return "<div><b>%s</b> &mdash; %s<table>%s</table></div>" % (e(self.id), e(self.title), body)
 
     def _repr_latex_(self):
-        text = r"\textbf{%s}: %s" % (_tex_escape(self.id), _tex_escape(self.title))
-        return "%s \\quad $%s$" % (text, self.latex) if self.latex else text
-
-
-def _tex_escape(s):
-    return re.sub(r"([_&%#$])", r"\\\1", s)
+        head = r"$\textbf{%s}$ %s" % (self.id, self.title.replace("$", ""))
+        return "%s: $%s$" % (head, self.latex) if self.latex else head
 
 
 def _human_range(r):

@@ -146,7 +146,7 @@ def _holds(item):
     try:
         checker.CHECKS[item["type"]](item)
         return True
-    except (checker.Rejected, KeyError, TypeError, ValueError, ZeroDivisionError):
+    except Exception:                   # rejected, or malformed: either way not shown
         return False
 
 
@@ -268,11 +268,8 @@ def _spectrum_item(claim, n, alpha, rel=None, bound=None, decisive=False):
                 "from the model)" % (n, alpha))
 
 
-def _alpha_value(claim):
-    return claim.activation.slope
-
-
-def _check_activation_kernel(claim):
+def _closed_form_variant(claim):
+    """The configuration's closed forms exist for rc (no rs) and relu / leaky_relu / identity."""
     if claim.activation.name not in ("relu", "leaky_relu", "identity"):
         raise BadInput("no closed-form kernel for activation %s" % claim.activation)
     if "rs" in claim.stages:
@@ -317,7 +314,9 @@ def centering_rank_one(claim):
 
 # ---- invariance: SMT certificate of the closed forms per neuron
 def _smt_expr(e, aux):
-    """A sympy expression as SMT-LIB (reals); square roots become fresh constrained constants."""
+    """A sympy expression as SMT-LIB text (reals); square roots become fresh constants
+    collected in ``aux``.  (bnverify.smt translates to z3 objects without Piecewise, sign or
+    Abs, which the per-neuron closed forms need.)"""
     import sympy
 
     if e.is_Integer:
@@ -460,13 +459,6 @@ def _two_point_item(claim, decisive=False):
     return item, {"a": a, "x": x, "b": b, "c": c}
 
 
-def _config_required(claim):
-    if "rc" not in claim.stages or "rs" in claim.stages:
-        raise BadInput("the two-point fixed point is derived for rc without rs")
-    if claim.activation.name not in ("relu", "leaky_relu", "identity"):
-        raise BadInput("no closed-form kernel for activation %s" % claim.activation)
-
-
 @register("fixed-point", params={"state": (False, "state")}, min_n=2,
           per_n=lambda c: c.params.get("state", "configuration") != "configuration")
 def fixed_point(claim):
@@ -474,7 +466,7 @@ def fixed_point(claim):
     state = claim.params.get("state", "configuration")
     if state != "configuration":
         return _certify_state(claim, state, "exists")
-    _config_required(claim)
+    _closed_form_variant(claim)
     item, st = _two_point_item(claim, decisive=True)
     payload = cert.payload("exact", [item], "F(G*) = c G* for the configuration's Gram matrix G*, "
                            "as rational-function identities in n (and alpha) re-derived by the checker.")
@@ -523,7 +515,7 @@ def orthogonal_outlier(claim):
     orthogonal), as a function of n and alpha."""
     import sympy
 
-    _config_required(claim)
+    _closed_form_variant(claim)
     claim_value = claim.params.get("value", "0")
     if "value" not in claim.params:
         from dataclasses import replace
@@ -582,7 +574,7 @@ def _per_n_items(claim, rel, bound, limit=24):
 
 
 def _spectral_radius_configuration(claim):
-    _check_activation_kernel(claim)
+    _closed_form_variant(claim)
     rel, bound = claim.params["relation"], claim.params["bound"]
     forms = _closed_forms(claim)
     where = _region(claim)
@@ -656,7 +648,7 @@ def spectral_radius(claim):
 def jacobian_spectrum(claim):
     """Closed-form eigenvalues (with multiplicities) of the scale-free linearization at the
     configuration, for every n of the domain."""
-    _check_activation_kernel(claim)
+    _closed_form_variant(claim)
     forms = _closed_forms(claim)
     items = []
     if claim.n.hi is None or claim.n.hi >= 5:
@@ -685,7 +677,7 @@ def stability_directions(claim):
     those named by ``grow`` keywords grow (eigenvalue > 1).  An eigenvalue is named by a
     keyword when one of its mode descriptions ("; "-separated, from bnverify.symbolic)
     contains it."""
-    _check_activation_kernel(claim)
+    _closed_form_variant(claim)
     forms = _closed_forms(claim)
     where = _region(claim)
     items, rates, missing = [], {}, []

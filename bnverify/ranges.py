@@ -43,14 +43,6 @@ class IntRange:
             return "%d.." % self.lo
         return str(self.lo) if self.lo == self.hi else "%d..%d" % (self.lo, self.hi)
 
-    def within(self, other):
-        """True if every element of self lies in other."""
-        if self.lo < other.lo:
-            return False
-        if other.hi is None:
-            return True
-        return self.hi is not None and self.hi <= other.hi
-
 
 @dataclass(frozen=True)
 class RatRange:
@@ -72,11 +64,6 @@ class RatRange:
         if self.point:
             return _q(self.lo)
         return "%s..%s" % (_q(self.lo), _q(self.hi))
-
-    def within(self, other):
-        if self.lo < other.lo or self.hi > other.hi:
-            return False
-        return not (self.hi == other.hi and other.hi_open and not self.hi_open)
 
 
 def _q(x):

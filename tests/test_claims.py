@@ -142,7 +142,8 @@ def test_select():
 def test_display():
     c = claims.load_claim(PROOFS / "stability-naive.toml")
     assert "stability-naive" in c._repr_html_() and "refuted" in c._repr_html_()
-    assert c._repr_latex_().count("$") == 2 and r"\rho" in c._repr_latex_()
+    latex = c._repr_latex_()
+    assert latex.startswith(r"$\textbf{stability-naive}$") and latex.count("$") == 4 and r"\rho" in latex
     assert c.to_json()["domain"] == {"n": "3..", "alpha": "0"}
 
 
