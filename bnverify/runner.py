@@ -90,7 +90,7 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
         c = plan[i][0]
         return c.id if len(plan[i][1]) == 1 else "%s n=%d" % (c.id, u.n.lo)
 
-    if executor is None and jobs == 1:
+    if executor is None and (jobs == 1 or len(flat) == 1):
         for i, k, u in flat:
             out[i, k] = v = run_one(u)
             tick(label(i, u), v)

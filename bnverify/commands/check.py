@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from .. import certificate, claims, properties
+from .. import certificate, claims, properties, runner
 from ..kernels import BadInput
 from ..ranges import parse_int_range, parse_rat_range
 from ..verdict import INCONCLUSIVE, PROVED, REFUTED
@@ -42,6 +43,8 @@ def add_arguments(p):
     p.add_argument("--state", help="configuration | attractor | simplex")
     p.add_argument("--value", help="an expression in n and alpha, e.g. 'n - 1'")
     p.add_argument("--width", help="finite widths d: 256..4096")
+    p.add_argument("--jobs", type=int, default=None, metavar="J",
+                   help="worker processes for per-n checks (default: min(4, CPUs))")
     p.add_argument("--json", action="store_true", help='print {"verdict", "method", "evidence", ...}')
     p.add_argument("--cert", metavar="FILE", help="write the certificate of a proved / refuted verdict")
 
@@ -88,12 +91,14 @@ def run(args):
         claim = claim_from_file(args.file)
     else:
         claim = claim_from_flags(args)
-    v = properties.check(claim)
+    if args.jobs is not None and args.jobs < 1:
+        raise BadInput("--jobs must be a positive integer, not %d" % args.jobs)
+    (result,) = runner.run([claim], jobs=args.jobs, progress=False)
+    v = result.verdict
     if args.cert:
         if v.certificate is not None:
             certificate.write(v.certificate, args.cert)
         else:
-            import sys
             sys.stderr.write("bnverify check: no certificate for an inconclusive verdict; %s not written\n" % args.cert)
     if args.json:
         print(json.dumps(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None),
