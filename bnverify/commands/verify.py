@@ -87,6 +87,6 @@ def run(args):
     else:
         print(table(results))
         if skipped and not args.only:
-            print("(%d long claims skipped; run them with --full: %s)"
-                  % (len(skipped), ", ".join(c.id for c in skipped)))
+            print("(%d long claim%s skipped; run with --full: %s)"
+                  % (len(skipped), "" if len(skipped) == 1 else "s", ", ".join(c.id for c in skipped)))
     return 0 if all(r.ok for r in results) else 1
