@@ -314,6 +314,8 @@ def claim_from_dict(data, source="<claim>"):
         if key not in raw:
             if required:
                 raise ClaimError(source, "params." + key, "missing (property %s needs it)" % prop)
+            if key in spec.defaults:
+                params[key] = spec.defaults[key]
             continue
         try:
             params[key] = PARAM_KINDS[kind](raw[key])

@@ -48,6 +48,7 @@ class Property:
     name: str
     check: Callable
     params: dict = field(default_factory=dict)      # name -> (required, kind in claims.PARAM_KINDS)
+    defaults: dict = field(default_factory=dict)    # values of optional params when omitted
     min_n: int = 2
     per_n: Callable | None = None                   # claim -> True: run one job per n
     needs: tuple = ()                               # stages that must be present
@@ -62,11 +63,11 @@ class Property:
 PROPERTIES: dict[str, Property] = {}
 
 
-def register(name, params=None, min_n=2, per_n=None, needs=()):
+def register(name, params=None, min_n=2, per_n=None, needs=(), defaults=None):
     """Decorator: register (or replace) the checker of a property."""
     def deco(fn):
-        PROPERTIES[name] = Property(name, fn, dict(params or {}), min_n, per_n, tuple(needs),
-                                    (fn.__doc__ or "").strip())
+        PROPERTIES[name] = Property(name, fn, dict(params or {}), dict(defaults or {}), min_n, per_n,
+                                    tuple(needs), (fn.__doc__ or "").strip())
         return fn
     return deco
 
@@ -802,10 +803,12 @@ def attractor_exists(claim):
     return _certify_state(claim, "attractor", "exists")
 
 
-@register("attractor-stable", min_n=3, per_n=lambda c: True)
+@register("attractor-stable", min_n=3, per_n=lambda c: True,
+          params={"relation": (False, "relation"), "bound": (False, "rational")},
+          defaults={"relation": "<", "bound": Fraction(1)})
 def attractor_stable(claim):
     """For each n, the spread-cluster fixed point exists, is locally unique and its scale-free
-    linearization has spectral radius < 1."""
+    linearization has spectral radius < 1 (or ``relation`` ``bound``)."""
     return _certify_state(claim, "attractor")
 
 

@@ -245,3 +245,15 @@ def test_checker_reduced_map_agrees_with_certify():
         ours, _ = checker.reduced_map([arb(v.numerator) / v.denominator for v in s], 8, A, B)
     for x, y in zip(ours, theirs):
         assert (x - y).contains(0) and abs(float((x - y).mid())) < 1e-25
+
+
+def test_existence_alone_does_not_prove_stability(certs):
+    """Dropping the spectral bound from a Krawczyk fact leaves a valid existence proof, which
+    must not pass for the claim 'spectral radius < 1'."""
+    cert = copy.deepcopy(certs["symmetric-state"])
+    item = cert["items"][0]
+    for key in ("rel", "bound", "V"):
+        item.pop(key)
+    assert checker.check_symmetric_state(item)                 # the fact itself still holds
+    ok, msg = checker.check(C.rehash(cert))
+    assert not ok and "does not give the claim" in msg
