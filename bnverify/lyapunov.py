@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import symbolic
+from . import model, symbolic
 from .kernels import BadInput
 from .verdict import INCONCLUSIVE, Verdict, stopwatch
 
@@ -40,10 +40,7 @@ def _rows_times(M, rng):
     """W M for W (d x d, i.i.d. N(0, 1/d)) without forming W: the rows of W M are i.i.d.
     N(0, M^T M / d), so W M = Xi R with Xi standard normal and R^T R = M^T M / d."""
     S, d, k = M.shape
-    Gm = np.einsum("sdi,sdj->sij", M, M) / d
-    w, V = np.linalg.eigh(Gm)
-    R = np.sqrt(np.clip(w, 0, None))[:, :, None] * np.swapaxes(V, 1, 2)
-    return rng.standard_normal((S, d, k)) @ R
+    return rng.standard_normal((S, d, k)) @ model.gram_root(M)
 
 
 def spread_exponents(act, n, d, layers, seeds, rng=None, burn=5):
