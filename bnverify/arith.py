@@ -49,6 +49,15 @@ class Context:
     def pos(self, x):
         return self._map(self._pos, x)
 
+    def decreasing(self, f, x):
+        """f(x) for a function f known to be non-increasing: rigorous contexts evaluate it
+        at the endpoints of each enclosure, which avoids the dependency blow-up of
+        evaluating f's formula on a wide ball (f must map a scalar to a scalar)."""
+        return self._map(lambda v: self._decreasing(f, v), x)
+
+    def _decreasing(self, f, v):
+        return f(v)
+
 
 class FloatContext(Context):
     """IEEE double via numpy ufuncs (suggestive only: never used to prove)."""
@@ -76,6 +85,9 @@ class FloatContext(Context):
 
     def pos(self, x):
         return np.maximum(np.asarray(x, dtype=float), 0.0)
+
+    def decreasing(self, f, x):
+        return f(x)
 
 
 class ExactContext(Context):
@@ -177,6 +189,11 @@ class BallContext(Context):
     def _pos(self, x):
         return x.nonnegative_part()
 
+    def _decreasing(self, f, v):
+        if v.is_exact() or not v.is_finite():
+            return f(v)
+        return f(self.arb(v.upper())).union(f(self.arb(v.lower())))
+
 
 class IntervalContext(Context):
     """mpmath ``iv`` intervals (an independent second rigorous arithmetic)."""
@@ -232,6 +249,10 @@ class IntervalContext(Context):
 
     def _pos(self, x):
         return self._clamp(x, 0, None)
+
+    def _decreasing(self, f, v):
+        lo, hi = f(self.iv.mpf(v.b)), f(self.iv.mpf(v.a))
+        return self.iv.mpf([lo.a, hi.b])
 
 
 FLOAT = FloatContext()

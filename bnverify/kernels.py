@@ -88,8 +88,11 @@ class Activation:
         """kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho)."""
         A, B = self._AB(ctx)
         rho = ctx.unit(rho)
+        # sqrt(1 - r^2) - r acos r has derivative -acos r <= 0; evaluating it at the ends of
+        # an enclosure keeps balls tight near |rho| = 1, where the formula is ill-conditioned
+        tail = ctx.decreasing(lambda r: _sqrt1m2(r, ctx) - r * ctx.acos(r), rho)
         # array operands stay on the left: mpmath intervals refuse numpy arrays on their right
-        return rho * A + (_sqrt1m2(rho, ctx) - rho * ctx.acos(rho)) * B
+        return rho * A + tail * B
 
     def dkappa(self, rho, ctx):
         """kappa'(rho) = A - B acos(rho): finite and continuous on [-1, 1]."""
