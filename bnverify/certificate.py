@@ -94,9 +94,10 @@ def smt(smtlib, where, meaning="", decisive=False, rel="==", bound=None, timeout
     """Run z3 on the SMT-LIB2 text; the item (result 'unsat') or None if z3 says otherwise."""
     import z3
 
-    s = z3.Solver()
+    ctx = z3.Context()          # a context of its own: z3's global one is not thread-safe
+    s = z3.Solver(ctx=ctx)
     s.set("timeout", timeout_ms)
-    s.add(z3.parse_smt2_string(smtlib))
+    s.add(z3.parse_smt2_string(smtlib, ctx=ctx))
     answer = str(s.check())
     if answer != "unsat":
         return None

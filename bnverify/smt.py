@@ -14,6 +14,7 @@ timeouts are inconclusive.  The SMT-LIB text of every query is kept (DESIGN sect
 from __future__ import annotations
 
 from fractions import Fraction
+import threading
 
 import sympy as sp
 import z3
@@ -118,8 +119,17 @@ def _names(*exprs):
     return sorted(out)
 
 
+_Z3_LOCK = threading.Lock()
+
+
 def _query(build, integer_n, syms, n_min, timeout_ms):
-    """Run one query; ``build(tr) -> list of z3 assertions`` (negated claim plus context)."""
+    """Run one query; ``build(tr) -> list of z3 assertions`` (negated claim plus context).
+    Queries are built in z3's global context, which is not thread-safe: one at a time."""
+    with _Z3_LOCK:
+        return _query_locked(build, integer_n, syms, n_min, timeout_ms)
+
+
+def _query_locked(build, integer_n, syms, n_min, timeout_ms):
     tr = Translation(integer_n)
     body = build(tr)
     s = z3.Solver()
@@ -368,7 +378,7 @@ def recheck(cert, timeout_ms=60000):
                                sp.sympify(cert["bound"]), pt)):
             return False
     for text in cert["smtlib"]:
-        s = z3.Solver()
+        s = z3.Solver(ctx=z3.Context())
         s.set("timeout", int(timeout_ms))
         s.from_string(text)
         if s.check() != z3.unsat:
