@@ -788,9 +788,9 @@ class InlineExecutor:
 
 
 def _default_executor():
-    from concurrent.futures import ProcessPoolExecutor
+    from .parallel import process_pool
 
-    return ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1))
+    return process_pool()
 
 
 def sweep(fn, ns, act, executor=None, progress=None, **kw):

@@ -73,9 +73,9 @@ def parse_common(args):
 def executor(jobs):
     if jobs == 1:
         return certify.InlineExecutor()
-    from concurrent.futures import ProcessPoolExecutor
+    from ..parallel import process_pool
 
-    return ProcessPoolExecutor(max_workers=jobs)
+    return process_pool(jobs)
 
 
 def progress(done, total, verdict):
