@@ -53,7 +53,6 @@ certificate without any search.
 from __future__ import annotations
 
 import math
-import os
 from decimal import Decimal
 from fractions import Fraction
 
