@@ -650,10 +650,11 @@ def check_smt(item):
 
     if item.get("result") != "unsat":
         raise Rejected("only a recorded 'unsat' proves anything")
-    s = z3.Solver()
+    ctx = z3.Context()          # a context of its own: z3's global one is not thread-safe
+    s = z3.Solver(ctx=ctx)
     s.set("timeout", int(min(item.get("timeout_ms", 60000), 600000)))
     try:
-        s.add(z3.parse_smt2_string(item["smtlib"]))
+        s.add(z3.parse_smt2_string(item["smtlib"], ctx=ctx))
     except z3.Z3Exception as e:
         raise Rejected("the SMT-LIB text does not parse: %s" % e)
     answer = str(s.check())
