@@ -26,6 +26,14 @@ Three layers of checks:
    domain.  A claim without a relation is proved by decisive facts covering the domain and
    refuted by a decisive non-equality at a point of it.  A region is {"n": "3..20" | "3.." |
    "5", "alpha": "0..1/2" | "1/10"}; an alpha range ending at 1 excludes 1.
+   A claim about one state (the spread cluster for ``attractor-*`` properties, else
+   ``params.state``) counts only facts about that state, and a fact that the state is absent
+   at a point of the domain (a classification with no spread-cluster solution) refutes it.
+   Two claims read differently: ``attractor-threshold`` (``params.value`` = v, parts of its
+   bundle are attractor-stable certificates per n) is proved by absence at every n < v and
+   spectral radius < 1 at every n >= v of the domain; ``fold-bracket`` (``params.lo``, ``hi``,
+   decimals) by a classification with no spread-cluster state at n = lo and one with exactly
+   two at n = hi (the pair is born at some real n in between).
 
 Item types:
 
@@ -52,6 +60,9 @@ Item types:
                   and alpha, is mapped to c (a, x, b).
 ``symmetric-state``  see the model below: Krawczyk proves a unique fixed point of the reduced
                   map in a box; Gershgorin discs bound the spectral radius over the box.
+``classification``   see the model below: at a real n, intervals covering the domain of the
+                  reduction curve's rho, each excluded or holding exactly one solution; the
+                  spread-cluster states are the ``roots`` solutions other than O_n and the simplex.
 
 **The model** (DESIGN section 2), written here independently of bnverify.gram:
 F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk) kappa(rho_jk),
@@ -71,6 +82,12 @@ scale-free dynamics: DF(G)/c at F(G) = c G, without the direction of G itself.
   forward-mode derivatives (:class:`Dual`).  DF(G) commutes with permutations of the cluster,
   so it preserves each isotypic component (trivial, standard, pair); on one copy it acts by
   a small matrix (Schur), read off from DF applied to the basis of :func:`_basis`.
+* The reduction curve (balls, n real).  C G C of a symmetric state has zero row sums, so up to
+  scale it is Sigma(rho) = (1, rho, -q, (n-1) q), q = 1 + (n-2) rho, rho in [-1/(n-2), 1]
+  (Sigma PSD); K is 1-homogeneous, so the symmetric fixed points up to scale are the
+  solutions of h(rho) = rho, h(rho) the cluster correlation of C K(Sigma(rho)) C
+  (:func:`curve`).  rho = 1 is O_n (Sigma rank one) and rho = -1/(n-1) the simplex (Sigma ~ C,
+  so F(G) is S_n-symmetric).  This reduction is trusted (bnverify.certify's docstring).
 """
 from __future__ import annotations
 
@@ -86,7 +103,8 @@ NEGATION = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 IMPLIES = {"<": ("<", "<="), "<=": ("<=",), ">": (">", ">="), ">=": (">=",), "==": ("==",), "!=": ("!=",)}
 EXACT = {"identity", "sqrt-identity", "compare", "positive", "blocks", "configuration-spectrum",
          "two-point-fixed-point"}
-KIND_ITEMS = {"exact": EXACT, "enclosure": {"enclosure", "compare", "symmetric-state"}, "smt": {"smt"}}
+KIND_ITEMS = {"exact": EXACT, "enclosure": {"enclosure", "compare", "symmetric-state", "classification"},
+              "smt": {"smt"}}
 KIND_ITEMS["mixed"] = set().union(*KIND_ITEMS.values())
 
 
@@ -404,13 +422,6 @@ def _sqrt(x):
     return x.sqrt()
 
 
-def _acos(x):
-    if isinstance(x, Dual):
-        d = (1 - x.v * x.v).sqrt()
-        return Dual(x.v.acos(), (-a / d for a in x.g))
-    return x.acos()
-
-
 def kernel_constants(alpha):
     """(A, B) as balls at the current precision."""
     from flint import arb
@@ -418,12 +429,37 @@ def kernel_constants(alpha):
     return (1 + a * a) / 2, (1 - a) * (1 - a) / (2 * arb.pi())
 
 
+def _ends(r, f):
+    """f(r) for a non-decreasing f on [-1, 1]: the hull of f at the ends of the ball r, cut to
+    [-1, 1] (the caller makes sure that the true values lie there; NaN if r is not finite)."""
+    from flint import arb
+
+    if not r.is_finite():
+        return arb("nan")
+    lo, hi = max(r.lower(), arb(-1)), min(r.upper(), arb(1))
+    return f(min(lo, hi)).union(f(max(lo, hi)))
+
+
+def kappa(r, A, B):
+    """kappa(r) = A r + B (sqrt(1 - r^2) - r acos r) and, for a :class:`Dual`, kappa'(r) =
+    A - B acos r, for a correlation r in [-1, 1].  Both are non-decreasing (kappa' >= A - B pi =
+    alpha >= 0, and acos decreases), so balls go through their ends: tight near |r| = 1, where
+    the formula is ill-conditioned, and no cancellation in the derivative."""
+    if isinstance(r, Dual):
+        d = _ends(r.v, lambda p: A - B * p.acos())
+        return Dual(kappa(r.v, A, B), (g * d for g in r.g))
+    return _ends(r, lambda p: A * p + B * (((1 - p) * (1 + p)).sqrt() - p * p.acos()))
+
+
 def _kernel_entry(S, j, k, A, B):
     if j == k:
         return A * S[j][j]
     d = _sqrt(S[j][j] * S[k][k])
     rho = S[j][k] / d
-    return d * (A * rho + B * (_sqrt(1 - rho * rho) - rho * _acos(rho)))
+    v = rho.v if isinstance(rho, Dual) else rho
+    if not (v.is_finite() and v.lower() >= -1 and v.upper() <= 1):
+        raise Rejected("a correlation is not certainly in [-1, 1] on the box")
+    return d * kappa(rho, A, B)
 
 
 def symmetric_gram(n, o, x, b):
@@ -543,6 +579,93 @@ def check_symmetric_state(item):
             for comp, M in blocks.items():
                 if not gershgorin_bound(M, item["V"][comp]) < _ball(Q(item["bound"])):
                     raise Rejected("block %s not shown below %s" % (comp, item["bound"]))
+    return {"n": str(n), "alpha": item["alpha"]}
+
+
+# ---------------------------------------------------------------- the model: the reduction curve
+def _sqrtpos(x):
+    """sqrt(max(x, 0)) (for a Dual, of its value): x is known to be >= 0 where it matters."""
+    if isinstance(x, Dual):
+        r = x.v.nonnegative_part().sqrt()
+        return Dual(r, (a / (2 * r) for a in x.g))
+    return x.nonnegative_part().sqrt()
+
+
+def curve(r, n, A, B):
+    """h(rho) for real n >= 3: the cluster correlation of C K(Sigma) C, Sigma(rho) = (1, rho,
+    -q, (n-1) q), q = 1 + (n-2) rho in [0, n-1] on rho's domain [-1/(n-2), 1] (n a ball).
+    Sigma's cross correlation is -u, u = sqrt(q/(n-1)) in [0, 1], so K(Sigma) = (A, kappa(rho),
+    (n-1) u kappa(-u), A (n-1) q).  Centring a symmetric state (a, o, x, b): with r = a +
+    (n-2) o + x (a cluster row sum) and t = (n-1) r + (n-1) x + b the total, C G C has
+    a + t/n^2 - 2 r/n on the cluster diagonal and o + t/n^2 - 2 r/n off it.  (h is not
+    differentiable at q = 0: there u' is infinite and derivative arguments fail.)"""
+    q = 1 + (n - 2) * r
+    u = _sqrtpos(q / (n - 1))
+    a, o, x, b = A, kappa(r, A, B), (n - 1) * u * kappa(-u, A, B), A * (n - 1) * q
+    rc = a + (n - 2) * o + x
+    shift = ((n - 1) * rc + (n - 1) * x + b) / (n * n) - 2 * rc / n
+    return (o + shift) / (a + shift)
+
+
+def _signed(x):
+    return 1 if x > 0 else -1 if x < 0 else 0
+
+
+def _interval_holds(lo, hi, kind, how, n, A, B):
+    """Does the interval [lo, hi] of rho have the recorded kind?  g = h - id.
+    excluded: g != 0 on it, by ``how``: 'natural' (the enclosure of g), 'mean-value'
+      (g(m) + g'(X)(X - m)) or 'monotone' (g' != 0 and g of one strict sign at both ends);
+    root: g' != 0, g of opposite strict signs at the ends (exactly one solution, interior);
+    simplex: g' != 0 and the interval holds -1/(n-1), a solution by the S_n symmetry of
+      Sigma(-1/(n-1)) ~ C (only that one);
+    configuration: hi = 1 and g' != 0: rho = 1 (O_n, Sigma rank one) is the only solution.
+    Derivative arguments need the interval inside the domain (lo >= -1/(n-2))."""
+    nb = _ball(n)
+    g = lambda r: curve(r, nb, A, B) - r             # noqa: E731
+    X = _ball(lo).union(_ball(hi))
+    if kind == "excluded" and how == "natural":
+        return _signed(g(X)) != 0
+    if lo < Fraction(-1) / (n - 2):
+        return False
+    dg = curve(Dual(X, (1,)), nb, A, B).g[0] - 1
+    if kind == "excluded" and how == "mean-value":
+        m = _ball((lo + hi) / 2)
+        return _signed(g(m) + dg * (X - m)) != 0
+    if _signed(dg) == 0:
+        return False
+    ends = _signed(g(_ball(lo))) * _signed(g(_ball(hi)))
+    simplex = Fraction(-1) / (n - 1)
+    if kind == "excluded" and how == "monotone":
+        return ends == 1
+    if kind == "root":
+        return ends == -1 and not lo <= simplex <= hi and hi < 1
+    if kind == "simplex":
+        return lo <= simplex <= hi and g(_ball(simplex)).contains(0)
+    return kind == "configuration" and hi == 1 and g(_ball(hi)).contains(0)
+
+
+def check_classification(item):
+    """Every S_{n-1}-symmetric fixed point of the scale-free dynamics has C G C with cluster
+    correlation rho solving h(rho) = rho (DESIGN; :func:`curve`).  The intervals must cover
+    [-1/(n-2), 1] edge to edge, each of its kind; then the solutions are O_n, the simplex and
+    one per 'root' interval (interior, distinct): ``roots`` of them, the spread-cluster states."""
+    from flint import ctx
+
+    n, alpha, prec = Q(item["n"]), Q(item["alpha"]), int(item["prec"])
+    if not (3 <= n <= 64 and 0 <= alpha < 1 and 64 <= prec <= 4096):
+        raise Rejected("n, alpha or prec out of range")
+    ivs = [(Q(lo), Q(hi), kind, how) for lo, hi, kind, how in item["intervals"]]
+    if not ivs or not -1 <= ivs[0][0] <= Fraction(-1) / (n - 2) or ivs[-1][1] != 1 or \
+            any(lo >= hi for lo, hi, _, _ in ivs) or any(a[1] != b[0] for a, b in zip(ivs, ivs[1:])):
+        raise Rejected("the intervals do not cover [-1/(n-2), 1] edge to edge")
+    with ctx.workprec(prec):
+        A, B = kernel_constants(alpha)
+        for i, (lo, hi, kind, how) in enumerate(ivs):
+            if not _interval_holds(lo, hi, kind, how, n, A, B):
+                raise Rejected("interval %d [%s, %s] is not shown %s" % (i, lo, hi, kind))
+    roots = sum(kind == "root" for _, _, kind, _ in ivs)
+    if item["roots"] != roots or item["state"] != "spread-cluster":
+        raise Rejected("%s root interval(s), not %s spread-cluster states" % (roots, item["roots"]))
     return {"n": str(n), "alpha": item["alpha"]}
 
 
@@ -696,17 +819,31 @@ def check_blocks(item):
 CHECKS = {"identity": check_identity, "sqrt-identity": check_sqrt_identity, "compare": check_compare,
           "positive": check_positive, "enclosure": check_enclosure, "smt": check_smt,
           "blocks": check_blocks, "configuration-spectrum": check_configuration_spectrum,
-          "two-point-fixed-point": check_two_point_fixed_point, "symmetric-state": check_symmetric_state}
+          "two-point-fixed-point": check_two_point_fixed_point, "symmetric-state": check_symmetric_state,
+          "classification": check_classification}
 
 
 # ---------------------------------------------------------------- the conclusion
+# The state a claim is about (property, or params.state): facts about another state do not count.
+SUBJECT = {"attractor-exists": "spread-cluster", "attractor-stable": "spread-cluster",
+           "attractor-threshold": "spread-cluster", "fold-bracket": "spread-cluster"}
+STATE_PARAM = {"attractor": "spread-cluster", "simplex": "simplex", "configuration": "configuration"}
+
+
+def _subject(claim):
+    return SUBJECT.get(claim.get("property")) or STATE_PARAM.get(claim.get("params", {}).get("state"))
+
+
 def _asserts(item):
-    """(relation, bound) that a decisive item states about the claim's quantity."""
+    """(relation, bound, state) that a decisive item states about the claim's quantity.  A
+    classification states ('absent', None): no spread-cluster state, or ('roots', k): k of them."""
     if item["type"] in ("identity", "compare", "positive"):
-        return item.get("rel", "=="), item["rhs"]
+        return item.get("rel", "=="), item["rhs"], None
     if item["type"] == "sqrt-identity":
-        return "==", item["root"]
-    return item.get("rel", "=="), item.get("bound")
+        return "==", item["root"], None
+    if item["type"] == "classification":
+        return ("absent", None, item["state"]) if item["roots"] == 0 else ("roots", str(item["roots"]), item["state"])
+    return item.get("rel", "=="), item.get("bound"), item.get("state")
 
 
 def _same_bound(a, b):
@@ -716,38 +853,115 @@ def _same_bound(a, b):
         return _zero(_sym(a) - _sym(b))
 
 
+def _at(region, claim):
+    """The n of a one-point region inside the claim's domain, else None."""
+    pt = {k: v for k, v in region.items() if k in ("n", "alpha")}
+    try:
+        point(pt)
+    except Rejected:
+        return None
+    pt.setdefault("alpha", claim["domain"].get("alpha", "0"))
+    return int_range(pt["n"])[0] if "n" in pt and covers([claim["domain"]], pt) else None
+
+
 def _conclude(cert, facts):
-    """Does the verdict follow from the decisive (relation, bound, region) facts?"""
+    """The decisive (relation, bound, region, state) facts that give the verdict (Rejected if
+    they do not).  A fact that the claim's state is absent at a point refutes the claim."""
     claim, verdict = cert["claim"], cert["verdict"]
+    subject = _subject(claim)
+    for *_, state in facts:
+        if state is not None and subject is not None and state != subject:
+            raise Rejected("a decisive fact is about the %s state, the claim about the %s" % (state, subject))
+    if verdict not in ("proved", "refuted"):
+        raise Rejected("verdict %r is not proved or refuted" % (verdict,))
+    if claim.get("property") in SPECIAL:
+        return SPECIAL[claim["property"]](claim, verdict, facts)
     params = claim.get("params", {})
     bound = params.get("bound", params.get("value"))
     rel = "==" if "value" in params else params.get("relation")
     if verdict == "proved":
-        for r, b, _ in facts:
-            if rel is None and r == "!=" or rel is not None and (
-                    rel not in IMPLIES.get(r, ()) or b is None or not _same_bound(b, bound)):
+        for r, b, _, _ in facts:
+            if r not in IMPLIES or rel is None and r == "!=" or rel is not None and (
+                    rel not in IMPLIES[r] or b is None or not _same_bound(b, bound)):
                 raise Rejected("decisive fact '%s %s' does not give the claim" % (r, b))
-        if not covers([reg for _, _, reg in facts], claim["domain"]):
+        if not covers([reg for _, _, reg, _ in facts], claim["domain"]):
             raise Rejected("decisive facts do not cover the domain %s" % (claim["domain"],))
-        return
-    if verdict != "refuted":
-        raise Rejected("verdict %r is not proved or refuted" % (verdict,))
-    for r, b, reg in facts:
-        if rel is None and r == "==" or rel is not None and (
-                NEGATION[rel] not in IMPLIES.get(r, ()) or b is None or not _same_bound(b, bound)):
+        return facts
+    for fact in facts:
+        r, b, reg, _ = fact
+        if r == "absent":
+            if subject is None:
+                continue
+        elif r not in IMPLIES or rel is None and r == "==" or rel is not None and (
+                NEGATION[rel] not in IMPLIES[r] or b is None or not _same_bound(b, bound)):
             continue
-        pt = {k: v for k, v in reg.items() if k in ("n", "alpha")}
-        try:
-            point(pt)
-        except Rejected:
-            continue
-        pt.setdefault("alpha", claim["domain"].get("alpha", "0"))
-        if "n" in pt and covers([claim["domain"]], pt):
-            return
+        if _at(reg, claim) is not None:
+            return [fact]
     raise Rejected("no decisive fact refutes the claim at a point of its domain")
 
 
+def _threshold(claim, verdict, facts):
+    """'value' is the smallest n of the finite domain from which the spread-cluster state exists,
+    is locally unique and has spectral radius < 1: proved by its absence at every n below value
+    and a proof at every n from value on (parts: attractor-stable certificates per n);
+    refuted by such a proof below value, or absence or spectral radius >= 1 from value on."""
+    v = Q(str(claim["params"]["value"]))
+    lo, hi = int_range(claim["domain"]["n"])
+    if hi is None or v.denominator != 1 or not lo <= v <= hi:
+        raise Rejected("value %s is not an n of the finite domain" % v)
+    v = int(v)
+    stable = lambda r, b: r == "<" and b is not None and _same_bound(b, "1")      # noqa: E731
+    alpha = claim["domain"].get("alpha", "0")
+    if verdict == "proved":
+        absent = [reg for r, _, reg, _ in facts if r == "absent"]
+        if (v == lo or covers(absent, {"n": "%d..%d" % (lo, v - 1), "alpha": alpha})) and \
+                covers([reg for r, b, reg, _ in facts if stable(r, b)], {"n": "%d..%d" % (v, hi), "alpha": alpha}):
+            return facts
+        raise Rejected("absence below n = %d and stability from it on do not cover the domain" % v)
+    for fact in facts:
+        r, b, reg, _ = fact
+        k = _at(reg, claim)
+        if k is not None and (stable(r, b) and k < v or k >= v and (
+                r == "absent" or r in (">=", ">") and b is not None and _same_bound(b, "1"))):
+            return [fact]
+    raise Rejected("no decisive fact contradicts the threshold %d" % v)
+
+
+def _decimal(text):
+    if not isinstance(text, str) or not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise Rejected("%r is not a decimal number" % (text,))
+    return Fraction(text)
+
+
+def _fold(claim, verdict, facts):
+    """The spread-cluster pair is born (a fold in real n) inside (lo, hi): at n = lo the
+    symmetric family has only O_n and the simplex; at n = hi exactly two more fixed points."""
+    lo, hi = _decimal(claim["params"]["lo"]), _decimal(claim["params"]["hi"])
+    n_lo, n_hi = int_range(claim["domain"]["n"])
+    alpha = rat_range(claim["domain"].get("alpha", "0"))
+    if verdict != "proved" or n_hi is None or not n_lo <= lo < hi <= n_hi or alpha[0] != alpha[1]:
+        raise Rejected("a fold bracket is proved for one alpha, with n_lo <= lo < hi <= n_hi")
+    at = lambda reg, n: Q(reg["n"]) == n and Q(reg["alpha"]) == alpha[0]        # noqa: E731
+    got = ([f for f in facts if f[0] == "absent" and at(f[2], lo)][:1]
+           + [f for f in facts if f[0] == "roots" and f[1] == "2" and at(f[2], hi)][:1])
+    if len(got) != 2:
+        raise Rejected("no classification with no spread-cluster state at n = %s and two at n = %s" % (lo, hi))
+    return got
+
+
+SPECIAL = {"attractor-threshold": _threshold, "fold-bracket": _fold}
+
+
+def _part_claim(claim):
+    """What every part of a bundle must be about: the claim itself, or, for a threshold,
+    attractor-stable with spectral radius < 1."""
+    if claim.get("property") == "attractor-threshold":
+        return dict(claim, property="attractor-stable", params={"relation": "<", "bound": "1"})
+    return claim
+
+
 def _check_body(cert, depth=0):
+    """The decisive facts that give the certificate's verdict (Rejected if anything fails)."""
     if cert.get("format") != FORMAT:
         raise Rejected("unknown format %r" % (cert.get("format"),))
     if "hash" in cert and cert["hash"] != content_hash(cert):
@@ -756,14 +970,17 @@ def _check_body(cert, depth=0):
     if cert["kind"] == "bundle":        # one certificate per part of the domain (e.g. per n)
         if depth > 2 or not cert.get("parts"):
             raise Rejected("bundle without parts")
+        want = _part_claim(cert["claim"])
         for part in cert["parts"]:
-            _check_body(part, depth + 1)
-            if any(part["claim"].get(k) != cert["claim"].get(k) for k in ("property", "stages", "activation", "params")):
+            decided = _check_body(part, depth + 1)
+            if any(part["claim"].get(k) != want.get(k) for k in ("property", "stages", "activation", "params")):
                 raise Rejected("a bundle part is about another claim")
+            if part["verdict"] == "refuted":
+                facts += decided
+                continue
             p = part["claim"]["params"]
-            rel = "==" if "value" in p else p.get("relation", "==")
-            facts.append((rel if part["verdict"] == "proved" else NEGATION[rel],
-                          p.get("bound", p.get("value")), part["claim"]["domain"]))
+            facts.append(("==" if "value" in p else p.get("relation", "=="), p.get("bound", p.get("value")),
+                          part["claim"]["domain"], _subject(part["claim"])))
     else:
         if cert["kind"] not in KIND_ITEMS or not cert.get("items"):
             raise Rejected("kind %r with no items" % (cert["kind"],))
@@ -777,10 +994,11 @@ def _check_body(cert, depth=0):
             except Exception as e:      # malformed data must be a rejection, never a crash
                 raise Rejected("item %d (%s): malformed (%s: %s)" % (i, item["type"], type(e).__name__, e))
             if item.get("decisive") is True:
-                facts.append(_asserts(item) + (region,))
+                r, b, state = _asserts(item)
+                facts.append((r, b, region, state))
     if not facts:
         raise Rejected("no decisive fact")
-    _conclude(cert, facts)
+    return _conclude(cert, facts)
 
 
 def check(cert):
