@@ -29,7 +29,8 @@ A claim is one precise reading of a statement of the paper, in a TOML file named
     relation = "<"                         #   one of < <= > >=
     bound    = "1"                         #   exact rational
     state    = "configuration"             #   configuration | attractor | simplex
-    value    = "n - 1"                     #   an expression in n and alpha
+    value    = "n - 1"                     #   an expression in n and alpha (a threshold: an integer)
+    lo, hi   = "6.107", "6.108"            #   decimal numbers (a bracket in real n)
 
 Every malformed file raises :class:`ClaimError` (a :class:`BadInput`) with ONE line naming
 the file and the field, e.g. ``proofs/x.toml: field 'domain.n': n range '9..3' is reversed``.
@@ -194,13 +195,21 @@ def _p_strings(v):
 
 
 def _p_int(v):
+    if isinstance(v, str) and v.strip().isdigit():     # from the command line
+        v = int(v)
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
         raise ValueError("%r is not a positive integer" % (v,))
     return v
 
 
+def _p_decimal(v):
+    if not isinstance(v, str) or not re.fullmatch(r"\d+(\.\d+)?", v.strip()):
+        raise ValueError("%r is not a decimal number string like \"6.107\"" % (v,))
+    return v.strip()
+
+
 PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_state,
-               "expr": _p_expr, "strings": _p_strings, "int": _p_int}
+               "expr": _p_expr, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal}
 
 
 # ---------------------------------------------------------------- loading

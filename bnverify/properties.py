@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Callable
 
@@ -53,6 +54,8 @@ class Property:
     per_n: Callable | None = None                   # claim -> True: run one job per n
     needs: tuple = ()                               # stages that must be present
     doc: str = ""
+    unit: Callable | None = None                    # per-n claim -> the claim its job checks
+    combine: Callable | None = None                 # (claim, per-n verdicts) -> Verdict
 
     def validate(self, stages, act, params):
         for s in self.needs:
@@ -63,11 +66,12 @@ class Property:
 PROPERTIES: dict[str, Property] = {}
 
 
-def register(name, params=None, min_n=2, per_n=None, needs=(), defaults=None):
-    """Decorator: register (or replace) the checker of a property."""
+def register(name, params=None, min_n=2, per_n=None, needs=(), defaults=None, unit=None, combine=None):
+    """Decorator: register (or replace) the checker of a property.  A per-n property may run
+    another claim per n (``unit``) and combine the per-n verdicts its own way (``combine``)."""
     def deco(fn):
         PROPERTIES[name] = Property(name, fn, dict(params or {}), dict(defaults or {}), min_n, per_n,
-                                    tuple(needs), (fn.__doc__ or "").strip())
+                                    tuple(needs), (fn.__doc__ or "").strip(), unit, combine)
         return fn
     return deco
 
@@ -109,6 +113,31 @@ def check(claim):
 
 def is_not_implemented(verdict):
     return verdict.status == INCONCLUSIVE and str(verdict.evidence.get("reason", "")).startswith(NOT_IMPLEMENTED)
+
+
+def units(claim):
+    """The claims whose verdicts make up this one: one per n for a per-n property with a
+    finite range of n (through ``Property.unit``), else the claim itself."""
+    prop = PROPERTIES[claim.property]
+    if prop.per_n is not None and prop.per_n(claim) and claim.n.finite and len(claim.n) > 1:
+        return [prop.unit(claim.with_n(k)) if prop.unit else claim.with_n(k) for k in claim.n]
+    return [claim]
+
+
+def job_key(claim):
+    """Claims with equal keys are the same computation (whatever their ids and wording): a run
+    checks each key once."""
+    return json.dumps(dict(claim.to_json(), id=None, statement=None, width=str(claim.width)), sort_keys=True)
+
+
+def adopt(claim, v):
+    """The verdict v of an identical job (equal :func:`job_key`), its certificate re-finished
+    for ``claim``: only the id and the wording change, which the trusted checker does not read."""
+    c = v.certificate
+    if c is not None and c.get("claim") != claim.to_json():
+        payload = {k: x for k, x in c.items() if k not in ("claim", "verdict", "method", "tools", "hash", "format")}
+        c = cert.finish(claim.to_json(), v.status, v.method, payload)
+    return replace(v, certificate=c)                # a copy: each claim sets its own subject
 
 
 # ---------------------------------------------------------------- shared glue
@@ -745,7 +774,27 @@ def _from_external(claim, v):
     payload = {k: v for k, v in payload.items() if k not in ("claim", "verdict", "method", "tools", "hash", "format")}
     if payload.get("kind") == "krawczyk":
         payload = _krawczyk_payload(payload)
+    elif payload.get("kind") == "classification":
+        payload = cert.payload("enclosure", [_classification_item(payload)], "the S_{n-1}-symmetric "
+                               "fixed points at n=%s, classified" % _q(Fraction(payload["n"])), CLASSIFICATION_TRUST)
     return _finish(claim, status, method, payload, evidence)
+
+
+CLASSIFICATION_TRUST = ("that every S_{n-1}-symmetric fixed point of the scale-free dynamics has C G C on "
+                        "the curve Sigma(rho), one per solution of h(rho) = rho (zero row sums, K "
+                        "1-homogeneous), with rho = 1 (O_n) and rho = -1/(n-1) (the simplex) solutions")
+
+
+def _classification_item(cl):
+    """bnverify.certify's classification record as a 'classification' item: the checker
+    re-decides every interval of the cover with its own copy of the reduction curve."""
+    roots = sum(kind == "root" for _, _, kind, _ in cl["intervals"])
+    n = _q(Fraction(cl["n"]))
+    return {"type": "classification", "decisive": True, "state": "spread-cluster", "n": n,
+            "alpha": _q(Fraction(cl["activation"]["alpha"])), "prec": int(cl["prec"]),
+            "intervals": cl["intervals"], "roots": roots,
+            "meaning": "at n=%s the symmetric family's fixed points are O_n, the simplex and %d "
+                       "spread-cluster state(s): every rho in [-1/(n-2), 1] is decided" % (n, roots)}
 
 
 def _krawczyk_payload(kr):
@@ -782,6 +831,9 @@ def _krawczyk_payload(kr):
 
 def combine(claim, verdicts):
     """One verdict for a range of n from per-n verdicts (in order of n)."""
+    prop = PROPERTIES.get(claim.property)
+    if prop is not None and prop.combine is not None:
+        return prop.combine(claim, verdicts)
     evidence = {"per_n": {str(k): v.status for k, v in zip(claim.n, verdicts)}}
     refuted = [(k, v) for k, v in zip(claim.n, verdicts) if v.status == REFUTED]
     if refuted:
@@ -810,6 +862,67 @@ def attractor_stable(claim):
     """For each n, the spread-cluster fixed point exists, is locally unique and its scale-free
     linearization has spectral radius < 1 (or ``relation`` ``bound``)."""
     return _certify_state(claim, "attractor")
+
+
+def _stable_unit(claim):
+    """A threshold claim's job at one n: attractor-stable (spectral radius < 1), the same job as
+    the attractor claim's at that n (a run checks it once)."""
+    return replace(claim, property="attractor-stable", params={"relation": "<", "bound": Fraction(1)})
+
+
+def _combine_threshold(claim, verdicts):
+    """Proved when every n below ``value`` is refuted (the checker requires absence) and every n
+    from it on proved; refuted by a per-n verdict on the wrong side."""
+    v0, ns = claim.params["value"], list(claim.n)
+    n0 = None                                       # every n from n0 to the top is proved
+    for k, v in reversed(list(zip(ns, verdicts))):
+        if v.status != PROVED:
+            break
+        n0 = k
+    evidence = {"per_n": {str(k): v.status for k, v in zip(ns, verdicts)}, "smallest_n": n0}
+    parts = {k: adopt(_stable_unit(claim.with_n(k)), v) for k, v in zip(ns, verdicts)}
+    method = "classification below n=%d, Krawczyk + block spectra from it on" % v0
+    if all(v.status == (REFUTED if k < v0 else PROVED) for k, v in parts.items()):
+        payload = cert.bundle([v.certificate for v in parts.values()], "absent (classification) for "
+                              "n < %d, certified and linearly stable for n >= %d" % (v0, v0))
+        return _finish(claim, PROVED, method, payload, evidence)
+    wrong = [k for k, v in parts.items() if v.status == (PROVED if k < v0 else REFUTED)]
+    if wrong:
+        payload = cert.bundle([parts[wrong[0]].certificate], "the per-n verdict at n=%d" % wrong[0])
+        return _finish(claim, REFUTED, method, payload, dict(evidence, counterexample_n=wrong[0]))
+    open_ = [k for k, v in parts.items() if v.status == INCONCLUSIVE]
+    return inconclusive(method, "undecided at n = %s" % ",".join(map(str, open_)), **evidence)
+
+
+@register("attractor-threshold", min_n=3, params={"value": (True, "int")}, per_n=lambda c: True,
+          unit=_stable_unit, combine=_combine_threshold)
+def attractor_threshold(claim):
+    """``value`` is the smallest n of the finite domain from which the spread-cluster fixed
+    point exists, is locally unique and linearly stable: absent within the symmetric family
+    (classification) for every n below it, certified with spectral radius < 1 for every n
+    from it on."""
+    if not claim.n.finite:
+        return inconclusive("per-n certificates", "a threshold needs a finite range of n")
+    return _combine_threshold(claim, [check(_stable_unit(claim.with_n(k))) for k in claim.n])
+
+
+@register("fold-bracket", min_n=3, needs=("rc",), params={"lo": (True, "decimal"), "hi": (True, "decimal")})
+def fold_bracket(claim):
+    """The spread-cluster pair is born in a fold at some real n in (``lo``, ``hi``): at n = lo
+    the symmetric family's only fixed points are O_n and the simplex, at n = hi exactly two
+    more exist (isolated by sign change and strict monotonicity of h - id)."""
+    lo, hi = Fraction(claim.params["lo"]), Fraction(claim.params["hi"])
+    if "rs" in claim.stages or not claim.alpha.point:
+        raise BadInput("a fold bracket is certified for rc with one activation slope (no rs)")
+    if not (claim.n.lo <= lo < hi and claim.n.hi is not None and hi <= claim.n.hi):
+        raise BadInput("the bracket %s..%s must lie in the domain n = %s" % (lo, hi, claim.n))
+    v = _api(_module("certify"), "locate_fold")(lo, hi, claim.activation)
+    if v.status != PROVED:
+        return _undecided(v.method, "bracket not certified", v.evidence)
+    items = [_classification_item(v.certificate[k]) for k in ("at_n_lo", "at_n_hi")]
+    payload = cert.payload("enclosure", items, "no spread-cluster state at n = %s, two at n = %s"
+                           % (claim.params["lo"], claim.params["hi"]), CLASSIFICATION_TRUST)
+    return _finish(claim, PROVED, v.method, payload, v.evidence)
 
 
 @register("rs-linearization", min_n=3, needs=("rc", "rs"))

@@ -4,7 +4,8 @@
 pass any Executor instead, e.g. Dask's ``Client(...).get_executor()``, to spread a sweep over
 a cluster.  A claim whose property works per batch size (``Property.per_n``) and has a finite
 range of n is split into one job per n, and the per-n verdicts are combined into one verdict
-(a bundle certificate) in this process.
+(a bundle certificate) in this process.  Identical jobs (equal ``properties.job_key``, e.g.
+the attractor at n = 9 for two claims) run once.
 """
 from __future__ import annotations
 
@@ -45,13 +46,6 @@ def run_one(claim):
                         "traceback": traceback.format_exc(limit=6)}, subject=claim.id)
 
 
-def _units(claim):
-    prop = properties.PROPERTIES[claim.property]
-    if prop.per_n is not None and prop.per_n(claim) and claim.n.finite and len(claim.n) > 1:
-        return [claim.with_n(k) for k in claim.n]
-    return [claim]
-
-
 def default_jobs():
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -81,34 +75,38 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
     jobs = default_jobs() if jobs is None else jobs
     if not isinstance(jobs, int) or jobs < 1:
         raise BadInput("--jobs must be a positive integer, not %r" % (jobs,))
-    plan = [(c, _units(c)) for c in claims]
+    plan = [(c, properties.units(c)) for c in claims]
     flat = [(i, k, u) for i, (_, units) in enumerate(plan) for k, u in enumerate(units)]
-    tick = Progress(len(flat), stream, progress)
-    out = {}
+    jobs_by_key = {}                # identical jobs of different claims run once
+    for i, k, u in flat:
+        jobs_by_key.setdefault(properties.job_key(u), (i, k, u))
+    todo = list(jobs_by_key.values())
+    tick = Progress(len(todo), stream, progress)
+    done = {}
 
     def label(i, u):
         c = plan[i][0]
         return c.id if len(plan[i][1]) == 1 else "%s n=%d" % (c.id, u.n.lo)
 
-    if executor is None and (jobs == 1 or len(flat) == 1):
-        for i, k, u in flat:
-            out[i, k] = v = run_one(u)
+    if executor is None and (jobs == 1 or len(todo) == 1):
+        for i, k, u in todo:
+            done[properties.job_key(u)] = v = run_one(u)
             tick(label(i, u), v)
     else:
         own = executor is None
         ex = executor or ProcessPoolExecutor(max_workers=jobs)
         try:
-            futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in flat}
+            futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in todo}
             for f in as_completed(futures):
                 i, k, u = futures[f]
-                out[i, k] = v = f.result()
+                done[properties.job_key(u)] = v = f.result()
                 tick(label(i, u), v)
         finally:
             if own:
                 ex.shutdown()
     results = []
     for i, (c, units) in enumerate(plan):
-        parts = [out[i, k] for k in range(len(units))]
+        parts = [properties.adopt(u, done[properties.job_key(u)]) for u in units]
         if len(units) == 1:
             v = parts[0]
         else:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bnverify import claims, runner
+from bnverify import claims, properties, runner
 from bnverify.cli import main
 
 PROOFS = Path(__file__).resolve().parents[1] / "proofs"
@@ -133,10 +133,24 @@ def test_injected_executor():
 def test_per_n_claims_are_split_and_combined():
     c = claims.load_claim(PROOFS / "simplex-state.toml")
     c = c.__class__(**{**c.__dict__, "n": claims.IntRange(3, 5)})
-    assert len(runner._units(c)) == 3
+    assert len(properties.units(c)) == 3
     (r,) = runner.run([c], jobs=1, progress=False)
     assert r.verdict.status == "proved" and r.verdict.certificate["kind"] == "bundle"
     assert r.verdict.evidence["per_n"] == {"3": "proved", "4": "proved", "5": "proved"}
+
+
+def test_identical_jobs_run_once():
+    import dataclasses
+    import io
+
+    att = dataclasses.replace(claims.load_claim(PROOFS / "attractor.toml"), n=claims.IntRange(7, 8))
+    thr = dataclasses.replace(claims.load_claim(PROOFS / "attractor-threshold.toml"), n=claims.IntRange(5, 8))
+    log = io.StringIO()
+    a, t = runner.run([att, thr], jobs=1, stream=log)
+    assert len(log.getvalue().splitlines()) == 4                 # n = 5..8, not 6 jobs
+    assert a.ok and t.ok and t.verdict.evidence["smallest_n"] == 7
+    for r in (a, t):
+        assert {p["claim"]["id"] for p in r.verdict.certificate["parts"]} == {r.claim.id}
 
 
 def test_console_script():
