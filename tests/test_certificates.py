@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from bnverify import certificate as C
 from bnverify import checker, claims, properties
 from bnverify.cli import main
+from bnverify.ranges import IntRange
 
 PROOFS = Path(__file__).resolve().parents[1] / "proofs"
 
@@ -24,6 +26,17 @@ def verdict_for(name, n=None):
     return v
 
 
+def narrowed(name, **fields):
+    """A catalogue claim with some fields replaced (e.g. a shorter range of n)."""
+    return dataclasses.replace(claims.load_claim(PROOFS / ("%s.toml" % name)), **fields)
+
+
+def decided(claim, status):
+    v = properties.check(claim)
+    assert v.status == status, v.evidence
+    return v.certificate
+
+
 @pytest.fixture(scope="module")
 def certs():
     """One certificate of each flavour, computed once."""
@@ -32,7 +45,10 @@ def certs():
             "smt": verdict_for("invariance-relu").certificate,
             "two-point": verdict_for("norm-ratio").certificate,
             "symmetric-state": verdict_for("attractor", 7).certificate,
-            "blocks": verdict_for("jacobian-spectrum").certificate}
+            "blocks": verdict_for("jacobian-spectrum").certificate,
+            "classification": decided(narrowed("attractor", n=IntRange(5, 5)), "refuted"),
+            "threshold": decided(narrowed("attractor-threshold", n=IntRange(5, 8)), "proved"),
+            "fold": decided(narrowed("attractor-fold", params={"lo": "6", "hi": "6.5"}), "proved")}
 
 
 def leaves(obj, path=()):
@@ -84,11 +100,13 @@ def test_claim_file_to_check_cert(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("name", ["exact-identity", "spectrum-refuted", "smt", "two-point", "symmetric-state",
-                                  "blocks"])
+                                  "blocks", "classification", "threshold", "fold"])
 def test_altering_any_leaf_is_rejected(certs, name):
     cert = certs[name]
     count = 0
     for path, value in leaves(cert):
+        if name in ("threshold", "fold") and "intervals" in path and path[path.index("intervals") + 1] % 29:
+            continue                    # every interval leaf is covered by "classification"
         ok, msg = checker.check(set_at(cert, path, altered(value)))
         assert not ok, "altering %s was not detected" % (path,)
         count += 1
@@ -142,6 +160,88 @@ def test_semantic_checks_catch_rehashed_edits(certs, name, path, value):
         bad = semantic(cert, path, value)
     ok, msg = checker.check(bad)
     assert not ok, "edit of %s passed the semantic checks" % (path,)
+
+
+def _first(cert, kind):
+    """Index of the first interval of a kind in a classification certificate's item."""
+    return next(i for i, iv in enumerate(cert["items"][0]["intervals"]) if iv[2] == kind)
+
+
+@pytest.mark.parametrize("edit", ["verdict", "roots", "kind", "gap", "drop-first", "drop-last", "n", "alpha",
+                                  "state", "prec", "how", "subject"])
+def test_classification_semantic_edits(certs, edit):
+    cert = certs["classification"]
+    item = ("items", 0)
+    ivs = cert["items"][0]["intervals"]
+    k = _first(cert, "excluded")
+    bad = {"verdict": (("verdict",), "proved"),
+           "roots": (item + ("roots",), 1),
+           "kind": (item + ("intervals", k, 2), "root"),
+           "gap": (item + ("intervals", 3, 0), ivs[2][0]),
+           "drop-first": (item + ("intervals",), ivs[1:]),
+           "drop-last": (item + ("intervals",), ivs[:-1]),
+           "n": (item + ("n",), "6"),
+           "alpha": (item + ("alpha",), "1/10"),
+           "state": (item + ("state",), "simplex"),
+           "prec": (item + ("prec",), 16),
+           "how": (item + ("intervals", k, 3), "guess"),
+           "subject": (("claim", "params"), {"relation": "<", "bound": "1", "state": "simplex"})}[edit]
+    if edit == "subject":              # absence of the spread cluster says nothing about the simplex
+        claim = dict(cert["claim"], property="spectral-radius", params=bad[1])
+        ok, msg = checker.check(C.rehash(dict(cert, claim=claim)))
+    else:
+        ok, msg = checker.check(semantic(cert, *bad))
+    assert not ok, "edit %s passed the semantic checks" % edit
+
+
+def test_classification_refutes_existence_and_stability(certs):
+    cert = certs["classification"]
+    assert checker.check(cert)[0] and cert["claim"]["property"] == "attractor-stable"
+    exists = dict(cert["claim"], property="attractor-exists", params={})
+    assert checker.check(C.rehash(dict(cert, claim=exists)))[0]
+    for domain in ({"n": "6..9", "alpha": "0"}, {"n": "5", "alpha": "1/10"}):   # not at a point of the domain
+        assert not checker.check(C.rehash(dict(cert, claim=dict(exists, domain=domain))))[0]
+
+
+@pytest.mark.parametrize("edit", ["value-up", "value-down", "drop-part", "repeat-part", "refuted"])
+def test_threshold_semantic_edits(certs, edit):
+    cert = certs["threshold"]
+    assert [p["verdict"] for p in cert["parts"]] == ["refuted", "refuted", "proved", "proved"]
+    claim, parts = cert["claim"], cert["parts"]
+    bad = {"value-up": dict(cert, claim=dict(claim, params={"value": 8})),
+           "value-down": dict(cert, claim=dict(claim, params={"value": 6})),
+           "drop-part": dict(cert, parts=parts[:1] + parts[2:]),
+           "repeat-part": dict(cert, parts=[parts[0], parts[2], parts[2], parts[3]]),
+           "refuted": dict(cert, verdict="refuted")}[edit]
+    assert not checker.check(C.rehash(bad))[0]
+
+
+@pytest.mark.parametrize("params", [{"lo": "6.5", "hi": "6"}, {"lo": "6", "hi": "6.4"}, {"lo": "6.1", "hi": "6.5"},
+                                    {"lo": "6", "hi": "7.5"}, {"lo": "6", "hi": "6.5e0"}])
+def test_fold_semantic_edits(certs, params):
+    cert = certs["fold"]
+    assert not checker.check(C.rehash(dict(cert, claim=dict(cert["claim"], params=params))))[0]
+    assert not checker.check(C.rehash(dict(cert, items=cert["items"][::-1][:1])))[0]
+
+
+def test_checker_curve_agrees_with_certify():
+    """The checker's closed-form curve (row sums, real n) against certify's (bnverify.gram's
+    centring on quotient matrices and bnverify.kernels), at integer and real n."""
+    from flint import ctx as fctx
+
+    from bnverify import arith, certify
+    from bnverify.kernels import Activation
+
+    c = arith.get("ball", prec=128)
+    for name, alpha in (("relu", Fraction(0)), ("leaky_relu", Fraction(1, 10))):
+        act = Activation(name, alpha)
+        for n in (3, 5, 8, Fraction(61, 10)):
+            for rho in (Fraction(-1, 1) / (n - 2) + Fraction(1, 1000), Fraction(-1, 7), Fraction(1, 3), Fraction(1)):
+                theirs = certify.curve(c.const(rho), n if isinstance(n, int) else c.const(n), act, c)
+                with fctx.workprec(128):
+                    A, B = checker.kernel_constants(alpha)
+                    ours = checker.curve(checker._ball(rho), checker._ball(Fraction(n)), A, B)
+                assert (ours - theirs).contains(0) and abs(float((ours - theirs).mid())) < 1e-25, (n, rho)
 
 
 def test_smt_tamper_that_changes_the_statement(certs):
