@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
 from . import properties
 from .kernels import BadInput
+from .parallel import process_pool
 from .verdict import INCONCLUSIVE, Verdict
 
 
@@ -94,7 +95,7 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
             tick(label(i, u), v)
     else:
         own = executor is None
-        ex = executor or ProcessPoolExecutor(max_workers=jobs)
+        ex = executor or process_pool(jobs)
         try:
             futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in todo}
             for f in as_completed(futures):
