@@ -829,12 +829,19 @@ def _krawczyk_payload(kr):
                         "linearization into the trivial, standard and pair components")
 
 
+_ENCLOSURES = ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius", "simplex_cos")
+
+
 def combine(claim, verdicts):
     """One verdict for a range of n from per-n verdicts (in order of n)."""
     prop = PROPERTIES.get(claim.property)
     if prop is not None and prop.combine is not None:
         return prop.combine(claim, verdicts)
     evidence = {"per_n": {str(k): v.status for k, v in zip(claim.n, verdicts)}}
+    enclosures = {str(k): {e: v.evidence[e] for e in _ENCLOSURES if e in v.evidence}
+                  for k, v in zip(claim.n, verdicts)}
+    if any(enclosures.values()):
+        evidence["enclosures"] = {k: e for k, e in enclosures.items() if e}
     refuted = [(k, v) for k, v in zip(claim.n, verdicts) if v.status == REFUTED]
     if refuted:
         k, v = refuted[0]

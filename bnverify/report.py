@@ -54,24 +54,29 @@ def fig_spectrum(ns=range(3, 41), alphas=(0, 0.1, 0.3)):
 
 
 def fig_attractor(rows):
-    """The spread-cluster state (certified enclosures where the catalogue produced them)."""
+    """The spread-cluster state per n, from the certified enclosures of the 'attractor' claim."""
     plt = _plt()
-    pts = []
-    for r in rows:
-        for e in (r.get("evidence") or {}).get("results", []) if isinstance(r.get("evidence"), dict) else []:
-            if e.get("status") == "proved" and "cluster_cos" in e:
-                pts.append(e)
-    if not pts:
+    enc = next((r.get("evidence", {}).get("enclosures") for r in rows if r["id"] == "attractor"), None)
+    if not enc:
         return None
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
-    for ax, key, title in zip(axes, ("cluster_cos", "odd_cos", "norm_ratio"),
-                              ("cluster cosine", "odd-cluster cosine", "norm ratio")):
-        ns = [p["n"] for p in pts]
-        mid = [(float(p[key][0]) + float(p[key][1])) / 2 for p in pts]
-        ax.plot(ns, mid, "o-", ms=3)
+    ns = sorted(int(k) for k in enc)
+    fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
+    keys = ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius")
+    widest = max(float(v[1]) - float(v[0]) for e in enc.values() for k, v in e.items() if k in keys)
+    titles = ("cluster cosine", "odd-cluster cosine", "norm ratio", "spectral radius")
+    for ax, key, title in zip(axes, keys, titles):
+        pts = [(n, enc[str(n)][key]) for n in ns if key in enc[str(n)]]
+        lo = [float(v[0]) for _, v in pts]
+        hi = [float(v[1]) for _, v in pts]
+        ax.plot([n for n, _ in pts], [(a + b) / 2 for a, b in zip(lo, hi)], "o-", ms=3)
+        if key == "norm_ratio":
+            ax.plot(ns, [n - 1 for n in ns], "k:", lw=0.8, label="n - 1 (at O_n)")
+            ax.legend(fontsize=7)
+        if key == "spectral_radius":
+            ax.axhline(1, color="k", lw=0.8)
         ax.set_title(title)
         ax.set_xlabel("n")
-    fig.suptitle("Certified spread-cluster attractor (ball-arithmetic enclosures)")
+    fig.suptitle("Certified spread-cluster attractor (ball-arithmetic enclosures; widest %.1e)" % widest)
     fig.tight_layout()
     return fig
 
