@@ -20,7 +20,9 @@ DF(G*)/c without G*'s own direction), per symmetry block.  Bounds are rounded ou
 example:  bnverify simplex --n 3..40 --json
 """
 
-FIELDS = ("simplex_cos", "spectral_radius")
+# the attractor's fields too (cluster_cos = odd_cos = simplex_cos, norm_ratio = 1 here),
+# so that the two sweeps can be read and compared the same way
+FIELDS = ("simplex_cos", "cluster_cos", "odd_cos", "norm_ratio", "spectral_radius")
 
 
 def add_arguments(p):
