@@ -565,7 +565,7 @@ def check_symmetric_state(item):
         o, x, b = X
         if item["state"] == "simplex":
             r = arb(-1) / (n - 1)
-            cos = (A * r + B * ((1 - r * r).sqrt() - r * r.acos())) / A
+            cos = kappa(r, A, B) / A
             if not (o.contains(cos) and x.contains(cos) and b.contains(1)):
                 raise Rejected("the box misses the simplex state")
         elif item["state"] != "spread-cluster" or not (o < 1 and (x - o > 0 or x - o < 0)):
