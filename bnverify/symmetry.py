@@ -64,9 +64,8 @@ MODES = {
 
 def multiplicity(component, n):
     """Number of copies of the irreducible, i.e. how often each block eigenvalue occurs."""
-    return {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) / 2}[component] \
-        if not isinstance(n, int) else {"trivial": 1, "standard": n - 2,
-                                         "pair": (n - 1) * (n - 4) // 2}[component]
+    pair = (n - 1) * (n - 4) // 2 if isinstance(n, int) else (n - 1) * (n - 4) / 2
+    return {"trivial": 1, "standard": n - 2, "pair": pair}[component]
 
 
 def components(n):
