@@ -110,7 +110,6 @@ def _basis(component, lay, ctx, n):
     """Perturbation matrices (quotient form) spanning one copy of the component."""
     cl = lay.classes
     m = len(cl)
-    zero = ctx.const(0)
     idx_odd = m - 1
 
     def mat(f):
@@ -138,7 +137,6 @@ def _basis(component, lay, ctx, n):
         y = [1, -1, 0, 0] + [0] * (m - 4)
         z = [0, 0, 1, -1] + [0] * (m - 4)
         basis = [mat(lambda i, k: (y[i] * z[k] + z[i] * y[k]) if i != idx_odd and k != idx_odd else 0)]
-    del zero
     return basis
 
 
