@@ -116,9 +116,10 @@ def configuration_spectrum(n, alpha, eigenvalues, rel=None, bound=None, meaning=
     return _item("configuration-spectrum", decisive, meaning, **fields)
 
 
-def two_point_fixed_point(a, x, b, c, alpha, where, meaning="", decisive=False):
+def two_point_fixed_point(a, x, b, c, alpha, where, meaning="", decisive=False, rs=False):
+    extra = {"rs": True} if rs else {}
     return _item("two-point-fixed-point", decisive, meaning, a=expr(a), x=expr(x), b=expr(b),
-                 c=expr(c), alpha=expr(alpha), where=where)
+                 c=expr(c), alpha=expr(alpha), where=where, **extra)
 
 
 def payload(kind, items, meaning, trusted=""):

@@ -362,16 +362,32 @@ def check_configuration_spectrum(item):
     return {"n": str(n), "alpha": item["alpha"]}
 
 
+def _rs_image(n, alpha):
+    """RC + RS + phi at a rank-one centred Gram (Sigma = D s s^T): a neuron's row is
+    y = sign(g) sqrt(n) s/|s|, i.e. -+1/sqrt(n-1) on the cluster and +-sqrt(n-1) at the odd
+    point, each sign with probability 1/2; phi(t) = t (t > 0), alpha t (t < 0)."""
+    import sympy
+
+    r = sympy.sqrt(n - 1)                                 # > 0 for n >= 2
+    # (cluster, odd) entries: g > 0 gives (-1/r, r), g < 0 gives (1/r, -r); phi scales the
+    # negative entry of each pair by alpha
+    phi = [(-alpha / r, r), (1 / r, -alpha * r)]
+    return tuple(sum(p[i] * p[j] for p in phi) / 2 for i, j in ((0, 0), (0, 1), (1, 1)))
+
+
 def check_two_point_fixed_point(item):
     import sympy
 
-    n, alpha = sympy.Symbol("n"), _sym(item["alpha"])
-    a, x, b, c = (_sym(item[k]) for k in ("a", "x", "b", "c"))
+    n, alpha = sympy.Symbol("n", positive=True), _sym(item["alpha"])
+    a, x, b, c = (_sym(item[k]).subs(sympy.Symbol("n"), n) for k in ("a", "x", "b", "c"))
     A, D = (1 + alpha ** 2) / 2, a - 2 * x + b
-    image = (A * D / n ** 2, -alpha * D * (n - 1) / n ** 2, A * D * (n - 1) ** 2 / n ** 2)
+    if item.get("rs"):
+        image = _rs_image(n, alpha)
+    else:
+        image = (A * D / n ** 2, -alpha * D * (n - 1) / n ** 2, A * D * (n - 1) ** 2 / n ** 2)
     if not all(_zero(got - c * want) for got, want in zip(image, (a, x, b))):
         raise Rejected("the image of the state is not c times the state")
-    check_positive({"lhs": str(D), "rel": ">", "rhs": "0", "where": item["where"]})
+    check_positive({"lhs": str(D.subs(n, sympy.Symbol("n"))), "rel": ">", "rhs": "0", "where": item["where"]})
     return item["where"]
 
 

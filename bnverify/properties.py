@@ -298,11 +298,12 @@ def _spectrum_item(claim, n, alpha, rel=None, bound=None, decisive=False):
                 "from the model)" % (n, alpha))
 
 
-def _closed_form_variant(claim):
-    """The configuration's closed forms exist for rc (no rs) and relu / leaky_relu / identity."""
+def _closed_form_variant(claim, allow_rs=False):
+    """The configuration's closed forms exist for rc (no rs; with rs only its value, not a
+    linearization) and relu / leaky_relu / identity."""
     if claim.activation.name not in ("relu", "leaky_relu", "identity"):
         raise BadInput("no closed-form kernel for activation %s" % claim.activation)
-    if "rs" in claim.stages:
+    if "rs" in claim.stages and not allow_rs:
         raise BadInput("the infinite-width RS map has no linearization at the configuration "
                        "(see the rs-linearization property)")
     if "rc" not in claim.stages:
@@ -474,18 +475,26 @@ def invariant_configuration(claim):
 # ---- the configuration's Gram matrix: fixed point, norm ratio, odd point's angle
 def _two_point_item(claim, decisive=False):
     """The configuration state (a, x, b) from bnverify.symbolic, re-checked by the checker's
-    own two-point model as a fixed point of the scale-free map on the whole domain."""
+    own two-point model as a fixed point of the scale-free map on the whole domain (with RS:
+    of the RS map, whose value at the rank-one centred Gram is explicit, bnverify.rs)."""
     import sympy
 
     fp = _api(_sym(), "fixed_point")(_sym_act(claim))
     st = fp["state"]
-    a, o, x, b, c = (_at_alpha(claim, v) for v in (st.a, st.o, st.x, st.b, fp["scale_factor"]))
+    scale = fp["scale_factor"]
+    rs = "rs" in claim.stages
+    if rs:
+        rfp = _api(_module("rs"), "fixed_point")(_sym_act(claim))
+        if not rfp["holds"]:
+            raise BadInput("the RS image of the configuration is not proportional to it")
+        scale = rfp["scale_factor"]
+    a, o, x, b, c = (_at_alpha(claim, v) for v in (st.a, st.o, st.x, st.b, scale))
     if sympy.simplify(a - o) != 0:
         raise BadInput("the fixed point is not a two-point state")
     alpha = _q(claim.alpha.lo) if claim.alpha.point else "alpha"
-    item = cert.two_point_fixed_point(a, x, b, c, alpha, _region(claim), decisive=decisive, meaning=(
+    item = cert.two_point_fixed_point(a, x, b, c, alpha, _region(claim), decisive=decisive, rs=rs, meaning=(
         "the configuration: cluster diagonal a (= cluster off-diagonal), cross x, odd diagonal b; "
-        "F maps it to c times itself"))
+        "F%s maps it to c times itself" % ("_RS" if rs else "")))
     return item, {"a": a, "x": x, "b": b, "c": c}
 
 
@@ -496,7 +505,7 @@ def fixed_point(claim):
     state = claim.params.get("state", "configuration")
     if state != "configuration":
         return _certify_state(claim, state, "exists")
-    _closed_form_variant(claim)
+    _closed_form_variant(claim, allow_rs=True)
     item, st = _two_point_item(claim, decisive=True)
     payload = cert.payload("exact", [item], "F(G*) = c G* for the configuration's Gram matrix G*, "
                            "as rational-function identities in n (and alpha) re-derived by the checker.")

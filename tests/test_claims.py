@@ -17,7 +17,8 @@ PROOFS = ROOT / "proofs"
 DESIGN_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-ratio",
                "gram-fixed-point", "jacobian-spectrum", "stability-naive", "stability-directions",
                "attractor", "simplex-state", "rs-linearization", "leaky-relu", "finite-width"]
-REFINEMENTS = ["attractor-threshold", "attractor-fold"]     # the attractor row's "smallest n"
+REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's "smallest n"
+               "rs-fixed-point"]                           # the RS row: its value at O_n
 
 GOOD = '''
 id = "{id}"

@@ -57,3 +57,25 @@ def test_symbolic_n_bound_holds():
     M = sp.Symbol("M", positive=True)
     k7 = r["k_for_ratio_M"].subs({symbolic.N: 7, M: 100})
     assert 0 < float(k7) < 1
+
+
+def test_rs_fixed_point_claim_is_certified_and_tamper_evident(tmp_path, capsys):
+    import json
+
+    from bnverify.cli import main
+
+    cert = tmp_path / "rs.json"
+    assert main(["check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1", "--n", "3..",
+                 "--property", "fixed-point", "--cert", str(cert)]) == 0
+    assert main(["check-cert", str(cert)]) == 0
+    doc = json.loads(cert.read_text())
+    text = json.dumps(doc)
+    assert '"rs": true' in text
+    # drop the RS flag and re-hash: the semantic re-check (RC map instead of RS) must refuse it
+    from bnverify.certificate import rehash
+
+    forged = json.loads(text.replace('"rs": true', '"rs": false'))
+    rehash(forged)
+    cert.write_text(json.dumps(forged))
+    assert main(["check-cert", str(cert)]) != 0
+    capsys.readouterr()
