@@ -24,15 +24,19 @@ def relu_spectrum():
                              "mode": "spread"}]}
 
 
-def _value(expr, point):
-    """Evaluate a translated term in z3 at a point (a model with the auxiliaries solved)."""
+def _z3_value(expr, point):
+    """A translated term evaluated by z3 at a point (a model with the auxiliaries solved)."""
     tr = smt.Translation(False)
     t = tr(expr)
     s = z3.Solver()
     s.add(*tr.side)
     s.add(*[tr.var(sp.Symbol(k)) == z3.RealVal(str(v)) for k, v in point.items()])
     assert s.check() == z3.sat
-    return Fraction(s.model().eval(t).as_fraction())
+    return s.model().eval(t)
+
+
+def _value(expr, point):
+    return Fraction(_z3_value(expr, point).as_fraction())
 
 
 @pytest.mark.parametrize("expr,point", [
@@ -47,13 +51,7 @@ def test_translation_agrees_with_sympy(expr, point):
     if want.is_Rational:
         assert _value(expr, point) == Fraction(str(want))
     else:   # algebraic: compare numerically to many digits
-        tr = smt.Translation(False)
-        t = tr(expr)
-        s = z3.Solver()
-        s.add(*tr.side)
-        s.add(*[tr.var(sp.Symbol(k)) == z3.RealVal(str(v)) for k, v in point.items()])
-        assert s.check() == z3.sat
-        got = s.model().eval(t)
+        got = _z3_value(expr, point)
         approx = Fraction(got.approx(30).as_fraction()) if not z3.is_rational_value(got) else Fraction(got.as_fraction())
         assert abs(approx - Fraction(str(sp.N(want, 40)))) < Fraction(1, 10 ** 25)
 
