@@ -13,8 +13,9 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 
-def default_jobs():
-    return max(1, min(2, os.cpu_count() or 1))
+def default_jobs(cap=2):
+    """Workers when none are asked for: the cpu count, at most ``cap``."""
+    return max(1, min(cap, os.cpu_count() or 1))
 
 
 def process_pool(jobs=None):

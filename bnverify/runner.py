@@ -9,7 +9,6 @@ the attractor at n = 9 for two claims) run once.
 """
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from concurrent.futures import Executor, as_completed
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 
 from . import properties
 from .kernels import BadInput
-from .parallel import process_pool
+from .parallel import default_jobs, process_pool
 from .verdict import INCONCLUSIVE, Verdict
 
 
@@ -47,10 +46,6 @@ def run_one(claim):
                         "traceback": traceback.format_exc(limit=6)}, subject=claim.id)
 
 
-def default_jobs():
-    return max(1, min(4, os.cpu_count() or 1))
-
-
 class Progress:
     """One status line per finished job on stderr (rewritten in place on a terminal)."""
 
@@ -73,7 +68,7 @@ class Progress:
 
 def run(claims, executor: Executor | None = None, jobs=None, progress=True, stream=None):
     """Check every claim; a list of :class:`Result` in the order of ``claims``."""
-    jobs = default_jobs() if jobs is None else jobs
+    jobs = default_jobs(4) if jobs is None else jobs
     if not isinstance(jobs, int) or jobs < 1:
         raise BadInput("--jobs must be a positive integer, not %r" % (jobs,))
     plan = [(c, properties.units(c)) for c in claims]

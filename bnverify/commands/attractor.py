@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from fractions import Fraction
 
 from .. import certify, ranges
 from ..kernels import BadInput, parse_stages
+from ..parallel import default_jobs, process_pool
 
 NAME = "attractor"
 ORDER = 40
@@ -62,7 +62,7 @@ def parse_common(args):
     if act.name not in ("relu", "leaky_relu"):
         raise BadInput("--stages %s: the activation must be relu or leaky_relu, not %s"
                        % (args.stages, act.name))
-    jobs = args.jobs if args.jobs is not None else min(2, os.cpu_count() or 1)
+    jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         raise BadInput("--jobs %d: need at least one worker" % jobs)
     if not 32 <= args.prec <= 4096:
@@ -73,8 +73,6 @@ def parse_common(args):
 def executor(jobs):
     if jobs == 1:
         return certify.InlineExecutor()
-    from ..parallel import process_pool
-
     return process_pool(jobs)
 
 
