@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import sympy as sp
 
-from . import arith, symmetry
+from . import arith, gram, symmetry
 from .kernels import Activation, BadInput
 
 N = sp.Symbol("n", integer=True, positive=True)
@@ -201,10 +202,6 @@ def _confirm_small_n(act, eig):
 def dense_jacobian(act, n):
     """The full n(n+1)/2 x n(n+1)/2 matrix of DF(G*)/c, exact, WITHOUT the symmetry split
     (for independent checks): column (i, j) is the image of E_ij + E_ji (or E_ii)."""
-    import numpy as np
-
-    from . import gram
-
     fp = fixed_point(act, n)
     G = fp["state"].dense(n, EXACT)
     c = fp["scale_factor"]
