@@ -170,7 +170,7 @@ def centred_state(rho, n, ctx):
 
 def _centred_corr(state, n, ctx):
     lay = symmetry.layout("trivial", n)
-    S = gram.center(symmetry._embed(state, lay, ctx), lay)
+    S = gram.center(symmetry.embed(state, lay, ctx), lay)
     return S[0, 1], S[0, 0]
 
 

@@ -91,7 +91,8 @@ def _num(v, ctx):
     return ctx.const(v) if isinstance(v, (int, Fraction, str)) else v
 
 
-def _embed(state, lay, ctx):
+def embed(state, lay, ctx):
+    """The quotient matrix of a symmetric state on a component's layout."""
     state = SymState(*(_num(v, ctx) for v in (state.a, state.o, state.x, state.b)))
     m = len(lay.classes)
     G = np.empty((m, m), dtype=object)
@@ -154,7 +155,7 @@ def _coords(component, H, n):
 def block(component, state, n, act, ctx, scale=1):
     """Matrix of DF(G)/scale on one copy of ``component`` (columns: images of the basis)."""
     lay = layout(component, n)
-    G = _embed(state, lay, ctx)
+    G = embed(state, lay, ctx)
     L = gram.Linearization(G, act, ctx, lay)
     cols = [_coords(component, L(H), n) for H in _basis(component, lay, ctx, n)]
     B = np.empty((len(cols), len(cols)), dtype=object)
@@ -167,7 +168,7 @@ def block(component, state, n, act, ctx, scale=1):
 def image(state, n, act, ctx):
     """F(G) for a symmetric state, as a SymState (the symmetric reduction of the map)."""
     lay = layout("trivial", n)
-    K = gram.F(_embed(state, lay, ctx), act, ctx, lay)
+    K = gram.F(embed(state, lay, ctx), act, ctx, lay)
     return SymState(K[0, 0], K[0, 1], K[0, 2], K[2, 2])
 
 
