@@ -54,7 +54,7 @@ from .ranges import IntRange, RatRange, parse_int_range, parse_rat_range
 from .verdict import RELATIONS, STATUSES
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue"
-STATES = ("configuration", "attractor", "simplex")
+STATES = ("configuration", "two-point", "attractor", "simplex")
 TOP_FIELDS = {"id": str, "title": str, "statement": str, "latex": str, "property": str,
               "expect": str, "methods": list, "uses": list, "full": bool, "order": int,
               "model": dict, "domain": dict, "params": dict}
@@ -175,17 +175,28 @@ def _p_state(v):
 
 
 def _p_expr(v):
-    from . import checker
+    from .trusted import base
 
     if isinstance(v, int) and not isinstance(v, bool):
         v = str(v)
     if not isinstance(v, str):
         raise ValueError("%r is not an expression string" % (v,))
     try:
-        checker.parse(v)
-    except checker.Rejected as e:
+        base.parse(v)
+    except base.Rejected as e:
         raise ValueError(str(e))
     return v
+
+
+def _p_spectrum(v):
+    """[[value, multiplicity], ...] (expressions in n and alpha), or the command line's
+    "value : multiplicity, ..." text."""
+    if isinstance(v, str):
+        v = [p.split(":") for p in v.split(",") if p.strip()]
+    if not isinstance(v, list) or not v or not all(isinstance(p, list) and len(p) == 2 for p in v):
+        raise ValueError("eigenvalues must be a list of [value, multiplicity] pairs")
+    return tuple((_p_expr(a.strip() if isinstance(a, str) else a), _p_expr(b.strip() if isinstance(b, str) else b))
+                 for a, b in v)
 
 
 def _p_strings(v):
@@ -209,7 +220,7 @@ def _p_decimal(v):
 
 
 PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_state,
-               "expr": _p_expr, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal}
+               "expr": _p_expr, "spectrum": _p_spectrum, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal}
 
 
 # ---------------------------------------------------------------- loading

@@ -129,6 +129,9 @@ def parse_stages(text, alpha=None):
     if len(set(parts)) != len(parts):
         raise BadInput("repeated stage in --stages %r" % text)
     norm = tuple(s for s in STAGES if s in parts)
+    if parts != list(norm) + acts:
+        raise BadInput("stage order %r is not defined: the model applies RC, then RS, then the "
+                       "activation (e.g. rc,relu or rc,rs,relu)" % ",".join(parts))
     name = acts[0] if acts else "identity"
     if alpha is not None and name != "leaky_relu":
         raise BadInput("--alpha is only meaningful with leaky_relu, not %s" % name)

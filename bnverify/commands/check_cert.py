@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import checker
+from .. import trusted
 from ..kernels import BadInput
 
 NAME = "check-cert"
@@ -11,7 +11,7 @@ ORDER = 3
 HELP = "re-verify certificate files (a file or a folder) with the trusted checker"
 DESCRIPTION = """\
 Re-verify certificates written by 'bnverify verify --report DIR' or 'bnverify check --cert'
-with the small independent checker (bnverify/checker.py): content hash, every exact /
+with the small independent checker (bnverify/trusted/): content hash, every exact /
 ball / SMT fact, and that the decisive facts give the recorded verdict on the claim's
 domain.  Nothing is searched again.  One line per certificate.
 
@@ -39,7 +39,7 @@ def run(args):
         raise BadInput("no certificates (*.json) under %s" % path)
     bad = 0
     for f in files:
-        ok, msg = checker.check_file(f)
+        ok, msg = trusted.check_file(f)
         bad += not ok
         print("%s  %s: %s" % ("ok  " if ok else "FAIL", f, msg))
     return 1 if bad else 0

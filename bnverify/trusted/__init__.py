@@ -1,0 +1,10 @@
+"""The trusted checker: a small package that imports nothing from the rest of bnverify.
+
+kernel  claim -> obligation (canonical statement) -> verdict; certificate format; check()
+base    exact numbers, expressions, regions, positivity
+model   the independent model of the dynamics (twin table at its top)
+items   evidence items (Krawczyk boxes, classification covers) -> facts
+smt     queries written from obligations, decided by z3 and cvc5
+"""
+from .kernel import FORMAT, NoGoal, check, check_file, decide, goal  # noqa: F401
+from .base import Rejected, content_hash  # noqa: F401

@@ -1,0 +1,290 @@
+"""Trusted base vocabulary: exact numbers, a small expression language, regions of (n, alpha),
+three-valued comparisons and the sign-of-coefficients positivity test.
+
+Imports nothing from the rest of bnverify.  Numbers are exact rationals ``"p/q"``; balls
+``{"mid": [man, exp], "rad": [man, exp]}`` mean man * 2^exp exactly; expressions are
+integers, names, ``+ - * / **`` (integer exponents), ``sqrt``, ``acos``, ``atan``, ``pi``,
+parsed with :mod:`ast` (size and depth limited first) and never ``eval``-ed.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import math
+import re
+from fractions import Fraction
+
+MAX_EXPR_CHARS = 20000
+MAX_EXPR_DEPTH = 200
+MAX_DIGITS = 2000
+
+class Rejected(Exception):
+    pass
+
+
+def canonical(obj):
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def content_hash(cert):
+    body = {k: v for k, v in cert.items() if k != "hash"}
+    return "sha256:" + hashlib.sha256(canonical(body).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- numbers and expressions
+def Q(text):
+    """An exact rational from 'p/q' or an integer string (nothing else)."""
+    if not isinstance(text, str) or len(text) > 2 * MAX_DIGITS + 2 or \
+            not re.fullmatch(r"-?\d+(/\d+)?", text.strip()):
+        raise Rejected("%r is not an exact rational 'p/q'" % (text,))
+    q = Fraction(text.strip())
+    if q.denominator == 0:
+        raise Rejected("zero denominator in %r" % text)
+    return q
+
+
+def dyadic(pair):
+    """[man, exp] -> man * 2^exp exactly."""
+    man, exp = pair
+    if type(man) is not int or type(exp) is not int:
+        raise Rejected("ball component %r is not [integer, integer]" % (pair,))
+    return Fraction(man) * Fraction(2) ** exp
+
+
+def parse(text):
+    """The AST of a safe arithmetic expression (Rejected on anything else)."""
+    if not isinstance(text, str):
+        raise Rejected("expression %r is not a string" % (text,))
+    if len(text) > MAX_EXPR_CHARS:
+        raise Rejected("expression of %d characters (at most %d)" % (len(text), MAX_EXPR_CHARS))
+    depth, deepest = 0, 0
+    for ch in text:                     # brackets and operators bound the AST's depth
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    ops = len(re.findall(r"[-+*/]", text))
+    if deepest > MAX_EXPR_DEPTH or ops > 2000:
+        raise Rejected("expression too deep or long (%d brackets, %d operators; at most %d, 2000)"
+                       % (deepest, ops, MAX_EXPR_DEPTH))
+    if any(len(d) > MAX_DIGITS for d in re.findall(r"\d+", text)):
+        raise Rejected("a number in the expression has more than %d digits" % MAX_DIGITS)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        raise Rejected("expression %r does not parse" % text[:80])
+    for node in ast.walk(tree):
+        ok = isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult,
+                               ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Load))
+        ok |= isinstance(node, ast.Constant) and type(node.value) is int
+        ok |= isinstance(node, ast.Name) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", node.id) is not None
+        ok |= (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
+               and node.func.id in ("sqrt", "acos", "atan") and len(node.args) == 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            ok &= _exponent(node.right) is not None
+        if not ok:
+            raise Rejected("expression %r uses %s" % (text, type(node).__name__))
+    return tree.body
+
+
+def _exponent(node):
+    """The integer k of ``** k`` or ``** -k`` (|k| <= 64), else None."""
+    sign = -1 if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) else 1
+    node = node.operand if sign < 0 else node
+    ok = isinstance(node, ast.Constant) and type(node.value) is int and node.value <= 64
+    return sign * node.value if ok else None
+
+
+class Irrational(Exception):
+    pass
+
+
+def _rational_sqrt(x):
+    p, q = math.isqrt(x.numerator) if x >= 0 else -1, math.isqrt(x.denominator)
+    if x < 0 or p * p != x.numerator or q * q != x.denominator:
+        raise Irrational
+    return Fraction(p, q)
+
+
+def library(kind):
+    """Constants and functions for :func:`evaluate`: 'sympy' (exact, free symbols allowed),
+    'rational' (Fractions; anything irrational raises Irrational) or 'ball' (flint arb)."""
+    if kind == "sympy":
+        import sympy
+        return {"num": sympy.Integer, "name": sympy.Symbol, "pi": lambda: sympy.pi,
+                "sqrt": sympy.sqrt, "acos": sympy.acos, "atan": sympy.atan}
+
+    def unbound(name):
+        raise Rejected("unbound symbol %r" % name)
+
+    def irrational(*_):
+        raise Irrational
+    if kind == "rational":
+        return {"num": Fraction, "name": unbound, "pi": irrational, "sqrt": _rational_sqrt,
+                "acos": irrational, "atan": irrational}
+    from flint import arb
+    return {"num": arb, "name": unbound, "pi": arb.pi, "sqrt": lambda x: x.sqrt(),
+            "acos": lambda x: x.acos(), "atan": lambda x: x.atan()}
+
+
+def evaluate(node, lib, env):
+    """The value of a parsed expression; names are looked up in env first."""
+    if isinstance(node, ast.Constant):
+        return lib["num"](node.value)
+    if isinstance(node, ast.Name):
+        return lib["pi"]() if node.id == "pi" else env[node.id] if node.id in env else lib["name"](node.id)
+    if isinstance(node, ast.UnaryOp):
+        v = evaluate(node.operand, lib, env)
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.Call):
+        return lib[node.func.id](evaluate(node.args[0], lib, env))
+    a = evaluate(node.left, lib, env)
+    if isinstance(node.op, ast.Pow):
+        return a ** _exponent(node.right)
+    b = evaluate(node.right, lib, env)
+    return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
+            ast.Div: lambda: a / b}[type(node.op)]()
+
+
+def sym(text):
+    return evaluate(parse(text), library("sympy"), {})
+
+
+def ball(q):
+    from flint import arb
+    return arb(q.numerator) / q.denominator
+
+
+def exact(x):
+    """The exact value of an arb point (radius 0), e.g. x.lower(), as a Fraction."""
+    return dyadic([int(v) for v in x.mid().man_exp()])
+
+
+def holds(x, rel, y):
+    """Exact comparison of two Fractions."""
+    return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y, "==": x == y, "!=": x != y}[rel]
+
+
+def certainly(x, rel, y):
+    """x rel y for every point of two values that are Fractions or arb balls."""
+    if isinstance(x, Fraction) and isinstance(y, Fraction):
+        return holds(x, rel, y)
+    if rel == "==":
+        return False                    # a ball never certifies an equality
+    d = (ball(x) if isinstance(x, Fraction) else x) - (ball(y) if isinstance(y, Fraction) else y)
+    return bool({"<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0, "!=": d > 0 or d < 0}[rel])
+
+
+# ---------------------------------------------------------------- regions of (n, alpha)
+def int_range(text):
+    """'3..20' | '3..' | '5' -> (lo, hi or None)."""
+    m = re.fullmatch(r"(\d+)(\.\.(\d*))?", str(text).strip())
+    if not m:
+        raise Rejected("bad n range %r" % (text,))
+    lo = int(m.group(1))
+    hi = lo if m.group(2) is None else int(m.group(3)) if m.group(3) else None
+    if hi is not None and hi < lo:
+        raise Rejected("empty n range %r" % (text,))
+    return lo, hi
+
+
+def rat_range(text):
+    """'0..1/2' | '1/10' -> (lo, hi, hi_open); a range ending at 1 excludes 1."""
+    lo, _, hi = str(text).partition("..")
+    lo, hi = Q(lo), Q(hi) if hi else Q(lo)
+    if hi < lo:
+        raise Rejected("empty alpha range %r" % (text,))
+    return lo, hi, hi == 1 and lo < 1
+
+
+def point(where):
+    """{"n": Fraction, "alpha": Fraction} of a one-point region (Rejected otherwise)."""
+    env = {}
+    for k, v in (where or {}).items():
+        lo, hi = int_range(v) if k == "n" else rat_range(v)[:2]
+        if lo != hi:
+            raise Rejected("region %r is not a point" % (where,))
+        env[k] = Fraction(lo)
+    return env
+
+
+def covers(regions, domain):
+    """True if the union of the regions contains the domain."""
+    n_lo, n_hi = int_range(domain["n"])
+    a_lo, a_hi, a_open = rat_range(domain.get("alpha", "0"))
+    spans = []
+    for r in regions:
+        if "alpha" in r:
+            lo, hi, op = rat_range(r["alpha"])
+            if a_lo < lo or a_hi > hi or (a_hi == hi and op and not a_open):
+                continue
+        spans.append(int_range(r.get("n", "0..")))
+    reach = n_lo                        # every n < reach is covered
+    for lo, hi in sorted(spans):
+        if lo > reach:
+            break
+        if hi is None:
+            return True
+        reach = max(reach, hi + 1)
+    return n_hi is not None and reach > n_hi
+
+
+def zero(expr):
+    """expr == 0 identically as a rational function of its symbols and of its transcendental
+    atoms, each atom an independent variable (so the conclusion holds whatever their values)."""
+    import sympy
+
+    atoms = [a for a in sympy.preorder_traversal(expr) if isinstance(a, (sympy.acos, sympy.atan))
+             or a is sympy.pi or (isinstance(a, sympy.Pow) and not a.exp.is_Integer)]
+    expr = expr.xreplace({a: sympy.Dummy() for a in dict.fromkeys(atoms)})
+    if not expr.is_rational_function():
+        raise Rejected("%s is not a rational function" % expr)
+    return sympy.cancel(sympy.together(expr)) == 0
+
+
+def sign_of(poly):
+    """+1 / -1 if all coefficients have that sign and the constant term is not 0, else 0."""
+    c, const = poly.coeffs(), poly.coeff_monomial(1)
+    return 1 if const > 0 and min(c) >= 0 else -1 if const < 0 and max(c) <= 0 else 0
+
+
+def shown_on(d, rel, n_lo, alpha):
+    """d rel 0 for every real n >= n_lo and every alpha of ``alpha`` = (lo, hi, hi_open):
+    with n = n_lo + m and alpha = (lo + hi t)/(1 + t) (and the mirror substitution when the
+    upper end is included), numerator and denominator of d are polynomials in m, t >= 0
+    whose coefficients all have one sign (constant term non-zero).  True, or False when this
+    sufficient test does not show it (never 'the opposite holds')."""
+    import sympy
+
+    if rel not in ("<", "<=", ">", ">="):
+        raise Rejected("bad relation %r" % rel)
+    d = d if rel in (">", ">=") else -d
+    m, t = sympy.Dummy("m"), sympy.Dummy("t")
+    a0, a1, open_ = (sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
+                     for v in alpha)
+    al, n = sympy.Symbol("alpha"), sympy.Symbol("n")
+    subs = [{n: n_lo + m, al: (a0 + a1 * t) / (1 + t)}]
+    if not open_ and a0 != a1:
+        subs.append({n: n_lo + m, al: (a1 + a0 * t) / (1 + t)})
+    for s in subs:
+        e = sympy.together(sympy.sympify(d).subs(s))
+        if e.free_symbols - {m, t}:
+            raise Rejected("free symbols %s outside the region" % (e.free_symbols - {m, t}))
+        num, den = (sympy.Poly(sympy.expand(p), m, t) for p in sympy.fraction(e))
+        sd, sn = sign_of(den), sign_of(num)
+        if sn == 0 and rel in (">=", "<=") and sd and all(c * sd >= 0 for c in num.coeffs()):
+            sn = sd                     # a numerator >= 0 is enough for a weak inequality
+        if sd == 0 or sn != sd:
+            return False
+    return True
+
+
+def value(text, env):
+    """Exact Fraction if rational, else a 256-bit ball."""
+    from flint import ctx
+
+    node = parse(text)
+    try:
+        return evaluate(node, library("rational"), env)
+    except Irrational:
+        with ctx.workprec(256):
+            return evaluate(node, library("ball"), {k: ball(v) for k, v in env.items()})

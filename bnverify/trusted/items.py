@@ -1,0 +1,110 @@
+"""Trusted checks of evidence items.  Each check re-verifies one item with the checker's own
+model and returns the FACT it establishes, in the checker's words (model, n, alpha, state,
+bound), computed here, never read from the item's labels:
+
+``symmetric-state``  {n, alpha, prec, box, Y[, V, bound]}: Krawczyk proves that the reduced map
+    of RC + leaky ReLU(alpha) has exactly one fixed point in the box; the checker names the
+    state (the simplex, or a spread cluster: o < 1, x != o); with V and bound, Gershgorin
+    discs per symmetry block bound the scale-free spectral radius: radius < bound.
+``classification``  {n, alpha, prec, intervals}: every rho of [-1/(n-2), 1] decided; the
+    number of spread-cluster solutions of h(rho) = rho is counted here.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .base import Q, Rejected, ball, dyadic
+from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
+                    reduced_map, symmetric_blocks)
+
+N_MAX = 64
+
+
+def _n_alpha_prec(item, real_n=False):
+    n = Q(str(item["n"])) if real_n else item["n"]
+    if not real_n and type(n) is not int:
+        raise Rejected("n %r is not an integer" % (n,))
+    alpha, prec = Q(item["alpha"]), item["prec"]
+    if type(prec) is not int or not (3 <= n <= N_MAX and 0 <= alpha < 1 and 64 <= prec <= 4096):
+        raise Rejected("n, alpha or prec out of range (3 <= n <= %d, 0 <= alpha < 1)" % N_MAX)
+    return n, alpha, prec
+
+
+def check_symmetric_state(item):
+    """Krawczyk: K(X) = m - Y f(m) + (I - Y J_f(X)) (X - m), f = T - id, strictly inside the
+    box X proves that T has exactly one fixed point in X."""
+    from flint import arb, ctx
+
+    n, alpha, prec = _n_alpha_prec(item)
+    with ctx.workprec(prec):
+        A, B = kernel_constants(alpha)
+        m = [ball(dyadic(v["mid"])) for v in item["box"]]
+        rad = [dyadic(v["rad"]) for v in item["box"]]
+        if len(m) != 3 or min(rad) <= 0:
+            raise Rejected("the box needs three coordinates with positive radii")
+        X = [arb(mi, ball(r)) for mi, r in zip(m, rad)]
+        Y = [[ball(Q(v)) for v in row] for row in item["Y"]]
+        if len(Y) != 3 or any(len(row) != 3 for row in Y):
+            raise Rejected("Y is not 3 x 3")
+        Tm, _ = reduced_map(m, n, A, B)
+        TX, _ = reduced_map([Dual(X[i], [int(i == j) for j in range(3)]) for i in range(3)], n, A, B)
+        for i in range(3):
+            K = m[i] - sum(Y[i][k] * (Tm[k] - m[k]) for k in range(3))
+            for j in range(3):
+                K += (int(i == j) - sum(Y[i][k] * (TX[k].g[j] - int(k == j)) for k in range(3))) * (X[j] - m[j])
+            if not (K.is_finite() and X[i].contains_interior(K)):
+                raise Rejected("the Krawczyk operator is not inside the box")
+        o, x, b = X
+        cos = kappa(arb(-1) / (n - 1), A, B) / A
+        if o.contains(cos) and x.contains(cos) and b.contains(1):
+            state = "simplex"
+        elif o < 1 and (x - o > 0 or x - o < 0):
+            state = "spread-cluster"
+        else:
+            raise Rejected("the box is neither the simplex state nor a spread-cluster state")
+        below = None
+        if item.get("V") is not None:
+            bound = Q(item["bound"])
+            blocks = symmetric_blocks(X, n, A, B)
+            if set(blocks) != set(item["V"]):
+                raise Rejected("V does not name every block")
+            for comp, M in blocks.items():
+                if not gershgorin_bound(M, item["V"][comp]) < ball(bound):
+                    raise Rejected("block %s not shown below %s" % (comp, bound))
+            below = bound
+    return {"fact": "fixed-point", "n": n, "alpha": alpha, "state": state, "radius_below": below}
+
+
+def check_classification(item):
+    """Every S_{n-1}-symmetric fixed point has C G C with cluster correlation rho solving
+    h(rho) = rho (model.curve).  The intervals must cover [-1/(n-2), 1] edge to edge, each
+    of its kind; the solutions are O_n, the simplex and one per 'root' interval."""
+    from flint import ctx
+
+    n, alpha, prec = _n_alpha_prec(item, real_n=True)
+    ivs = [(Q(lo), Q(hi), kind, how) for lo, hi, kind, how in item["intervals"]]
+    if not ivs or not -1 <= ivs[0][0] <= Fraction(-1) / (n - 2) or ivs[-1][1] != 1 or \
+            any(lo >= hi for lo, hi, _, _ in ivs) or any(a[1] != b[0] for a, b in zip(ivs, ivs[1:])):
+        raise Rejected("the intervals do not cover [-1/(n-2), 1] edge to edge")
+    with ctx.workprec(prec):
+        A, B = kernel_constants(alpha)
+        for i, (lo, hi, kind, how) in enumerate(ivs):
+            if not interval_holds(lo, hi, kind, how, n, A, B):
+                raise Rejected("interval %d [%s, %s] is not shown %s" % (i, lo, hi, kind))
+    return {"fact": "classified", "n": n, "alpha": alpha,
+            "spread_cluster_states": sum(kind == "root" for _, _, kind, _ in ivs)}
+
+
+CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification}
+
+
+def check_item(item):
+    """The fact an item establishes (Rejected if it does not re-verify)."""
+    if not isinstance(item, dict) or item.get("type") not in CHECKS:
+        raise Rejected("unknown evidence item %r" % (item.get("type") if isinstance(item, dict) else item,))
+    try:
+        return CHECKS[item["type"]](item)
+    except Rejected:
+        raise
+    except Exception as e:              # malformed data is a rejection, never a crash
+        raise Rejected("malformed %s item (%s: %s)" % (item["type"], type(e).__name__, e))

@@ -1,0 +1,670 @@
+"""THE TRUSTED KERNEL: from a claim alone it derives what must be proved, and decides it.
+
+``check(cert)`` -> (True, canonical statement + verdict) or (False, reason).  The certificate's
+claim is read only for its STRUCTURE: property, stages in order, activation, domain of n and
+alpha, params (state, relation, bound, value, ...).  Its wording is never read.  ``goal(claim)``
+turns the structure into an obligation in the kernel's own vocabulary, with a canonical
+statement; a structure it cannot turn into an obligation (another model, another state, a
+relation it has no method for) raises NoGoal: the claim is then not provable here.  The
+certificate supplies evidence only (Krawczyk boxes, classification covers); everything
+decisive is computed here with :mod:`.model`, and SMT queries are written here (:mod:`.smt`).
+
+Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-linearity):
+
+| property | models | how |
+|---|---|---|
+| centering-rank-one | rc | exact identity, symbolic n |
+| invariant-configuration | rc or rc,rs + relu / leaky_relu / identity / tanh | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
+| fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
+| norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
+| spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
+| fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | evidence: Krawczyk boxes, Gershgorin bounds, classification covers |
+| fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
+"""
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+
+from . import smt
+from .base import (MAX_DIGITS, Q, Rejected, certainly, content_hash, int_range, parse,
+                   rat_range, shown_on, sym, value, zero)
+from .items import N_MAX, check_item
+from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
+
+FORMAT = "bnverify-certificate/2"
+ACTIVATIONS = {"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "tanh": None}
+STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"])
+STATES = ("configuration", "two-point", "attractor", "simplex")
+PER_N_MAX = 1000
+
+
+class NoGoal(Exception):
+    """The kernel has no obligation for this claim: not provable here (inconclusive)."""
+
+
+class Claim:
+    """The structure of a claim, validated (Rejected on anything malformed)."""
+
+    def __init__(self, data):
+        if not isinstance(data, dict):
+            raise Rejected("the claim is not a table")
+        self.property = data.get("property")
+        self.stages, self.activation = data.get("stages"), data.get("activation")
+        if self.stages not in STAGE_FORMS:
+            raise Rejected("stages %r are not one of rc, rs, rc,rs in that order" % (self.stages,))
+        if self.activation not in ACTIVATIONS:
+            raise Rejected("unknown activation %r" % (self.activation,))
+        dom = data.get("domain") or {}
+        self.n_lo, self.n_hi = int_range(dom.get("n", ""))
+        if self.n_lo < 2 or self.n_hi is not None and self.n_hi > 10 ** 6:
+            raise Rejected("n range %r outside 2..10^6" % (dom.get("n"),))
+        fixed = ACTIVATIONS[self.activation]
+        a = rat_range(dom.get("alpha", "0")) if fixed is None else (fixed, fixed, False)
+        if self.activation == "leaky_relu" and not (0 <= a[0] and (a[1] < 1 or a[1] == 1 and a[2])):
+            raise Rejected("leaky_relu needs alpha in [0, 1)")
+        if fixed is not None and rat_range(dom.get("alpha", str(fixed)))[:2] != (fixed, fixed):
+            raise Rejected("%s has alpha %s, not %s" % (self.activation, fixed, dom.get("alpha")))
+        self.alpha = a
+        self.params = data.get("params") or {}
+        if not isinstance(self.params, dict):
+            raise Rejected("params is not a table")
+
+    # ---- words
+    def model_text(self):
+        nl = {"relu": "ReLU", "identity": "no non-linearity", "tanh": "tanh",
+              "leaky_relu": "leaky ReLU(alpha)"}[self.activation]
+        st = " + ".join(s.upper() for s in self.stages) or "no RC, no RS"
+        return "%s, %s" % (st, nl)
+
+    def domain_text(self):
+        n = "every integer n >= %d" % self.n_lo if self.n_hi is None else \
+            "n = %d" % self.n_lo if self.n_lo == self.n_hi else "every integer n in [%d, %d]" % (self.n_lo, self.n_hi)
+        lo, hi, op = self.alpha
+        if self.activation != "leaky_relu":
+            return n
+        al = "alpha = %s" % lo if lo == hi else "alpha in [%s, %s%s" % (lo, hi, ")" if op else "]")
+        return "%s and %s" % (n, al)
+
+    @property
+    def alpha_point(self):
+        return self.alpha[0] if self.alpha[0] == self.alpha[1] else None
+
+    def ns(self):
+        if self.n_hi is None or self.n_hi - self.n_lo + 1 > PER_N_MAX:
+            raise NoGoal("per-n evidence needs a finite range of at most %d integers" % PER_N_MAX)
+        return range(self.n_lo, self.n_hi + 1)
+
+    def param(self, key, default=None):
+        v = self.params.get(key, default)
+        if v is None:
+            raise Rejected("params.%s is missing" % key)
+        return v
+
+
+def _rel(c):
+    r = c.param("relation")
+    if r not in ("<", "<=", ">", ">="):
+        raise Rejected("relation %r" % (r,))
+    return r
+
+
+def _rat(text):
+    return Q(str(text))
+
+
+def _sympy_q(x):
+    import sympy
+    return sympy.Rational(x.numerator, x.denominator)
+
+
+def _alphas(c, count=3):
+    lo, hi, op = c.alpha
+    pts = [lo] if lo == hi else [lo, (lo + hi) / 2] + ([] if op else [hi])
+    return pts[:count]
+
+
+def _points(c, count=6):
+    """A few (n, alpha) of the domain, to look for counterexamples."""
+    top = c.n_lo + count - 1 if c.n_hi is None else min(c.n_hi, c.n_lo + count - 1)
+    return [(k, a) for k in range(c.n_lo, top + 1) for a in _alphas(c)]
+
+
+def _need(cond, why):
+    if not cond:
+        raise NoGoal(why)
+
+
+def _rc_only(c, allow_rs=False, allow_tanh=False):
+    ok = [["rc"]] + ([["rc", "rs"]] if allow_rs else [])
+    _need(c.stages in ok, "property %s is decided for %s only, not for stages %s" % (
+        c.property, " or ".join(",".join(s) for s in ok), ",".join(c.stages) or "(none)"))
+    _need(allow_tanh or c.activation != "tanh", "tanh has no closed-form kernel: only simulated")
+
+
+# ---------------------------------------------------------------- deciding inequalities
+def _show(d, rel, c, ints_only=False):
+    """d(n, alpha) rel 0 on the whole domain: sign of coefficients, else SMT (real n, then
+    integer n).  True, or Rejected with the solvers' answers."""
+    if not ints_only and shown_on(d, rel, c.n_lo, c.alpha):
+        return True
+    last = None
+    for integer_n in (False, True):
+        try:
+            return smt.decide(smt.inequality_query(d, rel, c.n_lo, c.n_hi, c.alpha, integer_n))
+        except Rejected as e:
+            last = e
+    raise last
+
+
+def _at(e, k, a):
+    import sympy
+    return sympy.sympify(e).subs({sympy.Symbol("n"): k, sympy.Symbol("alpha"): _sympy_q(a)})
+
+
+# ---------------------------------------------------------------- goals
+class Goal:
+    """A canonical statement and how the kernel decides it from (evidence facts)."""
+
+    def __init__(self, statement, decide):
+        self.statement, self.decide = statement, decide
+
+
+def _g_centering(c):
+    _need(c.stages == ["rc"] and c.activation == "identity",
+          "centering-rank-one is a statement about RC alone (stages rc, no non-linearity)")
+    st = ("for %s and every batch of n-1 points v and one point u (any width, any W): W X C = "
+          "w s^T with w = W(u - v), s = (-1/n, ..., -1/n, (n-1)/n)" % c.domain_text())
+
+    def decide(_facts):
+        # column j of X C is x_j minus the mean ((n-1) v + u)/n; linear W commutes
+        ok = zero(sym("v - ((n - 1)*v + u)/n - (-1/n)*(u - v)")) and \
+            zero(sym("u - ((n - 1)*v + u)/n - ((n - 1)/n)*(u - v)"))
+        return "proved" if ok else "refuted", "exact identities of the two columns of X C"
+    return Goal(st, decide)
+
+
+def _phi_smt(x, act):
+    return {"relu": "(ite (> {x} 0.0) {x} 0.0)", "identity": "{x}",
+            "leaky_relu": "(ite (> {x} 0.0) {x} (* alpha {x}))"}[act].format(x=x)
+
+
+def invariance_query(c):
+    """Per neuron t = (W(u - v))_i: pre-activations s_j t (divided by the batch std
+    |t| sqrt(n-1)/n with RS); unsat means phi(-t/n . k) phi((n-1) t/n . k) = 0 always."""
+    decl, hyp, _ = smt.region(c.n_lo, c.n_hi, c.alpha)
+    decl += ["(declare-const t Real)", "(declare-const k Real)", "(declare-const r Real)"]
+    hyp += ["(>= r 0)", "(= (* r r) (- n 1))"]
+    if "rs" in c.stages:
+        hyp += ["(not (= t 0))", "(> k 0)", "(= (* k (ite (> t 0) t (- t)) r) n)"]
+    else:
+        hyp += ["(= k 1)"]
+    cl = _phi_smt("(* (- (/ t n)) k)", c.activation)
+    od = _phi_smt("(* (/ (* (- n 1) t) n) k)", c.activation)
+    return "\n".join(decl + ["(assert %s)" % h for h in hyp] +
+                     ["(assert (not (= (* %s %s) 0)))" % (cl, od), "(check-sat)"])
+
+
+def _g_invariance(c):
+    _rc_only(c, allow_rs=True, allow_tanh=True)
+    st = ("for %s and %s: every W maps every batch of n-1 copies of v and one u to n-1 copies "
+          "of one point v' and one point u' with <v', u'> = 0 (the configuration O_n)"
+          % (c.model_text(), c.domain_text()))
+
+    def decide(_facts):
+        # n-1 copies: all cluster columns of W X C are equal (centering-rank-one), so are their images
+        if c.activation != "tanh":
+            try:
+                smt.decide(invariance_query(c))
+                return "proved", "per neuron phi(s_cluster t) phi(s_odd t) = 0: unsat for z3 and cvc5"
+            except Rejected as e:
+                why = str(e)
+        else:
+            why = "tanh"
+        # width 1, W = 1, v = 0, u = 1: t = 1, the two image points' inner product
+        from flint import arb, ctx
+        for k, a in _points(c, 2):
+            with ctx.workprec(128):
+                sd = (arb(k - 1).sqrt() / k) if "rs" in c.stages else arb(1)
+                pre = (-arb(1) / k / sd, arb(k - 1) / k / sd)
+                phi = {"tanh": lambda y: y.tanh(), "identity": lambda y: y,
+                       "relu": lambda y: y if y > 0 else arb(0),
+                       "leaky_relu": lambda y: y if y > 0 else y * (arb(a.numerator) / a.denominator)}[c.activation]
+                p = phi(pre[0]) * phi(pre[1])
+            if p < 0 or p > 0:
+                return "refuted", ("width 1, W = 1, v = 0, u = 1 at n = %d%s: <v', u'> = %s != 0 (ball)"
+                                   % (k, "" if c.activation != "leaky_relu" else ", alpha = %s" % a, p.str(8)))
+        raise Rejected("not decided (%s)" % why)
+    return Goal(st, decide)
+
+
+def _two_point(c, rs):
+    import sympy
+    n, al = sympy.Symbol("n"), sympy.Symbol("alpha")
+    st, cf = two_point_fixed(n, al, rs)
+    return st, cf, n, al
+
+
+def _g_fixed_point(c):
+    state = c.params.get("state", "configuration")
+    if state in ("attractor", "simplex"):
+        return _g_state(c, state, stable=False)
+    _need(state in ("configuration", "two-point"), "unknown state %r" % (state,))
+    _rc_only(c, allow_rs=True)
+    rs = "rs" in c.stages
+    name = {"configuration": "the configuration O_n (n-1 equal points, the odd point orthogonal to them)",
+            "two-point": "the two-point state fixed by the dynamics (n-1 equal points and one odd point)"}[state]
+    st = "for %s and %s: the Gram matrix of %s is a fixed point of the scale-free Gram dynamics" % (
+        c.model_text(), c.domain_text(), name)
+
+    def decide(_facts):
+        import sympy
+        fixed, cf, n, al = _two_point(c, rs)
+        if state == "two-point":
+            return "proved", "F(G) = c G with G = %s, c = %s (exact, symbolic n and alpha)" % (
+                tuple(sympy.factor(v) for v in fixed), sympy.factor(cf))
+        # O_n up to scale: (1, 0, b); its image has cross entry fixed[1]-proportional
+        for a in _alphas(c):
+            if a != 0:
+                img = two_point_image(sympy.Integer(1), sympy.Integer(0), sympy.Symbol("b", positive=True),
+                                      n, _sympy_q(a), rs)
+                return "refuted", ("at alpha = %s the image of O_n has cross entry %s != 0: not O_n"
+                                   % (a, sympy.factor(img[1])))
+        if c.alpha[0] == c.alpha[1] == 0 and zero(fixed[1].subs(al, 0)):
+            return "proved", "F(G) = c G for G = (1, 0, %s) up to scale, c = %s" % (
+                sympy.factor(fixed[2] / fixed[0]).subs(al, 0), sympy.factor(cf.subs(al, 0)))
+        raise Rejected("undecided")
+    return Goal(st, decide)
+
+
+def _g_norm_ratio(c):
+    _rc_only(c, allow_rs=True)
+    val = c.param("value")
+    parse(val)
+    st = ("for %s and %s: after one layer on a two-point batch, ||u'|| / ||v'|| tends to %s as the "
+          "width d -> infinity" % (c.model_text(), c.domain_text(), val))
+
+    def decide(_facts):
+        import sympy
+        (a, x, b), _, n, al = _two_point(c, "rs" in c.stages)
+        ratio2 = sympy.cancel(b / a)          # law of large numbers: sqrt(E u'^2 / E v'^2)
+        v = sym(val)
+        if zero(v ** 2 - ratio2) and _show(v, ">=", c):
+            return "proved", "limit sqrt(%s) = %s (exact)" % (sympy.factor(ratio2), val)
+        return _counterexample(c, lambda k, a_: sympy.sqrt(_at(ratio2, k, a_)), v, "the limit")
+    return Goal(st, decide)
+
+
+def _counterexample(c, truth, claimed, what):
+    """Refuted at the first domain point where ``claimed`` certainly differs from ``truth``."""
+    from flint import ctx
+    for k, a in _points(c):
+        t, w = truth(k, a), _at(claimed, k, a)
+        with ctx.workprec(256):
+            if certainly(value(str(t), {}), "!=", value(str(w), {})):
+                return "refuted", "at n = %d, alpha = %s %s is %s, not %s" % (k, a, what, t, w)
+    raise Rejected("no counterexample found and no proof")
+
+
+def _g_outlier(c):
+    _rc_only(c, allow_rs=True)
+    val = c.params.get("value", "0")
+    parse(val)
+    st = ("for %s and %s: at the two-point fixed point the odd point's cosine to the cluster is %s"
+          % (c.model_text(), c.domain_text(), val))
+
+    def decide(_facts):
+        import sympy
+        (a, x, b), _, n, al = _two_point(c, "rs" in c.stages)
+        m, p = sympy.Symbol("m", nonnegative=True), sympy.Symbol("p", nonnegative=True)
+        cos = sympy.simplify((x / sympy.sqrt(sympy.factor(a * b))).subs({n: m + 2, al: p}))
+        cos = sympy.cancel(cos.subs({m: n - 2, p: al}))      # n >= 2, alpha >= 0
+        if not cos.is_rational_function():
+            raise Rejected("the cosine %s is not a rational function" % cos)
+        if zero(sym(val) - cos):
+            return "proved", "cos = %s (exact)" % sympy.factor(cos)
+        return _counterexample(c, lambda k, a_: _at(cos, k, a_), sym(val), "the cosine")
+    return Goal(st, decide)
+
+
+def spectrum(c, n):
+    """[(mu, multiplicity)] of the scale-free linearization at the two-point fixed point, from
+    the kernel's own blocks; n a symbol (every n >= 5) or an integer."""
+    import sympy
+    lam = sympy.Symbol("lambda_")
+    al = _sympy_q(c.alpha_point) if c.alpha_point is not None else sympy.Symbol("alpha")
+    out = []
+    for comp, M in pattern_blocks(n, al).items():
+        num = sympy.fraction(sympy.cancel(M.charpoly(lam).as_expr()))[0]
+        for f, e in sympy.factor_list(num, lam)[1]:
+            p = sympy.Poly(f, lam)
+            if p.degree() == 0:
+                continue
+            if p.degree() != 1:
+                raise Rejected("block %s has a factor of degree %d: eigenvalues not named" % (comp, p.degree()))
+            a1, a0 = p.all_coeffs()
+            out.append((sympy.cancel(-a0 / a1), sympy.expand(e * multiplicity(comp, n))))
+    return out
+
+
+def _spectrum_parts(c):
+    """(n range text, spectrum) for the parts of the domain: n = 3, 4 each, and n >= 5."""
+    import sympy
+    parts = [(k, spectrum(c, k)) for k in (3, 4) if c.n_lo <= k and (c.n_hi is None or k <= c.n_hi)]
+    if c.n_hi is None or c.n_hi >= 5:
+        parts.append(("generic", spectrum(c, sympy.Symbol("n"))))
+    return parts
+
+
+def _sub_domain(c, part):
+    """The claim restricted to a part (a copy with another n range)."""
+    d = Claim.__new__(Claim)
+    d.__dict__.update(c.__dict__)
+    if part == "generic":
+        d.n_lo = max(5, c.n_lo)
+    else:
+        d.n_lo = d.n_hi = part
+    return d
+
+
+def _configuration_state(c, state):
+    _rc_only(c)
+    _need(c.activation in ("relu", "leaky_relu", "identity"), "no closed-form kernel")
+    if state == "configuration":
+        for a in _alphas(c):
+            if a != 0:
+                return a
+    return None
+
+
+def _g_spectral_configuration(c, state):
+    rel, bound = _rel(c), _rat(c.param("bound"))
+    not_fixed = _configuration_state(c, state)
+    st = ("for %s and %s: %s is a fixed point of the scale-free dynamics and the spectral radius "
+          "of its scale-free linearization (eigenvalues of DF(G*)/c without the direction G*) "
+          "is %s %s" % (c.model_text(), c.domain_text(), "O_n" if state == "configuration" else
+                        "the two-point state", rel, bound))
+
+    def decide(_facts):
+        import sympy
+        if not_fixed is not None:
+            return "refuted", "at alpha = %s O_n is not a fixed point (its image is not orthogonal)" % not_fixed
+        B = _sympy_q(bound)
+        # a counterexample first: an exact spectrum at a point
+        for k, a in _points(c, 4):
+            if k > 64:
+                continue
+            pt = _sub_domain(c, k)
+            pt.alpha = (a, a, False)
+            rho = max(abs(_at(mu, k, a)) for mu, m in spectrum(pt, k) if _at(m, k, a) > 0)
+            if not {"<": rho < B, "<=": rho <= B, ">": rho > B, ">=": rho >= B}[rel]:
+                return "refuted", "at n = %d, alpha = %s the spectral radius is %s (exact)" % (k, a, rho)
+        done = []
+        for part, spec in _spectrum_parts(c):
+            sub = _sub_domain(c, part)
+            live = [(mu, m) for mu, m in spec if not (part != "generic" and _at(m, part, 0) == 0)]
+            if rel in ("<", "<="):
+                for mu, m in live:
+                    _show(B - mu, ">" if rel == "<" else ">=", sub)
+                    _show(B + mu, ">" if rel == "<" else ">=", sub)
+            else:
+                ok = False
+                for mu, m in sorted(live, key=lambda p: -abs(float(_at(p[0], sub.n_lo, sub.alpha[0])))):
+                    try:
+                        _show(m - 1, ">=", sub)
+                        _show(mu - B, ">" if rel == ">" else ">=", sub)
+                        ok = True
+                        break
+                    except Rejected:
+                        continue
+                if not ok:
+                    raise Rejected("no eigenvalue shown %s %s on n part %s" % (rel, bound, part))
+            done.append(str(part))
+        return "proved", "every eigenvalue, from the kernel's symmetry blocks, shown %s %s (parts: %s)" % (
+            rel, bound, ", ".join(done))
+    return Goal(st, decide)
+
+
+def _spec_param(c):
+    raw = c.param("eigenvalues")
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, list) and len(p) == 2 for p in raw):
+        raise Rejected("params.eigenvalues must be a list of [value, multiplicity]")
+    return [(sym(v), sym(m)) for v, m in raw]
+
+
+def _same_spectrum(a, b, k=None):
+    """Multisets of (mu, mult) equal (k an integer: evaluated there, zero multiplicities dropped)."""
+    import sympy
+
+    def norm(spec):
+        out = []
+        for mu, m in spec:
+            if k is not None:
+                mu, m = sympy.sympify(mu).subs(sympy.Symbol("n"), k), sympy.sympify(m).subs(sympy.Symbol("n"), k)
+                if m == 0:
+                    continue
+            for i, (v, w) in enumerate(out):
+                if zero(sympy.sympify(v - mu)):
+                    out[i] = (v, w + m)
+                    break
+            else:
+                out.append((mu, m))
+        return out
+    x, y = norm(a), norm(b)
+    return len(x) == len(y) and all(any(zero(sympy.sympify(v - mu)) and zero(sympy.sympify(w - m))
+                                        for mu, m in y) for v, w in x)
+
+
+def _g_jacobian(c):
+    state = c.params.get("state", "configuration")
+    claimed = _spec_param(c)
+    not_fixed = _configuration_state(c, state)
+    st = ("for %s and %s: the scale-free linearization at %s has exactly the eigenvalues %s "
+          "(value, multiplicity)" % (c.model_text(), c.domain_text(),
+                                     "O_n" if state == "configuration" else "the two-point state",
+                                     "; ".join("%s x %s" % p for p in claimed)))
+
+    def decide(_facts):
+        if not_fixed is not None:
+            return "refuted", "at alpha = %s O_n is not a fixed point" % not_fixed
+        for part, spec in _spectrum_parts(c):
+            if part == "generic":
+                if not _same_spectrum(spec, claimed):
+                    k = max(5, c.n_lo)
+                    return "refuted", "at n = %d the spectrum is %s" % (k, [(str(_at(m, k, 0)), str(_at(v, k, 0))) for m, v in spec])
+            elif not _same_spectrum(spec, claimed, part):
+                return "refuted", "at n = %d the spectrum is %s" % (part, [(str(m), str(v)) for m, v in spec])
+        return "proved", "the kernel's symmetry blocks have exactly these eigenvalues"
+    return Goal(st, decide)
+
+
+def _g_spectral(c):
+    state = c.params.get("state", "configuration")
+    _need(state in STATES, "unknown state %r" % (state,))
+    if state in ("configuration", "two-point"):
+        return _g_spectral_configuration(c, state)
+    return _g_state(c, state, stable=True)
+
+
+def _per_n_model(c):
+    _rc_only(c)
+    _need(c.activation in ("relu", "leaky_relu") and c.alpha_point is not None,
+          "certified states are for RC + ReLU / leaky ReLU with one alpha")
+    _need(c.n_hi is not None and c.n_hi <= N_MAX,
+          "certified states are per n, for n <= %d (the all-n proof is not in the kernel yet)" % N_MAX)
+
+
+def _g_state(c, state, stable, threshold=None):
+    """Per n: the state exists, is locally unique (Krawczyk box) and, if ``stable``, has
+    spectral radius rel bound (Gershgorin, upper bounds only)."""
+    _per_n_model(c)
+    want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
+    rel, bound = ("<", Fraction(1)) if threshold is not None else (
+        (_rel(c), _rat(c.param("bound"))) if stable else (None, None))
+    _need(not stable or rel in ("<", "<="), "only upper bounds of the spectral radius are certified")
+    words = {"spread-cluster": "a spread-cluster fixed point of the symmetric reduction (cluster "
+                               "cosine < 1, odd cosine != cluster cosine)",
+             "simplex": "the simplex state (all cosines kappa(-1/(n-1))/kappa(1))"}[want]
+    what = "%s exists, is locally unique in a certified box%s" % (
+        words, " and the spectral radius of its scale-free linearization in the full n(n+1)/2-"
+               "dimensional dynamics is %s %s" % (rel, bound) if rel else "")
+    if threshold is None:
+        st = "for %s and %s: %s" % (c.model_text(), c.domain_text(), what)
+    else:
+        st = ("for %s and %s: %d is the smallest n with this property, where absence below it "
+              "means no spread-cluster fixed point in the symmetric family: %s"
+              % (c.model_text(), c.domain_text(), threshold, what))
+    a = c.alpha_point
+
+    def good(f, k):
+        return f["fact"] == "fixed-point" and f["n"] == k and f["alpha"] == a and f["state"] == want and (
+            rel is None or f["radius_below"] is not None and f["radius_below"] <= bound)
+
+    def absent(f, k):
+        return f["fact"] == "classified" and f["n"] == k and f["alpha"] == a and \
+            want == "spread-cluster" and f["spread_cluster_states"] == 0
+
+    def decide(facts):
+        for k in c.ns():
+            has, none = any(good(f, k) for f in facts), any(absent(f, k) for f in facts)
+            if threshold is not None and k < threshold:
+                if has:
+                    return "refuted", "at n = %d < %d the state is certified" % (k, threshold)
+                if not none:
+                    raise Rejected("no evidence of absence at n = %d" % k)
+                continue
+            if none:
+                return "refuted", "at n = %d the symmetric family has no spread-cluster fixed point" % k
+            if not has:
+                raise Rejected("no evidence for n = %d" % k)
+        return "proved", "evidence re-verified for every n of the domain"
+    return Goal(st, decide)
+
+
+def _g_threshold(c):
+    v = c.param("value")
+    if isinstance(v, str):
+        v = _rat(v)
+    v = Fraction(v)
+    _need(v.denominator == 1 and c.n_hi is not None and c.n_lo <= v <= c.n_hi,
+          "the threshold must be an integer n of a finite domain")
+    return _g_state(c, "spread-cluster", stable=True, threshold=int(v))
+
+
+def _decimal(text):
+    if not isinstance(text, str) or len(text) > 60 or not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise Rejected("%r is not a decimal number" % (text,))
+    return Fraction(text)
+
+
+def _g_fold(c):
+    _rc_only(c)
+    _need(c.activation in ("relu", "leaky_relu") and c.alpha_point is not None, "one alpha, relu / leaky")
+    lo, hi = _decimal(c.param("lo")), _decimal(c.param("hi"))
+    _need(c.n_hi is not None and c.n_lo <= lo < hi <= c.n_hi, "the bracket must lie in the domain")
+    st = ("for %s and alpha = %s, n a real parameter of the symmetric reduction: at n = %s the only "
+          "symmetric fixed points are O_n and the simplex state, at n = %s there are exactly two more: "
+          "a pair is born in (%s, %s)" % (c.model_text(), c.alpha_point, lo, hi, lo, hi))
+
+    def decide(facts):
+        cl = {(f["n"], f["spread_cluster_states"]) for f in facts
+              if f["fact"] == "classified" and f["alpha"] == c.alpha_point}
+        if (lo, 0) in cl and (hi, 2) in cl:
+            return "proved", "classifications at n = %s (none) and n = %s (two)" % (lo, hi)
+        raise Rejected("no classification with none at n = %s and two at n = %s" % (lo, hi))
+    return Goal(st, decide)
+
+
+def _g_none(why):
+    def g(c):
+        raise NoGoal(why)
+    return g
+
+
+GOALS = {
+    "centering-rank-one": _g_centering,
+    "invariant-configuration": _g_invariance,
+    "fixed-point": _g_fixed_point,
+    "norm-ratio-limit": _g_norm_ratio,
+    "orthogonal-outlier": _g_outlier,
+    "spectral-radius": _g_spectral,
+    "jacobian-spectrum": _g_jacobian,
+    "attractor-exists": lambda c: _g_state(c, "spread-cluster", stable=False),
+    "attractor-stable": lambda c: _g_state(c, "spread-cluster", stable=True) if "relation" in c.params
+    else _g_state(_with(c, relation="<", bound="1"), "spread-cluster", stable=True),
+    "attractor-threshold": _g_threshold,
+    "fold-bracket": _g_fold,
+    "stability-directions": _g_none("the kernel has no vocabulary for named perturbation directions yet"),
+    "rs-linearization": _g_none("the RS lower bound is derived outside the trusted kernel (bnverify.rs)"),
+    "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),
+}
+
+
+def _with(c, **params):
+    d = Claim.__new__(Claim)
+    d.__dict__.update(c.__dict__)
+    d.params = dict(c.params, **params)
+    return d
+
+
+def goal(claim_json):
+    """The Goal of a claim's structure; NoGoal if the kernel has none, Rejected if malformed."""
+    c = Claim(claim_json)
+    if c.property not in GOALS:
+        raise NoGoal("unknown property %r" % (c.property,))
+    return c, GOALS[c.property](c)
+
+
+def decide(claim_json, evidence=()):
+    """(verdict, canonical statement, reason): the kernel's verdict from the claim and the
+    evidence items, or Rejected / NoGoal."""
+    c, g = goal(claim_json)
+    facts = []
+    for i, item in enumerate(evidence):
+        try:
+            facts.append(check_item(item))
+        except Rejected as e:
+            raise Rejected("evidence item %d: %s" % (i, e))
+    verdict, reason = g.decide(facts)
+    return verdict, g.statement, reason
+
+
+def check(cert):
+    """(True, "<verdict>: <canonical statement>") if the certificate's evidence gives its
+    verdict for its claim, else (False, reason).  Never raises."""
+    try:
+        if not isinstance(cert, dict) or cert.get("format") != FORMAT:
+            return False, "not a %s certificate" % FORMAT
+        if cert.get("hash") != content_hash(cert):
+            return False, "content hash mismatch: the certificate was altered"
+        if cert.get("verdict") not in ("proved", "refuted"):
+            return False, "verdict %r is not proved or refuted" % (cert.get("verdict"),)
+        ev = cert.get("evidence", [])
+        if not isinstance(ev, list):
+            return False, "evidence is not a list"
+        verdict, statement, reason = decide(cert.get("claim"), ev)
+    except NoGoal as e:
+        return False, "no obligation for this claim: %s" % e
+    except Rejected as e:
+        return False, str(e)
+    except RecursionError:
+        return False, "malformed certificate (nested too deeply)"
+    except Exception as e:          # malformed data must be a rejection, never a crash
+        return False, "malformed certificate (%s: %s)" % (type(e).__name__, e)
+    if verdict != cert["verdict"]:
+        return False, "the kernel finds %s, the certificate says %s (%s)" % (verdict, cert["verdict"], reason)
+    if cert.get("statement") not in (None, statement):
+        return False, "the certificate's statement is not the kernel's canonical statement"
+    return True, "%s: %s (%s)" % (verdict, statement, reason)
+
+
+def check_file(path):
+    """(ok, message) for a certificate file; never raises."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(50_000_000)
+        cert = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError) as e:
+        return False, "unreadable: %s" % str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+    return check(cert)
