@@ -62,20 +62,19 @@ def test_symbolic_n_bound_holds():
 def test_rs_fixed_point_claim_is_certified_and_tamper_evident(tmp_path, capsys):
     import json
 
+    from bnverify.certificate import rehash
     from bnverify.cli import main
 
     cert = tmp_path / "rs.json"
     assert main(["check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1", "--n", "3..",
-                 "--property", "fixed-point", "--cert", str(cert)]) == 0
+                 "--property", "fixed-point", "--state", "two-point", "--cert", str(cert)]) == 0
     assert main(["check-cert", str(cert)]) == 0
-    doc = json.loads(cert.read_text())
-    text = json.dumps(doc)
-    assert '"rs": true' in text
-    # drop the RS flag and re-hash: the semantic re-check (RC map instead of RS) must refuse it
-    from bnverify.certificate import rehash
-
-    forged = json.loads(text.replace('"rs": true', '"rs": false'))
-    rehash(forged)
-    cert.write_text(json.dumps(forged))
+    # O_n itself (orthogonal odd point) is not fixed once alpha > 0
+    assert main(["check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1", "--n", "3..",
+                 "--property", "fixed-point", "--state", "configuration"]) == 1
+    # relabel the certificate onto the RC map (no RS) and re-hash: the statement no longer matches
+    forged = json.loads(cert.read_text())
+    forged["claim"]["stages"] = ["rc"]
+    cert.write_text(json.dumps(rehash(forged)))
     assert main(["check-cert", str(cert)]) != 0
     capsys.readouterr()

@@ -97,7 +97,7 @@ def test_check_exit_codes(capsys, tmp_path):
     assert {"verdict", "method", "evidence"} <= set(json.loads(out))
     cert = tmp_path / "c.json"
     code, out, _ = run(capsys, *FLAGS, "--n", "3..20", "--relation", "<", "--cert", str(cert))
-    assert code == 1 and "refuted" in out and "counterexample" in out
+    assert code == 1 and "refuted" in out and "9/5" in out
     assert run(capsys, "check-cert", str(cert))[0] == 0
     code, out, _ = run(capsys, "check", "--stages", "rc,tanh", "--property", "spectral-radius",
                        "--n", "3..5", "--relation", "<", "--bound", "1", "--json")
@@ -135,7 +135,8 @@ def test_per_n_claims_are_split_and_combined():
     c = c.__class__(**{**c.__dict__, "n": claims.IntRange(3, 5)})
     assert len(properties.units(c)) == 3
     (r,) = runner.run([c], jobs=1, progress=False)
-    assert r.verdict.status == "proved" and r.verdict.certificate["kind"] == "bundle"
+    assert r.verdict.status == "proved" and r.verdict.evidence["checked"] is True
+    assert sorted(i["n"] for i in r.verdict.certificate["evidence"]) == [3, 4, 5]
     assert r.verdict.evidence["per_n"] == {"3": "proved", "4": "proved", "5": "proved"}
 
 
@@ -148,9 +149,9 @@ def test_identical_jobs_run_once():
     log = io.StringIO()
     a, t = runner.run([att, thr], jobs=1, stream=log)
     assert len(log.getvalue().splitlines()) == 4                 # n = 5..8, not 6 jobs
-    assert a.ok and t.ok and t.verdict.evidence["smallest_n"] == 7
+    assert a.ok and t.ok and t.verdict.evidence["per_n"]["6"] == "refuted"
     for r in (a, t):
-        assert {p["claim"]["id"] for p in r.verdict.certificate["parts"]} == {r.claim.id}
+        assert r.verdict.certificate["claim"]["id"] == r.claim.id
 
 
 def test_console_script():
