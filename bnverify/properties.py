@@ -287,3 +287,27 @@ def finite_width_lyapunov(claim):
     kw = {k: claim.params[k] for k in ("layers", "seeds") if k in claim.params}
     return lyapunov.exponent_verdict(claim.activation, claim.n.lo, widths=widths, **kw)
 
+
+
+def checked_state(v, state, act):
+    """A verdict of bnverify.certify (one n, attractor or simplex, spectral radius < 1) passed
+    through the trusted kernel: the returned verdict is the kernel's, with v's enclosures."""
+    from . import claims
+
+    n = int(v.evidence["n"])
+    model = {"stages": "rc," + act.name}
+    if act.name == "leaky_relu":
+        model["alpha"] = cert.rational(act.slope)
+    data = {"id": "%s-n%d" % (state, n), "title": state, "statement": "%s at n = %d" % (state, n),
+            "property": "spectral-radius", "expect": "proved", "model": model,
+            "domain": {"n": str(n)}, "params": {"state": state, "relation": "<", "bound": "1"}}
+    claim = claims.claim_from_dict(data, "%s sweep" % state)
+    c = v.certificate or {}
+    items = [_classification_item(c)] if c.get("kind") == "classification" else \
+        [_krawczyk_item(c, Fraction(1))] if c.get("kind") == "krawczyk" else []
+    human = {k: x for k, x in v.evidence.items() if k != "reason"}
+    if v.evidence.get("reason"):
+        human["search"] = v.evidence["reason"]
+    out = decide(claim, items, human)
+    out.seconds = v.seconds
+    return out

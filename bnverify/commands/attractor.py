@@ -5,7 +5,7 @@ import json
 import sys
 from fractions import Fraction
 
-from .. import certify, ranges
+from .. import certify, properties, ranges
 from ..kernels import BadInput, parse_stages
 from ..parallel import default_jobs, process_pool
 
@@ -90,6 +90,7 @@ def entry(v, fields):
         if f in v.evidence:
             out[f] = v.evidence[f]
     out["seconds"] = round(v.seconds, 3)
+    out["checked"] = bool(v.evidence.get("checked"))
     if v.status != "proved":
         out["reason"] = v.evidence.get("reason", "")
     return out
@@ -138,6 +139,7 @@ def run(args):
             fold = certify.locate_fold(fr.lo, fr.hi, act, args.prec)
     finally:
         ex.shutdown()
+    vs = [properties.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
     n0, below_ok = certify.threshold(vs)
     results = [entry(v, FIELDS) for v in vs[len(below):]]
     doc = {"activation": str(act), "results": results, "smallest_n": n0 if below_ok else None,

@@ -80,9 +80,29 @@ def compute(args):
                          "mode": e["mode"]} for e in spec["eigenvalues"]],
         "multiplicities_sum_to_n(n+1)/2-1": bool(spec["multiplicities_ok"]),
         "stability": summary["statement"],
+        "stability_verdict": _checked_stability(args, act),
         "boundary_derivative": ("one-sided derivatives from inside [-1, 1] at rho = +-1: "
                                 "kappa'(1) = (1+alpha^2)/2, kappa'(-1) = alpha, kappa - rho kappa' = 0"),
     }
+
+
+def _checked_stability(args, act):
+    """'spectral radius < 1 at the two-point fixed point', decided by the trusted kernel."""
+    from .. import claims, properties
+
+    model = {"stages": "rc," + act.name}
+    dom = {"n": "3.." if args.symbolic else str(args.n)}
+    if act.name == "leaky_relu":
+        if args.symbolic:
+            dom["alpha"] = "0..1"
+        else:
+            model["alpha"] = str(act.slope)
+    v = properties.check(claims.claim_from_dict(
+        {"id": "stability", "title": "stability", "statement": "linear stability", "property": "spectral-radius",
+         "expect": "refuted", "model": model, "domain": dom,
+         "params": {"state": "two-point", "relation": "<", "bound": "1"}}, "jacobian"))
+    return {"verdict": v.status, "statement": v.evidence.get("statement"), "reason": v.evidence.get("reason"),
+            "checked": bool(v.evidence.get("checked"))}
 
 
 def run(args):
@@ -104,5 +124,8 @@ def run(args):
     w("  eigenvalues (%s):\n" % out["convention"])
     for e in out["eigenvalues"]:
         w("    %-40s x %-18s %s\n" % (e["value"], e["multiplicity"], e["mode"]))
+    sv = out["stability_verdict"]
     w("  %s\n" % out["stability"])
+    w("  trusted kernel: %s%s -- %s (%s)\n" % (sv["verdict"], "" if sv["checked"] else " (unchecked)",
+                                              sv["statement"], sv["reason"]))
     return 0

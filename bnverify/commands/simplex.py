@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from .. import certify
+from .. import certify, properties
 from . import attractor
 
 NAME = "simplex"
@@ -37,6 +37,7 @@ def run(args):
                                    progress=attractor.progress if len(ns) > 1 else None)
     finally:
         ex.shutdown()
+    vs = [properties.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
     results = [attractor.entry(v, FIELDS) for v in vs]
     doc = {"activation": str(act), "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
