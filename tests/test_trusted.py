@@ -1,0 +1,119 @@
+"""The trusted package: imports nothing from the rest of bnverify, and each model function
+agrees with its untrusted twin (the table at the top of bnverify/trusted/model.py)."""
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from bnverify import arith, symbolic, trusted
+from bnverify.kernels import Activation
+from bnverify.trusted import kernel, model
+
+TRUSTED = Path(trusted.__file__).parent
+
+
+def test_trusted_imports_nothing_from_bnverify():
+    for f in TRUSTED.glob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level <= 1, "%s climbs out of the package" % f.name
+                assert not (node.module or "").startswith("bnverify"), f.name
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("bnverify") for a in node.names), f.name
+
+
+def test_trusted_is_small():
+    sizes = {f.name: len(f.read_text().splitlines()) for f in TRUSTED.glob("*.py")}
+    assert sizes["kernel.py"] < 720 and sum(sizes.values()) < 1700, sizes
+
+
+@pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4)])
+def test_kappa_twin(alpha):
+    from flint import arb, ctx
+
+    act = Activation("leaky_relu", alpha) if alpha else Activation("relu")
+    ball = arith.get("ball")
+    with ctx.workprec(128):
+        A, B = model.kernel_constants(alpha)
+        for r in ("-1", "-0.7", "0", "0.3", "0.999", "1"):
+            mine = model.kappa(arb(r), A, B)
+            twin = act.kappa(ball.const(Fraction(r)) if "." not in r else ball.const(Fraction(r)), ball)
+            assert mine.overlaps(twin)
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6, 7])
+@pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10)])
+def test_pattern_blocks_against_the_dense_exact_jacobian(n, alpha):
+    """The kernel's spectrum (its own blocks) equals the charpoly of the untrusted dense
+    n(n+1)/2 Jacobian, without any symmetry split, up to the direction G* (eigenvalue 1)."""
+    act = Activation("leaky_relu", alpha) if alpha else Activation("relu")
+    J, _ = symbolic.dense_jacobian(symbolic.symbolic_activation(act.name), n)
+    J = J.subs(symbolic.ALPHA, sp.Rational(alpha.numerator, alpha.denominator))
+    lam = sp.Symbol("lam")
+    dense = sp.factor(J.charpoly(lam).as_expr())
+    c = kernel.Claim({"property": "spectral-radius", "stages": ["rc"], "activation": act.name,
+                      "domain": {"n": str(n), **({"alpha": str(alpha)} if alpha else {})}, "params": {}})
+    mine = sp.Integer(1)
+    for mu, m in kernel.spectrum(c, n):
+        mine *= (lam - mu) ** int(m)
+    assert sp.expand(dense - (lam - 1) * mine) == 0
+
+
+def test_symbolic_blocks_agree_with_the_untrusted_closed_forms():
+    n = sp.Symbol("n")
+    c = kernel.Claim({"property": "spectral-radius", "stages": ["rc"], "activation": "relu",
+                      "domain": {"n": "5.."}, "params": {}})
+    mine = {sp.factor(mu): m for mu, m in kernel.spectrum(c, n)}
+    spec = symbolic.configuration_spectrum(symbolic.symbolic_activation("relu"))
+    for e in spec["eigenvalues"]:
+        v = sp.factor(e["value"].subs(symbolic.N, n))
+        got = sum((m for mu, m in kernel.spectrum(c, n) if sp.cancel(mu - v) == 0), sp.Integer(0))
+        assert sp.expand(got - e["multiplicity"].subs(symbolic.N, n)) == 0
+    assert mine
+
+
+def test_two_point_twin():
+    n, a = sp.Symbol("n"), sp.Symbol("alpha")
+    (x0, x1, x2), c = model.two_point_fixed(n, a)
+    fp = symbolic.fixed_point(symbolic.symbolic_activation("leaky_relu"))
+    st = fp["state"]
+    sub = {symbolic.N: n, symbolic.ALPHA: a}
+    assert sp.cancel(x1 / x0 - (st.x / st.a).subs(sub)) == 0
+    assert sp.cancel(x2 / x0 - (st.b / st.a).subs(sub)) == 0
+    assert sp.cancel(c - fp["scale_factor"].subs(sub)) == 0
+
+
+def test_smt_needs_both_solvers():
+    """The kernel's own query for a true and a false inequality."""
+    from bnverify.trusted import smt
+
+    q = smt.inequality_query(sp.sympify("n**2/(n**2 - 2*n + 2) - 1"), ">", 3, None, (0, 0, False))
+    assert smt.decide(q) is True
+    q = smt.inequality_query(sp.sympify("n - 5"), ">", 3, None, (0, 0, False))
+    with pytest.raises(trusted.Rejected):
+        smt.decide(q)
+
+
+@pytest.mark.parametrize("stages,act,prop,state", [
+    (["rc", "rs"], "relu", "attractor-stable", None), ([], "relu", "attractor-exists", None),
+    (["rc"], "tanh", "spectral-radius", "configuration"), (["rc", "rs"], "relu", "spectral-radius", "configuration"),
+    (["rs"], "relu", "invariant-configuration", None), (["rc"], "relu", "stability-directions", None),
+    (["rc"], "identity", "attractor-exists", None)])
+def test_models_the_kernel_does_not_analyse_have_no_goal(stages, act, prop, state):
+    cj = {"property": prop, "stages": stages, "activation": act, "domain": {"n": "7"},
+          "params": {"relation": "<", "bound": "1", **({"state": state} if state else {})}}
+    with pytest.raises(trusted.NoGoal):
+        trusted.goal(cj)
+
+
+def test_stage_order_is_not_rewritten():
+    from bnverify.kernels import BadInput, parse_stages
+    for bad in ("relu,rc", "rs,rc,relu", "rc,relu,rs"):
+        with pytest.raises(BadInput):
+            parse_stages(bad)
+    with pytest.raises(trusted.Rejected):
+        kernel.Claim({"property": "fixed-point", "stages": ["rs", "rc"], "activation": "relu", "domain": {"n": "3"}})
