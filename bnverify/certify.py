@@ -47,8 +47,7 @@ inverse of J(m); K(X) strictly inside X proves a unique fixed point in X.  Its s
 spectrum in the full n(n+1)/2-dimensional dynamics is enclosed block by block (symmetry
 blocks over the box) twice: by flint's rigorous ``acb_mat.eig`` and, eigensolver-free, by
 Gershgorin discs of ``V^-1 B V`` (V an exact dyadic approximate eigenvector matrix).
-:func:`check_krawczyk_certificate` and :func:`check_classification_certificate` re-verify a
-certificate without any search.
+The trusted kernel (bnverify/trusted/items.py) re-verifies these records without any search.
 """
 from __future__ import annotations
 
@@ -330,25 +329,6 @@ def _merge(roots):
     return out
 
 
-def check_classification_certificate(cert):
-    """Re-verify a classification certificate: the intervals cover the domain [-1/(n-2), 1]
-    without gaps and each interval's claim holds (no search)."""
-    n = Fraction(cert["n"])
-    n = int(n) if n.denominator == 1 else n
-    act = _act_from(cert["activation"])
-    ctx = ball(int(cert["prec"]))
-    ivs = [(Fraction(a), Fraction(b), kind) for a, b, kind, _ in cert["intervals"]]
-    if not ivs or ivs[0][0] > Fraction(-1) / (Fraction(n) - 2) or ivs[-1][1] != 1:
-        return False
-    if any(ivs[k][1] != ivs[k + 1][0] for k in range(len(ivs) - 1)):
-        return False
-    for lo, hi, kind in ivs:
-        res = _decide(lo, hi, n, act, ctx)
-        if res is None or res[0] != kind:
-            return False
-    return True
-
-
 # ------------------------------------------------------------------ Krawczyk in (o, x, b)
 def _mids(M):
     return np.array([[float(v.mid()) for v in row] for row in M])
@@ -539,39 +519,6 @@ def spectrum_certificate(X, n, act, ctx):
             if all(p["gershgorin"] for p in per.values()) else None,
             "gershgorin_lo": max(p["gershgorin"][0] for p in per.values())
             if all(p["gershgorin"] for p in per.values()) else None}
-
-
-def check_krawczyk_certificate(cert):
-    """Re-verify a Krawczyk certificate with no search: rebuild the box X and Y exactly,
-    recompute K(X) (map and Jacobian enclosures from the shared Gram code) and test
-    K(X) in int X; then recompute the symmetry blocks over X and test the Gershgorin bound
-    of V^-1 B V for each block against cert["spectral_bound"]."""
-    n = int(cert["n"])
-    act = _act_from(cert["activation"])
-    ctx = ball(int(cert["prec"]))
-    X = _box_from_json(cert["box"], ctx)
-    m = [x.mid() for x in X]
-    Y = [[ctx.const(Fraction(v)) for v in row] for row in cert["y_matrix"]]
-    if not _krawczyk_step(X, m, Y, n, act, ctx)["ok"]:
-        return False
-    sb = cert.get("spectral_bound")
-    if sb is None:
-        return True
-    blocks = state_blocks(X, n, act, ctx)
-    if set(blocks) != set(sb["V"]):
-        return False
-    bound = Fraction(sb["bound"])
-    radii = {}
-    for comp, (B, _, _) in blocks.items():
-        g = gershgorin_radius(B, sb["V"][comp], ctx)
-        if g is None:
-            return False
-        radii[comp] = g
-    if sb["relation"] == "<":
-        return all(hi < bound for lo, hi in radii.values())
-    if sb["relation"] == ">":
-        return any(lo > bound for lo, hi in radii.values())
-    return False
 
 
 # ------------------------------------------------------------------ certified states

@@ -240,22 +240,31 @@ def test_attractor_spectral_radius_matches_dense_float(attractor7):
     assert lo - 1e-7 <= rho <= hi + 1e-7
 
 
-def test_krawczyk_certificate_rechecks_and_rejects_tampering(attractor7):
-    cert = json.loads(json.dumps(attractor7.certificate))
-    assert certify.check_krawczyk_certificate(cert)
-    moved = json.loads(json.dumps(cert))
-    mm, me, rm, re = moved["box"][0]
-    moved["box"][0][0] = mm + 100 * rm * 2 ** (re - me)      # o's midpoint moved by 100 radii
-    assert not certify.check_krawczyk_certificate(moved)
-    wrong_y = json.loads(json.dumps(cert))
-    wrong_y["y_matrix"][0][0] = "0/1"
-    wrong_y["y_matrix"][1][1] = "0/1"
-    assert not certify.check_krawczyk_certificate(wrong_y)
-    other_n = dict(cert, n=8)
-    assert not certify.check_krawczyk_certificate(other_n)
-    tight = json.loads(json.dumps(cert))
-    tight["spectral_bound"]["bound"] = "1/2"
-    assert not certify.check_krawczyk_certificate(tight)
+def _trusted_fact(item):
+    from bnverify.trusted import Rejected, items
+    try:
+        return items.check_item(json.loads(json.dumps(item)))
+    except Rejected:
+        return None
+
+
+def test_krawczyk_record_rechecks_in_the_trusted_kernel_and_rejects_tampering(attractor7):
+    from bnverify.properties import _krawczyk_item
+
+    item = _krawczyk_item(attractor7.certificate, Fraction(1))
+    fact = _trusted_fact(item)
+    assert fact["state"] == "spread-cluster" and fact["n"] == 7 and fact["radius_below"] == 1
+    moved = json.loads(json.dumps(item))
+    mm, me = moved["box"][0]["mid"]
+    rm, re = moved["box"][0]["rad"]
+    moved["box"][0]["mid"][0] = mm + 100 * rm * 2 ** (re - me)      # o's midpoint moved by 100 radii
+    assert _trusted_fact(moved) is None
+    wrong_y = json.loads(json.dumps(item))
+    wrong_y["Y"][0][0] = "0/1"
+    wrong_y["Y"][1][1] = "0/1"
+    assert _trusted_fact(wrong_y) is None
+    assert _trusted_fact(dict(item, n=8)) is None
+    assert _trusted_fact(dict(item, bound="1/2")) is None
 
 
 @pytest.mark.parametrize("n", [3, 4, 7, 20])
@@ -267,7 +276,8 @@ def test_simplex_value_and_spectrum(n):
         ref = Fraction(mpmath.nstr(ref, 55, strip_zeros=False))
     assert _in_bounds(v.evidence["simplex_cos"], ref)
     assert _in_bounds(v.evidence["cluster_cos"], ref) and _in_bounds(v.evidence["odd_cos"], ref)
-    assert certify.check_krawczyk_certificate(json.loads(json.dumps(v.certificate)))
+    from bnverify.properties import _krawczyk_item
+    assert _trusted_fact(_krawczyk_item(v.certificate, Fraction(1)))["state"] == "simplex"
     c = float(ref)
     rho = _dense_float_spectral_radius(SymState(1.0, c, c, 1.0), n, RELU)
     lo, hi = (float(Fraction(x)) for x in v.evidence["spectral_radius"])
@@ -280,14 +290,15 @@ def test_absence_below_threshold_and_certificate():
     assert v.status == "refuted"
     kinds = [f["kind"] for f in v.evidence["symmetric_family"]["fixed_points"]]
     assert kinds == ["simplex", "configuration"]
-    cert = json.loads(json.dumps(v.certificate))
-    assert certify.check_classification_certificate(cert)
-    gap = dict(cert, intervals=cert["intervals"][:10] + cert["intervals"][11:])
-    assert not certify.check_classification_certificate(gap)
-    lied = json.loads(json.dumps(cert))
+    from bnverify.properties import _classification_item
+    item = _classification_item(v.certificate)
+    assert _trusted_fact(item)["spread_cluster_states"] == 0
+    gap = dict(item, intervals=item["intervals"][:10] + item["intervals"][11:])
+    assert _trusted_fact(gap) is None
+    lied = json.loads(json.dumps(item))
     k = next(i for i, iv in enumerate(lied["intervals"]) if iv[2] == "simplex")
     lied["intervals"][k][2] = "excluded"
-    assert not certify.check_classification_certificate(lied)
+    assert _trusted_fact(lied) is None
 
 
 def test_classification_n7_finds_four_solutions_consistent_with_float():
@@ -299,7 +310,8 @@ def test_classification_n7_finds_four_solutions_consistent_with_float():
     floats = certify._float_roots(7, RELU)
     for f, r in zip([fp for fp in fps if fp["kind"] == "root"], [r for r in floats if r > -0.16]):
         assert float(f["rho"][0]) - 1e-9 <= r <= float(f["rho"][1]) + 1e-9
-    assert certify.check_classification_certificate(json.loads(json.dumps(v.certificate)))
+    from bnverify.properties import _classification_item
+    assert _trusted_fact(_classification_item(v.certificate))["spread_cluster_states"] == 2
 
 
 def test_leaky_attractor_shares_the_relu_geometry(attractor7):
@@ -334,7 +346,8 @@ def test_sweep_to_64():
     vs = certify.attractor_sweep(range(3, 65), RELU)
     assert certify.threshold(vs) == (7, True)
     for v in vs:
+        from bnverify.properties import _classification_item, _krawczyk_item
         if v.status == "proved":
-            assert certify.check_krawczyk_certificate(json.loads(json.dumps(v.certificate)))
+            assert _trusted_fact(_krawczyk_item(v.certificate, Fraction(1)))["state"] == "spread-cluster"
         else:
-            assert certify.check_classification_certificate(json.loads(json.dumps(v.certificate)))
+            assert _trusted_fact(_classification_item(v.certificate))["spread_cluster_states"] == 0

@@ -40,8 +40,9 @@ def add_arguments(p):
     p.add_argument("--property", help="one of: %s" % ", ".join(sorted(properties.PROPERTIES)))
     p.add_argument("--relation", help="< <= > >=")
     p.add_argument("--bound", help="exact rational, e.g. 1")
-    p.add_argument("--state", help="configuration | attractor | simplex")
+    p.add_argument("--state", help="configuration (O_n) | two-point | attractor | simplex")
     p.add_argument("--value", help="an expression in n and alpha, e.g. 'n - 1'")
+    p.add_argument("--eigenvalues", help="jacobian-spectrum: 'value:multiplicity, ...', e.g. '0:n, n/(n**2-2*n+2):n-2'")
     p.add_argument("--width", help="finite widths d: 256..4096")
     p.add_argument("--jobs", type=int, default=None, metavar="J",
                    help="worker processes for per-n checks (default: min(4, CPUs))")
@@ -49,7 +50,7 @@ def add_arguments(p):
     p.add_argument("--cert", metavar="FILE", help="write the certificate of a proved / refuted verdict")
 
 
-FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "width")
+FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width")
 
 
 def claim_from_flags(args):
@@ -69,7 +70,8 @@ def claim_from_flags(args):
             domain["alpha"] = args.alpha
     if args.width is not None:
         domain["width"] = args.width
-    params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value") if getattr(args, k) is not None}
+    params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value", "eigenvalues")
+              if getattr(args, k) is not None}
     data = {"id": "command-line", "title": "claim given on the command line",
             "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),
             "property": args.property, "expect": "proved", "model": model, "domain": domain,
@@ -105,6 +107,8 @@ def run(args):
                          indent=1, default=str))
     else:
         print("%s: %s" % (claim.id, v))
+        if args.file:
+            print("  author's wording: %s" % claim.statement)
         for k, val in v.evidence.items():
             print("  %s: %s" % (k, json.dumps(val, default=str) if not isinstance(val, str) else val))
         if args.file and v.status != claim.expect:
