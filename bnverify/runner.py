@@ -95,7 +95,12 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
             futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in todo}
             for f in as_completed(futures):
                 i, k, u = futures[f]
-                done[properties.job_key(u)] = v = f.result()
+                try:
+                    v = f.result()
+                except Exception as e:      # a worker killed mid-run: undecided, never proved
+                    v = Verdict(INCONCLUSIVE, u.property, {"reason": "the job's worker failed: %s: %s"
+                                                           % (type(e).__name__, e)}, subject=u.id)
+                done[properties.job_key(u)] = v
                 tick(label(i, u), v)
         finally:
             if own:

@@ -117,3 +117,31 @@ def test_stage_order_is_not_rewritten():
             parse_stages(bad)
     with pytest.raises(trusted.Rejected):
         kernel.Claim({"property": "fixed-point", "stages": ["rs", "rc"], "activation": "relu", "domain": {"n": "3"}})
+
+
+def test_a_killed_worker_gives_inconclusive_never_proved():
+    from concurrent.futures import Future
+
+    from bnverify import claims, runner
+
+    class Dying:
+        def submit(self, fn, *a):
+            f = Future()
+            f.set_exception(RuntimeError("worker killed"))
+            return f
+
+        def shutdown(self):
+            pass
+    c = claims.load_claim(Path(__file__).parent.parent / "proofs" / "simplex-state.toml")
+    c = c.__class__(**{**c.__dict__, "n": claims.IntRange(3, 4)})
+    (r,) = runner.run([c], executor=Dying(), progress=False)
+    assert r.verdict.status == "inconclusive"
+
+
+def test_an_smt_timeout_is_not_a_proof(monkeypatch):
+    from bnverify.trusted import smt
+    monkeypatch.setattr(smt, "z3_answer", lambda text, timeout_ms=0: "unknown")
+    cj = {"property": "invariant-configuration", "stages": ["rc"], "activation": "relu",
+          "domain": {"n": "2.."}, "params": {}}
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(cj)
