@@ -182,7 +182,9 @@ def test_dF_matches_central_differences(act, stages):
 
 def test_parse_stages():
     assert parse_stages("rc,relu") == (("rc",), Activation("relu"))
-    assert parse_stages("relu,rs,rc")[0] == ("rc", "rs")
+    assert parse_stages("rc,rs,relu")[0] == ("rc", "rs")
+    with pytest.raises(BadInput):          # another order is not silently rewritten
+        parse_stages("relu,rs,rc")
     assert parse_stages("leaky_relu", "3/10")[1].alpha == Fraction(3, 10)
     for bad in ("rc,foo", "", "relu,tanh", "rc,rc,relu"):
         with pytest.raises(BadInput):
