@@ -273,3 +273,72 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------- numerical: the fold in real n
+def reduced_real(n, x, mp):
+    """The symmetric reduction of RC + ReLU with n real: (p, q, b) -> image - (p, q, b).
+    p: cluster cosine, q: odd point's cosine to the cluster, b: odd norm^2 / cluster norm^2."""
+    p, q, b = x
+    m = n - 1
+    A = mp.mpf(1) / 2
+
+    def kap(r):
+        return A * r + (mp.sqrt(1 - r * r) - r * mp.acos(r)) / (2 * mp.pi)
+    x_ = q * mp.sqrt(b)
+    rc = (1 + (m - 1) * p + x_) / n
+    ro = (m * x_ + b) / n
+    t = (m * rc + ro) / n
+    scc, sc, sco, soo = 1 - 2 * rc + t, p - 2 * rc + t, x_ - rc - ro + t, b - 2 * ro + t
+    return [kap(sc / scc) / A - p, kap(sco / mp.sqrt(scc * soo)) / A - q, soo / scc - b]
+
+
+def fold_point(dps=40):
+    """The real n where the spread-cluster pair is born: the branch of the real-n reduction,
+    parametrized by the cluster cosine p, is (q(p), b(p), n(p)); the fold is min_p n(p)."""
+    import mpmath
+    mp = mpmath.mp
+    mp.dps = dps
+    guess = [mp.mpf("0.136"), mp.mpf("4.67"), mp.mpf("6.11")]
+
+    def n_of(p):
+        nonlocal guess
+        sol = mpmath.findroot(lambda q, b, n: reduced_real(n, (p, q, b), mp), guess)
+        guess = [sol[0], sol[1], sol[2]]
+        return sol[2]
+    lo, hi = mp.mpf("0.28"), mp.mpf("0.34")       # golden section: n(p) is convex near its minimum
+    g = (mp.sqrt(5) - 1) / 2
+    a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+    fa, fb = n_of(a), n_of(b)
+    for _ in range(120):
+        if fa < fb:
+            hi, b, fb = b, a, fa
+            a = hi - g * (hi - lo)
+            fa = n_of(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + g * (hi - lo)
+            fb = n_of(b)
+    return (a + b) / 2, min(fa, fb)
+
+
+def spread_states_real(n, dps=30):
+    """Distinct spread-cluster solutions of the real-n reduction from a grid of guesses."""
+    import mpmath
+    mp = mpmath.mp
+    mp.dps = dps
+    n = mp.mpf(n)
+    found = []
+    for p0, q0, b0 in itertools.product((0.2, 0.3, 0.4, 0.5, 0.6), (0.02, 0.1, 0.2), (1.5, 4, 8, 15)):
+        try:
+            x = mpmath.findroot(lambda p, q, b: reduced_real(n, (p, q, b), mp), (p0, q0, b0))
+        except Exception:               # noqa: BLE001
+            continue
+        if any(abs(mpmath.im(v)) > 1e-20 for v in x):
+            continue
+        p, q, b = (mpmath.re(v) for v in x)
+        if abs(p - 1) < 1e-6 or abs(q - p) < 1e-6 or b <= 0 or not -1 < p < 1 or not -1 < q < 1:
+            continue
+        if not any(abs(p - y[0]) < 1e-15 for y in found):
+            found.append((p, q, b))
+    return found
