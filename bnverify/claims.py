@@ -49,7 +49,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
+from . import limits
 from .kernels import Activation, BadInput, parse_stages
+from .limits import show
 from .ranges import IntRange, RatRange, parse_int_range, parse_rat_range
 from .verdict import RELATIONS, STATUSES
 
@@ -154,23 +156,24 @@ def _params_text(params):
 
 # ---------------------------------------------------------------- parameters
 def _p_relation(v):
-    if v not in RELATIONS:
-        raise ValueError("relation %r is not one of %s" % (v, " ".join(RELATIONS)))
+    if not isinstance(v, str) or v not in RELATIONS:
+        raise ValueError("relation %s is not one of %s" % (show(v), " ".join(RELATIONS)))
     return v
 
 
 def _p_rational(v):
     if isinstance(v, bool) or not isinstance(v, (int, str)):
-        raise ValueError("%r is not an exact rational; write it as a string like \"1/2\"" % (v,))
+        raise ValueError("%s is not an exact rational; write it as a string like \"1/2\"" % show(v))
+    limits.guard_number(v.strip() if isinstance(v, str) else v, "rational")
     try:
         return Fraction(str(v).strip())
     except (ValueError, ZeroDivisionError):
-        raise ValueError("%r is not a rational number" % (v,))
+        raise ValueError("%s is not a rational number" % show(v))
 
 
 def _p_state(v):
-    if v not in STATES:
-        raise ValueError("state %r is not one of %s" % (v, ", ".join(STATES)))
+    if not isinstance(v, str) or v not in STATES:
+        raise ValueError("state %s is not one of %s" % (show(v), ", ".join(STATES)))
     return v
 
 
@@ -180,11 +183,14 @@ def _p_expr(v):
     if isinstance(v, int) and not isinstance(v, bool):
         v = str(v)
     if not isinstance(v, str):
-        raise ValueError("%r is not an expression string" % (v,))
+        raise ValueError("%s is not an expression string" % show(v))
+    limits.guard_expression(v)          # size and depth first: base.parse may recurse
     try:
         base.parse(v)
     except base.Rejected as e:
-        raise ValueError(str(e))
+        raise ValueError(" ".join(str(e).split())[:300])
+    except (RecursionError, MemoryError):
+        raise limits.ExpressionTooLarge("expression %s is too large to parse" % show(v))
     return v
 
 
@@ -192,30 +198,38 @@ def _p_spectrum(v):
     """[[value, multiplicity], ...] (expressions in n and alpha), or the command line's
     "value : multiplicity, ..." text."""
     if isinstance(v, str):
+        if len(v) > limits.MAX_SPECTRUM_PAIRS * limits.MAX_EXPR_CHARS:
+            raise limits.LimitError("eigenvalues: a text of %d characters" % len(v))
         v = [p.split(":") for p in v.split(",") if p.strip()]
     if not isinstance(v, list) or not v or not all(isinstance(p, list) and len(p) == 2 for p in v):
         raise ValueError("eigenvalues must be a list of [value, multiplicity] pairs")
+    if len(v) > limits.MAX_SPECTRUM_PAIRS:
+        raise limits.LimitError("eigenvalues: %d pairs (at most %d)" % (len(v), limits.MAX_SPECTRUM_PAIRS))
     return tuple((_p_expr(a.strip() if isinstance(a, str) else a), _p_expr(b.strip() if isinstance(b, str) else b))
                  for a, b in v)
 
 
 def _p_strings(v):
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ValueError("%r is not a list of strings" % (v,))
+        raise ValueError("%s is not a list of strings" % show(v))
     return tuple(v)
 
 
 def _p_int(v):
-    if isinstance(v, str) and v.strip().isdigit():     # from the command line
+    if isinstance(v, str) and re.fullmatch(r"[0-9]+", v.strip()):     # from the command line
+        limits.guard_number(v.strip(), "integer")
         v = int(v)
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError("%r is not a positive integer" % (v,))
+        raise ValueError("%s is not a positive integer" % show(v))
+    limits.guard_int(v, "integer", limits.MAX_INT_PARAM)
     return v
 
 
 def _p_decimal(v):
+    if isinstance(v, str):
+        limits.guard_number(v.strip(), "decimal")
     if not isinstance(v, str) or not re.fullmatch(r"\d+(\.\d+)?", v.strip()):
-        raise ValueError("%r is not a decimal number string like \"6.107\"" % (v,))
+        raise ValueError("%s is not a decimal number string like \"6.107\"" % show(v))
     return v.strip()
 
 
@@ -354,17 +368,100 @@ def claim_from_dict(data, source="<claim>"):
                  source=str(source))
 
 
+def read_toml(path):
+    """The table of a claim file: at most limits.MAX_CLAIM_BYTES of UTF-8 TOML, nested at most
+    limits.MAX_CLAIM_DEPTH deep; BadInput / ClaimError (one line) on anything else."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise BadInput("%s: is a directory, not a claim file" % path)
+        with open(path, "rb") as f:
+            raw = f.read(limits.MAX_CLAIM_BYTES + 1)
+    except OSError as e:
+        raise BadInput("%s: cannot read: %s" % (path, e.strerror or e))
+    except ValueError as e:                 # e.g. a NUL byte in the name
+        raise BadInput("%s: cannot read: %s" % (show(str(path)), e))
+    if len(raw) > limits.MAX_CLAIM_BYTES:
+        raise ClaimError(path, "(file)", "larger than %d bytes: not a claim file" % limits.MAX_CLAIM_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ClaimError(path, "(syntax)", "not UTF-8 text (byte 0x%02x at offset %d): not a claim file"
+                         % (raw[e.start], e.start))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ClaimError(path, "(syntax)", "not valid TOML: %s" % " ".join(str(e).split()))
+    except RecursionError:
+        raise ClaimError(path, "(syntax)", "nested too deeply (at most %d levels)" % limits.MAX_CLAIM_DEPTH)
+    except (ValueError, MemoryError) as e:  # e.g. an integer of more than 4300 digits
+        raise ClaimError(path, "(syntax)", "not valid TOML: %s" % " ".join(str(e).split())[:200])
+    if limits.depth_of(data, limits.MAX_CLAIM_DEPTH) > limits.MAX_CLAIM_DEPTH:
+        raise ClaimError(path, "(syntax)", "nested too deeply (at most %d levels)" % limits.MAX_CLAIM_DEPTH)
+    return data
+
+
+def check_sizes(data, source):
+    """The limits of :mod:`bnverify.limits` on a parsed claim table, checked before
+    :func:`claim_from_dict` builds numbers from it (a slope like "1e-100000" would)."""
+    model, domain = data.get("model"), data.get("domain")
+    try:
+        if isinstance(model, dict) and isinstance(model.get("alpha"), str):
+            field = "model.alpha"
+            limits.guard_number(model["alpha"].strip(), "alpha")
+        if isinstance(domain, dict):
+            field = "domain.n_min"
+            v = domain.get("n_min")
+            if isinstance(v, int) and not isinstance(v, bool):
+                limits.guard_int(v, "n_min", limits.MAX_N)
+            field = "domain.width"
+            w = domain.get("width")
+            if isinstance(w, list):
+                if len(w) > limits.MAX_WIDTHS:
+                    raise limits.LimitError("%d widths (at most %d)" % (len(w), limits.MAX_WIDTHS))
+                for x in w:
+                    if isinstance(x, int) and not isinstance(x, bool):
+                        limits.guard_int(x, "width", limits.SIM_MAX["width"])
+    except limits.LimitError as e:
+        raise ClaimError(source, field, str(e))
+
+
+def check_limits(claim):
+    """The limits on a validated claim: a per-n property takes a finite range of at most
+    limits.MAX_PER_N integers; a finite-width simulation at most limits.MAX_SIM_WORK."""
+    from . import properties
+
+    per_n = getattr(properties, "_per_n", None)
+    spec = properties.PROPERTIES.get(claim.property)
+    is_per_n = per_n(claim) if per_n is not None else bool(getattr(spec, "per_n", False))
+    if is_per_n and claim.n.finite and len(claim.n) > limits.MAX_PER_N:
+        raise ClaimError(claim.source, "domain.n", "n range %s has %d integers: property %s is decided one n "
+                         "at a time, for at most %d of them" % (claim.n, len(claim.n), claim.property,
+                                                                limits.MAX_PER_N))
+    if claim.property == "finite-width-lyapunov" and claim.width is not None and claim.n.finite:
+        import inspect
+
+        from . import lyapunov
+
+        sig = inspect.signature(lyapunov.exponent_verdict).parameters
+        layers = claim.params.get("layers", sig["layers"].default)
+        seeds = claim.params.get("seeds", sig["seeds"].default)
+        w = claim.width
+        widths = list(w) if isinstance(w, tuple) else sorted({w.lo, w.hi}) + [w.hi] * (w.hi > w.lo + 1)
+        try:
+            limits.guard_simulation(claim.n.hi, max(widths), (layers + 5) * len(widths), seeds,
+                                    what="the finite-width simulation")
+        except limits.LimitError as e:
+            raise ClaimError(claim.source, "params", str(e))
+    return claim
+
+
 def load_claim(path, known_ids=None):
     """One claim file.  ``known_ids``: if given, every id in ``uses`` must be among them."""
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise BadInput("%s: cannot read: %s" % (path, e.strerror or e))
-    except tomllib.TOMLDecodeError as e:
-        raise ClaimError(path, "(syntax)", "not valid TOML: %s" % e)
-    claim = claim_from_dict(data, path)
+    data = read_toml(path)
+    check_sizes(data, path)
+    claim = check_limits(claim_from_dict(data, path))
     if known_ids is not None:
         for u in claim.uses:
             if u not in known_ids:

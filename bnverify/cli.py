@@ -3,23 +3,43 @@
 Each command lives in its own module under :mod:`bnverify.commands` and defines
 ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.  Errors a user can
 cause are reported here on one line with exit code 2, never as a traceback.
+
+Exit codes of the safety net in :func:`main` (besides each command's own 0 / 1 / 3):
+
+* 2   usage error: :class:`BadInput` or :class:`bnverify.limits.LimitError` (an input beyond
+      a documented limit), one line ``bnverify <command>: error: ...`` on stderr;
+* 4   internal error: any other exception escaping a command is a bug, reported on one line
+      ``bnverify: internal error: <type>: <message> (please report)``; set BNVERIFY_TRACEBACK=1
+      to see the traceback as well;
+* 130 interrupted (Ctrl-C): one line ``bnverify: interrupted``.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
 from . import __version__
 from .kernels import BadInput
+from .limits import LimitError
 
 USAGE_ERROR = 2
+INTERNAL_ERROR = 4
+INTERRUPTED = 130
+MAX_MESSAGE = 400
+
+
+def one_line(message, limit=MAX_MESSAGE):
+    """A message on one line of at most ``limit`` characters."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        sys.stderr.write("%s: error: %s\n" % (self.prog, message))
+        sys.stderr.write("%s: error: %s\n" % (self.prog, one_line(message)))
         sys.exit(USAGE_ERROR)
 
 
@@ -47,22 +67,39 @@ def build_parser():
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "_run", None):
-        parser.print_help()
-        return USAGE_ERROR
+    """Run one command; returns its exit code (see the module docstring).  argparse's own
+    errors and --help / --version still leave through SystemExit (codes 2 and 0)."""
+    command = None
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        command = getattr(args, "command", None)
+        if not getattr(args, "_run", None):
+            parser.print_help()
+            return USAGE_ERROR
         return args._run(args) or 0
-    except BadInput as e:
-        sys.stderr.write("bnverify %s: error: %s\n" % (args.command, e))
+    except (BadInput, LimitError) as e:
+        sys.stderr.write("%s: error: %s\n" % ("bnverify " + command if command else "bnverify", one_line(e)))
         return USAGE_ERROR
     except BrokenPipeError:         # output piped into head & co.
-        sys.stderr.close()
+        try:
+            sys.stderr.close()
+        except Exception:
+            pass
         return 0
     except KeyboardInterrupt:
         sys.stderr.write("bnverify: interrupted\n")
-        return 130
+        return INTERRUPTED
+    except SystemExit:
+        raise
+    except BaseException as e:      # a bug: one line, never a traceback (unless asked for)
+        if os.environ.get("BNVERIFY_TRACEBACK"):
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write("bnverify: internal error: %s: %s (please report)\n"
+                         % (type(e).__name__, one_line(e, 300)))
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

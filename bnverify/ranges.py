@@ -5,13 +5,18 @@ Integer ranges are closed, ``A..B`` with A <= B, or open above, ``A..``.  Ration
 closed, ``A..B``, except that an upper end equal to the excluded limit (alpha = 1, which
 would be the identity) means "up to but not including it": ``0..1`` is [0, 1).
 Every malformed range raises :class:`BadInput` naming the value, for a one-line error.
+Limits (see :mod:`bnverify.limits`): every integer of a range is at most ``limits.MAX_N``
+(10^6) unless the caller gives another ``maximum``; a number's text has at most
+``limits.MAX_NUMBER_CHARS`` characters and a decimal exponent of at most ``limits.MAX_EXPONENT``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
 
+from . import limits
 from .kernels import BadInput
+from .limits import show
 
 
 @dataclass(frozen=True)
@@ -73,21 +78,29 @@ def _q(x):
 def _int(text, name, whole):
     t = text.strip()
     try:
+        limits.int_text(t, "%s range %s" % (name, show(whole)))
+    except limits.LimitError as e:
+        raise BadInput(str(e))
+    try:
         if t.lstrip("+-").isdigit():
             return int(t)
     except ValueError:
         pass
-    raise BadInput("%s range %r: %r is not an integer" % (name, whole, t))
+    raise BadInput("%s range %s: %s is not an integer" % (name, show(whole), show(t)))
 
 
-def parse_int_range(text, name="n", minimum=2, allow_open=True):
-    """'3..20' | '3..' | '5' (or an int) -> IntRange, each element >= minimum."""
+def parse_int_range(text, name="n", minimum=2, allow_open=True, maximum=limits.MAX_N):
+    """'3..20' | '3..' | '5' (or an int) -> IntRange, each element >= minimum and both ends
+    <= maximum (an open range's lower end too)."""
     if isinstance(text, bool):
         raise BadInput("%s range %r is not a range" % (name, text))
     if isinstance(text, int):
+        if text.bit_length() > 64:
+            raise BadInput("%s range: %s is above the limit %s" % (name, limits._short_int(text),
+                                                                limits._power(maximum)))
         text = str(text)
     if not isinstance(text, str):
-        raise BadInput("%s range %r is not a string like '3..20'" % (name, text))
+        raise BadInput("%s range %s is not a string like '3..20'" % (name, show(text)))
     whole = text
     if not text.strip():
         raise BadInput("%s range is empty; give e.g. 3..20" % name)
@@ -96,24 +109,33 @@ def parse_int_range(text, name="n", minimum=2, allow_open=True):
         lo = _int(a, name, whole)
         if not b.strip():
             if not allow_open:
-                raise BadInput("%s range %r has no upper end; give e.g. %d..%d" % (name, whole, lo, lo + 10))
+                raise BadInput("%s range %s has no upper end; give e.g. %d..%d" % (name, show(whole), lo, lo + 10))
             hi = None
         else:
             hi = _int(b, name, whole)
     else:
         lo = hi = _int(text, name, whole)
     if hi is not None and hi < lo:
-        raise BadInput("%s range %r is reversed or empty (%d > %d)" % (name, whole, lo, hi))
+        raise BadInput("%s range %s is reversed or empty (%s > %s)"
+                       % (name, show(whole), limits._short_int(lo), limits._short_int(hi)))
     if lo < minimum:
-        raise BadInput("%s range %r starts below %d" % (name, whole, minimum))
+        raise BadInput("%s range %s starts below %d" % (name, show(whole), minimum))
+    top = lo if hi is None else hi
+    if maximum is not None and top > maximum:
+        raise BadInput("%s range %s: %s is above the limit %s" % (name, show(whole), limits._short_int(top),
+                                                               limits._power(maximum)))
     return IntRange(lo, hi)
 
 
 def _rat(text, name, whole):
     try:
+        limits.guard_number(text.strip(), "%s range %s:" % (name, show(whole)) if text.strip() != whole.strip()
+                            else "%s" % name)
         return Fraction(text.strip())
+    except limits.LimitError as e:
+        raise BadInput(str(e))
     except (ValueError, ZeroDivisionError):
-        raise BadInput("%s range %r: %r is not a rational number" % (name, whole, text.strip()))
+        raise BadInput("%s range %s: %s is not a rational number" % (name, show(whole), show(text.strip())))
 
 
 def parse_rat_range(text, name="alpha", lower=Fraction(0), upper=Fraction(1), upper_open=True):
@@ -122,7 +144,7 @@ def parse_rat_range(text, name="alpha", lower=Fraction(0), upper=Fraction(1), up
     if isinstance(text, (int, Fraction)) and not isinstance(text, bool):
         text = str(text)
     if not isinstance(text, str) or not text.strip():
-        raise BadInput("%s range %r is not a string like '0..1/2'" % (name, text))
+        raise BadInput("%s range %s is not a string like '0..1/2'" % (name, show(text)))
     whole = text
     if ".." in text:
         a, _, b = text.partition("..")
@@ -130,10 +152,10 @@ def parse_rat_range(text, name="alpha", lower=Fraction(0), upper=Fraction(1), up
     else:
         lo = hi = _rat(text, name, whole)
     if hi < lo:
-        raise BadInput("%s range %r is reversed (%s > %s)" % (name, whole, lo, hi))
+        raise BadInput("%s range %s is reversed (%s > %s)" % (name, show(whole), show(str(lo)), show(str(hi))))
     if lo < lower or hi > upper:
-        raise BadInput("%s range %r leaves [%s, %s%s" % (name, whole, lower, upper, ")" if upper_open else "]"))
+        raise BadInput("%s range %s leaves [%s, %s%s" % (name, show(whole), lower, upper, ")" if upper_open else "]"))
     hi_open = upper_open and hi == upper
     if hi_open and lo == hi:
-        raise BadInput("%s range %r is empty (%s is excluded)" % (name, whole, upper))
+        raise BadInput("%s range %s is empty (%s is excluded)" % (name, show(whole), upper))
     return RatRange(lo, hi, hi_open)

@@ -22,7 +22,7 @@ BAD = [
     (["--sampler", "exact"], "exact"),
     (["--seed", "-4"], "-4"),
     (["--n", "x"], "'x'"),
-    (["--seeds", "100", "--width", "100000", "--n", "1000"], "--width 100000"),
+    (["--seeds", "100", "--width", "100000", "--n", "1000"], "width 100000"),
     (["--plot", "/nonexistent-dir/p.png"], "/nonexistent-dir/p.png"),
     (["--plot", "p.xyz"], "p.xyz"),
 ]

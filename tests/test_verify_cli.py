@@ -84,7 +84,9 @@ def test_report_and_check_cert(tmp_path, capsys, monkeypatch):
 def test_check_cert_usage(tmp_path, capsys):
     assert run(capsys, "check-cert", str(tmp_path / "missing"))[0] == 2
     assert run(capsys, "check-cert", str(tmp_path))[0] == 2                 # no certificates
-    (tmp_path / "junk.json").write_text("{not json")
+    (tmp_path / "junk.json").write_text("{not json")           # not JSON: a usage error
+    assert run(capsys, "check-cert", str(tmp_path))[0] == 2
+    (tmp_path / "junk.json").write_text("{}")                  # JSON, not a certificate: rejected
     assert run(capsys, "check-cert", str(tmp_path))[0] == 1
 
 

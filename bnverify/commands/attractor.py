@@ -5,7 +5,7 @@ import json
 import sys
 from fractions import Fraction
 
-from .. import certify, properties, ranges
+from .. import certify, limits, properties, ranges
 from ..kernels import BadInput, parse_stages
 from ..parallel import default_jobs, process_pool
 
@@ -54,7 +54,14 @@ def add_arguments(p, fields=FIELDS):
 
 def parse_common(args):
     """(list of n, Activation, jobs) from the shared options; BadInput on a bad value."""
-    ns = list(ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False))
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
+    top = limits.certified_max_n()
+    if r.hi > top:
+        raise BadInput("--n %s: the trusted kernel certifies states for n <= %d only (a larger n would be "
+                       "searched for minutes and then left inconclusive)" % (r, top))
+    ns = list(r)
+    if args.alpha is not None:
+        limits.guard_number(args.alpha, "--alpha")
     stages, act = parse_stages(args.stages, args.alpha)
     if stages != ("rc",):
         raise BadInput("--stages %s: certification covers rc with relu or leaky_relu (no rs)"
@@ -65,6 +72,8 @@ def parse_common(args):
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         raise BadInput("--jobs %d: need at least one worker" % jobs)
+    if jobs > limits.MAX_JOBS:
+        raise BadInput("--jobs %d: at most %d workers" % (jobs, limits.MAX_JOBS))
     if not 32 <= args.prec <= 4096:
         raise BadInput("--prec %d: choose 32..4096 bits" % args.prec)
     return ns, act, jobs

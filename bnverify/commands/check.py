@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from .. import certificate, claims, properties, runner
+from .. import certificate, claims, limits, properties, runner
 from ..kernels import BadInput
 from ..ranges import parse_int_range, parse_rat_range
 from ..verdict import INCONCLUSIVE, PROVED, REFUTED
@@ -21,13 +21,17 @@ the tool cannot decide for the given variant is inconclusive, with the reason.
 Ranges: --n 3..20, --n 3.. (every n >= 3) or --n 5; --alpha 1/10 or 0..1/2 (leaky_relu).
 Eigenvalues follow the scale-free convention: those of DF(G*)/c without the direction G*.
 
-exit status: 0 proved, 1 refuted, 3 inconclusive, 2 usage error.
+exit status: 0 proved, 1 refuted, 3 inconclusive, 2 usage error (also for an input beyond
+the limits listed in bnverify/limits.py: n <= 10^6, at most 1000 n for a per-n property,
+numbers of at most 400 characters, expressions of at most 2000 characters), 4 internal error.
 
 examples:
   bnverify check proofs/stability-naive.toml
   bnverify check --stages rc,relu --n 3.. --property spectral-radius --relation '<' --bound 1
   bnverify check --stages rc,leaky_relu --alpha 0..1 --n 3.. --property spectral-radius \\
                  --relation '>' --bound 1 --json --cert leaky.json
+  bnverify check --stages rc,leaky_relu --alpha 1/2 --n 3.. --property orthogonal-outlier \
+                 --value=-4/5          (a value starting with '-' is written --value=-4/5)
 """
 EXIT = {PROVED: 0, REFUTED: 1, INCONCLUSIVE: 3}
 
@@ -61,6 +65,11 @@ def claim_from_flags(args):
     if prop is None:
         raise BadInput("unknown property %r (known: %s)" % (args.property, ", ".join(sorted(properties.PROPERTIES))))
     parse_int_range(args.n, "n", prop.min_n)            # errors name the flag's value
+    if args.value is not None:
+        try:
+            limits.guard_expression(args.value)
+        except limits.ExpressionTooLarge as e:
+            raise BadInput("--value: %s" % e)
     model, domain = {"stages": args.stages}, {"n": args.n}
     if args.alpha is not None:
         r = parse_rat_range(args.alpha)
@@ -76,16 +85,37 @@ def claim_from_flags(args):
             "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),
             "property": args.property, "expect": "proved", "model": model, "domain": domain,
             "params": params}
-    return claims.claim_from_dict(data, "command line")
+    claims.check_sizes(data, "command line")
+    return claims.check_limits(claims.claim_from_dict(data, "command line"))
 
 
 def claim_from_file(path):
+    if not path.strip():
+        raise BadInput("the claim file name is empty")
     path = Path(path)
     known = {p.stem for p in path.parent.glob("*.toml")} | {p.stem for p in claims.CATALOGUE.glob("*.toml")}
     return claims.load_claim(path, known)
 
 
+def check_output(path, flag="--cert"):
+    """A file we may write later: refuse the obvious mistakes before a long run."""
+    if not path.strip() or "\0" in path:
+        raise BadInput("%s %s: not a file name" % (flag, limits.show(path)))
+    p = Path(path)
+    if p.is_dir():
+        raise BadInput("%s %s: is a directory; give a file name" % (flag, path))
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise BadInput("%s %s: %s is not a directory" % (flag, path, parent))
+            break
+
+
 def run(args):
+    if args.cert is not None:
+        check_output(args.cert)
+    if args.jobs is not None and not 1 <= args.jobs <= limits.MAX_JOBS:
+        raise BadInput("--jobs must be a positive integer of at most %d, not %d" % (limits.MAX_JOBS, args.jobs))
     if args.file is not None:
         given = [f for f in FLAGS if getattr(args, f) is not None]
         if given:
@@ -93,13 +123,14 @@ def run(args):
         claim = claim_from_file(args.file)
     else:
         claim = claim_from_flags(args)
-    if args.jobs is not None and args.jobs < 1:
-        raise BadInput("--jobs must be a positive integer, not %d" % args.jobs)
     (result,) = runner.run([claim], jobs=args.jobs, progress=False)
     v = result.verdict
     if args.cert:
         if v.certificate is not None:
-            certificate.write(v.certificate, args.cert)
+            try:
+                certificate.write(v.certificate, args.cert)
+            except OSError as e:
+                raise BadInput("--cert %s: cannot write: %s" % (args.cert, e.strerror or e))
         else:
             sys.stderr.write("bnverify check: no certificate for an inconclusive verdict; %s not written\n" % args.cert)
     if args.json:

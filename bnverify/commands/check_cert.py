@@ -1,10 +1,12 @@
 """``bnverify check-cert``: re-verify certificates with the small trusted checker."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from .. import trusted
+from .. import limits, trusted
 from ..kernels import BadInput
+from ..limits import show
 
 NAME = "check-cert"
 ORDER = 3
@@ -15,7 +17,12 @@ with the small independent checker (bnverify/trusted/): content hash, every exac
 ball / SMT fact, and that the decisive facts give the recorded verdict on the claim's
 domain.  Nothing is searched again.  One line per certificate.
 
-exit status: 0 every certificate checks, 1 some do not, 2 usage error.
+Every file is read first: each must be a JSON document (UTF-8, at most 50 MB, nested at
+most 100 deep, no NaN / Infinity).  A file that is not (binary, not UTF-8, not JSON, too
+deep, unreadable) is a usage error: one line on stderr, exit 2, and nothing is checked.  A
+JSON document that is not a valid certificate is rejected: a FAIL line, exit 1.
+
+exit status: 0 every certificate checks, 1 some are rejected, 2 usage error, 4 internal error.
 
 examples:
   bnverify check-cert report/certificates/
@@ -27,19 +34,53 @@ def add_arguments(p):
     p.add_argument("path", help="a certificate (*.json) or a folder searched recursively")
 
 
+def _no_constant(name):
+    raise ValueError("%s is not JSON" % name)
+
+
+def load(path):
+    """The parsed JSON document of a certificate file; BadInput (one line) if it is not one."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(limits.MAX_CERT_BYTES + 1)
+    except OSError as e:
+        raise BadInput("%s: cannot read: %s" % (path, e.strerror or e))
+    if len(raw) > limits.MAX_CERT_BYTES:
+        raise BadInput("%s: larger than %d bytes: not a certificate" % (path, limits.MAX_CERT_BYTES))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadInput("%s: not UTF-8 text (byte 0x%02x at offset %d): not a certificate"
+                       % (path, raw[e.start], e.start))
+    try:
+        doc = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise BadInput("%s: JSON nested too deeply (at most %d levels)" % (path, limits.MAX_CERT_DEPTH))
+    except ValueError as e:         # JSONDecodeError, NaN, an integer of more than 4300 digits
+        raise BadInput("%s: not JSON: %s" % (path, " ".join(str(e).split())[:200]))
+    if limits.depth_of(doc, limits.MAX_CERT_DEPTH) > limits.MAX_CERT_DEPTH:
+        raise BadInput("%s: JSON nested too deeply (at most %d levels)" % (path, limits.MAX_CERT_DEPTH))
+    return doc
+
+
 def run(args):
+    if not args.path.strip() or "\0" in args.path:
+        raise BadInput("%s is not a path" % show(args.path))
     path = Path(args.path)
     if path.is_dir():
-        files = sorted(path.rglob("*.json"))
+        files = sorted(f for f in path.rglob("*.json") if f.is_file())
     elif path.is_file():
         files = [path]
+    elif path.exists():
+        raise BadInput("%s is not a file or a folder" % path)
     else:
         raise BadInput("%s does not exist" % path)
     if not files:
         raise BadInput("no certificates (*.json) under %s" % path)
+    docs = [load(f) for f in files]         # every file is a JSON document before any is checked
     bad = 0
-    for f in files:
-        ok, msg = trusted.check_file(f)
+    for f, doc in zip(files, docs):
+        ok, msg = trusted.check(doc)
         bad += not ok
-        print("%s  %s: %s" % ("ok  " if ok else "FAIL", f, msg))
+        print("%s  %s: %s" % ("ok  " if ok else "FAIL", f, " ".join(str(msg).split())))
     return 1 if bad else 0

@@ -6,6 +6,7 @@ import sys
 
 import sympy as sp
 
+from .. import limits
 from ..kernels import BadInput, parse_stages
 
 NAME = "jacobian"
@@ -41,6 +42,8 @@ def add_arguments(p):
 def _activation(args):
     from .. import symbolic
 
+    if args.alpha is not None:
+        limits.guard_number(args.alpha, "--alpha")
     stages, act = parse_stages(args.stages, args.alpha)
     if stages != ("rc",):
         raise BadInput("the Gram fixed point and Jacobian are derived for --stages rc,<activation>; "
@@ -59,6 +62,8 @@ def compute(args):
 
     if args.n is not None and args.n < 3:
         raise BadInput("n = %d: the configuration needs n >= 3" % args.n)
+    if args.n is not None:
+        limits.guard_int(args.n, "--n", limits.MAX_N)
     act = _activation(args)
     spec = symbolic.configuration_spectrum(act, None if args.symbolic else args.n)
     fp = spec["fixed_point"]

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from .. import geometry, model
+from .. import geometry, limits, model
 from ..kernels import BadInput, parse_stages
 
 NAME = "simulate"
@@ -69,8 +69,12 @@ def _validate(args):
     if args.seed < 0:
         raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
     if args.sampler not in model.SAMPLERS:
-        raise BadInput("--sampler %r: choose %s" % (args.sampler, " or ".join(model.SAMPLERS)))
-    if args.plot:
+        raise BadInput("--sampler %s: choose %s" % (limits.show(args.sampler), " or ".join(model.SAMPLERS)))
+    limits.guard_simulation(args.n, args.width, args.depth, args.seeds, weights=args.sampler == "weights",
+                            what="simulate")
+    if args.plot is not None:
+        if not args.plot.strip() or "\0" in args.plot:
+            raise BadInput("--plot %s: not a file name" % limits.show(args.plot))
         folder, ext = os.path.dirname(args.plot) or ".", os.path.splitext(args.plot)[1].lower()
         if ext not in PLOT_FORMATS:
             raise BadInput("--plot %s: give a file name ending in %s"
@@ -85,6 +89,8 @@ def _validate(args):
         raise BadInput("--seeds %d --width %d --n %d: needs about %.1f GB, more than this machine's "
                        "%.1f GB" % (args.seeds, args.width, args.n, need / 1e9, have / 1e9))
     stages, act = parse_stages(args.stages)
+    if args.alpha is not None:
+        limits.guard_number(args.alpha, "--alpha")
     if args.alpha is not None and act.name != "leaky_relu":
         raise BadInput("--alpha %s: only leaky_relu has a slope, the activation here is %s"
                        % (args.alpha, act.name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import certificate, claims, runner
+from .. import certificate, claims, limits, runner
 from ..kernels import BadInput
 
 NAME = "verify"
@@ -16,7 +16,8 @@ row per claim: id, verdict (proved / refuted / inconclusive), expected verdict, 
 seconds.  Claims marked full = true (long checks) run only with --full or when named with
 --only.  Progress goes to stderr.
 
-exit status: 0 every verdict equals its claim's expect, 1 some differ, 2 usage error.
+exit status: 0 every verdict equals its claim's expect, 1 some differ, 2 usage error,
+4 internal error.
 
 examples:
   bnverify verify
@@ -73,15 +74,32 @@ def write_report(directory, results, skipped=()):
     return doc
 
 
+def _report_dir(path):
+    """--report DIR: made before the run, so that a bad DIR fails at once."""
+    if not path.strip() or "\0" in path:
+        raise BadInput("--report %s: not a folder name" % limits.show(path))
+    try:
+        (Path(path) / "certificates").mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BadInput("--report %s: cannot make the folder: %s" % (path, e.strerror or e))
+
+
 def run(args):
-    if args.jobs is not None and args.jobs < 1:
-        raise BadInput("--jobs must be a positive integer, not %d" % args.jobs)
+    if args.jobs is not None and not 1 <= args.jobs <= limits.MAX_JOBS:
+        raise BadInput("--jobs must be a positive integer of at most %d, not %d" % (limits.MAX_JOBS, args.jobs))
+    if args.catalogue is not None and (not args.catalogue.strip() or "\0" in args.catalogue):
+        raise BadInput("--catalogue %s: not a folder name" % limits.show(args.catalogue))
+    if args.report is not None:
+        _report_dir(args.report)
     catalogue = claims.load_catalogue(args.catalogue)
     chosen = claims.select(catalogue, args.only, args.full)
     skipped = [c for c in catalogue if c not in chosen]
     results = runner.run(chosen, jobs=args.jobs, progress=not args.quiet)
     if args.report:
-        write_report(args.report, results, skipped)
+        try:
+            write_report(args.report, results, skipped)
+        except OSError as e:
+            raise BadInput("--report %s: cannot write: %s" % (args.report, e.strerror or e))
     if args.json:
         print(json.dumps({"claims": [r.row() for r in results]}, indent=1))
     else:

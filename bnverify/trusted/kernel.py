@@ -320,6 +320,8 @@ def _g_outlier(c):
         m, p = sympy.Symbol("m", nonnegative=True), sympy.Symbol("p", nonnegative=True)
         cos = sympy.simplify((x / sympy.sqrt(sympy.factor(a * b))).subs({n: m + 2, al: p}))
         cos = sympy.cancel(cos.subs({m: n - 2, p: al}))      # n >= 2, alpha >= 0
+        if c.alpha_point is not None:                        # one slope: decide at it
+            cos = sympy.cancel(cos.subs(al, _sympy_q(c.alpha_point)))
         if not cos.is_rational_function():
             raise Rejected("the cosine %s is not a rational function" % cos)
         if zero(sym(val) - cos):

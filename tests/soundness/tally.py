@@ -68,6 +68,12 @@ def parse_args(args):
     return out
 
 
+def flag_argv(args):
+    """'--flag value' pairs as '--flag=value', so that a value starting with '-' (-4/5) is not
+    read as a flag, the way a user types it."""
+    return ["%s=%s" % (args[i], args[i + 1]) for i in range(0, len(args), 2)]
+
+
 def claim_dict(case):
     """The claim (schema of docs/claims-schema.md) that the case's flags describe."""
     fl = parse_args(case["args"])
@@ -151,7 +157,7 @@ def run_case(case, form, exe=None, workdir=None, timeout=TIMEOUT):
     usage-error | error), exit code, reason and seconds.  A timeout is inconclusive."""
     exe = exe or executable()
     if form == "flag":
-        cmd = exe + ["check"] + list(case["args"]) + ["--json"]
+        cmd = exe + ["check"] + flag_argv(case["args"]) + ["--json"]
     else:
         name, text = claim_toml(case)
         own = workdir is None

@@ -1,0 +1,153 @@
+"""The soundness corpus: false statements must never come out "proved", true ones should.
+
+Default run (fast): the corpus's shape, its claim files, and a representative subset of the
+cases (every 3rd of the cheap ones, flag form; file-only cases in file form) through the
+installed CLI.  ``-m slow``: every case, in both forms (the same as ``tally.py --form both``).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+import tally  # noqa: E402 - pytest puts this folder (it has no __init__.py) on sys.path
+
+CASES = tally.load_corpus()
+JOBS = 2
+PER_N = {"attractor-exists", "attractor-stable", "attractor-threshold", "fold-bracket", "finite-width-lyapunov"}
+
+
+def heavy(case):
+    """Certified per-n searches (attractor, simplex, fold) and simulations: seconds each."""
+    fl = tally.parse_args(case["args"])
+    return fl.get("property") in PER_N or fl.get("state") in ("attractor", "simplex")
+
+
+def subset(cases, every=3):
+    cheap = [c for c in cases if not heavy(c)]
+    return cheap[::every]
+
+
+def _form(case):
+    return "file" if case.get("file_only") else "flag"
+
+
+def _run(cases, forms=None):
+    out = []
+    if forms is None:
+        by_form = {}
+        for c in cases:
+            by_form.setdefault(_form(c), []).append(c)
+        for f, cs in by_form.items():
+            out += tally.run_all(cs, f, JOBS)
+    else:
+        out = tally.run_all(cases, forms, JOBS)
+    return out
+
+
+def _fail_lines(results):
+    t = tally.tally(results)
+    lines = [tally.tally_line(t)]
+    lines += ["UNSOUND (a false statement was proved): %s" % tally._show(r) for r in t["unsound"]]
+    lines += ["TRUE CASE NOT PROVED: %s: %s (%s)" % (tally._show(r), r["verdict"], r.get("reason"))
+              for r in t["not_proved"]]
+    return t, lines
+
+
+# ---------------------------------------------------------------- the corpus itself
+def test_corpus_shape():
+    ids = [c["id"] for c in CASES]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    false = [c for c in CASES if c["truth"] == "false"]
+    true = [c for c in CASES if c["truth"] == "true"]
+    assert len(false) >= 100 and len(true) >= 50, (len(false), len(true))
+    assert len(false) + len(true) == len(CASES), "truth must be 'false' or 'true'"
+    for c in CASES:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", c["id"]), c["id"]
+        assert isinstance(c["why"], str) and c["why"].strip() and "\n" not in c["why"], c["id"]
+        assert isinstance(c["args"], list) and all(isinstance(a, str) for a in c["args"]), c["id"]
+        assert set(c) <= {"id", "truth", "why", "args", "usage_error", "file_only"}, c["id"]
+        tally.parse_args(c["args"])
+    for c in CASES:
+        if c.get("usage_error"):
+            assert c["truth"] == "false", c["id"]
+
+
+def test_corpus_coverage():
+    from bnverify.properties import PROPERTIES
+
+    flags = [tally.parse_args(c["args"]) for c in CASES]
+    props = {f.get("property") for f in flags}
+    missing = set(PROPERTIES) - props
+    assert not missing, "properties without a case: %s" % sorted(missing)
+    assert {"configuration", "two-point", "attractor", "simplex"} <= {f.get("state") for f in flags}
+    assert {"<", "<=", ">", ">="} <= {f.get("relation") for f in flags}
+    stages = {f.get("stages") for f in flags}
+    assert {"rc,relu", "rc,rs,relu", "relu", "rc,tanh", "rc,identity", "rc,leaky_relu"} <= stages
+    alphas = {f.get("alpha") for f in flags if f.get("stages", "").endswith("leaky_relu")}
+    assert len(alphas) >= 5, alphas
+    for truth in ("false", "true"):
+        assert {f.get("property") for f, c in zip(flags, CASES) if c["truth"] == truth} >= {
+            "invariant-configuration", "fixed-point", "norm-ratio-limit", "orthogonal-outlier",
+            "spectral-radius", "jacobian-spectrum", "attractor-exists", "attractor-stable",
+            "attractor-threshold", "fold-bracket"}
+
+
+def test_claim_files_are_valid_toml():
+    for c in CASES:
+        name, text = tally.claim_toml(c)
+        d = tomllib.loads(text)
+        assert name == d["id"] + ".toml"
+        assert d["property"] == tally.parse_args(c["args"]).get("property", "")
+
+
+def test_claim_files_load(tmp_path):
+    """Every case that is not meant to be a usage error gives a claim file the loader accepts."""
+    from bnverify import claims
+
+    bad = []
+    for c in CASES:
+        if c.get("usage_error"):
+            continue
+        name, text = tally.claim_toml(c)
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        try:
+            claims.load_claim(p, {p.stem})
+        except Exception as e:          # noqa: BLE001 - reported below
+            bad.append("%s: %s" % (c["id"], e))
+    assert not bad, "\n".join(bad)
+
+
+# ---------------------------------------------------------------- running the cases
+def test_false_subset_never_proved():
+    cases = [c for c in subset(CASES) if c["truth"] == "false"]
+    t, lines = _fail_lines(_run(cases))
+    assert t["false_proved"] == 0, "\n".join(lines)
+
+
+def test_true_subset_proved():
+    cases = [c for c in subset(CASES) if c["truth"] == "true"]
+    t, lines = _fail_lines(_run(cases))
+    assert not t["not_proved"], "\n".join(lines)
+
+
+@pytest.mark.slow
+def test_full_corpus_false_never_proved():
+    t, lines = _fail_lines(_run([c for c in CASES if c["truth"] == "false"], "both"))
+    assert t["false_proved"] == 0, "\n".join(lines)
+
+
+@pytest.mark.slow
+def test_full_corpus_true_proved():
+    t, lines = _fail_lines(_run([c for c in CASES if c["truth"] == "true"], "both"))
+    assert not t["not_proved"], "\n".join(lines)
+
+
+@pytest.mark.slow
+def test_usage_errors_exit_2():
+    cases = [c for c in CASES if c.get("usage_error")]
+    t = tally.tally(_run(cases, "both"))
+    assert not t["not_usage_error"], "\n".join(
+        "NOT A USAGE ERROR %s: %s" % (tally._show(r), r["verdict"]) for r in t["not_usage_error"])

@@ -1,0 +1,233 @@
+"""Bad input: one line on stderr, exit 2, never a traceback, a hang or a silent answer.
+
+Each case runs the command line in-process (``cli.main``), so a traceback would show as an
+exception here; the hypothesis tests throw random text at the same entry points.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bnverify import claims, cli, limits, ranges
+from bnverify.kernels import BadInput
+
+CHECK = ["check", "--stages", "rc,relu"]
+
+
+def run(argv, capsys):
+    try:
+        code = cli.main(argv)
+    except SystemExit as e:         # argparse's own usage errors
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_usage_error(argv, capsys, needle=None):
+    code, out, err = run(argv, capsys)
+    assert code == 2, (code, out[-300:], err[-300:])
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err[:600]
+    assert "Traceback" not in err and "internal error" not in err
+    assert len(lines[0]) <= 600, lines[0][:200]
+    if needle:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def file_with(tmp_path, name, data):
+    p = tmp_path / name
+    (p.write_bytes if isinstance(data, bytes) else p.write_text)(data)
+    return str(p)
+
+
+# ---------------------------------------------------------------- files
+@pytest.mark.parametrize("name,data,needle", [
+    ("bin.toml", bytes(range(256)) * 8, "not UTF-8"),
+    ("latin.toml", "id = \"caf\xe9\"\n".encode("latin-1"), "not UTF-8"),
+    ("deep.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ("big.toml", "x = \"" + "a" * (limits.MAX_CLAIM_BYTES + 10) + "\"\n", "larger than"),
+    ("bad.toml", "id = = 3\n", "not valid TOML"),
+    ("hugeint.toml", "id = \"x\"\nn = " + "9" * 5000 + "\n", None),
+    ("empty.toml", "", None),
+])
+def test_claim_files(tmp_path, capsys, name, data, needle):
+    assert_usage_error(["check", file_with(tmp_path, name, data)], capsys, needle)
+
+
+def test_claim_file_is_a_directory(tmp_path, capsys):
+    d = tmp_path / "d.toml"
+    d.mkdir()
+    assert_usage_error(["check", str(d)], capsys, "directory")
+
+
+def test_claim_file_missing(tmp_path, capsys):
+    assert_usage_error(["check", str(tmp_path / "nope.toml")], capsys)
+
+
+@pytest.mark.parametrize("name,data,needle", [
+    ("bin.json", bytes(range(256)) * 8, "not UTF-8"),
+    ("deep.json", "[" * 100000 + "]" * 100000, "nested too deeply"),
+    ("nan.json", '{"format": NaN}', "not JSON"),
+    ("trunc.json", '{"format": "bnverify-certificate/2", "claim": {', "not JSON"),
+    ("hugeint.json", '{"x": ' + "9" * 10000 + "}", "not JSON"),
+])
+def test_certificate_files(tmp_path, capsys, name, data, needle):
+    assert_usage_error(["check-cert", file_with(tmp_path, name, data)], capsys, needle)
+
+
+def test_certificate_json_but_not_a_certificate_is_rejected(tmp_path, capsys):
+    """A JSON document that is not a certificate is checked and rejected (exit 1), not proved."""
+    for doc in ([], {}, {"format": "bnverify-certificate/2"}, "x", 3, {"claim": [1] * 10}):
+        p = file_with(tmp_path, "c.json", json.dumps(doc))
+        code, out, err = run(["check-cert", p], capsys)
+        assert code == 1 and out.startswith("FAIL"), (doc, code, out, err)
+        assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- flags
+@pytest.mark.parametrize("extra,needle", [
+    (["--n", "3..", "--property", "norm-ratio-limit", "--value", "+".join(["n"] * 20000)], "characters"),
+    (["--n", "3..", "--property", "norm-ratio-limit", "--value", "(" * 3000 + "n" + ")" * 3000], None),
+    (["--n", "3..", "--property", "norm-ratio-limit", "--value", "n**n**n**n**n"], "bits"),
+    (["--n", "3..", "--property", "norm-ratio-limit", "--value", "10**10**10"], "bits"),
+    (["--n", "3..", "--property", "norm-ratio-limit", "--value", "__import__('os')"], None),
+    (["--n", "3..99999999999999999999999999", "--property", "invariant-configuration"], "limit"),
+    (["--n", "3.." + "9" * 5000, "--property", "invariant-configuration"], "digits"),
+    (["--n", "7..x", "--property", "invariant-configuration"], "not an integer"),
+    (["--n", "..7", "--property", "invariant-configuration"], None),
+    (["--n", "20..3", "--property", "invariant-configuration"], "reversed"),
+    (["--n", "3..100000", "--property", "attractor-stable"], "at most 1000"),
+    (["--n", "3", "--property", "spectral-radius", "--state", "configuration", "--relation", "<",
+      "--bound", "1" * 100000], "characters"),
+    (["--n", "3", "--property", "spectral-radius", "--state", "configuration", "--relation", "<",
+      "--bound", "1e999999"], None),
+    (["--n", "3", "--property", "jacobian-spectrum", "--state", "configuration",
+      "--eigenvalues", "(" * 3000], None),
+])
+def test_check_flags(capsys, extra, needle):
+    assert_usage_error(CHECK + extra, capsys, needle)
+
+
+def test_alpha_exponent(capsys):
+    assert_usage_error(["check", "--stages", "rc,leaky_relu", "--alpha", "1e-99999999", "--n", "3",
+                        "--property", "invariant-configuration"], capsys, "exponent")
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["simulate", "--n", "100000", "--width", "100000", "--depth", "100000"], "limit"),
+    (["simulate", "--n", "10", "--width", "1000000", "--depth", "1000000", "--seeds", "100000"], None),
+    (["attractor", "--n", "7..x"], None),
+    (["attractor", "--n", "9..7"], None),
+    (["verify", "--jobs", "100000"], "at most"),
+    (["verify", "--report", "\0x"], None),
+    (["check-cert", ""], None),
+    (["jacobian", "--n", "9" * 5000], None),
+])
+def test_other_commands(capsys, argv, needle):
+    assert_usage_error(argv, capsys, needle)
+
+
+def test_internal_error_is_one_line(capsys, monkeypatch):
+    """A bug escaping a command is one line and exit 4, not a traceback (unless asked for)."""
+    from bnverify.commands import check
+
+    def boom(args):
+        raise ZeroDivisionError("synthetic")
+
+    monkeypatch.delenv("BNVERIFY_TRACEBACK", raising=False)
+    monkeypatch.setattr(check, "run", boom)
+    code, out, err = run(["check", "--stages", "rc,relu", "--n", "3", "--property", "invariant-configuration"],
+                         capsys)
+    assert code == 4 and err.strip().count("\n") == 0 and "ZeroDivisionError" in err, err
+
+
+# ---------------------------------------------------------------- fuzzing
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_fuzz_int_range(text):
+    try:
+        r = ranges.parse_int_range(text, "n", minimum=3)
+    except BadInput as e:
+        assert "\n" not in str(e).strip()
+        return
+    assert r.lo >= 3 and (r.hi is None or r.lo <= r.hi <= limits.MAX_N)
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_fuzz_rat_range(text):
+    try:
+        r = ranges.parse_rat_range(text)
+    except BadInput:
+        return
+    assert 0 <= r.lo <= r.hi <= 1
+
+
+@FUZZ
+@given(st.text(alphabet="n alpha0123456789+-*/().e_xsqrt", max_size=120))
+def test_fuzz_expression_guard_then_parse(text):
+    """The guard passes or refuses; whatever it passes parses (or is refused) quickly."""
+    from bnverify.trusted import base
+
+    try:
+        limits.guard_expression(text)
+    except limits.ExpressionTooLarge:
+        return
+    try:
+        base.parse(text)
+    except base.Rejected:
+        pass
+
+
+@FUZZ
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.floats(),
+                    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+                    max_leaves=30))
+def test_fuzz_claim_table(data):
+    """Any parsed TOML-like table is a claim or a one-line ClaimError / BadInput."""
+    table = {"id": "fuzz", "statement": "s", "property": "invariant-configuration",
+             "model": {"stages": ["rc", "relu"]}, "domain": {"n": "3"}}
+    if isinstance(data, dict):
+        table.update(data)
+    else:
+        table["params"] = data
+    try:
+        claims.check_sizes(table, "fuzz")
+        claims.check_limits(claims.claim_from_dict(table, "fuzz"))
+    except (claims.ClaimError, BadInput) as e:
+        assert "Traceback" not in str(e)
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_fuzz_claim_bytes(tmp_path_factory, data):
+    p = tmp_path_factory.mktemp("f") / "fuzz.toml"
+    p.write_bytes(data)
+    try:
+        claims.load_claim(p, {"fuzz"})
+    except (claims.ClaimError, BadInput):
+        pass
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_fuzz_certificate_bytes(tmp_path_factory, data):
+    from bnverify import trusted
+    from bnverify.commands import check_cert
+
+    p = tmp_path_factory.mktemp("c") / "fuzz.json"
+    p.write_bytes(data)
+    try:
+        doc = check_cert.load(p)
+    except BadInput:
+        return
+    ok, msg = trusted.check(doc)
+    assert not ok
+
