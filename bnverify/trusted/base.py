@@ -18,6 +18,7 @@ from fractions import Fraction
 MAX_EXPR_CHARS = 20000
 MAX_EXPR_DEPTH = 200
 MAX_DIGITS = 2000
+MAX_EXP = 100000
 
 class Rejected(Exception):
     pass
@@ -36,7 +37,7 @@ def content_hash(cert):
 def Q(text):
     """An exact rational from 'p/q' or an integer string (nothing else)."""
     if not isinstance(text, str) or len(text) > 2 * MAX_DIGITS + 2 or \
-            not re.fullmatch(r"-?\d+(/\d+)?", text.strip()):
+            not re.fullmatch(r"-?\d+(/\d+)?", text.strip(), re.ASCII):
         raise Rejected("%r is not an exact rational 'p/q'" % (text,))
     q = Fraction(text.strip())
     if q.denominator == 0:
@@ -45,11 +46,25 @@ def Q(text):
 
 
 def dyadic(pair):
-    """[man, exp] -> man * 2^exp exactly."""
+    """[man, exp] -> man * 2^exp exactly (|exp| and the bits of man at most MAX_EXP)."""
     man, exp = pair
-    if type(man) is not int or type(exp) is not int:
-        raise Rejected("ball component %r is not [integer, integer]" % (pair,))
+    if type(man) is not int or type(exp) is not int or abs(exp) > MAX_EXP or man.bit_length() > MAX_EXP:
+        raise Rejected("a ball component is not [integer, integer] of at most %d bits" % MAX_EXP)
     return Fraction(man) * Fraction(2) ** exp
+
+
+def table(obj, what, required, optional={}):
+    """obj if it is a dict with the keys of ``required`` and perhaps of ``optional``, no other,
+    each value of exactly its type ({key: type or tuple of types}; a bool is not an int)."""
+    if not isinstance(obj, dict):
+        raise Rejected("%s is not a table" % what)
+    for k in sorted(set(required) - set(obj)):
+        raise Rejected("%s has no field %r" % (what, k))
+    for k, v in obj.items():
+        want = required.get(k, optional.get(k))
+        if want is None or type(v) not in (want if isinstance(want, tuple) else (want,)):
+            raise Rejected("%s has %s field %r" % (what, "an unknown" if want is None else "a mistyped", k))
+    return obj
 
 
 def parse(text):
@@ -177,7 +192,7 @@ def certainly(x, rel, y):
 # ---------------------------------------------------------------- regions of (n, alpha)
 def int_range(text):
     """'3..20' | '3..' | '5' -> (lo, hi or None)."""
-    m = re.fullmatch(r"(\d+)(\.\.(\d*))?", str(text).strip())
+    m = re.fullmatch(r"(\d+)(\.\.(\d*))?", str(text).strip(), re.ASCII)
     if not m:
         raise Rejected("bad n range %r" % (text,))
     lo = int(m.group(1))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .base import Q, Rejected, ball, dyadic
+from .base import Q, Rejected, ball, dyadic, table
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 
@@ -21,7 +21,7 @@ N_MAX = 64
 
 
 def _n_alpha_prec(item, real_n=False):
-    n = Q(str(item["n"])) if real_n else item["n"]
+    n = Q(item["n"]) if real_n else item["n"]
     if not real_n and type(n) is not int:
         raise Rejected("n %r is not an integer" % (n,))
     alpha, prec = Q(item["alpha"]), item["prec"]
@@ -38,8 +38,9 @@ def check_symmetric_state(item):
     n, alpha, prec = _n_alpha_prec(item)
     with ctx.workprec(prec):
         A, B = kernel_constants(alpha)
-        m = [ball(dyadic(v["mid"])) for v in item["box"]]
-        rad = [dyadic(v["rad"]) for v in item["box"]]
+        box = [table(v, "a box coordinate", {"mid": list, "rad": list}) for v in item["box"]]
+        m = [ball(dyadic(v["mid"])) for v in box]
+        rad = [dyadic(v["rad"]) for v in box]
         if len(m) != 3 or min(rad) <= 0:
             raise Rejected("the box needs three coordinates with positive radii")
         X = [arb(mi, ball(r)) for mi, r in zip(m, rad)]
@@ -96,12 +97,18 @@ def check_classification(item):
 
 
 CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification}
+FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
+                              {"V": dict, "bound": str}),
+          "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {})}
 
 
 def check_item(item):
     """The fact an item establishes (Rejected if it does not re-verify)."""
     if not isinstance(item, dict) or item.get("type") not in CHECKS:
         raise Rejected("unknown evidence item %r" % (item.get("type") if isinstance(item, dict) else item,))
+    table(item, "a %s item" % item["type"], *FIELDS[item["type"]])
+    if ("V" in item) != ("bound" in item):
+        raise Rejected("a symmetric-state item has V and bound together, or neither")
     try:
         return CHECKS[item["type"]](item)
     except Rejected:

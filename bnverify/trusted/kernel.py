@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from . import smt
 from .base import (MAX_DIGITS, Q, Rejected, certainly, content_hash, int_range, parse,
-                   rat_range, shown_on, sym, value, zero)
+                   rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
 
@@ -38,6 +38,14 @@ ACTIVATIONS = {"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None,
 STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"])
 STATES = ("configuration", "two-point", "attractor", "simplex")
 PER_N_MAX = 1000
+METHODS = ("trusted kernel (exact / SMT / ball)", "Krawczyk + Gershgorin + classification (arb), trusted kernel")
+CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "statement": str,
+               "evidence": list, "tools": dict, "hash": str}
+PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
+          "spectral-radius": "state relation bound", "jacobian-spectrum": "state eigenvalues",
+          "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi"}
+PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
+               "lo": str, "hi": str}
 
 
 class NoGoal(Exception):
@@ -48,16 +56,16 @@ class Claim:
     """The structure of a claim, validated (Rejected on anything malformed)."""
 
     def __init__(self, data):
-        if not isinstance(data, dict):
-            raise Rejected("the claim is not a table")
+        table(data, "the claim", {"property": str, "stages": list, "activation": str, "domain": dict,
+                                  "params": dict}, {"id": str, "wording": str})
         self.property = data.get("property")
         self.stages, self.activation = data.get("stages"), data.get("activation")
         if self.stages not in STAGE_FORMS:
             raise Rejected("stages %r are not one of rc, rs, rc,rs in that order" % (self.stages,))
         if self.activation not in ACTIVATIONS:
             raise Rejected("unknown activation %r" % (self.activation,))
-        dom = data.get("domain") or {}
-        self.n_lo, self.n_hi = int_range(dom.get("n", ""))
+        dom = table(data["domain"], "the domain", {"n": str}, {"alpha": str})
+        self.n_lo, self.n_hi = int_range(dom["n"])
         if self.n_lo < 2 or self.n_hi is not None and self.n_hi > 10 ** 6:
             raise Rejected("n range %r outside 2..10^6" % (dom.get("n"),))
         fixed = ACTIVATIONS[self.activation]
@@ -67,9 +75,7 @@ class Claim:
         if fixed is not None and rat_range(dom.get("alpha", str(fixed)))[:2] != (fixed, fixed):
             raise Rejected("%s has alpha %s, not %s" % (self.activation, fixed, dom.get("alpha")))
         self.alpha = a
-        self.params = data.get("params") or {}
-        if not isinstance(self.params, dict):
-            raise Rejected("params is not a table")
+        self.params = data["params"]
 
     # ---- words
     def model_text(self):
@@ -167,8 +173,8 @@ def _at(e, k, a):
 class Goal:
     """A canonical statement and how the kernel decides it from (evidence facts)."""
 
-    def __init__(self, statement, decide):
-        self.statement, self.decide = statement, decide
+    def __init__(self, statement, decide, about=lambda fact: False):
+        self.statement, self.decide, self.about = statement, decide, about   # about: may a fact be evidence
 
 
 def _g_centering(c):
@@ -460,6 +466,7 @@ def _same_spectrum(a, b, k=None):
 
 def _g_jacobian(c):
     state = c.params.get("state", "configuration")
+    _need(state in ("configuration", "two-point"), "the spectrum is decided at O_n and the two-point state only")
     claimed = _spec_param(c)
     not_fixed = _configuration_state(c, state)
     st = ("for %s and %s: the scale-free linearization at %s has exactly the eigenvalues %s "
@@ -541,7 +548,7 @@ def _g_state(c, state, stable, threshold=None):
             if not has:
                 raise Rejected("no evidence for n = %d" % k)
         return "proved", "evidence re-verified for every n of the domain"
-    return Goal(st, decide)
+    return Goal(st, decide, lambda f: f["n"] in c.ns() and (good(f, f["n"]) or absent(f, f["n"])))
 
 
 def _g_threshold(c):
@@ -555,7 +562,7 @@ def _g_threshold(c):
 
 
 def _decimal(text):
-    if not isinstance(text, str) or len(text) > 60 or not re.fullmatch(r"\d+(\.\d+)?", text):
+    if not isinstance(text, str) or len(text) > 60 or not re.fullmatch(r"\d+(\.\d+)?", text, re.ASCII):
         raise Rejected("%r is not a decimal number" % (text,))
     return Fraction(text)
 
@@ -575,7 +582,8 @@ def _g_fold(c):
         if (lo, 0) in cl and (hi, 2) in cl:
             return "proved", "classifications at n = %s (none) and n = %s (two)" % (lo, hi)
         raise Rejected("no classification with none at n = %s and two at n = %s" % (lo, hi))
-    return Goal(st, decide)
+    return Goal(st, decide, lambda f: f["fact"] == "classified" and f["alpha"] == c.alpha_point and
+                (f["n"], f["spread_cluster_states"]) in ((lo, 0), (hi, 2)))
 
 
 def _g_none(why):
@@ -615,12 +623,15 @@ def goal(claim_json):
     c = Claim(claim_json)
     if c.property not in GOALS:
         raise NoGoal("unknown property %r" % (c.property,))
-    return c, GOALS[c.property](c)
+    g = GOALS[c.property](c)
+    table(c.params, "params of %s" % c.property, {}, {k: PARAM_TYPES[k] for k in PARAMS.get(c.property, "").split()})
+    return c, g
 
 
 def decide(claim_json, evidence=()):
     """(verdict, canonical statement, reason): the kernel's verdict from the claim and the
-    evidence items, or Rejected / NoGoal."""
+    evidence items, or Rejected / NoGoal (also for an item whose fact the goal does not use,
+    or repeats)."""
     c, g = goal(claim_json)
     facts = []
     for i, item in enumerate(evidence):
@@ -628,6 +639,8 @@ def decide(claim_json, evidence=()):
             facts.append(check_item(item))
         except Rejected as e:
             raise Rejected("evidence item %d: %s" % (i, e))
+        if not g.about(facts[-1]) or facts[-1] in facts[:-1]:
+            raise Rejected("evidence item %d says nothing (new) about the claim" % i)
     verdict, reason = g.decide(facts)
     return verdict, g.statement, reason
 
@@ -638,14 +651,16 @@ def check(cert):
     try:
         if not isinstance(cert, dict) or cert.get("format") != FORMAT:
             return False, "not a %s certificate" % FORMAT
-        if cert.get("hash") != content_hash(cert):
+        table(cert, "the certificate", CERT_FIELDS)
+        if cert["hash"] != content_hash(cert):
             return False, "content hash mismatch: the certificate was altered"
-        if cert.get("verdict") not in ("proved", "refuted"):
-            return False, "verdict %r is not proved or refuted" % (cert.get("verdict"),)
-        ev = cert.get("evidence", [])
-        if not isinstance(ev, list):
-            return False, "evidence is not a list"
-        verdict, statement, reason = decide(cert.get("claim"), ev)
+        if any(type(v) is not str for v in cert["tools"].values()):
+            return False, "tools are not name: version strings"
+        if cert["verdict"] not in ("proved", "refuted"):
+            return False, "verdict %r is not proved or refuted" % (cert["verdict"],)
+        if cert["method"] != METHODS[bool(cert["evidence"])]:
+            return False, "the method is not the kernel's: %s" % METHODS[bool(cert["evidence"])]
+        verdict, statement, reason = decide(cert["claim"], cert["evidence"])
     except NoGoal as e:
         return False, "no obligation for this claim: %s" % e
     except Rejected as e:
@@ -656,7 +671,7 @@ def check(cert):
         return False, "malformed certificate (%s: %s)" % (type(e).__name__, e)
     if verdict != cert["verdict"]:
         return False, "the kernel finds %s, the certificate says %s (%s)" % (verdict, cert["verdict"], reason)
-    if cert.get("statement") not in (None, statement):
+    if cert["statement"] != statement:
         return False, "the certificate's statement is not the kernel's canonical statement"
     return True, "%s: %s (%s)" % (verdict, statement, reason)
 
