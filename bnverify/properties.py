@@ -24,6 +24,7 @@ from fractions import Fraction
 from . import certificate as cert
 from . import trusted
 from .kernels import BadInput
+from .ranges import IntRange
 from .verdict import Verdict, inconclusive, stopwatch
 
 
@@ -95,8 +96,24 @@ def _per_n(claim):
     return True
 
 
+ALL_N_FROM = 16          # the all-n branch covers n >= 16; below, per-n boxes
+
+
+def _all_n(claim):
+    """An existence claim about the attractor whose range reaches the all-n branch."""
+    exists = claim.property == "attractor-exists" or (
+        claim.property == "fixed-point" and claim.params.get("state") == "attractor")
+    return (exists and claim.stages == ("rc",) and claim.activation.name in ("relu", "leaky_relu")
+            and (not claim.n.finite or claim.n.hi >= ALL_N_FROM))
+
+
 def units(claim):
-    """The jobs of a claim: one per n for per-n evidence on a finite range, else the claim."""
+    """The jobs of a claim: one per n for per-n evidence on a finite range, else the claim.
+    An attractor existence claim reaching n >= ALL_N_FROM: one job per n below it and one job
+    for the all-n branch (its claim has the domain max(lo, ALL_N_FROM)..hi)."""
+    if _all_n(claim):
+        low = [claim.with_n(k) for k in range(claim.n.lo, ALL_N_FROM)]
+        return low + [replace(claim, n=IntRange(max(claim.n.lo, ALL_N_FROM), claim.n.hi))]
     if _per_n(claim) and claim.n.finite and 1 < len(claim.n) <= trusted.kernel.PER_N_MAX:
         if claim.property == "attractor-threshold":     # the attractor-stable job of each n
             return [replace(claim.with_n(k), property="attractor-stable",
@@ -125,6 +142,19 @@ def _state_of(claim):
     if claim.property.startswith("attractor"):
         return "attractor"
     return claim.params.get("state", "configuration")
+
+
+def _search_branch(claim):
+    """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
+    asymptotics (see bnverify.alln)."""
+    from . import alln
+
+    alpha = claim.activation.slope if claim.activation.name == "leaky_relu" else Fraction(0)
+    item, failed = alln.branch_item(claim.n.lo, alpha)
+    if item is None:
+        return [], {"search": "boxes not certified on t in %s" % ", ".join(
+            "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
+    return [item], {"boxes": len(item["boxes"]), "asymptotics": alln.asymptotics(item, alpha)}
 
 
 def _search(claim):
@@ -221,7 +251,14 @@ def check(claim):
     with stopwatch() as t:
         parts = units(claim)
         if len(parts) > 1:
-            v = combine(claim, [check(u) for u in parts])
+            v = combine(claim, [check(u) for u in parts], parts)
+        elif _all_n(claim):
+            try:
+                trusted.goal(claim_json(claim))
+                items, human = _search_branch(claim)
+            except (trusted.NoGoal, trusted.Rejected):
+                items, human = [], {}
+            v = decide(claim, items, human)
         elif _per_n(claim) and claim.n.finite and len(claim.n) == 1:
             try:
                 goal_ok = trusted.goal(claim_json(claim))
@@ -243,11 +280,17 @@ def check(claim):
     return v
 
 
-def combine(claim, verdicts):
+def combine(claim, verdicts, parts=None):
     """One verdict for a range of n: the kernel decides the whole claim from the evidence of
-    every per-n job (their certificates' items, and the items of undecided jobs)."""
-    items, enclosures = [], {}
-    for k, v in zip(claim.n, verdicts):
+    every job (their certificates' items, and the items of undecided jobs).  ``parts``: the
+    jobs' claims (default: one per n of the claim's finite range)."""
+    items, enclosures, per_n = [], {}, {}
+    keys = [str(p.n) for p in parts] if parts is not None else [str(k) for k in claim.n]
+    for k, v in zip(keys, verdicts):
+        per_n[k] = v.status
+        for f in ("asymptotics", "boxes"):
+            if f in v.evidence:
+                enclosures.setdefault("all_n", {})[f] = v.evidence[f]
         if v.certificate is not None:
             items += v.certificate["evidence"]
         else:
@@ -256,7 +299,9 @@ def combine(claim, verdicts):
                                          "simplex_cos") if f in v.evidence}
         if e:
             enclosures[str(k)] = e
-    human = {"per_n": {str(k): v.status for k, v in zip(claim.n, verdicts)}}
+    human = {"per_n": per_n}
+    if "all_n" in enclosures:
+        human.update(enclosures.pop("all_n"))
     if enclosures:
         human["enclosures"] = enclosures
     return decide(claim, items, human)

@@ -82,7 +82,7 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
 
     def label(i, u):
         c = plan[i][0]
-        return c.id if len(plan[i][1]) == 1 else "%s n=%d" % (c.id, u.n.lo)
+        return c.id if len(plan[i][1]) == 1 else "%s n=%s" % (c.id, u.n)
 
     if executor is None and (jobs == 1 or len(todo) == 1):
         for i, k, u in todo:
@@ -112,7 +112,7 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
             v = parts[0]
         else:
             try:
-                v = properties.combine(c, parts)
+                v = properties.combine(c, parts, units)
             except Exception as e:
                 v = Verdict(INCONCLUSIVE, c.property, {"reason": "internal error combining per-n "
                                                        "verdicts: %s: %s" % (type(e).__name__, e)})

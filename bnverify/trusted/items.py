@@ -8,11 +8,14 @@ bound), computed here, never read from the item's labels:
     discs per symmetry block bound the scale-free spectral radius: radius < bound.
 ``classification``  {n, alpha, prec, intervals}: every rho of [-1/(n-2), 1] decided; the
     number of spread-cluster solutions of h(rho) = rho is counted here.
+``all-n-branch``  {n_from, alpha, prec, boxes}: for every n >= n_from a spread-cluster fixed
+    point, unique with n arccos(rho) in the box (bnverify/trusted/alln.py).
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
+from .alln import check_branch
 from .base import Q, Rejected, ball, dyadic, table
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
@@ -96,10 +99,12 @@ def check_classification(item):
             "spread_cluster_states": sum(kind == "root" for _, _, kind, _ in ivs)}
 
 
-CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification}
+CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification,
+          "all-n-branch": check_branch}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
-          "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {})}
+          "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
+          "all-n-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list}, {})}
 
 
 def check_item(item):

@@ -496,19 +496,22 @@ def _g_spectral(c):
     return _g_state(c, state, stable=True)
 
 
-def _per_n_model(c):
+def _per_n_model(c, all_n=False):
     _rc_only(c)
     _need(c.activation in ("relu", "leaky_relu") and c.alpha_point is not None,
           "certified states are for RC + ReLU / leaky ReLU with one alpha")
-    _need(c.n_hi is not None and c.n_hi <= N_MAX,
-          "certified states are per n, for n <= %d (the all-n proof is not in the kernel yet)" % N_MAX)
+    if not all_n:
+        _need(c.n_hi is not None and c.n_hi <= N_MAX,
+              "this is certified per n, for n <= %d (the all-n proof covers the existence and local "
+              "uniqueness of the attractor, not its stability)" % N_MAX)
 
 
 def _g_state(c, state, stable, threshold=None):
     """Per n: the state exists, is locally unique (Krawczyk box) and, if ``stable``, has
     spectral radius rel bound (Gershgorin, upper bounds only)."""
-    _per_n_model(c)
     want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
+    all_n = not stable and want == "spread-cluster" and threshold is None
+    _per_n_model(c, all_n)
     rel, bound = ("<", Fraction(1)) if threshold is not None else (
         (_rel(c), _rat(c.param("bound"))) if stable else (None, None))
     _need(not stable or rel in ("<", "<="), "only upper bounds of the spectral radius are certified")
@@ -534,8 +537,20 @@ def _g_state(c, state, stable, threshold=None):
         return f["fact"] == "classified" and f["n"] == k and f["alpha"] == a and \
             want == "spread-cluster" and f["spread_cluster_states"] == 0
 
+    def branch_from(facts):
+        """The smallest n_from of an all-n branch fact for this alpha (None if there is none)."""
+        return min((f["n_from"] for f in facts if f["fact"] == "branch" and f["alpha"] == a and
+                    f["state"] == want and all_n), default=None)
+
+    def per_n_range(facts):
+        b = branch_from(facts)
+        if b is not None and (c.n_hi is None or c.n_hi >= b):
+            return range(c.n_lo, b), b
+        return c.ns(), None
+
     def decide(facts):
-        for k in c.ns():
+        ks, b = per_n_range(facts)
+        for k in ks:
             has, none = any(good(f, k) for f in facts), any(absent(f, k) for f in facts)
             if threshold is not None and k < threshold:
                 if has:
@@ -547,8 +562,18 @@ def _g_state(c, state, stable, threshold=None):
                 return "refuted", "at n = %d the symmetric family has no spread-cluster fixed point" % k
             if not has:
                 raise Rejected("no evidence for n = %d" % k)
+        if b is not None:
+            return "proved", ("evidence re-verified per n for n in [%d, %d] and, for every n >= %d, the "
+                              "all-n branch in t = 1/n" % (c.n_lo, b - 1, b) if c.n_lo < b else
+                              "the all-n branch in t = 1/n, for every n >= %d" % b)
         return "proved", "evidence re-verified for every n of the domain"
-    return Goal(st, decide, lambda f: f["n"] in c.ns() and (good(f, f["n"]) or absent(f, f["n"])))
+
+    def about(f):
+        if f["fact"] == "branch":
+            return all_n and f["alpha"] == a and f["state"] == want and (c.n_hi is None or f["n_from"] <= c.n_hi)
+        inside = c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
+        return inside and (good(f, f["n"]) or absent(f, f["n"]))
+    return Goal(st, decide, about)
 
 
 def _g_threshold(c):

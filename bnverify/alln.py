@@ -1,0 +1,395 @@
+"""Every n at once: the spread-cluster branch of the symmetric reduction in t = 1/n (untrusted
+derivation and search; the trusted twin is bnverify/trusted/alln.py).
+
+**The equation, regular at t = 0.**  For RC + ReLU the symmetric fixed points are the roots
+of h(rho) = rho (see :mod:`bnverify.certify`).  At the attractor rho -> 1 as n grows, where
+the arc-cosine kernel has its square-root singularity; in the angle theta = arccos(rho)
+everything is analytic.  Measured at large n (``measure``): theta* ~ 3 pi t, so the rescaled
+unknown is v = theta / t = n * arccos(rho).  With m = n - 1 = (1 - t) / t and the entire
+functions (power series with rational coefficients, enclosed with a tail bound)
+
+    C(x) = (1 - cos x) / x^2,   S(x) = (sin x - x cos x) / x^3,   R(y) = arcsin(y) / y,
+
+the cluster correlation of Sigma is rho = 1 - theta^2 C(theta); the odd point's angle phi to
+the cluster's opposite direction has sin(phi) = y = theta w, w^2 = C(theta) (1 - 2t)/(1 - t),
+and phi = y R(y).  The kernel entries of K(Sigma) are a = 1/2, o = rho/2 + theta^3 S(theta)
+/ (2 pi), x = m cos(phi) phi^3 S(phi) / (2 pi), b = m q / 2 (q = 1 + (m - 1) rho), and after
+centring (A = the cluster diagonal of C K C)
+
+    2 A (h(rho) - rho) = t^3 G(v, t),     2 A = 1 + t E(v, t),
+    G = v^2 C(theta) E + v^3 S(theta) / pi,
+    E = -2t - 2(1 - 2t) rho - (1 + t)(1 - 2t) t^2 v^3 S(theta) / pi
+        - 2 (1 - t) t^3 v^3 cos(phi) (w R(y))^3 S(phi) / pi.
+
+G and E are analytic at t = 0: G(v, 0) = -v^2 + v^3 / (3 pi), whose root v0 = 3 pi is
+simple (dG/dv = 3 pi).  So for every real t in [0, 1/N0] one root v(t) continues it: a
+one-dimensional Krawczyk test on boxes (t-interval x v-interval) proves, for every integer
+n >= N0 at once, a unique root of h(rho) = rho with n arccos(rho) in the box.
+
+**The leading behaviour** (t -> 0, exact from G(v, 0)): cluster cosine deficit
+1 - c = t^2 v^2 (C - t v S / pi) ~ (9 pi^2 / 2) t^2; odd cosine phi^3 S(phi) / pi ~
+(9 sqrt(2) pi^2 / 4) t^3; n - norm ratio = 1 + t v^2 C (1 - 2t) / (1 + cos phi) -> 1.
+
+The formulas are written once (``branch``) over an arithmetic ``lib`` (mpmath for
+measurement; python-flint arb balls for the search); the series are summed with the same code.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .certify import _frac_str
+
+V0_TEXT = "3*pi"            # the root of G(v, 0) = -v^2 + v^3 / (3 pi)
+
+
+# ---------------------------------------------------------------- the entire functions
+def c_coeff(k):
+    """(1 - cos x) / x^2 = sum_k (-1)^k x^(2k) / (2k+2)!"""
+    return Fraction((-1) ** k, _fact(2 * k + 2))
+
+
+def s_coeff(k):
+    """(sin x - x cos x) / x^3 = sum_k (-1)^k (2k+2) / (2k+3)! x^(2k)"""
+    return Fraction((-1) ** k * (2 * k + 2), _fact(2 * k + 3))
+
+
+def r_coeff(k):
+    """arcsin(y) / y = sum_k binom(2k, k) / (4^k (2k+1)) y^(2k)"""
+    return Fraction(_fact(2 * k), 4 ** k * _fact(k) ** 2 * (2 * k + 1))
+
+
+def _fact(k):
+    out = 1
+    for i in range(2, k + 1):
+        out *= i
+    return out
+
+
+SERIES = {"C": c_coeff, "S": s_coeff, "R": r_coeff}
+
+
+# ---------------------------------------------------------------- arithmetics
+class MpLib:
+    """mpmath at ``dps`` digits: for measurement (suggests, never concludes)."""
+
+    def __init__(self, dps=50):
+        import mpmath
+        self.mp = mpmath.mp
+        self.mp.dps = dps
+        self.pi = self.mp.pi
+
+    def num(self, q):
+        return self.mp.mpf(q.numerator) / q.denominator if isinstance(q, Fraction) else self.mp.mpf(q)
+
+    def sqrt(self, x):
+        return self.mp.sqrt(x)
+
+    def series(self, name, x):
+        """The series summed until its terms are below the working precision."""
+        coeff, total, k, x2, p = SERIES[name], self.mp.mpf(0), 0, x * x, self.mp.mpf(1)
+        eps = self.mp.mpf(2) ** (-self.mp.prec - 8)
+        while True:
+            term = self.num(coeff(k)) * p
+            total += term
+            if abs(term) < eps and k > 2:
+                return total
+            k, p = k + 1, p * x2
+
+
+class ArbLib:
+    """python-flint arb balls at ``prec`` bits; each series gets a rigorous tail bound
+    (|x| <= X < 1 for R; all coefficients and 2k times them are at most 1 for R and at most
+    1/(2K)! from term K on for C and S)."""
+
+    def __init__(self, prec=128):
+        from flint import arb, ctx
+        self.arb, self.ctx = arb, ctx
+        self.prec = prec
+        ctx.prec = prec
+        self.pi = arb.pi()
+        self._cache = {}
+
+    def num(self, q):
+        q = Fraction(q)
+        return self.arb(q.numerator) / q.denominator
+
+    def sqrt(self, x):
+        if isinstance(x, Jet):
+            r = x.v.sqrt()
+            return Jet(r, x.d / (2 * r))
+        return x.sqrt()
+
+    def series(self, name, x):
+        if isinstance(x, Jet):
+            val, der = self._series(name, x.v, True)
+            return Jet(val, der * x.d)
+        return self._series(name, x, False)[0]
+
+    def _series(self, name, x, deriv):
+        arb = self.arb
+        X = abs(x).upper()
+        if name == "R" and not X < 1:
+            raise ValueError("arcsin series outside |y| < 1")
+        K = 8
+        while True:                       # enough terms for the tail to be below 2^-prec
+            bound = self.tail(name, X, K)
+            if bound < arb(2) ** (-self.prec) or K >= self.K_MAX:
+                break                     # (at K_MAX the wider, still rigorous, tail is used)
+            K *= 2
+        if not bound.is_finite():
+            raise ValueError("series %s: no tail bound at |x| <= %s" % (name, X))
+        coeffs = self._coeffs(name, K)
+        x2 = x * x
+        total, p = arb(0), arb(1)
+        dtotal, dp = arb(0), x
+        for k in range(K):
+            c = coeffs[k]
+            total += c * p
+            if deriv and k >= 1:
+                dtotal += 2 * k * c * dp
+                dp = dp * x2
+            p = p * x2
+        total += arb(0, bound)
+        return total, (dtotal + arb(0, bound)) if deriv else None
+
+    K_MAX = 256
+
+    def _coeffs(self, name, K):
+        key = (name, self.prec)
+        have = self._cache.setdefault(key, [])
+        while len(have) < K:
+            have.append(self.num(SERIES[name](len(have))))
+        return have
+
+    def tail(self, name, X, K):
+        """A bound, for |x| <= X, on both tails from term K on: sum |c_k| x^(2k) and
+        sum 2k |c_k| |x|^(2k-1).  R: |c_k|, 2k|c_k| <= 1, so X^(2K-1) / (1 - X^2) (X < 1).
+        C, S: |c_k| <= 1/(2k+1)!, 2k|c_k| <= 1/(2k)!, both terms <= u_k = X^(2k-1)/(2k-1)!
+        (as X <= 2K(2K+1)), and u_(k+1) / u_k <= 1/2 when X^2 <= K(2K+1): 2 u_K."""
+        arb = self.arb
+        if name == "R":
+            return X ** (2 * K - 1) / (1 - X * X) if X < 1 else arb("inf")
+        if not X * X <= K * (2 * K + 1):
+            return arb("inf")
+        return 2 * X ** (2 * K - 1) / _fact(2 * K - 1)
+
+
+class Jet:
+    """A value and its derivative in v (forward mode), over arb balls."""
+
+    __slots__ = ("v", "d")
+
+    def __init__(self, v, d):
+        self.v, self.d = v, d
+
+    def _lift(self, o):
+        return o if isinstance(o, Jet) else Jet(o, 0)
+
+    def __add__(self, o):
+        o = self._lift(o)
+        return Jet(self.v + o.v, self.d + o.d)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Jet(-self.v, -self.d)
+
+    def __sub__(self, o):
+        return self + (-self._lift(o))
+
+    def __rsub__(self, o):
+        return self._lift(o) - self
+
+    def __mul__(self, o):
+        o = self._lift(o)
+        return Jet(self.v * o.v, self.d * o.v + self.v * o.d)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        o = self._lift(o)
+        q = self.v / o.v
+        return Jet(q, (self.d - q * o.d) / o.v)
+
+    def __pow__(self, k):
+        out = Jet(1, 0) if k == 0 else self
+        for _ in range(k - 1):
+            out = out * self
+        return out
+
+
+# ---------------------------------------------------------------- the branch (written once)
+def branch(v, t, lib):
+    """Every quantity of the branch at (v, t), as a dict: G, E, rho, theta and the fixed
+    point's cluster cosine deficit / t^2, odd cosine / t^3 and norm-ratio gap."""
+    pi, one = lib.pi, lib.num(1)
+    theta = t * v
+    c, s = lib.series("C", theta), lib.series("S", theta)
+    rho = one - theta * theta * c
+    w2 = c * (1 - 2 * t) / (1 - t)
+    w = lib.sqrt(w2)
+    y = theta * w
+    cosphi = lib.sqrt(one - y * y)
+    R = lib.series("R", y)
+    phi = y * R
+    sphi = lib.series("S", phi)
+    v3 = v * v * v
+    E = (-2 * t - 2 * (1 - 2 * t) * rho - (1 + t) * (1 - 2 * t) * t * t * v3 * s / pi
+         - 2 * (1 - t) * t * t * t * v3 * cosphi * (w * R) ** 3 * sphi / pi)
+    G = v * v * c * E + v3 * s / pi
+    return {"G": G, "E": E, "rho": rho, "theta": theta, "A2": one + t * E,
+            "deficit_t2": v * v * (c - t * v * s / pi),
+            "odd_cos_t3": v3 * (w * R) ** 3 * sphi / pi,
+            "gap": one + t * v * v * c * (1 - 2 * t) / (1 + cosphi)}
+
+
+# ---------------------------------------------------------------- measurement (mpmath)
+def measure(n, dps=50):
+    """The branch's root at one n, solved in mpmath (Newton on G(v, 1/n)): a dict of v, rho
+    and the leading quantities.  Floating point: a suggestion for the search and the tests."""
+    lib = MpLib(dps)
+    mp = lib.mp
+    t = mp.mpf(1) / n
+    v = mp.findroot(lambda vv: branch(vv, t, lib)["G"], 3 * mp.pi)
+    b = branch(v, t, lib)
+    return {"n": n, "v": v, "rho": b["rho"], "deficit": b["deficit_t2"] * t ** 2,
+            "odd_cos": b["odd_cos_t3"] * t ** 3, "norm_ratio": n - b["gap"]}
+
+
+# ---------------------------------------------------------------- the search (arb)
+def _interval(lo, hi, lib):
+    mid, rad = (lo + hi) / 2, (hi - lo) / 2
+    return lib.arb(lib.num(mid), lib.num(rad)) if rad else lib.num(mid)
+
+
+BITS = 120
+
+
+def _dyadic(q, up=False, bits=BITS):
+    """q rounded to a dyadic [man, exp] = man * 2^exp (up: never below q)."""
+    x = Fraction(q) * 2 ** bits
+    man = -((-x.numerator) // x.denominator) if up else round(x)
+    return [int(man), -bits]
+
+
+def _value(pair):
+    return Fraction(pair[0]) * Fraction(2) ** pair[1]
+
+
+def krawczyk_box(t_lo, t_hi, v_guess, lib, rel=Fraction(1, 2 ** 20)):
+    """Try a 1-D Krawczyk box for v on the t-interval; the box item or None."""
+    T = _interval(t_lo, t_hi, lib)
+    arb = lib.arb
+    m = _value(_dyadic(v_guess))            # the box is tested exactly as it is written
+    gm = branch(lib.num(m), T, lib)["G"]
+    gd = branch(Jet(lib.num(m), arb(1)), _interval(t_lo, t_lo, lib), lib)["G"].d
+    y = Fraction(float(1 / gd.mid())).limit_denominator(2 ** 40)
+    # the radius: a few times the spread of G over T, at least rel * m
+    spread = Fraction(float(gm.rad())) * abs(y) * 4 + abs(Fraction(float(gm.mid())) * y) * 2
+    r = _value(_dyadic(max(spread, rel * abs(m)), up=True))
+    for _ in range(6):
+        V = arb(lib.num(m), lib.num(r))
+        try:
+            GV = branch(Jet(V, arb(1)), T, lib)["G"]
+        except ValueError:              # the box leaves the series' domain
+            return None
+        K = lib.num(m) - lib.num(y) * gm + (1 - lib.num(y) * GV.d) * (V - lib.num(m))
+        if K.is_finite() and V.contains_interior(K):
+            return {"t": [_frac_str(Fraction(t_lo)), _frac_str(Fraction(t_hi))],
+                    "v": {"mid": _dyadic(m), "rad": _dyadic(r, up=True)},
+                    "y": _frac_str(y)}
+        r *= 2
+    return None
+
+
+def certify_branch(n0, prec=128, pieces=None, progress=None):
+    """Cover t in [0, 1/n0] by Krawczyk boxes of the branch (bisecting where a box fails).
+    Returns (boxes, failed): boxes as items for trusted/alln.py, failed t-intervals."""
+    lib = ArbLib(prec)
+    t_max = Fraction(1, n0)
+    pieces = pieces or 8
+    edges = [t_max * k / pieces for k in range(pieces + 1)]
+    stack = [(edges[k], edges[k + 1]) for k in range(pieces)][::-1]
+    boxes, failed = [], []
+    mp = MpLib(30)
+    while stack:
+        lo, hi = stack.pop()
+        mid = (lo + hi) / 2
+        guess = mp.mp.findroot(lambda vv: branch(vv, mp.num(mid), mp)["G"], 3 * mp.pi)
+        box = krawczyk_box(lo, hi, Fraction(str(mp.mp.nstr(guess, 25))), lib)
+        if box is not None:
+            boxes.append(box)
+            if progress:
+                progress(len(boxes))
+        elif hi - lo < t_max / 2 ** 16:
+            failed.append((lo, hi))
+        else:
+            stack += [(mid, hi), (lo, mid)]
+    boxes.sort(key=lambda b: Fraction(b["t"][0]))
+    return boxes, failed
+
+
+def branch_item(n0, alpha=Fraction(0), prec=128):
+    """The evidence item {type: all-n-branch, n_from, alpha, prec, boxes} (or None, failed)."""
+    boxes, failed = certify_branch(n0, prec)
+    if failed:
+        return None, failed
+    return {"type": "all-n-branch", "n_from": n0, "alpha": _frac_str(Fraction(alpha)), "prec": prec,
+            "boxes": boxes}, []
+
+
+# ---------------------------------------------------------------- the leading behaviour
+def closed_forms(alpha=Fraction(0)):
+    """Leading coefficients (sympy, exact) from G(v, 0) = v^2 C(0) E(v, 0) + v^3 S(0) / pi with
+    C(0) = 1/2, S(0) = 1/3, E(v, 0) = -2: v0 = 3 pi, and each quantity's value at t = 0."""
+    import sympy as sp
+
+    v = sp.Symbol("v", positive=True)
+    C0, S0, E0 = sp.Rational(1, 2), sp.Rational(1, 3), -2
+    G0 = v ** 2 * C0 * E0 + v ** 3 * S0 / sp.pi
+    roots = [r for r in sp.solve(sp.Eq(G0, 0), v) if r != 0]
+    if len(roots) != 1:
+        raise ArithmeticError("G(v, 0) should have one positive root, got %s" % roots)
+    v0 = roots[0]
+    a = sp.Rational(alpha.numerator, alpha.denominator)
+    w0 = sp.sqrt(C0)                               # w(0) = sqrt(C(0)), R(0) = 1
+    odd = (v0 ** 3 * w0 ** 3 * S0 / sp.pi, 3) if a == 0 else (-2 * a / (1 + a ** 2), 0)
+    return {"v0": v0, "G0": sp.expand(G0), "dG0": sp.diff(G0, v).subs(v, v0),
+            "cluster_cos_deficit": (sp.simplify(v0 ** 2 * C0), 2),
+            "odd_cos": (sp.simplify(odd[0]), odd[1]),
+            "norm_ratio_gap": (sp.Integer(1), 0)}
+
+
+def asymptotics(item=None, alpha=Fraction(0), prec=128):
+    """{quantity: {power, coefficient: [lo, hi], closed_form, closed_form_value}}: the
+    enclosures come from a Krawczyk box at t = 0 exactly (ball arithmetic), the closed forms
+    from :func:`closed_forms`; each enclosure is checked to contain its closed form.
+    stability_margin is measured, not proved (see docs/all-n.md)."""
+    from . import certify
+
+    lib = ArbLib(prec)
+    mp = MpLib(60)
+    guess = Fraction(str(mp.mp.nstr(3 * mp.mp.pi, 50)))
+    box = krawczyk_box(Fraction(0), Fraction(0), guess, lib, rel=Fraction(1, 2 ** 100))
+    if box is None:
+        raise ArithmeticError("no Krawczyk box at t = 0")
+    V = lib.arb(lib.num(_value(box["v"]["mid"])), lib.num(_value(box["v"]["rad"])))
+    q = branch(V, lib.num(0), lib)
+    cf = closed_forms(alpha)
+    a = lib.num(alpha)
+    # at t = 0: 1 - c = t^2 v^2 C(0) for every alpha; the odd cosine is phi^3 S(phi) / pi for
+    # ReLU and tends to -2 alpha / (1 + alpha^2) for alpha > 0; n - norm ratio -> 1
+    enc = {"cluster_cos_deficit": q["deficit_t2"],
+           "odd_cos": q["odd_cos_t3"] if alpha == 0 else -2 * a / (1 + a * a),
+           "norm_ratio_gap": q["gap"]}
+    out = {}
+    for name, ball in enc.items():
+        expr, power = cf[name]
+        val = lib.arb(str(expr.evalf(60)))          # decimal text of the closed form
+        out[name] = {"power": power, "coefficient": certify.bounds(ball), "closed_form": str(expr),
+                     "closed_form_value": float(expr.evalf(30)),
+                     "agrees": bool(ball.overlaps(val))}
+    out["stability_margin"] = {"power": 1, "coefficient": None, "proved": False,
+                               "measured": "1 - spectral radius ~ 1.0 t (per-n certificates n = 32, 64)"}
+    out["v0"] = {"closed_form": str(cf["v0"]), "enclosure": certify.bounds(V)}
+    return out

@@ -1,0 +1,198 @@
+"""Trusted check of the all-n branch item (twin of bnverify/alln.py, written separately).
+
+``all-n-branch``  {n_from, alpha, prec, boxes: [{t: [lo, hi], v: {mid, rad}, y}, ...]}.
+
+The mathematics (stated here, checked by tests against the per-n model at finite n):
+
+* For RC + ReLU, with t = 1/n, m = n - 1 and v = n arccos(rho) (theta = t v), the
+  S_{n-1}-symmetric fixed points with cluster correlation rho of C G C are the roots of
+  h(rho) = rho, and 2 A (h(rho) - rho) = t^3 G(v, t) with 2 A = 1 + t E(v, t) the cluster
+  diagonal of C K C (K(1) = 1/2), where, with C(x) = (1 - cos x)/x^2, S(x) = (sin x -
+  x cos x)/x^3, R(y) = arcsin(y)/y, w = sqrt(C(theta)(1 - 2t)/(1 - t)), y = theta w
+  (= sin of the odd point's angle phi to minus the cluster), phi = y R(y):
+
+      G = v^2 C(theta) E + v^3 S(theta) / pi,
+      E = -2t - 2(1 - 2t)(1 - theta^2 C(theta)) - (1 + t)(1 - 2t) t^2 v^3 S(theta) / pi
+          - 2 (1 - t) t^3 v^3 sqrt(1 - y^2) (w R(y))^3 S(phi) / pi.
+
+  So for t > 0 with A > 0, G(v, t) = 0 iff h(cos(t v)) = cos(t v).
+* Leaky ReLU(alpha), alpha in [0, 1): K_alpha = ((1+alpha)/2)^2 Sigma + ((1-alpha)/2)^2
+  K_|x| (the odd cross terms vanish by the symmetry u -> -u) and C Sigma C = Sigma, so the
+  roots of h_alpha(rho) = rho are those of ReLU for every alpha.  The fixed point's cluster
+  cosine is c = 1 - t^2 v^2 (C(theta) - k t v S(theta)/pi), k = (1 - alpha)^2/(1 + alpha^2),
+  and its odd cosine is 2 (-alpha sqrt(1 - y^2) + (1 - alpha)^2 phi^3 S(phi)/(2 pi)) /
+  (1 + alpha^2).
+* The series: every coefficient of C and S is at most 1/(2k+1)! and 2k times it at most
+  1/(2k)!; R's coefficients and 2k times them are at most 1.  Sums are truncated after K
+  terms with the tail bounds written in :func:`_tail` (as ball radius).
+
+The check: the t-intervals cover [0, 1/n_from] edge to edge; on each box, with T the
+t-interval and V the v-ball, Krawczyk's operator m - y G(m, T) + (1 - y dG/dv(V, T))(V - m)
+lies strictly inside V (so for every t in T exactly one root v in V), and on the box
+A > 0, y < 1, v > 0, (1 - c) / (t v)^2 > 0 and c - (odd cosine) > 0: for every integer n >= n_from a
+spread-cluster fixed point of the symmetric reduction exists and is unique with n arccos(rho)
+in the box's V.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .base import Q, Rejected, dyadic, table
+
+MAX_BOXES = 20000
+K_MAX = 256
+
+
+def _fact(k):
+    out = 1
+    for i in range(2, k + 1):
+        out *= i
+    return out
+
+
+def _coeff(name, k):
+    if name == "C":
+        return Fraction((-1) ** k, _fact(2 * k + 2))
+    if name == "S":
+        return Fraction((-1) ** k * (2 * k + 2), _fact(2 * k + 3))
+    return Fraction(_fact(2 * k), 4 ** k * _fact(k) ** 2 * (2 * k + 1))
+
+
+def _tail(name, X, K):
+    """Bound of sum_{k>=K} |c_k| X^(2k) and of sum_{k>=K} 2k |c_k| X^(2k-1) (arb)."""
+    from flint import arb
+    if name == "R":
+        return X ** (2 * K - 1) / (1 - X * X) if X < 1 else arb("inf")
+    if not X * X <= K * (2 * K + 1):
+        return arb("inf")
+    return 2 * X ** (2 * K - 1) / _fact(2 * K - 1)
+
+
+class _D:
+    """Value and derivative in v (arb)."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b=0):
+        self.a, self.b = a, b
+
+    def __add__(self, o):
+        o = o if isinstance(o, _D) else _D(o)
+        return _D(self.a + o.a, self.b + o.b)
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        o = o if isinstance(o, _D) else _D(o)
+        return _D(self.a - o.a, self.b - o.b)
+
+    def __rsub__(self, o):
+        return _D(o) - self
+
+    def __mul__(self, o):
+        o = o if isinstance(o, _D) else _D(o)
+        return _D(self.a * o.a, self.a * o.b + self.b * o.a)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        o = o if isinstance(o, _D) else _D(o)
+        q = self.a / o.a
+        return _D(q, (self.b - q * o.b) / o.a)
+
+    def sqrt(self):
+        r = self.a.sqrt()
+        return _D(r, self.b / (2 * r))
+
+
+def _series(name, x, prec):
+    from flint import arb
+    X = abs(x.a).upper()
+    if name == "R" and not X < 1:
+        raise Rejected("the arcsin argument is not below 1 on the box")
+    K = 8
+    while True:
+        bound = _tail(name, X, K)
+        if bound < arb(2) ** (-prec) or K >= K_MAX:
+            break
+        K *= 2
+    if not bound.is_finite():
+        raise Rejected("no series tail bound on the box")
+    x2 = x.a * x.a
+    val, der, p, dp = arb(0), arb(0), arb(1), x.a
+    for k in range(K):
+        q = _coeff(name, k)
+        c = arb(q.numerator) / q.denominator
+        val += c * p
+        if k >= 1:
+            der += 2 * k * c * dp
+            dp = dp * x2
+        p = p * x2
+    return _D(val + arb(0, bound), (der + arb(0, bound)) * x.b)
+
+
+def quantities(v, t, alpha, prec):
+    """G, dG/dv, 2A, y, and the fixed point's 1 - c and c - (odd cosine) at (v, t) balls."""
+    from flint import arb
+    pi = arb.pi()
+    V, T = _D(v, arb(1)), _D(t)
+    th = T * V
+    c, s = _series("C", th, prec), _series("S", th, prec)
+    rho = 1 - th * th * c
+    w = (c * (1 - 2 * T) / (1 - T)).sqrt()
+    y = th * w
+    cphi = (1 - y * y).sqrt()
+    R = _series("R", y, prec)
+    phi = y * R
+    sphi = _series("S", phi, prec)
+    v3 = V * V * V
+    wR = w * R
+    E = (-2 * T - 2 * (1 - 2 * T) * rho - (1 + T) * (1 - 2 * T) * T * T * v3 * s / pi
+         - 2 * (1 - T) * T * T * T * v3 * cphi * wR * wR * wR * sphi / pi)
+    G = V * V * c * E + v3 * s / pi
+    a = arb(alpha.numerator) / alpha.denominator
+    k = (1 - a) ** 2 / (1 + a * a)
+    factor = c - k * T * V * s / pi             # 1 - c = t^2 v^2 factor
+    deficit = T * T * V * V * factor
+    odd = 2 * (-a * cphi + (1 - a) ** 2 * phi * phi * phi * sphi / (2 * pi)) / (1 + a * a)
+    return {"G": G.a, "dG": G.b, "A2": (1 + T * E).a, "y": y.a, "factor": factor.a,
+            "spread": (1 - deficit - odd).a}
+
+
+def check_branch(item):
+    from flint import arb, ctx
+
+    n0, alpha, prec = item["n_from"], Q(item["alpha"]), item["prec"]
+    if type(n0) is not int or type(prec) is not int or not (7 <= n0 <= 10 ** 6 and 64 <= prec <= 1024
+                                                            and 0 <= alpha < 1):
+        raise Rejected("n_from, alpha or prec out of range (7 <= n_from, 0 <= alpha < 1)")
+    boxes = item["boxes"]
+    if not isinstance(boxes, list) or not 0 < len(boxes) <= MAX_BOXES:
+        raise Rejected("boxes must be a list of 1..%d boxes" % MAX_BOXES)
+    for i, b in enumerate(boxes):
+        table(b, "box %d" % i, {"t": list, "v": dict, "y": str})
+        table(b["v"], "box %d's v" % i, {"mid": list, "rad": list})
+        if len(b["t"]) != 2:
+            raise Rejected("box %d: t must be [lo, hi]" % i)
+    ts = [(Q(b["t"][0]), Q(b["t"][1])) for b in boxes]
+    if ts[0][0] != 0 or ts[-1][1] != Fraction(1, n0) or any(lo >= hi for lo, hi in ts) or \
+            any(a[1] != b[0] for a, b in zip(ts, ts[1:])):
+        raise Rejected("the t-intervals do not cover [0, 1/%d] edge to edge" % n0)
+    with ctx.workprec(prec):
+        for i, (b, (lo, hi)) in enumerate(zip(boxes, ts)):
+            mid, rad = dyadic(b["v"]["mid"]), dyadic(b["v"]["rad"])
+            if not (rad > 0 and mid - rad > 0):
+                raise Rejected("box %d: the v-ball must be positive with a positive radius" % i)
+            T = arb(Fraction((lo + hi) / 2).numerator) / Fraction((lo + hi) / 2).denominator
+            T = arb(T, arb((hi - lo).numerator) / (2 * (hi - lo).denominator)) if hi > lo else T
+            m = arb(mid.numerator) / mid.denominator
+            V = arb(m, arb(rad.numerator) / rad.denominator)
+            yq = Q(b["y"])
+            y = arb(yq.numerator) / yq.denominator
+            at_m, on_box = quantities(m, T, alpha, prec), quantities(V, T, alpha, prec)
+            K = m - y * at_m["G"] + (1 - y * on_box["dG"]) * (V - m)
+            if not (K.is_finite() and V.contains_interior(K)):
+                raise Rejected("box %d (t in [%s, %s]): the Krawczyk operator is not inside the box" % (i, lo, hi))
+            if not (on_box["A2"] > 0 and on_box["y"] < 1 and on_box["spread"] > 0 and on_box["factor"] > 0):
+                raise Rejected("box %d: A > 0, y < 1, 1 - c > 0 or c > odd cosine not shown" % i)
+    return {"fact": "branch", "n_from": n0, "alpha": alpha, "state": "spread-cluster"}
