@@ -55,7 +55,8 @@ def test_simplex_table(capsys):
 
 @pytest.mark.parametrize("argv", [
     ["attractor", "--n", "9..3"], ["attractor", "--n", "2..5"], ["attractor", "--n", "3.5"],
-    ["attractor", "--n", ""], ["attractor", "--n", "abc"], ["attractor", "--n", "7.."],
+    ["attractor", "--n", ""], ["attractor", "--n", "abc"], ["attractor", "--n", "..7"], ["attractor", "--n", "7..x"],
+    ["simplex", "--n", "3.."], ["attractor", "--n", "7..", "--fold", "6.1..6.2"],
     ["simplex", "--n", "1"], ["simplex", "--n", "4", "--alpha", "1/10"],
     ["simplex", "--n", "4", "--stages", "rc,rs,relu"], ["simplex", "--n", "4", "--stages", "rc,tanh"],
     ["attractor", "--n", "7", "--jobs", "0"], ["attractor", "--n", "7", "--fold", "6.2..6.1"],
@@ -65,3 +66,17 @@ def test_bad_input_is_one_line_exit_2(capsys, argv):
     code, out, err = _run(capsys, *argv)
     assert code == 2
     assert err.count("\n") == 1 and "error" in err and "Traceback" not in err
+
+
+def test_attractor_open_range(capsys, tmp_path):
+    """--n 64..: existence for every n >= 64 (the all-n branch), stability per n at 64 only,
+    the rest reported as not proved; the certificate re-checks."""
+    cert = tmp_path / "all.json"
+    code, out, _ = _run(capsys, "attractor", "--n", "64..", "--jobs", "1", "--json", "--cert", str(cert))
+    doc = json.loads(out)
+    sm = doc["summary"]
+    assert code == 0 and sm["range"] == [64, None] and sm["existence"]["proved"] == "all"
+    assert sm["existence"]["checked"] and sm["proved"] == 1 and sm["not_proved"] == [[65, None]]
+    assert doc["asymptotics"]["cluster_cos_deficit"]["closed_form"] == "9*pi**2/2"
+    assert doc["boxes"] and doc["boxes"][0]["t"][0] == "0" and doc["boxes"][-1]["t"][1] == "1/64"
+    assert _run(capsys, "check-cert", str(cert))[0] == 0

@@ -30,7 +30,14 @@ smallest_n is the smallest n from which the attractor is proved for every n up t
 of the range, absence being proved for every n from 3 up to it (n below the range are
 checked too).
 
+Every n at once: an open range (--n 7..) or one beyond n = 64 proves existence and local
+uniqueness for every n of the range (for n >= 16 by Krawczyk boxes covering t = 1/n in
+[0, 1/16] in the rescaled unknown v = n arccos(rho), below by per-n boxes), prints the
+certified leading asymptotics in t = 1/n, and certifies stability per n up to 64; stability
+beyond 64 is reported as not proved.  JSON: "summary", "asymptotics", "boxes", "results".
+
 examples:  bnverify attractor --n 7..64 --jobs 2
+           bnverify attractor --n 7.. --json --cert attractor-all-n.json
            bnverify attractor --n 3..12 --stages rc,leaky_relu --alpha 1/10 --json
            bnverify attractor --n 7 --fold 6.107..6.108
 """
@@ -39,7 +46,8 @@ FIELDS = ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius")
 
 
 def add_arguments(p, fields=FIELDS):
-    p.add_argument("--n", required=True, help="batch sizes: A..B or a single integer (n >= 3)")
+    p.add_argument("--n", required=True, help="batch sizes: A..B, A.. (every n >= A; attractor only) "
+                   "or a single integer (n >= 3)")
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default min(2, cpu count))")
     p.add_argument("--stages", default="rc,relu", help="rc and one activation: relu (default) "
@@ -50,16 +58,22 @@ def add_arguments(p, fields=FIELDS):
     if fields == FIELDS:
         p.add_argument("--fold", default=None, metavar="LO..HI",
                        help="also bracket the fold in real n: no spread state at LO, one at HI")
+        p.add_argument("--cert", default=None, metavar="FILE",
+                       help="open or long ranges: write the existence proof's certificate to FILE "
+                            "(re-check it with bnverify check-cert FILE)")
 
 
-def parse_common(args):
-    """(list of n, Activation, jobs) from the shared options; BadInput on a bad value."""
-    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
+def parse_common(args, all_n=False):
+    """(list of n, Activation, jobs) from the shared options; BadInput on a bad value.  With
+    ``all_n`` the range may be open or reach beyond the per-n limit (the list of n is then its
+    per-n part); ``args.range`` is set to the parsed range."""
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=all_n)
     top = limits.certified_max_n()
-    if r.hi > top:
+    if not all_n and r.hi > top:
         raise BadInput("--n %s: the trusted kernel certifies states for n <= %d only (a larger n would be "
                        "searched for minutes and then left inconclusive)" % (r, top))
-    ns = list(r)
+    ns = list(range(r.lo, min(r.hi, top) + 1)) if all_n and r.hi is not None else \
+        list(range(r.lo, top + 1)) if all_n else list(r)
     if args.alpha is not None:
         limits.guard_number(args.alpha, "--alpha")
     stages, act = parse_stages(args.stages, args.alpha)
@@ -76,6 +90,7 @@ def parse_common(args):
         raise BadInput("--jobs %d: at most %d workers" % (jobs, limits.MAX_JOBS))
     if not 32 <= args.prec <= 4096:
         raise BadInput("--prec %d: choose 32..4096 bits" % args.prec)
+    args.range = r
     return ns, act, jobs
 
 
@@ -130,7 +145,43 @@ def _short(s, up, digits=12):
         return s
 
 
+def all_n_existence(r, act):
+    """The kernel-checked verdict of 'a spread-cluster fixed point exists, locally unique, for
+    every n of r' (per-n boxes below the branch, the all-n branch above: bnverify.alln)."""
+    from .. import claims
+
+    model = {"stages": "rc," + act.name}
+    if act.name == "leaky_relu":
+        model["alpha"] = "%s/%s" % (act.slope.numerator, act.slope.denominator)
+    data = {"id": "attractor-exists", "title": "attractor", "property": "attractor-exists",
+            "statement": "the spread-cluster fixed point exists for n in %s" % r, "expect": "proved",
+            "model": model, "domain": {"n": str(r)}}
+    return properties.check(claims.claim_from_dict(data, "attractor command"))
+
+
+def boxes_json(v):
+    """The all-n branch's boxes of a verdict's certificate: t- and n-ranges, v = n arccos(rho)."""
+    from .. import alln
+
+    items = [i for i in (v.certificate or {}).get("evidence", []) if i.get("type") == "all-n-branch"]
+    out = []
+    for item in items:
+        for b in item["boxes"]:
+            lo, hi = Fraction(b["t"][0]), Fraction(b["t"][1])
+            mid, rad = alln._value(b["v"]["mid"]), alln._value(b["v"]["rad"])
+            n_lo = -((-hi.denominator) // hi.numerator)             # ceil(1/hi)
+            n_hi = None if lo == 0 else lo.denominator // lo.numerator
+            out.append({"t": [str(lo), str(hi)], "n": [n_lo, n_hi],
+                        "v": [float(mid - rad), float(mid + rad)],
+                        "statement": "for every real t in the interval exactly one root v of G(v, t) "
+                                     "in the v-interval"})
+    return out
+
+
 def run(args):
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
+    if r.hi is None or r.hi > limits.certified_max_n():
+        return run_all_n(args)
     ns, act, jobs = parse_common(args)
     fold = None
     if args.fold is not None:
@@ -173,4 +224,78 @@ def run(args):
                                   "not certified"))
         if fold is not None:
             print("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
+    return 0
+
+
+def run_all_n(args):
+    """An open range or one beyond the per-n limit: existence and local uniqueness for every n
+    of the range (the all-n branch), stability per n up to the kernel's per-n limit."""
+    import time
+
+    t0 = time.monotonic()
+    ns, act, jobs = parse_common(args, all_n=True)
+    r = args.range
+    if args.fold is not None:
+        raise BadInput("--fold is for a finite range of at most %d n" % limits.certified_max_n())
+    sys.stderr.write("all-n branch: existence for every n in %s ...\n" % r)
+    ex_v = all_n_existence(r, act)
+    ex = executor(jobs)
+    try:
+        vs = certify.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=progress) if ns else []
+    finally:
+        ex.shutdown()
+    vs = [properties.checked_state(v, "attractor", act) for v in vs]
+    results = [entry(v, FIELDS) for v in vs]
+    stable = [e["n"] for e in results if e["status"] == "proved"]
+    top = ns[-1] if ns else r.lo - 1
+    whole = r.hi is None or r.hi > top
+    doc = {"activation": str(act),
+           "summary": {"range": [r.lo, r.hi],
+                       "proved": len(stable),
+                       "proved_statement": "existence, local uniqueness and spectral radius < 1 per n",
+                       "existence": {"proved": ("all" if r.hi is None else r.hi - r.lo + 1)
+                                     if ex_v.status == "proved" else 0,
+                                     "status": ex_v.status,
+                                     "statement": ex_v.evidence.get("statement"),
+                                     "reason": ex_v.evidence.get("reason"),
+                                     "checked": bool(ex_v.evidence.get("checked"))},
+                       "failed": [e["n"] for e in results if e["status"] != "proved"],
+                       "not_proved": [[top + 1, r.hi]] if whole else [],
+                       "not_proved_reason": "linear stability is certified per n, for n <= %d; the "
+                                            "all-n proof covers existence and local uniqueness only"
+                                            % limits.certified_max_n() if whole else None,
+                       "seconds": round(time.monotonic() - t0, 2),
+                       "method": "all-n: Krawczyk boxes in (t = 1/n, v = n arccos rho) for n >= %d, "
+                                 "per-n Krawczyk boxes below; stability: per-n Gershgorin bounds "
+                                 "(trusted kernel)" % properties.ALL_N_FROM},
+           "asymptotics": ex_v.evidence.get("asymptotics"),
+           "boxes": boxes_json(ex_v),
+           "results": results,
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+    if getattr(args, "cert", None):
+        from .. import certificate
+        if ex_v.certificate is None:
+            raise BadInput("--cert %s: no certificate, the existence proof is %s" % (args.cert, ex_v.status))
+        certificate.write(ex_v.certificate, args.cert)
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    sm = doc["summary"]
+    print("spread-cluster attractor, %s, n in %s" % (act, r))
+    print("existence and local uniqueness for every n in %s: %s%s" % (
+        r, ex_v.status, " (checked by the trusted kernel)" if sm["existence"]["checked"] else
+        ": " + str(sm["existence"]["reason"])))
+    if doc["asymptotics"]:
+        a = doc["asymptotics"]
+        for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap"):
+            q = a[k]
+            print("  %-20s = %s t^%d + O(t^%d), coefficient in [%s, %s]" % (
+                k, q["closed_form"], q["power"], q["power"] + 1, _short(q["coefficient"][0], False),
+                _short(q["coefficient"][1], True)))
+    print("stability per n (n <= %d):" % limits.certified_max_n())
+    print(table(results, FIELDS))
+    if sm["not_proved"]:
+        print("not proved: stability for n in [%s, %s]: %s" % (
+            sm["not_proved"][0][0], "inf" if r.hi is None else r.hi, sm["not_proved_reason"]))
+    print("%.1fs" % sm["seconds"])
     return 0

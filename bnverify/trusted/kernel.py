@@ -164,6 +164,14 @@ def _show(d, rel, c, ints_only=False):
     raise last
 
 
+def _shown(d, rel, c):
+    """_show as a boolean: False where it is not shown (the caller looks for a counterexample)."""
+    try:
+        return _show(d, rel, c)
+    except Rejected:
+        return False
+
+
 def _at(e, k, a):
     import sympy
     return sympy.sympify(e).subs({sympy.Symbol("n"): k, sympy.Symbol("alpha"): _sympy_q(a)})
@@ -284,6 +292,20 @@ def _g_fixed_point(c):
     return Goal(st, decide)
 
 
+def _on_domain(e, c):
+    """e with the domain's single slope (and single n) substituted, and square roots of
+    squares simplified for n >= n_lo (n = n_lo + m, m >= 0)."""
+    import sympy
+    n, al = sympy.Symbol("n"), sympy.Symbol("alpha")
+    e = sympy.sympify(e)
+    if c.alpha_point is not None:
+        e = e.subs(al, _sympy_q(c.alpha_point))
+    if c.n_hi == c.n_lo:
+        return sympy.nsimplify(sympy.simplify(e.subs(n, c.n_lo)))
+    m = sympy.Symbol("m", nonnegative=True)
+    return sympy.simplify(sympy.simplify(e.subs(n, m + c.n_lo)).subs(m, n - c.n_lo))
+
+
 def _g_norm_ratio(c):
     _rc_only(c, allow_rs=True)
     val = c.param("value")
@@ -294,9 +316,9 @@ def _g_norm_ratio(c):
     def decide(_facts):
         import sympy
         (a, x, b), _, n, al = _two_point(c, "rs" in c.stages)
-        ratio2 = sympy.cancel(b / a)          # law of large numbers: sqrt(E u'^2 / E v'^2)
-        v = sym(val)
-        if zero(v ** 2 - ratio2) and _show(v, ">=", c):
+        ratio2 = _on_domain(sympy.cancel(b / a), c)     # law of large numbers: sqrt(E u'^2 / E v'^2)
+        v = _on_domain(sym(val), c)
+        if zero(v ** 2 - ratio2) and (v.is_number and v >= 0 or _shown(v, ">=", c)):
             return "proved", "limit sqrt(%s) = %s (exact)" % (sympy.factor(ratio2), val)
         return _counterexample(c, lambda k, a_: sympy.sqrt(_at(ratio2, k, a_)), v, "the limit")
     return Goal(st, decide)
@@ -330,7 +352,7 @@ def _g_outlier(c):
             cos = sympy.cancel(cos.subs(al, _sympy_q(c.alpha_point)))
         if not cos.is_rational_function():
             raise Rejected("the cosine %s is not a rational function" % cos)
-        if zero(sym(val) - cos):
+        if zero(_on_domain(sym(val), c) - cos):
             return "proved", "cos = %s (exact)" % sympy.factor(cos)
         return _counterexample(c, lambda k, a_: _at(cos, k, a_), sym(val), "the cosine")
     return Goal(st, decide)
