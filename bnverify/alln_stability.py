@@ -339,3 +339,52 @@ def measure_table(ns=(16, 32, 64, 128, 256, 512, 1024), dps=60):
         rows.append({"n": n, "radius": r, "margin": 1 - r, "margin_n": (1 - r) * n,
                      "block": block, "eigenvalues": dict(lead, standard2=sp["standard"][1])})
     return rows
+
+
+def margin_series(order=3):
+    """Exact Taylor coefficients in t (sympy) along the branch v(t) = 3 pi - 3 pi t +
+    (9 pi^3 / 20) t^2 + ...: {v, m_P, m_T, Q, delta_t: [c0, c1, c2]}.  Results:
+    m_P = 1 + t + (9 pi^2/20) t^2, m_T = 1 + t - (81 pi^2/20) t^2, Q = 1 - (3 + 81 pi^2/20) t^2,
+    delta / t = 1 + t + (9 sqrt 2 pi^2 / 2 - 1) t^2, so the standard block's leading margin
+    Q / (1 - mu_2) = 1 + t - (81 pi^2/20) t^2 as the trivial one (they part at t^3): the
+    spectral radius is 1 - t - t^2 + (81 pi^2/20) t^3 + O(t^4), from the trivial block."""
+    import sympy as sp
+
+    t, v1, v2 = sp.symbols("t v1 v2")
+    pi, N = sp.pi, order + 1
+    v = 3 * pi + v1 * t + v2 * t ** 2
+    th = t * v
+
+    def ser(e, k=N):
+        return sp.series(e, t, 0, k).removeO()
+    C, S = ser((1 - sp.cos(th)) / th ** 2), ser((sp.sin(th) - th * sp.cos(th)) / th ** 3)
+    rho = ser(1 - th ** 2 * C)
+    w = ser(sp.sqrt(C * (1 - 2 * t) / (1 - t)))
+    y = ser(th * w)
+    cphi = ser(sp.sqrt(1 - y ** 2))
+    R = ser(1 + y ** 2 / 6 + 3 * y ** 4 / 40)           # arcsin(y)/y to O(t^6)
+    phi = ser(y * R)
+    sphi = ser(sp.Rational(1, 3) - phi ** 2 / 30 + phi ** 4 / 840)
+    v3 = v ** 3
+    E = ser(-2 * t - 2 * (1 - 2 * t) * rho - (1 + t) * (1 - 2 * t) * t * t * v3 * S / pi
+            - 2 * (1 - t) * t ** 3 * v3 * cphi * (w * R) ** 3 * sphi / pi)
+    G = sp.expand(ser(v * v * C * E + v3 * S / pi, 3))
+    c1 = sp.solve(G.coeff(t, 1), v1)[0]
+    c2 = sp.solve(sp.expand(G.subs(v1, c1)).coeff(t, 2), v2)[0]
+    sub = {v1: c1, v2: c2}
+    lam, sinc = ser(1 + t * E), ser(sp.sin(th) / th)
+    k1r, k0r_t, k1x_t = (pi - th) / (2 * pi), v * sinc / (2 * pi), v * w * R / (2 * pi)
+    k0x_c, sxk0x = ser(v * w / (2 * pi * cphi)), ser((1 - t) * cphi * v * w / (2 * pi))
+    beta = (k0r_t * (-2 + 2 * t + 4 * t * t) - 2 * t * k0x_c * (1 - t) - 2 * t * sxk0x
+            + k1r * (2 + 4 * t) + 4 * t * (1 - t) * k1x_t)
+    a = E + 2 + 2 * (1 - 3 * t) * k0r_t + 2 * sxk0x - 4 * t * k1x_t
+    b = -4 * (1 - 3 * t) * (k1r - t * k1x_t)
+    c = 3 * t * k0r_t - sxk0x + 2 * t * k1x_t - 1
+    d = 6 * k1r + 2 * (1 - 3 * t) * k1x_t
+    out = {"v": [3 * pi, c1, c2]}
+    for name, e in (("m_P", (E + v / pi) / lam), ("m_T", (2 * E + 3 - beta) / lam),
+                    ("Q", (a * (lam - t * d) - b * c) / lam ** 2),
+                    ("delta_t", ((lam - t * a) * d - b * c) / lam ** 2)):
+        e = sp.expand(ser(e, 3).subs(sub))
+        out[name] = [sp.simplify(e.coeff(t, k)) for k in range(3)]
+    return out

@@ -143,3 +143,20 @@ def test_contraction_keeps_the_root(boxes16):
             mpmath.findroot(lambda vv: alln.branch(vv, mpmath.mpf(t.numerator) / t.denominator,
                                                    alln.MpLib(40))["G"], 3 * mpmath.pi)
         assert W.contains(lib.arb(mpmath.nstr(root, 30)))
+
+
+def test_margin_series():
+    """Exact second-order coefficients: margin = t + t^2 - (81 pi^2/20) t^3 (trivial block)."""
+    import sympy as sp
+
+    s = st.margin_series()
+    pi = sp.pi
+    assert [sp.simplify(x - y) for x, y in zip(s["v"], [3 * pi, -3 * pi, 9 * pi ** 3 / 20])] == [0] * 3
+    want = {"m_P": [1, 1, 9 * pi ** 2 / 20], "m_T": [1, 1, -81 * pi ** 2 / 20],
+            "Q": [1, 0, -3 - 81 * pi ** 2 / 20], "delta_t": [1, 1, 9 * sp.sqrt(2) * pi ** 2 / 2 - 1]}
+    for k, w in want.items():
+        assert [sp.simplify(x - y) for x, y in zip(s[k], w)] == [0] * 3, (k, s[k])
+    # against the measurement at n = 1024: (1 - radius) n = 1 + t - (81 pi^2/20) t^2 + O(t^3)
+    row = st.measure_table((1024,), 40)[0]
+    t = 1 / 1024
+    assert abs(float(row["margin_n"]) - (1 + t - 81 * float(pi) ** 2 / 20 * t * t)) < 400 * t ** 3
