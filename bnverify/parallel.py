@@ -23,3 +23,73 @@ def process_pool(jobs=None):
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     return ProcessPoolExecutor(max_workers=jobs or default_jobs(), mp_context=ctx)
+
+
+EXECUTORS = ("process", "dask")
+
+
+class DaskExecutor:
+    """Dask's ``concurrent.futures`` executor on a ``distributed.Client``: the scheduler at
+    ``address``, or a LocalCluster of ``jobs`` single-threaded worker processes.  Shutting it
+    down closes the client (and the cluster it started)."""
+
+    def __init__(self, address=None, jobs=None):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError("--executor dask needs the optional extra: pip install 'bnverify[dask]'")
+        self.cluster = None
+        if address:
+            self.client = Client(address, timeout=30)
+        else:
+            self.cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1,
+                                        processes=True, dashboard_address=None)
+            self.client = Client(self.cluster)
+        self._ex = self.client.get_executor(pure=False)
+
+    def submit(self, fn, *args, **kwargs):
+        return self._ex.submit(fn, *args, **kwargs)
+
+    def map(self, fn, *iterables, **kwargs):
+        return self._ex.map(fn, *iterables, **kwargs)
+
+    def shutdown(self, wait=True, **_):
+        self._ex.shutdown(wait=wait)
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+
+def add_executor_arguments(p):
+    """--executor process|dask and --scheduler ADDRESS, for commands that fan jobs out."""
+    p.add_argument("--executor", choices=EXECUTORS, default="process",
+                   help="where independent jobs run: local worker processes (default) or Dask "
+                        "(pip install 'bnverify[dask]'); with dask and no --scheduler a LocalCluster "
+                        "of --jobs workers is started")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --executor dask: a running scheduler, e.g. tcp://10.0.0.5:8786")
+
+
+def executor_for(args, jobs):
+    """The executor the command-line options ask for: None means the caller's own default
+    (a local process pool); a DaskExecutor for --executor dask.  The caller shuts it down."""
+    kind = getattr(args, "executor", "process")
+    if getattr(args, "scheduler", None) and kind != "dask":
+        from .kernels import BadInput
+        raise BadInput("--scheduler needs --executor dask")
+    if kind != "dask":
+        return None
+    try:
+        return DaskExecutor(getattr(args, "scheduler", None), jobs)
+    except RuntimeError as e:
+        from .kernels import BadInput
+        raise BadInput(str(e))
+    except OSError as e:
+        from .kernels import BadInput
+        raise BadInput("--scheduler %s: cannot connect: %s" % (args.scheduler, e))

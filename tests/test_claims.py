@@ -18,7 +18,8 @@ DESIGN_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-r
                "gram-fixed-point", "jacobian-spectrum", "stability-naive", "stability-directions",
                "attractor", "simplex-state", "rs-linearization", "leaky-relu", "finite-width"]
 REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's "smallest n"
-               "rs-fixed-point"]                           # the RS row: its value at O_n
+               "rs-fixed-point",                           # the RS row: its value at O_n
+               "attractor-all-n"]                          # the attractor row for every n
 
 GOOD = '''
 id = "{id}"

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from .. import certify, limits, properties, ranges
 from ..kernels import BadInput, parse_stages
+from .. import parallel
 from ..parallel import default_jobs, process_pool
 
 NAME = "attractor"
@@ -55,6 +56,7 @@ def add_arguments(p, fields=FIELDS):
     p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
     p.add_argument("--prec", type=int, default=128, help="ball precision in bits (default 128)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    parallel.add_executor_arguments(p)
     if fields == FIELDS:
         p.add_argument("--fold", default=None, metavar="LO..HI",
                        help="also bracket the fold in real n: no spread state at LO, one at HI")
@@ -94,7 +96,11 @@ def parse_common(args, all_n=False):
     return ns, act, jobs
 
 
-def executor(jobs):
+def executor(jobs, args=None):
+    """The per-n jobs' executor: --executor dask, else inline for one job, else processes."""
+    ex = parallel.executor_for(args, jobs) if args is not None else None
+    if ex is not None:
+        return ex
     if jobs == 1:
         return certify.InlineExecutor()
     return process_pool(jobs)
@@ -191,7 +197,7 @@ def run(args):
             raise BadInput("--fold %s: give LO..HI with LO < HI" % args.fold)
     below = list(range(3, ns[0]))
     todo = below + ns
-    ex = executor(jobs)
+    ex = executor(jobs, args)
     try:
         vs = certify.attractor_sweep(todo, act, executor=ex, prec=args.prec,
                                      progress=progress if len(todo) > 1 else None)
@@ -239,7 +245,7 @@ def run_all_n(args):
         raise BadInput("--fold is for a finite range of at most %d n" % limits.certified_max_n())
     sys.stderr.write("all-n branch: existence for every n in %s ...\n" % r)
     ex_v = all_n_existence(r, act)
-    ex = executor(jobs)
+    ex = executor(jobs, args)
     try:
         vs = certify.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=progress) if ns else []
     finally:

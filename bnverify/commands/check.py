@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from .. import certificate, claims, limits, properties, runner
+from .. import certificate, claims, limits, parallel, properties, runner
 from ..kernels import BadInput
 from ..ranges import parse_int_range, parse_rat_range
 from ..verdict import INCONCLUSIVE, PROVED, REFUTED
@@ -51,6 +51,7 @@ def add_arguments(p):
     p.add_argument("--jobs", type=int, default=None, metavar="J",
                    help="worker processes for per-n checks (default: min(4, CPUs))")
     p.add_argument("--json", action="store_true", help='print {"verdict", "method", "evidence", ...}')
+    parallel.add_executor_arguments(p)
     p.add_argument("--cert", metavar="FILE", help="write the certificate of a proved / refuted verdict")
 
 
@@ -123,7 +124,12 @@ def run(args):
         claim = claim_from_file(args.file)
     else:
         claim = claim_from_flags(args)
-    (result,) = runner.run([claim], jobs=args.jobs, progress=False)
+    ex = parallel.executor_for(args, args.jobs)
+    try:
+        (result,) = runner.run([claim], executor=ex, jobs=args.jobs, progress=False)
+    finally:
+        if ex is not None:
+            ex.shutdown()
     v = result.verdict
     if args.cert:
         if v.certificate is not None:

@@ -31,7 +31,7 @@ def add_arguments(p):
 
 def run(args):
     ns, act, jobs = attractor.parse_common(args)
-    ex = attractor.executor(jobs)
+    ex = attractor.executor(jobs, args)
     try:
         vs = certify.simplex_sweep(ns, act, executor=ex, prec=args.prec,
                                    progress=attractor.progress if len(ns) > 1 else None)

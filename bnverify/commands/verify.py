@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import certificate, claims, limits, runner
+from .. import certificate, claims, limits, parallel, runner
 from ..kernels import BadInput
 
 NAME = "verify"
@@ -32,6 +32,7 @@ def add_arguments(p):
     p.add_argument("--jobs", type=int, default=None, metavar="J",
                    help="worker processes (default: min(4, CPUs)); 1 runs in this process")
     p.add_argument("--json", action="store_true", help='print {"claims": [...]} instead of a table')
+    parallel.add_executor_arguments(p)
     p.add_argument("--report", metavar="DIR", help="write DIR/results.json and DIR/certificates/<id>.json")
     p.add_argument("--catalogue", metavar="DIR", help="claim files to run (default: the built-in catalogue)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -94,7 +95,12 @@ def run(args):
     catalogue = claims.load_catalogue(args.catalogue)
     chosen = claims.select(catalogue, args.only, args.full)
     skipped = [c for c in catalogue if c not in chosen]
-    results = runner.run(chosen, jobs=args.jobs, progress=not args.quiet)
+    ex = parallel.executor_for(args, args.jobs)
+    try:
+        results = runner.run(chosen, executor=ex, jobs=args.jobs, progress=not args.quiet)
+    finally:
+        if ex is not None:
+            ex.shutdown()
     if args.report:
         try:
             write_report(args.report, results, skipped)

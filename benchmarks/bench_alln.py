@@ -1,0 +1,76 @@
+"""Every n at once against one n at a time: the attractor's existence.
+
+Measured in one run (machines are noisy; compare the ratios):
+1. the per-n baseline: certify_attractor (Krawczyk box + block spectra, the classification
+   off) at a few sampled n, and its extrapolation to n = 7..B (linear fit of time in n: the
+   dense blocks grow with n);
+2. the all-n proof: bnverify.alln.certify_branch(16) (Krawczyk boxes on t in [0, 1/16]) and
+   its trusted re-check;
+3. existence for n in 7..B, B = 10^3, 10^4, 10^5, through properties.check (per-n boxes for
+   7..15 plus the branch, kernel-checked), with the ratio to the extrapolated per-n time.
+
+Physical floor: the all-n proof is a few hundred evaluations of G in arb (about 0.3 ms each
+at 128 bits); the per-n boxes below n = 16 dominate the range times.
+
+Run:  python benchmarks/bench_alln.py [--sample 8,16,32,64] [--tops 1000,10000,100000]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from bnverify import alln, certify, claims, properties
+from bnverify.kernels import Activation
+from bnverify.trusted import alln as talln
+
+RELU = Activation("relu")
+
+
+def claim(n):
+    return claims.claim_from_dict({"id": "bench", "title": "bench", "statement": "bench",
+                                   "property": "attractor-exists", "expect": "proved",
+                                   "model": {"stages": "rc,relu"}, "domain": {"n": n}}, "bench")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sample", default="8,16,32,64")
+    ap.add_argument("--tops", default="1000,10000,100000")
+    a = ap.parse_args()
+    sample = [int(x) for x in a.sample.split(",")]
+    times = []
+    print("per-n baseline (certify_attractor, no classification)")
+    for n in sample:
+        t0 = time.perf_counter()
+        v = certify.certify_attractor(n, RELU, classify_family=False)
+        times.append(time.perf_counter() - t0)
+        print("  n = %-6d %-8s %.3f s" % (n, v.status, times[-1]))
+    slope, icept = np.polyfit(sample, times, 1)
+
+    def per_n_total(top):
+        return sum(max(icept + slope * n, min(times)) for n in range(7, top + 1))
+
+    t0 = time.perf_counter()
+    boxes, failed = alln.certify_branch(16)
+    t_branch = time.perf_counter() - t0
+    item = {"type": "all-n-branch", "n_from": 16, "alpha": "0/1", "prec": 128, "boxes": boxes}
+    t0 = time.perf_counter()
+    talln.check_branch(item)
+    t_check = time.perf_counter() - t0
+    print("all-n branch: %d boxes in %.3f s (failed %d), trusted re-check %.3f s"
+          % (len(boxes), t_branch, len(failed), t_check))
+    print("%-12s %-8s %10s %16s %8s" % ("range", "status", "seconds", "per-n (extrap.)", "ratio"))
+    for top in [int(x) for x in a.tops.split(",")] + [None]:
+        r = "7..%s" % (top or "")
+        t0 = time.perf_counter()
+        v = properties.check(claim(r))
+        dt = time.perf_counter() - t0
+        base = per_n_total(top) if top else float("inf")
+        print("%-12s %-8s %10.2f %16.0f %8s" % (r, v.status, dt, base,
+                                                "%.0fx" % (base / dt) if top else "-"))
+
+
+if __name__ == "__main__":
+    main()
