@@ -329,13 +329,24 @@ def certify_branch(n0, prec=128, pieces=None, progress=None):
     return boxes, failed
 
 
-def branch_item(n0, alpha=Fraction(0), prec=128):
-    """The evidence item {type: all-n-branch, n_from, alpha, prec, boxes} (or None, failed)."""
+def branch_item(n0, alpha=Fraction(0), prec=128, stable=None):
+    """The evidence item {type: all-n-branch, n_from, alpha, prec, boxes[, stable]} (or None,
+    failed).  ``stable`` (default: for ReLU) adds the spectral-radius criteria of
+    bnverify.alln_stability, checked on every box first; the item claims stability only if
+    they hold there (boxes that need a finer t-split are split in the item itself)."""
     boxes, failed = certify_branch(n0, prec)
     if failed:
         return None, failed
-    return {"type": "all-n-branch", "n_from": n0, "alpha": _frac_str(Fraction(alpha)), "prec": prec,
-            "boxes": boxes}, []
+    item = {"type": "all-n-branch", "n_from": n0, "alpha": _frac_str(Fraction(alpha)), "prec": prec,
+            "boxes": boxes}
+    if stable is None:
+        stable = Fraction(alpha) == 0
+    if stable:
+        from . import alln_stability
+        _, ok = alln_stability.certify_stability(boxes, prec, max_depth=0)
+        if ok:
+            item["stable"] = True
+    return item, []
 
 
 # ---------------------------------------------------------------- the leading behaviour
@@ -389,7 +400,26 @@ def asymptotics(item=None, alpha=Fraction(0), prec=128):
         out[name] = {"power": power, "coefficient": certify.bounds(ball), "closed_form": str(expr),
                      "closed_form_value": float(expr.evalf(30)),
                      "agrees": bool(ball.overlaps(val))}
-    out["stability_margin"] = {"power": 1, "coefficient": None, "proved": False,
-                               "measured": "1 - spectral radius ~ 1.0 t (per-n certificates n = 32, 64)"}
+    out["stability_margin"] = stability_margin(V, lib) if alpha == 0 else {
+        "power": 1, "coefficient": None, "proved": False,
+        "note": "leaky ReLU: stability is certified per n only"}
     out["v0"] = {"closed_form": str(cf["v0"]), "enclosure": certify.bounds(V)}
     return out
+
+
+def stability_margin(V, lib):
+    """1 - spectral radius = t m(v, t) with m the smallest of the three blocks' analytic
+    margins (bnverify.alln_stability); at t = 0 every one is 1 (closed form, exact series)."""
+    from . import alln_stability
+
+    crit = alln_stability.scaled(V, lib.num(0), lib)["criteria"]
+    from . import certify
+    margins = [crit["pair_margin"], crit["trivial_margin"], crit["standard_p(1)/t"]]
+    lo = min(m.lower() for m in margins)
+    hi = min(m.upper() for m in margins)
+    ball = lib.arb(lo).union(lib.arb(hi))
+    return {"power": 1, "coefficient": certify.bounds(ball), "closed_form": "1",
+            "closed_form_value": 1.0, "agrees": bool(ball.contains(lib.num(1))),
+            "note": "the standard block's margin det(I - M)/t over its second eigenvalue (t + O(t^2)) "
+                    "equals the trivial block's to O(t^2): series 1 - radius = t + t^2 - (81 pi^2/20) t^3 "
+                    "+ O(t^4) (bnverify.alln_stability.margin_series)"}

@@ -100,11 +100,18 @@ ALL_N_FROM = 16          # the all-n branch covers n >= 16; below, per-n boxes
 
 
 def _all_n(claim):
-    """An existence claim about the attractor whose range reaches the all-n branch."""
+    """A claim about the attractor whose range reaches the all-n branch: existence (ReLU or
+    leaky ReLU), or spectral radius < 1 (or any bound >= 1; ReLU)."""
     exists = claim.property == "attractor-exists" or (
         claim.property == "fixed-point" and claim.params.get("state") == "attractor")
-    return (exists and claim.stages == ("rc",) and claim.activation.name in ("relu", "leaky_relu")
-            and (not claim.n.finite or claim.n.hi >= ALL_N_FROM))
+    stable = claim.property in ("attractor-stable", "attractor-threshold") or (
+        claim.property == "spectral-radius" and claim.params.get("state") == "attractor")
+    if stable:
+        bound = claim.params.get("bound", Fraction(1))
+        stable = (claim.activation.name == "relu" and claim.params.get("relation", "<") in ("<", "<=")
+                  and bound >= 1)
+    return ((exists and claim.activation.name in ("relu", "leaky_relu") or stable)
+            and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= ALL_N_FROM))
 
 
 def units(claim):
@@ -112,8 +119,11 @@ def units(claim):
     An attractor existence claim reaching n >= ALL_N_FROM: one job per n below it and one job
     for the all-n branch (its claim has the domain max(lo, ALL_N_FROM)..hi)."""
     if _all_n(claim):
-        low = [claim.with_n(k) for k in range(claim.n.lo, ALL_N_FROM)]
-        return low + [replace(claim, n=IntRange(max(claim.n.lo, ALL_N_FROM), claim.n.hi))]
+        base = claim
+        if claim.property == "attractor-threshold":     # attractor-stable jobs, as below
+            base = replace(claim, property="attractor-stable", params={"relation": "<", "bound": Fraction(1)})
+        low = [base.with_n(k) for k in range(claim.n.lo, ALL_N_FROM)]
+        return low + [replace(base, n=IntRange(max(claim.n.lo, ALL_N_FROM), claim.n.hi))]
     if _per_n(claim) and claim.n.finite and 1 < len(claim.n) <= trusted.kernel.PER_N_MAX:
         if claim.property == "attractor-threshold":     # the attractor-stable job of each n
             return [replace(claim.with_n(k), property="attractor-stable",

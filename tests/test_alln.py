@@ -106,7 +106,7 @@ def test_asymptotics_against_large_n_solutions():
 
 def test_branch_item_checks(item16):
     fact = talln.check_branch(item16)
-    assert fact == {"fact": "branch", "n_from": 16, "alpha": 0, "state": "spread-cluster"}
+    assert fact == {"fact": "branch", "n_from": 16, "alpha": 0, "state": "spread-cluster", "radius_below": 1}
 
 
 def _rejected(item):
@@ -185,15 +185,16 @@ def test_kernel_all_n_claims(item16):
     assert status == "proved"
     with pytest.raises(trusted.Rejected):           # n = 7..15 have no evidence
         trusted.decide(properties.claim_json(claim("7..")), [item16])
-    with pytest.raises(trusted.NoGoal):             # stability is per n only
-        trusted.decide(properties.claim_json(claim("16..", "attractor-stable")), [item16])
+    with pytest.raises(trusted.Rejected):           # leaky ReLU: stability per n only
+        trusted.decide(properties.claim_json(claim("16..", "attractor-stable", alpha="1/10")),
+                       [dict(item16, alpha="1/10", stable=False)])
     with pytest.raises(trusted.NoGoal):             # the simplex state: per n only
         trusted.decide(properties.claim_json(claim("16..", "fixed-point", state="simplex")), [item16])
     with pytest.raises(trusted.Rejected):           # the branch says nothing about the simplex
         trusted.decide(properties.claim_json(claim("16..20", "fixed-point", state="simplex")), [item16])
     with pytest.raises(trusted.Rejected):           # another slope: the item says nothing about it
         trusted.decide(properties.claim_json(claim("16..", alpha="1/10")), [item16])
-    leaky = dict(item16, alpha="1/10")
+    leaky = dict(item16, alpha="1/10", stable=False)
     assert trusted.decide(properties.claim_json(claim("16..", alpha="1/10")), [leaky])[0] == "proved"
     with pytest.raises(trusted.Rejected):           # a claim below the branch's start
         trusted.decide(properties.claim_json(claim("8..12")), [item16])
@@ -204,3 +205,59 @@ def test_check_every_n_from_7():
     assert v.status == "proved" and v.evidence["checked"] and "asymptotics" in v.evidence
     assert trusted.check(v.certificate)[0]
     assert v.evidence["asymptotics"]["cluster_cos_deficit"]["closed_form"] == "9*pi**2/2"
+
+
+# ---------------------------------------------------------------- stability every n at once
+@pytest.mark.parametrize("v,t", [(Fraction(3141592653589793, 10 ** 15) * 3, Fraction(0)),
+                                 (Fraction(88, 10), Fraction(1, 16)), (Fraction(94, 10), Fraction(1, 1000))])
+def test_stability_twin(v, t):
+    """The trusted criteria against bnverify.alln_stability.scaled (the untrusted twin, itself
+    checked against the kernel's dense symmetric_blocks at n = 7..40)."""
+    from flint import ctx
+
+    from bnverify import alln_stability
+
+    lib = alln.ArbLib(128)
+    with ctx.workprec(128):
+        V, T = lib.num(v), lib.num(t)
+        mine = talln.stability_criteria(V, T, 128)
+        theirs = alln_stability.scaled(V, T, lib)["criteria"]
+        assert set(mine) == set(theirs)
+        for k in mine:
+            assert mine[k].overlaps(theirs[k]), k
+
+
+def test_stable_branch_item(item16, monkeypatch):
+    assert item16.get("stable") is True
+    assert talln.check_branch(item16)["radius_below"] == 1
+    _rejected(dict(item16, stable=True, alpha="1/10"))        # stability is ReLU's only
+    _rejected(dict(item16, stable="yes"))
+    assert talln.check_branch(dict(item16, stable=False))["radius_below"] is None
+    real = talln.stability_criteria
+
+    def flipped(v, t, prec):                                    # a wrong margin sign must fail
+        out = real(v, t, prec)
+        out["trivial_margin"] = -out["trivial_margin"]
+        return out
+    monkeypatch.setattr(talln, "stability_criteria", flipped)
+    _rejected(item16)
+
+
+def test_kernel_all_n_stability(item16):
+    cj = properties.claim_json(claim("16..", "attractor-stable", relation="<", bound="1"))
+    status, statement, _ = trusted.decide(cj, [item16])
+    assert status == "proved" and "spectral radius" in statement and "every integer n >= 16" in statement
+    with pytest.raises(trusted.Rejected):                      # existence-only evidence
+        trusted.decide(cj, [dict(item16, stable=False)])
+    with pytest.raises(trusted.NoGoal):                        # a bound below 1: per n only
+        trusted.decide(properties.claim_json(claim("16..", "attractor-stable", relation="<",
+                                                   bound="99/100")), [item16])
+    thr = properties.claim_json(claim("16..", "attractor-threshold", value=20))
+    assert trusted.decide(thr, [item16])[0] == "refuted"      # the branch has the state below 20
+
+
+def test_attractor_every_n_from_7_is_stable():
+    v = properties.check(claim("7..", "attractor-stable", relation="<", bound="1"))
+    assert v.status == "proved" and trusted.check(v.certificate)[0]
+    m = v.evidence["asymptotics"]["stability_margin"]
+    assert m["power"] == 1 and m["agrees"]

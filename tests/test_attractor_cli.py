@@ -69,14 +69,23 @@ def test_bad_input_is_one_line_exit_2(capsys, argv):
 
 
 def test_attractor_open_range(capsys, tmp_path):
-    """--n 64..: existence for every n >= 64 (the all-n branch), stability per n at 64 only,
-    the rest reported as not proved; the certificate re-checks."""
+    """--n 64..: for ReLU existence and spectral radius < 1 for every n >= 64 in one
+    kernel-checked proof (the all-n branch); the certificate re-checks."""
     cert = tmp_path / "all.json"
     code, out, _ = _run(capsys, "attractor", "--n", "64..", "--jobs", "1", "--json", "--cert", str(cert))
     doc = json.loads(out)
     sm = doc["summary"]
-    assert code == 0 and sm["range"] == [64, None] and sm["existence"]["proved"] == "all"
-    assert sm["existence"]["checked"] and sm["proved"] == 1 and sm["not_proved"] == [[65, None]]
+    assert code == 0 and sm["range"] == [64, None] and sm["proved"] == "all" and sm["checked"]
+    assert sm["not_proved"] == [] and "spectral radius" in sm["proved_statement"]
     assert doc["asymptotics"]["cluster_cos_deficit"]["closed_form"] == "9*pi**2/2"
     assert doc["boxes"] and doc["boxes"][0]["t"][0] == "0" and doc["boxes"][-1]["t"][1] == "1/64"
     assert _run(capsys, "check-cert", str(cert))[0] == 0
+
+
+def test_attractor_open_range_leaky(capsys):
+    """Leaky ReLU: existence for every n, stability per n up to 64 and the rest not proved."""
+    code, out, _ = _run(capsys, "attractor", "--n", "64..", "--stages", "rc,leaky_relu", "--alpha", "1/10",
+                        "--jobs", "1", "--json")
+    sm = json.loads(out)["summary"]
+    assert code == 0 and sm["existence"]["proved"] == "all" and sm["proved"] == 1
+    assert sm["not_proved"] == [[65, None]] and "leaky" in sm["not_proved_reason"]

@@ -19,7 +19,7 @@ DESIGN_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-r
                "attractor", "simplex-state", "rs-linearization", "leaky-relu", "finite-width"]
 REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's "smallest n"
                "rs-fixed-point",                           # the RS row: its value at O_n
-               "attractor-all-n"]                          # the attractor row for every n
+               "attractor-leaky"]                          # the attractor row with a slope
 
 GOOD = '''
 id = "{id}"

@@ -151,16 +151,18 @@ def _short(s, up, digits=12):
         return s
 
 
-def all_n_existence(r, act):
-    """The kernel-checked verdict of 'a spread-cluster fixed point exists, locally unique, for
-    every n of r' (per-n boxes below the branch, the all-n branch above: bnverify.alln)."""
+def all_n_claim(r, act, stable):
+    """The kernel-checked verdict of the attractor claim for every n of r: existence and local
+    uniqueness, and with ``stable`` spectral radius < 1 (per-n boxes below the all-n branch,
+    the branch above it: bnverify.alln)."""
     from .. import claims
 
     model = {"stages": "rc," + act.name}
     if act.name == "leaky_relu":
         model["alpha"] = "%s/%s" % (act.slope.numerator, act.slope.denominator)
-    data = {"id": "attractor-exists", "title": "attractor", "property": "attractor-exists",
-            "statement": "the spread-cluster fixed point exists for n in %s" % r, "expect": "proved",
+    data = {"id": "attractor-all-n", "title": "attractor",
+            "property": "attractor-stable" if stable else "attractor-exists",
+            "statement": "the spread-cluster fixed point for n in %s" % r, "expect": "proved",
             "model": model, "domain": {"n": str(r)}}
     return properties.check(claims.claim_from_dict(data, "attractor command"))
 
@@ -233,9 +235,19 @@ def run(args):
     return 0
 
 
+def _rows_from(v):
+    """Per-n rows from a combined verdict's enclosures (the per-n jobs below the branch)."""
+    rows = []
+    for k, e in sorted((v.evidence.get("enclosures") or {}).items(), key=lambda kv: int(kv[0])):
+        rows.append(dict({"n": int(k), "status": v.evidence.get("per_n", {}).get(k, v.status)}, **e,
+                         seconds=0.0, checked=bool(v.evidence.get("checked"))))
+    return rows
+
+
 def run_all_n(args):
-    """An open range or one beyond the per-n limit: existence and local uniqueness for every n
-    of the range (the all-n branch), stability per n up to the kernel's per-n limit."""
+    """An open range or one beyond the per-n limit.  ReLU: existence, local uniqueness and
+    spectral radius < 1 for every n of the range in one kernel-checked proof.  Leaky ReLU:
+    existence for every n, stability per n up to the kernel's per-n limit."""
     import time
 
     t0 = time.monotonic()
@@ -243,65 +255,72 @@ def run_all_n(args):
     r = args.range
     if args.fold is not None:
         raise BadInput("--fold is for a finite range of at most %d n" % limits.certified_max_n())
-    sys.stderr.write("all-n branch: existence for every n in %s ...\n" % r)
-    ex_v = all_n_existence(r, act)
-    ex = executor(jobs, args)
-    try:
-        vs = certify.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=progress) if ns else []
-    finally:
-        ex.shutdown()
-    vs = [properties.checked_state(v, "attractor", act) for v in vs]
-    results = [entry(v, FIELDS) for v in vs]
-    stable = [e["n"] for e in results if e["status"] == "proved"]
-    top = ns[-1] if ns else r.lo - 1
-    whole = r.hi is None or r.hi > top
+    relu = act.name == "relu"
+    sys.stderr.write("all-n branch: every n in %s ...\n" % r)
+    v = all_n_claim(r, act, stable=relu)
+    if relu:
+        results, top = _rows_from(v), None
+    else:                   # stability per n, up to the per-n limit
+        ex = executor(jobs, args)
+        try:
+            vs = certify.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=progress) if ns else []
+        finally:
+            ex.shutdown()
+        results = [entry(properties.checked_state(x, "attractor", act), FIELDS) for x in vs]
+        top = ns[-1] if ns else r.lo - 1
+    count = "all" if r.hi is None else r.hi - r.lo + 1
+    ok = v.status == "proved"
+    not_proved = [] if relu or (r.hi is not None and r.hi <= top) else [[top + 1, r.hi]]
+    per_n_ok = [e["n"] for e in results if e["status"] == "proved"]
     doc = {"activation": str(act),
            "summary": {"range": [r.lo, r.hi],
-                       "proved": len(stable),
-                       "proved_statement": "existence, local uniqueness and spectral radius < 1 per n",
-                       "existence": {"proved": ("all" if r.hi is None else r.hi - r.lo + 1)
-                                     if ex_v.status == "proved" else 0,
-                                     "status": ex_v.status,
-                                     "statement": ex_v.evidence.get("statement"),
-                                     "reason": ex_v.evidence.get("reason"),
-                                     "checked": bool(ex_v.evidence.get("checked"))},
-                       "failed": [e["n"] for e in results if e["status"] != "proved"],
-                       "not_proved": [[top + 1, r.hi]] if whole else [],
-                       "not_proved_reason": "linear stability is certified per n, for n <= %d; the "
-                                            "all-n proof covers existence and local uniqueness only"
-                                            % limits.certified_max_n() if whole else None,
+                       "proved": (count if ok else 0) if relu else len(per_n_ok),
+                       "proved_statement": v.evidence.get("statement") if relu else
+                       "existence, local uniqueness and spectral radius < 1 per n",
+                       "existence": None if relu else {"proved": count if ok else 0, "status": v.status,
+                                                       "statement": v.evidence.get("statement")},
+                       "status": v.status, "checked": bool(v.evidence.get("checked")),
+                       "reason": v.evidence.get("reason"),
+                       "failed": [] if ok else [[r.lo, r.hi]] if relu else
+                       [e["n"] for e in results if e["status"] != "proved"],
+                       "not_proved": not_proved,
+                       "not_proved_reason": ("leaky ReLU: linear stability is certified per n, for n <= %d"
+                                             % limits.certified_max_n()) if not_proved else None,
                        "seconds": round(time.monotonic() - t0, 2),
-                       "method": "all-n: Krawczyk boxes in (t = 1/n, v = n arccos rho) for n >= %d, "
-                                 "per-n Krawczyk boxes below; stability: per-n Gershgorin bounds "
-                                 "(trusted kernel)" % properties.ALL_N_FROM},
-           "asymptotics": ex_v.evidence.get("asymptotics"),
-           "boxes": boxes_json(ex_v),
+                       "method": "Krawczyk boxes in (t = 1/n, v = n arccos rho) covering t in [0, 1/%d] "
+                                 "with the blocks' analytic margins (Schur-Cohn)%s, per-n Krawczyk + "
+                                 "Gershgorin boxes below; trusted kernel" % (
+                                     properties.ALL_N_FROM, "" if relu else " (existence only)")},
+           "asymptotics": v.evidence.get("asymptotics"),
+           "boxes": boxes_json(v),
            "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
     if getattr(args, "cert", None):
         from .. import certificate
-        if ex_v.certificate is None:
-            raise BadInput("--cert %s: no certificate, the existence proof is %s" % (args.cert, ex_v.status))
-        certificate.write(ex_v.certificate, args.cert)
+        if v.certificate is None:
+            raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
+        certificate.write(v.certificate, args.cert)
     if args.json:
         print(json.dumps(doc, indent=2))
-        return 0
+        return 0 if ok else 3
     sm = doc["summary"]
-    print("spread-cluster attractor, %s, n in %s" % (act, r))
-    print("existence and local uniqueness for every n in %s: %s%s" % (
-        r, ex_v.status, " (checked by the trusted kernel)" if sm["existence"]["checked"] else
-        ": " + str(sm["existence"]["reason"])))
+    print("spread-cluster attractor, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
+                                                          if sm["checked"] else ": %s" % sm["reason"]))
+    if ok:
+        print("  " + v.evidence["statement"])
     if doc["asymptotics"]:
         a = doc["asymptotics"]
-        for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap"):
+        for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap", "stability_margin"):
             q = a[k]
-            print("  %-20s = %s t^%d + O(t^%d), coefficient in [%s, %s]" % (
-                k, q["closed_form"], q["power"], q["power"] + 1, _short(q["coefficient"][0], False),
-                _short(q["coefficient"][1], True)))
-    print("stability per n (n <= %d):" % limits.certified_max_n())
-    print(table(results, FIELDS))
+            if q.get("coefficient"):
+                print("  %-20s = %s t^%d + O(t^%d), coefficient in [%s, %s]  (t = 1/n)" % (
+                    k, q["closed_form"], q["power"], q["power"] + 1, _short(q["coefficient"][0], False),
+                    _short(q["coefficient"][1], True)))
+    if results:
+        print("per n%s:" % (" below the all-n branch" if relu else " (stability, n <= %d)" % limits.certified_max_n()))
+        print(table(results, FIELDS))
     if sm["not_proved"]:
         print("not proved: stability for n in [%s, %s]: %s" % (
             sm["not_proved"][0][0], "inf" if r.hi is None else r.hi, sm["not_proved_reason"]))
-    print("%.1fs" % sm["seconds"])
-    return 0
+    print("%d boxes for n >= %d; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM, sm["seconds"]))
+    return 0 if ok else 3

@@ -1,6 +1,7 @@
 """Trusted check of the all-n branch item (twin of bnverify/alln.py, written separately).
 
-``all-n-branch``  {n_from, alpha, prec, boxes: [{t: [lo, hi], v: {mid, rad}, y}, ...]}.
+``all-n-branch``  {n_from, alpha, prec, boxes: [{t: [lo, hi], v: {mid, rad}, y}, ...][,
+stable: true]}.  With stable, also: spectral radius < 1 in the full dynamics (ReLU).
 
 The mathematics (stated here, checked by tests against the per-n model at finite n):
 
@@ -25,6 +26,24 @@ The mathematics (stated here, checked by tests against the per-n model at finite
 * The series: every coefficient of C and S is at most 1/(2k+1)! and 2k times it at most
   1/(2k)!; R's coefficients and 2k times them are at most 1.  Sums are truncated after K
   terms with the tail bounds written in :func:`_tail` (as ball radius).
+
+Stability (ReLU; the derivation and its sympy identities are in bnverify/alln_stability.py,
+checked there against the kernel's dense symmetric_blocks at n = 7..40):
+
+* At G* = 2 K(Sigma), C G* C = lam Sigma with lam = 2A = 1 + t E, c = lam / 2 and DF(G*)[H]/c
+  = (2/lam) DK(Sigma)[C H C], DK(Sigma)[H]_jk = kappa'(r) H_jk + sqrt(S_jj S_kk)(kappa - r
+  kappa')(r)(H_jj/S_jj + H_kk/S_kk)/2.  On the isotypic components of model.basis the blocks
+  are L P (centring P, diagonal action L); AB and BA have the same nonzero spectrum, so the
+  nonzero eigenvalues are those of P L on the centred parts: pair mu_P = 1 - t m_P; trivial:
+  Sigma's direction (eigenvalue 1 at the fixed point, the direction of G* itself, dropped)
+  and mu_T = 1 - t m_T; standard: a 2 x 2 block with trace tau and determinant delta,
+  det(I - M) = t Q.  With the atoms k1(rho) = (pi - theta)/(2 pi), k0(rho)/t = v sinc(theta)
+  /(2 pi), sinc = 1 - theta^2 (C - S), k1(r_x)/t = v w R/(2 pi), k0(r_x) sx = (1 - t) cos(phi)
+  v w/(2 pi), k0(r_x)/(t cos phi) = v w/(2 pi cos phi), every quantity in
+  :func:`stability_criteria` is analytic at t = 0.
+* Spectral radius < 1 iff m_P > 0, mu_P > -1, m_T > 0, mu_T > -1 and (Schur-Cohn for the
+  standard block) Q > 0, 1 + tau + delta > 0, 1 - delta > 0.  Evaluated over the box's v-ball
+  (which holds the root v(t) for every t of the box), for every t of the box.
 
 The check: the t-intervals cover [0, 1/n_from] edge to edge; on each box, with T the
 t-interval and V the v-ball, Krawczyk's operator m - y G(m, T) + (1 - y dG/dv(V, T))(V - m)
@@ -159,10 +178,54 @@ def quantities(v, t, alpha, prec):
             "spread": (1 - deficit - odd).a}
 
 
+def stability_criteria(v, t, prec):
+    """The seven quantities that are all > 0 iff the spectral radius of DF(G*)/c is < 1 at the
+    branch point (v, t) (module docstring, "Stability"): pair m_P and 2 - t m_P, trivial m_T
+    and 2 - t m_T, standard Q = det(I - M)/t, 1 + tau + delta and 1 - delta (Schur-Cohn)."""
+    from flint import arb
+    pi = arb.pi()
+    V, T = _D(v), _D(t)
+    th = T * V
+    C, S = _series("C", th, prec), _series("S", th, prec)
+    rho = 1 - th * th * C
+    sinc = 1 - th * th * (C - S)
+    w = (C * (1 - 2 * T) / (1 - T)).sqrt()
+    y = th * w
+    cphi = (1 - y * y).sqrt()
+    R = _series("R", y, prec)
+    phi = y * R
+    sphi = _series("S", phi, prec)
+    v3 = V * V * V
+    wR = w * R
+    E = (-2 * T - 2 * (1 - 2 * T) * rho - (1 + T) * (1 - 2 * T) * T * T * v3 * S / pi
+         - 2 * (1 - T) * T * T * T * v3 * cphi * wR * wR * wR * sphi / pi)
+    lam = 1 + T * E
+    k1r, k0r_t, k1x_t = (pi - th) / (2 * pi), V * sinc / (2 * pi), V * wR / (2 * pi)
+    k0x_c, sxk0x = V * w / (2 * pi * cphi), (1 - T) * cphi * V * w / (2 * pi)
+    m_P = (E + V / pi) / lam
+    beta = (k0r_t * (-2 + 2 * T + 4 * T * T) - 2 * T * k0x_c * (1 - T) - 2 * T * sxk0x
+            + k1r * (2 + 4 * T) + 4 * T * (1 - T) * k1x_t)
+    m_T = (2 * E + 3 - beta) / lam
+    a = E + 2 + 2 * (1 - 3 * T) * k0r_t + 2 * sxk0x - 4 * T * k1x_t
+    b = -4 * (1 - 3 * T) * (k1r - T * k1x_t)
+    c = 3 * T * k0r_t - sxk0x + 2 * T * k1x_t - 1
+    d = 6 * k1r + 2 * (1 - 3 * T) * k1x_t
+    Q = (a * (lam - T * d) - b * c) / (lam * lam)
+    tau = (lam - T * a + T * d) / lam
+    delta = T * ((lam - T * a) * d - b * c) / (lam * lam)
+    return {k: x.a for k, x in (("pair_margin", m_P), ("pair_above_-1", 2 - T * m_P),
+                                ("trivial_margin", m_T), ("trivial_above_-1", 2 - T * m_T),
+                                ("standard_p(1)/t", Q), ("standard_p(-1)", 1 + tau + delta),
+                                ("standard_1-delta", 1 - delta))}
+
+
 def check_branch(item):
     from flint import arb, ctx
 
     n0, alpha, prec = item["n_from"], Q(item["alpha"]), item["prec"]
+    stable = item.get("stable", False)
+    if type(stable) is not bool or stable and alpha != 0:
+        raise Rejected("stable must be true or false, and true only for ReLU (alpha = 0)")
     if type(n0) is not int or type(prec) is not int or not (7 <= n0 <= 10 ** 6 and 64 <= prec <= 1024
                                                             and 0 <= alpha < 1):
         raise Rejected("n_from, alpha or prec out of range (7 <= n_from, 0 <= alpha < 1)")
@@ -195,4 +258,10 @@ def check_branch(item):
                 raise Rejected("box %d (t in [%s, %s]): the Krawczyk operator is not inside the box" % (i, lo, hi))
             if not (on_box["A2"] > 0 and on_box["y"] < 1 and on_box["spread"] > 0 and on_box["factor"] > 0):
                 raise Rejected("box %d: A > 0, y < 1, 1 - c > 0 or c > odd cosine not shown" % i)
-    return {"fact": "branch", "n_from": n0, "alpha": alpha, "state": "spread-cluster"}
+            if stable:
+                bad = [k for k, x in stability_criteria(V, T, prec).items() if not x > 0]
+                if bad:
+                    raise Rejected("box %d (t in [%s, %s]): stability criteria %s not shown > 0"
+                                   % (i, lo, hi, ", ".join(bad)))
+    return {"fact": "branch", "n_from": n0, "alpha": alpha, "state": "spread-cluster",
+            "radius_below": Fraction(1) if stable else None}

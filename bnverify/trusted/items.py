@@ -104,7 +104,8 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
-          "all-n-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list}, {})}
+          "all-n-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list},
+                           {"stable": bool})}
 
 
 def check_item(item):

@@ -524,19 +524,23 @@ def _per_n_model(c, all_n=False):
           "certified states are for RC + ReLU / leaky ReLU with one alpha")
     if not all_n:
         _need(c.n_hi is not None and c.n_hi <= N_MAX,
-              "this is certified per n, for n <= %d (the all-n proof covers the existence and local "
-              "uniqueness of the attractor, not its stability)" % N_MAX)
+              "this is certified per n, for n <= %d (the all-n proof covers the attractor's existence "
+              "and, for ReLU, spectral radius < 1; not a bound below 1, not the simplex state, not the "
+              "threshold)" % N_MAX)
 
 
 def _g_state(c, state, stable, threshold=None):
     """Per n: the state exists, is locally unique (Krawczyk box) and, if ``stable``, has
     spectral radius rel bound (Gershgorin, upper bounds only)."""
     want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
-    all_n = not stable and want == "spread-cluster" and threshold is None
-    _per_n_model(c, all_n)
+    _per_n_model(c, all_n=want == "spread-cluster")
     rel, bound = ("<", Fraction(1)) if threshold is not None else (
         (_rel(c), _rat(c.param("bound"))) if stable else (None, None))
     _need(not stable or rel in ("<", "<="), "only upper bounds of the spectral radius are certified")
+    # every n at once (the all-n branch): existence, and radius < 1 for ReLU
+    all_n = want == "spread-cluster" and (not stable or bound >= 1)
+    if not all_n:
+        _per_n_model(c)
     words = {"spread-cluster": "a spread-cluster fixed point of the symmetric reduction (cluster "
                                "cosine < 1, odd cosine != cluster cosine)",
              "simplex": "the simplex state (all cosines kappa(-1/(n-1))/kappa(1))"}[want]
@@ -559,19 +563,26 @@ def _g_state(c, state, stable, threshold=None):
         return f["fact"] == "classified" and f["n"] == k and f["alpha"] == a and \
             want == "spread-cluster" and f["spread_cluster_states"] == 0
 
+    def branch_ok(f):
+        return (f["fact"] == "branch" and all_n and f["alpha"] == a and f["state"] == want and
+                (rel is None or f["radius_below"] is not None and f["radius_below"] <= bound))
+
     def branch_from(facts):
-        """The smallest n_from of an all-n branch fact for this alpha (None if there is none)."""
-        return min((f["n_from"] for f in facts if f["fact"] == "branch" and f["alpha"] == a and
-                    f["state"] == want and all_n), default=None)
+        """The smallest n_from of a usable all-n branch fact (None if there is none)."""
+        return min((f["n_from"] for f in facts if branch_ok(f)), default=None)
 
     def per_n_range(facts):
         b = branch_from(facts)
         if b is not None and (c.n_hi is None or c.n_hi >= b):
             return range(c.n_lo, b), b
+        if c.n_hi is None or c.n_hi - c.n_lo + 1 > PER_N_MAX:
+            raise Rejected("no all-n branch evidence for this claim (stability every n at once: ReLU only)")
         return c.ns(), None
 
     def decide(facts):
         ks, b = per_n_range(facts)
+        if b is not None and threshold is not None and b < threshold:
+            return "refuted", "the all-n branch certifies the state at n = %d < %d" % (max(b, c.n_lo), threshold)
         for k in ks:
             has, none = any(good(f, k) for f in facts), any(absent(f, k) for f in facts)
             if threshold is not None and k < threshold:
@@ -592,7 +603,7 @@ def _g_state(c, state, stable, threshold=None):
 
     def about(f):
         if f["fact"] == "branch":
-            return all_n and f["alpha"] == a and f["state"] == want and (c.n_hi is None or f["n_from"] <= c.n_hi)
+            return branch_ok(f) and (c.n_hi is None or f["n_from"] <= c.n_hi)
         inside = c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
         return inside and (good(f, f["n"]) or absent(f, f["n"]))
     return Goal(st, decide, about)
@@ -603,8 +614,8 @@ def _g_threshold(c):
     if isinstance(v, str):
         v = _rat(v)
     v = Fraction(v)
-    _need(v.denominator == 1 and c.n_hi is not None and c.n_lo <= v <= c.n_hi,
-          "the threshold must be an integer n of a finite domain")
+    _need(v.denominator == 1 and c.n_lo <= v and (c.n_hi is None or v <= c.n_hi),
+          "the threshold must be an integer n of the domain")
     return _g_state(c, "spread-cluster", stable=True, threshold=int(v))
 
 
