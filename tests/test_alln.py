@@ -61,7 +61,7 @@ def test_trusted_twin(v, t):
         assert mine["factor"].overlaps(theirs["deficit_t2"].v / (V * V))
 
 
-@pytest.mark.parametrize("n,alpha", [(16, Fraction(0)), (24, Fraction(0)), (20, Fraction(1, 10)),
+@pytest.mark.parametrize("n,alpha", [(16, Fraction(0)), (24, Fraction(0)), (64, Fraction(0)), (20, Fraction(1, 10)),
                                      (17, Fraction(1, 2))])
 def test_roots_agree_with_per_n_certificates(n, alpha):
     """The branch's fixed point at t = 1/n has the cosines of the per-n Krawczyk box (leaky:
@@ -261,3 +261,21 @@ def test_attractor_every_n_from_7_is_stable():
     assert v.status == "proved" and trusted.check(v.certificate)[0]
     m = v.evidence["asymptotics"]["stability_margin"]
     assert m["power"] == 1 and m["agrees"]
+
+
+@pytest.mark.parametrize("n", [64, 1000, 10 ** 5, 10 ** 6])
+def test_branch_box_brackets_the_root_of_the_map(item16, n):
+    """At sampled n the branch's box for t = 1/n brackets a sign change of 2A(h(rho) - rho)
+    computed by the Gram-map code (bnverify.symmetry, balls): the root of the map itself
+    lies in the certified v-ball, an independent check of the closed form G."""
+    t = Fraction(1, n)
+    box = next(b for b in item16["boxes"] if Fraction(b["t"][0]) <= t <= Fraction(b["t"][1]))
+    mid, rad = alln._value(box["v"]["mid"]), alln._value(box["v"]["rad"])
+    mpmath.mp.dps = 80
+    signs = []
+    for v in (mid - rad, mid + rad):
+        rho = Fraction(mpmath.nstr(mpmath.cos(mpmath.mpf(v.numerator) / v.denominator / n), 75))
+        side = exact_side(rho, n)
+        assert side > 0 or side < 0, (n, v, side)
+        signs.append(side > 0)
+    assert signs == [False, True], (n, signs)        # G < 0 below the root, > 0 above
