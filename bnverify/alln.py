@@ -238,6 +238,7 @@ def branch(v, t, lib):
          - 2 * (1 - t) * t * t * t * v3 * cosphi * (w * R) ** 3 * sphi / pi)
     G = v * v * c * E + v3 * s / pi
     return {"G": G, "E": E, "rho": rho, "theta": theta, "A2": one + t * E,
+            "C": c, "S": s, "w": w, "y": y, "cphi": cosphi, "R": R, "phi": phi, "sphi": sphi,
             "deficit_t2": v * v * (c - t * v * s / pi),
             "odd_cos_t3": v3 * (w * R) ** 3 * sphi / pi,
             "gap": one + t * v * v * c * (1 - 2 * t) / (1 + cosphi)}

@@ -71,29 +71,43 @@ from . import alln
 
 # ---------------------------------------------------------------- the atoms (written once)
 def atoms(v, t, lib):
-    """Every primitive at (v, t) over ``lib`` (alln.MpLib or alln.ArbLib), analytic at t = 0."""
+    """Every primitive at (v, t) over ``lib`` (alln.MpLib or alln.ArbLib), analytic at t = 0:
+    the branch's own (bnverify.alln.branch) and the kernel values of the blocks."""
+    b = alln.branch(v, t, lib)
     pi, one = lib.pi, lib.num(1)
-    theta = t * v
-    C, S = lib.series("C", theta), lib.series("S", theta)
-    rho = one - theta * theta * C
+    theta, C, S, w, R, cphi = b["theta"], b["C"], b["S"], b["w"], b["R"], b["cphi"]
     sinc = one - theta * theta * (C - S)
-    w = lib.sqrt(C * (1 - 2 * t) / (1 - t))
-    y = theta * w
-    cphi = lib.sqrt(one - y * y)
-    R = lib.series("R", y)
-    phi = y * R
-    sphi = lib.series("S", phi)
-    v3 = v * v * v
-    E = (-2 * t - 2 * (1 - 2 * t) * rho - (1 + t) * (1 - 2 * t) * t * t * v3 * S / pi
-         - 2 * (1 - t) * t * t * t * v3 * cphi * (w * R) ** 3 * sphi / pi)
-    G = v * v * C * E + v3 * S / pi
-    return {"theta": theta, "rho": rho, "sinc": sinc, "w": w, "y": y, "cphi": cphi, "R": R,
-            "phi": phi, "sphi": sphi, "E": E, "G": G, "lam": one + t * E,
-            "k1r": (pi - theta) / (2 * pi), "k0r_t": v * sinc / (2 * pi),
-            "k1x_t": v * w * R / (2 * pi), "k0x_c": v * w / (2 * pi * cphi),
-            "sxk0x": (1 - t) * cphi * v * w / (2 * pi),
-            # kappa(r_x) = phi^3 S(phi) / (2 pi), kappa(rho) = rho k1r + k0r
-            "kx": phi * phi * phi * sphi / (2 * pi)}
+    return dict(b, sinc=sinc, lam=b["A2"],
+                k1r=(pi - theta) / (2 * pi), k0r_t=v * sinc / (2 * pi),
+                k1x_t=v * w * R / (2 * pi), k0x_c=v * w / (2 * pi * cphi),
+                sxk0x=(1 - t) * cphi * v * w / (2 * pi),
+                # kappa(r_x) = phi^3 S(phi) / (2 pi), kappa(rho) = rho k1r + k0r
+                kx=b["phi"] * b["phi"] * b["phi"] * b["sphi"] / (2 * pi))
+
+
+# ---------------------------------------------------------------- centring P and action L (written once)
+def P_triv(n, A, o, x, b):
+    """The centring on the trivial component, coordinates (I_c, O_c, X, E)."""
+    r, ro = A + (n - 2) * o + x, (n - 1) * x + b
+    T = (n - 1) * r + ro
+    return (A - 2 * r / n + T / n ** 2, o - 2 * r / n + T / n ** 2,
+            x - r / n - ro / n + T / n ** 2, b - 2 * ro / n + T / n ** 2)
+
+
+def L_triv(k, A, o, x, b):
+    """DK(Sigma)/c on the trivial component; k: n, lam, q, k0r, k1r, k1x, sxk0x."""
+    return (A / k["lam"], 2 * (k["k0r"] * A + k["k1r"] * o) / k["lam"],
+            (k["sxk0x"] * (A + b / ((k["n"] - 1) * k["q"])) + 2 * k["k1x"] * x) / k["lam"], b / k["lam"])
+
+
+def P_std(n, al, be, ga):
+    s = al + (n - 3) * be + ga
+    return (al - 2 * s / n, be - s / n, ga - s / n)
+
+
+def L_std(k, al, be, ga):
+    return (al / k["lam"], (k["k0r"] * al + 2 * k["k1r"] * be) / k["lam"],
+            (k["sxk0x"] * al + 2 * k["k1x"] * ga) / k["lam"])
 
 
 # ---------------------------------------------------------------- blocks in the basis of model.basis
@@ -110,31 +124,16 @@ def blocks(v, n, lib):
     sx = (n - 1) * a["cphi"]
     rho = a["rho"]
 
-    def P_triv(A, o, x, b):
-        r, ro = A + (n - 2) * o + x, (n - 1) * x + b
-        T = (n - 1) * r + ro
-        return (A - 2 * r / n + T / n ** 2, o - 2 * r / n + T / n ** 2,
-                x - r / n - ro / n + T / n ** 2, b - 2 * ro / n + T / n ** 2)
-
-    def L_triv(A, o, x, b):
-        return (A / lam, 2 * (k0r * A + k1r * o) / lam,
-                (sxk0x * (A + b / ((n - 1) * q)) + 2 * k1x * x) / lam, b / lam)
-
-    def P_std(al, be, ga):
-        s = al + (n - 3) * be + ga
-        return (al - 2 * s / n, be - s / n, ga - s / n)
-
-    def L_std(al, be, ga):
-        return (al / lam, (k0r * al + 2 * k1r * be) / lam, (sxk0x * al + 2 * k1x * ga) / lam)
+    k = dict(n=n, lam=lam, q=q, k0r=k0r, k1r=k1r, k1x=k1x, sxk0x=sxk0x)
 
     def mat(f, k):
         cols = [f(*[lib.num(int(i == j)) for i in range(k)]) for j in range(k)]
         return [[cols[j][i] for j in range(k)] for i in range(k)]
 
-    M = mat(lambda *e: L_triv(*P_triv(*e)), 4)
+    M = mat(lambda *e: L_triv(k, *P_triv(n, *e)), 4)
     g = [lib.num(1), 2 * (rho * k1r + k0r), 2 * sx * a["kx"], (n - 1) * q]
     triv = [[M[i][j] - g[i] / g[3] * M[3][j] for j in range(3)] for i in range(3)]
-    return {"trivial": triv, "standard": mat(lambda *e: L_std(*P_std(*e)), 3),
+    return {"trivial": triv, "standard": mat(lambda *e: L_std(k, *P_std(n, *e)), 3),
             "pair": [[2 * k1r / lam]]}
 
 
@@ -148,14 +147,9 @@ def state(v, n, lib):
 
 
 # ---------------------------------------------------------------- the scaled, analytic forms
-def scaled(v, t, lib):
-    """The analytic quantities of the docstring at (v, t): m_P, mu_P, m_T, mu_T, the scaled
-    standard entries a, b, c, d, Q = det(I - M)/t, tau, delta, and the criteria (each must be
-    > 0 for spectral radius < 1)."""
-    A = atoms(v, t, lib)
-    lam, E, k1r = A["lam"], A["E"], A["k1r"]
-    k0r_t, k1x_t, sxk0x, k0x_c = A["k0r_t"], A["k1x_t"], A["sxk0x"], A["k0x_c"]
-    pi = lib.pi
+def forms(t, v, pi, E, lam, k1r, k0r_t, k1x_t, k0x_c, sxk0x):
+    """The scaled, analytic forms of the docstring from the atoms (any arithmetic: arb, mpmath,
+    sympy): m_P, beta, m_T, the standard entries a, b, c, d, Q, tau, delta."""
     m_P = (E + v / pi) / lam
     beta = (k0r_t * (-2 + 2 * t + 4 * t * t) - 2 * t * k0x_c * (1 - t) - 2 * t * sxk0x
             + k1r * (2 + 4 * t) + 4 * t * (1 - t) * k1x_t)
@@ -164,9 +158,22 @@ def scaled(v, t, lib):
     b = -4 * (1 - 3 * t) * (k1r - t * k1x_t)
     c = 3 * t * k0r_t - sxk0x + 2 * t * k1x_t - 1
     d = 6 * k1r + 2 * (1 - 3 * t) * k1x_t
-    Q = (a * (lam - t * d) - b * c) / (lam * lam)
-    tau = (lam - t * a + t * d) / lam
-    delta = t * ((lam - t * a) * d - b * c) / (lam * lam)
+    return {"m_P": m_P, "beta": beta, "m_T": m_T, "a": a, "b": b, "c": c, "d": d,
+            "Q": (a * (lam - t * d) - b * c) / (lam * lam), "tau": (lam - t * a + t * d) / lam,
+            "delta": t * ((lam - t * a) * d - b * c) / (lam * lam)}
+
+
+def scaled(v, t, lib):
+    """The analytic quantities of the docstring at (v, t): m_P, mu_P, m_T, mu_T, the scaled
+    standard entries a, b, c, d, Q = det(I - M)/t, tau, delta, and the criteria (each must be
+    > 0 for spectral radius < 1)."""
+    A = atoms(v, t, lib)
+    lam, E, k1r = A["lam"], A["E"], A["k1r"]
+    k0r_t, k1x_t, sxk0x, k0x_c = A["k0r_t"], A["k1x_t"], A["sxk0x"], A["k0x_c"]
+    pi = lib.pi
+    f = forms(t, v, lib.pi, E, lam, k1r, k0r_t, k1x_t, k0x_c, sxk0x)
+    m_P, m_T, a, b, c, d = f["m_P"], f["m_T"], f["a"], f["b"], f["c"], f["d"]
+    Q, tau, delta = f["Q"], f["tau"], f["delta"]
     one = lib.num(1)
     return {"m_P": m_P, "mu_P": one - t * m_P, "m_T": m_T, "mu_T": one - t * m_T,
             "a": a, "b": b, "c": c, "d": d, "Q": Q, "tau": tau, "delta": delta, "lam": lam,
@@ -262,29 +269,14 @@ def reduced_symbolic():
 
     n, lam, q, sx, k0r, k1r, k0x, k1x = sp.symbols("n lam q sx k0r k1r k0x k1x")
 
-    def P_triv(a, o, x, b):
-        r, ro = a + (n - 2) * o + x, (n - 1) * x + b
-        T = (n - 1) * r + ro
-        return (a - 2 * r / n + T / n ** 2, o - 2 * r / n + T / n ** 2,
-                x - r / n - ro / n + T / n ** 2, b - 2 * ro / n + T / n ** 2)
-
-    def L_triv(a, o, x, b):
-        return (a / lam, 2 * (k0r * a + k1r * o) / lam,
-                (sx * k0x * (a + b / ((n - 1) * q)) + 2 * k1x * x) / lam, b / lam)
-
-    def P_std(al, be, ga):
-        s = al + (n - 3) * be + ga
-        return (al - 2 * s / n, be - s / n, ga - s / n)
-
-    def L_std(al, be, ga):
-        return (al / lam, (k0r * al + 2 * k1r * be) / lam, (sx * k0x * al + 2 * k1x * ga) / lam)
+    k = dict(n=n, lam=lam, q=q, k0r=k0r, k1r=k1r, k1x=k1x, sxk0x=sx * k0x)
 
     def triv(d, e):                       # centred trivial: row sums 0
         f = d + (n - 2) * e
-        return P_triv(*L_triv(d, e, -f, (n - 1) * f))[:2]
+        return P_triv(n, *L_triv(k, d, e, -f, (n - 1) * f))[:2]
 
     def std(al, be):                      # centred standard: al + (n-3) be + ga = 0
-        return P_std(*L_std(al, be, -al - (n - 3) * be))[:2]
+        return P_std(n, *L_std(k, al, be, -al - (n - 3) * be))[:2]
 
     def mat(f):
         c0, c1 = f(1, 0), f(0, 1)
@@ -308,13 +300,8 @@ def verify_scaled_forms():
     sub = {y["n"]: 1 / t, y["k0r"]: t * k0r_t, y["k1x"]: t * k1x_t, y["k0x"]: t * K,
            y["sx"]: (1 - t) * cphi / t, y["q"]: (1 - t) * cphi ** 2 / t, y["lam"]: 1 + t * E}
     lam, sxk0x, k0x_c = 1 + t * E, (1 - t) * cphi * K, K / cphi
-    beta = (k0r_t * (-2 + 2 * t + 4 * t * t) - 2 * t * k0x_c * (1 - t) - 2 * t * sxk0x
-            + k1r * (2 + 4 * t) + 4 * t * (1 - t) * k1x_t)
-    m_T = (2 * E + 3 - beta) / lam
-    a = E + 2 + 2 * (1 - 3 * t) * k0r_t + 2 * sxk0x - 4 * t * k1x_t
-    b = -4 * (1 - 3 * t) * (k1r - t * k1x_t)
-    c = 3 * t * k0r_t - sxk0x + 2 * t * k1x_t - 1
-    d = 6 * k1r + 2 * (1 - 3 * t) * k1x_t
+    f = forms(t, sp.Symbol("v"), sp.pi, E, lam, k1r, k0r_t, k1x_t, k0x_c, sxk0x)
+    m_T, a, b, c, d = f["m_T"], f["a"], f["b"], f["c"], f["d"]
     MT, MS = red["trivial"].subs(sub), red["standard"].subs(sub)
     out = {"trivial 2 - tr - t m_T": 2 - MT.trace() - t * m_T}
     for (i, j), want in {(0, 0): (lam - t * a) / lam, (0, 1): b / lam,
@@ -375,16 +362,9 @@ def margin_series(order=3):
     lam, sinc = ser(1 + t * E), ser(sp.sin(th) / th)
     k1r, k0r_t, k1x_t = (pi - th) / (2 * pi), v * sinc / (2 * pi), v * w * R / (2 * pi)
     k0x_c, sxk0x = ser(v * w / (2 * pi * cphi)), ser((1 - t) * cphi * v * w / (2 * pi))
-    beta = (k0r_t * (-2 + 2 * t + 4 * t * t) - 2 * t * k0x_c * (1 - t) - 2 * t * sxk0x
-            + k1r * (2 + 4 * t) + 4 * t * (1 - t) * k1x_t)
-    a = E + 2 + 2 * (1 - 3 * t) * k0r_t + 2 * sxk0x - 4 * t * k1x_t
-    b = -4 * (1 - 3 * t) * (k1r - t * k1x_t)
-    c = 3 * t * k0r_t - sxk0x + 2 * t * k1x_t - 1
-    d = 6 * k1r + 2 * (1 - 3 * t) * k1x_t
+    f = forms(t, v, pi, E, lam, k1r, k0r_t, k1x_t, k0x_c, sxk0x)
     out = {"v": [3 * pi, c1, c2]}
-    for name, e in (("m_P", (E + v / pi) / lam), ("m_T", (2 * E + 3 - beta) / lam),
-                    ("Q", (a * (lam - t * d) - b * c) / lam ** 2),
-                    ("delta_t", ((lam - t * a) * d - b * c) / lam ** 2)):
+    for name, e in (("m_P", f["m_P"]), ("m_T", f["m_T"]), ("Q", f["Q"]), ("delta_t", f["delta"] / t)):
         e = sp.expand(ser(e, 3).subs(sub))
         out[name] = [sp.simplify(e.coeff(t, k)) for k in range(3)]
     return out

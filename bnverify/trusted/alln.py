@@ -150,11 +150,11 @@ def _series(name, x, prec):
     return _D(val + arb(0, bound), (der + arb(0, bound)) * x.b)
 
 
-def quantities(v, t, alpha, prec):
-    """G, dG/dv, 2A, y, and the fixed point's 1 - c and c - (odd cosine) at (v, t) balls."""
+def _atoms(V, T, prec):
+    """The branch's primitives at (V, T) (_D values): theta, C, S, rho, w, y, cos phi, R, phi,
+    S(phi), w R and E (module docstring)."""
     from flint import arb
     pi = arb.pi()
-    V, T = _D(v, arb(1)), _D(t)
     th = T * V
     c, s = _series("C", th, prec), _series("S", th, prec)
     rho = 1 - th * th * c
@@ -168,13 +168,23 @@ def quantities(v, t, alpha, prec):
     wR = w * R
     E = (-2 * T - 2 * (1 - 2 * T) * rho - (1 + T) * (1 - 2 * T) * T * T * v3 * s / pi
          - 2 * (1 - T) * T * T * T * v3 * cphi * wR * wR * wR * sphi / pi)
-    G = V * V * c * E + v3 * s / pi
+    return dict(pi=pi, th=th, c=c, s=s, rho=rho, w=w, y=y, cphi=cphi, R=R, phi=phi, sphi=sphi,
+                v3=v3, wR=wR, E=E)
+
+
+def quantities(v, t, alpha, prec):
+    """G, dG/dv, 2A, y, and the fixed point's 1 - c and c - (odd cosine) at (v, t) balls."""
+    from flint import arb
+    V, T = _D(v, arb(1)), _D(t)
+    q = _atoms(V, T, prec)
+    pi, c, s, E, cphi, phi, sphi = q["pi"], q["c"], q["s"], q["E"], q["cphi"], q["phi"], q["sphi"]
+    G = V * V * c * E + q["v3"] * s / pi
     a = arb(alpha.numerator) / alpha.denominator
     k = (1 - a) ** 2 / (1 + a * a)
     factor = c - k * T * V * s / pi             # 1 - c = t^2 v^2 factor
     deficit = T * T * V * V * factor
     odd = 2 * (-a * cphi + (1 - a) ** 2 * phi * phi * phi * sphi / (2 * pi)) / (1 + a * a)
-    return {"G": G.a, "dG": G.b, "A2": (1 + T * E).a, "y": y.a, "factor": factor.a,
+    return {"G": G.a, "dG": G.b, "A2": (1 + T * E).a, "y": q["y"].a, "factor": factor.a,
             "spread": (1 - deficit - odd).a}
 
 
@@ -182,23 +192,10 @@ def stability_criteria(v, t, prec):
     """The seven quantities that are all > 0 iff the spectral radius of DF(G*)/c is < 1 at the
     branch point (v, t) (module docstring, "Stability"): pair m_P and 2 - t m_P, trivial m_T
     and 2 - t m_T, standard Q = det(I - M)/t, 1 + tau + delta and 1 - delta (Schur-Cohn)."""
-    from flint import arb
-    pi = arb.pi()
     V, T = _D(v), _D(t)
-    th = T * V
-    C, S = _series("C", th, prec), _series("S", th, prec)
-    rho = 1 - th * th * C
-    sinc = 1 - th * th * (C - S)
-    w = (C * (1 - 2 * T) / (1 - T)).sqrt()
-    y = th * w
-    cphi = (1 - y * y).sqrt()
-    R = _series("R", y, prec)
-    phi = y * R
-    sphi = _series("S", phi, prec)
-    v3 = V * V * V
-    wR = w * R
-    E = (-2 * T - 2 * (1 - 2 * T) * rho - (1 + T) * (1 - 2 * T) * T * T * v3 * S / pi
-         - 2 * (1 - T) * T * T * T * v3 * cphi * wR * wR * wR * sphi / pi)
+    q = _atoms(V, T, prec)
+    pi, th, E, w, wR, cphi = q["pi"], q["th"], q["E"], q["w"], q["wR"], q["cphi"]
+    sinc = 1 - th * th * (q["c"] - q["s"])
     lam = 1 + T * E
     k1r, k0r_t, k1x_t = (pi - th) / (2 * pi), V * sinc / (2 * pi), V * wR / (2 * pi)
     k0x_c, sxk0x = V * w / (2 * pi * cphi), (1 - T) * cphi * V * w / (2 * pi)
