@@ -12,10 +12,8 @@ import platform
 from fractions import Fraction
 from pathlib import Path
 
-import os
-import tempfile
 
-from . import __version__, trusted
+from . import __version__, files, trusted
 
 FORMAT = trusted.FORMAT
 
@@ -73,18 +71,8 @@ def rehash(cert):
 
 
 def write(cert, path):
-    """Atomically: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".%s." % path.name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(cert, indent=1, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    """Atomically (bnverify.files): a temporary file in the same folder, then a rename."""
+    return files.write_text(path, json.dumps(cert, indent=1, sort_keys=True) + "\n")
 
 
 def load(path):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import files
+
 COLOURS = {"proved": "#1a7f37", "refuted": "#cf222e", "inconclusive": "#9a6700"}
 
 
@@ -203,7 +205,7 @@ def write(directory, rows, title="bnverify report: Batch Normalization Decompose
                "", "```json", json.dumps(r.get("evidence", {}), indent=1, default=str)[:4000], "```", ""]
     for name, caption, _ in figs:
         md += ["![%s](%s.png)" % (caption, name), "", caption, ""]
-    (d / "report.md").write_text("\n".join(md))
+    files.write_text(d / "report.md", "\n".join(md))
 
     rows_html = "".join(
         "<tr><td><a href='#%s'>%s</a></td><td style='color:%s'><b>%s</b></td><td>%s</td><td>%s</td><td>%.2f</td></tr>"
@@ -226,7 +228,7 @@ def write(directory, rows, title="bnverify report: Batch Normalization Decompose
             "<table><tr><th>id</th><th>verdict</th><th>expected</th><th>method</th><th>s</th></tr>%s</table>"
             "<h2>Figures</h2>%s<h2>Claims</h2>%s"
             % (html.escape(title), html.escape(title), len(rows), agree, rows_html, figs_html, sections))
-    (d / "report.html").write_text(page)
+    files.write_text(d / "report.html", page)
     return d / "report.html"
 
 

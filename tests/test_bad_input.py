@@ -231,3 +231,24 @@ def test_fuzz_certificate_bytes(tmp_path_factory, data):
     ok, msg = trusted.check(doc)
     assert not ok
 
+
+
+def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
+    """Ctrl-C while an output is written: neither the file nor a temporary is left behind,
+    and an earlier complete file is kept as it was."""
+    import os
+
+    from bnverify import files
+
+    target = tmp_path / "out" / "report.md"
+    files.write_text(target, "complete\n")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_text(target, "half")
+    with pytest.raises(KeyboardInterrupt):
+        files.write_text(tmp_path / "out" / "new.json", "{")
+    assert target.read_text() == "complete\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.md"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import certificate, claims, limits, parallel, runner
+from .. import certificate, claims, files, limits, parallel, runner
 from ..kernels import BadInput
 
 NAME = "verify"
@@ -65,7 +65,7 @@ def write_report(directory, results, skipped=()):
         rows.append(row)
     doc = {"claims": rows, "skipped": [c.id for c in skipped],
            "summary": {"total": len(rows), "as_expected": sum(r["ok"] for r in rows)}}
-    (directory / "results.json").write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+    files.write_text(directory / "results.json", json.dumps(doc, indent=1, default=str) + "\n")
     try:
         from .. import report
     except ImportError:
