@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from .. import geometry, limits, model
+from .. import geometry, limits, model, parallel
 from ..kernels import BadInput, parse_stages
 
 NAME = "simulate"
@@ -57,6 +57,9 @@ def add_arguments(p):
     p.add_argument("--plot", default=None, metavar="FILE.png",
                    help="plot norm ratio and cosines against depth (median and range over seeds)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--jobs", type=int, default=None, metavar="J",
+                   help="with --executor dask: seed batches (default: one per worker)")
+    parallel.add_executor_arguments(p)
 
 
 def _validate(args):
@@ -146,17 +149,39 @@ class _Progress:
 def simulate(n, width, depth, seeds, stages, act, *, every=None, base_seed=0, sampler="gram",
              progress=None):
     """Run the stack; return the final Summary and [(layer, Summary), ...] every K layers
-    (including layers 0 and depth) when ``every`` is given."""
-    X = model.gaussian_batch(n, width, seeds, base_seed)
+    (including layers 0 and depth) when ``every`` is given.  ``seeds``: a count S (seeds
+    0..S-1) or the seed indices themselves (each seed draws from its own stream)."""
+    ids = model.seed_ids(seeds)
+    X = model.gaussian_batch(n, width, ids, base_seed)
     trajectory = [(0, geometry.summarize(X))] if every else []
     final = geometry.summarize(X) if depth == 0 else None
-    for ell, X in model.layers(X, depth, stages, act, sampler=sampler, base_seed=base_seed):
+    for ell, X in model.layers(X, depth, stages, act, sampler=sampler, base_seed=base_seed, seeds=ids):
         if ell == depth:
             final = geometry.summarize(X)
         if every and (ell % every == 0 or ell == depth):
             trajectory.append((ell, final if ell == depth else geometry.summarize(X)))
         if progress:
             progress(ell)
+    return final, trajectory
+
+
+def _merge(parts):
+    """One Summary from per-batch Summaries (seed order kept)."""
+    fields = geometry.Summary.__dataclass_fields__
+    return geometry.Summary(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
+
+
+def simulate_batches(executor, n, width, depth, seeds, stages, act, batches, **kw):
+    """The seeds split into ``batches`` contiguous batches, each simulated as one job on the
+    executor (Dask's, for --executor dask); the result equals simulate(...) on all seeds,
+    bit for bit, since every seed has its own random streams."""
+    ids = list(model.seed_ids(seeds))
+    size = -(-len(ids) // max(1, batches))
+    chunks = [ids[k:k + size] for k in range(0, len(ids), size)]
+    futures = [executor.submit(simulate, n, width, depth, c, stages, act, **kw) for c in chunks]
+    results = [f.result() for f in futures]
+    final = _merge([r[0] for r in results])
+    trajectory = [(ell, _merge([r[1][k][1] for r in results])) for k, (ell, _) in enumerate(results[0][1])]
     return final, trajectory
 
 
@@ -205,12 +230,22 @@ def run(args):
         every_rec = every
     progress = _Progress(args.depth)
     t0 = time.monotonic()
+    if args.jobs is not None and not 1 <= args.jobs <= limits.MAX_JOBS:
+        raise BadInput("--jobs must be a positive integer of at most %d, not %d" % (limits.MAX_JOBS, args.jobs))
+    ex = parallel.executor_for(args, args.jobs)
     try:
-        final, trajectory = simulate(args.n, args.width, args.depth, args.seeds, stages, act,
-                                     every=every_rec, base_seed=args.seed, sampler=args.sampler,
-                                     progress=progress)
+        if ex is None:
+            final, trajectory = simulate(args.n, args.width, args.depth, args.seeds, stages, act,
+                                         every=every_rec, base_seed=args.seed, sampler=args.sampler,
+                                         progress=progress)
+        else:                   # seed batches on Dask (no per-layer progress)
+            final, trajectory = simulate_batches(ex, args.n, args.width, args.depth, args.seeds, stages, act,
+                                                 args.jobs or parallel.default_jobs(), every=every_rec,
+                                                 base_seed=args.seed, sampler=args.sampler)
     finally:
         progress.done()
+        if ex is not None:
+            ex.shutdown()
     seconds = time.monotonic() - t0
     label = ",".join(stages + (str(act),))
     title = "%s, n=%d, width=%d, %d seeds, sampler=%s" % (label, args.n, args.width, args.seeds,
