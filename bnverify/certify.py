@@ -2,7 +2,7 @@
 
 Everything is computed by the one Gram-map implementation (:mod:`bnverify.gram` through
 :mod:`bnverify.symmetry`) evaluated in python-flint ``arb`` balls; float is used only to
-*search*, never to conclude (DESIGN section 4).
+*search*, never to conclude (README, "Verdicts and trust").
 
 **The reduced map.**  A symmetric state with cluster diagonal a = 1 is s = (o, x, b) and
 

@@ -1,4 +1,4 @@
-"""The finite-width network of DESIGN.md section 2, run for many seeds at once.
+"""The finite-width network of the README's model section, run for many seeds at once.
 
 A *stack* is a float array ``X`` of shape ``(S, d, n)``: S independent networks (seeds),
 width d, batch size n; ``X[s, :, j]`` is data point j of seed s.  One layer is

@@ -9,7 +9,7 @@ domain (``Q != 0``, ``Q >= 0``).  The real relaxation (n real >= n_min) is tried
 nonlinear real arithmetic is decidable (nlsat), and an unsat there proves the integer
 statement a fortiori; only if it is sat is the integer query posed.  ``sat`` yields a
 refutation only through a model that is then confirmed exactly by sympy; ``unknown`` and
-timeouts are inconclusive.  The SMT-LIB text of every query is kept (DESIGN section 4).
+timeouts are inconclusive.  The SMT-LIB text of every query is kept (README, "Verdicts and trust").
 """
 from __future__ import annotations
 

@@ -179,7 +179,7 @@ def trivial_quotient(B, state):
     eigenvalue 1 (F is 1-homogeneous).  In the basis (E_1, E_2, E_3, g) -- g replacing the
     odd-diagonal coordinate, never 0 -- the matrix is S^-1 B S with last column (0,0,0,1);
     its leading 3 x 3 block is the map on the quotient, whose eigenvalues are those of the
-    scale-free dynamics (DESIGN section 2)."""
+    scale-free dynamics (the README's model section)."""
     g = [state.a, state.o, state.x, state.b]
     if any(isinstance(v, (int, Fraction)) for v in g):
         raise TypeError("trivial_quotient needs the state in the block's arithmetic")

@@ -1,4 +1,4 @@
-"""The trusted checker's own model of the infinite-width dynamics (DESIGN section 2), written
+"""The trusted checker's own model of the infinite-width dynamics (the README's model section), written
 independently of bnverify.core; each function is paired with its untrusted twin below, and
 tests/test_trusted.py evaluates every pair at the same points.
 
