@@ -424,3 +424,33 @@ def stability_margin(V, lib):
             "note": "the standard block's margin det(I - M)/t over its second eigenvalue (t + O(t^2)) "
                     "equals the trivial block's to O(t^2): series 1 - radius = t + t^2 - (81 pi^2/20) t^3 "
                     "+ O(t^4) (bnverify.alln_stability.margin_series)"}
+
+
+# ---------------------------------------------------------------- the partner (measured)
+def partner_gap(n, prec=256):
+    """rho_partner - rho_simplex at one n (n >= 7): the unstable root of h(rho) = rho just above
+    the simplex state's rho = -1/(n-1), located by bisection on the sign of h - rho evaluated
+    with the Gram-map code in balls (bnverify.certify.curve).  A measurement (the per-n
+    classification certifies the count; the gap's rate is not proved): gap * n^3 -> 2 (pi - 2)
+    (docs/all-n.md)."""
+    from . import certify
+    from .kernels import Activation
+
+    act, ctx = Activation("relu"), certify.ball(prec)
+    rs = Fraction(-1, n - 1)
+
+    def sign(gap):
+        r = ctx.const(rs + gap)
+        g = certify.curve(r, n, act, ctx) - r
+        return 1 if g > 0 else -1 if g < 0 else 0
+    lo, hi = Fraction(1, 10 ** 6) / n ** 3, Fraction(20) / n ** 3
+    slo, shi = sign(lo), sign(hi)
+    if slo == 0 or shi == 0 or slo == shi:
+        raise ArithmeticError("no sign change of h - rho in the partner's window at n = %d" % n)
+    for _ in range(90):
+        mid = (lo + hi) / 2
+        s = sign(mid)
+        if s == 0:
+            break
+        lo, hi = (mid, hi) if s == slo else (lo, mid)
+    return (lo + hi) / 2

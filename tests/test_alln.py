@@ -279,3 +279,13 @@ def test_branch_box_brackets_the_root_of_the_map(item16, n):
         assert side > 0 or side < 0, (n, v, side)
         signs.append(side > 0)
     assert signs == [False, True], (n, signs)        # G < 0 below the root, > 0 above
+
+
+def test_partner_gap_rate():
+    """Measured (not proved): the unstable partner's distance to the simplex state in rho is
+    0.038 at n = 7 and ~ 2 (pi - 2) / n^3 at large n (Richardson from n = 1000, 2000)."""
+    import math
+
+    assert abs(float(alln.partner_gap(7)) - 0.0384707713) < 1e-9
+    f1, f2 = (float(alln.partner_gap(n)) * n ** 3 for n in (1000, 2000))
+    assert abs((2 * f2 - f1) - 2 * (math.pi - 2)) < 2e-4
