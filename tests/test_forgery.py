@@ -56,6 +56,7 @@ SPECS = {
     "att-ex": ("--stages rc,relu --n 7..8 --property attractor-exists", 0),
     "att-st": ("--stages rc,relu --n 7..8 --property attractor-stable", 0),
     "att-leaky": ("--stages rc,leaky_relu --alpha 1/10 --n 8 --property attractor-stable", 0),
+    "alln": ("--stages rc,relu --n 16.. --property attractor-exists", 0),
     "att-th": ("--stages rc,relu --n 6..8 --property attractor-threshold --value 7", 0),
     "simplex": ("--stages rc,relu --n 7..8 --property spectral-radius --state simplex --relation < --bound 1", 0),
     "fp-att": ("--stages rc,relu --n 7..8 --property fixed-point --state attractor", 0),
@@ -89,7 +90,7 @@ def test_every_decided_property_has_a_genuine_certificate(certs):
     assert {"configuration", "two-point", "attractor", "simplex"} <= states
     assert {c["verdict"] for c in certs.values()} == {"proved", "refuted"}
     kinds = {i["type"] for c in certs.values() for i in c["evidence"]}
-    assert kinds == {"symmetric-state", "classification"}
+    assert kinds == {"symmetric-state", "classification", "all-n-branch"}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -246,6 +247,22 @@ def deep(depth, leaf="x"):
     for _ in range(depth):
         out = [out]
     return out
+
+
+def absence_at_7(kind=None, how=None):
+    """The threshold moved to 8, with absence at n = 7 'shown' by the genuine n = 7
+    classification (two roots), or by it with its root intervals relabelled kind / how."""
+    def f(cert, certs):
+        cl = copy.deepcopy(certs["fold"]["evidence"][1])
+        cl["intervals"] = [[lo, hi, kind or k, how or h] if k == "root" else [lo, hi, k, h]
+                           for lo, hi, k, h in cl["intervals"]]
+        cert["evidence"] = [cert["evidence"][0], cl, cert["evidence"][2]]
+        return cert
+    return then(params(value=8), f)
+
+
+def extra_eigenvalue(cert, certs):
+    return params(eigenvalues=cert["claim"]["params"]["eigenvalues"] + [["2", "1"]])(cert, certs)
 
 
 SMT = "(assert false) (check-sat)"
@@ -405,6 +422,9 @@ FORGERIES = {
     "box-of-simplex-in-attractor-item": ("att-st", item(1, lambda it, c: dict(it, box=c["simplex"]["evidence"][1]["box"]))),
     "y-identity": ("att-st", item(1, identity_y)),
     "y-zero": ("att-st", item(1, zero_y)),
+    # radii that are powers of two make K(X) = m + (X - m) = X exactly: inside X, not strictly
+    "y-zero-exact-radii": ("att-st", item(1, lambda it, c: dict(zero_y(it, c), box=[dict(b, rad=[1, -70])
+                                                                                   for b in it["box"]]))),
     "y-of-another-n": ("att-st", item(1, lambda it, c: dict(it, Y=c["att-st"]["evidence"][0]["Y"]))),
     "y-2x2": ("att-st", item(1, lambda it, c: dict(it, Y=[r[:2] for r in it["Y"][:2]]))),
     "v-dropped": ("att-st", item(1, lambda it, c: {k: v for k, v in it.items() if k not in ("V", "bound")})),
@@ -427,6 +447,35 @@ FORGERIES = {
     "item-not-a-table": ("att-st", evidence(lambda ev, c: [ev[0], "symmetric-state"])),
     "items-back-a-flipped-refutation": ("sr-naive", then(flip, evidence(lambda ev, c: c["simplex"]["evidence"]))),
     "items-back-a-false-threshold": ("att-th", then(params(value=6), evidence(lambda ev, c: ev[1:]))),
+    # ---- the all-n branch (every n >= 16 at once)
+    "branch-without-stability-as-stable": ("alln", then(claim(property="attractor-stable", params={}),
+                                                       item(0, lambda it, c: dict(it, stable=False)))),
+    "branch-stable-below-1/2": ("alln", claim(property="attractor-stable", params={"relation": "<", "bound": "1/2"})),
+    "branch-as-simplex": ("alln", claim(property="fixed-point", params={"state": "simplex"})),
+    "branch-from-15": ("alln", domain(n="15..")),
+    "branch-for-leaky": ("alln", model(["rc"], "leaky_relu", "1/10")),
+    "branch-rc-rs": ("alln", model(["rc", "rs"], "relu")),
+    "branch-n-from-relabelled-8": ("alln", then(item(0, lambda it, c: dict(it, n_from=8)), domain(n="8.."))),
+    "branch-box-dropped": ("alln", item(0, lambda it, c: dict(it, boxes=it["boxes"][:3] + it["boxes"][4:]))),
+    "branch-first-box-dropped": ("alln", item(0, lambda it, c: dict(it, boxes=it["boxes"][1:]))),
+    "branch-box-moved": ("alln", item(0, lambda it, c: dict(it, boxes=[dict(b, v=dict(b["v"], mid=[b["v"]["mid"][0] + 4 * b["v"]["rad"][0], b["v"]["mid"][1]])) if i == 5 else b for i, b in enumerate(it["boxes"])]))),
+    "branch-y-zero": ("alln", item(0, lambda it, c: dict(it, boxes=[dict(b, y="0") for b in it["boxes"]]))),
+    "branch-t-gap": ("alln", item(0, lambda it, c: dict(it, boxes=[dict(b, t=[b["t"][0], "1/200"]) if i == 0 else b for i, b in enumerate(it["boxes"])]))),
+    "branch-extra-field": ("alln", item(0, lambda it, c: dict(it, note="checked by hand"))),
+    "branch-stable-as-string": ("alln", item(0, lambda it, c: dict(it, stable="true"))),
+    "branch-duplicated": ("alln", evidence(lambda ev, c: ev + [copy.deepcopy(ev[0])])),
+    "branch-beside-the-attractor-boxes": ("att-st", evidence(lambda ev, c: ev + [other("alln", 0)(c)])),
+    # ---- false claims next to the edge of what the kernel samples or shows
+    "norm-agrees-at-the-sampled-points": ("norm", params(value="n - 1 + (n-2)*(n-3)*(n-4)*(n-5)*(n-6)*(n-7)")),
+    "norm-ratio-negative": ("norm", params(value="-(n - 1)")),
+    "radius-bound-touched-at-n10": ("sr-naive", then(params(relation=">", bound="50/41"), domain(n="3..10"), flip)),
+    "spectrum-with-an-extra-eigenvalue": ("jac", extra_eigenvalue),
+    "two-roots-as-absence": ("att-th", absence_at_7()),
+    "roots-excluded-as-absence": ("att-th", absence_at_7("excluded", "natural")),
+    "roots-mean-value-as-absence": ("att-th", absence_at_7("excluded", "mean-value")),
+    "roots-monotone-as-absence": ("att-th", absence_at_7("excluded", "monotone")),
+    "roots-as-the-simplex": ("att-th", absence_at_7("simplex")),
+    "roots-as-the-configuration": ("att-th", absence_at_7("configuration")),
     # ---- hand-written SMT text
     "smt-in-value": ("norm", params(value=SMT)),
     "smt-in-bound": ("sr-naive", params(bound=SMT)),
@@ -622,13 +671,20 @@ def test_unread_or_surplus_content_is_rejected(certs, base, forge):
     assert not ok, msg
 
 
-@pytest.mark.parametrize("how", ["missing", "null", "empty", "of-another-certificate", "upper-case", "unhashed-edit"])
+@pytest.mark.parametrize("how", ["missing", "null", "empty", "of-another-certificate", "upper-case",
+                                 "unhashed-claim-edit", "unhashed-evidence-edit", "unhashed-tools-edit"])
 def test_the_hash_must_be_the_content_hash(certs, how):
+    """Edits that leave the mathematics valid (a bigger box, other tool versions) and are not
+    rehashed are accidents the hash must catch."""
     cert = copy.deepcopy(certs["att-st"])
     if how == "missing":
         del cert["hash"]
-    elif how == "unhashed-edit":                # an edit that does not rehash: an accident
-        cert["claim"]["domain"]["n"] = "7..9"
+    elif how == "unhashed-claim-edit":
+        cert["claim"]["wording"] = "edited"
+    elif how == "unhashed-evidence-edit":
+        cert["evidence"][1]["box"][0]["rad"][1] += 10
+    elif how == "unhashed-tools-edit":
+        cert["tools"]["python"] = "2.7"
     else:
         cert["hash"] = {"null": None, "empty": "", "of-another-certificate": certs["att-ex"]["hash"],
                         "upper-case": cert["hash"].upper()}[how]
@@ -679,3 +735,28 @@ def test_valid_variants_are_not_forgeries(certs):
     for cert in (bigger, canonical(leaky0), canonical(weaker)):
         ok, msg = trusted.check(rehash(cert))
         assert ok, msg
+
+
+@pytest.mark.parametrize("answer", ["sat", "unknown", "cvc5 not installed", "no answer", "unsat\nsat"])
+def test_z3_alone_proves_nothing(certs, monkeypatch, answer):
+    """Both solvers must answer unsat: with cvc5 saying anything else the invariance proofs
+    (z3: unsat) are not proofs."""
+    from bnverify.trusted import smt
+
+    monkeypatch.setattr(smt, "cvc5_answer", lambda text, timeout_ms=0: answer)
+    for name in ("inv", "inv-rs"):
+        ok, msg = trusted.check(certs[name])
+        assert not ok, msg
+
+
+@pytest.mark.parametrize("rad", [(1, 10 ** 6), (1, -10 ** 6), (2 ** 100001, -100200)])
+def test_ball_components_are_bounded_before_any_arithmetic(certs, rad):
+    """A dyadic 2^(10^12) is a memory bomb: components of more than 100000 bits are refused
+    as such, not after computing with them (a mantissa that long cannot even be hashed: the
+    item is checked directly)."""
+    from bnverify.trusted import items
+
+    it = copy.deepcopy(certs["att-st"]["evidence"][1])
+    it["box"][0]["rad"] = list(rad)
+    with pytest.raises(trusted.Rejected, match="100000 bits"):
+        items.check_item(it)
