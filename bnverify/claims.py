@@ -431,10 +431,7 @@ def check_limits(claim):
     limits.MAX_PER_N integers; a finite-width simulation at most limits.MAX_SIM_WORK."""
     from . import properties
 
-    per_n = getattr(properties, "_per_n", None)
-    spec = properties.PROPERTIES.get(claim.property)
-    is_per_n = per_n(claim) if per_n is not None else bool(getattr(spec, "per_n", False))
-    if is_per_n and claim.n.finite and len(claim.n) > limits.MAX_PER_N:
+    if properties._per_n(claim) and claim.n.finite and len(claim.n) > limits.MAX_PER_N:
         raise ClaimError(claim.source, "domain.n", "n range %s has %d integers: property %s is decided one n "
                          "at a time, for at most %d of them" % (claim.n, len(claim.n), claim.property,
                                                                 limits.MAX_PER_N))

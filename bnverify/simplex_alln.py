@@ -60,22 +60,24 @@ def _criteria_of(f, t):
             "pair_below_1": f["c"] - f["k1"], "pair_above_-1": f["c"] + f["k1"]}
 
 
+def _forms_at(t_ball, alpha, forms):
+    """``forms`` at a ball of t's, in arb at the current precision."""
+    from flint import arb
+
+    al = arb(Fraction(alpha).numerator) / Fraction(alpha).denominator
+    pi = arb.pi()
+    A, B = (1 + al * al) / 2, (1 - al) * (1 - al) / (2 * pi)
+    return forms(t_ball, A, B, pi, lambda x: x.sqrt(), lambda x: x.asin())
+
+
 def criteria(t_ball, alpha, prec=128, forms=forms):
     """arb in (a ball of t's, 0 <= t < 1/2), {name: arb} out; every value > 0 means spectral
     radius < 1 at every t > 0 of the ball.  Only python-flint arb (``forms`` is a parameter only
     so that tests can substitute a wrong formula)."""
-    from flint import arb, ctx
+    from flint import ctx
 
-    old = ctx.prec
-    ctx.prec = prec
-    try:
-        al = arb(Fraction(alpha).numerator) / Fraction(alpha).denominator
-        pi = arb.pi()
-        A, B = (1 + al * al) / 2, (1 - al) * (1 - al) / (2 * pi)
-        f = forms(t_ball, A, B, pi, lambda x: x.sqrt(), lambda x: x.asin())
-        return _criteria_of(f, t_ball)
-    finally:
-        ctx.prec = old
+    with ctx.workprec(prec):
+        return _criteria_of(_forms_at(t_ball, alpha, forms), t_ball)
 
 
 def _t_ball(lo, hi):
@@ -89,21 +91,14 @@ def _radius_upper(lo, hi, alpha, prec, forms=forms):
     (= 1 on a box touching t = 0: a supremum there, not attained for t > 0)."""
     from flint import arb, ctx
 
-    old = ctx.prec
-    ctx.prec = prec
-    try:
-        al = arb(Fraction(alpha).numerator) / Fraction(alpha).denominator
-        pi = arb.pi()
-        A, B = (1 + al * al) / 2, (1 - al) * (1 - al) / (2 * pi)
-        f = forms(_t_ball(lo, hi), A, B, pi, lambda x: x.sqrt(), lambda x: x.asin())
+    with ctx.workprec(prec):
+        f = _forms_at(_t_ball(lo, hi), alpha, forms)
         m, L, H = f["m_S"], arb(lo.numerator) / lo.denominator, arb(hi.numerator) / hi.denominator
         up = max((1 - L * arb(m.lower())).upper(), (H * arb(m.upper()) - 1).upper(),
                  abs(f["lam_P"]).upper())
         if not m.lower() > 0:           # the bound above needs m_S > 0 on the box
             up = max(up, abs(f["lam_S"]).upper())
         return float(up), float(m.lower())
-    finally:
-        ctx.prec = old
 
 
 def certify_simplex_all_n(alpha=Fraction(0), n0=3, prec=128, max_depth=30, forms=forms):
