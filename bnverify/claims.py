@@ -428,10 +428,11 @@ def check_sizes(data, source):
 
 def check_limits(claim):
     """The limits on a validated claim: a per-n property takes a finite range of at most
-    limits.MAX_PER_N integers; a finite-width simulation at most limits.MAX_SIM_WORK."""
+    limits.MAX_PER_N integers (unless an all-n branch covers the range beyond its start); a finite-width simulation at most limits.MAX_SIM_WORK."""
     from . import properties
 
-    if properties._per_n(claim) and claim.n.finite and len(claim.n) > limits.MAX_PER_N:
+    if properties._per_n(claim) and not properties._all_n(claim) and claim.n.finite and \
+            len(claim.n) > limits.MAX_PER_N:
         raise ClaimError(claim.source, "domain.n", "n range %s has %d integers: property %s is decided one n "
                          "at a time, for at most %d of them" % (claim.n, len(claim.n), claim.property,
                                                                 limits.MAX_PER_N))

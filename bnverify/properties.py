@@ -96,12 +96,27 @@ def _per_n(claim):
     return True
 
 
-ALL_N_FROM = 16          # the all-n branch covers n >= 16; below, per-n boxes
+ALL_N_FROM = 16          # the attractor's all-n branch covers n >= 16; below, per-n boxes
+SIMPLEX_FROM = 3         # the simplex state's covers every n >= 3
+
+
+def _simplex_all_n(claim):
+    """A claim about the simplex state (existence, or spectral radius < 1 or any bound >= 1;
+    ReLU or leaky ReLU) on an open range or one beyond the per-n limit."""
+    if claim.property not in ("fixed-point", "spectral-radius") or claim.params.get("state") != "simplex":
+        return False
+    if claim.property == "spectral-radius" and not (
+            claim.params.get("relation", "<") in ("<", "<=") and claim.params.get("bound", Fraction(1)) >= 1):
+        return False
+    return (claim.activation.name in ("relu", "leaky_relu") and claim.stages == ("rc",)
+            and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
 
 
 def _all_n(claim):
-    """A claim about the attractor whose range reaches the all-n branch: existence (ReLU or
-    leaky ReLU), or spectral radius < 1 (or any bound >= 1; ReLU)."""
+    """A claim whose range reaches an all-n branch: the attractor's existence (ReLU or leaky
+    ReLU) or spectral radius < 1 (or any bound >= 1; ReLU), or :func:`_simplex_all_n`."""
+    if _simplex_all_n(claim):
+        return True
     exists = claim.property == "attractor-exists" or (
         claim.property == "fixed-point" and claim.params.get("state") == "attractor")
     stable = claim.property in ("attractor-stable", "attractor-threshold") or (
@@ -114,16 +129,22 @@ def _all_n(claim):
             and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= ALL_N_FROM))
 
 
+BRANCH_METHOD = {
+    "attractor": "Krawczyk in (t = 1/n, v = n arccos rho) on t-boxes down to t = 0, blocks' analytic "
+                 "margins (arb), trusted kernel",
+    "simplex": "closed-form S_n eigenvalues in t = 1/n on t-boxes down to t = 0 (arb), trusted kernel"}
+
+
 def units(claim):
     """The jobs of a claim: one per n for per-n evidence on a finite range, else the claim.
-    An attractor existence claim reaching n >= ALL_N_FROM: one job per n below it and one job
-    for the all-n branch (its claim has the domain max(lo, ALL_N_FROM)..hi)."""
+    A claim reaching an all-n branch: one job per n below the branch's start and one job for
+    the branch (its claim has the domain max(lo, start)..hi)."""
     if _all_n(claim):
-        base = claim
+        base, start = claim, SIMPLEX_FROM if _simplex_all_n(claim) else ALL_N_FROM
         if claim.property == "attractor-threshold":     # attractor-stable jobs, as below
             base = replace(claim, property="attractor-stable", params={"relation": "<", "bound": Fraction(1)})
-        low = [base.with_n(k) for k in range(claim.n.lo, ALL_N_FROM)]
-        return low + [replace(base, n=IntRange(max(claim.n.lo, ALL_N_FROM), claim.n.hi))]
+        low = [base.with_n(k) for k in range(claim.n.lo, start)]
+        return low + [replace(base, n=IntRange(max(claim.n.lo, start), claim.n.hi))]
     if _per_n(claim) and claim.n.finite and 1 < len(claim.n) <= trusted.kernel.PER_N_MAX:
         if claim.property == "attractor-threshold":     # the attractor-stable job of each n
             return [replace(claim.with_n(k), property="attractor-stable",
@@ -157,9 +178,16 @@ def _state_of(claim):
 def _search_branch(claim):
     """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
     asymptotics (see bnverify.alln)."""
-    from . import alln
+    from . import alln, simplex_alln
 
     alpha = claim.activation.slope if claim.activation.name == "leaky_relu" else Fraction(0)
+    if _simplex_all_n(claim):
+        item, failed, boxes = simplex_alln.branch_item(claim.n.lo, alpha)
+        if item is None:
+            return [], {"search": "simplex boxes not certified on t in %s" % ", ".join(
+                "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
+        return [item], {"boxes": len(boxes), "radius_bounds": boxes,
+                        "asymptotics": simplex_alln.asymptotics(alpha)}
     item, failed = alln.branch_item(claim.n.lo, alpha)
     if item is None:
         return [], {"search": "boxes not certified on t in %s" % ", ".join(
@@ -229,8 +257,8 @@ def decide(claim, items=(), human=None, method=None):
     certificate.  Never raises for the kernel's reasons: inconclusive with them."""
     human = dict(human or {})
     cj = claim_json(claim)
-    method = method or ("Krawczyk + Gershgorin + classification (arb), trusted kernel" if items
-                        else "trusted kernel (exact / SMT / ball)")
+    kernel_method = trusted.kernel.METHODS[bool(items)]       # the certificate's, fixed by the kernel
+    method = method or kernel_method
     try:
         status, statement, reason = trusted.decide(cj, list(items))
     except trusted.NoGoal as e:
@@ -245,7 +273,7 @@ def decide(claim, items=(), human=None, method=None):
         v = inconclusive(method, "not decided: %s" % e, statement=statement, **human)
         v.items = list(items)           # kept for a combined decision over a range of n
         return v
-    full = cert.finish(cj, status, method, statement, list(items))
+    full = cert.finish(cj, status, kernel_method, statement, list(items))
     ok, msg = trusted.check(full)
     if not ok:                          # cannot happen unless the kernel is not deterministic
         return inconclusive(method, "the certificate did not re-check: %s" % msg, **human)
@@ -268,7 +296,7 @@ def check(claim):
                 items, human = _search_branch(claim)
             except (trusted.NoGoal, trusted.Rejected):
                 items, human = [], {}
-            v = decide(claim, items, human)
+            v = decide(claim, items, human, method=BRANCH_METHOD["simplex" if _simplex_all_n(claim) else "attractor"])
         elif _per_n(claim) and claim.n.finite and len(claim.n) == 1:
             try:
                 goal_ok = trusted.goal(claim_json(claim))

@@ -1,5 +1,6 @@
 """Every n >= 3 at once: the simplex state of RC + (leaky) ReLU is linearly stable in the
-scale-free dynamics (untrusted derivation and check; not wired into the trusted kernel).
+scale-free dynamics (untrusted derivation and search; :func:`branch_item` writes the
+``simplex-branch`` evidence item that bnverify/trusted/simplex.py re-checks).
 
 **The decomposition used: the full S_n symmetry** (not the S_{n-1} blocks of
 bnverify.trusted.model.symmetric_blocks; the tests check the eigenvalues against those).
@@ -98,7 +99,18 @@ def _radius_upper(lo, hi, alpha, prec, forms=forms):
                  abs(f["lam_P"]).upper())
         if not m.lower() > 0:           # the bound above needs m_S > 0 on the box
             up = max(up, abs(f["lam_S"]).upper())
-        return float(up), float(m.lower())
+        return _float_out(up, up=True), _float_out(m.lower(), up=False)
+
+
+def _float_out(x, up):
+    """The nearest float on the far side of the exact arb point x (rounded outward)."""
+    import math
+
+    from flint import arb
+    f = float(x)
+    while (arb(f) < x) if up else (arb(f) > x):
+        f = math.nextafter(f, math.inf if up else -math.inf)
+    return f
 
 
 def certify_simplex_all_n(alpha=Fraction(0), n0=3, prec=128, max_depth=30, forms=forms):
@@ -122,6 +134,17 @@ def certify_simplex_all_n(alpha=Fraction(0), n0=3, prec=128, max_depth=30, forms
         boxes.append({"t": [str(lo), str(hi)], "radius_upper": r, "margin_lower": m, "ok": good})
     boxes.sort(key=lambda b: Fraction(b["t"][0]))
     return boxes, all(b["ok"] for b in boxes)
+
+
+def branch_item(n0=3, alpha=Fraction(0), prec=128):
+    """The evidence item {type: simplex-branch, n_from, alpha, prec, boxes: [{t}]} for every
+    n >= n0 (or None, [failed t-intervals]), and the boxes with their radius bounds."""
+    boxes, ok = certify_simplex_all_n(alpha, n0, prec)
+    if not ok:
+        return None, [b["t"] for b in boxes if not b["ok"]], boxes
+    item = {"type": "simplex-branch", "n_from": n0, "alpha": str(Fraction(alpha)), "prec": prec,
+            "boxes": [{"t": b["t"]} for b in boxes]}
+    return item, [], boxes
 
 
 # ---------------------------------------------------------------- measurement and the limit
@@ -162,6 +185,27 @@ def limit(alpha=0):
     return {"radius": sympy.Integer(1),
             "m_S": sympy.simplify(B * (sympy.pi / 2 - 1) / c0),
             "lam_P": sympy.simplify((A - B * sympy.pi / 2) / c0)}
+
+
+def asymptotics(alpha=Fraction(0), prec=128):
+    """{"stability_margin": {power 1, coefficient [lo, hi], closed_form, ...}}: 1 - radius =
+    t m_S(t) for small t (|lam_P| tends to a limit below 1, lam_S to 1), so the coefficient is
+    m_S(0), enclosed in arb at t = 0 exactly and compared with :func:`limit`'s closed form."""
+    from flint import arb, ctx
+
+    from .certify import bounds
+
+    with ctx.workprec(prec):
+        f = _forms_at(arb(0), alpha, forms)
+        m, p = f["m_S"], f["lam_P"]
+        lim = limit(Fraction(alpha))
+        val = arb(str(lim["m_S"].evalf(60)))
+        return {"stability_margin": {
+            "power": 1, "coefficient": bounds(m),
+            "closed_form": str(lim["m_S"]), "closed_form_value": float(lim["m_S"].evalf(30)),
+            "agrees": bool(m.overlaps(val)),
+            "pair_eigenvalue_limit": bounds(p),
+            "method": "m_S(0) in arb at t = 0; 1 - radius = t m_S(t) once |lam_P| < lam_S"}}
 
 
 def main(argv=None):                                          # pragma: no cover

@@ -188,7 +188,7 @@ def test_kernel_all_n_claims(item16):
     with pytest.raises(trusted.Rejected):           # leaky ReLU: stability per n only
         trusted.decide(properties.claim_json(claim("16..", "attractor-stable", alpha="1/10")),
                        [dict(item16, alpha="1/10", stable=False)])
-    with pytest.raises(trusted.NoGoal):             # the simplex state: per n only
+    with pytest.raises(trusted.Rejected):           # the simplex state's goal needs its own branch
         trusted.decide(properties.claim_json(claim("16..", "fixed-point", state="simplex")), [item16])
     with pytest.raises(trusted.Rejected):           # the branch says nothing about the simplex
         trusted.decide(properties.claim_json(claim("16..20", "fixed-point", state="simplex")), [item16])

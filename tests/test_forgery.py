@@ -16,6 +16,7 @@ import copy
 import io
 import json
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -57,6 +58,8 @@ SPECS = {
     "att-st": ("--stages rc,relu --n 7..8 --property attractor-stable", 0),
     "att-leaky": ("--stages rc,leaky_relu --alpha 1/10 --n 8 --property attractor-stable", 0),
     "alln": ("--stages rc,relu --n 16.. --property attractor-exists", 0),
+    "simplex-alln": ("--stages rc,relu --n 3.. --property spectral-radius --state simplex --relation < --bound 1", 0),
+    "simplex-alln-leaky": ("--stages rc,leaky_relu --alpha 1/10 --n 5..10000 --property fixed-point --state simplex", 0),
     "att-th": ("--stages rc,relu --n 6..8 --property attractor-threshold --value 7", 0),
     "simplex": ("--stages rc,relu --n 7..8 --property spectral-radius --state simplex --relation < --bound 1", 0),
     "fp-att": ("--stages rc,relu --n 7..8 --property fixed-point --state attractor", 0),
@@ -90,7 +93,7 @@ def test_every_decided_property_has_a_genuine_certificate(certs):
     assert {"configuration", "two-point", "attractor", "simplex"} <= states
     assert {c["verdict"] for c in certs.values()} == {"proved", "refuted"}
     kinds = {i["type"] for c in certs.values() for i in c["evidence"]}
-    assert kinds == {"symmetric-state", "classification", "all-n-branch"}
+    assert kinds == {"symmetric-state", "classification", "all-n-branch", "simplex-branch"}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -378,7 +381,7 @@ FORGERIES = {
     "statement-of-another-certificate": ("att-ex", lambda c, certs: dict(c, statement=certs["att-st"]["statement"])),
     "statement-empty": ("inv", field("statement", value="")),
     "method-edited-exact": ("att-st", field("method", value="exact symbolic proof, every n >= 7")),
-    "method-edited-kernel": ("sr-naive", field("method", value="Krawczyk + Gershgorin + classification (arb), trusted kernel")),
+    "method-edited-kernel": ("sr-naive", field("method", value="ball arithmetic (arb: Krawczyk, Gershgorin, classification, all-n t-boxes), trusted kernel")),
     "method-edited-empty": ("inv", field("method", value="")),
     # ---- decisive items that say nothing about the claim
     "n7-box-offered-for-n8": ("att-st", evidence(lambda ev, certs: [ev[0], copy.deepcopy(ev[0])])),
@@ -465,6 +468,40 @@ FORGERIES = {
     "branch-stable-as-string": ("alln", item(0, lambda it, c: dict(it, stable="true"))),
     "branch-duplicated": ("alln", evidence(lambda ev, c: ev + [copy.deepcopy(ev[0])])),
     "branch-beside-the-attractor-boxes": ("att-st", evidence(lambda ev, c: ev + [other("alln", 0)(c)])),
+    # ---- the simplex state's all-n branch (every n >= 3 at once)
+    "sbranch-as-attractor": ("simplex-alln", claim(property="attractor-stable", params={})),
+    "sbranch-as-attractor-state": ("simplex-alln", params(state="attractor")),
+    "sbranch-bound-below-1": ("simplex-alln", params(bound="99/100")),
+    "sbranch-bound-below-1-finite": ("simplex-alln", then(params(bound="999/1000"), domain(n="3..60"))),
+    "sbranch-for-leaky": ("simplex-alln", model(["rc"], "leaky_relu", "1/10")),
+    "sbranch-leaky-for-relu": ("simplex-alln-leaky", model(["rc"], "relu")),
+    "sbranch-leaky-for-other-alpha": ("simplex-alln-leaky", domain(alpha="1/2")),
+    "sbranch-rc-rs": ("simplex-alln", model(["rc", "rs"], "relu")),
+    "sbranch-tanh": ("simplex-alln", model(["rc"], "tanh")),
+    "sbranch-no-rc": ("simplex-alln", model([], "relu")),
+    "sbranch-n-from-relabelled-4": ("simplex-alln", item(0, lambda it, c: dict(it, n_from=4))),
+    "sbranch-leaky-for-n-from-4": ("simplex-alln-leaky", domain(n="4..10000")),
+    "sbranch-n-from-2": ("simplex-alln", then(item(0, lambda it, c: dict(it, n_from=2, boxes=[
+        {"t": ["0", "1/6"]}, {"t": ["1/6", "1/2"]}])), domain(n="2.."))),
+    "sbranch-one-box": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=[{"t": ["0", "1/3"]}]))),
+    "sbranch-box-dropped": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=it["boxes"][:1]))),
+    "sbranch-t-gap": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=[{"t": ["0", "1/7"]}, {"t": ["1/6", "1/3"]}]))),
+    "sbranch-t-overlap": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=[{"t": ["0", "1/5"]}, {"t": ["1/6", "1/3"]}]))),
+    "sbranch-t-reversed": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=it["boxes"][::-1]))),
+    "sbranch-t-from-negative": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=[{"t": ["-1/6", "1/6"]}, {"t": ["1/6", "1/3"]}]))),
+    "sbranch-t-as-floats": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=[{"t": ["0", "0.1666"]}, {"t": ["0.1666", "1/3"]}]))),
+    "sbranch-t-huge-denominator": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=[
+        {"t": ["0", "1/" + "9" * 5000]}, {"t": ["1/" + "9" * 5000, "1/3"]}]))),
+    "sbranch-alpha-1": ("simplex-alln", item(0, lambda it, c: dict(it, alpha="1"))),
+    "sbranch-n-from-bool": ("simplex-alln", item(0, lambda it, c: dict(it, n_from=True))),
+    "sbranch-prec-tiny": ("simplex-alln", item(0, lambda it, c: dict(it, prec=8))),
+    "sbranch-extra-field": ("simplex-alln", item(0, lambda it, c: dict(it, stable=True))),
+    "sbranch-box-extra-field": ("simplex-alln", item(0, lambda it, c: dict(it, boxes=[dict(b, radius="1/2") for b in it["boxes"]]))),
+    "sbranch-as-attractor-branch": ("simplex-alln", item(0, lambda it, c: dict(it, type="all-n-branch"))),
+    "attractor-branch-as-simplex-branch": ("alln", item(0, lambda it, c: dict(it, type="simplex-branch"))),
+    "sbranch-offered-for-the-attractor": ("alln", evidence(lambda ev, c: [other("simplex-alln", 0)(c)])),
+    "sbranch-emptied": ("simplex-alln", evidence(lambda ev, c: [])),
+    "sbranch-flipped": ("simplex-alln", flip),
     # ---- false claims next to the edge of what the kernel samples or shows
     "norm-agrees-at-the-sampled-points": ("norm", params(value="n - 1 + (n-2)*(n-3)*(n-4)*(n-5)*(n-6)*(n-7)")),
     "norm-ratio-negative": ("norm", params(value="-(n - 1)")),
@@ -732,7 +769,11 @@ def test_valid_variants_are_not_forgeries(certs):
     leaky0["claim"].update(activation="leaky_relu", domain={"n": "7..8", "alpha": "0"})
     weaker = copy.deepcopy(certs["att-st"])      # radius < 1 implies radius <= 1
     weaker["claim"]["params"]["relation"] = "<="
-    for cert in (bigger, canonical(leaky0), canonical(weaker)):
+    finer = copy.deepcopy(certs["simplex-alln"])     # a finer cover of t in [0, 1/3] is as good
+    finer["evidence"][0]["boxes"] = [{"t": [str(Fraction(i, 24)), str(Fraction(i + 1, 24))]} for i in range(8)]
+    narrower = copy.deepcopy(certs["simplex-alln"])  # a branch from 3 covers n = 10..20
+    narrower["claim"]["domain"]["n"] = "10..20"
+    for cert in (bigger, canonical(leaky0), canonical(weaker), finer, canonical(narrower)):
         ok, msg = trusted.check(rehash(cert))
         assert ok, msg
 

@@ -28,8 +28,9 @@ def test_trusted_imports_nothing_from_bnverify():
 
 def test_trusted_is_small():
     sizes = {f.name: len(f.read_text().splitlines()) for f in TRUSTED.glob("*.py")}
-    # the budget grows only with a new certificate kind (all-n branch: trusted/alln.py)
-    assert sizes["kernel.py"] < 760 and sum(sizes.values()) < 2000, sizes
+    # the budget grows only with a new certificate kind (all-n branch: trusted/alln.py, 264
+    # lines; the simplex state for every n: trusted/simplex.py, 73 lines)
+    assert sizes["kernel.py"] < 760 and sum(sizes.values()) < 2080, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4)])

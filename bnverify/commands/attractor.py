@@ -47,7 +47,7 @@ FIELDS = ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius")
 
 
 def add_arguments(p, fields=FIELDS):
-    p.add_argument("--n", required=True, help="batch sizes: A..B, A.. (every n >= A; attractor only) "
+    p.add_argument("--n", required=True, help="batch sizes: A..B, A.. (every n >= A) "
                    "or a single integer (n >= 3)")
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default min(2, cpu count))")
@@ -60,9 +60,9 @@ def add_arguments(p, fields=FIELDS):
     if fields == FIELDS:
         p.add_argument("--fold", default=None, metavar="LO..HI",
                        help="also bracket the fold in real n: no spread state at LO, one at HI")
-        p.add_argument("--cert", default=None, metavar="FILE",
-                       help="open or long ranges: write the existence proof's certificate to FILE "
-                            "(re-check it with bnverify check-cert FILE)")
+    p.add_argument("--cert", default=None, metavar="FILE",
+                   help="open or long ranges: write the all-n proof's certificate to FILE "
+                        "(re-check it with bnverify check-cert FILE)")
 
 
 def parse_common(args, all_n=False):

@@ -1,14 +1,19 @@
-"""``bnverify simplex``: certify the simplex state per n (value and linear stability)."""
+"""``bnverify simplex``: certify the simplex state per n (value and linear stability), or
+for every n of an open or long range at once."""
 from __future__ import annotations
 
 import json
+import sys
+import time
+from fractions import Fraction
 
-from .. import certify, properties
+from .. import certify, limits, properties, ranges
+from ..kernels import BadInput
 from . import attractor
 
 NAME = "simplex"
 ORDER = 41
-HELP = "certify the simplex state per n: fixed point, pairwise cosine, spectral radius"
+HELP = "certify the simplex state: per n, or for every n >= 3 at once (--n 3..)"
 DESCRIPTION = """\
 The simplex state: all n points of equal norm with one common pairwise cosine
 kappa(-1/(n-1)) / kappa(1) (for an S_n-symmetric G, C G C is proportional to C, so this is
@@ -17,7 +22,16 @@ arithmetic: Krawczyk on the symmetric reduction (the box must contain the explic
 and the spectral radius of the scale-free linearization in the full space (eigenvalues of
 DF(G*)/c without G*'s own direction), per symmetry block.  Bounds are rounded outward.
 
-example:  bnverify simplex --n 3..40 --json
+Every n at once: an open range (--n 3..) or one beyond n = 64 is one kernel-checked proof.
+Under the full S_n symmetry the eigenvalues have closed forms in t = 1/n (standard block
+1 - t m_S, pair block kappa'/c), analytic at t = 0; ball arithmetic on t-boxes covering
+[0, 1/A] shows spectral radius < 1 for every n >= A.  The radius tends to 1 (1 - radius ~
+m_S(0)/n, m_S(0) = (pi - 2)/(2 (pi - 1)) for ReLU), so no bound below 1 holds for all n.
+JSON: "summary", "asymptotics", "boxes" (each: t- and n-range, radius bound).
+
+examples:  bnverify simplex --n 3..40 --json
+           bnverify simplex --n 3.. --json
+           bnverify simplex --n 3.. --stages rc,leaky_relu --alpha 1/10
 """
 
 # the attractor's fields too (cluster_cos = odd_cos = simplex_cos, norm_ratio = 1 here),
@@ -30,6 +44,9 @@ def add_arguments(p):
 
 
 def run(args):
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
+    if r.hi is None or r.hi > limits.certified_max_n():
+        return run_all_n(args)
     ns, act, jobs = attractor.parse_common(args)
     ex = attractor.executor(jobs, args)
     try:
@@ -47,3 +64,80 @@ def run(args):
         print("simplex state, %s (rigorous enclosures)" % act)
         print(attractor.table(results, FIELDS))
     return 0
+
+
+def all_n_claim(r, act):
+    """The kernel-checked verdict: the simplex state has spectral radius < 1 for every n of r."""
+    from .. import claims
+
+    model = {"stages": "rc," + act.name}
+    if act.name == "leaky_relu":
+        model["alpha"] = "%s/%s" % (act.slope.numerator, act.slope.denominator)
+    data = {"id": "simplex-all-n", "title": "simplex state", "property": "spectral-radius",
+            "statement": "the simplex state for n in %s" % r, "expect": "proved", "model": model,
+            "domain": {"n": str(r)}, "params": {"state": "simplex", "relation": "<", "bound": "1"}}
+    return properties.check(claims.claim_from_dict(data, "simplex command"))
+
+
+def boxes_json(v, r):
+    """The boxes of the proof: t- and n-ranges with the radius bound on each (rounded outward;
+    1 on the box touching t = 0, where the radius tends to 1)."""
+    out = []
+    for b in v.evidence.get("radius_bounds") or []:
+        lo, hi = Fraction(b["t"][0]), Fraction(b["t"][1])
+        n_lo = max(r.lo, -((-hi.denominator) // hi.numerator))          # ceil(1/hi)
+        n_hi = None if lo == 0 else lo.denominator // lo.numerator
+        if r.hi is not None:
+            n_hi = r.hi if n_hi is None else min(n_hi, r.hi)
+        if n_hi is not None and n_hi < n_lo:
+            continue
+        out.append({"t": [str(lo), str(hi)], "n": [n_lo, n_hi], "radius_upper": b["radius_upper"],
+                    "margin_lower": b["margin_lower"],
+                    "statement": "for every n of the range: spectral radius < 1 and <= radius_upper "
+                                 "(1 on the box touching t = 0, where the radius tends to 1); "
+                                 "margin_lower bounds m_S below, lam_S = 1 - m_S / n"})
+    return sorted(out, key=lambda b: b["n"][0])
+
+
+def run_all_n(args):
+    t0 = time.monotonic()
+    _, act, _ = attractor.parse_common(args, all_n=True)
+    r = args.range
+    sys.stderr.write("simplex state: every n in %s ...\n" % r)
+    v = all_n_claim(r, act)
+    ok = v.status == "proved"
+    doc = {"activation": str(act),
+           "summary": {"range": [r.lo, r.hi],
+                       "proved": ("all" if r.hi is None else r.hi - r.lo + 1) if ok else 0,
+                       "failed": [] if ok else [[r.lo, r.hi]],
+                       "status": v.status, "checked": bool(v.evidence.get("checked")),
+                       "proved_statement": v.evidence.get("statement"),
+                       "reason": v.evidence.get("reason"),
+                       "seconds": round(time.monotonic() - t0, 2),
+                       "method": "closed-form S_n eigenvalues in t = 1/n (standard 1 - t m_S, pair "
+                                 "kappa'/c), arb on t-boxes covering [0, 1/%d]; trusted kernel" % r.lo},
+           "asymptotics": v.evidence.get("asymptotics"),
+           "boxes": boxes_json(v, r),
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+    if getattr(args, "cert", None):
+        from .. import certificate
+        if v.certificate is None:
+            raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
+        certificate.write(v.certificate, args.cert)
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0 if ok else 3
+    sm = doc["summary"]
+    print("simplex state, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
+                                               if sm["checked"] else ": %s" % sm["reason"]))
+    if ok:
+        print("  " + v.evidence["statement"])
+        q = (doc["asymptotics"] or {}).get("stability_margin")
+        if q:
+            print("  stability_margin = %s t + O(t^2), coefficient in [%s, %s]  (t = 1/n)" % (
+                q["closed_form"], q["coefficient"][0], q["coefficient"][1]))
+        for b in doc["boxes"]:
+            print("  n in [%s, %s]: radius <= %.6f" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
+                                                      b["radius_upper"]))
+    print("%d boxes; %.2fs" % (len(doc["boxes"]), sm["seconds"]))
+    return 0 if ok else 3

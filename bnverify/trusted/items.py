@@ -10,6 +10,8 @@ bound), computed here, never read from the item's labels:
     number of spread-cluster solutions of h(rho) = rho is counted here.
 ``all-n-branch``  {n_from, alpha, prec, boxes}: for every n >= n_from a spread-cluster fixed
     point, unique with n arccos(rho) in the box (bnverify/trusted/alln.py).
+``simplex-branch``  {n_from, alpha, prec, boxes}: for every n >= n_from the simplex state has
+    spectral radius < 1 (bnverify/trusted/simplex.py).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from .alln import check_branch
 from .base import Q, Rejected, ball, dyadic, table
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
+from .simplex import check_simplex_branch
 
 N_MAX = 64
 
@@ -100,12 +103,13 @@ def check_classification(item):
 
 
 CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification,
-          "all-n-branch": check_branch}
+          "all-n-branch": check_branch, "simplex-branch": check_simplex_branch}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
           "all-n-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list},
-                           {"stable": bool})}
+                           {"stable": bool}),
+          "simplex-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list}, {})}
 
 
 def check_item(item):

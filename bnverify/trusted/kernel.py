@@ -38,7 +38,8 @@ ACTIVATIONS = {"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None,
 STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"])
 STATES = ("configuration", "two-point", "attractor", "simplex")
 PER_N_MAX = 1000
-METHODS = ("trusted kernel (exact / SMT / ball)", "Krawczyk + Gershgorin + classification (arb), trusted kernel")
+METHODS = ("trusted kernel (exact / SMT / ball)",
+           "ball arithmetic (arb: Krawczyk, Gershgorin, classification, all-n t-boxes), trusted kernel")
 CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "statement": str,
                "evidence": list, "tools": dict, "hash": str}
 PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
@@ -524,29 +525,30 @@ def _per_n_model(c, all_n=False):
           "certified states are for RC + ReLU / leaky ReLU with one alpha")
     if not all_n:
         _need(c.n_hi is not None and c.n_hi <= N_MAX,
-              "this is certified per n, for n <= %d (the all-n proof covers the attractor's existence "
-              "and, for ReLU, spectral radius < 1; not a bound below 1, not the simplex state, not the "
-              "threshold)" % N_MAX)
+              "this is certified per n, for n <= %d (the all-n proofs cover existence and spectral "
+              "radius < 1: the attractor's radius for ReLU, the simplex state's for every alpha; "
+              "not a bound below 1, not the threshold)" % N_MAX)
 
 
 def _g_state(c, state, stable, threshold=None):
     """Per n: the state exists, is locally unique (Krawczyk box) and, if ``stable``, has
     spectral radius rel bound (Gershgorin, upper bounds only)."""
     want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
-    _per_n_model(c, all_n=want == "spread-cluster")
+    _per_n_model(c, all_n=True)
     rel, bound = ("<", Fraction(1)) if threshold is not None else (
         (_rel(c), _rat(c.param("bound"))) if stable else (None, None))
     _need(not stable or rel in ("<", "<="), "only upper bounds of the spectral radius are certified")
-    # every n at once (the all-n branch): existence, and radius < 1 for ReLU
-    all_n = want == "spread-cluster" and (not stable or bound >= 1)
+    # every n at once (an all-n branch fact): existence, and radius < 1 (not a bound below 1)
+    all_n = not stable or bound >= 1
     if not all_n:
         _per_n_model(c)
     words = {"spread-cluster": "a spread-cluster fixed point of the symmetric reduction (cluster "
                                "cosine < 1, odd cosine != cluster cosine)",
              "simplex": "the simplex state (all cosines kappa(-1/(n-1))/kappa(1))"}[want]
-    what = "%s exists, is locally unique in a certified box%s" % (
-        words, " and the spectral radius of its scale-free linearization in the full n(n+1)/2-"
-               "dimensional dynamics is %s %s" % (rel, bound) if rel else "")
+    what = "%s exists, is locally unique%s%s" % (
+        words, " in a certified box" if want == "spread-cluster" else "",
+        " and the spectral radius of its scale-free linearization in the full n(n+1)/2-"
+        "dimensional dynamics is %s %s" % (rel, bound) if rel else "")
     if threshold is None:
         st = "for %s and %s: %s" % (c.model_text(), c.domain_text(), what)
     else:
@@ -576,7 +578,8 @@ def _g_state(c, state, stable, threshold=None):
         if b is not None and (c.n_hi is None or c.n_hi >= b):
             return range(c.n_lo, b), b
         if c.n_hi is None or c.n_hi - c.n_lo + 1 > PER_N_MAX:
-            raise Rejected("no all-n branch evidence for this claim (stability every n at once: ReLU only)")
+            raise Rejected("no all-n branch evidence for this claim (the attractor's stability every n "
+                           "at once: ReLU only)")
         return c.ns(), None
 
     def decide(facts):
