@@ -1,4 +1,4 @@
-"""Every n at once against one n at a time: the attractor's existence.
+"""Every n at once against one n at a time: the attractor, and the simplex state.
 
 Measured in one run (machines are noisy; compare the ratios):
 1. the per-n baseline: one n of the attractor claim (existence, uniqueness, spectral radius
@@ -9,7 +9,9 @@ Measured in one run (machines are noisy; compare the ratios):
    its trusted re-check;
 3. the same claim for n in 7..B, B = 10^3, 10^4, 10^5 and every n, through properties.check
    (per-n boxes for 7..15 plus the branch, kernel-checked), with the ratio to the
-   extrapolated per-n time.
+   extrapolated per-n time;
+4. the simplex state: one n per n (certify_simplex + kernel) at the sampled n against its
+   all-n proof (bnverify.simplex_alln, two t-boxes, kernel-checked) for n >= 3.
 
 Physical floor: the all-n proof is a few hundred evaluations of G in arb (about 0.3 ms each
 at 128 bits); the per-n boxes below n = 16 dominate the range times.
@@ -23,7 +25,7 @@ import time
 
 import numpy as np
 
-from bnverify import alln, certify, claims, properties
+from bnverify import alln, certify, claims, properties, simplex_alln
 from bnverify.kernels import Activation
 from bnverify.trusted import alln as talln
 
@@ -82,6 +84,30 @@ def main():
         base = per_n_total(top) if top else float("inf")
         print("%-12s %-8s %10.2f %16.0f %8s" % (r, v.status, dt, base,
                                                 "%.0fx" % (base / dt) if top else "-"))
+    simplex(sample)
+
+
+def simplex(sample):
+    print("simplex state: per n (Krawczyk + Gershgorin + kernel) against every n >= 3 at once")
+    times = []
+    for n in sample:
+        t0 = time.perf_counter()
+        v = properties.checked_state(certify.certify_simplex(n, RELU), "simplex", RELU)
+        times.append(time.perf_counter() - t0)
+        print("  n = %-6d %-8s %.3f s" % (n, v.status, times[-1]))
+    t0 = time.perf_counter()
+    item, failed, boxes = simplex_alln.branch_item(3)
+    t_search = time.perf_counter() - t0
+    c = claims.claim_from_dict({"id": "bench", "title": "bench", "statement": "bench",
+                                "property": "spectral-radius", "expect": "proved",
+                                "model": {"stages": "rc,relu"}, "domain": {"n": "3.."},
+                                "params": {"state": "simplex", "relation": "<", "bound": "1"}}, "bench")
+    t0 = time.perf_counter()
+    v = properties.check(c)
+    t_all = time.perf_counter() - t0
+    print("  every n >= 3: %s, %d boxes, search %.3f s, search + kernel %.3f s; "
+          "one per-n proof (n = %d) takes %.0fx as long" % (v.status, len(boxes), t_search, t_all,
+                                                           sample[-1], times[-1] / t_all))
 
 
 if __name__ == "__main__":
