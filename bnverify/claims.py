@@ -50,7 +50,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from . import limits
-from .kernels import Activation, BadInput, parse_stages
+from .errors import BadInput, ClaimError
+from .kernels import Activation, parse_stages
 from .limits import show
 from .ranges import IntRange, RatRange, parse_int_range, parse_rat_range
 from .verdict import RELATIONS, STATUSES
@@ -62,14 +63,6 @@ TOP_FIELDS = {"id": str, "title": str, "statement": str, "latex": str, "property
               "model": dict, "domain": dict, "params": dict}
 REQUIRED = ("id", "title", "statement", "property", "expect", "model", "domain")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-
-
-class ClaimError(BadInput):
-    """A malformed claim: one line naming the file and the field."""
-
-    def __init__(self, source, fieldname, problem):
-        self.source, self.field, self.problem = str(source), fieldname, problem
-        super().__init__("%s: field '%s': %s" % (source, fieldname, problem))
 
 
 @dataclass(frozen=True)

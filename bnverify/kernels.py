@@ -25,12 +25,10 @@ from fractions import Fraction
 
 import numpy as np
 
+from .errors import BadInput  # noqa: F401  (re-exported until every import names errors)
+
 ACTIVATIONS = ("relu", "leaky_relu", "identity", "tanh")
 STAGES = ("rc", "rs")
-
-
-class BadInput(ValueError):
-    """A user-facing input error; the CLI prints it on one line and exits with code 2."""
 
 
 def parse_alpha(alpha):

@@ -31,6 +31,8 @@ from __future__ import annotations
 import ast
 import re
 
+from .errors import ExpressionTooLarge, LimitError  # noqa: F401  (re-exported)
+
 MAX_N = 10 ** 6
 MAX_PER_N = 1000
 MAX_CERTIFIED_N = 64            # fallback when the trusted kernel does not say (see certified_max_n)
@@ -55,14 +57,6 @@ MAX_SPECTRUM_PAIRS = 100
 SIM_MAX = {"n": 10 ** 4, "width": 10 ** 6, "depth": 10 ** 6, "seeds": 10 ** 5}
 MAX_SIM_WORK = 10 ** 13
 MAX_WIDTHS = 64                 # finite-width claims: widths in a list
-
-
-class LimitError(ValueError):
-    """An input beyond a documented limit; the message is one line naming the limit."""
-
-
-class ExpressionTooLarge(LimitError):
-    """An expression beyond the size limits of :func:`guard_expression`."""
 
 
 def show(value, width=60):

@@ -100,7 +100,7 @@ def test_certificate_json_but_not_a_certificate_is_rejected(tmp_path, capsys):
     (["--n", "7..x", "--property", "invariant-configuration"], "not an integer"),
     (["--n", "..7", "--property", "invariant-configuration"], None),
     (["--n", "20..3", "--property", "invariant-configuration"], "reversed"),
-    (["--n", "3..100000", "--property", "attractor-stable"], "at most 1000"),
+    (["--n", "3..100000", "--property", "attractor-stable", "--relation", "<", "--bound", "1/2"], "at most 1000"),
     (["--n", "3", "--property", "spectral-radius", "--state", "configuration", "--relation", "<",
       "--bound", "1" * 100000], "characters"),
     (["--n", "3", "--property", "spectral-radius", "--state", "configuration", "--relation", "<",
