@@ -36,9 +36,10 @@ Every malformed file raises :class:`ClaimError` (a :class:`BadInput`) with ONE l
 the file and the field, e.g. ``proofs/x.toml: field 'domain.n': n range '9..3' is reversed``.
 
 **Where the catalogue lives.**  ``proofs/*.toml`` is the source of truth: it is what authors
-edit, what reviewers read and what pytest collects.  ``bnverify/catalogue/`` holds
-byte-identical copies so that an installed ``bnverify verify`` works from any directory;
-``tests/test_claims.py`` fails (with the one-line ``cp`` to run) whenever the two differ.
+edit, what reviewers read and what pytest collects, and the only copy in git.  A wheel
+installs the same files as the package data ``bnverify/catalogue/`` (pyproject maps the
+package ``bnverify.catalogue`` to ``proofs/``), so an installed ``bnverify verify`` works from
+any directory; a source checkout reads ``proofs/`` itself (:func:`catalogue_dir`).
 """
 from __future__ import annotations
 
@@ -56,7 +57,15 @@ from .limits import show
 from .ranges import IntRange, RatRange, parse_int_range, parse_rat_range
 from .verdict import RELATIONS, STATUSES
 
-CATALOGUE = Path(__file__).resolve().parent / "catalogue"
+def catalogue_dir():
+    """The built-in catalogue: ``bnverify/catalogue/`` in an installed wheel (package data built
+    from ``proofs/``), else ``proofs/`` of the source checkout this package lives in."""
+    package = Path(__file__).resolve().parent
+    installed = package / "catalogue"
+    return installed if any(installed.glob("*.toml")) else package.parent / "proofs"
+
+
+CATALOGUE = catalogue_dir()
 STATES = ("configuration", "two-point", "attractor", "simplex")
 TOP_FIELDS = {"id": str, "title": str, "statement": str, "latex": str, "property": str,
               "expect": str, "methods": list, "uses": list, "full": bool, "order": int,

@@ -53,10 +53,24 @@ def test_catalogue_has_every_design_row():
     assert ids.index("jacobian-spectrum") < ids.index("stability-naive")   # uses come first
 
 
-def test_packaged_catalogue_is_identical_to_proofs():
-    proofs = {p.name: p.read_bytes() for p in PROOFS.glob("*.toml")}
-    packaged = {p.name: p.read_bytes() for p in claims.CATALOGUE.glob("*.toml")}
-    assert proofs == packaged, "bnverify/catalogue differs from proofs/: run  cp proofs/*.toml bnverify/catalogue/"
+def test_one_catalogue_on_disk():
+    """proofs/ is the only copy in the checkout, and the one the package reads."""
+    assert claims.CATALOGUE.resolve() == PROOFS.resolve()
+    assert not (Path(claims.__file__).parent / "catalogue").exists()
+    assert sorted(p.name for p in PROOFS.iterdir() if p.is_file()) == sorted(p.name for p in PROOFS.glob("*.toml"))
+
+
+def test_the_wheel_installs_the_catalogue(tmp_path):
+    """A wheel built from this checkout carries proofs/*.toml as bnverify/catalogue/."""
+    import subprocess
+    import sys
+    import zipfile
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(tmp_path), str(PROOFS.parent)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("bnverify-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    want = {"bnverify/catalogue/" + p.name for p in PROOFS.glob("*.toml")}
+    assert want <= names and not any(n.endswith("conftest.py") for n in names)
 
 
 def test_every_claim_is_well_formed():

@@ -11,7 +11,7 @@ NAME = "verify"
 ORDER = 1
 HELP = "run the claim catalogue; exit 0 iff every verdict is the expected one"
 DESCRIPTION = """\
-Check every claim of the catalogue (proofs/, shipped as bnverify/catalogue) and print one
+Check every claim of the catalogue (proofs/, installed as the package data bnverify/catalogue) and print one
 row per claim: id, verdict (proved / refuted / inconclusive), expected verdict, method and
 seconds.  Claims marked full = true (long checks) run only with --full or when named with
 --only.  Progress goes to stderr.

@@ -1,4 +1,5 @@
-"""Collect the claim catalogue as pytest items, one per ``proofs/*.toml``, named by claim id
+"""Collect the claim catalogue as pytest items, one per ``proofs/*.toml`` (this file sits at the
+top, not in proofs/, because proofs/ is also the installed package bnverify.catalogue), named by claim id
 (after pytest's documented example of non-Python test files).
 
 An item passes iff the tool's verdict equals the claim's ``expect`` and, when decided, has
@@ -16,7 +17,7 @@ import pytest
 from bnverify import claims, runner
 from bnverify.kernels import BadInput
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "proofs"
 
 
 def pytest_collect_file(parent, file_path):
