@@ -132,6 +132,28 @@ class Claim:
                        % r for r in rows)
         return "<div><b>%s</b> &mdash; %s<table>%s</table></div>" % (e(self.id), e(self.title), body)
 
+    @classmethod
+    def from_toml(cls, path):
+        """A claim file (docs/claims-schema.md); its ``uses`` may name its neighbours and the
+        catalogue's claims.  ClaimError (a BadInput) on the first problem."""
+        path = Path(path)
+        known = {p.stem for p in path.parent.glob("*.toml")} | {p.stem for p in CATALOGUE.glob("*.toml")}
+        return load_claim(path, known)
+
+    @classmethod
+    def from_dict(cls, data, source="<dict>"):
+        """A claim as data, in the claim-file schema; ``id``, ``title``, ``statement`` and
+        ``expect`` may be left out (defaults: "claim", the id, the title, "proved")."""
+        if not isinstance(data, dict):
+            raise BadInput("a claim is a dict, not %s" % type(data).__name__)
+        data = dict(data)
+        data.setdefault("id", "claim")
+        data.setdefault("title", data["id"])
+        data.setdefault("statement", data["title"])
+        data.setdefault("expect", "proved")
+        check_sizes(data, source)
+        return check_limits(claim_from_dict(data, source))
+
     def _repr_latex_(self):
         head = r"$\textbf{%s}$ %s" % (self.id, self.title.replace("$", ""))
         return "%s: $%s$" % (head, self.latex) if self.latex else head

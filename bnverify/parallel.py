@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -19,10 +21,36 @@ def default_jobs(cap=2):
 
 
 def process_pool(jobs=None):
-    """A ProcessPoolExecutor with ``jobs`` workers (default: min(2, cpu count))."""
+    """A ProcessPoolExecutor with ``jobs`` workers (default: min(2, cpu count)) that never
+    re-import the caller's ``__main__`` (see :class:`LibraryPool`)."""
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs or default_jobs(), mp_context=ctx)
+    return LibraryPool(max_workers=jobs or default_jobs(), mp_context=ctx)
+
+
+class LibraryPool(ProcessPoolExecutor):
+    """Workers for bnverify's own top-level functions, safe to create from a plain script.
+
+    A "spawn" or "forkserver" worker normally re-runs the caller's main script to find
+    functions defined there; a script that calls ``bnverify.verify()`` without an
+    ``if __name__ == "__main__":`` guard would then start pools inside its own workers and
+    die with BrokenProcessPool.  The jobs bnverify submits are functions of bnverify, so the
+    main script is not needed: while a worker is started (the pool starts them inside
+    ``submit``), ``__main__.__spec__`` names ``__main__`` itself, the case in which
+    multiprocessing's preparation of a worker skips re-importing it (``spawn.prepare`` with
+    ``init_main_from_name == "__main__"``; tests/test_api.py runs such a script).  Functions defined in a script's
+    ``__main__`` cannot be submitted to this pool."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        main = sys.modules.get("__main__")
+        if main is None:
+            return super().submit(fn, *args, **kwargs)
+        saved = getattr(main, "__spec__", None)
+        main.__spec__ = types.SimpleNamespace(name="__main__")
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            main.__spec__ = saved
 
 
 EXECUTORS = ("process", "dask")

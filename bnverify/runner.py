@@ -9,6 +9,7 @@ the attractor at n = 9 for two claims) run once.
 """
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from concurrent.futures import Executor, as_completed
@@ -32,6 +33,20 @@ class Result:
     def row(self):
         return {"id": self.claim.id, "verdict": self.verdict.status, "expect": self.claim.expect,
                 "method": self.verdict.method, "seconds": round(self.verdict.seconds, 3), "ok": self.ok}
+
+    def to_dict(self):
+        """The result as data: the claim's id and statement, the verdict with its evidence,
+        whether the trusted kernel checked it, and the certificate (or None)."""
+        return {"id": self.claim.id, "title": self.claim.title, "statement": self.claim.statement,
+                "expect": self.claim.expect, "ok": self.ok, **self.verdict.to_json(),
+                "checked": bool(self.verdict.evidence.get("checked")),
+                "certificate": self.verdict.certificate}
+
+    def to_json(self, indent=1):
+        return json.dumps(self.to_dict(), indent=indent, default=str)
+
+    def _repr_html_(self):
+        return "<div>%s%s</div>" % (self.claim._repr_html_(), self.verdict._repr_html_())
 
 
 def run_one(claim):
