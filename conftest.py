@@ -3,9 +3,10 @@ top, not in proofs/, because proofs/ is also the installed package bnverify.cata
 (after pytest's documented example of non-Python test files).
 
 An item passes iff the tool's verdict equals the claim's ``expect`` and, when decided, has
-passed the trusted kernel; a mismatch fails with the verdict and its evidence.  ``full = true`` claims are marked ``slow`` (skipped by default; ``-m slow`` runs
-them).  The first item to run checks every selected claim at once through the runner's
-process pool, so the catalogue costs about as much as ``bnverify verify``.
+passed the trusted kernel; a mismatch fails with the verdict and its evidence.  ``full =
+true`` claims are marked ``slow`` (skipped by default; ``-m slow`` runs them).  Each item
+runs its own claim when it runs (so ``-x``, ``-k ID`` and ``pytest -n 2`` behave), through the
+runner with a session-wide cache of jobs: the per-n jobs two claims share run once.
 """
 from __future__ import annotations
 
@@ -42,16 +43,12 @@ class VerdictMismatch(Exception):
     pass
 
 
-_VERDICTS = {}
+_JOBS = {}          # job key -> Verdict, shared by the items of this session (runner cache)
 
 
 def _verdict(item):
-    if item.claim.id not in _VERDICTS:
-        todo = [i.claim for i in item.session.items if isinstance(i, ClaimItem)
-                and i.claim.id not in _VERDICTS]
-        for r in runner.run(todo, progress=False):
-            _VERDICTS[r.claim.id] = r.verdict
-    return _VERDICTS[item.claim.id]
+    """The item's own claim, run now; per-n jobs another item already ran are reused."""
+    return runner.run([item.claim], progress=False, cache=_JOBS)[0].verdict
 
 
 class ClaimItem(pytest.Item):

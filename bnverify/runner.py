@@ -81,25 +81,29 @@ class Progress:
         self.stream.flush()
 
 
-def run(claims, executor: Executor | None = None, jobs=None, progress=True, stream=None):
-    """Check every claim; a list of :class:`Result` in the order of ``claims``."""
+def run(claims, executor: Executor | None = None, jobs=None, progress=True, stream=None, cache=None):
+    """Check every claim; a list of :class:`Result` in the order of ``claims``.  ``cache``: a
+    dict {job key: Verdict} shared between runs (read, and filled with the jobs run here), so
+    that claims checked one at a time still run a shared per-n job once."""
     jobs = default_jobs(4) if jobs is None else jobs
     if not isinstance(jobs, int) or jobs < 1:
         raise BadInput("--jobs must be a positive integer, not %r" % (jobs,))
     plan = [(c, properties.units(c)) for c in claims]
     flat = [(i, k, u) for i, (_, units) in enumerate(plan) for k, u in enumerate(units)]
+    done = {} if cache is None else cache
     jobs_by_key = {}                # identical jobs of different claims run once
     for i, k, u in flat:
-        jobs_by_key.setdefault(properties.job_key(u), (i, k, u))
+        key = properties.job_key(u)
+        if key not in done:
+            jobs_by_key.setdefault(key, (i, k, u))
     todo = list(jobs_by_key.values())
     tick = Progress(len(todo), stream, progress)
-    done = {}
 
     def label(i, u):
         c = plan[i][0]
         return c.id if len(plan[i][1]) == 1 else "%s n=%s" % (c.id, u.n)
 
-    if executor is None and (jobs == 1 or len(todo) == 1):
+    if executor is None and (jobs == 1 or len(todo) <= 1):
         for i, k, u in todo:
             done[properties.job_key(u)] = v = run_one(u)
             tick(label(i, u), v)

@@ -197,3 +197,25 @@ def test_rat_ranges():
     for bad in ("1/2..1/3", "0..2", "-1..0", "x", "1", "1/0"):
         with pytest.raises(BadInput):
             parse_rat_range(bad)
+
+
+def test_claim_items_run_themselves():
+    """`-k ID` runs that claim alone (no run-everything-first): one item, one claim's jobs."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(PROOFS),
+                          "-k", "gram-fixed-point", "-x"], capture_output=True, text=True, timeout=300,
+                         cwd=ROOT)
+    assert out.returncode == 0 and "1 passed" in out.stdout, out.stdout[-1500:]
+
+
+def test_runner_cache_runs_a_shared_job_once(monkeypatch):
+    from bnverify import runner
+    calls = []
+    real = runner.run_one
+    monkeypatch.setattr(runner, "run_one", lambda c: calls.append(c.id) or real(c))
+    cache = {}
+    c = claims.load_claim(PROOFS / "norm-ratio.toml")
+    first = runner.run([c], jobs=1, progress=False, cache=cache)[0]
+    again = runner.run([c], jobs=1, progress=False, cache=cache)[0]
+    assert calls == ["norm-ratio"] and first.verdict.status == again.verdict.status == "proved"
