@@ -1,0 +1,206 @@
+"""``bnverify decompose``: what each subset of the stages {RC, RS, NL} does, proved where it
+can be (infinite width) and measured everywhere (finite width)."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import numpy as np
+
+from .. import certify, decomposition, limits, parallel
+from ..errors import BadInput
+from ..kernels import ACTIVATIONS, parse_stages
+from ..sim import classes, inputs
+from ..sim import decompose as simd
+
+NAME = "decompose"
+ORDER = 12
+HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
+DESCRIPTION = """\
+One row for each of the 8 subsets of the stages RC (recentre), RS (rescale), NL (the
+activation; a row without NL is the linear layer), in the model's order RC, RS, NL.
+
+(a) infinite width: the fact bnverify can decide for that stage set, with a verdict
+    (proved / refuted / inconclusive) and its method.  Proved means exact algebra (sympy),
+    ball arithmetic (arb) or the trusted kernel; floating point never proves.
+      none     F(G) = G (the identity map)
+      RC       F(G) = C G C, a linear projection (C^2 = C)
+      NL       relu / leaky_relu: every correlation rises to 1, 1 - rho_l ~ const / l^2
+      RC+NL    the catalogue's claims at this n (fixed point, instability, attractor, simplex)
+      RC+RS+NL the catalogue's RS claims; RS, RC+RS, RS+NL: inconclusive, with the reason
+(b) finite width: S seeds of width D and depth L; the fraction ending in each geometry
+    class with a 95% Wilson interval, and the median layer from which a seed stays in
+    its end class.  Classes (first that holds): collapse (all cosines > 0.99), orthogonal
+    (rms cosine < 0.1), odd_point (one point with rms |cosine| < 0.12 to the others, which
+    are 0.2 more aligned among themselves), simplex (equal cosines and norms within 0.1),
+    other.  See docs/decompose.md.
+
+--plot draws one panel per stage set: the pairwise cosines of a typical seed (the first of
+the most frequent end class) against depth.  Seed s draws from numpy default_rng([BASE,
+s, stream]), so the same options give the same JSON.  Stage sets run as independent jobs
+on local processes (--jobs) or Dask (--executor dask).
+
+examples:  bnverify decompose
+           bnverify decompose --n 16 --width 512 --depth 300 --seeds 32 --plot stages.png
+           bnverify decompose --activation leaky_relu --alpha 1/10 --start clusters:2 --json
+"""
+
+
+def add_arguments(p):
+    p.add_argument("--n", type=int, default=8, help="batch size (>= 2; default 8)")
+    p.add_argument("--activation", default="relu", help="NL: %s (default relu)" % ", ".join(ACTIVATIONS))
+    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    p.add_argument("--width", type=int, default=256, help="width d (>= 2; default 256)")
+    p.add_argument("--depth", type=int, default=200, help="layers (>= 1; default 200)")
+    p.add_argument("--seeds", type=int, default=16, help="independent networks per row (default 16)")
+    p.add_argument("--start", default="gaussian", help="gaussian (default), configuration or clusters:K")
+    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
+    p.add_argument("--plot", default=None, metavar="FILE.png", help="small multiples of cosine trajectories")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--jobs", type=int, default=None, metavar="J",
+                   help="worker processes for the 8 stage sets (default min(2, cpu count); 1: in this process)")
+    parallel.add_executor_arguments(p)
+
+
+def _validate(args):
+    inputs.at_least("--n", args.n, 2)
+    inputs.at_least("--width", args.width, 2)
+    inputs.at_least("--depth", args.depth, 1)
+    inputs.at_least("--seeds", args.seeds, 1)
+    if args.seed < 0:
+        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+    limits.guard_int(args.n, "--n", inputs.MAX_DECOMPOSE_N)
+    limits.guard_simulation(args.n, args.width, args.depth, 8 * args.seeds, what="decompose")
+    if args.activation not in ACTIVATIONS:
+        raise BadInput("--activation %s: choose %s" % (limits.show(args.activation), ", ".join(ACTIVATIONS)))
+    if args.alpha is not None:
+        limits.guard_number(args.alpha, "--alpha")
+    _, act = parse_stages(args.activation, args.alpha)
+    inputs.plot_path(args.plot)
+    inputs.jobs(args.jobs)
+    return act, simd.parse_start(args.start, args.n)
+
+
+def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None, plot=False,
+              progress=None):
+    """The rows (see DESCRIPTION); ``executor`` runs the 8 simulations (None: in this process)."""
+    ex = executor or certify.InlineExecutor()
+    every = max(1, depth // 200)
+    alpha = str(act.alpha) if act.name == "leaky_relu" else None
+    futures = [ex.submit(simd.job, decomposition.model_stages(sub, act), n, width, depth, seeds, start,
+                         alpha, base_seed, every, plot) for sub in decomposition.SUBSETS]
+    facts = []
+    for sub in decomposition.SUBSETS:          # meanwhile, the infinite-width facts here
+        f = decomposition.infinite_width(sub, act, n)
+        if f["checked_by"] == decomposition.LOCAL and not decomposition.recheck(f, act):
+            f = decomposition.inconclusive(f["statement"], "the certificate did not re-check")
+        facts.append(f)
+    rows = []
+    for k, (sub, fut, fact) in enumerate(zip(decomposition.SUBSETS, futures, facts)):
+        r = fut.result()
+        if progress:
+            progress(k + 1, len(futures), r["stages"])
+        fact = {key: v for key, v in fact.items()}
+        rows.append({"stages": r["stages"], "infinite_width": fact, "finite_width": r["finite_width"],
+                     "_typical": r.get("typical"), "_layers": r["layers"]})
+    return rows
+
+
+def _progress(done, total, stages):
+    if sys.stderr.isatty():
+        sys.stderr.write("\r[%d/%d] %-20s" % (done, total, ",".join(stages) or "linear"))
+        sys.stderr.write("\n" if done == total else "")
+        sys.stderr.flush()
+
+
+def plot(path, rows, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 4, figsize=(14, 6.5), sharex=True, sharey=True)
+    for ax, row in zip(axes.flat, rows):
+        t = row["_typical"]
+        layers = np.array(row["_layers"])
+        pc = np.asarray(t["pair_cosines"])
+        ax.plot(layers, pc, lw=0.6, alpha=0.5, color="C0")
+        fr = row["finite_width"]["fractions"]
+        ax.set_title("%s\nseed %d: %s (%d%% of seeds)" % (",".join(row["stages"]) or "linear (no stage)",
+                                                       t["seed"], t["end_class"], round(100 * fr[t["end_class"]])),
+                     fontsize=9)
+        ax.set_ylim(-1.05, 1.05)
+        ax.axhline(0, color="k", lw=0.5)
+    for ax in axes[-1]:
+        ax.set_xlabel("layer")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("pairwise cosine")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _fmt_fraction(fw, name):
+    f = fw["fractions"][name]
+    if not f:
+        return "-"
+    m = fw["median_layers"][name]
+    lo, hi = fw["ci"][name]
+    return "%.2f [%.2f,%.2f] @%g" % (f, lo, hi, m)
+
+
+def run(args):
+    act, start = _validate(args)
+    t0 = time.monotonic()
+    jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
+    ex = parallel.executor_for(args, jobs)
+    if ex is None:
+        ex = certify.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+    try:
+        rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
+                         executor=ex, plot=bool(args.plot), progress=_progress)
+    finally:
+        ex.shutdown()
+    title = ("n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" %
+             (args.n, act, args.width, args.depth, args.seeds, args.start))
+    if args.plot:
+        try:
+            plot(args.plot, rows, title)
+        except OSError as e:
+            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+    public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    if args.json:
+        doc = {"n": args.n, "activation": act.name,
+               "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
+               "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
+               "base_seed": args.seed, "classes": classes.CRITERIA, "rows": public}
+        if args.plot:
+            doc["plot"] = args.plot
+        json.dump(doc, sys.stdout, indent=1, allow_nan=False, default=str)
+        sys.stdout.write("\n")
+        return 0
+    print("decompose: %s (%.1f s)" % (title, time.monotonic() - t0))
+    print("finite width: fraction of seeds [95% Wilson interval] @ median layers to reach it")
+    head = ("stages", "infinite width", "collapse", "orthogonal", "odd_point", "simplex", "other")
+    lines = [head]
+    for r in public:
+        fw = r["finite_width"]
+        lines.append((",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
+                     + tuple(_fmt_fraction(fw, c) for c in classes.CLASSES))
+    width = [max(len(l[k]) for l in lines) for k in range(len(head))]
+    for l in lines:
+        print("  ".join(c.ljust(w) for c, w in zip(l, width)).rstrip())
+    print("\ninfinite width:")
+    for r in public:
+        f = r["infinite_width"]
+        print("  %-16s %-12s %s" % (",".join(r["stages"]) or "(none)", f["verdict"], f["statement"]))
+        why = f["evidence"].get("reason")
+        print("  %-16s %-12s method: %s%s" % ("", "", f["method"], ("; checked by " + f["checked_by"])
+                                               if f.get("checked_by") else ""))
+        if why:
+            print("  %-16s %-12s reason: %s" % ("", "", why))
+    if args.plot:
+        print("plot written to %s" % args.plot)
+    return 0

@@ -1,0 +1,297 @@
+"""The infinite-width fact for each subset of the stages {RC, RS, NL} (docs/decompose.md).
+
+One function per kind of fact; :func:`infinite_width` picks the one for a stage set.
+
+========================  ============================================================
+stages                    fact (how it is decided)
+========================  ============================================================
+none                      F(G) = G: the kernel of the identity is kappa(rho) = rho (exact)
+RC                        F(G) = C G C, a linear projection: C^2 = C for every n (exact)
+NL (leaky ReLU, ReLU)     every pairwise correlation rises to 1 (collapse):
+                          f(rho) = kappa(rho)/kappa(1) > rho on [-1, 1), and near 1
+                          1 - f(1 - e) = e - c e^(3/2) + O(e^(5/2)), so 1 - rho_l ~ 4/(c l)^2
+                          (exact: sympy; plus ball arithmetic for the constants)
+RC + NL                   the catalogue's claims for that model, narrowed to this n, run
+                          through the runner and the trusted kernel
+RC + RS + NL              likewise (invariance-rs, rs-linearization, rs-fixed-point)
+RS, RC + RS, RS + NL      inconclusive, with the reason
+tanh (any NL row)         inconclusive: no closed-form kernel here
+========================  ============================================================
+
+Each fact is a dict ``{"verdict", "statement", "method", "evidence", "checked_by"}``.  A
+"proved" fact of this module carries its certificate (the sympy identities as text, arb
+balls as exact integers) and :func:`recheck` re-verifies it from the certificate alone;
+that re-check is this module's, not the trusted kernel's (bnverify/trusted/ has no
+vocabulary for these properties), and ``checked_by`` says which checked what.
+"""
+from __future__ import annotations
+
+import time
+import sympy as sp
+
+from .kernels import Activation
+from .verdict import INCONCLUSIVE, PROVED, REFUTED
+
+ORDER = ("rc", "rs", "nl")
+SUBSETS = ((), ("rc",), ("rs",), ("rc", "rs"), ("nl",), ("rc", "nl"), ("rs", "nl"), ("rc", "rs", "nl"))
+RHO, S, N, E = sp.symbols("rho s n e", positive=True)
+LOCAL = "bnverify.decomposition.recheck (not the trusted kernel)"
+KERNEL = "trusted kernel"
+
+
+def model_stages(subset, act):
+    """The model's stage list for a subset of ORDER: ['rc', 'rs', 'relu'] etc. (NL is the
+    activation; a subset without NL is the linear layer, activation identity)."""
+    return [s for s in ("rc", "rs") if s in subset] + ([act.name] if "nl" in subset else [])
+
+
+def _kernel_expr(act):
+    """kappa(rho) for a leaky ReLU (relu, identity) as a sympy expression in RHO."""
+    from .arith import ExactContext
+
+    return sp.simplify(act.kappa(RHO, ExactContext()))
+
+
+def _AB(act):
+    a = sp.Rational(act.slope.numerator, act.slope.denominator)
+    return (1 + a * a) / 2, (1 - a) ** 2 / (2 * sp.pi)
+
+
+# ---------------------------------------------------------------- exact facts
+def identity_map(n):
+    """No stage: Z = W X and nothing else, so F(G) = K_id(G) = G."""
+    kappa = _kernel_expr(Activation("identity"))
+    ok = sp.simplify(kappa - RHO) == 0
+    cert = {"kind": "identity-map", "kappa_identity": str(kappa)}
+    return _fact(ok, "F(G) = G for every Gram matrix G (n = %d and every n): the infinite-width "
+                 "Gram map of a linear layer is the identity; nothing moves" % n,
+                 "exact (sympy): kappa_identity(rho) = rho", cert)
+
+
+def centring_projection(n):
+    """RC only: F(G) = C G C with C = I - 11^T/n; C^2 = C, so F o F = F."""
+    C = sp.eye(n) - sp.ones(n, n) / n
+    concrete = (C * C - C).is_zero_matrix
+    # every n: (I + a J)^2 = I + (2a + n a^2) J with J = 11^T, J^2 = n J; a = -1/n gives C
+    a = -1 / N
+    symbolic = sp.simplify(2 * a + N * a ** 2 - a) == 0
+    cert = {"kind": "centring-projection", "n": n, "coefficient_identity": "2a + n a^2 = a at a = -1/n"}
+    return _fact(concrete and symbolic,
+                 "F(G) = C G C with C = I - 11^T/n: linear and idempotent (C^2 = C), so the Gram "
+                 "matrix is constant from layer 1 on -- the orthogonal projection of every point "
+                 "onto the zero-sum subspace of the batch, with no further change",
+                 "exact (sympy): C^2 = C at n = %d and for symbolic n" % n, cert)
+
+
+def nl_collapse(act):
+    """NL only (leaky ReLU of slope alpha < 1, relu included): the correlation map
+    f(rho) = kappa(rho)/kappa(1) = rho + (B/A) g(rho), g = sqrt(1 - rho^2) - rho acos rho.
+
+    g'(rho) = -acos(rho) < 0 on [-1, 1) and g(1) = 0, so f(rho) > rho there: every pairwise
+    correlation increases to the only fixed point 1 (each pair evolves on its own, since
+    K acts entry by entry).  With rho = 1 - s^2:  g = (2 sqrt 2/3) s^3 + O(s^5), so
+    1 - f(1 - e) = e - c e^(3/2) + O(e^(5/2)), c = (2 sqrt 2/3) B/A, and
+    1/sqrt(e_{l+1}) - 1/sqrt(e_l) -> c/2, i.e. 1 - rho_l ~ 4/(c l)^2 (relu: 9 pi^2/(2 l^2))."""
+    from flint import arb, ctx
+
+    A, B = _AB(act)
+    kappa = _kernel_expr(act)
+    f = kappa / A
+    g = sp.sqrt(1 - RHO ** 2) - RHO * sp.acos(RHO)
+    split = sp.simplify(f - RHO - (B / A) * g) == 0
+    slope = sp.simplify(sp.diff(g, RHO) + sp.acos(RHO)) == 0
+    at_one = sp.simplify(g.subs(RHO, 1)) == 0
+    c = sp.Rational(2, 3) * sp.sqrt(2) * B / A
+    gap = sp.series(1 - f.subs(RHO, 1 - S ** 2), S, 0, 5).removeO()
+    expansion = sp.simplify(gap - (S ** 2 - c * S ** 3)) == 0
+    step = sp.limit(1 / sp.sqrt(E - c * E ** sp.Rational(3, 2)) - 1 / sp.sqrt(E), E, 0, "+")
+    rate = sp.simplify(step - c / 2) == 0
+    ok = split and slope and at_one and expansion and rate and B != 0
+    with ctx.workprec(128):                 # the constants as rigorous balls
+        cb = arb(2).sqrt() * 2 / 3 * _arb(B / A)
+        limit = 4 / (cb * cb)
+    cert = {"kind": "nl-collapse", "activation": str(act), "f_minus_rho": "(B/A)*g",
+            "B_over_A": str(B / A), "g": str(g), "dg_plus_acos": "0", "g_at_1": "0",
+            "expansion": str(S ** 2 - c * S ** 3), "step_limit": str(c / 2),
+            "limit_l2_gap": _ball(limit)}
+    statement = ("NL = %s alone: every pairwise correlation increases to 1 (collapse to one "
+                 "direction, for every n and start): f(rho) = kappa(rho)/kappa(1) > rho on "
+                 "[-1, 1), f(1) = 1, f'(1) = 1; 1 - f(1 - e) = e - c e^(3/2) + O(e^(5/2)) with "
+                 "c = %s, so 1 - rho_l ~ %s / l^2 (= %s / l^2)"
+                 % (act, sp.sstr(sp.nsimplify(c)), sp.sstr(sp.simplify(4 / c ** 2)),
+                    limit.str(8, radius=False)))
+    return _fact(ok, statement, "exact (sympy): f - rho = (B/A) g, g' = -acos rho, g(1) = 0, series "
+                 "at rho = 1; ball arithmetic (arb) for the constant", cert,
+                 {"c": float(c), "l2_gap_limit": float(sp.N(4 / c ** 2))})
+
+
+def _arb(q):
+    from flint import arb
+
+    q = sp.nsimplify(q)
+    if q.is_Rational:
+        return arb(int(q.p)) / int(q.q)
+    num, den = sp.fraction(sp.together(q))        # a rational times a power of pi
+    out = arb(1)
+    for term, power in ((num, 1), (den, -1)):
+        coeff, rest = term.as_coeff_Mul()
+        part = arb(int(sp.Rational(coeff).p)) / int(sp.Rational(coeff).q)
+        if rest != 1:
+            k = sp.degree(rest, sp.pi)
+            if sp.simplify(rest - sp.pi ** k) != 0:
+                raise ValueError("not a rational times a power of pi: %s" % q)
+            part *= arb.pi() ** k
+        out = out * part if power == 1 else out / part
+    return out
+
+
+def _ball(x):
+    m, r = x.mid().man_exp(), x.rad().man_exp()
+    return {"mid": [int(m[0]), int(m[1])], "rad": [int(r[0]), int(r[1])]}
+
+
+def _fact(ok, statement, method, cert, extra=None):
+    if ok:
+        return {"verdict": PROVED, "statement": statement, "method": method, "checked_by": LOCAL,
+                "evidence": extra or {}, "certificate": cert}
+    return {"verdict": INCONCLUSIVE, "statement": statement, "method": method, "checked_by": None,
+            "evidence": {"reason": "an identity of the derivation did not simplify to 0"}}
+
+
+def recheck(fact, act):
+    """Re-verify a proved fact of this module from its certificate: the identities are
+    re-derived from the certificate's text (not from this module's expressions), and the
+    ball is re-computed.  True, or False with nothing proved."""
+    cert = fact.get("certificate") or {}
+    kind = cert.get("kind")
+    if kind == "identity-map":
+        return sp.simplify(sp.sympify(cert["kappa_identity"], locals={"rho": RHO}) - RHO) == 0
+    if kind == "centring-projection":
+        n = int(cert["n"])
+        C = sp.Matrix(n, n, lambda i, j: sp.Rational(int(i == j)) - sp.Rational(1, n))
+        return (C * C - C).is_zero_matrix
+    if kind == "nl-collapse":
+        from flint import arb, ctx
+
+        loc = {"rho": RHO, "s": S, "e": E}
+        ratio = sp.sympify(cert["B_over_A"], locals=loc)
+        g = sp.sympify(cert["g"], locals=loc)
+        # independent of kernels.py: kappa(rho)/kappa(1) written from Cho & Saul's leaky form
+        a = sp.Rational(str(act.slope))
+        f = (((1 + a * a) / 2) * RHO + ((1 - a) ** 2 / (2 * sp.pi)) * (sp.sqrt(1 - RHO ** 2) - RHO * sp.acos(RHO))) \
+            / ((1 + a * a) / 2)
+        ok = sp.simplify(f - RHO - ratio * g) == 0
+        ok &= sp.simplify(sp.diff(g, RHO) + sp.acos(RHO)) == 0 and sp.simplify(g.subs(RHO, 1)) == 0
+        c = sp.Rational(2, 3) * sp.sqrt(2) * ratio
+        ok &= sp.simplify(sp.series(1 - f.subs(RHO, 1 - S ** 2), S, 0, 5).removeO()
+                          - sp.sympify(cert["expansion"], locals=loc)) == 0
+        with ctx.workprec(128):
+            lim = 4 / (arb(2).sqrt() * 2 / 3 * _arb(ratio)) ** 2
+            (m, me), (r, re) = cert["limit_l2_gap"]["mid"], cert["limit_l2_gap"]["rad"]
+            ball = arb(m) * arb(2) ** me + arb(0, arb(r) * arb(2) ** re)
+            ok &= bool(ball.overlaps(lim)) and bool(ratio > 0)
+        return bool(ok)
+    return False
+
+
+def inconclusive(statement, reason, method="none"):
+    return {"verdict": INCONCLUSIVE, "statement": statement, "method": method, "checked_by": None,
+            "evidence": {"reason": reason}}
+
+
+# ---------------------------------------------------------------- from the catalogue
+def catalogue_claims(model, act, n):
+    """The catalogue's claims about exactly this model (stages and activation; for leaky
+    ReLU an alpha domain containing act.alpha), narrowed to this n when their domain has it."""
+    from . import api
+
+    out = []
+    for c in api.catalogue():
+        if c.stages != tuple(model) or c.activation.name != act.name or c.full:
+            continue
+        if act.name == "leaky_relu" and act.alpha not in c.alpha:
+            continue
+        if n not in c.n:
+            continue
+        out.append(c.with_n(n))
+    return out
+
+
+def from_catalogue(model, act, n, executor=None):
+    """Run the model's catalogue claims (runner + trusted kernel) and state what they decide."""
+    from . import api
+
+    cs = catalogue_claims(model, act, n)
+    if not cs:
+        return inconclusive("no catalogue claim about %s at n = %d" % (",".join(model), n),
+                            "nothing in the catalogue decides this model here")
+    t0 = time.monotonic()
+    results = api.verify_claims(cs, executor=executor, jobs=1)
+    parts, decided, open_ = [], [], []
+    for r in results:
+        st = r.verdict.status
+        part = {"id": r.claim.id, "verdict": st, "title": r.claim.title,
+                "checked": bool(r.verdict.evidence.get("checked")), "method": r.verdict.method}
+        if st == INCONCLUSIVE:
+            part["reason"] = str(r.verdict.evidence.get("reason", ""))[:300]
+            open_.append(part)
+        else:
+            decided.append(part)
+        parts.append(part)
+    text = "; ".join(("%s: %s" % ("holds" if p["verdict"] == PROVED else "FALSE", p["title"]))
+                     for p in decided)
+    if open_:
+        text += ("; " if text else "") + "not decided: " + "; ".join(p["title"] for p in open_)
+    all_checked = decided and all(p["checked"] for p in decided)
+    verdict = PROVED if decided and all_checked else INCONCLUSIVE
+    return {"verdict": verdict, "statement": "at n = %d: %s" % (n, text),
+            "method": "catalogue claims through the runner and the trusted kernel: "
+                      + ", ".join("%s (%s)" % (p["id"], p["verdict"]) for p in parts),
+            "checked_by": KERNEL if all_checked else None,
+            "evidence": {"claims": parts, "seconds": round(time.monotonic() - t0, 3),
+                         "reading": "the row's statement is the conjunction of the decided claims "
+                                    "('FALSE' = the claim is refuted, which is proved)"}}
+
+
+# ---------------------------------------------------------------- dispatch
+DJB = ("Daneshmand, Joudaki and Bach (NeurIPS 2021) prove that successive batch normalizations with "
+       "random linear layers make the batch increasingly orthogonal, the deviation decaying with depth "
+       "down to a term of order 1/width; that is a finite-width, probabilistic argument, not reproduced "
+       "here, and the infinite-width RS map G -> n E[z z^T / |z|^2], z ~ N(0, C G C), has no closed "
+       "form for a general G, so bnverify has no method to decide it")
+RS_ALONE = ("RS without RC divides each neuron by the standard deviation of an uncentred row, which "
+            "does not remove the row's mean: a row with mean m and spread s becomes m/s plus a unit "
+            "spread, so the common direction is amplified (collapse is what the finite-width runs "
+            "show, unlike the orthogonalization of the anchor, whose normalization acts on centred "
+            "spread); there is no closed form and no method here")
+
+
+def infinite_width(subset, act, n, executor=None):
+    """The fact for one subset of ORDER (see the module table)."""
+    rc, rs, nl = ("rc" in subset), ("rs" in subset), ("nl" in subset) and act.name != "identity"
+    model = model_stages(subset, act)
+    if act.name == "identity" and "nl" in subset:
+        base = infinite_width(tuple(s for s in subset if s != "nl"), act, n, executor)
+        return dict(base, statement="NL = identity: the same layer as without NL. " + base["statement"])
+    if nl and act.name == "tanh":
+        return inconclusive("%s: the infinite-width map" % ",".join(model),
+                            "tanh has no closed-form kernel here (E[tanh(y1) tanh(y2)] is an "
+                            "integral); floating-point quadrature could only suggest")
+    if not rs:
+        if not rc and not nl:
+            return identity_map(n)
+        if rc and not nl:
+            return centring_projection(n)
+        if nl and not rc:
+            return nl_collapse(act)
+        return from_catalogue(("rc",), act, n, executor)
+    if rc and nl:
+        return from_catalogue(("rc", "rs"), act, n, executor)
+    if rc and not nl:
+        return inconclusive("rc,rs: orthogonalization within the zero-sum subspace (the Gram matrix "
+                            "tends to a multiple of C: a regular simplex, cosines -1/(n-1))", DJB)
+    return inconclusive("%s: the infinite-width map" % ",".join(model), RS_ALONE)
+
+
+__all__ = ["ORDER", "SUBSETS", "model_stages", "identity_map", "centring_projection", "nl_collapse",
+           "from_catalogue", "infinite_width", "recheck"]

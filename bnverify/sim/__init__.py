@@ -1,0 +1,7 @@
+"""Finite-width simulation studies built on :mod:`bnverify.model` (the network) and
+:mod:`bnverify.geometry` (scale-free summaries): geometry classes of an end state
+(:mod:`.classes`), the stage decomposition (:mod:`.decompose`), the (n, width) phase
+diagram (:mod:`.phase`) and the finite-width spread rate (:mod:`.lyapunov_rate`).
+
+Floating point and sampling: everything here corroborates or suggests, it never proves.
+"""
