@@ -1,30 +1,287 @@
-"""The reviewer report is derived from the verdict rows: table, sections and figures."""
-from bnverify import report
+"""The reviewer report: files, self-containedness, MathML, graph links, atomic writing, the
+pure-Python layout, bad input, and (where Chromium exists) a real browser."""
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from bnverify import cli, report
+from bnverify.report import graph, mathml
+
+FAST_FIGURES = {"spectrum", "radii", "curve", "trajectories"}      # sympy / certify / simulation: own tests
 
 
 def _rows():
     enc = {"7": {"cluster_cos": ["0.47", "0.48"], "odd_cos": ["0.065", "0.066"],
                  "norm_ratio": ["3.84", "3.85"], "spectral_radius": ["0.94", "0.95"]},
-           "8": {"cluster_cos": ["0.57", "0.58"], "odd_cos": ["0.042", "0.043"],
+           "8": {"cluster_cos": ["0.5710", "0.5712"], "odd_cos": ["0.042", "0.043"],
                  "norm_ratio": ["5.10", "5.11"], "spectral_radius": ["0.93", "0.94"]}}
     return [
         {"id": "gram-fixed-point", "title": "fixed point", "statement": "F(G*) = c G*", "verdict": "proved",
-         "expect": "proved", "method": "exact", "seconds": 0.1, "evidence": {}, "uses": []},
-        {"id": "attractor", "title": "attractor", "statement": "exists", "verdict": "proved",
-         "expect": "proved", "method": "Krawczyk", "seconds": 1.0,
-         "evidence": {"enclosures": enc}, "uses": ["gram-fixed-point"]},
+         "expect": "proved", "method": "trusted kernel (exact / SMT / ball)", "seconds": 0.1,
+         "evidence": {"reason": "F(G) = c G", "smtlib": ["(assert (< x 0))\n(check-sat)"]}, "uses": [],
+         "latex": r"F(G^*) = \frac{n^2-2n+2}{2n^2}\, G^*"},
         {"id": "stability-naive", "title": "naive", "statement": "stable", "verdict": "refuted",
-         "expect": "proved", "method": "exact", "seconds": 0.2, "evidence": {}, "uses": ["gram-fixed-point"]},
+         "expect": "refuted", "method": "exact", "seconds": 0.2, "evidence": {}, "uses": ["gram-fixed-point"]},
+        {"id": "attractor", "title": "attractor", "statement": "exists", "verdict": "proved",
+         "expect": "proved", "method": "ball arithmetic (arb: Krawczyk), trusted kernel", "seconds": 1.0,
+         "evidence": {"enclosures": enc}, "uses": ["stability-naive"]},
     ]
 
 
-def test_report_files_and_contents(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "fig_rs_response", lambda: None)    # slow quadrature: its own test
-    page = report.write(tmp_path, _rows())
-    text = page.read_text()
-    assert "2 with the expected verdict" in text.replace("3 claims, ", "")
-    assert text.count("data:image/png;base64,") == 3      # dependencies, spectrum, attractor
-    for name in ("dependencies.png", "spectrum.png", "attractor.png", "report.md"):
-        assert (tmp_path / name).stat().st_size > 0
-    md = (tmp_path / "report.md").read_text()
-    assert "| stability-naive | **refuted** | proved |" in md
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    d = tmp_path_factory.mktemp("rep") / "out"
+    cert = d.parent / "c.json"
+    cert.write_text('{"verdict": "proved", "evidence": [], "tools": {"sympy": "1"}}')
+    report.write(d, _rows(), skipped=["finite-width"], certificates={"gram-fixed-point": cert},
+                 figure_skip=FAST_FIGURES)
+    return d
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.refs += [(tag, k, v) for k, v in attrs if k in ("src", "href", "xlink:href", "action", "data")]
+
+
+def _parse(path):
+    p = _Refs()
+    p.feed(Path(path).read_text(encoding="utf-8"))
+    return p
+
+
+def test_files(built):
+    for name in ("index.html", "report.md", "report.json", "graph.svg", "figures/attractor.png",
+                 "figures/attractor.svg", "certificates/gram-fixed-point.json"):
+        assert (built / name).stat().st_size > 0, name
+    assert sorted(p.stem for p in (built / "claims").glob("*.html")) == sorted(
+        ["gram-fixed-point", "stability-naive", "attractor", "finite-width"])
+    assert not [p for p in built.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_no_network_and_no_script(built):
+    pages = [built / "index.html"] + sorted((built / "claims").glob("*.html"))
+    for page in pages:
+        p = _parse(page)
+        assert "script" not in p.tags and "link" not in p.tags and "iframe" not in p.tags, page
+        for tag, k, v in p.refs:
+            assert not re.match(r"\s*(https?:)?//", v), (page.name, tag, k, v)
+            if not v.startswith(("data:", "#")):        # every local link resolves
+                target = (page.parent / v.split("#")[0]).resolve()
+                assert target.exists(), (page.name, v)
+        assert "@import" not in page.read_text() and "url(http" not in page.read_text()
+
+
+def test_mathml_present(built):
+    text = (built / "index.html").read_text()
+    maths = re.findall(r"<math[^>]*>(.*?)</math>", text, re.S)
+    assert maths and any("<mfrac>" in m and "<mi>n</mi>" in m for m in maths)
+    page = (built / "claims" / "attractor.html").read_text()
+    assert "<math" in page and "<msubsup>" in page            # enclosures as intervals (shared digits once)
+
+
+def test_graph_nodes_link_to_claim_pages(built):
+    svg = (built / "graph.svg").read_text()
+    links = re.findall(r'<a class="node" href="([^"]+)"', svg)
+    assert sorted(links) == sorted("claims/%s.html" % i for i in
+                                   ("gram-fixed-point", "stability-naive", "attractor", "finite-width"))
+    for link in links:
+        assert (built / link).exists()
+    assert svg.count('class="edge refutation"') == 1            # attractor uses the refuted stability-naive
+    assert "uses the refutation of" in (built / "index.html").read_text()
+    assert "proved" in svg and "refuted" in svg and "not run" in svg       # the legend
+
+
+def test_report_json_is_the_verdicts_as_given(built):
+    doc = json.loads((built / "report.json").read_text())
+    by_id = {c["id"]: c for c in doc["claims"]}
+    for row in _rows():
+        assert by_id[row["id"]]["verdict"] == row["verdict"]   # read, never recomputed
+    assert by_id["finite-width"]["verdict"] == "not run"
+    assert doc["skipped"][0]["how"] == "bnverify verify --only finite-width"
+    assert by_id["attractor"]["uses"] == ["stability-naive"] and by_id["stability-naive"]["used_by"] == ["attractor"]
+    prov = doc["provenance"]
+    assert {"bnverify", "git_commit", "date", "python", "machine", "command"} <= set(prov)
+    assert {"sympy", "mpmath", "python-flint", "z3-solver", "cvc5"} <= set(prov["libraries"])
+    assert [f["name"] for f in doc["figures"]] == ["attractor"]
+    assert doc["summary"]["line"].startswith("3 claims: 3 as expected")
+
+
+def test_attractor_caption_names_the_widest_enclosure(built):
+    doc = json.loads((built / "report.json").read_text())
+    caption = doc["figures"][0]["caption"]
+    widest = max(Decimal(hi) - Decimal(lo) for e in _rows()[2]["evidence"]["enclosures"].values()
+                 for k, (lo, hi) in e.items() if k != "spectral_radius")
+    assert ("%.1e wide" % widest) in caption and "0.0e+00" not in caption
+
+
+def test_smt_queries_collapsible_and_wrapped(built):
+    page = (built / "claims" / "gram-fixed-point.html").read_text()
+    assert re.search(r"<details><summary>SMT-LIB \(1 query\)</summary><pre class='wrap'>\(assert", page)
+    assert "pre.wrap{white-space:pre-wrap" in page
+    assert "certificates/gram-fixed-point.json" in page and "sympy 1" in page     # what it trusts
+
+
+def test_rewrite_replaces_and_an_interrupted_build_leaves_the_old_report(tmp_path, monkeypatch):
+    d = tmp_path / "out"
+    report.write(d, _rows(), figure_skip=FAST_FIGURES | {"attractor"})
+    before = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(report.html, "claim_page", boom)
+    with pytest.raises(KeyboardInterrupt):
+        report.write(d, _rows()[:1], figure_skip=FAST_FIGURES | {"attractor"})
+    assert {p: p.read_bytes() for p in d.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]          # no temporary folder left
+    monkeypatch.setattr(os, "rename", boom)                               # a new folder: one rename
+    with pytest.raises(KeyboardInterrupt):
+        report.write(tmp_path / "new", _rows(), figure_skip=FAST_FIGURES | {"attractor"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def _brute_min_crossings(nodes):
+    pos, lines, _ = graph.layered_layout(nodes, sweeps=0)
+    layers = {}
+    for i, (x, y) in pos.items():
+        layers.setdefault(y, []).append(i)
+    keys = sorted(layers)
+    segs = graph.edges_of(nodes)
+    best = None
+    for perm in itertools.product(*[itertools.permutations(layers[k]) for k in keys]):
+        c = graph.crossings([list(p) for p in perm], segs)
+        best = c if best is None else min(best, c)
+    return best
+
+
+def test_layered_layout_removes_avoidable_crossings():
+    nodes = [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d", "uses": ["b"]}, {"id": "e", "uses": ["c"]},
+             {"id": "f", "uses": ["a"]}, {"id": "g", "uses": ["f", "d"]}]
+    assert graph.crossings([["a", "b", "c"], ["d", "e", "f"], ["g"]], graph.edges_of(nodes)) > 0   # as given
+    assert _brute_min_crossings(nodes) == 0
+    _, _, c = graph.layered_layout(nodes)
+    assert c == 0
+
+
+def test_graph_without_dot_uses_the_python_layout(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    svg, engine, notes = graph.svg([{"id": "x", "verdict": "refuted"}, {"id": "y", "uses": ["x"], "verdict": "proved"}])
+    assert engine.startswith("layered") and notes == [("y", "x")]
+    assert 'href="claims/x.html"' in svg and 'href="claims/y.html"' in svg
+
+
+@pytest.mark.skipif(not shutil.which("dot"), reason="graphviz dot is not installed (CI installs it)")
+def test_graph_with_dot():
+    svg, engine, _ = graph.svg([{"id": "x", "verdict": "proved"}, {"id": "y", "uses": ["x"]}])
+    assert engine == "graphviz dot" and svg.count("<a class=\"node\"") == 2
+
+
+def test_interval_and_tex():
+    m = mathml.interval("0.4791069", "0.4791071")
+    assert "<msubsup>" in m and "0.47910" in m and "[0.4791069, 0.4791071]" in m
+    assert "<mfrac>" in mathml.expr("n/(n**2 - 2*n + 2)")
+    assert mathml.tex(r"\frac{1}{") .startswith(("<math", "<code"))      # never raises
+
+
+def _cli(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_bad_input_one_line_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    cases = []
+    bad.write_text("{not json")
+    cases.append(["report", str(tmp_path / "o"), "--from", str(bad)])
+    (tmp_path / "bin.json").write_bytes(b"\xff\xfe\x00")
+    cases.append(["report", str(tmp_path / "o"), "--from", str(tmp_path / "bin.json")])
+    cases.append(["report", str(tmp_path / "o"), "--from", str(tmp_path / "missing.json")])
+    (tmp_path / "shape.json").write_text('{"claims": [{"id": 3}]}')
+    cases.append(["report", str(tmp_path / "o"), "--from", str(tmp_path / "shape.json")])
+    (tmp_path / "file").write_text("")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"claims": _rows()}))
+    cases.append(["report", str(tmp_path / "file" / "sub"), "--from", str(good)])
+    for argv in cases:
+        code, out, err = _cli(capsys, *argv)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "error" in err, (argv, err)
+
+
+def test_report_from_results_file(tmp_path, capsys, monkeypatch):
+    from bnverify.report import figures
+
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
+    (tmp_path / "certificates").mkdir()
+    (tmp_path / "certificates" / "attractor.json").write_text('{"verdict": "proved", "evidence": []}')
+    rows = _rows()
+    rows[2]["certificate"] = "certificates/attractor.json"
+    (tmp_path / "results.json").write_text(json.dumps({"claims": rows, "skipped": ["finite-width"]}))
+    code, out, _ = _cli(capsys, "report", str(tmp_path / "o"), "--from", str(tmp_path / "results.json"))
+    assert code == 0 and "index.html" in out
+    assert (tmp_path / "o" / "certificates" / "attractor.json").exists()
+    assert "bnverify verify --only finite-width" in (tmp_path / "o" / "index.html").read_text()
+
+
+def test_verify_json_has_the_results_file_shape(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(report, "write", lambda *a, **k: None)
+    code, out, _ = _cli(capsys, "verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet", "--json",
+                        "--report", str(tmp_path))
+    assert code == 0
+    printed = json.loads(out)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert set(printed) == set(saved) and set(printed["claims"][0]) <= set(saved["claims"][0])
+    assert printed["claims"][0]["evidence"] == saved["claims"][0]["evidence"]
+
+
+# ------------------------------------------------------------------ a real browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _chromium(*args):
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+             "--user-data-dir=%s" % args[0]]
+    return subprocess.run([CHROMIUM, *flags, *args[1:]], capture_output=True, text=True, timeout=90)
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="no chromium on PATH (Debian package chromium; .ci/run installs it)")
+def test_in_headless_chromium(built, tmp_path):
+    profile = tmp_path / "profile"
+    for page, checks in ((built / "index.html", ("table", "figure", "graph")), (built / "claims" / "attractor.html", ())):
+        dom = _chromium(str(profile), "--dump-dom", page.as_uri())
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        html = dom.stdout
+        console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+        assert not console, console
+        maths = re.findall(r"<math[^>]*>(.*?)</math>", html, re.S)
+        assert any(re.search(r"<m[ino]>[^<]+</m[ino]>", m) for m in maths), page.name
+        if "table" in checks:
+            assert "<table class=\"verdicts\">" in html and html.count("<img") == 1
+            assert len(re.findall(r'<a class="node" href="claims/[a-z-]+\.html"', html)) == 4
+        shot = tmp_path / (page.stem + ".png")
+        r = _chromium(str(profile), "--screenshot=%s" % shot, "--window-size=1200,1600", page.as_uri())
+        assert r.returncode == 0 and shot.stat().st_size > 10000, r.stderr[-2000:]
+        print("screenshot:", shot)
+
+
+def test_every_figure_renders_with_a_sourced_caption():
+    from bnverify.report import figures
+
+    figs = figures.all_figures(_rows())
+    assert [f.name for f in figs] == ["spectrum", "attractor", "radii", "curve", "trajectories"]
+    for f in figs:
+        assert f.png.startswith(b"\x89PNG") and "<svg" in f.svg[:2000]
+        assert f.source in ("certified", "exact", "sampled") and len(f.caption) > 80
+        assert f.source in f.caption.lower() or f.source == "certified"

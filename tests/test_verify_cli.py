@@ -63,7 +63,7 @@ def test_report_and_check_cert(tmp_path, capsys, monkeypatch):
     from bnverify import report
 
     calls = []
-    monkeypatch.setattr(report, "write", lambda d, rows: calls.append((d, rows)))   # figures are slow
+    monkeypatch.setattr(report, "write", lambda d, rows, **kw: calls.append((d, rows)))   # figures are slow
     rep = tmp_path / "rep"
     code, _, _ = run(capsys, "verify", "--only", *FAST, "--jobs", "2", "--quiet", "--report", str(rep))
     assert code == 0

@@ -50,28 +50,45 @@ def table(results):
     return "\n".join(line.rstrip() for line in lines)
 
 
+def summary_line(results):
+    """"16 claims: 15 as expected, 1 not (id: verdict, expected ...)"."""
+    off = [r for r in results if not r.ok]
+    return "%d claim%s: %d as expected%s" % (
+        len(results), "" if len(results) == 1 else "s", len(results) - len(off),
+        ", %d not (%s)" % (len(off), ", ".join("%s: %s, expected %s" % (r.claim.id, r.verdict.status, r.claim.expect)
+                                             for r in off)) if off else "")
+
+
+def result_rows(results):
+    """One row per result: the runner's row, the claim as data and the evidence."""
+    return [dict(r.row(), title=r.claim.title, statement=r.claim.statement, property=r.claim.property,
+                 uses=list(r.claim.uses), methods=list(r.claim.methods), latex=r.claim.latex,
+                 claim=r.claim.to_json(), evidence=r.verdict.evidence) for r in results]
+
+
+def results_doc(results, skipped=()):
+    """{"claims": rows, "skipped": ids, "summary": ...}: results.json, and verify --json's output."""
+    rows = result_rows(results)
+    return {"claims": rows, "skipped": [c.id for c in skipped],
+            "summary": {"total": len(rows), "as_expected": sum(r["ok"] for r in rows)}}
+
+
 def write_report(directory, results, skipped=()):
-    """DIR/results.json and DIR/certificates/<id>.json; then the report hook
-    ``bnverify.report.write(directory, rows)`` (HTML, Markdown, figures) if it exists."""
+    """DIR/results.json and DIR/certificates/<id>.json; then the reviewer report
+    ``bnverify.report.write`` (index.html, claim pages, figures; docs/report.md)."""
     directory = Path(directory)
     (directory / "certificates").mkdir(parents=True, exist_ok=True)
-    rows = []
-    for r in results:
-        row = dict(r.row(), title=r.claim.title, statement=r.claim.statement, property=r.claim.property,
-                   uses=list(r.claim.uses), methods=list(r.claim.methods), evidence=r.verdict.evidence)
+    doc = results_doc(results, skipped)
+    certs = {}
+    for r, row in zip(results, doc["claims"]):
         if r.verdict.certificate is not None:
             path = certificate.write(r.verdict.certificate, directory / "certificates" / ("%s.json" % r.claim.id))
             row["certificate"] = str(path.relative_to(directory))
-        rows.append(row)
-    doc = {"claims": rows, "skipped": [c.id for c in skipped],
-           "summary": {"total": len(rows), "as_expected": sum(r["ok"] for r in rows)}}
+            certs[r.claim.id] = path
     files.write_text(directory / "results.json", json.dumps(doc, indent=1, default=str) + "\n")
-    try:
-        from .. import report
-    except ImportError:
-        return doc
-    if hasattr(report, "write"):
-        report.write(directory, rows)
+    from .. import report
+
+    report.write(directory, doc["claims"], skipped=doc["skipped"], certificates=certs)
     return doc
 
 
@@ -107,9 +124,10 @@ def run(args):
         except OSError as e:
             raise BadInput("--report %s: cannot write: %s" % (args.report, e.strerror or e))
     if args.json:
-        print(json.dumps({"claims": [r.row() for r in results]}, indent=1))
+        print(json.dumps(results_doc(results, skipped), indent=1, default=str))
     else:
         print(table(results))
+        print(summary_line(results))
         if skipped and not args.only:
             print("(%d long claim%s skipped; run with --full: %s)"
                   % (len(skipped), "" if len(skipped) == 1 else "s", ", ".join(c.id for c in skipped)))

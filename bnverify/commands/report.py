@@ -1,0 +1,102 @@
+"""``bnverify report DIR``: the reviewer report, from a results file or by running the catalogue."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import limits
+from ..kernels import BadInput
+
+NAME = "report"
+ORDER = 2
+HELP = "write the reviewer report (index.html, claim pages, figures, report.md/.json, certificates)"
+DESCRIPTION = """\
+Write a reviewer-grade report into DIR: index.html (self-contained: inline CSS, embedded
+figures, MathML formulas, no network), claims/ID.html per claim, report.md, report.json (the
+same content as data), figures/*.png and *.svg, graph.svg and certificates/ID.json.  Files are
+built in a temporary folder and renamed into place, so an interrupted run leaves no
+half-written file.  The verdicts are read, never recomputed: from --from FILE (the
+results.json that `bnverify verify --report DIR` writes, or `verify --json` output), else by
+running the catalogue as `bnverify verify --report DIR` does.  See docs/report.md.
+
+exit status: 0 written (and, when the catalogue was run, every verdict as expected),
+1 some verdict differs from its claim's expect, 2 usage error (missing, corrupt or non-UTF-8
+results file, DIR not writable).
+
+examples:
+  bnverify report out/                          # run the default catalogue, then write out/
+  bnverify verify --json > results.json && bnverify report out/ --from results.json
+  bnverify report out/ --full --jobs 2          # include the long claims
+"""
+
+
+def add_arguments(p):
+    p.add_argument("dir", metavar="DIR", help="folder to write (made if missing)")
+    p.add_argument("--from", dest="source", metavar="FILE",
+                   help="a results file (verify --json, or DIR/results.json of verify --report)")
+    p.add_argument("--full", action="store_true", help="when running the catalogue: also the long claims")
+    p.add_argument("--jobs", type=int, default=None, metavar="J", help="worker processes when running")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def load_results(path):
+    """(rows, skipped ids, {id: certificate path}) from a results file; BadInput on any problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise BadInput("--from %s: cannot read: %s" % (limits.show(str(path)), e.strerror or e))
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput("--from %s: not UTF-8 text" % limits.show(str(path)))
+    except ValueError as e:
+        raise BadInput("--from %s: not JSON: %s" % (limits.show(str(path)), e))
+    rows = doc.get("claims") if isinstance(doc, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("id"), str)
+                                             and isinstance(r.get("verdict"), str) for r in rows):
+        raise BadInput("--from %s: not a bnverify results file (no list 'claims' of rows with id and verdict)"
+                       % limits.show(str(path)))
+    skipped = doc.get("skipped") or []
+    skipped = [k if isinstance(k, str) else k.get("id") for k in skipped if isinstance(k, (str, dict))]
+    certs = {}
+    for r in rows:
+        c = r.get("certificate")
+        if isinstance(c, str) and (path.parent / c).is_file():
+            certs[r["id"]] = path.parent / c
+    return rows, skipped, certs
+
+
+def _check_dir(d):
+    if not d.strip() or "\0" in d:
+        raise BadInput("%s: not a folder name" % limits.show(d))
+    p = Path(d)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        probe = p / ".bnverify-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise BadInput("%s: cannot write there: %s" % (limits.show(d), e.strerror or e))
+
+
+def run(args):
+    from .. import report
+
+    _check_dir(args.dir)
+    if args.source is not None:
+        rows, skipped, certs = load_results(args.source)
+        try:
+            report.write(args.dir, rows, skipped=skipped, certificates=certs)
+        except OSError as e:
+            raise BadInput("%s: cannot write: %s" % (args.dir, e.strerror or e))
+        print("wrote %s" % (Path(args.dir) / "index.html"))
+        return 0
+    from ..cli import build_parser
+
+    argv = ["verify", "--report", args.dir] + ["--full"] * args.full + ["--quiet"] * args.quiet
+    argv += [] if args.jobs is None else ["--jobs", str(args.jobs)]
+    ns = build_parser().parse_args(argv)
+    code = ns._run(ns)
+    print("wrote %s" % (Path(args.dir) / "index.html"))
+    return code
