@@ -11,7 +11,8 @@ RC + phi (phi positively homogeneous) follows from the rank-one identity
 (the batch mean of a zero-sum spread is 0, so centring leaves it alone).  The exponent is
 the average of ``log (|dX'|/|v'|) - log (|dX|/|v|)`` per layer, estimated Benettin-style
 (the spread is renormalised every layer) over independent seeds, with a t confidence
-interval.  As d -> infinity it tends to ``log(mu)/2`` with mu the spread eigenvalue of the
+interval; the simulation itself is :mod:`bnverify.sim.lyapunov_rate` (also behind
+``bnverify lyapunov``), this module keeps the infinite-width value and the claim's verdict.  As d -> infinity it tends to ``log(mu)/2`` with mu the spread eigenvalue of the
 scale-free Gram linearization (Gram entries are quadratic in the spread).
 
 Floating point and sampling: the result *corroborates*, it never proves.
@@ -22,7 +23,7 @@ import math
 
 import numpy as np
 
-from . import model, symbolic
+from . import symbolic
 from .kernels import BadInput
 from .verdict import INCONCLUSIVE, Verdict, stopwatch
 
@@ -36,48 +37,14 @@ def infinite_width_exponent(act, n):
     return 0.5 * math.log(float(mus[0])), mus[0]
 
 
-def _rows_times(M, rng):
-    """W M for W (d x d, i.i.d. N(0, 1/d)) without forming W: the rows of W M are i.i.d.
-    N(0, M^T M / d), so W M = Xi R with Xi standard normal and R^T R = M^T M / d."""
-    S, d, k = M.shape
-    return rng.standard_normal((S, d, k)) @ model.gram_root(M)
-
-
 def spread_exponents(act, n, d, layers, seeds, rng=None, burn=5):
-    """Per-seed exponent estimates (array of length ``seeds``), all seeds in one batch.
+    """Per-seed exponent estimates (array of length ``seeds``), all seeds in one batch:
+    :func:`bnverify.sim.lyapunov_rate.spread_rates` (``rng``: a Generator, or a base seed for
+    per-seed streams; default Generator seed 0)."""
+    from .sim import lyapunov_rate
 
-    Needs d >= 32: with probability 2^-d per layer every w_i > 0 and the cluster is mapped
-    to 0, where the spread is undefined (at d = 32 that is ~1e-10 per layer)."""
-    if d < 32:
-        raise BadInput("width %d is too small for the spread exponent (needs >= 32)" % d)
-    rng = np.random.default_rng(0) if rng is None else rng
-    v = np.zeros((seeds, d))
-    u = np.zeros((seeds, d))
-    v[:, 0] = 1.0
-    u[:, 1] = n - 1.0
-    k = n - 1
-    T = rng.standard_normal((seeds, d, k))
-    T -= T.mean(axis=2, keepdims=True)                  # zero-sum over the cluster
-    T[:, :2, :] = 0                                      # start orthogonal to u and v
-    T /= np.linalg.norm(T, axis=(1, 2), keepdims=True)
-    a = float(act.slope)
-    total = np.zeros(seeds)
-    for layer in range(layers + burn):
-        M = np.concatenate([(u - v)[:, :, None], T], axis=2)
-        WM = _rows_times(M, rng)
-        w, WT = WM[:, :, 0], WM[:, :, 1:]
-        neg = np.where(w < 0, 1.0, a)                    # phi'(-w)
-        v_new = act.phi(-w) / n
-        u_new = (n - 1) * act.phi(w) / n
-        T_new = neg[:, :, None] * WT
-        growth = (np.log(np.linalg.norm(T_new, axis=(1, 2))) - np.log(np.linalg.norm(v_new, axis=1))
-                  - np.log(np.linalg.norm(T, axis=(1, 2))) + np.log(np.linalg.norm(v, axis=1)))
-        if layer >= burn:
-            total += growth
-        scale = np.linalg.norm(v_new, axis=1, keepdims=True)
-        v, u = v_new / scale, u_new / scale
-        T = T_new / np.linalg.norm(T_new, axis=(1, 2), keepdims=True)
-    return total / layers
+    return lyapunov_rate.spread_rates(act, n, d, layers, seeds,
+                                      np.random.default_rng(0) if rng is None else rng, burn)
 
 
 def t_interval(x, level=0.95):
@@ -101,11 +68,13 @@ def t_interval(x, level=0.95):
 def exponent_verdict(act, n, widths=(64, 256, 1024), layers=200, seeds=16, seed=0):
     """Inconclusive by nature (sampling), with the evidence: per-width confidence intervals,
     the d -> infinity value, and whether the intervals approach it."""
+    from .sim import lyapunov_rate
+
     with stopwatch() as t:
         target, mu = infinite_width_exponent(act, n)
         rows = []
         for d in widths:
-            est = spread_exponents(act, n, d, layers, seeds, np.random.default_rng([seed, d]))
+            est = lyapunov_rate.spread_rates(act, n, d, layers, seeds, seed)
             lo, hi = t_interval(est)
             rows.append({"width": d, "mean": float(est.mean()), "ci95": [lo, hi],
                          "contains_infinite_width": bool(lo <= target <= hi)})
@@ -116,6 +85,7 @@ def exponent_verdict(act, n, widths=(64, 256, 1024), layers=200, seeds=16, seed=
         "reason": "sampling can corroborate, never prove",
         "infinite_width_exponent": target, "spread_eigenvalue": str(mu),
         "per_width": rows, "approaches_infinite_width": approaching,
+        "quantity": lyapunov_rate.QUANTITY, "seed_streams": "numpy default_rng([%d, s, stream]) per seed s" % seed,
         "n": n, "layers": layers, "seeds": seeds}, t())
 
 

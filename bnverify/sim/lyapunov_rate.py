@@ -1,0 +1,121 @@
+"""Finite-width growth rate of the spread inside the cluster at the configuration O_n.
+
+At width d the exact configuration stays exact (identical points have identical images),
+so the question is how a small spread of the cluster evolves.  Its tangent dynamics under
+RC + phi (phi positively homogeneous: relu, leaky_relu, identity) follows from the
+rank-one identity ``Z C = w s^T``, ``w = W (u - v)`` (see :mod:`bnverify.symbolic`):
+
+    base point:   v' = phi(-w) / n,   u' = (n-1) phi(w) / n
+    spread:       dX'_j = phi'(-w) o (W dX_j)      for zero-sum cluster perturbations dX_j
+
+(the batch mean of a zero-sum spread is 0, so centring leaves it alone).  The quantity is
+the spread ``|x_j - x_k| / |x_j|`` of two cluster points, to first order ``|dX_j - dX_k| /
+|v|``; its log growth per layer is estimated Benettin-style on the whole zero-sum spread
+``|dX| / |v|`` (renormalised every layer; every pair grows at that top rate), averaged over
+``layers`` layers after ``burn`` layers, per seed.  As d -> infinity it tends to
+``log(mu)/2`` with mu the spread eigenvalue of the scale-free Gram linearization (Gram
+entries are quadratic in the spread); :func:`bnverify.lyapunov.infinite_width_exponent`.
+
+W is fresh every layer and never formed: the rows of ``W M`` are iid ``N(0, M^T M / d)``, so
+``W M = Xi R`` with Xi standard normal and ``R^T R = M^T M / d`` (:func:`bnverify.model.gram_root`).
+Seed s draws Xi from ``default_rng([base_seed, s, 1])`` and its initial spread from
+``default_rng([base_seed, s, 0])``, so its rate is the same in a stack of any size.
+
+Floating point and sampling: the result corroborates, it never proves.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import model
+from ..errors import BadInput
+
+QUANTITY = ("log growth per layer of the spread |x_j - x_k| / |x_j| of two cluster points, "
+            "linearized at O_n (tangent dynamics, W fresh every layer)")
+MIN_WIDTH = 32
+STAGES = (("rc",),)
+ACTIVATIONS = ("relu", "leaky_relu", "identity")
+
+
+def check_model(stages, act):
+    """The variants whose tangent dynamics at O_n is written here: RC then a positively
+    homogeneous activation.  Anything else is a usage error naming the reason."""
+    if tuple(stages) not in STAGES:
+        if "rs" in stages:
+            raise BadInput("--stages %s: with RS the infinite-width map has no linearization at O_n "
+                           "(claim rs-linearization: the spread grows like sqrt(eps)); the spread rate "
+                           "is defined for rc with relu, leaky_relu or identity" % ",".join(stages + (act.name,)))
+        raise BadInput("--stages %s: the configuration O_n is the RC model's (stages must be rc and one "
+                       "activation)" % ",".join(tuple(stages) + (act.name,)))
+    if act.name not in ACTIVATIONS:
+        raise BadInput("--stages: activation %s has no closed-form spread eigenvalue (choose %s)"
+                       % (act.name, ", ".join(ACTIVATIONS)))
+
+
+def _draw(rng, rngs, buf):
+    if rngs is None:
+        return rng.standard_normal(buf.shape)
+    return model.fill_normals(rngs, buf)
+
+
+def spread_rates(act, n, d, layers, seeds, rng=0, burn=5):
+    """Per-seed rate estimates (array of length ``seeds``), all seeds in one batch.
+
+    ``rng``: a base seed (per-seed streams, see the module docstring) or one
+    numpy Generator for the whole stack.  Needs d >= 32: with probability 2^-d per layer
+    every w_i > 0 and the cluster is mapped to 0, where the spread is undefined."""
+    if d < MIN_WIDTH:
+        raise BadInput("width %d is too small for the spread rate (needs >= %d)" % (d, MIN_WIDTH))
+    if n < 3:
+        raise BadInput("n = %d: a cluster spread needs n >= 3" % n)
+    S, k = int(seeds), n - 1
+    if isinstance(rng, np.random.Generator):
+        rngs, data = None, rng
+        T = rng.standard_normal((S, d, k))
+    else:
+        ids = model.seed_ids(S)
+        rngs = model.seed_rngs(rng, ids, model.WEIGHT_STREAM)
+        T = model.fill_normals(model.seed_rngs(rng, ids, model.DATA_STREAM), np.empty((S, d, k)))
+    v = np.zeros((S, d))
+    u = np.zeros((S, d))
+    v[:, 0] = 1.0
+    u[:, 1] = n - 1.0
+    T -= T.mean(axis=2, keepdims=True)                  # zero-sum over the cluster
+    T[:, :2, :] = 0                                      # start orthogonal to u and v
+    T /= np.linalg.norm(T, axis=(1, 2), keepdims=True)
+    a = float(act.slope)
+    total = np.zeros(S)
+    M = np.empty((S, d, k + 1))
+    Xi = np.empty((S, d, k + 1))
+    for layer in range(layers + burn):
+        M[:, :, 0] = u - v
+        M[:, :, 1:] = T
+        WM = np.matmul(_draw(rng, rngs, Xi), model.gram_root(M))
+        w, WT = WM[:, :, 0], WM[:, :, 1:]
+        neg = np.where(w < 0, 1.0, a)                    # phi'(-w)
+        v_new = act.phi(-w) / n
+        u_new = (n - 1) * act.phi(w) / n
+        T_new = neg[:, :, None] * WT
+        t_norm = np.linalg.norm(T_new, axis=(1, 2))
+        v_norm = np.linalg.norm(v_new, axis=1)
+        if layer >= burn:                                # |T| = |v| = 1 on entry
+            total += np.log(t_norm) - np.log(v_norm)
+        v, u = v_new / v_norm[:, None], u_new / v_norm[:, None]
+        T = T_new / t_norm[:, None, None]
+    return total / layers
+
+
+def rate(act, n, d, layers, seeds, base_seed=0, burn=5):
+    """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value:
+    the ``bnverify lyapunov`` JSON document (without options)."""
+    from .. import lyapunov
+
+    est = spread_rates(act, n, d, layers, seeds, base_seed, burn)
+    target, mu = lyapunov.infinite_width_exponent(act, n)
+    lo, hi = lyapunov.t_interval(est) if len(est) > 1 else (float("-inf"), float("inf"))
+    return {"rate": float(est.mean()), "ci": [float(lo), float(hi)], "infinite_width": float(target),
+            "spread_eigenvalue": str(mu), "quantity": QUANTITY, "width": int(d), "n": int(n),
+            "layers": int(layers), "seeds": int(seeds), "per_seed": [float(x) for x in est]}
+
+
+__all__ = ["QUANTITY", "check_model", "spread_rates", "rate"]
