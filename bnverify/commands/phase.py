@@ -1,0 +1,136 @@
+"""``bnverify phase``: the (n, width) phase diagram of the finite-width end state."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import numpy as np
+
+from .. import certify, limits, parallel
+from ..errors import BadInput
+from ..kernels import parse_stages
+from ..sim import classes, inputs
+from ..sim import phase as simphase
+
+NAME = "phase"
+HELP = "phase diagram over n x width: fraction of seeds ending with an odd point / simplex-like"
+DESCRIPTION = """\
+For every n and width on a grid in geometric steps (A, 2A, 4A, ... up to B), run S seeds
+of depth L from Gaussian batches and report the fraction of seeds whose last layer is in
+the odd-point state (one point nearly orthogonal to a cluster of the others) and in the
+simplex-like state (all cosines and norms equal), each with a 95% Wilson interval, and the
+median layer from which the odd point stays.  Criteria as in `bnverify decompose`
+(docs/decompose.md).  Cells run as independent jobs on local processes (--jobs) or Dask
+(--executor dask); seed s of each cell draws from numpy default_rng([BASE, s, stream]).
+
+examples:  bnverify phase --n 4..32 --width 64..1024 --depth 300 --seeds 8
+           bnverify phase --n 4..32 --width 64..1024 --depth 300 --seeds 8 --stages rc,rs,relu --plot rs.png
+"""
+
+
+def add_arguments(p):
+    p.add_argument("--n", required=True, metavar="A..B", help="batch sizes A, 2A, 4A, ..., B (A >= 3)")
+    p.add_argument("--width", required=True, metavar="A..B", help="widths A, 2A, ..., B (A >= 2)")
+    p.add_argument("--depth", type=int, required=True, help="layers (>= 1)")
+    p.add_argument("--seeds", type=int, required=True, help="seeds per cell (>= 1)")
+    p.add_argument("--stages", default="rc,relu", help="comma list of rc, rs and one activation (default rc,relu)")
+    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
+    p.add_argument("--plot", default=None, metavar="FILE.png", help="heat maps of the two fractions")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--jobs", type=int, default=None, metavar="J",
+                   help="worker processes (default min(2, cpu count); 1: in this process)")
+    parallel.add_executor_arguments(p)
+
+
+def _validate(args):
+    ns = inputs.geometric(args.n, "--n", 3, limits.SIM_MAX["n"])
+    widths = inputs.geometric(args.width, "--width", 2, limits.SIM_MAX["width"])
+    if len(ns) * len(widths) > inputs.MAX_PHASE_CELLS:
+        raise BadInput("--n %s --width %s: %d cells, at most %d" % (args.n, args.width, len(ns) * len(widths),
+                                                                  inputs.MAX_PHASE_CELLS))
+    inputs.at_least("--depth", args.depth, 1)
+    inputs.at_least("--seeds", args.seeds, 1)
+    if args.seed < 0:
+        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+    limits.guard_simulation(ns[-1], widths[-1], args.depth, args.seeds * len(ns) * len(widths), what="phase")
+    if args.alpha is not None:
+        limits.guard_number(args.alpha, "--alpha")
+    stages, act = parse_stages(args.stages, args.alpha)
+    inputs.plot_path(args.plot)
+    inputs.jobs(args.jobs)
+    return ns, widths, list(stages) + [act.name], act
+
+
+def _progress(done, total):
+    if sys.stderr.isatty():
+        sys.stderr.write("\rcell %d/%d " % (done, total) + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+
+def plot(path, cells, ns, widths, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for ax, key, label in zip(axes, ("odd_point", "simplex"), ("odd point", "simplex-like")):
+        M = np.array([[c[key] for c in cells if c["n"] == n] for n in ns])
+        im = ax.imshow(M, origin="lower", vmin=0, vmax=1, cmap="viridis", aspect="auto")
+        ax.set_xticks(range(len(widths)), [str(w) for w in widths])
+        ax.set_yticks(range(len(ns)), [str(n) for n in ns])
+        for i in range(len(ns)):
+            for j in range(len(widths)):
+                ax.text(j, i, "%.2f" % M[i, j], ha="center", va="center", fontsize=8,
+                        color="w" if M[i, j] < 0.6 else "k")
+        ax.set_xlabel("width")
+        ax.set_ylabel("n")
+        ax.set_title("fraction of seeds ending: %s" % label, fontsize=10)
+        fig.colorbar(im, ax=ax)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run(args):
+    ns, widths, stage_list, act = _validate(args)
+    t0 = time.monotonic()
+    jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
+    ex = parallel.executor_for(args, jobs)
+    if ex is None:
+        ex = certify.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+    alpha = str(act.alpha) if act.name == "leaky_relu" else None
+    try:
+        cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,
+                              base_seed=args.seed, progress=_progress)
+    finally:
+        ex.shutdown()
+    title = "%s, depth %d, %d seeds per cell" % (",".join(stage_list), args.depth, args.seeds)
+    if args.plot:
+        try:
+            plot(args.plot, cells, ns, widths, title)
+        except OSError as e:
+            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+    if args.json:
+        doc = {"stages": stage_list, "alpha": alpha, "n": ns, "width": widths, "depth": args.depth,
+               "seeds": args.seeds, "base_seed": args.seed,
+               "criteria": {k: classes.CRITERIA[k] for k in ("odd_point", "simplex")}, "cells": cells}
+        if args.plot:
+            doc["plot"] = args.plot
+        json.dump(doc, sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    print("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
+    print("fraction odd point / simplex-like; median layers to the odd point in brackets")
+    print("%6s " % "n\\d" + "".join("%18s" % w for w in widths))
+    for n in ns:
+        row = [c for c in cells if c["n"] == n]
+        print("%6d " % n + "".join("%18s" % ("%.2f/%.2f [%s]" % (c["odd_point"], c["simplex"],
+                                    "-" if c["median_layers_odd_point"] is None
+                                    else "%g" % c["median_layers_odd_point"])) for c in row))
+    if args.plot:
+        print("plot written to %s" % args.plot)
+    return 0
