@@ -192,8 +192,9 @@ def fig_curve(ns=(5, 7, 12), grid=400, steps=60, start=0.95):
                   "After one step every symmetric state lies on a curve parametrised by the cluster "
                   "correlation rho of C G C, and the dynamics reduce to rho -> h(rho) (bnverify.certify.curve). "
                   "Top: h with the diagonal and a cobweb of %d iterations from rho = %g; bottom: h(rho) - rho, "
-                  "whose zeros are the fixed points: rho = 1 (the configuration O_n, repelling), rho = -1/(n-1) "
-                  "(the simplex state) and, from n = 7 on, the spread-cluster attractor between them. Sampled: "
+                  "whose zeros are the fixed points: rho = 1 (the configuration O_n), rho = -1/(n-1) (the simplex "
+                  "state) and, from n = 7 on, the pair born in the fold: the spread-cluster attractor (where "
+                  "h - rho falls through 0) and its unstable partner next to the simplex state. Sampled: "
                   "float evaluation of h on %d points and float roots; the fixed points and their stability are "
                   "certified in the verdicts, not here." % (steps, start, grid), "sampled", fig)
 
@@ -231,7 +232,7 @@ def fig_trajectories(n=16, width=512, depth=300, seeds=4):
     fig.tight_layout()
     return Figure("trajectories", "Finite-width trajectories",
                   "%d networks of width d = %d with RC + ReLU layers, each from a Gaussian batch of n = %d points "
-                  "(bnverify.model, fresh weights per layer, one line per seed). One point's norm grows to about "
+                  "(bnverify.model, fresh weights per layer, one line per seed). One point's norm grows to near "
                   "n - 1 (dotted) times the others' and its cosine with them drops towards 0: the odd point "
                   "emerges. The other points cluster but stay spread (at layer %d their smallest cosine is "
                   "%.2f..%.2f), as at the spread-cluster attractor, not at the collapsed O_n. Sampled: "

@@ -30,7 +30,7 @@ pre.wrap{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:.6
 details{margin:.4em 0}summary{cursor:pointer;color:#0969da}
 dl.ev{margin:.2em 0 .2em 1em}dl.ev dt{font-weight:600;margin-top:.3em}dl.ev dd{margin-left:1.2em}
 math{font-size:1.08em}.formula{margin:.6em 0;font-size:1.1em;overflow-x:auto;overflow-y:hidden;padding:.3em 0}
-.scroll{overflow-x:auto}.verdicts td:nth-child(6){font-size:.82em;max-width:15em}.inline-kv span{margin-right:.9em;white-space:nowrap}
+.scroll{overflow-x:auto}.method{font-size:.8em;color:#57606a;margin-top:.2em}.verdicts td:first-child{white-space:nowrap}.inline-kv span{margin-right:.9em;white-space:nowrap}
 .graph{overflow-x:auto}.meta td:first-child{font-weight:600;white-space:nowrap}
 nav a{margin-right:1em}
 """
@@ -126,14 +126,15 @@ def index(doc):
                        for c in p["claims"])
         out.append("<blockquote>%s</blockquote><p>%s</p><ul>%s</ul>" % (E(p["quote"]), E(p["reading"]), rows))
     out.append("<h2 id='table'>Verdicts</h2><div class='scroll'><table class='verdicts'><tr><th>claim</th><th>statement</th><th>verdict</th>"
-               "<th>expected</th><th>method</th><th>s</th><th>certificate</th></tr>")
+               "<th>expected</th><th>s</th><th>certificate</th></tr>")
     for c in claims:
         formula = mathml.tex(c.get("latex")) if c.get("latex") else E(c["title"])
         cert = "<a href='%s'>json</a>" % E(c["certificate"]) if c.get("certificate") else "&mdash;"
         mark = "" if c.get("ok", True) or c["verdict"] == "not run" else " &#9888; differs"
-        out.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
-                   % (claim_link(c["id"]), formula, badge(c["verdict"]), E(c.get("expect", "")), mark,
-                      E(c.get("method", "")), "" if c.get("seconds") is None else "%.2f" % c["seconds"], cert))
+        method = "<div class='method'>%s</div>" % E(c["method"]) if c.get("method") else ""
+        out.append("<tr><td>%s</td><td>%s%s</td><td>%s</td><td>%s%s</td><td>%s</td><td>%s</td></tr>"
+                   % (claim_link(c["id"]), formula, method, badge(c["verdict"]), E(c.get("expect", "")), mark,
+                      "" if c.get("seconds") is None else "%.2f" % c["seconds"], cert))
     out.append("</table></div>")
     g = doc["graph"]
     out.append("<h2 id='graph'>Dependency graph</h2><p>An arrow runs from a claim to each claim that uses it; "
