@@ -1,7 +1,7 @@
 """Command line: ``bnverify <command> ...``.
 
-Each command lives in its own module under :mod:`bnverify.commands` and defines
-``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.  Errors a user can
+Each command lives in its own module under :mod:`bnverify.commands`, is listed in
+``COMMANDS`` and defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.  Errors a user can
 cause are reported here on one line with exit code 2, never as a traceback.
 
 Exit codes of the safety net in :func:`main` (besides each command's own 0 / 1 / 3):
@@ -16,14 +16,16 @@ Exit codes of the safety net in :func:`main` (besides each command's own 0 / 1 /
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
-import pkgutil
 import sys
 
 from . import __version__
-from .kernels import BadInput
-from .limits import LimitError
+from .commands import (attractor, check, check_cert, decompose, jacobian, lyapunov, phase, report, simplex,
+                       simulate, verify)
+from .errors import BadInput, LimitError
+
+# every sub-command, in the order --help lists them; a new command is imported above and added here
+COMMANDS = [verify, check, check_cert, report, simulate, decompose, lyapunov, phase, jacobian, attractor, simplex]
 
 USAGE_ERROR = 2
 INTERNAL_ERROR = 4
@@ -43,14 +45,6 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(USAGE_ERROR)
 
 
-def _commands():
-    from . import commands
-
-    mods = [importlib.import_module("%s.%s" % (commands.__name__, m.name))
-            for m in pkgutil.iter_modules(commands.__path__)]
-    return sorted((m for m in mods if hasattr(m, "NAME")), key=lambda m: getattr(m, "ORDER", 50))
-
-
 def build_parser():
     p = _Parser(prog="bnverify", description=(
         "Machine-checked verdicts (proved / refuted / inconclusive) for the claims of "
@@ -58,7 +52,7 @@ def build_parser():
         "outlier configuration."))
     p.add_argument("--version", action="version", version="bnverify " + __version__)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for mod in _commands():
+    for mod in COMMANDS:
         sp = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(sp)

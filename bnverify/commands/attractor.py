@@ -11,7 +11,6 @@ from .. import parallel
 from ..parallel import default_jobs, process_pool
 
 NAME = "attractor"
-ORDER = 40
 HELP = "certify the spread-cluster fixed point per n (Krawczyk + block spectra) and the smallest n"
 DESCRIPTION = """\
 For each n, certify in ball arithmetic (python-flint arb) the spread-cluster fixed point of

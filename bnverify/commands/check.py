@@ -11,7 +11,6 @@ from ..ranges import parse_int_range, parse_rat_range
 from ..verdict import INCONCLUSIVE, PROVED, REFUTED
 
 NAME = "check"
-ORDER = 2
 HELP = "decide one claim (a claim file, or a property given by flags)"
 DESCRIPTION = """\
 Decide one claim and print its verdict (proved / refuted / inconclusive), the method and

@@ -9,7 +9,6 @@ from ..kernels import BadInput
 from ..limits import show
 
 NAME = "check-cert"
-ORDER = 3
 HELP = "re-verify certificate files (a file or a folder) with the trusted checker"
 DESCRIPTION = """\
 Re-verify certificates written by 'bnverify verify --report DIR' or 'bnverify check --cert'

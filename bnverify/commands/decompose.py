@@ -15,7 +15,6 @@ from ..sim import classes, inputs
 from ..sim import decompose as simd
 
 NAME = "decompose"
-ORDER = 12
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
 DESCRIPTION = """\
 One row for each of the 8 subsets of the stages RC (recentre), RS (rescale), NL (the

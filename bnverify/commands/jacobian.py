@@ -10,7 +10,6 @@ from .. import limits
 from ..kernels import BadInput, parse_stages
 
 NAME = "jacobian"
-ORDER = 20
 HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the configuration"
 DESCRIPTION = """\
 Derive, with exact algebra, the Gram fixed point G* of the configuration (n-1 identical

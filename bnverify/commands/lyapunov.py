@@ -11,8 +11,7 @@ from ..kernels import parse_stages
 from ..sim import inputs, lyapunov_rate
 
 NAME = "lyapunov"
-ORDER = 14
-HELP = "finite-width growth rate of the cluster spread at O_n (95% CI over seeds) vs infinite width"
+HELP = "finite-width growth rate of the cluster spread at O_n (95%% CI over seeds) vs infinite width"
 DESCRIPTION = """\
 Start at the configuration O_n (n-1 identical points v, one odd point u orthogonal to v),
 push the cluster points apart infinitesimally, and follow the spread

@@ -8,7 +8,6 @@ from .. import limits
 from ..kernels import BadInput
 
 NAME = "report"
-ORDER = 2
 HELP = "write the reviewer report (index.html, claim pages, figures, report.md/.json, certificates)"
 DESCRIPTION = """\
 Write a reviewer-grade report into DIR: index.html (self-contained: inline CSS, embedded

@@ -12,7 +12,6 @@ from ..kernels import BadInput
 from . import attractor
 
 NAME = "simplex"
-ORDER = 41
 HELP = "certify the simplex state: per n, or for every n >= 3 at once (--n 3..)"
 DESCRIPTION = """\
 The simplex state: all n points of equal norm with one common pairwise cosine

@@ -13,7 +13,6 @@ from .. import geometry, limits, model, parallel
 from ..kernels import BadInput, parse_stages
 
 NAME = "simulate"
-ORDER = 10
 HELP = "run the finite-width network for many seeds and summarize the batch geometry"
 DESCRIPTION = """\
 Run S independent finite-width networks (width D, depth L) from a Gaussian batch of N

@@ -8,7 +8,6 @@ from .. import certificate, claims, files, limits, parallel, runner
 from ..kernels import BadInput
 
 NAME = "verify"
-ORDER = 1
 HELP = "run the claim catalogue; exit 0 iff every verdict is the expected one"
 DESCRIPTION = """\
 Check every claim of the catalogue (proofs/, installed as the package data bnverify/catalogue) and print one
