@@ -25,7 +25,8 @@ import time
 
 import numpy as np
 
-from bnverify import alln, certify, claims, properties, simplex_alln
+from bnverify import alln, claims, properties, simplex_alln
+from bnverify.derive import states
 from bnverify.kernels import Activation
 from bnverify.trusted import alln as talln
 
@@ -43,7 +44,7 @@ def claim(n):
 
 def per_n(n):
     """The per-n pipeline of `bnverify attractor --n N` (n <= 64): search, then kernel check."""
-    return properties.checked_state(certify.certify_attractor(n, RELU), "attractor", RELU)
+    return properties.checked_state(states.certify_attractor(n, RELU), "attractor", RELU)
 
 
 def main():
@@ -92,7 +93,7 @@ def simplex(sample):
     times = []
     for n in sample:
         t0 = time.perf_counter()
-        v = properties.checked_state(certify.certify_simplex(n, RELU), "simplex", RELU)
+        v = properties.checked_state(states.certify_simplex(n, RELU), "simplex", RELU)
         times.append(time.perf_counter() - t0)
         print("  n = %-6d %-8s %.3f s" % (n, v.status, times[-1]))
     t0 = time.perf_counter()

@@ -19,7 +19,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from bnverify import certify, gram, symmetry
+from bnverify import gram, symmetry
+from bnverify.derive import balls, krawczyk, spectra, states
 from bnverify.kernels import Activation
 
 RELU = Activation("relu")
@@ -30,11 +31,11 @@ def per_n_times(ns, prec):
     print("%4s  %-8s %10s %12s %10s" % ("n", "status", "attractor", "no-classify", "simplex"))
     for n in ns:
         t0 = time.perf_counter()
-        v = certify.certify_attractor(n, RELU, prec)
+        v = states.certify_attractor(n, RELU, prec)
         t1 = time.perf_counter()
-        certify.certify_attractor(n, RELU, prec, classify_family=False)
+        states.certify_attractor(n, RELU, prec, classify_family=False)
         t2 = time.perf_counter()
-        certify.certify_simplex(n, RELU, prec)
+        states.certify_simplex(n, RELU, prec)
         t3 = time.perf_counter()
         print("%4d  %-8s %10.3f %12.3f %10.3f" % (n, v.status, t1 - t0, t2 - t1, t3 - t2))
 
@@ -59,7 +60,7 @@ def dense_jacobian(X, n, act, ctx):
 
 def radius_without_one(E):
     """Spectral-radius bounds from eigenvalue balls, dropping the ball nearest 1 (G itself)."""
-    mags = [certify.enclosure(abs(e)) for e in E]
+    mags = [balls.enclosure(abs(e)) for e in E]
     k = min(range(len(E)), key=lambda i: abs(float((E[i] - 1).real.mid())) + abs(float(E[i].imag.mid())))
     rest = [m for i, m in enumerate(mags) if i != k]
     return max(m[0] for m in rest), max(m[1] for m in rest)
@@ -70,17 +71,17 @@ def dense_gershgorin_without_one(J, ctx):
     Gershgorin discs of V^-1 J V (V: numpy eigenvectors): the disc around 1 must be isolated
     (then it holds exactly the eigenvalue 1) and is dropped."""
     Jn = np.array(J.tolist(), dtype=object)
-    d = certify.gershgorin_discs(Jn, certify.approx_eigvecs(Jn), ctx)
+    d = spectra.gershgorin_discs(Jn, spectra.approx_eigvecs(Jn), ctx)
     if d is None:
         return "failed: V singular"
     c, R = d
     one = [i for i in range(len(c)) if abs(c[i] - 1) < R[i] + ctx.const(Fraction(1, 10 ** 6))]
-    comps = certify.gershgorin_components(c, R)
+    comps = spectra.gershgorin_components(c, R)
     if len(one) != 1 or [one[0]] not in comps:
         return "failed: disc of the eigenvalue 1 not isolated"
     rest = [i for i in range(len(c)) if i != one[0]]
-    hi = max(certify.enclosure(abs(c[i]) + R[i])[1] for i in rest)
-    lo = max(min(certify.enclosure(abs(c[i]) - R[i])[0] for i in comp)
+    hi = max(balls.enclosure(abs(c[i]) + R[i])[1] for i in rest)
+    lo = max(min(balls.enclosure(abs(c[i]) - R[i])[0] for i in comp)
              for comp in comps if comp != one)
     return max(lo, Fraction(0)), hi
 
@@ -91,11 +92,11 @@ def blocks_vs_dense(ns, prec):
     print("\nspectrum at the certified attractor box: symmetry blocks vs dense (n(n+1)/2) methods")
     fmt = lambda p: ("[%.15f, %.15f]" % (float(p[0]), float(p[1]))) if isinstance(p, tuple) else str(p)  # noqa: E731
     for n in ns:
-        v = certify.certify_attractor(n, RELU, prec, classify_family=False)
-        ctx = certify.ball(prec)
-        X = certify._box_from_json(v.certificate["box"], ctx)
+        v = states.certify_attractor(n, RELU, prec, classify_family=False)
+        ctx = balls.ball(prec)
+        X = krawczyk._box_from_json(v.certificate["box"], ctx)
         t0 = time.perf_counter()
-        sp = certify.spectrum_certificate(X, n, RELU, ctx)
+        sp = spectra.spectrum_certificate(X, n, RELU, ctx)
         t1 = time.perf_counter()
         J = dense_jacobian(X, n, RELU, ctx)
         t2 = time.perf_counter()

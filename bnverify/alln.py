@@ -2,7 +2,7 @@
 derivation and search; the trusted twin is bnverify/trusted/alln.py).
 
 **The equation, regular at t = 0.**  For RC + ReLU the symmetric fixed points are the roots
-of h(rho) = rho (see :mod:`bnverify.certify`).  At the attractor rho -> 1 as n grows, where
+of h(rho) = rho (see :mod:`bnverify.derive.curve`).  At the attractor rho -> 1 as n grows, where
 the arc-cosine kernel has its square-root singularity; in the angle theta = arccos(rho)
 everything is analytic.  Measured at large n (``measure``): theta* ~ 3 pi t, so the rescaled
 unknown is v = theta / t = n * arccos(rho).  With m = n - 1 = (1 - t) / t and the entire
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .certify import _frac_str
+from .derive.balls import _frac_str
 
 V0_TEXT = "3*pi"            # the root of G(v, 0) = -v^2 + v^3 / (3 pi)
 
@@ -377,7 +377,7 @@ def asymptotics(item=None, alpha=Fraction(0), prec=128):
     enclosures come from a Krawczyk box at t = 0 exactly (ball arithmetic), the closed forms
     from :func:`closed_forms`; each enclosure is checked to contain its closed form.
     stability_margin is measured, not proved (see docs/all-n.md)."""
-    from . import certify
+    from .derive import balls
 
     lib = ArbLib(prec)
     mp = MpLib(60)
@@ -398,13 +398,13 @@ def asymptotics(item=None, alpha=Fraction(0), prec=128):
     for name, ball in enc.items():
         expr, power = cf[name]
         val = lib.arb(str(expr.evalf(60)))          # decimal text of the closed form
-        out[name] = {"power": power, "coefficient": certify.bounds(ball), "closed_form": str(expr),
+        out[name] = {"power": power, "coefficient": balls.bounds(ball), "closed_form": str(expr),
                      "closed_form_value": float(expr.evalf(30)),
                      "agrees": bool(ball.overlaps(val))}
     out["stability_margin"] = stability_margin(V, lib) if alpha == 0 else {
         "power": 1, "coefficient": None, "proved": False,
         "note": "leaky ReLU: stability is certified per n only"}
-    out["v0"] = {"closed_form": str(cf["v0"]), "enclosure": certify.bounds(V)}
+    out["v0"] = {"closed_form": str(cf["v0"]), "enclosure": balls.bounds(V)}
     return out
 
 
@@ -414,12 +414,12 @@ def stability_margin(V, lib):
     from . import alln_stability
 
     crit = alln_stability.scaled(V, lib.num(0), lib)["criteria"]
-    from . import certify
+    from .derive import balls
     margins = [crit["pair_margin"], crit["trivial_margin"], crit["standard_p(1)/t"]]
     lo = min(m.lower() for m in margins)
     hi = min(m.upper() for m in margins)
     ball = lib.arb(lo).union(lib.arb(hi))
-    return {"power": 1, "coefficient": certify.bounds(ball), "closed_form": "1",
+    return {"power": 1, "coefficient": balls.bounds(ball), "closed_form": "1",
             "closed_form_value": 1.0, "agrees": bool(ball.contains(lib.num(1))),
             "note": "the standard block's margin det(I - M)/t over its second eigenvalue (t + O(t^2)) "
                     "equals the trivial block's to O(t^2): series 1 - radius = t + t^2 - (81 pi^2/20) t^3 "
@@ -430,18 +430,18 @@ def stability_margin(V, lib):
 def partner_gap(n, prec=256):
     """rho_partner - rho_simplex at one n (n >= 7): the unstable root of h(rho) = rho just above
     the simplex state's rho = -1/(n-1), located by bisection on the sign of h - rho evaluated
-    with the Gram-map code in balls (bnverify.certify.curve).  A measurement (the per-n
+    with the Gram-map code in balls (bnverify.derive.curve).  A measurement (the per-n
     classification certifies the count; the gap's rate is not proved): gap * n^3 -> 2 (pi - 2)
     (docs/all-n.md)."""
-    from . import certify
+    from .derive import balls, curve
     from .kernels import Activation
 
-    act, ctx = Activation("relu"), certify.ball(prec)
+    act, ctx = Activation("relu"), balls.ball(prec)
     rs = Fraction(-1, n - 1)
 
     def sign(gap):
         r = ctx.const(rs + gap)
-        g = certify.curve(r, n, act, ctx) - r
+        g = curve.curve(r, n, act, ctx) - r
         return 1 if g > 0 else -1 if g < 0 else 0
     lo, hi = Fraction(1, 10 ** 6) / n ** 3, Fraction(20) / n ** 3
     slo, shi = sign(lo), sign(hi)

@@ -6,7 +6,7 @@
    obligation and canonical statement; a claim it has no obligation for is inconclusive,
    with the kernel's reason (another model, another state, a relation it has no method for);
 2. untrusted search supplies the evidence the kernel needs (per n: Krawczyk boxes and
-   classification covers from :mod:`bnverify.certify`); most obligations need none, the
+   classification covers from :mod:`bnverify.derive.curve` and :mod:`bnverify.derive.states`); most obligations need none, the
    kernel decides them with its own model;
 3. the kernel decides; the verdict's certificate (claim structure, canonical statement,
    evidence) is then re-checked by ``trusted.check`` in the same run, and only a certificate
@@ -197,7 +197,7 @@ def _search_branch(claim):
 
 def _search(claim):
     """(evidence items, human-readable evidence) for one n of a per-n claim."""
-    from . import certify
+    from .derive import states
 
     n, act = claim.n.lo, claim.activation
     state = _state_of(claim)
@@ -206,7 +206,7 @@ def _search(claim):
     bound = claim.params.get("bound", Fraction(1)) if claim.property != "attractor-threshold" else Fraction(1)
     if rel not in ("<", "<="):
         rel = "<"
-    fn = certify.certify_attractor if state == "attractor" else certify.certify_simplex
+    fn = states.certify_attractor if state == "attractor" else states.certify_simplex
     v = fn(n, act, relation=rel, bound=bound)
     human = {k: x for k, x in v.evidence.items() if k != "reason"}
     if v.evidence.get("reason"):
@@ -346,14 +346,14 @@ def combine(claim, verdicts, parts=None):
 
 
 def _fold(claim):
-    from . import certify
+    from .derive import sweeps
 
     lo, hi = Fraction(claim.params["lo"]), Fraction(claim.params["hi"])
     try:
         trusted.goal(claim_json(claim))
     except (trusted.NoGoal, trusted.Rejected):
         return decide(claim)
-    v = certify.locate_fold(lo, hi, claim.activation)
+    v = sweeps.locate_fold(lo, hi, claim.activation)
     items = [_classification_item(v.certificate[k]) for k in ("at_n_lo", "at_n_hi")] if v.certificate else []
     return decide(claim, items, {k: x for k, x in v.evidence.items() if k != "reason"})
 
@@ -373,7 +373,7 @@ def finite_width_lyapunov(claim):
 
 
 def checked_state(v, state, act):
-    """A verdict of bnverify.certify (one n, attractor or simplex, spectral radius < 1) passed
+    """A verdict of bnverify.derive.states (one n, attractor or simplex, spectral radius < 1) passed
     through the trusted kernel: the returned verdict is the kernel's, with v's enclosures."""
     from . import claims
 

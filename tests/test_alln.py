@@ -9,7 +9,8 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from bnverify import alln, certify, properties, symmetry, trusted
+from bnverify import alln, properties, symmetry, trusted
+from bnverify.derive import balls, curve, states
 from bnverify.kernels import Activation
 from bnverify.trusted import alln as talln
 
@@ -25,10 +26,10 @@ def item16():
 
 def exact_side(rho, n):
     """2 A (h(rho) - rho) from the Gram-map code (bnverify.gram / symmetry), in balls."""
-    ctx = certify.ball(200)
+    ctx = balls.ball(200)
     r = ctx.const(rho)
-    K = symmetry.image(certify.centred_state(r, n, ctx), n, RELU, ctx)
-    so, sc = certify._centred_corr(K, n, ctx)
+    K = symmetry.image(curve.centred_state(r, n, ctx), n, RELU, ctx)
+    so, sc = curve._centred_corr(K, n, ctx)
     # K here has cluster diagonal kappa(1) = 1/2 times the centred state's scale 1: A = sc
     return 2 * sc * (so / sc - r)
 
@@ -69,7 +70,7 @@ def test_roots_agree_with_per_n_certificates(n, alpha):
     from flint import ctx
 
     act = Activation("leaky_relu", alpha) if alpha else RELU
-    per_n = certify.certify_attractor(n, act, classify_family=False)
+    per_n = states.certify_attractor(n, act, classify_family=False)
     assert per_n.status == "proved"
     lib = alln.ArbLib(160)
     t = Fraction(1, n)

@@ -8,7 +8,8 @@ import mpmath
 import numpy as np
 import pytest
 
-from bnverify import arith, certify, gram, symbolic, symmetry
+from bnverify import arith, gram, symbolic, symmetry
+from bnverify.derive import balls, curve, spectra, states, sweeps
 from bnverify.kernels import Activation, BadInput
 from bnverify.symmetry import SymState
 
@@ -45,7 +46,7 @@ def _mp_dkappa(act, rho):
 
 
 def _contains(ball, value, slack=Fraction(1, 10 ** 45)):
-    lo, hi = certify.enclosure(ball)
+    lo, hi = balls.enclosure(ball)
     v = Fraction(mpmath.nstr(value, 60, strip_zeros=False)) if not isinstance(value, Fraction) else value
     return lo - slack <= v <= hi + slack
 
@@ -92,9 +93,9 @@ def _iv_mid(x):
 def test_reduced_map_contains_interval_arithmetic_values(state, n):
     # mpmath iv at 50 digits is a second, independent rigorous arithmetic
     iv = arith.get("interval", dps=50)
-    ref, _ = certify.reduced_image([iv.const(Fraction(v)) for v in state], n, RELU, iv)
+    ref, _ = curve.reduced_image([iv.const(Fraction(v)) for v in state], n, RELU, iv)
     ctx = B128()
-    got, _ = certify.reduced_image([ctx.const(Fraction(v)) for v in state], n, RELU, ctx)
+    got, _ = curve.reduced_image([ctx.const(Fraction(v)) for v in state], n, RELU, ctx)
     for g, r in zip(got, ref):
         assert _contains(g, _iv_mid(r))
 
@@ -109,7 +110,7 @@ def test_reduced_jacobian_matches_exact_finite_differences():
         im = symmetry.image(SymState(1, *[ex.const(v) for v in s]), n, RELU, ex)
         return [mpmath.mpf(str((v / im.a).evalf(60))) for v in (im.o, im.x, im.b)]
     ctx = B128()
-    J = certify.reduced_jacobian([ctx.const(v) for v in s0], n, RELU, ctx)
+    J = curve.reduced_jacobian([ctx.const(v) for v in s0], n, RELU, ctx)
     with mpmath.workdps(60):
         _compare_columns(T, J, s0, h)
 
@@ -122,7 +123,7 @@ def _compare_columns(T, J, s0, h):
         fp, fm = T(sp_), T(sm)
         for i in range(3):
             fd = (fp[i] - fm[i]) / (2 * mpmath.mpf(1) / 10 ** 20)
-            assert abs(Fraction(mpmath.nstr(fd, 50)) - certify.exact(J[i][j].mid())) < Fraction(1, 10 ** 30)
+            assert abs(Fraction(mpmath.nstr(fd, 50)) - balls.exact(J[i][j].mid())) < Fraction(1, 10 ** 30)
             assert J[i][j].rad() < 1e-30
 
 
@@ -136,8 +137,8 @@ def test_blocks_at_configuration_contain_the_exact_spectrum():
     lam = n * n - 2 * n + 2
     X = [ctx.const(1), ctx.const(0), ctx.const((n - 1) ** 2)]
     found = []
-    for comp, (B, mult, _) in certify.state_blocks(X, n, RELU, ctx).items():
-        for e in certify.eig_enclosures(B):
+    for comp, (B, mult, _) in spectra.state_blocks(X, n, RELU, ctx).items():
+        for e in spectra.eig_enclosures(B):
             assert e.imag.contains(0)
             found.append(e.real)
     for v in exact_vals:
@@ -148,18 +149,18 @@ def test_blocks_at_configuration_contain_the_exact_spectrum():
 def test_bounds_round_outward():
     ctx = B128()
     third = ctx.const(1) / 3
-    lo, hi = certify.bounds(third, digits=5)
+    lo, hi = balls.bounds(third, digits=5)
     assert (lo, hi) == ("0.33333", "0.33334")
-    lo, hi = certify.bounds(-third, digits=5)
+    lo, hi = balls.bounds(-third, digits=5)
     assert (lo, hi) == ("-0.33334", "-0.33333")
-    assert certify.bounds(ctx.const(Fraction(5, 4))) == ["1.25", "1.25"]
+    assert balls.bounds(ctx.const(Fraction(5, 4))) == ["1.25", "1.25"]
 
 
 def test_gershgorin_bound_on_a_known_matrix():
     ctx = B128()
     B = np.array([[ctx.const(Fraction(1, 2)), ctx.const(1)], [ctx.const(0), ctx.const(Fraction(1, 4))]],
                  dtype=object)
-    lo, hi = certify.gershgorin_radius(B, certify.approx_eigvecs(B), ctx)
+    lo, hi = spectra.gershgorin_radius(B, spectra.approx_eigvecs(B), ctx)
     assert lo <= Fraction(1, 2) <= hi and hi - lo < Fraction(1, 10 ** 12)
 
 
@@ -167,7 +168,7 @@ def test_gershgorin_bound_on_a_known_matrix():
 def _mp_root(n, act=RELU):
     """The spread-cluster solution of h(rho) = rho by bisection in mpmath iv (50 digits)."""
     iv = arith.get("interval", dps=50)
-    g = lambda r: certify.curve(iv.const(r), n, act, iv) - iv.const(r)     # noqa: E731
+    g = lambda r: curve.curve(iv.const(r), n, act, iv) - iv.const(r)     # noqa: E731
     a, b = Fraction(1, 10), Fraction(9, 10)
     ga = g(a)
     assert ga.a > 0 and g(b).b < 0
@@ -185,15 +186,15 @@ def _mp_root(n, act=RELU):
 
 @pytest.fixture(scope="module")
 def attractor7():
-    return certify.certify_attractor(7, RELU)
+    return states.certify_attractor(7, RELU)
 
 
 def test_attractor_n7_is_proved_and_contains_50_digit_values(attractor7):
     v = attractor7
     assert v.status == "proved", v.evidence
     iv, rho = _mp_root(7)
-    o, x, b = certify.curve_point(iv.const(rho), 7, RELU, iv)
-    cc, oc, nr = certify.cosines([o, x, b], iv)
+    o, x, b = curve.curve_point(iv.const(rho), 7, RELU, iv)
+    cc, oc, nr = curve.cosines([o, x, b], iv)
     for name, val in (("cluster_cos", cc), ("odd_cos", oc), ("norm_ratio", nr)):
         assert _in_bounds(v.evidence[name], _iv_mid(val), slack=Fraction(1, 10 ** 35)), name
     assert _in_bounds(v.evidence["centred_cluster_corr"], Fraction(rho), slack=Fraction(1, 10 ** 40))
@@ -206,7 +207,7 @@ def test_attractor_matches_float_iteration(attractor7):
     for start in ([0.45, 0.2, 14.0], [0.5, 0.3, 15.5]):
         s = np.array(start)
         for _ in range(1500):
-            T, _ = certify.reduced_image(list(s), 7, RELU, certify.QFLOAT)
+            T, _ = curve.reduced_image(list(s), 7, RELU, balls.QFLOAT)
             s = np.array([float(t) for t in T])
         for got, name in zip((s[0], s[1] / np.sqrt(s[2]), np.sqrt(s[2])), ("cluster_cos", "odd_cos", "norm_ratio")):
             lo, hi = (float(x) for x in ev[name])
@@ -269,7 +270,7 @@ def test_krawczyk_record_rechecks_in_the_trusted_kernel_and_rejects_tampering(at
 
 @pytest.mark.parametrize("n", [3, 4, 7, 20])
 def test_simplex_value_and_spectrum(n):
-    v = certify.certify_simplex(n, RELU)
+    v = states.certify_simplex(n, RELU)
     assert v.status == "proved"
     with mpmath.workdps(50):
         ref = _mp_kappa(RELU, mpmath.mpf(-1) / (n - 1)) / _mp_kappa(RELU, 1)
@@ -286,7 +287,7 @@ def test_simplex_value_and_spectrum(n):
 
 # ---------------------------------------------------------------- the symmetric family
 def test_absence_below_threshold_and_certificate():
-    v = certify.certify_attractor(5, RELU)
+    v = states.certify_attractor(5, RELU)
     assert v.status == "refuted"
     kinds = [f["kind"] for f in v.evidence["symmetric_family"]["fixed_points"]]
     assert kinds == ["simplex", "configuration"]
@@ -302,12 +303,12 @@ def test_absence_below_threshold_and_certificate():
 
 
 def test_classification_n7_finds_four_solutions_consistent_with_float():
-    v = certify.classify(7, RELU)
+    v = curve.classify(7, RELU)
     assert v.status == "proved"
     fps = v.evidence["fixed_points"]
     assert [f["kind"] for f in fps] == ["simplex", "root", "root", "configuration"]
     assert [f["stable_in_family"] for f in fps] == [True, False, True, False]
-    floats = certify._float_roots(7, RELU)
+    floats = states._float_roots(7, RELU)
     for f, r in zip([fp for fp in fps if fp["kind"] == "root"], [r for r in floats if r > -0.16]):
         assert float(f["rho"][0]) - 1e-9 <= r <= float(f["rho"][1]) + 1e-9
     from bnverify.properties import _classification_item
@@ -317,7 +318,7 @@ def test_classification_n7_finds_four_solutions_consistent_with_float():
 def test_leaky_attractor_shares_the_relu_geometry(attractor7):
     # C K_alpha C = ((1+a)/2)^2 Sigma + ((1-a)/2)^2 C K_abs C: the solutions of h(rho) = rho,
     # hence the norm ratio, do not depend on alpha; the cosines and the spectrum do
-    v = certify.certify_attractor(7, LEAKY)
+    v = states.certify_attractor(7, LEAKY)
     assert v.status == "proved"
     a, b = (Fraction(x) for x in v.evidence["norm_ratio"])
     c, d = (Fraction(x) for x in attractor7.evidence["norm_ratio"])
@@ -326,25 +327,25 @@ def test_leaky_attractor_shares_the_relu_geometry(attractor7):
 
 
 def test_fold_is_bracketed():
-    v = certify.locate_fold(Fraction("6.107"), Fraction("6.108"), RELU)
+    v = sweeps.locate_fold(Fraction("6.107"), Fraction("6.108"), RELU)
     assert v.status == "proved", v.evidence
     assert [f["kind"] for f in v.evidence["at_n_lo"]] == ["simplex", "configuration"]
 
 
 def test_threshold_logic_and_bad_n():
     with pytest.raises(BadInput):
-        certify.certify_attractor(2)
+        states.certify_attractor(2)
     with pytest.raises(BadInput):
-        certify.certify_simplex(3.5)
-    vs = certify.attractor_sweep([5, 6, 7, 8], RELU, executor=certify.InlineExecutor())
+        states.certify_simplex(3.5)
+    vs = sweeps.attractor_sweep([5, 6, 7, 8], RELU, executor=sweeps.InlineExecutor())
     assert [v.status for v in vs] == ["refuted", "refuted", "proved", "proved"]
-    assert certify.threshold(vs) == (7, True)
+    assert sweeps.threshold(vs) == (7, True)
 
 
 @pytest.mark.slow
 def test_sweep_to_64():
-    vs = certify.attractor_sweep(range(3, 65), RELU)
-    assert certify.threshold(vs) == (7, True)
+    vs = sweeps.attractor_sweep(range(3, 65), RELU)
+    assert sweeps.threshold(vs) == (7, True)
     for v in vs:
         from bnverify.properties import _classification_item, _krawczyk_item
         if v.status == "proved":

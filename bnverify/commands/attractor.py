@@ -5,7 +5,8 @@ import json
 import sys
 from fractions import Fraction
 
-from .. import certify, limits, properties, ranges
+from .. import limits, properties, ranges
+from ..derive import balls, sweeps
 from ..kernels import BadInput, parse_stages
 from .. import parallel
 from ..parallel import default_jobs, process_pool
@@ -101,7 +102,7 @@ def executor(jobs, args=None):
     if ex is not None:
         return ex
     if jobs == 1:
-        return certify.InlineExecutor()
+        return sweeps.InlineExecutor()
     return process_pool(jobs)
 
 
@@ -145,7 +146,7 @@ def table(rows, fields):
 def _short(s, up, digits=12):
     """A bound re-rounded outward to fewer digits (still a bound; JSON keeps all digits)."""
     try:
-        return certify._decimal(Fraction(s), digits, up)
+        return balls._decimal(Fraction(s), digits, up)
     except ValueError:          # "inf"
         return s
 
@@ -200,14 +201,14 @@ def run(args):
     todo = below + ns
     ex = executor(jobs, args)
     try:
-        vs = certify.attractor_sweep(todo, act, executor=ex, prec=args.prec,
+        vs = sweeps.attractor_sweep(todo, act, executor=ex, prec=args.prec,
                                      progress=progress if len(todo) > 1 else None)
         if args.fold is not None:
-            fold = certify.locate_fold(fr.lo, fr.hi, act, args.prec)
+            fold = sweeps.locate_fold(fr.lo, fr.hi, act, args.prec)
     finally:
         ex.shutdown()
     vs = [properties.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
-    n0, below_ok = certify.threshold(vs)
+    n0, below_ok = sweeps.threshold(vs)
     results = [entry(v, FIELDS) for v in vs[len(below):]]
     doc = {"activation": str(act), "results": results, "smallest_n": n0 if below_ok else None,
            "smallest_n_note": ("proved for every n from %s to %d, absent (within the symmetric family) "
@@ -262,7 +263,7 @@ def run_all_n(args):
     else:                   # stability per n, up to the per-n limit
         ex = executor(jobs, args)
         try:
-            vs = certify.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=progress) if ns else []
+            vs = sweeps.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=progress) if ns else []
         finally:
             ex.shutdown()
         results = [entry(properties.checked_state(x, "attractor", act), FIELDS) for x in vs]

@@ -8,7 +8,8 @@ import time
 
 import numpy as np
 
-from .. import certify, decomposition, limits, parallel
+from .. import decomposition, limits, parallel
+from ..derive import sweeps
 from ..errors import BadInput
 from ..kernels import ACTIVATIONS, parse_stages
 from ..sim import classes, inputs
@@ -84,7 +85,7 @@ def _validate(args):
 def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None, plot=False,
               progress=None):
     """The rows (see DESCRIPTION); ``executor`` runs the 8 simulations (None: in this process)."""
-    ex = executor or certify.InlineExecutor()
+    ex = executor or sweeps.InlineExecutor()
     every = max(1, depth // 200)
     alpha = str(act.alpha) if act.name == "leaky_relu" else None
     futures = [ex.submit(simd.job, decomposition.model_stages(sub, act), n, width, depth, seeds, start,
@@ -156,7 +157,7 @@ def run(args):
     jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
     ex = parallel.executor_for(args, jobs)
     if ex is None:
-        ex = certify.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+        ex = sweeps.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
     try:
         rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
                          executor=ex, plot=bool(args.plot), progress=_progress)

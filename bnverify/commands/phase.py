@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 
-from .. import certify, limits, parallel
+from .. import limits, parallel
+from ..derive import sweeps
 from ..errors import BadInput
 from ..kernels import parse_stages
 from ..sim import classes, inputs
@@ -101,7 +102,7 @@ def run(args):
     jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
     ex = parallel.executor_for(args, jobs)
     if ex is None:
-        ex = certify.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+        ex = sweeps.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
     alpha = str(act.alpha) if act.name == "leaky_relu" else None
     try:
         cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,

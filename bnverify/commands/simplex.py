@@ -7,7 +7,8 @@ import sys
 import time
 from fractions import Fraction
 
-from .. import certify, limits, properties, ranges
+from .. import limits, properties, ranges
+from ..derive import sweeps
 from ..kernels import BadInput
 from . import attractor
 
@@ -49,7 +50,7 @@ def run(args):
     ns, act, jobs = attractor.parse_common(args)
     ex = attractor.executor(jobs, args)
     try:
-        vs = certify.simplex_sweep(ns, act, executor=ex, prec=args.prec,
+        vs = sweeps.simplex_sweep(ns, act, executor=ex, prec=args.prec,
                                    progress=attractor.progress if len(ns) > 1 else None)
     finally:
         ex.shutdown()

@@ -1,6 +1,6 @@
 """The report's figures (matplotlib, PNG and SVG).  Each maker returns a :class:`Figure` or
 None when its data is absent; the caption says what is drawn and where the numbers come from:
-*certified* (ball-arithmetic enclosures, from the verdicts' evidence or bnverify.certify),
+*certified* (ball-arithmetic enclosures, from the verdicts' evidence or bnverify.derive),
 *exact* (closed forms from sympy) or *sampled* (float evaluation or finite-width simulation,
 which illustrates and never proves)."""
 from __future__ import annotations
@@ -114,12 +114,12 @@ def fig_attractor(rows):
 
 
 def _simplex_radii(ns):
-    from .. import certify
+    from ..derive import states
     from ..kernels import Activation
 
     out = {}
     for n in ns:
-        v = certify.certify_simplex(n, Activation("relu"))
+        v = states.certify_simplex(n, Activation("relu"))
         sr = v.evidence.get("spectral_radius")
         if sr:
             out[n] = (float(sr[0]), float(sr[1]))
@@ -157,11 +157,12 @@ def fig_radii(rows, simplex_ns=tuple(range(3, 17)) + (20, 24, 32)):
 # ------------------------------------------------------------------ sampled
 def fig_curve(ns=(5, 7, 12), grid=400, steps=60, start=0.95):
     """The 1-D map h(rho) of the symmetric reduction, its fixed points and a cobweb."""
-    from .. import arith, certify
+    from .. import arith
+    from ..derive import curve, states
     from ..kernels import Activation
 
     act = Activation("relu")
-    h_of = lambda r, n: float(certify.curve(float(r), n, act, arith.FLOAT))
+    h_of = lambda r, n: float(curve.curve(float(r), n, act, arith.FLOAT))
     plt = _plt()
     fig, axes = plt.subplots(2, len(ns), figsize=(4 * len(ns), 6.6), sharex="col")
     for k, n in enumerate(ns):
@@ -169,7 +170,7 @@ def fig_curve(ns=(5, 7, 12), grid=400, steps=60, start=0.95):
         lo = -1 / (n - 2) + 1e-9
         rho = np.linspace(lo, 1, grid)
         h = np.array([h_of(r, n) for r in rho])
-        roots = sorted(set(round(float(r), 12) for r in certify._float_roots(n, act)) | {1.0})
+        roots = sorted(set(round(float(r), 12) for r in states._float_roots(n, act)) | {1.0})
         top.plot(rho, h, lw=1.5, label="h(rho)")
         top.plot([lo, 1], [lo, 1], "k:", lw=0.8, label="h = rho")
         top.plot(roots, roots, "o", color="#cf222e", ms=5, label="fixed points")
@@ -190,7 +191,7 @@ def fig_curve(ns=(5, 7, 12), grid=400, steps=60, start=0.95):
     fig.tight_layout()
     return Figure("curve", "The 1-D map h(rho) of the symmetric reduction",
                   "After one step every symmetric state lies on a curve parametrised by the cluster "
-                  "correlation rho of C G C, and the dynamics reduce to rho -> h(rho) (bnverify.certify.curve). "
+                  "correlation rho of C G C, and the dynamics reduce to rho -> h(rho) (bnverify.derive.curve). "
                   "Top: h with the diagonal and a cobweb of %d iterations from rho = %g; bottom: h(rho) - rho, "
                   "whose zeros are the fixed points: rho = 1 (the configuration O_n), rho = -1/(n-1) (the simplex "
                   "state) and, from n = 7 on, the pair born in the fold: the spread-cluster attractor (where "

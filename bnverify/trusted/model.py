@@ -9,9 +9,9 @@ tests/test_trusted.py evaluates every pair at the same points.
 | two_point_image         | bnverify.symbolic.fixed_point (one RC step)      |
 | rs_image                | bnverify.rs.fixed_point                          |
 | pattern_blocks          | bnverify.symmetry blocks at the configuration    |
-| symmetric_gram, reduced_map, symmetric_blocks | bnverify.symmetry / certify |
-| curve                   | bnverify.certify's reduction curve h(rho)        |
-| gershgorin_bound        | bnverify.certify's block spectra                 |
+| symmetric_gram, reduced_map, symmetric_blocks | bnverify.symmetry / derive |
+| curve                   | bnverify.derive.curve: the reduction curve h(rho)|
+| gershgorin_bound        | bnverify.derive.spectra: the block spectra       |
 | alln.quantities         | bnverify.alln.branch (G, E, cosines in t = 1/n)  |
 | alln.stability_criteria | bnverify.alln_stability.scaled (block margins)   |
 
