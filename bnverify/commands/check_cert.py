@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from .. import limits, trusted
-from ..kernels import BadInput
+from ..errors import BadInput
 from ..limits import show
 
 NAME = "check-cert"
@@ -14,7 +14,9 @@ DESCRIPTION = """\
 Re-verify certificates written by 'bnverify verify --report DIR' or 'bnverify check --cert'
 with the small independent checker (bnverify/trusted/): content hash, every exact /
 ball / SMT fact, and that the decisive facts give the recorded verdict on the claim's
-domain.  Nothing is searched again.  One line per certificate.
+domain.  Nothing is searched again.  One line per certificate, then a summary line
+("3 certificates: 3 ok, 0 rejected"); --json prints {"certificates": [{"path", "ok",
+"message"}, ...], "summary": {"total", "ok", "rejected"}} instead.
 
 Every file is read first: each must be a JSON document (UTF-8, at most 50 MB, nested at
 most 100 deep, no NaN / Infinity).  A file that is not (binary, not UTF-8, not JSON, too
@@ -26,11 +28,14 @@ exit status: 0 every certificate checks, 1 some are rejected, 2 usage error, 4 i
 examples:
   bnverify check-cert report/certificates/
   bnverify check-cert leaky.json
+  bnverify check-cert report/certificates/ --json
 """
 
 
 def add_arguments(p):
     p.add_argument("path", help="a certificate (*.json) or a folder searched recursively")
+    p.add_argument("--json", action="store_true",
+                   help='print {"certificates": [{"path", "ok", "message"}], "summary": {...}}')
 
 
 def _no_constant(name):
@@ -77,9 +82,22 @@ def run(args):
     if not files:
         raise BadInput("no certificates (*.json) under %s" % path)
     docs = [load(f) for f in files]         # every file is a JSON document before any is checked
-    bad = 0
+    rows = []
     for f, doc in zip(files, docs):
         ok, msg = trusted.check(doc)
-        bad += not ok
-        print("%s  %s: %s" % ("ok  " if ok else "FAIL", f, " ".join(str(msg).split())))
+        rows.append({"path": str(f), "ok": bool(ok), "message": " ".join(str(msg).split())})
+        if not args.json:
+            print("%s  %s: %s" % ("ok  " if ok else "FAIL", f, rows[-1]["message"]))
+    bad = sum(not r["ok"] for r in rows)
+    summary = {"total": len(rows), "ok": len(rows) - bad, "rejected": bad}
+    if args.json:
+        print(json.dumps({"certificates": rows, "summary": summary}, indent=1))
+    else:
+        print(summary_line(summary))
     return 1 if bad else 0
+
+
+def summary_line(summary):
+    """"3 certificates: 2 ok, 1 rejected"."""
+    return "%d certificate%s: %d ok, %d rejected" % (summary["total"], "" if summary["total"] == 1 else "s",
+                                                     summary["ok"], summary["rejected"])
