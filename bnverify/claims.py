@@ -455,7 +455,7 @@ def check_limits(claim):
     limits.MAX_PER_N integers (unless an all-n branch covers the range beyond its start); a finite-width simulation at most limits.MAX_SIM_WORK."""
     from . import properties
 
-    if properties._per_n(claim) and not properties._all_n(claim) and claim.n.finite and \
+    if properties.per_n(claim) and not properties.all_n(claim) and claim.n.finite and \
             len(claim.n) > limits.MAX_PER_N:
         raise ClaimError(claim.source, "domain.n", "n range %s has %d integers: property %s is decided one n "
                          "at a time, for at most %d of them" % (claim.n, len(claim.n), claim.property,

@@ -1,0 +1,65 @@
+"""Claims that reach an all-n branch (the attractor for n >= ALL_N_FROM, the simplex state
+for n >= SIMPLEX_FROM) and the untrusted search of a branch's evidence (bnverify.alln,
+bnverify.simplex_alln)."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import alln, simplex_alln, trusted
+
+
+ALL_N_FROM = 16          # the attractor's all-n branch covers n >= 16; below, per-n boxes
+SIMPLEX_FROM = 3         # the simplex state's covers every n >= 3
+
+
+def simplex_all_n(claim):
+    """A claim about the simplex state (existence, or spectral radius < 1 or any bound >= 1;
+    ReLU or leaky ReLU) on an open range or one beyond the per-n limit."""
+    if claim.property not in ("fixed-point", "spectral-radius") or claim.params.get("state") != "simplex":
+        return False
+    if claim.property == "spectral-radius" and not (
+            claim.params.get("relation", "<") in ("<", "<=") and claim.params.get("bound", Fraction(1)) >= 1):
+        return False
+    return (claim.activation.name in ("relu", "leaky_relu") and claim.stages == ("rc",)
+            and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
+
+
+def all_n(claim):
+    """A claim whose range reaches an all-n branch: the attractor's existence (ReLU or leaky
+    ReLU) or spectral radius < 1 (or any bound >= 1; ReLU), or :func:`simplex_all_n`."""
+    if simplex_all_n(claim):
+        return True
+    exists = claim.property == "attractor-exists" or (
+        claim.property == "fixed-point" and claim.params.get("state") == "attractor")
+    stable = claim.property in ("attractor-stable", "attractor-threshold") or (
+        claim.property == "spectral-radius" and claim.params.get("state") == "attractor")
+    if stable:
+        bound = claim.params.get("bound", Fraction(1))
+        stable = (claim.activation.name == "relu" and claim.params.get("relation", "<") in ("<", "<=")
+                  and bound >= 1)
+    return ((exists and claim.activation.name in ("relu", "leaky_relu") or stable)
+            and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= ALL_N_FROM))
+
+
+BRANCH_METHOD = {
+    "attractor": "Krawczyk in (t = 1/n, v = n arccos rho) on t-boxes down to t = 0, blocks' analytic "
+                 "margins (arb), trusted kernel",
+    "simplex": "closed-form S_n eigenvalues in t = 1/n on t-boxes down to t = 0 (arb), trusted kernel"}
+
+
+def search_branch(claim):
+    """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
+    asymptotics (see bnverify.alln)."""
+    alpha = claim.activation.slope if claim.activation.name == "leaky_relu" else Fraction(0)
+    if simplex_all_n(claim):
+        item, failed, boxes = simplex_alln.branch_item(claim.n.lo, alpha)
+        if item is None:
+            return [], {"search": "simplex boxes not certified on t in %s" % ", ".join(
+                "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
+        return [item], {"boxes": len(boxes), "radius_bounds": boxes,
+                        "asymptotics": simplex_alln.asymptotics(alpha)}
+    item, failed = alln.branch_item(claim.n.lo, alpha)
+    if item is None:
+        return [], {"search": "boxes not certified on t in %s" % ", ".join(
+            "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
+    return [item], {"boxes": len(item["boxes"]), "asymptotics": alln.asymptotics(item, alpha)}

@@ -1,0 +1,49 @@
+"""How a claim splits into jobs (one per n, the all-n branch, or the claim itself), and how
+the verdict of an identical job is adopted under another claim's label."""
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from .. import certificate as cert
+from .. import trusted
+from ..ranges import IntRange
+from .branches import ALL_N_FROM, SIMPLEX_FROM, all_n, simplex_all_n
+from .registry import PROPERTIES, claim_json
+
+
+def per_n(claim):
+    prop = PROPERTIES[claim.property]
+    if not prop.per_n:
+        return False
+    if claim.property in ("fixed-point", "spectral-radius"):
+        return claim.params.get("state", "configuration") in ("attractor", "simplex")
+    return True
+
+
+def units(claim):
+    """The jobs of a claim: one per n for per-n evidence on a finite range, else the claim.
+    A claim reaching an all-n branch: one job per n below the branch's start and one job for
+    the branch (its claim has the domain max(lo, start)..hi)."""
+    if all_n(claim):
+        base, start = claim, SIMPLEX_FROM if simplex_all_n(claim) else ALL_N_FROM
+        if claim.property == "attractor-threshold":     # attractor-stable jobs, as below
+            base = replace(claim, property="attractor-stable", params={"relation": "<", "bound": Fraction(1)})
+        low = [base.with_n(k) for k in range(claim.n.lo, start)]
+        return low + [replace(base, n=IntRange(max(claim.n.lo, start), claim.n.hi))]
+    if per_n(claim) and claim.n.finite and 1 < len(claim.n) <= trusted.kernel.PER_N_MAX:
+        if claim.property == "attractor-threshold":     # the attractor-stable job of each n
+            return [replace(claim.with_n(k), property="attractor-stable",
+                            params={"relation": "<", "bound": Fraction(1)}) for k in claim.n]
+        return [claim.with_n(k) for k in claim.n]
+    return [claim]
+
+
+def adopt(claim, v):
+    """A copy of the verdict of an identical job, labelled for ``claim``."""
+    c = v.certificate
+    if c is not None:
+        c = cert.finish(claim_json(claim), c["verdict"], c["method"], c["statement"], c["evidence"])
+    out = replace(v, certificate=c, evidence=dict(v.evidence))
+    out.items = list(getattr(v, "items", []))
+    return out

@@ -1,0 +1,73 @@
+"""What the claim loader validates: each property's parameters, its smallest n and whether
+it runs one job per n; and a claim's structure as the trusted kernel reads it."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .. import certificate as cert
+
+
+@dataclass
+class Property:
+    name: str
+    params: dict = field(default_factory=dict)      # name -> (required, kind in claims.PARAM_KINDS)
+    defaults: dict = field(default_factory=dict)
+    min_n: int = 2
+    per_n: bool = False                             # evidence is searched one n at a time
+    doc: str = ""
+
+    def validate(self, stages, act, params):
+        """Nothing model-specific here: the kernel says which models it decides."""
+
+
+_STATE = {"state": (False, "state")}
+_BOUND = {"relation": (True, "relation"), "bound": (True, "rational")}
+PROPERTIES = {p.name: p for p in [
+    Property("centering-rank-one", doc="RC leaves a rank-one matrix w s^T (stages rc alone)"),
+    Property("invariant-configuration", doc="one layer maps every two-point batch into O_n"),
+    Property("fixed-point", _STATE, per_n=True, doc="the state's Gram matrix is a fixed point up to scale"),
+    Property("norm-ratio-limit", {"value": (True, "expr")}, doc="||u'||/||v'|| tends to value as d -> infinity"),
+    Property("orthogonal-outlier", {"value": (False, "expr")},
+             doc="the odd point's cosine to the cluster at the two-point fixed point (default 0)"),
+    Property("spectral-radius", dict(_BOUND, **_STATE), min_n=3, per_n=True,
+             doc="spectral radius of the scale-free linearization at a state, against a bound"),
+    Property("jacobian-spectrum", dict({"eigenvalues": (True, "spectrum")}, **_STATE), min_n=3,
+             doc="the exact spectrum (values with multiplicities) at the configuration"),
+    Property("stability-directions", {"decay": (False, "strings"), "grow": (False, "strings")}, min_n=3,
+             doc="which perturbation directions decay and grow (no kernel vocabulary yet: inconclusive)"),
+    Property("attractor-exists", min_n=3, per_n=True, doc="a spread-cluster fixed point exists, locally unique"),
+    Property("attractor-stable", {"relation": (False, "relation"), "bound": (False, "rational")},
+             {"relation": "<", "bound": Fraction(1)}, min_n=3, per_n=True,
+             doc="... and its spectral radius is < bound (default 1)"),
+    Property("attractor-threshold", {"value": (True, "int")}, min_n=3, per_n=True,
+             doc="value is the smallest n of the domain with a stable spread-cluster attractor"),
+    Property("fold-bracket", {"lo": (True, "decimal"), "hi": (True, "decimal")}, min_n=3,
+             doc="the spread-cluster pair is born at a real n in (lo, hi)"),
+    Property("rs-linearization", min_n=3, doc="no linearization at O_n with RS (derived outside the kernel)"),
+    Property("finite-width-lyapunov", {"layers": (False, "int"), "seeds": (False, "int")}, min_n=3,
+             doc="finite-width Lyapunov exponent (simulation: never proves)"),
+]}
+
+
+def claim_json(claim):
+    """The claim's structure, as the kernel reads it (the wording is kept beside it)."""
+    dom = {"n": str(claim.n)}
+    if claim.activation.name == "leaky_relu":
+        dom["alpha"] = str(claim.alpha)
+    params = {}
+    for k, v in claim.params.items():
+        if isinstance(v, Fraction):
+            v = cert.rational(v)
+        elif isinstance(v, tuple):
+            v = [list(x) if isinstance(x, tuple) else x for x in v]
+        params[k] = v
+    return {"id": claim.id, "property": claim.property, "stages": list(claim.stages),
+            "activation": claim.activation.name, "domain": dom, "params": params,
+            "wording": claim.statement}
+
+
+def job_key(claim):
+    """Claims with equal keys are the same computation, whatever their ids and wording."""
+    return json.dumps(dict(claim_json(claim), id=None, wording=None), sort_keys=True)

@@ -1,0 +1,149 @@
+"""The one road from a claim to a verdict.
+
+``check(claim)``:
+
+1. the trusted kernel (:mod:`bnverify.trusted`) turns the claim's structure into its
+   obligation and canonical statement; a claim it has no obligation for is inconclusive,
+   with the kernel's reason (another model, another state, a relation it has no method for);
+2. untrusted search supplies the evidence the kernel needs (per n: Krawczyk boxes and
+   classification covers, :mod:`.states`; an all-n branch, :mod:`.branches`; a fold
+   bracket, :mod:`.fold`); most obligations need none, the kernel decides them with its
+   own model;
+3. the kernel decides; the verdict's certificate (claim structure, canonical statement,
+   evidence) is then re-checked by ``trusted.check`` in the same run, and only a certificate
+   that passes gives proved / refuted (``evidence["checked"] = True``).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import certificate as cert
+from .. import claims, trusted
+from ..errors import BadInput
+from ..verdict import Verdict, inconclusive, stopwatch
+from . import fold
+from .branches import BRANCH_METHOD, all_n, search_branch, simplex_all_n
+from .finite_width import finite_width_lyapunov
+from .jobs import per_n, units
+from .registry import PROPERTIES, claim_json
+from .states import classification_item, krawczyk_item, search
+
+
+def decide(claim, items=(), human=None, method=None):
+    """The kernel's verdict on the claim from the evidence items, re-checked from its
+    certificate.  Never raises for the kernel's reasons: inconclusive with them."""
+    human = dict(human or {})
+    cj = claim_json(claim)
+    kernel_method = trusted.kernel.METHODS[bool(items)]       # the certificate's, fixed by the kernel
+    method = method or kernel_method
+    try:
+        status, statement, reason = trusted.decide(cj, list(items))
+    except trusted.NoGoal as e:
+        human.pop("statement", None)
+        return inconclusive("trusted kernel", "no obligation for this variant: %s" % e, **human)
+    except trusted.Rejected as e:
+        try:
+            statement = trusted.goal(cj)[1].statement
+        except Exception:
+            statement = None
+        human.pop("statement", None)
+        v = inconclusive(method, "not decided: %s" % e, statement=statement, **human)
+        v.items = list(items)           # kept for a combined decision over a range of n
+        return v
+    full = cert.finish(cj, status, kernel_method, statement, list(items))
+    ok, msg = trusted.check(full)
+    if not ok:                          # cannot happen unless the kernel is not deterministic
+        return inconclusive(method, "the certificate did not re-check: %s" % msg, **human)
+    human.pop("statement", None)            # the statement shown is the kernel's
+    ev = {**human, "statement": statement, "reason": reason, "checked": True}
+    return Verdict(status, method, ev, certificate=full)
+
+
+def check(claim):
+    """Run a claim (a whole range of n in this process): a Verdict, never an exception."""
+    if claim.property not in PROPERTIES:
+        raise BadInput("unknown property %r" % claim.property)
+    with stopwatch() as t:
+        parts = units(claim)
+        if len(parts) > 1:
+            v = combine(claim, [check(u) for u in parts], parts)
+        elif all_n(claim):
+            try:
+                trusted.goal(claim_json(claim))
+                items, human = search_branch(claim)
+            except (trusted.NoGoal, trusted.Rejected):
+                items, human = [], {}
+            v = decide(claim, items, human, method=BRANCH_METHOD["simplex" if simplex_all_n(claim) else "attractor"])
+        elif per_n(claim) and claim.n.finite and len(claim.n) == 1:
+            try:
+                goal_ok = trusted.goal(claim_json(claim))
+            except (trusted.NoGoal, trusted.Rejected):
+                goal_ok = None
+            if goal_ok is None:
+                v = decide(claim)
+            else:
+                items, human = search(claim)
+                v = decide(claim, items, dict(human, n=claim.n.lo))
+        elif claim.property == "finite-width-lyapunov":
+            v = finite_width_lyapunov(claim)
+        elif claim.property == "fold-bracket":
+            try:
+                trusted.goal(claim_json(claim))
+                items, human = fold.search(claim)
+            except (trusted.NoGoal, trusted.Rejected):
+                items, human = [], {}
+            v = decide(claim, items, human)
+        else:
+            v = decide(claim)
+    v.seconds = t()
+    v.subject = v.subject or claim.id
+    return v
+
+
+def combine(claim, verdicts, parts=None):
+    """One verdict for a range of n: the kernel decides the whole claim from the evidence of
+    every job (their certificates' items, and the items of undecided jobs).  ``parts``: the
+    jobs' claims (default: one per n of the claim's finite range)."""
+    items, enclosures, per_n = [], {}, {}
+    keys = [str(p.n) for p in parts] if parts is not None else [str(k) for k in claim.n]
+    for k, v in zip(keys, verdicts):
+        per_n[k] = v.status
+        for f in ("asymptotics", "boxes"):
+            if f in v.evidence:
+                enclosures.setdefault("all_n", {})[f] = v.evidence[f]
+        if v.certificate is not None:
+            items += v.certificate["evidence"]
+        else:
+            items += getattr(v, "items", [])
+        e = {f: v.evidence[f] for f in ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius",
+                                         "simplex_cos") if f in v.evidence}
+        if e:
+            enclosures[str(k)] = e
+    human = {"per_n": per_n}
+    if "all_n" in enclosures:
+        human.update(enclosures.pop("all_n"))
+    if enclosures:
+        human["enclosures"] = enclosures
+    return decide(claim, items, human)
+
+
+def checked_state(v, state, act):
+    """A verdict of bnverify.derive.states (one n, attractor or simplex, spectral radius < 1) passed
+    through the trusted kernel: the returned verdict is the kernel's, with v's enclosures."""
+    n = int(v.evidence["n"])
+    model = {"stages": "rc," + act.name}
+    if act.name == "leaky_relu":
+        model["alpha"] = cert.rational(act.slope)
+    data = {"id": "%s-n%d" % (state, n), "title": state, "statement": "%s at n = %d" % (state, n),
+            "property": "spectral-radius", "expect": "proved", "model": model,
+            "domain": {"n": str(n)}, "params": {"state": state, "relation": "<", "bound": "1"}}
+    claim = claims.claim_from_dict(data, "%s sweep" % state)
+    c = v.certificate or {}
+    items = [classification_item(c)] if c.get("kind") == "classification" else \
+        [krawczyk_item(c, Fraction(1))] if c.get("kind") == "krawczyk" else []
+    human = {k: x for k, x in v.evidence.items() if k != "reason"}
+    if v.evidence.get("reason"):
+        human["search"] = v.evidence["reason"]
+    out = decide(claim, items, human)
+    out.seconds = v.seconds
+    return out

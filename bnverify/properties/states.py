@@ -1,0 +1,70 @@
+"""Untrusted search for one n of a per-n claim about a symmetric state (the attractor or
+the simplex state): certified boxes and classification covers from bnverify.derive, turned into
+the evidence items the trusted kernel re-checks."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import certificate as cert
+from .. import trusted
+from ..derive import states
+
+
+def state_of(claim):
+    if claim.property.startswith("attractor"):
+        return "attractor"
+    return claim.params.get("state", "configuration")
+
+
+def search(claim):
+    """(evidence items, human-readable evidence) for one n of a per-n claim."""
+    n, act = claim.n.lo, claim.activation
+    state = state_of(claim)
+    stable = claim.property in ("spectral-radius", "attractor-stable", "attractor-threshold")
+    rel = claim.params.get("relation", "<") if claim.property != "attractor-threshold" else "<"
+    bound = claim.params.get("bound", Fraction(1)) if claim.property != "attractor-threshold" else Fraction(1)
+    if rel not in ("<", "<="):
+        rel = "<"
+    fn = states.certify_attractor if state == "attractor" else states.certify_simplex
+    v = fn(n, act, relation=rel, bound=bound)
+    human = {k: x for k, x in v.evidence.items() if k != "reason"}
+    if v.evidence.get("reason"):
+        human["search"] = v.evidence["reason"]
+    c = v.certificate
+    if not c:
+        return [], human
+    if c.get("kind") == "classification":
+        return [classification_item(c)], human
+    if c.get("kind") == "krawczyk":
+        return [krawczyk_item(c, bound if stable else None)], human
+    return [], human
+
+
+def classification_item(cl):
+    return {"type": "classification", "n": cert.rational(Fraction(cl["n"])),
+            "alpha": cert.rational(Fraction(cl["activation"]["alpha"])), "prec": int(cl["prec"]),
+            "intervals": cl["intervals"]}
+
+
+def krawczyk_item(kr, bound):
+    """A Krawczyk record as a 'symmetric-state' item; V (approximate eigenvectors of the
+    kernel's blocks at the box's centre) is float search here, re-verified there."""
+    import numpy as np
+    from flint import arb, ctx
+
+    n, prec = int(kr["n"]), int(kr["prec"])
+    alpha = Fraction(kr["activation"]["alpha"])
+    item = {"type": "symmetric-state", "n": n, "alpha": cert.rational(alpha), "prec": prec,
+            "box": [{"mid": [mm, me], "rad": [rm, re]} for mm, me, rm, re in kr["box"]], "Y": kr["y_matrix"]}
+    if bound is not None and kr.get("spectral_bound") is not None:
+        with ctx.workprec(prec):
+            A, B = trusted.model.kernel_constants(alpha)
+            mid = [arb(int(mm)) * arb(2) ** int(me) for mm, me, _, _ in kr["box"]]
+            blocks = trusted.model.symmetric_blocks(mid, n, A, B)
+        V = {}
+        for comp, Bm in blocks.items():
+            _, vecs = np.linalg.eig(np.array([[float(x.mid()) for x in row] for row in Bm]))
+            V[comp] = [[[cert.rational(Fraction(float(z.real))), cert.rational(Fraction(float(z.imag)))]
+                        for z in row] for row in vecs]
+        item.update(V=V, bound=cert.rational(Fraction(bound)))
+    return item
