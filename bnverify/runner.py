@@ -62,23 +62,50 @@ def run_one(claim):
 
 
 class Progress:
-    """One status line per finished job on stderr (rewritten in place on a terminal)."""
+    """One status line per finished job on stderr (rewritten in place on a terminal), in the
+    order the jobs were planned: a job that finishes early waits for the ones before it, so the
+    per-n lines of a claim come out in the order of n."""
 
     def __init__(self, total, stream=None, enabled=True):
         self.total, self.done, self.stream, self.enabled = total, 0, stream or sys.stderr, enabled
         self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.waiting, self.next = {}, 0
 
-    def __call__(self, label, verdict):
+    def __call__(self, label, verdict, index=None):
+        """Report the job ``index`` (its place in the plan; None: the next one)."""
+        index = self.next if index is None else index
+        self.waiting[index] = (label, verdict)
+        while self.next in self.waiting:
+            self._line(*self.waiting.pop(self.next))
+            self.next += 1
+
+    def _line(self, label, verdict):
         self.done += 1
         if not self.enabled:
             return
-        line = "[%*d/%d] %-28s %-12s %6.2fs" % (len(str(self.total)), self.done, self.total, label,
+        line = "[%*d/%d] %-44s %-12s %6.2fs" % (len(str(self.total)), self.done, self.total, label,
                                                 verdict.status, verdict.seconds)
         if self.tty:
             self.stream.write("\r\033[K" + line + ("\n" if self.done == self.total else ""))
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+
+def job_label(claim, unit, n_units, shared=()):
+    """What a progress line is about: the claim, and for one job of several the sub-check (when
+    the job checks another property than the claim, e.g. attractor-threshold's attractor-stable
+    job at each n) and its n; ``shared``: the other claims that use this same job."""
+    if n_units == 1:
+        out = claim.id
+    else:
+        n = str(unit.n)
+        where = "n>=%s (all n at once)" % n[:-2] if n.endswith("..") else "n=%s" % n
+        sub = "" if unit.property == claim.property else " " + unit.property
+        out = "%s:%s %s" % (claim.id, sub, where)
+    if shared:
+        out += " (also %s)" % ", ".join(shared)
+    return out
 
 
 def run(claims, executor: Executor | None = None, jobs=None, progress=True, stream=None, cache=None):
@@ -98,15 +125,20 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
             jobs_by_key.setdefault(key, (i, k, u))
     todo = list(jobs_by_key.values())
     tick = Progress(len(todo), stream, progress)
+    sharing = {}
+    for i, k, u in flat:
+        sharing.setdefault(properties.job_key(u), []).append(plan[i][0].id)
 
     def label(i, u):
         c = plan[i][0]
-        return c.id if len(plan[i][1]) == 1 else "%s n=%s" % (c.id, u.n)
+        others = [x for x in dict.fromkeys(sharing[properties.job_key(u)]) if x != c.id]
+        return job_label(c, u, len(plan[i][1]), others)
 
+    place = {id(u): j for j, (_, _, u) in enumerate(todo)}
     if executor is None and (jobs == 1 or len(todo) <= 1):
         for i, k, u in todo:
             done[properties.job_key(u)] = v = run_one(u)
-            tick(label(i, u), v)
+            tick(label(i, u), v, place[id(u)])
     else:
         own = executor is None
         ex = executor or process_pool(jobs)
@@ -120,7 +152,7 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
                     v = Verdict(INCONCLUSIVE, u.property, {"reason": "the job's worker failed: %s: %s"
                                                            % (type(e).__name__, e)}, subject=u.id)
                 done[properties.job_key(u)] = v
-                tick(label(i, u), v)
+                tick(label(i, u), v, place[id(u)])
         finally:
             if own:
                 ex.shutdown()
