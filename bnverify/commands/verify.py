@@ -1,7 +1,6 @@
 """``bnverify verify``: run the claim catalogue and compare every verdict with its claim."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .. import certificate, claims, files, limits, parallel, runner
@@ -30,9 +29,12 @@ def add_arguments(p):
     p.add_argument("--full", action="store_true", help="also run the long claims (full = true)")
     p.add_argument("--jobs", type=int, default=None, metavar="J",
                    help="worker processes (default: min(4, CPUs)); 1 runs in this process")
-    p.add_argument("--json", action="store_true", help='print {"claims": [...]} instead of a table')
+    p.add_argument("--json", action="store_true",
+                   help="print the results as JSON (the shape of the report's report.json) instead of a table")
     parallel.add_executor_arguments(p)
-    p.add_argument("--report", metavar="DIR", help="write DIR/results.json and DIR/certificates/<id>.json")
+    p.add_argument("--report", metavar="DIR",
+                   help="write the reviewer report into DIR (index.html, claim pages, figures, report.md/.json, "
+                        "results.json, certificates/<id>.json; see docs/report.md)")
     p.add_argument("--catalogue", metavar="DIR", help="claim files to run (default: the built-in catalogue)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -50,12 +52,10 @@ def table(results):
 
 
 def summary_line(results):
-    """"16 claims: 15 as expected, 1 not (id: verdict, expected ...)"."""
-    off = [r for r in results if not r.ok]
-    return "%d claim%s: %d as expected%s" % (
-        len(results), "" if len(results) == 1 else "s", len(results) - len(off),
-        ", %d not (%s)" % (len(off), ", ".join("%s: %s, expected %s" % (r.claim.id, r.verdict.status, r.claim.expect)
-                                             for r in off)) if off else "")
+    """"16 claims: 15 as expected, 1 not (id: refuted, expected proved)"."""
+    from ..report import summary
+
+    return summary([r.row() for r in results])["line"]
 
 
 def result_rows(results):
@@ -65,29 +65,34 @@ def result_rows(results):
                  claim=r.claim.to_json(), evidence=r.verdict.evidence) for r in results]
 
 
-def results_doc(results, skipped=()):
-    """{"claims": rows, "skipped": ids, "summary": ...}: results.json, and verify --json's output."""
-    rows = result_rows(results)
-    return {"claims": rows, "skipped": [c.id for c in skipped],
-            "summary": {"total": len(rows), "as_expected": sum(r["ok"] for r in rows)}}
+def results_doc(results, skipped=(), rows=None, certificates=None):
+    """The report document as data (bnverify.report.document: title, summary, paper, claims,
+    skipped, graph, figures, provenance), without drawings: what verify --json prints and
+    DIR/results.json holds, the same shape as the report's report.json."""
+    from .. import report
+
+    rows = result_rows(results) if rows is None else rows
+    return report.document(rows, [c.id for c in skipped], certificates=certificates)
 
 
 def write_report(directory, results, skipped=()):
-    """DIR/results.json and DIR/certificates/<id>.json; then the reviewer report
-    ``bnverify.report.write`` (index.html, claim pages, figures; docs/report.md)."""
+    """DIR/certificates/<id>.json and DIR/results.json; then the reviewer report
+    ``bnverify.report.write`` (index.html, claim pages, figures, report.md, report.json; see
+    docs/report.md).  Returns the results document."""
+    from .. import report
+
     directory = Path(directory)
     (directory / "certificates").mkdir(parents=True, exist_ok=True)
-    doc = results_doc(results, skipped)
+    rows = result_rows(results)
     certs = {}
-    for r, row in zip(results, doc["claims"]):
+    for r, row in zip(results, rows):
         if r.verdict.certificate is not None:
             path = certificate.write(r.verdict.certificate, directory / "certificates" / ("%s.json" % r.claim.id))
             row["certificate"] = str(path.relative_to(directory))
             certs[r.claim.id] = path
-    files.write_text(directory / "results.json", json.dumps(doc, indent=1, default=str) + "\n")
-    from .. import report
-
-    report.write(directory, doc["claims"], skipped=doc["skipped"], certificates=certs)
+    doc = results_doc(results, skipped, rows, certs)
+    files.write_text(directory / "results.json", report.as_json(doc))
+    report.write(directory, rows, skipped=[c.id for c in skipped], certificates=certs)
     return doc
 
 
@@ -117,13 +122,16 @@ def run(args):
     finally:
         if ex is not None:
             ex.shutdown()
+    doc = None
     if args.report:
         try:
-            write_report(args.report, results, skipped)
+            doc = write_report(args.report, results, skipped)
         except OSError as e:
             raise BadInput("--report %s: cannot write: %s" % (args.report, e.strerror or e))
     if args.json:
-        print(json.dumps(results_doc(results, skipped), indent=1, default=str))
+        from .. import report
+
+        print(report.as_json(doc or results_doc(results, skipped)), end="")
     else:
         print(table(results))
         print(summary_line(results))

@@ -66,9 +66,26 @@ def _claim_row(row, cat):
     return r
 
 
-def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine="auto"):
-    """The report document (a dict; figures carry their PNG bytes and SVG text)."""
-    t0 = time.perf_counter()
+def summary(claims, not_run=0):
+    """The one-line summary: "16 claims: 15 as expected, 1 not (id: refuted, expected proved);
+    2 not run".  ``claims``: rows with id, verdict and expect (the claims that ran)."""
+    off = [c for c in claims if c["verdict"] != c.get("expect")]
+    line = "%d claim%s: %d as expected" % (len(claims), "" if len(claims) == 1 else "s", len(claims) - len(off))
+    if off:
+        line += ", %d not (%s)" % (len(off), ", ".join("%s: %s, expected %s" % (c["id"], c["verdict"], c.get("expect"))
+                                                   for c in off))
+    if not_run:
+        line += "; %d not run" % not_run
+    return {"total": len(claims), "as_expected": len(claims) - len(off), "differ": [c["id"] for c in off],
+            "not_run": not_run, "line": line}
+
+
+def document(rows, skipped=(), prov=None, certificates=None):
+    """The report as data, without the drawings: what ``verify --json`` prints and what
+    report.json holds (``build`` adds the graph's SVG and the figures).  Keys: title, summary,
+    paper, claims (the rows that ran, each with its claim, evidence, trusts, limits, uses /
+    used_by), skipped (rows of the same shape with verdict "not run", and how / why), graph
+    ({edges, refutation_edges, engine, svg}), figures, provenance."""
     cat = _catalogue()
     claims = [_claim_row(r, cat) for r in rows]
     ran = {c["id"] for c in claims}
@@ -79,11 +96,14 @@ def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine
             continue
         c = cat.get(cid)
         how = "bnverify verify --only %s" % cid
-        skipped_rows.append({"id": cid, "title": c.title if c else cid, "how": how})
-        claims.append(_claim_row({"id": cid, "verdict": "not run", "expect": c.expect if c else "",
-                                  "method": "", "seconds": None, "evidence": {}, "how": how}, cat))
-    for c in claims:
-        c["used_by"] = [d["id"] for d in claims if c["id"] in d.get("uses", [])]
+        why = ("long (full = true): left out of the default run; bnverify verify --full runs every long claim"
+               if c is not None and c.full else "not selected in this run")
+        skipped_rows.append(_claim_row({"id": cid, "verdict": "not run", "expect": c.expect if c else "",
+                                        "method": "", "seconds": None, "evidence": {}, "how": how, "why": why},
+                                       cat))
+    nodes = claims + skipped_rows
+    for c in nodes:
+        c["used_by"] = [d["id"] for d in nodes if c["id"] in d.get("uses", [])]
         cert = None
         path = (certificates or {}).get(c["id"])
         if path:
@@ -96,22 +116,26 @@ def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine
             c["certificate"] = str(c["certificate"])
         c["trusts"] = reading.trusts(c, cert)
         c["limits"] = reading.limits(c)
-    decided = [c for c in claims if c["verdict"] != "not run"]
-    agree = sum(c["verdict"] == c.get("expect") for c in decided)
-    differ = [c["id"] for c in decided if c["verdict"] != c.get("expect")]
-    line = "%d claims: %d as expected%s%s" % (
-        len(decided), agree, (", %d not (%s)" % (len(differ), ", ".join(differ))) if differ else "",
-        "; %d not run" % len(skipped_rows) if skipped_rows else "")
-    svg, used_engine, notes = graph.svg(claims, engine=engine)
-    figs = _figures.all_figures(decided, skip=figure_skip)
+    verdict = {c["id"]: c["verdict"] for c in nodes}
+    edges = graph.edges_of(nodes)
     prov = dict(prov or provenance.collect())
-    doc = {"title": TITLE, "summary": {"total": len(decided), "as_expected": agree, "differ": differ,
-                                        "not_run": len(skipped_rows), "line": line},
-           "paper": reading.paper_links(claims), "claims": claims, "skipped": skipped_rows,
-           "graph": {"engine": used_engine, "svg": svg, "refutation_edges": notes,
-                     "edges": graph.edges_of(claims)},
-           "figures": [vars(f) for f in figs], "provenance": prov}
-    prov["report_seconds"] = round(time.perf_counter() - t0, 3)
+    prov.setdefault("report_seconds", None)
+    return {"title": TITLE, "summary": summary(claims, len(skipped_rows)),
+            "paper": reading.paper_links(nodes), "claims": claims, "skipped": skipped_rows,
+            "graph": {"edges": edges, "refutation_edges": [(v, u) for u, v in edges if verdict[u] == "refuted"],
+                      "engine": None, "svg": None},
+            "figures": [], "provenance": prov}
+
+
+def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine="auto"):
+    """The report document with its drawings: the graph's SVG and the figures (PNG bytes and
+    SVG text); ``provenance.report_seconds`` is the time this took."""
+    t0 = time.perf_counter()
+    doc = document(rows, skipped, prov, certificates)
+    svg, used_engine, notes = graph.svg(html.all_rows(doc), engine=engine)
+    doc["graph"].update(engine=used_engine, svg=svg, refutation_edges=notes)
+    doc["figures"] = [vars(f) for f in _figures.all_figures(doc["claims"], skip=figure_skip)]
+    doc["provenance"]["report_seconds"] = round(time.perf_counter() - t0, 3)
     return doc
 
 
@@ -119,13 +143,13 @@ def markdown(doc):
     md = ["# " + doc["title"], "", doc["summary"]["line"] + ".", "",
           "Verdicts come from bnverify's runner and trusted checker. Eigenvalues are those of the scale-free "
           "dynamics (DF(G*)/c, the direction of G* dropped).", "", "## What the paper says, and what is verified", ""]
-    by_id = {c["id"]: c for c in doc["claims"]}
+    by_id = {c["id"]: c for c in html.all_rows(doc)}
     for p in doc["paper"]:
         md += ["> " + p["quote"], "", p["reading"], ""]
         md += ["* [`%s`](claims/%s.html) **%s**: %s" % (c, c, by_id[c]["verdict"], by_id[c]["title"]) for c in p["claims"]]
         md.append("")
     md += ["## Verdicts", "", "| id | verdict | expected | method | seconds |", "|---|---|---|---|---|"]
-    for c in doc["claims"]:
+    for c in html.all_rows(doc):
         md.append("| %s | **%s** | %s | %s | %s |" % (c["id"], c["verdict"], c.get("expect", ""), c.get("method", ""),
                                                    "" if c.get("seconds") is None else "%.2f" % c["seconds"]))
     md += ["", "## Dependency graph", "", "![dependency graph](graph.svg)", ""]
@@ -135,9 +159,10 @@ def markdown(doc):
     for f in doc["figures"]:
         md += ["![%s](figures/%s.png)" % (f["title"], f["name"]), "", "**%s.** *%s.* %s" % (f["title"], f["source"], f["caption"]), ""]
     md += ["## Claims not run", ""]
-    md += ["* `%s` (%s): `%s`" % (k["id"], k["title"], k["how"]) for k in doc["skipped"]] or ["None."]
+    md += ["* `%s` (%s): %s; run it with `%s`" % (k["id"], k["title"], k.get("why", "not run"), k["how"])
+           for k in doc["skipped"]] or ["None: every claim of the catalogue was run."]
     md += ["", "## Claims", ""]
-    for c in doc["claims"]:
+    for c in html.all_rows(doc):
         md += ["### %s: %s" % (c["id"], c["title"]), "", " ".join((c.get("statement") or "").split()), ""]
         if c.get("latex"):
             md += ["$$%s$$" % c["latex"], ""]
@@ -159,14 +184,14 @@ def as_json(doc):
     out["figures"] = [{k: v for k, v in f.items() if k not in ("png", "svg", "fig")}
                       | {"png": "figures/%s.png" % f["name"], "svg": "figures/%s.svg" % f["name"]}
                       for f in doc["figures"]]
-    out["graph"] = {k: v for k, v in doc["graph"].items() if k != "svg"} | {"svg": "graph.svg"}
+    out["graph"] = dict(doc["graph"], svg="graph.svg" if doc["graph"].get("svg") else None)
     return json.dumps(out, indent=1, default=str) + "\n"
 
 
 def _write_tree(root, doc, certificates):
     root = Path(root)
     files.write_text(root / "index.html", html.index(doc))
-    for c in doc["claims"]:
+    for c in html.all_rows(doc):
         files.write_text(root / "claims" / ("%s.html" % c["id"]), html.claim_page(c, doc))
     files.write_text(root / "report.md", markdown(doc))
     files.write_text(root / "report.json", as_json(doc))
@@ -207,4 +232,4 @@ def write(directory, rows, skipped=(), provenance=None, certificates=None, figur
     return directory / "index.html"
 
 
-__all__ = ["write", "build", "markdown", "as_json", "publish", "TITLE"]
+__all__ = ["write", "build", "document", "summary", "markdown", "as_json", "publish", "TITLE"]

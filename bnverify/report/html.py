@@ -47,6 +47,11 @@ def page(title, body, depth=0):
             "<title>%s</title><style>%s</style></head><body>%s</body></html>\n" % (E(title), CSS, body))
 
 
+def all_rows(doc):
+    """The claims that ran, then those that did not (verdict "not run"): every claim with a page."""
+    return list(doc["claims"]) + list(doc.get("skipped") or [])
+
+
 def claim_link(cid, prefix="claims/"):
     return "<a href='%s%s.html'><code>%s</code></a>" % (prefix, E(cid), E(cid))
 
@@ -107,7 +112,7 @@ def evidence(v, key=None, depth=0):
 
 # ------------------------------------------------------------------ index
 def index(doc):
-    claims = doc["claims"]
+    claims = all_rows(doc)
     prov = doc["provenance"]
     s = doc["summary"]
     out = ["<h1>%s</h1>" % E(doc["title"]),
@@ -152,11 +157,12 @@ def index(doc):
                                                E(f["title"]), E(f["source"]), E(f["caption"]), E(f["name"]), E(f["name"])))
     out.append("<h2 id='skipped'>Claims not run</h2>")
     if doc["skipped"]:
-        out.append("<p>Long claims (<code>full = true</code>) are left out of the default run. Each has its "
-                   "page; run them with the command shown.</p><table><tr><th>claim</th><th>title</th><th>run with</th></tr>")
+        out.append("<p>These claims of the catalogue have no verdict in this report. Long claims (<code>full = "
+                   "true</code>) are left out of the default run; each has its page, and the command shown runs "
+                   "it.</p><table><tr><th>claim</th><th>title</th><th>why not run</th><th>run with</th></tr>")
         for k in doc["skipped"]:
-            out.append("<tr><td>%s</td><td>%s</td><td><code>%s</code></td></tr>"
-                       % (claim_link(k["id"]), E(k["title"]), E(k["how"])))
+            out.append("<tr><td>%s</td><td>%s</td><td>%s</td><td><code>%s</code></td></tr>"
+                       % (claim_link(k["id"]), E(k["title"]), E(k.get("why", "")), E(k["how"])))
         out.append("</table>")
     else:
         out.append("<p>None: every claim of the catalogue was run.</p>")
@@ -169,7 +175,9 @@ def provenance_table(prov, claims=()):
             ("date (UTC)", prov.get("date")), ("python", prov.get("python")),
             ("libraries", ", ".join("%s %s" % (k, v or "absent") for k, v in (prov.get("libraries") or {}).items())),
             ("machine", prov.get("machine")), ("command", prov.get("command")),
-            ("verification time", "%.2f s (sum over claims)" % sum(c.get("seconds") or 0 for c in claims))]
+            ("verification time", "%.2f s (sum over claims)" % sum(c.get("seconds") or 0 for c in claims)),
+            ("each claim's time", ", ".join("%s %.2f s" % (c["id"], c["seconds"]) for c in claims
+                                            if c.get("seconds") is not None) or "none run")]
     if prov.get("report_seconds") is not None:
         rows.append(("report time", "%.2f s" % prov["report_seconds"]))
     return "<table class='meta'>%s</table>" % "".join("<tr><td>%s</td><td>%s</td></tr>" % (E(k), E(str(v)))
@@ -178,7 +186,7 @@ def provenance_table(prov, claims=()):
 
 # ------------------------------------------------------------------ claim pages
 def claim_page(c, doc):
-    by_id = {x["id"]: x for x in doc["claims"]}
+    by_id = {x["id"]: x for x in all_rows(doc)}
     up = "../"
     link = lambda i: claim_link(i, "") + " " + badge(by_id[i]["verdict"]) if i in by_id else "<code>%s</code>" % E(i)
     out = ["<nav><a href='../index.html'>&larr; report</a><a href='../index.html#graph'>graph</a></nav>",
