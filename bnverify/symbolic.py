@@ -183,11 +183,17 @@ def configuration_spectrum(act, n=None):
             "eigenvalues": eig, "multiplicities_ok": total == 0}
 
 
+@functools.lru_cache(maxsize=None)
+def _spectrum_at(act, m):
+    """configuration_spectrum at a concrete small n, computed once per activation (read only)."""
+    return configuration_spectrum(act, m)
+
+
 def _confirm_small_n(act, eig):
     """The generic formulas assume n >= 5 (all three components present); check that they
     also give the n = 3 and n = 4 spectra computed from those n's own blocks."""
     for m in (3, 4):
-        concrete = configuration_spectrum(act, m)
+        concrete = _spectrum_at(act, m)
         want = {sp.factor(e["value"]): e["multiplicity"] for e in concrete["eigenvalues"]}
         got = {}
         for e in eig:
@@ -197,6 +203,103 @@ def _confirm_small_n(act, eig):
                 got[key] = got.get(key, 0) + mult
         if got != want:
             raise AssertionError("closed-form spectrum fails at n=%d: %s vs %s" % (m, got, want))
+
+
+def generic_from():
+    """The smallest n whose symmetry components are those of a symbolic n: from there on the
+    concrete blocks are computed by the same layouts and code as the formulas in the symbol n."""
+    generic = set(symmetry.components(N))
+    return next(m for m in range(3, 100) if set(symmetry.components(m)) == generic)
+
+
+def nonnegative_integer_from(expr, n_min=3):
+    """The smallest integer n0 >= n_min such that ``expr`` (a polynomial in n) is a
+    non-negative integer at every integer n >= n0; None if there is none (not a polynomial in
+    n alone, not integer-valued, or negative for large n).  Exact: integer-valued iff integer at
+    deg + 1 consecutive integers; beyond the largest real root the sign is the leading one."""
+    e = sp.sympify(expr)
+    if not e.free_symbols <= {N} or not e.is_polynomial(N):
+        return None
+    poly = sp.Poly(sp.expand(e), N)
+    if any(not poly.eval(k).is_integer for k in range(n_min, n_min + poly.degree() + 1)):
+        return None
+    if poly.degree() <= 0:
+        return n_min if poly.eval(0) >= 0 else None
+    if poly.LC() < 0:
+        return None
+    n0 = max([n_min] + [int(sp.floor(r)) + 1 for r in sp.real_roots(poly)])
+    while n0 - 1 >= n_min and poly.eval(n0 - 1) >= 0:
+        n0 -= 1
+    return n0
+
+
+def positive_from(expr, n_min=3):
+    """The smallest integer n0 >= n_min with expr(n) > 0 for every integer n >= n0 (expr a
+    polynomial in n with a non-negative integer value from some n on), else None."""
+    start = nonnegative_integer_from(expr, n_min)
+    if start is None:
+        return None
+    poly = sp.Poly(sp.expand(sp.sympify(expr)), N)
+    zeros = [m for m in range(start, start + poly.degree() + 1) if poly.eval(m) == 0]
+    return max(zeros) + 1 if zeros else start          # a non-zero polynomial has at most deg roots
+
+
+def validity(act, spectrum, n_min=3):
+    """Where the closed forms of ``configuration_spectrum(act)`` hold, derived, not assumed.
+
+    For each block and each eigenvalue: ``valid_from``, the smallest n0 >= n_min such that for
+    every integer n >= n0 the multiplicity is a non-negative integer and the formula is the
+    concrete one (below :func:`generic_from` each n is compared with that n's own blocks and
+    spectrum, exactly; from there on the concrete computation is the generic one); and
+    ``present_from``, from where the multiplicity is positive (the eigenvector family exists)."""
+    top = generic_from()
+    concrete = {m: _spectrum_at(act, m) for m in range(n_min, top)}
+
+    def from_(ok_at, mult):
+        start = nonnegative_integer_from(mult, n_min)
+        if start is None:
+            return None
+        n0 = max(start, top)
+        while n0 - 1 >= start and ok_at(n0 - 1):
+            n0 -= 1
+        return n0
+
+    blocks = {}
+    for comp, (M, mult, _) in spectrum["blocks"].items():
+        mult = sp.sympify(mult)
+
+        def block_ok(m, comp=comp, M=M, mult=mult):
+            want = concrete[m]["blocks"].get(comp)
+            if want is None:
+                return mult.subs(N, m) == 0
+            return (want[1] == mult.subs(N, m) and want[0].shape == M.shape
+                    and all(sp.simplify(x - y) == 0 for x, y in zip(want[0], M.subs(N, m))))
+        blocks[comp] = {"valid_from": from_(block_ok, mult), "present_from": positive_from(mult, n_min)}
+
+    def spectrum_at(m):
+        got = {}
+        for e in spectrum["eigenvalues"]:
+            key = sp.factor(e["value"].subs(N, m))
+            got[key] = got.get(key, 0) + e["multiplicity"].subs(N, m)
+        want = {sp.factor(e["value"]): e["multiplicity"] for e in concrete[m]["eigenvalues"]}
+        return got, want
+
+    eig = []
+    for e in spectrum["eigenvalues"]:
+        def eig_ok(m, e=e):
+            got, want = spectrum_at(m)
+            key = sp.factor(e["value"].subs(N, m))
+            return got[key] == want.get(key, 0)
+        eig.append({"valid_from": from_(eig_ok, e["multiplicity"]),
+                    "present_from": positive_from(e["multiplicity"], n_min)})
+
+    def whole_ok(m):
+        got, want = spectrum_at(m)
+        return {k: v for k, v in got.items() if v != 0} == want
+    complete = top
+    while complete - 1 >= n_min and whole_ok(complete - 1):
+        complete -= 1
+    return {"blocks": blocks, "eigenvalues": eig, "spectrum_complete_from": complete, "generic_from": top}
 
 
 def dense_jacobian(act, n):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import sympy as sp
 
-from .. import limits
-from ..kernels import BadInput, parse_stages
+from .. import limits, pretty, symbolic
+from ..errors import BadInput
+from ..kernels import parse_stages
 
 NAME = "jacobian"
 HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the configuration"
@@ -39,8 +41,6 @@ def add_arguments(p):
 
 
 def _activation(args):
-    from .. import symbolic
-
     if args.alpha is not None:
         limits.guard_number(args.alpha, "--alpha")
     stages, act = parse_stages(args.stages, args.alpha)
@@ -56,38 +56,77 @@ def _activation(args):
     return act
 
 
-def compute(args):
-    from .. import symbolic
+def _forms(expr):
+    """{"text": reader's notation, "latex": LaTeX} of a sympy expression."""
+    return {"text": pretty.factored(expr, symbolic.N), "latex": sp.latex(expr)}
 
+
+def _range(valid_from, present_from):
+    """'n >= 4 (none at n = 4; present from n = 5)', from the derived bounds."""
+    if valid_from is None:
+        return "range of validity not derived"
+    text = "n >= %d" % valid_from
+    if present_from is not None and present_from > valid_from:
+        zero = "n = %d" % valid_from if present_from == valid_from + 1 else "n = %d..%d" % (valid_from, present_from - 1)
+        text += " (none at %s)" % zero
+    return text
+
+
+def compute(args):
     if args.n is not None and args.n < 3:
         raise BadInput("n = %d: the configuration needs n >= 3" % args.n)
     if args.n is not None:
         limits.guard_int(args.n, "--n", limits.MAX_N)
     act = _activation(args)
     spec = symbolic.configuration_spectrum(act, None if args.symbolic else args.n)
+    valid = symbolic.validity(act, spec) if args.symbolic else None
     fp = spec["fixed_point"]
     st = fp["state"]
     summary = symbolic.stability_summary(spec)
-    return {
+    blocks = {}
+    for i, (k, (M, m, names)) in enumerate(spec["blocks"].items()):
+        b = {"matrix": [[str(v) for v in row] for row in M.tolist()], "multiplicity": str(m), "basis": list(names),
+             "multiplicity_text": pretty.factored(m, symbolic.N), "multiplicity_latex": sp.latex(sp.sympify(m))}
+        if valid:
+            b.update(valid["blocks"][k], validity=_range(valid["blocks"][k]["valid_from"],
+                                                        valid["blocks"][k]["present_from"]))
+        blocks[k] = b
+    eig = []
+    for i, e in enumerate(spec["eigenvalues"]):
+        row = {"value": str(e["value"]),
+               "multiplicity": str(e["multiplicity"]) if args.symbolic else int(e["multiplicity"]),
+               "mode": e["mode"], "text": pretty.factored(e["value"], symbolic.N), "latex": sp.latex(e["value"]),
+               "multiplicity_text": pretty.factored(e["multiplicity"], symbolic.N),
+               "multiplicity_latex": sp.latex(e["multiplicity"])}
+        if valid:
+            v = valid["eigenvalues"][i]
+            row.update(v, validity=_range(v["valid_from"], v["present_from"]))
+        eig.append(row)
+    out = {
         "n": str(spec["n"]) if args.symbolic else spec["n"],
         "activation": str(act),
         "convention": "eigenvalues of DF(G*)/c with the eigenvalue of the direction G* dropped",
         "fixed_point": {"cluster_diag": str(st.a), "cluster_offdiag": str(st.o), "cross": str(st.x),
                         "odd_diag": str(st.b), "norm_ratio": str(fp["norm_ratio"]),
                         "odd_cos": str(fp["odd_cos"])},
+        "fixed_point_latex": {k: sp.latex(v) for k, v in (("cluster_diag", st.a), ("cluster_offdiag", st.o),
+                                                          ("cross", st.x), ("odd_diag", st.b),
+                                                          ("norm_ratio", fp["norm_ratio"]),
+                                                          ("odd_cos", fp["odd_cos"]))},
         "scale_factor": str(spec["scale_factor"]),
-        "blocks": {k: {"matrix": [[str(v) for v in row] for row in M.tolist()],
-                       "multiplicity": str(m), "basis": list(names)}
-                   for k, (M, m, names) in spec["blocks"].items()},
-        "eigenvalues": [{"value": str(e["value"]),
-                         "multiplicity": str(e["multiplicity"]) if args.symbolic else int(e["multiplicity"]),
-                         "mode": e["mode"]} for e in spec["eigenvalues"]],
+        "scale_factor_latex": sp.latex(spec["scale_factor"]),
+        "blocks": blocks,
+        "eigenvalues": eig,
         "multiplicities_sum_to_n(n+1)/2-1": bool(spec["multiplicities_ok"]),
         "stability": summary["statement"],
         "stability_verdict": _checked_stability(args, act),
         "boundary_derivative": ("one-sided derivatives from inside [-1, 1] at rho = +-1: "
                                 "kappa'(1) = (1+alpha^2)/2, kappa'(-1) = alpha, kappa - rho kappa' = 0"),
     }
+    if valid:
+        out["spectrum_complete_from"] = valid["spectrum_complete_from"]
+        out["generic_from"] = valid["generic_from"]
+    return out
 
 
 def _checked_stability(args, act):
@@ -115,21 +154,51 @@ def run(args):
         json.dump(out, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    w = sys.stdout.write
-    w("Configuration O_n, %s, n = %s\n" % (out["activation"], out["n"]))
-    fp = out["fixed_point"]
-    w("  fixed point G*: cluster block all %s, odd diagonal %s, cross %s\n"
-      % (fp["cluster_diag"], fp["odd_diag"], fp["cross"]))
-    w("  norm ratio %s, odd-cluster cosine %s;  F(G*) = c G* with c = %s\n"
-      % (fp["norm_ratio"], fp["odd_cos"], out["scale_factor"]))
-    w("  blocks (size, multiplicity):\n")
-    for k, b in out["blocks"].items():
-        w("    %-9s %dx%d  x %s\n" % (k, len(b["matrix"]), len(b["matrix"]), b["multiplicity"]))
-    w("  eigenvalues (%s):\n" % out["convention"])
-    for e in out["eigenvalues"]:
-        w("    %-40s x %-18s %s\n" % (e["value"], e["multiplicity"], e["mode"]))
-    sv = out["stability_verdict"]
-    w("  %s\n" % out["stability"])
-    w("  trusted kernel: %s%s -- %s (%s)\n" % (sv["verdict"], "" if sv["checked"] else " (unchecked)",
-                                              sv["statement"], sv["reason"]))
+    sys.stdout.write("\n".join(text(out, args.symbolic)) + "\n")
     return 0
+
+
+def _modes(text):
+    """Mode descriptions with their block copies in reader's notation: [pair block, (n - 1)(n - 4)/2 copies]."""
+    def one(m):
+        k = pretty.factored(sp.sympify(m.group(2), locals={"n": symbolic.N}), symbolic.N)
+        return "[%s block, %s cop%s]" % (m.group(1), k, "y" if k == "1" else "ies")
+    return re.sub(r"\[(\w+) x([^\]]+)\]", one, text)
+
+
+def text(out, symbolic_n):
+    """The report in reader's notation: formulas, ranges of validity, then their LaTeX."""
+    f = pretty.formula
+    fp = out["fixed_point"]
+    lines = ["Configuration O_n (n-1 equal points and one odd point), RC + %s, %s"
+             % (out["activation"], "symbolic n" if symbolic_n else "n = %s" % out["n"])]
+    if symbolic_n:
+        lines.append("  formulas for every integer n >= %d, unless a range is given"
+                     % min(e["valid_from"] or 3 for e in out["eigenvalues"]))
+    lines += ["  fixed point G*:  cluster block all %s, odd diagonal %s, cross %s"
+              % (f(fp["cluster_diag"]), f(fp["odd_diag"]), f(fp["cross"])),
+              "                   norm ratio %s, odd-cluster cosine %s" % (f(fp["norm_ratio"]), f(fp["odd_cos"])),
+              "  F(G*) = c G*  with  c = %s" % f(out["scale_factor"]),
+              "  symmetry blocks (size, copies = how often each block eigenvalue occurs):"]
+    rows = [{"block": k, "size": "%dx%d" % (len(b["matrix"]), len(b["matrix"])), "copies": b["multiplicity_text"],
+             **({"valid for": b["validity"]} if symbolic_n else {})} for k, b in out["blocks"].items()]
+    lines += ["    " + line for line in pretty.table(rows, factor_out=False)[0]]
+    lines.append("  eigenvalues (%s):" % out["convention"])
+    for e in out["eigenvalues"]:
+        lines.append("    %s   multiplicity %s%s" % (e["text"], e["multiplicity_text"],
+                                                    "   for %s" % e["validity"] if symbolic_n else ""))
+        lines.append("        %s" % _modes(e["mode"]))
+    if symbolic_n:
+        lines.append("  the multiplicities add up to n(n+1)/2 - 1: %s; these formulas give the whole spectrum "
+                     "for n >= %d" % ("yes" if out["multiplicities_sum_to_n(n+1)/2-1"] else "NO",
+                                      out["spectrum_complete_from"]))
+    lines.append("  LaTeX:")
+    lines.append("    c = %s" % out["scale_factor_latex"])
+    for e in out["eigenvalues"]:
+        cond = r" \quad (n \geq %d)" % e["valid_from"] if symbolic_n and e.get("valid_from") else ""
+        lines.append(r"    \lambda = %s, \quad \text{multiplicity } %s%s" % (e["latex"], e["multiplicity_latex"], cond))
+    sv = out["stability_verdict"]
+    lines.append("  %s" % _modes(out["stability"]))
+    lines.append("  trusted kernel: %s%s -- %s (%s)" % (sv["verdict"], "" if sv["checked"] else " (unchecked)",
+                                                      f(sv["statement"]), f(sv["reason"])))
+    return lines

@@ -1,0 +1,189 @@
+"""Plain text for the terminal: formulas, exact numbers and evidence as a reader writes them.
+
+sympy prints ``n**2/(n**2 - 2*n + 2)`` and ``(-2 + pi)/(2*(-1 + pi))``; a reader writes
+``n^2/(n^2 - 2n + 2)`` and ``(pi - 2)/(2(pi - 1))``.  :func:`formula` rewrites the notation
+only (powers, implicit products, a leading negative constant moved behind its symbol, long
+terminating fractions as the exact decimals they are); the value is never changed, so
+:func:`formula` is applied to prose too (evidence strings that quote sympy).  ASCII only,
+so any terminal shows it.  :func:`evidence_lines` lays out a verdict's evidence: scalars
+on one line, [lo, hi] enclosures as intervals, lists of rows as tables, SMT-LIB text counted
+(``--json`` keeps all of it).
+"""
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+_POW = re.compile(r"\*\*")
+_MUL = re.compile(r"(\w+|\))\*(?=(\w+|\())")
+_NEG_FIRST = re.compile(r"(?<![\w)*/^.])-(\d+(?:/\d+)?) \+ ([A-Za-z]\w*)(?=$|[\s),])")
+_FRACTION = re.compile(r"(?<![\w./)^])(\d+)/(\d+)(?![\w.(^])")
+LONG_DENOMINATOR = 10 ** 4          # a terminating p/q with q above this is shown as a decimal
+
+
+def _product(m):
+    left, right = m.group(1), m.group(2)
+    if m.start(1) and m.string[m.start(1) - 1] == "^":       # n^2*m: the 2 is an exponent
+        return left + " "
+    single = len(left) == 1 and left.isalpha()
+    if right == "(":
+        join = left == ")" or left.isdigit() or single
+    else:
+        join = left.isdigit() and len(right) == 1 and right.isalpha()
+    return left + ("" if join else " ")
+
+
+def terminating(q):
+    """True if 1/q has a finite decimal expansion (q = 2^a 5^b)."""
+    q = abs(int(q))
+    for p in (2, 5):
+        while q and q % p == 0:
+            q //= p
+    return q == 1
+
+
+def exact_number(x):
+    """An exact rational as text: an integer, p/q, or, when q = 2^a 5^b is long, the decimal
+    it equals exactly (610707512487/100000000000 -> 6.10707512487)."""
+    x = Fraction(x)
+    if x.denominator == 1:
+        return str(x.numerator)
+    if x.denominator > LONG_DENOMINATOR and terminating(x.denominator):
+        d = Decimal(x.numerator) / Decimal(x.denominator)
+        text = format(d.quantize(Decimal(1).scaleb(-_places(x.denominator))), "f")
+        if Fraction(text) == x:
+            return text
+    return "%d/%d" % (x.numerator, x.denominator)
+
+
+def _places(q):
+    k = 0
+    while 10 ** k % q:
+        k += 1
+    return k
+
+
+def formula(text):
+    """A sympy-printed expression (or prose quoting one) in reader's notation, same value."""
+    s = str(text)
+    s = _POW.sub("^", s)
+    while True:
+        t = _MUL.sub(_product, s)
+        if t == s:
+            break
+        s = t
+    s = _NEG_FIRST.sub(lambda m: "%s - %s" % (m.group(2), m.group(1)), s)
+    return _FRACTION.sub(lambda m: exact_number(Fraction(int(m.group(1)), int(m.group(2)))), s)
+
+
+def factored(expr, symbol):
+    """A polynomial in ``symbol`` as a product written by hand, factors in the order of their
+    roots: (n - 1)(n - 4)/2, n - 2, n.  Other expressions: :func:`formula` of sympy's text."""
+    import sympy as sp
+
+    e = sp.sympify(expr)
+    if e.free_symbols != {symbol} or not e.is_polynomial(symbol):
+        return formula(e)
+    coeff, parts = sp.factor_list(e, symbol)
+    parts = sorted(parts, key=lambda fm: (sp.degree(fm[0], symbol), -fm[0].subs(symbol, 0)))
+    body = []
+    for f, k in parts:
+        t = formula(f)
+        wrap = len(parts) > 1 or k > 1 or Fraction(str(coeff)) != 1
+        body.append(("(%s)" % t if wrap and not re.fullmatch(r"\w+", t) else t) + ("^%d" % k if k > 1 else ""))
+    c = Fraction(str(coeff))
+    num = "".join(body) or "1"
+    sign = "-" if c < 0 else ""
+    c = abs(c)
+    lead = "" if c.numerator == 1 and body else "%d" % c.numerator
+    return sign + lead + num + ("" if c.denominator == 1 else "/%d" % c.denominator)
+
+
+# ---------------------------------------------------------------- evidence
+def _scalar(v):
+    if isinstance(v, bool) or v is None:
+        return json.dumps(v)
+    if isinstance(v, float):
+        return repr(v)
+    return formula(v) if isinstance(v, str) else str(v)
+
+
+def _is_interval(v):
+    return (isinstance(v, list) and len(v) == 2 and all(isinstance(x, (str, int, float)) and
+                                                        not isinstance(x, bool) for x in v)
+            and all(_numeric(x) for x in v))
+
+
+def _numeric(x):
+    try:
+        Fraction(str(x))
+        return True
+    except (ValueError, ZeroDivisionError):
+        return str(x) in ("inf", "-inf")
+
+
+def _cell(v):
+    if _is_interval(v):
+        return "[%s, %s]" % (_scalar(v[0]), _scalar(v[1]))
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, default=str)
+    return _scalar(v)
+
+
+def table(rows, columns=None, factor_out=True):
+    """(lines, same): rows (dicts) as an aligned text table.  With ``factor_out`` a column that
+    is the same in every row is left out and returned in ``same`` as (name, value), for a line
+    of its own."""
+    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
+    cells = [[_cell(r.get(c, "")) for c in columns] for r in rows]
+    same = [(c, cells[0][i]) for i, c in enumerate(columns)
+            if factor_out and len(rows) > 1 and all(row[i] == cells[0][i] for row in cells)]
+    keep = [i for i, c in enumerate(columns) if c not in dict(same)]
+    grid = [[columns[i] for i in keep]] + [[row[i] for i in keep] for row in cells]
+    width = [max(len(g[k]) for g in grid) for k in range(len(keep))]
+    return ["  ".join(x.ljust(w) for x, w in zip(g, width)).rstrip() for g in grid], same
+
+
+def _table_like(v):
+    return (isinstance(v, list) and len(v) > 1 and all(isinstance(r, dict) for r in v)
+            and all(not isinstance(x, dict) for r in v for x in r.values()))
+
+
+def evidence_lines(evidence, indent="  ", max_chars=400):
+    """A verdict's evidence, one line per fact, nested facts indented, rows as tables."""
+    out = []
+    for key, v in evidence.items():
+        out += _lines(key, v, indent, max_chars)
+    return out
+
+
+def _lines(key, v, indent, max_chars):
+    head = "%s%s:" % (indent, key)
+    if "smt" in str(key).lower() and isinstance(v, (list, str)):
+        k = len(v) if isinstance(v, list) else 1
+        return ["%s %d SMT-LIB quer%s (the text: --json)" % (head, k, "y" if k == 1 else "ies")]
+    if _is_interval(v) or not isinstance(v, (dict, list)):
+        text = _cell(v)
+        if len(text) > max_chars:
+            text = text[:max_chars - 40] + "... (%d characters; all of it: --json)" % len(text)
+        return ["%s %s" % (head, text)]
+    if isinstance(v, dict):
+        if not v:
+            return ["%s none" % head]
+        return [head] + [line for k, x in v.items() for line in _lines(k, x, indent + "  ", max_chars)]
+    if not v:
+        return ["%s none" % head]
+    if _table_like(v):
+        lines, same = table(v)
+        return ([head] + ["%s  %s = %s" % (indent, c, x) for c, x in same]
+                + ["%s  %s" % (indent, line) for line in lines])
+    if all(not isinstance(x, (dict, list)) or _is_interval(x) for x in v):
+        text = ", ".join(_cell(x) for x in v)
+        if len(text) <= max_chars:
+            return ["%s %s" % (head, text)]
+    return [head] + [line for i, x in enumerate(v) for line in _lines("[%d]" % (i + 1), x, indent + "  ", max_chars)]
+
+
+__all__ = ["formula", "factored", "exact_number", "terminating", "table", "evidence_lines"]

@@ -1,0 +1,120 @@
+"""Command-line conventions (issue 11, item 5): --json everywhere, one exit-code table, the
+--report help naming what it writes, formulas in reader's notation with their range of
+validity, readable evidence, and exact values shown as exact."""
+import contextlib
+import io
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication, parse_expr,
+                                        standard_transformations)
+
+from bnverify import cli, pretty, symbolic
+
+ROOT = Path(__file__).resolve().parents[1]
+PROOFS = ROOT / "proofs"
+
+
+def run(*argv):
+    """(exit code, stdout, stderr) of one bnverify command, in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as e:
+            code = e.code
+    return code, out.getvalue(), err.getvalue()
+
+
+# ---------------------------------------------------------------- --json on every command
+@pytest.mark.parametrize("mod", cli.COMMANDS, ids=lambda m: m.NAME)
+def test_every_command_has_help_and_json(mod):
+    code, out, err = run(mod.NAME, "--help")
+    assert code == 0 and not err, err
+    assert re.search(r"^\s+--json\b", out, re.M), "%s --help lists no --json" % mod.NAME
+
+
+# ---------------------------------------------------------------- reader's notation
+READ = standard_transformations + (implicit_multiplication, convert_xor)
+N, ALPHA = sp.symbols("n alpha")
+
+
+@pytest.mark.parametrize("expr", [
+    N ** 2 / (N ** 2 - 2 * N + 2), (N - 1) * (N - 4) / 2, (sp.pi - 2) / (2 * (sp.pi - 1)),
+    -2 * ALPHA * (N - 1) / (ALPHA ** 2 + 1), ALPHA ** 2 * N ** 2 - 2 * ALPHA ** 2 * N + 4 * ALPHA * N,
+    N * (ALPHA ** 2 + 2 * ALPHA * N - 2 * ALPHA + 1) / (ALPHA ** 2 * N ** 2 + 1), sp.sqrt((N - 1) ** 2) + 3,
+    N - sp.Rational(1, 2), 2 - N, -(N - 2) * (N - 1), (N - 1) ** 2 * (N - 3) / (2 * N ** 2), -(N - 3) ** 2 / 4])
+def test_formula_keeps_the_value(expr):
+    """Read back by sympy's own parser (implicit products, ^ for powers): the same expression."""
+    for text in (pretty.formula(sp.sstr(expr)), pretty.factored(expr, N)):
+        assert "**" not in text and "*" not in text, text
+        back = parse_expr(text, local_dict={"n": N, "alpha": ALPHA}, transformations=READ)
+        assert sp.simplify(back - expr) == 0, (text, back)
+
+
+def test_exact_numbers():
+    for x in (Fraction(610707512487, 10 ** 11), Fraction(76338439061, 12500000000), Fraction(9, 5),
+              Fraction(1, 10), Fraction(1, 3 * 10 ** 6), Fraction(-7), Fraction(3, 2 ** 20)):
+        text = pretty.exact_number(x)
+        assert Fraction(text) == x, (x, text)
+    assert pretty.exact_number(Fraction(610707512487, 10 ** 11)) == "6.10707512487"
+    assert pretty.exact_number(Fraction(1, 3 * 10 ** 6)) == "1/3000000"       # not a finite decimal
+    assert pretty.formula("n in (610707512487/100000000000, 9/5)") == "n in (6.10707512487, 9/5)"
+
+
+# ---------------------------------------------------------------- ranges of validity
+def _brute_nonnegative_integer_from(poly, lo=3, hi=200):
+    ok = [k for k in range(lo, hi) if poly.subs(symbolic.N, k).is_integer and poly.subs(symbolic.N, k) >= 0]
+    n0 = hi
+    while n0 - 1 in ok:
+        n0 -= 1
+    return n0 if n0 < hi else None
+
+
+@pytest.mark.parametrize("poly", [(symbolic.N - 1) * (symbolic.N - 4) / 2, symbolic.N - 2,
+                                  (symbolic.N - 6) * (symbolic.N - 10), symbolic.N / 2, -symbolic.N,
+                                  (symbolic.N - 2) * (symbolic.N - 1) / 2, (symbolic.N - 7) ** 2 - 1,
+                                  sp.Integer(1)])
+def test_nonnegative_integer_from_against_brute_force(poly):
+    assert symbolic.nonnegative_integer_from(poly) == _brute_nonnegative_integer_from(poly)
+
+
+@pytest.fixture(scope="module")
+def symbolic_relu():
+    act = symbolic.symbolic_activation("relu")
+    spec = symbolic.configuration_spectrum(act)
+    return act, spec, symbolic.validity(act, spec)
+
+
+def test_block_ranges_match_each_n_own_blocks(symbolic_relu):
+    """valid_from is where the formula starts to be right: right at every n from there to 8,
+    wrong just below it (each n computed from its own blocks)."""
+    act, spec, valid = symbolic_relu
+    assert valid["blocks"]["pair"]["valid_from"] == 4 and valid["blocks"]["pair"]["present_from"] == 5
+    for comp, (M, mult, _) in spec["blocks"].items():
+        v = valid["blocks"][comp]["valid_from"]
+
+        def right(n):
+            got = symbolic.configuration_spectrum(act, n)["blocks"].get(comp)
+            if got is None:
+                return sp.sympify(mult).subs(symbolic.N, n) == 0
+            return got[1] == sp.sympify(mult).subs(symbolic.N, n) and got[0] == M.subs(symbolic.N, n)
+        assert all(right(n) for n in range(v, 9)), comp
+        if v > 3:
+            assert not right(v - 1), comp
+
+
+def test_jacobian_symbolic_text_and_latex():
+    code, out, _ = run("jacobian", "--symbolic")
+    assert code == 0 and "**" not in out
+    assert re.search(r"pair\s+1x1\s+\(n - 1\)\(n - 4\)/2\s+n >= 4", out), out
+    assert "n^2/(n^2 - 2n + 2)   multiplicity (n - 1)(n - 2)/2   for n >= 3" in out
+    assert r"\lambda = \frac{n^{2}}{n^{2} - 2 n + 2}" in out
+    code, out, _ = run("jacobian", "--symbolic", "--json")
+    doc = json.loads(out)
+    for e in doc["eigenvalues"]:
+        assert sp.latex(sp.sympify(e["value"])) == e["latex"] and e["valid_from"] == 3
