@@ -50,7 +50,9 @@ def fig_spectrum(ns=range(3, 41)):
         for e in spec["eigenvalues"]:
             f = sp.lambdify(symbolic.N, e["value"].subs(symbolic.ALPHA, a))
             ys = [float(f(n)) for n in ns]
-            label = ("spread mode" if "spread" in e["mode"] else "cluster-norm mode") + " (alpha=%s)" % a
+            label = "%s, alpha = %s" % ("spread mode" if "spread" in e["mode"] else "cluster-norm mode", a)
+            if a == 0:
+                label += ": %s (x %s)" % (sp.factor(e["value"].subs(symbolic.ALPHA, 0)), e["multiplicity"])
             if max(abs(y) for y in ys) > 0:
                 ax.plot(list(ns), ys, ls, label=label)
     ax.axhline(1, color="k", lw=0.8)
@@ -60,8 +62,9 @@ def fig_spectrum(ns=range(3, 41)):
     ax.legend(fontsize=7)
     return Figure("spectrum", "Eigenvalues at the configuration",
                   "The non-zero eigenvalues of the scale-free linearization at O_n against n, for ReLU "
-                  "(alpha = 0) and leaky ReLU (alpha = 1/10, 3/10); the spread mode lies above the line 1 for "
-                  "every n, so O_n is unstable. Exact: sympy's closed forms in symbolic n and alpha "
+                  "(alpha = 0) and leaky ReLU (alpha = 1/10, 3/10), with ReLU's closed forms and multiplicities in "
+                  "the legend (the eigenvalue 0, of multiplicity n, is not drawn); the spread mode lies above the "
+                  "line 1 for every n, so O_n is unstable. Exact: sympy's closed forms in symbolic n and alpha "
                   "(bnverify.symbolic), evaluated at each n.", "exact", fig)
 
 
@@ -70,9 +73,45 @@ def _width(lo, hi):
     return Decimal(str(hi)) - Decimal(str(lo))
 
 
-def fig_attractor(rows):
-    """Cluster cosine, odd cosine and norm ratio of the spread-cluster state per n: the enclosures
-    of the 'attractor' verdict, and the leading terms its all-n branch certifies."""
+def _branch_enclosures(ns, prec=128):
+    """{n: {quantity: (lo, hi)}} for n >= 16 from the all-n branch (bnverify.alln): at t = 1/n a
+    1-D Krawczyk box of G(v, t) = 0 in v = n arccos(rho), in arb, the test the all-n proof runs on
+    t-intervals; then every quantity of the branch evaluated over the box.  Quantities: the
+    cluster cosine, odd cosine and norm ratio, and their rescaled forms n^2 (1 - cluster cosine),
+    n^3 odd cosine and n - norm ratio, which tend to the closed forms of the asymptotics."""
+    from fractions import Fraction
+
+    from .. import alln
+
+    lib, mp = alln.ArbLib(prec), alln.MpLib(30)
+    out = {}
+    for n in ns:
+        t = Fraction(1, n)
+        guess = mp.mp.findroot(lambda v: alln.branch(v, mp.num(t), mp)["G"], 3 * mp.mp.pi)
+        box = alln.krawczyk_box(t, t, Fraction(str(mp.mp.nstr(guess, 40))), lib, rel=Fraction(1, 2 ** 80))
+        if box is None:
+            continue
+        V = lib.arb(lib.num(alln._value(box["v"]["mid"])), lib.num(alln._value(box["v"]["rad"])))
+        T = lib.num(t)
+        q = alln.branch(V, T, lib)
+        balls = {"cluster_cos": 1 - q["deficit_t2"] * T * T, "odd_cos": q["odd_cos_t3"] * T ** 3,
+                 "norm_ratio": n - q["gap"], "cluster_cos_deficit": q["deficit_t2"],
+                 "odd_cos_scaled": q["odd_cos_t3"], "norm_ratio_gap": q["gap"]}
+        out[n] = {k: (float(b.lower()), float(b.upper())) for k, b in balls.items()}
+    return out
+
+
+ATTRACTOR_QUANTITIES = (   # key, rescaled key, asymptotics key, power of n, title, rescaled title
+    ("cluster_cos", "cluster_cos_deficit", "cluster_cos_deficit", 2, "cluster cosine", "n^2 (1 - cluster cosine)"),
+    ("odd_cos", "odd_cos_scaled", "odd_cos", 3, "odd-cluster cosine", "n^3 odd cosine"),
+    ("norm_ratio", "norm_ratio_gap", "norm_ratio_gap", 0, "norm ratio |u|/|v|", "n - norm ratio"),
+)
+
+
+def fig_attractor(rows, branch_ns=tuple(range(16, 65)) + (80, 100, 128, 160, 200, 256, 400, 640, 1000)):
+    """The spread-cluster state against n: cluster cosine, odd cosine and norm ratio (top) and
+    their rescaled forms against 1/n (bottom), with the enclosures of the 'attractor' verdict
+    (n = 7..15), enclosures from the all-n branch (n >= 16) and the leading terms."""
     r = _by_id(rows).get("attractor")
     ev = (r or {}).get("evidence") or {}
     enc = ev.get("enclosures")
@@ -80,37 +119,66 @@ def fig_attractor(rows):
         return None
     plt = _plt()
     ns = sorted(int(k) for k in enc)
-    keys = ("cluster_cos", "odd_cos", "norm_ratio")
+    keys = [q[0] for q in ATTRACTOR_QUANTITIES]
     widest = max(_width(*enc[str(n)][k]) for n in ns for k in keys if k in enc[str(n)])
     asym = ev.get("asymptotics") or {}
-    far = np.arange(ns[0], 65)
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
-    for ax, key, title in zip(axes, keys, ("cluster cosine", "odd-cluster cosine", "norm ratio |u|/|v|")):
-        pts = [(n, enc[str(n)][key]) for n in ns if key in enc[str(n)]]
-        lo = np.array([float(v[0]) for _, v in pts])
-        hi = np.array([float(v[1]) for _, v in pts])
-        xs = [n for n, _ in pts]
-        ax.errorbar(xs, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="o", ms=3, capsize=2, label="certified enclosure")
-        term = {"cluster_cos": ("cluster_cos_deficit", lambda c, p: 1 - c / far ** p),
-                "odd_cos": ("odd_cos", lambda c, p: c / far ** p),
-                "norm_ratio": ("norm_ratio_gap", lambda c, p: (far - 1) - c / far ** p)}[key]
-        a = asym.get(term[0])
-        if a and "coefficient" in a:
-            c = float(a["coefficient"][0])
-            ax.plot(far, term[1](c, a["power"]), "--", lw=1,
-                    label="leading term (n >= 16, all-n branch)")
-        if key == "norm_ratio":
-            ax.plot(far, far - 1, "k:", lw=0.8, label="n - 1 (the value at O_n)")
-        ax.set_title(title)
-        ax.set_xlabel("n")
-        ax.legend(fontsize=7)
+    alln_proved = r.get("verdict") == "proved" and any(str(k).endswith("..") for k in ev.get("per_n") or {})
+    branch = _branch_enclosures([n for n in branch_ns if n > ns[-1]]) if alln_proved else {}
+    per_n = {n: {k: tuple(float(x) for x in enc[str(n)][k]) for k in keys if k in enc[str(n)]} for n in ns}
+    for n, e in per_n.items():                 # the rescaled forms of the per-n enclosures
+        if "cluster_cos" in e:
+            e["cluster_cos_deficit"] = (n * n * (1 - e["cluster_cos"][1]), n * n * (1 - e["cluster_cos"][0]))
+        if "odd_cos" in e:
+            e["odd_cos_scaled"] = (n ** 3 * e["odd_cos"][0], n ** 3 * e["odd_cos"][1])
+        if "norm_ratio" in e:
+            e["norm_ratio_gap"] = (n - e["norm_ratio"][1], n - e["norm_ratio"][0])
+    fig, axes = plt.subplots(2, 3, figsize=(12.5, 7))
+    for k, (key, scaled, akey, power, title, stitle) in enumerate(ATTRACTOR_QUANTITIES):
+        top, bottom = axes[0][k], axes[1][k]
+        for data, marker, label in ((per_n, "o", "per-n Krawczyk box (the verdict)"),
+                                    (branch, "s", "all-n branch at t = 1/n (Krawczyk in arb)")):
+            xs = sorted(n for n in data if n <= 64 and key in data[n])
+            if xs:
+                lo = np.array([data[n][key][0] for n in xs])
+                hi = np.array([data[n][key][1] for n in xs])
+                top.errorbar(xs, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt=marker, ms=3, capsize=1.5, label=label)
+            xs = sorted(n for n in data if scaled in data[n])
+            if xs:
+                lo = np.array([data[n][scaled][0] for n in xs])
+                hi = np.array([data[n][scaled][1] for n in xs])
+                bottom.errorbar([1 / n for n in xs], (lo + hi) / 2, yerr=(hi - lo) / 2, fmt=marker, ms=3,
+                                capsize=1.5, label=label)
+        a = asym.get(akey) or {}
+        if a.get("closed_form_value") is not None:
+            c = float(a["closed_form_value"])
+            far = np.arange(ns[0], 65)
+            lead = {"cluster_cos": 1 - c / far ** 2, "odd_cos": c / far ** 3, "norm_ratio": far - c}[key]
+            form = {"cluster_cos": "1 - (%s)/n^2", "odd_cos": "(%s)/n^3", "norm_ratio": "n - %s"}[key] % a["closed_form"]
+            form += " (= the value at O_n)" if key == "norm_ratio" and c == 1 else ""
+            top.plot(far, lead, "--", lw=1, color="#6e7781", label="leading term " + form)
+            bottom.plot([0], [c], "*", ms=11, color="#cf222e", label="limit %s = %.4g (exact, enclosed)" % (a["closed_form"], c))
+            bottom.axhline(c, color="#cf222e", lw=0.6, ls=":")
+        top.set_title(title)
+        top.set_xlabel("n")
+        bottom.set_title(stitle)
+        bottom.set_xlabel("t = 1/n  (t = 0: n -> infinity)")
+        bottom.set_xlim(left=-0.005)
+        for ax in (top, bottom):
+            ax.legend(fontsize=6.5)
     fig.tight_layout()
-    return Figure("attractor", "The spread-cluster attractor against n",
-                  "The attractor's cluster cosine, odd-cluster cosine and norm ratio for n = %d..%d: certified "
-                  "ball-arithmetic enclosures from the 'attractor' verdict (Krawczyk boxes re-checked by the "
-                  "trusted kernel; the widest enclosure is %.1e wide, far below the size of a marker), and for "
-                  "larger n the leading terms whose coefficients the all-n branch encloses."
-                  % (ns[0], ns[-1], widest), "certified", fig)
+    caption = ("The attractor's cluster cosine, odd-cluster cosine and norm ratio against n (top), and rescaled "
+               "so that they have finite limits, against t = 1/n (bottom). Circles, n = %d..%d: the certified "
+               "ball-arithmetic enclosures of the 'attractor' verdict (Krawczyk boxes re-checked by the trusted "
+               "kernel; the widest is %.1e wide, far below a marker)." % (ns[0], ns[-1], widest))
+    if branch:
+        caption += (" Squares, n = %d..%d: enclosures computed for this figure from the all-n branch (a "
+                    "one-dimensional Krawczyk box of the branch equation G(v, 1/n) = 0 at each n, in arb, with the "
+                    "same code as the all-n proof, which covers every n >= 16 by t-boxes down to t = 0); they "
+                    "are rigorous, but this figure's boxes are not re-checked by the trusted kernel."
+                    % (min(branch), max(branch)))
+    caption += (" Dashed and starred: the leading terms and limits whose closed forms the all-n branch encloses "
+                "(exact from sympy, each enclosure checked to contain its closed form).")
+    return Figure("attractor", "The spread-cluster attractor against n, and as n -> infinity", caption, "certified", fig)
 
 
 def _simplex_radii(ns):
@@ -126,36 +194,58 @@ def _simplex_radii(ns):
     return out
 
 
-def fig_radii(rows, simplex_ns=tuple(range(3, 17)) + (20, 24, 32)):
-    """Spectral radii of the attractor (from its verdict) and the simplex state (certified here)."""
-    enc = ((_by_id(rows).get("attractor") or {}).get("evidence") or {}).get("enclosures") or {}
-    att = {int(n): e["spectral_radius"] for n, e in enc.items() if "spectral_radius" in e}
+def fig_radii(rows, simplex_ns=tuple(range(3, 17)) + (20, 24, 32, 48, 64)):
+    """Spectral radii of the attractor (from its verdict) and the simplex state (certified here)
+    against n with the line 1; and the margins 1 - radius on log axes with their leading terms."""
+    by = _by_id(rows)
+    enc = ((by.get("attractor") or {}).get("evidence") or {}).get("enclosures") or {}
+    att = {int(n): tuple(float(x) for x in e["spectral_radius"]) for n, e in enc.items() if "spectral_radius" in e}
     simp = _simplex_radii(simplex_ns)
     if not att and not simp:
         return None
+    lead = {}
+    for cid, name in (("attractor", "attractor"), ("simplex-state", "simplex state")):
+        m = (((by.get(cid) or {}).get("evidence") or {}).get("asymptotics") or {}).get("stability_margin") or {}
+        if m.get("closed_form_value") is not None:
+            lead[name] = (float(m["closed_form_value"]), m.get("closed_form"), m.get("agrees"))
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.4, 4))
-    if att:
-        xs = sorted(att)
-        ax.plot(xs, [float(att[n][1]) for n in xs], "o-", ms=4, label="spread-cluster attractor (n >= 7)")
-    if simp:
-        xs = sorted(simp)
-        ax.plot(xs, [simp[n][1] for n in xs], "s-", ms=4, label="simplex state")
-    ax.axhline(1, color="k", lw=0.8, label="1: stability boundary")
+    fig, (ax, mx) = plt.subplots(1, 2, figsize=(12, 4))
+    for data, marker, name in ((att, "o-", "spread-cluster attractor (n >= 7)"), (simp, "s-", "simplex state")):
+        if not data:
+            continue
+        xs = sorted(data)
+        ax.plot(xs, [data[n][1] for n in xs], marker, ms=4, label=name)
+        mx.plot(xs, [1 - data[n][1] for n in xs], marker, ms=4, label=name + ": 1 - upper end")
+    ax.axhline(1, color="k", lw=1, label="1: the stability boundary")
+    ax.set_ylim(top=1.01)
     ax.set_xlabel("batch size n")
     ax.set_ylabel("spectral radius of DF/c (upper end of enclosure)")
     ax.set_title("Both symmetric states are linearly stable")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
+    far = np.arange(3, 1001)
+    for (name, (c, form, _)), ls in zip(sorted(lead.items()), ("--", ":")):
+        mx.plot(far, c / far, ls, color="#6e7781", lw=1, label="%s: leading term %.4g/n" % (name, c))
+    mx.set_xscale("log")
+    mx.set_yscale("log")
+    mx.set_xlabel("batch size n")
+    mx.set_ylabel("stability margin 1 - spectral radius")
+    mx.set_title("... ever more weakly as n grows")
+    mx.legend(fontsize=7)
+    fig.tight_layout()
     return Figure("radii", "Spectral radii of the attractor and the simplex state",
-                  "Upper ends of the certified enclosures of the spectral radius of the scale-free "
-                  "linearization (all n(n+1)/2 - 1 directions) against n, with the line 1. Attractor: from the "
-                  "'attractor' verdict's evidence. Simplex state: certified for this figure by "
-                  "bnverify.certify.certify_simplex (ball arithmetic; the verdict 'simplex-state' itself covers "
-                  "every n >= 3 through its all-n branch).", "certified", fig)
+                  "Left: upper ends of the certified enclosures of the spectral radius of the scale-free "
+                  "linearization (all n(n+1)/2 - 1 directions) against n, with the line 1; right: the margins 1 - "
+                  "radius on log axes. Attractor: from the 'attractor' verdict's evidence (n = 7..15; the verdict "
+                  "covers every n >= 16 through its all-n branch). Simplex state: certified for this figure by "
+                  "bnverify.derive.states.certify_simplex (ball arithmetic; the verdict 'simplex-state' itself covers "
+                  "every n >= 3). Grey lines: the margins' leading terms c/n from the verdicts' asymptotics; the "
+                  "simplex state's coefficient (pi - 2)/(2(pi - 1)) is enclosed in arb at t = 0 and is part of its "
+                  "proof, the attractor's (1) is evaluated at t = 0 but is not part of the proof, which bounds "
+                  "the margin away from 0 on each t-box instead.", "certified", fig)
 
 
 # ------------------------------------------------------------------ sampled
-def fig_curve(ns=(5, 7, 12), grid=400, steps=60, start=0.95):
+def fig_curve(ns=(5, 7, 12), grid=400, steps=80, start=0.95):
     """The 1-D map h(rho) of the symmetric reduction, its fixed points and a cobweb."""
     from .. import arith
     from ..derive import curve, states
@@ -164,40 +254,50 @@ def fig_curve(ns=(5, 7, 12), grid=400, steps=60, start=0.95):
     act = Activation("relu")
     h_of = lambda r, n: float(curve.curve(float(r), n, act, arith.FLOAT))
     plt = _plt()
-    fig, axes = plt.subplots(2, len(ns), figsize=(4 * len(ns), 6.6), sharex="col")
+    fig, axes = plt.subplots(2, len(ns), figsize=(4 * len(ns), 6.8), sharex="col")
     for k, n in enumerate(ns):
         top, bottom = axes[0][k], axes[1][k]
         lo = -1 / (n - 2) + 1e-9
         rho = np.linspace(lo, 1, grid)
         h = np.array([h_of(r, n) for r in rho])
         roots = sorted(set(round(float(r), 12) for r in states._float_roots(n, act)) | {1.0})
+        x, orbit = start, [start]
+        for _ in range(steps):
+            x = h_of(x, n)
+            orbit.append(x)
+        web = [(orbit[0], orbit[0])] + [p for a, b in zip(orbit, orbit[1:]) for p in ((a, b), (b, b))]
+        xs, ys = zip(*web)
+        stable = [abs(float(curve.curve(r, n, act, arith.FLOAT, slope=True)[1])) < 1 for r in roots]
         top.plot(rho, h, lw=1.5, label="h(rho)")
         top.plot([lo, 1], [lo, 1], "k:", lw=0.8, label="h = rho")
-        top.plot(roots, roots, "o", color="#cf222e", ms=5, label="fixed points")
-        x, xs, ys = start, [start], [start]
-        for _ in range(steps):
-            y = h_of(x, n)
-            xs += [x, y]
-            ys += [y, y]
-            x = y
-        top.plot(xs, ys, color="#8250df", lw=0.8, label="cobweb from rho = %g" % start)
-        top.set_title("n = %d" % n)
-        top.legend(fontsize=7)
+        top.plot(xs, ys, color="#8250df", lw=1.1, label="cobweb from rho = %g" % start)
         bottom.plot(rho, h - rho, lw=1.5)
         bottom.axhline(0, color="k", lw=0.8)
-        bottom.plot(roots, [0] * len(roots), "o", color="#cf222e", ms=5)
+        bottom.plot(orbit, [h_of(r, n) - r for r in orbit], ".", color="#8250df", ms=4,
+                    label="iterates rho_k (%d steps)" % steps)
+        for ax, yv in ((top, roots), (bottom, [0] * len(roots))):
+            for st, face, size, lab in ((False, "white", 8, "fixed point, |h'| > 1"),
+                                        (True, "#cf222e", 5, "fixed point, |h'| < 1")):
+                pts = [(r, y) for r, y, s_ in zip(roots, yv, stable) if s_ == st]
+                if pts:
+                    ax.plot(*zip(*pts), "o", mfc=face, mec="#cf222e", ms=size, label=lab)
+        top.set_title("n = %d: from rho = %g to rho = %.3f" % (n, start, orbit[-1]))
+        top.legend(fontsize=7)
+        bottom.legend(fontsize=7)
         bottom.set_ylabel("h(rho) - rho")
         bottom.set_xlabel("rho (cluster correlation of C G C)")
     fig.tight_layout()
     return Figure("curve", "The 1-D map h(rho) of the symmetric reduction",
                   "After one step every symmetric state lies on a curve parametrised by the cluster "
                   "correlation rho of C G C, and the dynamics reduce to rho -> h(rho) (bnverify.derive.curve). "
-                  "Top: h with the diagonal and a cobweb of %d iterations from rho = %g; bottom: h(rho) - rho, "
-                  "whose zeros are the fixed points: rho = 1 (the configuration O_n), rho = -1/(n-1) (the simplex "
-                  "state) and, from n = 7 on, the pair born in the fold: the spread-cluster attractor (where "
-                  "h - rho falls through 0) and its unstable partner next to the simplex state. Sampled: "
-                  "float evaluation of h on %d points and float roots; the fixed points and their stability are "
-                  "certified in the verdicts, not here." % (steps, start, grid), "sampled", fig)
+                  "Top: h with the diagonal and a cobweb of %d iterations from rho = %g, next to O_n; bottom: "
+                  "h(rho) - rho with the same iterates as dots: its zeros are the fixed points: rho = 1 (the "
+                  "configuration O_n), rho = -1/(n-1) (the simplex state) and, from n = 7 on, the pair born in the "
+                  "fold: the spread-cluster attractor (where h - rho falls through 0) and its unstable partner "
+                  "next to the simplex state. Filled: |h'| < 1 at the fixed point (attracting within the symmetric "
+                  "family), hollow: |h'| > 1. Sampled: float evaluation of h on %d points, float roots and "
+                  "slopes; the fixed points and their stability in the full dynamics are certified in the "
+                  "verdicts, not here." % (steps, start, grid), "sampled", fig)
 
 
 def fig_trajectories(n=16, width=512, depth=300, seeds=4):
