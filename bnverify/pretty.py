@@ -177,7 +177,7 @@ def _lines(key, v, indent, max_chars):
         return ["%s none" % head]
     if _table_like(v):
         lines, same = table(v)
-        return ([head] + ["%s  %s = %s" % (indent, c, x) for c, x in same]
+        return ([head] + ["%s  %s: %s (every row)" % (indent, c, x) for c, x in same]
                 + ["%s  %s" % (indent, line) for line in lines])
     if all(not isinstance(x, (dict, list)) or _is_interval(x) for x in v):
         text = ", ".join(_cell(x) for x in v)

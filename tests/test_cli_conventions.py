@@ -118,3 +118,31 @@ def test_jacobian_symbolic_text_and_latex():
     doc = json.loads(out)
     for e in doc["eigenvalues"]:
         assert sp.latex(sp.sympify(e["value"])) == e["latex"] and e["valid_from"] == 3
+
+
+# ---------------------------------------------------------------- check: readable evidence
+def test_check_prints_formulas_and_tables():
+    code, out, _ = run("check", PROOFS / "gram-fixed-point.toml")
+    assert code == 0 and "(n - 1)^2" in out and "(n^2 - 2n + 2)/(2n^2)" in out and "**" not in out
+    code, out, _ = run("check", PROOFS / "simplex-state.toml")
+    assert code == 0 and "[{" not in out and '{"' not in out
+    _, js, _ = run("check", PROOFS / "simplex-state.toml", "--json")
+    rows = json.loads(js)["evidence"]["radius_bounds"]
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if re.match(r"\s+t\s+radius_upper", line))
+    body = lines[head + 1:head + 1 + len(rows)]
+    for line, row in zip(body, rows):           # one table row per evidence row, the values as given
+        assert line.split()[:2] == ["[%s," % row["t"][0], "%s]" % row["t"][1]] and repr(row["radius_upper"]) in line
+
+
+def test_evidence_lines():
+    ev = {"reason": "c = (n**2 - 2*n + 2)/(2*n**2)", "smtlib": ["(check-sat)", "(check-sat)"],
+          "bound": ["0.25", "0.5"], "n": 7, "rows": [{"n": 3, "ok": True, "r": ["1", "2"]}, {"n": 4, "ok": True, "r": ["3", "4"]}],
+          "nested": {"a": 1, "b": {"c": None}}}
+    lines = pretty.evidence_lines(ev)
+    assert lines[0] == "  reason: c = (n^2 - 2n + 2)/(2n^2)"
+    assert "  smtlib: 2 SMT-LIB queries (the text: --json)" in lines and "  bound: [0.25, 0.5]" in lines
+    assert "    ok: true (every row)" in lines
+    assert [ln.split() for ln in lines if ln.startswith("    ") and ln.split()[0] in "34"] == [
+        ["3", "[1,", "2]"], ["4", "[3,", "4]"]]
+    assert "      c: null" in lines

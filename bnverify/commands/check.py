@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from .. import certificate, claims, limits, parallel, properties, runner
+from .. import certificate, claims, limits, parallel, pretty, properties, runner
 from ..kernels import BadInput
 from ..ranges import parse_int_range, parse_rat_range
 from ..verdict import INCONCLUSIVE, PROVED, REFUTED
@@ -14,7 +14,8 @@ NAME = "check"
 HELP = "decide one claim (a claim file, or a property given by flags)"
 DESCRIPTION = """\
 Decide one claim and print its verdict (proved / refuted / inconclusive), the method and
-the evidence.  Either give a claim file, or describe the claim with flags.  A property that
+the evidence: formulas in reader's notation (n^2 - 2n + 2), enclosures as [lo, hi], lists of
+rows as tables, SMT-LIB queries counted; --json prints all of it as it is.  Either give a claim file, or describe the claim with flags.  A property that
 the tool cannot decide for the given variant is inconclusive, with the reason.
 
 Ranges: --n 3..20, --n 3.. (every n >= 3) or --n 5; --alpha 1/10 or 0..1/2 (leaky_relu).
@@ -145,8 +146,8 @@ def run(args):
         print("%s: %s" % (claim.id, v))
         if args.file:
             print("  author's wording: %s" % claim.statement)
-        for k, val in v.evidence.items():
-            print("  %s: %s" % (k, json.dumps(val, default=str) if not isinstance(val, str) else val))
+        for line in pretty.evidence_lines(v.evidence):       # formulas as a reader writes them; all of it: --json
+            print(line)
         if args.file and v.status != claim.expect:
             print("  (the claim file expects %s)" % claim.expect)
     return EXIT[v.status]
