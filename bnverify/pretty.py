@@ -132,16 +132,16 @@ def _cell(v):
     return _scalar(v)
 
 
-def table(rows, columns=None, factor_out=True):
-    """(lines, same): rows (dicts) as an aligned text table.  With ``factor_out`` a column that
-    is the same in every row is left out and returned in ``same`` as (name, value), for a line
-    of its own."""
+def table(rows, columns=None, factor_out=True, headers=None):
+    """(lines, same): rows (dicts) as an aligned text table (``headers``: {column: title}).
+    With ``factor_out`` a column that is the same in every row is left out and returned in
+    ``same`` as (name, value), for a line of its own."""
     columns = columns or list(dict.fromkeys(k for r in rows for k in r))
     cells = [[_cell(r.get(c, "")) for c in columns] for r in rows]
     same = [(c, cells[0][i]) for i, c in enumerate(columns)
             if factor_out and len(rows) > 1 and all(row[i] == cells[0][i] for row in cells)]
     keep = [i for i, c in enumerate(columns) if c not in dict(same)]
-    grid = [[columns[i] for i in keep]] + [[row[i] for i in keep] for row in cells]
+    grid = [[(headers or {}).get(columns[i], columns[i]) for i in keep]] + [[row[i] for i in keep] for row in cells]
     width = [max(len(g[k]) for g in grid) for k in range(len(keep))]
     return ["  ".join(x.ljust(w) for x, w in zip(g, width)).rstrip() for g in grid], same
 

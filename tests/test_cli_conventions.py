@@ -146,3 +146,40 @@ def test_evidence_lines():
     assert [ln.split() for ln in lines if ln.startswith("    ") and ln.split()[0] in "34"] == [
         ["3", "[1,", "2]"], ["4", "[3,", "4]"]]
     assert "      c: null" in lines
+
+
+# ---------------------------------------------------------------- simplex: no repeated columns, exact values
+def _read(text):
+    return parse_expr(text, local_dict={"n": N, "pi": sp.pi}, transformations=READ)
+
+
+def test_simplex_table_has_no_repeated_columns_and_exact_values_inside_the_enclosures():
+    import mpmath
+
+    from bnverify import simplex_alln
+
+    code, out, _ = run("simplex", "--n", "3..6", "--jobs", "1")
+    assert code == 0
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("n "))
+    columns = re.split(r"\s{2,}", lines[head])
+    rows = [re.split(r"\s{2,}", line) for line in lines[head + 1:head + 5]]
+    assert [r[0] for r in rows] == ["3", "4", "5", "6"] and all(len(r) == len(columns) for r in rows)
+    data = list(zip(*rows))
+    assert len(set(data)) == len(data), "two columns print the same values"
+    assert not {"cluster_cos", "odd_cos", "norm_ratio"} & set(columns)
+    assert "cluster_cos = simplex_cos" in out and "norm_ratio = 1 exactly" in out
+    cos_exact, cos_box = columns.index("simplex_cos (exact)"), columns.index("simplex_cos (exact)") + 1
+    rad_exact = columns.index("spectral_radius (exact)")
+    mpmath.mp.dps = 40
+    for r in rows:
+        n = int(r[0])
+        rho = mpmath.mpf(-1) / (n - 1)           # ReLU: kappa(rho)/kappa(1), written out here
+        cos = (mpmath.sqrt(1 - rho ** 2) + (mpmath.pi - mpmath.acos(rho)) * rho) / mpmath.pi
+        lam_s, lam_p = simplex_alln.eigenvalues_direct(n, dps=40)
+        radius = max(abs(lam_s), abs(lam_p)) if n >= 4 else abs(lam_s)
+        for col, want in ((cos_exact, cos), (rad_exact, radius)):
+            got = mpmath.mpf(str(sp.N(_read(r[col]), 40)))
+            lo, hi = (mpmath.mpf(x) for x in r[col + 1].strip("[]").split(", "))
+            assert abs(got - want) < mpmath.mpf(10) ** -30 and lo <= got <= hi, (n, r[col])
+        assert r[cos_box].startswith("[0.")

@@ -7,7 +7,7 @@ import sys
 import time
 from fractions import Fraction
 
-from .. import limits, properties, ranges
+from .. import limits, pretty, properties, ranges
 from ..derive import sweeps
 from ..kernels import BadInput
 from . import attractor
@@ -56,14 +56,95 @@ def run(args):
         ex.shutdown()
     vs = [properties.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
     results = [attractor.entry(v, FIELDS) for v in vs]
+    for row in results:
+        row["exact"] = exact_values(row, act)
     doc = {"activation": str(act), "results": results,
-           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
+           "exact_note": EXACT_NOTE}
     if args.json:
         print(json.dumps(doc, indent=2))
     else:
-        print("simplex state, %s (rigorous enclosures)" % act)
-        print(attractor.table(results, FIELDS))
+        print("simplex state, %s: rigorous enclosures, rounded outward; exact closed forms beside them" % act)
+        print("\n".join(table(results)))
     return 0
+
+
+EXACT_NOTE = ("exact: closed forms by sympy, untrusted, each shown only where it lies in the certified "
+              "enclosure: simplex_cos = kappa(-1/(n-1))/kappa(1) from the kernel in exact arithmetic; "
+              "spectral_radius the larger in modulus of the S_n eigenvalues lam_S (n - 1 times) and "
+              "lam_P (n(n-3)/2 times) of bnverify.simplex_alln.forms; norm_ratio = 1, every diagonal "
+              "entry of G* = (1 - s) I + s J being 1")
+
+
+def _inside(expr, bounds, digits=40):
+    """True if the real number expr lies in [lo, hi] (decimal strings), at ``digits`` digits."""
+    import sympy as sp
+
+    x = sp.Rational(str(sp.N(expr, digits)))
+    lo, hi = (sp.Rational(str(b)) for b in bounds)
+    slack = abs(x) * sp.Rational(1, 10 ** (digits - 5))
+    return lo - slack <= x <= hi + slack
+
+
+def exact_values(row, act):
+    """{field: closed form as text} for the fields of a row whose exact value is known and lies
+    inside the row's enclosure (see EXACT_NOTE); a field outside its enclosure is left out."""
+    import sympy as sp
+
+    from .. import arith, simplex_alln
+
+    if row["status"] != "proved":
+        return {}
+    ctx, n = arith.ExactContext(), row["n"]
+    A, B = act.kappa_one(ctx), act.kappa_perp(sp.Integer(0), ctx)
+    forms = simplex_alln.forms(sp.Rational(1, n), A, B, sp.pi, sp.sqrt, sp.asin)
+    eig = [sp.factor(forms["lam_S"])] + ([sp.factor(forms["lam_P"])] if n * (n - 3) // 2 > 0 else [])
+    size = [abs(sp.N(e, 50)) for e in eig]
+    radius = None
+    if len(eig) == 1 or abs(size[0] - size[1]) > sp.Float(10) ** -30:
+        top = eig[size.index(max(size))]
+        radius = top if sp.N(top, 50) > 0 else -top
+    values = {"simplex_cos": sp.factor(act.kappa(sp.Rational(-1, n - 1), ctx) / A), "norm_ratio": sp.Integer(1),
+              "spectral_radius": radius}
+    return {k: pretty.formula(sp.sstr(v)) for k, v in values.items()
+            if v is not None and k in row and _inside(v, row[k])}
+
+
+def table(rows):
+    """The table without repeated columns: a field equal to an earlier one in every row, and
+    a field whose exact value is the same in every row, are said once above the table."""
+    same, shown = [], []
+    for f in FIELDS:
+        twin = next((g for g in shown if all(r.get(f) == r.get(g) for r in rows)), None)
+        if twin is not None:
+            same.append("%s = %s" % (f, twin))
+            continue
+        exact = {r.get("exact", {}).get(f) for r in rows}
+        if len(rows) > 1 and len(exact) == 1 and None not in exact and all(f in r for r in rows):
+            same.append("%s = %s exactly" % (f, exact.pop()))
+            continue
+        shown.append(f)
+    out = []
+    if same:
+        out.append("every n here: " + ", ".join(same))
+    cols, heads = [], {}
+    for f in shown:
+        if any(r.get("exact", {}).get(f) for r in rows):
+            cols.append((f + " exact", lambda r, f=f: r.get("exact", {}).get(f, "-")))
+            cols.append((f, lambda r, f=f: _interval(r, f)))
+            heads.update({f + " exact": f + " (exact)", f: "enclosure"})
+        else:
+            cols.append((f, lambda r, f=f: _interval(r, f)))
+    cells = [{"n": str(r["n"]), "status": r["status"], **{name: get(r) for name, get in cols},
+              "seconds": "%.2f" % r["seconds"]} for r in rows]
+    out += pretty.table(cells, ["n", "status"] + [c[0] for c in cols] + ["seconds"], factor_out=False,
+                        headers=heads)[0]
+    out += ["n=%d: %s" % (r["n"], r["reason"]) for r in rows if "reason" in r]
+    return out
+
+
+def _interval(r, f):
+    return "[%s, %s]" % (attractor._short(r[f][0], False), attractor._short(r[f][1], True)) if f in r else "-"
 
 
 def all_n_claim(r, act):
