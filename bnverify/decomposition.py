@@ -11,10 +11,16 @@ NL (leaky ReLU, ReLU)     every pairwise correlation rises to 1 (collapse):
                           f(rho) = kappa(rho)/kappa(1) > rho on [-1, 1), and near 1
                           1 - f(1 - e) = e - c e^(3/2) + O(e^(5/2)), so 1 - rho_l ~ 4/(c l)^2
                           (exact: sympy; plus ball arithmetic for the constants)
+RC + RS                   F(G) = n E[z z^T/|z|^2], z ~ N(0, C G C): eigenvectors kept, eigenvalue
+                          ratios strictly shrink, so G -> C (regular simplex, cosines -1/(n-1));
+                          local factor (n-1)/(n+1) per layer (exact: sympy; docs/decompose.md)
+RS                        on the family lam C + beta 11^T/n (holds G = I): q = beta/lam grows by
+                          (n-1)/(n-3) per layer, cosines -> 1 (exact: sympy); n <= 3: the map is
+                          infinite (inconclusive); a general G: not decided
 RC + NL                   the catalogue's claims for that model, narrowed to this n, run
                           through the runner and the trusted kernel
 RC + RS + NL              likewise (invariance-rs, rs-linearization, rs-fixed-point)
-RS, RC + RS, RS + NL      inconclusive, with the reason
+RS + NL                   inconclusive, with the reason
 tanh (any NL row)         inconclusive: no closed-form kernel here
 ========================  ============================================================
 
@@ -26,7 +32,8 @@ vocabulary for these properties), and ``checked_by`` says which checked what.
 """
 from __future__ import annotations
 
-import time
+import copy
+import functools
 import sympy as sp
 
 from .kernels import Activation
@@ -125,6 +132,87 @@ def nl_collapse(act):
                  {"c": float(c), "l2_gap_limit": float(sp.N(4 / c ** 2))})
 
 
+def centred_rescaling(n):
+    """RC + RS, no NL.  A neuron's centred row is z ~ N(0, Sigma), Sigma = C G C, and RS makes it
+    sqrt(n) z/|z|, so F(G) = n E[z z^T / |z|^2].  In an eigenbasis of Sigma (eigenvalues
+    lambda_k > 0 on its range, m = rank) write 1/|z|^2 = int_0^oo exp(-t|z|^2) dt and use
+    E[g^2 e^(-a g^2)] = (1 + 2a)^(-3/2), E[e^(-a g^2)] = (1 + 2a)^(-1/2) (g ~ N(0, 1)):
+
+        F = n diag(f_k),  f_i = int_0^oo w(t) h_t(lambda_i) dt,  h_t(l) = l/(1 + 2tl),
+        w(t) = prod_k (1 + 2t lambda_k)^(-1/2)
+
+    (off-diagonal terms vanish: flipping the sign of one coordinate keeps |z|).  h_t is
+    increasing, and (l_i/l_j) h_t(l_j) - h_t(l_i) = 2t l_i (l_i - l_j)/((1 + 2t l_i)(1 + 2t l_j)),
+    so each ratio l_i/l_j > 1 strictly shrinks and never flips; by compactness of the
+    spectra with ratio <= r_0 the largest ratio tends to 1.  Near equal eigenvalues the
+    log-eigenvalue deviations shrink by int (1+2t)^(-m/2-2) / int (1+2t)^(-m/2-1) = m/(m+2)."""
+    a, t, x, li, lj, m = sp.symbols("a t x l_i l_j m", positive=True)
+    dens = sp.exp(-x ** 2 / 2) / sp.sqrt(2 * sp.pi)
+    moment2 = sp.integrate(x ** 2 * sp.exp(-a * x ** 2) * dens, (x, -sp.oo, sp.oo))
+    moment0 = sp.integrate(sp.exp(-a * x ** 2) * dens, (x, -sp.oo, sp.oo))
+    gauss = (sp.simplify(moment2 - (1 + 2 * a) ** sp.Rational(-3, 2)) == 0
+             and sp.simplify(moment0 - (1 + 2 * a) ** sp.Rational(-1, 2)) == 0)
+    h = lambda l: l / (1 + 2 * t * l)
+    increasing = sp.simplify(sp.diff(h(li), li) - 1 / (1 + 2 * t * li) ** 2) == 0
+    contraction = sp.simplify(li / lj * h(lj) - h(li)
+                              - 2 * t * li * (li - lj) / ((1 + 2 * t * li) * (1 + 2 * t * lj))) == 0
+    rate = sp.simplify(sp.integrate((1 + 2 * t) ** (-m / 2 - 2), (t, 0, sp.oo), conds="none")
+                       / sp.integrate((1 + 2 * t) ** (-m / 2 - 1), (t, 0, sp.oo), conds="none"))
+    factor = rate.subs(m, n - 1)
+    ok = gauss and increasing and contraction and sp.simplify(rate - m / (m + 2)) == 0
+    cert = {"kind": "centred-rescaling", "n": n, "h": "l/(1 + 2*t*l)",
+            "contraction_identity": "(l_i/l_j)*h(l_j) - h(l_i) = 2*t*l_i*(l_i - l_j)/((1 + 2*t*l_i)*(1 + 2*t*l_j))",
+            "local_factor": str(factor)}
+    statement = ("RC + RS without NL: F(G) = n E[z z^T/|z|^2], z ~ N(0, C G C), keeps the eigenvectors of "
+                 "C G C and strictly shrinks the ratio of any two of its unequal non-zero eigenvalues, so "
+                 "from any start with rank(C G C) = n - 1 (every Gaussian batch) the scale-free Gram matrix "
+                 "tends to C: the regular simplex, every pairwise cosine -1/(n-1) = %s, equal norms "
+                 "(orthogonal within the zero-sum subspace: Daneshmand-Joudaki-Bach's orthogonalization "
+                 "at infinite width); near it, log-eigenvalue deviations shrink by (n-1)/(n+1) = %s per layer"
+                 % (sp.Rational(-1, n - 1), factor))
+    return _fact(ok, statement, "exact (sympy): the Gaussian moments, h' > 0, the contraction identity and "
+                 "the local factor m/(m+2); sign symmetry and compactness (docs/decompose.md)", cert,
+                 {"simplex_cosine": float(sp.Rational(-1, n - 1)), "local_factor": float(factor)})
+
+
+def uncentred_rescaling(n):
+    """RS alone (no RC), on the family G = lam C + beta J/n (J = 11^T), which holds the
+    infinite-width Gaussian batch G = I.  z ~ N(0, G) splits into Cz ~ N(0, lam C) and the
+    batch mean mu ~ N(0, beta/n), independent (C G 1 = 0); RS divides by |Cz|/sqrt(n), so
+
+        F(G) = n E[(Cz + mu 1)(Cz + mu 1)^T / |Cz|^2]
+             = n/(n-1) C + n (beta/n) E[1/|Cz|^2] J = n/(n-1) C + (n beta/(lam (n-3))) J/n
+
+    with E[1/chi^2_k] = 1/(k-2), k = n - 1 (infinite for n <= 3).  The family is invariant and
+    q = beta/lam grows by (n-1)/(n-3) per layer; the pairwise cosine (q - 1)/(q + n - 1) -> 1."""
+    x, k = sp.symbols("x k", positive=True)
+    chi2 = x ** (k / 2 - 1) * sp.exp(-x / 2) / (2 ** (k / 2) * sp.gamma(k / 2))
+    concrete = sp.integrate((chi2 / x).subs(k, n - 1), (x, 0, sp.oo))
+    if concrete == sp.oo:
+        return inconclusive("rs: the infinite-width map at n = %d" % n,
+                            "E[1/chi^2_%d] is infinite: with n <= 3 the infinite-width RS map without RC "
+                            "is not finite (a neuron's spread over the batch is too often near 0)" % (n - 1),
+                            "exact (sympy): the integral diverges")
+    inverse_mean = sp.simplify(sp.integrate(chi2 / x, (x, 0, sp.oo), conds="none"))
+    lam, beta, q = sp.symbols("lam beta q", positive=True)
+    beta_next = n * (n * (beta / n) * concrete / lam)               # the J/n coefficient of F(G)
+    step = sp.simplify(beta_next / (n / sp.Integer(n - 1)) / (beta / lam))         # q'/q
+    ok = (sp.simplify(inverse_mean - 1 / (k - 2)) == 0 and sp.simplify(concrete - sp.Rational(1, n - 3)) == 0
+          and sp.simplify(step - sp.Rational(n - 1, n - 3)) == 0)
+    cos = (q - 1) / (q + n - 1)                                    # G_jk / G_jj in the family
+    ok = ok and sp.limit(cos, q, sp.oo) == 1 and sp.simplify(sp.diff(cos, q) - n / (q + n - 1) ** 2) == 0
+    cert = {"kind": "uncentred-rescaling", "n": n, "inverse_chi2_mean": str(concrete), "q_step": str(step),
+            "cosine": str(cos)}
+    statement = ("RS without RC or NL, from the orthogonal batch G = I (the infinite-width Gaussian batch) "
+                 "or any G = lam C + beta 11^T/n, beta > 0: F keeps this family, F(G) = n/(n-1) C + "
+                 "(beta/(lam (n-3))) 11^T, so q = beta/lam grows by (n-1)/(n-3) = %s per layer and every "
+                 "pairwise cosine (q-1)/(q+n-1) rises to 1: collapse onto the batch-mean direction, "
+                 "1 - cos ~ n/q_l; for a general G nothing is decided" % step)
+    return _fact(ok, statement, "exact (sympy): E[1/chi^2_k] = 1/(k-2) and the family's recursion; "
+                 "independence of Cz and the mean, isotropy of Cz/|Cz| (docs/decompose.md)", cert,
+                 {"q_step": float(step)})
+
+
 def _arb(q):
     from flint import arb
 
@@ -191,6 +279,25 @@ def recheck(fact, act):
             ball = arb(m) * arb(2) ** me + arb(0, arb(r) * arb(2) ** re)
             ok &= bool(ball.overlaps(lim)) and bool(ratio > 0)
         return bool(ok)
+    if kind == "centred-rescaling":
+        t, li, lj = sp.symbols("t l_i l_j", positive=True)
+        loc = {"t": t, "l_i": li, "l_j": lj}
+        h = sp.Lambda(sp.Symbol("l"), sp.sympify(cert["h"], locals=dict(loc, l=sp.Symbol("l"))))
+        lhs, rhs = (sp.sympify(side.replace("h(l_j)", "(%s)" % h(lj)).replace("h(l_i)", "(%s)" % h(li)),
+                               locals=loc) for side in cert["contraction_identity"].split("="))
+        n = int(cert["n"])
+        # the local factor at this n from int_0^oo (1+2t)^-p dt = 1/(2(p-1)), p = (n-1)/2 + 1 and p + 1
+        p = sp.Rational(n - 1, 2) + 1
+        factor = (p - 1) / p
+        return bool(sp.simplify(lhs - rhs) == 0 and sp.simplify(rhs * (1 + 2 * t * li) * (1 + 2 * t * lj)
+                                                                 - 2 * t * li * (li - lj)) == 0
+                    and sp.Rational(cert["local_factor"]) == factor == sp.Rational(n - 1, n + 1))
+    if kind == "uncentred-rescaling":
+        n = int(cert["n"])
+        k = sp.Integer(n - 1)
+        inv = sp.gamma(k / 2 - 1) / (2 * sp.gamma(k / 2))          # E[1/X], X ~ chi^2_k
+        return bool(n >= 4 and sp.simplify(inv - sp.Rational(cert["inverse_chi2_mean"])) == 0
+                    and sp.Rational(cert["q_step"]) == (n - 1) * inv)
     return False
 
 
@@ -225,7 +332,6 @@ def from_catalogue(model, act, n, executor=None):
     if not cs:
         return inconclusive("no catalogue claim about %s at n = %d" % (",".join(model), n),
                             "nothing in the catalogue decides this model here")
-    t0 = time.monotonic()
     results = api.verify_claims(cs, executor=executor, jobs=1)
     parts, decided, open_ = [], [], []
     for r in results:
@@ -248,30 +354,31 @@ def from_catalogue(model, act, n, executor=None):
             "method": "catalogue claims through the runner and the trusted kernel: "
                       + ", ".join("%s (%s)" % (p["id"], p["verdict"]) for p in parts),
             "checked_by": KERNEL if all_checked else None,
-            "evidence": {"claims": parts, "seconds": round(time.monotonic() - t0, 3),
+            "evidence": {"claims": parts,
                          "reading": "the row's statement is the conjunction of the decided claims "
                                     "('FALSE' = the claim is refuted, which is proved)"}}
 
 
 # ---------------------------------------------------------------- dispatch
-DJB = ("Daneshmand, Joudaki and Bach (NeurIPS 2021) prove that successive batch normalizations with "
-       "random linear layers make the batch increasingly orthogonal, the deviation decaying with depth "
-       "down to a term of order 1/width; that is a finite-width, probabilistic argument, not reproduced "
-       "here, and the infinite-width RS map G -> n E[z z^T / |z|^2], z ~ N(0, C G C), has no closed "
-       "form for a general G, so bnverify has no method to decide it")
-RS_ALONE = ("RS without RC divides each neuron by the standard deviation of an uncentred row, which "
-            "does not remove the row's mean: a row with mean m and spread s becomes m/s plus a unit "
-            "spread, so the common direction is amplified (collapse is what the finite-width runs "
-            "show, unlike the orthogonalization of the anchor, whose normalization acts on centred "
-            "spread); there is no closed form and no method here")
+RS_ALONE = ("RS then NL without RC: a neuron's row y = sqrt(n) z/|Cz| keeps its batch mean, and phi "
+            "acts on that non-Gaussian row, so E[phi(y) phi(y)^T] has neither a closed form nor a "
+            "symmetric family it keeps (phi mixes the mean and the spread); without NL the "
+            "collapse is proved on the family lam C + beta 11^T/n (the rs row), with NL there is no "
+            "method here; the finite-width runs show collapse")
 
 
 def infinite_width(subset, act, n, executor=None):
-    """The fact for one subset of ORDER (see the module table)."""
+    """The fact for one subset of ORDER (see the module table), as a fresh copy: facts are
+    pure functions of (subset, activation, n), so each is derived once per process."""
+    return copy.deepcopy(_infinite_width(tuple(subset), act, n, executor))
+
+
+@functools.lru_cache(maxsize=64)
+def _infinite_width(subset, act, n, executor=None):
     rc, rs, nl = ("rc" in subset), ("rs" in subset), ("nl" in subset) and act.name != "identity"
     model = model_stages(subset, act)
     if act.name == "identity" and "nl" in subset:
-        base = infinite_width(tuple(s for s in subset if s != "nl"), act, n, executor)
+        base = _infinite_width(tuple(s for s in subset if s != "nl"), act, n, executor)
         return dict(base, statement="NL = identity: the same layer as without NL. " + base["statement"])
     if nl and act.name == "tanh":
         return inconclusive("%s: the infinite-width map" % ",".join(model),
@@ -288,10 +395,11 @@ def infinite_width(subset, act, n, executor=None):
     if rc and nl:
         return from_catalogue(("rc", "rs"), act, n, executor)
     if rc and not nl:
-        return inconclusive("rc,rs: orthogonalization within the zero-sum subspace (the Gram matrix "
-                            "tends to a multiple of C: a regular simplex, cosines -1/(n-1))", DJB)
+        return centred_rescaling(n)
+    if not nl:
+        return uncentred_rescaling(n)
     return inconclusive("%s: the infinite-width map" % ",".join(model), RS_ALONE)
 
 
 __all__ = ["ORDER", "SUBSETS", "model_stages", "identity_map", "centring_projection", "nl_collapse",
-           "from_catalogue", "infinite_width", "recheck"]
+           "centred_rescaling", "uncentred_rescaling", "from_catalogue", "infinite_width", "recheck"]

@@ -86,7 +86,10 @@ def wilson(k, m, z=1.959963984540054):
     p = k / m
     centre = (p + z * z / (2 * m)) / (1 + z * z / m)
     half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
-    return (max(0.0, float(centre - half)), min(1.0, float(centre + half)))
+    # at k = 0 and k = m the bound is exactly p (rounding would leave it a hair off)
+    lo = 0.0 if k == 0 else max(0.0, float(centre - half))
+    hi = 1.0 if k == m else min(1.0, float(centre + half))
+    return (lo, hi)
 
 
 def reached(history, layers_recorded):

@@ -1,0 +1,156 @@
+"""``bnverify endstate``: where finite-width RC + ReLU networks end, against the certified
+attractor at the same n."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import numpy as np
+
+from .. import limits
+from ..errors import BadInput
+from ..kernels import Activation
+from ..sim import endstate, inputs
+
+NAME = "endstate"
+HELP = "finite-width end state of RC+ReLU (cluster cosine, odd cosine, norm ratio) vs the certified attractor"
+DESCRIPTION = """\
+For each n and width, S seeds of RC + ReLU from Gaussian batches run L layers.  Per seed,
+the odd point is the longest point, and the cluster cosine (mean over the other points'
+pairs), the odd cosine (mean over its pairs with them) and the norm ratio (its norm over
+their mean norm) are averaged over the last K layers.  The seeds whose last layer is in
+the odd-point class (as in `bnverify decompose`) give a mean with a 95% Student-t
+interval; beside it the attractor at the same n, certified (Krawczyk box re-checked by the
+trusted kernel; it exists for n >= 7), and the gap |mean - attractor|.  Sampling
+corroborates, it never proves.  See docs/decompose.md.
+
+examples:  bnverify endstate
+           bnverify endstate --n 16 --width 64..4096 --depth 400 --seeds 16 --json
+"""
+DEFAULT_N = "7,8,16,32"
+
+
+def add_arguments(p):
+    p.add_argument("--n", default=DEFAULT_N, metavar="N,N,...", help="batch sizes (>= 3; default %s)" % DEFAULT_N)
+    p.add_argument("--width", default="64..1024", metavar="A..B", help="widths A, 2A, ..., B (default 64..1024)")
+    p.add_argument("--depth", type=int, default=600, help="layers (default 600)")
+    p.add_argument("--last", type=int, default=None, metavar="K", help="layers averaged at the end (default depth/3)")
+    p.add_argument("--seeds", type=int, default=16, help="seeds per (n, width) (default 16)")
+    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
+    p.add_argument("--plot", default=None, metavar="FILE.png", help="the signed gap against width, per quantity")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+
+def _ns(text):
+    parts = [p.strip() for p in str(text).split(",")]
+    if not parts or not all(p.isdigit() and len(p) <= 6 for p in parts):
+        raise BadInput("--n %s: give a comma list of integers" % limits.show(text))
+    ns = sorted({int(p) for p in parts})
+    inputs.at_least("--n", ns[0], 3)
+    if len(ns) > inputs.MAX_LEVELS:
+        raise BadInput("--n %s: at most %d values" % (text, inputs.MAX_LEVELS))
+    for n in ns:
+        limits.guard_int(n, "--n", limits.certified_max_n())
+    return ns
+
+
+def _validate(args):
+    ns = _ns(args.n)
+    widths = inputs.geometric(args.width, "--width", 2, limits.SIM_MAX["width"])
+    inputs.at_least("--depth", args.depth, 1)
+    inputs.at_least("--seeds", args.seeds, 2)
+    last = args.last if args.last is not None else max(1, args.depth // 3)
+    inputs.at_least("--last", last, 1)
+    if last > args.depth:
+        raise BadInput("--last %d: at most --depth %d" % (last, args.depth))
+    if args.seed < 0:
+        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+    limits.guard_simulation(ns[-1], widths[-1], args.depth, args.seeds * len(ns) * len(widths), what="endstate")
+    inputs.plot_path(args.plot)
+    return ns, widths, last
+
+
+def plot(path, tables, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = {"cluster_cos": "cluster cosine", "odd_cos": "odd cosine", "norm_ratio": "norm ratio"}
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    for ax, q in zip(axes, endstate.QUANTITIES):
+        for k, t in enumerate(tables):
+            if t["attractor"] is None:
+                continue
+            mid = sum(t["attractor"][q]) / 2
+            rows = [r for r in t["rows"] if r[q + "_ci"]]
+            w = np.array([r["width"] for r in rows], dtype=float)
+            y = np.array([r[q] - mid for r in rows])
+            err = np.array([[r[q] - r[q + "_ci"][0], r[q + "_ci"][1] - r[q]] for r in rows]).T
+            ax.errorbar(w * (1 + 0.04 * k), y, yerr=err if len(rows) else None, marker="o", ms=4,
+                        capsize=2, lw=1, label="n = %d" % t["n"])
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("width")
+        ax.set_title("%s: finite width - certified attractor" % labels[q], fontsize=10)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _progress(n, d):
+    if sys.stderr.isatty():
+        sys.stderr.write("\rn %d, width %d done   " % (n, d))
+        sys.stderr.flush()
+
+
+def run(args):
+    ns, widths, last = _validate(args)
+    t0 = time.monotonic()
+    act = Activation("relu")
+    tables = [endstate.compare(n, widths, args.depth, args.seeds, last, base_seed=args.seed, act=act,
+                               progress=_progress) for n in ns]
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    title = "rc,relu from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
+        args.depth, last, args.seeds)
+    if args.plot:
+        try:
+            plot(args.plot, tables, title)
+        except OSError as e:
+            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+    if args.json:
+        doc = {"stages": ["rc", "relu"], "depth": args.depth, "last": last, "seeds": args.seeds,
+               "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),
+               "odd_point_criterion": "the longest point; seeds used: last layer in the odd_point class",
+               "tables": tables}
+        if args.plot:
+            doc["plot"] = args.plot
+        json.dump(doc, sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    print("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
+    print("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")
+    for t in tables:
+        a = t["attractor"]
+        print("\nn = %d, certified attractor: %s" % (t["n"], "none (it exists for n >= 7)" if a is None else
+              ", ".join("%s %.6f" % (q, sum(a[q]) / 2) for q in endstate.QUANTITIES)))
+        print("  %6s %6s  %-34s %-34s %-34s" % ("width", "seeds", "cluster cos (gap)", "odd cos (gap)",
+                                                "norm ratio (gap)"))
+        for r in t["rows"]:
+            cells = []
+            for q in endstate.QUANTITIES:
+                if r[q] is None:
+                    cells.append("-")
+                    continue
+                ci = r[q + "_ci"]
+                gap = r[q + "_gap"]
+                cells.append("%.4f%s%s" % (r[q], " [%.4f,%.4f]" % tuple(ci) if ci else "",
+                                            " (%.4f)" % gap if gap is not None else ""))
+            print("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
+    if args.plot:
+        print("\nplot written to %s" % args.plot)
+    return 0
