@@ -183,3 +183,45 @@ def test_simplex_table_has_no_repeated_columns_and_exact_values_inside_the_enclo
             lo, hi = (mpmath.mpf(x) for x in r[col + 1].strip("[]").split(", "))
             assert abs(got - want) < mpmath.mpf(10) ** -30 and lo <= got <= hi, (n, r[col])
         assert r[cos_box].startswith("[0.")
+
+
+# ---------------------------------------------------------------- --report names what it writes
+def _kind(rel, ids):
+    """The name the help gives a written file: claims/ID.html, figures/NAME.png, ..."""
+    parts = rel.split("/")
+    stem, dot, ext = parts[-1].rpartition(".")
+    if len(parts) == 2 and parts[0] in ("claims", "certificates") and stem in ids:
+        return "%s/ID.%s" % (parts[0], ext)
+    if len(parts) == 2 and parts[0] == "figures":
+        return "figures/NAME.%s" % ext
+    return rel
+
+
+def test_report_help_names_every_file_written(tmp_path, monkeypatch):
+    from bnverify.report import figures
+
+    plt = figures._plt()
+
+    def one_figure(rows, skip=()):
+        fig, ax = plt.subplots(figsize=(1, 1))
+        ax.plot([0, 1], [0, 1])
+        return [figures.render(figures.Figure("line", "a line", "a caption", "exact", fig))]
+    monkeypatch.setattr(figures, "all_figures", one_figure)
+    out_dir = tmp_path / "rep"
+    code, out, _ = run("verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet", "--report", out_dir)
+    assert code == 0
+    from bnverify import claims
+
+    ids = {c.id for c in claims.load_catalogue()}
+    written = {_kind(str(p.relative_to(out_dir)), ids) for p in out_dir.rglob("*") if p.is_file()}
+    assert {"index.html", "claims/ID.html", "figures/NAME.png", "figures/NAME.svg", "certificates/ID.json",
+            "report.md", "report.json", "results.json", "graph.svg"} <= written
+    for command in ("verify", "report"):
+        helptext = " ".join(run(command, "--help")[1].split())
+        for name in written - ({"results.json"} if command == "report" else set()):
+            assert name in helptext, "%s --help does not name %s" % (command, name)
+    # report --json: one document naming the same files
+    code, out, _ = run("report", tmp_path / "again", "--from", out_dir / "results.json", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["summary"]["total"] == 1 and "index.html" in doc["files"]
+    assert {_kind(f, ids) for f in doc["files"]} == written - {"results.json"}

@@ -5,14 +5,17 @@ import json
 from pathlib import Path
 
 from .. import limits
-from ..kernels import BadInput
+from ..errors import BadInput
 
 NAME = "report"
+# every file the report writes, named in this command's help and in verify --report's
+WRITES = ("index.html, claims/ID.html (one page per claim), report.md, report.json, figures/NAME.png and "
+          "figures/NAME.svg, graph.svg (the dependency graph) and certificates/ID.json")
 HELP = "write the reviewer report (index.html, claim pages, figures, report.md/.json, certificates)"
 DESCRIPTION = """\
 Write a reviewer-grade report into DIR: index.html (self-contained: inline CSS, embedded
 figures, MathML formulas, no network), claims/ID.html per claim, report.md, report.json (the
-same content as data), figures/*.png and *.svg, graph.svg and certificates/ID.json.  Files are
+same content as data), figures/NAME.png and figures/NAME.svg, graph.svg and certificates/ID.json.  Files are
 built in a temporary folder and renamed into place, so an interrupted run leaves no
 half-written file.  The verdicts are read, never recomputed: from --from FILE (the
 results.json that `bnverify verify --report DIR` writes, or `verify --json` output), else by
@@ -32,10 +35,12 @@ examples:
 def add_arguments(p):
     p.add_argument("dir", metavar="DIR", help="folder to write (made if missing)")
     p.add_argument("--from", dest="source", metavar="FILE",
-                   help="a results file (verify --json, or DIR/results.json of verify --report)")
+                   help="a results file: verify --json's output, or results.json or report.json of a report")
     p.add_argument("--full", action="store_true", help="when running the catalogue: also the long claims")
     p.add_argument("--jobs", type=int, default=None, metavar="J", help="worker processes when running")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--json", action="store_true",
+                   help='print {"dir", "index", "files": [...], "summary"} instead of the table and "wrote ..."')
 
 
 def load_results(path):
@@ -58,6 +63,8 @@ def load_results(path):
                        % limits.show(str(path)))
     skipped = doc.get("skipped") or []
     skipped = [k if isinstance(k, str) else k.get("id") for k in skipped if isinstance(k, (str, dict))]
+    skipped += [r["id"] for r in rows if r["verdict"] == "not run" and r["id"] not in skipped]
+    rows = [r for r in rows if r["verdict"] != "not run"]     # report.json lists the skipped claims too
     certs = {}
     for r in rows:
         c = r.get("certificate")
@@ -79,6 +86,13 @@ def _check_dir(d):
         raise BadInput("%s: cannot write there: %s" % (limits.show(d), e.strerror or e))
 
 
+def written(directory, summary, code):
+    """--json: what was written, relative to DIR, and the verdicts' summary."""
+    d = Path(directory)
+    return {"dir": str(d), "index": str(d / "index.html"), "exit": code, "summary": summary,
+            "files": sorted(str(p.relative_to(d)) for p in d.rglob("*") if p.is_file())}
+
+
 def run(args):
     from .. import report
 
@@ -89,13 +103,25 @@ def run(args):
             report.write(args.dir, rows, skipped=skipped, certificates=certs)
         except OSError as e:
             raise BadInput("%s: cannot write: %s" % (args.dir, e.strerror or e))
-        print("wrote %s" % (Path(args.dir) / "index.html"))
-        return 0
-    from ..cli import build_parser
+        summary = report.summary(rows, len(skipped))
+        code = 0
+    else:
+        import contextlib
+        import io
 
-    argv = ["verify", "--report", args.dir] + ["--full"] * args.full + ["--quiet"] * args.quiet
-    argv += [] if args.jobs is None else ["--jobs", str(args.jobs)]
-    ns = build_parser().parse_args(argv)
-    code = ns._run(ns)
-    print("wrote %s" % (Path(args.dir) / "index.html"))
+        from ..cli import build_parser
+
+        argv = ["verify", "--report", args.dir] + ["--full"] * args.full + ["--quiet"] * args.quiet
+        argv += ([] if args.jobs is None else ["--jobs", str(args.jobs)]) + ["--json"] * args.json
+        ns = build_parser().parse_args(argv)
+        if args.json:               # one JSON document on stdout: verify's goes into the summary
+            with contextlib.redirect_stdout(io.StringIO()) as out:
+                code = ns._run(ns)
+            summary = json.loads(out.getvalue())["summary"]
+        else:
+            code = ns._run(ns)
+    if args.json:
+        print(json.dumps(written(args.dir, summary, code), indent=1))
+    else:
+        print("wrote %s" % (Path(args.dir) / "index.html"))
     return code

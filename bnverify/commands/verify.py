@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import certificate, claims, files, limits, parallel, runner
+from .report import WRITES
 from ..kernels import BadInput
 
 NAME = "verify"
@@ -33,8 +34,8 @@ def add_arguments(p):
                    help="print the results as JSON (the shape of the report's report.json) instead of a table")
     parallel.add_executor_arguments(p)
     p.add_argument("--report", metavar="DIR",
-                   help="write the reviewer report into DIR (index.html, claim pages, figures, report.md/.json, "
-                        "results.json, certificates/<id>.json; see docs/report.md)")
+                   help="also write the reviewer report into DIR: results.json (the verdicts), " + WRITES
+                        + "; see bnverify report --help and docs/report.md")
     p.add_argument("--catalogue", metavar="DIR", help="claim files to run (default: the built-in catalogue)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
