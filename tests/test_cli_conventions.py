@@ -225,3 +225,106 @@ def test_report_help_names_every_file_written(tmp_path, monkeypatch):
     doc = json.loads(out)
     assert code == 0 and doc["summary"]["total"] == 1 and "index.html" in doc["files"]
     assert {_kind(f, ids) for f in doc["files"]} == written - {"results.json"}
+
+
+# ---------------------------------------------------------------- one table of exit codes (README)
+def _exit_table():
+    """{command: {code: meaning}} from the README's exit-code table ('-' entries left out)."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("### Exit codes", 1)[1]
+    header, rows = None, {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| command"):
+            header = cells
+        elif header and line.startswith("| `"):
+            row = {}
+            for head, cell in zip(header[1:], cells[1:]):
+                names, meanings = head.split(" / "), cell.split(" / ")
+                row.update({int(k): m for k, m in zip(names, meanings) if m != "-"})
+            rows[cells[0].strip("`")] = row
+        elif rows:
+            break
+    return rows
+
+
+def _returned_codes(mod):
+    """The exit codes a command's run functions (run, run_*) return, read from its source:
+    integer constants, either branch of 'a if c else b', and the values of its EXIT table."""
+    import ast
+    import inspect
+
+    def ints(v):
+        if isinstance(v, ast.Constant) and type(v.value) is int:
+            return {v.value}
+        if isinstance(v, ast.IfExp):
+            return ints(v.body) | ints(v.orelse)
+        return set()
+
+    codes = set(getattr(mod, "EXIT", {}).values())
+    for fn in ast.walk(ast.parse(inspect.getsource(mod))):
+        if isinstance(fn, ast.FunctionDef) and (fn.name == "run" or fn.name.startswith("run_")):
+            codes |= {c for node in ast.walk(fn) if isinstance(node, ast.Return) and node.value is not None
+                      for c in ints(node.value)}
+    return codes
+
+
+def test_exit_code_table_covers_every_command_and_code():
+    from bnverify import limits
+
+    table = _exit_table()
+    assert set(table) == {m.NAME for m in cli.COMMANDS}
+    for mod in cli.COMMANDS:
+        documented = set(table[mod.NAME])
+        assert {cli.USAGE_ERROR, cli.INTERNAL_ERROR, cli.INTERRUPTED} <= documented, mod.NAME
+        if mod.NAME == "report":            # returns what verify returned when it ran the catalogue
+            assert documented == set(table["verify"])
+            continue
+        assert _returned_codes(mod) - {cli.USAGE_ERROR} <= documented, mod.NAME
+        assert documented - {2, 4, 130} <= _returned_codes(mod), mod.NAME
+        said = re.search(r"exit status:(.*?)(\n\n|$)", getattr(mod, "DESCRIPTION", ""), re.S)
+        if said:
+            assert {int(k) for k in re.findall(r"(?:^|[,:])\s*(\d+)\s+[a-z]", said.group(1))} <= documented, mod.NAME
+    assert "up to n = %d" % limits.certified_max_n() in table["simplex"][0]
+
+
+def _copy_claim(tmp_path, name, **change):
+    text = (PROOFS / name).read_text(encoding="utf-8")
+    for key, value in change.items():
+        text = re.sub(r'(?m)^%s = ".*"$' % key, '%s = "%s"' % (key, value), text)
+    d = tmp_path / "cat"
+    d.mkdir(exist_ok=True)
+    (d / name).write_text(text, encoding="utf-8")
+    return d
+
+
+def test_exit_codes_as_documented(tmp_path, monkeypatch):
+    table = _exit_table()
+    assert run("check", PROOFS / "gram-fixed-point.toml", "--cert", tmp_path / "c.json")[0] == 0
+    assert run("check", PROOFS / "stability-naive.toml")[0] == 1
+    assert run("check", PROOFS / "stability-directions.toml")[0] == 3
+    assert {0, 1, 3} <= set(table["check"])
+    assert run("check-cert", tmp_path / "c.json")[0] == 0
+    cert = json.loads((tmp_path / "c.json").read_text())
+    cert["verdict"] = "refuted"
+    (tmp_path / "bad" / "c.json").parent.mkdir()
+    (tmp_path / "bad" / "c.json").write_text(json.dumps(cert))
+    code, out, _ = run("check-cert", tmp_path / "bad")
+    assert code == 1 and out.splitlines()[-1] == "1 certificate: 0 ok, 1 rejected"
+    cat = _copy_claim(tmp_path, "centering-rank-one.toml", expect="refuted")
+    assert run("verify", "--catalogue", cat, "--jobs", "1", "--quiet")[0] == 1
+    for mod in cli.COMMANDS:
+        assert run(mod.NAME, "--no-such-option")[0] == 2
+        for exc, code in ((RuntimeError("boom"), 4), (KeyboardInterrupt(), 130)):
+            def boom(args, exc=exc):
+                raise exc
+            monkeypatch.setattr(mod, "run", boom)
+            got, _, err = run(*([mod.NAME] + _minimal_args(mod.NAME)))
+            assert got == code and len(err.strip().splitlines()) == 1, (mod.NAME, got, err)
+        monkeypatch.undo()
+
+
+def _minimal_args(name):
+    """Arguments that parse (the run itself is replaced)."""
+    return {"check-cert": ["x.json"], "report": ["out"], "jacobian": ["--n", "5"], "attractor": ["--n", "7"],
+            "simplex": ["--n", "3"], "lyapunov": ["--n", "4", "--width", "8", "--layers", "2", "--seeds", "2"],
+            "phase": ["--n", "3..4", "--width", "8..16", "--depth", "2", "--seeds", "2"]}.get(name, [])
