@@ -236,15 +236,63 @@ def test_report_from_results_file(tmp_path, capsys, monkeypatch):
     assert "bnverify verify --only finite-width" in (tmp_path / "o" / "index.html").read_text()
 
 
-def test_verify_json_has_the_results_file_shape(tmp_path, capsys, monkeypatch):
+def test_verify_json_has_the_shape_of_report_json(built, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(report, "write", lambda *a, **k: None)
     code, out, _ = _cli(capsys, "verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet", "--json",
                         "--report", str(tmp_path))
     assert code == 0, _
     printed = json.loads(out)
     saved = json.loads((tmp_path / "results.json").read_text())
-    assert set(printed) == set(saved) and set(printed["claims"][0]) <= set(saved["claims"][0])
+    full = json.loads((built / "report.json").read_text())           # written by report.write
+    assert set(printed) == set(saved) == set(full)
+    assert set(printed["claims"][0]) <= set(full["claims"][0]) | {"certificate", "ok"}      # the fixture has no ok
+    assert set(printed["skipped"][0]) == set(full["skipped"][0]) and set(printed["graph"]) == set(full["graph"])
+    assert [c["id"] for c in printed["claims"]] == ["centering-rank-one"]       # what ran; the rest is skipped
     assert printed["claims"][0]["evidence"] == saved["claims"][0]["evidence"]
+    assert printed["summary"]["line"] == "1 claim: 1 as expected; %d not run" % len(printed["skipped"])
+
+
+def test_summary_line_names_what_differs():
+    rows = [{"id": "a", "verdict": "proved", "expect": "proved"}, {"id": "b", "verdict": "refuted", "expect": "proved"}]
+    s = report.summary(rows, 2)
+    assert s["line"] == "2 claims: 1 as expected, 1 not (b: refuted, expected proved); 2 not run"
+    assert s["differ"] == ["b"] and s["as_expected"] == 1
+
+
+def test_progress_lines_in_planned_order_and_named_by_sub_check():
+    import dataclasses
+    import io
+
+    from bnverify import claims, properties, runner
+    from bnverify.ranges import IntRange
+    from bnverify.verdict import Verdict
+
+    log = io.StringIO()
+    tick = runner.Progress(3, log)
+    for k in (2, 0, 1):                                    # finished out of order
+        tick("job%d" % k, Verdict("inconclusive", "x", {}), k)
+    assert [line.split()[1] for line in log.getvalue().splitlines()] == ["job0", "job1", "job2"]
+    thr = next(c for c in claims.load_catalogue() if c.id == "attractor-threshold")
+    thr = dataclasses.replace(thr, n=IntRange(5, 7))
+    units = properties.units(thr)
+    labels = [runner.job_label(thr, u, len(units)) for u in units]
+    assert labels == ["attractor-threshold: %s n=%d" % (u.property, k) for u, k in zip(units, (5, 6, 7))]
+    assert units[0].property != thr.property                 # the sub-check is named, not the claim's property
+    assert runner.job_label(thr, units[0], 1, ["x"]) == "attractor-threshold (also x)"
+
+
+def test_branch_enclosures_contain_the_float_root():
+    from bnverify import alln
+    from bnverify.report import figures
+
+    enc = figures._branch_enclosures([16, 100])
+    for n in (16, 100):
+        m = alln.measure(n, dps=30)                          # mpmath Newton, a different route
+        for key, value in (("norm_ratio", m["norm_ratio"]), ("odd_cos", m["odd_cos"]),
+                           ("cluster_cos", 1 - m["deficit"])):
+            lo, hi = enc[n][key]
+            assert lo <= float(value) <= hi and hi - lo < 1e-12, (n, key, lo, hi)
+        assert abs(enc[n]["norm_ratio_gap"][0] - (n - enc[n]["norm_ratio"][1])) < 1e-9
 
 
 # ------------------------------------------------------------------ a real browser
@@ -269,9 +317,12 @@ def test_in_headless_chromium(built, tmp_path):
         maths = re.findall(r"<math[^>]*>(.*?)</math>", html, re.S)
         assert any(re.search(r"<m[ino]>[^<]+</m[ino]>", m) for m in maths), page.name
         if "table" in checks:
-            assert "<table class=\"verdicts\">" in html and html.count("<img") == 1
+            figures = json.loads((built / "report.json").read_text())["figures"]
+            assert "<table class=\"verdicts\">" in html and html.count("<img") == len(figures) >= 1
             assert len(re.findall(r'<a class="node" href="claims/[a-z-]+\.html"', html)) == 4
-        shot = tmp_path / (page.stem + ".png")
+        shots = Path(os.environ.get("BNVERIFY_SCREENSHOTS") or tmp_path)
+        shots.mkdir(parents=True, exist_ok=True)
+        shot = shots / (page.stem + ".png")
         r = _chromium(str(profile), "--screenshot=%s" % shot, "--window-size=1200,1600", page.as_uri())
         assert r.returncode == 0 and shot.stat().st_size > 10000, r.stderr[-2000:]
         print("screenshot:", shot)
