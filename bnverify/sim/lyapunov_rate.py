@@ -59,7 +59,8 @@ def _draw(rng, rngs, buf):
 
 
 def spread_rates(act, n, d, layers, seeds, rng=0, burn=5):
-    """Per-seed rate estimates (array of length ``seeds``), all seeds in one batch.
+    """Per-seed rate estimates (one per seed of ``seeds``: a count S, or seed indices), all
+    seeds in one batch.
 
     ``rng``: a base seed (per-seed streams, see the module docstring) or one
     numpy Generator for the whole stack.  Needs d >= 32: with probability 2^-d per layer
@@ -68,12 +69,12 @@ def spread_rates(act, n, d, layers, seeds, rng=0, burn=5):
         raise BadInput("width %d is too small for the spread rate (needs >= %d)" % (d, MIN_WIDTH))
     if n < 3:
         raise BadInput("n = %d: a cluster spread needs n >= 3" % n)
-    S, k = int(seeds), n - 1
+    ids = model.seed_ids(seeds)
+    S, k = len(ids), n - 1
     if isinstance(rng, np.random.Generator):
-        rngs, data = None, rng
+        rngs = None
         T = rng.standard_normal((S, d, k))
     else:
-        ids = model.seed_ids(S)
         rngs = model.seed_rngs(rng, ids, model.WEIGHT_STREAM)
         T = model.fill_normals(model.seed_rngs(rng, ids, model.DATA_STREAM), np.empty((S, d, k)))
     v = np.zeros((S, d))
