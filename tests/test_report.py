@@ -69,6 +69,8 @@ def test_files(built):
     assert sorted(p.stem for p in (built / "claims").glob("*.html")) == sorted(
         ["gram-fixed-point", "stability-naive", "attractor", "finite-width"])
     assert not [p for p in built.parent.iterdir() if ".tmp-" in p.name]
+    page = (built / "claims" / "finite-width.html").read_text()           # a claim not run has its page
+    assert "Not run in this report" in page and "<code>bnverify verify --only finite-width</code>" in page
 
 
 def test_no_network_and_no_script(built):

@@ -227,7 +227,8 @@ def claim_page(c, doc):
     out.append("<h2>Uses</h2><p>%s</p>" % (", ".join(link(u) for u in c.get("uses", [])) or "none"))
     out.append("<h2>Used by</h2><p>%s</p>" % (", ".join(link(u) for u in c.get("used_by", [])) or "none"))
     if c["verdict"] == "not run" and c.get("how"):
-        out.append("<p>Not run by default; run it with <code>%s</code>.</p>" % E(c["how"]))
+        out.append("<p>Not run in this report (%s); run it with <code>%s</code>.</p>"
+                   % (E(c.get("why") or "left out"), E(c["how"])))
     return page("%s — bnverify" % c["id"], "\n".join(out), depth=1)
 
 
