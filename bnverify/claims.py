@@ -257,8 +257,27 @@ def _p_decimal(v):
     return v.strip()
 
 
+def _p_fixed_state(v):
+    from .trusted import kernel
+
+    if not isinstance(v, str) or v not in kernel.BASIN_ENDS[1:]:
+        raise ValueError("state %s is not one of %s" % (show(v), ", ".join(kernel.BASIN_ENDS[1:])))
+    return v
+
+
+def _p_basin(v):
+    """An interval of the reduced map's fixed points, in the kernel's words ('(partner, configuration)')."""
+    from .trusted import base, kernel
+
+    try:
+        return kernel.basin_text(v)
+    except base.Rejected as e:
+        raise ValueError(str(e))
+
+
 PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_state,
-               "expr": _p_expr, "spectrum": _p_spectrum, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal}
+               "expr": _p_expr, "spectrum": _p_spectrum, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal,
+               "fixed-state": _p_fixed_state, "basin": _p_basin}
 
 
 # ---------------------------------------------------------------- loading

@@ -19,7 +19,8 @@ DESIGN_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-r
                "attractor", "simplex-state", "rs-linearization", "leaky-relu", "finite-width"]
 REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's "smallest n"
                "rs-fixed-point",                           # the RS row: its value at O_n
-               "attractor-leaky"]                          # the attractor row with a slope
+               "attractor-leaky",                          # the attractor row with a slope
+               "basin-attractor", "basin-simplex"]         # global dynamics of the reduction (issue 13)
 
 GOOD = '''
 id = "{id}"

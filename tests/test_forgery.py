@@ -38,6 +38,23 @@ n = "6..7"
 lo = "6"
 hi = "7"
 """
+BASIN_TOML = """\
+id = "{id}"
+title = "basin"
+statement = "The basin of the {state} is {basin} at n = {n}."
+property = "basin"
+expect = "proved"
+[model]
+stages = "rc,relu"
+[domain]
+n = "{n}"
+[params]
+state = "{state}"
+basin = "{basin}"
+"""
+TOMLS = {"fold": FOLD_TOML,
+         "basin": BASIN_TOML.format(id="basin", n=7, state="attractor", basin="(partner, configuration)"),
+         "basin-ref": BASIN_TOML.format(id="basin-ref", n=5, state="attractor", basin="(partner, configuration)")}
 EIGEN = "0:n,n/(n**2-2*n+2):n-2,n**2/(n**2-2*n+2):(n-1)*(n-2)/2"
 # name -> (arguments of `bnverify check`, its exit code: 0 proved, 1 refuted)
 SPECS = {
@@ -65,19 +82,23 @@ SPECS = {
     "fp-att": ("--stages rc,relu --n 7..8 --property fixed-point --state attractor", 0),
     "fp-simplex": ("--stages rc,relu --n 7..8 --property fixed-point --state simplex", 0),
     "fold": (None, 0),
+    "basin": (None, 0),
+    "basin-ref": (None, 1),
 }
 
 
 @pytest.fixture(scope="module")
 def cert_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("certificates")
-    (d / "fold.toml").write_text(FOLD_TOML)
+    for name, text in TOMLS.items():
+        (d / (name + ".toml")).write_text(text)
     for name, (args, code) in SPECS.items():
-        argv = ["check"] + (args.split() if args else [str(d / "fold.toml")])
+        argv = ["check"] + (args.split() if args else [str(d / (name + ".toml"))])
         with contextlib.redirect_stdout(io.StringIO()) as out:
             got = cli.main(argv + ["--jobs", "1", "--cert", str(d / (name + ".json"))])
         assert got == code, (name, out.getvalue())
-    (d / "fold.toml").unlink()
+    for name in TOMLS:
+        (d / (name + ".toml")).unlink()
     return d
 
 
@@ -93,7 +114,7 @@ def test_every_decided_property_has_a_genuine_certificate(certs):
     assert {"configuration", "two-point", "attractor", "simplex"} <= states
     assert {c["verdict"] for c in certs.values()} == {"proved", "refuted"}
     kinds = {i["type"] for c in certs.values() for i in c["evidence"]}
-    assert kinds == {"symmetric-state", "classification", "all-n-branch", "simplex-branch"}
+    assert kinds == {"symmetric-state", "classification", "all-n-branch", "simplex-branch", "basin-cover"}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -678,6 +699,84 @@ STRICT = {
     "non-ascii-digits-in-lo": ("fold", params(lo="\u0666")),
     "fullwidth-digits-in-item-alpha": ("att-st", item(1, lambda it, c: dict(it, alpha="\uff10"))),
 }
+
+
+def pieces(fn):
+    """Edit the pieces of the first basin-cover item: fn(pieces) returns the new list."""
+    return item(0, lambda it, c: dict(it, pieces=fn(copy.deepcopy(it["pieces"]))))
+
+
+def relabel_first(kind, new):
+    def fn(ps):
+        i = next(i for i, p in enumerate(ps) if p[2] == kind)
+        ps[i][2] = new
+        return ps
+    return fn
+
+
+def fixed_at(k):
+    return lambda ps: [i for i, p in enumerate(ps) if p[2] == "fixed"][k]
+
+
+def merged_over(k):
+    """Two pieces around the k-th fixed piece joined into one labelled like the left one."""
+    def fn(ps):
+        i = fixed_at(k)(ps)
+        return ps[:i - 1] + [[ps[i - 1][0], ps[i][1], ps[i - 1][2]]] + ps[i + 1:]
+    return fn
+
+
+FORGERIES.update({
+    # ---- basin covers: relabelled onto another claim
+    "basin-onto-n8": ("basin", domain(n="8")),
+    "basin-onto-n7-8": ("basin", domain(n="7..8")),
+    "basin-onto-leaky": ("basin", model(["rc"], "leaky_relu", "1/10")),
+    "basin-onto-rs": ("basin", model(["rc", "rs"], "relu")),
+    "basin-onto-the-simplex": ("basin", params(state="simplex")),
+    "basin-onto-all-but-O_n": ("basin", params(basin="[left-end, configuration)")),
+    "basin-onto-closed-interval": ("basin", params(basin="[partner, configuration]")),
+    "basin-of-the-partner": ("basin", params(state="partner")),
+    "basin-item-n-relabelled": ("basin", item(0, lambda it, c: dict(it, n=8))),
+    "basin-item-alpha-relabelled": ("basin", item(0, lambda it, c: dict(it, alpha="1/10"))),
+    "basin-n5-refutation-flipped": ("basin-ref", flip),
+    "basin-n5-onto-the-simplex": ("basin-ref", params(state="simplex", basin="[left-end, configuration)")),
+    "basin-n7-cover-for-n5": ("basin-ref", evidence(lambda ev, c: [other("basin", 0)(c)])),
+    "basin-flipped": ("basin", flip),
+    "basin-emptied": ("basin", evidence(lambda ev, c: [])),
+    "basin-item-twice": ("basin", evidence(lambda ev, c: ev + ev)),
+    # ---- basin covers that do not cover, or say what they do not show
+    "basin-piece-dropped": ("basin", pieces(lambda ps: ps[:5] + ps[6:])),
+    "basin-last-piece-dropped": ("basin", pieces(lambda ps: ps[:-1])),
+    "basin-reordered": ("basin", pieces(lambda ps: ps[::-1])),
+    "basin-two-swapped": ("basin", pieces(lambda ps: ps[:3] + [ps[4], ps[3]] + ps[5:])),
+    "basin-starts-below-the-domain": ("basin", pieces(lambda ps: [["-1", ps[0][0], "head"]] + ps)),
+    "basin-starts-inside-the-domain": ("basin", pieces(lambda ps: ps[1:])),
+    "basin-up-claimed-down": ("basin", pieces(relabel_first("up", "down"))),
+    "basin-down-claimed-up": ("basin", pieces(relabel_first("down", "up"))),
+    "basin-fixed-claimed-up": ("basin", pieces(lambda ps: [p if i != fixed_at(1)(ps) else p[:2] + ["up"]
+                                                           for i, p in enumerate(ps)])),
+    "basin-up-claimed-fixed": ("basin", pieces(relabel_first("up", "fixed"))),
+    "basin-head-after-monotone": ("basin", pieces(relabel_first("down", "head"))),
+    "basin-everything-head": ("basin", pieces(lambda ps: [[ps[0][0], "1", "head"]])),
+    "basin-monotone-from-the-left-end": ("basin", pieces(lambda ps: [p[:2] + ["up"] if p[2] == "head" else p
+                                                                     for p in ps])),
+    "basin-merged-over-the-partner": ("basin", pieces(merged_over(1))),
+    "basin-merged-over-the-simplex": ("basin", pieces(merged_over(0))),
+    "basin-partner-dropped": ("basin", pieces(lambda ps: [p if i != fixed_at(1)(ps) else p[:2] + ["down"]
+                                                          for i, p in enumerate(ps)])),
+    "basin-head-over-the-simplex": ("basin", pieces(lambda ps: [p[:2] + ["head"] if i <= fixed_at(0)(ps) else p
+                                                                for i, p in enumerate(ps)])),
+    "basin-head-up-to-the-simplex": ("basin", pieces(lambda ps: [p[:2] + ["head"] if i < fixed_at(0)(ps) else p
+                                                                 for i, p in enumerate(ps)])),
+    "basin-kind-unknown": ("basin", pieces(relabel_first("up", "stable"))),
+    "basin-pieces-as-floats": ("basin", pieces(lambda ps: [[str(float(Fraction(a))), str(float(Fraction(b))), k]
+                                                           for a, b, k in ps])),
+    "basin-piece-of-four": ("basin", pieces(lambda ps: [ps[0] + ["natural"]] + ps[1:])),
+    "basin-prec-tiny": ("basin", item(0, lambda it, c: dict(it, prec=8))),
+    "basin-n-65": ("basin", then(item(0, lambda it, c: dict(it, n=65)), domain(n="65"))),
+    "basin-extra-field": ("basin", item(0, lambda it, c: dict(it, intervals=[]))),
+    "basin-as-classification": ("basin", item(0, lambda it, c: dict(it, type="classification"))),
+})
 
 
 def _text(cert):

@@ -45,6 +45,8 @@ PROPERTIES = {p.name: p for p in [
              doc="value is the smallest n of the domain with a stable spread-cluster attractor"),
     Property("fold-bracket", {"lo": (True, "decimal"), "hi": (True, "decimal")}, min_n=3,
              doc="the spread-cluster pair is born at a real n in (lo, hi)"),
+    Property("basin", {"state": (True, "fixed-state"), "basin": (True, "basin")}, min_n=3, per_n=True,
+             doc="the exact basin of a fixed point of the symmetric reduction's map rho -> h(rho)"),
     Property("rs-linearization", min_n=3, doc="no linearization at O_n with RS (derived outside the kernel)"),
     Property("finite-width-lyapunov", {"layers": (False, "int"), "seeds": (False, "int")}, min_n=3,
              doc="finite-width Lyapunov exponent (simulation: never proves)"),

@@ -21,7 +21,7 @@ from .. import certificate as cert
 from .. import claims, trusted
 from ..errors import BadInput
 from ..verdict import Verdict, inconclusive, stopwatch
-from . import fold
+from . import basins, fold
 from .branches import BRANCH_METHOD, all_n, search_branch, simplex_all_n
 from .finite_width import finite_width_lyapunov
 from .jobs import per_n, units
@@ -82,7 +82,7 @@ def check(claim):
             if goal_ok is None:
                 v = decide(claim)
             else:
-                items, human = search(claim)
+                items, human = (basins.search if claim.property == "basin" else search)(claim)
                 v = decide(claim, items, dict(human, n=claim.n.lo))
         elif claim.property == "finite-width-lyapunov":
             v = finite_width_lyapunov(claim)

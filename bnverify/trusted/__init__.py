@@ -8,6 +8,7 @@ kernel  claim -> obligation (canonical statement) -> verdict; certificate format
 base    exact numbers, expressions, regions, positivity
 model   the independent model of the dynamics (twin table at its top)
 items   evidence items (Krawczyk boxes, classification covers) -> facts
+basins  basin covers of the reduced map rho -> h(rho) -> the exact basin of each fixed point
 smt     queries written from obligations, decided by z3 and cvc5
 """
 from .kernel import FORMAT, NoGoal, check, check_file, decide, goal  # noqa: F401

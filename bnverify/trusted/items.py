@@ -12,12 +12,15 @@ bound), computed here, never read from the item's labels:
     point, unique with n arccos(rho) in the box (bnverify/trusted/alln.py).
 ``simplex-branch``  {n_from, alpha, prec, boxes}: for every n >= n_from the simplex state has
     spectral radius < 1 (bnverify/trusted/simplex.py).
+``basin-cover``  {n, alpha, prec, pieces}: the exact basin of every fixed point of the reduced
+    map rho -> h(rho) on [-1/(n-2), 1] (bnverify/trusted/basins.py).
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
 from .alln import check_branch
+from .basins import check_basin_cover
 from .base import Q, Rejected, ball, dyadic, table
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
@@ -103,13 +106,15 @@ def check_classification(item):
 
 
 CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification,
-          "all-n-branch": check_branch, "simplex-branch": check_simplex_branch}
+          "all-n-branch": check_branch, "simplex-branch": check_simplex_branch,
+          "basin-cover": lambda item: check_basin_cover(item, N_MAX)}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
           "all-n-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list},
                            {"stable": bool}),
-          "simplex-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list}, {})}
+          "simplex-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list}, {}),
+          "basin-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {})}
 
 
 def check_item(item):

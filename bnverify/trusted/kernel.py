@@ -20,6 +20,7 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | evidence: Krawczyk boxes, Gershgorin bounds, classification covers |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
+| basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | basin covers of [-1/(n-2), 1] (basins.py) |
 """
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "sta
                "evidence": list, "tools": dict, "hash": str}
 PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
           "spectral-radius": "state relation bound", "jacobian-spectrum": "state eigenvalues",
-          "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi"}
+          "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi",
+          "basin": "state basin"}
 PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
-               "lo": str, "hi": str}
+               "lo": str, "hi": str, "basin": str}
+BASIN_ENDS = ("left-end", "simplex", "partner", "attractor", "configuration")
 
 
 class NoGoal(Exception):
@@ -647,6 +650,44 @@ def _g_fold(c):
                 (f["n"], f["spread_cluster_states"]) in ((lo, 0), (hi, 2)))
 
 
+def basin_text(text):
+    """A basin's interval in the kernel's vocabulary, canonical: '(partner, configuration)',
+    '[left-end, partner)', '{partner}' (ends: BASIN_ENDS)."""
+    w = "(%s)" % "|".join(BASIN_ENDS)
+    t = " ".join(text.split()) if isinstance(text, str) and len(text) < 80 else ""
+    m = re.fullmatch(r"([\[(]) ?%s ?, ?%s ?([\])])" % (w, w), t) or re.fullmatch(r"\{ ?%s ?\}" % w, t)
+    if m is None:
+        raise Rejected("params.basin %r is not an interval of %s" % (text, ", ".join(BASIN_ENDS)))
+    g = m.groups()
+    return "{%s}" % g[0] if len(g) == 1 else "%s%s, %s%s" % g
+
+
+def _g_basin(c):
+    _per_n_model(c)
+    state, want = c.param("state"), basin_text(c.param("basin"))
+    _need(state in BASIN_ENDS[1:], "a basin belongs to a fixed point: %s" % ", ".join(BASIN_ENDS[1:]))
+    st = ("for %s and %s: within the S_{n-1}-symmetric family, a state converges under the scale-free "
+          "dynamics to the %s if and only if the cluster correlation rho of C G C lies in %s; in rho, "
+          "left-end = -1/(n-2), simplex = -1/(n-1), configuration = 1 (O_n), attractor and partner the "
+          "solutions of h(rho) = rho between them with 0 < h' < 1 and h' > 1 (h: the reduction curve)"
+          % (c.model_text(), c.domain_text(), state, want))
+    a = c.alpha_point
+
+    def decide(facts):
+        got = {f["n"]: f for f in facts if f["fact"] == "basins" and f["alpha"] == a}
+        for k in c.ns():
+            if k in got and got[k]["basins"].get(state) != want:
+                return "refuted", "at n = %d the basin of the %s is %s (fixed points: %s)" % (
+                    k, state, got[k]["basins"].get(state, "empty: no such fixed point"),
+                    ", ".join(got[k]["fixed_points"]))
+        missing = [k for k in c.ns() if k not in got]
+        if missing:
+            raise Rejected("no basin cover for n = %d" % missing[0])
+        return "proved", "basin covers re-verified for every n of the domain"
+    return Goal(st, decide, lambda f: f["fact"] == "basins" and f["alpha"] == a and
+                c.n_lo <= f["n"] <= c.n_hi)
+
+
 def _g_none(why):
     def g(c):
         raise NoGoal(why)
@@ -666,6 +707,7 @@ GOALS = {
     else _g_state(_with(c, relation="<", bound="1"), "spread-cluster", stable=True),
     "attractor-threshold": _g_threshold,
     "fold-bracket": _g_fold,
+    "basin": _g_basin,
     "stability-directions": _g_none("the kernel has no vocabulary for named perturbation directions yet"),
     "rs-linearization": _g_none("the RS lower bound is derived outside the trusted kernel (bnverify.rs)"),
     "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),

@@ -11,6 +11,7 @@ tests/test_trusted.py evaluates every pair at the same points.
 | pattern_blocks          | bnverify.symmetry blocks at the configuration    |
 | symmetric_gram, reduced_map, symmetric_blocks | bnverify.symmetry / derive |
 | curve                   | bnverify.derive.curve: the reduction curve h(rho)|
+| basins.check_basin_cover| bnverify.derive.basins (cover, segments, basins) |
 | gershgorin_bound        | bnverify.derive.spectra: the block spectra       |
 | alln.quantities         | bnverify.alln.branch (G, E, cosines in t = 1/n)  |
 | alln.stability_criteria | bnverify.alln_stability.scaled (block margins)   |
