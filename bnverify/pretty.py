@@ -78,6 +78,18 @@ def formula(text):
     return _FRACTION.sub(lambda m: exact_number(Fraction(int(m.group(1)), int(m.group(2)))), s)
 
 
+def leading_term(coefficient, power, var="t"):
+    """'c t^k + O(t^(k+1))' in reader's notation: (9 pi^2/2) t^2 + O(t^3), 1 + O(t)."""
+    c = formula(coefficient)
+    if power == 0:
+        return "%s + O(%s)" % (c, var)
+    if not re.fullmatch(r"-?\w+", c):
+        c = "(%s)" % c
+    lead = var if c == "1" else "%s %s" % (c, var)
+    up = lambda k: var if k == 1 else "%s^%d" % (var, k)          # noqa: E731
+    return "%s%s + O(%s)" % (lead, "" if power == 1 else "^%d" % power, up(power + 1))
+
+
 def factored(expr, symbol):
     """A polynomial in ``symbol`` as a product written by hand, factors in the order of their
     roots: (n - 1)(n - 4)/2, n - 2, n.  Other expressions: :func:`formula` of sympy's text."""
@@ -186,4 +198,4 @@ def _lines(key, v, indent, max_chars):
     return [head] + [line for i, x in enumerate(v) for line in _lines("[%d]" % (i + 1), x, indent + "  ", max_chars)]
 
 
-__all__ = ["formula", "factored", "exact_number", "terminating", "table", "evidence_lines"]
+__all__ = ["formula", "factored", "leading_term", "exact_number", "terminating", "table", "evidence_lines"]

@@ -328,3 +328,14 @@ def _minimal_args(name):
     return {"check-cert": ["x.json"], "report": ["out"], "jacobian": ["--n", "5"], "attractor": ["--n", "7"],
             "simplex": ["--n", "3"], "lyapunov": ["--n", "4", "--width", "8", "--layers", "2", "--seeds", "2"],
             "phase": ["--n", "3..4", "--width", "8..16", "--depth", "2", "--seeds", "2"]}.get(name, [])
+
+
+@pytest.mark.parametrize("coefficient,power", [("9*pi**2/2", 2), ("9*sqrt(2)*pi**2/4", 3), ("1", 0), ("1", 1),
+                                               ("(-2 + pi)/(2*(-1 + pi))", 1), ("-3", 2)])
+def test_leading_term_keeps_the_value(coefficient, power):
+    t = sp.Symbol("t")
+    text = pretty.leading_term(coefficient, power)
+    lead, order = text.rsplit(" + O(", 1)
+    back = parse_expr(lead, local_dict={"t": t, "pi": sp.pi}, transformations=READ)
+    assert sp.simplify(back - sp.sympify(coefficient) * t ** power) == 0, text
+    assert order == ("t)" if power == 0 else "t^%d)" % (power + 1))

@@ -5,7 +5,7 @@ import json
 import sys
 from fractions import Fraction
 
-from .. import limits, properties, ranges
+from .. import limits, pretty, properties, ranges
 from ..derive import balls, sweeps
 from ..kernels import BadInput, parse_stages
 from .. import parallel
@@ -313,8 +313,8 @@ def run_all_n(args):
         for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap", "stability_margin"):
             q = a[k]
             if q.get("coefficient"):
-                print("  %-20s = %s t^%d + O(t^%d), coefficient in [%s, %s]  (t = 1/n)" % (
-                    k, q["closed_form"], q["power"], q["power"] + 1, _short(q["coefficient"][0], False),
+                print("  %-20s = %s, coefficient in [%s, %s]  (t = 1/n)" % (
+                    k, pretty.leading_term(q["closed_form"], q["power"]), _short(q["coefficient"][0], False),
                     _short(q["coefficient"][1], True)))
     if results:
         print("per n%s:" % (" below the all-n branch" if relu else " (stability, n <= %d)" % limits.certified_max_n()))

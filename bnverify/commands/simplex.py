@@ -215,8 +215,8 @@ def run_all_n(args):
         print("  " + v.evidence["statement"])
         q = (doc["asymptotics"] or {}).get("stability_margin")
         if q:
-            print("  stability_margin = %s t + O(t^2), coefficient in [%s, %s]  (t = 1/n)" % (
-                q["closed_form"], q["coefficient"][0], q["coefficient"][1]))
+            print("  stability_margin = %s, coefficient in [%s, %s]  (t = 1/n)" % (
+                pretty.leading_term(q["closed_form"], q.get("power", 1)), q["coefficient"][0], q["coefficient"][1]))
         for b in doc["boxes"]:
             print("  n in [%s, %s]: radius <= %.6f" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
                                                       b["radius_upper"]))
