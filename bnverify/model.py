@@ -264,7 +264,8 @@ def scale_free(stages, act):
 
 # ---------------------------------------------------------------- many layers
 def layers(X, depth, stages, act, *, sampler="gram", base_seed=0, seeds=None, rescale_each=None):
-    """Iterate ``(l, X_l)`` for l = 1..depth, starting from the stack X = X_0.
+    """Iterate ``(l, X_l)`` for l = 1..depth, starting from the stack X = X_0 (BLAS on one
+    thread meanwhile: :func:`single_thread_blas`).
 
     ``seeds``: the seed indices of the stack's networks (default 0..S-1); seed s draws its
     weights from ``default_rng([base_seed, s, 1])``.  ``rescale_each`` (default: exactly when
@@ -281,11 +282,22 @@ def layers(X, depth, stages, act, *, sampler="gram", base_seed=0, seeds=None, re
     rngs = seed_rngs(base_seed, ids, WEIGHT_STREAM)
     do_rescale = scale_free(stages, act) if rescale_each is None else rescale_each
     buffers = Buffers()
-    for ell in range(1, depth + 1):
-        X = layer(X, stages, act, rngs, sampler, buffers)
-        if do_rescale:
-            rescale(X, buffers)
-        yield ell, X
+    with single_thread_blas():
+        for ell in range(1, depth + 1):
+            X = layer(X, stages, act, rngs, sampler, buffers)
+            if do_rescale:
+                rescale(X, buffers)
+            yield ell, X
+
+
+def single_thread_blas():
+    """A context in which BLAS runs on one thread.  A layer's products are small (d x n by
+    n x n); with OpenBLAS's own threads beside the seed-filling threads and the worker
+    processes, 2 cores were oversubscribed and a phase-diagram cell ran 13x slower
+    (benchmarks/bench_stages.py)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def propagate(X, depth, stages, act, **kw):

@@ -84,6 +84,13 @@ def spread_rates(act, n, d, layers, seeds, rng=0, burn=5):
     T -= T.mean(axis=2, keepdims=True)                  # zero-sum over the cluster
     T[:, :2, :] = 0                                      # start orthogonal to u and v
     T /= np.linalg.norm(T, axis=(1, 2), keepdims=True)
+    with model.single_thread_blas():
+        return _iterate(act, n, rng, rngs, T, v, u, layers, burn) / layers
+
+
+def _iterate(act, n, rng, rngs, T, v, u, layers, burn):
+    """The tangent dynamics' summed log growth per seed (see :func:`spread_rates`)."""
+    S, d, k = T.shape
     a = float(act.slope)
     total = np.zeros(S)
     M = np.empty((S, d, k + 1))
@@ -103,7 +110,7 @@ def spread_rates(act, n, d, layers, seeds, rng=0, burn=5):
             total += np.log(t_norm) - np.log(v_norm)
         v, u = v_new / v_norm[:, None], u_new / v_norm[:, None]
         T = T_new / t_norm[:, None, None]
-    return total / layers
+    return total
 
 
 def rate(act, n, d, layers, seeds, base_seed=0, burn=5):
