@@ -18,7 +18,6 @@ from fractions import Fraction
 
 _POW = re.compile(r"\*\*")
 _MUL = re.compile(r"(\w+|\))\*(?=(\w+|\())")
-_NEG_FIRST = re.compile(r"(?<![\w)*/^.])-(\d+(?:/\d+)?) \+ ([A-Za-z]\w*)(?=$|[\s),])")
 _FRACTION = re.compile(r"(?<![\w./)^])(\d+)/(\d+)(?![\w.(^])")
 LONG_DENOMINATOR = 10 ** 4          # a terminating p/q with q above this is shown as a decimal
 
@@ -65,16 +64,66 @@ def _places(q):
     return k
 
 
+def _terms(text):
+    """[(sign, term)] of a sum written 'a + b - c' (split at bracket depth 0), or None if text
+    is not such a sum (a space inside a term: words, not sympy's text)."""
+    out, depth, start, sign = [], 0, 0, "+"
+    body = text
+    if body.startswith("-"):
+        sign, body = "-", body[1:]
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        depth += ch in "([" and 1 or (ch in ")]" and -1) or 0
+        if depth < 0:
+            return None
+        if depth == 0 and body[i:i + 3] in (" + ", " - "):
+            out.append((sign, body[start:i]))
+            sign, start = body[i + 1], i + 3
+            i += 3
+            continue
+        if depth == 0 and ch == " ":          # words, not a sum of sympy terms
+            return None
+        i += 1
+    out.append((sign, body[start:]))
+    return out if depth == 0 and all(t for _, t in out) else None
+
+
+def _positive_first(text):
+    """Every sum (whole text, and inside each bracket) that starts with a negative term and has
+    a positive one starts with its first positive term: -pi + 3 sqrt(3) -> 3 sqrt(3) - pi."""
+    out, i = [], 0
+    while i < len(text):                      # rewrite the inside of each bracket first
+        if text[i] == "(":
+            depth, j = 1, i + 1
+            while j < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+            if depth:
+                return text
+            out.append("(" + _positive_first(text[i + 1:j - 1]) + ")")
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    text = "".join(out)
+    terms = _terms(text)
+    if not terms or terms[0][0] != "-" or all(sg == "-" for sg, _ in terms):
+        return text
+    k = next(i for i, (sg, _) in enumerate(terms) if sg == "+")
+    terms = terms[k:] + terms[:k]
+    return terms[0][1] + "".join(" %s %s" % (sg, t) for sg, t in terms[1:])
+
+
 def formula(text):
     """A sympy-printed expression (or prose quoting one) in reader's notation, same value."""
     s = str(text)
-    s = _POW.sub("^", s)
+    s = _positive_first(_POW.sub("^", s))        # while products still read 2*n: a term has no space
     while True:
         t = _MUL.sub(_product, s)
         if t == s:
             break
         s = t
-    s = _NEG_FIRST.sub(lambda m: "%s - %s" % (m.group(2), m.group(1)), s)
     return _FRACTION.sub(lambda m: exact_number(Fraction(int(m.group(1)), int(m.group(2)))), s)
 
 

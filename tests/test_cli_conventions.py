@@ -47,12 +47,14 @@ N, ALPHA = sp.symbols("n alpha")
     N ** 2 / (N ** 2 - 2 * N + 2), (N - 1) * (N - 4) / 2, (sp.pi - 2) / (2 * (sp.pi - 1)),
     -2 * ALPHA * (N - 1) / (ALPHA ** 2 + 1), ALPHA ** 2 * N ** 2 - 2 * ALPHA ** 2 * N + 4 * ALPHA * N,
     N * (ALPHA ** 2 + 2 * ALPHA * N - 2 * ALPHA + 1) / (ALPHA ** 2 * N ** 2 + 1), sp.sqrt((N - 1) ** 2) + 3,
+    (-sp.pi + sp.acos(-sp.Rational(1, 3)) + 2 * sp.sqrt(2)) / (3 * sp.pi), 5 - N,
+    (10 * sp.pi - 3 * sp.sqrt(3)) / (2 * (7 * sp.pi - 3 * sp.sqrt(3))),
     N - sp.Rational(1, 2), 2 - N, -(N - 2) * (N - 1), (N - 1) ** 2 * (N - 3) / (2 * N ** 2), -(N - 3) ** 2 / 4])
 def test_formula_keeps_the_value(expr):
     """Read back by sympy's own parser (implicit products, ^ for powers): the same expression."""
     for text in (pretty.formula(sp.sstr(expr)), pretty.factored(expr, N)):
         assert "**" not in text and "*" not in text, text
-        back = parse_expr(text, local_dict={"n": N, "alpha": ALPHA}, transformations=READ)
+        back = parse_expr(text, local_dict={"n": N, "alpha": ALPHA, "pi": sp.pi}, transformations=READ)
         assert sp.simplify(back - expr) == 0, (text, back)
 
 
