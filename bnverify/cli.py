@@ -4,7 +4,9 @@ Each command lives in its own module under :mod:`bnverify.commands`, is listed i
 ``COMMANDS`` and defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.  Errors a user can
 cause are reported here on one line with exit code 2, never as a traceback.
 
-Exit codes of the safety net in :func:`main` (besides each command's own 0 / 1 / 3):
+Exit codes of the safety net in :func:`main`, the same for every command (each command's own
+0 / 1 / 3 are in its --help; the README's "Exit codes" table has them all, and a test keeps the
+table equal to each command's returns):
 
 * 2   usage error: :class:`BadInput` or :class:`bnverify.limits.LimitError` (an input beyond
       a documented limit), one line ``bnverify <command>: error: ...`` on stderr;
