@@ -251,7 +251,8 @@ def validity(act, spectrum, n_min=3):
     every integer n >= n0 the multiplicity is a non-negative integer and the formula is the
     concrete one (below :func:`generic_from` each n is compared with that n's own blocks and
     spectrum, exactly; from there on the concrete computation is the generic one); and
-    ``present_from``, from where the multiplicity is positive (the eigenvector family exists)."""
+    ``present_from``, from where the multiplicity is positive (the eigenvector family exists);
+    for a block, ``below``: {n: {size, copies} or None (absent)} at each n below valid_from."""
     top = generic_from()
     concrete = {m: _spectrum_at(act, m) for m in range(n_min, top)}
 
@@ -274,7 +275,11 @@ def validity(act, spectrum, n_min=3):
                 return mult.subs(N, m) == 0
             return (want[1] == mult.subs(N, m) and want[0].shape == M.shape
                     and all(sp.simplify(x - y) == 0 for x, y in zip(want[0], M.subs(N, m))))
-        blocks[comp] = {"valid_from": from_(block_ok, mult), "present_from": positive_from(mult, n_min)}
+        v = from_(block_ok, mult)
+        below = {m: (None if concrete[m]["blocks"].get(comp) is None else
+                     {"size": concrete[m]["blocks"][comp][0].shape[0], "copies": int(concrete[m]["blocks"][comp][1])})
+                 for m in range(n_min, v if v is not None else n_min)}
+        blocks[comp] = {"valid_from": v, "present_from": positive_from(mult, n_min), "below": below}
 
     def spectrum_at(m):
         got = {}

@@ -61,15 +61,19 @@ def _forms(expr):
     return {"text": pretty.factored(expr, symbolic.N), "latex": sp.latex(expr)}
 
 
-def _range(valid_from, present_from):
-    """'n >= 4 (none at n = 4; present from n = 5)', from the derived bounds."""
+def _range(valid_from, present_from, below=None):
+    """'n >= 4 (none at n = 4)', 'n >= 4 (n = 3: 2x2, 1 copy)', from the derived bounds."""
     if valid_from is None:
         return "range of validity not derived"
     text = "n >= %d" % valid_from
+    notes = []
     if present_from is not None and present_from > valid_from:
-        zero = "n = %d" % valid_from if present_from == valid_from + 1 else "n = %d..%d" % (valid_from, present_from - 1)
-        text += " (none at %s)" % zero
-    return text
+        notes.append("none at %s" % ("n = %d" % valid_from if present_from == valid_from + 1
+                                     else "n = %d..%d" % (valid_from, present_from - 1)))
+    for m, b in sorted((below or {}).items()):
+        notes.append("n = %d: %s" % (m, "absent" if b is None else "%dx%d, %d cop%s" % (
+            b["size"], b["size"], b["copies"], "y" if b["copies"] == 1 else "ies")))
+    return text + (" (%s)" % "; ".join(notes) if notes else "")
 
 
 def compute(args):
@@ -88,8 +92,10 @@ def compute(args):
         b = {"matrix": [[str(v) for v in row] for row in M.tolist()], "multiplicity": str(m), "basis": list(names),
              "multiplicity_text": pretty.factored(m, symbolic.N), "multiplicity_latex": sp.latex(sp.sympify(m))}
         if valid:
-            b.update(valid["blocks"][k], validity=_range(valid["blocks"][k]["valid_from"],
-                                                        valid["blocks"][k]["present_from"]))
+            vb = valid["blocks"][k]
+            b.update(valid_from=vb["valid_from"], present_from=vb["present_from"],
+                     below={str(m): x for m, x in vb["below"].items()},
+                     validity=_range(vb["valid_from"], vb["present_from"], vb["below"]))
         blocks[k] = b
     eig = []
     for i, e in enumerate(spec["eigenvalues"]):
