@@ -341,3 +341,13 @@ def test_leading_term_keeps_the_value(coefficient, power):
     back = parse_expr(lead, local_dict={"t": t, "pi": sp.pi}, transformations=READ)
     assert sp.simplify(back - sp.sympify(coefficient) * t ** power) == 0, text
     assert order == ("t)" if power == 0 else "t^%d)" % (power + 1))
+
+
+def test_simplex_all_n_prints_its_bounds_rounded_up():
+    code, out, _ = run("simplex", "--n", "3..")
+    _, js, _ = run("simplex", "--n", "3..", "--json")
+    printed = [Fraction(x) for x in re.findall(r"radius <= (\S+)", out)]
+    boxes = json.loads(js)["boxes"]
+    assert code == 0 and len(printed) == len(boxes) > 0
+    assert all(p >= Fraction(b["radius_upper"]) for p, b in zip(printed, boxes))
+    assert "**" not in out and "*" not in out

@@ -218,7 +218,7 @@ def run_all_n(args):
             print("  stability_margin = %s, coefficient in [%s, %s]  (t = 1/n)" % (
                 pretty.leading_term(q["closed_form"], q.get("power", 1)), q["coefficient"][0], q["coefficient"][1]))
         for b in doc["boxes"]:
-            print("  n in [%s, %s]: radius <= %.6f" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
-                                                      b["radius_upper"]))
+            print("  n in [%s, %s]: radius <= %s" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
+                                                    attractor._short(b["radius_upper"], True, 6)))   # rounded up
     print("%d boxes; %.2fs" % (len(doc["boxes"]), sm["seconds"]))
     return 0 if ok else 3
