@@ -110,9 +110,16 @@ def test_block_ranges_match_each_n_own_blocks(symbolic_relu):
             assert not right(v - 1), comp
 
 
-def test_jacobian_symbolic_text_and_latex():
+@pytest.fixture(scope="module")
+def jacobian_text():
     code, out, _ = run("jacobian", "--symbolic")
-    assert code == 0 and "**" not in out
+    assert code == 0
+    return out
+
+
+def test_jacobian_symbolic_text_and_latex(jacobian_text):
+    out = jacobian_text
+    assert "**" not in out
     assert re.search(r"pair\s+1x1\s+\(n - 1\)\(n - 4\)/2\s+n >= 4", out), out
     assert "n^2/(n^2 - 2n + 2)   multiplicity (n - 1)(n - 2)/2   for n >= 3" in out
     assert r"\lambda = \frac{n^{2}}{n^{2} - 2 n + 2}" in out
@@ -351,3 +358,11 @@ def test_simplex_all_n_prints_its_bounds_rounded_up():
     assert code == 0 and len(printed) == len(boxes) > 0
     assert all(p >= Fraction(b["radius_upper"]) for p, b in zip(printed, boxes))
     assert "**" not in out and "*" not in out
+
+
+def test_readme_jacobian_excerpt_is_the_output(jacobian_text):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = readme.split("an excerpt of `bnverify jacobian --symbolic`:", 1)[1].split("```text\n", 1)[1]
+    excerpt = excerpt.split("```", 1)[0].splitlines()
+    lines = [line.rstrip() for line in jacobian_text.splitlines()]
+    assert excerpt and all(line.rstrip() in lines for line in excerpt), [x for x in excerpt if x.rstrip() not in lines]
