@@ -56,11 +56,6 @@ def _activation(args):
     return act
 
 
-def _forms(expr):
-    """{"text": reader's notation, "latex": LaTeX} of a sympy expression."""
-    return {"text": pretty.factored(expr, symbolic.N), "latex": sp.latex(expr)}
-
-
 def _range(valid_from, present_from, below=None):
     """'n >= 4 (none at n = 4)', 'n >= 4 (n = 3: 2x2, 1 copy)', from the derived bounds."""
     if valid_from is None:
@@ -88,13 +83,13 @@ def compute(args):
     st = fp["state"]
     summary = symbolic.stability_summary(spec)
     blocks = {}
-    for i, (k, (M, m, names)) in enumerate(spec["blocks"].items()):
+    for k, (M, m, names) in spec["blocks"].items():
         b = {"matrix": [[str(v) for v in row] for row in M.tolist()], "multiplicity": str(m), "basis": list(names),
              "multiplicity_text": pretty.factored(m, symbolic.N), "multiplicity_latex": sp.latex(sp.sympify(m))}
         if valid:
             vb = valid["blocks"][k]
             b.update(valid_from=vb["valid_from"], present_from=vb["present_from"],
-                     below={str(m): x for m, x in vb["below"].items()},
+                     below={str(below_n): x for below_n, x in vb["below"].items()},
                      validity=_range(vb["valid_from"], vb["present_from"], vb["below"]))
         blocks[k] = b
     eig = []
