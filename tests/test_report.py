@@ -339,3 +339,15 @@ def test_every_figure_renders_with_a_sourced_caption():
         assert f.png.startswith(b"\x89PNG") and "<svg" in f.svg[:2000]
         assert f.source in ("certified", "exact", "sampled") and len(f.caption) > 80
         assert f.source in f.caption.lower() or f.source == "certified"
+
+
+@pytest.mark.slow
+def test_default_catalogue_report_within_its_time_budget(tmp_path, capsys):
+    """The issue's budget: the report for the default catalogue in under 30 s beyond the run."""
+    code, out, err = _cli(capsys, "verify", "--report", str(tmp_path / "r"), "--quiet")
+    assert code == 0, out[-2000:]
+    doc = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert doc["provenance"]["report_seconds"] < 30
+    assert {f["name"] for f in doc["figures"]} >= {"spectrum", "attractor", "radii", "curve", "trajectories"}
+    assert doc["summary"]["line"].split(";")[0] in out.splitlines()             # verify's one-line summary
+    assert doc["skipped"] and all(k["why"].startswith("long") and k["how"] for k in doc["skipped"])
