@@ -768,6 +768,10 @@ FORGERIES.update({
                                                                 for i, p in enumerate(ps)])),
     "basin-head-up-to-the-simplex": ("basin", pieces(lambda ps: [p[:2] + ["head"] if i < fixed_at(0)(ps) else p
                                                                  for i, p in enumerate(ps)])),
+    "basin-decreasing-piece-called-up": ("basin", pieces(lambda ps: ps[:1] + [p[:2] + ["up"] if p[2] == "head" else p
+                                                                             for p in ps[1:]])),
+    "basin-gap-claimed-down": ("basin", pieces(lambda ps: [p[:2] + ["down"] if fixed_at(1)(ps) < i < fixed_at(2)(ps) else p
+                                                           for i, p in enumerate(ps)])),
     "basin-kind-unknown": ("basin", pieces(relabel_first("up", "stable"))),
     "basin-pieces-as-floats": ("basin", pieces(lambda ps: [[str(float(Fraction(a))), str(float(Fraction(b))), k]
                                                            for a, b, k in ps])),

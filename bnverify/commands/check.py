@@ -44,7 +44,8 @@ def add_arguments(p):
     p.add_argument("--property", help="one of: %s" % ", ".join(sorted(properties.PROPERTIES)))
     p.add_argument("--relation", help="< <= > >=")
     p.add_argument("--bound", help="exact rational, e.g. 1")
-    p.add_argument("--state", help="configuration (O_n) | two-point | attractor | simplex")
+    p.add_argument("--state", help="configuration (O_n) | two-point | attractor | simplex (basin: also partner)")
+    p.add_argument("--basin", help="basin: an interval of named fixed points, e.g. '(partner, configuration)'")
     p.add_argument("--value", help="an expression in n and alpha, e.g. 'n - 1'")
     p.add_argument("--eigenvalues", help="jacobian-spectrum: 'value:multiplicity, ...', e.g. '0:n, n/(n**2-2*n+2):n-2'")
     p.add_argument("--width", help="finite widths d: 256..4096")
@@ -55,7 +56,7 @@ def add_arguments(p):
     p.add_argument("--cert", metavar="FILE", help="write the certificate of a proved / refuted verdict")
 
 
-FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width")
+FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin")
 
 
 def claim_from_flags(args):
@@ -80,7 +81,7 @@ def claim_from_flags(args):
             domain["alpha"] = args.alpha
     if args.width is not None:
         domain["width"] = args.width
-    params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value", "eigenvalues")
+    params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value", "eigenvalues", "basin")
               if getattr(args, k) is not None}
     data = {"id": "command-line", "title": "claim given on the command line",
             "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),

@@ -15,7 +15,8 @@ import tally  # noqa: E402 - pytest puts this folder (it has no __init__.py) on 
 
 CASES = tally.load_corpus()
 JOBS = 2
-PER_N = {"attractor-exists", "attractor-stable", "attractor-threshold", "fold-bracket", "finite-width-lyapunov"}
+PER_N = {"attractor-exists", "attractor-stable", "attractor-threshold", "fold-bracket", "finite-width-lyapunov",
+         "basin"}
 
 
 def heavy(case):
