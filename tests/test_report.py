@@ -330,6 +330,14 @@ def test_in_headless_chromium(built, tmp_path):
         print("screenshot:", shot)
 
 
+def test_curve_caption_names_the_basin_verdicts():
+    from bnverify.report import figures
+
+    row = {"id": "basin-attractor", "verdict": "inconclusive", "claim": {"property": "basin", "domain": {"n": "7..12"}}}
+    assert "'basin-attractor' (inconclusive, n in 7..12)" in figures._basins_sentence([row] + _rows())
+    assert figures._basins_sentence(_rows()) == ""
+
+
 def test_every_figure_renders_with_a_sourced_caption():
     from bnverify.report import figures
 

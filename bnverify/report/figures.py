@@ -245,8 +245,9 @@ def fig_radii(rows, simplex_ns=tuple(range(3, 17)) + (20, 24, 32, 48, 64)):
 
 
 # ------------------------------------------------------------------ sampled
-def fig_curve(ns=(5, 7, 12), grid=400, steps=80, start=0.95):
-    """The 1-D map h(rho) of the symmetric reduction, its fixed points and a cobweb."""
+def fig_curve(rows=(), ns=(5, 7, 12), grid=400, steps=80, start=0.95):
+    """The 1-D map h(rho) of the symmetric reduction, its fixed points and a cobweb; ``rows``:
+    the verdicts, to name the basin claims that certify where the orbits go."""
     from .. import arith
     from ..derive import curve, states
     from ..kernels import Activation
@@ -297,7 +298,15 @@ def fig_curve(ns=(5, 7, 12), grid=400, steps=80, start=0.95):
                   "next to the simplex state. Filled: |h'| < 1 at the fixed point (attracting within the symmetric "
                   "family), hollow: |h'| > 1. Sampled: float evaluation of h on %d points, float roots and "
                   "slopes; the fixed points and their stability in the full dynamics are certified in the "
-                  "verdicts, not here." % (steps, start, grid), "sampled", fig)
+                  "verdicts, not here.%s" % (steps, start, grid, _basins_sentence(rows)), "sampled", fig)
+
+
+def _basins_sentence(rows):
+    """Which basin verdicts of ``rows`` certify where the symmetric orbits go (or "")."""
+    got = ["'%s' (%s, n in %s)" % (r["id"], r["verdict"], ((r.get("claim") or {}).get("domain") or {}).get("n", "?"))
+           for r in rows if (r.get("property") or (r.get("claim") or {}).get("property")) == "basin"]
+    return (" Where each symmetric start goes is stated by the basin claims (a proved one is certified in "
+            "ball arithmetic and re-checked by the trusted kernel): %s." % ", ".join(got)) if got else ""
 
 
 def fig_trajectories(n=16, width=512, depth=300, seeds=4):
@@ -380,7 +389,7 @@ def render(f, dpi=100):
 def all_figures(rows, skip=()):
     """Every figure whose data is there, rendered; ``skip``: names to leave out."""
     makers = [("spectrum", fig_spectrum), ("attractor", lambda: fig_attractor(rows)),
-              ("radii", lambda: fig_radii(rows)), ("curve", fig_curve),
+              ("radii", lambda: fig_radii(rows)), ("curve", lambda: fig_curve(rows)),
               ("trajectories", fig_trajectories), ("lyapunov", lambda: fig_lyapunov(rows))]
     out = []
     for name, make in makers:

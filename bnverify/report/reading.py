@@ -19,9 +19,10 @@ PAPER = [
      "quote": "The authors analyse \u201cthe geometrical evolution of a simplified indicative model\u201d.",
      "reading": "Read as: the infinite-width Gram dynamics restricted to states symmetric in the cluster "
                 "(cluster cosine, odd cosine, norm ratio), which after one step is a 1-D map h(rho) (see the "
-                "figure); its fixed points, their stability, and where a new one appears.",
+                "figure); its fixed points, their stability, where a new one appears, and which starts end "
+                "where (the basins).",
      "claims": ["gram-fixed-point", "jacobian-spectrum", "simplex-state", "attractor", "attractor-threshold",
-                "attractor-fold", "attractor-leaky"]},
+                "attractor-fold", "attractor-leaky", "basin-attractor", "basin-simplex"]},
     {"key": "stability",
      "quote": "They \u201cprove a stability result for the aforementioned configuration\u201d.",
      "reading": "Read literally: O_n is a linearly stable fixed point (stability-naive, decided from the "
