@@ -335,7 +335,7 @@ def test_exit_codes_as_documented(tmp_path, monkeypatch):
 def _minimal_args(name):
     """Arguments that parse (the run itself is replaced)."""
     return {"check-cert": ["x.json"], "report": ["out"], "jacobian": ["--n", "5"], "attractor": ["--n", "7"],
-            "simplex": ["--n", "3"], "lyapunov": ["--n", "4", "--width", "8", "--layers", "2", "--seeds", "2"],
+            "simplex": ["--n", "3"], "basins": ["--n", "3"], "lyapunov": ["--n", "4", "--width", "8", "--layers", "2", "--seeds", "2"],
             "phase": ["--n", "3..4", "--width", "8..16", "--depth", "2", "--seeds", "2"]}.get(name, [])
 
 

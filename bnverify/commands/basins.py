@@ -1,0 +1,237 @@
+"""``bnverify basins``: the global dynamics of the symmetric reduction at one n -- the basin
+of every fixed point of the reduced map rho -> h(rho), proved and re-checked by the trusted
+kernel; the rates; optionally a figure."""
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from .. import limits, pretty
+from ..derive import basins as derive_basins
+from ..errors import BadInput
+from ..kernels import Activation, parse_alpha
+
+NAME = "basins"
+HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a cobweb figure)"
+DESCRIPTION = """\
+Within the S_{n-1}-symmetric family (n-1 exchangeable cluster points and one odd point) one
+layer maps a state to the reduction curve gamma(rho), rho the cluster correlation of C G C,
+and rho moves by the 1-D map h.  Its fixed points are the simplex state (rho = -1/(n-1)), O_n
+(rho = 1) and, for n >= 7, the attractor and its unstable partner.  Ball arithmetic (arb)
+covers [-1/(n-2), 1] by pieces: a short head near -1/(n-2), where h decreases (its image is
+enclosed and lies inside one basin), then pieces with h' > 0 and a proved sign of h(rho) - rho,
+and an isolating piece per fixed point.  h being increasing there, each basin is the interval
+between the neighbouring unstable fixed points: every start is assigned its limit.  Each
+basin statement is then decided by the trusted kernel from the cover (a basin-cover item).
+
+Printed per basin: its rho-interval (the ends are fixed points, given by certified brackets),
+its arc of the curve in (cluster cosine, odd cosine, norm ratio) -- the state after one layer;
+each is monotone in rho -- and for a stable point h' there, and the number of layers after
+which every start of a compact part of the basin is within --eps of it (in rho).
+JSON: "n", "activation", "fixed_points", "basins", "monotone", "partner_gap", "status", "kernel".
+
+exit status: 0 proved (every basin re-checked by the trusted kernel), 3 not proved.
+
+examples:  bnverify basins --n 7
+           bnverify basins --n 16 --activation leaky_relu --alpha 1/10 --json
+           bnverify basins --n 9 --plot basins-n9.png
+"""
+EXIT = {"proved": 0, "not proved": 3}
+
+
+def add_arguments(p):
+    p.add_argument("--n", required=True, help="the batch size (3 <= n <= %d)" % derive_basins.N_LIMIT)
+    p.add_argument("--activation", default="relu", help="relu (default) or leaky_relu")
+    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    p.add_argument("--eps", default="1/1000000", help="distance in rho for the layer counts (default 1/1000000)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--plot", default=None, metavar="FILE", help="write the cobweb and trajectory figure (PNG, SVG or PDF)")
+
+
+def parse(args):
+    """(n, Activation, eps) from the options; BadInput on a bad value."""
+    limits.guard_number(args.n, "--n")
+    try:
+        n = int(args.n)
+    except ValueError:
+        raise BadInput("--n %r is not an integer" % (args.n,))
+    if not 3 <= n <= derive_basins.N_LIMIT:
+        raise BadInput("--n %d: basins are certified for 3 <= n <= %d" % (n, derive_basins.N_LIMIT))
+    if args.activation not in ("relu", "leaky_relu"):
+        raise BadInput("--activation %s: choose relu or leaky_relu" % args.activation)
+    if args.activation == "relu" and args.alpha is not None:
+        raise BadInput("--alpha is for leaky_relu only")
+    act = Activation("relu") if args.activation == "relu" else \
+        Activation("leaky_relu", parse_alpha(args.alpha if args.alpha is not None else "1/10"))
+    limits.guard_number(args.eps, "--eps")
+    try:
+        eps = Fraction(args.eps)
+    except (ValueError, ZeroDivisionError):
+        raise BadInput("--eps %r is not a number" % (args.eps,))
+    if not Fraction(1, 10 ** 30) <= eps <= Fraction(1, 10):
+        raise BadInput("--eps %s: choose 1e-30 <= eps <= 1/10" % args.eps)
+    if args.plot is not None and not args.plot.lower().endswith((".png", ".svg", ".pdf")):
+        raise BadInput("--plot %s: the file must end in .png, .svg or .pdf" % args.plot)
+    return n, act, eps
+
+
+def kernel_verdicts(v, act):
+    """{state: verdict} of the trusted kernel on each basin statement, from the cover."""
+    from .. import claims
+    from ..properties import road
+
+    n = v.evidence["n"]
+    model = {"stages": "rc," + act.name}
+    if act.name == "leaky_relu":
+        model["alpha"] = "%d/%d" % (act.slope.numerator, act.slope.denominator)
+    out = {}
+    for b in v.evidence["basins"]:
+        data = {"id": "basin-%s-n%d" % (b["to"], n), "title": "basin", "statement": "basin of the %s" % b["to"],
+                "property": "basin", "expect": "proved", "model": model, "domain": {"n": str(n)},
+                "params": {"state": b["to"], "basin": b["interval"]}}
+        out[b["to"]] = road.decide(claims.claim_from_dict(data, "basins command"), [v.certificate]).status
+    return out
+
+
+def run(args):
+    n, act, eps = parse(args)
+    v = derive_basins.basins(n, act, eps=eps)
+    if v.status != "proved":
+        doc = {"n": n, "activation": str(act), "status": v.status, "reason": v.evidence.get("reason")}
+        print(json.dumps(doc, indent=2) if args.json else "n = %d: %s (%s)" % (n, v.status, doc["reason"]))
+        return EXIT["not proved"]
+    kernel = kernel_verdicts(v, act)
+    doc = dict(v.evidence, status="proved" if all(s == "proved" for s in kernel.values()) else "not proved",
+               kernel=kernel, seconds=round(v.seconds, 3))
+    if args.plot:
+        plot(doc, n, act, args.plot)
+        doc["plot"] = args.plot
+    if args.json:
+        print(json.dumps(doc, indent=2))
+    else:
+        print("\n".join(text(doc)))
+    return EXIT[doc["status"]]
+
+
+def text(doc):
+    """The human-readable summary of a basins document."""
+    out = ["basins of the symmetric reduction, n = %d, RC + %s (rigorous bounds, rounded outward)"
+           % (doc["n"], doc["activation"]), "", "fixed points of h (rho = cluster correlation of C G C):"]
+    rows = [{"state": f["state"], "rho": _iv(f["rho"]), "h'": _iv(f["slope"]), "stable": "yes" if f["stable"] else "no",
+             "cluster cos": _iv(f["gamma"]["cluster_cos"]),
+             "odd cos": _iv(f["gamma"]["odd_cos"]) if f["gamma"]["odd_cos"] else "-",
+             "norm ratio": _iv(f["gamma"]["norm_ratio"])} for f in doc["fixed_points"]]
+    out += ["  " + line for line in pretty.table(rows, factor_out=False)[0]]
+    out += ["", "basins (kernel verdict):"]
+    for b in doc["basins"]:
+        out.append("  %-13s %-28s rho in [%s, %s]  %s" % (b["to"], b["interval"], b["rho"][0][0], b["rho"][0][1],
+                                                        doc["kernel"][b["to"]]))
+        for k in b.get("rate", {}).get("layers", []):
+            out.append("      within eps = %s of it after %s layers from every rho in [%s, %s]" % (
+                b["rate"]["eps"], k["layers"] if k["layers"] is not None else "more than %d" % derive_basins.BUDGET,
+                k["K"][0], k["K"][1]))
+        if "rate" in b:
+            out.append("      h' at the point %s; h' in %s on [%s, %s] (an invariant neighbourhood)" % (
+                _iv(b["rate"]["h_prime_at_fixed_point"]), _iv(b["rate"]["contraction"]["h_prime"]),
+                *b["rate"]["contraction"]["on"]))
+    m = doc["monotone"]
+    out += ["", "h is increasing on [%s, 1]; on [%s, %s] it is not (h(%s) - h(%s) in %s), and maps it into [%s, %s]"
+            % (m["increasing_on"][0], m["not_on"][0], m["not_on"][1],
+               *((m["decreasing_witness"]["rho1"], m["decreasing_witness"]["rho2"],
+                  _iv(m["decreasing_witness"]["h(rho1)-h(rho2)"])) if m["decreasing_witness"] else ("?", "?", "?")),
+               m["image_of_not_on"][0], m["image_of_not_on"][1])]
+    if "partner_gap" in doc:
+        g = doc["partner_gap"]
+        out.append("partner - simplex = %s (times n^3: %s; 2(pi - 2) = %s)" % (
+            _iv(g["rho_partner_minus_simplex"]), _iv(g["times_n3"]), _iv(g["limit_2(pi-2)"])))
+    out.append("status: %s%s" % (doc["status"], "" if "plot" not in doc else "; figure: %s" % doc["plot"]))
+    return out
+
+
+def _iv(b, digits=12):
+    """[lo, hi] shortened to ``digits`` significant digits, rounded outward."""
+    from ..derive.balls import _decimal
+
+    if all(abs(Fraction(x)) < Fraction(1, 10 ** 12) for x in b):       # e.g. O_n's odd cosine, 0 +- 1e-38
+        return "[%.2e, %.2e]" % (float(Fraction(b[0])) * (1 + 1e-9), float(Fraction(b[1])) * (1 + 1e-9))
+    return "[%s, %s]" % (_decimal(Fraction(b[0]), digits, False), _decimal(Fraction(b[1]), digits, True))
+
+
+COLOURS = {"simplex": "#4c72b0", "attractor": "#dd8452", "partner": "#55a868", "configuration": "#c44e52"}
+
+
+def _float_curve(n, act):
+    from ..derive.balls import QFLOAT
+    from ..derive.curve import cosines, curve, curve_point
+
+    h = lambda r: float(curve(r, n, act, QFLOAT))                             # noqa: E731
+    cos = lambda r: [float(c) for c in cosines(curve_point(r, n, act, QFLOAT), QFLOAT)]  # noqa: E731
+    return h, cos
+
+
+def plot(doc, n, act, path):
+    """The cobweb of h with the fixed points and the basins shaded (whole domain, and h - rho
+    near the simplex and the partner), and trajectories of a few starts in (cluster cosine, odd
+    cosine).  Drawn in float from the certified intervals; the certificate is the cover."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    h, cos = _float_curve(n, act)
+    lo = -1.0 / (n - 2)
+    fixed = {f["state"]: float(Fraction(f["rho"][0]) + Fraction(f["rho"][1])) / 2 for f in doc["fixed_points"]}
+    spans = [(b["to"], float(b["rho"][0][0]), float(b["rho"][0][1])) for b in doc["basins"]]
+    fig, ax = plt.subplots(1, 3, figsize=(15, 4.6))
+    left = lo + 1e-12
+    rs = np.linspace(left, 1, 600)
+    ax[0].plot(rs, [h(r) for r in rs], color="k", lw=1.2, label="h(rho)")
+    ax[0].plot([lo, 1], [lo, 1], color="0.6", lw=0.8, ls="--", label="rho")
+    top = fixed.get("partner", fixed["simplex"])
+    starts = [left, (fixed["simplex"] + top) / 2 if "partner" in fixed else 0.5, top + 0.02 * (1 - top), 0.999]
+    for k, r0 in enumerate(starts):
+        r, xs, ys = r0, [r0], [r0]
+        for _ in range(60):
+            y = h(r)
+            xs += [r, y]
+            ys += [y, y]
+            r = y
+        ax[0].plot(xs, ys, lw=0.7, color="C%d" % (k + 2), alpha=0.8)
+    for a in (ax[0], ax[1]):
+        for to, a0, b0 in spans:
+            if b0 > a0:
+                a.axvspan(a0, b0, color=COLOURS[to], alpha=0.15, lw=0)
+    for name, r in fixed.items():
+        ax[0].plot([r], [r], "o", color=COLOURS[name], ms=6, label=name)
+    ax[0].set(xlabel="rho (cluster correlation of C G C)", ylabel="h(rho)",
+              title="cobweb of h, n = %d, %s (basins shaded)" % (n, act))
+    ax[0].legend(fontsize=7, loc="upper left")
+    # near the simplex and the partner, h - rho (their gap is ~ 2(pi - 2)/n^3)
+    hi = top + 3 * (top - lo) if "partner" in fixed else fixed["simplex"] + 2 * (fixed["simplex"] - lo)
+    zs = np.linspace(left, hi, 500)
+    ax[1].plot(zs, [h(z) - z for z in zs], color="k", lw=1.2)
+    ax[1].axhline(0, color="0.6", lw=0.8, ls="--")
+    for name, r in fixed.items():
+        if r <= hi:
+            ax[1].plot([r], [0], "o", color=COLOURS[name], ms=6, label=name)
+    ax[1].set(xlim=(lo, hi), xlabel="rho", ylabel="h(rho) - rho",
+              title="near the simplex: the sign of h - rho")
+    ax[1].legend(fontsize=7)
+    # trajectories on the curve: the state after each layer
+    cs = [cos(r) for r in rs[1:]]
+    ax[2].plot([c[0] for c in cs], [c[1] for c in cs], color="0.5", lw=1, label="curve gamma(rho)")
+    for k, r0 in enumerate(starts):
+        r, pts = r0, []
+        for _ in range(200):
+            r = h(r)
+            pts.append(cos(r)[:2])
+        ax[2].plot([p[0] for p in pts], [p[1] for p in pts], ".-", ms=3, lw=0.6, color="C%d" % (k + 2),
+                   label="start rho = %.4g" % r0)
+    for name, r in fixed.items():
+        c = cos(r) if r > left else cos(left)
+        ax[2].plot([c[0]], [c[1]], "o", color=COLOURS[name], ms=7)
+    ax[2].set(xlabel="cluster cosine", ylabel="odd cosine", title="trajectories (200 layers each)")
+    ax[2].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
