@@ -275,9 +275,17 @@ def _p_basin(v):
         raise ValueError(str(e))
 
 
+def _p_points(v):
+    from .trusted import rank
+
+    if not isinstance(v, str) or v not in rank.HYPOTHESES:
+        raise ValueError("points %s is not one of %s" % (show(v), ", ".join(rank.HYPOTHESES)))
+    return v
+
+
 PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_state,
                "expr": _p_expr, "spectrum": _p_spectrum, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal,
-               "fixed-state": _p_fixed_state, "basin": _p_basin}
+               "fixed-state": _p_fixed_state, "basin": _p_basin, "points": _p_points}
 
 
 # ---------------------------------------------------------------- loading

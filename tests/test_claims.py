@@ -20,7 +20,8 @@ DESIGN_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-r
 REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's "smallest n"
                "rs-fixed-point",                           # the RS row: its value at O_n
                "attractor-leaky",                          # the attractor row with a slope
-               "basin-attractor", "basin-simplex"]         # global dynamics of the reduction (issue 13)
+               "basin-attractor", "basin-simplex",         # global dynamics of the reduction (issue 13)
+               "kernel-definite", "kernel-definite-antipodal", "rank-growth"]   # rank growth (issue 13)
 
 GOOD = '''
 id = "{id}"
@@ -220,3 +221,25 @@ def test_runner_cache_runs_a_shared_job_once(monkeypatch):
     first = runner.run([c], jobs=1, progress=False, cache=cache)[0]
     again = runner.run([c], jobs=1, progress=False, cache=cache)[0]
     assert calls == ["norm-ratio"] and first.verdict.status == again.verdict.status == "proved"
+
+
+def test_a_threshold_on_n_from_16_is_decided_as_a_threshold():
+    """attractor-threshold with n >= 16 runs ONE job, attractor-stable on the same range; its
+    verdict used to be taken as the claim's, so '--n 16..20 --value 17' (false: the attractor
+    is stable at 16) came out proved, with an attractor-stable certificate.  The kernel must
+    decide the threshold itself from the job's evidence."""
+    from bnverify import runner, trusted
+
+    def threshold(value):
+        return claims.claim_from_dict(
+            {"id": "threshold-%d" % value, "title": "t", "statement": "s", "property": "attractor-threshold",
+             "expect": "refuted", "model": {"stages": "rc,relu"}, "domain": {"n": "16..20"},
+             "params": {"value": value}}, "<test>")
+    cache = {}
+    false, true = (runner.run([threshold(v)], jobs=1, progress=False, cache=cache)[0].verdict for v in (17, 16))
+    assert false.status == "refuted" and "n = 16 < 17" in false.evidence["reason"], false.evidence
+    assert true.status == "proved", true.evidence
+    for v, value in ((false, 17), (true, 16)):
+        assert v.certificate["claim"]["property"] == "attractor-threshold"
+        assert v.certificate["claim"]["params"] == {"value": value}
+        assert trusted.check(v.certificate)[0]

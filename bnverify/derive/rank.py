@@ -1,13 +1,122 @@
-"""Rank growth under the infinite-width ReLU kernel (issue 13, item 4) -- untrusted side.
+"""Rank growth under the infinite-width kernel (issue 13, item 4) -- the untrusted side.
 
-Plan (work in progress; items 3-4 of issue 13 are taken):
+* :func:`series` -- kappa's power series: kappa(rho) = B + (1+alpha)^2/4 rho + sum_{k>=1} e_{2k}
+  rho^{2k}, ``e_{2k} = B binom(2k-2, k-1) / (4^{k-1} (2k-1) 2k)``, B = (1-alpha)^2/(2 pi)
+  (:func:`coefficient`), compared with sympy's series of the kernel bnverify.kernels computes.
+* :func:`counterexample` -- exact point sets (rational coordinates) and null vectors of K(Sigma):
+  the evidence the trusted kernel (bnverify/trusted/rank.py) re-checks for the false readings.
+* :func:`kernel_eigenvalues` -- the spectrum of K(Sigma) in mpmath at 50 digits (tests).
+* :func:`inputs` -- three plane batches with their infinite-width ranks (``bnverify rank``; the
+  finite-width ranks are sampled in bnverify.sim.ranks).
 
-* kappa's power series: kappa(rho) = B + (1+alpha)^2/4 rho + sum_k e_{2k} rho^{2k}, with
-  e_{2k} = B binom(2k-2, k-1) / (4^{k-1} (2k-1) 2k) > 0 (B = (1-alpha)^2/(2 pi)), derived
-  exactly and checked against sympy's series;
-* Schur product theorem + distinct normalised points -> K(Sigma) positive definite; the
-  precise condition (antipodal pairs!) in docs/rank.md;
-* exact counterexamples for the false variants (identity, collinear points) as evidence for
-  the trusted kernel; the rank-one centred two-point batch goes to rank two;
-* finite-width rank of ReLU(W X) (sampled) for ``bnverify rank``.
+Why antipodal pairs matter (docs/rank.md): phi(t) - phi(-t) = (1 + alpha) t for leaky ReLU, so
+the features of a pair x, -x differ by a linear function of w, and three pairs in a plane give
+a linear dependence among six features: K(Sigma) is singular with no two points positively
+collinear.
 """
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from .. import arith
+from ..kernels import Activation
+
+HYPOTHESES = ("nonzero", "no-positive-collinear", "pairs-independent", "no-collinear")
+
+
+def coefficient(j, alpha=Fraction(0)):
+    """The exact coefficient of rho^j in kappa's series (sympy; pi symbolic)."""
+    import sympy
+    a = sympy.Rational(alpha.numerator, alpha.denominator)
+    B = (1 - a) ** 2 / (2 * sympy.pi)
+    if j == 0:
+        return B
+    if j == 1:
+        return (1 + a) ** 2 / 4
+    if j % 2:
+        return sympy.Integer(0)
+    k = j // 2
+    return B * sympy.binomial(2 * k - 2, k - 1) / (4 ** (k - 1) * (2 * k - 1) * 2 * k)
+
+
+def series(order, alpha=Fraction(0)):
+    """sympy's series of kappa (as bnverify.kernels writes it, exact context) to rho^order,
+    as a list of coefficients, with the closed forms beside it: (series, closed)."""
+    import sympy
+    rho = sympy.Symbol("rho")
+    act = Activation("leaky_relu", alpha) if alpha else Activation("relu")
+    k = act.kappa(rho, arith.get("exact"))
+    poly = sympy.series(k, rho, 0, order + 1).removeO()
+    got = [sympy.nsimplify(sympy.expand(poly).coeff(rho, j)) if j else poly.subs(rho, 0) for j in range(order + 1)]
+    return got, [coefficient(j, alpha) for j in range(order + 1)]
+
+
+def _q(x):
+    return str(Fraction(x))
+
+
+def counterexample(hypothesis, n, alpha=Fraction(0)):
+    """A kernel-null evidence item: n points satisfying ``hypothesis`` (and no stronger one the
+    construction can avoid) whose K(Sigma) has an exact null vector, or None if this
+    construction has none (e.g. no-collinear with a non-linear activation: the lemma).
+
+    - nonzero: x and 2 x (positively collinear): rows of K proportional;
+    - identity (alpha = 1): K = Sigma; three points in a plane, (1,0), (0,1), (1,1);
+    - no-positive-collinear: three antipodal pairs +-(1,0), +-(0,1), +-(1,1) (n >= 6).
+    Further points lie on fresh axes e_3, e_4, ...: nonzero, collinear with nothing, and the
+    null vector, zero there, stays null (K is the Gram matrix of the features)."""
+    if hypothesis == "nonzero":
+        core, null = [(1, 0), (2, 0)], [2, -1]
+    elif alpha == 1 and n >= 3:
+        core, null = [(1, 0), (0, 1), (1, 1)], [1, 1, -1]
+    elif hypothesis == "no-positive-collinear" and n >= 6:
+        core = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1)]
+        null = [1, -1, 1, -1, -1, 1]
+    else:
+        return None
+    extra = n - len(core)
+    dim = 2 + extra
+    pts = [list(p) + [0] * extra for p in core] + [[int(i == 2 + j) for i in range(dim)] for j in range(extra)]
+    return {"type": "kernel-null", "alpha": _q(alpha), "points": [[_q(v) for v in p] for p in pts],
+            "null": [_q(v) for v in null] + ["0"] * extra}
+
+
+def kernel_eigenvalues(P, alpha=Fraction(0), dps=50):
+    """Eigenvalues of K(Sigma) for the rows of P (numbers), mpmath at ``dps`` digits, ascending."""
+    import mpmath
+    with mpmath.workdps(dps):
+        X = [[mpmath.mpf(Fraction(v).numerator) / Fraction(v).denominator if isinstance(v, (int, Fraction))
+              else mpmath.mpf(v) for v in row] for row in P]
+        n = len(X)
+        S = [[mpmath.fsum(a * b for a, b in zip(x, y)) for y in X] for x in X]
+        a = mpmath.mpf(Fraction(alpha).numerator) / Fraction(alpha).denominator
+        A, B = (1 + a ** 2) / 2, (1 - a) ** 2 / (2 * mpmath.pi)
+        K = mpmath.matrix(n, n)
+        for j in range(n):
+            for k in range(n):
+                d = mpmath.sqrt(S[j][j] * S[k][k])
+                if j == k or d == 0:            # a zero point has a zero row
+                    K[j, k] = A * S[j][j] if j == k else 0
+                    continue
+                r = max(-1, min(1, S[j][k] / d))
+                K[j, k] = d * (A * r + B * (mpmath.sqrt(1 - r * r) - r * mpmath.acos(r)))
+        return sorted(mpmath.eigsy(K, eigvals_only=True))
+
+
+def inputs(n):
+    """Three batches of n points in the plane (columns), each with its infinite-width rank by the
+    lemma (docs/rank.md; leaky ReLU with alpha < 1): the centred two-point batch (-w/n n-1 times,
+    (n-1) w/n): rank 2; n directions no two collinear: n; n//2 antipodal pairs (and one lone point
+    if n is odd): the pairs' directions span the plane, so n - (pairs - 2) for pairs >= 2."""
+    t = np.arange(n)
+    pairs = n // 2
+
+    def circle(angles):
+        return np.vstack([np.cos(angles), np.sin(angles)])
+    half = circle(np.pi * (t[:pairs] + 0.5) / max(pairs, 1))
+    lone = [circle(np.array([np.pi / (4 * max(pairs, 1))]))] if n % 2 else []
+    return {"two-point": (np.outer([1.0, 0.0], np.r_[-np.ones(n - 1) / n, (n - 1) / n]), 2),
+            "plane": (circle(np.pi * (t + 0.5) / n), n),
+            "antipodal-pairs": (np.hstack([half, -half] + lone), n - max(0, pairs - 2))}

@@ -48,6 +48,8 @@ PROPERTIES = {p.name: p for p in [
     Property("basin", {"state": (True, "fixed-state"), "basin": (True, "basin")}, min_n=3, per_n=True,
              doc="the exact basin of a fixed point of the symmetric reduction's map rho -> h(rho)"),
     Property("rs-linearization", min_n=3, doc="no linearization at O_n with RS (derived outside the kernel)"),
+    Property("kernel-definite", {"points": (True, "points")},
+             doc="K_phi(Sigma) is positive definite for every Sigma whose points satisfy a hypothesis (docs/rank.md)"),
     Property("rank-growth", doc="one layer maps the rank-one centred two-point batch to rank two (docs/rank.md)"),
     Property("finite-width-lyapunov", {"layers": (False, "int"), "seeds": (False, "int")}, min_n=3,
              doc="finite-width Lyapunov exponent (simulation: never proves)"),

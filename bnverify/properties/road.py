@@ -21,7 +21,7 @@ from .. import certificate as cert
 from .. import claims, trusted
 from ..errors import BadInput
 from ..verdict import Verdict, inconclusive, stopwatch
-from . import basins, fold
+from . import basins, fold, rank
 from .branches import BRANCH_METHOD, all_n, search_branch, simplex_all_n
 from .finite_width import finite_width_lyapunov
 from .jobs import per_n, units
@@ -93,6 +93,8 @@ def check(claim):
             except (trusted.NoGoal, trusted.Rejected):
                 items, human = [], {}
             v = decide(claim, items, human)
+        elif claim.property == "kernel-definite":
+            v = decide(claim, *rank.search(claim), method="exact (sympy): a null vector of K(Sigma), trusted kernel")
         else:
             v = decide(claim)
     v.seconds = t()

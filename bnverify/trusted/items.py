@@ -14,6 +14,8 @@ bound), computed here, never read from the item's labels:
     spectral radius < 1 (bnverify/trusted/simplex.py).
 ``basin-cover``  {n, alpha, prec, pieces}: the exact basin of every fixed point of the reduced
     map rho -> h(rho) on [-1/(n-2), 1] (bnverify/trusted/basins.py).
+``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
+    hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from fractions import Fraction
 from .alln import check_branch
 from .basins import check_basin_cover
 from .base import Q, Rejected, ball, dyadic, table
+from .rank import check_null
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
@@ -107,14 +110,15 @@ def check_classification(item):
 
 CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification,
           "all-n-branch": check_branch, "simplex-branch": check_simplex_branch,
-          "basin-cover": lambda item: check_basin_cover(item, N_MAX)}
+          "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
           "all-n-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list},
                            {"stable": bool}),
           "simplex-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list}, {}),
-          "basin-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {})}
+          "basin-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {}),
+          "kernel-null": ({"type": str, "alpha": str, "points": list, "null": list}, {})}
 
 
 def check_item(item):

@@ -21,6 +21,8 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | evidence: Krawczyk boxes, Gershgorin bounds, classification covers |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
 | basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | basin covers of [-1/(n-2), 1] (basins.py) |
+| kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
+| rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import json
 import re
 from fractions import Fraction
 
-from . import smt
+from . import rank, smt
 from .base import (MAX_DIGITS, Q, Rejected, certainly, content_hash, int_range, parse,
                    rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item
@@ -46,9 +48,9 @@ CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "sta
 PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
           "spectral-radius": "state relation bound", "jacobian-spectrum": "state eigenvalues",
           "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi",
-          "basin": "state basin"}
+          "basin": "state basin", "kernel-definite": "points"}
 PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
-               "lo": str, "hi": str, "basin": str}
+               "lo": str, "hi": str, "basin": str, "points": str}
 BASIN_ENDS = ("left-end", "simplex", "partner", "attractor", "configuration")
 
 
@@ -708,6 +710,8 @@ GOALS = {
     "attractor-threshold": _g_threshold,
     "fold-bracket": _g_fold,
     "basin": _g_basin,
+    "kernel-definite": lambda c: rank.definite_goal(c, Goal, _need),
+    "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
     "stability-directions": _g_none("the kernel has no vocabulary for named perturbation directions yet"),
     "rs-linearization": _g_none("the RS lower bound is derived outside the trusted kernel (bnverify.rs)"),
     "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),

@@ -1,0 +1,73 @@
+"""``bnverify gram-starts``: where the full infinite-width Gram map goes from random PSD starts
+(sampled; beyond the S_{n-1}-symmetric family)."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from ..errors import BadInput
+from ..kernels import parse_stages
+from ..sim import classes, gram_starts
+
+NAME = "gram-starts"
+HELP = "sampled: limits of the full n(n+1)/2-dimensional Gram map from random PSD starts"
+DESCRIPTION = """\
+From S random PSD starts G = X^T X (X an n x n Gaussian, no symmetry) iterate the infinite-width
+map G -> F(G)/tr F(G) in float64 until a step moves no entry by 1e-12 (else: unconverged), and
+classify the limit with the geometry classes of `bnverify decompose` (odd_point, simplex, ...),
+with 95%% Wilson intervals; each distinct limit is listed with its cluster cosine, odd cosine and
+norm ratio and whether it is S_{n-1}-symmetric up to relabelling.  Sampling corroborates, it
+never proves: it says how representative the symmetric family (bnverify basins) is.
+See docs/rank.md ("Beyond the symmetric family").
+
+examples:  bnverify gram-starts
+           bnverify gram-starts --n 4,7,8,16 --starts 200 --json
+"""
+
+
+def add_arguments(p):
+    p.add_argument("--n", default="4,7,8,16", metavar="N,N,...", help="batch sizes, 3..%d (default 4,7,8,16)"
+                   % gram_starts.MAX_N)
+    p.add_argument("--starts", type=int, default=100, help="random starts per n (default 100)")
+    p.add_argument("--layers", type=int, default=20000, help="at most this many steps per start (default 20000)")
+    p.add_argument("--stages", default="rc,relu", help="rc plus relu, leaky_relu or identity (default rc,relu)")
+    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1)")
+    p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+
+def _ns(text):
+    parts = [p.strip() for p in str(text).split(",")]
+    if not parts or len(parts) > 16 or not all(p.isdigit() and len(p) <= 6 for p in parts):
+        raise BadInput("--n %s: give a comma list of at most 16 integers" % text)
+    return sorted({int(p) for p in parts})
+
+
+def run(args):
+    ns = _ns(args.n)
+    stages, act = parse_stages(args.stages, args.alpha)
+    if stages != ("rc",):
+        raise BadInput("--stages %s: the Gram map here is RC then the activation (no rs)" % args.stages)
+    if args.seed < 0:
+        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+    t0 = time.monotonic()
+    tables = [gram_starts.run(n, args.starts, args.layers, act, args.seed) for n in ns]
+    if args.json:
+        json.dump({"stages": ["rc", act.name], "sampled": True, "tolerance": gram_starts.TOL,
+                   "symmetry_tolerance": gram_starts.SYM_TOL, "criteria": classes.CRITERIA,
+                   "seed": args.seed, "tables": tables}, sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    print("gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
+          % (act, args.starts, time.monotonic() - t0))
+    for t in tables:
+        print("\nn = %d (median %s steps to converge)" % (t["n"], t["median_layers"]))
+        for b, r in t["classes"].items():
+            if r["count"]:
+                print("  %-12s %5d  %.3f [%.3f, %.3f]" % (b, r["count"], r["fraction"], *r["ci"]))
+        for lim in t["limits"]:
+            print("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
+                lim["class"], "symmetric" if lim["symmetric"] else "not symmetric", lim["cluster_cos"],
+                lim["odd_cos"], lim["norm_ratio"], lim["starts"]))
+    return 0

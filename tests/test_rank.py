@@ -1,0 +1,190 @@
+"""Rank growth (issue 13, item 4): kappa's series against sympy, the kernel-definite lemma against
+50-digit eigenvalues of K(Sigma) for sampled Sigma, the false readings refuted with exact null
+vectors, rank growth of the two-point batch, and the sampled finite-width ranks."""
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bnverify import arith, claims, cli, gram
+from bnverify.derive import rank
+from bnverify.kernels import Activation
+from bnverify.properties import check
+from bnverify.trusted import Rejected, kernel
+from bnverify.trusted import rank as trank
+from bnverify.trusted.items import check_item
+
+
+def claim(prop, stages="relu", n="2..", **params):
+    act = stages.split(",")[-1]
+    return {"id": "x", "property": prop, "stages": [s for s in stages.split(",")[:-1]], "activation": act,
+            "domain": dict({"n": n}, **({"alpha": params.pop("alpha")} if "alpha" in params else {})),
+            "params": params}
+
+
+def decide(c, items=()):
+    try:
+        return kernel.decide(c, list(items))[0]
+    except Rejected:
+        return "inconclusive"
+
+
+# ---------------------------------------------------------------- the series
+@pytest.mark.parametrize("alpha,order", [(Fraction(0), 40), (Fraction(1, 10), 16)])
+def test_series_of_kappa_is_the_closed_form(alpha, order):
+    got, closed = rank.series(order, alpha)
+    assert [sp.simplify(g - c) for g, c in zip(got, closed)] == [0] * (order + 1)
+    assert all(c > 0 for c in closed[::2]) and all(c == 0 for c in closed[3::2])
+
+
+def test_closed_form_even_coefficients_positive_and_summing_to_kappa_one():
+    # sum_j e_j = kappa(1) = 1/2 (Abel): the tail after 400 terms is O(k^-3/2), positive
+    e = [rank.coefficient(j) for j in range(0, 801)]
+    assert all(x > 0 for x in e[::2]) and e[1] == sp.Rational(1, 4)
+    total = sp.N(sum(e), 30)
+    assert 0 < sp.Rational(1, 2) - total < sp.Rational(1, 100)
+
+
+def test_trusted_series_check_fails_for_a_wrong_kappa(monkeypatch):
+    assert trank.series_facts()
+    monkeypatch.setattr(trank, "kappa", lambda r, A, B: A * r + B * (sp.sqrt(1 - r ** 2) + r * sp.acos(r)))
+    with pytest.raises(Rejected):
+        trank.series_facts()
+
+
+# ---------------------------------------------------------------- the lemma against eigenvalues
+def _points(draw_xy, antipodes):
+    P = [list(p) for p in draw_xy]
+    return P + [[-v for v in P[i]] for i in range(antipodes)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(*[st.integers(-6, 6)] * 3), min_size=2, max_size=6, unique=True),
+       st.integers(0, 3))
+def test_kernel_definite_iff_the_lemma_says_so(pts, antipodes):
+    P = [[Fraction(v) for v in p] for p in _points(pts, min(antipodes, len(pts)))]
+    L = trank.level(P)
+    eig = rank.kernel_eigenvalues(P, dps=50)
+    if L >= 2:            # nonzero, distinct directions, independent antipodal pairs: definite
+        assert eig[0] > 1e-30
+    else:                 # a zero point, positively collinear points or dependent pairs: singular
+        assert abs(eig[0]) < 1e-40
+
+
+def test_three_antipodal_pairs_in_a_plane_are_singular_and_two_are_not():
+    six = [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, -1]]
+    assert abs(rank.kernel_eigenvalues(six)[0]) < 1e-45
+    assert rank.kernel_eigenvalues(six[:4] + [[1, 2]])[0] > 1e-3
+    assert trank.level([[Fraction(v) for v in p] for p in six]) == 1
+
+
+# ---------------------------------------------------------------- the kernel's verdicts
+@pytest.mark.parametrize("stages,n,points,alpha,want", [
+    ("relu", "2..", "no-collinear", None, "proved"),
+    ("relu", "2..", "pairs-independent", None, "proved"),
+    ("relu", "2..5", "no-positive-collinear", None, "proved"),
+    ("relu", "2..", "no-positive-collinear", None, "refuted"),         # the issue's reading
+    ("relu", "2..", "nonzero", None, "refuted"),                       # collinear points
+    ("leaky_relu", "2..", "no-collinear", "0..1", "proved"),
+    ("leaky_relu", "7..9", "no-positive-collinear", "1/10", "refuted"),
+    ("identity", "2..", "no-collinear", None, "refuted"),              # K = Sigma
+    ("identity", "2", "no-collinear", None, "inconclusive"),           # true, but no method
+])
+def test_kernel_definite_verdicts(stages, n, points, alpha, want):
+    c = claim("kernel-definite", stages, n, points=points, **({"alpha": alpha} if alpha else {}))
+    act = Activation(stages, Fraction(alpha) if alpha and "/" in alpha else Fraction(0))
+    lo, dots, hi = n.partition("..")
+    top = int(hi) if hi else int(lo) + 8 if dots else int(lo)        # the search looks at most 8 past n_lo
+    items = [x for x in (rank.counterexample(points, k, act.slope) for k in range(int(lo), top + 1)) if x][:1]
+    assert decide(c, items) == want
+
+
+@pytest.mark.parametrize("stages,alpha,want", [("rc,relu", None, "proved"), ("rc,leaky_relu", "0..1", "proved"),
+                                               ("rc,identity", None, "refuted")])
+def test_rank_growth_verdicts(stages, alpha, want):
+    assert decide(claim("rank-growth", stages, **({"alpha": alpha} if alpha else {}))) == want
+
+
+@pytest.mark.parametrize("stages", ["rc,tanh", "rc,rs,relu", "relu"])
+def test_rank_growth_has_no_goal_elsewhere(stages):
+    with pytest.raises(kernel.NoGoal):
+        kernel.goal(claim("rank-growth", stages))
+
+
+@pytest.mark.parametrize("n", range(2, 9))
+def test_rank_growth_against_the_float_gram_map(n):
+    rng = np.random.default_rng(n)
+    v, u = rng.normal(size=5), rng.normal(size=5)
+    X = np.column_stack([v] * (n - 1) + [u])
+    G = X.T @ X
+    assert np.linalg.matrix_rank(gram.center(G)) == 1
+    F = gram.F(G, Activation("relu"), arith.get("float"))
+    assert np.linalg.matrix_rank(F) == 2
+    D = np.sum((u - v) ** 2)
+    assert np.isclose(F[0, 0] * F[-1, -1] - F[0, -1] ** 2, (n - 1) ** 2 / (4 * n ** 4) * D ** 2)
+    assert np.linalg.matrix_rank(gram.F(G, Activation("identity"), arith.get("float"))) == 1
+
+
+def test_null_items_are_checked_exactly():
+    item = rank.counterexample("no-positive-collinear", 7)
+    assert check_item(item)["level"] == 1
+    bad = dict(item, null=["1", "-1", "1", "-1", "-1", "2", "0"])
+    with pytest.raises(Rejected):
+        check_item(bad)
+    with pytest.raises(Rejected):
+        check_item(dict(item, null=["0"] * 7))
+
+
+def test_catalogue_claims_come_out_as_expected():
+    for cid in ("kernel-definite", "kernel-definite-antipodal", "rank-growth"):
+        c = claims.load_claim(claims.CATALOGUE / ("%s.toml" % cid))
+        v = check(c)
+        assert v.status == c.expect, (cid, v.evidence)
+
+
+# ---------------------------------------------------------------- commands
+def _run(capsys, *args):
+    try:
+        code = cli.main(list(args))
+    except SystemExit as e:           # argparse's own errors
+        code = e.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("bad", [["--n", "1"], ["--width", "0"], ["--stages", "tanh"], ["--n", "100000"],
+                                 ["--seeds", "0"]])
+def test_rank_command_bad_input(capsys, bad):
+    code, _, err = _run(capsys, "rank", *bad)
+    assert code == 2 and len(err.strip().splitlines()) == 1, (bad, err)
+
+
+def test_rank_command_json(capsys):
+    code, out, err = _run(capsys, "rank", "--n", "6", "--width", "2,64", "--seeds", "5", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    pairs = doc["inputs"]["antipodal-pairs"]
+    assert pairs["infinite_width_rank"] == 5 and pairs["rows"][-1]["max"] == 5     # sampled: width 64
+    assert abs(doc["smallest_eigenvalues_50_digits"]["antipodal-pairs"][0]) < 1e-40
+
+
+@pytest.mark.parametrize("bad", [["--n", "2"], ["--starts", "0"], ["--stages", "rc,rs,relu"], ["--n", "x"],
+                                 ["--layers", "0"]])
+def test_gram_starts_bad_input(capsys, bad):
+    code, _, err = _run(capsys, "gram-starts", *bad)
+    assert code == 2 and len(err.strip().splitlines()) == 1, (bad, err)
+
+
+def test_gram_starts_json(capsys):
+    code, out, err = _run(capsys, "gram-starts", "--n", "4,16", "--starts", "3", "--json")
+    assert code == 0, err
+    t = {x["n"]: x for x in json.loads(out)["tables"]}
+    assert t[4]["classes"]["simplex"]["count"] == 3           # sampled: only the simplex attracts at n = 4
+    lim = t[16]["limits"][0]
+    assert lim["class"] == "odd_point" and lim["symmetric"] and lim["odd_cos"] < 0.05
