@@ -44,6 +44,7 @@ SUBSETS = ((), ("rc",), ("rs",), ("rc", "rs"), ("nl",), ("rc", "nl"), ("rs", "nl
 RHO, S, N, E = sp.symbols("rho s n e", positive=True)
 LOCAL = "bnverify.decomposition.recheck (not the trusted kernel)"
 KERNEL = "trusted kernel"
+TRUSTED = "trusted checker (bnverify.trusted.stages) and bnverify.decomposition.recheck"
 
 
 def model_stages(subset, act):
@@ -225,7 +226,7 @@ def _arb(q):
         coeff, rest = term.as_coeff_Mul()
         part = arb(int(sp.Rational(coeff).p)) / int(sp.Rational(coeff).q)
         if rest != 1:
-            k = sp.degree(rest, sp.pi)
+            k = int(sp.degree(rest, sp.pi))     # a sympy Integer power turned the arb into a float
             if sp.simplify(rest - sp.pi ** k) != 0:
                 raise ValueError("not a rational times a power of pi: %s" % q)
             part *= arb.pi() ** k
@@ -305,6 +306,27 @@ def recheck(fact, act):
         return bool(n >= 4 and sp.simplify(inv - sp.Rational(cert["inverse_chi2_mean"])) == 0
                     and sp.Rational(cert["q_step"]) == (n - 1) * inv)
     return False
+
+
+def checked(subset, act, n, executor=None):
+    """The fact of :func:`infinite_width`, with each proved exact row re-checked twice: by
+    :func:`recheck` (the sympy derivation re-done from the certificate) and by the trusted
+    checker (bnverify.trusted.stages derives the obligation from the stage set, alpha and n
+    and compares the certificate's numbers with its own).  The row's statement becomes the
+    checker's canonical statement; the derivation's wording moves to ``derivation``."""
+    from .trusted import Rejected
+    from .trusted import stages as trusted_stages
+
+    f = infinite_width(subset, act, n, executor)
+    if f["verdict"] != PROVED or f["checked_by"] != LOCAL:
+        return f
+    if not recheck(f, act):
+        return inconclusive(f["statement"], "the certificate did not re-check")
+    try:
+        canonical = trusted_stages.check(tuple(subset), act.slope, n, f["certificate"])
+    except (Rejected, trusted_stages.NoGoal) as e:
+        return inconclusive(f["statement"], "the trusted checker did not accept it: %s" % e)
+    return dict(f, statement=canonical, derivation=f["statement"], checked_by=TRUSTED)
 
 
 def inconclusive(statement, reason, method="none"):
@@ -408,4 +430,5 @@ def _infinite_width(subset, act, n, executor=None):
 
 
 __all__ = ["ORDER", "SUBSETS", "model_stages", "identity_map", "centring_projection", "nl_collapse",
-           "centred_rescaling", "uncentred_rescaling", "from_catalogue", "infinite_width", "recheck"]
+           "centred_rescaling", "uncentred_rescaling", "from_catalogue", "infinite_width", "recheck",
+           "checked"]

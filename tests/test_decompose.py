@@ -29,6 +29,46 @@ def test_proved_rows_recheck_from_their_certificates(sub):
     f = D.infinite_width(sub, RELU, 8)
     assert f["verdict"] == "proved" and f["checked_by"] == D.LOCAL
     assert D.recheck(f, RELU)
+    g = D.checked(sub, RELU, 8)                       # and the trusted checker's goal
+    assert g["verdict"] == "proved" and g["checked_by"] == D.TRUSTED and g["derivation"] == f["statement"]
+
+
+def test_the_rows_the_catalogue_decides_go_through_the_trusted_kernel():
+    for sub in (("rc", "nl"), ("rc", "rs", "nl")):
+        f = D.checked(sub, RELU, 8)
+        assert f["verdict"] == "proved" and f["checked_by"] == D.KERNEL
+        assert all(c["checked"] for c in f["evidence"]["claims"] if c["verdict"] != "inconclusive")
+
+
+def test_trusted_goals_reject_forgeries():
+    from fractions import Fraction
+
+    from bnverify.trusted import Rejected
+    from bnverify.trusted import stages as T
+
+    cert = lambda sub, n=8: D.infinite_width(sub, RELU, n)["certificate"]
+    good = cert(("rc", "rs"))
+    assert T.check(("rc", "rs"), Fraction(0), 8, good)
+    nl = cert(("nl",))
+    (m, e), (r, re_) = nl["limit_l2_gap"]["mid"], nl["limit_l2_gap"]["rad"]
+    forged = [
+        (("rc", "rs"), 8, dict(good, local_factor="4/5")),               # another n's factor
+        (("rc", "rs"), 9, good),                                         # another n
+        (("rs",), 8, good),                                              # another kind
+        (("rs",), 8, dict(cert(("rs",)), q_step="2")),
+        (("rs",), 8, dict(cert(("rs",)), inverse_chi2_mean="1/4")),
+        (("nl",), 8, dict(nl, limit_l2_gap={"mid": [m + 2 ** 80, e], "rad": [r, re_]})),
+        (("nl",), 8, dict(nl, limit_l2_gap={"mid": [m, e], "rad": [1, 10]})),   # a ball holding everything
+        ((), 8, dict(cert(()), kappa_identity="2*rho")),
+        (("rs", "rc"), 8, good),                                         # no such stage order
+    ]
+    for sub, n, c in forged:
+        with pytest.raises(Rejected):
+            T.check(sub, Fraction(0), n, c)
+    for sub, n in ((("rs", "nl"), 8), (("rs",), 3), (("rc", "nl"), 8)):
+        with pytest.raises(T.NoGoal):
+            T.goal(sub, Fraction(0), n)
+    assert T.goal(("rc", "nl"), Fraction(1), 8)[0] == "centring-projection"     # NL = identity
 
 
 @pytest.mark.parametrize("sub,key,value", [

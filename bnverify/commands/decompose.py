@@ -92,10 +92,7 @@ def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None,
                          alpha, base_seed, every, plot) for sub in decomposition.SUBSETS]
     facts = []
     for sub in decomposition.SUBSETS:          # meanwhile, the infinite-width facts here
-        f = decomposition.infinite_width(sub, act, n)
-        if f["checked_by"] == decomposition.LOCAL and not decomposition.recheck(f, act):
-            f = decomposition.inconclusive(f["statement"], "the certificate did not re-check")
-        facts.append(f)
+        facts.append(decomposition.checked(sub, act, n))
     rows = []
     for k, (sub, fut, fact) in enumerate(zip(decomposition.SUBSETS, futures, facts)):
         r = fut.result()
@@ -196,6 +193,8 @@ def run(args):
     for r in public:
         f = r["infinite_width"]
         print("  %-16s %-12s %s" % (",".join(r["stages"]) or "(none)", f["verdict"], f["statement"]))
+        if f.get("derivation"):
+            print("  %-16s %-12s derivation: %s" % ("", "", f["derivation"]))
         why = f["evidence"].get("reason")
         print("  %-16s %-12s method: %s%s" % ("", "", f["method"], ("; checked by " + f["checked_by"])
                                                if f.get("checked_by") else ""))

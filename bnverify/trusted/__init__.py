@@ -10,6 +10,7 @@ model   the independent model of the dynamics (twin table at its top)
 items   evidence items (Krawczyk boxes, classification covers) -> facts
 basins  basin covers of the reduced map rho -> h(rho) -> the exact basin of each fixed point
 smt     queries written from obligations, decided by z3 and cvc5
+stages  the stage ablation's exact rows (bnverify decompose): goal from the stage set, alpha, n
 """
 from .kernel import FORMAT, NoGoal, check, check_file, decide, goal  # noqa: F401
 from .base import Rejected, content_hash  # noqa: F401
