@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from fractions import Fraction
 
 _POW = re.compile(r"\*\*")
@@ -50,8 +49,9 @@ def exact_number(x):
     if x.denominator == 1:
         return str(x.numerator)
     if x.denominator > LONG_DENOMINATOR and terminating(x.denominator):
-        d = Decimal(x.numerator) / Decimal(x.denominator)
-        text = format(d.quantize(Decimal(1).scaleb(-_places(x.denominator))), "f")
+        k = _places(x.denominator)      # exact digits: Decimal's context would round past 28
+        digits = str(abs(x.numerator) * (10 ** k // x.denominator)).rjust(k + 1, "0")
+        text = "%s%s.%s" % ("-" if x < 0 else "", digits[:-k], digits[-k:])
         if Fraction(text) == x:
             return text
     return "%d/%d" % (x.numerator, x.denominator)

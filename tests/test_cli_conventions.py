@@ -68,6 +68,20 @@ def test_exact_numbers():
     assert pretty.formula("n in (610707512487/100000000000, 9/5)") == "n in (6.10707512487, 9/5)"
 
 
+def test_exact_numbers_past_28_digits():
+    """Decimal's default context (28 digits) made a 38-digit slope an internal error (exit 4) in
+    every printed formula: `check --alpha 99..9/10^38` (red team)."""
+    for x in (Fraction(10 ** 38 - 1, 10 ** 38), Fraction(-(10 ** 60 + 7), 2 ** 90), Fraction(3, 5 ** 200)):
+        text = pretty.exact_number(x)
+        assert Fraction(text) == x and "/" not in text, (x, text)
+    assert pretty.exact_number(Fraction(-1, 8 * 10 ** 40)) == "-0." + "0" * 40 + "125"      # -1.25e-41
+    alpha = "%d/%d" % (10 ** 38 - 1, 10 ** 38)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = cli.main(["check", "--stages", "rc,leaky_relu", "--alpha", alpha, "--n", "3..",
+                     "--property", "fixed-point", "--state", "two-point"])
+    assert code == 0 and "0.99999999999999999999999999999999999999" in out.getvalue(), out.getvalue()
+
+
 # ---------------------------------------------------------------- ranges of validity
 def _brute_nonnegative_integer_from(poly, lo=3, hi=200):
     ok = [k for k in range(lo, hi) if poly.subs(symbolic.N, k).is_integer and poly.subs(symbolic.N, k) >= 0]
