@@ -21,6 +21,7 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "rs-fixed-point",                           # the RS row: its value at O_n
                "attractor-leaky",                          # the attractor row with a slope
                "basin-attractor", "basin-simplex",         # global dynamics of the reduction (issue 13)
+               "basin-attractor-64", "basin-simplex-leaky",
                "kernel-definite", "kernel-definite-antipodal", "rank-growth"]   # rank growth (issue 13)
 
 GOOD = '''

@@ -28,6 +28,7 @@ all of K at once.
 """
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -99,10 +100,12 @@ def _fixed_name(lo, hi, n, slope_hi):
     return "attractor" if slope_hi < 1 else "partner"
 
 
+@functools.lru_cache(maxsize=128)
 def cover(n, act, prec=128):
     """The cover of D (module docstring): (pieces [(lo, hi, kind)], fixed points, head hulls,
     basin segments), or raise _Undecided.  Fixed pieces are the classification's isolating
-    intervals, each checked to have h' > 0."""
+    intervals, each checked to have h' > 0.  Cached: a catalogue run, the command and the tests
+    ask for the same n more than once (callers do not modify the result)."""
     cls = classify(n, act, prec)
     if cls.status != PROVED:
         raise _Undecided(*map(Fraction, cls.evidence["undecided"][0]))
