@@ -15,7 +15,7 @@ import pytest
 from bnverify import cli, report
 from bnverify.report import graph, mathml
 
-FAST_FIGURES = {"spectrum", "radii", "curve", "trajectories"}      # sympy / certify / simulation: own tests
+FAST_FIGURES = {"spectrum", "radii", "curve", "trajectories", "endstate"}      # sympy / certify / simulation: own tests
 
 
 def _rows():
@@ -342,7 +342,7 @@ def test_every_figure_renders_with_a_sourced_caption():
     from bnverify.report import figures
 
     figs = figures.all_figures(_rows())
-    assert [f.name for f in figs] == ["spectrum", "attractor", "radii", "curve", "trajectories"]
+    assert [f.name for f in figs] == ["spectrum", "attractor", "radii", "curve", "trajectories", "endstate"]
     for f in figs:
         assert f.png.startswith(b"\x89PNG") and "<svg" in f.svg[:2000]
         assert f.source in ("certified", "exact", "sampled") and len(f.caption) > 80

@@ -6,8 +6,6 @@ import json
 import sys
 import time
 
-import numpy as np
-
 from .. import limits
 from ..errors import BadInput
 from ..kernels import Activation
@@ -72,32 +70,12 @@ def _validate(args):
 
 
 def plot(path, tables, title):
-    import matplotlib
+    from ..report.figures import endstate_figure
 
-    matplotlib.use("Agg")
+    fig = endstate_figure(tables, title)
+    fig.savefig(path, dpi=110)
     import matplotlib.pyplot as plt
 
-    labels = {"cluster_cos": "cluster cosine", "odd_cos": "odd cosine", "norm_ratio": "norm ratio"}
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
-    for ax, q in zip(axes, endstate.QUANTITIES):
-        for k, t in enumerate(tables):
-            if t["attractor"] is None:
-                continue
-            mid = sum(t["attractor"][q]) / 2
-            rows = [r for r in t["rows"] if r[q + "_ci"]]
-            w = np.array([r["width"] for r in rows], dtype=float)
-            y = np.array([r[q] - mid for r in rows])
-            err = np.array([[r[q] - r[q + "_ci"][0], r[q + "_ci"][1] - r[q]] for r in rows]).T
-            ax.errorbar(w * (1 + 0.04 * k), y, yerr=err if len(rows) else None, marker="o", ms=4,
-                        capsize=2, lw=1, label="n = %d" % t["n"])
-        ax.axhline(0, color="k", lw=0.6)
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("width")
-        ax.set_title("%s: finite width - certified attractor" % labels[q], fontsize=10)
-    axes[0].legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
