@@ -1,29 +1,18 @@
 """lyapunov, phase and endstate (issue 12): the spread rate against its closed form as the
 width grows and the seeds multiply, stacked seeds against a per-seed loop, determinism,
 the end state against the certified attractor, and one-line usage errors."""
-import contextlib
-import io
 import json
 
 import numpy as np
 import pytest
 
-from bnverify import cli, lyapunov
+from bnverify import lyapunov
 from bnverify.kernels import Activation
 from bnverify.sim import decompose as simd
 from bnverify.sim import endstate, lyapunov_rate
+from test_cli_conventions import run            # (exit code, stdout, stderr) of one command
 
 RELU = Activation("relu")
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as e:
-            code = e.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def cli_json(*argv):

@@ -163,10 +163,7 @@ def run(args):
     title = ("n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" %
              (args.n, act, args.width, args.depth, args.seeds, args.start))
     if args.plot:
-        try:
-            plot(args.plot, rows, title)
-        except OSError as e:
-            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+        inputs.save_plot(args.plot, plot, rows, title)
     public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
     if args.json:
         doc = {"n": args.n, "activation": act.name,

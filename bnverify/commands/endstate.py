@@ -96,10 +96,7 @@ def run(args):
     title = "rc,relu from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
         args.depth, last, args.seeds)
     if args.plot:
-        try:
-            plot(args.plot, tables, title)
-        except OSError as e:
-            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+        inputs.save_plot(args.plot, plot, tables, title)
     if args.json:
         doc = {"stages": ["rc", "relu"], "depth": args.depth, "last": last, "seeds": args.seeds,
                "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),

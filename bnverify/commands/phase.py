@@ -111,10 +111,7 @@ def run(args):
         ex.shutdown()
     title = "%s, depth %d, %d seeds per cell" % (",".join(stage_list), args.depth, args.seeds)
     if args.plot:
-        try:
-            plot(args.plot, cells, ns, widths, title)
-        except OSError as e:
-            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+        inputs.save_plot(args.plot, plot, cells, ns, widths, title)
     if args.json:
         doc = {"stages": stage_list, "alpha": alpha, "n": ns, "width": widths, "depth": args.depth,
                "seeds": args.seeds, "base_seed": args.seed,

@@ -30,6 +30,14 @@ def plot_path(path):
         raise BadInput("--plot %s: no such directory %s" % (path, folder))
 
 
+def save_plot(path, draw, *args):
+    """``draw(path, *args)``; a file that cannot be written is a usage error (one line)."""
+    try:
+        draw(path, *args)
+    except OSError as e:
+        raise BadInput("--plot %s: cannot write (%s)" % (path, e.strerror or e))
+
+
 def jobs(value):
     if value is not None and not 1 <= value <= limits.MAX_JOBS:
         raise BadInput("--jobs %d: need 1..%d workers" % (value, limits.MAX_JOBS))
