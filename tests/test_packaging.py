@@ -58,3 +58,25 @@ def test_citation_cites_the_tool_and_the_paper():
 
 def test_changelog_names_the_version():
     assert "## %s" % _project()["version"] in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_the_sdist_carries_license_citation_and_changelog(tmp_path):
+    """Built from a copy of the checkout (an in-tree build would race the wheel test's)."""
+    import shutil
+    import subprocess
+    import sys
+    import tarfile
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md", "MANIFEST.in"):
+        shutil.copy2(ROOT / name, src / name)
+    for folder in ("bnverify", "proofs"):
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    subprocess.run([sys.executable, "-c", "import setuptools.build_meta as b; b.build_sdist(%r)" % str(tmp_path)],
+                   cwd=src, check=True, capture_output=True)
+    (sdist,) = tmp_path.glob("bnverify-*.tar.gz")
+    names = {Path(n).name for n in tarfile.open(sdist).getnames()}
+    assert {"LICENSE", "CITATION.cff", "CHANGELOG.md", "PKG-INFO"} <= names
+    info = tarfile.open(sdist).extractfile("bnverify-%s/PKG-INFO" % _project()["version"]).read().decode()
+    assert "Project-URL: Paper, %s" % ARXIV in info and "License: MIT" in info
