@@ -240,8 +240,10 @@ def positive_from(expr, n_min=3):
     if start is None:
         return None
     poly = sp.Poly(sp.expand(sp.sympify(expr)), N)
-    zeros = [m for m in range(start, start + poly.degree() + 1) if poly.eval(m) == 0]
-    return max(zeros) + 1 if zeros else start          # a non-zero polynomial has at most deg roots
+    if poly.is_zero:
+        return None
+    zeros = [int(r) for r in sp.real_roots(poly) if r.is_integer and r >= start]
+    return max(zeros) + 1 if zeros else start
 
 
 def validity(act, spectrum, n_min=3):

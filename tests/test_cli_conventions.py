@@ -99,6 +99,18 @@ def test_nonnegative_integer_from_against_brute_force(poly):
     assert symbolic.nonnegative_integer_from(poly) == _brute_nonnegative_integer_from(poly)
 
 
+@pytest.mark.parametrize("poly", [(symbolic.N - 1) * (symbolic.N - 4) / 2, (symbolic.N - 10) ** 2,
+                                  (symbolic.N - 6) * (symbolic.N - 10), symbolic.N - 2, sp.Integer(1),
+                                  (symbolic.N - 3) * (symbolic.N - 30) ** 2])
+def test_positive_from_against_brute_force(poly):
+    hi = 200
+    good = [k for k in range(3, hi) if poly.subs(symbolic.N, k).is_integer and poly.subs(symbolic.N, k) > 0]
+    n0 = hi
+    while n0 - 1 in good:
+        n0 -= 1
+    assert symbolic.positive_from(poly) == n0
+
+
 @pytest.fixture(scope="module")
 def symbolic_relu():
     act = symbolic.symbolic_activation("relu")
