@@ -1,0 +1,232 @@
+"""Red team of 2026-12-03: forgeries that tests/test_forgery.py does not make (all rejected), and
+reproducers of the holes found in files owned by others (strict xfail: a fix turns each into
+a failure, and then the marker goes).
+
+Forgeries start from genuine certificates of `bnverify check` (the attractor's all-n branch
+from n = 16, the simplex state's branch from n = 3, a kernel-only one), are relabelled or
+edited, rehashed (the hash only detects accidents) and must be rejected by ``trusted.check``.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from bnverify import cli, trusted
+from bnverify.certificate import rehash
+
+SPECS = {
+    "stable16": "--stages rc,relu --n 16.. --property attractor-stable",
+    "simplex": "--stages rc,relu --n 3.. --property spectral-radius --state simplex --relation < --bound 1",
+    "norm5": "--stages rc,relu --n 5 --property norm-ratio-limit --value 4",
+    "jac3": "--stages rc,relu --n 3 --property jacobian-spectrum --eigenvalues 0:3,3/5:1,9/5:1",
+}
+BIG = 10 ** 6                   # characters of a huge number written as a string
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("redteam")
+    out = {}
+    for name, args in SPECS.items():
+        with contextlib.redirect_stdout(io.StringIO()) as text:
+            code = cli.main(["check"] + args.split() + ["--jobs", "1", "--cert", str(d / (name + ".json"))])
+        assert code == 0, (name, text.getvalue())
+        out[name] = json.loads((d / (name + ".json")).read_text())
+    return out
+
+
+def statement(cert):
+    """The kernel's canonical statement of the (forged) claim, when it has one: a forger would
+    copy it."""
+    with contextlib.suppress(Exception):
+        cert["statement"] = trusted.goal(cert["claim"])[1].statement
+    return cert
+
+
+def relabel(verdict=None, domain=None, **claim):
+    def f(c):
+        c["claim"].update(copy.deepcopy(claim))
+        if domain is not None:
+            c["claim"]["domain"] = dict(c["claim"]["domain"], **domain)
+        if verdict is not None:
+            c["verdict"] = verdict
+        return statement(c)
+    return f
+
+
+def set_at(*path, value):
+    def f(c):
+        obj = c
+        for k in path[:-1]:
+            obj = obj[k]
+        obj[path[-1]] = value
+        return c
+    return f
+
+
+THRESHOLD = {"property": "attractor-threshold"}
+FORGERIES = {
+    # the threshold from the all-n branch alone (the CLI once proved 17 on 16..20 this way)
+    "threshold-17-proved-from-the-16-branch":
+        ("stable16", relabel(domain={"n": "16..20"}, params={"value": 17}, **THRESHOLD)),
+    "threshold-1000-proved-from-the-16-branch":
+        ("stable16", relabel(params={"value": 1000}, **THRESHOLD)),
+    "threshold-16-refuted-from-the-16-branch":
+        ("stable16", relabel(verdict="refuted", domain={"n": "16..20"}, params={"value": 16}, **THRESHOLD)),
+    "threshold-15-from-the-16-branch-without-absence-at-15":
+        ("stable16", relabel(domain={"n": "15.."}, params={"value": 15}, **THRESHOLD)),
+    "branch-onto-n-above-10-6": ("stable16", relabel(domain={"n": "16..1000001"})),
+    "sbranch-onto-n-from-2": ("simplex", relabel(domain={"n": "2.."})),
+    "sbranch-onto-fixed-point-from-2": ("simplex", relabel(domain={"n": "2.."}, property="fixed-point",
+                                                           params={"state": "simplex"})),
+    "norm-ratio-moved-one-digit": ("norm5", relabel(params={"value": "5"})),
+    "jacobian-multiplicity-moved-one-digit": ("jac3", relabel(params={"eigenvalues": [["0", "3"], ["3/5", "1"],
+                                                                                     ["9/5", "2"]]})),
+    # unicode look-alikes
+    "property-with-a-unicode-hyphen": ("stable16", relabel(property="attractor\u2010stable")),
+    "stage-with-a-zero-width-space": ("stable16", relabel(stages=["rc\u200b"])),
+    "activation-with-a-bom": ("stable16", relabel(activation="\ufeffrelu")),
+    "n-range-with-one-dot-leaders": ("stable16", relabel(domain={"n": "16\u2024\u2024"})),
+    "n-range-with-a-two-dot-leader": ("stable16", relabel(domain={"n": "16\u2025"})),
+    "relation-fullwidth": ("simplex", relabel(params={"state": "simplex", "relation": "\uff1c", "bound": "1"})),
+    "state-with-a-cyrillic-e": ("simplex", relabel(params={"state": "simpl\u0435x", "relation": "<", "bound": "1"})),
+    "item-type-with-a-cyrillic-a": ("stable16", set_at("evidence", -1, "type", value="all-n-br\u0430nch")),
+    "statement-with-a-no-break-space": ("simplex", lambda c: dict(c, statement=c["statement"].replace(" ", "\u00a0", 1))),
+    "statement-with-a-trailing-space": ("simplex", lambda c: dict(c, statement=c["statement"] + " ")),
+    "verdict-with-a-zero-width-space": ("simplex", set_at("verdict", value="proved\u200b")),
+    "format-with-a-fullwidth-solidus": ("simplex", set_at("format", value="bnverify-certificate\uff0f2")),
+    # huge numbers, as strings and as integers
+    "n-of-a-million-digits": ("stable16", relabel(domain={"n": "1" * BIG + ".."})),
+    "bound-of-a-million-digits": ("simplex", relabel(params={"state": "simplex", "relation": "<",
+                                                             "bound": "1" + "0" * BIG + "/1" + "0" * (BIG - 1)})),
+    "value-of-a-million-digits": ("norm5", relabel(params={"value": "4" + "0" * BIG})),
+    "sbranch-t-of-a-million-digits": ("simplex", set_at("evidence", 0, "boxes", 0, "t", 1, value="1/" + "7" * BIG)),
+    "item-alpha-of-a-million-digits": ("stable16", set_at("evidence", -1, "alpha", value="0/" + "1" * BIG)),
+    "branch-prec-10-to-the-4000": ("stable16", set_at("evidence", -1, "prec", value=10 ** 4000)),
+    "branch-n-from-10-to-the-4000": ("stable16", set_at("evidence", -1, "n_from", value=10 ** 4000)),
+}
+
+
+@pytest.mark.parametrize("base,forge", FORGERIES.values(), ids=FORGERIES.keys())
+def test_forgery_is_rejected(certs, base, forge):
+    genuine = certs[base]
+    assert trusted.check(genuine)[0]
+    forged = rehash(forge(copy.deepcopy(genuine)))
+    assert forged != genuine
+    t = time.perf_counter()
+    ok, why = trusted.check(forged)
+    assert not ok and why and "\n" not in why, why
+    assert time.perf_counter() - t < 5, "a rejection must be quick"
+
+
+def test_check_cert_rejects_the_threshold_forgery_in_one_line(certs, tmp_path, capsys):
+    forged = rehash(FORGERIES["threshold-17-proved-from-the-16-branch"][1](copy.deepcopy(certs["stable16"])))
+    (tmp_path / "t.json").write_text(json.dumps(forged))
+    assert cli.main(["check-cert", str(tmp_path / "t.json")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("FAIL") and "finds refuted" in out[0] and out[1].endswith("1 rejected"), out
+
+
+@pytest.mark.parametrize("name", ["bound-of-a-million-digits", "sbranch-t-of-a-million-digits"])
+def test_check_cert_does_not_quote_a_million_digits_back(certs, tmp_path, capsys, name):
+    """The checker quotes the number it refuses; check-cert printed that 'one line' at 2 MB."""
+    base, forge = FORGERIES[name]
+    (tmp_path / "t.json").write_text(json.dumps(rehash(forge(copy.deepcopy(certs[base])))))
+    assert cli.main(["check-cert", str(tmp_path / "t.json")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0].startswith("FAIL") and len(out[0]) < 400, [len(x) for x in out]
+    assert "exact rational" in out[0] and "characters)" in out[0], out[0]
+
+
+# ---------------------------------------------------------------- holes (fix pending, not ours)
+KERNEL = "hole in bnverify/trusted/kernel.py (red team 2026-12-03; being edited by its owner)"
+
+
+def _kernel_cert(claim, verdict):
+    st = trusted.goal(claim)[1].statement
+    c = {"format": trusted.kernel.FORMAT, "claim": claim, "verdict": verdict,
+         "method": trusted.kernel.METHODS[0], "statement": st, "evidence": [], "tools": {}}
+    return rehash(c)
+
+
+def _at_n2(prop, params):
+    return {"property": prop, "stages": ["rc"], "activation": "relu", "domain": {"n": "2"}, "params": params}
+
+
+@pytest.mark.xfail(strict=True, reason=KERNEL + ": _spectrum_parts has no part for n = 2, so any "
+                   "spectrum at n = 2 is proved (the true one is 0 x 2: F(G) is a multiple of I)")
+def test_hole_any_spectrum_at_n_2_is_proved():
+    ok, why = trusted.check(_kernel_cert(_at_n2("jacobian-spectrum", {"eigenvalues": [["17", "1"]]}), "proved"))
+    assert not ok, why
+
+
+@pytest.mark.xfail(strict=True, reason=KERNEL + ": at n = 2 the kernel's blocks give radius 2 (pair "
+                   "multiplicity -1); the true radius is 0, so '> 1/2' is false")
+def test_hole_radius_above_one_half_at_n_2_is_proved():
+    ok, why = trusted.check(_kernel_cert(_at_n2("spectral-radius", {"relation": ">", "bound": "1/2"}), "proved"))
+    assert not ok, why
+
+
+@pytest.mark.xfail(strict=True, reason=KERNEL + ": _on_domain's nsimplify rounds a claimed value at one "
+                   "n to a nearby simple number")
+@pytest.mark.parametrize("prop,value", [("norm-ratio-limit", "4 + 1/10**40"), ("norm-ratio-limit", "4 + pi/10**40"),
+                                        ("orthogonal-outlier", "1/10**40")])
+def test_hole_a_value_1e_40_off_at_one_n_is_proved(prop, value):
+    claim = {"property": prop, "stages": ["rc"], "activation": "relu", "domain": {"n": "5"}, "params": {"value": value}}
+    assert trusted.decide(claim)[0] != "proved"
+
+
+@pytest.mark.xfail(strict=True, reason=KERNEL + ": _g_state refutes a threshold equal to the domain's "
+                   "lower end when the branch starts below it (max(b, n_lo) < threshold is not checked)")
+def test_hole_a_true_threshold_is_refuted_from_an_earlier_branch(certs):
+    forged = rehash(relabel(verdict="refuted", domain={"n": "17..20"}, params={"value": 17}, **THRESHOLD)(
+        copy.deepcopy(certs["stable16"])))
+    ok, why = trusted.check(forged)
+    assert not ok, why          # 17 IS the smallest n of 17..20 with a stable attractor
+
+
+@pytest.mark.xfail(strict=True, reason=KERNEL + ": an eigenvalue of multiplicity 0 on the domain is dropped "
+                   "at n = 3, 4 but not in the generic part, so the same kind of claim is proved on 3..4 and "
+                   "refuted on 5..6")
+def test_hole_zero_multiplicities_are_read_two_ways():
+    spec = [["0", "n"], ["n/(n**2-2*n+2)", "n-2"], ["n**2/(n**2-2*n+2)", "(n-1)*(n-2)/2"]]
+
+    def verdict(n, extra):
+        return trusted.decide({"property": "jacobian-spectrum", "stages": ["rc"], "activation": "relu",
+                               "domain": {"n": n}, "params": {"eigenvalues": spec + [extra]}})[0]
+    assert verdict("3..4", ["5", "(n-3)*(n-4)"]) == "proved"
+    assert verdict("5..6", ["5", "(n-5)*(n-6)"]) == "proved"
+
+
+@pytest.mark.xfail(strict=True, reason="hole in bnverify/claims.py read_toml (the lead's): a FIFO named "
+                   "*.toml is opened and read, so 'bnverify check FIFO.toml' hangs instead of exit 2")
+def test_hole_a_fifo_claim_file_hangs(tmp_path):
+    from bnverify import claims
+    from bnverify.errors import BadInput
+
+    fifo = tmp_path / "x.toml"
+    os.mkfifo(fifo)
+    got = []
+
+    def read():
+        try:
+            claims.read_toml(fifo)
+        except BadInput as e:
+            got.append(e)
+        except Exception as e:          # noqa: BLE001 - anything but BadInput is a failure
+            got.append(e)
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    t.join(0.5)
+    if t.is_alive():                    # unblock the reader: open the other end, write nothing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        t.join(5)
+        pytest.fail("read_toml blocked on a FIFO")
+    assert got and isinstance(got[0], BadInput), got
