@@ -38,7 +38,8 @@ def add_arguments(p):
     p.add_argument("--stages", default="rc,relu", help="comma list of rc, rs and one activation (default rc,relu)")
     p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
     p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
-    p.add_argument("--plot", default=None, metavar="FILE.png", help="heat maps of the two fractions")
+    p.add_argument("--plot", default=None, metavar="FILE.png",
+                   help="heat maps of the two fractions and of the median layers to the odd point")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.add_argument("--jobs", type=int, default=None, metavar="J",
                    help="worker processes (default min(2, cpu count); 1: in this process)")
@@ -76,19 +77,23 @@ def plot(path, cells, ns, widths, title):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for ax, key, label in zip(axes, ("odd_point", "simplex"), ("odd point", "simplex-like")):
-        M = np.array([[c[key] for c in cells if c["n"] == n] for n in ns])
-        im = ax.imshow(M, origin="lower", vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+    panels = (("odd_point", "fraction of seeds ending: odd point"), ("simplex", "fraction of seeds ending: simplex-like"),
+              ("median_layers_odd_point", "median layers until the odd point stays"))
+    for ax, (key, label) in zip(axes, panels):
+        M = np.array([[np.nan if c[key] is None else c[key] for c in cells if c["n"] == n] for n in ns], dtype=float)
+        top = 1 if key != "median_layers_odd_point" else max(1.0, np.nanmax(M) if np.isfinite(M).any() else 1.0)
+        im = ax.imshow(M, origin="lower", vmin=0, vmax=top, cmap="viridis", aspect="auto")
         ax.set_xticks(range(len(widths)), [str(w) for w in widths])
         ax.set_yticks(range(len(ns)), [str(n) for n in ns])
         for i in range(len(ns)):
             for j in range(len(widths)):
-                ax.text(j, i, "%.2f" % M[i, j], ha="center", va="center", fontsize=8,
-                        color="w" if M[i, j] < 0.6 else "k")
+                text = "-" if np.isnan(M[i, j]) else ("%.2f" % M[i, j] if top == 1 else "%g" % M[i, j])
+                ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                        color="k" if np.isnan(M[i, j]) or M[i, j] >= 0.6 * top else "w")
         ax.set_xlabel("width")
         ax.set_ylabel("n")
-        ax.set_title("fraction of seeds ending: %s" % label, fontsize=10)
+        ax.set_title(label, fontsize=10)
         fig.colorbar(im, ax=ax)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
