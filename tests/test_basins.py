@@ -8,8 +8,6 @@ fixed point whose certified basin holds the start's centred cluster correlation 
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import random
 from fractions import Fraction
@@ -17,10 +15,10 @@ from fractions import Fraction
 import mpmath as mp
 import pytest
 
-from bnverify import cli
 from bnverify.derive import basins as B
 from bnverify.kernels import Activation
 from bnverify.trusted.items import check_item
+from test_cli_conventions import run  # noqa: E402 - pytest puts tests/ (no __init__.py) on sys.path
 
 DPS = 30
 TOL = mp.mpf("1e-12")
@@ -181,16 +179,6 @@ def test_the_partner_approaches_the_simplex_like_n_cubed():
     is in docs/basins.md."""
     g = [Fraction(B.basins(n, act, rates=False).evidence["partner_gap"]["times_n3"][1]) for n, act in CASES[1:]]
     assert g[0] > g[1] > Fraction(float(2 * (mp.pi - 2)))
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as e:
-            code = e.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_command_json_and_plot(tmp_path):

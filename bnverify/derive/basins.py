@@ -167,7 +167,7 @@ def segments(pieces, names):
     right_closed)], ends named by fixed points ('m' for the start of M).  Between two fixed
     points the pieces' one sign gives the direction; with no piece between, the fixed piece's
     slope does (h' < 1: h - id decreases, so it is > 0 on the left, < 0 on the right)."""
-    segs, prev, left = [], None, None
+    segs, prev = [], None
     fixed_at = [i for i, p in enumerate(pieces) if p[2] == "fixed"]
     for k, i in enumerate(fixed_at):
         lo_i = fixed_at[k - 1] + 1 if k else 0
