@@ -23,12 +23,14 @@ activation; a row without NL is the linear layer), in the model's order RC, RS, 
 
 (a) infinite width: the fact bnverify can decide for that stage set, with a verdict
     (proved / refuted / inconclusive) and its method.  Proved means exact algebra (sympy),
-    ball arithmetic (arb) or the trusted kernel; floating point never proves.
+    ball arithmetic (arb), checked by a trusted checker; floating point never proves.
       none     F(G) = G (the identity map)
       RC       F(G) = C G C, a linear projection (C^2 = C)
+      RS       n >= 4, on the family lam C + beta 11^T/n (holds G = I): cosines rise to 1
+      RC+RS    G -> C, the regular simplex (cosines -1/(n-1)); factor (n-1)/(n+1) near it
       NL       relu / leaky_relu: every correlation rises to 1, 1 - rho_l ~ const / l^2
       RC+NL    the catalogue's claims at this n (fixed point, instability, attractor, simplex)
-      RC+RS+NL the catalogue's RS claims; RS, RC+RS, RS+NL: inconclusive, with the reason
+      RC+RS+NL the catalogue's RS claims; RS+NL and tanh with NL: inconclusive, with the reason
 (b) finite width: S seeds of width D and depth L; the fraction ending in each geometry
     class with a 95% Wilson interval, and the median layer from which a seed stays in
     its end class.  Classes (first that holds): collapse (all cosines > 0.99), orthogonal
