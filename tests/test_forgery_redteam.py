@@ -230,3 +230,13 @@ def test_hole_a_fifo_claim_file_hangs(tmp_path):
         t.join(5)
         pytest.fail("read_toml blocked on a FIFO")
     assert got and isinstance(got[0], BadInput), got
+
+
+@pytest.mark.xfail(strict=True, reason=KERNEL + ": GOALS['attractor-stable'] without a relation replaces the "
+                   "claim's bound by 1, so a bound the kernel never read passes (docs: a param the kernel "
+                   "does not read is a claim it did not check)")
+@pytest.mark.parametrize("bound", ["-5", "1/100"])
+def test_hole_an_unread_bound_is_accepted(certs, bound):
+    forged = rehash(relabel(params={"bound": bound})(copy.deepcopy(certs["stable16"])))
+    ok, why = trusted.check(forged)
+    assert not ok, why
