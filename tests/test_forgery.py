@@ -52,7 +52,36 @@ n = "{n}"
 state = "{state}"
 basin = "{basin}"
 """
+KDEF_TOML = """\
+id = "{id}"
+title = "kernel-definite"
+statement = "K(Sigma) is positive definite for points: {points}."
+property = "kernel-definite"
+expect = "{expect}"
+[model]
+stages = "relu"
+[domain]
+n_min = 2
+[params]
+points = "{points}"
+"""
+GROWTH_TOML = """\
+id = "growth"
+title = "rank growth"
+statement = "One RC + ReLU layer maps the rank-one two-point batch to rank two."
+property = "rank-growth"
+expect = "proved"
+[model]
+stages = "rc,relu"
+[domain]
+n_min = 2
+"""
 TOMLS = {"fold": FOLD_TOML,
+         "kdef": KDEF_TOML.format(id="kdef", points="no-collinear", expect="proved"),
+         "kdef-ref": KDEF_TOML.format(id="kdef-ref", points="no-positive-collinear", expect="refuted"),
+         "growth": GROWTH_TOML,
+         "growth-id": GROWTH_TOML.replace('"growth"', '"growth-id"').replace('"rc,relu"', '"rc,identity"')
+                                 .replace('"proved"', '"refuted"'),
          "basin": BASIN_TOML.format(id="basin", n=7, state="attractor", basin="(partner, configuration)"),
          "basin-ref": BASIN_TOML.format(id="basin-ref", n=5, state="attractor", basin="(partner, configuration)")}
 EIGEN = "0:n,n/(n**2-2*n+2):n-2,n**2/(n**2-2*n+2):(n-1)*(n-2)/2"
@@ -84,6 +113,10 @@ SPECS = {
     "fold": (None, 0),
     "basin": (None, 0),
     "basin-ref": (None, 1),
+    "kdef": (None, 0),
+    "kdef-ref": (None, 1),
+    "growth": (None, 0),
+    "growth-id": (None, 1),
 }
 
 
@@ -114,7 +147,8 @@ def test_every_decided_property_has_a_genuine_certificate(certs):
     assert {"configuration", "two-point", "attractor", "simplex"} <= states
     assert {c["verdict"] for c in certs.values()} == {"proved", "refuted"}
     kinds = {i["type"] for c in certs.values() for i in c["evidence"]}
-    assert kinds == {"symmetric-state", "classification", "all-n-branch", "simplex-branch", "basin-cover"}
+    assert kinds == {"symmetric-state", "classification", "all-n-branch", "simplex-branch", "basin-cover",
+                     "kernel-null"}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -402,7 +436,7 @@ FORGERIES = {
     "statement-of-another-certificate": ("att-ex", lambda c, certs: dict(c, statement=certs["att-st"]["statement"])),
     "statement-empty": ("inv", field("statement", value="")),
     "method-edited-exact": ("att-st", field("method", value="exact symbolic proof, every n >= 7")),
-    "method-edited-kernel": ("sr-naive", field("method", value="ball arithmetic (arb: Krawczyk, Gershgorin, classification, all-n t-boxes), trusted kernel")),
+    "method-edited-kernel": ("sr-naive", field("method", value="evidence re-checked (arb: Krawczyk, Gershgorin, classification, all-n t-boxes; exact: kernel null vectors), trusted kernel")),
     "method-edited-empty": ("inv", field("method", value="")),
     # ---- decisive items that say nothing about the claim
     "n7-box-offered-for-n8": ("att-st", evidence(lambda ev, certs: [ev[0], copy.deepcopy(ev[0])])),
@@ -780,6 +814,45 @@ FORGERIES.update({
     "basin-n-65": ("basin", then(item(0, lambda it, c: dict(it, n=65)), domain(n="65"))),
     "basin-extra-field": ("basin", item(0, lambda it, c: dict(it, intervals=[]))),
     "basin-as-classification": ("basin", item(0, lambda it, c: dict(it, type="classification"))),
+})
+
+
+def null_item(**changes):
+    """Edit the kernel-null item of kdef-ref."""
+    return item(0, lambda it, c: dict(it, **changes))
+
+
+FORGERIES.update({
+    # ---- kernel-definite and rank-growth (docs/rank.md)
+    "kdef-refutation-flipped": ("kdef-ref", flip),
+    "kdef-pairs-offered-against-no-collinear": ("kdef", then(evidence(lambda ev, c: c["kdef-ref"]["evidence"]), flip)),
+    "kdef-pairs-relabelled-onto-no-collinear": ("kdef-ref", params(points="no-collinear")),
+    "kdef-pairs-relabelled-onto-n-2-5": ("kdef-ref", domain(n="2..5")),
+    "kdef-pairs-relabelled-onto-leaky": ("kdef-ref", model([], "leaky_relu", "1/10")),
+    "kdef-null-vector-edited": ("kdef-ref", null_item(null=["1", "-1", "1", "-1", "-1", "2"])),
+    "kdef-null-vector-zero": ("kdef-ref", null_item(null=["0"] * 6)),
+    "kdef-null-vector-short": ("kdef-ref", null_item(null=["1", "-1", "1", "-1", "-1"])),
+    "kdef-points-moved": ("kdef-ref", null_item(points=[["1", "0"], ["-1", "0"], ["0", "1"], ["0", "-1"],
+                                                         ["1", "1"], ["-1", "-2"]])),
+    "kdef-collinear-points-for-antipodal": ("kdef-ref", null_item(points=[["1", "0"], ["2", "0"]], null=["2", "-1"])),
+    "kdef-alpha-relabelled": ("kdef-ref", null_item(alpha="1/2")),
+    "kdef-alpha-above-one": ("kdef-ref", null_item(alpha="2")),
+    "kdef-null-only-in-row-0": ("kdef-ref", null_item(points=[["1", "0"], ["-1", "0"], ["0", "1"]], null=["0", "1", "0"])),
+    "kdef-n6-proved-without-evidence": ("kdef-ref", then(domain(n="2..6"), evidence(lambda ev, c: []), flip)),
+    "kdef-points-as-floats": ("kdef-ref", null_item(points=[["1.0", "0"]] * 6)),
+    "kdef-seventeen-points": ("kdef-ref", null_item(points=[["1", str(k)] for k in range(17)], null=["1"] * 17)),
+    "kdef-proof-onto-identity": ("kdef", model([], "identity")),
+    "kdef-proof-onto-nonzero": ("kdef", params(points="nonzero")),
+    "kdef-proof-onto-no-positive-collinear": ("kdef", params(points="no-positive-collinear")),
+    "kdef-proof-onto-rc": ("kdef", model(["rc"], "relu")),
+    "kdef-proof-onto-tanh": ("kdef", model([], "tanh")),
+    "kdef-points-unknown": ("kdef", params(points="generic")),
+    "growth-onto-identity": ("growth", model(["rc"], "identity")),
+    "growth-onto-rs": ("growth", model(["rc", "rs"], "relu")),
+    "growth-onto-no-rc": ("growth", model([], "relu")),
+    "growth-flipped": ("growth", flip),
+    "growth-identity-flipped": ("growth-id", flip),
+    "growth-with-pairs-evidence": ("growth", evidence(lambda ev, c: c["kdef-ref"]["evidence"])),
 })
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bnverify import arith, claims, cli, gram
-from bnverify.derive import rank
+from bnverify.derive import rank, states
 from bnverify.kernels import Activation
 from bnverify.properties import check
 from bnverify.trusted import Rejected, kernel
@@ -49,13 +49,6 @@ def test_closed_form_even_coefficients_positive_and_summing_to_kappa_one():
     assert all(x > 0 for x in e[::2]) and e[1] == sp.Rational(1, 4)
     total = sp.N(sum(e), 30)
     assert 0 < sp.Rational(1, 2) - total < sp.Rational(1, 100)
-
-
-def test_trusted_series_check_fails_for_a_wrong_kappa(monkeypatch):
-    assert trank.series_facts()
-    monkeypatch.setattr(trank, "kappa", lambda r, A, B: A * r + B * (sp.sqrt(1 - r ** 2) + r * sp.acos(r)))
-    with pytest.raises(Rejected):
-        trank.series_facts()
 
 
 # ---------------------------------------------------------------- the lemma against eigenvalues
@@ -187,4 +180,21 @@ def test_gram_starts_json(capsys):
     t = {x["n"]: x for x in json.loads(out)["tables"]}
     assert t[4]["classes"]["simplex"]["count"] == 3           # sampled: only the simplex attracts at n = 4
     lim = t[16]["limits"][0]
-    assert lim["class"] == "odd_point" and lim["symmetric"] and lim["odd_cos"] < 0.05
+    assert lim["class"] == "odd_point" and lim["symmetric"]
+    # the float limit of the full map is the symmetric attractor certified in ball arithmetic
+    box = states.certify_attractor(16, classify_family=False).evidence
+    for q in ("cluster_cos", "odd_cos", "norm_ratio"):
+        assert abs(lim[q] - float(box[q][0])) < 2e-5, q
+
+
+# ---------------------------------------------------------------- trusted twins
+@pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 3), Fraction(1)])
+def test_trusted_kernel_matrix_twin(alpha):
+    act = Activation("identity") if alpha == 1 else Activation("leaky_relu", alpha) if alpha else Activation("relu")
+    P = [[Fraction(1), Fraction(2)], [Fraction(-3), Fraction(1)], [Fraction(1, 2), Fraction(-1)]]
+    K = np.array([[float(sp.N(v, 30)) for v in row] for row in trank.kernel_matrix(P, alpha)])
+    X = np.array([[float(v) for v in p] for p in P])
+    assert np.allclose(K, gram.kernel(X @ X.T, act, arith.get("float")), rtol=1e-13, atol=1e-14)
+    r = sp.Rational(3, 7)
+    A, B = trank._AB(sp.Rational(alpha.numerator, alpha.denominator))
+    assert sp.simplify(trank.kappa(r, A, B) - act.kappa(r, arith.get("exact"))) == 0

@@ -150,3 +150,13 @@ def test_an_smt_timeout_is_not_a_proof(monkeypatch):
           "domain": {"n": "2.."}, "params": {}}
     with pytest.raises(trusted.Rejected):
         trusted.decide(cj)
+
+
+def test_kappa_series_check_fails_for_a_wrong_kappa(monkeypatch):
+    """trusted/rank.py checks the power series of its own kappa; a wrong kappa is caught."""
+    from bnverify.trusted import rank
+
+    assert rank.series_facts()
+    monkeypatch.setattr(rank, "kappa", lambda r, A, B: A * r + B * (sp.sqrt(1 - r ** 2) + r * sp.acos(r)))
+    with pytest.raises(trusted.Rejected):
+        rank.series_facts()

@@ -46,6 +46,7 @@ def add_arguments(p):
     p.add_argument("--bound", help="exact rational, e.g. 1")
     p.add_argument("--state", help="configuration (O_n) | two-point | attractor | simplex (basin: also partner)")
     p.add_argument("--basin", help="basin: an interval of named fixed points, e.g. '(partner, configuration)'")
+    p.add_argument("--points", help="kernel-definite: nonzero | no-positive-collinear | pairs-independent | no-collinear")
     p.add_argument("--value", help="an expression in n and alpha, e.g. 'n - 1'")
     p.add_argument("--eigenvalues", help="jacobian-spectrum: 'value:multiplicity, ...', e.g. '0:n, n/(n**2-2*n+2):n-2'")
     p.add_argument("--width", help="finite widths d: 256..4096")
@@ -56,7 +57,7 @@ def add_arguments(p):
     p.add_argument("--cert", metavar="FILE", help="write the certificate of a proved / refuted verdict")
 
 
-FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin")
+FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin", "points")
 
 
 def claim_from_flags(args):
@@ -81,7 +82,7 @@ def claim_from_flags(args):
             domain["alpha"] = args.alpha
     if args.width is not None:
         domain["width"] = args.width
-    params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value", "eigenvalues", "basin")
+    params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value", "eigenvalues", "basin", "points")
               if getattr(args, k) is not None}
     data = {"id": "command-line", "title": "claim given on the command line",
             "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),

@@ -15,6 +15,7 @@ tests/test_trusted.py evaluates every pair at the same points.
 | gershgorin_bound        | bnverify.derive.spectra: the block spectra       |
 | alln.quantities         | bnverify.alln.branch (G, E, cosines in t = 1/n)  |
 | alln.stability_criteria | bnverify.alln_stability.scaled (block margins)   |
+| rank.kappa, rank.kernel_matrix (sympy) | bnverify.kernels kappa, bnverify.gram.kernel |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,

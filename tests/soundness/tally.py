@@ -39,7 +39,7 @@ EXIT = {0: "proved", 1: "refuted", 3: "inconclusive", 2: "usage-error"}
 
 # flags of the corpus -> where the file form puts them
 _LIST_FLAGS = {"decay", "grow"}                 # repeatable, gathered into a list
-_PARAM_FLAGS = {"relation", "bound", "state", "value", "eigenvalues", "lo", "hi", "layers", "seeds", "basin"}
+_PARAM_FLAGS = {"relation", "bound", "state", "value", "eigenvalues", "lo", "hi", "layers", "seeds", "basin", "points"}
 _INT_PARAMS = {"layers", "seeds"}
 
 
