@@ -65,7 +65,10 @@ def limit(s, n, alpha, targets, cap=6000):
     return None
 
 
-@pytest.fixture(scope="module", params=CASES, ids=lambda c: "n%d-%s" % (c[0], c[1]))
+SLOW = [pytest.param((n, Activation("relu")), marks=pytest.mark.slow) for n in (16, 32, 64)]
+
+
+@pytest.fixture(scope="module", params=CASES + SLOW, ids=lambda c: "n%d-%s" % (c[0], c[1]))
 def case(request):
     n, act = request.param
     v = B.basins(n, act, shrink=(Fraction(1, 10),))
@@ -179,6 +182,12 @@ def test_the_partner_approaches_the_simplex_like_n_cubed():
     is in docs/basins.md."""
     g = [Fraction(B.basins(n, act, rates=False).evidence["partner_gap"]["times_n3"][1]) for n, act in CASES[1:]]
     assert g[0] > g[1] > Fraction(float(2 * (mp.pi - 2)))
+
+
+def test_command_text():
+    code, out, err = run("basins", "--n", "5")
+    assert code == 0, err
+    assert "[left-end, configuration)" in out and out.strip().splitlines()[-1] == "status: proved"
 
 
 def test_command_json_and_plot(tmp_path):
