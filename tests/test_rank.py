@@ -151,10 +151,13 @@ def _run(capsys, *args):
     return code, out.out, out.err
 
 
-@pytest.mark.parametrize("bad", [["--n", "1"], ["--width", "0"], ["--stages", "tanh"], ["--n", "100000"],
-                                 ["--seeds", "0"]])
-def test_rank_command_bad_input(capsys, bad):
-    code, _, err = _run(capsys, "rank", *bad)
+@pytest.mark.parametrize("bad", [["rank", "--n", "1"], ["rank", "--width", "0"], ["rank", "--stages", "tanh"],
+                                 ["rank", "--n", "100000"], ["rank", "--seeds", "0"], ["rank", "--width", "1,x"],
+                                 ["gram-starts", "--n", "2"], ["gram-starts", "--starts", "0"],
+                                 ["gram-starts", "--stages", "rc,rs,relu"], ["gram-starts", "--n", "x"],
+                                 ["gram-starts", "--layers", "0"]])
+def test_bad_input_is_one_line_and_exit_2(capsys, bad):
+    code, _, err = _run(capsys, *bad)
     assert code == 2 and len(err.strip().splitlines()) == 1, (bad, err)
 
 
@@ -165,13 +168,6 @@ def test_rank_command_json(capsys):
     pairs = doc["inputs"]["antipodal-pairs"]
     assert pairs["infinite_width_rank"] == 5 and pairs["rows"][-1]["max"] == 5     # sampled: width 64
     assert abs(doc["smallest_eigenvalues_50_digits"]["antipodal-pairs"][0]) < 1e-40
-
-
-@pytest.mark.parametrize("bad", [["--n", "2"], ["--starts", "0"], ["--stages", "rc,rs,relu"], ["--n", "x"],
-                                 ["--layers", "0"]])
-def test_gram_starts_bad_input(capsys, bad):
-    code, _, err = _run(capsys, "gram-starts", *bad)
-    assert code == 2 and len(err.strip().splitlines()) == 1, (bad, err)
 
 
 def test_gram_starts_json(capsys):

@@ -8,7 +8,7 @@ import time
 
 from ..errors import BadInput
 from ..kernels import parse_stages
-from ..sim import classes, gram_starts
+from ..sim import classes, gram_starts, inputs
 
 NAME = "gram-starts"
 HELP = "sampled: limits of the full n(n+1)/2-dimensional Gram map from random PSD starts"
@@ -37,15 +37,8 @@ def add_arguments(p):
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
 
 
-def _ns(text):
-    parts = [p.strip() for p in str(text).split(",")]
-    if not parts or len(parts) > 16 or not all(p.isdigit() and len(p) <= 6 for p in parts):
-        raise BadInput("--n %s: give a comma list of at most 16 integers" % text)
-    return sorted({int(p) for p in parts})
-
-
 def run(args):
-    ns = _ns(args.n)
+    ns = inputs.int_list(args.n, "--n")
     stages, act = parse_stages(args.stages, args.alpha)
     if stages != ("rc",):
         raise BadInput("--stages %s: the Gram map here is RC then the activation (no rs)" % args.stages)

@@ -8,7 +8,7 @@ import sys
 from ..derive import rank
 from ..errors import BadInput
 from ..kernels import parse_stages
-from ..sim import ranks
+from ..sim import inputs, ranks
 
 NAME = "rank"
 HELP = "rank growth: K(Sigma) by the lemma (exact), and the sampled rank of relu(W X) against width and n"
@@ -36,22 +36,15 @@ def add_arguments(p):
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
 
 
-def _widths(text):
-    parts = [p.strip() for p in str(text).split(",")]
-    if not parts or len(parts) > 16 or not all(p.isdigit() and len(p) <= 6 for p in parts):
-        raise BadInput("--width %s: give a comma list of at most 16 integers" % text)
-    return sorted({int(p) for p in parts})
-
-
 def run(args):
     stages, act = parse_stages(args.stages, args.alpha)
     if stages or act.name not in ("relu", "leaky_relu"):
         raise BadInput("--stages %s: give relu or leaky_relu alone (the lemma is about the kernel)" % args.stages)
     if args.seed < 0:
         raise BadInput("--seed %d: the seed must be >= 0" % args.seed)
-    sampled = ranks.ranks(args.n, _widths(args.width), args.seeds, act, args.seed)
+    sampled = ranks.ranks(args.n, inputs.int_list(args.width, "--width"), args.seeds, act, args.seed)
     eig = {name: [float(e) for e in rank.kernel_eigenvalues(X.T, act.slope)[:3]]
-           for name, (X, _) in rank.inputs(args.n).items()}
+           for name, (X, _) in rank.plane_batches(args.n).items()}
     if args.json:
         json.dump({"n": args.n, "activation": str(act), "seeds": args.seeds, "seed": args.seed,
                    "tolerance": "numpy matrix_rank default: sigma_max * max(width, n) * eps",

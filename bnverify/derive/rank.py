@@ -6,7 +6,7 @@
 * :func:`counterexample` -- exact point sets (rational coordinates) and null vectors of K(Sigma):
   the evidence the trusted kernel (bnverify/trusted/rank.py) re-checks for the false readings.
 * :func:`kernel_eigenvalues` -- the spectrum of K(Sigma) in mpmath at 50 digits (tests).
-* :func:`inputs` -- three plane batches with their infinite-width ranks (``bnverify rank``; the
+* :func:`plane_batches` -- three plane batches with their infinite-width ranks (``bnverify rank``; the
   finite-width ranks are sampled in bnverify.sim.ranks).
 
 Why antipodal pairs matter (docs/rank.md): phi(t) - phi(-t) = (1 + alpha) t for leaky ReLU, so
@@ -105,7 +105,7 @@ def kernel_eigenvalues(P, alpha=Fraction(0), dps=50):
         return sorted(mpmath.eigsy(K, eigvals_only=True))
 
 
-def inputs(n):
+def plane_batches(n):
     """Three batches of n points in the plane (columns), each with its infinite-width rank by the
     lemma (docs/rank.md; leaky ReLU with alpha < 1): the centred two-point batch (-w/n n-1 times,
     (n-1) w/n): rank 2; n directions no two collinear: n; n//2 antipodal pairs (and one lone point

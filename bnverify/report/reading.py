@@ -41,7 +41,9 @@ ITEMS = {"symmetric-state": "a Krawczyk box of the fixed point with a dyadic eig
          "all-n-branch": "t-boxes covering t = 1/n in [0, 1/n_from]: the branch of fixed points and its "
                          "symmetry blocks' margins, re-checked in arb for every n at once",
          "simplex-branch": "t-boxes covering [0, 1/n_from] on which the simplex state's closed-form "
-                           "eigenvalues are bounded in arb"}
+                           "eigenvalues are bounded in arb",
+         "kernel-null": "points with rational coordinates and a null vector of K(Sigma), re-checked exactly "
+                        "(sympy) by the trusted kernel, which computes which hypothesis the points satisfy"}
 
 
 def paper_links(rows):

@@ -44,6 +44,14 @@ def jobs(value):
     return value
 
 
+def int_list(text, flag):
+    """'4,7,8' -> [4, 7, 8] (sorted, distinct): at most MAX_LEVELS integers."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if not parts or len(parts) > MAX_LEVELS or not all(p.isdigit() and len(p) <= 6 for p in parts):
+        raise BadInput("%s %s: give a comma list of at most %d integers" % (flag, limits.show(text), MAX_LEVELS))
+    return sorted({int(p) for p in parts})
+
+
 def geometric(text, flag, least, most):
     """'A..B' (or 'A') -> A, 2A, 4A, ... up to B (B itself included): integer levels in
     geometric steps of 2."""

@@ -1,5 +1,5 @@
 """Finite-width rank of phi(W X) -- SAMPLED: W of shape (width, 2) with i.i.d. N(0, 1/2) entries,
-X one of the plane batches of bnverify.derive.rank.inputs.  The rank is numpy's matrix_rank with
+X one of the plane batches of bnverify.derive.rank.plane_batches.  The rank is numpy's matrix_rank with
 its default tolerance, sigma_max * max(width, n) * eps (float64 eps = 2.2e-16); at infinite width
 the rank is the lemma's (docs/rank.md), and at width d it is at most min(d, that)."""
 from __future__ import annotations
@@ -25,7 +25,7 @@ def ranks(n, widths, seeds, act, seed=0):
         raise BadInput("seeds %d outside 1..%d" % (seeds, MAX_SEEDS))
     rng = np.random.default_rng(seed)
     out = {}
-    for name, (X, infinite) in rank.inputs(n).items():
+    for name, (X, infinite) in rank.plane_batches(n).items():
         rows = []
         for d in widths:
             got = [int(np.linalg.matrix_rank(act.phi(rng.normal(0, np.sqrt(0.5), (d, 2)) @ X)))
