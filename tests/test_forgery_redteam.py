@@ -257,3 +257,43 @@ def test_hole_an_unread_how_is_accepted(certs):
             iv[3] = "(assert false) (check-sat)"
     ok, why = trusted.check(rehash(forged))
     assert not ok, why
+
+
+def _subdivided(item, key, k, **changes):
+    """The item with each t-interval (branch boxes) or rho-interval (classification) cut into k."""
+    from fractions import Fraction as F
+
+    out = []
+    for part in item[key]:
+        lo, hi = (F(x) for x in (part["t"] if key == "boxes" else part[:2]))
+        pts = [lo + (hi - lo) * j / k for j in range(k + 1)]
+        for p, q in zip(pts, pts[1:]):
+            out.append(dict(part, t=[str(p), str(q)]) if key == "boxes" else [str(p), str(q)] + part[2:])
+    return dict(item, **{key: out}, **changes)
+
+
+@pytest.mark.xfail(strict=True, reason="hole in bnverify/trusted/alln.py + items.py (red team 2026-12-03): no "
+                   "work budget; a valid 750 KB certificate (the n >= 16 branch, its 31 boxes cut into 4092, "
+                   "prec 1024) takes minutes in check-cert (> 60 s measured), a forgery with a bad last box too")
+def test_hole_a_bloated_branch_is_evaluated(certs, monkeypatch):
+    from bnverify.trusted import alln
+
+    calls = []
+    monkeypatch.setattr(alln, "quantities", lambda *a: calls.append(1) or (_ for _ in ()).throw(RuntimeError))
+    branch = next(e for e in certs["stable16"]["evidence"] if e["type"] == "all-n-branch")
+    with pytest.raises(trusted.Rejected):
+        trusted.kernel.check_item(_subdivided(branch, "boxes", 132, prec=1024))
+    assert not calls, "the checker started on 4092 boxes at 1024 bits instead of refusing their size"
+
+
+@pytest.mark.xfail(strict=True, reason=ITEMS + ": no limit on a classification's intervals: 150,000 at prec "
+                   "4096 (11.6 MB) take > 60 s in check-cert, and the certificate is accepted")
+def test_hole_a_bloated_classification_is_evaluated(certs, monkeypatch):
+    from bnverify.trusted import items
+
+    calls = []
+    monkeypatch.setattr(items, "interval_holds", lambda *a: calls.append(1) or False)
+    cls = certs["absent6"]["evidence"][0]
+    with pytest.raises(trusted.Rejected):
+        items.check_item(_subdivided(cls, "intervals", 100, prec=4096))
+    assert not calls, "the checker started on 37,700 intervals at 4096 bits instead of refusing their size"
