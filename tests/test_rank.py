@@ -155,7 +155,7 @@ def _run(capsys, *args):
                                  ["rank", "--n", "100000"], ["rank", "--seeds", "0"], ["rank", "--width", "1,x"],
                                  ["gram-starts", "--n", "2"], ["gram-starts", "--starts", "0"],
                                  ["gram-starts", "--stages", "rc,rs,relu"], ["gram-starts", "--n", "x"],
-                                 ["gram-starts", "--layers", "0"]])
+                                 ["gram-starts", "--layers", "0"], ["gram-starts", "--starts", "10000", "--layers", "100000"]])
 def test_bad_input_is_one_line_and_exit_2(capsys, bad):
     code, _, err = _run(capsys, *bad)
     assert code == 2 and len(err.strip().splitlines()) == 1, (bad, err)
