@@ -194,3 +194,14 @@ def test_trusted_kernel_matrix_twin(alpha):
     r = sp.Rational(3, 7)
     A, B = trank._AB(sp.Rational(alpha.numerator, alpha.denominator))
     assert sp.simplify(trank.kappa(r, A, B) - act.kappa(r, arith.get("exact"))) == 0
+
+
+@pytest.mark.parametrize("n", [5, 6, 9])
+def test_sampled_ranks_never_exceed_the_bound_and_reach_it_when_wide(n):
+    """relu(t) - relu(-t) = t neuron by neuron: the pairs' dependence holds at every width, so
+    the rank is at most min(width, infinite-width rank); at width 256 it is reached (sampled)."""
+    from bnverify.sim import ranks
+    out = ranks.ranks(n, [1, 3, 8, 256], 8, Activation("relu"), seed=n)
+    for name, t in out.items():
+        assert all(r["max"] <= r["bound"] for r in t["rows"]), name
+        assert t["rows"][-1]["min"] == t["infinite_width_rank"], name
