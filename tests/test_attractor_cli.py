@@ -89,3 +89,35 @@ def test_attractor_open_range_leaky(capsys):
     sm = json.loads(out)["summary"]
     assert code == 0 and sm["existence"]["proved"] == "all" and sm["proved"] == 1
     assert sm["not_proved"] == [[65, None]] and "leaky" in sm["not_proved_reason"]
+
+
+def _fold_search(lo, hi, certificate):
+    from bnverify.verdict import Verdict
+    return Verdict("proved", "classification at both ends", {"statement": "a pair is born"}, 0.0, certificate)
+
+
+def test_the_fold_line_is_the_kernels_verdict():
+    """`attractor --fold` printed the search's own 'proved' (derive.sweeps.locate_fold) without
+    the trusted kernel; now the bracket is a fold-bracket claim decided from its classifications:
+    a search that says proved with none, or with ends the kernel cannot read, is not proved."""
+    from bnverify.commands.attractor import checked_fold
+    from bnverify.kernels import Activation
+
+    relu = Activation("relu")
+    no_items = _fold_search(Fraction(62, 10), Fraction(63, 10), {"kind": "fold"})
+    assert checked_fold(no_items, Fraction(62, 10), Fraction(63, 10), relu).status == "inconclusive"
+    assert checked_fold(no_items, Fraction(20, 3), Fraction(7), relu).status == "inconclusive"
+
+
+@pytest.mark.slow
+def test_the_fold_line_is_proved_by_the_kernel_for_its_own_bracket_only():
+    from bnverify.commands.attractor import checked_fold
+    from bnverify.derive import sweeps
+    from bnverify.kernels import Activation
+
+    relu, lo, hi = Activation("relu"), Fraction(61, 10), Fraction(62, 10)
+    v = sweeps.locate_fold(lo, hi)
+    ok = checked_fold(v, lo, hi, relu)
+    assert ok.status == "proved" and ok.evidence["checked"] and "born in (61/10, 31/5)" in ok.evidence["statement"]
+    moved = _fold_search(Fraction(615, 100), hi, v.certificate)       # the search's classifications, another bracket
+    assert checked_fold(moved, Fraction(615, 100), hi, relu).status == "inconclusive"

@@ -167,6 +167,40 @@ def all_n_claim(r, act, stable):
     return properties.check(claims.claim_from_dict(data, "attractor command"))
 
 
+def _decimal(x):
+    """The exact decimal text of a Fraction with denominator 2^a 5^b (the fold bracket's ends,
+    as the kernel reads them), else None."""
+    k = next((k for k in range(64) if 10 ** k % x.denominator == 0), None)
+    if k is None or x < 0:
+        return None
+    digits = str(x.numerator * (10 ** k // x.denominator)).rjust(k + 1, "0")
+    return digits if k == 0 else "%s.%s" % (digits[:-k], digits[-k:])
+
+
+def checked_fold(v, lo, hi, act):
+    """The fold bracket's search verdict ``v`` (bnverify.derive.sweeps.locate_fold) passed through
+    the trusted kernel as a fold-bracket claim, so that the 'fold ... proved' line is the
+    kernel's verdict on its classifications, not the search's own."""
+    from .. import claims
+    from ..properties.states import classification_item
+
+    ends = _decimal(lo), _decimal(hi)
+    model = {"stages": "rc," + act.name}
+    if act.name == "leaky_relu":
+        model["alpha"] = "%s/%s" % (act.slope.numerator, act.slope.denominator)
+    human = {k: x for k, x in v.evidence.items() if k != "reason"}
+    if None in ends:
+        from ..verdict import inconclusive
+        return inconclusive(v.method, "the kernel reads a bracket's ends as decimals: %s, %s is not" % (lo, hi))
+    data = {"id": "attractor-fold", "title": "fold", "property": "fold-bracket", "expect": "proved",
+            "statement": "the fold in (%s, %s)" % ends, "model": model,
+            "domain": {"n": "%d..%d" % (lo.numerator // lo.denominator, -(-hi.numerator // hi.denominator))},
+            "params": {"lo": ends[0], "hi": ends[1]}}
+    c = v.certificate or {}
+    items = [classification_item(c[k]) for k in ("at_n_lo", "at_n_hi") if k in c]
+    return properties.decide(claims.claim_from_dict(data, "attractor command"), items, human)
+
+
 def boxes_json(v):
     """The all-n branch's boxes of a verdict's certificate: t- and n-ranges, v = n arccos(rho)."""
     from .. import alln
@@ -204,7 +238,7 @@ def run(args):
         vs = sweeps.attractor_sweep(todo, act, executor=ex, prec=args.prec,
                                      progress=progress if len(todo) > 1 else None)
         if args.fold is not None:
-            fold = sweeps.locate_fold(fr.lo, fr.hi, act, args.prec)
+            fold = checked_fold(sweeps.locate_fold(fr.lo, fr.hi, act, args.prec), fr.lo, fr.hi, act)
     finally:
         ex.shutdown()
     vs = [properties.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
