@@ -252,3 +252,13 @@ def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
         files.write_text(tmp_path / "out" / "new.json", "{")
     assert target.read_text() == "complete\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.md"]
+
+
+def test_a_fifo_or_a_device_is_not_a_results_file(tmp_path, capsys):
+    """`report --from` opened a FIFO (blocked forever) and read /dev/zero to the end (never)."""
+    import os
+
+    fifo = tmp_path / "results.json"
+    os.mkfifo(fifo)
+    for source in (str(fifo), "/dev/zero"):
+        assert_usage_error(["report", str(tmp_path / "out"), "--from", source], capsys, "not a regular file")

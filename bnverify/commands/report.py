@@ -43,13 +43,22 @@ def add_arguments(p):
                    help='print {"dir", "index", "files": [...], "summary"} instead of the table and "wrote ..."')
 
 
+MAX_RESULTS_BYTES = 4 * limits.MAX_CERT_BYTES      # a results file holds every claim's evidence
+
+
 def load_results(path):
     """(rows, skipped ids, {id: certificate path}) from a results file; BadInput on any problem."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        if path.exists() and not path.is_file():    # a FIFO blocks, a device never ends
+            raise BadInput("--from %s: not a regular file" % limits.show(str(path)))
+        with open(path, "rb") as f:
+            raw = f.read(MAX_RESULTS_BYTES + 1)
     except OSError as e:
         raise BadInput("--from %s: cannot read: %s" % (limits.show(str(path)), e.strerror or e))
+    if len(raw) > MAX_RESULTS_BYTES:
+        raise BadInput("--from %s: larger than %d bytes: not a results file" % (limits.show(str(path)),
+                                                                                MAX_RESULTS_BYTES))
     try:
         doc = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
