@@ -184,6 +184,22 @@ def test_the_partner_approaches_the_simplex_like_n_cubed():
     assert g[0] > g[1] > Fraction(float(2 * (mp.pi - 2)))
 
 
+@pytest.mark.slow
+def test_the_partner_gap_series_against_the_covers():
+    """sympy: h - id = t^4 w (w - 2(pi - 2))/(4(pi - 1)) + O(t^5) at rho = simplex + t^3 w, so
+    the gap is 2(pi - 2)/n^3 + w1/n^4 + ...; the certified gaps of the covers at n = 32, 64 agree:
+    (gap n^3 - 2(pi - 2)) n lies near w1 = 2(pi^2 + pi - 4) ~ 18.0 (plus a term ~ 1/n)."""
+    import sympy as sp
+
+    r = B.partner_gap_series()
+    w = r["w"]
+    assert sp.simplify(r["P"] - w * (w - 2 * (sp.pi - 2)) / (4 * (sp.pi - 1))) == 0
+    assert r["roots"] == [0, 2 * sp.pi - 4] and sp.N(r["dP_at_partner"]) > 0
+    for n in (32, 64):
+        gap = Fraction(B.basins(n, Activation("relu"), rates=False).evidence["partner_gap"]["times_n3"][1])
+        assert 15 < (float(gap) - float(2 * (sp.pi - 2))) * n < 25, (n, gap)
+
+
 def test_command_text():
     code, out, err = run("basins", "--n", "5")
     assert code == 0, err

@@ -341,3 +341,45 @@ def _rate(seg, p, ends, m, eps, shrink, hulls, nn, act, ctx):
         k = iterate_ends(A, B, p["bracket"], eps, nn, act, ctx)
         out["layers"].append({"cut": str(d), "K": _decs((a, b)), "layers": None if k is None else k + first})
     return out
+
+
+def partner_gap_series(terms=1):
+    """The partner's distance to the simplex state for large n, exactly (sympy): with t = 1/n
+    and rho = -t/(1-t) + t^3 w (the simplex at w = 0),
+
+        h(rho) - rho = t^4 P(w) + t^5 Q(w) + O(t^6),    P(w) = w (w - 2(pi - 2)) / (4(pi - 1)),
+
+    every function involved being analytic at t = 0 (q = 1 + (n-2) rho and u = sqrt(q/(n-1))
+    are t times analytic positive functions).  P's roots are the simplex (w = 0) and w* =
+    2(pi - 2) with P'(w*) != 0, so by the implicit function theorem, for every large enough n
+    the partner is the unique root near w*, rho_partner - rho_simplex = t^3 (w* + w1 t + O(t^2)),
+    w1 = -Q(w*) / P'(w*) (``terms=2``; the t^5 coefficient takes sympy about 150 s, the t^4
+    one about 6 s).  The fixed points do not depend on the leaky slope, so ReLU suffices.
+    Returns {"P", "roots", "dP_at_partner", ["Q", "w1"]} as sympy expressions."""
+    import sympy as sp
+
+    t, w = sp.symbols("t w", positive=True)
+    A, Bc = sp.Rational(1, 2), 1 / (2 * sp.pi)
+
+    def kappa(r):
+        return A * r + Bc * (sp.sqrt(1 - r ** 2) - r * sp.acos(r))
+    n = 1 / t
+    rho = -t / (1 - t) + t ** 3 * w
+    q = 1 + (n - 2) * rho
+    u = sp.sqrt(q / (n - 1))
+    a, o, x, b = A, kappa(rho), (n - 1) * u * kappa(-u), A * (n - 1) * q
+    rc = a + (n - 2) * o + x
+    shift = ((n - 1) * rc + (n - 1) * x + b) / n ** 2 - 2 * rc / n
+    series = sp.expand(sp.series((o + shift) / (a + shift) - rho, t, 0, 4 + terms).removeO())
+    coeff = [sp.factor(sp.simplify(series.coeff(t, k))) for k in range(4 + terms)]
+    if any(c != 0 for c in coeff[:4]):
+        raise ValueError("h - id has a term below t^4 near the simplex: %s" % coeff[:4])
+    P = coeff[4]
+    roots = ([0] if P.subs(w, 0) == 0 else []) + sp.solve(P, w)     # w is declared positive
+    wstar = 2 * (sp.pi - 2)
+    dP = sp.simplify(sp.diff(P, w).subs(w, wstar))
+    out = {"P": P, "roots": roots, "dP_at_partner": dP, "w": w}
+    if terms >= 2:
+        Q = coeff[5]
+        out.update(Q=Q, w1=sp.factor(sp.simplify(-Q.subs(w, wstar) / dP)))
+    return out
