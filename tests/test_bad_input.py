@@ -262,3 +262,28 @@ def test_a_fifo_or_a_device_is_not_a_results_file(tmp_path, capsys):
     os.mkfifo(fifo)
     for source in (str(fifo), "/dev/zero"):
         assert_usage_error(["report", str(tmp_path / "out"), "--from", source], capsys, "not a regular file")
+
+
+def test_an_output_path_that_is_a_fifo_or_a_link_is_written_not_replaced(tmp_path):
+    """The atomic rename replaced whatever the path named: `check --cert /dev/null` as root put a
+    regular file in place of /dev/null (for every process), a FIFO became a file, a symlink was
+    replaced by a file.  A FIFO (here; a device alike) is written into, a link's target replaced."""
+    import os
+    import stat
+    import threading
+
+    from bnverify import files
+
+    fifo = tmp_path / "cert.json"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, encoding="utf-8").read()), daemon=True)
+    reader.start()
+    files.write_text(fifo, "{}\n")
+    reader.join(5)
+    assert got == ["{}\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    target.write_text("old")
+    link.symlink_to(target)
+    files.write_text(link, "new")
+    assert link.is_symlink() and target.read_text() == "new"
