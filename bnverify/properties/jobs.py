@@ -31,6 +31,8 @@ def units(claim):
             base = replace(claim, property="attractor-stable", params={"relation": "<", "bound": Fraction(1)})
         low = [base.with_n(k) for k in range(claim.n.lo, start)]
         return low + [replace(base, n=IntRange(max(claim.n.lo, start), claim.n.hi))]
+    if claim.property == "basin" and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX):
+        return [claim]          # basins are certified per n up to N_MAX: no search beyond (the kernel says why)
     if per_n(claim) and claim.n.finite and 1 < len(claim.n) <= trusted.kernel.PER_N_MAX:
         if claim.property == "attractor-threshold":     # the attractor-stable job of each n
             return [replace(claim.with_n(k), property="attractor-stable",

@@ -666,6 +666,7 @@ def basin_text(text):
 
 
 def _g_basin(c):
+    _need(c.n_hi is not None and c.n_hi <= N_MAX, "basins are certified per n, for n <= %d (no all-n proof)" % N_MAX)
     _per_n_model(c)
     state, want = c.param("state"), basin_text(c.param("basin"))
     _need(state in BASIN_ENDS[1:], "a basin belongs to a fixed point: %s" % ", ".join(BASIN_ENDS[1:]))
