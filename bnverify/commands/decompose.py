@@ -2,7 +2,6 @@
 can be (infinite width) and measured everywhere (finite width)."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 
@@ -172,10 +171,7 @@ def run(args):
                "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
                "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
                "base_seed": args.seed, "classes": classes.CRITERIA, "rows": public}
-        if args.plot:
-            doc["plot"] = args.plot
-        json.dump(doc, sys.stdout, indent=1, allow_nan=False, default=str)
-        sys.stdout.write("\n")
+        inputs.print_json(doc, args.plot)
         return 0
     print("decompose: %s (%.1f s)" % (title, time.monotonic() - t0))
     print("finite width: fraction of seeds [95% Wilson interval] @ median layers to reach it")

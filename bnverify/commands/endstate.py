@@ -2,7 +2,6 @@
 attractor at the same n."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 
@@ -102,10 +101,7 @@ def run(args):
                "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),
                "odd_point_criterion": "the longest point; seeds used: last layer in the odd_point class",
                "tables": tables}
-        if args.plot:
-            doc["plot"] = args.plot
-        json.dump(doc, sys.stdout, indent=1, allow_nan=False)
-        sys.stdout.write("\n")
+        inputs.print_json(doc, args.plot)
         return 0
     print("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
     print("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")

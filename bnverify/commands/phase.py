@@ -1,7 +1,6 @@
 """``bnverify phase``: the (n, width) phase diagram of the finite-width end state."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 
@@ -121,10 +120,7 @@ def run(args):
         doc = {"stages": stage_list, "alpha": alpha, "n": ns, "width": widths, "depth": args.depth,
                "seeds": args.seeds, "base_seed": args.seed,
                "criteria": {k: classes.CRITERIA[k] for k in ("odd_point", "simplex")}, "cells": cells}
-        if args.plot:
-            doc["plot"] = args.plot
-        json.dump(doc, sys.stdout, indent=1, allow_nan=False)
-        sys.stdout.write("\n")
+        inputs.print_json(doc, args.plot)
         return 0
     print("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
     print("fraction odd point / simplex-like; median layers to the odd point in brackets")

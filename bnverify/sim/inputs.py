@@ -38,6 +38,17 @@ def save_plot(path, draw, *args):
         raise BadInput("--plot %s: cannot write (%s)" % (path, e.strerror or e))
 
 
+def print_json(doc, plot=None):
+    """The command's one JSON document on stdout (with the figure's file name when drawn)."""
+    import json
+    import sys
+
+    if plot:
+        doc["plot"] = plot
+    json.dump(doc, sys.stdout, indent=1, allow_nan=False, default=str)
+    sys.stdout.write("\n")
+
+
 def jobs(value):
     if value is not None and not 1 <= value <= limits.MAX_JOBS:
         raise BadInput("--jobs %d: need 1..%d workers" % (value, limits.MAX_JOBS))
