@@ -426,6 +426,8 @@ def read_toml(path):
     try:
         if path.is_dir():
             raise BadInput("%s: is a directory, not a claim file" % path)
+        if path.exists() and not path.is_file():        # a FIFO or a device would block or never end
+            raise BadInput("%s: not a regular file" % path)
         with open(path, "rb") as f:
             raw = f.read(limits.MAX_CLAIM_BYTES + 1)
     except OSError as e:

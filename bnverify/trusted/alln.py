@@ -59,6 +59,7 @@ from fractions import Fraction
 from .base import Q, Rejected, dyadic, table
 
 MAX_BOXES = 20000
+MAX_WORK = 2000 * 128       # boxes x bits: genuine branches have 31 boxes (n >= 16) or 781 (n >= 7) at 128
 K_MAX = 256
 
 
@@ -229,6 +230,8 @@ def check_branch(item):
     boxes = item["boxes"]
     if not isinstance(boxes, list) or not 0 < len(boxes) <= MAX_BOXES:
         raise Rejected("boxes must be a list of 1..%d boxes" % MAX_BOXES)
+    if len(boxes) * prec > MAX_WORK:
+        raise Rejected("%d boxes at %d bits exceed the work budget (boxes x bits <= %d)" % (len(boxes), prec, MAX_WORK))
     for i, b in enumerate(boxes):
         table(b, "box %d" % i, {"t": list, "v": dict, "y": str})
         table(b["v"], "box %d's v" % i, {"mid": list, "rad": list})

@@ -30,6 +30,8 @@ from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_consta
 from .simplex import check_simplex_branch
 
 N_MAX = 64
+MAX_CLASSIFICATION_WORK = 5000 * 128     # intervals x bits: genuine covers have < 700 at 128
+EXCLUSIONS = ("natural", "mean-value", "monotone")      # the ways model.interval_holds excludes a root
 
 
 def _n_alpha_prec(item, real_n=False):
@@ -95,7 +97,12 @@ def check_classification(item):
     from flint import ctx
 
     n, alpha, prec = _n_alpha_prec(item, real_n=True)
+    if not isinstance(item["intervals"], list) or len(item["intervals"]) * prec > MAX_CLASSIFICATION_WORK:
+        raise Rejected("the intervals exceed the work budget (intervals x bits <= %d)" % MAX_CLASSIFICATION_WORK)
     ivs = [(Q(lo), Q(hi), kind, how) for lo, hi, kind, how in item["intervals"]]
+    if any((how is not None) if kind != "excluded" else how not in EXCLUSIONS for _, _, kind, how in ivs):
+        raise Rejected("an interval's 'how' is not read for its kind (only an excluded interval names one of %s)"
+                       % ", ".join(EXCLUSIONS))
     if not ivs or not -1 <= ivs[0][0] <= Fraction(-1) / (n - 2) or ivs[-1][1] != 1 or \
             any(lo >= hi for lo, hi, _, _ in ivs) or any(a[1] != b[0] for a, b in zip(ivs, ivs[1:])):
         raise Rejected("the intervals do not cover [-1/(n-2), 1] edge to edge")

@@ -308,7 +308,7 @@ def _on_domain(e, c):
     if c.alpha_point is not None:
         e = e.subs(al, _sympy_q(c.alpha_point))
     if c.n_hi == c.n_lo:
-        return sympy.nsimplify(sympy.simplify(e.subs(n, c.n_lo)))
+        return sympy.simplify(e.subs(n, c.n_lo))         # exact: never rounded (nsimplify would)
     m = sympy.Symbol("m", nonnegative=True)
     return sympy.simplify(sympy.simplify(e.subs(n, m + c.n_lo)).subs(m, n - c.n_lo))
 
@@ -415,7 +415,13 @@ def _configuration_state(c, state):
     return None
 
 
+def _linearized(c):
+    _need(c.n_lo >= 3, "the linearization's symmetry blocks are derived for n >= 3 (at n = 2 the "
+          "centred batch is w s^T of rank one for every start)")
+
+
 def _g_spectral_configuration(c, state):
+    _linearized(c)
     rel, bound = _rel(c), _rat(c.param("bound"))
     not_fixed = _configuration_state(c, state)
     st = ("for %s and %s: %s is a fixed point of the scale-free dynamics and the spectral radius "
@@ -496,6 +502,7 @@ def _same_spectrum(a, b, k=None):
 def _g_jacobian(c):
     state = c.params.get("state", "configuration")
     _need(state in ("configuration", "two-point"), "the spectrum is decided at O_n and the two-point state only")
+    _linearized(c)
     claimed = _spec_param(c)
     not_fixed = _configuration_state(c, state)
     st = ("for %s and %s: the scale-free linearization at %s has exactly the eigenvalues %s "
@@ -506,6 +513,17 @@ def _g_jacobian(c):
     def decide(_facts):
         if not_fixed is not None:
             return "refuted", "at alpha = %s O_n is not a fixed point" % not_fixed
+        for part, _ in _spectrum_parts(c):      # a claimed multiplicity is a positive integer
+            sub = _sub_domain(c, part)
+            for _, m in claimed:
+                if part == "generic":
+                    try:
+                        _show(m - 1, ">=", sub)
+                    except Rejected as e:
+                        raise Rejected("claimed multiplicity %s is not shown >= 1 for n >= 5: %s" % (m, e))
+                elif not (_at(m, part, 0).is_Integer and _at(m, part, 0) >= 1):
+                    raise Rejected("claimed multiplicity %s is %s at n = %d: list each eigenvalue only "
+                                   "where it occurs" % (m, _at(m, part, 0), part))
         for part, spec in _spectrum_parts(c):
             if part == "generic":
                 if not _same_spectrum(spec, claimed):
@@ -590,7 +608,7 @@ def _g_state(c, state, stable, threshold=None):
 
     def decide(facts):
         ks, b = per_n_range(facts)
-        if b is not None and threshold is not None and b < threshold:
+        if b is not None and threshold is not None and max(b, c.n_lo) < threshold:
             return "refuted", "the all-n branch certifies the state at n = %d < %d" % (max(b, c.n_lo), threshold)
         for k in ks:
             has, none = any(good(f, k) for f in facts), any(absent(f, k) for f in facts)
@@ -707,8 +725,8 @@ GOALS = {
     "spectral-radius": _g_spectral,
     "jacobian-spectrum": _g_jacobian,
     "attractor-exists": lambda c: _g_state(c, "spread-cluster", stable=False),
-    "attractor-stable": lambda c: _g_state(c, "spread-cluster", stable=True) if "relation" in c.params
-    else _g_state(_with(c, relation="<", bound="1"), "spread-cluster", stable=True),
+    "attractor-stable": lambda c: _g_state(_with(c, **{k: v for k, v in (("relation", "<"), ("bound", "1"))
+                                                       if k not in c.params}), "spread-cluster", stable=True),
     "attractor-threshold": _g_threshold,
     "fold-bracket": _g_fold,
     "basin": _g_basin,
