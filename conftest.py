@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bnverify import claims, runner
-from bnverify.kernels import BadInput
+from bnverify.claims import runner, spec
+from bnverify.errors import BadInput
 
 HERE = Path(__file__).resolve().parent / "proofs"
 
@@ -30,7 +30,7 @@ class ClaimFile(pytest.File):
     def collect(self):
         known = {p.stem for p in HERE.glob("*.toml")}
         try:
-            claim = claims.load_claim(self.path, known)
+            claim = spec.load_claim(self.path, known)
         except BadInput as e:
             raise self.CollectError(str(e))
         item = ClaimItem.from_parent(self, name=claim.id, claim=claim)

@@ -5,13 +5,13 @@ Measured in one run (machines are noisy; compare the ratios):
    < 1) through properties.check -- Krawczyk box, block spectra and the trusted kernel's
    re-check with dense n x n blocks -- at a few sampled n after a warm-up, and its
    extrapolation to n = 7..B (quadratic fit in n: the kernel's dense blocks grow like n^2);
-2. the all-n proof: bnverify.alln.certify_branch(16) (Krawczyk boxes on t in [0, 1/16]) and
+2. the all-n proof: bnverify.derive.alln.certify_branch(16) (Krawczyk boxes on t in [0, 1/16]) and
    its trusted re-check;
 3. the same claim for n in 7..B, B = 10^3, 10^4, 10^5 and every n, through properties.check
    (per-n boxes for 7..15 plus the branch, kernel-checked), with the ratio to the
    extrapolated per-n time;
 4. the simplex state: one n per n (certify_simplex + kernel) at the sampled n against its
-   all-n proof (bnverify.simplex_alln, two t-boxes, kernel-checked) for n >= 3.
+   all-n proof (bnverify.derive.simplex_alln, two t-boxes, kernel-checked) for n >= 3.
 
 Physical floor: the all-n proof is a few hundred evaluations of G in arb (about 0.3 ms each
 at 128 bits); the per-n boxes below n = 16 dominate the range times.
@@ -25,9 +25,10 @@ import time
 
 import numpy as np
 
-from bnverify import alln, claims, properties, simplex_alln
+from bnverify.claims import properties, spec
+from bnverify.derive import alln, simplex_alln
 from bnverify.derive import states
-from bnverify.kernels import Activation
+from bnverify.core.kernels import Activation
 from bnverify.trusted import alln as talln
 
 
@@ -36,7 +37,7 @@ RELU = Activation("relu")
 
 
 def claim(n):
-    return claims.claim_from_dict({"id": "bench", "title": "bench", "statement": "bench",
+    return spec.claim_from_dict({"id": "bench", "title": "bench", "statement": "bench",
                                    "property": "attractor-stable", "expect": "proved",
                                    "model": {"stages": "rc,relu"}, "domain": {"n": n},
                                    "params": {"relation": "<", "bound": "1"}}, "bench")
@@ -99,7 +100,7 @@ def simplex(sample):
     t0 = time.perf_counter()
     item, failed, boxes = simplex_alln.branch_item(3)
     t_search = time.perf_counter() - t0
-    c = claims.claim_from_dict({"id": "bench", "title": "bench", "statement": "bench",
+    c = spec.claim_from_dict({"id": "bench", "title": "bench", "statement": "bench",
                                 "property": "spectral-radius", "expect": "proved",
                                 "model": {"stages": "rc,relu"}, "domain": {"n": "3.."},
                                 "params": {"state": "simplex", "relation": "<", "bound": "1"}}, "bench")

@@ -16,8 +16,8 @@ import time
 from fractions import Fraction
 
 from bnverify.derive import basins
-from bnverify.kernels import Activation
-from bnverify.ranges import parse_int_range
+from bnverify.core.kernels import Activation
+from bnverify.core.ranges import parse_int_range
 from bnverify.trusted.items import check_item
 
 

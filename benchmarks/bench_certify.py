@@ -19,9 +19,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from bnverify import gram, symmetry
+from bnverify.core import gram, symmetry
 from bnverify.derive import balls, krawczyk, spectra, states
-from bnverify.kernels import Activation
+from bnverify.core.kernels import Activation
 
 RELU = Activation("relu")
 

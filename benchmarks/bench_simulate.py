@@ -12,7 +12,7 @@ over threads) is printed too, as it suffers less from other processes.  A second
 problem (n = 16, width 256, 64 seeds: the phenomenon's size) shows where stacking pays:
 when per-seed arrays are small, the stack saves Python and numpy call overhead; when they
 are large (the main case) both ways are bound by drawing the normals, which the stack
-spreads over threads (see bnverify.model.fill_normals).
+spreads over threads (see bnverify.sim.model.fill_normals).
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ import time
 
 import numpy as np
 
-from bnverify import model
-from bnverify.kernels import parse_stages
+from bnverify.sim import model
+from bnverify.core.kernels import parse_stages
 
 
 def stacked(n, d, depth, seeds, stages, act, sampler, base=0):

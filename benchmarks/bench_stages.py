@@ -22,8 +22,8 @@ import time
 
 import numpy as np
 
-from bnverify import decomposition
-from bnverify.kernels import Activation
+from bnverify.claims import decomposition
+from bnverify.core.kernels import Activation
 from bnverify.sim import decompose as simd
 from bnverify.sim import lyapunov_rate
 from bnverify.sim import phase as simphase

@@ -8,8 +8,8 @@ import time
 import sympy as sp
 from flint import fmpq, fmpq_mat
 
-from bnverify import symbolic
-from bnverify.kernels import Activation
+from bnverify.derive import symbolic
+from bnverify.core.kernels import Activation
 
 
 def timed(f):

@@ -9,7 +9,7 @@ The API is documented in docs/api.md.
 __version__ = "0.1.0"
 
 from .api import Results, catalogue, check, claim, verify  # noqa: E402
-from .claims import Claim  # noqa: E402
+from .claims.spec import Claim  # noqa: E402
 from .errors import BadInput, ClaimError, LimitError  # noqa: E402
 
 __all__ = ["BadInput", "Claim", "ClaimError", "LimitError", "Results", "catalogue", "check",

@@ -18,7 +18,7 @@ import html
 import json
 from pathlib import Path
 
-from . import claims
+from .claims import spec
 from .errors import BadInput
 
 COLOURS = {"proved": "#1a7f37", "refuted": "#cf222e", "inconclusive": "#9a6700"}
@@ -27,7 +27,7 @@ COLOURS = {"proved": "#1a7f37", "refuted": "#cf222e", "inconclusive": "#9a6700"}
 def catalogue(directory=None):
     """The built-in catalogue (or the claims of ``directory``), ordered so that a claim comes
     after the claims it uses."""
-    return claims.load_catalogue(directory)
+    return spec.load_catalogue(directory)
 
 
 def claim(claim_id):
@@ -42,12 +42,12 @@ def claim(claim_id):
 def as_claim(obj):
     """A Claim from a Claim, a dict (the claim-file schema, docs/claims-schema.md) or the path
     of a claim file."""
-    if isinstance(obj, claims.Claim):
+    if isinstance(obj, spec.Claim):
         return obj
     if isinstance(obj, dict):
-        return claims.Claim.from_dict(obj)
+        return spec.Claim.from_dict(obj)
     if isinstance(obj, (str, Path)):
-        return claims.Claim.from_toml(obj)
+        return spec.Claim.from_toml(obj)
     raise BadInput("check() takes a Claim, a dict or a claim file's path, not %s" % type(obj).__name__)
 
 
@@ -74,7 +74,7 @@ def verify(ids=None, executor=None, jobs=None, progress=False):
 
 def verify_claims(cs, executor=None, jobs=None, progress=False):
     """Results for a list of Claims (the runner: identical jobs once, per-n jobs in parallel)."""
-    from . import runner
+    from .claims import runner
     return Results(runner.run(list(cs), executor=executor, jobs=jobs, progress=progress))
 
 

@@ -8,7 +8,7 @@ Exit codes of the safety net in :func:`main`, the same for every command (each c
 0 / 1 / 3 are in its --help; the README's "Exit codes" table has them all, and a test keeps the
 table equal to each command's returns):
 
-* 2   usage error: :class:`BadInput` or :class:`bnverify.limits.LimitError` (an input beyond
+* 2   usage error: :class:`BadInput` or :class:`bnverify.core.limits.LimitError` (an input beyond
       a documented limit), one line ``bnverify <command>: error: ...`` on stderr;
 * 4   internal error: any other exception escaping a command is a bug, reported on one line
       ``bnverify: internal error: <type>: <message> (please report)``; set BNVERIFY_TRACEBACK=1

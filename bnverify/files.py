@@ -7,8 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import BadInput
 
-def _write(path, data, mode, **kw):
+
+def _write(path, data, mode, parents=False, **kw):
     path = Path(path)
     if path.exists() and not path.is_file() and not path.is_dir():
         # /dev/null, /dev/stdout on a pipe, a FIFO: write into it; a rename would replace the
@@ -18,7 +20,10 @@ def _write(path, data, mode, **kw):
         return path
     if path.is_symlink():           # replace the file the link names, not the link
         path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():      # a typo in a folder name is an error, not a new folder
+        raise BadInput("%s: the folder %s does not exist" % (path, path.parent))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".%s." % path.name)
     try:
         with os.fdopen(fd, mode, **kw) as f:
@@ -30,11 +35,12 @@ def _write(path, data, mode, **kw):
     return path
 
 
-def write_text(path, text):
-    """Write ``text`` (UTF-8) to ``path`` atomically; returns the Path."""
-    return _write(path, text, "w", encoding="utf-8")
+def write_text(path, text, parents=False):
+    """Write ``text`` (UTF-8) to ``path`` atomically; returns the Path.  ``parents``: create
+    missing folders (a report's tree); otherwise a missing folder is BadInput."""
+    return _write(path, text, "w", parents, encoding="utf-8")
 
 
-def write_bytes(path, data):
-    """Write ``data`` (bytes) to ``path`` atomically; returns the Path."""
-    return _write(path, data, "wb")
+def write_bytes(path, data, parents=False):
+    """Write ``data`` (bytes) to ``path`` atomically; returns the Path (``parents``: as above)."""
+    return _write(path, data, "wb", parents)

@@ -109,15 +109,15 @@ def executor_for(args, jobs):
     (a local process pool); a DaskExecutor for --executor dask.  The caller shuts it down."""
     kind = getattr(args, "executor", "process")
     if getattr(args, "scheduler", None) and kind != "dask":
-        from .kernels import BadInput
+        from .errors import BadInput
         raise BadInput("--scheduler needs --executor dask")
     if kind != "dask":
         return None
     try:
         return DaskExecutor(getattr(args, "scheduler", None), jobs)
     except RuntimeError as e:
-        from .kernels import BadInput
+        from .errors import BadInput
         raise BadInput(str(e))
     except OSError as e:
-        from .kernels import BadInput
+        from .errors import BadInput
         raise BadInput("--scheduler %s: cannot connect: %s" % (args.scheduler, e))

@@ -9,9 +9,12 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from bnverify import alln, properties, symmetry, trusted
+from bnverify import trusted
+from bnverify.claims import properties
+from bnverify.core import symmetry
+from bnverify.derive import alln
 from bnverify.derive import balls, curve, states
-from bnverify.kernels import Activation
+from bnverify.core.kernels import Activation
 from bnverify.trusted import alln as talln
 
 RELU = Activation("relu")
@@ -25,7 +28,7 @@ def item16():
 
 
 def exact_side(rho, n):
-    """2 A (h(rho) - rho) from the Gram-map code (bnverify.gram / symmetry), in balls."""
+    """2 A (h(rho) - rho) from the Gram-map code (bnverify.core.gram / symmetry), in balls."""
     ctx = balls.ball(200)
     r = ctx.const(rho)
     K = symmetry.image(curve.centred_state(r, n, ctx), n, RELU, ctx)
@@ -169,11 +172,11 @@ def test_wrong_rescaling_fails(item16, monkeypatch):
 
 
 def claim(n, prop="attractor-exists", alpha=None, **params):
-    from bnverify import claims
+    from bnverify.claims import spec
     model = {"stages": "rc,leaky_relu" if alpha else "rc,relu"}
     if alpha:
         model["alpha"] = alpha
-    return claims.claim_from_dict({"id": "x", "title": "x", "statement": "s", "property": prop,
+    return spec.claim_from_dict({"id": "x", "title": "x", "statement": "s", "property": prop,
                                    "expect": "proved", "model": model, "domain": {"n": n},
                                    "params": params}, "test")
 
@@ -212,11 +215,11 @@ def test_check_every_n_from_7():
 @pytest.mark.parametrize("v,t", [(Fraction(3141592653589793, 10 ** 15) * 3, Fraction(0)),
                                  (Fraction(88, 10), Fraction(1, 16)), (Fraction(94, 10), Fraction(1, 1000))])
 def test_stability_twin(v, t):
-    """The trusted criteria against bnverify.alln_stability.scaled (the untrusted twin, itself
+    """The trusted criteria against bnverify.derive.alln_stability.scaled (the untrusted twin, itself
     checked against the kernel's dense symmetric_blocks at n = 7..40)."""
     from flint import ctx
 
-    from bnverify import alln_stability
+    from bnverify.derive import alln_stability
 
     lib = alln.ArbLib(128)
     with ctx.workprec(128):
@@ -267,7 +270,7 @@ def test_attractor_every_n_from_7_is_stable():
 @pytest.mark.parametrize("n", [64, 1000, 10 ** 5, 10 ** 6])
 def test_branch_box_brackets_the_root_of_the_map(item16, n):
     """At sampled n the branch's box for t = 1/n brackets a sign change of 2A(h(rho) - rho)
-    computed by the Gram-map code (bnverify.symmetry, balls): the root of the map itself
+    computed by the Gram-map code (bnverify.core.symmetry, balls): the root of the map itself
     lies in the certified v-ball, an independent check of the closed form G."""
     t = Fraction(1, n)
     box = next(b for b in item16["boxes"] if Fraction(b["t"][0]) <= t <= Fraction(b["t"][1]))

@@ -1,4 +1,4 @@
-"""Stability for every n >= 16 at once (bnverify.alln_stability): the closed-form blocks
+"""Stability for every n >= 16 at once (bnverify.derive.alln_stability): the closed-form blocks
 against the trusted model's dense symmetric_blocks, the sympy identities behind the analytic
 (t-divided) forms, the arb check on the real branch boxes, and the wrong claims that must fail
 (flipped margin, wrong power of t)."""
@@ -9,8 +9,8 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from bnverify import alln
-from bnverify import alln_stability as st
+from bnverify.derive import alln
+from bnverify.derive import alln_stability as st
 from bnverify.trusted import model as tm
 
 

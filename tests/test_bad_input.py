@@ -11,8 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bnverify import claims, cli, limits, ranges
-from bnverify.kernels import BadInput
+from bnverify import cli
+from bnverify.claims import spec
+from bnverify.core import limits, ranges
+from bnverify.errors import BadInput
 
 CHECK = ["check", "--stages", "rc,relu"]
 
@@ -199,9 +201,9 @@ def test_fuzz_claim_table(data):
     else:
         table["params"] = data
     try:
-        claims.check_sizes(table, "fuzz")
-        claims.check_limits(claims.claim_from_dict(table, "fuzz"))
-    except (claims.ClaimError, BadInput) as e:
+        spec.check_sizes(table, "fuzz")
+        spec.check_limits(spec.claim_from_dict(table, "fuzz"))
+    except (spec.ClaimError, BadInput) as e:
         assert "Traceback" not in str(e)
 
 
@@ -211,8 +213,8 @@ def test_fuzz_claim_bytes(tmp_path_factory, data):
     p = tmp_path_factory.mktemp("f") / "fuzz.toml"
     p.write_bytes(data)
     try:
-        claims.load_claim(p, {"fuzz"})
-    except (claims.ClaimError, BadInput):
+        spec.load_claim(p, {"fuzz"})
+    except (spec.ClaimError, BadInput):
         pass
 
 
@@ -241,7 +243,9 @@ def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     from bnverify import files
 
     target = tmp_path / "out" / "report.md"
-    files.write_text(target, "complete\n")
+    with pytest.raises(BadInput, match="does not exist"):       # a missing folder is not made up
+        files.write_text(target, "complete\n")
+    files.write_text(target, "complete\n", parents=True)
 
     def interrupted(src, dst):
         raise KeyboardInterrupt

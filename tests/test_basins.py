@@ -16,7 +16,7 @@ import mpmath as mp
 import pytest
 
 from bnverify.derive import basins as B
-from bnverify.kernels import Activation
+from bnverify.core.kernels import Activation
 from bnverify.trusted.items import check_item
 from test_cli_conventions import run  # noqa: E402 - pytest puts tests/ (no __init__.py) on sys.path
 

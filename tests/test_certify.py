@@ -8,10 +8,12 @@ import mpmath
 import numpy as np
 import pytest
 
-from bnverify import arith, gram, symbolic, symmetry
+from bnverify.core import arith, gram, symmetry
+from bnverify.derive import symbolic
 from bnverify.derive import balls, curve, spectra, states, sweeps
-from bnverify.kernels import Activation, BadInput
-from bnverify.symmetry import SymState
+from bnverify.core.kernels import Activation
+from bnverify.errors import BadInput
+from bnverify.core.symmetry import SymState
 
 RELU = Activation("relu")
 LEAKY = Activation("leaky_relu", Fraction(1, 10))
@@ -129,7 +131,7 @@ def _compare_columns(T, J, s0, h):
 
 def test_blocks_at_configuration_contain_the_exact_spectrum():
     # ball blocks at O_n (every correlation +-1: the one-sided boundary derivative) against the
-    # closed forms of bnverify.symbolic (sympy, exact)
+    # closed forms of bnverify.derive.symbolic (sympy, exact)
     n = 6
     spec = symbolic.configuration_spectrum(RELU, n)
     exact_vals = sorted(Fraction(str(e["value"])) for e in spec["eigenvalues"])
@@ -250,7 +252,7 @@ def _trusted_fact(item):
 
 
 def test_krawczyk_record_rechecks_in_the_trusted_kernel_and_rejects_tampering(attractor7):
-    from bnverify.properties.states import krawczyk_item as _krawczyk_item
+    from bnverify.claims.properties.states import krawczyk_item as _krawczyk_item
 
     item = _krawczyk_item(attractor7.certificate, Fraction(1))
     fact = _trusted_fact(item)
@@ -277,7 +279,7 @@ def test_simplex_value_and_spectrum(n):
         ref = Fraction(mpmath.nstr(ref, 55, strip_zeros=False))
     assert _in_bounds(v.evidence["simplex_cos"], ref)
     assert _in_bounds(v.evidence["cluster_cos"], ref) and _in_bounds(v.evidence["odd_cos"], ref)
-    from bnverify.properties.states import krawczyk_item as _krawczyk_item
+    from bnverify.claims.properties.states import krawczyk_item as _krawczyk_item
     assert _trusted_fact(_krawczyk_item(v.certificate, Fraction(1)))["state"] == "simplex"
     c = float(ref)
     rho = _dense_float_spectral_radius(SymState(1.0, c, c, 1.0), n, RELU)
@@ -291,7 +293,7 @@ def test_absence_below_threshold_and_certificate():
     assert v.status == "refuted"
     kinds = [f["kind"] for f in v.evidence["symmetric_family"]["fixed_points"]]
     assert kinds == ["simplex", "configuration"]
-    from bnverify.properties.states import classification_item as _classification_item
+    from bnverify.claims.properties.states import classification_item as _classification_item
     item = _classification_item(v.certificate)
     assert _trusted_fact(item)["spread_cluster_states"] == 0
     gap = dict(item, intervals=item["intervals"][:10] + item["intervals"][11:])
@@ -311,7 +313,7 @@ def test_classification_n7_finds_four_solutions_consistent_with_float():
     floats = states._float_roots(7, RELU)
     for f, r in zip([fp for fp in fps if fp["kind"] == "root"], [r for r in floats if r > -0.16]):
         assert float(f["rho"][0]) - 1e-9 <= r <= float(f["rho"][1]) + 1e-9
-    from bnverify.properties.states import classification_item as _classification_item
+    from bnverify.claims.properties.states import classification_item as _classification_item
     assert _trusted_fact(_classification_item(v.certificate))["spread_cluster_states"] == 2
 
 
@@ -347,7 +349,8 @@ def test_sweep_to_64():
     vs = sweeps.attractor_sweep(range(3, 65), RELU)
     assert sweeps.threshold(vs) == (7, True)
     for v in vs:
-        from bnverify.properties.states import classification_item as _classification_item, krawczyk_item as _krawczyk_item
+        from bnverify.claims.properties.states import (classification_item as _classification_item,
+                                                       krawczyk_item as _krawczyk_item)
         if v.status == "proved":
             assert _trusted_fact(_krawczyk_item(v.certificate, Fraction(1)))["state"] == "spread-cluster"
         else:

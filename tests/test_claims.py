@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from bnverify import claims, properties
+from bnverify.claims import properties, spec
 from bnverify.cli import main
-from bnverify.kernels import BadInput
-from bnverify.ranges import IntRange, parse_int_range, parse_rat_range
+from bnverify.errors import BadInput
+from bnverify.core.ranges import IntRange, parse_int_range, parse_rat_range
 
 ROOT = Path(__file__).resolve().parents[1]
 PROOFS = ROOT / "proofs"
-DESIGN_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-ratio",
+CATALOGUE_ROWS = ["centering-rank-one", "invariance-relu", "invariance-rs", "norm-ratio",
                "gram-fixed-point", "jacobian-spectrum", "stability-naive", "stability-directions",
                "attractor", "simplex-state", "rs-linearization", "leaky-relu", "finite-width"]
 REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's "smallest n"
@@ -50,16 +50,16 @@ def write(tmp_path, text, name="my-claim"):
     return p
 
 
-def test_catalogue_has_every_design_row():
-    ids = [c.id for c in claims.load_catalogue(PROOFS)]
-    assert sorted(ids) == sorted(DESIGN_ROWS + REFINEMENTS)
+def test_catalogue_has_every_row():
+    ids = [c.id for c in spec.load_catalogue(PROOFS)]
+    assert sorted(ids) == sorted(CATALOGUE_ROWS + REFINEMENTS)
     assert ids.index("jacobian-spectrum") < ids.index("stability-naive")   # uses come first
 
 
 def test_one_catalogue_on_disk():
     """proofs/ is the only copy in the checkout, and the one the package reads."""
-    assert claims.CATALOGUE.resolve() == PROOFS.resolve()
-    assert not (Path(claims.__file__).parent / "catalogue").exists()
+    assert spec.CATALOGUE.resolve() == PROOFS.resolve()
+    assert not (Path(spec.__file__).parent / "catalogue").exists()
     assert sorted(p.name for p in PROOFS.iterdir() if p.is_file()) == sorted(p.name for p in PROOFS.glob("*.toml"))
 
 
@@ -77,7 +77,7 @@ def test_the_wheel_installs_the_catalogue(tmp_path):
 
 
 def test_every_claim_is_well_formed():
-    for c in claims.load_catalogue():
+    for c in spec.load_catalogue():
         assert c.source.endswith(c.id + ".toml")
         assert c.expect in ("proved", "refuted", "inconclusive")
         assert c.property in properties.PROPERTIES
@@ -88,11 +88,11 @@ def test_schema_documents_every_property():
     text = (ROOT / "docs" / "claims-schema.md").read_text()
     for name in properties.PROPERTIES:
         assert "`%s`" % name in text
-    assert "field" in claims.__doc__ and "[domain]" in claims.__doc__
+    assert "field" in spec.__doc__ and "[domain]" in spec.__doc__
 
 
 def test_good_file_loads(tmp_path):
-    c = claims.load_claim(write(tmp_path, GOOD))
+    c = spec.load_claim(write(tmp_path, GOOD))
     assert c.n == IntRange(3, None) and c.params["bound"] == Fraction(1) and c.alpha.point
 
 
@@ -122,8 +122,8 @@ def test_good_file_loads(tmp_path):
 ])
 def test_malformed_file_gives_one_line_naming_file_and_field(tmp_path, edit, field):
     path = write(tmp_path, edit(GOOD))
-    with pytest.raises(claims.ClaimError) as e:
-        claims.load_claim(path, known_ids={"jacobian-spectrum"})
+    with pytest.raises(spec.ClaimError) as e:
+        spec.load_claim(path, known_ids={"jacobian-spectrum"})
     msg = str(e.value)
     assert "\n" not in msg
     assert msg.startswith(str(path) + ": field '%s'" % field), msg
@@ -132,16 +132,16 @@ def test_malformed_file_gives_one_line_naming_file_and_field(tmp_path, edit, fie
 def test_catalogue_errors(tmp_path):
     write(tmp_path, GOOD.replace("uses = []", 'uses = ["b"]'), "a")
     write(tmp_path, GOOD.replace("uses = []", 'uses = ["a"]'), "b")
-    with pytest.raises(claims.ClaimError, match="field 'uses': cycle"):
-        claims.load_catalogue(tmp_path)
+    with pytest.raises(spec.ClaimError, match="field 'uses': cycle"):
+        spec.load_catalogue(tmp_path)
     (tmp_path / "b.toml").write_text(GOOD.format(id="b").replace("uses = []", 'uses = ["zz"]'))
-    with pytest.raises(claims.ClaimError, match="b.toml: field 'uses': unknown claim id 'zz'"):
-        claims.load_catalogue(tmp_path)
+    with pytest.raises(spec.ClaimError, match="b.toml: field 'uses': unknown claim id 'zz'"):
+        spec.load_catalogue(tmp_path)
     (tmp_path / "empty").mkdir()
     with pytest.raises(BadInput, match="no \\*.toml"):
-        claims.load_catalogue(tmp_path / "empty")
+        spec.load_catalogue(tmp_path / "empty")
     with pytest.raises(BadInput, match="not a directory"):
-        claims.load_catalogue(tmp_path / "nothing-here")
+        spec.load_catalogue(tmp_path / "nothing-here")
 
 
 def test_cli_reports_a_malformed_file_in_one_line(tmp_path, capsys):
@@ -152,15 +152,15 @@ def test_cli_reports_a_malformed_file_in_one_line(tmp_path, capsys):
 
 
 def test_select():
-    cat = claims.load_catalogue()
-    assert "finite-width" not in [c.id for c in claims.select(cat)]
-    assert [c.id for c in claims.select(cat, ["finite-width"])] == ["finite-width"]
+    cat = spec.load_catalogue()
+    assert "finite-width" not in [c.id for c in spec.select(cat)]
+    assert [c.id for c in spec.select(cat, ["finite-width"])] == ["finite-width"]
     with pytest.raises(BadInput, match="unknown claim id 'nope'"):
-        claims.select(cat, ["nope"])
+        spec.select(cat, ["nope"])
 
 
 def test_display():
-    c = claims.load_claim(PROOFS / "stability-naive.toml")
+    c = spec.load_claim(PROOFS / "stability-naive.toml")
     assert "stability-naive" in c._repr_html_() and "refuted" in c._repr_html_()
     latex = c._repr_latex_()
     assert latex.startswith(r"$\textbf{stability-naive}$") and latex.count("$") == 4 and r"\rho" in latex
@@ -213,12 +213,12 @@ def test_claim_items_run_themselves():
 
 
 def test_runner_cache_runs_a_shared_job_once(monkeypatch):
-    from bnverify import runner
+    from bnverify.claims import runner
     calls = []
     real = runner.run_one
     monkeypatch.setattr(runner, "run_one", lambda c: calls.append(c.id) or real(c))
     cache = {}
-    c = claims.load_claim(PROOFS / "norm-ratio.toml")
+    c = spec.load_claim(PROOFS / "norm-ratio.toml")
     first = runner.run([c], jobs=1, progress=False, cache=cache)[0]
     again = runner.run([c], jobs=1, progress=False, cache=cache)[0]
     assert calls == ["norm-ratio"] and first.verdict.status == again.verdict.status == "proved"
@@ -229,10 +229,11 @@ def test_a_threshold_on_n_from_16_is_decided_as_a_threshold():
     verdict used to be taken as the claim's, so '--n 16..20 --value 17' (false: the attractor
     is stable at 16) came out proved, with an attractor-stable certificate.  The kernel must
     decide the threshold itself from the job's evidence."""
-    from bnverify import runner, trusted
+    from bnverify import trusted
+    from bnverify.claims import runner
 
     def threshold(value):
-        return claims.claim_from_dict(
+        return spec.claim_from_dict(
             {"id": "threshold-%d" % value, "title": "t", "statement": "s", "property": "attractor-threshold",
              "expect": "refuted", "model": {"stages": "rc,relu"}, "domain": {"n": "16..20"},
              "params": {"value": value}}, "<test>")

@@ -7,11 +7,12 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from bnverify import claims, cli, parallel, runner  # noqa: E402
+from bnverify import cli, parallel
+from bnverify.claims import runner, spec  # noqa: E402
 
 
 def _claim():
-    return claims.claim_from_dict({"id": "d", "title": "d", "statement": "d", "property": "attractor-exists",
+    return spec.claim_from_dict({"id": "d", "title": "d", "statement": "d", "property": "attractor-exists",
                                    "expect": "proved", "model": {"stages": "rc,relu"},
                                    "domain": {"n": "7..9"}}, "test")
 
@@ -41,7 +42,7 @@ def test_simulate_seed_batches_equal_one_stack():
     import numpy as np
 
     from bnverify.commands import simulate
-    from bnverify.kernels import Activation
+    from bnverify.core.kernels import Activation
 
     act = Activation("relu")
     one, traj1 = simulate.simulate(8, 32, 20, 5, ("rc",), act, every=10)

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from mpmath import mp, mpf
 
-from bnverify import cli, decomposition as D, rs
-from bnverify.kernels import Activation
+from bnverify import cli
+from bnverify.claims import decomposition as D
+from bnverify.derive import rs
+from bnverify.core.kernels import Activation
 from bnverify.sim import classes
 
 RELU = Activation("relu")
@@ -93,9 +95,9 @@ def test_identity_row_against_sampling():
 
 
 def test_centring_row_against_the_network_at_large_width():
-    """RC only: the finite-width network (bnverify.model, width 10^5) takes a batch with Gram
+    """RC only: the finite-width network (bnverify.sim.model, width 10^5) takes a batch with Gram
     matrix G to C G C in one layer and leaves it there in the next (up to scale and sampling)."""
-    from bnverify import model
+    from bnverify.sim import model
 
     n, d = 6, 100_000
     rng = np.random.default_rng(2)
@@ -226,7 +228,7 @@ def test_decompose_json_shape_determinism_and_agreement():
 def test_starts():
     """--start: the configuration starts in the odd-point class, a Gaussian batch orthogonal,
     clusters:K in K tight groups; the same seeds give the same stack."""
-    from bnverify import geometry
+    from bnverify.sim import geometry
     from bnverify.sim import decompose as simd
 
     n = 6

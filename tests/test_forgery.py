@@ -21,7 +21,7 @@ from fractions import Fraction
 import pytest
 
 from bnverify import cli, trusted
-from bnverify.certificate import rehash
+from bnverify.claims.certificate import rehash
 
 # ---------------------------------------------------------------- genuine certificates
 FOLD_TOML = """\

@@ -5,8 +5,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bnverify import arith, gram, symmetry
-from bnverify.kernels import Activation
+from bnverify.core import arith, gram, symmetry
+from bnverify.core.kernels import Activation
 from fractions import Fraction
 
 F = arith.FLOAT

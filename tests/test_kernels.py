@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import sympy
 
-from bnverify import arith, gram
-from bnverify.kernels import Activation, BadInput, parse_stages
+from bnverify.core import arith, gram
+from bnverify.core.kernels import Activation, parse_stages
+from bnverify.errors import BadInput
 
 FLOAT = arith.FLOAT
 ACTS = [Activation("relu"), Activation("leaky_relu", Fraction(3, 10)), Activation("identity")]

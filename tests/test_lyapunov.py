@@ -2,8 +2,8 @@
 and the estimate against the exact infinite-width value."""
 import numpy as np
 
-from bnverify import lyapunov
-from bnverify.kernels import Activation
+from bnverify.sim import lyapunov
+from bnverify.core.kernels import Activation
 
 RELU = Activation("relu")
 

@@ -6,8 +6,10 @@ import time
 import numpy as np
 import pytest
 
-from bnverify import arith, geometry, gram, model
-from bnverify.kernels import Activation, BadInput, parse_stages
+from bnverify.core import arith, gram
+from bnverify.sim import geometry, model
+from bnverify.core.kernels import Activation, parse_stages
+from bnverify.errors import BadInput
 
 RELU = Activation("relu")
 

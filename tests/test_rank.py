@@ -12,10 +12,12 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bnverify import arith, claims, cli, gram
+from bnverify import cli
+from bnverify.claims import spec
+from bnverify.core import arith, gram
 from bnverify.derive import rank, states
-from bnverify.kernels import Activation
-from bnverify.properties import check
+from bnverify.core.kernels import Activation
+from bnverify.claims.properties import check
 from bnverify.trusted import Rejected, kernel
 from bnverify.trusted import rank as trank
 from bnverify.trusted.items import check_item
@@ -136,7 +138,7 @@ def test_null_items_are_checked_exactly():
 
 def test_catalogue_claims_come_out_as_expected():
     for cid in ("kernel-definite", "kernel-definite-antipodal", "rank-growth"):
-        c = claims.load_claim(claims.CATALOGUE / ("%s.toml" % cid))
+        c = spec.load_claim(spec.CATALOGUE / ("%s.toml" % cid))
         v = check(c)
         assert v.status == c.expect, (cid, v.evidence)
 

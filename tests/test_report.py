@@ -265,16 +265,16 @@ def test_progress_lines_in_planned_order_and_named_by_sub_check():
     import dataclasses
     import io
 
-    from bnverify import claims, properties, runner
-    from bnverify.ranges import IntRange
-    from bnverify.verdict import Verdict
+    from bnverify.claims import properties, runner, spec
+    from bnverify.core.ranges import IntRange
+    from bnverify.core.verdict import Verdict
 
     log = io.StringIO()
     tick = runner.Progress(3, log)
     for k in (2, 0, 1):                                    # finished out of order
         tick("job%d" % k, Verdict("inconclusive", "x", {}), k)
     assert [line.split()[1] for line in log.getvalue().splitlines()] == ["job0", "job1", "job2"]
-    thr = next(c for c in claims.load_catalogue() if c.id == "attractor-threshold")
+    thr = next(c for c in spec.load_catalogue() if c.id == "attractor-threshold")
     thr = dataclasses.replace(thr, n=IntRange(5, 7))
     units = properties.units(thr)
     labels = [runner.job_label(thr, u, len(units)) for u in units]
@@ -284,7 +284,7 @@ def test_progress_lines_in_planned_order_and_named_by_sub_check():
 
 
 def test_branch_enclosures_contain_the_float_root():
-    from bnverify import alln
+    from bnverify.derive import alln
     from bnverify.report import figures
 
     enc = figures._branch_enclosures([16, 100])

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from bnverify import rs, symbolic
-from bnverify.kernels import Activation
+from bnverify.derive import rs, symbolic
+from bnverify.core.kernels import Activation
 
 RELU = Activation("relu")
 
@@ -62,7 +62,7 @@ def test_symbolic_n_bound_holds():
 def test_rs_fixed_point_claim_is_certified_and_tamper_evident(tmp_path, capsys):
     import json
 
-    from bnverify.certificate import rehash
+    from bnverify.claims.certificate import rehash
     from bnverify.cli import main
 
     cert = tmp_path / "rs.json"

@@ -1,4 +1,4 @@
-"""The simplex for every n >= 3 (bnverify.simplex_alln): the S_n eigenvalue closed forms against
+"""The simplex for every n >= 3 (bnverify.derive.simplex_alln): the S_n eigenvalue closed forms against
 the trusted model's S_{n-1} blocks (characteristic polynomials), against the definitions and
 the per-n certificates, the arb check on t in [0, 1/3], wrong formulas that must fail, and the
 large-n limit."""
@@ -10,7 +10,7 @@ import mpmath
 import pytest
 import sympy
 
-from bnverify import simplex_alln as sa
+from bnverify.derive import simplex_alln as sa
 from bnverify.trusted import model as tm
 
 ALPHAS = [Fraction(0), Fraction(1, 10), Fraction(1, 2), Fraction(9, 10)]

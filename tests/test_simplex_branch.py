@@ -1,5 +1,5 @@
 """The simplex state for every n at once, end to end: the trusted twin (bnverify/trusted/simplex.py)
-against the trusted dense S_{n-1} blocks and against its untrusted twin (bnverify/simplex_alln.py),
+against the trusted dense S_{n-1} blocks and against its untrusted twin (bnverify/derive/simplex_alln.py),
 the kernel's goal for open and long ranges, the command line, and variants that must not be
 proved."""
 from __future__ import annotations
@@ -13,8 +13,9 @@ import mpmath
 import pytest
 import sympy
 
-from bnverify import claims, cli, properties
-from bnverify import simplex_alln as sa
+from bnverify import cli
+from bnverify.claims import properties, spec
+from bnverify.derive import simplex_alln as sa
 from bnverify.trusted import simplex as ts
 from test_simplex_alln import _agree, _closed_arb, _dense, _expected_charpolys
 
@@ -75,7 +76,7 @@ def _claim(n="3..", stages="rc,relu", alpha=None, prop="spectral-radius", **para
         model["alpha"] = alpha
     p = {"state": "simplex", "relation": "<", "bound": "1"} if prop == "spectral-radius" else {"state": "simplex"}
     p.update(params)
-    return claims.claim_from_dict({"id": "s", "title": "s", "statement": "s", "property": prop,
+    return spec.claim_from_dict({"id": "s", "title": "s", "statement": "s", "property": prop,
                                    "expect": "proved", "model": model, "domain": {"n": n},
                                    "params": p}, "test")
 

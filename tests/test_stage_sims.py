@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from bnverify import lyapunov
-from bnverify.kernels import Activation
+from bnverify.sim import lyapunov
+from bnverify.core.kernels import Activation
 from bnverify.sim import decompose as simd
 from bnverify.sim import endstate, lyapunov_rate
 from test_cli_conventions import run            # (exit code, stdout, stderr) of one command
@@ -99,8 +99,8 @@ def test_endstate_against_the_certified_attractor():
     t = doc["tables"][0]
     box = t["attractor"]
     # the box's midpoint is a fixed point of the float Gram map F(G) = K(C G C) (another route)
-    from bnverify import gram
-    from bnverify.arith import FloatContext
+    from bnverify.core import gram
+    from bnverify.core.arith import FloatContext
 
     n, (cc, oc, r) = 16, (sum(box[q]) / 2 for q in endstate.QUANTITIES)
     G = np.full((n, n), cc)

@@ -8,9 +8,10 @@ import pytest
 import sympy as sp
 from flint import fmpq, fmpq_mat, fmpq_poly
 
-from bnverify import arith, gram, symbolic
+from bnverify.core import arith, gram
+from bnverify.derive import symbolic
 from bnverify.cli import main
-from bnverify.kernels import Activation
+from bnverify.core.kernels import Activation
 
 RELU = Activation("relu")
 LEAKY = Activation("leaky_relu", Fraction(1, 10))

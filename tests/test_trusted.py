@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from bnverify import arith, symbolic, trusted
-from bnverify.kernels import Activation
+from bnverify import trusted
+from bnverify.core import arith
+from bnverify.derive import symbolic
+from bnverify.core.kernels import Activation
 from bnverify.trusted import kernel, model
 
 TRUSTED = Path(trusted.__file__).parent
@@ -117,7 +119,8 @@ def test_models_the_kernel_does_not_analyse_have_no_goal(stages, act, prop, stat
 
 
 def test_stage_order_is_not_rewritten():
-    from bnverify.kernels import BadInput, parse_stages
+    from bnverify.core.kernels import parse_stages
+    from bnverify.errors import BadInput
     for bad in ("relu,rc", "rs,rc,relu", "rc,relu,rs"):
         with pytest.raises(BadInput):
             parse_stages(bad)
@@ -128,7 +131,7 @@ def test_stage_order_is_not_rewritten():
 def test_a_killed_worker_gives_inconclusive_never_proved():
     from concurrent.futures import Future
 
-    from bnverify import claims, runner
+    from bnverify.claims import runner, spec
 
     class Dying:
         def submit(self, fn, *a):
@@ -138,8 +141,8 @@ def test_a_killed_worker_gives_inconclusive_never_proved():
 
         def shutdown(self):
             pass
-    c = claims.load_claim(Path(__file__).parent.parent / "proofs" / "simplex-state.toml")
-    c = c.__class__(**{**c.__dict__, "n": claims.IntRange(3, 4)})
+    c = spec.load_claim(Path(__file__).parent.parent / "proofs" / "simplex-state.toml")
+    c = c.__class__(**{**c.__dict__, "n": spec.IntRange(3, 4)})
     (r,) = runner.run([c], executor=Dying(), progress=False)
     assert r.verdict.status == "inconclusive"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bnverify import claims, properties, runner
+from bnverify.claims import properties, runner, spec
 from bnverify.cli import main
 
 PROOFS = Path(__file__).resolve().parents[1] / "proofs"
@@ -127,15 +127,15 @@ def test_check_file(capsys):
 
 
 def test_injected_executor():
-    chosen = [c for c in claims.load_catalogue() if c.id in FAST]
+    chosen = [c for c in spec.load_catalogue() if c.id in FAST]
     with ThreadPoolExecutor(2) as ex:
         results = runner.run(chosen, executor=ex, progress=False)
     assert [r.claim.id for r in results] == [c.id for c in chosen] and all(r.ok for r in results)
 
 
 def test_per_n_claims_are_split_and_combined():
-    c = claims.load_claim(PROOFS / "simplex-state.toml")
-    c = c.__class__(**{**c.__dict__, "n": claims.IntRange(3, 5)})
+    c = spec.load_claim(PROOFS / "simplex-state.toml")
+    c = c.__class__(**{**c.__dict__, "n": spec.IntRange(3, 5)})
     assert len(properties.units(c)) == 3
     (r,) = runner.run([c], jobs=1, progress=False)
     assert r.verdict.status == "proved" and r.verdict.evidence["checked"] is True
@@ -147,8 +147,8 @@ def test_identical_jobs_run_once():
     import dataclasses
     import io
 
-    att = dataclasses.replace(claims.load_claim(PROOFS / "attractor.toml"), n=claims.IntRange(7, 8))
-    thr = dataclasses.replace(claims.load_claim(PROOFS / "attractor-threshold.toml"), n=claims.IntRange(5, 8))
+    att = dataclasses.replace(spec.load_claim(PROOFS / "attractor.toml"), n=spec.IntRange(7, 8))
+    thr = dataclasses.replace(spec.load_claim(PROOFS / "attractor-threshold.toml"), n=spec.IntRange(5, 8))
     log = io.StringIO()
     a, t = runner.run([att, thr], jobs=1, stream=log)
     assert len(log.getvalue().splitlines()) == 4                 # n = 5..8, not 6 jobs

@@ -5,9 +5,12 @@ import json
 import sys
 from fractions import Fraction
 
-from .. import limits, pretty, properties, ranges
+from ..claims import properties
+from ..core import limits, ranges
+from ..report import pretty
 from ..derive import balls, sweeps
-from ..kernels import BadInput, parse_stages
+from ..core.kernels import parse_stages
+from ..errors import BadInput
 from .. import parallel
 from ..parallel import default_jobs, process_pool
 
@@ -154,8 +157,8 @@ def _short(s, up, digits=12):
 def all_n_claim(r, act, stable):
     """The kernel-checked verdict of the attractor claim for every n of r: existence and local
     uniqueness, and with ``stable`` spectral radius < 1 (per-n boxes below the all-n branch,
-    the branch above it: bnverify.alln)."""
-    from .. import claims
+    the branch above it: bnverify.derive.alln)."""
+    from ..claims import spec
 
     model = {"stages": "rc," + act.name}
     if act.name == "leaky_relu":
@@ -164,7 +167,7 @@ def all_n_claim(r, act, stable):
             "property": "attractor-stable" if stable else "attractor-exists",
             "statement": "the spread-cluster fixed point for n in %s" % r, "expect": "proved",
             "model": model, "domain": {"n": str(r)}}
-    return properties.check(claims.claim_from_dict(data, "attractor command"))
+    return properties.check(spec.claim_from_dict(data, "attractor command"))
 
 
 def _decimal(x):
@@ -181,8 +184,8 @@ def checked_fold(v, lo, hi, act):
     """The fold bracket's search verdict ``v`` (bnverify.derive.sweeps.locate_fold) passed through
     the trusted kernel as a fold-bracket claim, so that the 'fold ... proved' line is the
     kernel's verdict on its classifications, not the search's own."""
-    from .. import claims
-    from ..properties.states import classification_item
+    from ..claims import spec
+    from ..claims.properties.states import classification_item
 
     ends = _decimal(lo), _decimal(hi)
     model = {"stages": "rc," + act.name}
@@ -190,7 +193,7 @@ def checked_fold(v, lo, hi, act):
         model["alpha"] = "%s/%s" % (act.slope.numerator, act.slope.denominator)
     human = {k: x for k, x in v.evidence.items() if k != "reason"}
     if None in ends:
-        from ..verdict import inconclusive
+        from ..core.verdict import inconclusive
         return inconclusive(v.method, "the kernel reads a bracket's ends as decimals: %s, %s is not" % (lo, hi))
     data = {"id": "attractor-fold", "title": "fold", "property": "fold-bracket", "expect": "proved",
             "statement": "the fold in (%s, %s)" % ends, "model": model,
@@ -198,12 +201,12 @@ def checked_fold(v, lo, hi, act):
             "params": {"lo": ends[0], "hi": ends[1]}}
     c = v.certificate or {}
     items = [classification_item(c[k]) for k in ("at_n_lo", "at_n_hi") if k in c]
-    return properties.decide(claims.claim_from_dict(data, "attractor command"), items, human)
+    return properties.decide(spec.claim_from_dict(data, "attractor command"), items, human)
 
 
 def boxes_json(v):
     """The all-n branch's boxes of a verdict's certificate: t- and n-ranges, v = n arccos(rho)."""
-    from .. import alln
+    from ..derive import alln
 
     items = [i for i in (v.certificate or {}).get("evidence", []) if i.get("type") == "all-n-branch"]
     out = []
@@ -224,6 +227,9 @@ def run(args):
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
     if r.hi is None or r.hi > limits.certified_max_n():
         return run_all_n(args)
+    if getattr(args, "cert", None):
+        raise BadInput("--cert is written for an open or long range (--n %d..); for a finite range "
+                       "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
     ns, act, jobs = parse_common(args)
     fold = None
     if args.fold is not None:
@@ -330,7 +336,7 @@ def run_all_n(args):
            "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
     if getattr(args, "cert", None):
-        from .. import certificate
+        from ..claims import certificate
         if v.certificate is None:
             raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
         certificate.write(v.certificate, args.cert)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from .. import limits, pretty
+from ..core import limits
+from ..report import pretty
 from ..derive import basins as derive_basins
 from ..errors import BadInput
-from ..kernels import Activation, parse_alpha
+from ..core.kernels import Activation, parse_alpha
 
 NAME = "basins"
 HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a cobweb figure)"
@@ -77,8 +78,8 @@ def parse(args):
 
 def kernel_verdicts(v, act):
     """{state: verdict} of the trusted kernel on each basin statement, from the cover."""
-    from .. import claims
-    from ..properties import road
+    from ..claims import spec
+    from ..claims.properties import road
 
     n = v.evidence["n"]
     model = {"stages": "rc," + act.name}
@@ -89,7 +90,7 @@ def kernel_verdicts(v, act):
         data = {"id": "basin-%s-n%d" % (b["to"], n), "title": "basin", "statement": "basin of the %s" % b["to"],
                 "property": "basin", "expect": "proved", "model": model, "domain": {"n": str(n)},
                 "params": {"state": b["to"], "basin": b["interval"]}}
-        out[b["to"]] = road.decide(claims.claim_from_dict(data, "basins command"), [v.certificate]).status
+        out[b["to"]] = road.decide(spec.claim_from_dict(data, "basins command"), [v.certificate]).status
     return out
 
 

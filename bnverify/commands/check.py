@@ -5,10 +5,13 @@ import json
 import sys
 from pathlib import Path
 
-from .. import certificate, claims, limits, parallel, pretty, properties, runner
-from ..kernels import BadInput
-from ..ranges import parse_int_range, parse_rat_range
-from ..verdict import INCONCLUSIVE, PROVED, REFUTED
+from .. import parallel
+from ..claims import certificate, properties, runner, spec
+from ..core import limits
+from ..report import pretty
+from ..errors import BadInput
+from ..core.ranges import parse_int_range, parse_rat_range
+from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
 
 NAME = "check"
 HELP = "decide one claim (a claim file, or a property given by flags)"
@@ -22,7 +25,7 @@ Ranges: --n 3..20, --n 3.. (every n >= 3) or --n 5; --alpha 1/10 or 0..1/2 (leak
 Eigenvalues follow the scale-free convention: those of DF(G*)/c without the direction G*.
 
 exit status: 0 proved, 1 refuted, 3 inconclusive, 2 usage error (also for an input beyond
-the limits listed in bnverify/limits.py: n <= 10^6, at most 1000 n for a per-n property,
+the limits listed in bnverify/core/limits.py: n <= 10^6, at most 1000 n for a per-n property,
 numbers of at most 400 characters, expressions of at most 2000 characters), 4 internal error.
 
 examples:
@@ -88,16 +91,16 @@ def claim_from_flags(args):
             "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),
             "property": args.property, "expect": "proved", "model": model, "domain": domain,
             "params": params}
-    claims.check_sizes(data, "command line")
-    return claims.check_limits(claims.claim_from_dict(data, "command line"))
+    spec.check_sizes(data, "command line")
+    return spec.check_limits(spec.claim_from_dict(data, "command line"))
 
 
 def claim_from_file(path):
     if not path.strip():
         raise BadInput("the claim file name is empty")
     path = Path(path)
-    known = {p.stem for p in path.parent.glob("*.toml")} | {p.stem for p in claims.CATALOGUE.glob("*.toml")}
-    return claims.load_claim(path, known)
+    known = {p.stem for p in path.parent.glob("*.toml")} | {p.stem for p in spec.CATALOGUE.glob("*.toml")}
+    return spec.load_claim(path, known)
 
 
 def check_output(path, flag="--cert"):

@@ -5,9 +5,10 @@ import json
 import re
 from pathlib import Path
 
-from .. import limits, trusted
+from .. import trusted
+from ..core import limits
 from ..errors import BadInput
-from ..limits import show
+from ..core.limits import show
 
 NAME = "check-cert"
 HELP = "re-verify certificate files (a file or a folder) with the trusted checker"

@@ -7,10 +7,12 @@ import time
 
 import numpy as np
 
-from .. import decomposition, limits, parallel
+from .. import parallel
+from ..claims import decomposition
+from ..core import limits
 from ..derive import sweeps
 from ..errors import BadInput
-from ..kernels import ACTIVATIONS, parse_stages
+from ..core.kernels import ACTIVATIONS, parse_stages
 from ..sim import classes, inputs
 from ..sim import decompose as simd
 

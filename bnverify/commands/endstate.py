@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 import time
 
-from .. import limits
+from ..claims import properties
+from ..core import limits
 from ..errors import BadInput
-from ..kernels import Activation
+from ..core.kernels import Activation
 from ..sim import endstate, inputs
 
 NAME = "endstate"
@@ -88,8 +89,8 @@ def run(args):
     ns, widths, last = _validate(args)
     t0 = time.monotonic()
     act = Activation("relu")
-    tables = [endstate.compare(n, widths, args.depth, args.seeds, last, base_seed=args.seed, act=act,
-                               progress=_progress) for n in ns]
+    tables = [endstate.compare(n, widths, args.depth, args.seeds, last, properties.certified_attractor(n, act),
+                               base_seed=args.seed, act=act, progress=_progress) for n in ns]
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     title = "rc,relu from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (

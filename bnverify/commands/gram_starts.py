@@ -7,7 +7,7 @@ import sys
 import time
 
 from ..errors import BadInput
-from ..kernels import parse_stages
+from ..core.kernels import parse_stages
 from ..sim import classes, gram_starts, inputs
 
 NAME = "gram-starts"

@@ -7,9 +7,11 @@ import sys
 
 import sympy as sp
 
-from .. import limits, pretty, symbolic
+from ..core import limits
+from ..derive import symbolic
+from ..report import pretty
 from ..errors import BadInput
-from ..kernels import parse_stages
+from ..core.kernels import parse_stages
 
 NAME = "jacobian"
 HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the configuration"
@@ -132,7 +134,7 @@ def compute(args):
 
 def _checked_stability(args, act):
     """'spectral radius < 1 at the two-point fixed point', decided by the trusted kernel."""
-    from .. import claims, properties
+    from ..claims import properties, spec
 
     model = {"stages": "rc," + act.name}
     dom = {"n": "3.." if args.symbolic else str(args.n)}
@@ -141,7 +143,7 @@ def _checked_stability(args, act):
             dom["alpha"] = "0..1"
         else:
             model["alpha"] = str(act.slope)
-    v = properties.check(claims.claim_from_dict(
+    v = properties.check(spec.claim_from_dict(
         {"id": "stability", "title": "stability", "statement": "linear stability", "property": "spectral-radius",
          "expect": "refuted", "model": model, "domain": dom,
          "params": {"state": "two-point", "relation": "<", "bound": "1"}}, "jacobian"))

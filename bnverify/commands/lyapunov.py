@@ -6,8 +6,8 @@ import json
 import sys
 import time
 
-from .. import limits
-from ..kernels import parse_stages
+from ..core import limits
+from ..core.kernels import parse_stages
 from ..sim import inputs, lyapunov_rate
 
 NAME = "lyapunov"

@@ -6,10 +6,11 @@ import time
 
 import numpy as np
 
-from .. import limits, parallel
+from .. import parallel
+from ..core import limits
 from ..derive import sweeps
 from ..errors import BadInput
-from ..kernels import parse_stages
+from ..core.kernels import parse_stages
 from ..sim import classes, inputs
 from ..sim import phase as simphase
 

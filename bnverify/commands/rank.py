@@ -7,7 +7,7 @@ import sys
 
 from ..derive import rank
 from ..errors import BadInput
-from ..kernels import parse_stages
+from ..core.kernels import parse_stages
 from ..sim import inputs, ranks
 
 NAME = "rank"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import limits
+from ..core import limits
 from ..errors import BadInput
 
 NAME = "report"

@@ -7,9 +7,11 @@ import sys
 import time
 from fractions import Fraction
 
-from .. import limits, pretty, properties, ranges
+from ..claims import properties
+from ..core import limits, ranges
+from ..report import pretty
 from ..derive import sweeps
-from ..kernels import BadInput
+from ..errors import BadInput
 from . import attractor
 
 NAME = "simplex"
@@ -47,6 +49,9 @@ def run(args):
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
     if r.hi is None or r.hi > limits.certified_max_n():
         return run_all_n(args)
+    if getattr(args, "cert", None):
+        raise BadInput("--cert is written for an open or long range (--n %d..); for a finite range "
+                       "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
     ns, act, jobs = attractor.parse_common(args)
     ex = attractor.executor(jobs, args)
     try:
@@ -72,7 +77,7 @@ def run(args):
 EXACT_NOTE = ("exact: closed forms by sympy, untrusted, each shown only where it lies in the certified "
               "enclosure: simplex_cos = kappa(-1/(n-1))/kappa(1) from the kernel in exact arithmetic; "
               "spectral_radius the larger in modulus of the S_n eigenvalues lam_S (n - 1 times) and "
-              "lam_P (n(n-3)/2 times) of bnverify.simplex_alln.forms; norm_ratio = 1, every diagonal "
+              "lam_P (n(n-3)/2 times) of bnverify.derive.simplex_alln.forms; norm_ratio = 1, every diagonal "
               "entry of G* = (1 - s) I + s J being 1")
 
 
@@ -91,7 +96,8 @@ def exact_values(row, act):
     inside the row's enclosure (see EXACT_NOTE); a field outside its enclosure is left out."""
     import sympy as sp
 
-    from .. import arith, simplex_alln
+    from ..core import arith
+    from ..derive import simplex_alln
 
     if row["status"] != "proved":
         return {}
@@ -149,7 +155,7 @@ def _interval(r, f):
 
 def all_n_claim(r, act):
     """The kernel-checked verdict: the simplex state has spectral radius < 1 for every n of r."""
-    from .. import claims
+    from ..claims import spec
 
     model = {"stages": "rc," + act.name}
     if act.name == "leaky_relu":
@@ -157,7 +163,7 @@ def all_n_claim(r, act):
     data = {"id": "simplex-all-n", "title": "simplex state", "property": "spectral-radius",
             "statement": "the simplex state for n in %s" % r, "expect": "proved", "model": model,
             "domain": {"n": str(r)}, "params": {"state": "simplex", "relation": "<", "bound": "1"}}
-    return properties.check(claims.claim_from_dict(data, "simplex command"))
+    return properties.check(spec.claim_from_dict(data, "simplex command"))
 
 
 def boxes_json(v, r):
@@ -201,7 +207,7 @@ def run_all_n(args):
            "boxes": boxes_json(v, r),
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
     if getattr(args, "cert", None):
-        from .. import certificate
+        from ..claims import certificate
         if v.certificate is None:
             raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
         certificate.write(v.certificate, args.cert)

@@ -9,8 +9,11 @@ import time
 
 import numpy as np
 
-from .. import geometry, limits, model, parallel
-from ..kernels import BadInput, parse_stages
+from .. import parallel
+from ..core import limits
+from ..sim import geometry, model
+from ..core.kernels import parse_stages
+from ..errors import BadInput
 
 NAME = "simulate"
 HELP = "run the finite-width network for many seeds and summarize the batch geometry"

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import certificate, claims, files, limits, parallel, runner
+from .. import files, parallel
+from ..claims import certificate, runner, spec
+from ..core import limits
 from .report import WRITES
-from ..kernels import BadInput
+from ..errors import BadInput
 
 NAME = "verify"
 HELP = "run the claim catalogue; exit 0 iff every verdict is the expected one"
@@ -114,8 +116,8 @@ def run(args):
         raise BadInput("--catalogue %s: not a folder name" % limits.show(args.catalogue))
     if args.report is not None:
         _report_dir(args.report)
-    catalogue = claims.load_catalogue(args.catalogue)
-    chosen = claims.select(catalogue, args.only, args.full)
+    catalogue = spec.load_catalogue(args.catalogue)
+    chosen = spec.select(catalogue, args.only, args.full)
     skipped = [c for c in catalogue if c not in chosen]
     ex = parallel.executor_for(args, args.jobs)
     try:

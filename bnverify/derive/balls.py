@@ -7,8 +7,8 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
-from .. import arith
-from ..kernels import Activation
+from ..core import arith
+from ..core.kernels import Activation
 
 
 DIGITS = 20          # significant digits of the decimal bounds printed

@@ -33,7 +33,7 @@ import math
 from fractions import Fraction
 
 from ..errors import BadInput
-from ..verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
+from ..core.verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
 from .balls import _frac_str, _n_value, ball, ball_from, bounds, enclosure
 from .curve import classify, cosines, curve, curve_point
 

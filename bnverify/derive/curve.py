@@ -1,7 +1,7 @@
 """Certified fixed points of the symmetric reduction and their spectra (ball arithmetic).
 
-Everything is computed by the one Gram-map implementation (:mod:`bnverify.gram` through
-:mod:`bnverify.symmetry`) evaluated in python-flint ``arb`` balls; float is used only to
+Everything is computed by the one Gram-map implementation (:mod:`bnverify.core.gram` through
+:mod:`bnverify.core.symmetry`) evaluated in python-flint ``arb`` balls; float is used only to
 *search*, never to conclude (README, "Verdicts and trust").
 
 **The reduced map.**  A symmetric state with cluster diagonal a = 1 is s = (o, x, b) and
@@ -45,10 +45,10 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .. import gram
-from .. import symmetry
-from ..symmetry import SymState
-from ..verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
+from ..core import gram
+from ..core import symmetry
+from ..core.symmetry import SymState
+from ..core.verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
 from .balls import DIGITS, _arb, _decimal, _fmt_act, _frac_str, _n_value, ball, ball_from, bounds
 
 

@@ -10,8 +10,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .. import symmetry
-from ..symmetry import SymState
+from ..core import symmetry
+from ..core.symmetry import SymState
 from .balls import _arb, _frac_str, bounds, enclosure
 from .krawczyk import _mids
 

@@ -8,11 +8,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .. import symmetry
+from ..core import symmetry
 from ..errors import BadInput
-from ..kernels import Activation
-from ..symmetry import SymState
-from ..verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, stopwatch
+from ..core.kernels import Activation
+from ..core.symmetry import SymState
+from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, stopwatch
 from .balls import DIGITS, QFLOAT, _decimal, _fmt_act, _frac_str, ball, bounds, exact
 from .curve import _centred_corr, _left_end, _simplex_rho, classify, cosines, curve, curve_point
 from .krawczyk import _box_json, krawczyk

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..kernels import Activation
-from ..verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, stopwatch
+from ..core.kernels import Activation
+from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, stopwatch
 from .balls import _frac_str
 from .curve import classify
 from .states import certify_attractor, certify_simplex

@@ -40,10 +40,10 @@ TITLE = "bnverify report: Batch Normalization Decomposed (arXiv 2412.02843)"
 
 
 def _catalogue():
-    from .. import claims
+    from ..claims import spec
 
     try:
-        return {c.id: c for c in claims.load_catalogue()}
+        return {c.id: c for c in spec.load_catalogue()}
     except Exception:           # a report from a results file must not depend on the catalogue
         return {}
 
@@ -190,17 +190,17 @@ def as_json(doc):
 
 def _write_tree(root, doc, certificates):
     root = Path(root)
-    files.write_text(root / "index.html", html.index(doc))
+    files.write_text(root / "index.html", html.index(doc), parents=True)
     for c in html.all_rows(doc):
-        files.write_text(root / "claims" / ("%s.html" % c["id"]), html.claim_page(c, doc))
-    files.write_text(root / "report.md", markdown(doc))
-    files.write_text(root / "report.json", as_json(doc))
-    files.write_text(root / "graph.svg", doc["graph"]["svg"])
+        files.write_text(root / "claims" / ("%s.html" % c["id"]), html.claim_page(c, doc), parents=True)
+    files.write_text(root / "report.md", markdown(doc), parents=True)
+    files.write_text(root / "report.json", as_json(doc), parents=True)
+    files.write_text(root / "graph.svg", doc["graph"]["svg"], parents=True)
     for f in doc["figures"]:
-        files.write_bytes(root / "figures" / ("%s.png" % f["name"]), f["png"])
-        files.write_text(root / "figures" / ("%s.svg" % f["name"]), f["svg"])
+        files.write_bytes(root / "figures" / ("%s.png" % f["name"]), f["png"], parents=True)
+        files.write_text(root / "figures" / ("%s.svg" % f["name"]), f["svg"], parents=True)
     for cid, path in (certificates or {}).items():
-        files.write_bytes(root / "certificates" / ("%s.json" % cid), Path(path).read_bytes())
+        files.write_bytes(root / "certificates" / ("%s.json" % cid), Path(path).read_bytes(), parents=True)
 
 
 def publish(tmp, directory):

@@ -41,7 +41,7 @@ def fig_spectrum(ns=range(3, 41)):
     """Eigenvalues of the scale-free linearization at O_n against n (closed forms in n, alpha)."""
     import sympy as sp
 
-    from .. import symbolic
+    from ..derive import symbolic
 
     plt = _plt()
     spec = symbolic.configuration_spectrum(symbolic.symbolic_activation("leaky_relu"))
@@ -65,7 +65,7 @@ def fig_spectrum(ns=range(3, 41)):
                   "(alpha = 0) and leaky ReLU (alpha = 1/10, 3/10), with ReLU's closed forms and multiplicities in "
                   "the legend (the eigenvalue 0, of multiplicity n, is not drawn); the spread mode lies above the "
                   "line 1 for every n, so O_n is unstable. Exact: sympy's closed forms in symbolic n and alpha "
-                  "(bnverify.symbolic), evaluated at each n.", "exact", fig)
+                  "(bnverify.derive.symbolic), evaluated at each n.", "exact", fig)
 
 
 # ------------------------------------------------------------------ certified
@@ -74,14 +74,14 @@ def _width(lo, hi):
 
 
 def _branch_enclosures(ns, prec=128):
-    """{n: {quantity: (lo, hi)}} for n >= 16 from the all-n branch (bnverify.alln): at t = 1/n a
+    """{n: {quantity: (lo, hi)}} for n >= 16 from the all-n branch (bnverify.derive.alln): at t = 1/n a
     1-D Krawczyk box of G(v, t) = 0 in v = n arccos(rho), in arb, the test the all-n proof runs on
     t-intervals; then every quantity of the branch evaluated over the box.  Quantities: the
     cluster cosine, odd cosine and norm ratio, and their rescaled forms n^2 (1 - cluster cosine),
     n^3 odd cosine and n - norm ratio, which tend to the closed forms of the asymptotics."""
     from fractions import Fraction
 
-    from .. import alln
+    from ..derive import alln
 
     lib, mp = alln.ArbLib(prec), alln.MpLib(30)
     out = {}
@@ -183,7 +183,7 @@ def fig_attractor(rows, branch_ns=tuple(range(16, 65)) + (80, 100, 128, 160, 200
 
 def _simplex_radii(ns):
     from ..derive import states
-    from ..kernels import Activation
+    from ..core.kernels import Activation
 
     out = {}
     for n in ns:
@@ -248,9 +248,9 @@ def fig_radii(rows, simplex_ns=tuple(range(3, 17)) + (20, 24, 32, 48, 64)):
 def fig_curve(rows=(), ns=(5, 7, 12), grid=400, steps=80, start=0.95):
     """The 1-D map h(rho) of the symmetric reduction, its fixed points and a cobweb; ``rows``:
     the verdicts, to name the basin claims that certify where the orbits go."""
-    from .. import arith
+    from ..core import arith
     from ..derive import curve, states
-    from ..kernels import Activation
+    from ..core.kernels import Activation
 
     act = Activation("relu")
     h_of = lambda r, n: float(curve.curve(float(r), n, act, arith.FLOAT))
@@ -311,8 +311,8 @@ def _basins_sentence(rows):
 
 def fig_trajectories(n=16, width=512, depth=300, seeds=4):
     """Finite-width RC + ReLU networks from Gaussian batches: the odd point emerges."""
-    from .. import geometry, model
-    from ..kernels import Activation
+    from ..sim import geometry, model
+    from ..core.kernels import Activation
 
     plt = _plt()
     act = Activation("relu")
@@ -342,7 +342,7 @@ def fig_trajectories(n=16, width=512, depth=300, seeds=4):
     fig.tight_layout()
     return Figure("trajectories", "Finite-width trajectories",
                   "%d networks of width d = %d with RC + ReLU layers, each from a Gaussian batch of n = %d points "
-                  "(bnverify.model, fresh weights per layer, one line per seed). One point's norm grows to near "
+                  "(bnverify.sim.model, fresh weights per layer, one line per seed). One point's norm grows to near "
                   "n - 1 (dotted) times the others' and its cosine with them drops towards 0: the odd point "
                   "emerges. The other points cluster but stay spread (at layer %d their smallest cosine is "
                   "%.2f..%.2f), as at the spread-cluster attractor, not at the collapsed O_n. Sampled: "
@@ -380,9 +380,11 @@ def endstate_figure(tables, title):
 
 def fig_endstate(ns=(8, 16), widths=(64, 256, 1024), depth=400, last=150, seeds=6):
     """Finite-width RC + ReLU end states against the certified attractor (bnverify endstate)."""
+    from ..claims.properties import certified_attractor
+    from ..core.kernels import Activation
     from ..sim import endstate
 
-    tables = [endstate.compare(n, widths, depth, seeds, last) for n in ns]
+    tables = [endstate.compare(n, widths, depth, seeds, last, certified_attractor(n, Activation("relu"))) for n in ns]
     fig = endstate_figure(tables, "rc,relu from Gaussian batches: depth %d, mean of the last %d layers, %d seeds"
                           % (depth, last, seeds))
     big = tables[-1]["rows"][-1]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry
+from . import geometry
 
 CLASSES = ("collapse", "orthogonal", "odd_point", "simplex", "other")
 COLLAPSE_GAP = 0.01

@@ -1,20 +1,20 @@
 """Finite-width outcome of each stage set: where S seeds end, and when (docs/decompose.md).
 
-For one model (stage list) the S seeds run as one stack (:func:`bnverify.model.layers`);
+For one model (stage list) the S seeds run as one stack (:func:`bnverify.sim.model.layers`);
 every ``every`` layers each seed's batch is classified (:mod:`.classes`) and its pairwise
 cosines are kept for the figure.  A seed *reaches* its end class at the first recorded
 layer from which it stays in that class to the last layer.  Different stage sets are
 independent jobs for a ``concurrent.futures`` executor; seed s of every job draws from
-``default_rng([base_seed, s, stream])`` (:mod:`bnverify.model`), so the numbers do not
+``default_rng([base_seed, s, stream])`` (:mod:`bnverify.sim.model`), so the numbers do not
 depend on the executor or on how seeds are batched.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry, model
+from . import geometry, model
 from ..errors import BadInput
-from ..kernels import parse_stages
+from ..core.kernels import parse_stages
 from . import classes
 
 STARTS = ("gaussian", "configuration", "clusters:K")

@@ -13,7 +13,7 @@ Each is averaged over the last ``last`` layers of the seed, and the seeds whose 
 is in the odd-point class (:mod:`.classes`) are summarized by a mean with a 95% Student-t
 interval.  Beside it: the certified attractor at the same n (Krawczyk box, re-checked by
 the trusted kernel), and the gap between the two.  All seeds of one (n, width) run as one
-stack with per-seed streams (:mod:`bnverify.model`).
+stack with per-seed streams (:mod:`bnverify.sim.model`).
 
 Floating point and sampling: the comparison corroborates, it never proves.
 """
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry, model
-from ..kernels import Activation
+from . import geometry, model
+from ..core.kernels import Activation
 from . import classes
 
 QUANTITIES = ("cluster_cos", "odd_cos", "norm_ratio")
@@ -63,7 +63,7 @@ def run(n, d, depth, seeds, last, *, base_seed=0, act=Activation("relu")):
 def summary(per_seed, end_class):
     """Mean and 95% t interval of each quantity over the seeds that end in the odd-point
     class (None where fewer than two do)."""
-    from ..lyapunov import t_interval
+    from .lyapunov import t_interval
 
     keep = end_class == classes.CLASSES.index("odd_point")
     out = {"seeds_used": int(keep.sum()), "seeds": int(len(keep))}
@@ -74,27 +74,12 @@ def summary(per_seed, end_class):
     return out
 
 
-def attractor(n, act=Activation("relu")):
-    """The certified attractor at n through the trusted kernel: {quantity: [lo, hi]} as
-    floats rounded outward, or None when it is not proved (n < 7, or a failed check)."""
-    from ..derive import states
-    from ..properties import checked_state
-
-    v = checked_state(states.certify_attractor(n, act), "attractor", act)
-    if v.status != "proved" or not v.evidence.get("checked"):
-        return None
-    out = {}
-    for name in QUANTITIES:
-        lo, hi = (float(x) for x in v.evidence[name])
-        out[name] = [float(np.nextafter(lo, -np.inf)), float(np.nextafter(hi, np.inf))]
-    return out
-
-
-def compare(n, widths, depth, seeds, last, *, base_seed=0, act=Activation("relu"), certified=None,
-            progress=None):
-    """One row per width: the finite-width summary, the certified attractor (computed once,
-    or given) and the gap |mean - attractor midpoint| per quantity."""
-    box = attractor(n, act) if certified is None else certified
+def compare(n, widths, depth, seeds, last, certified, *, base_seed=0, act=Activation("relu"), progress=None):
+    """One row per width: the finite-width summary, the certified attractor and the gap
+    |mean - attractor midpoint| per quantity.  ``certified``: {quantity: [lo, hi]} of the
+    attractor as the trusted kernel checked it (bnverify.claims.properties.certified_attractor),
+    or None where it is not proved; a simulation does not certify, so the caller supplies it."""
+    box = certified
     rows = []
     for d in widths:
         per_seed, end = run(n, d, depth, seeds, last, base_seed=base_seed, act=act)
@@ -110,4 +95,4 @@ def compare(n, widths, depth, seeds, last, *, base_seed=0, act=Activation("relu"
     return {"n": n, "attractor": box, "rows": rows}
 
 
-__all__ = ["QUANTITIES", "coordinates", "run", "summary", "attractor", "compare"]
+__all__ = ["QUANTITIES", "coordinates", "run", "summary", "compare"]

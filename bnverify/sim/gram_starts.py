@@ -2,7 +2,7 @@
 
 From random PSD starts ``G_0 = X^T X / tr`` (X an n x n standard Gaussian: a generic full-rank
 Gram matrix, no symmetry) iterate the full n(n+1)/2-dimensional infinite-width Gram map in
-float64, normalised each step: ``G <- F(G) / tr F(G)`` (bnverify.gram.F_scale_free).
+float64, normalised each step: ``G <- F(G) / tr F(G)`` (bnverify.core.gram.F_scale_free).
 
 Criteria, in this order:
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import arith, gram, limits
+from ..core import arith, gram, limits
 from ..errors import BadInput
-from ..kernels import Activation
+from ..core.kernels import Activation
 from . import classes
 
 TOL = 1e-12

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from .. import limits
+from ..core import limits
 from ..errors import BadInput
 
 PLOT_FORMATS = (".png", ".pdf", ".svg")

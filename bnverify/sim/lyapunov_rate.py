@@ -3,7 +3,7 @@
 At width d the exact configuration stays exact (identical points have identical images),
 so the question is how a small spread of the cluster evolves.  Its tangent dynamics under
 RC + phi (phi positively homogeneous: relu, leaky_relu, identity) follows from the
-rank-one identity ``Z C = w s^T``, ``w = W (u - v)`` (see :mod:`bnverify.symbolic`):
+rank-one identity ``Z C = w s^T``, ``w = W (u - v)`` (see :mod:`bnverify.derive.symbolic`):
 
     base point:   v' = phi(-w) / n,   u' = (n-1) phi(w) / n
     spread:       dX'_j = phi'(-w) o (W dX_j)      for zero-sum cluster perturbations dX_j
@@ -16,10 +16,10 @@ layers after ``burn`` layers, per seed.  One pair draws 2 columns of ``W M`` per
 instead of n: 8x fewer normals at n = 16, with the same spread of the estimates across
 seeds (the shared factor |v'| dominates it).  As d -> infinity it tends to
 ``log(mu)/2`` with mu the spread eigenvalue of the scale-free Gram linearization (Gram
-entries are quadratic in the spread); :func:`bnverify.lyapunov.infinite_width_exponent`.
+entries are quadratic in the spread); :func:`bnverify.sim.lyapunov.infinite_width_exponent`.
 
 W is fresh every layer and never formed: the rows of ``W M`` are iid ``N(0, M^T M / d)``, so
-``W M = Xi R`` with Xi standard normal and ``R^T R = M^T M / d`` (:func:`bnverify.model.gram_root`).
+``W M = Xi R`` with Xi standard normal and ``R^T R = M^T M / d`` (:func:`bnverify.sim.model.gram_root`).
 Seed s draws Xi from ``default_rng([base_seed, s, 1])`` and its initial spread from
 ``default_rng([base_seed, s, 0])``, so its rate is the same in a stack of any size.
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import model
+from . import model
 from ..errors import BadInput
 
 QUANTITY = ("log growth per layer of the spread |x_j - x_k| / |x_j| of two cluster points, "
@@ -118,7 +118,7 @@ def _iterate(act, n, rng, rngs, T, v, u, layers, burn):
 def rate(act, n, d, layers, seeds, base_seed=0, burn=5):
     """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value:
     the ``bnverify lyapunov`` JSON document (without options)."""
-    from .. import lyapunov
+    from . import lyapunov
 
     est = spread_rates(act, n, d, layers, seeds, base_seed, burn)
     target, mu = lyapunov.infinite_width_exponent(act, n)

@@ -1,4 +1,4 @@
-"""Trusted check of the all-n branch item (twin of bnverify/alln.py, written separately).
+"""Trusted check of the all-n branch item (twin of bnverify/derive/alln.py, written separately).
 
 ``all-n-branch``  {n_from, alpha, prec, boxes: [{t: [lo, hi], v: {mid, rad}, y}, ...][,
 stable: true]}.  With stable, also: spectral radius < 1 in the full dynamics (ReLU).
@@ -27,7 +27,7 @@ The mathematics (stated here, checked by tests against the per-n model at finite
   1/(2k)!; R's coefficients and 2k times them are at most 1.  Sums are truncated after K
   terms with the tail bounds written in :func:`_tail` (as ball radius).
 
-Stability (ReLU; the derivation and its sympy identities are in bnverify/alln_stability.py,
+Stability (ReLU; the derivation and its sympy identities are in bnverify/derive/alln_stability.py,
 checked there against the kernel's dense symmetric_blocks at n = 7..40):
 
 * At G* = 2 K(Sigma), C G* C = lam Sigma with lam = 2A = 1 + t E, c = lam / 2 and DF(G*)[H]/c

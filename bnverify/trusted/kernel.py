@@ -733,7 +733,7 @@ GOALS = {
     "kernel-definite": lambda c: rank.definite_goal(c, Goal, _need),
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
     "stability-directions": _g_none("the kernel has no vocabulary for named perturbation directions yet"),
-    "rs-linearization": _g_none("the RS lower bound is derived outside the trusted kernel (bnverify.rs)"),
+    "rs-linearization": _g_none("the RS lower bound is derived outside the trusted kernel (bnverify.derive.rs)"),
     "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),
 }
 

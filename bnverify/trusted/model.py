@@ -2,20 +2,20 @@
 independently of bnverify.core; each function is paired with its untrusted twin below, and
 tests/test_trusted.py evaluates every pair at the same points.
 
-| trusted (here)          | untrusted twin                                   |
-|-------------------------|--------------------------------------------------|
-| kappa, kernel_constants | bnverify.kernels.kappa / Activation constants    |
-| center                  | bnverify.gram (C G C)                            |
-| two_point_image         | bnverify.symbolic.fixed_point (one RC step)      |
-| rs_image                | bnverify.rs.fixed_point                          |
-| pattern_blocks          | bnverify.symmetry blocks at the configuration    |
-| symmetric_gram, reduced_map, symmetric_blocks | bnverify.symmetry / derive |
-| curve                   | bnverify.derive.curve: the reduction curve h(rho)|
-| basins.check_basin_cover| bnverify.derive.basins (cover, segments, basins) |
-| gershgorin_bound        | bnverify.derive.spectra: the block spectra       |
-| alln.quantities         | bnverify.alln.branch (G, E, cosines in t = 1/n)  |
-| alln.stability_criteria | bnverify.alln_stability.scaled (block margins)   |
-| rank.kappa, rank.kernel_matrix (sympy) | bnverify.kernels kappa, bnverify.gram.kernel |
+| trusted (here)                                | untrusted twin                                         |
+|-----------------------------------------------|--------------------------------------------------------|
+| kappa, kernel_constants                       | bnverify.core.kernels.kappa / Activation constants     |
+| center                                        | bnverify.core.gram (C G C)                             |
+| two_point_image                               | bnverify.derive.symbolic.fixed_point (one RC step)     |
+| rs_image                                      | bnverify.derive.rs.fixed_point                         |
+| pattern_blocks                                | bnverify.core.symmetry blocks at the configuration     |
+| symmetric_gram, reduced_map, symmetric_blocks | bnverify.core.symmetry / derive                        |
+| curve                                         | bnverify.derive.curve: the reduction curve h(rho)      |
+| basins.check_basin_cover                      | bnverify.derive.basins (cover, segments, basins)       |
+| gershgorin_bound                              | bnverify.derive.spectra: the block spectra             |
+| alln.quantities                               | bnverify.derive.alln.branch (G, E, cosines in t = 1/n) |
+| alln.stability_criteria                       | bnverify.derive.alln_stability.scaled (block margins)  |
+| rank.kappa, rank.kernel_matrix (sympy)        | bnverify.core.kernels kappa, bnverify.core.gram.kernel |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,

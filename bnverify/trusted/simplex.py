@@ -1,4 +1,4 @@
-"""Trusted check of the all-n simplex item (twin of bnverify/simplex_alln.py, written
+"""Trusted check of the all-n simplex item (twin of bnverify/derive/simplex_alln.py, written
 separately: here from kappa's definition, there from closed forms in t).
 
 ``simplex-branch``  {n_from, alpha, prec, boxes: [{t: [lo, hi]}, ...]}: for every n >= n_from

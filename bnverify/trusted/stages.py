@@ -17,7 +17,7 @@ kernel; RS + NL, tanh, n <= 3 for RS alone) raises :class:`NoGoal`.
 
 Mathematics taken from outside, as in the module table of decomposition.py: the
 Gaussian integrals behind the RC + RS map, acos > 0 on [-1, 1), the series
-g(1 - s^2) = (2 sqrt 2/3) s^3 + O(s^5) (re-derived by bnverify.decomposition.recheck in
+g(1 - s^2) = (2 sqrt 2/3) s^3 + O(s^5) (re-derived by bnverify.claims.decomposition.recheck in
 sympy), the isotropy and independence facts of the RS family, and the compactness step.
 """
 from __future__ import annotations

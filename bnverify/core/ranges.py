@@ -5,7 +5,7 @@ Integer ranges are closed, ``A..B`` with A <= B, or open above, ``A..``.  Ration
 closed, ``A..B``, except that an upper end equal to the excluded limit (alpha = 1, which
 would be the identity) means "up to but not including it": ``0..1`` is [0, 1).
 Every malformed range raises :class:`BadInput` naming the value, for a one-line error.
-Limits (see :mod:`bnverify.limits`): every integer of a range is at most ``limits.MAX_N``
+Limits (see :mod:`bnverify.core.limits`): every integer of a range is at most ``limits.MAX_N``
 (10^6) unless the caller gives another ``maximum``; a number's text has at most
 ``limits.MAX_NUMBER_CHARS`` characters and a decimal exponent of at most ``limits.MAX_EXPONENT``.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from . import limits
-from .kernels import BadInput
+from ..errors import BadInput
 from .limits import show
 
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .derive.balls import _frac_str
+from .balls import _frac_str
 
 V0_TEXT = "3*pi"            # the root of G(v, 0) = -v^2 + v^3 / (3 pi)
 
@@ -333,7 +333,7 @@ def certify_branch(n0, prec=128, pieces=None, progress=None):
 def branch_item(n0, alpha=Fraction(0), prec=128, stable=None):
     """The evidence item {type: all-n-branch, n_from, alpha, prec, boxes[, stable]} (or None,
     failed).  ``stable`` (default: for ReLU) adds the spectral-radius criteria of
-    bnverify.alln_stability, checked on every box first; the item claims stability only if
+    bnverify.derive.alln_stability, checked on every box first; the item claims stability only if
     they hold there (boxes that need a finer t-split are split in the item itself)."""
     boxes, failed = certify_branch(n0, prec)
     if failed:
@@ -377,7 +377,7 @@ def asymptotics(item=None, alpha=Fraction(0), prec=128):
     enclosures come from a Krawczyk box at t = 0 exactly (ball arithmetic), the closed forms
     from :func:`closed_forms`; each enclosure is checked to contain its closed form.
     stability_margin is measured, not proved (see docs/all-n.md)."""
-    from .derive import balls
+    from . import balls
 
     lib = ArbLib(prec)
     mp = MpLib(60)
@@ -410,11 +410,11 @@ def asymptotics(item=None, alpha=Fraction(0), prec=128):
 
 def stability_margin(V, lib):
     """1 - spectral radius = t m(v, t) with m the smallest of the three blocks' analytic
-    margins (bnverify.alln_stability); at t = 0 every one is 1 (closed form, exact series)."""
+    margins (bnverify.derive.alln_stability); at t = 0 every one is 1 (closed form, exact series)."""
     from . import alln_stability
 
     crit = alln_stability.scaled(V, lib.num(0), lib)["criteria"]
-    from .derive import balls
+    from . import balls
     margins = [crit["pair_margin"], crit["trivial_margin"], crit["standard_p(1)/t"]]
     lo = min(m.lower() for m in margins)
     hi = min(m.upper() for m in margins)
@@ -423,7 +423,7 @@ def stability_margin(V, lib):
             "closed_form_value": 1.0, "agrees": bool(ball.contains(lib.num(1))),
             "note": "the standard block's margin det(I - M)/t over its second eigenvalue (t + O(t^2)) "
                     "equals the trivial block's to O(t^2): series 1 - radius = t + t^2 - (81 pi^2/20) t^3 "
-                    "+ O(t^4) (bnverify.alln_stability.margin_series)"}
+                    "+ O(t^4) (bnverify.derive.alln_stability.margin_series)"}
 
 
 # ---------------------------------------------------------------- the partner (measured)
@@ -433,8 +433,8 @@ def partner_gap(n, prec=256):
     with the Gram-map code in balls (bnverify.derive.curve).  A measurement (the per-n
     classification certifies the count; the gap's rate is not proved): gap * n^3 -> 2 (pi - 2)
     (docs/all-n.md)."""
-    from .derive import balls, curve
-    from .kernels import Activation
+    from . import balls, curve
+    from ..core.kernels import Activation
 
     act, ctx = Activation("relu"), balls.ball(prec)
     rs = Fraction(-1, n - 1)

@@ -16,7 +16,7 @@ matrix invariant under permutations of the cluster is
 (for n = 3 the standard component has 2 copies: O_x vanishes; the pair component needs n >= 5).
 By Schur's lemma DF(G) maps each copy-space to itself and acts on it by a matrix of the size
 of the "copies" column, independent of n.  Each block is computed by running the single Gram
-map implementation (:func:`bnverify.gram.dF`) on a quotient matrix whose index classes are
+map implementation (:func:`bnverify.core.gram.dF`) on a quotient matrix whose index classes are
 {1}, {2}, ... and "the rest of the cluster" with its (possibly symbolic) size.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..derive import sweeps
+from ...derive import sweeps
 from .states import classification_item
 
 

@@ -31,11 +31,11 @@ from __future__ import annotations
 import ast
 import re
 
-from .errors import ExpressionTooLarge, LimitError  # noqa: F401  (re-exported)
+from ..errors import ExpressionTooLarge, LimitError
 
 MAX_N = 10 ** 6
 MAX_PER_N = 1000
-MAX_CERTIFIED_N = 64            # fallback when the trusted kernel does not say (see certified_max_n)
+MAX_CERTIFIED_N = 64            # the trusted kernel's per-n limit, trusted.items.N_MAX (a test keeps them equal)
 MAX_NUMBER_CHARS = 400
 MAX_EXPONENT = 400
 MAX_INT_PARAM = 10 ** 6
@@ -246,8 +246,4 @@ def guard_simulation(n, width, depth, seeds, weights=False, what="simulation"):
 
 def certified_max_n():
     """The largest n for which the trusted kernel certifies a state (attractor, simplex)."""
-    try:
-        from .trusted import items
-        return int(getattr(items, "N_MAX", MAX_CERTIFIED_N))
-    except Exception:
-        return MAX_CERTIFIED_N
+    return MAX_CERTIFIED_N         # equal to trusted.items.N_MAX (tests/test_architecture.py)

@@ -18,9 +18,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .. import certificate as cert
-from .. import claims, trusted
-from ..errors import BadInput
-from ..verdict import Verdict, inconclusive, stopwatch
+from .. import spec
+from ... import trusted
+from ...errors import BadInput
+from ...core.verdict import Verdict, inconclusive, stopwatch
 from . import basins, fold, rank
 from .branches import BRANCH_METHOD, all_n, search_branch, simplex_all_n
 from .finite_width import finite_width_lyapunov
@@ -141,7 +142,7 @@ def checked_state(v, state, act):
     data = {"id": "%s-n%d" % (state, n), "title": state, "statement": "%s at n = %d" % (state, n),
             "property": "spectral-radius", "expect": "proved", "model": model,
             "domain": {"n": str(n)}, "params": {"state": state, "relation": "<", "bound": "1"}}
-    claim = claims.claim_from_dict(data, "%s sweep" % state)
+    claim = spec.claim_from_dict(data, "%s sweep" % state)
     c = v.certificate or {}
     items = [classification_item(c)] if c.get("kind") == "classification" else \
         [krawczyk_item(c, Fraction(1))] if c.get("kind") == "krawczyk" else []
@@ -150,4 +151,22 @@ def checked_state(v, state, act):
         human["search"] = v.evidence["reason"]
     out = decide(claim, items, human)
     out.seconds = v.seconds
+    return out
+
+
+def certified_attractor(n, act):
+    """The certified attractor at n through the trusted kernel: {quantity: [lo, hi]} as
+    floats rounded outward, or None when it is not proved (n < 7, or a failed check)."""
+    import numpy as np
+
+    from ...derive import states
+    from ...sim.endstate import QUANTITIES
+
+    v = checked_state(states.certify_attractor(n, act), "attractor", act)
+    if v.status != "proved" or not v.evidence.get("checked"):
+        return None
+    out = {}
+    for name in QUANTITIES:
+        lo, hi = (float(x) for x in v.evidence[name])
+        out[name] = [float(np.nextafter(lo, -np.inf)), float(np.nextafter(hi, np.inf))]
     return out

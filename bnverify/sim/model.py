@@ -49,7 +49,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .kernels import Activation, BadInput
+from ..core.kernels import Activation
+from ..errors import BadInput
 
 SAMPLERS = ("gram", "weights")
 DATA_STREAM, WEIGHT_STREAM = 0, 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .. import lyapunov
-from ..errors import BadInput
+from ...sim import lyapunov
+from ...errors import BadInput
 
 
 def finite_width_lyapunov(claim):

@@ -1,7 +1,7 @@
 """Symbolic derivations for a symbolic batch size n (and leaky slope alpha).
 
 Everything here is derived by sympy from the single Gram-map implementation
-(:mod:`bnverify.gram` through the quotient layouts of :mod:`bnverify.symmetry`); numbers
+(:mod:`bnverify.core.gram` through the quotient layouts of :mod:`bnverify.core.symmetry`); numbers
 that are results are computed, not typed in.  The statements derived are:
 
 * :func:`centering_identity` - for a two-point batch (n-1 copies of v, one u) and any W,
@@ -31,8 +31,9 @@ import functools
 import numpy as np
 import sympy as sp
 
-from . import arith, gram, symmetry
-from .kernels import Activation, BadInput
+from ..core import arith, gram, symmetry
+from ..core.kernels import Activation
+from ..errors import BadInput
 
 N = sp.Symbol("n", integer=True, positive=True)
 ALPHA = sp.Symbol("alpha", nonnegative=True)

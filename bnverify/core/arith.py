@@ -1,7 +1,7 @@
 """Arithmetic contexts: the same formula evaluated in float, exact, ball and interval arithmetic.
 
-Like mpmath's ``fp``/``mp``/``iv`` contexts, every formula in :mod:`bnverify.kernels` and
-:mod:`bnverify.gram` is written once against the small interface below:
+Like mpmath's ``fp``/``mp``/``iv`` contexts, every formula in :mod:`bnverify.core.kernels` and
+:mod:`bnverify.core.gram` is written once against the small interface below:
 
 ``ctx.const(x)``     convert a Python int / str rational / Fraction / sympy number
 ``ctx.pi``           the constant pi

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import BadInput  # noqa: F401  (re-exported until every import names errors)
+from ..errors import BadInput
 
 ACTIVATIONS = ("relu", "leaky_relu", "identity", "tanh")
 STAGES = ("rc", "rs")

@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 
-from . import __version__, files, trusted
+from .. import __version__, files, trusted
 
 FORMAT = trusted.FORMAT
 

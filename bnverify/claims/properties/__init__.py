@@ -9,7 +9,7 @@ kind: :mod:`.states` (one n), :mod:`.branches` (all n), :mod:`.fold`, :mod:`.fin
 from .branches import ALL_N_FROM, SIMPLEX_FROM, all_n, simplex_all_n
 from .jobs import adopt, per_n, units
 from .registry import PROPERTIES, Property, claim_json, job_key
-from .road import check, checked_state, combine, decide
+from .road import certified_attractor, check, checked_state, combine, decide
 
-__all__ = ["ALL_N_FROM", "SIMPLEX_FROM", "PROPERTIES", "Property", "adopt", "all_n", "check", "checked_state",
+__all__ = ["ALL_N_FROM", "SIMPLEX_FROM", "PROPERTIES", "Property", "adopt", "all_n", "certified_attractor", "check", "checked_state",
            "claim_json", "combine", "decide", "job_key", "per_n", "simplex_all_n", "units"]

@@ -1,11 +1,12 @@
 """Claims that reach an all-n branch (the attractor for n >= ALL_N_FROM, the simplex state
-for n >= SIMPLEX_FROM) and the untrusted search of a branch's evidence (bnverify.alln,
-bnverify.simplex_alln)."""
+for n >= SIMPLEX_FROM) and the untrusted search of a branch's evidence (bnverify.derive.alln,
+bnverify.derive.simplex_alln)."""
 from __future__ import annotations
 
 from fractions import Fraction
 
-from .. import alln, simplex_alln, trusted
+from ... import trusted
+from ...derive import alln, simplex_alln
 
 
 ALL_N_FROM = 16          # the attractor's all-n branch covers n >= 16; below, per-n boxes
@@ -49,7 +50,7 @@ BRANCH_METHOD = {
 
 def search_branch(claim):
     """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
-    asymptotics (see bnverify.alln)."""
+    asymptotics (see bnverify.derive.alln)."""
     alpha = claim.activation.slope if claim.activation.name == "leaky_relu" else Fraction(0)
     if simplex_all_n(claim):
         item, failed, boxes = simplex_alln.branch_item(claim.n.lo, alpha)

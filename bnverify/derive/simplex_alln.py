@@ -193,7 +193,7 @@ def asymptotics(alpha=Fraction(0), prec=128):
     m_S(0), enclosed in arb at t = 0 exactly and compared with :func:`limit`'s closed form."""
     from flint import arb, ctx
 
-    from .derive.balls import bounds
+    from .balls import bounds
 
     with ctx.workprec(prec):
         f = _forms_at(arb(0), alpha, forms)

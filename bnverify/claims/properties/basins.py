@@ -2,7 +2,7 @@
 bnverify.derive.basins, which is itself the 'basin-cover' evidence item."""
 from __future__ import annotations
 
-from ..derive import basins
+from ...derive import basins
 
 
 def search(claim):

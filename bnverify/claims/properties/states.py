@@ -6,8 +6,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .. import certificate as cert
-from .. import trusted
-from ..derive import states
+from ... import trusted
+from ...derive import states
 
 
 def state_of(claim):

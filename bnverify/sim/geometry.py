@@ -2,7 +2,7 @@
 
 Everything here is a function of the Gram matrices ``G = X^T X`` of a stack X of shape
 (S, d, n) (column j = data point j), so it applies equally to a Gram stack (S, n, n), e.g.
-one produced by the infinite-width map :func:`bnverify.gram.F`.  For each seed:
+one produced by the infinite-width map :func:`bnverify.core.gram.F`.  For each seed:
 
     norms_j        = sqrt(G_jj)
     cos_jk         = G_jk / (norms_j norms_k)     (0 when either point is 0)

@@ -2,7 +2,7 @@
 of K(Sigma)) at the smallest n of the domain where bnverify.derive.rank has one."""
 from __future__ import annotations
 
-from ..derive import rank
+from ...derive import rank
 
 TRIES = 8
 

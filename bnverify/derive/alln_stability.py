@@ -1,4 +1,4 @@
-"""Every n at once, stability: the spread-cluster fixed point of :mod:`bnverify.alln` has
+"""Every n at once, stability: the spread-cluster fixed point of :mod:`bnverify.derive.alln` has
 spectral radius < 1 in the full scale-free dynamics, on the branch's boxes t in [0, 1/16]
 (untrusted derivation and check; not wired into the trusted kernel).
 
@@ -72,7 +72,7 @@ from . import alln
 # ---------------------------------------------------------------- the atoms (written once)
 def atoms(v, t, lib):
     """Every primitive at (v, t) over ``lib`` (alln.MpLib or alln.ArbLib), analytic at t = 0:
-    the branch's own (bnverify.alln.branch) and the kernel values of the blocks."""
+    the branch's own (bnverify.derive.alln.branch) and the kernel values of the blocks."""
     b = alln.branch(v, t, lib)
     pi, one = lib.pi, lib.num(1)
     theta, C, S, w, R, cphi = b["theta"], b["C"], b["S"], b["w"], b["R"], b["cphi"]

@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 
 from . import symbolic
-from .symbolic import _CLUSTER, ALPHA, N
+from .symbolic import ALPHA, N, _CLUSTER
 
 EPS = sp.Symbol("epsilon", positive=True)
 _X = sp.Symbol("x", real=True)

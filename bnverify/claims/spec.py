@@ -7,7 +7,7 @@ A claim is one precise reading of a statement of the paper, in a TOML file named
     title     = "The configuration is not linearly stable"        # required
     statement = "O_n is a linearly stable fixed point of ..."     # required, plain text
     latex     = '\\rho(DF(G^*)/c) < 1'                             # optional, LaTeX
-    property  = "spectral-radius"          # required; a name in bnverify.properties.PROPERTIES
+    property  = "spectral-radius"          # required; a name in bnverify.claims.properties.PROPERTIES
     expect    = "refuted"                  # required; proved | refuted | inconclusive
     methods   = ["exact", "symbolic"]      # optional list of strings (documentation)
     uses      = ["gram-fixed-point"]       # optional; ids that must exist in the catalogue
@@ -50,17 +50,17 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from . import limits
-from .errors import BadInput, ClaimError
-from .kernels import Activation, parse_stages
-from .limits import show
-from .ranges import IntRange, RatRange, parse_int_range, parse_rat_range
-from .verdict import RELATIONS, STATUSES
+from ..core import limits
+from ..errors import BadInput, ClaimError
+from ..core.kernels import Activation, parse_stages
+from ..core.limits import show
+from ..core.ranges import IntRange, RatRange, parse_int_range, parse_rat_range
+from ..core.verdict import RELATIONS, STATUSES
 
 def catalogue_dir():
     """The built-in catalogue: ``bnverify/catalogue/`` in an installed wheel (package data built
     from ``proofs/``), else ``proofs/`` of the source checkout this package lives in."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]      # bnverify/
     installed = package / "catalogue"
     return installed if any(installed.glob("*.toml")) else package.parent / "proofs"
 
@@ -202,7 +202,7 @@ def _p_state(v):
 
 
 def _p_expr(v):
-    from .trusted import base
+    from ..trusted import base
 
     if isinstance(v, int) and not isinstance(v, bool):
         v = str(v)
@@ -258,7 +258,7 @@ def _p_decimal(v):
 
 
 def _p_fixed_state(v):
-    from .trusted import kernel
+    from ..trusted import kernel
 
     if not isinstance(v, str) or v not in kernel.BASIN_ENDS[1:]:
         raise ValueError("state %s is not one of %s" % (show(v), ", ".join(kernel.BASIN_ENDS[1:])))
@@ -267,7 +267,7 @@ def _p_fixed_state(v):
 
 def _p_basin(v):
     """An interval of the reduced map's fixed points, in the kernel's words ('(partner, configuration)')."""
-    from .trusted import base, kernel
+    from ..trusted import base, kernel
 
     try:
         return kernel.basin_text(v)
@@ -276,7 +276,7 @@ def _p_basin(v):
 
 
 def _p_points(v):
-    from .trusted import rank
+    from ..trusted import rank
 
     if not isinstance(v, str) or v not in rank.HYPOTHESES:
         raise ValueError("points %s is not one of %s" % (show(v), ", ".join(rank.HYPOTHESES)))
@@ -455,7 +455,7 @@ def read_toml(path):
 
 
 def check_sizes(data, source):
-    """The limits of :mod:`bnverify.limits` on a parsed claim table, checked before
+    """The limits of :mod:`bnverify.core.limits` on a parsed claim table, checked before
     :func:`claim_from_dict` builds numbers from it (a slope like "1e-100000" would)."""
     model, domain = data.get("model"), data.get("domain")
     try:
@@ -492,7 +492,7 @@ def check_limits(claim):
     if claim.property == "finite-width-lyapunov" and claim.width is not None and claim.n.finite:
         import inspect
 
-        from . import lyapunov
+        from ..sim import lyapunov
 
         sig = inspect.signature(lyapunov.exponent_verdict).parameters
         layers = claim.params.get("layers", sig["layers"].default)

@@ -16,9 +16,9 @@ from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
 from . import properties
-from .kernels import BadInput
-from .parallel import default_jobs, process_pool
-from .verdict import INCONCLUSIVE, Verdict
+from ..errors import BadInput
+from ..parallel import default_jobs, process_pool
+from ..core.verdict import INCONCLUSIVE, Verdict
 
 
 @dataclass

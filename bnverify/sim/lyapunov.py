@@ -3,7 +3,7 @@
 At width d the exact configuration stays exact (identical points have identical images),
 so the question is how a small spread of the cluster evolves.  Its tangent dynamics under
 RC + phi (phi positively homogeneous) follows from the rank-one identity
-``Z C = w s^T``, ``w = W (u - v)`` (see :mod:`bnverify.symbolic`):
+``Z C = w s^T``, ``w = W (u - v)`` (see :mod:`bnverify.derive.symbolic`):
 
     base point:   v' = phi(-w) / n,   u' = (n-1) phi(w) / n
     spread:       dX'_j = phi'(-w) o (W dX_j)      for zero-sum cluster perturbations dX_j
@@ -23,9 +23,9 @@ import math
 
 import numpy as np
 
-from . import symbolic
-from .kernels import BadInput
-from .verdict import INCONCLUSIVE, Verdict, stopwatch
+from ..derive import symbolic
+from ..errors import BadInput
+from ..core.verdict import INCONCLUSIVE, Verdict, stopwatch
 
 
 def infinite_width_exponent(act, n):
@@ -41,7 +41,7 @@ def spread_exponents(act, n, d, layers, seeds, rng=None, burn=5):
     """Per-seed exponent estimates (array of length ``seeds``), all seeds in one batch:
     :func:`bnverify.sim.lyapunov_rate.spread_rates` (``rng``: a Generator, or a base seed for
     per-seed streams; default Generator seed 0)."""
-    from .sim import lyapunov_rate
+    from . import lyapunov_rate
 
     return lyapunov_rate.spread_rates(act, n, d, layers, seeds,
                                       np.random.default_rng(0) if rng is None else rng, burn)
@@ -68,7 +68,7 @@ def t_interval(x, level=0.95):
 def exponent_verdict(act, n, widths=(64, 256, 1024), layers=200, seeds=16, seed=0):
     """Inconclusive by nature (sampling), with the evidence: per-width confidence intervals,
     the d -> infinity value, and whether the intervals approach it."""
-    from .sim import lyapunov_rate
+    from . import lyapunov_rate
 
     with stopwatch() as t:
         target, mu = infinite_width_exponent(act, n)

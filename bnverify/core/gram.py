@@ -1,11 +1,11 @@
 """The infinite-width Gram dynamics ``G -> F(G) = K_phi(C G C)``, its scale-free version
-and its derivative, written once for every arithmetic (see :mod:`bnverify.arith`).
+and its derivative, written once for every arithmetic (see :mod:`bnverify.core.arith`).
 
 Matrices may be *dense* (an n x n array) or *quotient* matrices described by a
 :class:`Layout`: index classes of (possibly symbolic) size, each class held by one or two
 representative rows.  A quotient matrix stands for the full matrix whose entries depend
 only on the classes (and on i == j).  The same code then runs for a concrete n and for a
-symbolic n, which is how :mod:`bnverify.symmetry` obtains blocks whose size does not grow
+symbolic n, which is how :mod:`bnverify.core.symmetry` obtains blocks whose size does not grow
 with n.
 """
 from __future__ import annotations
@@ -154,5 +154,5 @@ def dF(G, H, act, ctx, layout=None, stages=("rc",)):
 def _check_stages(stages):
     if "rs" in stages:
         raise NotImplementedError(
-            "the RS Gram map has no closed form for a general G; see bnverify.symbolic for "
+            "the RS Gram map has no closed form for a general G; see bnverify.derive.symbolic for "
             "its value where C G C has rank one")

@@ -6,8 +6,8 @@ from dataclasses import replace
 from fractions import Fraction
 
 from .. import certificate as cert
-from .. import trusted
-from ..ranges import IntRange
+from ... import trusted
+from ...core.ranges import IntRange
 from .branches import ALL_N_FROM, SIMPLEX_FROM, all_n, simplex_all_n
 from .registry import PROPERTIES, claim_json
 

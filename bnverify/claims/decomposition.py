@@ -36,15 +36,15 @@ import copy
 import functools
 import sympy as sp
 
-from .kernels import Activation
-from .verdict import INCONCLUSIVE, PROVED, REFUTED
+from ..core.kernels import Activation
+from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
 
 ORDER = ("rc", "rs", "nl")
 SUBSETS = ((), ("rc",), ("rs",), ("rc", "rs"), ("nl",), ("rc", "nl"), ("rs", "nl"), ("rc", "rs", "nl"))
 RHO, S, N, E = sp.symbols("rho s n e", positive=True)
-LOCAL = "bnverify.decomposition.recheck (not the trusted kernel)"
+LOCAL = "bnverify.claims.decomposition.recheck (not the trusted kernel)"
 KERNEL = "trusted kernel"
-TRUSTED = "trusted checker (bnverify.trusted.stages) and bnverify.decomposition.recheck"
+TRUSTED = "trusted checker (bnverify.trusted.stages) and bnverify.claims.decomposition.recheck"
 
 
 def model_stages(subset, act):
@@ -55,7 +55,7 @@ def model_stages(subset, act):
 
 def _kernel_expr(act):
     """kappa(rho) for a leaky ReLU (relu, identity) as a sympy expression in RHO."""
-    from .arith import ExactContext
+    from ..core.arith import ExactContext
 
     return sp.simplify(act.kappa(RHO, ExactContext()))
 
@@ -314,8 +314,8 @@ def checked(subset, act, n, executor=None):
     checker (bnverify.trusted.stages derives the obligation from the stage set, alpha and n
     and compares the certificate's numbers with its own).  The row's statement becomes the
     checker's canonical statement; the derivation's wording moves to ``derivation``."""
-    from .trusted import Rejected
-    from .trusted import stages as trusted_stages
+    from ..trusted import Rejected
+    from ..trusted import stages as trusted_stages
 
     f = infinite_width(subset, act, n, executor)
     if f["verdict"] != PROVED or f["checked_by"] != LOCAL:
@@ -338,10 +338,10 @@ def inconclusive(statement, reason, method="none"):
 def catalogue_claims(model, act, n):
     """The catalogue's claims about exactly this model (stages and activation; for leaky
     ReLU an alpha domain containing act.alpha), narrowed to this n when their domain has it."""
-    from . import api
+    from . import spec
 
     out = []
-    for c in api.catalogue():
+    for c in spec.load_catalogue():
         if c.stages != tuple(model) or c.activation.name != act.name or c.full:
             continue
         if act.name == "leaky_relu" and act.alpha not in c.alpha:
@@ -354,13 +354,13 @@ def catalogue_claims(model, act, n):
 
 def from_catalogue(model, act, n, executor=None):
     """Run the model's catalogue claims (runner + trusted kernel) and state what they decide."""
-    from . import api
+    from . import runner
 
     cs = catalogue_claims(model, act, n)
     if not cs:
         return inconclusive("no catalogue claim about %s at n = %d" % (",".join(model), n),
                             "nothing in the catalogue decides this model here")
-    results = api.verify_claims(cs, executor=executor, jobs=1)
+    results = runner.run(cs, executor=executor, jobs=1, progress=False)
     parts, decided, open_ = [], [], []
     for r in results:
         st = r.verdict.status
