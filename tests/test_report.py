@@ -359,3 +359,39 @@ def test_default_catalogue_report_within_its_time_budget(tmp_path, capsys):
     assert {f["name"] for f in doc["figures"]} >= {"spectrum", "attractor", "radii", "curve", "trajectories"}
     assert doc["summary"]["line"].split(";")[0] in out.splitlines()             # verify's one-line summary
     assert doc["skipped"] and all(k["why"].startswith("long") and k["how"] for k in doc["skipped"])
+
+
+def test_report_from_a_file_rechecks_each_decided_verdict(tmp_path, capsys, monkeypatch):
+    """`report --from` never recomputes, but a proved / refuted row is shown only when its
+    certificate re-checks in the trusted kernel and names that claim and verdict; an edited
+    results file (a refuted claim turned 'proved') shows 'unchecked' with the reason."""
+    from bnverify import report
+    from bnverify.cli import main
+    from bnverify.commands.report import load_results
+
+    written = []
+    monkeypatch.setattr(report, "write", lambda d, rows, **kw: written.append(rows))    # figures are slow
+    d = tmp_path / "r"
+    assert main(["verify", "--only", "centering-rank-one", "stability-naive", "--quiet", "--jobs", "1",
+                 "--report", str(d)]) == 0
+    capsys.readouterr()
+    rows, _, _ = load_results(d / "results.json")
+    assert [(r["id"], r["verdict"], r.get("rechecked")) for r in rows] == [
+        ("centering-rank-one", "proved", True), ("stability-naive", "refuted", True)]
+    doc = json.loads((d / "results.json").read_text())
+    doc["claims"][1]["verdict"] = "proved"                          # the forger's edit
+    forged = d / "results.json"
+    forged.write_text(json.dumps(doc))
+    rows, _, _ = load_results(forged)
+    assert rows[1]["verdict"] == "unchecked" and "certificate is for stability-naive refuted" in rows[1]["unchecked"]
+    cert = d / "certificates" / "centering-rank-one.json"
+    c = json.loads(cert.read_text())
+    c["statement"] = c["statement"] + " (and more)"
+    cert.write_text(json.dumps(c))
+    rows, _, _ = load_results(forged)
+    assert rows[0]["verdict"] == "unchecked" and "does not re-check" in rows[0]["unchecked"]
+    (d / "certificates" / "centering-rank-one.json").unlink()
+    rows, _, _ = load_results(forged)
+    assert "no certificate" in rows[0]["unchecked"]
+    assert main(["report", str(tmp_path / "out"), "--from", str(forged)]) == 0
+    assert [r["verdict"] for r in written[-1]] == ["unchecked", "unchecked"]

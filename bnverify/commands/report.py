@@ -19,7 +19,10 @@ same content as data), figures/NAME.png and figures/NAME.svg, graph.svg and cert
 built in a temporary folder and renamed into place, so an interrupted run leaves no
 half-written file.  The verdicts are read, never recomputed: from --from FILE (the
 results.json that `bnverify verify --report DIR` writes, or `verify --json` output), else by
-running the catalogue as `bnverify verify --report DIR` does.  See docs/report.md.
+running the catalogue as `bnverify verify --report DIR` does.  A proved or refuted row read
+from a file is shown only if its certificate (DIR/certificates/ID.json beside the file)
+re-checks in the trusted kernel and names that claim and verdict; otherwise it is shown as
+'unchecked' with the reason (`verify --json` carries no certificates).  See docs/report.md.
 
 exit status: 0 written (and, when the catalogue was run, every verdict as expected),
 1 some verdict differs from its claim's expect, 2 usage error (missing, corrupt or non-UTF-8
@@ -79,7 +82,34 @@ def load_results(path):
         c = r.get("certificate")
         if isinstance(c, str) and (path.parent / c).is_file():
             certs[r["id"]] = path.parent / c
-    return rows, skipped, certs
+    return [recheck(r, certs.get(r["id"])) for r in rows], skipped, certs
+
+
+def recheck(row, cert_path):
+    """A row read from a file says what it says; a decided verdict (proved / refuted) is shown
+    only if its certificate re-checks in the trusted kernel and names this claim and verdict.
+    Otherwise the row's verdict becomes 'unchecked', with the reason."""
+    if row["verdict"] not in ("proved", "refuted"):
+        return row
+    from .. import trusted
+
+    why = None
+    if cert_path is None:
+        why = "no certificate beside the results file"
+    else:
+        try:
+            cert = json.loads(Path(cert_path).read_text(encoding="utf-8"))
+            ok, msg = trusted.check(cert)
+        except (OSError, ValueError, TypeError, AttributeError) as e:
+            ok, msg, cert = False, "not a certificate: %s" % type(e).__name__, {}
+        if not ok:
+            why = "its certificate does not re-check: %s" % limits.show(str(msg))
+        elif cert.get("verdict") != row["verdict"] or (cert.get("claim") or {}).get("id") != row["id"]:
+            why = "its certificate is for %s %s" % ((cert.get("claim") or {}).get("id"), cert.get("verdict"))
+    if why is None:
+        return dict(row, rechecked=True)
+    return dict(row, verdict="unchecked", given=row["verdict"], ok=False,
+                unchecked="the file says %s, but %s" % (row["verdict"], why))
 
 
 def _check_dir(d):

@@ -22,6 +22,7 @@ tr:nth-child(even){background:#f6f8fa}th{background:#eaeef2}
 .badge{display:inline-block;padding:0 .5em;border-radius:1em;font-weight:600;font-size:.9em;border:1.5px solid}
 .proved{color:#1a7f37;background:#dafbe1;border-color:#1a7f37}.refuted{color:#cf222e;background:#ffebe9;border-color:#cf222e}
 .inconclusive{color:#9a6700;background:#fff8c5;border-color:#9a6700}.notrun{color:#57606a;background:#eaeef2;border-color:#6e7781}
+.unchecked{color:#8250df;background:#fbefff;border-color:#8250df}
 blockquote{border-left:4px solid #8c959f;margin:.6em 0;padding:.2em 1em;background:#f6f8fa;font-style:italic}
 figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #d0d7de}figcaption{font-size:.92em;color:#424a53}
 .src{font-variant:small-caps;font-weight:600}
@@ -194,6 +195,8 @@ def claim_page(c, doc):
            "<p>Verdict %s (expected %s) by %s%s.</p>" % (
                badge(c["verdict"]), E(c.get("expect", "")), E(c.get("method") or "&mdash;"),
                "" if c.get("seconds") is None else ", in %.2f s" % c["seconds"])]
+    if c.get("unchecked"):
+        out.append("<p>%s <b>Not shown as decided:</b> %s.</p>" % (badge("unchecked"), E(c["unchecked"])))
     if c.get("latex"):
         out.append("<div class='formula'>%s</div>" % mathml.tex(c["latex"], display=True))
     papers = [p for p in doc["paper"] if c["id"] in p["claims"]]
