@@ -63,6 +63,7 @@ def test_trusted_goals_reject_forgeries():
         (("nl",), 8, dict(nl, limit_l2_gap={"mid": [m, e], "rad": [1, 10]})),   # a ball holding everything
         ((), 8, dict(cert(()), kappa_identity="2*rho")),
         (("rs", "rc"), 8, good),                                         # no such stage order
+        (("rc",), 8, cert(())),          # the identity's certificate for the centring row: only the kind tells
     ]
     for sub, n, c in forged:
         with pytest.raises(Rejected):

@@ -37,7 +37,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 MUTANTS = HERE / "mutants.toml"
-TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/soundness/test_corpus.py"]
+TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/test_forgery_redteam.py",
+         "tests/soundness/test_corpus.py",
+         # the stage ablation's trusted goals (trusted/stages.py) are attacked in test_decompose
+         "tests/test_decompose.py::test_proved_rows_recheck_from_their_certificates",
+         "tests/test_decompose.py::test_trusted_goals_reject_forgeries",
+         "tests/test_decompose.py::test_a_tampered_certificate_does_not_recheck"]
 KEYS = {"id", "file", "old", "new", "why", "equivalent"}
 IGNORE = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis",
                                 "*.egg-info", "*.pyc")
