@@ -436,7 +436,7 @@ FORGERIES = {
     "statement-of-another-certificate": ("att-ex", lambda c, certs: dict(c, statement=certs["att-st"]["statement"])),
     "statement-empty": ("inv", field("statement", value="")),
     "method-edited-exact": ("att-st", field("method", value="exact symbolic proof, every n >= 7")),
-    "method-edited-kernel": ("sr-naive", field("method", value="evidence re-checked (arb: Krawczyk, Gershgorin, classification, all-n t-boxes; exact: kernel null vectors), trusted kernel")),
+    "method-edited-kernel": ("sr-naive", field("method", value="evidence re-checked (arb: Krawczyk, Gershgorin, classification, basin covers, all-n t-boxes; exact: kernel null vectors), trusted kernel")),
     "method-edited-empty": ("inv", field("method", value="")),
     # ---- decisive items that say nothing about the claim
     "n7-box-offered-for-n8": ("att-st", evidence(lambda ev, certs: [ev[0], copy.deepcopy(ev[0])])),

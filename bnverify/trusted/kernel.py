@@ -42,7 +42,7 @@ STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"])
 STATES = ("configuration", "two-point", "attractor", "simplex")
 PER_N_MAX = 1000
 METHODS = ("trusted kernel (exact / SMT / ball)",
-           "evidence re-checked (arb: Krawczyk, Gershgorin, classification, all-n t-boxes; "
+           "evidence re-checked (arb: Krawczyk, Gershgorin, classification, basin covers, all-n t-boxes; "
            "exact: kernel null vectors), trusted kernel")
 CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "statement": str,
                "evidence": list, "tools": dict, "hash": str}
