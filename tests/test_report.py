@@ -330,6 +330,26 @@ def test_in_headless_chromium(built, tmp_path):
         print("screenshot:", shot)
 
 
+FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
+
+
+@pytest.mark.skipif(not FIREFOX, reason="no firefox on PATH (Debian package firefox-esr; .ci/run installs it)")
+def test_in_headless_firefox(built, tmp_path):
+    """The same pages draw in Firefox (its own MathML engine): a full-page screenshot of each
+    (Firefox has no DOM dump; the structure is checked in Chromium above)."""
+    home = tmp_path / "home"
+    for page in (built / "index.html", built / "claims" / "attractor.html"):
+        profile = tmp_path / ("profile-" + page.stem)
+        profile.mkdir(parents=True)
+        shots = Path(os.environ.get("BNVERIFY_SCREENSHOTS") or tmp_path)
+        shots.mkdir(parents=True, exist_ok=True)
+        shot = shots / ("firefox-%s.png" % page.stem)
+        r = subprocess.run([FIREFOX, "-headless", "-no-remote", "-profile", str(profile), "-screenshot", str(shot),
+                            page.as_uri()], capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, HOME=str(home), MOZ_HEADLESS="1"))
+        assert r.returncode == 0 and shot.stat().st_size > 10000, r.stderr[-2000:]
+
+
 def test_curve_caption_names_the_basin_verdicts():
     from bnverify.report import figures
 
