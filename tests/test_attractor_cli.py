@@ -121,3 +121,24 @@ def test_the_fold_line_is_proved_by_the_kernel_for_its_own_bracket_only():
     assert ok.status == "proved" and ok.evidence["checked"] and "born in (61/10, 31/5)" in ok.evidence["statement"]
     moved = _fold_search(Fraction(615, 100), hi, v.certificate)       # the search's classifications, another bracket
     assert checked_fold(moved, Fraction(615, 100), hi, relu).status == "inconclusive"
+
+
+def test_a_per_n_table_with_an_undecided_n_exits_3(monkeypatch, capsys):
+    """The per-n tables exit 0 only when every n is decided (proved or refuted); an n the
+    kernel leaves inconclusive makes the exit code 3 (the table still shows every row)."""
+    from bnverify.claims import properties
+    from bnverify.cli import main
+    from bnverify.core.verdict import inconclusive
+
+    real = properties.checked_state
+
+    def one_undecided(v, state, act):
+        out = real(v, state, act)
+        if int(v.evidence["n"]) in (3, 4) and not (state == "simplex" and int(v.evidence["n"]) == 3):
+            out = inconclusive(out.method, "not decided (test)", n=int(v.evidence["n"]))
+        return out
+    assert main(["simplex", "--n", "3..4", "--json"]) == 0
+    monkeypatch.setattr(properties, "checked_state", one_undecided)
+    assert main(["simplex", "--n", "3..4", "--json"]) == 3
+    assert main(["attractor", "--n", "3", "--json"]) == 3
+    capsys.readouterr()
