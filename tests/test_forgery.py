@@ -977,3 +977,20 @@ def test_ball_components_are_bounded_before_any_arithmetic(certs, rad):
     it["box"][0]["rad"] = list(rad)
     with pytest.raises(trusted.Rejected, match="100000 bits"):
         items.check_item(it)
+
+
+def test_a_whole_segment_relabelled_is_rejected_by_the_cover_check(certs):
+    """Relabelling every piece between two fixed points (up -> down) keeps the cover's labels
+    consistent, so only the sign of h - id on each piece tells: the item must be rejected
+    there, before any basin is derived from the labels (such a cover would assign the start
+    between the partner and the attractor to the partner)."""
+    from bnverify.trusted import items
+
+    it = copy.deepcopy(next(e for e in certs["basin"]["evidence"] if e["type"] == "basin-cover"))
+    ps = it["pieces"]
+    fixed = [i for i, p in enumerate(ps) if p[2] == "fixed"]
+    seg = next((a, b) for a, b in zip(fixed, fixed[1:]) if any(ps[j][2] == "up" for j in range(a + 1, b)))
+    for j in range(seg[0] + 1, seg[1]):
+        ps[j][2] = "down"
+    with pytest.raises(trusted.Rejected, match="not shown down"):
+        items.check_item(it)
