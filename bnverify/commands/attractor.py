@@ -227,9 +227,7 @@ def run(args):
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
     if r.hi is None or r.hi > limits.certified_max_n():
         return run_all_n(args)
-    if getattr(args, "cert", None):
-        raise BadInput("--cert is written for an open or long range (--n %d..); for a finite range "
-                       "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
+    refuse_cert(args, r)
     ns, act, jobs = parse_common(args)
     fold = None
     if args.fold is not None:
@@ -285,6 +283,22 @@ def _rows_from(v):
     return rows
 
 
+def refuse_cert(args, r):
+    """--cert on a finite range within the per-n limit: an error (it was ignored)."""
+    if getattr(args, "cert", None):
+        raise BadInput("--cert is written for an open or long range (--n %d..); for a finite range "
+                       "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
+
+
+def write_cert(args, v):
+    """--cert FILE: the all-n verdict's certificate (BadInput when the proof gave none)."""
+    if getattr(args, "cert", None):
+        from ..claims import certificate
+        if v.certificate is None:
+            raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
+        certificate.write(v.certificate, args.cert)
+
+
 def run_all_n(args):
     """An open range or one beyond the per-n limit.  ReLU: existence, local uniqueness and
     spectral radius < 1 for every n of the range in one kernel-checked proof.  Leaky ReLU:
@@ -336,11 +350,7 @@ def run_all_n(args):
            "boxes": boxes_json(v),
            "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
-    if getattr(args, "cert", None):
-        from ..claims import certificate
-        if v.certificate is None:
-            raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
-        certificate.write(v.certificate, args.cert)
+    write_cert(args, v)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0 if ok else 3

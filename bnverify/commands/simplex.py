@@ -11,7 +11,6 @@ from ..claims import properties
 from ..core import limits, ranges
 from ..report import pretty
 from ..derive import sweeps
-from ..errors import BadInput
 from . import attractor
 
 NAME = "simplex"
@@ -49,9 +48,7 @@ def run(args):
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
     if r.hi is None or r.hi > limits.certified_max_n():
         return run_all_n(args)
-    if getattr(args, "cert", None):
-        raise BadInput("--cert is written for an open or long range (--n %d..); for a finite range "
-                       "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
+    attractor.refuse_cert(args, r)
     ns, act, jobs = attractor.parse_common(args)
     ex = attractor.executor(jobs, args)
     try:
@@ -206,11 +203,7 @@ def run_all_n(args):
            "asymptotics": v.evidence.get("asymptotics"),
            "boxes": boxes_json(v, r),
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
-    if getattr(args, "cert", None):
-        from ..claims import certificate
-        if v.certificate is None:
-            raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
-        certificate.write(v.certificate, args.cert)
+    attractor.write_cert(args, v)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0 if ok else 3

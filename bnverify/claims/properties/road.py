@@ -69,11 +69,7 @@ def check(claim):
         if len(parts) > 1:
             v = combine(claim, [check(u) for u in parts], parts)
         elif all_n(claim):
-            try:
-                trusted.goal(claim_json(claim))
-                items, human = search_branch(claim)
-            except (trusted.NoGoal, trusted.Rejected):
-                items, human = [], {}
+            items, human = _searched(claim, search_branch)
             v = decide(claim, items, human, method=BRANCH_METHOD["simplex" if simplex_all_n(claim) else "attractor"])
         elif per_n(claim) and claim.n.finite and len(claim.n) == 1:
             try:
@@ -88,12 +84,7 @@ def check(claim):
         elif claim.property == "finite-width-lyapunov":
             v = finite_width_lyapunov(claim)
         elif claim.property == "fold-bracket":
-            try:
-                trusted.goal(claim_json(claim))
-                items, human = fold.search(claim)
-            except (trusted.NoGoal, trusted.Rejected):
-                items, human = [], {}
-            v = decide(claim, items, human)
+            v = decide(claim, *_searched(claim, fold.search))
         elif claim.property == "kernel-definite":
             items, human = rank.search(claim)
             v = decide(claim, items, human, method="exact (sympy): a null vector of K(Sigma), trusted kernel"
@@ -103,6 +94,16 @@ def check(claim):
     v.seconds = t()
     v.subject = v.subject or claim.id
     return v
+
+
+def _searched(claim, search):
+    """search(claim) -> (items, human evidence), run only if the kernel has an obligation for
+    the claim (nothing to search for otherwise: ([], {}), and decide says why)."""
+    try:
+        trusted.goal(claim_json(claim))
+        return search(claim)
+    except (trusted.NoGoal, trusted.Rejected):
+        return [], {}
 
 
 def combine(claim, verdicts, parts=None):
