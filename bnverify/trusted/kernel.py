@@ -513,7 +513,8 @@ def _g_jacobian(c):
     def decide(_facts):
         if not_fixed is not None:
             return "refuted", "at alpha = %s O_n is not a fixed point" % not_fixed
-        for part, _ in _spectrum_parts(c):      # a claimed multiplicity is a positive integer
+        parts = _spectrum_parts(c)
+        for part, _ in parts:                   # a claimed multiplicity is a positive integer
             sub = _sub_domain(c, part)
             for _, m in claimed:
                 if part == "generic":
@@ -524,7 +525,7 @@ def _g_jacobian(c):
                 elif not (_at(m, part, 0).is_Integer and _at(m, part, 0) >= 1):
                     raise Rejected("claimed multiplicity %s is %s at n = %d: list each eigenvalue only "
                                    "where it occurs" % (m, _at(m, part, 0), part))
-        for part, spec in _spectrum_parts(c):
+        for part, spec in parts:
             if part == "generic":
                 if not _same_spectrum(spec, claimed):
                     k = max(5, c.n_lo)
