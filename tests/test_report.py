@@ -403,7 +403,7 @@ def test_report_from_a_file_rechecks_each_decided_verdict(tmp_path, capsys, monk
     forged = d / "results.json"
     forged.write_text(json.dumps(doc))
     rows, _, _ = load_results(forged)
-    assert rows[1]["verdict"] == "unchecked" and "certificate is for stability-naive refuted" in rows[1]["unchecked"]
+    assert rows[1]["verdict"] == "unchecked" and "its certificate says refuted" in rows[1]["unchecked"]
     cert = d / "certificates" / "centering-rank-one.json"
     c = json.loads(cert.read_text())
     c["statement"] = c["statement"] + " (and more)"

@@ -82,16 +82,24 @@ def load_results(path):
         c = r.get("certificate")
         if isinstance(c, str) and (path.parent / c).is_file():
             certs[r["id"]] = path.parent / c
-    return [recheck(r, certs.get(r["id"])) for r in rows], skipped, certs
+    from ..claims import spec
+    catalogue = {c.id: c for c in spec.load_catalogue()}
+    return [recheck(r, certs.get(r["id"]), catalogue) for r in rows], skipped, certs
 
 
-def recheck(row, cert_path):
+UNTRUSTED_TEXT = ("claim", "statement", "latex", "title")      # a file's words about a decided row
+
+
+def recheck(row, cert_path, catalogue):
     """A row read from a file says what it says; a decided verdict (proved / refuted) is shown
-    only if its certificate re-checks in the trusted kernel and names this claim and verdict.
+    only if its certificate re-checks in the trusted kernel, has this verdict and is about
+    *the* claim the row's id names in the catalogue (its structure, not its id: a relabelled
+    certificate is about another claim).  The statement shown is then the kernel's.
     Otherwise the row's verdict becomes 'unchecked', with the reason."""
     if row["verdict"] not in ("proved", "refuted"):
         return row
     from .. import trusted
+    from ..claims.properties.registry import stands_for
 
     why = None
     if cert_path is None:
@@ -104,12 +112,24 @@ def recheck(row, cert_path):
             ok, msg, cert = False, "not a certificate: %s" % type(e).__name__, {}
         if not ok:
             why = "its certificate does not re-check: %s" % limits.show(str(msg))
-        elif cert.get("verdict") != row["verdict"] or (cert.get("claim") or {}).get("id") != row["id"]:
-            why = "its certificate is for %s %s" % ((cert.get("claim") or {}).get("id"), cert.get("verdict"))
+        elif cert.get("verdict") != row["verdict"]:
+            why = "its certificate says %s" % cert.get("verdict")
+        elif row["id"] not in catalogue:
+            why = "%s is not a claim of the catalogue, so nothing says what the row stands for" % row["id"]
+        elif not stands_for(cert.get("claim"), catalogue[row["id"]]):
+            why = ("its certificate is about another claim (%s: property, model, domain or params differ "
+                   "from the catalogue's %s)" % (trusted_words(cert), row["id"]))
     if why is None:
-        return dict(row, rechecked=True)
+        kept = {k: v for k, v in row.items() if k not in UNTRUSTED_TEXT}
+        return dict(kept, rechecked=True, evidence=dict(row.get("evidence") or {}, statement=cert["statement"]))
     return dict(row, verdict="unchecked", given=row["verdict"], ok=False,
                 unchecked="the file says %s, but %s" % (row["verdict"], why))
+
+
+def trusted_words(cert):
+    c = cert.get("claim") or {}
+    return limits.show("%s, %s, %s, n %s" % (c.get("property"), ",".join(map(str, c.get("stages") or [])),
+                                             c.get("activation"), (c.get("domain") or {}).get("n")))
 
 
 def _check_dir(d):

@@ -19,6 +19,8 @@ MAX_EXPR_CHARS = 20000
 MAX_EXPR_DEPTH = 200
 MAX_DIGITS = 2000
 MAX_EXP = 100000
+MAX_DEGREE = 64         # of an expression's polynomial parts, bounded before any algebra
+MAX_EXPR_WORK = 2000    # the sum of the degrees of its nodes (sympy expands what it is given)
 
 class Rejected(Exception):
     pass
@@ -98,7 +100,31 @@ def parse(text):
             ok &= _exponent(node.right) is not None
         if not ok:
             raise Rejected("expression %r uses %s" % (text, type(node).__name__))
+    work = []
+    if _degree(tree.body, work) > MAX_DEGREE or sum(work) > MAX_EXPR_WORK:
+        raise Rejected("expression %r is too large for exact algebra (degree at most %d, %d in all)"
+                       % (text[:80], MAX_DEGREE, MAX_EXPR_WORK))
     return tree.body
+
+
+def _degree(node, work):
+    """An upper bound of the degree of a parsed expression in its names (a function's value
+    counts as its argument's degree); each node's bound is appended to ``work``."""
+    if isinstance(node, ast.Constant):
+        d = 0
+    elif isinstance(node, ast.Name):
+        d = 1
+    elif isinstance(node, ast.UnaryOp):
+        d = _degree(node.operand, work)
+    elif isinstance(node, ast.Call):
+        d = _degree(node.args[0], work)
+    elif isinstance(node.op, ast.Pow):
+        d = abs(_exponent(node.right)) * _degree(node.left, work)
+    else:
+        a, b = _degree(node.left, work), _degree(node.right, work)
+        d = max(a, b) if isinstance(node.op, (ast.Add, ast.Sub)) else a + b
+    work.append(d)
+    return d
 
 
 def _exponent(node):

@@ -128,11 +128,41 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
           "kernel-null": ({"type": str, "alpha": str, "points": list, "null": list}, {})}
 
 
-def check_item(item):
-    """The fact an item establishes (Rejected if it does not re-verify)."""
+# the list an item's cost grows with, and the cost of one of its entries per bit, measured:
+# a branch box (a Taylor model in t) costs some 30 times a basin piece or a classified interval
+SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all-n-branch": ("boxes", 32),
+         "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4)}
+
+
+def _typed(item):
     if not isinstance(item, dict) or item.get("type") not in CHECKS:
         raise Rejected("unknown evidence item %r" % (item.get("type") if isinstance(item, dict) else item,))
-    table(item, "a %s item" % item["type"], *FIELDS[item["type"]])
+    return table(item, "a %s item" % item["type"], *FIELDS[item["type"]])
+
+
+def work(item):
+    """What re-checking an item costs, read off its shape before any arithmetic: its boxes,
+    intervals, pieces or points times its working precision in bits (64 where it names none),
+    weighted by the cost of one entry (SIZED)."""
+    _typed(item)
+    prec = item.get("prec", 64)
+    if not 0 < prec <= 4096:
+        raise Rejected("a %s item's precision %r is outside 1..4096 bits" % (item["type"], prec))
+    field, weight = SIZED[item["type"]]
+    return max(1, len(item[field])) * prec * weight
+
+
+def shape(item):
+    """What an item is about, read before any arithmetic: its kind, its n (none for a branch,
+    which covers every n from its start) and its slope.  A goal needs one item per shape."""
+    _typed(item)
+    where = len(item["points"]) if item["type"] == "kernel-null" else item.get("n")
+    return item["type"], str(where), Q(item["alpha"])
+
+
+def check_item(item):
+    """The fact an item establishes (Rejected if it does not re-verify)."""
+    _typed(item)
     if ("V" in item) != ("bound" in item):
         raise Rejected("a symmetric-state item has V and bound together, or neither")
     try:

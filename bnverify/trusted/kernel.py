@@ -31,9 +31,9 @@ import re
 from fractions import Fraction
 
 from . import rank, smt
-from .base import (MAX_DIGITS, Q, Rejected, certainly, content_hash, int_range, parse,
+from .base import (Q, Rejected, certainly, content_hash, int_range, parse,
                    rat_range, shown_on, sym, table, value, zero)
-from .items import N_MAX, check_item
+from .items import N_MAX, check_item, shape, work
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
 
 FORMAT = "bnverify-certificate/2"
@@ -41,6 +41,10 @@ ACTIVATIONS = {"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None,
 STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"])
 STATES = ("configuration", "two-point", "attractor", "simplex")
 PER_N_MAX = 1000
+CERT_WORK = 32_000_000      # weighted entries x bits over a certificate (items.work), some 20 s;
+                            # the tool's largest (58 basin covers) is under a quarter of it
+PER_N_EXACT = 64            # an n-by-n exact comparison of spectra, where no identity in n holds
+MAX_SPECTRUM = 64
 METHODS = ("trusted kernel (exact / SMT / ball)",
            "evidence re-checked (arb: Krawczyk, Gershgorin, classification, basin covers, all-n t-boxes; "
            "exact: kernel null vectors), trusted kernel")
@@ -470,33 +474,82 @@ def _g_spectral_configuration(c, state):
 
 
 def _spec_param(c):
+    """[(value text, multiplicity text)] of params.eigenvalues (at most MAX_SPECTRUM pairs)."""
     raw = c.param("eigenvalues")
-    if not isinstance(raw, list) or not raw or not all(isinstance(p, list) and len(p) == 2 for p in raw):
-        raise Rejected("params.eigenvalues must be a list of [value, multiplicity]")
-    return [(sym(v), sym(m)) for v, m in raw]
+    if not isinstance(raw, list) or not 0 < len(raw) <= MAX_SPECTRUM or \
+            not all(isinstance(p, list) and len(p) == 2 for p in raw):
+        raise Rejected("params.eigenvalues must be a list of 1..%d [value, multiplicity]" % MAX_SPECTRUM)
+    for v, m in raw:
+        parse(v), parse(m)
+    return [(v, m) for v, m in raw]
 
 
 def _same_spectrum(a, b, k=None):
-    """Multisets of (mu, mult) equal (k an integer: evaluated there, zero multiplicities dropped)."""
+    """Multisets of (mu, mult) equal as functions of n and alpha (k an integer: n = k, zero
+    multiplicities dropped): a one-to-one matching of exact identities."""
     import sympy
 
     def norm(spec):
         out = []
         for mu, m in spec:
+            mu, m = sympy.sympify(mu), sympy.sympify(m)
             if k is not None:
-                mu, m = sympy.sympify(mu).subs(sympy.Symbol("n"), k), sympy.sympify(m).subs(sympy.Symbol("n"), k)
+                mu, m = mu.subs(sympy.Symbol("n"), k), m.subs(sympy.Symbol("n"), k)
                 if m == 0:
                     continue
             for i, (v, w) in enumerate(out):
-                if zero(sympy.sympify(v - mu)):
+                if zero(v - mu):
                     out[i] = (v, w + m)
                     break
             else:
                 out.append((mu, m))
         return out
     x, y = norm(a), norm(b)
-    return len(x) == len(y) and all(any(zero(sympy.sympify(v - mu)) and zero(sympy.sympify(w - m))
-                                        for mu, m in y) for v, w in x)
+    for v, w in x:
+        j = next((j for j, (mu, m) in enumerate(y) if zero(v - mu) and zero(w - m)), None)
+        if j is None:
+            return False
+        y.pop(j)
+    return not y
+
+
+def _differs(true, claimed, k, a):
+    """True if at n = k, alpha = a the claimed multiset certainly differs from the true one:
+    the multiplicities' totals differ, or some value has fewer copies on one side than the
+    other side's values that might equal it (balls where a value is irrational)."""
+    env = {"n": Fraction(k), "alpha": a}
+    mine = [(value(str(_at(mu, k, a)), {}), int(_at(m, k, a))) for mu, m in true if _at(m, k, a) != 0]
+    theirs = [(value(v, env), value(m, env)) for v, m in claimed]
+    if any(not (isinstance(m, Fraction) and m.denominator == 1) for _, m in theirs):
+        return False
+    if sum(m for _, m in mine) != sum(m for _, m in theirs):
+        return True
+    for xs, ys in ((mine, theirs), (theirs, mine)):
+        for v, _ in xs:
+            copies = sum(m for u, m in xs if isinstance(u, Fraction) and u == v) if isinstance(v, Fraction) else \
+                next(m for u, m in xs if u is v)
+            if sum(m for u, m in ys if not certainly(u, "!=", v)) < copies:
+                return True
+    return False
+
+
+def _integer_valued(m, lo, hi):
+    """The multiplicity m(n) is an integer >= 1 at every integer n in [lo, hi] (hi None: no end).
+    A polynomial of degree d that is an integer at d + 1 consecutive integers is one at every
+    integer after them (its forward differences there are integers), so lo..lo+d suffice."""
+    import sympy
+    n = sympy.Symbol("n")
+    m = sympy.sympify(m)
+    if m.free_symbols - {n}:
+        raise Rejected("multiplicity %s depends on %s" % (m, ", ".join(map(str, m.free_symbols - {n}))))
+    p = sympy.cancel(m)
+    if not p.is_polynomial(n):
+        raise Rejected("multiplicity %s is not a polynomial in n" % m)
+    d = sympy.Poly(p, n).degree() if p.free_symbols else 0
+    for k in range(lo, lo + d + 1 if hi is None else min(hi, lo + d) + 1):
+        if not p.subs(n, k).is_Integer:
+            raise Rejected("claimed multiplicity %s is %s at n = %d, not an integer" % (m, p.subs(n, k), k))
+    return p
 
 
 def _g_jacobian(c):
@@ -508,30 +561,44 @@ def _g_jacobian(c):
     st = ("for %s and %s: the scale-free linearization at %s has exactly the eigenvalues %s "
           "(value, multiplicity)" % (c.model_text(), c.domain_text(),
                                      "O_n" if state == "configuration" else "the two-point state",
-                                     "; ".join("%s x %s" % p for p in claimed)))
+                                     "; ".join("%s x %s" % (sym(v), sym(m)) for v, m in claimed)))
 
     def decide(_facts):
         if not_fixed is not None:
-            return "refuted", "at alpha = %s O_n is not a fixed point" % not_fixed
-        parts = _spectrum_parts(c)
-        for part, _ in parts:                   # a claimed multiplicity is a positive integer
+            return "refuted", ("at alpha = %s O_n is not a fixed point (the fixed point is the two-point "
+                               "state: state two-point)" % not_fixed)
+        exact = [(sym(v), sym(m)) for v, m in claimed]
+        for part, spec in _spectrum_parts(c):
             sub = _sub_domain(c, part)
-            for _, m in claimed:
+            for _, m in exact:                 # a claimed multiplicity is an integer >= 1 throughout
+                _integer_valued(m, sub.n_lo, sub.n_hi)
                 if part == "generic":
                     try:
                         _show(m - 1, ">=", sub)
                     except Rejected as e:
-                        raise Rejected("claimed multiplicity %s is not shown >= 1 for n >= 5: %s" % (m, e))
-                elif not (_at(m, part, 0).is_Integer and _at(m, part, 0) >= 1):
+                        raise Rejected("claimed multiplicity %s is not shown >= 1 for n >= %d: %s" % (m, sub.n_lo, e))
+                elif not _at(m, part, 0) >= 1:
                     raise Rejected("claimed multiplicity %s is %s at n = %d: list each eigenvalue only "
                                    "where it occurs" % (m, _at(m, part, 0), part))
-        for part, spec in parts:
-            if part == "generic":
-                if not _same_spectrum(spec, claimed):
-                    k = max(5, c.n_lo)
-                    return "refuted", "at n = %d the spectrum is %s" % (k, [(str(_at(m, k, 0)), str(_at(v, k, 0))) for m, v in spec])
-            elif not _same_spectrum(spec, claimed, part):
-                return "refuted", "at n = %d the spectrum is %s" % (part, [(str(m), str(v)) for m, v in spec])
+            if part != "generic":
+                ks, every = [part], True
+            elif _same_spectrum(spec, exact):
+                continue
+            else:                               # no identity in n: decide n by n where that is finite
+                every = sub.n_hi is not None and sub.n_hi - sub.n_lo < PER_N_EXACT
+                ks = range(sub.n_lo, sub.n_hi + 1 if every else sub.n_lo + 8)
+            for k in ks:
+                for a in _alphas(c):
+                    if _differs(spec, claimed, k, a):
+                        return "refuted", "at n = %d%s the spectrum is %s" % (
+                            k, "" if c.activation != "leaky_relu" else ", alpha = %s" % a,
+                            "; ".join("%s x %s" % (_at(mu, k, a), _at(m, k, a)) for mu, m in spec
+                                      if _at(m, k, a) != 0))
+                if not _same_spectrum(spec, exact, k):
+                    every = False
+            if not every:
+                raise Rejected("the claimed spectrum is neither the kernel's as a function of n nor "
+                               "shown equal or different at each n")
         return "proved", "the kernel's symmetry blocks have exactly these eigenvalues"
     return Goal(st, decide)
 
@@ -576,6 +643,10 @@ def _g_state(c, state, stable, threshold=None):
         "dimensional dynamics is %s %s" % (rel, bound) if rel else "")
     if threshold is None:
         st = "for %s and %s: %s" % (c.model_text(), c.domain_text(), what)
+    elif threshold == c.n_lo:           # nothing below the threshold is in the domain
+        st = ("for %s and %s: %d is the smallest n of the domain, so no n below it is in question "
+              "and only this is shown from n = %d on: %s" % (c.model_text(), c.domain_text(), threshold,
+                                                             threshold, what))
     else:
         st = ("for %s and %s: %d is the smallest n with this property, where absence below it "
               "means no spread-cluster fixed point in the symmetric family: %s"
@@ -758,9 +829,23 @@ def goal(claim_json):
 
 def decide(claim_json, evidence=()):
     """(verdict, canonical statement, reason): the kernel's verdict from the claim and the
-    evidence items, or Rejected / NoGoal (also for an item whose fact the goal does not use,
-    or repeats)."""
+    evidence items, or Rejected / NoGoal (also for a certificate over the work budget, a second
+    item of one shape, or an item whose fact the goal does not use or repeats)."""
     c, g = goal(claim_json)
+    if not isinstance(evidence, (list, tuple)):
+        raise Rejected("the evidence is not a list")
+    total, shapes = 0, set()
+    for i, item in enumerate(evidence):           # before any arithmetic: budget and surplus
+        try:
+            total += work(item)
+            if shape(item) in shapes:
+                raise Rejected("a second %s item for n %s, alpha %s: a goal uses one" % shape(item))
+            shapes.add(shape(item))
+        except Rejected as e:
+            raise Rejected("evidence item %d: %s" % (i, e))
+    if total > CERT_WORK:
+        raise Rejected("the evidence's work %d (entries x bits, weighted) is over the budget %d: send only the "
+                       "items the claim needs" % (total, CERT_WORK))
     facts = []
     for i, item in enumerate(evidence):
         try:

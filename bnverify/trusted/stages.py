@@ -60,7 +60,7 @@ def goal(stages, alpha, n):
             raise NoGoal("NL alone: only leaky ReLU with 0 <= alpha < 1 (relu: alpha = 0)")
         A, B_pi = (1 + a * a) / 2, (1 - a) ** 2 / 2          # B = B_pi / pi
         return ("nl-collapse", "for every n (here %d), NL = leaky ReLU(%s): every pairwise correlation "
-                "increases to 1, and l^2 (1 - rho_l) -> 4/c^2 with c = (2 sqrt 2/3) B/A" % (n, a),
+                "increases to 1, and l^2 (1 - rho_l) -> 4/c^2" % (n, a),
                 {"B_over_A_times_pi": B_pi / A})
     if stages == ("rc", "rs"):
         return ("centred-rescaling", "for n = %d, RC + RS: F(G) = n E[z z^T/|z|^2] keeps the eigenvectors "
@@ -119,7 +119,8 @@ def check(stages, alpha, n, cert):
             theirs = arb(mid.numerator) / mid.denominator + arb(0, arb(rad.numerator) / rad.denominator)
             if rad < 0 or not theirs.overlaps(mine) or rad > Fraction(1, 10 ** 20) * abs(mid):
                 raise Rejected("the constant 4/c^2 is not the goal's")
-            statement += " = %s" % mine.str(12, radius=False)
+            statement += " = %s, where c = (2 sqrt 2/3) B/A = %s" % (mine.str(12, radius=False),
+                                                                     c.str(12, radius=False))
     elif kind == "centred-rescaling":
         # times (1 + 2t li)(1 + 2t lj): li (1 + 2t li) - li (1 + 2t lj) - 2t li (li - lj) = 0
         identity = lambda t, li, lj: li * (1 + 2 * t * li) - li * (1 + 2 * t * lj) - 2 * t * li * (li - lj)

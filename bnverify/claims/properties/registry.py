@@ -73,6 +73,16 @@ def claim_json(claim):
             "wording": claim.statement}
 
 
+def _structure(data):
+    return json.dumps(dict(data, id=None, wording=None), sort_keys=True)
+
+
 def job_key(claim):
     """Claims with equal keys are the same computation, whatever their ids and wording."""
-    return json.dumps(dict(claim_json(claim), id=None, wording=None), sort_keys=True)
+    return _structure(claim_json(claim))
+
+
+def stands_for(cert_claim, claim):
+    """True if a certificate's claim structure is this claim's: property, stages, activation,
+    domain and params equal (the id and wording are prose the kernel never reads)."""
+    return isinstance(cert_claim, dict) and _structure(cert_claim) == job_key(claim)
