@@ -184,3 +184,17 @@ def test_kappa_series_check_fails_for_a_wrong_kappa(monkeypatch):
     monkeypatch.setattr(rank, "kappa", lambda r, A, B: A * r + B * (sp.sqrt(1 - r ** 2) + r * sp.acos(r)))
     with pytest.raises(trusted.Rejected):
         rank.series_facts()
+
+
+def test_the_untrusted_and_trusted_property_tables_agree():
+    """One row per property on each side: the loader's registry and the kernel's goals list the
+    same properties, with the same parameters wherever the kernel has a goal (a property it
+    never decides, such as a simulation, raises NoGoal whatever its parameters)."""
+    from bnverify.claims.properties.registry import PROPERTIES
+
+    assert set(PROPERTIES) == set(kernel.GOALS)
+    for name, prop in PROPERTIES.items():
+        if set(prop.params) != set(kernel.PARAMS.get(name, "").split()):
+            with pytest.raises(kernel.NoGoal):
+                kernel.goal({"property": name, "stages": ["rc"], "activation": "relu",
+                             "domain": {"n": "3.."}, "params": {}})

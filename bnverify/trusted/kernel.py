@@ -436,7 +436,8 @@ def _g_spectral_configuration(c, state):
     def decide(_facts):
         import sympy
         if not_fixed is not None:
-            return "refuted", "at alpha = %s O_n is not a fixed point (its image is not orthogonal)" % not_fixed
+            return "refuted", ("at alpha = %s O_n is not a fixed point (its image is not orthogonal; the fixed "
+                               "point is the two-point state: state two-point)" % not_fixed)
         B = _sympy_q(bound)
         # a counterexample first: an exact spectrum at a point
         for k, a in _points(c, 4):
