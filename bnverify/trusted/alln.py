@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .base import Q, Rejected, dyadic, table
+from .base import Q, Rejected, dyadic, edge_to_edge, table
 
 MAX_BOXES = 20000
 MAX_WORK = 2000 * 128       # boxes x bits: genuine branches have 31 boxes (n >= 16) or 781 (n >= 7) at 128
@@ -238,9 +238,7 @@ def check_branch(item):
         if len(b["t"]) != 2:
             raise Rejected("box %d: t must be [lo, hi]" % i)
     ts = [(Q(b["t"][0]), Q(b["t"][1])) for b in boxes]
-    if ts[0][0] != 0 or ts[-1][1] != Fraction(1, n0) or any(lo >= hi for lo, hi in ts) or \
-            any(a[1] != b[0] for a, b in zip(ts, ts[1:])):
-        raise Rejected("the t-intervals do not cover [0, 1/%d] edge to edge" % n0)
+    edge_to_edge(ts, Fraction(0), Fraction(1, n0), "t-intervals")
     with ctx.workprec(prec):
         for i, (b, (lo, hi)) in enumerate(zip(boxes, ts)):
             mid, rad = dyadic(b["v"]["mid"]), dyadic(b["v"]["rad"])

@@ -215,6 +215,16 @@ def certainly(x, rel, y):
     return bool({"<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0, "!=": d > 0 or d < 0}[rel])
 
 
+def edge_to_edge(spans, lo, hi, what, floor=None):
+    """Rejected unless the spans (a, b, ...) with a < b follow one another with neither gap nor
+    overlap from lo (or from a start in [floor, lo]) to hi: the one cover check of every
+    evidence kind that splits an interval (t-boxes, classified intervals, basin pieces)."""
+    ok = bool(spans) and (spans[0][0] == lo if floor is None else floor <= spans[0][0] <= lo) and \
+        spans[-1][1] == hi and all(s[0] < s[1] for s in spans) and all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    if not ok:
+        raise Rejected("the %s do not cover [%s, %s] edge to edge" % (what, lo, hi))
+
+
 # ---------------------------------------------------------------- regions of (n, alpha)
 def int_range(text):
     """'3..20' | '3..' | '5' -> (lo, hi or None)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .base import Q, Rejected, ball
+from .base import Q, Rejected, ball, edge_to_edge
 from .model import Dual, curve, interval_holds, kernel_constants
 
 MAX_PIECES = 20000
@@ -54,9 +54,7 @@ def check_basin_cover(item, n_max):
     if not isinstance(raw, list) or not 0 < len(raw) <= MAX_PIECES:
         raise Rejected("pieces must be a list of 1..%d pieces" % MAX_PIECES)
     ps = [(Q(lo), Q(hi), kind) for lo, hi, kind in raw]
-    if ps[0][0] != Fraction(-1, n - 2) or ps[-1][1] != 1 or any(lo >= hi for lo, hi, _ in ps) or \
-            any(a[1] != b[0] for a, b in zip(ps, ps[1:])):
-        raise Rejected("the pieces do not cover [-1/(n-2), 1] edge to edge")
+    edge_to_edge(ps, Fraction(-1, n - 2), Fraction(1), "pieces")
     kinds = [k for _, _, k in ps]
     heads = next((i for i, k in enumerate(kinds) if k != "head"), len(ps))
     if any(k not in ("up", "down", "fixed") for k in kinds[heads:]):

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from .alln import check_branch
 from .basins import check_basin_cover
-from .base import Q, Rejected, ball, dyadic, table
+from .base import Q, Rejected, ball, dyadic, edge_to_edge, table
 from .rank import check_null
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
@@ -103,9 +103,7 @@ def check_classification(item):
     if any((how is not None) if kind != "excluded" else how not in EXCLUSIONS for _, _, kind, how in ivs):
         raise Rejected("an interval's 'how' is not read for its kind (only an excluded interval names one of %s)"
                        % ", ".join(EXCLUSIONS))
-    if not ivs or not -1 <= ivs[0][0] <= Fraction(-1) / (n - 2) or ivs[-1][1] != 1 or \
-            any(lo >= hi for lo, hi, _, _ in ivs) or any(a[1] != b[0] for a, b in zip(ivs, ivs[1:])):
-        raise Rejected("the intervals do not cover [-1/(n-2), 1] edge to edge")
+    edge_to_edge(ivs, Fraction(-1) / (n - 2), Fraction(1), "intervals", floor=Fraction(-1))
     with ctx.workprec(prec):
         A, B = kernel_constants(alpha)
         for i, (lo, hi, kind, how) in enumerate(ivs):

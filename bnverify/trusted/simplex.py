@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .base import Q, Rejected, ball, table
+from .base import Q, Rejected, ball, edge_to_edge, table
 from .model import kernel_constants
 
 MAX_BOXES = 4096
@@ -60,9 +60,7 @@ def check_simplex_branch(item):
         if len(b["t"]) != 2:
             raise Rejected("box %d: t must be [lo, hi]" % i)
         ts.append((Q(b["t"][0]), Q(b["t"][1])))
-    if ts[0][0] != 0 or ts[-1][1] != Fraction(1, n0) or any(lo >= hi for lo, hi in ts) or \
-            any(a[1] != b[0] for a, b in zip(ts, ts[1:])):
-        raise Rejected("the t-intervals do not cover [0, 1/%d] edge to edge" % n0)
+    edge_to_edge(ts, Fraction(0), Fraction(1, n0), "t-intervals")
     with ctx.workprec(prec):
         for i, (lo, hi) in enumerate(ts):
             T = arb(ball((lo + hi) / 2), ball((hi - lo) / 2))      # not union: it can widen to +/-
