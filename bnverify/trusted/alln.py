@@ -57,6 +57,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .base import Q, Rejected, dyadic, edge_to_edge, table
+from .model import Dual
 
 MAX_BOXES = 20000
 MAX_WORK = 2000 * 128       # boxes x bits: genuine branches have 31 boxes (n >= 16) or 781 (n >= 7) at 128
@@ -88,46 +89,9 @@ def _tail(name, X, K):
     return 2 * X ** (2 * K - 1) / _fact(2 * K - 1)
 
 
-class _D:
-    """Value and derivative in v (arb)."""
-
-    __slots__ = ("a", "b")
-
-    def __init__(self, a, b=0):
-        self.a, self.b = a, b
-
-    def __add__(self, o):
-        o = o if isinstance(o, _D) else _D(o)
-        return _D(self.a + o.a, self.b + o.b)
-
-    __radd__ = __add__
-
-    def __sub__(self, o):
-        o = o if isinstance(o, _D) else _D(o)
-        return _D(self.a - o.a, self.b - o.b)
-
-    def __rsub__(self, o):
-        return _D(o) - self
-
-    def __mul__(self, o):
-        o = o if isinstance(o, _D) else _D(o)
-        return _D(self.a * o.a, self.a * o.b + self.b * o.a)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, o):
-        o = o if isinstance(o, _D) else _D(o)
-        q = self.a / o.a
-        return _D(q, (self.b - q * o.b) / o.a)
-
-    def sqrt(self):
-        r = self.a.sqrt()
-        return _D(r, self.b / (2 * r))
-
-
 def _series(name, x, prec):
     from flint import arb
-    X = abs(x.a).upper()
+    X = abs(x.v).upper()
     if name == "R" and not X < 1:
         raise Rejected("the arcsin argument is not below 1 on the box")
     K = 8
@@ -138,8 +102,8 @@ def _series(name, x, prec):
         K *= 2
     if not bound.is_finite():
         raise Rejected("no series tail bound on the box")
-    x2 = x.a * x.a
-    val, der, p, dp = arb(0), arb(0), arb(1), x.a
+    x2 = x.v * x.v
+    val, der, p, dp = arb(0), arb(0), arb(1), x.v
     for k in range(K):
         q = _coeff(name, k)
         c = arb(q.numerator) / q.denominator
@@ -148,11 +112,11 @@ def _series(name, x, prec):
             der += 2 * k * c * dp
             dp = dp * x2
         p = p * x2
-    return _D(val + arb(0, bound), (der + arb(0, bound)) * x.b)
+    return Dual(val + arb(0, bound), ((der + arb(0, bound)) * d for d in x.g))
 
 
 def _atoms(V, T, prec):
-    """The branch's primitives at (V, T) (_D values): theta, C, S, rho, w, y, cos phi, R, phi,
+    """The branch's primitives at (V, T) (Dual values): theta, C, S, rho, w, y, cos phi, R, phi,
     S(phi), w R and E (module docstring)."""
     from flint import arb
     pi = arb.pi()
@@ -176,7 +140,7 @@ def _atoms(V, T, prec):
 def quantities(v, t, alpha, prec):
     """G, dG/dv, 2A, y, and the fixed point's 1 - c and c - (odd cosine) at (v, t) balls."""
     from flint import arb
-    V, T = _D(v, arb(1)), _D(t)
+    V, T = Dual(v, (arb(1),)), Dual(t, (arb(0),))
     q = _atoms(V, T, prec)
     pi, c, s, E, cphi, phi, sphi = q["pi"], q["c"], q["s"], q["E"], q["cphi"], q["phi"], q["sphi"]
     G = V * V * c * E + q["v3"] * s / pi
@@ -185,15 +149,15 @@ def quantities(v, t, alpha, prec):
     factor = c - k * T * V * s / pi             # 1 - c = t^2 v^2 factor
     deficit = T * T * V * V * factor
     odd = 2 * (-a * cphi + (1 - a) ** 2 * phi * phi * phi * sphi / (2 * pi)) / (1 + a * a)
-    return {"G": G.a, "dG": G.b, "A2": (1 + T * E).a, "y": q["y"].a, "factor": factor.a,
-            "spread": (1 - deficit - odd).a}
+    return {"G": G.v, "dG": G.g[0], "A2": (1 + T * E).v, "y": q["y"].v, "factor": factor.v,
+            "spread": (1 - deficit - odd).v}
 
 
 def stability_criteria(v, t, prec):
     """The seven quantities that are all > 0 iff the spectral radius of DF(G*)/c is < 1 at the
     branch point (v, t) (module docstring, "Stability"): pair m_P and 2 - t m_P, trivial m_T
     and 2 - t m_T, standard Q = det(I - M)/t, 1 + tau + delta and 1 - delta (Schur-Cohn)."""
-    V, T = _D(v), _D(t)
+    V, T = Dual(v, ()), Dual(t, ())
     q = _atoms(V, T, prec)
     pi, th, E, w, wR, cphi = q["pi"], q["th"], q["E"], q["w"], q["wR"], q["cphi"]
     sinc = 1 - th * th * (q["c"] - q["s"])
@@ -211,7 +175,7 @@ def stability_criteria(v, t, prec):
     Q = (a * (lam - T * d) - b * c) / (lam * lam)
     tau = (lam - T * a + T * d) / lam
     delta = T * ((lam - T * a) * d - b * c) / (lam * lam)
-    return {k: x.a for k, x in (("pair_margin", m_P), ("pair_above_-1", 2 - T * m_P),
+    return {k: x.v for k, x in (("pair_margin", m_P), ("pair_above_-1", 2 - T * m_P),
                                 ("trivial_margin", m_T), ("trivial_above_-1", 2 - T * m_T),
                                 ("standard_p(1)/t", Q), ("standard_p(-1)", 1 + tau + delta),
                                 ("standard_1-delta", 1 - delta))}

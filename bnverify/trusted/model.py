@@ -126,12 +126,9 @@ class Dual:
 
     __radd__, __rmul__ = __add__, __mul__
 
-
-def _sqrt(x):
-    if isinstance(x, Dual):
-        r = x.v.sqrt()
-        return Dual(r, (a / (2 * r) for a in x.g))
-    return x.sqrt()
+    def sqrt(self):
+        r = self.v.sqrt()
+        return Dual(r, (a / (2 * r) for a in self.g))
 
 
 def kernel_constants(alpha):
@@ -166,7 +163,7 @@ def kappa(r, A, B):
 def _kernel_entry(S, j, k, A, B):
     if j == k:
         return A * S[j][j]
-    d = _sqrt(S[j][j] * S[k][k])
+    d = (S[j][j] * S[k][k]).sqrt()
     rho = S[j][k] / d
     v = rho.v if isinstance(rho, Dual) else rho
     if not (v.is_finite() and v.lower() >= -1 and v.upper() <= 1):
