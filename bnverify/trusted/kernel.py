@@ -26,6 +26,7 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from fractions import Fraction
@@ -53,9 +54,9 @@ CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "sta
 PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
           "spectral-radius": "state relation bound", "jacobian-spectrum": "state eigenvalues",
           "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi",
-          "basin": "state basin", "kernel-definite": "points"}
+          "basin": "state basin", "kernel-definite": "points", "stability-directions": "state decay grow"}
 PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
-               "lo": str, "hi": str, "basin": str, "points": str}
+               "lo": str, "hi": str, "basin": str, "points": str, "decay": list, "grow": list}
 BASIN_ENDS = ("left-end", "simplex", "partner", "attractor", "configuration")
 
 
@@ -369,39 +370,48 @@ def _g_outlier(c):
     return Goal(st, decide)
 
 
+def _eigen(M, comp):
+    """[(mu, algebraic multiplicity in the block)] of a block whose characteristic polynomial
+    splits into linear factors (Rejected otherwise: the eigenvalues are not named)."""
+    import sympy
+    lam = sympy.Symbol("lambda_")
+    num = sympy.fraction(sympy.cancel(M.charpoly(lam).as_expr()))[0]
+    out = []
+    for f, e in sympy.factor_list(num, lam)[1]:
+        p = sympy.Poly(f, lam)
+        if p.degree() == 0:
+            continue
+        if p.degree() != 1:
+            raise Rejected("block %s has a factor of degree %d: eigenvalues not named" % (comp, p.degree()))
+        a1, a0 = p.all_coeffs()
+        out.append((sympy.cancel(-a0 / a1), e))
+    return out
+
+
+def _alpha_sym(c):
+    import sympy
+    return _sympy_q(c.alpha_point) if c.alpha_point is not None else sympy.Symbol("alpha")
+
+
 def spectrum(c, n):
     """[(mu, multiplicity)] of the scale-free linearization at the two-point fixed point, from
     the kernel's own blocks; n a symbol (every n >= 5) or an integer."""
     import sympy
-    lam = sympy.Symbol("lambda_")
-    al = _sympy_q(c.alpha_point) if c.alpha_point is not None else sympy.Symbol("alpha")
-    out = []
-    for comp, M in pattern_blocks(n, al).items():
-        num = sympy.fraction(sympy.cancel(M.charpoly(lam).as_expr()))[0]
-        for f, e in sympy.factor_list(num, lam)[1]:
-            p = sympy.Poly(f, lam)
-            if p.degree() == 0:
-                continue
-            if p.degree() != 1:
-                raise Rejected("block %s has a factor of degree %d: eigenvalues not named" % (comp, p.degree()))
-            a1, a0 = p.all_coeffs()
-            out.append((sympy.cancel(-a0 / a1), sympy.expand(e * multiplicity(comp, n))))
-    return out
+    return [(mu, sympy.expand(e * multiplicity(comp, n)))
+            for comp, M in pattern_blocks(n, _alpha_sym(c)).items() for mu, e in _eigen(M, comp)]
 
 
-def _spectrum_parts(c):
-    """(n range text, spectrum) for the parts of the domain: n = 3, 4 each, and n >= 5."""
+def _spectrum_parts(c, with_spectra=True):
+    """(n, spectrum) for the parts of the domain: n = 3, 4 each, and "generic" for n >= 5."""
     import sympy
-    parts = [(k, spectrum(c, k)) for k in (3, 4) if c.n_lo <= k and (c.n_hi is None or k <= c.n_hi)]
-    if c.n_hi is None or c.n_hi >= 5:
-        parts.append(("generic", spectrum(c, sympy.Symbol("n"))))
-    return parts
+    parts = [k for k in (3, 4) if c.n_lo <= k and (c.n_hi is None or k <= c.n_hi)]
+    parts += ["generic"] if c.n_hi is None or c.n_hi >= 5 else []
+    return [(p, spectrum(c, sympy.Symbol("n") if p == "generic" else p) if with_spectra else None) for p in parts]
 
 
 def _sub_domain(c, part):
     """The claim restricted to a part (a copy with another n range)."""
-    d = Claim.__new__(Claim)
-    d.__dict__.update(c.__dict__)
+    d = copy.copy(c)
     if part == "generic":
         d.n_lo = max(5, c.n_lo)
     else:
@@ -601,6 +611,102 @@ def _g_jacobian(c):
                 raise Rejected("the claimed spectrum is neither the kernel's as a function of n nor "
                                "shown equal or different at each n")
         return "proved", "the kernel's symmetry blocks have exactly these eigenvalues"
+    return Goal(st, decide)
+
+
+# the named perturbations of a two-point state: the entries of G they move, and the basis pattern
+# of each symmetry component's copy those entries span (model._basis_patterns: trivial D, O, X,
+# B; standard D, O, X, or D, X at n = 3; pair O)
+DIRECTIONS = {"cluster-norms": ("D", "the cluster points' norms (diagonal entries)"),
+              "cluster-spread": ("O", "the spread inside the cluster (cluster-cluster entries)"),
+              "odd-angle": ("X", "the odd point's angles to the cluster points (cross entries)"),
+              "norm-ratio": ("B", "the odd point's norm, i.e. the norm ratio (its diagonal entry)")}
+
+
+def _direction_vector(letter, comp, M, g):
+    """The copy's coordinates of the perturbation pattern ``letter`` (None if the component has
+    none); in the trivial block, modulo G* (pattern_blocks quotients by its B coordinate)."""
+    import sympy
+    letters = {"trivial": "DOXB", "standard": "DOX" if M.shape[0] == 3 else "DX", "pair": "O"}[comp]
+    if letter not in letters:
+        return None
+    v = [int(x == letter) for x in letters]
+    if comp == "trivial":
+        v = [sympy.cancel(v[i] - g[i] / g[3] * v[3]) for i in range(3)]
+    return sympy.Matrix(v)
+
+
+def _g_directions(c):
+    _linearized(c)
+    state = c.params.get("state", "two-point")
+    _need(state in ("configuration", "two-point"), "directions are named at O_n and the two-point state only")
+    _need(c.alpha_point is not None, "directions are decided at one alpha")
+    decay, grow = c.params.get("decay", []), c.params.get("grow", [])
+    for name in decay + grow:
+        if not isinstance(name, str) or name not in DIRECTIONS:
+            raise Rejected("unknown direction %r (one of %s)" % (name, ", ".join(DIRECTIONS)))
+    if not decay and not grow:
+        raise Rejected("params name no direction to decay or grow")
+    not_fixed = _configuration_state(c, state)
+    words = lambda names: "; ".join(DIRECTIONS[x][1] for x in names)       # noqa: E731
+    st = ("for %s and %s: at %s, under the scale-free linearization DF(G*)/c iterated (modulo the "
+          "direction of G*), %s%s%s" % (
+              c.model_text(), c.domain_text(), "O_n" if state == "configuration" else "the two-point state",
+              "every perturbation of %s decays to 0" % words(decay) if decay else "",
+              " and " if decay and grow else "",
+              "some perturbation of %s grows without bound" % words(grow) if grow else ""))
+
+    def failures(n, sub):
+        """What fails at n (an integer, or the symbol for every n of ``sub``): [] if all holds,
+        None if a sign is not decided there."""
+        import sympy
+        al = _alpha_sym(c)
+        st_, _ = two_point_fixed(n, al)
+        g = (st_[0], st_[0], st_[1], st_[2])
+        out, grown = [], set()
+        for comp, M in pattern_blocks(n, al).items():
+            P = {"stable": sympy.eye(M.shape[0]), "bounded": sympy.eye(M.shape[0])}
+            for mu, e in _eigen(M, comp):
+                if isinstance(n, int):
+                    small, large = abs(mu) < 1, abs(mu) > 1
+                else:
+                    small = _shown(1 - mu, ">", sub) and _shown(1 + mu, ">", sub)
+                    large = not small and (_shown(mu - 1, ">", sub) or _shown(-1 - mu, ">", sub))
+                if not (small or large or isinstance(n, int)):
+                    return None
+                for kind in ("stable", "bounded") if small else () if large else ("bounded",):
+                    P[kind] = P[kind] * (M - mu * sympy.eye(M.shape[0])) ** e
+            for name in decay + grow:
+                v = _direction_vector(DIRECTIONS[name][0], comp, M, g)
+                if v is None:
+                    continue
+                if name in decay and not all(zero(sympy.sympify(x)) for x in P["stable"] * v):
+                    out.append("%s does not decay (its %s part leaves the stable subspace)" % (name, comp))
+                if name in grow:
+                    left = [sympy.cancel(x) for x in P["bounded"] * v]
+                    if any(x != 0 and (isinstance(n, int) or _shown(x, ">", sub) or _shown(x, "<", sub))
+                           for x in left):
+                        grown.add(name)
+                    elif not isinstance(n, int) and not all(zero(sympy.sympify(x)) for x in left):
+                        return None
+        return out + ["no perturbation of %s grows" % x for x in grow if x not in grown]
+
+    def decide(_facts):
+        import sympy
+        if not_fixed is not None:
+            return "refuted", "at alpha = %s O_n is not a fixed point (state two-point)" % not_fixed
+        for part, _ in _spectrum_parts(c, with_spectra=False):
+            sub = _sub_domain(c, part)
+            bad = failures(part if part != "generic" else sympy.Symbol("n"), sub)
+            if bad is None or (bad and part == "generic"):       # decided at the part's first n
+                bad = failures(sub.n_lo, _sub_domain(c, sub.n_lo)) or (None if bad is None else [])
+                if bad is None or not bad:
+                    raise Rejected("undecided for n >= %d (a sign not shown on the domain)" % sub.n_lo)
+                part = sub.n_lo
+            if bad:
+                return "refuted", "at n = %s: %s" % (part, "; ".join(bad))
+        return "proved", ("stable and non-stable generalized eigenspaces of each symmetry block, "
+                          "from its eigenvalues (exact)")
     return Goal(st, decide)
 
 
@@ -805,15 +911,14 @@ GOALS = {
     "basin": _g_basin,
     "kernel-definite": lambda c: rank.definite_goal(c, Goal, _need),
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
-    "stability-directions": _g_none("the kernel has no vocabulary for named perturbation directions yet"),
+    "stability-directions": _g_directions,
     "rs-linearization": _g_none("the RS lower bound is derived outside the trusted kernel (bnverify.derive.rs)"),
     "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),
 }
 
 
 def _with(c, **params):
-    d = Claim.__new__(Claim)
-    d.__dict__.update(c.__dict__)
+    d = copy.copy(c)
     d.params = dict(c.params, **params)
     return d
 
@@ -823,9 +928,8 @@ def goal(claim_json):
     c = Claim(claim_json)
     if c.property not in GOALS:
         raise NoGoal("unknown property %r" % (c.property,))
-    g = GOALS[c.property](c)
     table(c.params, "params of %s" % c.property, {}, {k: PARAM_TYPES[k] for k in PARAMS.get(c.property, "").split()})
-    return c, g
+    return c, GOALS[c.property](c)
 
 
 def decide(claim_json, evidence=()):

@@ -9,7 +9,7 @@ kernel; RS + NL, tanh, n <= 3 for RS alone) raises :class:`NoGoal`.
 
 | stage set | obligation and what is computed here |
 |---|---|
-| none | F(G) = G: the identity's kernel constants are A = 1, B = 0 exactly |
+| none | F(G) = G: the identity's kernel constants, from the leaky formula at alpha = 1, are A = 1, B = 0 exactly |
 | rc | F(G) = C G C with C^2 = C: -2/n + n/n^2 = -1/n exactly (J^2 = n J) |
 | nl, 0 <= alpha < 1 | f(rho) = rho + (B/A) g(rho), B/A > 0 exactly up to the factor 1/pi; the constant 4/c^2, c = (2 sqrt 2/3) B/A, as a ball |
 | rc, rs | (l_i/l_j) h(l_j) - h(l_i) = 2t l_i (l_i - l_j)/((1+2t l_i)(1+2t l_j)), h(l) = l/(1+2tl), as a polynomial identity checked on a grid; the local factor (n-1)/(n+1) |
@@ -40,6 +40,11 @@ def _polynomial_identity_holds(p, degree, variables):
     return all(p(*map(Fraction, x)) == 0 for x in product(range(degree + 1), repeat=variables))
 
 
+def _constants(a):
+    """(A, B pi) of leaky ReLU(a): kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho)."""
+    return (1 + a * a) / 2, (1 - a) ** 2 / 2
+
+
 def goal(stages, alpha, n):
     """(kind, canonical statement, {name: exact value}) for a stage set (tuple, model order)."""
     stages = tuple(stages)
@@ -51,14 +56,15 @@ def goal(stages, alpha, n):
     if "nl" in stages and a == 1:                  # the identity: the row without NL
         stages = tuple(s for s in stages if s != "nl")
     if stages == ():
-        return "identity-map", "for n = %d: F(G) = G for every Gram matrix G (no stage)" % n, {"A": Fraction(1), "B_times_2pi": Fraction(0)}
+        A, B_pi = _constants(Fraction(1))              # the identity is leaky ReLU(1)
+        return "identity-map", "for n = %d: F(G) = G for every Gram matrix G (no stage)" % n, {"A": A, "B_pi": B_pi}
     if stages == ("rc",):
         return ("centring-projection", "for n = %d: F(G) = C G C with C = I - 11^T/n and C^2 = C" % n,
                 {"C2_minus_C_coefficient": Fraction(-2, n) + Fraction(n, n * n) + Fraction(1, n)})
     if stages == ("nl",):
         if a is None or not 0 <= a < 1:
             raise NoGoal("NL alone: only leaky ReLU with 0 <= alpha < 1 (relu: alpha = 0)")
-        A, B_pi = (1 + a * a) / 2, (1 - a) ** 2 / 2          # B = B_pi / pi
+        A, B_pi = _constants(a)                        # B = B_pi / pi
         return ("nl-collapse", "for every n (here %d), NL = leaky ReLU(%s): every pairwise correlation "
                 "increases to 1, and l^2 (1 - rho_l) -> 4/c^2" % (n, a),
                 {"B_over_A_times_pi": B_pi / A})
@@ -99,7 +105,7 @@ def check(stages, alpha, n, cert):
     if "n" in cert and cert["n"] != n:
         raise Rejected("the certificate is about n = %r, the goal about n = %d" % (cert["n"], n))
     if kind == "identity-map":
-        if cert.get("kappa_identity") != "rho" or numbers["A"] != 1 or numbers["B_times_2pi"] != 0:
+        if cert.get("kappa_identity") != "rho" or numbers["A"] != 1 or numbers["B_pi"] != 0:
             raise Rejected("the identity's kernel is not rho")
     elif kind == "centring-projection":
         if numbers["C2_minus_C_coefficient"] != 0:

@@ -35,8 +35,9 @@ PROPERTIES = {p.name: p for p in [
              doc="spectral radius of the scale-free linearization at a state, against a bound"),
     Property("jacobian-spectrum", dict({"eigenvalues": (True, "spectrum")}, **_STATE), min_n=3,
              doc="the exact spectrum (values with multiplicities) at the configuration"),
-    Property("stability-directions", {"decay": (False, "strings"), "grow": (False, "strings")}, min_n=3,
-             doc="which perturbation directions decay and grow (no kernel vocabulary yet: inconclusive)"),
+    Property("stability-directions", dict({"decay": (False, "strings"), "grow": (False, "strings")}, **_STATE),
+             min_n=3, doc="which named perturbations (cluster-norms, cluster-spread, odd-angle, norm-ratio) "
+                          "decay and which grow under the linearization at a two-point state"),
     Property("attractor-exists", min_n=3, per_n=True, doc="a spread-cluster fixed point exists, locally unique"),
     Property("attractor-stable", {"relation": (False, "relation"), "bound": (False, "rational")},
              {"relation": "<", "bound": Fraction(1)}, min_n=3, per_n=True,
