@@ -436,6 +436,10 @@ class Jet:
         return out
 
 
+def _zero(d):
+    return (d == 0) is True            # certainly zero (balls and intervals answer for sure)
+
+
 class JetContext(Context):
     """:class:`Jet` s over a base context: every formula written against ``ctx`` returns its
     value in the base arithmetic and its derivative in the variable made by :meth:`variable`.
@@ -458,13 +462,14 @@ class JetContext(Context):
         """x as the variable of differentiation (derivative 1)."""
         return Jet(x if isinstance(x, Jet) else self.base.const(x), self.base.const(1))
 
+    # chain rule; a constant stays constant where f' is infinite (sqrt at 0, acos at +-1)
     def _sqrt(self, x):
         r = self.base.sqrt(x.v)
-        return Jet(r, x.d / (2 * r))
+        return Jet(r, x.d if _zero(x.d) else x.d / (2 * r))
 
     def _acos(self, x):
         b = self.base
-        return Jet(b.acos(x.v), -x.d / (b.sqrt(1 - x.v) * b.sqrt(1 + x.v)))
+        return Jet(b.acos(x.v), x.d if _zero(x.d) else -x.d / (b.sqrt(1 - x.v) * b.sqrt(1 + x.v)))
 
     def _unit(self, x):
         return Jet(self.base.unit(x.v), x.d)
