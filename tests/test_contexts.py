@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from bnverify.core import arith, gram
-from bnverify.core.kernels import leaky
+from bnverify.core.kernels import Activation, leaky
+from bnverify.errors import BadInput
 from bnverify.derive import alln
 
 POINTS = [Fraction(-1), Fraction(-9, 10), Fraction(-1, 3), Fraction(0), Fraction(1, 7), Fraction(99, 100),
@@ -100,6 +101,8 @@ def test_the_arcsin_series_refuses_its_radius():
 
 def test_leaky_names_and_degree():
     assert leaky(0).name == "relu" and leaky(1).name == "identity" and leaky("1/10").name == "leaky_relu"
-    assert leaky(Fraction(1, 3)).degree == 1
+    assert leaky(Fraction(1, 3)).degree == 1 and Activation("tanh").degree is None
+    with pytest.raises(BadInput):
+        leaky(2)
     A, B = leaky(Fraction(1, 3)).constants(arith.get("exact"))
     assert A == Fraction(5, 9) and (B * 2 * arith.get("exact").pi - Fraction(4, 9)).is_zero

@@ -116,6 +116,8 @@ class Activation:
 def leaky(alpha):
     """The leaky ReLU of slope alpha as the activation every layer asks: relu at 0, identity at 1."""
     a = Fraction(alpha)
+    if not 0 <= a <= 1:
+        raise BadInput("leaky slope %s is outside [0, 1]" % alpha)
     return Activation({0: "relu", 1: "identity"}.get(a, "leaky_relu"), a if 0 < a < 1 else Fraction(0))
 
 
