@@ -94,9 +94,12 @@ def test_series_agree_with_closed_forms(name, x):
     assert abs(_mp(d) - mpmath.diff(CLOSED[name], mp.const(x))) < 1e-30
 
 
-def test_the_arcsin_series_refuses_its_radius():
+def test_the_arcsin_series_refuses_its_radius_and_intervals_refuse_unbounded_sums():
     with pytest.raises(ValueError):
         arith.get("ball", prec=128).series(alln.SERIES["R"], arith.get("ball", prec=128).const(1))
+    iv = arith.get("interval")
+    with pytest.raises(NotImplementedError):
+        iv.series(alln.SERIES["C"], iv.const(Fraction(1, 2)))
 
 
 def test_leaky_names_and_degree():

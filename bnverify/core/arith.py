@@ -79,6 +79,10 @@ class Context:
     def series(self, s, x):
         return self._series(s, x, False)[0]
 
+    def _eps(self):
+        # a rigorous context must bound the rest of the series, which this sum does not
+        raise NotImplementedError("no power series in %s arithmetic" % self.name)
+
     def _series(self, s, x, deriv):
         """(value, derivative or None), summed until the terms are below the working precision:
         no bound on the rest, so only for the contexts that measure."""
@@ -185,6 +189,7 @@ class BallContext(Context):
         self.arb = arb
         self.prec = prec
         ctx.prec = prec
+        self._cache = {}
 
     @property
     def pi(self):
@@ -270,7 +275,7 @@ class BallContext(Context):
         return total, (dtotal + arb(0, bound)) if deriv else None
 
     def _coeffs(self, s, K):
-        have = self.__dict__.setdefault("_cache", {}).setdefault((s.name, self.prec), [])
+        have = self._cache.setdefault(s.name, [])
         while len(have) < K:
             have.append(self.const(s.coeff(len(have))))
         return have
