@@ -11,7 +11,7 @@ import pytest
 
 from bnverify import trusted
 from bnverify.claims import properties
-from bnverify.core import symmetry
+from bnverify.core import arith, symmetry
 from bnverify.derive import alln
 from bnverify.derive import balls, curve, states
 from bnverify.core.kernels import Activation
@@ -41,7 +41,7 @@ def exact_side(rho, n):
 @pytest.mark.parametrize("v", [Fraction(8), Fraction(9), Fraction(19, 2)])
 def test_equation_matches_the_gram_map(n, v):
     """2 A (h - rho) = t^3 G(v, t) with rho = cos(v / n): the closed form against the map."""
-    lib = alln.MpLib(60)
+    lib = arith.get("mp", dps=60)
     t = mpmath.mpf(1) / n
     b = alln.branch(mpmath.mpf(v.numerator) / v.denominator, t, lib)
     rho = Fraction(str(mpmath.nstr(b["rho"], 55)))
@@ -53,13 +53,14 @@ def test_equation_matches_the_gram_map(n, v):
 @pytest.mark.parametrize("v,t", [(9, Fraction(0)), (Fraction(88, 10), Fraction(1, 16)),
                                  (Fraction(94, 10), Fraction(1, 1000)), (10, Fraction(1, 9))])
 def test_trusted_twin(v, t):
-    from flint import arb, ctx
+    from flint import ctx
 
-    lib = alln.ArbLib(128)
+    lib = arith.get("ball", prec=128)
     with ctx.workprec(128):
-        V, T = lib.num(Fraction(v)), lib.num(t)
+        V, T = lib.const(Fraction(v)), lib.const(t)
         mine = talln.quantities(V, T, Fraction(0), 128)
-        theirs = alln.branch(alln.Jet(V, arb(1)), T, lib)
+        jet = arith.JetContext(lib)
+        theirs = alln.branch(jet.variable(V), T, jet)
         assert mine["G"].overlaps(theirs["G"].v) and mine["dG"].overlaps(theirs["G"].d)
         assert mine["A2"].overlaps(theirs["A2"].v)
         assert mine["factor"].overlaps(theirs["deficit_t2"].v / (V * V))
@@ -75,15 +76,15 @@ def test_roots_agree_with_per_n_certificates(n, alpha):
     act = Activation("leaky_relu", alpha) if alpha else RELU
     per_n = states.certify_attractor(n, act, classify_family=False)
     assert per_n.status == "proved"
-    lib = alln.ArbLib(160)
+    lib = arith.get("ball", prec=160)
     t = Fraction(1, n)
     guess = Fraction(str(mpmath.nstr(alln.measure(n)["v"], 40)))
     box = alln.krawczyk_box(t, t, guess, lib, rel=Fraction(1, 2 ** 100))
     assert box is not None
     with ctx.workprec(160):
-        V = lib.arb(lib.num(alln._value(box["v"]["mid"])), lib.num(alln._value(box["v"]["rad"])))
-        q = talln.quantities(V, lib.num(t), alpha, 160)
-        T = lib.num(t)
+        V = alln.v_ball(box, lib)
+        q = talln.quantities(V, lib.const(t), alpha, 160)
+        T = lib.const(t)
         cluster = 1 - T * T * V * V * q["factor"]
         odd = cluster - q["spread"]
     for name, ball in (("cluster_cos", cluster), ("odd_cos", odd)):
@@ -221,9 +222,9 @@ def test_stability_twin(v, t):
 
     from bnverify.derive import alln_stability
 
-    lib = alln.ArbLib(128)
+    lib = arith.get("ball", prec=128)
     with ctx.workprec(128):
-        V, T = lib.num(v), lib.num(t)
+        V, T = lib.const(v), lib.const(t)
         mine = talln.stability_criteria(V, T, 128)
         theirs = alln_stability.scaled(V, T, lib)["criteria"]
         assert set(mine) == set(theirs)

@@ -9,6 +9,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
+from bnverify.core import arith
 from bnverify.derive import alln
 from bnverify.derive import alln_stability as st
 from bnverify.trusted import model as tm
@@ -38,7 +39,7 @@ def _dense_blocks(v, n, lib):
 def test_closed_form_blocks_match_symmetric_blocks(n):
     """(a) every entry of the L . P closed forms equals the dense n x n computation at the
     fixed point, and the eigenvalues of the reduced (scaled) forms are the blocks' spectra."""
-    lib = alln.MpLib(50)
+    lib = arith.get("mp", dps=50)
     v = _root(n)
     mine = st.blocks(v, n, lib)
     dense = _dense_blocks(v, n, lib)
@@ -64,7 +65,7 @@ def test_closed_form_blocks_match_symmetric_blocks(n):
 
 def test_trivial_eigenvalue_is_the_slope_of_the_reduction():
     """mu_T = h'(rho*) = 1 - t G_v / (lam v sinc(theta)) (alln's equation at its root)."""
-    lib = alln.MpLib(50)
+    lib = arith.get("mp", dps=50)
     for n in (16, 100, 1000):
         v = _root(n)
         t = mpmath.mpf(1) / n
@@ -82,8 +83,8 @@ def test_sympy_identities():
 
 def test_leading_order_is_one():
     """At t = 0 (v = 3 pi) every margin coefficient is 1: m_P = m_T = Q = 1, delta/t -> 1."""
-    lib = alln.MpLib(50)
-    s = st.scaled(3 * lib.pi, lib.num(0), lib)
+    lib = arith.get("mp", dps=50)
+    s = st.scaled(3 * lib.pi, lib.const(0), lib)
     for k in ("m_P", "m_T", "Q"):
         assert abs(s[k] - 1) < mpmath.mpf(10) ** -40, (k, s[k])
     assert abs(s["a"] - 3 - 3 / mpmath.sqrt(2)) < mpmath.mpf(10) ** -40
@@ -91,7 +92,7 @@ def test_leading_order_is_one():
 
 
 def test_measured_margin_times_n_tends_to_one():
-    lib = alln.MpLib(40)
+    lib = arith.get("mp", dps=40)
     for n, lo, hi in ((64, 1.0, 1.01), (1024, 1.0, 1.002)):
         v = _root(n, 40)
         sp = st.spectra(v, n, lib)
@@ -123,14 +124,14 @@ def test_check_fails_on_wrong_claims(boxes16, flip, power):
 def test_check_fails_off_the_branch():
     """A v-ball around a wrong v (not the root: there the blocks are not DF's) must not be
     accepted as a branch box: the interval-Newton contraction finds no root."""
-    lib = alln.ArbLib(128)
-    V = lib.arb(lib.num(Fraction(12)), lib.num(Fraction(1, 100)))
+    lib = arith.get("ball", prec=128)
+    V = lib.arb(lib.const(Fraction(12)), lib.const(Fraction(1, 100)))
     with pytest.raises(ArithmeticError):
         st._contract(V, Fraction(1, 64), Fraction(1, 32), lib)
 
 
 def test_contraction_keeps_the_root(boxes16):
-    lib = alln.ArbLib(128)
+    lib = arith.get("ball", prec=128)
     box = boxes16[len(boxes16) // 2]
     lo, hi, V = st._box_balls(box, lib)
     mid = (lo + hi) / 2
@@ -141,7 +142,7 @@ def test_contraction_keeps_the_root(boxes16):
             continue
         root = _root(int(1 / t)) if (1 / t).denominator == 1 else \
             mpmath.findroot(lambda vv: alln.branch(vv, mpmath.mpf(t.numerator) / t.denominator,
-                                                   alln.MpLib(40))["G"], 3 * mpmath.pi)
+                                                   arith.get("mp", dps=40))["G"], 3 * mpmath.pi)
         assert W.contains(lib.arb(mpmath.nstr(root, 30)))
 
 

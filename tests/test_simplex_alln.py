@@ -10,6 +10,8 @@ import mpmath
 import pytest
 import sympy
 
+from bnverify.core import arith
+from bnverify.core.kernels import Activation, leaky
 from bnverify.derive import simplex_alln as sa
 from bnverify.trusted import model as tm
 
@@ -25,8 +27,7 @@ def _arb_consts(alpha):
 
 def _closed_arb(n, alpha, forms=sa.forms):
     from flint import arb
-    _, pi, A, B = _arb_consts(alpha)
-    return forms(arb(1) / n, A, B, pi, lambda x: x.sqrt(), lambda x: x.asin())
+    return forms(arb(1) / n, leaky(alpha), arith.get("ball", prec=128))
 
 
 def _expected_charpolys(n, lS, lP):
@@ -105,15 +106,17 @@ def test_check_passes_for_every_n_from_3(alpha):
     assert all(b["radius_upper"] <= 1 for b in boxes)
 
 
-def _flip_k1(t, A, B, pi, sqrt, asin):        # kappa' = A + B acos(rho): sign flipped
-    f = sa.forms(t, A, B, pi, sqrt, asin)
+def _flip_k1(t, act, ctx):                    # kappa' = A + B acos(rho): sign flipped
+    f = sa.forms(t, act, ctx)
+    A, B = act.constants(ctx)
     k1 = A + B * f["a"]
     return dict(f, k1=k1, lam_P=k1 / f["c"])
 
 
-def _flip_margin(t, A, B, pi, sqrt, asin):    # m_S with -pi/2 in place of pi/2
-    f = sa.forms(t, A, B, pi, sqrt, asin)
-    m = B * (f["a"] - pi - sqrt(1 - 2 * t) / (1 - t)) / f["c"]
+def _flip_margin(t, act, ctx):                # m_S with -pi/2 in place of pi/2
+    f = sa.forms(t, act, ctx)
+    _, B = act.constants(ctx)
+    m = B * (f["a"] - ctx.pi - ctx.sqrt(1 - 2 * t) / (1 - t)) / f["c"]
     return dict(f, m_S=m, lam_S=1 - t * m)
 
 
@@ -146,8 +149,7 @@ def test_limit_matches_mpmath_at_a_million():
 
 def test_limit_is_the_closed_form_at_zero():
     t, al = sympy.symbols("t alpha", nonnegative=True)
-    A, B = (1 + al ** 2) / 2, (1 - al) ** 2 / (2 * sympy.pi)
-    f = sa.forms(t, A, B, sympy.pi, sympy.sqrt, sympy.asin)
+    f = sa.forms(t, Activation("leaky_relu", al), arith.ExactContext())
     L = sa.limit(al)
     assert sympy.simplify(f["m_S"].subs(t, 0) - L["m_S"]) == 0
     assert sympy.simplify(f["lam_P"].subs(t, 0) - L["lam_P"]) == 0

@@ -59,8 +59,9 @@ def test_a_wrong_twin_is_caught():
     """A twin with kappa' = A + B acos (sign flipped) disagrees with the dense blocks."""
     from flint import arb_mat, ctx
 
-    def flipped(t, A, B, pi, sqrt, asin):
-        f = sa.forms(t, A, B, pi, sqrt, asin)
+    def flipped(t, act, ctx):
+        f = sa.forms(t, act, ctx)
+        A, B = act.constants(ctx)
         return dict(f, lam_P=(A + B * f["a"]) / f["c"])
     f = _closed_arb(9, Fraction(0), flipped)
     ctx.prec = 128

@@ -36,12 +36,14 @@ import copy
 import functools
 import sympy as sp
 
+from ..core.arith import ExactContext
 from ..core.kernels import Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
 
 ORDER = ("rc", "rs", "nl")
 SUBSETS = ((), ("rc",), ("rs",), ("rc", "rs"), ("nl",), ("rc", "nl"), ("rs", "nl"), ("rc", "rs", "nl"))
 RHO, S, N, E = sp.symbols("rho s n e", positive=True)
+EXACT = ExactContext()
 LOCAL = "bnverify.claims.decomposition.recheck (not the trusted kernel)"
 KERNEL = "trusted kernel"
 TRUSTED = "trusted checker (bnverify.trusted.stages) and bnverify.claims.decomposition.recheck"
@@ -55,14 +57,12 @@ def model_stages(subset, act):
 
 def _kernel_expr(act):
     """kappa(rho) for a leaky ReLU (relu, identity) as a sympy expression in RHO."""
-    from ..core.arith import ExactContext
-
-    return sp.simplify(act.kappa(RHO, ExactContext()))
+    return sp.simplify(act.kappa(RHO, EXACT))
 
 
-def _AB(act):
-    a = sp.Rational(act.slope.numerator, act.slope.denominator)
-    return (1 + a * a) / 2, (1 - a) ** 2 / (2 * sp.pi)
+def _correlation_map(act):
+    """f(rho) = kappa(rho) / kappa(1), the NL-only map of one pairwise correlation."""
+    return _kernel_expr(act) / act.kappa_one(EXACT)
 
 
 # ---------------------------------------------------------------- exact facts
@@ -102,9 +102,8 @@ def nl_collapse(act):
     1/sqrt(e_{l+1}) - 1/sqrt(e_l) -> c/2, i.e. 1 - rho_l ~ 4/(c l)^2 (relu: 9 pi^2/(2 l^2))."""
     from flint import arb, ctx
 
-    A, B = _AB(act)
-    kappa = _kernel_expr(act)
-    f = kappa / A
+    A, B = act.constants(EXACT)
+    f = _correlation_map(act)
     g = sp.sqrt(1 - RHO ** 2) - RHO * sp.acos(RHO)
     split = sp.simplify(f - RHO - (B / A) * g) == 0
     slope = sp.simplify(sp.diff(g, RHO) + sp.acos(RHO)) == 0
@@ -265,10 +264,8 @@ def recheck(fact, act):
         loc = {"rho": RHO, "s": S, "e": E}
         ratio = sp.sympify(cert["B_over_A"], locals=loc)
         g = sp.sympify(cert["g"], locals=loc)
-        # independent of kernels.py: kappa(rho)/kappa(1) written from Cho & Saul's leaky form
-        a = sp.Rational(str(act.slope))
-        f = (((1 + a * a) / 2) * RHO + ((1 - a) ** 2 / (2 * sp.pi)) * (sp.sqrt(1 - RHO ** 2) - RHO * sp.acos(RHO))) \
-            / ((1 + a * a) / 2)
+        # the model's map against the certificate's split (B/A and g come from its text)
+        f = _correlation_map(act)
         ok = sp.simplify(f - RHO - ratio * g) == 0
         ok &= sp.simplify(sp.diff(g, RHO) + sp.acos(RHO)) == 0 and sp.simplify(g.subs(RHO, 1)) == 0
         # the series at rho = 1 through acos(1 - s^2) = 2 asin(s/sqrt 2) (equal derivatives, equal

@@ -99,8 +99,8 @@ def exact_values(row, act):
     if row["status"] != "proved":
         return {}
     ctx, n = arith.ExactContext(), row["n"]
-    A, B = act.kappa_one(ctx), act.kappa_perp(sp.Integer(0), ctx)
-    forms = simplex_alln.forms(sp.Rational(1, n), A, B, sp.pi, sp.sqrt, sp.asin)
+    A = act.kappa_one(ctx)
+    forms = simplex_alln.forms(sp.Rational(1, n), act, ctx)
     eig = [sp.factor(forms["lam_S"])] + ([sp.factor(forms["lam_P"])] if n * (n - 3) // 2 > 0 else [])
     size = [abs(sp.N(e, 50)) for e in eig]
     radius = None

@@ -11,16 +11,34 @@ Like mpmath's ``fp``/``mp``/``iv`` contexts, every formula in :mod:`bnverify.cor
                      Cauchy-Schwarz, so clamping a rounding overshoot is sound
 ``ctx.pos(x)``       clamp to [0, inf): used for quantities that are >= 0 mathematically
 ``ctx.array(rows)``  a 2-D numpy array holding the context's scalars
+``ctx.series(s, x)`` the even power series ``s`` (a :class:`PowerSeries`) at x: summed to the
+                     working precision, or with a rigorous tail bound in balls
 
 Matrices are numpy arrays: ``float64`` for :data:`FLOAT`, ``object`` arrays of sympy
-expressions, flint ``arb`` balls or mpmath ``iv`` intervals for the others, so numpy's
-broadcasting and sums are shared by all four arithmetics.
+expressions, flint ``arb`` balls, mpmath numbers or intervals, or :class:`Jet` s for the others,
+so numpy's broadcasting and sums are shared by every arithmetic.  :class:`MpContext` (mpmath at
+a number of digits) measures; :class:`JetContext` carries a derivative alongside each value
+(forward mode over any other context), so a formula written once also gives its derivative.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Callable
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class PowerSeries:
+    """sum_k coeff(k) x^(2k), coefficients exact (Fraction).  ``tail(X, K)`` bounds, for
+    |x| <= X (an arb), both sum_(k>=K) |c_k| X^(2k) and sum_(k>=K) 2k |c_k| X^(2k-1) (inf where it
+    cannot); ``radius``: the series is used only for |x| < radius."""
+
+    name: str
+    coeff: Callable
+    tail: Callable
+    radius: object = None
 
 
 class Context:
@@ -58,6 +76,33 @@ class Context:
     def _decreasing(self, f, v):
         return f(v)
 
+    def series(self, s, x):
+        return self._series(s, x, False)[0]
+
+    def _eps(self):
+        # a rigorous context must bound the rest of the series, which this sum does not
+        raise NotImplementedError("no power series in %s arithmetic" % self.name)
+
+    def _series(self, s, x, deriv):
+        """(value, derivative or None), summed until the terms are below the working precision:
+        no bound on the rest, so only for the contexts that measure."""
+        eps = self._eps()
+        total, p, x2, k = self.const(0), self.const(1), x * x, 0
+        dtotal, dp = self.const(0), x
+        while True:
+            c = self.const(s.coeff(k))
+            term = c * p
+            total += term
+            small = abs(term) < eps
+            if deriv and k >= 1:
+                dterm = 2 * k * c * dp
+                dtotal += dterm
+                dp = dp * x2
+                small = small and abs(dterm) < eps
+            if small and k > 2:
+                return total, (dtotal if deriv else None)
+            k, p = k + 1, p * x2
+
 
 class FloatContext(Context):
     """IEEE double via numpy ufuncs (suggestive only: never used to prove)."""
@@ -88,6 +133,9 @@ class FloatContext(Context):
 
     def decreasing(self, f, x):
         return f(x)
+
+    def _eps(self):
+        return 2.0 ** -60
 
 
 class ExactContext(Context):
@@ -141,6 +189,7 @@ class BallContext(Context):
         self.arb = arb
         self.prec = prec
         ctx.prec = prec
+        self._cache = {}
 
     @property
     def pi(self):
@@ -193,6 +242,43 @@ class BallContext(Context):
         if v.is_exact() or not v.is_finite():
             return f(v)
         return f(self.arb(v.upper())).union(f(self.arb(v.lower())))
+
+    K_MAX = 256
+
+    def _series(self, s, x, deriv):
+        """K terms and ``s.tail`` for the rest, K doubled until the tail is below 2^-prec (at
+        K_MAX the wider, still rigorous, tail is used); ValueError outside the domain."""
+        arb = self.arb
+        X = abs(x).upper()
+        if s.radius is not None and not X < s.radius:
+            raise ValueError("series %s outside |x| < %s" % (s.name, s.radius))
+        K = 8
+        while True:
+            bound = s.tail(X, K)
+            if bound < arb(2) ** (-self.prec) or K >= self.K_MAX:
+                break
+            K *= 2
+        if not bound.is_finite():
+            raise ValueError("series %s: no tail bound at |x| <= %s" % (s.name, X))
+        coeffs = self._coeffs(s, K)
+        x2 = x * x
+        total, p = arb(0), arb(1)
+        dtotal, dp = arb(0), x
+        for k in range(K):
+            c = coeffs[k]
+            total += c * p
+            if deriv and k >= 1:
+                dtotal += 2 * k * c * dp
+                dp = dp * x2
+            p = p * x2
+        total += arb(0, bound)
+        return total, (dtotal + arb(0, bound)) if deriv else None
+
+    def _coeffs(self, s, K):
+        have = self._cache.setdefault(s.name, [])
+        while len(have) < K:
+            have.append(self.const(s.coeff(len(have))))
+        return have
 
 
 class IntervalContext(Context):
@@ -255,13 +341,163 @@ class IntervalContext(Context):
         return self.iv.mpf([lo.a, hi.b])
 
 
+class MpContext(Context):
+    """mpmath numbers at ``dps`` digits: for measurement (suggests, never concludes).
+
+    mpmath's precision is process-wide, like flint's: creating a context sets it."""
+
+    name = "mp"
+
+    def __init__(self, dps=50):
+        import mpmath
+
+        self.mp = mpmath.mp
+        self.mp.dps = dps
+
+    @property
+    def pi(self):
+        return self.mp.pi
+
+    def const(self, x):
+        mpf = self.mp.mpf
+        if isinstance(x, str) and "/" in x:
+            x = Fraction(x)
+        if isinstance(x, Fraction):
+            return mpf(x.numerator) / x.denominator
+        try:
+            import sympy
+
+            if isinstance(x, sympy.Basic):
+                r = sympy.Rational(x)
+                return mpf(int(r.p)) / int(r.q)
+        except (TypeError, ImportError):
+            pass
+        return mpf(x)
+
+    def _sqrt(self, x):
+        return self.mp.sqrt(x)
+
+    def _acos(self, x):
+        return self.mp.acos(x)
+
+    def _unit(self, x):
+        return max(min(x, self.mp.mpf(1)), self.mp.mpf(-1))
+
+    def _pos(self, x):
+        return x if x > 0 else self.mp.mpf(0)
+
+    def _eps(self):
+        return self.mp.mpf(2) ** (-self.mp.prec - 8)
+
+
+class Jet:
+    """A value and its derivative in one variable (forward mode): the series v + d e, e^2 = 0."""
+
+    __slots__ = ("v", "d")
+
+    def __init__(self, v, d):
+        self.v, self.d = v, d
+
+    def __repr__(self):
+        return "Jet(%r, %r)" % (self.v, self.d)
+
+    @staticmethod
+    def _lift(o):
+        return o if isinstance(o, Jet) else Jet(o, 0)
+
+    def __add__(self, o):
+        o = self._lift(o)
+        return Jet(self.v + o.v, self.d + o.d)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Jet(-self.v, -self.d)
+
+    def __sub__(self, o):
+        return self + (-self._lift(o))
+
+    def __rsub__(self, o):
+        return self._lift(o) - self
+
+    def __mul__(self, o):
+        o = self._lift(o)
+        return Jet(self.v * o.v, self.d * o.v + self.v * o.d)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        o = self._lift(o)
+        q = self.v / o.v
+        return Jet(q, (self.d - q * o.d) / o.v)
+
+    def __rtruediv__(self, o):
+        return self._lift(o) / self
+
+    def __pow__(self, k):
+        out = Jet(1, 0) if k == 0 else self
+        for _ in range(k - 1):
+            out = out * self
+        return out
+
+
+def _zero(d):
+    return (d == 0) is True            # certainly zero (balls and intervals answer for sure)
+
+
+class JetContext(Context):
+    """:class:`Jet` s over a base context: every formula written against ``ctx`` returns its
+    value in the base arithmetic and its derivative in the variable made by :meth:`variable`.
+    Clamps (``unit``, ``pos``) act on the value only: they are used where the quantity is in
+    range mathematically, so its derivative is the one computed."""
+
+    name = "jet"
+
+    def __init__(self, base):
+        self.base = base
+
+    @property
+    def pi(self):
+        return Jet(self.base.pi, 0)
+
+    def const(self, x):
+        return x if isinstance(x, Jet) else Jet(self.base.const(x), 0)
+
+    def variable(self, x):
+        """x as the variable of differentiation (derivative 1)."""
+        return Jet(x if isinstance(x, Jet) else self.base.const(x), self.base.const(1))
+
+    # chain rule; a constant stays constant where f' is infinite (sqrt at 0, acos at +-1)
+    def _sqrt(self, x):
+        r = self.base.sqrt(x.v)
+        return Jet(r, x.d if _zero(x.d) else x.d / (2 * r))
+
+    def _acos(self, x):
+        b = self.base
+        return Jet(b.acos(x.v), x.d if _zero(x.d) else -x.d / (b.sqrt(1 - x.v) * b.sqrt(1 + x.v)))
+
+    def _unit(self, x):
+        return Jet(self.base.unit(x.v), x.d)
+
+    def _pos(self, x):
+        return Jet(self.base.pos(x.v), x.d)
+
+    def series(self, s, x):
+        if not isinstance(x, Jet):
+            return self.base.series(s, x)
+        value, deriv = self.base._series(s, x.v, True)
+        return Jet(value, deriv * x.d)
+
+
 FLOAT = FloatContext()
 
 
 def get(name, **kw):
-    """Context by name: 'float', 'exact', 'ball' (prec=bits), 'interval' (dps=digits)."""
+    """Context by name: 'float', 'exact', 'ball' (prec=bits), 'interval' (dps=digits), 'mp'
+    (dps=digits), 'jet' (base=a context, or prec=bits for balls)."""
     table = {"float": lambda: FLOAT, "exact": ExactContext, "ball": BallContext,
-             "interval": IntervalContext}
+             "interval": IntervalContext, "mp": MpContext,
+             "jet": lambda base=None, **k: JetContext(base or BallContext(**k))}
     if name not in table:
-        raise ValueError("unknown arithmetic %r (choose float, exact, ball, interval)" % name)
+        raise ValueError("unknown arithmetic %r (choose float, exact, ball, interval, mp, jet)" % name)
     return table[name](**kw) if kw else table[name]()

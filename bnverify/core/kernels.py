@@ -54,6 +54,11 @@ class Activation:
         return self.name in ("relu", "leaky_relu", "identity")
 
     @property
+    def degree(self):
+        """The degree of positive homogeneity (phi(c x) = c^degree phi(x), c > 0), or None."""
+        return 1 if self.has_kernel else None
+
+    @property
     def slope(self):
         """The leaky slope that makes this activation a leaky ReLU (identity: 1)."""
         return {"relu": Fraction(0), "identity": Fraction(1)}.get(self.name, self.alpha)
@@ -73,7 +78,8 @@ class Activation:
         return np.tanh(x)
 
     # ---- infinite width, written once for every arithmetic ----
-    def _AB(self, ctx):
+    def constants(self, ctx):
+        """(A, B) = ((1 + alpha^2)/2, (1 - alpha)^2 / (2 pi)) in ``ctx``, alpha the slope."""
         if not self.has_kernel:
             raise BadInput("no closed-form kernel for activation %s" % self)
         a = self.slope
@@ -84,7 +90,7 @@ class Activation:
 
     def kappa(self, rho, ctx):
         """kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho)."""
-        A, B = self._AB(ctx)
+        A, B = self.constants(ctx)
         rho = ctx.unit(rho)
         # sqrt(1 - r^2) - r acos r has derivative -acos r <= 0; evaluating it at the ends of
         # an enclosure keeps balls tight near |rho| = 1, where the formula is ill-conditioned
@@ -94,17 +100,25 @@ class Activation:
 
     def dkappa(self, rho, ctx):
         """kappa'(rho) = A - B acos(rho): finite and continuous on [-1, 1]."""
-        A, B = self._AB(ctx)
+        A, B = self.constants(ctx)
         return -(ctx.acos(ctx.unit(rho)) * B) + A
 
     def kappa_perp(self, rho, ctx):
         """kappa(rho) - rho kappa'(rho) = B sqrt(1 - rho^2): vanishes at rho = +-1."""
-        _, B = self._AB(ctx)
+        _, B = self.constants(ctx)
         return _sqrt1m2(ctx.unit(rho), ctx) * B
 
     def kappa_one(self, ctx):
         """kappa(1) = A = E[phi(y)^2] for y ~ N(0, 1)."""
-        return self._AB(ctx)[0]
+        return self.constants(ctx)[0]
+
+
+def leaky(alpha):
+    """The leaky ReLU of slope alpha as the activation every layer asks: relu at 0, identity at 1."""
+    a = Fraction(alpha)
+    if not 0 <= a <= 1:
+        raise BadInput("leaky slope %s is outside [0, 1]" % alpha)
+    return Activation({0: "relu", 1: "identity"}.get(a, "leaky_relu"), a if 0 < a < 1 else Fraction(0))
 
 
 def _sqrt1m2(rho, ctx):

@@ -141,6 +141,19 @@ def _basis(component, lay, ctx, n):
     return basis
 
 
+def _compose(basis, coords):
+    return sum((b * c for b, c in zip(basis, coords)), np.zeros_like(basis[0]))
+
+
+def centred(component, coords, n, ctx):
+    """Coordinates of C H C, H the perturbation with coordinates ``coords`` on one copy of
+    ``component``: centring commutes with the cluster's permutations, so it maps the copy to
+    itself (n may be symbolic)."""
+    lay = layout(component, n)
+    H = _compose(_basis(component, lay, ctx, n), coords)
+    return _coords(component, gram.center(H, lay), n)
+
+
 def _coords(component, H, n):
     """Coordinates of an equivariant image in the component's basis (read off entries)."""
     m = H.shape[0]
@@ -241,7 +254,7 @@ def classify_mode(component, coords, n, ctx):
     the cluster); the cluster block scaled as a whole (the norm ratio, modulo scale)."""
     lay = layout(component, n)
     basis = _basis(component, lay, ctx, n)
-    H = sum((b * c for b, c in zip(basis, coords)), np.zeros_like(basis[0]))
+    H = _compose(basis, coords)
     real = _real_rows(lay)
     odd = H.shape[0] - 1
     clus = real.copy()

@@ -30,14 +30,17 @@ n >= N0 at once, a unique root of h(rho) = rho with n arccos(rho) in the box.
 1 - c = t^2 v^2 (C - t v S / pi) ~ (9 pi^2 / 2) t^2; odd cosine phi^3 S(phi) / pi ~
 (9 sqrt(2) pi^2 / 4) t^3; n - norm ratio = 1 + t v^2 C (1 - 2t) / (1 + cos phi) -> 1.
 
-The formulas are written once (``branch``) over an arithmetic ``lib`` (mpmath for
-measurement; python-flint arb balls for the search); the series are summed with the same code.
+The formulas are written once (``branch``) against an arithmetic context of
+:mod:`bnverify.core.arith` (mpmath for measurement; arb balls for the search; jets over balls
+for G's derivative in v); each context sums the series C, S, R in its own way.
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
-from .balls import _frac_str
+from ..core import arith
+from ..core.arith import PowerSeries
+from .balls import _frac_str, ball_from
 
 V0_TEXT = "3*pi"            # the root of G(v, 0) = -v^2 + v^3 / (3 pi)
 
@@ -65,174 +68,42 @@ def _fact(k):
     return out
 
 
-SERIES = {"C": c_coeff, "S": s_coeff, "R": r_coeff}
+def _tail_cs(X, K):
+    """C, S: |c_k| <= 1/(2k+1)!, 2k|c_k| <= 1/(2k)!, both terms <= u_k = X^(2k-1)/(2k-1)! (as
+    X <= 2K(2K+1)), and u_(k+1) / u_k <= 1/2 when X^2 <= K(2K+1): 2 u_K."""
+    if not X * X <= K * (2 * K + 1):
+        return _inf(X)
+    return 2 * X ** (2 * K - 1) / _fact(2 * K - 1)
 
 
-# ---------------------------------------------------------------- arithmetics
-class MpLib:
-    """mpmath at ``dps`` digits: for measurement (suggests, never concludes)."""
-
-    def __init__(self, dps=50):
-        import mpmath
-        self.mp = mpmath.mp
-        self.mp.dps = dps
-        self.pi = self.mp.pi
-
-    def num(self, q):
-        return self.mp.mpf(q.numerator) / q.denominator if isinstance(q, Fraction) else self.mp.mpf(q)
-
-    def sqrt(self, x):
-        return self.mp.sqrt(x)
-
-    def series(self, name, x):
-        """The series summed until its terms are below the working precision."""
-        coeff, total, k, x2, p = SERIES[name], self.mp.mpf(0), 0, x * x, self.mp.mpf(1)
-        eps = self.mp.mpf(2) ** (-self.mp.prec - 8)
-        while True:
-            term = self.num(coeff(k)) * p
-            total += term
-            if abs(term) < eps and k > 2:
-                return total
-            k, p = k + 1, p * x2
+def _tail_r(X, K):
+    """R: |c_k|, 2k|c_k| <= 1, so X^(2K-1) / (1 - X^2) (X < 1)."""
+    return X ** (2 * K - 1) / (1 - X * X) if X < 1 else _inf(X)
 
 
-class ArbLib:
-    """python-flint arb balls at ``prec`` bits; each series gets a rigorous tail bound
-    (|x| <= X < 1 for R; all coefficients and 2k times them are at most 1 for R and at most
-    1/(2K)! from term K on for C and S)."""
-
-    def __init__(self, prec=128):
-        from flint import arb, ctx
-        self.arb, self.ctx = arb, ctx
-        self.prec = prec
-        ctx.prec = prec
-        self.pi = arb.pi()
-        self._cache = {}
-
-    def num(self, q):
-        q = Fraction(q)
-        return self.arb(q.numerator) / q.denominator
-
-    def sqrt(self, x):
-        if isinstance(x, Jet):
-            r = x.v.sqrt()
-            return Jet(r, x.d / (2 * r))
-        return x.sqrt()
-
-    def series(self, name, x):
-        if isinstance(x, Jet):
-            val, der = self._series(name, x.v, True)
-            return Jet(val, der * x.d)
-        return self._series(name, x, False)[0]
-
-    def _series(self, name, x, deriv):
-        arb = self.arb
-        X = abs(x).upper()
-        if name == "R" and not X < 1:
-            raise ValueError("arcsin series outside |y| < 1")
-        K = 8
-        while True:                       # enough terms for the tail to be below 2^-prec
-            bound = self.tail(name, X, K)
-            if bound < arb(2) ** (-self.prec) or K >= self.K_MAX:
-                break                     # (at K_MAX the wider, still rigorous, tail is used)
-            K *= 2
-        if not bound.is_finite():
-            raise ValueError("series %s: no tail bound at |x| <= %s" % (name, X))
-        coeffs = self._coeffs(name, K)
-        x2 = x * x
-        total, p = arb(0), arb(1)
-        dtotal, dp = arb(0), x
-        for k in range(K):
-            c = coeffs[k]
-            total += c * p
-            if deriv and k >= 1:
-                dtotal += 2 * k * c * dp
-                dp = dp * x2
-            p = p * x2
-        total += arb(0, bound)
-        return total, (dtotal + arb(0, bound)) if deriv else None
-
-    K_MAX = 256
-
-    def _coeffs(self, name, K):
-        key = (name, self.prec)
-        have = self._cache.setdefault(key, [])
-        while len(have) < K:
-            have.append(self.num(SERIES[name](len(have))))
-        return have
-
-    def tail(self, name, X, K):
-        """A bound, for |x| <= X, on both tails from term K on: sum |c_k| x^(2k) and
-        sum 2k |c_k| |x|^(2k-1).  R: |c_k|, 2k|c_k| <= 1, so X^(2K-1) / (1 - X^2) (X < 1).
-        C, S: |c_k| <= 1/(2k+1)!, 2k|c_k| <= 1/(2k)!, both terms <= u_k = X^(2k-1)/(2k-1)!
-        (as X <= 2K(2K+1)), and u_(k+1) / u_k <= 1/2 when X^2 <= K(2K+1): 2 u_K."""
-        arb = self.arb
-        if name == "R":
-            return X ** (2 * K - 1) / (1 - X * X) if X < 1 else arb("inf")
-        if not X * X <= K * (2 * K + 1):
-            return arb("inf")
-        return 2 * X ** (2 * K - 1) / _fact(2 * K - 1)
+def _inf(X):
+    return type(X)("inf")
 
 
-class Jet:
-    """A value and its derivative in v (forward mode), over arb balls."""
-
-    __slots__ = ("v", "d")
-
-    def __init__(self, v, d):
-        self.v, self.d = v, d
-
-    def _lift(self, o):
-        return o if isinstance(o, Jet) else Jet(o, 0)
-
-    def __add__(self, o):
-        o = self._lift(o)
-        return Jet(self.v + o.v, self.d + o.d)
-
-    __radd__ = __add__
-
-    def __neg__(self):
-        return Jet(-self.v, -self.d)
-
-    def __sub__(self, o):
-        return self + (-self._lift(o))
-
-    def __rsub__(self, o):
-        return self._lift(o) - self
-
-    def __mul__(self, o):
-        o = self._lift(o)
-        return Jet(self.v * o.v, self.d * o.v + self.v * o.d)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, o):
-        o = self._lift(o)
-        q = self.v / o.v
-        return Jet(q, (self.d - q * o.d) / o.v)
-
-    def __pow__(self, k):
-        out = Jet(1, 0) if k == 0 else self
-        for _ in range(k - 1):
-            out = out * self
-        return out
+SERIES = {"C": PowerSeries("C", c_coeff, _tail_cs), "S": PowerSeries("S", s_coeff, _tail_cs),
+          "R": PowerSeries("R", r_coeff, _tail_r, radius=1)}
 
 
 # ---------------------------------------------------------------- the branch (written once)
-def branch(v, t, lib):
+def branch(v, t, ctx):
     """Every quantity of the branch at (v, t), as a dict: G, E, rho, theta and the fixed
     point's cluster cosine deficit / t^2, odd cosine / t^3 and norm-ratio gap."""
-    pi, one = lib.pi, lib.num(1)
+    pi, one = ctx.pi, ctx.const(1)
     theta = t * v
-    c, s = lib.series("C", theta), lib.series("S", theta)
+    c, s = ctx.series(SERIES["C"], theta), ctx.series(SERIES["S"], theta)
     rho = one - theta * theta * c
     w2 = c * (1 - 2 * t) / (1 - t)
-    w = lib.sqrt(w2)
+    w = ctx.sqrt(w2)
     y = theta * w
-    cosphi = lib.sqrt(one - y * y)
-    R = lib.series("R", y)
+    cosphi = ctx.sqrt(one - y * y)
+    R = ctx.series(SERIES["R"], y)
     phi = y * R
-    sphi = lib.series("S", phi)
+    sphi = ctx.series(SERIES["S"], phi)
     v3 = v * v * v
     E = (-2 * t - 2 * (1 - 2 * t) * rho - (1 + t) * (1 - 2 * t) * t * t * v3 * s / pi
          - 2 * (1 - t) * t * t * t * v3 * cosphi * (w * R) ** 3 * sphi / pi)
@@ -248,21 +119,16 @@ def branch(v, t, lib):
 def measure(n, dps=50):
     """The branch's root at one n, solved in mpmath (Newton on G(v, 1/n)): a dict of v, rho
     and the leading quantities.  Floating point: a suggestion for the search and the tests."""
-    lib = MpLib(dps)
-    mp = lib.mp
+    ctx = arith.get("mp", dps=dps)
+    mp = ctx.mp
     t = mp.mpf(1) / n
-    v = mp.findroot(lambda vv: branch(vv, t, lib)["G"], 3 * mp.pi)
-    b = branch(v, t, lib)
+    v = mp.findroot(lambda vv: branch(vv, t, ctx)["G"], 3 * mp.pi)
+    b = branch(v, t, ctx)
     return {"n": n, "v": v, "rho": b["rho"], "deficit": b["deficit_t2"] * t ** 2,
             "odd_cos": b["odd_cos_t3"] * t ** 3, "norm_ratio": n - b["gap"]}
 
 
 # ---------------------------------------------------------------- the search (arb)
-def _interval(lo, hi, lib):
-    mid, rad = (lo + hi) / 2, (hi - lo) / 2
-    return lib.arb(lib.num(mid), lib.num(rad)) if rad else lib.num(mid)
-
-
 BITS = 120
 
 
@@ -277,24 +143,31 @@ def _value(pair):
     return Fraction(pair[0]) * Fraction(2) ** pair[1]
 
 
-def krawczyk_box(t_lo, t_hi, v_guess, lib, rel=Fraction(1, 2 ** 20)):
-    """Try a 1-D Krawczyk box for v on the t-interval; the box item or None."""
-    T = _interval(t_lo, t_hi, lib)
-    arb = lib.arb
+def v_ball(box, ctx):
+    """The v-ball of a box item (mid +- rad, exactly as written)."""
+    mid, rad = _value(box["v"]["mid"]), _value(box["v"]["rad"])
+    return ball_from(mid - rad, mid + rad, ctx)
+
+
+def krawczyk_box(t_lo, t_hi, v_guess, ctx, rel=Fraction(1, 2 ** 20)):
+    """Try a 1-D Krawczyk box for v on the t-interval (``ctx`` a ball context); the box item
+    or None."""
+    T = ball_from(t_lo, t_hi, ctx)
+    jet = arith.JetContext(ctx)
     m = _value(_dyadic(v_guess))            # the box is tested exactly as it is written
-    gm = branch(lib.num(m), T, lib)["G"]
-    gd = branch(Jet(lib.num(m), arb(1)), _interval(t_lo, t_lo, lib), lib)["G"].d
+    gm = branch(ctx.const(m), T, ctx)["G"]
+    gd = branch(jet.variable(m), ctx.const(t_lo), jet)["G"].d
     y = Fraction(float(1 / gd.mid())).limit_denominator(2 ** 40)
     # the radius: a few times the spread of G over T, at least rel * m
     spread = Fraction(float(gm.rad())) * abs(y) * 4 + abs(Fraction(float(gm.mid())) * y) * 2
     r = _value(_dyadic(max(spread, rel * abs(m)), up=True))
     for _ in range(6):
-        V = arb(lib.num(m), lib.num(r))
+        V = ball_from(m - r, m + r, ctx)
         try:
-            GV = branch(Jet(V, arb(1)), T, lib)["G"]
+            GV = branch(jet.variable(V), T, jet)["G"]
         except ValueError:              # the box leaves the series' domain
             return None
-        K = lib.num(m) - lib.num(y) * gm + (1 - lib.num(y) * GV.d) * (V - lib.num(m))
+        K = ctx.const(m) - ctx.const(y) * gm + (1 - ctx.const(y) * GV.d) * (V - ctx.const(m))
         if K.is_finite() and V.contains_interior(K):
             return {"t": [_frac_str(Fraction(t_lo)), _frac_str(Fraction(t_hi))],
                     "v": {"mid": _dyadic(m), "rad": _dyadic(r, up=True)},
@@ -306,18 +179,18 @@ def krawczyk_box(t_lo, t_hi, v_guess, lib, rel=Fraction(1, 2 ** 20)):
 def certify_branch(n0, prec=128, pieces=None, progress=None):
     """Cover t in [0, 1/n0] by Krawczyk boxes of the branch (bisecting where a box fails).
     Returns (boxes, failed): boxes as items for trusted/alln.py, failed t-intervals."""
-    lib = ArbLib(prec)
+    ctx = arith.get("ball", prec=prec)
     t_max = Fraction(1, n0)
     pieces = pieces or 8
     edges = [t_max * k / pieces for k in range(pieces + 1)]
     stack = [(edges[k], edges[k + 1]) for k in range(pieces)][::-1]
     boxes, failed = [], []
-    mp = MpLib(30)
+    mp = arith.get("mp", dps=30)
     while stack:
         lo, hi = stack.pop()
         mid = (lo + hi) / 2
-        guess = mp.mp.findroot(lambda vv: branch(vv, mp.num(mid), mp)["G"], 3 * mp.pi)
-        box = krawczyk_box(lo, hi, Fraction(str(mp.mp.nstr(guess, 25))), lib)
+        guess = mp.mp.findroot(lambda vv: branch(vv, mp.const(mid), mp)["G"], 3 * mp.pi)
+        box = krawczyk_box(lo, hi, Fraction(str(mp.mp.nstr(guess, 25))), ctx)
         if box is not None:
             boxes.append(box)
             if progress:
@@ -379,16 +252,16 @@ def asymptotics(item=None, alpha=Fraction(0), prec=128):
     stability_margin is measured, not proved (see docs/all-n.md)."""
     from . import balls
 
-    lib = ArbLib(prec)
-    mp = MpLib(60)
+    ctx = arith.get("ball", prec=prec)
+    mp = arith.get("mp", dps=60)
     guess = Fraction(str(mp.mp.nstr(3 * mp.mp.pi, 50)))
-    box = krawczyk_box(Fraction(0), Fraction(0), guess, lib, rel=Fraction(1, 2 ** 100))
+    box = krawczyk_box(Fraction(0), Fraction(0), guess, ctx, rel=Fraction(1, 2 ** 100))
     if box is None:
         raise ArithmeticError("no Krawczyk box at t = 0")
-    V = lib.arb(lib.num(_value(box["v"]["mid"])), lib.num(_value(box["v"]["rad"])))
-    q = branch(V, lib.num(0), lib)
+    V = v_ball(box, ctx)
+    q = branch(V, ctx.const(0), ctx)
     cf = closed_forms(alpha)
-    a = lib.num(alpha)
+    a = ctx.const(alpha)
     # at t = 0: 1 - c = t^2 v^2 C(0) for every alpha; the odd cosine is phi^3 S(phi) / pi for
     # ReLU and tends to -2 alpha / (1 + alpha^2) for alpha > 0; n - norm ratio -> 1
     enc = {"cluster_cos_deficit": q["deficit_t2"],
@@ -397,30 +270,30 @@ def asymptotics(item=None, alpha=Fraction(0), prec=128):
     out = {}
     for name, ball in enc.items():
         expr, power = cf[name]
-        val = lib.arb(str(expr.evalf(60)))          # decimal text of the closed form
+        val = ctx.arb(str(expr.evalf(60)))          # decimal text of the closed form
         out[name] = {"power": power, "coefficient": balls.bounds(ball), "closed_form": str(expr),
                      "closed_form_value": float(expr.evalf(30)),
                      "agrees": bool(ball.overlaps(val))}
-    out["stability_margin"] = stability_margin(V, lib) if alpha == 0 else {
+    out["stability_margin"] = stability_margin(V, ctx) if alpha == 0 else {
         "power": 1, "coefficient": None, "proved": False,
         "note": "leaky ReLU: stability is certified per n only"}
     out["v0"] = {"closed_form": str(cf["v0"]), "enclosure": balls.bounds(V)}
     return out
 
 
-def stability_margin(V, lib):
+def stability_margin(V, ctx):
     """1 - spectral radius = t m(v, t) with m the smallest of the three blocks' analytic
     margins (bnverify.derive.alln_stability); at t = 0 every one is 1 (closed form, exact series)."""
     from . import alln_stability
 
-    crit = alln_stability.scaled(V, lib.num(0), lib)["criteria"]
+    crit = alln_stability.scaled(V, ctx.const(0), ctx)["criteria"]
     from . import balls
     margins = [crit["pair_margin"], crit["trivial_margin"], crit["standard_p(1)/t"]]
     lo = min(m.lower() for m in margins)
     hi = min(m.upper() for m in margins)
-    ball = lib.arb(lo).union(lib.arb(hi))
+    ball = ctx.arb(lo).union(ctx.arb(hi))
     return {"power": 1, "coefficient": balls.bounds(ball), "closed_form": "1",
-            "closed_form_value": 1.0, "agrees": bool(ball.contains(lib.num(1))),
+            "closed_form_value": 1.0, "agrees": bool(ball.contains(ctx.const(1))),
             "note": "the standard block's margin det(I - M)/t over its second eigenvalue (t + O(t^2)) "
                     "equals the trivial block's to O(t^2): series 1 - radius = t + t^2 - (81 pi^2/20) t^3 "
                     "+ O(t^4) (bnverify.derive.alln_stability.margin_series)"}

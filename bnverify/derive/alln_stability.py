@@ -17,15 +17,17 @@ sqrt(q / (n-1)) = cos(phi) (cross); sqrt(S_00 S_oo) = sx = (n-1) cos(phi).  For 
     k1(r_x) = phi / (2 pi),           k0(r_x) = sin(phi) / (2 pi) = y / (2 pi).
 
 On a copy of each isotypic component (bases of bnverify.trusted.model.basis) the block is
-L . P: P the centring (a few values in n), L the diagonal action of DK above:
+L . P: P the centring (bnverify.core.symmetry.centred, which runs core.gram.center on the
+copy: with r = a + (n-2) o + x, r_o = (n-1) x + b, T = (n-1) r + r_o the trivial image is
+(a - 2r/n + T/n^2, o - 2r/n + T/n^2, x - r/n - r_o/n + T/n^2, b - 2 r_o/n + T/n^2), and with
+s = al + (n-3) be + ga the standard one (al - 2s/n, be - s/n, ga - s/n)), L the diagonal
+action of DK above:
 
-* trivial, coordinates (a, o, x, b) (I_c, O_c, X, E):  P: with r = a + (n-2) o + x,
-  r_o = (n-1) x + b, T = (n-1) r + r_o:  (a - 2r/n + T/n^2, o - 2r/n + T/n^2,
-  x - r/n - r_o/n + T/n^2, b - 2 r_o/n + T/n^2);  L: (a, 2(k0r a + k1r o), sx k0x (a +
+* trivial, coordinates (a, o, x, b) (I_c, O_c, X, E):  L: (a, 2(k0r a + k1r o), sx k0x (a +
   b/((n-1) q)) + 2 k1x x, b) / lam;  then the quotient by g = (1, o*, x*, b*) =
   (1, 2 kappa(rho), 2 sx kappa(r_x), (n-1) q):  M'_ij = M_ij - g_i / g_3 M_3j.
-* standard, coordinates (al, be, ga) (diag x, x1^T + 1x^T, cross x):  P: s = al + (n-3) be +
-  ga, (al - 2s/n, be - s/n, ga - s/n);  L: (al, k0r al + 2 k1r be, sx k0x al + 2 k1x ga) / lam.
+* standard, coordinates (al, be, ga) (diag x, x1^T + 1x^T, cross x):
+  L: (al, k0r al + 2 k1r be, sx k0x al + 2 k1x ga) / lam.
 * pair: 2 k1(rho) / lam = (1 - theta/pi) / (1 + t E)  (x y^T + y x^T is already centred).
 
 (:func:`blocks` evaluates exactly these; tests compare them with symmetric_blocks.)
@@ -67,14 +69,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..core import arith, symmetry
 from . import alln
+from .balls import ball_from
 
 # ---------------------------------------------------------------- the atoms (written once)
-def atoms(v, t, lib):
-    """Every primitive at (v, t) over ``lib`` (alln.MpLib or alln.ArbLib), analytic at t = 0:
-    the branch's own (bnverify.derive.alln.branch) and the kernel values of the blocks."""
-    b = alln.branch(v, t, lib)
-    pi, one = lib.pi, lib.num(1)
+def atoms(v, t, ctx):
+    """Every primitive at (v, t) in ``ctx`` (mp or ball), analytic at t = 0: the branch's own
+    (bnverify.derive.alln.branch) and the kernel values of the blocks."""
+    b = alln.branch(v, t, ctx)
+    pi, one = ctx.pi, ctx.const(1)
     theta, C, S, w, R, cphi = b["theta"], b["C"], b["S"], b["w"], b["R"], b["cphi"]
     sinc = one - theta * theta * (C - S)
     return dict(b, sinc=sinc, lam=b["A2"],
@@ -85,24 +89,11 @@ def atoms(v, t, lib):
                 kx=b["phi"] * b["phi"] * b["phi"] * b["sphi"] / (2 * pi))
 
 
-# ---------------------------------------------------------------- centring P and action L (written once)
-def P_triv(n, A, o, x, b):
-    """The centring on the trivial component, coordinates (I_c, O_c, X, E)."""
-    r, ro = A + (n - 2) * o + x, (n - 1) * x + b
-    T = (n - 1) * r + ro
-    return (A - 2 * r / n + T / n ** 2, o - 2 * r / n + T / n ** 2,
-            x - r / n - ro / n + T / n ** 2, b - 2 * ro / n + T / n ** 2)
-
-
+# ---------------------------------------------------------------- the action L (written once)
 def L_triv(k, A, o, x, b):
     """DK(Sigma)/c on the trivial component; k: n, lam, q, k0r, k1r, k1x, sxk0x."""
     return (A / k["lam"], 2 * (k["k0r"] * A + k["k1r"] * o) / k["lam"],
             (k["sxk0x"] * (A + b / ((k["n"] - 1) * k["q"])) + 2 * k["k1x"] * x) / k["lam"], b / k["lam"])
-
-
-def P_std(n, al, be, ga):
-    s = al + (n - 3) * be + ga
-    return (al - 2 * s / n, be - s / n, ga - s / n)
 
 
 def L_std(k, al, be, ga):
@@ -111,12 +102,12 @@ def L_std(k, al, be, ga):
 
 
 # ---------------------------------------------------------------- blocks in the basis of model.basis
-def blocks(v, n, lib):
+def blocks(v, n, ctx):
     """{trivial: 3x3, standard: 3x3, pair: 1x1} of DF(G*)/c at the branch point (v, t = 1/n),
     in the bases of bnverify.trusted.model.basis: the closed forms L . P of the docstring
     (finite n; compare with symmetric_blocks)."""
-    t = lib.num(Fraction(1, n)) if isinstance(n, int) else 1 / n
-    a = atoms(v, t, lib)
+    t = ctx.const(Fraction(1, n)) if isinstance(n, int) else 1 / n
+    a = atoms(v, t, ctx)
     lam, k1r = a["lam"], a["k1r"]
     k0r, k1x = t * a["k0r_t"], t * a["k1x_t"]
     sxk0x = a["sxk0x"]
@@ -127,20 +118,20 @@ def blocks(v, n, lib):
     k = dict(n=n, lam=lam, q=q, k0r=k0r, k1r=k1r, k1x=k1x, sxk0x=sxk0x)
 
     def mat(f, k):
-        cols = [f(*[lib.num(int(i == j)) for i in range(k)]) for j in range(k)]
+        cols = [f(*[ctx.const(int(i == j)) for i in range(k)]) for j in range(k)]
         return [[cols[j][i] for j in range(k)] for i in range(k)]
 
-    M = mat(lambda *e: L_triv(k, *P_triv(n, *e)), 4)
-    g = [lib.num(1), 2 * (rho * k1r + k0r), 2 * sx * a["kx"], (n - 1) * q]
+    M = mat(lambda *e: L_triv(k, *symmetry.centred("trivial", e, n, ctx)), 4)
+    g = [ctx.const(1), 2 * (rho * k1r + k0r), 2 * sx * a["kx"], (n - 1) * q]
     triv = [[M[i][j] - g[i] / g[3] * M[3][j] for j in range(3)] for i in range(3)]
-    return {"trivial": triv, "standard": mat(lambda *e: L_std(k, *P_std(n, *e)), 3),
+    return {"trivial": triv, "standard": mat(lambda *e: L_std(k, *symmetry.centred("standard", e, n, ctx)), 3),
             "pair": [[2 * k1r / lam]]}
 
 
-def state(v, n, lib):
+def state(v, n, ctx):
     """The reduced state s = (o, x, b) of G* at (v, 1/n): the input of symmetric_blocks."""
-    t = lib.num(Fraction(1, n))
-    a = atoms(v, t, lib)
+    t = ctx.const(Fraction(1, n))
+    a = atoms(v, t, ctx)
     k0r = t * a["k0r_t"]
     return (2 * (a["rho"] * a["k1r"] + k0r), 2 * (n - 1) * a["cphi"] * a["kx"],
             (n - 1) ** 2 * a["cphi"] * a["cphi"])
@@ -163,18 +154,17 @@ def forms(t, v, pi, E, lam, k1r, k0r_t, k1x_t, k0x_c, sxk0x):
             "delta": t * ((lam - t * a) * d - b * c) / (lam * lam)}
 
 
-def scaled(v, t, lib):
+def scaled(v, t, ctx):
     """The analytic quantities of the docstring at (v, t): m_P, mu_P, m_T, mu_T, the scaled
     standard entries a, b, c, d, Q = det(I - M)/t, tau, delta, and the criteria (each must be
     > 0 for spectral radius < 1)."""
-    A = atoms(v, t, lib)
+    A = atoms(v, t, ctx)
     lam, E, k1r = A["lam"], A["E"], A["k1r"]
     k0r_t, k1x_t, sxk0x, k0x_c = A["k0r_t"], A["k1x_t"], A["sxk0x"], A["k0x_c"]
-    pi = lib.pi
-    f = forms(t, v, lib.pi, E, lam, k1r, k0r_t, k1x_t, k0x_c, sxk0x)
+    f = forms(t, v, ctx.pi, E, lam, k1r, k0r_t, k1x_t, k0x_c, sxk0x)
     m_P, m_T, a, b, c, d = f["m_P"], f["m_T"], f["a"], f["b"], f["c"], f["d"]
     Q, tau, delta = f["Q"], f["tau"], f["delta"]
-    one = lib.num(1)
+    one = ctx.const(1)
     return {"m_P": m_P, "mu_P": one - t * m_P, "m_T": m_T, "mu_T": one - t * m_T,
             "a": a, "b": b, "c": c, "d": d, "Q": Q, "tau": tau, "delta": delta, "lam": lam,
             "criteria": {"pair_margin": m_P, "pair_above_-1": 2 - t * m_P,
@@ -183,46 +173,45 @@ def scaled(v, t, lib):
                          "standard_1-delta": 1 - delta}}
 
 
-def spectra(v, n, lib):
+def spectra(v, n, ctx):
     """Measured eigenvalues (mpmath) of the reduced blocks at (v, 1/n):
     {pair: mu_P, trivial: mu_T, standard: (mu1, mu2)} from the scaled forms."""
-    s = scaled(v, lib.num(Fraction(1, n)), lib)
-    disc = lib.sqrt(s["tau"] ** 2 - 4 * s["delta"])
+    s = scaled(v, ctx.const(Fraction(1, n)), ctx)
+    disc = ctx.sqrt(s["tau"] ** 2 - 4 * s["delta"])
     return {"pair": s["mu_P"], "trivial": s["mu_T"],
             "standard": ((s["tau"] + disc) / 2, (s["tau"] - disc) / 2)}
 
 
 # ---------------------------------------------------------------- the check (arb)
-def _box_balls(box, lib):
-    t_lo, t_hi = Fraction(box["t"][0]), Fraction(box["t"][1])
-    mid, rad = alln._value(box["v"]["mid"]), alln._value(box["v"]["rad"])
-    return t_lo, t_hi, lib.arb(lib.num(mid), lib.num(rad))
+def _box_balls(box, ctx):
+    return Fraction(box["t"][0]), Fraction(box["t"][1]), alln.v_ball(box, ctx)
 
 
-def _contract(V, t_lo, t_hi, lib):
+def _contract(V, t_lo, t_hi, ctx):
     """One interval-Newton step for G(., t) = 0 on V, for every t in [t_lo, t_hi]: the root
     v(t) in V lies in V and in N = m - G(m, T) / G_v(V, T) (mean value theorem), so V n N
     (None if G_v may vanish, then V is kept)."""
-    T = alln._interval(t_lo, t_hi, lib)
-    m = lib.arb(V.mid())
-    gm = atoms(m, T, lib)["G"]
-    gd = alln.branch(alln.Jet(V, lib.arb(1)), T, lib)["G"].d
+    T = ball_from(t_lo, t_hi, ctx)
+    m = ctx.arb(V.mid())
+    gm = atoms(m, T, ctx)["G"]
+    jet = arith.JetContext(ctx)
+    gd = alln.branch(jet.variable(V), T, jet)["G"].d
     if not (gd > 0 or gd < 0):
         return V
     N = m - gm / gd
     lo, hi = max(V.lower(), N.lower()), min(V.upper(), N.upper())
     if not lo <= hi:
         raise ArithmeticError("the Newton image misses the v-ball: the box has no root")
-    return lib.arb(lo).union(lib.arb(hi))
+    return ctx.arb(lo).union(ctx.arb(hi))
 
 
-def check_piece(t_lo, t_hi, V, lib, flip=1, power=1):
+def check_piece(t_lo, t_hi, V, ctx, flip=1, power=1):
     """The criteria on T = [t_lo, t_hi] x V: ({name: arb}, all certainly > 0).
     The three margins are taken as (1 - mu) / t^power, i.e. the analytic forms times
     t^(1 - power), and times ``flip``: power != 1 or flip = -1 are the wrong claims the tests
     make fail (power 0: not divided by t, contains 0 at t = 0; power 2: unbounded there)."""
-    T = alln._interval(t_lo, t_hi, lib)
-    crit = scaled(V, T, lib)["criteria"]
+    T = ball_from(t_lo, t_hi, ctx)
+    crit = scaled(V, T, ctx)["criteria"]
     for k in ("pair_margin", "trivial_margin", "standard_p(1)/t"):
         c = crit[k] * flip
         crit[k] = c * T ** (1 - power) if power <= 1 else c / T ** (power - 1)
@@ -233,14 +222,14 @@ def certify_stability(boxes, prec=128, max_depth=12, flip=1, power=1):
     """For each branch box (t-interval and v-ball, as from alln.certify_branch): bisect t
     until every criterion is certainly > 0 on every piece (v contracted by interval Newton).
     Returns (evidence, ok): per box {t, pieces, min criterion lower bounds}, ok if all hold."""
-    lib = alln.ArbLib(prec)
+    ctx = arith.get("ball", prec=prec)
     evidence, ok = [], True
     for box in boxes:
-        t_lo, t_hi, V = _box_balls(box, lib)
+        t_lo, t_hi, V = _box_balls(box, ctx)
         stack, pieces, worst, failed = [(t_lo, t_hi, V, 0)], 0, {}, None
         while stack:
             lo, hi, W, depth = stack.pop()
-            crit, good = check_piece(lo, hi, W, lib, flip, power)
+            crit, good = check_piece(lo, hi, W, ctx, flip, power)
             if good:
                 pieces += 1
                 for k, c in crit.items():
@@ -252,7 +241,7 @@ def certify_stability(boxes, prec=128, max_depth=12, flip=1, power=1):
                 break
             mid = (lo + hi) / 2
             for a, b in ((mid, hi), (lo, mid)):
-                stack.append((a, b, _contract(W, a, b, lib), depth + 1))
+                stack.append((a, b, _contract(W, a, b, ctx), depth + 1))
         evidence.append({"t": box["t"], "pieces": pieces, "failed": failed,
                          "min_lower": {k: float(v) for k, v in worst.items()}})
         ok = ok and failed is None
@@ -270,13 +259,14 @@ def reduced_symbolic():
     n, lam, q, sx, k0r, k1r, k0x, k1x = sp.symbols("n lam q sx k0r k1r k0x k1x")
 
     k = dict(n=n, lam=lam, q=q, k0r=k0r, k1r=k1r, k1x=k1x, sxk0x=sx * k0x)
+    ctx = arith.ExactContext()
 
     def triv(d, e):                       # centred trivial: row sums 0
         f = d + (n - 2) * e
-        return P_triv(n, *L_triv(k, d, e, -f, (n - 1) * f))[:2]
+        return symmetry.centred("trivial", L_triv(k, d, e, -f, (n - 1) * f), n, ctx)[:2]
 
     def std(al, be):                      # centred standard: al + (n-3) be + ga = 0
-        return P_std(n, *L_std(k, al, be, -al - (n - 3) * be))[:2]
+        return symmetry.centred("standard", L_std(k, al, be, -al - (n - 3) * be), n, ctx)[:2]
 
     def mat(f):
         c0, c1 = f(1, 0), f(0, 1)
@@ -316,10 +306,9 @@ def measure_table(ns=(16, 32, 64, 128, 256, 512, 1024), dps=60):
     suggests, never concludes).  The leading eigenvalue is the trivial block's for these n."""
     rows = []
     for n in ns:
-        lib = alln.MpLib(dps)
+        ctx = arith.get("mp", dps=dps)
         v = alln.measure(n, dps)["v"]
-        lib.mp.dps = dps
-        sp = spectra(v, n, lib)
+        sp = spectra(v, n, ctx)
         lead = {"pair": sp["pair"], "trivial": sp["trivial"], "standard": sp["standard"][0]}
         block = max(lead, key=lambda k: abs(lead[k]))
         r = abs(lead[block])

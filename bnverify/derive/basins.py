@@ -33,6 +33,8 @@ import math
 from fractions import Fraction
 
 from ..errors import BadInput
+from ..core import arith
+from ..core.kernels import Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
 from .balls import _frac_str, _n_value, ball, ball_from, bounds, enclosure
 from .curve import classify, cosines, curve, curve_point
@@ -355,22 +357,14 @@ def partner_gap_series(terms=1):
     the partner is the unique root near w*, rho_partner - rho_simplex = t^3 (w* + w1 t + O(t^2)),
     w1 = -Q(w*) / P'(w*) (``terms=2``; the t^5 coefficient takes sympy about 150 s, the t^4
     one about 6 s).  The fixed points do not depend on the leaky slope, so ReLU suffices.
-    Returns {"P", "roots", "dP_at_partner", ["Q", "w1"]} as sympy expressions."""
+    Returns {"P", "roots", "dP_at_partner", ["Q", "w1"]} as sympy expressions (h is the Gram
+    map's, :func:`bnverify.derive.curve.curve`, in exact arithmetic with n = 1/t symbolic)."""
     import sympy as sp
 
     t, w = sp.symbols("t w", positive=True)
-    A, Bc = sp.Rational(1, 2), 1 / (2 * sp.pi)
-
-    def kappa(r):
-        return A * r + Bc * (sp.sqrt(1 - r ** 2) - r * sp.acos(r))
-    n = 1 / t
     rho = -t / (1 - t) + t ** 3 * w
-    q = 1 + (n - 2) * rho
-    u = sp.sqrt(q / (n - 1))
-    a, o, x, b = A, kappa(rho), (n - 1) * u * kappa(-u), A * (n - 1) * q
-    rc = a + (n - 2) * o + x
-    shift = ((n - 1) * rc + (n - 1) * x + b) / n ** 2 - 2 * rc / n
-    series = sp.expand(sp.series((o + shift) / (a + shift) - rho, t, 0, 4 + terms).removeO())
+    h = curve(rho, 1 / t, Activation("relu"), arith.ExactContext())
+    series = sp.expand(sp.series(h - rho, t, 0, 4 + terms).removeO())
     coeff = [sp.factor(sp.simplify(series.coeff(t, k))) for k in range(4 + terms)]
     if any(c != 0 for c in coeff[:4]):
         raise ValueError("h - id has a term below t^4 near the simplex: %s" % coeff[:4])

@@ -20,8 +20,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..core import arith
-from ..core.kernels import Activation
+from ..core import arith, gram
+from ..core.kernels import leaky
 
 HYPOTHESES = ("nonzero", "no-positive-collinear", "pairs-independent", "no-collinear")
 
@@ -30,7 +30,7 @@ def coefficient(j, alpha=Fraction(0)):
     """The exact coefficient of rho^j in kappa's series (sympy; pi symbolic)."""
     import sympy
     a = sympy.Rational(alpha.numerator, alpha.denominator)
-    B = (1 - a) ** 2 / (2 * sympy.pi)
+    _, B = leaky(alpha).constants(arith.get("exact"))
     if j == 0:
         return B
     if j == 1:
@@ -46,8 +46,7 @@ def series(order, alpha=Fraction(0)):
     as a list of coefficients, with the closed forms beside it: (series, closed)."""
     import sympy
     rho = sympy.Symbol("rho")
-    act = Activation("leaky_relu", alpha) if alpha else Activation("relu")
-    k = act.kappa(rho, arith.get("exact"))
+    k = leaky(alpha).kappa(rho, arith.get("exact"))
     poly = sympy.series(k, rho, 0, order + 1).removeO()
     got = [sympy.nsimplify(sympy.expand(poly).coeff(rho, j)) if j else poly.subs(rho, 0) for j in range(order + 1)]
     return got, [coefficient(j, alpha) for j in range(order + 1)]
@@ -84,25 +83,19 @@ def counterexample(hypothesis, n, alpha=Fraction(0)):
 
 
 def kernel_eigenvalues(P, alpha=Fraction(0), dps=50):
-    """Eigenvalues of K(Sigma) for the rows of P (numbers), mpmath at ``dps`` digits, ascending."""
+    """Eigenvalues of K(Sigma) (bnverify.core.gram.kernel) for the rows of P (numbers), mpmath at
+    ``dps`` digits, ascending."""
     import mpmath
     with mpmath.workdps(dps):
-        X = [[mpmath.mpf(Fraction(v).numerator) / Fraction(v).denominator if isinstance(v, (int, Fraction))
-              else mpmath.mpf(v) for v in row] for row in P]
-        n = len(X)
-        S = [[mpmath.fsum(a * b for a, b in zip(x, y)) for y in X] for x in X]
-        a = mpmath.mpf(Fraction(alpha).numerator) / Fraction(alpha).denominator
-        A, B = (1 + a ** 2) / 2, (1 - a) ** 2 / (2 * mpmath.pi)
-        K = mpmath.matrix(n, n)
-        for j in range(n):
-            for k in range(n):
-                d = mpmath.sqrt(S[j][j] * S[k][k])
-                if j == k or d == 0:            # a zero point has a zero row
-                    K[j, k] = A * S[j][j] if j == k else 0
-                    continue
-                r = max(-1, min(1, S[j][k] / d))
-                K[j, k] = d * (A * r + B * (mpmath.sqrt(1 - r * r) - r * mpmath.acos(r)))
-        return sorted(mpmath.eigsy(K, eigvals_only=True))
+        ctx = arith.get("mp", dps=dps)
+        X = np.array([[ctx.const(Fraction(v)) if isinstance(v, (int, Fraction)) else ctx.const(v)
+                       for v in row] for row in P], dtype=object)
+        S = X.dot(X.T)
+        # a zero point has a zero row: the kernel is taken on the others (it needs S_jj > 0)
+        live = [j for j in range(len(X)) if S[j, j] != 0]
+        K = np.full(S.shape, ctx.const(0), dtype=object)
+        K[np.ix_(live, live)] = gram.kernel(S[np.ix_(live, live)], leaky(alpha), ctx)
+        return sorted(mpmath.eigsy(mpmath.matrix(K.tolist()), eigvals_only=True))
 
 
 def plane_batches(n):

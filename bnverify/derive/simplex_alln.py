@@ -20,14 +20,15 @@ Sym_n = trivial x2 + standard x2 + (n-2, 2) x1 under S_n:
 * (n-2, 2): zero diagonal, zero row sums (C H C = H): lam_P = k1 / c
   (multiplicity n (n-3)/2: absent for n = 3).
 
-**Closed forms in t, analytic at t = 0.**  acos(rho) = pi/2 + asin(u) =: a(t),
+**Closed forms in t, analytic at t = 0.**  a(t) := acos(rho) = pi/2 + asin(u),
 sqrt(1 - rho^2) = sqrt(1 - 2t)/(1 - t), (1 + u)(1 - t) = 1, u (1 - t) = t give
 
     c     = A - B sqrt(1 - 2t) - B t a(t),          k1 = A - B a(t),
     lam_S = 1 - t m_S,   m_S = B (a(t) - sqrt(1 - 2t)/(1 - t)) / c,
     lam_P = k1 / c,      1 - lam_P = B ((1 - t) a(t) - sqrt(1 - 2t)) / c,
 
-A = (1 + alpha^2)/2, B = (1 - alpha)^2/(2 pi).  At t = 0: c = A - B, m_S(0) = B (pi/2 - 1)/(A - B),
+A = (1 + alpha^2)/2, B = (1 - alpha)^2/(2 pi) (Activation.constants, and k1 is Activation.dkappa;
+the rest is written here once against a context).  At t = 0: c = A - B, m_S(0) = B (pi/2 - 1)/(A - B),
 lam_P(0) = (A - B pi/2)/(A - B).  So the spectral radius tends to 1 (from below, like
 1 - m_S(0)/n): it is NOT bounded away from 1; the margin is m_S t.  ReLU: m_S(0) =
 (pi - 2)/(2 (pi - 1)) ~ 0.2665, lam_P(0) = pi/(2 (pi - 1)) ~ 0.7335.
@@ -42,16 +43,20 @@ from __future__ import annotations
 import time
 from fractions import Fraction
 
+from ..core import arith
+from ..core.kernels import Activation, leaky
+
 
 # ---------------------------------------------------------------- the closed forms (one code path)
-def forms(t, A, B, pi, sqrt, asin):
-    """{c, k1, a, m_S, lam_S, lam_P} at t over any number type (arb, mpmath): the closed forms
-    of the module docstring."""
-    u = t / (1 - t)
-    a = pi / 2 + asin(u)                      # acos(-u)
-    s = sqrt(1 - 2 * t)                       # (1 - t) sqrt(1 - rho^2)
+def forms(t, act, ctx):
+    """{c, k1, a, m_S, lam_S, lam_P} at t in any context of bnverify.core.arith (ball, mp,
+    exact): the closed forms of the module docstring for the activation ``act``."""
+    A, B = act.constants(ctx)
+    rho = -t / (1 - t)
+    a = ctx.acos(rho)
+    s = ctx.sqrt(1 - 2 * t)                   # (1 - t) sqrt(1 - rho^2)
     c = A - B * s - B * t * a
-    k1 = A - B * a
+    k1 = act.dkappa(rho, ctx)
     m_S = B * (a - s / (1 - t)) / c
     return {"c": c, "k1": k1, "a": a, "m_S": m_S, "lam_S": 1 - t * m_S, "lam_P": k1 / c}
 
@@ -61,14 +66,10 @@ def _criteria_of(f, t):
             "pair_below_1": f["c"] - f["k1"], "pair_above_-1": f["c"] + f["k1"]}
 
 
-def _forms_at(t_ball, alpha, forms):
-    """``forms`` at a ball of t's, in arb at the current precision."""
-    from flint import arb
-
-    al = arb(Fraction(alpha).numerator) / Fraction(alpha).denominator
-    pi = arb.pi()
-    A, B = (1 + al * al) / 2, (1 - al) * (1 - al) / (2 * pi)
-    return forms(t_ball, A, B, pi, lambda x: x.sqrt(), lambda x: x.asin())
+def _forms_at(t_ball, alpha, forms, prec):
+    """``forms`` at a ball of t's, in arb at ``prec`` bits (called inside flint's workprec,
+    which restores the caller's precision)."""
+    return forms(t_ball, leaky(alpha), arith.BallContext(prec))
 
 
 def criteria(t_ball, alpha, prec=128, forms=forms):
@@ -78,7 +79,7 @@ def criteria(t_ball, alpha, prec=128, forms=forms):
     from flint import ctx
 
     with ctx.workprec(prec):
-        return _criteria_of(_forms_at(t_ball, alpha, forms), t_ball)
+        return _criteria_of(_forms_at(t_ball, alpha, forms, prec), t_ball)
 
 
 def _t_ball(lo, hi):
@@ -93,7 +94,7 @@ def _radius_upper(lo, hi, alpha, prec, forms=forms):
     from flint import arb, ctx
 
     with ctx.workprec(prec):
-        f = _forms_at(_t_ball(lo, hi), alpha, forms)
+        f = _forms_at(_t_ball(lo, hi), alpha, forms, prec)
         m, L, H = f["m_S"], arb(lo.numerator) / lo.denominator, arb(hi.numerator) / hi.denominator
         up = max((1 - L * arb(m.lower())).upper(), (H * arb(m.upper()) - 1).upper(),
                  abs(f["lam_P"]).upper())
@@ -151,26 +152,21 @@ def branch_item(n0=3, alpha=Fraction(0), prec=128):
 def eigenvalues_direct(n, alpha=Fraction(0), dps=50):
     """(lam_S, lam_P) at finite n from the definitions (kappa, kappa', c = (A - kappa)(1 - t)),
     mpmath; an independent route to the closed forms."""
-    import mpmath
-    mpmath.mp.dps = dps
-    al = mpmath.mpf(Fraction(alpha).numerator) / Fraction(alpha).denominator
-    A, B = (1 + al ** 2) / 2, (1 - al) ** 2 / (2 * mpmath.pi)
-    t = mpmath.mpf(1) / n
-    r = -1 / mpmath.mpf(n - 1)
-    kap = A * r + B * (mpmath.sqrt(1 - r * r) - r * mpmath.acos(r))
-    k1 = A - B * mpmath.acos(r)
-    k0 = kap - r * k1
+    ctx, act = arith.get("mp", dps=dps), leaky(alpha)
+    A = act.kappa_one(ctx)
+    t = ctx.const(Fraction(1, n))
+    r = ctx.const(Fraction(-1, n - 1))
+    kap = act.kappa(r, ctx)
+    k1 = act.dkappa(r, ctx)
+    k0 = act.kappa_perp(r, ctx)
     c = (A - kap) * (1 - t)
     return (A * (1 - 2 * t) - (1 - 2 * t) * k0 + 2 * t * k1) / c, k1 / c
 
 
 def measure(n, alpha=Fraction(0), dps=50):
     """{lam_S, lam_P, radius, m_S} from the closed forms at t = 1/n (mpmath; n may be huge)."""
-    import mpmath
-    mpmath.mp.dps = dps
-    al = mpmath.mpf(Fraction(alpha).numerator) / Fraction(alpha).denominator
-    A, B = (1 + al ** 2) / 2, (1 - al) ** 2 / (2 * mpmath.pi)
-    f = forms(mpmath.mpf(1) / n, A, B, mpmath.pi, mpmath.sqrt, mpmath.asin)
+    ctx = arith.get("mp", dps=dps)
+    f = forms(ctx.const(1) / n, leaky(alpha), ctx)
     rad = max(abs(f["lam_S"]), abs(f["lam_P"])) if n >= 4 else abs(f["lam_S"])
     return {"lam_S": f["lam_S"], "lam_P": f["lam_P"], "radius": rad, "m_S": f["m_S"]}
 
@@ -179,8 +175,9 @@ def limit(alpha=0):
     """Exact t -> 0 limits (sympy): {radius: 1, m_S: lim (1 - radius) n, lam_P: the pair
     eigenvalue's limit}; alpha a sympy number or symbol."""
     import sympy
-    al = sympy.nsimplify(alpha)
-    A, B = (1 + al ** 2) / 2, (1 - al) ** 2 / (2 * sympy.pi)
+
+    ctx = arith.ExactContext()
+    A, B = Activation("leaky_relu", sympy.nsimplify(alpha)).constants(ctx)
     c0 = A - B
     return {"radius": sympy.Integer(1),
             "m_S": sympy.simplify(B * (sympy.pi / 2 - 1) / c0),
@@ -196,7 +193,7 @@ def asymptotics(alpha=Fraction(0), prec=128):
     from .balls import bounds
 
     with ctx.workprec(prec):
-        f = _forms_at(arb(0), alpha, forms)
+        f = _forms_at(arb(0), alpha, forms, prec)
         m, p = f["m_S"], f["lam_P"]
         lim = limit(Fraction(alpha))
         val = arb(str(lim["m_S"].evalf(60)))

@@ -81,19 +81,20 @@ def _branch_enclosures(ns, prec=128):
     n^3 odd cosine and n - norm ratio, which tend to the closed forms of the asymptotics."""
     from fractions import Fraction
 
+    from ..core import arith
     from ..derive import alln
 
-    lib, mp = alln.ArbLib(prec), alln.MpLib(30)
+    ctx, mp = arith.get("ball", prec=prec), arith.get("mp", dps=30)
     out = {}
     for n in ns:
         t = Fraction(1, n)
-        guess = mp.mp.findroot(lambda v: alln.branch(v, mp.num(t), mp)["G"], 3 * mp.mp.pi)
-        box = alln.krawczyk_box(t, t, Fraction(str(mp.mp.nstr(guess, 40))), lib, rel=Fraction(1, 2 ** 80))
+        guess = mp.mp.findroot(lambda v: alln.branch(v, mp.const(t), mp)["G"], 3 * mp.mp.pi)
+        box = alln.krawczyk_box(t, t, Fraction(str(mp.mp.nstr(guess, 40))), ctx, rel=Fraction(1, 2 ** 80))
         if box is None:
             continue
-        V = lib.arb(lib.num(alln._value(box["v"]["mid"])), lib.num(alln._value(box["v"]["rad"])))
-        T = lib.num(t)
-        q = alln.branch(V, T, lib)
+        V = alln.v_ball(box, ctx)
+        T = ctx.const(t)
+        q = alln.branch(V, T, ctx)
         balls = {"cluster_cos": 1 - q["deficit_t2"] * T * T, "odd_cos": q["odd_cos_t3"] * T ** 3,
                  "norm_ratio": n - q["gap"], "cluster_cos_deficit": q["deficit_t2"],
                  "odd_cos_scaled": q["odd_cos_t3"], "norm_ratio_gap": q["gap"]}
