@@ -1,7 +1,6 @@
 """``bnverify jacobian``: the fixed point, symmetry blocks and spectrum at the configuration."""
 from __future__ import annotations
 
-import json
 import re
 import sys
 
@@ -11,7 +10,8 @@ from ..core import limits
 from ..derive import symbolic
 from ..report import pretty
 from ..errors import BadInput
-from ..core.kernels import parse_stages
+from . import exits, options
+from .output import emit_json
 
 NAME = "jacobian"
 HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the configuration"
@@ -35,17 +35,13 @@ def add_arguments(p):
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--n", type=int, help="batch size (>= 3)")
     g.add_argument("--symbolic", action="store_true", help="closed forms in the symbol n (and alpha)")
-    p.add_argument("--stages", default="rc,relu",
-                   help="rc,relu (default), rc,leaky_relu or rc,identity")
-    p.add_argument("--alpha", default=None,
-                   help="leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic)")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    options.add_stages(p, help="rc,relu (default), rc,leaky_relu or rc,identity")
+    options.add_alpha(p, "leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic)")
+    options.add_json(p)
 
 
 def _activation(args):
-    if args.alpha is not None:
-        limits.guard_number(args.alpha, "--alpha")
-    stages, act = parse_stages(args.stages, args.alpha)
+    stages, act = options.stages(args.stages, args.alpha)
     if stages != ("rc",):
         raise BadInput("the Gram fixed point and Jacobian are derived for --stages rc,<activation>; "
                        "got %s (RS: see 'bnverify check --property rs-linearization')" % args.stages)
@@ -154,11 +150,10 @@ def _checked_stability(args, act):
 def run(args):
     out = compute(args)
     if args.json:
-        json.dump(out, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    sys.stdout.write("\n".join(text(out, args.symbolic)) + "\n")
-    return 0
+        emit_json(out)
+    else:
+        sys.stdout.write("\n".join(text(out, args.symbolic)) + "\n")
+    return exits.OK
 
 
 def _modes(text):
