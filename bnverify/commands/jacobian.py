@@ -14,11 +14,14 @@ from . import exits, options
 from .output import emit_json
 
 NAME = "jacobian"
-HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the configuration"
+HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the two-point state"
 DESCRIPTION = """\
-Derive, with exact algebra, the Gram fixed point G* of the configuration (n-1 identical
+Derive, with exact algebra, the Gram fixed point G* of the two-point state (n-1 identical
 points plus one odd point), the factor c with F(G*) = c G*, the linearization split into
-the cluster-permutation blocks, and its eigenvalues with multiplicities.
+the cluster-permutation blocks, and its eigenvalues with multiplicities.  The odd point's
+cosine to the cluster is -2 alpha/(1 + alpha^2) for a leaky slope alpha; the state is the
+configuration O_n (the odd point orthogonal to the cluster) only for relu (alpha = 0), and
+the output names the state it linearizes at accordingly.
 
 Convention: eigenvalues are those of the scale-free dynamics, i.e. of DF(G*)/c with the
 eigenvalue 1 of the direction G* itself dropped; they add up to n(n+1)/2 - 1.
@@ -71,7 +74,7 @@ def _range(valid_from, present_from, below=None):
 
 def compute(args):
     if args.n is not None and args.n < 3:
-        raise BadInput("n = %d: the configuration needs n >= 3" % args.n)
+        raise BadInput("n = %d: the two-point state needs n >= 3" % args.n)
     if args.n is not None:
         limits.guard_int(args.n, "--n", limits.MAX_N)
     act = _activation(args)
@@ -104,6 +107,7 @@ def compute(args):
     out = {
         "n": str(spec["n"]) if args.symbolic else spec["n"],
         "activation": str(act),
+        "state": summary["state"],
         "convention": "eigenvalues of DF(G*)/c with the eigenvalue of the direction G* dropped",
         "fixed_point": {"cluster_diag": str(st.a), "cluster_offdiag": str(st.o), "cross": str(st.x),
                         "odd_diag": str(st.b), "norm_ratio": str(fp["norm_ratio"]),
@@ -168,8 +172,10 @@ def text(out, symbolic_n):
     """The report in reader's notation: formulas, ranges of validity, then their LaTeX."""
     f = pretty.formula
     fp = out["fixed_point"]
-    lines = ["Configuration O_n (n-1 equal points and one odd point), RC + %s, %s"
-             % (out["activation"], "symbolic n" if symbolic_n else "n = %s" % out["n"])]
+    lines = ["Linearization at %s: n-1 equal points and one odd point %s; RC + %s, %s"
+             % (out["state"], "orthogonal to them" if out["state"] == "O_n" else
+                "at cosine %s to them" % f(fp["odd_cos"]), out["activation"],
+                "symbolic n" if symbolic_n else "n = %s" % out["n"])]
     if symbolic_n:
         lines.append("  formulas for every integer n >= %d, unless a range is given"
                      % min(e["valid_from"] or 3 for e in out["eigenvalues"]))
