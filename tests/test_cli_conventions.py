@@ -41,6 +41,29 @@ def test_every_command_has_help_and_json(mod):
     assert re.search(r"^\s+--json\b", out, re.M), "%s --help lists no --json" % mod.NAME
 
 
+# ---------------------------------------------------------------- one message per mistake
+SMALL = {"check": [PROOFS / "gram-fixed-point.toml"], "phase": ["--n", "3", "--width", "2", "--depth", "1", "--seeds", "1"],
+         "attractor": ["--n", "7"], "simplex": ["--n", "3"], "jacobian": ["--n", "5"], "basins": ["--n", "5"],
+         "lyapunov": ["--n", "4", "--width", "32", "--layers", "2", "--seeds", "2"]}
+
+
+@pytest.mark.parametrize("flag,value,commands", [
+    ("--jobs", "0", ["verify", "check", "simulate", "decompose", "phase", "attractor", "simplex"]),
+    ("--seed", "-1", ["simulate", "decompose", "phase", "endstate", "lyapunov", "rank", "gram-starts"]),
+    ("--alpha", "1/10", ["simulate", "phase", "lyapunov", "rank", "gram-starts", "jacobian", "attractor", "simplex",
+                         "basins"]),
+])
+def test_one_message_per_mistake(flag, value, commands):
+    """The shared options are checked in one place (bnverify.commands.options): the same mistake
+    gets the same line from every command (--jobs had three messages, --seed two)."""
+    said = set()
+    for name in commands:
+        code, out, err = run(name, *SMALL.get(name, []), flag, value)
+        assert code == 2 and err.startswith("bnverify %s: error: " % name), (name, err)
+        said.add(err.split(": error: ", 1)[1])
+    assert len(said) == 1, said
+
+
 # ---------------------------------------------------------------- reader's notation
 READ = standard_transformations + (implicit_multiplication, convert_xor)
 N, ALPHA = sp.symbols("n alpha")

@@ -43,13 +43,8 @@ def add_arguments(p):
 
 
 def _ns(text):
-    parts = [p.strip() for p in str(text).split(",")]
-    if not parts or not all(p.isdigit() and len(p) <= 6 for p in parts):
-        raise BadInput("--n %s: give a comma list of integers" % limits.show(text))
-    ns = sorted({int(p) for p in parts})
+    ns = options.int_list(text, "--n")
     options.at_least("--n", ns[0], 3)
-    if len(ns) > options.MAX_LEVELS:
-        raise BadInput("--n %s: at most %d values" % (text, options.MAX_LEVELS))
     for n in ns:
         limits.guard_int(n, "--n", limits.certified_max_n())
     return ns

@@ -124,6 +124,7 @@ def written(directory, summary, code):
 def run(args):
     from .. import report
 
+    options.jobs(args.jobs)            # before DIR is made
     files.check_output_dir(args.dir)
     if args.source is not None:
         rows, skipped, certs = load_results(args.source)
