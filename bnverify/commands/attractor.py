@@ -9,7 +9,7 @@ from ..core import limits, ranges
 from ..report import pretty
 from ..derive import sweeps
 from ..errors import BadInput
-from . import exits, per_n
+from . import exits, options, per_n
 from .output import emit_json
 
 NAME = "attractor"
@@ -129,7 +129,7 @@ def boxes_json(v):
 
 
 def run(args):
-    if per_n.all_n(per_n.n_range(args)):
+    if per_n.asks_all_n(args):
         return run_all_n(args)
     ns, act, jobs = per_n.parse_common(args)
     fold = None
@@ -140,7 +140,7 @@ def run(args):
             raise BadInput("--fold %s: give LO..HI with LO < HI" % args.fold)
     below = list(range(3, ns[0]))
     todo = below + ns
-    ex = per_n.executor(jobs, args)
+    ex = options.executor(args, jobs)
     try:
         vs = sweeps.attractor_sweep(todo, act, executor=ex, prec=args.prec,
                                      progress=per_n.progress if len(todo) > 1 else None)
@@ -203,7 +203,7 @@ def run_all_n(args):
     if relu:
         results, top = _rows_from(v), None
     else:                   # stability per n, up to the per-n limit
-        ex = per_n.executor(jobs, args)
+        ex = options.executor(args, jobs)
         try:
             vs = sweeps.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=per_n.progress) if ns else []
         finally:

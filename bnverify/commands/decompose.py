@@ -151,10 +151,7 @@ def _fmt_fraction(fw, name):
 def run(args):
     act, start = _validate(args)
     t0 = time.monotonic()
-    jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
-    ex = parallel.executor_for(args, jobs)
-    if ex is None:
-        ex = sweeps.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+    ex = options.executor(args, args.jobs or parallel.default_jobs())
     try:
         rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
                          executor=ex, plot=bool(args.plot), progress=_progress)

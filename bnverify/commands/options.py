@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import files
+from .. import files, parallel
 from ..core import limits
 from ..core.kernels import parse_stages
 from ..errors import BadInput
@@ -64,6 +64,17 @@ def jobs(value):
     if value is not None and not 1 <= value <= limits.MAX_JOBS:
         raise BadInput("--jobs %d: need at least 1 and at most %d workers" % (value, limits.MAX_JOBS))
     return value
+
+
+def executor(args, jobs):
+    """The executor --executor and --jobs ask for (the caller shuts it down): Dask's, else
+    this process for one job, else a local process pool of ``jobs`` workers."""
+    from ..derive.sweeps import InlineExecutor
+
+    ex = parallel.executor_for(args, jobs)
+    if ex is not None:
+        return ex
+    return InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
 
 
 def stages(text, alpha=None):

@@ -1,6 +1,5 @@
 """What the per-n certification commands (attractor, simplex) share: their options, the
-executor of the per-n jobs, the progress line, one result row, bounds shortened for a table,
-and the --cert rules."""
+progress line, one result row, bounds shortened for a table, and the --cert rules."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +7,7 @@ from fractions import Fraction
 
 from .. import parallel
 from ..core import limits, ranges
-from ..derive import balls, sweeps
+from ..derive import balls
 from ..errors import BadInput
 from . import options
 
@@ -30,13 +29,9 @@ def add_arguments(p, fold):
                         "(re-check it with bnverify check-cert FILE)")
 
 
-def n_range(args):
-    """--n as a range; it may be open or reach beyond the per-n limit (an all-n proof)."""
-    return ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
-
-
-def all_n(r):
-    """True if the range ``r`` asks for the all-n proof rather than a per-n table."""
+def asks_all_n(args):
+    """True if --n is open or reaches beyond the per-n limit: one all-n proof, not a table."""
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
     return r.hi is None or r.hi > limits.certified_max_n()
 
 
@@ -68,16 +63,6 @@ def parse_common(args, all_n=False):
                        "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
     args.range = r
     return ns, act, jobs
-
-
-def executor(jobs, args=None):
-    """The per-n jobs' executor: --executor dask, else inline for one job, else processes."""
-    ex = parallel.executor_for(args, jobs) if args is not None else None
-    if ex is not None:
-        return ex
-    if jobs == 1:
-        return sweeps.InlineExecutor()
-    return parallel.process_pool(jobs)
 
 
 def progress(done, total, verdict):

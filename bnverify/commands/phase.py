@@ -8,7 +8,6 @@ import numpy as np
 
 from .. import parallel
 from ..core import limits
-from ..derive import sweeps
 from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
@@ -99,10 +98,7 @@ def plot(path, cells, ns, widths, title):
 def run(args):
     ns, widths, stage_list, act = _validate(args)
     t0 = time.monotonic()
-    jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
-    ex = parallel.executor_for(args, jobs)
-    if ex is None:
-        ex = sweeps.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+    ex = options.executor(args, args.jobs or parallel.default_jobs())
     alpha = str(act.alpha) if act.name == "leaky_relu" else None
     try:
         cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,

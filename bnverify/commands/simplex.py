@@ -9,7 +9,7 @@ from fractions import Fraction
 from ..claims import properties, spec
 from ..report import pretty
 from ..derive import sweeps
-from . import exits, per_n
+from . import exits, options, per_n
 from .output import emit_json
 
 NAME = "simplex"
@@ -44,10 +44,10 @@ def add_arguments(p):
 
 
 def run(args):
-    if per_n.all_n(per_n.n_range(args)):
+    if per_n.asks_all_n(args):
         return run_all_n(args)
     ns, act, jobs = per_n.parse_common(args)
-    ex = per_n.executor(jobs, args)
+    ex = options.executor(args, jobs)
     try:
         vs = sweeps.simplex_sweep(ns, act, executor=ex, prec=args.prec,
                                    progress=per_n.progress if len(ns) > 1 else None)
