@@ -22,17 +22,17 @@ import os
 import sys
 
 from . import __version__
-from .commands import (attractor, basins, check, check_cert, decompose, endstate, gram_starts, jacobian, lyapunov, phase,
-                       rank, report, simplex, simulate, verify)
+from .commands import (attractor, basins, check, check_cert, decompose, endstate, exits, gram_starts, jacobian,
+                       lyapunov, phase, rank, report, simplex, simulate, verify)
 from .errors import BadInput, LimitError
 
 # every sub-command, in the order --help lists them; a new command is imported above and added here
 COMMANDS = [verify, check, check_cert, report, simulate, decompose, lyapunov, phase, endstate, jacobian, attractor,
             simplex, rank, gram_starts, basins]
 
-USAGE_ERROR = 2
-INTERNAL_ERROR = 4
-INTERRUPTED = 130
+USAGE_ERROR = exits.USAGE
+INTERNAL_ERROR = exits.INTERNAL
+INTERRUPTED = exits.INTERRUPTED
 MAX_MESSAGE = 400
 
 
@@ -74,7 +74,7 @@ def main(argv=None):
         if not getattr(args, "_run", None):
             parser.print_help()
             return USAGE_ERROR
-        return args._run(args) or 0
+        return args._run(args) or exits.OK
     except (BadInput, LimitError) as e:
         sys.stderr.write("%s: error: %s\n" % ("bnverify " + command if command else "bnverify", one_line(e)))
         return USAGE_ERROR
@@ -83,7 +83,7 @@ def main(argv=None):
             sys.stderr.close()
         except Exception:
             pass
-        return 0
+        return exits.OK
     except KeyboardInterrupt:
         sys.stderr.write("bnverify: interrupted\n")
         return INTERRUPTED

@@ -174,6 +174,36 @@ def test_jacobian_cli_json(capsys):
     assert sum(e["multiplicity"] for e in out["eigenvalues"]) == 20
 
 
+@pytest.mark.parametrize("alpha", [None, "0", "1/10", "1/2"])
+def test_jacobian_names_the_state_it_linearizes_at(alpha, capsys):
+    """Issue 20, class 8: with alpha = 1/10 the text was headed 'Configuration O_n', showed the odd
+    cosine -20/101 and ended 'The configuration is a linearly UNSTABLE fixed point'.  The odd
+    point's cosine is -2 alpha/(1 + alpha^2) (kappa(-1)/kappa(1) of the leaky kernel, written out
+    here); the state is O_n only where that is 0, else the two-point state."""
+    argv = ["jacobian", "--n", "6"] + ([] if alpha is None else ["--stages", "rc,leaky_relu", "--alpha", alpha])
+    a = Fraction(alpha or 0)
+    cos = -2 * a / (1 + a * a)
+    name = "O_n" if cos == 0 else "the two-point state"
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    first, last = text.splitlines()[0], [x for x in text.splitlines() if "UNSTABLE" in x][0]
+    assert first.startswith("Linearization at %s: " % name), first
+    assert ("orthogonal to them" if cos == 0 else "at cosine %s to them" % cos) in first, first
+    assert last.strip().startswith(name[0].upper() + name[1:] + " is a linearly UNSTABLE fixed point"), last
+    assert cos == 0 or "O_n" not in text
+    assert main(argv + ["--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["state"] == name and Fraction(doc["fixed_point"]["odd_cos"]) == cos
+    assert doc["stability"].startswith(name[0].upper() + name[1:])
+
+
+def test_jacobian_symbolic_alpha_names_both_states(capsys):
+    assert main(["jacobian", "--symbolic", "--stages", "rc,leaky_relu", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "the two-point state (O_n at alpha = 0)"
+    assert main(["jacobian", "--symbolic", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "O_n"
+
+
 @pytest.mark.parametrize("argv", [["--n", "2"], ["--n", "5", "--stages", "rc,leaky_relu", "--alpha", "1"],
                                   ["--n", "5", "--stages", "rc,bogus"], ["--n", "5", "--stages", "rc,rs,relu"]])
 def test_jacobian_bad_input(argv, capsys):

@@ -70,9 +70,10 @@ def rehash(cert):
     return cert
 
 
-def write(cert, path):
-    """Atomically (bnverify.files): a temporary file in the same folder, then a rename."""
-    return files.write_text(path, json.dumps(cert, indent=1, sort_keys=True) + "\n")
+def write(cert, path, flag=None):
+    """Atomically (bnverify.files): a temporary file in the same folder, then a rename; a path
+    that cannot be written is BadInput naming ``flag`` (the option that gave it) and the path."""
+    return files.write_text(path, json.dumps(cert, indent=1, sort_keys=True) + "\n", flag=flag)
 
 
 def load(path):

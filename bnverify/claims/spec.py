@@ -289,6 +289,15 @@ PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_sta
 
 
 # ---------------------------------------------------------------- loading
+def model_of(act):
+    """The claim table's model of RC + ``act``: {"stages": "rc,<name>"}, with "alpha" (the
+    exact slope) for leaky_relu."""
+    out = {"stages": "rc," + act.name}
+    if act.name == "leaky_relu":
+        out["alpha"] = str(Fraction(act.slope))
+    return out
+
+
 def _need(data, key, typ, source, prefix=""):
     if key not in data:
         raise ClaimError(source, prefix + key, "missing")

@@ -3,14 +3,14 @@ of every fixed point of the reduced map rho -> h(rho), proved and re-checked by 
 kernel; the rates; optionally a figure."""
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 
 from ..core import limits
 from ..report import pretty
 from ..derive import basins as derive_basins
 from ..errors import BadInput
-from ..core.kernels import Activation, parse_alpha
+from . import exits, options
+from .output import emit_json, save_figure
 
 NAME = "basins"
 HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a cobweb figure)"
@@ -37,16 +37,16 @@ examples:  bnverify basins --n 7
            bnverify basins --n 16 --activation leaky_relu --alpha 1/10 --json
            bnverify basins --n 9 --plot basins-n9.png
 """
-EXIT = {"proved": 0, "not proved": 3}
+EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED}
 
 
 def add_arguments(p):
     p.add_argument("--n", required=True, help="the batch size (3 <= n <= %d)" % derive_basins.N_LIMIT)
     p.add_argument("--activation", default="relu", help="relu (default) or leaky_relu")
-    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    options.add_alpha(p)
     p.add_argument("--eps", default="1/1000000", help="distance in rho for the layer counts (default 1/1000000)")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.add_argument("--plot", default=None, metavar="FILE", help="write the cobweb and trajectory figure (PNG, SVG or PDF)")
+    options.add_json(p)
+    options.add_plot(p, "write the cobweb and trajectory figure")
 
 
 def parse(args):
@@ -60,10 +60,7 @@ def parse(args):
         raise BadInput("--n %d: basins are certified for 3 <= n <= %d" % (n, derive_basins.N_LIMIT))
     if args.activation not in ("relu", "leaky_relu"):
         raise BadInput("--activation %s: choose relu or leaky_relu" % args.activation)
-    if args.activation == "relu" and args.alpha is not None:
-        raise BadInput("--alpha is for leaky_relu only")
-    act = Activation("relu") if args.activation == "relu" else \
-        Activation("leaky_relu", parse_alpha(args.alpha if args.alpha is not None else "1/10"))
+    _, act = options.stages(args.activation, args.alpha)
     limits.guard_number(args.eps, "--eps")
     try:
         eps = Fraction(args.eps)
@@ -71,8 +68,7 @@ def parse(args):
         raise BadInput("--eps %r is not a number" % (args.eps,))
     if not Fraction(1, 10 ** 30) <= eps <= Fraction(1, 10):
         raise BadInput("--eps %s: choose 1e-30 <= eps <= 1/10" % args.eps)
-    if args.plot is not None and not args.plot.lower().endswith((".png", ".svg", ".pdf")):
-        raise BadInput("--plot %s: the file must end in .png, .svg or .pdf" % args.plot)
+    options.plot_path(args.plot)
     return n, act, eps
 
 
@@ -82,9 +78,7 @@ def kernel_verdicts(v, act):
     from ..claims.properties import road
 
     n = v.evidence["n"]
-    model = {"stages": "rc," + act.name}
-    if act.name == "leaky_relu":
-        model["alpha"] = "%d/%d" % (act.slope.numerator, act.slope.denominator)
+    model = spec.model_of(act)
     out = {}
     for b in v.evidence["basins"]:
         data = {"id": "basin-%s-n%d" % (b["to"], n), "title": "basin", "statement": "basin of the %s" % b["to"],
@@ -99,7 +93,10 @@ def run(args):
     v = derive_basins.basins(n, act, eps=eps)
     if v.status != "proved":
         doc = {"n": n, "activation": str(act), "status": v.status, "reason": v.evidence.get("reason")}
-        print(json.dumps(doc, indent=2) if args.json else "n = %d: %s (%s)" % (n, v.status, doc["reason"]))
+        if args.json:
+            emit_json(doc)
+        else:
+            print("n = %d: %s (%s)" % (n, v.status, doc["reason"]))
         return EXIT["not proved"]
     kernel = kernel_verdicts(v, act)
     doc = dict(v.evidence, status="proved" if all(s == "proved" for s in kernel.values()) else "not proved",
@@ -108,7 +105,7 @@ def run(args):
         plot(doc, n, act, args.plot)
         doc["plot"] = args.plot
     if args.json:
-        print(json.dumps(doc, indent=2))
+        emit_json(doc)
     else:
         print("\n".join(text(doc)))
     return EXIT[doc["status"]]
@@ -234,5 +231,4 @@ def plot(doc, n, act, path):
     ax[2].set(xlabel="cluster cosine", ylabel="odd cosine", title="trajectories (200 layers each)")
     ax[2].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)

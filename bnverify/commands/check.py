@@ -1,7 +1,6 @@
 """``bnverify check``: decide one claim, from a claim file or from flags."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -12,6 +11,8 @@ from ..report import pretty
 from ..errors import BadInput
 from ..core.ranges import parse_int_range, parse_rat_range
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
+from . import exits, options
+from .output import emit_json
 
 NAME = "check"
 HELP = "decide one claim (a claim file, or a property given by flags)"
@@ -36,13 +37,13 @@ examples:
   bnverify check --stages rc,leaky_relu --alpha 1/2 --n 3.. --property orthogonal-outlier \
                  --value=-4/5          (a value starting with '-' is written --value=-4/5)
 """
-EXIT = {PROVED: 0, REFUTED: 1, INCONCLUSIVE: 3}
+EXIT = {PROVED: exits.OK, REFUTED: exits.REFUTED, INCONCLUSIVE: exits.UNDECIDED}
 
 
 def add_arguments(p):
     p.add_argument("file", nargs="?", help="a claim file (*.toml)")
     p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu")
-    p.add_argument("--alpha", help="leaky slope or range: 1/10, 0..1/2")
+    options.add_alpha(p, "leaky slope or range: 1/10, 0..1/2")
     p.add_argument("--n", help="batch sizes: 3..20, 3.. or 5")
     p.add_argument("--property", help="one of: %s" % ", ".join(sorted(properties.PROPERTIES)))
     p.add_argument("--relation", help="< <= > >=")
@@ -53,11 +54,10 @@ def add_arguments(p):
     p.add_argument("--value", help="an expression in n and alpha, e.g. 'n - 1'")
     p.add_argument("--eigenvalues", help="jacobian-spectrum: 'value:multiplicity, ...', e.g. '0:n, n/(n**2-2*n+2):n-2'")
     p.add_argument("--width", help="finite widths d: 256..4096")
-    p.add_argument("--jobs", type=int, default=None, metavar="J",
-                   help="worker processes for per-n checks (default: min(4, CPUs))")
-    p.add_argument("--json", action="store_true", help='print {"verdict", "method", "evidence", ...}')
+    options.add_jobs(p, "worker processes for per-n checks (default: min(4, CPUs))")
+    options.add_json(p, 'print {"verdict", "method", "evidence", ...}')
     parallel.add_executor_arguments(p)
-    p.add_argument("--cert", metavar="FILE", help="write the certificate of a proved / refuted verdict")
+    options.add_cert(p, "write the certificate of a proved / refuted verdict")
 
 
 FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin", "points")
@@ -103,25 +103,9 @@ def claim_from_file(path):
     return spec.load_claim(path, known)
 
 
-def check_output(path, flag="--cert"):
-    """A file we may write later: refuse the obvious mistakes before a long run."""
-    if not path.strip() or "\0" in path:
-        raise BadInput("%s %s: not a file name" % (flag, limits.show(path)))
-    p = Path(path)
-    if p.is_dir():
-        raise BadInput("%s %s: is a directory; give a file name" % (flag, path))
-    for parent in p.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise BadInput("%s %s: %s is not a directory" % (flag, path, parent))
-            break
-
-
 def run(args):
-    if args.cert is not None:
-        check_output(args.cert)
-    if args.jobs is not None and not 1 <= args.jobs <= limits.MAX_JOBS:
-        raise BadInput("--jobs must be a positive integer of at most %d, not %d" % (limits.MAX_JOBS, args.jobs))
+    options.cert_path(args.cert)
+    options.jobs(args.jobs)
     if args.file is not None:
         given = [f for f in FLAGS if getattr(args, f) is not None]
         if given:
@@ -138,15 +122,11 @@ def run(args):
     v = result.verdict
     if args.cert:
         if v.certificate is not None:
-            try:
-                certificate.write(v.certificate, args.cert)
-            except OSError as e:
-                raise BadInput("--cert %s: cannot write: %s" % (args.cert, e.strerror or e))
+            certificate.write(v.certificate, args.cert, flag="--cert")
         else:
             sys.stderr.write("bnverify check: no certificate for an inconclusive verdict; %s not written\n" % args.cert)
     if args.json:
-        print(json.dumps(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None),
-                         indent=1, default=str))
+        emit_json(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None))
     else:
         print("%s: %s" % (claim.id, v))
         if args.file:

@@ -9,6 +9,8 @@ from .. import trusted
 from ..core import limits
 from ..errors import BadInput
 from ..core.limits import show
+from . import exits, options
+from .output import emit_json
 
 NAME = "check-cert"
 HELP = "re-verify certificate files (a file or a folder) with the trusted checker"
@@ -36,8 +38,7 @@ examples:
 
 def add_arguments(p):
     p.add_argument("path", help="a certificate (*.json) or a folder searched recursively")
-    p.add_argument("--json", action="store_true",
-                   help='print {"certificates": [{"path", "ok", "message"}], "summary": {...}}')
+    options.add_json(p, 'print {"certificates": [{"path", "ok", "message"}], "summary": {...}}')
 
 
 def _no_constant(name):
@@ -93,10 +94,10 @@ def run(args):
     bad = sum(not r["ok"] for r in rows)
     summary = {"total": len(rows), "ok": len(rows) - bad, "rejected": bad}
     if args.json:
-        print(json.dumps({"certificates": rows, "summary": summary}, indent=1))
+        emit_json({"certificates": rows, "summary": summary})
     else:
         print(summary_line(summary))
-    return 1 if bad else 0
+    return exits.REFUTED if bad else exits.OK
 
 
 _LONG = re.compile(r"\S{200,}")

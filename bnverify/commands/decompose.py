@@ -12,9 +12,11 @@ from ..claims import decomposition
 from ..core import limits
 from ..derive import sweeps
 from ..errors import BadInput
-from ..core.kernels import ACTIVATIONS, parse_stages
-from ..sim import classes, inputs
+from ..core.kernels import ACTIVATIONS
+from ..sim import classes
 from ..sim import decompose as simd
+from . import exits, options
+from .output import emit_json, save_figure
 
 NAME = "decompose"
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
@@ -53,35 +55,31 @@ examples:  bnverify decompose
 def add_arguments(p):
     p.add_argument("--n", type=int, default=8, help="batch size (>= 2; default 8)")
     p.add_argument("--activation", default="relu", help="NL: %s (default relu)" % ", ".join(ACTIVATIONS))
-    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    options.add_alpha(p)
     p.add_argument("--width", type=int, default=256, help="width d (>= 2; default 256)")
     p.add_argument("--depth", type=int, default=200, help="layers (>= 1; default 200)")
     p.add_argument("--seeds", type=int, default=16, help="independent networks per row (default 16)")
     p.add_argument("--start", default="gaussian", help="gaussian (default), configuration or clusters:K")
-    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
-    p.add_argument("--plot", default=None, metavar="FILE.png", help="small multiples of cosine trajectories")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.add_argument("--jobs", type=int, default=None, metavar="J",
-                   help="worker processes for the 8 stage sets (default min(2, cpu count); 1: in this process)")
+    options.add_seed(p)
+    options.add_plot(p, "small multiples of cosine trajectories")
+    options.add_json(p)
+    options.add_jobs(p, "worker processes for the 8 stage sets (default min(2, cpu count); 1: in this process)")
     parallel.add_executor_arguments(p)
 
 
 def _validate(args):
-    inputs.at_least("--n", args.n, 2)
-    inputs.at_least("--width", args.width, 2)
-    inputs.at_least("--depth", args.depth, 1)
-    inputs.at_least("--seeds", args.seeds, 1)
-    if args.seed < 0:
-        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
-    limits.guard_int(args.n, "--n", inputs.MAX_DECOMPOSE_N)
+    options.at_least("--n", args.n, 2)
+    options.at_least("--width", args.width, 2)
+    options.at_least("--depth", args.depth, 1)
+    options.at_least("--seeds", args.seeds, 1)
+    options.seed(args.seed)
+    limits.guard_int(args.n, "--n", options.MAX_DECOMPOSE_N)
     limits.guard_simulation(args.n, args.width, args.depth, 8 * args.seeds, what="decompose")
     if args.activation not in ACTIVATIONS:
         raise BadInput("--activation %s: choose %s" % (limits.show(args.activation), ", ".join(ACTIVATIONS)))
-    if args.alpha is not None:
-        limits.guard_number(args.alpha, "--alpha")
-    _, act = parse_stages(args.activation, args.alpha)
-    inputs.plot_path(args.plot)
-    inputs.jobs(args.jobs)
+    _, act = options.stages(args.activation, args.alpha)
+    options.plot_path(args.plot)
+    options.jobs(args.jobs)
     return act, simd.parse_start(args.start, args.n)
 
 
@@ -138,8 +136,7 @@ def plot(path, rows, title):
         ax.set_ylabel("pairwise cosine")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def _fmt_fraction(fw, name):
@@ -154,10 +151,7 @@ def _fmt_fraction(fw, name):
 def run(args):
     act, start = _validate(args)
     t0 = time.monotonic()
-    jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
-    ex = parallel.executor_for(args, jobs)
-    if ex is None:
-        ex = sweeps.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+    ex = options.executor(args, args.jobs or parallel.default_jobs())
     try:
         rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
                          executor=ex, plot=bool(args.plot), progress=_progress)
@@ -166,15 +160,17 @@ def run(args):
     title = ("n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" %
              (args.n, act, args.width, args.depth, args.seeds, args.start))
     if args.plot:
-        inputs.save_plot(args.plot, plot, rows, title)
+        plot(args.plot, rows, title)
     public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
     if args.json:
         doc = {"n": args.n, "activation": act.name,
                "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
                "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
                "base_seed": args.seed, "classes": classes.CRITERIA, "rows": public}
-        inputs.print_json(doc, args.plot)
-        return 0
+        if args.plot:
+            doc["plot"] = args.plot
+        emit_json(doc)
+        return exits.OK
     print("decompose: %s (%.1f s)" % (title, time.monotonic() - t0))
     print("finite width: fraction of seeds [95% Wilson interval] @ median layers to reach it")
     head = ("stages", "infinite width", "collapse", "orthogonal", "odd_point", "simplex", "other")
@@ -199,4 +195,4 @@ def run(args):
             print("  %-16s %-12s reason: %s" % ("", "", why))
     if args.plot:
         print("plot written to %s" % args.plot)
-    return 0
+    return exits.OK

@@ -9,7 +9,9 @@ from ..claims import properties
 from ..core import limits
 from ..errors import BadInput
 from ..core.kernels import Activation
-from ..sim import endstate, inputs
+from ..sim import endstate
+from . import exits, options
+from .output import emit_json, save_figure
 
 NAME = "endstate"
 HELP = "finite-width end state of RC+ReLU (cluster cosine, odd cosine, norm ratio) vs the certified attractor"
@@ -35,19 +37,14 @@ def add_arguments(p):
     p.add_argument("--depth", type=int, default=600, help="layers (default 600)")
     p.add_argument("--last", type=int, default=None, metavar="K", help="layers averaged at the end (default depth/3)")
     p.add_argument("--seeds", type=int, default=16, help="seeds per (n, width) (default 16)")
-    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
-    p.add_argument("--plot", default=None, metavar="FILE.png", help="the signed gap against width, per quantity")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    options.add_seed(p)
+    options.add_plot(p, "the signed gap against width, per quantity")
+    options.add_json(p)
 
 
 def _ns(text):
-    parts = [p.strip() for p in str(text).split(",")]
-    if not parts or not all(p.isdigit() and len(p) <= 6 for p in parts):
-        raise BadInput("--n %s: give a comma list of integers" % limits.show(text))
-    ns = sorted({int(p) for p in parts})
-    inputs.at_least("--n", ns[0], 3)
-    if len(ns) > inputs.MAX_LEVELS:
-        raise BadInput("--n %s: at most %d values" % (text, inputs.MAX_LEVELS))
+    ns = options.int_list(text, "--n")
+    options.at_least("--n", ns[0], 3)
     for n in ns:
         limits.guard_int(n, "--n", limits.certified_max_n())
     return ns
@@ -55,28 +52,23 @@ def _ns(text):
 
 def _validate(args):
     ns = _ns(args.n)
-    widths = inputs.geometric(args.width, "--width", 2, limits.SIM_MAX["width"])
-    inputs.at_least("--depth", args.depth, 1)
-    inputs.at_least("--seeds", args.seeds, 2)
+    widths = options.geometric(args.width, "--width", 2, limits.SIM_MAX["width"])
+    options.at_least("--depth", args.depth, 1)
+    options.at_least("--seeds", args.seeds, 2)
     last = args.last if args.last is not None else max(1, args.depth // 3)
-    inputs.at_least("--last", last, 1)
+    options.at_least("--last", last, 1)
     if last > args.depth:
         raise BadInput("--last %d: at most --depth %d" % (last, args.depth))
-    if args.seed < 0:
-        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+    options.seed(args.seed)
     limits.guard_simulation(ns[-1], widths[-1], args.depth, args.seeds * len(ns) * len(widths), what="endstate")
-    inputs.plot_path(args.plot)
+    options.plot_path(args.plot)
     return ns, widths, last
 
 
 def plot(path, tables, title):
     from ..report.figures import endstate_figure
 
-    fig = endstate_figure(tables, title)
-    fig.savefig(path, dpi=110)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    save_figure(endstate_figure(tables, title), path)
 
 
 def _progress(n, d):
@@ -96,14 +88,16 @@ def run(args):
     title = "rc,relu from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
         args.depth, last, args.seeds)
     if args.plot:
-        inputs.save_plot(args.plot, plot, tables, title)
+        plot(args.plot, tables, title)
     if args.json:
         doc = {"stages": ["rc", "relu"], "depth": args.depth, "last": last, "seeds": args.seeds,
                "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),
                "odd_point_criterion": "the longest point; seeds used: last layer in the odd_point class",
                "tables": tables}
-        inputs.print_json(doc, args.plot)
-        return 0
+        if args.plot:
+            doc["plot"] = args.plot
+        emit_json(doc)
+        return exits.OK
     print("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
     print("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")
     for t in tables:
@@ -125,4 +119,4 @@ def run(args):
             print("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
     if args.plot:
         print("\nplot written to %s" % args.plot)
-    return 0
+    return exits.OK

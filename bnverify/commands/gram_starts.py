@@ -2,13 +2,12 @@
 (sampled; beyond the S_{n-1}-symmetric family)."""
 from __future__ import annotations
 
-import json
-import sys
 import time
 
 from ..errors import BadInput
-from ..core.kernels import parse_stages
-from ..sim import classes, gram_starts, inputs
+from ..sim import classes, gram_starts
+from . import exits, options
+from .output import emit_json
 
 NAME = "gram-starts"
 HELP = "sampled: limits of the full n(n+1)/2-dimensional Gram map from random PSD starts"
@@ -31,27 +30,25 @@ def add_arguments(p):
                    % gram_starts.MAX_N)
     p.add_argument("--starts", type=int, default=100, help="random starts per n (default 100)")
     p.add_argument("--layers", type=int, default=20000, help="at most this many steps per start (default 20000)")
-    p.add_argument("--stages", default="rc,relu", help="rc plus relu, leaky_relu or identity (default rc,relu)")
-    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1)")
-    p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    options.add_stages(p, help="rc plus relu, leaky_relu or identity (default rc,relu)")
+    options.add_alpha(p)
+    options.add_seed(p)
+    options.add_json(p)
 
 
 def run(args):
-    ns = inputs.int_list(args.n, "--n")
-    stages, act = parse_stages(args.stages, args.alpha)
+    ns = options.int_list(args.n, "--n")
+    stages, act = options.stages(args.stages, args.alpha)
     if stages != ("rc",):
         raise BadInput("--stages %s: the Gram map here is RC then the activation (no rs)" % args.stages)
-    if args.seed < 0:
-        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+    options.seed(args.seed)
     t0 = time.monotonic()
     tables = [gram_starts.run(n, args.starts, args.layers, act, args.seed) for n in ns]
     if args.json:
-        json.dump({"stages": ["rc", act.name], "sampled": True, "tolerance": gram_starts.TOL,
+        emit_json({"stages": ["rc", act.name], "sampled": True, "tolerance": gram_starts.TOL,
                    "symmetry_tolerance": gram_starts.SYM_TOL, "criteria": classes.CRITERIA,
-                   "seed": args.seed, "tables": tables}, sys.stdout, indent=1, allow_nan=False)
-        sys.stdout.write("\n")
-        return 0
+                   "seed": args.seed, "tables": tables})
+        return exits.OK
     print("gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
           % (act, args.starts, time.monotonic() - t0))
     for t in tables:
@@ -63,4 +60,4 @@ def run(args):
             print("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
                 lim["class"], "symmetric" if lim["symmetric"] else "not symmetric", lim["cluster_cos"],
                 lim["odd_cos"], lim["norm_ratio"], lim["starts"]))
-    return 0
+    return exits.OK

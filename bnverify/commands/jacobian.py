@@ -1,7 +1,6 @@
 """``bnverify jacobian``: the fixed point, symmetry blocks and spectrum at the configuration."""
 from __future__ import annotations
 
-import json
 import re
 import sys
 
@@ -11,14 +10,18 @@ from ..core import limits
 from ..derive import symbolic
 from ..report import pretty
 from ..errors import BadInput
-from ..core.kernels import parse_stages
+from . import exits, options
+from .output import emit_json
 
 NAME = "jacobian"
-HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the configuration"
+HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the two-point state"
 DESCRIPTION = """\
-Derive, with exact algebra, the Gram fixed point G* of the configuration (n-1 identical
+Derive, with exact algebra, the Gram fixed point G* of the two-point state (n-1 identical
 points plus one odd point), the factor c with F(G*) = c G*, the linearization split into
-the cluster-permutation blocks, and its eigenvalues with multiplicities.
+the cluster-permutation blocks, and its eigenvalues with multiplicities.  The odd point's
+cosine to the cluster is -2 alpha/(1 + alpha^2) for a leaky slope alpha; the state is the
+configuration O_n (the odd point orthogonal to the cluster) only for relu (alpha = 0), and
+the output names the state it linearizes at accordingly.
 
 Convention: eigenvalues are those of the scale-free dynamics, i.e. of DF(G*)/c with the
 eigenvalue 1 of the direction G* itself dropped; they add up to n(n+1)/2 - 1.
@@ -35,17 +38,13 @@ def add_arguments(p):
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--n", type=int, help="batch size (>= 3)")
     g.add_argument("--symbolic", action="store_true", help="closed forms in the symbol n (and alpha)")
-    p.add_argument("--stages", default="rc,relu",
-                   help="rc,relu (default), rc,leaky_relu or rc,identity")
-    p.add_argument("--alpha", default=None,
-                   help="leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic)")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    options.add_stages(p, help="rc,relu (default), rc,leaky_relu or rc,identity")
+    options.add_alpha(p, "leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic)")
+    options.add_json(p)
 
 
 def _activation(args):
-    if args.alpha is not None:
-        limits.guard_number(args.alpha, "--alpha")
-    stages, act = parse_stages(args.stages, args.alpha)
+    stages, act = options.stages(args.stages, args.alpha)
     if stages != ("rc",):
         raise BadInput("the Gram fixed point and Jacobian are derived for --stages rc,<activation>; "
                        "got %s (RS: see 'bnverify check --property rs-linearization')" % args.stages)
@@ -75,7 +74,7 @@ def _range(valid_from, present_from, below=None):
 
 def compute(args):
     if args.n is not None and args.n < 3:
-        raise BadInput("n = %d: the configuration needs n >= 3" % args.n)
+        raise BadInput("n = %d: the two-point state needs n >= 3" % args.n)
     if args.n is not None:
         limits.guard_int(args.n, "--n", limits.MAX_N)
     act = _activation(args)
@@ -108,6 +107,7 @@ def compute(args):
     out = {
         "n": str(spec["n"]) if args.symbolic else spec["n"],
         "activation": str(act),
+        "state": summary["state"],
         "convention": "eigenvalues of DF(G*)/c with the eigenvalue of the direction G* dropped",
         "fixed_point": {"cluster_diag": str(st.a), "cluster_offdiag": str(st.o), "cross": str(st.x),
                         "odd_diag": str(st.b), "norm_ratio": str(fp["norm_ratio"]),
@@ -154,11 +154,10 @@ def _checked_stability(args, act):
 def run(args):
     out = compute(args)
     if args.json:
-        json.dump(out, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    sys.stdout.write("\n".join(text(out, args.symbolic)) + "\n")
-    return 0
+        emit_json(out)
+    else:
+        sys.stdout.write("\n".join(text(out, args.symbolic)) + "\n")
+    return exits.OK
 
 
 def _modes(text):
@@ -173,8 +172,10 @@ def text(out, symbolic_n):
     """The report in reader's notation: formulas, ranges of validity, then their LaTeX."""
     f = pretty.formula
     fp = out["fixed_point"]
-    lines = ["Configuration O_n (n-1 equal points and one odd point), RC + %s, %s"
-             % (out["activation"], "symbolic n" if symbolic_n else "n = %s" % out["n"])]
+    lines = ["Linearization at %s: n-1 equal points and one odd point %s; RC + %s, %s"
+             % (out["state"], "orthogonal to them" if out["state"] == "O_n" else
+                "at cosine %s to them" % f(fp["odd_cos"]), out["activation"],
+                "symbolic n" if symbolic_n else "n = %s" % out["n"])]
     if symbolic_n:
         lines.append("  formulas for every integer n >= %d, unless a range is given"
                      % min(e["valid_from"] or 3 for e in out["eigenvalues"]))

@@ -2,13 +2,13 @@
 confidence interval over seeds, beside its infinite-width value."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 
 from ..core import limits
-from ..core.kernels import parse_stages
-from ..sim import inputs, lyapunov_rate
+from ..sim import lyapunov_rate
+from . import exits, options
+from .output import emit_json
 
 NAME = "lyapunov"
 HELP = "finite-width growth rate of the cluster spread at O_n (95%% CI over seeds) vs infinite width"
@@ -39,23 +39,20 @@ def add_arguments(p):
     p.add_argument("--width", type=int, required=True, help="width d (>= %d)" % lyapunov_rate.MIN_WIDTH)
     p.add_argument("--layers", type=int, required=True, help="layers averaged over (>= 1)")
     p.add_argument("--seeds", type=int, required=True, help="independent networks (>= 2 for an interval)")
-    p.add_argument("--stages", default="rc,relu", help="rc and one of relu, leaky_relu, identity (default rc,relu)")
-    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
-    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    options.add_stages(p, help="rc and one of relu, leaky_relu, identity (default rc,relu)")
+    options.add_alpha(p)
+    options.add_seed(p)
+    options.add_json(p)
 
 
 def _validate(args):
-    inputs.at_least("--n", args.n, 3)
-    inputs.at_least("--width", args.width, lyapunov_rate.MIN_WIDTH)
-    inputs.at_least("--layers", args.layers, 1)
-    inputs.at_least("--seeds", args.seeds, 2)
-    if args.seed < 0:
-        inputs.at_least("--seed", args.seed, 0)
+    options.at_least("--n", args.n, 3)
+    options.at_least("--width", args.width, lyapunov_rate.MIN_WIDTH)
+    options.at_least("--layers", args.layers, 1)
+    options.at_least("--seeds", args.seeds, 2)
+    options.seed(args.seed)
     limits.guard_simulation(args.n, args.width, args.layers, args.seeds, what="lyapunov")
-    if args.alpha is not None:
-        limits.guard_number(args.alpha, "--alpha")
-    stages, act = parse_stages(args.stages, args.alpha)
+    stages, act = options.stages(args.stages, args.alpha)
     lyapunov_rate.check_model(stages, act)
     return stages, act
 
@@ -70,9 +67,8 @@ def run(args):
     doc.update({"stages": list(stages) + [act.name],
                 "alpha": str(act.alpha) if act.name == "leaky_relu" else None, "base_seed": args.seed})
     if args.json:
-        json.dump(doc, sys.stdout, indent=1, allow_nan=False)
-        sys.stdout.write("\n")
-        return 0
+        emit_json(doc)
+        return exits.OK
     lo, hi = doc["ci"]
     print("%s, n=%d, width=%d, %d layers, %d seeds (%.1f s)" % (",".join(doc["stages"]), args.n, args.width,
                                                              args.layers, args.seeds, time.monotonic() - t0))
@@ -82,7 +78,7 @@ def run(args):
                                                                            doc["spread_eigenvalue"]))
     inside = lo <= doc["infinite_width"] <= hi
     print("the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain"))
-    return 0
+    return exits.OK
 
 
 

@@ -8,11 +8,11 @@ import numpy as np
 
 from .. import parallel
 from ..core import limits
-from ..derive import sweeps
 from ..errors import BadInput
-from ..core.kernels import parse_stages
-from ..sim import classes, inputs
+from ..sim import classes
 from ..sim import phase as simphase
+from . import exits, options
+from .output import emit_json, save_figure
 
 NAME = "phase"
 HELP = "phase diagram over n x width: fraction of seeds ending with an odd point / simplex-like"
@@ -35,33 +35,28 @@ def add_arguments(p):
     p.add_argument("--width", required=True, metavar="A..B", help="widths A, 2A, ..., B (A >= 2)")
     p.add_argument("--depth", type=int, required=True, help="layers (>= 1)")
     p.add_argument("--seeds", type=int, required=True, help="seeds per cell (>= 1)")
-    p.add_argument("--stages", default="rc,relu", help="comma list of rc, rs and one activation (default rc,relu)")
-    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
-    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
-    p.add_argument("--plot", default=None, metavar="FILE.png",
-                   help="heat maps of the two fractions and of the median layers to the odd point")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.add_argument("--jobs", type=int, default=None, metavar="J",
-                   help="worker processes (default min(2, cpu count); 1: in this process)")
+    options.add_stages(p)
+    options.add_alpha(p)
+    options.add_seed(p)
+    options.add_plot(p, "heat maps of the two fractions and of the median layers to the odd point")
+    options.add_json(p)
+    options.add_jobs(p)
     parallel.add_executor_arguments(p)
 
 
 def _validate(args):
-    ns = inputs.geometric(args.n, "--n", 3, limits.SIM_MAX["n"])
-    widths = inputs.geometric(args.width, "--width", 2, limits.SIM_MAX["width"])
-    if len(ns) * len(widths) > inputs.MAX_PHASE_CELLS:
+    ns = options.geometric(args.n, "--n", 3, limits.SIM_MAX["n"])
+    widths = options.geometric(args.width, "--width", 2, limits.SIM_MAX["width"])
+    if len(ns) * len(widths) > options.MAX_PHASE_CELLS:
         raise BadInput("--n %s --width %s: %d cells, at most %d" % (args.n, args.width, len(ns) * len(widths),
-                                                                  inputs.MAX_PHASE_CELLS))
-    inputs.at_least("--depth", args.depth, 1)
-    inputs.at_least("--seeds", args.seeds, 1)
-    if args.seed < 0:
-        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+                                                                  options.MAX_PHASE_CELLS))
+    options.at_least("--depth", args.depth, 1)
+    options.at_least("--seeds", args.seeds, 1)
+    options.seed(args.seed)
     limits.guard_simulation(ns[-1], widths[-1], args.depth, args.seeds * len(ns) * len(widths), what="phase")
-    if args.alpha is not None:
-        limits.guard_number(args.alpha, "--alpha")
-    stages, act = parse_stages(args.stages, args.alpha)
-    inputs.plot_path(args.plot)
-    inputs.jobs(args.jobs)
+    stages, act = options.stages(args.stages, args.alpha)
+    options.plot_path(args.plot)
+    options.jobs(args.jobs)
     return ns, widths, list(stages) + [act.name], act
 
 
@@ -97,17 +92,13 @@ def plot(path, cells, ns, widths, title):
         fig.colorbar(im, ax=ax)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def run(args):
     ns, widths, stage_list, act = _validate(args)
     t0 = time.monotonic()
-    jobs = args.jobs if args.jobs is not None else parallel.default_jobs()
-    ex = parallel.executor_for(args, jobs)
-    if ex is None:
-        ex = sweeps.InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+    ex = options.executor(args, args.jobs or parallel.default_jobs())
     alpha = str(act.alpha) if act.name == "leaky_relu" else None
     try:
         cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,
@@ -116,13 +107,15 @@ def run(args):
         ex.shutdown()
     title = "%s, depth %d, %d seeds per cell" % (",".join(stage_list), args.depth, args.seeds)
     if args.plot:
-        inputs.save_plot(args.plot, plot, cells, ns, widths, title)
+        plot(args.plot, cells, ns, widths, title)
     if args.json:
         doc = {"stages": stage_list, "alpha": alpha, "n": ns, "width": widths, "depth": args.depth,
                "seeds": args.seeds, "base_seed": args.seed,
                "criteria": {k: classes.CRITERIA[k] for k in ("odd_point", "simplex")}, "cells": cells}
-        inputs.print_json(doc, args.plot)
-        return 0
+        if args.plot:
+            doc["plot"] = args.plot
+        emit_json(doc)
+        return exits.OK
     print("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
     print("fraction odd point / simplex-like; median layers to the odd point in brackets")
     print("%6s " % "n\\d" + "".join("%18s" % w for w in widths))
@@ -133,4 +126,4 @@ def run(args):
                                     else "%g" % c["median_layers_odd_point"])) for c in row))
     if args.plot:
         print("plot written to %s" % args.plot)
-    return 0
+    return exits.OK

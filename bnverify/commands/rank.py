@@ -2,13 +2,11 @@
 eigenvalues at 50 digits, and the sampled finite-width rank of phi(W X) against the width."""
 from __future__ import annotations
 
-import json
-import sys
-
 from ..derive import rank
 from ..errors import BadInput
-from ..core.kernels import parse_stages
-from ..sim import inputs, ranks
+from ..sim import ranks
+from . import exits, options
+from .output import emit_json
 
 NAME = "rank"
 HELP = "rank growth: K(Sigma) by the lemma (exact), and the sampled rank of relu(W X) against width and n"
@@ -30,28 +28,25 @@ def add_arguments(p):
     p.add_argument("--width", default="2,4,8,16,64,256", metavar="D,D,...",
                    help="widths, 1..%d (default 2,4,8,16,64,256)" % ranks.MAX_WIDTH)
     p.add_argument("--seeds", type=int, default=20, help="draws of W per width (default 20)")
-    p.add_argument("--stages", default="relu", help="relu or leaky_relu (default relu)")
-    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1)")
-    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    options.add_stages(p, default="relu", help="relu or leaky_relu (default relu)")
+    options.add_alpha(p)
+    options.add_seed(p)
+    options.add_json(p)
 
 
 def run(args):
-    stages, act = parse_stages(args.stages, args.alpha)
+    stages, act = options.stages(args.stages, args.alpha)
     if stages or act.name not in ("relu", "leaky_relu"):
         raise BadInput("--stages %s: give relu or leaky_relu alone (the lemma is about the kernel)" % args.stages)
-    if args.seed < 0:
-        raise BadInput("--seed %d: the seed must be >= 0" % args.seed)
-    sampled = ranks.ranks(args.n, inputs.int_list(args.width, "--width"), args.seeds, act, args.seed)
+    options.seed(args.seed)
+    sampled = ranks.ranks(args.n, options.int_list(args.width, "--width"), args.seeds, act, args.seed)
     eig = {name: [float(e) for e in rank.kernel_eigenvalues(X.T, act.slope)[:3]]
            for name, (X, _) in rank.plane_batches(args.n).items()}
     if args.json:
-        json.dump({"n": args.n, "activation": str(act), "seeds": args.seeds, "seed": args.seed,
+        emit_json({"n": args.n, "activation": str(act), "seeds": args.seeds, "seed": args.seed,
                    "tolerance": "numpy matrix_rank default: sigma_max * max(width, n) * eps",
-                   "sampled": "finite-width rows", "smallest_eigenvalues_50_digits": eig, "inputs": sampled},
-                  sys.stdout, indent=1, allow_nan=False)
-        sys.stdout.write("\n")
-        return 0
+                   "sampled": "finite-width rows", "smallest_eigenvalues_50_digits": eig, "inputs": sampled})
+        return exits.OK
     print("rank growth, %s, n = %d" % (act, args.n))
     for name, t in sampled.items():
         print("\n%s: infinite-width rank %d (lemma, docs/rank.md); smallest eigenvalues of K(Sigma), "
@@ -61,4 +56,4 @@ def run(args):
         for r in t["rows"]:
             print("  %33s %6d %6d %6d %6g %6d %8.2f" % ("", r["width"], r["bound"], r["min"], r["median"],
                                                        r["max"], r["reached"]))
-    return 0
+    return exits.OK

@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import files
 from ..core import limits
 from ..errors import BadInput
+from . import exits, options
+from .output import emit_json
 
 NAME = "report"
 # every file the report writes, named in this command's help and in verify --report's
@@ -40,10 +43,9 @@ def add_arguments(p):
     p.add_argument("--from", dest="source", metavar="FILE",
                    help="a results file: verify --json's output, or results.json or report.json of a report")
     p.add_argument("--full", action="store_true", help="when running the catalogue: also the long claims")
-    p.add_argument("--jobs", type=int, default=None, metavar="J", help="worker processes when running")
+    options.add_jobs(p, "worker processes when running")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("--json", action="store_true",
-                   help='print {"dir", "index", "files": [...], "summary"} instead of the table and "wrote ..."')
+    options.add_json(p, 'print {"dir", "index", "files": [...], "summary"} instead of the table and "wrote ..."')
 
 
 MAX_RESULTS_BYTES = 4 * limits.MAX_CERT_BYTES      # a results file holds every claim's evidence
@@ -132,19 +134,6 @@ def trusted_words(cert):
                                              c.get("activation"), (c.get("domain") or {}).get("n")))
 
 
-def _check_dir(d):
-    if not d.strip() or "\0" in d:
-        raise BadInput("%s: not a folder name" % limits.show(d))
-    p = Path(d)
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        probe = p / ".bnverify-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as e:
-        raise BadInput("%s: cannot write there: %s" % (limits.show(d), e.strerror or e))
-
-
 def written(directory, summary, code):
     """--json: what was written, relative to DIR, and the verdicts' summary."""
     d = Path(directory)
@@ -155,7 +144,8 @@ def written(directory, summary, code):
 def run(args):
     from .. import report
 
-    _check_dir(args.dir)
+    options.jobs(args.jobs)            # before DIR is made
+    files.check_output_dir(args.dir)
     if args.source is not None:
         rows, skipped, certs = load_results(args.source)
         try:
@@ -163,7 +153,7 @@ def run(args):
         except OSError as e:
             raise BadInput("%s: cannot write: %s" % (args.dir, e.strerror or e))
         summary = report.summary(rows, len(skipped))
-        code = 0
+        code = exits.OK
     else:
         import contextlib
         import io
@@ -180,7 +170,7 @@ def run(args):
         else:
             code = ns._run(ns)
     if args.json:
-        print(json.dumps(written(args.dir, summary, code), indent=1))
+        emit_json(written(args.dir, summary, code))
     else:
         print("wrote %s" % (Path(args.dir) / "index.html"))
     return code

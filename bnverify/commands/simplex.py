@@ -2,16 +2,15 @@
 for every n of an open or long range at once."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 from fractions import Fraction
 
-from ..claims import properties
-from ..core import limits, ranges
+from ..claims import properties, spec
 from ..report import pretty
 from ..derive import sweeps
-from . import attractor
+from . import exits, options, per_n
+from .output import emit_json
 
 NAME = "simplex"
 HELP = "certify the simplex state: per n, or for every n >= 3 at once (--n 3..)"
@@ -41,34 +40,33 @@ FIELDS = ("simplex_cos", "cluster_cos", "odd_cos", "norm_ratio", "spectral_radiu
 
 
 def add_arguments(p):
-    attractor.add_arguments(p, FIELDS)
+    per_n.add_arguments(p, fold=False)
 
 
 def run(args):
-    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
-    if r.hi is None or r.hi > limits.certified_max_n():
+    if per_n.asks_all_n(args):
         return run_all_n(args)
-    attractor.refuse_cert(args, r)
-    ns, act, jobs = attractor.parse_common(args)
-    ex = attractor.executor(jobs, args)
+    ns, act, jobs = per_n.parse_common(args)
+    ex = options.executor(args, jobs)
     try:
         vs = sweeps.simplex_sweep(ns, act, executor=ex, prec=args.prec,
-                                   progress=attractor.progress if len(ns) > 1 else None)
+                                   progress=per_n.progress if len(ns) > 1 else None)
     finally:
         ex.shutdown()
     vs = [properties.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
-    results = [attractor.entry(v, FIELDS) for v in vs]
+    results = [per_n.entry(v, FIELDS) for v in vs]
     for row in results:
         row["exact"] = exact_values(row, act)
     doc = {"activation": str(act), "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
            "exact_note": EXACT_NOTE}
     if args.json:
-        print(json.dumps(doc, indent=2))
+        emit_json(doc)
     else:
         print("simplex state, %s: rigorous enclosures, rounded outward; exact closed forms beside them" % act)
         print("\n".join(table(results)))
-    return 0 if all(v.status in ("proved", "refuted") for v in vs) else 3     # 3: some n undecided
+    decided = all(v.status in ("proved", "refuted") for v in vs)
+    return exits.OK if decided else exits.UNDECIDED        # the table says which n
 
 
 EXACT_NOTE = ("exact: closed forms by sympy, untrusted, each shown only where it lies in the certified "
@@ -134,10 +132,10 @@ def table(rows):
     for f in shown:
         if any(r.get("exact", {}).get(f) for r in rows):
             cols.append((f + " exact", lambda r, f=f: r.get("exact", {}).get(f, "-")))
-            cols.append((f, lambda r, f=f: _interval(r, f)))
+            cols.append((f, lambda r, f=f: per_n.interval(r, f)))
             heads.update({f + " exact": f + " (exact)", f: "enclosure"})
         else:
-            cols.append((f, lambda r, f=f: _interval(r, f)))
+            cols.append((f, lambda r, f=f: per_n.interval(r, f)))
     cells = [{"n": str(r["n"]), "status": r["status"], **{name: get(r) for name, get in cols},
               "seconds": "%.2f" % r["seconds"]} for r in rows]
     out += pretty.table(cells, ["n", "status"] + [c[0] for c in cols] + ["seconds"], factor_out=False,
@@ -146,19 +144,10 @@ def table(rows):
     return out
 
 
-def _interval(r, f):
-    return "[%s, %s]" % (attractor._short(r[f][0], False), attractor._short(r[f][1], True)) if f in r else "-"
-
-
 def all_n_claim(r, act):
     """The kernel-checked verdict: the simplex state has spectral radius < 1 for every n of r."""
-    from ..claims import spec
-
-    model = {"stages": "rc," + act.name}
-    if act.name == "leaky_relu":
-        model["alpha"] = "%s/%s" % (act.slope.numerator, act.slope.denominator)
     data = {"id": "simplex-all-n", "title": "simplex state", "property": "spectral-radius",
-            "statement": "the simplex state for n in %s" % r, "expect": "proved", "model": model,
+            "statement": "the simplex state for n in %s" % r, "expect": "proved", "model": spec.model_of(act),
             "domain": {"n": str(r)}, "params": {"state": "simplex", "relation": "<", "bound": "1"}}
     return properties.check(spec.claim_from_dict(data, "simplex command"))
 
@@ -185,7 +174,7 @@ def boxes_json(v, r):
 
 def run_all_n(args):
     t0 = time.monotonic()
-    _, act, _ = attractor.parse_common(args, all_n=True)
+    _, act, _ = per_n.parse_common(args, all_n=True)
     r = args.range
     sys.stderr.write("simplex state: every n in %s ...\n" % r)
     v = all_n_claim(r, act)
@@ -203,10 +192,11 @@ def run_all_n(args):
            "asymptotics": v.evidence.get("asymptotics"),
            "boxes": boxes_json(v, r),
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
-    attractor.write_cert(args, v)
+    per_n.write_cert(args, v)
+    code = exits.OK if ok else exits.UNDECIDED
     if args.json:
-        print(json.dumps(doc, indent=2))
-        return 0 if ok else 3
+        emit_json(doc)
+        return code
     sm = doc["summary"]
     print("simplex state, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
                                                if sm["checked"] else ": %s" % sm["reason"]))
@@ -218,6 +208,6 @@ def run_all_n(args):
                 pretty.leading_term(q["closed_form"], q.get("power", 1)), q["coefficient"][0], q["coefficient"][1]))
         for b in doc["boxes"]:
             print("  n in [%s, %s]: radius <= %s" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
-                                                    attractor._short(b["radius_upper"], True, 6)))   # rounded up
+                                                    per_n.short(b["radius_upper"], True, 6)))   # rounded up
     print("%d boxes; %.2fs" % (len(doc["boxes"]), sm["seconds"]))
-    return 0 if ok else 3
+    return code

@@ -1,7 +1,6 @@
 """``bnverify simulate``: the finite-width network from a Gaussian batch, many seeds at once."""
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -12,8 +11,9 @@ import numpy as np
 from .. import parallel
 from ..core import limits
 from ..sim import geometry, model
-from ..core.kernels import parse_stages
 from ..errors import BadInput
+from . import exits, options
+from .output import emit_json, save_figure
 
 NAME = "simulate"
 HELP = "run the finite-width network for many seeds and summarize the batch geometry"
@@ -40,7 +40,6 @@ example:  bnverify simulate --n 16 --width 256 --depth 300 --seeds 8 --stages rc
 """
 
 OUTLIER_COS = 0.05
-PLOT_FORMATS = (".png", ".pdf", ".svg")
 
 
 def add_arguments(p):
@@ -48,44 +47,32 @@ def add_arguments(p):
     p.add_argument("--width", type=int, default=256, help="width d (>= 1; default 256)")
     p.add_argument("--depth", type=int, default=300, help="number of layers (>= 0; default 300)")
     p.add_argument("--seeds", type=int, default=8, help="number of independent networks (default 8)")
-    p.add_argument("--stages", default="rc,relu",
-                   help="comma list of rc, rs and one activation (relu, leaky_relu, identity, "
-                        "tanh); default rc,relu")
-    p.add_argument("--alpha", default=None, help="leaky_relu slope in [0, 1) (default 1/10)")
+    options.add_stages(p, help="comma list of rc, rs and one activation (relu, leaky_relu, identity, "
+                               "tanh); default rc,relu")
+    options.add_alpha(p)
     p.add_argument("--every", type=int, default=None, metavar="K",
                    help="record the summaries every K layers (JSON 'trajectory'; plot)")
-    p.add_argument("--seed", type=int, default=0, metavar="BASE", help="base seed (default 0)")
+    options.add_seed(p)
     p.add_argument("--sampler", default="gram", help="gram (default) or weights")
-    p.add_argument("--plot", default=None, metavar="FILE.png",
-                   help="plot norm ratio and cosines against depth (median and range over seeds)")
-    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.add_argument("--jobs", type=int, default=None, metavar="J",
-                   help="with --executor dask: seed batches (default: one per worker)")
+    options.add_plot(p, "plot norm ratio and cosines against depth (median and range over seeds)")
+    options.add_json(p)
+    options.add_jobs(p, "with --executor dask: seed batches (default: one per worker)")
     parallel.add_executor_arguments(p)
 
 
 def _validate(args):
     for flag, value, least in (("--n", args.n, 2), ("--width", args.width, 1),
                                ("--depth", args.depth, 0), ("--seeds", args.seeds, 1)):
-        if value < least:
-            raise BadInput("%s %d: must be at least %d" % (flag, value, least))
-    if args.every is not None and args.every < 1:
-        raise BadInput("--every %d: must be at least 1" % args.every)
-    if args.seed < 0:
-        raise BadInput("--seed %d: the base seed must be >= 0" % args.seed)
+        options.at_least(flag, value, least)
+    if args.every is not None:
+        options.at_least("--every", args.every, 1)
+    options.seed(args.seed)
+    options.jobs(args.jobs)
     if args.sampler not in model.SAMPLERS:
         raise BadInput("--sampler %s: choose %s" % (limits.show(args.sampler), " or ".join(model.SAMPLERS)))
     limits.guard_simulation(args.n, args.width, args.depth, args.seeds, weights=args.sampler == "weights",
                             what="simulate")
-    if args.plot is not None:
-        if not args.plot.strip() or "\0" in args.plot:
-            raise BadInput("--plot %s: not a file name" % limits.show(args.plot))
-        folder, ext = os.path.dirname(args.plot) or ".", os.path.splitext(args.plot)[1].lower()
-        if ext not in PLOT_FORMATS:
-            raise BadInput("--plot %s: give a file name ending in %s"
-                           % (args.plot, ", ".join(PLOT_FORMATS)))
-        if not os.path.isdir(folder):
-            raise BadInput("--plot %s: no such directory %s" % (args.plot, folder))
+    options.plot_path(args.plot)
     # about five (S, d, n) arrays live at once, plus one d x d matrix for the weights sampler
     need = 8 * (5 * args.seeds * args.width * args.n
                 + (args.width ** 2 if args.sampler == "weights" else 0))
@@ -93,13 +80,7 @@ def _validate(args):
     if have and need > 0.8 * have:
         raise BadInput("--seeds %d --width %d --n %d: needs about %.1f GB, more than this machine's "
                        "%.1f GB" % (args.seeds, args.width, args.n, need / 1e9, have / 1e9))
-    stages, act = parse_stages(args.stages)
-    if args.alpha is not None:
-        limits.guard_number(args.alpha, "--alpha")
-    if args.alpha is not None and act.name != "leaky_relu":
-        raise BadInput("--alpha %s: only leaky_relu has a slope, the activation here is %s"
-                       % (args.alpha, act.name))
-    return parse_stages(args.stages, args.alpha)
+    return options.stages(args.stages, args.alpha)
 
 
 def _physical_memory():
@@ -219,8 +200,7 @@ def _plot(path, trajectory, n, title):
     ax2.legend(loc="center right", fontsize=9)
     ax1.set_title(title + "\nmedian over seeds; dark band: quartiles, light band: min-max", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def run(args):
@@ -232,8 +212,6 @@ def run(args):
         every_rec = every
     progress = _Progress(args.depth)
     t0 = time.monotonic()
-    if args.jobs is not None and not 1 <= args.jobs <= limits.MAX_JOBS:
-        raise BadInput("--jobs must be a positive integer of at most %d, not %d" % (limits.MAX_JOBS, args.jobs))
     ex = parallel.executor_for(args, args.jobs)
     try:
         if ex is None:
@@ -253,10 +231,7 @@ def run(args):
     title = "%s, n=%d, width=%d, %d seeds, sampler=%s" % (label, args.n, args.width, args.seeds,
                                                          args.sampler)
     if args.plot:
-        try:
-            _plot(args.plot, trajectory, args.n, title)
-        except OSError as e:
-            raise BadInput("--plot %s: cannot write (%s)" % (args.plot, e.strerror or e))
+        _plot(args.plot, trajectory, args.n, title)
     hits = final.outlier(args.n / 2, OUTLIER_COS)
     if args.json:
         doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
@@ -274,9 +249,8 @@ def run(args):
             doc["trajectory"] = [{"depth": ell, "seeds": _seed_rows(s)} for ell, s in trajectory]
         if args.plot:
             doc["plot"] = args.plot
-        json.dump(doc, sys.stdout, indent=1, allow_nan=False)
-        sys.stdout.write("\n")
-        return 0
+        emit_json(doc)
+        return exits.OK
     print("%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
           % (label, args.n, args.width, args.depth, args.seeds, args.sampler, args.seed, seconds))
     print("%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others"))
@@ -288,4 +262,4 @@ def run(args):
           % (hits.sum(), len(final), args.n / 2, OUTLIER_COS))
     if args.plot:
         print("plot written to %s" % args.plot)
-    return 0
+    return exits.OK

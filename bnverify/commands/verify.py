@@ -8,6 +8,7 @@ from ..claims import certificate, runner, spec
 from ..core import limits
 from .report import WRITES
 from ..errors import BadInput
+from . import exits, options
 
 NAME = "verify"
 HELP = "run the claim catalogue; exit 0 iff every verdict is the expected one"
@@ -30,10 +31,8 @@ examples:
 def add_arguments(p):
     p.add_argument("--only", nargs="+", metavar="ID", help="run only these claim ids")
     p.add_argument("--full", action="store_true", help="also run the long claims (full = true)")
-    p.add_argument("--jobs", type=int, default=None, metavar="J",
-                   help="worker processes (default: min(4, CPUs)); 1 runs in this process")
-    p.add_argument("--json", action="store_true",
-                   help="print the results as JSON (the shape of the report's report.json) instead of a table")
+    options.add_jobs(p, "worker processes (default: min(4, CPUs)); 1 runs in this process")
+    options.add_json(p, "print the results as JSON (the shape of the report's report.json) instead of a table")
     parallel.add_executor_arguments(p)
     p.add_argument("--report", metavar="DIR",
                    help="also write the reviewer report into DIR: results.json (the verdicts), " + WRITES
@@ -99,23 +98,12 @@ def write_report(directory, results, skipped=()):
     return doc
 
 
-def _report_dir(path):
-    """--report DIR: made before the run, so that a bad DIR fails at once."""
-    if not path.strip() or "\0" in path:
-        raise BadInput("--report %s: not a folder name" % limits.show(path))
-    try:
-        (Path(path) / "certificates").mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise BadInput("--report %s: cannot make the folder: %s" % (path, e.strerror or e))
-
-
 def run(args):
-    if args.jobs is not None and not 1 <= args.jobs <= limits.MAX_JOBS:
-        raise BadInput("--jobs must be a positive integer of at most %d, not %d" % (limits.MAX_JOBS, args.jobs))
+    options.jobs(args.jobs)
     if args.catalogue is not None and (not args.catalogue.strip() or "\0" in args.catalogue):
         raise BadInput("--catalogue %s: not a folder name" % limits.show(args.catalogue))
-    if args.report is not None:
-        _report_dir(args.report)
+    if args.report is not None:         # made before the run, so that a bad DIR fails at once
+        files.check_output_dir(args.report, "--report")
     catalogue = spec.load_catalogue(args.catalogue)
     chosen = spec.select(catalogue, args.only, args.full)
     skipped = [c for c in catalogue if c not in chosen]
@@ -141,4 +129,4 @@ def run(args):
         if skipped and not args.only:
             print("(%d long claim%s skipped; run with --full: %s)"
                   % (len(skipped), "" if len(skipped) == 1 else "s", ", ".join(c.id for c in skipped)))
-    return 0 if all(r.ok for r in results) else 1
+    return exits.OK if all(r.ok for r in results) else exits.REFUTED

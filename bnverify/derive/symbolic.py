@@ -363,8 +363,22 @@ def compare_to(expr, bound, n_min=3):
     return None
 
 
+def state_name(fp):
+    """The name of the fixed point ``fp`` (:func:`fixed_point`), read from its derived odd
+    cosine: "O_n" when the odd point is orthogonal to the cluster (relu), else "the two-point
+    state" (a leaky slope alpha > 0 puts it at cosine -2 alpha/(1 + alpha^2)); with alpha a
+    symbol, the two-point state is O_n exactly at alpha = 0, and the name says so."""
+    cos = sp.simplify(fp["odd_cos"])
+    if cos == 0:
+        return "O_n"
+    if ALPHA in cos.free_symbols and sp.simplify(cos.subs(ALPHA, 0)) == 0:
+        return "the two-point state (O_n at alpha = 0)"
+    return "the two-point state"
+
+
 def stability_summary(spectrum, n_min=3):
     """Plain statement of what the spectrum says, each comparison decided exactly."""
+    name = state_name(spectrum["fixed_point"])
     lines, unstable = [], False
     for e in spectrum["eigenvalues"]:
         v = e["value"]
@@ -376,9 +390,11 @@ def stability_summary(spectrum, n_min=3):
         lines.append({"value": v, "relation_to_1": hi, "relation_to_minus_1": lo,
                       "behaviour": where, "mode": e["mode"]})
     return {"linearly_unstable": unstable, "per_eigenvalue": lines,
-            "statement": ("The configuration is a linearly UNSTABLE fixed point of the scale-free "
+            "state": name,
+            "statement": ("%s is a linearly UNSTABLE fixed point of the scale-free "
                           "dynamics: some eigenvalue exceeds 1 (growing modes: %s)."
-                          % "; ".join(l["mode"] for l in lines if l["relation_to_1"] == ">"))
+                          % (name[0].upper() + name[1:], "; ".join(l["mode"] for l in lines
+                                                                    if l["relation_to_1"] == ">")))
             if unstable else ("Every eigenvalue lies in (-1, 1): linearly stable."
                               if all(l["behaviour"].startswith("decays") for l in lines)
                               else "Stability is not decided by these comparisons.")}

@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -222,7 +221,7 @@ def write(directory, rows, skipped=(), provenance=None, certificates=None, figur
     directory = Path(directory)
     doc = build(rows, skipped, provenance, certificates, figure_skip, engine)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.mkdtemp(dir=directory.parent, prefix=".%s.tmp-" % directory.name)
+    tmp = files.make_temp_dir(directory.parent, ".%s.tmp-" % directory.name)
     try:
         _write_tree(tmp, doc, certificates)
         publish(tmp, directory)

@@ -137,11 +137,8 @@ def checked_state(v, state, act):
     """A verdict of bnverify.derive.states (one n, attractor or simplex, spectral radius < 1) passed
     through the trusted kernel: the returned verdict is the kernel's, with v's enclosures."""
     n = int(v.evidence["n"])
-    model = {"stages": "rc," + act.name}
-    if act.name == "leaky_relu":
-        model["alpha"] = cert.rational(act.slope)
     data = {"id": "%s-n%d" % (state, n), "title": state, "statement": "%s at n = %d" % (state, n),
-            "property": "spectral-radius", "expect": "proved", "model": model,
+            "property": "spectral-radius", "expect": "proved", "model": spec.model_of(act),
             "domain": {"n": str(n)}, "params": {"state": state, "relation": "<", "bound": "1"}}
     claim = spec.claim_from_dict(data, "%s sweep" % state)
     c = v.certificate or {}

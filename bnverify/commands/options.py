@@ -1,0 +1,135 @@
+"""The options the commands share, declared and checked in one place: each adder declares a
+flag with the same name, help and default everywhere; each check raises BadInput with one
+message for the same mistake, whichever command made it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import files, parallel
+from ..core import limits
+from ..core.kernels import parse_stages
+from ..errors import BadInput
+
+PLOT_FORMATS = (".png", ".pdf", ".svg")
+MAX_DECOMPOSE_N = 512           # cosines of every pair are classified every recorded layer
+MAX_PHASE_CELLS = 100           # n values x widths in one phase diagram
+MAX_LEVELS = 16                 # points of a geometric n or width axis
+ALPHA_HELP = "leaky_relu slope in [0, 1) (default 1/10)"
+
+
+# ---------------------------------------------------------------- declarations
+def add_json(p, help="print one JSON document on stdout"):
+    p.add_argument("--json", action="store_true", help=help)
+
+
+def add_seed(p, help="base seed (default 0)"):
+    p.add_argument("--seed", type=int, default=0, metavar="BASE", help=help)
+
+
+def add_jobs(p, help="worker processes (default min(2, cpu count); 1: in this process)"):
+    p.add_argument("--jobs", type=int, default=None, metavar="J", help=help)
+
+
+def add_stages(p, default="rc,relu", help="comma list of rc, rs and one activation (default rc,relu)"):
+    p.add_argument("--stages", default=default, help=help)
+
+
+def add_alpha(p, help=ALPHA_HELP):
+    p.add_argument("--alpha", default=None, help=help)
+
+
+def add_cert(p, help="write the certificate to FILE (re-check it with bnverify check-cert FILE)"):
+    p.add_argument("--cert", default=None, metavar="FILE", help=help)
+
+
+def add_plot(p, help, metavar="FILE.png"):
+    p.add_argument("--plot", default=None, metavar=metavar, help=help + " (PNG, SVG or PDF)")
+
+
+# ---------------------------------------------------------------- checks
+def at_least(flag, value, least):
+    if value < least:
+        raise BadInput("%s %d: must be at least %d" % (flag, value, least))
+
+
+def seed(value, flag="--seed"):
+    """A base seed: numpy's generators take no negative seed."""
+    if value < 0:
+        raise BadInput("%s %d: the seed must be >= 0" % (flag, value))
+    return value
+
+
+def jobs(value):
+    """--jobs: None (the command's default) or 1..MAX_JOBS."""
+    if value is not None and not 1 <= value <= limits.MAX_JOBS:
+        raise BadInput("--jobs %d: need at least 1 and at most %d workers" % (value, limits.MAX_JOBS))
+    return value
+
+
+def executor(args, jobs):
+    """The executor --executor and --jobs ask for (the caller shuts it down): Dask's, else
+    this process for one job, else a local process pool of ``jobs`` workers."""
+    from ..derive.sweeps import InlineExecutor
+
+    ex = parallel.executor_for(args, jobs)
+    if ex is not None:
+        return ex
+    return InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+
+
+def stages(text, alpha=None):
+    """(stages, Activation) of --stages (or --activation) and --alpha; the slope's text is
+    guarded before it is read (a huge exponent would take minutes)."""
+    found = parse_stages(text)
+    if alpha is None:
+        return found
+    if found[1].name != "leaky_relu":
+        raise BadInput("--alpha %s: only leaky_relu has a slope, the activation here is %s"
+                       % (limits.show(alpha), found[1].name))
+    limits.guard_number(alpha, "--alpha")
+    return parse_stages(text, alpha)
+
+
+def cert_path(path):
+    """--cert FILE, checked before the run (None: not asked for)."""
+    return None if path is None else files.check_output(path, "--cert")
+
+
+def plot_path(path):
+    """--plot FILE, checked before the run: a writable file ending in .png, .pdf or .svg (the
+    format is its suffix).  None: not asked for."""
+    if path is None:
+        return None
+    if str(path).strip() and Path(path).suffix.lower() not in PLOT_FORMATS:
+        raise BadInput("--plot %s: give a file name ending in %s" % (path, ", ".join(PLOT_FORMATS)))
+    return files.check_output(path, "--plot")
+
+
+def int_list(text, flag):
+    """'4,7,8' -> [4, 7, 8] (sorted, distinct): at most MAX_LEVELS integers."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if not parts or len(parts) > MAX_LEVELS or not all(p.isdigit() and len(p) <= 6 for p in parts):
+        raise BadInput("%s %s: give a comma list of at most %d integers" % (flag, limits.show(text), MAX_LEVELS))
+    return sorted({int(p) for p in parts})
+
+
+def geometric(text, flag, least, most):
+    """'A..B' (or 'A') -> A, 2A, 4A, ... up to B (B itself included): integer levels in
+    geometric steps of 2."""
+    t = str(text).strip()
+    parts = t.split("..")
+    if len(parts) > 2 or not all(p.strip().isdigit() and len(p.strip()) <= 9 for p in parts):
+        raise BadInput("%s %s: give A..B or A with positive integers" % (flag, limits.show(text)))
+    lo, hi = int(parts[0]), int(parts[-1])
+    if lo > hi:
+        raise BadInput("%s %s: the range is empty (A > B)" % (flag, t))
+    at_least(flag, lo, least)
+    limits.guard_int(hi, flag, most)
+    out, v = [], lo
+    while v < hi:
+        out.append(v)
+        v *= 2
+    out.append(hi)
+    if len(out) > MAX_LEVELS:
+        raise BadInput("%s %s: %d levels, at most %d" % (flag, t, len(out), MAX_LEVELS))
+    return out

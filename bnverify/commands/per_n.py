@@ -1,0 +1,108 @@
+"""What the per-n certification commands (attractor, simplex) share: their options, the
+progress line, one result row, bounds shortened for a table, and the --cert rules."""
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+
+from .. import parallel
+from ..core import limits, ranges
+from ..derive import balls
+from ..errors import BadInput
+from . import options
+
+
+def add_arguments(p, fold):
+    """The options of attractor and simplex; ``fold``: also --fold LO..HI (attractor)."""
+    p.add_argument("--n", required=True, help="batch sizes: A..B, A.. (every n >= A) "
+                   "or a single integer (n >= 3)")
+    options.add_jobs(p, "worker processes (default min(2, cpu count))")
+    options.add_stages(p, help="rc and one activation: relu (default) or leaky_relu")
+    options.add_alpha(p)
+    p.add_argument("--prec", type=int, default=128, help="ball precision in bits (default 128)")
+    options.add_json(p)
+    parallel.add_executor_arguments(p)
+    if fold:
+        p.add_argument("--fold", default=None, metavar="LO..HI",
+                       help="also bracket the fold in real n: no spread state at LO, one at HI")
+    options.add_cert(p, "open or long ranges: write the all-n proof's certificate to FILE "
+                        "(re-check it with bnverify check-cert FILE)")
+
+
+def asks_all_n(args):
+    """True if --n is open or reaches beyond the per-n limit: one all-n proof, not a table."""
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
+    return r.hi is None or r.hi > limits.certified_max_n()
+
+
+def parse_common(args, all_n=False):
+    """(list of n, Activation, jobs) from the shared options; BadInput on a bad value.  With
+    ``all_n`` the range may be open or reach beyond the per-n limit (the list of n is then its
+    per-n part); ``args.range`` is set to the parsed range."""
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=all_n)
+    top = limits.certified_max_n()
+    if not all_n and r.hi > top:
+        raise BadInput("--n %s: the trusted kernel certifies states for n <= %d only (a larger n would be "
+                       "searched for minutes and then left inconclusive)" % (r, top))
+    ns = list(range(r.lo, min(r.hi, top) + 1)) if all_n and r.hi is not None else \
+        list(range(r.lo, top + 1)) if all_n else list(r)
+    stages, act = options.stages(args.stages, args.alpha)
+    if stages != ("rc",):
+        raise BadInput("--stages %s: certification covers rc with relu or leaky_relu (no rs)"
+                       % args.stages)
+    if act.name not in ("relu", "leaky_relu"):
+        raise BadInput("--stages %s: the activation must be relu or leaky_relu, not %s"
+                       % (args.stages, act.name))
+    jobs = options.jobs(args.jobs) or parallel.default_jobs()
+    if not 32 <= args.prec <= 4096:
+        raise BadInput("--prec %d: choose 32..4096 bits" % args.prec)
+    if all_n:
+        options.cert_path(args.cert)
+    elif args.cert is not None:         # it was ignored
+        raise BadInput("--cert is written for an open or long range (--n %d..); for a finite range "
+                       "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
+    args.range = r
+    return ns, act, jobs
+
+
+def progress(done, total, verdict):
+    sys.stderr.write("[%d/%d] %s: %s (%.1fs)\n" % (done, total, verdict.subject or
+                                                  "n=%s" % verdict.evidence.get("n"),
+                                                  verdict.status, verdict.seconds))
+    sys.stderr.flush()
+
+
+def entry(v, fields):
+    """One result row: n, status, the fields as [lo, hi] strings, seconds, reason."""
+    out = {"n": int(v.evidence["n"]), "status": v.status}
+    for f in fields:
+        if f in v.evidence:
+            out[f] = v.evidence[f]
+    out["seconds"] = round(v.seconds, 3)
+    out["checked"] = bool(v.evidence.get("checked"))
+    if v.status != "proved":
+        out["reason"] = v.evidence.get("reason", "")
+    return out
+
+
+def short(s, up, digits=12):
+    """A bound re-rounded outward to fewer digits (still a bound; JSON keeps all digits)."""
+    try:
+        return balls._decimal(Fraction(s), digits, up)
+    except ValueError:          # "inf"
+        return s
+
+
+def interval(row, field):
+    """A row's enclosure of ``field`` as '[lo, hi]', shortened outward; '-' if it has none."""
+    return "[%s, %s]" % (short(row[field][0], False), short(row[field][1], True)) if field in row else "-"
+
+
+def write_cert(args, v):
+    """--cert FILE: the all-n verdict's certificate (BadInput when the proof gave none)."""
+    if args.cert:
+        from ..claims import certificate
+        if v.certificate is None:
+            raise BadInput("--cert %s: no certificate, the proof is %s" % (args.cert, v.status))
+        certificate.write(v.certificate, args.cert, flag="--cert")
+
