@@ -142,6 +142,7 @@ def certs(cert_dir):
 
 def test_every_decided_property_has_a_genuine_certificate(certs):
     decided = set(trusted.kernel.GOALS) - {"stability-directions", "rs-linearization", "finite-width-lyapunov"}
+    # stability-directions' genuine certificate and its forgeries are in tests/test_directions.py
     assert {c["claim"]["property"] for c in certs.values()} == decided
     states = {c["claim"]["params"].get("state") for c in certs.values()}
     assert {"configuration", "two-point", "attractor", "simplex"} <= states

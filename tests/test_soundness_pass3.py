@@ -239,3 +239,10 @@ def test_report_from_shows_the_kernels_statement_for_a_genuine_row(tmp_path):
     rows, _, _ = load_results(results)
     assert rows[0]["rechecked"] is True and "statement" not in rows[0]
     assert rows[0]["evidence"]["statement"] == v.certificate["statement"]
+
+
+def test_a_spectrum_with_an_extra_eigenvalue_is_never_proved():
+    """The identity in n matches the kernel's spectrum one-to-one, with nothing left over."""
+    claim = _claim("jacobian-spectrum", "5..", eigenvalues=[
+        ["0", "n"], ["n/(n**2-2*n+2)", "n-2"], ["n**2/(n**2-2*n+2)", "(n-1)*(n-2)/2"], ["2", "1"]])
+    assert trusted.decide(claim)[0] == "refuted"

@@ -129,7 +129,7 @@ def test_smt_needs_both_solvers():
 @pytest.mark.parametrize("stages,act,prop,state", [
     (["rc", "rs"], "relu", "attractor-stable", None), ([], "relu", "attractor-exists", None),
     (["rc"], "tanh", "spectral-radius", "configuration"), (["rc", "rs"], "relu", "spectral-radius", "configuration"),
-    (["rs"], "relu", "invariant-configuration", None), (["rc"], "relu", "stability-directions", None),
+    (["rs"], "relu", "invariant-configuration", None), (["rc", "rs"], "relu", "stability-directions", None),
     (["rc"], "identity", "attractor-exists", None)])
 def test_models_the_kernel_does_not_analyse_have_no_goal(stages, act, prop, state):
     cj = {"property": prop, "stages": stages, "activation": act, "domain": {"n": "7"},
