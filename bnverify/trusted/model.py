@@ -15,7 +15,9 @@ tests/test_trusted.py evaluates every pair at the same points.
 | gershgorin_bound                              | bnverify.derive.spectra: the block spectra             |
 | alln.quantities                               | bnverify.derive.alln.branch (G, E, cosines in t = 1/n) |
 | alln.stability_criteria                       | bnverify.derive.alln_stability.scaled (block margins)  |
+| simplex.simplex_criteria                      | bnverify.derive.simplex_alln.criteria (closed forms)   |
 | rank.kappa, rank.kernel_matrix (sympy)        | bnverify.core.kernels kappa, bnverify.core.gram.kernel |
+| stages.goal (the rows' exact numbers)         | bnverify.claims.decomposition (the rows' derivations)  |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,
