@@ -31,7 +31,7 @@ import json
 import re
 from fractions import Fraction
 
-from . import rank, smt
+from . import rank, rs, smt
 from .base import (Q, Rejected, certainly, content_hash, int_range, parse,
                    rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
@@ -710,6 +710,27 @@ def _g_directions(c):
     return Goal(st, decide)
 
 
+def _g_rs_response(c):
+    _need(c.stages == ["rc", "rs"] and c.activation in ("relu", "leaky_relu", "identity"),
+          "the RS response is decided for RC + RS + relu / leaky_relu / identity")
+    _need(c.alpha_point is not None, "the RS response is decided at one alpha")
+    _linearized(c)
+    import sympy
+    lam, k_M = rs.unbounded_response(sympy.Symbol("n"), _sympy_q(c.alpha_point))
+    m = sympy.Symbol("m", nonnegative=True)
+    lam, k_M = (sympy.factor(e.subs(m, sympy.Symbol("n") - 3)) for e in (lam, k_M))
+    st = ("for %s and %s: the Gram map has no linearization at its two-point fixed point G* (scaled to "
+          "cluster norms 1): along G* + eps e e^T, e = e_1 - e_2, the two cluster points' cosine deficit "
+          "goes from 2 eps/(1 + eps) to at least M times that for every M > 0 as soon as sqrt(2 eps/"
+          "(lambda |s|^2)) <= %s, with lambda = |u - v|^2 = %s and |s|^2 = (n-1)/n (the output deficit is "
+          "at least of order sqrt(eps))" % (c.model_text(), c.domain_text(), sympy.sstr(k_M), sympy.sstr(lam)))
+
+    def decide(_facts):
+        return "proved", ("exact (sympy): the window |tan psi| <= 1/sqrt(n(n-1)) where phi is the identity, "
+                          "the antiderivative of the angular central Gaussian density, E[phi(y_1)^2] <= n")
+    return Goal(st, decide)
+
+
 def _g_spectral(c):
     state = c.params.get("state", "configuration")
     _need(state in STATES, "unknown state %r" % (state,))
@@ -912,7 +933,7 @@ GOALS = {
     "kernel-definite": lambda c: rank.definite_goal(c, Goal, _need),
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
     "stability-directions": _g_directions,
-    "rs-linearization": _g_none("the RS lower bound is derived outside the trusted kernel (bnverify.derive.rs)"),
+    "rs-linearization": _g_rs_response,
     "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),
 }
 
