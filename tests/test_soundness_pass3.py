@@ -246,3 +246,10 @@ def test_a_spectrum_with_an_extra_eigenvalue_is_never_proved():
     claim = _claim("jacobian-spectrum", "5..", eigenvalues=[
         ["0", "n"], ["n/(n**2-2*n+2)", "n-2"], ["n**2/(n**2-2*n+2)", "(n-1)*(n-2)/2"], ["2", "1"]])
     assert trusted.decide(claim)[0] == "refuted"
+
+
+def test_an_irrational_spelling_at_one_n_is_proved_not_refuted():
+    """5/17 written sqrt(2)*sqrt(2)*5/34: evaluated as a ball it is never 'certainly different'
+    from 5/17, and sympy shows the identity."""
+    claim = _claim("jacobian-spectrum", "5", eigenvalues=[["0", "5"], ["sqrt(2)*sqrt(2)*5/34", "3"], ["25/17", "6"]])
+    assert trusted.decide(claim)[0] == "proved"
