@@ -19,24 +19,29 @@ HELP = "decide one claim (a claim file, or a property given by flags)"
 DESCRIPTION = """\
 Decide one claim and print its verdict (proved / refuted / inconclusive), the method and
 the evidence: formulas in reader's notation (n^2 - 2n + 2), enclosures as [lo, hi], lists of
-rows as tables, SMT-LIB queries counted; --json prints all of it as it is.  Either give a claim file, or describe the claim with flags.  A property that
-the tool cannot decide for the given variant is inconclusive, with the reason.
+rows as tables, SMT-LIB queries counted; --json prints all of it as it is.  Either give a
+claim file, or describe the claim with flags.  A property that the tool cannot decide for
+the given variant is inconclusive, with the reason.  With leaky ReLU (alpha > 0) the fixed
+point is the two-point state (--state two-point), whose odd point is not orthogonal: a
+claim about O_n (--state configuration) is refuted there.
 
 Ranges: --n 3..20, --n 3.. (every n >= 3) or --n 5; --alpha 1/10 or 0..1/2 (leaky_relu).
 Eigenvalues follow the scale-free convention: those of DF(G*)/c without the direction G*.
 
 exit status: 0 proved, 1 refuted, 3 inconclusive, 2 usage error (also for an input beyond
-the limits listed in bnverify/core/limits.py: n <= 10^6, at most 1000 n for a per-n property,
+the limits listed in docs/limits.md: n <= 10^6, at most 1000 n for a per-n property,
 numbers of at most 400 characters, expressions of at most 2000 characters), 4 internal error.
 
 examples:
   bnverify check proofs/stability-naive.toml
   bnverify check --stages rc,relu --n 3.. --property spectral-radius --relation '<' --bound 1
   bnverify check --stages rc,leaky_relu --alpha 0..1 --n 3.. --property spectral-radius \\
-                 --relation '>' --bound 1 --json --cert leaky.json
-  bnverify check --stages rc,leaky_relu --alpha 1/2 --n 3.. --property orthogonal-outlier \
+                 --state two-point --relation '>' --bound 1 --json --cert leaky.json
+  bnverify check --stages rc,leaky_relu --alpha 1/2 --n 3.. --property orthogonal-outlier \\
                  --value=-4/5          (a value starting with '-' is written --value=-4/5)
 """
+DESCRIPTION += "\nproperties (--property):\n" + "".join(
+    "  %-24s %s\n" % (name, prop.doc) for name, prop in sorted(properties.PROPERTIES.items()))
 EXIT = {PROVED: exits.OK, REFUTED: exits.REFUTED, INCONCLUSIVE: exits.UNDECIDED}
 
 
@@ -45,7 +50,7 @@ def add_arguments(p):
     p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu")
     options.add_alpha(p, "leaky slope or range: 1/10, 0..1/2")
     p.add_argument("--n", help="batch sizes: 3..20, 3.. or 5")
-    p.add_argument("--property", help="one of: %s" % ", ".join(sorted(properties.PROPERTIES)))
+    p.add_argument("--property", help="one of the properties listed above")
     p.add_argument("--relation", help="< <= > >=")
     p.add_argument("--bound", help="exact rational, e.g. 1")
     p.add_argument("--state", help="configuration (O_n) | two-point | attractor | simplex (basin: also partner)")

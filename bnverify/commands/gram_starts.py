@@ -15,7 +15,7 @@ DESCRIPTION = """\
 From S random PSD starts G = X^T X (X an n x n Gaussian, no symmetry) iterate the infinite-width
 map G -> F(G)/tr F(G) in float64 until a step moves no entry by 1e-12 (else: unconverged), and
 classify the limit with the geometry classes of `bnverify decompose` (odd_point, simplex, ...),
-with 95%% Wilson intervals; each distinct limit is listed with its cluster cosine, odd cosine and
+with 95% Wilson intervals; each distinct limit is listed with its cluster cosine, odd cosine and
 norm ratio and whether it is S_{n-1}-symmetric up to relabelling.  Sampling corroborates, it
 never proves: it says how representative the symmetric family (bnverify basins) is.
 See docs/rank.md ("Beyond the symmetric family").

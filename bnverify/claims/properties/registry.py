@@ -36,8 +36,7 @@ PROPERTIES = {p.name: p for p in [
     Property("jacobian-spectrum", dict({"eigenvalues": (True, "spectrum")}, **_STATE), min_n=3,
              doc="the exact spectrum (values with multiplicities) at the configuration"),
     Property("stability-directions", dict({"decay": (False, "strings"), "grow": (False, "strings")}, **_STATE),
-             min_n=3, doc="which named perturbations (cluster-norms, cluster-spread, odd-angle, norm-ratio) "
-                          "decay and which grow under the linearization at a two-point state"),
+             min_n=3, doc="named perturbations that decay / grow at a two-point state (claim file)"),
     Property("attractor-exists", min_n=3, per_n=True, doc="a spread-cluster fixed point exists, locally unique"),
     Property("attractor-stable", {"relation": (False, "relation"), "bound": (False, "rational")},
              {"relation": "<", "bound": Fraction(1)}, min_n=3, per_n=True,
@@ -48,10 +47,10 @@ PROPERTIES = {p.name: p for p in [
              doc="the spread-cluster pair is born at a real n in (lo, hi)"),
     Property("basin", {"state": (True, "fixed-state"), "basin": (True, "basin")}, min_n=3, per_n=True,
              doc="the exact basin of a fixed point of the symmetric reduction's map rho -> h(rho)"),
-    Property("rs-linearization", min_n=3, doc="no linearization at O_n with RS (derived outside the kernel)"),
+    Property("rs-linearization", min_n=3, doc="with RS, no linearization at O_n: spread eps -> order sqrt(eps)"),
     Property("kernel-definite", {"points": (True, "points")},
-             doc="K_phi(Sigma) is positive definite for every Sigma whose points satisfy a hypothesis (docs/rank.md)"),
-    Property("rank-growth", doc="one layer maps the rank-one centred two-point batch to rank two (docs/rank.md)"),
+             doc="K_phi(Sigma) is positive definite under a hypothesis on the points"),
+    Property("rank-growth", doc="one layer maps the rank-one centred two-point batch to rank two"),
     Property("finite-width-lyapunov", {"layers": (False, "int"), "seeds": (False, "int")}, min_n=3,
              doc="finite-width Lyapunov exponent (simulation: never proves)"),
 ]}
