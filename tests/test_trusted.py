@@ -54,9 +54,9 @@ def test_code_lines_counts_code_only(tmp_path):
 def test_trusted_is_small():
     """The trusted package's code lines (README: "Trust"), with a budget that grows only with a
     new certificate kind or a soundness fix (the third pass: integer multiplicities, spectra
-    compared n by n, the expression and certificate budgets: 110 lines; stability-directions: 85; the RS response, trusted/rs.py: 55)."""
+    compared n by n, the expression and certificate budgets: 110 lines; stability-directions: 85; the RS response, trusted/rs.py: 55; the red team of the third pass: 25)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2030, sizes
+    assert sum(sizes.values()) <= 2060, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4)])

@@ -89,22 +89,23 @@ def load_results(path):
     return [recheck(r, certs.get(r["id"]), catalogue) for r in rows], skipped, certs
 
 
-UNTRUSTED_TEXT = ("claim", "statement", "latex", "title")      # a file's words about a decided row
-
-
 def recheck(row, cert_path, catalogue):
     """A row read from a file says what it says; a decided verdict (proved / refuted) is shown
     only if its certificate re-checks in the trusted kernel, has this verdict and is about
     *the* claim the row's id names in the catalogue (its structure, not its id: a relabelled
     certificate is about another claim).  The statement shown is then the kernel's.
-    Otherwise the row's verdict becomes 'unchecked', with the reason."""
-    if row["verdict"] not in ("proved", "refuted"):
+    Otherwise the row's verdict becomes 'unchecked', with the reason.  A re-checked row keeps
+    nothing of the file's words: its method, evidence and expectation come from the certificate
+    and the catalogue.  A verdict that is not one of the tool's own words is 'unchecked' too."""
+    if row["verdict"] in ("inconclusive", "not run"):
         return row
     from .. import trusted
     from ..claims.properties.registry import stands_for
 
     why = None
-    if cert_path is None:
+    if row["verdict"] not in ("proved", "refuted"):
+        why = "%s is not a verdict" % limits.show(repr(row["verdict"]))
+    elif cert_path is None:
         why = "no certificate beside the results file"
     else:
         try:
@@ -121,11 +122,16 @@ def recheck(row, cert_path, catalogue):
         elif not stands_for(cert.get("claim"), catalogue[row["id"]]):
             why = ("its certificate is about another claim (%s: property, model, domain or params differ "
                    "from the catalogue's %s)" % (trusted_words(cert), row["id"]))
+    expect = catalogue[row["id"]].expect if row["id"] in catalogue else None
     if why is None:
-        kept = {k: v for k, v in row.items() if k not in UNTRUSTED_TEXT}
-        return dict(kept, rechecked=True, evidence=dict(row.get("evidence") or {}, statement=cert["statement"]))
-    return dict(row, verdict="unchecked", given=row["verdict"], ok=False,
-                unchecked="the file says %s, but %s" % (row["verdict"], why))
+        head = "%s: %s (" % (cert["verdict"], cert["statement"])      # trusted.check's message
+        reason = msg[len(head):-1] if msg.startswith(head) else ""
+        return {"id": row["id"], "verdict": row["verdict"], "expect": expect, "ok": row["verdict"] == expect,
+                "method": cert["method"], "seconds": None, "certificate": row.get("certificate"),
+                "rechecked": True, "evidence": {"statement": cert["statement"], "reason": reason, "checked": True}}
+    return {"id": row["id"], "verdict": "unchecked", "given": limits.show(str(row["verdict"])), "expect": expect,
+            "ok": False, "method": "", "seconds": None, "evidence": {},
+            "unchecked": "the file says %s, but %s" % (limits.show(str(row["verdict"])), why)}
 
 
 def trusted_words(cert):

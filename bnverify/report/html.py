@@ -37,9 +37,13 @@ nav a{margin-right:1em}
 """
 
 
+BADGES = ("proved", "refuted", "inconclusive", "unchecked", "not run")
+
+
 def badge(verdict):
+    """A verdict's badge; its CSS class only from the tool's own words (a file's text is escaped)."""
     v = verdict or "not run"
-    return "<span class='badge %s'>%s</span>" % (v.replace(" ", ""), E(v))
+    return "<span class='badge %s'>%s</span>" % (v.replace(" ", "") if v in BADGES else "other", E(v))
 
 
 def page(title, body, depth=0):

@@ -19,8 +19,9 @@ MAX_EXPR_CHARS = 20000
 MAX_EXPR_DEPTH = 200
 MAX_DIGITS = 2000
 MAX_EXP = 100000
-MAX_DEGREE = 64         # of an expression's polynomial parts, bounded before any algebra
-MAX_EXPR_WORK = 2000    # the sum of the degrees of its nodes (sympy expands what it is given)
+MAX_DEGREE = 8          # of an expression's polynomial parts, bounded before any algebra
+MAX_EXPR_WORK = 200     # the sum of the degrees of its nodes (sympy expands what it is given)
+MAX_EXPR_BITS = 65536   # a bound of the size of the numbers it can make (20 bits per name: n <= 10^6)
 
 class Rejected(Exception):
     pass
@@ -101,10 +102,25 @@ def parse(text):
         if not ok:
             raise Rejected("expression %r uses %s" % (text, type(node).__name__))
     work = []
-    if _degree(tree.body, work) > MAX_DEGREE or sum(work) > MAX_EXPR_WORK:
-        raise Rejected("expression %r is too large for exact algebra (degree at most %d, %d in all)"
-                       % (text[:80], MAX_DEGREE, MAX_EXPR_WORK))
+    if _degree(tree.body, work) > MAX_DEGREE or sum(work) > MAX_EXPR_WORK or _bits(tree.body) > MAX_EXPR_BITS:
+        raise Rejected("expression %r is too large for exact algebra (degree at most %d, %d in all, "
+                       "numbers of at most %d bits)" % (text[:80], MAX_DEGREE, MAX_EXPR_WORK, MAX_EXPR_BITS))
     return tree.body
+
+
+def _bits(node):
+    """An upper bound of the bits of numerator and denominator together that an expression can
+    make: a power multiplies them, a product or quotient adds them, a sum adds them and one
+    (a/b + c/d = (ad + bc)/(bd)); a name counts as 20 bits."""
+    if isinstance(node, ast.Constant):
+        return max(1, node.value.bit_length())
+    if isinstance(node, ast.Name):
+        return 20
+    if isinstance(node, (ast.UnaryOp, ast.Call)):
+        return _bits(node.operand if isinstance(node, ast.UnaryOp) else node.args[0]) + 2
+    if isinstance(node.op, ast.Pow):
+        return abs(_exponent(node.right)) * _bits(node.left)
+    return _bits(node.left) + _bits(node.right) + isinstance(node.op, (ast.Add, ast.Sub))
 
 
 def _degree(node, work):
