@@ -38,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 MUTANTS = HERE / "mutants.toml"
 TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/test_forgery_redteam.py",
-         "tests/test_soundness_pass3.py", "tests/soundness/test_corpus.py",
+         "tests/test_soundness_pass3.py", "tests/test_redteam_pass3.py", "tests/test_directions.py",
+         "tests/test_rs_response.py", "tests/soundness/test_corpus.py",
          # the stage ablation's trusted goals (trusted/stages.py) are attacked in test_decompose
          "tests/test_decompose.py::test_proved_rows_recheck_from_their_certificates",
          "tests/test_decompose.py::test_trusted_goals_reject_forgeries",
