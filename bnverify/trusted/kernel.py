@@ -665,13 +665,15 @@ def _g_directions(c):
     state = c.params.get("state", "two-point")
     _need(state in ("configuration", "two-point"), "directions are named at O_n and the two-point state only")
     _need(c.alpha_point is not None, "directions are decided at one alpha")
+    not_fixed = _configuration_state(c, state)
     decay, grow = c.params.get("decay", []), c.params.get("grow", [])
+    if not (isinstance(decay, list) and isinstance(grow, list)):
+        raise Rejected("params.decay and params.grow are lists of direction names")
     for name in decay + grow:
         if not isinstance(name, str) or name not in DIRECTIONS:
             raise Rejected("unknown direction %r (one of %s)" % (name, ", ".join(DIRECTIONS)))
     if not decay and not grow:
         raise Rejected("params name no direction to decay or grow")
-    not_fixed = _configuration_state(c, state)
     words = lambda names: "; ".join(DIRECTIONS[x][1] for x in names)       # noqa: E731
     st = ("for %s and %s: at %s, under the scale-free linearization DF(G*)/c iterated (modulo the "
           "direction of G*), %s%s%s" % (
@@ -973,8 +975,9 @@ def goal(claim_json):
     c = Claim(claim_json)
     if c.property not in GOALS:
         raise NoGoal("unknown property %r" % (c.property,))
+    g = GOALS[c.property](c)             # first: a model the property does not analyse is NoGoal
     table(c.params, "params of %s" % c.property, {}, {k: PARAM_TYPES[k] for k in PARAMS.get(c.property, "").split()})
-    return c, GOALS[c.property](c)
+    return c, g
 
 
 def decide(claim_json, evidence=()):
