@@ -34,8 +34,8 @@ def test_lyapunov_json_and_determinism():
 def test_rate_approaches_the_closed_form_as_the_width_grows():
     """n = 8: the finite-width bias at width 32 is larger than at 1024, whose interval holds
     the closed form log(mu)/2 (the README's table, smaller)."""
-    small = lyapunov_rate.rate(RELU, 8, 32, 100, 16, base_seed=1)
-    large = lyapunov_rate.rate(RELU, 8, 1024, 100, 16, base_seed=1)
+    small = lyapunov.rate(RELU, 8, 32, 100, 16, base_seed=1)
+    large = lyapunov.rate(RELU, 8, 1024, 100, 16, base_seed=1)
     target = large["infinite_width"]
     assert large["ci"][0] <= target <= large["ci"][1]
     assert abs(large["rate"] - target) < abs(small["rate"] - target)
@@ -43,8 +43,8 @@ def test_rate_approaches_the_closed_form_as_the_width_grows():
 
 def test_interval_shrinks_with_the_seeds():
     """4x the seeds: the t interval about halves (sqrt(4), and a smaller t quantile)."""
-    few = lyapunov_rate.rate(RELU, 8, 128, 60, 8, base_seed=2)
-    many = lyapunov_rate.rate(RELU, 8, 128, 60, 32, base_seed=2)
+    few = lyapunov.rate(RELU, 8, 128, 60, 8, base_seed=2)
+    many = lyapunov.rate(RELU, 8, 128, 60, 32, base_seed=2)
     ratio = (few["ci"][1] - few["ci"][0]) / (many["ci"][1] - many["ci"][0])
     assert 1.4 < ratio < 4
 

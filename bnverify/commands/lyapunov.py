@@ -8,7 +8,7 @@ import time
 
 from ..core import limits
 from ..core.kernels import parse_stages
-from ..sim import inputs, lyapunov_rate
+from ..sim import inputs, lyapunov, lyapunov_rate
 
 NAME = "lyapunov"
 HELP = "finite-width growth rate of the cluster spread at O_n (95%% CI over seeds) vs infinite width"
@@ -66,7 +66,7 @@ def run(args):
     if args.width * args.n * args.layers * args.seeds > 5e7 and sys.stderr.isatty():
         sys.stderr.write("simulating %d seeds x %d layers at width %d ...\r" % (args.seeds, args.layers, args.width))
         sys.stderr.flush()
-    doc = lyapunov_rate.rate(act, args.n, args.width, args.layers, args.seeds, args.seed)
+    doc = lyapunov.rate(act, args.n, args.width, args.layers, args.seeds, args.seed)
     doc.update({"stages": list(stages) + [act.name],
                 "alpha": str(act.alpha) if act.name == "leaky_relu" else None, "base_seed": args.seed})
     if args.json:
