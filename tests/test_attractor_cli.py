@@ -126,11 +126,11 @@ def test_the_fold_line_is_proved_by_the_kernel_for_its_own_bracket_only():
 def test_a_per_n_table_with_an_undecided_n_exits_3(monkeypatch, capsys):
     """The per-n tables exit 0 only when every n is decided (proved or refuted); an n the
     kernel leaves inconclusive makes the exit code 3 (the table still shows every row)."""
-    from bnverify.claims import properties
+    from bnverify.claims import sweep
     from bnverify.cli import main
     from bnverify.core.verdict import inconclusive
 
-    real = properties.checked_state
+    real = sweep.checked_state
 
     def one_undecided(v, state, act):
         out = real(v, state, act)
@@ -138,7 +138,7 @@ def test_a_per_n_table_with_an_undecided_n_exits_3(monkeypatch, capsys):
             out = inconclusive(out.method, "not decided (test)", n=int(v.evidence["n"]))
         return out
     assert main(["simplex", "--n", "3..4", "--json"]) == 0
-    monkeypatch.setattr(properties, "checked_state", one_undecided)
+    monkeypatch.setattr(sweep, "checked_state", one_undecided)
     assert main(["simplex", "--n", "3..4", "--json"]) == 3
     assert main(["attractor", "--n", "3", "--json"]) == 3
     capsys.readouterr()

@@ -5,7 +5,7 @@ import json
 import sys
 from fractions import Fraction
 
-from ..claims import properties
+from ..claims import properties, sweep
 from ..core import limits, ranges
 from ..report import pretty
 from ..derive import balls, sweeps
@@ -245,7 +245,7 @@ def run(args):
             fold = checked_fold(sweeps.locate_fold(fr.lo, fr.hi, act, args.prec), fr.lo, fr.hi, act)
     finally:
         ex.shutdown()
-    vs = [properties.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
+    vs = [sweep.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
     n0, below_ok = sweeps.threshold(vs)
     results = [entry(v, FIELDS) for v in vs[len(below):]]
     doc = {"activation": str(act), "results": results, "smallest_n": n0 if below_ok else None,
@@ -321,7 +321,7 @@ def run_all_n(args):
             vs = sweeps.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=progress) if ns else []
         finally:
             ex.shutdown()
-        results = [entry(properties.checked_state(x, "attractor", act), FIELDS) for x in vs]
+        results = [entry(sweep.checked_state(x, "attractor", act), FIELDS) for x in vs]
         top = ns[-1] if ns else r.lo - 1
     count = "all" if r.hi is None else r.hi - r.lo + 1
     ok = v.status == "proved"

@@ -7,7 +7,7 @@ import sys
 import time
 from fractions import Fraction
 
-from ..claims import properties
+from ..claims import properties, sweep
 from ..core import limits, ranges
 from ..report import pretty
 from ..derive import sweeps
@@ -56,7 +56,7 @@ def run(args):
                                    progress=attractor.progress if len(ns) > 1 else None)
     finally:
         ex.shutdown()
-    vs = [properties.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
+    vs = [sweep.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
     results = [attractor.entry(v, FIELDS) for v in vs]
     for row in results:
         row["exact"] = exact_values(row, act)
