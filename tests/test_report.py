@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bnverify import cli, report
+from bnverify.errors import BadInput
 from bnverify.report import graph, mathml
 
 FAST_FIGURES = {"spectrum", "radii", "curve", "trajectories", "endstate"}      # sympy / certify / simulation: own tests
@@ -236,6 +237,52 @@ def test_report_from_results_file(tmp_path, capsys, monkeypatch):
     assert code == 0 and "index.html" in out
     assert (tmp_path / "o" / "certificates" / "attractor.json").exists()
     assert "bnverify verify --only finite-width" in (tmp_path / "o" / "index.html").read_text()
+
+
+def _small_catalogue(tmp_path):
+    """A catalogue of two claims: centering-rank-one (exact, fast) and a long copy of it."""
+    cat = tmp_path / "catalogue"
+    cat.mkdir(parents=True)
+    text = (Path(__file__).resolve().parent.parent / "proofs" / "centering-rank-one.toml").read_text()
+    (cat / "centering-rank-one.toml").write_text(text)
+    (cat / "centering-long.toml").write_text(text.replace('id = "centering-rank-one"', 'id = "centering-long"')
+                                             .replace("order = 10", "order = 11\nfull = true"))
+    return cat
+
+
+def test_run_catalogue_returns_the_run_as_data(tmp_path):
+    from bnverify.claims import catalogue
+
+    run = catalogue.run_catalogue(_small_catalogue(tmp_path), jobs=1, progress=False)
+    assert [r.claim.id for r in run.results] == ["centering-rank-one"] and run.ok and run.seconds >= 0
+    assert [c.id for c in run.skipped] == ["centering-long"]
+    (row,) = run.rows()
+    assert row["verdict"] == "proved" and row["evidence"]["checked"] and row["claim"]["id"] == "centering-rank-one"
+    assert run.certificates()["centering-rank-one"]["verdict"] == "proved"
+    with pytest.raises(BadInput, match="--jobs"):
+        catalogue.run_catalogue(_small_catalogue(tmp_path / "again"), jobs=0)
+
+
+def test_report_runs_the_catalogue_as_verify_report_does(tmp_path, capsys, monkeypatch):
+    """bnverify report DIR (no --from) prints what verify --report DIR prints, then 'wrote';
+    with --json one document with the summary; and both write the same files."""
+    from bnverify.claims import spec
+    from bnverify.report import figures
+
+    monkeypatch.setattr(spec, "CATALOGUE", _small_catalogue(tmp_path))
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
+    code, out, _ = _cli(capsys, "verify", "--report", str(tmp_path / "v"), "--quiet", "--jobs", "1")
+    code_r, out_r, _ = _cli(capsys, "report", str(tmp_path / "r"), "--quiet", "--jobs", "1")
+    assert code == code_r == 0
+    seconds = re.compile(r"\d+\.\d\d")                        # each run times itself
+    assert seconds.sub("S", out_r) == seconds.sub("S", out + "wrote %s\n" % (tmp_path / "r" / "index.html"))
+    files = sorted(str(p.relative_to(tmp_path / "v")) for p in (tmp_path / "v").rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(tmp_path / "r")) for p in (tmp_path / "r").rglob("*") if p.is_file())
+    assert "certificates/centering-rank-one.json" in files and "results.json" in files
+    code, out, _ = _cli(capsys, "report", str(tmp_path / "j"), "--quiet", "--jobs", "1", "--json")
+    doc = json.loads(out)
+    assert code == doc["exit"] == 0 and doc["summary"]["total"] == 1 and doc["summary"]["not_run"] == 1
+    assert sorted(doc["files"]) == files
 
 
 def test_verify_json_has_the_shape_of_report_json(built, tmp_path, capsys, monkeypatch):
