@@ -13,6 +13,10 @@ written by hand, and never recomputing a verdict).
 * ``figures/NAME.png`` and ``figures/NAME.svg``, ``graph.svg``;
 * ``certificates/ID.json`` (copied from ``certificates`` = {id: path}, when given).
 
+``write_run(directory, run)`` writes the report of a catalogue run
+(:func:`bnverify.claims.catalogue.run_catalogue`, what ``verify --report`` and ``report`` do),
+with the run's certificates and ``results.json`` (:func:`run_document`) beside it.
+
 Everything is built in a temporary folder beside ``directory`` and then renamed into place
 (the folder itself if it is new, else file by file with ``os.replace``), so an interrupted
 run never leaves a half-written file.  ``rows``: the runner's result rows (dicts with ``id``,
