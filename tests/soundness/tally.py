@@ -182,10 +182,12 @@ def run_case(case, form, exe=None, workdir=None, timeout=TIMEOUT):
     return classify(case, form, p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
 
 
-def run_case_in_process(case, form, workdir):
+def run_case_in_process(case, form, workdir, timeout=TIMEOUT):
     """The same run through ``bnverify.cli.main`` in this process (stdout and stderr captured),
     classified as :func:`run_case` classifies the subprocess: what the tests run, without a
-    Python start-up per case.  Not thread-safe (it redirects sys.stdout)."""
+    Python start-up per case.  A run cannot be stopped here, but one that took longer than
+    ``timeout`` counts as inconclusive, as the subprocess's timeout does.  Not thread-safe (it
+    redirects sys.stdout)."""
     import contextlib
     import io
 
@@ -199,7 +201,11 @@ def run_case_in_process(case, form, workdir):
             code = cli.main(argv)
         except SystemExit as e:         # argparse's own usage errors
             code = e.code
-    return classify(case, form, code, out.getvalue(), err.getvalue(), time.monotonic() - t0)
+    seconds = time.monotonic() - t0
+    if seconds > timeout:
+        return dict(_run_of(case, form), verdict="inconclusive", exit=code, seconds=round(seconds, 2),
+                    reason="took %.1f s, over the timeout of %g s" % (seconds, timeout))
+    return classify(case, form, code, out.getvalue(), err.getvalue(), seconds)
 
 
 def _run_of(case, form):
