@@ -247,14 +247,16 @@ def _small_catalogue(tmp_path):
 def test_run_catalogue_returns_the_run_as_data(tmp_path):
     from bnverify.claims import catalogue
 
-    run = catalogue.run_catalogue(_small_catalogue(tmp_path), jobs=1, progress=False)
+    run = catalogue.run_catalogue(*catalogue.choose(_small_catalogue(tmp_path)), jobs=1, progress=False)
     assert [r.claim.id for r in run.results] == ["centering-rank-one"] and run.ok and run.seconds >= 0
     assert [c.id for c in run.skipped] == ["centering-long"]
     (row,) = run.rows()
     assert row["verdict"] == "proved" and row["evidence"]["checked"] and row["claim"]["id"] == "centering-rank-one"
     assert run.certificates()["centering-rank-one"]["verdict"] == "proved"
     with pytest.raises(BadInput, match="--jobs"):
-        catalogue.run_catalogue(_small_catalogue(tmp_path / "again"), jobs=0)
+        catalogue.run_catalogue([run.results[0].claim], jobs=0)
+    with pytest.raises(BadInput, match="unknown claim id 'nope'"):
+        catalogue.choose(_small_catalogue(tmp_path / "again"), only=["nope"])
 
 
 def test_report_runs_the_catalogue_as_verify_report_does(tmp_path, run_cli, monkeypatch):

@@ -1,7 +1,7 @@
-"""The claim catalogue, run: :func:`run_catalogue` loads the claims, runs the chosen ones and
-returns the run as data (each claim's result with its verdict, evidence and certificate, the
-claims left out, the time taken).  ``bnverify verify`` prints a run and ``bnverify report``
-renders one; neither command runs the other."""
+"""The claim catalogue, run: :func:`choose` loads the catalogue and picks the claims to run,
+:func:`run_catalogue` runs them and returns the run as data (each claim's result with its
+verdict, evidence and certificate, the claims left out, the time taken).  ``bnverify verify``
+prints a run and ``bnverify report`` renders one; neither command runs the other."""
 from __future__ import annotations
 
 import time
@@ -40,13 +40,19 @@ class CatalogueRun:
         return {r.claim.id: r.verdict.certificate for r in self.results if r.verdict.certificate is not None}
 
 
-def run_catalogue(directory=None, only=None, full=False, jobs=None, executor=None, progress=True):
-    """Run the catalogue of ``directory`` (default: the built-in one): the claims ``only`` names,
-    else every claim that is not ``full`` unless ``full`` is set (:func:`spec.select`), through
-    the runner (``jobs`` local processes, or ``executor``; progress on stderr)."""
-    check_jobs(jobs)
+def choose(directory=None, only=None, full=False):
+    """(chosen, skipped): the claims of the catalogue in ``directory`` (default: the built-in one)
+    to run, the ids ``only`` names, else every claim that is not ``full`` unless ``full`` is
+    set (:func:`spec.select`), and the others.  BadInput on a bad catalogue or an unknown id."""
     claims = spec.load_catalogue(directory)
     chosen = spec.select(claims, only, full)
+    return chosen, [c for c in claims if c not in chosen]
+
+
+def run_catalogue(chosen, skipped=(), jobs=None, executor=None, progress=True):
+    """Run the chosen claims (:func:`choose`) through the runner (``jobs`` local processes, or
+    ``executor``; progress on stderr): the run as a :class:`CatalogueRun`."""
+    check_jobs(jobs)
     t0 = time.monotonic()
-    results = runner.run(chosen, executor=executor, jobs=jobs, progress=progress)
-    return CatalogueRun(results, [c for c in claims if c not in chosen], time.monotonic() - t0)
+    results = runner.run(list(chosen), executor=executor, jobs=jobs, progress=progress)
+    return CatalogueRun(results, list(skipped), time.monotonic() - t0)

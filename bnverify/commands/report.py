@@ -143,7 +143,8 @@ def run(args):
         summary = report.summary(rows, len(skipped))
         code = 0
     else:                           # the catalogue, run as verify --report DIR runs it
-        done = catalogue.run_catalogue(full=args.full, jobs=args.jobs, progress=not args.quiet)
+        catalogue.check_jobs(args.jobs)
+        done = catalogue.run_catalogue(*catalogue.choose(full=args.full), jobs=args.jobs, progress=not args.quiet)
         summary = verify.write_report(args.dir, done)["summary"]
         if not args.json:           # --json: one JSON document on stdout, with the summary
             verify.show(done)

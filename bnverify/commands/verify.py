@@ -93,10 +93,10 @@ def run(args):
         raise BadInput("--catalogue %s: not a folder name" % limits.show(args.catalogue))
     if args.report is not None:
         _report_dir(args.report)
+    chosen, skipped = catalogue.choose(args.catalogue, args.only, args.full)    # before a cluster starts
     ex = parallel.executor_for(args, args.jobs)
     try:
-        done = catalogue.run_catalogue(args.catalogue, args.only, args.full, jobs=args.jobs, executor=ex,
-                                       progress=not args.quiet)
+        done = catalogue.run_catalogue(chosen, skipped, jobs=args.jobs, executor=ex, progress=not args.quiet)
     finally:
         if ex is not None:
             ex.shutdown()
