@@ -215,6 +215,15 @@ def test_the_trusted_checker_loads_nothing_else():
     assert [m for m in out if m != "bnverify" and m.split(".")[:2] != ["bnverify", "trusted"]] == []
 
 
+def test_loading_the_catalogue_does_not_load_the_road():
+    """The claim loader needs the property registry, not the road with every search behind it
+    (bnverify.claims.properties names the road's functions on first use)."""
+    code = ("import sys; from bnverify.claims import spec; spec.load_catalogue(); "
+            "print(' '.join(m for m in sys.modules if m.startswith('bnverify.claims.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert "bnverify.claims.properties.registry" in out and "bnverify.claims.properties.road" not in out, out
+
+
 def test_the_input_limit_is_the_kernels():
     """core.limits may not import the trusted package, so it keeps its own copy of the per-n
     limit; they must agree."""
