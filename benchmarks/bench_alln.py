@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from bnverify.claims import properties, spec
+from bnverify.claims import properties, spec, sweep
 from bnverify.derive import alln, simplex_alln
 from bnverify.derive import states
 from bnverify.core.kernels import Activation
@@ -45,7 +45,7 @@ def claim(n):
 
 def per_n(n):
     """The per-n pipeline of `bnverify attractor --n N` (n <= 64): search, then kernel check."""
-    return properties.checked_state(states.certify_attractor(n, RELU), "attractor", RELU)
+    return sweep.checked_state(states.certify_attractor(n, RELU), "attractor", RELU)
 
 
 def main():
@@ -94,7 +94,7 @@ def simplex(sample):
     times = []
     for n in sample:
         t0 = time.perf_counter()
-        v = properties.checked_state(states.certify_simplex(n, RELU), "simplex", RELU)
+        v = sweep.checked_state(states.certify_simplex(n, RELU), "simplex", RELU)
         times.append(time.perf_counter() - t0)
         print("  n = %-6d %-8s %.3f s" % (n, v.status, times[-1]))
     t0 = time.perf_counter()

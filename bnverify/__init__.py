@@ -6,11 +6,31 @@
 
 The API is documented in docs/api.md.
 """
-__version__ = "0.1.0"
-
-from .api import Results, catalogue, check, claim, verify  # noqa: E402
-from .claims.spec import Claim  # noqa: E402
-from .errors import BadInput, ClaimError, LimitError  # noqa: E402
-
 __all__ = ["BadInput", "Claim", "ClaimError", "LimitError", "Results", "catalogue", "check",
            "claim", "verify", "__version__"]
+
+
+def __getattr__(name):
+    """Every name on first use: each submodule import runs this file first, and ``import
+    bnverify.trusted`` (the independent checker) must load nothing else of bnverify."""
+    if name in ("Results", "catalogue", "check", "claim", "verify"):
+        from . import api
+
+        return getattr(api, name)
+    if name == "Claim":
+        from .claims.spec import Claim
+
+        return Claim
+    if name in ("BadInput", "ClaimError", "LimitError"):
+        from . import errors
+
+        return getattr(errors, name)
+    if name == "__version__":
+        from ._version import __version__
+
+        return __version__
+    raise AttributeError("module 'bnverify' has no attribute %r" % name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

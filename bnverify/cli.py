@@ -21,7 +21,7 @@ import argparse
 import os
 import sys
 
-from . import __version__
+from ._version import __version__
 from .commands import (attractor, basins, check, check_cert, decompose, endstate, exits, gram_starts, jacobian,
                        lyapunov, phase, rank, report, simplex, simulate, verify)
 from .errors import BadInput, LimitError

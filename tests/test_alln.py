@@ -12,7 +12,7 @@ import pytest
 from bnverify import trusted
 from bnverify.claims import properties
 from bnverify.core import arith, symmetry
-from bnverify.derive import alln
+from bnverify.derive import alln, alln_evidence
 from bnverify.derive import balls, curve, states
 from bnverify.core.kernels import Activation
 from bnverify.trusted import alln as talln
@@ -22,7 +22,7 @@ RELU = Activation("relu")
 
 @pytest.fixture(scope="module")
 def item16():
-    item, failed = alln.branch_item(16)
+    item, failed = alln_evidence.branch_item(16)
     assert not failed
     return item
 
@@ -95,7 +95,7 @@ def test_roots_agree_with_per_n_certificates(n, alpha):
 def test_asymptotics_against_large_n_solutions():
     """Closed-form coefficients vs mpmath solutions at n = 10^5, 10^6, extrapolated (t-linear
     correction removed by Richardson): an independent method."""
-    asym = alln.asymptotics()
+    asym = alln_evidence.asymptotics()
     n1, n2 = 10 ** 5, 10 ** 6
     m1, m2 = alln.measure(n1), alln.measure(n2)
     for name, key, power in (("cluster_cos_deficit", "deficit", 2), ("odd_cos", "odd_cos", 3)):

@@ -5,17 +5,10 @@ from fractions import Fraction
 
 import pytest
 
-from bnverify import cli
 
 
-def _run(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_attractor_json_single_n(capsys):
-    code, out, err = _run(capsys, "attractor", "--n", "7", "--jobs", "1", "--json")
+def test_attractor_json_single_n(run_cli):
+    code, out, err = run_cli("attractor", "--n", "7", "--jobs", "1", "--json")
     assert code == 0
     doc = json.loads(out)
     assert doc["smallest_n"] == 7
@@ -29,16 +22,16 @@ def test_attractor_json_single_n(capsys):
     assert "[" in err         # progress on stderr
 
 
-def test_attractor_table_and_leaky(capsys):
-    code, out, _ = _run(capsys, "attractor", "--n", "6..7", "--jobs", "1", "--stages", "rc,leaky_relu",
-                        "--alpha", "1/10")
+def test_attractor_table_and_leaky(run_cli):
+    code, out, _ = run_cli("attractor", "--n", "6..7", "--jobs", "1", "--stages", "rc,leaky_relu",
+                           "--alpha", "1/10")
     assert code == 0
     assert "leaky_relu(1/10)" in out and "smallest_n: 7" in out
     assert "refuted" in out and "proved" in out
 
 
-def test_simplex_json(capsys):
-    code, out, _ = _run(capsys, "simplex", "--n", "3..5", "--json", "--jobs", "1")
+def test_simplex_json(run_cli):
+    code, out, _ = run_cli("simplex", "--n", "3..5", "--json", "--jobs", "1")
     assert code == 0
     doc = json.loads(out)
     assert [r["n"] for r in doc["results"]] == [3, 4, 5]
@@ -48,8 +41,8 @@ def test_simplex_json(capsys):
         assert 0 < lo <= hi < 1
 
 
-def test_simplex_table(capsys):
-    code, out, _ = _run(capsys, "simplex", "--n", "4", "--jobs", "1")
+def test_simplex_table(run_cli):
+    code, out, _ = run_cli("simplex", "--n", "4", "--jobs", "1")
     assert code == 0 and "simplex_cos" in out and "proved" in out
 
 
@@ -62,30 +55,30 @@ def test_simplex_table(capsys):
     ["attractor", "--n", "7", "--jobs", "0"], ["attractor", "--n", "7", "--fold", "6.2..6.1"],
     ["attractor", "--n", "7", "--stages", "rc,leaky_relu", "--alpha", "1"],
 ])
-def test_bad_input_is_one_line_exit_2(capsys, argv):
-    code, out, err = _run(capsys, *argv)
+def test_bad_input_is_one_line_exit_2(run_cli, argv):
+    code, out, err = run_cli(*argv)
     assert code == 2
     assert err.count("\n") == 1 and "error" in err and "Traceback" not in err
 
 
-def test_attractor_open_range(capsys, tmp_path):
+def test_attractor_open_range(run_cli, tmp_path):
     """--n 64..: for ReLU existence and spectral radius < 1 for every n >= 64 in one
     kernel-checked proof (the all-n branch); the certificate re-checks."""
     cert = tmp_path / "all.json"
-    code, out, _ = _run(capsys, "attractor", "--n", "64..", "--jobs", "1", "--json", "--cert", str(cert))
+    code, out, _ = run_cli("attractor", "--n", "64..", "--jobs", "1", "--json", "--cert", str(cert))
     doc = json.loads(out)
     sm = doc["summary"]
     assert code == 0 and sm["range"] == [64, None] and sm["proved"] == "all" and sm["checked"]
     assert sm["not_proved"] == [] and "spectral radius" in sm["proved_statement"]
     assert doc["asymptotics"]["cluster_cos_deficit"]["closed_form"] == "9*pi**2/2"
     assert doc["boxes"] and doc["boxes"][0]["t"][0] == "0" and doc["boxes"][-1]["t"][1] == "1/64"
-    assert _run(capsys, "check-cert", str(cert))[0] == 0
+    assert run_cli("check-cert", str(cert))[0] == 0
 
 
-def test_attractor_open_range_leaky(capsys):
+def test_attractor_open_range_leaky(run_cli):
     """Leaky ReLU: existence for every n, stability per n up to 64 and the rest not proved."""
-    code, out, _ = _run(capsys, "attractor", "--n", "64..", "--stages", "rc,leaky_relu", "--alpha", "1/10",
-                        "--jobs", "1", "--json")
+    code, out, _ = run_cli("attractor", "--n", "64..", "--stages", "rc,leaky_relu", "--alpha", "1/10",
+                           "--jobs", "1", "--json")
     sm = json.loads(out)["summary"]
     assert code == 0 and sm["existence"]["proved"] == "all" and sm["proved"] == 1
     assert sm["not_proved"] == [[65, None]] and "leaky" in sm["not_proved_reason"]
@@ -123,22 +116,20 @@ def test_the_fold_line_is_proved_by_the_kernel_for_its_own_bracket_only():
     assert checked_fold(moved, Fraction(615, 100), hi, relu).status == "inconclusive"
 
 
-def test_a_per_n_table_with_an_undecided_n_exits_3(monkeypatch, capsys):
+def test_a_per_n_table_with_an_undecided_n_exits_3(monkeypatch, run_cli):
     """The per-n tables exit 0 only when every n is decided (proved or refuted); an n the
     kernel leaves inconclusive makes the exit code 3 (the table still shows every row)."""
-    from bnverify.claims import properties
-    from bnverify.cli import main
+    from bnverify.claims import sweep
     from bnverify.core.verdict import inconclusive
 
-    real = properties.checked_state
+    real = sweep.checked_state
 
     def one_undecided(v, state, act):
         out = real(v, state, act)
         if int(v.evidence["n"]) in (3, 4) and not (state == "simplex" and int(v.evidence["n"]) == 3):
             out = inconclusive(out.method, "not decided (test)", n=int(v.evidence["n"]))
         return out
-    assert main(["simplex", "--n", "3..4", "--json"]) == 0
-    monkeypatch.setattr(properties, "checked_state", one_undecided)
-    assert main(["simplex", "--n", "3..4", "--json"]) == 3
-    assert main(["attractor", "--n", "3", "--json"]) == 3
-    capsys.readouterr()
+    assert run_cli("simplex", "--n", "3..4", "--json")[0] == 0
+    monkeypatch.setattr(sweep, "checked_state", one_undecided)
+    assert run_cli("simplex", "--n", "3..4", "--json")[0] == 3
+    assert run_cli("attractor", "--n", "3", "--json")[0] == 3

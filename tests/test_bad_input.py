@@ -1,6 +1,6 @@
 """Bad input: one line on stderr, exit 2, never a traceback, a hang or a silent answer.
 
-Each case runs the command line in-process (``cli.main``), so a traceback would show as an
+Each case runs the command line in-process (``run_cli``, tests/conftest.py), so a traceback would show as an
 exception here; the hypothesis tests throw random text at the same entry points.
 """
 from __future__ import annotations
@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bnverify import cli
 from bnverify.claims import spec
 from bnverify.core import limits, ranges
 from bnverify.errors import BadInput
@@ -19,17 +18,8 @@ from bnverify.errors import BadInput
 CHECK = ["check", "--stages", "rc,relu"]
 
 
-def run(argv, capsys):
-    try:
-        code = cli.main(argv)
-    except SystemExit as e:         # argparse's own usage errors
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_usage_error(argv, capsys, needle=None):
-    code, out, err = run(argv, capsys)
+def assert_usage_error(run_cli, argv, needle=None):
+    code, out, err = run_cli(*argv)
     assert code == 2, (code, out[-300:], err[-300:])
     lines = err.strip().splitlines()
     assert len(lines) == 1, err[:600]
@@ -56,18 +46,18 @@ def file_with(tmp_path, name, data):
     ("hugeint.toml", "id = \"x\"\nn = " + "9" * 5000 + "\n", None),
     ("empty.toml", "", None),
 ])
-def test_claim_files(tmp_path, capsys, name, data, needle):
-    assert_usage_error(["check", file_with(tmp_path, name, data)], capsys, needle)
+def test_claim_files(tmp_path, name, data, needle, run_cli):
+    assert_usage_error(run_cli, ["check", file_with(tmp_path, name, data)], needle)
 
 
-def test_claim_file_is_a_directory(tmp_path, capsys):
+def test_claim_file_is_a_directory(tmp_path, run_cli):
     d = tmp_path / "d.toml"
     d.mkdir()
-    assert_usage_error(["check", str(d)], capsys, "directory")
+    assert_usage_error(run_cli, ["check", str(d)], "directory")
 
 
-def test_claim_file_missing(tmp_path, capsys):
-    assert_usage_error(["check", str(tmp_path / "nope.toml")], capsys)
+def test_claim_file_missing(tmp_path, run_cli):
+    assert_usage_error(run_cli, ["check", str(tmp_path / "nope.toml")])
 
 
 @pytest.mark.parametrize("name,data,needle", [
@@ -77,15 +67,15 @@ def test_claim_file_missing(tmp_path, capsys):
     ("trunc.json", '{"format": "bnverify-certificate/2", "claim": {', "not JSON"),
     ("hugeint.json", '{"x": ' + "9" * 10000 + "}", "not JSON"),
 ])
-def test_certificate_files(tmp_path, capsys, name, data, needle):
-    assert_usage_error(["check-cert", file_with(tmp_path, name, data)], capsys, needle)
+def test_certificate_files(tmp_path, name, data, needle, run_cli):
+    assert_usage_error(run_cli, ["check-cert", file_with(tmp_path, name, data)], needle)
 
 
-def test_certificate_json_but_not_a_certificate_is_rejected(tmp_path, capsys):
+def test_certificate_json_but_not_a_certificate_is_rejected(tmp_path, run_cli):
     """A JSON document that is not a certificate is checked and rejected (exit 1), not proved."""
     for doc in ([], {}, {"format": "bnverify-certificate/2"}, "x", 3, {"claim": [1] * 10}):
         p = file_with(tmp_path, "c.json", json.dumps(doc))
-        code, out, err = run(["check-cert", p], capsys)
+        code, out, err = run_cli("check-cert", p)
         assert code == 1 and out.startswith("FAIL"), (doc, code, out, err)
         assert "Traceback" not in err
 
@@ -110,13 +100,13 @@ def test_certificate_json_but_not_a_certificate_is_rejected(tmp_path, capsys):
     (["--n", "3", "--property", "jacobian-spectrum", "--state", "configuration",
       "--eigenvalues", "(" * 3000], None),
 ])
-def test_check_flags(capsys, extra, needle):
-    assert_usage_error(CHECK + extra, capsys, needle)
+def test_check_flags(run_cli, extra, needle):
+    assert_usage_error(run_cli, CHECK + extra, needle)
 
 
-def test_alpha_exponent(capsys):
-    assert_usage_error(["check", "--stages", "rc,leaky_relu", "--alpha", "1e-99999999", "--n", "3",
-                        "--property", "invariant-configuration"], capsys, "exponent")
+def test_alpha_exponent(run_cli):
+    assert_usage_error(run_cli, ["check", "--stages", "rc,leaky_relu", "--alpha", "1e-99999999", "--n", "3",
+                                 "--property", "invariant-configuration"], "exponent")
 
 
 @pytest.mark.parametrize("argv,needle", [
@@ -129,11 +119,11 @@ def test_alpha_exponent(capsys):
     (["check-cert", ""], None),
     (["jacobian", "--n", "9" * 5000], None),
 ])
-def test_other_commands(capsys, argv, needle):
-    assert_usage_error(argv, capsys, needle)
+def test_other_commands(run_cli, argv, needle):
+    assert_usage_error(run_cli, argv, needle)
 
 
-def test_internal_error_is_one_line(capsys, monkeypatch):
+def test_internal_error_is_one_line(run_cli, monkeypatch):
     """A bug escaping a command is one line and exit 4, not a traceback (unless asked for)."""
     from bnverify.commands import check
 
@@ -142,8 +132,7 @@ def test_internal_error_is_one_line(capsys, monkeypatch):
 
     monkeypatch.delenv("BNVERIFY_TRACEBACK", raising=False)
     monkeypatch.setattr(check, "run", boom)
-    code, out, err = run(["check", "--stages", "rc,relu", "--n", "3", "--property", "invariant-configuration"],
-                         capsys)
+    code, out, err = run_cli("check", "--stages", "rc,relu", "--n", "3", "--property", "invariant-configuration")
     assert code == 4 and err.strip().count("\n") == 0 and "ZeroDivisionError" in err, err
 
 
@@ -258,14 +247,14 @@ def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.md"]
 
 
-def test_a_fifo_or_a_device_is_not_a_results_file(tmp_path, capsys):
+def test_a_fifo_or_a_device_is_not_a_results_file(tmp_path, run_cli):
     """`report --from` opened a FIFO (blocked forever) and read /dev/zero to the end (never)."""
     import os
 
     fifo = tmp_path / "results.json"
     os.mkfifo(fifo)
     for source in (str(fifo), "/dev/zero"):
-        assert_usage_error(["report", str(tmp_path / "out"), "--from", source], capsys, "not a regular file")
+        assert_usage_error(run_cli, ["report", str(tmp_path / "out"), "--from", source], "not a regular file")
 
 
 def test_an_output_path_that_is_a_fifo_or_a_link_is_written_not_replaced(tmp_path):

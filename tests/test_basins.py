@@ -18,7 +18,6 @@ import pytest
 from bnverify.derive import basins as B
 from bnverify.core.kernels import Activation
 from bnverify.trusted.items import check_item
-from test_cli_conventions import run  # noqa: E402 - pytest puts tests/ (no __init__.py) on sys.path
 
 DPS = 30
 TOL = mp.mpf("1e-12")
@@ -200,15 +199,15 @@ def test_the_partner_gap_series_against_the_covers():
         assert 15 < (float(gap) - float(2 * (sp.pi - 2))) * n < 25, (n, gap)
 
 
-def test_command_text():
-    code, out, err = run("basins", "--n", "5")
+def test_command_text(run_cli):
+    code, out, err = run_cli("basins", "--n", "5")
     assert code == 0, err
     assert "[left-end, configuration)" in out and out.strip().splitlines()[-1] == "status: proved"
 
 
-def test_command_json_and_plot(tmp_path):
+def test_command_json_and_plot(tmp_path, run_cli):
     png = tmp_path / "b.png"
-    code, out, err = run("basins", "--n", "5", "--json", "--plot", png)
+    code, out, err = run_cli("basins", "--n", "5", "--json", "--plot", png)
     assert code == 0, err
     doc = json.loads(out)
     assert doc["n"] == 5 and doc["status"] == "proved" and doc["kernel"] == {"simplex": "proved",
@@ -224,6 +223,6 @@ def test_command_json_and_plot(tmp_path):
                                   ["--n", "7", "--activation", "tanh"], ["--n", "7", "--alpha", "1/2"],
                                   ["--n", "7", "--activation", "leaky_relu", "--alpha", "1"],
                                   ["--n", "7", "--eps", "0"], ["--n", "7", "--plot", "x.txt"]])
-def test_bad_input_is_one_line_and_exit_2(argv):
-    code, out, err = run("basins", *argv)
+def test_bad_input_is_one_line_and_exit_2(argv, run_cli):
+    code, out, err = run_cli("basins", *argv)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, (argv, err)

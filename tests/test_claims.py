@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, strategies as st
 
 from bnverify.claims import properties, spec
-from bnverify.cli import main
 from bnverify.errors import BadInput
 from bnverify.core.ranges import IntRange, parse_int_range, parse_rat_range
 
@@ -144,10 +143,11 @@ def test_catalogue_errors(tmp_path):
         spec.load_catalogue(tmp_path / "nothing-here")
 
 
-def test_cli_reports_a_malformed_file_in_one_line(tmp_path, capsys):
+def test_cli_reports_a_malformed_file_in_one_line(tmp_path, run_cli):
     path = write(tmp_path, GOOD.replace("n_min = 3", 'n = "7..5"'))
-    assert main(["check", str(path)]) == 2
-    err = capsys.readouterr().err.strip()
+    code, _, err = run_cli("check", path)
+    assert code == 2
+    err = err.strip()
     assert err.count("\n") == 0 and str(path) in err and "domain.n" in err
 
 

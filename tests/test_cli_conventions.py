@@ -1,8 +1,6 @@
 """Command-line conventions (issue 11, item 5): --json everywhere, one exit-code table, the
 --report help naming what it writes, formulas in reader's notation with their range of
 validity, readable evidence, and exact values shown as exact."""
-import contextlib
-import io
 import json
 import re
 from fractions import Fraction
@@ -22,21 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PROOFS = ROOT / "proofs"
 
 
-def run(*argv):
-    """(exit code, stdout, stderr) of one bnverify command, in this process."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as e:
-            code = e.code
-    return code, out.getvalue(), err.getvalue()
-
-
 # ---------------------------------------------------------------- --json on every command
 @pytest.mark.parametrize("mod", cli.COMMANDS, ids=lambda m: m.NAME)
-def test_every_command_has_help_and_json(mod):
-    code, out, err = run(mod.NAME, "--help")
+def test_every_command_has_help_and_json(mod, run_cli):
+    code, out, err = run_cli(mod.NAME, "--help")
     assert code == 0 and not err, err
     assert re.search(r"^\s+--json\b", out, re.M), "%s --help lists no --json" % mod.NAME
 
@@ -94,7 +81,7 @@ def test_exact_numbers():
     assert pretty.formula("n in (610707512487/100000000000, 9/5)") == "n in (6.10707512487, 9/5)"
 
 
-def test_exact_numbers_past_28_digits():
+def test_exact_numbers_past_28_digits(run_cli):
     """Decimal's default context (28 digits) made a 38-digit slope an internal error (exit 4) in
     every printed formula: `check --alpha 99..9/10^38` (red team)."""
     for x in (Fraction(10 ** 38 - 1, 10 ** 38), Fraction(-(10 ** 60 + 7), 2 ** 90), Fraction(3, 5 ** 200)):
@@ -102,10 +89,9 @@ def test_exact_numbers_past_28_digits():
         assert Fraction(text) == x and "/" not in text, (x, text)
     assert pretty.exact_number(Fraction(-1, 8 * 10 ** 40)) == "-0." + "0" * 40 + "125"      # -1.25e-41
     alpha = "%d/%d" % (10 ** 38 - 1, 10 ** 38)
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        code = cli.main(["check", "--stages", "rc,leaky_relu", "--alpha", alpha, "--n", "3..",
-                     "--property", "fixed-point", "--state", "two-point"])
-    assert code == 0 and "0.99999999999999999999999999999999999999" in out.getvalue(), out.getvalue()
+    code, out, _ = run_cli("check", "--stages", "rc,leaky_relu", "--alpha", alpha, "--n", "3..",
+                           "--property", "fixed-point", "--state", "two-point")
+    assert code == 0 and "0.99999999999999999999999999999999999999" in out, out
 
 
 # ---------------------------------------------------------------- ranges of validity
@@ -163,31 +149,31 @@ def test_block_ranges_match_each_n_own_blocks(symbolic_relu):
 
 
 @pytest.fixture(scope="module")
-def jacobian_text():
-    code, out, _ = run("jacobian", "--symbolic")
+def jacobian_text(run_cli):
+    code, out, _ = run_cli("jacobian", "--symbolic")
     assert code == 0
     return out
 
 
-def test_jacobian_symbolic_text_and_latex(jacobian_text):
+def test_jacobian_symbolic_text_and_latex(jacobian_text, run_cli):
     out = jacobian_text
     assert "**" not in out
     assert re.search(r"pair\s+1x1\s+\(n - 1\)\(n - 4\)/2\s+n >= 4", out), out
     assert "n^2/(n^2 - 2n + 2)   multiplicity (n - 1)(n - 2)/2   for n >= 3" in out
     assert r"\lambda = \frac{n^{2}}{n^{2} - 2 n + 2}" in out
-    code, out, _ = run("jacobian", "--symbolic", "--json")
+    code, out, _ = run_cli("jacobian", "--symbolic", "--json")
     doc = json.loads(out)
     for e in doc["eigenvalues"]:
         assert sp.latex(sp.sympify(e["value"])) == e["latex"] and e["valid_from"] == 3
 
 
 # ---------------------------------------------------------------- check: readable evidence
-def test_check_prints_formulas_and_tables():
-    code, out, _ = run("check", PROOFS / "gram-fixed-point.toml")
+def test_check_prints_formulas_and_tables(run_cli):
+    code, out, _ = run_cli("check", PROOFS / "gram-fixed-point.toml")
     assert code == 0 and "(n - 1)^2" in out and "(n^2 - 2n + 2)/(2n^2)" in out and "**" not in out
-    code, out, _ = run("check", PROOFS / "simplex-state.toml")
+    code, out, _ = run_cli("check", PROOFS / "simplex-state.toml")
     assert code == 0 and "[{" not in out and '{"' not in out
-    _, js, _ = run("check", PROOFS / "simplex-state.toml", "--json")
+    _, js, _ = run_cli("check", PROOFS / "simplex-state.toml", "--json")
     rows = json.loads(js)["evidence"]["radius_bounds"]
     lines = out.splitlines()
     head = next(i for i, line in enumerate(lines) if re.match(r"\s+t\s+radius_upper", line))
@@ -214,12 +200,12 @@ def _read(text):
     return parse_expr(text, local_dict={"n": N, "pi": sp.pi}, transformations=READ)
 
 
-def test_simplex_table_has_no_repeated_columns_and_exact_values_inside_the_enclosures():
+def test_simplex_table_has_no_repeated_columns_and_exact_values_inside_the_enclosures(run_cli):
     import mpmath
 
     from bnverify.derive import simplex_alln
 
-    code, out, _ = run("simplex", "--n", "3..6", "--jobs", "1")
+    code, out, _ = run_cli("simplex", "--n", "3..6", "--jobs", "1")
     assert code == 0
     lines = out.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("n "))
@@ -258,7 +244,7 @@ def _kind(rel, ids):
     return rel
 
 
-def test_report_help_names_every_file_written(tmp_path, monkeypatch):
+def test_report_help_names_every_file_written(tmp_path, monkeypatch, run_cli):
     from bnverify.report import figures
 
     plt = figures._plt()
@@ -269,7 +255,7 @@ def test_report_help_names_every_file_written(tmp_path, monkeypatch):
         return [figures.render(figures.Figure("line", "a line", "a caption", "exact", fig))]
     monkeypatch.setattr(figures, "all_figures", one_figure)
     out_dir = tmp_path / "rep"
-    code, out, _ = run("verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet", "--report", out_dir)
+    code, out, _ = run_cli("verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet", "--report", out_dir)
     assert code == 0
     from bnverify.claims import spec
 
@@ -278,11 +264,11 @@ def test_report_help_names_every_file_written(tmp_path, monkeypatch):
     assert {"index.html", "claims/ID.html", "figures/NAME.png", "figures/NAME.svg", "certificates/ID.json",
             "report.md", "report.json", "results.json", "graph.svg"} <= written
     for command in ("verify", "report"):
-        helptext = " ".join(run(command, "--help")[1].split())
+        helptext = " ".join(run_cli(command, "--help")[1].split())
         for name in written - ({"results.json"} if command == "report" else set()):
             assert name in helptext, "%s --help does not name %s" % (command, name)
     # report --json: one document naming the same files
-    code, out, _ = run("report", tmp_path / "again", "--from", out_dir / "results.json", "--json")
+    code, out, _ = run_cli("report", tmp_path / "again", "--from", out_dir / "results.json", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["summary"]["total"] == 1 and "index.html" in doc["files"]
     assert {_kind(f, ids) for f in doc["files"]} == written - {"results.json"}
@@ -369,28 +355,28 @@ def _copy_claim(tmp_path, name, **change):
     return d
 
 
-def test_exit_codes_as_documented(tmp_path, monkeypatch):
+def test_exit_codes_as_documented(tmp_path, monkeypatch, run_cli):
     table = _exit_table()
-    assert run("check", PROOFS / "gram-fixed-point.toml", "--cert", tmp_path / "c.json")[0] == 0
-    assert run("check", PROOFS / "stability-naive.toml")[0] == 1
-    assert run("check", "--stages", "rc,tanh", "--n", "3", "--property", "fixed-point")[0] == 3   # no goal: inconclusive
+    assert run_cli("check", PROOFS / "gram-fixed-point.toml", "--cert", tmp_path / "c.json")[0] == 0
+    assert run_cli("check", PROOFS / "stability-naive.toml")[0] == 1
+    assert run_cli("check", "--stages", "rc,tanh", "--n", "3", "--property", "fixed-point")[0] == 3   # no goal
     assert {0, 1, 3} <= set(table["check"])
-    assert run("check-cert", tmp_path / "c.json")[0] == 0
+    assert run_cli("check-cert", tmp_path / "c.json")[0] == 0
     cert = json.loads((tmp_path / "c.json").read_text())
     cert["verdict"] = "refuted"
     (tmp_path / "bad" / "c.json").parent.mkdir()
     (tmp_path / "bad" / "c.json").write_text(json.dumps(cert))
-    code, out, _ = run("check-cert", tmp_path / "bad")
+    code, out, _ = run_cli("check-cert", tmp_path / "bad")
     assert code == 1 and out.splitlines()[-1] == "1 certificate: 0 ok, 1 rejected"
     cat = _copy_claim(tmp_path, "centering-rank-one.toml", expect="refuted")
-    assert run("verify", "--catalogue", cat, "--jobs", "1", "--quiet")[0] == 1
+    assert run_cli("verify", "--catalogue", cat, "--jobs", "1", "--quiet")[0] == 1
     for mod in cli.COMMANDS:
-        assert run(mod.NAME, "--no-such-option")[0] == 2
+        assert run_cli(mod.NAME, "--no-such-option")[0] == 2
         for exc, code in ((RuntimeError("boom"), 4), (KeyboardInterrupt(), 130)):
             def boom(args, exc=exc):
                 raise exc
             monkeypatch.setattr(mod, "run", boom)
-            got, _, err = run(*([mod.NAME] + _minimal_args(mod.NAME)))
+            got, _, err = run_cli(*([mod.NAME] + _minimal_args(mod.NAME)))
             assert got == code and len(err.strip().splitlines()) == 1, (mod.NAME, got, err)
         monkeypatch.undo()
 
@@ -413,9 +399,9 @@ def test_leading_term_keeps_the_value(coefficient, power):
     assert order == ("t)" if power == 0 else "t^%d)" % (power + 1))
 
 
-def test_simplex_all_n_prints_its_bounds_rounded_up():
-    code, out, _ = run("simplex", "--n", "3..")
-    _, js, _ = run("simplex", "--n", "3..", "--json")
+def test_simplex_all_n_prints_its_bounds_rounded_up(run_cli):
+    code, out, _ = run_cli("simplex", "--n", "3..")
+    _, js, _ = run_cli("simplex", "--n", "3..", "--json")
     printed = [Fraction(x) for x in re.findall(r"radius <= (\S+)", out)]
     boxes = json.loads(js)["boxes"]
     assert code == 0 and len(printed) == len(boxes) > 0

@@ -1,13 +1,12 @@
 """The Dask executor: a small sweep on a LocalCluster gives the process pool's results."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from bnverify import cli, parallel
+from bnverify import parallel
 from bnverify.claims import runner, spec  # noqa: E402
 
 
@@ -27,10 +26,9 @@ def test_local_cluster_equals_process_pool():
     assert d.verdict.certificate["evidence"] == p.verdict.certificate["evidence"]
 
 
-def test_cli_executor_flags(capsys):
-    code = cli.main(["check", "--stages", "rc,relu", "--n", "7", "--property", "attractor-exists",
-                     "--scheduler", "tcp://127.0.0.1:1"])
-    err = capsys.readouterr().err
+def test_cli_executor_flags(run_cli):
+    code, _, err = run_cli("check", "--stages", "rc,relu", "--n", "7", "--property", "attractor-exists",
+                           "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "--executor dask" in err and err.count("\n") == 1
 
 
@@ -53,10 +51,8 @@ def test_simulate_seed_batches_equal_one_stack():
     assert [e for e, _ in traj1] == [e for e, _ in traj2]
 
 
-def test_simulate_cli_on_dask(capsys):
-    code = cli.main(["simulate", "--n", "8", "--width", "32", "--depth", "10", "--seeds", "4",
-                     "--executor", "dask", "--jobs", "2", "--json"])
-    doc = json.loads(capsys.readouterr().out)
-    code1 = cli.main(["simulate", "--n", "8", "--width", "32", "--depth", "10", "--seeds", "4", "--json"])
-    doc1 = json.loads(capsys.readouterr().out)
-    assert code == code1 == 0 and doc["seeds"] == doc1["seeds"]
+def test_simulate_cli_on_dask(cli_json):
+    doc = cli_json("simulate", "--n", "8", "--width", "32", "--depth", "10", "--seeds", "4",
+                   "--executor", "dask", "--jobs", "2")
+    doc1 = cli_json("simulate", "--n", "8", "--width", "32", "--depth", "10", "--seeds", "4")
+    assert doc["seeds"] == doc1["seeds"]

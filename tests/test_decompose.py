@@ -1,14 +1,9 @@
 """The stage ablation (bnverify decompose): every proved infinite-width row against an
 independent computation, the finite-width classes, the JSON shape and determinism."""
-import contextlib
-import io
-import json
-
 import numpy as np
 import pytest
 from mpmath import mp, mpf
 
-from bnverify import cli
 from bnverify.claims import decomposition as D
 from bnverify.derive import rs
 from bnverify.core.kernels import Activation
@@ -16,13 +11,6 @@ from bnverify.sim import classes
 
 RELU = Activation("relu")
 IDENTITY = Activation("identity")
-
-
-def _cli_json(*argv):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert cli.main(list(argv)) == 0
-    return json.loads(out.getvalue())
 
 
 # ---------------------------------------------------------------- infinite width, proved rows
@@ -206,10 +194,10 @@ def test_wilson_interval_and_reached_layer():
     assert list(classes.reached(hist, [0, 10, 20, 30])) == [30, 20]
 
 
-def test_decompose_json_shape_determinism_and_agreement():
-    argv = ["decompose", "--n", "6", "--width", "256", "--depth", "100", "--seeds", "6", "--jobs", "1", "--json"]
-    doc = _cli_json(*argv)
-    assert doc == _cli_json(*argv)                          # seeded: the same JSON twice
+def test_decompose_json_shape_determinism_and_agreement(cli_json):
+    argv = ["decompose", "--n", "6", "--width", "256", "--depth", "100", "--seeds", "6", "--jobs", "1"]
+    doc = cli_json(*argv)
+    assert doc == cli_json(*argv)                          # seeded: the same JSON twice
     assert [r["stages"] for r in doc["rows"]] == [[], ["rc"], ["rs"], ["rc", "rs"], ["relu"], ["rc", "relu"],
                                                   ["rs", "relu"], ["rc", "rs", "relu"]]
     rows = {",".join(r["stages"]): r for r in doc["rows"]}

@@ -11,16 +11,14 @@ passes, and ``bnverify check-cert`` on their folder exits 0.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import math
 from fractions import Fraction
 
 import pytest
 
-from bnverify import cli, trusted
+from bnverify import trusted
 from bnverify.claims.certificate import rehash
 
 # ---------------------------------------------------------------- genuine certificates
@@ -121,15 +119,14 @@ SPECS = {
 
 
 @pytest.fixture(scope="module")
-def cert_dir(tmp_path_factory):
+def cert_dir(tmp_path_factory, run_cli):
     d = tmp_path_factory.mktemp("certificates")
     for name, text in TOMLS.items():
         (d / (name + ".toml")).write_text(text)
     for name, (args, code) in SPECS.items():
         argv = ["check"] + (args.split() if args else [str(d / (name + ".toml"))])
-        with contextlib.redirect_stdout(io.StringIO()) as out:
-            got = cli.main(argv + ["--jobs", "1", "--cert", str(d / (name + ".json"))])
-        assert got == code, (name, out.getvalue())
+        got, out, _ = run_cli(*argv, "--jobs", "1", "--cert", d / (name + ".json"))
+        assert got == code, (name, out)
     for name in TOMLS:
         (d / (name + ".toml")).unlink()
     return d
@@ -158,10 +155,9 @@ def test_genuine_certificate_passes(certs, name):
     assert ok and msg.startswith(certs[name]["verdict"] + ": " + certs[name]["statement"]), msg
 
 
-def test_check_cert_on_the_folder_exits_0(cert_dir):
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        assert cli.main(["check-cert", str(cert_dir)]) == 0
-    assert out.getvalue().count("ok  ") == len(SPECS), out.getvalue()
+def test_check_cert_on_the_folder_exits_0(cert_dir, run_cli):
+    code, out, _ = run_cli("check-cert", cert_dir)
+    assert code == 0 and out.count("ok  ") == len(SPECS), out
 
 
 # ---------------------------------------------------------------- forging tools

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import json
 import os
 import threading
@@ -19,7 +18,7 @@ import time
 
 import pytest
 
-from bnverify import cli, trusted
+from bnverify import trusted
 from bnverify.claims.certificate import rehash
 
 SPECS = {
@@ -33,13 +32,12 @@ BIG = 10 ** 6                   # characters of a huge number written as a strin
 
 
 @pytest.fixture(scope="module")
-def certs(tmp_path_factory):
+def certs(tmp_path_factory, run_cli):
     d = tmp_path_factory.mktemp("redteam")
     out = {}
     for name, args in SPECS.items():
-        with contextlib.redirect_stdout(io.StringIO()) as text:
-            code = cli.main(["check"] + args.split() + ["--jobs", "1", "--cert", str(d / (name + ".json"))])
-        assert code == (1 if name == "absent6" else 0), (name, text.getvalue())
+        code, text, _ = run_cli("check", *args.split(), "--jobs", "1", "--cert", d / (name + ".json"))
+        assert code == (1 if name == "absent6" else 0), (name, text)
         out[name] = json.loads((d / (name + ".json")).read_text())
     return out
 
@@ -128,21 +126,23 @@ def test_forgery_is_rejected(certs, base, forge):
     assert time.perf_counter() - t < 5, "a rejection must be quick"
 
 
-def test_check_cert_rejects_the_threshold_forgery_in_one_line(certs, tmp_path, capsys):
+def test_check_cert_rejects_the_threshold_forgery_in_one_line(certs, tmp_path, run_cli):
     forged = rehash(FORGERIES["threshold-17-proved-from-the-16-branch"][1](copy.deepcopy(certs["stable16"])))
     (tmp_path / "t.json").write_text(json.dumps(forged))
-    assert cli.main(["check-cert", str(tmp_path / "t.json")]) == 1
-    out = capsys.readouterr().out.splitlines()
+    code, out, _ = run_cli("check-cert", tmp_path / "t.json")
+    assert code == 1
+    out = out.splitlines()
     assert out[0].startswith("FAIL") and "finds refuted" in out[0] and out[1].endswith("1 rejected"), out
 
 
 @pytest.mark.parametrize("name", ["bound-of-a-million-digits", "sbranch-t-of-a-million-digits"])
-def test_check_cert_does_not_quote_a_million_digits_back(certs, tmp_path, capsys, name):
+def test_check_cert_does_not_quote_a_million_digits_back(certs, tmp_path, run_cli, name):
     """The checker quotes the number it refuses; check-cert printed that 'one line' at 2 MB."""
     base, forge = FORGERIES[name]
     (tmp_path / "t.json").write_text(json.dumps(rehash(forge(copy.deepcopy(certs[base])))))
-    assert cli.main(["check-cert", str(tmp_path / "t.json")]) == 1
-    out = capsys.readouterr().out.splitlines()
+    code, out, _ = run_cli("check-cert", tmp_path / "t.json")
+    assert code == 1
+    out = out.splitlines()
     assert len(out) == 2 and out[0].startswith("FAIL") and len(out[0]) < 400, [len(x) for x in out]
     assert "exact rational" in out[0] and "characters)" in out[0], out[0]
 

@@ -12,7 +12,6 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bnverify import cli
 from bnverify.claims import spec
 from bnverify.core import arith, gram
 from bnverify.derive import rank, states
@@ -144,27 +143,18 @@ def test_catalogue_claims_come_out_as_expected():
 
 
 # ---------------------------------------------------------------- commands
-def _run(capsys, *args):
-    try:
-        code = cli.main(list(args))
-    except SystemExit as e:           # argparse's own errors
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 @pytest.mark.parametrize("bad", [["rank", "--n", "1"], ["rank", "--width", "0"], ["rank", "--stages", "tanh"],
                                  ["rank", "--n", "100000"], ["rank", "--seeds", "0"], ["rank", "--width", "1,x"],
                                  ["gram-starts", "--n", "2"], ["gram-starts", "--starts", "0"],
                                  ["gram-starts", "--stages", "rc,rs,relu"], ["gram-starts", "--n", "x"],
                                  ["gram-starts", "--layers", "0"], ["gram-starts", "--starts", "10000", "--layers", "100000"]])
-def test_bad_input_is_one_line_and_exit_2(capsys, bad):
-    code, _, err = _run(capsys, *bad)
+def test_bad_input_is_one_line_and_exit_2(run_cli, bad):
+    code, _, err = run_cli(*bad)
     assert code == 2 and len(err.strip().splitlines()) == 1, (bad, err)
 
 
-def test_rank_command_json(capsys):
-    code, out, err = _run(capsys, "rank", "--n", "6", "--width", "2,64", "--seeds", "5", "--json")
+def test_rank_command_json(run_cli):
+    code, out, err = run_cli("rank", "--n", "6", "--width", "2,64", "--seeds", "5", "--json")
     assert code == 0, err
     doc = json.loads(out)
     pairs = doc["inputs"]["antipodal-pairs"]
@@ -172,8 +162,8 @@ def test_rank_command_json(capsys):
     assert abs(doc["smallest_eigenvalues_50_digits"]["antipodal-pairs"][0]) < 1e-40
 
 
-def test_gram_starts_json(capsys):
-    code, out, err = _run(capsys, "gram-starts", "--n", "4,16", "--starts", "3", "--json")
+def test_gram_starts_json(run_cli):
+    code, out, err = run_cli("gram-starts", "--n", "4,16", "--starts", "3", "--json")
     assert code == 0, err
     t = {x["n"]: x for x in json.loads(out)["tables"]}
     assert t[4]["classes"]["simplex"]["count"] == 3           # sampled: only the simplex attracts at n = 4

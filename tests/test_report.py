@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bnverify import cli, report
+from bnverify import report
+from bnverify.errors import BadInput
 from bnverify.report import graph, mathml
 
 FAST_FIGURES = {"spectrum", "radii", "curve", "trajectories", "endstate"}      # sympy / certify / simulation: own tests
@@ -198,13 +199,7 @@ def test_interval_and_tex():
     assert mathml.tex(r"\frac{1}{") .startswith(("<math", "<code"))      # never raises
 
 
-def _cli(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_bad_input_one_line_exit_2(tmp_path, capsys):
+def test_bad_input_one_line_exit_2(tmp_path, run_cli):
     bad = tmp_path / "bad.json"
     cases = []
     bad.write_text("{not json")
@@ -219,11 +214,11 @@ def test_bad_input_one_line_exit_2(tmp_path, capsys):
     good.write_text(json.dumps({"claims": _rows()}))
     cases.append(["report", str(tmp_path / "file" / "sub"), "--from", str(good)])
     for argv in cases:
-        code, out, err = _cli(capsys, *argv)
+        code, out, err = run_cli(*argv)
         assert code == 2 and len(err.strip().splitlines()) == 1 and "error" in err, (argv, err)
 
 
-def test_report_from_results_file(tmp_path, capsys, monkeypatch):
+def test_report_from_results_file(tmp_path, run_cli, monkeypatch):
     from bnverify.report import figures
 
     monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
@@ -232,16 +227,64 @@ def test_report_from_results_file(tmp_path, capsys, monkeypatch):
     rows = _rows()
     rows[2]["certificate"] = "certificates/attractor.json"
     (tmp_path / "results.json").write_text(json.dumps({"claims": rows, "skipped": ["finite-width"]}))
-    code, out, _ = _cli(capsys, "report", str(tmp_path / "o"), "--from", str(tmp_path / "results.json"))
+    code, out, _ = run_cli("report", str(tmp_path / "o"), "--from", str(tmp_path / "results.json"))
     assert code == 0 and "index.html" in out
     assert (tmp_path / "o" / "certificates" / "attractor.json").exists()
     assert "bnverify verify --only finite-width" in (tmp_path / "o" / "index.html").read_text()
 
 
-def test_verify_json_has_the_shape_of_report_json(built, tmp_path, capsys, monkeypatch):
+def _small_catalogue(tmp_path):
+    """A catalogue of two claims: centering-rank-one (exact, fast) and a long copy of it."""
+    cat = tmp_path / "catalogue"
+    cat.mkdir(parents=True)
+    text = (Path(__file__).resolve().parent.parent / "proofs" / "centering-rank-one.toml").read_text()
+    (cat / "centering-rank-one.toml").write_text(text)
+    (cat / "centering-long.toml").write_text(text.replace('id = "centering-rank-one"', 'id = "centering-long"')
+                                             .replace("order = 10", "order = 11\nfull = true"))
+    return cat
+
+
+def test_run_catalogue_returns_the_run_as_data(tmp_path):
+    from bnverify.claims import catalogue
+
+    run = catalogue.run_catalogue(*catalogue.choose(_small_catalogue(tmp_path)), jobs=1, progress=False)
+    assert [r.claim.id for r in run.results] == ["centering-rank-one"] and run.ok and run.seconds >= 0
+    assert [c.id for c in run.skipped] == ["centering-long"]
+    (row,) = run.rows()
+    assert row["verdict"] == "proved" and row["evidence"]["checked"] and row["claim"]["id"] == "centering-rank-one"
+    assert run.certificates()["centering-rank-one"]["verdict"] == "proved"
+    with pytest.raises(BadInput, match="--jobs"):
+        catalogue.run_catalogue([run.results[0].claim], jobs=0)
+    with pytest.raises(BadInput, match="unknown claim id 'nope'"):
+        catalogue.choose(_small_catalogue(tmp_path / "again"), only=["nope"])
+
+
+def test_report_runs_the_catalogue_as_verify_report_does(tmp_path, run_cli, monkeypatch):
+    """bnverify report DIR (no --from) prints what verify --report DIR prints, then 'wrote';
+    with --json one document with the summary; and both write the same files."""
+    from bnverify.claims import spec
+    from bnverify.report import figures
+
+    monkeypatch.setattr(spec, "CATALOGUE", _small_catalogue(tmp_path))
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
+    code, out, _ = run_cli("verify", "--report", str(tmp_path / "v"), "--quiet", "--jobs", "1")
+    code_r, out_r, _ = run_cli("report", str(tmp_path / "r"), "--quiet", "--jobs", "1")
+    assert code == code_r == 0
+    seconds = re.compile(r"\d+\.\d\d")                        # each run times itself
+    assert seconds.sub("S", out_r) == seconds.sub("S", out + "wrote %s\n" % (tmp_path / "r" / "index.html"))
+    files = sorted(str(p.relative_to(tmp_path / "v")) for p in (tmp_path / "v").rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(tmp_path / "r")) for p in (tmp_path / "r").rglob("*") if p.is_file())
+    assert "certificates/centering-rank-one.json" in files and "results.json" in files
+    code, out, _ = run_cli("report", str(tmp_path / "j"), "--quiet", "--jobs", "1", "--json")
+    doc = json.loads(out)
+    assert code == doc["exit"] == 0 and doc["summary"]["total"] == 1 and doc["summary"]["not_run"] == 1
+    assert sorted(doc["files"]) == files
+
+
+def test_verify_json_has_the_shape_of_report_json(built, tmp_path, run_cli, monkeypatch):
     monkeypatch.setattr(report, "write", lambda *a, **k: None)
-    code, out, _ = _cli(capsys, "verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet", "--json",
-                        "--report", str(tmp_path))
+    code, out, _ = run_cli("verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet", "--json",
+                           "--report", str(tmp_path))
     assert code == 0, _
     printed = json.loads(out)
     saved = json.loads((tmp_path / "results.json").read_text())
@@ -370,9 +413,9 @@ def test_every_figure_renders_with_a_sourced_caption():
 
 
 @pytest.mark.slow
-def test_default_catalogue_report_within_its_time_budget(tmp_path, capsys):
+def test_default_catalogue_report_within_its_time_budget(tmp_path, run_cli):
     """The issue's budget: the report for the default catalogue in under 30 s beyond the run."""
-    code, out, err = _cli(capsys, "verify", "--report", str(tmp_path / "r"), "--quiet")
+    code, out, err = run_cli("verify", "--report", str(tmp_path / "r"), "--quiet")
     assert code == 0, out[-2000:]
     doc = json.loads((tmp_path / "r" / "report.json").read_text())
     assert doc["provenance"]["report_seconds"] < 30
@@ -381,20 +424,18 @@ def test_default_catalogue_report_within_its_time_budget(tmp_path, capsys):
     assert doc["skipped"] and all(k["why"].startswith("long") and k["how"] for k in doc["skipped"])
 
 
-def test_report_from_a_file_rechecks_each_decided_verdict(tmp_path, capsys, monkeypatch):
+def test_report_from_a_file_rechecks_each_decided_verdict(tmp_path, run_cli, monkeypatch):
     """`report --from` never recomputes, but a proved / refuted row is shown only when its
     certificate re-checks in the trusted kernel and names that claim and verdict; an edited
     results file (a refuted claim turned 'proved') shows 'unchecked' with the reason."""
     from bnverify import report
-    from bnverify.cli import main
     from bnverify.commands.report import load_results
 
     written = []
     monkeypatch.setattr(report, "write", lambda d, rows, **kw: written.append(rows))    # figures are slow
     d = tmp_path / "r"
-    assert main(["verify", "--only", "centering-rank-one", "stability-naive", "--quiet", "--jobs", "1",
-                 "--report", str(d)]) == 0
-    capsys.readouterr()
+    assert run_cli("verify", "--only", "centering-rank-one", "stability-naive", "--quiet", "--jobs", "1",
+                   "--report", d)[0] == 0
     rows, _, _ = load_results(d / "results.json")
     assert [(r["id"], r["verdict"], r.get("rechecked")) for r in rows] == [
         ("centering-rank-one", "proved", True), ("stability-naive", "refuted", True)]
@@ -413,5 +454,5 @@ def test_report_from_a_file_rechecks_each_decided_verdict(tmp_path, capsys, monk
     (d / "certificates" / "centering-rank-one.json").unlink()
     rows, _, _ = load_results(forged)
     assert "no certificate" in rows[0]["unchecked"]
-    assert main(["report", str(tmp_path / "out"), "--from", str(forged)]) == 0
+    assert run_cli("report", tmp_path / "out", "--from", forged)[0] == 0
     assert [r["verdict"] for r in written[-1]] == ["unchecked", "unchecked"]

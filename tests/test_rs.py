@@ -59,22 +59,20 @@ def test_symbolic_n_bound_holds():
     assert 0 < float(k7) < 1
 
 
-def test_rs_fixed_point_claim_is_certified_and_tamper_evident(tmp_path, capsys):
+def test_rs_fixed_point_claim_is_certified_and_tamper_evident(tmp_path, run_cli):
     import json
 
     from bnverify.claims.certificate import rehash
-    from bnverify.cli import main
 
     cert = tmp_path / "rs.json"
-    assert main(["check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1", "--n", "3..",
-                 "--property", "fixed-point", "--state", "two-point", "--cert", str(cert)]) == 0
-    assert main(["check-cert", str(cert)]) == 0
+    assert run_cli("check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1", "--n", "3..",
+                   "--property", "fixed-point", "--state", "two-point", "--cert", cert)[0] == 0
+    assert run_cli("check-cert", cert)[0] == 0
     # O_n itself (orthogonal odd point) is not fixed once alpha > 0
-    assert main(["check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1", "--n", "3..",
-                 "--property", "fixed-point", "--state", "configuration"]) == 1
+    assert run_cli("check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1", "--n", "3..",
+                   "--property", "fixed-point", "--state", "configuration")[0] == 1
     # relabel the certificate onto the RC map (no RS) and re-hash: the statement no longer matches
     forged = json.loads(cert.read_text())
     forged["claim"]["stages"] = ["rc"]
     cert.write_text(json.dumps(rehash(forged)))
-    assert main(["check-cert", str(cert)]) != 0
-    capsys.readouterr()
+    assert run_cli("check-cert", cert)[0] != 0

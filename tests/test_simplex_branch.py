@@ -4,8 +4,6 @@ the kernel's goal for open and long ranges, the command line, and variants that 
 proved."""
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from fractions import Fraction
 
@@ -13,7 +11,6 @@ import mpmath
 import pytest
 import sympy
 
-from bnverify import cli
 from bnverify.claims import properties, spec
 from bnverify.derive import simplex_alln as sa
 from bnverify.trusted import simplex as ts
@@ -116,14 +113,8 @@ def test_asymptotic_coefficient_against_a_million():
     assert abs(float(sympy.N(sympy.sympify(a["closed_form"], locals={"pi": sympy.pi}))) - float(lo)) < 1e-15
 
 
-def _run(argv):
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        code = cli.main(argv)
-    return code, out.getvalue()
-
-
-def test_cli_open_range_json():
-    code, out = _run(["simplex", "--n", "3..", "--json"])
+def test_cli_open_range_json(run_cli):
+    code, out, _ = run_cli("simplex", "--n", "3..", "--json")
     doc = json.loads(out)
     assert code == 0
     sm = doc["summary"]
@@ -136,20 +127,19 @@ def test_cli_open_range_json():
     assert doc["asymptotics"]["stability_margin"]["closed_form"]
 
 
-def test_cli_long_range_counts_every_n():
-    code, out = _run(["simplex", "--n", "10..100000", "--json", "--stages", "rc,leaky_relu", "--alpha", "1/4"])
+def test_cli_long_range_counts_every_n(run_cli):
+    code, out, _ = run_cli("simplex", "--n", "10..100000", "--json", "--stages", "rc,leaky_relu", "--alpha", "1/4")
     sm = json.loads(out)["summary"]
     assert code == 0 and sm["range"] == [10, 100000] and sm["proved"] == 99991
 
 
-def test_check_takes_long_all_n_ranges():
+def test_check_takes_long_all_n_ranges(run_cli):
     """A range beyond the per-n limit is not refused when an all-n branch covers it."""
-    code, out = _run(["check", "--stages", "rc,relu", "--n", "3..100000", "--property", "spectral-radius",
-                      "--state", "simplex", "--relation", "<", "--bound", "1", "--json"])
+    code, out, _ = run_cli("check", "--stages", "rc,relu", "--n", "3..100000", "--property", "spectral-radius",
+                           "--state", "simplex", "--relation", "<", "--bound", "1", "--json")
     assert code == 0 and json.loads(out)["verdict"] == "proved"
-    code, _ = _run(["check", "--stages", "rc,relu", "--n", "16..100000", "--property", "attractor-exists"])
+    code, _, _ = run_cli("check", "--stages", "rc,relu", "--n", "16..100000", "--property", "attractor-exists")
     assert code == 0
-    with contextlib.redirect_stderr(io.StringIO()) as err:
-        code, _ = _run(["check", "--stages", "rc,relu", "--n", "3..100000", "--property", "spectral-radius",
-                        "--state", "simplex", "--relation", "<", "--bound", "1/2"])
-    assert code == 2 and "one n at a time" in err.getvalue()
+    code, _, err = run_cli("check", "--stages", "rc,relu", "--n", "3..100000", "--property", "spectral-radius",
+                           "--state", "simplex", "--relation", "<", "--bound", "1/2")
+    assert code == 2 and "one n at a time" in err

@@ -5,7 +5,6 @@ import sys
 
 import pytest
 
-from bnverify import cli
 
 SMALL = ["simulate", "--n", "5", "--width", "16", "--depth", "6", "--seeds", "3"]
 
@@ -29,12 +28,8 @@ BAD = [
 
 
 @pytest.mark.parametrize("extra,named", BAD, ids=[b[1] for b in BAD])
-def test_bad_input_one_line_exit_2(extra, named, capsys):
-    try:
-        code = cli.main(SMALL + extra)
-    except SystemExit as e:            # argparse's own errors (not an int, ...)
-        code = e.code
-    out, err = capsys.readouterr()
+def test_bad_input_one_line_exit_2(extra, named, run_cli):
+    code, out, err = run_cli(*SMALL, *extra)
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1, err
@@ -49,10 +44,9 @@ def test_bad_input_in_a_subprocess():
     assert "Traceback" not in p.stderr
 
 
-def test_json_document(capsys):
-    assert cli.main(SMALL + ["--every", "2", "--json", "--stages", "rc,leaky_relu",
-                             "--alpha", "1/4"]) == 0
-    out, err = capsys.readouterr()
+def test_json_document(run_cli):
+    code, out, err = run_cli(*SMALL, "--every", "2", "--json", "--stages", "rc,leaky_relu", "--alpha", "1/4")
+    assert code == 0
     doc = json.loads(out)
     assert doc["params"]["n"] == 5 and doc["params"]["alpha"] == "1/4"
     assert [r["seed"] for r in doc["seeds"]] == [0, 1, 2]
@@ -65,24 +59,21 @@ def test_json_document(capsys):
     assert err == ""
 
 
-def test_json_without_every_has_no_trajectory(capsys):
-    assert cli.main(SMALL + ["--json", "--sampler", "weights"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+def test_json_without_every_has_no_trajectory(cli_json):
+    doc = cli_json(*SMALL, "--sampler", "weights")
     assert "trajectory" not in doc and len(doc["seeds"]) == 3
 
 
-def test_seed_is_reproducible_across_stack_sizes(capsys):
-    cli.main(SMALL + ["--json", "--seed", "3"])
-    three = json.loads(capsys.readouterr().out)["seeds"]
-    cli.main(SMALL[:-1] + ["5", "--json", "--seed", "3"])
-    five = json.loads(capsys.readouterr().out)["seeds"]
+def test_seed_is_reproducible_across_stack_sizes(cli_json):
+    three = cli_json(*SMALL, "--seed", "3")["seeds"]
+    five = cli_json(*SMALL[:-1], "5", "--seed", "3")["seeds"]
     assert five[:3] == three
 
 
-def test_table_and_plot(tmp_path, capsys):
+def test_table_and_plot(tmp_path, run_cli):
     png = tmp_path / "run.png"
-    assert cli.main(SMALL + ["--depth", "40", "--plot", str(png)]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = run_cli(*SMALL, "--depth", "40", "--plot", png)
+    assert code == 0
     assert "norm ratio" in out and "of 3 seeds" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -101,6 +92,5 @@ def test_progress_line_only_on_a_terminal(capsys, monkeypatch):
     assert "layer 4/10" in err and err.endswith("\r")
 
 
-def test_depth_zero(capsys):
-    assert cli.main(SMALL[:6] + ["0", "--seeds", "3", "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)["seeds"]) == 3
+def test_depth_zero(cli_json):
+    assert len(cli_json(*SMALL[:6], "0", "--seeds", "3")["seeds"]) == 3

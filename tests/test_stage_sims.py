@@ -1,7 +1,6 @@
 """lyapunov, phase and endstate (issue 12): the spread rate against its closed form as the
 width grows and the seeds multiply, stacked seeds against a per-seed loop, determinism,
 the end state against the certified attractor, and one-line usage errors."""
-import json
 
 import numpy as np
 import pytest
@@ -10,19 +9,12 @@ from bnverify.sim import lyapunov
 from bnverify.core.kernels import Activation
 from bnverify.sim import decompose as simd
 from bnverify.sim import endstate, lyapunov_rate
-from test_cli_conventions import run            # (exit code, stdout, stderr) of one command
 
 RELU = Activation("relu")
 
 
-def cli_json(*argv):
-    code, out, err = run(*argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
 # ---------------------------------------------------------------- lyapunov
-def test_lyapunov_json_and_determinism():
+def test_lyapunov_json_and_determinism(cli_json):
     argv = ("lyapunov", "--n", 8, "--width", 64, "--layers", 30, "--seeds", 4)
     doc = cli_json(*argv)
     assert doc == cli_json(*argv)
@@ -34,8 +26,8 @@ def test_lyapunov_json_and_determinism():
 def test_rate_approaches_the_closed_form_as_the_width_grows():
     """n = 8: the finite-width bias at width 32 is larger than at 1024, whose interval holds
     the closed form log(mu)/2 (the README's table, smaller)."""
-    small = lyapunov_rate.rate(RELU, 8, 32, 100, 16, base_seed=1)
-    large = lyapunov_rate.rate(RELU, 8, 1024, 100, 16, base_seed=1)
+    small = lyapunov.rate(RELU, 8, 32, 100, 16, base_seed=1)
+    large = lyapunov.rate(RELU, 8, 1024, 100, 16, base_seed=1)
     target = large["infinite_width"]
     assert large["ci"][0] <= target <= large["ci"][1]
     assert abs(large["rate"] - target) < abs(small["rate"] - target)
@@ -43,8 +35,8 @@ def test_rate_approaches_the_closed_form_as_the_width_grows():
 
 def test_interval_shrinks_with_the_seeds():
     """4x the seeds: the t interval about halves (sqrt(4), and a smaller t quantile)."""
-    few = lyapunov_rate.rate(RELU, 8, 128, 60, 8, base_seed=2)
-    many = lyapunov_rate.rate(RELU, 8, 128, 60, 32, base_seed=2)
+    few = lyapunov.rate(RELU, 8, 128, 60, 8, base_seed=2)
+    many = lyapunov.rate(RELU, 8, 128, 60, 32, base_seed=2)
     ratio = (few["ci"][1] - few["ci"][0]) / (many["ci"][1] - many["ci"][0])
     assert 1.4 < ratio < 4
 
@@ -66,7 +58,7 @@ def test_finite_width_claim_runs_the_same_code():
 
 
 # ---------------------------------------------------------------- phase
-def test_phase_json_plot_and_determinism(tmp_path):
+def test_phase_json_plot_and_determinism(tmp_path, cli_json):
     argv = ("phase", "--n", "4..8", "--width", "32..64", "--depth", 40, "--seeds", 3, "--jobs", 1)
     png = tmp_path / "phase.png"
     doc = cli_json(*argv, "--plot", png)
@@ -94,7 +86,7 @@ def test_coordinates_of_an_exact_symmetric_state():
     assert np.allclose(endstate.coordinates(G[None])[0], [cc, oc, r])
 
 
-def test_endstate_against_the_certified_attractor():
+def test_endstate_against_the_certified_attractor(cli_json):
     doc = cli_json("endstate", "--n", "16", "--width", "256", "--depth", 150, "--seeds", 4)
     t = doc["tables"][0]
     box = t["attractor"]
@@ -130,7 +122,7 @@ def test_endstate_against_the_certified_attractor():
     ("endstate", "--n", "1"), ("endstate", "--n", "8,x"), ("endstate", "--width", "0..64"),
     ("endstate", "--depth", "0"), ("endstate", "--depth", "10", "--last", "20"),
 ])
-def test_bad_input_is_one_line_and_exit_2(argv):
-    code, out, err = run(*argv)
+def test_bad_input_is_one_line_and_exit_2(argv, run_cli):
+    code, out, err = run_cli(*argv)
     assert code == 2 and not out
     assert len(err.strip().splitlines()) == 1 and "error" in err

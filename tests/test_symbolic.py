@@ -8,9 +8,9 @@ import pytest
 import sympy as sp
 from flint import fmpq, fmpq_mat, fmpq_poly
 
+from bnverify.cli import main
 from bnverify.core import arith, gram
 from bnverify.derive import symbolic
-from bnverify.cli import main
 from bnverify.core.kernels import Activation
 
 RELU = Activation("relu")
@@ -161,16 +161,14 @@ def test_stability_statement_is_decided_exactly():
     assert symbolic.compare_to(symbolic.N - 5, 0) is None
 
 
-def test_jacobian_cli_json(capsys):
-    assert main(["jacobian", "--symbolic", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+def test_jacobian_cli_json(cli_json):
+    out = cli_json("jacobian", "--symbolic")
     n = sp.Symbol("n")
     vals = {sp.simplify(sp.sympify(e["value"]) - n ** 2 / (n ** 2 - 2 * n + 2)) == 0 for e in out["eigenvalues"]}
     assert True in vals
     total = sum(sp.sympify(e["multiplicity"]) for e in out["eigenvalues"])
     assert sp.simplify(total - (n * (n + 1) / 2 - 1)) == 0
-    assert main(["jacobian", "--n", "6", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    out = cli_json("jacobian", "--n", "6")
     assert sum(e["multiplicity"] for e in out["eigenvalues"]) == 20
 
 
@@ -206,7 +204,7 @@ def test_jacobian_symbolic_alpha_names_both_states(capsys):
 
 @pytest.mark.parametrize("argv", [["--n", "2"], ["--n", "5", "--stages", "rc,leaky_relu", "--alpha", "1"],
                                   ["--n", "5", "--stages", "rc,bogus"], ["--n", "5", "--stages", "rc,rs,relu"]])
-def test_jacobian_bad_input(argv, capsys):
-    assert main(["jacobian"] + argv) == 2
-    err = capsys.readouterr().err
+def test_jacobian_bad_input(argv, run_cli):
+    code, _, err = run_cli("jacobian", *argv)
+    assert code == 2
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

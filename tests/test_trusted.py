@@ -13,7 +13,7 @@ from bnverify import trusted
 from bnverify.core import arith
 from bnverify.derive import symbolic
 from bnverify.core.kernels import Activation
-from bnverify.trusted import kernel, model
+from bnverify.trusted import base, kernel, model
 
 TRUSTED = Path(trusted.__file__).parent
 
@@ -59,18 +59,25 @@ def test_trusted_is_small():
     assert sum(sizes.values()) <= 2060, sizes
 
 
-@pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4)])
+@pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
 def test_kappa_twin(alpha):
-    from flint import arb, ctx
+    """model.kernel_constants and model.kappa (value, and derivative through a Dual) against the
+    untrusted Activation's constants, kappa and dkappa, at the same exact correlations: each pair
+    of 128-bit balls is tight (radius < 2^-100) and overlaps, so they agree to 30 digits."""
+    act = {0: Activation("relu"), 1: Activation("identity")}.get(alpha) or Activation("leaky_relu", alpha)
+    ball = arith.get("ball", prec=128)
+    tight = 2.0 ** -100
 
-    act = Activation("leaky_relu", alpha) if alpha else Activation("relu")
-    ball = arith.get("ball")
-    with ctx.workprec(128):
-        A, B = model.kernel_constants(alpha)
-        for r in ("-1", "-0.7", "0", "0.3", "0.999", "1"):
-            mine = model.kappa(arb(r), A, B)
-            twin = act.kappa(ball.const(Fraction(r)) if "." not in r else ball.const(Fraction(r)), ball)
-            assert mine.overlaps(twin)
+    def agree(mine, twin):
+        assert mine.rad() < tight and twin.rad() < tight and mine.overlaps(twin), (mine, twin)
+    A, B = model.kernel_constants(alpha)
+    agree(A, act.kappa_one(ball))                                   # kappa(1) = A
+    agree(B, act.kappa_perp(ball.const(0), ball))                   # kappa_perp(0) = B
+    for r in (Fraction(-1), Fraction(-7, 10), Fraction(0), Fraction(3, 10), Fraction(1, 3), Fraction(999, 1000),
+              Fraction(1)):
+        mine = model.kappa(model.Dual(base.ball(r), (1,)), A, B)
+        agree(mine.v, act.kappa(ball.const(r), ball))
+        agree(mine.g[0], act.dkappa(ball.const(r), ball))
 
 
 @pytest.mark.parametrize("n", [3, 4, 5, 6, 7])

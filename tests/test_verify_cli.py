@@ -11,23 +11,13 @@ from pathlib import Path
 import pytest
 
 from bnverify.claims import properties, runner, spec
-from bnverify.cli import main
 
 PROOFS = Path(__file__).resolve().parents[1] / "proofs"
 FAST = ["centering-rank-one", "invariance-relu", "stability-naive"]
 
 
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as e:          # argparse's own usage errors
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_verify_only_json(capsys):
-    code, out, err = run(capsys, "verify", "--only", *FAST, "--json", "--jobs", "1")
+def test_verify_only_json(run_cli):
+    code, out, err = run_cli("verify", "--only", *FAST, "--json", "--jobs", "1")
     assert code == 0
     rows = json.loads(out)["claims"]
     assert [r["id"] for r in rows] == FAST
@@ -36,94 +26,94 @@ def test_verify_only_json(capsys):
     assert "stability-naive" in err                           # progress on stderr
 
 
-def test_verify_table(capsys):
-    code, out, _ = run(capsys, "verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet")
+def test_verify_table(run_cli):
+    code, out, _ = run_cli("verify", "--only", "centering-rank-one", "--jobs", "1", "--quiet")
     assert code == 0 and out.splitlines()[0].split() == ["id", "verdict", "expect", "method", "seconds"]
 
 
 @pytest.mark.parametrize("argv", [["--only", "no-such-claim"], ["--jobs", "0"], ["--jobs", "x"],
                                   ["--catalogue", "/nonexistent"]])
-def test_verify_usage_errors(capsys, argv):
-    code, _, err = run(capsys, "verify", *argv)
+def test_verify_usage_errors(run_cli, argv):
+    code, _, err = run_cli("verify", *argv)
     assert code == 2 and err.count("\n") == 1
 
 
-def test_verify_exit_1_when_a_verdict_differs(tmp_path, capsys):
+def test_verify_exit_1_when_a_verdict_differs(tmp_path, run_cli):
     for name in ("centering-rank-one", "stability-naive", "invariance-relu", "gram-fixed-point",
                  "jacobian-spectrum"):
         shutil.copy(PROOFS / ("%s.toml" % name), tmp_path)
     text = (tmp_path / "stability-naive.toml").read_text()
     (tmp_path / "stability-naive.toml").write_text(text.replace('expect = "refuted"', 'expect = "proved"'))
-    code, out, _ = run(capsys, "verify", "--catalogue", str(tmp_path), "--only", "stability-naive",
-                       "centering-rank-one", "--jobs", "1", "--quiet")
+    code, out, _ = run_cli("verify", "--catalogue", str(tmp_path), "--only", "stability-naive",
+                           "centering-rank-one", "--jobs", "1", "--quiet")
     assert code == 1 and "differs" in out
 
 
-def test_report_and_check_cert(tmp_path, capsys, monkeypatch):
+def test_report_and_check_cert(tmp_path, run_cli, monkeypatch):
     from bnverify import report
 
     calls = []
     monkeypatch.setattr(report, "write", lambda d, rows, **kw: calls.append((d, rows)))   # figures are slow
     rep = tmp_path / "rep"
-    code, _, _ = run(capsys, "verify", "--only", *FAST, "--jobs", "2", "--quiet", "--report", str(rep))
+    code, _, _ = run_cli("verify", "--only", *FAST, "--jobs", "2", "--quiet", "--report", str(rep))
     assert code == 0
     assert len(calls) == 1 and [r["id"] for r in calls[0][1]] == FAST
     doc = json.loads((rep / "results.json").read_text())
     assert [r["id"] for r in doc["claims"]] == FAST
     certs = sorted((rep / "certificates").glob("*.json"))
     assert [p.stem for p in certs] == sorted(FAST)
-    code, out, _ = run(capsys, "check-cert", str(rep / "certificates"))
+    code, out, _ = run_cli("check-cert", str(rep / "certificates"))
     assert code == 0 and [line[:4] for line in out.splitlines()] == ["ok  "] * 3 + ["3 ce"]
     cert = json.loads(certs[0].read_text())
     cert["verdict"] = "refuted" if cert["verdict"] == "proved" else "proved"
     certs[0].write_text(json.dumps(cert))
-    code, out, _ = run(capsys, "check-cert", str(rep / "certificates"))
+    code, out, _ = run_cli("check-cert", str(rep / "certificates"))
     assert code == 1 and out.count("FAIL") == 1 and len(out.splitlines()) == 4     # 3 certificates, a summary
     assert out.splitlines()[-1] == "3 certificates: 2 ok, 1 rejected"
 
 
-def test_check_cert_usage(tmp_path, capsys):
-    assert run(capsys, "check-cert", str(tmp_path / "missing"))[0] == 2
-    assert run(capsys, "check-cert", str(tmp_path))[0] == 2                 # no certificates
+def test_check_cert_usage(tmp_path, run_cli):
+    assert run_cli("check-cert", str(tmp_path / "missing"))[0] == 2
+    assert run_cli("check-cert", str(tmp_path))[0] == 2                 # no certificates
     (tmp_path / "junk.json").write_text("{not json")           # not JSON: a usage error
-    assert run(capsys, "check-cert", str(tmp_path))[0] == 2
+    assert run_cli("check-cert", str(tmp_path))[0] == 2
     (tmp_path / "junk.json").write_text("{}")                  # JSON, not a certificate: rejected
-    assert run(capsys, "check-cert", str(tmp_path))[0] == 1
+    assert run_cli("check-cert", str(tmp_path))[0] == 1
 
 
 FLAGS = ["check", "--stages", "rc,relu", "--property", "spectral-radius", "--bound", "1"]
 
 
-def test_check_exit_codes(capsys, tmp_path):
-    code, out, _ = run(capsys, *FLAGS, "--n", "3..", "--relation", ">", "--json")
+def test_check_exit_codes(run_cli, tmp_path):
+    code, out, _ = run_cli(*FLAGS, "--n", "3..", "--relation", ">", "--json")
     assert code == 0 and json.loads(out)["verdict"] == "proved"
     assert {"verdict", "method", "evidence"} <= set(json.loads(out))
     cert = tmp_path / "c.json"
-    code, out, _ = run(capsys, *FLAGS, "--n", "3..20", "--relation", "<", "--cert", str(cert))
+    code, out, _ = run_cli(*FLAGS, "--n", "3..20", "--relation", "<", "--cert", str(cert))
     assert code == 1 and "refuted" in out and "9/5" in out
-    assert run(capsys, "check-cert", str(cert))[0] == 0
-    code, out, _ = run(capsys, "check", "--stages", "rc,tanh", "--property", "spectral-radius",
-                       "--n", "3..5", "--relation", "<", "--bound", "1", "--json")
+    assert run_cli("check-cert", str(cert))[0] == 0
+    code, out, _ = run_cli("check", "--stages", "rc,tanh", "--property", "spectral-radius",
+                           "--n", "3..5", "--relation", "<", "--bound", "1", "--json")
     assert code == 3 and "no closed-form kernel" in json.loads(out)["evidence"]["reason"]
 
 
 @pytest.mark.parametrize("n", ["", "5..3", "2..5", "3..x", "1/2", "3.5", "-4"])
-def test_check_bad_ranges(capsys, n):
-    code, out, err = run(capsys, *FLAGS, "--n", n, "--relation", "<")
+def test_check_bad_ranges(run_cli, n):
+    code, out, err = run_cli(*FLAGS, "--n", n, "--relation", "<")
     assert code == 2 and out == "" and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("extra", [["--relation", "=<"], ["--relation", "<", "--alpha", "1/2"],
                                    ["--relation", "<", "--state", "somewhere"], []])
-def test_check_bad_flags(capsys, extra):
-    code, _, err = run(capsys, *FLAGS, "--n", "3..5", *extra)
+def test_check_bad_flags(run_cli, extra):
+    code, _, err = run_cli(*FLAGS, "--n", "3..5", *extra)
     assert code == 2 and err.count("\n") == 1
 
 
-def test_check_file(capsys):
-    code, out, _ = run(capsys, "check", str(PROOFS / "centering-rank-one.toml"))
+def test_check_file(run_cli):
+    code, out, _ = run_cli("check", str(PROOFS / "centering-rank-one.toml"))
     assert code == 0 and out.startswith("centering-rank-one: proved")
-    assert run(capsys, "check", str(PROOFS / "centering-rank-one.toml"), "--n", "3")[0] == 2
+    assert run_cli("check", str(PROOFS / "centering-rank-one.toml"), "--n", "3")[0] == 2
 
 
 def test_injected_executor():

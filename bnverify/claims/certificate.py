@@ -13,7 +13,8 @@ from fractions import Fraction
 from pathlib import Path
 
 
-from .. import __version__, files, trusted
+from .. import files, trusted
+from .._version import __version__
 
 FORMAT = trusted.FORMAT
 

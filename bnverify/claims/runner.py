@@ -4,7 +4,7 @@
 pass any Executor instead, e.g. Dask's ``Client(...).get_executor()``, to spread a sweep over
 a cluster.  A claim whose property works per batch size (``Property.per_n``) and has a finite
 range of n is split into one job per n, and the per-n verdicts are combined into one verdict
-(a bundle certificate) in this process.  Identical jobs (equal ``properties.job_key``, e.g.
+(a bundle certificate) in this process.  Identical jobs (equal ``registry.job_key``, e.g.
 the attractor at n = 9 for two claims) run once.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import traceback
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
-from . import properties
+from .properties import jobs as split, registry, road     # split: run() has its own jobs (a count)
 from ..errors import BadInput
 from ..parallel import default_jobs, process_pool
 from ..core.verdict import INCONCLUSIVE, Verdict
@@ -52,7 +52,7 @@ class Result:
 def run_one(claim):
     """Check one claim (or one per-n piece); never raises.  Top level, so it pickles."""
     try:
-        return properties.check(claim)
+        return road.check(claim)
     except BadInput as e:
         return Verdict(INCONCLUSIVE, claim.property, {"reason": "bad input: %s" % e}, subject=claim.id)
     except Exception as e:          # a bug must not sink a whole run: report it as undecided
@@ -115,29 +115,29 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
     jobs = default_jobs(4) if jobs is None else jobs
     if not isinstance(jobs, int) or jobs < 1:
         raise BadInput("--jobs must be a positive integer, not %r" % (jobs,))
-    plan = [(c, properties.units(c)) for c in claims]
+    plan = [(c, split.units(c)) for c in claims]
     flat = [(i, k, u) for i, (_, units) in enumerate(plan) for k, u in enumerate(units)]
     done = {} if cache is None else cache
     jobs_by_key = {}                # identical jobs of different claims run once
     for i, k, u in flat:
-        key = properties.job_key(u)
+        key = registry.job_key(u)
         if key not in done:
             jobs_by_key.setdefault(key, (i, k, u))
     todo = list(jobs_by_key.values())
     tick = Progress(len(todo), stream, progress)
     sharing = {}
     for i, k, u in flat:
-        sharing.setdefault(properties.job_key(u), []).append(plan[i][0].id)
+        sharing.setdefault(registry.job_key(u), []).append(plan[i][0].id)
 
     def label(i, u):
         c = plan[i][0]
-        others = [x for x in dict.fromkeys(sharing[properties.job_key(u)]) if x != c.id]
+        others = [x for x in dict.fromkeys(sharing[registry.job_key(u)]) if x != c.id]
         return job_label(c, u, len(plan[i][1]), others)
 
     place = {id(u): j for j, (_, _, u) in enumerate(todo)}
     if executor is None and (jobs == 1 or len(todo) <= 1):
         for i, k, u in todo:
-            done[properties.job_key(u)] = v = run_one(u)
+            done[registry.job_key(u)] = v = run_one(u)
             tick(label(i, u), v, place[id(u)])
     else:
         own = executor is None
@@ -151,21 +151,21 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
                 except Exception as e:      # a worker killed mid-run: undecided, never proved
                     v = Verdict(INCONCLUSIVE, u.property, {"reason": "the job's worker failed: %s: %s"
                                                            % (type(e).__name__, e)}, subject=u.id)
-                done[properties.job_key(u)] = v
+                done[registry.job_key(u)] = v
                 tick(label(i, u), v, place[id(u)])
         finally:
             if own:
                 ex.shutdown()
     results = []
     for i, (c, units) in enumerate(plan):
-        parts = [properties.adopt(u, done[properties.job_key(u)]) for u in units]
+        parts = [split.adopt(u, done[registry.job_key(u)]) for u in units]
         # a single job is the claim's verdict only if it IS the claim: attractor-threshold on
         # n >= 16 runs one attractor-stable job, and the kernel must still decide the threshold
-        if len(units) == 1 and properties.job_key(units[0]) == properties.job_key(c):
+        if len(units) == 1 and registry.job_key(units[0]) == registry.job_key(c):
             v = parts[0]
         else:
             try:
-                v = properties.combine(c, parts, units)
+                v = road.combine(c, parts, units)
             except Exception as e:
                 v = Verdict(INCONCLUSIVE, c.property, {"reason": "internal error combining per-n "
                                                        "verdicts: %s: %s" % (type(e).__name__, e)})

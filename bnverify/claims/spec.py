@@ -310,7 +310,7 @@ def _need(data, key, typ, source, prefix=""):
 
 def claim_from_dict(data, source="<claim>"):
     """Validate a parsed TOML table and build the Claim (ClaimError on the first problem)."""
-    from .properties import PROPERTIES
+    from .properties.registry import PROPERTIES
 
     for key in data:
         if key not in TOP_FIELDS:
@@ -491,9 +491,10 @@ def check_sizes(data, source):
 def check_limits(claim):
     """The limits on a validated claim: a per-n property takes a finite range of at most
     limits.MAX_PER_N integers (unless an all-n branch covers the range beyond its start); a finite-width simulation at most limits.MAX_SIM_WORK."""
-    from . import properties
+    from .properties.branches import all_n
+    from .properties.jobs import per_n
 
-    if properties.per_n(claim) and not properties.all_n(claim) and claim.n.finite and \
+    if per_n(claim) and not all_n(claim) and claim.n.finite and \
             len(claim.n) > limits.MAX_PER_N:
         raise ClaimError(claim.source, "domain.n", "n range %s has %d integers: property %s is decided one n "
                          "at a time, for at most %d of them" % (claim.n, len(claim.n), claim.property,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction
 
-from ..claims import properties, spec
+from ..claims import properties, spec, sweep
 from ..core import limits, ranges
 from ..report import pretty
 from ..derive import sweeps
@@ -148,7 +148,7 @@ def run(args):
             fold = checked_fold(sweeps.locate_fold(fr.lo, fr.hi, act, args.prec), fr.lo, fr.hi, act)
     finally:
         ex.shutdown()
-    vs = [properties.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
+    vs = [sweep.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
     n0, below_ok = sweeps.threshold(vs)
     results = [per_n.entry(v, FIELDS) for v in vs[len(below):]]
     doc = {"activation": str(act), "results": results, "smallest_n": n0 if below_ok else None,
@@ -208,7 +208,7 @@ def run_all_n(args):
             vs = sweeps.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=per_n.progress) if ns else []
         finally:
             ex.shutdown()
-        results = [per_n.entry(properties.checked_state(x, "attractor", act), FIELDS) for x in vs]
+        results = [per_n.entry(sweep.checked_state(x, "attractor", act), FIELDS) for x in vs]
         top = ns[-1] if ns else r.lo - 1
     count = "all" if r.hi is None else r.hi - r.lo + 1
     ok = v.status == "proved"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ..claims import properties
+from ..claims import sweep
 from ..core import limits
 from ..errors import BadInput
 from ..core.kernels import Activation
@@ -81,7 +81,7 @@ def run(args):
     ns, widths, last = _validate(args)
     t0 = time.monotonic()
     act = Activation("relu")
-    tables = [endstate.compare(n, widths, args.depth, args.seeds, last, properties.certified_attractor(n, act),
+    tables = [endstate.compare(n, widths, args.depth, args.seeds, last, sweep.certified_attractor(n, act),
                                base_seed=args.seed, act=act, progress=_progress) for n in ns]
     if sys.stderr.isatty():
         sys.stderr.write("\n")

@@ -6,7 +6,7 @@ import sys
 import time
 
 from ..core import limits
-from ..sim import lyapunov_rate
+from ..sim import lyapunov, lyapunov_rate
 from . import exits, options
 from .output import emit_json
 
@@ -63,7 +63,7 @@ def run(args):
     if args.width * args.n * args.layers * args.seeds > 5e7 and sys.stderr.isatty():
         sys.stderr.write("simulating %d seeds x %d layers at width %d ...\r" % (args.seeds, args.layers, args.width))
         sys.stderr.flush()
-    doc = lyapunov_rate.rate(act, args.n, args.width, args.layers, args.seeds, args.seed)
+    doc = lyapunov.rate(act, args.n, args.width, args.layers, args.seeds, args.seed)
     doc.update({"stages": list(stages) + [act.name],
                 "alpha": str(act.alpha) if act.name == "leaky_relu" else None, "base_seed": args.seed})
     if args.json:

@@ -4,16 +4,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import files
+from .. import files, report
+from ..claims import catalogue
 from ..core import limits
 from ..errors import BadInput
-from . import exits, options
+from . import exits, options, verify
 from .output import emit_json
 
 NAME = "report"
-# every file the report writes, named in this command's help and in verify --report's
-WRITES = ("index.html, claims/ID.html (one page per claim), report.md, report.json, figures/NAME.png and "
-          "figures/NAME.svg, graph.svg (the dependency graph) and certificates/ID.json")
 HELP = "write the reviewer report (index.html, claim pages, figures, report.md/.json, certificates)"
 DESCRIPTION = """\
 Write a reviewer-grade report into DIR: index.html (self-contained: inline CSS, embedded
@@ -148,8 +146,6 @@ def written(directory, summary, code):
 
 
 def run(args):
-    from .. import report
-
     options.jobs(args.jobs)            # before DIR is made
     files.check_output_dir(args.dir)
     if args.source is not None:
@@ -160,21 +156,12 @@ def run(args):
             raise BadInput("%s: cannot write: %s" % (args.dir, e.strerror or e))
         summary = report.summary(rows, len(skipped))
         code = exits.OK
-    else:
-        import contextlib
-        import io
-
-        from ..cli import build_parser
-
-        argv = ["verify", "--report", args.dir] + ["--full"] * args.full + ["--quiet"] * args.quiet
-        argv += ([] if args.jobs is None else ["--jobs", str(args.jobs)]) + ["--json"] * args.json
-        ns = build_parser().parse_args(argv)
-        if args.json:               # one JSON document on stdout: verify's goes into the summary
-            with contextlib.redirect_stdout(io.StringIO()) as out:
-                code = ns._run(ns)
-            summary = json.loads(out.getvalue())["summary"]
-        else:
-            code = ns._run(ns)
+    else:                           # the catalogue, run as verify --report DIR runs it
+        done = catalogue.run_catalogue(*catalogue.choose(full=args.full), jobs=args.jobs, progress=not args.quiet)
+        summary = verify.write_report(args.dir, done)["summary"]
+        if not args.json:           # --json: one JSON document on stdout, with the summary
+            verify.show(done)
+        code = exits.OK if done.ok else exits.REFUTED
     if args.json:
         emit_json(written(args.dir, summary, code))
     else:

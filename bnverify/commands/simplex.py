@@ -6,7 +6,7 @@ import sys
 import time
 from fractions import Fraction
 
-from ..claims import properties, spec
+from ..claims import properties, spec, sweep
 from ..report import pretty
 from ..derive import sweeps
 from . import exits, options, per_n
@@ -53,7 +53,7 @@ def run(args):
                                    progress=per_n.progress if len(ns) > 1 else None)
     finally:
         ex.shutdown()
-    vs = [properties.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
+    vs = [sweep.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
     results = [per_n.entry(v, FIELDS) for v in vs]
     for row in results:
         row["exact"] = exact_values(row, act)

@@ -1,12 +1,9 @@
 """``bnverify verify``: run the claim catalogue and compare every verdict with its claim."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from .. import files, parallel
-from ..claims import certificate, runner, spec
+from .. import files, parallel, report
+from ..claims import catalogue
 from ..core import limits
-from .report import WRITES
 from ..errors import BadInput
 from . import exits, options
 
@@ -35,7 +32,7 @@ def add_arguments(p):
     options.add_json(p, "print the results as JSON (the shape of the report's report.json) instead of a table")
     parallel.add_executor_arguments(p)
     p.add_argument("--report", metavar="DIR",
-                   help="also write the reviewer report into DIR: results.json (the verdicts), " + WRITES
+                   help="also write the reviewer report into DIR: results.json (the verdicts), " + report.WRITES
                         + "; see bnverify report --help and docs/report.md")
     p.add_argument("--catalogue", metavar="DIR", help="claim files to run (default: the built-in catalogue)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -55,47 +52,26 @@ def table(results):
 
 def summary_line(results):
     """"16 claims: 15 as expected, 1 not (id: refuted, expected proved)"."""
-    from ..report import summary
-
-    return summary([r.row() for r in results])["line"]
+    return report.summary([r.row() for r in results])["line"]
 
 
-def result_rows(results):
-    """One row per result: the runner's row, the claim as data and the evidence."""
-    return [dict(r.row(), title=r.claim.title, statement=r.claim.statement, property=r.claim.property,
-                 uses=list(r.claim.uses), methods=list(r.claim.methods), latex=r.claim.latex,
-                 claim=r.claim.to_json(), evidence=r.verdict.evidence) for r in results]
+def show(run, only=False):
+    """The table of a catalogue run, its summary line and the long claims it left out (unless
+    ``only`` chose the claims)."""
+    print(table(run.results))
+    print(summary_line(run.results))
+    if run.skipped and not only:
+        print("(%d long claim%s skipped; run with --full: %s)"
+              % (len(run.skipped), "" if len(run.skipped) == 1 else "s", ", ".join(c.id for c in run.skipped)))
 
 
-def results_doc(results, skipped=(), rows=None, certificates=None):
-    """The report document as data (bnverify.report.document: title, summary, paper, claims,
-    skipped, graph, figures, provenance), without drawings: what verify --json prints and
-    DIR/results.json holds, the same shape as the report's report.json."""
-    from .. import report
-
-    rows = result_rows(results) if rows is None else rows
-    return report.document(rows, [c.id for c in skipped], certificates=certificates)
-
-
-def write_report(directory, results, skipped=()):
-    """DIR/certificates/<id>.json and DIR/results.json; then the reviewer report
-    ``bnverify.report.write`` (index.html, claim pages, figures, report.md, report.json; see
-    docs/report.md).  Returns the results document."""
-    from .. import report
-
-    directory = Path(directory)
-    (directory / "certificates").mkdir(parents=True, exist_ok=True)
-    rows = result_rows(results)
-    certs = {}
-    for r, row in zip(results, rows):
-        if r.verdict.certificate is not None:
-            path = certificate.write(r.verdict.certificate, directory / "certificates" / ("%s.json" % r.claim.id))
-            row["certificate"] = str(path.relative_to(directory))
-            certs[r.claim.id] = path
-    doc = results_doc(results, skipped, rows, certs)
-    files.write_text(directory / "results.json", report.as_json(doc))
-    report.write(directory, rows, skipped=[c.id for c in skipped], certificates=certs)
-    return doc
+def write_report(directory, run):
+    """--report DIR: the run's certificates, results.json and the report (report.write_run);
+    a folder that cannot be written is a usage error.  Returns the run's document."""
+    try:
+        return report.write_run(directory, run)
+    except OSError as e:
+        raise BadInput("--report %s: cannot write: %s" % (directory, e.strerror or e))
 
 
 def run(args):
@@ -104,29 +80,16 @@ def run(args):
         raise BadInput("--catalogue %s: not a folder name" % limits.show(args.catalogue))
     if args.report is not None:         # made before the run, so that a bad DIR fails at once
         files.check_output_dir(args.report, "--report")
-    catalogue = spec.load_catalogue(args.catalogue)
-    chosen = spec.select(catalogue, args.only, args.full)
-    skipped = [c for c in catalogue if c not in chosen]
+    chosen, skipped = catalogue.choose(args.catalogue, args.only, args.full)    # before a cluster starts
     ex = parallel.executor_for(args, args.jobs)
     try:
-        results = runner.run(chosen, executor=ex, jobs=args.jobs, progress=not args.quiet)
+        done = catalogue.run_catalogue(chosen, skipped, jobs=args.jobs, executor=ex, progress=not args.quiet)
     finally:
         if ex is not None:
             ex.shutdown()
-    doc = None
-    if args.report:
-        try:
-            doc = write_report(args.report, results, skipped)
-        except OSError as e:
-            raise BadInput("--report %s: cannot write: %s" % (args.report, e.strerror or e))
+    doc = write_report(args.report, done) if args.report else None
     if args.json:
-        from .. import report
-
-        print(report.as_json(doc or results_doc(results, skipped)), end="")
+        print(report.as_json(doc or report.run_document(done)), end="")
     else:
-        print(table(results))
-        print(summary_line(results))
-        if skipped and not args.only:
-            print("(%d long claim%s skipped; run with --full: %s)"
-                  % (len(skipped), "" if len(skipped) == 1 else "s", ", ".join(c.id for c in skipped)))
-    return exits.OK if all(r.ok for r in results) else exits.REFUTED
+        show(done, args.only)
+    return exits.OK if done.ok else exits.REFUTED

@@ -203,26 +203,6 @@ def certify_branch(n0, prec=128, pieces=None, progress=None):
     return boxes, failed
 
 
-def branch_item(n0, alpha=Fraction(0), prec=128, stable=None):
-    """The evidence item {type: all-n-branch, n_from, alpha, prec, boxes[, stable]} (or None,
-    failed).  ``stable`` (default: for ReLU) adds the spectral-radius criteria of
-    bnverify.derive.alln_stability, checked on every box first; the item claims stability only if
-    they hold there (boxes that need a finer t-split are split in the item itself)."""
-    boxes, failed = certify_branch(n0, prec)
-    if failed:
-        return None, failed
-    item = {"type": "all-n-branch", "n_from": n0, "alpha": _frac_str(Fraction(alpha)), "prec": prec,
-            "boxes": boxes}
-    if stable is None:
-        stable = Fraction(alpha) == 0
-    if stable:
-        from . import alln_stability
-        _, ok = alln_stability.certify_stability(boxes, prec, max_depth=0)
-        if ok:
-            item["stable"] = True
-    return item, []
-
-
 # ---------------------------------------------------------------- the leading behaviour
 def closed_forms(alpha=Fraction(0)):
     """Leading coefficients (sympy, exact) from G(v, 0) = v^2 C(0) E(v, 0) + v^3 S(0) / pi with
@@ -243,60 +223,6 @@ def closed_forms(alpha=Fraction(0)):
             "cluster_cos_deficit": (sp.simplify(v0 ** 2 * C0), 2),
             "odd_cos": (sp.simplify(odd[0]), odd[1]),
             "norm_ratio_gap": (sp.Integer(1), 0)}
-
-
-def asymptotics(item=None, alpha=Fraction(0), prec=128):
-    """{quantity: {power, coefficient: [lo, hi], closed_form, closed_form_value}}: the
-    enclosures come from a Krawczyk box at t = 0 exactly (ball arithmetic), the closed forms
-    from :func:`closed_forms`; each enclosure is checked to contain its closed form.
-    stability_margin is measured, not proved (see docs/all-n.md)."""
-    from . import balls
-
-    ctx = arith.get("ball", prec=prec)
-    mp = arith.get("mp", dps=60)
-    guess = Fraction(str(mp.mp.nstr(3 * mp.mp.pi, 50)))
-    box = krawczyk_box(Fraction(0), Fraction(0), guess, ctx, rel=Fraction(1, 2 ** 100))
-    if box is None:
-        raise ArithmeticError("no Krawczyk box at t = 0")
-    V = v_ball(box, ctx)
-    q = branch(V, ctx.const(0), ctx)
-    cf = closed_forms(alpha)
-    a = ctx.const(alpha)
-    # at t = 0: 1 - c = t^2 v^2 C(0) for every alpha; the odd cosine is phi^3 S(phi) / pi for
-    # ReLU and tends to -2 alpha / (1 + alpha^2) for alpha > 0; n - norm ratio -> 1
-    enc = {"cluster_cos_deficit": q["deficit_t2"],
-           "odd_cos": q["odd_cos_t3"] if alpha == 0 else -2 * a / (1 + a * a),
-           "norm_ratio_gap": q["gap"]}
-    out = {}
-    for name, ball in enc.items():
-        expr, power = cf[name]
-        val = ctx.arb(str(expr.evalf(60)))          # decimal text of the closed form
-        out[name] = {"power": power, "coefficient": balls.bounds(ball), "closed_form": str(expr),
-                     "closed_form_value": float(expr.evalf(30)),
-                     "agrees": bool(ball.overlaps(val))}
-    out["stability_margin"] = stability_margin(V, ctx) if alpha == 0 else {
-        "power": 1, "coefficient": None, "proved": False,
-        "note": "leaky ReLU: stability is certified per n only"}
-    out["v0"] = {"closed_form": str(cf["v0"]), "enclosure": balls.bounds(V)}
-    return out
-
-
-def stability_margin(V, ctx):
-    """1 - spectral radius = t m(v, t) with m the smallest of the three blocks' analytic
-    margins (bnverify.derive.alln_stability); at t = 0 every one is 1 (closed form, exact series)."""
-    from . import alln_stability
-
-    crit = alln_stability.scaled(V, ctx.const(0), ctx)["criteria"]
-    from . import balls
-    margins = [crit["pair_margin"], crit["trivial_margin"], crit["standard_p(1)/t"]]
-    lo = min(m.lower() for m in margins)
-    hi = min(m.upper() for m in margins)
-    ball = ctx.arb(lo).union(ctx.arb(hi))
-    return {"power": 1, "coefficient": balls.bounds(ball), "closed_form": "1",
-            "closed_form_value": 1.0, "agrees": bool(ball.contains(ctx.const(1))),
-            "note": "the standard block's margin det(I - M)/t over its second eigenvalue (t + O(t^2)) "
-                    "equals the trivial block's to O(t^2): series 1 - radius = t + t^2 - (81 pi^2/20) t^3 "
-                    "+ O(t^4) (bnverify.derive.alln_stability.margin_series)"}
 
 
 # ---------------------------------------------------------------- the partner (measured)

@@ -357,3 +357,20 @@ def margin_series(order=3):
         e = sp.expand(ser(e, 3).subs(sub))
         out[name] = [sp.simplify(e.coeff(t, k)) for k in range(3)]
     return out
+
+
+def stability_margin(V, ctx):
+    """1 - spectral radius = t m(v, t) with m the smallest of the three blocks' analytic
+    margins (:func:`scaled`); at t = 0 every one is 1 (closed form, exact series)."""
+    from . import balls
+
+    crit = scaled(V, ctx.const(0), ctx)["criteria"]
+    margins = [crit["pair_margin"], crit["trivial_margin"], crit["standard_p(1)/t"]]
+    lo = min(m.lower() for m in margins)
+    hi = min(m.upper() for m in margins)
+    ball = ctx.arb(lo).union(ctx.arb(hi))
+    return {"power": 1, "coefficient": balls.bounds(ball), "closed_form": "1",
+            "closed_form_value": 1.0, "agrees": bool(ball.contains(ctx.const(1))),
+            "note": "the standard block's margin det(I - M)/t over its second eigenvalue (t + O(t^2)) "
+                    "equals the trivial block's to O(t^2): series 1 - radius = t + t^2 - (81 pi^2/20) t^3 "
+                    "+ O(t^4) (:func:`margin_series`)"}

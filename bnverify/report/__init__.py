@@ -13,6 +13,10 @@ written by hand, and never recomputing a verdict).
 * ``figures/NAME.png`` and ``figures/NAME.svg``, ``graph.svg``;
 * ``certificates/ID.json`` (copied from ``certificates`` = {id: path}, when given).
 
+``write_run(directory, run)`` writes the report of a catalogue run
+(:func:`bnverify.claims.catalogue.run_catalogue`, what ``verify --report`` and ``report`` do),
+with the run's certificates and ``results.json`` (:func:`run_document`) beside it.
+
 Everything is built in a temporary folder beside ``directory`` and then renamed into place
 (the folder itself if it is new, else file by file with ``os.replace``), so an interrupted
 run never leaves a half-written file.  ``rows``: the runner's result rows (dicts with ``id``,
@@ -36,6 +40,9 @@ from . import graph, html, provenance, reading
 from . import figures as _figures
 
 TITLE = "bnverify report: Batch Normalization Decomposed (arXiv 2412.02843)"
+# every file the report writes, for the help of verify --report
+WRITES = ("index.html, claims/ID.html (one page per claim), report.md, report.json, figures/NAME.png and "
+          "figures/NAME.svg, graph.svg (the dependency graph) and certificates/ID.json")
 
 
 def _catalogue():
@@ -231,4 +238,32 @@ def write(directory, rows, skipped=(), provenance=None, certificates=None, figur
     return directory / "index.html"
 
 
-__all__ = ["write", "build", "document", "summary", "markdown", "as_json", "publish", "TITLE"]
+def run_document(run, rows=None, certificates=None):
+    """The document (:func:`document`, without drawings) of a catalogue run
+    (:class:`bnverify.claims.catalogue.CatalogueRun`): what ``verify --json`` prints and
+    DIR/results.json holds, the same shape as report.json."""
+    return document(run.rows() if rows is None else rows, [c.id for c in run.skipped], certificates=certificates)
+
+
+def write_run(directory, run):
+    """DIR/certificates/<id>.json and DIR/results.json of a catalogue run, then the report
+    (:func:`write`).  Returns the run's document."""
+    from ..claims import certificate
+
+    directory = Path(directory)
+    (directory / "certificates").mkdir(parents=True, exist_ok=True)
+    rows, certs, paths = run.rows(), run.certificates(), {}
+    for row in rows:
+        cert = certs.get(row["id"])
+        if cert is not None:
+            path = certificate.write(cert, directory / "certificates" / ("%s.json" % row["id"]))
+            row["certificate"] = str(path.relative_to(directory))
+            paths[row["id"]] = path
+    doc = run_document(run, rows, paths)
+    files.write_text(directory / "results.json", as_json(doc))
+    write(directory, rows, skipped=[c.id for c in run.skipped], certificates=paths)
+    return doc
+
+
+__all__ = ["write", "build", "document", "summary", "markdown", "as_json", "publish", "run_document", "write_run",
+           "TITLE", "WRITES"]

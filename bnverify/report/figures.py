@@ -381,7 +381,7 @@ def endstate_figure(tables, title):
 
 def fig_endstate(ns=(8, 16), widths=(64, 256, 1024), depth=400, last=150, seeds=6):
     """Finite-width RC + ReLU end states against the certified attractor (bnverify endstate)."""
-    from ..claims.properties import certified_attractor
+    from ..claims.sweep import certified_attractor
     from ..core.kernels import Activation
     from ..sim import endstate
 

@@ -37,7 +37,7 @@ def git_commit(where=None):
 
 def collect(command=None):
     """Provenance as a dict of strings (None where unknown)."""
-    from .. import __version__
+    from .._version import __version__
 
     return {
         "bnverify": __version__,

@@ -77,7 +77,7 @@ def summary(per_seed, end_class):
 def compare(n, widths, depth, seeds, last, certified, *, base_seed=0, act=Activation("relu"), progress=None):
     """One row per width: the finite-width summary, the certified attractor and the gap
     |mean - attractor midpoint| per quantity.  ``certified``: {quantity: [lo, hi]} of the
-    attractor as the trusted kernel checked it (bnverify.claims.properties.certified_attractor),
+    attractor as the trusted kernel checked it (bnverify.claims.sweep.certified_attractor),
     or None where it is not proved; a simulation does not certify, so the caller supplies it."""
     box = certified
     rows = []

@@ -11,8 +11,9 @@ RC + phi (phi positively homogeneous) follows from the rank-one identity
 (the batch mean of a zero-sum spread is 0, so centring leaves it alone).  The exponent is
 the average of ``log (|dX'|/|v'|) - log (|dX|/|v|)`` per layer, estimated Benettin-style
 (the spread is renormalised every layer) over independent seeds, with a t confidence
-interval; the simulation itself is :mod:`bnverify.sim.lyapunov_rate` (also behind
-``bnverify lyapunov``), this module keeps the infinite-width value and the claim's verdict.  As d -> infinity it tends to ``log(mu)/2`` with mu the spread eigenvalue of the
+interval; the simulation itself is :mod:`bnverify.sim.lyapunov_rate`, this module keeps the
+infinite-width value, the rate beside it (:func:`rate`, behind ``bnverify lyapunov``) and the
+claim's verdict.  As d -> infinity it tends to ``log(mu)/2`` with mu the spread eigenvalue of the
 scale-free Gram linearization (Gram entries are quadratic in the spread).
 
 Floating point and sampling: the result *corroborates*, it never proves.
@@ -23,8 +24,8 @@ import math
 
 import numpy as np
 
+from . import lyapunov_rate
 from ..derive import symbolic
-from ..errors import BadInput
 from ..core.verdict import INCONCLUSIVE, Verdict, stopwatch
 
 
@@ -41,8 +42,6 @@ def spread_exponents(act, n, d, layers, seeds, rng=None, burn=5):
     """Per-seed exponent estimates (array of length ``seeds``), all seeds in one batch:
     :func:`bnverify.sim.lyapunov_rate.spread_rates` (``rng``: a Generator, or a base seed for
     per-seed streams; default Generator seed 0)."""
-    from . import lyapunov_rate
-
     return lyapunov_rate.spread_rates(act, n, d, layers, seeds,
                                       np.random.default_rng(0) if rng is None else rng, burn)
 
@@ -68,8 +67,6 @@ def t_interval(x, level=0.95):
 def exponent_verdict(act, n, widths=(64, 256, 1024), layers=200, seeds=16, seed=0):
     """Inconclusive by nature (sampling), with the evidence: per-width confidence intervals,
     the d -> infinity value, and whether the intervals approach it."""
-    from . import lyapunov_rate
-
     with stopwatch() as t:
         target, mu = infinite_width_exponent(act, n)
         rows = []
@@ -89,4 +86,15 @@ def exponent_verdict(act, n, widths=(64, 256, 1024), layers=200, seeds=16, seed=
         "n": n, "layers": layers, "seeds": seeds}, t())
 
 
-__all__ = ["infinite_width_exponent", "spread_exponents", "t_interval", "exponent_verdict"]
+def rate(act, n, d, layers, seeds, base_seed=0, burn=5):
+    """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value:
+    the ``bnverify lyapunov`` JSON document (without options)."""
+    est = lyapunov_rate.spread_rates(act, n, d, layers, seeds, base_seed, burn)
+    target, mu = infinite_width_exponent(act, n)
+    lo, hi = t_interval(est) if len(est) > 1 else (float("-inf"), float("inf"))
+    return {"rate": float(est.mean()), "ci": [float(lo), float(hi)], "infinite_width": float(target),
+            "spread_eigenvalue": str(mu), "quantity": lyapunov_rate.QUANTITY, "width": int(d), "n": int(n),
+            "layers": int(layers), "seeds": int(seeds), "per_seed": [float(x) for x in est]}
+
+
+__all__ = ["infinite_width_exponent", "spread_exponents", "t_interval", "exponent_verdict", "rate"]

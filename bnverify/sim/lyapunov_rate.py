@@ -16,7 +16,7 @@ layers after ``burn`` layers, per seed.  One pair draws 2 columns of ``W M`` per
 instead of n: 8x fewer normals at n = 16, with the same spread of the estimates across
 seeds (the shared factor |v'| dominates it).  As d -> infinity it tends to
 ``log(mu)/2`` with mu the spread eigenvalue of the scale-free Gram linearization (Gram
-entries are quadratic in the spread); :func:`bnverify.sim.lyapunov.infinite_width_exponent`.
+entries are quadratic in the spread); :func:`bnverify.sim.lyapunov.rate` sets the two side by side.
 
 W is fresh every layer and never formed: the rows of ``W M`` are iid ``N(0, M^T M / d)``, so
 ``W M = Xi R`` with Xi standard normal and ``R^T R = M^T M / d`` (:func:`bnverify.sim.model.gram_root`).
@@ -115,17 +115,4 @@ def _iterate(act, n, rng, rngs, T, v, u, layers, burn):
     return total
 
 
-def rate(act, n, d, layers, seeds, base_seed=0, burn=5):
-    """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value:
-    the ``bnverify lyapunov`` JSON document (without options)."""
-    from . import lyapunov
-
-    est = spread_rates(act, n, d, layers, seeds, base_seed, burn)
-    target, mu = lyapunov.infinite_width_exponent(act, n)
-    lo, hi = lyapunov.t_interval(est) if len(est) > 1 else (float("-inf"), float("inf"))
-    return {"rate": float(est.mean()), "ci": [float(lo), float(hi)], "infinite_width": float(target),
-            "spread_eigenvalue": str(mu), "quantity": QUANTITY, "width": int(d), "n": int(n),
-            "layers": int(layers), "seeds": int(seeds), "per_seed": [float(x) for x in est]}
-
-
-__all__ = ["QUANTITY", "check_model", "spread_rates", "rate"]
+__all__ = ["QUANTITY", "check_model", "spread_rates"]

@@ -7,6 +7,8 @@ this checkout, else ``bnverify`` on PATH), in its flag form (``bnverify check AR
 and/or its file form (``bnverify check FILE.toml --json``, the claim written by
 :func:`claim_toml`).  A run that exceeds the per-case timeout (60 s) counts as inconclusive.
 Counts are per run (case x form); cases marked ``file_only`` run in the file form only.
+The tests (test_corpus.py) run the same arguments through ``bnverify.cli.main`` in their own
+process (:func:`run_case_in_process`), read by the same :func:`classify`.
 
 Prints, exactly::
 
@@ -152,53 +154,89 @@ def forms_of(case, form):
     return [f for f in want if not (f == "flag" and case.get("file_only"))]
 
 
-def run_case(case, form, exe=None, workdir=None, timeout=TIMEOUT):
-    """One run: a dict with id, form, truth, verdict (proved | refuted | inconclusive |
-    usage-error | error), exit code, reason and seconds.  A timeout is inconclusive."""
-    exe = exe or executable()
+def check_argv(case, form, workdir):
+    """The arguments after ``bnverify`` of one run: the flag form, or the claim file (written
+    into ``workdir``) for the file form."""
     if form == "flag":
-        cmd = exe + ["check"] + flag_argv(case["args"]) + ["--json"]
-    else:
-        name, text = claim_toml(case)
-        own = workdir is None
-        d = Path(tempfile.mkdtemp(prefix="bnv-soundness-")) if own else Path(workdir)
-        path = d / name
-        path.write_text(text, encoding="utf-8")
-        cmd = exe + ["check", str(path), "--json"]
-    res = {"id": case["id"], "form": form, "truth": case["truth"], "why": case["why"],
-           "args": case["args"], "usage_error": bool(case.get("usage_error"))}
+        return ["check"] + flag_argv(case["args"]) + ["--json"]
+    name, text = claim_toml(case)
+    path = Path(workdir) / name
+    path.write_text(text, encoding="utf-8")
+    return ["check", str(path), "--json"]
+
+
+def run_case(case, form, exe=None, workdir=None, timeout=TIMEOUT):
+    """One run as a subprocess of the installed CLI: a dict with id, form, truth, verdict
+    (proved | refuted | inconclusive | usage-error | error), exit code, reason and seconds.
+    A timeout is inconclusive."""
+    exe = exe or executable()
+    workdir = workdir if workdir is not None else tempfile.mkdtemp(prefix="bnv-soundness-")
+    cmd = exe + check_argv(case, form, workdir)
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=str(ROOT),
                            stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        res.update(verdict="inconclusive", exit=None, reason="timeout after %g s" % timeout,
-                   seconds=round(time.monotonic() - t0, 2))
-        return res
-    res["seconds"] = round(time.monotonic() - t0, 2)
-    res["exit"] = p.returncode
+        return dict(_run_of(case, form), verdict="inconclusive", exit=None, reason="timeout after %g s" % timeout,
+                    seconds=round(time.monotonic() - t0, 2))
+    return classify(case, form, p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+
+
+def run_case_in_process(case, form, workdir, timeout=TIMEOUT):
+    """The same run through ``bnverify.cli.main`` in this process (stdout and stderr captured),
+    classified as :func:`run_case` classifies the subprocess: what the tests run, without a
+    Python start-up per case.  A run cannot be stopped here, but one that took longer than
+    ``timeout`` counts as inconclusive, as the subprocess's timeout does.  Not thread-safe (it
+    redirects sys.stdout)."""
+    import contextlib
+    import io
+
+    from bnverify import cli
+
+    argv = check_argv(case, form, workdir)
+    out, err = io.StringIO(), io.StringIO()
+    t0 = time.monotonic()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(argv)
+        except SystemExit as e:         # argparse's own usage errors
+            code = e.code
+    seconds = time.monotonic() - t0
+    if seconds > timeout:
+        return dict(_run_of(case, form), verdict="inconclusive", exit=code, seconds=round(seconds, 2),
+                    reason="took %.1f s, over the timeout of %g s" % (seconds, timeout))
+    return classify(case, form, code, out.getvalue(), err.getvalue(), seconds)
+
+
+def _run_of(case, form):
+    return {"id": case["id"], "form": form, "truth": case["truth"], "why": case["why"],
+            "args": case["args"], "usage_error": bool(case.get("usage_error"))}
+
+
+def classify(case, form, returncode, stdout, stderr, seconds):
+    """The run's verdict from its exit code and its JSON, soundness first: proved if either
+    says so; a usage error by exit code 2; else the verdict they agree on ("error" if not)."""
+    res = dict(_run_of(case, form), seconds=round(seconds, 2), exit=returncode)
     verdict, reason = None, None
     try:
-        j = json.loads(p.stdout)
+        j = json.loads(stdout)
         verdict = j.get("verdict")
         reason = (j.get("evidence") or {}).get("reason")
     except (ValueError, AttributeError):
         pass
-    by_exit = EXIT.get(p.returncode)
-    # soundness first: proved if either the exit code or the JSON says so
+    by_exit = EXIT.get(returncode)
     if "proved" in (verdict, by_exit):
         final = "proved"
     elif by_exit == "usage-error":
         final = "usage-error"
-        reason = (p.stderr.strip().splitlines() or [""])[-1][:300]
+        reason = (stderr.strip().splitlines() or [""])[-1][:300]
     elif verdict in ("refuted", "inconclusive") and by_exit in (verdict, None):
         final = verdict
     elif by_exit in ("refuted", "inconclusive") and verdict is None:
         final = by_exit
     else:
         final = "error"
-        reason = "exit %s, verdict %r: %s" % (p.returncode, verdict,
-                                              (p.stderr.strip().splitlines() or [""])[-1][:300])
+        reason = "exit %s, verdict %r: %s" % (returncode, verdict, (stderr.strip().splitlines() or [""])[-1][:300])
     res["verdict"], res["reason"] = final, reason
     return res
 

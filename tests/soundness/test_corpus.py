@@ -1,8 +1,11 @@
 """The soundness corpus: false statements must never come out "proved", true ones should.
 
 Default run (fast): the corpus's shape, its claim files, and a representative subset of the
-cases (every 3rd of the cheap ones, flag form; file-only cases in file form) through the
-installed CLI.  ``-m slow``: every case, in both forms (the same as ``tally.py --form both``).
+cases (every 3rd of the cheap ones, flag form; file-only cases in file form), one test per
+case.  ``-m slow``: every case, in both forms (what ``tally.py --form both`` runs).  The cases
+run through ``bnverify.cli.main`` in this process (tally.run_case_in_process: the same argv and
+the same reading of exit code and JSON as the subprocess), since a Python start-up per case
+was most of the time; a few run as subprocesses of the installed CLI as well, which must agree.
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ import pytest
 import tally  # noqa: E402 - pytest puts this folder (it has no __init__.py) on sys.path
 
 CASES = tally.load_corpus()
-JOBS = 2
 PER_N = {"attractor-exists", "attractor-stable", "attractor-threshold", "fold-bracket", "finite-width-lyapunov",
          "basin"}
 
@@ -34,17 +36,15 @@ def _form(case):
     return "file" if case.get("file_only") else "flag"
 
 
-def _run(cases, forms=None):
-    out = []
-    if forms is None:
-        by_form = {}
-        for c in cases:
-            by_form.setdefault(_form(c), []).append(c)
-        for f, cs in by_form.items():
-            out += tally.run_all(cs, f, JOBS)
-    else:
-        out = tally.run_all(cases, forms, JOBS)
-    return out
+def _run(cases, workdir, form=None):
+    """Every run of the cases in this process, in corpus order (claim files written into
+    ``workdir``): in ``form`` ("flag", "file" or "both"), by default each case's own (:func:`_form`)."""
+    return [tally.run_case_in_process(c, f, workdir) for c in cases
+            for f in tally.forms_of(c, form or _form(c))]
+
+
+def _ids(cases):
+    return [c["id"] for c in cases]
 
 
 def _fail_lines(results):
@@ -122,33 +122,68 @@ def test_claim_files_load(tmp_path):
 
 
 # ---------------------------------------------------------------- running the cases
-def test_false_subset_never_proved():
-    cases = [c for c in subset(CASES) if c["truth"] == "false"]
-    t, lines = _fail_lines(_run(cases))
+FALSE_SUBSET = [c for c in subset(CASES) if c["truth"] == "false"]
+TRUE_SUBSET = [c for c in subset(CASES) if c["truth"] == "true"]
+
+
+@pytest.mark.parametrize("case", FALSE_SUBSET, ids=_ids(FALSE_SUBSET))
+def test_false_subset_never_proved(case, tmp_path):
+    t, lines = _fail_lines(_run([case], tmp_path))
     assert t["false_proved"] == 0, "\n".join(lines)
 
 
-def test_true_subset_proved():
-    cases = [c for c in subset(CASES) if c["truth"] == "true"]
-    t, lines = _fail_lines(_run(cases))
+@pytest.mark.parametrize("case", TRUE_SUBSET, ids=_ids(TRUE_SUBSET))
+def test_true_subset_proved(case, tmp_path):
+    t, lines = _fail_lines(_run([case], tmp_path))
+    assert not t["not_proved"], "\n".join(lines)
+
+
+def _first(truth, form, **flags):
+    """The corpus's first cheap case with this truth that runs in ``form`` and has ``flags``."""
+    return next(c for c in CASES if c["truth"] == truth and not heavy(c) and form in tally.forms_of(c, "both")
+                and all(bool(c.get(k)) == v for k, v in flags.items()))
+
+
+# the real command line, a subprocess per run: a true and a false case in each form, a usage error
+INSTALLED = [(_first("true", "flag"), "flag"), (_first("false", "flag", usage_error=False), "flag"),
+             (_first("true", "file", file_only=False), "file"), (_first("false", "file", file_only=True), "file"),
+             (_first("false", "flag", usage_error=True), "flag")]
+
+
+@pytest.mark.parametrize("case, form", INSTALLED, ids=["%s-%s" % (c["id"], f) for c, f in INSTALLED])
+def test_the_installed_cli_agrees(case, form, tmp_path):
+    """The subprocess gives the verdict the in-process run gives, and it is sound."""
+    (run,) = tally.run_all([case], form, 1)
+    assert run["verdict"] == tally.run_case_in_process(case, form, tmp_path)["verdict"], run
+    if case.get("usage_error"):
+        assert run["verdict"] == "usage-error", run
+    elif case["truth"] == "true":
+        assert run["verdict"] == "proved", run
+    else:
+        assert run["verdict"] in ("refuted", "inconclusive"), run
+
+
+FALSE = [c for c in CASES if c["truth"] == "false"]
+TRUE = [c for c in CASES if c["truth"] == "true"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", FALSE, ids=_ids(FALSE))
+def test_full_corpus_false_never_proved(case, tmp_path):
+    t, lines = _fail_lines(_run([case], tmp_path, "both"))
+    assert t["false_proved"] == 0, "\n".join(lines)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", TRUE, ids=_ids(TRUE))
+def test_full_corpus_true_proved(case, tmp_path):
+    t, lines = _fail_lines(_run([case], tmp_path, "both"))
     assert not t["not_proved"], "\n".join(lines)
 
 
 @pytest.mark.slow
-def test_full_corpus_false_never_proved():
-    t, lines = _fail_lines(_run([c for c in CASES if c["truth"] == "false"], "both"))
-    assert t["false_proved"] == 0, "\n".join(lines)
-
-
-@pytest.mark.slow
-def test_full_corpus_true_proved():
-    t, lines = _fail_lines(_run([c for c in CASES if c["truth"] == "true"], "both"))
-    assert not t["not_proved"], "\n".join(lines)
-
-
-@pytest.mark.slow
-def test_usage_errors_exit_2():
+def test_usage_errors_exit_2(tmp_path):
     cases = [c for c in CASES if c.get("usage_error")]
-    t = tally.tally(_run(cases, "both"))
+    t = tally.tally(_run(cases, tmp_path, "both"))
     assert not t["not_usage_error"], "\n".join(
         "NOT A USAGE ERROR %s: %s" % (tally._show(r), r["verdict"]) for r in t["not_usage_error"])

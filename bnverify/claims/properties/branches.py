@@ -1,12 +1,12 @@
 """Claims that reach an all-n branch (the attractor for n >= ALL_N_FROM, the simplex state
-for n >= SIMPLEX_FROM) and the untrusted search of a branch's evidence (bnverify.derive.alln,
+for n >= SIMPLEX_FROM) and the untrusted search of a branch's evidence (bnverify.derive.alln_evidence,
 bnverify.derive.simplex_alln)."""
 from __future__ import annotations
 
 from fractions import Fraction
 
 from ... import trusted
-from ...derive import alln, simplex_alln
+from ...derive import alln_evidence, simplex_alln
 
 
 ALL_N_FROM = 16          # the attractor's all-n branch covers n >= 16; below, per-n boxes
@@ -50,7 +50,7 @@ BRANCH_METHOD = {
 
 def search_branch(claim):
     """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
-    asymptotics (see bnverify.derive.alln)."""
+    asymptotics (see bnverify.derive.alln_evidence)."""
     alpha = claim.activation.slope if claim.activation.name == "leaky_relu" else Fraction(0)
     if simplex_all_n(claim):
         item, failed, boxes = simplex_alln.branch_item(claim.n.lo, alpha)
@@ -59,8 +59,8 @@ def search_branch(claim):
                 "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
         return [item], {"boxes": len(boxes), "radius_bounds": boxes,
                         "asymptotics": simplex_alln.asymptotics(alpha)}
-    item, failed = alln.branch_item(claim.n.lo, alpha)
+    item, failed = alln_evidence.branch_item(claim.n.lo, alpha)
     if item is None:
         return [], {"search": "boxes not certified on t in %s" % ", ".join(
             "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
-    return [item], {"boxes": len(item["boxes"]), "asymptotics": alln.asymptotics(item, alpha)}
+    return [item], {"boxes": len(item["boxes"]), "asymptotics": alln_evidence.asymptotics(item, alpha)}

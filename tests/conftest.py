@@ -1,0 +1,38 @@
+"""What the test files share: the command line, run in this process (``run_cli``, and ``cli_json``
+for a command's --json document)."""
+import contextlib
+import io
+import json
+
+import pytest
+
+from bnverify import cli
+
+
+def _run_cli(*argv):
+    """(exit code, stdout, stderr) of one bnverify command run in this process through
+    ``cli.main`` (arguments may be paths or numbers); argparse's own exits (its usage errors,
+    --help) give their SystemExit code."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as e:
+            code = e.code
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def run_cli():
+    """The runner :func:`_run_cli` (session-wide: it keeps no state, and module fixtures use it)."""
+    return _run_cli
+
+
+@pytest.fixture(scope="session")
+def cli_json(run_cli):
+    """The JSON document a command prints with --json (appended here); its exit code must be 0."""
+    def run_json(*argv):
+        code, out, err = run_cli(*argv, "--json")
+        assert code == 0, err[-2000:]
+        return json.loads(out)
+    return run_json
