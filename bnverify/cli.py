@@ -22,13 +22,13 @@ import os
 import sys
 
 from . import __version__
-from .commands import (attractor, basins, check, check_cert, decompose, endstate, gram_starts, jacobian, lyapunov, phase,
-                       rank, report, simplex, simulate, verify)
+from .commands import (attractor, basins, check, check_cert, decompose, endstate, gram_starts, jacobian, kernel,
+                       lyapunov, phase, rank, report, simplex, simulate, verify)
 from .errors import BadInput, LimitError
 
 # every sub-command, in the order --help lists them; a new command is imported above and added here
 COMMANDS = [verify, check, check_cert, report, simulate, decompose, lyapunov, phase, endstate, jacobian, attractor,
-            simplex, rank, gram_starts, basins]
+            simplex, rank, gram_starts, basins, kernel]
 
 USAGE_ERROR = 2
 INTERNAL_ERROR = 4
