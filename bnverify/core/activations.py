@@ -31,9 +31,8 @@ def _a(v):
 
 
 def _leaky(alpha):
-    A, B = (1 + _a(alpha) ** 2) / 2, (1 - _a(alpha)) ** 2 / (2 * arb.pi())
-
     def closed(q1, q2, c):
+        A, B = (1 + _a(alpha) ** 2) / 2, (1 - _a(alpha)) ** 2 / (2 * arb.pi())     # at the caller's precision
         q1, q2, c = _a(q1), _a(q2), _a(c)
         sd = (q1 * q2 - c * c).nonnegative_part().sqrt()
         theta = arb.atan2(sd, c)

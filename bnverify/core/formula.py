@@ -77,11 +77,20 @@ def parse(text):
 
 
 def _number(node):
+    """The exact value of a constant made of literals, + - * / (e.g. 1/2, -0.25), or None."""
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            return None
         return Fraction(repr(node.value)) if isinstance(node.value, float) else Fraction(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         v = _number(node.operand)
         return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        a, b = _number(node.left), _number(node.right)
+        if a is None or b is None or isinstance(node.op, ast.Div) and b == 0:
+            return None
+        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(node.op)) if not isinstance(
+            node.op, ast.Div) else a / b
     return None
 
 
