@@ -217,6 +217,7 @@ def test_derivatives_of_formulas_against_mpmath():
     (["--activation", "tanh", "--alpha", "1", "--q1", "1", "--q2", "1", "--c", "0"], "--alpha"),
     (["--activation", "gelu", "--method", "closed", "--q1", "1", "--q2", "1", "--c", "0"], "no closed form"),
     (["--activation", "relu", "--q1", "1", "--q2", "1", "--c", "0", "--digits", "0"], "--digits"),
+    (["--activation", "tanh", "--q1", "1e7", "--q2", "1", "--c", "0"], "[1e-6, 1e6]"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, says):
     code, out, err = run("kernel", *argv)
@@ -235,3 +236,8 @@ def test_json_interval_rounded_outward():
         exact = 2 / mp.pi * mp.asin(mp.mpf(1) / 3)
         lo, hi = (mp.mpf(v) for v in doc["K"])
     assert code == 0 and lo <= exact <= hi and hi - lo < 1e-15
+    code, out, _ = run("kernel", "--activation", "erf", "--q1", "1", "--q2", "1", "--c", "1/2", "--json", "--digits", 40)
+    with mp.workdps(60):
+        exact = 2 / mp.pi * mp.asin(mp.mpf(1) / 3)
+        lo, hi = (mp.mpf(v) for v in json.loads(out)["K"])
+        assert code == 0 and lo <= exact <= hi and hi - lo < mp.mpf(10) ** -40, (lo, hi)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
+
+from flint import ctx
 
 from ..core import activations, dual_kernel, limits
 from ..errors import BadInput
@@ -106,7 +107,9 @@ def run(args):
             print("inconclusive: %s" % e)
         return 3
     shown = args.digits + 2
-    vals = {k: (outward(v, shown) if v is not None else None) for k, v in res["values"].items()}
+    with ctx.workprec(res["prec"]):         # lower()/upper() round to the working precision
+        vals = {k: (outward(v, shown) if v is not None else None) for k, v in res["values"].items()}
+        mids = {k: (v.str(args.digits, radius=False) if v is not None else None) for k, v in res["values"].items()}
     if args.json:
         doc = dict(head, **{k: vals[k] for k in dual_kernel.QUANTITIES})
         doc.update(method=res["method"], digits=args.digits, notes=res["notes"], seconds=round(res["seconds"], 3))
@@ -119,11 +122,10 @@ def run(args):
     labels = {"K": "K      = E[phi(x) phi(y)]", "dK_dc": "dK/dc  = E[phi'(x) phi'(y)]", "dK_dq1": "dK/dq1",
               "dK_dq2": "dK/dq2", "Ex2": "E[phi(x)^2]", "Ey2": "E[phi(y)^2]"}
     for k in dual_kernel.QUANTITIES:
-        v = res["values"][k]
-        if v is None:
+        if vals[k] is None:
             print("  %-28s  not computed" % labels[k])
         else:
-            print("  %-28s  %s  in [%s, %s]" % (labels[k], v.str(args.digits, radius=False), *vals[k]))
+            print("  %-28s  %s  in [%s, %s]" % (labels[k], mids[k], *vals[k]))
     print("method: %s" % res["method"])
     for n in res["notes"]:
         print("note: %s" % n)

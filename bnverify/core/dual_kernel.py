@@ -33,11 +33,12 @@ from fractions import Fraction
 
 from flint import acb, arb, ctx, fmpq
 
-from ..errors import BadInput
+from ..errors import BadInput, LimitError
 from . import formula as F
 
 QUANTITIES = ("K", "dK_dc", "dK_dq1", "dK_dq2", "Ex2", "Ey2")
 MAX_DIGITS = 100
+Q_RANGE = (Fraction(1, 10 ** 6), Fraction(10 ** 6))      # variances the integral route takes
 DEFAULT_BUDGET = 60.0
 
 
@@ -265,6 +266,9 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
     if method == "closed" and act.closed is None:
         raise BadInput("%s has no closed form here; use --method auto or general" % act.name)
     act.growth()                    # refuses a phi without a growth bound, before any work
+    if (act.closed is None or method == "general") and not all(Q_RANGE[0] <= q <= Q_RANGE[1] for q in (q1, q2)):
+        raise LimitError("the integral route takes variances q1, q2 in [1e-6, 1e6]; got q1 = %s, q2 = %s"
+                         % (float(q1), float(q2)))
     problem = act.derivative_problem()
     started = time.monotonic()
     prec = int(digits * 3.33) + 30
