@@ -154,9 +154,12 @@ class _Calc:
         total /= (2 * arb.pi() * q).sqrt()
         return _widen(total, _tail(C, beta, s, arb(L)))
 
-    def nested(self, outer, inner, q1, q2, c, tol):
-        """E[f1(x) g1(y)] + i E[f2(x) g2(y)]: ``outer`` = [(f1, growth), (f2, growth)] on x,
-        ``inner`` = [(g1, growth), (g2, growth)] on y (growths against y's scale)."""
+    def nested(self, outer, inner, q1, q2, c, tol, cache=None):
+        """E[f1(x) g_j1(y)] + i E[f2(x) g_j2(y)]: ``outer`` = [(f1, growth, j1), (f2, growth, j2)]
+        on x, ``inner`` = [(g1, growth), (g2, growth)] on y (growths against y's scale).  ``cache``
+        (a dict kept by the caller for one inner pair and tolerance) shares the inner integrals
+        between passes that meet the same quadrature nodes."""
+        cache = {} if cache is None else cache
         Q1, Q2, Cc = _a(q1), _a(q2), _a(c)
         lam = Cc / Q1
         s2 = Q2 - Cc * Cc / Q1
@@ -197,7 +200,7 @@ class _Calc:
             r = (2 * Ci * (bi * abs(mu.real).upper() + bi * bi * s2 / 2 + iota * iota / (2 * s2)).exp()).upper()
             return acb(arb(0, r), arb(0, r))
 
-        (f1, go1), (f2, go2) = outer
+        (f1, go1, j1), (f2, go2, j2) = outer
         (g1, _), (g2, _) = inner
         Co = go1[0] + go2[0]
         bo = max(go1[1], go2[1], key=float)
@@ -216,11 +219,14 @@ class _Calc:
             def integrand(z, an, a1=a1, a2=a2):
                 mu = lam * z
                 if z.imag == 0:       # real node: both inner integrals in one complex one
-                    both = G(mu, [g1, g2], itol)
-                    v1, v2 = acb(both.real), acb(both.imag)
+                    key = (z.real.mid().man_exp(), z.real.rad().man_exp())
+                    v = cache.get(key)
+                    if v is None:
+                        both = G(mu, [g1, g2], itol)
+                        v = cache[key] = (acb(both.real), acb(both.imag))
                 else:                 # on an ellipse a bound is all acb.integral needs
-                    v1 = v2 = bound(mu)
-                return (a1(z, an) * v1 + a2(z, an) * v2 * _I) * (z * z * c1).exp()
+                    v = (bound(mu),) * 2
+                return (a1(z, an) * v[j1] + a2(z, an) * v[j2] * _I) * (z * z * c1).exp()
             total += self._integral(integrand, alo, ahi, tol * math.sqrt(q1f))
         total /= (2 * arb.pi() * Q1).sqrt()
         return _widen(total, _tail(Ch, bh, Q1.sqrt(), arb(L)))
@@ -346,10 +352,26 @@ def _general(act, q1, q2, c, digits, problem, calc):
                 results.append(acb(ex.real * ey.real, ex.imag * ey.imag))
     else:
         how = "conditioning on x: nested acb.integral, split at kinks, Gaussian tails bounded"
-        for pairs in [pairs_a] + ([pairs_b] if pairs_b else []):
-            outer = [(_pw(f), _exp_growth(f, sx)) for f, _ in pairs]
-            inner = [(_pw(g), _exp_growth(g, sy)) for _, g in pairs]
-            results.append(calc.nested(outer, inner, q1, q2, c, atol))
+        inner = [(_pw(phi), _exp_growth(phi, sy)), (_pw(d1 or zero), _exp_growth(d1 or zero, sy))]
+        cache = {}
+        results.append(calc.nested([(_pw(phi), _exp_growth(phi, sx), 0),
+                                    (_pw(d1 or zero), _exp_growth(d1 or zero, sx), 1)], inner, q1, q2, c, atol, cache))
+        if problem:
+            pass
+        elif 100 * c * c >= q1 * q2:
+            # the same inner integrals G1 = E[phi(y)|x], G2 = E[phi'(y)|x] serve the second pass:
+            # E[x phi'(x) phi(y)] = int x phi' G1, and E[phi(x) phi''(y)] = (E[x phi(x) phi'(y)]/q1
+            # - dK/dc) / lam by parts in x (lam = c/q1, not small here)
+            lam_x = _times_x(phi)
+            second = calc.nested([(_pw(_times_x(d1)), _exp_growth(_times_x(d1), sx), 0),
+                                  (_pw(lam_x), _exp_growth(lam_x, sx), 1)], inner, q1, q2, c, atol, cache)
+            kc = results[0].imag
+            dq2 = (second.imag / _a(q1) - kc) / (2 * _a(lam))
+            results.append(acb(second.real, dq2 * 2 * _a(q2) + _a(c) * kc))
+        else:
+            inner_b = [(_pw(phi), _exp_growth(phi, sy)), (_pw(_times_x(d1)), _exp_growth(_times_x(d1), sy))]
+            results.append(calc.nested([(_pw(_times_x(d1)), _exp_growth(_times_x(d1), sx), 0),
+                                        (_pw(phi), _exp_growth(phi, sx), 1)], inner_b, q1, q2, c, atol))
     values["K"] = results[0].real
     if problem:
         values.update(dK_dc=None, dK_dq1=None, dK_dq2=None)
