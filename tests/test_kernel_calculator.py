@@ -134,6 +134,23 @@ def test_closed_form_overlaps_general_route(name, point):
         assert closed[k].overlaps(general[k]), (name, point, k, closed[k], general[k])
 
 
+@pytest.mark.parametrize("name", ["relu", "erf"])
+def test_closed_form_overlaps_the_nested_route(name):
+    """|r| > 3/4 takes the nested integral (Mehler's series would need many terms)."""
+    act = activations.activation(name)
+    closed = dual_kernel.kernel(act, 1, 1, Fraction(9, 10), digits=20, method="closed")["values"]
+    res = dual_kernel.kernel(act, 1, 1, Fraction(9, 10), digits=DIGITS, method="general")
+    assert "conditioning on x" in res["method"]
+    assert all(closed[k].overlaps(res["values"][k]) for k in dual_kernel.QUANTITIES), res
+
+
+def test_nested_route_against_gauss_hermite():
+    res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
+    ref, err = gh(_phi("tanh"), Q1, Q2, Fraction(-2, 3))
+    assert "conditioning on x" in res["method"] and contains(res["values"]["K"], ref, err)
+    assert "Mehler" in dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, C, digits=DIGITS)["method"]
+
+
 def test_closed_form_at_the_edges_of_the_cone():
     """c^2 = q1 q2 (y a multiple of x) and c = 0 (independent) are one-dimensional."""
     relu = dual_kernel.kernel(activations.activation("relu"), 1, 4, -2, digits=30)["values"]

@@ -8,7 +8,10 @@ The dK/dq1 formula is Price's dK/dq1 = E[phi''(x) phi(y)]/2 after Gaussian integ
 parts, E[x h(x, y)] = q1 E[d_x h] + c E[d_y h] with h = phi'(x) phi(y): it needs phi only
 absolutely continuous (a kink is fine, a jump is not), where phi'' would need Dirac masses.
 
-Closed forms (``activations``) are used where they exist.  The general route conditions on x:
+Closed forms (``activations``) are used where they exist.  Otherwise, for |r| = |c|/sqrt(q1 q2)
+<= 3/4, Mehler's series (module ``mehler``: all Hermite coefficients from one rigorous node set,
+Cauchy-Schwarz tail); for larger |r|, or where a switch of phi has no known kink, the nested
+route conditions on x:
 y | x ~ N(lam x, s^2), lam = c/q1, s^2 = q2 - c^2/q1, so
 
     E[f(x) g(y)] = int f(x) G(lam x) N(x; 0, q1) dx,   G(mu) = int g(t) N(t; mu, s^2) dt.
@@ -31,10 +34,12 @@ import math
 import time
 from fractions import Fraction
 
-from flint import acb, arb, ctx, fmpq
+from flint import acb, arb, ctx
 
 from ..errors import BadInput, LimitError
 from . import formula as F
+from . import mehler
+from .gauss_pieces import Piecewise, breaks, cutoff, exact, exp_growth, tail
 
 QUANTITIES = ("K", "dK_dc", "dK_dq1", "dK_dq2", "Ex2", "Ey2")
 MAX_DIGITS = 100
@@ -50,69 +55,12 @@ class _OutOfTime(Exception):
     pass
 
 
-def _a(v):
-    v = Fraction(v)
-    return arb(fmpq(v.numerator, v.denominator))
-
-
 def check_covariance(q1, q2, c):
     """Fractions (q1, q2, c) with q1 > 0, q2 > 0, c^2 <= q1 q2; BadInput naming the failure."""
     if not (q1 > 0 and q2 > 0):
         raise BadInput("need q1 > 0 and q2 > 0, got q1 = %s, q2 = %s" % (q1, q2))
     if c * c > q1 * q2:
         raise BadInput("[[q1, c], [c, q2]] is not positive semi-definite: c^2 = %s > q1 q2 = %s" % (c * c, q1 * q2))
-
-
-# ---------------------------------------------------------------- pieces and tails
-class _Piecewise:
-    """A formula compiled once per piece between its kinks (so each piece is analytic)."""
-
-    def __init__(self, tree):
-        self.tree, self.kinks, self._cache = tree, F.kinks(tree), {}
-
-    def on(self, lo, hi):
-        """The acb function on the piece holding the floats lo < hi (no kink between them)."""
-        mid = Fraction((lo + hi) / 2)
-        i = sum(1 for k in self.kinks if k < mid)
-        if i not in self._cache:
-            ks = self.kinks
-            ref = (Fraction(0) if not ks else ks[0] - 1 if i == 0 else ks[-1] + 1 if i == len(ks)
-                   else (ks[i - 1] + ks[i]) / 2)
-            self._cache[i] = F.acb_function(F.resolve(self.tree, ref))
-        return self._cache[i]
-
-
-def _exp_growth(tree, scale):
-    """(C, beta) as arbs with |f(t)| <= C e^(beta |t|), the polynomial factor absorbed at
-    ``scale`` (the standard deviation the tail is taken against)."""
-    return F.growth(tree).exponential(1 / _a(scale) if not isinstance(scale, arb) else 1 / scale)
-
-
-def _tail(C, beta, s, L, m=arb(0), delta=arb(0), iota=arb(0)):
-    """The tail bound of the module docstring (an arb upper bound)."""
-    z = (L - delta - beta * s * s) / (s * arb(2).sqrt())
-    return (C * (beta * (abs(m) + delta)).exp() * (iota * iota / (2 * s * s)).exp()
-            * (beta * beta * s * s / 2).exp() * z.erfc()).upper()
-
-
-def _cutoff(C, beta, s, tol, m=0.0, delta=0.0, iota=0.0):
-    """A float L with the tail bound below ``tol`` (chosen in floats; the bound is then
-    computed rigorously)."""
-    lc = math.log(max(float(C.upper()), 1e-300)) + float(beta) * (abs(m) + delta) + iota * iota / (2 * s * s) \
-        + float(beta) ** 2 * s * s / 2 - math.log(tol)
-    z = math.sqrt(max(lc, 0.0)) + 1.0
-    return delta + float(beta) * s * s + s * math.sqrt(2) * z
-
-
-def _pieces(lo, hi, kinks):
-    pts = [lo] + [float(k) for k in kinks if lo < float(k) < hi] + [hi]
-    return list(zip(pts[:-1], pts[1:]))
-
-
-def _breaks(lo, hi, kinks):
-    """Piece ends as arbs: exact kinks, so adjacent pieces meet exactly."""
-    pts = [(lo, arb(lo))] + [(float(k), _a(k)) for k in kinks if lo < float(k) < hi] + [(hi, arb(hi))]
-    return [(a[0], b[0], a[1], b[1]) for a, b in zip(pts[:-1], pts[1:])]
 
 
 # ---------------------------------------------------------------- integrals
@@ -135,15 +83,15 @@ class _Calc:
     def gauss1(self, parts, q, tol):
         """E[sum_j w_j f_j(x)] for x ~ N(0, q): ``parts`` = [(weight, piecewise, growth (C, beta))],
         weights 1 or 1j (packing two real expectations in one complex one)."""
-        q = _a(q)
+        q = exact(q)
         s = q.sqrt()
         sf = float(s)
         C = sum((g[0] for _, _, g in parts), arb(0))
         beta = max((g[1] for _, _, g in parts), key=float)
-        L = _cutoff(C, beta, sf, tol)
+        L = cutoff(C, beta, sf, tol)
         kinks = sorted(set(k for _, p, _ in parts for k in p.kinks))
         total = acb(0)
-        for lo, hi, alo, ahi in _breaks(-L, L, kinks):
+        for lo, hi, alo, ahi in breaks(-L, L, kinks):
             fs = [(w, p.on(lo, hi)) for w, p, _ in parts]
 
             def integrand(z, an, fs=fs):
@@ -152,7 +100,7 @@ class _Calc:
                 return v * (-z * z / (2 * q)).exp()
             total += self._integral(integrand, alo, ahi, tol * float(s))
         total /= (2 * arb.pi() * q).sqrt()
-        return _widen(total, _tail(C, beta, s, arb(L)))
+        return _widen(total, tail(C, beta, s, arb(L)))
 
     def nested(self, outer, inner, q1, q2, c, tol, cache=None):
         """E[f1(x) g_j1(y)] + i E[f2(x) g_j2(y)]: ``outer`` = [(f1, growth, j1), (f2, growth, j2)]
@@ -160,7 +108,7 @@ class _Calc:
         (a dict kept by the caller for one inner pair and tolerance) shares the inner integrals
         between passes that meet the same quadrature nodes."""
         cache = {} if cache is None else cache
-        Q1, Q2, Cc = _a(q1), _a(q2), _a(c)
+        Q1, Q2, Cc = exact(q1), exact(q2), exact(c)
         lam = Cc / Q1
         s2 = Q2 - Cc * Cc / Q1
         s = s2.sqrt()
@@ -178,9 +126,9 @@ class _Calc:
             m = mu.real.mid()
             mf = float(m)
             delta, iota = mu.real.rad(), abs(mu.imag).upper()
-            L = _cutoff(Ci, bi, sf, itol, mf, float(delta), float(iota))
+            L = cutoff(Ci, bi, sf, itol, mf, float(delta), float(iota))
             total = acb(0)
-            for lo, hi, alo, ahi in _breaks(mf - L, mf + L, inner_kinks):
+            for lo, hi, alo, ahi in breaks(mf - L, mf + L, inner_kinks):
                 fs = [p.on(lo, hi) for p in parts]
                 if len(fs) == 2:
                     def integrand(t, an, g1=fs[0], g2=fs[1]):
@@ -191,7 +139,7 @@ class _Calc:
                         d = t - mu
                         return g1(t, an) * (d * d * c2).exp()
                 total += self._integral(integrand, alo, ahi, itol * sf)
-            return _widen(total * norm_in, _tail(Ci, bi, s, arb(L), arb(m), delta, iota))
+            return _widen(total * norm_in, tail(Ci, bi, s, arb(L), arb(m), delta, iota))
 
         def bound(mu):
             """A disc holding G(mu) for complex mu: |N(t; mu, s^2)| <= e^(iota^2/(2 s^2)) N(t; Re mu, s^2)
@@ -208,12 +156,12 @@ class _Calc:
         Ch = Co * Ci * 2 * (bi * bi * s2 / 2).exp()
         bh = bo + bi * abs(lam)
         q1f = float(q1)
-        L = _cutoff(Ch, bh, math.sqrt(q1f), tol)
+        L = cutoff(Ch, bh, math.sqrt(q1f), tol)
         kinks = sorted(set(f1.kinks) | set(f2.kinks))
         itol = tol / 4
         c1 = -1 / (2 * Q1)
         total = acb(0)
-        for lo, hi, alo, ahi in _breaks(-L, L, kinks):
+        for lo, hi, alo, ahi in breaks(-L, L, kinks):
             a1, a2 = f1.on(lo, hi), f2.on(lo, hi)
 
             def integrand(z, an, a1=a1, a2=a2):
@@ -229,7 +177,7 @@ class _Calc:
                 return (a1(z, an) * v[j1] + a2(z, an) * v[j2] * _I) * (z * z * c1).exp()
             total += self._integral(integrand, alo, ahi, tol * math.sqrt(q1f))
         total /= (2 * arb.pi() * Q1).sqrt()
-        return _widen(total, _tail(Ch, bh, Q1.sqrt(), arb(L)))
+        return _widen(total, tail(Ch, bh, Q1.sqrt(), arb(L)))
 
 
 _I = acb(0, 1)
@@ -242,11 +190,11 @@ def _widen(z, t):
 
 # ---------------------------------------------------------------- the calculator
 def _pw(tree):
-    return _Piecewise(tree)
+    return Piecewise(tree)
 
 
-def _times_x(tree, lam=None):
-    return ("mul", F.X, tree) if lam is None else ("mul", ("mul", F.const(lam), F.X), tree)
+def _times_x(tree):
+    return ("mul", F.X, tree)
 
 
 def _compose(tree, lam):
@@ -330,8 +278,8 @@ def _general(act, q1, q2, c, digits, problem, calc):
     lam = c / q1
     # E[phi(x)^2] and E[phi(y)^2] in one pass: y has the law of sqrt(q2/q1) x, but sqrt is not
     # rational, so take them against their own variances
-    ex2 = calc.gauss1([(1, _pw(("pow", phi, 2)), _exp_growth(("pow", phi, 2), sx))], q1, tol)
-    ey2 = calc.gauss1([(1, _pw(("pow", phi, 2)), _exp_growth(("pow", phi, 2), sy))], q2, tol)
+    ex2 = calc.gauss1([(1, _pw(("pow", phi, 2)), exp_growth(("pow", phi, 2), sx))], q1, tol)
+    ey2 = calc.gauss1([(1, _pw(("pow", phi, 2)), exp_growth(("pow", phi, 2), sy))], q2, tol)
     values = {"Ex2": ex2.real, "Ey2": ey2.real}
     scale = max(float((ex2.real * ey2.real).nonnegative_part().sqrt().upper()), 1e-300)
     atol = tol * scale
@@ -343,19 +291,22 @@ def _general(act, q1, q2, c, digits, problem, calc):
         how = "one-dimensional: y = (c/q1) x" if c else "one-dimensional: x, y independent"
         for pairs in [pairs_a] + ([pairs_b] if pairs_b else []):
             if c:
-                parts = [(w, _pw(("mul", f, _compose(g, lam))), _exp_growth(("mul", f, _compose(g, lam)), sx))
+                parts = [(w, _pw(("mul", f, _compose(g, lam))), exp_growth(("mul", f, _compose(g, lam)), sx))
                          for w, (f, g) in zip((1, 1j), pairs)]
                 results.append(calc.gauss1(parts, q1, atol))
             else:
-                ex = calc.gauss1([(w, _pw(f), _exp_growth(f, sx)) for w, (f, _) in zip((1, 1j), pairs)], q1, atol)
-                ey = calc.gauss1([(w, _pw(g), _exp_growth(g, sy)) for w, (_, g) in zip((1, 1j), pairs)], q2, atol)
+                ex = calc.gauss1([(w, _pw(f), exp_growth(f, sx)) for w, (f, _) in zip((1, 1j), pairs)], q1, atol)
+                ey = calc.gauss1([(w, _pw(g), exp_growth(g, sy)) for w, (_, g) in zip((1, 1j), pairs)], q2, atol)
                 results.append(acb(ex.real * ey.real, ex.imag * ey.imag))
+    elif 16 * c * c <= 9 * q1 * q2 and _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
+        how = "Mehler series, Hermite coefficients by rigorous Gauss-Legendre, Cauchy-Schwarz tail"
+        return values, "general route (%s)" % how
     else:
         how = "conditioning on x: nested acb.integral, split at kinks, Gaussian tails bounded"
-        inner = [(_pw(phi), _exp_growth(phi, sy)), (_pw(d1 or zero), _exp_growth(d1 or zero, sy))]
+        inner = [(_pw(phi), exp_growth(phi, sy)), (_pw(d1 or zero), exp_growth(d1 or zero, sy))]
         cache = {}
-        results.append(calc.nested([(_pw(phi), _exp_growth(phi, sx), 0),
-                                    (_pw(d1 or zero), _exp_growth(d1 or zero, sx), 1)], inner, q1, q2, c, atol, cache))
+        results.append(calc.nested([(_pw(phi), exp_growth(phi, sx), 0),
+                                    (_pw(d1 or zero), exp_growth(d1 or zero, sx), 1)], inner, q1, q2, c, atol, cache))
         if problem:
             pass
         elif 100 * c * c >= q1 * q2:
@@ -363,22 +314,43 @@ def _general(act, q1, q2, c, digits, problem, calc):
             # E[x phi'(x) phi(y)] = int x phi' G1, and E[phi(x) phi''(y)] = (E[x phi(x) phi'(y)]/q1
             # - dK/dc) / lam by parts in x (lam = c/q1, not small here)
             lam_x = _times_x(phi)
-            second = calc.nested([(_pw(_times_x(d1)), _exp_growth(_times_x(d1), sx), 0),
-                                  (_pw(lam_x), _exp_growth(lam_x, sx), 1)], inner, q1, q2, c, atol, cache)
+            second = calc.nested([(_pw(_times_x(d1)), exp_growth(_times_x(d1), sx), 0),
+                                  (_pw(lam_x), exp_growth(lam_x, sx), 1)], inner, q1, q2, c, atol, cache)
             kc = results[0].imag
-            dq2 = (second.imag / _a(q1) - kc) / (2 * _a(lam))
-            results.append(acb(second.real, dq2 * 2 * _a(q2) + _a(c) * kc))
+            dq2 = (second.imag / exact(q1) - kc) / (2 * exact(lam))
+            results.append(acb(second.real, dq2 * 2 * exact(q2) + exact(c) * kc))
         else:
-            inner_b = [(_pw(phi), _exp_growth(phi, sy)), (_pw(_times_x(d1)), _exp_growth(_times_x(d1), sy))]
-            results.append(calc.nested([(_pw(_times_x(d1)), _exp_growth(_times_x(d1), sx), 0),
-                                        (_pw(phi), _exp_growth(phi, sx), 1)], inner_b, q1, q2, c, atol))
+            inner_b = [(_pw(phi), exp_growth(phi, sy)), (_pw(_times_x(d1)), exp_growth(_times_x(d1), sy))]
+            results.append(calc.nested([(_pw(_times_x(d1)), exp_growth(_times_x(d1), sx), 0),
+                                        (_pw(phi), exp_growth(phi, sx), 1)], inner_b, q1, q2, c, atol))
     values["K"] = results[0].real
     if problem:
         values.update(dK_dc=None, dK_dq1=None, dK_dq2=None)
     else:
         kc = results[0].imag
         values["dK_dc"] = kc
-        values["dK_dq1"] = (results[1].real - _a(c) * kc) / (2 * _a(q1))
-        values["dK_dq2"] = (results[1].imag - _a(c) * kc) / (2 * _a(q2))
+        values["dK_dq1"] = (results[1].real - exact(c) * kc) / (2 * exact(q1))
+        values["dK_dq2"] = (results[1].imag - exact(c) * kc) / (2 * exact(q2))
     method = "general route (%s), Price's theorem for dK/dc, Gaussian integration by parts for dK/dq" % how
     return values, method
+
+
+def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
+    """Fill ``values`` from Mehler's series (module ``mehler``) for |r| <= 3/4; False where a
+    coefficient integral is out of reach (a switch with no known kink, a degree too high)."""
+    Q1, Q2 = exact(q1), exact(q2)
+    r = exact(c) / (Q1 * Q2).sqrt()
+    N = mehler.terms(float(r), tol)
+    M = N + 2
+    ar = float(abs(r))
+    weights = [arb((k + 3) * ar ** max(k - 2, 0)) for k in range(M + 1)]
+    coeffs = {}
+    for q in sorted({q1, q2}):
+        coeffs[q] = mehler.coefficients(Piecewise(act.tree), exp_growth(act.tree, math.sqrt(q)), q, M, atol,
+                                        weights, calc._tick)
+        if coeffs[q] is None:
+            return False
+    (A, EA), (B, EB) = coeffs[q1], coeffs[q2]
+    K, Kc, d1, d2 = mehler.series(A, B, EA, EB, r, Q1, Q2, N, not problem)
+    values.update(K=K, dK_dc=Kc, dK_dq1=d1, dK_dq2=d2)
+    return True
