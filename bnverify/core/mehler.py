@@ -62,6 +62,10 @@ def _ellipse_sup(f, q, m, h, rho, M, tick):
     """sup over the Bernstein ellipse of |f(w) He_k(w / sqrt q) N(w; 0, q)| / sqrt(k!), k <= M,
     and of |f(w)^2 N(w; 0, q)|, or None where f is not analytic there."""
     A, B = (rho + 1 / rho) / 2 * h, (rho - 1 / rho) / 2 * h
+    # the maximum modulus principle needs f analytic inside too: a pole or a branch cut inside
+    # the ellipse but off its boundary shows up on the box around the whole ellipse
+    if not f(acb(arb(m.mid(), (m.rad() + A).upper()), arb(0, B.upper())), True).is_finite():
+        return None
     g_max, g2_max = arb(0), arb(0)
     for j in range(ARCS):
         tick()
