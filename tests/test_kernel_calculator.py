@@ -136,7 +136,7 @@ def test_closed_form_overlaps_general_route(name, point):
 
 @pytest.mark.parametrize("name", ["relu", "erf"])
 def test_closed_form_overlaps_the_nested_route(name):
-    """|r| > 3/4 takes the nested integral (Mehler's series would need many terms)."""
+    """|r| > 7/10 takes the nested integral (Mehler's series would need many terms)."""
     act = activations.activation(name)
     closed = dual_kernel.kernel(act, 1, 1, Fraction(9, 10), digits=20, method="closed")["values"]
     res = dual_kernel.kernel(act, 1, 1, Fraction(9, 10), digits=DIGITS, method="general")
