@@ -337,8 +337,10 @@ def _general(act, q1, q2, c, digits, problem, calc):
 
 
 def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
-    """Fill ``values`` from Mehler's series (module ``mehler``) for |r| <= 3/4; False where a
-    coefficient integral is out of reach (a switch with no known kink, a degree too high)."""
+    """Fill ``values`` from Mehler's series (module ``mehler``); False where a coefficient integral
+    is out of reach (a switch with no known kink, a degree too high).  The caller uses it for
+    |r| <= 7/10 and falls back to the nested route where the enclosures come out too wide (near
+    |r| = 3/4 at 15 digits the high coefficients' error bounds outgrow |r|^k)."""
     Q1, Q2 = exact(q1), exact(q2)
     r = exact(c) / (Q1 * Q2).sqrt()
     N = mehler.terms(float(r), tol)
