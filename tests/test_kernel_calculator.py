@@ -2,8 +2,6 @@
 product rules, or one integral after conditioning on x with the inner expectation in closed
 form), closed forms against the general route, Price's theorem against finite differences,
 and bad input (one line, exit 2)."""
-import contextlib
-import io
 import json
 from fractions import Fraction
 
@@ -11,21 +9,11 @@ import mpmath as mp
 import pytest
 from flint import arb
 
-from bnverify import cli
 from bnverify.core import activations, dual_kernel, formula
+from test_cli_conventions import run            # (exit code, stdout, stderr) of one command
 
 Q1, Q2, C = Fraction(1, 2), Fraction(1), Fraction(1, 4)
 DIGITS = 6          # the general route at 6 digits keeps this file fast
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as e:
-            code = e.code
-    return code, out.getvalue(), err.getvalue()
 
 
 # ---------------------------------------------------------------- independent references
