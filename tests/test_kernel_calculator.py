@@ -124,11 +124,20 @@ def test_closed_form_overlaps_general_route(name, point):
 
 @pytest.mark.parametrize("name", ["relu", "erf"])
 def test_closed_form_overlaps_the_nested_route(name):
-    """|r| > 7/10 takes the nested integral (Mehler's series would need many terms)."""
+    """|r| > 9/10 takes the nested integral (Mehler's series would need many terms)."""
     act = activations.activation(name)
-    closed = dual_kernel.kernel(act, 1, 1, Fraction(9, 10), digits=20, method="closed")["values"]
-    res = dual_kernel.kernel(act, 1, 1, Fraction(9, 10), digits=DIGITS, method="general")
+    closed = dual_kernel.kernel(act, 1, 1, Fraction(19, 20), digits=20, method="closed")["values"]
+    res = dual_kernel.kernel(act, 1, 1, Fraction(19, 20), digits=DIGITS, method="general")
     assert "conditioning on x" in res["method"]
+    assert all(closed[k].overlaps(res["values"][k]) for k in dual_kernel.QUANTITIES), res
+
+
+def test_mehler_at_high_correlation_against_the_closed_form():
+    """Mehler's series up to |r| = 9/10: enough bits for the Hermite recurrence's balls."""
+    act = activations.activation("erf")
+    closed = dual_kernel.kernel(act, 1, 2, Fraction(-5, 4), digits=20, method="closed")["values"]
+    res = dual_kernel.kernel(act, 1, 2, Fraction(-5, 4), digits=12, method="general")
+    assert "Mehler" in res["method"]
     assert all(closed[k].overlaps(res["values"][k]) for k in dual_kernel.QUANTITIES), res
 
 

@@ -9,7 +9,7 @@ parts, E[x h(x, y)] = q1 E[d_x h] + c E[d_y h] with h = phi'(x) phi(y): it needs
 absolutely continuous (a kink is fine, a jump is not), where phi'' would need Dirac masses.
 
 Closed forms (``activations``) are used where they exist.  Otherwise, for |r| = |c|/sqrt(q1 q2)
-<= 7/10, Mehler's series (module ``mehler``: all Hermite coefficients from one rigorous node set,
+<= 9/10, Mehler's series (module ``mehler``: all Hermite coefficients from one rigorous node set,
 Cauchy-Schwarz tail); for larger |r|, or where a switch of phi has no known kink, the nested
 route conditions on x:
 y | x ~ N(lam x, s^2), lam = c/q1, s^2 = q2 - c^2/q1, so
@@ -298,7 +298,7 @@ def _general(act, q1, q2, c, digits, problem, calc):
                 ex = calc.gauss1([(w, _pw(f), exp_growth(f, sx)) for w, (f, _) in zip((1, 1j), pairs)], q1, atol)
                 ey = calc.gauss1([(w, _pw(g), exp_growth(g, sy)) for w, (_, g) in zip((1, 1j), pairs)], q2, atol)
                 results.append(acb(ex.real * ey.real, ex.imag * ey.imag))
-    elif 100 * c * c <= 49 * q1 * q2 and _mehler(act, problem, q1, q2, c, tol, atol, calc, values) \
+    elif 100 * c * c <= 81 * q1 * q2 and _mehler(act, problem, q1, q2, c, tol, atol, calc, values) \
             and not _short_of(values, digits - 2):
         how = "Mehler series, Hermite coefficients by rigorous Gauss-Legendre, Cauchy-Schwarz tail"
         return values, "general route (%s)" % how
@@ -339,8 +339,8 @@ def _general(act, q1, q2, c, digits, problem, calc):
 def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
     """Fill ``values`` from Mehler's series (module ``mehler``); False where a coefficient integral
     is out of reach (a switch with no known kink, a degree too high).  The caller uses it for
-    |r| <= 7/10 and falls back to the nested route where the enclosures come out too wide (near
-    |r| = 3/4 at 15 digits the high coefficients' error bounds outgrow |r|^k)."""
+    |r| <= 9/10 (at most about 430 terms at 15 digits) and falls back to the nested route where
+    the enclosures come out too wide."""
     Q1, Q2 = exact(q1), exact(q2)
     r = exact(c) / (Q1 * Q2).sqrt()
     N = mehler.terms(float(r), tol)

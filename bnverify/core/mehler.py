@@ -84,6 +84,15 @@ def _ellipse_sup(f, q, m, h, rho, M, tick):
 
 
 def coefficients(pw, growth, q, M, tol, weights, tick):
+    """See :func:`_coefficients`; run with extra bits because ball arithmetic through the
+    three-term recurrence of He_k(u) lets radii grow like P_k(|u|) ~ e^(|u| sqrt k), not like
+    |He_k(u)|."""
+    L = cutoff(growth[0] * 2, growth[1], math.sqrt(2 * float(q)), tol / 4) / math.sqrt(float(q))
+    with ctx.workprec(ctx.prec + int(1.5 * L * math.sqrt(M)) + 10):
+        return _coefficients(pw, growth, q, M, tol, weights, tick)
+
+
+def _coefficients(pw, growth, q, M, tol, weights, tick):
     """([a_0 .. a_M], E[phi(x)^2]) for x ~ N(0, q) as arbs: ``pw`` the piecewise phi,
     ``growth`` (C, beta) with |phi(x)| <= C e^(beta |x|), ``weights[k]`` the factor a_k's error
     is multiplied by (|r|^k), ``tol`` the target for the weighted error."""
@@ -97,6 +106,9 @@ def coefficients(pw, growth, q, M, tol, weights, tick):
     a = [arb(0)] * (M + 1)
     e2 = arb(0)
     h_max = math.sqrt(qf) * 0.75
+    # every coefficient's error adds over the subintervals, and the series adds the coefficients
+    count = sum(max(1, math.ceil((hi - lo) / h_max)) for lo, hi, _, _ in breaks(-L, L, pw.kinks))
+    share = tol / (8 * count * (M + 1))
     for lo, hi, alo, ahi in breaks(-L, L, pw.kinks):
         f = pw.on(lo, hi)
         pieces = max(1, math.ceil((hi - lo) / h_max))
@@ -112,7 +124,7 @@ def coefficients(pw, growth, q, M, tol, weights, tick):
                 Mk, M2 = sup
                 scale = max(float((Mk[k] * weights[k]).upper()) for k in range(M + 1))
                 scale = max(scale, float(M2.upper()))
-                need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(tol / 8)) \
+                need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
                     / (2 * math.log(float(rho)))
                 n = max(4, math.ceil(need))
                 if best is None or n < best[0]:
