@@ -21,7 +21,7 @@ import numpy as np
 
 from bnverify.core import activations, dual_kernel, formula
 
-POINTS = [(Fraction(1), Fraction(2), Fraction(1, 2)), (Fraction(1), Fraction(1), Fraction(9, 10)),
+POINTS = [(Fraction(1), Fraction(2), Fraction(1, 2)), (Fraction(1), Fraction(1), Fraction(9, 10)), (Fraction(1), Fraction(1), Fraction(19, 20)),
           (Fraction(2), Fraction(1), Fraction(-1, 3))]
 
 

@@ -86,9 +86,9 @@ def _ellipse_sup(f, q, m, h, rho, M, tick):
 def coefficients(pw, growth, q, M, tol, weights, tick):
     """See :func:`_coefficients`; run with extra bits because ball arithmetic through the
     three-term recurrence of He_k(u) lets radii grow like P_k(|u|) ~ e^(|u| sqrt k), not like
-    |He_k(u)|."""
+    |He_k(u)|; against the weight e^(-u^2/2) that is at most e^(M/2) (at |u| = sqrt M)."""
     L = cutoff(growth[0] * 2, growth[1], math.sqrt(2 * float(q)), tol / 4) / math.sqrt(float(q))
-    with ctx.workprec(ctx.prec + int(1.5 * L * math.sqrt(M)) + 10):
+    with ctx.workprec(ctx.prec + int(min(1.5 * L * math.sqrt(M), 0.75 * M)) + 10):
         return _coefficients(pw, growth, q, M, tol, weights, tick)
 
 
