@@ -243,6 +243,12 @@ def test_budget_gives_inconclusive_exit_3():
     assert code == 3 and out.startswith("inconclusive:") and "budget" in out, (code, out, err)
 
 
+def test_negative_covariance_as_written():
+    """'--c -1/2' is a value, not an option (argparse reads only '-1', '-0.5' as numbers)."""
+    code, out, err = run("kernel", "--activation", "relu", "--q1", "1", "--q2", "1", "--c", "-1/2", "--json")
+    assert code == 0 and json.loads(out)["c"] == "-1/2", err
+
+
 def test_json_interval_rounded_outward():
     code, out, _ = run("kernel", "--activation", "erf", "--q1", "1", "--q2", "1", "--c", "1/2", "--json")
     doc = json.loads(out)

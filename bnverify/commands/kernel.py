@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 
@@ -38,7 +39,7 @@ examples:
   bnverify kernel --activation gelu --q1 1 --q2 2 --c 1/2
   bnverify kernel --activation relu --q1 1 --q2 1 --c 1 --json
   bnverify kernel --activation 'x*erf(x)' --q1 1 --q2 1 --c 0.3 --digits 20
-  bnverify kernel --activation 'x if x > 0 else 0.1*x' --q1 2 --q2 1 --c -1/2
+  bnverify kernel --activation 'x if x > 0 else 0.1*x' --q1 2 --q2 1 --c -1/2   (or --c=-1/2)
   bnverify kernel --activation erf --method general --q1 1 --q2 1 --c 1/2   (check a closed form)
 
 exit status: 0 enclosures printed, 3 inconclusive (the digits asked for were not reached within
@@ -47,6 +48,8 @@ the work budget; the reason is printed), 2 bad input (one line).
 
 
 def add_arguments(p):
+    # argparse reads "-1/2" as an option unless it looks like a negative number to it
+    p._negative_number_matcher = re.compile(r"^-(\d+(/\d+)?|\d*\.\d+([eE][-+]?\d+)?|\d+[eE][-+]?\d+)$")
     p.add_argument("--activation", help="a name (see above) or a formula in x, e.g. 'x*erf(x)'")
     p.add_argument("--alpha", default=None, help="slope of leaky_relu (default 1/100) or scale of elu (default 1)")
     p.add_argument("--q1", help="variance of x (> 0), e.g. 1 or 1/2 or 0.25")
