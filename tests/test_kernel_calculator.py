@@ -141,6 +141,26 @@ def test_mehler_at_high_correlation_against_the_closed_form():
     assert all(closed[k].overlaps(res["values"][k]) for k in dual_kernel.QUANTITIES), res
 
 
+@pytest.mark.parametrize("text", ["1/(1 + x**2)", "tanh(2*x)", "x - 1/3 if x > 1/3 else 0"])
+def test_mehler_and_nested_routes_agree(text):
+    """The two integral routes, run on one point: poles near the axis (Mehler's ellipses must not
+    swallow them) and a kink at an inexact binary point.  (With a jump, 'x if x > 1/3 else
+    sin(x)', their dK/dc differ, as both miss the Dirac mass: kernel() gives no derivatives.)"""
+    act = activations.activation(text)
+    q1, q2, c = Q1, Q2, C
+    with dual_kernel.ctx.workprec(64):
+        calc = dual_kernel._Calc(float("inf"), 4000)
+        values = {}
+        assert dual_kernel._mehler(act, None, q1, q2, c, 1e-10, 1e-10, calc, values)
+        phi, d1 = act.tree, act.d1
+        grow = dual_kernel.exp_growth
+        inner = [(dual_kernel.Piecewise(phi), grow(phi, 1)), (dual_kernel.Piecewise(d1), grow(d1, 1))]
+        outer = [(dual_kernel.Piecewise(phi), grow(phi, 0.7), 0), (dual_kernel.Piecewise(d1), grow(d1, 0.7), 1)]
+        nested = calc.nested(outer, inner, q1, q2, c, 1e-10)
+        assert values["K"].overlaps(nested.real) and values["dK_dc"].overlaps(nested.imag), (values, nested)
+        assert values["K"].rad() < 1e-8 and nested.real.rad() < 1e-8
+
+
 def test_nested_route_against_gauss_hermite():
     res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
     ref, err = gh(_phi("tanh"), Q1, Q2, Fraction(-2, 3))
