@@ -23,7 +23,7 @@ outward) of
   dK/dq2     = (E[phi(x) y phi'(y)] - c dK/dc) / (2 q2)         Gaussian integration by parts)
   E[phi(x)^2], E[phi(y)^2]
 each to --digits significant digits (relative to max(|value|, sqrt(E[phi(x)^2] E[phi(y)^2]))).
-Closed forms for relu, leaky_relu, identity, abs, erf and sin; for every other activation
+Closed forms for relu, leaky_relu, identity, abs, erf, sin and gelu; for every other activation
 Mehler's series with rigorous Hermite coefficients (|c| <= 0.9 sqrt(q1 q2)), else a nested
 rigorous integral (acb.integral, split at kinks, Gaussian tails bounded from phi's growth).
 Method, bounds and limits: docs/kernel.md.

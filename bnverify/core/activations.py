@@ -12,7 +12,12 @@ Closed forms, for (x, y) ~ N(0, [[q1, c], [c, q2]]), D = q1 q2 - c^2, theta = at
 * erf, P = (1 + 2 q1)(1 + 2 q2):  K = (2/pi) asin(2c / sqrt(P)) = (2/pi) atan2(2c, sqrt(P - 4c^2)),
   dK/dc = (4/pi) / sqrt(P - 4c^2),  dK/dq1 = -(4/pi) c / ((1 + 2 q1) sqrt(P - 4c^2))   (Williams 1997);
 * sin:  K = e^(-(q1+q2)/2) sinh c,  dK/dc = e^(-(q1+q2)/2) cosh c,  dK/dq1 = -K/2,
-  E[phi(x)^2] = (1 - e^(-2 q1))/2.
+  E[phi(x)^2] = (1 - e^(-2 q1))/2;
+* gelu, x Phi(x) = x/2 + h(x)/2 with h(x) = x g(x), g = erf(./sqrt 2):  K = (c + E[h(x) h(y)])/4 and,
+  by Gaussian integration by parts with g'' = -x g', E[g'' g] = -c E[g' g']/(1 + q1),
+  E[h(x) h(y)] = c (2/pi) asin(c / sqrt((1+q1)(1+q2))) + P (q1 q2 + c^2 - c^2 (q1/(1+q1) + q2/(1+q2))),
+  P = E[g'(x) g'(y)] = (2/pi) / sqrt((1+q1)(1+q2) - c^2); its derivatives are taken exactly in
+  Taylor arithmetic (arb_series), and E[phi(x)^2] = K(q1, q1, q1).
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import mpmath
-from flint import arb, fmpq
+from flint import arb, arb_series, fmpq
 
 from ..errors import BadInput
 from . import formula as F
@@ -57,6 +62,23 @@ def _sin(q1, q2, c):
     K = damp * c.sinh()
     return {"K": K, "dK_dc": damp * c.cosh(), "dK_dq1": -K / 2, "dK_dq2": -K / 2,
             "Ex2": (1 - (-2 * q1).exp()) / 2, "Ey2": (1 - (-2 * q2).exp()) / 2}
+
+
+def _gelu_K(q1, q2, c):
+    """K for gelu (module docstring), on arbs or arb_series alike."""
+    two_pi = 2 / arb.pi()
+    P = two_pi / ((1 + q1) * (1 + q2) - c * c).sqrt()
+    hh = c * two_pi * (c / ((1 + q1) * (1 + q2)).sqrt()).asin() \
+        + P * (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2)))
+    return (c + hh) / 4
+
+
+def _gelu(q1, q2, c):
+    q1, q2, c = _a(q1), _a(q2), _a(c)
+    t = arb_series([0, 1], prec=2)          # one exact first-order Taylor step per variable
+    return {"K": _gelu_K(q1, q2, c), "dK_dc": _gelu_K(q1, q2, c + t).coeffs()[1],
+            "dK_dq1": _gelu_K(q1 + t, q2, c).coeffs()[1], "dK_dq2": _gelu_K(q1, q2 + t, c).coeffs()[1],
+            "Ex2": _gelu_K(q1, q1, q1), "Ey2": _gelu_K(q2, q2, q2)}
 
 
 @dataclass(frozen=True)
@@ -127,7 +149,7 @@ REGISTRY = {
     "leaky_relu": _with_alpha("leaky_relu", "x if x > 0 else alpha*x", Fraction(1, 100), _leaky, ARC),
     "identity": _named("identity", "x", _leaky(1), "linear: K = c"),
     "abs": _named("abs", "abs(x)", _leaky(-1), ARC),
-    "gelu": _named("gelu", "x*(1 + erf(x/sqrt(2)))/2"),
+    "gelu": _named("gelu", "x*(1 + erf(x/sqrt(2)))/2", _gelu, "closed form by Gaussian integration by parts"),
     "silu": _named("silu", "x/(1 + exp(-x))"),
     "tanh": _named("tanh", "tanh(x)"),
     "erf": _named("erf", "erf(x)", _erf, "arcsine closed form (Williams 1997)"),
