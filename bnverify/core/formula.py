@@ -316,12 +316,6 @@ def kinks(e):
     return sorted(out)
 
 
-def dynamic_switches(e):
-    """True when some sel node switches where no kink is known (the integrator bisects there)."""
-    return any(not (affine(s[1]) and affine(s[1])[0] != 0) and not (affine(s[1]) and affine(s[1])[0] == 0)
-               for s in _sels(e))
-
-
 def jumps(e):
     """The kinks at which continuity is not proved exactly (sympy): there the a.e. derivative
     misses a Dirac mass, and Price's theorem does not apply.  abs, max, min are continuous."""
