@@ -1,0 +1,137 @@
+"""``bnverify kernel``: certified dual kernels E[phi(x) phi(y)] and their derivatives."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
+from fractions import Fraction
+
+from flint import ctx
+
+from ..core import activations, dual_kernel, limits
+from ..errors import BadInput
+
+NAME = "kernel"
+HELP = "certified dual kernel E[phi(x)phi(y)], its derivatives and E[phi^2], for any activation"
+DESCRIPTION = """\
+For (x, y) ~ N(0, [[q1, c], [c, q2]]) print rigorous enclosures (Arb balls; lo/hi rounded
+outward) of
+  K          = E[phi(x) phi(y)]
+  dK/dc      = E[phi'(x) phi'(y)]                              (Price's theorem)
+  dK/dq1     = (E[x phi'(x) phi(y)] - c dK/dc) / (2 q1)        (= E[phi''(x) phi(y)]/2, by
+  dK/dq2     = (E[phi(x) y phi'(y)] - c dK/dc) / (2 q2)         Gaussian integration by parts)
+  E[phi(x)^2], E[phi(y)^2]
+each to --digits significant digits (relative to max(|value|, sqrt(E[phi(x)^2] E[phi(y)^2]))).
+Closed forms for relu, leaky_relu, identity, abs, erf, sin and gelu; for every other activation
+Mehler's series with rigorous Hermite coefficients (|c| <= 0.9 sqrt(q1 q2)), else a nested
+rigorous integral (acb.integral, split at kinks, Gaussian tails bounded from phi's growth).
+Method, bounds and limits: docs/kernel.md.
+
+activations: relu, leaky_relu (--alpha, default 1/100), identity, abs, gelu (x Phi(x), exact),
+silu, tanh, erf, elu (--alpha, default 1), softplus, sigmoid, sin; or a formula in x:
+  numbers, x, + - * /, ** with integer exponents in [-8, 8], exp log erf tanh sin cos sqrt abs,
+  max(a, b), min(a, b), and the piecewise form 'A if x > k else B' (also <, <=, >=).
+Anything else is refused naming the token; so is a formula without an exponential growth bound
+(exp(x**2): its Gaussian moments need not exist).  A formula that jumps gets K but no derivatives.
+
+examples:
+  bnverify kernel --activation gelu --q1 1 --q2 2 --c 1/2
+  bnverify kernel --activation relu --q1 1 --q2 1 --c 1 --json
+  bnverify kernel --activation 'x*erf(x)' --q1 1 --q2 1 --c 0.3 --digits 20
+  bnverify kernel --activation 'x if x > 0 else 0.1*x' --q1 2 --q2 1 --c -1/2   (or --c=-1/2)
+  bnverify kernel --activation erf --method general --q1 1 --q2 1 --c 1/2   (check a closed form)
+
+exit status: 0 enclosures printed, 3 inconclusive (the digits asked for were not reached within
+the work budget; the reason is printed), 2 bad input (one line).
+"""
+
+
+def add_arguments(p):
+    # argparse reads "-1/2" as an option unless it looks like a negative number to it
+    p._negative_number_matcher = re.compile(r"^-(\d+(/\d+)?|\d*\.\d+([eE][-+]?\d+)?|\d+[eE][-+]?\d+)$")
+    p.add_argument("--activation", help="a name (see above) or a formula in x, e.g. 'x*erf(x)'")
+    p.add_argument("--alpha", default=None, help="slope of leaky_relu (default 1/100) or scale of elu (default 1)")
+    p.add_argument("--q1", help="variance of x (> 0), e.g. 1 or 1/2 or 0.25")
+    p.add_argument("--q2", help="variance of y (> 0)")
+    p.add_argument("--c", help="covariance of x and y, c^2 <= q1 q2")
+    p.add_argument("--digits", type=int, default=15, help="significant digits asked for, 1..%d (default 15)"
+                   % dual_kernel.MAX_DIGITS)
+    p.add_argument("--method", default="auto", choices=("auto", "closed", "general"),
+                   help="auto (closed form where one exists), closed, or general (the integral route)")
+    p.add_argument("--budget", type=float, default=dual_kernel.DEFAULT_BUDGET,
+                   help="work budget in seconds (default %g); past it the answer is inconclusive"
+                   % dual_kernel.DEFAULT_BUDGET)
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def number(text, name):
+    """An exact Fraction from '1', '1/2', '0.25', '1e-3'; one line naming the option otherwise."""
+    if text is None:
+        raise BadInput("%s is required" % name)
+    limits.guard_number(text, name)
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise BadInput("%s %s is not a finite number" % (name, limits.show(text)))
+
+
+def outward(v, digits):
+    """(lo, hi) decimal strings with ``digits`` significant digits, lo <= v <= hi."""
+    out = []
+    for end, rounding in ((v.lower(), ROUND_FLOOR), (v.upper(), ROUND_CEILING)):
+        m, e = (int(t) for t in end.mid().man_exp())
+        num, den = (m << e, 1) if e >= 0 else (m, 1 << -e)
+        out.append(str(Context(prec=digits, rounding=rounding).divide(Decimal(num), Decimal(den))))
+    return out
+
+
+def _exact(v):
+    return str(v) if v.denominator != 1 else str(v.numerator)
+
+
+def run(args):
+    if not args.activation:
+        raise BadInput("--activation is required (a name such as gelu, or a formula such as 'x*erf(x)')")
+    alpha = number(args.alpha, "--alpha") if args.alpha is not None else None
+    act = activations.activation(args.activation, alpha)
+    q1, q2, c = number(args.q1, "--q1"), number(args.q2, "--q2"), number(args.c, "--c")
+    dual_kernel.check_covariance(q1, q2, c)
+    if not 1 <= args.digits <= dual_kernel.MAX_DIGITS:
+        raise BadInput("--digits %d outside 1..%d" % (args.digits, dual_kernel.MAX_DIGITS))
+    if not (math.isfinite(args.budget) and 0 < args.budget <= 3600):
+        raise BadInput("--budget %s: give seconds in (0, 3600]" % args.budget)
+    head = {"activation": act.name, "formula": act.formula, "q1": _exact(q1), "q2": _exact(q2), "c": _exact(c)}
+    try:
+        res = dual_kernel.kernel(act, q1, q2, c, args.digits, args.method, args.budget)
+    except dual_kernel.Inconclusive as e:
+        if args.json:
+            print(json.dumps(dict(head, verdict="inconclusive", reason=str(e)), indent=1))
+        else:
+            print("inconclusive: %s" % e)
+        return 3
+    shown = args.digits + 2
+    with ctx.workprec(res["prec"]):         # lower()/upper() round to the working precision
+        vals = {k: (outward(v, shown) if v is not None else None) for k, v in res["values"].items()}
+        mids = {k: (v.str(args.digits, radius=False) if v is not None else None) for k, v in res["values"].items()}
+    if args.json:
+        doc = dict(head, **{k: vals[k] for k in dual_kernel.QUANTITIES})
+        doc.update(method=res["method"], digits=args.digits, notes=res["notes"], seconds=round(res["seconds"], 3))
+        print(json.dumps(doc, indent=1))
+        return 0
+    r = float(c) / math.sqrt(float(q1) * float(q2))
+    print("dual kernel of %s, phi(x) = %s" % (act.name, head["formula"]))
+    print("(x, y) ~ N(0, [[q1, c], [c, q2]]), q1 = %s, q2 = %s, c = %s (correlation %.6g)" % (
+        head["q1"], head["q2"], head["c"], r))
+    labels = {"K": "K      = E[phi(x) phi(y)]", "dK_dc": "dK/dc  = E[phi'(x) phi'(y)]", "dK_dq1": "dK/dq1",
+              "dK_dq2": "dK/dq2", "Ex2": "E[phi(x)^2]", "Ey2": "E[phi(y)^2]"}
+    for k in dual_kernel.QUANTITIES:
+        if vals[k] is None:
+            print("  %-28s  not computed" % labels[k])
+        else:
+            print("  %-28s  %s  in [%s, %s]" % (labels[k], mids[k], *vals[k]))
+    print("method: %s" % res["method"])
+    for n in res["notes"]:
+        print("note: %s" % n)
+    print("each enclosure is rigorous (Arb); %d digits asked, %.2f s" % (args.digits, res["seconds"]))
+    return 0

@@ -1,0 +1,199 @@
+"""Mehler's series for dual kernels, with every Hermite coefficient from one rigorous
+Gauss-Legendre node set.
+
+For x ~ N(0, q) let a_k(q) = E[phi(x) He_k(x/sqrt q)] / sqrt(k!).  With r = c / sqrt(q1 q2),
+
+    K       = sum_k a_k(q1) a_k(q2) r^k                                      (Mehler)
+    dK/dc   = sum_{j>=1} j a_j(q1) a_j(q2) r^(j-1) / sqrt(q1 q2)               (Price)
+    dK/dq1  = sum_k sqrt((k+1)(k+2)) a_{k+2}(q1) a_k(q2) r^k / (2 q1)
+
+(the last by E[phi'(x) He_k] = E[phi He_{k+1}] / sqrt q, Gaussian integration by parts, so phi
+must be absolutely continuous).  Tails after N terms, by Cauchy-Schwarz and Parseval with
+T_j(q) = E[phi(x)^2] - sum_{k<=j} a_k(q)^2:  |r|^(N+1) sqrt(T_N T_N'),  and the same with the
+weights j |r|^(j-1) and (k+2) |r|^k, decreasing from the first tail index on.
+
+The coefficients: Gauss-Legendre on short subintervals of [-L, L] (split at phi's kinks), all k
+from the same nodes; the error on [m-h, m+h] is at most h (64/15) M rho^(-2n) / (rho^2 - 1)
+(Trefethen, ATAP Thm 19.3), M bounding |integrand| on the Bernstein ellipse E_rho, found by
+covering the ellipse's boundary with Arb boxes (maximum modulus) and |He_k(u)| <= P_k(|u|),
+P_k the Hermite polynomial with its coefficients' absolute values.  Beyond |x| > L Cramer's
+inequality |He_k(u)| <= 1.0865 sqrt(k!) e^(u^2/4) turns the tail into a Gaussian tail.
+"""
+from __future__ import annotations
+
+import math
+
+from flint import acb, arb, ctx
+
+from .gauss_pieces import breaks, cutoff, exact, tail
+
+CRAMER = arb("1.0865")          # Cramer's constant 1.086435... rounded up
+_RHOS = (arb(2), arb(4), arb(8))
+ARCS = 16
+MAX_DEGREE = 96
+_GL = {}
+_ROOTS = {}
+
+
+def _root_table(n):
+    """[sqrt(k) for k <= n] at the working precision."""
+    key = ctx.prec
+    if len(_ROOTS.get(key, ())) <= n:
+        _ROOTS[key] = [arb(k).sqrt() for k in range(n + 1)]
+    return _ROOTS[key]
+
+
+def _gauss_legendre(n):
+    key = (n, ctx.prec)
+    if key not in _GL:
+        _GL[key] = [arb.legendre_p_root(n, i, weight=True) for i in range(n)]
+    return _GL[key]
+
+
+def _p_bounds(t, M, R):
+    """P_k(t) / sqrt(k!) for k = 0..M (t >= 0): bounds of |He_k(u)| / sqrt(k!) for |u| <= t."""
+    out = [arb(1), t]
+    for k in range(1, M):           # P_(k+1) = t P_k + k P_(k-1)
+        out.append((t * out[k] + R[k] * out[k - 1]) / R[k + 1])
+    return out[:M + 1]
+
+
+def _ellipse_sup(f, q, m, h, rho, M, tick):
+    """sup over the Bernstein ellipse of |f(w) He_k(w / sqrt q) N(w; 0, q)| / sqrt(k!), k <= M,
+    and of |f(w)^2 N(w; 0, q)|, or None where f is not analytic there."""
+    A, B = (rho + 1 / rho) / 2 * h, (rho - 1 / rho) / 2 * h
+    # the maximum modulus principle needs f analytic inside too: a pole or a branch cut inside
+    # the ellipse but off its boundary shows up on the box around the whole ellipse
+    if not f(acb(arb(m.mid(), (m.rad() + A).upper()), arb(0, B.upper())), True).is_finite():
+        return None
+    g_max, g2_max = arb(0), arb(0)
+    for j in range(ARCS):
+        tick()
+        theta = arb(2 * math.pi * (j + 0.5) / ARCS, math.pi / ARCS + 1e-12)
+        w = acb(m + A * theta.cos(), B * theta.sin())
+        fw = f(w, True)
+        if not fw.is_finite():
+            return None
+        dens = abs((-(w * w) / (2 * q)).exp())
+        g_max = arb(max(g_max.upper(), (abs(fw) * dens).upper()))
+        g2_max = arb(max(g2_max.upper(), (abs(fw) * abs(fw) * dens).upper()))
+    # |w| <= |m| + A on the ellipse, and P_k grows with its argument
+    ps = _p_bounds(((abs(m) + A) / q.sqrt()).upper(), M, _root_table(M + 1))
+    norm = 1 / (2 * arb.pi() * q).sqrt()
+    return [(g_max * p * norm).upper() for p in ps], g2_max * norm
+
+
+def coefficients(pw, growth, q, M, tol, weights, tick):
+    """See :func:`_coefficients`; run with extra bits because ball arithmetic through the
+    three-term recurrence of He_k(u) lets radii grow like P_k(|u|) ~ e^(|u| sqrt k), not like
+    |He_k(u)|; against the weight e^(-u^2/2) that is at most e^(M/2) (at |u| = sqrt M)."""
+    L = cutoff(growth[0] * 2, growth[1], math.sqrt(2 * float(q)), tol / 4) / math.sqrt(float(q))
+    with ctx.workprec(ctx.prec + int(min(1.5 * L * math.sqrt(M), 0.75 * M)) + 10):
+        return _coefficients(pw, growth, q, M, tol, weights, tick)
+
+
+def _coefficients(pw, growth, q, M, tol, weights, tick):
+    """([a_0 .. a_M], E[phi(x)^2]) for x ~ N(0, q) as arbs: ``pw`` the piecewise phi,
+    ``growth`` (C, beta) with |phi(x)| <= C e^(beta |x|), ``weights[k]`` the factor a_k's error
+    is multiplied by (|r|^k), ``tol`` the target for the weighted error."""
+    Q = exact(q)
+    qf = float(q)
+    sq = Q.sqrt()
+    C, beta = growth
+    # |phi He_k N(0,q)| / sqrt(k!) <= 1.0865 sqrt(2) |phi| N(0, 2q) beyond L
+    L = cutoff(C * 2, beta, math.sqrt(2 * qf), tol / 4)
+    R = _root_table(M + 1)
+    a = [arb(0)] * (M + 1)
+    e2 = arb(0)
+    h_max = math.sqrt(qf) * 0.75
+    # every coefficient's error adds over the subintervals, and the series adds the coefficients
+    count = sum(max(1, math.ceil((hi - lo) / h_max)) for lo, hi, _, _ in breaks(-L, L, pw.kinks))
+    share = tol / (8 * count * (M + 1))
+    for lo, hi, alo, ahi in breaks(-L, L, pw.kinks):
+        f = pw.on(lo, hi)
+        pieces = max(1, math.ceil((hi - lo) / h_max))
+        for i in range(pieces):
+            a0 = alo + (ahi - alo) * i / pieces
+            b0 = alo + (ahi - alo) * (i + 1) / pieces
+            m, h = (a0 + b0) / 2, (b0 - a0) / 2
+            best = None
+            for rho in _RHOS:
+                sup = _ellipse_sup(f, Q, m, h, rho, M, tick)
+                if sup is None:
+                    break
+                Mk, M2 = sup
+                scale = max(float((Mk[k] * weights[k]).upper()) for k in range(M + 1))
+                scale = max(scale, float(M2.upper()))
+                need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
+                    / (2 * math.log(float(rho)))
+                n = max(4, math.ceil(need))
+                if best is None or n < best[0]:
+                    best = (n, rho, Mk, M2)
+            if best is None or best[0] > MAX_DEGREE:
+                return None
+            n, rho, Mk, M2 = best
+            factor = h * arb(64) / 15 / (rho * rho - 1) * rho ** (-2 * n)
+            sums = [arb(0)] * (M + 1)
+            s2 = arb(0)
+            for x, w in _gauss_legendre(n):
+                tick()
+                z = m + h * x
+                fz = f(acb(z), False).real
+                d = (-(z * z) / (2 * Q)).exp()
+                wf = w * fz * d
+                s2 += wf * fz
+                u = z / sq
+                hk_prev, hk = arb(1), u          # He_k(u) / sqrt(k!)
+                sums[0] += wf
+                if M >= 1:
+                    sums[1] += wf * u
+                for k in range(1, M):       # He_(k+1) = u He_k - k He_(k-1)
+                    hk_prev, hk = hk, (u * hk - R[k] * hk_prev) / R[k + 1]
+                    sums[k + 1] += wf * hk
+            norm = h / (2 * arb.pi() * Q).sqrt()
+            for k in range(M + 1):
+                err = (factor * Mk[k]).upper()
+                a[k] += sums[k] * norm + arb(0, err)
+            e2 += s2 * norm + arb(0, (factor * M2).upper())
+    tk = CRAMER * arb(2).sqrt() * tail(C, beta, (2 * Q).sqrt(), arb(L))
+    t2 = tail(C * C, 2 * beta, sq, arb(L))
+    return [v + arb(0, tk.upper()) for v in a], e2 + arb(0, t2.upper())
+
+
+def series(A, B, EA, EB, r, q1, q2, N, derivatives):
+    """K, dK/dc, dK/dq1, dK/dq2 (or None) from coefficients A (q1), B (q2) up to N + 2."""
+    def tails(X, E):
+        """sqrt(T_j) rounded up: T_j = E - sum_{k<=j} a_k^2 >= 0 by Parseval."""
+        out, acc = [], arb(0)
+        for v in X:
+            acc += v * v
+            hi = (E - acc).upper()
+            out.append(arb(max(hi, arb(0))).sqrt().upper())
+        return out
+    TA, TB = tails(A, EA), tails(B, EB)
+    ar = abs(r)
+    rk = [arb(1)]
+    for _ in range(N + 2):
+        rk.append(rk[-1] * r)
+    K = sum((A[k] * B[k] * rk[k] for k in range(N + 1)), arb(0))
+    K += arb(0, ((ar ** (N + 1)) * TA[N] * TB[N]).upper())
+    if not derivatives:
+        return K, None, None, None
+    sq = (q1 * q2).sqrt()
+    Kc = sum((j * A[j] * B[j] * rk[j - 1] for j in range(1, N + 2)), arb(0)) / sq
+    Kc += arb(0, ((N + 2) * ar ** (N + 1) * TA[N + 1] * TB[N + 1] / sq).upper())
+    tail_w = (N + 3) * ar ** (N + 1)
+    d1 = sum(((arb((k + 1) * (k + 2))).sqrt() * A[k + 2] * B[k] * rk[k] for k in range(N + 1)), arb(0)) / (2 * q1)
+    d1 += arb(0, (tail_w * TA[N + 2] * TB[N] / (2 * q1)).upper())
+    d2 = sum(((arb((k + 1) * (k + 2))).sqrt() * A[k] * B[k + 2] * rk[k] for k in range(N + 1)), arb(0)) / (2 * q2)
+    d2 += arb(0, (tail_w * TA[N] * TB[N + 2] / (2 * q2)).upper())
+    return K, Kc, d1, d2
+
+
+def terms(r, tol):
+    """N with (N + 3) |r|^(N+1) <= tol and (N + 2) ln(1/|r|) >= 1 (the tail weights decrease)."""
+    lr = -math.log(abs(r))
+    N = max(2, math.ceil(1 / lr))
+    while (N + 3) * math.exp(-lr * (N + 1)) > tol:
+        N += 1
+    return N
