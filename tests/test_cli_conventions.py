@@ -40,12 +40,12 @@ SMALL = {"check": [PROOFS / "gram-fixed-point.toml"], "phase": ["--n", "3", "--w
     ("--alpha", "1/10", ["simulate", "phase", "lyapunov", "rank", "gram-starts", "jacobian", "attractor", "simplex",
                          "basins"]),
 ])
-def test_one_message_per_mistake(flag, value, commands):
+def test_one_message_per_mistake(flag, value, commands, run_cli):
     """The shared options are checked in one place (bnverify.commands.options): the same mistake
     gets the same line from every command (--jobs had three messages, --seed two)."""
     said = set()
     for name in commands:
-        code, out, err = run(name, *SMALL.get(name, []), flag, value)
+        code, out, err = run_cli(name, *SMALL.get(name, []), flag, value)
         assert code == 2 and err.startswith("bnverify %s: error: " % name), (name, err)
         said.add(err.split(": error: ", 1)[1])
     assert len(said) == 1, said

@@ -10,7 +10,6 @@ import pytest
 from flint import arb
 
 from bnverify.core import activations, dual_kernel, formula
-from test_cli_conventions import run            # (exit code, stdout, stderr) of one command
 
 Q1, Q2, C = Fraction(1, 2), Fraction(1), Fraction(1, 4)
 DIGITS = 6          # the general route at 6 digits keeps this file fast
@@ -200,8 +199,8 @@ def test_elu_derivative_against_finite_difference():
 
 
 # ---------------------------------------------------------------- user formulas
-def test_user_formula_against_gauss_hermite():
-    code, out, err = run("kernel", "--activation", "x*erf(x)", "--q1", Q1, "--q2", Q2, "--c", C,
+def test_user_formula_against_gauss_hermite(run_cli):
+    code, out, err = run_cli("kernel", "--activation", "x*erf(x)", "--q1", Q1, "--q2", Q2, "--c", C,
                          "--digits", DIGITS, "--json")
     assert code == 0, err
     doc = json.loads(out)
@@ -254,30 +253,30 @@ def test_derivatives_of_formulas_against_mpmath():
     (["--activation", "relu", "--q1", "1", "--q2", "1", "--c", "0", "--digits", "0"], "--digits"),
     (["--activation", "tanh", "--q1", "1e7", "--q2", "1", "--c", "0"], "[1e-6, 1e6]"),
 ])
-def test_bad_input_is_one_line_exit_2(argv, says):
-    code, out, err = run("kernel", *argv)
+def test_bad_input_is_one_line_exit_2(argv, says, run_cli):
+    code, out, err = run_cli("kernel", *argv)
     assert code == 2 and len(err.strip().splitlines()) == 1 and says in err, (code, err)
 
 
-def test_budget_gives_inconclusive_exit_3():
-    code, out, err = run("kernel", "--activation", "silu", "--q1", "1", "--q2", "2", "--c", "1/2", "--budget", "0.01")
+def test_budget_gives_inconclusive_exit_3(run_cli):
+    code, out, err = run_cli("kernel", "--activation", "silu", "--q1", "1", "--q2", "2", "--c", "1/2", "--budget", "0.01")
     assert code == 3 and out.startswith("inconclusive:") and "budget" in out, (code, out, err)
 
 
-def test_negative_covariance_as_written():
+def test_negative_covariance_as_written(run_cli):
     """'--c -1/2' is a value, not an option (argparse reads only '-1', '-0.5' as numbers)."""
-    code, out, err = run("kernel", "--activation", "relu", "--q1", "1", "--q2", "1", "--c", "-1/2", "--json")
+    code, out, err = run_cli("kernel", "--activation", "relu", "--q1", "1", "--q2", "1", "--c", "-1/2", "--json")
     assert code == 0 and json.loads(out)["c"] == "-1/2", err
 
 
-def test_json_interval_rounded_outward():
-    code, out, _ = run("kernel", "--activation", "erf", "--q1", "1", "--q2", "1", "--c", "1/2", "--json")
+def test_json_interval_rounded_outward(run_cli):
+    code, out, _ = run_cli("kernel", "--activation", "erf", "--q1", "1", "--q2", "1", "--c", "1/2", "--json")
     doc = json.loads(out)
     with mp.workdps(40):
         exact = 2 / mp.pi * mp.asin(mp.mpf(1) / 3)
         lo, hi = (mp.mpf(v) for v in doc["K"])
     assert code == 0 and lo <= exact <= hi and hi - lo < 1e-15
-    code, out, _ = run("kernel", "--activation", "erf", "--q1", "1", "--q2", "1", "--c", "1/2", "--json", "--digits", 40)
+    code, out, _ = run_cli("kernel", "--activation", "erf", "--q1", "1", "--q2", "1", "--c", "1/2", "--json", "--digits", 40)
     with mp.workdps(60):
         exact = 2 / mp.pi * mp.asin(mp.mpf(1) / 3)
         lo, hi = (mp.mpf(v) for v in json.loads(out)["K"])

@@ -1,7 +1,6 @@
 """``bnverify kernel``: certified dual kernels E[phi(x) phi(y)] and their derivatives."""
 from __future__ import annotations
 
-import json
 import math
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
@@ -11,6 +10,8 @@ from flint import ctx
 
 from ..core import activations, dual_kernel, limits
 from ..errors import BadInput
+from . import exits, options
+from .output import emit_json
 
 NAME = "kernel"
 HELP = "certified dual kernel E[phi(x)phi(y)], its derivatives and E[phi^2], for any activation"
@@ -62,7 +63,7 @@ def add_arguments(p):
     p.add_argument("--budget", type=float, default=dual_kernel.DEFAULT_BUDGET,
                    help="work budget in seconds (default %g); past it the answer is inconclusive"
                    % dual_kernel.DEFAULT_BUDGET)
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    options.add_json(p, "print one JSON document")
 
 
 def number(text, name):
@@ -106,10 +107,10 @@ def run(args):
         res = dual_kernel.kernel(act, q1, q2, c, args.digits, args.method, args.budget)
     except dual_kernel.Inconclusive as e:
         if args.json:
-            print(json.dumps(dict(head, verdict="inconclusive", reason=str(e)), indent=1))
+            emit_json(dict(head, verdict="inconclusive", reason=str(e)))
         else:
             print("inconclusive: %s" % e)
-        return 3
+        return exits.UNDECIDED
     shown = args.digits + 2
     with ctx.workprec(res["prec"]):         # lower()/upper() round to the working precision
         vals = {k: (outward(v, shown) if v is not None else None) for k, v in res["values"].items()}
@@ -117,8 +118,8 @@ def run(args):
     if args.json:
         doc = dict(head, **{k: vals[k] for k in dual_kernel.QUANTITIES})
         doc.update(method=res["method"], digits=args.digits, notes=res["notes"], seconds=round(res["seconds"], 3))
-        print(json.dumps(doc, indent=1))
-        return 0
+        emit_json(doc)
+        return exits.OK
     r = float(c) / math.sqrt(float(q1) * float(q2))
     print("dual kernel of %s, phi(x) = %s" % (act.name, head["formula"]))
     print("(x, y) ~ N(0, [[q1, c], [c, q2]]), q1 = %s, q2 = %s, c = %s (correlation %.6g)" % (
@@ -134,4 +135,4 @@ def run(args):
     for n in res["notes"]:
         print("note: %s" % n)
     print("each enclosure is rigorous (Arb); %d digits asked, %.2f s" % (args.digits, res["seconds"]))
-    return 0
+    return exits.OK
