@@ -239,3 +239,27 @@ def test_stages_twin(alpha):
         row = D.infinite_width(sub, act, 8)
         assert row["verdict"] == "proved", (sub, row)
         stages.check(sub, alpha, 8, row["certificate"])      # raises if a number differs
+
+
+@pytest.mark.parametrize("spans, floor", [
+    ([(0, Fraction(1, 2)), (Fraction(1, 2), Fraction(1, 4)), (Fraction(1, 4), 1)], None),   # a reversed piece
+    ([(0, Fraction(1, 2)), (Fraction(1, 2), Fraction(1, 2)), (Fraction(1, 2), 1)], None),   # an empty one
+    ([(Fraction(1, 10), 1)], None),                                  # starts inside
+    ([(Fraction(-1, 10), 1)], None),                                 # starts outside, no floor
+    ([(Fraction(1, 10), 1)], Fraction(-1)),                          # starts above lo, with a floor
+    ([(Fraction(-2), 1)], Fraction(-1)),                             # starts below the floor
+    ([(0, Fraction(1, 2))], None),                                   # short of the top
+    ([(0, Fraction(1, 3)), (Fraction(1, 2), 1)], None),              # a gap
+    ([(0, Fraction(1, 2)), (Fraction(1, 3), 1)], None),              # an overlap
+    ([], None)])
+def test_edge_to_edge_refuses_every_bad_cover(spans, floor):
+    from bnverify.trusted.base import Rejected, edge_to_edge
+    with pytest.raises(Rejected):
+        edge_to_edge(spans, Fraction(0), Fraction(1), "pieces", floor=floor)
+
+
+def test_edge_to_edge_accepts_a_cover():
+    from bnverify.trusted.base import edge_to_edge
+    edge_to_edge([(0, Fraction(1, 3)), (Fraction(1, 3), 1)], Fraction(0), Fraction(1), "pieces")
+    edge_to_edge([(Fraction(-1, 2), Fraction(1, 3)), (Fraction(1, 3), 1)], Fraction(0), Fraction(1), "pieces",
+                 floor=Fraction(-1))
