@@ -71,7 +71,7 @@ def verdict(n, alpha, decay=(), grow=()):
     return trusted.decide(claim)[0]
 
 
-@pytest.mark.parametrize("n", [3, 4, 5, 6])
+@pytest.mark.parametrize("n", [3, 4, pytest.param(5, marks=pytest.mark.slow), pytest.param(6, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 5)])
 def test_each_direction_against_the_dense_linearization(n, alpha):
     for name in ENTRIES:
