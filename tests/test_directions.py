@@ -55,7 +55,11 @@ def truth(n, alpha, name):
     lam = sp.Symbol("lam")
     I = sp.eye(L.shape[0])
     keep = I                                  # kills every generalized eigenspace with |mu| <= 1 but G*'s
-    for mu, m in sp.roots(L.charpoly(lam).as_expr(), lam).items():
+    roots = sp.roots(L.charpoly(lam).as_expr(), lam)
+    # G*'s own eigenvalue 1 is the only one on the unit circle here (else 'decays' would be wrong:
+    # a mode with |mu| = 1 neither decays nor grows), e.g. not for the identity (alpha = 1)
+    assert roots.get(1) == 1 and all(abs(mu) != 1 for mu in roots if mu != 1), roots
+    for mu, m in roots.items():
         if abs(mu) <= 1:
             keep = keep * (L - mu * I) ** m
     assert (L * sp.Matrix(g) - sp.Matrix(g)).is_zero_matrix    # G* is fixed: eigenvalue 1, here

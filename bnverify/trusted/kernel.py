@@ -667,11 +667,13 @@ def _g_directions(c):
     _need(c.alpha_point is not None, "directions are decided at one alpha")
     not_fixed = _configuration_state(c, state)
     decay, grow = c.params.get("decay", []), c.params.get("grow", [])
-    if not (isinstance(decay, list) and isinstance(grow, list)):
-        raise Rejected("params.decay and params.grow are lists of direction names")
+    if not (isinstance(decay, list) and isinstance(grow, list) and len(decay) + len(grow) <= 2 * len(DIRECTIONS)):
+        raise Rejected("params.decay and params.grow are lists of direction names, each named once")
     for name in decay + grow:
         if not isinstance(name, str) or name not in DIRECTIONS:
             raise Rejected("unknown direction %r (one of %s)" % (name, ", ".join(DIRECTIONS)))
+    if len(set(decay)) < len(decay) or len(set(grow)) < len(grow):
+        raise Rejected("a direction is named twice in params.decay or params.grow")
     if not decay and not grow:
         raise Rejected("params name no direction to decay or grow")
     words = lambda names: "; ".join(DIRECTIONS[x][1] for x in names)       # noqa: E731
