@@ -112,3 +112,20 @@ def test_relabelled_certificates_are_rejected(tmp_path):
         forged["claim"].update(edit)
         ok, why = trusted.check(rehash(forged))
         assert not ok, edit
+
+
+def test_a_mode_on_the_unit_circle_neither_decays_nor_grows():
+    """With the identity (alpha = 1) the map is E -> C E C: a projection, so a spread inside the
+    cluster keeps its part of eigenvalue 1 for ever (C E C is not a multiple of G* = s s^T)."""
+    claim = {"property": "stability-directions", "stages": ["rc"], "activation": "identity",
+             "domain": {"n": "4"}, "params": {"state": "two-point", "decay": ["cluster-spread"]}}
+    assert trusted.decide(claim)[0] == "refuted"
+    claim["params"] = {"state": "two-point", "grow": ["cluster-spread"]}
+    assert trusted.decide(claim)[0] == "refuted"
+    n = 4
+    C = sp.eye(n) - sp.ones(n, n) / n
+    E = sp.zeros(n, n)
+    E[0, 1] = E[1, 0] = 1
+    s = sp.Matrix([sp.Rational(-1, n)] * (n - 1) + [sp.Rational(n - 1, n)])
+    P = C * E * C
+    assert C * P * C == P and (P - (P[n - 1, n - 1] / s[n - 1] ** 2) * s * s.T) != sp.zeros(n, n)
