@@ -65,3 +65,20 @@ def test_the_catalogue_claim_and_its_forgeries(tmp_path):
         forged = json.loads(json.dumps(cert))
         forged["claim"].update(edit)
         assert not trusted.check(rehash(forged))[0], edit
+
+
+@pytest.mark.parametrize("stages, act", [(["rc"], "relu"), (["rs"], "relu"), ([], "relu"), (["rc", "rs"], "tanh")])
+def test_models_without_the_rs_response_have_no_goal(stages, act):
+    """Without RS the map is C^1 at O_n (spread eps comes out O(eps)); no RC, or tanh: not analysed."""
+    claim = {"property": "rs-linearization", "stages": stages, "activation": act, "domain": {"n": "3.."},
+             "params": {}}
+    with pytest.raises(trusted.NoGoal):
+        trusted.decide(claim)
+
+
+def test_a_wrong_model_fails_the_derivation(monkeypatch):
+    """The kernel proves the response by checking its derivation's facts on its own model: a model
+    whose two-point state has the odd point on the cluster (lambda = 0) is refused."""
+    monkeypatch.setattr(rs, "rs_image", lambda n, alpha: (sp.Integer(1), sp.Integer(1), sp.Integer(1)))
+    with pytest.raises(trusted.Rejected, match="lambda > 0"):
+        rs.unbounded_response(5, sp.Integer(0))
