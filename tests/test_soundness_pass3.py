@@ -253,3 +253,14 @@ def test_an_irrational_spelling_at_one_n_is_proved_not_refuted():
     from 5/17, and sympy shows the identity."""
     claim = _claim("jacobian-spectrum", "5", eigenvalues=[["0", "5"], ["sqrt(2)*sqrt(2)*5/34", "3"], ["25/17", "6"]])
     assert trusted.decide(claim)[0] == "proved"
+
+
+def test_a_multiplicity_undefined_at_an_n_of_the_domain_is_never_proved():
+    """(n^2 - 9)/(n - 3) - (n + 3) + (n-1)(n-2)/2 is (n-1)(n-2)/2 except at n = 3, where it is 0/0:
+    the claim says nothing there, so it is not proved (its continuous extension is not read)."""
+    claim = _claim("jacobian-spectrum", "3..5", eigenvalues=[
+        ["0", "n"], ["n/(n**2-2*n+2)", "n-2"], ["n**2/(n**2-2*n+2)", "(n**2-9)/(n-3) - (n+3) + (n-1)*(n-2)/2"]])
+    with pytest.raises(Rejected, match="undefined"):
+        trusted.decide(claim)
+    claim["domain"]["n"] = "4..5"                 # defined there: proved
+    assert trusted.decide(claim)[0] == "proved"
