@@ -89,7 +89,8 @@ def test_the_catalogue_reading_for_every_n():
 
 
 @pytest.mark.parametrize("params", [{"decay": ["spread"]}, {"decay": [], "grow": []}, {"decay": [3]},
-                                    {"decay": "odd-angle"}])
+                                    {"decay": "odd-angle"}, {"decay": ["odd-angle", "odd-angle"]},
+                                    {"grow": ["cluster-spread"] * 9}])
 def test_bad_names_are_rejected(params):
     claim = {"property": "stability-directions", "stages": ["rc"], "activation": "relu",
              "domain": {"n": "3.."}, "params": params}
