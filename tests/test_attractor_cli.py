@@ -133,3 +133,20 @@ def test_a_per_n_table_with_an_undecided_n_exits_3(monkeypatch, run_cli):
     monkeypatch.setattr(sweep, "checked_state", one_undecided)
     assert run_cli("simplex", "--n", "3..4", "--json")[0] == 3
     assert run_cli("attractor", "--n", "3", "--json")[0] == 3
+
+
+def test_an_open_range_from_3_names_the_absence_and_the_smallest_n(run_cli):
+    """Issue 24: `attractor --n 3..` printed a bare 'refuted', started its table at 7 and exited 3.
+    Now: the kernel's reason, rows for n = 3..6 (refuted: no spread-cluster state in the family),
+    the smallest n 7, exit 1 as check's refuted; the per-n rows of an all-n run claim no time."""
+    code, out, _ = run_cli("attractor", "--n", "3..", "--jobs", "1", "--json")
+    doc = json.loads(out)
+    sm = doc["summary"]
+    assert code == 1 and sm["status"] == "refuted" and "no spread-cluster fixed point" in sm["reason"]
+    assert sm["smallest_n"] == 7 and "3..6" in sm["smallest_n_note"]
+    rows = {r["n"]: r for r in doc["results"]}
+    assert [rows[k]["status"] for k in range(3, 8)] == ["refuted"] * 4 + ["proved"]
+    assert "cluster_cos" not in rows[3] and "cluster_cos" in rows[7]
+    assert all("seconds" not in r for r in doc["results"])
+    code, text, _ = run_cli("attractor", "--n", "3..", "--jobs", "1")
+    assert code == 1 and "smallest n: 7" in text and "reason: at n = 3" in text

@@ -52,14 +52,14 @@ def add_arguments(p):
 
 
 def table(rows, fields):
-    head = ["n", "status"] + list(fields) + ["seconds"]
+    timed = any(r.get("seconds") is not None for r in rows)     # rows of an all-n run have no own time
+    head = ["n", "status"] + list(fields) + ["seconds"] * timed
     lines = [head]
     for r in rows:
         cells = [str(r["n"]), r["status"]]
         for f in fields:
             cells.append(per_n.interval(r, f))
-        cells.append("%.2f" % r["seconds"])
-        lines.append(cells)
+        lines.append(cells + (["%.2f" % r["seconds"]] if timed else []))
     width = [max(len(l[k]) for l in lines) for k in range(len(head))]
     out = ["  ".join(c.ljust(w) for c, w in zip(l, width)).rstrip() for l in lines]
     for r in rows:
@@ -178,12 +178,24 @@ def run(args):
 
 
 def _rows_from(v):
-    """Per-n rows from a combined verdict's enclosures (the per-n jobs below the branch)."""
-    rows = []
-    for k, e in sorted((v.evidence.get("enclosures") or {}).items(), key=lambda kv: int(kv[0])):
-        rows.append(dict({"n": int(k), "status": v.evidence.get("per_n", {}).get(k, v.status)}, **e,
-                         seconds=0.0, checked=bool(v.evidence.get("checked"))))
-    return rows
+    """Per-n rows from a combined verdict (the per-n jobs below the branch): enclosures where
+    the state is proved, the bare verdict where it is absent or undecided."""
+    enc = v.evidence.get("enclosures") or {}
+    per = {k: s for k, s in (v.evidence.get("per_n") or {}).items() if k.isdigit()}
+    return [dict({"n": int(k), "status": per.get(k, v.status)}, **enc.get(k, {}),
+                 checked=bool(v.evidence.get("checked")))
+            for k in sorted(set(enc) | set(per), key=int)]
+
+
+def smallest_n(rows):
+    """(n0, absent below) from per-n rows of consecutive n: the smallest n0 from which every row is
+    proved, and whether every row below it is refuted (no spread-cluster state there)."""
+    n0 = None
+    for row in sorted(rows, key=lambda e: -e["n"]):
+        if row["status"] != "proved":
+            break
+        n0 = row["n"]
+    return n0, all(e["status"] == "refuted" for e in rows if n0 is None or e["n"] < n0)
 
 
 def run_all_n(args):
@@ -237,8 +249,14 @@ def run_all_n(args):
            "boxes": boxes_json(v),
            "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+    n0, absent = smallest_n(results) if relu else (None, False)
+    if relu and v.status == "refuted" and n0 is not None and absent and n0 > r.lo:
+        doc["summary"]["smallest_n"] = n0
+        doc["summary"]["smallest_n_note"] = (
+            "no spread-cluster fixed point in the symmetric family for n = %d..%d (classified per n, "
+            "trusted kernel); from n = %d on it exists and is stable" % (r.lo, n0 - 1, n0))
     per_n.write_cert(args, v)
-    code = exits.OK if ok else exits.UNDECIDED
+    code = exits.OK if ok else exits.REFUTED if v.status == "refuted" else exits.UNDECIDED
     if args.json:
         emit_json(doc)
         return code
@@ -247,6 +265,10 @@ def run_all_n(args):
                                                           if sm["checked"] else ": %s" % sm["reason"]))
     if ok:
         print("  " + v.evidence["statement"])
+    elif sm["checked"] and sm.get("reason"):
+        print("  reason: %s" % sm["reason"])
+    if sm.get("smallest_n"):
+        print("  smallest n: %d (%s)" % (sm["smallest_n"], sm["smallest_n_note"]))
     if doc["asymptotics"]:
         a = doc["asymptotics"]
         for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap", "stability_margin"):
