@@ -3,7 +3,7 @@
     bnv.catalogue()                  the built-in claims (a list of Claim)
     bnv.claim("attractor")           one of them
     bnv.Claim.from_toml(path)        a claim file;  bnv.Claim.from_dict({...}) a claim as data
-    bnv.check(claim_or_dict_or_path) one Result (claim + verdict), kernel-checked
+    bnv.check(claim_id_dict_or_path) one Result (claim + verdict), kernel-checked
     bnv.verify(ids=None)             Results for the catalogue (or the given ids)
 
 Results show as a table in Jupyter (``_repr_html_``) and as JSON with ``to_json()``.  Every
@@ -40,12 +40,14 @@ def claim(claim_id):
 
 
 def as_claim(obj):
-    """A Claim from a Claim, a dict (the claim-file schema, docs/claims-schema.md) or the path
-    of a claim file."""
+    """A Claim from a Claim, a dict (the claim-file schema, docs/claims-schema.md), a catalogue
+    id (``"stability-naive"``) or the path of a claim file."""
     if isinstance(obj, spec.Claim):
         return obj
     if isinstance(obj, dict):
         return spec.Claim.from_dict(obj)
+    if isinstance(obj, str) and not obj.endswith(".toml") and not Path(obj).exists():
+        return claim(obj)                   # an id: the path reading made it "no such file"
     if isinstance(obj, (str, Path)):
         return spec.Claim.from_toml(obj)
     raise BadInput("check() takes a Claim, a dict or a claim file's path, not %s" % type(obj).__name__)

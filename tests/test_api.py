@@ -94,3 +94,13 @@ def test_the_notebook_runs():
     assert any("text/html" in o.get("data", {}) and "simplex-state" in o["data"]["text/html"] for o in outputs)
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert any("('proved', True)" in o.get("data", {}).get("text/plain", "") for o in outputs)
+
+
+def test_check_finds_a_catalogue_id():
+    """Issue 25: bnv.check("stability-naive") read the id as a path."""
+    import bnverify as bnv
+
+    r = bnv.check("stability-naive")
+    assert r.claim.id == "stability-naive" and r.verdict.status == "refuted"
+    with pytest.raises(bnv.BadInput, match="no claim"):
+        bnv.check("no-such-claim")
