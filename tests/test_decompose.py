@@ -24,10 +24,18 @@ def test_proved_rows_recheck_from_their_certificates(sub):
 
 
 def test_the_rows_the_catalogue_decides_go_through_the_trusted_kernel():
-    for sub in (("rc", "nl"), ("rc", "rs", "nl")):
+    """Issue 25: a row is proved only if every reading holds.  RC + ReLU holds a false reading
+    (stability-naive), so it is refuted; its threshold claim keeps its own domain and is proved,
+    as in verify (narrowed to n = 6 it had no goal)."""
+    want = {("rc", "nl"): "refuted", ("rc", "rs", "nl"): "proved"}
+    for sub, verdict in want.items():
         f = D.checked(sub, RELU, 6)                      # n = 6 as in the JSON test: derived once
-        assert f["verdict"] == "proved" and f["checked_by"] == D.KERNEL
+        assert f["verdict"] == verdict and f["checked_by"] == D.KERNEL
         assert all(c["checked"] for c in f["evidence"]["claims"] if c["verdict"] != "inconclusive")
+        assert not any(c["verdict"] == "inconclusive" for c in f["evidence"]["claims"])
+        assert (verdict == "refuted") == any(c["verdict"] == "refuted" for c in f["evidence"]["claims"])
+    parts = {c["id"]: c["verdict"] for c in D.checked(("rc", "nl"), RELU, 6)["evidence"]["claims"]}
+    assert parts["stability-naive"] == "refuted" and parts["attractor-threshold"] == "proved"
 
 
 def test_trusted_goals_reject_forgeries():

@@ -345,7 +345,9 @@ def catalogue_claims(model, act, n):
             continue
         if n not in c.n:
             continue
-        out.append(c.with_n(n))
+        # a threshold is about its whole domain (the smallest n of it): narrowed to one n it has
+        # no goal, and verify would say otherwise
+        out.append(c if c.property == "attractor-threshold" else c.with_n(n))
     return out
 
 
@@ -374,14 +376,17 @@ def from_catalogue(model, act, n, executor=None):
     if open_:
         text += ("; " if text else "") + "not decided: " + "; ".join(p["title"] for p in open_)
     all_checked = decided and all(p["checked"] for p in decided)
-    verdict = PROVED if decided and all_checked else INCONCLUSIVE
+    # honest label: proved only if every reading holds; a false reading makes the row refuted
+    verdict = INCONCLUSIVE if open_ or not all_checked else \
+        REFUTED if any(p["verdict"] == REFUTED for p in decided) else PROVED
     return {"verdict": verdict, "statement": "at n = %d: %s" % (n, text),
             "method": "catalogue claims through the runner and the trusted kernel: "
                       + ", ".join("%s (%s)" % (p["id"], p["verdict"]) for p in parts),
             "checked_by": KERNEL if all_checked else None,
             "evidence": {"claims": parts,
-                         "reading": "the row's statement is the conjunction of the decided claims "
-                                    "('FALSE' = the claim is refuted, which is proved)"}}
+                         "reading": "the row lists the catalogue's readings for this stage set: "
+                                    "'holds' (proved) or 'FALSE' (refuted); the row is proved only if "
+                                    "every reading holds, refuted if one is false, else inconclusive"}}
 
 
 # ---------------------------------------------------------------- dispatch
