@@ -112,7 +112,7 @@ class _Calc:
         lam = Cc / Q1
         s2 = Q2 - Cc * Cc / Q1
         s = s2.sqrt()
-        sf, lamf = float(s), float(lam)
+        sf = float(s)
         norm_in = 1 / (s * (2 * arb.pi()).sqrt())
         inner_kinks = sorted(set(k for p, _ in inner for k in p.kinks))
         Ci = sum((g[0] for _, g in inner), arb(0))

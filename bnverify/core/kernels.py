@@ -19,7 +19,6 @@ up to the boundary |rho| = 1 even though kappa'' = B / sqrt(1 - rho^2) blows up 
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 

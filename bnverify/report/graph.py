@@ -191,7 +191,6 @@ def svg(nodes, href="claims/%s.html", engine="auto"):
     pos, paths, used = layout(nodes, engine)
     verdict = {n["id"]: n.get("verdict", "not run") for n in nodes}
     title = {n["id"]: n.get("title", "") for n in nodes}
-    xs = [p[0] for p in pos.values()] or [0]
     ys = [p[1] for p in pos.values()] or [0]
     pad = 12
     minx = min(x - _width(i) / 2 for i, (x, _) in pos.items()) - pad if pos else 0

@@ -450,7 +450,6 @@ def _g_spectral_configuration(c, state):
                         "the two-point state", rel, bound))
 
     def decide(_facts):
-        import sympy
         if not_fixed is not None:
             return "refuted", ("at alpha = %s O_n is not a fixed point (its image is not orthogonal; the fixed "
                                "point is the two-point state: state two-point)" % not_fixed)
