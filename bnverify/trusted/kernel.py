@@ -304,20 +304,24 @@ def _g_fixed_point(c):
     return Goal(st, decide)
 
 
+def _alpha_sym(c):
+    """The domain's single slope (exact), or the symbol alpha for a range of slopes."""
+    import sympy
+    return _sympy_q(c.alpha_point) if c.alpha_point is not None else sympy.Symbol("alpha")
+
+
 def _on_alpha(e, c):
     """e with the domain's single slope substituted (e unchanged for a range of slopes)."""
     import sympy
-    return e.subs(sympy.Symbol("alpha"), _sympy_q(c.alpha_point)) if c.alpha_point is not None else e
+    return sympy.sympify(e).subs(sympy.Symbol("alpha"), _alpha_sym(c))
 
 
 def _on_domain(e, c):
     """e with the domain's single slope (and single n) substituted, and square roots of
     squares simplified for n >= n_lo (n = n_lo + m, m >= 0)."""
     import sympy
-    n, al = sympy.Symbol("n"), sympy.Symbol("alpha")
-    e = sympy.sympify(e)
-    if c.alpha_point is not None:
-        e = e.subs(al, _sympy_q(c.alpha_point))
+    n = sympy.Symbol("n")
+    e = _on_alpha(e, c)
     if c.n_hi == c.n_lo:
         return sympy.simplify(e.subs(n, c.n_lo))         # exact: never rounded (nsimplify would)
     m = sympy.Symbol("m", nonnegative=True)
@@ -392,11 +396,6 @@ def _eigen(M, comp):
         a1, a0 = p.all_coeffs()
         out.append((sympy.cancel(-a0 / a1), e))
     return out
-
-
-def _alpha_sym(c):
-    import sympy
-    return _sympy_q(c.alpha_point) if c.alpha_point is not None else sympy.Symbol("alpha")
 
 
 def spectrum(c, n):
