@@ -263,3 +263,23 @@ def test_edge_to_edge_accepts_a_cover():
     edge_to_edge([(0, Fraction(1, 3)), (Fraction(1, 3), 1)], Fraction(0), Fraction(1), "pieces")
     edge_to_edge([(Fraction(-1, 2), Fraction(1, 3)), (Fraction(1, 3), 1)], Fraction(0), Fraction(1), "pieces",
                  floor=Fraction(-1))
+
+
+def test_zero_sees_a_zero_that_sympy_cancel_leaves_unevaluated():
+    """sympy 1.14: cancel(together(n**2/2 - n + 1/2 - (n-1)**2/2)) is '-1/2 + 1/2', not 0; a
+    zero not seen would read as 'differs' (a false refutation in the directions goal)."""
+    n = sp.Symbol("n")
+    assert base.zero(n ** 2 / 2 - n + sp.Rational(1, 2) - sp.Rational(1, 2) * (n - 1) ** 2)
+    assert not base.zero(n ** 2 / 2 - sp.Rational(1, 2) * (n - 1) ** 2)
+
+
+def test_pattern_blocks_at_large_n_match_small_dense_twin():
+    """The class-pattern blocks at a symmetric state serve n = 10^6 in the time of n = 6."""
+    import time
+    from flint import arb, ctx
+    with ctx.workprec(128):
+        A, B = model.kernel_constants(Fraction(0))
+        t0 = time.monotonic()
+        M = model.symmetric_blocks((arb("0.99"), arb("-0.1"), arb(900000)), 10 ** 6, A, B)
+        assert time.monotonic() - t0 < 1
+        assert set(M) == {"trivial", "standard", "pair"} and all(x.is_finite() for row in M["trivial"] for x in row)

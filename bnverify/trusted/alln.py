@@ -32,7 +32,7 @@ checked there against the kernel's dense symmetric_blocks at n = 7..40):
 
 * At G* = 2 K(Sigma), C G* C = lam Sigma with lam = 2A = 1 + t E, c = lam / 2 and DF(G*)[H]/c
   = (2/lam) DK(Sigma)[C H C], DK(Sigma)[H]_jk = kappa'(r) H_jk + sqrt(S_jj S_kk)(kappa - r
-  kappa')(r)(H_jj/S_jj + H_kk/S_kk)/2.  On the isotypic components of model.basis the blocks
+  kappa')(r)(H_jj/S_jj + H_kk/S_kk)/2.  On the isotypic components of model.basis_patterns the blocks
   are L P (centring P, diagonal action L); AB and BA have the same nonzero spectrum, so the
   nonzero eigenvalues are those of P L on the centred parts: pair mu_P = 1 - t m_P; trivial:
   Sigma's direction (eigenvalue 1 at the fixed point, the direction of G* itself, dropped)

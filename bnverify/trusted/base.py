@@ -305,7 +305,9 @@ def zero(expr):
     expr = expr.xreplace({a: sympy.Dummy() for a in dict.fromkeys(atoms)})
     if not expr.is_rational_function():
         raise Rejected("%s is not a rational function" % expr)
-    return sympy.cancel(sympy.together(expr)) == 0
+    # the expanded numerator: canonical for a polynomial (sympy 1.14's cancel(together(e)) can
+    # leave '-1/2 + 1/2' unevaluated, and a zero that is not seen must never read as non-zero)
+    return sympy.expand(sympy.fraction(sympy.together(expr))[0]) == 0
 
 
 def sign_of(poly):

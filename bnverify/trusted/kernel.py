@@ -637,7 +637,7 @@ def _g_jacobian(c):
 
 
 # the named perturbations of a two-point state: the entries of G they move, and the basis pattern
-# of each symmetry component's copy those entries span (model._basis_patterns: trivial D, O, X,
+# of each symmetry component's copy those entries span (model.basis_patterns: trivial D, O, X,
 # B; standard D, O, X, or D, X at n = 3; pair O)
 DIRECTIONS = {"cluster-norms": ("D", "the cluster points' norms (diagonal entries)"),
               "cluster-spread": ("O", "the spread inside the cluster (cluster-cluster entries)"),

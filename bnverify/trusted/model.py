@@ -5,11 +5,11 @@ tests/test_trusted.py evaluates every pair at the same points.
 | trusted (here)                                | untrusted twin                                         |
 |-----------------------------------------------|--------------------------------------------------------|
 | kappa, kernel_constants                       | bnverify.core.kernels.kappa / Activation constants     |
-| center                                        | bnverify.core.gram (C G C)                             |
+| center, kernel (on class patterns)            | bnverify.core.gram (C G C, K), dense                   |
 | two_point_image                               | bnverify.derive.symbolic.fixed_point (one RC step)     |
 | rs_image                                      | bnverify.derive.rs.fixed_point                         |
 | pattern_blocks                                | bnverify.core.symmetry blocks at the configuration     |
-| symmetric_gram, reduced_map, symmetric_blocks | bnverify.core.symmetry / derive                        |
+| reduced_map, symmetric_blocks                 | bnverify.core.symmetry / derive                        |
 | curve                                         | bnverify.derive.curve: the reduction curve h(rho)      |
 | basins.check_basin_cover                      | bnverify.derive.basins (cover, segments, basins)       |
 | gershgorin_bound                              | bnverify.derive.spectra: the block spectra             |
@@ -34,9 +34,10 @@ direction of G itself.
   the PSD cone, whose tangent cone spans Sym_n).
 * Symmetry.  DF commutes with permutations of the cluster, so it preserves the isotypic
   components of Sym_n under S_{n-1} (n >= 5: trivial x4, standard x3, pair x1; n = 4: no pair;
-  n = 3: standard x2).  :func:`pattern_blocks` computes DF/c on one copy of each component
-  for symbolic n (entries grouped by index class: cluster points 0..3, the rest R, the odd
-  point) and CHECKS that the copy is invariant (DF of each basis matrix is, entry by entry,
+  n = 3: standard x2).  :func:`blocks` computes DF/c on one copy of each component, on class
+  patterns (entries grouped by index class: cluster points 0..3, the rest R, the odd point),
+  so one computation serves every n, symbolic (:func:`pattern_blocks`, exact) or as large as
+  10^6 (:func:`symmetric_blocks`, balls), and CHECKS that the copy is invariant (DF of each basis matrix is, entry by entry,
   the combination the block says).  A component of the standard type built from a sum-zero
   cluster vector x is linear in x and the permutations of e_0 - e_1 span all such x, so its
   block has multiplicity n - 2; the pair type's multiplicity is (n-1)(n-4)/2 (the dimension of
@@ -50,32 +51,6 @@ from fractions import Fraction
 from .base import Q, Rejected, ball, zero
 
 # ---------------------------------------------------------------- the model: rank-one case
-def center(G):
-    """C G C: G_jk - r_j/n - r_k/n + t/n^2 (r row sums, t the total)."""
-    n = len(G)
-    r = [sum(row) for row in G]
-    t = sum(r)
-    return [[G[j][k] - r[j] / n - r[k] / n + t / (n * n) for k in range(n)] for j in range(n)]
-
-
-def factors(S, alpha):
-    """f_jk = A if S_jk > 0 else alpha, after checking that every correlation is +-1."""
-    n = len(S)
-    if any(S[j][j] <= 0 for j in range(n)) or \
-            any(S[j][k] * S[j][k] != S[j][j] * S[k][k] for j in range(n) for k in range(n)):
-        raise Rejected("the centred Gram matrix is not rank one with positive diagonal")
-    A = (1 + alpha * alpha) / 2
-    return [[A if S[j][k] > 0 else alpha for k in range(n)] for j in range(n)]
-
-
-def configuration(n, alpha):
-    """G = K(s s^T), s = (-1/n, ..., -1/n, (n-1)/n): the configuration's Gram matrix."""
-    s = [Fraction(-1, n)] * (n - 1) + [Fraction(n - 1, n)]
-    S = [[sj * sk for sk in s] for sj in s]
-    f = factors(S, alpha)
-    return [[f[j][k] * S[j][k] for k in range(n)] for j in range(n)]
-
-
 def rs_image(n, alpha):
     """RC + RS + phi at a rank-one centred Gram (Sigma = D s s^T): a neuron's row is
     y = sign(g) sqrt(n) s/|s|, i.e. -+1/sqrt(n-1) on the cluster and +-sqrt(n-1) at the odd
@@ -162,76 +137,124 @@ def kappa(r, A, B):
     return _ends(r, lambda p: A * p + B * (((1 - p) * (1 + p)).sqrt() - p * p.acos()))
 
 
-def _kernel_entry(S, j, k, A, B):
-    if j == k:
-        return A * S[j][j]
-    d = (S[j][j] * S[k][k]).sqrt()
-    rho = S[j][k] / d
-    v = rho.v if isinstance(rho, Dual) else rho
-    if not (v.is_finite() and v.lower() >= -1 and v.upper() <= 1):
-        raise Rejected("a correlation is not certainly in [-1, 1] on the box")
-    return d * kappa(rho, A, B)
+# ---------------------------------------------------------------- class patterns: any n at the cost of n = 6
+def classes(n):
+    """The batch's index classes and their sizes: cluster points 0..3 and the rest R (n - 5
+    points; n a symbol means every n >= 5), fewer for n = 3, 4, 5; the odd point o."""
+    cl = {3: ["0", "1"], 4: ["0", "1", "2"], 5: ["0", "1", "2", "3"]}.get(n, ["0", "1", "2", "3", "R"])
+    size = dict.fromkeys(cl + ["o"], 1)
+    if "R" in size:
+        size["R"] = n - 5
+    return cl, size
 
 
-def symmetric_gram(n, o, x, b):
-    """Gram matrix of the symmetric state (cluster diagonal 1, off-diagonal o, cross x, odd b)."""
-    G = [[1 if j == k else o for k in range(n)] for j in range(n)]
-    for j in range(n - 1):
-        G[j][n - 1] = G[n - 1][j] = x
-    G[n - 1][n - 1] = b
-    return G
+def pattern(cl, f):
+    """A matrix invariant under the permutations of R, as {(i, j): entry} for classes i, j
+    ((R, R) off the diagonal) and (R, R, 'd') for R's diagonal; f(i, j, on the diagonal)."""
+    every = cl + ["o"]
+    keys = [(i, j) for i in every for j in every] + ([("R", "R", "d")] if "R" in cl else [])
+    return {k: f(k[0], k[1], len(k) == 3 or k[0] == k[1] != "R") for k in keys}
+
+
+def _diag(P, i):
+    return P[("R", "R", "d")] if i == "R" else P[(i, i)]
+
+
+def center(P, cl, size, n):
+    """C P C: P_jk - r_j/n - r_k/n + t/n^2 (r the row sums, t the total)."""
+    every = cl + ["o"]
+    r = {i: sum(size[j] * P[(i, j)] for j in every if not i == j == "R") for i in every}
+    if "R" in r:
+        r["R"] += _diag(P, "R") + (size["R"] - 1) * P[("R", "R")]
+    t = sum(size[i] * r[i] for i in every)
+    return {k: P[k] - r[k[0]] / n - r[k[1]] / n + t / n ** 2 for k in P}
+
+
+def kernel(S, A, B):
+    """K(S): A S_jj on the diagonal, sqrt(S_jj S_kk) kappa(rho_jk) off it."""
+    out = {}
+    for k, v in S.items():
+        if len(k) == 3 or k[0] == k[1] != "R":
+            out[k] = A * v
+            continue
+        d = (_diag(S, k[0]) * _diag(S, k[1])).sqrt()
+        rho = v / d
+        r = rho.v if isinstance(rho, Dual) else rho
+        if not (r.is_finite() and r.lower() >= -1 and r.upper() <= 1):
+            raise Rejected("a correlation is not certainly in [-1, 1] on the box")
+        out[k] = d * kappa(rho, A, B)
+    return out
+
+
+def basis_patterns(comp, cl):
+    """Basis patterns of one copy of a component, and the entries read as coordinates in it.
+    x = e_0 - e_1, y = e_2 - e_3 (sum-zero cluster vectors).  trivial: D (cluster diagonal),
+    O (cluster off-diagonal), X (cross), B (odd diagonal); standard: diag(x), x1^T + 1x^T off
+    the diagonal (absent for n = 3), cross x; pair: x y^T + y x^T (n >= 5)."""
+    x, y = {"0": 1, "1": -1}, {"2": 1, "3": -1}
+    X_, Y_ = (lambda i: x.get(i, 0)), (lambda i: y.get(i, 0))
+    cluster = lambda i: i != "o"                                          # noqa: E731
+    if comp == "trivial":
+        return ([pattern(cl, lambda i, j, d: int(d and cluster(i))),
+                 pattern(cl, lambda i, j, d: int(not d and cluster(i) and cluster(j))),
+                 pattern(cl, lambda i, j, d: int((i == "o") != (j == "o"))),
+                 pattern(cl, lambda i, j, d: int(i == j == "o"))],
+                [("0", "0"), ("0", "1"), ("0", "o"), ("o", "o")])
+    if comp == "standard":
+        D = pattern(cl, lambda i, j, d: X_(i) if d and cluster(i) else 0)
+        O = pattern(cl, lambda i, j, d: X_(i) + X_(j) if not d and cluster(i) and cluster(j) else 0)
+        X = pattern(cl, lambda i, j, d: X_(i) if j == "o" and cluster(i) else X_(j) if i == "o" and cluster(j) else 0)
+        if len(cl) == 2:
+            return [D, X], [("0", "0"), ("0", "o")]
+        return [D, O, X], [("0", "0"), ("0", "2"), ("0", "o")]
+    return [pattern(cl, lambda i, j, d: X_(i) * Y_(j) + Y_(i) * X_(j))], [("0", "2")]
+
+
+def blocks(G, L, cl, same):
+    """{component: matrix of the linear map L (pattern -> pattern) on one copy}: coordinates read
+    off the copy's entries, and CHECKED to give L(E) back entry by entry (same(a, b): a = b; the
+    model would otherwise be wrong); the trivial block on the quotient by G's own direction."""
+    out = {}
+    for comp in ["trivial", "standard"] + (["pair"] if "3" in cl else []):
+        mats, reads = basis_patterns(comp, cl)
+        cols = []
+        for E in mats:
+            LE = L(E)
+            col = [LE[r] for r in reads]
+            if not all(same(LE[k], sum(cf * M[k] for cf, M in zip(col, mats))) for k in LE):
+                raise Rejected("the %s copy is not invariant: the model is inconsistent" % comp)
+            cols.append(col)
+        M = [list(row) for row in zip(*cols)]
+        if comp == "trivial":          # basis (D, O, X, B) and g = G's coordinates: keep 3 x 3
+            g = [G[r] for r in reads]
+            M = [[M[i][j] - g[i] / g[3] * M[3][j] for j in range(3)] for i in range(3)]
+        out[comp] = M
+    return out
+
+
+def symmetric_state(cl, s):
+    """The symmetric state (cluster diagonal 1, off-diagonal o, cross x, odd diagonal b)."""
+    o, x, b = s
+    return pattern(cl, lambda i, j, d: b if i == j == "o" else x if "o" in (i, j) else 1 if d else o)
 
 
 def reduced_map(s, n, A, B):
     """(T(s), F_a): T(o, x, b) = (F_o, F_x, F_b) / F_a, F = K(C G C)."""
-    S = center(symmetric_gram(n, *s))
-    Fa = _kernel_entry(S, 0, 0, A, B)
-    return [_kernel_entry(S, j, k, A, B) / Fa for j, k in ((0, 1), (0, n - 1), (n - 1, n - 1))], Fa
-
-
-def basis(component, n):
-    """Basis matrices of one copy of a component, and the entries giving coordinates in it.
-    Cluster 0..n-2, odd point n-1; x = e_0 - e_1, y = e_2 - e_3 (sum-zero cluster vectors).
-    trivial: I_c, O_c (11^T - I on the cluster), X (cluster-odd), E (odd diagonal);
-    standard: diag(x), x1^T + 1x^T off the diagonal (absent for n = 3), cross x;
-    pair: x y^T + y x^T (n >= 5)."""
-    od = n - 1
-    cl = range(n - 1)
-    x = [1, -1] + [0] * (n - 2)
-    y = [0, 0, 1, -1] + [0] * (n - 4)
-
-    def mat(f):
-        return [[f(j, k) for k in range(n)] for j in range(n)]
-    if component == "trivial":
-        return ([mat(lambda j, k: int(j == k and j in cl)), mat(lambda j, k: int(j != k and j in cl and k in cl)),
-                 mat(lambda j, k: int((j == od) != (k == od))), mat(lambda j, k: int(j == k == od))],
-                [(0, 0), (0, 1), (0, od), (od, od)])
-    if component == "standard":
-        D = mat(lambda j, k: x[j] if j == k and j in cl else 0)
-        O = mat(lambda j, k: x[j] + x[k] if j != k and j in cl and k in cl else 0)
-        X = mat(lambda j, k: x[j] if k == od and j in cl else x[k] if j == od and k in cl else 0)
-        return ([D, X], [(0, 0), (0, od)]) if n == 3 else ([D, O, X], [(0, 0), (0, 2), (0, od)])
-    return [mat(lambda j, k: x[j] * y[k] + y[j] * x[k])], [(0, 2)]
+    cl, size = classes(n)
+    F = kernel(center(symmetric_state(cl, s), cl, size, n), A, B)
+    return [F[k] / F[("0", "0")] for k in (("0", "1"), ("0", "o"), ("o", "o"))], F[("0", "0")]
 
 
 def symmetric_blocks(s, n, A, B):
-    """{component: block of DF(G_s)/c}, c = F(G_s)_00; the trivial block is taken on the
-    quotient by the direction g = (1, o, x, b) of G_s itself (eigenvalue 1, dropped)."""
-    G = symmetric_gram(n, *s)
+    """{component: block of DF(G_s)/c}, c = F(G_s)_00 (balls; trivial block modulo G_s)."""
+    cl, size = classes(n)
+    G = symmetric_state(cl, s)
     _, c = reduced_map(s, n, A, B)
-    out = {}
-    for comp in ["trivial", "standard"] + (["pair"] if n >= 5 else []):
-        mats, reads = basis(comp, n)
-        cols = []
-        for E in mats:
-            S = center([[Dual(G[j][k], (E[j][k],)) for k in range(n)] for j in range(n)])
-            cols.append([_kernel_entry(S, j, k, A, B).g[0] / c for j, k in reads])
-        M = [list(row) for row in zip(*cols)]
-        if comp == "trivial":          # basis (E1, E2, E3, g): keep the leading 3 x 3 block
-            g = [1] + list(s)
-            M = [[M[i][j] - g[i] / g[3] * M[3][j] for j in range(3)] for i in range(3)]
-        out[comp] = M
-    return out
+
+    def L(E):
+        S = center({k: Dual(G[k], (E[k],)) for k in G}, cl, size, n)
+        return {k: v.g[0] / c for k, v in kernel(S, A, B).items()}
+    return blocks(G, L, cl, lambda a, b: (a - b).contains(0))
 
 
 def gershgorin_bound(M, V):
@@ -333,74 +356,7 @@ def two_point_fixed(n, alpha, rs=False):
     return st, c
 
 
-# ---------------------------------------------------------------- pattern matrices, symbolic n
-def _classes(n):
-    """Index classes of the cluster (points 0..3 and the rest R) and their sizes."""
-    import sympy
-
-    if n == 3:
-        cl = ["0", "1"]
-    elif n == 4:
-        cl = ["0", "1", "2"]
-    else:
-        cl = ["0", "1", "2", "3", "R"]
-    size = {c: 1 for c in cl + ["o"]}
-    if "R" in size:
-        size["R"] = n - 5
-    return cl, {k: sympy.sympify(v) for k, v in size.items()}
-
-
-def _keys(cl):
-    every = cl + ["o"]
-    return [(i, j) for i in every for j in every] + ([("R", "R", "d")] if "R" in cl else [])
-
-
-def _pattern(cl, f):
-    """Pattern matrix: entry (i, j) for classes i, j (off the diagonal when i == j == 'R'),
-    and (R, R, 'd') the diagonal inside R.  f(i, j, diagonal)."""
-    return {k: f(k[0], k[1], len(k) == 3 or (k[0] == k[1] and k[0] != "R")) for k in _keys(cl)}
-
-
-def _center_pattern(P, cl, size, n):
-    every = cl + ["o"]
-    r = {}
-    for i in every:
-        r[i] = sum(size[j] * P[(i, j)] for j in every if not (i == j == "R"))
-        if i == "R":
-            r[i] += P[("R", "R", "d")] + (size["R"] - 1) * P[("R", "R")]
-    t = sum(size[i] * r[i] for i in every)
-    return {k: P[k] - r[k[0]] / n - r[k[1]] / n + t / n ** 2 for k in P}
-
-
-def _L(P, cl, size, n, alpha, c):
-    """DF(G*)[P] / c = f o (C P C) / c at the two-point state."""
-    A = (1 + alpha ** 2) / 2
-    CP = _center_pattern(P, cl, size, n)
-    return {k: (alpha if (k[0] == "o") != (k[1] == "o") else A) * v / c for k, v in CP.items()}
-
-
-def _basis_patterns(comp, cl):
-    """(basis matrices of one copy, entries read as coordinates): cf. :func:`basis`."""
-    x = {"0": 1, "1": -1}
-    y = {"2": 1, "3": -1}
-    X_, Y_ = (lambda i: x.get(i, 0)), (lambda i: y.get(i, 0))
-    cluster = lambda i: i != "o"                                          # noqa: E731
-    if comp == "trivial":
-        return ([_pattern(cl, lambda i, j, d: int(d and cluster(i))),
-                 _pattern(cl, lambda i, j, d: int(not d and cluster(i) and cluster(j))),
-                 _pattern(cl, lambda i, j, d: int((i == "o") != (j == "o"))),
-                 _pattern(cl, lambda i, j, d: int(i == j == "o"))],
-                [("0", "0"), ("0", "1"), ("0", "o"), ("o", "o")])
-    if comp == "standard":
-        D = _pattern(cl, lambda i, j, d: X_(i) if d and cluster(i) else 0)
-        O = _pattern(cl, lambda i, j, d: X_(i) + X_(j) if not d and cluster(i) and cluster(j) else 0)
-        X = _pattern(cl, lambda i, j, d: X_(i) if j == "o" and cluster(i) else X_(j) if i == "o" and cluster(j) else 0)
-        if len(cl) == 2:
-            return [D, X], [("0", "0"), ("0", "o")]
-        return [D, O, X], [("0", "0"), ("0", "2"), ("0", "o")]
-    return [_pattern(cl, lambda i, j, d: X_(i) * Y_(j) + Y_(i) * X_(j))], [("0", "2")]
-
-
+# ---------------------------------------------------------------- two-point states: blocks for symbolic n
 def multiplicity(comp, n):
     """Copies of a block's eigenvalues: trivial 1 (after the quotient by G*), standard n - 2,
     pair (n-1)(n-4)/2."""
@@ -409,35 +365,24 @@ def multiplicity(comp, n):
 
 def pattern_blocks(n, alpha, rs=False):
     """{component: sympy Matrix of DF(G*)/c on one copy} at the two-point fixed point; n a
-    symbol (meaning every n >= 5) or 3, 4, or any integer.  Rejected if a copy is not
-    invariant (the model would then be wrong)."""
+    symbol (meaning every n >= 5) or an integer >= 3.  DF(G*)[E] = f o (C E C), f = A within
+    the cluster and at the odd point, alpha across.  Rejected if a copy is not invariant."""
     import sympy
 
     if rs:
         raise Rejected("the RS map has no linearization at a two-point state")
+    n = sympy.sympify(n)
     st, c = two_point_fixed(n, alpha)
-    cl, size = _classes(n if not isinstance(n, int) or n <= 4 else 5)
-    if isinstance(n, int) and n > 4:
-        size["R"] = sympy.Integer(n - 5)
-    G = _pattern(cl, lambda i, j, d: st[0] if i != "o" and j != "o" else st[2] if i == j == "o" else st[1])
-    comps = ["trivial", "standard"] + (["pair"] if "3" in cl else [])
-    out = {}
-    for comp in comps:
-        mats, reads = _basis_patterns(comp, cl)
-        cols = []
-        for E in mats:
-            LE = _L(E, cl, size, n, alpha, c)
-            col = [sympy.cancel(LE[r]) for r in reads]
-            back = {k: sum(cf * M[k] for cf, M in zip(col, mats)) for k in LE}
-            if not all(zero(sympy.sympify(LE[k] - back[k])) for k in LE):
-                raise Rejected("the %s copy is not invariant: the model is inconsistent" % comp)
-            cols.append(col)
-        M = sympy.Matrix(cols).T
-        if comp == "trivial":           # quotient by the direction g of G* (eigenvalue 1)
-            g = [G[r] for r in reads]
-            LG = _L(G, cl, size, n, alpha, c)
-            if not all(zero(sympy.sympify(LG[k] - G[k])) for k in G):
-                raise Rejected("G* is not fixed by the scale-free linearization")
-            M = sympy.Matrix(3, 3, lambda i, j: sympy.cancel(M[i, j] - g[i] / g[3] * M[3, j]))
-        out[comp] = M
-    return out
+    cl, size = classes(n)
+    G = pattern(cl, lambda i, j, d: st[2] if i == j == "o" else st[1] if "o" in (i, j) else st[0])
+    A = (1 + alpha ** 2) / 2
+
+    def L(P):
+        return {k: sympy.cancel((alpha if (k[0] == "o") != (k[1] == "o") else A) * v / c)
+                for k, v in center(P, cl, size, n).items()}
+
+    def same(a, b):
+        return zero(sympy.sympify(a - b))
+    if not all(same(v, G[k]) for k, v in L(G).items()):
+        raise Rejected("G* is not fixed by the scale-free linearization")
+    return {comp: sympy.Matrix(M).applyfunc(sympy.cancel) for comp, M in blocks(G, L, cl, same).items()}
