@@ -29,18 +29,19 @@ from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_consta
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
 
-N_MAX = 64
+N_MAX = 64               # classification and basin covers: per n up to here
+STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
 MAX_CLASSIFICATION_WORK = 5000 * 128     # intervals x bits: genuine covers have < 700 at 128
 EXCLUSIONS = ("natural", "mean-value", "monotone")      # the ways model.interval_holds excludes a root
 
 
-def _n_alpha_prec(item, real_n=False):
+def _n_alpha_prec(item, real_n=False, n_max=N_MAX):
     n = Q(item["n"]) if real_n else item["n"]
     if not real_n and type(n) is not int:
         raise Rejected("n %r is not an integer" % (n,))
     alpha, prec = Q(item["alpha"]), item["prec"]
-    if type(prec) is not int or not (3 <= n <= N_MAX and 0 <= alpha < 1 and 64 <= prec <= 4096):
-        raise Rejected("n, alpha or prec out of range (3 <= n <= %d, 0 <= alpha < 1)" % N_MAX)
+    if type(prec) is not int or not (3 <= n <= n_max and 0 <= alpha < 1 and 64 <= prec <= 4096):
+        raise Rejected("n, alpha or prec out of range (3 <= n <= %d, 0 <= alpha < 1)" % n_max)
     return n, alpha, prec
 
 
@@ -49,7 +50,7 @@ def check_symmetric_state(item):
     box X proves that T has exactly one fixed point in X."""
     from flint import arb, ctx
 
-    n, alpha, prec = _n_alpha_prec(item)
+    n, alpha, prec = _n_alpha_prec(item, n_max=STATE_N_MAX)
     with ctx.workprec(prec):
         A, B = kernel_constants(alpha)
         box = [table(v, "a box coordinate", {"mid": list, "rad": list}) for v in item["box"]]

@@ -770,10 +770,9 @@ def _per_n_model(c, all_n=False):
     _need(c.activation in ("relu", "leaky_relu") and c.alpha_point is not None,
           "certified states are for RC + ReLU / leaky ReLU with one alpha")
     if not all_n:
-        _need(c.n_hi is not None and c.n_hi <= N_MAX,
-              "this is certified per n, for n <= %d (the all-n proofs cover existence and spectral "
-              "radius < 1: the attractor's radius for ReLU, the simplex state's for every alpha; "
-              "not a bound below 1, not the threshold)" % N_MAX)
+        _need(c.n_hi is not None, "this is certified per n, on a finite range of n (the all-n proofs cover "
+              "existence and spectral radius < 1: the attractor's radius for ReLU, the simplex state's for "
+              "every alpha; not a bound below 1, not the threshold)")
 
 
 def _g_state(c, state, stable, threshold=None):
