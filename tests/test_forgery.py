@@ -115,6 +115,8 @@ SPECS = {
     "kdef-ref": (None, 1),
     "growth": (None, 0),
     "growth-id": (None, 1),
+    "stage-rcrs": ("--stages rc,rs --n 8 --property stage-fact", 0),
+    "stage-nl": ("--stages relu --n 8 --property stage-fact", 0),
 }
 
 
@@ -850,6 +852,18 @@ FORGERIES.update({
     "growth-flipped": ("growth", flip),
     "growth-identity-flipped": ("growth-id", flip),
     "growth-with-pairs-evidence": ("growth", evidence(lambda ev, c: c["kdef-ref"]["evidence"])),
+    # ---- stage-fact (decompose's exact rows): no evidence, so only relabellings onto claims
+    # without a goal or with another verdict can be tried
+    "stage-flipped": ("stage-rcrs", flip),
+    "stage-onto-rc-relu": ("stage-rcrs", model(["rc"], "relu")),
+    "stage-onto-rc-rs-relu": ("stage-rcrs", model(["rc", "rs"], "relu")),
+    "stage-onto-rs-relu": ("stage-rcrs", model(["rs"], "relu")),
+    "stage-onto-rs-at-3": ("stage-rcrs", then(model(["rs"], "identity"), domain(n="3"))),
+    "stage-onto-a-range-of-n": ("stage-rcrs", domain(n="8..9")),
+    "stage-onto-every-n": ("stage-rcrs", domain(n="8..")),
+    "stage-nl-onto-tanh": ("stage-nl", model([], "tanh")),
+    "stage-nl-onto-a-range-of-alpha": ("stage-nl", model([], "leaky_relu", "0..1/2")),
+    "stage-with-evidence": ("stage-rcrs", evidence(lambda ev, c: c["att-leaky"]["evidence"])),
 })
 
 

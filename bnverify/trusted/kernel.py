@@ -774,13 +774,13 @@ def _per_n_model(c, all_n=False):
 
 def _g_state(c, state, stable, threshold=None):
     """Per n: the state exists, is locally unique (Krawczyk box) and, if ``stable``, has
-    spectral radius rel bound (Gershgorin, upper bounds only)."""
+    spectral radius rel bound (Gershgorin, upper bounds only); every n at once from an all-n
+    branch fact (existence, and radius < 1: not a bound below 1)."""
     want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
     _per_n_model(c, all_n=True)
     rel, bound = ("<", Fraction(1)) if threshold is not None else (
         (_rel(c), _rat(c.param("bound"))) if stable else (None, None))
     _need(not stable or rel in ("<", "<="), "only upper bounds of the spectral radius are certified")
-    # every n at once (an all-n branch fact): existence, and radius < 1 (not a bound below 1)
     all_n = not stable or bound >= 1
     if not all_n:
         _per_n_model(c)
@@ -791,70 +791,65 @@ def _g_state(c, state, stable, threshold=None):
         words, " in a certified box" if want == "spread-cluster" else "",
         " and the spectral radius of its scale-free linearization in the full n(n+1)/2-"
         "dimensional dynamics is %s %s" % (rel, bound) if rel else "")
-    if threshold is None:
-        st = "for %s and %s: %s" % (c.model_text(), c.domain_text(), what)
-    elif threshold == c.n_lo:           # nothing below the threshold is in the domain
-        st = ("for %s and %s: %d is the smallest n of the domain, so no n below it is in question "
-              "and only this is shown from n = %d on: %s" % (c.model_text(), c.domain_text(), threshold,
-                                                             threshold, what))
-    else:
-        st = ("for %s and %s: %d is the smallest n with this property, where absence below it "
-              "means no spread-cluster fixed point in the symmetric family: %s"
-              % (c.model_text(), c.domain_text(), threshold, what))
+    st = "for %s and %s: " % (c.model_text(), c.domain_text())
+    if threshold == c.n_lo:           # nothing below the threshold is in the domain
+        st += ("%d is the smallest n of the domain, so no n below it is in question and only this is "
+               "shown from n = %d on: " % (threshold, threshold))
+    elif threshold is not None:
+        st += ("%d is the smallest n with this property, where absence below it means no spread-cluster "
+               "fixed point in the symmetric family: " % threshold)
+    st += what
     a = c.alpha_point
 
-    def good(f, k):
-        return f["fact"] == "fixed-point" and f["n"] == k and f["alpha"] == a and f["state"] == want and (
+    def fits(f):                      # a fact about this state and slope, with a radius bound if one is asked
+        return f["alpha"] == a and f.get("state") == want and (
             rel is None or f["radius_below"] is not None and f["radius_below"] <= bound)
 
-    def absent(f, k):
-        return f["fact"] == "classified" and f["n"] == k and f["alpha"] == a and \
-            want == "spread-cluster" and f["spread_cluster_states"] == 0
-
-    def branch_ok(f):
-        return (f["fact"] == "branch" and all_n and f["alpha"] == a and f["state"] == want and
-                (rel is None or f["radius_below"] is not None and f["radius_below"] <= bound))
-
-    def branch_from(facts):
-        """The smallest n_from of a usable all-n branch fact (None if there is none)."""
-        return min((f["n_from"] for f in facts if branch_ok(f)), default=None)
-
-    def per_n_range(facts):
-        b = branch_from(facts)
-        if b is not None and (c.n_hi is None or c.n_hi >= b):
-            return range(c.n_lo, b), b
-        if c.n_hi is None or c.n_hi - c.n_lo + 1 > PER_N_MAX:
-            raise Rejected("no all-n branch evidence for this claim (the attractor's stability every n "
-                           "at once: ReLU only)")
-        return c.ns(), None
+    def kinds(f):
+        """'has' (the state certified at f's n), 'none' (no spread-cluster state at f's n), 'branch'."""
+        if f["fact"] == "branch" and all_n and fits(f):
+            return "branch"
+        if f["fact"] == "fixed-point" and fits(f):
+            return "has"
+        if f["fact"] == "classified" and f["alpha"] == a and want == "spread-cluster" and \
+                f["spread_cluster_states"] == 0:
+            return "none"
+        return None
 
     def decide(facts):
-        ks, b = per_n_range(facts)
-        if b is not None and threshold is not None and max(b, c.n_lo) < threshold:
-            return "refuted", "the all-n branch certifies the state at n = %d < %d" % (max(b, c.n_lo), threshold)
+        b = min((f["n_from"] for f in facts if kinds(f) == "branch"), default=None)
+        if b is None or c.n_hi is not None and c.n_hi < b:
+            if c.n_hi is None or c.n_hi - c.n_lo + 1 > PER_N_MAX:
+                raise Rejected("no all-n branch evidence for this claim (the attractor's stability every n "
+                               "at once: ReLU only)")
+            b, ks = None, c.ns()
+        else:
+            ks = range(c.n_lo, b)
+            if threshold is not None and max(b, c.n_lo) < threshold:
+                return "refuted", "the all-n branch certifies the state at n = %d < %d" % (max(b, c.n_lo), threshold)
+        has = {f["n"] for f in facts if kinds(f) == "has"}
+        none = {f["n"] for f in facts if kinds(f) == "none"}
         for k in ks:
-            has, none = any(good(f, k) for f in facts), any(absent(f, k) for f in facts)
             if threshold is not None and k < threshold:
-                if has:
+                if k in has:
                     return "refuted", "at n = %d < %d the state is certified" % (k, threshold)
-                if not none:
+                if k not in none:
                     raise Rejected("no evidence of absence at n = %d" % k)
-                continue
-            if none:
+            elif k in none:
                 return "refuted", "at n = %d the symmetric family has no spread-cluster fixed point" % k
-            if not has:
+            elif k not in has:
                 raise Rejected("no evidence for n = %d" % k)
-        if b is not None:
-            return "proved", ("evidence re-verified per n for n in [%d, %d] and, for every n >= %d, the "
-                              "all-n branch in t = 1/n" % (c.n_lo, b - 1, b) if c.n_lo < b else
-                              "the all-n branch in t = 1/n, for every n >= %d" % b)
-        return "proved", "evidence re-verified for every n of the domain"
+        if b is None:
+            return "proved", "evidence re-verified for every n of the domain"
+        return "proved", ("evidence re-verified per n for n in [%d, %d] and, for every n >= %d, the all-n branch "
+                          "in t = 1/n" % (c.n_lo, b - 1, b) if c.n_lo < b else
+                          "the all-n branch in t = 1/n, for every n >= %d" % b)
 
     def about(f):
-        if f["fact"] == "branch":
-            return branch_ok(f) and (c.n_hi is None or f["n_from"] <= c.n_hi)
-        inside = c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
-        return inside and (good(f, f["n"]) or absent(f, f["n"]))
+        kind = kinds(f)
+        if kind == "branch":
+            return c.n_hi is None or f["n_from"] <= c.n_hi
+        return kind is not None and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
     return Goal(st, decide, about)
 
 
