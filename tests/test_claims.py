@@ -21,7 +21,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "attractor-leaky",                          # the attractor row with a slope
                "basin-attractor", "basin-simplex",         # global dynamics of the reduction (issue 13)
                "basin-attractor-64", "basin-simplex-leaky",
-               "kernel-definite", "kernel-definite-antipodal", "rank-growth"]   # rank growth (issue 13)
+               "kernel-definite", "kernel-definite-antipodal", "rank-growth",   # rank growth (issue 13)
+               "kernel-singular"]                          # the rank lemma's converse (issue 24)
 
 GOOD = '''
 id = "{id}"

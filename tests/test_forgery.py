@@ -115,6 +115,7 @@ SPECS = {
     "kdef-ref": (None, 1),
     "growth": (None, 0),
     "growth-id": (None, 1),
+    "ksing": ("--stages relu --n 2.. --property kernel-singular --points pairs-dependent", 0),
     "stage-rcrs": ("--stages rc,rs --n 8 --property stage-fact", 0),
     "stage-nl": ("--stages relu --n 8 --property stage-fact", 0),
 }
@@ -852,6 +853,13 @@ FORGERIES.update({
     "growth-flipped": ("growth", flip),
     "growth-identity-flipped": ("growth-id", flip),
     "growth-with-pairs-evidence": ("growth", evidence(lambda ev, c: c["kdef-ref"]["evidence"])),
+    # ---- kernel-singular (the rank lemma's converse): no evidence either
+    "ksing-flipped": ("ksing", flip),
+    "ksing-onto-rc": ("ksing", model(["rc"], "relu")),
+    "ksing-onto-tanh": ("ksing", model([], "tanh")),
+    "ksing-onto-the-lemma": ("ksing", claim(property="kernel-definite")),
+    "ksing-onto-no-collinear": ("ksing", params(points="no-collinear")),
+    "ksing-with-evidence": ("ksing", evidence(lambda ev, c: c["kdef-ref"]["evidence"])),
     # ---- stage-fact (decompose's exact rows): no evidence, so only relabellings onto claims
     # without a goal or with another verdict can be tried
     "stage-flipped": ("stage-rcrs", flip),

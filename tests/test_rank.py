@@ -197,3 +197,72 @@ def test_sampled_ranks_never_exceed_the_bound_and_reach_it_when_wide(n):
     for name, t in out.items():
         assert all(r["max"] <= r["bound"] for r in t["rows"]), name
         assert t["rows"][-1]["min"] == t["infinite_width_rank"], name
+
+
+# ---------------------------------------------------------------- the converse (issue 24, item 5)
+def _K(P, alpha):
+    """K(Sigma) in floats from the definition E[phi(y_j) phi(y_k)] by the arc-cosine closed form
+    (numpy, independent of the kernel's sympy)."""
+    P = np.asarray(P, float)
+    S = P @ P.T
+    d = np.sqrt(np.diag(S))
+    r = np.clip(S / np.outer(d, d), -1, 1)
+    A, B = (1 + alpha ** 2) / 2, (1 - alpha) ** 2 / (2 * np.pi)
+    return np.outer(d, d) * (A * r + B * (np.sqrt(1 - r ** 2) - r * np.arccos(r)))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.5, 1.0])
+def test_the_converse_null_vectors_against_float_kernels(alpha):
+    """The null vectors the statements name, for random configurations: K v = 0 in floats, while
+    a generic point set has a well-conditioned K."""
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        q = rng.standard_normal((3, 3))
+        z = rng.standard_normal(2)
+        q[2] = z[0] * q[0] + z[1] * q[1]                  # three pair directions, dependent
+        c = rng.uniform(0.2, 3, 3)
+        pts = [q[0], -c[0] * q[0], q[1], -c[1] * q[1], q[2], -c[2] * q[2], rng.standard_normal(3)]
+        zz = [z[0], z[1], -1.0]                           # sum_l zz_l q_l = 0
+        v = np.zeros(7)
+        for l in range(3):
+            v[2 * l], v[2 * l + 1] = zz[l], -zz[l] / c[l]
+        K = _K(pts, alpha)
+        assert np.linalg.norm(K @ v) < 1e-9 * np.linalg.norm(K) * np.linalg.norm(v)
+        x, cc = rng.standard_normal(3), rng.uniform(0.2, 3)
+        pts2 = [x, cc * x, rng.standard_normal(3), rng.standard_normal(3)]
+        w = np.array([cc, -1.0, 0, 0])
+        K2 = _K(pts2, alpha)
+        assert np.linalg.norm(K2 @ w) < 1e-9 * np.linalg.norm(K2)
+        generic = _K(rng.standard_normal((4, 5)), alpha)
+        assert np.linalg.eigvalsh(generic).min() > 1e-6 * np.linalg.norm(generic)
+
+
+@pytest.mark.parametrize("points", ["positive-collinear", "pairs-dependent"])
+@pytest.mark.parametrize("stages,alpha", [("relu", None), ("leaky_relu", "0..1"), ("leaky_relu", "1/3"),
+                                          ("identity", None)])
+def test_the_converse_is_proved(points, stages, alpha):
+    c = claim("kernel-singular", stages, points=points, **({"alpha": alpha} if alpha else {}))
+    assert decide(c) == "proved"
+
+
+@pytest.mark.parametrize("change", [
+    {"stages": ["rc"]}, {"stages": ["rc", "rs"]}, {"activation": "tanh"},
+    {"params": {"points": "no-collinear"}}, {"params": {"points": "nonzero"}}, {"params": {}},
+    {"property": "kernel-definite"},          # the converse relabelled as the lemma: another verdict
+])
+def test_the_converse_relabelled_is_not_proved(change):
+    good = claim("kernel-singular", points="pairs-dependent")
+    c = dict(good, **change)
+    try:
+        verdict = kernel.decide(c)[0]
+    except (Rejected, kernel.NoGoal):
+        verdict = None
+    assert verdict != "proved"
+
+
+def test_a_wrong_odd_part_would_not_be_proved(monkeypatch):
+    """The decisive identity is computed: with kappa's odd part off by a factor the goal fails."""
+    real = trank.kappa
+    monkeypatch.setattr(trank, "kappa", lambda r, A, B: real(r, A, B) + (r ** 3 if r.could_extract_minus_sign() else 0))
+    with pytest.raises(Rejected):
+        kernel.decide(claim("kernel-singular", points="pairs-dependent"))

@@ -54,9 +54,12 @@ def test_code_lines_counts_code_only(tmp_path):
 def test_trusted_is_small():
     """The trusted package's code lines (README: "Trust"), with a budget that grows only with a
     new certificate kind or a soundness fix (the third pass: integer multiplicities, spectra
-    compared n by n, the expression and certificate budgets: 110 lines; stability-directions: 85; the RS response, trusted/rs.py: 55; the red team of the third pass: 25)."""
+    compared n by n, the expression and certificate budgets: 110 lines; stability-directions: 85; the RS response, trusted/rs.py: 55; the red team of the third pass: 25).
+    Session of 2026-12-06: 2,057 -> 1,950 with one block computation on class patterns, the
+    decomposition's rows as the goal stage-fact (no certificate parsing), dead regions gone and
+    _g_state as one classifier; then +27 for kernel-singular (the rank lemma's converse)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2065, sizes
+    assert sum(sizes.values()) <= 1980, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

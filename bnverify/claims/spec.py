@@ -283,9 +283,18 @@ def _p_points(v):
     return v
 
 
+def _p_singular(v):
+    from ..trusted import rank
+
+    if not isinstance(v, str) or v not in rank.SINGULAR:
+        raise ValueError("points %s is not one of %s" % (show(v), ", ".join(rank.SINGULAR)))
+    return v
+
+
 PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_state,
                "expr": _p_expr, "spectrum": _p_spectrum, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal,
-               "fixed-state": _p_fixed_state, "basin": _p_basin, "points": _p_points}
+               "fixed-state": _p_fixed_state, "basin": _p_basin, "points": _p_points,
+               "singular-points": _p_singular}
 
 
 # ---------------------------------------------------------------- loading

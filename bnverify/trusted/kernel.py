@@ -22,6 +22,7 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
 | basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | basin covers of [-1/(n-2), 1] (basins.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
+| kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
 | rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
 | stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone; one n | a stage set's fact, exact (stages.py) |
 """
@@ -55,7 +56,7 @@ CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "sta
 PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
           "spectral-radius": "state relation bound", "jacobian-spectrum": "state eigenvalues",
           "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi",
-          "basin": "state basin", "kernel-definite": "points", "stability-directions": "state decay grow"}
+          "basin": "state basin", "kernel-definite": "points", "kernel-singular": "points", "stability-directions": "state decay grow"}
 PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
                "lo": str, "hi": str, "basin": str, "points": str, "decay": list, "grow": list}
 BASIN_ENDS = ("left-end", "simplex", "partner", "attractor", "configuration")
@@ -956,6 +957,7 @@ GOALS = {
     "fold-bracket": _g_fold,
     "basin": _g_basin,
     "kernel-definite": lambda c: rank.definite_goal(c, Goal, _need),
+    "kernel-singular": lambda c: rank.singular_goal(c, Goal, _need),
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
     "stability-directions": _g_directions,
     "rs-linearization": _g_rs_response,

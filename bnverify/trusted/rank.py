@@ -29,6 +29,12 @@ WORDS = {"nonzero": "no point is zero",
                               "of the antipodal pairs (x_j = c x_k, c < 0) are linearly independent",
          "no-collinear": "no point is zero and no two are collinear"}
 MAX_POINTS = 16
+# the converse: hypotheses under which K(Sigma) is singular, and the null vector each one gives
+SINGULAR = {"positive-collinear": ("two of the points are positively collinear (x_k = c x_j, c > 0)",
+                                   "c e_j - e_k"),
+            "pairs-dependent": ("some antipodal pairs x_l- = -c_l x_l+ (c_l > 0) have linearly dependent "
+                                "directions: sum_l z_l x_l+ = 0 with z != 0",
+                                "sum_l z_l (e_{l+} - e_{l-}/c_l) (not 0)")}
 
 
 def _AB(a):
@@ -151,6 +157,38 @@ def definite_goal(c, Goal, need):
             "the even coefficients vanish at alpha = 1 (B = 0)" if identity_in
             else "the hypothesis allows dependent antipodal pairs or collinear points"))
     return Goal(st, decide, against)
+
+
+def singular_goal(c, Goal, need):
+    """kernel-singular (the converse of kernel-definite): points satisfying params.points make
+    K_phi(Sigma) singular, with a null vector built from the hypothesis.  K(x, y) = |x| |y|
+    kappa(cos), so (positive-collinear) K(c x, y) = c K(x, y) for every y: row k = c row j;
+    (pairs-dependent) K(x, y) - K(-c x, y)/c = |x| |y| (kappa(rho) - kappa(-rho)) and
+    kappa(rho) - kappa(-rho) = (1 + alpha)^2 rho / 2 (checked here), i.e. (1 + alpha)^2 <x, y>/2,
+    linear in x: the combination's rows sum to (1 + alpha)^2 <sum_l z_l x_l+, y>/2 = 0."""
+    import sympy
+    hyp = c.param("points")
+    need(hyp in SINGULAR, "params.points is one of %s" % ", ".join(SINGULAR))
+    need(c.stages == [] and c.activation in ("relu", "leaky_relu", "identity"),
+         "kernel-singular is about K_phi alone: stages with no rc / rs, relu, leaky_relu or identity")
+    st = ("for %s and %s: for every Gram matrix Sigma of n nonzero points of any R^m of which %s, K_phi(Sigma) "
+          "is singular: the vector %s is in its kernel" % (c.model_text(), c.domain_text(), *SINGULAR[hyp]))
+    r, a, cc, X, Y = sympy.Symbol("rho"), sympy.Symbol("alpha"), *sympy.symbols("c X Y", positive=True)
+    A, B = _AB(a)
+
+    def decide(_facts):
+        if hyp == "positive-collinear":     # |c x| = c |x| and cos(c x, y) = cos(x, y); at y = x: kappa(1) = A
+            ok = zero((cc * X) * Y * kappa(r, A, B) - cc * (X * Y * kappa(r, A, B))) and \
+                zero(kappa(sympy.Integer(1), A, B) - A)
+        else:
+            odd = (kappa(r, A, B) - kappa(-r, A, B)).subs(sympy.acos(-r), sympy.pi - sympy.acos(r))
+            ok = zero(sympy.expand(odd - (1 + a) ** 2 * r / 2))         # acos(-rho) = pi - acos(rho)
+        if not ok:
+            raise Rejected("the null vector's identity did not check")
+        return "proved", ("exact (sympy): %s" % ("K is positively homogeneous in each point" if hyp ==
+                                                  "positive-collinear" else
+                                                  "kappa(rho) - kappa(-rho) = (1 + alpha)^2 rho/2, linear"))
+    return Goal(st, decide)
 
 
 def growth_goal(c, Goal, need, show):

@@ -50,6 +50,9 @@ PROPERTIES = {p.name: p for p in [
     Property("rs-linearization", min_n=3, doc="with RS, no linearization at O_n: spread eps -> order sqrt(eps)"),
     Property("kernel-definite", {"points": (True, "points")},
              doc="K_phi(Sigma) is positive definite under a hypothesis on the points"),
+    Property("kernel-singular", {"points": (True, "singular-points")},
+             doc="the converse: K_phi(Sigma) is singular when two points are positively collinear or "
+                 "antipodal pairs have dependent directions"),
     Property("rank-growth", doc="one layer maps the rank-one centred two-point batch to rank two"),
     Property("stage-fact", doc="a stage set's infinite-width fact at one n (decompose's exact rows)"),
     Property("finite-width-lyapunov", {"layers": (False, "int"), "seeds": (False, "int")}, min_n=3,
