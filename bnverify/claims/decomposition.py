@@ -37,7 +37,7 @@ import functools
 import sympy as sp
 
 from ..core.arith import ExactContext
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
 
 ORDER = ("rc", "rs", "nl")

@@ -52,7 +52,8 @@ from pathlib import Path
 
 from ..core import limits
 from ..errors import BadInput, ClaimError
-from ..core.kernels import Activation, parse_stages
+from ..core.activations import Activation
+from ..core.stages import parse_stages
 from ..core.limits import show
 from ..core.ranges import IntRange, RatRange, parse_int_range, parse_rat_range
 from ..core.verdict import RELATIONS, STATUSES

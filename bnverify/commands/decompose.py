@@ -9,15 +9,15 @@ import numpy as np
 
 from .. import parallel
 from ..claims import decomposition
-from ..core import limits
+from ..core import activations, limits
 from ..derive import sweeps
 from ..errors import BadInput
-from ..core.kernels import ACTIVATIONS
 from ..sim import classes
 from ..sim import decompose as simd
 from . import exits, options
 from .output import emit_json, save_figure
 
+ACTIVATIONS = activations.names(lambda k: k.stage)
 NAME = "decompose"
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
 DESCRIPTION = """\

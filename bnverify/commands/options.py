@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import files, parallel
 from ..core import limits
-from ..core.kernels import parse_stages
+from ..core.stages import parse_stages
 from ..errors import BadInput
 
 PLOT_FORMATS = (".png", ".pdf", ".svg")

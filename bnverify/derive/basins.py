@@ -34,7 +34,7 @@ from fractions import Fraction
 
 from ..errors import BadInput
 from ..core import arith
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
 from .balls import _frac_str, _n_value, ball, ball_from, bounds, enclosure
 from .curve import classify, cosines, curve, curve_point

@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 
 from ..core import arith, gram, symmetry
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..errors import BadInput
 
 N = sp.Symbol("n", integer=True, positive=True)

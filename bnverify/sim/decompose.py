@@ -14,7 +14,7 @@ import numpy as np
 
 from . import geometry, model
 from ..errors import BadInput
-from ..core.kernels import parse_stages
+from ..core.stages import parse_stages
 from . import classes
 
 STARTS = ("gaussian", "configuration", "clusters:K")

@@ -49,7 +49,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..errors import BadInput
 
 SAMPLERS = ("gram", "weights")
