@@ -42,8 +42,9 @@ EXACT = arith.ExactContext()
 
 
 def symbolic_activation(name):
-    """relu / identity, or leaky_relu with a symbolic slope alpha."""
-    return Activation(name, ALPHA if name == "leaky_relu" else 0)
+    """relu / identity, or leaky_relu with a symbolic slope alpha (an activation's parameter)."""
+    act = Activation(name)
+    return Activation(name, ALPHA) if act.takes_alpha else act
 
 
 def _phi_expr(act, t):
