@@ -28,7 +28,7 @@ import numpy as np
 from bnverify.claims import properties, spec, sweep
 from bnverify.derive import alln, simplex_alln
 from bnverify.derive import states
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.trusted import alln as talln
 
 

@@ -16,7 +16,7 @@ import time
 from fractions import Fraction
 
 from bnverify.derive import basins
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.core.ranges import parse_int_range
 from bnverify.trusted.items import check_item
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from bnverify.core import gram, symmetry
 from bnverify.derive import balls, krawczyk, spectra, states
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 
 RELU = Activation("relu")
 

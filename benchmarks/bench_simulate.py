@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from bnverify.sim import model
-from bnverify.core.kernels import parse_stages
+from bnverify.core.stages import parse_stages
 
 
 def stacked(n, d, depth, seeds, stages, act, sampler, base=0):

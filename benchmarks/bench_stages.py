@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from bnverify.claims import decomposition
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.sim import decompose as simd
 from bnverify.sim import lyapunov_rate
 from bnverify.sim import phase as simphase

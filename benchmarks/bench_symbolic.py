@@ -9,7 +9,7 @@ import sympy as sp
 from flint import fmpq, fmpq_mat
 
 from bnverify.derive import symbolic
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 
 
 def timed(f):

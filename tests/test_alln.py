@@ -14,7 +14,7 @@ from bnverify.claims import properties
 from bnverify.core import arith, symmetry
 from bnverify.derive import alln, alln_evidence
 from bnverify.derive import balls, curve, states
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.trusted import alln as talln
 
 RELU = Activation("relu")

@@ -94,7 +94,7 @@ def test_the_fold_line_is_the_kernels_verdict():
     the trusted kernel; now the bracket is a fold-bracket claim decided from its classifications:
     a search that says proved with none, or with ends the kernel cannot read, is not proved."""
     from bnverify.commands.attractor import checked_fold
-    from bnverify.core.kernels import Activation
+    from bnverify.core.activations import Activation
 
     relu = Activation("relu")
     no_items = _fold_search(Fraction(62, 10), Fraction(63, 10), {"kind": "fold"})
@@ -106,7 +106,7 @@ def test_the_fold_line_is_the_kernels_verdict():
 def test_the_fold_line_is_proved_by_the_kernel_for_its_own_bracket_only():
     from bnverify.commands.attractor import checked_fold
     from bnverify.derive import sweeps
-    from bnverify.core.kernels import Activation
+    from bnverify.core.activations import Activation
 
     relu, lo, hi = Activation("relu"), Fraction(61, 10), Fraction(62, 10)
     v = sweeps.locate_fold(lo, hi)

@@ -16,7 +16,7 @@ import mpmath as mp
 import pytest
 
 from bnverify.derive import basins as B
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.trusted.items import check_item
 
 DPS = 30

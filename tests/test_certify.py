@@ -11,7 +11,7 @@ import pytest
 from bnverify.core import arith, gram, symmetry
 from bnverify.derive import symbolic
 from bnverify.derive import balls, curve, spectra, states, sweeps
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.errors import BadInput
 from bnverify.core.symmetry import SymState
 

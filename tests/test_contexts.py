@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bnverify.core import arith, gram
-from bnverify.core.kernels import Activation, leaky
+from bnverify.core.activations import Activation, leaky
 from bnverify.errors import BadInput
 from bnverify.derive import alln
 

@@ -40,7 +40,7 @@ def test_simulate_seed_batches_equal_one_stack():
     import numpy as np
 
     from bnverify.commands import simulate
-    from bnverify.core.kernels import Activation
+    from bnverify.core.activations import Activation
 
     act = Activation("relu")
     one, traj1 = simulate.simulate(8, 32, 20, 5, ("rc",), act, every=10)

@@ -6,7 +6,7 @@ from mpmath import mp, mpf
 
 from bnverify.claims import decomposition as D
 from bnverify.derive import rs
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.sim import classes
 
 RELU = Activation("relu")

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bnverify.core import arith, gram, symmetry
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from fractions import Fraction
 
 F = arith.FLOAT

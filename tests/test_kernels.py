@@ -8,7 +8,8 @@ import pytest
 import sympy
 
 from bnverify.core import arith, gram
-from bnverify.core.kernels import Activation, parse_stages
+from bnverify.core.activations import Activation
+from bnverify.core.stages import parse_stages
 from bnverify.errors import BadInput
 
 FLOAT = arith.FLOAT

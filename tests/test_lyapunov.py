@@ -3,7 +3,7 @@ and the estimate against the exact infinite-width value."""
 import numpy as np
 
 from bnverify.sim import lyapunov
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 
 RELU = Activation("relu")
 

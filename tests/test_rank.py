@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bnverify.claims import spec
 from bnverify.core import arith, gram
 from bnverify.derive import rank, states
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.claims.properties import check
 from bnverify.trusted import Rejected, kernel
 from bnverify.trusted import rank as trank

@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from bnverify.derive import rs, symbolic
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 
 RELU = Activation("relu")
 

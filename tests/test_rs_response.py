@@ -13,7 +13,7 @@ import sympy as sp
 
 from bnverify import cli, trusted
 from bnverify.claims.certificate import rehash
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.derive import rs as derive_rs
 from bnverify.trusted import rs
 

@@ -11,7 +11,7 @@ import pytest
 import sympy
 
 from bnverify.core import arith
-from bnverify.core.kernels import Activation, leaky
+from bnverify.core.activations import Activation, leaky
 from bnverify.derive import simplex_alln as sa
 from bnverify.trusted import model as tm
 

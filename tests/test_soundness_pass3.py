@@ -172,7 +172,7 @@ def test_the_nl_rows_printed_constants_are_their_formulas(alpha):
     import mpmath
 
     from bnverify.claims import decomposition as D
-    from bnverify.core.kernels import Activation
+    from bnverify.core.activations import Activation
 
     act = Activation("leaky_relu", alpha) if alpha else Activation("relu")
     row = D.checked(("nl",), act, 8)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bnverify.sim import lyapunov
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.sim import decompose as simd
 from bnverify.sim import endstate, lyapunov_rate
 

@@ -11,7 +11,7 @@ from flint import fmpq, fmpq_mat, fmpq_poly
 from bnverify.cli import main
 from bnverify.core import arith, gram
 from bnverify.derive import symbolic
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 
 RELU = Activation("relu")
 LEAKY = Activation("leaky_relu", Fraction(1, 10))

@@ -12,7 +12,7 @@ import sympy as sp
 from bnverify import trusted
 from bnverify.core import arith
 from bnverify.derive import symbolic
-from bnverify.core.kernels import Activation
+from bnverify.core.activations import Activation
 from bnverify.trusted import base, kernel, model
 
 TRUSTED = Path(trusted.__file__).parent
@@ -149,7 +149,7 @@ def test_models_the_kernel_does_not_analyse_have_no_goal(stages, act, prop, stat
 
 
 def test_stage_order_is_not_rewritten():
-    from bnverify.core.kernels import parse_stages
+    from bnverify.core.stages import parse_stages
     from bnverify.errors import BadInput
     for bad in ("relu,rc", "rs,rc,relu", "rc,relu,rs"):
         with pytest.raises(BadInput):
@@ -235,7 +235,7 @@ def test_stages_twin(alpha):
     """trusted/stages.py's numbers against the decomposition's derivation of each exact row."""
     import re
     from bnverify.claims import decomposition as D
-    from bnverify.core.kernels import Activation
+    from bnverify.core.activations import Activation
     from bnverify.trusted import stages
 
     act = Activation("leaky_relu", alpha) if alpha else Activation("relu")

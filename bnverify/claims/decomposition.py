@@ -21,7 +21,7 @@ RC + NL                   the catalogue's claims for that model, narrowed to thi
                           through the runner and the trusted kernel
 RC + RS + NL              likewise (invariance-rs, rs-linearization, rs-fixed-point)
 RS + NL                   inconclusive, with the reason
-tanh (any NL row)         inconclusive: no closed-form kernel here
+tanh (any NL row)         inconclusive: no closed-form kernel here (any activation without one)
 ========================  ============================================================
 
 Each fact is a dict ``{"verdict", "statement", "method", "evidence", "checked_by"}``.  A row
@@ -36,7 +36,7 @@ import functools
 import sympy as sp
 
 from ..core.arith import ExactContext
-from ..core.kernels import Activation
+from ..core.activations import LINEAR, Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
 
 ORDER = ("rc", "rs", "nl")
@@ -66,7 +66,7 @@ def _correlation_map(act):
 # ---------------------------------------------------------------- exact facts
 def identity_map(n):
     """No stage: Z = W X and nothing else, so F(G) = K_id(G) = G."""
-    kappa = _kernel_expr(Activation("identity"))
+    kappa = _kernel_expr(Activation(LINEAR))
     ok = sp.simplify(kappa - RHO) == 0
     return _fact(ok, "F(G) = G for every Gram matrix G (n = %d and every n): the infinite-width "
                  "Gram map of a linear layer is the identity; nothing moves" % n,
@@ -233,7 +233,7 @@ def stage_claim(subset, act, n):
     from . import spec
 
     model = {"stages": ",".join(model_stages(subset, act)) or "identity"}
-    if "nl" in subset and act.name == "leaky_relu":
+    if "nl" in subset and act.takes_alpha:
         model["alpha"] = str(act.alpha)
     return spec.claim_from_dict({"id": "stage-fact", "title": "the infinite-width fact of a stage set",
                                  "statement": "the stage set's infinite-width fact", "property": "stage-fact",
@@ -272,7 +272,7 @@ def catalogue_claims(model, act, n):
     for c in spec.load_catalogue():
         if c.stages != tuple(model) or c.activation.name != act.name or c.full:
             continue
-        if act.name == "leaky_relu" and act.alpha not in c.alpha:
+        if act.takes_alpha and act.alpha not in c.alpha:
             continue
         if n not in c.n:
             continue
@@ -336,15 +336,15 @@ def infinite_width(subset, act, n, executor=None):
 
 @functools.lru_cache(maxsize=64)
 def _infinite_width(subset, act, n, executor=None):
-    rc, rs, nl = ("rc" in subset), ("rs" in subset), ("nl" in subset) and act.name != "identity"
+    rc, rs, nl = ("rc" in subset), ("rs" in subset), ("nl" in subset) and not act.linear
     model = model_stages(subset, act)
-    if act.name == "identity" and "nl" in subset:
+    if act.linear and "nl" in subset:
         base = _infinite_width(tuple(s for s in subset if s != "nl"), act, n, executor)
-        return dict(base, statement="NL = identity: the same layer as without NL. " + base["statement"])
-    if nl and act.name == "tanh":
+        return dict(base, statement="NL = %s: the same layer as without NL. %s" % (act, base["statement"]))
+    if nl and not act.has_closed_kernel:
         return inconclusive("%s: the infinite-width map" % ",".join(model),
-                            "tanh has no closed-form kernel here (E[tanh(y1) tanh(y2)] is an "
-                            "integral); floating-point quadrature could only suggest")
+                            "%s has no closed-form kernel here (E[%s(y1) %s(y2)] is an "
+                            "integral); floating-point quadrature could only suggest" % (act, act, act))
     if not rs:
         if not rc and not nl:
             return identity_map(n)

@@ -50,9 +50,10 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from ..core import limits
+from ..core import activations, limits
 from ..errors import BadInput, ClaimError
-from ..core.kernels import Activation, parse_stages
+from ..core.activations import Activation
+from ..core.stages import parse_stages
 from ..core.limits import show
 from ..core.ranges import IntRange, RatRange, parse_int_range, parse_rat_range
 from ..core.verdict import RELATIONS, STATUSES
@@ -115,12 +116,12 @@ class Claim:
     def __str__(self):
         return "%s: %s [%s, n %s%s, %s]" % (
             self.id, self.title, self.stages_text, self.n,
-            "" if self.activation.name != "leaky_relu" else ", alpha %s" % self.alpha, self.property)
+            ", alpha %s" % self.alpha if self.activation.takes_alpha else "", self.property)
 
     def _repr_html_(self):
         e = html.escape
         rows = [("statement", e(self.statement)), ("model", e(self.stages_text) + (
-                    ", &alpha; = %s" % e(str(self.alpha)) if self.activation.name == "leaky_relu" else "")),
+                    ", &alpha; = %s" % e(str(self.alpha)) if self.activation.takes_alpha else "")),
                 ("domain", "n &isin; %s" % e(_human_range(self.n))),
                 ("property", "<code>%s</code> %s" % (e(self.property), e(_params_text(self.params)))),
                 ("expect", "<b>%s</b>" % e(self.expect))]
@@ -300,9 +301,9 @@ PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_sta
 # ---------------------------------------------------------------- loading
 def model_of(act):
     """The claim table's model of RC + ``act``: {"stages": "rc,<name>"}, with "alpha" (the
-    exact slope) for leaky_relu."""
+    exact slope) for an activation with a parameter (leaky_relu)."""
     out = {"stages": "rc," + act.name}
-    if act.name == "leaky_relu":
+    if act.takes_alpha:
         out["alpha"] = str(Fraction(act.slope))
     return out
 
@@ -367,8 +368,10 @@ def claim_from_dict(data, source="<claim>"):
         raise ClaimError(source, "model.alpha", "%r is not a rational string like \"1/10\"" % (alpha_text,))
     alpha = None
     if "alpha" in domain:
-        if "leaky_relu" not in stages_text:
-            raise ClaimError(source, "domain.alpha", "a range of alpha needs the leaky_relu activation")
+        with_alpha = activations.names(lambda k: k.stage and k.stage_alpha is not None)
+        if not any(name in stages_text for name in with_alpha):
+            raise ClaimError(source, "domain.alpha", "a range of alpha needs the %s activation"
+                             % activations.spoken(with_alpha))
         try:
             alpha = parse_rat_range(domain["alpha"])
         except BadInput as e:
@@ -378,10 +381,11 @@ def claim_from_dict(data, source="<claim>"):
     except BadInput as e:
         raise ClaimError(source, "model.alpha" if alpha_text is not None and "alpha" in str(e)
                          else "model.stages", str(e))
-    if act.name == "leaky_relu" and alpha_text is None and alpha is None:
-        raise ClaimError(source, "model.alpha", "leaky_relu needs model.alpha or domain.alpha")
-    if alpha is None:
-        alpha = RatRange(act.slope, act.slope)
+    if act.takes_alpha and alpha_text is None and alpha is None:
+        raise ClaimError(source, "model.alpha", "%s needs model.alpha or domain.alpha" % act.name)
+    if alpha is None:                   # the slope; 0 for an activation without one (tanh)
+        slope = act.slope if act.slope is not None else Fraction(0)
+        alpha = RatRange(slope, slope)
 
     if ("n" in domain) == ("n_min" in domain):
         raise ClaimError(source, "domain.n", "give exactly one of n = \"A..B\" and n_min = A")

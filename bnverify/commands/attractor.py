@@ -209,7 +209,7 @@ def run_all_n(args):
     r = args.range
     if args.fold is not None:
         raise BadInput("--fold is for a finite range of at most %d n" % limits.certified_max_n())
-    relu = act.name == "relu"
+    relu = act.all_n_stability          # stability for every n is proved for relu only
     sys.stderr.write("all-n branch: every n in %s ...\n" % r)
     v = all_n_claim(r, act, stable=relu)
     if relu:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..core import limits
+from ..core import activations, limits
 from ..report import pretty
 from ..derive import basins as derive_basins
 from ..errors import BadInput
@@ -58,8 +58,9 @@ def parse(args):
         raise BadInput("--n %r is not an integer" % (args.n,))
     if not 3 <= n <= derive_basins.N_LIMIT:
         raise BadInput("--n %d: basins are certified for 3 <= n <= %d" % (n, derive_basins.N_LIMIT))
-    if args.activation not in ("relu", "leaky_relu"):
-        raise BadInput("--activation %s: choose relu or leaky_relu" % args.activation)
+    certified = activations.names(lambda k: k.states)
+    if args.activation not in certified:
+        raise BadInput("--activation %s: choose %s" % (args.activation, activations.spoken(certified)))
     _, act = options.stages(args.activation, args.alpha)
     limits.guard_number(args.eps, "--eps")
     try:

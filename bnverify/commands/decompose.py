@@ -9,15 +9,15 @@ import numpy as np
 
 from .. import parallel
 from ..claims import decomposition
-from ..core import limits
+from ..core import activations, limits
 from ..derive import sweeps
 from ..errors import BadInput
-from ..core.kernels import ACTIVATIONS
 from ..sim import classes
 from ..sim import decompose as simd
 from . import exits, options
 from .output import emit_json, save_figure
 
+ACTIVATIONS = activations.names(lambda k: k.stage)
 NAME = "decompose"
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
 DESCRIPTION = """\
@@ -88,7 +88,7 @@ def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None,
     """The rows (see DESCRIPTION); ``executor`` runs the 8 simulations (None: in this process)."""
     ex = executor or sweeps.InlineExecutor()
     every = max(1, depth // 200)
-    alpha = str(act.alpha) if act.name == "leaky_relu" else None
+    alpha = act.alpha_text
     futures = [ex.submit(simd.job, decomposition.model_stages(sub, act), n, width, depth, seeds, start,
                          alpha, base_seed, every, plot) for sub in decomposition.SUBSETS]
     facts = []
@@ -164,7 +164,7 @@ def run(args):
     public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
     if args.json:
         doc = {"n": args.n, "activation": act.name,
-               "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
+               "alpha": act.alpha_text,
                "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
                "base_seed": args.seed, "classes": classes.CRITERIA, "rows": public}
         if args.plot:

@@ -8,7 +8,7 @@ import time
 from ..claims import sweep
 from ..core import limits
 from ..errors import BadInput
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..sim import endstate
 from . import exits, options
 from .output import emit_json, save_figure

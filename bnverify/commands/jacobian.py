@@ -6,7 +6,7 @@ import sys
 
 import sympy as sp
 
-from ..core import limits
+from ..core import activations, limits
 from ..derive import symbolic
 from ..report import pretty
 from ..errors import BadInput
@@ -48,12 +48,13 @@ def _activation(args):
     if stages != ("rc",):
         raise BadInput("the Gram fixed point and Jacobian are derived for --stages rc,<activation>; "
                        "got %s (RS: see 'bnverify check --property rs-linearization')" % args.stages)
-    if act.name == "tanh":
-        raise BadInput("tanh has no closed-form kernel; use relu, leaky_relu or identity")
-    if act.name == "leaky_relu" and args.alpha is None:
+    if not act.has_closed_kernel:
+        raise BadInput("%s has no closed-form kernel; use %s" % (act, activations.spoken(
+            activations.names(lambda k: k.stage and k.slope is not None))))
+    if act.takes_alpha and args.alpha is None:
         if not args.symbolic:
-            raise BadInput("--alpha is required with leaky_relu and a concrete --n")
-        act = symbolic.symbolic_activation("leaky_relu")
+            raise BadInput("--alpha is required with %s and a concrete --n" % act.name)
+        act = symbolic.symbolic_activation(act.name)
     return act
 
 
@@ -138,7 +139,7 @@ def _checked_stability(args, act):
 
     model = {"stages": "rc," + act.name}
     dom = {"n": "3.." if args.symbolic else str(args.n)}
-    if act.name == "leaky_relu":
+    if act.takes_alpha:
         if args.symbolic:
             dom["alpha"] = "0..1"
         else:

@@ -102,7 +102,7 @@ def run(args):
         raise BadInput("--digits %d outside 1..%d" % (args.digits, dual_kernel.MAX_DIGITS))
     if not (math.isfinite(args.budget) and 0 < args.budget <= 3600):
         raise BadInput("--budget %s: give seconds in (0, 3600]" % args.budget)
-    head = {"activation": act.name, "formula": act.formula, "q1": _exact(q1), "q2": _exact(q2), "c": _exact(c)}
+    head = {"activation": act.label, "formula": act.formula, "q1": _exact(q1), "q2": _exact(q2), "c": _exact(c)}
     try:
         res = dual_kernel.kernel(act, q1, q2, c, args.digits, args.method, args.budget)
     except dual_kernel.Inconclusive as e:
@@ -121,7 +121,7 @@ def run(args):
         emit_json(doc)
         return exits.OK
     r = float(c) / math.sqrt(float(q1) * float(q2))
-    print("dual kernel of %s, phi(x) = %s" % (act.name, head["formula"]))
+    print("dual kernel of %s, phi(x) = %s" % (act.label, head["formula"]))
     print("(x, y) ~ N(0, [[q1, c], [c, q2]]), q1 = %s, q2 = %s, c = %s (correlation %.6g)" % (
         head["q1"], head["q2"], head["c"], r))
     labels = {"K": "K      = E[phi(x) phi(y)]", "dK_dc": "dK/dc  = E[phi'(x) phi'(y)]", "dK_dq1": "dK/dq1",

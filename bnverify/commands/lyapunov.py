@@ -65,7 +65,7 @@ def run(args):
         sys.stderr.flush()
     doc = lyapunov.rate(act, args.n, args.width, args.layers, args.seeds, args.seed)
     doc.update({"stages": list(stages) + [act.name],
-                "alpha": str(act.alpha) if act.name == "leaky_relu" else None, "base_seed": args.seed})
+                "alpha": act.alpha_text, "base_seed": args.seed})
     if args.json:
         emit_json(doc)
         return exits.OK

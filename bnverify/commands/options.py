@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import files, parallel
-from ..core import limits
-from ..core.kernels import parse_stages
+from ..core import activations, limits
+from ..core.stages import parse_stages
 from ..errors import BadInput
 
 PLOT_FORMATS = (".png", ".pdf", ".svg")
@@ -84,9 +84,10 @@ def stages(text, alpha=None):
     found = parse_stages(text)
     if alpha is None:
         return found
-    if found[1].name != "leaky_relu":
-        raise BadInput("--alpha %s: only leaky_relu has a slope, the activation here is %s"
-                       % (limits.show(alpha), found[1].name))
+    if not found[1].takes_alpha:
+        with_slope = activations.spoken(activations.names(lambda k: k.stage_alpha is not None))
+        raise BadInput("--alpha %s: only %s has a slope, the activation here is %s"
+                       % (limits.show(alpha), with_slope, found[1].name))
     limits.guard_number(alpha, "--alpha")
     return parse_stages(text, alpha)
 

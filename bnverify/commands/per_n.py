@@ -6,7 +6,7 @@ import sys
 from fractions import Fraction
 
 from .. import parallel
-from ..core import limits, ranges
+from ..core import activations, limits, ranges
 from ..derive import balls
 from ..errors import BadInput
 from . import options
@@ -48,11 +48,9 @@ def parse_common(args, all_n=False):
         list(range(r.lo, top + 1)) if all_n else list(r)
     stages, act = options.stages(args.stages, args.alpha)
     if stages != ("rc",):
-        raise BadInput("--stages %s: certification covers rc with relu or leaky_relu (no rs)"
-                       % args.stages)
-    if act.name not in ("relu", "leaky_relu"):
-        raise BadInput("--stages %s: the activation must be relu or leaky_relu, not %s"
-                       % (args.stages, act.name))
+        raise BadInput("--stages %s: certification covers rc with %s (no rs)" % (args.stages, _certified()))
+    if not act.states:
+        raise BadInput("--stages %s: the activation must be %s, not %s" % (args.stages, _certified(), act.name))
     jobs = options.jobs(args.jobs) or parallel.default_jobs()
     if not 32 <= args.prec <= 4096:
         raise BadInput("--prec %d: choose 32..4096 bits" % args.prec)
@@ -63,6 +61,10 @@ def parse_common(args, all_n=False):
                        "write a claim file and run bnverify check FILE --cert OUT" % r.lo)
     args.range = r
     return ns, act, jobs
+
+
+def _certified():
+    return activations.spoken(activations.names(lambda k: k.states))
 
 
 def progress(done, total, verdict):

@@ -99,7 +99,7 @@ def run(args):
     ns, widths, stage_list, act = _validate(args)
     t0 = time.monotonic()
     ex = options.executor(args, args.jobs or parallel.default_jobs())
-    alpha = str(act.alpha) if act.name == "leaky_relu" else None
+    alpha = act.alpha_text
     try:
         cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,
                               base_seed=args.seed, progress=_progress)

@@ -2,6 +2,7 @@
 eigenvalues at 50 digits, and the sampled finite-width rank of phi(W X) against the width."""
 from __future__ import annotations
 
+from ..core import activations
 from ..derive import rank
 from ..errors import BadInput
 from ..sim import ranks
@@ -36,8 +37,9 @@ def add_arguments(p):
 
 def run(args):
     stages, act = options.stages(args.stages, args.alpha)
-    if stages or act.name not in ("relu", "leaky_relu"):
-        raise BadInput("--stages %s: give relu or leaky_relu alone (the lemma is about the kernel)" % args.stages)
+    if stages or not act.states:
+        raise BadInput("--stages %s: give %s alone (the lemma is about the kernel)"
+                       % (args.stages, activations.spoken(activations.names(lambda k: k.states))))
     options.seed(args.seed)
     sampled = ranks.ranks(args.n, options.int_list(args.width, "--width"), args.seeds, act, args.seed)
     eig = {name: [float(e) for e in rank.kernel_eigenvalues(X.T, act.slope)[:3]]

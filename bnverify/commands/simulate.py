@@ -236,7 +236,7 @@ def run(args):
     if args.json:
         doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
                           "stages": list(stages), "activation": act.name,
-                          "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
+                          "alpha": act.alpha_text,
                           "base_seed": args.seed, "sampler": args.sampler, "every": every,
                           "rescaled_each_layer": model.scale_free(stages, act),
                           "seed_rng": "numpy default_rng([base_seed, seed, 1]) for weights, "

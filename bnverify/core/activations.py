@@ -1,14 +1,48 @@
-"""One object per activation: its formula (the grammar of :mod:`bnverify.core.formula`), phi,
-phi' and phi'' in Arb and mpmath, its kinks and growth bound, and the closed form of its dual
-kernel where one exists.  ``REGISTRY`` maps each named activation to its builder;
-:func:`activation` also accepts a user formula.
+"""Activations: one registered object per activation, which every layer asks.
 
-Closed forms, for (x, y) ~ N(0, [[q1, c], [c, q2]]), D = q1 q2 - c^2, theta = atan2(sqrt(D), c)
-(the angle acos(c / sqrt(q1 q2)), finite on the whole closed cone):
+:data:`REGISTRY` maps each name to its :class:`Kind`, the one row that says what bnverify knows
+about that activation and what each layer may do with it; an :class:`Activation` is a kind with
+its parameter alpha (or a user formula).  Adding an activation is adding a row here (its tests
+and docs aside; the trusted checker keeps its own twin of the formulas it decides):
 
-* leaky ReLU with slope alpha (relu 0, identity 1, abs -1), A = (1 + alpha^2)/2,
-  B = (1 - alpha)^2/(2 pi):  K = A c + B (sqrt(D) - c theta),  dK/dc = A - B theta,
-  dK/dq1 = B sqrt(D) / (2 q1),  E[phi(x)^2] = A q1   (Cho & Saul's arc-cosine kernel of degree 1);
+==================  ===============================================  ===========================
+field               what it is                                       asked by
+==================  ===============================================  ===========================
+formula             phi in :mod:`bnverify.core.formula`'s grammar    the dual-kernel calculator
+                    ("alpha" stands for the parameter)               (``tree``, ``d1``, ``acb``)
+numpy               phi on float arrays (default: the formula's)     the simulators: ``phi``
+degree              positive homogeneity degree, or None             ``homogeneous`` (sim/)
+slope               alpha -> s when phi is the leaky ReLU of slope   ``kappa``, ``dkappa``, ... in
+                    s: the closed arc-cosine kernel below            every context of core.arith
+closed              the dual kernel's closed form in Arb             core.dual_kernel
+alpha               the calculator's default parameter (None: none)  ``takes_alpha``, ``label``
+stage_alpha         the default parameter in a model's stage list    core.stages
+stage               a model's activation (--stages, claim files)     core.stages
+states              the certified states cover it (attractor,        claims, commands, derive
+                    simplex, basins, rank growth)
+all_n_stability     the attractor's stability is proved for every n  claims (all-n branch),
+                    for it (derive.alln_stability)                   ``bnverify attractor``
+==================  ===============================================  ===========================
+
+**The leaky ReLU family in every arithmetic.**  For phi and ``y ~ N(0, Sigma)``, ``Sigma = [[a, c],
+[c, b]]``, a positively homogeneous phi of degree 1 has E[phi(y_1) phi(y_2)] = sqrt(a b) kappa(rho),
+rho = c / sqrt(a b).  The leaky ReLU of slope s (relu: 0, identity: 1, abs: -1) is
+``phi(x) = (1+s)/2 x + (1-s)/2 |x|``, and with ``A = (1 + s^2)/2`` and ``B = (1 - s)^2 / (2 pi)``
+
+    kappa(rho)              = A rho + B (sqrt(1 - rho^2) - rho acos(rho))
+    kappa'(rho)             = A - B acos(rho)
+    kappa(rho) - rho kappa' = B sqrt(1 - rho^2)                      ("kappa_perp")
+
+For s = 0 this is the degree-1 arc-cosine kernel of Cho & Saul (2009),
+``(sqrt(1-rho^2) + (pi - acos rho) rho) / (2 pi)``.  kappa' is continuous on the closed
+interval [-1, 1] (kappa'(1) = A, kappa'(-1) = A - B pi = s), so the kernel map is C^1
+up to the boundary |rho| = 1 even though kappa'' = B / sqrt(1 - rho^2) blows up there.
+
+**Closed dual kernels** (Arb), for (x, y) ~ N(0, [[q1, c], [c, q2]]), D = q1 q2 - c^2,
+theta = atan2(sqrt(D), c) (the angle acos(c / sqrt(q1 q2)), finite on the whole closed cone):
+
+* leaky ReLU of slope s:  K = A c + B (sqrt(D) - c theta),  dK/dc = A - B theta,
+  dK/dq1 = B sqrt(D) / (2 q1),  E[phi(x)^2] = A q1   (the kernel above, with the variances);
 * erf, P = (1 + 2 q1)(1 + 2 q2):  K = (2/pi) asin(2c / sqrt(P)) = (2/pi) atan2(2c, sqrt(P - 4c^2)),
   dK/dc = (4/pi) / sqrt(P - 4c^2),  dK/dq1 = -(4/pi) c / ((1 + 2 q1) sqrt(P - 4c^2))   (Williams 1997);
 * sin:  K = e^(-(q1+q2)/2) sinh c,  dK/dc = e^(-(q1+q2)/2) cosh c,  dK/dq1 = -K/2,
@@ -18,26 +52,36 @@ Closed forms, for (x, y) ~ N(0, [[q1, c], [c, q2]]), D = q1 q2 - c^2, theta = at
   E[h(x) h(y)] = c (2/pi) asin(c / sqrt((1+q1)(1+q2))) + P (q1 q2 + c^2 - c^2 (q1/(1+q1) + q2/(1+q2))),
   P = E[g'(x) g'(y)] = (2/pi) / sqrt((1+q1)(1+q2) - c^2); its derivatives are taken exactly in
   Taylor arithmetic (arb_series), and E[phi(x)^2] = K(q1, q1, q1).
+
+Every other activation goes through the general route of :mod:`bnverify.core.dual_kernel`
+(Mehler's series, nested rigorous integrals) from its formula.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Callable
 
-import mpmath
-from flint import arb, arb_series, fmpq
+import numpy as np
 
 from ..errors import BadInput
-from . import formula as F
+
+LINEAR = "identity"             # the activation of a layer without NL
 
 
+# ---------------------------------------------------------------- closed dual kernels (Arb)
 def _a(v):
+    from flint import arb, fmpq
+
     return arb(fmpq(Fraction(v).numerator, Fraction(v).denominator))
 
 
-def _leaky(alpha):
+def _leaky(slope):
     def closed(q1, q2, c):
-        A, B = (1 + _a(alpha) ** 2) / 2, (1 - _a(alpha)) ** 2 / (2 * arb.pi())     # at the caller's precision
+        from flint import arb
+
+        A, B = (1 + _a(slope) ** 2) / 2, (1 - _a(slope)) ** 2 / (2 * arb.pi())     # at the caller's precision
         q1, q2, c = _a(q1), _a(q2), _a(c)
         sd = (q1 * q2 - c * c).nonnegative_part().sqrt()
         theta = arb.atan2(sd, c)
@@ -47,6 +91,8 @@ def _leaky(alpha):
 
 
 def _erf(q1, q2, c):
+    from flint import arb
+
     q1, q2, c = _a(q1), _a(q2), _a(c)
     P = (1 + 2 * q1) * (1 + 2 * q2)
     root = (P - 4 * c * c).sqrt()
@@ -66,6 +112,8 @@ def _sin(q1, q2, c):
 
 def _gelu_K(q1, q2, c):
     """K for gelu (module docstring), on arbs or arb_series alike."""
+    from flint import arb
+
     two_pi = 2 / arb.pi()
     P = two_pi / ((1 + q1) * (1 + q2) - c * c).sqrt()
     hh = c * two_pi * (c / ((1 + q1) * (1 + q2)).sqrt()).asin() \
@@ -74,6 +122,8 @@ def _gelu_K(q1, q2, c):
 
 
 def _gelu(q1, q2, c):
+    from flint import arb_series
+
     q1, q2, c = _a(q1), _a(q2), _a(c)
     t = arb_series([0, 1], prec=2)          # one exact first-order Taylor step per variable
     return {"K": _gelu_K(q1, q2, c), "dK_dc": _gelu_K(q1, q2, c + t).coeffs()[1],
@@ -81,39 +131,259 @@ def _gelu(q1, q2, c):
             "Ex2": _gelu_K(q1, q1, q1), "Ey2": _gelu_K(q2, q2, q2)}
 
 
+# ---------------------------------------------------------------- the registry
 @dataclass(frozen=True)
-class Activation:
-    """An activation for the dual-kernel calculator.  ``tree`` is the parsed formula; ``d1``,
-    ``d2`` its derivatives almost everywhere; ``closed`` the closed form (or None)."""
+class Kind:
+    """One registered activation (the module table says what each field is and who asks it)."""
 
     name: str
-    formula: str
-    closed: object = None
+    formula: str | None
+    numpy: Callable | None = None           # (x, alpha) -> phi(x) on a float array
+    degree: int | None = None
+    slope: Callable | None = None           # alpha -> the leaky slope
+    closed: Callable | None = None          # (q1, q2, c) -> {quantity: arb}; the slope family's is built
     closed_name: str = ""
-    tree: tuple = field(init=False, compare=False, repr=False)
+    alpha: Fraction | None = None
+    stage_alpha: Fraction | None = None
+    stage: bool = False
+    states: bool = False
+    all_n_stability: bool = False
+
+
+def _const(v):
+    return lambda alpha: Fraction(v)
+
+
+ARC = "arc-cosine closed form (Cho & Saul 2009)"
+REGISTRY = {k.name: k for k in [
+    Kind("relu", "x if x > 0 else 0", lambda x, a: np.maximum(x, 0.0), degree=1, slope=_const(0),
+         closed_name=ARC, stage=True, states=True, all_n_stability=True),
+    Kind("leaky_relu", "x if x > 0 else alpha*x", lambda x, a: np.where(x > 0, x, float(a) * x), degree=1,
+         slope=lambda a: a, closed_name=ARC, alpha=Fraction(1, 100), stage_alpha=Fraction(1, 10),
+         stage=True, states=True),
+    Kind("identity", "x", lambda x, a: x, degree=1, slope=_const(1), closed_name="linear: K = c", stage=True),
+    Kind("abs", "abs(x)", lambda x, a: np.abs(x), degree=1, slope=_const(-1), closed_name=ARC),
+    Kind("gelu", "x*(1 + erf(x/sqrt(2)))/2", closed=_gelu, closed_name="closed form by Gaussian integration by parts"),
+    Kind("silu", "x/(1 + exp(-x))"),
+    Kind("tanh", "tanh(x)", lambda x, a: np.tanh(x), stage=True),
+    Kind("erf", "erf(x)", closed=_erf, closed_name="arcsine closed form (Williams 1997)"),
+    Kind("elu", "x if x > 0 else alpha*(exp(x) - 1)", alpha=Fraction(1)),
+    Kind("softplus", "log(1 + exp(x))"),
+    Kind("sigmoid", "1/(1 + exp(-x))"),
+    Kind("sin", "sin(x)", lambda x, a: np.sin(x), closed=_sin,
+         closed_name="exponential closed form E[sin x sin y] = exp(-(q1+q2)/2) sinh c"),
+]}
+FORMULA = Kind("formula", None)             # a user formula: its text is the activation
+
+
+def names(test=lambda kind: True):
+    """The registered names whose kind passes ``test``, in the registry's order."""
+    return tuple(name for name, kind in REGISTRY.items() if test(kind))
+
+
+def spoken(items, conj="or"):
+    """('a', 'b', 'c') -> 'a, b or c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else "%s %s %s" % (", ".join(items[:-1]), conj, items[-1])
+
+
+TAKES_ALPHA = names(lambda k: k.alpha is not None)
+
+
+def takes_alpha(name):
+    """Whether the registered activation ``name`` has a parameter (False for an unknown name)."""
+    return name in REGISTRY and REGISTRY[name].alpha is not None
+
+
+# ---------------------------------------------------------------- one activation
+@dataclass(frozen=True)
+class Activation:
+    """A registered activation ``name`` with its parameter ``alpha`` (an exact Fraction, or a
+    sympy symbol or number for symbolic derivations; default: the kind's), or a user formula
+    (``name`` "formula", ``text`` the formula in x).  Without a parameter alpha is 0, as
+    certificates have always recorded it."""
+
+    name: str
+    alpha: object = None
+    text: str | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "tree", F.parse(self.formula))
+        kind = self.kind
+        if kind.alpha is None:
+            object.__setattr__(self, "alpha", Fraction(0))
+        elif self.alpha is None:
+            object.__setattr__(self, "alpha", kind.alpha)
+
+    def __reduce__(self):               # pickles by its fields: the kind's functions stay here
+        return Activation, (self.name, self.alpha, self.text)
+
+    def __str__(self):
+        return self.label
 
     @property
+    def kind(self):
+        if self.text is not None and self.name == FORMULA.name:
+            return FORMULA
+        if self.name not in REGISTRY:
+            raise BadInput("unknown activation %r (named: %s)" % (self.name, ", ".join(REGISTRY)))
+        return REGISTRY[self.name]
+
+    # ---- what it is
+    @property
+    def label(self):
+        """The text naming it: 'relu', 'leaky_relu(1/10)', 'formula'."""
+        return "%s(%s)" % (self.name, self.alpha) if self.takes_alpha else self.name
+
+    @property
+    def takes_alpha(self):
+        return self.kind.alpha is not None
+
+    @property
+    def alpha_text(self):
+        """The parameter as exact text, or None where the activation has none."""
+        return str(self.alpha) if self.takes_alpha else None
+
+    @property
+    def degree(self):
+        """The degree of positive homogeneity (phi(c x) = c^degree phi(x), c > 0), or None."""
+        return self.kind.degree
+
+    @property
+    def homogeneous(self):
+        return self.kind.degree is not None
+
+    @property
+    def slope(self):
+        """The leaky slope s when phi is the leaky ReLU of slope s (identity: 1), else None."""
+        return None if self.kind.slope is None else self.kind.slope(self.alpha)
+
+    @property
+    def has_closed_kernel(self):
+        """Whether kappa, kappa', ... have a closed form in core's contexts (the slope family)."""
+        return self.kind.slope is not None
+
+    @property
+    def linear(self):
+        """phi(x) = x: a layer with this NL is the layer without it."""
+        return self.slope is not None and self.slope == 1
+
+    @property
+    def stage(self):
+        return self.kind.stage
+
+    @property
+    def states(self):
+        return self.kind.states
+
+    @property
+    def all_n_stability(self):
+        return self.kind.all_n_stability
+
+    # ---- finite width (numpy)
+    def phi(self, x):
+        """phi applied entrywise to a float array."""
+        if self.kind.numpy is not None:
+            return self.kind.numpy(x, self.alpha)
+        return self._numpy(0)(x)
+
+    def dphi(self, x):
+        """phi' entrywise on a float array (at a kink: the left derivative's value at 0 for the
+        slope family, phi'(0) = s)."""
+        if self.slope is not None:
+            return np.where(x > 0, 1.0, float(self.slope))
+        return self._numpy(1)(x)
+
+    def _numpy(self, order):
+        from . import formula as F
+
+        return F.point_function([self.tree, self.d1][order], np)
+
+    # ---- infinite width, written once for every arithmetic (the slope family)
+    def constants(self, ctx):
+        """(A, B) = ((1 + s^2)/2, (1 - s)^2 / (2 pi)) in ``ctx``, s the slope."""
+        if not self.has_closed_kernel:
+            raise BadInput("no closed-form kernel for activation %s" % self)
+        a = self.slope
+        a = ctx.const(a) if isinstance(a, (Fraction, int, str)) else a
+        A = (1 + a * a) / 2
+        B = (1 - a) * (1 - a) / (2 * ctx.pi)
+        return A, B
+
+    def kappa(self, rho, ctx):
+        """kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho)."""
+        A, B = self.constants(ctx)
+        rho = ctx.unit(rho)
+        # sqrt(1 - r^2) - r acos r has derivative -acos r <= 0; evaluating it at the ends of
+        # an enclosure keeps balls tight near |rho| = 1, where the formula is ill-conditioned
+        tail = ctx.decreasing(lambda r: _sqrt1m2(r, ctx) - r * ctx.acos(r), rho)
+        # array operands stay on the left: mpmath intervals refuse numpy arrays on their right
+        return rho * A + tail * B
+
+    def dkappa(self, rho, ctx):
+        """kappa'(rho) = A - B acos(rho): finite and continuous on [-1, 1]."""
+        A, B = self.constants(ctx)
+        return -(ctx.acos(ctx.unit(rho)) * B) + A
+
+    def kappa_perp(self, rho, ctx):
+        """kappa(rho) - rho kappa'(rho) = B sqrt(1 - rho^2): vanishes at rho = +-1."""
+        _, B = self.constants(ctx)
+        return _sqrt1m2(ctx.unit(rho), ctx) * B
+
+    def kappa_one(self, ctx):
+        """kappa(1) = A = E[phi(y)^2] for y ~ N(0, 1)."""
+        return self.constants(ctx)[0]
+
+    # ---- the dual-kernel calculator: the formula, its derivatives, its closed form
+    @property
+    def formula(self):
+        if self.kind is FORMULA:
+            return self.text
+        return self.kind.formula.replace("alpha", "(%s)" % self.alpha) if self.takes_alpha else self.kind.formula
+
+    @functools.cached_property
+    def tree(self):
+        from . import formula as F
+
+        return F.parse(self.formula)
+
+    @functools.cached_property
     def d1(self):
+        from . import formula as F
+
         return F.diff(self.tree)
 
-    @property
+    @functools.cached_property
     def d2(self):
+        from . import formula as F
+
         return F.diff(self.d1)
 
     @property
     def kinks(self):
+        from . import formula as F
+
         return F.kinks(self.tree)
+
+    @property
+    def closed(self):
+        """The dual kernel's closed form (q1, q2, c) -> {quantity: arb}, or None."""
+        return _leaky(self.slope) if self.has_closed_kernel else self.kind.closed
+
+    @property
+    def closed_name(self):
+        return self.kind.closed_name
 
     def growth(self):
         """The growth bound of phi (raises formula.Unbounded when there is none)."""
+        from . import formula as F
+
         return F.growth(self.tree)
 
     def derivative_problem(self):
         """Why Price's theorem cannot be used for this phi (a jump, or phi' without a growth
         bound), or None."""
+        from . import formula as F
+
         jumps = F.jumps(self.tree)
         if jumps:
             return "phi is not proved continuous at x = %s, so its derivative has a Dirac part" % ", ".join(map(str, jumps))
@@ -125,53 +395,57 @@ class Activation:
 
     # phi, phi', phi'' in each arithmetic
     def acb(self, order=0):
+        from . import formula as F
+
         return F.acb_function([self.tree, self.d1, self.d2][order])
 
     def mp(self, order=0):
+        import mpmath
+
+        from . import formula as F
+
         return F.point_function([self.tree, self.d1, self.d2][order], mpmath)
 
 
-def _named(name, formula, closed=None, closed_name=""):
-    return lambda alpha=None: Activation(name, formula, closed, closed_name)
+def _sqrt1m2(rho, ctx):
+    # sqrt(1 - rho^2) as sqrt(1 - rho) sqrt(1 + rho): finite and tight at both ends
+    return ctx.sqrt(ctx.pos(-rho + 1)) * ctx.sqrt(ctx.pos(rho + 1))
 
 
-def _with_alpha(name, template, default, closed_for=None, closed_name=""):
-    def build(alpha=None):
-        a = Fraction(default) if alpha is None else Fraction(alpha)
-        text = template.replace("alpha", "(%s)" % a)
-        return Activation("%s(%s)" % (name, a), text, closed_for(a) if closed_for else None, closed_name)
-    return build
+# ---------------------------------------------------------------- ways in
+def parse_alpha(alpha):
+    """A model's parameter as an exact Fraction in [0, 1) (the leaky slope the dynamics
+    analyse); accepts '1/10', '0.1', 0.1."""
+    try:
+        a = Fraction(str(alpha)) if not isinstance(alpha, Fraction) else alpha
+    except (ValueError, ZeroDivisionError):
+        raise BadInput("alpha %r is not a number" % (alpha,))
+    if not (0 <= a < 1):
+        raise BadInput("alpha %s is outside [0, 1)" % alpha)
+    return a
 
 
-ARC = "arc-cosine closed form (Cho & Saul 2009)"
-REGISTRY = {
-    "relu": _named("relu", "x if x > 0 else 0", _leaky(0), ARC),
-    "leaky_relu": _with_alpha("leaky_relu", "x if x > 0 else alpha*x", Fraction(1, 100), _leaky, ARC),
-    "identity": _named("identity", "x", _leaky(1), "linear: K = c"),
-    "abs": _named("abs", "abs(x)", _leaky(-1), ARC),
-    "gelu": _named("gelu", "x*(1 + erf(x/sqrt(2)))/2", _gelu, "closed form by Gaussian integration by parts"),
-    "silu": _named("silu", "x/(1 + exp(-x))"),
-    "tanh": _named("tanh", "tanh(x)"),
-    "erf": _named("erf", "erf(x)", _erf, "arcsine closed form (Williams 1997)"),
-    "elu": _with_alpha("elu", "x if x > 0 else alpha*(exp(x) - 1)", 1),
-    "softplus": _named("softplus", "log(1 + exp(x))"),
-    "sigmoid": _named("sigmoid", "1/(1 + exp(-x))"),
-    "sin": _named("sin", "sin(x)", _sin, "exponential closed form E[sin x sin y] = exp(-(q1+q2)/2) sinh c"),
-}
-TAKES_ALPHA = ("leaky_relu", "elu")
+def leaky(alpha):
+    """The leaky ReLU of slope alpha as the activation every layer asks: relu at 0, identity at 1."""
+    a = Fraction(alpha)
+    if not 0 <= a <= 1:
+        raise BadInput("leaky slope %s is outside [0, 1]" % alpha)
+    return Activation({0: "relu", 1: "identity"}.get(a, "leaky_relu"), a if 0 < a < 1 else None)
 
 
 def activation(name_or_formula, alpha=None):
-    """The registered activation ``name`` (with ``alpha`` where it takes one), else the user
-    formula in x; one-line BadInput otherwise."""
+    """The registered activation ``name`` (with ``alpha`` where it takes one, else its default),
+    else the user formula in x; one-line BadInput otherwise."""
     key = str(name_or_formula).strip()
     if key in REGISTRY:
-        if alpha is not None and key not in TAKES_ALPHA:
+        if alpha is not None and not takes_alpha(key):
             raise BadInput("--alpha applies to %s only, not %s" % (" and ".join(TAKES_ALPHA), key))
-        return REGISTRY[key](alpha)
+        return Activation(key, None if alpha is None else Fraction(alpha))
     if alpha is not None:
         raise BadInput("--alpha applies to %s only, not a formula" % " and ".join(TAKES_ALPHA))
     if key.isidentifier() and key != "x":
         raise BadInput("unknown activation %r (named: %s; or a formula in x such as 'x*erf(x)')"
                        % (key, ", ".join(REGISTRY)))
-    return Activation("formula", key)
+    act = Activation(FORMULA.name, text=key)
+    act.tree                            # a malformed formula is refused here, naming its token
+    return act

@@ -1,6 +1,6 @@
 """Arithmetic contexts: the same formula evaluated in float, exact, ball and interval arithmetic.
 
-Like mpmath's ``fp``/``mp``/``iv`` contexts, every formula in :mod:`bnverify.core.kernels` and
+Like mpmath's ``fp``/``mp``/``iv`` contexts, every formula in :mod:`bnverify.core.activations` and
 :mod:`bnverify.core.gram` is written once against the small interface below:
 
 ``ctx.const(x)``     convert a Python int / str rational / Fraction / sympy number

@@ -218,7 +218,7 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
     if method not in ("auto", "closed", "general"):
         raise BadInput("method %r: use auto, closed or general" % method)
     if method == "closed" and act.closed is None:
-        raise BadInput("%s has no closed form here; use --method auto or general" % act.name)
+        raise BadInput("%s has no closed form here; use --method auto or general" % act.label)
     act.growth()                    # refuses a phi without a growth bound, before any work
     if (act.closed is None or method == "general") and not all(Q_RANGE[0] <= q <= Q_RANGE[1] for q in (q1, q2)):
         raise LimitError("the integral route takes variances q1, q2 in [1e-6, 1e6]; got q1 = %s, q2 = %s"

@@ -233,7 +233,7 @@ def partner_gap(n, prec=256):
     classification certifies the count; the gap's rate is not proved): gap * n^3 -> 2 (pi - 2)
     (docs/all-n.md)."""
     from . import balls, curve
-    from ..core.kernels import Activation
+    from ..core.activations import Activation
 
     act, ctx = Activation("relu"), balls.ball(prec)
     rs = Fraction(-1, n - 1)

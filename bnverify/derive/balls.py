@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..core import arith
-from ..core.kernels import Activation
+from ..core.activations import Activation
 
 
 DIGITS = 20          # significant digits of the decimal bounds printed

@@ -33,8 +33,8 @@ import math
 from fractions import Fraction
 
 from ..errors import BadInput
-from ..core import arith
-from ..core.kernels import Activation
+from ..core import activations, arith
+from ..core.activations import Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
 from .balls import _frac_str, _n_value, ball, ball_from, bounds, enclosure
 from .curve import classify, cosines, curve, curve_point
@@ -231,8 +231,9 @@ def _check(n, act):
         raise BadInput("batch size n must be an integer >= 3 (got %r)" % (n,))
     if n > N_LIMIT:
         raise BadInput("basins are certified per n for 3 <= n <= %d (got n = %d)" % (N_LIMIT, n))
-    if act.name not in ("relu", "leaky_relu"):
-        raise BadInput("basins are certified for relu and leaky_relu, not %s" % act.name)
+    if not act.states:
+        raise BadInput("basins are certified for %s, not %s"
+                       % (activations.spoken(activations.names(lambda k: k.states), "and"), act.name))
 
 
 def basins(n, act, prec=128, eps=Fraction(1, 10 ** 6), shrink=(Fraction(1, 10), Fraction(1, 100)),

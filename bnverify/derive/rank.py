@@ -2,7 +2,7 @@
 
 * :func:`series` -- kappa's power series: kappa(rho) = B + (1+alpha)^2/4 rho + sum_{k>=1} e_{2k}
   rho^{2k}, ``e_{2k} = B binom(2k-2, k-1) / (4^{k-1} (2k-1) 2k)``, B = (1-alpha)^2/(2 pi)
-  (:func:`coefficient`), compared with sympy's series of the kernel bnverify.core.kernels computes.
+  (:func:`coefficient`), compared with sympy's series of the kernel bnverify.core.activations computes.
 * :func:`counterexample` -- exact point sets (rational coordinates) and null vectors of K(Sigma):
   the evidence the trusted kernel (bnverify/trusted/rank.py) re-checks for the false readings.
 * :func:`kernel_eigenvalues` -- the spectrum of K(Sigma) in mpmath at 50 digits (tests).
@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..core import arith, gram
-from ..core.kernels import leaky
+from ..core.activations import leaky
 
 HYPOTHESES = ("nonzero", "no-positive-collinear", "pairs-independent", "no-collinear")
 
@@ -42,7 +42,7 @@ def coefficient(j, alpha=Fraction(0)):
 
 
 def series(order, alpha=Fraction(0)):
-    """sympy's series of kappa (as bnverify.core.kernels writes it, exact context) to rho^order,
+    """sympy's series of kappa (as bnverify.core.activations writes it, exact context) to rho^order,
     as a list of coefficients, with the closed forms beside it: (series, closed)."""
     import sympy
     rho = sympy.Symbol("rho")

@@ -44,7 +44,7 @@ import time
 from fractions import Fraction
 
 from ..core import arith
-from ..core.kernels import Activation, leaky
+from ..core.activations import Activation, leaky
 
 
 # ---------------------------------------------------------------- the closed forms (one code path)

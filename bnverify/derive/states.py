@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core import symmetry
 from ..errors import BadInput
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..core.symmetry import SymState
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, stopwatch
 from .balls import DIGITS, QFLOAT, _decimal, _fmt_act, _frac_str, ball, bounds, exact

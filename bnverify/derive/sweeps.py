@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, stopwatch
 from .balls import _frac_str
 from .curve import classify

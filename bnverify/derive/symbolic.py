@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 
 from ..core import arith, gram, symmetry
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..errors import BadInput
 
 N = sp.Symbol("n", integer=True, positive=True)
@@ -42,8 +42,9 @@ EXACT = arith.ExactContext()
 
 
 def symbolic_activation(name):
-    """relu / identity, or leaky_relu with a symbolic slope alpha."""
-    return Activation(name, ALPHA if name == "leaky_relu" else 0)
+    """relu / identity, or leaky_relu with a symbolic slope alpha (an activation's parameter)."""
+    act = Activation(name)
+    return Activation(name, ALPHA) if act.takes_alpha else act
 
 
 def _phi_expr(act, t):

@@ -184,7 +184,7 @@ def fig_attractor(rows, branch_ns=tuple(range(16, 65)) + (80, 100, 128, 160, 200
 
 def _simplex_radii(ns):
     from ..derive import states
-    from ..core.kernels import Activation
+    from ..core.activations import Activation
 
     out = {}
     for n in ns:
@@ -251,7 +251,7 @@ def fig_curve(rows=(), ns=(5, 7, 12), grid=400, steps=80, start=0.95):
     the verdicts, to name the basin claims that certify where the orbits go."""
     from ..core import arith
     from ..derive import curve, states
-    from ..core.kernels import Activation
+    from ..core.activations import Activation
 
     act = Activation("relu")
     h_of = lambda r, n: float(curve.curve(float(r), n, act, arith.FLOAT))
@@ -313,7 +313,7 @@ def _basins_sentence(rows):
 def fig_trajectories(n=16, width=512, depth=300, seeds=4):
     """Finite-width RC + ReLU networks from Gaussian batches: the odd point emerges."""
     from ..sim import geometry, model
-    from ..core.kernels import Activation
+    from ..core.activations import Activation
 
     plt = _plt()
     act = Activation("relu")
@@ -382,7 +382,7 @@ def endstate_figure(tables, title):
 def fig_endstate(ns=(8, 16), widths=(64, 256, 1024), depth=400, last=150, seeds=6):
     """Finite-width RC + ReLU end states against the certified attractor (bnverify endstate)."""
     from ..claims.sweep import certified_attractor
-    from ..core.kernels import Activation
+    from ..core.activations import Activation
     from ..sim import endstate
 
     tables = [endstate.compare(n, widths, depth, seeds, last, certified_attractor(n, Activation("relu"))) for n in ns]

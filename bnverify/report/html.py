@@ -8,6 +8,7 @@ import html
 import json
 import re
 
+from ..core import activations
 from . import mathml
 from .graph import COLOURS, FILL
 
@@ -214,7 +215,7 @@ def claim_page(c, doc):
     claim = c.get("claim") or {}
     model = " + ".join([s.upper() for s in claim.get("stages", [])] + [claim.get("activation", "?")])
     rows = [("model variant", E(model)), ("domain", E(", ".join("%s in %s" % kv for kv in (claim.get("domain") or {}).items()
-                                 if kv[0] != "alpha" or claim.get("activation") == "leaky_relu"))),
+                                 if kv[0] != "alpha" or activations.takes_alpha(claim.get("activation"))))),
             ("property", "<code>%s</code> %s" % (E(c.get("property") or claim.get("property", "")),
                                                E(" ".join("%s=%s" % kv for kv in (claim.get("params") or {}).items()
                                                           if kv[0] != "eigenvalues"))))]

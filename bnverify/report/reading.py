@@ -3,6 +3,8 @@ precise, what its verdict trusts, and its limits.  Everything here is derived fr
 data (model, domain, property, method, certificate); only the paper's sentences are quoted."""
 from __future__ import annotations
 
+from ..core import activations
+
 # The abstract's sentences (arXiv 2412.02843), quoted; the words in quotation marks are the
 # paper's.  ``claims``: the ids whose precise statements read the sentence.
 PAPER = [
@@ -96,7 +98,7 @@ def limits(row):
     n = dom.get("n")
     if n:
         out.append("Batch sizes n in %s%s." % (n, "" if n.endswith("..") else " only"))
-    if dom.get("alpha") and act == "leaky_relu":
+    if dom.get("alpha") and activations.takes_alpha(act):
         out.append("Leaky slopes alpha in %s." % dom["alpha"])
     prop = row.get("property") or claim.get("property", "")
     if prop != "finite-width" and "width" not in dom:

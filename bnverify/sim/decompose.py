@@ -14,7 +14,8 @@ import numpy as np
 
 from . import geometry, model
 from ..errors import BadInput
-from ..core.kernels import parse_stages
+from ..core.activations import LINEAR
+from ..core.stages import parse_stages
 from . import classes
 
 STARTS = ("gaussian", "configuration", "clusters:K")
@@ -51,8 +52,10 @@ def run_model(stage_list, n, d, depth, seeds, start=("gaussian", None), *, alpha
     """One model (e.g. ['rc', 'relu']; [] is the linear layer): a dict with the tally of
     end classes (:func:`classes.tally`), per-seed end classes and layers-to-reach, the
     recorded layers, and the cosines (K, T, n, n) of the first K = ``keep_cosines`` seeds."""
-    text = ",".join(stage_list) if stage_list else "identity"
-    stages, act = parse_stages(text, alpha if "leaky_relu" in stage_list else None)
+    text = ",".join(stage_list) if stage_list else LINEAR
+    stages, act = parse_stages(text)
+    if alpha is not None and act.takes_alpha:       # alpha is the NL's: rows without NL ignore it
+        stages, act = parse_stages(text, alpha)
     ids = model.seed_ids(seeds)
     X = start_batch(start, n, d, ids, base_seed)
     K = max(0, min(int(keep_cosines or 0), len(ids)))

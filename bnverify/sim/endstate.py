@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import geometry, model
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from . import classes
 
 QUANTITIES = ("cluster_cos", "odd_cos", "norm_ratio")

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..core import arith, gram, limits
 from ..errors import BadInput
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from . import classes
 
 TOL = 1e-12
@@ -72,7 +72,7 @@ def run(n, starts, layers=20000, act=Activation("relu"), seed=0):
         raise BadInput("starts %d outside 1..%d" % (starts, MAX_STARTS))
     if not 1 <= layers <= MAX_LAYERS:
         raise BadInput("layers %d outside 1..%d" % (layers, MAX_LAYERS))
-    if not act.has_kernel:
+    if not act.has_closed_kernel:
         raise BadInput("activation %s has no closed-form kernel" % act)
     limits.guard_int(starts * layers, "starts x layers", MAX_STEPS)
     rng = np.random.default_rng([seed, n])

@@ -30,13 +30,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import model
+from ..core import activations
 from ..errors import BadInput
 
 QUANTITY = ("log growth per layer of the spread |x_j - x_k| / |x_j| of two cluster points, "
             "linearized at O_n (tangent dynamics, W fresh every layer)")
 MIN_WIDTH = 32
 STAGES = (("rc",),)
-ACTIVATIONS = ("relu", "leaky_relu", "identity")
 
 
 def check_model(stages, act):
@@ -46,12 +46,18 @@ def check_model(stages, act):
         if "rs" in stages:
             raise BadInput("--stages %s: with RS the infinite-width map has no linearization at O_n "
                            "(claim rs-linearization: the spread grows like sqrt(eps)); the spread rate "
-                           "is defined for rc with relu, leaky_relu or identity" % ",".join(stages + (act.name,)))
+                           "is defined for rc with %s"
+                           % (",".join(stages + (act.name,)), activations.spoken(_leaky_family())))
         raise BadInput("--stages %s: the configuration O_n is the RC model's (stages must be rc and one "
                        "activation)" % ",".join(tuple(stages) + (act.name,)))
-    if act.name not in ACTIVATIONS:
+    if act.slope is None:
         raise BadInput("--stages: activation %s has no closed-form spread eigenvalue (choose %s)"
-                       % (act.name, ", ".join(ACTIVATIONS)))
+                       % (act.name, ", ".join(_leaky_family())))
+
+
+def _leaky_family():
+    """The models' activations whose tangent dynamics is written here: leaky ReLUs of any slope."""
+    return activations.names(lambda k: k.stage and k.slope is not None)
 
 
 def _draw(rng, rngs, buf):
@@ -93,7 +99,6 @@ def spread_rates(act, n, d, layers, seeds, rng=0, burn=5):
 def _iterate(act, n, rng, rngs, T, v, u, layers, burn):
     """The tangent dynamics' summed log growth per seed (see :func:`spread_rates`)."""
     S, d, k = T.shape
-    a = float(act.slope)
     total = np.zeros(S)
     M = np.empty((S, d, k + 1))
     Xi = np.empty((S, d, k + 1))
@@ -102,7 +107,7 @@ def _iterate(act, n, rng, rngs, T, v, u, layers, burn):
         M[:, :, 1:] = T
         WM = np.matmul(_draw(rng, rngs, Xi), model.gram_root(M))
         w, WT = WM[:, :, 0], WM[:, :, 1:]
-        neg = np.where(w < 0, 1.0, a)                    # phi'(-w)
+        neg = act.dphi(-w)                              # phi'(-w)
         v_new = act.phi(-w) / n
         u_new = (n - 1) * act.phi(w) / n
         T_new = neg[:, :, None] * WT

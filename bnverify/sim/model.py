@@ -49,12 +49,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..core.kernels import Activation
+from ..core.activations import Activation
 from ..errors import BadInput
 
 SAMPLERS = ("gram", "weights")
 DATA_STREAM, WEIGHT_STREAM = 0, 1
-HOMOGENEOUS = ("relu", "leaky_relu", "identity")
 
 
 # ---------------------------------------------------------------- seeds
@@ -260,7 +259,7 @@ def rescale(X, buffers=None):
 
 def scale_free(stages, act):
     """Whether rescaling X between layers leaves the model unchanged (see module docstring)."""
-    return "rs" in stages or act.name in HOMOGENEOUS
+    return "rs" in stages or act.homogeneous
 
 
 # ---------------------------------------------------------------- many layers

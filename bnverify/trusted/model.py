@@ -4,7 +4,7 @@ tests/test_trusted.py evaluates every pair at the same points.
 
 | trusted (here)                                | untrusted twin                                         |
 |-----------------------------------------------|--------------------------------------------------------|
-| kappa, kernel_constants                       | bnverify.core.kernels.kappa / Activation constants     |
+| kappa, kernel_constants                       | bnverify.core.activations: Activation.kappa, constants |
 | center, kernel (on class patterns)            | bnverify.core.gram (C G C, K), dense                   |
 | two_point_image                               | bnverify.derive.symbolic.fixed_point (one RC step)     |
 | rs_image                                      | bnverify.derive.rs.fixed_point                         |
@@ -16,7 +16,7 @@ tests/test_trusted.py evaluates every pair at the same points.
 | alln.quantities                               | bnverify.derive.alln.branch (G, E, cosines in t = 1/n) |
 | alln.stability_criteria                       | bnverify.derive.alln_stability.scaled (block margins)  |
 | simplex.simplex_criteria                      | bnverify.derive.simplex_alln.criteria (closed forms)   |
-| rank.kappa, rank.kernel_matrix (sympy)        | bnverify.core.kernels kappa, bnverify.core.gram.kernel |
+| rank.kappa, rank.kernel_matrix (sympy)        | core.activations kappa, bnverify.core.gram.kernel      |
 | stages.goal (the rows' exact numbers)         | bnverify.claims.decomposition (the rows' derivations)  |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)

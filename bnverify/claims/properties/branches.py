@@ -21,7 +21,7 @@ def simplex_all_n(claim):
     if claim.property == "spectral-radius" and not (
             claim.params.get("relation", "<") in ("<", "<=") and claim.params.get("bound", Fraction(1)) >= 1):
         return False
-    return (claim.activation.name in ("relu", "leaky_relu") and claim.stages == ("rc",)
+    return (claim.activation.states and claim.stages == ("rc",)
             and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
 
 
@@ -36,9 +36,9 @@ def all_n(claim):
         claim.property == "spectral-radius" and claim.params.get("state") == "attractor")
     if stable:
         bound = claim.params.get("bound", Fraction(1))
-        stable = (claim.activation.name == "relu" and claim.params.get("relation", "<") in ("<", "<=")
+        stable = (claim.activation.all_n_stability and claim.params.get("relation", "<") in ("<", "<=")
                   and bound >= 1)
-    return ((exists and claim.activation.name in ("relu", "leaky_relu") or stable)
+    return ((exists and claim.activation.states or stable)
             and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= ALL_N_FROM))
 
 
@@ -51,7 +51,7 @@ BRANCH_METHOD = {
 def search_branch(claim):
     """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
     asymptotics (see bnverify.derive.alln_evidence)."""
-    alpha = claim.activation.slope if claim.activation.name == "leaky_relu" else Fraction(0)
+    alpha = claim.activation.slope          # relu: 0
     if simplex_all_n(claim):
         item, failed, boxes = simplex_alln.branch_item(claim.n.lo, alpha)
         if item is None:

@@ -63,7 +63,7 @@ PROPERTIES = {p.name: p for p in [
 def claim_json(claim):
     """The claim's structure, as the kernel reads it (the wording is kept beside it)."""
     dom = {"n": str(claim.n)}
-    if claim.activation.name == "leaky_relu":
+    if claim.activation.takes_alpha:
         dom["alpha"] = str(claim.alpha)
     params = {}
     for k, v in claim.params.items():
