@@ -74,8 +74,13 @@ def table(obj, what, required, optional={}):
     return obj
 
 
-def parse(text):
-    """The AST of a safe arithmetic expression (Rejected on anything else)."""
+NAMES = ("n", "alpha")         # the names a claim's expression may use (pi is a constant)
+
+
+def parse(text, names=NAMES):
+    """The AST of a safe arithmetic expression in ``names`` (Rejected on anything else); every
+    divisor without names is certainly non-zero (a ball), and every divisor with names is a
+    rational function of them (no pi, sqrt, acos, atan: its zeros are decidable)."""
     if not isinstance(text, str):
         raise Rejected("expression %r is not a string" % (text,))
     if len(text) > MAX_EXPR_CHARS:
@@ -94,22 +99,40 @@ def parse(text):
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         raise Rejected("expression %r does not parse" % text[:80])
+    funcs = {id(x.func) for x in ast.walk(tree) if isinstance(x, ast.Call)}
     for node in ast.walk(tree):
         ok = isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult,
                                ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Load))
         ok |= isinstance(node, ast.Constant) and type(node.value) is int
-        ok |= isinstance(node, ast.Name) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", node.id) is not None
+        ok |= isinstance(node, ast.Name) and (node.id in tuple(names) + ("pi",) or id(node) in funcs)
         ok |= (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords
                and node.func.id in ("sqrt", "acos", "atan") and len(node.args) == 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             ok &= _exponent(node.right) is not None
         if not ok:
-            raise Rejected("expression %r uses %s" % (text, type(node).__name__))
+            raise Rejected("expression %r uses %s" % (text[:80], "the name %r (only %s and pi)" % (
+                node.id, ", ".join(names)) if isinstance(node, ast.Name) else type(node).__name__))
     work = []
     if _degree(tree.body, work) > MAX_DEGREE or sum(work) > MAX_EXPR_WORK or _bits(tree.body) > MAX_EXPR_BITS:
         raise Rejected("expression %r is too large for exact algebra (degree at most %d, %d in all, "
                        "numbers of at most %d bits)" % (text[:80], MAX_DEGREE, MAX_EXPR_WORK, MAX_EXPR_BITS))
+    for d in divisors(tree.body):
+        inside = list(ast.walk(d))
+        if not any(isinstance(x, ast.Name) and x.id in names for x in inside):
+            from flint import ctx
+            with ctx.workprec(256):
+                if not certainly(evaluate(d, library("ball"), {}), "!=", Fraction(0)):
+                    raise Rejected("expression %r divides by %s, not shown to be non-zero" % (text[:80], ast.unparse(d)))
+        elif any(isinstance(x, ast.Call) or isinstance(x, ast.Name) and x.id == "pi" for x in inside):
+            raise Rejected("expression %r divides by %s: a divisor with %s must be a rational function of them"
+                           % (text[:80], ast.unparse(d), " or ".join(names)))
     return tree.body
+
+
+def divisors(node):
+    """The divisors in a parsed expression: right of a /, and the base of a negative power."""
+    return [x.right if isinstance(x.op, ast.Div) else x.left for x in ast.walk(node) if isinstance(x, ast.BinOp)
+            and (isinstance(x.op, ast.Div) or isinstance(x.op, ast.Pow) and _exponent(x.right) < 0)]
 
 
 def _bits(node):
@@ -206,8 +229,8 @@ def evaluate(node, lib, env):
             ast.Div: lambda: a / b}[type(node.op)]()
 
 
-def sym(text):
-    return evaluate(parse(text), library("sympy"), {})
+def sym(text, names=NAMES):
+    return evaluate(parse(text, names), library("sympy"), {})
 
 
 def ball(q):

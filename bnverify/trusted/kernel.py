@@ -34,7 +34,7 @@ import re
 from fractions import Fraction
 
 from . import rank, rs, smt, stages
-from .base import (NoGoal, Q, Rejected, certainly, content_hash, int_range, parse,
+from .base import (NoGoal, Q, Rejected, certainly, content_hash, divisors, int_range, parse,
                    rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
@@ -203,8 +203,8 @@ def _g_centering(c):
 
     def decide(_facts):
         # column j of X C is x_j minus the mean ((n-1) v + u)/n; linear W commutes
-        ok = zero(sym("v - ((n - 1)*v + u)/n - (-1/n)*(u - v)")) and \
-            zero(sym("u - ((n - 1)*v + u)/n - ((n - 1)/n)*(u - v)"))
+        ok = zero(sym("v - ((n - 1)*v + u)/n - (-1/n)*(u - v)", "nuv")) and \
+            zero(sym("u - ((n - 1)*v + u)/n - ((n - 1)/n)*(u - v)", "nuv"))
         return "proved" if ok else "refuted", "exact identities of the two columns of X C"
     return Goal(st, decide)
 
@@ -326,10 +326,28 @@ def _on_domain(e, c):
     return sympy.simplify(sympy.simplify(e.subs(n, m + c.n_lo)).subs(m, n - c.n_lo))
 
 
+def _claimed(text, c, per_n=False):
+    """A claimed expression (sympy), Rejected unless each divisor in n or alpha is shown non-zero
+    on the domain (parse has shown the constant ones non-zero); ``per_n``: a divisor in n alone
+    may vanish at single n, where the caller decides n by n (a formula claims nothing where it
+    is undefined)."""
+    import ast
+    import sympy
+    n = sympy.Symbol("n")
+    for d in divisors(parse(text)):
+        e = _on_alpha(sym(ast.unparse(d)), c)
+        if not e.free_symbols or per_n and e.free_symbols <= {n}:
+            continue
+        if e.free_symbols <= {n} and _defined(1 / e, c.n_lo, c.n_hi) or _shown(e, ">", c) or _shown(e, "<", c):
+            continue
+        raise Rejected("the divisor %s of %s is not shown to be non-zero on the domain" % (e, text[:80]))
+    return sym(text)
+
+
 def _g_norm_ratio(c):
     _rc_only(c, allow_rs=True)
     val = c.param("value")
-    parse(val)
+    claimed = _claimed(val, c)
     st = ("for %s and %s: after one layer on a two-point batch, ||u'|| / ||v'|| tends to %s as the "
           "width d -> infinity" % (c.model_text(), c.domain_text(), val))
 
@@ -337,7 +355,7 @@ def _g_norm_ratio(c):
         import sympy
         (a, x, b), _, n, al = _two_point(c, "rs" in c.stages)
         ratio2 = _on_domain(sympy.cancel(b / a), c)     # law of large numbers: sqrt(E u'^2 / E v'^2)
-        v = _on_domain(sym(val), c)
+        v = _on_domain(claimed, c)
         if zero(v ** 2 - ratio2) and (v.is_number and v >= 0 or _shown(v, ">=", c)):
             return "proved", "limit sqrt(%s) = %s (exact)" % (sympy.factor(ratio2), val)
         return _counterexample(c, lambda k, a_: sympy.sqrt(_at(ratio2, k, a_)), v, "the limit")
@@ -358,7 +376,7 @@ def _counterexample(c, truth, claimed, what):
 def _g_outlier(c):
     _rc_only(c, allow_rs=True)
     val = c.params.get("value", "0")
-    parse(val)
+    claimed = _claimed(val, c)
     st = ("for %s and %s: at the two-point fixed point the odd point's cosine to the cluster is %s"
           % (c.model_text(), c.domain_text(), val))
 
@@ -372,9 +390,9 @@ def _g_outlier(c):
             cos = sympy.cancel(cos.subs(al, _sympy_q(c.alpha_point)))
         if not cos.is_rational_function():
             raise Rejected("the cosine %s is not a rational function" % cos)
-        if zero(_on_domain(sym(val), c) - cos):
+        if zero(_on_domain(claimed, c) - cos):
             return "proved", "cos = %s (exact)" % sympy.factor(cos)
-        return _counterexample(c, lambda k, a_: _at(cos, k, a_), sym(val), "the cosine")
+        return _counterexample(c, lambda k, a_: _at(cos, k, a_), claimed, "the cosine")
     return Goal(st, decide)
 
 
@@ -493,7 +511,7 @@ def _spec_param(c):
             not all(isinstance(p, list) and len(p) == 2 for p in raw):
         raise Rejected("params.eigenvalues must be a list of 1..%d [value, multiplicity]" % MAX_SPECTRUM)
     for v, m in raw:
-        parse(v), parse(m)
+        _claimed(v, c, per_n=True), _claimed(m, c, per_n=True)
     return [(v, m) for v, m in raw]
 
 

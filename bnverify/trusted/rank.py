@@ -32,7 +32,8 @@ MAX_POINTS = 16
 # the converse: hypotheses under which K(Sigma) is singular, and the null vector each one gives
 SINGULAR = {"positive-collinear": ("two of the points are positively collinear (x_k = c x_j, c > 0)",
                                    "c e_j - e_k"),
-            "pairs-dependent": ("some antipodal pairs x_l- = -c_l x_l+ (c_l > 0) have linearly dependent "
+            "pairs-dependent": ("no two are positively collinear (so the antipodal pairs are disjoint) and "
+                                "some antipodal pairs x_l- = -c_l x_l+ (c_l > 0) have linearly dependent "
                                 "directions: sum_l z_l x_l+ = 0 with z != 0",
                                 "sum_l z_l (e_{l+} - e_{l-}/c_l) (not 0)")}
 

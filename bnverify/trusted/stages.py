@@ -75,8 +75,8 @@ def goal(stages, alpha, n):
         if not B_pi / A > 0:
             raise Rejected("B/A is not positive")
         gap, c = _nl_constant(B_pi / A)
-        return ("for every n (here %d), NL = leaky ReLU(%s): every pairwise correlation increases to 1, and "
-                "l^2 (1 - rho_l) -> 4/c^2 = %s, where c = (2 sqrt 2/3) B/A = %s" % (n, a, gap, c),
+        return ("for every n (here %d), NL = leaky ReLU(%s): every pairwise correlation below 1 increases to 1, "
+                "and then l^2 (1 - rho_l) -> 4/c^2 = %s, where c = (2 sqrt 2/3) B/A = %s" % (n, a, gap, c),
                 "B/A = %s/pi > 0 (exact); 4/c^2 and c as 128-bit balls" % (B_pi / A))
     if stages == ("rc", "rs"):
         # times (1 + 2t li)(1 + 2t lj): li (1 + 2t li) - li (1 + 2t lj) - 2t li (li - lj) = 0
@@ -84,16 +84,16 @@ def goal(stages, alpha, n):
         if not _polynomial_identity_holds(identity, 2, 3):
             raise Rejected("the contraction identity fails")
         return ("for n = %d, RC + RS: F(G) = n E[z z^T/|z|^2] keeps the eigenvectors of C G C, shrinks every "
-                "ratio of its unequal non-zero eigenvalues, and G -> C from every start of rank n - 1; near C "
-                "by the factor %s per layer" % (n, Fraction(n - 1, n + 1)),
+                "ratio of its unequal non-zero eigenvalues, and G -> n/(n-1) C (the regular simplex) from every "
+                "start with C G C of rank n - 1; near it by the factor %s per layer" % (n, Fraction(n - 1, n + 1)),
                 "the contraction identity (a polynomial identity, on a grid) and the local factor (exact)")
     if stages == ("rs",):
         if n < 4:
             raise NoGoal("RS alone at n = %d: E[1/chi^2_%d] is infinite" % (n, n - 1))
         x = Fraction(n - 1, 2)                   # Gamma(x - 1)/(2 Gamma(x)) = 1/(2 (x - 1))
         inv = 1 / (2 * (x - 1))
-        return ("for n = %d, RS alone, from G = lam C + beta 11^T/n: q = beta/lam grows by %s per layer and "
-                "every pairwise cosine rises to 1" % (n, (n - 1) * inv),
+        return ("for n = %d, RS alone, from G = lam C + beta 11^T/n with lam > 0 and beta > 0: q = beta/lam grows "
+                "by %s per layer and every pairwise cosine rises to 1" % (n, (n - 1) * inv),
                 "E[1/chi^2_%d] = %s from Gamma(x + 1) = x Gamma(x) (exact)" % (n - 1, inv))
     raise NoGoal("no trusted goal for the stage set %s (RC + NL and RC + RS + NL: the catalogue's claims)"
                  % (",".join(stages) or "none"))
