@@ -213,9 +213,15 @@ def gram(Sigma, slope_, rc=True, digits=15, eval_limit=None):
     prec = int(3.33 * digits) + 30
     with ctx.workprec(prec):
         r0, r1, b0, b1 = lm.ends(tol)
-        vals = {}
+        vals, seen = {}, {}
         for j in range(n):
             for k in range(j, n):
+                # entries whose polynomials coincide (a symmetry of Sigma) share one integral
+                key = (str(lm.N[j, j]), str(lm.N[k, k]), str(lm.N[j, k])) if j != k else (str(lm.N[j, j]),)
+                if key in seen:
+                    vals[j, k] = vals[seen[key]]
+                    continue
+                seen[key] = (j, k)
                 val = acb.integral(lambda z, _, j=j, k=k: lm.entry(j, k, z), r0, r1, abs_tol=tol,
                                    rel_tol=tol, eval_limit=eval_limit or 10 ** 6)
                 vals[j, k] = val.real + arb(0, b0 + b1)
