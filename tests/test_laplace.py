@@ -207,3 +207,44 @@ def test_bad_input():
         laplace.gram([[1, 1, 0], [1, 1, 0], [0, 0, 1]], 0)          # two equal points
     with pytest.raises(BadInput, match="symmetric"):
         laplace.gram([[1, 0, 0], [Fr(1, 2), 1, 0], [0, 0, 1]], 0)
+
+
+# ---------------------------------------------------------------- the BSB1 state and its command
+def test_bsb1_against_finite_width_network():
+    """A width-2048 RC + RS + ReLU network (n = 5, 40 layers, 3 seeds) ends near c*: its mean
+    off-diagonal cosine is within 0.02 of the certified value."""
+    from bnverify.derive import bsb1
+
+    n, d = 5, 2048
+    c_star = float(bsb1.closed_form(n, 0).mid())
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((d, n))
+        for _ in range(40):
+            Z = rng.standard_normal((d, d)) @ X / math.sqrt(d)
+            Z = Z - Z.mean(axis=1, keepdims=True)
+            Z = Z / Z.std(axis=1, keepdims=True)
+            X = np.maximum(Z, 0)
+        G = X.T @ X / d
+        cos = G / np.sqrt(np.outer(np.diag(G), np.diag(G)))
+        assert abs(cos[~np.eye(n, dtype=bool)].mean() - c_star) < 0.02
+
+
+def test_bsb1_command(capsys):
+    import json
+
+    from bnverify.cli import main
+
+    assert main(["bsb1", "--n", "3..4", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["n"] for r in doc["rows"]] == [3, 4] and all(r["laplace_check"] for r in doc["rows"])
+    assert "not kernel-checked" in doc["note"]
+    lo, hi = (float(v) for v in doc["rows"][0]["c"])
+    # n = 3, relu: c* = 2 kappa(-1/2) = (sqrt(3)/2 - pi/6) / pi
+    assert lo <= (math.sqrt(3) / 2 - math.pi / 6) / math.pi <= hi
+    for bad in (["--stages", "rc,rs,tanh"], ["--stages", "rs,rc,relu"], ["--stages", "rc,relu"], ["--n", "2"],
+                ["--digits", "0"], ["--check-to", "99"], ["--alpha", "1/2"], ["--stages", "rc,rs,leaky_relu",
+                                                                              "--alpha", "2"]):
+        assert main(["bsb1"] + bad) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "error" in err
