@@ -1,0 +1,230 @@
+"""The Gram map with rescaling (RS) for a positively homogeneous phi, as one Laplace integral,
+with certified enclosures (python-flint ``acb.integral`` plus rigorous end bounds).
+
+Per neuron the batch vector after RS is ``y = sqrt(n) x / |C z|`` with z ~ N(0, Sigma),
+C = I - 11^T/n, and x = C z (RC before RS) or x = z (RS alone).  For phi homogeneous of
+degree 1, 1/|Cz|^2 = int_0^oo exp(-s |Cz|^2) ds and a Gaussian tilt give (docs/full-bn.md)
+
+    V(Sigma) = n int_0^oo V_phi(P(s)) / sqrt(det(I + 2 s S)) ds,        S = C Sigma C,
+
+    P(s) = S (I + 2 s S)^-1                    (RC + RS: the tilted law of x = C z)
+    P(s) = (I + 2 s Sigma C)^-1 Sigma          (RS alone: the tilted law of z)
+
+with V_phi(P)_jk = sqrt(P_jj P_kk) kappa(P_jk / sqrt(P_jj P_kk)) the ordinary kernel map and,
+for the leaky ReLU of slope a (relu 0, identity 1, abs -1), A = (1 + a^2)/2, B = (1 - a)^2/(2 pi),
+
+    sqrt(p q) kappa(c / sqrt(p q)) = A c + B (sqrt(p q - c^2) - c acos(c / sqrt(p q))).
+
+The integral is taken in r = log s over [r0, r1] (``acb.integral``: the integrand is written so
+that it is analytic off its branch cuts, which are checked on every complex ball, so the
+quadrature error is rigorous), and the two ends are bounded (Cauchy-Schwarz,
+|V_phi(P)_jk| <= A sqrt(P_jj P_kk); P(s) <= S resp. Sigma in the Loewner order; for RC
+additionally P(s) <= I/(2s); det(I + 2sS) >= (2s)^(n-1) pdet(S), pdet(S) = det(S + 11^T/n)):
+
+    int_0^s0                <= s0 n A d,               d = max_j S_jj  (RS alone: max_j Sigma_jj)
+    int_s1^oo  (RC + RS)    <= n A pdet^-1/2 2^(-(n+1)/2) (2/(n-1)) s1^(-(n-1)/2)
+    int_s1^oo  (RS alone)   <= n A d pdet^-1/2 2^(-(n-1)/2) s1^(-(n-3)/2) / ((n-3)/2)     (n >= 4)
+
+S must have rank n - 1 (S + 11^T/n positive definite, checked exactly): then every pair of
+points is non-collinear after the tilt and the integrand is analytic near the positive axis.
+Without RC and with n <= 3 the integral diverges (the batch mean survives the tilt while
+|Cz|^2 has only n - 1 <= 2 degrees of freedom): refused with that reason.
+"""
+from __future__ import annotations
+
+import math
+import time
+from fractions import Fraction
+
+from flint import acb, acb_poly, arb, ctx, fmpq, fmpq_mat, fmpq_poly
+
+from ..errors import BadInput
+
+# the positively homogeneous activations of degree 1 and their leaky slope
+SLOPES = {"relu": Fraction(0), "identity": Fraction(1), "abs": Fraction(-1)}
+MAX_N = 32
+MAX_DIGITS = 60
+
+
+def slope(name, alpha=None):
+    """The leaky slope of a degree-1 homogeneous activation: relu 0, identity 1, abs -1,
+    leaky_relu(alpha) alpha (in [0, 1), default 1/100 as in ``activations``)."""
+    if name == "leaky_relu":
+        a = Fraction(1, 100) if alpha is None else Fraction(alpha)
+        if not 0 <= a < 1:
+            raise BadInput("leaky_relu slope %s is outside [0, 1)" % a)
+        return a
+    if alpha is not None:
+        raise BadInput("--alpha applies to leaky_relu only, not %s" % name)
+    if name not in SLOPES:
+        raise BadInput("activation %r is not positively homogeneous of degree 1, so the Laplace "
+                       "representation does not apply (homogeneous: relu, leaky_relu, identity, abs)" % name)
+    return SLOPES[name]
+
+
+def _q(v):
+    v = Fraction(v)
+    return fmpq(v.numerator, v.denominator)
+
+
+def _exact(v):
+    v = Fraction(v)
+    return arb(fmpq(v.numerator, v.denominator))
+
+
+def _leading_minors_positive(M):
+    n = M.nrows()
+    for k in range(1, n + 1):
+        sub = fmpq_mat(k, k, [M[i, j] for i in range(k) for j in range(k)])
+        if not sub.det() > 0:
+            return False
+    return True
+
+
+class LaplaceMap:
+    """V(Sigma) for one exact rational Sigma (n x n, symmetric), one slope and RC on or off."""
+
+    def __init__(self, Sigma, slope_, rc=True):
+        rows = [[Fraction(v) for v in row] for row in Sigma]
+        n = len(rows)
+        if n < 3 or any(len(r) != n for r in rows):
+            raise BadInput("Sigma must be a square matrix with n >= 3 rows (got %d)" % n)
+        if n > MAX_N:
+            raise BadInput("n = %d: the Laplace route takes n <= %d" % (n, MAX_N))
+        if any(rows[i][j] != rows[j][i] for i in range(n) for j in range(n)):
+            raise BadInput("Sigma is not symmetric")
+        if not rc and n < 4:
+            raise BadInput("RS without RC at n = %d: the integral diverges (the batch mean survives "
+                           "while |C z|^2 has only %d degrees of freedom); n >= 4 needed" % (n, n - 1))
+        self.n, self.rc, self.a = n, rc, Fraction(slope_)
+        Sig = fmpq_mat(n, n, [_q(v) for r in rows for v in r])
+        C = fmpq_mat(n, n, [_q(Fraction(int(i == j)) - Fraction(1, n)) for i in range(n) for j in range(n)])
+        S = C * Sig * C
+        J = fmpq_mat(n, n, [fmpq(1, n)] * (n * n))
+        if not _leading_minors_positive(S + J):
+            raise BadInput("C Sigma C must be positive semidefinite of rank n - 1 (no two points "
+                           "collinear after centring); this Sigma is not")
+        if not rc and not _leading_minors_positive(Sig):
+            raise BadInput("RS without RC needs Sigma positive definite")
+        self.Sigma, self.C, self.S = Sig, C, S
+        self.pdet = (S + J).det()                       # product of S's nonzero eigenvalues
+        base = S if rc else Sig
+        self.dmax = max(Fraction(int(base[i, i].p), int(base[i, i].q)) for i in range(n))
+        self.D, self.N = self._polynomials()
+        # pq - c^2 of the tilted law, times D^2: positive on s >= 0 (no collinear pair)
+        self.M = {(j, k): self.N[j, j] * self.N[k, k] - self.N[j, k] ** 2
+                  for j in range(n) for k in range(j + 1, n)}
+        self._acb = {}
+
+    def _polynomials(self):
+        """D(s) = det(I + 2 s T) and N(s) = adj(I + 2 s T) X exactly (fmpq_poly), with T = S, X = S
+        (RC + RS) or T = Sigma C, X = Sigma (RS alone), so that P(s) = N(s) / D(s).  Both have
+        degree <= n - 1 in s; they are interpolated from their exact values at s = 0..n-1."""
+        n = self.n
+        T, X = (self.S, self.S) if self.rc else (self.Sigma * self.C, self.Sigma)
+        I = fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+        dets, adjs = [], []
+        for m in range(n):
+            Mm = I + T * (2 * m)
+            d = Mm.det()
+            dets.append(d)
+            adjs.append(Mm.inv() * X * d)
+        Vinv = fmpq_mat(n, n, [m ** e for m in range(n) for e in range(n)]).inv()
+        cols = [[dets[m]] + [adjs[m][j, k] for j in range(n) for k in range(n)] for m in range(n)]
+        values = fmpq_mat(n, len(cols[0]), [v for row in cols for v in row])
+        coeffs = Vinv * values
+        poly = [fmpq_poly([coeffs[e, c] for e in range(n)]) for c in range(values.ncols())]
+        N = {(j, k): poly[1 + j * n + k] for j in range(n) for k in range(n)}
+        return poly[0], N
+
+    # ---- constants ----
+    def _AB(self):
+        a = _exact(self.a)
+        return (1 + a * a) / 2, (1 - a) * (1 - a) / (2 * arb.pi())
+
+    # ---- the integrand ----
+    def _polys(self):
+        """The polynomials as acb_poly at the current precision (converted once)."""
+        got = self._acb.get(ctx.prec)
+        if got is None:
+            got = (acb_poly(self.D), {k: acb_poly(v) for k, v in self.N.items()},
+                   {k: acb_poly(v) for k, v in self.M.items()}) + self._AB()
+            self._acb[ctx.prec] = got
+        return got
+
+    def entry(self, j, k, r):
+        """n e^r V_phi(P(e^r))_jk / sqrt(D(e^r)) at r, written with P = N/D (homogeneous of degree
+        1 in P, so D collects into D^(-3/2)):
+
+            n s D^(-3/2) (A N_jk + B (sqrt(M_jk) - N_jk theta)),    M_jk = N_jj N_kk - N_jk^2,
+            theta = acos(N_jk / sqrt(N_jj N_kk)) = 2 atan(sqrt(M_jk) / (R + N_jk)),  R = sqrt(N_jj N_kk)
+                  = pi - 2 atan(sqrt(M_jk) / (R - N_jk))      (the form used where N_jk < 0),
+
+        a non-finite acb where the branch cuts are not certainly avoided on the ball r."""
+        Dp, Np, Mp, A, B = self._polys()
+        s = r.exp()
+        w = Dp(s).rsqrt(analytic=True)
+        w = s * w * w * w * self.n
+        if j == k:
+            return A * Np[j, j](s) * w
+        c = Np[j, k](s)
+        root = Mp[j, k](s).sqrt(analytic=True)
+        R = Np[j, j](s).sqrt(analytic=True) * Np[k, k](s).sqrt(analytic=True)
+        positive = c.real.mid() >= 0
+        t = root / (R + c if positive else R - c)
+        if not (t.real > 0 or abs(t.imag) < 1):       # atan's cuts are on iR, |Im| >= 1
+            return acb("nan")
+        theta = 2 * t.atan() if positive else arb.pi() - 2 * t.atan()
+        return (A * c + B * (root - c * theta)) * w
+
+    # ---- the end bounds ----
+    def ends(self, tol):
+        """(r0, r1, bound0, bound1): floats r0 < r1 with e^r0 = s0, e^r1 = s1 and arb upper bounds
+        of the two end integrals (each entry), chosen in floats below tol and bounded rigorously."""
+        n = self.n
+        A, _ = self._AB()
+        d = _exact(self.dmax)
+        pd = arb(self.pdet)
+        r0 = math.floor(math.log(tol / (n * float(A) * float(self.dmax))))
+        bound0 = (_exact(1) * n * A * d * arb(r0).exp()).upper()
+        if self.rc:
+            h = Fraction(n - 1, 2)
+            coef = n * A / pd.sqrt() * arb(2) ** (-Fraction(n + 1, 2)) * 2 / (n - 1)
+        else:
+            h = Fraction(n - 3, 2)
+            coef = n * A * d / pd.sqrt() * arb(2) ** (-Fraction(n - 1, 2)) / _exact(h)
+        # coef s1^-h <= tol
+        r1 = math.ceil((math.log(float(coef.upper())) - math.log(tol)) / float(h)) + 1
+        bound1 = (coef * (-_exact(h) * arb(r1)).exp()).upper()
+        return r0, r1, arb(bound0), arb(bound1)
+
+
+def gram(Sigma, slope_, rc=True, digits=15, eval_limit=None):
+    """Enclosures of every entry of V(Sigma) (module docstring).
+
+    Returns a dict: ``V`` (n x n list of arb), ``prec`` (bits), ``seconds``, ``r`` (the range in
+    r = log s), ``tails`` (the two end bounds, added to each entry's radius)."""
+    t0 = time.process_time()
+    lm = LaplaceMap(Sigma, slope_, rc)
+    if not 1 <= digits <= MAX_DIGITS:
+        raise BadInput("digits %d outside 1..%d" % (digits, MAX_DIGITS))
+    n = lm.n
+    tol = 10.0 ** -(digits + 2)
+    prec = int(3.33 * digits) + 30
+    with ctx.workprec(prec):
+        r0, r1, b0, b1 = lm.ends(tol)
+        vals, seen = {}, {}
+        for j in range(n):
+            for k in range(j, n):
+                # entries whose polynomials coincide (a symmetry of Sigma) share one integral
+                key = (str(lm.N[j, j]), str(lm.N[k, k]), str(lm.N[j, k])) if j != k else (str(lm.N[j, j]),)
+                if key in seen:
+                    vals[j, k] = vals[seen[key]]
+                    continue
+                seen[key] = (j, k)
+                val = acb.integral(lambda z, _, j=j, k=k: lm.entry(j, k, z), r0, r1, abs_tol=tol,
+                                   rel_tol=tol, eval_limit=eval_limit or 10 ** 6)
+                vals[j, k] = val.real + arb(0, b0 + b1)
+        V = [[vals[min(j, k), max(j, k)] for k in range(n)] for j in range(n)]
+    return {"V": V, "prec": prec, "seconds": time.process_time() - t0, "r": (r0, r1), "tails": (b0, b1),
+            "n": n}
