@@ -40,26 +40,26 @@ from flint import acb, acb_poly, arb, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import BadInput
 
-# the positively homogeneous activations of degree 1 and their leaky slope
-SLOPES = {"relu": Fraction(0), "identity": Fraction(1), "abs": Fraction(-1)}
 MAX_N = 32
 MAX_DIGITS = 60
 
 
 def slope(name, alpha=None):
-    """The leaky slope of a degree-1 homogeneous activation: relu 0, identity 1, abs -1,
-    leaky_relu(alpha) alpha (in [0, 1), default 1/100 as in ``activations``)."""
-    if name == "leaky_relu":
-        a = Fraction(1, 100) if alpha is None else Fraction(alpha)
-        if not 0 <= a < 1:
-            raise BadInput("leaky_relu slope %s is outside [0, 1)" % a)
-        return a
-    if alpha is not None:
-        raise BadInput("--alpha applies to leaky_relu only, not %s" % name)
-    if name not in SLOPES:
+    """The leaky slope s of a degree-1 homogeneous activation of the registry (relu 0, identity 1,
+    abs -1, leaky_relu(alpha) alpha in [0, 1), default 1/100 as in ``activations``)."""
+    from .activations import Activation, REGISTRY, spoken
+
+    act = Activation(name, Fraction(alpha) if alpha is not None else None)
+    if alpha is not None and not act.takes_alpha:
+        raise BadInput("--alpha applies to %s only, not %s" % (spoken([k for k in REGISTRY if
+                                                                       REGISTRY[k].alpha is not None]), name))
+    if act.degree != 1 or act.slope is None:
         raise BadInput("activation %r is not positively homogeneous of degree 1, so the Laplace "
-                       "representation does not apply (homogeneous: relu, leaky_relu, identity, abs)" % name)
-    return SLOPES[name]
+                       "representation does not apply (homogeneous: %s)" % (name, spoken(
+                           [k for k in REGISTRY if REGISTRY[k].degree == 1 and REGISTRY[k].slope is not None])))
+    if not -1 <= act.slope < 1 or act.slope == 1 and act.takes_alpha:
+        raise BadInput("%s slope %s is outside [0, 1)" % (name, act.slope))
+    return act.slope
 
 
 def _q(v):

@@ -11,7 +11,7 @@ is *constant* on the family (docs/full-bn.md; also from the Laplace integral, P(
 
 so the BSB1 state is reached in one layer and is the unique fixed point in the family: h(c) = c*
 for every c, h' = 0.  This module encloses c* from that closed form (the kernel formula of
-``core.kernels`` in ball arithmetic) and, as an independent check, from the certified Laplace
+``core.activations`` in ball arithmetic) and, as an independent check, from the certified Laplace
 integral (``core.laplace``) at two members of the family (c = 0 and c near c*): each image
 correlation must contain c*, and the 1-D Krawczyk test with the exact slope 0,
 K(X) = h(m) inside X = c* +/- 10^-digits, then proves the fixed point unique in X.
@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from ..core import laplace
 from ..core.arith import BallContext
-from ..core.kernels import Activation
+from ..core.activations import Activation, leaky
 from ..errors import BadInput
 
 MAX_CHECK_N = laplace.MAX_N
@@ -31,7 +31,7 @@ MAX_CHECK_N = laplace.MAX_N
 
 def _activation(slope):
     s = Fraction(slope)
-    return Activation({0: "relu", 1: "identity"}.get(s, "leaky_relu"), s if s not in (0, 1) else Fraction(0))
+    return Activation("abs") if s == -1 else leaky(s)
 
 
 def closed_form(n, slope, prec=128):
