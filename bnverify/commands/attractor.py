@@ -34,7 +34,7 @@ checked too).
 
 Any n up to 10^6: a finite range of at most 1,000 n gets the table (--n 12345,
 --n 100000..100999), each n certified on its own; above n = 64 the search starts from the
-all-n branch's root at t = 1/n and costs the same at every n (about 0.3 s with the kernel's
+all-n branch's root at t = 1/n and costs the same at every n (about 0.1 s with the kernel's
 check).  Absence, and so smallest_n, is classified per n up to 64 only: a range starting
 above 64 leaves smallest_n out.
 
