@@ -2,26 +2,35 @@
 
 Measured in one run (machines are noisy; compare the ratios):
 1. the per-n baseline: one n of the attractor claim (existence, uniqueness, spectral radius
-   < 1) through properties.check -- Krawczyk box, block spectra and the trusted kernel's
-   re-check with dense n x n blocks -- at a few sampled n after a warm-up, and its
-   extrapolation to n = 7..B (quadratic fit in n: the kernel's dense blocks grow like n^2);
+   < 1) through properties.check -- classification, Krawczyk box, block spectra and the trusted
+   kernel's re-check -- at a few sampled n after a warm-up, and its extrapolation to n = 7..B
+   (a quadratic fit in n, as when the kernel's blocks were dense; they are class patterns now);
 2. the all-n proof: bnverify.derive.alln.certify_branch(16) (Krawczyk boxes on t in [0, 1/16]) and
    its trusted re-check;
 3. the same claim for n in 7..B, B = 10^3, 10^4, 10^5 and every n, through properties.check
    (per-n boxes for 7..15 plus the branch, kernel-checked), with the ratio to the
    extrapolated per-n time;
 4. the simplex state: one n per n (certify_simplex + kernel) at the sampled n against its
-   all-n proof (bnverify.derive.simplex_alln, two t-boxes, kernel-checked) for n >= 3.
+   all-n proof (bnverify.derive.simplex_alln, two t-boxes, kernel-checked) for n >= 3;
+5. one n at a time at any n (issue 24): the attractor and the simplex state at n = 100, 12345,
+   10^6 (--any), search and kernel timed apart, with the digits of each enclosure, and the whole
+   command `bnverify attractor --n 1000000` (wall and CPU seconds, a fresh process).
 
 Physical floor: the all-n proof is a few hundred evaluations of G in arb (about 0.3 ms each
 at 128 bits); the per-n boxes below n = 16 dominate the range times.
 
-Run:  python benchmarks/bench_alln.py [--sample 8,16,32,64] [--tops 1000,10000,100000]
+Run:  python benchmarks/bench_alln.py [--sample 8,16,32,64] [--tops 1000,10000,100000] [--any 100,12345,1000000]
+      python benchmarks/bench_alln.py --only-any      (item 5 alone)
 """
 from __future__ import annotations
 
 import argparse
+import math
+import resource
+import subprocess
+import sys
 import time
+from fractions import Fraction
 
 import numpy as np
 
@@ -52,7 +61,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sample", default="8,16,32,64")
     ap.add_argument("--tops", default="1000,10000,100000")
+    ap.add_argument("--any", default="100,12345,1000000")
+    ap.add_argument("--only-any", action="store_true")
     a = ap.parse_args()
+    any_n([int(x) for x in a.any.split(",")])
+    if a.only_any:
+        return
     sample = [int(x) for x in a.sample.split(",")]
     times = []
     print("per-n baseline (one n: search + trusted re-check)")
@@ -110,6 +124,41 @@ def simplex(sample):
     print("  every n >= 3: %s, %d boxes, search %.3f s, search + kernel %.3f s; "
           "one per-n proof (n = %d) takes %.0fx as long" % (v.status, len(boxes), t_search, t_all,
                                                            sample[-1], times[-1] / t_all))
+
+
+def digits(bounds):
+    """Significant digits of an enclosure [lo, hi]: -log10(width / |midpoint|)."""
+    lo, hi = (Fraction(b) for b in bounds)
+    if hi == lo:
+        return float("inf")
+    return -math.log10((hi - lo) / abs(lo + hi) * 2)
+
+
+def any_n(ns):
+    """Item 5: per-n enclosures at large n, search and kernel timed apart."""
+    print("one n at a time (search: bnverify.derive.states; kernel: sweep.checked_state)")
+    sweep.checked_state(states.certify_attractor(100, RELU), "attractor", RELU)      # warm-up
+    fields = {"attractor": ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius"),
+              "simplex": ("simplex_cos", "spectral_radius")}
+    for state, fn in (("attractor", states.certify_attractor), ("simplex", states.certify_simplex)):
+        for n in ns:
+            t0 = time.perf_counter()
+            v = fn(n, RELU)
+            t1 = time.perf_counter()
+            out = sweep.checked_state(v, state, RELU)
+            t2 = time.perf_counter()
+            dig = ", ".join("%s %.0f" % (f, digits(out.evidence[f])) for f in fields[state])
+            print("  %-9s n = %-8d %-7s search %.3f s  kernel %.3f s  digits: %s"
+                  % (state, n, out.status, t1 - t0, t2 - t1, dig))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bnverify.cli", "attractor", "--n", str(ns[-1]), "--json"],
+                   check=True, capture_output=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    print("  bnverify attractor --n %d: %.2f s wall, %.2f s CPU (a fresh process: start-up included)"
+          % (ns[-1], wall, cpu))
 
 
 if __name__ == "__main__":

@@ -225,9 +225,10 @@ def test_loading_the_catalogue_does_not_load_the_road():
 
 
 def test_the_input_limit_is_the_kernels():
-    """core.limits may not import the trusted package, so it keeps its own copy of the per-n
-    limit; they must agree."""
+    """core.limits may not import the trusted package, so it keeps its own copies of the per-n
+    limits; they must agree (classification per n; a state's box at any n; a per-n range)."""
     from bnverify.core import limits
-    from bnverify.trusted import items
+    from bnverify.trusted import items, kernel
 
     assert limits.certified_max_n() == items.N_MAX
+    assert limits.MAX_N == items.STATE_N_MAX and limits.MAX_PER_N == kernel.PER_N_MAX

@@ -342,7 +342,7 @@ def test_exit_code_table_covers_every_command_and_code():
         said = re.search(r"exit status:(.*?)(\n\n|$)", getattr(mod, "DESCRIPTION", ""), re.S)
         if said:
             assert {int(k) for k in re.findall(r"(?:^|[,:])\s*(\d+)\s+[a-z]", said.group(1))} <= documented, mod.NAME
-    assert "up to n = %d" % limits.certified_max_n() in table["simplex"][0]
+    assert "at most {:,} n".format(limits.MAX_PER_N) in table["simplex"][0]
 
 
 def _copy_claim(tmp_path, name, **change):

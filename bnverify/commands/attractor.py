@@ -32,13 +32,21 @@ smallest_n is the smallest n from which the attractor is proved for every n up t
 of the range, absence being proved for every n from 3 up to it (n below the range are
 checked too).
 
-Every n at once: an open range (--n 7..) or one beyond n = 64 proves existence and local
-uniqueness for every n of the range (for n >= 16 by Krawczyk boxes covering t = 1/n in
+Any n up to 10^6: a finite range of at most 1,000 n gets the table (--n 12345,
+--n 100000..100999), each n certified on its own; above n = 64 the search starts from the
+all-n branch's root at t = 1/n and costs the same at every n (about 0.1 s with the kernel's
+check).  Absence, and so smallest_n, is classified per n up to 64 only: a range starting
+above 64 leaves smallest_n out.
+
+Every n at once: an open range (--n 7..) or one longer than 1,000 n proves existence and
+local uniqueness for every n of the range (for n >= 16 by Krawczyk boxes covering t = 1/n in
 [0, 1/16] in the rescaled unknown v = n arccos(rho), below by per-n boxes), prints the
-certified leading asymptotics in t = 1/n, and certifies stability per n up to 64; stability
-beyond 64 is reported as not proved.  JSON: "summary", "asymptotics", "boxes", "results".
+certified leading asymptotics in t = 1/n, and, for ReLU, stability for every n; for leaky
+ReLU stability is certified per n up to 64 and reported as not proved beyond.
+JSON: "summary", "asymptotics", "boxes", "results".
 
 examples:  bnverify attractor --n 7..64 --jobs 2
+           bnverify attractor --n 1000000 --json
            bnverify attractor --n 7.. --json --cert attractor-all-n.json
            bnverify attractor --n 3..12 --stages rc,leaky_relu --alpha 1/10 --json
            bnverify attractor --n 7 --fold 6.107..6.108
@@ -138,9 +146,11 @@ def run(args):
                                     upper_open=False)
         if fr.lo >= fr.hi:
             raise BadInput("--fold %s: give LO..HI with LO < HI" % args.fold)
-    below = list(range(3, ns[0]))
+    # the smallest n needs absence below the range, classified per n up to 64 only
+    classified = ns[0] <= limits.certified_max_n()
+    below = list(range(3, ns[0])) if classified else []
     todo = below + ns
-    ex = options.executor(args, jobs)
+    ex = options.executor(args, min(jobs, len(todo)))
     try:
         vs = sweeps.attractor_sweep(todo, act, executor=ex, prec=args.prec,
                                      progress=per_n.progress if len(todo) > 1 else None)
@@ -149,12 +159,14 @@ def run(args):
     finally:
         ex.shutdown()
     vs = [sweep.checked_state(v, "attractor", act) for v in vs]   # every verdict shown is the kernel's
-    n0, below_ok = sweeps.threshold(vs)
+    n0, below_ok = sweeps.threshold(vs) if classified else (None, False)
     results = [per_n.entry(v, FIELDS) for v in vs[len(below):]]
     doc = {"activation": str(act), "results": results, "smallest_n": n0 if below_ok else None,
            "smallest_n_note": ("proved for every n from %s to %d, absent (within the symmetric family) "
                                "for every n from 3 below it" % (n0, ns[-1])) if n0 and below_ok else
-           "not certified: some n undecided",
+           "not certified: some n undecided" if classified else
+           ("not computed: the range starts above n = %d, the last n at which absence is classified "
+            "per n (bnverify attractor --n 3.. gives the smallest n)" % limits.certified_max_n()),
            "below_range": [{"n": int(v.evidence["n"]), "status": v.status} for v in vs[:len(below)]],
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
     if fold is not None:
@@ -170,7 +182,7 @@ def run(args):
         if below:
             print("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
         print("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
-                                  "not certified"))
+                                  "not certified" if classified else doc["smallest_n_note"]))
         if fold is not None:
             print("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
     decided = all(v.status in ("proved", "refuted") for v in vs + ([fold] if fold is not None else []))
@@ -208,7 +220,7 @@ def run_all_n(args):
     ns, act, jobs = per_n.parse_common(args, all_n=True)
     r = args.range
     if args.fold is not None:
-        raise BadInput("--fold is for a finite range of at most %d n" % limits.certified_max_n())
+        raise BadInput("--fold is for a finite range of at most %d n" % limits.MAX_PER_N)
     relu = act.all_n_stability          # stability for every n is proved for relu only
     sys.stderr.write("all-n branch: every n in %s ...\n" % r)
     v = all_n_claim(r, act, stable=relu)

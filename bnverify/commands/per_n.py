@@ -15,7 +15,8 @@ from . import options
 def add_arguments(p, fold):
     """The options of attractor and simplex; ``fold``: also --fold LO..HI (attractor)."""
     p.add_argument("--n", required=True, help="batch sizes: A..B, A.. (every n >= A) "
-                   "or a single integer (n >= 3)")
+                   "or a single integer (3 <= n <= 10^6); a table per n for at most %d n, "
+                   "the all-n proof beyond" % limits.MAX_PER_N)
     options.add_jobs(p, "worker processes (default min(2, cpu count))")
     options.add_stages(p, help="rc and one activation: relu (default) or leaky_relu")
     options.add_alpha(p)
@@ -30,20 +31,23 @@ def add_arguments(p, fold):
 
 
 def asks_all_n(args):
-    """True if --n is open or reaches beyond the per-n limit: one all-n proof, not a table."""
+    """True if --n is open or longer than the per-n limit (limits.MAX_PER_N integers): one all-n
+    proof, not a table.  A finite range up to that length gets a per-n table at any n <= 10^6
+    (the search and the kernel's check of a state cost the same at every n)."""
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
-    return r.hi is None or r.hi > limits.certified_max_n()
+    return r.hi is None or len(r) > limits.MAX_PER_N
 
 
 def parse_common(args, all_n=False):
     """(list of n, Activation, jobs) from the shared options; BadInput on a bad value.  With
-    ``all_n`` the range may be open or reach beyond the per-n limit (the list of n is then its
-    per-n part); ``args.range`` is set to the parsed range."""
+    ``all_n`` the range may be open or longer than the per-n limit (the list of n is then its
+    part up to n = 64, where the kernel also reads classifications); ``args.range`` is set to
+    the parsed range."""
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=all_n)
     top = limits.certified_max_n()
-    if not all_n and r.hi > top:
-        raise BadInput("--n %s: the trusted kernel certifies states for n <= %d only (a larger n would be "
-                       "searched for minutes and then left inconclusive)" % (r, top))
+    if not all_n and len(r) > limits.MAX_PER_N:
+        raise BadInput("--n %s: a table has at most %d n (an open range gives the all-n proof)"
+                       % (r, limits.MAX_PER_N))
     ns = list(range(r.lo, min(r.hi, top) + 1)) if all_n and r.hi is not None else \
         list(range(r.lo, top + 1)) if all_n else list(r)
     stages, act = options.stages(args.stages, args.alpha)

@@ -85,8 +85,11 @@ class Context:
 
     def _series(self, s, x, deriv):
         """(value, derivative or None), summed until the terms are below the working precision:
-        no bound on the rest, so only for the contexts that measure."""
+        no bound on the rest, so only for the contexts that measure (outside the radius the sum
+        would never stop: a ValueError, as in balls)."""
         eps = self._eps()
+        if s.radius is not None and not abs(x) < s.radius:
+            raise ValueError("series %s outside |x| < %s" % (s.name, s.radius))
         total, p, x2, k = self.const(0), self.const(1), x * x, 0
         dtotal, dp = self.const(0), x
         while True:

@@ -11,8 +11,9 @@ limit                            value
 ===============================  ==========================================================
 batch size n                     2 <= n <= MAX_N = 10^6 (both ends of a range; ``A..`` ok)
 per-n properties                 a finite range of at most MAX_PER_N = 1000 integers
-certified states (attractor,     n <= the trusted kernel's per-n limit (64): larger n would
-simplex commands)                be searched for minutes and then left inconclusive
+certified states (attractor,     a table per n for a finite range of at most MAX_PER_N
+simplex commands)                integers, any n <= MAX_N; an open or longer range: the all-n
+                                 proof.  Absence (classification) per n <= MAX_CERTIFIED_N = 64
 a number (bound, alpha, ...)     at most MAX_NUMBER_CHARS = 400 characters, a decimal
                                  exponent of at most MAX_EXPONENT = 400
 an integer parameter             at most MAX_INT_PARAM = 10^6 (threshold n, layers, seeds)
@@ -35,7 +36,7 @@ from ..errors import ExpressionTooLarge, LimitError
 
 MAX_N = 10 ** 6
 MAX_PER_N = 1000
-MAX_CERTIFIED_N = 64            # the trusted kernel's per-n limit, trusted.items.N_MAX (a test keeps them equal)
+MAX_CERTIFIED_N = 64            # classification and basins per n, trusted.items.N_MAX (a test keeps them equal)
 MAX_NUMBER_CHARS = 400
 MAX_EXPONENT = 400
 MAX_INT_PARAM = 10 ** 6
@@ -245,5 +246,6 @@ def guard_simulation(n, width, depth, seeds, weights=False, what="simulation"):
 
 
 def certified_max_n():
-    """The largest n for which the trusted kernel certifies a state (attractor, simplex)."""
+    """The largest n at which the trusted kernel reads a classification or a basin cover (a
+    state's box it reads at any n <= MAX_N)."""
     return MAX_CERTIFIED_N         # equal to trusted.items.N_MAX (tests/test_architecture.py)

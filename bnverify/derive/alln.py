@@ -118,11 +118,20 @@ def branch(v, t, ctx):
 # ---------------------------------------------------------------- measurement (mpmath)
 def measure(n, dps=50):
     """The branch's root at one n, solved in mpmath (Newton on G(v, 1/n)): a dict of v, rho
-    and the leading quantities.  Floating point: a suggestion for the search and the tests."""
+    and the leading quantities.  Floating point: a suggestion for the search and the tests
+    (ValueError where Newton fails)."""
     ctx = arith.get("mp", dps=dps)
     mp = ctx.mp
     t = mp.mpf(1) / n
-    v = mp.findroot(lambda vv: branch(vv, t, ctx)["G"], 3 * mp.pi)
+
+    def G(vv):
+        # y^2 = theta^2 C(theta) (1 - 2t)/(1 - t) = (1 - cos theta)(1 - 2t)/(1 - t): keep y < 0.95,
+        # where R's series still converges fast (for n < 7 there is no root, and Newton drifts
+        # towards y = 1, where the sum would take forever)
+        if not (1 - mp.cos(vv * t)) * (1 - 2 * t) / (1 - t) < mp.mpf("0.9025"):
+            raise ValueError("Newton left the branch's domain (theta = %s)" % mp.nstr(vv * t, 5))
+        return branch(vv, t, ctx)["G"]
+    v = mp.findroot(G, 3 * mp.pi)
     b = branch(v, t, ctx)
     return {"n": n, "v": v, "rho": b["rho"], "deficit": b["deficit_t2"] * t ** 2,
             "odd_cos": b["odd_cos_t3"] * t ** 3, "norm_ratio": n - b["gap"]}

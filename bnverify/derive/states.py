@@ -8,11 +8,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..core import symmetry
+from ..core import limits, symmetry
 from ..errors import BadInput
 from ..core.activations import Activation
 from ..core.symmetry import SymState
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED, Verdict, stopwatch
+from . import alln
 from .balls import DIGITS, QFLOAT, _decimal, _fmt_act, _frac_str, ball, bounds, exact
 from .curve import _centred_corr, _left_end, _simplex_rho, classify, cosines, curve, curve_point
 from .krawczyk import _box_json, krawczyk
@@ -106,29 +107,48 @@ def _float_roots(n, act, grid=3000):
     return roots
 
 
+def _branch_rho(n):
+    """The attractor's rho at this n from the all-n branch (bnverify.derive.alln): the root v of
+    G(v, 1/n) near 3 pi in mpmath, rho = 1 - theta^2 C(theta), theta = v / n.  The same cost at
+    every n, and the same for every slope (the roots do not depend on alpha).  A float guess
+    for Krawczyk, never a conclusion; None where Newton fails or lands outside the family's
+    open interval or on the simplex (below the fold, where the branch has no root, it fails
+    or finds the simplex)."""
+    try:
+        rho = Fraction(str(alln.measure(n, dps=30)["rho"]))         # Newton in balls refines it
+    except (ValueError, ZeroDivisionError, ArithmeticError, TypeError):
+        return None
+    simplex = _simplex_rho(n)
+    if not Fraction(-1, n - 2) < rho < 1 or abs(rho - simplex) < Fraction(1, 10 ** 6) * abs(simplex):
+        return None
+    return rho
+
+
 def _spread_candidates(n, act, prec, classification):
-    """rho of non-simplex, non-configuration solutions that attract within the family."""
+    """rho of non-simplex, non-configuration solutions that attract within the family: from the
+    classification where there is one, else the all-n branch's root (:func:`_branch_rho`)."""
     if classification is not None and classification.status == PROVED:
         roots = [f for f in classification.evidence["fixed_points"] if f["kind"] == "root"]
         if any(f["stable_in_family"] is None for f in roots):
             return None
         return [(Fraction(f["rho"][0]) + Fraction(f["rho"][1])) / 2
                 for f in roots if f["stable_in_family"]]
-    out = []
-    for r in _float_roots(n, act):
-        if abs(r - float(_simplex_rho(n))) < 1e-9:
-            continue
-        _, dh = curve(r, n, act, QFLOAT, slope=True)
-        if abs(float(dh)) < 1:
-            out.append(Fraction(r))
-    return out
+    rho = _branch_rho(n)
+    return [] if rho is None else [rho]
 
 
-def certify_attractor(n, act=Activation("relu"), prec=128, classify_family=True, relation="<", bound=1):
+def certify_attractor(n, act=Activation("relu"), prec=128, classify_family=None, relation="<", bound=1):
     """The spread-cluster attractor at batch size n: existence and local uniqueness
     (Krawczyk), "spectral radius <relation> bound" in the full scale-free dynamics (default:
-    < 1, linear stability), or its absence within the symmetric family (:func:`classify`)."""
+    < 1, linear stability), or its absence within the symmetric family (:func:`classify`).
+
+    ``classify_family`` (default: n <= limits.certified_max_n(), the n at which the trusted
+    kernel reads a classification) first classifies the whole family, which also proves
+    absence; otherwise the candidate is the all-n branch's root at t = 1/n, and the search
+    costs the same at every n (blocks on class patterns: bnverify.core.symmetry)."""
     n = _check_n(n)
+    if classify_family is None:
+        classify_family = n <= limits.certified_max_n()
     _check_relation(relation)
     method = "Krawczyk + symmetry-block spectra (arb)"
     subject = "attractor n=%d" % n
