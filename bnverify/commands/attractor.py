@@ -10,7 +10,7 @@ from ..report import pretty
 from ..derive import sweeps
 from ..errors import BadInput
 from . import exits, options, per_n
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "attractor"
 HELP = "certify the spread-cluster fixed point per n (Krawczyk + block spectra) and the smallest n"
@@ -52,20 +52,13 @@ def add_arguments(p):
 
 
 def table(rows, fields):
+    """The per-n rows as lines within the terminal's width, then each undecided n's reason."""
     timed = any(r.get("seconds") is not None for r in rows)     # rows of an all-n run have no own time
     head = ["n", "status"] + list(fields) + ["seconds"] * timed
-    lines = [head]
-    for r in rows:
-        cells = [str(r["n"]), r["status"]]
-        for f in fields:
-            cells.append(per_n.interval(r, f))
-        lines.append(cells + (["%.2f" % r["seconds"]] if timed else []))
-    width = [max(len(l[k]) for l in lines) for k in range(len(head))]
-    out = ["  ".join(c.ljust(w) for c, w in zip(l, width)).rstrip() for l in lines]
-    for r in rows:
-        if "reason" in r:
-            out.append("n=%d: %s" % (r["n"], r["reason"]))
-    return "\n".join(out)
+    out = per_n.fitted_table(lambda digits: [head] + [
+        [str(r["n"]), r["status"]] + [per_n.interval(r, f, digits) for f in fields]
+        + (["%.2f" % r["seconds"]] if timed else []) for r in rows])
+    return out + ["n=%d: %s" % (r["n"], r["reason"]) for r in rows if "reason" in r]
 
 
 def all_n_claim(r, act, stable):
@@ -164,15 +157,14 @@ def run(args):
     if args.json:
         emit_json(doc)
     else:
-        print("spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
-              "linearization)" % act)
-        print(table(results, FIELDS))
+        say("spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
+            "linearization)" % act)
+        say(table(results, FIELDS))
         if below:
-            print("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
-        print("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
-                                  "not certified"))
+            say("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
+        say("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else "not certified"))
         if fold is not None:
-            print("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
+            say("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
     decided = all(v.status in ("proved", "refuted") for v in vs + ([fold] if fold is not None else []))
     return exits.OK if decided else exits.UNDECIDED        # the table says which n
 
@@ -261,27 +253,27 @@ def run_all_n(args):
         emit_json(doc)
         return code
     sm = doc["summary"]
-    print("spread-cluster attractor, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
+    say("spread-cluster attractor, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
                                                           if sm["checked"] else ": %s" % sm["reason"]))
     if ok:
-        print("  " + v.evidence["statement"])
+        say("  " + v.evidence["statement"])
     elif sm["checked"] and sm.get("reason"):
-        print("  reason: %s" % sm["reason"])
+        say("  reason: %s" % sm["reason"])
     if sm.get("smallest_n"):
-        print("  smallest n: %d (%s)" % (sm["smallest_n"], sm["smallest_n_note"]))
+        say("  smallest n: %d (%s)" % (sm["smallest_n"], sm["smallest_n_note"]))
     if doc["asymptotics"]:
         a = doc["asymptotics"]
         for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap", "stability_margin"):
             q = a[k]
             if q.get("coefficient"):
-                print("  %-20s = %s, coefficient in [%s, %s]  (t = 1/n)" % (
+                say("  %-20s = %s, coefficient in [%s, %s]  (t = 1/n)" % (
                     k, pretty.leading_term(q["closed_form"], q["power"]), per_n.short(q["coefficient"][0], False),
                     per_n.short(q["coefficient"][1], True)))
     if results:
-        print("per n%s:" % (" below the all-n branch" if relu else " (stability, n <= %d)" % limits.certified_max_n()))
-        print(table(results, FIELDS))
+        say("per n%s:" % (" below the all-n branch" if relu else " (stability, n <= %d)" % limits.certified_max_n()))
+        say(table(results, FIELDS))
     if sm["not_proved"]:
-        print("not proved: stability for n in [%s, %s]: %s" % (
+        say("not proved: stability for n in [%s, %s]: %s" % (
             sm["not_proved"][0][0], "inf" if r.hi is None else r.hi, sm["not_proved_reason"]))
-    print("%d boxes for n >= %d; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM, sm["seconds"]))
+    say("%d boxes for n >= %d; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM, sm["seconds"]))
     return code

@@ -6,11 +6,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..core import limits
-from ..report import pretty
 from ..derive import basins as derive_basins
 from ..errors import BadInput
-from . import exits, options
-from .output import emit_json, save_figure
+from . import exits, options, per_n
+from .output import emit_json, say, save_figure
 
 NAME = "basins"
 HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a cobweb figure)"
@@ -96,7 +95,7 @@ def run(args):
         if args.json:
             emit_json(doc)
         else:
-            print("n = %d: %s (%s)" % (n, v.status, doc["reason"]))
+            say("n = %d: %s (%s)" % (n, v.status, doc["reason"]))
         return EXIT["not proved"]
     kernel = kernel_verdicts(v, act)
     doc = dict(v.evidence, status="proved" if all(s == "proved" for s in kernel.values()) else "not proved",
@@ -107,7 +106,7 @@ def run(args):
     if args.json:
         emit_json(doc)
     else:
-        print("\n".join(text(doc)))
+        say(text(doc))
     return EXIT[doc["status"]]
 
 
@@ -115,11 +114,13 @@ def text(doc):
     """The human-readable summary of a basins document."""
     out = ["basins of the symmetric reduction, n = %d, RC + %s (rigorous bounds, rounded outward)"
            % (doc["n"], doc["activation"]), "", "fixed points of h (rho = cluster correlation of C G C):"]
-    rows = [{"state": f["state"], "rho": _iv(f["rho"]), "h'": _iv(f["slope"]), "stable": "yes" if f["stable"] else "no",
-             "cluster cos": _iv(f["gamma"]["cluster_cos"]),
-             "odd cos": _iv(f["gamma"]["odd_cos"]) if f["gamma"]["odd_cos"] else "-",
-             "norm ratio": _iv(f["gamma"]["norm_ratio"])} for f in doc["fixed_points"]]
-    out += ["  " + line for line in pretty.table(rows, factor_out=False)[0]]
+    fixed = doc["fixed_points"]
+    out += per_n.fitted_table(lambda d: [["state", "rho", "h'", "stable"]] + [
+        [f["state"], _iv(f["rho"], d), _iv(f["slope"], d), "yes" if f["stable"] else "no"] for f in fixed], "  ")
+    out += ["", "the same fixed points as states of the batch (on the curve gamma):"]
+    out += per_n.fitted_table(lambda d: [["state", "cluster cos", "odd cos", "norm ratio"]] + [
+        [f["state"], _iv(f["gamma"]["cluster_cos"], d), _iv(f["gamma"]["odd_cos"], d) if f["gamma"]["odd_cos"] else "-",
+         _iv(f["gamma"]["norm_ratio"], d)] for f in fixed], "  ")
     out += ["", "basins (kernel verdict):"]
     for b in doc["basins"]:
         out.append("  %-13s %-28s rho in [%s, %s]  %s" % (b["to"], b["interval"], b["rho"][0][0], b["rho"][0][1],

@@ -12,7 +12,7 @@ from ..errors import BadInput
 from ..core.ranges import parse_int_range, parse_rat_range
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "check"
 HELP = "decide one claim (a claim file, or a property given by flags)"
@@ -133,11 +133,10 @@ def run(args):
     if args.json:
         emit_json(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None))
     else:
-        print("%s: %s" % (claim.id, v))
+        say("%s: %s" % (claim.id, v))
         if args.file:
-            print("  author's wording: %s" % claim.statement)
-        for line in pretty.evidence_lines(v.evidence):       # formulas as a reader writes them; all of it: --json
-            print(line)
+            say("  author's wording: %s" % claim.statement)
+        say(pretty.evidence_lines(v.evidence))      # formulas as a reader writes them; all of it: --json
         if args.file and v.status != claim.expect:
-            print("  (the claim file expects %s)" % claim.expect)
+            say("  (the claim file expects %s)" % claim.expect)
     return EXIT[v.status]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from .. import trusted
 from ..core import limits
+from ..report import pretty
 from ..errors import BadInput
 from ..core.limits import show
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "check-cert"
 HELP = "re-verify certificate files (a file or a folder) with the trusted checker"
@@ -90,7 +91,7 @@ def run(args):
         ok, msg = trusted.check(doc)
         rows.append({"path": str(f), "ok": bool(ok), "message": " ".join(str(msg).split()) if ok else _short(msg)})
         if not args.json:
-            print("%s  %s: %s" % ("ok  " if ok else "FAIL", f, rows[-1]["message"]))
+            say(pretty.wrap("%s  %s: %s" % ("ok  " if ok else "FAIL", f, rows[-1]["message"]), hang=" " * 6))
     bad = sum(not r["ok"] for r in rows)
     summary = {"total": len(rows), "ok": len(rows) - bad, "rejected": bad}
     if args.json:

@@ -12,11 +12,12 @@ from ..claims import decomposition
 from ..core import limits
 from ..derive import sweeps
 from ..errors import BadInput
+from ..report import pretty
 from ..core.kernels import ACTIVATIONS
 from ..sim import classes
 from ..sim import decompose as simd
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import emit_json, say, save_figure
 
 NAME = "decompose"
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
@@ -145,7 +146,7 @@ def _fmt_fraction(fw, name):
         return "-"
     m = fw["median_layers"][name]
     lo, hi = fw["ci"][name]
-    return "%.2f [%.2f,%.2f] @%g" % (f, lo, hi, m)
+    return "%.2f [%.2f,%.2f] @%d" % (f, lo, hi, round(m))      # the median layer to the nearest one (JSON: exact)
 
 
 def run(args):
@@ -171,28 +172,23 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("decompose: %s (%.1f s)" % (title, time.monotonic() - t0))
-    print("finite width: fraction of seeds [95% Wilson interval] @ median layers to reach it")
-    head = ("stages", "infinite width", "collapse", "orthogonal", "odd_point", "simplex", "other")
-    lines = [head]
-    for r in public:
-        fw = r["finite_width"]
-        lines.append((",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
-                     + tuple(_fmt_fraction(fw, c) for c in classes.CLASSES))
-    width = [max(len(l[k]) for l in lines) for k in range(len(head))]
-    for l in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(l, width)).rstrip())
-    print("\ninfinite width:")
+    say("decompose: %s (%.1f s)" % (title, time.monotonic() - t0),
+        "verdict: infinite width; then finite width: fraction of seeds [95% Wilson interval] @ median layer "
+        "to reach it")
+    head = ("stages", "verdict", "collapse", "orthogonal", "odd_point", "simplex", "other")
+    say(pretty.grid([head] + [(",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
+                              + tuple(_fmt_fraction(r["finite_width"], c) for c in classes.CLASSES) for r in public]))
+    say("", "infinite width:")
     for r in public:
         f = r["infinite_width"]
-        print("  %-16s %-12s %s" % (",".join(r["stages"]) or "(none)", f["verdict"], f["statement"]))
+        say("  %-16s %s" % (",".join(r["stages"]) or "(none)", f["verdict"]), pretty.wrap(f["statement"], " " * 6))
         if f.get("derivation"):
-            print("  %-16s %-12s derivation: %s" % ("", "", f["derivation"]))
+            say(pretty.wrap("derivation: " + f["derivation"], " " * 6))
+        say(pretty.wrap("method: %s%s" % (f["method"], ("; checked by " + f["checked_by"]) if f.get("checked_by")
+                                          else ""), " " * 6))
         why = f["evidence"].get("reason")
-        print("  %-16s %-12s method: %s%s" % ("", "", f["method"], ("; checked by " + f["checked_by"])
-                                               if f.get("checked_by") else ""))
         if why:
-            print("  %-16s %-12s reason: %s" % ("", "", why))
+            say(pretty.wrap("reason: " + why, " " * 6))
     if args.plot:
-        print("plot written to %s" % args.plot)
+        say("plot written to %s" % args.plot)
     return exits.OK

@@ -11,7 +11,7 @@ from ..errors import BadInput
 from ..core.kernels import Activation
 from ..sim import endstate
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import emit_json, save_figure, say
 
 NAME = "endstate"
 HELP = "finite-width end state of RC+ReLU (cluster cosine, odd cosine, norm ratio) vs the certified attractor"
@@ -98,13 +98,13 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
-    print("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")
+    say("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
+    say("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")
     for t in tables:
         a = t["attractor"]
-        print("\nn = %d, certified attractor: %s" % (t["n"], "none (it exists for n >= 7)" if a is None else
+        say("\nn = %d, certified attractor: %s" % (t["n"], "none (it exists for n >= 7)" if a is None else
               ", ".join("%s %.6f" % (q, sum(a[q]) / 2) for q in endstate.QUANTITIES)))
-        print("  %6s %6s  %-34s %-34s %-34s" % ("width", "seeds", "cluster cos (gap)", "odd cos (gap)",
+        say("  %6s %6s  %-34s %-34s %-34s" % ("width", "seeds", "cluster cos (gap)", "odd cos (gap)",
                                                 "norm ratio (gap)"))
         for r in t["rows"]:
             cells = []
@@ -116,7 +116,7 @@ def run(args):
                 gap = r[q + "_gap"]
                 cells.append("%.4f%s%s" % (r[q], " [%.4f,%.4f]" % tuple(ci) if ci else "",
                                             " (%.4f)" % gap if gap is not None else ""))
-            print("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
+            say("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
     if args.plot:
-        print("\nplot written to %s" % args.plot)
+        say("\nplot written to %s" % args.plot)
     return exits.OK

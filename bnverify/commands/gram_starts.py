@@ -7,7 +7,7 @@ import time
 from ..errors import BadInput
 from ..sim import classes, gram_starts
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "gram-starts"
 HELP = "sampled: limits of the full n(n+1)/2-dimensional Gram map from random PSD starts"
@@ -49,15 +49,15 @@ def run(args):
                    "symmetry_tolerance": gram_starts.SYM_TOL, "criteria": classes.CRITERIA,
                    "seed": args.seed, "tables": tables})
         return exits.OK
-    print("gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
+    say("gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
           % (act, args.starts, time.monotonic() - t0))
     for t in tables:
-        print("\nn = %d (median %s steps to converge)" % (t["n"], t["median_layers"]))
+        say("\nn = %d (median %s steps to converge)" % (t["n"], t["median_layers"]))
         for b, r in t["classes"].items():
             if r["count"]:
-                print("  %-12s %5d  %.3f [%.3f, %.3f]" % (b, r["count"], r["fraction"], *r["ci"]))
+                say("  %-12s %5d  %.3f [%.3f, %.3f]" % (b, r["count"], r["fraction"], *r["ci"]))
         for lim in t["limits"]:
-            print("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
+            say("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
                 lim["class"], "symmetric" if lim["symmetric"] else "not symmetric", lim["cluster_cos"],
                 lim["odd_cos"], lim["norm_ratio"], lim["starts"]))
     return exits.OK

@@ -8,7 +8,7 @@ import time
 from ..core import limits
 from ..sim import lyapunov, lyapunov_rate
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "lyapunov"
 HELP = "finite-width growth rate of the cluster spread at O_n (95%% CI over seeds) vs infinite width"
@@ -70,14 +70,14 @@ def run(args):
         emit_json(doc)
         return exits.OK
     lo, hi = doc["ci"]
-    print("%s, n=%d, width=%d, %d layers, %d seeds (%.1f s)" % (",".join(doc["stages"]), args.n, args.width,
+    say("%s, n=%d, width=%d, %d layers, %d seeds (%.1f s)" % (",".join(doc["stages"]), args.n, args.width,
                                                              args.layers, args.seeds, time.monotonic() - t0))
-    print("quantity: %s" % doc["quantity"])
-    print("finite width:    %.5f per layer, 95%% CI [%.5f, %.5f]" % (doc["rate"], lo, hi))
-    print("infinite width:  %.5f = log(mu)/2, mu = %s (exact, closed form)" % (doc["infinite_width"],
+    say("quantity: %s" % doc["quantity"])
+    say("finite width:    %.5f per layer, 95%% CI [%.5f, %.5f]" % (doc["rate"], lo, hi))
+    say("infinite width:  %.5f = log(mu)/2, mu = %s (exact, closed form)" % (doc["infinite_width"],
                                                                            doc["spread_eigenvalue"]))
     inside = lo <= doc["infinite_width"] <= hi
-    print("the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain"))
+    say("the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain"))
     return exits.OK
 
 

@@ -1,4 +1,5 @@
-"""What commands print and draw: one JSON emitter and one way to save a figure."""
+"""What commands print and draw: one JSON emitter, text fitted to the terminal's width
+(bnverify.report.pretty lays it out), and one way to save a figure."""
 from __future__ import annotations
 
 import json
@@ -6,6 +7,7 @@ import math
 import sys
 
 from .. import files
+from ..report import pretty
 
 
 def _finite(x):
@@ -34,3 +36,13 @@ def save_figure(fig, path, flag="--plot", dpi=110):
         files.write_figure(fig, path, flag, dpi=dpi)
     finally:
         plt.close(fig)
+
+
+
+def say(*texts):
+    """Print each text (a string of one or more lines, or a list of lines) fitted to the
+    terminal's width (:func:`bnverify.report.pretty.fit`)."""
+    for text in texts:
+        for line in (text.split("\n") if isinstance(text, str) else text):
+            for part in pretty.fit(line):
+                print(part)

@@ -12,7 +12,7 @@ from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import emit_json, save_figure, say
 
 NAME = "phase"
 HELP = "phase diagram over n x width: fraction of seeds ending with an odd point / simplex-like"
@@ -116,14 +116,14 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
-    print("fraction odd point / simplex-like; median layers to the odd point in brackets")
-    print("%6s " % "n\\d" + "".join("%18s" % w for w in widths))
+    say("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
+    say("fraction odd point / simplex-like; median layers to the odd point in brackets")
+    say("%6s " % "n\\d" + "".join("%18s" % w for w in widths))
     for n in ns:
         row = [c for c in cells if c["n"] == n]
-        print("%6d " % n + "".join("%18s" % ("%.2f/%.2f [%s]" % (c["odd_point"], c["simplex"],
+        say("%6d " % n + "".join("%18s" % ("%.2f/%.2f [%s]" % (c["odd_point"], c["simplex"],
                                     "-" if c["median_layers_odd_point"] is None
                                     else "%g" % c["median_layers_odd_point"])) for c in row))
     if args.plot:
-        print("plot written to %s" % args.plot)
+        say("plot written to %s" % args.plot)
     return exits.OK

@@ -6,7 +6,7 @@ from ..derive import rank
 from ..errors import BadInput
 from ..sim import ranks
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "rank"
 HELP = "rank growth: K(Sigma) by the lemma (exact), and the sampled rank of relu(W X) against width and n"
@@ -47,13 +47,13 @@ def run(args):
                    "tolerance": "numpy matrix_rank default: sigma_max * max(width, n) * eps",
                    "sampled": "finite-width rows", "smallest_eigenvalues_50_digits": eig, "inputs": sampled})
         return exits.OK
-    print("rank growth, %s, n = %d" % (act, args.n))
+    say("rank growth, %s, n = %d" % (act, args.n))
     for name, t in sampled.items():
-        print("\n%s: infinite-width rank %d (lemma, docs/rank.md); smallest eigenvalues of K(Sigma), "
+        say("\n%s: infinite-width rank %d (lemma, docs/rank.md); smallest eigenvalues of K(Sigma), "
               "mpmath 50 digits: %s" % (name, t["infinite_width_rank"], ", ".join("%.3g" % e for e in eig[name])))
-        print("  SAMPLED over %d draws of W:  %6s %6s %6s %6s %6s %8s" % (
+        say("  SAMPLED over %d draws of W:  %6s %6s %6s %6s %6s %8s" % (
             args.seeds, "width", "bound", "min", "median", "max", "reached"))
         for r in t["rows"]:
-            print("  %33s %6d %6d %6d %6g %6d %8.2f" % ("", r["width"], r["bound"], r["min"], r["median"],
+            say("  %33s %6d %6d %6d %6g %6d %8.2f" % ("", r["width"], r["bound"], r["min"], r["median"],
                                                        r["max"], r["reached"]))
     return exits.OK

@@ -9,7 +9,7 @@ from ..claims import catalogue
 from ..core import limits
 from ..errors import BadInput
 from . import exits, options, verify
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "report"
 HELP = "write the reviewer report (index.html, claim pages, figures, report.md/.json, certificates)"
@@ -165,5 +165,5 @@ def run(args):
     if args.json:
         emit_json(written(args.dir, summary, code))
     else:
-        print("wrote %s" % (Path(args.dir) / "index.html"))
+        say("wrote %s" % (Path(args.dir) / "index.html"))
     return code

@@ -13,7 +13,7 @@ from ..core import limits
 from ..sim import geometry, model
 from ..errors import BadInput
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import emit_json, save_figure, say
 
 NAME = "simulate"
 HELP = "run the finite-width network for many seeds and summarize the batch geometry"
@@ -251,15 +251,15 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
+    say("%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
           % (label, args.n, args.width, args.depth, args.seeds, args.sampler, args.seed, seconds))
-    print("%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others"))
+    say("%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others"))
     for s in range(len(final)):
         r = final.seed(s)
-        print("%5d %5d %11.4g %13.4f %15.4f" % (s, r["odd_index"], r["norm_ratio"],
+        say("%5d %5d %11.4g %13.4f %15.4f" % (s, r["odd_index"], r["norm_ratio"],
                                                 r["max_abs_cos_odd"], r["min_cos_others"]))
-    print("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
+    say("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
           % (hits.sum(), len(final), args.n / 2, OUTLIER_COS))
     if args.plot:
-        print("plot written to %s" % args.plot)
+        say("plot written to %s" % args.plot)
     return exits.OK
