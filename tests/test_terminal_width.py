@@ -19,7 +19,7 @@ ARGS = {
     "report": None,
     "simulate": ["--depth", "50"],
     "decompose": ["--n", "2", "--width", "2", "--depth", "1", "--seeds", "1", "--jobs", "1"],
-    "lyapunov": ["--n", "8", "--width", "64", "--layers", "20", "--seeds", "2"],
+    "lyapunov": ["--n", "8", "--width", "64", "--depth", "20", "--seeds", "2"],
     "phase": ["--n", "4..8", "--width", "8..16", "--depth", "4", "--seeds", "2", "--jobs", "1"],
     "endstate": ["--n", "8", "--width", "16", "--depth", "10", "--seeds", "2"],
     "jacobian": ["--symbolic"],

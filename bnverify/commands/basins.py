@@ -33,7 +33,7 @@ JSON: "n", "activation", "fixed_points", "basins", "monotone", "partner_gap", "s
 exit status: 0 proved (every basin re-checked by the trusted kernel), 3 not proved.
 
 examples:  bnverify basins --n 7
-           bnverify basins --n 16 --activation leaky_relu --alpha 1/10 --json
+           bnverify basins --n 16 --stages rc,leaky_relu --alpha 1/10 --json
            bnverify basins --n 9 --plot basins-n9.png
 """
 EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED}
@@ -41,8 +41,7 @@ EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED}
 
 def add_arguments(p):
     p.add_argument("--n", required=True, help="the batch size (3 <= n <= %d)" % derive_basins.N_LIMIT)
-    p.add_argument("--activation", default="relu", help="relu (default) or leaky_relu")
-    options.add_alpha(p)
+    options.add_model(p, ("rc",), help="rc and one activation: rc,relu (default) or rc,leaky_relu")
     p.add_argument("--eps", default="1/1000000", help="distance in rho for the layer counts (default 1/1000000)")
     options.add_json(p)
     options.add_plot(p, "write the cobweb and trajectory figure")
@@ -57,9 +56,9 @@ def parse(args):
         raise BadInput("--n %r is not an integer" % (args.n,))
     if not 3 <= n <= derive_basins.N_LIMIT:
         raise BadInput("--n %d: basins are certified for 3 <= n <= %d" % (n, derive_basins.N_LIMIT))
-    if args.activation not in ("relu", "leaky_relu"):
-        raise BadInput("--activation %s: choose relu or leaky_relu" % args.activation)
-    _, act = options.stages(args.activation, args.alpha)
+    _, act = options.model(args, "basins", "RC with one activation")
+    if act.name not in ("relu", "leaky_relu"):
+        raise BadInput("--stages rc,%s: choose rc,relu or rc,leaky_relu" % act.name)
     limits.guard_number(args.eps, "--eps")
     try:
         eps = Fraction(args.eps)

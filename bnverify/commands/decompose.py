@@ -23,7 +23,8 @@ NAME = "decompose"
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
 DESCRIPTION = """\
 One row for each of the 8 subsets of the stages RC (recentre), RS (rescale), NL (the
-activation; a row without NL is the linear layer), in the model's order RC, RS, NL.
+activation; a row without NL is the linear layer), in the model's order RC, RS, NL; with
+--stages rc,relu (say) only the subsets of those stages.
 
 (a) infinite width: the fact bnverify can decide for that stage set, with a verdict
     (proved / refuted / inconclusive) and its method.  Proved means exact algebra (sympy),
@@ -49,14 +50,17 @@ on local processes (--jobs) or Dask (--executor dask).
 
 examples:  bnverify decompose
            bnverify decompose --n 16 --width 512 --depth 300 --seeds 32 --plot stages.png
-           bnverify decompose --activation leaky_relu --alpha 1/10 --start clusters:2 --json
+           bnverify decompose --stages rc,rs,leaky_relu --alpha 1/10 --start clusters:2 --json
+           bnverify decompose --stages rc,relu        (the 4 subsets of RC and NL only)
 """
 
 
 def add_arguments(p):
     p.add_argument("--n", type=int, default=8, help="batch size (>= 2; default 8)")
-    p.add_argument("--activation", default="relu", help="NL: %s (default relu)" % ", ".join(ACTIVATIONS))
-    options.add_alpha(p)
+    options.add_model(p, ("rc", "rs"), default="rc,rs,relu",
+                      help="the model whose subsets are the rows: rc, rs and one activation NL, one of %s "
+                           "(default rc,rs,relu: all 8 subsets; rc,relu: the 4 subsets of RC and NL)"
+                           % ", ".join(ACTIVATIONS))
     p.add_argument("--width", type=int, default=256, help="width d (>= 2; default 256)")
     p.add_argument("--depth", type=int, default=200, help="layers (>= 1; default 200)")
     p.add_argument("--seeds", type=int, default=16, help="independent networks per row (default 16)")
@@ -76,27 +80,40 @@ def _validate(args):
     options.seed(args.seed)
     limits.guard_int(args.n, "--n", options.MAX_DECOMPOSE_N)
     limits.guard_simulation(args.n, args.width, args.depth, 8 * args.seeds, what="decompose")
-    if args.activation not in ACTIVATIONS:
+    if args.stages is not None and not any(p.strip().lower() in ACTIVATIONS for p in args.stages.split(",")):
+        raise BadInput("--stages %s: name the activation NL too, e.g. --stages %s,relu"
+                       % (limits.show(args.stages), args.stages))
+    if args.activation is not None and args.activation not in ACTIVATIONS:
         raise BadInput("--activation %s: choose %s" % (limits.show(args.activation), ", ".join(ACTIVATIONS)))
-    _, act = options.stages(args.activation, args.alpha)
+    if args.stages is not None and args.activation is not None:
+        raise BadInput("give --stages or --activation, not both")
+    fixed, default = args._model
+    text = args.stages if args.stages is not None else \
+        ",".join(fixed + (args.activation,)) if args.activation is not None else default
+    stages, act = options.stages(text, args.alpha)
+    if act.name not in ACTIVATIONS:
+        raise BadInput("--stages %s: the activation must be one of %s" % (limits.show(text), ", ".join(ACTIVATIONS)))
+    model = set(stages) | {"nl"}
+    args.subsets = [sub for sub in decomposition.SUBSETS if set(sub) <= model]
     options.plot_path(args.plot)
     options.jobs(args.jobs)
     return act, simd.parse_start(args.start, args.n)
 
 
 def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None, plot=False,
-              progress=None):
-    """The rows (see DESCRIPTION); ``executor`` runs the 8 simulations (None: in this process)."""
+              progress=None, subsets=decomposition.SUBSETS):
+    """The rows (see DESCRIPTION), one per subset of ``subsets``; ``executor`` runs their
+    simulations (None: in this process)."""
     ex = executor or sweeps.InlineExecutor()
     every = max(1, depth // 200)
     alpha = str(act.alpha) if act.name == "leaky_relu" else None
     futures = [ex.submit(simd.job, decomposition.model_stages(sub, act), n, width, depth, seeds, start,
-                         alpha, base_seed, every, plot) for sub in decomposition.SUBSETS]
+                         alpha, base_seed, every, plot) for sub in subsets]
     facts = []
-    for sub in decomposition.SUBSETS:          # meanwhile, the infinite-width facts here
+    for sub in subsets:          # meanwhile, the infinite-width facts here
         facts.append(decomposition.checked(sub, act, n))
     rows = []
-    for k, (sub, fut, fact) in enumerate(zip(decomposition.SUBSETS, futures, facts)):
+    for k, (sub, fut, fact) in enumerate(zip(subsets, futures, facts)):
         r = fut.result()
         if progress:
             progress(k + 1, len(futures), r["stages"])
@@ -131,6 +148,8 @@ def plot(path, rows, title):
                      fontsize=9)
         ax.set_ylim(-1.05, 1.05)
         ax.axhline(0, color="k", lw=0.5)
+    for ax in axes.flat[len(rows):]:         # --stages with fewer than 3 stages: fewer rows
+        ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("layer")
     for ax in axes[:, 0]:
@@ -155,7 +174,7 @@ def run(args):
     ex = options.executor(args, args.jobs or parallel.default_jobs())
     try:
         rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
-                         executor=ex, plot=bool(args.plot), progress=_progress)
+                         executor=ex, plot=bool(args.plot), progress=_progress, subsets=args.subsets)
     finally:
         ex.shutdown()
     title = ("n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" %
@@ -164,7 +183,7 @@ def run(args):
         plot(args.plot, rows, title)
     public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
     if args.json:
-        doc = {"n": args.n, "activation": act.name,
+        doc = {"n": args.n, "stages": decomposition.model_stages(args.subsets[-1], act), "activation": act.name,
                "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
                "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
                "base_seed": args.seed, "classes": classes.CRITERIA, "rows": public}

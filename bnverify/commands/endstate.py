@@ -8,15 +8,15 @@ import time
 from ..claims import sweep
 from ..core import limits
 from ..errors import BadInput
-from ..core.kernels import Activation
 from ..sim import endstate
 from . import exits, options
 from .output import emit_json, save_figure, say
 
 NAME = "endstate"
-HELP = "finite-width end state of RC+ReLU (cluster cosine, odd cosine, norm ratio) vs the certified attractor"
+HELP = "finite-width end state of RC + ReLU or leaky ReLU (cluster cosine, odd cosine, norm ratio) vs the certified attractor"
 DESCRIPTION = """\
-For each n and width, S seeds of RC + ReLU from Gaussian batches run L layers.  Per seed,
+For each n and width, S seeds of RC + ReLU (or --stages rc,leaky_relu --alpha A) from
+Gaussian batches run L layers.  Per seed,
 the odd point is the longest point, and the cluster cosine (mean over the other points'
 pairs), the odd cosine (mean over its pairs with them) and the norm ratio (its norm over
 their mean norm) are averaged over the last K layers.  The seeds whose last layer is in
@@ -27,6 +27,7 @@ corroborates, it never proves.  See docs/decompose.md.
 
 examples:  bnverify endstate
            bnverify endstate --n 16 --width 64..4096 --depth 400 --seeds 16 --json
+           bnverify endstate --n 8,16 --stages rc,leaky_relu --alpha 1/10
 """
 DEFAULT_N = "7,8,16,32"
 
@@ -37,6 +38,7 @@ def add_arguments(p):
     p.add_argument("--depth", type=int, default=600, help="layers (default 600)")
     p.add_argument("--last", type=int, default=None, metavar="K", help="layers averaged at the end (default depth/3)")
     p.add_argument("--seeds", type=int, default=16, help="seeds per (n, width) (default 16)")
+    options.add_model(p, ("rc",), help="rc and one activation: rc,relu (default) or rc,leaky_relu (with --alpha)")
     options.add_seed(p)
     options.add_plot(p, "the signed gap against width, per quantity")
     options.add_json(p)
@@ -62,7 +64,10 @@ def _validate(args):
     options.seed(args.seed)
     limits.guard_simulation(ns[-1], widths[-1], args.depth, args.seeds * len(ns) * len(widths), what="endstate")
     options.plot_path(args.plot)
-    return ns, widths, last
+    _, act = options.model(args, "endstate", "RC with one activation, against its certified attractor")
+    if act.name not in ("relu", "leaky_relu"):
+        raise BadInput("--stages rc,%s: the attractor is certified for rc,relu and rc,leaky_relu" % act.name)
+    return ns, widths, last, act
 
 
 def plot(path, tables, title):
@@ -78,19 +83,19 @@ def _progress(n, d):
 
 
 def run(args):
-    ns, widths, last = _validate(args)
+    ns, widths, last, act = _validate(args)
     t0 = time.monotonic()
-    act = Activation("relu")
     tables = [endstate.compare(n, widths, args.depth, args.seeds, last, sweep.certified_attractor(n, act),
                                base_seed=args.seed, act=act, progress=_progress) for n in ns]
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    title = "rc,relu from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
-        args.depth, last, args.seeds)
+    title = "rc,%s from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
+        act, args.depth, last, args.seeds)
     if args.plot:
         plot(args.plot, tables, title)
     if args.json:
-        doc = {"stages": ["rc", "relu"], "depth": args.depth, "last": last, "seeds": args.seeds,
+        doc = {"stages": ["rc", act.name], "alpha": str(act.alpha) if act.name == "leaky_relu" else None,
+               "depth": args.depth, "last": last, "seeds": args.seeds,
                "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),
                "odd_point_criterion": "the longest point; seeds used: last layer in the odd_point class",
                "tables": tables}

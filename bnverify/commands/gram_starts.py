@@ -29,7 +29,9 @@ def add_arguments(p):
     p.add_argument("--n", default="4,7,8,16", metavar="N,N,...", help="batch sizes, 3..%d (default 4,7,8,16)"
                    % gram_starts.MAX_N)
     p.add_argument("--starts", type=int, default=100, help="random starts per n (default 100)")
-    p.add_argument("--layers", type=int, default=20000, help="at most this many steps per start (default 20000)")
+    p.add_argument("--depth", "--layers", dest="depth", type=int, default=20000, metavar="L",
+                   help="at most this many layers (steps of the map) per start (default 20000); --layers is the older "
+                        "spelling")
     options.add_stages(p, help="rc plus relu, leaky_relu or identity (default rc,relu)")
     options.add_alpha(p)
     options.add_seed(p)
@@ -43,7 +45,7 @@ def run(args):
         raise BadInput("--stages %s: the Gram map here is RC then the activation (no rs)" % args.stages)
     options.seed(args.seed)
     t0 = time.monotonic()
-    tables = [gram_starts.run(n, args.starts, args.layers, act, args.seed) for n in ns]
+    tables = [gram_starts.run(n, args.starts, args.depth, act, args.seed) for n in ns]
     if args.json:
         emit_json({"stages": ["rc", act.name], "sampled": True, "tolerance": gram_starts.TOL,
                    "symmetry_tolerance": gram_starts.SYM_TOL, "criteria": classes.CRITERIA,

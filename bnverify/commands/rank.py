@@ -28,16 +28,16 @@ def add_arguments(p):
     p.add_argument("--width", default="2,4,8,16,64,256", metavar="D,D,...",
                    help="widths, 1..%d (default 2,4,8,16,64,256)" % ranks.MAX_WIDTH)
     p.add_argument("--seeds", type=int, default=20, help="draws of W per width (default 20)")
-    options.add_stages(p, default="relu", help="relu or leaky_relu (default relu)")
-    options.add_alpha(p)
+    options.add_model(p, (), default="relu", help="the activation alone: relu (default) or leaky_relu (no rc: "
+                      "the lemma is about the kernel K of the activation)")
     options.add_seed(p)
     options.add_json(p)
 
 
 def run(args):
-    stages, act = options.stages(args.stages, args.alpha)
-    if stages or act.name not in ("relu", "leaky_relu"):
-        raise BadInput("--stages %s: give relu or leaky_relu alone (the lemma is about the kernel)" % args.stages)
+    _, act = options.model(args, "rank", "the activation alone (the lemma is about its kernel K)")
+    if act.name not in ("relu", "leaky_relu"):
+        raise BadInput("--stages %s: give relu or leaky_relu alone (the lemma is about the kernel)" % act.name)
     options.seed(args.seed)
     sampled = ranks.ranks(args.n, options.int_list(args.width, "--width"), args.seeds, act, args.seed)
     eig = {name: [float(e) for e in rank.kernel_eigenvalues(X.T, act.slope)[:3]]
