@@ -12,7 +12,7 @@ from . import exits, options, per_n
 from .output import emit_json, say, save_figure
 
 NAME = "basins"
-HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a cobweb figure)"
+HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a figure of h(rho) - rho)"
 DESCRIPTION = """\
 Within the S_{n-1}-symmetric family (n-1 exchangeable cluster points and one odd point) one
 layer maps a state to the reduction curve gamma(rho), rho the cluster correlation of C G C,
@@ -44,7 +44,7 @@ def add_arguments(p):
     options.add_model(p, ("rc",), help="rc and one activation: rc,relu (default) or rc,leaky_relu")
     p.add_argument("--eps", default="1/1000000", help="distance in rho for the layer counts (default 1/1000000)")
     options.add_json(p)
-    options.add_plot(p, "write the cobweb and trajectory figure")
+    options.add_plot(p, "write the figure: h(rho) - rho with orbits and basins, and the orbits as states")
 
 
 def parse(args):
@@ -168,8 +168,8 @@ def _float_curve(n, act):
 
 
 def plot(doc, n, act, path):
-    """The cobweb of h with the fixed points and the basins shaded (whole domain, and h - rho
-    near the simplex and the partner), and trajectories of a few starts in (cluster cosine, odd
+    """h(rho) - rho with the fixed points (its zeros), a few orbits and the basins shaded (whole
+    domain, and zoomed near the simplex and the partner), and the orbits in (cluster cosine, odd
     cosine).  Drawn in float from the certified intervals; the certificate is the cover."""
     import matplotlib
     matplotlib.use("Agg")
@@ -183,26 +183,27 @@ def plot(doc, n, act, path):
     fig, ax = plt.subplots(1, 3, figsize=(15, 4.6))
     left = lo + 1e-12
     rs = np.linspace(left, 1, 600)
-    ax[0].plot(rs, [h(r) for r in rs], color="k", lw=1.2, label="h(rho)")
-    ax[0].plot([lo, 1], [lo, 1], color="0.6", lw=0.8, ls="--", label="rho")
+    # h lies within a few 1e-2 of the diagonal, so a cobweb of h itself is unreadable: h(rho) - rho
+    # is what moves rho each layer (its zeros are the fixed points, its sign the direction)
+    ax[0].plot(rs, [h(r) - r for r in rs], color="k", lw=1.2, label="h(rho) - rho")
+    ax[0].axhline(0, color="0.6", lw=0.8, ls="--")
     top = fixed.get("partner", fixed["simplex"])
     starts = [left, (fixed["simplex"] + top) / 2 if "partner" in fixed else 0.5, top + 0.02 * (1 - top), 0.999]
     for k, r0 in enumerate(starts):
-        r, xs, ys = r0, [r0], [r0]
+        r, xs = r0, [r0]
         for _ in range(60):
-            y = h(r)
-            xs += [r, y]
-            ys += [y, y]
-            r = y
-        ax[0].plot(xs, ys, lw=0.7, color="C%d" % (k + 2), alpha=0.8)
+            r = h(r)
+            xs.append(r)
+        ax[0].plot(xs, [h(x) - x for x in xs], ".-", ms=3, lw=0.5, color="C%d" % (k + 2), alpha=0.8,
+                   label="orbit from rho = %.4g" % r0)
     for a in (ax[0], ax[1]):
         for to, a0, b0 in spans:
             if b0 > a0:
                 a.axvspan(a0, b0, color=COLOURS[to], alpha=0.15, lw=0)
     for name, r in fixed.items():
-        ax[0].plot([r], [r], "o", color=COLOURS[name], ms=6, label=name)
-    ax[0].set(xlabel="rho (cluster correlation of C G C)", ylabel="h(rho)",
-              title="cobweb of h, n = %d, %s (basins shaded)" % (n, act))
+        ax[0].plot([r], [0], "o", color=COLOURS[name], ms=6, label=name)
+    ax[0].set(xlabel="rho (cluster correlation of C G C)", ylabel="h(rho) - rho",
+              title="h(rho) - rho, n = %d, %s: orbits, 60 layers (basins shaded)" % (n, act))
     ax[0].legend(fontsize=7, loc="upper left")
     # near the simplex and the partner, h - rho (their gap is ~ 2(pi - 2)/n^3)
     hi = top + 3 * (top - lo) if "partner" in fixed else fixed["simplex"] + 2 * (fixed["simplex"] - lo)

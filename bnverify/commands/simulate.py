@@ -168,7 +168,7 @@ def simulate_batches(executor, n, width, depth, seeds, stages, act, batches, **k
     return final, trajectory
 
 
-def _plot(path, trajectory, n, title):
+def _plot(path, trajectory, n, title, attractor=None):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -187,7 +187,9 @@ def _plot(path, trajectory, n, title):
     with np.errstate(all="ignore"):
         band(ax1, [s.norm_ratio for _, s in trajectory], "norm ratio (odd / mean of others)", "C0")
         ax1.axhline(n / 2, color="k", ls="--", lw=1, label="n/2 = %g" % (n / 2))
-        ax1.axhline(n - 1, color="grey", ls=":", lw=1, label="n-1 = %d" % (n - 1))
+        if attractor is not None:           # where RC + ReLU goes at infinite width, not O_n's n - 1
+            r = sum(attractor["norm_ratio"]) / 2
+            ax1.axhline(r, color="grey", ls=":", lw=1, label="certified attractor, d = inf: %.2f" % r)
         ax1.set_yscale("log")
         ax1.set_ylabel("norm ratio")
         ax1.legend(loc="lower right", fontsize=9)
@@ -231,7 +233,11 @@ def run(args):
     title = "%s, n=%d, width=%d, %d seeds, sampler=%s" % (label, args.n, args.width, args.seeds,
                                                          args.sampler)
     if args.plot:
-        _plot(args.plot, trajectory, args.n, title)
+        attractor = None
+        if tuple(stages) == ("rc",) and act.name in ("relu", "leaky_relu") and 7 <= args.n <= limits.certified_max_n():
+            from ..claims.sweep import certified_attractor
+            attractor = certified_attractor(args.n, act)
+        _plot(args.plot, trajectory, args.n, title, attractor)
     hits = final.outlier(args.n / 2, OUTLIER_COS)
     if args.json:
         doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
