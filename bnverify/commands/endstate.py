@@ -13,7 +13,8 @@ from . import exits, options
 from .output import emit_json, save_figure, say
 
 NAME = "endstate"
-HELP = "finite-width end state of RC + ReLU or leaky ReLU (cluster cosine, odd cosine, norm ratio) vs the certified attractor"
+HELP = ("finite-width end state of RC + ReLU or leaky ReLU (cluster cosine, odd cosine, norm ratio) vs the "
+        "certified attractor")
 DESCRIPTION = """\
 For each n and width, S seeds of RC + ReLU (or --stages rc,leaky_relu --alpha A) from
 Gaussian batches run L layers.  Per seed,

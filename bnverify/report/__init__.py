@@ -148,7 +148,8 @@ def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine
 def markdown(doc):
     md = ["# " + doc["title"], "", doc["summary"]["line"] + ".", "",
           "Verdicts come from bnverify's runner and trusted checker. Eigenvalues are those of the scale-free "
-          "dynamics (DF(G*)/c, the direction of G* dropped).", "", "## What the paper says, and what is verified", ""]
+          "dynamics (DF(G*)/c, the direction of G* dropped). Notation: rho is always a correlation, r(.) the "
+          "spectral radius (docs/notation.md).", "", "## What the paper says, and what is verified", ""]
     by_id = {c["id"]: c for c in html.all_rows(doc)}
     for p in doc["paper"]:
         md += ["> " + p["quote"], "", p["reading"], ""]
@@ -175,6 +176,9 @@ def markdown(doc):
         md += ["Verdict **%s** (expected %s) by %s. Uses: %s. Used by: %s." % (
             c["verdict"], c.get("expect", ""), c.get("method") or "-", ", ".join(c["uses"]) or "none",
             ", ".join(c["used_by"]) or "none"), ""]
+        why = reading.for_every_n(c, by_id)
+        if why:
+            md += ["Why, for every n (from the closed-form spectrum of `%s`): %s." % (why["uses"], why["text"]), ""]
         md += ["Trusts: " + " ".join(c["trusts"]), "", "Limits: " + " ".join(c["limits"]), ""]
     md += ["## Provenance", ""]
     p = doc["provenance"]

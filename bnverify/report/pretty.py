@@ -308,4 +308,5 @@ def _lines(key, v, indent, max_chars):
     return [head] + [line for i, x in enumerate(v) for line in _lines("[%d]" % (i + 1), x, indent + "  ", max_chars)]
 
 
-__all__ = ["columns", "wrap", "fit", "grid", "formula", "factored", "leading_term", "exact_number", "terminating", "table", "evidence_lines"]
+__all__ = ["columns", "wrap", "fit", "grid",
+           "formula", "factored", "leading_term", "exact_number", "terminating", "table", "evidence_lines"]
