@@ -76,3 +76,36 @@ def test_an_unknown_option_names_its_command_and_the_nearest_option(run_cli):
 def test_flag_errors_name_flags_not_claim_fields(flags, says, run_cli):
     code, _, err = run_cli("check", "--n", "3..", "--property", "spectral-radius", *flags)
     assert code == 2 and says in err and not re.search(r"\b(model|domain|params)\.", err) and "field" not in err, err
+
+
+# ---------------------------------------------------------------- progress: stderr only, never in --json's stdout
+@pytest.mark.parametrize("argv", [
+    ["endstate", "--n", "7", "--width", "8..16", "--depth", "4", "--seeds", "2"],
+    ["phase", "--n", "4..5", "--width", "8", "--depth", "2", "--seeds", "1", "--jobs", "1"],
+    ["decompose", "--n", "2", "--width", "2", "--depth", "1", "--seeds", "1", "--jobs", "1"],
+    ["simulate", "--n", "4", "--width", "8", "--depth", "20", "--seeds", "2"],
+])
+def test_progress_goes_to_stderr_when_asked_and_never_into_json(argv, run_cli, monkeypatch):
+    import json
+
+    from bnverify.commands import output
+
+    monkeypatch.setattr(output.Progress, "AFTER", 0.0)
+    monkeypatch.setattr(output.Progress, "EVERY", 0.0)
+    code, out, err = run_cli(*argv, "--json", "--progress")
+    assert code == 0 and json.loads(out) and argv[0] + ":" in err and "/" in err, err
+    code, out, err = run_cli(*argv, "--json")          # stderr is not a terminal here: nothing
+    assert code == 0 and json.loads(out) and err == "", err
+
+
+def test_report_from_a_file_tells_its_progress(run_cli, tmp_path, monkeypatch):
+    from bnverify.commands import output
+    from bnverify.report import figures
+
+    monkeypatch.setattr(output.Progress, "AFTER", 0.0)
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(), progress=None: [])     # seconds each
+    results = tmp_path / "results.json"
+    results.write_text('{"claims": [{"id": "stability-naive", "verdict": "inconclusive"}]}')
+    code, out, err = run_cli("report", tmp_path / "r", "--from", results, "--progress")
+    assert code == 0 and "report: re-checking certificate 1/1: stability-naive" in err
+    assert out.strip() == "wrote %s" % (tmp_path / "r" / "index.html")

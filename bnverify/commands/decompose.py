@@ -2,7 +2,6 @@
 can be (infinite width) and measured everywhere (finite width)."""
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
@@ -17,7 +16,7 @@ from ..core.kernels import ACTIVATIONS
 from ..sim import classes
 from ..sim import decompose as simd
 from . import exits, options
-from .output import emit_json, say, save_figure
+from .output import Progress, emit_json, say, save_figure
 
 NAME = "decompose"
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
@@ -70,6 +69,7 @@ def add_arguments(p):
     options.add_json(p)
     options.add_jobs(p, "worker processes for the 8 stage sets (default min(2, cpu count); 1: in this process)")
     parallel.add_executor_arguments(p)
+    options.add_progress(p)
 
 
 def _validate(args):
@@ -123,13 +123,6 @@ def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None,
     return rows
 
 
-def _progress(done, total, stages):
-    if sys.stderr.isatty():
-        sys.stderr.write("\r[%d/%d] %-20s" % (done, total, ",".join(stages) or "linear"))
-        sys.stderr.write("\n" if done == total else "")
-        sys.stderr.flush()
-
-
 def plot(path, rows, title):
     import matplotlib
 
@@ -172,11 +165,14 @@ def run(args):
     act, start = _validate(args)
     t0 = time.monotonic()
     ex = options.executor(args, args.jobs or parallel.default_jobs())
+    bar = Progress("decompose: stage set", args.progress)
     try:
         rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
-                         executor=ex, plot=bool(args.plot), progress=_progress, subsets=args.subsets)
+                         executor=ex, plot=bool(args.plot), subsets=args.subsets,
+                         progress=lambda k, total, stages: bar(k, total, ",".join(stages) or "linear"))
     finally:
         ex.shutdown()
+        bar.done()
     title = ("n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" %
              (args.n, act, args.width, args.depth, args.seeds, args.start))
     if args.plot:
@@ -200,9 +196,10 @@ def run(args):
     say("", "infinite width:")
     for r in public:
         f = r["infinite_width"]
-        say("  %-16s %s" % (",".join(r["stages"]) or "(none)", f["verdict"]), pretty.wrap(f["statement"], " " * 6))
-        if f.get("derivation"):
-            say(pretty.wrap("derivation: " + f["derivation"], " " * 6))
+        say("  %-16s %s" % (",".join(r["stages"]) or "(none)", f["verdict"]),
+            pretty.wrap(pretty.formula(f["statement"]), " " * 6))
+        if f.get("derivation"):         # it quotes sympy: in reader's notation (9 pi^2/2, not 9*pi**2/2)
+            say(pretty.wrap("derivation: " + pretty.formula(f["derivation"]), " " * 6))
         say(pretty.wrap("method: %s%s" % (f["method"], ("; checked by " + f["checked_by"]) if f.get("checked_by")
                                           else ""), " " * 6))
         why = f["evidence"].get("reason")

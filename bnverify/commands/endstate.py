@@ -2,7 +2,6 @@
 attractor at the same n."""
 from __future__ import annotations
 
-import sys
 import time
 
 from ..claims import sweep
@@ -10,7 +9,7 @@ from ..core import limits
 from ..errors import BadInput
 from ..sim import endstate
 from . import exits, options
-from .output import emit_json, save_figure, say
+from .output import Progress, emit_json, save_figure, say
 
 NAME = "endstate"
 HELP = ("finite-width end state of RC + ReLU or leaky ReLU (cluster cosine, odd cosine, norm ratio) vs the "
@@ -42,6 +41,7 @@ def add_arguments(p):
     options.add_model(p, ("rc",), help="rc and one activation: rc,relu (default) or rc,leaky_relu (with --alpha)")
     options.add_seed(p)
     options.add_plot(p, "the signed gap against width, per quantity")
+    options.add_progress(p)
     options.add_json(p)
 
 
@@ -77,19 +77,15 @@ def plot(path, tables, title):
     save_figure(endstate_figure(tables, title), path)
 
 
-def _progress(n, d):
-    if sys.stderr.isatty():
-        sys.stderr.write("\rn %d, width %d done   " % (n, d))
-        sys.stderr.flush()
-
-
 def run(args):
     ns, widths, last, act = _validate(args)
     t0 = time.monotonic()
+    bar = Progress("endstate: (n, width)", args.progress)
+    cells = [(n, d) for n in ns for d in widths]
+    tick = lambda n, d: bar(cells.index((n, d)) + 1, len(cells), "n %d, width %d" % (n, d))      # noqa: E731
     tables = [endstate.compare(n, widths, args.depth, args.seeds, last, sweep.certified_attractor(n, act),
-                               base_seed=args.seed, act=act, progress=_progress) for n in ns]
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+                               base_seed=args.seed, act=act, progress=tick) for n in ns]
+    bar.done()
     title = "rc,%s from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
         act, args.depth, last, args.seeds)
     if args.plot:

@@ -50,6 +50,12 @@ def add_alpha(p, help=ALPHA_HELP):
     p.add_argument("--alpha", default=None, help=help)
 
 
+def add_progress(p):
+    p.add_argument("--progress", action="store_true", default=None,
+                   help="report progress on stderr even when it is not a terminal (on a terminal it always does; "
+                        "stdout, and so --json, is never touched)")
+
+
 def add_cert(p, help="write the certificate to FILE (re-check it with bnverify check-cert FILE)"):
     p.add_argument("--cert", default=None, metavar="FILE", help=help)
 

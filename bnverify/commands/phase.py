@@ -1,7 +1,6 @@
 """``bnverify phase``: the (n, width) phase diagram of the finite-width end state."""
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
@@ -12,7 +11,7 @@ from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
 from . import exits, options
-from .output import emit_json, save_figure, say
+from .output import Progress, emit_json, save_figure, say
 
 NAME = "phase"
 HELP = "phase diagram over n x width: fraction of seeds ending with an odd point / simplex-like"
@@ -50,6 +49,7 @@ def add_arguments(p):
     options.add_json(p)
     options.add_jobs(p)
     parallel.add_executor_arguments(p)
+    options.add_progress(p)
 
 
 def _validate(args):
@@ -86,12 +86,6 @@ def _ns(args):
     return ns
 
 
-def _progress(done, total):
-    if sys.stderr.isatty():
-        sys.stderr.write("\rcell %d/%d " % (done, total) + ("\n" if done == total else ""))
-        sys.stderr.flush()
-
-
 def plot(path, cells, ns, widths, title):
     import matplotlib
 
@@ -126,11 +120,13 @@ def run(args):
     t0 = time.monotonic()
     ex = options.executor(args, args.jobs or parallel.default_jobs())
     alpha = str(act.alpha) if act.name == "leaky_relu" else None
+    bar = Progress("phase: cell", args.progress)
     try:
         cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,
-                              base_seed=args.seed, progress=_progress)
+                              base_seed=args.seed, progress=bar)
     finally:
         ex.shutdown()
+        bar.done()
     title = "%s, depth %d, %d seeds per cell" % (",".join(stage_list), args.depth, args.seeds)
     if args.plot:
         plot(args.plot, cells, ns, widths, title)

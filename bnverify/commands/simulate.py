@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 
 import numpy as np
@@ -13,7 +12,7 @@ from ..core import limits
 from ..sim import geometry, model
 from ..errors import BadInput
 from . import exits, options
-from .output import emit_json, save_figure, say
+from .output import Progress, emit_json, save_figure, say
 
 NAME = "simulate"
 HELP = "run the finite-width network for many seeds and summarize the batch geometry"
@@ -56,6 +55,7 @@ def add_arguments(p):
     p.add_argument("--sampler", default="gram", help="gram (default) or weights")
     options.add_plot(p, "plot norm ratio and cosines against depth (median and range over seeds)")
     options.add_json(p)
+    options.add_progress(p)
     options.add_jobs(p, "with --executor dask: seed batches (default: one per worker)")
     parallel.add_executor_arguments(p)
 
@@ -101,32 +101,6 @@ def _seed_rows(summary):
         r = summary.seed(s)
         rows.append({"seed": s, **{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}})
     return rows
-
-
-class _Progress:
-    """One self-overwriting line on stderr, only for a terminal and only once a run is slow."""
-
-    def __init__(self, total, after=2.0):
-        self.total, self.after = total, after
-        self.on = sys.stderr.isatty()
-        self.t0 = self.last = time.monotonic()
-        self.shown = False
-
-    def __call__(self, ell):
-        if not self.on:
-            return
-        now = time.monotonic()
-        if now - self.t0 < self.after or now - self.last < 0.25:
-            return
-        self.last, self.shown = now, True
-        eta = (now - self.t0) * (self.total - ell) / max(ell, 1)
-        sys.stderr.write("\rlayer %d/%d, about %.0f s left " % (ell, self.total, eta))
-        sys.stderr.flush()
-
-    def done(self):
-        if self.shown:
-            sys.stderr.write("\r" + " " * 40 + "\r")
-            sys.stderr.flush()
 
 
 def simulate(n, width, depth, seeds, stages, act, *, every=None, base_seed=0, sampler="gram",
@@ -212,7 +186,8 @@ def run(args):
         every_rec = max(1, args.depth // 200)
     else:
         every_rec = every
-    progress = _Progress(args.depth)
+    bar = Progress("simulate: layer", args.progress)
+    progress = lambda ell: bar(ell, args.depth)        # noqa: E731
     t0 = time.monotonic()
     ex = parallel.executor_for(args, args.jobs)
     try:
@@ -225,7 +200,7 @@ def run(args):
                                                  args.jobs or parallel.default_jobs(), every=every_rec,
                                                  base_seed=args.seed, sampler=args.sampler)
     finally:
-        progress.done()
+        bar.done()
         if ex is not None:
             ex.shutdown()
     seconds = time.monotonic() - t0

@@ -10,7 +10,7 @@ from ..core import limits
 from ..errors import BadInput
 from ..report import pretty
 from . import exits, options
-from .output import say
+from .output import Progress, say
 
 NAME = "verify"
 HELP = "run the claim catalogue; exit 0 iff every verdict is the expected one"
@@ -76,13 +76,16 @@ def show(run, only=False):
               % (len(run.skipped), "" if len(run.skipped) == 1 else "s", ", ".join(c.id for c in run.skipped)))
 
 
-def write_report(directory, run):
+def write_report(directory, run, progress=None):
     """--report DIR: the run's certificates, results.json and the report (report.write_run);
     a folder that cannot be written is a usage error.  Returns the run's document."""
+    bar = Progress("report: figure", progress)
     try:
-        return report.write_run(directory, run)
+        return report.write_run(directory, run, bar)
     except OSError as e:
         raise BadInput("--report %s: cannot write: %s" % (directory, e.strerror or e))
+    finally:
+        bar.done()
 
 
 def run(args):
@@ -98,7 +101,7 @@ def run(args):
     finally:
         if ex is not None:
             ex.shutdown()
-    doc = write_report(args.report, done) if args.report else None
+    doc = write_report(args.report, done, False if args.quiet else None) if args.report else None
     if args.json:
         print(report.as_json(doc or report.run_document(done)), end="")
     else:

@@ -446,16 +446,18 @@ def render(f, dpi=100):
     return f
 
 
-def all_figures(rows, skip=()):
-    """Every figure whose data is there, rendered; ``skip``: names to leave out."""
+def all_figures(rows, skip=(), progress=None):
+    """Every figure whose data is there, rendered; ``skip``: names to leave out; ``progress``
+    (k, total, name) is told before the k-th figure is drawn (some take seconds)."""
     makers = [("spectrum", fig_spectrum), ("attractor", lambda: fig_attractor(rows)),
               ("radii", lambda: fig_radii(rows)), ("curve", lambda: fig_curve(rows)),
               ("trajectories", fig_trajectories), ("endstate", fig_endstate),
               ("lyapunov", lambda: fig_lyapunov(rows))]
     out = []
-    for name, make in makers:
-        if name in skip:
-            continue
+    makers = [(name, make) for name, make in makers if name not in skip]
+    for k, (name, make) in enumerate(makers):
+        if progress:                    # the k-th of them is being drawn
+            progress(k + 1, len(makers), name)
         f = make()
         if f is not None:
             out.append(render(f))
