@@ -30,7 +30,7 @@ Stages: rc with relu (default), leaky_relu or identity.  RS is refused: with RS 
 infinite-width map has no linearization at O_n (claim rs-linearization).
 
 examples:  bnverify lyapunov --n 16 --width 1024 --depth 400 --seeds 32
-           bnverify lyapunov --n 8 --width 256 --stages rc,leaky_relu --alpha 1/10 --json
+           bnverify lyapunov --n 8 --width 256 --depth 200 --seeds 16 --stages rc,leaky_relu --alpha 1/10 --json
 """
 
 
