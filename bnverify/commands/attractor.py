@@ -36,7 +36,9 @@ Every n at once: an open range (--n 7..) or one beyond n = 64 proves existence a
 uniqueness for every n of the range (for n >= 16 by Krawczyk boxes covering t = 1/n in
 [0, 1/16] in the rescaled unknown v = n arccos(rho), below by per-n boxes), prints the
 certified leading asymptotics in t = 1/n, and certifies stability per n up to 64; stability
-beyond 64 is reported as not proved.  JSON: "summary", "asymptotics", "boxes", "results".
+beyond 64 is reported as not proved.  JSON, the same keys for every range (null or empty
+where a range has none; docs/schemas/attractor.json): "summary", "asymptotics", "boxes",
+"results", "smallest_n", "below_range".
 
 examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 7.. --json --cert attractor-all-n.json
@@ -149,7 +151,8 @@ def run(args):
                                "for every n from 3 below it" % (n0, ns[-1])) if n0 and below_ok else
            "not certified: some n undecided",
            "below_range": [{"n": int(v.evidence["n"]), "status": v.status} for v in vs[:len(below)]],
-           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
+           "summary": None, "asymptotics": None, "boxes": []}       # the all-n run's keys: one shape for every range
     if fold is not None:
         doc["fold"] = {"status": fold.status, "n_lo": str(fr.lo), "n_hi": str(fr.hi),
                        "statement": fold.evidence.get("statement") if fold.status == "proved"
@@ -247,6 +250,8 @@ def run_all_n(args):
         doc["summary"]["smallest_n_note"] = (
             "no spread-cluster fixed point in the symmetric family for n = %d..%d (classified per n, "
             "trusted kernel); from n = %d on it exists and is stable" % (r.lo, n0 - 1, n0))
+    doc.update(smallest_n=doc["summary"].get("smallest_n"), smallest_n_note=doc["summary"].get("smallest_n_note"),
+               below_range=[])          # the per-n run's keys: one shape for every range
     per_n.write_cert(args, v)
     code = exits.OK if ok else exits.REFUTED if v.status == "refuted" else exits.UNDECIDED
     if args.json:

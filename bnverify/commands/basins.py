@@ -136,12 +136,12 @@ def text(doc):
     out += ["", "h is increasing on [%s, 1]; on [%s, %s] it is not (h(%s) - h(%s) in %s), and maps it into [%s, %s]"
             % (m["increasing_on"][0], m["not_on"][0], m["not_on"][1],
                *((m["decreasing_witness"]["rho1"], m["decreasing_witness"]["rho2"],
-                  _iv(m["decreasing_witness"]["h(rho1)-h(rho2)"])) if m["decreasing_witness"] else ("?", "?", "?")),
+                  _iv(m["decreasing_witness"]["h_rho1_minus_h_rho2"])) if m["decreasing_witness"] else ("?", "?", "?")),
                m["image_of_not_on"][0], m["image_of_not_on"][1])]
     if "partner_gap" in doc:
         g = doc["partner_gap"]
         out.append("partner - simplex = %s (times n^3: %s; 2(pi - 2) = %s)" % (
-            _iv(g["rho_partner_minus_simplex"]), _iv(g["times_n3"]), _iv(g["limit_2(pi-2)"])))
+            _iv(g["rho_partner_minus_simplex"]), _iv(g["times_n3"]), _iv(g["limit"])))
     out.append("status: %s%s" % (doc["status"], "" if "plot" not in doc else "; figure: %s" % doc["plot"]))
     return out
 

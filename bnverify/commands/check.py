@@ -147,7 +147,8 @@ def run(args):
         else:
             sys.stderr.write("bnverify check: no certificate for an inconclusive verdict; %s not written\n" % args.cert)
     if args.json:
-        emit_json(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None))
+        emit_json(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None,
+                       checked=bool(v.evidence.get("checked"))))       # at the top, beside the verdict
     else:
         say("%s: %s" % (claim.id, v))
         if args.file:

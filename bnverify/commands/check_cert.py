@@ -39,7 +39,7 @@ examples:
 
 def add_arguments(p):
     p.add_argument("path", help="a certificate (*.json) or a folder searched recursively")
-    options.add_json(p, 'print {"certificates": [{"path", "ok", "message"}], "summary": {...}}')
+    options.add_json(p, 'print {"certificates": [{"path", "ok", "verdict", "message"}], "summary": {...}}')
 
 
 def _no_constant(name):
@@ -89,7 +89,9 @@ def run(args):
     rows = []
     for f, doc in zip(files, docs):
         ok, msg = trusted.check(doc)
-        rows.append({"path": str(f), "ok": bool(ok), "message": " ".join(str(msg).split()) if ok else _short(msg)})
+        verdict = doc.get("verdict") if ok and isinstance(doc, dict) else None      # what the certificate proves
+        rows.append({"path": str(f), "ok": bool(ok), "verdict": verdict,
+                     "message": " ".join(str(msg).split()) if ok else _short(msg)})
         if not args.json:
             say(pretty.wrap("%s  %s: %s" % ("ok  " if ok else "FAIL", f, rows[-1]["message"]), hang=" " * 6))
     bad = sum(not r["ok"] for r in rows)

@@ -119,7 +119,7 @@ def compute(args):
         "scale_factor_latex": sp.latex(spec["scale_factor"]),
         "blocks": blocks,
         "eigenvalues": eig,
-        "multiplicities_sum_to_n(n+1)/2-1": bool(spec["multiplicities_ok"]),
+        "multiplicities_complete": bool(spec["multiplicities_ok"]),     # they add up to n(n+1)/2 - 1
         "stability": summary["statement"],
         "stability_verdict": _checked_stability(args, act),
         "boundary_derivative": ("one-sided derivatives from inside [-1, 1] at rho = +-1: "
@@ -193,7 +193,7 @@ def text(out, symbolic_n):
         lines += ["        " + m for m in _modes(e["mode"]).split("; ")]       # one mode a line
     if symbolic_n:
         lines.append("  the multiplicities add up to n(n+1)/2 - 1: %s; these formulas give the whole spectrum "
-                     "for n >= %d" % ("yes" if out["multiplicities_sum_to_n(n+1)/2-1"] else "NO",
+                     "for n >= %d" % ("yes" if out["multiplicities_complete"] else "NO",
                                       out["spectrum_complete_from"]))
     lines.append("  LaTeX:")
     lines.append("    c = %s" % out["scale_factor_latex"])

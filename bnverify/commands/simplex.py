@@ -27,7 +27,8 @@ Under the full S_n symmetry the eigenvalues have closed forms in t = 1/n (standa
 1 - t m_S, pair block kappa'/c), analytic at t = 0; ball arithmetic on t-boxes covering
 [0, 1/A] shows spectral radius < 1 for every n >= A.  The radius tends to 1 (1 - radius ~
 m_S(0)/n, m_S(0) = (pi - 2)/(2 (pi - 1)) for ReLU), so no bound below 1 holds for all n.
-JSON: "summary", "asymptotics", "boxes" (each: t- and n-range, radius bound).
+JSON, the same keys for every range (docs/schemas/simplex.json): "summary", "asymptotics",
+"boxes" (each: t- and n-range, radius bound), "results" (per n).
 
 examples:  bnverify simplex --n 3..40 --json
            bnverify simplex --n 3.. --json
@@ -59,7 +60,7 @@ def run(args):
         row["exact"] = exact_values(row, act)
     doc = {"activation": str(act), "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
-           "exact_note": EXACT_NOTE}
+           "exact_note": EXACT_NOTE, "summary": None, "asymptotics": None, "boxes": []}  # one shape, any range
     if args.json:
         emit_json(doc)
     else:
@@ -189,7 +190,8 @@ def run_all_n(args):
                                  "kappa'/c), arb on t-boxes covering [0, 1/%d]; trusted kernel" % r.lo},
            "asymptotics": v.evidence.get("asymptotics"),
            "boxes": boxes_json(v, r),
-           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
+           "results": [], "exact_note": EXACT_NOTE}                # the per-n run's keys: one shape, any range
     per_n.write_cert(args, v)
     code = exits.OK if ok else exits.UNDECIDED
     if args.json:
