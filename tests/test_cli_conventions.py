@@ -252,7 +252,7 @@ def test_report_help_names_every_file_written(tmp_path, monkeypatch, run_cli):
 
     plt = figures._plt()
 
-    def one_figure(rows, skip=()):
+    def one_figure(rows, skip=(), progress=None):
         fig, ax = plt.subplots(figsize=(1, 1))
         ax.plot([0, 1], [0, 1])
         return [figures.render(figures.Figure("line", "a line", "a caption", "exact", fig))]

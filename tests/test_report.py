@@ -221,7 +221,7 @@ def test_bad_input_one_line_exit_2(tmp_path, run_cli):
 def test_report_from_results_file(tmp_path, run_cli, monkeypatch):
     from bnverify.report import figures
 
-    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(), progress=None: [])
     (tmp_path / "certificates").mkdir()
     (tmp_path / "certificates" / "attractor.json").write_text('{"verdict": "proved", "evidence": []}')
     rows = _rows()
@@ -266,7 +266,7 @@ def test_report_runs_the_catalogue_as_verify_report_does(tmp_path, run_cli, monk
     from bnverify.report import figures
 
     monkeypatch.setattr(spec, "CATALOGUE", _small_catalogue(tmp_path))
-    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(), progress=None: [])
     code, out, _ = run_cli("verify", "--report", str(tmp_path / "v"), "--quiet", "--jobs", "1")
     code_r, out_r, _ = run_cli("report", str(tmp_path / "r"), "--quiet", "--jobs", "1")
     assert code == code_r == 0

@@ -93,7 +93,7 @@ def run(args):
         rows.append({"path": str(f), "ok": bool(ok), "verdict": verdict,
                      "message": " ".join(str(msg).split()) if ok else _short(msg)})
         if not args.json:
-            say(pretty.wrap("%s  %s: %s" % ("ok  " if ok else "FAIL", f, rows[-1]["message"]), hang=" " * 6))
+            say(entry("ok  " if ok else "FAIL", f, rows[-1]["message"]))
     bad = sum(not r["ok"] for r in rows)
     summary = {"total": len(rows), "ok": len(rows) - bad, "rejected": bad}
     if args.json:
@@ -101,6 +101,15 @@ def run(args):
     else:
         print(summary_line(summary))
     return exits.REFUTED if bad else exits.OK
+
+
+def entry(status, path, message):
+    """'ok    PATH: message' wrapped to the terminal, continuation lines indented; the status and
+    the path stay on the first line whatever their length."""
+    head = "%s  %s:" % (status, path)
+    if len(head) + 20 > pretty.columns():
+        return [head] + pretty.wrap(message, " " * 6)
+    return pretty.wrap(message, head + " ", " " * 6)
 
 
 _LONG = re.compile(r"\S{200,}")

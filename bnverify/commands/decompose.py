@@ -85,14 +85,10 @@ def _validate(args):
                        % (limits.show(args.stages), args.stages))
     if args.activation is not None and args.activation not in ACTIVATIONS:
         raise BadInput("--activation %s: choose %s" % (limits.show(args.activation), ", ".join(ACTIVATIONS)))
-    if args.stages is not None and args.activation is not None:
-        raise BadInput("give --stages or --activation, not both")
-    fixed, default = args._model
-    text = args.stages if args.stages is not None else \
-        ",".join(fixed + (args.activation,)) if args.activation is not None else default
-    stages, act = options.stages(text, args.alpha)
+    stages, act = options.model(args, "decompose", None)
     if act.name not in ACTIVATIONS:
-        raise BadInput("--stages %s: the activation must be one of %s" % (limits.show(text), ", ".join(ACTIVATIONS)))
+        raise BadInput("--stages %s: the activation must be one of %s" % (
+            limits.show(",".join(stages + (act.name,))), ", ".join(ACTIVATIONS)))
     model = set(stages) | {"nl"}
     args.subsets = [sub for sub in decomposition.SUBSETS if set(sub) <= model]
     options.plot_path(args.plot)

@@ -112,7 +112,8 @@ def stages(text, alpha=None):
 def model(args, command, why):
     """(stages, Activation) of a command declared with :func:`add_model`: --stages, or
     --activation NAME (its fixed stages and NAME), or the default; the stages must be the
-    fixed ones (``why`` says what the command studies, for the message naming the right form)."""
+    fixed ones (``why`` says what the command studies, for the message naming the right form),
+    unless ``why`` is None (any of them: decompose's rows are the subsets of those given)."""
     fixed, default = args._model
     if args.stages is not None and args.activation is not None:
         raise BadInput("give --stages or --activation, not both (--stages %s is the same as --activation %s)"
@@ -120,7 +121,7 @@ def model(args, command, why):
     text = args.stages if args.stages is not None else \
         ",".join(fixed + (args.activation,)) if args.activation is not None else default
     found, act = stages(text, args.alpha)
-    if found != fixed:
+    if why is not None and found != fixed:
         flag = "--stages" if args.stages is not None else "--activation"
         raise BadInput("%s %s: %s studies %s: give --stages %s" % (
             flag, limits.show(args.stages if args.stages is not None else args.activation), command, why,
