@@ -47,12 +47,42 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write("%s: error: %s\n" % (self.prog, one_line(message)))
         sys.exit(USAGE_ERROR)
 
+    def parse_args(self, args=None, namespace=None):
+        """argparse's, except that an unknown option is reported by the command's own parser
+        (argparse leaves it to the top one: 'bnverify: error: unrecognized arguments'), with
+        the command's nearest option."""
+        found, extra = self.parse_known_args(args, namespace)
+        if extra:
+            parser = getattr(self, "commands", {}).get(getattr(found, "command", None), self)
+            parser.error("unrecognized arguments: %s%s" % (" ".join(extra), suggestion(parser, extra)))
+        return found
+
+
+SAME = {"--layers": "--depth", "--activation": "--stages", "--n-grid": "--n", "--layer": "--depth"}   # one grammar
+
+
+def suggestion(parser, extra):
+    """' (did you mean --stages?)' for the first unknown option of ``extra`` that is close to
+    one of ``parser``'s, else ''."""
+    import difflib
+
+    known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    for word in extra:
+        if word.startswith("--"):
+            word = word.split("=", 1)[0]
+            near = [SAME[word]] if SAME.get(word) in known else \
+                difflib.get_close_matches(word, known, n=1, cutoff=0.7)
+            if near:
+                return " (did you mean %s? see %s --help)" % (near[0], parser.prog)
+    return " (see %s --help)" % parser.prog
+
 
 def build_parser():
     p = _Parser(prog="bnverify", description=(
         "Machine-checked verdicts (proved / refuted / inconclusive) for the claims of "
         "'Batch Normalization Decomposed' (arXiv 2412.02843) about the one-cluster-plus-"
         "outlier configuration."))
+    p.commands = {}             # command name -> its parser, for its own errors
     p.add_argument("--version", action="version", version="bnverify " + __version__)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for mod in COMMANDS:
@@ -60,6 +90,7 @@ def build_parser():
                             formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(sp)
         sp.set_defaults(_run=mod.run)
+        p.commands[mod.NAME] = sp
     return p
 
 

@@ -3,10 +3,15 @@ for a command's --json document)."""
 import contextlib
 import io
 import json
+import os
 
 import pytest
 
 from bnverify import cli
+
+# text output is laid out for the terminal's width (COLUMNS, at most 120): pytest-xdist's workers
+# set COLUMNS=80, a plain run none; the tests read it at one width (a test may set its own)
+os.environ["COLUMNS"] = "120"
 
 
 def _run_cli(*argv):

@@ -164,7 +164,7 @@ def test_display():
     c = spec.load_claim(PROOFS / "stability-naive.toml")
     assert "stability-naive" in c._repr_html_() and "refuted" in c._repr_html_()
     latex = c._repr_latex_()
-    assert latex.startswith(r"$\textbf{stability-naive}$") and latex.count("$") == 4 and r"\rho" in latex
+    assert latex.startswith(r"$\textbf{stability-naive}$") and latex.count("$") == 4 and r"r\left(DF" in latex
     assert c.to_json()["domain"] == {"n": "3..", "alpha": "0"}
 
 

@@ -216,8 +216,11 @@ def test_simplex_table_has_no_repeated_columns_and_exact_values_inside_the_enclo
     assert len(set(data)) == len(data), "two columns print the same values"
     assert not {"cluster_cos", "odd_cos", "norm_ratio"} & set(columns)
     assert "cluster_cos = simplex_cos" in out and "norm_ratio = 1 exactly" in out
-    cos_exact, cos_box = columns.index("simplex_cos (exact)"), columns.index("simplex_cos (exact)") + 1
-    rad_exact = columns.index("spectral_radius (exact)")
+    exact, n = {}, None         # (n, field) -> closed form, listed below the table
+    for line in lines[lines.index("exact values (each inside its enclosure above):") + 1:]:
+        m = re.match(r"\s+(?:n = (\d+)\s+)?(\w+)\s+= (.+)$", line)
+        n = int(m.group(1)) if m.group(1) else n
+        exact[n, m.group(2)] = m.group(3)
     mpmath.mp.dps = 40
     for r in rows:
         n = int(r[0])
@@ -225,11 +228,11 @@ def test_simplex_table_has_no_repeated_columns_and_exact_values_inside_the_enclo
         cos = (mpmath.sqrt(1 - rho ** 2) + (mpmath.pi - mpmath.acos(rho)) * rho) / mpmath.pi
         lam_s, lam_p = simplex_alln.eigenvalues_direct(n, dps=40)
         radius = max(abs(lam_s), abs(lam_p)) if n >= 4 else abs(lam_s)
-        for col, want in ((cos_exact, cos), (rad_exact, radius)):
-            got = mpmath.mpf(str(sp.N(_read(r[col]), 40)))
-            lo, hi = (mpmath.mpf(x) for x in r[col + 1].strip("[]").split(", "))
-            assert abs(got - want) < mpmath.mpf(10) ** -30 and lo <= got <= hi, (n, r[col])
-        assert r[cos_box].startswith("[0.")
+        for field, want in (("simplex_cos", cos), ("spectral_radius", radius)):
+            got = mpmath.mpf(str(sp.N(_read(exact[n, field]), 40)))
+            lo, hi = (mpmath.mpf(x) for x in r[columns.index(field)].strip("[]").split(", "))
+            assert abs(got - want) < mpmath.mpf(10) ** -30 and lo <= got <= hi, (n, exact[n, field])
+        assert r[columns.index("simplex_cos")].startswith("[0.")
 
 
 # ---------------------------------------------------------------- --report names what it writes
@@ -249,7 +252,7 @@ def test_report_help_names_every_file_written(tmp_path, monkeypatch, run_cli):
 
     plt = figures._plt()
 
-    def one_figure(rows, skip=()):
+    def one_figure(rows, skip=(), progress=None):
         fig, ax = plt.subplots(figsize=(1, 1))
         ax.plot([0, 1], [0, 1])
         return [figures.render(figures.Figure("line", "a line", "a caption", "exact", fig))]

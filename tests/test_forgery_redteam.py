@@ -21,6 +21,18 @@ import pytest
 from bnverify import trusted
 from bnverify.claims.certificate import rehash
 
+
+def _entries(out):
+    """check-cert's output, one entry a line: a message wrapped to the terminal continues on
+    indented lines."""
+    lines = []
+    for line in out.splitlines():
+        if line.startswith(" ") and lines:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return lines
+
 SPECS = {
     "stable16": "--stages rc,relu --n 16.. --property attractor-stable",
     "simplex": "--stages rc,relu --n 3.. --property spectral-radius --state simplex --relation < --bound 1",
@@ -131,7 +143,7 @@ def test_check_cert_rejects_the_threshold_forgery_in_one_line(certs, tmp_path, r
     (tmp_path / "t.json").write_text(json.dumps(forged))
     code, out, _ = run_cli("check-cert", tmp_path / "t.json")
     assert code == 1
-    out = out.splitlines()
+    out = _entries(out)
     assert out[0].startswith("FAIL") and "finds refuted" in out[0] and out[1].endswith("1 rejected"), out
 
 
@@ -142,7 +154,7 @@ def test_check_cert_does_not_quote_a_million_digits_back(certs, tmp_path, run_cl
     (tmp_path / "t.json").write_text(json.dumps(rehash(forge(copy.deepcopy(certs[base])))))
     code, out, _ = run_cli("check-cert", tmp_path / "t.json")
     assert code == 1
-    out = out.splitlines()
+    out = _entries(out)
     assert len(out) == 2 and out[0].startswith("FAIL") and len(out[0]) < 400, [len(x) for x in out]
     assert "exact rational" in out[0] and "characters)" in out[0], out[0]
 

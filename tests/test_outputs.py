@@ -165,7 +165,7 @@ def test_a_report_gets_the_umask(tmp_path, capsys, monkeypatch):
 
     plt = figures._plt()
 
-    def one_figure(rows, skip=()):          # the figures' content is not the point here
+    def one_figure(rows, skip=(), progress=None):          # the figures' content is not the point here
         fig, ax = plt.subplots(figsize=(1, 1))
         return [figures.render(figures.Figure("line", "a line", "a caption", "exact", fig))]
     monkeypatch.setattr(figures, "all_figures", one_figure)

@@ -221,7 +221,7 @@ def test_bad_input_one_line_exit_2(tmp_path, run_cli):
 def test_report_from_results_file(tmp_path, run_cli, monkeypatch):
     from bnverify.report import figures
 
-    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(), progress=None: [])
     (tmp_path / "certificates").mkdir()
     (tmp_path / "certificates" / "attractor.json").write_text('{"verdict": "proved", "evidence": []}')
     rows = _rows()
@@ -266,12 +266,13 @@ def test_report_runs_the_catalogue_as_verify_report_does(tmp_path, run_cli, monk
     from bnverify.report import figures
 
     monkeypatch.setattr(spec, "CATALOGUE", _small_catalogue(tmp_path))
-    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(): [])
+    monkeypatch.setattr(figures, "all_figures", lambda rows, skip=(), progress=None: [])
     code, out, _ = run_cli("verify", "--report", str(tmp_path / "v"), "--quiet", "--jobs", "1")
     code_r, out_r, _ = run_cli("report", str(tmp_path / "r"), "--quiet", "--jobs", "1")
     assert code == code_r == 0
     seconds = re.compile(r"\d+\.\d\d")                        # each run times itself
-    assert seconds.sub("S", out_r) == seconds.sub("S", out + "wrote %s\n" % (tmp_path / "r" / "index.html"))
+    assert out.endswith("wrote %s\n" % (tmp_path / "v" / "index.html"))     # both say where the report went
+    assert seconds.sub("S", out_r) == seconds.sub("S", out.replace(str(tmp_path / "v"), str(tmp_path / "r")))
     files = sorted(str(p.relative_to(tmp_path / "v")) for p in (tmp_path / "v").rglob("*") if p.is_file())
     assert files == sorted(str(p.relative_to(tmp_path / "r")) for p in (tmp_path / "r").rglob("*") if p.is_file())
     assert "certificates/centering-rank-one.json" in files and "results.json" in files
@@ -456,3 +457,112 @@ def test_report_from_a_file_rechecks_each_decided_verdict(tmp_path, run_cli, mon
     assert "no certificate" in rows[0]["unchecked"]
     assert run_cli("report", tmp_path / "out", "--from", forged)[0] == 0
     assert [r["verdict"] for r in written[-1]] == ["unchecked", "unchecked"]
+
+
+# ------------------------------------------------------------------ issue 25: the report as a reviewer sees it
+LONG_METHOD = ("evidence re-checked (arb: Krawczyk, Gershgorin, classification, basin covers, all-n t-boxes; "
+               "exact: kernel null vectors), trusted kernel")
+
+
+@pytest.fixture(scope="module")
+def catalogue_report(tmp_path_factory):
+    """The report of every catalogue claim (their real statements and formulas), with the run's longest
+    method, and the attractor's evidence in the shape the runner gives it (asymptotics with a note)."""
+    from bnverify.claims import spec
+
+    rows = []
+    for c in spec.load_catalogue():
+        ev = {"statement": c.statement, "reason": "at n = 3, alpha = 0 the spectral radius is 9/5 (exact)",
+              "checked": True}
+        if c.id == "attractor":
+            ev["asymptotics"] = {
+                "cluster_cos_deficit": {"power": 2, "coefficient": ["44.413219804902113784", "44.413219804902113785"],
+                                        "closed_form": "9*pi**2/2", "closed_form_value": 44.41321980490211,
+                                        "agrees": True},
+                "stability_margin": {"power": 1, "coefficient": ["0.9999999999999999999", "1.0000000000000000001"],
+                                     "closed_form": "1", "closed_form_value": 1.0, "agrees": True,
+                                     "note": "the standard block's margin det(I - M)/t over its second eigenvalue "
+                                             "(t + O(t^2)) equals the trivial block's to O(t^2)"},
+                "v0": {"closed_form": "3*pi", "enclosure": ["9.4247779607693797153", "9.4247779607693797154"]}}
+        rows.append({"id": c.id, "verdict": c.expect, "expect": c.expect, "method": LONG_METHOD, "seconds": 38.99,
+                     "evidence": ev, "certificate": "certificates/%s.json" % c.id})
+    d = tmp_path_factory.mktemp("catalogue-report") / "out"
+    report.write(d, rows, figure_skip=FAST_FIGURES | {"attractor", "lyapunov"})
+    return d
+
+
+PROBE = ("<script>const o={cells:[],boxes:[],merror:document.querySelectorAll('merror').length};"
+         "for(const e of document.querySelectorAll('td,th'))if(e.scrollWidth>e.clientWidth+1)"
+         "o.cells.push(e.textContent.slice(0,60));"
+         "for(const e of document.querySelectorAll('.scroll,.graph,.formula'))if(e.scrollWidth>e.clientWidth+1)"
+         "o.boxes.push(e.className+': '+e.textContent.slice(0,60));"
+         "document.body.setAttribute('data-probe',JSON.stringify(o));</script>")
+
+
+def _probe(page, profile, width=1280):
+    """What Chromium sees at ``width`` px: cells and scrolling boxes wider than they are, merror count."""
+    probe = page.with_name("_probe-" + page.name)
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    try:
+        r = _chromium(str(profile), "--window-size=%d,1000" % width, "--virtual-time-budget=3000", "--dump-dom",
+                      probe.as_uri())
+    finally:
+        probe.unlink()
+    m = re.search(r'data-probe="([^"]*)"', r.stdout)
+    assert m, r.stderr[-2000:]
+    return json.loads(m.group(1).replace("&quot;", '"'))
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="no chromium on PATH (Debian package chromium; .ci/run installs it)")
+@pytest.mark.parametrize("width", [1280, 1400])
+def test_nothing_overflows_and_every_formula_renders(catalogue_report, tmp_path, width):
+    """Issue 25: at 1400 px the verdict table was cut ('expecte', 'inconclu'); the attractor's
+    asymptotics table had a blank band and a column off screen; norm-ratio's arrow was garbled."""
+    pages = [catalogue_report / "index.html"] + [catalogue_report / "claims" / ("%s.html" % i) for i in
+                                                 ("attractor", "norm-ratio", "rs-linearization", "stability-naive")]
+    for page in pages:
+        got = _probe(page, tmp_path / "profile", width)
+        assert got == {"cells": [], "boxes": [], "merror": 0}, (page.name, got)
+
+
+def test_arrows_with_limits_are_plain_movers():
+    """latex2mathml's \\xrightarrow{d\\to\\infty} used mpadded offsets Chromium ignores."""
+    out = mathml.tex(r"\frac{a}{b} \xrightarrow{d\to\infty} n-1")
+    assert "mpadded" not in out and "<mover>" in out and "&#x027F6;" in out
+
+
+def test_spectral_radius_is_never_rho_and_no_python_syntax(catalogue_report):
+    from bnverify.claims import spec
+
+    for c in spec.load_catalogue():         # rho is a correlation: rho(CGC), rho_partner; r(.) the radius
+        for m in re.finditer(r"\\rho(?![a-zA-Z])", c.latex or ""):
+            assert re.match(r"\\rho(\(CGC\)|_\{)", c.latex[m.start():]), (c.id, c.latex)
+    for page in [catalogue_report / "index.html"] + sorted((catalogue_report / "claims").glob("*.html")):
+        text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+        assert "**" not in text and not re.search(r"\d\*[a-z(]", text), page.name
+
+
+def test_notation_table_is_the_docs_table():
+    from bnverify.report.html import NOTATION
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "notation.md").read_text(encoding="utf-8")
+    for sym, meaning in NOTATION:
+        assert "| `%s` |" % sym in doc and meaning in doc, sym
+
+
+def test_refuted_stability_shows_the_reason_for_every_n(catalogue_report):
+    page = (catalogue_report / "claims" / "stability-naive.html").read_text(encoding="utf-8")
+    assert "Why, for every n" in page and "jacobian-spectrum" in page
+    md = (catalogue_report / "report.md").read_text(encoding="utf-8")
+    assert "n^2/(n^2 - 2n + 2) - 1 = 2(n - 1)/(n^2 - 2n + 2) > 0 for every n >= 3" in md
+
+
+def test_arrowheads_into_one_node_do_not_overlap(catalogue_report):
+    svg = (catalogue_report / "graph.svg").read_text(encoding="utf-8")
+    ends = {}
+    for m in re.finditer(r'<path class="edge[^"]*" d="([^"]+)".*?<title>(\S+) uses', svg):
+        x, y = (float(t) for t in re.findall(r"(-?[\d.]+),(-?[\d.]+)", m.group(1))[-1])
+        ends.setdefault(m.group(2), []).append((x, y))
+    for node, pts in ends.items():
+        for (a, b), (c, d) in itertools.combinations(pts, 2):
+            assert abs(a - c) + abs(b - d) > 6, node

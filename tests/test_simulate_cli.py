@@ -79,17 +79,17 @@ def test_table_and_plot(tmp_path, run_cli):
 
 
 def test_progress_line_only_on_a_terminal(capsys, monkeypatch):
-    from bnverify.commands import simulate
+    from bnverify.commands.output import Progress
 
-    p = simulate._Progress(10, after=0.0)
+    monkeypatch.setattr(Progress, "AFTER", 0.0)
+    p = Progress("simulate: layer")
     assert not p.on                                    # pytest's stderr is no terminal
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    p = simulate._Progress(10, after=0.0)
-    p.last -= 1
-    p(4)
+    p = Progress("simulate: layer")
+    p(4, 10)
     p.done()
     err = capsys.readouterr().err
-    assert "layer 4/10" in err and err.endswith("\r")
+    assert err.startswith("\rsimulate: layer 4/10") and err.endswith("\n")
 
 
 def test_depth_zero(cli_json):

@@ -59,7 +59,7 @@ def test_finite_width_claim_runs_the_same_code():
 
 # ---------------------------------------------------------------- phase
 def test_phase_json_plot_and_determinism(tmp_path, cli_json):
-    argv = ("phase", "--n", "4..8", "--width", "32..64", "--depth", 40, "--seeds", 3, "--jobs", 1)
+    argv = ("phase", "--n-grid", "4..8", "--width", "32..64", "--depth", 40, "--seeds", 3, "--jobs", 1)
     png = tmp_path / "phase.png"
     doc = cli_json(*argv, "--plot", png)
     assert png.stat().st_size > 1000
@@ -73,6 +73,16 @@ def test_phase_json_plot_and_determinism(tmp_path, cli_json):
     rs = cli_json("phase", "--n", "4", "--width", "32", "--depth", 40, "--seeds", 3, "--jobs", 1,
                   "--stages", "rc,rs,relu")
     assert rs["stages"] == ["rc", "rs", "relu"]
+
+
+def test_phase_n_range_is_every_integer_as_everywhere(cli_json, run_cli):
+    """--n A..B means every integer in phase too (it was the geometric grid, now --n-grid)."""
+    small = ("--width", "8", "--depth", 2, "--seeds", 1, "--jobs", 1)
+    assert cli_json("phase", "--n", "4..6", *small)["n"] == [4, 5, 6]
+    assert cli_json("phase", "--n", "4,9", *small)["n"] == [4, 9]
+    assert cli_json("phase", "--n-grid", "4..9", *small)["n"] == [4, 8, 9]
+    code, _, err = run_cli("phase", "--n", "4..40", *small)
+    assert code == 2 and "--n-grid 4..40" in err
 
 
 # ---------------------------------------------------------------- endstate

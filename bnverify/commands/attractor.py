@@ -10,7 +10,7 @@ from ..report import pretty
 from ..derive import sweeps
 from ..errors import BadInput
 from . import exits, options, per_n
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "attractor"
 HELP = "certify the spread-cluster fixed point per n (Krawczyk + block spectra) and the smallest n"
@@ -42,8 +42,9 @@ Every n at once: an open range (--n 7..) or one longer than 1,000 n proves exist
 local uniqueness for every n of the range (for n >= 16 by Krawczyk boxes covering t = 1/n in
 [0, 1/16] in the rescaled unknown v = n arccos(rho), below by per-n boxes), prints the
 certified leading asymptotics in t = 1/n, and, for ReLU, stability for every n; for leaky
-ReLU stability is certified per n up to 64 and reported as not proved beyond.
-JSON: "summary", "asymptotics", "boxes", "results".
+ReLU stability is certified per n up to 64 and reported as not proved beyond.  JSON, the same
+keys for every range (null or empty where a range has none; docs/schemas/attractor.json):
+"summary", "asymptotics", "boxes", "results", "smallest_n", "below_range".
 
 examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 1000000 --json
@@ -60,20 +61,13 @@ def add_arguments(p):
 
 
 def table(rows, fields):
+    """The per-n rows as lines within the terminal's width, then each undecided n's reason."""
     timed = any(r.get("seconds") is not None for r in rows)     # rows of an all-n run have no own time
     head = ["n", "status"] + list(fields) + ["seconds"] * timed
-    lines = [head]
-    for r in rows:
-        cells = [str(r["n"]), r["status"]]
-        for f in fields:
-            cells.append(per_n.interval(r, f))
-        lines.append(cells + (["%.2f" % r["seconds"]] if timed else []))
-    width = [max(len(l[k]) for l in lines) for k in range(len(head))]
-    out = ["  ".join(c.ljust(w) for c, w in zip(l, width)).rstrip() for l in lines]
-    for r in rows:
-        if "reason" in r:
-            out.append("n=%d: %s" % (r["n"], r["reason"]))
-    return "\n".join(out)
+    out = per_n.fitted_table(lambda digits: [head] + [
+        [str(r["n"]), r["status"]] + [per_n.interval(r, f, digits) for f in fields]
+        + (["%.2f" % r["seconds"]] if timed else []) for r in rows])
+    return out + ["n=%d: %s" % (r["n"], r["reason"]) for r in rows if "reason" in r]
 
 
 def all_n_claim(r, act, stable):
@@ -168,7 +162,8 @@ def run(args):
            ("not computed: the range starts above n = %d, the last n at which absence is classified "
             "per n (bnverify attractor --n 3.. gives the smallest n)" % limits.certified_max_n()),
            "below_range": [{"n": int(v.evidence["n"]), "status": v.status} for v in vs[:len(below)]],
-           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
+           "summary": None, "asymptotics": None, "boxes": []}       # the all-n run's keys: one shape for every range
     if fold is not None:
         doc["fold"] = {"status": fold.status, "n_lo": str(fr.lo), "n_hi": str(fr.hi),
                        "statement": fold.evidence.get("statement") if fold.status == "proved"
@@ -176,15 +171,15 @@ def run(args):
     if args.json:
         emit_json(doc)
     else:
-        print("spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
-              "linearization)" % act)
-        print(table(results, FIELDS))
+        say("spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
+            "linearization)" % act)
+        say(table(results, FIELDS))
         if below:
-            print("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
-        print("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
-                                  "not certified" if classified else doc["smallest_n_note"]))
+            say("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
+        say("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
+                                "not certified" if classified else doc["smallest_n_note"]))
         if fold is not None:
-            print("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
+            say("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
     decided = all(v.status in ("proved", "refuted") for v in vs + ([fold] if fold is not None else []))
     return exits.OK if decided else exits.UNDECIDED        # the table says which n
 
@@ -267,33 +262,35 @@ def run_all_n(args):
         doc["summary"]["smallest_n_note"] = (
             "no spread-cluster fixed point in the symmetric family for n = %d..%d (classified per n, "
             "trusted kernel); from n = %d on it exists and is stable" % (r.lo, n0 - 1, n0))
+    doc.update(smallest_n=doc["summary"].get("smallest_n"), smallest_n_note=doc["summary"].get("smallest_n_note"),
+               below_range=[])          # the per-n run's keys: one shape for every range
     per_n.write_cert(args, v)
     code = exits.OK if ok else exits.REFUTED if v.status == "refuted" else exits.UNDECIDED
     if args.json:
         emit_json(doc)
         return code
     sm = doc["summary"]
-    print("spread-cluster attractor, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
+    say("spread-cluster attractor, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
                                                           if sm["checked"] else ": %s" % sm["reason"]))
     if ok:
-        print("  " + v.evidence["statement"])
+        say("  " + v.evidence["statement"])
     elif sm["checked"] and sm.get("reason"):
-        print("  reason: %s" % sm["reason"])
+        say("  reason: %s" % sm["reason"])
     if sm.get("smallest_n"):
-        print("  smallest n: %d (%s)" % (sm["smallest_n"], sm["smallest_n_note"]))
+        say("  smallest n: %d (%s)" % (sm["smallest_n"], sm["smallest_n_note"]))
     if doc["asymptotics"]:
         a = doc["asymptotics"]
         for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap", "stability_margin"):
             q = a[k]
             if q.get("coefficient"):
-                print("  %-20s = %s, coefficient in [%s, %s]  (t = 1/n)" % (
+                say("  %-20s = %s, coefficient in [%s, %s]  (t = 1/n)" % (
                     k, pretty.leading_term(q["closed_form"], q["power"]), per_n.short(q["coefficient"][0], False),
                     per_n.short(q["coefficient"][1], True)))
     if results:
-        print("per n%s:" % (" below the all-n branch" if relu else " (stability, n <= %d)" % limits.certified_max_n()))
-        print(table(results, FIELDS))
+        say("per n%s:" % (" below the all-n branch" if relu else " (stability, n <= %d)" % limits.certified_max_n()))
+        say(table(results, FIELDS))
     if sm["not_proved"]:
-        print("not proved: stability for n in [%s, %s]: %s" % (
+        say("not proved: stability for n in [%s, %s]: %s" % (
             sm["not_proved"][0][0], "inf" if r.hi is None else r.hi, sm["not_proved_reason"]))
-    print("%d boxes for n >= %d; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM, sm["seconds"]))
+    say("%d boxes for n >= %d; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM, sm["seconds"]))
     return code

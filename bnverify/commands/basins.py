@@ -6,14 +6,13 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..core import activations, limits
-from ..report import pretty
 from ..derive import basins as derive_basins
 from ..errors import BadInput
-from . import exits, options
-from .output import emit_json, save_figure
+from . import exits, options, per_n
+from .output import emit_json, say, save_figure
 
 NAME = "basins"
-HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a cobweb figure)"
+HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a figure of h(rho) - rho)"
 DESCRIPTION = """\
 Within the S_{n-1}-symmetric family (n-1 exchangeable cluster points and one odd point) one
 layer maps a state to the reduction curve gamma(rho), rho the cluster correlation of C G C,
@@ -34,7 +33,7 @@ JSON: "n", "activation", "fixed_points", "basins", "monotone", "partner_gap", "s
 exit status: 0 proved (every basin re-checked by the trusted kernel), 3 not proved.
 
 examples:  bnverify basins --n 7
-           bnverify basins --n 16 --activation leaky_relu --alpha 1/10 --json
+           bnverify basins --n 16 --stages rc,leaky_relu --alpha 1/10 --json
            bnverify basins --n 9 --plot basins-n9.png
 """
 EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED}
@@ -42,11 +41,10 @@ EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED}
 
 def add_arguments(p):
     p.add_argument("--n", required=True, help="the batch size (3 <= n <= %d)" % derive_basins.N_LIMIT)
-    p.add_argument("--activation", default="relu", help="relu (default) or leaky_relu")
-    options.add_alpha(p)
+    options.add_model(p, ("rc",), help="rc and one activation: rc,relu (default) or rc,leaky_relu")
     p.add_argument("--eps", default="1/1000000", help="distance in rho for the layer counts (default 1/1000000)")
     options.add_json(p)
-    options.add_plot(p, "write the cobweb and trajectory figure")
+    options.add_plot(p, "write the figure: h(rho) - rho with orbits and basins, and the orbits as states")
 
 
 def parse(args):
@@ -58,10 +56,10 @@ def parse(args):
         raise BadInput("--n %r is not an integer" % (args.n,))
     if not 3 <= n <= derive_basins.N_LIMIT:
         raise BadInput("--n %d: basins are certified for 3 <= n <= %d" % (n, derive_basins.N_LIMIT))
-    certified = activations.names(lambda k: k.states)
-    if args.activation not in certified:
-        raise BadInput("--activation %s: choose %s" % (args.activation, activations.spoken(certified)))
-    _, act = options.stages(args.activation, args.alpha)
+    _, act = options.model(args, "basins", "RC with one activation")
+    if not act.states:
+        raise BadInput("--stages rc,%s: choose %s" % (act.name, activations.spoken(
+            ["rc," + k for k in activations.names(lambda k: k.states)])))
     limits.guard_number(args.eps, "--eps")
     try:
         eps = Fraction(args.eps)
@@ -97,7 +95,7 @@ def run(args):
         if args.json:
             emit_json(doc)
         else:
-            print("n = %d: %s (%s)" % (n, v.status, doc["reason"]))
+            say("n = %d: %s (%s)" % (n, v.status, doc["reason"]))
         return EXIT["not proved"]
     kernel = kernel_verdicts(v, act)
     doc = dict(v.evidence, status="proved" if all(s == "proved" for s in kernel.values()) else "not proved",
@@ -108,7 +106,7 @@ def run(args):
     if args.json:
         emit_json(doc)
     else:
-        print("\n".join(text(doc)))
+        say(text(doc))
     return EXIT[doc["status"]]
 
 
@@ -116,11 +114,13 @@ def text(doc):
     """The human-readable summary of a basins document."""
     out = ["basins of the symmetric reduction, n = %d, RC + %s (rigorous bounds, rounded outward)"
            % (doc["n"], doc["activation"]), "", "fixed points of h (rho = cluster correlation of C G C):"]
-    rows = [{"state": f["state"], "rho": _iv(f["rho"]), "h'": _iv(f["slope"]), "stable": "yes" if f["stable"] else "no",
-             "cluster cos": _iv(f["gamma"]["cluster_cos"]),
-             "odd cos": _iv(f["gamma"]["odd_cos"]) if f["gamma"]["odd_cos"] else "-",
-             "norm ratio": _iv(f["gamma"]["norm_ratio"])} for f in doc["fixed_points"]]
-    out += ["  " + line for line in pretty.table(rows, factor_out=False)[0]]
+    fixed = doc["fixed_points"]
+    out += per_n.fitted_table(lambda d: [["state", "rho", "h'", "stable"]] + [
+        [f["state"], _iv(f["rho"], d), _iv(f["slope"], d), "yes" if f["stable"] else "no"] for f in fixed], "  ")
+    out += ["", "the same fixed points as states of the batch (on the curve gamma):"]
+    out += per_n.fitted_table(lambda d: [["state", "cluster cos", "odd cos", "norm ratio"]] + [
+        [f["state"], _iv(f["gamma"]["cluster_cos"], d), _iv(f["gamma"]["odd_cos"], d) if f["gamma"]["odd_cos"] else "-",
+         _iv(f["gamma"]["norm_ratio"], d)] for f in fixed], "  ")
     out += ["", "basins (kernel verdict):"]
     for b in doc["basins"]:
         out.append("  %-13s %-28s rho in [%s, %s]  %s" % (b["to"], b["interval"], b["rho"][0][0], b["rho"][0][1],
@@ -137,12 +137,12 @@ def text(doc):
     out += ["", "h is increasing on [%s, 1]; on [%s, %s] it is not (h(%s) - h(%s) in %s), and maps it into [%s, %s]"
             % (m["increasing_on"][0], m["not_on"][0], m["not_on"][1],
                *((m["decreasing_witness"]["rho1"], m["decreasing_witness"]["rho2"],
-                  _iv(m["decreasing_witness"]["h(rho1)-h(rho2)"])) if m["decreasing_witness"] else ("?", "?", "?")),
+                  _iv(m["decreasing_witness"]["h_rho1_minus_h_rho2"])) if m["decreasing_witness"] else ("?", "?", "?")),
                m["image_of_not_on"][0], m["image_of_not_on"][1])]
     if "partner_gap" in doc:
         g = doc["partner_gap"]
         out.append("partner - simplex = %s (times n^3: %s; 2(pi - 2) = %s)" % (
-            _iv(g["rho_partner_minus_simplex"]), _iv(g["times_n3"]), _iv(g["limit_2(pi-2)"])))
+            _iv(g["rho_partner_minus_simplex"]), _iv(g["times_n3"]), _iv(g["limit"])))
     out.append("status: %s%s" % (doc["status"], "" if "plot" not in doc else "; figure: %s" % doc["plot"]))
     return out
 
@@ -169,8 +169,8 @@ def _float_curve(n, act):
 
 
 def plot(doc, n, act, path):
-    """The cobweb of h with the fixed points and the basins shaded (whole domain, and h - rho
-    near the simplex and the partner), and trajectories of a few starts in (cluster cosine, odd
+    """h(rho) - rho with the fixed points (its zeros), a few orbits and the basins shaded (whole
+    domain, and zoomed near the simplex and the partner), and the orbits in (cluster cosine, odd
     cosine).  Drawn in float from the certified intervals; the certificate is the cover."""
     import matplotlib
     matplotlib.use("Agg")
@@ -184,26 +184,27 @@ def plot(doc, n, act, path):
     fig, ax = plt.subplots(1, 3, figsize=(15, 4.6))
     left = lo + 1e-12
     rs = np.linspace(left, 1, 600)
-    ax[0].plot(rs, [h(r) for r in rs], color="k", lw=1.2, label="h(rho)")
-    ax[0].plot([lo, 1], [lo, 1], color="0.6", lw=0.8, ls="--", label="rho")
+    # h lies within a few 1e-2 of the diagonal, so a cobweb of h itself is unreadable: h(rho) - rho
+    # is what moves rho each layer (its zeros are the fixed points, its sign the direction)
+    ax[0].plot(rs, [h(r) - r for r in rs], color="k", lw=1.2, label="h(rho) - rho")
+    ax[0].axhline(0, color="0.6", lw=0.8, ls="--")
     top = fixed.get("partner", fixed["simplex"])
     starts = [left, (fixed["simplex"] + top) / 2 if "partner" in fixed else 0.5, top + 0.02 * (1 - top), 0.999]
     for k, r0 in enumerate(starts):
-        r, xs, ys = r0, [r0], [r0]
+        r, xs = r0, [r0]
         for _ in range(60):
-            y = h(r)
-            xs += [r, y]
-            ys += [y, y]
-            r = y
-        ax[0].plot(xs, ys, lw=0.7, color="C%d" % (k + 2), alpha=0.8)
+            r = h(r)
+            xs.append(r)
+        ax[0].plot(xs, [h(x) - x for x in xs], ".-", ms=3, lw=0.5, color="C%d" % (k + 2), alpha=0.8,
+                   label="orbit from rho = %.4g" % r0)
     for a in (ax[0], ax[1]):
         for to, a0, b0 in spans:
             if b0 > a0:
                 a.axvspan(a0, b0, color=COLOURS[to], alpha=0.15, lw=0)
     for name, r in fixed.items():
-        ax[0].plot([r], [r], "o", color=COLOURS[name], ms=6, label=name)
-    ax[0].set(xlabel="rho (cluster correlation of C G C)", ylabel="h(rho)",
-              title="cobweb of h, n = %d, %s (basins shaded)" % (n, act))
+        ax[0].plot([r], [0], "o", color=COLOURS[name], ms=6, label=name)
+    ax[0].set(xlabel="rho (cluster correlation of C G C)", ylabel="h(rho) - rho",
+              title="h(rho) - rho, n = %d, %s: orbits, 60 layers (basins shaded)" % (n, act))
     ax[0].legend(fontsize=7, loc="upper left")
     # near the simplex and the partner, h - rho (their gap is ~ 2(pi - 2)/n^3)
     hi = top + 3 * (top - lo) if "partner" in fixed else fixed["simplex"] + 2 * (fixed["simplex"] - lo)

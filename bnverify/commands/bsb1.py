@@ -11,7 +11,7 @@ from ..derive import bsb1
 from ..errors import BadInput
 from . import exits, options
 from .kernel import outward
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "bsb1"
 HELP = "the symmetric (BSB1) fixed point of RC + RS + phi (phi homogeneous), rigorous enclosures"
@@ -88,14 +88,14 @@ def run(args):
         if not args.json:
             check = {None: "closed form only", True: "Laplace integral agrees, Krawczyk ok",
                      False: "CHECK FAILED"}[row["laplace_check"]]
-            print("n = %-5d c* = %s  in [%s, %s]  %.2f s  (%s)" % (n, mid, lo, hi, row["seconds"], check))
+            say("n = %-5d c* = %s  in [%s, %s]  %.2f s  (%s)" % (n, mid, lo, hi, row["seconds"], check))
     note = ("rigorous enclosures from bnverify's untrusted derivation layer, not kernel-checked claims "
             "(the trusted kernel has no goal for the BSB1 state yet)")
     if args.json:
         emit_json({"stages": "rc,rs,%s" % name, "slope": str(slope), "state": "BSB1", "rows": rows,
                    "status": "enclosed" if ok else "check failed", "note": note})
     else:
-        print("RC + RS maps every BSB1 matrix to this state in one layer: c* = kappa(-1/(n-1))/kappa(1), "
-              "phi = %s (slope %s)." % (name, slope))
-        print("note: %s." % note)
+        say("RC + RS maps every BSB1 matrix to this state in one layer: c* = kappa(-1/(n-1))/kappa(1), "
+            "phi = %s (slope %s)." % (name, slope))
+        say("note: %s." % note)
     return exits.OK if ok else exits.UNDECIDED

@@ -1,6 +1,7 @@
 """``bnverify check``: decide one claim, from a claim file or from flags."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -8,11 +9,11 @@ from .. import parallel
 from ..claims import certificate, properties, runner, spec
 from ..core import limits
 from ..report import pretty
-from ..errors import BadInput
+from ..errors import BadInput, ClaimError
 from ..core.ranges import parse_int_range, parse_rat_range
 from ..core.verdict import INCONCLUSIVE, PROVED, REFUTED
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "check"
 HELP = "decide one claim (a claim file, or a property given by flags)"
@@ -96,8 +97,23 @@ def claim_from_flags(args):
             "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),
             "property": args.property, "expect": "proved", "model": model, "domain": domain,
             "params": params}
-    spec.check_sizes(data, "command line")
-    return spec.check_limits(spec.claim_from_dict(data, "command line"))
+    try:
+        spec.check_sizes(data, "command line")
+        return spec.check_limits(spec.claim_from_dict(data, "command line"))
+    except ClaimError as e:         # the claim's fields are the flags here: name those
+        flag, problem = flag_of(e.field), in_flags(e.problem)
+        raise BadInput(problem if problem.startswith(flag) else "%s: %s" % (flag, problem))
+
+
+def flag_of(field):
+    """The flag that sets a claim field: model.alpha and domain.alpha -> --alpha, params.bound -> --bound."""
+    return "--" + {"domain.n_min": "n"}.get(field, field.rpartition(".")[2]).replace("_", "-")
+
+
+def in_flags(problem):
+    """A claim file's words for the flags': 'needs model.alpha or domain.alpha' -> 'needs --alpha ...'."""
+    problem = problem.replace("model.alpha or domain.alpha", "--alpha (a slope, 1/10, or a range, 0..1)")
+    return re.sub(r"\b(?:model|domain|params)\.(\w+)", lambda m: flag_of(m.group(0)), problem)
 
 
 def claim_from_file(path):
@@ -131,13 +147,13 @@ def run(args):
         else:
             sys.stderr.write("bnverify check: no certificate for an inconclusive verdict; %s not written\n" % args.cert)
     if args.json:
-        emit_json(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None))
+        emit_json(dict(v.to_json(), claim=claim.id, expect=claim.expect if args.file else None,
+                       checked=bool(v.evidence.get("checked"))))       # at the top, beside the verdict
     else:
-        print("%s: %s" % (claim.id, v))
+        say("%s: %s" % (claim.id, v))
         if args.file:
-            print("  author's wording: %s" % claim.statement)
-        for line in pretty.evidence_lines(v.evidence):       # formulas as a reader writes them; all of it: --json
-            print(line)
+            say("  author's wording: %s" % claim.statement)
+        say(pretty.evidence_lines(v.evidence))      # formulas as a reader writes them; all of it: --json
         if args.file and v.status != claim.expect:
-            print("  (the claim file expects %s)" % claim.expect)
+            say("  (the claim file expects %s)" % claim.expect)
     return EXIT[v.status]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from .. import trusted
 from ..core import limits
+from ..report import pretty
 from ..errors import BadInput
 from ..core.limits import show
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "check-cert"
 HELP = "re-verify certificate files (a file or a folder) with the trusted checker"
@@ -38,7 +39,7 @@ examples:
 
 def add_arguments(p):
     p.add_argument("path", help="a certificate (*.json) or a folder searched recursively")
-    options.add_json(p, 'print {"certificates": [{"path", "ok", "message"}], "summary": {...}}')
+    options.add_json(p, 'print {"certificates": [{"path", "ok", "verdict", "message"}], "summary": {...}}')
 
 
 def _no_constant(name):
@@ -88,9 +89,11 @@ def run(args):
     rows = []
     for f, doc in zip(files, docs):
         ok, msg = trusted.check(doc)
-        rows.append({"path": str(f), "ok": bool(ok), "message": " ".join(str(msg).split()) if ok else _short(msg)})
+        verdict = doc.get("verdict") if ok and isinstance(doc, dict) else None      # what the certificate proves
+        rows.append({"path": str(f), "ok": bool(ok), "verdict": verdict,
+                     "message": " ".join(str(msg).split()) if ok else _short(msg)})
         if not args.json:
-            print("%s  %s: %s" % ("ok  " if ok else "FAIL", f, rows[-1]["message"]))
+            say(entry("ok  " if ok else "FAIL", f, rows[-1]["message"]))
     bad = sum(not r["ok"] for r in rows)
     summary = {"total": len(rows), "ok": len(rows) - bad, "rejected": bad}
     if args.json:
@@ -98,6 +101,15 @@ def run(args):
     else:
         print(summary_line(summary))
     return exits.REFUTED if bad else exits.OK
+
+
+def entry(status, path, message):
+    """'ok    PATH: message' wrapped to the terminal, continuation lines indented; the status and
+    the path stay on the first line whatever their length."""
+    head = "%s  %s:" % (status, path)
+    if len(head) + 20 > pretty.columns():
+        return [head] + pretty.wrap(message, " " * 6)
+    return pretty.wrap(message, head + " ", " " * 6)
 
 
 _LONG = re.compile(r"\S{200,}")

@@ -2,7 +2,6 @@
 can be (infinite width) and measured everywhere (finite width)."""
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
@@ -12,17 +11,19 @@ from ..claims import decomposition
 from ..core import activations, limits
 from ..derive import sweeps
 from ..errors import BadInput
+from ..report import pretty
 from ..sim import classes
 from ..sim import decompose as simd
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import Progress, emit_json, say, save_figure
 
 ACTIVATIONS = activations.names(lambda k: k.stage)
 NAME = "decompose"
 HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdicts) and finite width"
 DESCRIPTION = """\
 One row for each of the 8 subsets of the stages RC (recentre), RS (rescale), NL (the
-activation; a row without NL is the linear layer), in the model's order RC, RS, NL.
+activation; a row without NL is the linear layer), in the model's order RC, RS, NL; with
+--stages rc,relu (say) only the subsets of those stages.
 
 (a) infinite width: the fact bnverify can decide for that stage set, with a verdict
     (proved / refuted / inconclusive) and its method.  Proved means exact algebra (sympy),
@@ -48,14 +49,17 @@ on local processes (--jobs) or Dask (--executor dask).
 
 examples:  bnverify decompose
            bnverify decompose --n 16 --width 512 --depth 300 --seeds 32 --plot stages.png
-           bnverify decompose --activation leaky_relu --alpha 1/10 --start clusters:2 --json
+           bnverify decompose --stages rc,rs,leaky_relu --alpha 1/10 --start clusters:2 --json
+           bnverify decompose --stages rc,relu        (the 4 subsets of RC and NL only)
 """
 
 
 def add_arguments(p):
     p.add_argument("--n", type=int, default=8, help="batch size (>= 2; default 8)")
-    p.add_argument("--activation", default="relu", help="NL: %s (default relu)" % ", ".join(ACTIVATIONS))
-    options.add_alpha(p)
+    options.add_model(p, ("rc", "rs"), default="rc,rs,relu",
+                      help="the model whose subsets are the rows: rc, rs and one activation NL, one of %s "
+                           "(default rc,rs,relu: all 8 subsets; rc,relu: the 4 subsets of RC and NL)"
+                           % ", ".join(ACTIVATIONS))
     p.add_argument("--width", type=int, default=256, help="width d (>= 2; default 256)")
     p.add_argument("--depth", type=int, default=200, help="layers (>= 1; default 200)")
     p.add_argument("--seeds", type=int, default=16, help="independent networks per row (default 16)")
@@ -65,6 +69,7 @@ def add_arguments(p):
     options.add_json(p)
     options.add_jobs(p, "worker processes for the 8 stage sets (default min(2, cpu count); 1: in this process)")
     parallel.add_executor_arguments(p)
+    options.add_progress(p)
 
 
 def _validate(args):
@@ -75,27 +80,36 @@ def _validate(args):
     options.seed(args.seed)
     limits.guard_int(args.n, "--n", options.MAX_DECOMPOSE_N)
     limits.guard_simulation(args.n, args.width, args.depth, 8 * args.seeds, what="decompose")
-    if args.activation not in ACTIVATIONS:
+    if args.stages is not None and not any(p.strip().lower() in ACTIVATIONS for p in args.stages.split(",")):
+        raise BadInput("--stages %s: name the activation NL too, e.g. --stages %s,relu"
+                       % (limits.show(args.stages), args.stages))
+    if args.activation is not None and args.activation not in ACTIVATIONS:
         raise BadInput("--activation %s: choose %s" % (limits.show(args.activation), ", ".join(ACTIVATIONS)))
-    _, act = options.stages(args.activation, args.alpha)
+    stages, act = options.model(args, "decompose", None)
+    if act.name not in ACTIVATIONS:
+        raise BadInput("--stages %s: the activation must be one of %s" % (
+            limits.show(",".join(stages + (act.name,))), ", ".join(ACTIVATIONS)))
+    model = set(stages) | {"nl"}
+    args.subsets = [sub for sub in decomposition.SUBSETS if set(sub) <= model]
     options.plot_path(args.plot)
     options.jobs(args.jobs)
     return act, simd.parse_start(args.start, args.n)
 
 
 def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None, plot=False,
-              progress=None):
-    """The rows (see DESCRIPTION); ``executor`` runs the 8 simulations (None: in this process)."""
+              progress=None, subsets=decomposition.SUBSETS):
+    """The rows (see DESCRIPTION), one per subset of ``subsets``; ``executor`` runs their
+    simulations (None: in this process)."""
     ex = executor or sweeps.InlineExecutor()
     every = max(1, depth // 200)
     alpha = act.alpha_text
     futures = [ex.submit(simd.job, decomposition.model_stages(sub, act), n, width, depth, seeds, start,
-                         alpha, base_seed, every, plot) for sub in decomposition.SUBSETS]
+                         alpha, base_seed, every, plot) for sub in subsets]
     facts = []
-    for sub in decomposition.SUBSETS:          # meanwhile, the infinite-width facts here
+    for sub in subsets:          # meanwhile, the infinite-width facts here
         facts.append(decomposition.checked(sub, act, n))
     rows = []
-    for k, (sub, fut, fact) in enumerate(zip(decomposition.SUBSETS, futures, facts)):
+    for k, (sub, fut, fact) in enumerate(zip(subsets, futures, facts)):
         r = fut.result()
         if progress:
             progress(k + 1, len(futures), r["stages"])
@@ -103,13 +117,6 @@ def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None,
         rows.append({"stages": r["stages"], "infinite_width": fact, "finite_width": r["finite_width"],
                      "_typical": r.get("typical"), "_layers": r["layers"]})
     return rows
-
-
-def _progress(done, total, stages):
-    if sys.stderr.isatty():
-        sys.stderr.write("\r[%d/%d] %-20s" % (done, total, ",".join(stages) or "linear"))
-        sys.stderr.write("\n" if done == total else "")
-        sys.stderr.flush()
 
 
 def plot(path, rows, title):
@@ -130,6 +137,8 @@ def plot(path, rows, title):
                      fontsize=9)
         ax.set_ylim(-1.05, 1.05)
         ax.axhline(0, color="k", lw=0.5)
+    for ax in axes.flat[len(rows):]:         # --stages with fewer than 3 stages: fewer rows
+        ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("layer")
     for ax in axes[:, 0]:
@@ -145,25 +154,28 @@ def _fmt_fraction(fw, name):
         return "-"
     m = fw["median_layers"][name]
     lo, hi = fw["ci"][name]
-    return "%.2f [%.2f,%.2f] @%g" % (f, lo, hi, m)
+    return "%.2f [%.2f,%.2f] @%d" % (f, lo, hi, round(m))      # the median layer to the nearest one (JSON: exact)
 
 
 def run(args):
     act, start = _validate(args)
     t0 = time.monotonic()
     ex = options.executor(args, args.jobs or parallel.default_jobs())
+    bar = Progress("decompose: stage set", args.progress)
     try:
         rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
-                         executor=ex, plot=bool(args.plot), progress=_progress)
+                         executor=ex, plot=bool(args.plot), subsets=args.subsets,
+                         progress=lambda k, total, stages: bar(k, total, ",".join(stages) or "linear"))
     finally:
         ex.shutdown()
+        bar.done()
     title = ("n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" %
              (args.n, act, args.width, args.depth, args.seeds, args.start))
     if args.plot:
         plot(args.plot, rows, title)
     public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
     if args.json:
-        doc = {"n": args.n, "activation": act.name,
+        doc = {"n": args.n, "stages": decomposition.model_stages(args.subsets[-1], act), "activation": act.name,
                "alpha": act.alpha_text,
                "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
                "base_seed": args.seed, "classes": classes.CRITERIA, "rows": public}
@@ -171,28 +183,24 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("decompose: %s (%.1f s)" % (title, time.monotonic() - t0))
-    print("finite width: fraction of seeds [95% Wilson interval] @ median layers to reach it")
-    head = ("stages", "infinite width", "collapse", "orthogonal", "odd_point", "simplex", "other")
-    lines = [head]
-    for r in public:
-        fw = r["finite_width"]
-        lines.append((",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
-                     + tuple(_fmt_fraction(fw, c) for c in classes.CLASSES))
-    width = [max(len(l[k]) for l in lines) for k in range(len(head))]
-    for l in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(l, width)).rstrip())
-    print("\ninfinite width:")
+    say("decompose: %s (%.1f s)" % (title, time.monotonic() - t0),
+        "verdict: infinite width; then finite width: fraction of seeds [95% Wilson interval] @ median layer "
+        "to reach it")
+    head = ("stages", "verdict", "collapse", "orthogonal", "odd_point", "simplex", "other")
+    say(pretty.grid([head] + [(",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
+                              + tuple(_fmt_fraction(r["finite_width"], c) for c in classes.CLASSES) for r in public]))
+    say("", "infinite width:")
     for r in public:
         f = r["infinite_width"]
-        print("  %-16s %-12s %s" % (",".join(r["stages"]) or "(none)", f["verdict"], f["statement"]))
-        if f.get("derivation"):
-            print("  %-16s %-12s derivation: %s" % ("", "", f["derivation"]))
+        say("  %-16s %s" % (",".join(r["stages"]) or "(none)", f["verdict"]),
+            pretty.wrap(pretty.formula(f["statement"]), " " * 6))
+        if f.get("derivation"):         # it quotes sympy: in reader's notation (9 pi^2/2, not 9*pi**2/2)
+            say(pretty.wrap("derivation: " + pretty.formula(f["derivation"]), " " * 6))
+        say(pretty.wrap("method: %s%s" % (f["method"], ("; checked by " + f["checked_by"]) if f.get("checked_by")
+                                          else ""), " " * 6))
         why = f["evidence"].get("reason")
-        print("  %-16s %-12s method: %s%s" % ("", "", f["method"], ("; checked by " + f["checked_by"])
-                                               if f.get("checked_by") else ""))
         if why:
-            print("  %-16s %-12s reason: %s" % ("", "", why))
+            say(pretty.wrap("reason: " + why, " " * 6))
     if args.plot:
-        print("plot written to %s" % args.plot)
+        say("plot written to %s" % args.plot)
     return exits.OK

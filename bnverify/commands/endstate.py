@@ -2,21 +2,21 @@
 attractor at the same n."""
 from __future__ import annotations
 
-import sys
 import time
 
 from ..claims import sweep
-from ..core import limits
+from ..core import activations, limits
 from ..errors import BadInput
-from ..core.activations import Activation
 from ..sim import endstate
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import Progress, emit_json, save_figure, say
 
 NAME = "endstate"
-HELP = "finite-width end state of RC+ReLU (cluster cosine, odd cosine, norm ratio) vs the certified attractor"
+HELP = ("finite-width end state of RC + ReLU or leaky ReLU (cluster cosine, odd cosine, norm ratio) vs the "
+        "certified attractor")
 DESCRIPTION = """\
-For each n and width, S seeds of RC + ReLU from Gaussian batches run L layers.  Per seed,
+For each n and width, S seeds of RC + ReLU (or --stages rc,leaky_relu --alpha A) from
+Gaussian batches run L layers.  Per seed,
 the odd point is the longest point, and the cluster cosine (mean over the other points'
 pairs), the odd cosine (mean over its pairs with them) and the norm ratio (its norm over
 their mean norm) are averaged over the last K layers.  The seeds whose last layer is in
@@ -27,6 +27,7 @@ corroborates, it never proves.  See docs/decompose.md.
 
 examples:  bnverify endstate
            bnverify endstate --n 16 --width 64..4096 --depth 400 --seeds 16 --json
+           bnverify endstate --n 8,16 --stages rc,leaky_relu --alpha 1/10
 """
 DEFAULT_N = "7,8,16,32"
 
@@ -37,8 +38,10 @@ def add_arguments(p):
     p.add_argument("--depth", type=int, default=600, help="layers (default 600)")
     p.add_argument("--last", type=int, default=None, metavar="K", help="layers averaged at the end (default depth/3)")
     p.add_argument("--seeds", type=int, default=16, help="seeds per (n, width) (default 16)")
+    options.add_model(p, ("rc",), help="rc and one activation: rc,relu (default) or rc,leaky_relu (with --alpha)")
     options.add_seed(p)
     options.add_plot(p, "the signed gap against width, per quantity")
+    options.add_progress(p)
     options.add_json(p)
 
 
@@ -62,7 +65,11 @@ def _validate(args):
     options.seed(args.seed)
     limits.guard_simulation(ns[-1], widths[-1], args.depth, args.seeds * len(ns) * len(widths), what="endstate")
     options.plot_path(args.plot)
-    return ns, widths, last
+    _, act = options.model(args, "endstate", "RC with one activation, against its certified attractor")
+    if not act.states:
+        raise BadInput("--stages rc,%s: the attractor is certified for %s" % (act.name, activations.spoken(
+            ["rc," + k for k in activations.names(lambda k: k.states)], "and")))
+    return ns, widths, last, act
 
 
 def plot(path, tables, title):
@@ -71,26 +78,22 @@ def plot(path, tables, title):
     save_figure(endstate_figure(tables, title), path)
 
 
-def _progress(n, d):
-    if sys.stderr.isatty():
-        sys.stderr.write("\rn %d, width %d done   " % (n, d))
-        sys.stderr.flush()
-
-
 def run(args):
-    ns, widths, last = _validate(args)
+    ns, widths, last, act = _validate(args)
     t0 = time.monotonic()
-    act = Activation("relu")
+    bar = Progress("endstate: (n, width)", args.progress)
+    cells = [(n, d) for n in ns for d in widths]
+    tick = lambda n, d: bar(cells.index((n, d)) + 1, len(cells), "n %d, width %d" % (n, d))      # noqa: E731
     tables = [endstate.compare(n, widths, args.depth, args.seeds, last, sweep.certified_attractor(n, act),
-                               base_seed=args.seed, act=act, progress=_progress) for n in ns]
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
-    title = "rc,relu from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
-        args.depth, last, args.seeds)
+                               base_seed=args.seed, act=act, progress=tick) for n in ns]
+    bar.done()
+    title = "rc,%s from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
+        act, args.depth, last, args.seeds)
     if args.plot:
         plot(args.plot, tables, title)
     if args.json:
-        doc = {"stages": ["rc", "relu"], "depth": args.depth, "last": last, "seeds": args.seeds,
+        doc = {"stages": ["rc", act.name], "alpha": act.alpha_text,
+               "depth": args.depth, "last": last, "seeds": args.seeds,
                "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),
                "odd_point_criterion": "the longest point; seeds used: last layer in the odd_point class",
                "tables": tables}
@@ -98,13 +101,13 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
-    print("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")
+    say("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
+    say("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")
     for t in tables:
         a = t["attractor"]
-        print("\nn = %d, certified attractor: %s" % (t["n"], "none (it exists for n >= 7)" if a is None else
+        say("\nn = %d, certified attractor: %s" % (t["n"], "none (it exists for n >= 7)" if a is None else
               ", ".join("%s %.6f" % (q, sum(a[q]) / 2) for q in endstate.QUANTITIES)))
-        print("  %6s %6s  %-34s %-34s %-34s" % ("width", "seeds", "cluster cos (gap)", "odd cos (gap)",
+        say("  %6s %6s  %-34s %-34s %-34s" % ("width", "seeds", "cluster cos (gap)", "odd cos (gap)",
                                                 "norm ratio (gap)"))
         for r in t["rows"]:
             cells = []
@@ -116,7 +119,7 @@ def run(args):
                 gap = r[q + "_gap"]
                 cells.append("%.4f%s%s" % (r[q], " [%.4f,%.4f]" % tuple(ci) if ci else "",
                                             " (%.4f)" % gap if gap is not None else ""))
-            print("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
+            say("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
     if args.plot:
-        print("\nplot written to %s" % args.plot)
+        say("\nplot written to %s" % args.plot)
     return exits.OK

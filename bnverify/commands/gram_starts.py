@@ -7,7 +7,7 @@ import time
 from ..errors import BadInput
 from ..sim import classes, gram_starts
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "gram-starts"
 HELP = "sampled: limits of the full n(n+1)/2-dimensional Gram map from random PSD starts"
@@ -29,7 +29,9 @@ def add_arguments(p):
     p.add_argument("--n", default="4,7,8,16", metavar="N,N,...", help="batch sizes, 3..%d (default 4,7,8,16)"
                    % gram_starts.MAX_N)
     p.add_argument("--starts", type=int, default=100, help="random starts per n (default 100)")
-    p.add_argument("--layers", type=int, default=20000, help="at most this many steps per start (default 20000)")
+    p.add_argument("--depth", "--layers", dest="depth", type=int, default=20000, metavar="L",
+                   help="at most this many layers (steps of the map) per start (default 20000); --layers is the older "
+                        "spelling")
     options.add_stages(p, help="rc plus relu, leaky_relu or identity (default rc,relu)")
     options.add_alpha(p)
     options.add_seed(p)
@@ -43,21 +45,21 @@ def run(args):
         raise BadInput("--stages %s: the Gram map here is RC then the activation (no rs)" % args.stages)
     options.seed(args.seed)
     t0 = time.monotonic()
-    tables = [gram_starts.run(n, args.starts, args.layers, act, args.seed) for n in ns]
+    tables = [gram_starts.run(n, args.starts, args.depth, act, args.seed) for n in ns]
     if args.json:
         emit_json({"stages": ["rc", act.name], "sampled": True, "tolerance": gram_starts.TOL,
                    "symmetry_tolerance": gram_starts.SYM_TOL, "criteria": classes.CRITERIA,
                    "seed": args.seed, "tables": tables})
         return exits.OK
-    print("gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
+    say("gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
           % (act, args.starts, time.monotonic() - t0))
     for t in tables:
-        print("\nn = %d (median %s steps to converge)" % (t["n"], t["median_layers"]))
+        say("\nn = %d (median %s steps to converge)" % (t["n"], t["median_layers"]))
         for b, r in t["classes"].items():
             if r["count"]:
-                print("  %-12s %5d  %.3f [%.3f, %.3f]" % (b, r["count"], r["fraction"], *r["ci"]))
+                say("  %-12s %5d  %.3f [%.3f, %.3f]" % (b, r["count"], r["fraction"], *r["ci"]))
         for lim in t["limits"]:
-            print("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
+            say("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
                 lim["class"], "symmetric" if lim["symmetric"] else "not symmetric", lim["cluster_cos"],
                 lim["odd_cos"], lim["norm_ratio"], lim["starts"]))
     return exits.OK

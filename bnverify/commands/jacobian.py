@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import sympy as sp
 
@@ -11,7 +10,7 @@ from ..derive import symbolic
 from ..report import pretty
 from ..errors import BadInput
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "jacobian"
 HELP = "fixed point, symmetry blocks and closed-form spectrum of the linearization at the two-point state"
@@ -121,7 +120,7 @@ def compute(args):
         "scale_factor_latex": sp.latex(spec["scale_factor"]),
         "blocks": blocks,
         "eigenvalues": eig,
-        "multiplicities_sum_to_n(n+1)/2-1": bool(spec["multiplicities_ok"]),
+        "multiplicities_complete": bool(spec["multiplicities_ok"]),     # they add up to n(n+1)/2 - 1
         "stability": summary["statement"],
         "stability_verdict": _checked_stability(args, act),
         "boundary_derivative": ("one-sided derivatives from inside [-1, 1] at rho = +-1: "
@@ -157,7 +156,7 @@ def run(args):
     if args.json:
         emit_json(out)
     else:
-        sys.stdout.write("\n".join(text(out, args.symbolic)) + "\n")
+        say(text(out, args.symbolic))
     return exits.OK
 
 
@@ -187,15 +186,15 @@ def text(out, symbolic_n):
               "  symmetry blocks (size, copies = how often each block eigenvalue occurs):"]
     rows = [{"block": k, "size": "%dx%d" % (len(b["matrix"]), len(b["matrix"])), "copies": b["multiplicity_text"],
              **({"valid for": b["validity"]} if symbolic_n else {})} for k, b in out["blocks"].items()]
-    lines += ["    " + line for line in pretty.table(rows, factor_out=False)[0]]
+    lines += pretty.table(rows, factor_out=False, indent="    ")[0]
     lines.append("  eigenvalues (%s):" % out["convention"])
     for e in out["eigenvalues"]:
         lines.append("    %s   multiplicity %s%s" % (e["text"], e["multiplicity_text"],
                                                     "   for %s" % e["validity"] if symbolic_n else ""))
-        lines.append("        %s" % _modes(e["mode"]))
+        lines += ["        " + m for m in _modes(e["mode"]).split("; ")]       # one mode a line
     if symbolic_n:
         lines.append("  the multiplicities add up to n(n+1)/2 - 1: %s; these formulas give the whole spectrum "
-                     "for n >= %d" % ("yes" if out["multiplicities_sum_to_n(n+1)/2-1"] else "NO",
+                     "for n >= %d" % ("yes" if out["multiplicities_complete"] else "NO",
                                       out["spectrum_complete_from"]))
     lines.append("  LaTeX:")
     lines.append("    c = %s" % out["scale_factor_latex"])

@@ -11,7 +11,7 @@ from flint import ctx
 from ..core import activations, dual_kernel, limits
 from ..errors import BadInput
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "kernel"
 HELP = "certified dual kernel E[phi(x)phi(y)], its derivatives and E[phi^2], for any activation"
@@ -109,7 +109,7 @@ def run(args):
         if args.json:
             emit_json(dict(head, verdict="inconclusive", reason=str(e)))
         else:
-            print("inconclusive: %s" % e)
+            say("inconclusive: %s" % e)
         return exits.UNDECIDED
     shown = args.digits + 2
     with ctx.workprec(res["prec"]):         # lower()/upper() round to the working precision
@@ -121,18 +121,18 @@ def run(args):
         emit_json(doc)
         return exits.OK
     r = float(c) / math.sqrt(float(q1) * float(q2))
-    print("dual kernel of %s, phi(x) = %s" % (act.label, head["formula"]))
-    print("(x, y) ~ N(0, [[q1, c], [c, q2]]), q1 = %s, q2 = %s, c = %s (correlation %.6g)" % (
+    say("dual kernel of %s, phi(x) = %s" % (act.label, head["formula"]))
+    say("(x, y) ~ N(0, [[q1, c], [c, q2]]), q1 = %s, q2 = %s, c = %s (correlation %.6g)" % (
         head["q1"], head["q2"], head["c"], r))
     labels = {"K": "K      = E[phi(x) phi(y)]", "dK_dc": "dK/dc  = E[phi'(x) phi'(y)]", "dK_dq1": "dK/dq1",
               "dK_dq2": "dK/dq2", "Ex2": "E[phi(x)^2]", "Ey2": "E[phi(y)^2]"}
     for k in dual_kernel.QUANTITIES:
         if vals[k] is None:
-            print("  %-28s  not computed" % labels[k])
+            say("  %-28s  not computed" % labels[k])
         else:
-            print("  %-28s  %s  in [%s, %s]" % (labels[k], mids[k], *vals[k]))
-    print("method: %s" % res["method"])
+            say("  %-28s  %s  in [%s, %s]" % (labels[k], mids[k], *vals[k]))
+    say("method: %s" % res["method"])
     for n in res["notes"]:
-        print("note: %s" % n)
-    print("each enclosure is rigorous (Arb); %d digits asked, %.2f s" % (args.digits, res["seconds"]))
+        say("note: %s" % n)
+    say("each enclosure is rigorous (Arb); %d digits asked, %.2f s" % (args.digits, res["seconds"]))
     return exits.OK

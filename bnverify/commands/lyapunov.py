@@ -8,7 +8,7 @@ import time
 from ..core import limits
 from ..sim import lyapunov, lyapunov_rate
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "lyapunov"
 HELP = "finite-width growth rate of the cluster spread at O_n (95%% CI over seeds) vs infinite width"
@@ -29,15 +29,16 @@ does not stay collapsed.  Sampling corroborates, it never proves.
 Stages: rc with relu (default), leaky_relu or identity.  RS is refused: with RS the
 infinite-width map has no linearization at O_n (claim rs-linearization).
 
-examples:  bnverify lyapunov --n 16 --width 1024 --layers 400 --seeds 32
-           bnverify lyapunov --n 8 --width 256 --stages rc,leaky_relu --alpha 1/10 --json
+examples:  bnverify lyapunov --n 16 --width 1024 --depth 400 --seeds 32
+           bnverify lyapunov --n 8 --width 256 --depth 200 --seeds 16 --stages rc,leaky_relu --alpha 1/10 --json
 """
 
 
 def add_arguments(p):
     p.add_argument("--n", type=int, required=True, help="batch size (>= 3)")
     p.add_argument("--width", type=int, required=True, help="width d (>= %d)" % lyapunov_rate.MIN_WIDTH)
-    p.add_argument("--layers", type=int, required=True, help="layers averaged over (>= 1)")
+    p.add_argument("--depth", "--layers", dest="depth", type=int, required=True, metavar="L",
+                   help="layers followed (>= 1); --layers is the older spelling")
     p.add_argument("--seeds", type=int, required=True, help="independent networks (>= 2 for an interval)")
     options.add_stages(p, help="rc and one of relu, leaky_relu, identity (default rc,relu)")
     options.add_alpha(p)
@@ -48,10 +49,10 @@ def add_arguments(p):
 def _validate(args):
     options.at_least("--n", args.n, 3)
     options.at_least("--width", args.width, lyapunov_rate.MIN_WIDTH)
-    options.at_least("--layers", args.layers, 1)
+    options.at_least("--depth", args.depth, 1)
     options.at_least("--seeds", args.seeds, 2)
     options.seed(args.seed)
-    limits.guard_simulation(args.n, args.width, args.layers, args.seeds, what="lyapunov")
+    limits.guard_simulation(args.n, args.width, args.depth, args.seeds, what="lyapunov")
     stages, act = options.stages(args.stages, args.alpha)
     lyapunov_rate.check_model(stages, act)
     return stages, act
@@ -60,24 +61,24 @@ def _validate(args):
 def run(args):
     stages, act = _validate(args)
     t0 = time.monotonic()
-    if args.width * args.n * args.layers * args.seeds > 5e7 and sys.stderr.isatty():
-        sys.stderr.write("simulating %d seeds x %d layers at width %d ...\r" % (args.seeds, args.layers, args.width))
+    if args.width * args.n * args.depth * args.seeds > 5e7 and sys.stderr.isatty():
+        sys.stderr.write("simulating %d seeds x %d layers at width %d ...\r" % (args.seeds, args.depth, args.width))
         sys.stderr.flush()
-    doc = lyapunov.rate(act, args.n, args.width, args.layers, args.seeds, args.seed)
+    doc = lyapunov.rate(act, args.n, args.width, args.depth, args.seeds, args.seed)
     doc.update({"stages": list(stages) + [act.name],
                 "alpha": act.alpha_text, "base_seed": args.seed})
     if args.json:
         emit_json(doc)
         return exits.OK
     lo, hi = doc["ci"]
-    print("%s, n=%d, width=%d, %d layers, %d seeds (%.1f s)" % (",".join(doc["stages"]), args.n, args.width,
-                                                             args.layers, args.seeds, time.monotonic() - t0))
-    print("quantity: %s" % doc["quantity"])
-    print("finite width:    %.5f per layer, 95%% CI [%.5f, %.5f]" % (doc["rate"], lo, hi))
-    print("infinite width:  %.5f = log(mu)/2, mu = %s (exact, closed form)" % (doc["infinite_width"],
+    say("%s, n=%d, width=%d, %d layers, %d seeds (%.1f s)" % (",".join(doc["stages"]), args.n, args.width,
+                                                             args.depth, args.seeds, time.monotonic() - t0))
+    say("quantity: %s" % doc["quantity"])
+    say("finite width:    %.5f per layer, 95%% CI [%.5f, %.5f]" % (doc["rate"], lo, hi))
+    say("infinite width:  %.5f = log(mu)/2, mu = %s (exact, closed form)" % (doc["infinite_width"],
                                                                            doc["spread_eigenvalue"]))
     inside = lo <= doc["infinite_width"] <= hi
-    print("the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain"))
+    say("the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain"))
     return exits.OK
 
 

@@ -34,8 +34,26 @@ def add_stages(p, default="rc,relu", help="comma list of rc, rs and one activati
     p.add_argument("--stages", default=default, help=help)
 
 
+def add_model(p, fixed, default="rc,relu", help=None):
+    """--stages (the model, in order, as in every command), its older spelling --activation NAME
+    (the activation alone, added to the command's ``fixed`` stages) and --alpha; read back
+    with :func:`model`."""
+    add_stages(p, default=None, help=help or "comma list of rc, rs and one activation (default %s)" % default)
+    p.add_argument("--activation", default=None, metavar="NAME",
+                   help="the activation alone, the same as --stages %s (kept for older scripts; --stages is "
+                        "preferred)" % ",".join(fixed + ("NAME",)))
+    add_alpha(p)
+    p.set_defaults(_model=(tuple(fixed), default))
+
+
 def add_alpha(p, help=ALPHA_HELP):
     p.add_argument("--alpha", default=None, help=help)
+
+
+def add_progress(p):
+    p.add_argument("--progress", action="store_true", default=None,
+                   help="report progress on stderr even when it is not a terminal (on a terminal it always does; "
+                        "stdout, and so --json, is never touched)")
 
 
 def add_cert(p, help="write the certificate to FILE (re-check it with bnverify check-cert FILE)"):
@@ -90,6 +108,26 @@ def stages(text, alpha=None):
                        % (limits.show(alpha), with_slope, found[1].name))
     limits.guard_number(alpha, "--alpha")
     return parse_stages(text, alpha)
+
+
+def model(args, command, why):
+    """(stages, Activation) of a command declared with :func:`add_model`: --stages, or
+    --activation NAME (its fixed stages and NAME), or the default; the stages must be the
+    fixed ones (``why`` says what the command studies, for the message naming the right form),
+    unless ``why`` is None (any of them: decompose's rows are the subsets of those given)."""
+    fixed, default = args._model
+    if args.stages is not None and args.activation is not None:
+        raise BadInput("give --stages or --activation, not both (--stages %s is the same as --activation %s)"
+                       % (",".join(fixed + (args.activation,)), args.activation))
+    text = args.stages if args.stages is not None else \
+        ",".join(fixed + (args.activation,)) if args.activation is not None else default
+    found, act = stages(text, args.alpha)
+    if why is not None and found != fixed:
+        flag = "--stages" if args.stages is not None else "--activation"
+        raise BadInput("%s %s: %s studies %s: give --stages %s" % (
+            flag, limits.show(args.stages if args.stages is not None else args.activation), command, why,
+            ",".join(fixed + (act.name,))))
+    return found, act
 
 
 def cert_path(path):

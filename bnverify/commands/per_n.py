@@ -9,6 +9,7 @@ from .. import parallel
 from ..core import activations, limits, ranges
 from ..derive import balls
 from ..errors import BadInput
+from ..report import pretty
 from . import options
 
 
@@ -99,9 +100,22 @@ def short(s, up, digits=12):
         return s
 
 
-def interval(row, field):
+def interval(row, field, digits=12):
     """A row's enclosure of ``field`` as '[lo, hi]', shortened outward; '-' if it has none."""
-    return "[%s, %s]" % (short(row[field][0], False), short(row[field][1], True)) if field in row else "-"
+    return "[%s, %s]" % (short(row[field][0], False, digits), short(row[field][1], True, digits)) \
+        if field in row else "-"
+
+
+def fitted_table(cells, indent=""):
+    """A table of enclosures within the terminal's width: ``cells(digits)`` gives its rows
+    (header first) with bounds of that many digits; the most digits whose table fits without
+    wrapping a cell (bounds re-rounded outward are still bounds; --json has every digit)."""
+    for digits in (12, 10, 8, 6):
+        rows = cells(digits)
+        lines = pretty.grid(rows, indent)
+        if len(lines) == len(rows):
+            return lines
+    return lines
 
 
 def write_cert(args, v):

@@ -1,37 +1,44 @@
 """``bnverify phase``: the (n, width) phase diagram of the finite-width end state."""
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
 
 from .. import parallel
-from ..core import limits
+from ..core import limits, ranges
 from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import Progress, emit_json, save_figure, say
 
 NAME = "phase"
 HELP = "phase diagram over n x width: fraction of seeds ending with an odd point / simplex-like"
 DESCRIPTION = """\
-For every n and width on a grid in geometric steps (A, 2A, 4A, ... up to B), run S seeds
-of depth L from Gaussian batches and report the fraction of seeds whose last layer is in
-the odd-point state (one point nearly orthogonal to a cluster of the others) and in the
-simplex-like state (all cosines and norms equal), each with a 95% Wilson interval, and the
-median layer from which the odd point stays.  Criteria as in `bnverify decompose`
-(docs/decompose.md).  Cells run as independent jobs on local processes (--jobs) or Dask
-(--executor dask); seed s of each cell draws from numpy default_rng([BASE, s, stream]).
+For every n and width of the grid, run S seeds of depth L from Gaussian batches and report
+the fraction of seeds whose last layer is in the odd-point state (one point nearly
+orthogonal to a cluster of the others) and in the simplex-like state (all cosines and norms
+equal), each with a 95% Wilson interval, and the median layer from which the odd point
+stays.  Criteria as in `bnverify decompose` (docs/decompose.md).  Cells run as independent
+jobs on local processes (--jobs) or Dask (--executor dask); seed s of each cell draws from
+numpy default_rng([BASE, s, stream]).
 
-examples:  bnverify phase --n 4..32 --width 64..1024 --depth 300 --seeds 8
-           bnverify phase --n 4..32 --width 64..1024 --depth 300 --seeds 8 --stages rc,rs,relu --plot rs.png
+The grid: --n A..B is every integer from A to B, as in every command (or one n, or a list
+N,N,...); --n-grid A..B is the geometric grid A, 2A, 4A, ... up to B (B included); widths
+--width A..B are always the geometric grid.
+
+examples:  bnverify phase --n-grid 4..32 --width 64..1024 --depth 300 --seeds 8
+           bnverify phase --n 6..9 --width 256 --depth 300 --seeds 16        (n = 6, 7, 8, 9)
+           bnverify phase --n-grid 4..32 --width 64..1024 --depth 300 --seeds 8 --stages rc,rs,relu --plot rs.png
 """
 
 
 def add_arguments(p):
-    p.add_argument("--n", required=True, metavar="A..B", help="batch sizes A, 2A, 4A, ..., B (A >= 3)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--n", metavar="A..B", help="batch sizes: every integer from A to B (A >= 3), one n, or a "
+                       "comma list N,N,... (at most %d)" % options.MAX_LEVELS)
+    which.add_argument("--n-grid", metavar="A..B", help="batch sizes on a geometric grid A, 2A, 4A, ..., B")
     p.add_argument("--width", required=True, metavar="A..B", help="widths A, 2A, ..., B (A >= 2)")
     p.add_argument("--depth", type=int, required=True, help="layers (>= 1)")
     p.add_argument("--seeds", type=int, required=True, help="seeds per cell (>= 1)")
@@ -42,14 +49,16 @@ def add_arguments(p):
     options.add_json(p)
     options.add_jobs(p)
     parallel.add_executor_arguments(p)
+    options.add_progress(p)
 
 
 def _validate(args):
-    ns = options.geometric(args.n, "--n", 3, limits.SIM_MAX["n"])
+    ns = _ns(args)
     widths = options.geometric(args.width, "--width", 2, limits.SIM_MAX["width"])
     if len(ns) * len(widths) > options.MAX_PHASE_CELLS:
-        raise BadInput("--n %s --width %s: %d cells, at most %d" % (args.n, args.width, len(ns) * len(widths),
-                                                                  options.MAX_PHASE_CELLS))
+        raise BadInput("%s --width %s: %d cells, at most %d" % (
+            "--n %s" % args.n if args.n is not None else "--n-grid %s" % args.n_grid, args.width,
+            len(ns) * len(widths), options.MAX_PHASE_CELLS))
     options.at_least("--depth", args.depth, 1)
     options.at_least("--seeds", args.seeds, 1)
     options.seed(args.seed)
@@ -60,10 +69,21 @@ def _validate(args):
     return ns, widths, list(stages) + [act.name], act
 
 
-def _progress(done, total):
-    if sys.stderr.isatty():
-        sys.stderr.write("\rcell %d/%d " % (done, total) + ("\n" if done == total else ""))
-        sys.stderr.flush()
+def _ns(args):
+    """The batch sizes: --n (every integer of A..B, one n, or a list), or --n-grid (A, 2A, ..., B)."""
+    if args.n_grid is not None:
+        return options.geometric(args.n_grid, "--n-grid", 3, limits.SIM_MAX["n"])
+    if "," in str(args.n):
+        ns = options.int_list(args.n, "--n")
+    else:
+        r = ranges.parse_int_range(args.n, "--n", minimum=3, allow_open=False, maximum=limits.SIM_MAX["n"])
+        if r.hi - r.lo + 1 > options.MAX_LEVELS:
+            raise BadInput("--n %s: %d batch sizes, at most %d; for a geometric grid A, 2A, 4A, ..., B give --n-grid %s"
+                           % (r, r.hi - r.lo + 1, options.MAX_LEVELS, r))
+        ns = list(r)
+    options.at_least("--n", ns[0], 3)
+    limits.guard_int(ns[-1], "--n", limits.SIM_MAX["n"])
+    return ns
 
 
 def plot(path, cells, ns, widths, title):
@@ -100,11 +120,13 @@ def run(args):
     t0 = time.monotonic()
     ex = options.executor(args, args.jobs or parallel.default_jobs())
     alpha = act.alpha_text
+    bar = Progress("phase: cell", args.progress)
     try:
         cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,
-                              base_seed=args.seed, progress=_progress)
+                              base_seed=args.seed, progress=bar)
     finally:
         ex.shutdown()
+        bar.done()
     title = "%s, depth %d, %d seeds per cell" % (",".join(stage_list), args.depth, args.seeds)
     if args.plot:
         plot(args.plot, cells, ns, widths, title)
@@ -116,14 +138,14 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
-    print("fraction odd point / simplex-like; median layers to the odd point in brackets")
-    print("%6s " % "n\\d" + "".join("%18s" % w for w in widths))
+    say("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
+    say("fraction odd point / simplex-like; median layers to the odd point in brackets")
+    say("%6s " % "n\\d" + "".join("%18s" % w for w in widths))
     for n in ns:
         row = [c for c in cells if c["n"] == n]
-        print("%6d " % n + "".join("%18s" % ("%.2f/%.2f [%s]" % (c["odd_point"], c["simplex"],
+        say("%6d " % n + "".join("%18s" % ("%.2f/%.2f [%s]" % (c["odd_point"], c["simplex"],
                                     "-" if c["median_layers_odd_point"] is None
                                     else "%g" % c["median_layers_odd_point"])) for c in row))
     if args.plot:
-        print("plot written to %s" % args.plot)
+        say("plot written to %s" % args.plot)
     return exits.OK

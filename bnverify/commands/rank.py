@@ -7,7 +7,7 @@ from ..derive import rank
 from ..errors import BadInput
 from ..sim import ranks
 from . import exits, options
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "rank"
 HELP = "rank growth: K(Sigma) by the lemma (exact), and the sampled rank of relu(W X) against width and n"
@@ -29,17 +29,17 @@ def add_arguments(p):
     p.add_argument("--width", default="2,4,8,16,64,256", metavar="D,D,...",
                    help="widths, 1..%d (default 2,4,8,16,64,256)" % ranks.MAX_WIDTH)
     p.add_argument("--seeds", type=int, default=20, help="draws of W per width (default 20)")
-    options.add_stages(p, default="relu", help="relu or leaky_relu (default relu)")
-    options.add_alpha(p)
+    options.add_model(p, (), default="relu", help="the activation alone: relu (default) or leaky_relu (no rc: "
+                      "the lemma is about the kernel K of the activation)")
     options.add_seed(p)
     options.add_json(p)
 
 
 def run(args):
-    stages, act = options.stages(args.stages, args.alpha)
-    if stages or not act.states:
+    _, act = options.model(args, "rank", "the activation alone (the lemma is about its kernel K)")
+    if not act.states:
         raise BadInput("--stages %s: give %s alone (the lemma is about the kernel)"
-                       % (args.stages, activations.spoken(activations.names(lambda k: k.states))))
+                       % (act.name, activations.spoken(activations.names(lambda k: k.states))))
     options.seed(args.seed)
     sampled = ranks.ranks(args.n, options.int_list(args.width, "--width"), args.seeds, act, args.seed)
     eig = {name: [float(e) for e in rank.kernel_eigenvalues(X.T, act.slope)[:3]]
@@ -49,13 +49,13 @@ def run(args):
                    "tolerance": "numpy matrix_rank default: sigma_max * max(width, n) * eps",
                    "sampled": "finite-width rows", "smallest_eigenvalues_50_digits": eig, "inputs": sampled})
         return exits.OK
-    print("rank growth, %s, n = %d" % (act, args.n))
+    say("rank growth, %s, n = %d" % (act, args.n))
     for name, t in sampled.items():
-        print("\n%s: infinite-width rank %d (lemma, docs/rank.md); smallest eigenvalues of K(Sigma), "
+        say("\n%s: infinite-width rank %d (lemma, docs/rank.md); smallest eigenvalues of K(Sigma), "
               "mpmath 50 digits: %s" % (name, t["infinite_width_rank"], ", ".join("%.3g" % e for e in eig[name])))
-        print("  SAMPLED over %d draws of W:  %6s %6s %6s %6s %6s %8s" % (
+        say("  SAMPLED over %d draws of W:  %6s %6s %6s %6s %6s %8s" % (
             args.seeds, "width", "bound", "min", "median", "max", "reached"))
         for r in t["rows"]:
-            print("  %33s %6d %6d %6d %6g %6d %8.2f" % ("", r["width"], r["bound"], r["min"], r["median"],
+            say("  %33s %6d %6d %6d %6g %6d %8.2f" % ("", r["width"], r["bound"], r["min"], r["median"],
                                                        r["max"], r["reached"]))
     return exits.OK

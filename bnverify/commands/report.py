@@ -9,7 +9,7 @@ from ..claims import catalogue
 from ..core import limits
 from ..errors import BadInput
 from . import exits, options, verify
-from .output import emit_json
+from .output import Progress, emit_json, say
 
 NAME = "report"
 HELP = "write the reviewer report (index.html, claim pages, figures, report.md/.json, certificates)"
@@ -43,14 +43,16 @@ def add_arguments(p):
     p.add_argument("--full", action="store_true", help="when running the catalogue: also the long claims")
     options.add_jobs(p, "worker processes when running")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    options.add_progress(p)
     options.add_json(p, 'print {"dir", "index", "files": [...], "summary"} instead of the table and "wrote ..."')
 
 
 MAX_RESULTS_BYTES = 4 * limits.MAX_CERT_BYTES      # a results file holds every claim's evidence
 
 
-def load_results(path):
-    """(rows, skipped ids, {id: certificate path}) from a results file; BadInput on any problem."""
+def load_results(path, progress=None):
+    """(rows, skipped ids, {id: certificate path}) from a results file; BadInput on any problem.
+    ``progress`` (done, total, id) is told after each certificate is re-checked."""
     path = Path(path)
     try:
         if path.exists() and not path.is_file():    # a FIFO blocks, a device never ends
@@ -84,7 +86,14 @@ def load_results(path):
             certs[r["id"]] = path.parent / c
     from ..claims import spec
     catalogue = {c.id: c for c in spec.load_catalogue()}
-    return [recheck(r, certs.get(r["id"]), catalogue) for r in rows], skipped, certs
+    out = []
+    for k, r in enumerate(rows):
+        out.append(recheck(r, certs.get(r["id"]), catalogue))
+        if progress:
+            progress(k + 1, len(rows), r["id"])
+    if progress:
+        progress.done()
+    return out, skipped, certs
 
 
 def recheck(row, cert_path, catalogue):
@@ -149,21 +158,25 @@ def run(args):
     options.jobs(args.jobs)            # before DIR is made
     files.check_output_dir(args.dir)
     if args.source is not None:
-        rows, skipped, certs = load_results(args.source)
+        asked = False if args.quiet else args.progress
+        rows, skipped, certs = load_results(args.source, Progress("report: re-checking certificate", asked))
+        bar = Progress("report: figure", asked)
         try:
-            report.write(args.dir, rows, skipped=skipped, certificates=certs)
+            report.write(args.dir, rows, skipped=skipped, certificates=certs, progress=bar)
         except OSError as e:
             raise BadInput("%s: cannot write: %s" % (args.dir, e.strerror or e))
+        finally:
+            bar.done()
         summary = report.summary(rows, len(skipped))
         code = exits.OK
     else:                           # the catalogue, run as verify --report DIR runs it
         done = catalogue.run_catalogue(*catalogue.choose(full=args.full), jobs=args.jobs, progress=not args.quiet)
-        summary = verify.write_report(args.dir, done)["summary"]
+        summary = verify.write_report(args.dir, done, False if args.quiet else args.progress)["summary"]
         if not args.json:           # --json: one JSON document on stdout, with the summary
             verify.show(done)
         code = exits.OK if done.ok else exits.REFUTED
     if args.json:
         emit_json(written(args.dir, summary, code))
     else:
-        print("wrote %s" % (Path(args.dir) / "index.html"))
+        say("wrote %s" % (Path(args.dir) / "index.html"))
     return code

@@ -10,7 +10,7 @@ from ..claims import properties, spec, sweep
 from ..report import pretty
 from ..derive import sweeps
 from . import exits, options, per_n
-from .output import emit_json
+from .output import emit_json, say
 
 NAME = "simplex"
 HELP = "certify the simplex state: per n, or for every n >= 3 at once (--n 3..)"
@@ -30,7 +30,8 @@ Under the full S_n symmetry the eigenvalues have closed forms in t = 1/n (standa
 1 - t m_S, pair block kappa'/c), analytic at t = 0; ball arithmetic on t-boxes covering
 [0, 1/A] shows spectral radius < 1 for every n >= A.  The radius tends to 1 (1 - radius ~
 m_S(0)/n, m_S(0) = (pi - 2)/(2 (pi - 1)) for ReLU), so no bound below 1 holds for all n.
-JSON: "summary", "asymptotics", "boxes" (each: t- and n-range, radius bound).
+JSON, the same keys for every range (docs/schemas/simplex.json): "summary", "asymptotics",
+"boxes" (each: t- and n-range, radius bound), "results" (per n).
 
 examples:  bnverify simplex --n 3..40 --json
            bnverify simplex --n 1000000
@@ -63,12 +64,12 @@ def run(args):
         row["exact"] = exact_values(row, act)
     doc = {"activation": str(act), "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
-           "exact_note": EXACT_NOTE}
+           "exact_note": EXACT_NOTE, "summary": None, "asymptotics": None, "boxes": []}  # one shape, any range
     if args.json:
         emit_json(doc)
     else:
-        print("simplex state, %s: rigorous enclosures, rounded outward; exact closed forms beside them" % act)
-        print("\n".join(table(results)))
+        say("simplex state, %s: rigorous enclosures, rounded outward; exact closed forms below" % act)
+        say("\n".join(table(results)))
     decided = all(v.status in ("proved", "refuted") for v in vs)
     return exits.OK if decided else exits.UNDECIDED        # the table says which n
 
@@ -132,18 +133,16 @@ def table(rows):
     out = []
     if same:
         out.append("every n here: " + ", ".join(same))
-    cols, heads = [], {}
-    for f in shown:
-        if any(r.get("exact", {}).get(f) for r in rows):
-            cols.append((f + " exact", lambda r, f=f: r.get("exact", {}).get(f, "-")))
-            cols.append((f, lambda r, f=f: per_n.interval(r, f)))
-            heads.update({f + " exact": f + " (exact)", f: "enclosure"})
-        else:
-            cols.append((f, lambda r, f=f: per_n.interval(r, f)))
-    cells = [{"n": str(r["n"]), "status": r["status"], **{name: get(r) for name, get in cols},
-              "seconds": "%.2f" % r["seconds"]} for r in rows]
-    out += pretty.table(cells, ["n", "status"] + [c[0] for c in cols] + ["seconds"], factor_out=False,
-                        headers=heads)[0]
+    out += per_n.fitted_table(lambda d: [["n", "status"] + shown + ["seconds"]] + [
+        [str(r["n"]), r["status"]] + [per_n.interval(r, f, d) for f in shown] + ["%.2f" % r["seconds"]]
+        for r in rows])
+    exact = [(r["n"], f, r["exact"][f]) for r in rows for f in shown if r.get("exact", {}).get(f)]
+    if exact:           # below the table: a closed form is too wide for a column
+        out.append("exact values (each inside its enclosure above):")
+        name = max(len(f) for _, f, _ in exact)
+        out += [line for k, (n, f, e) in enumerate(exact) for line in pretty.wrap(
+            "%s%s = %s" % (f.ljust(name), "", e), ("  n = %-4d " % n) if k == 0 or exact[k - 1][0] != n else " " * 11,
+            " " * (14 + name))]
     out += ["n=%d: %s" % (r["n"], r["reason"]) for r in rows if "reason" in r]
     return out
 
@@ -195,23 +194,24 @@ def run_all_n(args):
                                  "kappa'/c), arb on t-boxes covering [0, 1/%d]; trusted kernel" % r.lo},
            "asymptotics": v.evidence.get("asymptotics"),
            "boxes": boxes_json(v, r),
-           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
+           "results": [], "exact_note": EXACT_NOTE}                # the per-n run's keys: one shape, any range
     per_n.write_cert(args, v)
     code = exits.OK if ok else exits.UNDECIDED
     if args.json:
         emit_json(doc)
         return code
     sm = doc["summary"]
-    print("simplex state, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
+    say("simplex state, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
                                                if sm["checked"] else ": %s" % sm["reason"]))
     if ok:
-        print("  " + v.evidence["statement"])
+        say("  " + v.evidence["statement"])
         q = (doc["asymptotics"] or {}).get("stability_margin")
         if q:
-            print("  stability_margin = %s, coefficient in [%s, %s]  (t = 1/n)" % (
+            say("  stability_margin = %s, coefficient in [%s, %s]  (t = 1/n)" % (
                 pretty.leading_term(q["closed_form"], q.get("power", 1)), q["coefficient"][0], q["coefficient"][1]))
         for b in doc["boxes"]:
-            print("  n in [%s, %s]: radius <= %s" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
+            say("  n in [%s, %s]: radius <= %s" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
                                                     per_n.short(b["radius_upper"], True, 6)))   # rounded up
-    print("%d boxes; %.2fs" % (len(doc["boxes"]), sm["seconds"]))
+    say("%d boxes; %.2fs" % (len(doc["boxes"]), sm["seconds"]))
     return code

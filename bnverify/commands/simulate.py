@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 
 import numpy as np
@@ -13,7 +12,7 @@ from ..core import limits
 from ..sim import geometry, model
 from ..errors import BadInput
 from . import exits, options
-from .output import emit_json, save_figure
+from .output import Progress, emit_json, save_figure, say
 
 NAME = "simulate"
 HELP = "run the finite-width network for many seeds and summarize the batch geometry"
@@ -56,6 +55,7 @@ def add_arguments(p):
     p.add_argument("--sampler", default="gram", help="gram (default) or weights")
     options.add_plot(p, "plot norm ratio and cosines against depth (median and range over seeds)")
     options.add_json(p)
+    options.add_progress(p)
     options.add_jobs(p, "with --executor dask: seed batches (default: one per worker)")
     parallel.add_executor_arguments(p)
 
@@ -103,32 +103,6 @@ def _seed_rows(summary):
     return rows
 
 
-class _Progress:
-    """One self-overwriting line on stderr, only for a terminal and only once a run is slow."""
-
-    def __init__(self, total, after=2.0):
-        self.total, self.after = total, after
-        self.on = sys.stderr.isatty()
-        self.t0 = self.last = time.monotonic()
-        self.shown = False
-
-    def __call__(self, ell):
-        if not self.on:
-            return
-        now = time.monotonic()
-        if now - self.t0 < self.after or now - self.last < 0.25:
-            return
-        self.last, self.shown = now, True
-        eta = (now - self.t0) * (self.total - ell) / max(ell, 1)
-        sys.stderr.write("\rlayer %d/%d, about %.0f s left " % (ell, self.total, eta))
-        sys.stderr.flush()
-
-    def done(self):
-        if self.shown:
-            sys.stderr.write("\r" + " " * 40 + "\r")
-            sys.stderr.flush()
-
-
 def simulate(n, width, depth, seeds, stages, act, *, every=None, base_seed=0, sampler="gram",
              progress=None):
     """Run the stack; return the final Summary and [(layer, Summary), ...] every K layers
@@ -168,7 +142,7 @@ def simulate_batches(executor, n, width, depth, seeds, stages, act, batches, **k
     return final, trajectory
 
 
-def _plot(path, trajectory, n, title):
+def _plot(path, trajectory, n, title, attractor=None):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -187,7 +161,9 @@ def _plot(path, trajectory, n, title):
     with np.errstate(all="ignore"):
         band(ax1, [s.norm_ratio for _, s in trajectory], "norm ratio (odd / mean of others)", "C0")
         ax1.axhline(n / 2, color="k", ls="--", lw=1, label="n/2 = %g" % (n / 2))
-        ax1.axhline(n - 1, color="grey", ls=":", lw=1, label="n-1 = %d" % (n - 1))
+        if attractor is not None:           # where RC + ReLU goes at infinite width, not O_n's n - 1
+            r = sum(attractor["norm_ratio"]) / 2
+            ax1.axhline(r, color="grey", ls=":", lw=1, label="certified attractor, d = inf: %.2f" % r)
         ax1.set_yscale("log")
         ax1.set_ylabel("norm ratio")
         ax1.legend(loc="lower right", fontsize=9)
@@ -210,7 +186,8 @@ def run(args):
         every_rec = max(1, args.depth // 200)
     else:
         every_rec = every
-    progress = _Progress(args.depth)
+    bar = Progress("simulate: layer", args.progress)
+    progress = lambda ell: bar(ell, args.depth)        # noqa: E731
     t0 = time.monotonic()
     ex = parallel.executor_for(args, args.jobs)
     try:
@@ -223,7 +200,7 @@ def run(args):
                                                  args.jobs or parallel.default_jobs(), every=every_rec,
                                                  base_seed=args.seed, sampler=args.sampler)
     finally:
-        progress.done()
+        bar.done()
         if ex is not None:
             ex.shutdown()
     seconds = time.monotonic() - t0
@@ -231,7 +208,11 @@ def run(args):
     title = "%s, n=%d, width=%d, %d seeds, sampler=%s" % (label, args.n, args.width, args.seeds,
                                                          args.sampler)
     if args.plot:
-        _plot(args.plot, trajectory, args.n, title)
+        attractor = None
+        if tuple(stages) == ("rc",) and act.states and 7 <= args.n <= limits.certified_max_n():
+            from ..claims.sweep import certified_attractor
+            attractor = certified_attractor(args.n, act)
+        _plot(args.plot, trajectory, args.n, title, attractor)
     hits = final.outlier(args.n / 2, OUTLIER_COS)
     if args.json:
         doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
@@ -251,15 +232,15 @@ def run(args):
             doc["plot"] = args.plot
         emit_json(doc)
         return exits.OK
-    print("%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
+    say("%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
           % (label, args.n, args.width, args.depth, args.seeds, args.sampler, args.seed, seconds))
-    print("%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others"))
+    say("%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others"))
     for s in range(len(final)):
         r = final.seed(s)
-        print("%5d %5d %11.4g %13.4f %15.4f" % (s, r["odd_index"], r["norm_ratio"],
+        say("%5d %5d %11.4g %13.4f %15.4f" % (s, r["odd_index"], r["norm_ratio"],
                                                 r["max_abs_cos_odd"], r["min_cos_others"]))
-    print("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
+    say("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
           % (hits.sum(), len(final), args.n / 2, OUTLIER_COS))
     if args.plot:
-        print("plot written to %s" % args.plot)
+        say("plot written to %s" % args.plot)
     return exits.OK

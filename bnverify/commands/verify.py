@@ -1,11 +1,16 @@
 """``bnverify verify``: run the claim catalogue and compare every verdict with its claim."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from .. import files, parallel, report
 from ..claims import catalogue
 from ..core import limits
 from ..errors import BadInput
+from ..report import pretty
 from . import exits, options
+from .output import Progress, say
 
 NAME = "verify"
 HELP = "run the claim catalogue; exit 0 iff every verdict is the expected one"
@@ -21,7 +26,7 @@ exit status: 0 every verdict equals its claim's expect, 1 some differ, 2 usage e
 examples:
   bnverify verify
   bnverify verify --only stability-naive gram-fixed-point --json
-  bnverify verify --full --jobs 8 --report report/
+  bnverify verify --full --jobs 8 --report report/     (ends with: wrote report/index.html)
 """
 
 
@@ -38,16 +43,23 @@ def add_arguments(p):
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+SHORT_METHOD = 36          # a longer method is a footnote [k] under the table
+
+
 def table(results):
+    """The verdict table within the terminal's width; long methods as [k], listed below it."""
+    notes = list(dict.fromkeys(r.verdict.method for r in results if len(r.verdict.method) > SHORT_METHOD))
     rows = [("id", "verdict", "expect", "method", "seconds", "")]
     for r in results:
-        rows.append((r.claim.id, r.verdict.status, r.claim.expect, r.verdict.method,
+        m = r.verdict.method
+        rows.append((r.claim.id, r.verdict.status, r.claim.expect,
+                     "[%d]" % (notes.index(m) + 1) if m in notes else m,
                      "%.2f" % r.verdict.seconds, "" if r.ok else "<-- differs"))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:5], widths)) + ("  " + row[5] if row[5] else "")
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(line.rstrip() for line in lines)
+    lines = pretty.grid(rows)
+    lines.insert(1, "  ".join("-" * max(len(row[i]) for row in rows) for i in range(5)))
+    for k, m in enumerate(notes):
+        lines += pretty.wrap(m, "[%d] " % (k + 1), " " * 4)
+    return lines
 
 
 def summary_line(results):
@@ -58,20 +70,22 @@ def summary_line(results):
 def show(run, only=False):
     """The table of a catalogue run, its summary line and the long claims it left out (unless
     ``only`` chose the claims)."""
-    print(table(run.results))
-    print(summary_line(run.results))
+    say(table(run.results), summary_line(run.results))
     if run.skipped and not only:
-        print("(%d long claim%s skipped; run with --full: %s)"
+        say("(%d long claim%s skipped; run with --full: %s)"
               % (len(run.skipped), "" if len(run.skipped) == 1 else "s", ", ".join(c.id for c in run.skipped)))
 
 
-def write_report(directory, run):
+def write_report(directory, run, progress=None):
     """--report DIR: the run's certificates, results.json and the report (report.write_run);
     a folder that cannot be written is a usage error.  Returns the run's document."""
+    bar = Progress("report: figure", progress)
     try:
-        return report.write_run(directory, run)
+        return report.write_run(directory, run, bar)
     except OSError as e:
         raise BadInput("--report %s: cannot write: %s" % (directory, e.strerror or e))
+    finally:
+        bar.done()
 
 
 def run(args):
@@ -87,9 +101,11 @@ def run(args):
     finally:
         if ex is not None:
             ex.shutdown()
-    doc = write_report(args.report, done) if args.report else None
+    doc = write_report(args.report, done, False if args.quiet else None) if args.report else None
     if args.json:
         print(report.as_json(doc or report.run_document(done)), end="")
     else:
         show(done, args.only)
+    if args.report:             # stdout is JSON's alone with --json
+        print("wrote %s" % (Path(args.report) / "index.html"), file=sys.stderr if args.json else sys.stdout)
     return exits.OK if done.ok else exits.REFUTED

@@ -281,7 +281,7 @@ def basins(n, act, prec=128, eps=Fraction(1, 10 ** 6), shrink=(Fraction(1, 10), 
         if "partner" in points:
             gap = ball_from(*points["partner"]["bracket"], ctx) - ctx.const(s)
             out["partner_gap"] = {"rho_partner_minus_simplex": bounds(gap), "times_n3": bounds(gap * n ** 3),
-                                  "limit_2(pi-2)": bounds(2 * (ctx.pi - 2)),
+                                  "limit": bounds(2 * (ctx.pi - 2)), "limit_formula": "2(pi - 2)",
                                   "simplex_basin_width": bounds(gap + ctx.const(s - lo))}
         cert = {"type": "basin-cover", "n": n, "alpha": _frac_str(act.slope), "prec": prec,
                 "pieces": [[_frac_str(a), _frac_str(b), k] for a, b, k in pieces]}
@@ -319,7 +319,7 @@ def _not_monotone(lo, m, nn, act, ctx):
         r = lo + (m - lo) * Fraction(k, 40)
         H2 = curve(ctx.const(r), nn, act, ctx)
         if H1 > H2:
-            return {"rho1": _decs((lo, lo))[0], "rho2": _decs((r, r))[1], "h(rho1)-h(rho2)": bounds(H1 - H2)}
+            return {"rho1": _decs((lo, lo))[0], "rho2": _decs((r, r))[1], "h_rho1_minus_h_rho2": bounds(H1 - H2)}
     return None
 
 

@@ -133,14 +133,14 @@ def document(rows, skipped=(), prov=None, certificates=None):
             "figures": [], "provenance": prov}
 
 
-def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine="auto"):
+def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine="auto", progress=None):
     """The report document with its drawings: the graph's SVG and the figures (PNG bytes and
     SVG text); ``provenance.report_seconds`` is the time this took."""
     t0 = time.perf_counter()
     doc = document(rows, skipped, prov, certificates)
     svg, used_engine, notes = graph.svg(html.all_rows(doc), engine=engine)
     doc["graph"].update(engine=used_engine, svg=svg, refutation_edges=notes)
-    doc["figures"] = [vars(f) for f in _figures.all_figures(doc["claims"], skip=figure_skip)]
+    doc["figures"] = [vars(f) for f in _figures.all_figures(doc["claims"], skip=figure_skip, progress=progress)]
     doc["provenance"]["report_seconds"] = round(time.perf_counter() - t0, 3)
     return doc
 
@@ -148,7 +148,8 @@ def build(rows, skipped=(), prov=None, certificates=None, figure_skip=(), engine
 def markdown(doc):
     md = ["# " + doc["title"], "", doc["summary"]["line"] + ".", "",
           "Verdicts come from bnverify's runner and trusted checker. Eigenvalues are those of the scale-free "
-          "dynamics (DF(G*)/c, the direction of G* dropped).", "", "## What the paper says, and what is verified", ""]
+          "dynamics (DF(G*)/c, the direction of G* dropped). Notation: rho is always a correlation, r(.) the "
+          "spectral radius (docs/notation.md).", "", "## What the paper says, and what is verified", ""]
     by_id = {c["id"]: c for c in html.all_rows(doc)}
     for p in doc["paper"]:
         md += ["> " + p["quote"], "", p["reading"], ""]
@@ -175,6 +176,9 @@ def markdown(doc):
         md += ["Verdict **%s** (expected %s) by %s. Uses: %s. Used by: %s." % (
             c["verdict"], c.get("expect", ""), c.get("method") or "-", ", ".join(c["uses"]) or "none",
             ", ".join(c["used_by"]) or "none"), ""]
+        why = reading.for_every_n(c, by_id)
+        if why:
+            md += ["Why, for every n (from the closed-form spectrum of `%s`): %s." % (why["uses"], why["text"]), ""]
         md += ["Trusts: " + " ".join(c["trusts"]), "", "Limits: " + " ".join(c["limits"]), ""]
     md += ["## Provenance", ""]
     p = doc["provenance"]
@@ -223,10 +227,12 @@ def publish(tmp, directory):
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write(directory, rows, skipped=(), provenance=None, certificates=None, figure_skip=(), engine="auto"):
-    """Build the report and write it into ``directory`` atomically; returns index.html's Path."""
+def write(directory, rows, skipped=(), provenance=None, certificates=None, figure_skip=(), engine="auto",
+          progress=None):
+    """Build the report and write it into ``directory`` atomically; returns index.html's Path.
+    ``progress``: (done, total, figure name) before each figure."""
     directory = Path(directory)
-    doc = build(rows, skipped, provenance, certificates, figure_skip, engine)
+    doc = build(rows, skipped, provenance, certificates, figure_skip, engine, progress)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = files.make_temp_dir(directory.parent, ".%s.tmp-" % directory.name)
     try:
@@ -245,9 +251,9 @@ def run_document(run, rows=None, certificates=None):
     return document(run.rows() if rows is None else rows, [c.id for c in run.skipped], certificates=certificates)
 
 
-def write_run(directory, run):
+def write_run(directory, run, progress=None):
     """DIR/certificates/<id>.json and DIR/results.json of a catalogue run, then the report
-    (:func:`write`).  Returns the run's document."""
+    (:func:`write`, told ``progress``).  Returns the run's document."""
     from ..claims import certificate
 
     directory = Path(directory)
@@ -261,7 +267,7 @@ def write_run(directory, run):
             paths[row["id"]] = path
     doc = run_document(run, rows, paths)
     files.write_text(directory / "results.json", as_json(doc))
-    write(directory, rows, skipped=[c.id for c in run.skipped], certificates=paths)
+    write(directory, rows, skipped=[c.id for c in run.skipped], certificates=paths, progress=progress)
     return doc
 
 

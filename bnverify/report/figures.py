@@ -339,16 +339,24 @@ def fig_trajectories(n=16, width=512, depth=300, seeds=4):
             ax.plot(layers, data[:, k], lw=0.9)
         ax.set_xlabel("layer")
         ax.set_title(title, fontsize=9)
-    axes[0].axhline(n - 1, color="k", ls=":", lw=0.8)
+    from ..claims.sweep import certified_attractor
+
+    target = certified_attractor(n, act)         # the infinite-width state the runs approach (n >= 7)
+    ref = ""
+    if target is not None:
+        r = sum(target["norm_ratio"]) / 2
+        axes[0].axhline(r, color="k", ls=":", lw=0.8)
+        ref = (" to near the certified attractor's norm ratio %.2f (dotted; the collapsed O_n would have n - 1 = %d)"
+               % (r, n - 1))
     fig.tight_layout()
     return Figure("trajectories", "Finite-width trajectories",
                   "%d networks of width d = %d with RC + ReLU layers, each from a Gaussian batch of n = %d points "
-                  "(bnverify.sim.model, fresh weights per layer, one line per seed). One point's norm grows to near "
-                  "n - 1 (dotted) times the others' and its cosine with them drops towards 0: the odd point "
+                  "(bnverify.sim.model, fresh weights per layer, one line per seed). One point's norm grows%s "
+                  "times the others' and its cosine with them drops towards 0: the odd point "
                   "emerges. The other points cluster but stay spread (at layer %d their smallest cosine is "
                   "%.2f..%.2f), as at the spread-cluster attractor, not at the collapsed O_n. Sampled: "
                   "finite-width simulation; it illustrates, it proves nothing."
-                  % (seeds, width, n, depth, clus[-1].min(), clus[-1].max()), "sampled", fig)
+                  % (seeds, width, n, ref, depth, clus[-1].min(), clus[-1].max()), "sampled", fig)
 
 
 def endstate_figure(tables, title):
@@ -438,16 +446,18 @@ def render(f, dpi=100):
     return f
 
 
-def all_figures(rows, skip=()):
-    """Every figure whose data is there, rendered; ``skip``: names to leave out."""
+def all_figures(rows, skip=(), progress=None):
+    """Every figure whose data is there, rendered; ``skip``: names to leave out; ``progress``
+    (k, total, name) is told before the k-th figure is drawn (some take seconds)."""
     makers = [("spectrum", fig_spectrum), ("attractor", lambda: fig_attractor(rows)),
               ("radii", lambda: fig_radii(rows)), ("curve", lambda: fig_curve(rows)),
               ("trajectories", fig_trajectories), ("endstate", fig_endstate),
               ("lyapunov", lambda: fig_lyapunov(rows))]
     out = []
-    for name, make in makers:
-        if name in skip:
-            continue
+    makers = [(name, make) for name, make in makers if name not in skip]
+    for k, (name, make) in enumerate(makers):
+        if progress:                    # the k-th of them is being drawn
+            progress(k + 1, len(makers), name)
         f = make()
         if f is not None:
             out.append(render(f))

@@ -186,9 +186,39 @@ def layout(nodes, engine="auto"):
     return pos, lines, "layered layout (barycenter crossing reduction)"
 
 
+ARROW_GAP = 16          # at most this far apart, the arrowheads entering one node side by side
+
+
+def spread_heads(pos, paths, bezier):
+    """The edge paths with the arrowheads entering a node side by side on its top edge, in the
+    order of their sources (left to right), instead of on one point (dot ends every edge at the
+    node's top centre, where their heads overlapped); each head touches the node."""
+    out = dict(paths)
+    into = {}
+    for (u, v) in paths:
+        into.setdefault(v, []).append(u)
+    for v, users in into.items():
+        users.sort(key=lambda u: (pos[u][0], u))
+        x, y = pos[v]
+        m = len(users)
+        step = min(ARROW_GAP, (_width(v) - 24) / max(1, m - 1))
+        for k, u in enumerate(users):
+            pts = list(out[(u, v)])
+            nx = x + (k - (m - 1) / 2) * step if m > 1 else pts[-1][0]
+            dx = nx - pts[-1][0]
+            if bezier:
+                pts[-1] = (nx, y - NODE_H / 2)
+                pts[-2] = (pts[-2][0] + dx, pts[-2][1])
+            else:                       # the layered layout's paths end at the node's centre
+                pts[-1] = (nx, pts[-1][1])
+            out[(u, v)] = pts
+    return out
+
+
 def svg(nodes, href="claims/%s.html", engine="auto"):
     """(svg text, engine, notes): the graph with a legend; ``notes`` explain the dashed edges."""
     pos, paths, used = layout(nodes, engine)
+    paths = spread_heads(pos, paths, bezier=used == "graphviz dot")
     verdict = {n["id"]: n.get("verdict", "not run") for n in nodes}
     title = {n["id"]: n.get("title", "") for n in nodes}
     ys = [p[1] for p in pos.values()] or [0]

@@ -9,7 +9,7 @@ import json
 import re
 
 from ..core import activations
-from . import mathml
+from . import mathml, pretty, reading
 from .graph import COLOURS, FILL
 
 E = html.escape
@@ -32,8 +32,8 @@ pre.wrap{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:.6
 details{margin:.4em 0}summary{cursor:pointer;color:#0969da}
 dl.ev{margin:.2em 0 .2em 1em}dl.ev dt{font-weight:600;margin-top:.3em}dl.ev dd{margin-left:1.2em}
 math{font-size:1.08em}.formula{margin:.6em 0;font-size:1.1em;overflow-x:auto;overflow-y:hidden;padding:.3em 0}
-.scroll{overflow-x:auto}.method{font-size:.8em;color:#57606a;margin-top:.2em}.verdicts td:first-child{white-space:nowrap}.inline-kv span{margin-right:.9em;white-space:nowrap}
-.graph{overflow-x:auto}.meta td:first-child{font-weight:600;white-space:nowrap}
+.scroll{overflow-x:auto}.method{font-size:.8em;color:#57606a;margin-top:.2em}.verdicts td:first-child,.verdicts td:last-child{white-space:nowrap}.inline-kv span{margin-right:.9em;white-space:nowrap}
+.graph{overflow-x:auto}.graph svg{max-width:100%;height:auto}.note{font-size:.92em;margin:.2em 0 .6em 1em}.meta td:first-child{font-weight:600;white-space:nowrap}
 nav a{margin-right:1em}
 """
 
@@ -64,6 +64,7 @@ def claim_link(cid, prefix="claims/"):
 
 # ------------------------------------------------------------------ evidence
 _EXPR_KEYS = {"closed_form", "formula", "value", "eigenvalue", "c", "scale"}
+NOTE_CHARS = 80             # a longer text in a table's column is written under the table
 
 
 def _is_interval(v):
@@ -87,11 +88,19 @@ def evidence(v, key=None, depth=0):
     if isinstance(v, dict):
         if v and len(v) > 1 and all(isinstance(x, dict) for x in v.values()):
             cols = list(dict.fromkeys(k for x in v.values() for k in x))
+            # a column of prose (a note on one row) would stretch its row into a blank band, and a column
+            # of one row among several widens the table for one cell: both are written under the table
+            notes = [c for c in cols
+                     if any(isinstance(x.get(c), str) and len(x[c]) > NOTE_CHARS for x in v.values())
+                     or len(v) >= 3 and sum(c in x for x in v.values()) == 1]
+            cols = [c for c in cols if c not in notes]
             if len(cols) <= 8 and all(not isinstance(y, dict) for x in v.values() for y in x.values()):
                 head = "<tr><th>%s</th>%s</tr>" % (E(str(key or "")), "".join("<th>%s</th>" % E(c) for c in cols))
                 body = "".join("<tr><td>%s</td>%s</tr>" % (E(str(k)), "".join(
                     "<td>%s</td>" % evidence(x.get(c, ""), c, depth + 1) for c in cols)) for k, x in v.items())
-                return "<div class='scroll'><table>%s%s</table></div>" % (head, body)
+                below = "".join("<p class='note'><b>%s, %s:</b> %s</p>" % (E(str(k)), E(c), evidence(x[c], c, depth + 1))
+                                for c in notes for k, x in v.items() if c in x)
+                return "<div class='scroll'><table>%s%s</table></div>%s" % (head, body, below)
         if v and all(not isinstance(x, (dict, list)) for x in v.values()) and len(v) > 6:
             return "<div class='inline-kv'>%s</div>" % "".join(
                 "<span><b>%s</b>: %s</span>" % (E(str(k)), evidence(x, k, depth + 1)) for k, x in v.items())
@@ -110,10 +119,38 @@ def evidence(v, key=None, depth=0):
         return "<code>%s</code>" % E(repr(v))
     s = str(v)
     if key in _EXPR_KEYS and re.fullmatch(r"[0-9a-zA-Z_+\-*/(). ]+", s) and re.search(r"[a-z*/]", s):
-        return "%s <code class='src-text'>%s</code>" % (mathml.expr(s), E(s))
+        return "<span title='%s'>%s</span>" % (E(pretty.formula(s)), mathml.expr(s))     # the text on hover
     if len(s) > 600:
         return "<details><summary>%s...</summary><pre class='wrap'>%s</pre></details>" % (E(s[:120]), E(s))
-    return E(s)
+    return E(pretty.formula(s))         # sympy's text quoted in prose, in reader's notation (n^2, not n**2)
+
+
+# ------------------------------------------------------------------ notation
+# one meaning per symbol, in the verdicts, the claim pages and docs/notation.md (a test keeps them equal)
+NOTATION = [
+    (r"n", "batch size (n - 1 cluster points and one odd point)"),
+    (r"d", "width; d \u2192 \u221e is the infinite-width Gram dynamics"),
+    (r"\alpha", "leaky ReLU slope, 0 \u2264 \u03b1 < 1 (ReLU: \u03b1 = 0)"),
+    (r"C = I_n - \tfrac{1}{n}\mathbf{1}\mathbf{1}^\top", "recentering (RC)"),
+    (r"G,\ F(G)", "Gram matrix X\u1d40X/d and its image after one layer at infinite width"),
+    (r"\rho", "a correlation, always: \u03a3_jk/\u221a(\u03a3_jj \u03a3_kk); in the basins, the cluster correlation "
+               "of C G C"),
+    (r"\kappa(\rho)", "the activation's normalized dual kernel"),
+    (r"c", "the scale factor of a fixed point: F(G*) = c G*"),
+    (r"r(\cdot)", "spectral radius: the largest modulus of an eigenvalue \u03bb of the scale-free "
+                   "linearization DF(G*)/c, the direction of G* itself dropped"),
+    (r"\lambda,\ \mu", "eigenvalues of that linearization (\u03bc: of one perturbation direction)"),
+    (r"O_n,\ G^*", "the configuration (odd point orthogonal to the cluster) and its Gram matrix"),
+    (r"G^\dagger_n", "the spread-cluster attractor at n"),
+    (r"t = 1/n", "the variable of the all-n proofs"),
+]
+
+
+def notation():
+    """The legend: each symbol's one meaning."""
+    rows = "".join("<tr><td>%s</td><td>%s</td></tr>" % (mathml.tex(sym), E(text)) for sym, text in NOTATION)
+    return ("<h2 id='notation'>Notation</h2><p>Each symbol means one thing throughout the report "
+            "(docs/notation.md):</p><table class='meta'>%s</table>" % rows)
 
 
 # ------------------------------------------------------------------ index
@@ -122,7 +159,7 @@ def index(doc):
     prov = doc["provenance"]
     s = doc["summary"]
     out = ["<h1>%s</h1>" % E(doc["title"]),
-           "<nav><a href='#paper'>Paper and verdicts</a><a href='#table'>Verdicts</a><a href='#graph'>Dependency "
+           "<nav><a href='#paper'>Paper and verdicts</a><a href='#table'>Verdicts</a><a href='#notation'>Notation</a><a href='#graph'>Dependency "
            "graph</a><a href='#figures'>Figures</a><a href='#skipped'>Not run</a><a href='#provenance'>Provenance</a>"
            "<a href='report.md'>report.md</a><a href='report.json'>report.json</a></nav>",
            "<p><b>%s</b>. Verdicts come from bnverify's runner and its trusted checker; the report recomputes "
@@ -136,17 +173,22 @@ def index(doc):
         rows = "".join("<li>%s %s &mdash; %s</li>" % (badge(by_id[c]["verdict"]), claim_link(c), E(by_id[c]["title"]))
                        for c in p["claims"])
         out.append("<blockquote>%s</blockquote><p>%s</p><ul>%s</ul>" % (E(p["quote"]), E(p["reading"]), rows))
-    out.append("<h2 id='table'>Verdicts</h2><div class='scroll'><table class='verdicts'><tr><th>claim</th><th>statement</th><th>verdict</th>"
-               "<th>expected</th><th>s</th><th>certificate</th></tr>")
+    # three columns, so that the table fits the page at 1280 px: the claim (and its certificate), the
+    # statement (and the method), the verdict (and what was expected, and the time)
+    out.append("<h2 id='table'>Verdicts</h2><div class='scroll'><table class='verdicts'><tr><th>claim</th>"
+               "<th>statement</th><th>verdict</th></tr>")
     for c in claims:
         formula = mathml.tex(c.get("latex")) if c.get("latex") else E(c["title"])
-        cert = "<a href='%s'>json</a>" % E(c["certificate"]) if c.get("certificate") else "&mdash;"
+        cert = "<div class='method'><a href='%s'>certificate</a></div>" % E(c["certificate"]) \
+            if c.get("certificate") else ""
         mark = "" if c.get("ok", True) or c["verdict"] == "not run" else " &#9888; differs"
         method = "<div class='method'>%s</div>" % E(c["method"]) if c.get("method") else ""
-        out.append("<tr><td>%s</td><td>%s%s</td><td>%s</td><td>%s%s</td><td>%s</td><td>%s</td></tr>"
-                   % (claim_link(c["id"]), formula, method, badge(c["verdict"]), E(c.get("expect", "")), mark,
-                      "" if c.get("seconds") is None else "%.2f" % c["seconds"], cert))
+        seconds = "" if c.get("seconds") is None else "<br>%.2f s" % c["seconds"]
+        out.append("<tr><td>%s%s</td><td>%s%s</td><td>%s<div class='method'>expected %s%s%s</div></td></tr>"
+                   % (claim_link(c["id"]), cert, formula, method, badge(c["verdict"]), E(c.get("expect", "")),
+                      mark, seconds))
     out.append("</table></div>")
+    out.append(notation())
     g = doc["graph"]
     out.append("<h2 id='graph'>Dependency graph</h2><p>An arrow runs from a claim to each claim that uses it; "
                "click a node to open the claim. Layout: %s.</p><div class='graph'>%s</div>"
@@ -208,10 +250,10 @@ def claim_page(c, doc):
     out.append("<h2>Reading</h2>")
     for p in papers:
         out.append("<blockquote>%s</blockquote>" % E(p["quote"]))
-    out.append("<p>%s</p>" % E(" ".join((c.get("statement") or "").split())))
+    out.append("<p>%s</p>" % E(pretty.formula(" ".join((c.get("statement") or "").split()))))
     if c.get("checked_statement"):
         out.append("<p><b>Statement checked</b> (generated from the structured claim by the trusted checker): "
-                   "%s</p>" % E(c["checked_statement"]))
+                   "%s</p>" % E(pretty.formula(c["checked_statement"])))
     claim = c.get("claim") or {}
     model = " + ".join([s.upper() for s in claim.get("stages", [])] + [claim.get("activation", "?")])
     rows = [("model variant", E(model)), ("domain", E(", ".join("%s in %s" % kv for kv in (claim.get("domain") or {}).items()
@@ -225,6 +267,13 @@ def claim_page(c, doc):
                                                             for v, m in eig)))
     rows.append(("methods", E(", ".join(c.get("methods") or []))))
     out.append("<table class='meta'>%s</table>" % "".join("<tr><td>%s</td><td>%s</td></tr>" % r for r in rows))
+    why = reading.for_every_n(c, by_id)
+    if why:
+        out.append("<h2>Why, for every n</h2><p>The trusted kernel refutes the claim with one witness (its reason "
+                   "below); the reason holds for every n of the domain. The spectrum proved in %s has the "
+                   "eigenvalue</p><div class='formula'>%s</div><p>so the spectral radius exceeds the bound for "
+                   "every n (computed exactly from that claim's closed form).</p>"
+                   % (link(why["uses"]), mathml.tex(why["latex"], display=True)))
     out.append("<h2>Evidence</h2>")
     out.append(evidence(c.get("evidence") or {}) if c.get("evidence") else "<p>None (not run).</p>")
     out.append("<h2>What the verdict trusts</h2><ul>%s</ul>" % "".join("<li>%s</li>" % E(t) for t in c["trusts"]))

@@ -8,6 +8,23 @@ import re
 _INTERVAL = re.compile(r"^\s*-?[0-9.]+(e[-+]?[0-9]+)?\s*$", re.I)
 
 
+def _arrows(latex):
+    r"""``\xrightarrow{X}`` as ``\overset{X}{\longrightarrow}``: latex2mathml draws the former with
+    mpadded offsets that MathML Core browsers ignore (Chromium showed '→ᵈ n⃗ −∞1' for
+    ``\xrightarrow{d\to\infty} n-1``), the latter as a plain mover."""
+    out, key = str(latex), "\\xrightarrow{"
+    while key in out:
+        i = out.index(key)
+        j, depth = i + len(key), 1
+        while j < len(out) and depth:
+            depth += {"{": 1, "}": -1}.get(out[j], 0)
+            j += 1
+        if depth:
+            break
+        out = out[:i] + "\\overset{%s}{\\longrightarrow}" % out[i + len(key):j - 1] + out[j:]
+    return out
+
+
 def tex(latex, display=False):
     """MathML for a LaTeX string; the LaTeX itself in <code> if the converter rejects it."""
     if not latex or not str(latex).strip():
@@ -15,7 +32,7 @@ def tex(latex, display=False):
     from latex2mathml.converter import convert
 
     try:
-        return convert(str(latex).strip(), display="block" if display else "inline")
+        return convert(_arrows(str(latex).strip()), display="block" if display else "inline")
     except Exception:                         # the converter's own parse errors vary by version
         return "<code class='tex'>%s</code>" % html.escape(str(latex))
 

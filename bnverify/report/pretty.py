@@ -7,12 +7,15 @@ terminating fractions as the exact decimals they are); the value is never change
 :func:`formula` is applied to prose too (evidence strings that quote sympy).  ASCII only,
 so any terminal shows it.  :func:`evidence_lines` lays out a verdict's evidence: scalars
 on one line, [lo, hi] enclosures as intervals, lists of rows as tables, SMT-LIB text counted
-(``--json`` keeps all of it).
+(``--json`` keeps all of it).  Every line fits the terminal: :func:`columns` is its width (at most
+120), :func:`fit` wraps a line of prose, :func:`grid` lays out a table, wrapping its widest cells.
 """
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import textwrap
 from fractions import Fraction
 
 _POW = re.compile(r"\*\*")
@@ -162,6 +165,65 @@ def factored(expr, symbol):
     return sign + lead + num + ("" if c.denominator == 1 else "/%d" % c.denominator)
 
 
+# ---------------------------------------------------------------- text that fits a terminal
+MIN_COLUMNS, MAX_COLUMNS = 80, 120
+
+
+def columns():
+    """The width text output fits: $COLUMNS, else the terminal's width, else (output piped
+    or redirected) MAX_COLUMNS; always within MIN_COLUMNS..MAX_COLUMNS (a line of formulas
+    narrower than 80 is hard to read, one wider than 120 hard to follow)."""
+    return max(MIN_COLUMNS, min(MAX_COLUMNS, shutil.get_terminal_size((MAX_COLUMNS, 24)).columns))
+
+
+def wrap(text, indent="", hang=None, width=None):
+    """``text`` as lines of at most ``width`` (default :func:`columns`) characters, the first
+    starting with ``indent``, the others with ``hang`` (default: ``indent`` and 4 spaces).
+    Lines break at spaces; a single word longer than a line is cut."""
+    width = width or columns()
+    hang = indent + "    " if hang is None else hang
+    return textwrap.wrap(str(text), width, initial_indent=indent, subsequent_indent=hang,
+                         break_on_hyphens=False, drop_whitespace=True) or [indent.rstrip()]
+
+
+def fit(line, width=None):
+    """One line of output within the width: unchanged if it fits, else wrapped with its own
+    leading spaces, continuation lines 4 further in."""
+    width = width or columns()
+    if len(line) <= width:
+        return [line]
+    indent = line[:len(line) - len(line.lstrip(" "))]
+    return wrap(line[len(indent):], indent, width=width)
+
+
+def grid(rows, indent="", sep="  ", width=None):
+    """Rows of cells (the first row: the header) as aligned text lines within the width.
+    Columns are as wide as their widest cell; when the table is wider than the width, the
+    widest columns are narrowed and their cells wrapped at spaces (a row then takes several
+    lines) until it fits."""
+    width = width or columns()
+    rows = [[str(c) for c in r] for r in rows]
+    k = max(len(r) for r in rows)
+    rows = [r + [""] * (k - len(r)) for r in rows]
+    natural = [max(len(r[i]) for r in rows) for i in range(k)]
+    words = [max((len(w) for r in rows for w in r[i].split()), default=0) for i in range(k)]
+    room = width - len(indent) - len(sep) * (k - 1)
+    w = list(natural)
+    while sum(w) > room:            # narrow the widest column, first down to its longest word
+        over = [i for i in range(k) if w[i] > max(words[i], 1)] or [i for i in range(k) if w[i] > 4]
+        if not over:
+            break
+        i = max(over, key=lambda j: w[j])
+        w[i] -= 1
+    out = []
+    for r in rows:
+        cells = [textwrap.wrap(c, w[i], break_on_hyphens=False) if len(c) > w[i] else [c] for i, c in enumerate(r)]
+        for j in range(max(len(c) for c in cells)):
+            out.append((indent + sep.join((c[j] if j < len(c) else "").ljust(w[i])
+                                          for i, c in enumerate(cells))).rstrip())
+    return out
+
+
 # ---------------------------------------------------------------- evidence
 def _scalar(v):
     if isinstance(v, bool) or v is None:
@@ -193,8 +255,9 @@ def _cell(v):
     return _scalar(v)
 
 
-def table(rows, columns=None, factor_out=True, headers=None):
-    """(lines, same): rows (dicts) as an aligned text table (``headers``: {column: title}).
+def table(rows, columns=None, factor_out=True, headers=None, indent="", width=None):
+    """(lines, same): rows (dicts) as an aligned text table (``headers``: {column: title}),
+    laid out by :func:`grid` (each line starts with ``indent``).
     With ``factor_out`` a column that is the same in every row is left out and returned in
     ``same`` as (name, value), for a line of its own."""
     columns = columns or list(dict.fromkeys(k for r in rows for k in r))
@@ -202,9 +265,8 @@ def table(rows, columns=None, factor_out=True, headers=None):
     same = [(c, cells[0][i]) for i, c in enumerate(columns)
             if factor_out and len(rows) > 1 and all(row[i] == cells[0][i] for row in cells)]
     keep = [i for i, c in enumerate(columns) if c not in dict(same)]
-    grid = [[(headers or {}).get(columns[i], columns[i]) for i in keep]] + [[row[i] for i in keep] for row in cells]
-    width = [max(len(g[k]) for g in grid) for k in range(len(keep))]
-    return ["  ".join(x.ljust(w) for x, w in zip(g, width)).rstrip() for g in grid], same
+    rows_ = [[(headers or {}).get(columns[i], columns[i]) for i in keep]] + [[row[i] for i in keep] for row in cells]
+    return grid(rows_, indent, width=width), same
 
 
 def _table_like(v):
@@ -237,9 +299,8 @@ def _lines(key, v, indent, max_chars):
     if not v:
         return ["%s none" % head]
     if _table_like(v):
-        lines, same = table(v)
-        return ([head] + ["%s  %s: %s (every row)" % (indent, c, x) for c, x in same]
-                + ["%s  %s" % (indent, line) for line in lines])
+        lines, same = table(v, indent=indent + "  ")
+        return [head] + ["%s  %s: %s (every row)" % (indent, c, x) for c, x in same] + lines
     if all(not isinstance(x, (dict, list)) or _is_interval(x) for x in v):
         text = ", ".join(_cell(x) for x in v)
         if len(text) <= max_chars:
@@ -247,4 +308,5 @@ def _lines(key, v, indent, max_chars):
     return [head] + [line for i, x in enumerate(v) for line in _lines("[%d]" % (i + 1), x, indent + "  ", max_chars)]
 
 
-__all__ = ["formula", "factored", "leading_term", "exact_number", "terminating", "table", "evidence_lines"]
+__all__ = ["columns", "wrap", "fit", "grid",
+           "formula", "factored", "leading_term", "exact_number", "terminating", "table", "evidence_lines"]

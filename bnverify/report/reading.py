@@ -118,4 +118,52 @@ def limits(row):
     return out
 
 
-__all__ = ["PAPER", "paper_links", "sentences_of", "trusts", "limits"]
+def _positive_from(p, n, lo):
+    """True if the polynomial ``p`` in n is positive for every real n >= lo: in m = n - lo >= 0 its
+    coefficients are all >= 0 and its constant term is > 0 (a sufficient test, exact)."""
+    import sympy as sp
+
+    m = sp.Symbol("m", nonnegative=True)
+    q = sp.Poly(sp.expand(p.subs(n, m + lo)), m)
+    coeffs = q.all_coeffs()
+    return all(c.is_number and c >= 0 for c in coeffs) and coeffs[-1] > 0
+
+
+def for_every_n(row, by_id):
+    """Why a refuted bound r < b on the spectral radius fails for every n of the domain, not only
+    at the kernel's witness: a closed-form eigenvalue lam of a proved spectrum the claim uses with
+    lam - b > 0 for every n >= n_min (computed here in sympy: lam - b factored, its numerator and
+    denominator positive from n_min on).  None if there is no such eigenvalue or the claim is not
+    of that kind.  Returns {"uses", "text", "latex"}."""
+    import sympy as sp
+
+    claim = row.get("claim") or {}
+    params = claim.get("params") or {}
+    if row.get("verdict") != "refuted" or claim.get("property") != "spectral-radius" \
+            or params.get("relation") not in ("<", "<="):
+        return None
+    n = sp.Symbol("n", positive=True)
+    try:
+        bound = sp.Rational(str(params.get("bound", "1")))
+        lo = int(str((claim.get("domain") or {}).get("n", "")).split("..")[0])
+    except (ValueError, TypeError):
+        return None
+    for uid in row.get("uses") or []:
+        used = by_id.get(uid) or {}
+        if used.get("verdict") != "proved":
+            continue
+        for value, _ in ((used.get("claim") or {}).get("params") or {}).get("eigenvalues") or []:
+            lam = sp.sympify(value, locals={"n": n})
+            gap = sp.factor(sp.together(lam - bound))
+            num, den = sp.fraction(gap)
+            if lam.free_symbols == {n} and _positive_from(num, n, lo) and _positive_from(den, n, lo):
+                from .pretty import formula
+                return {"uses": uid,
+                        "text": "%s - %s = %s > 0 for every n >= %d" % (formula(sp.sstr(lam)), bound,
+                                                                         formula(sp.sstr(gap)), lo),
+                        "latex": r"%s - %s = %s > 0 \quad \text{for every } n \ge %d" % (
+                            sp.latex(lam), sp.latex(bound), sp.latex(gap), lo)}
+    return None
+
+
+__all__ = ["PAPER", "paper_links", "sentences_of", "trusts", "limits", "for_every_n"]
