@@ -138,14 +138,15 @@ def _decide(lo, hi, n, act, ctx, deriv_width=Fraction(0)):
     Derivatives are tried only on intervals not wider than ``deriv_width`` (0: always)."""
     nn = _n_value(n, ctx)
     X = ball_from(lo, hi, ctx)
-    g = curve(X, nn, act, ctx) - X
+    # h' is wanted only on narrow intervals inside the domain; there h comes with it (the same
+    # enclosure curve() gives alone), so h is not evaluated twice
+    narrow = not (deriv_width and hi - lo > deriv_width) and lo >= Fraction(-1) / (Fraction(n) - 2)
+    h, dh = curve(X, nn, act, ctx, slope=True) if narrow else (curve(X, nn, act, ctx), None)
+    g = h - X
     if g > 0 or g < 0:
         return ("excluded", "natural")
-    if deriv_width and hi - lo > deriv_width:
-        return None
-    if lo < Fraction(-1) / (Fraction(n) - 2):
-        return None          # the first interval reaches outside the domain: no endpoint arguments
-    _, dh = curve(X, nn, act, ctx, slope=True)
+    if not narrow:
+        return None          # too wide for derivatives, or reaching outside the domain (no endpoint arguments)
     dg = dh - 1
     if not dg.is_finite():
         return None
