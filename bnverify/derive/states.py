@@ -90,20 +90,29 @@ def _float_roots(n, act, grid=3000):
     """Float search for solutions of h(rho) = rho strictly inside (-1/(n-2), 1) (untrusted)."""
     lo = float(_left_end(n)) + 1e-9
     rs = np.linspace(lo, 1 - 1e-9, grid)
-    with np.errstate(all="ignore"):
-        g = np.array([float(curve(r, n, act, QFLOAT)) - r for r in rs])
+    g = lambda r: float(curve(r, n, act, QFLOAT)) - r      # noqa: E731
     roots = []
-    for i in np.where(np.sign(g[1:]) * np.sign(g[:-1]) < 0)[0]:
-        a, b = rs[i], rs[i + 1]
-        for _ in range(60):
-            c = (a + b) / 2
-            gc = float(curve(c, n, act, QFLOAT)) - c
-            if np.sign(gc) == np.sign(float(curve(a, n, act, QFLOAT)) - a):
-                a = c
-            else:
-                b = c
-        roots.append((a + b) / 2)
+    with np.errstate(all="ignore"):
+        gs = np.array([g(r) for r in rs])
+        for i in np.where(np.sign(gs[1:]) * np.sign(gs[:-1]) < 0)[0]:
+            a, b, ga = rs[i], rs[i + 1], gs[i]
+            for _ in range(60):
+                c = (a + b) / 2
+                gc = g(c)
+                if np.sign(gc) == np.sign(ga):
+                    a, ga = c, gc
+                else:
+                    b = c
+            roots.append((a + b) / 2)
     return roots
+
+
+def _candidate_grid(n):
+    """Grid points for the float search of attracting spread states: the attractor lies about
+    43/n^2 below rho = 1 (n = 7..64), so a spacing of a quarter of that sees h - id change sign
+    on both of its sides (the unstable partner next to the simplex, which a coarse grid may
+    miss, is never a candidate)."""
+    return max(400, n * n // 8)
 
 
 def _spread_candidates(n, act, prec, classification):
@@ -115,7 +124,7 @@ def _spread_candidates(n, act, prec, classification):
         return [(Fraction(f["rho"][0]) + Fraction(f["rho"][1])) / 2
                 for f in roots if f["stable_in_family"]]
     out = []
-    for r in _float_roots(n, act):
+    for r in _float_roots(n, act, _candidate_grid(n)):
         if abs(r - float(_simplex_rho(n))) < 1e-9:
             continue
         _, dh = curve(r, n, act, QFLOAT, slope=True)
