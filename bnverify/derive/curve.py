@@ -96,9 +96,7 @@ def curve(rho, n, act, ctx, slope=False):
     h = so / sc
     if not slope:
         return h
-    dS0 = [0, 1, -(n - 2), (n - 1) * (n - 2)]
-    D = symmetry.block("trivial", S0, n, act, ctx)
-    dK = SymState(*[sum(D[i, j] * dS0[j] for j in range(1, 4)) for i in range(4)])
+    dK = symmetry.image_derivative(S0, SymState(0, 1, -(n - 2), (n - 1) * (n - 2)), n, act, ctx)
     do, dc = _centred_corr(dK, n, ctx)
     return h, (do * sc - so * dc) / (sc * sc)
 
