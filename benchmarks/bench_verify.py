@@ -55,6 +55,7 @@ def run(args):
     t0 = time.monotonic()
     proc = subprocess.Popen([exe] + args + ["--json", "--quiet"], stdout=subprocess.PIPE, text=True)
     try:
+        import psutil  # noqa: F401
         sampler = threading.Thread(target=tree_cpu, args=(proc.pid, stop, cpu), daemon=True)
         sampler.start()
     except ImportError:
