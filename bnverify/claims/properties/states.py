@@ -7,7 +7,6 @@ from fractions import Fraction
 
 from .. import certificate as cert
 from ... import trusted
-from ...core.verdict import INCONCLUSIVE
 from ...derive import states
 
 
@@ -26,16 +25,8 @@ def search(claim):
     bound = claim.params.get("bound", Fraction(1)) if claim.property != "attractor-threshold" else Fraction(1)
     if rel not in ("<", "<="):
         rel = "<"
-    if state == "attractor":
-        # the kernel's goal at one n takes one Krawczyk box (or, where no spread state attracts,
-        # the classification of the family): a float search finds the box's centre in a few
-        # hundredths of a second, the classification takes about a second, so it runs only
-        # when the box does not decide the claim
-        v = states.certify_attractor(n, act, relation=rel, bound=bound, classify_family=False)
-        if v.status == INCONCLUSIVE:
-            v = states.certify_attractor(n, act, relation=rel, bound=bound)
-    else:
-        v = states.certify_simplex(n, act, relation=rel, bound=bound)
+    fn = states.certify_attractor if state == "attractor" else states.certify_simplex
+    v = fn(n, act, relation=rel, bound=bound)
     human = {k: x for k, x in v.evidence.items() if k != "reason"}
     if v.evidence.get("reason"):
         human["search"] = v.evidence["reason"]
