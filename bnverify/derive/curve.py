@@ -152,6 +152,14 @@ def _decide(lo, hi, n, act, ctx, deriv_width=Fraction(0)):
     mv = (curve(M, nn, act, ctx) - M) + dg * (X - M)
     if mv > 0 or mv < 0:
         return ("excluded", "mean-value")
+    return isolated(lo, hi, n, nn, act, ctx, dh)
+
+
+def isolated(lo, hi, n, nn, act, ctx, dh):
+    """_decide's last step, for [lo, hi] with h' enclosed by ``dh`` there: if h - id is strictly
+    monotone, ('configuration' | 'simplex' | 'root', slope) when it has exactly one zero in
+    [lo, hi], ('excluded', 'monotone') when none; else None."""
+    dg = dh - 1
     if not (dg > 0 or dg < 0):
         return None
     slope = bounds(dh)
