@@ -165,8 +165,10 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
         ex = executor or process_pool(jobs)
         # the jobs of claims that are not split go first: the per-n jobs of the split claims are
         # many and short, and fill the workers' time at the end (a long job submitted last
-        # would run alone); progress still comes in the planned order
-        first = sorted(todo, key=lambda j: len(plan[j[0]][1]) > 1)
+        # would run alone).  Among split claims, those with most jobs go first: combining one
+        # takes the kernel time in proportion, and it then overlaps the other claims' jobs.
+        # Progress still comes in the planned order.
+        first = sorted(todo, key=lambda j: (len(plan[j[0]][1]) > 1, -len(plan[j[0]][1])))
         try:
             futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in first}
             for f in as_completed(futures):
