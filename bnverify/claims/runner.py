@@ -4,8 +4,9 @@
 pass any Executor instead, e.g. Dask's ``Client(...).get_executor()``, to spread a sweep over
 a cluster.  A claim whose property works per batch size (``Property.per_n``) and has a finite
 range of n is split into one job per n, and the per-n verdicts are combined into one verdict
-(a bundle certificate) in this process.  Identical jobs (equal ``registry.job_key``, e.g.
-the attractor at n = 9 for two claims) run once.
+(a bundle certificate) in this process, as soon as its last job is in.  Identical jobs (equal
+``registry.job_key``, e.g. the attractor at n = 9 for two claims) run once.  The jobs of claims
+that are not split are submitted first, then those of the split claims, most jobs first.
 """
 from __future__ import annotations
 
