@@ -11,6 +11,7 @@ runner with a session-wide cache of jobs: the per-n jobs two claims share run on
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,11 @@ _JOBS = {}          # job key -> Verdict, shared by the items of this session (r
 
 
 def _verdict(item):
-    """The item's own claim, run now; per-n jobs another item already ran are reused."""
-    return runner.run([item.claim], progress=False, cache=_JOBS)[0].verdict
+    """The item's own claim, run now; per-n jobs another item already ran are reused.  Under
+    pytest-xdist the workers already use the cores: a claim's jobs run in this process rather
+    than in a process pool of its own (which would start and import bnverify in two more)."""
+    jobs = 1 if os.environ.get("PYTEST_XDIST_WORKER") else None
+    return runner.run([item.claim], jobs=jobs, progress=False, cache=_JOBS)[0].verdict
 
 
 class ClaimItem(pytest.Item):

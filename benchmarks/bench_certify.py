@@ -1,7 +1,8 @@
 """Certification timings, and the symmetry blocks against a dense eigensolver.
 
-1. Per-n wall time of certify_attractor (with and without the classification of the whole
-   symmetric family) and certify_simplex.
+1. Per-n wall time of certify_attractor (which classifies the whole symmetric family only
+   when its float candidate's box does not decide, as below n = 7), of that classification
+   alone, and of certify_simplex.
 2. The spectrum of the scale-free linearization at the certified attractor box, enclosed
    (a) per symmetry block (3x3, 3x3, 1x1; acb_mat.eig + Gershgorin), and
    (b) by flint's acb_mat.eig on the dense n(n+1)/2 x n(n+1)/2 Jacobian DF(G)/c built in arb
@@ -20,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from bnverify.core import gram, symmetry
-from bnverify.derive import balls, krawczyk, spectra, states
+from bnverify.derive import balls, curve, krawczyk, spectra, states
 from bnverify.core.activations import Activation
 
 RELU = Activation("relu")
@@ -28,12 +29,12 @@ RELU = Activation("relu")
 
 def per_n_times(ns, prec):
     print("per-n certification time (s), relu, prec=%d" % prec)
-    print("%4s  %-8s %10s %12s %10s" % ("n", "status", "attractor", "no-classify", "simplex"))
+    print("%4s  %-8s %10s %12s %10s" % ("n", "status", "attractor", "classify", "simplex"))
     for n in ns:
         t0 = time.perf_counter()
         v = states.certify_attractor(n, RELU, prec)
         t1 = time.perf_counter()
-        states.certify_attractor(n, RELU, prec, classify_family=False)
+        curve.classify(n, RELU, prec)
         t2 = time.perf_counter()
         states.certify_simplex(n, RELU, prec)
         t3 = time.perf_counter()

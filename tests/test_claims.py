@@ -246,3 +246,18 @@ def test_a_threshold_on_n_from_16_is_decided_as_a_threshold():
         assert v.certificate["claim"]["property"] == "attractor-threshold"
         assert v.certificate["claim"]["params"] == {"value": value}
         assert trusted.check(v.certificate)[0]
+
+
+def test_attractor_search_classifies_only_when_the_box_does_not_decide(monkeypatch):
+    """At n = 9 the float candidate's Krawczyk box decides the attractor claim; at n = 5 no
+    spread state exists, and the classification of the family is the evidence (refuted)."""
+    from bnverify.claims.properties import road
+    from bnverify.derive import states
+
+    claim = spec.load_claim(PROOFS / "attractor.toml")
+    real, calls = states.classify, []
+    monkeypatch.setattr(states, "classify", lambda n, *a: calls.append(n) or real(n, *a))
+    v = road.check(claim.with_n(9))
+    assert v.status == "proved" and calls == [] and v.certificate["evidence"][0]["type"] == "symmetric-state"
+    v = road.check(claim.with_n(5))
+    assert v.status == "refuted" and calls == [5] and v.certificate["evidence"][0]["type"] == "classification"

@@ -153,3 +153,29 @@ def test_console_script():
     out = subprocess.run([sys.executable, "-m", "bnverify", "check", "--stages", "rc,relu", "--n", "9..3",
                           "--property", "spectral-radius"], capture_output=True, text=True)
     assert out.returncode == 2 and "reversed" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_unsplit_jobs_go_first_and_results_match_one_process():
+    """The pool gets the jobs of claims that are not split first (the split claims' many short
+    per-n jobs fill the end), and each claim is combined when its last job is in: the results
+    are those of a run in this process, in the order of the claims."""
+    import dataclasses
+
+    split = dataclasses.replace(spec.load_claim(PROOFS / "simplex-state.toml"), n=spec.IntRange(3, 4))
+    whole = spec.load_claim(PROOFS / "stability-naive.toml")
+    submitted = []
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn, job, *a, **kw):
+            submitted.append((job.id, str(job.n)))
+            return super().submit(fn, job, *a, **kw)
+
+    with Recording(2) as ex:
+        pooled = runner.run([split, whole], executor=ex, progress=False)
+    alone = runner.run([split, whole], jobs=1, progress=False)
+    assert submitted[0] == (whole.id, str(whole.n)) and len(submitted) == 3
+    assert [r.claim.id for r in pooled] == [split.id, whole.id]
+    for p, a in zip(pooled, alone):
+        assert p.ok and (p.verdict.status, p.verdict.evidence.get("per_n")) == (a.verdict.status,
+                                                                            a.verdict.evidence.get("per_n"))
+        assert p.verdict.certificate["evidence"] == a.verdict.certificate["evidence"]

@@ -4,8 +4,9 @@
 pass any Executor instead, e.g. Dask's ``Client(...).get_executor()``, to spread a sweep over
 a cluster.  A claim whose property works per batch size (``Property.per_n``) and has a finite
 range of n is split into one job per n, and the per-n verdicts are combined into one verdict
-(a bundle certificate) in this process.  Identical jobs (equal ``registry.job_key``, e.g.
-the attractor at n = 9 for two claims) run once.
+(a bundle certificate) in this process, as soon as its last job is in.  Identical jobs (equal
+``registry.job_key``, e.g. the attractor at n = 9 for two claims) run once.  The jobs of claims
+that are not split are submitted first, then those of the split claims, most jobs first.
 """
 from __future__ import annotations
 
@@ -135,15 +136,42 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
         return job_label(c, u, len(plan[i][1]), others)
 
     place = {id(u): j for j, (_, _, u) in enumerate(todo)}
+    results = [None] * len(plan)
+    waiting, left = {}, []          # job key -> claims waiting for it; jobs each claim waits for
+    for i, (c, units) in enumerate(plan):
+        keys = {registry.job_key(u) for u in units} - set(done)
+        left.append(len(keys))
+        for key in keys:
+            waiting.setdefault(key, []).append(i)
+        if not keys:
+            results[i] = _result(c, units, done)
+
+    def finished(u, v):
+        """A job's verdict is in: a claim whose last job it was is decided now, while the
+        workers go on with the other jobs (not all at the end, one after the other)."""
+        key = registry.job_key(u)
+        done[key] = v
+        for i in waiting.pop(key, ()):
+            left[i] -= 1
+            if not left[i]:
+                results[i] = _result(*plan[i], done)
+
     if executor is None and (jobs == 1 or len(todo) <= 1):
         for i, k, u in todo:
-            done[registry.job_key(u)] = v = run_one(u)
+            v = run_one(u)
             tick(label(i, u), v, place[id(u)])
+            finished(u, v)
     else:
         own = executor is None
         ex = executor or process_pool(jobs)
+        # the jobs of claims that are not split go first: the per-n jobs of the split claims are
+        # many and short, and fill the workers' time at the end (a long job submitted last
+        # would run alone).  Among split claims, those with most jobs go first: combining one
+        # takes the kernel time in proportion, and it then overlaps the other claims' jobs.
+        # Progress still comes in the planned order.
+        first = sorted(todo, key=lambda j: (len(plan[j[0]][1]) > 1, -len(plan[j[0]][1])))
         try:
-            futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in todo}
+            futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in first}
             for f in as_completed(futures):
                 i, k, u = futures[f]
                 try:
@@ -151,25 +179,27 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
                 except Exception as e:      # a worker killed mid-run: undecided, never proved
                     v = Verdict(INCONCLUSIVE, u.property, {"reason": "the job's worker failed: %s: %s"
                                                            % (type(e).__name__, e)}, subject=u.id)
-                done[registry.job_key(u)] = v
                 tick(label(i, u), v, place[id(u)])
+                finished(u, v)
         finally:
             if own:
                 ex.shutdown()
-    results = []
-    for i, (c, units) in enumerate(plan):
-        parts = [split.adopt(u, done[registry.job_key(u)]) for u in units]
-        # a single job is the claim's verdict only if it IS the claim: attractor-threshold on
-        # n >= 16 runs one attractor-stable job, and the kernel must still decide the threshold
-        if len(units) == 1 and registry.job_key(units[0]) == registry.job_key(c):
-            v = parts[0]
-        else:
-            try:
-                v = road.combine(c, parts, units)
-            except Exception as e:
-                v = Verdict(INCONCLUSIVE, c.property, {"reason": "internal error combining per-n "
-                                                       "verdicts: %s: %s" % (type(e).__name__, e)})
-            v.seconds = sum(p.seconds for p in parts)
-        v.subject = c.id
-        results.append(Result(c, v))
     return results
+
+
+def _result(c, units, done):
+    """The claim's Result from its jobs' verdicts (``done``: job key -> verdict)."""
+    parts = [split.adopt(u, done[registry.job_key(u)]) for u in units]
+    # a single job is the claim's verdict only if it IS the claim: attractor-threshold on
+    # n >= 16 runs one attractor-stable job, and the kernel must still decide the threshold
+    if len(units) == 1 and registry.job_key(units[0]) == registry.job_key(c):
+        v = parts[0]
+    else:
+        try:
+            v = road.combine(c, parts, units)
+        except Exception as e:
+            v = Verdict(INCONCLUSIVE, c.property, {"reason": "internal error combining per-n "
+                                                   "verdicts: %s: %s" % (type(e).__name__, e)})
+        v.seconds = sum(p.seconds for p in parts)
+    v.subject = c.id
+    return Result(c, v)

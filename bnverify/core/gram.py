@@ -85,13 +85,26 @@ def _diag_outer(S, ctx):
     return d, d[:, None] * d[None, :]
 
 
+def _pairs(f, zero, *mats):
+    """f on the entries of symmetric matrices above the diagonal, mirrored below, ``zero`` on
+    the diagonal (which the callers overwrite).  An entry of an object matrix (balls, intervals,
+    sympy, jets) costs a kernel evaluation, so its m(m-1)/2 pairs are evaluated once, not its
+    m^2 entries; a float matrix is evaluated whole (numpy)."""
+    if mats[0].dtype != object:
+        return f(*mats)
+    m = mats[0].shape[0]
+    i, j = np.triu_indices(m, 1)
+    out = np.full((m, m), zero, dtype=object)
+    out[i, j] = out[j, i] = f(*(M[i, j] for M in mats))
+    return out
+
+
 def kernel(Sigma, act, ctx):
     """K_phi(Sigma)_jk = sqrt(S_jj S_kk) kappa(S_jk / sqrt(S_jj S_kk)), K_jj = kappa(1) S_jj.
 
     Requires S_jj > 0 (a data point away from the batch mean)."""
     d, dd = _diag_outer(Sigma, ctx)
-    rho = Sigma / dd
-    K = dd * act.kappa(rho, ctx)
+    K = _pairs(lambda S, D: D * act.kappa(S / D, ctx), ctx.const(0), Sigma, dd)
     np.fill_diagonal(K, np.diagonal(Sigma) * act.kappa_one(ctx))
     return K
 
@@ -132,10 +145,10 @@ class Linearization:
         self.layout, self.rc, self.ctx = layout, "rc" in stages, ctx
         Sigma = center(G, layout) if self.rc else G
         d, dd = _diag_outer(Sigma, ctx)
-        rho = Sigma / dd
         self.ratio = d[None, :] / d[:, None]          # sqrt(S_kk / S_jj)
-        self.slope = act.dkappa(rho, ctx)
-        self.perp = act.kappa_perp(rho, ctx)
+        zero = ctx.const(0)                           # the diagonal of dK is kappa(1) E_jj
+        self.slope = _pairs(lambda S, D: act.dkappa(S / D, ctx), zero, Sigma, dd)
+        self.perp = _pairs(lambda S, D: act.kappa_perp(S / D, ctx), zero, Sigma, dd)
         self.diag = act.kappa_one(ctx)
 
     def __call__(self, H):

@@ -185,6 +185,14 @@ def image(state, n, act, ctx):
     return SymState(K[0, 0], K[0, 1], K[0, 2], K[2, 2])
 
 
+def image_derivative(state, direction, n, act, ctx):
+    """DF(G)[H] for symmetric G and H (SymStates), as a SymState: the trivial block applied to
+    one direction, with one application of the linearization instead of one per basis matrix."""
+    lay = layout("trivial", n)
+    D = gram.dF(embed(state, lay, ctx), embed(direction, lay, ctx), act, ctx, lay)
+    return SymState(D[0, 0], D[0, 1], D[0, 2], D[2, 2])
+
+
 def trivial_quotient(B, state):
     """The trivial block on the quotient by the fixed point's own direction.
 

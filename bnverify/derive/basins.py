@@ -10,8 +10,8 @@ converges to the fixed state gamma(f) iff the orbit of rho(s) under h converges 
   head   rho < m: no claim about h' there (h decreases near -1/(n-2), where sqrt(q) has an
          infinite slope); only an enclosure of h over the piece is kept;
   up     h' > 0 and h(rho) > rho on the piece;     down   h' > 0 and h(rho) < rho;
-  fixed  h' > 0, (h - id)' != 0 and exactly one solution of h(rho) = rho in it (the
-         classification's isolating intervals: O_n at rho = 1, the simplex at -1/(n-1), a root).
+  fixed  h' > 0, (h - id)' != 0 and exactly one solution of h(rho) = rho in it (isolated as
+         the classification isolates: O_n at rho = 1, the simplex at -1/(n-1), a root).
 Pieces from m on are not heads, so h is continuous and strictly increasing on M = [m, 1].
 
 **Basins (the argument).**  On M between consecutive fixed points f_i < f_j, h - id has one
@@ -37,7 +37,7 @@ from ..core import activations, arith
 from ..core.activations import Activation
 from ..core.verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
 from .balls import _frac_str, _n_value, ball, ball_from, bounds, enclosure
-from .curve import classify, cosines, curve, curve_point
+from .curve import cosines, curve, curve_point, isolated
 
 N_LIMIT = 64                 # the trusted checker's per-n limit (trusted.items.N_MAX)
 HEAD_AT = Fraction(1, 5)     # m = lo + HEAD_AT (simplex - lo): h' > 0 from about 1/10 on
@@ -52,9 +52,10 @@ def domain(n):
     return lo, Fraction(math.ceil(m * 2 ** 64), 2 ** 64), s
 
 
-def _piece_sign(lo, hi, nn, act, ctx):
-    """'up' / 'down' if h' > 0 and h - id has that strict sign on [lo, hi] (natural, then
-    mean-value enclosure), else None."""
+def _piece(lo, hi, n, nn, act, ctx):
+    """The kind of [lo, hi] as a piece of M: 'up' / 'down' if h' > 0 and h - id has that strict
+    sign (natural, then mean-value enclosure), else ('fixed', dh) if h' > 0 and [lo, hi] holds
+    exactly one solution of h(rho) = rho (curve.isolated: O_n, the simplex or a root), else None."""
     X = ball_from(lo, hi, ctx)
     h, dh = curve(X, nn, act, ctx, slope=True)
     if not (dh.is_finite() and dh > 0):
@@ -63,12 +64,17 @@ def _piece_sign(lo, hi, nn, act, ctx):
     if not (g > 0 or g < 0):
         M = ctx.const((lo + hi) / 2)
         g = (curve(M, nn, act, ctx) - M) + (dh - 1) * (X - M)
-    return "up" if g > 0 else "down" if g < 0 else None
+    if g > 0 or g < 0:
+        return "up" if g > 0 else "down"
+    one = isolated(lo, hi, n, nn, act, ctx, dh)
+    return ("fixed", dh) if one is not None and one[0] != "excluded" else None
 
 
-def _bisect(lo, hi, test, budget):
-    """Cut [lo, hi] until test(piece) gives a label for every piece: [(lo, hi, label)]."""
-    out, stack, spent = [], [(lo, hi)], 0
+def _bisect(lo, hi, test, budget, cuts=()):
+    """Cut [lo, hi] until test(piece) gives a label for every piece: [(lo, hi, label)]; the
+    first pieces are those the ``cuts`` strictly inside [lo, hi] make."""
+    edges = [lo] + sorted(c for c in cuts if lo < c < hi) + [hi]
+    out, stack, spent = [], list(zip(edges, edges[1:]))[::-1], 0
     while stack:
         a, b = stack.pop()
         spent += 1
@@ -102,35 +108,31 @@ def _fixed_name(lo, hi, n, slope_hi):
     return "attractor" if slope_hi < 1 else "partner"
 
 
+SEEDS = 256          # M is first cut into this many pieces (dyadic edges), then bisected
+
+
 @functools.lru_cache(maxsize=128)
 def cover(n, act, prec=128):
     """The cover of D (module docstring): (pieces [(lo, hi, kind)], fixed points, head hulls,
-    basin segments), or raise _Undecided.  Fixed pieces are the classification's isolating
-    intervals, each checked to have h' > 0.  Cached: a catalogue run, the command and the tests
-    ask for the same n more than once (callers do not modify the result)."""
-    cls = classify(n, act, prec)
-    if cls.status != PROVED:
-        raise _Undecided(*map(Fraction, cls.evidence["undecided"][0]))
+    basin segments), or raise _Undecided.  One bisection of M = [m, 1] labels every piece up,
+    down or fixed (:func:`_piece`); a fixed point below m would leave a head piece whose image
+    is not in M, so the heads show there is none.  Cached: a catalogue run, the command and the
+    tests ask for the same n more than once (callers do not modify the result)."""
     ctx = ball(prec)
     nn = _n_value(n, ctx)
     lo, m, _ = domain(n)
     fixed = []
-    for a, b, kind, _ in cls.certificate["intervals"]:
-        if kind == "excluded":
-            continue
-        a, b = Fraction(a), Fraction(b)
-        _, dh = curve(ball_from(a, b, ctx), nn, act, ctx, slope=True)
-        if not (a >= m and dh > 0):
-            raise _Undecided(a, b)
-        fixed.append((a, b, _fixed_name(a, b, n, enclosure(dh)[1]), dh))
+
+    def piece(a, b):
+        kind = _piece(a, b, n, nn, act, ctx)
+        if isinstance(kind, tuple):
+            fixed.append((a, b, _fixed_name(a, b, n, enclosure(kind[1])[1]), kind[1]))
+            return "fixed"
+        return kind
+    seeds = {Fraction(math.floor((m + (1 - m) * k / SEEDS) * 2 ** 40), 2 ** 40) for k in range(1, SEEDS)}
+    pieces = _bisect(m, Fraction(1), piece, BUDGET, seeds)
     fixed = _merge_simplex(fixed)
-    pieces, edge = [], m
-    sign = lambda a, b: _piece_sign(a, b, nn, act, ctx)         # noqa: E731
-    for a, b, name, _ in fixed:
-        if edge < a:
-            pieces += _bisect(edge, a, sign, BUDGET)
-        pieces.append((a, b, "fixed"))
-        edge = b
+    pieces = sorted([p for p in pieces if p[2] != "fixed"] + [(a, b, "fixed") for a, b, _, _ in fixed])
     segs = segments(pieces, [f[2] for f in fixed])
     ends = {f[2]: (f[0], f[1]) for f in fixed}
     targets = [(m if L == "m" else ends[L][1], ends[R][0], d) for d, L, _, R, _ in segs if L != R]
@@ -154,7 +156,7 @@ def cover(n, act, prec=128):
 
 
 def _merge_simplex(fixed):
-    """The classification may split the simplex's interval at a dyadic edge: one piece."""
+    """The bisection may split the simplex's interval at a dyadic edge: one piece."""
     out = []
     for f in fixed:
         if out and out[-1][2] == f[2] == "simplex" and out[-1][1] == f[0]:

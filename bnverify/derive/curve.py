@@ -96,9 +96,7 @@ def curve(rho, n, act, ctx, slope=False):
     h = so / sc
     if not slope:
         return h
-    dS0 = [0, 1, -(n - 2), (n - 1) * (n - 2)]
-    D = symmetry.block("trivial", S0, n, act, ctx)
-    dK = SymState(*[sum(D[i, j] * dS0[j] for j in range(1, 4)) for i in range(4)])
+    dK = symmetry.image_derivative(S0, SymState(0, 1, -(n - 2), (n - 1) * (n - 2)), n, act, ctx)
     do, dc = _centred_corr(dK, n, ctx)
     return h, (do * sc - so * dc) / (sc * sc)
 
@@ -138,14 +136,15 @@ def _decide(lo, hi, n, act, ctx, deriv_width=Fraction(0)):
     Derivatives are tried only on intervals not wider than ``deriv_width`` (0: always)."""
     nn = _n_value(n, ctx)
     X = ball_from(lo, hi, ctx)
-    g = curve(X, nn, act, ctx) - X
+    # h' is wanted only on narrow intervals inside the domain; there h comes with it (the same
+    # enclosure curve() gives alone), so h is not evaluated twice
+    narrow = not (deriv_width and hi - lo > deriv_width) and lo >= Fraction(-1) / (Fraction(n) - 2)
+    h, dh = curve(X, nn, act, ctx, slope=True) if narrow else (curve(X, nn, act, ctx), None)
+    g = h - X
     if g > 0 or g < 0:
         return ("excluded", "natural")
-    if deriv_width and hi - lo > deriv_width:
-        return None
-    if lo < Fraction(-1) / (Fraction(n) - 2):
-        return None          # the first interval reaches outside the domain: no endpoint arguments
-    _, dh = curve(X, nn, act, ctx, slope=True)
+    if not narrow:
+        return None          # too wide for derivatives, or reaching outside the domain (no endpoint arguments)
     dg = dh - 1
     if not dg.is_finite():
         return None
@@ -153,6 +152,14 @@ def _decide(lo, hi, n, act, ctx, deriv_width=Fraction(0)):
     mv = (curve(M, nn, act, ctx) - M) + dg * (X - M)
     if mv > 0 or mv < 0:
         return ("excluded", "mean-value")
+    return isolated(lo, hi, n, nn, act, ctx, dh)
+
+
+def isolated(lo, hi, n, nn, act, ctx, dh):
+    """_decide's last step, for [lo, hi] with h' enclosed by ``dh`` there: if h - id is strictly
+    monotone, ('configuration' | 'simplex' | 'root', slope) when it has exactly one zero in
+    [lo, hi], ('excluded', 'monotone') when none; else None."""
+    dg = dh - 1
     if not (dg > 0 or dg < 0):
         return None
     slope = bounds(dh)

@@ -91,19 +91,20 @@ def _float_roots(n, act, grid=3000):
     """Float search for solutions of h(rho) = rho strictly inside (-1/(n-2), 1) (untrusted)."""
     lo = float(_left_end(n)) + 1e-9
     rs = np.linspace(lo, 1 - 1e-9, grid)
-    with np.errstate(all="ignore"):
-        g = np.array([float(curve(r, n, act, QFLOAT)) - r for r in rs])
+    g = lambda r: float(curve(r, n, act, QFLOAT)) - r      # noqa: E731
     roots = []
-    for i in np.where(np.sign(g[1:]) * np.sign(g[:-1]) < 0)[0]:
-        a, b = rs[i], rs[i + 1]
-        for _ in range(60):
-            c = (a + b) / 2
-            gc = float(curve(c, n, act, QFLOAT)) - c
-            if np.sign(gc) == np.sign(float(curve(a, n, act, QFLOAT)) - a):
-                a = c
-            else:
-                b = c
-        roots.append((a + b) / 2)
+    with np.errstate(all="ignore"):
+        gs = np.array([g(r) for r in rs])
+        for i in np.where(np.sign(gs[1:]) * np.sign(gs[:-1]) < 0)[0]:
+            a, b, ga = rs[i], rs[i + 1], gs[i]
+            for _ in range(60):
+                c = (a + b) / 2
+                gc = g(c)
+                if np.sign(gc) == np.sign(ga):
+                    a, ga = c, gc
+                else:
+                    b = c
+            roots.append((a + b) / 2)
     return roots
 
 
@@ -124,17 +125,35 @@ def _branch_rho(n):
     return rho
 
 
+def _candidate_grid(n):
+    """Grid points for the float search of attracting spread states: the attractor lies about
+    43/n^2 below rho = 1 (n = 7..64), so a spacing of a quarter of that sees h - id change sign
+    on both of its sides (the unstable partner next to the simplex, which a coarse grid may
+    miss, is never a candidate)."""
+    return max(400, n * n // 8)
+
+
 def _spread_candidates(n, act, prec, classification):
     """rho of non-simplex, non-configuration solutions that attract within the family: from the
-    classification where there is one, else the all-n branch's root (:func:`_branch_rho`)."""
+    classification where there is one, else in floats: a grid search up to n = 64, the all-n
+    branch's root (:func:`_branch_rho`) above (a grid cannot resolve rho = 1 - O(1/n^2))."""
     if classification is not None and classification.status == PROVED:
         roots = [f for f in classification.evidence["fixed_points"] if f["kind"] == "root"]
         if any(f["stable_in_family"] is None for f in roots):
             return None
         return [(Fraction(f["rho"][0]) + Fraction(f["rho"][1])) / 2
                 for f in roots if f["stable_in_family"]]
-    rho = _branch_rho(n)
-    return [] if rho is None else [rho]
+    if n > limits.certified_max_n():
+        rho = _branch_rho(n)
+        return [] if rho is None else [rho]
+    out = []
+    for r in _float_roots(n, act, _candidate_grid(n)):
+        if abs(r - float(_simplex_rho(n))) < 1e-9:
+            continue
+        _, dh = curve(r, n, act, QFLOAT, slope=True)
+        if abs(float(dh)) < 1:
+            out.append(Fraction(r))
+    return out
 
 
 def certify_attractor(n, act=Activation("relu"), prec=128, classify_family=None, relation="<", bound=1):
@@ -142,53 +161,62 @@ def certify_attractor(n, act=Activation("relu"), prec=128, classify_family=None,
     (Krawczyk), "spectral radius <relation> bound" in the full scale-free dynamics (default:
     < 1, linear stability), or its absence within the symmetric family (:func:`classify`).
 
-    ``classify_family`` (default: n <= limits.certified_max_n(), the n at which the trusted
-    kernel reads a classification) first classifies the whole family, which also proves
-    absence; otherwise the candidate is the all-n branch's root at t = 1/n, and the search
-    costs the same at every n (blocks on class patterns: bnverify.core.symmetry)."""
+    The box is centred at an attracting root of h(rho) = rho found in floats (a few hundredths
+    of a second); only when that does not decide (no candidate, as for n < 7, or a box that
+    fails) and ``classify_family`` is set is the whole family classified (about a second),
+    which proves the absence or gives certified candidates, and is then in the evidence.
+    ``classify_family`` defaults to n <= limits.certified_max_n(), the n at which the trusted
+    kernel reads a classification; above it the search costs the same at every n."""
     n = _check_n(n)
     if classify_family is None:
         classify_family = n <= limits.certified_max_n()
     _check_relation(relation)
+    with stopwatch() as t:
+        v = _attractor(n, act, prec, None, relation, bound)
+        if v.status == INCONCLUSIVE and classify_family:
+            v = _attractor(n, act, prec, classify(n, act, prec), relation, bound)
+    v.seconds = t()
+    return v
+
+
+def _attractor(n, act, prec, cls, relation, bound):
+    """certify_attractor from the candidates of the classification ``cls`` (None: floats)."""
     method = "Krawczyk + symmetry-block spectra (arb)"
     subject = "attractor n=%d" % n
-    with stopwatch() as t:
-        cls = classify(n, act, prec) if classify_family else None
-        cands = _spread_candidates(n, act, prec, cls)
-        family = None if cls is None else {"status": cls.status,
-                                           "fixed_points": cls.evidence["fixed_points"]}
-        if cands is None:
-            return Verdict(INCONCLUSIVE, method, {"n": n, "reason": "a solution's slope h' is not "
-                           "separated from +-1", "symmetric_family": family}, t())
-        if not cands:
-            if cls is not None and cls.status == PROVED:
-                ev = {"n": n, "activation": str(act), "reason": "no attracting spread-cluster fixed "
-                      "point: the symmetric family's fixed points are exactly the listed ones, and "
-                      "none but the simplex has |h'| < 1", "symmetric_family": family}
-                return Verdict(REFUTED, "interval branch-and-bound on the reduction curve", ev,
-                               t(), cls.certificate, subject=subject)
-            return Verdict(INCONCLUSIVE, method, {"n": n, "reason": "no spread-cluster candidate "
-                           "found and absence not certified", "symmetric_family": family}, t())
-        ctx = ball(prec)
-        rho = max(cands)
-        s0 = [exact(v.mid()) for v in curve_point(ctx.const(rho), n, act, ctx)]
-        res, why = certify_state(s0, n, act, prec, "spread-cluster", bound)
-        if res is None:
-            return Verdict(INCONCLUSIVE, method, {"n": n, "reason": why, "symmetric_family": family}, t())
-        ev = dict(_state_evidence(res), n=n, activation=str(act), symmetric_family=family,
-                  claim="spectral radius %s %s" % (relation, bound))
-        status = _outcome(res, relation)
-        if status == PROVED:
-            ev["statement"] = ("a unique fixed point of the reduced map lies in the certified box, "
-                               "and the scale-free linearization there has spectral radius %s %s"
-                               % (relation, bound))
-            return Verdict(PROVED, method, ev, t(), res["certificate"], subject=subject)
-        if status == REFUTED:
-            ev["reason"] = "the spread-cluster fixed point exists but its spectral radius is %s %s" % (
-                res["relation"], bound)
-            return Verdict(REFUTED, method, ev, t(), res["certificate"], subject=subject)
-        ev["reason"] = "spectral radius not separated from %s" % bound
-        return Verdict(INCONCLUSIVE, method, ev, t())
+    cands = _spread_candidates(n, act, prec, cls)
+    family = None if cls is None else {"status": cls.status, "fixed_points": cls.evidence["fixed_points"]}
+    if cands is None:
+        return Verdict(INCONCLUSIVE, method, {"n": n, "reason": "a solution's slope h' is not "
+                       "separated from +-1", "symmetric_family": family})
+    if not cands:
+        if cls is not None and cls.status == PROVED:
+            ev = {"n": n, "activation": str(act), "reason": "no attracting spread-cluster fixed "
+                  "point: the symmetric family's fixed points are exactly the listed ones, and "
+                  "none but the simplex has |h'| < 1", "symmetric_family": family}
+            return Verdict(REFUTED, "interval branch-and-bound on the reduction curve", ev,
+                           certificate=cls.certificate, subject=subject)
+        return Verdict(INCONCLUSIVE, method, {"n": n, "reason": "no spread-cluster candidate "
+                       "found and absence not certified", "symmetric_family": family})
+    ctx = ball(prec)
+    rho = max(cands)
+    s0 = [exact(v.mid()) for v in curve_point(ctx.const(rho), n, act, ctx)]
+    res, why = certify_state(s0, n, act, prec, "spread-cluster", bound)
+    if res is None:
+        return Verdict(INCONCLUSIVE, method, {"n": n, "reason": why, "symmetric_family": family})
+    ev = dict(_state_evidence(res), n=n, activation=str(act), symmetric_family=family,
+              claim="spectral radius %s %s" % (relation, bound))
+    status = _outcome(res, relation)
+    if status == PROVED:
+        ev["statement"] = ("a unique fixed point of the reduced map lies in the certified box, "
+                           "and the scale-free linearization there has spectral radius %s %s"
+                           % (relation, bound))
+        return Verdict(PROVED, method, ev, certificate=res["certificate"], subject=subject)
+    if status == REFUTED:
+        ev["reason"] = "the spread-cluster fixed point exists but its spectral radius is %s %s" % (
+            res["relation"], bound)
+        return Verdict(REFUTED, method, ev, certificate=res["certificate"], subject=subject)
+    ev["reason"] = "spectral radius not separated from %s" % bound
+    return Verdict(INCONCLUSIVE, method, ev)
 
 
 def certify_simplex(n, act=Activation("relu"), prec=128, relation="<", bound=1):
