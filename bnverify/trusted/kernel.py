@@ -34,7 +34,7 @@ import re
 from fractions import Fraction
 
 from . import rank, rs, smt, stages
-from .base import (NoGoal, Q, Rejected, certainly, content_hash, divisors, int_range, parse,
+from .base import (NoGoal, Q, Rejected, certainly, content_hash, divisors, evaluate, int_range, library, parse,
                    rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
@@ -331,17 +331,16 @@ def _claimed(text, c, per_n=False):
     on the domain (parse has shown the constant ones non-zero); ``per_n``: a divisor in n alone
     may vanish at single n, where the caller decides n by n (a formula claims nothing where it
     is undefined)."""
-    import ast
     import sympy
-    n = sympy.Symbol("n")
-    for d in divisors(parse(text)):
-        e = _on_alpha(sym(ast.unparse(d)), c)
+    n, node, lib = sympy.Symbol("n"), parse(text), library("sympy")
+    for d in divisors(node):
+        e = _on_alpha(evaluate(d, lib, {}), c)
         if not e.free_symbols or per_n and e.free_symbols <= {n}:
             continue
         if e.free_symbols <= {n} and _defined(1 / e, c.n_lo, c.n_hi) or _shown(e, ">", c) or _shown(e, "<", c):
             continue
         raise Rejected("the divisor %s of %s is not shown to be non-zero on the domain" % (e, text[:80]))
-    return sym(text)
+    return evaluate(node, lib, {})
 
 
 def _g_norm_ratio(c):
