@@ -111,7 +111,8 @@ def test_asymptotics_against_large_n_solutions():
 
 def test_branch_item_checks(item16):
     fact = talln.check_branch(item16)
-    assert fact == {"fact": "branch", "n_from": 16, "alpha": 0, "state": "spread-cluster", "radius_below": 1}
+    assert fact == {"fact": "branch", "n_from": 16, "alpha": (0, 0, False), "state": "spread-cluster",
+                    "radius_below": 1}
 
 
 def _rejected(item):
@@ -235,7 +236,8 @@ def test_stability_twin(v, t):
 def test_stable_branch_item(item16, monkeypatch):
     assert item16.get("stable") is True
     assert talln.check_branch(item16)["radius_below"] == 1
-    _rejected(dict(item16, stable=True, alpha="1/10"))        # stability is ReLU's only
+    # leaky ReLU's stability from ReLU's criteria (the lemma in trusted/alln.py), every slope < 1
+    assert talln.check_branch(dict(item16, stable=True, alpha="1/10"))["alpha"] == (Fraction(1, 10),) * 2 + (False,)
     _rejected(dict(item16, stable="yes"))
     assert talln.check_branch(dict(item16, stable=False))["radius_below"] is None
     real = talln.stability_criteria

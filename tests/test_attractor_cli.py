@@ -76,12 +76,23 @@ def test_attractor_open_range(run_cli, tmp_path):
 
 
 def test_attractor_open_range_leaky(run_cli):
-    """Leaky ReLU: existence for every n, stability per n up to 64 and the rest not proved."""
+    """Leaky ReLU at one slope: existence and stability for every n (ReLU's branch; the leaky
+    spectrum from ReLU's), nothing left unproved; a range of slopes the same at once."""
     code, out, _ = run_cli("attractor", "--n", "64..", "--stages", "rc,leaky_relu", "--alpha", "1/10",
                            "--jobs", "1", "--json")
     sm = json.loads(out)["summary"]
-    assert code == 0 and sm["existence"]["proved"] == "all" and sm["proved"] == 1
-    assert sm["not_proved"] == [[65, None]] and "leaky" in sm["not_proved_reason"]
+    assert code == 0 and sm["proved"] == "all" and sm["not_proved"] == [] and sm["alpha"] is None
+    assert "spectral radius" in sm["proved_statement"]
+    code, out, _ = run_cli("attractor", "--n", "7..", "--stages", "rc,leaky_relu", "--alpha", "0..1", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["summary"]["proved"] == "all" and doc["summary"]["alpha"] == "0..1"
+    assert "alpha in [0, 1)" in doc["summary"]["proved_statement"]
+    assert doc["asymptotics"]["stability_margin"]["closed_form"] == "(1 - alpha)**2/(alpha**2 + 1)"
+    assert [b["n"] for b in doc["boxes"] if b["t"][0] == b["t"][1]] == [[k, k] for k in range(15, 6, -1)]
+    code, _, err = run_cli("attractor", "--n", "7..20", "--stages", "rc,leaky_relu", "--alpha", "0..1/10")
+    assert code == 0
+    code, _, err = run_cli("simplex", "--n", "7..", "--stages", "rc,leaky_relu", "--alpha", "0..1/10")
+    assert code == 2 and "one slope" in err
 
 
 def _fold_search(lo, hi, certificate):

@@ -59,9 +59,11 @@ def test_trusted_is_small():
     decomposition's rows as the goal stage-fact (no certificate parsing), dead regions gone and
     _g_state as one classifier; then +27 for kernel-singular (the rank lemma's converse) and +31
     for the fourth red team (expressions name n and alpha only, divisors shown non-zero, the
-    Gershgorin blocks weighed)."""
+    Gershgorin blocks weighed).  Session 2: +17 for leaky ReLU over a range of alpha (the
+    all-n branch's alpha range, its points t = 1/n below the cover, the slopes' monotone
+    enclosures; the stability from ReLU's by a lemma stated in trusted/alln.py)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2010, sizes
+    assert sum(sizes.values()) <= 2027, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

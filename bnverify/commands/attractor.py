@@ -40,9 +40,11 @@ above 64 leaves smallest_n out.
 
 Every n at once: an open range (--n 7..) or one longer than 1,000 n proves existence and
 local uniqueness for every n of the range (for n >= 16 by Krawczyk boxes covering t = 1/n in
-[0, 1/16] in the rescaled unknown v = n arccos(rho), below by per-n boxes), prints the
-certified leading asymptotics in t = 1/n, and, for ReLU, stability for every n; for leaky
-ReLU stability is certified per n up to 64 and reported as not proved beyond.  JSON, the same
+[0, 1/16] in the rescaled unknown v = n arccos(rho), below by per-n boxes) and stability
+for every n, and prints the certified leading asymptotics in t = 1/n.  Leaky ReLU's stability
+follows from ReLU's (its eigenvalues are w + (1 - w) nu of ReLU's nu, w < 1), so a range of
+slopes --alpha A..B (B = 1 excluded: at alpha = 1 the map is linear) is proved for every n at
+once, with one box per n at t = 1/n below 16.  JSON, the same
 keys for every range (null or empty where a range has none; docs/schemas/attractor.json):
 "summary", "asymptotics", "boxes", "results", "smallest_n", "below_range".
 
@@ -50,6 +52,7 @@ examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 1000000 --json
            bnverify attractor --n 7.. --json --cert attractor-all-n.json
            bnverify attractor --n 3..12 --stages rc,leaky_relu --alpha 1/10 --json
+           bnverify attractor --n 7.. --stages rc,leaky_relu --alpha 0..1
            bnverify attractor --n 7 --fold 6.107..6.108
 """
 
@@ -70,14 +73,18 @@ def table(rows, fields):
     return out + ["n=%d: %s" % (r["n"], r["reason"]) for r in rows if "reason" in r]
 
 
-def all_n_claim(r, act, stable):
-    """The kernel-checked verdict of the attractor claim for every n of r: existence and local
-    uniqueness, and with ``stable`` spectral radius < 1 (per-n boxes below the all-n branch,
-    the branch above it: bnverify.derive.alln)."""
-    data = {"id": "attractor-all-n", "title": "attractor",
-            "property": "attractor-stable" if stable else "attractor-exists",
+def all_n_claim(r, act, alpha_range=None):
+    """The kernel-checked verdict of the attractor claim for every n of r (and every slope of
+    ``alpha_range``, a RatRange): existence, local uniqueness and spectral radius < 1 (per-n
+    boxes below the all-n branch, or for a range of slopes the branch's points t = 1/n; the
+    branch above: bnverify.derive.alln)."""
+    model, domain = spec.model_of(act), {"n": str(r)}
+    if alpha_range is not None:
+        del model["alpha"]
+        domain["alpha"] = str(alpha_range)
+    data = {"id": "attractor-all-n", "title": "attractor", "property": "attractor-stable",
             "statement": "the spread-cluster fixed point for n in %s" % r, "expect": "proved",
-            "model": spec.model_of(act), "domain": {"n": str(r)}}
+            "model": model, "domain": domain}
     return properties.check(spec.claim_from_dict(data, "attractor command"))
 
 
@@ -206,58 +213,43 @@ def smallest_n(rows):
 
 
 def run_all_n(args):
-    """An open range or one beyond the per-n limit.  ReLU: existence, local uniqueness and
-    spectral radius < 1 for every n of the range in one kernel-checked proof.  Leaky ReLU:
-    existence for every n, stability per n up to the kernel's per-n limit."""
+    """An open range or one beyond the per-n limit: existence, local uniqueness and spectral
+    radius < 1 for every n of the range in one kernel-checked proof (ReLU; leaky ReLU at one
+    slope or for every slope of a range --alpha A..B)."""
     import time
 
     t0 = time.monotonic()
-    ns, act, jobs = per_n.parse_common(args, all_n=True)
-    r = args.range
+    ns, act, jobs = per_n.parse_common(args, all_n=True, alpha_range=True)
+    r, slopes = args.range, args.alpha_range
     if args.fold is not None:
         raise BadInput("--fold is for a finite range of at most %d n" % limits.MAX_PER_N)
-    relu = act.all_n_stability          # stability for every n is proved for relu only
     sys.stderr.write("all-n branch: every n in %s ...\n" % r)
-    v = all_n_claim(r, act, stable=relu)
-    if relu:
-        results, top = _rows_from(v), None
-    else:                   # stability per n, up to the per-n limit
-        ex = options.executor(args, jobs)
-        try:
-            vs = sweeps.attractor_sweep(ns, act, executor=ex, prec=args.prec, progress=per_n.progress) if ns else []
-        finally:
-            ex.shutdown()
-        results = [per_n.entry(sweep.checked_state(x, "attractor", act), FIELDS) for x in vs]
-        top = ns[-1] if ns else r.lo - 1
+    v = all_n_claim(r, act, slopes)
+    results = _rows_from(v)
     count = "all" if r.hi is None else r.hi - r.lo + 1
     ok = v.status == "proved"
-    not_proved = [] if relu or (r.hi is not None and r.hi <= top) else [[top + 1, r.hi]]
-    per_n_ok = [e["n"] for e in results if e["status"] == "proved"]
-    doc = {"activation": str(act),
-           "summary": {"range": [r.lo, r.hi],
-                       "proved": (count if ok else 0) if relu else len(per_n_ok),
-                       "proved_statement": v.evidence.get("statement") if relu else
-                       "existence, local uniqueness and spectral radius < 1 per n",
-                       "existence": None if relu else {"proved": count if ok else 0, "status": v.status,
-                                                       "statement": v.evidence.get("statement")},
+    below = "per-n Krawczyk + Gershgorin boxes below" if slopes is None else \
+        "one box per n at t = 1/n below, every slope of alpha in %s" % slopes
+    doc = {"activation": str(act) if slopes is None else "%s(%s)" % (act.name, slopes),
+           "summary": {"range": [r.lo, r.hi], "alpha": None if slopes is None else str(slopes),
+                       "proved": count if ok else 0,
+                       "proved_statement": v.evidence.get("statement"),
+                       "existence": None,
                        "status": v.status, "checked": bool(v.evidence.get("checked")),
                        "reason": v.evidence.get("reason"),
-                       "failed": [] if ok else [[r.lo, r.hi]] if relu else
-                       [e["n"] for e in results if e["status"] != "proved"],
-                       "not_proved": not_proved,
-                       "not_proved_reason": ("leaky ReLU: linear stability is certified per n, for n <= %d"
-                                             % limits.certified_max_n()) if not_proved else None,
+                       "failed": [] if ok else [[r.lo, r.hi]],
+                       "not_proved": [], "not_proved_reason": None,
                        "seconds": round(time.monotonic() - t0, 2),
                        "method": "Krawczyk boxes in (t = 1/n, v = n arccos rho) covering t in [0, 1/%d] "
-                                 "with the blocks' analytic margins (Schur-Cohn)%s, per-n Krawczyk + "
-                                 "Gershgorin boxes below; trusted kernel" % (
-                                     properties.ALL_N_FROM, "" if relu else " (existence only)")},
+                                 "with the blocks' analytic margins (Schur-Cohn), %s; leaky ReLU's "
+                                 "spectrum from ReLU's (w + (1 - w) nu); trusted kernel"
+                                 % (properties.ALL_N_FROM, below)},
            "asymptotics": v.evidence.get("asymptotics"),
            "boxes": boxes_json(v),
            "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
-    n0, absent = smallest_n(results) if relu else (None, False)
-    if relu and v.status == "refuted" and n0 is not None and absent and n0 > r.lo:
+    n0, absent = smallest_n(results)
+    if v.status == "refuted" and n0 is not None and absent and n0 > r.lo:
         doc["summary"]["smallest_n"] = n0
         doc["summary"]["smallest_n_note"] = (
             "no spread-cluster fixed point in the symmetric family for n = %d..%d (classified per n, "
@@ -270,7 +262,7 @@ def run_all_n(args):
         emit_json(doc)
         return code
     sm = doc["summary"]
-    say("spread-cluster attractor, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
+    say("spread-cluster attractor, %s, n in %s: %s%s" % (doc["activation"], r, v.status, " (checked by the trusted kernel)"
                                                           if sm["checked"] else ": %s" % sm["reason"]))
     if ok:
         say("  " + v.evidence["statement"])
@@ -287,10 +279,8 @@ def run_all_n(args):
                     k, pretty.leading_term(q["closed_form"], q["power"]), per_n.short(q["coefficient"][0], False),
                     per_n.short(q["coefficient"][1], True)))
     if results:
-        say("per n%s:" % (" below the all-n branch" if relu else " (stability, n <= %d)" % limits.certified_max_n()))
+        say("per n below the all-n branch:")
         say(table(results, FIELDS))
-    if sm["not_proved"]:
-        say("not proved: stability for n in [%s, %s]: %s" % (
-            sm["not_proved"][0][0], "inf" if r.hi is None else r.hi, sm["not_proved_reason"]))
-    say("%d boxes for n >= %d; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM, sm["seconds"]))
+    say("%d boxes for n >= %d%s; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM,
+                                          "" if slopes is None else " and at t = 1/n below", sm["seconds"]))
     return code

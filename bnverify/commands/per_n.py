@@ -32,18 +32,19 @@ def add_arguments(p, fold):
 
 
 def asks_all_n(args):
-    """True if --n is open or longer than the per-n limit (limits.MAX_PER_N integers): one all-n
-    proof, not a table.  A finite range up to that length gets a per-n table at any n <= 10^6
+    """True if --n is open or longer than the per-n limit (limits.MAX_PER_N integers), or --alpha
+    is a range: one all-n proof, not a table.  A finite range up to that length gets a per-n table at any n <= 10^6
     (the search and the kernel's check of a state cost the same at every n)."""
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
-    return r.hi is None or len(r) > limits.MAX_PER_N
+    return r.hi is None or len(r) > limits.MAX_PER_N or ".." in (getattr(args, "alpha", None) or "")
 
 
-def parse_common(args, all_n=False):
+def parse_common(args, all_n=False, alpha_range=False):
     """(list of n, Activation, jobs) from the shared options; BadInput on a bad value.  With
     ``all_n`` the range may be open or longer than the per-n limit (the list of n is then its
     part up to n = 64, where the kernel also reads classifications); ``args.range`` is set to
-    the parsed range."""
+    the parsed range.  ``alpha_range``: --alpha may be a range A..B (``args.alpha_range``, a
+    RatRange, else None), with ``all_n`` only."""
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=all_n)
     top = limits.certified_max_n()
     if not all_n and len(r) > limits.MAX_PER_N:
@@ -51,7 +52,16 @@ def parse_common(args, all_n=False):
                        % (r, limits.MAX_PER_N))
     ns = list(range(r.lo, min(r.hi, top) + 1)) if all_n and r.hi is not None else \
         list(range(r.lo, top + 1)) if all_n else list(r)
-    stages, act = options.stages(args.stages, args.alpha)
+    args.alpha_range = None
+    if args.alpha is not None and ".." in args.alpha:        # a range of slopes: every n at once only
+        args.alpha_range = ranges.parse_rat_range(args.alpha, "--alpha")
+        if not (alpha_range and all_n):
+            raise BadInput("--alpha %s: a range of slopes is certified for every n at once (attractor with an "
+                           "open --n such as 7..); per n, give one slope" % args.alpha)
+    if args.alpha_range is not None and not options.stages(args.stages)[1].takes_alpha:
+        raise BadInput("--alpha %s: only leaky_relu has a slope, the activation here is %s"
+                       % (args.alpha, options.stages(args.stages)[1].name))
+    stages, act = options.stages(args.stages, args.alpha if args.alpha_range is None else str(args.alpha_range.lo))
     if stages != ("rc",):
         raise BadInput("--stages %s: certification covers rc with %s (no rs)" % (args.stages, _certified()))
     if not act.states:

@@ -160,7 +160,7 @@ REGISTRY = {k.name: k for k in [
          closed_name=ARC, stage=True, states=True, all_n_stability=True),
     Kind("leaky_relu", "x if x > 0 else alpha*x", lambda x, a: np.where(x > 0, x, float(a) * x), degree=1,
          slope=lambda a: a, closed_name=ARC, alpha=Fraction(1, 100), stage_alpha=Fraction(1, 10),
-         stage=True, states=True),
+         stage=True, states=True, all_n_stability=True),
     Kind("identity", "x", lambda x, a: x, degree=1, slope=_const(1), closed_name="linear: K = c", stage=True),
     Kind("abs", "abs(x)", lambda x, a: np.abs(x), degree=1, slope=_const(-1), closed_name=ARC),
     Kind("gelu", "x*(1 + erf(x/sqrt(2)))/2", closed=_gelu, closed_name="closed form by Gaussian integration by parts"),

@@ -212,6 +212,18 @@ def certify_branch(n0, prec=128, pieces=None, progress=None):
     return boxes, failed
 
 
+def point_boxes(n_lo, n_hi, prec=128):
+    """Krawczyk boxes at the single points t = 1/n, n_lo <= n < n_hi (the branch per n below
+    an all-n cover).  Returns (boxes, failed ns)."""
+    ctx = arith.get("ball", prec=prec)
+    boxes, failed = [], []
+    for k in range(n_lo, n_hi):
+        t = Fraction(1, k)
+        box = krawczyk_box(t, t, Fraction(str(measure(k, dps=30)["v"])), ctx)
+        (boxes.append(box) if box is not None else failed.append(k))
+    return boxes, failed
+
+
 # ---------------------------------------------------------------- the leading behaviour
 def closed_forms(alpha=Fraction(0)):
     """Leading coefficients (sympy, exact) from G(v, 0) = v^2 C(0) E(v, 0) + v^3 S(0) / pi with

@@ -1,7 +1,8 @@
 """Trusted check of the all-n branch item (twin of bnverify/derive/alln.py, written separately).
 
 ``all-n-branch``  {n_from, alpha, prec, boxes: [{t: [lo, hi], v: {mid, rad}, y}, ...][,
-stable: true]}.  With stable, also: spectral radius < 1 in the full dynamics (ReLU).
+stable: true]}.  With stable, also: spectral radius < 1 in the full dynamics (ReLU, and by the
+lemma below leaky ReLU for every alpha of the item's range).
 
 The mathematics (stated here, checked by tests against the per-n model at finite n):
 
@@ -22,7 +23,7 @@ The mathematics (stated here, checked by tests against the per-n model at finite
   roots of h_alpha(rho) = rho are those of ReLU for every alpha.  The fixed point's cluster
   cosine is c = 1 - t^2 v^2 (C(theta) - k t v S(theta)/pi), k = (1 - alpha)^2/(1 + alpha^2),
   and its odd cosine is 2 (-alpha sqrt(1 - y^2) + (1 - alpha)^2 phi^3 S(phi)/(2 pi)) /
-  (1 + alpha^2).
+  (1 + alpha^2) = -g sqrt(1 - y^2) + k phi^3 S(phi) / pi, g = 2 alpha/(1 + alpha^2).
 * The series: every coefficient of C and S is at most 1/(2k+1)! and 2k times it at most
   1/(2k)!; R's coefficients and 2k times them are at most 1.  Sums are truncated after K
   terms with the tail bounds written in :func:`_tail` (as ball radius).
@@ -45,18 +46,34 @@ checked there against the kernel's dense symmetric_blocks at n = 7..40):
   standard block) Q > 0, 1 + tau + delta > 0, 1 - delta > 0.  Evaluated over the box's v-ball
   (which holds the root v(t) for every t of the box), for every t of the box.
 
-The check: the t-intervals cover [0, 1/n_from] edge to edge; on each box, with T the
+Leaky ReLU's stability (every alpha in [0, 1)), from ReLU's.  With phi_alpha(x) = alpha x +
+(1 - alpha) relu(x) and E[y_j relu(y_k)] = Sigma_jk / 2, K_alpha(Sigma) = alpha Sigma + (1 -
+alpha)^2 K(Sigma), K = K_relu.  At ReLU's fixed point C K(Sigma) C = lam Sigma (Sigma = C G* C):
+G_alpha = K_alpha(Sigma) has C G_alpha C = c_alpha Sigma, c_alpha = alpha + (1 - alpha)^2 lam, so
+it is the leaky fixed point (its cosines are those above).  K_alpha is homogeneous of degree 1,
+so DK_alpha(c Sigma) = DK_alpha(Sigma) = alpha I + (1 - alpha)^2 L (L = DK(Sigma)) and
+DF_alpha(G_alpha) / c_alpha = (w I + (1 - w) L / lam) P, P H = C H C, w = alpha / c_alpha in
+[0, 1).  For X P with P^2 = P, the nonzero spectrum of X P is that of P X P on the range of
+P: w + (1 - w) nu for the eigenvalues nu of P (L / lam) P there, which are ReLU's DF / c's
+nonzero eigenvalues and zeros; ReLU's scale direction (nu = 1, Sigma itself) is the leaky
+one's.  So ReLU's |nu| < 1 off the scale direction gives |w + (1 - w) nu| <= w + (1 - w)|nu| < 1:
+ReLU's stability criteria on a box prove radius < 1 for every alpha in [0, 1) (at alpha = 1, w
+= 1: no bound).
+
+The check: the t-intervals cover t = 1/n for every n >= n_from: edge to edge on [0, T] and
+one exact point t = [1/k, 1/k] for every k >= n_from with 1/k > T (per n below the branch); on each box, with T the
 t-interval and V the v-ball, Krawczyk's operator m - y G(m, T) + (1 - y dG/dv(V, T))(V - m)
 lies strictly inside V (so for every t in T exactly one root v in V), and on the box
 A > 0, y < 1, v > 0, (1 - c) / (t v)^2 > 0 and c - (odd cosine) > 0: for every integer n >= n_from a
 spread-cluster fixed point of the symmetric reduction exists and is unique with n arccos(rho)
-in the box's V.
+in the box's V.  An item's alpha may be a range 'lo..hi' (hi = 1 excluded): the cosines are
+evaluated with alpha as a ball over it, the root v does not depend on alpha.
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
-from .base import Q, Rejected, dyadic, edge_to_edge, table
+from .base import Q, Rejected, ball, dyadic, edge_to_edge, rat_range, span, table
 from .model import Dual
 
 MAX_BOXES = 20000
@@ -137,18 +154,27 @@ def _atoms(V, T, prec):
                 v3=v3, wR=wR, E=E)
 
 
+def _slopes(lo, hi):
+    """Balls of g = 2a/(1 + a^2) and k = (1 - a)^2/(1 + a^2) over a in [lo, hi] within [0, 1]:
+    g' = 2(1 - a^2)/(1 + a^2)^2 >= 0 and k' = -2(1 - a)(1 + a)/(1 + a^2)^2 <= 0 there, so
+    each lies between its values at the two ends."""
+    g = [ball(2 * a / (1 + a * a)) for a in (lo, hi)]
+    k = [ball((1 - a) ** 2 / (1 + a * a)) for a in (lo, hi)]
+    return g[0].union(g[1]), k[0].union(k[1])
+
+
 def quantities(v, t, alpha, prec):
-    """G, dG/dv, 2A, y, and the fixed point's 1 - c and c - (odd cosine) at (v, t) balls."""
+    """G, dG/dv, 2A, y, and the fixed point's 1 - c and c - (odd cosine) at (v, t) balls and
+    alpha (a Fraction, or a range (lo, hi) of slopes in [0, 1])."""
     from flint import arb
     V, T = Dual(v, (arb(1),)), Dual(t, (arb(0),))
     q = _atoms(V, T, prec)
     pi, c, s, E, cphi, phi, sphi = q["pi"], q["c"], q["s"], q["E"], q["cphi"], q["phi"], q["sphi"]
     G = V * V * c * E + q["v3"] * s / pi
-    a = arb(alpha.numerator) / alpha.denominator
-    k = (1 - a) ** 2 / (1 + a * a)
+    g, k = _slopes(*(alpha if isinstance(alpha, tuple) else (alpha, alpha)))
     factor = c - k * T * V * s / pi             # 1 - c = t^2 v^2 factor
     deficit = T * T * V * V * factor
-    odd = 2 * (-a * cphi + (1 - a) ** 2 * phi * phi * phi * sphi / (2 * pi)) / (1 + a * a)
+    odd = -g * cphi + k * phi * phi * phi * sphi / pi
     return {"G": G.v, "dG": G.g[0], "A2": (1 + T * E).v, "y": q["y"].v, "factor": factor.v,
             "spread": (1 - deficit - odd).v}
 
@@ -181,15 +207,28 @@ def stability_criteria(v, t, prec):
                                 ("standard_1-delta", 1 - delta))}
 
 
+def _cover(ts, n0):
+    """Rejected unless the t-intervals hold t = 1/n for every n >= n0: the proper ones edge to
+    edge on [0, T], and exactly the points 1/k, k >= n0, above T."""
+    chain, points = [t for t in ts if t[0] < t[1]], sorted((t[0] for t in ts if t[0] == t[1]), reverse=True)
+    top = chain[-1][1] if chain else Fraction(0)
+    edge_to_edge(chain, Fraction(0), top, "t-intervals")
+    want = [Fraction(1, k) for k in range(n0, n0 + len(points)) if Fraction(1, k) > top]
+    if any(t[0] > t[1] for t in ts) or top > Fraction(1, n0) or points != want or Fraction(1, n0 + len(points)) > top:
+        raise Rejected("the t-intervals do not hold t = 1/n for every n >= %d (edge to edge from 0, then "
+                       "one point 1/n for each n above)" % n0)
+
+
 def check_branch(item):
     from flint import arb, ctx
 
-    n0, alpha, prec = item["n_from"], Q(item["alpha"]), item["prec"]
+    n0, prec = item["n_from"], item["prec"]
+    a_lo, a_hi, a_open = rat_range(item["alpha"])
     stable = item.get("stable", False)
-    if type(stable) is not bool or stable and alpha != 0:
-        raise Rejected("stable must be true or false, and true only for ReLU (alpha = 0)")
+    if type(stable) is not bool:
+        raise Rejected("stable must be true or false")
     if type(n0) is not int or type(prec) is not int or not (7 <= n0 <= 10 ** 6 and 64 <= prec <= 1024
-                                                            and 0 <= alpha < 1):
+                                                            and 0 <= a_lo and (a_hi < 1 or a_open)):
         raise Rejected("n_from, alpha or prec out of range (7 <= n_from, 0 <= alpha < 1)")
     boxes = item["boxes"]
     if not isinstance(boxes, list) or not 0 < len(boxes) <= MAX_BOXES:
@@ -202,19 +241,17 @@ def check_branch(item):
         if len(b["t"]) != 2:
             raise Rejected("box %d: t must be [lo, hi]" % i)
     ts = [(Q(b["t"][0]), Q(b["t"][1])) for b in boxes]
-    edge_to_edge(ts, Fraction(0), Fraction(1, n0), "t-intervals")
+    _cover(ts, n0)
     with ctx.workprec(prec):
         for i, (b, (lo, hi)) in enumerate(zip(boxes, ts)):
             mid, rad = dyadic(b["v"]["mid"]), dyadic(b["v"]["rad"])
             if not (rad > 0 and mid - rad > 0):
                 raise Rejected("box %d: the v-ball must be positive with a positive radius" % i)
-            T = arb(Fraction((lo + hi) / 2).numerator) / Fraction((lo + hi) / 2).denominator
-            T = arb(T, arb((hi - lo).numerator) / (2 * (hi - lo).denominator)) if hi > lo else T
-            m = arb(mid.numerator) / mid.denominator
-            V = arb(m, arb(rad.numerator) / rad.denominator)
-            yq = Q(b["y"])
-            y = arb(yq.numerator) / yq.denominator
-            at_m, on_box = quantities(m, T, alpha, prec), quantities(V, T, alpha, prec)
+            T = span(lo, hi)
+            m = ball(mid)
+            V = arb(m, ball(rad))
+            y = ball(Q(b["y"]))
+            at_m, on_box = quantities(m, T, (a_lo, a_hi), prec), quantities(V, T, (a_lo, a_hi), prec)
             K = m - y * at_m["G"] + (1 - y * on_box["dG"]) * (V - m)
             if not (K.is_finite() and V.contains_interior(K)):
                 raise Rejected("box %d (t in [%s, %s]): the Krawczyk operator is not inside the box" % (i, lo, hi))
@@ -225,5 +262,5 @@ def check_branch(item):
                 if bad:
                     raise Rejected("box %d (t in [%s, %s]): stability criteria %s not shown > 0"
                                    % (i, lo, hi, ", ".join(bad)))
-    return {"fact": "branch", "n_from": n0, "alpha": alpha, "state": "spread-cluster",
+    return {"fact": "branch", "n_from": n0, "alpha": (a_lo, a_hi, a_open), "state": "spread-cluster",
             "radius_below": Fraction(1) if stable else None}

@@ -238,6 +238,12 @@ def ball(q):
     return arb(q.numerator) / q.denominator
 
 
+def span(lo, hi):
+    """A ball holding every rational of [lo, hi] (Fractions)."""
+    from flint import arb
+    return ball((lo + hi) / 2) + arb(0, ball((hi - lo) / 2)) if hi > lo else ball(lo)
+
+
 def exact(x):
     """The exact value of an arb point (radius 0), e.g. x.lower(), as a Fraction."""
     return dyadic([int(v) for v in x.mid().man_exp()])
@@ -288,6 +294,12 @@ def rat_range(text):
     if hi < lo:
         raise Rejected("empty alpha range %r" % (text,))
     return lo, hi, hi == 1 and lo < 1
+
+
+def alpha_in(rng, a):
+    """The slope a lies in the range (lo, hi, hi_open)."""
+    lo, hi, op = rng
+    return lo <= a <= hi and not (op and a == hi)
 
 
 def zero(expr):

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from .alln import check_branch
 from .basins import check_basin_cover
-from .base import Q, Rejected, ball, dyadic, edge_to_edge, table
+from .base import Q, Rejected, ball, dyadic, edge_to_edge, rat_range, table
 from .rank import check_null
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
@@ -159,7 +159,7 @@ def shape(item):
     _typed(item)
     if item["type"] == "kernel-null":       # one counterexample refutes; exact algebra is costly
         return item["type"], "any", "any"
-    return item["type"], str(item.get("n")), Q(item["alpha"])
+    return item["type"], str(item.get("n")), rat_range(item["alpha"])
 
 
 def check_item(item):

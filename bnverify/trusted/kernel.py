@@ -34,8 +34,8 @@ import re
 from fractions import Fraction
 
 from . import rank, rs, smt, stages
-from .base import (NoGoal, Q, Rejected, certainly, content_hash, divisors, evaluate, int_range, library, parse,
-                   rat_range, shown_on, sym, table, value, zero)
+from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, int_range, library,
+                   parse, rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
 
@@ -782,12 +782,19 @@ def _g_spectral(c):
 
 def _per_n_model(c, all_n=False):
     _rc_only(c)
-    _need(c.activation in ("relu", "leaky_relu") and c.alpha_point is not None,
-          "certified states are for RC + ReLU / leaky ReLU with one alpha")
+    _need(c.activation in ("relu", "leaky_relu"), "certified states are for RC + ReLU / leaky ReLU")
     if not all_n:
+        _need(c.alpha_point is not None, "per n, states are certified at one alpha (a range of alpha: the "
+              "attractor's all-n branch, existence and spectral radius < 1)")
         _need(c.n_hi is not None, "this is certified per n, on a finite range of n (the all-n proofs cover "
               "existence and spectral radius < 1: the attractor's radius for ReLU, the simplex state's for "
               "every alpha; not a bound below 1, not the threshold)")
+
+
+def _alpha_within(c, fa):
+    """The claim's slopes lie in a fact's: fa is one slope or a range (lo, hi, hi_open)."""
+    fa = fa if isinstance(fa, tuple) else (fa, fa, False)
+    return alpha_in(fa, c.alpha[0]) and (alpha_in(fa, c.alpha[1]) or c.alpha[2] and c.alpha[1] == fa[1])
 
 
 def _g_state(c, state, stable, threshold=None):
@@ -796,6 +803,7 @@ def _g_state(c, state, stable, threshold=None):
     branch fact (existence, and radius < 1: not a bound below 1)."""
     want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
     _per_n_model(c, all_n=True)
+    _need(threshold is None or c.alpha_point is not None, "the threshold is decided at one alpha")
     rel, bound = ("<", Fraction(1)) if threshold is not None else (
         (_rel(c), _rat(c.param("bound"))) if stable else (None, None))
     _need(not stable or rel in ("<", "<="), "only upper bounds of the spectral radius are certified")
@@ -819,8 +827,8 @@ def _g_state(c, state, stable, threshold=None):
     st += what
     a = c.alpha_point
 
-    def fits(f):                      # a fact about this state and slope, with a radius bound if one is asked
-        return f["alpha"] == a and f.get("state") == want and (
+    def fits(f):                      # a fact about this state and slopes, with a radius bound if one is asked
+        return _alpha_within(c, f["alpha"]) and f.get("state") == want and (
             rel is None or f["radius_below"] is not None and f["radius_below"] <= bound)
 
     def kinds(f):
@@ -829,8 +837,8 @@ def _g_state(c, state, stable, threshold=None):
             return "branch"
         if f["fact"] == "fixed-point" and fits(f):
             return "has"
-        if f["fact"] == "classified" and f["alpha"] == a and want == "spread-cluster" and \
-                f["spread_cluster_states"] == 0:
+        if f["fact"] == "classified" and alpha_in(c.alpha, f["alpha"]) and want == "spread-cluster" and \
+                f["spread_cluster_states"] == 0:     # none at one slope of the claim's: enough to refute
             return "none"
         return None
 
@@ -839,14 +847,14 @@ def _g_state(c, state, stable, threshold=None):
         if b is None or c.n_hi is not None and c.n_hi < b:
             if c.n_hi is None or c.n_hi - c.n_lo + 1 > PER_N_MAX:
                 raise Rejected("no all-n branch evidence for this claim (the attractor's stability every n "
-                               "at once: ReLU only)")
+                               "at once: ReLU's branch, for leaky ReLU too)")
             b, ks = None, c.ns()
         else:
             ks = range(c.n_lo, b)
             if threshold is not None and max(b, c.n_lo) < threshold:
                 return "refuted", "the all-n branch certifies the state at n = %d < %d" % (max(b, c.n_lo), threshold)
         has = {f["n"] for f in facts if kinds(f) == "has"}
-        none = {f["n"] for f in facts if kinds(f) == "none"}
+        none = {f["n"]: f["alpha"] for f in facts if kinds(f) == "none"}
         for k in ks:
             if threshold is not None and k < threshold:
                 if k in has:
@@ -854,7 +862,8 @@ def _g_state(c, state, stable, threshold=None):
                 if k not in none:
                     raise Rejected("no evidence of absence at n = %d" % k)
             elif k in none:
-                return "refuted", "at n = %d the symmetric family has no spread-cluster fixed point" % k
+                return "refuted", "at n = %d%s the symmetric family has no spread-cluster fixed point" % (
+                    k, "" if a is not None else " and alpha = %s" % none[k])
             elif k not in has:
                 raise Rejected("no evidence for n = %d" % k)
         if b is None:

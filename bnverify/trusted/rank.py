@@ -19,7 +19,7 @@ distinct directions whose antipodal pairs have linearly independent directions.
 """
 from __future__ import annotations
 
-from .base import Q, Rejected, zero
+from .base import Q, Rejected, alpha_in, zero
 
 # weakest first; a point set satisfying one satisfies every earlier one
 HYPOTHESES = ("nonzero", "no-positive-collinear", "pairs-independent", "no-collinear")
@@ -123,11 +123,6 @@ def check_null(item):
     return {"fact": "kernel-singular", "n": n, "alpha": alpha, "level": level(P)}
 
 
-def _in_alpha(c, a):
-    lo, hi, op = c.alpha
-    return lo <= a <= hi and not (op and a == hi)
-
-
 def definite_goal(c, Goal, need):
     """kernel-definite: for every n of the domain and every n points satisfying params.points,
     K_phi(Sigma) is positive definite (activation alone, no RC / RS)."""
@@ -140,7 +135,7 @@ def definite_goal(c, Goal, need):
     want = HYPOTHESES.index(hyp)
 
     def against(f):
-        return f["fact"] == "kernel-singular" and f["level"] >= want and _in_alpha(c, f["alpha"]) and \
+        return f["fact"] == "kernel-singular" and f["level"] >= want and alpha_in(c.alpha, f["alpha"]) and \
             c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
 
     def decide(facts):

@@ -10,6 +10,7 @@ from ...derive import alln_evidence, simplex_alln
 
 
 ALL_N_FROM = 16          # the attractor's all-n branch covers n >= 16; below, per-n boxes
+POINTS_FROM = 7          # a range of slopes: the branch's own points t = 1/n for 7 <= n < 16
 SIMPLEX_FROM = 3         # the simplex state's covers every n >= 3
 
 
@@ -25,9 +26,17 @@ def simplex_all_n(claim):
             and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
 
 
+def start(claim):
+    """Where a claim's all-n branch job starts: ALL_N_FROM, or for a range of slopes (no per-n
+    boxes: those are at one slope) the claim's own start from POINTS_FROM on."""
+    if simplex_all_n(claim):
+        return SIMPLEX_FROM
+    return ALL_N_FROM if claim.alpha.point else min(ALL_N_FROM, max(claim.n.lo, POINTS_FROM))
+
+
 def all_n(claim):
-    """A claim whose range reaches an all-n branch: the attractor's existence (ReLU or leaky
-    ReLU) or spectral radius < 1 (or any bound >= 1; ReLU), or :func:`simplex_all_n`."""
+    """A claim whose range reaches an all-n branch: the attractor's existence or spectral
+    radius < 1 (or any bound >= 1), ReLU or leaky ReLU, or :func:`simplex_all_n`."""
     if simplex_all_n(claim):
         return True
     exists = claim.property == "attractor-exists" or (
@@ -39,7 +48,7 @@ def all_n(claim):
         stable = (claim.activation.all_n_stability and claim.params.get("relation", "<") in ("<", "<=")
                   and bound >= 1)
     return ((exists and claim.activation.states or stable)
-            and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= ALL_N_FROM))
+            and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= start(claim)))
 
 
 BRANCH_METHOD = {
@@ -59,8 +68,13 @@ def search_branch(claim):
                 "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
         return [item], {"boxes": len(boxes), "radius_bounds": boxes,
                         "asymptotics": simplex_alln.asymptotics(alpha)}
-    item, failed = alln_evidence.branch_item(claim.n.lo, alpha)
+    if claim.alpha.point:
+        item, failed = alln_evidence.branch_item(claim.n.lo, alpha)
+    else:                   # every slope of the range at once, the ns below ALL_N_FROM as points
+        item, failed = alln_evidence.branch_item(max(claim.n.lo, ALL_N_FROM), str(claim.alpha),
+                                                 points_from=claim.n.lo)
     if item is None:
         return [], {"search": "boxes not certified on t in %s" % ", ".join(
             "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
-    return [item], {"boxes": len(item["boxes"]), "asymptotics": alln_evidence.asymptotics(item, alpha)}
+    return [item], {"boxes": len(item["boxes"]),
+                    "asymptotics": alln_evidence.asymptotics(item, (claim.alpha.lo, claim.alpha.hi))}

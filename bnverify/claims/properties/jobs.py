@@ -8,7 +8,7 @@ from fractions import Fraction
 from .. import certificate as cert
 from ... import trusted
 from ...core.ranges import IntRange
-from .branches import ALL_N_FROM, SIMPLEX_FROM, all_n, simplex_all_n
+from .branches import all_n, start
 from .registry import PROPERTIES, claim_json
 
 
@@ -26,11 +26,11 @@ def units(claim):
     A claim reaching an all-n branch: one job per n below the branch's start and one job for
     the branch (its claim has the domain max(lo, start)..hi)."""
     if all_n(claim):
-        base, start = claim, SIMPLEX_FROM if simplex_all_n(claim) else ALL_N_FROM
+        base, first = claim, start(claim)
         if claim.property == "attractor-threshold":     # attractor-stable jobs, as below
             base = replace(claim, property="attractor-stable", params={"relation": "<", "bound": Fraction(1)})
-        low = [base.with_n(k) for k in range(claim.n.lo, start)]
-        return low + [replace(base, n=IntRange(max(claim.n.lo, start), claim.n.hi))]
+        low = [base.with_n(k) for k in range(claim.n.lo, first)]
+        return low + [replace(base, n=IntRange(max(claim.n.lo, first), claim.n.hi))]
     if claim.property == "basin" and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX):
         return [claim]          # basins are certified per n up to N_MAX: no search beyond (the kernel says why)
     if per_n(claim) and claim.n.finite and 1 < len(claim.n) <= trusted.kernel.PER_N_MAX:
