@@ -16,11 +16,16 @@ Measured in one run (machines are noisy; compare the ratios):
    10^6 (--any), search and kernel timed apart, with the digits of each enclosure, and the whole
    command `bnverify attractor --n 1000000` (wall and CPU seconds, a fresh process).
 
+6. leaky ReLU (issue 24 item 2): `bnverify attractor --n 7..` for ReLU, for leaky ReLU at one
+   slope and over the slope range [0, 1) (fresh processes, wall and CPU), and the range's
+   branch item alone (31 boxes + 9 points at t = 1/n: derive and trusted re-check).
+
 Physical floor: the all-n proof is a few hundred evaluations of G in arb (about 0.3 ms each
 at 128 bits); the per-n boxes below n = 16 dominate the range times.
 
 Run:  python benchmarks/bench_alln.py [--sample 8,16,32,64] [--tops 1000,10000,100000] [--any 100,12345,1000000]
       python benchmarks/bench_alln.py --only-any      (item 5 alone)
+      python benchmarks/bench_alln.py --only-leaky    (item 6 alone)
 """
 from __future__ import annotations
 
@@ -63,7 +68,11 @@ def main():
     ap.add_argument("--tops", default="1000,10000,100000")
     ap.add_argument("--any", default="100,12345,1000000")
     ap.add_argument("--only-any", action="store_true")
+    ap.add_argument("--only-leaky", action="store_true")
     a = ap.parse_args()
+    leaky()
+    if a.only_leaky:
+        return
     any_n([int(x) for x in a.any.split(",")])
     if a.only_any:
         return
@@ -159,6 +168,34 @@ def any_n(ns):
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     print("  bnverify attractor --n %d: %.2f s wall, %.2f s CPU (a fresh process: start-up included)"
           % (ns[-1], wall, cpu))
+
+
+def command(*argv):
+    """(wall, CPU) seconds of one bnverify command in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bnverify.cli", *argv], check=True, capture_output=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def leaky():
+    """Item 6: the attractor for every n >= 7, ReLU against leaky ReLU (one slope, a range)."""
+    from bnverify.derive import alln_evidence
+    from bnverify.trusted import items
+
+    print("every n >= 7, fresh processes (search + trusted kernel)")
+    for extra in ([], ["--stages", "rc,leaky_relu", "--alpha", "1/10"], ["--stages", "rc,leaky_relu", "--alpha", "0..1"]):
+        wall, cpu = command("attractor", "--n", "7..", "--json", *extra)
+        print("  bnverify attractor --n 7.. %-40s %.2f s wall, %.2f s CPU" % (" ".join(extra), wall, cpu))
+    t0 = time.perf_counter()
+    item, failed = alln_evidence.branch_item(16, "0..1", points_from=7)
+    t1 = time.perf_counter()
+    items.check_item(item)
+    t2 = time.perf_counter()
+    print("  the range's branch item: %d boxes, derive %.2f s, trusted re-check %.3f s"
+          % (len(item["boxes"]), t1 - t0, t2 - t1))
 
 
 if __name__ == "__main__":
