@@ -125,3 +125,30 @@ def test_the_lemma_against_per_n_certificates(run_cli, n, alpha):
     assert abs(ra - (w + (1 - w) * r0)) < 1e-15
     wrong = a / (a + (1 - a) * lam)
     assert abs(ra - (wrong + (1 - wrong) * r0)) > 1e-3
+
+
+# ---------------------------------------------------------------- the red team of the range (fresh helper session)
+@pytest.mark.parametrize("where", ["claim", "item"])
+def test_a_zero_denominator_is_a_rejection_not_a_crash(item, where):
+    cj = claim("7..", "0..1/10", relation="<", bound="1")
+    if where == "claim":
+        cj["domain"]["alpha"] = "0..1/0"
+    with pytest.raises((trusted.Rejected, trusted.NoGoal)):           # was ZeroDivisionError
+        trusted.decide(cj, [dict(item, alpha="0..1/0") if where == "item" else item])
+
+
+def test_one_branch_item_per_goal(item):
+    """Surplus branch items of other slope ranges were each re-checked (34 s of CPU within the
+    work budget): a goal takes one branch item."""
+    with pytest.raises(trusted.Rejected, match="second all-n-branch"):
+        trusted.decide(claim("7..", "0..1/4", relation="<", bound="1"), [item, dict(item, alpha="0..1/2")])
+    _rejected(dict(item, prec=1024))                          # a branch's boxes at most 256 bits
+
+
+def test_an_alpha_range_needs_its_upper_end(item):
+    _rejected(dict(item, alpha="0.."))
+
+
+def test_the_no_goal_reason_names_leaky_relu(item):
+    with pytest.raises(trusted.NoGoal, match="ReLU and leaky ReLU"):
+        trusted.decide(claim("7..", "1/2", relation="<", bound="99/100"), [item])

@@ -27,6 +27,8 @@ FILE_OUTPUTS = {
                                               "--jobs", "1", "--plot", out]),
     "phase --plot": (".pdf", lambda out: ["phase", "--n", "3", "--width", "2", "--depth", "1", "--seeds", "1",
                                           "--jobs", "1", "--plot", out]),
+    "atlas --plot": (".png", lambda out: ["atlas", "--activations", "tanh", "--n", "4", "--width", "8", "--depth", "2",
+                                          "--seeds", "1", "--starts", "1", "--no-certified", "--jobs", "1", "--plot", out]),
     "endstate --plot": (".png", lambda out: ["endstate", "--n", "4", "--width", "8", "--depth", "4", "--seeds", "2",
                                              "--plot", out]),
 }

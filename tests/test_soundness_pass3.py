@@ -154,7 +154,9 @@ def test_branches_moved_to_other_slopes_are_refused_by_the_budget(branch_cert):
                                        boxes=item["boxes"] * 8))
     t0 = time.perf_counter()
     ok, why = trusted.check(rehash(forged))
-    assert not ok and "over the budget" in why and time.perf_counter() - t0 < 2
+    # since the leaky range's red team a goal takes one branch item whatever its slope: refused
+    # before any arithmetic as a second item (it was the budget before)
+    assert not ok and ("over the budget" in why or "second all-n-branch" in why) and time.perf_counter() - t0 < 2
 
 
 def test_the_tools_own_certificates_stay_well_under_the_budget(branch_cert):

@@ -61,9 +61,10 @@ def test_trusted_is_small():
     for the fourth red team (expressions name n and alpha only, divisors shown non-zero, the
     Gershgorin blocks weighed).  Session 2: +17 for leaky ReLU over a range of alpha (the
     all-n branch's alpha range, its points t = 1/n below the cover, the slopes' monotone
-    enclosures; the stability from ReLU's by a lemma stated in trusted/alln.py)."""
+    enclosures; the stability from ReLU's by a lemma stated in trusted/alln.py), +4 for its red
+    team (one branch item per goal, zero denominators, an alpha range without an upper end)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2027, sizes
+    assert sum(sizes.values()) <= 2031, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

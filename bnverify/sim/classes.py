@@ -68,15 +68,25 @@ def classify(X=None, G=None):
         m = (n - 1) * (n - 2)                             # ordered pairs among the others
         mean_others = (total[:, None] - 2 * row) / m
         odd = ((rms < ODD_COS) & (mean_others >= worst + CLUSTER_MARGIN)).any(axis=1)
-    spread = pairs.std(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cv = norms.std(axis=1) / norms.mean(axis=1)
-    simplex = (spread < SIMPLEX_SPREAD) & (cv < SIMPLEX_NORMS)
+    simplex = equiangular(G=G)
     out = np.full(S, CLASSES.index("other"))
     for name, hit in reversed((("collapse", collapse), ("orthogonal", orthogonal),
                                ("odd_point", odd), ("simplex", simplex))):
         out[hit & ~zero] = CLASSES.index(name)
     return out
+
+
+def equiangular(X=None, G=None):
+    """Per seed: the simplex class's criterion alone (equal cosines and equal norms), whatever
+    the common cosine; ``classify`` tests 'orthogonal' first, which takes an equiangular state
+    whose common cosine is small (the simplex state's -1/(n-1)-like cosines from n of about 11)."""
+    G = geometry._as_gram(X, G)
+    n = G.shape[1]
+    norms = geometry.column_norms(G=G)
+    pairs = geometry.cosines(G=G)[:, ~np.eye(n, dtype=bool)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = norms.std(axis=1) / norms.mean(axis=1)
+    return (pairs.std(axis=1) < SIMPLEX_SPREAD) & (cv < SIMPLEX_NORMS)
 
 
 def wilson(k, m, z=1.959963984540054):

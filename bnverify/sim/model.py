@@ -238,9 +238,13 @@ def normalize_stages(Z, stages):
     return Z
 
 
-def layer(X, stages, act, rngs, sampler="gram", buffers=None):
-    """One layer ``phi(RS(RC(W X)))`` of every seed (no rescaling); a new array."""
-    Z = normalize_stages(linear(_as_stack(X), rngs, sampler, buffers), stages)
+def layer(X, stages, act, rngs, sampler="gram", buffers=None, weight_var=1.0):
+    """One layer ``phi(RS(RC(W X)))`` of every seed (no rescaling), W with entries of variance
+    weight_var / d; a new array."""
+    Z = linear(_as_stack(X), rngs, sampler, buffers)
+    if weight_var != 1:
+        Z *= float(weight_var) ** 0.5
+    Z = normalize_stages(Z, stages)
     out = act.phi(Z)
     return out.copy() if np.shares_memory(out, Z) else out
 
@@ -263,13 +267,14 @@ def scale_free(stages, act):
 
 
 # ---------------------------------------------------------------- many layers
-def layers(X, depth, stages, act, *, sampler="gram", base_seed=0, seeds=None, rescale_each=None):
+def layers(X, depth, stages, act, *, sampler="gram", base_seed=0, seeds=None, rescale_each=None, weight_var=1.0):
     """Iterate ``(l, X_l)`` for l = 1..depth, starting from the stack X = X_0 (BLAS on one
     thread meanwhile: :func:`single_thread_blas`).
 
     ``seeds``: the seed indices of the stack's networks (default 0..S-1); seed s draws its
     weights from ``default_rng([base_seed, s, 1])``.  ``rescale_each`` (default: exactly when
-    :func:`scale_free`) rescales each layer's output as in the module docstring.  Each
+    :func:`scale_free`) rescales each layer's output as in the module docstring.
+    ``weight_var``: W's entries have variance weight_var / d (1: the model's default).  Each
     yielded X is a new array."""
     X = _as_stack(X)
     if depth < 0:
@@ -284,7 +289,7 @@ def layers(X, depth, stages, act, *, sampler="gram", base_seed=0, seeds=None, re
     buffers = Buffers()
     with single_thread_blas():
         for ell in range(1, depth + 1):
-            X = layer(X, stages, act, rngs, sampler, buffers)
+            X = layer(X, stages, act, rngs, sampler, buffers, weight_var)
             if do_rescale:
                 rescale(X, buffers)
             yield ell, X

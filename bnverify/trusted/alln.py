@@ -227,7 +227,7 @@ def check_branch(item):
     stable = item.get("stable", False)
     if type(stable) is not bool:
         raise Rejected("stable must be true or false")
-    if type(n0) is not int or type(prec) is not int or not (7 <= n0 <= 10 ** 6 and 64 <= prec <= 1024
+    if type(n0) is not int or type(prec) is not int or not (7 <= n0 <= 10 ** 6 and 64 <= prec <= 256
                                                             and 0 <= a_lo and (a_hi < 1 or a_open)):
         raise Rejected("n_from, alpha or prec out of range (7 <= n_from, 0 <= alpha < 1)")
     boxes = item["boxes"]

@@ -46,10 +46,9 @@ def Q(text):
     if not isinstance(text, str) or len(text) > 2 * MAX_DIGITS + 2 or \
             not re.fullmatch(r"-?\d+(/\d+)?", text.strip(), re.ASCII):
         raise Rejected("%r is not an exact rational 'p/q'" % (text,))
-    q = Fraction(text.strip())
-    if q.denominator == 0:
+    if re.fullmatch(r"-?\d+/0+", text.strip(), re.ASCII):
         raise Rejected("zero denominator in %r" % text)
-    return q
+    return Fraction(text.strip())
 
 
 def dyadic(pair):
@@ -289,8 +288,10 @@ def int_range(text):
 
 def rat_range(text):
     """'0..1/2' | '1/10' -> (lo, hi, hi_open); a range ending at 1 excludes 1."""
-    lo, _, hi = str(text).partition("..")
-    lo, hi = Q(lo), Q(hi) if hi else Q(lo)
+    lo, dots, hi = str(text).partition("..")
+    if dots and not hi.strip():
+        raise Rejected("alpha range %r has no upper end" % (text,))
+    lo, hi = Q(lo), Q(hi) if dots else Q(lo)
     if hi < lo:
         raise Rejected("empty alpha range %r" % (text,))
     return lo, hi, hi == 1 and lo < 1

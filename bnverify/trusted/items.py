@@ -159,6 +159,8 @@ def shape(item):
     _typed(item)
     if item["type"] == "kernel-null":       # one counterexample refutes; exact algebra is costly
         return item["type"], "any", "any"
+    if item["type"].endswith("-branch"):    # one branch serves a goal (its slopes may be a range)
+        return item["type"], "every n", "any"
     return item["type"], str(item.get("n")), rat_range(item["alpha"])
 
 

@@ -18,7 +18,7 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
 | norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
-| fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | evidence: Krawczyk boxes, Gershgorin bounds, classification covers |
+| fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
 | basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | basin covers of [-1/(n-2), 1] (basins.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
@@ -787,8 +787,8 @@ def _per_n_model(c, all_n=False):
         _need(c.alpha_point is not None, "per n, states are certified at one alpha (a range of alpha: the "
               "attractor's all-n branch, existence and spectral radius < 1)")
         _need(c.n_hi is not None, "this is certified per n, on a finite range of n (the all-n proofs cover "
-              "existence and spectral radius < 1: the attractor's radius for ReLU, the simplex state's for "
-              "every alpha; not a bound below 1, not the threshold)")
+              "existence and spectral radius < 1: the attractor's radius for ReLU and leaky ReLU (alpha < 1), "
+              "the simplex state's for every alpha; not a bound below 1, not the threshold)")
 
 
 def _alpha_within(c, fa):

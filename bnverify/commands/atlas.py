@@ -1,0 +1,235 @@
+"""``bnverify atlas``: is the one-cluster-plus-outlier state ReLU-specific?  One row per
+activation and weight variance: what the trusted kernel certifies, where the infinite-width
+map goes (floating point) and where finite-width networks end (sampled)."""
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+from .. import parallel
+from ..claims import properties, spec
+from ..core import activations, limits, ranges
+from ..errors import BadInput
+from ..sim import atlas as simatlas
+from ..sim import classes
+from . import exits, options
+from .output import Progress, emit_json, save_figure, say
+
+NAME = "atlas"
+HELP = "is it ReLU-specific? certified, infinite-width (float) and finite-width (sampled) ends per activation"
+DEFAULT_ACTIVATIONS = ("relu", "leaky_relu", "identity", "abs", "gelu", "silu", "elu", "softplus", "tanh", "erf",
+                       "sigmoid", "sin")
+DESCRIPTION = """\
+One row per activation (and weight variance sigma_w^2, W ~ N(0, sigma_w^2 / d)) of the RC + phi
+dynamics, at each n of --n:
+
+  certified        the trusted kernel's verdicts, where it has a goal (the ReLU family today):
+                   O_n a fixed point (every n >= 3), the attractor for every n >= 7 (existence
+                   and spectral radius < 1), the smallest n with an attractor; "-" elsewhere,
+                   with the reason in --json
+  infinite width   the Gram map G -> K_phi(sigma_w^2 C G C) iterated in floating point
+                   (Gauss-Hermite product rule) from --starts Gaussian batches: the scale's fate
+                   (scale-free for a homogeneous phi; else collapses / finite / explodes) and
+                   the end state's geometry class (a float suggestion, never a proof; an
+                   equiangular state is shown simplex-like even where its common cosine is
+                   small enough for the 'orthogonal' class)
+  finite width     --seeds networks of width --width after --depth layers: the fraction ending
+                   with an odd point and simplex-like, 95% Wilson intervals (sampled)
+
+For a positively homogeneous phi (relu, leaky_relu, identity, abs) sigma_w^2 only rescales,
+so one row stands for every sigma_w^2.  Geometry classes as in `bnverify decompose`
+(docs/decompose.md); docs/atlas.md has the findings and how to read them.  Cells run as
+independent jobs (--jobs, or --executor dask).
+
+examples:  bnverify atlas
+           bnverify atlas --activations relu,gelu,tanh --weight-var 1,2,4 --n 8 --json
+           bnverify atlas --plot atlas.png
+"""
+
+
+
+def add_arguments(p):
+    p.add_argument("--activations", default=",".join(DEFAULT_ACTIVATIONS), metavar="A,B,...",
+                   help="activations (registered names; default: %(default)s)")
+    options.add_alpha(p, help="leaky_relu's slope (default 1/10)")
+    p.add_argument("--weight-var", default="1,2,4", metavar="V,V,...",
+                   help="weight variances sigma_w^2, exact positive rationals (default 1,2,4: below, at and above "
+                        "ReLU's critical 2)")
+    p.add_argument("--n", default="8,16", metavar="N,N,...", help="batch sizes (default 8,16; at most 64)")
+    p.add_argument("--width", type=int, default=1024, help="finite width (default 1024)")
+    p.add_argument("--depth", type=int, default=100, help="layers, finite and infinite width (default 100)")
+    p.add_argument("--seeds", type=int, default=16, help="finite-width networks per cell (default 16)")
+    p.add_argument("--starts", type=int, default=2, help="infinite-width starts per cell (default 2)")
+    p.add_argument("--no-certified", action="store_true", help="skip the trusted kernel's cells")
+    options.add_seed(p)
+    options.add_plot(p, "a map of the finite-width end states (odd point / simplex-like) per activation")
+    options.add_json(p)
+    options.add_jobs(p)
+    parallel.add_executor_arguments(p)
+    options.add_progress(p)
+
+
+def _validate(args):
+    names = [a.strip() for a in args.activations.split(",") if a.strip()]
+    if not names or len(names) > 32:
+        raise BadInput("--activations %s: give 1..32 names" % limits.show(args.activations))
+    for a in names:
+        if a not in activations.REGISTRY:
+            raise BadInput("--activations: unknown activation %s (known: %s)"
+                           % (limits.show(a), ", ".join(activations.REGISTRY)))
+    if args.alpha is not None and "leaky_relu" not in names:
+        raise BadInput("--alpha %s: only leaky_relu has a slope, and it is not in --activations"
+                       % limits.show(args.alpha))
+    alpha = str(ranges.parse_rat_range(args.alpha or "1/10", "--alpha").lo)
+    if ".." in (args.alpha or ""):
+        raise BadInput("--alpha %s: the atlas takes one slope" % args.alpha)
+    wv = []
+    for text in args.weight_var.split(","):
+        r = ranges.parse_rat_range(text.strip(), "--weight-var", lower=Fraction(0), upper=Fraction(64),
+                                   upper_open=False)
+        if not r.point or r.lo <= 0:
+            raise BadInput("--weight-var %s: each value is one positive rational up to 64" % limits.show(text))
+        wv.append(r.lo)
+    if len(wv) > 8:
+        raise BadInput("--weight-var: at most 8 values")
+    ns = options.int_list(args.n, "--n") if "," in args.n else [ranges.parse_int_range(
+        args.n, "--n", minimum=3, allow_open=False, maximum=64).lo]
+    if any(not 3 <= n <= 64 for n in ns) or len(ns) > 8:
+        raise BadInput("--n %s: at most 8 batch sizes, each in 3..64" % limits.show(args.n))
+    for flag, v, lo, hi in (("--width", args.width, 2, limits.SIM_MAX["width"]), ("--depth", args.depth, 1, 2000),
+                            ("--seeds", args.seeds, 1, 1024), ("--starts", args.starts, 1, 64)):
+        if not lo <= v <= hi:
+            raise BadInput("%s %d: choose %d..%d" % (flag, v, lo, hi))
+    options.seed(args.seed)
+    options.plot_path(args.plot)
+    options.jobs(args.jobs)
+    return names, alpha, wv, ns
+
+
+def _claim(act_name, alpha, prop, n, params=None):
+    model = {"stages": "rc," + act_name}
+    if activations.takes_alpha(act_name):
+        model["alpha"] = alpha
+    return spec.claim_from_dict({"id": "atlas", "title": "atlas", "statement": "atlas", "property": prop,
+                                 "expect": "proved", "model": model, "domain": {"n": n},
+                                 "params": params or {}}, "atlas")
+
+
+def certified(name, alpha):
+    """The kernel's cells of one activation, or a reason why there are none."""
+    kind = activations.REGISTRY[name]
+    if not (kind.stage and (kind.states or kind.name == "identity")):
+        return {"reason": "the trusted kernel has no goal for RC + %s yet (only the ReLU family)" % name}
+    out = {}
+    for key, prop, n, params in (
+            ("O_n_fixed_point", "fixed-point", "3..", {"state": "configuration"}),
+            ("attractor_every_n", "attractor-stable", "7..", {"relation": "<", "bound": "1"}),
+            ("smallest_n", "attractor-threshold", "3..16", {"value": 7})):
+        v = properties.check(_claim(name, alpha, prop, n, params))
+        out[key] = {"status": v.status, "checked": bool(v.evidence.get("checked")),
+                    "statement": v.evidence.get("statement"), "reason": v.evidence.get("reason")}
+    return out
+
+
+def _rows(names, alpha, wv):
+    """(activation, alpha or None, weight variances) per row: one row per homogeneous phi."""
+    out = []
+    for name in names:
+        a = alpha if name == "leaky_relu" else None
+        act = activations.activation(name, a)
+        out += [(name, a, [wv[0]], True)] if act.homogeneous else [(name, a, [w], False) for w in wv]
+    return out
+
+
+def _cls(part):
+    """The majority class of a cell part, with its fraction ('orthogonal' that is equiangular
+    is shown as the simplex-like state it is)."""
+    k = max(part["fractions"], key=part["fractions"].get)
+    if k == "orthogonal" and part["equiangular"] >= part["fractions"][k]:
+        return "simplex-like %.2f" % part["equiangular"]
+    return "%s %.2f" % (k.replace("_", " "), part["fractions"][k])
+
+
+def plot(path, rows, ns):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    labels = [r["label"] for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(4 + 1.6 * len(ns), 0.45 * len(rows) + 2.2))
+    for ax, key, title in ((axes[0], "odd_point", "finite width: fraction ending with an odd point"),
+                           (axes[1], "simplex", "finite width: fraction ending simplex-like")):
+        M = np.array([[c["finite_width"]["fractions"][key] for c in r["cells"]] for r in rows])
+        im = ax.imshow(M, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+        ax.set_xticks(range(len(ns)), ["n = %d" % n for n in ns])
+        ax.set_yticks(range(len(rows)), labels, fontsize=8)
+        for i in range(M.shape[0]):
+            for j in range(M.shape[1]):
+                ax.text(j, i, "%.2f" % M[i, j], ha="center", va="center", fontsize=7,
+                        color="k" if M[i, j] >= 0.6 else "w")
+        ax.set_title(title, fontsize=9)
+        fig.colorbar(im, ax=ax)
+    fig.suptitle("RC + phi: where networks end (sampled; certified cells in the table)", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def run(args):
+    names, alpha, wv, ns = _validate(args)
+    t0 = time.monotonic()
+    rows = _rows(names, alpha, wv)
+    jobs = [(name, a, float(w), n) for name, a, ws, _ in rows for w in ws for n in ns]
+    ex = options.executor(args, args.jobs or parallel.default_jobs())
+    bar = Progress("atlas: cell", args.progress)
+    try:
+        futures = [ex.submit(simatlas.cell, name, a, w, n, args.width, args.depth, args.seeds, args.starts,
+                             args.seed) for name, a, w, n in jobs]
+        cert = {} if args.no_certified else {name: certified(name, alpha) for name, _, _, _ in rows}
+        cells = []
+        for k, f in enumerate(futures):
+            cells.append(f.result())
+            bar(k + 1, len(futures))
+    finally:
+        ex.shutdown()
+        bar.done()
+    out_rows = []
+    for name, a, ws, homogeneous in rows:
+        for w in ws:
+            mine = [c for c in cells if c["activation"] == name and c["weight_var"] == float(w)]
+            label = "%s%s, %s" % (name, "(%s)" % a if a else "",
+                                  "any sigma_w^2" if homogeneous else "sigma_w^2 = %s" % w)
+            out_rows.append({"activation": name, "alpha": a, "weight_var": None if homogeneous else str(w),
+                             "homogeneous": homogeneous, "label": label, "certified": cert.get(name),
+                             "cells": mine})
+    doc = {"n": ns, "width": args.width, "depth": args.depth, "seeds": args.seeds, "starts": args.starts,
+           "base_seed": args.seed, "criteria": {k: classes.CRITERIA[k] for k in classes.CLASSES},
+           "rows": out_rows, "seconds": round(time.monotonic() - t0, 1)}
+    if args.plot:
+        plot(args.plot, out_rows, ns)
+        doc["plot"] = args.plot
+    if args.json:
+        emit_json(doc)
+        return exits.OK
+    say("atlas: RC + phi, n = %s, width %d, depth %d, %d seeds, %d infinite-width starts (%.1f s)"
+        % (",".join(map(str, ns)), args.width, args.depth, args.seeds, args.starts, doc["seconds"]))
+    say("certified: trusted kernel; infinite width: float iteration (a suggestion); finite width: sampled")
+    for r in out_rows:
+        c = r["certified"]
+        if c is None:
+            cert_text = "certified: not run"
+        elif "reason" in c:
+            cert_text = "certified: -"
+        else:
+            cert_text = "certified: O_n fixed point %s, attractor every n >= 7 %s, smallest n 7 %s" % (
+                c["O_n_fixed_point"]["status"], c["attractor_every_n"]["status"], c["smallest_n"]["status"])
+        say("%s  [%s]" % (r["label"], cert_text))
+        for cell in r["cells"]:
+            inf, fin = cell["infinite_width"], cell["finite_width"]
+            odd = "" if fin["odd_cos"] is None else ", odd cos %.3f, norm ratio %.2f" % (fin["odd_cos"], fin["norm_ratio"])
+            say("  n = %-3d infinite width: scale %s, ends %s | width %d: ends %s (odd point [%.2f, %.2f])%s"
+                % (cell["n"], inf["scale"], _cls(inf), fin["width"], _cls(fin), *fin["ci"]["odd_point"], odd))
+    if args.plot:
+        say("plot written to %s" % args.plot)
+    return exits.OK
