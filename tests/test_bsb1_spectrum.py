@@ -258,3 +258,39 @@ def test_finite_width_network_reaches_bsb1_n4():
     got = [deep_network_cosine(4, 4096, 30, seed) for seed in range(8)]
     mean, se = np.mean(got), np.std(got, ddof=1) / math.sqrt(len(got))
     assert abs(mean - c_star) < 4 * se + 1 / 4096, (mean, se, c_star)
+
+
+# ---------------------------------------------------------------- the command
+def test_simplex_rs_command(run_cli):
+    import json
+
+    code, out, err = run_cli("simplex", "--stages", "rc,rs,relu", "--n", "3..5", "--check-to", "4", "--jobs", "1",
+                             "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    rows = doc["results"]
+    assert [r["n"] for r in rows] == [3, 4, 5] and doc["stages"] == "rc,rs,relu"
+    assert [r["laplace_check"] for r in rows] == [True, True, None]
+    assert all(r["status"] == "enclosed" and r["checked"] is False for r in rows)
+    assert "not kernel-checked" in rows[0]["reason"] and "modulo the scale" in doc["eigenvalue_convention"]
+    # n = 3: lam_S = (n-1)/(n+1) times the RC-only radius (10 pi - 3 sqrt 3)/(2 (7 pi - 3 sqrt 3))
+    rc3 = (10 * math.pi - 3 * math.sqrt(3)) / (2 * (7 * math.pi - 3 * math.sqrt(3)))
+    lo, hi = (float(v) for v in rows[0]["spectral_radius"])
+    assert lo - 1e-15 <= rc3 / 2 <= hi + 1e-15 and rows[0]["lam_P"] is None
+    assert rows[1]["blocks"]["pair"]["multiplicity"] == 2 and rows[1]["blocks"]["standard"]["multiplicity"] == 3
+    assert rows[2]["radius_from"] == ["standard"] and "lam_S" in rows[2]["exact"]
+    assert "[3/3]" in err                       # progress on stderr, stdout only JSON
+
+
+def test_simplex_rs_text_fits_and_bad_input(run_cli, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    code, out, _ = run_cli("simplex", "--stages", "rc,rs,relu", "--n", "3..9", "--check-to", "0", "--jobs", "1")
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 120
+    assert "enclosed" in out and "proved" not in out and "not kernel-checked" in out
+    for bad in (["--stages", "rs,relu", "--n", "4"], ["--stages", "rc,rs,tanh", "--n", "4"],
+                ["--stages", "rc,rs,relu", "--n", "3.."], ["--stages", "rc,rs,relu", "--n", "4", "--check-to", "99"],
+                ["--n", "4", "--check-to", "3"], ["--stages", "rc,rs,relu", "--n", "4", "--cert", "x.json"],
+                ["--stages", "rc,rs,relu", "--n", "2"], ["--stages", "rs,rc,relu", "--n", "4"],
+                ["--stages", "rc,rs,relu", "--n", "40", "--check-to", "40"]):
+        code, out, err = run_cli("simplex", *bad)
+        assert code == 2 and out == "" and err.count("\n") == 1 and "error" in err, (bad, err)

@@ -57,7 +57,7 @@ def slope(name, alpha=None):
         raise BadInput("activation %r is not positively homogeneous of degree 1, so the Laplace "
                        "representation does not apply (homogeneous: %s)" % (name, spoken(
                            [k for k in REGISTRY if REGISTRY[k].degree == 1 and REGISTRY[k].slope is not None])))
-    if not -1 <= act.slope < 1 or act.slope == 1 and act.takes_alpha:
+    if not -1 <= act.slope <= 1 or act.slope == 1 and act.takes_alpha:      # identity: slope 1, no alpha
         raise BadInput("%s slope %s is outside [0, 1)" % (name, act.slope))
     return act.slope
 

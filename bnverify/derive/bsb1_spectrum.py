@@ -45,11 +45,12 @@ from fractions import Fraction
 from ..core import laplace, laplace_jacobian
 from ..core.arith import BallContext
 from ..errors import BadInput
+from . import bsb1
 from .bsb1 import activation
 
 MAX_CHECK_N = laplace.MAX_N
 COMPONENTS = ("trivial", "standard", "pair")
-BASES = {"trivial": ("I (J - I, the other trivial direction, modulo the scale Sigma*)",),
+BASES = {"trivial": ("J - I modulo the scale direction Sigma* (I and J - I span the trivial component)",),
          "standard": ("D = diag(x), unequal norms", "O = (x_j + x_k) off the diagonal, unequal angles"),
          "pair": ("zero-sum pattern of angles (n-2, 2)",)}
 
@@ -156,3 +157,40 @@ def certify(n, slope, digits=15, check=True):
         out["check_ok"], out["integrals"], out["check_seconds"] = integral_check(n, slope, blk, digits)
     out["seconds"] = time.process_time() - t0
     return out
+
+
+# ---------------------------------------------------------------- one n, as the commands print it
+def record(n, slope, prec=128, check=True, digits=15):
+    """One JSON-able row for ``simplex --stages rc,rs,PHI`` (bounds as decimal strings rounded
+    outward): the BSB1 correlation (closed form; with ``check`` also bnverify.derive.bsb1's
+    Laplace-integral and Krawczyk check), every block and eigenvalue, the spectral radius, and
+    the Laplace-integral check of the blocks (``digits`` digits).  A top-level function of
+    plain arguments, so that a process pool can run it."""
+    from .balls import bounds
+
+    t0 = time.process_time()
+    act = activation(slope)
+    ctx = BallContext(prec)
+    c = bsb1.closed_form(n, slope, prec)
+    blk = blocks(n, act, ctx)
+    top = largest(blk)
+    radius = None
+    for e in top.values():
+        radius = abs(e) if radius is None else radius.max(abs(e))
+    row = {"n": n, "simplex_cos": bounds(c), "cluster_cos": bounds(c), "odd_cos": bounds(c),
+           "norm_ratio": ["1", "1"], "spectral_radius": bounds(radius),
+           "lam_S": bounds(blk["standard"][1][1]), "lam_P": bounds(blk["pair"][1][0]) if "pair" in blk else None,
+           "radius_from": [k for k, e in top.items() if not abs(e) < radius],
+           "blocks": {comp: {"multiplicity": multiplicity(comp, n), "basis": list(BASES[comp]),
+                             "matrix": [[bounds(v) for v in r] for r in m], "eigenvalues": [bounds(e) for e in eig]}
+                      for comp, (m, eig) in blk.items()},
+           "laplace_check": None, "check_seconds": None}
+    if check:
+        if n > MAX_CHECK_N:
+            raise BadInput("n = %d: the Laplace-integral check takes n <= %d" % (n, MAX_CHECK_N))
+        state = bsb1.certify(n, slope, digits, check=True)
+        ok, _, _ = integral_check(n, slope, blk, digits)
+        row["laplace_check"] = bool(ok and state["krawczyk_ok"])
+        row["check_seconds"] = round(time.process_time() - t0, 3)
+    row["seconds"] = round(time.process_time() - t0, 3)
+    return row
