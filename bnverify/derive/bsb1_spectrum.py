@@ -84,8 +84,19 @@ def blocks(n, act, ctx):
 
 
 def largest(blk):
-    """The non-zero eigenvalues whose modulus is the spectral radius, by component name."""
+    """{component: its nonzero eigenvalue} for the standard and (n-2, 2) blocks (the trivial
+    block's and the translations' eigenvalues are 0)."""
     return {c: e[-1] for c, (_, e) in blk.items() if c != "trivial"}
+
+
+def spectral_radius(blk):
+    """(radius, components): the spectral radius as a ball (the largest modulus of
+    :func:`largest`) and the components whose eigenvalue may attain it."""
+    top = {c: abs(e) for c, e in largest(blk).items()}
+    radius = None
+    for e in top.values():
+        radius = e if radius is None else radius.max(e)
+    return radius, [c for c, e in top.items() if not e < radius]
 
 
 def _eye(n):
@@ -125,10 +136,9 @@ def integral_check(n, slope, blk, digits):
                 val = D[entry] / scale
                 ok = ok and val.overlaps(blk[comp][0][i][j])
             got["%s%d%d" % (name, *entry)] = val
-    if n >= 3:
-        lam = got["D00"] - 2 * got["D02"]
-        ok = ok and lam.overlaps(blk["standard"][1][1])
-        got["lam_S"] = lam
+    lam = got["D00"] - 2 * got["D02"]
+    ok = ok and lam.overlaps(blk["standard"][1][1])
+    got["lam_S"] = lam
     if n >= 4:
         ok = ok and got["P02"].overlaps(blk["pair"][1][0])
         got["lam_P"] = got["P02"]
@@ -145,10 +155,7 @@ def certify(n, slope, digits=15, check=True):
     prec = int(3.33 * digits) + 40
     ctx = BallContext(prec)
     blk = blocks(n, activation(slope), ctx)
-    top = [abs(e) for e in largest(blk).values()]
-    radius = top[0]
-    for e in top[1:]:
-        radius = radius.max(e)
+    radius, _ = spectral_radius(blk)
     out = {"n": n, "blocks": blk, "radius": radius, "prec": prec, "digits": digits,
            "multiplicities": {c: multiplicity(c, n) for c in blk}}
     if check:
@@ -173,14 +180,11 @@ def record(n, slope, prec=128, check=True, digits=15):
     ctx = BallContext(prec)
     c = bsb1.closed_form(n, slope, prec)
     blk = blocks(n, act, ctx)
-    top = largest(blk)
-    radius = None
-    for e in top.values():
-        radius = abs(e) if radius is None else radius.max(abs(e))
+    radius, attained = spectral_radius(blk)
     row = {"n": n, "simplex_cos": bounds(c), "cluster_cos": bounds(c), "odd_cos": bounds(c),
            "norm_ratio": ["1", "1"], "spectral_radius": bounds(radius),
            "lam_S": bounds(blk["standard"][1][1]), "lam_P": bounds(blk["pair"][1][0]) if "pair" in blk else None,
-           "radius_from": [k for k, e in top.items() if not abs(e) < radius],
+           "radius_from": attained,
            "blocks": {comp: {"multiplicity": multiplicity(comp, n), "basis": list(BASES[comp]),
                              "matrix": [[bounds(v) for v in r] for r in m], "eigenvalues": [bounds(e) for e in eig]}
                       for comp, (m, eig) in blk.items()},
