@@ -27,7 +27,8 @@ reached in one layer and c* = kappa(-1/(n-1))/kappa(1).  The enclosure comes fro
 form in ball arithmetic; for n <= %d (or --check-to) it is checked against the certified Laplace
 integral V(Sigma) = n int_0^oo V_phi(S(I + 2sS)^-1) / sqrt(det(I + 2sS)) ds (acb.integral with
 rigorous end bounds) at c = 0 and at c near c*, with a 1-D Krawczyk test (exact slope 0).
-Derivation and bounds: docs/full-bn.md.
+Derivation and bounds: docs/full-bn.md.  The state's scale-free spectrum (S_n blocks of the
+Jacobian of the RS Gram map): bnverify simplex --stages rc,rs,PHI.
 
 These are rigorous enclosures computed by bnverify's untrusted derivation layer; the trusted
 kernel has no goal for them yet, so they are not kernel-checked claims (no 'proved' verdict).

@@ -13,13 +13,13 @@ from ..report import pretty
 from . import options
 
 
-def add_arguments(p, fold):
+def add_arguments(p, fold, stages_help="rc and one activation: relu (default) or leaky_relu"):
     """The options of attractor and simplex; ``fold``: also --fold LO..HI (attractor)."""
     p.add_argument("--n", required=True, help="batch sizes: A..B, A.. (every n >= A) "
                    "or a single integer (3 <= n <= 10^6); a table per n for at most %d n, "
                    "the all-n proof beyond" % limits.MAX_PER_N)
     options.add_jobs(p, "worker processes (default min(2, cpu count))")
-    options.add_stages(p, help="rc and one activation: relu (default) or leaky_relu")
+    options.add_stages(p, help=stages_help)
     options.add_alpha(p)
     p.add_argument("--prec", type=int, default=128, help="ball precision in bits (default 128)")
     options.add_json(p)
@@ -100,6 +100,16 @@ def entry(v, fields):
     if v.status != "proved":
         out["reason"] = v.evidence.get("reason", "")
     return out
+
+
+def inside(expr, bounds, digits=40):
+    """True if the real number expr lies in [lo, hi] (decimal strings), at ``digits`` digits."""
+    import sympy as sp
+
+    x = sp.Rational(str(sp.N(expr, digits)))
+    lo, hi = (sp.Rational(str(b)) for b in bounds)
+    slack = abs(x) * sp.Rational(1, 10 ** (digits - 5))
+    return lo - slack <= x <= hi + slack
 
 
 def short(s, up, digits=12):

@@ -9,7 +9,9 @@ from fractions import Fraction
 from ..claims import properties, spec, sweep
 from ..report import pretty
 from ..derive import sweeps
-from . import exits, options, per_n
+from ..derive import bsb1_spectrum
+from ..errors import BadInput
+from . import exits, options, per_n, simplex_rs
 from .output import emit_json, say
 
 NAME = "simplex"
@@ -33,7 +35,18 @@ m_S(0)/n, m_S(0) = (pi - 2)/(2 (pi - 1)) for ReLU), so no bound below 1 holds fo
 JSON, the same keys for every range (docs/schemas/simplex.json): "summary", "asymptotics",
 "boxes" (each: t- and n-range, radius bound), "results" (per n).
 
+Full batch normalization, --stages rc,rs,PHI (PHI relu, leaky_relu or identity): per n of a
+finite range, the same state (Yang et al.'s BSB1; RC + RS maps the symmetric family to it in
+one layer) and the scale-free spectrum of the RS Gram map V there (eigenvalues of DV(Sigma*) on
+Sym_n modulo Sigma*; V is homogeneous of degree 0, so no rescaling is needed).  By the S_n
+blocks: trivial 0, standard lam_S (n - 1 times, beside 0 for the translations), (n-2,2) lam_P
+(n(n-3)/2 times), in closed form (the Laplace integral's s-integrals are Beta integrals at
+BSB1), enclosed in ball arithmetic and, for n <= --check-to, checked against the certified
+Laplace integral and its derivative.  Rigorous enclosures of the untrusted derivation layer,
+status "enclosed", not kernel-checked (docs/full-bn.md).
+
 examples:  bnverify simplex --n 3..40 --json
+           bnverify simplex --stages rc,rs,relu --n 3..16
            bnverify simplex --n 1000000
            bnverify simplex --n 3.. --json
            bnverify simplex --n 3.. --stages rc,leaky_relu --alpha 1/10
@@ -45,10 +58,21 @@ FIELDS = ("simplex_cos", "cluster_cos", "odd_cos", "norm_ratio", "spectral_radiu
 
 
 def add_arguments(p):
-    per_n.add_arguments(p, fold=False)
+    per_n.add_arguments(p, fold=False, stages_help="rc and one activation: relu (default) or leaky_relu; or rc,rs,PHI "
+                        "(PHI relu, leaky_relu or identity): full batch normalization, enclosures")
+    p.add_argument("--check-to", type=int, default=None, metavar="N",
+                   help="with --stages rc,rs,PHI: check the closed forms against the certified Laplace integral "
+                        "and its derivative for n <= N (0: none; at most %d; default %d)"
+                   % (bsb1_spectrum.MAX_CHECK_N, simplex_rs.DEFAULT_CHECK_TO))
 
 
 def run(args):
+    stages, act = options.stages(args.stages, args.alpha)
+    if "rs" in stages:
+        return simplex_rs.run(args, stages, act)
+    if args.check_to is not None:
+        raise BadInput("--check-to applies to --stages rc,rs,PHI (the Laplace-integral check); rc alone is "
+                       "checked by the trusted kernel")
     if per_n.asks_all_n(args):
         return run_all_n(args)
     ns, act, jobs = per_n.parse_common(args)
@@ -62,7 +86,7 @@ def run(args):
     results = [per_n.entry(v, FIELDS) for v in vs]
     for row in results:
         row["exact"] = exact_values(row, act)
-    doc = {"activation": str(act), "results": results,
+    doc = {"activation": str(act), "stages": "rc,%s" % act.name, "results": results,
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
            "exact_note": EXACT_NOTE, "summary": None, "asymptotics": None, "boxes": []}  # one shape, any range
     if args.json:
@@ -79,16 +103,6 @@ EXACT_NOTE = ("exact: closed forms by sympy, untrusted, each shown only where it
               "spectral_radius the larger in modulus of the S_n eigenvalues lam_S (n - 1 times) and "
               "lam_P (n(n-3)/2 times) of bnverify.derive.simplex_alln.forms; norm_ratio = 1, every diagonal "
               "entry of G* = (1 - s) I + s J being 1")
-
-
-def _inside(expr, bounds, digits=40):
-    """True if the real number expr lies in [lo, hi] (decimal strings), at ``digits`` digits."""
-    import sympy as sp
-
-    x = sp.Rational(str(sp.N(expr, digits)))
-    lo, hi = (sp.Rational(str(b)) for b in bounds)
-    slack = abs(x) * sp.Rational(1, 10 ** (digits - 5))
-    return lo - slack <= x <= hi + slack
 
 
 def exact_values(row, act):
@@ -113,7 +127,7 @@ def exact_values(row, act):
     values = {"simplex_cos": sp.factor(act.kappa(sp.Rational(-1, n - 1), ctx) / A), "norm_ratio": sp.Integer(1),
               "spectral_radius": radius}
     return {k: pretty.formula(sp.sstr(v)) for k, v in values.items()
-            if v is not None and k in row and _inside(v, row[k])}
+            if v is not None and k in row and per_n.inside(v, row[k])}
 
 
 def table(rows):
@@ -182,7 +196,7 @@ def run_all_n(args):
     sys.stderr.write("simplex state: every n in %s ...\n" % r)
     v = all_n_claim(r, act)
     ok = v.status == "proved"
-    doc = {"activation": str(act),
+    doc = {"activation": str(act), "stages": "rc,%s" % act.name,
            "summary": {"range": [r.lo, r.hi],
                        "proved": ("all" if r.hi is None else r.hi - r.lo + 1) if ok else 0,
                        "failed": [] if ok else [[r.lo, r.hi]],

@@ -57,7 +57,7 @@ def slope(name, alpha=None):
         raise BadInput("activation %r is not positively homogeneous of degree 1, so the Laplace "
                        "representation does not apply (homogeneous: %s)" % (name, spoken(
                            [k for k in REGISTRY if REGISTRY[k].degree == 1 and REGISTRY[k].slope is not None])))
-    if not -1 <= act.slope < 1 or act.slope == 1 and act.takes_alpha:
+    if not -1 <= act.slope <= 1 or act.slope == 1 and act.takes_alpha:      # identity: slope 1, no alpha
         raise BadInput("%s slope %s is outside [0, 1)" % (name, act.slope))
     return act.slope
 
@@ -79,6 +79,31 @@ def _leading_minors_positive(M):
         if not sub.det() > 0:
             return False
     return True
+
+
+def interpolate(rows):
+    """The polynomials of degree < m (fmpq_poly) taking the values rows[s][c] at s = 0..m-1
+    (m = len(rows)), one per column c: exact Lagrange interpolation by the Vandermonde inverse."""
+    m = len(rows)
+    Vinv = fmpq_mat(m, m, [s ** e for s in range(m) for e in range(m)]).inv()
+    values = fmpq_mat(m, len(rows[0]), [v for row in rows for v in row])
+    coeffs = Vinv * values
+    return [fmpq_poly([coeffs[e, c] for e in range(m)]) for c in range(values.ncols())]
+
+
+def angle(c, root, R):
+    """theta = acos(c / R) for a pair's tilted covariance c, root = sqrt(R^2 - c^2) and R = sqrt(p q)
+    (acb on a complex ball), in the form analytic on the ball:
+
+        theta = 2 atan(root / (R + c))         where Re c >= 0,
+              = pi - 2 atan(root / (R - c))    where Re c < 0;
+
+    None where atan's branch cuts (iR, |Im| >= 1) are not certainly avoided."""
+    positive = c.real.mid() >= 0
+    t = root / (R + c if positive else R - c)
+    if not (t.real > 0 or abs(t.imag) < 1):
+        return None
+    return 2 * t.atan() if positive else arb.pi() - 2 * t.atan()
 
 
 class LaplaceMap:
@@ -129,11 +154,7 @@ class LaplaceMap:
             d = Mm.det()
             dets.append(d)
             adjs.append(Mm.inv() * X * d)
-        Vinv = fmpq_mat(n, n, [m ** e for m in range(n) for e in range(n)]).inv()
-        cols = [[dets[m]] + [adjs[m][j, k] for j in range(n) for k in range(n)] for m in range(n)]
-        values = fmpq_mat(n, len(cols[0]), [v for row in cols for v in row])
-        coeffs = Vinv * values
-        poly = [fmpq_poly([coeffs[e, c] for e in range(n)]) for c in range(values.ncols())]
+        poly = interpolate([[dets[m]] + [adjs[m][j, k] for j in range(n) for k in range(n)] for m in range(n)])
         N = {(j, k): poly[1 + j * n + k] for j in range(n) for k in range(n)}
         return poly[0], N
 
@@ -169,12 +190,9 @@ class LaplaceMap:
             return A * Np[j, j](s) * w
         c = Np[j, k](s)
         root = Mp[j, k](s).sqrt(analytic=True)
-        R = Np[j, j](s).sqrt(analytic=True) * Np[k, k](s).sqrt(analytic=True)
-        positive = c.real.mid() >= 0
-        t = root / (R + c if positive else R - c)
-        if not (t.real > 0 or abs(t.imag) < 1):       # atan's cuts are on iR, |Im| >= 1
+        theta = angle(c, root, Np[j, j](s).sqrt(analytic=True) * Np[k, k](s).sqrt(analytic=True))
+        if theta is None:
             return acb("nan")
-        theta = 2 * t.atan() if positive else arb.pi() - 2 * t.atan()
         return (A * c + B * (root - c * theta)) * w
 
     # ---- the end bounds ----

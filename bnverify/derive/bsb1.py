@@ -29,7 +29,8 @@ from ..errors import BadInput
 MAX_CHECK_N = laplace.MAX_N
 
 
-def _activation(slope):
+def activation(slope):
+    """The registry activation of a leaky slope (abs for -1, leaky_relu otherwise; relu is 0)."""
     s = Fraction(slope)
     return Activation("abs") if s == -1 else leaky(s)
 
@@ -37,7 +38,7 @@ def _activation(slope):
 def closed_form(n, slope, prec=128):
     """c* = kappa(-1/(n-1)) / kappa(1) as an arb (kappa of the leaky ReLU of this slope)."""
     ctx = BallContext(prec)
-    act = _activation(slope)
+    act = activation(slope)
     rho = ctx.const(Fraction(-1, n - 1))
     return act.kappa(rho, ctx) / act.kappa_one(ctx)
 
