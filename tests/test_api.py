@@ -88,12 +88,18 @@ def test_the_notebook_runs():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(ROOT / "docs" / "api.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs for c in code), "docs/api.ipynb ships executed, every code cell with its output"
+    assert not [o for c in code for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("text/html" in o.get("data", {}) and "simplex-state" in o["data"]["text/html"] for o in outputs)
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert any("('proved', True)" in o.get("data", {}).get("text/plain", "") for o in outputs)
+    shown = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs)
+    for result in ("Attractor(", "Simplex(", "Jacobian(", "Basins(", "Simulation(", "BadInput: n range"):
+        assert result in shown, result
 
 
 def test_check_finds_a_catalogue_id():
@@ -316,3 +322,13 @@ def test_claims_and_results_show_on_one_line():
     r = bnv.check("stability-naive")
     assert repr(r).startswith("Result(stability-naive: refuted") and len(repr(r)) < 200
     assert repr(bnv.claim("attractor")) == "Claim(attractor: attractor-stable, rc,relu, n in 7.., expect proved)"
+
+
+def test_docs_give_every_functions_signature_and_result():
+    import inspect
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    for name, fn in api.FUNCTIONS.items():
+        assert "bnv.%s%s" % (fn.__name__, inspect.signature(fn)) in text, name
+        result = fn.__doc__.split(":class:`")[1].split("`")[0]        # the result class its docstring names
+        assert "`%s`" % result in text and issubclass(getattr(api, result), api.CommandResult), name
