@@ -809,8 +809,10 @@ class Lyapunov(CommandResult):
     def _read(self, d):
         self.rate, self.ci = d["rate"], _iv(d["ci"])
         self.infinite_width = d["infinite_width"]
-        self.spread_eigenvalue = Fraction(d["spread_eigenvalue"]) if "/" in d["spread_eigenvalue"] or \
-            d["spread_eigenvalue"].lstrip("-").isdigit() else d["spread_eigenvalue"]
+        try:
+            self.spread_eigenvalue = Fraction(d["spread_eigenvalue"])
+        except ValueError:              # not a rational: kept as its text
+            self.spread_eigenvalue = d["spread_eigenvalue"]
         self.per_seed = d["per_seed"]
         self.n, self.width, self.layers, self.seeds = d["n"], d["width"], d["layers"], d["seeds"]
         self.stages = _label(",".join(d["stages"]), d["alpha"])
