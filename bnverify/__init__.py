@@ -2,21 +2,28 @@
 
     import bnverify as bnv
     bnv.verify()                          # the catalogue: a table in Jupyter, .to_json()
-    bnv.check(bnv.claim("simplex-state")) # one claim: a Result with its verdict
+    bnv.check("simplex-state")            # one claim: a Result with its verdict
+    bnv.attractor(n=8)                    # a command: a typed result, enclosures as bnv.Interval
 
 The API is documented in docs/api.md.
 """
-__all__ = ["BadInput", "Claim", "ClaimError", "LimitError", "Results", "catalogue", "check",
-           "claim", "verify", "__version__"]
+COMMANDS = ["atlas", "attractor", "basins", "bsb1", "check_cert", "decompose", "endstate", "gram_starts", "jacobian",
+            "kernel", "lyapunov", "phase", "rank", "simplex", "simulate"]
+__all__ = ["BadInput", "Claim", "ClaimError", "Interval", "LimitError", "Results", "catalogue", "check",
+           "claim", "verify", "__version__"] + COMMANDS
 
 
 def __getattr__(name):
     """Every name on first use: each submodule import runs this file first, and ``import
     bnverify.trusted`` (the independent checker) must load nothing else of bnverify."""
-    if name in ("Results", "catalogue", "check", "claim", "verify"):
+    if name in ("Results", "catalogue", "check", "claim", "verify") or name in COMMANDS:
         from . import api
 
         return getattr(api, name)
+    if name == "Interval":
+        from .core.interval import Interval
+
+        return Interval
     if name == "Claim":
         from .claims.spec import Claim
 

@@ -298,7 +298,8 @@ def _exit_table():
 
 
 def _returned_codes(mod):
-    """The exit codes a command's run functions (run, run_*) return, read from its source: the
+    """The exit codes a command's run functions (run, run_*, and exit_code: the code of a --json
+    document) return, read from its source: the
     named codes of bnverify.commands.exits (exits.OK, ...), either branch of 'a if c else b', a
     local name assigned such a code (code = exits.OK if ok else exits.UNDECIDED), and the values
     of its EXIT table."""
@@ -319,7 +320,7 @@ def _returned_codes(mod):
 
     codes = set(getattr(mod, "EXIT", {}).values())
     for fn in ast.walk(ast.parse(inspect.getsource(mod))):
-        if isinstance(fn, ast.FunctionDef) and (fn.name == "run" or fn.name.startswith("run_")):
+        if isinstance(fn, ast.FunctionDef) and (fn.name in ("run", "exit_code") or fn.name.startswith("run_")):
             local = {}
             for node in ast.walk(fn):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):

@@ -49,6 +49,13 @@ class Result:
     def _repr_html_(self):
         return "<div>%s%s</div>" % (self.claim._repr_html_(), self.verdict._repr_html_())
 
+    def __repr__(self):
+        """One line (the whole result is in to_json() and, in Jupyter, the table)."""
+        return "Result(%s: %s%s, %s, %.2f s)" % (
+            self.claim.id, self.verdict.status, "" if self.ok else " (expected %s)" % self.claim.expect,
+            self.verdict.method if len(self.verdict.method) <= 60 else self.verdict.method[:57] + "...",
+            self.verdict.seconds)
+
 
 def run_one(claim):
     """Check one claim (or one per-n piece); never raises.  Top level, so it pickles."""

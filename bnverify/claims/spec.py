@@ -155,6 +155,12 @@ class Claim:
         check_sizes(data, source)
         return check_limits(claim_from_dict(data, source))
 
+    def __repr__(self):
+        """One line: id, property, model, domain, expected verdict (the whole claim is in
+        ``_repr_html_`` and its fields)."""
+        return "Claim(%s: %s, %s, n in %s, expect %s)" % (self.id, self.property, self.stages_text, self.n,
+                                                           self.expect)
+
     def _repr_latex_(self):
         head = r"$\textbf{%s}$ %s" % (self.id, self.title.replace("$", ""))
         return "%s: $%s$" % (head, self.latex) if self.latex else head

@@ -177,6 +177,20 @@ def plot(path, rows, ns):
 
 
 def run(args):
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+    return exit_code(doc)
+
+
+def exit_code(doc):
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.atlas`` wraps it)."""
     names, alpha, wv, ns = _validate(args)
     t0 = time.monotonic()
     rows = _rows(names, alpha, wv)
@@ -209,13 +223,14 @@ def run(args):
     if args.plot:
         plot(args.plot, out_rows, ns)
         doc["plot"] = args.plot
-    if args.json:
-        emit_json(doc)
-        return exits.OK
-    say("atlas: RC + phi, n = %s, width %d, depth %d, %d seeds, %d infinite-width starts (%.1f s)"
-        % (",".join(map(str, ns)), args.width, args.depth, args.seeds, args.starts, doc["seconds"]))
-    say("certified: trusted kernel; infinite width: float iteration (a suggestion); finite width: sampled")
-    for r in out_rows:
+    return doc
+
+
+def text(doc):
+    lines = ["atlas: RC + phi, n = %s, width %d, depth %d, %d seeds, %d infinite-width starts (%.1f s)"
+             % (",".join(map(str, doc["n"])), doc["width"], doc["depth"], doc["seeds"], doc["starts"], doc["seconds"]),
+             "certified: trusted kernel; infinite width: float iteration (a suggestion); finite width: sampled"]
+    for r in doc["rows"]:
         c = r["certified"]
         if c is None:
             cert_text = "certified: not run"
@@ -224,12 +239,12 @@ def run(args):
         else:
             cert_text = "certified: O_n fixed point %s, attractor every n >= 7 %s, smallest n 7 %s" % (
                 c["O_n_fixed_point"]["status"], c["attractor_every_n"]["status"], c["smallest_n"]["status"])
-        say("%s  [%s]" % (r["label"], cert_text))
+        lines.append("%s  [%s]" % (r["label"], cert_text))
         for cell in r["cells"]:
             inf, fin = cell["infinite_width"], cell["finite_width"]
             odd = "" if fin["odd_cos"] is None else ", odd cos %.3f, norm ratio %.2f" % (fin["odd_cos"], fin["norm_ratio"])
-            say("  n = %-3d infinite width: scale %s, ends %s | width %d: ends %s (odd point [%.2f, %.2f])%s"
-                % (cell["n"], inf["scale"], _cls(inf), fin["width"], _cls(fin), *fin["ci"]["odd_point"], odd))
-    if args.plot:
-        say("plot written to %s" % args.plot)
-    return exits.OK
+            lines.append("  n = %-3d infinite width: scale %s, ends %s | width %d: ends %s (odd point [%.2f, %.2f])%s"
+                         % (cell["n"], inf["scale"], _cls(inf), fin["width"], _cls(fin), *fin["ci"]["odd_point"], odd))
+    if "plot" in doc:
+        lines.append("plot written to %s" % doc["plot"])
+    return lines

@@ -138,8 +138,49 @@ def boxes_json(v):
 
 
 def run(args):
-    if per_n.asks_all_n(args):
-        return run_all_n(args)
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+    return exit_code(doc)
+
+
+def compute(args):
+    """The --json document (``bnv.attractor`` wraps it): per n for a finite range of at most
+    limits.MAX_PER_N n, else the all-n proof (one shape for both)."""
+    return compute_all_n(args) if per_n.asks_all_n(args) else compute_per_n(args)
+
+
+def exit_code(doc):
+    """OK when every n (and the fold) is decided, or the all-n proof holds; else the table or
+    the summary says why."""
+    if doc["summary"] is not None:
+        status = doc["summary"]["status"]
+        return exits.OK if status == "proved" else exits.REFUTED if status == "refuted" else exits.UNDECIDED
+    statuses = [r["status"] for r in doc["results"] + doc["below_range"]] + \
+        ([doc["fold"]["status"]] if "fold" in doc else [])
+    return exits.OK if all(s in ("proved", "refuted") for s in statuses) else exits.UNDECIDED
+
+
+def text(doc):
+    """The document for a reader: the per-n table, or the all-n summary."""
+    if doc["summary"] is not None:
+        return text_all_n(doc)
+    results = doc["results"]
+    classified = results[0]["n"] <= limits.certified_max_n()
+    lines = ["spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
+             "linearization)" % doc["activation"]] + table(results, FIELDS)
+    if doc["below_range"]:
+        lines.append("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
+    lines.append("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
+                                     "not certified" if classified else doc["smallest_n_note"]))
+    if "fold" in doc:
+        lines.append("fold in (%s, %s): %s" % (doc["fold"]["n_lo"], doc["fold"]["n_hi"], doc["fold"]["status"]))
+    return lines
+
+
+def compute_per_n(args):
     ns, act, jobs = per_n.parse_common(args)
     fold = None
     if args.fold is not None:
@@ -154,7 +195,7 @@ def run(args):
     ex = options.executor(args, min(jobs, len(todo)))
     try:
         vs = sweeps.attractor_sweep(todo, act, executor=ex, prec=args.prec,
-                                     progress=per_n.progress if len(todo) > 1 else None)
+                                     progress=per_n.progress if len(todo) > 1 and options.talks(args) else None)
         if args.fold is not None:
             fold = checked_fold(sweeps.locate_fold(fr.lo, fr.hi, act, args.prec), fr.lo, fr.hi, act)
     finally:
@@ -175,20 +216,7 @@ def run(args):
         doc["fold"] = {"status": fold.status, "n_lo": str(fr.lo), "n_hi": str(fr.hi),
                        "statement": fold.evidence.get("statement") if fold.status == "proved"
                        else fold.evidence.get("reason")}
-    if args.json:
-        emit_json(doc)
-    else:
-        say("spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
-            "linearization)" % act)
-        say(table(results, FIELDS))
-        if below:
-            say("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
-        say("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
-                                "not certified" if classified else doc["smallest_n_note"]))
-        if fold is not None:
-            say("fold in (%s, %s): %s" % (fr.lo, fr.hi, fold.status))
-    decided = all(v.status in ("proved", "refuted") for v in vs + ([fold] if fold is not None else []))
-    return exits.OK if decided else exits.UNDECIDED        # the table says which n
+    return doc
 
 
 def _rows_from(v):
@@ -212,7 +240,7 @@ def smallest_n(rows):
     return n0, all(e["status"] == "refuted" for e in rows if n0 is None or e["n"] < n0)
 
 
-def run_all_n(args):
+def compute_all_n(args):
     """An open range or one beyond the per-n limit: existence, local uniqueness and spectral
     radius < 1 for every n of the range in one kernel-checked proof (ReLU; leaky ReLU at one
     slope or for every slope of a range --alpha A..B)."""
@@ -223,7 +251,8 @@ def run_all_n(args):
     r, slopes = args.range, args.alpha_range
     if args.fold is not None:
         raise BadInput("--fold is for a finite range of at most %d n" % limits.MAX_PER_N)
-    sys.stderr.write("all-n branch: every n in %s ...\n" % r)
+    if options.talks(args):
+        sys.stderr.write("all-n branch: every n in %s ...\n" % r)
     v = all_n_claim(r, act, slopes)
     results = _rows_from(v)
     count = "all" if r.hi is None else r.hi - r.lo + 1
@@ -257,30 +286,33 @@ def run_all_n(args):
     doc.update(smallest_n=doc["summary"].get("smallest_n"), smallest_n_note=doc["summary"].get("smallest_n_note"),
                below_range=[])          # the per-n run's keys: one shape for every range
     per_n.write_cert(args, v)
-    code = exits.OK if ok else exits.REFUTED if v.status == "refuted" else exits.UNDECIDED
-    if args.json:
-        emit_json(doc)
-        return code
+    return doc
+
+
+def text_all_n(doc):
     sm = doc["summary"]
-    say("spread-cluster attractor, %s, n in %s: %s%s" % (doc["activation"], r, v.status, " (checked by the trusted kernel)"
-                                                          if sm["checked"] else ": %s" % sm["reason"]))
-    if ok:
-        say("  " + v.evidence["statement"])
+    lo, hi = sm["range"]
+    lines = ["spread-cluster attractor, %s, n in %d..%s: %s%s" % (
+        doc["activation"], lo, "" if hi is None else hi, sm["status"],
+        " (checked by the trusted kernel)" if sm["checked"] else ": %s" % sm["reason"])]
+    if sm["status"] == "proved":
+        lines.append("  " + sm["proved_statement"])
     elif sm["checked"] and sm.get("reason"):
-        say("  reason: %s" % sm["reason"])
+        lines.append("  reason: %s" % sm["reason"])
     if sm.get("smallest_n"):
-        say("  smallest n: %d (%s)" % (sm["smallest_n"], sm["smallest_n_note"]))
+        lines.append("  smallest n: %d (%s)" % (sm["smallest_n"], sm["smallest_n_note"]))
     if doc["asymptotics"]:
         a = doc["asymptotics"]
         for k in ("cluster_cos_deficit", "odd_cos", "norm_ratio_gap", "stability_margin"):
             q = a[k]
             if q.get("coefficient"):
-                say("  %-20s = %s, coefficient in [%s, %s]  (t = 1/n)" % (
+                lines.append("  %-20s = %s, coefficient in [%s, %s]  (t = 1/n)" % (
                     k, pretty.leading_term(q["closed_form"], q["power"]), per_n.short(q["coefficient"][0], False),
                     per_n.short(q["coefficient"][1], True)))
-    if results:
-        say("per n below the all-n branch:")
-        say(table(results, FIELDS))
-    say("%d boxes for n >= %d%s; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM,
-                                          "" if slopes is None else " and at t = 1/n below", sm["seconds"]))
-    return code
+    if doc["results"]:
+        lines.append("per n below the all-n branch:")
+        lines += table(doc["results"], FIELDS)
+    lines.append("%d boxes for n >= %d%s; %.1fs" % (len(doc["boxes"]), properties.ALL_N_FROM,
+                                                   "" if sm["alpha"] is None else " and at t = 1/n below",
+                                                   sm["seconds"]))
+    return lines

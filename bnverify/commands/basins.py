@@ -88,30 +88,34 @@ def kernel_verdicts(v, act):
 
 
 def run(args):
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+    return EXIT.get(doc["status"], EXIT["not proved"])
+
+
+def compute(args):
+    """The --json document (``bnv.basins`` wraps it): the cover's facts with the kernel's verdict
+    on each basin, or the status and reason when the cover was not proved."""
     n, act, eps = parse(args)
     v = derive_basins.basins(n, act, eps=eps)
     if v.status != "proved":
-        doc = {"n": n, "activation": str(act), "status": v.status, "reason": v.evidence.get("reason")}
-        if args.json:
-            emit_json(doc)
-        else:
-            say("n = %d: %s (%s)" % (n, v.status, doc["reason"]))
-        return EXIT["not proved"]
+        return {"n": n, "activation": str(act), "status": v.status, "reason": v.evidence.get("reason")}
     kernel = kernel_verdicts(v, act)
     doc = dict(v.evidence, status="proved" if all(s == "proved" for s in kernel.values()) else "not proved",
                kernel=kernel, seconds=round(v.seconds, 3))
     if args.plot:
         plot(doc, n, act, args.plot)
         doc["plot"] = args.plot
-    if args.json:
-        emit_json(doc)
-    else:
-        say(text(doc))
-    return EXIT[doc["status"]]
+    return doc
 
 
 def text(doc):
     """The human-readable summary of a basins document."""
+    if "basins" not in doc:             # the cover was not proved
+        return ["n = %d: %s (%s)" % (doc["n"], doc["status"], doc["reason"])]
     out = ["basins of the symmetric reduction, n = %d, RC + %s (rigorous bounds, rounded outward)"
            % (doc["n"], doc["activation"]), "", "fixed points of h (rho = cluster correlation of C G C):"]
     fixed = doc["fixed_points"]

@@ -74,7 +74,22 @@ def _parse(args):
     return parts[2], slope, list(r)
 
 
+NOTE = ("rigorous enclosures from bnverify's untrusted derivation layer, not kernel-checked claims "
+        "(the trusted kernel has no goal for the BSB1 state yet)")
+
+
 def run(args):
+    doc = compute(args, each=None if args.json else lambda row: say(row_text(row)))    # a line per n as it comes
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc)[len(doc["rows"]):])
+    return exits.OK if doc["status"] == "enclosed" else exits.UNDECIDED
+
+
+def compute(args, each=None):
+    """The --json document (``bnv.bsb1`` wraps it): per n the enclosure of c* and the Laplace
+    check's outcome; ``each(row)`` is called as each row is done."""
     name, slope, ns = _parse(args)
     rows, ok = [], True
     for n in ns:
@@ -86,17 +101,21 @@ def run(args):
                "laplace_check": None if "images" not in res else bool(res["krawczyk_ok"])}
         ok = ok and row["laplace_check"] is not False
         rows.append(row)
-        if not args.json:
-            check = {None: "closed form only", True: "Laplace integral agrees, Krawczyk ok",
-                     False: "CHECK FAILED"}[row["laplace_check"]]
-            say("n = %-5d c* = %s  in [%s, %s]  %.2f s  (%s)" % (n, mid, lo, hi, row["seconds"], check))
-    note = ("rigorous enclosures from bnverify's untrusted derivation layer, not kernel-checked claims "
-            "(the trusted kernel has no goal for the BSB1 state yet)")
-    if args.json:
-        emit_json({"stages": "rc,rs,%s" % name, "slope": str(slope), "state": "BSB1", "rows": rows,
-                   "status": "enclosed" if ok else "check failed", "note": note})
-    else:
-        say("RC + RS maps every BSB1 matrix to this state in one layer: c* = kappa(-1/(n-1))/kappa(1), "
-            "phi = %s (slope %s)." % (name, slope))
-        say("note: %s." % note)
-    return exits.OK if ok else exits.UNDECIDED
+        if each:
+            each(row)
+    return {"stages": "rc,rs,%s" % name, "slope": str(slope), "state": "BSB1", "rows": rows,
+            "status": "enclosed" if ok else "check failed", "note": NOTE}
+
+
+def row_text(row):
+    check = {None: "closed form only", True: "Laplace integral agrees, Krawczyk ok",
+             False: "CHECK FAILED"}[row["laplace_check"]]
+    return "n = %-5d c* = %s  in [%s, %s]  %.2f s  (%s)" % (row["n"], row["c_mid"], *row["c"], row["seconds"], check)
+
+
+def text(doc):
+    """One line per n, then the closed form and the note."""
+    return [row_text(r) for r in doc["rows"]] + [
+        "RC + RS maps every BSB1 matrix to this state in one layer: c* = kappa(-1/(n-1))/kappa(1), "
+        "phi = %s (slope %s)." % (doc["stages"].split(",")[-1], doc["slope"]),
+        "note: %s." % doc["note"]]

@@ -72,6 +72,20 @@ def load(path):
 
 
 def run(args):
+    show_row = None if args.json else lambda row: say(entry("ok  " if row["ok"] else "FAIL", row["path"],
+                                                            row["message"]))
+    doc = compute(args, each=show_row)         # a line per certificate as it is checked
+    if args.json:
+        emit_json(doc)
+    else:
+        print(summary_line(doc["summary"]))
+    return exits.REFUTED if doc["summary"]["rejected"] else exits.OK
+
+
+def compute(args, each=None):
+    """The --json document (``bnv.check_cert`` wraps it): per certificate whether the trusted
+    checker accepts it, what it proves and the checker's message; ``each(row)`` is called as
+    each certificate is checked."""
     if not args.path.strip() or "\0" in args.path:
         raise BadInput("%s is not a path" % show(args.path))
     path = Path(args.path)
@@ -92,15 +106,10 @@ def run(args):
         verdict = doc.get("verdict") if ok and isinstance(doc, dict) else None      # what the certificate proves
         rows.append({"path": str(f), "ok": bool(ok), "verdict": verdict,
                      "message": " ".join(str(msg).split()) if ok else _short(msg)})
-        if not args.json:
-            say(entry("ok  " if ok else "FAIL", f, rows[-1]["message"]))
+        if each:
+            each(rows[-1])
     bad = sum(not r["ok"] for r in rows)
-    summary = {"total": len(rows), "ok": len(rows) - bad, "rejected": bad}
-    if args.json:
-        emit_json({"certificates": rows, "summary": summary})
-    else:
-        print(summary_line(summary))
-    return exits.REFUTED if bad else exits.OK
+    return {"certificates": rows, "summary": {"total": len(rows), "ok": len(rows) - bad, "rejected": bad}}
 
 
 def entry(status, path, message):

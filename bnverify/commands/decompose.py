@@ -158,8 +158,19 @@ def _fmt_fraction(fw, name):
 
 
 def run(args):
-    act, start = _validate(args)
     t0 = time.monotonic()
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc, time.monotonic() - t0))
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.decompose`` wraps it): one row per subset of the stages.
+    --plot draws the figure."""
+    act, start = _validate(args)
     ex = options.executor(args, args.jobs or parallel.default_jobs())
     bar = Progress("decompose: stage set", args.progress)
     try:
@@ -169,38 +180,46 @@ def run(args):
     finally:
         ex.shutdown()
         bar.done()
-    title = ("n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" %
-             (args.n, act, args.width, args.depth, args.seeds, args.start))
     if args.plot:
-        plot(args.plot, rows, title)
-    public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-    if args.json:
-        doc = {"n": args.n, "stages": decomposition.model_stages(args.subsets[-1], act), "activation": act.name,
-               "alpha": act.alpha_text,
-               "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
-               "base_seed": args.seed, "classes": classes.CRITERIA, "rows": public}
-        if args.plot:
-            doc["plot"] = args.plot
-        emit_json(doc)
-        return exits.OK
-    say("decompose: %s (%.1f s)" % (title, time.monotonic() - t0),
-        "verdict: infinite width; then finite width: fraction of seeds [95% Wilson interval] @ median layer "
-        "to reach it")
+        plot(args.plot, rows, _title(args.n, str(act), args.width, args.depth, args.seeds, args.start))
+    doc = {"n": args.n, "stages": decomposition.model_stages(args.subsets[-1], act), "activation": act.name,
+           "alpha": act.alpha_text,
+           "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
+           "base_seed": args.seed, "classes": classes.CRITERIA,
+           "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]}
+    if args.plot:
+        doc["plot"] = args.plot
+    return doc
+
+
+def _title(n, act, width, depth, seeds, start):
+    return "n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" % (n, act, width, depth, seeds, start)
+
+
+def text(doc, seconds):
+    """The document for a reader: the table of rows, then each row's infinite-width fact."""
+    act = doc["activation"] if doc["alpha"] is None else "%s(%s)" % (doc["activation"], doc["alpha"])
+    public = doc["rows"]
+    lines = ["decompose: %s (%.1f s)" % (_title(doc["n"], act, doc["width"], doc["depth"], doc["seeds"], doc["start"]),
+                                         seconds),
+             "verdict: infinite width; then finite width: fraction of seeds [95% Wilson interval] @ median layer "
+             "to reach it"]
     head = ("stages", "verdict", "collapse", "orthogonal", "odd_point", "simplex", "other")
-    say(pretty.grid([head] + [(",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
-                              + tuple(_fmt_fraction(r["finite_width"], c) for c in classes.CLASSES) for r in public]))
-    say("", "infinite width:")
+    lines += pretty.grid([head] + [(",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
+                                   + tuple(_fmt_fraction(r["finite_width"], c) for c in classes.CLASSES)
+                                   for r in public])
+    lines += ["", "infinite width:"]
     for r in public:
         f = r["infinite_width"]
-        say("  %-16s %s" % (",".join(r["stages"]) or "(none)", f["verdict"]),
-            pretty.wrap(pretty.formula(f["statement"]), " " * 6))
+        lines.append("  %-16s %s" % (",".join(r["stages"]) or "(none)", f["verdict"]))
+        lines += pretty.wrap(pretty.formula(f["statement"]), " " * 6)
         if f.get("derivation"):         # it quotes sympy: in reader's notation (9 pi^2/2, not 9*pi**2/2)
-            say(pretty.wrap("derivation: " + pretty.formula(f["derivation"]), " " * 6))
-        say(pretty.wrap("method: %s%s" % (f["method"], ("; checked by " + f["checked_by"]) if f.get("checked_by")
-                                          else ""), " " * 6))
+            lines += pretty.wrap("derivation: " + pretty.formula(f["derivation"]), " " * 6)
+        lines += pretty.wrap("method: %s%s" % (f["method"], ("; checked by " + f["checked_by"]) if f.get("checked_by")
+                                               else ""), " " * 6)
         why = f["evidence"].get("reason")
         if why:
-            say(pretty.wrap("reason: " + why, " " * 6))
-    if args.plot:
-        say("plot written to %s" % args.plot)
-    return exits.OK
+            lines += pretty.wrap("reason: " + why, " " * 6)
+    if "plot" in doc:
+        lines.append("plot written to %s" % doc["plot"])
+    return lines

@@ -79,36 +79,51 @@ def plot(path, tables, title):
 
 
 def run(args):
-    ns, widths, last, act = _validate(args)
     t0 = time.monotonic()
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc, time.monotonic() - t0))
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.endstate`` wraps it): per n the certified attractor and, per
+    width, the seeds' mean end state with 95% t intervals and the gaps.  --plot draws them."""
+    ns, widths, last, act = _validate(args)
     bar = Progress("endstate: (n, width)", args.progress)
     cells = [(n, d) for n in ns for d in widths]
     tick = lambda n, d: bar(cells.index((n, d)) + 1, len(cells), "n %d, width %d" % (n, d))      # noqa: E731
     tables = [endstate.compare(n, widths, args.depth, args.seeds, last, sweep.certified_attractor(n, act),
                                base_seed=args.seed, act=act, progress=tick) for n in ns]
     bar.done()
-    title = "rc,%s from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (
-        act, args.depth, last, args.seeds)
     if args.plot:
-        plot(args.plot, tables, title)
-    if args.json:
-        doc = {"stages": ["rc", act.name], "alpha": act.alpha_text,
-               "depth": args.depth, "last": last, "seeds": args.seeds,
-               "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),
-               "odd_point_criterion": "the longest point; seeds used: last layer in the odd_point class",
-               "tables": tables}
-        if args.plot:
-            doc["plot"] = args.plot
-        emit_json(doc)
-        return exits.OK
-    say("endstate: %s (%.1f s)" % (title, time.monotonic() - t0))
-    say("mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|")
-    for t in tables:
+        plot(args.plot, tables, _title(str(act), args.depth, last, args.seeds))
+    doc = {"stages": ["rc", act.name], "alpha": act.alpha_text,
+           "depth": args.depth, "last": last, "seeds": args.seeds,
+           "base_seed": args.seed, "width": widths, "quantities": list(endstate.QUANTITIES),
+           "odd_point_criterion": "the longest point; seeds used: last layer in the odd_point class",
+           "tables": tables}
+    if args.plot:
+        doc["plot"] = args.plot
+    return doc
+
+
+def _title(act, depth, last, seeds):
+    return "rc,%s from Gaussian batches: depth %d, mean of the last %d layers, %d seeds" % (act, depth, last, seeds)
+
+
+def text(doc, seconds):
+    act = doc["stages"][1] if doc["alpha"] is None else "%s(%s)" % (doc["stages"][1], doc["alpha"])
+    lines = ["endstate: %s (%.1f s)" % (_title(act, doc["depth"], doc["last"], doc["seeds"]), seconds),
+             "mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|"]
+    for t in doc["tables"]:
         a = t["attractor"]
-        say("\nn = %d, certified attractor: %s" % (t["n"], "none (it exists for n >= 7)" if a is None else
-              ", ".join("%s %.6f" % (q, sum(a[q]) / 2) for q in endstate.QUANTITIES)))
-        say("  %6s %6s  %-34s %-34s %-34s" % ("width", "seeds", "cluster cos (gap)", "odd cos (gap)",
-                                                "norm ratio (gap)"))
+        lines += ["", "n = %d, certified attractor: %s" % (t["n"], "none (it exists for n >= 7)" if a is None else
+                  ", ".join("%s %.6f" % (q, sum(a[q]) / 2) for q in endstate.QUANTITIES))]
+        lines.append("  %6s %6s  %-34s %-34s %-34s" % ("width", "seeds", "cluster cos (gap)", "odd cos (gap)",
+                                                       "norm ratio (gap)"))
         for r in t["rows"]:
             cells = []
             for q in endstate.QUANTITIES:
@@ -119,7 +134,7 @@ def run(args):
                 gap = r[q + "_gap"]
                 cells.append("%.4f%s%s" % (r[q], " [%.4f,%.4f]" % tuple(ci) if ci else "",
                                             " (%.4f)" % gap if gap is not None else ""))
-            say("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
-    if args.plot:
-        say("\nplot written to %s" % args.plot)
-    return exits.OK
+            lines.append("  %6d %3d/%-3d %-34s %-34s %-34s" % ((r["width"], r["seeds_used"], r["seeds"]) + tuple(cells)))
+    if "plot" in doc:
+        lines += ["", "plot written to %s" % doc["plot"]]
+    return lines

@@ -39,27 +39,41 @@ def add_arguments(p):
 
 
 def run(args):
+    t0 = time.monotonic()
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc, time.monotonic() - t0))
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.gram_starts`` wraps it): per n the fractions of starts in each
+    class (95% Wilson intervals) and the distinct limits."""
     ns = options.int_list(args.n, "--n")
     stages, act = options.stages(args.stages, args.alpha)
     if stages != ("rc",):
         raise BadInput("--stages %s: the Gram map here is RC then the activation (no rs)" % args.stages)
     options.seed(args.seed)
-    t0 = time.monotonic()
     tables = [gram_starts.run(n, args.starts, args.depth, act, args.seed) for n in ns]
-    if args.json:
-        emit_json({"stages": ["rc", act.name], "sampled": True, "tolerance": gram_starts.TOL,
-                   "symmetry_tolerance": gram_starts.SYM_TOL, "criteria": classes.CRITERIA,
-                   "seed": args.seed, "tables": tables})
-        return exits.OK
-    say("gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
-          % (act, args.starts, time.monotonic() - t0))
+    return {"stages": ["rc", act.name], "alpha": act.alpha_text, "sampled": True, "tolerance": gram_starts.TOL,
+            "symmetry_tolerance": gram_starts.SYM_TOL, "criteria": classes.CRITERIA,
+            "seed": args.seed, "tables": tables}
+
+
+def text(doc, seconds):
+    tables = doc["tables"]
+    act = doc["stages"][1] if doc["alpha"] is None else "%s(%s)" % (doc["stages"][1], doc["alpha"])
+    lines = ["gram-starts (SAMPLED, not a proof): rc,%s, %d random PSD starts per n, %.1f s"
+             % (act, tables[0]["starts"], seconds)]
     for t in tables:
-        say("\nn = %d (median %s steps to converge)" % (t["n"], t["median_layers"]))
+        lines += ["", "n = %d (median %s steps to converge)" % (t["n"], t["median_layers"])]
         for b, r in t["classes"].items():
             if r["count"]:
-                say("  %-12s %5d  %.3f [%.3f, %.3f]" % (b, r["count"], r["fraction"], *r["ci"]))
+                lines.append("  %-12s %5d  %.3f [%.3f, %.3f]" % (b, r["count"], r["fraction"], *r["ci"]))
         for lim in t["limits"]:
-            say("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
+            lines.append("  limit %-9s %-13s cluster cos %.5f  odd cos %.5f  norm ratio %.5f  (%d starts)" % (
                 lim["class"], "symmetric" if lim["symmetric"] else "not symmetric", lim["cluster_cos"],
                 lim["odd_cos"], lim["norm_ratio"], lim["starts"]))
-    return exits.OK
+    return lines

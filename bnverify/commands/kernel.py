@@ -92,6 +92,22 @@ def _exact(v):
 
 
 def run(args):
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+    return exits.UNDECIDED if doc.get("verdict") == "inconclusive" else exits.OK
+
+
+LABELS = {"K": "K      = E[phi(x) phi(y)]", "dK_dc": "dK/dc  = E[phi'(x) phi'(y)]", "dK_dq1": "dK/dq1",
+          "dK_dq2": "dK/dq2", "Ex2": "E[phi(x)^2]", "Ey2": "E[phi(y)^2]"}
+
+
+def compute(args):
+    """The --json document (``bnv.kernel`` wraps it): each quantity's enclosure [lo, hi] (None
+    where not computed) and, in "mid", the ball's midpoint to --digits digits; or the verdict
+    "inconclusive" with the reason."""
     if not args.activation:
         raise BadInput("--activation is required (a name such as gelu, or a formula such as 'x*erf(x)')")
     alpha = number(args.alpha, "--alpha") if args.alpha is not None else None
@@ -106,33 +122,31 @@ def run(args):
     try:
         res = dual_kernel.kernel(act, q1, q2, c, args.digits, args.method, args.budget)
     except dual_kernel.Inconclusive as e:
-        if args.json:
-            emit_json(dict(head, verdict="inconclusive", reason=str(e)))
-        else:
-            say("inconclusive: %s" % e)
-        return exits.UNDECIDED
+        return dict(head, verdict="inconclusive", reason=str(e))
     shown = args.digits + 2
     with ctx.workprec(res["prec"]):         # lower()/upper() round to the working precision
         vals = {k: (outward(v, shown) if v is not None else None) for k, v in res["values"].items()}
         mids = {k: (v.str(args.digits, radius=False) if v is not None else None) for k, v in res["values"].items()}
-    if args.json:
-        doc = dict(head, **{k: vals[k] for k in dual_kernel.QUANTITIES})
-        doc.update(method=res["method"], digits=args.digits, notes=res["notes"], seconds=round(res["seconds"], 3))
-        emit_json(doc)
-        return exits.OK
+    doc = dict(head, **{k: vals[k] for k in dual_kernel.QUANTITIES})
+    doc.update(mid=mids, method=res["method"], digits=args.digits, notes=res["notes"],
+               seconds=round(res["seconds"], 3))
+    return doc
+
+
+def text(doc):
+    if doc.get("verdict") == "inconclusive":
+        return ["inconclusive: %s" % doc["reason"]]
+    q1, q2, c = (Fraction(doc[k]) for k in ("q1", "q2", "c"))
     r = float(c) / math.sqrt(float(q1) * float(q2))
-    say("dual kernel of %s, phi(x) = %s" % (act.label, head["formula"]))
-    say("(x, y) ~ N(0, [[q1, c], [c, q2]]), q1 = %s, q2 = %s, c = %s (correlation %.6g)" % (
-        head["q1"], head["q2"], head["c"], r))
-    labels = {"K": "K      = E[phi(x) phi(y)]", "dK_dc": "dK/dc  = E[phi'(x) phi'(y)]", "dK_dq1": "dK/dq1",
-              "dK_dq2": "dK/dq2", "Ex2": "E[phi(x)^2]", "Ey2": "E[phi(y)^2]"}
+    lines = ["dual kernel of %s, phi(x) = %s" % (doc["activation"], doc["formula"]),
+             "(x, y) ~ N(0, [[q1, c], [c, q2]]), q1 = %s, q2 = %s, c = %s (correlation %.6g)" % (
+                 doc["q1"], doc["q2"], doc["c"], r)]
     for k in dual_kernel.QUANTITIES:
-        if vals[k] is None:
-            say("  %-28s  not computed" % labels[k])
+        if doc[k] is None:
+            lines.append("  %-28s  not computed" % LABELS[k])
         else:
-            say("  %-28s  %s  in [%s, %s]" % (labels[k], mids[k], *vals[k]))
-    say("method: %s" % res["method"])
-    for n in res["notes"]:
-        say("note: %s" % n)
-    say("each enclosure is rigorous (Arb); %d digits asked, %.2f s" % (args.digits, res["seconds"]))
-    return exits.OK
+            lines.append("  %-28s  %s  in [%s, %s]" % (LABELS[k], doc["mid"][k], *doc[k]))
+    lines.append("method: %s" % doc["method"])
+    lines += ["note: %s" % n for n in doc["notes"]]
+    lines.append("each enclosure is rigorous (Arb); %d digits asked, %.2f s" % (doc["digits"], doc["seconds"]))
+    return lines

@@ -59,27 +59,35 @@ def _validate(args):
 
 
 def run(args):
-    stages, act = _validate(args)
     t0 = time.monotonic()
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc, time.monotonic() - t0))
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.lyapunov`` wraps it): the rate per seed, its mean with a 95%
+    Student-t interval, and the infinite-width value."""
+    stages, act = _validate(args)
     if args.width * args.n * args.depth * args.seeds > 5e7 and sys.stderr.isatty():
         sys.stderr.write("simulating %d seeds x %d layers at width %d ...\r" % (args.seeds, args.depth, args.width))
         sys.stderr.flush()
     doc = lyapunov.rate(act, args.n, args.width, args.depth, args.seeds, args.seed)
     doc.update({"stages": list(stages) + [act.name],
                 "alpha": act.alpha_text, "base_seed": args.seed})
-    if args.json:
-        emit_json(doc)
-        return exits.OK
+    return doc
+
+
+def text(doc, seconds):
     lo, hi = doc["ci"]
-    say("%s, n=%d, width=%d, %d layers, %d seeds (%.1f s)" % (",".join(doc["stages"]), args.n, args.width,
-                                                             args.depth, args.seeds, time.monotonic() - t0))
-    say("quantity: %s" % doc["quantity"])
-    say("finite width:    %.5f per layer, 95%% CI [%.5f, %.5f]" % (doc["rate"], lo, hi))
-    say("infinite width:  %.5f = log(mu)/2, mu = %s (exact, closed form)" % (doc["infinite_width"],
-                                                                           doc["spread_eigenvalue"]))
     inside = lo <= doc["infinite_width"] <= hi
-    say("the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain"))
-    return exits.OK
-
-
-
+    return ["%s, n=%d, width=%d, %d layers, %d seeds (%.1f s)" % (",".join(doc["stages"]), doc["n"], doc["width"],
+                                                                 doc["layers"], doc["seeds"], seconds),
+            "quantity: %s" % doc["quantity"],
+            "finite width:    %.5f per layer, 95%% CI [%.5f, %.5f]" % (doc["rate"], lo, hi),
+            "infinite width:  %.5f = log(mu)/2, mu = %s (exact, closed form)" % (doc["infinite_width"],
+                                                                               doc["spread_eigenvalue"]),
+            "the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain")]

@@ -65,6 +65,13 @@ def add_plot(p, help, metavar="FILE.png"):
 
 
 # ---------------------------------------------------------------- checks
+def talks(args):
+    """False when the Python API runs the command (bnverify.api sets ``args._quiet``): the lines
+    a command writes on stderr as it goes (per-n verdicts, "all-n branch: ...") are for the
+    command line; progress bars asked for with --progress still show."""
+    return not getattr(args, "_quiet", False)
+
+
 def at_least(flag, value, least):
     if value < least:
         raise BadInput("%s %d: must be at least %d" % (flag, value, least))

@@ -28,6 +28,12 @@ def emit_json(doc):
     sys.stdout.write("\n")
 
 
+def as_json(doc):
+    """The data :func:`emit_json` prints for ``doc``, as Python objects (what ``json.loads`` reads
+    back from --json): the Python API's ``to_json()``."""
+    return json.loads(json.dumps(_finite(doc), allow_nan=False, default=str))
+
+
 def save_figure(fig, path, flag="--plot", dpi=110):
     """Write a matplotlib figure to ``path`` atomically (bnverify.files) and close it; a path
     that cannot be written is a usage error naming ``flag``."""

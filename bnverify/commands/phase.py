@@ -116,8 +116,19 @@ def plot(path, cells, ns, widths, title):
 
 
 def run(args):
-    ns, widths, stage_list, act = _validate(args)
     t0 = time.monotonic()
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc, time.monotonic() - t0))
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.phase`` wraps it): per (n, width) cell the fractions of seeds
+    ending with an odd point and simplex-like, with 95% Wilson intervals.  --plot draws it."""
+    ns, widths, stage_list, act = _validate(args)
     ex = options.executor(args, args.jobs or parallel.default_jobs())
     alpha = act.alpha_text
     bar = Progress("phase: cell", args.progress)
@@ -127,25 +138,29 @@ def run(args):
     finally:
         ex.shutdown()
         bar.done()
-    title = "%s, depth %d, %d seeds per cell" % (",".join(stage_list), args.depth, args.seeds)
     if args.plot:
-        plot(args.plot, cells, ns, widths, title)
-    if args.json:
-        doc = {"stages": stage_list, "alpha": alpha, "n": ns, "width": widths, "depth": args.depth,
-               "seeds": args.seeds, "base_seed": args.seed,
-               "criteria": {k: classes.CRITERIA[k] for k in ("odd_point", "simplex")}, "cells": cells}
-        if args.plot:
-            doc["plot"] = args.plot
-        emit_json(doc)
-        return exits.OK
-    say("phase: %s (%.1f s)" % (title, time.monotonic() - t0))
-    say("fraction odd point / simplex-like; median layers to the odd point in brackets")
-    say("%6s " % "n\\d" + "".join("%18s" % w for w in widths))
-    for n in ns:
-        row = [c for c in cells if c["n"] == n]
-        say("%6d " % n + "".join("%18s" % ("%.2f/%.2f [%s]" % (c["odd_point"], c["simplex"],
-                                    "-" if c["median_layers_odd_point"] is None
-                                    else "%g" % c["median_layers_odd_point"])) for c in row))
+        plot(args.plot, cells, ns, widths, _title(stage_list, args.depth, args.seeds))
+    doc = {"stages": stage_list, "alpha": alpha, "n": ns, "width": widths, "depth": args.depth,
+           "seeds": args.seeds, "base_seed": args.seed,
+           "criteria": {k: classes.CRITERIA[k] for k in ("odd_point", "simplex")}, "cells": cells}
     if args.plot:
-        say("plot written to %s" % args.plot)
-    return exits.OK
+        doc["plot"] = args.plot
+    return doc
+
+
+def _title(stage_list, depth, seeds):
+    return "%s, depth %d, %d seeds per cell" % (",".join(stage_list), depth, seeds)
+
+
+def text(doc, seconds):
+    lines = ["phase: %s (%.1f s)" % (_title(doc["stages"], doc["depth"], doc["seeds"]), seconds),
+             "fraction odd point / simplex-like; median layers to the odd point in brackets",
+             "%6s " % "n\\d" + "".join("%18s" % w for w in doc["width"])]
+    for n in doc["n"]:
+        row = [c for c in doc["cells"] if c["n"] == n]
+        lines.append("%6d " % n + "".join("%18s" % ("%.2f/%.2f [%s]" % (c["odd_point"], c["simplex"],
+                                                   "-" if c["median_layers_odd_point"] is None
+                                                   else "%g" % c["median_layers_odd_point"])) for c in row))
+    if "plot" in doc:
+        lines.append("plot written to %s" % doc["plot"])
+    return lines

@@ -36,6 +36,17 @@ def add_arguments(p):
 
 
 def run(args):
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.rank`` wraps it): per batch, the infinite-width rank, the
+    smallest eigenvalues of K(Sigma) and the sampled ranks per width."""
     _, act = options.model(args, "rank", "the activation alone (the lemma is about its kernel K)")
     if not act.states:
         raise BadInput("--stages %s: give %s alone (the lemma is about the kernel)"
@@ -44,18 +55,20 @@ def run(args):
     sampled = ranks.ranks(args.n, options.int_list(args.width, "--width"), args.seeds, act, args.seed)
     eig = {name: [float(e) for e in rank.kernel_eigenvalues(X.T, act.slope)[:3]]
            for name, (X, _) in rank.plane_batches(args.n).items()}
-    if args.json:
-        emit_json({"n": args.n, "activation": str(act), "seeds": args.seeds, "seed": args.seed,
-                   "tolerance": "numpy matrix_rank default: sigma_max * max(width, n) * eps",
-                   "sampled": "finite-width rows", "smallest_eigenvalues_50_digits": eig, "inputs": sampled})
-        return exits.OK
-    say("rank growth, %s, n = %d" % (act, args.n))
-    for name, t in sampled.items():
-        say("\n%s: infinite-width rank %d (lemma, docs/rank.md); smallest eigenvalues of K(Sigma), "
-              "mpmath 50 digits: %s" % (name, t["infinite_width_rank"], ", ".join("%.3g" % e for e in eig[name])))
-        say("  SAMPLED over %d draws of W:  %6s %6s %6s %6s %6s %8s" % (
-            args.seeds, "width", "bound", "min", "median", "max", "reached"))
+    return {"n": args.n, "activation": str(act), "seeds": args.seeds, "seed": args.seed,
+            "tolerance": "numpy matrix_rank default: sigma_max * max(width, n) * eps",
+            "sampled": "finite-width rows", "smallest_eigenvalues_50_digits": eig, "inputs": sampled}
+
+
+def text(doc):
+    lines = ["rank growth, %s, n = %d" % (doc["activation"], doc["n"])]
+    for name, t in doc["inputs"].items():
+        eig = doc["smallest_eigenvalues_50_digits"][name]
+        lines += ["", "%s: infinite-width rank %d (lemma, docs/rank.md); smallest eigenvalues of K(Sigma), "
+                  "mpmath 50 digits: %s" % (name, t["infinite_width_rank"], ", ".join("%.3g" % e for e in eig))]
+        lines.append("  SAMPLED over %d draws of W:  %6s %6s %6s %6s %6s %8s" % (
+            doc["seeds"], "width", "bound", "min", "median", "max", "reached"))
         for r in t["rows"]:
-            say("  %33s %6d %6d %6d %6g %6d %8.2f" % ("", r["width"], r["bound"], r["min"], r["median"],
-                                                       r["max"], r["reached"]))
-    return exits.OK
+            lines.append("  %33s %6d %6d %6d %6g %6d %8.2f" % ("", r["width"], r["bound"], r["min"], r["median"],
+                                                            r["max"], r["reached"]))
+    return lines

@@ -67,35 +67,62 @@ def add_arguments(p):
 
 
 def run(args):
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+    return exit_code(doc)
+
+
+def compute(args):
+    """The --json document (``bnv.simplex`` wraps it): per n for a finite range of at most
+    limits.MAX_PER_N n, else the all-n proof (one shape for both); with --stages rc,rs,PHI the
+    BSB1 state's enclosures (commands/simplex_rs.py)."""
     stages, act = options.stages(args.stages, args.alpha)
     if "rs" in stages:
-        return simplex_rs.run(args, stages, act)
+        return simplex_rs.compute(args, stages, act)
     if args.check_to is not None:
         raise BadInput("--check-to applies to --stages rc,rs,PHI (the Laplace-integral check); rc alone is "
                        "checked by the trusted kernel")
-    if per_n.asks_all_n(args):
-        return run_all_n(args)
+    return compute_all_n(args) if per_n.asks_all_n(args) else compute_per_n(args)
+
+
+def exit_code(doc):
+    """OK when every n is decided (the table says which n if not), or the all-n proof holds."""
+    if "rs" in doc["stages"].split(","):
+        return simplex_rs.exit_code(doc)
+    if doc["summary"] is not None:
+        return exits.OK if doc["summary"]["status"] == "proved" else exits.UNDECIDED
+    decided = all(r["status"] in ("proved", "refuted") for r in doc["results"])
+    return exits.OK if decided else exits.UNDECIDED
+
+
+def text(doc):
+    """The document for a reader: the per-n table, or the all-n summary."""
+    if "rs" in doc["stages"].split(","):
+        return simplex_rs.text(doc)
+    if doc["summary"] is not None:
+        return text_all_n(doc)
+    return ["simplex state, %s: rigorous enclosures, rounded outward; exact closed forms below" % doc["activation"]] \
+        + table(doc["results"])
+
+
+def compute_per_n(args):
     ns, act, jobs = per_n.parse_common(args)
     ex = options.executor(args, min(jobs, len(ns)))
     try:
         vs = sweeps.simplex_sweep(ns, act, executor=ex, prec=args.prec,
-                                   progress=per_n.progress if len(ns) > 1 else None)
+                                   progress=per_n.progress if len(ns) > 1 and options.talks(args) else None)
     finally:
         ex.shutdown()
     vs = [sweep.checked_state(v, "simplex", act) for v in vs]     # every verdict shown is the kernel's
     results = [per_n.entry(v, FIELDS) for v in vs]
     for row in results:
         row["exact"] = exact_values(row, act)
-    doc = {"activation": str(act), "stages": "rc,%s" % act.name, "results": results,
-           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
-           "exact_note": EXACT_NOTE, "summary": None, "asymptotics": None, "boxes": []}  # one shape, any range
-    if args.json:
-        emit_json(doc)
-    else:
-        say("simplex state, %s: rigorous enclosures, rounded outward; exact closed forms below" % act)
-        say("\n".join(table(results)))
-    decided = all(v.status in ("proved", "refuted") for v in vs)
-    return exits.OK if decided else exits.UNDECIDED        # the table says which n
+    return {"activation": str(act), "stages": "rc,%s" % act.name, "results": results,
+            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
+            "exact_note": EXACT_NOTE, "summary": None, "asymptotics": None, "boxes": []}  # one shape, any range
 
 
 EXACT_NOTE = ("exact: closed forms by sympy, untrusted, each shown only where it lies in the certified "
@@ -189,11 +216,12 @@ def boxes_json(v, r):
     return sorted(out, key=lambda b: b["n"][0])
 
 
-def run_all_n(args):
+def compute_all_n(args):
     t0 = time.monotonic()
     _, act, _ = per_n.parse_common(args, all_n=True)
     r = args.range
-    sys.stderr.write("simplex state: every n in %s ...\n" % r)
+    if options.talks(args):
+        sys.stderr.write("simplex state: every n in %s ...\n" % r)
     v = all_n_claim(r, act)
     ok = v.status == "proved"
     doc = {"activation": str(act), "stages": "rc,%s" % act.name,
@@ -211,21 +239,23 @@ def run_all_n(args):
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
            "results": [], "exact_note": EXACT_NOTE}                # the per-n run's keys: one shape, any range
     per_n.write_cert(args, v)
-    code = exits.OK if ok else exits.UNDECIDED
-    if args.json:
-        emit_json(doc)
-        return code
+    return doc
+
+
+def text_all_n(doc):
     sm = doc["summary"]
-    say("simplex state, %s, n in %s: %s%s" % (act, r, v.status, " (checked by the trusted kernel)"
-                                               if sm["checked"] else ": %s" % sm["reason"]))
-    if ok:
-        say("  " + v.evidence["statement"])
+    lo, hi = sm["range"]
+    lines = ["simplex state, %s, n in %d..%s: %s%s" % (doc["activation"], lo, "" if hi is None else hi, sm["status"],
+                                                      " (checked by the trusted kernel)" if sm["checked"]
+                                                      else ": %s" % sm["reason"])]
+    if sm["status"] == "proved":
+        lines.append("  " + sm["proved_statement"])
         q = (doc["asymptotics"] or {}).get("stability_margin")
         if q:
-            say("  stability_margin = %s, coefficient in [%s, %s]  (t = 1/n)" % (
+            lines.append("  stability_margin = %s, coefficient in [%s, %s]  (t = 1/n)" % (
                 pretty.leading_term(q["closed_form"], q.get("power", 1)), q["coefficient"][0], q["coefficient"][1]))
         for b in doc["boxes"]:
-            say("  n in [%s, %s]: radius <= %s" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
-                                                    per_n.short(b["radius_upper"], True, 6)))   # rounded up
-    say("%d boxes; %.2fs" % (len(doc["boxes"]), sm["seconds"]))
-    return code
+            lines.append("  n in [%s, %s]: radius <= %s" % (b["n"][0], "inf" if b["n"][1] is None else b["n"][1],
+                                                             per_n.short(b["radius_upper"], True, 6)))  # rounded up
+    lines.append("%d boxes; %.2fs" % (len(doc["boxes"]), sm["seconds"]))
+    return lines

@@ -51,7 +51,8 @@ def parse(args, stages, act):
     return list(r), slope, check_to, jobs
 
 
-def run(args, stages, act):
+def compute(args, stages, act):
+    """The --json document of ``simplex --stages rc,rs,PHI`` (``bnv.simplex`` wraps it)."""
     ns, slope, check_to, jobs = parse(args, stages, act)
     ex = options.executor(args, min(jobs, len(ns)))
     rows = {}
@@ -61,7 +62,7 @@ def run(args, stages, act):
         for k, f in enumerate(as_completed(futs), 1):
             row = f.result()
             rows[row["n"]] = row
-            if len(ns) > 1:
+            if len(ns) > 1 and options.talks(args):
                 check = {None: "closed form", True: "Laplace check ok", False: "LAPLACE CHECK FAILED"}
                 sys.stderr.write("[%d/%d] simplex %s n=%d: %s (%.1fs)\n" % (
                     k, len(ns), "rc,rs,%s" % act, row["n"], check[row["laplace_check"]], row["seconds"]))
@@ -75,16 +76,19 @@ def run(args, stages, act):
                    reason=NOTE)
         row["exact"] = exact_values(row, act)
         results.append(row)
-    doc = {"activation": str(act), "stages": "rc,rs,%s" % act.name, "results": results,
-           "eigenvalue_convention": CONVENTION, "exact_note": EXACT_NOTE,
-           "summary": None, "asymptotics": None, "boxes": []}
-    if args.json:
-        emit_json(doc)
-    else:
-        say("simplex (BSB1) state, rc,rs,%s: rigorous enclosures, rounded outward; exact closed forms below" % act)
-        say("\n".join(table(results, check_to)))
-    ok = all(r["laplace_check"] is not False for r in results)
-    return exits.OK if ok else exits.UNDECIDED
+    return {"activation": str(act), "stages": "rc,rs,%s" % act.name, "results": results,
+            "eigenvalue_convention": CONVENTION, "exact_note": EXACT_NOTE,
+            "summary": None, "asymptotics": None, "boxes": []}
+
+
+def text(doc):
+    checked = [r["n"] for r in doc["results"] if r["laplace_check"] is not None]
+    return ["simplex (BSB1) state, %s: rigorous enclosures, rounded outward; exact closed forms below"
+            % doc["stages"]] + table(doc["results"], max(checked, default=0))
+
+
+def exit_code(doc):
+    return exits.OK if all(r["laplace_check"] is not False for r in doc["results"]) else exits.UNDECIDED
 
 
 def exact_values(row, act):

@@ -1,7 +1,6 @@
 """``bnverify simulate``: the finite-width network from a Gaussian batch, many seeds at once."""
 from __future__ import annotations
 
-import math
 import os
 import time
 
@@ -90,16 +89,13 @@ def _physical_memory():
         return None
 
 
-def _num(x):
-    """A float for JSON: inf/nan (an all-zero batch) become null."""
-    return float(x) if math.isfinite(x) else None
-
-
 def _seed_rows(summary):
+    """One dict per seed; inf and nan (an all-zero batch has no norm ratio) stay floats here and
+    are null in JSON (output.emit_json)."""
     rows = []
     for s in range(len(summary)):
         r = summary.seed(s)
-        rows.append({"seed": s, **{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}})
+        rows.append({"seed": s, **{k: (float(v) if isinstance(v, float) else v) for k, v in r.items()}})
     return rows
 
 
@@ -180,6 +176,17 @@ def _plot(path, trajectory, n, title, attractor=None):
 
 
 def run(args):
+    doc = compute(args)
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+    return exits.OK
+
+
+def compute(args):
+    """The --json document (``bnv.simulate`` wraps it): per seed the last layer's geometry, the
+    outlier count, and with --every the trajectory.  --plot draws the figure."""
     stages, act = _validate(args)
     every = args.every
     if args.plot and every is None:
@@ -204,43 +211,55 @@ def run(args):
         if ex is not None:
             ex.shutdown()
     seconds = time.monotonic() - t0
-    label = ",".join(stages + (str(act),))
-    title = "%s, n=%d, width=%d, %d seeds, sampler=%s" % (label, args.n, args.width, args.seeds,
-                                                         args.sampler)
     if args.plot:
         attractor = None
         if tuple(stages) == ("rc",) and act.states and 7 <= args.n <= limits.certified_max_n():
             from ..claims.sweep import certified_attractor
             attractor = certified_attractor(args.n, act)
-        _plot(args.plot, trajectory, args.n, title, attractor)
+        _plot(args.plot, trajectory, args.n, _title(args, stages, act), attractor)
     hits = final.outlier(args.n / 2, OUTLIER_COS)
-    if args.json:
-        doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
-                          "stages": list(stages), "activation": act.name,
-                          "alpha": act.alpha_text,
-                          "base_seed": args.seed, "sampler": args.sampler, "every": every,
-                          "rescaled_each_layer": model.scale_free(stages, act),
-                          "seed_rng": "numpy default_rng([base_seed, seed, 1]) for weights, "
-                                      "[base_seed, seed, 0] for the initial batch"},
-               "seeds": _seed_rows(final),
-               "summary": {"outliers": int(hits.sum()), "criterion": "norm_ratio > n/2 and "
-                           "max_abs_cos_odd < %g" % OUTLIER_COS},
-               "seconds": round(seconds, 3)}
-        if every is not None:
-            doc["trajectory"] = [{"depth": ell, "seeds": _seed_rows(s)} for ell, s in trajectory]
-        if args.plot:
-            doc["plot"] = args.plot
-        emit_json(doc)
-        return exits.OK
-    say("%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
-          % (label, args.n, args.width, args.depth, args.seeds, args.sampler, args.seed, seconds))
-    say("%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others"))
-    for s in range(len(final)):
-        r = final.seed(s)
-        say("%5d %5d %11.4g %13.4f %15.4f" % (s, r["odd_index"], r["norm_ratio"],
-                                                r["max_abs_cos_odd"], r["min_cos_others"]))
-    say("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
-          % (hits.sum(), len(final), args.n / 2, OUTLIER_COS))
+    doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
+                      "stages": list(stages), "activation": act.name,
+                      "alpha": act.alpha_text,
+                      "base_seed": args.seed, "sampler": args.sampler, "every": every,
+                      "rescaled_each_layer": model.scale_free(stages, act),
+                      "seed_rng": "numpy default_rng([base_seed, seed, 1]) for weights, "
+                                  "[base_seed, seed, 0] for the initial batch"},
+           "seeds": _seed_rows(final),
+           "summary": {"outliers": int(hits.sum()), "criterion": "norm_ratio > n/2 and "
+                       "max_abs_cos_odd < %g" % OUTLIER_COS},
+           "seconds": round(seconds, 3)}
+    if every is not None:
+        doc["trajectory"] = [{"depth": ell, "seeds": _seed_rows(s)} for ell, s in trajectory]
     if args.plot:
-        say("plot written to %s" % args.plot)
-    return exits.OK
+        doc["plot"] = args.plot
+    return doc
+
+
+def _label(stages, activation):
+    """'rc,relu', 'rc,leaky_relu(1/10)': the stages and the activation with its parameter."""
+    return ",".join(list(stages) + [activation])
+
+
+def _title(args, stages, act):
+    return "%s, n=%d, width=%d, %d seeds, sampler=%s" % (_label(stages, str(act)), args.n, args.width, args.seeds,
+                                                          args.sampler)
+
+
+def text(doc):
+    """The document for a reader: the parameters, one row per seed, the outlier count."""
+    p = doc["params"]
+    act = p["activation"] if p["alpha"] is None else "%s(%s)" % (p["activation"], p["alpha"])
+    lines = ["%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
+             % (_label(p["stages"], act), p["n"], p["width"], p["depth"], p["seeds"], p["sampler"], p["base_seed"],
+                doc["seconds"]),
+             "%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others")]
+    for r in doc["seeds"]:
+        lines.append("%5d %5d %11.4g %13.4f %15.4f" % (r["seed"], r["odd_index"], r["norm_ratio"],
+                                                       r["max_abs_cos_odd"], r["min_cos_others"]))
+    lines.append("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
+                 % (doc["summary"]["outliers"], len(doc["seeds"]), p["n"] / 2, OUTLIER_COS))
+    if "plot" in doc:
+        lines.append("plot written to %s" % doc["plot"])
+    return lines
+

@@ -3,12 +3,11 @@ endpoints of a ball, outward-rounded decimal bounds, fractions and activations a
 """
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from fractions import Fraction
 
 from ..core import arith
 from ..core.activations import Activation
+from ..core.interval import outward_decimal
 
 
 DIGITS = 20          # significant digits of the decimal bounds printed
@@ -50,14 +49,7 @@ def enclosure(x):
     return mid - rad, mid + rad
 
 
-def _decimal(q, digits, up):
-    """q rounded outward (up or down) to ``digits`` significant decimal digits, as a string."""
-    if q == 0:
-        return "0"
-    e = math.floor(math.log10(abs(q.numerator)) - math.log10(q.denominator)) - digits + 1
-    scaled = q / Fraction(10) ** e if e >= 0 else q * Fraction(10) ** (-e)
-    k = -((-scaled.numerator) // scaled.denominator) if up else scaled.numerator // scaled.denominator
-    return format(Decimal(k).scaleb(e).normalize(), "f")
+_decimal = outward_decimal         # q rounded outward to ``digits`` significant digits, as a string
 
 
 def bounds(x, digits=DIGITS):
