@@ -158,21 +158,23 @@ def plot(path, rows, ns):
     import numpy as np
 
     labels = [r["label"] for r in rows]
-    fig, axes = plt.subplots(1, 2, figsize=(4 + 1.6 * len(ns), 0.45 * len(rows) + 2.2))
-    for ax, key, title in ((axes[0], "odd_point", "finite width: fraction ending with an odd point"),
-                           (axes[1], "simplex", "finite width: fraction ending simplex-like")):
-        M = np.array([[c["finite_width"]["fractions"][key] for c in r["cells"]] for r in rows])
+    fig, axes = plt.subplots(1, 2, figsize=(7 + 1.4 * len(ns), 0.32 * len(rows) + 1.8), sharey=True)
+    for ax, key, title in ((axes[0], "odd_point", "ends with an odd point"),
+                           (axes[1], "equiangular", "ends simplex-like (equiangular, not collapsed)")):
+        M = np.array([[c["finite_width"]["fractions"]["odd_point"] if key == "odd_point" else
+                       c["finite_width"]["equiangular"] for c in r["cells"]] for r in rows])
         im = ax.imshow(M, vmin=0, vmax=1, cmap="viridis", aspect="auto")
-        ax.set_xticks(range(len(ns)), ["n = %d" % n for n in ns])
+        ax.set_xticks(range(len(ns)), [str(n) for n in ns])
+        ax.set_xlabel("n")
         ax.set_yticks(range(len(rows)), labels, fontsize=8)
         for i in range(M.shape[0]):
             for j in range(M.shape[1]):
                 ax.text(j, i, "%.2f" % M[i, j], ha="center", va="center", fontsize=7,
                         color="k" if M[i, j] >= 0.6 else "w")
         ax.set_title(title, fontsize=9)
-        fig.colorbar(im, ax=ax)
-    fig.suptitle("RC + phi: where networks end (sampled; certified cells in the table)", fontsize=10)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.24, right=0.86, top=0.9, bottom=0.08, wspace=0.08)
+    fig.colorbar(im, cax=fig.add_axes([0.88, 0.08, 0.02, 0.82]), label="fraction of sampled networks")
+    fig.suptitle("RC + phi at finite width: where networks end (sampled)", fontsize=10)
     save_figure(fig, path)
 
 

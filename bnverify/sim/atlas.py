@@ -28,8 +28,9 @@ def _summary(G, logs):
     S = len(idx)
     out = {"fractions": {c: float(np.mean(idx == k)) for k, c in enumerate(classes.CLASSES)},
            "ci": {c: list(classes.wilson(int(np.sum(idx == k)), S)) for k, c in enumerate(classes.CLASSES)}}
-    eq = classes.equiangular(G=G)
-    out["equiangular"] = float(np.mean(eq))         # the simplex state even where 'orthogonal' comes first
+    # the simplex state even where 'orthogonal' comes first (not a collapse into one direction)
+    eq = classes.equiangular(G=G) & (idx != classes.CLASSES.index("collapse"))
+    out["equiangular"] = float(np.mean(eq))
     out["equiangular_ci"] = list(classes.wilson(int(np.sum(eq)), S))
     odd = idx == classes.CLASSES.index("odd_point")
     co = endstate.coordinates(G)
