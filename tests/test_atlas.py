@@ -12,6 +12,8 @@ from bnverify.core.activations import activation
 from bnverify.derive import infinite_width as iw
 from bnverify.sim import atlas, model
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
 
 def closed(name, q1, q2, c):
     kind = activation(name).closed
@@ -110,8 +112,12 @@ def test_a_cell_agrees_between_widths_and_infinite_width():
 def test_the_command(cli_json, run_cli, tmp_path):
     doc = cli_json("atlas", "--activations", "relu,sin", "--n", "8", "--weight-var", "2", "--width", "64",
                    "--seeds", "4", "--depth", "30", "--starts", "1", "--plot", tmp_path / "a.png")
+    import jsonschema
+
+    from bnverify.commands import atlas as command
+    jsonschema.validate(doc, json.loads((ROOT / "docs" / "schemas" / "atlas.json").read_text(encoding="utf-8")))
     labels = [r["label"] for r in doc["rows"]]
-    assert labels == ["relu, any sigma_w^2", "sin, sigma_w^2 = 2"]
+    assert labels == ["relu, any sigma_w^2", "sin, sigma_w^2 = 2"] and command.DEFAULT_ACTIVATIONS[0] == "relu"
     relu, sin = doc["rows"]
     assert relu["certified"]["attractor_every_n"]["status"] == "proved"
     assert relu["certified"]["smallest_n"]["status"] == "proved"

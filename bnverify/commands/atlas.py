@@ -17,8 +17,7 @@ from .output import Progress, emit_json, save_figure, say
 
 NAME = "atlas"
 HELP = "is it ReLU-specific? certified, infinite-width (float) and finite-width (sampled) ends per activation"
-DEFAULT_ACTIVATIONS = ("relu", "leaky_relu", "identity", "abs", "gelu", "silu", "elu", "softplus", "tanh", "erf",
-                       "sigmoid", "sin")
+DEFAULT_ACTIVATIONS = tuple(activations.REGISTRY)
 DESCRIPTION = """\
 One row per activation (and weight variance sigma_w^2, W ~ N(0, sigma_w^2 / d)) of the RC + phi
 dynamics, at each n of --n:
@@ -51,7 +50,7 @@ examples:  bnverify atlas
 def add_arguments(p):
     p.add_argument("--activations", default=",".join(DEFAULT_ACTIVATIONS), metavar="A,B,...",
                    help="activations (registered names; default: %(default)s)")
-    options.add_alpha(p, help="leaky_relu's slope (default 1/10)")
+    options.add_alpha(p, help="the slope of an activation with one in a model, leaky_relu (default 1/10)")
     p.add_argument("--weight-var", default="1,2,4", metavar="V,V,...",
                    help="weight variances sigma_w^2, exact positive rationals (default 1,2,4: below, at and above "
                         "ReLU's critical 2)")
@@ -77,9 +76,10 @@ def _validate(args):
         if a not in activations.REGISTRY:
             raise BadInput("--activations: unknown activation %s (known: %s)"
                            % (limits.show(a), ", ".join(activations.REGISTRY)))
-    if args.alpha is not None and "leaky_relu" not in names:
-        raise BadInput("--alpha %s: only leaky_relu has a slope, and it is not in --activations"
-                       % limits.show(args.alpha))
+    sloped = activations.names(lambda k: k.stage_alpha is not None)
+    if args.alpha is not None and not set(sloped) & set(names):
+        raise BadInput("--alpha %s: only %s has a slope, and it is not in --activations"
+                       % (limits.show(args.alpha), activations.spoken(sloped)))
     alpha = str(ranges.parse_rat_range(args.alpha or "1/10", "--alpha").lo)
     if ".." in (args.alpha or ""):
         raise BadInput("--alpha %s: the atlas takes one slope" % args.alpha)
@@ -118,7 +118,7 @@ def _claim(act_name, alpha, prop, n, params=None):
 def certified(name, alpha):
     """The kernel's cells of one activation, or a reason why there are none."""
     kind = activations.REGISTRY[name]
-    if not (kind.stage and (kind.states or kind.name == "identity")):
+    if not (kind.stage and kind.slope is not None):           # the kernel's goals: the ReLU family
         return {"reason": "the trusted kernel has no goal for RC + %s yet (only the ReLU family)" % name}
     out = {}
     for key, prop, n, params in (
@@ -135,7 +135,7 @@ def _rows(names, alpha, wv):
     """(activation, alpha or None, weight variances) per row: one row per homogeneous phi."""
     out = []
     for name in names:
-        a = alpha if name == "leaky_relu" else None
+        a = alpha if activations.REGISTRY[name].stage_alpha is not None else None
         act = activations.activation(name, a)
         out += [(name, a, [wv[0]], True)] if act.homogeneous else [(name, a, [w], False) for w in wv]
     return out

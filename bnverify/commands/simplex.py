@@ -79,6 +79,9 @@ def compute(args):
     """The --json document (``bnv.simplex`` wraps it): per n for a finite range of at most
     limits.MAX_PER_N n, else the all-n proof (one shape for both); with --stages rc,rs,PHI the
     BSB1 state's enclosures (commands/simplex_rs.py)."""
+    if ".." in (args.alpha or ""):
+        raise BadInput("--alpha %s: the simplex state is certified at one slope (a range of slopes: bnverify "
+                       "attractor with an open --n)" % args.alpha)
     stages, act = options.stages(args.stages, args.alpha)
     if "rs" in stages:
         return simplex_rs.compute(args, stages, act)
