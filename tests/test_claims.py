@@ -22,7 +22,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "basin-attractor", "basin-simplex",         # global dynamics of the reduction (issue 13)
                "basin-attractor-64", "basin-simplex-leaky",
                "kernel-definite", "kernel-definite-antipodal", "rank-growth",   # rank growth (issue 13)
-               "kernel-singular"]                          # the rank lemma's converse (issue 24)
+               "kernel-singular",                          # the rank lemma's converse (issue 24)
+               "bsb1-stable"]                              # full BN's symmetric state (issue 23)
 
 GOOD = '''
 id = "{id}"
@@ -154,8 +155,9 @@ def test_cli_reports_a_malformed_file_in_one_line(tmp_path, run_cli):
 
 def test_select():
     cat = spec.load_catalogue()
-    assert "finite-width" not in [c.id for c in spec.select(cat)]
-    assert [c.id for c in spec.select(cat, ["finite-width"])] == ["finite-width"]
+    assert "basin-attractor-64" not in [c.id for c in spec.select(cat)]       # full = true (58 s)
+    assert "finite-width" in [c.id for c in spec.select(cat)]                 # under 15 s: by default
+    assert [c.id for c in spec.select(cat, ["basin-attractor-64"])] == ["basin-attractor-64"]
     with pytest.raises(BadInput, match="unknown claim id 'nope'"):
         spec.select(cat, ["nope"])
 

@@ -531,7 +531,13 @@ FORGERIES = {
     "sbranch-for-leaky": ("simplex-alln", model(["rc"], "leaky_relu", "1/10")),
     "sbranch-leaky-for-relu": ("simplex-alln-leaky", model(["rc"], "relu")),
     "sbranch-leaky-for-other-alpha": ("simplex-alln-leaky", domain(alpha="1/2")),
-    "sbranch-rc-rs": ("simplex-alln", model(["rc", "rs"], "relu")),
+    # RC alone's simplex branch for RC + RS is the BSB1 lemma's route (test_bsb1_goal.py), not a forgery;
+    # RS alone, another state or a tanh model are
+    "sbranch-rs-alone": ("simplex-alln", model(["rs"], "relu")),
+    "sbranch-rc-rs-tanh": ("simplex-alln", model(["rc", "rs"], "tanh")),
+    "sbranch-rc-rs-identity": ("simplex-alln", model(["rc", "rs"], "identity")),
+    "sbranch-rc-rs-as-attractor": ("simplex-alln", then(model(["rc", "rs"], "relu"), params(state="attractor"))),
+    "sbranch-rc-rs-bound-below-1": ("simplex-alln", then(model(["rc", "rs"], "relu"), params(bound="99/100"))),
     "sbranch-tanh": ("simplex-alln", model(["rc"], "tanh")),
     "sbranch-no-rc": ("simplex-alln", model([], "relu")),
     "sbranch-n-from-relabelled-4": ("simplex-alln", item(0, lambda it, c: dict(it, n_from=4))),

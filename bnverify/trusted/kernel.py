@@ -780,8 +780,8 @@ def _g_spectral(c):
     return _g_state(c, state, stable=True)
 
 
-def _per_n_model(c, all_n=False):
-    _rc_only(c)
+def _per_n_model(c, all_n=False, allow_rs=False):
+    _rc_only(c, allow_rs=allow_rs)
     _need(c.activation in ("relu", "leaky_relu"), "certified states are for RC + ReLU / leaky ReLU")
     if not all_n:
         _need(c.alpha_point is not None, "per n, states are certified at one alpha (a range of alpha: the "
@@ -802,17 +802,20 @@ def _g_state(c, state, stable, threshold=None):
     spectral radius rel bound (Gershgorin, upper bounds only); every n at once from an all-n
     branch fact (existence, and radius < 1: not a bound below 1)."""
     want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
-    _per_n_model(c, all_n=True)
+    rs = c.stages == ["rc", "rs"]             # the BSB1 state of full BN: RC alone's facts and simplex.py's lemma
+    _per_n_model(c, all_n=True, allow_rs=want == "simplex")
     _need(threshold is None or c.alpha_point is not None, "the threshold is decided at one alpha")
     rel, bound = ("<", Fraction(1)) if threshold is not None else (
         (_rel(c), _rat(c.param("bound"))) if stable else (None, None))
     _need(not stable or rel in ("<", "<="), "only upper bounds of the spectral radius are certified")
     all_n = not stable or bound >= 1
     if not all_n:
-        _per_n_model(c)
+        _per_n_model(c, allow_rs=rs)
     words = {"spread-cluster": "a spread-cluster fixed point of the symmetric reduction (cluster "
                                "cosine < 1, odd cosine != cluster cosine)",
              "simplex": "the simplex state (all cosines kappa(-1/(n-1))/kappa(1))"}[want]
+    if rs:
+        words = "the symmetric (BSB1) state (all cosines kappa(-1/(n-1))/kappa(1))"
     what = "%s exists, is locally unique%s%s" % (
         words, " in a certified box" if want == "spread-cluster" else "",
         " and the spectral radius of its scale-free linearization in the full n(n+1)/2-"
@@ -824,7 +827,8 @@ def _g_state(c, state, stable, threshold=None):
     elif threshold is not None:
         st += ("%d is the smallest n with this property, where absence below it means no spread-cluster "
                "fixed point in the symmetric family: " % threshold)
-    st += what
+    st += what + (" (its scale-free linearization's eigenvalues are 0 and (n-1)/(n+1) times those of RC alone at "
+                  "the simplex state, trusted/simplex.py; RC alone's evidence re-checked)" if rs else "")
     a = c.alpha_point
 
     def fits(f):                      # a fact about this state and slopes, with a radius bound if one is asked

@@ -19,6 +19,19 @@ k0(rho) = kappa(rho) - rho kappa'(rho) = B sqrt(1 - rho^2), kappa'(rho) = A - B 
 c > 0, m_S > 0, 2 - t m_S > 0, c - kappa' > 0 and c + kappa' > 0 (the pair conditions are
 superfluous at n = 3, checked anyway).  Each is evaluated over the box's t-ball; the radius
 tends to 1 as t -> 0 (1 - radius ~ m_S(0) t), so no bound below 1 holds for every n.
+
+Full batch normalization (RC + RS, the same phi), a lemma the kernel uses for the symmetric
+(BSB1) state: RS makes the next Gram matrix V(Sigma) = n int_0^inf K(P(s)) det(I + 2sS)^(-1/2) ds,
+S = C Sigma C, P(s) = S (I + 2sS)^(-1) (Yang et al. 2019, Thm 3.2; docs/full-bn.md).  At S = C,
+P(s) = C/(1 + 2s) and det = (1 + 2s)^(n-1); K is 1-homogeneous, so for K_H = C H C the two
+s-integrals are Beta integrals and DV(I)[H] = n/(n+1) (DK(C)[K_H] - tr(K_H)/(n-1) K(C)).  The
+fixed point is Sigma* = V(I), C Sigma* C = (A - kappa(rho)) C, DV(Sigma*) = DV(I)/(A - kappa(rho)),
+V is 0-homogeneous (RS fixes the scale: Sigma* is in the kernel).  On the trivial component
+DV vanishes (V is constant on the S_n-invariant family); on the standard and pair components
+tr(K_H) = 0 and, with RC alone's c = (A - kappa(rho))(n-1)/n at G* ~ K(C), DV(Sigma*) = (n-1)/(n+1)
+DF(G*)/c.  So the eigenvalues are 0 and (n-1)/(n+1) times lam_S, lam_P above: RC alone's radius
+< b gives RC + RS's < (n-1)/(n+1) b < b, at the same n and alpha (checked by tests against a
+dense finite-difference Jacobian of an independent mpmath evaluation at n = 3, 4, 5).
 """
 from __future__ import annotations
 

@@ -16,12 +16,15 @@ SIMPLEX_FROM = 3         # the simplex state's covers every n >= 3
 
 def simplex_all_n(claim):
     """A claim about the simplex state (existence, or spectral radius < 1 or any bound >= 1;
-    ReLU or leaky ReLU) on an open range or one beyond the per-n limit."""
+    ReLU or leaky ReLU) on an open range or one beyond the per-n limit; with RC + RS (the BSB1
+    state of full BN) on any range."""
     if claim.property not in ("fixed-point", "spectral-radius") or claim.params.get("state") != "simplex":
         return False
     if claim.property == "spectral-radius" and not (
             claim.params.get("relation", "<") in ("<", "<=") and claim.params.get("bound", Fraction(1)) >= 1):
         return False
+    if claim.activation.states and claim.stages == ("rc", "rs"):
+        return True             # full BN's BSB1 state: RC alone's branch and the kernel's lemma, any range
     return (claim.activation.states and claim.stages == ("rc",)
             and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
 
@@ -66,6 +69,10 @@ def search_branch(claim):
         if item is None:
             return [], {"search": "simplex boxes not certified on t in %s" % ", ".join(
                 "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
+        if claim.stages == ("rc", "rs"):        # the evidence is RC alone's; the kernel's lemma scales it
+            return [item], {"boxes": len(boxes), "rc_alone_radius_bounds": boxes,
+                            "note": "RC alone's simplex state, whose eigenvalues times (n-1)/(n+1) (and 0) are "
+                                    "RC + RS's at the BSB1 state (bnverify/trusted/simplex.py; docs/full-bn.md)"}
         return [item], {"boxes": len(boxes), "radius_bounds": boxes,
                         "asymptotics": simplex_alln.asymptotics(alpha)}
     if claim.alpha.point:
