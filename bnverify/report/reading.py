@@ -29,9 +29,10 @@ PAPER = [
      "quote": "They \u201cprove a stability result for the aforementioned configuration\u201d.",
      "reading": "Read literally: O_n is a linearly stable fixed point (stability-naive, decided from the "
                 "closed-form spectrum); and, more weakly, which perturbation directions decay, and the "
-                "stability of the spread-cluster state next to O_n.",
+                "stability of the spread-cluster state next to O_n; with RS too (full batch normalization), "
+                "the stability of the symmetric state that replaces it.",
      "claims": ["stability-naive", "jacobian-spectrum", "stability-directions", "leaky-relu",
-                "rs-linearization", "attractor", "attractor-leaky"]},
+                "rs-linearization", "attractor", "attractor-leaky", "bsb1-stable"]},
 ]
 
 TOOLS = {"exact": "sympy (exact algebra)", "SMT": "z3 and cvc5 (both must answer unsat)",
