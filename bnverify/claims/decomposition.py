@@ -265,20 +265,21 @@ def inconclusive(statement, reason, method="none"):
 # ---------------------------------------------------------------- from the catalogue
 def catalogue_claims(model, act, n):
     """The catalogue's claims about exactly this model (stages and activation; for leaky
-    ReLU an alpha domain containing act.alpha), narrowed to this n when their domain has it."""
+    ReLU an alpha domain containing act.alpha), narrowed to this n when their domain has it;
+    neither the long ones nor those expected inconclusive (finite-width: a sample)."""
     from . import spec
 
     out = []
     for c in spec.load_catalogue():
-        if c.stages != tuple(model) or c.activation.name != act.name or c.full:
-            continue
+        if c.stages != tuple(model) or c.activation.name != act.name or c.full or c.expect == INCONCLUSIVE:
+            continue                    # long runs, and samples that corroborate but never decide
         if act.takes_alpha and act.alpha not in c.alpha:
             continue
         if n not in c.n:
             continue
-        # a threshold is about its whole domain (the smallest n of it): narrowed to one n it has
-        # no goal, and verify would say otherwise
-        out.append(c if c.property == "attractor-threshold" else c.with_n(n))
+        # a threshold and a fold are about their whole domain (the smallest n of it, a bracket in
+        # real n): narrowed to one n they have no goal, and verify would say otherwise
+        out.append(c if c.property in ("attractor-threshold", "fold-bracket") else c.with_n(n))
     return out
 
 
