@@ -13,7 +13,7 @@ from ..errors import BadInput
 from ..sim import atlas as simatlas
 from ..sim import classes
 from . import exits, options
-from .output import Progress, emit_json, save_figure, say
+from .output import Progress, save_figure, show
 
 NAME = "atlas"
 HELP = "is it ReLU-specific? certified, infinite-width (float) and finite-width (sampled) ends per activation"
@@ -180,10 +180,7 @@ def plot(path, rows, ns):
 
 def run(args):
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc))
+    show(args, doc, text)
     return exit_code(doc)
 
 

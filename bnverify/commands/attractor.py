@@ -10,7 +10,7 @@ from ..report import pretty
 from ..derive import sweeps
 from ..errors import BadInput
 from . import exits, options, per_n
-from .output import emit_json, say
+from .output import show
 
 NAME = "attractor"
 HELP = "certify the spread-cluster fixed point per n (Krawczyk + block spectra) and the smallest n"
@@ -139,10 +139,7 @@ def boxes_json(v):
 
 def run(args):
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc))
+    show(args, doc, text)
     return exit_code(doc)
 
 

@@ -9,7 +9,7 @@ from ..core import activations, limits
 from ..derive import basins as derive_basins
 from ..errors import BadInput
 from . import exits, options, per_n
-from .output import emit_json, say, save_figure
+from .output import save_figure, show
 
 NAME = "basins"
 HELP = "the basins of the symmetric reduction's fixed points at one n, proved (and a figure of h(rho) - rho)"
@@ -89,10 +89,7 @@ def kernel_verdicts(v, act):
 
 def run(args):
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc))
+    show(args, doc, text)
     return EXIT.get(doc["status"], EXIT["not proved"])
 
 

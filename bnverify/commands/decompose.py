@@ -15,7 +15,7 @@ from ..report import pretty
 from ..sim import classes
 from ..sim import decompose as simd
 from . import exits, options
-from .output import Progress, emit_json, say, save_figure
+from .output import Progress, save_figure, show
 
 ACTIVATIONS = activations.names(lambda k: k.stage)
 NAME = "decompose"
@@ -160,10 +160,7 @@ def _fmt_fraction(fw, name):
 def run(args):
     t0 = time.monotonic()
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc, time.monotonic() - t0))
+    show(args, doc, lambda d: text(d, time.monotonic() - t0))
     return exits.OK
 
 

@@ -9,7 +9,7 @@ from ..core import activations, limits
 from ..errors import BadInput
 from ..sim import endstate
 from . import exits, options
-from .output import Progress, emit_json, save_figure, say
+from .output import Progress, save_figure, show
 
 NAME = "endstate"
 HELP = ("finite-width end state of RC + ReLU or leaky ReLU (cluster cosine, odd cosine, norm ratio) vs the "
@@ -81,10 +81,7 @@ def plot(path, tables, title):
 def run(args):
     t0 = time.monotonic()
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc, time.monotonic() - t0))
+    show(args, doc, lambda d: text(d, time.monotonic() - t0))
     return exits.OK
 
 

@@ -7,7 +7,7 @@ import time
 from ..errors import BadInput
 from ..sim import classes, gram_starts
 from . import exits, options
-from .output import emit_json, say
+from .output import show
 
 NAME = "gram-starts"
 HELP = "sampled: limits of the full n(n+1)/2-dimensional Gram map from random PSD starts"
@@ -41,10 +41,7 @@ def add_arguments(p):
 def run(args):
     t0 = time.monotonic()
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc, time.monotonic() - t0))
+    show(args, doc, lambda d: text(d, time.monotonic() - t0))
     return exits.OK
 
 

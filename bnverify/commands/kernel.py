@@ -11,7 +11,7 @@ from flint import ctx
 from ..core import activations, dual_kernel, limits
 from ..errors import BadInput
 from . import exits, options
-from .output import emit_json, say
+from .output import show
 
 NAME = "kernel"
 HELP = "certified dual kernel E[phi(x)phi(y)], its derivatives and E[phi^2], for any activation"
@@ -93,10 +93,7 @@ def _exact(v):
 
 def run(args):
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc))
+    show(args, doc, text)
     return exits.UNDECIDED if doc.get("verdict") == "inconclusive" else exits.OK
 
 

@@ -8,7 +8,7 @@ import time
 from ..core import limits
 from ..sim import lyapunov, lyapunov_rate
 from . import exits, options
-from .output import emit_json, say
+from .output import show
 
 NAME = "lyapunov"
 HELP = "finite-width growth rate of the cluster spread at O_n (95%% CI over seeds) vs infinite width"
@@ -61,10 +61,7 @@ def _validate(args):
 def run(args):
     t0 = time.monotonic()
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc, time.monotonic() - t0))
+    show(args, doc, lambda d: text(d, time.monotonic() - t0))
     return exits.OK
 
 

@@ -28,6 +28,14 @@ def emit_json(doc):
     sys.stdout.write("\n")
 
 
+def show(args, doc, text):
+    """A command's document on stdout: itself with --json, else its lines ``text(doc)``."""
+    if args.json:
+        emit_json(doc)
+    else:
+        say(*text(doc))
+
+
 def as_json(doc):
     """The data :func:`emit_json` prints for ``doc``, as Python objects (what ``json.loads`` reads
     back from --json): the Python API's ``to_json()``."""

@@ -11,7 +11,7 @@ from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
 from . import exits, options
-from .output import Progress, emit_json, save_figure, say
+from .output import Progress, save_figure, show
 
 NAME = "phase"
 HELP = "phase diagram over n x width: fraction of seeds ending with an odd point / simplex-like"
@@ -118,10 +118,7 @@ def plot(path, cells, ns, widths, title):
 def run(args):
     t0 = time.monotonic()
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc, time.monotonic() - t0))
+    show(args, doc, lambda d: text(d, time.monotonic() - t0))
     return exits.OK
 
 

@@ -7,7 +7,7 @@ from ..derive import rank
 from ..errors import BadInput
 from ..sim import ranks
 from . import exits, options
-from .output import emit_json, say
+from .output import show
 
 NAME = "rank"
 HELP = "rank growth: K(Sigma) by the lemma (exact), and the sampled rank of relu(W X) against width and n"
@@ -37,10 +37,7 @@ def add_arguments(p):
 
 def run(args):
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc))
+    show(args, doc, text)
     return exits.OK
 
 

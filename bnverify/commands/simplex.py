@@ -12,7 +12,7 @@ from ..derive import sweeps
 from ..derive import bsb1_spectrum
 from ..errors import BadInput
 from . import exits, options, per_n, simplex_rs
-from .output import emit_json, say
+from .output import show
 
 NAME = "simplex"
 HELP = "certify the simplex state: per n, or for every n >= 3 at once (--n 3..)"
@@ -68,10 +68,7 @@ def add_arguments(p):
 
 def run(args):
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc))
+    show(args, doc, text)
     return exit_code(doc)
 
 

@@ -14,7 +14,6 @@ from ..derive import bsb1_spectrum
 from ..errors import BadInput
 from ..report import pretty
 from . import exits, options, per_n
-from .output import emit_json, say
 
 DEFAULT_CHECK_TO = 16
 STATUS = "enclosed"

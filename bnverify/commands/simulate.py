@@ -11,7 +11,7 @@ from ..core import limits
 from ..sim import geometry, model
 from ..errors import BadInput
 from . import exits, options
-from .output import Progress, emit_json, save_figure, say
+from .output import Progress, save_figure, show
 
 NAME = "simulate"
 HELP = "run the finite-width network for many seeds and summarize the batch geometry"
@@ -177,10 +177,7 @@ def _plot(path, trajectory, n, title, attractor=None):
 
 def run(args):
     doc = compute(args)
-    if args.json:
-        emit_json(doc)
-    else:
-        say(*text(doc))
+    show(args, doc, text)
     return exits.OK
 
 
