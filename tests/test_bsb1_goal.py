@@ -74,3 +74,49 @@ def test_the_catalogue_claim_and_the_command(run_cli):
     code, out, _ = run_cli("check", "--stages", "rc,rs,relu", "--n", "3..", "--property", "spectral-radius",
                            "--state", "simplex", "--relation", "<", "--bound", "1")
     assert code == 0 and "rc_alone_radius_bounds" in out
+
+
+# ---------------------------------------------------------------- the red team of the BSB1 goal (fresh helper session)
+def test_per_n_bounds_below_one_carry_over_scaled(run_cli):
+    """An RC-alone item with a Gershgorin bound r proves RC + RS's radius < (n-1)/(n+1) r: at
+    n = 3 the true radius 0.3903 is proved below 1/2 (it was inconclusive, showing RC alone's 0.78
+    as if it were the claim's); below 1/3 is false and stays unproved."""
+    code, out, _ = run_cli("check", "--stages", "rc,rs,relu", "--n", "3", "--property", "spectral-radius",
+                           "--state", "simplex", "--relation", "<", "--bound", "1/2")
+    assert code == 0 and "rc_alone_spectral_radius" in out and "\n  spectral_radius" not in out
+    code, out, _ = run_cli("check", "--stages", "rc,rs,relu", "--n", "3", "--property", "spectral-radius",
+                           "--state", "simplex", "--relation", "<", "--bound", "1/3")
+    assert code == 3
+
+
+def test_rs_existence_needs_rc_alone_s_radius():
+    """RC alone's Krawczyk box without V shows no RC eigenvalue 1, not that RS's I - DV is
+    invertible: it does not prove the BSB1 state locally unique."""
+    from bnverify.claims.properties import states
+
+    c = spec.claim_from_dict({"id": "x", "title": "x", "statement": "s", "property": "fixed-point", "expect": "proved",
+                              "model": {"stages": "rc,relu"}, "domain": {"n": "5"}, "params": {"state": "simplex"}}, "t")
+    items, _ = states.search(c)
+    assert items and "V" not in items[0]
+    rc = properties.claim_json(c)
+    assert trusted.decide(rc, items)[0] == "proved"
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(dict(rc, stages=["rc", "rs"]), items)
+
+
+def test_decide_raises_only_its_own_errors(branches):
+    cj = claim("rc,rs,relu", state="simplex", relation="<", bound="1")
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(dict(cj, domain={"n": "9" * 5000 + ".."}), [branches[Fraction(0)]])
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(cj, [dict(branches[Fraction(0)], type=["simplex-branch"])])
+    with pytest.raises(trusted.Rejected, match="the simplex state every n at once"):
+        trusted.decide(cj, [])
+
+
+def test_a_slope_range_for_the_simplex_state_says_why(run_cli):
+    code, out, _ = run_cli("check", "--stages", "rc,rs,leaky_relu", "--alpha", "0..1/2", "--n", "3..",
+                           "--property", "spectral-radius", "--state", "simplex", "--relation", "<", "--bound", "1")
+    assert code == 3 and "certified at one slope" in out
+    code, _, err = run_cli("simplex", "--stages", "rc,rs,relu", "--n", "3..")
+    assert code == 2 and "bsb1-stable" in err

@@ -37,8 +37,10 @@ def parse(args, stages, act):
     slope = laplace.slope(act.name, act.alpha if act.takes_alpha else None)
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
     if r.hi is None or len(r) > limits.MAX_PER_N:
-        raise BadInput("--n %s: with rs the simplex state is enclosed per n (a finite range of at most %d n); "
-                       "the proof for every n at once covers rc only" % (r, limits.MAX_PER_N))
+        raise BadInput("--n %s: with rs the simplex state's blocks are enclosed per n (a finite range of at most "
+                       "%d n); its stability for every n is the kernel's proof: bnverify check --stages %s --n %s "
+                       "--property spectral-radius --state simplex --relation '<' --bound 1 (claim bsb1-stable)"
+                       % (r, limits.MAX_PER_N, args.stages, r))
     if args.cert is not None:
         raise BadInput("--cert is written by the all-n proof of rc only; with rs there is no certificate")
     check_to = DEFAULT_CHECK_TO if args.check_to is None else args.check_to

@@ -276,9 +276,9 @@ def edge_to_edge(spans, lo, hi, what, floor=None):
 # ---------------------------------------------------------------- regions of (n, alpha)
 def int_range(text):
     """'3..20' | '3..' | '5' -> (lo, hi or None)."""
-    m = re.fullmatch(r"(\d+)(\.\.(\d*))?", str(text).strip(), re.ASCII)
+    m = re.fullmatch(r"(\d{1,9})(\.\.(\d{0,9}))?", str(text).strip(), re.ASCII)
     if not m:
-        raise Rejected("bad n range %r" % (text,))
+        raise Rejected("bad n range %r" % (str(text)[:40],))
     lo = int(m.group(1))
     hi = lo if m.group(2) is None else int(m.group(3)) if m.group(3) else None
     if hi is not None and hi < lo:

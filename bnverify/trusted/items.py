@@ -134,7 +134,7 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
 
 
 def _typed(item):
-    if not isinstance(item, dict) or item.get("type") not in CHECKS:
+    if not isinstance(item, dict) or not isinstance(item.get("type"), str) or item["type"] not in CHECKS:
         raise Rejected("unknown evidence item %r" % (item.get("type") if isinstance(item, dict) else item,))
     return table(item, "a %s item" % item["type"], *FIELDS[item["type"]])
 

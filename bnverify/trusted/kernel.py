@@ -18,7 +18,7 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
 | norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
-| fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
+| fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
 | basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | basin covers of [-1/(n-2), 1] (basins.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
@@ -832,8 +832,12 @@ def _g_state(c, state, stable, threshold=None):
     a = c.alpha_point
 
     def fits(f):                      # a fact about this state and slopes, with a radius bound if one is asked
-        return _alpha_within(c, f["alpha"]) and f.get("state") == want and (
-            rel is None or f["radius_below"] is not None and f["radius_below"] <= bound)
+        r = f["radius_below"]
+        if not (_alpha_within(c, f["alpha"]) and f.get("state") == want) or rs and r is None:
+            return False              # RC + RS: its local uniqueness too needs RC alone's radius
+        if rs and r is not None and "n" in f:
+            r = r * Fraction(f["n"] - 1, f["n"] + 1)      # simplex.py's lemma at this n
+        return rel is None or r is not None and r <= bound
 
     def kinds(f):
         """'has' (the state certified at f's n), 'none' (no spread-cluster state at f's n), 'branch'."""
@@ -850,8 +854,9 @@ def _g_state(c, state, stable, threshold=None):
         b = min((f["n_from"] for f in facts if kinds(f) == "branch"), default=None)
         if b is None or c.n_hi is not None and c.n_hi < b:
             if c.n_hi is None or c.n_hi - c.n_lo + 1 > PER_N_MAX:
-                raise Rejected("no all-n branch evidence for this claim (the attractor's stability every n "
-                               "at once: ReLU's branch, for leaky ReLU too)")
+                raise Rejected("no all-n branch evidence for this claim (%s)" % (
+                    "the simplex state every n at once: its branch" if want == "simplex" else
+                    "the attractor's stability every n at once: ReLU's branch, for leaky ReLU too"))
             b, ks = None, c.ns()
         else:
             ks = range(c.n_lo, b)

@@ -65,6 +65,9 @@ def search_branch(claim):
     asymptotics (see bnverify.derive.alln_evidence)."""
     alpha = claim.activation.slope          # relu: 0
     if simplex_all_n(claim):
+        if not claim.alpha.point:
+            return [], {"search": "the simplex state is certified at one slope; give one alpha (a range of "
+                                  "slopes is certified for the attractor)"}
         item, failed, boxes = simplex_alln.branch_item(claim.n.lo, alpha)
         if item is None:
             return [], {"search": "simplex boxes not certified on t in %s" % ", ".join(

@@ -10,6 +10,9 @@ from ... import trusted
 from ...derive import states
 
 
+RC_ALONE = ("spectral_radius", "blocks", "scale_factor", "spectral_bound", "eigenvalue_convention")
+
+
 def state_of(claim):
     if claim.property.startswith("attractor"):
         return "attractor"
@@ -25,9 +28,17 @@ def search(claim):
     bound = claim.params.get("bound", Fraction(1)) if claim.property != "attractor-threshold" else Fraction(1)
     if rel not in ("<", "<="):
         rel = "<"
+    rs = claim.stages == ("rc", "rs")       # full BN's BSB1 state: RC alone's, scaled by the kernel's lemma
+    if rs:
+        bound = Fraction(bound) * (n + 1) / (n - 1)
     fn = states.certify_attractor if state == "attractor" else states.certify_simplex
     v = fn(n, act, relation=rel, bound=bound)
     human = {k: x for k, x in v.evidence.items() if k != "reason"}
+    if rs:
+        human = {("rc_alone_" + k if k in RC_ALONE else k): x for k, x in human.items()}
+        human["note"] = ("RC alone's simplex state at this n; RC + RS's eigenvalues at the BSB1 state are 0 and "
+                         "(n-1)/(n+1) = %s times these (bnverify/trusted/simplex.py; bnverify simplex --stages "
+                         "rc,rs,... gives them)" % Fraction(n - 1, n + 1))
     if v.evidence.get("reason"):
         human["search"] = v.evidence["reason"]
     c = v.certificate
