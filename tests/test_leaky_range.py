@@ -12,6 +12,7 @@ import pytest
 from bnverify import trusted
 from bnverify.claims import properties, spec
 from bnverify.core import arith
+from bnverify.core.activations import leaky
 from bnverify.derive import alln, alln_evidence
 from bnverify.trusted import alln as talln
 
@@ -108,16 +109,20 @@ def test_existence_refuted_below_7_at_one_slope_of_the_range(run_cli):
 
 
 @pytest.mark.parametrize("n,alpha", [(7, Fraction(1, 10)), (10, Fraction(1, 2)), (15, Fraction(3, 4))])
-def test_the_lemma_against_per_n_certificates(run_cli, n, alpha):
+def test_the_lemma_against_per_n_certificates(n, alpha):
     """ReLU's and leaky ReLU's certified radii at (n, alpha), each from its own per-n Krawczyk and
-    spectrum: r_alpha = w + (1 - w) r_0 with w = alpha / (alpha + (1 - alpha)^2 lam), lam = 2A (the
-    branch's 2A / 2: C K(Sigma) C = A Sigma, mpmath); a deliberately wrong rescaling ((1 - alpha) for (1 - alpha)^2) is far off."""
+    spectrum (the pipeline of `bnverify attractor --n N`, kernel-checked): r_alpha = w + (1 - w) r_0
+    with w = alpha / (alpha + (1 - alpha)^2 lam), lam = A (the branch's 2A / 2: C K(Sigma) C = A
+    Sigma, mpmath); a deliberately wrong rescaling ((1 - alpha) for (1 - alpha)^2) is far off."""
+    from bnverify.claims import sweep
+    from bnverify.derive import states
+
     def radius(a):
-        _, out, _ = run_cli("attractor", "--n", n, "--stages", "rc,leaky_relu", "--alpha", a, "--json")
-        row = json.loads(out)["results"][0]
-        assert row["status"] == "proved" and row["checked"]
-        return mpmath.mpf(row["spectral_radius"][0])
-    r0, ra = radius("0"), radius("%s" % alpha)
+        act = leaky(a)
+        v = sweep.checked_state(states.certify_attractor(n, act), "attractor", act)
+        assert v.status == "proved" and v.evidence["checked"]
+        return mpmath.mpf(v.evidence["spectral_radius"][0])
+    r0, ra = radius(Fraction(0)), radius(alpha)
     mp = arith.get("mp", dps=30)
     lam = alln.branch(alln.measure(n, dps=30)["v"], mp.mp.mpf(1) / n, mp)["A2"] / 2
     a = mpmath.mpf(alpha.numerator) / alpha.denominator
