@@ -180,3 +180,15 @@ def test_cli_text_and_json(run_cli):
 def test_bad_input_one_line(run_cli, args, word):
     code, out, err = run_cli("gradients", *args)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and word in err, err
+
+
+def test_hand_derived_trivial_eigenvalue_and_its_limit():
+    """trivial_closed (a separate derivation) overlaps the moment engine, and tends to
+    A/(A - kappa(0)) (relu: pi/(pi-1)) like L + c/n: c ~ 1.5914 with RS, -0.3425 for RC alone."""
+    for stages in ("rc,rs", "rc"):
+        for alpha in (0, Fraction(1, 10), 1, -1):
+            for n in (4, 9):
+                assert gr.trivial_closed(n, alpha, stages).overlaps(gr.rates(n, alpha, stages)["eig"]["trivial"])
+    L = math.pi / (math.pi - 1)
+    for stages, c in (("rc,rs", 1.5914), ("rc", -0.3425)):
+        assert abs(10 ** 5 * (float(gr.trivial_closed(10 ** 5, 0, stages).mid()) - L) - c) < 1e-3

@@ -24,8 +24,9 @@ CONVENTION = ("rate = lim E||dL/dx_(l-1)||^2 / E||dL/dx_l||^2 (backwards, per la
               "a = kappa(1) - kappa(-1/(n-1))), i.e. the gradient growth relative to the forward growth")
 NOTE = ("rigorous enclosures of exact closed forms from bnverify's untrusted derivation layer, not kernel-checked "
         "claims (status 'enclosed', checked false); derivation: docs/full-bn.md, section 11")
-LIMIT_NOTE = ("n -> oo: kappa(1)/(kappa(1) - kappa(0)), the leading order of the closed form (derived, not "
-              "certified as a statement for all n); relu: pi/(pi - 1)")
+LIMIT_NOTE = ("n -> oo: kappa(1)/(kappa(1) - kappa(0)) is the limit of the trivial eigenvalue (its closed form is "
+              "explicit in 1/n); that the trivial eigenvalue stays the spectral radius is checked for n <= 64 only, "
+              "not for all n; relu: pi/(pi - 1)")
 DESCRIPTION = """\
 For batch normalization at infinite width, print per batch size n an enclosure of the rate at
 which the gradient's second moment E||dL/dx_l||^2 grows per layer (going backwards) at the
@@ -50,7 +51,11 @@ examples:
   bnverify gradients --stages rc,rs,relu --n 4..16
   bnverify gradients --stages rc,relu --n 3..16 --json
 
-exit status: 0 every enclosure printed, 2 bad input (one line).
+Each row is checked against the trivial eigenvalue derived by hand (a separate formula,
+bnverify.derive.gradients.trivial_closed); a disagreement prints CHECK FAILED.
+
+exit status: 0 every enclosure printed (every check passed), 3 a check did not pass,
+2 bad input (one line).
 """
 
 
@@ -103,11 +108,12 @@ def limit(slope, prec=128):
 
 def row(n, stages, slope, prec):
     if stages == "rc,rs" and n == 3:
-        return {"n": n, "rate": None, "rate_short": None, "infinite": True, "eigenvalues": None, "radius_from": None,
+        return {"n": n, "rate": None, "rate_short": None, "infinite": True, "hand_check": None, "eigenvalues": None, "radius_from": None,
                 "rate_mid": "inf", "status": STATUS, "checked": False,
                 "reason": "n = 3: E[1/|Ch|^2] is E[1/chi^2_2] = oo, the gradient's second moment is infinite"}
     res = gradients.rates(n, slope, stages, prec)
-    return {"n": n, "rate": bounds(res["radius"]), "rate_short": bounds(res["radius"], 14), "infinite": False, "rate_mid": res["radius"].str(12, radius=False),
+    hand = bool(gradients.trivial_closed(n, slope, stages, prec).overlaps(res["eig"]["trivial"]))
+    return {"hand_check": hand, "n": n, "rate": bounds(res["radius"]), "rate_short": bounds(res["radius"], 14), "infinite": False, "rate_mid": res["radius"].str(12, radius=False),
             "eigenvalues": {c: bounds(v) for c, v in res["eig"].items()}, "radius_from": res["from"],
             "status": STATUS, "checked": False, "reason": None}
 
@@ -116,10 +122,11 @@ def compute(args):
     """The --json document (``bnv.gradients`` wraps it)."""
     stages, name, slope, ns = _parse(args)
     rows = [row(n, stages, slope, args.prec) for n in ns]
+    ok = all(r["hand_check"] is not False for r in rows)
     lim = limit(slope, args.prec)
     return {"stages": "%s,%s" % (stages, name), "slope": str(slope), "state": "BSB1", "convention": CONVENTION,
             "rows": rows, "limit": bounds(lim), "limit_mid": lim.str(12, radius=False), "limit_note": LIMIT_NOTE,
-            "status": STATUS, "checked": False, "note": NOTE}
+            "status": STATUS if ok else "check failed", "checked": False, "note": NOTE}
 
 
 def _short(b):
@@ -131,6 +138,8 @@ def row_text(r):
     if r["infinite"]:
         return "n = %-3d rate = inf  (%s)" % (r["n"], r["reason"])
     e = r["eigenvalues"]
+    if r["hand_check"] is False:
+        return "n = %-3d CHECK FAILED: the closed form and the hand-derived trivial eigenvalue disagree" % r["n"]
     return "n = %-3d rate in [%s, %s]  trivial %s  standard %s  pair %s" % (
         r["n"], r["rate_short"][0], r["rate_short"][1], _short(e.get("trivial")), _short(e.get("standard")),
         _short(e.get("pair")))
@@ -140,15 +149,19 @@ def text(doc):
     label = "RC + RS" if doc["stages"].startswith("rc,rs") else "RC alone"
     return ["%s + %s (slope %s): growth of E||dL/dx_l||^2 per layer at the BSB1 state, infinite width"
             % (label, doc["stages"].split(",")[-1], doc["slope"])] + [row_text(r) for r in doc["rows"]] + [
-        "n -> oo: %s (leading order, not certified); relu: pi/(pi-1) = 1.466942206924" % doc["limit_mid"],
+        "n -> oo: %s = lim of the trivial eigenvalue (the radius at every n <= 64; not proved for all n)"
+        % doc["limit_mid"],
         "rate: spectral radius of the backward Gram map Pi -> E[J^T Pi J]; eigenvalues per S_n component "
         "(6 decimals).",
         "status: enclosed, checked: false (not kernel-checked).",
         "note: enclosures of exact closed forms, untrusted derivation layer (docs/full-bn.md, section 11)."]
 
 
+EXIT = {"enclosed": exits.OK, "check failed": exits.UNDECIDED}
+
+
 def exit_code(doc):
-    return exits.OK
+    return EXIT[doc["status"]]
 
 
 def run(args):

@@ -344,3 +344,34 @@ def rates(n, alpha, stages="rc,rs", prec=128):
     for v in out.values():
         radius = abs(v) if radius is None else radius.max(abs(v))
     return {"eig": out, "radius": radius, "from": [c for c, v in out.items() if not abs(v) < radius]}
+
+
+# ---------------------------------------------------------------- the trivial eigenvalue by hand
+def trivial_closed(n, alpha, stages="rc,rs", prec=128):
+    """mu_T, the eigenvalue on C (the one that attains the rate), from a separate hand
+    derivation (docs/full-bn.md, section 11) with d = phi'(u), p2 = E[d_i d_j] (i != j):
+    E tr(D C D C) = (n-2) A + (nA + n(n-1) p2)/n^2, E u^T D C D u = A - (A + (n-1) kappa)/n
+    (phi'(t) t = phi(t)), so with m = n - 1, a = A - kappa(rho):
+
+        RC + RS:  mu_T = n/(a m) (A + (2A/n + (m/n)(p2 + kappa))/(n - 3))
+        RC alone: mu_T = n/(a m^2) ((n - 2) A + A/n + m p2/n).
+
+    Every piece is an explicit continuous function of 1/n, so both tend to A/(A - kappa(0)) as
+    n -> oo (kappa(rho) -> kappa(0) = (1-alpha)^2/(2 pi))."""
+    from flint import arb, ctx
+
+    ctx.prec = prec
+    al = Fraction(alpha)
+    q = lambda x: arb(Fraction(x).numerator) / Fraction(x).denominator
+    rho = arb(-1) / (n - 1)
+    A = q((1 + al * al) / 2)
+    B = q((1 - al) ** 2) / (2 * arb.pi())
+    kap = A * rho + B * ((1 - rho * rho).sqrt() - rho * rho.acos())
+    p2 = q(al * al + al * (1 - al)) + q((1 - al) ** 2) * (arb(1) / 4 + rho.asin() / (2 * arb.pi()))
+    a = A - kap
+    m = n - 1
+    if stages == "rc,rs":
+        if n < 4:
+            raise BadInput("n = %d: infinite for RC + RS" % n)
+        return n / (a * m) * (A + (2 * A / n + q(Fraction(m, n)) * (p2 + kap)) / (n - 3))
+    return n / (a * m * m) * ((n - 2) * A + A / n + m * p2 / n)
