@@ -7,8 +7,8 @@
 
 The API is documented in docs/api.md.
 """
-COMMANDS = ["atlas", "attractor", "basins", "bsb1", "check_cert", "decompose", "endstate", "gram_starts", "jacobian",
-            "kernel", "lyapunov", "phase", "rank", "simplex", "simulate"]
+COMMANDS = ["atlas", "attractor", "basins", "bsb1", "check_cert", "decompose", "endstate", "gradients", "gram_starts",
+            "jacobian", "kernel", "lyapunov", "phase", "rank", "simplex", "simulate"]
 __all__ = ["BadInput", "Claim", "ClaimError", "Interval", "LimitError", "Results", "catalogue", "check",
            "claim", "verify", "__version__"] + COMMANDS
 

@@ -13,7 +13,7 @@ The commands, one function each (``bnverify gram-starts`` is ``bnv.gram_starts``
     bnv.attractor(n="7..12")         bnv.simplex(n="3..")        bnv.jacobian(n=8)
     bnv.basins(n=7)                  bnv.simulate(n=16, ...)     bnv.decompose(...)
     bnv.lyapunov(...)  bnv.phase(...)  bnv.endstate(...)  bnv.gram_starts(...)  bnv.rank(...)
-    bnv.kernel(...)    bnv.bsb1(...)   bnv.atlas(...)  bnv.check_cert(path)
+    bnv.kernel(...)    bnv.bsb1(...)   bnv.gradients(...)  bnv.atlas(...)  bnv.check_cert(path)
 
 Each runs the command's own computation (its module's ``compute(args)``, the code behind its
 --json): the keyword arguments are the command's flags (``--check-to`` is ``check_to``), with
@@ -317,6 +317,12 @@ def bsb1(**options):
     return BSB1(_compute("bsb1", options))
 
 
+def gradients(**options):
+    """``bnverify gradients``: enclosures of the per-layer gradient-norm growth rate at the BSB1
+    state of RC + RS + phi or RC + phi per n.  A :class:`Gradients`."""
+    return Gradients(_compute("gradients", options))
+
+
 def atlas(**options):
     """``bnverify atlas``: per activation and weight variance, the trusted kernel's cells, the
     float infinite-width end and the sampled finite-width end.  An :class:`Atlas`."""
@@ -332,6 +338,7 @@ def check_cert(path, **options):
 FUNCTIONS = {"attractor": attractor, "simplex": simplex, "jacobian": jacobian, "basins": basins,
              "simulate": simulate, "decompose": decompose, "lyapunov": lyapunov, "phase": phase,
              "endstate": endstate, "gram-starts": gram_starts, "rank": rank, "kernel": kernel, "bsb1": bsb1,
+             "gradients": gradients,
              "atlas": atlas, "check-cert": check_cert}
 for _name, _fn in FUNCTIONS.items():
     _fn.__signature__ = _signature(_name)
@@ -1052,6 +1059,35 @@ class BSB1(CommandResult):
     def _repr_latex_(self):
         return r"$$\begin{aligned} %s \end{aligned}$$" % r" \\ ".join(
             r"c^*_{%d} &\in %s" % (r["n"], r["c"].latex()) for r in self.rows[:MAX_HTML_ROWS])
+
+
+class Gradients(CommandResult):
+    """``bnv.gradients(...)``: ``rows``, per n: ``rate`` (the enclosure of the growth rate per
+    layer, an Interval; None where infinite), ``eigenvalues`` ({component: Interval}),
+    ``radius_from``, ``infinite``; ``limit`` (the n -> oo value, an Interval, not certified),
+    ``convention``, ``status``."""
+
+    command = "gradients"
+
+    def _read(self, d):
+        self.stages, self.slope, self.status, self.note = d["stages"], Fraction(d["slope"]), d["status"], d["note"]
+        self.convention, self.limit = d["convention"], _iv(d["limit"])
+        self.rows = [dict(r, rate=_iv(r["rate"]) if r["rate"] else None,
+                          eigenvalues={c: _iv(v) for c, v in (r["eigenvalues"] or {}).items()}) for r in d["rows"]]
+
+    def _summary(self):
+        ns = [r["n"] for r in self.rows]
+        last = self.rows[-1]
+        return "%s, n=%s: %s; rate(%d) in %r" % (self.stages, ns[0] if len(ns) == 1 else "%d..%d" % (ns[0], ns[-1]),
+                                                 self.status, last["n"], last["rate"])
+
+    def _body_html(self):
+        return _table(["n", "rate", "from"], [[r["n"], r["rate"], r["radius_from"]] for r in self.rows])
+
+    def _repr_latex_(self):
+        return r"$$\begin{aligned} %s \end{aligned}$$" % r" \\ ".join(
+            r"\mathrm{rate}_{%d} &\in %s" % (r["n"], r["rate"].latex()) for r in self.rows[:MAX_HTML_ROWS]
+            if r["rate"] is not None)
 
 
 class CertificateCheck(CommandResult):

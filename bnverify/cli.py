@@ -22,13 +22,14 @@ import os
 import sys
 
 from ._version import __version__
-from .commands import (atlas, attractor, basins, bsb1, check, check_cert, decompose, endstate, exits, gram_starts, jacobian, kernel,
+from .commands import (atlas, attractor, basins, bsb1, check, check_cert, decompose, endstate, exits, gradients, gram_starts,
+                       jacobian, kernel,
                        lyapunov, phase, rank, report, simplex, simulate, verify)
 from .errors import BadInput, LimitError
 
 # every sub-command, in the order --help lists them; a new command is imported above and added here
 COMMANDS = [verify, check, check_cert, report, simulate, decompose, lyapunov, phase, endstate, jacobian, attractor,
-            simplex, rank, gram_starts, basins, kernel, bsb1, atlas]
+            simplex, rank, gram_starts, basins, kernel, bsb1, gradients, atlas]
 
 USAGE_ERROR = exits.USAGE
 INTERNAL_ERROR = exits.INTERNAL

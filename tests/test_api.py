@@ -131,6 +131,7 @@ RUNS = {
     "kernel": ({"activation": "relu", "q1": 1, "q2": 1, "c": Fraction(-1, 2)},
                ["--activation", "relu", "--q1", "1", "--q2", "1", "--c=-1/2"]),
     "bsb1": ({"n": "3..4", "check_to": 3}, ["--n", "3..4", "--check-to", "3"]),
+    "gradients": ({"n": "3..5"}, ["--n", "3..5"]),
     "lyapunov": ({"n": 6, "width": 32, "depth": 10, "seeds": 2}, ["--n", "6", "--width", "32", "--depth", "10",
                                                                  "--seeds", "2"]),
     "phase": ({"n": 4, "width": 8, "depth": 2, "seeds": 1, "jobs": 1},

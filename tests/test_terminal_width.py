@@ -32,6 +32,7 @@ ARGS = {
               "--starts", "1", "--jobs", "1"],
     "kernel": ["--activation", "gelu", "--q1", "1", "--q2", "2", "--c", "1/2"],
     "bsb1": ["--stages", "rc,rs,relu", "--n", "3..5", "--check-to", "3"],
+    "gradients": ["--stages", "rc,rs,relu", "--n", "3..16"],
 }
 
 
