@@ -146,6 +146,8 @@ def test_contraction_keeps_the_root(boxes16):
         assert W.contains(lib.arb(mpmath.nstr(root, 30)))
 
 
+# slow: a sympy series to t^3 (9.3 s); the margin's leading term is checked fast elsewhere
+@pytest.mark.slow
 def test_margin_series():
     """Exact second-order coefficients: margin = t + t^2 - (81 pi^2/20) t^3 (trivial block)."""
     import sympy as sp

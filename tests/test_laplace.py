@@ -210,6 +210,8 @@ def test_bad_input():
 
 
 # ---------------------------------------------------------------- the BSB1 state and its command
+# slow: finite-width networks (8.7 s); the integral against Monte Carlo stays in the default run
+@pytest.mark.slow
 def test_bsb1_against_finite_width_network():
     """A width-2048 RC + RS + ReLU network (n = 5, 40 layers, 3 seeds) ends near c*: its mean
     off-diagonal cosine is within 0.02 of the certified value."""
