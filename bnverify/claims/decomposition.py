@@ -322,11 +322,11 @@ def from_catalogue(model, act, n, executor=None):
 
 
 # ---------------------------------------------------------------- dispatch
-RS_ALONE = ("RS then NL without RC: a neuron's row y = sqrt(n) z/|Cz| keeps its batch mean, and phi "
-            "acts on that non-Gaussian row, so E[phi(y) phi(y)^T] has neither a closed form nor a "
-            "symmetric family it keeps (phi mixes the mean and the spread); without NL the "
-            "collapse is proved on the family lam C + beta 11^T/n (the rs row), with NL there is no "
-            "method here; the finite-width runs show collapse")
+RS_ALONE = ("RS then NL without RC: a neuron's row y = sqrt(n) z/|Cz| keeps its batch mean. The map keeps "
+            "the S_n-symmetric family lam C + beta 11^T/n (permutation symmetry) and is an exact 1-D Laplace "
+            "integral there for n >= 4 (core/laplace.py, RS alone; for n <= 3 it is infinite: E[1/chi^2_2]), "
+            "but that every start collapses onto one direction (beta/lam -> infinity, what the finite-width "
+            "runs show) is not proved: no monotone quantity or cover of the family is known here")
 
 
 def infinite_width(subset, act, n, executor=None):
