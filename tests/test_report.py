@@ -16,7 +16,7 @@ from bnverify import report
 from bnverify.errors import BadInput
 from bnverify.report import graph, mathml
 
-FAST_FIGURES = {"spectrum", "radii", "curve", "trajectories", "endstate"}      # sympy / certify / simulation: own tests
+FAST_FIGURES = {"spectrum", "radii", "curve", "trajectories", "endstate", "atlas"}   # sympy / certify / simulation: own tests
 
 
 def _rows():
@@ -405,8 +405,9 @@ def test_curve_caption_names_the_basin_verdicts():
 def test_every_figure_renders_with_a_sourced_caption():
     from bnverify.report import figures
 
-    figs = figures.all_figures(_rows())
-    assert [f.name for f in figs] == ["spectrum", "attractor", "radii", "curve", "trajectories", "endstate"]
+    figs = figures.all_figures(_rows(), skip={"atlas"}) + [figures.render(figures.fig_atlas(n=6, width=64, depth=10,
+                                                                                             seeds=2))]
+    assert [f.name for f in figs] == ["spectrum", "attractor", "radii", "curve", "trajectories", "endstate", "atlas"]
     for f in figs:
         assert f.png.startswith(b"\x89PNG") and "<svg" in f.svg[:2000]
         assert f.source in ("certified", "exact", "sampled") and len(f.caption) > 80

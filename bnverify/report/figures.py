@@ -410,6 +410,45 @@ def fig_endstate(ns=(8, 16), widths=(64, 256, 1024), depth=400, last=150, seeds=
                      big["cluster_cos"], sum(tables[-1]["attractor"]["cluster_cos"]) / 2), "sampled", fig)
 
 
+ATLAS_ROWS = (("relu", 1), ("gelu", 1), ("gelu", 4), ("silu", 4), ("elu", 4), ("tanh", 4), ("erf", 2),
+              ("sin", 2), ("softplus", 2), ("sigmoid", 2))
+
+
+def fig_atlas(n=16, width=1024, depth=80, seeds=8):
+    """Is it ReLU-specific? Where finite-width RC + phi networks end, for a few activations and
+    weight variances (a small cut of bnverify atlas; sampled)."""
+    import numpy as np
+
+    from ..core.activations import activation
+    from ..sim import atlas
+
+    cells = [(name, wv, atlas.finite_width(activation(name), float(wv), n, width, depth, seeds))
+             for name, wv in ATLAS_ROWS]
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    x = np.arange(len(cells))
+    odd = [c["fractions"]["odd_point"] for _, _, c in cells]
+    eq = [c["equiangular"] for _, _, c in cells]
+    one = [c["fractions"]["collapse"] for _, _, c in cells]
+    ax.bar(x - 0.27, odd, 0.27, label="odd point")
+    ax.bar(x, eq, 0.27, label="simplex-like")
+    ax.bar(x + 0.27, one, 0.27, label="one direction")
+    ax.set_xticks(x, [name if activation(name).homogeneous else "%s\ns2=%s" % (name, wv) for name, wv, _ in cells],
+                  fontsize=7)
+    ax.set_ylabel("fraction of networks")
+    ax.set_ylim(0, 1.22)
+    ax.legend(fontsize=8, ncol=3, loc="upper center")
+    return Figure("atlas", "Is it ReLU-specific?",
+                  "Where finite-width RC + phi networks end (n = %d, width %d, depth %d, %d seeds from Gaussian "
+                  "batches; s2 = sigma_w^2, the weight variance, which a homogeneous phi does not feel): the fraction ending with an odd point next to a "
+                  "cluster, simplex-like (equiangular, not collapsed) and collapsed into one direction. ReLU-like "
+                  "activations end with the odd point once their scale grows (gelu, silu, elu at s2 = 4; at s2 = 1 "
+                  "gelu's variance collapses), odd saturating ones (tanh, erf, sin) end simplex-like, softplus and "
+                  "sigmoid in one direction. Sampled, never proved; the certified cells exist for the ReLU family "
+                  "only. The full table, with the float infinite-width map: bnverify atlas (docs/atlas.md)."
+                  % (n, width, depth, seeds), "sampled", fig)
+
+
 def fig_lyapunov(rows):
     ev = (_by_id(rows).get("finite-width") or {}).get("evidence") or {}
     per = ev.get("per_width")
@@ -452,7 +491,7 @@ def all_figures(rows, skip=(), progress=None):
     makers = [("spectrum", fig_spectrum), ("attractor", lambda: fig_attractor(rows)),
               ("radii", lambda: fig_radii(rows)), ("curve", lambda: fig_curve(rows)),
               ("trajectories", fig_trajectories), ("endstate", fig_endstate),
-              ("lyapunov", lambda: fig_lyapunov(rows))]
+              ("lyapunov", lambda: fig_lyapunov(rows)), ("atlas", fig_atlas)]
     out = []
     makers = [(name, make) for name, make in makers if name not in skip]
     for k, (name, make) in enumerate(makers):
@@ -465,4 +504,4 @@ def all_figures(rows, skip=(), progress=None):
 
 
 __all__ = ["Figure", "all_figures", "render", "fig_spectrum", "fig_attractor", "fig_radii", "fig_curve",
-           "fig_trajectories", "fig_endstate", "endstate_figure", "fig_lyapunov"]
+           "fig_trajectories", "fig_endstate", "endstate_figure", "fig_lyapunov", "fig_atlas"]

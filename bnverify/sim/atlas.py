@@ -45,8 +45,9 @@ def finite_width(act, weight_var, n, width, depth, seeds, base_seed=0):
     module docstring)."""
     ids = model.seed_ids(seeds)
     X = model.gaussian_batch(n, width, ids, base_seed)
-    for _, X in model.layers(X, depth, ("rc",), act, base_seed=base_seed, seeds=ids, weight_var=weight_var):
-        pass
+    with np.errstate(over="ignore"):        # exp(-x) of silu / elu overflows harmlessly for very negative x
+        for _, X in model.layers(X, depth, ("rc",), act, base_seed=base_seed, seeds=ids, weight_var=weight_var):
+            pass
     ms = np.mean(np.square(X), axis=(1, 2))
     with np.errstate(divide="ignore"):
         logs = np.where(ms > 0, np.log10(np.where(ms > 0, ms, 1.0)), -math.inf)
