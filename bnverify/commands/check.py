@@ -40,6 +40,10 @@ examples:
                  --state two-point --relation '>' --bound 1 --json --cert leaky.json
   bnverify check --stages rc,leaky_relu --alpha 1/2 --n 3.. --property orthogonal-outlier \\
                  --value=-4/5          (a value starting with '-' is written --value=-4/5)
+  bnverify check --stages rc,leaky_relu --alpha 0..1 --n 7.. --property attractor-stable
+                                       (every n >= 7 and every slope in [0, 1) at once)
+  bnverify check --stages rc,rs,relu --n 3.. --property spectral-radius --state simplex \\
+                 --relation '<' --bound 1        (full batch normalization's symmetric state)
 """
 DESCRIPTION += "\nproperties (--property):\n" + "".join(
     "  %-24s %s\n" % (name, prop.doc) for name, prop in sorted(properties.PROPERTIES.items()))
