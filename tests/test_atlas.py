@@ -1,7 +1,6 @@
 """The atlas (bnverify atlas): the float infinite-width map for any activation against closed
 forms and an independent 1-D recursion, weight variance in the simulator, and the command."""
 import json
-import math
 from fractions import Fraction
 
 import mpmath

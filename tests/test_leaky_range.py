@@ -3,7 +3,6 @@ all-n branch item with an alpha range and points t = 1/n below its cover, checke
 (bnverify/trusted/alln.py), and the lemma behind its stability (leaky eigenvalues = w + (1 - w)
 nu of ReLU's) against per-n certificates at sampled (n, alpha)."""
 import copy
-import json
 from fractions import Fraction
 
 import mpmath

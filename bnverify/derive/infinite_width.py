@@ -49,7 +49,6 @@ def kernel(S, act, nodes=NODES):
 
 def gram_map(G, act, weight_var=1.0, rc=True, nodes=NODES):
     """One step G -> K_phi(weight_var C G C) (C the centring if ``rc``)."""
-    n = G.shape[0]
     S = G - G.mean(axis=0, keepdims=True) - G.mean(axis=1, keepdims=True) + G.mean() if rc else G
     return kernel(weight_var * S, act, nodes)
 
