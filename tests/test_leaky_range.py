@@ -156,3 +156,17 @@ def test_an_alpha_range_needs_its_upper_end(item):
 def test_the_no_goal_reason_names_leaky_relu(item):
     with pytest.raises(trusted.NoGoal, match="ReLU and leaky ReLU"):
         trusted.decide(claim("7..", "1/2", relation="<", bound="99/100"), [item])
+
+
+def test_a_repeated_fact_is_surplus():
+    """Since branch items share one shape whatever their slopes, a repeated fact reaches the
+    'nothing new' check only through another spelling of n: a classification at n = '6' and
+    at '6/1' (kills the mutant duplicate-evidence again)."""
+    c = spec.claim_from_dict({"id": "x", "title": "x", "statement": "s", "property": "attractor-exists",
+                              "expect": "refuted", "model": {"stages": "rc,relu"}, "domain": {"n": "6"},
+                              "params": {}}, "t")
+    v = properties.check(c)
+    ev = v.certificate["evidence"]
+    assert v.status == "refuted" and ev[0]["type"] == "classification"
+    with pytest.raises(trusted.Rejected, match="nothing \\(new\\)"):
+        trusted.decide(properties.claim_json(c), ev + [dict(ev[0], n=ev[0]["n"] + "/1")])
