@@ -176,6 +176,11 @@ REGISTRY = {k.name: k for k in [
 FORMULA = Kind("formula", None)             # a user formula: its text is the activation
 
 
+# the report's small cut of the atlas ("Is it ReLU-specific?"): (activation, weight variance) rows
+REPORT_ATLAS = (("relu", 1), ("gelu", 1), ("gelu", 4), ("silu", 4), ("elu", 4), ("tanh", 4), ("erf", 2),
+                ("sin", 2), ("softplus", 2), ("sigmoid", 2))
+
+
 def names(test=lambda kind: True):
     """The registered names whose kind passes ``test``, in the registry's order."""
     return tuple(name for name, kind in REGISTRY.items() if test(kind))

@@ -410,20 +410,16 @@ def fig_endstate(ns=(8, 16), widths=(64, 256, 1024), depth=400, last=150, seeds=
                      big["cluster_cos"], sum(tables[-1]["attractor"]["cluster_cos"]) / 2), "sampled", fig)
 
 
-ATLAS_ROWS = (("relu", 1), ("gelu", 1), ("gelu", 4), ("silu", 4), ("elu", 4), ("tanh", 4), ("erf", 2),
-              ("sin", 2), ("softplus", 2), ("sigmoid", 2))
-
-
 def fig_atlas(n=16, width=1024, depth=80, seeds=8):
     """Is it ReLU-specific? Where finite-width RC + phi networks end, for a few activations and
     weight variances (a small cut of bnverify atlas; sampled)."""
     import numpy as np
 
-    from ..core.activations import activation
+    from ..core.activations import REPORT_ATLAS, activation
     from ..sim import atlas
 
     cells = [(name, wv, atlas.finite_width(activation(name), float(wv), n, width, depth, seeds))
-             for name, wv in ATLAS_ROWS]
+             for name, wv in REPORT_ATLAS]
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.2, 3.6))
     x = np.arange(len(cells))
