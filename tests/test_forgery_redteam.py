@@ -278,9 +278,9 @@ def test_a_bloated_branch_is_refused_before_work(certs, monkeypatch):
     calls = []
     monkeypatch.setattr(alln, "quantities", lambda *a: calls.append(1) or (_ for _ in ()).throw(RuntimeError))
     branch = next(e for e in certs["stable16"]["evidence"] if e["type"] == "all-n-branch")
-    with pytest.raises(trusted.Rejected):
-        trusted.kernel.check_item(_subdivided(branch, "boxes", 132, prec=1024))
-    assert not calls, "the checker started on 4092 boxes at 1024 bits instead of refusing their size"
+    with pytest.raises(trusted.Rejected):           # 1,240 boxes at 256 bits (branch boxes take at most 256 bits)
+        trusted.kernel.check_item(_subdivided(branch, "boxes", 40, prec=256))
+    assert not calls, "the checker started on 1,240 boxes at 256 bits instead of refusing their size"
 
 
 def test_a_bloated_classification_is_refused_before_work(certs, monkeypatch):
