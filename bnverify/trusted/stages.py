@@ -28,7 +28,6 @@ from itertools import product
 from .base import NoGoal, Rejected
 
 
-
 def _polynomial_identity_holds(p, degree, variables):
     """p (a function of Fractions) vanishes identically if it has degree <= ``degree`` in each
     variable and vanishes on the grid {0..degree}^variables (induction on the variables)."""
