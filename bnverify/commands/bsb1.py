@@ -2,7 +2,6 @@
 by the untrusted derivation layer (rigorous enclosures, not kernel-checked claims)."""
 from __future__ import annotations
 
-from fractions import Fraction
 
 from flint import ctx
 
@@ -59,12 +58,7 @@ def _parse(args):
     if len(parts) != 3 or parts[:2] != ["rc", "rs"]:
         raise BadInput("--stages %s: the BSB1 state of full batch normalization needs rc,rs,PHI (in this "
                        "order), PHI one of relu, leaky_relu, identity, abs" % args.stages)
-    alpha = None
-    if args.alpha is not None:
-        try:
-            alpha = Fraction(str(args.alpha))
-        except (ValueError, ZeroDivisionError):
-            raise BadInput("--alpha %r is not a number" % args.alpha)
+    alpha = options.slope(args.alpha)
     slope = laplace.slope(parts[2], alpha)
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False, maximum=MAX_BSB1_N)
     if not 1 <= args.digits <= laplace.MAX_DIGITS:

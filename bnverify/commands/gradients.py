@@ -83,12 +83,7 @@ def _parse(args):
     else:
         raise BadInput("--stages %s: give rc,rs,PHI or rc,PHI (in this order; BN after the activation is not "
                        "analysed), PHI one of relu, leaky_relu, identity, abs" % args.stages)
-    alpha = None
-    if args.alpha is not None:
-        try:
-            alpha = Fraction(str(args.alpha))
-        except (ValueError, ZeroDivisionError):
-            raise BadInput("--alpha %r is not a number" % args.alpha)
+    alpha = options.slope(args.alpha)
     slope = laplace.slope(parts[-1], alpha)
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False, maximum=MAX_N)
     if not 32 <= args.prec <= 4096:

@@ -3,6 +3,8 @@ flag with the same name, help and default everywhere; each check raises BadInput
 message for the same mistake, whichever command made it."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 from pathlib import Path
 
 from .. import files, parallel
@@ -101,6 +103,17 @@ def executor(args, jobs):
     if ex is not None:
         return ex
     return InlineExecutor() if jobs == 1 else parallel.process_pool(jobs)
+
+
+def slope(text):
+    """--alpha as an exact rational, or None; its text guarded before Fraction reads it."""
+    if text is None:
+        return None
+    limits.guard_number(str(text), "--alpha")
+    try:
+        return Fraction(str(text))
+    except (ValueError, ZeroDivisionError):
+        raise BadInput("--alpha %r is not a number" % text)
 
 
 def stages(text, alpha=None):
