@@ -54,11 +54,12 @@ def gram_map(G, act, weight_var=1.0, rc=True, nodes=NODES):
 
 
 def iterate(G, act, weight_var=1.0, depth=200, rc=True, nodes=NODES):
-    """(G_depth, scales): the map applied ``depth`` times from G; scales[l] = mean diagonal of
-    G_l (l = 0..depth) in the model's own scale.  A homogeneous phi is normalized each step
-    (mean diagonal 1 afterwards; scales then multiply up the per-step factors in logs, as
-    log10 in ``log_scales``)."""
-    scales, logs = [float(np.mean(np.diag(G)))], [0.0]
+    """(G_depth, info): the map applied ``depth`` times from G (fewer if the scale leaves the
+    floats); info["log10_scale"][l] is log10 of the mean diagonal of G_l in the model's own
+    scale.  A homogeneous phi is normalized each step (mean diagonal 1 afterwards), and its log
+    scale is the sum of the per-step factors' logs from G_0's (0)."""
+    m0 = float(np.mean(np.diag(G)))
+    logs = [0.0 if act.homogeneous or not m0 > 0 else math.log10(m0)]
     for _ in range(depth):
         G = gram_map(G, act, weight_var, rc, nodes)
         m = float(np.mean(np.diag(G)))
@@ -67,7 +68,6 @@ def iterate(G, act, weight_var=1.0, depth=200, rc=True, nodes=NODES):
             logs.append(logs[-1] + math.log10(m))
         else:
             logs.append(math.log10(m) if m > 0 else -math.inf)
-        scales.append(m)
         if not (np.isfinite(G).all() and m > 1e-300) or m > 1e300:
             break
     return G, {"log10_scale": logs, "homogeneous": act.homogeneous}
