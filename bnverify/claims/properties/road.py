@@ -54,7 +54,11 @@ def decide(claim, items=(), human=None, method=None):
     # the verdict is the kernel's own; the certificate only has to say it as JSON (check-cert,
     # report --from and the tests re-check certificates in the kernel: deciding twice here cost
     # half of every claim's kernel time)
-    if json.loads(json.dumps(full)) != full:
+    try:
+        plain = json.loads(json.dumps(full)) == full
+    except (TypeError, ValueError):     # a value json cannot write (a Fraction, NaN)
+        plain = False
+    if not plain:
         return inconclusive(method, "the certificate is not plain JSON (it would not re-check)", **human)
     human.pop("statement", None)            # the statement shown is the kernel's
     ev = {**human, "statement": statement, "reason": reason, "checked": True}
