@@ -69,11 +69,15 @@ def gauss_laguerre(Sigma, a, nodes=80):
         logu = np.logaddexp(0, math.log(2) + r[:, None] + np.log(lam))
         logw = np.log(lam) - logu - 0.5 * logu.sum(axis=1, keepdims=True) + r[:, None] + math.log(n)
         P = np.einsum("ij,rj,kj->rik", Q, np.exp(logw), Q)
-        return _vphi(P, a)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            V = _vphi(P, a)
+        return np.where(np.isfinite(V), V, 0.0)     # 0/0 only where P underflowed (|V| < 1e-300)
 
     peak = -math.log(float(np.mean(lam)) * (n - 1))
     x, w = np.polynomial.laguerre.laggauss(nodes)
     ew = w * np.exp(np.minimum(x, 700.0))           # w underflows to 0 where e^x would overflow
+    keep = ew > 0                                   # (and there f may underflow to 0/0)
+    ew, x = ew[keep], x[keep]
     right = np.einsum("r,rik->ik", ew, f(peak + x / 2)) / 2       # r = peak + x/2
     left = np.einsum("r,rik->ik", ew, f(peak - x))
     return right + left

@@ -243,8 +243,8 @@ ROUTES = ("vector", "entrywise")
 def gram(Sigma, slope_, rc=True, digits=15, eval_limit=None, route="vector"):
     """Enclosures of every entry of V(Sigma) (module docstring).
 
-    ``route`` "vector": one Gauss-Legendre rule with a rigorous error bound for all entries at once
-    (``VectorForm``, ``core.quadrature``); "entrywise": one ``acb.integral`` per distinct entry (the
+    ``route`` "vector" (RC + RS): one Gauss-Legendre rule with a rigorous error bound for all entries
+    at once (``VectorForm``, ``core.quadrature``); "entrywise" (and always for RS alone): one ``acb.integral`` per distinct entry (the
     first route, about 100 times slower at n = 16; kept as an independent cross-check, and taken
     when the vector route cannot certify a node, e.g. a nearly collinear pair).
 
@@ -265,7 +265,9 @@ def gram(Sigma, slope_, rc=True, digits=15, eval_limit=None, route="vector"):
         r0, r1, b0, b1 = lm.ends(tol)
         out.update(r=(r0, r1), tails=(b0, b1))
         vals = None
-        if route == "vector":
+        # RS alone: P(s) tends to rank one, pq - c^2 cancels at large s and the node balls (whose
+        # width grows with the conditioning of I + 2sT) lose it; the entrywise route handles it
+        if route == "vector" and lm.rc:
             vf = VectorForm(lm)
             try:
                 got, stats = quadrature.integrate(vf.node, vf.bound, len(vf.pairs), float(r0), float(r1), tol, prec)
@@ -322,20 +324,24 @@ class VectorForm:
     def __init__(self, lm):
         n = self.n = lm.n
         self.lm = lm
-        T = lm.S if lm.rc else lm.Sigma * lm.C
-        self.T = arb_mat(T)
-        self.X = arb_mat(lm.S if lm.rc else lm.Sigma)
-        self.I = arb_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+        self.exact = (lm.S if lm.rc else lm.Sigma * lm.C, lm.S if lm.rc else lm.Sigma)
+        self._mats = {}
         self.pairs = [(j, k) for j in range(n) for k in range(j, n)]
 
     def _tilt(self, s):
-        M = self.I + self.T * (2 * s)
-        return M.solve(self.X), M.det()
+        """(P(s), det(I + 2 s T)) as balls; T and X rounded at the current precision (cached)."""
+        got = self._mats.get(ctx.prec)
+        if got is None:
+            n = self.n
+            got = self._mats[ctx.prec] = (arb_mat(n, n, [int(i == j) for i in range(n) for j in range(n)]),
+                                          arb_mat(self.exact[0]), arb_mat(self.exact[1]))
+        I, T, X = got
+        M = I + T * (2 * s)
+        return M.solve(X), M.det()
 
     def node(self, r):
         """[f_jk(r) for (j, k) in pairs] at a real ball r."""
-        _, _, _, A, B = self.lm._polys()
-        A, B = A.real, B.real
+        A, B = self.lm._AB()
         s = r.exp()
         P, det = self._tilt(s)
         w = s * self.n * det.rsqrt()
