@@ -24,8 +24,8 @@ RC + RS maps every BSB1 Gram matrix to the same one, n/(n-1) V_phi(C) (Cz is iso
 plane orthogonal to 1, so y = sqrt(n) Cz/|Cz| is uniform on a sphere whatever c is): the state is
 reached in one layer and c* = kappa(-1/(n-1))/kappa(1).  The enclosure comes from that closed
 form in ball arithmetic; for n <= %d (or --check-to) it is checked against the certified Laplace
-integral V(Sigma) = n int_0^oo V_phi(S(I + 2sS)^-1) / sqrt(det(I + 2sS)) ds (acb.integral with
-rigorous end bounds) at c = 0 and at c near c*, with a 1-D Krawczyk test (exact slope 0).
+integral V(Sigma) = n int_0^oo V_phi(S(I + 2sS)^-1) / sqrt(det(I + 2sS)) ds (one Gauss-Legendre
+rule for all entries with a rigorous error bound, and rigorous end bounds) at c = 0 and at c near c*, with a 1-D Krawczyk test (exact slope 0).
 Derivation and bounds: docs/full-bn.md.  The state's scale-free spectrum (S_n blocks of the
 Jacobian of the RS Gram map): bnverify simplex --stages rc,rs,PHI.
 
