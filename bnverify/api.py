@@ -1038,14 +1038,17 @@ class Kernel(CommandResult):
 
 
 class BSB1(CommandResult):
-    """``bnv.bsb1(...)``: ``rows``, per n: ``c`` (the enclosure of c*, an Interval), ``c_mid``
-    and ``laplace_check`` (True / False, None where not run); ``status``."""
+    """``bnv.bsb1(...)``: ``rows``, per n: ``c`` (the enclosure of c*, an Interval; None in an
+    inconclusive row, which has a ``reason``), ``c_mid``, ``laplace_check`` (True / False, None
+    where not run) and, for a non-homogeneous phi, ``suggestion`` (a float, not a verdict);
+    ``status``, ``route``."""
 
     command = "bsb1"
 
     def _read(self, d):
-        self.stages, self.slope, self.status, self.note = d["stages"], Fraction(d["slope"]), d["status"], d["note"]
-        self.rows = [dict(r, c=_iv(r["c"])) for r in d["rows"]]
+        self.stages, self.status, self.note = d["stages"], d["status"], d["note"]
+        self.slope = None if d["slope"] is None else Fraction(d["slope"])      # None: a non-homogeneous phi
+        self.rows = [dict(r, c=None if r["c"] is None else _iv(r["c"])) for r in d["rows"]]
 
     def _summary(self):
         ns = [r["n"] for r in self.rows]

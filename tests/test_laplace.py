@@ -248,7 +248,7 @@ def test_bsb1_command(capsys):
     lo, hi = (float(v) for v in doc["rows"][0]["c"])
     # n = 3, relu: c* = 2 kappa(-1/2) = (sqrt(3)/2 - pi/6) / pi
     assert lo <= (math.sqrt(3) / 2 - math.pi / 6) / math.pi <= hi
-    for bad in (["--stages", "rc,rs,tanh"], ["--stages", "rs,rc,relu"], ["--stages", "rc,relu"], ["--n", "2"],
+    for bad in (["--stages", "rc,rs,nosuch"], ["--stages", "rs,rc,relu"], ["--stages", "rc,relu"], ["--n", "2"],
                 ["--digits", "0"], ["--check-to", "99"], ["--alpha", "1/2"], ["--stages", "rc,rs,leaky_relu",
                                                                               "--alpha", "2"]):
         assert main(["bsb1"] + bad) == 2
