@@ -122,3 +122,40 @@ def test_speed_n16_generic():
     the budget (0.5 s on 2 idle cores; the test allows 5 s for a loaded machine)."""
     res = laplace.gram(GENERIC[16], 0, digits=15)
     assert res["route"] == "vector" and res["seconds"] < 5.0
+
+
+def _f_complex(Sigma, n, r):
+    """max_jk |n s det(I + 2sS)^(-1/2) P(s)_jk| for phi = identity (V_phi(P) = P) at complex
+    r = log s (an array), in complex floats from numpy's eigen-decomposition: each factor's
+    principal root is the analytic continuation on |Im r| < pi/2 (Re(1 + 2s l) > 0);
+    independent of VectorForm."""
+    C = np.eye(n) - 1.0 / n
+    lam, Q = np.linalg.eigh(C @ _float(Sigma) @ C)
+    lam, Q = lam[1:], Q[:, 1:]                           # drop the direction 1 (eigenvalue 0)
+    s = np.exp(np.asarray(r, dtype=complex))[..., None]
+    fac = 1 + 2 * s * lam
+    w = n * s[..., 0] / np.prod(np.sqrt(fac), axis=-1)
+    P = np.einsum("ji,ki,...i->...jk", Q, Q, lam / fac)
+    return np.abs(w[..., None, None] * P).max()
+
+
+def test_the_box_bound_holds_on_the_box():
+    """VectorForm.bound against the integrand's modulus sampled on the box (corners, edges and a
+    grid), phi = identity, where the integrand continues explicitly to complex s; and no bound is
+    given where the box leaves the strip |Im r| < pi/2."""
+    n, Sigma = 4, GENERIC[4]
+    lm = laplace.LaplaceMap(Sigma, 1)
+    vf = laplace.VectorForm(lm)
+    with ctx.workprec(80):
+        for m in (-6.0, -1.0, 0.5, 4.0):
+            for h in (0.25, 1.0, 2.5):
+                for X, Y, _ in quadrature._ellipses():
+                    F = vf.bound(arb(m), arb(h), X, Y)
+                    if h * float(Y) >= math.pi / 2:
+                        assert F is None
+                        continue
+                    hx, hy = h * float(X), h * float(Y)
+                    grid = (m + hx * np.linspace(-1, 1, 41))[:, None] + 1j * hy * np.linspace(-1, 1, 41)[None, :]
+                    worst = _f_complex(Sigma, n, grid)
+                    assert float(F) >= worst * (1 + 1e-9), (m, h, float(X), float(F), worst)
+        assert vf.bound(arb(0), arb(1), arb(2), arb("1.58")) is None         # h Y > pi/2
