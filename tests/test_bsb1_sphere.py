@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
+
+import jsonschema
 
 import numpy as np
 import pytest
-from flint import arb
 
 from bnverify.cli import main
 from bnverify.core.activations import activation
@@ -109,15 +111,21 @@ def test_budget_is_inconclusive():
         bsb1_sphere.certify(400, activation("tanh"), 15, budget=0.2)
 
 
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "schemas" / "bsb1.json").read_text())
+
+
 def test_command(capsys):
     assert main(["bsb1", "--stages", "rc,rs,tanh", "--n", "3..4", "--digits", "12", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, SCHEMA)
     assert doc["route"] == "sphere integrals" and doc["status"] == "enclosed" and doc["slope"] is None
     for row in doc["rows"]:
         lo, hi = (float(v) for v in row["c"])
         assert lo <= row["suggestion"]["c"] <= hi and row["suggestion"]["label"] == "numerical suggestion, not a verdict"
+        assert len(row["suggestion"]["lam_S"]) == 2 and (row["suggestion"]["lam_P"] is None) == (row["n"] == 3)
     assert main(["bsb1", "--stages", "rc,rs,elu", "--n", "4", "--json"]) == 3
     doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, SCHEMA)
     row = doc["rows"][0]
     assert doc["status"] == "inconclusive" and row["c"] is None and "kink" in row["reason"]
     assert abs(row["suggestion"]["c"] - (-0.2730914)) < 1e-5
@@ -129,3 +137,19 @@ def test_command(capsys):
         assert main(["bsb1"] + bad) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "error" in err
+
+
+@pytest.mark.parametrize("n", [3, 4, 8])
+def test_spectrum_suggestion_meets_relu_blocks(n):
+    """The angular-Gaussian derivative formula of ``spectrum_suggestion``, run with relu, against
+    bsb1_spectrum's closed-form blocks (kernel formulas in ball arithmetic): within 5 standard
+    errors, and the errors small enough for that to mean something."""
+    from bnverify.core.arith import BallContext
+    from bnverify.derive import bsb1_spectrum
+
+    sug = bsb1_sphere.spectrum_suggestion(n, activation("relu"), seed=n)
+    blk = bsb1_spectrum.blocks(n, bsb1.activation(0), BallContext(64))
+    pairs = [(sug["lam_S"], blk["standard"][1][1])] + ([(sug["lam_P"], blk["pair"][1][0])] if n >= 4 else [])
+    assert (sug["lam_P"] is None) == (n == 3)
+    for (value, se), exact in pairs:
+        assert se < 0.01 and abs(value - float(exact.mid())) < 5 * se, (value, se, float(exact.mid()))

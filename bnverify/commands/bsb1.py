@@ -36,7 +36,9 @@ PHI any other activation or formula in x: c* = E[phi(y_1) phi(y_2)]/E[phi(y_1)^2
 sphere's two-coordinate law, as nested acb.integral's (rigorous) where phi is analytic on the
 real line (tanh, gelu, erf, sin, sigmoid, silu, softplus, ...); where it has a kink (elu) or the
 work budget runs out, the row is inconclusive with the reason, and a float Gauss-Legendre value
-is printed beside it, labelled "numerical suggestion, not a verdict".
+is printed beside it, labelled "numerical suggestion, not a verdict".  Every such row also
+gives the state's scale-free eigenvalues lam_S (standard block) and lam_P ((n-2, 2) block) by
+Monte Carlo over the sphere, with standard errors: a numerical suggestion, not a verdict.
 Derivation and bounds: docs/full-bn.md.  The state's scale-free spectrum (S_n blocks of the
 Jacobian of the RS Gram map, homogeneous PHI): bnverify simplex --stages rc,rs,PHI.
 
@@ -127,8 +129,11 @@ def _compute_sphere(args, act, ns, each):
     rows, ok = [], True
     for n in ns:
         sug = bsb1_sphere.suggest(n, act)
+        spec = bsb1_sphere.spectrum_suggestion(n, act)
         row = {"n": n, "c": None, "c_mid": None, "digits": args.digits, "seconds": 0.0, "laplace_check": None,
-               "suggestion": {"c": sug["c"], "change": sug["change"], "label": SUGGESTION}}
+               "suggestion": {"c": sug["c"], "change": sug["change"], "lam_S": list(spec["lam_S"]),
+                              "lam_P": None if spec["lam_P"] is None else list(spec["lam_P"]),
+                              "samples": spec["samples"], "label": SUGGESTION}}
         why = bsb1_sphere.obstacle(act)
         if why is None:
             try:
@@ -150,15 +155,23 @@ def _compute_sphere(args, act, ns, each):
             "status": "enclosed" if ok else "inconclusive", "note": NOTE, "route": "sphere integrals"}
 
 
+def _spectrum_text(sug):
+    lam = "lam_S ~ %.4f +- %.4f" % tuple(sug["lam_S"])
+    if sug["lam_P"] is not None:
+        lam += ", lam_P ~ %.4f +- %.4f" % tuple(sug["lam_P"])
+    return "%s, Monte Carlo of %d sphere samples, +- one standard error: %s" % (sug["label"], sug["samples"], lam)
+
+
 def row_text(row):
     if row["c"] is None:
         sug = row["suggestion"]
-        return "n = %-5d inconclusive: %s; %s: c* ~ %.10g (quadrature change %.1e)" % (
-            row["n"], row["reason"], sug["label"], sug["c"], sug["change"])
+        return "n = %-5d inconclusive: %s; %s: c* ~ %.10g (quadrature change %.1e); spectrum, %s" % (
+            row["n"], row["reason"], sug["label"], sug["c"], sug["change"], _spectrum_text(sug))
     check = {None: "closed form only", True: "Laplace integral agrees, Krawczyk ok",
              False: "CHECK FAILED"}[row["laplace_check"]]
     if "suggestion" in row:
-        check = "sphere integrals, rigorous"
+        return "n = %-5d c* = %s  in [%s, %s]  %.2f s  (sphere integrals, rigorous); spectrum, %s" % (
+            row["n"], row["c_mid"], *row["c"], row["seconds"], _spectrum_text(row["suggestion"]))
     return "n = %-5d c* = %s  in [%s, %s]  %.2f s  (%s)" % (row["n"], row["c_mid"], *row["c"], row["seconds"], check)
 
 

@@ -36,7 +36,7 @@ import math
 import time
 from fractions import Fraction
 
-from flint import acb, acb_mat, acb_poly, arb, arb_mat, ctx, fmpq, fmpq_mat, fmpq_poly
+from flint import acb, acb_poly, arb, arb_mat, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import BadInput
 from . import quadrature

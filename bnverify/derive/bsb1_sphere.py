@@ -89,6 +89,56 @@ def suggest(n, act):
     return {"c": float(n2 / d2), "change": float(abs(n2 / d2 - n1 / d1)), "E_phi2": float(d2)}
 
 
+def spectrum_suggestion(n, act, samples=400_000, seed=0, chunk=100_000):
+    """{"lam_S": (value, standard error), "lam_P": (value, se) or None for n = 3, "samples"}:
+    Monte Carlo of the BSB1 state's scale-free eigenvalues, a numerical suggestion, not a
+    verdict.  At a BSB1 matrix with C Sigma C = lam C, u = y/sqrt(n) has the angular central
+    Gaussian law, density prop. to det(S)^(-1/2) (u^T S^-1 u)^(-d/2) on the unit sphere of H, so
+    differentiating at S = lam I (d = n - 1, K = C H C):
+
+        DV[H] = E_unif[phi(y) phi(y)^T ((d/2) u^T K u - tr(K)/2)] / lam,    lam = G*_11 - G*_12.
+
+    On the S_n components of ``bsb1_spectrum``: D = diag(1, -1, 0, ...) gives tr K = 0,
+    u^T K u = u_1^2 - u_2^2 and lam_S = DV[D]_11 - 2 DV[D]_13; the pair pattern H_P (entries 13,
+    24 equal to 1 and 14, 23 to -1) is its own image, u^T H_P u = 2(u_1 - u_2)(u_3 - u_4) and
+    lam_P = DV[H_P]_13 (indices from 1).  The trivial component's eigenvalue is 0 for every phi
+    (V is constant on the BSB1 family).  Standard errors by the delta method."""
+    _check(n)
+    rng = np.random.default_rng(seed)
+    d = n - 1
+    parts = []
+    with np.errstate(all="ignore"):
+        for _ in range(max(1, samples // chunk)):
+            z = rng.standard_normal((chunk, n))
+            cz = z - z.mean(axis=1, keepdims=True)
+            u = cz / np.linalg.norm(cz, axis=1, keepdims=True)
+            f = act.phi(math.sqrt(n) * u)
+            g00, g02 = f[:, 0] ** 2, f[:, 0] * f[:, 2]
+            qd = u[:, 0] ** 2 - u[:, 1] ** 2
+            cols = [g00, g02, g00 * qd, g02 * qd]
+            if n >= 4:
+                cols.append(g02 * 2 * (u[:, 0] - u[:, 1]) * (u[:, 2] - u[:, 3]))
+            parts.append(np.stack(cols, 1))
+    X = np.concatenate(parts)
+    if not np.all(np.isfinite(X)):
+        raise BadInput("phi(y) is not finite on the sphere |y|^2 = n at n = %d" % n)
+    m, cov = X.mean(0), np.cov(X.T) / len(X)
+    lam = m[0] - m[1]
+
+    def est(value, grad):
+        return float(value), float(math.sqrt(max(grad @ cov @ grad, 0.0)))
+    lS = d / (2 * lam) * (m[2] - 2 * m[3])
+    gS = np.zeros(len(m))
+    gS[[0, 1, 2, 3]] = -lS / lam, lS / lam, d / (2 * lam), -d / lam
+    out = {"lam_S": est(lS, gS), "lam_P": None, "samples": len(X)}
+    if n >= 4:
+        lP = d / (2 * lam) * m[4]
+        gP = np.zeros(len(m))
+        gP[[0, 1, 4]] = -lP / lam, lP / lam, d / (2 * lam)
+        out["lam_P"] = est(lP, gP)
+    return out
+
+
 # ---------------------------------------------------------------- the rigorous route
 def obstacle(act):
     """Why the rigorous route does not apply to act (a kink of phi), or None."""
