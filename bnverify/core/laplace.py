@@ -273,7 +273,7 @@ def gram(Sigma, slope_, rc=True, digits=15, eval_limit=None, route="vector"):
                 got, stats = quadrature.integrate(vf.node, vf.bound, len(vf.pairs), float(r0), float(r1), tol, prec)
                 vals = {jk: v + arb(0, b0 + b1) for jk, v in zip(vf.pairs, got)}
                 out.update(route="vector", **stats)
-            except ArithmeticError:
+            except (ArithmeticError, ValueError):     # a node not certified, a ball solve that failed
                 vals = None
         if vals is None:
             vals = _entrywise(lm, r0, r1, b0, b1, tol, eval_limit)
