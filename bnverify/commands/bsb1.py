@@ -33,10 +33,11 @@ all entries with a rigorous error bound, and rigorous end bounds) at c = 0 and a
 a 1-D Krawczyk test (exact slope 0).
 
 PHI any other activation or formula in x: c* = E[phi(y_1) phi(y_2)]/E[phi(y_1)^2] from the
-sphere's two-coordinate law, as nested acb.integral's (rigorous) where phi is analytic on the
-real line (tanh, gelu, erf, sin, sigmoid, silu, softplus, ...); where it has a kink (elu) or the
-work budget runs out, the row is inconclusive with the reason, and a float Gauss-Legendre value
-is printed beside it, labelled "numerical suggestion, not a verdict".  Every such row also
+sphere's two-coordinate law, as nested acb.integral's (rigorous), split where y_1 or y_2 meets
+a kink of phi (elu, formulas with conditions like x > 0); where phi switches at points not known
+in advance (abs(x - x*x)) or the work budget runs out, the row is inconclusive with the reason,
+and a float Gauss-Legendre value is printed beside it, labelled "numerical suggestion, not a
+verdict".  Every such row also
 gives the state's scale-free eigenvalues lam_S (standard block) and lam_P ((n-2, 2) block) by
 Monte Carlo over the sphere, with standard errors: a numerical suggestion, not a verdict.
 Derivation and bounds: docs/full-bn.md.  The state's scale-free spectrum (S_n blocks of the

@@ -27,13 +27,20 @@ Checks: E y_1^2 = E y_2^2 = 1 and E y_1 y_2 = -1/(n-1).
 **Rigour.**  The denominator is one ``acb.integral``.  The numerator is nested: the outer
 integrand phi(y_1) cos^(n-3)(alpha) I(alpha), I(alpha) = int phi(y_2) cos^(n-4)(beta) d beta,
 takes the inner ``acb.integral`` at real nodes; on acb.integral's complex ellipses only a bound
-and analyticity are needed: for every real beta, y_2 lies in the ball a(alpha) + b(alpha)[-1, 1]
-(a, b the two coefficients above), so one evaluation of phi on that ball, with the analytic flag,
-certifies that I is analytic there and |I| <= pi sup|phi| (cos^(n-4) <= 1 on the real segment).
-This needs phi analytic on a neighbourhood of the real line: an activation with a kink (elu,
-relu-like user formulas) has the kink at a beta that moves with alpha, so the inner integral
-would have to be split along that curve; not done: inconclusive with that reason (the homogeneous
-ones have the closed form of ``bsb1``).
+and analyticity are needed.  Without a kink: for every real beta, y_2 lies in the ball
+a(alpha) + b(alpha)[-1, 1] (a, b the two coefficients above), so one evaluation of phi on that
+ball, with the analytic flag, certifies that I is analytic there and |I| <= pi sup|phi|.  With
+kinks k_i (relu-like, abs, elu, formulas with affine switches): phi(y_1) has its kink at
+alpha = asin(k/sqrt(n-1)), phi(y_2) at beta_i(alpha) = asin((k_i - a)/b), which moves with alpha;
+the inner integral is split there, each piece with phi's analytic formula on it, and the outer
+one at those alpha too and where beta_i reaches +-pi/2, sin(alpha - sigma phi0) = -k/sqrt(n-1),
+phi0 = acos(1/(n-1)) (1 + n(n-2) = (n-1)^2).  On an outer ellipse the pieces' ends beta_i(alpha)
+are complex (asin certified off its cuts) and each path piece is covered by one ball, on which
+the piece's formula is evaluated with the analytic flag: I, a sum of integrals of entire-in-alpha
+integrands between analytic ends, is analytic, and |I| <= sum |length| sup|g|.  Inconclusive with
+the reason: a switch whose condition is not affine in x (kinks not known in advance), a critical
+point on an end of the range, or the work budget (tanh at large n: its poles at +-i pi/2 come
+within about pi/(2 sqrt(n)) of the real alpha axis).
 
 **Numerical suggestion** (float, clearly not a verdict): the same two integrals by tensor
 Gauss-Legendre in (alpha, beta) with 64 and 128 nodes per axis; their difference is reported."""
@@ -41,6 +48,7 @@ from __future__ import annotations
 
 import math
 import time
+from fractions import Fraction
 
 import numpy as np
 from flint import acb, arb, ctx
@@ -141,12 +149,11 @@ def spectrum_suggestion(n, act, samples=400_000, seed=0, chunk=100_000):
 
 # ---------------------------------------------------------------- the rigorous route
 def obstacle(act):
-    """Why the rigorous route does not apply to act (a kink of phi), or None."""
-    kinks = F.kinks(act.tree)
-    if kinks:
-        return ("phi has a kink at x = %s: on the sphere the kink of phi(y_2) sits at a beta that moves with alpha, "
-                "so the inner integral would have to be split along that curve (not done)"
-                % ", ".join(str(k) for k in kinks))
+    """Why the rigorous route does not apply to act, or None: a switch of phi whose condition is
+    not affine in x (its kinks are not known in advance, so the integrals cannot be split there)."""
+    if any(F.affine(sel[1]) is None for sel in F._sels(act.tree)):
+        return ("phi switches where a non-affine expression changes sign: its kinks are not known in advance, so "
+                "the sphere integrals cannot be split there (not done)")
     return None
 
 
@@ -178,44 +185,143 @@ def certify(n, act, digits=10, eval_limit=10 ** 5, budget=20.0):
         raise
 
 
+def _pieces(act):
+    """(kinks k_1 < ... < k_m as Fractions, [phi's analytic formula on each of the m + 1 pieces])."""
+    ks = F.kinks(act.tree)
+    refs = [Fraction(0)] if not ks else [ks[0] - 1] + [(u + v) / 2 for u, v in zip(ks, ks[1:])] + [ks[-1] + 1]
+    return ks, [F.acb_function(F.resolve(act.tree, r)) for r in refs]
+
+
+def _critical(n, ks):
+    """The alpha in (-pi/2, pi/2) where the integrand of the outer integral is not analytic, as
+    balls: y_1 = k (alpha = asin(k/sqrt(n-1))) and y_2's range a + b[-1, 1] ending at k, i.e.
+    sin(alpha - sigma phi0) = -k/sqrt(n-1), phi0 = acos(1/(n-1)), sigma = +-1 (since
+    1 + n(n-2) = (n-1)^2).  None when a ball cannot be placed (it straddles +-pi/2 or another)."""
+    half, phi0 = arb.pi() / 2, (arb(1) / (n - 1)).acos()
+    out = []
+    for k in ks:
+        c = arb(k.numerator) / k.denominator / arb(n - 1).sqrt()
+        if abs(c) < 1:
+            t = c.asin()
+            cands = [t] + [sg * phi0 - t for sg in (1, -1)] + [sg * phi0 + arb.pi() + t for sg in (1, -1)] + \
+                    [sg * phi0 - arb.pi() + t for sg in (1, -1)]
+        elif abs(c) > 1:
+            cands = []
+        else:
+            return None
+        for x in cands:
+            if abs(x) < half:
+                out.append(x)
+            elif not abs(x) > half:
+                return None
+    out.sort(key=lambda x: float(x.mid()))
+    if any(u.overlaps(v) for u, v in zip(out, out[1:])):
+        return None
+    return out
+
+
 def _certify(n, act, digits, eval_limit, deadline):
+    """The route of the module docstring, piece by piece: the outer integral split at the
+    critical alpha (``_critical``), the inner one at beta_i = asin((k_i - a)/b) where y_2 = k_i;
+    on each piece phi's analytic formula there.  On an outer ellipse the inner integral's path
+    pieces [beta_i(alpha), beta_i+1(alpha)] become complex: each is covered by one ball, on which
+    the piece's formula is evaluated with the analytic flag, so |I| <= sum |length| sup|g|."""
     t0 = time.process_time()
-    phi = F.acb_function(act.tree)
+    ks, funcs = _pieces(act)
+    ksf = [float(k) for k in ks]
     tol = 10.0 ** -(digits + 3)
     prec = int(3.33 * digits) + 30
+
+    def index(y):
+        return sum(1 for k in ksf if k < y)
+
     with ctx.workprec(prec):
         half = arb.pi() / 2
         r1 = arb(n - 1).sqrt()
         rb = (arb(n * (n - 2)) / (n - 1)).sqrt()
         p3, p4 = n - 3, n - 4
+        zb = _beta(arb(n - 3) / 2) if n > 3 else arb(1)
+        crit = _critical(n, ks)
+        if crit is None:
+            raise ArithmeticError("a critical point of the sphere integral sits on an end of its range")
+        ends = [-half] + crit + [half]
+        kq = [arb(k.numerator) / k.denominator for k in ks]
 
-        def den_f(al, an):
-            f = phi(r1 * al.sin(), an)
-            return f * f * al.cos() ** p3
+        def plan(am):
+            """At a float alpha inside an outer piece: y_1's piece and, per inner sub-interval, the
+            active kinks bounding it and y_2's piece (the same across the outer piece)."""
+            a, b = -math.sin(am) / math.sqrt(n - 1), math.sqrt(n * (n - 2) / (n - 1)) * math.cos(am)
+            y1 = math.sqrt(n - 1) * math.sin(am)
+            if n == 3:
+                return index(y1), [index(a + b), index(a - b)]
+            act_k = [i for i, k in enumerate(ksf) if abs((k - a) / b) < 1]
+            bounds = [None] + act_k + [None]
+            subs = []
+            for lo, hi in zip(bounds, bounds[1:]):
+                blo = -math.pi / 2 if lo is None else math.asin((ksf[lo] - a) / b)
+                bhi = math.pi / 2 if hi is None else math.asin((ksf[hi] - a) / b)
+                bm = (blo + bhi) / 2
+                subs.append((lo, hi, index(a + b * math.sin(bm))))
+            return index(y1), subs
 
-        def inner(al, an):
+        def inner(al, an, subs):
             a, b = -al.sin() / r1, rb * al.cos()
             if n == 3:
-                return (phi(a + b, an) + phi(a - b, an)) / 2
-            if not an:                      # a quadrature node (real): the integral itself
-                val = acb.integral(lambda be, an2: phi(a + b * be.sin(), an2) * be.cos() ** p4, -half, half,
-                                   abs_tol=tol, rel_tol=tol, eval_limit=eval_limit)
-                return val / _beta(arb(n - 3) / 2)
-            # an ellipse: y_2 in a + b [-1, 1] for every real beta; |I| <= pi sup |phi| (class docstring)
-            f = phi(a + b * acb(arb(0, 1)), True)
-            if not f.is_finite():
-                return acb("nan")
-            bound = (abs(f).upper() * arb.pi() / _beta(arb(n - 3) / 2)).upper()
+                return (funcs[subs[0]](a + b, an) + funcs[subs[1]](a - b, an)) / 2
+            total, bound = acb(0), arb(0)
+            for lo, hi, p in subs:
+                g = funcs[p]
+                ends_b = []
+                for i, default in ((lo, -half), (hi, half)):
+                    if i is None:
+                        ends_b.append(acb(default))
+                        continue
+                    w = (kq[i] - a) / b
+                    if an and not (abs(w.real) < 1):
+                        return acb("nan")
+                    ends_b.append(w.asin())
+                if not an:                      # a node (real alpha): the integral itself
+                    total += acb.integral(lambda be, an2, g=g: g(a + b * be.sin(), an2) * be.cos() ** p4,
+                                          ends_b[0], ends_b[1], abs_tol=tol, rel_tol=tol, eval_limit=eval_limit)
+                    continue
+                if lo is None and hi is None:
+                    # no split: beta stays real, y_2 in a + b [-1, 1], cos^(n-4) in [0, 1], length pi
+                    f = g(a + b * acb(arb(0, 1)), True)
+                    if not f.is_finite():
+                        return acb("nan")
+                    bound += (abs(f) * arb.pi()).upper()
+                    continue
+                # a split moves with alpha: one ball over the (complex) path from ends_b[0] to ends_b[1]
+                mid = (ends_b[0] + ends_b[1]) / 2
+                rad = (abs(ends_b[1] - ends_b[0]) / 2).upper()
+                ball = mid + acb(arb(0, rad), arb(0, rad))
+                f = g(a + b * ball.sin(), True) * ball.cos() ** p4
+                if not f.is_finite():
+                    return acb("nan")
+                bound += (abs(ends_b[1] - ends_b[0]) * abs(f)).upper()
+            if not an:
+                return total / zb
+            bound = (bound / zb).upper()
             return acb(arb(0, bound), arb(0, bound))
 
-        def num_f(al, an):
-            if time.process_time() > deadline:
-                raise _OutOfTime()
-            return phi(r1 * al.sin(), an) * al.cos() ** p3 * inner(al, an)
-
+        den = num = acb(0)
         za = _beta(arb(n - 2) / 2)
-        den = acb.integral(den_f, -half, half, abs_tol=tol, rel_tol=tol, eval_limit=eval_limit).real / za
-        num = acb.integral(num_f, -half, half, abs_tol=tol, rel_tol=tol, eval_limit=eval_limit).real / za
+        for A, B in zip(ends, ends[1:]):
+            p1, subs = plan(float(((A + B) / 2).mid()))
+            f1 = funcs[p1]
+
+            def den_f(al, an, f1=f1):
+                f = f1(r1 * al.sin(), an)
+                return f * f * al.cos() ** p3
+
+            def num_f(al, an, f1=f1, subs=subs):
+                if time.process_time() > deadline:
+                    raise _OutOfTime()
+                return f1(r1 * al.sin(), an) * al.cos() ** p3 * inner(al, an, subs)
+
+            den += acb.integral(den_f, A, B, abs_tol=tol, rel_tol=tol, eval_limit=eval_limit)
+            num += acb.integral(num_f, A, B, abs_tol=tol, rel_tol=tol, eval_limit=eval_limit)
+        den, num = den.real / za, num.real / za
         if not (den.is_finite() and num.is_finite() and den > 0):
             raise ArithmeticError("an integral did not converge to a finite enclosure")
         c = num / den
