@@ -158,3 +158,62 @@ def test_the_box_bound_holds_on_the_box():
                     worst = _f_complex(Sigma, n, grid)
                     assert float(F) >= worst * (1 + 1e-9), (m, h, float(X), float(F), worst)
         assert vf.bound(arb(0), arb(1), arb(2), arb("1.58")) is None         # h Y > pi/2
+
+
+# ---------------------------------------------------------------- the Jacobian's vector route
+H4 = [[Fr(1, 1 + i + j) if (i + j) % 3 else (Fr(-1, 2 + i) if i == j else 0) for j in range(4)] for i in range(4)]
+H4 = [[(H4[i][j] + H4[j][i]) / 2 for j in range(4)] for i in range(4)]
+
+
+@pytest.mark.parametrize("n", [3, 4, 8])
+def test_directional_vector_against_entrywise(n):
+    from bnverify.core import laplace_jacobian
+
+    H = [[Fr(1, 1 + i + j) if (i + j) % 3 else (Fr(-1, 2 + i) if i == j else 0) for j in range(n)] for i in range(n)]
+    H = [[(H[i][j] + H[j][i]) / 2 for j in range(n)] for i in range(n)]
+    entries = [(0, 0), (0, 1), (1, 2), (2, 2)]
+    new = laplace_jacobian.directional(GENERIC.get(n) or [[Fr(2) if i == j else Fr(1, 2 + i + j) for j in range(n)]
+                                                         for i in range(n)], H, 0, entries, 15)
+    Sig = GENERIC.get(n) or [[Fr(2) if i == j else Fr(1, 2 + i + j) for j in range(n)] for i in range(n)]
+    old = laplace_jacobian.directional(Sig, H, 0, entries, 15, route="entrywise")
+    assert new["route"] == "vector" and old["route"] == "entrywise"
+    for e in entries:
+        assert new["D"][e].overlaps(old["D"][e]) and float(new["D"][e].rad()) < 1e-15
+        assert abs(float(new["D"][e].mid() - old["D"][e].mid())) < 1e-14
+
+
+def _df_complex(Sigma, H, n, r, h=1e-5):
+    """max_jk |d/de of n s det(I + 2s S_e)^(-1/2) P_e(s)_jk| (phi = identity) at complex r, by a
+    central difference in e of the explicit continuation (numpy eigh of C(Sigma +- hH)C)."""
+    S0, Hf = _float(Sigma), _float(H)
+
+    def f(e):
+        C = np.eye(n) - 1.0 / n
+        lam, Q = np.linalg.eigh(C @ (S0 + e * Hf) @ C)
+        lam, Q = lam[1:], Q[:, 1:]
+        s = np.exp(np.asarray(r, dtype=complex))[..., None]
+        fac = 1 + 2 * s * lam
+        w = n * s[..., 0] / np.prod(np.sqrt(fac), axis=-1)
+        return w[..., None, None] * np.einsum("ji,ki,...i->...jk", Q, Q, lam / fac)
+    return np.abs((f(h) - f(-h)) / (2 * h)).max()
+
+
+def test_the_directional_box_bound_holds_on_the_box():
+    """VectorDirectional.bound against the derivative's modulus sampled on the box (phi = identity,
+    the derivative by a central difference of the explicit continuation: 1e-6 slack)."""
+    from bnverify.core import laplace_jacobian
+
+    n, Sigma = 4, GENERIC[4]
+    vd = laplace_jacobian.VectorDirectional(laplace.LaplaceMap(Sigma, 1), H4, [(0, 0), (0, 1)])
+    with ctx.workprec(80):
+        for m in (-6.0, -1.0, 0.5, 4.0):
+            for h in (0.25, 1.0, 2.5):
+                for X, Y, _ in quadrature._ellipses()[::3]:
+                    F = vd.bound(arb(m), arb(h), X, Y)
+                    if h * float(Y) >= math.pi / 2:
+                        assert F is None
+                        continue
+                    hx, hy = h * float(X), h * float(Y)
+                    grid = (m + hx * np.linspace(-1, 1, 21))[:, None] + 1j * hy * np.linspace(-1, 1, 21)[None, :]
+                    worst = _df_complex(Sigma, H4, n, grid)
+                    assert float(F) >= worst * (1 + 1e-6), (m, h, float(X), float(F), worst)
