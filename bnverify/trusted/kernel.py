@@ -56,7 +56,7 @@ CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "sta
 PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
           "spectral-radius": "state relation bound", "jacobian-spectrum": "state eigenvalues",
           "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi",
-          "basin": "state basin", "kernel-definite": "points", "kernel-singular": "points", "stability-directions": "state decay grow"}
+          "basin": "state basin", "classification": "value", "kernel-definite": "points", "kernel-singular": "points", "stability-directions": "state decay grow"}
 PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
                "lo": str, "hi": str, "basin": str, "points": str, "decay": list, "grow": list}
 BASIN_ENDS = ("left-end", "simplex", "partner", "attractor", "configuration")
@@ -963,6 +963,47 @@ def _g_basin(c):
                 c.n_lo <= f["n"] <= c.n_hi)
 
 
+def _g_classification(c):
+    """The number of fixed points of the symmetric reduction's map h, per n (classification
+    covers, n <= N_MAX) and every n at once (trusted/classify.py, from its n_from on)."""
+    _rc_only(c)
+    _need(c.activation in ("relu", "leaky_relu"), "the reduction curve is certified for RC + ReLU / leaky ReLU")
+    v = c.param("value")
+    _need(type(v) is int or isinstance(v, str) and v.isdigit() and len(v) < 4, "params.value: a number of fixed points")
+    v = int(v)
+    st = ("for %s and %s: the map rho -> h(rho) of the S_{n-1}-symmetric family (rho the cluster correlation "
+          "of C G C, h(rho) that of C F(G) C) has exactly %d fixed points on [-1/(n-2), 1], O_n (rho = 1) and "
+          "the simplex state (rho = -1/(n-1)) among them; for leaky ReLU h(rho) - rho has ReLU's sign at "
+          "every rho (C Sigma C = Sigma and K_alpha = alpha Sigma + (1 - alpha)^2 K: a weighted mediant of rho "
+          "and ReLU's h), so its fixed points are ReLU's" % (c.model_text(), c.domain_text(), v))
+
+    def decide(facts):
+        per = {f["n"]: 2 + f["spread_cluster_states"] for f in facts if f["fact"] == "classified"}
+        b = min((f["n_from"] for f in facts if f["fact"] == "classification"), default=None)
+        top = c.n_hi if b is None else min(b - 1, c.n_hi if c.n_hi is not None else b - 1)
+        if top is None or top - c.n_lo + 1 > PER_N_MAX:
+            raise Rejected("no classification for every n of the domain (the all-n item starts at n = 7)")
+        for k in range(c.n_lo, top + 1):
+            if k not in per:
+                raise Rejected("no classification for n = %d" % k)
+            if per[k] != v:
+                return "refuted", "at n = %d there are exactly %d fixed points" % (k, per[k])
+        if b is not None and (c.n_hi is None or c.n_hi >= b):
+            if v != 4:
+                return "refuted", "for every n >= %d there are exactly 4 fixed points" % b
+            return "proved", ("classification covers per n in [%d, %d] and, for every n >= %d, the all-n charts in "
+                              "t = 1/n" % (c.n_lo, b - 1, b) if c.n_lo < b else
+                              "the all-n charts in t = 1/n, for every n >= %d" % b)
+        return "proved", "classification covers re-verified for every n of the domain"
+
+    def about(f):
+        if f["fact"] == "classification":
+            return c.n_hi is None or f["n_from"] <= c.n_hi
+        return f["fact"] == "classified" and f["n"].denominator == 1 and c.n_lo <= f["n"] and (
+            c.n_hi is None or f["n"] <= c.n_hi)
+    return Goal(st, decide, about)
+
+
 def _g_stage_fact(c):
     _need(c.n_lo == c.n_hi and c.alpha_point is not None, "a stage set's fact is decided at one n and one alpha")
     _need(c.activation != "tanh", "tanh has no closed-form kernel")
@@ -991,6 +1032,7 @@ GOALS = {
     "attractor-threshold": _g_threshold,
     "fold-bracket": _g_fold,
     "basin": _g_basin,
+    "classification": _g_classification,
     "kernel-definite": lambda c: rank.definite_goal(c, Goal, _need),
     "kernel-singular": lambda c: rank.singular_goal(c, Goal, _need),
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .. import certificate as cert
 from ... import trusted
-from ...derive import states
+from ...derive import curve, states
 
 
 RC_ALONE = ("spectral_radius", "blocks", "scale_factor", "spectral_bound", "eigenvalue_convention")
@@ -22,6 +22,10 @@ def state_of(claim):
 def search(claim):
     """(evidence items, human-readable evidence) for one n of a per-n claim."""
     n, act = claim.n.lo, claim.activation
+    if claim.property == "classification":
+        v = curve.classify(n, act)
+        human = {k: x for k, x in v.evidence.items() if k in ("fixed_points", "reason")}
+        return ([classification_item(v.certificate)] if v.certificate else []), human
     state = state_of(claim)
     stable = claim.property in ("spectral-radius", "attractor-stable", "attractor-threshold")
     rel = claim.params.get("relation", "<") if claim.property != "attractor-threshold" else "<"
