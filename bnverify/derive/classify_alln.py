@@ -310,16 +310,17 @@ def limit_bracket(prec=128, eps=Fraction(1, 2 ** 80)):
 def classification_item(n0=7, chain_from=16, prec=128, progress=None):
     """The all-n-classification item (trusted/classify.py) for every n >= n0: a chain of
     columns on [0, 1/chain_from] and one column at t = 1/k for each k in [n0, chain_from)."""
+    chain_from = max(chain_from, n0)
     cols = columns(chain_from, prec, progress=progress)
     for k in range(n0, chain_from):
         col = column(Fraction(1, k), Fraction(1, k), prec)
         if col is None:
             raise ValueError("no column at n = %d" % k)
         cols.append(col)
-    t_max = Fraction(1, min(n0, chain_from))
+    t_max = Fraction(1, n0)
     grid = lambda cs: [[_frac_str(a), _frac_str(b), [[_frac_str(c), _frac_str(d)] for c, d in ps]]
                        for a, b, ps in cs]
-    return {"type": "classification-branch", "n_from": min(n0, chain_from), "prec": prec,
+    return {"type": "classification-branch", "n_from": n0, "prec": prec,
             "charts": {"Z": _frac_str(Z), "z_mid": _frac_str(Z_MID), "V1": _frac_str(V1), "theta_M": _frac_str(THETA_M)},
             "columns": cols, "l2": grid(l2_cover(t_max, prec)), "u2": grid(u2_cover(t_max, prec)),
             "limit": [_frac_str(x) for x in limit_bracket(prec)]}

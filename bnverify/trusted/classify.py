@@ -136,7 +136,6 @@ def _u2_ok(TH, W, prec):
 
 def _column(i, col, charts, prec):
     Zc, V1 = charts["Z"], charts["V1"]
-    table(col, "column %d" % i, {"t": list, "zeta": list, "u": list, "below": list, "root": dict, "above": list})
     lo, hi = Q(col["t"][0]), Q(col["t"][1])
     T = span(lo, hi)
     if not _l1(T, 0)[0] > 0:
@@ -163,7 +162,8 @@ def _column(i, col, charts, prec):
             raise Rejected("column %d: zeta in [%s, %s] not shown %s" % (i, a, b, kind))
     if col["root"]["t"] != col["t"]:
         raise Rejected("column %d: the root box is for another t-interval" % i)
-    krawczyk(col["root"], i, lo, hi, Fraction(0), prec)
+    if not krawczyk(col["root"], i, lo, hi, Fraction(0), prec)[1]["A2"] > 0:
+        raise Rejected("column %d: 2A > 0 not shown on the root box" % i)
     mid, rad = dyadic(col["root"]["v"]["mid"]), dyadic(col["root"]["v"]["rad"])
     m_lo, m_hi = mid - rad, mid + rad               # the pieces below and above meet the box exactly
     for side, sign, a0, b0 in (("below", -1, Fraction(0), m_lo), ("above", 1, m_hi, V1)):
@@ -174,7 +174,6 @@ def _column(i, col, charts, prec):
             H, A2 = q["c"] * q["E"] + Dual(span(a, b), ()) * q["s"] / q["pi"], 1 + Dual(T, ()) * q["E"]
             if not (A2.v > 0 and H.v * sign > 0):
                 raise Rejected("column %d: v in [%s, %s] not shown %s the root (or 2A > 0)" % (i, a, b, side))
-    return lo, hi
 
 
 def check_classification(item):
@@ -197,17 +196,20 @@ def check_classification(item):
             and ch["theta_M"] / ch["V1"] < Fraction(1, 2)):
         raise Rejected("the charts' edges do not fit (0 < Z t_max <= z_mid < 1, 0 < theta_M < 2, "
                        "z_mid / Z and theta_M / V1 below 1/2)")
+    for i, c in enumerate(cols):
+        table(c, "column %d" % i, {"t": list, "zeta": list, "u": list, "below": list, "root": dict, "above": list})
+    _cover([(Q(c["t"][0]), Q(c["t"][1])) for c in cols], n0)
     with ctx.workprec(prec):
         t, z = ball(t_max), ball(ch["z_mid"])
         if not ((1 - t) * z * z - t) / (1 - 2 * t) > ball(ch["theta_M"]).cos():
             raise Rejected("rho(z_mid, t_max) >= cos(theta_M) not shown: the charts leave a gap")
-        _grid(l2, ch["z_mid"], 1 / ch["Z"], t_max, "chart L2", _l2_ok)
-        _grid(u2, ch["theta_M"], 1 / ch["V1"], t_max, "chart U2", lambda a, b: _u2_ok(a, b, prec))
-        ts = [_column(i, c, ch, prec) for i, c in enumerate(cols)]
-        _cover(ts, n0)
         lim = [Q(x) for x in item["limit"]]
         if not (len(lim) == 2 and 0 < lim[0] < lim[1] and partner_sign(0, 0, lim[0]) < 0
                 and partner_sign(0, 0, lim[1]) > 0):
             raise Rejected("limit: F(0, u_lo) < 0 < F(0, u_hi) not shown")
+        for i, c in enumerate(cols):
+            _column(i, c, ch, prec)
+        _grid(l2, ch["z_mid"], 1 / ch["Z"], t_max, "chart L2", _l2_ok)
+        _grid(u2, ch["theta_M"], 1 / ch["V1"], t_max, "chart U2", lambda a, b: _u2_ok(a, b, prec))
     return {"fact": "classification", "n_from": n0, "alpha": Fraction(0), "fixed_points": 4,
             "gap_limit": (2 * lim[0], 2 * lim[1])}
