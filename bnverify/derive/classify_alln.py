@@ -63,6 +63,7 @@ RELU = activation("relu")
 # the charts' edges: rho(z_mid, t) >= cos(theta_m) for t <= 1/7, w = t / z <= 1 / Z, w' = 1 / v
 # <= 1 / V1, V1 above the attractor's v (8.8 to 3 pi) and 1/Z below the double root at w = 1
 Z, Z_MID, V1, THETA_M = Fraction(3), Fraction(9, 16), Fraction(10), Fraction(7, 5)
+HEAD = Fraction(1, 2)      # chart L1's zeta <= HEAD: h is not monotone there (zeta < 1/pi at t = 0)
 
 
 # ---------------------------------------------------------------- the formulas (written once)
@@ -74,7 +75,7 @@ def lower(t, z, tau, zeta, lam2, ctx):
     P = tau * tau - 4 * tau * (1 - t) * zeta * RELU.kappa(-z, ctx) + (1 - t) * (1 - t) * zeta * zeta
     Q = tau * tau + (1 - t * t) * zeta * zeta
     return {"psi": (one - rho) * P / 2 - delta * Q, "D": (1 - t - 2 * t * t) * delta + lam2 * P / 2,
-            "rho": rho, "delta": delta}
+            "rho": rho, "delta": delta, "P": P}
 
 
 def chart_l1(t, zeta, ctx):
@@ -94,6 +95,49 @@ def chart_u2(theta, wp, ctx):
     q = alln.atoms(theta, theta * wp, ctx)
     ev = (q["base"] - q["x0"]) * wp - q["x1"]
     return {"Gv3": q["C"] * ev + q["S"] / ctx.pi, "A2": 1 + theta * ev}
+
+
+# ---------------------------------------------------------------- h increasing (the basins)
+# h = 1 - 1 / (1 - t - 2t^2 + P / (2 delta)) increases with P / delta; L = z d/dz (= zeta d/dzeta)
+# at fixed t, and theta d/dtheta in the upper charts, enter as jets seeded with the variable itself
+def monotone_l1(t, zeta, ctx):
+    """L(P/t^2) delta - (P/t^2) L(delta) over (t, zeta) balls: > 0 where h increases."""
+    jc = arith.JetContext(ctx)
+    q = lower(jc.const(t), jc.const(t) * arith.Jet(zeta, zeta), jc.const(1), arith.Jet(zeta, zeta),
+              jc.const(t * t), jc)
+    return q["P"].d * q["delta"].v - q["P"].v * q["delta"].d
+
+
+def monotone_l2(z, w, ctx):
+    """(L(P/z^2) + 2 P/z^2) delta - (P/z^2) L(delta) over (z, w) balls (t = w z has L(t) = 0)."""
+    jc = arith.JetContext(ctx)
+    Zj, Wj = arith.Jet(z, z), arith.Jet(w, -w)
+    q = lower(Wj * Zj, Zj, Wj, jc.const(1), Zj * Zj, jc)
+    return (q["P"].d + 2 * q["P"].v) * q["delta"].v - q["P"].v * q["delta"].d
+
+
+def upper_p(theta, t, ctx):
+    """P and delta / theta^2 in the angle variables: z = cos(phi), kappa(-z) = phi^3 S(phi) / (2 pi),
+    delta = theta^2 (C - theta S / pi) / 2."""
+    q = alln.atoms(theta, t, ctx)
+    P = (t * t - 4 * t * (1 - t) * q["cphi"] * q["phi"] ** 3 * q["sphi"] / (2 * ctx.pi)
+         + (1 - t) * (1 - t) * (1 - q["y"] * q["y"]))
+    return P, (q["C"] - theta * q["S"] / ctx.pi) / 2
+
+
+def monotone_u(theta, t, ctx):
+    """P (2 dhat + L(dhat)) - L(P) dhat, L = theta d/dtheta at fixed t: > 0 where h increases."""
+    jc = arith.JetContext(ctx)
+    P, dh = upper_p(arith.Jet(theta, theta), jc.const(t), jc)
+    return P.v * (2 * dh.v + dh.d) - P.d * dh.v
+
+
+def head_image(t, zeta, ctx):
+    """zeta'^2 of h's image of (t, zeta) in chart L1: rho(zeta') = h (docstring)."""
+    q = chart_l1(t, zeta, ctx)
+    X = t * t * 0 + q["P"] / (2 * q["delta"])
+    den = 1 - t - 2 * t * t + t * t * X
+    return (-1 + 2 * t + (1 - t) * X) / ((1 - t) * den)
 
 
 def partner(t, u, ctx):
@@ -175,8 +219,9 @@ def l2_cover(t_max, prec=128):
     ctx = arith.get("ball", prec=prec)
 
     def ok(zs, ws):
-        q = chart_l2(ball_from(*zs, ctx), ball_from(*ws, ctx), ctx)
-        return q["psi"] > 0 and q["D"] > 0
+        Zb, Wb = ball_from(*zs, ctx), ball_from(*ws, ctx)
+        q = chart_l2(Zb, Wb, ctx)
+        return q["psi"] > 0 and q["D"] > 0 and monotone_l2(Zb, Wb, ctx) > 0
     return cover2(Z_MID, 1 / Z, t_max, ok)
 
 
@@ -184,11 +229,12 @@ def u2_cover(t_max, prec=128):
     ctx = arith.get("ball", prec=prec)
 
     def ok(ths, ws):
+        TH, W = ball_from(*ths, ctx), ball_from(*ws, ctx)
         try:
-            q = chart_u2(ball_from(*ths, ctx), ball_from(*ws, ctx), ctx)
+            q = chart_u2(TH, W, ctx)
+            return q["Gv3"] > 0 and q["A2"] > 0 and monotone_u(TH, TH * W, ctx) > 0
         except ValueError:
             return False
-        return q["Gv3"] > 0 and q["A2"] > 0
     return cover2(THETA_M, 1 / V1, t_max, ok)
 
 
@@ -241,6 +287,13 @@ def column(lo, hi, prec=128, min_width=Fraction(1, 2 ** 12)):
     kinds = {}
 
     def either(a, b):
+        Zb = ball_from(a, b, ctx)
+        if b <= HEAD:                 # the head: its image lies in (HEAD, 1), left of the simplex
+            img = head_image(T, Zb, ctx)
+            if not (img > ctx.const(HEAD * HEAD) and img < 1):
+                return False
+        elif not monotone_l1(T, Zb, ctx) > 0:
+            return False
         if "positive" not in kinds.values() and convex(a, b):
             kinds[a] = "convex"
         elif a >= need and positive(a, b):
@@ -249,7 +302,7 @@ def column(lo, hi, prec=128, min_width=Fraction(1, 2 ** 12)):
             return False
         return True
     pieces = []
-    if not _split(Fraction(0), Z, either, min_width, pieces):
+    if not (_split(Fraction(0), HEAD, either, min_width, pieces) and _split(HEAD, Z, either, min_width, pieces)):
         return None
     zeta = [p + [kinds[p[0]]] for p in pieces]
     mp = arith.get("mp", dps=30)
@@ -264,12 +317,15 @@ def column(lo, hi, prec=128, min_width=Fraction(1, 2 ** 12)):
 
     def sign(want):
         def ok(a, b):
+            Vb = ball_from(a, b, ctx)
             try:
-                q = chart_u1(ball_from(a, b, ctx), T, ctx)
+                q = chart_u1(Vb, T, ctx)
+                return q["A2"] > 0 and (q["H"] < 0 if want < 0 else q["H"] > 0) and monotone_u(T * Vb, T, ctx) > 0
             except ValueError:           # out of a series' domain
                 return False
-            return q["A2"] > 0 and (q["H"] < 0 if want < 0 else q["H"] > 0)
         return ok
+    if not monotone_u(T * ball_from(m - r, m + r, ctx), T, ctx) > 0:
+        return None
     below, above = [], []
     if not (_split(Fraction(0), m - r, sign(-1), min_width, below) and _split(m + r, V1, sign(1), min_width, above)):
         return None
@@ -321,7 +377,8 @@ def classification_item(n0=7, chain_from=16, prec=128, progress=None):
     grid = lambda cs: [[_frac_str(a), _frac_str(b), [[_frac_str(c), _frac_str(d)] for c, d in ps]]
                        for a, b, ps in cs]
     return {"type": "classification-branch", "n_from": n0, "prec": prec,
-            "charts": {"Z": _frac_str(Z), "z_mid": _frac_str(Z_MID), "V1": _frac_str(V1), "theta_M": _frac_str(THETA_M)},
+            "charts": {"Z": _frac_str(Z), "z_mid": _frac_str(Z_MID), "V1": _frac_str(V1), "theta_M": _frac_str(THETA_M),
+                       "head": _frac_str(HEAD)},
             "columns": cols, "l2": grid(l2_cover(t_max, prec)), "u2": grid(u2_cover(t_max, prec)),
             "limit": [_frac_str(x) for x in limit_bracket(prec)]}
 

@@ -71,6 +71,7 @@ evaluated with alpha as a ball over it, the root v does not depend on alpha.
 """
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 from .base import Q, Rejected, ball, dyadic, edge_to_edge, rat_range, span, table
@@ -88,6 +89,7 @@ def _fact(k):
     return out
 
 
+@functools.lru_cache(maxsize=None)
 def _coeff(name, k):
     if name == "C":
         return Fraction((-1) ** k, _fact(2 * k + 2))

@@ -58,22 +58,50 @@ def _kappa(r):
     """The arc-cosine kernel kappa(r) = r/2 + (sqrt(1 - r^2) - r acos r) / (2 pi): model.kappa for
     a ball (through its ends), the formula for a Taylor series."""
     from flint import arb
-    if isinstance(r, arb):
+    if isinstance(r, (arb, Dual)):
         return kappa(r, *kernel_constants(Fraction(0)))
     return r / 2 + ((1 - r * r).sqrt() - r * r.acos()) / (2 * arb.pi())
 
 
 def lower(t, z, tau, zeta, lam2):
-    """(Psi / lam^2, D) at (t, z), (tau, zeta) = (t, z) / lam, lam2 = lam^2."""
+    """(Psi / lam^2, D, P / lam^2, 2 delta) at (t, z), (tau, zeta) = (t, z) / lam, lam2 = lam^2."""
     rho = ((1 - t) * z * z - t) / (1 - 2 * t)
     delta = 1 - _kappa(rho) * 2
     P = tau * tau - 4 * tau * (1 - t) * zeta * _kappa(-z) + (1 - t) * (1 - t) * zeta * zeta
     Qd = tau * tau + (1 - t * t) * zeta * zeta
-    return (1 - rho) * P / 2 - delta * Qd / 2, (1 - t - 2 * t * t) * delta / 2 + lam2 * P / 2
+    return (1 - rho) * P / 2 - delta * Qd / 2, (1 - t - 2 * t * t) * delta / 2 + lam2 * P / 2, P, delta
 
 
 def _l1(t, zeta):
     return lower(t, t * zeta, 1, zeta, t * t)
+
+
+def _seeded(x, d):
+    """x with L x = d (L = z d/dz or theta d/dtheta at fixed t: the variable seeds itself)."""
+    return Dual(x, (d,))
+
+
+def _rising(P, delta):
+    """L(P) delta - P L(delta) (Duals): > 0 where P / delta, so h, increases."""
+    return P.g[0] * delta.v - P.v * delta.g[0]
+
+
+def _rising_u(TH, t, prec):
+    """P (2 dh + L dh) - L(P) dh, dh = delta / theta^2 = (C - theta S / pi) / 2, z = cos(phi),
+    kappa(-z) = phi^3 S(phi) / (2 pi): > 0 where h increases (decreases in v)."""
+    q = angle_atoms(_seeded(TH, TH), t, prec)
+    P = t * t - 4 * t * (1 - t) * q["cphi"] * q["phi"] * q["phi"] * q["phi"] * q["sphi"] / (2 * q["pi"]) + \
+        (1 - t) * (1 - t) * (1 - q["y"] * q["y"])
+    dh = (q["c"] - _seeded(TH, TH) * q["s"] / q["pi"]) / 2
+    return P.v * (2 * dh.v + dh.g[0]) - P.g[0] * dh.v
+
+
+def _head_image(T, Zb):
+    """zeta'^2 with rho(zeta') = h(rho(zeta)) in chart L1: h = 1 - 1/(1 - t - 2t^2 + t^2 X),
+    X = P / (2 delta) (P / t^2 of the chart), solved for zeta'."""
+    _, _, P, delta2 = _l1(T, Zb)
+    X = P / delta2
+    return (-1 + 2 * T + (1 - T) * X) / ((1 - T) * (1 - T - 2 * T * T + T * T * X))
 
 
 def _series(terms, x):
@@ -121,8 +149,11 @@ def _grid(cols, x_hi, y_hi, t_max, what, ok):
 
 
 def _l2_ok(Z, W):
-    psi, D = lower(W * Z, Z, W, 1, Z * Z)
-    return psi > 0 and D > 0
+    psi, D, _, _ = lower(W * Z, Z, W, 1, Z * Z)
+    Zs, Ws = _seeded(Z, Z), _seeded(W, -W)            # t = w z: L(t) = 0
+    _, _, P, delta2 = lower(Ws * Zs, Zs, Ws, 1, Zs * Zs)
+    rising = (P.g[0] + 2 * P.v) * delta2.v - P.v * delta2.g[0]     # L(P) / z^2 = L(P / z^2) + 2 P / z^2
+    return psi > 0 and D > 0 and rising > 0
 
 
 def _u2_ok(TH, W, prec):
@@ -131,7 +162,7 @@ def _u2_ok(TH, W, prec):
     ev = (-2 * t - 2 * (1 - 2 * t) * q["rho"].v
           - 2 * (1 - t) * TH ** 3 * q["cphi"].v * q["wR"].v ** 3 * q["sphi"].v / q["pi"]) * W \
         - (1 + t) * (1 - 2 * t) * TH * TH * q["s"].v / q["pi"]
-    return q["c"].v * ev + q["s"].v / q["pi"] > 0 and 1 + TH * ev > 0
+    return q["c"].v * ev + q["s"].v / q["pi"] > 0 and 1 + TH * ev > 0 and _rising_u(TH, t, prec) > 0
 
 
 def _column(i, col, charts, prec):
@@ -150,20 +181,32 @@ def _column(i, col, charts, prec):
     if any(k != "positive" for k in kinds[n_convex:]) or n_convex == 0 or \
             pieces[n_convex - 1][1] < 1 / (1 - hi) + hi * u_hi:
         raise Rejected("column %d: the zeta-pieces must be convex from 0 past zeta_s + t u_hi, then positive" % i)
+    head = charts["head"]
     for a, b, kind in pieces:
         Zb = span(a, b)
         if kind == "convex":
-            psi, D = _l1(T, _series(3, Zb))
+            psi, D, _, _ = _l1(T, _series(3, Zb))
             ok = _coeffs(psi, 3)[2] > 0 and _coeffs(D, 3)[0] > 0
         else:
-            psi, D = _l1(T, Zb)
+            psi, D, _, _ = _l1(T, Zb)
             ok = psi > 0 and D > 0
         if not ok:
             raise Rejected("column %d: zeta in [%s, %s] not shown %s" % (i, a, b, kind))
+        if b <= head:            # the head's image lies in (head, 1): left of the simplex (zeta_s >= 1)
+            img = _head_image(T, Zb)
+            ok = img > ball(head * head) and img < 1
+        elif a >= head:
+            ok = _rising(*_l1(T, _seeded(Zb, Zb))[2:]) > 0
+        else:
+            ok = False
+        if not ok:
+            raise Rejected("column %d: zeta in [%s, %s]: h increasing (or, in the head, its image in (head, 1)) "
+                           "not shown" % (i, a, b))
     if col["root"]["t"] != col["t"]:
         raise Rejected("column %d: the root box is for another t-interval" % i)
-    if not krawczyk(col["root"], i, lo, hi, Fraction(0), prec)[1]["A2"] > 0:
-        raise Rejected("column %d: 2A > 0 not shown on the root box" % i)
+    V, on_box = krawczyk(col["root"], i, lo, hi, Fraction(0), prec)
+    if not (on_box["A2"] > 0 and _rising_u(T * V, T, prec) > 0):
+        raise Rejected("column %d: 2A > 0 or h increasing not shown on the root box" % i)
     mid, rad = dyadic(col["root"]["v"]["mid"]), dyadic(col["root"]["v"]["rad"])
     m_lo, m_hi = mid - rad, mid + rad               # the pieces below and above meet the box exactly
     for side, sign, a0, b0 in (("below", -1, Fraction(0), m_lo), ("above", 1, m_hi, V1)):
@@ -172,7 +215,7 @@ def _column(i, col, charts, prec):
         for a, b in ps:
             q = _atoms(Dual(span(a, b), ()), Dual(T, ()), prec)
             H, A2 = q["c"] * q["E"] + Dual(span(a, b), ()) * q["s"] / q["pi"], 1 + Dual(T, ()) * q["E"]
-            if not (A2.v > 0 and H.v * sign > 0):
+            if not (A2.v > 0 and H.v * sign > 0 and _rising_u(T * span(a, b), T, prec) > 0):
                 raise Rejected("column %d: v in [%s, %s] not shown %s the root (or 2A > 0)" % (i, a, b, side))
 
 
@@ -182,7 +225,7 @@ def check_classification(item):
     n0, prec = item["n_from"], item["prec"]
     if type(n0) is not int or type(prec) is not int or not (7 <= n0 <= 10 ** 6 and 64 <= prec <= 256):
         raise Rejected("n_from or prec out of range (7 <= n_from <= 10^6, 64 <= prec <= 256)")
-    table(item["charts"], "charts", {"Z": str, "z_mid": str, "V1": str, "theta_M": str})
+    table(item["charts"], "charts", {"Z": str, "z_mid": str, "V1": str, "theta_M": str, "head": str})
     ch = {k: Q(v) for k, v in item["charts"].items()}
     t_max = Fraction(1, n0)
     cols, l2, u2 = item["columns"], item["l2"], item["u2"]
@@ -193,9 +236,9 @@ def check_classification(item):
         raise Rejected("the item exceeds the work budget (boxes x bits <= %d)" % MAX_WORK)
     if not (0 < ch["Z"] and 0 < ch["z_mid"] < 1 and ch["Z"] * t_max <= ch["z_mid"] and 0 < ch["V1"]
             and 0 < ch["theta_M"] < 2 and ch["z_mid"] / ch["Z"] < Fraction(1, 2)
-            and ch["theta_M"] / ch["V1"] < Fraction(1, 2)):
+            and ch["theta_M"] / ch["V1"] < Fraction(1, 2) and 0 < ch["head"] < 1):
         raise Rejected("the charts' edges do not fit (0 < Z t_max <= z_mid < 1, 0 < theta_M < 2, "
-                       "z_mid / Z and theta_M / V1 below 1/2)")
+                       "z_mid / Z and theta_M / V1 below 1/2, 0 < head < 1)")
     for i, c in enumerate(cols):
         table(c, "column %d" % i, {"t": list, "zeta": list, "u": list, "below": list, "root": dict, "above": list})
     _cover([(Q(c["t"][0]), Q(c["t"][1])) for c in cols], n0)
@@ -212,4 +255,10 @@ def check_classification(item):
         _grid(l2, ch["z_mid"], 1 / ch["Z"], t_max, "chart L2", _l2_ok)
         _grid(u2, ch["theta_M"], 1 / ch["V1"], t_max, "chart U2", lambda a, b: _u2_ok(a, b, prec))
     return {"fact": "classification", "n_from": n0, "alpha": Fraction(0), "fixed_points": 4,
-            "gap_limit": (2 * lim[0], 2 * lim[1])}
+            "gap_limit": (2 * lim[0], 2 * lim[1]), "basins": dict(BASINS)}
+
+
+# every n >= n_from: h increases on M = [rho(head), 1] and maps the head into M left of the
+# simplex, so orbits converge monotonically to the fixed point their interval points to
+BASINS = (("simplex", "[left-end, partner)"), ("partner", "{partner}"),
+          ("attractor", "(partner, configuration)"), ("configuration", "{configuration}"))

@@ -937,8 +937,10 @@ def basin_text(text):
 
 
 def _g_basin(c):
-    _need(c.n_hi is not None and c.n_hi <= N_MAX, "basins are certified per n, for n <= %d (no all-n proof)" % N_MAX)
-    _per_n_model(c)
+    relu_all_n = c.stages == ["rc"] and c.alpha == (0, 0, False)   # trusted/classify.py's basins: ReLU
+    _need(relu_all_n or c.n_hi is not None and c.n_hi <= N_MAX,
+          "basins are certified per n for n <= %d, and for every n at once for RC + ReLU" % N_MAX)
+    _per_n_model(c, all_n=relu_all_n)
     state, want = c.param("state"), basin_text(c.param("basin"))
     _need(state in BASIN_ENDS[1:], "a basin belongs to a fixed point: %s" % ", ".join(BASIN_ENDS[1:]))
     st = ("for %s and %s: within the S_{n-1}-symmetric family, a state converges under the scale-free "
@@ -949,18 +951,32 @@ def _g_basin(c):
     a = c.alpha_point
 
     def decide(facts):
+        b = min((f["n_from"] for f in facts if f["fact"] == "classification"), default=None)
         got = {f["n"]: f for f in facts if f["fact"] == "basins" and f["alpha"] == a}
-        for k in c.ns():
+        top = c.n_hi if b is None else min(b - 1, c.n_hi if c.n_hi is not None else b - 1)
+        if top is None or top - c.n_lo + 1 > PER_N_MAX:
+            raise Rejected("no basins for every n of the domain (the all-n charts start at n = 7)")
+        for k in range(c.n_lo, top + 1):
             if k in got and got[k]["basins"].get(state) != want:
                 return "refuted", "at n = %d the basin of the %s is %s (fixed points: %s)" % (
                     k, state, got[k]["basins"].get(state, "empty: no such fixed point"),
                     ", ".join(got[k]["fixed_points"]))
-        missing = [k for k in c.ns() if k not in got]
-        if missing:
-            raise Rejected("no basin cover for n = %d" % missing[0])
+            if k not in got:
+                raise Rejected("no basin cover for n = %d" % k)
+        if b is not None and (c.n_hi is None or c.n_hi >= b):
+            have = dict(next(f for f in facts if f["fact"] == "classification")["basins"])
+            if have.get(state) != want:
+                return "refuted", "for every n >= %d the basin of the %s is %s" % (b, state, have.get(state))
+            return "proved", ("basin covers per n in [%d, %d] and, for every n >= %d, the all-n charts in t = 1/n "
+                              "(h increasing)" % (c.n_lo, b - 1, b) if c.n_lo < b else
+                              "the all-n charts in t = 1/n (h increasing), for every n >= %d" % b)
         return "proved", "basin covers re-verified for every n of the domain"
-    return Goal(st, decide, lambda f: f["fact"] == "basins" and f["alpha"] == a and
-                c.n_lo <= f["n"] <= c.n_hi)
+
+    def about(f):
+        if f["fact"] == "classification":
+            return relu_all_n and (c.n_hi is None or f["n_from"] <= c.n_hi)
+        return f["fact"] == "basins" and f["alpha"] == a and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
+    return Goal(st, decide, about)
 
 
 def _g_classification(c):

@@ -16,9 +16,14 @@ CLASSIFY_FROM = 7        # the classification's charts cover every n >= 7 (point
 
 
 def classification_all_n(claim):
-    """A classification claim whose range reaches n = CLASSIFY_FROM (RC + ReLU / leaky ReLU)."""
-    return (claim.property == "classification" and claim.stages == ("rc",) and claim.activation.states
-            and (not claim.n.finite or claim.n.hi >= CLASSIFY_FROM))
+    """A classification claim (RC + ReLU / leaky ReLU), or a basin claim (RC + ReLU: slope 0), whose
+    range reaches n = CLASSIFY_FROM and, for a basin, goes past the per-n covers' N_MAX."""
+    if claim.stages != ("rc",) or not claim.activation.states or claim.n.finite and claim.n.hi < CLASSIFY_FROM:
+        return False
+    if claim.property == "basin":
+        return claim.alpha.point and claim.activation.slope == 0 and (
+            not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX)
+    return claim.property == "classification"
 
 
 def simplex_all_n(claim):
