@@ -192,3 +192,77 @@ def test_check_decides_the_catalogue_reading(run_cli):
                            "--n", "5..6", "--json")
     doc = json.loads(out)
     assert code == 1 and doc["verdict"] == "refuted" and "n = 5" in doc["evidence"]["reason"]
+
+
+# ---------------------------------------------------------------- the basins (h increasing)
+def test_the_fact_names_the_basins(small):
+    fact = tc.check_classification(small)
+    assert fact["basins"] == {"simplex": "[left-end, partner)", "partner": "{partner}",
+                              "attractor": "(partner, configuration)", "configuration": "{configuration}"}
+
+
+@pytest.mark.parametrize("n", [30, 300])
+def test_orbits_go_where_the_basins_say(n):
+    """Iterating h (curve(), ball midpoints) from starts in each basin: the left end and a start
+    just above the simplex's partner-side go to the simplex / the attractor as the fact says."""
+    ctx = arith.get("ball", prec=128)
+    t = Fraction(1, n)
+    rho_s = -t / (1 - t)
+    u_p = ca._mp_partner_u(t)
+    zeta_s = 1 / (1 - t)
+
+    def rho_of(zeta):
+        return ((1 - t) * t * t * zeta * zeta - t) / (1 - 2 * t)
+
+    def orbit(rho, steps):
+        xs = [ctx.const(rho)]
+        for _ in range(steps):
+            xs.append(curve(xs[-1], n, RELU, ctx).mid())      # an exact point: no float rounding
+        return [Fraction(x.mid().str(40, radius=False)) for x in xs]
+
+    attractor = float(mpmath.cos(3 * mpmath.pi / n))
+    up = lambda xs: all(a < b for a, b in zip(xs, xs[1:]))
+    down = lambda xs: all(a > b for a, b in zip(xs, xs[1:]))
+    xs = orbit(rho_of(Fraction(1, 2)), 30)                                # above the head: up to the simplex
+    assert up(xs) and xs[-1] < rho_s
+    xs = orbit(rho_of(zeta_s + t * u_p * Fraction(9, 10)), 30)           # below the partner: down to the simplex
+    assert down(xs) and xs[-1] > rho_s
+    xs = orbit(rho_of(zeta_s + t * u_p * Fraction(11, 10)), 100)         # above it: up, towards the attractor
+    assert up(xs) and xs[-1] < attractor
+    xs = orbit(1 - t ** 3 / 10, 300)                                       # near O_n: down to the attractor
+    assert down(xs[:-1]) and xs[-1] > attractor - 30 / n ** 2
+    assert n > 100 or abs(xs[-1] - attractor) < 30 / n ** 2               # at n = 30, 300 steps converge
+    x1 = orbit(-t / (1 - 2 * t), 1)[1]                                    # the left end jumps into M, left of it
+    assert rho_of(Fraction(1, 2)) < x1 < rho_s
+
+
+def test_basin_forgeries(small):
+    c = copy.deepcopy(small)
+    c["charts"]["head"] = "1/4"                                          # a piece straddles the head's edge
+    _rejected(c, "increasing")
+    c = copy.deepcopy(small)
+    c["charts"]["head"] = "1"
+    _rejected(c, "head")
+    c = copy.deepcopy(small)                                             # no head: h is not increasing at 0
+    c["charts"]["head"] = "1/1000000"
+    for col in c["columns"]:
+        col["zeta"] = [["0", "1/1000000", "convex"]] + [[("1/1000000" if p[0] == "0/1" else p[0])] + p[1:]
+                                                         for p in col["zeta"]]
+    _rejected(c, "increasing")
+
+
+def test_the_basin_goal(small):
+    item = dict(small, type="classification-branch")
+    b = lambda n, state, basin, **kw: claim(n, prop="basin", state=state, basin=basin, **kw)
+    assert trusted.decide(b("100..", "attractor", "(partner, configuration)"), [item])[0] == "proved"
+    assert trusted.decide(b("100..", "simplex", "[left-end, partner)"), [item])[0] == "proved"
+    assert trusted.decide(b("100..", "partner", "{partner}"), [item])[0] == "proved"
+    assert trusted.decide(b("100..", "simplex", "[left-end, attractor)"), [item])[0] == "refuted"
+    assert trusted.decide(b("100..", "attractor", "(simplex, configuration)"), [item])[0] == "refuted"
+    with pytest.raises(trusted.NoGoal):                                  # h_alpha's monotonicity is not shown
+        trusted.decide(b("100..", "attractor", "(partner, configuration)", stages="rc,leaky_relu", alpha="1/10"),
+                       [item])
+    assert trusted.decide(b("100..", "attractor", "(partner, configuration)", stages="rc,leaky_relu", alpha="0"),
+                          [item])[0] == "proved"
+    with pytest.raises(trusted.Rejected, match="no basin cover for n = 99"):
+        trusted.decide(b("99..", "attractor", "(partner, configuration)"), [item])
