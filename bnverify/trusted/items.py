@@ -21,12 +21,13 @@ bound), computed here, never read from the item's labels:
 """
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 
 from .alln import check_branch
 from .basins import check_basin_cover
 from .classify import check_classification as check_classification_branch
-from .base import Q, Rejected, ball, dyadic, edge_to_edge, rat_range, table
+from .base import Q, Rejected, ball, canonical, dyadic, edge_to_edge, rat_range, table
 from .rank import check_null
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
@@ -171,13 +172,23 @@ def shape(item):
     return item["type"], str(item.get("n")), rat_range(item["alpha"])
 
 
+_SEEN = {}      # an item's canonical text -> its fact: one process re-checks an item once
+
+
 def check_item(item):
     """The fact an item establishes (Rejected if it does not re-verify)."""
     _typed(item)
     if ("V" in item) != ("bound" in item):
         raise Rejected("a symmetric-state item has V and bound together, or neither")
     try:
-        return CHECKS[item["type"]](item)
+        key = canonical(item)
+        if key in _SEEN:
+            return copy.deepcopy(_SEEN[key])
+        fact = CHECKS[item["type"]](item)
+        if len(_SEEN) > 64:
+            _SEEN.clear()
+        _SEEN[key] = copy.deepcopy(fact)
+        return fact
     except Rejected:
         raise
     except Exception as e:              # malformed data is a rejection, never a crash
