@@ -118,6 +118,9 @@ SPECS = {
     "ksing": ("--stages relu --n 2.. --property kernel-singular --points pairs-dependent", 0),
     "stage-rcrs": ("--stages rc,rs --n 8 --property stage-fact", 0),
     "stage-nl": ("--stages relu --n 8 --property stage-fact", 0),
+    "classify": ("--stages rc,relu --n 100.. --property classification --value 4", 0),
+    "classify-ref": ("--stages rc,relu --n 100.. --property classification --value 3", 1),
+    "basin-alln": ("--stages rc,relu --n 100.. --property basin --state attractor --basin (partner,configuration)", 0),
 }
 
 
@@ -149,7 +152,7 @@ def test_every_decided_property_has_a_genuine_certificate(certs):
     assert {c["verdict"] for c in certs.values()} == {"proved", "refuted"}
     kinds = {i["type"] for c in certs.values() for i in c["evidence"]}
     assert kinds == {"symmetric-state", "classification", "all-n-branch", "simplex-branch", "basin-cover",
-                     "kernel-null"}
+                     "kernel-null", "classification-branch"}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

@@ -182,12 +182,16 @@ def check_item(item):
         raise Rejected("a symmetric-state item has V and bound together, or neither")
     try:
         key = canonical(item)
-        if key in _SEEN:
-            return copy.deepcopy(_SEEN[key])
+    except (TypeError, ValueError, RecursionError):     # not plain JSON: the check below says why
+        key = None
+    if key in _SEEN:
+        return copy.deepcopy(_SEEN[key])
+    try:
         fact = CHECKS[item["type"]](item)
         if len(_SEEN) > 64:
             _SEEN.clear()
-        _SEEN[key] = copy.deepcopy(fact)
+        if key is not None:
+            _SEEN[key] = copy.deepcopy(fact)
         return fact
     except Rejected:
         raise
