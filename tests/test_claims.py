@@ -20,7 +20,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "rs-fixed-point",                           # the RS row: its value at O_n
                "attractor-leaky",                          # the attractor row with a slope
                "basin-attractor", "basin-simplex",         # global dynamics of the reduction (issue 13)
-               "basin-attractor-64", "basin-simplex-leaky",
+               "basin-attractor-all", "basin-simplex-leaky",
+               "classification",                           # every n >= 7: exactly four fixed points (issue 24)
                "kernel-definite", "kernel-definite-antipodal", "rank-growth",   # rank growth (issue 13)
                "kernel-singular",                          # the rank lemma's converse (issue 24)
                "bsb1-stable"]                              # full BN's symmetric state (issue 23)
