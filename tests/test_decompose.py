@@ -69,7 +69,7 @@ def test_relabelled_and_tampered_row_certificates_are_rejected():
     for c in forged:
         ok, why = trusted.check(c)
         assert not ok, why
-    for stages, act, n in ((["rs"], "relu", "8"), (["rs"], "identity", "3"), (["rc"], "relu", "8")):
+    for stages, act, n in ((["rs"], "relu", "3"), (["rs"], "identity", "3"), (["rc"], "relu", "8")):
         claim = dict(good["claim"], stages=stages, activation=act, domain={"n": n})
         with pytest.raises(trusted.NoGoal):
             trusted.goal(claim)

@@ -24,7 +24,7 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
 | rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
-| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone; one n | a stage set's fact, exact (stages.py) |
+| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
 """
 from __future__ import annotations
 
