@@ -474,6 +474,7 @@ class _StateSweep(CommandResult):
         self.summary = d["summary"]                 # None for a per-n table
         self.asymptotics = _asymptotics(d["asymptotics"])
         self.boxes = d["boxes"]
+        self.conjugation = d["conjugation"]         # BN after the activation (--stages relu,rc), else None
 
     @property
     def all_n(self):
@@ -503,6 +504,10 @@ class _StateSweep(CommandResult):
         return str(ns[0]) if len(ns) == 1 else "%d..%d" % (ns[0], ns[-1])
 
     def _summary(self):
+        return ("%s (read at C G* C by conjugation: %s) " % (self.conjugation["stages"], self.conjugation["status"])
+                if self.conjugation else "") + self._table_summary()
+
+    def _table_summary(self):
         if self.all_n:
             return "%s, n=%s: %s for every n%s; %d boxes" % (
                 self.activation, self._range(), self.summary["status"],

@@ -64,9 +64,10 @@ def test_trusted_is_small():
     enclosures; the stability from ReLU's by a lemma stated in trusted/alln.py), +4 for its red
     team (one branch item per goal, zero denominators, an alpha range without an upper end);
     +6 for full BN's BSB1 state through RC alone's simplex facts (the lemma in trusted/simplex.py).
-    Issue 23, item 5: +18 for RS then NL within the symmetric family (stage-fact, trusted/stages.py)."""
+    Issue 23, item 5: +18 for RS then NL within the symmetric family (stage-fact, trusted/stages.py);
+    item 6: +14 for BN after the activation (the conjugation lemma, kernel.py's _g_after)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2055, sizes
+    assert sum(sizes.values()) <= 2069, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

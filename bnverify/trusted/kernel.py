@@ -41,7 +41,8 @@ from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_imag
 
 FORMAT = "bnverify-certificate/2"
 ACTIVATIONS = {"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "tanh": None}
-STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"])
+STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"], ["nl", "rc"], ["nl", "rc", "rs"])    # "nl" first: BN after phi
+AFTER = ("fixed-point", "spectral-radius", "jacobian-spectrum", "attractor-exists", "attractor-stable")
 STATES = ("configuration", "two-point", "attractor", "simplex")
 PER_N_MAX = 1000
 CERT_WORK = 32_000_000      # weighted entries x bits over a certificate (items.work), some 20 s;
@@ -71,7 +72,8 @@ class Claim:
         self.property = data.get("property")
         self.stages, self.activation = data.get("stages"), data.get("activation")
         if self.stages not in STAGE_FORMS:
-            raise Rejected("stages %r are not one of rc, rs, rc,rs in that order" % (self.stages,))
+            raise Rejected("stages %r are not one of rc, rs, rc,rs in that order, or nl,rc / nl,rc,rs (BN after the "
+                           "activation)" % (self.stages,))
         if self.activation not in ACTIVATIONS:
             raise Rejected("unknown activation %r" % (self.activation,))
         dom = table(data["domain"], "the domain", {"n": str}, {"alpha": str})
@@ -971,6 +973,31 @@ def _g_stage_fact(c):
     return Goal(st, lambda _facts: ("proved", reason))
 
 
+def _g_after(c):
+    """BN after the activation, NL then RC: F'(H) = C K(H) C = (P o K)(H) against F = K o P,
+    P G = C G C (stages ["nl", "rc"]).  LEMMA (applied here, never a silent swap): F' o P = P o F,
+    and for a 1-homogeneous K, F o K = K o F'.  (i) If F(G*) = c G* (c > 0) then C G* C != 0 (else
+    F(G*) = K(0) = 0) and F'(C G* C) = c C G* C; conversely F'(H*) = c H* gives F(K(H*)) = c K(H*),
+    and P(K(H*)) = c H*: G* <-> C G* C is a bijection of the fixed rays, continuous both ways, so
+    existence and local uniqueness carry over.  (ii) DF(G*) = DK(CG*C) P and DF'(CG*C) = P DK(CG*C)
+    are AB and BA with A, B endomorphisms of Sym_n: one characteristic polynomial, so the same
+    eigenvalues with algebraic multiplicities (0 included); each has c once for its own direction
+    (G*, resp. C G* C), so the scale-free spectra and the spectral radii agree.  Eigenvectors (which
+    perturbation decays), Jordan blocks at 0, norms and cosines are of another Gram matrix: no goal.
+    With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: no goal."""
+    _need(c.stages == ["nl", "rc"], "BN after the activation with RS (NL, RC, RS): y = RS(C phi(z)) is not a "
+          "conjugate of the pre-activation map; not decided")
+    _need(c.property in AFTER, "BN after the activation: the kernel carries over %s by conjugation only; %s is "
+          "about eigenvectors, norms or cosines of another Gram matrix" % (", ".join(AFTER), c.property))
+    pre = copy.copy(c)
+    pre.stages = ["rc"]
+    g = GOALS[c.property](pre)
+    return Goal("for NL then RC (BN after the activation), at C G* C for the state G* of RC then NL (the conjugation "
+                "lemma: fixed rays correspond, the scale-free eigenvalues with multiplicities and the spectral radius "
+                "agree): "
+                + g.statement, g.decide, g.about)
+
+
 def _g_none(why):
     def g(c):
         raise NoGoal(why)
@@ -1012,7 +1039,7 @@ def goal(claim_json):
     c = Claim(claim_json)
     if c.property not in GOALS:
         raise NoGoal("unknown property %r" % (c.property,))
-    g = GOALS[c.property](c)             # first: a model the property does not analyse is NoGoal
+    g = (_g_after if c.stages[:1] == ["nl"] else GOALS[c.property])(c)   # first: an unanalysed model is NoGoal
     table(c.params, "params of %s" % c.property, {}, {k: PARAM_TYPES[k] for k in PARAMS.get(c.property, "").split()})
     return c, g
 

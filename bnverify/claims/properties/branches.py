@@ -12,6 +12,8 @@ from ...derive import alln_evidence, simplex_alln
 ALL_N_FROM = 16          # the attractor's all-n branch covers n >= 16; below, per-n boxes
 POINTS_FROM = 7          # a range of slopes: the branch's own points t = 1/n for 7 <= n < 16
 SIMPLEX_FROM = 3         # the simplex state's covers every n >= 3
+# BN after the activation (nl, rc) searches RC then NL's evidence: the kernel applies its conjugation lemma
+RC_THEN_NL = (("rc",), ("nl", "rc"))
 
 
 def simplex_all_n(claim):
@@ -25,7 +27,7 @@ def simplex_all_n(claim):
         return False
     if claim.activation.states and claim.stages == ("rc", "rs"):
         return True             # full BN's BSB1 state: RC alone's branch and the kernel's lemma, any range
-    return (claim.activation.states and claim.stages == ("rc",)
+    return (claim.activation.states and claim.stages in RC_THEN_NL
             and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
 
 
@@ -51,7 +53,7 @@ def all_n(claim):
         stable = (claim.activation.all_n_stability and claim.params.get("relation", "<") in ("<", "<=")
                   and bound >= 1)
     return ((exists and claim.activation.states or stable)
-            and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= start(claim)))
+            and claim.stages in RC_THEN_NL and (not claim.n.finite or claim.n.hi >= start(claim)))
 
 
 BRANCH_METHOD = {
