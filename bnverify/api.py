@@ -441,13 +441,16 @@ class StateRow:
     seconds: float | None = None
     reason: str | None = None
     exact: dict = field(default_factory=dict)
+    post_state: dict | None = None        # BN after the activation: C G* C's enclosures (Intervals)
 
     @classmethod
     def of(cls, row):
+        post = row.get("post_state")
         return cls(n=row["n"], status=row["status"], checked=bool(row.get("checked")),
                    **{f: _iv(row.get(f)) for f in ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius",
                                                     "simplex_cos")},
-                   seconds=row.get("seconds"), reason=row.get("reason"), exact=dict(row.get("exact") or {}))
+                   seconds=row.get("seconds"), reason=row.get("reason"), exact=dict(row.get("exact") or {}),
+                   post_state=None if post is None else {k: _iv(v) for k, v in post.items()})
 
     def __repr__(self):
         return "StateRow(n=%d, %s%s)" % (self.n, self.status, ", spectral_radius %r" % self.spectral_radius

@@ -240,3 +240,14 @@ def test_with_rs_after_the_activation_the_regular_simplex_is_the_symmetric_fixed
     est = y.T @ y / samples
     assert np.allclose(est, n / (n - 1) * C, atol=0.02)
     assert np.allclose((y ** 2).sum(axis=1), n) and np.allclose(y.sum(axis=1), 0, atol=1e-9)
+
+
+def test_the_python_api_reads_the_conjugation():
+    from fractions import Fraction
+
+    import bnverify as bnv
+
+    r = bnv.simplex(n="4", stages="relu,rc", jobs=1)
+    assert r.conjugation["status"] == "proved" and r.conjugation["from_stages"] == "rc,relu"
+    assert Fraction(-1, 3) in r.rows[0].post_state["cluster_cos"] and "conjugation" in repr(r)
+    assert bnv.simplex(n="4", jobs=1).conjugation is None
