@@ -251,3 +251,22 @@ def test_the_python_api_reads_the_conjugation():
     assert r.conjugation["status"] == "proved" and r.conjugation["from_stages"] == "rc,relu"
     assert Fraction(-1, 3) in r.rows[0].post_state["cluster_cos"] and "conjugation" in repr(r)
     assert bnv.simplex(n="4", jobs=1).conjugation is None
+
+
+def test_with_rs_after_the_activation_the_kernel_proves_only_the_symmetric_fixed_point(tmp_path, run_cli):
+    cert = tmp_path / "rs.json"
+    code, out, err = run_cli("check", "--stages", "relu,rc,rs", "--n", "3..", "--property", "fixed-point", "--state",
+                             "simplex", "--cert", cert)
+    assert code == 0, out
+    good = json.loads(cert.read_text())
+    assert trusted.check(good)[0] and "regular simplex G = n/(n-1) C" in good["statement"]
+    assert "stability is not decided" in good["statement"] and good["evidence"] == []
+    for forged in (_relabel(good, property="spectral-radius", params={"state": "simplex", "relation": "<",
+                                                                        "bound": "1"}),
+                   _relabel(good, params={"state": "configuration"}),
+                   _relabel(good, activation="tanh"),
+                   _relabel(good, stages=["nl", "rc"]),                  # RC after phi: another statement
+                   _relabel(good, stages=["rc", "rs"]),
+                   _relabel(good, canonical=True, stages=["rc", "rs"])):   # full BN's BSB1: needs evidence
+        ok, why = trusted.check(forged)
+        assert not ok, why

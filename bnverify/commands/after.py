@@ -12,7 +12,8 @@ those of C G* C too (``post_state``, enclosures from G*'s by the closed form of 
 core/symmetry.SymState.centred).  The document is the pre-activation command's, plus
 ``conjugation``: the lemma, the model it is read from, and the kernel's verdict on the
 post-activation claim itself (its goal applies the lemma to the same evidence).  BN after the
-activation with RS (``PHI,rc,rs``) is refused: not a conjugate of the pre-activation map."""
+activation with RS (``PHI,rc,rs``) is refused: not a conjugate of the pre-activation map (``check``
+proves its symmetric fixed point, the regular simplex, by symmetry)."""
 from __future__ import annotations
 
 import copy
@@ -36,8 +37,9 @@ def after_stages(args, stages, act):
     if stages != ("nl", "rc"):
         raise BadInput("--stages %s: BN after the activation with RS (y = RS(C phi(z))) is not a conjugate of "
                        "the pre-activation map: its symmetric fixed point is the regular simplex n/(n-1) C by symmetry "
-                       "alone (docs/full-bn.md section 12), its stability is not decided; give %s,rc"
-                       % (args.stages, act.name))
+                       "alone (bnverify check --stages %s --property fixed-point --state simplex), its stability is "
+                       "not decided; give %s,rc"
+                       % (args.stages, args.stages, act.name))
     return "rc," + act.name
 
 

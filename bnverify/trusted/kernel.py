@@ -9,7 +9,8 @@ relation it has no method for) raises NoGoal: the claim is then not provable her
 certificate supplies evidence only (Krawczyk boxes, classification covers); everything
 decisive is computed here with :mod:`.model`, and SMT queries are written here (:mod:`.smt`).
 
-Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-linearity):
+Models decided (stages in the order RC, RS, NL, or NL first for BN after the activation; "rc" alone
+means RC with no non-linearity):
 
 | property | models | how |
 |---|---|---|
@@ -25,6 +26,8 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
 | rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
 | stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
+| fixed-point, spectral-radius, jacobian-spectrum, attractor-exists / -stable | nl,rc (BN after the activation) + relu / leaky_relu / identity | RC then NL's goal and evidence, the conjugation lemma (_g_after) |
+| fixed-point (simplex) | nl,rc,rs + relu / leaky_relu / identity | the regular simplex, by symmetry (_g_after_rs) |
 """
 from __future__ import annotations
 
@@ -984,9 +987,9 @@ def _g_after(c):
     eigenvalues with algebraic multiplicities (0 included); each has c once for its own direction
     (G*, resp. C G* C), so the scale-free spectra and the spectral radii agree.  Eigenvectors (which
     perturbation decays), Jordan blocks at 0, norms and cosines are of another Gram matrix: no goal.
-    With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: no goal."""
-    _need(c.stages == ["nl", "rc"], "BN after the activation with RS (NL, RC, RS): y = RS(C phi(z)) is not a "
-          "conjugate of the pre-activation map; not decided")
+    With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: _g_after_rs."""
+    if c.stages == ["nl", "rc", "rs"]:
+        return _g_after_rs(c)
     _need(c.property in AFTER, "BN after the activation: the kernel carries over %s by conjugation only; %s is "
           "about eigenvectors, norms or cosines of another Gram matrix" % (", ".join(AFTER), c.property))
     pre = copy.copy(c)
@@ -996,6 +999,25 @@ def _g_after(c):
                 "lemma: fixed rays correspond, the scale-free eigenvalues with multiplicities and the spectral radius "
                 "agree): "
                 + g.statement, g.decide, g.about)
+
+
+def _g_after_rs(c):
+    """NL, RC, RS: only the symmetric fixed point.  At G = a I + b J with G 1 = 0, z ~ N(0, G) lies in
+    1-perp and is not 0 almost surely, so C phi(z) != 0 for a non-constant phi (relu: some z_j > 0 >
+    some z_k; leaky, identity: injective) and y = sqrt(n) C phi(z)/|C phi(z)| is defined, in 1-perp,
+    |y|^2 = n, with an S_n-invariant law: E[y y^T] = a' I + b' J with a' + n b' = 0 (E[y y^T] 1 = 0)
+    and n (a' + b') = n (trace), solved exactly here: the regular simplex n/(n-1) C is the fixed point."""
+    _need(c.property == "fixed-point" and c.params.get("state") == "simplex" and c.activation != "tanh",
+          "BN after the activation with RS (NL, RC, RS): y = RS(C phi(z)) is not a conjugate of the pre-activation "
+          "map; only its symmetric fixed point (fixed-point, state simplex; relu, leaky_relu, identity) is decided")
+    for k in (c.n_lo, c.n_lo + 1):      # Cramer on [[1, k], [1, 1]] (a', b') = (0, 1): degree 1 in n, two points
+        b = Fraction(-1, k - 1)
+        if (-k * 1) * Fraction(1, 1 - k) != Fraction(k, k - 1) or b + Fraction(k, k - 1) != 1 or Fraction(k, k - 1) + k * b:
+            raise Rejected("the regular simplex does not solve the symmetric equations")
+    return Goal("for NL, then RC, then RS (BN after the activation), %s and %s: the regular simplex G = n/(n-1) C "
+                "(every cosine -1/(n-1)) is a fixed point (by symmetry alone; its stability is not decided)"
+                % (c.model_text(), c.domain_text()), lambda _f: ("proved", "a' + n b' = 0 and n (a' + b') = n solved "
+                                                                 "exactly by a' = n/(n-1), b' = -1/(n-1)"))
 
 
 def _g_none(why):

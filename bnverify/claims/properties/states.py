@@ -21,6 +21,8 @@ def state_of(claim):
 
 def search(claim):
     """(evidence items, human-readable evidence) for one n of a per-n claim."""
+    if claim.stages == ("nl", "rc", "rs"):      # BN after phi with RS: its fixed point by symmetry, no evidence
+        return [], {"note": "the regular simplex, by symmetry alone (bnverify/trusted/kernel.py, _g_after_rs)"}
     n, act = claim.n.lo, claim.activation
     state = state_of(claim)
     stable = claim.property in ("spectral-radius", "attractor-stable", "attractor-threshold")
