@@ -1010,9 +1010,9 @@ def _g_after_rs(c):
     _need(c.property == "fixed-point" and c.params.get("state") == "simplex" and c.activation != "tanh",
           "BN after the activation with RS (NL, RC, RS): y = RS(C phi(z)) is not a conjugate of the pre-activation "
           "map; only its symmetric fixed point (fixed-point, state simplex; relu, leaky_relu, identity) is decided")
-    for k in (c.n_lo, c.n_lo + 1):      # Cramer on [[1, k], [1, 1]] (a', b') = (0, 1): degree 1 in n, two points
-        b = Fraction(-1, k - 1)
-        if (-k * 1) * Fraction(1, 1 - k) != Fraction(k, k - 1) or b + Fraction(k, k - 1) != 1 or Fraction(k, k - 1) + k * b:
+    for k in (c.n_lo, c.n_lo + 1):      # the stated forms against Cramer on [[1, k], [1, 1]] (a', b') = (0, 1)
+        a, b = Fraction(k, k - 1), Fraction(-1, k - 1)
+        if (a, b) != (Fraction(0 - k, 1 - k), Fraction(1 - 0, 1 - k)):
             raise Rejected("the regular simplex does not solve the symmetric equations")
     return Goal("for NL, then RC, then RS (BN after the activation), %s and %s: the regular simplex G = n/(n-1) C "
                 "(every cosine -1/(n-1)) is a fixed point (by symmetry alone; its stability is not decided)"
