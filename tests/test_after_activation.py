@@ -180,6 +180,9 @@ def test_what_does_not_carry_over_has_no_goal(prop, params):
     with pytest.raises(trusted.NoGoal, match="BN after the activation"):
         trusted.goal({"property": prop, "stages": ["nl", "rc"], "activation": "relu", "domain": {"n": "5"},
                       "params": params})
+    with pytest.raises(trusted.NoGoal, match="1-homogeneous"):
+        trusted.goal({"property": "fixed-point", "stages": ["nl", "rc"], "activation": "tanh", "domain": {"n": "5"},
+                      "params": {"state": "configuration"}})
     with pytest.raises(trusted.NoGoal, match="not a conjugate"):
         trusted.goal({"property": "spectral-radius", "stages": ["nl", "rc", "rs"], "activation": "relu",
                       "domain": {"n": "5"}, "params": {"state": "simplex", "relation": "<", "bound": "1"}})

@@ -65,10 +65,10 @@ def test_trusted_is_small():
     team (one branch item per goal, zero denominators, an alpha range without an upper end);
     +6 for full BN's BSB1 state through RC alone's simplex facts (the lemma in trusted/simplex.py).
     Issue 23, item 5: +18 for RS then NL within the symmetric family (stage-fact, trusted/stages.py);
-    item 6: +26 for BN after the activation (the conjugation lemma, kernel.py's _g_after; RS after phi's
+    item 6: +27 for BN after the activation (the conjugation lemma, kernel.py's _g_after; RS after phi's
     symmetric fixed point, _g_after_rs)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2081, sizes
+    assert sum(sizes.values()) <= 2082, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

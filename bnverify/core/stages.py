@@ -3,7 +3,7 @@ registry (:mod:`bnverify.core.activations`, the kinds marked ``stage``; none: th
 
 BN after the activation (``Z = BN(phi(W X))``): the activation first, then RC, then RS if any
 (``relu,rc``, ``relu,rc,rs``).  Its stage tuple starts with the marker ``"nl"`` (``("nl", "rc")``),
-and only callers that pass ``after=True`` receive it: a command that does not analyse that order
+and only callers that pass ``after_ok=True`` receive it: a command that does not analyse that order
 refuses it in one line, so no code reads it as the pre-activation model by mistake."""
 from __future__ import annotations
 

@@ -990,6 +990,7 @@ def _g_after(c):
     With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: _g_after_rs."""
     if c.stages == ["nl", "rc", "rs"]:
         return _g_after_rs(c)
+    _need(c.activation != "tanh", "BN after the activation: the lemma needs a 1-homogeneous kernel map, not tanh's")
     _need(c.property in AFTER, "BN after the activation: the kernel carries over %s by conjugation only; %s is "
           "about eigenvectors, norms or cosines of another Gram matrix" % (", ".join(AFTER), c.property))
     pre = copy.copy(c)
