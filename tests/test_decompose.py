@@ -220,6 +220,10 @@ def test_decompose_json_shape_determinism_and_agreement(cli_json):
     assert rows["rs"]["finite_width"]["fractions"]["collapse"] >= 0.5
     assert rows["relu"]["finite_width"]["fractions"]["collapse"] >= 0.5
     assert rows["rc,rs"]["finite_width"]["fractions"]["simplex"] >= 0.5
+    # RS then ReLU: proved within the family (G = I is in it), its end class is what finite width shows
+    assert rows["rs,relu"]["infinite_width"]["verdict"] == "proved"
+    assert rows["rs,relu"]["infinite_width"]["evidence"]["end_class"] == "collapse"
+    assert rows["rs,relu"]["finite_width"]["fractions"]["collapse"] >= 0.5
 
 
 def test_starts():
