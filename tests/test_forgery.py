@@ -874,7 +874,7 @@ FORGERIES.update({
     "stage-flipped": ("stage-rcrs", flip),
     "stage-onto-rc-relu": ("stage-rcrs", model(["rc"], "relu")),
     "stage-onto-rc-rs-relu": ("stage-rcrs", model(["rc", "rs"], "relu")),
-    "stage-onto-rs-relu": ("stage-rcrs", model(["rs"], "relu")),
+    "stage-onto-rs-relu-at-3": ("stage-rcrs", then(model(["rs"], "relu"), domain(n="3"))),
     "stage-onto-rs-at-3": ("stage-rcrs", then(model(["rs"], "identity"), domain(n="3"))),
     "stage-onto-a-range-of-n": ("stage-rcrs", domain(n="8..9")),
     "stage-onto-every-n": ("stage-rcrs", domain(n="8..")),

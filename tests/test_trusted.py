@@ -66,9 +66,12 @@ def test_trusted_is_small():
     +6 for full BN's BSB1 state through RC alone's simplex facts (the lemma in trusted/simplex.py).
     Session 3: +228 for the classification and the basins for every n >= 7 (trusted/classify.py:
     four charts in t = 1/n, convexity and a Taylor model at the simplex, h's monotonicity; the goal
-    classification and the basin goal over open ranges; alln's Krawczyk test shared)."""
+    classification and the basin goal over open ranges; alln's Krawczyk test shared).
+    Issue 23, item 5: +18 for RS then NL within the symmetric family (stage-fact, trusted/stages.py);
+    item 6: +27 for BN after the activation (the conjugation lemma, kernel.py's _g_after; RS after phi's
+    symmetric fixed point, _g_after_rs)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2262, sizes
+    assert sum(sizes.values()) <= 2307, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -79,7 +79,7 @@ def compute(args, stages, act):
         results.append(row)
     return {"activation": str(act), "stages": "rc,rs,%s" % act.name, "results": results,
             "eigenvalue_convention": CONVENTION, "exact_note": EXACT_NOTE,
-            "summary": None, "asymptotics": None, "boxes": []}
+            "summary": None, "asymptotics": None, "boxes": [], "conjugation": None}
 
 
 def text(doc):

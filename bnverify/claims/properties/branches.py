@@ -25,6 +25,9 @@ def classification_all_n(claim):
             not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX)
     return claim.property == "classification"
 
+# BN after the activation (nl, rc) searches RC then NL's evidence: the kernel applies its conjugation lemma
+RC_THEN_NL = (("rc",), ("nl", "rc"))
+
 
 def simplex_all_n(claim):
     """A claim about the simplex state (existence, or spectral radius < 1 or any bound >= 1;
@@ -37,7 +40,7 @@ def simplex_all_n(claim):
         return False
     if claim.activation.states and claim.stages == ("rc", "rs"):
         return True             # full BN's BSB1 state: RC alone's branch and the kernel's lemma, any range
-    return (claim.activation.states and claim.stages == ("rc",)
+    return (claim.activation.states and claim.stages in RC_THEN_NL
             and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
 
 
@@ -65,7 +68,7 @@ def all_n(claim):
         stable = (claim.activation.all_n_stability and claim.params.get("relation", "<") in ("<", "<=")
                   and bound >= 1)
     return ((exists and claim.activation.states or stable)
-            and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= start(claim)))
+            and claim.stages in RC_THEN_NL and (not claim.n.finite or claim.n.hi >= start(claim)))
 
 
 BRANCH_METHOD = {

@@ -21,6 +21,8 @@ def state_of(claim):
 
 def search(claim):
     """(evidence items, human-readable evidence) for one n of a per-n claim."""
+    if claim.stages == ("nl", "rc", "rs"):      # BN after phi with RS: its fixed point by symmetry, no evidence
+        return [], {"note": "the regular simplex, by symmetry alone (bnverify/trusted/kernel.py, _g_after_rs)"}
     n, act = claim.n.lo, claim.activation
     if claim.property == "classification":
         v = curve.classify(n, act)
@@ -43,6 +45,11 @@ def search(claim):
         human["note"] = ("RC alone's simplex state at this n; RC + RS's eigenvalues at the BSB1 state are 0 and "
                          "(n-1)/(n+1) = %s times these (bnverify/trusted/simplex.py; bnverify simplex --stages "
                          "rc,rs,... gives them)" % Fraction(n - 1, n + 1))
+    if claim.stages == ("nl", "rc"):
+        human["note"] = ("BN after the activation: the evidence is RC then NL's state G* at this n; the kernel's "
+                         "conjugation lemma carries its existence and spectral radius to C G* C (nonzero "
+                         "eigenvalues equal; cosines and norm ratio are G*'s, not C G* C's: bnverify simplex / "
+                         "attractor --stages relu,rc print C G* C's)")
     if v.evidence.get("reason"):
         human["search"] = v.evidence["reason"]
     c = v.certificate
