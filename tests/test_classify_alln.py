@@ -266,3 +266,17 @@ def test_the_basin_goal(small):
                           [item])[0] == "proved"
     with pytest.raises(trusted.Rejected, match="no basin cover for n = 99"):
         trusted.decide(b("99..", "attractor", "(partner, configuration)"), [item])
+
+
+def test_a_piece_named_convex_must_be_convex():
+    """At n = 7, Phi1 is not convex in zeta beyond about 2.3 (the item names those pieces
+    positive); the same column with every piece named convex is rejected."""
+    col = ca.column(Fraction(1, 7), Fraction(1, 7))
+    charts = {k: Fraction(v) for k, v in ca.classification_item(100)["charts"].items()}
+    from flint import ctx as fctx
+    with fctx.workprec(128):
+        tc._column(0, json.loads(json.dumps(col)), charts, 128)
+        forged = copy.deepcopy(col)
+        forged["zeta"] = [p[:2] + ["convex"] for p in forged["zeta"]]
+        with pytest.raises(trusted.Rejected, match="not shown convex"):
+            tc._column(0, forged, charts, 128)

@@ -172,8 +172,10 @@ def compute_all_n(rng, act):
                               "statement": verdicts["classification"].evidence.get("statement")},
            "statements": {k: verdicts[k].evidence.get("statement") for k in ORDER}}
     if item:
-        doc["partner_gap"] = {k: v for k, v in classify_alln.summary(item).items() if k.startswith("partner_gap")}
-        doc["evidence"] = {k: v for k, v in classify_alln.summary(item).items() if not k.startswith("partner_gap")}
+        sm = classify_alln.summary(item)
+        doc["partner_gap"] = {k: v for k, v in sm.items() if k.startswith("partner_gap")}
+        doc["basin_widths"] = sm["basin_widths"]
+        doc["evidence"] = {k: sm[k] for k in ("columns", "chart_boxes")}
     doc["status"] = doc["summary"]["status"]
     return doc
 
@@ -194,8 +196,12 @@ def text_all_n(doc):
         out.append("  %-13s %-28s %s" % (b["to"], b["interval"], doc["kernel"][b["to"]]))
     if "partner_gap" in doc:
         g = doc["partner_gap"]
-        out += ["", "partner - simplex = c_n / n^3 with c_n -> [%s, %s] (2(pi - 2) = 2.283185307...)"
-                % tuple(g["partner_gap_n3_limit"])]
+        cols = g["partner_gap_n3_by_column"]
+        out += ["", "partner - simplex = c_n / n^3: c_n in [%s, %s] at n = %s, ..., [%s, %s] for n in %s;"
+                % (*cols[0]["n3_gap"], cols[0]["n"], *cols[-1]["n3_gap"], cols[-1]["n"]),
+                "  every limit point of c_n in [%s, %s] (2(pi - 2) = 2.283185307...)" % tuple(g["partner_gap_n3_limit"]),
+                "basin widths: simplex %s" % doc["basin_widths"]["simplex"],
+                "              attractor %s" % doc["basin_widths"]["attractor"]]
     out += ["", "reason: %s" % s["reason"], "method: %s" % s["method"]]
     return out
 

@@ -383,10 +383,30 @@ def classification_item(n0=7, chain_from=16, prec=128, progress=None):
             "limit": [_frac_str(x) for x in limit_bracket(prec)]}
 
 
+def _n3_gap(t, u):
+    """n^3 (rho_partner - rho_simplex) at zeta = zeta_s + t u: (1 - t) u (2 zeta_s + t u)/(1 - 2t),
+    increasing in t and in u > 0."""
+    return (1 - t) * u * (2 / (1 - t) + t * u) / (1 - 2 * t)
+
+
 def summary(item):
-    """What a reader wants from the item: its size and the partner's gap limit."""
+    """What a reader wants from the item: its size, n^3 times the partner's gap per column (the
+    kernel checks each column's bracket of u), where its limit points lie, and the basins' widths."""
     lo, hi = (Fraction(x) * 2 for x in item["limit"])
+    per = []
+    for c in item["columns"]:
+        a, b = Fraction(c["t"][0]), Fraction(c["t"][1])
+        u0, u1 = Fraction(c["u"][0]), Fraction(c["u"][1])
+        n = "%d" % round(1 / a) if a == b else "%s..%s" % (math.ceil(1 / b), "" if a == 0 else math.floor(1 / a))
+        per.append({"t": a, "n": n, "n3_gap": [outward_decimal(_n3_gap(a, u0), 6, False), outward_decimal(_n3_gap(b, u1), 6, True)]})
     return {"columns": len(item["columns"]),
             "chart_boxes": {"L2": sum(len(c[2]) for c in item["l2"]), "U2": sum(len(c[2]) for c in item["u2"])},
+            "partner_gap_n3_by_column": [{k: v for k, v in r.items() if k != "t"}
+                                         for r in sorted(per, key=lambda r: -r["t"])],
             "partner_gap_n3_limit": [outward_decimal(lo, 25, False), outward_decimal(hi, 25, True)],
-            "partner_gap_n3_limit_closed_form": "2 (pi - 2)"}
+            "partner_gap_n3_limit_note": "every limit point of n^3 (rho_partner - rho_simplex) as n -> infinity lies "
+                                         "here (F(t, u) is continuous in t); the closed form 2 (pi - 2) does",
+            "basin_widths": {"simplex": "1/((n-1)(n-2)) + (rho_partner - rho_simplex) = 1/n^2 + c/n^3 + o(n^-3), "
+                                        "every limit point of c in [%s, %s] (3 + 2 (pi - 2) = 2 pi - 1)"
+                                        % (outward_decimal(3 + lo, 20, False), outward_decimal(3 + hi, 20, True)),
+                             "attractor": "1 + 1/(n-1) - (rho_partner - rho_simplex) = 1 + 1/n + O(n^-2)"}}
