@@ -20,12 +20,18 @@ Measured in one run (machines are noisy; compare the ratios):
    slope and over the slope range [0, 1) (fresh processes, wall and CPU), and the range's
    branch item alone (31 boxes + 9 points at t = 1/n: derive and trusted re-check).
 
+7. the classification and the basins for every n >= 7 (issue 24 item 4): the classification
+   item (derive/classify_alln.py: 41 columns, charts L2 and U2) searched and re-checked by the
+   trusted kernel, against the per-n route (curve.classify + basin covers) at sampled n
+   extrapolated to 7..64; and `bnverify basins --n 7..` in a fresh process.
+
 Physical floor: the all-n proof is a few hundred evaluations of G in arb (about 0.3 ms each
 at 128 bits); the per-n boxes below n = 16 dominate the range times.
 
 Run:  python benchmarks/bench_alln.py [--sample 8,16,32,64] [--tops 1000,10000,100000] [--any 100,12345,1000000]
       python benchmarks/bench_alln.py --only-any      (item 5 alone)
       python benchmarks/bench_alln.py --only-leaky    (item 6 alone)
+      python benchmarks/bench_alln.py --only-classify (item 7 alone)
 """
 from __future__ import annotations
 
@@ -69,7 +75,11 @@ def main():
     ap.add_argument("--any", default="100,12345,1000000")
     ap.add_argument("--only-any", action="store_true")
     ap.add_argument("--only-leaky", action="store_true")
+    ap.add_argument("--only-classify", action="store_true")
     a = ap.parse_args()
+    classify()
+    if a.only_classify:
+        return
     leaky()
     if a.only_leaky:
         return
@@ -110,6 +120,38 @@ def main():
         print("%-12s %-8s %10.2f %16.0f %8s" % (r, v.status, dt, base,
                                                 "%.0fx" % (base / dt) if top else "-"))
     simplex(sample)
+
+
+def classify():
+    """Item 7: the classification and basins for every n >= 7 against per n."""
+    from bnverify.derive import basins, classify_alln, curve
+    from bnverify.trusted import classify as tclassify
+
+    print("classification and basins, every n >= 7 at once (item 7)")
+    t0 = time.perf_counter()
+    item = classify_alln.classification_item(7)
+    t_search = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tclassify.check_classification(item)
+    t_check = time.perf_counter() - t0
+    print("  item: %d columns, %d + %d chart boxes; search %.2f s, trusted re-check %.2f s"
+          % (len(item["columns"]), sum(len(c[2]) for c in item["l2"]), sum(len(c[2]) for c in item["u2"]),
+             t_search, t_check))
+    per = []
+    for n in (8, 32, 64):
+        t0 = time.perf_counter()
+        curve.classify(n, RELU)
+        basins.basins(n, RELU, rates=False)
+        per.append(time.perf_counter() - t0)
+        print("  per n = %-3d classification + basin cover (search only) %.2f s" % (n, per[-1]))
+    est = float(np.mean(per)) * 58
+    print("  per n over 7..64 (58 n, mean of the samples, search only): about %.0f s; ratio %.1fx"
+          % (est, est / (t_search + t_check)))
+    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-m", "bnverify", "basins", "--n", "7.."], check=True, capture_output=True)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print("  bnverify basins --n 7..: %.2f s wall, %.2f s CPU (fresh process)"
+          % (time.perf_counter() - t0, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime))
 
 
 def simplex(sample):

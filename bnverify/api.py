@@ -441,13 +441,16 @@ class StateRow:
     seconds: float | None = None
     reason: str | None = None
     exact: dict = field(default_factory=dict)
+    post_state: dict | None = None        # BN after the activation: C G* C's enclosures (Intervals)
 
     @classmethod
     def of(cls, row):
+        post = row.get("post_state")
         return cls(n=row["n"], status=row["status"], checked=bool(row.get("checked")),
                    **{f: _iv(row.get(f)) for f in ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius",
                                                     "simplex_cos")},
-                   seconds=row.get("seconds"), reason=row.get("reason"), exact=dict(row.get("exact") or {}))
+                   seconds=row.get("seconds"), reason=row.get("reason"), exact=dict(row.get("exact") or {}),
+                   post_state=None if post is None else {k: _iv(v) for k, v in post.items()})
 
     def __repr__(self):
         return "StateRow(n=%d, %s%s)" % (self.n, self.status, ", spectral_radius %r" % self.spectral_radius
@@ -474,6 +477,7 @@ class _StateSweep(CommandResult):
         self.summary = d["summary"]                 # None for a per-n table
         self.asymptotics = _asymptotics(d["asymptotics"])
         self.boxes = d["boxes"]
+        self.conjugation = d["conjugation"]         # BN after the activation (--stages relu,rc), else None
 
     @property
     def all_n(self):
@@ -503,6 +507,10 @@ class _StateSweep(CommandResult):
         return str(ns[0]) if len(ns) == 1 else "%d..%d" % (ns[0], ns[-1])
 
     def _summary(self):
+        return ("%s (read at C G* C by conjugation: %s) " % (self.conjugation["stages"], self.conjugation["status"])
+                if self.conjugation else "") + self._table_summary()
+
+    def _table_summary(self):
         if self.all_n:
             return "%s, n=%s: %s for every n%s; %d boxes" % (
                 self.activation, self._range(), self.summary["status"],

@@ -20,7 +20,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "rs-fixed-point",                           # the RS row: its value at O_n
                "attractor-leaky",                          # the attractor row with a slope
                "basin-attractor", "basin-simplex",         # global dynamics of the reduction (issue 13)
-               "basin-attractor-64", "basin-simplex-leaky",
+               "basin-attractor-all", "basin-simplex-leaky",
+               "classification",                           # every n >= 7: exactly four fixed points (issue 24)
                "kernel-definite", "kernel-definite-antipodal", "rank-growth",   # rank growth (issue 13)
                "kernel-singular",                          # the rank lemma's converse (issue 24)
                "bsb1-stable"]                              # full BN's symmetric state (issue 23)
@@ -154,10 +155,13 @@ def test_cli_reports_a_malformed_file_in_one_line(tmp_path, run_cli):
 
 
 def test_select():
+    import dataclasses
     cat = spec.load_catalogue()
-    assert "basin-attractor-64" not in [c.id for c in spec.select(cat)]       # full = true (58 s)
+    cat = [dataclasses.replace(c, full=True) if c.id == "basin-attractor" else c for c in cat]
+    assert "basin-attractor" not in [c.id for c in spec.select(cat)]          # a full claim runs only when asked
+    assert "basin-attractor" in [c.id for c in spec.select(cat, full=True)]
     assert "finite-width" in [c.id for c in spec.select(cat)]                 # under 15 s: by default
-    assert [c.id for c in spec.select(cat, ["basin-attractor-64"])] == ["basin-attractor-64"]
+    assert [c.id for c in spec.select(cat, ["basin-attractor"])] == ["basin-attractor"]
     with pytest.raises(BadInput, match="unknown claim id 'nope'"):
         spec.select(cat, ["nope"])
 

@@ -69,7 +69,7 @@ def test_relabelled_and_tampered_row_certificates_are_rejected():
     for c in forged:
         ok, why = trusted.check(c)
         assert not ok, why
-    for stages, act, n in ((["rs"], "relu", "8"), (["rs"], "identity", "3"), (["rc"], "relu", "8")):
+    for stages, act, n in ((["rs"], "relu", "3"), (["rs"], "identity", "3"), (["rc"], "relu", "8")):
         claim = dict(good["claim"], stages=stages, activation=act, domain={"n": n})
         with pytest.raises(trusted.NoGoal):
             trusted.goal(claim)
@@ -167,7 +167,7 @@ def test_rescaling_without_centring_is_not_decided_for_small_n():
     for n in (2, 3):
         f = D.infinite_width(("rs",), RELU, n)
         assert f["verdict"] == "inconclusive" and "infinite" in f["evidence"]["reason"]
-    assert D.infinite_width(("rs", "nl"), RELU, 8)["verdict"] == "inconclusive"
+    assert D.infinite_width(("rs", "nl"), RELU, 3)["verdict"] == "inconclusive"      # n = 8: tests/test_rs_then_nl.py
 
 
 def test_tanh_rows_with_nl_are_inconclusive_and_identity_nl_is_the_linear_layer():
@@ -220,6 +220,10 @@ def test_decompose_json_shape_determinism_and_agreement(cli_json):
     assert rows["rs"]["finite_width"]["fractions"]["collapse"] >= 0.5
     assert rows["relu"]["finite_width"]["fractions"]["collapse"] >= 0.5
     assert rows["rc,rs"]["finite_width"]["fractions"]["simplex"] >= 0.5
+    # RS then ReLU: proved within the family (G = I is in it), its end class is what finite width shows
+    assert rows["rs,relu"]["infinite_width"]["verdict"] == "proved"
+    assert rows["rs,relu"]["infinite_width"]["evidence"]["end_class"] == "collapse"
+    assert rows["rs,relu"]["finite_width"]["fractions"]["collapse"] >= 0.5
 
 
 def test_starts():

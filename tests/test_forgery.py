@@ -118,6 +118,9 @@ SPECS = {
     "ksing": ("--stages relu --n 2.. --property kernel-singular --points pairs-dependent", 0),
     "stage-rcrs": ("--stages rc,rs --n 8 --property stage-fact", 0),
     "stage-nl": ("--stages relu --n 8 --property stage-fact", 0),
+    "classify": ("--stages rc,relu --n 100.. --property classification --value 4", 0),
+    "classify-ref": ("--stages rc,relu --n 100.. --property classification --value 3", 1),
+    "basin-alln": ("--stages rc,relu --n 100.. --property basin --state attractor --basin (partner,configuration)", 0),
 }
 
 
@@ -149,7 +152,7 @@ def test_every_decided_property_has_a_genuine_certificate(certs):
     assert {c["verdict"] for c in certs.values()} == {"proved", "refuted"}
     kinds = {i["type"] for c in certs.values() for i in c["evidence"]}
     assert kinds == {"symmetric-state", "classification", "all-n-branch", "simplex-branch", "basin-cover",
-                     "kernel-null"}
+                     "kernel-null", "classification-branch"}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -871,7 +874,7 @@ FORGERIES.update({
     "stage-flipped": ("stage-rcrs", flip),
     "stage-onto-rc-relu": ("stage-rcrs", model(["rc"], "relu")),
     "stage-onto-rc-rs-relu": ("stage-rcrs", model(["rc", "rs"], "relu")),
-    "stage-onto-rs-relu": ("stage-rcrs", model(["rs"], "relu")),
+    "stage-onto-rs-relu-at-3": ("stage-rcrs", then(model(["rs"], "relu"), domain(n="3"))),
     "stage-onto-rs-at-3": ("stage-rcrs", then(model(["rs"], "identity"), domain(n="3"))),
     "stage-onto-a-range-of-n": ("stage-rcrs", domain(n="8..9")),
     "stage-onto-every-n": ("stage-rcrs", domain(n="8..")),

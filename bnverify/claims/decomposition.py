@@ -20,11 +20,16 @@ RS                        on the family lam C + beta 11^T/n (holds G = I): q = b
 RC + NL                   the catalogue's claims for that model, narrowed to this n, run
                           through the runner and the trusted kernel
 RC + RS + NL              likewise (invariance-rs, rs-linearization, rs-fixed-point)
-RS + NL                   inconclusive, with the reason
+RS + NL                   within the family lam C + beta 11^T/n (holds G = I): the next cosine is a
+                          positive-weight mean of f(c) = kappa(c)/kappa(1) > c over c in [rho, 1), so
+                          every start in the family collapses; 1 - cos shrinks by (n-3)/(n-1) per
+                          layer in the limit (exact: sympy); n <= 3: not finite (inconclusive)
 tanh (any NL row)         inconclusive: no closed-form kernel here (any activation without one)
 ========================  ============================================================
 
-Each fact is a dict ``{"verdict", "statement", "method", "evidence", "checked_by"}``.  A row
+Each fact is a dict ``{"verdict", "statement", "method", "evidence", "checked_by"}``; a row whose
+fact is a limit every (covered) start reaches names its geometry class in ``evidence["end_class"]``
+(``decompose`` compares the finite-width fractions with it).  A row
 this module derives exactly is then the trusted kernel's goal ``stage-fact`` (the kernel
 computes the row's numbers itself, bnverify/trusted/stages.py) and carries the kernel's
 certificate; ``checked_by`` says who decided it.
@@ -121,7 +126,7 @@ def nl_collapse(act):
                     limit.str(8, radius=False)))
     return _fact(ok, statement, "exact (sympy): f - rho = (B/A) g, g' = -acos rho, g(1) = 0, series "
                  "at rho = 1; ball arithmetic (arb) for the constant",
-                 {"c": float(c), "l2_gap_limit": float(sp.N(4 / c ** 2))})
+                 {"c": float(c), "l2_gap_limit": float(sp.N(4 / c ** 2)), "end_class": "collapse"})
 
 
 def centred_rescaling(n):
@@ -161,7 +166,8 @@ def centred_rescaling(n):
                  % (sp.Rational(-1, n - 1), factor))
     return _fact(ok, statement, "exact (sympy): the Gaussian moments, h' > 0, the contraction identity and "
                  "the local factor m/(m+2); sign symmetry and compactness (docs/decompose.md)",
-                 {"simplex_cosine": float(sp.Rational(-1, n - 1)), "local_factor": float(factor)})
+                 {"simplex_cosine": float(sp.Rational(-1, n - 1)), "local_factor": float(factor),
+                  "end_class": "simplex"})
 
 
 def uncentred_rescaling(n):
@@ -197,7 +203,61 @@ def uncentred_rescaling(n):
                  "1 - cos ~ n/q_l; for a general G nothing is decided" % step)
     return _fact(ok, statement, "exact (sympy): E[1/chi^2_k] = 1/(k-2) and the family's recursion; "
                  "independence of Cz and the mean, isotropy of Cz/|Cz| (docs/decompose.md)",
-                 {"q_step": float(step)})
+                 {"q_step": float(step), "end_class": "collapse"})
+
+
+def rs_then_nl(act, n, orbit_layers=60):
+    """RS then NL (leaky ReLU of slope alpha < 1, relu, abs), no RC, within the family
+    G = lam C + beta J/n, r = beta/lam in [0, oo) (holds the Gaussian batch G = I, r = 1).  With
+    z = sqrt(lam) g + mu 1 (g ~ N(0, C), mu ~ N(0, beta/n)), |Cz|^2 = lam |g|^2, and the Laplace
+    representation 1/|Cz|^2 = int_0^oo e^(-s |Cz|^2) ds tilts g to N(0, C/(1 + 2s)) with mass
+    (1 + 2s)^(-(n-1)/2); with v = 1 + 2s the tilted covariance is ((n-1)/v + r)/n on the
+    diagonal and (r - 1/v)/n off it, so (phi 1-homogeneous, S_n symmetry keeps the family)
+
+        G'_jj = (1/2) int_1^oo w(v) kappa(1) dv = kappa(1) (1 + r/(n-3)),
+        G'_jk = (1/2) int_1^oo w(v) kappa(c(v)) dv,   w(v) = v^(-(n+1)/2) (n - 1 + r v),
+        c(v) = (r v - 1)/(r v + n - 1), from rho = (r-1)/(r+n-1) (v = 1) up to 1 (v -> oo).
+
+    The cosine G'_jk/G'_jj is a w-weighted mean of f(c(v)) > c(v) >= rho: it rises strictly at
+    every rho < 1 and, f being continuous, to 1.  Near 1, (n-1+rv)(1-c) = n and
+    kappa(1) - kappa(c) = kappa(1)(1-c) + O((1-c)^(3/2)) give d - o -> (n/2) kappa(1) int v^(-(n+1)/2),
+    so (1 - rho')/(1 - rho) -> (n-3)/(n-1).  Checked here in sympy; the orbit from G = I in mpmath
+    (a float suggestion, shown beside the finite-width column)."""
+    from ..derive import rs as rsd
+
+    if n <= 3:
+        return inconclusive("rs,%s: the infinite-width map at n = %d" % (act.name, n),
+                            "E[1/chi^2_%d] is infinite: RS without RC at n <= 3 gives E[phi(y_j)^2] = oo for "
+                            "every start with beta > 0 (the batch mean survives, |Cz|^2 has %d degrees of "
+                            "freedom)" % (n - 1, n - 1), "exact (sympy): the weight's integral diverges")
+    v, r = sp.symbols("v r", positive=True)
+    A, B = act.constants(EXACT)
+    w = v ** (-sp.Rational(n + 1, 2)) * (n - 1 + r * v)
+    diag = sp.simplify(sp.integrate(w, (v, 1, sp.oo)) / 2)
+    closed = sp.simplify(diag - (1 + r / (n - 3))) == 0
+    c = (r * v - 1) / (r * v + n - 1)
+    change = sp.simplify((n - 1 + r * v) * (1 - c) - n) == 0
+    ends = sp.simplify(c.subs(v, 1) - (r - 1) / (r + n - 1)) == 0 and sp.limit(c, v, sp.oo) == 1
+    rising = sp.simplify(sp.diff(c, v) - n * r / (r * v + n - 1) ** 2) == 0          # c increases with v
+    f = _correlation_map(act)
+    g = sp.sqrt(1 - RHO ** 2) - RHO * sp.acos(RHO)
+    split = sp.simplify(f - RHO - (B / A) * g) == 0 and sp.simplify(sp.diff(g, RHO) + sp.acos(RHO)) == 0
+    rate = sp.simplify(n * sp.integrate(v ** (-sp.Rational(n + 1, 2)), (v, 1, sp.oo)) / 2 / (n * diag.diff(r)))
+    ok = closed and change and ends and rising and split and B != 0 and rate == sp.Rational(n - 3, n - 1)
+    orbit = rsd.family_orbit(act, n, 1, orbit_layers, dps=15, stop=0.99)
+    reach = next((k + 1 for k, x in enumerate(orbit) if x > 0.99), None)
+    statement = ("RS then NL = %s without RC, within the family G = lam C + beta 11^T/n (lam > 0, beta >= 0; it "
+                 "holds the Gaussian batch G = I): the family is invariant, G'_jj = kappa(1)(1 + r/(n-3)) with "
+                 "r = beta/lam, and the next cosine is a positive-weight mean of f(c) = kappa(c)/kappa(1) > c over "
+                 "c in [rho, 1), so every start in the family collapses (every pairwise cosine rises to 1), "
+                 "1 - cos shrinking by (n-3)/(n-1) = %s per layer in the limit; starts outside the family are "
+                 "not covered" % (act, rate))
+    return _fact(ok, statement, "exact (sympy): the weight's integrals, the change of variable c(v), "
+                 "f - rho = (B/A) g with g' = -acos rho; the Laplace representation and the family's invariance "
+                 "(S_n symmetry), docs/decompose.md; the orbit from G = I: mpmath quadrature (suggestion)",
+                 {"rate": float(rate), "end_class": "collapse",
+                  "orbit_from_identity": [round(x, 6) for x in orbit],
+                  "layers_to_cos_0.99_from_identity": reach})
 
 
 def _arb(q):
@@ -322,13 +382,6 @@ def from_catalogue(model, act, n, executor=None):
 
 
 # ---------------------------------------------------------------- dispatch
-RS_ALONE = ("RS then NL without RC: a neuron's row y = sqrt(n) z/|Cz| keeps its batch mean. The map keeps "
-            "the S_n-symmetric family lam C + beta 11^T/n (permutation symmetry) and is an exact 1-D Laplace "
-            "integral there for n >= 4 (core/laplace.py, RS alone; for n <= 3 it is infinite: E[1/chi^2_2]), "
-            "but that every start collapses onto one direction (beta/lam -> infinity, what the finite-width "
-            "runs show) is not proved: no monotone quantity or cover of the family is known here")
-
-
 def infinite_width(subset, act, n, executor=None):
     """The fact for one subset of ORDER (see the module table), as a fresh copy: facts are
     pure functions of (subset, activation, n), so each is derived once per process."""
@@ -360,9 +413,9 @@ def _infinite_width(subset, act, n, executor=None):
         return centred_rescaling(n)
     if not nl:
         return uncentred_rescaling(n)
-    return inconclusive("%s: the infinite-width map" % ",".join(model), RS_ALONE)
+    return rs_then_nl(act, n)
 
 
 __all__ = ["ORDER", "SUBSETS", "model_stages", "identity_map", "centring_projection", "nl_collapse",
-           "centred_rescaling", "uncentred_rescaling", "from_catalogue", "infinite_width", "stage_claim",
+           "centred_rescaling", "uncentred_rescaling", "rs_then_nl", "from_catalogue", "infinite_width", "stage_claim",
            "checked"]

@@ -53,7 +53,7 @@ from pathlib import Path
 from ..core import activations, limits
 from ..errors import BadInput, ClaimError
 from ..core.activations import Activation
-from ..core.stages import parse_stages
+from ..core.stages import parse_stages, stages_text as _stages_text
 from ..core.limits import show
 from ..core.ranges import IntRange, RatRange, parse_int_range, parse_rat_range
 from ..core.verdict import RELATIONS, STATUSES
@@ -98,7 +98,7 @@ class Claim:
     # ---- derived views ----
     @property
     def stages_text(self):
-        return ",".join(self.stages + (self.activation.name,))
+        return _stages_text(self.stages, self.activation.name)
 
     def domain_json(self):
         return {"n": str(self.n), "alpha": str(self.alpha)}
@@ -383,7 +383,7 @@ def claim_from_dict(data, source="<claim>"):
         except BadInput as e:
             raise ClaimError(source, "domain.alpha", str(e))
     try:
-        stages, act = parse_stages(stages_text, alpha_text if alpha is None else alpha.lo)
+        stages, act = parse_stages(stages_text, alpha_text if alpha is None else alpha.lo, after_ok=True)
     except BadInput as e:
         raise ClaimError(source, "model.alpha" if alpha_text is not None and "alpha" in str(e)
                          else "model.stages", str(e))

@@ -9,6 +9,8 @@ from ..core import limits, ranges
 from ..report import pretty
 from ..derive import sweeps
 from ..errors import BadInput
+from ..core.stages import after
+from . import after as after_activation
 from . import exits, options, per_n
 from .output import show
 
@@ -53,6 +55,7 @@ examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 7.. --json --cert attractor-all-n.json
            bnverify attractor --n 3..12 --stages rc,leaky_relu --alpha 1/10 --json
            bnverify attractor --n 7.. --stages rc,leaky_relu --alpha 0..1
+           bnverify attractor --n 7..9 --stages relu,rc     (BN after the activation)
            bnverify attractor --n 7 --fold 6.107..6.108
 """
 
@@ -146,12 +149,17 @@ def run(args):
 def compute(args):
     """The --json document (``bnv.attractor`` wraps it): per n for a finite range of at most
     limits.MAX_PER_N n, else the all-n proof (one shape for both)."""
+    stages, act = options.stages(args.stages, args.alpha if ".." not in (args.alpha or "") else None, after_ok=True)
+    if after(stages):               # BN after the activation: RC then phi's document, by conjugation
+        return after_activation.compute(args, stages, act, compute, "attractor")
     return compute_all_n(args) if per_n.asks_all_n(args) else compute_per_n(args)
 
 
 def exit_code(doc):
     """OK when every n (and the fold) is decided, or the all-n proof holds; else the table or
     the summary says why."""
+    if doc["conjugation"] is not None and doc["conjugation"]["status"] != "proved":
+        return exits.UNDECIDED
     if doc["summary"] is not None:
         status = doc["summary"]["status"]
         return exits.OK if status == "proved" else exits.REFUTED if status == "refuted" else exits.UNDECIDED
@@ -163,11 +171,11 @@ def exit_code(doc):
 def text(doc):
     """The document for a reader: the per-n table, or the all-n summary."""
     if doc["summary"] is not None:
-        return text_all_n(doc)
+        return after_activation.text(doc) + text_all_n(doc)
     results = doc["results"]
     classified = results[0]["n"] <= limits.certified_max_n()
-    lines = ["spread-cluster attractor, %s (rigorous enclosures; spectral radius of the scale-free "
-             "linearization)" % doc["activation"]] + table(results, FIELDS)
+    lines = after_activation.text(doc) + ["spread-cluster attractor, %s (rigorous enclosures; spectral radius of "
+                                          "the scale-free linearization)" % doc["activation"]] + table(results, FIELDS)
     if doc["below_range"]:
         lines.append("below the range: " + ", ".join("n=%d %s" % (b["n"], b["status"]) for b in doc["below_range"]))
     lines.append("smallest_n: %s" % (doc["smallest_n"] if doc["smallest_n"] is not None else
@@ -208,7 +216,8 @@ def compute_per_n(args):
             "per n (bnverify attractor --n 3.. gives the smallest n)" % limits.certified_max_n()),
            "below_range": [{"n": int(v.evidence["n"]), "status": v.status} for v in vs[:len(below)]],
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
-           "summary": None, "asymptotics": None, "boxes": []}       # the all-n run's keys: one shape for every range
+           "summary": None, "asymptotics": None, "boxes": [],       # the all-n run's keys: one shape for every range
+           "conjugation": None}
     if fold is not None:
         doc["fold"] = {"status": fold.status, "n_lo": str(fr.lo), "n_hi": str(fr.hi),
                        "statement": fold.evidence.get("statement") if fold.status == "proved"
@@ -273,7 +282,8 @@ def compute_all_n(args):
            "asymptotics": v.evidence.get("asymptotics"),
            "boxes": boxes_json(v),
            "results": results,
-           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction"}
+           "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
+           "conjugation": None}
     n0, absent = smallest_n(results)
     if v.status == "refuted" and n0 is not None and absent and n0 > r.lo:
         doc["summary"]["smallest_n"] = n0

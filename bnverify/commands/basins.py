@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..core import activations, limits
+from ..core import activations, limits, ranges
 from ..derive import basins as derive_basins
 from ..errors import BadInput
 from . import exits, options, per_n
@@ -30,17 +30,28 @@ each is monotone in rho -- and for a stable point h' there, and the number of la
 which every start of a compact part of the basin is within --eps of it (in rho).
 JSON: "n", "activation", "fixed_points", "basins", "monotone", "partner_gap", "status", "kernel".
 
+--n A.. (or A..B), A >= 7, RC + ReLU: every n of the range at once.  One proof in t = 1/n
+(charts of h(rho) - rho down to t = 0, the classification's evidence; docs/all-n.md) shows that
+every n >= A has exactly four fixed points, that h is increasing past a short head whose image
+lies left of the simplex, and so the same basins at every n; the trusted kernel decides the
+classification and each basin statement from it.  JSON: "range", "activation", "summary"
+({"proved": "all" | "none", "status", "checked", "reason", "seconds", "method", ...}), "basins",
+"kernel", "classification", "partner_gap" (n^3 times the gap, certified, and its limit 2(pi - 2)).
+
 exit status: 0 proved (every basin re-checked by the trusted kernel), 3 not proved.
 
 examples:  bnverify basins --n 7
+           bnverify basins --n 7.. --json
            bnverify basins --n 16 --stages rc,leaky_relu --alpha 1/10 --json
            bnverify basins --n 9 --plot basins-n9.png
 """
 EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED}
+CLASSIFY_FROM = 7           # the all-n charts' first n (claims.properties.branches.CLASSIFY_FROM)
 
 
 def add_arguments(p):
-    p.add_argument("--n", required=True, help="the batch size (3 <= n <= %d)" % derive_basins.N_LIMIT)
+    p.add_argument("--n", required=True, help="the batch size (3 <= n <= %d), or A.. / A..B (A >= 7, ReLU): every n "
+                                              "of the range at once" % derive_basins.N_LIMIT)
     options.add_model(p, ("rc",), help="rc and one activation: rc,relu (default) or rc,leaky_relu")
     p.add_argument("--eps", default="1/1000000", help="distance in rho for the layer counts (default 1/1000000)")
     options.add_json(p)
@@ -48,8 +59,21 @@ def add_arguments(p):
 
 
 def parse(args):
-    """(n, Activation, eps) from the options; BadInput on a bad value."""
+    """(n or an IntRange, Activation, eps) from the options; BadInput on a bad value."""
     limits.guard_number(args.n, "--n")
+    if ".." in str(args.n):
+        rng = ranges.parse_int_range(args.n, "--n", minimum=3)
+        _, act = options.model(args, "basins", "RC with one activation")
+        if rng.lo < CLASSIFY_FROM:
+            raise BadInput("--n %s: every n at once starts at n = %d (below it there is no attractor and the basins "
+                           "differ: give one n, e.g. --n %d)" % (args.n, CLASSIFY_FROM, rng.lo))
+        if not act.states or act.slope != 0:
+            raise BadInput("--n %s: the basins of every n at once are proved for RC + ReLU (for leaky ReLU, one n at "
+                           "a time)" % args.n)
+        options.plot_path(args.plot)
+        if args.plot:
+            raise BadInput("--plot draws one n: give --n N")
+        return rng, act, None
     try:
         n = int(args.n)
     except ValueError:
@@ -97,6 +121,8 @@ def compute(args):
     """The --json document (``bnv.basins`` wraps it): the cover's facts with the kernel's verdict
     on each basin, or the status and reason when the cover was not proved."""
     n, act, eps = parse(args)
+    if not isinstance(n, int):
+        return compute_all_n(n, act)
     v = derive_basins.basins(n, act, eps=eps)
     if v.status != "proved":
         return {"n": n, "activation": str(act), "status": v.status, "reason": v.evidence.get("reason")}
@@ -109,8 +135,81 @@ def compute(args):
     return doc
 
 
+ORDER = ("simplex", "partner", "attractor", "configuration")
+
+
+def compute_all_n(rng, act):
+    """Every n of the range at once: one classification item, the kernel's verdict on the
+    classification (four fixed points) and on each basin statement."""
+    from ..claims import spec
+    from ..claims.properties import road
+    from ..core.verdict import stopwatch
+    from ..derive import classify_alln
+
+    with stopwatch() as seconds:
+        try:
+            item, human = classify_alln.classification_item(rng.lo), None
+        except ValueError as e:
+            item, human = None, str(e)
+        base = {"title": "basins", "statement": "s", "expect": "proved", "model": spec.model_of(act),
+                "domain": {"n": str(rng)}}
+        claims = {"classification": dict(base, id="classification", property="classification", params={"value": 4})}
+        for state, interval in (("simplex", "[left-end, partner)"), ("partner", "{partner}"),
+                                ("attractor", "(partner, configuration)"), ("configuration", "{configuration}")):
+            claims[state] = dict(base, id="basin-" + state, property="basin",
+                                 params={"state": state, "basin": interval})
+        verdicts = {k: road.decide(spec.claim_from_dict(c, "basins command"), [item] if item else [])
+                    for k, c in claims.items()}
+    ok = all(v.status == "proved" for v in verdicts.values())
+    doc = {"range": [rng.lo, rng.hi], "activation": str(act),
+           "summary": {"range": [rng.lo, rng.hi], "proved": "all" if ok else "none",
+                       "status": "proved" if ok else "not proved", "checked": ok,
+                       "reason": verdicts["attractor"].evidence.get("reason") or human,
+                       "seconds": round(seconds(), 2), "method": BRANCH_METHOD},
+           "basins": [{"to": k, "interval": claims[k]["params"]["basin"]} for k in ORDER],
+           "kernel": {k: verdicts[k].status for k in ORDER},
+           "classification": {"fixed_points": 4, "verdict": verdicts["classification"].status,
+                              "statement": verdicts["classification"].evidence.get("statement")},
+           "statements": {k: verdicts[k].evidence.get("statement") for k in ORDER}}
+    if item:
+        sm = classify_alln.summary(item)
+        doc["partner_gap"] = {k: v for k, v in sm.items() if k.startswith("partner_gap")}
+        doc["basin_widths"] = sm["basin_widths"]
+        doc["evidence"] = {k: sm[k] for k in ("columns", "chart_boxes")}
+    doc["status"] = doc["summary"]["status"]
+    return doc
+
+
+BRANCH_METHOD = ("sign charts of h(rho) - rho in (t = 1/n, chart variable) down to t = 0: convexity and a "
+                 "Taylor model at the simplex, Krawczyk at the attractor, h increasing past a head mapped "
+                 "left of the simplex (arb); trusted kernel")
+
+
+def text_all_n(doc):
+    s = doc["summary"]
+    hi = "" if doc["range"][1] is None else str(doc["range"][1])
+    out = ["basins of the symmetric reduction for every n in %d..%s, RC + %s: %s (%s s)"
+           % (doc["range"][0], hi, doc["activation"], s["status"], s["seconds"]), "",
+           "fixed points of h (rho = cluster correlation of C G C): exactly 4 at every n (kernel: %s)"
+           % doc["classification"]["verdict"], "", "basins (kernel verdict):"]
+    for b in doc["basins"]:
+        out.append("  %-13s %-28s %s" % (b["to"], b["interval"], doc["kernel"][b["to"]]))
+    if "partner_gap" in doc:
+        g = doc["partner_gap"]
+        cols = g["partner_gap_n3_by_column"]
+        out += ["", "partner - simplex = c_n / n^3: c_n in [%s, %s] at n = %s, ..., [%s, %s] for n in %s;"
+                % (*cols[0]["n3_gap"], cols[0]["n"], *cols[-1]["n3_gap"], cols[-1]["n"]),
+                "  every limit point of c_n in [%s, %s] (2(pi - 2) = 2.283185307...)" % tuple(g["partner_gap_n3_limit"]),
+                "basin widths: simplex %s" % doc["basin_widths"]["simplex"],
+                "              attractor %s" % doc["basin_widths"]["attractor"]]
+    out += ["", "reason: %s" % s["reason"], "method: %s" % s["method"]]
+    return out
+
+
 def text(doc):
     """The human-readable summary of a basins document."""
+    if "summary" in doc:
+        return text_all_n(doc)
     if "basins" not in doc:             # the cover was not proved
         return ["n = %d: %s (%s)" % (doc["n"], doc["status"], doc["reason"])]
     out = ["basins of the symmetric reduction, n = %d, RC + %s (rigorous bounds, rounded outward)"

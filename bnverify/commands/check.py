@@ -42,6 +42,7 @@ examples:
                  --value=-4/5          (a value starting with '-' is written --value=-4/5)
   bnverify check --stages rc,leaky_relu --alpha 0..1 --n 7.. --property attractor-stable
                                        (every n >= 7 and every slope in [0, 1) at once)
+  bnverify check --stages relu,rc --n 3.. --property spectral-radius --state simplex --relation '<' --bound 1
   bnverify check --stages rc,rs,relu --n 3.. --property spectral-radius --state simplex \\
                  --relation '<' --bound 1        (full batch normalization's symmetric state)
 """
@@ -52,7 +53,8 @@ EXIT = {PROVED: exits.OK, REFUTED: exits.REFUTED, INCONCLUSIVE: exits.UNDECIDED}
 
 def add_arguments(p):
     p.add_argument("file", nargs="?", help="a claim file (*.toml)")
-    p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu")
+    p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu; relu,rc is BN after the "
+                   "activation (fixed points and spectral radii by conjugation)")
     options.add_alpha(p, "leaky slope or range: 1/10, 0..1/2")
     p.add_argument("--n", help="batch sizes: 3..20, 3.. or 5")
     p.add_argument("--property", help="one of the properties listed above")

@@ -34,7 +34,10 @@ activation; a row without NL is the linear layer), in the model's order RC, RS, 
       RC+RS    G -> C, the regular simplex (cosines -1/(n-1)); factor (n-1)/(n+1) near it
       NL       relu / leaky_relu: every correlation rises to 1, 1 - rho_l ~ const / l^2
       RC+NL    the catalogue's claims at this n (fixed point, instability, attractor, simplex)
-      RC+RS+NL the catalogue's RS claims; RS+NL and tanh with NL: inconclusive, with the reason
+      RS+NL    n >= 4, within the family lam C + beta 11^T/n: every start collapses (n = 3:
+               the map is infinite, inconclusive)
+      RC+RS+NL the catalogue's RS claims; tanh with NL: inconclusive, with the reason
+    A row with a proved end state (collapse, simplex) compares the finite-width fractions with it.
 (b) finite width: S seeds of width D and depth L; the fraction ending in each geometry
     class with a 95% Wilson interval, and the median layer from which a seed stays in
     its end class.  Classes (first that holds): collapse (all cosines > 0.99), orthogonal
@@ -214,6 +217,15 @@ def text(doc, seconds):
             lines += pretty.wrap("derivation: " + pretty.formula(f["derivation"]), " " * 6)
         lines += pretty.wrap("method: %s%s" % (f["method"], ("; checked by " + f["checked_by"]) if f.get("checked_by")
                                                else ""), " " * 6)
+        end = f["evidence"].get("end_class")
+        if end and f["verdict"] == "proved":
+            fw = r["finite_width"]
+            reach = f["evidence"].get("layers_to_cos_0.99_from_identity")
+            lines += pretty.wrap("finite width against it: %.2f [%.2f, %.2f] of the seeds end in %s, the proved "
+                                 "infinite-width end state%s" % ((fw["fractions"][end],) + tuple(fw["ci"][end]) + (end, (
+                                     "; from G = I the infinite-width orbit has every cosine > 0.99 after %d layers "
+                                     "(mpmath, a suggestion), median layer at finite width %s" % (
+                                         reach, fw["median_layers"][end])) if reach else "")), " " * 6)
         why = f["evidence"].get("reason")
         if why:
             lines += pretty.wrap("reason: " + why, " " * 6)

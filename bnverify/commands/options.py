@@ -116,10 +116,11 @@ def slope(text):
         raise BadInput("--alpha %r is not a number" % text)
 
 
-def stages(text, alpha=None):
+def stages(text, alpha=None, after_ok=False):
     """(stages, Activation) of --stages (or --activation) and --alpha; the slope's text is
-    guarded before it is read (a huge exponent would take minutes)."""
-    found = parse_stages(text)
+    guarded before it is read (a huge exponent would take minutes).  ``after_ok``: the command
+    takes BN after the activation (core/stages.py: the stage tuple then starts with "nl")."""
+    found = parse_stages(text, after_ok=after_ok)
     if alpha is None:
         return found
     if not found[1].takes_alpha:
@@ -127,7 +128,7 @@ def stages(text, alpha=None):
         raise BadInput("--alpha %s: only %s has a slope, the activation here is %s"
                        % (limits.show(alpha), with_slope, found[1].name))
     limits.guard_number(alpha, "--alpha")
-    return parse_stages(text, alpha)
+    return parse_stages(text, alpha, after_ok=after_ok)
 
 
 def model(args, command, why):

@@ -13,7 +13,8 @@ from ..report import pretty
 from . import options
 
 
-def add_arguments(p, fold, stages_help="rc and one activation: relu (default) or leaky_relu"):
+def add_arguments(p, fold, stages_help="rc and one activation: relu (default) or leaky_relu; or PHI,rc (BN after "
+                                       "the activation: the same state read at C G* C, by conjugation)"):
     """The options of attractor and simplex; ``fold``: also --fold LO..HI (attractor)."""
     p.add_argument("--n", required=True, help="batch sizes: A..B, A.. (every n >= A) "
                    "or a single integer (3 <= n <= 10^6); a table per n for at most %d n, "

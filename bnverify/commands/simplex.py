@@ -11,6 +11,8 @@ from ..report import pretty
 from ..derive import sweeps
 from ..derive import bsb1_spectrum
 from ..errors import BadInput
+from ..core.stages import after
+from . import after as after_activation
 from . import exits, options, per_n, simplex_rs
 from .output import show
 
@@ -50,6 +52,7 @@ examples:  bnverify simplex --n 3..40 --json
            bnverify simplex --n 1000000
            bnverify simplex --n 3.. --json
            bnverify simplex --n 3.. --stages rc,leaky_relu --alpha 1/10
+           bnverify simplex --n 3..8 --stages relu,rc       (BN after the activation)
 """
 
 # the attractor's fields too (cluster_cos = odd_cos = simplex_cos, norm_ratio = 1 here),
@@ -59,7 +62,8 @@ FIELDS = ("simplex_cos", "cluster_cos", "odd_cos", "norm_ratio", "spectral_radiu
 
 def add_arguments(p):
     per_n.add_arguments(p, fold=False, stages_help="rc and one activation: relu (default) or leaky_relu; or rc,rs,PHI "
-                        "(PHI relu, leaky_relu or identity): full batch normalization, enclosures")
+                        "(PHI relu, leaky_relu or identity): full batch normalization, enclosures; or PHI,rc: BN "
+                        "after the activation, read at C G* C by conjugation")
     p.add_argument("--check-to", type=int, default=None, metavar="N",
                    help="with --stages rc,rs,PHI: check the closed forms against the certified Laplace integral "
                         "and its derivative for n <= N (0: none; at most %d; default %d)"
@@ -79,7 +83,9 @@ def compute(args):
     if ".." in (args.alpha or ""):
         raise BadInput("--alpha %s: the simplex state is certified at one slope (a range of slopes: bnverify "
                        "attractor with an open --n)" % args.alpha)
-    stages, act = options.stages(args.stages, args.alpha)
+    stages, act = options.stages(args.stages, args.alpha, after_ok=True)
+    if after(stages):               # BN after the activation: RC then phi's document, by conjugation
+        return after_activation.compute(args, stages, act, compute, "simplex")
     if "rs" in stages:
         return simplex_rs.compute(args, stages, act)
     if args.check_to is not None:
@@ -92,6 +98,8 @@ def exit_code(doc):
     """OK when every n is decided (the table says which n if not), or the all-n proof holds."""
     if "rs" in doc["stages"].split(","):
         return simplex_rs.exit_code(doc)
+    if doc["conjugation"] is not None and doc["conjugation"]["status"] != "proved":
+        return exits.UNDECIDED
     if doc["summary"] is not None:
         return exits.OK if doc["summary"]["status"] == "proved" else exits.UNDECIDED
     decided = all(r["status"] in ("proved", "refuted") for r in doc["results"])
@@ -103,9 +111,9 @@ def text(doc):
     if "rs" in doc["stages"].split(","):
         return simplex_rs.text(doc)
     if doc["summary"] is not None:
-        return text_all_n(doc)
-    return ["simplex state, %s: rigorous enclosures, rounded outward; exact closed forms below" % doc["activation"]] \
-        + table(doc["results"])
+        return after_activation.text(doc) + text_all_n(doc)
+    return after_activation.text(doc) + ["simplex state, %s: rigorous enclosures, rounded outward; exact closed forms "
+                                         "below" % doc["activation"]] + table(doc["results"])
 
 
 def compute_per_n(args):
@@ -122,7 +130,8 @@ def compute_per_n(args):
         row["exact"] = exact_values(row, act)
     return {"activation": str(act), "stages": "rc,%s" % act.name, "results": results,
             "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
-            "exact_note": EXACT_NOTE, "summary": None, "asymptotics": None, "boxes": []}  # one shape, any range
+            "exact_note": EXACT_NOTE, "summary": None, "asymptotics": None, "boxes": [],  # one shape, any range
+            "conjugation": None}
 
 
 EXACT_NOTE = ("exact: closed forms by sympy, untrusted, each shown only where it lies in the certified "
@@ -237,7 +246,7 @@ def compute_all_n(args):
            "asymptotics": v.evidence.get("asymptotics"),
            "boxes": boxes_json(v, r),
            "eigenvalue_convention": "scale-free: eigenvalues of DF(G*)/c without G*'s own direction",
-           "results": [], "exact_note": EXACT_NOTE}                # the per-n run's keys: one shape, any range
+           "results": [], "exact_note": EXACT_NOTE, "conjugation": None}    # the per-n run's keys: one shape
     per_n.write_cert(args, v)
     return doc
 

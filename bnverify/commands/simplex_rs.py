@@ -37,8 +37,8 @@ def parse(args, stages, act):
     if not (act.degree == 1 and act.slope is not None):
         raise BadInput("--stages %s: the BSB1 spectrum with rs is derived for positively homogeneous phi only (relu, "
                        "leaky_relu, identity, abs); for %s the Jacobian is an expectation over four coordinates of the "
-                       "sphere y = sqrt(n) Cz/|Cz| (not enclosed). The state (rigorous) and a Monte Carlo suggestion of its spectrum: "
-                       "bnverify bsb1 --stages %s"
+                       "sphere y = sqrt(n) Cz/|Cz| (not enclosed). The state (rigorous) and a Monte Carlo suggestion "
+                       "of its spectrum: bnverify bsb1 --stages %s"
                        % (limits.show(args.stages), act, args.stages))
     slope = laplace.slope(act.name, act.alpha if act.takes_alpha else None)
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=True)
@@ -85,7 +85,7 @@ def compute(args, stages, act):
         results.append(row)
     return {"activation": str(act), "stages": "rc,rs,%s" % act.name, "results": results,
             "eigenvalue_convention": CONVENTION, "exact_note": EXACT_NOTE,
-            "summary": None, "asymptotics": None, "boxes": []}
+            "summary": None, "asymptotics": None, "boxes": [], "conjugation": None}
 
 
 def text(doc):

@@ -492,15 +492,61 @@ class JetContext(Context):
         return Jet(value, deriv * x.d)
 
 
+class TaylorContext(Context):
+    """Truncated Taylor series over balls (python-flint ``arb_series``, ``terms`` coefficients):
+    :meth:`variable` makes x0 + e; a formula then returns its Taylor coefficients f^(k)(x0)/k!,
+    k < terms, each enclosed for every point of the ball x0 (so over a ball x0 the last one bounds
+    a Lagrange remainder).  Clamps act as the identity: they are used where the quantity is in
+    range mathematically."""
+
+    name = "taylor"
+
+    def __init__(self, terms, prec=128):
+        from flint import arb, arb_series, ctx
+
+        self.arb, self.S, self.terms, self.prec = arb, arb_series, terms, prec
+        ctx.prec = prec
+
+    @property
+    def pi(self):
+        return self.S([self.arb.pi()], prec=self.terms)
+
+    def const(self, x):
+        if isinstance(x, self.S):
+            return x
+        return self.S([BallContext.const(self, x)], prec=self.terms)
+
+    def variable(self, x):
+        return self.S([BallContext.const(self, x), 1], prec=self.terms)
+
+    def coeffs(self, f):
+        """[f^(k)(x0)/k! for k < terms] as balls."""
+        c = list(f.coeffs())
+        return c + [self.arb(0)] * (self.terms - len(c))
+
+    def _sqrt(self, x):
+        return x.sqrt()
+
+    def _acos(self, x):
+        return x.acos()
+
+    def _unit(self, x):
+        return x
+
+    def _pos(self, x):
+        return x
+
+
 FLOAT = FloatContext()
 
 
 def get(name, **kw):
     """Context by name: 'float', 'exact', 'ball' (prec=bits), 'interval' (dps=digits), 'mp'
-    (dps=digits), 'jet' (base=a context, or prec=bits for balls)."""
+    (dps=digits), 'jet' (base=a context, or prec=bits for balls), 'taylor' (terms=, prec=)."""
     table = {"float": lambda: FLOAT, "exact": ExactContext, "ball": BallContext,
              "interval": IntervalContext, "mp": MpContext,
-             "jet": lambda base=None, **k: JetContext(base or BallContext(**k))}
+             "jet": lambda base=None, **k: JetContext(base or BallContext(**k)),
+             "taylor": TaylorContext}
     if name not in table:
-        raise ValueError("unknown arithmetic %r (choose float, exact, ball, interval, mp, jet)" % name)
+        raise ValueError("unknown arithmetic %r (choose float, exact, ball, interval, mp, jet, taylor)" % name)
     return table[name](**kw) if kw else table[name]()

@@ -39,6 +39,20 @@ class SymState:
     x: object
     b: object
 
+    def centred(self, n):
+        """C G C (C = I - 11^T/n), again S_{n-1}-invariant, in closed form: with row sums
+        s = a + (n-2) o + x (cluster) and t = (n-1) x + b (odd), total T = (n-1) s + t,
+        (C G C)_jk = G_jk - (s_j + s_k)/n + T/n^2."""
+        m = n - 1
+        s, t = self.a + (m - 1) * self.o + self.x, m * self.x + self.b
+        T = m * s + t
+        return SymState(self.a - 2 * s / n + T / n ** 2, self.o - 2 * s / n + T / n ** 2,
+                        self.x - (s + t) / n + T / n ** 2, self.b - 2 * t / n + T / n ** 2)
+
+    def geometry(self, ctx):
+        """(cluster cosine, odd cosine, norm ratio |odd|/|cluster point|) of the state."""
+        return self.o / self.a, self.x / ctx.sqrt(self.a * self.b), ctx.sqrt(self.b / self.a)
+
     def dense(self, n, ctx):
         """The full n x n matrix (odd point last)."""
         G = np.empty((n, n), dtype=float if ctx.name == "float" else object)

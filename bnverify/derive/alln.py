@@ -90,29 +90,40 @@ SERIES = {"C": PowerSeries("C", c_coeff, _tail_cs), "S": PowerSeries("S", s_coef
 
 
 # ---------------------------------------------------------------- the branch (written once)
-def branch(v, t, ctx):
-    """Every quantity of the branch at (v, t), as a dict: G, E, rho, theta and the fixed
-    point's cluster cosine deficit / t^2, odd cosine / t^3 and norm-ratio gap."""
+def atoms(theta, t, ctx):
+    """The branch's primitives at (theta, t): C, S, rho, w, y, cos(phi), R, phi, S(phi) and E's
+    parts, E = base - x1 v - x0 (v = theta / t; x1 = (1 + t)(1 - 2t) theta^2 S(theta) / pi carries
+    the t^2 v^3 term), so the charts in (theta, 1/v) of derive/classify_alln.py read E / v =
+    (base - x0) / v - x1 without v."""
     pi, one = ctx.pi, ctx.const(1)
-    theta = t * v
     c, s = ctx.series(SERIES["C"], theta), ctx.series(SERIES["S"], theta)
     rho = one - theta * theta * c
-    w2 = c * (1 - 2 * t) / (1 - t)
-    w = ctx.sqrt(w2)
+    w = ctx.sqrt(c * (1 - 2 * t) / (1 - t))
     y = theta * w
     cosphi = ctx.sqrt(one - y * y)
     R = ctx.series(SERIES["R"], y)
     phi = y * R
     sphi = ctx.series(SERIES["S"], phi)
+    base = -2 * t - 2 * (1 - 2 * t) * rho
+    x1 = (1 + t) * (1 - 2 * t) * theta * theta * s / pi
+    x0 = 2 * (1 - t) * theta ** 3 * cosphi * (w * R) ** 3 * sphi / pi
+    return {"rho": rho, "theta": theta, "C": c, "S": s, "w": w, "y": y, "cphi": cosphi, "R": R,
+            "phi": phi, "sphi": sphi, "base": base, "x1": x1, "x0": x0}
+
+
+def branch(v, t, ctx):
+    """Every quantity of the branch at (v, t), as a dict: G, E, rho, theta and the fixed
+    point's cluster cosine deficit / t^2, odd cosine / t^3 and norm-ratio gap."""
+    pi, one = ctx.pi, ctx.const(1)
+    q = atoms(t * v, t, ctx)
+    c, s, w, R, sphi, cosphi = q["C"], q["S"], q["w"], q["R"], q["sphi"], q["cphi"]
     v3 = v * v * v
-    E = (-2 * t - 2 * (1 - 2 * t) * rho - (1 + t) * (1 - 2 * t) * t * t * v3 * s / pi
-         - 2 * (1 - t) * t * t * t * v3 * cosphi * (w * R) ** 3 * sphi / pi)
+    E = q["base"] - q["x1"] * v - q["x0"]
     G = v * v * c * E + v3 * s / pi
-    return {"G": G, "E": E, "rho": rho, "theta": theta, "A2": one + t * E,
-            "C": c, "S": s, "w": w, "y": y, "cphi": cosphi, "R": R, "phi": phi, "sphi": sphi,
-            "deficit_t2": v * v * (c - t * v * s / pi),
-            "odd_cos_t3": v3 * (w * R) ** 3 * sphi / pi,
-            "gap": one + t * v * v * c * (1 - 2 * t) / (1 + cosphi)}
+    return dict(q, G=G, E=E, A2=one + t * E, H=c * E + v * s / pi,
+                deficit_t2=v * v * (c - t * v * s / pi),
+                odd_cos_t3=v3 * (w * R) ** 3 * sphi / pi,
+                gap=one + t * v * v * c * (1 - 2 * t) / (1 + cosphi))
 
 
 # ---------------------------------------------------------------- measurement (mpmath)
@@ -177,7 +188,8 @@ def krawczyk_box(t_lo, t_hi, v_guess, ctx, rel=Fraction(1, 2 ** 20)):
         except ValueError:              # the box leaves the series' domain
             return None
         K = ctx.const(m) - ctx.const(y) * gm + (1 - ctx.const(y) * GV.d) * (V - ctx.const(m))
-        if K.is_finite() and V.contains_interior(K):
+        # with a hundredth of the box to spare: the kernel's twin sums its terms in its own order
+        if K.is_finite() and ball_from(m - r * 99 / 100, m + r * 99 / 100, ctx).contains_interior(K):
             return {"t": [_frac_str(Fraction(t_lo)), _frac_str(Fraction(t_hi))],
                     "v": {"mid": _dyadic(m), "rad": _dyadic(r, up=True)},
                     "y": _frac_str(y)}

@@ -141,3 +141,43 @@ def rs_gram_monte_carlo(G, act, samples, rng):
 
 __all__ = ["fixed_point", "spread_response", "spread_response_quadrature", "rs_gram_monte_carlo",
            "ALPHA", "EPS"]
+
+
+# ---------------------------------------------------------------- RS then phi, without RC: the symmetric family
+def family_image(act, n, r, dps=20):
+    """RS then phi without RC on the family G = C + r J/n (lam = 1, beta = r >= 0; the map is
+    0-homogeneous), through the Laplace representation with v = 1 + 2s (docs/decompose.md):
+
+        d = G'_jj = (1/2) int_1^oo w(v) kappa(1) dv = kappa(1) (1 + r/(n-3)),
+        o = G'_jk = (1/2) int_1^oo w(v) kappa(c(v)) dv,
+        w(v) = v^(-(n+1)/2) (n - 1 + r v),   c(v) = (r v - 1)/(r v + n - 1).
+
+    Returns (d, o, r') as mpmath numbers, r' = beta'/lam' = (d + (n-1) o)/(d - o).  Quadrature in
+    mpmath (a float suggestion: the trusted row does not use these numbers); n >= 4."""
+    from mpmath import mp, mpf, quad, inf
+
+    from ..core.arith import MpContext
+
+    if n < 4:
+        raise ValueError("n = %d: E[1/chi^2_%d] is infinite" % (n, n - 1))
+    with mp.workdps(dps):
+        ctx = MpContext(dps)
+        r = mpf(r)
+        w = lambda v: v ** (-mpf(n + 1) / 2) * (n - 1 + r * v)          # noqa: E731
+        c = lambda v: (r * v - 1) / (r * v + n - 1)                       # noqa: E731
+        kap = lambda x: act.kappa(min(mpf(1), max(mpf(-1), x)), ctx)    # noqa: E731
+        o = quad(lambda v: w(v) * kap(c(v)), [1, 2, 10, 100, inf]) / 2
+        d = act.kappa_one(ctx) * (1 + r / (n - 3))
+        return +d, +o, (d + (n - 1) * o) / (d - o)
+
+
+def family_orbit(act, n, r0, layers, dps=20, stop=None):
+    """The cosines (r - 1)/(r + n - 1) along at most ``layers`` steps of :func:`family_image`
+    from r0 (ending after the first cosine above ``stop``, when given)."""
+    r, out = r0, []
+    for _ in range(layers):
+        r = family_image(act, n, r, dps)[2]
+        out.append(float((r - 1) / (r + n - 1)))
+        if stop is not None and out[-1] > stop:
+            break
+    return out

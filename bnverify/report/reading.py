@@ -24,7 +24,8 @@ PAPER = [
                 "figure); its fixed points, their stability, where a new one appears, and which starts end "
                 "where (the basins).",
      "claims": ["gram-fixed-point", "jacobian-spectrum", "simplex-state", "attractor", "attractor-threshold",
-                "attractor-fold", "attractor-leaky", "basin-attractor", "basin-simplex"]},
+                "attractor-fold", "attractor-leaky", "classification", "basin-attractor", "basin-attractor-all",
+                "basin-simplex"]},
     {"key": "stability",
      "quote": "They \u201cprove a stability result for the aforementioned configuration\u201d.",
      "reading": "Read literally: O_n is a linearly stable fixed point (stability-naive, decided from the "
@@ -45,6 +46,9 @@ ITEMS = {"symmetric-state": "a Krawczyk box of the fixed point with a dyadic eig
                          "symmetry blocks' margins, re-checked in arb for every n at once",
          "simplex-branch": "t-boxes covering [0, 1/n_from] on which the simplex state's closed-form "
                            "eigenvalues are bounded in arb",
+         "classification-branch": "t-columns covering t = 1/n in [0, 1/n_from] and boxes of four charts of "
+                                  "(t, rho) on which the sign of h(rho) - rho, convexity, a Taylor model at the "
+                                  "simplex and h's monotonicity are shown in arb: every n's fixed points and basins",
          "kernel-null": "points with rational coordinates and a null vector of K(Sigma), re-checked exactly "
                         "(sympy) by the trusted kernel, which computes which hypothesis the points satisfy"}
 

@@ -71,6 +71,7 @@ evaluated with alpha as a ball over it, the root v does not depend on alpha.
 """
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 from .base import Q, Rejected, ball, dyadic, edge_to_edge, rat_range, span, table
@@ -88,6 +89,7 @@ def _fact(k):
     return out
 
 
+@functools.lru_cache(maxsize=None)
 def _coeff(name, k):
     if name == "C":
         return Fraction((-1) ** k, _fact(2 * k + 2))
@@ -135,9 +137,17 @@ def _series(name, x, prec):
 def _atoms(V, T, prec):
     """The branch's primitives at (V, T) (Dual values): theta, C, S, rho, w, y, cos phi, R, phi,
     S(phi), w R and E (module docstring)."""
+    q = angle_atoms(T * V, T, prec)
+    v3 = V * V * V
+    E = (-2 * T - 2 * (1 - 2 * T) * q["rho"] - (1 + T) * (1 - 2 * T) * T * T * v3 * q["s"] / q["pi"]
+         - 2 * (1 - T) * T * T * T * v3 * q["cphi"] * q["wR"] * q["wR"] * q["wR"] * q["sphi"] / q["pi"])
+    return dict(q, v3=v3, E=E)
+
+
+def angle_atoms(th, T, prec):
+    """The primitives that depend on theta and t only (Dual values)."""
     from flint import arb
     pi = arb.pi()
-    th = T * V
     c, s = _series("C", th, prec), _series("S", th, prec)
     rho = 1 - th * th * c
     w = (c * (1 - 2 * T) / (1 - T)).sqrt()
@@ -146,12 +156,7 @@ def _atoms(V, T, prec):
     R = _series("R", y, prec)
     phi = y * R
     sphi = _series("S", phi, prec)
-    v3 = V * V * V
-    wR = w * R
-    E = (-2 * T - 2 * (1 - 2 * T) * rho - (1 + T) * (1 - 2 * T) * T * T * v3 * s / pi
-         - 2 * (1 - T) * T * T * T * v3 * cphi * wR * wR * wR * sphi / pi)
-    return dict(pi=pi, th=th, c=c, s=s, rho=rho, w=w, y=y, cphi=cphi, R=R, phi=phi, sphi=sphi,
-                v3=v3, wR=wR, E=E)
+    return dict(pi=pi, th=th, c=c, s=s, rho=rho, w=w, y=y, cphi=cphi, R=R, phi=phi, sphi=sphi, wR=w * R)
 
 
 def _slopes(lo, hi):
@@ -219,6 +224,22 @@ def _cover(ts, n0):
                        "one point 1/n for each n above)" % n0)
 
 
+def krawczyk(b, i, lo, hi, alpha, prec):
+    """(V, quantities on the box) if Krawczyk's operator for G maps the box b's v-ball into its
+    interior for every t in [lo, hi] (exactly one root of G(., t) in V); Rejected otherwise."""
+    from flint import arb
+    mid, rad = dyadic(b["v"]["mid"]), dyadic(b["v"]["rad"])
+    if not (rad > 0 and mid - rad > 0):
+        raise Rejected("box %d: the v-ball must be positive with a positive radius" % i)
+    T, m = span(lo, hi), ball(mid)
+    V, y = arb(m, ball(rad)), ball(Q(b["y"]))
+    at_m, on_box = quantities(m, T, alpha, prec), quantities(V, T, alpha, prec)
+    K = m - y * at_m["G"] + (1 - y * on_box["dG"]) * (V - m)
+    if not (K.is_finite() and V.contains_interior(K)):
+        raise Rejected("box %d (t in [%s, %s]): the Krawczyk operator is not inside the box" % (i, lo, hi))
+    return V, on_box
+
+
 def check_branch(item):
     from flint import arb, ctx
 
@@ -244,17 +265,8 @@ def check_branch(item):
     _cover(ts, n0)
     with ctx.workprec(prec):
         for i, (b, (lo, hi)) in enumerate(zip(boxes, ts)):
-            mid, rad = dyadic(b["v"]["mid"]), dyadic(b["v"]["rad"])
-            if not (rad > 0 and mid - rad > 0):
-                raise Rejected("box %d: the v-ball must be positive with a positive radius" % i)
             T = span(lo, hi)
-            m = ball(mid)
-            V = arb(m, ball(rad))
-            y = ball(Q(b["y"]))
-            at_m, on_box = quantities(m, T, (a_lo, a_hi), prec), quantities(V, T, (a_lo, a_hi), prec)
-            K = m - y * at_m["G"] + (1 - y * on_box["dG"]) * (V - m)
-            if not (K.is_finite() and V.contains_interior(K)):
-                raise Rejected("box %d (t in [%s, %s]): the Krawczyk operator is not inside the box" % (i, lo, hi))
+            V, on_box = krawczyk(b, i, lo, hi, (a_lo, a_hi), prec)
             if not (on_box["A2"] > 0 and on_box["y"] < 1 and on_box["spread"] > 0 and on_box["factor"] > 0):
                 raise Rejected("box %d: A > 0, y < 1, 1 - c > 0 or c > odd cosine not shown" % i)
             if stable:

@@ -12,6 +12,8 @@ bound), computed here, never read from the item's labels:
     point, unique with n arccos(rho) in the box (bnverify/trusted/alln.py).
 ``simplex-branch``  {n_from, alpha, prec, boxes}: for every n >= n_from the simplex state has
     spectral radius < 1 (bnverify/trusted/simplex.py).
+``classification-branch``  {n_from, prec, charts, columns, l2, u2, limit}: for every n >= n_from
+    exactly four solutions of h(rho) = rho (bnverify/trusted/classify.py).
 ``basin-cover``  {n, alpha, prec, pieces}: the exact basin of every fixed point of the reduced
     map rho -> h(rho) on [-1/(n-2), 1] (bnverify/trusted/basins.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
@@ -19,11 +21,13 @@ bound), computed here, never read from the item's labels:
 """
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 
 from .alln import check_branch
 from .basins import check_basin_cover
-from .base import Q, Rejected, ball, dyadic, edge_to_edge, rat_range, table
+from .classify import check_classification as check_classification_branch
+from .base import Q, Rejected, ball, canonical, dyadic, edge_to_edge, rat_range, table
 from .rank import check_null
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
@@ -116,6 +120,7 @@ def check_classification(item):
 
 CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification,
           "all-n-branch": check_branch, "simplex-branch": check_simplex_branch,
+          "classification-branch": check_classification_branch,
           "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
@@ -123,6 +128,8 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
           "all-n-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list},
                            {"stable": bool}),
           "simplex-branch": ({"type": str, "n_from": int, "alpha": str, "prec": int, "boxes": list}, {}),
+          "classification-branch": ({"type": str, "n_from": int, "prec": int, "charts": dict, "columns": list,
+                                     "l2": list, "u2": list, "limit": list}, {}),
           "basin-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {}),
           "kernel-null": ({"type": str, "alpha": str, "points": list, "null": list}, {})}
 
@@ -130,7 +137,8 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
 # a branch box (a Taylor model in t) costs some 30 times a basin piece or a classified interval
 SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all-n-branch": ("boxes", 32),
-         "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4)}
+         "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4),
+         "classification-branch": ("columns", 1000)}
 
 
 def _typed(item):
@@ -164,13 +172,27 @@ def shape(item):
     return item["type"], str(item.get("n")), rat_range(item["alpha"])
 
 
+_SEEN = {}      # an item's canonical text -> its fact: one process re-checks an item once
+
+
 def check_item(item):
     """The fact an item establishes (Rejected if it does not re-verify)."""
     _typed(item)
     if ("V" in item) != ("bound" in item):
         raise Rejected("a symmetric-state item has V and bound together, or neither")
     try:
-        return CHECKS[item["type"]](item)
+        key = canonical(item)
+    except (TypeError, ValueError, RecursionError):     # not plain JSON: the check below says why
+        key = None
+    if key in _SEEN:
+        return copy.deepcopy(_SEEN[key])
+    try:
+        fact = CHECKS[item["type"]](item)
+        if len(_SEEN) > 64:
+            _SEEN.clear()
+        if key is not None:
+            _SEEN[key] = copy.deepcopy(fact)
+        return fact
     except Rejected:
         raise
     except Exception as e:              # malformed data is a rejection, never a crash

@@ -9,7 +9,8 @@ relation it has no method for) raises NoGoal: the claim is then not provable her
 certificate supplies evidence only (Krawczyk boxes, classification covers); everything
 decisive is computed here with :mod:`.model`, and SMT queries are written here (:mod:`.smt`).
 
-Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-linearity):
+Models decided (stages in the order RC, RS, NL, or NL first for BN after the activation; "rc" alone
+means RC with no non-linearity):
 
 | property | models | how |
 |---|---|---|
@@ -24,7 +25,9 @@ Models decided (stages in the order RC, RS, NL; "rc" alone means RC with no non-
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
 | rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
-| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone; one n | a stage set's fact, exact (stages.py) |
+| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
+| fixed-point, spectral-radius, jacobian-spectrum, attractor-exists / -stable | nl,rc (BN after the activation) + relu / leaky_relu / identity | RC then NL's goal and evidence, the conjugation lemma (_g_after) |
+| fixed-point (simplex) | nl,rc,rs + relu / leaky_relu / identity | the regular simplex, by symmetry (_g_after_rs) |
 """
 from __future__ import annotations
 
@@ -41,7 +44,8 @@ from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_imag
 
 FORMAT = "bnverify-certificate/2"
 ACTIVATIONS = {"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "tanh": None}
-STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"])
+STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"], ["nl", "rc"], ["nl", "rc", "rs"])    # "nl" first: BN after phi
+AFTER = ("fixed-point", "spectral-radius", "jacobian-spectrum", "attractor-exists", "attractor-stable")
 STATES = ("configuration", "two-point", "attractor", "simplex")
 PER_N_MAX = 1000
 CERT_WORK = 32_000_000      # weighted entries x bits over a certificate (items.work), some 20 s;
@@ -56,7 +60,7 @@ CERT_FIELDS = {"format": str, "claim": dict, "verdict": str, "method": str, "sta
 PARAMS = {"fixed-point": "state", "norm-ratio-limit": "value", "orthogonal-outlier": "value",
           "spectral-radius": "state relation bound", "jacobian-spectrum": "state eigenvalues",
           "attractor-stable": "relation bound", "attractor-threshold": "value", "fold-bracket": "lo hi",
-          "basin": "state basin", "kernel-definite": "points", "kernel-singular": "points", "stability-directions": "state decay grow"}
+          "basin": "state basin", "classification": "value", "kernel-definite": "points", "kernel-singular": "points", "stability-directions": "state decay grow"}
 PARAM_TYPES = {"state": str, "relation": str, "bound": str, "value": (str, int), "eigenvalues": list,
                "lo": str, "hi": str, "basin": str, "points": str, "decay": list, "grow": list}
 BASIN_ENDS = ("left-end", "simplex", "partner", "attractor", "configuration")
@@ -71,7 +75,8 @@ class Claim:
         self.property = data.get("property")
         self.stages, self.activation = data.get("stages"), data.get("activation")
         if self.stages not in STAGE_FORMS:
-            raise Rejected("stages %r are not one of rc, rs, rc,rs in that order" % (self.stages,))
+            raise Rejected("stages %r are not one of rc, rs, rc,rs in that order, or nl,rc / nl,rc,rs (BN after the "
+                           "activation)" % (self.stages,))
         if self.activation not in ACTIVATIONS:
             raise Rejected("unknown activation %r" % (self.activation,))
         dom = table(data["domain"], "the domain", {"n": str}, {"alpha": str})
@@ -937,8 +942,10 @@ def basin_text(text):
 
 
 def _g_basin(c):
-    _need(c.n_hi is not None and c.n_hi <= N_MAX, "basins are certified per n, for n <= %d (no all-n proof)" % N_MAX)
-    _per_n_model(c)
+    relu_all_n = c.stages == ["rc"] and c.alpha == (0, 0, False)   # trusted/classify.py's basins: ReLU
+    _need(relu_all_n or c.n_hi is not None and c.n_hi <= N_MAX,
+          "basins are certified per n for n <= %d, and for every n at once for RC + ReLU" % N_MAX)
+    _per_n_model(c, all_n=relu_all_n)
     state, want = c.param("state"), basin_text(c.param("basin"))
     _need(state in BASIN_ENDS[1:], "a basin belongs to a fixed point: %s" % ", ".join(BASIN_ENDS[1:]))
     st = ("for %s and %s: within the S_{n-1}-symmetric family, a state converges under the scale-free "
@@ -949,18 +956,73 @@ def _g_basin(c):
     a = c.alpha_point
 
     def decide(facts):
+        b = min((f["n_from"] for f in facts if f["fact"] == "classification"), default=None)
         got = {f["n"]: f for f in facts if f["fact"] == "basins" and f["alpha"] == a}
-        for k in c.ns():
+        top = c.n_hi if b is None else min(b - 1, c.n_hi if c.n_hi is not None else b - 1)
+        if top is None or top - c.n_lo + 1 > PER_N_MAX:
+            raise Rejected("no basins for every n of the domain (the all-n charts start at n = 7)")
+        for k in range(c.n_lo, top + 1):
             if k in got and got[k]["basins"].get(state) != want:
                 return "refuted", "at n = %d the basin of the %s is %s (fixed points: %s)" % (
                     k, state, got[k]["basins"].get(state, "empty: no such fixed point"),
                     ", ".join(got[k]["fixed_points"]))
-        missing = [k for k in c.ns() if k not in got]
-        if missing:
-            raise Rejected("no basin cover for n = %d" % missing[0])
+            if k not in got:
+                raise Rejected("no basin cover for n = %d" % k)
+        if b is not None and (c.n_hi is None or c.n_hi >= b):
+            have = dict(next(f for f in facts if f["fact"] == "classification")["basins"])
+            if have.get(state) != want:
+                return "refuted", "for every n >= %d the basin of the %s is %s" % (b, state, have.get(state))
+            return "proved", ("basin covers per n in [%d, %d] and, for every n >= %d, the all-n charts in t = 1/n "
+                              "(h increasing)" % (c.n_lo, b - 1, b) if c.n_lo < b else
+                              "the all-n charts in t = 1/n (h increasing), for every n >= %d" % b)
         return "proved", "basin covers re-verified for every n of the domain"
-    return Goal(st, decide, lambda f: f["fact"] == "basins" and f["alpha"] == a and
-                c.n_lo <= f["n"] <= c.n_hi)
+
+    def about(f):
+        if f["fact"] == "classification":
+            return relu_all_n and (c.n_hi is None or f["n_from"] <= c.n_hi)
+        return f["fact"] == "basins" and f["alpha"] == a and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
+    return Goal(st, decide, about)
+
+
+def _g_classification(c):
+    """The number of fixed points of the symmetric reduction's map h, per n (classification
+    covers, n <= N_MAX) and every n at once (trusted/classify.py, from its n_from on)."""
+    _rc_only(c)
+    _need(c.activation in ("relu", "leaky_relu"), "the reduction curve is certified for RC + ReLU / leaky ReLU")
+    v = c.param("value")
+    _need(type(v) is int or isinstance(v, str) and v.isdigit() and len(v) < 4, "params.value: a number of fixed points")
+    v = int(v)
+    st = ("for %s and %s: the map rho -> h(rho) of the S_{n-1}-symmetric family (rho the cluster correlation "
+          "of C G C, h(rho) that of C F(G) C) has exactly %d fixed points on [-1/(n-2), 1], O_n (rho = 1) and "
+          "the simplex state (rho = -1/(n-1)) among them; for leaky ReLU h(rho) - rho has ReLU's sign at "
+          "every rho (C Sigma C = Sigma and K_alpha = alpha Sigma + (1 - alpha)^2 K: a weighted mediant of rho "
+          "and ReLU's h), so its fixed points are ReLU's" % (c.model_text(), c.domain_text(), v))
+
+    def decide(facts):
+        per = {f["n"]: 2 + f["spread_cluster_states"] for f in facts if f["fact"] == "classified"}
+        b = min((f["n_from"] for f in facts if f["fact"] == "classification"), default=None)
+        top = c.n_hi if b is None else min(b - 1, c.n_hi if c.n_hi is not None else b - 1)
+        if top is None or top - c.n_lo + 1 > PER_N_MAX:
+            raise Rejected("no classification for every n of the domain (the all-n item starts at n = 7)")
+        for k in range(c.n_lo, top + 1):
+            if k not in per:
+                raise Rejected("no classification for n = %d" % k)
+            if per[k] != v:
+                return "refuted", "at n = %d there are exactly %d fixed points" % (k, per[k])
+        if b is not None and (c.n_hi is None or c.n_hi >= b):
+            if v != 4:
+                return "refuted", "for every n >= %d there are exactly 4 fixed points" % b
+            return "proved", ("classification covers per n in [%d, %d] and, for every n >= %d, the all-n charts in "
+                              "t = 1/n" % (c.n_lo, b - 1, b) if c.n_lo < b else
+                              "the all-n charts in t = 1/n, for every n >= %d" % b)
+        return "proved", "classification covers re-verified for every n of the domain"
+
+    def about(f):
+        if f["fact"] == "classification":
+            return c.n_hi is None or f["n_from"] <= c.n_hi
+        return f["fact"] == "classified" and f["n"].denominator == 1 and c.n_lo <= f["n"] and (
+            c.n_hi is None or f["n"] <= c.n_hi)
+    return Goal(st, decide, about)
 
 
 def _g_stage_fact(c):
@@ -969,6 +1031,51 @@ def _g_stage_fact(c):
     st, reason = stages.goal(tuple(c.stages) + (() if c.activation == "identity" else ("nl",)),
                              c.alpha_point, c.n_lo)
     return Goal(st, lambda _facts: ("proved", reason))
+
+
+def _g_after(c):
+    """BN after the activation, NL then RC: F'(H) = C K(H) C = (P o K)(H) against F = K o P,
+    P G = C G C (stages ["nl", "rc"]).  LEMMA (applied here, never a silent swap): F' o P = P o F,
+    and for a 1-homogeneous K, F o K = K o F'.  (i) If F(G*) = c G* (c > 0) then C G* C != 0 (else
+    F(G*) = K(0) = 0) and F'(C G* C) = c C G* C; conversely F'(H*) = c H* gives F(K(H*)) = c K(H*),
+    and P(K(H*)) = c H*: G* <-> C G* C is a bijection of the fixed rays, continuous both ways, so
+    existence and local uniqueness carry over.  (ii) DF(G*) = DK(CG*C) P and DF'(CG*C) = P DK(CG*C)
+    are AB and BA with A, B endomorphisms of Sym_n: one characteristic polynomial, so the same
+    eigenvalues with algebraic multiplicities (0 included); each has c once for its own direction
+    (G*, resp. C G* C), so the scale-free spectra and the spectral radii agree.  Eigenvectors (which
+    perturbation decays), Jordan blocks at 0, norms and cosines are of another Gram matrix: no goal.
+    With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: _g_after_rs."""
+    if c.stages == ["nl", "rc", "rs"]:
+        return _g_after_rs(c)
+    _need(c.activation != "tanh", "BN after the activation: the lemma needs a 1-homogeneous kernel map, not tanh's")
+    _need(c.property in AFTER, "BN after the activation: the kernel carries over %s by conjugation only; %s is "
+          "about eigenvectors, norms or cosines of another Gram matrix" % (", ".join(AFTER), c.property))
+    pre = copy.copy(c)
+    pre.stages = ["rc"]
+    g = GOALS[c.property](pre)
+    return Goal("for NL then RC (BN after the activation), at C G* C for the state G* of RC then NL (the conjugation "
+                "lemma: fixed rays correspond, the scale-free eigenvalues with multiplicities and the spectral radius "
+                "agree): "
+                + g.statement, g.decide, g.about)
+
+
+def _g_after_rs(c):
+    """NL, RC, RS: only the symmetric fixed point.  At G = a I + b J with G 1 = 0, z ~ N(0, G) lies in
+    1-perp and is not 0 almost surely, so C phi(z) != 0 for a non-constant phi (relu: some z_j > 0 >
+    some z_k; leaky, identity: injective) and y = sqrt(n) C phi(z)/|C phi(z)| is defined, in 1-perp,
+    |y|^2 = n, with an S_n-invariant law: E[y y^T] = a' I + b' J with a' + n b' = 0 (E[y y^T] 1 = 0)
+    and n (a' + b') = n (trace), solved exactly here: the regular simplex n/(n-1) C is the fixed point."""
+    _need(c.property == "fixed-point" and c.params.get("state") == "simplex" and c.activation != "tanh",
+          "BN after the activation with RS (NL, RC, RS): y = RS(C phi(z)) is not a conjugate of the pre-activation "
+          "map; only its symmetric fixed point (fixed-point, state simplex; relu, leaky_relu, identity) is decided")
+    for k in (c.n_lo, c.n_lo + 1):      # the stated forms against Cramer on [[1, k], [1, 1]] (a', b') = (0, 1)
+        a, b = Fraction(k, k - 1), Fraction(-1, k - 1)
+        if (a, b) != (Fraction(0 - k, 1 - k), Fraction(1 - 0, 1 - k)):
+            raise Rejected("the regular simplex does not solve the symmetric equations")
+    return Goal("for NL, then RC, then RS (BN after the activation), %s and %s: the regular simplex G = n/(n-1) C "
+                "(every cosine -1/(n-1)) is a fixed point (by symmetry alone; its stability is not decided)"
+                % (c.model_text(), c.domain_text()), lambda _f: ("proved", "a' + n b' = 0 and n (a' + b') = n solved "
+                                                                 "exactly by a' = n/(n-1), b' = -1/(n-1)"))
 
 
 def _g_none(why):
@@ -991,6 +1098,7 @@ GOALS = {
     "attractor-threshold": _g_threshold,
     "fold-bracket": _g_fold,
     "basin": _g_basin,
+    "classification": _g_classification,
     "kernel-definite": lambda c: rank.definite_goal(c, Goal, _need),
     "kernel-singular": lambda c: rank.singular_goal(c, Goal, _need),
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
@@ -1012,7 +1120,7 @@ def goal(claim_json):
     c = Claim(claim_json)
     if c.property not in GOALS:
         raise NoGoal("unknown property %r" % (c.property,))
-    g = GOALS[c.property](c)             # first: a model the property does not analyse is NoGoal
+    g = (_g_after if c.stages[:1] == ["nl"] else GOALS[c.property])(c)   # first: an unanalysed model is NoGoal
     table(c.params, "params of %s" % c.property, {}, {k: PARAM_TYPES[k] for k in PARAMS.get(c.property, "").split()})
     return c, g
 

@@ -18,6 +18,9 @@ tests/test_trusted.py evaluates every pair at the same points.
 | simplex.simplex_criteria                      | bnverify.derive.simplex_alln.criteria (closed forms)   |
 | rank.kappa, rank.kernel_matrix (sympy)        | core.activations kappa, bnverify.core.gram.kernel      |
 | stages.goal (the rows' exact numbers)         | bnverify.claims.decomposition (the rows' derivations)  |
+| classify.lower (Psi, D, P, delta: charts L)   | bnverify.derive.classify_alln.lower                    |
+| classify.partner_sign (F's Taylor model)      | bnverify.derive.classify_alln.partner_sign             |
+| classify._rising_u, _head_image, _u2_ok       | classify_alln.monotone_u, head_image, chart_u2         |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,

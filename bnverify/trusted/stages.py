@@ -4,8 +4,8 @@
 From the stage set alone (a subset of rc, rs, nl in this order: the claim's stages, plus nl
 unless the activation is the identity), the slope alpha and the batch size n, :func:`goal`
 derives the canonical statement and the numbers that decide it, all computed here.  A stage
-set without a goal here (RC + NL and RC + RS + NL have the catalogue's claims; RS + NL, tanh,
-n <= 3 for RS alone) raises :class:`NoGoal`.
+set without a goal here (RC + NL and RC + RS + NL have the catalogue's claims; tanh; n <= 3 for
+RS without RC) raises :class:`NoGoal`.
 
 | stage set | obligation and what is computed here |
 |---|---|
@@ -14,6 +14,21 @@ n <= 3 for RS alone) raises :class:`NoGoal`.
 | nl, 0 <= alpha < 1 | f(rho) = rho + (B/A) g(rho), B/A > 0 exactly up to the factor 1/pi; the constant 4/c^2, c = (2 sqrt 2/3) B/A, as a ball in the statement |
 | rc, rs | (l_i/l_j) h(l_j) - h(l_i) = 2t l_i (l_i - l_j)/((1+2t l_i)(1+2t l_j)), h(l) = l/(1+2tl), as a polynomial identity checked on a grid; the local factor (n-1)/(n+1) |
 | rs, n >= 4 | E[1/chi^2_(n-1)] = 1/(n-3) (from Gamma(x+1) = x Gamma(x)); q grows by (n-1)/(n-3) |
+| rs, nl, n >= 4, alpha < 1 | within the family: the weight's integrals 2/(n-1), 2/(n-3) (exact), B/A > 0, the change of variable's identity on a grid; the rate (n-3)/(n-1) |
+
+RS then NL, within the family G = lam C + beta J/n (lam > 0, beta >= 0, r = beta/lam; docs/decompose.md):
+with v = 1 + 2s in the Laplace representation of RS without RC, the next Gram matrix is in the family,
+with d = G'_jj and o = G'_jk (j != k)
+
+    d = (1/2) int_1^oo w(v) A dv = A (1 + r/(n-3)),   o = (1/2) int_1^oo w(v) kappa(c(v)) dv,
+    w(v) = v^(-(n+1)/2) (n - 1 + r v) > 0,   c(v) = (r v - 1)/(r v + n - 1) in [rho, 1),
+
+rho = (r - 1)/(r + n - 1) the input cosine.  So the output cosine o/d is a w-weighted mean of
+f(c) = kappa(c)/kappa(1) = c + (B/A) g(c) > c >= rho (g > 0 on [-1, 1), as for NL alone): it exceeds
+rho at every rho < 1, is continuous in rho, so rho_l increases to the only limit 1.  Near 1,
+(n - 1 + r v)(1 - c(v)) = n and A - kappa(c) = A (1 - c) + O((1 - c)^(3/2)) give
+d - o -> (n/2) A int_1^oo v^(-(n+1)/2) dv, hence (1 - rho')/(1 - rho) -> (n-3)/(n-1).  n <= 3: int w
+diverges (E[1/chi^2_2] is infinite), the map is not finite.
 
 Mathematics taken from outside (docs/decompose.md): the Gaussian integrals behind the RC + RS
 map, acos > 0 on [-1, 1), the series g(1 - s^2) = (2 sqrt 2/3) s^3 + O(s^5), the isotropy and
@@ -91,5 +106,28 @@ def goal(stages, alpha, n):
         return ("for n = %d, RS alone, from G = lam C + beta 11^T/n with lam > 0 and beta > 0: q = beta/lam grows "
                 "by %s per layer and every pairwise cosine rises to 1" % (n, (n - 1) * inv),
                 "E[1/chi^2_%d] = %s from Gamma(x + 1) = x Gamma(x) (exact)" % (n - 1, inv))
+    if stages == ("rs", "nl"):
+        if n < 4:
+            raise NoGoal("RS then NL at n = %d: E[1/chi^2_%d] is infinite, the map is not finite" % (n, n - 1))
+        if not 0 <= a < 1:
+            raise NoGoal("RS then NL: only leaky ReLU with 0 <= alpha < 1 (relu: alpha = 0)")
+        A, B_pi = _constants(a)
+        if not B_pi / A > 0:
+            raise Rejected("B/A is not positive")
+        # int_1^oo v^-(k/2) dv = 2/(k - 2) for k > 2: k = n + 1 (the 1/v part) and k = n - 1 (the r v part)
+        w1, w2 = Fraction(2, n - 1), Fraction(2, n - 3)
+        if Fraction(1, 2) * ((n - 1) * w1) != 1:
+            raise Rejected("d/A is not 1 + r/(n-3)")
+        # (n - 1 + r v)(1 - c) = n with c = (r v - 1)/(r v + n - 1), times (r v + n - 1): a polynomial in (r, v)
+        change = lambda r, v: (n - 1 + r * v) * ((r * v + n - 1) - (r * v - 1)) - n * (r * v + n - 1)  # noqa: E731
+        if not _polynomial_identity_holds(change, 2, 2):
+            raise Rejected("the change of variable's identity fails")
+        rate = (n * w1 / 2) / (n * w2 / 2)
+        return ("for n = %d, RS then NL = leaky ReLU(%s) without RC, within the family G = lam C + beta 11^T/n "
+                "(lam > 0, beta >= 0; it holds the Gaussian batch G = I): the family is invariant and every start "
+                "in it collapses, every pairwise cosine rising strictly to 1, 1 - cos shrinking by %s per layer "
+                "in the limit; starts outside the family are not covered" % (n, a, rate),
+                "the weight's integrals %s and %s (exact, finite as n >= 4), B/A = %s/pi > 0 (exact), the change "
+                "of variable's identity (a polynomial identity, on a grid)" % (w1, w2, B_pi / A))
     raise NoGoal("no trusted goal for the stage set %s (RC + NL and RC + RS + NL: the catalogue's claims)"
                  % (",".join(stages) or "none"))

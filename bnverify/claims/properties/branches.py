@@ -6,12 +6,27 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ... import trusted
-from ...derive import alln_evidence, simplex_alln
+from ...derive import alln_evidence, classify_alln, simplex_alln
 
 
 ALL_N_FROM = 16          # the attractor's all-n branch covers n >= 16; below, per-n boxes
 POINTS_FROM = 7          # a range of slopes: the branch's own points t = 1/n for 7 <= n < 16
 SIMPLEX_FROM = 3         # the simplex state's covers every n >= 3
+CLASSIFY_FROM = 7        # the classification's charts cover every n >= 7 (points t = 1/n below 16)
+
+
+def classification_all_n(claim):
+    """A classification claim (RC + ReLU / leaky ReLU), or a basin claim (RC + ReLU: slope 0), whose
+    range reaches n = CLASSIFY_FROM and, for a basin, goes past the per-n covers' N_MAX."""
+    if claim.stages != ("rc",) or not claim.activation.states or claim.n.finite and claim.n.hi < CLASSIFY_FROM:
+        return False
+    if claim.property == "basin":
+        return claim.alpha.point and claim.activation.slope == 0 and (
+            not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX)
+    return claim.property == "classification"
+
+# BN after the activation (nl, rc) searches RC then NL's evidence: the kernel applies its conjugation lemma
+RC_THEN_NL = (("rc",), ("nl", "rc"))
 
 
 def simplex_all_n(claim):
@@ -25,7 +40,7 @@ def simplex_all_n(claim):
         return False
     if claim.activation.states and claim.stages == ("rc", "rs"):
         return True             # full BN's BSB1 state: RC alone's branch and the kernel's lemma, any range
-    return (claim.activation.states and claim.stages == ("rc",)
+    return (claim.activation.states and claim.stages in RC_THEN_NL
             and (not claim.n.finite or claim.n.hi > trusted.kernel.N_MAX))
 
 
@@ -34,13 +49,15 @@ def start(claim):
     boxes: those are at one slope) the claim's own start from POINTS_FROM on."""
     if simplex_all_n(claim):
         return SIMPLEX_FROM
+    if classification_all_n(claim):
+        return CLASSIFY_FROM
     return ALL_N_FROM if claim.alpha.point else min(ALL_N_FROM, max(claim.n.lo, POINTS_FROM))
 
 
 def all_n(claim):
     """A claim whose range reaches an all-n branch: the attractor's existence or spectral
     radius < 1 (or any bound >= 1), ReLU or leaky ReLU, or :func:`simplex_all_n`."""
-    if simplex_all_n(claim):
+    if simplex_all_n(claim) or classification_all_n(claim):
         return True
     exists = claim.property == "attractor-exists" or (
         claim.property == "fixed-point" and claim.params.get("state") == "attractor")
@@ -51,19 +68,33 @@ def all_n(claim):
         stable = (claim.activation.all_n_stability and claim.params.get("relation", "<") in ("<", "<=")
                   and bound >= 1)
     return ((exists and claim.activation.states or stable)
-            and claim.stages == ("rc",) and (not claim.n.finite or claim.n.hi >= start(claim)))
+            and claim.stages in RC_THEN_NL and (not claim.n.finite or claim.n.hi >= start(claim)))
 
 
 BRANCH_METHOD = {
     "attractor": "Krawczyk in (t = 1/n, v = n arccos rho) on t-boxes down to t = 0, blocks' analytic "
                  "margins (arb), trusted kernel",
-    "simplex": "closed-form S_n eigenvalues in t = 1/n on t-boxes down to t = 0 (arb), trusted kernel"}
+    "simplex": "closed-form S_n eigenvalues in t = 1/n on t-boxes down to t = 0 (arb), trusted kernel",
+    "classification": "sign charts of h(rho) - rho in t = 1/n down to t = 0: convexity and Taylor models near "
+                      "the simplex, Krawczyk at the attractor (arb), trusted kernel"}
+
+
+def method(claim):
+    return BRANCH_METHOD["simplex" if simplex_all_n(claim) else "classification" if classification_all_n(claim)
+                         else "attractor"]
 
 
 def search_branch(claim):
     """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
     asymptotics (see bnverify.derive.alln_evidence)."""
     alpha = claim.activation.slope          # relu: 0
+    if classification_all_n(claim):
+        n0 = max(claim.n.lo, CLASSIFY_FROM)
+        try:
+            item = classify_alln.classification_item(n0)
+        except ValueError as e:
+            return [], {"search": "no classification charts: %s" % e}
+        return [item], classify_alln.summary(item)
     if simplex_all_n(claim):
         if not claim.alpha.point:
             return [], {"search": "the simplex state is certified at one slope; give one alpha (a range of "

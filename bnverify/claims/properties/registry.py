@@ -47,6 +47,9 @@ PROPERTIES = {p.name: p for p in [
              doc="the spread-cluster pair is born at a real n in (lo, hi)"),
     Property("basin", {"state": (True, "fixed-state"), "basin": (True, "basin")}, min_n=3, per_n=True,
              doc="the exact basin of a fixed point of the symmetric reduction's map rho -> h(rho)"),
+    Property("classification", {"value": (True, "int")}, min_n=3, per_n=True,
+             doc="the symmetric reduction's map rho -> h(rho) has exactly value fixed points (per n; every n >= 7 "
+                 "at once)"),
     Property("rs-linearization", min_n=3, doc="with RS, no linearization at O_n: spread eps -> order sqrt(eps)"),
     Property("kernel-definite", {"points": (True, "points")},
              doc="K_phi(Sigma) is positive definite under a hypothesis on the points"),

@@ -22,7 +22,7 @@ from ... import trusted
 from ...errors import BadInput
 from ...core.verdict import Verdict, inconclusive, stopwatch
 from . import basins, fold, rank
-from .branches import BRANCH_METHOD, all_n, search_branch, simplex_all_n
+from .branches import all_n, method, search_branch
 from .finite_width import finite_width_lyapunov
 from .jobs import per_n, units
 from .registry import PROPERTIES, claim_json
@@ -75,7 +75,7 @@ def check(claim):
             v = combine(claim, [check(u) for u in parts], parts)
         elif all_n(claim):
             items, human = _searched(claim, search_branch)
-            v = decide(claim, items, human, method=BRANCH_METHOD["simplex" if simplex_all_n(claim) else "attractor"])
+            v = decide(claim, items, human, method=method(claim))
         elif per_n(claim) and claim.n.finite and len(claim.n) == 1:
             try:
                 goal_ok = trusted.goal(claim_json(claim))

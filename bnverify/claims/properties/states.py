@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .. import certificate as cert
 from ... import trusted
-from ...derive import states
+from ...derive import curve, states
 
 
 RC_ALONE = ("spectral_radius", "blocks", "scale_factor", "spectral_bound", "eigenvalue_convention")
@@ -21,7 +21,13 @@ def state_of(claim):
 
 def search(claim):
     """(evidence items, human-readable evidence) for one n of a per-n claim."""
+    if claim.stages == ("nl", "rc", "rs"):      # BN after phi with RS: its fixed point by symmetry, no evidence
+        return [], {"note": "the regular simplex, by symmetry alone (bnverify/trusted/kernel.py, _g_after_rs)"}
     n, act = claim.n.lo, claim.activation
+    if claim.property == "classification":
+        v = curve.classify(n, act)
+        human = {k: x for k, x in v.evidence.items() if k in ("fixed_points", "reason")}
+        return ([classification_item(v.certificate)] if v.certificate else []), human
     state = state_of(claim)
     stable = claim.property in ("spectral-radius", "attractor-stable", "attractor-threshold")
     rel = claim.params.get("relation", "<") if claim.property != "attractor-threshold" else "<"
@@ -39,6 +45,11 @@ def search(claim):
         human["note"] = ("RC alone's simplex state at this n; RC + RS's eigenvalues at the BSB1 state are 0 and "
                          "(n-1)/(n+1) = %s times these (bnverify/trusted/simplex.py; bnverify simplex --stages "
                          "rc,rs,... gives them)" % Fraction(n - 1, n + 1))
+    if claim.stages == ("nl", "rc"):
+        human["note"] = ("BN after the activation: the evidence is RC then NL's state G* at this n; the kernel's "
+                         "conjugation lemma carries its existence and spectral radius to C G* C (nonzero "
+                         "eigenvalues equal; cosines and norm ratio are G*'s, not C G* C's: bnverify simplex / "
+                         "attractor --stages relu,rc print C G* C's)")
     if v.evidence.get("reason"):
         human["search"] = v.evidence["reason"]
     c = v.certificate
