@@ -31,7 +31,7 @@ RUNS = {
                 ["--stages", "rc,rs,relu", "--n", "3..5", "--check-to", "3", "--jobs", "1"]],
     "rank": [["--n", "4", "--width", "2", "--seeds", "2"]],
     "gram-starts": [["--n", "4", "--starts", "3"]],
-    "basins": [["--n", "5"]],
+    "basins": [["--n", "5"], ["--n", "100.."]],
     "kernel": [["--activation", "relu", "--q1", "1", "--q2", "1", "--c", "1/2"]],
     "bsb1": [["--stages", "rc,rs,relu", "--n", "3..4", "--check-to", "3"]],
     "gradients": [["--stages", "rc,rs,relu", "--n", "3..5"], ["--stages", "rc,leaky_relu", "--alpha", "1/10", "--n", "3..4"]],
