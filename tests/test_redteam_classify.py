@@ -155,3 +155,22 @@ def test_independent_truth_four_roots(n):
         f = [_h_minus_rho(p, n) for p in pts]
         changes = sum(1 for a, b in zip(f, f[1:]) if a * b < 0)
         assert changes == 3     # simplex, partner, attractor; O_n at rho = 1
+
+
+@pytest.mark.xfail(strict=True, reason="crash: _g_classification accepts any str.isdigit() value and calls int() on "
+                                       "it; '\u00b2' (superscript two) is a digit to isdigit but not to int: "
+                                       "ValueError out of trusted.decide (check-cert reports it as malformed)")
+def test_superscript_value_is_a_rejection_not_a_crash(small):
+    item = dict(small, type="classification-branch")
+    c = claim("100..", value=4)
+    c["params"]["value"] = "\u00b2"
+    with pytest.raises((trusted.Rejected, trusted.NoGoal)):
+        trusted.decide(c, [item])
+
+
+def test_unicode_digit_value_reads_as_its_number(small):
+    """'\u0664' (Arabic-Indic four) passes isdigit and int() reads 4: proved, as for 4 (harmless, pinned)."""
+    item = dict(small, type="classification-branch")
+    c = claim("100..", value=4)
+    c["params"]["value"] = "\u0664"
+    assert trusted.decide(c, [item])[0] == "proved"
