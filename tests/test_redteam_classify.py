@@ -174,3 +174,21 @@ def test_unicode_digit_value_reads_as_its_number(small):
     c = claim("100..", value=4)
     c["params"]["value"] = "\u0664"
     assert trusted.decide(c, [item])[0] == "proved"
+
+
+@pytest.mark.xfail(strict=True, reason="hang (routing): a basin claim on 7..64 goes to 58 per-n basin covers (> 150 s "
+                                       "wall, killed) though the kernel accepts the all-n item for it; 7..65 takes "
+                                       "the all-n item and is decided in ~6 s CPU")
+def test_basin_7_to_64_takes_the_all_n_item():
+    from bnverify.claims.properties import branches
+    c = spec.claim_from_dict({"id": "x", "title": "x", "statement": "s", "property": "basin", "expect": "proved",
+                              "model": {"stages": "rc,relu"}, "domain": {"n": "7..64"},
+                              "params": {"state": "attractor", "basin": "(partner, configuration)"}}, "test")
+    assert branches.classification_all_n(c)
+
+
+def test_basin_7_to_64_is_decided_by_the_kernel_from_the_all_n_item():
+    """The kernel itself takes the all-n item for 7..64 (so the route above is only a routing choice)."""
+    item = dict(ca.classification_item(60), type="classification-branch")
+    assert trusted.decide(claim("60..64", prop="basin", state="attractor", basin="(partner, configuration)"),
+                          [item])[0] == "proved"
