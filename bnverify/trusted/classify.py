@@ -219,6 +219,20 @@ def _column(i, col, charts, prec):
                 raise Rejected("column %d: v in [%s, %s] not shown %s the root (or 2A > 0)" % (i, a, b, side))
 
 
+def size(item):
+    """The item's boxes and pieces (a column's root box counted 64 times), read before any
+    arithmetic; Rejected if its lists are not shaped as the docstring says."""
+    cols, l2, u2 = item.get("columns"), item.get("l2"), item.get("u2")
+    if not all(isinstance(x, list) and x for x in (cols, l2, u2)):
+        raise Rejected("columns, l2 and u2 must be non-empty lists")
+    if not all(isinstance(c, dict) and all(isinstance(c.get(k), list) for k in ("zeta", "below", "above"))
+               for c in cols) or not all(isinstance(c, list) and len(c) == 3 and isinstance(c[2], list)
+                                         for c in l2 + u2):
+        raise Rejected("a column needs zeta, below and above lists; a chart column is [lo, hi, pieces]")
+    return sum(64 + len(c["zeta"]) + len(c["below"]) + len(c["above"]) for c in cols) + \
+        sum(len(c[2]) for c in l2 + u2)
+
+
 def check_classification(item):
     from flint import ctx
 
@@ -229,10 +243,7 @@ def check_classification(item):
     ch = {k: Q(v) for k, v in item["charts"].items()}
     t_max = Fraction(1, n0)
     cols, l2, u2 = item["columns"], item["l2"], item["u2"]
-    if not all(isinstance(x, list) and x for x in (cols, l2, u2)):
-        raise Rejected("columns, l2 and u2 must be non-empty lists")
-    size = len(cols) * 64 + sum(len(c[2]) for c in l2 + u2 if isinstance(c, list) and len(c) == 3)
-    if size * prec > MAX_WORK:
+    if size(item) * prec > MAX_WORK:
         raise Rejected("the item exceeds the work budget (boxes x bits <= %d)" % MAX_WORK)
     if not (0 < ch["Z"] and 0 < ch["z_mid"] < 1 and ch["Z"] * t_max <= ch["z_mid"] and 0 < ch["V1"]
             and 0 < ch["theta_M"] < 2 and ch["z_mid"] / ch["Z"] < Fraction(1, 2)
@@ -246,6 +257,11 @@ def check_classification(item):
         t, z = ball(t_max), ball(ch["z_mid"])
         if not ((1 - t) * z * z - t) / (1 - 2 * t) > ball(ch["theta_M"]).cos():
             raise Rejected("rho(z_mid, t_max) >= cos(theta_M) not shown: the charts leave a gap")
+        # L1's rho <= t (Z^2 t - 1)/(1 - 2t) <= max(0, that at t_max) < cos(t_max V1) <= U1's rho: the
+        # simplex and the partner are not the attractor
+        top = max(Fraction(0), t_max * (ch["Z"] ** 2 * t_max - 1) / (1 - 2 * t_max))
+        if not (t_max * ch["V1"] < 3 and ball(top) < (ball(t_max) * ball(ch["V1"])).cos()):
+            raise Rejected("charts L1 and U1 are not shown apart: a root could be counted twice")
         lim = [Q(x) for x in item["limit"]]
         if not (len(lim) == 2 and 0 < lim[0] < lim[1] and partner_sign(0, 0, lim[0]) < 0
                 and partner_sign(0, 0, lim[1]) > 0):

@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from .alln import check_branch
 from .basins import check_basin_cover
-from .classify import check_classification as check_classification_branch
+from .classify import check_classification as check_classification_branch, size as classify_size
 from .base import Q, Rejected, ball, canonical, dyadic, edge_to_edge, rat_range, table
 from .rank import check_null
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
@@ -138,7 +138,7 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
 # a branch box (a Taylor model in t) costs some 30 times a basin piece or a classified interval
 SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all-n-branch": ("boxes", 32),
          "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4),
-         "classification-branch": ("columns", 1000)}
+         "classification-branch": ("columns", 16)}   # weighed by classify.size (every box and piece)
 
 
 def _typed(item):
@@ -155,6 +155,8 @@ def work(item):
     prec = item.get("prec", 64)
     if not 0 < prec <= 4096:
         raise Rejected("a %s item's precision %r is outside 1..4096 bits" % (item["type"], prec))
+    if item["type"] == "classification-branch":     # its columns hold lists of their own
+        return classify_size(item) * prec * 16
     field, weight = SIZED[item["type"]]
     if item.get("V") is not None:          # the Gershgorin blocks cost ten times the Krawczyk test (measured)
         weight *= 10

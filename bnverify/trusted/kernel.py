@@ -938,7 +938,11 @@ def basin_text(text):
     if m is None:
         raise Rejected("params.basin %r is not an interval of %s" % (text, ", ".join(BASIN_ENDS)))
     g = m.groups()
-    return "{%s}" % g[0] if len(g) == 1 else "%s%s, %s%s" % g
+    if len(g) == 1 or g[1] == g[2] and g[0] == "[" and g[3] == "]":        # [x, x] is the set {x}
+        return "{%s}" % g[0 if len(g) == 1 else 1]
+    if g[1] == g[2]:
+        raise Rejected("params.basin %r is empty" % (text,))
+    return "%s%s, %s%s" % g
 
 
 def _g_basin(c):
@@ -990,13 +994,16 @@ def _g_classification(c):
     _rc_only(c)
     _need(c.activation in ("relu", "leaky_relu"), "the reduction curve is certified for RC + ReLU / leaky ReLU")
     v = c.param("value")
-    _need(type(v) is int or isinstance(v, str) and v.isdigit() and len(v) < 4, "params.value: a number of fixed points")
+    _need(type(v) is int or isinstance(v, str) and re.fullmatch(r"[0-9]{1,3}", v, re.ASCII) is not None,
+          "params.value: a number of fixed points")
     v = int(v)
     st = ("for %s and %s: the map rho -> h(rho) of the S_{n-1}-symmetric family (rho the cluster correlation "
-          "of C G C, h(rho) that of C F(G) C) has exactly %d fixed points on [-1/(n-2), 1], O_n (rho = 1) and "
+          "of C G C, h(rho) that of C F(G) C) has exactly %d fixed points on [-1/(n-2), 1], rho = 1 (%s) and "
           "the simplex state (rho = -1/(n-1)) among them; for leaky ReLU h(rho) - rho has ReLU's sign at "
           "every rho (C Sigma C = Sigma and K_alpha = alpha Sigma + (1 - alpha)^2 K: a weighted mediant of rho "
-          "and ReLU's h), so its fixed points are ReLU's" % (c.model_text(), c.domain_text(), v))
+          "and ReLU's h), so its fixed points are ReLU's" % (
+              c.model_text(), c.domain_text(), v, "O_n" if c.alpha[1] == 0 else
+              "O_n at alpha = 0, the two-point state at alpha > 0" if c.alpha[0] == 0 else "the two-point state"))
 
     def decide(facts):
         per = {f["n"]: 2 + f["spread_cluster_states"] for f in facts if f["fact"] == "classified"}
