@@ -280,3 +280,42 @@ def test_a_piece_named_convex_must_be_convex():
         forged["zeta"] = [p[:2] + ["convex"] for p in forged["zeta"]]
         with pytest.raises(trusted.Rejected, match="not shown convex"):
             tc._column(0, forged, charts, 128)
+
+
+def _charts():
+    return {k: Fraction(v) for k, v in ca.classification_item(100)["charts"].items()}
+
+
+def test_u1_pieces_must_have_their_sign():
+    """At n = 7 the partner lies at v = 11.9: a column stretched to V1 = 12 holds a second root
+    above the attractor, and its pieces there are rejected (the sign is not shown)."""
+    from flint import ctx as fctx
+    col = ca.column(Fraction(1, 7), Fraction(1, 7))
+    charts = dict(_charts(), V1=Fraction(12))
+    forged = copy.deepcopy(col)
+    forged["above"] += [[str(Fraction(40 + k, 4)), str(Fraction(41 + k, 4))] for k in range(8)]
+    with fctx.workprec(128), pytest.raises(trusted.Rejected, match="not shown above the root"):
+        tc._column(0, forged, charts, 128)
+
+
+def test_the_partner_bracket_needs_both_signs(small):
+    """u_hi between u_lo and the partner: F(t, u_hi) < 0, so the bracket does not hold the partner."""
+    c = copy.deepcopy(small)
+    col = next(col for col in c["columns"] if Fraction(col["t"][0]) == 0)   # t <= 1/400: u_p in [1.1416, 1.1446]
+    col["u"] = [col["u"][0], "113/100"]
+    _rejected(c, "F\\(t, u_lo\\)")
+
+
+def test_the_head_image_must_lie_past_the_head(small):
+    """head = 9/10 (pieces split there): the head's image (zeta' about 0.6..0.73) is not past it."""
+    c = copy.deepcopy(small)
+    c["charts"]["head"] = "9/10"
+    for col in c["columns"]:
+        out = []
+        for a, b, kind in col["zeta"]:
+            if Fraction(a) < Fraction(9, 10) < Fraction(b):
+                out += [[a, "9/10", kind], ["9/10", b, kind]]
+            else:
+                out.append([a, b, kind])
+        col["zeta"] = out
+    _rejected(c, "image in \\(head, 1\\)")
