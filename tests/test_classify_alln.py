@@ -319,3 +319,11 @@ def test_the_head_image_must_lie_past_the_head(small):
                 out.append([a, b, kind])
         col["zeta"] = out
     _rejected(c, "image in \\(head, 1\\)")
+
+
+def test_charts_l1_and_u1_must_be_apart(small):
+    """V1 = 200 at t <= 1/100 lets U1 reach theta = 2 (rho = cos 2 < 0), into chart L1's rho: a root
+    there could be counted twice."""
+    c = copy.deepcopy(small)
+    c["charts"]["V1"] = "200"
+    _rejected(c, "not shown apart")
