@@ -20,8 +20,8 @@ def classification_all_n(claim):
     range reaches n = CLASSIFY_FROM and, for a basin, goes past the per-n covers' N_MAX."""
     if claim.stages != ("rc",) or not claim.activation.states or claim.n.finite and claim.n.hi < CLASSIFY_FROM:
         return False
-    if claim.property == "basin":           # every n from 7 in one item: cheaper than even 3 per-n covers
-        return claim.alpha.point and claim.activation.slope == 0
+    if claim.property == "basin":           # every n from 7 in one item (one n: its own cover, cheaper)
+        return claim.alpha.point and claim.activation.slope == 0 and not (claim.n.finite and claim.n.lo == claim.n.hi)
     return claim.property == "classification"
 
 # BN after the activation (nl, rc) searches RC then NL's evidence: the kernel applies its conjugation lemma
