@@ -945,6 +945,25 @@ def basin_text(text):
     return "%s%s, %s%s" % g
 
 
+def _below_and_from(c, facts, one_n, every_n, what, how):
+    """A verdict from per-n facts for the domain's n below the all-n classification fact's start b
+    (one_n(k) and every_n(b, fact) return a refutation or None)."""
+    fact = min((f for f in facts if f["fact"] == "classification"), key=lambda f: f["n_from"], default=None)
+    b = fact["n_from"] if fact else None
+    top = c.n_hi if b is None else min(b - 1, c.n_hi if c.n_hi is not None else b - 1)
+    if top is None or top - c.n_lo + 1 > PER_N_MAX:
+        raise Rejected("no %s for every n of the domain (the all-n item starts at n = 7)" % what)
+    out = next((r for r in map(one_n, range(c.n_lo, top + 1)) if r), None)      # the first refutation, in order
+    if out:
+        return out
+    if b is None or c.n_hi is not None and c.n_hi < b:
+        return "proved", "%s re-verified for every n of the domain" % what
+    out = every_n(b, fact)
+    return out or ("proved", "%s per n in [%d, %d] and, for every n >= %d, the all-n charts in t = 1/n%s"
+                   % (what, c.n_lo, b - 1, b, how) if c.n_lo < b else
+                   "the all-n charts in t = 1/n%s, for every n >= %d" % (how, b))
+
+
 def _g_basin(c):
     relu_all_n = c.stages == ["rc"] and c.alpha == (0, 0, False)   # trusted/classify.py's basins: ReLU
     _need(relu_all_n or c.n_hi is not None and c.n_hi <= N_MAX,
@@ -960,26 +979,20 @@ def _g_basin(c):
     a = c.alpha_point
 
     def decide(facts):
-        b = min((f["n_from"] for f in facts if f["fact"] == "classification"), default=None)
         got = {f["n"]: f for f in facts if f["fact"] == "basins" and f["alpha"] == a}
-        top = c.n_hi if b is None else min(b - 1, c.n_hi if c.n_hi is not None else b - 1)
-        if top is None or top - c.n_lo + 1 > PER_N_MAX:
-            raise Rejected("no basins for every n of the domain (the all-n charts start at n = 7)")
-        for k in range(c.n_lo, top + 1):
+
+        def one_n(k):
             if k in got and got[k]["basins"].get(state) != want:
                 return "refuted", "at n = %d the basin of the %s is %s (fixed points: %s)" % (
                     k, state, got[k]["basins"].get(state, "empty: no such fixed point"),
                     ", ".join(got[k]["fixed_points"]))
             if k not in got:
                 raise Rejected("no basin cover for n = %d" % k)
-        if b is not None and (c.n_hi is None or c.n_hi >= b):
-            have = dict(next(f for f in facts if f["fact"] == "classification")["basins"])
-            if have.get(state) != want:
-                return "refuted", "for every n >= %d the basin of the %s is %s" % (b, state, have.get(state))
-            return "proved", ("basin covers per n in [%d, %d] and, for every n >= %d, the all-n charts in t = 1/n "
-                              "(h increasing)" % (c.n_lo, b - 1, b) if c.n_lo < b else
-                              "the all-n charts in t = 1/n (h increasing), for every n >= %d" % b)
-        return "proved", "basin covers re-verified for every n of the domain"
+
+        def every_n(b, fact):
+            if fact["basins"].get(state) != want:
+                return "refuted", "for every n >= %d the basin of the %s is %s" % (b, state, fact["basins"].get(state))
+        return _below_and_from(c, facts, one_n, every_n, "basin covers", " (h increasing)")
 
     def about(f):
         if f["fact"] == "classification":
@@ -1007,22 +1020,17 @@ def _g_classification(c):
 
     def decide(facts):
         per = {f["n"]: 2 + f["spread_cluster_states"] for f in facts if f["fact"] == "classified"}
-        b = min((f["n_from"] for f in facts if f["fact"] == "classification"), default=None)
-        top = c.n_hi if b is None else min(b - 1, c.n_hi if c.n_hi is not None else b - 1)
-        if top is None or top - c.n_lo + 1 > PER_N_MAX:
-            raise Rejected("no classification for every n of the domain (the all-n item starts at n = 7)")
-        for k in range(c.n_lo, top + 1):
+
+        def one_n(k):
             if k not in per:
                 raise Rejected("no classification for n = %d" % k)
             if per[k] != v:
                 return "refuted", "at n = %d there are exactly %d fixed points" % (k, per[k])
-        if b is not None and (c.n_hi is None or c.n_hi >= b):
-            if v != 4:
-                return "refuted", "for every n >= %d there are exactly 4 fixed points" % b
-            return "proved", ("classification covers per n in [%d, %d] and, for every n >= %d, the all-n charts in "
-                              "t = 1/n" % (c.n_lo, b - 1, b) if c.n_lo < b else
-                              "the all-n charts in t = 1/n, for every n >= %d" % b)
-        return "proved", "classification covers re-verified for every n of the domain"
+
+        def every_n(b, fact):
+            if v != fact["fixed_points"]:
+                return "refuted", "for every n >= %d there are exactly %d fixed points" % (b, fact["fixed_points"])
+        return _below_and_from(c, facts, one_n, every_n, "classification covers", "")
 
     def about(f):
         if f["fact"] == "classification":
