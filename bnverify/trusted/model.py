@@ -18,6 +18,8 @@ tests/test_trusted.py evaluates every pair at the same points.
 | simplex.simplex_criteria                      | bnverify.derive.simplex_alln.criteria (closed forms)   |
 | rank.kappa, rank.kernel_matrix (sympy)        | core.activations kappa, bnverify.core.gram.kernel      |
 | stages.goal (the rows' exact numbers)         | bnverify.claims.decomposition (the rows' derivations)  |
+| rs.growth_bounds (sympy)                      | bnverify.derive.rs_family.growth_bounds (float)        |
+| rs_family.h_rs (the RS family integral)       | bnverify.derive.rs_family.h_rs                         |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,
