@@ -23,7 +23,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "basin-attractor-64", "basin-simplex-leaky",
                "kernel-definite", "kernel-definite-antipodal", "rank-growth",   # rank growth (issue 13)
                "kernel-singular",                          # the rank lemma's converse (issue 24)
-               "bsb1-stable"]                              # full BN's symmetric state (issue 23)
+               "bsb1-stable",                              # full BN's symmetric state (issue 23)
+               "rs-growth", "rs-basins", "rs-basins-7"]    # O_n and the odd point under RS (issue 23)
 
 GOOD = '''
 id = "{id}"

@@ -171,7 +171,14 @@ def mixture(rho, n, act, dps=30):
         rho = mp.mpf(rho)
         al, mu = 1 - rho, n * (1 + (n - 2) * rho)
 
+        memo = {}
+
         def parts(s):
+            if s not in memo:
+                memo[s] = _parts(s)
+            return memo[s]
+
+        def _parts(s):
             als, mus = al / (1 + 2 * s * al), mu / (1 + 2 * s * mu)
             det = (1 + 2 * s * mu) ** -0.5 * (1 + 2 * s * al) ** (-(n - 2) / mp.mpf(2))
             K = symmetry.image(SymState(*_mp_state(als, mus, n)), n, act, ctx)

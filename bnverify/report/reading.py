@@ -32,7 +32,7 @@ PAPER = [
                 "stability of the spread-cluster state next to O_n; with RS too (full batch normalization), "
                 "the stability of the symmetric state that replaces it.",
      "claims": ["stability-naive", "jacobian-spectrum", "stability-directions", "leaky-relu",
-                "rs-linearization", "attractor", "attractor-leaky", "bsb1-stable"]},
+                "rs-linearization", "rs-growth", "rs-basins", "attractor", "attractor-leaky", "bsb1-stable"]},
 ]
 
 TOOLS = {"exact": "sympy (exact algebra)", "SMT": "z3 and cvc5 (both must answer unsat)",
@@ -45,6 +45,9 @@ ITEMS = {"symmetric-state": "a Krawczyk box of the fixed point with a dyadic eig
                          "symmetry blocks' margins, re-checked in arb for every n at once",
          "simplex-branch": "t-boxes covering [0, 1/n_from] on which the simplex state's closed-form "
                            "eigenvalues are bounded in arb",
+         "rs-cover": "pieces of rho between RC alone's partner and attractor on which an enclosure of RC + RS's "
+                     "reduced map (the Laplace integral on the symmetric family, mean-value form) lies below the "
+                     "piece, re-checked in arb by the trusted kernel (one per n)",
          "kernel-null": "points with rational coordinates and a null vector of K(Sigma), re-checked exactly "
                         "(sympy) by the trusted kernel, which computes which hypothesis the points satisfy"}
 
