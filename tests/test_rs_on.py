@@ -198,8 +198,9 @@ def test_forgeries_of_the_rs_basin_goal(rc_cover7, rc_cover4):
     # another n's RC cover for this n's claim
     with pytest.raises(trusted.Rejected):
         trusted.decide(_claim(7), [rc_cover4])
-    # a piece through the BSB1 point, or outside (-1/(n-1), 1)
-    for pieces in ([["-1/6", "-1/7"]], [["-1/5", "-1/6"]], [["1/2", "1"]]):
+    # a piece through the BSB1 point, left of it, reaching O_n or beyond the domain, and a wide piece
+    # whose midpoint's image lies below it while its right end's does not
+    for pieces in ([["-1/6", "-1/7"]], [["1/2", "1"]], [["-1/4", "-1/5"]], [["3/10", "99/100"]]):
         with pytest.raises(trusted.Rejected):
             trusted_items.check_item(dict(piece, pieces=pieces))
     # gaps, overlaps, a precision or n out of range

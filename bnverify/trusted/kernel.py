@@ -752,11 +752,15 @@ def _g_directions(c):
     return Goal(st, decide)
 
 
-def _g_rs_response(c):
+def _rs_at_configuration(c, what):
     _need(c.stages == ["rc", "rs"] and c.activation in ("relu", "leaky_relu", "identity"),
-          "the RS response is decided for RC + RS + relu / leaky_relu / identity")
-    _need(c.alpha_point is not None, "the RS response is decided at one alpha")
+          "the RS %s is decided for RC + RS + relu / leaky_relu / identity" % what)
+    _need(c.alpha_point is not None, "the RS %s is decided at one alpha" % what)
     _linearized(c)
+
+
+def _g_rs_response(c):
+    _rs_at_configuration(c, "response")
     import sympy
     lam, k_M = rs.unbounded_response(sympy.Symbol("n"), _sympy_q(c.alpha_point))
     m = sympy.Symbol("m", nonnegative=True)
@@ -774,10 +778,7 @@ def _g_rs_response(c):
 
 
 def _g_rs_growth(c):
-    _need(c.stages == ["rc", "rs"] and c.activation in ("relu", "leaky_relu", "identity"),
-          "the RS growth is decided for RC + RS + relu / leaky_relu / identity")
-    _need(c.alpha_point is not None, "the RS growth is decided at one alpha")
-    _linearized(c)
+    _rs_at_configuration(c, "growth")
     import sympy
     one = c.n_lo if c.n_lo == c.n_hi else None
     e0, a, b = (sympy.sstr(e) for e in rs.growth_bounds(one, _sympy_q(c.alpha_point)))

@@ -134,9 +134,9 @@ def growth_bounds(n, alpha):
     # a > 0: lambda > 0 (unbounded_response) and sigma > 0, so psi0 = atan(sigma) in (0, pi/2);
     # b/a = 2 pi (sigma^2 + k0/2)/(psi0 sigma^2) > 2 pi/psi0 > 1
     facts["sigma > 0"] = bool(sigma.is_positive)
-    bad = [name for name, ok in facts.items() if not ok]
-    if bad:
-        raise Rejected("the RS growth bounds' derivation fails: %s" % ", ".join(bad))
+    failed = [name for name, ok in facts.items() if not ok]
+    if failed:
+        raise Rejected("the RS growth bounds' derivation fails: %s" % ", ".join(failed))
     sub = (lambda e: e) if isinstance(n, int) else (lambda e: sympy.simplify(e.subs(m, sympy.Symbol("n") - 3)))
     return sub((k0 / kappa0) ** 2), sub(a), sub(b)
 

@@ -2,7 +2,8 @@
 each piece [lo, hi] of rho the reduced map of RC + RS + leaky ReLU(alpha) on the symmetric family
 lies below lo, so h_RS(rho) < rho on the union.
 
-``rs-cover``  {n, alpha, prec, pieces: [[lo, hi], ...]}, the pieces edge to edge inside (-1/(n-1), 1).
+``rs-cover``  {n, alpha, prec, pieces: [[lo, hi], ...]}, the pieces edge to edge (outside (-1/(n-2), 1) R is
+negative or infinite and the integrals are NaN or fail: no piece there passes).
 
 The model (derivation: bnverify/derive/rs_family.py's docstring; the Laplace representation of
 docs/full-bn.md restricted to the family, tau = u^2).  With R = n q/(1 - rho), q = 1 + (n-2) rho,
@@ -104,8 +105,6 @@ def check_rs_cover(item, n_max):
     ps = [(Q(lo), Q(hi)) for lo, hi in raw]
     lo, hi = ps[0][0], ps[-1][1]
     edge_to_edge(ps, lo, hi, "pieces")
-    if not (Fraction(-1, n - 1) < lo and hi < 1):
-        raise Rejected("the pieces leave (-1/(n-1), 1)")
     with ctx.workprec(prec):
         for i, (a, b) in enumerate(ps):
             if not h_rs(a, b, n, alpha, prec) < ball(a):
