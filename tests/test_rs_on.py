@@ -65,6 +65,14 @@ def test_a_wrong_growth_model_is_refused(monkeypatch):
         rs.growth_bounds(5, sp.Integer(0))
 
 
+@pytest.mark.parametrize("stages, act", [(["rc"], "relu"), (["rs"], "relu"), ([], "relu"), (["rc", "rs"], "tanh")])
+def test_models_without_the_rs_growth_have_no_goal(stages, act):
+    """Without RS the map is C^1 at O_n (a spread eps comes out O(eps)); without RC, or tanh: not analysed."""
+    claim = {"property": "rs-growth", "stages": stages, "activation": act, "domain": {"n": "3.."}, "params": {}}
+    with pytest.raises(trusted.NoGoal):
+        trusted.decide(claim)
+
+
 def test_the_growth_claim_and_its_forgeries(tmp_path):
     path = tmp_path / "g.json"
     assert _run(["check", "proofs/rs-growth.toml", "--cert", str(path)])[0] == 0
@@ -203,6 +211,10 @@ def test_forgeries_of_the_rs_basin_goal(rc_cover7, rc_cover4):
     for pieces in ([["-1/6", "-1/7"]], [["1/2", "1"]], [["-1/4", "-1/5"]], [["3/10", "99/100"]]):
         with pytest.raises(trusted.Rejected):
             trusted_items.check_item(dict(piece, pieces=pieces))
+    # a piece near the BSB1 point whose midpoint's image lies below it and its right end's above
+    # (h_RS(-47/300 + 3/1000) < -47/300 < h_RS(-47/300 + 6/1000)): the remainder of the mean-value form
+    with pytest.raises(trusted.Rejected, match="not shown"):
+        trusted_items.check_item(dict(piece, pieces=[["-47/300", "-113/750"]]))
     # gaps, overlaps, a precision or n out of range
     for bad in ({"pieces": [["0", "1/256"], ["1/128", "1/64"]]}, {"prec": 32}, {"prec": 10 ** 6}, {"n": 2}, {"n": 65}):
         with pytest.raises(trusted.Rejected):
