@@ -50,6 +50,14 @@ def test_growth_bounds_twin_and_the_response_itself(n, alpha):
                         rel_tol=1e-2)
 
 
+@pytest.mark.parametrize("n", [3, 8, 40])
+def test_the_exact_leading_value_for_relu(n):
+    exact = rs_family.growth_limit_relu(n)
+    assert math.isclose(float(exact), float(rs_family.growth_limit(n, 0)), rel_tol=1e-12)
+    e0, a, b = rs.growth_bounds(n, sp.Integer(0))
+    assert float(a) < float(exact) < float(b)
+
+
 def test_growth_bounds_for_every_n_specialise_to_each_n():
     e0, a, b = rs.growth_bounds(None, sp.Integer(0))
     n = sp.Symbol("n")

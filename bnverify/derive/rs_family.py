@@ -325,3 +325,26 @@ def growth_limit(n, slope, dps=30):
         lam = mp.mpf(_lambda(n, float(s)))
         kappa0 = mp.sqrt(2 / (lam * (n - 1) / n))
         return kappa0 * I / (2 * mp.pi * (1 + s * s) * n * sigma ** 2)
+
+
+def growth_limit_relu(n):
+    """The same limit for relu in closed form: with sigma = 1/sqrt(n(n-1)) and t0 = atan(sqrt(2) sigma),
+    I/n = pi + 2 t0 + 2 sqrt(2) sigma - 2 sigma^2 (pi - 2 t0) (both points positive on |psi - pi| < t0:
+    2n; neither on |psi| < t0; one on the rest, n (sigma cot psi -+ 1/sqrt(2))^2, whose cot terms
+    integrate to 2 cot t0 - pi + 2 t0 and 0), so lim delta_out/sqrt(eps) = kappa0 I/(2 pi n sigma^2).
+    A sympy expression in n (an integer)."""
+    import sympy
+
+    sigma = 1 / sympy.sqrt(n * (n - 1))
+    t0 = sympy.atan(sympy.sqrt(2) * sigma)
+    lam = _lambda_exact(n)
+    kappa0 = sympy.sqrt(2 / (lam * sympy.Rational(n - 1, n)))
+    I = n * (sympy.pi + 2 * t0 + 2 * sympy.sqrt(2) * sigma - 2 * sigma ** 2 * (sympy.pi - 2 * t0))
+    return kappa0 * I / (2 * sympy.pi * n * sigma ** 2)
+
+
+def _lambda_exact(n):
+    import sympy
+
+    a, b = sympy.Rational(1, 2 * (n - 1)), sympy.Rational(n - 1, 2)   # relu at G*: cross 0
+    return (a + b) / a
