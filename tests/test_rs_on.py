@@ -184,6 +184,14 @@ def test_rs_basins_below_the_fold_from_rc_alone(rc_cover4):
     assert trusted.decide(_claim(4, "configuration", "{configuration}"), [rc_cover4])[0] == "proved"
 
 
+def test_rs_basins_leaky_below_the_fold():
+    cover = rc_basins.basins(5, Activation("leaky_relu", Fraction(1, 10)), rates=False).certificate
+    claim = _claim(5, alpha="1/10")
+    assert trusted.decide(claim, [cover])[0] == "proved"
+    with pytest.raises(trusted.Rejected):                  # the cover's slope is not the claim's
+        trusted.decide(_claim(5, alpha="1/5"), [cover])
+
+
 def _honest_piece(n=7):
     a, b = Fraction(0), Fraction(1, 128)
     assert rs_family.h_rs(a, b, n, 0) < rs_family._ball(a, 64)
