@@ -2,8 +2,8 @@
 each piece [lo, hi] of rho the reduced map of RC + RS + leaky ReLU(alpha) on the symmetric family
 lies below lo, so h_RS(rho) < rho on the union.
 
-``rs-cover``  {n, alpha, prec, pieces: [[lo, hi], ...]}, the pieces edge to edge (outside (-1/(n-2), 1) R is
-negative or infinite and the integrals are NaN or fail: no piece there passes).
+``rs-cover``  {n, alpha, prec, pieces: [[lo, hi], ...]}, the pieces edge to edge inside (-1/(n-2), 1), where
+R = n q/(1 - rho) is finite, positive and increasing, so that the ball of R over a piece holds every rho of it.
 
 The model (derivation: bnverify/derive/rs_family.py's docstring; the Laplace representation of
 docs/full-bn.md restricted to the family, tau = u^2).  With R = n q/(1 - rho), q = 1 + (n-2) rho,
@@ -105,6 +105,8 @@ def check_rs_cover(item, n_max):
     ps = [(Q(lo), Q(hi)) for lo, hi in raw]
     lo, hi = ps[0][0], ps[-1][1]
     edge_to_edge(ps, lo, hi, "pieces")
+    if not (Fraction(-1, n - 2) < lo and hi < 1):          # where R is finite, positive and increasing in rho
+        raise Rejected("the pieces leave the domain (-1/(n-2), 1) of the family's parameter R")
     with ctx.workprec(prec):
         for i, (a, b) in enumerate(ps):
             if not h_rs(a, b, n, alpha, prec) < ball(a):
