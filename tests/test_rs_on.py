@@ -271,3 +271,23 @@ def test_rs_basins_above_the_fold_proved_and_rechecked(tmp_path):
     forged = json.loads(json.dumps(cert))
     forged["evidence"][1]["pieces"] = forged["evidence"][1]["pieces"][:-3]   # short of the attractor
     assert not trusted.check(rehash(forged))[0]
+
+
+def test_finite_width_networks_from_near_o_n_end_at_bsb1():
+    """Corroboration (sampling): n = 8 (where RC alone has a spread-cluster attractor), a start 10^-3
+    from O_n, width 512, 30 RC + RS + ReLU layers: every cosine ends near c* = kappa(-1/7)/kappa(1)."""
+    n, d = 8, 512
+    c_star = (math.sqrt(1 - 1 / 49) + (math.pi - math.acos(-1 / 7)) * (-1 / 7)) / math.pi    # 2 kappa(-1/7)
+    for seed in range(2):
+        rng = np.random.default_rng(seed)
+        v, u = rng.standard_normal(d), rng.standard_normal(d)
+        u -= u @ v / (v @ v) * v
+        X = np.stack([v + 1e-3 * rng.standard_normal(d) for _ in range(n - 1)] + [u * np.sqrt(v @ v / (u @ u))], axis=1)
+        for _ in range(30):
+            Z = rng.standard_normal((d, d)) / np.sqrt(d) @ X
+            Z -= Z.mean(1, keepdims=True)
+            X = np.maximum(Z / Z.std(1, keepdims=True), 0)
+        G = X.T @ X
+        cos = G / np.sqrt(np.outer(np.diag(G), np.diag(G)))
+        off = cos[~np.eye(n, dtype=bool)]
+        assert abs(off.mean() - c_star) < 0.03 and abs(cos[:n - 1, n - 1].mean() - c_star) < 0.05, (seed, off.mean())
