@@ -291,3 +291,11 @@ def test_finite_width_networks_from_near_o_n_end_at_bsb1():
         cos = G / np.sqrt(np.outer(np.diag(G), np.diag(G)))
         off = cos[~np.eye(n, dtype=bool)]
         assert abs(off.mean() - c_star) < 0.03 and abs(cos[:n - 1, n - 1].mean() - c_star) < 0.05, (seed, off.mean())
+
+
+def test_a_cover_that_does_not_close_is_inconclusive_with_its_reason(monkeypatch):
+    """The search's reason is evidence beside the road's own (a clash of the two was an internal error)."""
+    monkeypatch.setattr(rs_family, "cover", lambda *a, **k: None)
+    code, out = _run(["check", "--stages", "rc,rs,relu", "--n", "7", "--property", "basin", "--state", "simplex",
+                      "--basin", "[left-end, configuration)", "--jobs", "1"])
+    assert code == 3 and "internal error" not in out and "did not close" in out, out

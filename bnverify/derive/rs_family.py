@@ -206,7 +206,7 @@ def cover(n, slope, lo, hi, prec=PREC, budget=MAX_PIECES):
     while a < hi:
         tries += 1
         b = min(hi, a + step)
-        if tries > 4 * budget or step < Fraction(1, 2 ** 60):
+        if tries > 4 * budget or len(pieces) >= budget or step < Fraction(1, 2 ** 60):
             return None
         h = h_rs(a, b, n, slope, prec)
         if h + 2 * h.rad() < _ball(a, prec):         # a margin: the kernel's own enclosure may be wider

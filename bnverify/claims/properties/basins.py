@@ -11,7 +11,9 @@ def search(claim):
     (bnverify.derive.rs_family: the kernel's averaging lemma needs both)."""
     if "rs" in claim.stages:
         r = rs_family.basins(claim.n.lo, claim.activation)
-        human = {k: r[k] for k in ("rc_alone", "rs_cover", "reason") if k in r}
+        human = {k: r[k] for k in ("rc_alone", "rs_cover") if k in r}
+        if "reason" in r:                   # the road gives its own reason: the search's is evidence
+            human["search"] = r["reason"]
         return r["items"], human
     v = basins.basins(claim.n.lo, claim.activation, rates=False)
     human = {k: v.evidence[k] for k in ("fixed_points", "basins", "partner_gap", "reason")
