@@ -24,7 +24,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "classification",                           # every n >= 7: exactly four fixed points (issue 24)
                "kernel-definite", "kernel-definite-antipodal", "rank-growth",   # rank growth (issue 13)
                "kernel-singular",                          # the rank lemma's converse (issue 24)
-               "bsb1-stable"]                              # full BN's symmetric state (issue 23)
+               "bsb1-stable",                              # full BN's symmetric state (issue 23)
+               "rs-growth", "rs-basins", "rs-basins-7"]    # O_n and the odd point under RS (issue 23)
 
 GOOD = '''
 id = "{id}"

@@ -144,8 +144,10 @@ def certs(cert_dir):
 
 
 def test_every_decided_property_has_a_genuine_certificate(certs):
-    decided = set(trusted.kernel.GOALS) - {"stability-directions", "rs-linearization", "finite-width-lyapunov"}
-    # stability-directions' genuine certificate and its forgeries are in tests/test_directions.py
+    decided = set(trusted.kernel.GOALS) - {"stability-directions", "rs-linearization", "rs-growth",
+                                           "finite-width-lyapunov"}
+    # stability-directions' genuine certificate and its forgeries are in tests/test_directions.py,
+    # rs-growth's and the rs-cover's (basin with RS) in tests/test_rs_on.py
     assert {c["claim"]["property"] for c in certs.values()} == decided
     states = {c["claim"]["params"].get("state") for c in certs.values()}
     assert {"configuration", "two-point", "attractor", "simplex"} <= states

@@ -38,6 +38,10 @@ classification and each basin statement from it.  JSON: "range", "activation", "
 ({"proved": "all" | "none", "status", "checked", "reason", "seconds", "method", ...}), "basins",
 "kernel", "classification", "partner_gap" (n^3 times the gap, certified, and its limit 2(pi - 2)).
 
+With RS (full BN) the symmetric family reduces the same way and every start other than O_n
+converges to the BSB1 state; that is decided per n by `bnverify check --stages rc,rs,relu --n N
+--property basin --state simplex --basin '[left-end, configuration)'` (docs/full-bn.md, section 13).
+
 exit status: 0 proved (every basin re-checked by the trusted kernel), 3 not proved.
 
 examples:  bnverify basins --n 7
@@ -80,7 +84,8 @@ def parse(args):
         raise BadInput("--n %r is not an integer" % (args.n,))
     if not 3 <= n <= derive_basins.N_LIMIT:
         raise BadInput("--n %d: basins are certified for 3 <= n <= %d" % (n, derive_basins.N_LIMIT))
-    _, act = options.model(args, "basins", "RC with one activation")
+    _, act = options.model(args, "basins", "RC with one activation (RC + RS's basins: bnverify check "
+                           "--property basin --stages rc,rs,relu)")
     if not act.states:
         raise BadInput("--stages rc,%s: choose %s" % (act.name, activations.spoken(
             ["rc," + k for k in activations.names(lambda k: k.states)])))

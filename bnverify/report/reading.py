@@ -33,7 +33,7 @@ PAPER = [
                 "stability of the spread-cluster state next to O_n; with RS too (full batch normalization), "
                 "the stability of the symmetric state that replaces it.",
      "claims": ["stability-naive", "jacobian-spectrum", "stability-directions", "leaky-relu",
-                "rs-linearization", "attractor", "attractor-leaky", "bsb1-stable"]},
+                "rs-linearization", "rs-growth", "rs-basins", "attractor", "attractor-leaky", "bsb1-stable"]},
 ]
 
 TOOLS = {"exact": "sympy (exact algebra)", "SMT": "z3 and cvc5 (both must answer unsat)",
@@ -49,6 +49,9 @@ ITEMS = {"symmetric-state": "a Krawczyk box of the fixed point with a dyadic eig
          "classification-branch": "t-columns covering t = 1/n in [0, 1/n_from] and boxes of four charts of "
                                   "(t, rho) on which the sign of h(rho) - rho, convexity, a Taylor model at the "
                                   "simplex and h's monotonicity are shown in arb: every n's fixed points and basins",
+         "rs-cover": "pieces of rho between RC alone's partner and attractor on which an enclosure of RC + RS's "
+                     "reduced map (the Laplace integral on the symmetric family, mean-value form) lies below the "
+                     "piece, re-checked in arb by the trusted kernel (one per n)",
          "kernel-null": "points with rational coordinates and a null vector of K(Sigma), re-checked exactly "
                         "(sympy) by the trusted kernel, which computes which hypothesis the points satisfy"}
 

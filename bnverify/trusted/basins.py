@@ -92,7 +92,8 @@ def check_basin_cover(item, n_max):
                 raise Rejected("a head piece's image is not inside the basin of the %s" % segs[0][0])
     segs[0] = (segs[0][0], "left-end", True) + segs[0][3:]
     return {"fact": "basins", "n": n, "alpha": alpha, "fixed_points": tuple(names),
-            "basins": {s[0]: _text(s) for s in segs}}
+            "basins": {s[0]: _text(s) for s in segs},
+            "pieces": {k: p[:2] for k, p in zip(names, [p for p in ps if p[2] == "fixed"])}}
 
 
 def _segments(ps, names):

@@ -16,6 +16,8 @@ bound), computed here, never read from the item's labels:
     exactly four solutions of h(rho) = rho (bnverify/trusted/classify.py).
 ``basin-cover``  {n, alpha, prec, pieces}: the exact basin of every fixed point of the reduced
     map rho -> h(rho) on [-1/(n-2), 1] (bnverify/trusted/basins.py).
+``rs-cover``  {n, alpha, prec, pieces}: h_RS(rho) < rho on the pieces' union, RC + RS + leaky ReLU(alpha)
+    on the symmetric family (bnverify/trusted/rs_family.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -29,6 +31,7 @@ from .basins import check_basin_cover
 from .classify import check_classification as check_classification_branch, size as classify_size
 from .base import Q, Rejected, ball, canonical, dyadic, edge_to_edge, rat_range, table
 from .rank import check_null
+from .rs_family import check_rs_cover
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
@@ -121,7 +124,8 @@ def check_classification(item):
 CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_classification,
           "all-n-branch": check_branch, "simplex-branch": check_simplex_branch,
           "classification-branch": check_classification_branch,
-          "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null}
+          "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null,
+          "rs-cover": lambda item: check_rs_cover(item, N_MAX)}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -131,14 +135,16 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
           "classification-branch": ({"type": str, "n_from": int, "prec": int, "charts": dict, "columns": list,
                                      "l2": list, "u2": list, "limit": list}, {}),
           "basin-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {}),
-          "kernel-null": ({"type": str, "alpha": str, "points": list, "null": list}, {})}
+          "kernel-null": ({"type": str, "alpha": str, "points": list, "null": list}, {}),
+          "rs-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {})}
 
 
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
 # a branch box (a Taylor model in t) costs some 30 times a basin piece or a classified interval
 SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all-n-branch": ("boxes", 32),
          "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4),
-         "classification-branch": ("columns", 16)}   # weighed by classify.size (every box and piece)
+         "classification-branch": ("columns", 16),   # weighed by classify.size (every box and piece)
+         "rs-cover": ("pieces", 40)}
 
 
 def _typed(item):

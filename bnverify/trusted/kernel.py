@@ -21,7 +21,8 @@ means RC with no non-linearity):
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
-| basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64 | basin covers of [-1/(n-2), 1] (basins.py) |
+| basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64; rc,rs where RC alone has two fixed points (rs.py's averaging lemma) | basin covers of [-1/(n-2), 1] (basins.py) |
+| rs-growth | rc,rs + relu / leaky_relu / identity, one alpha | exact, symbolic n: a sqrt(eps) <= spread <= b sqrt(eps) (rs.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
 | rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
@@ -756,11 +757,15 @@ def _g_directions(c):
     return Goal(st, decide)
 
 
-def _g_rs_response(c):
+def _rs_at_configuration(c, what):
     _need(c.stages == ["rc", "rs"] and c.activation in ("relu", "leaky_relu", "identity"),
-          "the RS response is decided for RC + RS + relu / leaky_relu / identity")
-    _need(c.alpha_point is not None, "the RS response is decided at one alpha")
+          "the RS %s is decided for RC + RS + relu / leaky_relu / identity" % what)
+    _need(c.alpha_point is not None, "the RS %s is decided at one alpha" % what)
     _linearized(c)
+
+
+def _g_rs_response(c):
+    _rs_at_configuration(c, "response")
     import sympy
     lam, k_M = rs.unbounded_response(sympy.Symbol("n"), _sympy_q(c.alpha_point))
     m = sympy.Symbol("m", nonnegative=True)
@@ -774,6 +779,22 @@ def _g_rs_response(c):
     def decide(_facts):
         return "proved", ("exact (sympy): the window |tan psi| <= 1/sqrt(n(n-1)) where phi is the identity, "
                           "the antiderivative of the angular central Gaussian density, E[phi(y_1)^2] <= n")
+    return Goal(st, decide)
+
+
+def _g_rs_growth(c):
+    _rs_at_configuration(c, "growth")
+    import sympy
+    one = c.n_lo if c.n_lo == c.n_hi else None
+    e0, a, b = (sympy.sstr(e) for e in rs.growth_bounds(one, _sympy_q(c.alpha_point)))
+    st = ("for %s and %s: O_n repels along G* + eps e e^T (G* the two-point fixed point scaled to cluster "
+          "norms 1, e = e_1 - e_2): for 0 < eps <= eps0 = %s the two cluster points' output cosine deficit "
+          "delta_out lies in [a sqrt(eps), b sqrt(eps)] with a = %s and b = %s, while the input deficit is "
+          "2 eps/(1 + eps)" % (c.model_text(), c.domain_text(), e0, a, b))
+
+    def decide(_facts):
+        return "proved", ("exact (sympy): the window bound, E[sin^2 psi] = k/(1+k) and E[phi(y_1)^2] = "
+                          "(1 + alpha^2) E[y_1^2]/2 under the angular central Gaussian")
     return Goal(st, decide)
 
 
@@ -965,21 +986,30 @@ def _below_and_from(c, facts, one_n, every_n, what, how):
 
 
 def _g_basin(c):
+    with_rs = c.stages == ["rc", "rs"]
     relu_all_n = c.stages == ["rc"] and c.alpha == (0, 0, False)   # trusted/classify.py's basins: ReLU
     _need(relu_all_n or c.n_hi is not None and c.n_hi <= N_MAX,
           "basins are certified per n for n <= %d, and for every n at once for RC + ReLU" % N_MAX)
-    _per_n_model(c, all_n=relu_all_n)
+    _per_n_model(c, all_n=relu_all_n, allow_rs=True)
     state, want = c.param("state"), basin_text(c.param("basin"))
     _need(state in BASIN_ENDS[1:], "a basin belongs to a fixed point: %s" % ", ".join(BASIN_ENDS[1:]))
     st = ("for %s and %s: within the S_{n-1}-symmetric family, a state converges under the scale-free "
           "dynamics to the %s if and only if the cluster correlation rho of C G C lies in %s; in rho, "
           "left-end = -1/(n-2), simplex = -1/(n-1), configuration = 1 (O_n), attractor and partner the "
-          "solutions of h(rho) = rho between them with 0 < h' < 1 and h' > 1 (h: the reduction curve)"
-          % (c.model_text(), c.domain_text(), state, want))
+          "solutions of h(rho) = rho between them with 0 < h' < 1 and h' > 1 (h: the reduction curve%s)"
+          % (c.model_text(), c.domain_text(), state, want, "; with RS: h_RS, an average of RC alone's h "
+             "between rho and -1/(n-1), trusted/rs.py" if with_rs else ""))
     a = c.alpha_point
 
     def decide(facts):
         got = {f["n"]: f for f in facts if f["fact"] == "basins" and f["alpha"] == a}
+        if with_rs:
+            below = [f for f in facts if f["fact"] == "rs-below"]
+            open_n = [k for k in sorted(got) if rs.rs_basins(got[k], below) is None]
+            if open_n:
+                raise Rejected("at n = %d RC alone's basins and the rs-cover do not decide RC + RS (the averaging "
+                               "lemma leaves RC alone's (partner, attractor) to an rs-cover)" % open_n[0])
+            got = {k: rs.rs_basins(f, below) for k, f in got.items()}
 
         def one_n(k):
             if k in got and got[k]["basins"].get(state) != want:
@@ -997,7 +1027,8 @@ def _g_basin(c):
     def about(f):
         if f["fact"] == "classification":
             return relu_all_n and (c.n_hi is None or f["n_from"] <= c.n_hi)
-        return f["fact"] == "basins" and f["alpha"] == a and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
+        return f["fact"] in (("basins", "rs-below") if with_rs else ("basins",)) and f["alpha"] == a and \
+            c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi)
     return Goal(st, decide, about)
 
 
@@ -1119,6 +1150,7 @@ GOALS = {
     "rank-growth": lambda c: rank.growth_goal(c, Goal, _need, _show),
     "stability-directions": _g_directions,
     "rs-linearization": _g_rs_response,
+    "rs-growth": _g_rs_growth,
     "stage-fact": _g_stage_fact,
     "finite-width-lyapunov": _g_none("a simulation estimates; it never proves"),
 }

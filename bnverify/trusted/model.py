@@ -21,6 +21,8 @@ tests/test_trusted.py evaluates every pair at the same points.
 | classify.lower (Psi, D, P, delta: charts L)   | bnverify.derive.classify_alln.lower                    |
 | classify.partner_sign (F's Taylor model)      | bnverify.derive.classify_alln.partner_sign             |
 | classify._rising_u, _head_image, _u2_ok       | classify_alln.monotone_u, head_image, chart_u2         |
+| rs.growth_bounds (sympy)                      | bnverify.derive.rs_family.growth_bounds (float)        |
+| rs_family.h_rs (the RS family integral)       | bnverify.derive.rs_family.h_rs                         |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,

@@ -51,6 +51,7 @@ PROPERTIES = {p.name: p for p in [
              doc="the symmetric reduction's map rho -> h(rho) has exactly value fixed points (per n; every n >= 7 "
                  "at once)"),
     Property("rs-linearization", min_n=3, doc="with RS, no linearization at O_n: spread eps -> order sqrt(eps)"),
+    Property("rs-growth", min_n=3, doc="with RS, O_n repels: spread eps -> between a sqrt(eps) and b sqrt(eps)"),
     Property("kernel-definite", {"points": (True, "points")},
              doc="K_phi(Sigma) is positive definite under a hypothesis on the points"),
     Property("kernel-singular", {"points": (True, "singular-points")},
