@@ -140,7 +140,7 @@ def test_the_post_goal_is_derived_from_the_claim_not_swapped(certs):
     pre, post = certs["pre"], certs["post"]
     assert trusted.check(pre)[0] and trusted.check(post)[0]
     assert post["claim"]["stages"] == ["nl", "rc"] and pre["claim"]["stages"] == ["rc"]
-    assert post["statement"].startswith("for NL then RC (BN after the activation), at C G* C")
+    assert post["statement"].startswith("for NL then RC (BN after the activation): C G* C is a fixed ray")
     assert post["statement"] != pre["statement"] and post["statement"].endswith(pre["statement"])
     # the same evidence decides both: the lemma is applied to the pre-activation evidence
     assert post["evidence"] == pre["evidence"]

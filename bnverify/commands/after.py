@@ -46,8 +46,11 @@ def after_stages(args, stages, act):
 def compute(args, stages, act, compute_pre, state):
     """The pre-activation document for the same options, read at C G* C (module docstring)."""
     pre = copy.copy(args)
-    pre.stages = after_stages(args, stages, act)
+    pre.stages, pre.stages_typed = after_stages(args, stages, act), args.stages
     doc = compute_pre(pre)
+    if isinstance(doc.get("asymptotics"), dict):        # the branch's leading terms are G*'s, not C G* C's
+        doc["asymptotics"] = dict(doc["asymptotics"], of="G*, the pre-activation state of RC then NL (C G* C's own "
+                                  "cosines: results[].post_state; its odd point tends to anti-parallel)")
     post_text = stages_text(stages, act.name)
     if "stages" in doc:
         doc["stages"] = post_text

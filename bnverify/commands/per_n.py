@@ -66,7 +66,8 @@ def parse_common(args, all_n=False, alpha_range=False):
     if stages != ("rc",):
         raise BadInput("--stages %s: certification covers rc with %s (no rs)" % (args.stages, _certified()))
     if not act.states:
-        raise BadInput("--stages %s: the activation must be %s, not %s" % (args.stages, _certified(), act.name))
+        raise BadInput("--stages %s: the activation must be %s, not %s" % (limits.show(getattr(args, "stages_typed", None) or args.stages),
+                                                                          _certified(), act.name))
     jobs = options.jobs(args.jobs) or parallel.default_jobs()
     if not 32 <= args.prec <= 4096:
         raise BadInput("--prec %d: choose 32..4096 bits" % args.prec)

@@ -1082,7 +1082,7 @@ def _g_stage_fact(c):
 def _g_after(c):
     """BN after the activation, NL then RC: F'(H) = C K(H) C = (P o K)(H) against F = K o P,
     P G = C G C (stages ["nl", "rc"]).  LEMMA (applied here, never a silent swap): F' o P = P o F,
-    and for a 1-homogeneous K, F o K = K o F'.  (i) If F(G*) = c G* (c > 0) then C G* C != 0 (else
+    and F o K = K o F' (for any K; K's 1-homogeneity gives K(c H) = c K(H)).  (i) If F(G*) = c G* (c > 0) then C G* C != 0 (else
     F(G*) = K(0) = 0) and F'(C G* C) = c C G* C; conversely F'(H*) = c H* gives F(K(H*)) = c K(H*),
     and P(K(H*)) = c H*: G* <-> C G* C is a bijection of the fixed rays, continuous both ways, so
     existence and local uniqueness carry over.  (ii) DF(G*) = DK(CG*C) P and DF'(CG*C) = P DK(CG*C)
@@ -1099,10 +1099,21 @@ def _g_after(c):
     pre = copy.copy(c)
     pre.stages = ["rc"]
     g = GOALS[c.property](pre)
-    return Goal("for NL then RC (BN after the activation), at C G* C for the state G* of RC then NL (the conjugation "
-                "lemma: fixed rays correspond, the scale-free eigenvalues with multiplicities and the spectral radius "
-                "agree): "
-                + g.statement, g.decide, g.about)
+
+    def decide(facts):
+        # P is one-to-one on F's fixed rays (G* = K(P G*)/c), not elsewhere: a named two-point state that is not
+        # F's fixed point may still have C G C on a fixed ray of F' (C O_n C = C G_2pt C): no refutation then
+        verdict, reason = g.decide(facts)
+        state = c.params.get("state")
+        if verdict == "refuted" and state in ("configuration", "two-point") and \
+                GOALS["fixed-point"](_with(pre, state=state)).decide([])[0] == "refuted":
+            raise Rejected("the %s is not a fixed point of RC then NL, but C G C may be another state's image (G -> "
+                           "C G C is not one-to-one): the conjugation carries fixed rays only" % state)
+        return verdict, reason
+    return Goal("for NL then RC (BN after the activation): C G* C is a fixed ray of NL then RC with the scale-free "
+                "eigenvalues (with multiplicities) and the spectral radius of G* under RC then NL (the conjugation "
+                "lemma), G* the state of RC then NL this says (its geometry is G*'s, not C G* C's): "
+                + g.statement, decide, g.about)
 
 
 def _g_after_rs(c):
