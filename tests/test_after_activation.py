@@ -92,7 +92,8 @@ def test_conjugation_against_dense_matrices_simplex(cli_json, n):
 
 
 def test_conjugation_against_dense_matrices_attractor(cli_json):
-    """At the spread attractor (n = 7) the zero eigenvalues differ in number, the rest agree."""
+    """At the spread attractor (n = 7) the nonzero eigenvalues agree (and the zeros too in number: AB and BA
+    on one space share their characteristic polynomial; tests/test_redteam_order.py counts them)."""
     n = 7
     doc = cli_json("attractor", "--stages", "relu,rc", "--n", str(n), "--jobs", "1")
     row = doc["results"][0]

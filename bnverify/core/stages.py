@@ -37,6 +37,8 @@ def parse_stages(text, alpha=None, after_ok=False):
     parts = [p.strip().lower() for p in str(text).split(",") if p.strip()]
     if not parts:
         raise BadInput("--stages is empty; give e.g. rc,relu")
+    if len(parts) != len(str(text).split(",")):     # ',rc' or 'relu,,rc': a stage left out, not read as another model
+        raise BadInput("--stages %r has an empty entry; give e.g. rc,relu" % (str(text),))
     acts = [p for p in parts if p in activations]
     unknown = [p for p in parts if p not in activations and p not in STAGES]
     if unknown:
