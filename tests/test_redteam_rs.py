@@ -159,3 +159,52 @@ def test_rs_growth_statement_names_the_right_state(act, dom):
     claim = {"property": "rs-growth", "stages": ["rc", "rs"], "activation": act, "domain": dom, "params": {}}
     verdict, statement, _ = trusted.decide(claim)
     assert verdict == "proved" and "O_n repels" not in statement
+
+
+# ---------------------------------------------------------------- n = 7 (RC alone: partner and attractor)
+@pytest.fixture(scope="module")
+def items7():
+    from bnverify.core.activations import Activation
+    from bnverify.derive import rs_family
+    out = rs_family.basins(7, Activation("relu"))
+    assert out["status"] == "derived"
+    return out["items"]
+
+
+def _basin7(state="simplex", basin="[left-end, configuration)", stages=("rc", "rs"), n="7"):
+    return {"property": "basin", "stages": list(stages), "activation": "relu", "domain": {"n": n},
+            "params": {"state": state, "basin": basin}}
+
+
+@pytest.mark.parametrize("state, basin, verdict", [
+    ("simplex", "[left-end, configuration)", "proved"), ("configuration", "{configuration}", "proved"),
+    ("simplex", "[left-end, partner)", "refuted"), ("partner", "{partner}", "refuted"),
+    ("attractor", "(partner, configuration)", "refuted"), ("simplex", "(left-end, configuration)", "refuted")])
+def test_rs_basins_above_the_fold_verdicts(items7, state, basin, verdict):
+    assert trusted.decide(_basin7(state, basin), items7)[0] == verdict
+
+
+def test_rs_cover_forgeries_at_n7(items7):
+    bc, rc = items7
+    # RC alone keeps its attractor: RS's cover on the RC-only claim is surplus, and RC alone proves its own basin
+    with pytest.raises(trusted.Rejected, match="says nothing"):
+        trusted.decide(_basin7("attractor", "(partner, configuration)", stages=("rc",)), [bc, rc])
+    assert trusted.decide(_basin7("attractor", "(partner, configuration)", stages=("rc",)), [bc])[0] == "proved"
+    # a cover that starts one piece late, or is split over two items, decides nothing
+    with pytest.raises(trusted.Rejected, match="do not decide"):
+        trusted.decide(_basin7(), [bc, dict(rc, pieces=rc["pieces"][1:])])
+    with pytest.raises(trusted.Rejected, match="second"):
+        trusted.decide(_basin7(), [bc, dict(rc, pieces=rc["pieces"][:40]), dict(rc, pieces=rc["pieces"][40:])])
+    # relabelled to n = 8: re-checked there (and fails), never read as n = 8's
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(_basin7(n="8"), [dict(rc, n=8)])
+    # a range missing a cover
+    with pytest.raises(trusted.Rejected, match="no basin cover for n = 6"):
+        trusted.decide(_basin7(n="6..7"), [bc, rc])
+
+
+@pytest.mark.xfail(strict=True, reason="misleading doc: the kernel's model table says the RS basin is decided only "
+                   "'where RC alone has two fixed points', yet it also decides n >= 7 from an rs-cover")
+def test_kernel_table_names_the_rs_cover_route():
+    row = next(line for line in kernel.__doc__.splitlines() if line.startswith("| basin "))
+    assert "rs-cover" in row
