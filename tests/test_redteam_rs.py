@@ -208,3 +208,11 @@ def test_rs_cover_forgeries_at_n7(items7):
 def test_kernel_table_names_the_rs_cover_route():
     row = next(line for line in kernel.__doc__.splitlines() if line.startswith("| basin "))
     assert "rs-cover" in row
+
+
+@pytest.mark.xfail(strict=True, reason="stale doc: docs/full-bn.md section 13 reports 51 rs-cover pieces at n = 7; "
+                   "the search (and `check --stages rc,rs,relu --n 7 --property basin`) now gives 78")
+def test_full_bn_table_matches_the_n7_cover(items7):
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "full-bn.md").read_text()
+    assert "| %d at n = 7 |" % len(items7[1]["pieces"]) in doc
