@@ -216,3 +216,17 @@ def test_full_bn_table_matches_the_n7_cover(items7):
     from pathlib import Path
     doc = (Path(__file__).resolve().parents[1] / "docs" / "full-bn.md").read_text()
     assert "| %d at n = 7 |" % len(items7[1]["pieces"]) in doc
+
+
+@pytest.mark.xfail(strict=True, reason="surplus evidence accepted: at n <= 6 (RC alone has no partner) the goal never "
+                   "uses an rs-cover, yet about() admits it and the verdict is proved (decide's rule: an item whose fact "
+                   "the goal does not use is rejected)")
+def test_an_unused_rs_cover_below_the_fold_is_rejected():
+    from bnverify.core.activations import Activation
+    from bnverify.derive import basins as rc_basins
+    cover = rc_basins.basins(4, Activation("relu"), rates=False).certificate
+    claim = {"property": "basin", "stages": ["rc", "rs"], "activation": "relu", "domain": {"n": "4"},
+             "params": {"state": "simplex", "basin": "[left-end, configuration)"}}
+    unused = {"type": "rs-cover", "n": 4, "alpha": "0", "prec": 64, "pieces": [["1/2", "65/128"]]}
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(claim, [cover, unused])
