@@ -140,20 +140,16 @@ def test_wrong_rs_basins_are_refuted_below_the_fold(state, basin):
 
 
 # ---------------------------------------------------------------- defects
-@pytest.mark.xfail(strict=True, reason="hang: the rs-cover's budget weight (40 per piece-bit) prices a piece "
-                   "~60-100x below its cost; a certificate inside CERT_WORK (~20 s) can run 15-40 minutes")
 def test_rs_cover_budget_bounds_the_check_time():
-    pieces = [[str(Fraction(k, 1000)), str(Fraction(k + 1, 1000))] for k in range(200, 203)]
-    item = {"type": "rs-cover", "n": 7, "alpha": "0", "prec": 64, "pieces": pieces}
-    t0 = time.perf_counter()
-    trusted_items.check_item(item)
-    per_piece = (time.perf_counter() - t0) / len(pieces)
-    admitted = kernel.CERT_WORK // trusted_items.work(dict(item, pieces=pieces[:1]))
-    assert admitted * per_piece <= 20, (admitted, per_piece)      # 12500 pieces x ~0.07 s = ~850 s at n = 7
+    """The weight was 40 per piece-bit: 12,500 pieces at n = 7 (~0.07 s each, 850 s) fitted the budget of
+    some 20 s.  Priced at 250 n per piece-bit, the budget admits what about 20 s re-checks: measured
+    0.07 to 0.1 s per piece at n = 7 and about 0.8 s at n = 64 (no timing here: the counts)."""
+    def admitted(n):
+        item = {"type": "rs-cover", "n": n, "alpha": "0", "prec": 64, "pieces": [["1/5", "201/1000"]]}
+        return kernel.CERT_WORK // trusted_items.work(item)
+    assert admitted(7) <= 300 and admitted(64) <= 32
 
 
-@pytest.mark.xfail(strict=True, reason="misleading statement: rs-growth for leaky ReLU(alpha > 0) and identity "
-                   "says 'O_n repels', but RS's two-point fixed point there has u.v = -alpha != 0 (rank one for identity)")
 @pytest.mark.parametrize("act, dom", [("leaky_relu", {"n": "5", "alpha": "1/10"}), ("identity", {"n": "3.."})])
 def test_rs_growth_statement_names_the_right_state(act, dom):
     claim = {"property": "rs-growth", "stages": ["rc", "rs"], "activation": act, "domain": dom, "params": {}}
@@ -203,24 +199,17 @@ def test_rs_cover_forgeries_at_n7(items7):
         trusted.decide(_basin7(n="6..7"), [bc, rc])
 
 
-@pytest.mark.xfail(strict=True, reason="misleading doc: the kernel's model table says the RS basin is decided only "
-                   "'where RC alone has two fixed points', yet it also decides n >= 7 from an rs-cover")
 def test_kernel_table_names_the_rs_cover_route():
     row = next(line for line in kernel.__doc__.splitlines() if line.startswith("| basin "))
     assert "rs-cover" in row
 
 
-@pytest.mark.xfail(strict=True, reason="stale doc: docs/full-bn.md section 13 reports 51 rs-cover pieces at n = 7; "
-                   "the search (and `check --stages rc,rs,relu --n 7 --property basin`) now gives 78")
 def test_full_bn_table_matches_the_n7_cover(items7):
     from pathlib import Path
     doc = (Path(__file__).resolve().parents[1] / "docs" / "full-bn.md").read_text()
     assert "| %d at n = 7 |" % len(items7[1]["pieces"]) in doc
 
 
-@pytest.mark.xfail(strict=True, reason="surplus evidence accepted: at n <= 6 (RC alone has no partner) the goal never "
-                   "uses an rs-cover, yet about() admits it and the verdict is proved (decide's rule: an item whose fact "
-                   "the goal does not use is rejected)")
 def test_an_unused_rs_cover_below_the_fold_is_rejected():
     from bnverify.core.activations import Activation
     from bnverify.derive import basins as rc_basins

@@ -76,9 +76,10 @@ def test_trusted_is_small():
     Issue 23 item 3: +143 for O_n and the odd point under RS (rs-growth's two-sided bounds, the
     averaging lemma from RC alone's basin facts, the rs-cover item and its family integral,
     trusted/rs.py and trusted/rs_family.py).  +8 for the red team of items 5 and 6 (a refutation of
-    a named two-point state carries over only where P is one-to-one: F's fixed rays)."""
+    a named two-point state carries over only where P is one-to-one: F's fixed rays).  +6 for the red
+    team of item 3 (an rs-cover priced 250 n per piece-bit, an unused rs-cover refused)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2494, sizes
+    assert sum(sizes.values()) <= 2500, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -144,7 +144,7 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
 SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all-n-branch": ("boxes", 32),
          "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4),
          "classification-branch": ("columns", 16),   # weighed by classify.size (every box and piece)
-         "rs-cover": ("pieces", 40)}
+         "rs-cover": ("pieces", 250)}      # times n (work below)
 
 
 def _typed(item):
@@ -164,6 +164,8 @@ def work(item):
     if item["type"] == "classification-branch":     # its columns hold lists of their own
         return classify_size(item) * prec * 16
     field, weight = SIZED[item["type"]]
+    if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
+        weight *= max(1, item["n"]) if type(item.get("n")) is int else 1
     if item.get("V") is not None:          # the Gershgorin blocks cost ten times the Krawczyk test (measured)
         weight *= 10
     return max(1, len(item[field])) * prec * weight

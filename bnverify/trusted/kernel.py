@@ -21,7 +21,7 @@ means RC with no non-linearity):
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
-| basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64; rc,rs where RC alone has two fixed points (rs.py's averaging lemma) | basin covers of [-1/(n-2), 1] (basins.py) |
+| basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64, and rc + relu for every n >= 7 (classify.py); rc,rs by rs.py's averaging lemma where RC alone has two fixed points, and with an rs-cover of RC alone's (partner, attractor) where it has four | basin covers of [-1/(n-2), 1] (basins.py), the classification-branch, rs-covers (rs_family.py) |
 | rs-growth | rc,rs + relu / leaky_relu / identity, one alpha | exact, symbolic n: a sqrt(eps) <= spread <= b sqrt(eps) (rs.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
@@ -787,7 +787,7 @@ def _g_rs_growth(c):
     import sympy
     one = c.n_lo if c.n_lo == c.n_hi else None
     e0, a, b = (sympy.sstr(e) for e in rs.growth_bounds(one, _sympy_q(c.alpha_point)))
-    st = ("for %s and %s: O_n repels along G* + eps e e^T (G* the two-point fixed point scaled to cluster "
+    st = ("for %s and %s: the two-point fixed point (O_n at alpha = 0) repels along G* + eps e e^T (G* that state scaled to cluster "
           "norms 1, e = e_1 - e_2): for 0 < eps <= eps0 = %s the two cluster points' output cosine deficit "
           "delta_out lies in [a sqrt(eps), b sqrt(eps)] with a = %s and b = %s, while the input deficit is "
           "2 eps/(1 + eps)" % (c.model_text(), c.domain_text(), e0, a, b))
@@ -1005,6 +1005,10 @@ def _g_basin(c):
         got = {f["n"]: f for f in facts if f["fact"] == "basins" and f["alpha"] == a}
         if with_rs:
             below = [f for f in facts if f["fact"] == "rs-below"]
+            unused = [f["n"] for f in below if f["n"] not in got or got[f["n"]].get("basins") == rs.ONLY_TWO]
+            if unused:          # decide's rule: evidence the goal does not use is refused
+                raise Rejected("an rs-cover at n = %d, where RC alone has no partner: the goal does not use it"
+                               % unused[0])
             open_n = [k for k in sorted(got) if rs.rs_basins(got[k], below) is None]
             if open_n:
                 raise Rejected("at n = %d RC alone's basins and the rs-cover do not decide RC + RS (the averaging "
