@@ -76,6 +76,7 @@ def _trusted_h_rs(n, rho, al):
         return trusted_family.h_rs(r, r, n, Fraction(al).limit_denominator(100), 64), float(r)
 
 
+@pytest.mark.slow
 # ---------------------------------------------------------------- attacks the kernel survived
 @pytest.mark.parametrize("n, rho, al", [(4, 0.8, 0.0), (7, -0.17, 0.0), (10, 0.3, 0.0), (6, 0.5, 0.1)])
 def test_averaging_lemma_independently(n, rho, al):
@@ -103,6 +104,7 @@ def _deficit(n, al, eps):
     return 1 - mp.quad(lambda t: f(t, 1), pts) / mp.quad(lambda t: f(t, 0), pts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n, al", [(3, 0), (20, 0), (5, Fraction(9, 10))])
 def test_growth_bounds_against_an_independent_quadrature(n, al):
     e0, a, b = (float(v) for v in rs.growth_bounds(n, sp.Rational(al)))
@@ -172,6 +174,7 @@ def _basin7(state="simplex", basin="[left-end, configuration)", stages=("rc", "r
             "params": {"state": state, "basin": basin}}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("state, basin, verdict", [
     ("simplex", "[left-end, configuration)", "proved"), ("configuration", "{configuration}", "proved"),
     ("simplex", "[left-end, partner)", "refuted"), ("partner", "{partner}", "refuted"),
@@ -180,6 +183,7 @@ def test_rs_basins_above_the_fold_verdicts(items7, state, basin, verdict):
     assert trusted.decide(_basin7(state, basin), items7)[0] == verdict
 
 
+@pytest.mark.slow
 def test_rs_cover_forgeries_at_n7(items7):
     bc, rc = items7
     # RC alone keeps its attractor: RS's cover on the RC-only claim is surplus, and RC alone proves its own basin

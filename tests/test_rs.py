@@ -28,6 +28,7 @@ def test_rs_fixed_point_against_monte_carlo():
     assert abs(K[0, -1]) < 1e-9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [4, 7])
 def test_sqrt_response_bound_below_quadrature_and_monte_carlo(n):
     r = rs.spread_response(RELU, n)
