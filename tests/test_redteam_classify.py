@@ -147,20 +147,14 @@ def test_independent_truth_four_roots(n):
         assert changes == 3     # simplex, partner, attractor; O_n at rho = 1
 
 
-def test_superscript_value_is_a_rejection_not_a_crash(small):
+@pytest.mark.parametrize("value", ["\u00b2", "\u0664"], ids=["superscript-two", "arabic-indic-four"])
+def test_a_non_ascii_digit_value_is_refused(small, value):
+    """'\u00b2' passed str.isdigit and int() raised (a crash); '\u0664' (Arabic-Indic four) was read
+    as 4.  The value is now ASCII digits only: refused, never a crash."""
     item = dict(small, type="classification-branch")
     c = claim("100..", value=4)
-    c["params"]["value"] = "\u00b2"
+    c["params"]["value"] = value
     with pytest.raises((trusted.Rejected, trusted.NoGoal)):
-        trusted.decide(c, [item])
-
-
-def test_unicode_digit_value_is_refused(small):
-    """'\u0664' (Arabic-Indic four) passed isdigit and int() read 4; the value is now ASCII digits only."""
-    item = dict(small, type="classification-branch")
-    c = claim("100..", value=4)
-    c["params"]["value"] = "\u0664"
-    with pytest.raises((trusted.NoGoal, trusted.Rejected)):
         trusted.decide(c, [item])
 
 
