@@ -135,7 +135,7 @@ def monotone_u(theta, t, ctx):
 def head_image(t, zeta, ctx):
     """zeta'^2 of h's image of (t, zeta) in chart L1: rho(zeta') = h (docstring)."""
     q = chart_l1(t, zeta, ctx)
-    X = t * t * 0 + q["P"] / (2 * q["delta"])
+    X = q["P"] / (2 * q["delta"])
     den = 1 - t - 2 * t * t + t * t * X
     return (-1 + 2 * t + (1 - t) * X) / ((1 - t) * den)
 
