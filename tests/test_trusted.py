@@ -77,9 +77,13 @@ def test_trusted_is_small():
     averaging lemma from RC alone's basin facts, the rs-cover item and its family integral,
     trusted/rs.py and trusted/rs_family.py).  +8 for the red team of items 5 and 6 (a refutation of
     a named two-point state carries over only where P is one-to-one: F's fixed rays).  +6 for the red
-    team of item 3 (an rs-cover priced 250 n per piece-bit, an unused rs-cover refused)."""
+    team of item 3 (an rs-cover priced 250 n per piece-bit, an unused rs-cover refused).
+    Issue 22 item 3: +195 for the two-point family of RC + a non-homogeneous activation (trusted/twopoint.py:
+    its table of phi and phi' with growth and Lipschitz constants, a one-dimensional Gaussian integral
+    with its tail bound, the bracket item, the collapse lemma, the pair block; sigma_w^2 in the claim;
+    invariance's counterexample for every activation)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2500, sizes
+    assert sum(sizes.values()) <= 2695, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

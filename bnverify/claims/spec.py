@@ -55,7 +55,7 @@ from ..errors import BadInput, ClaimError
 from ..core.activations import Activation
 from ..core.stages import parse_stages, stages_text as _stages_text
 from ..core.limits import show
-from ..core.ranges import IntRange, RatRange, parse_int_range, parse_rat_range
+from ..core.ranges import IntRange, RatRange, parse_int_range, parse_rat_range, parse_weight_var
 from ..core.verdict import RELATIONS, STATUSES
 
 def catalogue_dir():
@@ -86,6 +86,7 @@ class Claim:
     activation: Activation
     n: IntRange
     alpha: RatRange
+    weight_var: Fraction = Fraction(1)  # sigma_w^2: W has iid N(0, sigma_w^2/d) entries
     latex: str = ""
     width: object = None          # IntRange, or a tuple of widths
     methods: tuple = ()
@@ -360,8 +361,8 @@ def claim_from_dict(data, source="<claim>"):
 
     model = data["model"]
     for key in model:
-        if key not in ("stages", "alpha"):
-            raise ClaimError(source, "model." + key, "unknown field (known: stages, alpha)")
+        if key not in ("stages", "alpha", "weight_var"):
+            raise ClaimError(source, "model." + key, "unknown field (known: stages, alpha, weight_var)")
     stages_text = _need(model, "stages", str, source, "model.")
     domain = data["domain"]
     for key in domain:
@@ -392,6 +393,13 @@ def claim_from_dict(data, source="<claim>"):
     if alpha is None:                   # the slope; 0 for an activation without one (tanh)
         slope = act.slope if act.slope is not None else Fraction(0)
         alpha = RatRange(slope, slope)
+
+    weight_var = Fraction(1)
+    if "weight_var" in model:
+        try:
+            weight_var = parse_weight_var(model["weight_var"])
+        except BadInput as e:
+            raise ClaimError(source, "model.weight_var", str(e))
 
     if ("n" in domain) == ("n_min" in domain):
         raise ClaimError(source, "domain.n", "give exactly one of n = \"A..B\" and n_min = A")
@@ -441,7 +449,7 @@ def claim_from_dict(data, source="<claim>"):
 
     return Claim(id=cid, title=data["title"].strip(), statement=" ".join(data["statement"].split()),
                  latex=data.get("latex", "").strip(), property=prop, expect=data["expect"],
-                 stages=stages, activation=act, n=n, alpha=alpha, width=width,
+                 stages=stages, activation=act, n=n, alpha=alpha, width=width, weight_var=weight_var,
                  methods=tuple(data.get("methods", ())), uses=tuple(data.get("uses", ())),
                  params=params, full=data.get("full", False), order=data.get("order", 100),
                  source=str(source))

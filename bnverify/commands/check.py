@@ -56,6 +56,8 @@ def add_arguments(p):
     p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu; relu,rc is BN after the "
                    "activation (fixed points and spectral radii by conjugation)")
     options.add_alpha(p, "leaky slope or range: 1/10, 0..1/2")
+    p.add_argument("--weight-var", metavar="W", help="sigma_w^2: W has iid N(0, W/d) entries (default 1); for a "
+                   "non-homogeneous activation it is part of the model, for the ReLU family it only scales")
     p.add_argument("--n", help="batch sizes: 3..20, 3.. or 5")
     p.add_argument("--property", help="one of the properties listed above")
     p.add_argument("--relation", help="< <= > >=")
@@ -72,7 +74,7 @@ def add_arguments(p):
     options.add_cert(p, "write the certificate of a proved / refuted verdict")
 
 
-FLAGS = ("stages", "alpha", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin", "points")
+FLAGS = ("stages", "alpha", "weight_var", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin", "points")
 
 
 def claim_from_flags(args):
@@ -97,6 +99,8 @@ def claim_from_flags(args):
             domain["alpha"] = args.alpha
     if args.width is not None:
         domain["width"] = args.width
+    if args.weight_var is not None:
+        model["weight_var"] = args.weight_var
     params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value", "eigenvalues", "basin", "points")
               if getattr(args, k) is not None}
     data = {"id": "command-line", "title": "claim given on the command line",

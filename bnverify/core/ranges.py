@@ -159,3 +159,24 @@ def parse_rat_range(text, name="alpha", lower=Fraction(0), upper=Fraction(1), up
     if hi_open and lo == hi:
         raise BadInput("%s range %s is empty (%s is excluded)" % (name, show(whole), upper))
     return RatRange(lo, hi, hi_open)
+
+
+MAX_WEIGHT_VAR = Fraction(100)
+
+
+def parse_weight_var(text):
+    """sigma_w^2 (W has iid N(0, sigma_w^2/d) entries): an exact rational in (0, 100]."""
+    if isinstance(text, (int, Fraction)) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str) or ".." in text or not text.strip():
+        raise BadInput("weight variance %s is not one rational like '2' or '3/2'" % show(text))
+    try:
+        limits.guard_number(text.strip(), "weight variance")
+        w = Fraction(text.strip())
+    except limits.LimitError as e:
+        raise BadInput(str(e))
+    except (ValueError, ZeroDivisionError):
+        raise BadInput("weight variance %s is not a rational number" % show(text.strip()))
+    if not 0 < w <= MAX_WEIGHT_VAR:
+        raise BadInput("weight variance %s is outside (0, %s]" % (show(text.strip()), MAX_WEIGHT_VAR))
+    return w

@@ -18,6 +18,9 @@ bound), computed here, never read from the item's labels:
     map rho -> h(rho) on [-1/(n-2), 1] (bnverify/trusted/basins.py).
 ``rs-cover``  {n, alpha, prec, pieces}: h_RS(rho) < rho on the pieces' union, RC + RS + leaky ReLU(alpha)
     on the symmetric family (bnverify/trusted/rs_family.py).
+``two-point-bracket``  {activation, alpha, weight_var, n, lo, hi, prec}: RC + a non-homogeneous
+    activation has a two-point fixed point at a distance s in (lo, hi); the pair block's
+    eigenvalue over the bracket (bnverify/trusted/twopoint.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -35,6 +38,7 @@ from .rs_family import check_rs_cover
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
+from .twopoint import check_bracket
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -125,7 +129,7 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "all-n-branch": check_branch, "simplex-branch": check_simplex_branch,
           "classification-branch": check_classification_branch,
           "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null,
-          "rs-cover": lambda item: check_rs_cover(item, N_MAX)}
+          "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -136,7 +140,9 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
                                      "l2": list, "u2": list, "limit": list}, {}),
           "basin-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {}),
           "kernel-null": ({"type": str, "alpha": str, "points": list, "null": list}, {}),
-          "rs-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {})}
+          "rs-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {}),
+          "two-point-bracket": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
+                                 "hi": str, "prec": int}, {})}
 
 
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
@@ -144,7 +150,8 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
 SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all-n-branch": ("boxes", 32),
          "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4),
          "classification-branch": ("columns", 16),   # weighed by classify.size (every box and piece)
-         "rs-cover": ("pieces", 250)}      # times n (work below)
+         "rs-cover": ("pieces", 250),      # times n (work below)
+         "two-point-bracket": (None, 4000)}    # one bracket: six integrals and the pair block's, some 0.03 s
 
 
 def _typed(item):
@@ -164,6 +171,8 @@ def work(item):
     if item["type"] == "classification-branch":     # its columns hold lists of their own
         return classify_size(item) * prec * 16
     field, weight = SIZED[item["type"]]
+    if field is None:                       # a fixed cost per item
+        return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
         weight *= max(1, item["n"]) if type(item.get("n")) is int else 1
     if item.get("V") is not None:          # the Gershgorin blocks cost ten times the Krawczyk test (measured)

@@ -37,14 +37,18 @@ import json
 import re
 from fractions import Fraction
 
-from . import rank, rs, smt, stages
+from . import rank, rs, smt, stages, twopoint
 from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, int_range, library,
                    parse, rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
 
 FORMAT = "bnverify-certificate/2"
-ACTIVATIONS = {"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "tanh": None}
+PIECEWISE = ("relu", "identity", "leaky_relu")      # the kernel's own closed forms (model.py)
+# every registered activation: its fixed alpha, or None where the domain gives it (leaky_relu, elu);
+# abs and the non-homogeneous ones are decided where a goal says so (twopoint.py), else NoGoal
+ACTIVATIONS = dict({"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "abs": Fraction(0)},
+                   **{name: (None if name == "elu" else Fraction(0)) for name in twopoint.TABLE})
 STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"], ["nl", "rc"], ["nl", "rc", "rs"])    # "nl" first: BN after phi
 AFTER = ("fixed-point", "spectral-radius", "jacobian-spectrum", "attractor-exists", "attractor-stable")
 STATES = ("configuration", "two-point", "attractor", "simplex")
@@ -72,7 +76,7 @@ class Claim:
 
     def __init__(self, data):
         table(data, "the claim", {"property": str, "stages": list, "activation": str, "domain": dict,
-                                  "params": dict}, {"id": str, "wording": str})
+                                  "params": dict}, {"id": str, "wording": str, "weight_var": str})
         self.property = data.get("property")
         self.stages, self.activation = data.get("stages"), data.get("activation")
         if self.stages not in STAGE_FORMS:
@@ -80,6 +84,9 @@ class Claim:
                            "activation)" % (self.stages,))
         if self.activation not in ACTIVATIONS:
             raise Rejected("unknown activation %r" % (self.activation,))
+        self.weight_var = Q(data.get("weight_var", "1"))
+        if not 0 < self.weight_var <= 100:
+            raise Rejected("weight_var %s outside (0, 100]" % self.weight_var)
         dom = table(data["domain"], "the domain", {"n": str}, {"alpha": str})
         self.n_lo, self.n_hi = int_range(dom["n"])
         if self.n_lo < 2 or self.n_hi is not None and self.n_hi > 10 ** 6:
@@ -88,6 +95,8 @@ class Claim:
         a = rat_range(dom.get("alpha", "0")) if fixed is None else (fixed, fixed, False)
         if self.activation == "leaky_relu" and not (0 <= a[0] and (a[1] < 1 or a[1] == 1 and a[2])):
             raise Rejected("leaky_relu needs alpha in [0, 1)")
+        if self.activation == "elu" and not (0 < a[0] == a[1] <= 100):
+            raise Rejected("elu needs one alpha in (0, 100]")
         if fixed is not None and rat_range(dom.get("alpha", str(fixed)))[:2] != (fixed, fixed):
             raise Rejected("%s has alpha %s, not %s" % (self.activation, fixed, dom.get("alpha")))
         self.alpha = a
@@ -95,10 +104,11 @@ class Claim:
 
     # ---- words
     def model_text(self):
-        nl = {"relu": "ReLU", "identity": "no non-linearity", "tanh": "tanh",
-              "leaky_relu": "leaky ReLU(alpha)"}[self.activation]
+        nl = {"relu": "ReLU", "identity": "no non-linearity", "leaky_relu": "leaky ReLU(alpha)",
+              "elu": "elu(alpha = %s)" % self.alpha[0]}.get(self.activation, self.activation)
         st = " + ".join(s.upper() for s in self.stages) or "no RC, no RS"
-        return "%s, %s" % (st, nl)
+        w = "" if self.weight_var == 1 else ", W with variance sigma_w^2/d, sigma_w^2 = %s" % self.weight_var
+        return "%s, %s%s" % (st, nl, w)
 
     def domain_text(self):
         n = "every integer n >= %d" % self.n_lo if self.n_hi is None else \
@@ -158,11 +168,19 @@ def _need(cond, why):
         raise NoGoal(why)
 
 
-def _rc_only(c, allow_rs=False, allow_tanh=False):
+def _rc_only(c, allow_rs=False, allow_any=False):
     ok = [["rc"]] + ([["rc", "rs"]] if allow_rs else [])
     _need(c.stages in ok, "property %s is decided for %s only, not for stages %s" % (
         c.property, " or ".join(",".join(s) for s in ok), ",".join(c.stages) or "(none)"))
-    _need(allow_tanh or c.activation != "tanh", "tanh has no closed-form kernel: only simulated")
+    _need(allow_any or c.activation in PIECEWISE, _not_piecewise(c))
+
+
+def _not_piecewise(c):
+    if c.activation not in twopoint.TABLE:
+        return "%s: the kernel has no closed form and no table entry for it yet" % c.activation
+    return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides "
+            "invariant-configuration, and fixed-point and spectral-radius at state two-point (RC; one-dimensional "
+            "integrals)" % (c.activation, c.activation))
 
 
 # ---------------------------------------------------------------- deciding inequalities
@@ -237,30 +255,31 @@ def invariance_query(c):
 
 
 def _g_invariance(c):
-    _rc_only(c, allow_rs=True, allow_tanh=True)
+    _rc_only(c, allow_rs=True, allow_any=True)
+    _need(c.activation != "abs", _not_piecewise(c))
     st = ("for %s and %s: every W maps every batch of n-1 copies of v and one u to n-1 copies "
           "of one point v' and one point u' with <v', u'> = 0 (the configuration O_n)"
           % (c.model_text(), c.domain_text()))
 
     def decide(_facts):
         # n-1 copies: all cluster columns of W X C are equal (centering-rank-one), so are their images
-        if c.activation != "tanh":
+        if c.activation in PIECEWISE:
             try:
                 smt.decide(invariance_query(c))
                 return "proved", "per neuron phi(s_cluster t) phi(s_odd t) = 0: unsat for z3 and cvc5"
             except Rejected as e:
                 why = str(e)
         else:
-            why = "tanh"
+            why = c.activation
         # width 1, W = 1, v = 0, u = 1: t = 1, the two image points' inner product
         from flint import arb, ctx
         for k, a in _points(c, 2):
             with ctx.workprec(128):
                 sd = (arb(k - 1).sqrt() / k) if "rs" in c.stages else arb(1)
                 pre = (-arb(1) / k / sd, arb(k - 1) / k / sd)
-                phi = {"tanh": lambda y: y.tanh(), "identity": lambda y: y,
-                       "relu": lambda y: y if y > 0 else arb(0),
-                       "leaky_relu": lambda y: y if y > 0 else y * (arb(a.numerator) / a.denominator)}[c.activation]
+                phi = {"identity": lambda y: y, "relu": lambda y: y if y > 0 else arb(0),
+                       "leaky_relu": lambda y: y if y > 0 else y * (arb(a.numerator) / a.denominator)}.get(
+                    c.activation, lambda y: twopoint.phi_at(c.activation, a, y))
                 p = phi(pre[0]) * phi(pre[1])
             if p < 0 or p > 0:
                 return "refuted", ("width 1, W = 1, v = 0, u = 1 at n = %d%s: <v', u'> = %s != 0 (ball)"
@@ -281,6 +300,8 @@ def _g_fixed_point(c):
     if state in ("attractor", "simplex"):
         return _g_state(c, state, stable=False)
     _need(state in ("configuration", "two-point"), "unknown state %r" % (state,))
+    if c.activation in twopoint.TABLE and state == "two-point":
+        return twopoint.fixed_goal(c, Goal, _need)
     _rc_only(c, allow_rs=True)
     rs = "rs" in c.stages
     name = {"configuration": "the configuration O_n (n-1 equal points, the odd point orthogonal to them)",
@@ -801,6 +822,8 @@ def _g_rs_growth(c):
 def _g_spectral(c):
     state = c.params.get("state", "configuration")
     _need(state in STATES, "unknown state %r" % (state,))
+    if c.activation in twopoint.TABLE and state == "two-point":
+        return twopoint.spectral_goal(c, Goal, _need, _rel(c), _rat(c.param("bound")))
     if state in ("configuration", "two-point"):
         return _g_spectral_configuration(c, state)
     return _g_state(c, state, stable=True)
@@ -1077,7 +1100,7 @@ def _g_classification(c):
 
 def _g_stage_fact(c):
     _need(c.n_lo == c.n_hi and c.alpha_point is not None, "a stage set's fact is decided at one n and one alpha")
-    _need(c.activation != "tanh", "tanh has no closed-form kernel")
+    _need(c.activation in PIECEWISE, _not_piecewise(c))
     st, reason = stages.goal(tuple(c.stages) + (() if c.activation == "identity" else ("nl",)),
                              c.alpha_point, c.n_lo)
     return Goal(st, lambda _facts: ("proved", reason))
@@ -1097,7 +1120,8 @@ def _g_after(c):
     With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: _g_after_rs."""
     if c.stages == ["nl", "rc", "rs"]:
         return _g_after_rs(c)
-    _need(c.activation != "tanh", "BN after the activation: the lemma needs a 1-homogeneous kernel map, not tanh's")
+    _need(c.activation in PIECEWISE, "BN after the activation: the lemma needs a 1-homogeneous kernel map (relu, "
+          "leaky_relu, identity), not %s's" % c.activation)
     _need(c.property in AFTER, "BN after the activation: the kernel carries over %s by conjugation only; %s is "
           "about eigenvectors, norms or cosines of another Gram matrix" % (", ".join(AFTER), c.property))
     pre = copy.copy(c)
@@ -1126,7 +1150,7 @@ def _g_after_rs(c):
     some z_k; leaky, identity: injective) and y = sqrt(n) C phi(z)/|C phi(z)| is defined, in 1-perp,
     |y|^2 = n, with an S_n-invariant law: E[y y^T] = a' I + b' J with a' + n b' = 0 (E[y y^T] 1 = 0)
     and n (a' + b') = n (trace), solved exactly here: the regular simplex n/(n-1) C is the fixed point."""
-    _need(c.property == "fixed-point" and c.params.get("state") == "simplex" and c.activation != "tanh",
+    _need(c.property == "fixed-point" and c.params.get("state") == "simplex" and c.activation in PIECEWISE,
           "BN after the activation with RS (NL, RC, RS): y = RS(C phi(z)) is not a conjugate of the pre-activation "
           "map; only its symmetric fixed point (fixed-point, state simplex; relu, leaky_relu, identity) is decided")
     for k in (c.n_lo, c.n_lo + 1):      # the stated forms against Cramer on [[1, k], [1, 1]] (a', b') = (0, 1)
@@ -1182,6 +1206,9 @@ def goal(claim_json):
     c = Claim(claim_json)
     if c.property not in GOALS:
         raise NoGoal("unknown property %r" % (c.property,))
+    if c.weight_var != 1 and c.activation not in twopoint.TABLE:
+        raise NoGoal("for a positively homogeneous activation sigma_w^2 only scales the Gram matrix: state the claim "
+                     "with sigma_w^2 = 1 (its scale-free statements are the same)")
     g = (_g_after if c.stages[:1] == ["nl"] else GOALS[c.property])(c)   # first: an unanalysed model is NoGoal
     table(c.params, "params of %s" % c.property, {}, {k: PARAM_TYPES[k] for k in PARAMS.get(c.property, "").split()})
     return c, g

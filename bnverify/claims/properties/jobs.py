@@ -17,7 +17,8 @@ def per_n(claim):
     if not prop.per_n:
         return False
     if claim.property in ("fixed-point", "spectral-radius"):
-        return claim.params.get("state", "configuration") in ("attractor", "simplex")
+        state = claim.params.get("state", "configuration")
+        return state in ("attractor", "simplex") or state == "two-point" and not claim.activation.homogeneous
     return True
 
 

@@ -76,9 +76,12 @@ def claim_json(claim):
         elif isinstance(v, tuple):
             v = [list(x) if isinstance(x, tuple) else x for x in v]
         params[k] = v
-    return {"id": claim.id, "property": claim.property, "stages": list(claim.stages),
-            "activation": claim.activation.name, "domain": dom, "params": params,
-            "wording": claim.statement}
+    out = {"id": claim.id, "property": claim.property, "stages": list(claim.stages),
+           "activation": claim.activation.name, "domain": dom, "params": params,
+           "wording": claim.statement}
+    if claim.weight_var != 1:           # sigma_w^2 = 1 is the model's default, and older certificates' model
+        out["weight_var"] = cert.rational(claim.weight_var)
+    return out
 
 
 def _structure(data):

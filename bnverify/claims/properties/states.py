@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .. import certificate as cert
 from ... import trusted
-from ...derive import curve, states
+from ...derive import curve, states, twopoint
 
 
 RC_ALONE = ("spectral_radius", "blocks", "scale_factor", "spectral_bound", "eigenvalue_convention")
@@ -24,6 +24,8 @@ def search(claim):
     if claim.stages == ("nl", "rc", "rs"):      # BN after phi with RS: its fixed point by symmetry, no evidence
         return [], {"note": "the regular simplex, by symmetry alone (bnverify/trusted/kernel.py, _g_after_rs)"}
     n, act = claim.n.lo, claim.activation
+    if state_of(claim) == "two-point" and not act.homogeneous:
+        return two_point(claim)
     if claim.property == "classification":
         v = curve.classify(n, act)
         human = {k: x for k, x in v.evidence.items() if k in ("fixed_points", "reason")}
@@ -60,6 +62,17 @@ def search(claim):
     if c.get("kind") == "krawczyk":
         return [krawczyk_item(c, bound if stable else None)], human
     return [], human
+
+
+def two_point(claim):
+    """One n of the two-point family of RC + a non-homogeneous phi: a bracket of the first root of
+    S(s) = s (bnverify/derive/twopoint.py), or none where the scan finds no sign change."""
+    n, act, w = claim.n.lo, claim.activation, claim.weight_var
+    br = twopoint.bracket(act, n, w)
+    if br is None:
+        return [], {"search": "S(s) - s keeps one sign on the scan s in [%g, %g] (floats): no two-point fixed point "
+                              "found" % twopoint.GRID[:2]}
+    return [twopoint.item(act, n, w, *br)], {"s": [str(x) for x in br]}
 
 
 def classification_item(cl):

@@ -1,0 +1,87 @@
+"""The two-point family of RC + any activation, searched (untrusted; the trusted kernel's
+bnverify/trusted/twopoint.py decides).
+
+n-1 equal points and one odd point, at distance s = |u - v|^2, are centred by RC onto one line;
+one layer with weight variance w gives the Gram entries (a', x', b') of
+K_phi(w C G C) on the quotient (two cluster representatives and the odd point; C G C has rank
+one, so every pair is perfectly correlated and each entry is a one-dimensional expectation),
+and the next distance S(s) = a' + b' - 2 x'.  A two-point fixed point of the map is a root
+s > 0 of S(s) = s.  The scan is in floating point (the Gram map of
+:mod:`bnverify.derive.infinite_width`), the refinement in mpmath quadrature split at phi's kinks.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from . import infinite_width
+
+GRID = (1e-3, 1e4, 240)       # the scan of s: log-spaced, from, to, points
+
+
+def _line(n):
+    return np.array([-1.0 / n, -1.0 / n, (n - 1.0) / n])
+
+
+def image(act, n, w, s, nodes=80):
+    """(a', x', b') in floating point: K_phi(w s v v^T) on the quotient, v the centred line."""
+    v = _line(n)
+    K = infinite_width.kernel(float(w) * float(s) * np.outer(v, v), act, nodes)
+    return K[0, 0], K[0, 2], K[2, 2]
+
+
+def distance(act, n, w, s, nodes=80):
+    a, x, b = image(act, n, w, s, nodes)
+    return a + b - 2 * x
+
+
+def _mp_distance(act, n, w, s, mpmath):
+    phi = act.mp(0)
+    lam = mpmath.sqrt(mpmath.mpf(w.numerator) / w.denominator * s)
+    cl, od = lam / n, lam * (n - 1) / n
+    pts = [-mpmath.inf] + sorted(set([mpmath.mpf(0)] + [mpmath.mpf(float(k)) / od for k in act.kinks] +
+                                     [-mpmath.mpf(float(k)) / cl for k in act.kinks])) + [mpmath.inf]
+    f = lambda z: (phi(od * z) - phi(-cl * z)) ** 2 * mpmath.npdf(z)
+    return mpmath.quad(f, pts)
+
+
+def distances(act, n, w, ss, nodes=120):
+    """S(s) at every s of the array ``ss`` at once: E[(phi((n-1) lam Z/n) - phi(-lam Z/n))^2], the
+    expectation by the Gauss-Hermite rule (floats; the rank-one image above, one entry combination)."""
+    z, wz = infinite_width.rule(nodes)
+    lam = np.sqrt(float(w) * np.asarray(ss, dtype=float))[:, None] * z[None, :]
+    with np.errstate(all="ignore"):
+        d = act.phi((n - 1) * lam / n) - act.phi(-lam / n)
+    return (d * d) @ wz
+
+
+def roots(act, n, w, grid=GRID):
+    """Pairs of floats around each sign change of S(s) - s on the scan (the roots' neighbourhoods)."""
+    ss = np.exp(np.linspace(math.log(grid[0]), math.log(grid[1]), grid[2]))
+    d = distances(act, n, w, ss) - ss
+    return [(ss[i], ss[i + 1]) for i in range(len(ss) - 1) if np.isfinite(d[i]) and np.isfinite(d[i + 1])
+            and d[i] * d[i + 1] < 0]
+
+
+def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15)):
+    """(lo, hi) rationals around the first root of S(s) = s (refined in mpmath), or None when
+    the scan finds no sign change."""
+    import mpmath
+
+    found = roots(act, n, Fraction(w))
+    if not found:
+        return None
+    a, b = found[0]
+    with mpmath.workdps(digits):
+        g = lambda s: _mp_distance(act, n, Fraction(w), s, mpmath) - s
+        s = mpmath.findroot(g, (mpmath.mpf(a), mpmath.mpf(b)), solver="anderson")
+        c = Fraction(str(mpmath.nstr(s, 25)))
+    return c * (1 - rel), c * (1 + rel)
+
+
+def item(act, n, w, lo, hi, prec=128):
+    """The evidence item the trusted kernel re-checks (bnverify/trusted/twopoint.py)."""
+    return {"type": "two-point-bracket", "activation": act.name, "alpha": str(Fraction(act.alpha)),
+            "weight_var": str(Fraction(w)), "n": n, "lo": str(lo), "hi": str(hi), "prec": prec}
