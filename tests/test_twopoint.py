@@ -1,0 +1,256 @@
+"""The two-point family of RC + a non-homogeneous activation (bnverify/trusted/twopoint.py, the
+kernel's; bnverify/derive/twopoint.py, the search): the trusted table against the registry's
+formulas, its integrals against mpmath, the fixed points against the full n x n map and against
+finite-width networks, the goals, and forgeries of the bracket item."""
+import copy
+import json
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from flint import acb, arb, ctx
+
+from bnverify import trusted
+from bnverify.core.activations import Activation, activation
+from bnverify.derive import infinite_width, twopoint as D
+from bnverify.trusted import twopoint as T
+
+NAMES = sorted(T.TABLE)
+ALPHA = {"elu": [Fraction(1), Fraction(1, 2), Fraction(2)]}
+
+
+def _acts():
+    return [(name, a) for name in NAMES for a in ALPHA.get(name, [Fraction(0)])]
+
+
+@pytest.mark.parametrize("name,alpha", _acts())
+def test_the_table_is_the_registrys_formula(name, alpha):
+    """phi and phi' of the trusted table against the registry's parsed formula and its derivative
+    (mpmath, 30 digits) at points on both sides of 0."""
+    act = Activation(name, alpha) if name == "elu" else Activation(name)
+    phi, dphi = act.mp(0), act.mp(1)
+    with mpmath.workdps(30), ctx.workprec(128):
+        for t in ("-3.5", "-1", "-1/7", "1/9", "0.75", "2", "6"):
+            x = Fraction(t)
+            y = arb(x.numerator) / x.denominator
+            branch = T.TABLE[name][0][1 if x > 0 else -1]
+            got = [branch[i](acb(y), arb(alpha.numerator) / alpha.denominator).real for i in (0, 1)]
+            want = [phi(mpmath.mpf(x.numerator) / x.denominator), dphi(mpmath.mpf(x.numerator) / x.denominator)]
+            for g, w in zip(got, want):
+                assert abs(float(g.mid()) - float(w)) < 1e-25 + 1e-25 * abs(float(w)), (name, t, g, w)
+
+
+@pytest.mark.parametrize("name,alpha", _acts())
+def test_growth_lipschitz_and_derivative_bounds_hold_on_a_dense_grid(name, alpha):
+    """The table's constants against an independent float scan: |phi| <= f0 + f1 |t|, |phi'| <= the
+    bound, phi'^2 <= L^2 (where a lemma is claimed), and the bound near its sup for the Lipschitz ones."""
+    act = Activation(name, alpha) if name == "elu" else Activation(name)
+    t = np.linspace(-40, 40, 400001)
+    with np.errstate(all="ignore"):
+        p, dp = act.phi(t), act.dphi(t)
+    _, growth, dbound, lip2, _ = T.TABLE[name]
+    big = max(1.0, float(alpha))
+    f0, f1 = (big if g == "A" else float(Fraction(g)) for g in growth)
+    assert np.all(np.abs(p) <= f0 + f1 * np.abs(t) + 1e-12)
+    d = big if dbound == "A" else float(Fraction(dbound))
+    assert np.all(np.abs(dp) <= d + 1e-12)
+    if lip2 is not None:
+        L2 = 4 / math.pi if lip2 == "4/pi" else big ** 2 if lip2 == "A^2" else float(Fraction(lip2))
+        assert np.max(dp ** 2) <= L2 + 1e-12 and np.max(dp ** 2) > L2 * (1 - 1e-6)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_expectations_against_mpmath_quadrature(name):
+    """E[phi(c1 Z) phi(-c2 Z)] and E[phi'(c Z)^2] in balls against mpmath's quad at 40 digits
+    (split at 0), at scales from small to large."""
+    alpha = Fraction(1, 2) if name == "elu" else Fraction(0)
+    act = Activation(name, alpha) if name == "elu" else Activation(name)
+    phi, dphi = act.mp(0), act.mp(1)
+    for c1, c2 in ((Fraction(1, 8), Fraction(7, 8)), (Fraction(3, 2), Fraction(5, 2))):
+        with ctx.workprec(128):
+            got = T.expectation(name, alpha, [("phi", arb(c1.numerator) / c1.denominator),
+                                              ("phi", -arb(c2.numerator) / c2.denominator)])
+            gd = T.expectation(name, alpha, [("dphi", arb(c1.numerator) / c1.denominator)] * 2)
+        with mpmath.workdps(40):
+            a, b = mpmath.mpf(c1.numerator) / c1.denominator, mpmath.mpf(c2.numerator) / c2.denominator
+            want = mpmath.quad(lambda z: phi(a * z) * phi(-b * z) * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
+            wd = mpmath.quad(lambda z: dphi(a * z) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
+        for g, w in ((got, want), (gd, wd)):
+            assert g.rad() < 1e-17 * max(1e-3, abs(float(g.mid())))
+            assert g.overlaps(arb(mpmath.nstr(w, 35))), (name, g, w)
+
+
+def test_the_search_image_is_the_float_gram_map_of_the_centred_line():
+    """derive.twopoint.distances (one-dimensional rule) against the full n x n float Gram map of a
+    two-point batch (the product rule of derive.infinite_width), at n = 6."""
+    act, n, w = activation("gelu"), 6, 2
+    for s in (0.3, 2.0, 7.0):
+        # a two-point batch at distance s: cluster points v = 0, odd point u with |u|^2 = s
+        G = np.zeros((n, n))
+        G[n - 1, n - 1] = s
+        K = infinite_width.gram_map(G, act, w, nodes=60)
+        dist = K[0, 0] + K[n - 1, n - 1] - 2 * K[0, n - 1]
+        assert abs(D.distances(act, n, w, [s], nodes=60)[0] - dist) < 1e-9 * max(1, dist)
+        assert abs(K[0, 0] - K[0, 1]) < 1e-12           # the cluster stays one point
+
+
+@pytest.fixture(scope="module")
+def tanh8():
+    act = activation("tanh")
+    lo, hi = D.bracket(act, 8, 2)
+    return act, lo, hi, D.item(act, 8, 2, lo, hi)
+
+
+def test_the_fixed_point_against_the_full_map_iterated(tanh8):
+    """Within the two-point family the fixed point of tanh (sigma_w^2 = 2, n = 8) attracts: the
+    full 8 x 8 float map iterated from a two-point batch ends at the bracketed distance."""
+    act, lo, hi, _ = tanh8
+    n = 8
+    G = np.zeros((n, n))
+    G[n - 1, n - 1] = 1.0
+    for _ in range(80):
+        G = infinite_width.gram_map(G, act, 2.0, nodes=60)
+    s = G[0, 0] + G[n - 1, n - 1] - 2 * G[0, n - 1]
+    assert abs(s - float(lo)) < 1e-6
+
+
+def test_the_fixed_point_against_finite_width_networks(tanh8):
+    """One layer of width 200 000 from a two-point batch at the bracketed distance: the new distance
+    |u' - v'|^2/d averages to s* within four standard errors (finite width: a sample)."""
+    act, lo, _, _ = tanh8
+    n, d, s = 8, 200_000, float(lo)
+    rng = np.random.default_rng(5)
+    g = rng.standard_normal(d) * math.sqrt(2 * s)          # (W (u - v))_i, W ~ N(0, 2/d) per entry, |u - v|^2 = s
+    diff = act.phi((n - 1) * g / n) - act.phi(-g / n)      # RC, then phi: odd point minus a cluster point
+    vals = diff ** 2
+    assert abs(vals.mean() - s) < 4 * vals.std() / math.sqrt(d)
+
+
+def _claim(prop="fixed-point", act="tanh", n="8", w="2", params=None, alpha=None):
+    d = {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
+         "params": params or {"state": "two-point"}, "weight_var": w}
+    if alpha is not None:
+        d["domain"]["alpha"] = alpha
+    return d
+
+
+def test_goals_proved_and_refuted(tanh8):
+    *_, item = tanh8
+    assert trusted.decide(_claim(), [item])[0] == "proved"
+    sr = dict(state="two-point", relation=">", bound="1")
+    v, st, why = trusted.decide(_claim("spectral-radius", params=sr), [item])
+    assert v == "proved" and "spectral radius > 1" in st and "pair block" in why
+    # where the Lipschitz lemma holds there is no two-point fixed point, at every n
+    for act, w in (("tanh", "1"), ("sin", "1"), ("sigmoid", "15"), ("erf", "3/4"), ("softplus", "1")):
+        assert trusted.decide(_claim(act=act, n="3..", w=w), [])[0] == "refuted", act
+    assert trusted.decide(_claim(act="elu", n="3..", w="1/4", alpha="2"), [])[0] == "refuted"
+    # no lemma there (GELU: L^2 w > 1; erf at w = 1 has a fixed point): not refuted without evidence
+    for act, w in (("gelu", "1"), ("erf", "1"), ("elu", "1/3")):
+        with pytest.raises(trusted.Rejected):
+            trusted.decide(_claim(act=act, n="3..4", w=w, alpha="2" if act == "elu" else None), [])
+
+
+def test_a_bound_above_the_pair_eigenvalue_is_not_proved(tanh8):
+    *_, item = tanh8
+    with pytest.raises(trusted.Rejected, match="not shown"):
+        trusted.decide(_claim("spectral-radius", params=dict(state="two-point", relation=">", bound="2")), [item])
+    with pytest.raises(trusted.Rejected, match="from below only"):
+        trusted.decide(_claim("spectral-radius", params=dict(state="two-point", relation="<", bound="1")), [item])
+
+
+@pytest.mark.parametrize("field,value,why", [
+    ("activation", "erf", "not a bracket"),          # tanh's bracket is not erf's
+    ("weight_var", "4", "not a bracket"),
+    ("n", 9, "not a bracket"),
+    ("alpha", "1/2", "takes no alpha"),
+    ("lo", None, "not a bracket"),                   # lo moved past the root
+    ("hi", None, "need 0 < lo < hi"),
+    ("prec", 10 ** 6, "outside 1..4096"),
+    ("prec", 32, "out of range"),
+    ("n", 2, "out of range"),
+    ("lo", "0", "need 0 < lo"),
+    ("lo", "1e5", "exact rational"),
+    ("weight_var", "-2", "need 0 <"),
+])
+def test_forged_bracket_items_are_rejected(tanh8, field, value, why):
+    act, lo, hi, item = tanh8
+    bad = copy.deepcopy(item)
+    if value is None:
+        value = str(hi * 2) if field == "lo" else str(lo / 2)
+        if field == "lo":
+            bad["hi"] = str(hi * 3)
+    bad[field] = value
+    with pytest.raises(trusted.Rejected, match=why):
+        trusted.decide(_claim(), [bad])
+
+
+@pytest.mark.parametrize("name,n,w", [("erf", 8, 2), ("tanh", 9, 2), ("tanh", 8, 4), ("sin", 8, 2)])
+def test_genuine_evidence_of_another_model_says_nothing(name, n, w):
+    act = activation(name)
+    item = D.item(act, n, w, *D.bracket(act, n, w))
+    assert trusted.decide(_claim(act=name, n=str(n), w=str(w)), [item])[0] == "proved"
+    with pytest.raises(trusted.Rejected, match="says nothing"):
+        trusted.decide(_claim(), [item])        # tanh, n = 8, sigma_w^2 = 2
+
+
+def test_relabelled_claims_reject_the_evidence(tanh8):
+    *_, item = tanh8
+    for claim in (_claim(act="erf"), _claim(w="3"), _claim(n="9"), _claim(n="7..8")):
+        with pytest.raises(trusted.Rejected):
+            trusted.decide(claim, [item])
+    with pytest.raises((trusted.NoGoal, trusted.Rejected)):     # the evidence offered for a homogeneous model
+        trusted.decide(_claim(act="relu", w="1", n="8"), [dict(item, activation="relu")])
+    with pytest.raises(trusted.Rejected, match="second"):
+        trusted.decide(_claim(), [item, dict(item)])
+
+
+def test_the_certificate_round_trip_and_its_forgeries(tmp_path, run_cli):
+    path = tmp_path / "c.json"
+    code, out, _ = run_cli("check", "--stages", "rc,tanh", "--weight-var", "2", "--n", "5..6", "--property",
+                           "spectral-radius", "--state", "two-point", "--relation", ">", "--bound", "1",
+                           "--jobs", "1", "--cert", path)
+    assert code == 0, out
+    cert = json.loads(path.read_text())
+    assert cert["claim"]["weight_var"] == "2" and len(cert["evidence"]) == 2
+    assert trusted.check(cert)[0]
+    for edit in (lambda c: c["claim"].update(weight_var="3"), lambda c: c["claim"].update(activation="erf"),
+                 lambda c: c["claim"]["domain"].update(n="5..7"), lambda c: c["claim"].pop("weight_var"),
+                 lambda c: c["evidence"].pop()):
+        bad = copy.deepcopy(cert)
+        edit(bad)
+        from bnverify.claims.certificate import finish
+        bad = finish(bad["claim"], bad["verdict"], bad["method"], bad["statement"], bad["evidence"])
+        assert not trusted.check(bad)[0]
+
+
+def test_check_collapse_and_bad_weight_variances(run_cli):
+    code, out, _ = run_cli("check", "--stages", "rc,tanh", "--n", "3..", "--property", "fixed-point",
+                           "--state", "two-point")
+    assert code == 1 and "refuted" in out and "scale collapses" in out
+    for bad in ("0", "-1", "abc", "1/0", "1e999999", "nan", "101"):
+        code, _, err = run_cli("check", "--stages", "rc,tanh", "--weight-var", bad, "--n", "3", "--property",
+                               "fixed-point", "--state", "two-point")
+        assert code == 2 and err.count("\n") == 1 and "--weight-var" in err, (bad, err)
+
+
+def test_homogeneous_models_with_another_weight_variance_are_inconclusive(run_cli):
+    code, out, _ = run_cli("check", "--stages", "rc,relu", "--weight-var", "2", "--n", "3..", "--property",
+                           "fixed-point", "--state", "configuration")
+    assert code == 3 and "only scales" in out
+
+
+@pytest.mark.parametrize("name", NAMES + ["abs"])
+def test_every_property_is_decided_or_refused_never_a_crash(name):
+    """Every goal for every new activation: a verdict, NoGoal or Rejected, nothing else."""
+    for prop in trusted.kernel.GOALS:
+        params = {"state": "two-point", "relation": ">", "bound": "1", "value": "0", "eigenvalues": [],
+                  "lo": "6", "hi": "7", "basin": "[simplex, partner)", "points": "nonzero"}
+        params = {k: v for k, v in params.items() if k in trusted.kernel.PARAMS.get(prop, "").split()}
+        for stages in (["rc"], ["rc", "rs"], [], ["nl", "rc"]):
+            claim = dict(_claim(prop, name, "3..5", "1", params, "1" if name == "elu" else None), stages=stages)
+            try:
+                trusted.decide(claim, [])
+            except (trusted.NoGoal, trusted.Rejected):
+                pass
