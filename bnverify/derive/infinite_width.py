@@ -14,6 +14,7 @@ order/chaos picture of mean-field theory, Poole et al. 2016, here with RC).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -21,10 +22,13 @@ import numpy as np
 NODES = 40
 
 
+@functools.lru_cache(maxsize=8)
 def rule(nodes=NODES):
-    """Gauss-Hermite nodes and weights for E[f(Z)], Z ~ N(0, 1)."""
+    """Gauss-Hermite nodes and weights for E[f(Z)], Z ~ N(0, 1) (cached: read-only arrays)."""
     t, w = np.polynomial.hermite.hermgauss(nodes)
-    return t * math.sqrt(2), w / math.sqrt(math.pi)
+    t, w = t * math.sqrt(2), w / math.sqrt(math.pi)
+    t.flags.writeable = w.flags.writeable = False
+    return t, w
 
 
 def kernel(S, act, nodes=NODES):

@@ -66,18 +66,26 @@ def roots(act, n, w, grid=GRID):
 
 
 def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15)):
-    """(lo, hi) rationals around the first root of S(s) = s (refined in mpmath), or None when
-    the scan finds no sign change."""
+    """(lo, hi) rationals around the first root of S(s) = s, or None when the scan finds no sign
+    change.  The root is narrowed on the float rule (bisection), then refined in mpmath quadrature
+    split at phi's kinks (the float rule is poor near a kink, and for tanh's poles only good to 1e-10)."""
     import mpmath
 
     found = roots(act, n, Fraction(w))
     if not found:
         return None
     a, b = found[0]
+    f = lambda s: distances(act, n, w, [s], nodes=200)[0] - s
+    fa = f(a)
+    for _ in range(40):
+        m = (a + b) / 2
+        if (f(m) > 0) == (fa > 0):
+            a = m
+        else:
+            b = m
     with mpmath.workdps(digits):
         g = lambda s: _mp_distance(act, n, Fraction(w), s, mpmath) - s
-        s = mpmath.findroot(g, (mpmath.mpf(a), mpmath.mpf(b)), solver="anderson")
-        c = Fraction(str(mpmath.nstr(s, 25)))
+        c = Fraction(str(mpmath.nstr(mpmath.findroot(g, (mpmath.mpf(a), mpmath.mpf(b)), solver="secant"), 25)))
     return c * (1 - rel), c * (1 + rel)
 
 
