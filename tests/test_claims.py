@@ -25,7 +25,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "kernel-definite", "kernel-definite-antipodal", "rank-growth",   # rank growth (issue 13)
                "kernel-singular",                          # the rank lemma's converse (issue 24)
                "bsb1-stable",                              # full BN's symmetric state (issue 23)
-               "rs-growth", "rs-basins", "rs-basins-7"]    # O_n and the odd point under RS (issue 23)
+               "rs-growth", "rs-basins", "rs-basins-7",    # O_n and the odd point under RS (issue 23)
+               "invariance-smooth", "two-point-collapse", "two-point-tanh"]   # other activations (issue 22)
 
 GOOD = '''
 id = "{id}"
@@ -115,7 +116,7 @@ def test_good_file_loads(tmp_path):
     (lambda t: t.replace('relation = "<"\n', ""), "params.relation"),               # missing param
     (lambda t: t + 'colour = "red"\n', "params.colour"),                             # unknown param
     (lambda t: t.replace("[model]", 'colour = "red"\n[model]'), "colour"),           # unknown field
-    (lambda t: t.replace('"rc,relu"', '"rc,softplus"'), "model.stages"),             # unknown stage
+    (lambda t: t.replace('"rc,relu"', '"rc,swish"'), "model.stages"),             # unknown stage
     (lambda t: t.replace('"rc,relu"', '"rc,leaky_relu"'), "model.alpha"),            # alpha missing
     (lambda t: t.replace('stages = "rc,relu"', 'stages = "rc,relu"\nalpha = "1/2"'), "model.alpha"),
     (lambda t: t.replace('"rc,relu"', '"rc,leaky_relu"').replace("n_min = 3", 'n_min = 3\nalpha = "1/2..1/4"'),
