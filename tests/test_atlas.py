@@ -120,7 +120,9 @@ def test_the_command(cli_json, run_cli, tmp_path):
     relu, sin = doc["rows"]
     assert relu["certified"]["attractor_every_n"]["status"] == "proved"
     assert relu["certified"]["smallest_n"]["status"] == "proved"
-    assert "no goal" in sin["certified"]["reason"]
+    cell = sin["certified"]["two_point"][0]         # the kernel's two-point cells of a non-homogeneous phi
+    assert cell["n"] == 8 and cell["fixed_point"]["status"] == "proved" and cell["unstable"]["status"] == "proved"
+    assert "spectral radius > 1" in cell["unstable"]["statement"]
     assert sin["cells"][0]["infinite_width"]["scale"] in ("finite", "drifting")
     assert (tmp_path / "a.png").stat().st_size > 1000
     code, out, _ = run_cli("atlas", "--activations", "tanh", "--n", "8", "--width", "32", "--seeds", "2",

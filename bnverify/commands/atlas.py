@@ -106,18 +106,53 @@ def _validate(args):
     return names, alpha, wv, ns
 
 
-def _claim(act_name, alpha, prop, n, params=None):
+def _claim(act_name, alpha, prop, n, params=None, weight_var=None):
     model = {"stages": "rc," + act_name}
     if activations.takes_alpha(act_name):
         model["alpha"] = alpha
+    if weight_var is not None:
+        model["weight_var"] = str(weight_var)
     return spec.claim_from_dict({"id": "atlas", "title": "atlas", "statement": "atlas", "property": prop,
                                  "expect": "proved", "model": model, "domain": {"n": n},
                                  "params": params or {}}, "atlas")
 
 
-def certified(name, alpha):
-    """The kernel's cells of one activation, or a reason why there are none."""
+def _verdict(v):
+    return {"status": v.status, "checked": bool(v.evidence.get("checked")),
+            "statement": v.evidence.get("statement"), "reason": v.evidence.get("reason")}
+
+
+def two_point_cells(name, alpha, weight_var, ns):
+    """The kernel's two-point cells of a non-homogeneous phi at one weight variance, per n: a
+    two-point fixed point (or the collapse lemma's refutation) and, from n = 5, the pair block's
+    eigenvalue > 1 there (unstable); None where the kernel has no goal for it."""
+    out = []
+    for n in ns:
+        unstable = None
+        if n >= 5:
+            unstable = _verdict(properties.check(_claim(name, alpha, "spectral-radius", str(n), {
+                "state": "two-point", "relation": ">", "bound": "1"}, weight_var)))
+        if unstable is not None and unstable["status"] != "inconclusive":
+            fixed = dict(unstable, statement=None, reason="from the unstable cell's verdict (its statement says a "
+                         "fixed point exists)" if unstable["status"] == "proved" else unstable["reason"])
+        else:
+            fixed = _verdict(properties.check(_claim(name, alpha, "fixed-point", str(n), {"state": "two-point"},
+                                                     weight_var)))
+        if fixed["status"] == "inconclusive" and "no obligation" in (fixed["reason"] or ""):
+            return None
+        out.append({"n": n, "fixed_point": fixed, "unstable": unstable})
+    return out
+
+
+def certified(name, alpha, weight_var=1, ns=(8, 16)):
+    """The kernel's cells of one activation (and weight variance), or a reason why there are none."""
     kind = activations.REGISTRY[name]
+    act = activations.activation(name, alpha if kind.stage_alpha is not None else None)
+    if not act.homogeneous:
+        cells = two_point_cells(name, act.alpha if act.takes_alpha else None, weight_var, ns)
+        if cells is None:
+            return {"reason": "the trusted kernel has no goal for RC + %s" % name}
+        return {"two_point": cells}
     if not (kind.stage and kind.slope is not None):           # the kernel's goals: the ReLU family
         return {"reason": "the trusted kernel has no goal for RC + %s yet (only the ReLU family)" % name}
     out = {}
@@ -125,9 +160,7 @@ def certified(name, alpha):
             ("O_n_fixed_point", "fixed-point", "3..", {"state": "configuration"}),
             ("attractor_every_n", "attractor-stable", "7..", {"relation": "<", "bound": "1"}),
             ("smallest_n", "attractor-threshold", "3..16", {"value": 7})):
-        v = properties.check(_claim(name, alpha, prop, n, params))
-        out[key] = {"status": v.status, "checked": bool(v.evidence.get("checked")),
-                    "statement": v.evidence.get("statement"), "reason": v.evidence.get("reason")}
+        out[key] = _verdict(properties.check(_claim(name, alpha, prop, n, params)))
     return out
 
 
@@ -199,7 +232,8 @@ def compute(args):
     try:
         futures = [ex.submit(simatlas.cell, name, a, w, n, args.width, args.depth, args.seeds, args.starts,
                              args.seed) for name, a, w, n in jobs]
-        cert = {} if args.no_certified else {name: certified(name, alpha) for name, _, _, _ in rows}
+        cert = {} if args.no_certified else {(name, w): certified(name, a, w, ns) for name, a, ws, _ in rows
+                                              for w in ws}
         cells = []
         for k, f in enumerate(futures):
             cells.append(f.result())
@@ -214,7 +248,7 @@ def compute(args):
             label = "%s%s, %s" % (name, "(%s)" % a if a else "",
                                   "any sigma_w^2" if homogeneous else "sigma_w^2 = %s" % w)
             out_rows.append({"activation": name, "alpha": a, "weight_var": None if homogeneous else str(w),
-                             "homogeneous": homogeneous, "label": label, "certified": cert.get(name),
+                             "homogeneous": homogeneous, "label": label, "certified": cert.get((name, w)),
                              "cells": mine})
     doc = {"n": ns, "width": args.width, "depth": args.depth, "seeds": args.seeds, "starts": args.starts,
            "base_seed": args.seed, "criteria": {k: classes.CRITERIA[k] for k in classes.CLASSES},
@@ -223,6 +257,16 @@ def compute(args):
         plot(args.plot, out_rows, ns)
         doc["plot"] = args.plot
     return doc
+
+
+def _two_point_text(cell):
+    fixed, unstable = cell["fixed_point"]["status"], (cell["unstable"] or {}).get("status")
+    if fixed == "refuted":
+        return "n = %d: no two-point fixed point (the scale collapses), refuted" % cell["n"]
+    words = {"proved": "exists", "inconclusive": "not decided"}[fixed]
+    tail = "" if unstable is None else ", unstable %s" % {"proved": "(pair block > 1)", "refuted": "refuted",
+                                                            "inconclusive": "not decided"}[unstable]
+    return "n = %d: two-point fixed point %s%s" % (cell["n"], words, tail)
 
 
 def text(doc):
@@ -235,6 +279,8 @@ def text(doc):
             cert_text = "certified: not run"
         elif "reason" in c:
             cert_text = "certified: -"
+        elif "two_point" in c:
+            cert_text = "certified: " + "; ".join(_two_point_text(x) for x in c["two_point"])
         else:
             cert_text = "certified: O_n fixed point %s, attractor every n >= 7 %s, smallest n 7 %s" % (
                 c["O_n_fixed_point"]["status"], c["attractor_every_n"]["status"], c["smallest_n"]["status"])
