@@ -440,8 +440,11 @@ def fig_atlas(n=16, width=1024, depth=80, seeds=8):
                   "cluster, simplex-like (equiangular, not collapsed) and collapsed into one direction. ReLU-like "
                   "activations end with the odd point once their scale grows (gelu, silu, elu at s2 = 4; at s2 = 1 "
                   "gelu's variance collapses), odd saturating ones (tanh, erf, sin) end simplex-like, softplus and "
-                  "sigmoid in one direction. Sampled, never proved; the certified cells exist for the ReLU family "
-                  "only. The full table, with the float infinite-width map: bnverify atlas (docs/atlas.md)."
+                  "sigmoid in one direction. Sampled, never proved. Certified, for the other activations: their "
+                  "two-point family (claims invariance-smooth, two-point-collapse, two-point-tanh: the orthogonal odd "
+                  "point is ReLU's; tanh's two-point state is nearly antipodal and unstable, or collapses at s2 = 1). "
+                  "The full table, with the kernel's cells and the float infinite-width map: bnverify atlas "
+                  "(docs/atlas.md)."
                   % (n, width, depth, seeds), "sampled", fig)
 
 
