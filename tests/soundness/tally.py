@@ -79,7 +79,7 @@ def flag_argv(args):
 def claim_dict(case):
     """The claim (schema of docs/claims-schema.md) that the case's flags describe."""
     fl = parse_args(case["args"])
-    known = {"stages", "alpha", "n", "property", "width"} | _PARAM_FLAGS | _LIST_FLAGS
+    known = {"stages", "alpha", "weight-var", "n", "property", "width"} | _PARAM_FLAGS | _LIST_FLAGS
     unknown = set(fl) - known
     if unknown:
         raise ValueError("case %s: flags with no file form: %s" % (case["id"], sorted(unknown)))
@@ -89,6 +89,8 @@ def claim_dict(case):
         model["stages"] = fl["stages"]
     if "alpha" in fl:
         (domain if ".." in fl["alpha"] else model)["alpha"] = fl["alpha"]
+    if "weight-var" in fl:
+        model["weight_var"] = fl["weight-var"]
     if "n" in fl:
         domain["n"] = fl["n"]
     if "width" in fl:
