@@ -5,6 +5,7 @@ finite-width networks, the goals, and forgeries of the bracket item."""
 import copy
 import json
 import math
+import re
 from fractions import Fraction
 
 import mpmath
@@ -254,3 +255,79 @@ def test_every_property_is_decided_or_refused_never_a_crash(name):
                 trusted.decide(claim, [])
             except (trusted.NoGoal, trusted.Rejected):
                 pass
+
+
+# ---------------------------------------------------------------- every root in one bracket
+@pytest.fixture(scope="module")
+def cover8():
+    from bnverify.claims.properties import two_point as TP
+
+    item = TP.cover_item(activation("tanh"), 8, 2)
+    assert item is not None
+    return item
+
+
+def _lt():
+    return _claim("spectral-radius", params=dict(state="two-point", relation="<", bound="1"))
+
+
+def test_a_cover_refutes_stability(cover8):
+    v, st, why = trusted.decide(_lt(), [cover8])
+    assert v == "refuted" and "every root" in why and "spectral radius < 1" in st
+    # with <= and a bound at the pair eigenvalue's level it is not refuted
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(_claim("spectral-radius", params=dict(state="two-point", relation="<=", bound="2")), [cover8])
+
+
+def test_the_cover_against_mpmath_and_its_lemmas(cover8):
+    """S(s) - s > 0 below the bracket and < 0 above it, at points between the cuts and below s_min
+    (mpmath quadrature, independent of the kernel's integrals)."""
+    act = activation("tanh")
+    lo, hi = Fraction(cover8["lo"]), Fraction(cover8["hi"])
+    s_min = Fraction(cover8["below"][0])
+    with mpmath.workdps(25):
+        for s in [s_min / 1000, s_min / 7, s_min, (s_min + lo) / 2, lo, hi, (hi + 4) / 2, 4, 9, 100]:
+            d = D._mp_distance(act, 8, Fraction(2), mpmath.mpf(s.numerator) / s.denominator, mpmath) - \
+                mpmath.mpf(s.numerator) / s.denominator
+            assert (d > 0) == (s <= lo), (s, d)
+
+
+@pytest.mark.parametrize("edit,why", [
+    (lambda it: it.update(below=it["below"][:-1]), "do not run"),                   # stops short of lo
+    (lambda it: it.update(above=it["above"][:-1] + ["3"]), "do not run"),            # stops short of osc^2 = 4
+    (lambda it: it.update(below=[it["below"][0]] + it["below"][2:]), "not shown"),   # a piece too long? or still fine
+    (lambda it: it.update(below=["1/4"] + [c for c in it["below"] if Fraction(c) > Fraction(1, 4)]), "small-s"),
+    (lambda it: it.update(T="0"), "T outside"),
+    (lambda it: it.update(lo=it["above"][1], below=it["below"] + [it["above"][1]]), "not shown|do not run"),
+    (lambda it: it.update(activation="erf"), "not shown|small-s"),
+    (lambda it: it.update(activation="gelu"), "no cover lemma"),
+    (lambda it: it.update(alpha="1/2"), "do not run|takes no alpha"),
+    (lambda it: it.update(below=it["below"][::-1]), "do not run"),
+])
+def test_forged_covers_are_rejected(cover8, edit, why):
+    bad = copy.deepcopy(cover8)
+    edit(bad)
+    try:
+        trusted.decide(_lt(), [bad])
+    except trusted.Rejected as e:
+        assert re.search(why, str(e)) or "says nothing" in str(e), str(e)
+    else:
+        # a shortened first piece may still be a valid cover: then it must still be true, i.e. refuted
+        assert why == "not shown" and trusted.decide(_lt(), [bad])[0] == "refuted"
+
+
+def test_a_cover_of_another_model_says_nothing(cover8):
+    for claim in (dict(_lt(), weight_var="4"), dict(_lt(), domain={"n": "9"}), dict(_lt(), activation="erf")):
+        with pytest.raises(trusted.Rejected, match="says nothing|not shown"):
+            trusted.decide(claim, [cover8])
+
+
+def test_sin_needs_t_below_pi_over_2():
+    from bnverify.claims.properties import two_point as TP
+
+    item = TP.cover_item(activation("sin"), 6, 2)
+    assert trusted.decide(_claim("spectral-radius", act="sin", n="6",
+                                 params=dict(state="two-point", relation="<", bound="1")), [item])[0] == "refuted"
+    with pytest.raises(trusted.Rejected, match="T outside"):
+        trusted.decide(_claim("spectral-radius", act="sin", n="6", params=dict(state="two-point", relation="<",
+                                                                               bound="1")), [dict(item, T="8/5")])

@@ -21,6 +21,9 @@ bound), computed here, never read from the item's labels:
 ``two-point-bracket``  {activation, alpha, weight_var, n, lo, hi, prec}: RC + a non-homogeneous
     activation has a two-point fixed point at a distance s in (lo, hi); the pair block's
     eigenvalue over the bracket (bnverify/trusted/twopoint.py).
+``two-point-cover``  {activation, alpha, weight_var, n, lo, hi, prec, T, below, above}: every root
+    s > 0 of S(s) = s lies in (lo, hi) (a cover of (0, infinity): a lemma near 0, pieces in balls,
+    a bound beyond osc^2), with the pair block's eigenvalue over (lo, hi).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -38,7 +41,7 @@ from .rs_family import check_rs_cover
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
-from .twopoint import check_bracket
+from .twopoint import check_bracket, check_cover
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -129,7 +132,8 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "all-n-branch": check_branch, "simplex-branch": check_simplex_branch,
           "classification-branch": check_classification_branch,
           "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null,
-          "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket}
+          "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket,
+          "two-point-cover": check_cover}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -142,7 +146,9 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
           "kernel-null": ({"type": str, "alpha": str, "points": list, "null": list}, {}),
           "rs-cover": ({"type": str, "n": int, "alpha": str, "prec": int, "pieces": list}, {}),
           "two-point-bracket": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
-                                 "hi": str, "prec": int}, {})}
+                                 "hi": str, "prec": int}, {}),
+          "two-point-cover": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
+                               "hi": str, "prec": int, "T": str, "below": list, "above": list}, {})}
 
 
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
@@ -151,7 +157,8 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "simplex-branch": ("boxes", 32), "basin-cover": ("pieces", 1), "kernel-null": ("points", 4),
          "classification-branch": ("columns", 16),   # weighed by classify.size (every box and piece)
          "rs-cover": ("pieces", 250),      # times n (work below)
-         "two-point-bracket": (None, 4000)}    # one bracket: six integrals and the pair block's, some 0.03 s
+         "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
+         "two-point-cover": ("below", 500)}        # per cut of both lists (work below): three integrals each
 
 
 def _typed(item):
@@ -171,6 +178,8 @@ def work(item):
     if item["type"] == "classification-branch":     # its columns hold lists of their own
         return classify_size(item) * prec * 16
     field, weight = SIZED[item["type"]]
+    if item["type"] == "two-point-cover":
+        return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)

@@ -196,14 +196,14 @@ def _equal_one(c):
 
 
 def _about(c):
-    return lambda f: (f.get("fact") == "two-point-fixed" and f["activation"] == c.activation and
+    return lambda f: (f.get("fact") in ("two-point-fixed", "two-point-roots") and f["activation"] == c.activation and
                       f["alpha"] == c.alpha[0] and f["weight_var"] == c.weight_var and
                       c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
 
 
 def _per_n(c, facts):
     """{n: fact} for every n of the domain, or Rejected naming the first n without a bracket."""
-    by_n = {f["n"]: f for f in facts}
+    by_n = {f["n"]: f for f in facts if f["fact"] == "two-point-fixed"}
     for k in c.ns():
         if k not in by_n:
             raise Rejected("no two-point bracket for n = %d" % k)
@@ -240,8 +240,16 @@ def spectral_goal(c, Goal, need, rel, bound):
         if collapses(c.activation, c.alpha[0], c.weight_var):
             return "refuted", _collapse_reason(c)
         if rel in ("<", "<="):
+            for f in facts:         # every fixed point in (lo, hi), each with radius >= mu >= pair_lower
+                if f["fact"] == "two-point-roots" and f["pair_lower"] is not None and \
+                        (f["pair_lower"] >= bound if rel == "<" else f["pair_lower"] > bound):
+                    return "refuted", ("at n = %d every root of S(s) = s with s > 0 lies in (%s, %s) (a cover of "
+                                       "(0, infinity) in balls and two lemmas), and there the pair block's eigenvalue "
+                                       "is >= %s: no two-point fixed point has spectral radius %s %s"
+                                       % (f["n"], f["s"][0], f["s"][1], float(f["pair_lower"]), rel, bound))
             raise Rejected("the kernel bounds the spectral radius from below only (the pair block's eigenvalue); "
-                           "'%s' needs every block" % rel)
+                           "'%s' is refuted from a two-point-cover item (every root in one bracket), never proved"
+                           % rel)
         need(c.n_lo >= 5, "the pair block (a zero-sum pattern of angles inside the cluster) needs n >= 5")
         by_n = _per_n(c, facts)
         for k, f in sorted(by_n.items()):
@@ -251,3 +259,58 @@ def spectral_goal(c, Goal, need, rel, bound):
                           "(mu at n = %d: %s); %s" % (rel, bound, min(by_n), by_n[min(by_n)]["shown"][3],
                                                      _shown(by_n)))
     return Goal(st, decide, fixed.about)
+
+
+# ---------------------------------------------------------------- every root in one bracket
+# name -> (osc = sup phi - inf phi, reached by |phi(p) - phi(q)| on a null set only; T_max: phi' is
+# even, positive and decreasing in |t| on [0, T_max)), for the cover below
+BOUNDED = {"tanh": (2, "inf"), "erf": (2, "inf"), "sigmoid": (1, "inf"), "sin": (2, "pi/2")}
+
+
+def _small_s(name, alpha, n, w, T, s_min):
+    """S(s) > s for every 0 < s <= s_min.  On |Z| <= R = T n/((n-1) lam0), lam0 = sqrt(w s_min),
+    both pre-activations lie in [-T, T], where |phi'| >= phi'(T); so S(s) >= phi'(T)^2 lam^2
+    E[Z^2; |Z| <= R] = w s phi'(T)^2 (1 - 2 (R N(R) + Q(R)))."""
+    osc, tmax = BOUNDED[name]
+    if not (T > 0 and (tmax == "inf" or ball(T) < arb.pi() / 2)):
+        raise Rejected("T outside (0, T_max) for %s" % name)
+    R = ball(T) * n / ((n - 1) * (ball(w) * ball(s_min)).sqrt())
+    d = TABLE[name][0][1][1](acb(ball(T)), ball(alpha)).real
+    trunc = 1 - 2 * (R * (-R * R / 2).exp() / (2 * arb.pi()).sqrt() + (R / arb(2).sqrt()).erfc() / 2)
+    return bool(ball(w) * d * d * trunc > 1)
+
+
+def check_cover(item):
+    """The fact of a two-point-cover item {activation, alpha, weight_var, n, prec, lo, hi, T, below,
+    above}: every root s > 0 of S(s) = s lies in (lo, hi), and there is one.  (0, below[0]]:
+    _small_s; below: cuts from below[0] to lo, S(s) - s > 0 on each piece (s a ball); above: cuts
+    from hi to at least osc^2, S(s) - s < 0 on each piece; s >= osc^2: S(s) < osc^2 (|phi(p) -
+    phi(q)| < osc almost surely).  The pair block's eigenvalue over [lo, hi] as for a bracket."""
+    name = item["activation"]
+    if name not in BOUNDED:
+        raise Rejected("no cover lemma for %r (bounded, with phi' even and decreasing near 0)" % (name,))
+    n, alpha, w, lo, hi, prec, T = (item["n"], Q(item["alpha"]), Q(item["weight_var"]), Q(item["lo"]),
+                                    Q(item["hi"]), item["prec"], Q(item["T"]))
+    below, above = [Q(c) for c in item["below"]], [Q(c) for c in item["above"]]
+    if type(n) is not int or not 3 <= n <= MAX_N or type(prec) is not int or not 64 <= prec <= 512:
+        raise Rejected("n or prec out of range (3 <= n <= %d, 64 <= prec <= 512)" % MAX_N)
+    rising = all(a < b for cuts in (below, above) for a, b in zip(cuts, cuts[1:]))
+    if not (0 < w <= 100 and alpha == 0 and len(below) >= 2 and len(above) >= 2 and 0 < below[0] and rising
+            and below[-1] == lo < hi == above[0] and above[-1] >= BOUNDED[name][0] ** 2):
+        raise Rejected("the cover's cuts do not run from s_min up to lo and from hi up to osc^2")
+    with ctx.workprec(prec):
+        if not _small_s(name, alpha, n, w, T, below[0]):
+            raise Rejected("the small-s bound is not above 1 at s_min = %s" % below[0])
+        for cuts, sign in ((below, 1), (above, -1)):
+            for a, b in zip(cuts, cuts[1:]):
+                S = arb.union(ball(a), ball(b))
+                a2, x2, b2 = image(name, alpha, n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
+                d = (a2 + b2 - 2 * x2 - S) * sign
+                if not d > 0:
+                    raise Rejected("S(s) - s is not shown %s 0 on [%s, %s]" % (">" if sign > 0 else "<", a, b))
+        mu = None
+        if n >= 5:
+            cl = (ball(w) * arb.union(ball(lo), ball(hi))).sqrt() / n
+            mu = ball(w) * expectation(name, alpha, [("dphi", cl), ("dphi", cl)], max(2.0 ** -60, float(hi - lo) / float(hi)))
+    return {"fact": "two-point-roots", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
+            "pair_lower": None if mu is None else _lower(mu), "s": [str(lo), str(hi)]}

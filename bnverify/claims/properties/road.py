@@ -131,6 +131,12 @@ def combine(claim, verdicts, parts=None):
         if e:
             enclosures[str(k)] = e
     human = {"per_n": per_n}
+    for v in verdicts:      # one refuting job's evidence refutes the whole claim: the kernel decides it alone first
+        if v.status == "refuted" and v.certificate is not None and v.certificate["evidence"]:
+            alone = decide(claim, v.certificate["evidence"], dict(human))
+            if alone.status == "refuted":
+                return alone
+            break
     if "all_n" in enclosures:
         human.update(enclosures.pop("all_n"))
     if enclosures:

@@ -8,6 +8,7 @@ from fractions import Fraction
 from .. import certificate as cert
 from ... import trusted
 from ...derive import curve, states, twopoint
+from . import two_point as two_point_search
 
 
 RC_ALONE = ("spectral_radius", "blocks", "scale_factor", "spectral_bound", "eigenvalue_convention")
@@ -66,13 +67,18 @@ def search(claim):
 
 def two_point(claim):
     """One n of the two-point family of RC + a non-homogeneous phi: a bracket of the first root of
-    S(s) = s (bnverify/derive/twopoint.py), or none where the scan finds no sign change."""
+    S(s) = s, or for an upper bound on the spectral radius a cover putting every root in one
+    bracket (:mod:`.two_point`); none where the scan finds no sign change."""
     n, act, w = claim.n.lo, claim.activation, claim.weight_var
-    br = twopoint.bracket(act, n, w)
-    if br is None:
+    if claim.property == "spectral-radius" and claim.params.get("relation") in ("<", "<="):
+        item = two_point_search.cover_item(act, n, w)
+        if item is not None:
+            return [item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(item["below"]) + len(item["above"]) - 2}
+    item = two_point_search.bracket_item(act, n, w)
+    if item is None:
         return [], {"search": "S(s) - s keeps one sign on the scan s in [%g, %g] (floats): no two-point fixed point "
                               "found" % twopoint.GRID[:2]}
-    return [twopoint.item(act, n, w, *br)], {"s": [str(x) for x in br]}
+    return [item], {"s": [item["lo"], item["hi"]]}
 
 
 def classification_item(cl):

@@ -1,0 +1,103 @@
+"""Untrusted search for the two-point family of RC + a non-homogeneous phi, one n: a bracket of
+the first root of S(s) = s (:mod:`bnverify.derive.twopoint`), and for a bounded phi a cover that
+puts every root in one bracket (the kernel's ``two-point-cover``).  The cover's pieces are tried
+with the trusted evaluator itself (as :mod:`.states` asks the kernel's model for eigenvectors), so
+a piece kept here passes there."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from flint import arb, ctx
+
+from ... import trusted
+from ...derive import twopoint
+
+PREC = 128
+COVER_REL = Fraction(1, 100)     # the cover's bracket: the root +- 1 %
+MAX_PIECES = 400
+
+
+def bracket_item(act, n, w):
+    br = twopoint.bracket(act, n, w)
+    return None if br is None else twopoint.item(act, n, w, *br)
+
+
+def _trunc(R):
+    """1 - 2 (R N(R) + Q(R)) = E[Z^2; |Z| <= R] in floats."""
+    return 1 - 2 * (R * math.exp(-R * R / 2) / math.sqrt(2 * math.pi) + math.erfc(R / math.sqrt(2)) / 2)
+
+
+def _small_s(act, n, w, tmax):
+    """(T, s_min) with w phi'(T)^2 E[Z^2; |Z| <= R] > 1 at R = T n/((n-1) sqrt(w s_min)), s_min as large
+    as a grid of T allows (floats; the kernel re-checks in balls), or None."""
+    best = None
+    for T in np.linspace(0.02, min(3.0, tmax * 0.98), 150):
+        g = float(w) * float(act.dphi(np.array([T]))[0]) ** 2
+        if g <= 1.0005:
+            continue
+        lo, hi = 0.0, 60.0                      # the smallest R with g * trunc(R) > 1, by bisection
+        for _ in range(80):
+            m = (lo + hi) / 2
+            lo, hi = (m, hi) if g * _trunc(m) <= 1 else (lo, m)
+        lam0 = T * n / ((n - 1) * hi * 1.001)
+        s_min = lam0 * lam0 / float(w)
+        if best is None or s_min > best[1]:
+            best = (T, s_min)
+    if best is None:
+        return None
+    T, s_min = best
+    return Fraction(T).limit_denominator(1000), Fraction(s_min * 0.99).limit_denominator(10 ** 6)
+
+
+def _piece_ok(name, n, w, a, b, sign):
+    with ctx.workprec(PREC):
+        S = arb.union(trusted.twopoint.ball(a), trusted.twopoint.ball(b))
+        try:
+            a2, x2, b2 = trusted.twopoint.image(name, Fraction(0), n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
+        except trusted.Rejected:
+            return False
+        return bool((a2 + b2 - 2 * x2 - S) * sign > 0)
+
+
+def _cuts(name, n, w, start, end, sign):
+    """Cuts from start to end with S(s) - s of one sign on each piece (a piece that fails is cut to
+    a third, one that passes lets the next grow by half).  None if MAX_PIECES do not do."""
+    cuts, c, h = [start], start, (end - start) / 8
+    while c < end and len(cuts) <= MAX_PIECES:
+        b = min(end, c + h)
+        if _piece_ok(name, n, w, c, b, sign):
+            cuts.append(b)
+            c, h = b, h * 3 / 2
+        else:
+            h /= 3
+            if h < (end - start) * Fraction(1, 10 ** 12):
+                return None
+    return cuts if cuts[-1] == end else None
+
+
+def cover_item(act, n, w):
+    """A two-point-cover item, or None (no bounded lemma for phi, no root found, or no cover)."""
+    name = act.name
+    if name not in trusted.twopoint.BOUNDED:
+        return None
+    osc, tmax = trusted.twopoint.BOUNDED[name]
+    br = twopoint.bracket(act, n, w)
+    if br is None:
+        return None
+    c = (br[0] + br[1]) / 2
+    lo = Fraction(float(c * (1 - COVER_REL))).limit_denominator(10 ** 9)
+    hi = Fraction(float(c * (1 + COVER_REL))).limit_denominator(10 ** 9)
+    small = _small_s(act, n, Fraction(w), math.inf if tmax == "inf" else math.pi / 2)
+    if small is None or small[1] >= lo:
+        return None
+    T, s_min = small
+    w = Fraction(w)
+    below = _cuts(name, n, w, s_min, lo, 1)
+    above = _cuts(name, n, w, hi, max(Fraction(osc) ** 2, hi * 2), -1)
+    if below is None or above is None:
+        return None
+    return {"type": "two-point-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
+            "lo": str(lo), "hi": str(hi), "prec": PREC, "T": str(T), "below": [str(x) for x in below],
+            "above": [str(x) for x in above]}
