@@ -81,9 +81,10 @@ def test_trusted_is_small():
     Issue 22 item 3: +195 for the two-point family of RC + a non-homogeneous activation (trusted/twopoint.py:
     its table of phi and phi' with growth and Lipschitz constants, a one-dimensional Gaussian integral
     with its tail bound, the bracket item, the collapse lemma, the pair block; sigma_w^2 in the claim;
-    invariance's counterexample for every activation)."""
+    invariance's counterexample for every activation).  +52 for the two-point cover (every root of
+    S(s) = s in one bracket: a small-s lemma, pieces in balls, a bound beyond osc^2; its item)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2695, sizes
+    assert sum(sizes.values()) <= 2747, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
