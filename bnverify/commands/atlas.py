@@ -7,7 +7,9 @@ import time
 from fractions import Fraction
 
 from .. import parallel
+from .. import trusted
 from ..claims import properties, spec
+from ..claims.properties import two_point as two_point_search
 from ..core import activations, limits, ranges
 from ..errors import BadInput
 from ..sim import atlas as simatlas
@@ -140,8 +142,21 @@ def two_point_cells(name, alpha, weight_var, ns):
                                                      weight_var)))
         if fixed["status"] == "inconclusive" and "no obligation" in (fixed["reason"] or ""):
             return None
-        out.append({"n": n, "fixed_point": fixed, "unstable": unstable})
+        out.append({"n": n, "fixed_point": fixed, "unstable": unstable, "geometry": _geometry(name, alpha, weight_var, n)
+                    if fixed["status"] == "proved" else None})
     return out
+
+
+def _geometry(name, alpha, weight_var, n):
+    """The fixed point's distance, odd cosine and norm ratio as the kernel encloses them over a
+    bracket (decimal strings of balls), or None where the search finds no bracket."""
+    act = activations.activation(name, alpha)
+    item = two_point_search.bracket_item(act, n, Fraction(weight_var))
+    if item is None:
+        return None
+    fact = trusted.items.check_item(item)
+    cos, ratio, s, _ = fact["shown"]
+    return {"s": s, "odd_cos": cos, "norm_ratio": ratio}
 
 
 def certified(name, alpha, weight_var=1, ns=(8, 16)):
@@ -266,7 +281,18 @@ def _two_point_text(cell):
     words = {"proved": "exists", "inconclusive": "not decided"}[fixed]
     tail = "" if unstable is None else ", unstable %s" % {"proved": "(pair block > 1)", "refuted": "refuted",
                                                             "inconclusive": "not decided"}[unstable]
-    return "n = %d: two-point fixed point %s%s" % (cell["n"], words, tail)
+    geo = cell.get("geometry")
+    at = "" if not geo else " (odd cos %s, norm ratio %s)" % (_short(geo["odd_cos"]), _short(geo["norm_ratio"]))
+    return "n = %d: two-point fixed point %s%s%s" % (cell["n"], words, at, tail)
+
+
+def _short(ball_text):
+    """'[-0.974318648259 +/- 2.91e-13]' -> '-0.97432' (the ball's digits, cut for the table)."""
+    mid = ball_text.strip("[]").split("+/-")[0].strip()
+    try:
+        return "%.5g" % float(mid)
+    except ValueError:
+        return mid
 
 
 def text(doc):
