@@ -23,6 +23,8 @@ points and report, per seed, the geometry of the last layer:
   norm ratio       its norm / the mean norm of the other points
   max|cos odd|     largest |cosine| between it and another point
   min cos others   smallest cosine between two other points
+  scale            the mean square of an entry, |x_j|^2 / D averaged over points (shown
+                   when the scale is part of the state, see below)
 
 The paper's phenomenon (RC + non-linearity) is a norm ratio above N/2 with max|cos odd|
 near 0: one odd point far away, orthogonal to a single cluster.  A layer is
@@ -271,12 +273,19 @@ def text(doc):
     lines = ["%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s%s, base seed %d (%.1f s)"
              % (_label(p["stages"], act), p["n"], p["width"], p["depth"], p["seeds"], p["sampler"],
                 _wv(p["weight_var"]), p["base_seed"], doc["seconds"]),
-             "%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others")]
+             "%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others")
+             + ("" if p["rescaled_each_layer"] else " %11s" % "scale")]
     for r in doc["seeds"]:
         lines.append("%5d %5d %11.4g %13.4f %15.4f" % (r["seed"], r["odd_index"], r["norm_ratio"],
-                                                       r["max_abs_cos_odd"], r["min_cos_others"]))
+                                                       r["max_abs_cos_odd"], r["min_cos_others"])
+                     + ("" if p["rescaled_each_layer"] else " %11.4g" % r["scale"]))
     lines.append("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
                  % (doc["summary"]["outliers"], len(doc["seeds"]), p["n"] / 2, OUTLIER_COS))
+    zero = [r["seed"] for r in doc["seeds"] if r["zero_points"]]
+    if zero:
+        lines.append("%d seed(s) (%s) have points that are exactly 0: the scale collapsed below the floats' range, "
+                     "so their cosines and norm ratio say nothing (not counted as outliers)"
+                     % (len(zero), ", ".join(map(str, zero[:8])) + (", ..." if len(zero) > 8 else "")))
     if not p["rescaled_each_layer"]:
         lines.append("the scale is part of this model's state (phi is not positively homogeneous, no rs): "
                      "nothing rescaled; sigma_w^2 = %s shapes the dynamics" % p["weight_var"])

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from . import lyapunov_rate
+from ..core import activations
 from ..derive import symbolic
 from ..core.verdict import INCONCLUSIVE, Verdict, stopwatch
 
@@ -86,15 +87,25 @@ def exponent_verdict(act, n, widths=(64, 256, 1024), layers=200, seeds=16, seed=
         "n": n, "layers": layers, "seeds": seeds}, t())
 
 
-def rate(act, n, d, layers, seeds, base_seed=0, burn=5):
-    """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value:
-    the ``bnverify lyapunov`` JSON document (without options)."""
-    est = lyapunov_rate.spread_rates(act, n, d, layers, seeds, base_seed, burn)
-    target, mu = infinite_width_exponent(act, n)
+def rate(act, n, d, layers, seeds, base_seed=0, burn=5, weight_var=1):
+    """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value
+    where it is known in closed form (the ReLU family; else None, and ``infinite_width_note``
+    says why): the ``bnverify lyapunov`` JSON document (without options)."""
+    est = lyapunov_rate.spread_rates(act, n, d, layers, seeds, base_seed, burn, weight_var)
     lo, hi = t_interval(est) if len(est) > 1 else (float("-inf"), float("inf"))
-    return {"rate": float(est.mean()), "ci": [float(lo), float(hi)], "infinite_width": float(target),
-            "spread_eigenvalue": str(mu), "quantity": lyapunov_rate.QUANTITY, "width": int(d), "n": int(n),
-            "layers": int(layers), "seeds": int(seeds), "per_seed": [float(x) for x in est]}
+    if act.has_closed_kernel:
+        target, mu = infinite_width_exponent(act, n)
+        target, mu, note = float(target), str(mu), None
+    else:
+        target = mu = None
+        note = ("no infinite-width value for %s: the spread eigenvalue is in closed form for %s only (positively "
+                "homogeneous, so at every sigma_w^2); for this phi the scale is part of the state and the "
+                "infinite-width linearization at its two-point state is not computed here" % (
+                    act.text or act.name, activations.spoken(lyapunov_rate.closed_family())))
+    return {"rate": float(est.mean()), "ci": [float(lo), float(hi)], "infinite_width": target,
+            "spread_eigenvalue": mu, "infinite_width_note": note, "quantity": lyapunov_rate.QUANTITY,
+            "width": int(d), "n": int(n), "layers": int(layers), "seeds": int(seeds),
+            "per_seed": [float(x) for x in est]}
 
 
 __all__ = ["infinite_width_exponent", "spread_exponents", "t_interval", "exponent_verdict", "rate"]
