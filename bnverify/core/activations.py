@@ -176,9 +176,13 @@ def _delu(x, a):
     return np.where(x > 0, 1.0, float(a) * np.exp(np.minimum(x, 0)))
 
 
+def _dsigmoid(x):
+    e = np.exp(-np.abs(x))                  # sigmoid(x) sigmoid(-x), with no 1 - 1 at large |x|
+    return e / (1 + e) ** 2
+
+
 def _dsilu(x, a):
-    s = _sigmoid(x)
-    return s * (1 + x * (1 - s))
+    return _sigmoid(x) + x * _dsigmoid(x)
 
 
 ARC = "arc-cosine closed form (Cho & Saul 2009)"
@@ -192,12 +196,12 @@ REGISTRY = {k.name: k for k in [
     Kind("abs", "abs(x)", lambda x, a: np.abs(x), degree=1, slope=_const(-1), closed_name=ARC, stage=True),
     Kind("gelu", "x*(1 + erf(x/sqrt(2)))/2", closed=_gelu, closed_name="closed form by Gaussian integration by parts", stage=True),
     Kind("silu", "x/(1 + exp(-x))", lambda x, a: x * _sigmoid(x), _dsilu, stage=True),
-    Kind("tanh", "tanh(x)", lambda x, a: np.tanh(x), stage=True),
+    Kind("tanh", "tanh(x)", lambda x, a: np.tanh(x), lambda x, a: 4 * _dsigmoid(2 * x), stage=True),
     Kind("erf", "erf(x)", closed=_erf, closed_name="arcsine closed form (Williams 1997)", stage=True),
     Kind("elu", "x if x > 0 else alpha*(exp(x) - 1)", _elu, _delu, alpha=Fraction(1), stage_alpha=Fraction(1),
          alpha_ok=lambda a: a > 0, alpha_range="(0, inf): any positive rational", stage=True),
     Kind("softplus", "log(1 + exp(x))", lambda x, a: np.logaddexp(0.0, x), lambda x, a: _sigmoid(x), stage=True),
-    Kind("sigmoid", "1/(1 + exp(-x))", lambda x, a: _sigmoid(x), lambda x, a: _sigmoid(x) * (1 - _sigmoid(x)),
+    Kind("sigmoid", "1/(1 + exp(-x))", lambda x, a: _sigmoid(x), lambda x, a: _dsigmoid(x),
          stage=True),
     Kind("sin", "sin(x)", lambda x, a: np.sin(x), closed=_sin,
          closed_name="exponential closed form E[sin x sin y] = exp(-(q1+q2)/2) sinh c", stage=True),
