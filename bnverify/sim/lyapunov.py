@@ -2,19 +2,21 @@
 
 At width d the exact configuration stays exact (identical points have identical images),
 so the question is how a small spread of the cluster evolves.  Its tangent dynamics under
-RC + phi (phi positively homogeneous) follows from the rank-one identity
-``Z C = w s^T``, ``w = W (u - v)`` (see :mod:`bnverify.derive.symbolic`):
+RC + phi follows from the rank-one identity ``Z C = w s^T``, ``w = W (u - v)`` (see
+:mod:`bnverify.derive.symbolic`; for a phi that is not positively homogeneous the base point
+is that phi's own two-point state, :mod:`bnverify.sim.lyapunov_rate`):
 
-    base point:   v' = phi(-w) / n,   u' = (n-1) phi(w) / n
-    spread:       dX'_j = phi'(-w) o (W dX_j)      for zero-sum cluster perturbations dX_j
+    base point:   v' = phi(-w/n),   u' = phi((n-1) w/n)
+    spread:       dX'_j = phi'(-w/n) o (W dX_j)    for zero-sum cluster perturbations dX_j
 
 (the batch mean of a zero-sum spread is 0, so centring leaves it alone).  The exponent is
 the average of ``log (|dX'|/|v'|) - log (|dX|/|v|)`` per layer, estimated Benettin-style
 (the spread is renormalised every layer) over independent seeds, with a t confidence
 interval; the simulation itself is :mod:`bnverify.sim.lyapunov_rate`, this module keeps the
 infinite-width value, the rate beside it (:func:`rate`, behind ``bnverify lyapunov``) and the
-claim's verdict.  As d -> infinity it tends to ``log(mu)/2`` with mu the spread eigenvalue of the
-scale-free Gram linearization (Gram entries are quadratic in the spread).
+claim's verdict.  For the ReLU family, as d -> infinity it tends to ``log(mu)/2`` with mu the
+spread eigenvalue of the scale-free Gram linearization (Gram entries are quadratic in the
+spread); for another phi that value is not computed here, and :func:`rate` says so.
 
 Floating point and sampling: the result *corroborates*, it never proves.
 """
