@@ -141,6 +141,9 @@ def text(doc, seconds):
              "mean [95% t interval] over the seeds ending with an odd point; gap = |mean - attractor|"]
     if doc["attractor_note"]:
         lines += pretty.wrap(doc["attractor_note"], "")
+    elif doc["weight_var"] != "1":
+        lines.append("sigma_w^2 = %s only scales rc,%s (positively homogeneous): the geometry and the attractor are "
+                     "those at 1" % (doc["weight_var"], doc["stages"][1]))
     for t in doc["tables"]:
         a = t["attractor"]
         none = "none" if doc["attractor_note"] else "none (it exists for n >= 7)"

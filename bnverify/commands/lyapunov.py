@@ -99,6 +99,9 @@ def text(doc, seconds):
     if doc["infinite_width"] is None:
         return lines + pretty.wrap("infinite width:  not available. " + doc["infinite_width_note"], "", " " * 17)
     inside = lo <= doc["infinite_width"] <= hi
+    if doc["weight_var"] != "1":
+        lines.append("sigma_w^2 = %s only scales this model (phi positively homogeneous): the rate is the one at 1"
+                     % doc["weight_var"])
     return lines + ["infinite width:  %.5f = log(mu)/2, mu = %s (exact, closed form)" % (doc["infinite_width"],
                                                                                        doc["spread_eigenvalue"]),
                     "the interval %s the infinite-width value" % ("contains" if inside else "does NOT contain")]

@@ -286,6 +286,9 @@ def text(doc):
         lines.append("%d seed(s) (%s) have points that are exactly 0: the scale collapsed below the floats' range, "
                      "so their cosines and norm ratio say nothing (not counted as outliers)"
                      % (len(zero), ", ".join(map(str, zero[:8])) + (", ..." if len(zero) > 8 else "")))
+    if p["rescaled_each_layer"] and p["weight_var"] != "1":
+        lines.append("sigma_w^2 = %s only scales this model (phi positively homogeneous, or rs): the geometry is the "
+                     "one at sigma_w^2 = 1" % p["weight_var"])
     if not p["rescaled_each_layer"]:
         lines.append("the scale is part of this model's state (phi is not positively homogeneous, no rs): "
                      "nothing rescaled; sigma_w^2 = %s shapes the dynamics" % p["weight_var"])
