@@ -385,6 +385,12 @@ def _label(activation, alpha):
     return activation if alpha is None else "%s(%s)" % (activation, alpha)
 
 
+def _model(result, d):
+    """The simulators' common model fields: ``weight_var`` (sigma_w^2, a Fraction) and
+    ``formula`` (the user formula's text, or None)."""
+    result.weight_var, result.formula = Fraction(d["weight_var"]), d["formula"]
+
+
 def _short(text, limit=90):
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -724,12 +730,15 @@ class Basins(CommandResult):
 @dataclass(repr=False)
 class SeedRow:
     """One seed's last layer: the odd point (the longest), its norm over the others' mean, its
-    largest |cosine| to them, and the smallest cosine between two others."""
+    largest |cosine| to them, the smallest cosine between two others, the scale (the mean
+    square of an entry) and how many points are exactly 0."""
     seed: int
     odd_index: int
     norm_ratio: float | None
     max_abs_cos_odd: float | None
     min_cos_others: float | None
+    scale: float | None = None
+    zero_points: int = 0
 
     def __repr__(self):
         return "SeedRow(seed %d: odd %d, norm ratio %.4g, max|cos odd| %.4f)" % (
@@ -741,7 +750,8 @@ def _num(x):
 
 
 def _seed_rows(rows):
-    return [SeedRow(**{k: r[k] for k in ("seed", "odd_index", "norm_ratio", "max_abs_cos_odd", "min_cos_others")})
+    return [SeedRow(**{k: r[k] for k in ("seed", "odd_index", "norm_ratio", "max_abs_cos_odd", "min_cos_others",
+                                         "scale", "zero_points")})
             for r in rows]
 
 
@@ -753,6 +763,7 @@ class Simulation(CommandResult):
 
     def _read(self, d):
         self.params = d["params"]
+        _model(self, d["params"])
         self.seeds = _seed_rows(d["seeds"])
         self.outliers = d["summary"]["outliers"]
         self.criterion = d["summary"]["criterion"]
@@ -800,6 +811,8 @@ class Decomposition(CommandResult):
     def _read(self, d):
         self.n, self.width, self.depth, self.seeds, self.start = d["n"], d["width"], d["depth"], d["seeds"], d["start"]
         self.activation = _label(d["activation"], d["alpha"])
+        _model(self, d)
+        self.weight_var_note = d["weight_var_note"]
         self.classes = d["classes"]
         self.rows = [StageRow(stages=tuple(r["stages"]), verdict=r["infinite_width"]["verdict"],
                               statement=r["infinite_width"]["statement"], method=r["infinite_width"]["method"],
@@ -823,15 +836,18 @@ class Decomposition(CommandResult):
 class Lyapunov(CommandResult):
     """``bnv.lyapunov(...)``: the finite-width ``rate`` (mean over seeds) with its 95% Student-t
     interval ``ci`` (an Interval with the floats' exact values), ``per_seed``, and the
-    ``infinite_width`` value log(mu)/2 with mu = ``spread_eigenvalue`` (exact)."""
+    ``infinite_width`` value log(mu)/2 with mu = ``spread_eigenvalue`` (exact), both None
+    where there is no closed form (``infinite_width_note`` says why)."""
 
     command = "lyapunov"
 
     def _read(self, d):
         self.rate, self.ci = d["rate"], _iv(d["ci"])
         self.infinite_width = d["infinite_width"]
+        self.infinite_width_note = d["infinite_width_note"]
+        _model(self, d)
         try:
-            self.spread_eigenvalue = Fraction(d["spread_eigenvalue"])
+            self.spread_eigenvalue = None if d["spread_eigenvalue"] is None else Fraction(d["spread_eigenvalue"])
         except ValueError:              # not a rational: kept as its text
             self.spread_eigenvalue = d["spread_eigenvalue"]
         self.per_seed = d["per_seed"]
@@ -840,14 +856,17 @@ class Lyapunov(CommandResult):
 
     @property
     def contains(self):
-        """Whether the 95% interval contains the infinite-width value."""
-        return self.infinite_width in self.ci
+        """Whether the 95% interval contains the infinite-width value (None: there is none)."""
+        return None if self.infinite_width is None else self.infinite_width in self.ci
 
     def _summary(self):
-        return "%s, n=%d, width=%d, %d layers, %d seeds: rate %.5f, 95%% CI %r; infinite width %.5f" % (
-            self.stages, self.n, self.width, self.layers, self.seeds, self.rate, self.ci, self.infinite_width)
+        return "%s, n=%d, width=%d, %d layers, %d seeds: rate %.5f, 95%% CI %r; infinite width %s" % (
+            self.stages, self.n, self.width, self.layers, self.seeds, self.rate, self.ci,
+            "not available" if self.infinite_width is None else "%.5f" % self.infinite_width)
 
     def _repr_latex_(self):
+        if self.infinite_width is None:
+            return r"$\hat\lambda = %.5f \in %s \ (95\%%)$" % (self.rate, self.ci.latex())
         return r"$\hat\lambda = %.5f \in %s \ (95\%%),\quad \tfrac12 \log \mu = %.5f,\ \mu = %s$" % (
             self.rate, self.ci.latex(), self.infinite_width, self.spread_eigenvalue)
 
@@ -879,6 +898,7 @@ class Phase(CommandResult):
     def _read(self, d):
         self.n, self.width, self.depth, self.seeds = d["n"], d["width"], d["depth"], d["seeds"]
         self.stages = _label(",".join(d["stages"]), d["alpha"])
+        _model(self, d)
         self.cells = [PhaseCell(n=c["n"], width=c["width"], odd_point=c["odd_point"], odd_point_ci=_iv(c["odd_point_ci"]),
                                 simplex=c["simplex"], simplex_ci=_iv(c["simplex_ci"]),
                                 median_layers_odd_point=c["median_layers_odd_point"], fractions=c["fractions"])
@@ -938,6 +958,8 @@ class Endstate(CommandResult):
 
     def _read(self, d):
         self.stages = _label(",".join(d["stages"]), d["alpha"])
+        _model(self, d)
+        self.attractor_note = d["attractor_note"]
         self.depth, self.last, self.seeds, self.width = d["depth"], d["last"], d["seeds"], d["width"]
         self.quantities = d["quantities"]
         self.tables = []

@@ -123,8 +123,9 @@ RUNS = {
     "simplex": ({"n": "3.."}, ["--n", "3.."]),
     "jacobian": ({"n": 5}, ["--n", "5"]),
     "basins": ({"n": 5}, ["--n", "5"]),
-    "simulate": ({"n": 6, "width": 16, "depth": 5, "seeds": 2, "every": 2},
-                 ["--n", "6", "--width", "16", "--depth", "5", "--seeds", "2", "--every", "2"]),
+    "simulate": ({"n": 6, "width": 16, "depth": 5, "seeds": 2, "every": 2, "stages": "rc,tanh", "weight_var": Fraction(3, 2)},
+                 ["--n", "6", "--width", "16", "--depth", "5", "--seeds", "2", "--every", "2", "--stages", "rc,tanh",
+                  "--weight-var", "3/2"]),
     "decompose": ({"n": 2, "width": 2, "depth": 1, "seeds": 1, "jobs": 1},
                   ["--n", "2", "--width", "2", "--depth", "1", "--seeds", "1", "--jobs", "1"]),
     "rank": ({"n": 4, "width": [2, 4], "seeds": 2}, ["--n", "4", "--width", "2,4", "--seeds", "2"]),
@@ -132,8 +133,8 @@ RUNS = {
                ["--activation", "relu", "--q1", "1", "--q2", "1", "--c=-1/2"]),
     "bsb1": ({"n": "3..4", "check_to": 3}, ["--n", "3..4", "--check-to", "3"]),
     "gradients": ({"n": "3..5"}, ["--n", "3..5"]),
-    "lyapunov": ({"n": 6, "width": 32, "depth": 10, "seeds": 2}, ["--n", "6", "--width", "32", "--depth", "10",
-                                                                 "--seeds", "2"]),
+    "lyapunov": ({"n": 6, "width": 32, "depth": 10, "seeds": 2, "weight_var": 4},
+                 ["--n", "6", "--width", "32", "--depth", "10", "--seeds", "2", "--weight-var", "4"]),
     "phase": ({"n": 4, "width": 8, "depth": 2, "seeds": 1, "jobs": 1},
               ["--n", "4", "--width", "8", "--depth", "2", "--seeds", "1", "--jobs", "1"]),
     "endstate": ({"n": 7, "width": 8, "depth": 4, "seeds": 2}, ["--n", "7", "--width", "8", "--depth", "4",
@@ -264,6 +265,17 @@ def test_closed_forms_lie_in_their_enclosures(results):
     assert r"\lambda" in j._repr_latex_()
 
 
+def test_a_formula_and_a_weight_variance_through_the_api():
+    """A user formula and sigma_w^2 reach the simulators through the keywords; lyapunov says
+    plainly that a non-homogeneous phi has no infinite-width value here."""
+    ly = bnv.lyapunov(n=6, width=32, depth=10, seeds=2, activation="x*tanh(x) + x", weight_var="3/2")
+    assert ly.formula == "x*tanh(x) + x" and ly.weight_var == Fraction(3, 2)
+    assert ly.infinite_width is None and ly.spread_eigenvalue is None and ly.contains is None
+    assert "not available" in repr(ly) and "closed form" in ly.infinite_width_note
+    with pytest.raises(bnv.BadInput, match="weight variance must be > 0"):
+        bnv.simulate(n=4, width=8, depth=2, seeds=1, weight_var=0)
+
+
 def test_sampled_results(results):
     sim = results["simulate"]
     assert len(sim.seeds) == 2 and [d for d, _ in sim.trajectory] == [0, 2, 4, 5]
@@ -272,6 +284,7 @@ def test_sampled_results(results):
     assert isinstance(ly.ci, bnv.Interval) and ly.ci.lo == Fraction(ly.to_json()["ci"][0])   # the float, exactly
     assert ly.contains == (ly.ci.lo <= Fraction(ly.infinite_width) <= ly.ci.hi)
     assert ly.spread_eigenvalue == Fraction(18, 13)                     # mu = n^2/(n^2 - 2n + 2) at n = 6
+    assert ly.weight_var == 4 and sim.weight_var == Fraction(3, 2) and sim.formula is None
     ph = results["phase"]
     assert ph.cell(4, 8).odd_point in (0.0, 1.0) and isinstance(ph.cell(4, 8).odd_point_ci, bnv.Interval)
     assert {r.verdict for r in results["decompose"].rows} <= {"proved", "refuted", "inconclusive"}

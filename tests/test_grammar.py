@@ -58,8 +58,8 @@ def test_stages_in_rank_basins_decompose_endstate(cli_json, run_cli):
 
 
 def test_an_unknown_option_names_its_command_and_the_nearest_option(run_cli):
-    code, _, err = run_cli("simulate", "--activation", "relu")
-    assert code == 2 and err.startswith("bnverify simulate: error: unrecognized arguments: --activation relu")
+    code, _, err = run_cli("simulate", "--stagez", "rc,relu")
+    assert code == 2 and err.startswith("bnverify simulate: error: unrecognized arguments: --stagez rc,relu")
     assert "did you mean --stages?" in err
     code, _, err = run_cli("simulate", "--sed", "3")
     assert code == 2 and "did you mean --seed?" in err

@@ -23,7 +23,14 @@ HELP = "the stage ablation: each subset of RC, RS, NL at infinite width (verdict
 DESCRIPTION = """\
 One row for each of the 8 subsets of the stages RC (recentre), RS (rescale), NL (the
 activation; a row without NL is the linear layer), in the model's order RC, RS, NL; with
---stages rc,relu (say) only the subsets of those stages.
+--stages rc,relu (say) only the subsets of those stages.  NL is any registered activation,
+ACTIVATIONS
+or a formula in x: --activation 'x*erf(x)' (with --stages rc,rs or rc, naming no
+activation).  W is iid N(0, S2/D), S2 = --weight-var (default 1).  S2 only scales a
+row with RS, without NL, or with a positively homogeneous NL (HOMOGENEOUS): those
+rows' facts hold at every S2.  In the other rows (NL not homogeneous, no RS) the scale
+is part of the state; their infinite-width facts are derived at S2 = 1 only, so at
+another S2 they are inconclusive with that reason.
 
 (a) infinite width: the fact bnverify can decide for that stage set, with a verdict
     (proved / refuted / inconclusive) and its method.  Proved means exact algebra (sympy),
@@ -32,11 +39,13 @@ activation; a row without NL is the linear layer), in the model's order RC, RS, 
       RC       F(G) = C G C, a linear projection (C^2 = C)
       RS       n >= 4, on the family lam C + beta 11^T/n (holds G = I): cosines rise to 1
       RC+RS    G -> C, the regular simplex (cosines -1/(n-1)); factor (n-1)/(n+1) near it
-      NL       relu / leaky_relu: every correlation rises to 1, 1 - rho_l ~ const / l^2
+      NL       the ReLU family: every correlation rises to 1, 1 - rho_l ~ const / l^2
       RC+NL    the catalogue's claims at this n (fixed point, instability, attractor, simplex)
       RS+NL    n >= 4, within the family lam C + beta 11^T/n: every start collapses (n = 3:
                the map is infinite, inconclusive)
-      RC+RS+NL the catalogue's RS claims; tanh with NL: inconclusive, with the reason
+      RC+RS+NL the catalogue's RS claims
+    An NL outside the ReLU family (no closed-form kernel here): its rows are
+    inconclusive, with the reason.
     A row with a proved end state (collapse, simplex) compares the finite-width fractions with it.
 (b) finite width: S seeds of width D and depth L; the fraction ending in each geometry
     class with a 95% Wilson interval, and the median layer from which a seed stays in
@@ -54,15 +63,19 @@ examples:  bnverify decompose
            bnverify decompose --n 16 --width 512 --depth 300 --seeds 32 --plot stages.png
            bnverify decompose --stages rc,rs,leaky_relu --alpha 1/10 --start clusters:2 --json
            bnverify decompose --stages rc,relu        (the 4 subsets of RC and NL only)
-"""
+           bnverify decompose --stages rc,rs,gelu --weight-var 2
+           bnverify decompose --stages rc,rs --activation 'x*erf(x)'
+""".replace("ACTIVATIONS", options.activation_lines()).replace(
+    "HOMOGENEOUS", ", ".join(activations.names(lambda k: k.stage and k.degree is not None)))
 
 
 def add_arguments(p):
     p.add_argument("--n", type=int, default=8, help="batch size (>= 2; default 8)")
     options.add_model(p, ("rc", "rs"), default="rc,rs,relu",
                       help="the model whose subsets are the rows: rc, rs and one activation NL, one of %s "
-                           "(default rc,rs,relu: all 8 subsets; rc,relu: the 4 subsets of RC and NL)"
-                           % ", ".join(ACTIVATIONS))
+                           "(default rc,rs,relu: all 8 subsets; rc,relu: the 4 subsets of RC and NL); a formula "
+                           "NL goes in --activation" % ", ".join(ACTIVATIONS))
+    options.add_weight_var(p)
     p.add_argument("--width", type=int, default=256, help="width d (>= 2; default 256)")
     p.add_argument("--depth", type=int, default=200, help="layers (>= 1; default 200)")
     p.add_argument("--seeds", type=int, default=16, help="independent networks per row (default 16)")
@@ -83,15 +96,12 @@ def _validate(args):
     options.seed(args.seed)
     limits.guard_int(args.n, "--n", options.MAX_DECOMPOSE_N)
     limits.guard_simulation(args.n, args.width, args.depth, 8 * args.seeds, what="decompose")
-    if args.stages is not None and not any(p.strip().lower() in ACTIVATIONS for p in args.stages.split(",")):
-        raise BadInput("--stages %s: name the activation NL too, e.g. --stages %s,relu"
-                       % (limits.show(args.stages), args.stages))
-    if args.activation is not None and args.activation not in ACTIVATIONS:
-        raise BadInput("--activation %s: choose %s" % (limits.show(args.activation), ", ".join(ACTIVATIONS)))
+    if args.stages is not None and args.activation is None and \
+            not any(p.strip().lower() in ACTIVATIONS for p in args.stages.split(",")):
+        raise BadInput("--stages %s: name the activation NL too, e.g. --stages %s,relu (or a formula: --stages %s "
+                       "--activation 'x*erf(x)')" % (limits.show(args.stages), args.stages, args.stages))
     stages, act = options.model(args, "decompose", None)
-    if act.name not in ACTIVATIONS:
-        raise BadInput("--stages %s: the activation must be one of %s" % (
-            limits.show(",".join(stages + (act.name,))), ", ".join(ACTIVATIONS)))
+    args.weight_var_value = options.weight_var(args.weight_var)
     model = set(stages) | {"nl"}
     args.subsets = [sub for sub in decomposition.SUBSETS if set(sub) <= model]
     options.plot_path(args.plot)
@@ -99,18 +109,37 @@ def _validate(args):
     return act, simd.parse_start(args.start, args.n)
 
 
+def scale_matters(subset, act):
+    """Whether sigma_w^2 changes the row's dynamics (not only its scale): an NL that is not
+    positively homogeneous, and no RS after the weights to remove the scale."""
+    return "nl" in subset and "rs" not in subset and not act.homogeneous
+
+
+def row_fact(subset, act, n, weight_var=1):
+    """The row's infinite-width fact (claims.decomposition, derived at sigma_w^2 = 1), or
+    inconclusive where sigma_w^2 != 1 changes the dynamics that fact is about."""
+    if weight_var != 1 and scale_matters(subset, act):
+        return decomposition.inconclusive(
+            "%s at sigma_w^2 = %s: the infinite-width map" % (",".join(decomposition.model_stages(subset, act)),
+                                                              weight_var),
+            "the infinite-width facts here are derived at sigma_w^2 = 1; with %s (not positively homogeneous) and no "
+            "RS, sigma_w^2 = %s changes the map itself, which this row does not analyse" % (act.text or act,
+                                                                                            weight_var))
+    return decomposition.checked(subset, act, n)
+
+
 def decompose(n, act, width, depth, seeds, start, *, base_seed=0, executor=None, plot=False,
-              progress=None, subsets=decomposition.SUBSETS):
+              progress=None, subsets=decomposition.SUBSETS, weight_var=1):
     """The rows (see DESCRIPTION), one per subset of ``subsets``; ``executor`` runs their
-    simulations (None: in this process)."""
+    simulations (None: in this process); W of variance weight_var/d."""
     ex = executor or sweeps.InlineExecutor()
     every = max(1, depth // 200)
     alpha = act.alpha_text
     futures = [ex.submit(simd.job, decomposition.model_stages(sub, act), n, width, depth, seeds, start,
-                         alpha, base_seed, every, plot) for sub in subsets]
+                         alpha, base_seed, every, plot, act, weight_var) for sub in subsets]
     facts = []
     for sub in subsets:          # meanwhile, the infinite-width facts here
-        facts.append(decomposition.checked(sub, act, n))
+        facts.append(row_fact(sub, act, n, weight_var))
     rows = []
     for k, (sub, fut, fact) in enumerate(zip(subsets, futures, facts)):
         r = fut.result()
@@ -175,15 +204,18 @@ def compute(args):
     bar = Progress("decompose: stage set", args.progress)
     try:
         rows = decompose(args.n, act, args.width, args.depth, args.seeds, start, base_seed=args.seed,
-                         executor=ex, plot=bool(args.plot), subsets=args.subsets,
+                         executor=ex, plot=bool(args.plot), subsets=args.subsets, weight_var=args.weight_var_value,
                          progress=lambda k, total, stages: bar(k, total, ",".join(stages) or "linear"))
     finally:
         ex.shutdown()
         bar.done()
     if args.plot:
-        plot(args.plot, rows, _title(args.n, str(act), args.width, args.depth, args.seeds, args.start))
+        plot(args.plot, rows, _title(args.n, act.text or str(act), args.width, args.depth, args.seeds, args.start,
+                                     str(args.weight_var_value)))
+    wv = args.weight_var_value
     doc = {"n": args.n, "stages": decomposition.model_stages(args.subsets[-1], act), "activation": act.name,
-           "alpha": act.alpha_text,
+           "alpha": act.alpha_text, "formula": act.text, "weight_var": str(wv),
+           "weight_var_note": _weight_var_note(wv, act, args.subsets),
            "width": args.width, "depth": args.depth, "seeds": args.seeds, "start": args.start,
            "base_seed": args.seed, "classes": classes.CRITERIA,
            "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]}
@@ -192,22 +224,35 @@ def compute(args):
     return doc
 
 
-def _title(n, act, width, depth, seeds, start):
-    return "n=%d, NL=%s, width=%d, depth=%d, %d seeds, start %s" % (n, act, width, depth, seeds, start)
+def _weight_var_note(weight_var, act, subsets):
+    """What sigma_w^2 does to these rows, in one sentence."""
+    moved = [",".join(decomposition.model_stages(s, act)) for s in subsets if scale_matters(s, act)]
+    if not moved:
+        return "sigma_w^2 = %s only scales every layer of these rows (%s): the geometry is the same as at 1" % (
+            weight_var, "NL positively homogeneous, or RS, or no NL" if act.homogeneous else "RS, or no NL")
+    return ("sigma_w^2 = %s only scales the rows with RS or without NL; in %s the scale is part of the state and "
+            "sigma_w^2 shapes the dynamics" % (weight_var, ", ".join(moved)))
+
+
+def _title(n, act, width, depth, seeds, start, weight_var="1"):
+    return "n=%d, NL=%s%s, width=%d, depth=%d, %d seeds, start %s" % (
+        n, act, "" if weight_var == "1" else ", sigma_w^2=%s" % weight_var, width, depth, seeds, start)
 
 
 def text(doc, seconds):
     """The document for a reader: the table of rows, then each row's infinite-width fact."""
-    act = doc["activation"] if doc["alpha"] is None else "%s(%s)" % (doc["activation"], doc["alpha"])
+    act = doc["formula"] or (doc["activation"] if doc["alpha"] is None else "%s(%s)" % (doc["activation"], doc["alpha"]))
     public = doc["rows"]
-    lines = ["decompose: %s (%.1f s)" % (_title(doc["n"], act, doc["width"], doc["depth"], doc["seeds"], doc["start"]),
-                                         seconds),
+    lines = ["decompose: %s (%.1f s)" % (_title(doc["n"], act, doc["width"], doc["depth"], doc["seeds"], doc["start"],
+                                                doc["weight_var"]), seconds),
              "verdict: infinite width; then finite width: fraction of seeds [95% Wilson interval] @ median layer "
              "to reach it"]
     head = ("stages", "verdict", "collapse", "orthogonal", "odd_point", "simplex", "other")
     lines += pretty.grid([head] + [(",".join(r["stages"]) or "(none)", r["infinite_width"]["verdict"])
                                    + tuple(_fmt_fraction(r["finite_width"], c) for c in classes.CLASSES)
                                    for r in public])
+    if doc["weight_var"] != "1":
+        lines += [""] + pretty.wrap(doc["weight_var_note"])
     lines += ["", "infinite width:"]
     for r in public:
         f = r["infinite_width"]

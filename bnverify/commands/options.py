@@ -16,7 +16,18 @@ PLOT_FORMATS = (".png", ".pdf", ".svg")
 MAX_DECOMPOSE_N = 512           # cosines of every pair are classified every recorded layer
 MAX_PHASE_CELLS = 100           # n values x widths in one phase diagram
 MAX_LEVELS = 16                 # points of a geometric n or width axis
-ALPHA_HELP = "leaky_relu slope in [0, 1) (default 1/10)"
+ALPHA_HELP = activations.alpha_help()
+WEIGHT_VAR_HELP = ("sigma_w^2: W has iid N(0, sigma_w^2/d) entries; an exact rational > 0 (default 1).  With a "
+                   "positively homogeneous activation (%s) or with rs it only scales every layer: the geometry "
+                   "is the same" % ", ".join(activations.names(lambda k: k.stage and k.degree is not None)))
+
+
+def activation_lines(indent="    ", width=88):
+    """The registered activations of a model (from the registry), wrapped for a --help text."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(", ".join(activations.names(lambda k: k.stage)), width,
+                                   initial_indent=indent, subsequent_indent=indent))
 
 
 # ---------------------------------------------------------------- declarations
@@ -37,15 +48,23 @@ def add_stages(p, default="rc,relu", help="comma list of rc, rs and one activati
 
 
 def add_model(p, fixed, default="rc,relu", help=None):
-    """--stages (the model, in order, as in every command), its older spelling --activation NAME
-    (the activation alone, added to the command's ``fixed`` stages) and --alpha; read back
-    with :func:`model`."""
+    """--stages (the model, in order, as in every command), --activation NAME or FORMULA and
+    --alpha; read back with :func:`model`.  --activation alone is the command's ``fixed``
+    stages with that activation; beside a --stages that names no activation (rc, rc,rs) it is
+    that list's activation: the one way a user formula enters a model, since a formula may
+    itself hold commas (max(x, 0))."""
     add_stages(p, default=None, help=help or "comma list of rc, rs and one activation (default %s)" % default)
-    p.add_argument("--activation", default=None, metavar="NAME",
-                   help="the activation alone, the same as --stages %s (kept for older scripts; --stages is "
-                        "preferred)" % ",".join(fixed + ("NAME",)))
+    p.add_argument("--activation", default=None, metavar="NAME|FORMULA",
+                   help="the activation: a registered name (%s) or a formula in x such as 'x*erf(x)'.  Alone it "
+                        "means --stages %s; with a --stages list of rc/rs only (e.g. --stages rc --activation "
+                        "'x*erf(x)') it is that list's activation" % (", ".join(activations.names(lambda k: k.stage)),
+                                                                      ",".join(fixed + ("NAME",))))
     add_alpha(p)
     p.set_defaults(_model=(tuple(fixed), default))
+
+
+def add_weight_var(p, help=WEIGHT_VAR_HELP):
+    p.add_argument("--weight-var", default="1", metavar="S2", help=help)
 
 
 def add_alpha(p, help=ALPHA_HELP):
@@ -116,6 +135,24 @@ def slope(text):
         raise BadInput("--alpha %r is not a number" % text)
 
 
+def weight_var(text, flag="--weight-var"):
+    """sigma_w^2 as an exact positive rational (one message per mistake: not a number, not
+    finite, 0, negative); its text guarded before Fraction reads it."""
+    t = str(text).strip()
+    limits.guard_number(t, flag)
+    try:
+        v = Fraction(t)
+    except (ValueError, ZeroDivisionError):
+        if t.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            raise BadInput("%s %s: the weight variance must be finite" % (flag, limits.show(text)))
+        raise BadInput("%s %s: not a rational number (give e.g. 2 or 1/2)" % (flag, limits.show(text)))
+    if v == 0:
+        raise BadInput("%s %s: the weight variance must be > 0 (at 0 every layer is 0)" % (flag, limits.show(text)))
+    if v < 0:
+        raise BadInput("%s %s: a variance cannot be negative" % (flag, limits.show(text)))
+    return v
+
+
 def stages(text, alpha=None, after_ok=False):
     """(stages, Activation) of --stages (or --activation) and --alpha; the slope's text is
     guarded before it is read (a huge exponent would take minutes).  ``after_ok``: the command
@@ -125,7 +162,7 @@ def stages(text, alpha=None, after_ok=False):
         return found
     if not found[1].takes_alpha:
         with_slope = activations.spoken(activations.names(lambda k: k.stage_alpha is not None))
-        raise BadInput("--alpha %s: only %s has a slope, the activation here is %s"
+        raise BadInput("--alpha %s: only %s take a parameter, the activation here is %s"
                        % (limits.show(alpha), with_slope, found[1].name))
     limits.guard_number(alpha, "--alpha")
     return parse_stages(text, alpha, after_ok=after_ok)
@@ -137,18 +174,34 @@ def model(args, command, why):
     fixed ones (``why`` says what the command studies, for the message naming the right form),
     unless ``why`` is None (any of them: decompose's rows are the subsets of those given)."""
     fixed, default = args._model
-    if args.stages is not None and args.activation is not None:
-        raise BadInput("give --stages or --activation, not both (--stages %s is the same as --activation %s)"
-                       % (",".join(fixed + (args.activation,)), args.activation))
-    text = args.stages if args.stages is not None else \
-        ",".join(fixed + (args.activation,)) if args.activation is not None else default
-    found, act = stages(text, args.alpha)
+    found, act = _model_of(args, fixed, default)
     if why is not None and found != fixed:
         flag = "--stages" if args.stages is not None else "--activation"
         raise BadInput("%s %s: %s studies %s: give --stages %s" % (
             flag, limits.show(args.stages if args.stages is not None else args.activation), command, why,
             ",".join(fixed + (act.name,))))
     return found, act
+
+
+def _model_of(args, fixed, default):
+    """(stages, Activation) of --stages, --activation and --alpha (see :func:`add_model`)."""
+    if args.activation is None:
+        return stages(args.stages if args.stages is not None else default, args.alpha)
+    name = str(args.activation).strip()
+    if args.stages is not None:
+        named = [part.strip() for part in str(args.stages).lower().split(",")
+                 if part.strip() in activations.names(lambda k: k.stage)]
+        if named:
+            raise BadInput("--stages %s names the activation %s and --activation gives %s: give the activation "
+                           "in one of them, not both" % (limits.show(args.stages), named[0], limits.show(name)))
+        listed, _ = stages(args.stages)
+        base = ",".join(listed)
+    else:
+        base = ",".join(fixed)
+    if name in activations.REGISTRY:
+        return stages(",".join(filter(None, (base, name))), args.alpha)
+    listed, _ = stages(base) if base else ((), None)
+    return listed, activations.activation(name, slope(args.alpha))
 
 
 def cert_path(path):

@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from .. import parallel
-from ..core import limits, ranges
+from ..core import activations, limits, ranges
 from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
@@ -20,9 +20,15 @@ For every n and width of the grid, run S seeds of depth L from Gaussian batches 
 the fraction of seeds whose last layer is in the odd-point state (one point nearly
 orthogonal to a cluster of the others) and in the simplex-like state (all cosines and norms
 equal), each with a 95% Wilson interval, and the median layer from which the odd point
-stays.  Criteria as in `bnverify decompose` (docs/decompose.md).  Cells run as independent
-jobs on local processes (--jobs) or Dask (--executor dask); seed s of each cell draws from
-numpy default_rng([BASE, s, stream]).
+stays.  Criteria as in `bnverify decompose` (docs/decompose.md).  Cells run as
+independent jobs on local processes (--jobs) or Dask (--executor dask); seed s of each
+cell draws from numpy default_rng([BASE, s, stream]).
+
+The model: --stages with rc, rs and one registered activation,
+ACTIVATIONS
+or a formula in x as --activation 'x*erf(x)' beside --stages naming rc/rs only.  W is
+iid N(0, S2/D), S2 = --weight-var (default 1); it only scales every layer when phi is
+positively homogeneous or rs is on.
 
 The grid: --n A..B is every integer from A to B, as in every command (or one n, or a list
 N,N,...); --n-grid A..B is the geometric grid A, 2A, 4A, ... up to B (B included); widths
@@ -31,7 +37,8 @@ N,N,...); --n-grid A..B is the geometric grid A, 2A, 4A, ... up to B (B included
 examples:  bnverify phase --n-grid 4..32 --width 64..1024 --depth 300 --seeds 8
            bnverify phase --n 6..9 --width 256 --depth 300 --seeds 16        (n = 6, 7, 8, 9)
            bnverify phase --n-grid 4..32 --width 64..1024 --depth 300 --seeds 8 --stages rc,rs,relu --plot rs.png
-"""
+           bnverify phase --n 4..8 --width 64..256 --depth 200 --seeds 8 --stages rc,gelu --weight-var 2
+""".replace("ACTIVATIONS", options.activation_lines())
 
 
 def add_arguments(p):
@@ -42,8 +49,8 @@ def add_arguments(p):
     p.add_argument("--width", required=True, metavar="A..B", help="widths A, 2A, ..., B (A >= 2)")
     p.add_argument("--depth", type=int, required=True, help="layers (>= 1)")
     p.add_argument("--seeds", type=int, required=True, help="seeds per cell (>= 1)")
-    options.add_stages(p)
-    options.add_alpha(p)
+    options.add_model(p, ("rc",))
+    options.add_weight_var(p)
     options.add_seed(p)
     options.add_plot(p, "heat maps of the two fractions and of the median layers to the odd point")
     options.add_json(p)
@@ -63,10 +70,11 @@ def _validate(args):
     options.at_least("--seeds", args.seeds, 1)
     options.seed(args.seed)
     limits.guard_simulation(ns[-1], widths[-1], args.depth, args.seeds * len(ns) * len(widths), what="phase")
-    stages, act = options.stages(args.stages, args.alpha)
+    stages, act = options.model(args, "phase", None)
+    weight_var = options.weight_var(args.weight_var)
     options.plot_path(args.plot)
     options.jobs(args.jobs)
-    return ns, widths, list(stages) + [act.name], act
+    return ns, widths, list(stages) + [act.name], act, weight_var
 
 
 def _ns(args):
@@ -125,19 +133,19 @@ def run(args):
 def compute(args):
     """The --json document (``bnv.phase`` wraps it): per (n, width) cell the fractions of seeds
     ending with an odd point and simplex-like, with 95% Wilson intervals.  --plot draws it."""
-    ns, widths, stage_list, act = _validate(args)
+    ns, widths, stage_list, act, weight_var = _validate(args)
     ex = options.executor(args, args.jobs or parallel.default_jobs())
     alpha = act.alpha_text
     bar = Progress("phase: cell", args.progress)
     try:
         cells = simphase.grid(stage_list, ns, widths, args.depth, args.seeds, ex, alpha=alpha,
-                              base_seed=args.seed, progress=bar)
+                              base_seed=args.seed, progress=bar, act=act, weight_var=weight_var)
     finally:
         ex.shutdown()
         bar.done()
     if args.plot:
-        plot(args.plot, cells, ns, widths, _title(stage_list, args.depth, args.seeds))
-    doc = {"stages": stage_list, "alpha": alpha, "n": ns, "width": widths, "depth": args.depth,
+        plot(args.plot, cells, ns, widths, _title(stage_list, args.depth, args.seeds, act.text, str(weight_var)))
+    doc = {"stages": stage_list, "alpha": alpha, "formula": act.text, "weight_var": str(weight_var), "n": ns, "width": widths, "depth": args.depth,
            "seeds": args.seeds, "base_seed": args.seed,
            "criteria": {k: classes.CRITERIA[k] for k in ("odd_point", "simplex")}, "cells": cells}
     if args.plot:
@@ -145,12 +153,15 @@ def compute(args):
     return doc
 
 
-def _title(stage_list, depth, seeds):
-    return "%s, depth %d, %d seeds per cell" % (",".join(stage_list), depth, seeds)
+def _title(stage_list, depth, seeds, formula=None, weight_var="1"):
+    stages = ",".join(stage_list[:-1] + [formula]) if formula else ",".join(stage_list)
+    return "%s%s, depth %d, %d seeds per cell" % (stages, "" if weight_var == "1" else ", sigma_w^2=%s" % weight_var,
+                                                  depth, seeds)
 
 
 def text(doc, seconds):
-    lines = ["phase: %s (%.1f s)" % (_title(doc["stages"], doc["depth"], doc["seeds"]), seconds),
+    lines = ["phase: %s (%.1f s)" % (_title(doc["stages"], doc["depth"], doc["seeds"], doc["formula"], doc["weight_var"]),
+                                     seconds),
              "fraction odd point / simplex-like; median layers to the odd point in brackets",
              "%6s " % "n\\d" + "".join("%18s" % w for w in doc["width"])]
     for n in doc["n"]:

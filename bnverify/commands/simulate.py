@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from .. import parallel
-from ..core import limits
+from ..core import activations, limits
 from ..sim import geometry, model
 from ..errors import BadInput
 from . import exits, options
@@ -23,19 +23,28 @@ points and report, per seed, the geometry of the last layer:
   norm ratio       its norm / the mean norm of the other points
   max|cos odd|     largest |cosine| between it and another point
   min cos others   smallest cosine between two other points
+  scale            the mean square of an entry, |x_j|^2 / D averaged over points (shown
+                   when the scale is part of the state, see below)
 
 The paper's phenomenon (RC + non-linearity) is a norm ratio above N/2 with max|cos odd|
 near 0: one odd point far away, orthogonal to a single cluster.  A layer is
-Z = W X (W iid N(0, 1/D)), then the listed stages rc (recentre) and rs (rescale) over the
-batch, then the activation.  The default sampler 'gram' draws Z from its exact law given
-X (rows iid N(0, X^T X / D)), D/N times cheaper than drawing W ('weights').  Each
-layer's output is rescaled per seed to mean squared norm 1 per point (all summaries are
-scale-free; not done for tanh without rs, which is not scale-equivariant).
+Z = W X (W iid N(0, S2/D), S2 = --weight-var, default 1), then the listed stages rc
+(recentre) and rs (rescale) over the batch, then the activation: a registered one,
+%s
+or a formula in x (--activation 'x*erf(x)', with --stages naming rc/rs only).
+The default sampler 'gram' draws Z from its exact law given X (rows iid
+N(0, S2 X^T X / D)), D/N times cheaper than drawing W ('weights').  With a
+positively homogeneous activation (%s) or with rs,
+each layer's output is rescaled per seed to mean squared norm 1 per point: all
+summaries are scale-free, and S2 only scales.  With any other activation the scale is part of the state (it may collapse or grow), so
+nothing is rescaled and S2 changes the dynamics; JSON "rescaled_each_layer" says which.
 Seed s draws from numpy default_rng([BASE, s, stream]): a seed gives the same network
 whatever --seeds is (bit for bit on the same machine and numpy).
 
-example:  bnverify simulate --n 16 --width 256 --depth 300 --seeds 8 --stages rc,relu
-"""
+examples: bnverify simulate --n 16 --width 256 --depth 300 --seeds 8 --stages rc,relu
+          bnverify simulate --n 8 --width 128 --depth 100 --stages rc,tanh --weight-var 2
+          bnverify simulate --n 8 --width 128 --depth 100 --stages rc --activation 'x*erf(x)'
+""" % (options.activation_lines(), ", ".join(activations.names(lambda k: k.stage and k.degree is not None)))
 
 OUTLIER_COS = 0.05
 
@@ -45,9 +54,9 @@ def add_arguments(p):
     p.add_argument("--width", type=int, default=256, help="width d (>= 1; default 256)")
     p.add_argument("--depth", type=int, default=300, help="number of layers (>= 0; default 300)")
     p.add_argument("--seeds", type=int, default=8, help="number of independent networks (default 8)")
-    options.add_stages(p, help="comma list of rc, rs and one activation (relu, leaky_relu, identity, "
-                               "tanh); default rc,relu")
-    options.add_alpha(p)
+    options.add_model(p, ("rc",), help="comma list of rc, rs and one activation (%s); default rc,relu"
+                      % ", ".join(activations.names(lambda k: k.stage)))
+    options.add_weight_var(p)
     p.add_argument("--every", type=int, default=None, metavar="K",
                    help="record the summaries every K layers (JSON 'trajectory'; plot)")
     options.add_seed(p)
@@ -79,7 +88,7 @@ def _validate(args):
     if have and need > 0.8 * have:
         raise BadInput("--seeds %d --width %d --n %d: needs about %.1f GB, more than this machine's "
                        "%.1f GB" % (args.seeds, args.width, args.n, need / 1e9, have / 1e9))
-    return options.stages(args.stages, args.alpha)
+    return options.model(args, "simulate", None) + (options.weight_var(args.weight_var),)
 
 
 def _physical_memory():
@@ -100,15 +109,17 @@ def _seed_rows(summary):
 
 
 def simulate(n, width, depth, seeds, stages, act, *, every=None, base_seed=0, sampler="gram",
-             progress=None):
+             progress=None, weight_var=1):
     """Run the stack; return the final Summary and [(layer, Summary), ...] every K layers
     (including layers 0 and depth) when ``every`` is given.  ``seeds``: a count S (seeds
-    0..S-1) or the seed indices themselves (each seed draws from its own stream)."""
+    0..S-1) or the seed indices themselves (each seed draws from its own stream);
+    ``weight_var``: sigma_w^2."""
     ids = model.seed_ids(seeds)
     X = model.gaussian_batch(n, width, ids, base_seed)
     trajectory = [(0, geometry.summarize(X))] if every else []
     final = geometry.summarize(X) if depth == 0 else None
-    for ell, X in model.layers(X, depth, stages, act, sampler=sampler, base_seed=base_seed, seeds=ids):
+    for ell, X in model.layers(X, depth, stages, act, sampler=sampler, base_seed=base_seed, seeds=ids,
+                               weight_var=weight_var):
         if ell == depth:
             final = geometry.summarize(X)
         if every and (ell % every == 0 or ell == depth):
@@ -184,7 +195,7 @@ def run(args):
 def compute(args):
     """The --json document (``bnv.simulate`` wraps it): per seed the last layer's geometry, the
     outlier count, and with --every the trajectory.  --plot draws the figure."""
-    stages, act = _validate(args)
+    stages, act, weight_var = _validate(args)
     every = args.every
     if args.plot and every is None:
         every_rec = max(1, args.depth // 200)
@@ -198,11 +209,12 @@ def compute(args):
         if ex is None:
             final, trajectory = simulate(args.n, args.width, args.depth, args.seeds, stages, act,
                                          every=every_rec, base_seed=args.seed, sampler=args.sampler,
-                                         progress=progress)
+                                         progress=progress, weight_var=weight_var)
         else:                   # seed batches on Dask (no per-layer progress)
             final, trajectory = simulate_batches(ex, args.n, args.width, args.depth, args.seeds, stages, act,
                                                  args.jobs or parallel.default_jobs(), every=every_rec,
-                                                 base_seed=args.seed, sampler=args.sampler)
+                                                 base_seed=args.seed, sampler=args.sampler,
+                                                 weight_var=weight_var)
     finally:
         bar.done()
         if ex is not None:
@@ -211,13 +223,14 @@ def compute(args):
     if args.plot:
         attractor = None
         if tuple(stages) == ("rc",) and act.states and 7 <= args.n <= limits.certified_max_n():
+            # homogeneous phi: sigma_w^2 only scales, so the scale-free attractor is this model's too
             from ..claims.sweep import certified_attractor
             attractor = certified_attractor(args.n, act)
         _plot(args.plot, trajectory, args.n, _title(args, stages, act), attractor)
     hits = final.outlier(args.n / 2, OUTLIER_COS)
     doc = {"params": {"n": args.n, "width": args.width, "depth": args.depth, "seeds": args.seeds,
-                      "stages": list(stages), "activation": act.name,
-                      "alpha": act.alpha_text,
+                      "stages": list(stages), "activation": act.name, "formula": _formula(act),
+                      "alpha": act.alpha_text, "weight_var": str(weight_var),
                       "base_seed": args.seed, "sampler": args.sampler, "every": every,
                       "rescaled_each_layer": model.scale_free(stages, act),
                       "seed_rng": "numpy default_rng([base_seed, seed, 1]) for weights, "
@@ -233,29 +246,52 @@ def compute(args):
     return doc
 
 
+def _formula(act):
+    """The user formula's text (None for a registered activation)."""
+    return act.text
+
+
 def _label(stages, activation):
     """'rc,relu', 'rc,leaky_relu(1/10)': the stages and the activation with its parameter."""
     return ",".join(list(stages) + [activation])
 
 
 def _title(args, stages, act):
-    return "%s, n=%d, width=%d, %d seeds, sampler=%s" % (_label(stages, str(act)), args.n, args.width, args.seeds,
-                                                          args.sampler)
+    return "%s, n=%d, width=%d, %d seeds, sampler=%s%s" % (
+        _label(stages, act.text or str(act)), args.n, args.width, args.seeds, args.sampler, _wv(str(args.weight_var)))
+
+
+def _wv(weight_var):
+    """', sigma_w^2=4' (nothing at the default 1)."""
+    return "" if str(weight_var) == "1" else ", sigma_w^2=%s" % weight_var
 
 
 def text(doc):
     """The document for a reader: the parameters, one row per seed, the outlier count."""
     p = doc["params"]
-    act = p["activation"] if p["alpha"] is None else "%s(%s)" % (p["activation"], p["alpha"])
-    lines = ["%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s, base seed %d (%.1f s)"
-             % (_label(p["stages"], act), p["n"], p["width"], p["depth"], p["seeds"], p["sampler"], p["base_seed"],
-                doc["seconds"]),
-             "%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others")]
+    act = p["formula"] or (p["activation"] if p["alpha"] is None else "%s(%s)" % (p["activation"], p["alpha"]))
+    lines = ["%s: n=%d, width=%d, depth=%d, %d seeds, sampler=%s%s, base seed %d (%.1f s)"
+             % (_label(p["stages"], act), p["n"], p["width"], p["depth"], p["seeds"], p["sampler"],
+                _wv(p["weight_var"]), p["base_seed"], doc["seconds"]),
+             "%5s %5s %11s %13s %15s" % ("seed", "odd", "norm ratio", "max|cos odd|", "min cos others")
+             + ("" if p["rescaled_each_layer"] else " %11s" % "scale")]
     for r in doc["seeds"]:
         lines.append("%5d %5d %11.4g %13.4f %15.4f" % (r["seed"], r["odd_index"], r["norm_ratio"],
-                                                       r["max_abs_cos_odd"], r["min_cos_others"]))
+                                                       r["max_abs_cos_odd"], r["min_cos_others"])
+                     + ("" if p["rescaled_each_layer"] else " %11.4g" % r["scale"]))
     lines.append("%d of %d seeds end with one odd point: norm ratio > n/2 = %g and max|cos odd| < %g"
                  % (doc["summary"]["outliers"], len(doc["seeds"]), p["n"] / 2, OUTLIER_COS))
+    zero = [r["seed"] for r in doc["seeds"] if r["zero_points"]]
+    if zero:
+        lines.append("%d seed(s) (%s) have points that are exactly 0: the scale collapsed below the floats' range, "
+                     "so their cosines and norm ratio say nothing (not counted as outliers)"
+                     % (len(zero), ", ".join(map(str, zero[:8])) + (", ..." if len(zero) > 8 else "")))
+    if p["rescaled_each_layer"] and p["weight_var"] != "1":
+        lines.append("sigma_w^2 = %s only scales this model (phi positively homogeneous, or rs): the geometry is the "
+                     "one at sigma_w^2 = 1" % p["weight_var"])
+    if not p["rescaled_each_layer"]:
+        lines.append("the scale is part of this model's state (phi is not positively homogeneous, no rs): "
+                     "nothing rescaled; sigma_w^2 = %s shapes the dynamics" % p["weight_var"])
     if "plot" in doc:
         lines.append("plot written to %s" % doc["plot"])
     return lines

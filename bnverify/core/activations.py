@@ -11,12 +11,16 @@ field               what it is                                       asked by
 formula             phi in :mod:`bnverify.core.formula`'s grammar    the dual-kernel calculator
                     ("alpha" stands for the parameter)               (``tree``, ``d1``, ``acb``)
 numpy               phi on float arrays (default: the formula's)     the simulators: ``phi``
+dnumpy              phi' on float arrays (default: the formula's     the spread rate: ``dphi``
+                    derivative); finite wherever phi is
 degree              positive homogeneity degree, or None             ``homogeneous`` (sim/)
 slope               alpha -> s when phi is the leaky ReLU of slope   ``kappa``, ``dkappa``, ... in
                     s: the closed arc-cosine kernel below            every context of core.arith
 closed              the dual kernel's closed form in Arb             core.dual_kernel
 alpha               the calculator's default parameter (None: none)  ``takes_alpha``, ``label``
 stage_alpha         the default parameter in a model's stage list    core.stages
+alpha_ok            the parameters a model may take (a test on a     :func:`parse_alpha`
+                    Fraction), with ``alpha_range`` its text
 stage               a model's activation (--stages, claim files)     core.stages
 states              the certified states cover it (attractor,        claims, commands, derive
                     simplex, basins, rank growth)
@@ -139,12 +143,15 @@ class Kind:
     name: str
     formula: str | None
     numpy: Callable | None = None           # (x, alpha) -> phi(x) on a float array
+    dnumpy: Callable | None = None          # (x, alpha) -> phi'(x) on a float array
     degree: int | None = None
     slope: Callable | None = None           # alpha -> the leaky slope
     closed: Callable | None = None          # (q1, q2, c) -> {quantity: arb}; the slope family's is built
     closed_name: str = ""
     alpha: Fraction | None = None
     stage_alpha: Fraction | None = None
+    alpha_ok: Callable = lambda a: 0 <= a < 1
+    alpha_range: str = "[0, 1)"
     stage: bool = False
     states: bool = False
     all_n_stability: bool = False
@@ -152,6 +159,30 @@ class Kind:
 
 def _const(v):
     return lambda alpha: Fraction(v)
+
+
+# Float forms that neither overflow nor lose the answer at large |x| (the formulas' literal
+# evaluation does: log(1 + exp(1000)) is inf, and silu's derivative is inf/inf there)
+def _sigmoid(x):
+    e = np.exp(-np.abs(x))                  # in (0, 1]: never overflows
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _elu(x, a):
+    return np.where(x > 0, x, float(a) * np.expm1(np.minimum(x, 0)))
+
+
+def _delu(x, a):
+    return np.where(x > 0, 1.0, float(a) * np.exp(np.minimum(x, 0)))
+
+
+def _dsigmoid(x):
+    e = np.exp(-np.abs(x))                  # sigmoid(x) sigmoid(-x), with no 1 - 1 at large |x|
+    return e / (1 + e) ** 2
+
+
+def _dsilu(x, a):
+    return _sigmoid(x) + x * _dsigmoid(x)
 
 
 ARC = "arc-cosine closed form (Cho & Saul 2009)"
@@ -164,12 +195,14 @@ REGISTRY = {k.name: k for k in [
     Kind("identity", "x", lambda x, a: x, degree=1, slope=_const(1), closed_name="linear: K = c", stage=True),
     Kind("abs", "abs(x)", lambda x, a: np.abs(x), degree=1, slope=_const(-1), closed_name=ARC, stage=True),
     Kind("gelu", "x*(1 + erf(x/sqrt(2)))/2", closed=_gelu, closed_name="closed form by Gaussian integration by parts", stage=True),
-    Kind("silu", "x/(1 + exp(-x))", stage=True),
-    Kind("tanh", "tanh(x)", lambda x, a: np.tanh(x), stage=True),
+    Kind("silu", "x/(1 + exp(-x))", lambda x, a: x * _sigmoid(x), _dsilu, stage=True),
+    Kind("tanh", "tanh(x)", lambda x, a: np.tanh(x), lambda x, a: 4 * _dsigmoid(2 * x), stage=True),
     Kind("erf", "erf(x)", closed=_erf, closed_name="arcsine closed form (Williams 1997)", stage=True),
-    Kind("elu", "x if x > 0 else alpha*(exp(x) - 1)", alpha=Fraction(1), stage_alpha=Fraction(1), stage=True),
-    Kind("softplus", "log(1 + exp(x))", stage=True),
-    Kind("sigmoid", "1/(1 + exp(-x))", stage=True),
+    Kind("elu", "x if x > 0 else alpha*(exp(x) - 1)", _elu, _delu, alpha=Fraction(1), stage_alpha=Fraction(1),
+         alpha_ok=lambda a: a > 0, alpha_range="(0, inf): any positive rational", stage=True),
+    Kind("softplus", "log(1 + exp(x))", lambda x, a: np.logaddexp(0.0, x), lambda x, a: _sigmoid(x), stage=True),
+    Kind("sigmoid", "1/(1 + exp(-x))", lambda x, a: _sigmoid(x), lambda x, a: _dsigmoid(x),
+         stage=True),
     Kind("sin", "sin(x)", lambda x, a: np.sin(x), closed=_sin,
          closed_name="exponential closed form E[sin x sin y] = exp(-(q1+q2)/2) sinh c", stage=True),
 ]}
@@ -296,12 +329,21 @@ class Activation:
         slope family, phi'(0) = s)."""
         if self.slope is not None:
             return np.where(x > 0, 1.0, float(self.slope))
+        if self.kind.dnumpy is not None:
+            return self.kind.dnumpy(x, self.alpha)
         return self._numpy(1)(x)
 
     def _numpy(self, order):
         from . import formula as F
 
-        return F.point_function([self.tree, self.d1][order], np)
+        f = F.point_function([self.tree, self.d1][order], np)
+
+        def quiet(x):
+            # a formula read literally may overflow (exp of a large x); the value is then inf or
+            # nan, which the simulators refuse in one line (sim.model.layers), never a warning
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                return f(x)
+        return quiet
 
     # ---- infinite width, written once for every arithmetic (the slope family)
     def constants(self, ctx):
@@ -418,16 +460,25 @@ def _sqrt1m2(rho, ctx):
 
 
 # ---------------------------------------------------------------- ways in
-def parse_alpha(alpha):
-    """A model's parameter as an exact Fraction in [0, 1) (the leaky slope the dynamics
-    analyse); accepts '1/10', '0.1', 0.1."""
+def parse_alpha(alpha, name="leaky_relu"):
+    """A model's parameter of the registered activation ``name`` as an exact Fraction in the
+    kind's range (leaky_relu: the slope in [0, 1) the dynamics analyse; elu: any alpha > 0);
+    accepts '1/10', '0.1', 0.1."""
+    kind = REGISTRY[name]
     try:
         a = Fraction(str(alpha)) if not isinstance(alpha, Fraction) else alpha
     except (ValueError, ZeroDivisionError):
         raise BadInput("alpha %r is not a number" % (alpha,))
-    if not (0 <= a < 1):
-        raise BadInput("alpha %s is outside [0, 1)" % alpha)
+    if not kind.alpha_ok(a):
+        raise BadInput("alpha %s is outside %s's range %s" % (alpha, name, kind.alpha_range))
     return a
+
+
+def alpha_help():
+    """The --alpha help text, from the registry: each parameter's meaning, range and default."""
+    return "the activation's parameter: " + "; ".join(
+        "%s in %s (default %s)" % (name, REGISTRY[name].alpha_range.split(":")[0], REGISTRY[name].stage_alpha)
+        for name in names(lambda k: k.stage and k.stage_alpha is not None))
 
 
 def leaky(alpha):

@@ -361,18 +361,20 @@ def fig_trajectories(n=16, width=512, depth=300, seeds=4):
 
 def endstate_figure(tables, title):
     """The signed gap (finite width - certified attractor) against width, one line per n and a
-    panel per quantity, from :func:`bnverify.sim.endstate.compare` tables."""
+    panel per quantity, from :func:`bnverify.sim.endstate.compare` tables; where no table has a
+    certified attractor (an activation the kernel does not certify), the finite-width means."""
     from ..sim import endstate
 
     plt = _plt()
     labels = {"cluster_cos": "cluster cosine", "odd_cos": "odd cosine", "norm_ratio": "norm ratio"}
+    gaps = any(t["attractor"] is not None for t in tables)
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
     for ax, q in zip(axes, endstate.QUANTITIES):
         for k, t in enumerate(tables):
             rows = [r for r in t["rows"] if r[q + "_ci"]]
-            if t["attractor"] is None or not rows:
+            if (gaps and t["attractor"] is None) or not rows:
                 continue
-            mid = sum(t["attractor"][q]) / 2
+            mid = sum(t["attractor"][q]) / 2 if gaps else 0.0
             w = np.array([r["width"] for r in rows], dtype=float)
             y = np.array([r[q] - mid for r in rows])
             err = np.array([[r[q] - r[q + "_ci"][0], r[q + "_ci"][1] - r[q]] for r in rows]).T
@@ -380,8 +382,10 @@ def endstate_figure(tables, title):
         ax.axhline(0, color="k", lw=0.6)
         ax.set_xscale("log", base=2)
         ax.set_xlabel("width")
-        ax.set_title("%s: finite width - certified attractor" % labels[q], fontsize=10)
-    axes[0].legend(fontsize=8)
+        ax.set_title(("%s: finite width - certified attractor" if gaps else
+                      "%s at finite width (no certified attractor)") % labels[q], fontsize=10)
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

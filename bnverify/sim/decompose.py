@@ -14,8 +14,8 @@ import numpy as np
 
 from . import geometry, model
 from ..errors import BadInput
-from ..core.activations import LINEAR
-from ..core.stages import parse_stages
+from ..core.activations import LINEAR, Activation
+from ..core.stages import STAGES, parse_stages
 from . import classes
 
 STARTS = ("gaussian", "configuration", "clusters:K")
@@ -47,20 +47,32 @@ def start_batch(start, n, d, seeds, base_seed=0):
     return model.k_clusters_batch(n, d, k, seeds, rng=base_seed)
 
 
-def run_model(stage_list, n, d, depth, seeds, start=("gaussian", None), *, alpha=None, base_seed=0,
-              every=1, keep_cosines=8, progress=None):
-    """One model (e.g. ['rc', 'relu']; [] is the linear layer): a dict with the tally of
-    end classes (:func:`classes.tally`), per-seed end classes and layers-to-reach, the
-    recorded layers, and the cosines (K, T, n, n) of the first K = ``keep_cosines`` seeds."""
+def model_of(stage_list, alpha=None, act=None):
+    """(stages, Activation) of a stage list such as ['rc', 'relu'] ([] or ['rc']: no NL, the
+    identity).  ``act``: the NL itself (a user formula has no name to parse), used when the
+    list has an NL entry; else its name is parsed with ``alpha``."""
+    if act is not None:
+        norm = tuple(s for s in STAGES if s in stage_list)
+        return norm, (act if len(norm) < len(stage_list) else Activation(LINEAR))
     text = ",".join(stage_list) if stage_list else LINEAR
     stages, act = parse_stages(text)
     if alpha is not None and act.takes_alpha:       # alpha is the NL's: rows without NL ignore it
         stages, act = parse_stages(text, alpha)
+    return stages, act
+
+
+def run_model(stage_list, n, d, depth, seeds, start=("gaussian", None), *, alpha=None, base_seed=0,
+              every=1, keep_cosines=8, progress=None, act=None, weight_var=1):
+    """One model (e.g. ['rc', 'relu']; [] is the linear layer; ``act``, ``alpha``: as for
+    :func:`model_of`), W of variance weight_var/d: a dict with the tally of end classes
+    (:func:`classes.tally`), per-seed end classes and layers-to-reach, the recorded layers,
+    and the cosines (K, T, n, n) of the first K = ``keep_cosines`` seeds."""
+    stages, act = model_of(stage_list, alpha, act)
     ids = model.seed_ids(seeds)
     X = start_batch(start, n, d, ids, base_seed)
     K = max(0, min(int(keep_cosines or 0), len(ids)))
     recorded, hist, cos = [0], [classes.classify(X)], [geometry.cosines(X[:K])] if K else []
-    for ell, X in model.layers(X, depth, stages, act, base_seed=base_seed, seeds=ids):
+    for ell, X in model.layers(X, depth, stages, act, base_seed=base_seed, seeds=ids, weight_var=weight_var):
         if ell % every == 0 or ell == depth:
             G = geometry.gram_stack(X)
             recorded.append(ell)
@@ -88,11 +100,11 @@ def typical_seed(result):
     return kept.index(mode) if mode in kept else 0
 
 
-def job(stage_list, n, d, depth, seeds, start, alpha, base_seed, every, plot):
+def job(stage_list, n, d, depth, seeds, start, alpha, base_seed, every, plot, act=None, weight_var=1):
     """One stage set as an executor job (top level, so it pickles): run_model's dict with,
     for the figure, only the typical seed's pairwise cosines (T, n(n-1)/2)."""
     r = run_model(stage_list, n, d, depth, seeds, start, alpha=alpha, base_seed=base_seed,
-                  every=every, keep_cosines=8 if plot else 0)
+                  every=every, keep_cosines=8 if plot else 0, act=act, weight_var=weight_var)
     if plot:
         s = typical_seed(r)
         iu = np.triu_indices(n, 1)
@@ -102,4 +114,4 @@ def job(stage_list, n, d, depth, seeds, start, alpha, base_seed, every, plot):
     return r
 
 
-__all__ = ["STARTS", "parse_start", "start_batch", "run_model", "typical_seed", "job"]
+__all__ = ["STARTS", "parse_start", "start_batch", "model_of", "run_model", "typical_seed", "job"]

@@ -1,4 +1,4 @@
-"""Finite width meets the certified attractor: where RC + ReLU networks end, in the
+"""Finite width meets the certified attractor: where RC + phi networks end, in the
 coordinates of the symmetric reduction (docs/decompose.md, "Finite width against the
 attractor").
 
@@ -41,19 +41,20 @@ def coordinates(G):
     pair = mask[:, :, None] & mask[:, None, :] & ~np.eye(n, dtype=bool)[None]
     cluster_cos = (C * pair).sum(axis=(1, 2)) / ((n - 1) * (n - 2))
     odd_cos = (C[rows, odd] * mask).sum(axis=1) / (n - 1)
-    ratio = norms[rows, odd] / ((norms * mask).sum(axis=1) / (n - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):    # a collapsed scale (phi(x) = x erf x): nan, not a warning
+        ratio = norms[rows, odd] / ((norms * mask).sum(axis=1) / (n - 1))
     return np.stack([cluster_cos, odd_cos, ratio], axis=1)
 
 
-def run(n, d, depth, seeds, last, *, base_seed=0, act=Activation("relu")):
+def run(n, d, depth, seeds, last, *, base_seed=0, act=Activation("relu"), weight_var=1):
     """The per-seed end coordinates (S, 3), averaged over the last ``last`` layers, and the
-    per-seed end classes, for RC + act from Gaussian batches."""
+    per-seed end classes, for RC + act from Gaussian batches (W of variance weight_var/d)."""
     if not 1 <= last <= depth:
         raise ValueError("last = %d must be in 1..depth" % last)
     ids = model.seed_ids(seeds)
     X = model.gaussian_batch(n, d, ids, base_seed)
     total = np.zeros((len(ids), 3))
-    for ell, X in model.layers(X, depth, ("rc",), act, base_seed=base_seed, seeds=ids):
+    for ell, X in model.layers(X, depth, ("rc",), act, base_seed=base_seed, seeds=ids, weight_var=weight_var):
         if ell > depth - last:
             G = geometry.gram_stack(X)
             total += coordinates(G)
@@ -74,7 +75,8 @@ def summary(per_seed, end_class):
     return out
 
 
-def compare(n, widths, depth, seeds, last, certified, *, base_seed=0, act=Activation("relu"), progress=None):
+def compare(n, widths, depth, seeds, last, certified, *, base_seed=0, act=Activation("relu"), progress=None,
+            weight_var=1):
     """One row per width: the finite-width summary, the certified attractor and the gap
     |mean - attractor midpoint| per quantity.  ``certified``: {quantity: [lo, hi]} of the
     attractor as the trusted kernel checked it (bnverify.claims.sweep.certified_attractor),
@@ -82,7 +84,7 @@ def compare(n, widths, depth, seeds, last, certified, *, base_seed=0, act=Activa
     box = certified
     rows = []
     for d in widths:
-        per_seed, end = run(n, d, depth, seeds, last, base_seed=base_seed, act=act)
+        per_seed, end = run(n, d, depth, seeds, last, base_seed=base_seed, act=act, weight_var=weight_var)
         row = dict({"n": n, "width": d}, **summary(per_seed, end))
         for name in QUANTITIES:
             if box is None or row[name] is None:

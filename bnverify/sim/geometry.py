@@ -10,6 +10,10 @@ one produced by the infinite-width map :func:`bnverify.core.gram.F`.  For each s
     norm_ratio     = norms_odd / mean_{j != odd} norms_j      (inf if the others are all 0)
     max_abs_cos_odd = max_{j != odd} |cos_{odd, j}|
     min_cos_others = min_{j != k, both != odd} cos_jk          (1 when n = 2: no pair)
+    scale          = mean_j |x_j|^2 / d, the mean square of an entry (the infinite-width Gram
+                     diagonal's mean; d = 1 for a Gram stack given as G)
+    zero_points    = how many points are exactly 0 (a scale that collapsed below the floats:
+                     such a seed's cosines and norm ratio say nothing, and it is no outlier)
 
 The configuration O_n with odd point u of norm r |v| has odd = n-1, norm_ratio = r (if r > 1),
 max_abs_cos_odd = 0, min_cos_others = 1.
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FIELDS = ("odd_index", "norm_ratio", "max_abs_cos_odd", "min_cos_others")
+FIELDS = ("odd_index", "norm_ratio", "max_abs_cos_odd", "min_cos_others", "scale", "zero_points")
 
 
 def gram_stack(X):
@@ -63,6 +67,8 @@ class Summary:
     norm_ratio: np.ndarray
     max_abs_cos_odd: np.ndarray
     min_cos_others: np.ndarray
+    scale: np.ndarray
+    zero_points: np.ndarray
 
     def __len__(self):
         return len(self.odd_index)
@@ -71,16 +77,18 @@ class Summary:
         """Seed s's summary as plain Python numbers."""
         return {"odd_index": int(self.odd_index[s]), "norm_ratio": float(self.norm_ratio[s]),
                 "max_abs_cos_odd": float(self.max_abs_cos_odd[s]),
-                "min_cos_others": float(self.min_cos_others[s])}
+                "min_cos_others": float(self.min_cos_others[s]), "scale": float(self.scale[s]),
+                "zero_points": int(self.zero_points[s])}
 
     def outlier(self, ratio_above, cos_below):
         """Boolean (S,): one point with norm ratio > ratio_above and |cos| < cos_below with
-        every other point."""
-        return (self.norm_ratio > ratio_above) & (self.max_abs_cos_odd < cos_below)
+        every other point, and no point exactly 0."""
+        return (self.norm_ratio > ratio_above) & (self.max_abs_cos_odd < cos_below) & (self.zero_points == 0)
 
 
 def summarize(X=None, G=None):
     """The :class:`Summary` of a stack X (S, d, n) or of a Gram stack G (S, n, n)."""
+    d = 1 if X is None else np.shape(X)[-2]
     G = _as_gram(X, G)
     S, n, _ = G.shape
     nr = column_norms(G=G)
@@ -97,4 +105,4 @@ def summarize(X=None, G=None):
     pair = others[:, :, None] & others[:, None, :] & ~np.eye(n, dtype=bool)[None]
     min_cos = np.where(pair, C, np.inf).min(axis=(1, 2))
     min_cos = np.where(np.isfinite(min_cos), min_cos, 1.0)
-    return Summary(odd, ratio, max_cos, min_cos)
+    return Summary(odd, ratio, max_cos, min_cos, np.diagonal(G, axis1=1, axis2=2).mean(axis=1) / d, (nr == 0).sum(axis=1))

@@ -2,19 +2,21 @@
 
 At width d the exact configuration stays exact (identical points have identical images),
 so the question is how a small spread of the cluster evolves.  Its tangent dynamics under
-RC + phi (phi positively homogeneous) follows from the rank-one identity
-``Z C = w s^T``, ``w = W (u - v)`` (see :mod:`bnverify.derive.symbolic`):
+RC + phi follows from the rank-one identity ``Z C = w s^T``, ``w = W (u - v)`` (see
+:mod:`bnverify.derive.symbolic`; for a phi that is not positively homogeneous the base point
+is that phi's own two-point state, :mod:`bnverify.sim.lyapunov_rate`):
 
-    base point:   v' = phi(-w) / n,   u' = (n-1) phi(w) / n
-    spread:       dX'_j = phi'(-w) o (W dX_j)      for zero-sum cluster perturbations dX_j
+    base point:   v' = phi(-w/n),   u' = phi((n-1) w/n)
+    spread:       dX'_j = phi'(-w/n) o (W dX_j)    for zero-sum cluster perturbations dX_j
 
 (the batch mean of a zero-sum spread is 0, so centring leaves it alone).  The exponent is
 the average of ``log (|dX'|/|v'|) - log (|dX|/|v|)`` per layer, estimated Benettin-style
 (the spread is renormalised every layer) over independent seeds, with a t confidence
 interval; the simulation itself is :mod:`bnverify.sim.lyapunov_rate`, this module keeps the
 infinite-width value, the rate beside it (:func:`rate`, behind ``bnverify lyapunov``) and the
-claim's verdict.  As d -> infinity it tends to ``log(mu)/2`` with mu the spread eigenvalue of the
-scale-free Gram linearization (Gram entries are quadratic in the spread).
+claim's verdict.  For the ReLU family, as d -> infinity it tends to ``log(mu)/2`` with mu the
+spread eigenvalue of the scale-free Gram linearization (Gram entries are quadratic in the
+spread); for another phi that value is not computed here, and :func:`rate` says so.
 
 Floating point and sampling: the result *corroborates*, it never proves.
 """
@@ -25,6 +27,7 @@ import math
 import numpy as np
 
 from . import lyapunov_rate
+from ..core import activations
 from ..derive import symbolic
 from ..core.verdict import INCONCLUSIVE, Verdict, stopwatch
 
@@ -86,15 +89,25 @@ def exponent_verdict(act, n, widths=(64, 256, 1024), layers=200, seeds=16, seed=
         "n": n, "layers": layers, "seeds": seeds}, t())
 
 
-def rate(act, n, d, layers, seeds, base_seed=0, burn=5):
-    """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value:
-    the ``bnverify lyapunov`` JSON document (without options)."""
-    est = lyapunov_rate.spread_rates(act, n, d, layers, seeds, base_seed, burn)
-    target, mu = infinite_width_exponent(act, n)
+def rate(act, n, d, layers, seeds, base_seed=0, burn=5, weight_var=1):
+    """The rate's mean over seeds with its 95% t interval, beside the d -> infinity value
+    where it is known in closed form (the ReLU family; else None, and ``infinite_width_note``
+    says why): the ``bnverify lyapunov`` JSON document (without options)."""
+    est = lyapunov_rate.spread_rates(act, n, d, layers, seeds, base_seed, burn, weight_var)
     lo, hi = t_interval(est) if len(est) > 1 else (float("-inf"), float("inf"))
-    return {"rate": float(est.mean()), "ci": [float(lo), float(hi)], "infinite_width": float(target),
-            "spread_eigenvalue": str(mu), "quantity": lyapunov_rate.QUANTITY, "width": int(d), "n": int(n),
-            "layers": int(layers), "seeds": int(seeds), "per_seed": [float(x) for x in est]}
+    if act.has_closed_kernel:
+        target, mu = infinite_width_exponent(act, n)
+        target, mu, note = float(target), str(mu), None
+    else:
+        target = mu = None
+        note = ("no infinite-width value for %s: the spread eigenvalue is in closed form for %s only (positively "
+                "homogeneous, so at every sigma_w^2); for this phi the scale is part of the state and the "
+                "infinite-width linearization at its two-point state is not computed here" % (
+                    act.text or act.name, activations.spoken(lyapunov_rate.closed_family())))
+    return {"rate": float(est.mean()), "ci": [float(lo), float(hi)], "infinite_width": target,
+            "spread_eigenvalue": mu, "infinite_width_note": note, "quantity": lyapunov_rate.QUANTITY,
+            "width": int(d), "n": int(n), "layers": int(layers), "seeds": int(seeds),
+            "per_seed": [float(x) for x in est]}
 
 
 __all__ = ["infinite_width_exponent", "spread_exponents", "t_interval", "exponent_verdict", "rate"]

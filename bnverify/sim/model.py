@@ -3,7 +3,7 @@
 A *stack* is a float array ``X`` of shape ``(S, d, n)``: S independent networks (seeds),
 width d, batch size n; ``X[s, :, j]`` is data point j of seed s.  One layer is
 
-    Z = W X,   W_ik iid N(0, 1/d), fresh every layer
+    Z = W X,   W_ik iid N(0, sigma_w^2/d), fresh every layer (sigma_w^2 = weight_var, default 1)
     RC (optional):  Z <- Z C,  C = I - 11^T/n          (each row minus its batch mean)
     RS (optional):  each row divided by its population std over the batch
                     (1/n; a row whose std is exactly 0 is set to 0 -- after RC it is 0)
@@ -28,9 +28,12 @@ Rescaling.  Over hundreds of layers the scale drifts geometrically (under/overfl
 every summary we read is scale-free.  So after each layer each seed's X is multiplied by a
 positive number making the mean squared column norm 1: ``sum_j |x_j|^2 = n``.  This changes
 nothing downstream whenever the layer is positively homogeneous in X (relu, leaky_relu,
-identity) or contains RS (whose output does not depend on the input scale).  For other
-activations (tanh without RS) rescaling would change the model, so it is not done there
-(tanh is bounded, so nothing overflows).
+identity, abs) or contains RS (whose output does not depend on the input scale); for the
+same reason sigma_w^2 then only scales each layer and leaves every summary unchanged.  For
+other activations (tanh, gelu, a formula, ... without RS) the scale is part of the state:
+rescaling would change the model, so it is not done there, and sigma_w^2 changes the
+dynamics.  A layer whose values are not finite (a formula such as x*exp(x) overflowing) stops
+the run with a one-line error naming the layer, never a warning or a silent nan.
 
 Seeds.  Seed s of a run with base seed b draws its weights (or Xi) from
 ``np.random.default_rng([b, s, 1])`` and its initial batch from
@@ -287,9 +290,15 @@ def layers(X, depth, stages, act, *, sampler="gram", base_seed=0, seeds=None, re
     rngs = seed_rngs(base_seed, ids, WEIGHT_STREAM)
     do_rescale = scale_free(stages, act) if rescale_each is None else rescale_each
     buffers = Buffers()
+    # without rescaling (or with phi read from a formula) a layer may overflow
+    watch = not do_rescale or act.kind.numpy is None
     with single_thread_blas():
         for ell in range(1, depth + 1):
             X = layer(X, stages, act, rngs, sampler, buffers, weight_var)
+            if watch and not np.isfinite(X).all():
+                raise BadInput("layer %d of %s has values that are not finite (phi = %s overflows at this scale; "
+                               "sigma_w^2 = %s)" % (ell, ",".join(tuple(stages) + (act.name,)), act.formula,
+                                                    weight_var))
             if do_rescale:
                 rescale(X, buffers)
             yield ell, X
