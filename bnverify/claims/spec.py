@@ -388,11 +388,11 @@ def claim_from_dict(data, source="<claim>"):
     except BadInput as e:
         raise ClaimError(source, "model.alpha" if alpha_text is not None and "alpha" in str(e)
                          else "model.stages", str(e))
-    if act.takes_alpha and alpha_text is None and alpha is None:
+    if act.takes_alpha and alpha_text is None and alpha is None and act.slope is not None:
         raise ClaimError(source, "model.alpha", "%s needs model.alpha or domain.alpha" % act.name)
-    if alpha is None:                   # the slope; 0 for an activation without one (tanh)
-        slope = act.slope if act.slope is not None else Fraction(0)
-        alpha = RatRange(slope, slope)
+    if alpha is None:       # the slope; elu's parameter (default 1); 0 for an activation without one (tanh)
+        a = act.slope if act.slope is not None else act.alpha if act.takes_alpha else Fraction(0)
+        alpha = RatRange(a, a)
 
     weight_var = Fraction(1)
     if "weight_var" in model:

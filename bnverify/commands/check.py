@@ -91,12 +91,11 @@ def claim_from_flags(args):
         except limits.ExpressionTooLarge as e:
             raise BadInput("--value: %s" % e)
     model, domain = {"stages": args.stages}, {"n": args.n}
-    if args.alpha is not None:
-        r = parse_rat_range(args.alpha)
-        if r.point:
-            model["alpha"] = args.alpha
-        else:
+    if args.alpha is not None:          # one value: the model's (its activation's range checks it); a range: leaky's
+        if ".." in args.alpha and not parse_rat_range(args.alpha).point:
             domain["alpha"] = args.alpha
+        else:
+            model["alpha"] = args.alpha.partition("..")[0]
     if args.width is not None:
         domain["width"] = args.width
     if args.weight_var is not None:
