@@ -1,0 +1,52 @@
+"""The two-point family of RC + a non-homogeneous phi (docs/two-point.md), in one run: per
+activation and n, the untrusted search (float scan, float bisection, mpmath refinement) and the
+trusted kernel's re-check of its bracket item; for tanh the cover (every root in one bracket),
+search and re-check; and the float rule's own error at the fixed point (Gauss-Hermite at 40 and
+120 nodes against the kernel's ball), which is why the search refines in mpmath.
+
+    python benchmarks/bench_twopoint.py
+
+Process seconds (the machine is shared).  The floor of the kernel's check is its integrals: six
+acb.integral calls of an analytic integrand on [-12, 0] and [0, 12] per bracket end."""
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+from bnverify import trusted
+from bnverify.claims.properties import two_point as search
+from bnverify.core.activations import activation
+from bnverify.derive import twopoint
+
+
+def timed(f, *a):
+    t = time.process_time()
+    out = f(*a)
+    return out, time.process_time() - t
+
+
+def main():
+    print("%-8s %4s %3s  %8s  %8s  %6s  %22s  %10s  %10s" % ("phi", "w", "n", "search", "kernel", "ratio", "s*",
+                                                             "GH40 err", "GH120 err"))
+    for name, w in (("tanh", 2), ("erf", 1), ("sin", 2), ("elu", 2)):
+        act = activation(name)
+        for n in (5, 16, 64):
+            item, ts = timed(search.bracket_item, act, n, w)
+            fact, tk = timed(trusted.items.check_item, item)
+            s_ball = fact["shown"][2]
+            mid = float(s_ball.strip("[]").split("+/-")[0])
+            errs = [abs(twopoint.distances(act, n, w, [mid], nodes)[0] - mid) for nodes in (40, 120)]
+            print("%-8s %4s %3d  %7.3fs  %7.3fs  %6.1f  %22s  %10.1e  %10.1e" % (name, w, n, ts, tk, ts / tk,
+                                                                              s_ball[:22], *errs))
+    print()
+    print("cover (every root of S(s) = s in one bracket), tanh, sigma_w^2 = 2")
+    for n in (5, 16, 64):
+        item, ts = timed(search.cover_item, activation("tanh"), n, Fraction(2))
+        trusted.items._SEEN.clear()
+        fact, tk = timed(trusted.items.check_item, item)
+        print("  n = %-3d pieces %3d  search %.3fs  kernel %.3fs  pair eigenvalue >= %.6f"
+              % (n, len(item["below"]) + len(item["above"]) - 2, ts, tk, float(fact["pair_lower"])))
+
+
+if __name__ == "__main__":
+    main()
