@@ -82,9 +82,11 @@ def test_trusted_is_small():
     its table of phi and phi' with growth and Lipschitz constants, a one-dimensional Gaussian integral
     with its tail bound, the bracket item, the collapse lemma, the pair block; sigma_w^2 in the claim;
     invariance's counterexample for every activation).  +52 for the two-point cover (every root of
-    S(s) = s in one bracket: a small-s lemma, pieces in balls, a bound beyond osc^2; its item)."""
+    S(s) = s in one bracket: a small-s lemma, pieces in balls, a bound beyond osc^2; its item).  +58
+    for every block of DF at a two-point state (the kernel's partials at rank one, model.blocks whole,
+    the translations' zeros and closed-form eigenvalues)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2747, sizes
+    assert sum(sizes.values()) <= 2805, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

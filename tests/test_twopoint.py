@@ -142,7 +142,7 @@ def test_goals_proved_and_refuted(tanh8):
     assert trusted.decide(_claim(), [item])[0] == "proved"
     sr = dict(state="two-point", relation=">", bound="1")
     v, st, why = trusted.decide(_claim("spectral-radius", params=sr), [item])
-    assert v == "proved" and "spectral radius > 1" in st and "pair block" in why
+    assert v == "proved" and "spectral radius > 1" in st and "every block" in why
     # where the Lipschitz lemma holds there is no two-point fixed point, at every n
     for act, w in (("tanh", "1"), ("sin", "1"), ("sigmoid", "15"), ("erf", "3/4"), ("softplus", "1")):
         assert trusted.decide(_claim(act=act, n="3..", w=w), [])[0] == "refuted", act
@@ -153,12 +153,15 @@ def test_goals_proved_and_refuted(tanh8):
             trusted.decide(_claim(act=act, n="3..4", w=w, alpha="2" if act == "elu" else None), [])
 
 
-def test_a_bound_above_the_pair_eigenvalue_is_not_proved(tanh8):
+def test_a_bound_the_radius_does_not_meet_is_not_proved(tanh8):
     *_, item = tanh8
     with pytest.raises(trusted.Rejected, match="not shown"):
         trusted.decide(_claim("spectral-radius", params=dict(state="two-point", relation=">", bound="2")), [item])
-    with pytest.raises(trusted.Rejected, match="from below only"):
+    with pytest.raises(trusted.Rejected, match="not shown"):       # a bracket proves; refuting needs a cover
         trusted.decide(_claim("spectral-radius", params=dict(state="two-point", relation="<", bound="1")), [item])
+    # a radius below 2 is shown at this bracket (1.94), and "there is one with radius < 2" proved
+    assert trusted.decide(_claim("spectral-radius", params=dict(state="two-point", relation="<", bound="2")),
+                          [item])[0] == "proved"
 
 
 @pytest.mark.parametrize("field,value,why", [
@@ -331,3 +334,47 @@ def test_sin_needs_t_below_pi_over_2():
     with pytest.raises(trusted.Rejected, match="T outside"):
         trusted.decide(_claim("spectral-radius", act="sin", n="6", params=dict(state="two-point", relation="<",
                                                                                bound="1")), [dict(item, T="8/5")])
+
+
+# ---------------------------------------------------------------- every block, against a dense Jacobian
+def _dense_radius(name, w, n, nodes=80, eps=1e-5):
+    """The spectral radius of DF at the two-point fixed point from the full n x n float map
+    (derive.infinite_width, the product rule): one-sided second-order differences along PSD
+    directions e_i e_i^T and (e_i + e_j)(e_i + e_j)^T, which span the symmetric matrices."""
+    act = activation(name)
+    lo, hi = D.bracket(act, n, w)
+    a, x, b = D.image(act, n, w, float((lo + hi) / 2), nodes)
+    G = np.full((n, n), a)
+    G[:n - 1, n - 1] = G[n - 1, :n - 1] = x
+    G[n - 1, n - 1] = b
+    F = lambda H: infinite_width.gram_map(H, act, w, nodes=nodes)       # noqa: E731
+    F0 = F(G)
+    dF = lambda E: (-3 * F0 + 4 * F(G + eps * E) - F(G + 2 * eps * E)) / (2 * eps)     # noqa: E731
+    idx = [(i, j) for i in range(n) for j in range(i, n)]
+    unit = lambda *ks: sum((np.outer(np.eye(n)[k], np.eye(n)[k]) for k in ks), np.zeros((n, n)))  # noqa: E731
+    cols = []
+    for i, j in idx:
+        if i == j:
+            D_ = dF(unit(i))
+        else:
+            v = np.eye(n)[i] + np.eye(n)[j]
+            D_ = dF(np.outer(v, v)) - dF(unit(i)) - dF(unit(j))
+        cols.append([D_[p, q] for p, q in idx])
+    return max(abs(np.linalg.eigvals(np.array(cols).T))), (lo, hi)
+
+
+@pytest.mark.parametrize("name,w,n", [("tanh", 2, 3), ("tanh", 2, 4), ("erf", 1, 4), ("sin", 2, 6)])
+def test_every_block_against_the_dense_jacobian(name, w, n):
+    dense, (lo, hi) = _dense_radius(name, w, n)
+    with ctx.workprec(128):
+        low, up = T._radius(name, Fraction(0), n, Fraction(w), lo, hi)
+    assert float(low) - 1e-7 < dense < float(up) + 1e-7 and float(up - low) < 1e-8
+
+
+def test_n_3_and_4_are_decided_by_the_trivial_and_standard_blocks():
+    for n in (3, 4):
+        act = activation("tanh")
+        item = D.item(act, n, 2, *D.bracket(act, n, 2))
+        v, _, why = trusted.decide(_claim("spectral-radius", n=str(n), params=dict(state="two-point", relation=">",
+                                                                                    bound="1")), [item])
+        assert v == "proved" and "every block" in why

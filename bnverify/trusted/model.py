@@ -216,7 +216,7 @@ def basis_patterns(comp, cl):
     return [pattern(cl, lambda i, j, d: X_(i) * Y_(j) + Y_(i) * X_(j))], [("0", "2")]
 
 
-def blocks(G, L, cl, same):
+def blocks(G, L, cl, same, quotient=True):
     """{component: matrix of the linear map L (pattern -> pattern) on one copy}: coordinates read
     off the copy's entries, and CHECKED to give L(E) back entry by entry (same(a, b): a = b; the
     model would otherwise be wrong); the trivial block on the quotient by G's own direction."""
@@ -231,7 +231,7 @@ def blocks(G, L, cl, same):
                 raise Rejected("the %s copy is not invariant: the model is inconsistent" % comp)
             cols.append(col)
         M = [list(row) for row in zip(*cols)]
-        if comp == "trivial":          # basis (D, O, X, B) and g = G's coordinates: keep 3 x 3
+        if comp == "trivial" and quotient:     # basis (D, O, X, B) and g = G's coordinates: keep 3 x 3
             g = [G[r] for r in reads]
             M = [[M[i][j] - g[i] / g[3] * M[3][j] for j in range(3)] for i in range(3)]
         out[comp] = M

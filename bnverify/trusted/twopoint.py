@@ -78,13 +78,14 @@ def _alpha(name, alpha):
     return ball(alpha)
 
 
-def expectation(name, alpha, parts, tol=2.0 ** -60):
-    """E[g1(c1 Z) g2(c2 Z)] for Z ~ N(0, 1): ``parts`` = [(which, c)] twice, which "phi" or
-    "dphi", c an arb certainly non-zero (a point, or a ball of scales).  A rigorous arb; the
-    current working precision."""
+def expectation(name, alpha, parts, tol=2.0 ** -60, zpow=0):
+    """E[Z^zpow g1(c1 Z) g2(c2 Z)] for Z ~ N(0, 1), zpow 0 or 1: ``parts`` = [(which, c)] twice,
+    which "phi" or "dphi", c an arb certainly non-zero (a point, or a ball of scales).  A rigorous
+    arb; the current working precision.  With zpow = 1 the tail bound is of degree 3:
+    E[m (1 + |Z|)^3; |Z| > L] <= 16 m (L^2 + 2) N(L)."""
     branches, growth, dbound, _, _ = TABLE[name]
     a = _alpha(name, alpha)
-    if len(parts) != 2 or not all(c > 0 or c < 0 for _, c in parts):
+    if len(parts) != 2 or zpow not in (0, 1) or not all(c > 0 or c < 0 for _, c in parts):
         raise Rejected("an expectation of two factors at non-zero scales")
     m = arb(1)
     for which, c in parts:
@@ -95,13 +96,14 @@ def expectation(name, alpha, parts, tol=2.0 ** -60):
         fs = [(branches[side if c > 0 else -side][which == "dphi"], c) for which, c in parts]
 
         def f(z, analytic, fs=fs):
-            v = (-z * z / 2).exp()
+            v = (-z * z / 2).exp() * (z if zpow else 1)
             for g, c in fs:
                 v *= g(z * c, a)
             return v
         total += acb.integral(f, lo, hi, abs_tol=2.0 ** -100, rel_tol=tol, eval_limit=100_000)
     L = arb(L_CUT)
-    tail = 8 * m * (L * (-L * L / 2).exp() / (2 * arb.pi()).sqrt() + (L / arb(2).sqrt()).erfc() / 2)
+    dens = (-L * L / 2).exp() / (2 * arb.pi()).sqrt()
+    tail = 16 * m * (L * L + 2) * dens if zpow else 8 * m * (L * dens + (L / arb(2).sqrt()).erfc() / 2)
     out = total.real / (2 * arb.pi()).sqrt()
     if not (total.imag.contains(0) and out.is_finite()):
         raise Rejected("the integral for %s did not give a finite real ball" % name)
@@ -136,6 +138,19 @@ def _lower(x):
     return Fraction(int(man)) * Fraction(2) ** int(exp)
 
 
+def _upper(x):
+    man, exp = x.upper().mid().man_exp()
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def _radius(name, alpha, n, w, lo, hi):
+    """(lower, upper) arbs of the spectral radius of DF at every two-point state with distance in
+    [lo, hi]: every block (all_blocks), its eigenvalues (radius)."""
+    S = arb.union(ball(lo), ball(hi))
+    ends = [radius(M) for M in all_blocks(name, alpha, n, w, S, max(2.0 ** -60, float(hi - lo) / float(hi))).values()]
+    return max((e[0] for e in ends), key=float), max((e[1] for e in ends), key=float)
+
+
 def check_bracket(item):
     """The fact of a two-point-bracket item {activation, alpha, weight_var, n, lo, hi, prec}:
     S(lo) > lo and S(hi) < hi, so a two-point fixed point with s in (lo, hi); over that bracket
@@ -159,13 +174,10 @@ def check_bracket(item):
         S = arb.union(ball(lo), ball(hi))
         tol = max(2.0 ** -60, 4 * float(hi - lo) / float(hi))
         a2, x2, b2 = image(name, alpha, n, w, S, tol)
-        mu = None
-        if n >= 5:
-            cl = (ball(w) * S).sqrt() / n
-            mu = ball(w) * expectation(name, alpha, [("dphi", cl), ("dphi", cl)], tol)
-        geo = [x2 / (a2 * b2).sqrt(), (b2 / a2).sqrt(), S, mu]
+        lower, upper = _radius(name, alpha, n, w, lo, hi)
+        geo = [x2 / (a2 * b2).sqrt(), (b2 / a2).sqrt(), S, arb.union(lower, upper)]
     return {"fact": "two-point-fixed", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
-            "pair_lower": None if mu is None else _lower(mu),
+            "radius": [_lower(lower), _upper(upper)],
             "shown": ["%s" % (g.str(12) if g is not None else "-") for g in geo]}
 
 
@@ -239,25 +251,23 @@ def spectral_goal(c, Goal, need, rel, bound):
     def decide(facts):
         if collapses(c.activation, c.alpha[0], c.weight_var):
             return "refuted", _collapse_reason(c)
-        if rel in ("<", "<="):
-            for f in facts:         # every fixed point in (lo, hi), each with radius >= mu >= pair_lower
-                if f["fact"] == "two-point-roots" and f["pair_lower"] is not None and \
-                        (f["pair_lower"] >= bound if rel == "<" else f["pair_lower"] > bound):
-                    return "refuted", ("at n = %d every root of S(s) = s with s > 0 lies in (%s, %s) (a cover of "
-                                       "(0, infinity) in balls and two lemmas), and there the pair block's eigenvalue "
-                                       "is >= %s: no two-point fixed point has spectral radius %s %s"
-                                       % (f["n"], f["s"][0], f["s"][1], float(f["pair_lower"]), rel, bound))
-            raise Rejected("the kernel bounds the spectral radius from below only (the pair block's eigenvalue); "
-                           "'%s' is refuted from a two-point-cover item (every root in one bracket), never proved"
-                           % rel)
-        need(c.n_lo >= 5, "the pair block (a zero-sum pattern of angles inside the cluster) needs n >= 5")
+        above = lambda r: r[0] > bound if rel in (">", "<=") else r[0] >= bound      # noqa: E731
+        below = lambda r: r[1] < bound if rel in ("<", ">=") else r[1] <= bound      # noqa: E731
+        shown, opposite = (below, above) if rel in ("<", "<=") else (above, below)
+        for f in facts:     # every fixed point in (lo, hi), each with its radius in the fact's range
+            if f["fact"] == "two-point-roots" and opposite(f["radius"]):
+                return "refuted", ("at n = %d every root of S(s) = s with s > 0 lies in (%s, %s) (a cover of "
+                                   "(0, infinity) in balls and two lemmas), where the spectral radius of DF is in "
+                                   "[%.6f, %.6f]: none is %s %s" % (f["n"], f["s"][0], f["s"][1], float(f["radius"][0]),
+                                                                   float(f["radius"][1]), rel, bound))
         by_n = _per_n(c, facts)
         for k, f in sorted(by_n.items()):
-            if not (f["pair_lower"] > bound if rel == ">" else f["pair_lower"] >= bound):
-                raise Rejected("at n = %d the pair block's eigenvalue is not shown %s %s" % (k, rel, bound))
-        return "proved", ("the pair block's eigenvalue mu = sigma_w^2 E[phi'(lam Z/n)^2] over each bracket %s %s "
-                          "(mu at n = %d: %s); %s" % (rel, bound, min(by_n), by_n[min(by_n)]["shown"][3],
-                                                     _shown(by_n)))
+            if not shown(f["radius"]):
+                raise Rejected("at n = %d the spectral radius over the bracket, [%.6f, %.6f], is not shown %s %s"
+                               % (k, float(f["radius"][0]), float(f["radius"][1]), rel, bound))
+        return "proved", ("every block of DF (trivial, standard, pair; Arb's eigenvalues after the translations' "
+                          "zeros) over each bracket: spectral radius %s %s (at n = %d: %s); %s"
+                          % (rel, bound, min(by_n), by_n[min(by_n)]["shown"][3], _shown(by_n)))
     return Goal(st, decide, fixed.about)
 
 
@@ -308,9 +318,88 @@ def check_cover(item):
                 d = (a2 + b2 - 2 * x2 - S) * sign
                 if not d > 0:
                     raise Rejected("S(s) - s is not shown %s 0 on [%s, %s]" % (">" if sign > 0 else "<", a, b))
-        mu = None
-        if n >= 5:
-            cl = (ball(w) * arb.union(ball(lo), ball(hi))).sqrt() / n
-            mu = ball(w) * expectation(name, alpha, [("dphi", cl), ("dphi", cl)], max(2.0 ** -60, float(hi - lo) / float(hi)))
+        lower, upper = _radius(name, alpha, n, w, lo, hi)
     return {"fact": "two-point-roots", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
-            "pair_lower": None if mu is None else _lower(mu), "s": [str(lo), str(hi)]}
+            "radius": [_lower(lower), _upper(upper)], "s": [str(lo), str(hi)]}
+
+
+# ---------------------------------------------------------------- every block of DF at a two-point state
+def _partials(name, alpha, n, w, S, tol):
+    """The kernel's derivatives at C G* C = S w v v^T (v = (-1/n, ..., (n-1)/n)), per entry type, from
+    Price's theorem in its integrated form (phi absolutely continuous): K_jj = E[phi(x)^2] gives
+    dK_jj/dS_jj = E[x phi'(x) phi(x)]/q; K_jk = E[phi(x) phi(y)] gives dK/dS_jk = E[phi'(x) phi'(y)]
+    and dK/dS_jj = (E[x phi'(x) phi(y)] - c E[phi'(x) phi'(y)])/(2 q_x) (Stein's lemma, which holds
+    at correlation +-1 too: the one-sided derivatives, as for ReLU).  Z -> -Z: cluster x = a Z,
+    odd point y = b Z, a = lam/n > 0, b = -lam (n-1)/n."""
+    lam = (ball(w) * S).sqrt()
+    a, b = lam / n, -lam * (n - 1) / n
+    E = lambda p, q, zp=0: expectation(name, alpha, [p, q], tol, zp)        # noqa: E731
+    kc_cc, kc_co = E(("dphi", a), ("dphi", a)), E(("dphi", a), ("dphi", b))
+    zaa, zab, zba, zbb = (E(("dphi", a), ("phi", a), 1), E(("dphi", a), ("phi", b), 1),
+                          E(("phi", a), ("dphi", b), 1), E(("dphi", b), ("phi", b), 1))
+    return {"d_cluster": zaa / a, "d_odd": zbb / b,           # E[x phi'(x) phi(x)]/q = E[Z phi' phi] c/c^2
+            "c_cc": kc_cc, "q_cc": (a * zaa - a * a * kc_cc) / (2 * a * a),
+            "c_co": kc_co, "q_co_cluster": (a * zab - a * b * kc_co) / (2 * a * a),
+            "q_co_odd": (b * zba - a * b * kc_co) / (2 * b * b)}
+
+
+def all_blocks(name, alpha, n, w, S, tol=2.0 ** -60):
+    """{component: ball matrix of DF(G*) on one copy} for every two-point state with distance in
+    the ball S (model.blocks on class patterns, its invariance checked; the trivial block whole:
+    no scale to quotient out).  DF(G)[E] = DK(C G C)[w C E C]."""
+    from .model import blocks, center, classes, pattern
+    k = _partials(name, alpha, n, w, S, tol)
+    cl, size = classes(n)
+
+    def L(P):
+        Ec = center({key: arb(v) for key, v in P.items()}, cl, size, n)     # exact entries: balls from here
+        dg = lambda i: Ec[("R", "R", "d")] if i == "R" else Ec[(i, i)]        # noqa: E731
+        out = {}
+        for key, v in Ec.items():
+            i, j = key[0], key[1]
+            if len(key) == 3 or i == j != "R":
+                out[key] = ball(w) * v * k["d_odd" if i == "o" else "d_cluster"]
+            elif "o" in (i, j):
+                c = j if i == "o" else i
+                out[key] = ball(w) * (k["c_co"] * v + k["q_co_cluster"] * dg(c) + k["q_co_odd"] * dg("o"))
+            else:
+                out[key] = ball(w) * (k["c_cc"] * v + k["q_cc"] * (dg(i) + dg(j)))
+        return out
+    G = pattern(cl, lambda i, j, d: arb(1))
+    return blocks(G, L, cl, lambda x, y: (x - y).contains(0), quotient=False)
+
+
+# the translations u 1^T + 1 u^T (C kills them, so DF does: eigenvalue 0) in each block's basis, first in an
+# exact change of basis P; the block's other eigenvalues are those of the rest of P^-1 M P
+TRANSLATIONS = {4: [[2, 0, 1, 0], [2, 0, 0, 1], [1, 1, 0, 0], [0, 2, 0, 0]],     # trivial: u = cluster, odd
+                3: [[2, 1, 0], [1, 0, 1], [1, 0, 0]],                          # standard: u = x on the cluster
+                2: [[2, 1], [1, 0]],                                            # standard at n = 3
+                1: [[1]]}
+
+
+def radius(M):
+    """(lower, upper) arbs of the spectral radius of every matrix in the ball matrix M: the
+    translations' zeros, then the rest's eigenvalues in closed form (1 x 1, or the quadratic
+    formula for 2 x 2)."""
+    from flint import arb_mat, fmpq_mat
+    P = TRANSLATIONS[len(M)]
+    k = {4: 2, 3: 1, 2: 1, 1: 0}[len(M)]
+    Pi = fmpq_mat(P).inv()
+    Pa = arb_mat([[arb(v) for v in row] for row in P])
+    Pia = arb_mat([[arb(Pi[i, j].p) / arb(Pi[i, j].q) for j in range(len(M))] for i in range(len(M))])
+    R = Pia * arb_mat([list(row) for row in M]) * Pa
+    m = len(M) - k
+    rest = [[R[k + i, k + j] for j in range(m)] for i in range(m)]
+    if not all(R[i, j].contains(0) for i in range(len(M)) for j in range(k)):
+        raise Rejected("a translation is not in the block's kernel: the model is inconsistent")
+    if m == 1:
+        ev = [acb(rest[0][0])]
+    else:
+        t, d = rest[0][0] + rest[1][1], rest[0][0] * rest[1][1] - rest[0][1] * rest[1][0]
+        r = acb(t * t - 4 * d).sqrt()
+        ev = [(acb(t) + r) / 2, (acb(t) - r) / 2]
+    mods = [abs(e) for e in ev] + ([arb(0)] if k else [])
+    if not all(x.is_finite() for x in mods):
+        raise Rejected("a block's eigenvalues are not finite balls")
+    lower = max((arb(x.lower()) for x in mods), key=float)
+    return lower, max((arb(x.upper()) for x in mods), key=float)
