@@ -126,17 +126,15 @@ def _verdict(v):
 
 def two_point_cells(name, alpha, weight_var, ns):
     """The kernel's two-point cells of a non-homogeneous phi at one weight variance, per n: a
-    two-point fixed point (or the collapse lemma's refutation) and, from n = 5, the pair block's
-    eigenvalue > 1 there (unstable); None where the kernel has no goal for it."""
+    two-point fixed point (or the collapse lemma's refutation) and whether the spectral radius of DF
+    there is > 1 (unstable); None where the kernel has no goal for it."""
     out = []
     for n in ns:
-        unstable = None
-        if n >= 5:
-            unstable = _verdict(properties.check(_claim(name, alpha, "spectral-radius", str(n), {
-                "state": "two-point", "relation": ">", "bound": "1"}, weight_var)))
-        if unstable is not None and unstable["status"] != "inconclusive":
+        unstable = _verdict(properties.check(_claim(name, alpha, "spectral-radius", str(n), {
+            "state": "two-point", "relation": ">", "bound": "1"}, weight_var)))
+        if unstable["status"] == "proved":          # its statement says a fixed point exists
             fixed = dict(unstable, statement=None, reason="from the unstable cell's verdict (its statement says a "
-                         "fixed point exists)" if unstable["status"] == "proved" else unstable["reason"])
+                         "fixed point exists)")
         else:
             fixed = _verdict(properties.check(_claim(name, alpha, "fixed-point", str(n), {"state": "two-point"},
                                                      weight_var)))
@@ -279,7 +277,7 @@ def _two_point_text(cell):
     if fixed == "refuted":
         return "n = %d: no two-point fixed point (the scale collapses), refuted" % cell["n"]
     words = {"proved": "exists", "inconclusive": "not decided"}[fixed]
-    tail = "" if unstable is None else ", unstable %s" % {"proved": "(pair block > 1)", "refuted": "refuted",
+    tail = "" if unstable is None else ", unstable %s" % {"proved": "(spectral radius > 1)", "refuted": "refuted",
                                                             "inconclusive": "not decided"}[unstable]
     geo = cell.get("geometry")
     at = "" if not geo else " (odd cos %s, norm ratio %s)" % (_short(geo["odd_cos"]), _short(geo["norm_ratio"]))
