@@ -607,6 +607,16 @@ class Jacobian(CommandResult):
     def _read(self, d):
         from .derive import symbolic
 
+        if "method" in d:           # a non-homogeneous phi: Arb balls, read as Intervals
+            self.symbolic, self.n, self.activation, self.state = False, d["n"], d["activation"], d["state"]
+            self.weight_var = Fraction(d["weight_var"])
+            self.scale_factor = 1
+            self.fixed_point = {k: _ball(v) for k, v in d["fixed_point"].items()}
+            self.eigenvalues = [Eigenvalue(value=_ball(e["value"]), multiplicity=e["multiplicity"], mode=e["mode"],
+                                           latex=e["latex"], multiplicity_latex=e["multiplicity_latex"])
+                                for e in d["eigenvalues"]]
+            self.blocks, self.stability, self.stability_verdict = d["blocks"], d["stability"], d["stability_verdict"]
+            return
         self.symbolic = isinstance(d["n"], str)
         names = {"n": symbolic.N, "alpha": symbolic.ALPHA}
         self.n = symbolic.N if self.symbolic else d["n"]
@@ -675,6 +685,18 @@ class Basin:
 
     def __repr__(self):
         return "Basin(%s %s: %s)" % (self.to, self.interval, self.verdict)
+
+
+def _ball(text):
+    """An Arb ball's text ('[1.81 +/- 3.4e-12]', or an exact '0') as an Interval (its ends exact)."""
+    from flint import arb
+
+    b = arb(text)
+    ends = []
+    for x in (b.lower(), b.upper()):
+        man, exp = x.mid().man_exp()
+        ends.append(Fraction(int(man)) * Fraction(2) ** int(exp))
+    return Interval(*ends)
 
 
 def _intervals(x):

@@ -35,7 +35,7 @@ RUNS = {
     "endstate": [["--n", "7", "--width", "8", "--depth", "4", "--seeds", "2"],
                  ["--n", "5", "--width", "8", "--depth", "4", "--seeds", "2"],
                  ["--n", "7", "--width", "8", "--depth", "4", "--seeds", "2", "--stages", "rc,gelu", "--weight-var", "2"]],
-    "jacobian": [["--symbolic"], ["--n", "5"]],
+    "jacobian": [["--symbolic"], ["--n", "5"], ["--n", "5", "--stages", "rc,tanh", "--weight-var", "2"]],
     "attractor": [["--n", "7", "--jobs", "1"], ["--n", "7.."], ["--stages", "relu,rc", "--n", "7", "--jobs", "1"]],
     "simplex": [["--n", "3..4", "--jobs", "1"], ["--n", "3.."], ["--stages", "relu,rc", "--n", "3..", "--jobs", "1"],
                 ["--stages", "rc,rs,relu", "--n", "3..5", "--check-to", "3", "--jobs", "1"]],

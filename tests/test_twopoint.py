@@ -378,3 +378,20 @@ def test_n_3_and_4_are_decided_by_the_trivial_and_standard_blocks():
         v, _, why = trusted.decide(_claim("spectral-radius", n=str(n), params=dict(state="two-point", relation=">",
                                                                                     bound="1")), [item])
         assert v == "proved" and "every block" in why
+
+
+def test_jacobian_for_a_non_homogeneous_activation(cli_json, run_cli):
+    """bnverify jacobian --n N --stages rc,PHI: every eigenvalue of DF(G*) as a ball, multiplicities
+    adding up to n(n+1)/2, the radius the dense Jacobian gives, and the kernel's refutation of
+    stability."""
+    doc = cli_json("jacobian", "--n", "4", "--stages", "rc,tanh", "--weight-var", "2")
+    assert doc["multiplicities_complete"] and doc["weight_var"] == "2"
+    assert sum(e["multiplicity"] for e in doc["eigenvalues"]) == 10
+    top = max(float(e["value"].strip("[]").split("+/-")[0]) for e in doc["eigenvalues"])
+    dense, _ = _dense_radius("tanh", 2, 4)
+    assert abs(top - dense) < 1e-6
+    assert doc["stability_verdict"]["verdict"] == "refuted" and doc["stability_verdict"]["checked"]
+    for bad, why in ((["--symbolic", "--stages", "rc,tanh"], "give --n"), (["--n", "8", "--stages", "rc,tanh"], "no two-point"),
+                     (["--n", "8", "--weight-var", "2"], "only scales")):
+        code, _, err = run_cli("jacobian", *bad)
+        assert code == 2 and why in err and err.count("\n") == 1, (bad, err)

@@ -9,6 +9,8 @@ from ..core import activations, limits
 from ..derive import symbolic
 from ..report import pretty
 from ..errors import BadInput
+from .. import trusted
+from ..claims.properties import two_point as any_activation
 from . import exits, options
 from .output import emit_json, say
 
@@ -30,6 +32,12 @@ examples:
   bnverify jacobian --symbolic --json
   bnverify jacobian --symbolic --stages rc,leaky_relu      (alpha stays a symbol)
   bnverify jacobian --n 10 --stages rc,leaky_relu --alpha 1/10
+  bnverify jacobian --n 8 --stages rc,tanh --weight-var 2     (ball enclosures: docs/two-point.md)
+
+For a non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin) the scale is
+part of the state: the two-point fixed point is one of the map itself (F(G*) = G*), found per n by
+a bracket of S(s) = s the trusted kernel re-checks, and the eigenvalues are those of DF(G*) itself,
+from the kernel's blocks (docs/two-point.md), as ball enclosures.
 """
 
 
@@ -37,8 +45,10 @@ def add_arguments(p):
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--n", type=int, help="batch size (>= 3)")
     g.add_argument("--symbolic", action="store_true", help="closed forms in the symbol n (and alpha)")
-    options.add_stages(p, help="rc,relu (default), rc,leaky_relu or rc,identity")
-    options.add_alpha(p, "leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic)")
+    options.add_stages(p, help="rc,relu (default), rc,leaky_relu or rc,identity: exact; rc,PHI for a non-homogeneous "
+                       "PHI (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin): ball enclosures at --n")
+    options.add_alpha(p, "leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic); elu's alpha")
+    options.add_weight_var(p)
     options.add_json(p)
 
 
@@ -47,9 +57,17 @@ def _activation(args):
     if stages != ("rc",):
         raise BadInput("the Gram fixed point and Jacobian are derived for --stages rc,<activation>; "
                        "got %s (RS: see 'bnverify check --property rs-linearization')" % args.stages)
+    if not act.homogeneous and act.name in trusted.twopoint.TABLE:
+        if args.symbolic:
+            raise BadInput("%s is not homogeneous: its two-point fixed point is found per n (give --n), in balls" % act)
+        return act
     if not act.has_closed_kernel:
-        raise BadInput("%s has no closed-form kernel; use %s" % (act, activations.spoken(
-            activations.names(lambda k: k.stage and k.slope is not None))))
+        raise BadInput("%s has no closed-form kernel; use %s, or one of %s (ball enclosures)" % (
+            act, activations.spoken(activations.names(lambda k: k.stage and k.slope is not None)),
+            ", ".join(sorted(trusted.twopoint.TABLE))))
+    if options.weight_var(args.weight_var) != 1:
+        raise BadInput("--weight-var: %s is positively homogeneous, so sigma_w^2 only scales G; its scale-free "
+                       "spectrum is the same at every sigma_w^2 (omit --weight-var)" % act)
     if act.takes_alpha and args.alpha is None:
         if not args.symbolic:
             raise BadInput("--alpha is required with %s and a concrete --n" % act.name)
@@ -78,6 +96,8 @@ def compute(args):
     if args.n is not None:
         limits.guard_int(args.n, "--n", limits.MAX_N)
     act = _activation(args)
+    if not act.homogeneous:
+        return any_activation.jacobian(act, args.n, options.weight_var(args.weight_var), _checked_stability(args, act))
     spec = symbolic.configuration_spectrum(act, None if args.symbolic else args.n)
     valid = symbolic.validity(act, spec) if args.symbolic else None
     fp = spec["fixed_point"]
@@ -138,7 +158,11 @@ def _checked_stability(args, act):
 
     model = {"stages": "rc," + act.name}
     dom = {"n": "3.." if args.symbolic else str(args.n)}
-    if act.takes_alpha:
+    if not act.homogeneous:
+        model["weight_var"] = str(options.weight_var(args.weight_var))
+    if act.takes_alpha and not act.homogeneous:
+        model["alpha"] = str(act.alpha)
+    elif act.takes_alpha:
         if args.symbolic:
             dom["alpha"] = "0..1"
         else:
@@ -182,6 +206,7 @@ def text(out, symbolic_n):
     lines += ["  fixed point G*:  cluster block all %s, odd diagonal %s, cross %s"
               % (f(fp["cluster_diag"]), f(fp["odd_diag"]), f(fp["cross"])),
               "                   norm ratio %s, odd-cluster cosine %s" % (f(fp["norm_ratio"]), f(fp["odd_cos"])),
+              "  F(G*) = G*  (a fixed point of the map itself, phi not homogeneous)" if "method" in out else
               "  F(G*) = c G*  with  c = %s" % f(out["scale_factor"]),
               "  symmetry blocks (size, copies = how often each block eigenvalue occurs):"]
     rows = [{"block": k, "size": "%dx%d" % (len(b["matrix"]), len(b["matrix"])), "copies": b["multiplicity_text"],
@@ -196,9 +221,12 @@ def text(out, symbolic_n):
         lines.append("  the multiplicities add up to n(n+1)/2 - 1: %s; these formulas give the whole spectrum "
                      "for n >= %d" % ("yes" if out["multiplicities_complete"] else "NO",
                                       out["spectrum_complete_from"]))
-    lines.append("  LaTeX:")
-    lines.append("    c = %s" % out["scale_factor_latex"])
-    for e in out["eigenvalues"]:
+    if "method" in out:
+        lines.append("  method: %s" % out["method"])
+    else:
+        lines.append("  LaTeX:")
+        lines.append("    c = %s" % out["scale_factor_latex"])
+    for e in ([] if "method" in out else out["eigenvalues"]):
         cond = r" \quad (n \geq %d)" % e["valid_from"] if symbolic_n and e.get("valid_from") else ""
         lines.append(r"    \lambda = %s, \quad \text{multiplicity } %s%s" % (e["latex"], e["multiplicity_latex"], cond))
     sv = out["stability_verdict"]

@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .. import files, parallel
-from ..core import activations, limits
+from ..core import activations, limits, ranges
 from ..core.stages import parse_stages
 from ..errors import BadInput
 
@@ -136,21 +136,8 @@ def slope(text):
 
 
 def weight_var(text, flag="--weight-var"):
-    """sigma_w^2 as an exact positive rational (one message per mistake: not a number, not
-    finite, 0, negative); its text guarded before Fraction reads it."""
-    t = str(text).strip()
-    limits.guard_number(t, flag)
-    try:
-        v = Fraction(t)
-    except (ValueError, ZeroDivisionError):
-        if t.lower().lstrip("+-") in ("inf", "infinity", "nan"):
-            raise BadInput("%s %s: the weight variance must be finite" % (flag, limits.show(text)))
-        raise BadInput("%s %s: not a rational number (give e.g. 2 or 1/2)" % (flag, limits.show(text)))
-    if v == 0:
-        raise BadInput("%s %s: the weight variance must be > 0 (at 0 every layer is 0)" % (flag, limits.show(text)))
-    if v < 0:
-        raise BadInput("%s %s: a variance cannot be negative" % (flag, limits.show(text)))
-    return v
+    """sigma_w^2 as an exact rational in (0, 100] (core/ranges.py: one message per mistake)."""
+    return ranges.parse_weight_var(text, flag)
 
 
 def stages(text, alpha=None, after_ok=False):

@@ -164,19 +164,28 @@ def parse_rat_range(text, name="alpha", lower=Fraction(0), upper=Fraction(1), up
 MAX_WEIGHT_VAR = Fraction(100)
 
 
-def parse_weight_var(text):
-    """sigma_w^2 (W has iid N(0, sigma_w^2/d) entries): an exact rational in (0, 100]."""
+def parse_weight_var(text, name="weight variance"):
+    """sigma_w^2 (W has iid N(0, sigma_w^2/d) entries): an exact rational in (0, 100], one message
+    per mistake (not one number, not a rational, not finite, 0, negative, too large); the text is
+    guarded before Fraction reads it (a huge exponent would take minutes)."""
     if isinstance(text, (int, Fraction)) and not isinstance(text, bool):
         text = str(text)
     if not isinstance(text, str) or ".." in text or not text.strip():
-        raise BadInput("weight variance %s is not one rational like '2' or '3/2'" % show(text))
+        raise BadInput("%s %s: give one rational, e.g. 2 or 1/2" % (name, show(text)))
+    t = text.strip()
     try:
-        limits.guard_number(text.strip(), "weight variance")
-        w = Fraction(text.strip())
+        limits.guard_number(t, name)
+        w = Fraction(t)
     except limits.LimitError as e:
         raise BadInput(str(e))
     except (ValueError, ZeroDivisionError):
-        raise BadInput("weight variance %s is not a rational number" % show(text.strip()))
-    if not 0 < w <= MAX_WEIGHT_VAR:
-        raise BadInput("weight variance %s is outside (0, %s]" % (show(text.strip()), MAX_WEIGHT_VAR))
+        if t.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            raise BadInput("%s %s: the weight variance must be finite" % (name, show(t)))
+        raise BadInput("%s %s: not a rational number (give e.g. 2 or 1/2)" % (name, show(t)))
+    if w == 0:
+        raise BadInput("%s %s: the weight variance must be > 0 (at 0 every layer is 0)" % (name, show(t)))
+    if w < 0:
+        raise BadInput("%s %s: a variance cannot be negative" % (name, show(t)))
+    if w > MAX_WEIGHT_VAR:
+        raise BadInput("%s %s: above %s, the largest weight variance taken" % (name, show(t), MAX_WEIGHT_VAR))
     return w

@@ -377,10 +377,9 @@ TRANSLATIONS = {4: [[2, 0, 1, 0], [2, 0, 0, 1], [1, 1, 0, 0], [0, 2, 0, 0]],    
                 1: [[1]]}
 
 
-def radius(M):
-    """(lower, upper) arbs of the spectral radius of every matrix in the ball matrix M: the
-    translations' zeros, then the rest's eigenvalues in closed form (1 x 1, or the quadratic
-    formula for 2 x 2)."""
+def eigenvalues(M):
+    """The eigenvalues of every matrix in the ball matrix M, as acb balls (with multiplicity): the
+    translations' zeros, then the rest's in closed form (1 x 1, or the quadratic formula for 2 x 2)."""
     from flint import arb_mat, fmpq_mat
     P = TRANSLATIONS[len(M)]
     k = {4: 2, 3: 1, 2: 1, 1: 0}[len(M)]
@@ -398,8 +397,12 @@ def radius(M):
         t, d = rest[0][0] + rest[1][1], rest[0][0] * rest[1][1] - rest[0][1] * rest[1][0]
         r = acb(t * t - 4 * d).sqrt()
         ev = [(acb(t) + r) / 2, (acb(t) - r) / 2]
-    mods = [abs(e) for e in ev] + ([arb(0)] if k else [])
-    if not all(x.is_finite() for x in mods):
+    if not all(e.is_finite() for e in ev):
         raise Rejected("a block's eigenvalues are not finite balls")
-    lower = max((arb(x.lower()) for x in mods), key=float)
-    return lower, max((arb(x.upper()) for x in mods), key=float)
+    return [acb(0)] * k + ev
+
+
+def radius(M):
+    """(lower, upper) arbs of the spectral radius of every matrix in the ball matrix M."""
+    mods = [abs(e) for e in eigenvalues(M)]
+    return max((arb(x.lower()) for x in mods), key=float), max((arb(x.upper()) for x in mods), key=float)

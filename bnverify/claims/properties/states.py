@@ -70,11 +70,12 @@ def two_point(claim):
     S(s) = s, or for an upper bound on the spectral radius a cover putting every root in one
     bracket (:mod:`.two_point`); none where the scan finds no sign change."""
     n, act, w = claim.n.lo, claim.activation, claim.weight_var
-    if claim.property == "spectral-radius" and claim.params.get("relation") in ("<", "<="):
-        item = two_point_search.cover_item(act, n, w)
-        if item is not None:
-            return [item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(item["below"]) + len(item["above"]) - 2}
     item = two_point_search.bracket_item(act, n, w)
+    if item is not None and claim.property == "spectral-radius" and claim.params.get("relation") in ("<", "<="):
+        cover = two_point_search.cover_item(act, n, w, item)        # refutes; the bracket may prove
+        if cover is not None:
+            return [cover, item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(cover["below"]) +
+                                   len(cover["above"]) - 2}
     if item is None:
         return [], {"search": "S(s) - s keeps one sign on the scan s in [%g, %g] (floats): no two-point fixed point "
                               "found" % twopoint.GRID[:2]}

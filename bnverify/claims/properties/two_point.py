@@ -13,9 +13,11 @@ from flint import arb, ctx
 
 from ... import trusted
 from ...derive import twopoint
+from ...errors import BadInput
 
 PREC = 128
-COVER_REL = Fraction(1, 100)     # the cover's bracket: the root +- 1 %
+COVER_REL = Fraction(1, 10 ** 4)     # the cover's bracket: the root +- 0.01 % (the radius's enclosure over it
+                                     # is then some 1 % wide; at +- 1 % it was 50 % wide for erf at n = 3)
 MAX_PIECES = 400
 
 
@@ -77,13 +79,14 @@ def _cuts(name, n, w, start, end, sign):
     return cuts if cuts[-1] == end else None
 
 
-def cover_item(act, n, w):
-    """A two-point-cover item, or None (no bounded lemma for phi, no root found, or no cover)."""
+def cover_item(act, n, w, bracket=None):
+    """A two-point-cover item, or None (no bounded lemma for phi, no root found, or no cover);
+    ``bracket``: a bracket item of the same model already found (its root is reused)."""
     name = act.name
     if name not in trusted.twopoint.BOUNDED:
         return None
     osc, tmax = trusted.twopoint.BOUNDED[name]
-    br = twopoint.bracket(act, n, w)
+    br = (Fraction(bracket["lo"]), Fraction(bracket["hi"])) if bracket else twopoint.bracket(act, n, w)
     if br is None:
         return None
     c = (br[0] + br[1]) / 2
@@ -101,3 +104,54 @@ def cover_item(act, n, w):
     return {"type": "two-point-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
             "lo": str(lo), "hi": str(hi), "prec": PREC, "T": str(T), "below": [str(x) for x in below],
             "above": [str(x) for x in above]}
+
+
+MODES = {"trivial": "cluster norms, cluster spread, odd angle, odd norm (all cluster points alike)",
+         "standard": "one cluster point against the others (norm, angles, odd angle)",
+         "pair": "spread inside the cluster (zero-sum pattern of angles)"}
+
+
+def jacobian(act, n, w, stability):
+    """``bnverify jacobian --n N --stages rc,PHI`` for a non-homogeneous phi: the two-point fixed point
+    of the map itself (not up to scale) over a bracket of S(s) = s re-checked by the kernel, and the
+    kernel's blocks of DF there with their eigenvalues, as ball enclosures (decimal text)."""
+    item = bracket_item(act, n, w)
+    if item is None:
+        raise BadInput("%s with sigma_w^2 = %s at n = %d: no two-point fixed point found (S(s) - s keeps one sign on "
+                       "s in [%g, %g]); check --property fixed-point --state two-point says whether the scale "
+                       "collapses" % (act, w, n, *twopoint.GRID[:2]))
+    fact = trusted.items.check_item(item)
+    lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
+    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    with ctx.workprec(PREC):
+        S = arb.union(trusted.twopoint.ball(lo), trusted.twopoint.ball(hi))
+        a2, x2, b2 = trusted.twopoint.image(act.name, alpha, n, Fraction(w), S, 4 * float(hi - lo) / float(hi))
+        blocks = trusted.twopoint.all_blocks(act.name, alpha, n, Fraction(w), S, float(hi - lo) / float(hi))
+        mult = {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) // 2}
+        out_blocks, eig = {}, []
+        for comp, M in blocks.items():
+            evs = trusted.twopoint.eigenvalues(M)
+            out_blocks[comp] = {"matrix": [[x.str(12) for x in row] for row in M], "multiplicity": str(mult[comp]),
+                                "basis": [MODES[comp]], "multiplicity_text": str(mult[comp]),
+                                "multiplicity_latex": str(mult[comp])}
+            for e in evs:
+                text = e.real.str(12) if e.imag.contains(0) and e.imag.rad() < 1e-10 else e.str(12)
+                eig.append({"value": text, "multiplicity": mult[comp], "mode": comp + ": " + MODES[comp],
+                            "text": text, "latex": text, "multiplicity_text": str(mult[comp]),
+                            "multiplicity_latex": str(mult[comp])})
+    geo = {"cluster_diag": a2.str(12), "cluster_offdiag": a2.str(12), "cross": x2.str(12), "odd_diag": b2.str(12),
+           "norm_ratio": fact["shown"][1], "odd_cos": fact["shown"][0]}
+    total = sum(e["multiplicity"] for e in eig)
+    return {"n": n, "activation": str(act), "weight_var": str(w),
+            "state": "the two-point fixed point of the map itself (n-1 equal points and one odd point; s = |u - v|^2 "
+                     "in %s)" % fact["shown"][2],
+            "convention": "eigenvalues of DF(G*) itself (phi is not homogeneous: no scale to drop), with the "
+                          "translations' zeros; ball enclosures",
+            "fixed_point": geo, "fixed_point_latex": dict(geo), "scale_factor": "1", "scale_factor_latex": "1",
+            "blocks": out_blocks, "eigenvalues": eig, "multiplicities_complete": total == n * (n + 1) // 2,
+            "stability": "spectral radius in %s (every block, the kernel's routines)" % fact["shown"][3],
+            "stability_verdict": stability,
+            "boundary_derivative": "Price's theorem in its integrated form at correlation +-1 (Stein's lemma): the "
+                                   "one-sided derivatives, as for ReLU",
+            "method": "a bracket of S(s) = s re-checked by the trusted kernel; the blocks and their eigenvalues from "
+                      "the kernel's routines (bnverify/trusted/twopoint.py), Arb balls"}
