@@ -83,7 +83,7 @@ def test_trusted_is_small():
     with its tail bound, the bracket item, the collapse lemma, the pair block; sigma_w^2 in the claim;
     invariance's counterexample for every activation)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2695, sizes
+    assert sum(sizes.values()) <= 2698, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -390,8 +390,8 @@ def claim_from_dict(data, source="<claim>"):
                          else "model.stages", str(e))
     if act.takes_alpha and alpha_text is None and alpha is None:
         raise ClaimError(source, "model.alpha", "%s needs model.alpha or domain.alpha" % act.name)
-    if alpha is None:                   # the slope; 0 for an activation without one (tanh)
-        slope = act.slope if act.slope is not None else Fraction(0)
+    if alpha is None:                   # the slope; elu's alpha; 0 for an activation without one (tanh)
+        slope = act.slope if act.slope is not None else Fraction(act.alpha) if act.takes_alpha else Fraction(0)
         alpha = RatRange(slope, slope)
 
     weight_var = Fraction(1)

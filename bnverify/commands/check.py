@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from fractions import Fraction
 
 from .. import parallel
 from ..claims import certificate, properties, runner, spec
@@ -92,7 +93,7 @@ def claim_from_flags(args):
             raise BadInput("--value: %s" % e)
     model, domain = {"stages": args.stages}, {"n": args.n}
     if args.alpha is not None:
-        r = parse_rat_range(args.alpha)
+        r = parse_rat_range(args.alpha, upper=Fraction(100), upper_open=False)   # point or range; the model checks it
         if r.point:
             model["alpha"] = args.alpha
         else:

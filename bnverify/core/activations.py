@@ -418,14 +418,17 @@ def _sqrt1m2(rho, ctx):
 
 
 # ---------------------------------------------------------------- ways in
-def parse_alpha(alpha):
-    """A model's parameter as an exact Fraction in [0, 1) (the leaky slope the dynamics
-    analyse); accepts '1/10', '0.1', 0.1."""
+def parse_alpha(alpha, name="leaky_relu"):
+    """A model's parameter as an exact Fraction: the leaky slope in [0, 1) (the one the dynamics
+    analyse), ELU's alpha in (0, 100] (the kernel's two-point table); accepts '1/10', '0.1', 0.1."""
     try:
         a = Fraction(str(alpha)) if not isinstance(alpha, Fraction) else alpha
     except (ValueError, ZeroDivisionError):
         raise BadInput("alpha %r is not a number" % (alpha,))
-    if not (0 <= a < 1):
+    if name == "elu":
+        if not (0 < a <= 100):
+            raise BadInput("elu's alpha %s is outside (0, 100]" % alpha)
+    elif not (0 <= a < 1):
         raise BadInput("alpha %s is outside [0, 1)" % alpha)
     return a
 

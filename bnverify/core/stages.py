@@ -64,4 +64,4 @@ def parse_stages(text, alpha=None, after_ok=False):
             raise BadInput("--alpha is only meaningful with %s, not %s"
                            % (spoken(names(lambda k: k.stage and k.stage_alpha is not None)), name))
         return norm, Activation(name)
-    return norm, Activation(name, parse_alpha(alpha if alpha is not None else kind.stage_alpha))
+    return norm, Activation(name, parse_alpha(alpha if alpha is not None else kind.stage_alpha, name))
