@@ -75,7 +75,7 @@ def _act(name, a):
 
 def _claim(prop="fixed-point", act="tanh", n="8", w="2", params=None, alpha=None):
     d = {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
-         "params": params or {"state": "two-point"}, "weight_var": w}
+         "params": {"state": "two-point"} if params is None else params, "weight_var": w}
     if alpha is not None:
         d["domain"]["alpha"] = alpha
     return d
@@ -271,3 +271,63 @@ def test_edited_certificates_fail_check_cert_in_one_line(tmp_path, run_cli):
         code, out, err = run_cli("check-cert", p)
         assert code != 0 and time.time() - t < 20
         assert "Traceback" not in out + err
+
+
+def test_the_spectral_goal_needs_the_pair_block_and_elu_one_alpha(elu6):
+    """n = 4 has no zero-sum pattern inside a cluster of three: no goal, whatever the evidence;
+    ELU over a range of alpha has no goal either (the lemma's L = max(1, alpha) varies)."""
+    act = activation("tanh")
+    item = D.item(act, 4, 2, *D.bracket(act, 4, 2))
+    sr = {"state": "two-point", "relation": ">", "bound": "1"}
+    assert trusted.decide(_claim(n="4"), [item])[0] == "proved"
+    with pytest.raises(trusted.NoGoal, match="n >= 5"):
+        trusted.decide(_claim("spectral-radius", n="4", params=sr), [item])
+    for alpha in ("1/2..3", "0", "101"):
+        with pytest.raises(trusted.Rejected, match="elu needs one alpha|alpha"):
+            trusted.decide(_claim(act="elu", n="3..", w="1/4", alpha=alpha), [])
+
+
+def test_the_tail_is_in_the_ball():
+    """The expectation's ball is at least as wide as the Gaussian mass beyond |Z| = 12 of the
+    integrand's growth bound (mpmath): the tail is added, not dropped."""
+    with ctx.workprec(128):
+        got = T.expectation("gelu", Fraction(0), [("phi", arb(3)), ("phi", arb(-5))])
+    with mpmath.workdps(30):
+        m = 15                      # growth (0, 1): max(0, 1 * 3) * max(0, 1 * 5)
+        tail = 2 * mpmath.quad(lambda z: m * (1 + z) ** 2 * mpmath.npdf(z), [12, mpmath.inf])
+    assert float(got.rad()) >= float(tail) > 0
+
+
+def test_a_certificate_over_the_work_budget_is_refused_before_any_integral():
+    items = [dict(type="two-point-bracket", activation="tanh", alpha="0", weight_var="2", n=k, lo="1", hi="2",
+                  prec=512) for k in range(3, 23)]
+    t = time.time()
+    with pytest.raises(trusted.Rejected, match="over the budget"):
+        trusted.decide(_claim(n="3..22"), items)
+    assert time.time() - t < 1
+
+
+def test_every_goal_for_every_activation_stage_form_and_state():
+    """decide() raises only NoGoal / Rejected, and gives a verdict for a non-piecewise activation
+    only where the kernel analyses it (invariance's counterexample, the two-point goals).  Params
+    are each property's own (an empty dict where it has none: tests/test_twopoint.py's sweep put
+    a state there, so a goal without params was refused before its decide ran)."""
+    K = trusted.kernel
+    allowed = {"invariant-configuration", "fixed-point", "spectral-radius"}
+    values = {"state": None, "relation": ">", "bound": "0", "value": "0", "eigenvalues": [["1", "1"]], "lo": "6",
+              "hi": "7", "basin": "[simplex, partner)", "points": "nonzero", "decay": [], "grow": []}
+    for prop in K.GOALS:
+        keys = K.PARAMS.get(prop, "").split()
+        for act in sorted(set(K.ACTIVATIONS) - set(K.PIECEWISE)):     # the piecewise ones: their own tests
+            for stages in K.STAGE_FORMS:
+                for state in (K.STATES if "state" in keys else (None,)):
+                    params = {k: (state if k == "state" else values[k]) for k in keys}
+                    claim = {"property": prop, "stages": list(stages), "activation": act, "domain": {"n": "3..5"},
+                             "params": params, "weight_var": "2" if act in T.TABLE else "1"}
+                    if act in ("leaky_relu", "elu"):
+                        claim["domain"]["alpha"] = "1/2"
+                    try:
+                        v = trusted.decide(claim, [])[0]
+                    except (trusted.NoGoal, trusted.Rejected):
+                        continue
+                    assert prop in allowed, (prop, act, stages, state, v)

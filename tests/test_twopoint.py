@@ -130,7 +130,7 @@ def test_the_fixed_point_against_finite_width_networks(tanh8):
 
 def _claim(prop="fixed-point", act="tanh", n="8", w="2", params=None, alpha=None):
     d = {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
-         "params": params or {"state": "two-point"}, "weight_var": w}
+         "params": {"state": "two-point"} if params is None else params, "weight_var": w}
     if alpha is not None:
         d["domain"]["alpha"] = alpha
     return d
