@@ -84,9 +84,10 @@ def test_trusted_is_small():
     invariance's counterexample for every activation).  +52 for the two-point cover (every root of
     S(s) = s in one bracket: a small-s lemma, pieces in balls, a bound beyond osc^2; its item).  +58
     for every block of DF at a two-point state (the kernel's partials at rank one, model.blocks whole,
-    the translations' zeros and closed-form eigenvalues)."""
+    the translations' zeros and closed-form eigenvalues).  +4 for the two-point red team (brackets in
+    both directions, no wider than lo/1024)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2805, sizes
+    assert sum(sizes.values()) <= 2809, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

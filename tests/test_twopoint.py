@@ -131,7 +131,7 @@ def test_the_fixed_point_against_finite_width_networks(tanh8):
 
 def _claim(prop="fixed-point", act="tanh", n="8", w="2", params=None, alpha=None):
     d = {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
-         "params": params or {"state": "two-point"}, "weight_var": w}
+         "params": {"state": "two-point"} if params is None else params, "weight_var": w}
     if alpha is not None:
         d["domain"]["alpha"] = alpha
     return d
@@ -183,8 +183,8 @@ def test_forged_bracket_items_are_rejected(tanh8, field, value, why):
     bad = copy.deepcopy(item)
     if value is None:
         value = str(hi * 2) if field == "lo" else str(lo / 2)
-        if field == "lo":
-            bad["hi"] = str(hi * 3)
+        if field == "lo":                           # past the root, narrow (a wide one is refused first)
+            bad["hi"] = str(hi * 2 * (1 + Fraction(1, 2000)))
     bad[field] = value
     with pytest.raises(trusted.Rejected, match=why):
         trusted.decide(_claim(), [bad])
@@ -360,15 +360,26 @@ def _dense_radius(name, w, n, nodes=80, eps=1e-5):
             v = np.eye(n)[i] + np.eye(n)[j]
             D_ = dF(np.outer(v, v)) - dF(unit(i)) - dF(unit(j))
         cols.append([D_[p, q] for p, q in idx])
-    return max(abs(np.linalg.eigvals(np.array(cols).T))), (lo, hi)
+    return np.linalg.eigvals(np.array(cols).T), (lo, hi)
 
 
 @pytest.mark.parametrize("name,w,n", [("tanh", 2, 3), ("tanh", 2, 4), ("erf", 1, 4), ("sin", 2, 6)])
 def test_every_block_against_the_dense_jacobian(name, w, n):
-    dense, (lo, hi) = _dense_radius(name, w, n)
+    """The whole spectrum: the kernel's block eigenvalues with their multiplicities against the dense
+    float Jacobian's n(n+1)/2 eigenvalues, and the radius."""
+    ev, (lo, hi) = _dense_radius(name, w, n)
+    dense = max(abs(ev))
     with ctx.workprec(128):
         low, up = T._radius(name, Fraction(0), n, Fraction(w), lo, hi)
+        S = arb.union(T.ball(lo), T.ball(hi))
+        mult = {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) // 2}
+        mine = [complex(float(e.real.mid()), float(e.imag.mid())) for comp, M in
+                T.all_blocks(name, Fraction(0), n, Fraction(w), S).items() for e in T.eigenvalues(M)
+                for _ in range(mult[comp])]
     assert float(low) - 1e-7 < dense < float(up) + 1e-7 and float(up - low) < 1e-8
+    key = lambda z: (round(z.real, 5), round(abs(z.imag), 5))        # noqa: E731
+    assert len(mine) == len(ev) == n * (n + 1) // 2
+    assert all(abs(a - b) < 1e-5 for a, b in zip(sorted(mine, key=key), sorted(ev, key=key))), (mine, ev)
 
 
 def test_n_3_and_4_are_decided_by_the_trivial_and_standard_blocks():
@@ -388,7 +399,7 @@ def test_jacobian_for_a_non_homogeneous_activation(cli_json, run_cli):
     assert doc["multiplicities_complete"] and doc["weight_var"] == "2"
     assert sum(e["multiplicity"] for e in doc["eigenvalues"]) == 10
     top = max(float(e["value"].strip("[]").split("+/-")[0]) for e in doc["eigenvalues"])
-    dense, _ = _dense_radius("tanh", 2, 4)
+    dense = max(abs(_dense_radius("tanh", 2, 4)[0]))
     assert abs(top - dense) < 1e-6
     assert doc["stability_verdict"]["verdict"] == "refuted" and doc["stability_verdict"]["checked"]
     for bad, why in ((["--symbolic", "--stages", "rc,tanh"], "give --n"), (["--n", "8", "--stages", "rc,tanh"], "no two-point"),

@@ -199,7 +199,7 @@ REGISTRY = {k.name: k for k in [
     Kind("tanh", "tanh(x)", lambda x, a: np.tanh(x), lambda x, a: 4 * _dsigmoid(2 * x), stage=True),
     Kind("erf", "erf(x)", closed=_erf, closed_name="arcsine closed form (Williams 1997)", stage=True),
     Kind("elu", "x if x > 0 else alpha*(exp(x) - 1)", _elu, _delu, alpha=Fraction(1), stage_alpha=Fraction(1),
-         alpha_ok=lambda a: a > 0, alpha_range="(0, inf): any positive rational", stage=True),
+         alpha_ok=lambda a: 0 < a <= 100, alpha_range="(0, 100]: any positive rational up to 100", stage=True),
     Kind("softplus", "log(1 + exp(x))", lambda x, a: np.logaddexp(0.0, x), lambda x, a: _sigmoid(x), stage=True),
     Kind("sigmoid", "1/(1 + exp(-x))", lambda x, a: _sigmoid(x), lambda x, a: _dsigmoid(x),
          stage=True),

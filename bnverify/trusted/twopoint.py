@@ -11,10 +11,16 @@ two-point family maps into itself, and at infinite width the image has the Gram 
 and the distance S(s) = a' + b' - 2 x' = E[(phi((n-1) lam Z/n) - phi(-lam Z/n))^2].  A two-point
 fixed point of the map (not up to scale) is (a', x', b') at a root s > 0 of S(s) = s.
 
-- **Exists** (intermediate values): S(lo) > lo and S(hi) < hi for rationals 0 < lo < hi.
+- **Exists** (intermediate values; S is continuous in s by dominated convergence under the growth
+  bound below): S(lo) - lo and S(hi) - hi of opposite signs, for rationals 0 < lo < hi with
+  hi - lo <= lo/1024 (a root where S crosses s downwards or upwards).
 - **None** (the scale collapses): |phi(p) - phi(q)| <= L |p - q| gives S(s) <= w L^2 s; so no root
-  s > 0 when w L^2 < 1, or when w L^2 = 1 and |phi'| < L off a null set (then the bound is
-  strict for p != q, and p - q = lam Z != 0 almost surely).
+  s > 0 when w L^2 < 1, or when w L^2 = 1 and |phi'| < L almost everywhere on every interval
+  [q, p] with q < 0 < p (here p = (n-1) lam Z/n and q = -lam Z/n, or the reverse, always straddle
+  0; then |phi(p) - phi(q)| < L |p - q|, and p - q = lam Z != 0 almost surely).  For tanh,
+  softplus, sigmoid, sin: |phi'| < L off a null set.  For elu with alpha <= 1, phi' = 1 = L on
+  t > 0 but alpha e^t < 1 on t < 0, a part of every such interval; with alpha > 1, L = alpha and
+  phi' = 1 on t > 0.
 - **The pair block** (n >= 5): P, a zero-sum pattern of angles inside the cluster (zero
   diagonal, zero cross entries), has C P C = P, and DF(G*)[P] = w E[phi'(lam Z/n)^2] P (Price's
   theorem; the cluster's pre-activations are equal, correlation 1: the one-sided derivative, as
@@ -45,8 +51,8 @@ def _smooth(phi, dphi):
 
 
 # name -> (branches {sign of the argument: (phi, phi')}, growth of phi (f0, f1): |phi(t)| <= f0 + f1 |t|,
-#          bound of |phi'|, Lipschitz constant squared (None: no lemma), strict: |phi'| < L off a
-#          null set).  "A" stands for ELU's max(1, alpha).  Twins: the formulas of
+#          bound of |phi'|, Lipschitz constant squared (None: no lemma), strict: |phi'| < L a.e. on
+#          every interval [q, p] with q < 0 < p: the docstring's None).  "A" stands for ELU's max(1, alpha).  Twins: the formulas of
 #          bnverify/core/activations.py (tests/test_twopoint.py compares them).
 TABLE = {
     "gelu": (_smooth(lambda z, a: z * (1 + (z / arb(2).sqrt()).erf()) / 2,
@@ -153,7 +159,7 @@ def _radius(name, alpha, n, w, lo, hi):
 
 def check_bracket(item):
     """The fact of a two-point-bracket item {activation, alpha, weight_var, n, lo, hi, prec}:
-    S(lo) > lo and S(hi) < hi, so a two-point fixed point with s in (lo, hi); over that bracket
+    S(s) - s changes sign on [lo, hi], so a two-point fixed point with s in (lo, hi); over that bracket
     its Gram entries and the pair block's eigenvalue (n >= 5), in balls."""
     name = item["activation"]
     if name not in TABLE:
@@ -164,13 +170,15 @@ def check_bracket(item):
         raise Rejected("n or prec out of range (3 <= n <= %d, 64 <= prec <= 512)" % MAX_N)
     if not (0 < lo < hi <= 10 ** 4 and 0 < w <= 100 and 0 <= alpha <= 100):
         raise Rejected("need 0 < lo < hi <= 10^4, 0 < weight_var <= 100 and 0 <= alpha <= 100")
+    if 1024 * (hi - lo) > lo:       # wide scale balls: up to 50x the price's time, and no cosines to show
+        raise Rejected("a bracket wider than lo/1024")
     with ctx.workprec(prec):
         signs = []
         for s in (lo, hi):
             a2, x2, b2 = image(name, alpha, n, w, ball(s))
             signs.append(a2 + b2 - 2 * x2 - ball(s))
-        if not (signs[0] > 0 and signs[1] < 0):
-            raise Rejected("S(lo) > lo and S(hi) < hi do not both hold in balls: not a bracket")
+        if not (signs[0] > 0 and signs[1] < 0 or signs[0] < 0 and signs[1] > 0):
+            raise Rejected("S(lo) - lo and S(hi) - hi are not of opposite signs in balls: not a bracket")
         S = arb.union(ball(lo), ball(hi))
         tol = max(2.0 ** -60, 4 * float(hi - lo) / float(hi))
         a2, x2, b2 = image(name, alpha, n, w, S, tol)
@@ -196,7 +204,8 @@ def _family(c):
 
 def _collapse_reason(c):
     lip2 = TABLE[c.activation][3]
-    how = "= 1, |phi'| < L off a null set," if _equal_one(c) else "< 1"
+    how = ("= 1, |phi'| < L almost everywhere on every interval [q, p] with q < 0 < p (p, q straddle 0),"
+           if _equal_one(c) else "< 1")
     return ("the scale collapses: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s, and sigma_w^2 L^2 %s give S(s) < s for "
             "every s > 0 (p - q = lam Z), so no two-point fixed point with s > 0 at any n"
             % ("max(1, alpha)^2" if lip2 == "A^2" else lip2, how))
@@ -238,7 +247,7 @@ def fixed_goal(c, Goal, need):
         if collapses(c.activation, c.alpha[0], c.weight_var):
             return "refuted", _collapse_reason(c)
         by_n = _per_n(c, facts)
-        return "proved", ("S(lo) > lo and S(hi) < hi in balls (one-dimensional Gaussian integrals, tails bounded), "
+        return "proved", ("S(lo) - lo and S(hi) - hi of opposite signs in balls (one-dimensional Gaussian integrals, tails bounded), "
                           "so a root of S(s) = s in (lo, hi): " + _shown(by_n))
     return Goal(_family(c), decide, _about(c))
 
