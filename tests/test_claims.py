@@ -115,7 +115,7 @@ def test_good_file_loads(tmp_path):
     (lambda t: t.replace('relation = "<"\n', ""), "params.relation"),               # missing param
     (lambda t: t + 'colour = "red"\n', "params.colour"),                             # unknown param
     (lambda t: t.replace("[model]", 'colour = "red"\n[model]'), "colour"),           # unknown field
-    (lambda t: t.replace('"rc,relu"', '"rc,softplus"'), "model.stages"),             # unknown stage
+    (lambda t: t.replace('"rc,relu"', '"rc,softmax"'), "model.stages"),              # unknown stage
     (lambda t: t.replace('"rc,relu"', '"rc,leaky_relu"'), "model.alpha"),            # alpha missing
     (lambda t: t.replace('stages = "rc,relu"', 'stages = "rc,relu"\nalpha = "1/2"'), "model.alpha"),
     (lambda t: t.replace('"rc,relu"', '"rc,leaky_relu"').replace("n_min = 3", 'n_min = 3\nalpha = "1/2..1/4"'),

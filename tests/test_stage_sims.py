@@ -119,7 +119,7 @@ def test_endstate_against_the_certified_attractor(cli_json):
 
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize("argv", [
-    ("decompose", "--n", "1"), ("decompose", "--activation", "softplus"), ("decompose", "--start", "uniform"),
+    ("decompose", "--n", "1"), ("decompose", "--activation", "softmax"), ("decompose", "--start", "uniform"),
     ("decompose", "--width", "0"), ("decompose", "--depth", "-1"), ("decompose", "--start", "clusters:x"),
     ("phase", "--n", "4..8", "--width", "64", "--depth", "10", "--seeds", "2", "--stages", "rc,bn"),
     ("phase", "--n", "1..8", "--width", "64", "--depth", "10", "--seeds", "2"),
