@@ -55,7 +55,7 @@ def add_arguments(p):
     p.add_argument("file", nargs="?", help="a claim file (*.toml)")
     p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu; relu,rc is BN after the "
                    "activation (fixed points and spectral radii by conjugation)")
-    options.add_alpha(p, "leaky slope or range: 1/10, 0..1/2")
+    options.add_alpha(p, "leaky slope or range: 1/10, 0..1/2; elu's alpha, one value in (0, 100]")
     p.add_argument("--weight-var", metavar="W", help="sigma_w^2: W has iid N(0, W/d) entries (default 1); for a "
                    "non-homogeneous activation it is part of the model, for the ReLU family it only scales")
     p.add_argument("--n", help="batch sizes: 3..20, 3.. or 5")
