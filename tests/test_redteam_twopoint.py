@@ -257,12 +257,15 @@ def test_edited_certificates_fail_check_cert_in_one_line(tmp_path, run_cli):
                            "--jobs", "1", "--cert", path)
     assert code == 0, out
     cert = json.loads(path.read_text())
+    assert cert["claim"]["weight_var"] == "2" and trusted.check(cert)[0]      # the genuine one re-checks
     item = cert["evidence"][0]
     edits = [lambda c: c["claim"].update(activation="tanh"), lambda c: c["claim"].update(weight_var="21/10"),
              lambda c: c["claim"]["params"].update(bound="3"), lambda c: c["claim"].update(stages=["rc", "rs"]),
              lambda c: c["evidence"][0].update(hi=str(Fraction(item["lo"]) * 2)),
              lambda c: c["evidence"][0].update(prec=4096), lambda c: c.update(verdict="refuted"),
-             lambda c: c["evidence"].append(dict(item)), lambda c: c["evidence"][0].update(type="rs-cover")]
+             lambda c: c["evidence"].append(dict(item)), lambda c: c["evidence"][0].update(type="rs-cover"),
+             lambda c: c["claim"]["domain"].update(n="7..8"), lambda c: c["claim"].pop("weight_var"),
+             lambda c: c["evidence"].pop()]
     for edit in edits:
         bad = copy.deepcopy(cert)
         edit(bad)
