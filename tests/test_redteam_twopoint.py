@@ -26,6 +26,7 @@ from bnverify import trusted
 from bnverify.core.activations import Activation, activation
 from bnverify.derive import twopoint as D
 from bnverify.trusted import twopoint as T
+from test_twopoint import _claim        # the claim builder the two files share (pytest puts tests/ on sys.path)
 
 
 # ---------------------------------------------------------------- an independent model (mpmath)
@@ -71,14 +72,6 @@ def _truth(name, a, n, w, s):
 
 def _act(name, a):
     return Activation(name, Fraction(a)) if name == "elu" else activation(name)
-
-
-def _claim(prop="fixed-point", act="tanh", n="8", w="2", params=None, alpha=None):
-    d = {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
-         "params": {"state": "two-point"} if params is None else params, "weight_var": w}
-    if alpha is not None:
-        d["domain"]["alpha"] = alpha
-    return d
 
 
 SLOW = pytest.mark.slow
