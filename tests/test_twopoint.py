@@ -104,29 +104,45 @@ def tanh8():
     return act, lo, hi, D.item(act, 8, 2, lo, hi)
 
 
-def test_the_fixed_point_against_the_full_map_iterated(tanh8):
-    """Within the two-point family the fixed point of tanh (sigma_w^2 = 2, n = 8) attracts: the
-    full 8 x 8 float map iterated from a two-point batch ends at the bracketed distance."""
-    act, lo, hi, _ = tanh8
-    n = 8
+@pytest.mark.parametrize("name,w", [("tanh", 2), ("erf", 1), ("sin", 2), ("elu", 2)])
+def test_the_fixed_point_against_the_full_map_iterated(name, w):
+    """Within the two-point family the fixed point attracts (tanh, erf, sin, ELU at n = 8): the full
+    8 x 8 float map (the product rule of derive.infinite_width) iterated from a two-point batch
+    ends at the bracketed distance (ELU's kink limits the float rule to about 0.4 %)."""
+    act, n = activation(name), 8
+    lo, _ = D.bracket(act, n, w)
     G = np.zeros((n, n))
     G[n - 1, n - 1] = 1.0
-    for _ in range(80):
-        G = infinite_width.gram_map(G, act, 2.0, nodes=60)
+    for _ in range(150):
+        G = infinite_width.gram_map(G, act, float(w), nodes=80)
     s = G[0, 0] + G[n - 1, n - 1] - 2 * G[0, n - 1]
-    assert abs(s - float(lo)) < 1e-6
+    assert abs(s - float(lo)) < (1e-2 if act.kinks else 1e-6) * float(lo), (name, s, float(lo))
 
 
-def test_the_fixed_point_against_finite_width_networks(tanh8):
-    """One layer of width 200 000 from a two-point batch at the bracketed distance: the new distance
-    |u' - v'|^2/d averages to s* within four standard errors (finite width: a sample)."""
-    act, lo, _, _ = tanh8
-    n, d, s = 8, 200_000, float(lo)
-    rng = np.random.default_rng(5)
-    g = rng.standard_normal(d) * math.sqrt(2 * s)          # (W (u - v))_i, W ~ N(0, 2/d) per entry, |u - v|^2 = s
-    diff = act.phi((n - 1) * g / n) - act.phi(-g / n)      # RC, then phi: odd point minus a cluster point
-    vals = diff ** 2
-    assert abs(vals.mean() - s) < 4 * vals.std() / math.sqrt(d)
+@pytest.mark.parametrize("name,w", [("tanh", 2), ("sin", 2)])
+def test_the_fixed_point_against_finite_width_networks(name, w):
+    """Networks of width 20 000 (bnverify.sim.model, W drawn, RC, phi), 8 of them, one layer from a
+    batch whose Gram matrix is the certified fixed point: the new distance |u' - v'|^2/d and the odd
+    cosine average to the fixed point's within four standard errors (finite width: samples)."""
+    from bnverify.sim import model
+
+    act, n, d = activation(name), 8, 20_000
+    lo, hi = D.bracket(act, n, w)
+    a, x, b = D.image(act, n, w, float(lo), 120)          # the fixed point's Gram entries (floats)
+    rng = np.random.default_rng(3)
+    Q, _ = np.linalg.qr(rng.standard_normal((d, 2)))
+    z1, z2 = Q[:, 0] * math.sqrt(d), Q[:, 1] * math.sqrt(d)
+    v, u = math.sqrt(a) * z1, x / math.sqrt(a) * z1 + math.sqrt(b - x * x / a) * z2
+    X = np.stack([np.column_stack([v] * (n - 1) + [u])] * 8)
+    dist, cos = [], []
+    for _, Y in model.layers(X, 1, ("rc",), act, base_seed=5, weight_var=float(w)):
+        for net in Y:
+            gv, gu = net[:, 0], net[:, n - 1]
+            dist.append(np.mean((gu - gv) ** 2))
+            cos.append(gv @ gu / np.sqrt((gv @ gv) * (gu @ gu)))
+    s, c = float(lo), x / math.sqrt(a * b)
+    for vals, want in ((dist, s), (cos, c)):
+        assert abs(np.mean(vals) - want) < 4 * np.std(vals) / math.sqrt(len(vals)) + 1e-9, (name, vals, want)
 
 
 def _claim(prop="fixed-point", act="tanh", n="8", w="2", params=None, alpha=None):
