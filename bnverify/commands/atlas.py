@@ -9,7 +9,6 @@ from fractions import Fraction
 from .. import parallel
 from .. import trusted
 from ..claims import properties, spec
-from ..claims.properties import two_point as two_point_search
 from ..core import activations, limits, ranges
 from ..errors import BadInput
 from ..sim import atlas as simatlas
@@ -124,36 +123,41 @@ def _verdict(v):
             "statement": v.evidence.get("statement"), "reason": v.evidence.get("reason")}
 
 
+def _bracket_of(v):
+    """The two-point bracket item a verdict's certificate carries, or None."""
+    items = v.certificate["evidence"] if v.certificate else []
+    return next((it for it in items if it.get("type") == "two-point-bracket"), None)
+
+
 def two_point_cells(name, alpha, weight_var, ns):
     """The kernel's two-point cells of a non-homogeneous phi at one weight variance, per n: a
     two-point fixed point (or the collapse lemma's refutation) and whether the spectral radius of DF
-    there is > 1 (unstable); None where the kernel has no goal for it."""
+    there is > 1 (unstable), with the fixed point's geometry from the same bracket; None where the
+    kernel has no goal for it."""
     out = []
     for n in ns:
-        unstable = _verdict(properties.check(_claim(name, alpha, "spectral-radius", str(n), {
-            "state": "two-point", "relation": ">", "bound": "1"}, weight_var)))
-        if unstable["status"] == "proved":          # its statement says a fixed point exists
+        v = properties.check(_claim(name, alpha, "spectral-radius", str(n), {
+            "state": "two-point", "relation": ">", "bound": "1"}, weight_var))
+        unstable = _verdict(v)
+        if unstable["status"] != "proved":
+            v = properties.check(_claim(name, alpha, "fixed-point", str(n), {"state": "two-point"}, weight_var))
+            fixed = _verdict(v)
+        else:                                       # its statement says a fixed point exists
             fixed = dict(unstable, statement=None, reason="from the unstable cell's verdict (its statement says a "
                          "fixed point exists)")
-        else:
-            fixed = _verdict(properties.check(_claim(name, alpha, "fixed-point", str(n), {"state": "two-point"},
-                                                     weight_var)))
         if fixed["status"] == "inconclusive" and "no obligation" in (fixed["reason"] or ""):
             return None
-        out.append({"n": n, "fixed_point": fixed, "unstable": unstable, "geometry": _geometry(name, alpha, weight_var, n)
-                    if fixed["status"] == "proved" else None})
+        item = _bracket_of(v) if fixed["status"] == "proved" else None
+        out.append({"n": n, "fixed_point": fixed, "unstable": unstable, "geometry": _geometry(item)})
     return out
 
 
-def _geometry(name, alpha, weight_var, n):
+def _geometry(item):
     """The fixed point's distance, odd cosine and norm ratio as the kernel encloses them over a
-    bracket (decimal strings of balls), or None where the search finds no bracket."""
-    act = activations.activation(name, alpha)
-    item = two_point_search.bracket_item(act, n, Fraction(weight_var))
+    bracket item (decimal strings of balls; the kernel re-checks an item once per process)."""
     if item is None:
         return None
-    fact = trusted.items.check_item(item)
-    cos, ratio, s, _ = fact["shown"]
+    cos, ratio, s, _ = trusted.items.check_item(item)["shown"]
     return {"s": s, "odd_cos": cos, "norm_ratio": ratio}
 
 
