@@ -21,6 +21,7 @@ map implementation (:func:`bnverify.core.gram.dF`) on a quotient matrix whose in
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -93,7 +94,20 @@ def components(n):
 
 def layout(component, n):
     """Quotient layout: singleton cluster indices, the rest of the cluster (two
-    representatives), the odd point."""
+    representatives), the odd point.  Kept per (component, n) for an int n (a layout is
+    immutable, and keeps the weights it computes: the reduction's searches ask for the same
+    layout tens of thousands of times)."""
+    if isinstance(n, int) and not isinstance(n, bool):
+        return _int_layout(component, n)
+    return _layout(component, n)
+
+
+@functools.lru_cache(maxsize=256)
+def _int_layout(component, n):
+    return _layout(component, n)
+
+
+def _layout(component, n):
     k = _SINGLETONS[component]
     classes = tuple("s%d" % i for i in range(k)) + ("rest", "rest", "odd")
     sizes = {"s%d" % i: 1 for i in range(k)}
