@@ -198,6 +198,20 @@ class BallContext(Context):
     def pi(self):
         return self.arb.pi()
 
+    # one ball (the common case in the searches): the same functions as Context's, without
+    # going through _map twice
+    def sqrt(self, x):
+        return x.nonnegative_part().sqrt() if isinstance(x, self.arb) else Context.sqrt(self, x)
+
+    def pos(self, x):
+        return x.nonnegative_part() if isinstance(x, self.arb) else Context.pos(self, x)
+
+    def unit(self, x):
+        return self._unit(x) if isinstance(x, self.arb) else Context.unit(self, x)
+
+    def acos(self, x):
+        return self._acos(self._unit(x)) if isinstance(x, self.arb) else Context.acos(self, x)
+
     def const(self, x):
         if isinstance(x, self.arb):
             return x

@@ -121,18 +121,24 @@ def _num(v, ctx):
 
 def embed(state, lay, ctx):
     """The quotient matrix of a symmetric state on a component's layout."""
-    state = SymState(*(_num(v, ctx) for v in (state.a, state.o, state.x, state.b)))
+    values = np.empty(4, dtype=object)
+    values[:] = [_num(v, ctx) for v in (state.a, state.o, state.x, state.b)]
+    return values[lay._kept("_entries", lambda: _entries(lay))]
+
+
+def _entries(lay):
+    """Which of a state's (a, o, x, b) each entry of the layout's quotient matrix holds."""
     m = len(lay.classes)
-    G = np.empty((m, m), dtype=object)
+    E = np.empty((m, m), dtype=int)
     for i, ci in enumerate(lay.classes):
         for k, ck in enumerate(lay.classes):
             if ci == "odd" and ck == "odd":
-                G[i, k] = state.b
+                E[i, k] = 3
             elif "odd" in (ci, ck):
-                G[i, k] = state.x
+                E[i, k] = 2
             else:
-                G[i, k] = state.a if i == k else state.o
-    return G
+                E[i, k] = 0 if i == k else 1
+    return E
 
 
 def _basis(component, lay, ctx, n):
