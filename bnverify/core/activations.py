@@ -309,15 +309,15 @@ class Activation:
         if not self.has_closed_kernel:
             raise BadInput("no closed-form kernel for activation %s" % self)
         a = self.slope
-        kept = getattr(ctx, "_cache", None)         # the ball context keeps them per slope
-        key = ("kappa-constants", a) if kept is not None and isinstance(a, (Fraction, int, str)) else None
-        if key is not None and key in kept:
-            return kept[key]
+        kept = getattr(ctx, "_cache", None)         # the ball context keeps them per activation
+        key = ("kappa-constants", id(self)) if kept is not None and isinstance(a, (Fraction, int, str)) else None
+        if key is not None and key in kept and kept[key][0] is self:    # the entry holds self: id not reused
+            return kept[key][1]
         a = ctx.const(a) if isinstance(a, (Fraction, int, str)) else a
         A = (1 + a * a) / 2
         B = (1 - a) * (1 - a) / (2 * ctx.pi)
         if key is not None:
-            kept[key] = (A, B)
+            kept[key] = (self, (A, B))
         return A, B
 
     def kappa(self, rho, ctx):

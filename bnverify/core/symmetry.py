@@ -94,12 +94,23 @@ def components(n):
 
 def layout(component, n):
     """Quotient layout: singleton cluster indices, the rest of the cluster (two
-    representatives), the odd point.  Kept per (component, n) for an int n (a layout is
-    immutable, and keeps the weights it computes: the reduction's searches ask for the same
-    layout tens of thousands of times)."""
+    representatives), the odd point.  Kept per (component, n) for an int n or a ball (a
+    layout is immutable, and keeps the weights it computes: the reduction's searches ask for
+    the same layout tens of thousands of times; a ball, which cannot be hashed, by identity)."""
     if isinstance(n, int) and not isinstance(n, bool):
         return _int_layout(component, n)
+    if type(n).__name__ == "arb":
+        key = (component, id(n))
+        kept = _BALL_LAYOUTS.get(key)
+        if kept is None or kept[0] is not n:       # the entry holds n, so its id is not reused
+            if len(_BALL_LAYOUTS) > 64:
+                _BALL_LAYOUTS.clear()
+            kept = _BALL_LAYOUTS[key] = (n, _layout(component, n))
+        return kept[1]
     return _layout(component, n)
+
+
+_BALL_LAYOUTS = {}
 
 
 @functools.lru_cache(maxsize=256)
