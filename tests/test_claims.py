@@ -235,9 +235,11 @@ def test_runner_cache_runs_a_shared_job_once(monkeypatch):
 SHARED_SEARCH = ("classification", "basin-attractor", "basin-attractor-all")
 
 
-def test_the_claims_of_one_classification_search_have_one_search_key():
+def test_the_jobs_that_search_alike_have_one_search_key():
     """classification, basin-attractor and basin-attractor-all are different jobs that search
-    the same all-n classification item; no other catalogue claim has a search key."""
+    the same all-n classification item; basin-simplex and rs-basins at each n = 3..6 search RC
+    alone's basin cover there (basin-simplex-leaky's covers are at another slope, rs-basins-7's
+    per-n jobs have no RC-alone partner)."""
     from bnverify.claims.properties import jobs
     keys = {}
     for c in spec.load_catalogue():
@@ -245,7 +247,11 @@ def test_the_claims_of_one_classification_search_have_one_search_key():
             k = jobs.search_key(u)
             if k is not None:
                 keys.setdefault(k, set()).add(c.id)
-    assert keys == {("classification-branch", 7): set(SHARED_SEARCH)}
+    shared = {k: ids for k, ids in keys.items() if len(ids) > 1}
+    want = {("basin-cover", n, "relu", "0"): {"basin-simplex", "rs-basins"} for n in range(3, 7)}
+    want[("classification-branch", 7)] = set(SHARED_SEARCH)
+    assert shared == want
+    assert keys[("basin-cover", 7, "leaky_relu", "1/10")] == {"basin-simplex-leaky"}
 
 
 def test_jobs_that_share_a_search_run_in_one_task(monkeypatch):
