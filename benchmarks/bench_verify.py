@@ -95,23 +95,10 @@ def run(args, path=None):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([path] + ([os.environ["PYTHONPATH"]]
                                                                 if os.environ.get("PYTHONPATH") else []))) \
         if path else None
-    cpu, stop = {}, threading.Event()
-    t0 = time.monotonic()
-    proc = subprocess.Popen([exe] + args + ["--json", "--quiet"], stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        import psutil  # noqa: F401
-        sampler = threading.Thread(target=tree_cpu, args=(proc.pid, stop, cpu), daemon=True)
-        sampler.start()
-    except ImportError:
-        sampler = None
-    out, _ = proc.communicate()
-    wall = time.monotonic() - t0
-    stop.set()
-    if sampler is not None:
-        sampler.join()
-    if proc.returncode != 0:
-        raise SystemExit("bnverify %s exited with %d" % (" ".join(args), proc.returncode))
-    return wall, (sum(cpu.values()) if cpu else None), json.loads(out)
+    wall, cpu, code, out = timed([exe] + args + ["--json", "--quiet"], env=env)
+    if code != 0:
+        raise SystemExit("bnverify %s exited with %d" % (" ".join(args), code))
+    return wall, cpu, json.loads(out)
 
 
 def report(name, wall, cpu, doc, load0, load1, top):
