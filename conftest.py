@@ -40,6 +40,24 @@ class ClaimFile(pytest.File):
         yield item
 
 
+@pytest.hookimpl(optionalhook=True)           # pytest-xdist's hook
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``--dist loadfile`` (the default here) the catalogue's files are one unit of work,
+    run by one worker: claims share work across files (the per-n attractor jobs of attractor and
+    attractor-threshold, the all-n classification search of classification, basin-attractor and
+    basin-attractor-all, RC alone's basin covers for basin-simplex and rs-basins), and a worker
+    does it once for all of them (the session's job cache, the searches kept per process)."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class CatalogueTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            return "proofs/*.toml" if scope.startswith("proofs/") and scope.endswith(".toml") else scope
+    return CatalogueTogether(config, log)
+
+
 class VerdictMismatch(Exception):
     pass
 

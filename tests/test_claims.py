@@ -233,6 +233,69 @@ def test_runner_cache_runs_a_shared_job_once(monkeypatch):
     assert calls == ["norm-ratio"] and first.verdict.status == again.verdict.status == "proved"
 
 
+SHARED_SEARCH = ("classification", "basin-attractor", "basin-attractor-all")
+
+
+def test_the_jobs_that_search_alike_have_one_search_key():
+    """classification, basin-attractor and basin-attractor-all are different jobs that search
+    the same all-n classification item; basin-simplex and rs-basins at each n = 3..6 search RC
+    alone's basin cover there (basin-simplex-leaky's covers are at another slope, rs-basins-7's
+    per-n jobs have no RC-alone partner)."""
+    from bnverify.claims.properties import jobs
+    keys = {}
+    for c in spec.load_catalogue():
+        for u in jobs.units(c):
+            k = jobs.search_key(u)
+            if k is not None:
+                keys.setdefault(k, set()).add(c.id)
+    shared = {k: ids for k, ids in keys.items() if len(ids) > 1}
+    want = {("basin-cover", n, "relu", "0"): {"basin-simplex", "rs-basins"} for n in range(3, 7)}
+    want[("classification-branch", 7)] = set(SHARED_SEARCH)
+    assert shared == want
+    assert keys[("basin-cover", 7, "leaky_relu", "1/10")] == {"basin-simplex-leaky"}
+
+
+def test_jobs_that_share_a_search_run_in_one_task(monkeypatch):
+    """The runner submits the three classification-search jobs as ONE task (run_group: one
+    worker, one after the other), every other job alone; the verdicts stay each claim's own."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from bnverify.claims import runner
+    from bnverify.core.verdict import INCONCLUSIVE, Verdict
+    ran, submitted = [], []
+    monkeypatch.setattr(runner, "run_one", lambda c: ran.append((c.id, threading.get_ident())) or
+                        Verdict(INCONCLUSIVE, c.property, {"reason": "test"}, subject=c.id))
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn, arg, *a, **kw):
+            submitted.append((fn.__name__, [c.id for c in arg] if isinstance(arg, list) else [arg.id]))
+            return super().submit(fn, arg, *a, **kw)
+
+    claims = [c for c in spec.load_catalogue() if c.id in SHARED_SEARCH + ("norm-ratio", "attractor-leaky")]
+    with Recording(2) as ex:
+        results = runner.run(claims, executor=ex, progress=False)
+    groups = [ids for fn, ids in submitted if fn == "run_group"]
+    assert groups == [list(SHARED_SEARCH)] and len(submitted) == 3
+    assert len({t for i, t in ran if i in SHARED_SEARCH}) == 1
+    assert [r.claim.id for r in results] == [c.id for c in claims]
+    assert all(r.verdict.subject == r.claim.id and r.verdict.status == INCONCLUSIVE for r in results)
+
+
+def test_the_classification_search_is_kept_for_the_process(monkeypatch):
+    """branches.classification_item searches once per n0 and hands out copies (a caller that
+    modifies its item does not change the next caller's)."""
+    from bnverify.claims.properties import branches
+    calls = []
+    monkeypatch.setattr(branches, "_CLASSIFICATION", {})
+    monkeypatch.setattr(branches.classify_alln, "classification_item",
+                        lambda n0: calls.append(n0) or {"type": "classification-branch", "n_from": n0, "columns": [1]})
+    a = branches.classification_item(7)
+    a["columns"].append(2)
+    b = branches.classification_item(7)
+    branches.classification_item(8)
+    assert calls == [7, 8] and b == {"type": "classification-branch", "n_from": 7, "columns": [1]}
+
+
 def test_a_threshold_on_n_from_16_is_decided_as_a_threshold():
     """attractor-threshold with n >= 16 runs ONE job, attractor-stable on the same range; its
     verdict used to be taken as the claim's, so '--n 16..20 --value 17' (false: the attractor

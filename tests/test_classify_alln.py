@@ -268,11 +268,11 @@ def test_the_basin_goal(small):
         trusted.decide(b("99..", "attractor", "(partner, configuration)"), [item])
 
 
-def test_a_piece_named_convex_must_be_convex():
+def test_a_piece_named_convex_must_be_convex(small):
     """At n = 7, Phi1 is not convex in zeta beyond about 2.3 (the item names those pieces
     positive); the same column with every piece named convex is rejected."""
     col = ca.column(Fraction(1, 7), Fraction(1, 7))
-    charts = {k: Fraction(v) for k, v in ca.classification_item(100)["charts"].items()}
+    charts = _charts(small)
     from flint import ctx as fctx
     with fctx.workprec(128):
         tc._column(0, json.loads(json.dumps(col)), charts, 128)
@@ -282,16 +282,17 @@ def test_a_piece_named_convex_must_be_convex():
             tc._column(0, forged, charts, 128)
 
 
-def _charts():
-    return {k: Fraction(v) for k, v in ca.classification_item(100)["charts"].items()}
+def _charts(item):
+    """An item's charts as Fractions (the module's item: its charts are every item's)."""
+    return {k: Fraction(v) for k, v in item["charts"].items()}
 
 
-def test_u1_pieces_must_have_their_sign():
+def test_u1_pieces_must_have_their_sign(small):
     """At n = 7 the partner lies at v = 11.9: a column stretched to V1 = 12 holds a second root
     above the attractor, and its pieces there are rejected (the sign is not shown)."""
     from flint import ctx as fctx
     col = ca.column(Fraction(1, 7), Fraction(1, 7))
-    charts = dict(_charts(), V1=Fraction(12))
+    charts = dict(_charts(small), V1=Fraction(12))
     forged = copy.deepcopy(col)
     forged["above"] += [[str(Fraction(40 + k, 4)), str(Fraction(41 + k, 4))] for k in range(8)]
     with fctx.workprec(128), pytest.raises(trusted.Rejected, match="not shown above the root"):

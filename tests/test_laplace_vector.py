@@ -40,7 +40,9 @@ def monte_carlo(Sigma, a, rc, samples, seed, chunk=100_000):
     return mean, np.sqrt(np.maximum(s2 / samples - mean * mean, 0) / samples)
 
 
-@pytest.mark.parametrize("n, Sigma, a, rc", [(4, GENERIC[4], 0, True), (8, GENERIC[8], 0, True),
+# n = 8 (a million samples, n^2 entries) under -m slow: n = 4 checks the same route by default
+@pytest.mark.parametrize("n, Sigma, a, rc", [(4, GENERIC[4], 0, True),
+                                            pytest.param(8, GENERIC[8], 0, True, marks=pytest.mark.slow),
                                             pytest.param(8, ODD8, Fr(1, 5), True, marks=pytest.mark.slow)])
 def test_monte_carlo_million(n, Sigma, a, rc):
     res = laplace.gram(Sigma, a, rc=rc, digits=15)
@@ -51,7 +53,7 @@ def test_monte_carlo_million(n, Sigma, a, rc):
             assert abs(float(res["V"][j][k].mid()) - mean[j, k]) < 5 * se[j, k] + 1e-12, (j, k)
 
 
-@pytest.mark.parametrize("n", [4, 8])
+@pytest.mark.parametrize("n", [4, pytest.param(8, marks=pytest.mark.slow)])     # n = 4 by default
 def test_mpmath_quad(n):
     res = laplace.gram(GENERIC[n], 0, rc=True, digits=20)
     v01, v00 = mp_quad(GENERIC[n], 0, 30)
@@ -165,7 +167,7 @@ H4 = [[Fr(1, 1 + i + j) if (i + j) % 3 else (Fr(-1, 2 + i) if i == j else 0) for
 H4 = [[(H4[i][j] + H4[j][i]) / 2 for j in range(4)] for i in range(4)]
 
 
-@pytest.mark.parametrize("n", [3, 4, 8])
+@pytest.mark.parametrize("n", [3, 4, pytest.param(8, marks=pytest.mark.slow)])  # n = 3, 4 by default
 def test_directional_vector_against_entrywise(n):
     from bnverify.core import laplace_jacobian
 

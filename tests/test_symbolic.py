@@ -28,11 +28,23 @@ def _dense_charpoly(act, n):
     return M.charpoly()
 
 
+# the symbolic spectra (symbolic n; for leaky ReLU symbolic alpha too) are derived once per module
+# (0.8 s and 2.2 s each): the tests below evaluate them at many n
+@pytest.fixture(scope="module")
+def relu_spectrum():
+    return symbolic.configuration_spectrum(RELU)
+
+
+@pytest.fixture(scope="module")
+def leaky_spectrum():
+    return symbolic.configuration_spectrum(symbolic.symbolic_activation("leaky_relu"))
+
+
 @pytest.mark.parametrize("n", range(3, 11))
-def test_closed_form_spectrum_matches_dense_jacobian(n):
+def test_closed_form_spectrum_matches_dense_jacobian(n, relu_spectrum):
     """The closed forms (symbolic n, evaluated at n) times the dropped eigenvalue 1 must give
     exactly the characteristic polynomial of the full n(n+1)/2 exact Jacobian."""
-    spec = symbolic.configuration_spectrum(RELU)
+    spec = relu_spectrum
     t = fmpq_poly([0, 1])
     expected = t - 1                       # the direction G* itself
     total = 1
@@ -45,8 +57,8 @@ def test_closed_form_spectrum_matches_dense_jacobian(n):
 
 
 @pytest.mark.parametrize("n", range(3, 7))
-def test_leaky_closed_form_matches_dense_jacobian(n):
-    spec = symbolic.configuration_spectrum(symbolic.symbolic_activation("leaky_relu"))
+def test_leaky_closed_form_matches_dense_jacobian(n, leaky_spectrum):
+    spec = leaky_spectrum
     t = fmpq_poly([0, 1])
     expected = t - 1
     for e in spec["eigenvalues"]:
@@ -55,8 +67,8 @@ def test_leaky_closed_form_matches_dense_jacobian(n):
     assert _dense_charpoly(LEAKY, n) == expected
 
 
-def test_concrete_n_agrees_with_symbolic():
-    sym = symbolic.configuration_spectrum(RELU)
+def test_concrete_n_agrees_with_symbolic(relu_spectrum):
+    sym = relu_spectrum
     conc = symbolic.configuration_spectrum(RELU, 9)
     want = {sp.Rational(e["value"]): int(e["multiplicity"]) for e in conc["eigenvalues"]}
     got = {e["value"].subs(symbolic.N, 9): int(e["multiplicity"].subs(symbolic.N, 9)) for e in sym["eigenvalues"]}
@@ -151,9 +163,9 @@ def test_leaky_odd_cosine_closed_form():
     assert abs(float(fp["odd_cos"].subs(symbolic.ALPHA, sp.Rational(3, 10))) - mc) < 5e-3
 
 
-def test_stability_statement_is_decided_exactly():
-    for act in (RELU, symbolic.symbolic_activation("leaky_relu")):
-        summ = symbolic.stability_summary(symbolic.configuration_spectrum(act))
+def test_stability_statement_is_decided_exactly(relu_spectrum, leaky_spectrum):
+    for spectrum in (relu_spectrum, leaky_spectrum):
+        summ = symbolic.stability_summary(spectrum)
         assert summ["linearly_unstable"] is True
         grows = [p for p in summ["per_eigenvalue"] if p["relation_to_1"] == ">"]
         assert len(grows) == 1 and "spread inside the cluster" in grows[0]["mode"]

@@ -5,8 +5,11 @@ pass any Executor instead, e.g. Dask's ``Client(...).get_executor()``, to spread
 a cluster.  A claim whose property works per batch size (``Property.per_n``) and has a finite
 range of n is split into one job per n, and the per-n verdicts are combined into one verdict
 (a bundle certificate) in this process, as soon as its last job is in.  Identical jobs (equal
-``registry.job_key``, e.g. the attractor at n = 9 for two claims) run once.  The jobs of claims
-that are not split are submitted first, then those of the split claims, most jobs first.
+``registry.job_key``, e.g. the attractor at n = 9 for two claims) run once.  Different jobs
+that search the same evidence (equal ``jobs.search_key``: the all-n classification item of
+three catalogue claims) run in one task, one after the other in one worker, so the search and
+the kernel's re-check of the item are done once there.  The jobs of claims that are not split
+are submitted first, then those of the split claims, most jobs first.
 """
 from __future__ import annotations
 
@@ -55,6 +58,12 @@ class Result:
             self.claim.id, self.verdict.status, "" if self.ok else " (expected %s)" % self.claim.expect,
             self.verdict.method if len(self.verdict.method) <= 60 else self.verdict.method[:57] + "...",
             self.verdict.seconds)
+
+
+def run_group(claims):
+    """run_one on each claim, in this one process (jobs with one search key: the search is kept
+    for the process, see ``jobs.search_key``).  Top level, so it pickles."""
+    return [run_one(c) for c in claims]
 
 
 def run_one(claim):
@@ -177,17 +186,25 @@ def run(claims, executor: Executor | None = None, jobs=None, progress=True, stre
         # takes the kernel time in proportion, and it then overlaps the other claims' jobs.
         # Progress still comes in the planned order.
         first = sorted(todo, key=lambda j: (len(plan[j[0]][1]) > 1, -len(plan[j[0]][1])))
+        tasks = {}                  # jobs with one search key go to one worker, in one task
+        for j in first:
+            sk = split.search_key(j[2])
+            tasks.setdefault(id(j) if sk is None else sk, []).append(j)
         try:
-            futures = {ex.submit(run_one, u): (i, k, u) for i, k, u in first}
+            futures = {(ex.submit(run_one, group[0][2]) if len(group) == 1 else
+                        ex.submit(run_group, [u for _, _, u in group])): group for group in tasks.values()}
             for f in as_completed(futures):
-                i, k, u = futures[f]
+                group = futures[f]
                 try:
-                    v = f.result()
+                    vs = f.result()
+                    vs = [vs] if len(group) == 1 else vs
                 except Exception as e:      # a worker killed mid-run: undecided, never proved
-                    v = Verdict(INCONCLUSIVE, u.property, {"reason": "the job's worker failed: %s: %s"
-                                                           % (type(e).__name__, e)}, subject=u.id)
-                tick(label(i, u), v, place[id(u)])
-                finished(u, v)
+                    vs = [Verdict(INCONCLUSIVE, u.property, {"reason": "the job's worker failed: %s: %s"
+                                                             % (type(e).__name__, e)}, subject=u.id)
+                          for _, _, u in group]
+                for (i, k, u), v in zip(group, vs):
+                    tick(label(i, u), v, place[id(u)])
+                    finished(u, v)
         finally:
             if own:
                 ex.shutdown()

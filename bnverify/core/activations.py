@@ -351,9 +351,16 @@ class Activation:
         if not self.has_closed_kernel:
             raise BadInput("no closed-form kernel for activation %s" % self)
         a = self.slope
+        kept = getattr(ctx, "_cache", None)         # ball, mp and jet contexts keep them per activation
+        key = ("kappa-constants", ctx.name, id(self)) if kept is not None and isinstance(a, (Fraction, int, str)) \
+            else None
+        if key is not None and key in kept and kept[key][0] is self:    # the entry holds self: id not reused
+            return kept[key][1]
         a = ctx.const(a) if isinstance(a, (Fraction, int, str)) else a
         A = (1 + a * a) / 2
         B = (1 - a) * (1 - a) / (2 * ctx.pi)
+        if key is not None:
+            kept[key] = (self, (A, B))
         return A, B
 
     def kappa(self, rho, ctx):

@@ -79,6 +79,10 @@ class Context:
     def series(self, s, x):
         return self._series(s, x, False)[0]
 
+    def _coeff(self, s, k):
+        """The series' k-th coefficient in this context."""
+        return self.const(s.coeff(k))
+
     def _eps(self):
         # a rigorous context must bound the rest of the series, which this sum does not
         raise NotImplementedError("no power series in %s arithmetic" % self.name)
@@ -93,7 +97,7 @@ class Context:
         total, p, x2, k = self.const(0), self.const(1), x * x, 0
         dtotal, dp = self.const(0), x
         while True:
-            c = self.const(s.coeff(k))
+            c = self._coeff(s, k)
             term = c * p
             total += term
             small = abs(term) < eps
@@ -197,6 +201,20 @@ class BallContext(Context):
     @property
     def pi(self):
         return self.arb.pi()
+
+    # one ball (the common case in the searches): the same functions as Context's, without
+    # going through _map twice
+    def sqrt(self, x):
+        return x.nonnegative_part().sqrt() if isinstance(x, self.arb) else Context.sqrt(self, x)
+
+    def pos(self, x):
+        return x.nonnegative_part() if isinstance(x, self.arb) else Context.pos(self, x)
+
+    def unit(self, x):
+        return self._unit(x) if isinstance(x, self.arb) else Context.unit(self, x)
+
+    def acos(self, x):
+        return self._acos(self._unit(x)) if isinstance(x, self.arb) else Context.acos(self, x)
 
     def const(self, x):
         if isinstance(x, self.arb):
@@ -392,6 +410,23 @@ class MpContext(Context):
     def _eps(self):
         return self.mp.mpf(2) ** (-self.mp.prec - 8)
 
+    @property
+    def _cache(self):
+        """Values kept for the process at this precision (kappa's constants)."""
+        return _MP_CACHES.setdefault(self.mp.prec, {})
+
+    def _coeff(self, s, k):
+        """Kept per (series, k, precision) for the process: the searches sum the same series
+        thousands of times, each time from new contexts."""
+        key = (s.name, s.coeff, k, self.mp.prec)
+        if key not in _MP_COEFFS:
+            _MP_COEFFS[key] = self.const(s.coeff(k))
+        return _MP_COEFFS[key]
+
+
+_MP_COEFFS = {}
+_MP_CACHES = {}
+
 
 class Jet:
     """A value and its derivative in one variable (forward mode): the series v + d e, e^2 = 0."""
@@ -458,6 +493,11 @@ class JetContext(Context):
 
     def __init__(self, base):
         self.base = base
+
+    @property
+    def _cache(self):
+        """The base context's kept values (keys name the context: a jet's are its own)."""
+        return getattr(self.base, "_cache", None)
 
     @property
     def pi(self):

@@ -26,8 +26,20 @@ class Layout:
     classes: tuple
     sizes: tuple
 
+    def _kept(self, name, make):
+        """make(), computed once per layout (a layout is immutable; callers never modify the
+        arrays these give, they only multiply by them)."""
+        v = self.__dict__.get(name)
+        if v is None:
+            v = make()
+            object.__setattr__(self, name, v)
+        return v
+
     def weights(self):
         """W[i, k]: how many indices representative k stands for, seen from row i."""
+        return self._kept("_weights", self._weights)
+
+    def _weights(self):
         m = len(self.classes)
         W = np.empty((m, m), dtype=object)
         first = {}
@@ -43,6 +55,13 @@ class Layout:
         return W
 
     def firsts(self):
+        return self._kept("_firsts", self._firsts)
+
+    def sizes_array(self):
+        """The size of each representative's class, as an object array."""
+        return self._kept("_sizes_array", lambda: np.array([self.sizes[c] for c in self.classes], dtype=object))
+
+    def _firsts(self):
         seen, out = set(), []
         for k, c in enumerate(self.classes):
             out.append(0 if c in seen else 1)
@@ -51,7 +70,7 @@ class Layout:
 
     @property
     def n(self):
-        return sum(self.sizes.values())
+        return self._kept("_n", lambda: sum(self.sizes.values()))
 
 
 def _row_sums(G, layout):
@@ -67,8 +86,7 @@ def _size(G, layout):
 def _total(r, layout):
     if layout is None:
         return r.sum()
-    sizes = np.array([layout.sizes[c] for c in layout.classes], dtype=object)
-    return (sizes * r * layout.firsts()).sum()
+    return (layout.sizes_array() * r * layout.firsts()).sum()
 
 
 def center(G, layout=None):
@@ -85,6 +103,9 @@ def _diag_outer(S, ctx):
     return d, d[:, None] * d[None, :]
 
 
+_TRIU = {}      # m -> the indices above the diagonal of an m x m matrix
+
+
 def _pairs(f, zero, *mats):
     """f on the entries of symmetric matrices above the diagonal, mirrored below, ``zero`` on
     the diagonal (which the callers overwrite).  An entry of an object matrix (balls, intervals,
@@ -93,7 +114,9 @@ def _pairs(f, zero, *mats):
     if mats[0].dtype != object:
         return f(*mats)
     m = mats[0].shape[0]
-    i, j = np.triu_indices(m, 1)
+    if m not in _TRIU:
+        _TRIU[m] = np.triu_indices(m, 1)
+    i, j = _TRIU[m]
     out = np.full((m, m), zero, dtype=object)
     out[i, j] = out[j, i] = f(*(M[i, j] for M in mats))
     return out
@@ -121,8 +144,7 @@ def trace(G, layout=None):
     d = np.diagonal(G)
     if layout is None:
         return d.sum()
-    sizes = np.array([layout.sizes[c] for c in layout.classes], dtype=object)
-    return (sizes * d * layout.firsts()).sum()
+    return (layout.sizes_array() * d * layout.firsts()).sum()
 
 
 def F_scale_free(G, act, ctx, layout=None, stages=("rc",)):

@@ -21,6 +21,7 @@ map implementation (:func:`bnverify.core.gram.dF`) on a quotient matrix whose in
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -93,7 +94,31 @@ def components(n):
 
 def layout(component, n):
     """Quotient layout: singleton cluster indices, the rest of the cluster (two
-    representatives), the odd point."""
+    representatives), the odd point.  Kept per (component, n) for an int n or a ball (a
+    layout is immutable, and keeps the weights it computes: the reduction's searches ask for
+    the same layout tens of thousands of times; a ball, which cannot be hashed, by identity)."""
+    if isinstance(n, int) and not isinstance(n, bool):
+        return _int_layout(component, n)
+    if type(n).__name__ == "arb":
+        key = (component, id(n))
+        kept = _BALL_LAYOUTS.get(key)
+        if kept is None or kept[0] is not n:       # the entry holds n, so its id is not reused
+            if len(_BALL_LAYOUTS) > 64:
+                _BALL_LAYOUTS.clear()
+            kept = _BALL_LAYOUTS[key] = (n, _layout(component, n))
+        return kept[1]
+    return _layout(component, n)
+
+
+_BALL_LAYOUTS = {}
+
+
+@functools.lru_cache(maxsize=256)
+def _int_layout(component, n):
+    return _layout(component, n)
+
+
+def _layout(component, n):
     k = _SINGLETONS[component]
     classes = tuple("s%d" % i for i in range(k)) + ("rest", "rest", "odd")
     sizes = {"s%d" % i: 1 for i in range(k)}
@@ -107,18 +132,24 @@ def _num(v, ctx):
 
 def embed(state, lay, ctx):
     """The quotient matrix of a symmetric state on a component's layout."""
-    state = SymState(*(_num(v, ctx) for v in (state.a, state.o, state.x, state.b)))
+    values = np.empty(4, dtype=object)
+    values[:] = [_num(v, ctx) for v in (state.a, state.o, state.x, state.b)]
+    return values[lay._kept("_entries", lambda: _entries(lay))]
+
+
+def _entries(lay):
+    """Which of a state's (a, o, x, b) each entry of the layout's quotient matrix holds."""
     m = len(lay.classes)
-    G = np.empty((m, m), dtype=object)
+    E = np.empty((m, m), dtype=int)
     for i, ci in enumerate(lay.classes):
         for k, ck in enumerate(lay.classes):
             if ci == "odd" and ck == "odd":
-                G[i, k] = state.b
+                E[i, k] = 3
             elif "odd" in (ci, ck):
-                G[i, k] = state.x
+                E[i, k] = 2
             else:
-                G[i, k] = state.a if i == k else state.o
-    return G
+                E[i, k] = 0 if i == k else 1
+    return E
 
 
 def _basis(component, lay, ctx, n):

@@ -36,6 +36,7 @@ for G's derivative in v); each context sums the series C, S, R in its own way.
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from ..core import arith
@@ -62,10 +63,7 @@ def r_coeff(k):
 
 
 def _fact(k):
-    out = 1
-    for i in range(2, k + 1):
-        out *= i
-    return out
+    return math.factorial(k) if k > 1 else 1
 
 
 def _tail_cs(X, K):

@@ -199,8 +199,9 @@ def mixture(rho, n, act, dps=30):
 # ---------------------------------------------------------------- the cover of (partner, attractor)
 def cover(n, slope, lo, hi, prec=PREC, budget=MAX_PIECES):
     """Pieces [[lo, hi], ...] from ``lo`` to ``hi`` (exact, dyadic ends), each with an enclosure of
-    h_RS below its lo (h_RS < rho there): walk from lo, doubling the step after a success and
-    halving it after a failure; None if the budget or 2^-60 steps are exhausted."""
+    h_RS below its lo (h_RS < rho there): walk from lo, growing the step by 5/4 after a success
+    and halving it after a failure; None if the budget or 2^-60 steps are exhausted.  (Doubling
+    overshot about every other step: at n = 7, 151 enclosures for 78 pieces; 5/4 takes 90 for 72.)"""
     lo, hi = Fraction(lo), Fraction(hi)
     pieces, a, step, tries = [], lo, Fraction(1, 2 ** 10), 0
     while a < hi:
@@ -211,7 +212,7 @@ def cover(n, slope, lo, hi, prec=PREC, budget=MAX_PIECES):
         h = h_rs(a, b, n, slope, prec)
         if h + 2 * h.rad() < _ball(a, prec):         # a margin: the kernel's own enclosure may be wider
             pieces.append([a, b])
-            a, step = b, min(MAX_STEP, step * 2)
+            a, step = b, min(MAX_STEP, step * 5 / 4)
         else:
             step /= 2
     return pieces

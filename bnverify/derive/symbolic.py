@@ -26,6 +26,7 @@ there: the linearization governs first-order behaviour only.)
 """
 from __future__ import annotations
 
+import copy
 import functools
 
 import numpy as np
@@ -158,10 +159,26 @@ def configuration_spectrum(act, n=None):
     ``n=None`` gives closed forms in the symbol n (valid for every n >= 3: derived from the
     generic blocks, n >= 5, and confirmed against the n = 3, 4 blocks), else concrete n.
     Returns {"n", "scale_factor", "fixed_point", "blocks", "eigenvalues"}; each eigenvalue
-    {"value", "multiplicity", "mode"} and the multiplicities add up to n(n+1)/2 - 1."""
-    nn = N if n is None else n
-    if n is not None and (not isinstance(n, int) or n < 3):
+    {"value", "multiplicity", "mode"} and the multiplicities add up to n(n+1)/2 - 1.
+    Derived once per (activation, n) in a process (seconds for symbolic alpha); each call gets
+    its own copy."""
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 3):
         raise BadInput("the spectrum needs an integer n >= 3 (got %r)" % (n,))
+    try:
+        key = (act, n)
+        hash(key)
+    except TypeError:
+        return _configuration_spectrum(act, n)
+    if key not in _SPECTRA:
+        _SPECTRA[key] = _configuration_spectrum(act, n)
+    return copy.deepcopy(_SPECTRA[key])
+
+
+_SPECTRA = {}       # (activation, n) -> configuration_spectrum
+
+
+def _configuration_spectrum(act, n):
+    nn = N if n is None else n
     fp = fixed_point(act, nn)
     blocks = symmetry.scale_free_blocks(fp["state"], nn, act, EXACT, fp["scale_factor"])
     merged, described = {}, {}

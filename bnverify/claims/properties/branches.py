@@ -3,6 +3,7 @@ for n >= SIMPLEX_FROM) and the untrusted search of a branch's evidence (bnverify
 bnverify.derive.simplex_alln)."""
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 
 from ... import trusted
@@ -83,6 +84,18 @@ def method(claim):
                          else "attractor"]
 
 
+_CLASSIFICATION = {}         # n0 -> the classification item from n0: searched once per process
+
+
+def classification_item(n0):
+    """classify_alln.classification_item(n0), kept for the process (a copy each time): three
+    catalogue claims search this same item, and the runner runs their jobs in one worker
+    (:func:`.jobs.search_key`).  Only the search is kept: the kernel decides each claim."""
+    if n0 not in _CLASSIFICATION:
+        _CLASSIFICATION[n0] = classify_alln.classification_item(n0)
+    return copy.deepcopy(_CLASSIFICATION[n0])
+
+
 def search_branch(claim):
     """(items, human evidence) of the all-n branch for n >= claim.n.lo, with the certified
     asymptotics (see bnverify.derive.alln_evidence)."""
@@ -90,7 +103,7 @@ def search_branch(claim):
     if classification_all_n(claim):
         n0 = max(claim.n.lo, CLASSIFY_FROM)
         try:
-            item = classify_alln.classification_item(n0)
+            item = classification_item(n0)
         except ValueError as e:
             return [], {"search": "no classification charts: %s" % e}
         return [item], classify_alln.summary(item)

@@ -8,7 +8,7 @@ from fractions import Fraction
 from .. import certificate as cert
 from ... import trusted
 from ...core.ranges import IntRange
-from .branches import all_n, start
+from .branches import CLASSIFY_FROM, all_n, classification_all_n, start
 from .registry import PROPERTIES, claim_json
 
 
@@ -40,6 +40,23 @@ def units(claim):
                             params={"relation": "<", "bound": Fraction(1)}) for k in claim.n]
         return [claim.with_n(k) for k in claim.n]
     return [claim]
+
+
+def search_key(unit):
+    """What two different jobs search alike (None: nothing shared).  The classification,
+    basin-attractor and basin-attractor-all claims are different jobs (other properties,
+    other ranges) that all search the same all-n classification item from n = 7; a basin job at
+    one n with RC alone and one with RC + RS (basin-simplex and rs-basins) both search RC
+    alone's basin cover at that n (bnverify.derive.basins.cover keeps it for the process).  The
+    runner runs jobs with one key in one worker, one after the other, so that the evidence is
+    searched once and re-checked once (the kernel keeps each item's fact by its canonical
+    text); each job's verdict is still the kernel's own decision on its own claim."""
+    if classification_all_n(unit):
+        return ("classification-branch", max(unit.n.lo, CLASSIFY_FROM))
+    if (unit.property == "basin" and unit.stages in (("rc",), ("rc", "rs")) and unit.n.finite
+            and unit.n.lo == unit.n.hi and unit.alpha.point):
+        return ("basin-cover", unit.n.lo, unit.activation.name, str(unit.alpha))
+    return None
 
 
 def adopt(claim, v):
