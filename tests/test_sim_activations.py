@@ -76,7 +76,7 @@ def test_elu_takes_any_positive_alpha_and_leaky_relu_keeps_its_range(cli_json, r
     assert doc["params"]["activation"] == "elu" and doc["params"]["alpha"] == "1/2"
     assert cli_json("simulate", *TINY["simulate"], "--stages", "rc,elu", "--alpha", "3")["params"]["alpha"] == "3"
     assert cli_json("simulate", *TINY["simulate"], "--stages", "rc,elu")["params"]["alpha"] == "1"
-    for stages, alpha, says in (("rc,elu", "0", "(0, inf)"), ("rc,elu", "-1/2", "(0, inf)"),
+    for stages, alpha, says in (("rc,elu", "0", "(0, 100]"), ("rc,elu", "-1/2", "(0, 100]"),
                                 ("rc,leaky_relu", "1", "[0, 1)"), ("rc,tanh", "1/2", "parameter")):
         code, _, err = run_cli("simulate", *TINY["simulate"], "--stages", stages, "--alpha=" + alpha)
         assert code == 2 and len(err.strip().splitlines()) == 1 and says in err, err

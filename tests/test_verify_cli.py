@@ -96,7 +96,7 @@ def test_check_exit_codes(run_cli, tmp_path):
     assert run_cli("check-cert", str(cert))[0] == 0
     code, out, _ = run_cli("check", "--stages", "rc,tanh", "--property", "spectral-radius",
                            "--n", "3..5", "--relation", "<", "--bound", "1", "--json")
-    assert code == 3 and "no closed-form kernel" in json.loads(out)["evidence"]["reason"]
+    assert code == 3 and "closed forms are ReLU" in json.loads(out)["evidence"]["reason"]
 
 
 @pytest.mark.parametrize("n", ["", "5..3", "2..5", "3..x", "1/2", "3.5", "-4"])
