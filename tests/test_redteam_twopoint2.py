@@ -113,3 +113,111 @@ def test_covers_against_mpmath_below_s_min_and_between_cuts(name, n, w):
         for s in pts:
             sm = mpmath.mpf(s.numerator) / s.denominator
             assert (_S(name, n, w, sm) > sm) == (s < below[-1]), (name, s)
+
+
+# ---------------------------------------------------------------- the small-s lemma's threshold, recomputed
+@pytest.mark.parametrize("name,n,w", [("sin", 3, 2), ("sigmoid", 4, 40), ("tanh", 7, 3)])
+def test_the_small_s_threshold_is_the_lemmas(name, n, w):
+    """w phi'(T)^2 E[Z^2; |Z| <= R] = 1 at R = T n/((n-1) sqrt(w s*)) (mpmath, own phi'): the kernel's
+    lemma holds just below s* and not just above; and S(s) > s there (the lemma is true)."""
+    dphi = {"sin": mpmath.cos, "tanh": lambda t: 1 - mpmath.tanh(t) ** 2,
+            "sigmoid": lambda t: mpmath.exp(-t) / (1 + mpmath.exp(-t)) ** 2}[name]
+    Tq = Fraction(1, 2)
+    with mpmath.workdps(30):
+        t = mpmath.mpf(Tq.numerator) / Tq.denominator
+        trunc = lambda R: 1 - 2 * (R * mpmath.npdf(R) + mpmath.ncdf(-R))        # noqa: E731
+        f = lambda s: w * dphi(t) ** 2 * trunc(t * n / ((n - 1) * mpmath.sqrt(w * s))) - 1    # noqa: E731
+        s_star = mpmath.findroot(f, (mpmath.mpf("1e-6"), mpmath.mpf(10)), solver="illinois")
+        assert _S(name, n, w, s_star) > s_star
+    for k, want in ((Fraction(999, 1000), True), (Fraction(1001, 1000), False)):
+        s = Fraction(str(mpmath.nstr(s_star, 25))) * k
+        with ctx.workprec(128):
+            assert T._small_s(name, Fraction(0), n, Fraction(w), Tq, s) is want, (k, s_star)
+
+
+def test_the_degree_3_tail_is_in_the_ball():
+    """With the factor Z (zpow = 1) the ball holds E[m (1 + |Z|)^3; |Z| > 12] (mpmath): the degree-3
+    tail, not the degree-2 one."""
+    with ctx.workprec(128):
+        got = T.expectation("gelu", Fraction(0), [("dphi", arb(3)), ("phi", arb(-5))], zpow=1)
+    with mpmath.workdps(30):
+        m = Fraction(5, 4) * 5          # phi' bound 5/4, growth (0, 1) at scale 5
+        tail = 2 * mpmath.quad(lambda z: float(m) * (1 + z) ** 3 * mpmath.npdf(z), [12, mpmath.inf])
+    assert float(got.rad()) >= float(tail) > 0
+
+
+def test_a_block_without_the_translations_zeros_is_refused():
+    """eigenvalues() drops the translations' zeros only after checking them (P^-1 M P's first columns
+    hold 0): a matrix that does not kill them is refused, not given the wrong spectrum."""
+    with ctx.workprec(128):
+        M = [[arb(1), arb(2), arb(0)], [arb(0), arb(3), arb(1)], [arb(1), arb(0), arb(2)]]
+        with pytest.raises(trusted.Rejected, match="translation"):
+            T.eigenvalues(M)
+
+
+def test_a_sigmoid_cover_short_of_osc_squared_is_refused():
+    """sigmoid's oscillation is 1 (range (0, 1)): its cover must reach osc^2 = 1, not tanh's 4 nor 1/4."""
+    from bnverify.claims.properties import two_point as TP
+    item = TP.cover_item(activation("sigmoid"), 4, 40)
+    T.check_cover(item)
+    above = [Fraction(c) for c in item["above"]]
+    cut = [c for c in above if Fraction(1, 4) < c < 1]
+    assert cut, above
+    bad = dict(item, above=[str(c) for c in above if c <= cut[0]])
+    with pytest.raises(trusted.Rejected, match="do not run"):
+        T.check_cover(bad)
+
+
+@pytest.mark.slow
+def test_elu_radius_against_an_mpmath_jacobian():
+    """ELU with alpha = 2 (phi' jumps at 0, where the dense float Jacobian does not converge): the
+    full n(n+1)/2 Jacobian of G -> K(w C G C) by one-sided differences (eps = 1e-16, 40 digits) of
+    kernel entries in closed form inside one quadrature, at the fixed point found by mpmath."""
+    from bnverify.core.activations import Activation
+    from bnverify.derive import twopoint as D
+    alpha, w, n, eps = 2, 3, 3, mpmath.mpf("1e-16")
+    with mpmath.workdps(40):
+        phi = lambda t: t if t > 0 else alpha * (mpmath.exp(t) - 1)         # noqa: E731
+
+        def g(m, s):            # E[phi(m + s Z)]
+            if s == 0:
+                return phi(m)
+            r = m / s
+            return m * mpmath.ncdf(r) + s * mpmath.npdf(r) + alpha * (mpmath.exp(m + s * s / 2) * mpmath.ncdf(-r - s)
+                                                                      - mpmath.ncdf(-r))
+
+        def K(S):
+            out = mpmath.matrix(n, n)
+            for i in range(n):
+                for j in range(i, n):
+                    p, c, q = S[i, i], S[i, j], S[j, j]
+                    sd, var = mpmath.sqrt(p), max(q - c * c / p, mpmath.mpf(0))
+                    out[i, j] = out[j, i] = mpmath.quad(lambda z: phi(sd * z) * g(c * z / sd, mpmath.sqrt(var)) *
+                                                        mpmath.npdf(z), [-mpmath.inf, -6, 0, 6, mpmath.inf])
+            return out
+        C = mpmath.eye(n) - mpmath.ones(n, n) / n
+        F = lambda G: K(w * C * G * C)        # noqa: E731
+        br = D.bracket(Activation("elu", Fraction(alpha)), n, w)
+
+        def S_(s):
+            lam = mpmath.sqrt(w * s)
+            return mpmath.quad(lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * mpmath.npdf(z),
+                               [-mpmath.inf, -6, 0, 6, mpmath.inf])
+        s = mpmath.findroot(lambda s: S_(s) - s, tuple(mpmath.mpf(b.numerator) / b.denominator for b in br),
+                            solver="illinois")
+        G = F(mpmath.diag([0] * (n - 1) + [s]))          # G* = F(any state at distance s)
+        F0 = F(G)
+        idx = [(i, j) for i in range(n) for j in range(i, n)]
+
+        def dF(*ks):
+            u = mpmath.matrix([[1 if k in ks else 0] for k in range(n)])
+            return (F(G + eps * u * u.T) - F0) / eps
+        cols = []
+        for i, j in idx:
+            D_ = dF(i) if i == j else dF(i, j) - dF(i) - dF(j)
+            cols.append([D_[p, q] for p, q in idx])
+        ev = mpmath.eig(mpmath.matrix(cols).T, left=False, right=False)
+        truth = max(abs(e) for e in ev)
+    with ctx.workprec(128):
+        low, up = T._radius("elu", Fraction(alpha), n, Fraction(w), *br)
+    assert abs(float(truth) - 1.7336079) < 1e-6 and float(low) - 1e-8 < truth < float(up) + 1e-8
