@@ -221,3 +221,19 @@ def test_elu_radius_against_an_mpmath_jacobian():
     with ctx.workprec(128):
         low, up = T._radius("elu", Fraction(alpha), n, Fraction(w), *br)
     assert abs(float(truth) - 1.7336079) < 1e-6 and float(low) - 1e-8 < truth < float(up) + 1e-8
+
+
+# ---------------------------------------------------------------- untrusted users
+def test_a_bracket_that_proves_is_sent_without_a_cover():
+    """states.two_point offered a cover beside the bracket for every '<' claim, even one the bracket
+    proves: over n = 3..8 (tanh, sigma_w^2 = 2, radius < 10) the covers put the range's evidence over
+    the certificate's budget, and a claim every n proved came out inconclusive."""
+    from bnverify.claims.properties import states
+    from bnverify.claims import spec
+    for bound, kinds in (("10", ["two-point-bracket"]), ("1", ["two-point-cover", "two-point-bracket"])):
+        claim = spec.claim_from_dict({"id": "x", "title": "x", "statement": "s", "property": "spectral-radius",
+                                      "expect": "proved", "model": {"stages": "rc,tanh", "weight_var": "2"},
+                                      "domain": {"n": "3"}, "params": {"state": "two-point", "relation": "<",
+                                                                       "bound": bound}}, "test")
+        items, _ = states.two_point(claim)
+        assert [it["type"] for it in items] == kinds, bound
