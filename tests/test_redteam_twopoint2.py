@@ -237,3 +237,69 @@ def test_a_bracket_that_proves_is_sent_without_a_cover():
                                                                        "bound": bound}}, "test")
         items, _ = states.two_point(claim)
         assert [it["type"] for it in items] == kinds, bound
+
+
+def test_edited_cover_certificates_fail_check_cert(tmp_path, run_cli):
+    """A refuting certificate (sin, sigma_w^2 = 2, n = 3, radius < 1: cover and bracket), edited and
+    re-hashed (certificate.finish): relabelled claims, cut covers, a swapped bracket, a flipped
+    verdict, a cover of 3000 cuts; each fails check-cert (one FAIL, its reason, no traceback) in seconds."""
+    from bnverify.claims.certificate import finish
+    path = tmp_path / "c.json"
+    code, out, _ = run_cli("check", "--stages", "rc,sin", "--weight-var", "2", "--n", "3", "--property",
+                           "spectral-radius", "--state", "two-point", "--relation", "<", "--bound", "1",
+                           "--jobs", "1", "--cert", path)
+    assert code == 1, out                   # refuted
+    cert = json.loads(path.read_text())
+    assert cert["verdict"] == "refuted" and cert["evidence"][0]["type"] == "two-point-cover"
+    cov = cert["evidence"][0]
+    big = str(Fraction(cov["above"][-1]) * 2)
+    edits = [lambda c: c["claim"].update(activation="tanh"), lambda c: c["claim"].update(weight_var="3"),
+             lambda c: c["claim"]["domain"].update(n="4"), lambda c: c["claim"]["params"].update(bound="2"),
+             lambda c: c["claim"]["params"].update(relation=">"), lambda c: c["claim"].update(stages=["rc", "rs"]),
+             lambda c: c.update(verdict="proved"),
+             lambda c: c["evidence"][0].update(below=[cov["below"][0], cov["lo"]]),          # one long piece
+             lambda c: c["evidence"][0].update(above=c["evidence"][0]["above"][:-2]),
+             lambda c: c["evidence"][0].update(lo=cov["hi"], hi=cov["lo"]),
+             lambda c: c["evidence"][0].update(T="8/5"),
+             lambda c: c["evidence"][0].update(above=cov["above"] + [str(Fraction(big) + k) for k in range(3000)]),
+             lambda c: c["evidence"].pop(0)]
+    for i, edit in enumerate(edits):
+        bad = copy.deepcopy(cert)
+        edit(bad)
+        bad = finish(bad["claim"], bad["verdict"], bad["method"], bad["statement"], bad["evidence"])
+        p = tmp_path / "bad.json"
+        p.write_text(json.dumps(bad))
+        t = time.time()
+        code, out, err = run_cli("check-cert", p)
+        assert code != 0 and time.time() - t < 20, (i, out, err)
+        assert "Traceback" not in out + err and (out + err).count("FAIL") == 1, (i, out, err)
+
+
+@pytest.mark.parametrize("edit,why", [
+    (lambda it: it.update(below=it["below"][:3] + it["below"][2:]), "do not run"),                    # a repeated cut
+    (lambda it: it.update(above=[it["above"][0], it["above"][2], it["above"][1]] + it["above"][3:]), "do not run"),
+    (lambda it: it.update(T="355/226"), "T outside"),                                  # 355/226 > pi/2, by 1e-7
+    (lambda it: it.update(below=it["below"][-2:]), "small-s"),                         # s_min too large
+    (lambda it: it.update(below=["0"] + it["below"][1:]), "do not run"),
+    (lambda it: it.update(above=it["above"] + [str(4 + k) for k in range(1, 3000)]), "over the budget"),
+    (lambda it: it.update(weight_var="0"), "do not run"),
+])
+def test_more_forged_covers(sin3, edit, why):
+    bad = copy.deepcopy(sin3)
+    edit(bad)
+    t = time.time()
+    with pytest.raises(trusted.Rejected, match=why):
+        trusted.decide(_claim(), [bad])
+    assert time.time() - t < 5
+
+
+def test_a_cover_decides_only_its_own_claim(sin3):
+    """Its n inside a range refutes the range (the statement is for every n of it); another n, sigma_w^2,
+    stage list, or a relation its radius does not contradict does not."""
+    assert trusted.decide(_claim(n="3..4"), [sin3])[0] == "refuted"
+    assert trusted.decide(_claim(">", "8/5"), [sin3])[0] == "refuted"        # radius in [1.574, 1.580]
+    for claim, err in ((_claim(n="4"), "says nothing"), (_claim(w="3"), "says nothing"),
+                       (_claim(act="tanh"), "says nothing"), (_claim("<", "8/5"), "no two-point bracket"),
+                       (_claim(">", "1"), "no two-point bracket"), (_claim(stages=("rc", "rs")), "stages rc")):
+        with pytest.raises((trusted.Rejected, trusted.NoGoal), match=err):
+            trusted.decide(claim, [sin3])
