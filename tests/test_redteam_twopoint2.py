@@ -7,7 +7,11 @@ float Jacobian of the full n x n map (tests/test_twopoint.py::_dense_radius).  T
 - the spectral radius's upper end was the largest of the eigenvalues' upper ends compared as
   floats (max(..., key=float)): two ends that round to one double keep the first, which may be
   the smaller, so the "upper bound" could lie below an eigenvalue's modulus (a 2 x 2 rest with
-  eigenvalues -1 and -1 - 2^-60 gave the upper end 1).
+  eigenvalues -1 and -1 - 2^-60 gave the upper end 1);
+- states.two_point sent a cover beside every bracket for '<' and '<=', even where the bracket alone
+  proves: a range of n (tanh, sigma_w^2 = 2, n = 3..8, radius < 10) went over the certificate's work
+  budget and came out inconclusive though every n was proved;
+- bnverify jacobian --n 1001 --stages rc,sin was an internal error (exit 4), not a one-line exit 2.
 """
 import copy
 import json
@@ -303,3 +307,10 @@ def test_a_cover_decides_only_its_own_claim(sin3):
                        (_claim(">", "1"), "no two-point bracket"), (_claim(stages=("rc", "rs")), "stages rc")):
         with pytest.raises((trusted.Rejected, trusted.NoGoal), match=err):
             trusted.decide(claim, [sin3])
+
+
+def test_jacobian_past_the_items_n_is_bad_input(run_cli):
+    """bnverify jacobian --n 1001 --stages rc,sin was an internal error (exit 4: the kernel's Rejected
+    from the bracket item, n <= 1000); now one line and exit 2."""
+    code, out, err = run_cli("jacobian", "--n", "1001", "--stages", "rc,sin", "--weight-var", "2")
+    assert code == 2 and "n <= 1000" in err and err.count("\n") == 1 and "internal" not in err, (code, err)
