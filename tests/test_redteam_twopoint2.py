@@ -23,7 +23,7 @@ from pathlib import Path
 
 import mpmath
 import pytest
-from flint import arb, ctx, fmpq, fmpq_mat
+from flint import acb, arb, ctx, fmpq, fmpq_mat
 
 from bnverify import trusted
 from bnverify.core.activations import activation
@@ -314,3 +314,26 @@ def test_jacobian_past_the_items_n_is_bad_input(run_cli):
     from the bracket item, n <= 1000); now one line and exit 2."""
     code, out, err = run_cli("jacobian", "--n", "1001", "--stages", "rc,sin", "--weight-var", "2")
     assert code == 2 and "n <= 1000" in err and err.count("\n") == 1 and "internal" not in err, (code, err)
+
+
+def test_eigenvalues_of_a_rest_whose_discriminant_straddles_0():
+    """A 2 x 2 rest [[1, e], [1, 1]] with e a ball around 0: eigenvalues 1 +- sqrt(e), real for e > 0
+    and a complex pair for e < 0.  acb's square root of the ball crossing the branch point holds the
+    principal root of every point of it, so (t + r)/2 and (t - r)/2 hold each matrix's two
+    eigenvalues, and the radius's upper end is above |1 +- sqrt(e)|."""
+    import cmath
+    with ctx.workprec(128):
+        eps = arb(0, 2.0 ** -40)
+        P = fmpq_mat(T.TRANSLATIONS[3])
+        Pi = P.inv()
+        Pa = [[arb(P[i, j].p) / arb(P[i, j].q) for j in range(3)] for i in range(3)]
+        Pia = [[arb(Pi[i, j].p) / arb(Pi[i, j].q) for j in range(3)] for i in range(3)]
+        R = [[arb(0), arb(0), arb(0)], [arb(0), arb(1), eps], [arb(0), arb(1), arb(1)]]
+        M = [[sum((Pa[i][k] * R[k][m] * Pia[m][j] for k in range(3) for m in range(3)), arb(0)) for j in range(3)]
+             for i in range(3)]
+        ev = T.eigenvalues(M)
+        lo, up = T.radius(M)
+        for e in (2.0 ** -41, -(2.0 ** -41), 0.0):
+            for x, lam in zip(ev[1:], (1 + cmath.sqrt(e), 1 - cmath.sqrt(e))):     # (t +- r)/2, r the principal root
+                assert x.contains(acb(lam.real, lam.imag)), (e, lam, ev)
+                assert float(up) >= abs(lam) - 1e-30
