@@ -97,6 +97,8 @@ def compute(args):
         limits.guard_int(args.n, "--n", limits.MAX_N)
     act = _activation(args)
     if not act.homogeneous:
+        if args.n > trusted.twopoint.MAX_N:
+            raise BadInput("n = %d: the kernel's two-point items take n <= %d" % (args.n, trusted.twopoint.MAX_N))
         return any_activation.jacobian(act, args.n, options.weight_var(args.weight_var), _checked_stability(args, act))
     spec = symbolic.configuration_spectrum(act, None if args.symbolic else args.n)
     valid = symbolic.validity(act, spec) if args.symbolic else None

@@ -154,7 +154,7 @@ def _radius(name, alpha, n, w, lo, hi):
     [lo, hi]: every block (all_blocks), its eigenvalues (radius)."""
     S = arb.union(ball(lo), ball(hi))
     ends = [radius(M) for M in all_blocks(name, alpha, n, w, S, max(2.0 ** -60, float(hi - lo) / float(hi))).values()]
-    return max((e[0] for e in ends), key=float), max((e[1] for e in ends), key=float)
+    return max((e[0] for e in ends), key=_lower), max((e[1] for e in ends), key=_upper)     # exact: not float's
 
 
 def check_bracket(item):
@@ -412,6 +412,7 @@ def eigenvalues(M):
 
 
 def radius(M):
-    """(lower, upper) arbs of the spectral radius of every matrix in the ball matrix M."""
+    """(lower, upper) arbs of the spectral radius of every matrix in the ball matrix M (the largest
+    upper end compared exactly: two ends float rounds alike may differ, and the smaller is no bound)."""
     mods = [abs(e) for e in eigenvalues(M)]
-    return max((arb(x.lower()) for x in mods), key=float), max((arb(x.upper()) for x in mods), key=float)
+    return max((arb(x.lower()) for x in mods), key=_lower), max((arb(x.upper()) for x in mods), key=_upper)

@@ -71,7 +71,8 @@ def two_point(claim):
     bracket (:mod:`.two_point`); none where the scan finds no sign change."""
     n, act, w = claim.n.lo, claim.activation, claim.weight_var
     item = two_point_search.bracket_item(act, n, w)
-    if item is not None and claim.property == "spectral-radius" and claim.params.get("relation") in ("<", "<="):
+    if item is not None and claim.property == "spectral-radius" and claim.params.get("relation") in ("<", "<=") \
+            and not _bracket_proves(claim, item):
         cover = two_point_search.cover_item(act, n, w, item)        # refutes; the bracket may prove
         if cover is not None:
             return [cover, item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(cover["below"]) +
@@ -80,6 +81,16 @@ def two_point(claim):
         return [], {"search": "S(s) - s keeps one sign on the scan s in [%g, %g] (floats): no two-point fixed point "
                               "found" % twopoint.GRID[:2]}
     return [item], {"s": [item["lo"], item["hi"]]}
+
+
+def _bracket_proves(claim, item):
+    """True if the kernel proves the claim from the bracket alone: a cover beside it would only
+    spend work (a range of n summing every n's cover went over the certificate's budget)."""
+    from .registry import claim_json
+    try:
+        return trusted.decide(claim_json(claim), [item])[0] == "proved"
+    except (trusted.NoGoal, trusted.Rejected):
+        return False
 
 
 def classification_item(cl):
