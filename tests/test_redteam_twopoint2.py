@@ -105,8 +105,9 @@ def _S(name, n, w, s):
     return mpmath.quad(f, [-mpmath.inf, -4, 0, 4, mpmath.inf])
 
 
-@pytest.mark.parametrize("name,n,w", [("sin", 3, 2), ("erf", 5, 2), ("sigmoid", 4, 40)])
-def test_covers_against_mpmath_below_s_min_and_between_cuts(name, n, w):
+@pytest.mark.parametrize("name,n,w", [("sin", 3, 2), pytest.param("erf", 5, 2, marks=pytest.mark.slow),
+                                      pytest.param("sigmoid", 4, 40, marks=pytest.mark.slow)])
+def test_covers_against_mpmath_below_s_min_and_between_cuts(name, n, w):       # erf, sigmoid: 3 s each, under -m slow
     from bnverify.claims.properties import two_point as TP
     item = TP.cover_item(activation(name), n, w)
     assert item is not None and T.check_cover(item)["fact"] == "two-point-roots"
