@@ -136,9 +136,22 @@ def test_the_command(cli_json, run_cli, tmp_path):
     (["--weight-var", "1..2"], "one positive rational"),
     (["--n", "2"], "below 3"),
     (["--alpha", "1/2", "--activations", "relu"], "only leaky_relu"),
-    (["--alpha", "0..1/2"], "one slope"),
+    (["--alpha", "0..1/2"], "one value"),
     (["--width", "1"], "--width 1"),
 ])
 def test_bad_input(run_cli, argv, words):
     code, _, err = run_cli("atlas", *argv)
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_each_activation_keeps_its_own_parameter(run_cli):
+    """elu's alpha defaults to 1 and leaky_relu's slope to 1/10 in one atlas; --alpha gives one value
+    that every activation with a parameter must take (elu 3: yes; leaky_relu 3: no)."""
+    code, out, _ = run_cli("atlas", "--activations", "elu,leaky_relu", "--weight-var", "2", "--n", "4", "--seeds", "2",
+                           "--width", "32", "--depth", "5", "--starts", "1", "--no-certified")
+    assert code == 0 and "elu(1), sigma_w^2 = 2" in out and "leaky_relu(1/10), any sigma_w^2" in out
+    code, out, _ = run_cli("atlas", "--activations", "elu", "--alpha", "3", "--n", "4", "--seeds", "2", "--width", "32",
+                           "--depth", "5", "--starts", "1", "--no-certified")
+    assert code == 0 and "elu(3)" in out
+    code, _, err = run_cli("atlas", "--activations", "elu,leaky_relu", "--alpha", "3", "--n", "4")
+    assert code == 2 and "leaky_relu's range" in err and err.count("\n") == 1

@@ -51,7 +51,8 @@ examples:  bnverify atlas
 def add_arguments(p):
     p.add_argument("--activations", default=",".join(DEFAULT_ACTIVATIONS), metavar="A,B,...",
                    help="activations (registered names; default: %(default)s)")
-    options.add_alpha(p, help="the slope of an activation with one in a model, leaky_relu (default 1/10)")
+    options.add_alpha(p, help="the parameter of each activation in --activations that has one: leaky_relu's slope "
+                      "in [0, 1), elu's alpha in (0, 100] (default: each one's own, 1/10 and 1)")
     p.add_argument("--weight-var", default="1,2,4", metavar="V,V,...",
                    help="weight variances sigma_w^2, exact positive rationals (default 1,2,4: below, at and above "
                         "ReLU's critical 2)")
@@ -81,9 +82,12 @@ def _validate(args):
     if args.alpha is not None and not set(sloped) & set(names):
         raise BadInput("--alpha %s: only %s has a slope, and it is not in --activations"
                        % (limits.show(args.alpha), activations.spoken(sloped)))
-    alpha = str(ranges.parse_rat_range(args.alpha or "1/10", "--alpha").lo)
     if ".." in (args.alpha or ""):
-        raise BadInput("--alpha %s: the atlas takes one slope" % args.alpha)
+        raise BadInput("--alpha %s: the atlas takes one value" % args.alpha)
+    alpha = None
+    if args.alpha is not None:
+        for name in set(sloped) & set(names):      # each activation's own range says whether it takes the value
+            alpha = str(activations.parse_alpha(options.slope(args.alpha), name))
     wv = []
     for text in args.weight_var.split(","):
         r = ranges.parse_rat_range(text.strip(), "--weight-var", lower=Fraction(0), upper=Fraction(64),
@@ -185,7 +189,8 @@ def _rows(names, alpha, wv):
     """(activation, alpha or None, weight variances) per row: one row per homogeneous phi."""
     out = []
     for name in names:
-        a = alpha if activations.REGISTRY[name].stage_alpha is not None else None
+        kind = activations.REGISTRY[name]
+        a = None if kind.stage_alpha is None else alpha if alpha is not None else str(kind.stage_alpha)
         act = activations.activation(name, a)
         out += [(name, a, [wv[0]], True)] if act.homogeneous else [(name, a, [w], False) for w in wv]
     return out
