@@ -3,7 +3,6 @@ kernel's; bnverify/derive/twopoint.py, the search): the trusted table against th
 formulas, its integrals against mpmath, the fixed points against the full n x n map and against
 finite-width networks, the goals, and forgeries of the bracket item."""
 import copy
-import json
 import math
 import re
 from fractions import Fraction
