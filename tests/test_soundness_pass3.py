@@ -159,6 +159,20 @@ def test_branches_moved_to_other_slopes_are_refused_by_the_budget(branch_cert):
     assert not ok and ("over the budget" in why or "second all-n-branch" in why) and time.perf_counter() - t0 < 2
 
 
+def test_one_branch_item_is_weighed_by_its_boxes(branch_cert):
+    """A branch box (a Taylor model in t) costs some 32 times a basin piece: one branch item of 40
+    copies of its boxes at 1024 bits is over the budget, before any arithmetic (unweighted it would
+    be 32 times cheaper, pass, and run for minutes)."""
+    from bnverify.trusted.items import work
+    forged = copy.deepcopy(branch_cert)
+    item = next(i for i in forged["evidence"] if i["type"] == "all-n-branch")
+    item.update(prec=1024, boxes=item["boxes"] * 40)
+    assert len(item["boxes"]) * 1024 < trusted.kernel.CERT_WORK < work(item)
+    t0 = time.perf_counter()
+    ok, why = trusted.check(rehash(forged))
+    assert not ok and "over the budget" in why and time.perf_counter() - t0 < 2
+
+
 def test_the_tools_own_certificates_stay_well_under_the_budget(branch_cert):
     from bnverify.trusted.items import work
     assert sum(work(i) for i in branch_cert["evidence"]) < trusted.kernel.CERT_WORK / 10
