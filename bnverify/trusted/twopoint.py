@@ -131,11 +131,10 @@ def collapses(name, alpha, w):
     _, _, _, lip2, strict = TABLE[name]
     if lip2 is None:
         return False
-    a = _alpha(name, alpha)
+    _alpha(name, alpha)                                       # Rejected for an alpha phi does not take
     if lip2 == "4/pi":
         return bool(ball(w) * 4 / arb.pi() < 1)             # w 4/pi = 1 has no rational w
     L2 = max(Fraction(1), alpha) ** 2 if lip2 == "A^2" else Fraction(lip2)
-    del a
     return w * L2 < 1 or strict and w * L2 == 1
 
 
