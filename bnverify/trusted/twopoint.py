@@ -36,7 +36,7 @@ from fractions import Fraction
 
 from flint import acb, arb, ctx
 
-from .base import Q, Rejected, ball
+from .base import Q, Rejected, ball, exact
 
 L_CUT = 12              # |Z| <= 12: the tail bound is below 1e-29 times the growth constant
 MAX_N = 1000
@@ -139,13 +139,11 @@ def collapses(name, alpha, w):
 
 
 def _lower(x):
-    man, exp = x.lower().mid().man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
+    return exact(x.lower())
 
 
 def _upper(x):
-    man, exp = x.upper().mid().man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
+    return exact(x.upper())
 
 
 def _radius(name, alpha, n, w, lo, hi):
