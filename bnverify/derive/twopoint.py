@@ -1,5 +1,5 @@
-"""The two-point family of RC + any activation, searched (untrusted; the trusted kernel's
-bnverify/trusted/twopoint.py decides).
+"""The two-point family and the simplex state of RC + any activation, searched (untrusted; the
+trusted kernel's bnverify/trusted/twopoint.py decides).
 
 n-1 equal points and one odd point, at distance s = |u - v|^2, are centred by RC onto one line;
 one layer with weight variance w gives the Gram entries (a', x', b') of
@@ -57,10 +57,25 @@ def distances(act, n, w, ss, nodes=120):
     return (d * d) @ wz
 
 
-def roots(act, n, w, grid=GRID):
+def simplex_distances(act, n, w, ss, nodes=120):
+    """The simplex state's S(s) at every s of ``ss``: G = s I + b J has C G C = s C, so every pair
+    (x, y) of pre-activations has variances q = w s (n-1)/n and correlation r = -1/(n-1), and the
+    image's s is E[phi(x)^2] - E[phi(x) phi(y)] = E[(phi(x) - phi(y))^2]/2 (tensor Gauss-Hermite rule)."""
+    z, wz = infinite_width.rule(nodes)
+    r = -1.0 / (n - 1)
+    q = float(w) * np.asarray(ss, dtype=float) * (n - 1) / n
+    sq = np.sqrt(q)[:, None, None]
+    x = sq * z[None, :, None]
+    y = sq * (r * z[None, :, None] + math.sqrt(1 - r * r) * z[None, None, :])
+    with np.errstate(all="ignore"):
+        d = act.phi(x) - act.phi(y)
+    return np.einsum("sij,i,j->s", d * d, wz, wz) / 2
+
+
+def roots(act, n, w, grid=GRID, state="two-point"):
     """Pairs of floats around each sign change of S(s) - s on the scan (the roots' neighbourhoods)."""
     ss = np.exp(np.linspace(math.log(grid[0]), math.log(grid[1]), grid[2]))
-    d = distances(act, n, w, ss) - ss
+    d = (simplex_distances if state == "simplex" else distances)(act, n, w, ss) - ss
     return [(ss[i], ss[i + 1]) for i in range(len(ss) - 1) if np.isfinite(d[i]) and np.isfinite(d[i + 1])
             and d[i] * d[i + 1] < 0]
 
@@ -89,7 +104,23 @@ def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15)):
     return c * (1 - rel), c * (1 + rel)
 
 
-def item(act, n, w, lo, hi, prec=128):
+def simplex_root(act, n, w):
+    """A float root of the simplex state's S(s) = s (the first sign change, bisected on the float
+    rule), or None; the bracket around it is made and refined against the kernel's evaluator
+    (bnverify.claims.properties.two_point)."""
+    found = roots(act, n, Fraction(w), state="simplex")
+    if not found:
+        return None
+    a, b = found[0]
+    f = lambda s: simplex_distances(act, n, w, [s])[0] - s      # noqa: E731
+    fa = f(a)
+    for _ in range(50):
+        m = (a + b) / 2
+        a, b = (m, b) if (f(m) > 0) == (fa > 0) else (a, m)
+    return (a + b) / 2
+
+
+def item(act, n, w, lo, hi, prec=128, state="two-point"):
     """The evidence item the trusted kernel re-checks (bnverify/trusted/twopoint.py)."""
-    return {"type": "two-point-bracket", "activation": act.name, "alpha": str(Fraction(act.alpha)),
+    return {"type": state + "-bracket", "activation": act.name, "alpha": str(Fraction(act.alpha)),
             "weight_var": str(Fraction(w)), "n": n, "lo": str(lo), "hi": str(hi), "prec": prec}

@@ -24,6 +24,9 @@ bound), computed here, never read from the item's labels:
 ``two-point-cover``  {activation, alpha, weight_var, n, lo, hi, prec, T, below, above}: every root
     s > 0 of S(s) = s lies in (lo, hi) (a cover of (0, infinity): a lemma near 0, pieces in balls,
     a bound beyond osc^2), with the pair block's eigenvalue over (lo, hi).
+``simplex-bracket``  {the same fields}: RC + a non-homogeneous activation has a simplex fixed point
+    s I + b J with s in (lo, hi) (Mehler's series at correlation -1/(n-1), mehler.py); every block
+    of DF over the bracket (bnverify/trusted/twopoint.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -41,6 +44,7 @@ from .rs_family import check_rs_cover
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
+from .mehler import terms
 from .twopoint import check_bracket, check_cover
 
 N_MAX = 64               # classification and basin covers: per n up to here
@@ -133,7 +137,7 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "classification-branch": check_classification_branch,
           "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null,
           "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket,
-          "two-point-cover": check_cover}
+          "two-point-cover": check_cover, "simplex-bracket": lambda item: check_bracket(item, "simplex")}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -149,6 +153,7 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
                                  "hi": str, "prec": int}, {}),
           "two-point-cover": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
                                "hi": str, "prec": int, "T": str, "below": list, "above": list}, {})}
+FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 
 
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
@@ -158,7 +163,8 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "classification-branch": ("columns", 16),   # weighed by classify.size (every box and piece)
          "rs-cover": ("pieces", 250),      # times n (work below)
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
-         "two-point-cover": ("below", 500)}        # per cut of both lists (work below): three integrals each
+         "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
+         "simplex-bracket": (None, 150)}           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits
 
 
 def _typed(item):
@@ -180,6 +186,8 @@ def work(item):
     field, weight = SIZED[item["type"]]
     if item["type"] == "two-point-cover":
         return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
+    if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
+        return prec * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)

@@ -18,7 +18,7 @@ only a non-homogeneous activation's goals read):
 | centering-rank-one | rc | exact identity, symbolic n |
 | invariant-configuration | rc or rc,rs + relu / leaky_relu / identity, or any activation of twopoint.TABLE | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
 | fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
-| fixed-point, spectral-radius (two-point) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin, any sigma_w^2 (the claim's weight_var) | two-point brackets (1-D Gaussian integrals), the collapse lemma, the pair block (twopoint.py) |
+| fixed-point, spectral-radius (two-point, simplex) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin, any sigma_w^2 (the claim's weight_var) | two-point and simplex brackets (1-D Gaussian integrals; Mehler's series at the simplex, mehler.py), the collapse lemma, every block of DF (twopoint.py) |
 | norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
@@ -299,11 +299,11 @@ def _two_point(c, rs):
 
 def _g_fixed_point(c):
     state = c.params.get("state", "configuration")
+    if c.activation in twopoint.TABLE and state in ("two-point", "simplex"):
+        return twopoint.fixed_goal(c, Goal, _need, state)
     if state in ("attractor", "simplex"):
         return _g_state(c, state, stable=False)
     _need(state in ("configuration", "two-point"), "unknown state %r" % (state,))
-    if c.activation in twopoint.TABLE and state == "two-point":
-        return twopoint.fixed_goal(c, Goal, _need)
     _rc_only(c, allow_rs=True)
     rs = "rs" in c.stages
     name = {"configuration": "the configuration O_n (n-1 equal points, the odd point orthogonal to them)",
@@ -824,8 +824,8 @@ def _g_rs_growth(c):
 def _g_spectral(c):
     state = c.params.get("state", "configuration")
     _need(state in STATES, "unknown state %r" % (state,))
-    if c.activation in twopoint.TABLE and state == "two-point":
-        return twopoint.spectral_goal(c, Goal, _need, _rel(c), _rat(c.param("bound")))
+    if c.activation in twopoint.TABLE and state in ("two-point", "simplex"):
+        return twopoint.spectral_goal(c, Goal, _need, _rel(c), _rat(c.param("bound")), state)
     if state in ("configuration", "two-point"):
         return _g_spectral_configuration(c, state)
     return _g_state(c, state, stable=True)

@@ -36,6 +36,7 @@ from fractions import Fraction
 
 from flint import acb, arb, ctx
 
+from . import mehler
 from .base import Q, Rejected, ball, exact
 
 L_CUT = 12              # |Z| <= 12: the tail bound is below 1e-29 times the growth constant
@@ -126,6 +127,25 @@ def image(name, alpha, n, w, s, tol=2.0 ** -60):
     return a2, x2, b2
 
 
+def _mehler_at(name, alpha, n, w, s, tol):
+    """The simplex state's variance q = w s (n-1)/n, its E[phi(x)^2] and Mehler's (K, dK/dc, dK/dq1) at
+    correlation r = -1/(n-1) (mehler.py)."""
+    branches, growth, _, _, _ = TABLE[name]
+    a = _alpha(name, alpha)
+    q = ball(w) * s * (n - 1) / n
+    g = arb.max(_const(growth[0], a), _const(growth[1], a) * q.sqrt().upper())
+    r = ball(Fraction(-1, n - 1))
+    coef, e2 = mehler.coefficients(lambda t, side: branches[side][0](t, a), g, q, mehler.terms(r, tol) + 3, tol)
+    return q, e2, mehler.series(coef, e2, r, q)
+
+
+def simplex_image(name, alpha, n, w, s, tol=2.0 ** -60):
+    """(E[phi(x)^2], K) at the simplex state G = s I + b J: C G C = s C, so every point has
+    variance q = w s (n-1)/n and every pair correlation -1/(n-1); the image is E2 I + K (J - I)."""
+    _, e2, (K, _, _) = _mehler_at(name, alpha, n, w, s, tol)
+    return e2, K
+
+
 def collapses(name, alpha, w):
     """True if S(s) < s for every s > 0 (the Lipschitz lemma); False where not shown."""
     _, _, _, lip2, strict = TABLE[name]
@@ -146,18 +166,28 @@ def _upper(x):
     return exact(x.upper())
 
 
-def _radius(name, alpha, n, w, lo, hi):
-    """(lower, upper) arbs of the spectral radius of DF at every two-point state with distance in
-    [lo, hi]: every block (all_blocks), its eigenvalues (radius)."""
+def _radius(name, alpha, n, w, lo, hi, state="two-point"):
+    """(lower, upper) arbs of the spectral radius of DF at every state (two-point or simplex) with s
+    in [lo, hi]: every block (all_blocks), its eigenvalues (radius)."""
     S = arb.union(ball(lo), ball(hi))
-    ends = [radius(M) for M in all_blocks(name, alpha, n, w, S, max(2.0 ** -60, float(hi - lo) / float(hi))).values()]
+    tol = max(2.0 ** -60, float(hi - lo) / float(hi))
+    ends = [radius(M) for M in all_blocks(name, alpha, n, w, S, tol, state).values()]
     return max((e[0] for e in ends), key=_lower), max((e[1] for e in ends), key=_upper)     # exact: not float's
 
 
-def check_bracket(item):
-    """The fact of a two-point-bracket item {activation, alpha, weight_var, n, lo, hi, prec}:
-    S(s) - s changes sign on [lo, hi], so a two-point fixed point with s in (lo, hi); over that bracket
-    its Gram entries and the pair block's eigenvalue (n >= 5), in balls."""
+def distance(state, name, alpha, n, w, s, tol=2.0 ** -60):
+    """S(s), the image's s: two-point a' + b' - 2 x' (its squared distance), simplex E2 - K."""
+    if state == "simplex":
+        e2, K = simplex_image(name, alpha, n, w, s, tol)
+        return e2 - K
+    a2, x2, b2 = image(name, alpha, n, w, s, tol)
+    return a2 + b2 - 2 * x2
+
+
+def check_bracket(item, state="two-point"):
+    """The fact of a two-point-bracket or simplex-bracket item {activation, alpha, weight_var, n, lo,
+    hi, prec}: S(s) - s changes sign on [lo, hi], so a fixed point of the state with s in (lo, hi);
+    over that bracket its geometry and the spectral radius of DF (every block), in balls."""
     name = item["activation"]
     if name not in TABLE:
         raise Rejected("activation %r is not in the two-point table" % (name,))
@@ -170,18 +200,20 @@ def check_bracket(item):
     if 1024 * (hi - lo) > lo:       # wide scale balls: up to 50x the price's time, and no cosines to show
         raise Rejected("a bracket wider than lo/1024")
     with ctx.workprec(prec):
-        signs = []
-        for s in (lo, hi):
-            a2, x2, b2 = image(name, alpha, n, w, ball(s))
-            signs.append(a2 + b2 - 2 * x2 - ball(s))
+        signs = [distance(state, name, alpha, n, w, ball(s)) - ball(s) for s in (lo, hi)]
         if not (signs[0] > 0 and signs[1] < 0 or signs[0] < 0 and signs[1] > 0):
             raise Rejected("S(lo) - lo and S(hi) - hi are not of opposite signs in balls: not a bracket")
         S = arb.union(ball(lo), ball(hi))
         tol = max(2.0 ** -60, 4 * float(hi - lo) / float(hi))
-        a2, x2, b2 = image(name, alpha, n, w, S, tol)
-        lower, upper = _radius(name, alpha, n, w, lo, hi)
-        geo = [x2 / (a2 * b2).sqrt(), (b2 / a2).sqrt(), S, arb.union(lower, upper)]
-    return {"fact": "two-point-fixed", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
+        if state == "simplex":
+            e2, K = simplex_image(name, alpha, n, w, S, tol)
+            geo = [K / e2, e2]
+        else:
+            a2, x2, b2 = image(name, alpha, n, w, S, tol)
+            geo = [x2 / (a2 * b2).sqrt(), (b2 / a2).sqrt()]
+        lower, upper = _radius(name, alpha, n, w, lo, hi, state)
+        geo += [S, arb.union(lower, upper)]
+    return {"fact": state + "-fixed", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
             "radius": [_lower(lower), _upper(upper)],
             "shown": ["%s" % (g.str(12) if g is not None else "-") for g in geo]}
 
@@ -194,18 +226,23 @@ def phi_at(name, alpha, y):
 
 
 # ---------------------------------------------------------------- goals (kernel.GOALS routes here)
-def _family(c):
-    return ("for %s and %s: the map G -> K_phi(sigma_w^2 C G C) (not up to scale) has a two-point fixed point G* (n-1 "
-            "equal points and one odd point, at distance s = |u - v|^2 > 0)" % (c.model_text(), c.domain_text()))
+def _family(c, state):
+    what = ("a two-point fixed point G* (n-1 equal points and one odd point, at distance s = |u - v|^2 > 0)"
+            if state == "two-point" else
+            "a simplex fixed point G* = s I + b J (every point alike, every pair at one cosine; s > 0)")
+    return ("for %s and %s: the map G -> K_phi(sigma_w^2 C G C) (not up to scale) has %s"
+            % (c.model_text(), c.domain_text(), what))
 
 
-def _collapse_reason(c):
+def _collapse_reason(c, state):
     lip2 = TABLE[c.activation][3]
-    how = ("= 1, |phi'| < L almost everywhere on every interval [q, p] with q < 0 < p (p, q straddle 0),"
-           if _equal_one(c) else "< 1")
+    how = ("= 1, |phi'| < L almost everywhere on every interval [q, p] with q < 0 < p (p, q straddle 0%s),"
+           % (" with positive probability" if state == "simplex" else "") if _equal_one(c) else "< 1")
+    pair = ("p - q = lam Z" if state == "two-point" else
+            "p, q two points' pre-activations, S(s) = E[(phi(p) - phi(q))^2]/2 and E[(p - q)^2]/2 = sigma_w^2 s")
     return ("the scale collapses: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s, and sigma_w^2 L^2 %s give S(s) < s for "
-            "every s > 0 (p - q = lam Z), so no two-point fixed point with s > 0 at any n"
-            % ("max(1, alpha)^2" if lip2 == "A^2" else lip2, how))
+            "every s > 0 (%s), so no %s fixed point with s > 0 at any n"
+            % ("max(1, alpha)^2" if lip2 == "A^2" else lip2, how, pair, state))
 
 
 def _equal_one(c):
@@ -213,50 +250,54 @@ def _equal_one(c):
     return lip2 != "4/pi" and c.weight_var * (max(Fraction(1), c.alpha[0]) ** 2 if lip2 == "A^2" else Fraction(lip2)) == 1
 
 
-def _about(c):
-    return lambda f: (f.get("fact") in ("two-point-fixed", "two-point-roots") and f["activation"] == c.activation and
+def _about(c, state):
+    names = ("two-point-fixed", "two-point-roots") if state == "two-point" else ("simplex-fixed",)
+    return lambda f: (f.get("fact") in names and f["activation"] == c.activation and
                       f["alpha"] == c.alpha[0] and f["weight_var"] == c.weight_var and
                       c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
 
 
-def _per_n(c, facts):
+def _per_n(c, facts, state):
     """{n: fact} for every n of the domain, or Rejected naming the first n without a bracket."""
-    by_n = {f["n"]: f for f in facts if f["fact"] == "two-point-fixed"}
+    by_n = {f["n"]: f for f in facts if f["fact"] == state + "-fixed"}
     for k in c.ns():
         if k not in by_n:
-            raise Rejected("no two-point bracket for n = %d" % k)
+            raise Rejected("no %s bracket for n = %d" % (state, k))
     return by_n
 
 
-def _shown(by_n, count=3):
+def _shown(by_n, state, count=3):
     keys = sorted(by_n)
     keep = keys if len(keys) <= count else keys[:count - 1] + keys[-1:]
-    return "; ".join("n = %d: s in %s, odd cosine %s, norm ratio %s" % (
+    words = "odd cosine %s, norm ratio %s" if state == "two-point" else "cosine %s, squared norm %s"
+    return "; ".join(("n = %d: s in %s, " + words) % (
         k, by_n[k]["shown"][2], by_n[k]["shown"][0], by_n[k]["shown"][1]) for k in keep)
 
 
-def fixed_goal(c, Goal, need):
-    need(c.stages == ["rc"], "the two-point family is decided for RC then phi (stages rc)")
+def fixed_goal(c, Goal, need, state="two-point"):
+    need(c.stages == ["rc"], "the %s state of a non-homogeneous phi is decided for RC then phi (stages rc)" % state)
     need(c.activation in TABLE, "no two-point table entry for %s" % c.activation)
     need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
 
     def decide(facts):
         if collapses(c.activation, c.alpha[0], c.weight_var):
-            return "refuted", _collapse_reason(c)
-        by_n = _per_n(c, facts)
-        return "proved", ("S(lo) - lo and S(hi) - hi of opposite signs in balls (one-dimensional Gaussian integrals, tails bounded), "
-                          "so a root of S(s) = s in (lo, hi): " + _shown(by_n))
-    return Goal(_family(c), decide, _about(c))
+            return "refuted", _collapse_reason(c, state)
+        by_n = _per_n(c, facts, state)
+        return "proved", ("S(lo) - lo and S(hi) - hi of opposite signs in balls (%s, tails bounded), "
+                          "so a root of S(s) = s in (lo, hi): " % (
+                              "one-dimensional Gaussian integrals" if state == "two-point" else
+                              "Mehler's series, its Hermite coefficients one-dimensional integrals") + _shown(by_n, state))
+    return Goal(_family(c, state), decide, _about(c, state))
 
 
-def spectral_goal(c, Goal, need, rel, bound):
-    fixed = fixed_goal(c, Goal, need)
-    st = fixed.statement + (" at which the linearization DF(G*) (the map's own, Price's theorem; one-sided at "
-                            "correlation 1) has spectral radius %s %s" % (rel, bound))
+def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
+    fixed = fixed_goal(c, Goal, need, state)
+    st = fixed.statement + (" at which the linearization DF(G*) (the map's own, Price's theorem%s) has spectral "
+                            "radius %s %s" % ("; one-sided at correlation 1" if state == "two-point" else "", rel, bound))
 
     def decide(facts):
         if collapses(c.activation, c.alpha[0], c.weight_var):
-            return "refuted", _collapse_reason(c)
+            return "refuted", _collapse_reason(c, state)
         above = lambda r: r[0] > bound if rel in (">", "<=") else r[0] >= bound      # noqa: E731
         below = lambda r: r[1] < bound if rel in ("<", ">=") else r[1] <= bound      # noqa: E731
         shown, opposite = (below, above) if rel in ("<", "<=") else (above, below)
@@ -266,14 +307,14 @@ def spectral_goal(c, Goal, need, rel, bound):
                                    "(0, infinity) in balls and two lemmas), where the spectral radius of DF is in "
                                    "[%.6f, %.6f]: none is %s %s" % (f["n"], f["s"][0], f["s"][1], float(f["radius"][0]),
                                                                    float(f["radius"][1]), rel, bound))
-        by_n = _per_n(c, facts)
+        by_n = _per_n(c, facts, state)
         for k, f in sorted(by_n.items()):
             if not shown(f["radius"]):
                 raise Rejected("at n = %d the spectral radius over the bracket, [%.6f, %.6f], is not shown %s %s"
                                % (k, float(f["radius"][0]), float(f["radius"][1]), rel, bound))
         return "proved", ("every block of DF (trivial, standard, pair; Arb's eigenvalues after the translations' "
                           "zeros) over each bracket: spectral radius %s %s (at n = %d: %s); %s"
-                          % (rel, bound, min(by_n), by_n[min(by_n)]["shown"][3], _shown(by_n)))
+                          % (rel, bound, min(by_n), by_n[min(by_n)]["shown"][3], _shown(by_n, state)))
     return Goal(st, decide, fixed.about)
 
 
@@ -349,12 +390,21 @@ def _partials(name, alpha, n, w, S, tol):
             "q_co_odd": (b * zba - a * b * kc_co) / (2 * b * b)}
 
 
-def all_blocks(name, alpha, n, w, S, tol=2.0 ** -60):
-    """{component: ball matrix of DF(G*) on one copy} for every two-point state with distance in
-    the ball S (model.blocks on class patterns, its invariance checked; the trivial block whole:
-    no scale to quotient out).  DF(G)[E] = DK(C G C)[w C E C]."""
+def _simplex_partials(name, alpha, n, w, S, tol):
+    """The same derivatives at the simplex state s I + b J (s in the ball S): every point has
+    variance q and every pair correlation -1/(n-1), so dK_jj/dS_jj = E[Z phi'(x) phi(x)]/sqrt q,
+    and off the diagonal Mehler's dK/dc and dK/dq1 (mehler.py) for every pair alike."""
+    q, _, (_, kc, kq) = _mehler_at(name, alpha, n, w, S, tol)
+    d = expectation(name, alpha, [("dphi", q.sqrt()), ("phi", q.sqrt())], tol, 1) / q.sqrt()
+    return {"d_cluster": d, "d_odd": d, "c_cc": kc, "q_cc": kq, "c_co": kc, "q_co_cluster": kq, "q_co_odd": kq}
+
+
+def all_blocks(name, alpha, n, w, S, tol=2.0 ** -60, state="two-point"):
+    """{component: ball matrix of DF(G*) on one copy} for every two-point (or simplex) state with s
+    in the ball S (model.blocks on class patterns, its invariance checked; the trivial block whole:
+    no scale to quotient out; the simplex state's blocks are S_(n-1)'s too).  DF(G)[E] = DK(C G C)[w C E C]."""
     from .model import blocks, center, classes, pattern
-    k = _partials(name, alpha, n, w, S, tol)
+    k = (_simplex_partials if state == "simplex" else _partials)(name, alpha, n, w, S, tol)
     cl, size = classes(n)
 
     def L(P):

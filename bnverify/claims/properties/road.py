@@ -67,12 +67,17 @@ def decide(claim, items=(), human=None, method=None):
 
 TWO_POINT = ("evidence re-checked (arb: one-dimensional Gaussian integrals: two-point brackets and covers, every "
              "block of DF), trusted kernel")
+SIMPLEX = ("evidence re-checked (arb: Mehler's series, each Hermite coefficient a one-dimensional Gaussian integral: "
+           "simplex brackets, every block of DF), trusted kernel")
 
 
 def _method_of(items):
     """The words for a verdict whose evidence is all of the two-point family's (the certificate keeps the
     kernel's fixed method text, which older certificates were written with)."""
-    return TWO_POINT if items and all(str(i.get("type", "")).startswith("two-point") for i in items) else None
+    kinds = {str(i.get("type", "")) for i in items}
+    if kinds and kinds <= {"simplex-bracket"}:
+        return SIMPLEX
+    return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 
 
 def check(claim):

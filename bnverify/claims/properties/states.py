@@ -25,7 +25,8 @@ def search(claim):
     if claim.stages == ("nl", "rc", "rs"):      # BN after phi with RS: its fixed point by symmetry, no evidence
         return [], {"note": "the regular simplex, by symmetry alone (bnverify/trusted/kernel.py, _g_after_rs)"}
     n, act = claim.n.lo, claim.activation
-    if state_of(claim) == "two-point" and not act.homogeneous:
+    if state_of(claim) in ("two-point", "simplex") and not act.homogeneous and claim.property in ("fixed-point",
+                                                                                                 "spectral-radius"):
         return two_point(claim)
     if claim.property == "classification":
         v = curve.classify(n, act)
@@ -70,6 +71,12 @@ def two_point(claim):
     S(s) = s, or for an upper bound on the spectral radius a cover putting every root in one
     bracket (:mod:`.two_point`); none where the scan finds no sign change."""
     n, act, w = claim.n.lo, claim.activation, claim.weight_var
+    if state_of(claim) == "simplex":
+        item = two_point_search.simplex_bracket_item(act, n, w)
+        if item is None:
+            return [], {"search": "no simplex bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats), or "
+                                  "no bracket of its float root was shown in balls" % twopoint.GRID[:2]}
+        return [item], {"s": [item["lo"], item["hi"]]}
     item = two_point_search.bracket_item(act, n, w)
     if item is not None and claim.property == "spectral-radius" and claim.params.get("relation") in ("<", "<=") \
             and not _bracket_proves(claim, item):

@@ -26,6 +26,32 @@ def bracket_item(act, n, w):
     return None if br is None else twopoint.item(act, n, w, *br)
 
 
+SIMPLEX_WIDTHS = (Fraction(1, 10 ** 9), Fraction(1, 10 ** 7), Fraction(1, 10 ** 5), Fraction(1, 4000))
+
+
+def simplex_bracket_item(act, n, w):
+    """A simplex-bracket item around the float root of the simplex state's S(s) = s, the narrowest of
+    SIMPLEX_WIDTHS whose ends the kernel's own evaluator (Mehler's series in balls) shows of opposite
+    signs; None when the scan finds no root or no width does (the float rule is poor at a kink)."""
+    root = twopoint.simplex_root(act, n, w)
+    if root is None:
+        return None
+    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    c = Fraction(root)
+    for rel in SIMPLEX_WIDTHS:
+        lo, hi = c * (1 - rel), c * (1 + rel)
+        lo, hi = lo.limit_denominator(int(10 / (rel * lo))), hi.limit_denominator(int(10 / (rel * hi)))
+        with ctx.workprec(PREC):
+            try:
+                d = [trusted.twopoint.distance("simplex", act.name, alpha, n, Fraction(w), trusted.twopoint.ball(s))
+                     - trusted.twopoint.ball(s) for s in (lo, hi)]
+            except trusted.Rejected:
+                return None
+        if d[0] > 0 and d[1] < 0 or d[0] < 0 and d[1] > 0:
+            return twopoint.item(act, n, w, lo, hi, PREC, state="simplex")
+    return None
+
+
 def _trunc(R):
     """1 - 2 (R N(R) + Q(R)) = E[Z^2; |Z| <= R] in floats."""
     return 1 - 2 * (R * math.exp(-R * R / 2) / math.sqrt(2 * math.pi) + math.erfc(R / math.sqrt(2)) / 2)

@@ -1,0 +1,215 @@
+"""The simplex state of RC + a non-homogeneous activation (bnverify/trusted/twopoint.py with
+bnverify/trusted/mehler.py, the kernel's; bnverify/derive/twopoint.py and
+bnverify/claims/properties/two_point.py, the search): Mehler's series against closed forms, the
+product rule and mpmath; the fixed point and every block of DF against the full n x n float map
+(iterated, and its dense Jacobian) and against finite-width networks; the goals; forgeries."""
+import copy
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from flint import arb, ctx
+
+from bnverify import trusted
+from bnverify.claims.properties import two_point as search
+from bnverify.core import dual_kernel
+from bnverify.core.activations import activation
+from bnverify.derive import infinite_width, twopoint as D
+from bnverify.trusted import mehler as M, twopoint as T
+from bnverify.trusted.base import ball
+
+
+def _series(name, q, r, alpha=Fraction(0), tol=2.0 ** -60):
+    br, growth = T.TABLE[name][0], T.TABLE[name][1]
+    a = ball(alpha)
+    g = arb.max(T._const(growth[0], a), T._const(growth[1], a) * ball(q).sqrt())
+    coef, e2 = M.coefficients(lambda t, side: br[side][0](t, a), g, ball(q), M.terms(r, tol) + 3, tol)
+    return M.series(coef, e2, ball(r), ball(q)), e2
+
+
+@pytest.mark.parametrize("name,q,r", [("sin", Fraction(1, 3), Fraction(-1, 2)), ("erf", Fraction(2), Fraction(-1, 3)),
+                                      ("gelu", Fraction(3, 2), Fraction(-1, 7)), ("tanh", Fraction(1), Fraction(-1, 2)),
+                                      ("elu", Fraction(2), Fraction(-1, 4))])
+def test_mehler_against_the_dual_kernel(name, q, r):
+    """K, dK/dc, dK/dq1 and E[phi^2] of the kernel's series overlap bnverify kernel's enclosures (closed
+    forms for sin, erf, gelu; the Gauss-Legendre Mehler route for tanh and elu), and are narrow."""
+    with ctx.workprec(128):
+        (K, Kc, Kq), e2 = _series(name, q, r, Fraction(1) if name == "elu" else Fraction(0))
+        v = dual_kernel.kernel(activation(name), q, q, r * q, digits=20)["values"]
+        for mine, theirs in ((K, v["K"]), (Kc, v["dK_dc"]), (Kq, v["dK_dq1"]), (e2, v["Ex2"])):
+            assert mine.overlaps(theirs) and mine.rad() < 1e-15, (name, mine, theirs)
+
+
+@pytest.mark.slow
+def test_mehler_against_mpmath_two_dimensional_quadrature():          # mpmath's 2-D quadrature: 35 s
+    """tanh at q = 3/2, r = -1/2: K = E[tanh(x) tanh(y)] by mpmath's 2-D quadrature at 30 digits (it
+    agrees to some 1e-17: the quadrature's own error)."""
+    q, r = Fraction(3, 2), Fraction(-1, 2)
+    with ctx.workprec(128):
+        (K, _, _), _ = _series("tanh", q, r)
+    with mpmath.workdps(30):
+        sq, rr = mpmath.sqrt(mpmath.mpf(3) / 2), mpmath.mpf(r.numerator) / r.denominator
+        f = lambda z1, z2: (mpmath.tanh(sq * z1) * mpmath.tanh(sq * (rr * z1 + mpmath.sqrt(1 - rr ** 2) * z2))  # noqa: E731
+                            * mpmath.npdf(z1) * mpmath.npdf(z2))
+        ref = mpmath.quad(f, [-mpmath.inf, 0, mpmath.inf], [-mpmath.inf, 0, mpmath.inf])
+    assert abs(mpmath.mpf(K.str(30, radius=False)) - ref) < 1e-16 and K.rad() < 1e-20
+
+
+def test_the_series_refuses_correlations_it_does_not_bound():
+    with ctx.workprec(64):
+        coef = [arb(1), arb(0), arb(0), arb(0)]
+        with pytest.raises(trusted.Rejected, match="1/2"):
+            M.series(coef, arb(1), ball(Fraction(-2, 3)), arb(1))
+        with pytest.raises(trusted.Rejected, match="certainly > 0"):
+            M.coefficients(lambda t, side: t, arb(1), arb(0, 1), 4, 2.0 ** -30)
+
+
+def test_the_search_distance_is_the_float_gram_map():
+    """derive.twopoint.simplex_distances against the n x n product rule at s I: E2 - K off its entries."""
+    act, n, w, s = activation("tanh"), 6, 2.0, 0.7
+    K = infinite_width.gram_map(s * np.eye(n), act, w, nodes=80)
+    assert abs(D.simplex_distances(act, n, w, [s], nodes=80)[0] - (K[0, 0] - K[0, 1])) < 1e-8     # two float rules
+
+
+@pytest.fixture(scope="module")
+def tanh3():
+    act = activation("tanh")
+    return search.simplex_bracket_item(act, 3, 2)
+
+
+def _claim(prop="fixed-point", act="tanh", n="3", w="2", params=None, alpha=None):
+    d = {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
+         "params": {"state": "simplex"} if params is None else params, "weight_var": w}
+    if alpha is not None:
+        d["domain"]["alpha"] = alpha
+    return d
+
+
+def _dense(name, w, n, nodes=80, eps=1e-5):
+    """(fixed point G, |eigenvalues| of DF there) from the full n x n float map: iterated from a
+    perturbed batch (the simplex attracts where it is stable), central differences on e_ij."""
+    act = activation(name)
+    G = np.eye(n) * 2 + 0.01 * np.random.default_rng(0).standard_normal((n, n))
+    G = (G + G.T) / 2
+    F = lambda H: infinite_width.gram_map(H, act, float(w), nodes=nodes)      # noqa: E731
+    for _ in range(300):
+        G = F(G)
+    idx = [(i, j) for i in range(n) for j in range(i, n)]
+    cols = []
+    for i, j in idx:
+        E = np.zeros((n, n))
+        E[i, j] = E[j, i] = 1
+        D_ = (F(G + eps * E) - F(G - eps * E)) / (2 * eps)
+        cols.append([D_[p, q] for p, q in idx])
+    return G, np.sort(abs(np.linalg.eigvals(np.array(cols).T)))
+
+
+@pytest.mark.parametrize("name,w,n", [("tanh", 2, 3), ("sin", 2, 5),
+                                      pytest.param("erf", 2, 4, marks=pytest.mark.slow),
+                                      pytest.param("elu", 2, 3, marks=pytest.mark.slow)])
+def test_the_fixed_point_and_every_block_against_the_full_map(name, w, n):
+    """The full map iterated lands on the bracketed s (it is stable there); the kernel's block
+    eigenvalues with their multiplicities are the dense float Jacobian's n(n+1)/2 moduli."""
+    G, dense = _dense(name, w, n)
+    act = activation(name)
+    item = search.simplex_bracket_item(act, n, w)
+    lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
+    s = G[0, 0] - G[0, 1]
+    assert float(lo) * (1 - 1e-3) < s < float(hi) * (1 + 1e-3) and np.ptp(np.diag(G)) < 1e-9
+    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    with ctx.workprec(128):             # the blocks at the float map's s (a point): the bracket's ball is wider
+        S = ball(Fraction(s))
+        mult = {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) // 2}
+        mine = np.sort([abs(complex(float(e.real.mid()), float(e.imag.mid())))
+                        for comp, B in T.all_blocks(name, alpha, n, Fraction(w), S, state="simplex").items()
+                        for e in T.eigenvalues(B) for _ in range(mult[comp])])
+    assert len(mine) == len(dense) == n * (n + 1) // 2
+    # ELU's kink leaves the float rule some 1e-3 off (derive.twopoint's docstring)
+    assert np.allclose(mine, dense, atol=3e-3 if act.kinks else 1e-6), (mine, dense)
+
+
+def test_the_fixed_point_against_finite_width_networks():
+    """Width 20 000, 8 networks, one RC + tanh layer (sigma_w^2 = 2) from a batch whose Gram matrix is
+    the certified simplex state at n = 4: the new s (a diagonal minus an off-diagonal entry, per
+    unit width) averages to the bracket's within four standard errors."""
+    from bnverify.sim import model
+
+    act, n, d, w = activation("tanh"), 4, 20_000, 2
+    item = search.simplex_bracket_item(act, n, w)
+    s = float(Fraction(item["lo"]))
+    rng = np.random.default_rng(7)
+    Q, _ = np.linalg.qr(rng.standard_normal((d, n)))
+    X = np.stack([Q * math.sqrt(d * s)] * 8)           # Gram s I per unit width (G's J part drops under RC)
+    vals = []
+    for _, Y in model.layers(X, 1, ("rc",), act, base_seed=11, weight_var=float(w)):
+        for net in Y:
+            g = net.T @ net / d
+            vals.append(np.mean(np.diag(g)) - np.mean(g[~np.eye(n, dtype=bool)]))
+    assert abs(np.mean(vals) - s) < 4 * np.std(vals) / math.sqrt(len(vals)) + 1e-9, (vals, s)
+
+
+def test_goals_proved_refuted_and_left_open(tanh3):
+    sr = lambda rel, b: dict(state="simplex", relation=rel, bound=b)         # noqa: E731
+    assert trusted.decide(_claim(), [tanh3])[0] == "proved"
+    v, st, why = trusted.decide(_claim("spectral-radius", params=sr("<", "1")), [tanh3])
+    assert v == "proved" and "spectral radius < 1" in st and "every block" in why and "simplex" in st
+    # a bound the radius (0.7716) does not meet is not proved; nothing refutes without a cover of every root
+    for rel, b in (("<", "3/4"), (">", "1"), (">", "1/2")):
+        if rel == ">" and b == "1/2":
+            assert trusted.decide(_claim("spectral-radius", params=sr(rel, b)), [tanh3])[0] == "proved"
+            continue
+        with pytest.raises(trusted.Rejected, match="not shown"):
+            trusted.decide(_claim("spectral-radius", params=sr(rel, b)), [tanh3])
+    # the Lipschitz lemma: no simplex fixed point at every n
+    for act, w in (("tanh", "1"), ("sin", "1"), ("sigmoid", "15"), ("softplus", "1")):
+        v, _, why = trusted.decide(_claim(act=act, n="3..", w=w), [])
+        assert v == "refuted" and "simplex" in why, act
+    with pytest.raises(trusted.Rejected):               # no lemma, no evidence: not decided
+        trusted.decide(_claim(act="gelu", n="3", w="2"), [])
+
+
+@pytest.mark.parametrize("field,value,why", [
+    ("activation", "erf", "not a bracket"),
+    ("weight_var", "4", "not a bracket"),
+    ("n", 4, "not a bracket"),
+    ("alpha", "1/2", "takes no alpha"),
+    ("type", "two-point-bracket", "not a bracket"),     # the simplex's numbers read as a two-point bracket
+    ("hi", None, "need 0 < lo < hi"),
+    ("prec", 32, "out of range"),
+])
+def test_forged_simplex_items_are_rejected(tanh3, field, value, why):
+    bad = copy.deepcopy(tanh3)
+    bad[field] = str(Fraction(tanh3["lo"]) / 2) if value is None else value
+    claim = _claim(params={"state": "two-point"}) if field == "type" else _claim()
+    with pytest.raises(trusted.Rejected, match=why):
+        trusted.decide(claim, [bad])
+
+
+def test_evidence_of_another_state_or_model_says_nothing(tanh3):
+    """A genuine simplex bracket does not prove the two-point state, nor another n, sigma_w^2 or
+    activation; a genuine two-point bracket does not prove the simplex state."""
+    for claim in (_claim(params={"state": "two-point"}), _claim(n="4"), _claim(w="3"), _claim(act="erf"),
+                  _claim(n="3..4")):
+        with pytest.raises(trusted.Rejected):
+            trusted.decide(claim, [tanh3])
+    act = activation("tanh")
+    two = D.item(act, 3, 2, *D.bracket(act, 3, 2))
+    with pytest.raises(trusted.Rejected, match="says nothing"):
+        trusted.decide(_claim(), [two])
+    wide = dict(tanh3, lo=str(Fraction(tanh3["lo"]) * Fraction(99, 100)))
+    with pytest.raises(trusted.Rejected, match="wider"):
+        trusted.decide(_claim(), [wide])
+
+
+def test_check_and_json_on_the_command_line(run_cli):
+    import json
+
+    code, out, _ = run_cli("check", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..4", "--property",
+                           "spectral-radius", "--state", "simplex", "--relation", "<", "--bound", "1", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["verdict"] == "proved" and "Mehler" in doc["method"], doc
+    code, out, _ = run_cli("check", "--stages", "rc,sin", "--n", "3..", "--property", "fixed-point",
+                           "--state", "simplex")
+    assert code == 1 and "refuted" in out and "collapses" in out      # exit 1: refuted
