@@ -26,7 +26,8 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "kernel-singular",                          # the rank lemma's converse (issue 24)
                "bsb1-stable",                              # full BN's symmetric state (issue 23)
                "rs-growth", "rs-basins", "rs-basins-7",    # O_n and the odd point under RS (issue 23)
-               "invariance-smooth", "two-point-collapse", "two-point-tanh", "two-point-stable"]   # other activations (issue 22)
+               "invariance-smooth", "two-point-collapse", "two-point-tanh", "two-point-stable",
+               "simplex-tanh"]   # other activations (issue 22)
 
 GOOD = '''
 id = "{id}"

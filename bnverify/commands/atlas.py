@@ -156,6 +156,31 @@ def two_point_cells(name, alpha, weight_var, ns):
     return out
 
 
+def simplex_cells(name, alpha, weight_var, ns):
+    """The kernel's simplex cells of a non-homogeneous phi at one weight variance, per n: a simplex
+    fixed point s I + b J with spectral radius of DF < 1 (stable), else whether one exists (or the
+    scale collapses), with its s and common cosine from the same bracket."""
+    out = []
+    for n in ns:
+        v = properties.check(_claim(name, alpha, "spectral-radius", str(n), {
+            "state": "simplex", "relation": "<", "bound": "1"}, weight_var))
+        stable = _verdict(v)
+        if stable["status"] != "proved":
+            v = properties.check(_claim(name, alpha, "fixed-point", str(n), {"state": "simplex"}, weight_var))
+            fixed = _verdict(v)
+        else:
+            fixed = dict(stable, statement=None, reason="from the stable cell's verdict (its statement says a "
+                         "fixed point exists)")
+        items = v.certificate["evidence"] if v.certificate and fixed["status"] == "proved" else []
+        item = next((it for it in items if it.get("type") == "simplex-bracket"), None)
+        geo = None
+        if item is not None:
+            cos, _, s, radius = trusted.items.check_item(item)["shown"]
+            geo = {"s": s, "cos": cos, "radius": radius}
+        out.append({"n": n, "fixed_point": fixed, "stable": stable, "geometry": geo})
+    return out
+
+
 def _geometry(item):
     """The fixed point's distance, odd cosine and norm ratio as the kernel encloses them over a
     bracket item (decimal strings of balls; the kernel re-checks an item once per process)."""
@@ -173,7 +198,8 @@ def certified(name, alpha, weight_var=1, ns=(8, 16)):
         cells = two_point_cells(name, act.alpha if act.takes_alpha else None, weight_var, ns)
         if cells is None:
             return {"reason": "the trusted kernel has no goal for RC + %s" % name}
-        return {"two_point": cells}
+        return {"two_point": cells,
+                "simplex": simplex_cells(name, act.alpha if act.takes_alpha else None, weight_var, ns)}
     if not (kind.stage and kind.slope is not None):           # the kernel's goals: the ReLU family
         return {"reason": "the trusted kernel has no goal for RC + %s yet (only the ReLU family)" % name}
     out = {}
@@ -293,6 +319,17 @@ def _two_point_text(cell):
     return "n = %d: two-point fixed point %s%s%s" % (cell["n"], words, at, tail)
 
 
+def _simplex_text(cell):
+    fixed, stable = cell["fixed_point"]["status"], cell["stable"]["status"]
+    if fixed == "refuted":
+        return "n = %d: no simplex fixed point (the scale collapses), refuted" % cell["n"]
+    if fixed != "proved":
+        return "n = %d: simplex fixed point not decided" % cell["n"]
+    geo = cell["geometry"]
+    at = "" if not geo else " (cos %s, radius %s)" % (_short(geo["cos"]), _short(geo["radius"]))
+    return "n = %d: simplex fixed point%s%s" % (cell["n"], at, ", stable" if stable == "proved" else "")
+
+
 def _short(ball_text):
     """'[-0.974318648259 +/- 2.91e-13]' -> '-0.97432' (the ball's digits, cut for the table)."""
     mid = ball_text.strip("[]").split("+/-")[0].strip()
@@ -313,7 +350,8 @@ def text(doc):
         elif "reason" in c:
             cert_text = "certified: -"
         elif "two_point" in c:
-            cert_text = "certified: " + "; ".join(_two_point_text(x) for x in c["two_point"])
+            cert_text = "certified: " + "; ".join([_two_point_text(x) for x in c["two_point"]] +
+                                                  [_simplex_text(x) for x in c.get("simplex", [])])
         else:
             cert_text = "certified: O_n fixed point %s, attractor every n >= 7 %s, smallest n 7 %s" % (
                 c["O_n_fixed_point"]["status"], c["attractor_every_n"]["status"], c["smallest_n"]["status"])

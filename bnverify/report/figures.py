@@ -446,7 +446,8 @@ def fig_atlas(n=16, width=1024, depth=80, seeds=8):
                   "gelu's variance collapses), odd saturating ones (tanh, erf, sin) end simplex-like, softplus and "
                   "sigmoid in one direction. Sampled, never proved. Certified, for the other activations: their "
                   "two-point family (claims invariance-smooth, two-point-collapse, two-point-tanh: the orthogonal odd "
-                  "point is ReLU's; tanh's two-point state is nearly antipodal and unstable, or collapses at s2 = 1). "
+                  "point is ReLU's; tanh's two-point state is nearly antipodal and unstable, or collapses at s2 = 1) "
+                  "and its simplex state (claim simplex-tanh: a stable fixed point at s2 = 2, where these networks end). "
                   "The full table, with the kernel's cells and the float infinite-width map: bnverify atlas "
                   "(docs/atlas.md)."
                   % (n, width, depth, seeds), "sampled", fig)

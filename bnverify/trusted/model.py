@@ -23,6 +23,10 @@ tests/test_trusted.py evaluates every pair at the same points.
 | classify._rising_u, _head_image, _u2_ok       | classify_alln.monotone_u, head_image, chart_u2         |
 | rs.growth_bounds (sympy)                      | bnverify.derive.rs_family.growth_bounds (float)        |
 | rs_family.h_rs (the RS family integral)       | bnverify.derive.rs_family.h_rs                         |
+| twopoint.TABLE (phi, phi' per branch)         | bnverify.core.activations (the registry's formulas)    |
+| twopoint.image, all_blocks (two-point)        | bnverify.derive.twopoint.image; the dense float map    |
+| mehler.coefficients, series                   | bnverify.core.mehler (Gauss-Legendre, Bernstein bounds)|
+| twopoint.simplex_image, all_blocks (simplex)  | bnverify.derive.twopoint.simplex_distances; dense map  |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,

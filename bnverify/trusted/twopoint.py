@@ -166,12 +166,12 @@ def _upper(x):
     return exact(x.upper())
 
 
-def _radius(name, alpha, n, w, lo, hi, state="two-point"):
+def _radius(name, alpha, n, w, lo, hi, state="two-point", at=None):
     """(lower, upper) arbs of the spectral radius of DF at every state (two-point or simplex) with s
     in [lo, hi]: every block (all_blocks), its eigenvalues (radius)."""
     S = arb.union(ball(lo), ball(hi))
     tol = max(2.0 ** -60, float(hi - lo) / float(hi))
-    ends = [radius(M) for M in all_blocks(name, alpha, n, w, S, tol, state).values()]
+    ends = [radius(M) for M in all_blocks(name, alpha, n, w, S, tol, state, at).values()]
     return max((e[0] for e in ends), key=_lower), max((e[1] for e in ends), key=_upper)     # exact: not float's
 
 
@@ -205,13 +205,15 @@ def check_bracket(item, state="two-point"):
             raise Rejected("S(lo) - lo and S(hi) - hi are not of opposite signs in balls: not a bracket")
         S = arb.union(ball(lo), ball(hi))
         tol = max(2.0 ** -60, 4 * float(hi - lo) / float(hi))
-        if state == "simplex":
-            e2, K = simplex_image(name, alpha, n, w, S, tol)
+        at = None
+        if state == "simplex":              # the series over the bracket once, for the geometry and the blocks
+            at = _mehler_at(name, alpha, n, w, S, max(2.0 ** -60, float(hi - lo) / float(hi)))
+            e2, K = at[1], at[2][0]
             geo = [K / e2, e2]
         else:
             a2, x2, b2 = image(name, alpha, n, w, S, tol)
             geo = [x2 / (a2 * b2).sqrt(), (b2 / a2).sqrt()]
-        lower, upper = _radius(name, alpha, n, w, lo, hi, state)
+        lower, upper = _radius(name, alpha, n, w, lo, hi, state, at)
         geo += [S, arb.union(lower, upper)]
     return {"fact": state + "-fixed", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
             "radius": [_lower(lower), _upper(upper)],
@@ -390,21 +392,21 @@ def _partials(name, alpha, n, w, S, tol):
             "q_co_odd": (b * zba - a * b * kc_co) / (2 * b * b)}
 
 
-def _simplex_partials(name, alpha, n, w, S, tol):
+def _simplex_partials(name, alpha, n, w, S, tol, at=None):
     """The same derivatives at the simplex state s I + b J (s in the ball S): every point has
     variance q and every pair correlation -1/(n-1), so dK_jj/dS_jj = E[Z phi'(x) phi(x)]/sqrt q,
     and off the diagonal Mehler's dK/dc and dK/dq1 (mehler.py) for every pair alike."""
-    q, _, (_, kc, kq) = _mehler_at(name, alpha, n, w, S, tol)
+    q, _, (_, kc, kq) = at or _mehler_at(name, alpha, n, w, S, tol)    # at: _mehler_at's, already computed
     d = expectation(name, alpha, [("dphi", q.sqrt()), ("phi", q.sqrt())], tol, 1) / q.sqrt()
     return {"d_cluster": d, "d_odd": d, "c_cc": kc, "q_cc": kq, "c_co": kc, "q_co_cluster": kq, "q_co_odd": kq}
 
 
-def all_blocks(name, alpha, n, w, S, tol=2.0 ** -60, state="two-point"):
+def all_blocks(name, alpha, n, w, S, tol=2.0 ** -60, state="two-point", at=None):
     """{component: ball matrix of DF(G*) on one copy} for every two-point (or simplex) state with s
     in the ball S (model.blocks on class patterns, its invariance checked; the trivial block whole:
     no scale to quotient out; the simplex state's blocks are S_(n-1)'s too).  DF(G)[E] = DK(C G C)[w C E C]."""
     from .model import blocks, center, classes, pattern
-    k = (_simplex_partials if state == "simplex" else _partials)(name, alpha, n, w, S, tol)
+    k = _simplex_partials(name, alpha, n, w, S, tol, at) if state == "simplex" else _partials(name, alpha, n, w, S, tol)
     cl, size = classes(n)
 
     def L(P):

@@ -43,8 +43,8 @@ def simplex_bracket_item(act, n, w):
         lo, hi = lo.limit_denominator(int(10 / (rel * lo))), hi.limit_denominator(int(10 / (rel * hi)))
         with ctx.workprec(PREC):
             try:
-                d = [trusted.twopoint.distance("simplex", act.name, alpha, n, Fraction(w), trusted.twopoint.ball(s))
-                     - trusted.twopoint.ball(s) for s in (lo, hi)]
+                d = [trusted.twopoint.distance("simplex", act.name, alpha, n, Fraction(w), trusted.twopoint.ball(s),
+                                               2.0 ** -40) - trusted.twopoint.ball(s) for s in (lo, hi)]
             except trusted.Rejected:
                 return None
         if d[0] > 0 and d[1] < 0 or d[0] < 0 and d[1] > 0:
