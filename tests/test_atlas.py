@@ -123,6 +123,8 @@ def test_the_command(cli_json, run_cli, tmp_path):
     cell = sin["certified"]["two_point"][0]         # the kernel's two-point cells of a non-homogeneous phi
     assert cell["n"] == 8 and cell["fixed_point"]["status"] == "proved" and cell["unstable"]["status"] == "proved"
     assert "spectral radius > 1" in cell["unstable"]["statement"]
+    sx = sin["certified"]["simplex"][0]              # its simplex state: a stable fixed point (radius 0.9215)
+    assert sx["n"] == 8 and sx["fixed_point"] == sx["stable"] == "proved" and "0.921" in sx["geometry"]["radius"]
     assert sin["cells"][0]["infinite_width"]["scale"] in ("finite", "drifting")
     assert (tmp_path / "a.png").stat().st_size > 1000
     code, out, _ = run_cli("atlas", "--activations", "tanh", "--n", "8", "--width", "32", "--seeds", "2",

@@ -14,6 +14,7 @@ from ..errors import BadInput
 from ..sim import atlas as simatlas
 from ..sim import classes
 from . import exits, options
+from . import simplex as simplex_command
 from .output import Progress, save_figure, show
 
 NAME = "atlas"
@@ -157,28 +158,13 @@ def two_point_cells(name, alpha, weight_var, ns):
 
 
 def simplex_cells(name, alpha, weight_var, ns):
-    """The kernel's simplex cells of a non-homogeneous phi at one weight variance, per n: a simplex
-    fixed point s I + b J with spectral radius of DF < 1 (stable), else whether one exists (or the
-    scale collapses), with its s and common cosine from the same bracket."""
-    out = []
-    for n in ns:
-        v = properties.check(_claim(name, alpha, "spectral-radius", str(n), {
-            "state": "simplex", "relation": "<", "bound": "1"}, weight_var))
-        stable = _verdict(v)
-        if stable["status"] != "proved":
-            v = properties.check(_claim(name, alpha, "fixed-point", str(n), {"state": "simplex"}, weight_var))
-            fixed = _verdict(v)
-        else:
-            fixed = dict(stable, statement=None, reason="from the stable cell's verdict (its statement says a "
-                         "fixed point exists)")
-        items = v.certificate["evidence"] if v.certificate and fixed["status"] == "proved" else []
-        item = next((it for it in items if it.get("type") == "simplex-bracket"), None)
-        geo = None
-        if item is not None:
-            cos, _, s, radius = trusted.items.check_item(item)["shown"]
-            geo = {"s": s, "cos": cos, "radius": radius}
-        out.append({"n": n, "fixed_point": fixed, "stable": stable, "geometry": geo})
-    return out
+    """The kernel's simplex cells of a non-homogeneous phi at one weight variance, per n (the simplex
+    command's smooth_cells): a fixed point s I + b J, whether it is stable, its s, cosine and radius."""
+    act = activations.activation(name, alpha)
+    return [{"n": c["n"], "fixed_point": c["fixed_point"], "stable": c["stable"], "reason": c["reason"],
+             "geometry": None if not c["shown"] else {"s": c["shown"][2], "cos": c["shown"][0],
+                                                       "radius": c["shown"][3]}}
+            for c in simplex_command.smooth_cells(act, weight_var, ns)]
 
 
 def _geometry(item):
@@ -320,7 +306,7 @@ def _two_point_text(cell):
 
 
 def _simplex_text(cell):
-    fixed, stable = cell["fixed_point"]["status"], cell["stable"]["status"]
+    fixed, stable = cell["fixed_point"], cell["stable"]
     if fixed == "refuted":
         return "n = %d: no simplex fixed point (the scale collapses), refuted" % cell["n"]
     if fixed != "proved":

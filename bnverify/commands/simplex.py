@@ -11,6 +11,7 @@ from ..report import pretty
 from ..derive import sweeps
 from ..derive import bsb1_spectrum
 from ..errors import BadInput
+from ..core import ranges
 from ..core.stages import after
 from . import after as after_activation
 from . import exits, options, per_n, simplex_rs
@@ -47,7 +48,14 @@ BSB1), enclosed in ball arithmetic and, for n <= --check-to, checked against the
 Laplace integral and its derivative.  Rigorous enclosures of the untrusted derivation layer,
 status "enclosed", not kernel-checked (docs/full-bn.md).
 
+Any other activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin) with --weight-var S2:
+per n of a finite range, the simplex state s I + b J of the map itself (not up to scale) by the
+trusted kernel: a bracket of S(s) = E[phi(x)^2] - E[phi(x) phi(y)] = s (Mehler's series in balls),
+the common cosine, E[phi^2] and the spectral radius of DF over it, and whether it is stable
+(docs/two-point.md).
+
 examples:  bnverify simplex --n 3..40 --json
+           bnverify simplex --stages rc,tanh --weight-var 2 --n 3..8
            bnverify simplex --stages rc,rs,relu --n 3..16
            bnverify simplex --n 1000000
            bnverify simplex --n 3.. --json
@@ -64,6 +72,9 @@ def add_arguments(p):
     per_n.add_arguments(p, fold=False, stages_help="rc and one activation: relu (default) or leaky_relu; or rc,rs,PHI "
                         "(PHI relu, leaky_relu or identity): full batch normalization, enclosures; or PHI,rc: BN "
                         "after the activation, read at C G* C by conjugation")
+    options.add_weight_var(p, help="S2, the weight variance sigma_w^2 (an exact rational > 0, default 1): for a "
+                                   "non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin) "
+                                   "the simplex state of the map itself at that sigma_w^2, per n")
     p.add_argument("--check-to", type=int, default=None, metavar="N",
                    help="with --stages rc,rs,PHI: check the closed forms against the certified Laplace integral "
                         "and its derivative for n <= N (0: none; at most %d; default %d)"
@@ -84,6 +95,15 @@ def compute(args):
         raise BadInput("--alpha %s: the simplex state is certified at one slope (a range of slopes: bnverify "
                        "attractor with an open --n)" % args.alpha)
     stages, act = options.stages(args.stages, args.alpha, after_ok=True)
+    if not act.homogeneous:
+        return compute_smooth(args, stages, act)
+    return dict(_compute_homogeneous(args, stages, act), weight_var="1")    # one shape: sigma_w^2 only scales
+
+
+def _compute_homogeneous(args, stages, act):
+    if options.weight_var(args.weight_var) != 1:
+        raise BadInput("--weight-var %s: for %s (positively homogeneous) sigma_w^2 only scales every layer; the "
+                       "simplex state is the same at every sigma_w^2" % (args.weight_var, act.name))
     if after(stages):               # BN after the activation: RC then phi's document, by conjugation
         return after_activation.compute(args, stages, act, compute, "simplex")
     if "rs" in stages:
@@ -92,6 +112,82 @@ def compute(args):
         raise BadInput("--check-to applies to --stages rc,rs,PHI (the Laplace-integral check); rc alone is "
                        "checked by the trusted kernel")
     return compute_all_n(args) if per_n.asks_all_n(args) else compute_per_n(args)
+
+
+SMOOTH_CONVENTION = ("eigenvalues of DF(G*) itself (phi is not homogeneous: no scale to drop), with the translations' "
+                     "zeros; the state s I + b J of the map itself")
+MAX_SMOOTH_N = 1000         # the kernel's two-point and simplex items take n <= 1000
+
+
+def smooth_cells(act, weight_var, ns, progress=None):
+    """Per n, the kernel's verdicts on the simplex state s I + b J of RC + a non-homogeneous phi (the map
+    itself, not up to scale): a fixed point with spectral radius of DF < 1 (stable), else whether one
+    exists (or the scale collapses); the geometry the kernel encloses over the same bracket (fact
+    "shown": cosine, E[phi^2], s, radius), as ball texts."""
+    from .. import trusted
+
+    out = []
+    for k, n in enumerate(ns):
+        claim = lambda prop, params: spec.claim_from_dict({     # noqa: E731
+            "id": "simplex", "title": "simplex", "statement": "simplex", "property": prop, "expect": "proved",
+            "model": dict({"stages": "rc," + act.name, "weight_var": str(weight_var)},
+                          **({"alpha": str(act.alpha)} if act.takes_alpha else {})),
+            "domain": {"n": str(n)}, "params": params}, "simplex")
+        t0 = time.monotonic()
+        v = properties.check(claim("spectral-radius", {"state": "simplex", "relation": "<", "bound": "1"}))
+        stable = v.status
+        if stable != "proved":
+            v = properties.check(claim("fixed-point", {"state": "simplex"}))
+        items = v.certificate["evidence"] if v.certificate and v.status == "proved" else []
+        item = next((it for it in items if it.get("type") == "simplex-bracket"), None)
+        shown = trusted.items.check_item(item)["shown"] if item is not None else None
+        out.append({"n": n, "fixed_point": v.status if stable != "proved" else "proved", "stable": stable,
+                    "shown": shown, "reason": v.evidence.get("reason"), "seconds": time.monotonic() - t0,
+                    "checked": bool(v.evidence.get("checked"))})
+        if progress:
+            progress(k + 1, len(ns), v)
+    return out
+
+
+def _ends(text):
+    """'[-0.48297709 +/- 5.19e-9]' -> [lo, hi] decimal strings, rounded outward (Arb reads the ball)."""
+    from flint import arb
+
+    x = arb(text)
+    return [x.lower().str(20, radius=False), x.upper().str(20, radius=False)]
+
+
+def compute_smooth(args, stages, act):
+    """The simplex state of RC + a non-homogeneous phi at --weight-var, per n of a finite range: every
+    row the kernel's (docs/two-point.md, "The simplex state")."""
+    if stages != ("rc",):
+        raise BadInput("--stages %s: the simplex state of %s (not homogeneous) is certified for RC then the "
+                       "activation (--stages rc,%s)" % (args.stages, act.name, act.name))
+    if args.check_to is not None:
+        raise BadInput("--check-to applies to --stages rc,rs,PHI")
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
+    if r.hi > MAX_SMOOTH_N:
+        raise BadInput("--n %s: the simplex state of a non-homogeneous activation is certified per n up to n = %d"
+                       % (args.n, MAX_SMOOTH_N))
+    w = options.weight_var(args.weight_var)
+    talk = lambda k, total, v: sys.stderr.write("[%d/%d] simplex n=%d: %s (%.1fs)\n" % (    # noqa: E731
+        k, total, r.lo + k - 1, v.status, v.seconds))
+    cells = smooth_cells(act, w, list(r), talk if len(r) > 1 and options.talks(args) else None)
+    results = []
+    for c in cells:
+        row = {"n": c["n"], "status": c["fixed_point"], "seconds": round(c["seconds"], 3), "checked": c["checked"],
+               "exact": {}, "stable": c["stable"]}
+        if c["shown"]:
+            cos, norm2, s, radius = (_ends(x) for x in c["shown"])
+            row.update(simplex_cos=cos, cluster_cos=cos, odd_cos=cos, norm_ratio=["1", "1"], spectral_radius=radius,
+                       s=s, squared_norm=norm2)
+        if c["fixed_point"] != "proved":
+            row["reason"] = c["reason"] or ""
+        results.append(row)
+    return {"activation": str(act), "stages": "rc,%s" % act.name, "weight_var": str(w), "results": results,
+            "eigenvalue_convention": SMOOTH_CONVENTION,
+            "exact_note": "no closed forms: Mehler's series in balls (bnverify/trusted/mehler.py)",
+            "summary": None, "asymptotics": None, "boxes": [], "conjugation": None}
 
 
 def exit_code(doc):
@@ -110,10 +206,24 @@ def text(doc):
     """The document for a reader: the per-n table, or the all-n summary."""
     if "rs" in doc["stages"].split(","):
         return simplex_rs.text(doc)
+    if doc["eigenvalue_convention"] == SMOOTH_CONVENTION:
+        return text_smooth(doc)
     if doc["summary"] is not None:
         return after_activation.text(doc) + text_all_n(doc)
     return after_activation.text(doc) + ["simplex state, %s: rigorous enclosures, rounded outward; exact closed forms "
                                          "below" % doc["activation"]] + table(doc["results"])
+
+
+def text_smooth(doc):
+    rows = doc["results"]
+    out = ["simplex state s I + b J of RC + %s, sigma_w^2 = %s (the map itself, not up to scale): the kernel's "
+           "enclosures over each bracket of S(s) = s, rounded outward" % (doc["activation"], doc["weight_var"])]
+    out += per_n.fitted_table(lambda d: [["n", "fixed point", "stable", "s", "cosine", "E[phi^2]", "spectral radius"]] + [
+        [str(r["n"]), r["status"], r["stable"]] + [per_n.interval(r, f, d) for f in
+                                                   ("s", "simplex_cos", "squared_norm", "spectral_radius")]
+        for r in rows])
+    out += ["n=%d: %s" % (r["n"], r["reason"]) for r in rows if "reason" in r]
+    return out
 
 
 def compute_per_n(args):
