@@ -44,8 +44,38 @@ def main():
         item, ts = timed(search.cover_item, activation("tanh"), n, Fraction(2))
         trusted.items._SEEN.clear()
         fact, tk = timed(trusted.items.check_item, item)
-        print("  n = %-3d pieces %3d  search %.3fs  kernel %.3fs  pair eigenvalue >= %.6f"
-              % (n, len(item["below"]) + len(item["above"]) - 2, ts, tk, float(fact["pair_lower"])))
+        print("  n = %-3d pieces %3d  search %.3fs  kernel %.3fs  spectral radius >= %.6f"
+              % (n, len(item["below"]) + len(item["above"]) - 2, ts, tk, float(fact["radius"][0])))
+    print()
+    simplex()
+
+
+def simplex():
+    """The simplex state: the search (float tensor Gauss-Hermite scan and bisection, then the kernel's
+    evaluator at the bracket's ends) against the kernel's re-check (Mehler's series: N + 3 Hermite
+    coefficients, one acb.integral each, at the ends and over the bracket); and the tensor
+    Gauss-Hermite rule's error in S(s*) - s* (neural-tangents' kind of rule) against the kernel's ball."""
+    from flint import arb, ctx
+
+    print("simplex state s I + b J (Mehler's series in the kernel)")
+    print("%-6s %2s %3s %6s  %8s  %8s  %6s  %22s  %10s  %10s  %10s" % (
+        "phi", "w", "n", "terms", "search", "kernel", "ratio", "s*", "GH20 err", "GH40 err", "GH80 err"))
+    for name, w in (("tanh", 2), ("erf", 2), ("sin", 2), ("elu", 2)):
+        act = activation(name)
+        for n in (3, 8, 64):
+            item, ts = timed(search.simplex_bracket_item, act, n, w)
+            trusted.items._SEEN.clear()
+            fact, tk = timed(trusted.items.check_item, item)
+            with ctx.workprec(128):
+                mid = (trusted.twopoint.ball(Fraction(item["lo"])) + trusted.twopoint.ball(Fraction(item["hi"]))) / 2
+                alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+                exact = trusted.twopoint.distance("simplex", name, alpha, n, Fraction(w), mid) - mid
+                m = float(mid.mid())
+                errs = [abs(twopoint.simplex_distances(act, n, w, [m], nodes)[0] - m - float(exact.mid()))
+                        for nodes in (20, 40, 80)]
+            terms = trusted.mehler.terms(Fraction(1, n - 1), 2.0 ** -60) + 3
+            print("%-6s %2s %3d %6d  %7.3fs  %7.3fs  %6.2f  %22s  %10.1e  %10.1e  %10.1e" % (
+                name, w, n, terms, ts, tk, ts / tk, fact["shown"][2][:22], *errs))
 
 
 if __name__ == "__main__":

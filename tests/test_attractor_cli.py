@@ -51,7 +51,7 @@ def test_simplex_table(run_cli):
     ["attractor", "--n", ""], ["attractor", "--n", "abc"], ["attractor", "--n", "..7"], ["attractor", "--n", "7..x"],
     ["simplex", "--n", "3..", "--stages", "rc,tanh"], ["attractor", "--n", "7..", "--fold", "6.1..6.2"],
     ["simplex", "--n", "1"], ["simplex", "--n", "4", "--alpha", "1/10"],
-    ["simplex", "--n", "4", "--stages", "rs,relu"], ["simplex", "--n", "4", "--stages", "rc,tanh"],
+    ["simplex", "--n", "4", "--stages", "rs,relu"], ["simplex", "--n", "4", "--stages", "rc,abs"],
     ["simplex", "--n", "3..", "--stages", "rc,rs,relu"], ["simplex", "--n", "4", "--check-to", "3"],
     ["attractor", "--n", "7", "--jobs", "0"], ["attractor", "--n", "7", "--fold", "6.2..6.1"],
     ["attractor", "--n", "7", "--stages", "rc,leaky_relu", "--alpha", "1"],

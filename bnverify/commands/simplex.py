@@ -162,7 +162,7 @@ def compute_smooth(args, stages, act):
     row the kernel's (docs/two-point.md, "The simplex state")."""
     if stages != ("rc",):
         raise BadInput("--stages %s: the simplex state of %s (not homogeneous) is certified for RC then the "
-                       "activation (--stages rc,%s)" % (args.stages, act.name, act.name))
+                       "activation, in that order, and nothing else" % (args.stages, act.name))
     if args.check_to is not None:
         raise BadInput("--check-to applies to --stages rc,rs,PHI")
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
