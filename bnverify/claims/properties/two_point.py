@@ -37,17 +37,28 @@ def simplex_bracket_item(act, n, w):
     if root is None:
         return None
     alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+
+    def sign(s):            # the kernel's evaluator: +1, -1, or 0 where the ball holds 0
+        with ctx.workprec(PREC):
+            d = trusted.twopoint.distance("simplex", act.name, alpha, n, Fraction(w), trusted.twopoint.ball(s),
+                                          2.0 ** -40) - trusted.twopoint.ball(s)
+        return 1 if d > 0 else -1 if d < 0 else 0
     c = Fraction(root)
     for rel in SIMPLEX_WIDTHS:
         lo, hi = c * (1 - rel), c * (1 + rel)
         lo, hi = lo.limit_denominator(int(10 / (rel * lo))), hi.limit_denominator(int(10 / (rel * hi)))
-        with ctx.workprec(PREC):
-            try:
-                d = [trusted.twopoint.distance("simplex", act.name, alpha, n, Fraction(w), trusted.twopoint.ball(s),
-                                               2.0 ** -40) - trusted.twopoint.ball(s) for s in (lo, hi)]
-            except trusted.Rejected:
-                return None
-        if d[0] > 0 and d[1] < 0 or d[0] < 0 and d[1] > 0:
+        try:
+            ends = [sign(lo), sign(hi)]
+        except trusted.Rejected:
+            return None
+        if ends[0] * ends[1] < 0:
+            # a wide bracket (the float rule is poor at a kink): narrowed by bisection in balls, to 1e-8
+            while (hi - lo) > lo / 10 ** 8:
+                m = ((lo + hi) / 2).limit_denominator(int(10 ** 10 / lo))
+                sm = sign(m) if lo < m < hi else 0
+                if sm == 0:
+                    break
+                lo, hi = (m, hi) if sm == ends[0] else (lo, m)
             return twopoint.item(act, n, w, lo, hi, PREC, state="simplex")
     return None
 
