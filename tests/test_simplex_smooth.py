@@ -231,3 +231,16 @@ def test_the_simplex_command_for_a_non_homogeneous_activation(cli_json, run_cli)
                       (("--stages", "rc,tanh", "--n", "3..2000"), "up to n = 1000")):
         code, _, err = run_cli("simplex", *argv)
         assert code == 2 and why in err and "Traceback" not in err, (argv, err)
+
+
+def test_jacobian_at_the_simplex_state(cli_json, run_cli):
+    """bnverify jacobian --state simplex: every eigenvalue as a ball, multiplicities adding up to
+    n(n+1)/2, the same moduli as the dense float Jacobian (sin, n = 5), the kernel's verdict."""
+    doc = cli_json("jacobian", "--n", "5", "--stages", "rc,sin", "--weight-var", "2", "--state", "simplex")
+    assert doc["multiplicities_complete"] and doc["stability_verdict"]["verdict"] == "proved"
+    assert doc["state"].startswith("the simplex fixed point") and doc["fixed_point"]["norm_ratio"] == "1"
+    mine = np.sort([abs(float(arb(e["value"]).mid())) for e in doc["eigenvalues"] for _ in range(e["multiplicity"])])
+    _, dense = _dense("sin", 2, 5)
+    assert np.allclose(mine, dense, atol=1e-6), (mine, dense)
+    code, _, err = run_cli("jacobian", "--n", "5", "--state", "simplex")
+    assert code == 2 and "bnverify simplex" in err

@@ -33,11 +33,13 @@ examples:
   bnverify jacobian --symbolic --stages rc,leaky_relu      (alpha stays a symbol)
   bnverify jacobian --n 10 --stages rc,leaky_relu --alpha 1/10
   bnverify jacobian --n 8 --stages rc,tanh --weight-var 2     (ball enclosures: docs/two-point.md)
+  bnverify jacobian --n 8 --stages rc,tanh --weight-var 2 --state simplex
 
 For a non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin) the scale is
 part of the state: the two-point fixed point is one of the map itself (F(G*) = G*), found per n by
 a bracket of S(s) = s the trusted kernel re-checks, and the eigenvalues are those of DF(G*) itself,
-from the kernel's blocks (docs/two-point.md), as ball enclosures.
+from the kernel's blocks (docs/two-point.md), as ball enclosures.  --state simplex does the same at
+the simplex state s I + b J (every pair at one cosine; Mehler's series in balls).
 """
 
 
@@ -49,6 +51,9 @@ def add_arguments(p):
                        "PHI (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin): ball enclosures at --n")
     options.add_alpha(p, "leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic); elu's alpha")
     options.add_weight_var(p)
+    p.add_argument("--state", choices=("two-point", "simplex"), default="two-point",
+                   help="with a non-homogeneous PHI: the two-point fixed point (default) or the simplex state "
+                        "s I + b J (Mehler's series in balls); the ReLU family's simplex state: bnverify simplex")
     options.add_json(p)
 
 
@@ -99,7 +104,11 @@ def compute(args):
     if not act.homogeneous:
         if args.n > trusted.twopoint.MAX_N:
             raise BadInput("n = %d: the kernel's two-point items take n <= %d" % (args.n, trusted.twopoint.MAX_N))
-        return any_activation.jacobian(act, args.n, options.weight_var(args.weight_var), _checked_stability(args, act))
+        return any_activation.jacobian(act, args.n, options.weight_var(args.weight_var), _checked_stability(args, act),
+                                       args.state)
+    if args.state != "two-point":
+        raise BadInput("--state %s: for %s the simplex state is printed by bnverify simplex (its spectrum there, per "
+                       "n, with exact values)" % (args.state, act))
     spec = symbolic.configuration_spectrum(act, None if args.symbolic else args.n)
     valid = symbolic.validity(act, spec) if args.symbolic else None
     fp = spec["fixed_point"]
@@ -172,7 +181,7 @@ def _checked_stability(args, act):
     v = properties.check(spec.claim_from_dict(
         {"id": "stability", "title": "stability", "statement": "linear stability", "property": "spectral-radius",
          "expect": "refuted", "model": model, "domain": dom,
-         "params": {"state": "two-point", "relation": "<", "bound": "1"}}, "jacobian"))
+         "params": {"state": getattr(args, "state", "two-point"), "relation": "<", "bound": "1"}}, "jacobian"))
     return {"verdict": v.status, "statement": v.evidence.get("statement"), "reason": v.evidence.get("reason"),
             "checked": bool(v.evidence.get("checked"))}
 
@@ -198,10 +207,11 @@ def text(out, symbolic_n):
     """The report in reader's notation: formulas, ranges of validity, then their LaTeX."""
     f = pretty.formula
     fp = out["fixed_point"]
-    lines = ["Linearization at %s: n-1 equal points and one odd point %s; RC + %s, %s"
-             % (out["state"], "orthogonal to them" if out["state"] == "O_n" else
-                "at cosine %s to them" % f(fp["odd_cos"]), out["activation"],
-                "symbolic n" if symbolic_n else "n = %s" % out["n"])]
+    where = ("every pair of points at cosine %s" % f(fp["odd_cos"]) if out["state"].startswith("the simplex") else
+             "n-1 equal points and one odd point %s" % ("orthogonal to them" if out["state"] == "O_n" else
+                                                       "at cosine %s to them" % f(fp["odd_cos"])))
+    lines = ["Linearization at %s: %s; RC + %s, %s" % (out["state"], where, out["activation"],
+                                                       "symbolic n" if symbolic_n else "n = %s" % out["n"])]
     if symbolic_n:
         lines.append("  formulas for every integer n >= %d, unless a range is given"
                      % min(e["valid_from"] or 3 for e in out["eigenvalues"]))

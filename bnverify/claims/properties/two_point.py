@@ -143,52 +143,67 @@ def cover_item(act, n, w, bracket=None):
             "above": [str(x) for x in above]}
 
 
+SIMPLEX_MODES = {"trivial": "every norm and every angle alike (the symmetric family), as S_(n-1) sees it",
+                 "standard": "one point against the others (norms, angles)",
+                 "pair": "a zero-sum pattern of angles among n-1 of the points"}
 MODES = {"trivial": "cluster norms, cluster spread, odd angle, odd norm (all cluster points alike)",
          "standard": "one cluster point against the others (norm, angles, odd angle)",
          "pair": "spread inside the cluster (zero-sum pattern of angles)"}
 
 
-def jacobian(act, n, w, stability):
-    """``bnverify jacobian --n N --stages rc,PHI`` for a non-homogeneous phi: the two-point fixed point
-    of the map itself (not up to scale) over a bracket of S(s) = s re-checked by the kernel, and the
-    kernel's blocks of DF there with their eigenvalues, as ball enclosures (decimal text)."""
-    item = bracket_item(act, n, w)
+def jacobian(act, n, w, stability, state="two-point"):
+    """``bnverify jacobian --n N --stages rc,PHI [--state simplex]`` for a non-homogeneous phi: the
+    two-point (or simplex) fixed point of the map itself (not up to scale) over a bracket of S(s) = s
+    re-checked by the kernel, and the kernel's blocks of DF there with their eigenvalues, as ball
+    enclosures (decimal text)."""
+    simplex = state == "simplex"
+    item = simplex_bracket_item(act, n, w) if simplex else bracket_item(act, n, w)
     if item is None:
-        raise BadInput("%s with sigma_w^2 = %s at n = %d: no two-point fixed point found (S(s) - s keeps one sign on "
-                       "s in [%g, %g]); check --property fixed-point --state two-point says whether the scale "
-                       "collapses" % (act, w, n, *twopoint.GRID[:2]))
+        raise BadInput("%s with sigma_w^2 = %s at n = %d: no %s fixed point found (S(s) - s keeps one sign on "
+                       "s in [%g, %g]); check --property fixed-point --state %s says whether the scale "
+                       "collapses" % (act, w, n, state, *twopoint.GRID[:2], state))
     fact = trusted.items.check_item(item)
     lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
     alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    modes = SIMPLEX_MODES if simplex else MODES
     with ctx.workprec(PREC):
         S = arb.union(trusted.twopoint.ball(lo), trusted.twopoint.ball(hi))
-        a2, x2, b2 = trusted.twopoint.image(act.name, alpha, n, Fraction(w), S, 4 * float(hi - lo) / float(hi))
-        blocks = trusted.twopoint.all_blocks(act.name, alpha, n, Fraction(w), S, float(hi - lo) / float(hi))
+        tol = max(2.0 ** -60, float(hi - lo) / float(hi))
+        if simplex:
+            e2, K = trusted.twopoint.simplex_image(act.name, alpha, n, Fraction(w), S, tol)
+            a2, o2, x2, b2 = e2, K, K, e2
+        else:
+            a2, x2, b2 = trusted.twopoint.image(act.name, alpha, n, Fraction(w), S, 4 * tol)
+            o2 = a2
+        blocks = trusted.twopoint.all_blocks(act.name, alpha, n, Fraction(w), S, tol, state)
         mult = {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) // 2}
         out_blocks, eig = {}, []
         for comp, M in blocks.items():
             evs = trusted.twopoint.eigenvalues(M)
             out_blocks[comp] = {"matrix": [[x.str(12) for x in row] for row in M], "multiplicity": str(mult[comp]),
-                                "basis": [MODES[comp]], "multiplicity_text": str(mult[comp]),
+                                "basis": [modes[comp]], "multiplicity_text": str(mult[comp]),
                                 "multiplicity_latex": str(mult[comp])}
             for e in evs:
                 text = e.real.str(12) if e.imag.contains(0) and e.imag.rad() < 1e-10 else e.str(12)
-                eig.append({"value": text, "multiplicity": mult[comp], "mode": comp + ": " + MODES[comp],
+                eig.append({"value": text, "multiplicity": mult[comp], "mode": comp + ": " + modes[comp],
                             "text": text, "latex": text, "multiplicity_text": str(mult[comp]),
                             "multiplicity_latex": str(mult[comp])})
-    geo = {"cluster_diag": a2.str(12), "cluster_offdiag": a2.str(12), "cross": x2.str(12), "odd_diag": b2.str(12),
-           "norm_ratio": fact["shown"][1], "odd_cos": fact["shown"][0]}
+    geo = {"cluster_diag": a2.str(12), "cluster_offdiag": o2.str(12), "cross": x2.str(12), "odd_diag": b2.str(12),
+           "norm_ratio": "1" if simplex else fact["shown"][1], "odd_cos": fact["shown"][0]}
     total = sum(e["multiplicity"] for e in eig)
+    words = ("the simplex fixed point s I + b J of the map itself (every pair at one cosine; s in %s)" if simplex else
+             "the two-point fixed point of the map itself (n-1 equal points and one odd point; s = |u - v|^2 in %s)")
     return {"n": n, "activation": str(act), "weight_var": str(w),
-            "state": "the two-point fixed point of the map itself (n-1 equal points and one odd point; s = |u - v|^2 "
-                     "in %s)" % fact["shown"][2],
+            "state": words % fact["shown"][2],
             "convention": "eigenvalues of DF(G*) itself (phi is not homogeneous: no scale to drop), with the "
                           "translations' zeros; ball enclosures",
             "fixed_point": geo, "fixed_point_latex": dict(geo), "scale_factor": "1", "scale_factor_latex": "1",
             "blocks": out_blocks, "eigenvalues": eig, "multiplicities_complete": total == n * (n + 1) // 2,
             "stability": "spectral radius in %s (every block, the kernel's routines)" % fact["shown"][3],
             "stability_verdict": stability,
-            "boundary_derivative": "Price's theorem in its integrated form at correlation +-1 (Stein's lemma): the "
-                                   "one-sided derivatives, as for ReLU",
+            "boundary_derivative": ("Mehler's series at correlation -1/(n-1) (interior: no boundary)" if simplex else
+                                    "Price's theorem in its integrated form at correlation +-1 (Stein's lemma): the "
+                                    "one-sided derivatives, as for ReLU"),
             "method": "a bracket of S(s) = s re-checked by the trusted kernel; the blocks and their eigenvalues from "
-                      "the kernel's routines (bnverify/trusted/twopoint.py), Arb balls"}
+                      "the kernel's routines (bnverify/trusted/twopoint.py%s), Arb balls"
+                      % (", mehler.py" if simplex else "")}
