@@ -244,3 +244,59 @@ def test_jacobian_at_the_simplex_state(cli_json, run_cli):
     assert np.allclose(mine, dense, atol=1e-6), (mine, dense)
     code, _, err = run_cli("jacobian", "--n", "5", "--state", "simplex")
     assert code == 2 and "bnverify simplex" in err
+
+
+# ---------------------------------------------------------------- every root in one bracket (bounded phi)
+@pytest.fixture(scope="module")
+def cover8(tanh8):
+    return search.cover_item(activation("tanh"), 8, 2, tanh8, state="simplex")
+
+
+def test_a_cover_refutes_what_the_one_root_does_not_have(tanh8, cover8):
+    """Every simplex fixed point lies in the cover's bracket, where the radius is 0.96318: 'a simplex
+    fixed point with radius > 1' and '... < 19/20' are refuted; '< 1' still proved."""
+    sr = lambda rel, b: _claim("spectral-radius", params=dict(state="simplex", relation=rel, bound=b))  # noqa: E731
+    for rel, b in ((">", "1"), ("<", "19/20"), (">=", "97/100")):
+        v, _, why = trusted.decide(sr(rel, b), [cover8, tanh8])
+        assert v == "refuted" and "every root" in why, (rel, b, why)
+    assert trusted.decide(sr("<", "1"), [cover8, tanh8])[0] == "proved"
+    assert cover8["type"] == "simplex-cover" and Fraction(cover8["above"][-1]) >= 2      # osc^2/2 for tanh
+
+
+def test_the_simplex_small_s_lemma_against_mpmath(cover8):
+    """At s_min the lemma's bound w phi'(T)^2 (1 - 2 sqrt 6 sqrt Q(T/sqrt(w s_min))) exceeds 1, and the
+    true S(s)/s (mpmath, 2-D) exceeds the bound at s_min and below it."""
+    T, s_min, w, n = Fraction(cover8["T"]), Fraction(cover8["below"][0]), 2, 8
+    with mpmath.workdps(20):
+        R = mpmath.mpf(T.numerator) / T.denominator / mpmath.sqrt(w * mpmath.mpf(s_min.numerator) / s_min.denominator)
+        bound = w * (1 - mpmath.tanh(float(T)) ** 2) ** 2 * (1 - 2 * mpmath.sqrt(6) * mpmath.sqrt(mpmath.ncdf(-R)))
+        assert bound > 1
+        for s in (float(s_min), float(s_min) / 10):
+            S = D.simplex_distances(activation("tanh"), n, w, [s], nodes=80)[0]
+            assert S / s > bound, (s, S / s, bound)
+
+
+@pytest.mark.parametrize("edit,why", [
+    (lambda c: c.update(above=c["above"][:-1] + [str(Fraction(19, 10))]), "osc"),          # short of osc^2/2 = 2
+    (lambda c: c.update(T="3"), "small-s bound"),                                         # phi'(3)^2 w < 1
+    (lambda c: c.update(below=[str(Fraction(c["below"][1]) * 2)] + c["below"][1:]), "do not run"),
+    (lambda c: c.update(below=[c["below"][0], c["below"][-1]]), "not shown >"),           # one wide piece
+    (lambda c: c.update(type="two-point-cover"), "do not run"),                           # two-point: osc^2 = 4
+    (lambda c: c.update(weight_var="3"), "not shown|do not run|small-s"),
+])
+def test_forged_simplex_covers_are_rejected(tanh8, cover8, edit, why):
+    bad = copy.deepcopy(cover8)
+    edit(bad)
+    claim = _claim("spectral-radius", params=dict(state="simplex", relation=">", bound="1"))
+    if bad["type"] == "two-point-cover":
+        claim["params"]["state"] = "two-point"
+    with pytest.raises(trusted.Rejected, match=why):
+        trusted.decide(claim, [bad, tanh8] if bad["type"] == "simplex-cover" else [bad])
+
+
+def test_a_simplex_cover_is_priced_by_its_pieces(cover8):
+    """Narrow pieces need the series at 2^-60: a cover of them costs more than the genuine one."""
+    narrow = copy.deepcopy(cover8)
+    lo = Fraction(narrow["below"][0])
+    narrow["below"] = [str(lo + (Fraction(narrow["below"][-1]) - lo) * k / 400) for k in range(401)]
+    assert trusted.items.work(narrow) > 2 * trusted.items.work(cover8) > 0

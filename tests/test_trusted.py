@@ -87,9 +87,11 @@ def test_trusted_is_small():
     the translations' zeros and closed-form eigenvalues).  +4 for the two-point red team (brackets in
     both directions, no wider than lo/1024).  +88 for the simplex state of a non-homogeneous activation
     (trusted/mehler.py: Hermite coefficients as 1-D integrals, Mehler's series with its Bessel tails;
-    the simplex-bracket item, its partials, the goals' state word; the series once per bracket: +2)."""
+    the simplex-bracket item, its partials, the goals' state word; the series once per bracket: +2).
+    +21 for the simplex cover (every root of its S(s) = s in one bracket: the small-s lemma with
+    Cauchy-Schwarz off [-T, T]^2, S(s) < osc^2/2, the item priced per piece by its tolerance)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2899, sizes
+    assert sum(sizes.values()) <= 2920, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

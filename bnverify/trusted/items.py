@@ -27,6 +27,8 @@ bound), computed here, never read from the item's labels:
 ``simplex-bracket``  {the same fields}: RC + a non-homogeneous activation has a simplex fixed point
     s I + b J with s in (lo, hi) (Mehler's series at correlation -1/(n-1), mehler.py); every block
     of DF over the bracket (bnverify/trusted/twopoint.py).
+``simplex-cover``  {the two-point cover's fields}: every root of the simplex state's S(s) = s lies in
+    (lo, hi): a small-s lemma, pieces in balls (Mehler's series), S(s) < osc^2/2.
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -137,7 +139,8 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "classification-branch": check_classification_branch,
           "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null,
           "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket,
-          "two-point-cover": check_cover, "simplex-bracket": lambda item: check_bracket(item, "simplex")}
+          "two-point-cover": check_cover, "simplex-bracket": lambda item: check_bracket(item, "simplex"),
+          "simplex-cover": lambda item: check_cover(item, "simplex")}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -154,6 +157,7 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
           "two-point-cover": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
                                "hi": str, "prec": int, "T": str, "below": list, "above": list}, {})}
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
+FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 
 
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
@@ -164,7 +168,27 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "rs-cover": ("pieces", 250),      # times n (work below)
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
          "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
-         "simplex-bracket": (None, 150)}           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits
+         "simplex-bracket": (None, 150),
+         "simplex-cover": ("below", 1)}           # per Mehler term of each piece, by its tolerance (work below)           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits
+
+
+def _cover_terms(item):
+    """The Mehler terms a simplex-cover's re-check sums, each weighed by its accuracy: per piece [a, b]
+    those of its tolerance tol = max(2^-60, (b - a)/b), at 20 + 2 log2(1/tol) each (measured: a term at
+    2^-60 costs some seven times one at 1/10), and the bracket's radius at 2^-60 (read off the item,
+    before any arithmetic)."""
+    import math
+
+    r = Fraction(1, item["n"] - 1)
+    total = 2 * 140 * (terms(r, 2.0 ** -60) + 3)
+    for cuts in (item["below"], item["above"]):
+        if not isinstance(cuts, list) or len(cuts) > 4096:
+            raise Rejected("a cover's cuts must be a list of at most 4096")
+        qs = [Q(c) for c in cuts]
+        for a, b in zip(qs, qs[1:]):
+            tol = max(2.0 ** -60, float(b - a) / float(b)) if b > 0 and b > a else 2.0 ** -60
+            total += (terms(r, tol) + 3) * (20 + 2 * min(60, -math.log2(min(tol, 1.0))))
+    return total
 
 
 def _typed(item):
@@ -188,6 +212,8 @@ def work(item):
         return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         return prec * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3)
+    if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
+        return prec * weight * _cover_terms(item)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)

@@ -253,7 +253,7 @@ def _equal_one(c):
 
 
 def _about(c, state):
-    names = ("two-point-fixed", "two-point-roots") if state == "two-point" else ("simplex-fixed",)
+    names = (state + "-fixed", state + "-roots")
     return lambda f: (f.get("fact") in names and f["activation"] == c.activation and
                       f["alpha"] == c.alpha[0] and f["weight_var"] == c.weight_var and
                       c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
@@ -304,7 +304,7 @@ def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
         below = lambda r: r[1] < bound if rel in ("<", ">=") else r[1] <= bound      # noqa: E731
         shown, opposite = (below, above) if rel in ("<", "<=") else (above, below)
         for f in facts:     # every fixed point in (lo, hi), each with its radius in the fact's range
-            if f["fact"] == "two-point-roots" and opposite(f["radius"]):
+            if f["fact"] == state + "-roots" and opposite(f["radius"]):
                 return "refuted", ("at n = %d every root of S(s) = s with s > 0 lies in (%s, %s) (a cover of "
                                    "(0, infinity) in balls and two lemmas), where the spectral radius of DF is in "
                                    "[%.6f, %.6f]: none is %s %s" % (f["n"], f["s"][0], f["s"][1], float(f["radius"][0]),
@@ -326,25 +326,33 @@ def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
 BOUNDED = {"tanh": (2, "inf"), "erf": (2, "inf"), "sigmoid": (1, "inf"), "sin": (2, "pi/2")}
 
 
-def _small_s(name, alpha, n, w, T, s_min):
-    """S(s) > s for every 0 < s <= s_min.  On |Z| <= R = T n/((n-1) lam0), lam0 = sqrt(w s_min),
-    both pre-activations lie in [-T, T], where |phi'| >= phi'(T); so S(s) >= phi'(T)^2 lam^2
-    E[Z^2; |Z| <= R] = w s phi'(T)^2 (1 - 2 (R N(R) + Q(R)))."""
+def _small_s(name, alpha, n, w, T, s_min, state="two-point"):
+    """S(s) > s for every 0 < s <= s_min.  Two-point: on |Z| <= R = T n/((n-1) lam0), lam0 =
+    sqrt(w s_min), both pre-activations lie in [-T, T], where |phi'| >= phi'(T); so S(s) >= phi'(T)^2
+    lam^2 E[Z^2; |Z| <= R] = w s phi'(T)^2 (1 - 2 (R N(R) + Q(R))).  Simplex: E[(x - y)^2] = 2 w s, and
+    off A = {|x|, |y| <= T} Cauchy-Schwarz with E[(x - y)^4] = 3 E[(x - y)^2]^2 and P(|x| > T) =
+    2 Q(T/sqrt q), q = w s (n-1)/n <= w s_min, gives S(s) >= w s phi'(T)^2 (1 - 2 sqrt 6 sqrt Q(R)),
+    R = T/sqrt(w s_min)."""
     osc, tmax = BOUNDED[name]
     if not (T > 0 and (tmax == "inf" or ball(T) < arb.pi() / 2)):
         raise Rejected("T outside (0, T_max) for %s" % name)
-    R = ball(T) * n / ((n - 1) * (ball(w) * ball(s_min)).sqrt())
     d = TABLE[name][0][1][1](acb(ball(T)), ball(alpha)).real
+    if state == "simplex":
+        R = ball(T) / (ball(w) * ball(s_min)).sqrt()
+        trunc = 1 - 2 * arb(6).sqrt() * ((R / arb(2).sqrt()).erfc() / 2).sqrt()
+        return bool(ball(w) * d * d * trunc > 1)
+    R = ball(T) * n / ((n - 1) * (ball(w) * ball(s_min)).sqrt())
     trunc = 1 - 2 * (R * (-R * R / 2).exp() / (2 * arb.pi()).sqrt() + (R / arb(2).sqrt()).erfc() / 2)
     return bool(ball(w) * d * d * trunc > 1)
 
 
-def check_cover(item):
-    """The fact of a two-point-cover item {activation, alpha, weight_var, n, prec, lo, hi, T, below,
-    above}: every root s > 0 of S(s) = s lies in (lo, hi), and there is one.  (0, below[0]]:
-    _small_s; below: cuts from below[0] to lo, S(s) - s > 0 on each piece (s a ball); above: cuts
-    from hi to at least osc^2, S(s) - s < 0 on each piece; s >= osc^2: S(s) < osc^2 (|phi(p) -
-    phi(q)| < osc almost surely).  The pair block's eigenvalue over [lo, hi] as for a bracket."""
+def check_cover(item, state="two-point"):
+    """The fact of a two-point-cover (simplex-cover) item {activation, alpha, weight_var, n, prec, lo,
+    hi, T, below, above}: every root s > 0 of S(s) = s lies in (lo, hi), and there is one.  (0,
+    below[0]]: _small_s; below: cuts from below[0] to lo, S(s) - s > 0 on each piece (s a ball);
+    above: cuts from hi to at least top = osc^2 (simplex: osc^2/2), S(s) - s < 0 on each piece; s >=
+    top: S(s) < top (|phi(p) - phi(q)| < osc almost surely; S is E[(phi(p) - phi(q))^2], over 2 at
+    the simplex).  The spectral radius of DF over [lo, hi] as for a bracket."""
     name = item["activation"]
     if name not in BOUNDED:
         raise Rejected("no cover lemma for %r (bounded, with phi' even and decreasing near 0)" % (name,))
@@ -355,20 +363,20 @@ def check_cover(item):
         raise Rejected("n or prec out of range (3 <= n <= %d, 64 <= prec <= 512)" % MAX_N)
     rising = all(a < b for cuts in (below, above) for a, b in zip(cuts, cuts[1:]))
     if not (0 < w <= 100 and alpha == 0 and len(below) >= 2 and len(above) >= 2 and 0 < below[0] and rising
-            and below[-1] == lo < hi == above[0] and above[-1] >= BOUNDED[name][0] ** 2):
-        raise Rejected("the cover's cuts do not run from s_min up to lo and from hi up to osc^2")
+            and below[-1] == lo < hi == above[0] and above[-1] >= Fraction(BOUNDED[name][0] ** 2,
+                                                                          2 if state == "simplex" else 1)):
+        raise Rejected("the cover's cuts do not run from s_min up to lo and from hi up to osc^2 (simplex: osc^2/2)")
     with ctx.workprec(prec):
-        if not _small_s(name, alpha, n, w, T, below[0]):
+        if not _small_s(name, alpha, n, w, T, below[0], state):
             raise Rejected("the small-s bound is not above 1 at s_min = %s" % below[0])
         for cuts, sign in ((below, 1), (above, -1)):
             for a, b in zip(cuts, cuts[1:]):
                 S = arb.union(ball(a), ball(b))
-                a2, x2, b2 = image(name, alpha, n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
-                d = (a2 + b2 - 2 * x2 - S) * sign
+                d = (distance(state, name, alpha, n, w, S, max(2.0 ** -60, float(b - a) / float(b))) - S) * sign
                 if not d > 0:
                     raise Rejected("S(s) - s is not shown %s 0 on [%s, %s]" % (">" if sign > 0 else "<", a, b))
-        lower, upper = _radius(name, alpha, n, w, lo, hi)
-    return {"fact": "two-point-roots", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
+        lower, upper = _radius(name, alpha, n, w, lo, hi, state)
+    return {"fact": state + "-roots", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
             "radius": [_lower(lower), _upper(upper)], "s": [str(lo), str(hi)]}
 
 

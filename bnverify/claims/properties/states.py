@@ -67,26 +67,22 @@ def search(claim):
 
 
 def two_point(claim):
-    """One n of the two-point family of RC + a non-homogeneous phi: a bracket of the first root of
-    S(s) = s, or for an upper bound on the spectral radius a cover putting every root in one
-    bracket (:mod:`.two_point`); none where the scan finds no sign change."""
+    """One n of the two-point family (or the simplex state) of RC + a non-homogeneous phi: a bracket
+    of the first root of S(s) = s, and for a spectral-radius claim the bracket alone does not prove a
+    cover putting every root in one bracket (:mod:`.two_point`; it may refute); none where the scan
+    finds no sign change."""
     n, act, w = claim.n.lo, claim.activation, claim.weight_var
-    if state_of(claim) == "simplex":
-        item = two_point_search.simplex_bracket_item(act, n, w)
-        if item is None:
-            return [], {"search": "no simplex bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats), or "
-                                  "no bracket of its float root was shown in balls" % twopoint.GRID[:2]}
-        return [item], {"s": [item["lo"], item["hi"]]}
-    item = two_point_search.bracket_item(act, n, w)
-    if item is not None and claim.property == "spectral-radius" and claim.params.get("relation") in ("<", "<=") \
-            and not _bracket_proves(claim, item):
-        cover = two_point_search.cover_item(act, n, w, item)        # refutes; the bracket may prove
+    state = state_of(claim)
+    item = (two_point_search.simplex_bracket_item if state == "simplex" else two_point_search.bracket_item)(act, n, w)
+    if item is None:
+        return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s"
+                              % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
+                                 if state == "simplex" else "")}
+    if claim.property == "spectral-radius" and not _bracket_proves(claim, item):
+        cover = two_point_search.cover_item(act, n, w, item, state)        # refutes; the bracket may prove
         if cover is not None:
             return [cover, item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(cover["below"]) +
                                    len(cover["above"]) - 2}
-    if item is None:
-        return [], {"search": "S(s) - s keeps one sign on the scan s in [%g, %g] (floats): no two-point fixed point "
-                              "found" % twopoint.GRID[:2]}
     return [item], {"s": [item["lo"], item["hi"]]}
 
 

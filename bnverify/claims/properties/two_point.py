@@ -68,10 +68,17 @@ def _trunc(R):
     return 1 - 2 * (R * math.exp(-R * R / 2) / math.sqrt(2 * math.pi) + math.erfc(R / math.sqrt(2)) / 2)
 
 
-def _small_s(act, n, w, tmax):
-    """(T, s_min) with w phi'(T)^2 E[Z^2; |Z| <= R] > 1 at R = T n/((n-1) sqrt(w s_min)), s_min as large
-    as a grid of T allows (floats; the kernel re-checks in balls), or None."""
+def _simplex_trunc(R):
+    """1 - 2 sqrt 6 sqrt Q(R): the simplex lemma's factor (the kernel's _small_s) in floats."""
+    return 1 - 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)
+
+
+def _small_s(act, n, w, tmax, state="two-point"):
+    """(T, s_min) with the kernel's small-s lemma above 1 (two-point: w phi'(T)^2 E[Z^2; |Z| <= R] at
+    R = T n/((n-1) sqrt(w s_min)); simplex: w phi'(T)^2 (1 - 2 sqrt 6 sqrt Q(R)) at R = T/sqrt(w s_min)),
+    s_min as large as a grid of T allows (floats; the kernel re-checks in balls), or None."""
     best = None
+    trunc = _simplex_trunc if state == "simplex" else _trunc
     for T in np.linspace(0.02, min(3.0, tmax * 0.98), 150):
         g = float(w) * float(act.dphi(np.array([T]))[0]) ** 2
         if g <= 1.0005:
@@ -79,8 +86,8 @@ def _small_s(act, n, w, tmax):
         lo, hi = 0.0, 60.0                      # the smallest R with g * trunc(R) > 1, by bisection
         for _ in range(80):
             m = (lo + hi) / 2
-            lo, hi = (m, hi) if g * _trunc(m) <= 1 else (lo, m)
-        lam0 = T * n / ((n - 1) * hi * 1.001)
+            lo, hi = (m, hi) if g * trunc(m) <= 1 else (lo, m)
+        lam0 = T / (hi * 1.001) if state == "simplex" else T * n / ((n - 1) * hi * 1.001)
         s_min = lam0 * lam0 / float(w)
         if best is None or s_min > best[1]:
             best = (T, s_min)
@@ -90,23 +97,23 @@ def _small_s(act, n, w, tmax):
     return Fraction(T).limit_denominator(1000), Fraction(s_min * 0.99).limit_denominator(10 ** 6)
 
 
-def _piece_ok(name, n, w, a, b, sign):
+def _piece_ok(name, n, w, a, b, sign, state="two-point"):
     with ctx.workprec(PREC):
         S = arb.union(trusted.twopoint.ball(a), trusted.twopoint.ball(b))
         try:
-            a2, x2, b2 = trusted.twopoint.image(name, Fraction(0), n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
+            d = trusted.twopoint.distance(state, name, Fraction(0), n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
         except trusted.Rejected:
             return False
-        return bool((a2 + b2 - 2 * x2 - S) * sign > 0)
+        return bool((d - S) * sign > 0)
 
 
-def _cuts(name, n, w, start, end, sign):
+def _cuts(name, n, w, start, end, sign, state="two-point"):
     """Cuts from start to end with S(s) - s of one sign on each piece (a piece that fails is cut to
     a third, one that passes lets the next grow by half).  None if MAX_PIECES do not do."""
     cuts, c, h = [start], start, (end - start) / 8
     while c < end and len(cuts) <= MAX_PIECES:
         b = min(end, c + h)
-        if _piece_ok(name, n, w, c, b, sign):
+        if _piece_ok(name, n, w, c, b, sign, state):
             cuts.append(b)
             c, h = b, h * 3 / 2
         else:
@@ -116,29 +123,31 @@ def _cuts(name, n, w, start, end, sign):
     return cuts if cuts[-1] == end else None
 
 
-def cover_item(act, n, w, bracket=None):
-    """A two-point-cover item, or None (no bounded lemma for phi, no root found, or no cover);
-    ``bracket``: a bracket item of the same model already found (its root is reused)."""
+def cover_item(act, n, w, bracket=None, state="two-point"):
+    """A two-point-cover (simplex-cover) item, or None (no bounded lemma for phi, no root found, or no
+    cover); ``bracket``: a bracket item of the same model already found (its root is reused)."""
     name = act.name
     if name not in trusted.twopoint.BOUNDED:
         return None
     osc, tmax = trusted.twopoint.BOUNDED[name]
-    br = (Fraction(bracket["lo"]), Fraction(bracket["hi"])) if bracket else twopoint.bracket(act, n, w)
-    if br is None:
+    if bracket is None:
+        bracket = simplex_bracket_item(act, n, w) if state == "simplex" else bracket_item(act, n, w)
+    if bracket is None:
         return None
-    c = (br[0] + br[1]) / 2
+    c = (Fraction(bracket["lo"]) + Fraction(bracket["hi"])) / 2
     lo = Fraction(float(c * (1 - COVER_REL))).limit_denominator(10 ** 9)
     hi = Fraction(float(c * (1 + COVER_REL))).limit_denominator(10 ** 9)
-    small = _small_s(act, n, Fraction(w), math.inf if tmax == "inf" else math.pi / 2)
+    small = _small_s(act, n, Fraction(w), math.inf if tmax == "inf" else math.pi / 2, state)
     if small is None or small[1] >= lo:
         return None
     T, s_min = small
     w = Fraction(w)
-    below = _cuts(name, n, w, s_min, lo, 1)
-    above = _cuts(name, n, w, hi, max(Fraction(osc) ** 2, hi * 2), -1)
+    top = Fraction(osc) ** 2 / (2 if state == "simplex" else 1)
+    below = _cuts(name, n, w, s_min, lo, 1, state)
+    above = _cuts(name, n, w, hi, max(top, hi * 2), -1, state)
     if below is None or above is None:
         return None
-    return {"type": "two-point-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
+    return {"type": state + "-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
             "lo": str(lo), "hi": str(hi), "prec": PREC, "T": str(T), "below": [str(x) for x in below],
             "above": [str(x) for x in above]}
 
