@@ -76,6 +76,17 @@ def simplex():
             terms = trusted.mehler.terms(Fraction(1, n - 1), 2.0 ** -60) + 3
             print("%-6s %2s %3d %6d  %7.3fs  %7.3fs  %6.2f  %22s  %10.1e  %10.1e  %10.1e" % (
                 name, w, n, terms, ts, tk, ts / tk, fact["shown"][2][:22], *errs))
+    print()
+    print("simplex cover (every root of the simplex state's S(s) = s in one bracket), sigma_w^2 = 2")
+    for name in ("tanh", "sin"):
+        for n in (3, 8, 64):
+            br = search.simplex_bracket_item(activation(name), n, 2)
+            item, ts = timed(search.cover_item, activation(name), n, Fraction(2), br, "simplex")
+            trusted.items._SEEN.clear()
+            fact, tk = timed(trusted.items.check_item, item)
+            print("  %-5s n = %-3d pieces %3d  search %.3fs  kernel %.3fs  priced %.1fM  spectral radius <= %.6f"
+                  % (name, n, len(item["below"]) + len(item["above"]) - 2, ts, tk, trusted.items.work(item) / 1e6,
+                     float(fact["radius"][1])))
 
 
 if __name__ == "__main__":
