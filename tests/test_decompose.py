@@ -32,13 +32,14 @@ def test_the_rows_the_catalogue_decides_go_through_the_trusted_kernel():
     (stability-naive), so it is refuted; its threshold claim keeps its own domain and is proved,
     as in verify (narrowed to n = 6 it had no goal)."""
     want = {("rc", "nl"): "refuted", ("rc", "rs", "nl"): "proved"}
+    facts = {}
     for sub, verdict in want.items():
-        f = D.checked(sub, RELU, 6)                      # n = 6 as in the JSON test: derived once
+        f = facts[sub] = D.checked(sub, RELU, 6)         # n = 6 as in the JSON test: derived once
         assert f["verdict"] == verdict and f["checked_by"] == D.KERNEL
         assert all(c["checked"] for c in f["evidence"]["claims"] if c["verdict"] != "inconclusive")
         assert not any(c["verdict"] == "inconclusive" for c in f["evidence"]["claims"])
         assert (verdict == "refuted") == any(c["verdict"] == "refuted" for c in f["evidence"]["claims"])
-    parts = {c["id"]: c["verdict"] for c in D.checked(("rc", "nl"), RELU, 6)["evidence"]["claims"]}
+    parts = {c["id"]: c["verdict"] for c in facts[("rc", "nl")]["evidence"]["claims"]}
     assert parts["stability-naive"] == "refuted" and parts["attractor-threshold"] == "proved"
 
 
