@@ -33,6 +33,7 @@ bound), computed here, never read from the item's labels:
 from __future__ import annotations
 
 import copy
+import math
 from fractions import Fraction
 
 from .alln import check_branch
@@ -164,7 +165,9 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "rs-cover": ("pieces", 250),      # times n (work below)
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
          "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
-         "simplex-bracket": (None, 150)}           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits
+         "simplex-bracket": (None, 150)}           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits;
+# its integrals cost as much at 64 bits as at 128, and sin's (steep sigmoid's) grow with sqrt(q): 84 s at
+# weight_var hi = 10^6 (n = 3, 128 bits), so times sqrt(weight_var hi)/10 (measured; a bounded phi has s < 4)
 
 
 def _typed(item):
@@ -187,7 +190,8 @@ def work(item):
     if item["type"] == "two-point-cover":
         return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
-        return prec * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3)
+        big = max(0, math.ceil(Q(item["weight_var"]) * Q(item["hi"])))   # the variance: sin's oscillations
+        return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * max(1, math.isqrt(big) // 10)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
