@@ -27,6 +27,12 @@ BRACKETS = [
     (dict(TANH3, activation="sigmoid", weight_var="100", lo="22371/99878", hi="564577/2520571"), 0.5987591688202029),
     (dict(TANH3, activation="elu", alpha="2", weight_var="1", n=4, lo="29524/17241", hi="39421/23009"),
      0.9736946425697999),
+    # GELU at sigma_w^2 = 67/20, n = 3 has two simplex fixed points (S(s)/s rises from w/4 past 1, then
+    # falls to relu's 0.297 w < 1); the float search finds only the first, the second is at s = 21.64
+    (dict(TANH3, activation="gelu", weight_var="67/20", lo="5462572797/12315548887", hi="4607617597/10388024428"),
+     1.0392695086482884),
+    (dict(TANH3, activation="gelu", weight_var="67/20", lo="3188994428031/147402920000",
+          hi="3190589323969/147402920000"), 0.995633164978527),
 ]
 
 
