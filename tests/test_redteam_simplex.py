@@ -27,6 +27,8 @@ BRACKETS = [
     (dict(TANH3, activation="sigmoid", weight_var="100", lo="22371/99878", hi="564577/2520571"), 0.5987591688202029),
     (dict(TANH3, activation="elu", alpha="2", weight_var="1", n=4, lo="29524/17241", hi="39421/23009"),
      0.9736946425697999),
+    (dict(TANH3, activation="sin", weight_var="3", n=6, lo="9128124731/17003271394", hi="4118390329/7671467075"),
+     0.8122883796569957),
     # GELU at sigma_w^2 = 67/20, n = 3 has two simplex fixed points (S(s)/s rises from w/4 past 1, then
     # falls to relu's 0.297 w < 1); the float search finds only the first, the second is at s = 21.64
     (dict(TANH3, activation="gelu", weight_var="67/20", lo="5462572797/12315548887", hi="4607617597/10388024428"),
