@@ -55,9 +55,11 @@ def test_a_steep_or_oscillating_item_is_over_the_budget_before_any_arithmetic():
     assert time.time() - t < 2
     # 64 bits cost as much as 128 (the integrals' tolerance is 2^-60 at any precision)
     assert items.work(dict(TANH3, prec=64)) == items.work(TANH3) < items.work(dict(TANH3, prec=256))
-    # a moderate variance is charged its measured cost, no more: sqrt(w hi) <= 20 keeps the base weight
-    assert items.work(dict(TANH3, weight_var="100", hi="3")) == items.work(TANH3)
-    assert items.work(dict(TANH3, weight_var="100", hi="16")) == 4 * items.work(TANH3)
+    # the variance's price: 1 + isqrt(ceil(w hi))/2 (tanh3: w hi < 1; sigmoid at w = 100, s = 0.224: 3)
+    assert items.work(dict(TANH3, weight_var="100", hi="1/4")) == 3 * items.work(TANH3)
+    assert items.work(dict(TANH3, weight_var="100", hi="16")) == 21 * items.work(TANH3)
+    # the legitimate n = 3..8 (tanh, sigma_w^2 = 2) stays well inside the budget
+    assert sum(items.work(dict(TANH3, n=n)) for n in range(3, 9)) < kernel.CERT_WORK / 4
 
 
 # ---------------------------------------------------------------- Mehler's tails

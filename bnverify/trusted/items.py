@@ -166,8 +166,8 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
          "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
          "simplex-bracket": (None, 150)}           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits;
-# its integrals cost as much at 64 bits as at 128, and sin's (steep sigmoid's) grow with sqrt(q): 84 s at
-# weight_var hi = 10^6 (n = 3, 128 bits), so times sqrt(weight_var hi)/10 (measured; a bounded phi has s < 4)
+# its integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
+# sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 
 
 def _typed(item):
@@ -191,7 +191,7 @@ def work(item):
         return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         big = max(0, math.ceil(Q(item["weight_var"]) * Q(item["hi"])))   # the variance: sin's oscillations
-        return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * max(1, math.isqrt(big) // 10)
+        return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * (1 + math.isqrt(big) // 2)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
