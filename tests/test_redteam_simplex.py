@@ -129,7 +129,8 @@ def test_partials_against_mpmath_live():           # nested mpmath quadrature: s
             b = mpmath.sqrt(q2 - a * a)
             inner = lambda z1: mpmath.quad(lambda z2: f(a * z1 + b * z2) * mpmath.npdf(z2),      # noqa: E731
                                            [-mpmath.inf, -a * z1 / b, mpmath.inf])
-            return mpmath.quad(lambda z1: f(mpmath.sqrt(q1) * z1) * inner(z1) * mpmath.npdf(z1), [-mpmath.inf, 0, mpmath.inf])
+            return mpmath.quad(lambda z1: f(mpmath.sqrt(q1) * z1) * inner(z1) * mpmath.npdf(z1),
+                               [-mpmath.inf, 0, mpmath.inf])
         q = mpmath.mpf(1) * mpmath.mpf("1.71285788944491") * 3 / 4
         h = mpmath.mpf(10) ** -5
         kq = (K(q + h, q, -q / 3) - K(q - h, q, -q / 3)) / (2 * h)

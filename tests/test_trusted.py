@@ -87,10 +87,10 @@ def test_trusted_is_small():
     the translations' zeros and closed-form eigenvalues).  +4 for the two-point red team (brackets in
     both directions, no wider than lo/1024).  +88 for the simplex state of a non-homogeneous activation
     (trusted/mehler.py: Hermite coefficients as 1-D integrals, Mehler's series with its Bessel tails;
-    the simplex-bracket item, its partials, the goals' state word).  +2 for the simplex red team (a
+    the simplex-bracket item, its partials, the goals' state word).  +3 for the simplex red team (a
     simplex-bracket item's work grows with sqrt(weight_var hi) and counts at least 128 bits)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2899, sizes
+    assert sum(sizes.values()) <= 2900, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -191,7 +191,8 @@ def work(item):
         return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         big = max(0, math.ceil(Q(item["weight_var"]) * Q(item["hi"])))   # the variance: sin's oscillations
-        return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * (1 + math.isqrt(big) // 2)
+        steep = 1 + math.isqrt(big) // 2
+        return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * steep
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
