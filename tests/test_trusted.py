@@ -89,9 +89,11 @@ def test_trusted_is_small():
     (trusted/mehler.py: Hermite coefficients as 1-D integrals, Mehler's series with its Bessel tails;
     the simplex-bracket item, its partials, the goals' state word; the series once per bracket: +2).
     +21 for the simplex cover (every root of its S(s) = s in one bracket: the small-s lemma with
-    Cauchy-Schwarz off [-T, T]^2, S(s) < osc^2/2, the item priced per piece by its tolerance)."""
+    Cauchy-Schwarz off [-T, T]^2, S(s) < osc^2/2, the item priced per piece by its tolerance).  +3
+    for the simplex red team (an item's work grows with sqrt(weight_var s) and counts at least 128
+    bits: one helper for the bracket and the cover)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2920, sizes
+    assert sum(sizes.values()) <= 2923, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

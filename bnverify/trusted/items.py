@@ -35,6 +35,7 @@ bound), computed here, never read from the item's labels:
 from __future__ import annotations
 
 import copy
+import math
 from fractions import Fraction
 
 from .alln import check_branch
@@ -168,8 +169,15 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "rs-cover": ("pieces", 250),      # times n (work below)
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
          "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
-         "simplex-bracket": (None, 150),
-         "simplex-cover": ("below", 1)}           # per Mehler term of each piece, by its tolerance (work below)           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits
+         "simplex-bracket": (None, 150),          # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits;
+         "simplex-cover": ("below", 1)}           # per Mehler term of each piece, by its tolerance (work below)
+# the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
+# sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
+
+
+def _steep(item, top):
+    """1 + isqrt(weight_var top)/2: the growth of a series' cost with its variance (top: its largest s)."""
+    return 1 + math.isqrt(max(0, math.ceil(Q(item["weight_var"]) * top))) // 2
 
 
 def _cover_terms(item):
@@ -177,8 +185,6 @@ def _cover_terms(item):
     those of its tolerance tol = max(2^-60, (b - a)/b), at 20 + 2 log2(1/tol) each (measured: a term at
     2^-60 costs some seven times one at 1/10), and the bracket's radius at 2^-60 (read off the item,
     before any arithmetic)."""
-    import math
-
     r = Fraction(1, item["n"] - 1)
     total = 2 * 140 * (terms(r, 2.0 ** -60) + 3)
     for cuts in (item["below"], item["above"]):
@@ -211,9 +217,10 @@ def work(item):
     if item["type"] == "two-point-cover":
         return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
-        return prec * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3)
+        return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * _steep(item, Q(item["hi"]))
     if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
-        return prec * weight * _cover_terms(item)
+        top = max([Q(c) for c in item["above"][-1:]] + [Q(item["hi"])])
+        return max(prec, 128) * weight * _cover_terms(item) * _steep(item, top)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
