@@ -91,9 +91,11 @@ def test_trusted_is_small():
     +21 for the simplex cover (every root of its S(s) = s in one bracket: the small-s lemma with
     Cauchy-Schwarz off [-T, T]^2, S(s) < osc^2/2, the item priced per piece by its tolerance).  +3
     for the simplex red team (an item's work grows with sqrt(weight_var s) and counts at least 128
-    bits: one helper for the bracket and the cover)."""
+    bits: one helper for the bracket and the cover).  +69 for no fixed point at all (gelu, silu, elu,
+    softplus: phi = relu - h with h bounded gives S(s) < s beyond s_big, sup |phi'| on [-T, T] in balls
+    below s_min; the two-point-none and simplex-none items, the goals' refutation)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2923, sizes
+    assert sum(sizes.values()) <= 2992, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

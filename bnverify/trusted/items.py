@@ -29,6 +29,8 @@ bound), computed here, never read from the item's labels:
     of DF over the bracket (bnverify/trusted/twopoint.py).
 ``simplex-cover``  {the two-point cover's fields}: every root of the simplex state's S(s) = s lies in
     (lo, hi): a small-s lemma, pieces in balls (Mehler's series), S(s) < osc^2/2.
+``two-point-none``, ``simplex-none``  {activation, alpha, weight_var, n, prec, T, eps, cuts}: S(s) < s
+    for every s > 0 (gelu, silu, elu, softplus: phi = relu - h with h bounded), so no fixed point.
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -48,7 +50,7 @@ from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_consta
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
 from .mehler import terms
-from .twopoint import check_bracket, check_cover
+from .twopoint import check_bracket, check_cover, check_none
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -141,7 +143,8 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "basin-cover": lambda item: check_basin_cover(item, N_MAX), "kernel-null": check_null,
           "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket,
           "two-point-cover": check_cover, "simplex-bracket": lambda item: check_bracket(item, "simplex"),
-          "simplex-cover": lambda item: check_cover(item, "simplex")}
+          "simplex-cover": lambda item: check_cover(item, "simplex"), "two-point-none": check_none,
+          "simplex-none": lambda item: check_none(item, "simplex")}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -159,6 +162,8 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
                                "hi": str, "prec": int, "T": str, "below": list, "above": list}, {})}
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
+FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
+                                                    "n": int, "prec": int, "T": str, "eps": str, "cuts": list}, {})
 
 
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
@@ -170,7 +175,8 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
          "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
          "simplex-bracket": (None, 150),          # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits;
-         "simplex-cover": ("below", 1)}           # per Mehler term of each piece, by its tolerance (work below)
+         "simplex-cover": ("below", 1),           # per Mehler term of each piece, by its tolerance (work below)
+         "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2)}     # as the covers' cuts (gelu's erf: x2)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 
@@ -180,14 +186,14 @@ def _steep(item, top):
     return 1 + math.isqrt(max(0, math.ceil(Q(item["weight_var"]) * top))) // 2
 
 
-def _cover_terms(item):
+def _cover_terms(item, lists, bracket=True):
     """The Mehler terms a simplex-cover's re-check sums, each weighed by its accuracy: per piece [a, b]
     those of its tolerance tol = max(2^-60, (b - a)/b), at 20 + 2 log2(1/tol) each (measured: a term at
     2^-60 costs some seven times one at 1/10), and the bracket's radius at 2^-60 (read off the item,
     before any arithmetic)."""
     r = Fraction(1, item["n"] - 1)
-    total = 2 * 140 * (terms(r, 2.0 ** -60) + 3)
-    for cuts in (item["below"], item["above"]):
+    total = 2 * 140 * (terms(r, 2.0 ** -60) + 3) if bracket else 0
+    for cuts in lists:
         if not isinstance(cuts, list) or len(cuts) > 4096:
             raise Rejected("a cover's cuts must be a list of at most 4096")
         qs = [Q(c) for c in cuts]
@@ -220,7 +226,10 @@ def work(item):
         return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * _steep(item, Q(item["hi"]))
     if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
         top = max([Q(c) for c in item["above"][-1:]] + [Q(item["hi"])])
-        return max(prec, 128) * weight * _cover_terms(item) * _steep(item, top)
+        return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"])) * _steep(item, top)
+    if item["type"] == "simplex-none" and type(item["n"]) is int and item["n"] >= 3:
+        top = max([Q(c) for c in item["cuts"][-1:]] + [Fraction(1)])
+        return max(prec, 128) * 2 * _cover_terms(item, (item["cuts"],), bracket=False) * _steep(item, top)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)

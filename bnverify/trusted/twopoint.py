@@ -253,7 +253,7 @@ def _equal_one(c):
 
 
 def _about(c, state):
-    names = (state + "-fixed", state + "-roots")
+    names = (state + "-fixed", state + "-roots", state + "-none")
     return lambda f: (f.get("fact") in names and f["activation"] == c.activation and
                       f["alpha"] == c.alpha[0] and f["weight_var"] == c.weight_var and
                       c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
@@ -276,6 +276,14 @@ def _shown(by_n, state, count=3):
         k, by_n[k]["shown"][2], by_n[k]["shown"][0], by_n[k]["shown"][1]) for k in keep)
 
 
+def _none(facts, state):
+    """The refutation a "-none" fact gives (no fixed point of the state at its n), or None."""
+    f = next((f for f in facts if f["fact"] == state + "-none"), None)
+    return f and ("at n = %d, S(s) < s for every s > 0 (phi = relu - h with h bounded above s_big, a bound by "
+                  "sup |phi'| below s_min, pieces in balls between): no %s fixed point; the scale collapses"
+                  % (f["n"], state))
+
+
 def fixed_goal(c, Goal, need, state="two-point"):
     need(c.stages == ["rc"], "the %s state of a non-homogeneous phi is decided for RC then phi (stages rc)" % state)
     need(c.activation in TABLE, "no two-point table entry for %s" % c.activation)
@@ -284,6 +292,9 @@ def fixed_goal(c, Goal, need, state="two-point"):
     def decide(facts):
         if collapses(c.activation, c.alpha[0], c.weight_var):
             return "refuted", _collapse_reason(c, state)
+        none = _none(facts, state)
+        if none:
+            return "refuted", none
         by_n = _per_n(c, facts, state)
         return "proved", ("S(lo) - lo and S(hi) - hi of opposite signs in balls (%s, tails bounded), "
                           "so a root of S(s) = s in (lo, hi): " % (
@@ -300,6 +311,9 @@ def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
     def decide(facts):
         if collapses(c.activation, c.alpha[0], c.weight_var):
             return "refuted", _collapse_reason(c, state)
+        none = _none(facts, state)
+        if none:
+            return "refuted", none
         above = lambda r: r[0] > bound if rel in (">", "<=") else r[0] >= bound      # noqa: E731
         below = lambda r: r[1] < bound if rel in ("<", ">=") else r[1] <= bound      # noqa: E731
         shown, opposite = (below, above) if rel in ("<", "<=") else (above, below)
@@ -378,6 +392,82 @@ def check_cover(item, state="two-point"):
         lower, upper = _radius(name, alpha, n, w, lo, hi, state)
     return {"fact": state + "-roots", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
             "radius": [_lower(lower), _upper(upper)], "s": [str(lo), str(hi)]}
+
+
+# ---------------------------------------------------------------- no fixed point at all (unbounded phi)
+# phi = relu - h with h in an interval of length H: gelu h(t) = |t| Q(|t|) <= N(t) (Mills' ratio), so in
+# [0, 1/sqrt(2 pi)]; silu h(t) = |t|/(1 + e^|t|) <= |t| e^-|t| <= 1/e; elu h(t) = alpha (1 - e^t) on t < 0, 0
+# on t >= 0, in [0, alpha); softplus h(t) = -log(1 + e^-|t|), in [-log 2, 0)
+RELU_GAP = {"gelu": lambda a: 1 / (2 * arb.pi()).sqrt(), "silu": lambda a: arb(-1).exp(), "elu": lambda a: a,
+            "softplus": lambda a: arb(2).log()}
+
+
+def _relu_slope(n, state):
+    """c with S_relu(s) = w c s: two-point E[(relu(p) - relu(q))^2] = lam^2 ((n-1)^2 + 1)/(2 n^2); simplex
+    E[(relu(x) - relu(y))^2]/2 = q (1/2 - kappa(r)), kappa(r) = (sqrt(1 - r^2) + (pi - acos r) r)/(2 pi)."""
+    if state == "two-point":
+        return ball(Fraction((n - 1) ** 2 + 1, 2 * n * n))
+    r = ball(Fraction(-1, n - 1))
+    kappa = ((1 - r * r).sqrt() + (arb.pi() - r.acos()) * r) / (2 * arb.pi())
+    return ball(Fraction(n - 1, n)) * (arb(1) / 2 - kappa)
+
+
+def _large_s(name, alpha, n, w, eps, s_big, state):
+    """S(s) < s for every s >= s_big: (phi(p) - phi(q))^2 <= (1 + eps)(relu(p) - relu(q))^2 + (1 + 1/eps) H^2,
+    so S(s) <= (1 + eps) w c s + k (1 + 1/eps) H^2 (k = 1, simplex 1/2), affine with slope < 1."""
+    H, e = RELU_GAP[name](ball(alpha)), ball(eps)
+    slope = (1 + e) * ball(w) * _relu_slope(n, state)
+    k = arb(1) / 2 if state == "simplex" else arb(1)
+    return bool(eps > 0 and slope < 1 and slope * ball(s_big) + k * (1 + 1 / e) * H * H < ball(s_big))
+
+
+def _small_s_none(name, alpha, n, w, T, s_min, state):
+    """S(s) < s for every 0 < s <= s_min: on A = {|p|, |q| <= T}, |phi(p) - phi(q)| <= M |p - q| with M =
+    sup |phi'| on [-T, T] (phi' in balls on 64 pieces a side), off A <= L |p - q| (the table's bound of
+    |phi'|); A's complement is the two-point's {|Z| > R}, R = T n/((n-1) sqrt(w s_min)), or for the simplex
+    bounded as in _small_s: S(s) <= w s (M^2 + L^2 tail)."""
+    branches, _, dbound, _, _ = TABLE[name]
+    a, t = ball(alpha), ball(T)
+    M = arb(0)
+    for side in (-1, 1):
+        for i in range(64):
+            piece = arb.union(t * i / 64, t * (i + 1) / 64) * side
+            M = arb.max(M, arb(abs(branches[side][1](acb(piece), a).real).upper()))
+    L = _const(dbound, a)
+    if state == "simplex":
+        tail = 2 * arb(6).sqrt() * ((t / (ball(w) * ball(s_min)).sqrt() / arb(2).sqrt()).erfc() / 2).sqrt()
+    else:
+        R = t * n / ((n - 1) * (ball(w) * ball(s_min)).sqrt())
+        tail = 2 * (R * (-R * R / 2).exp() / (2 * arb.pi()).sqrt() + (R / arb(2).sqrt()).erfc() / 2)
+    return bool(T > 0 and ball(w) * (M * M + L * L * tail) < 1)
+
+
+def check_none(item, state="two-point"):
+    """The fact of a two-point-none (simplex-none) item {activation, alpha, weight_var, n, prec, T, eps,
+    cuts}: S(s) < s for every s > 0, so no fixed point of the state: (0, cuts[0]] by _small_s_none,
+    each piece of the cuts in balls, [cuts[-1], infinity) by _large_s."""
+    name = item["activation"]
+    if name not in RELU_GAP:
+        raise Rejected("no large-s lemma for %r (phi = relu - h, h bounded)" % (name,))
+    n, alpha, w, prec, T, eps = (item["n"], Q(item["alpha"]), Q(item["weight_var"]), item["prec"], Q(item["T"]),
+                                 Q(item["eps"]))
+    cuts = [Q(c) for c in item["cuts"]]
+    if type(n) is not int or not 3 <= n <= MAX_N or type(prec) is not int or not 64 <= prec <= 512:
+        raise Rejected("n or prec out of range (3 <= n <= %d, 64 <= prec <= 512)" % MAX_N)
+    _alpha(name, alpha)
+    if not (0 < w <= 100 and len(cuts) >= 2 and 0 < cuts[0] and cuts[-1] <= 10 ** 6 and
+            all(a < b for a, b in zip(cuts, cuts[1:]))):
+        raise Rejected("the cuts must rise from s_min > 0 to s_big <= 10^6 (0 < weight_var <= 100)")
+    with ctx.workprec(prec):
+        if not _small_s_none(name, alpha, n, w, T, cuts[0], state):
+            raise Rejected("the small-s bound is not below 1 at s_min = %s" % cuts[0])
+        if not _large_s(name, alpha, n, w, eps, cuts[-1], state):
+            raise Rejected("the large-s bound is not below s at s_big = %s" % cuts[-1])
+        for a, b in zip(cuts, cuts[1:]):
+            S = arb.union(ball(a), ball(b))
+            if not distance(state, name, alpha, n, w, S, max(2.0 ** -60, float(b - a) / float(b))) - S < 0:
+                raise Rejected("S(s) - s is not shown < 0 on [%s, %s]" % (a, b))
+    return {"fact": state + "-none", "activation": name, "alpha": alpha, "weight_var": w, "n": n}
 
 
 # ---------------------------------------------------------------- every block of DF at a two-point state

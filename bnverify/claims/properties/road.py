@@ -65,17 +65,17 @@ def decide(claim, items=(), human=None, method=None):
     return Verdict(status, method, ev, certificate=full)
 
 
-TWO_POINT = ("evidence re-checked (arb: one-dimensional Gaussian integrals: two-point brackets and covers, every "
-             "block of DF), trusted kernel")
+TWO_POINT = ("evidence re-checked (arb: one-dimensional Gaussian integrals: two-point brackets, covers and none, "
+             "every block of DF), trusted kernel")
 SIMPLEX = ("evidence re-checked (arb: Mehler's series, each Hermite coefficient a one-dimensional Gaussian integral: "
-           "simplex brackets and covers, every block of DF), trusted kernel")
+           "simplex brackets, covers and none, every block of DF), trusted kernel")
 
 
 def _method_of(items):
     """The words for a verdict whose evidence is all of the two-point family's (the certificate keeps the
     kernel's fixed method text, which older certificates were written with)."""
     kinds = {str(i.get("type", "")) for i in items}
-    if kinds and kinds <= {"simplex-bracket", "simplex-cover"}:
+    if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none"}:
         return SIMPLEX
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 

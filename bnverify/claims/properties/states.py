@@ -75,6 +75,10 @@ def two_point(claim):
     state = state_of(claim)
     item = (two_point_search.simplex_bracket_item if state == "simplex" else two_point_search.bracket_item)(act, n, w)
     if item is None:
+        none = two_point_search.none_item(act, n, w, state)     # S(s) < s everywhere: refutes
+        if none is not None:
+            return [none], {"search": "S(s) < s for every s > 0 (%d pieces in balls and two lemmas): no %s fixed "
+                                      "point" % (len(none["cuts"]) - 1, state)}
         return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s"
                               % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
                                  if state == "simplex" else "")}

@@ -97,23 +97,23 @@ def _small_s(act, n, w, tmax, state="two-point"):
     return Fraction(T).limit_denominator(1000), Fraction(s_min * 0.99).limit_denominator(10 ** 6)
 
 
-def _piece_ok(name, n, w, a, b, sign, state="two-point"):
+def _piece_ok(name, n, w, a, b, sign, state="two-point", alpha=Fraction(0)):
     with ctx.workprec(PREC):
         S = arb.union(trusted.twopoint.ball(a), trusted.twopoint.ball(b))
         try:
-            d = trusted.twopoint.distance(state, name, Fraction(0), n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
+            d = trusted.twopoint.distance(state, name, alpha, n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
         except trusted.Rejected:
             return False
         return bool((d - S) * sign > 0)
 
 
-def _cuts(name, n, w, start, end, sign, state="two-point"):
+def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0)):
     """Cuts from start to end with S(s) - s of one sign on each piece (a piece that fails is cut to
     a third, one that passes lets the next grow by half).  None if MAX_PIECES do not do."""
     cuts, c, h = [start], start, (end - start) / 8
     while c < end and len(cuts) <= MAX_PIECES:
         b = min(end, c + h)
-        if _piece_ok(name, n, w, c, b, sign, state):
+        if _piece_ok(name, n, w, c, b, sign, state, alpha):
             cuts.append(b)
             c, h = b, h * 3 / 2
         else:
@@ -150,6 +150,59 @@ def cover_item(act, n, w, bracket=None, state="two-point"):
     return {"type": state + "-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
             "lo": str(lo), "hi": str(hi), "prec": PREC, "T": str(T), "below": [str(x) for x in below],
             "above": [str(x) for x in above]}
+
+
+def none_item(act, n, w, state="two-point"):
+    """A two-point-none (simplex-none) item: S(s) < s for every s > 0 (the kernel's lemmas at both ends
+    and pieces in balls between), or None (no lemma for phi, the scan sees S(s) >= s somewhere, or no
+    cover of the middle).  T and s_min from a grid (floats; the kernel re-checks in balls); eps
+    minimizes s_big = k (1 + 1/eps) H^2 / (1 - (1 + eps) w c)."""
+    name, w = act.name, Fraction(w)
+    if name not in trusted.twopoint.RELU_GAP:
+        return None
+    ss = np.exp(np.linspace(math.log(1e-3), math.log(1e4), 240))
+    S = (twopoint.simplex_distances if state == "simplex" else twopoint.distances)(act, n, w, ss)
+    if not np.all(np.isfinite(S)) or np.any(S >= ss * (1 - 1e-6)):
+        return None
+    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    with ctx.workprec(PREC):
+        H = float(trusted.twopoint.RELU_GAP[name](trusted.twopoint.ball(alpha)).mid())
+        c = float(trusted.twopoint._relu_slope(n, state).mid())
+        L = float(trusted.twopoint._const(trusted.twopoint.TABLE[name][2], trusted.twopoint.ball(alpha)).mid())
+    k = 0.5 if state == "simplex" else 1.0
+    best = None
+    for e in np.exp(np.linspace(math.log(1e-4), math.log(10), 400)):
+        if (1 + e) * float(w) * c < 1:
+            big = k * (1 + 1 / e) * H * H / (1 - (1 + e) * float(w) * c) * 1.01 + 1e-9
+            if best is None or big < best[1]:
+                best = (e, big)
+    if best is None:
+        return None
+    eps, s_big = Fraction(best[0]).limit_denominator(10 ** 6), Fraction(best[1]).limit_denominator(10 ** 6) + 1
+    small = None
+    for T in np.linspace(0.02, 3.0, 150):
+        grid = np.linspace(-T, T, 257)
+        M = float(np.max(np.abs(act.dphi(grid)))) * 1.01
+        if float(w) * M * M >= 0.999:
+            continue
+        lo, hi = 0.0, 60.0                          # the smallest R with w (M^2 + L^2 tail(R)) < 1
+        tail = (lambda R: 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)) if state == "simplex" \
+            else (lambda R: 1 - _trunc(R))
+        for _ in range(80):
+            m = (lo + hi) / 2
+            lo, hi = (m, hi) if float(w) * (M * M + L * L * tail(m)) >= 1 else (lo, m)
+        lam0 = T / (hi * 1.001) if state == "simplex" else T * n / ((n - 1) * hi * 1.001)
+        s_min = lam0 * lam0 / float(w)
+        if small is None or s_min > small[1]:
+            small = (T, s_min)
+    if small is None or small[1] >= s_big:
+        return None
+    T, s_min = Fraction(small[0]).limit_denominator(1000), Fraction(small[1] * 0.99).limit_denominator(10 ** 6)
+    cuts = _cuts(name, n, w, s_min, s_big, -1, state, alpha)
+    if cuts is None:
+        return None
+    return {"type": state + "-none", "activation": name, "alpha": str(alpha), "weight_var": str(w), "n": n,
+            "prec": PREC, "T": str(T), "eps": str(eps), "cuts": [str(x) for x in cuts]}
 
 
 SIMPLEX_MODES = {"trivial": "every norm and every angle alike (the symmetric family), as S_(n-1) sees it",
