@@ -407,7 +407,7 @@ def _relu_slope(n, state):
     E[(relu(x) - relu(y))^2]/2 = q (1/2 - kappa(r)), kappa(r) = (sqrt(1 - r^2) + (pi - acos r) r)/(2 pi)."""
     if state == "two-point":
         return ball(Fraction((n - 1) ** 2 + 1, 2 * n * n))
-    r = ball(Fraction(-1, n - 1))
+    r = -ball(Fraction(1, n - 1))
     kappa = ((1 - r * r).sqrt() + (arb.pi() - r.acos()) * r) / (2 * arb.pi())
     return ball(Fraction(n - 1, n)) * (arb(1) / 2 - kappa)
 
