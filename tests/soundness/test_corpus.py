@@ -21,10 +21,16 @@ PER_N = {"attractor-exists", "attractor-stable", "attractor-threshold", "fold-br
          "basin"}
 
 
+SMOOTH = ("gelu", "silu", "tanh", "erf", "elu", "softplus", "sigmoid", "sin")
+
+
 def heavy(case):
-    """Certified per-n searches (attractor, simplex, fold) and simulations: seconds each."""
+    """Certified per-n searches (attractor, simplex, fold), the two-point family of a non-homogeneous
+    activation (brackets, covers: integrals in balls; tests/test_twopoint.py and its red teams run them)
+    and simulations: seconds each."""
     fl = tally.parse_args(case["args"])
-    return fl.get("property") in PER_N or fl.get("state") in ("attractor", "simplex")
+    smooth = any(a in str(fl.get("stages", "")).split(",") for a in SMOOTH) and fl.get("state") == "two-point"
+    return fl.get("property") in PER_N or fl.get("state") in ("attractor", "simplex") or smooth
 
 
 def subset(cases, every=3):
