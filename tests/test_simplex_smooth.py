@@ -19,6 +19,7 @@ from bnverify.core.activations import activation
 from bnverify.derive import infinite_width, twopoint as D
 from bnverify.trusted import mehler as M, twopoint as T
 from bnverify.trusted.base import ball
+from test_twopoint import _claim as two_point_claim     # noqa: E402 - pytest puts tests/ on sys.path
 
 
 def _series(name, q, r, alpha=Fraction(0), tol=2.0 ** -60):
@@ -80,11 +81,8 @@ def tanh8():                    # n = 8: 22 Mehler terms (n = 3 takes 66, three 
 
 
 def _claim(prop="fixed-point", act="tanh", n="8", w="2", params=None, alpha=None):
-    d = {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
-         "params": {"state": "simplex"} if params is None else params, "weight_var": w}
-    if alpha is not None:
-        d["domain"]["alpha"] = alpha
-    return d
+    """test_twopoint's claim builder, the state simplex by default."""
+    return two_point_claim(prop, act, n, w, {"state": "simplex"} if params is None else params, alpha)
 
 
 def _dense(name, w, n, nodes=80, eps=1e-5):
