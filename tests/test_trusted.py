@@ -89,9 +89,10 @@ def test_trusted_is_small():
     (trusted/mehler.py: Hermite coefficients as 1-D integrals, Mehler's series with its Bessel tails;
     the simplex-bracket item, its partials, the goals' state word; the series once per bracket: +2).
     +21 for the simplex cover (every root of its S(s) = s in one bracket: the small-s lemma with
-    Cauchy-Schwarz off [-T, T]^2, S(s) < osc^2/2, the item priced per piece by its tolerance)."""
+    Cauchy-Schwarz off [-T, T]^2, S(s) < osc^2/2, the item priced per piece by its tolerance).  +1 for
+    the simplex cover's red team (no cut beyond twice osc^2/2: the integrals' cost grows with q)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2920, sizes
+    assert sum(sizes.values()) <= 2921, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

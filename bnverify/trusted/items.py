@@ -168,8 +168,10 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "rs-cover": ("pieces", 250),      # times n (work below)
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
          "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
-         "simplex-bracket": (None, 150),
-         "simplex-cover": ("below", 1)}           # per Mehler term of each piece, by its tolerance (work below)           # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits
+         "simplex-bracket": (None, 150),    # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits
+         # per Mehler term of each piece, by its tolerance (work below); 2, not 1: pieces at sigma_w^2 s up to
+         # 400 (sigmoid, erf, w = 100) took 50 s per budget at 1, twice tanh's at w = 2 (measured)
+         "simplex-cover": ("below", 2)}
 
 
 def _cover_terms(item):
@@ -186,7 +188,8 @@ def _cover_terms(item):
             raise Rejected("a cover's cuts must be a list of at most 4096")
         qs = [Q(c) for c in cuts]
         for a, b in zip(qs, qs[1:]):
-            tol = max(2.0 ** -60, float(b - a) / float(b)) if b > 0 and b > a else 2.0 ** -60
+            tol = max(2.0 ** -60, float((b - a) / b)) if b > 0 and b > a else 2.0 ** -60     # exact ratio: no
+            # float overflow or zero at a cut of 2000 digits
             total += (terms(r, tol) + 3) * (20 + 2 * min(60, -math.log2(min(tol, 1.0))))
     return total
 
@@ -213,7 +216,7 @@ def work(item):
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         return prec * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3)
     if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
-        return prec * weight * _cover_terms(item)
+        return max(prec, 128) * weight * _cover_terms(item)      # 64 bits cost what 128 do (measured)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
