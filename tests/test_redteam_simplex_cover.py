@@ -253,3 +253,5 @@ def test_sin_takes_no_T_at_or_beyond_half_pi():
 def test_bad_input_to_the_new_options_is_one_line_and_exit_2(run_cli, args):
     code, out, err = run_cli(*args)
     assert code == 2 and "Traceback" not in err + out and len(err.strip().splitlines()) == 1, (code, err)
+    if args[0] == "jacobian" and args[-1] == "simplex" and args[2] in ("2", "1001"):
+        assert "simplex" in err and "two-point" not in err, err          # the state asked for, not the default's
