@@ -255,3 +255,27 @@ def test_bad_input_to_the_new_options_is_one_line_and_exit_2(run_cli, args):
     assert code == 2 and "Traceback" not in err + out and len(err.strip().splitlines()) == 1, (code, err)
     if args[0] == "jacobian" and args[-1] == "simplex" and args[2] in ("2", "1001"):
         assert "simplex" in err and "two-point" not in err, err          # the state asked for, not the default's
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,w,n", [("tanh", 2, 3), ("sigmoid", 40, 4)])
+def test_covers_against_two_dimensional_mpmath(name, w, n):
+    """tanh and sigmoid (no closed form): S(s) = E[(phi(x) - phi(y))^2]/2 by mpmath's 2-D quadrature over
+    x - y and x + y (independent): above the lemma's bound below s_min, below s beyond osc^2/2.  ~40 s."""
+    cover = search.cover_item(activation(name), n, w, state="simplex")
+    T_, s_min = Fraction(cover["T"]), Fraction(cover["below"][0])
+    phi = {"tanh": mpmath.tanh, "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t))}[name]
+    with mpmath.workdps(20):
+        def S(s):
+            q, r = w * s * (n - 1) / n, mpmath.mpf(-1) / (n - 1)
+            su, sv = mpmath.sqrt(q * (1 + r) / 2), mpmath.sqrt(q * (1 - r) / 2)
+            g = lambda a, b: ((phi(su * a + sv * b) - phi(su * a - sv * b)) ** 2      # noqa: E731
+                              * mpmath.exp(-(a * a + b * b) / 2) / (2 * mpmath.pi))
+            return mpmath.quad(g, [-10, 0, 10], [-10, 0, 10]) / 2
+        bound = _lemma(name, w, mpmath.mpf(T_.numerator) / T_.denominator, mpmath.mpf(s_min.numerator) / s_min.denominator)
+        assert bound > 1
+        for s in (float(s_min), float(s_min) / 10):
+            assert S(s) / s > bound
+        top = Fraction(1, 2) if name == "sigmoid" else 2
+        for s in (float(top), 2 * float(top)):
+            assert S(s) < min(s, float(top))
