@@ -93,9 +93,10 @@ def test_trusted_is_small():
     for the simplex red team (an item's work grows with sqrt(weight_var s) and counts at least 128
     bits: one helper for the bracket and the cover).  +69 for no fixed point at all (gelu, silu, elu,
     softplus: phi = relu - h with h bounded gives S(s) < s beyond s_big, sup |phi'| on [-T, T] in balls
-    below s_min; the two-point-none and simplex-none items, the goals' refutation)."""
+    below s_min; the two-point-none and simplex-none items, the goals' refutation).  +1 for the simplex
+    cover's red team (no cut beyond twice osc^2/2: the integrals' cost grows with q)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2992, sizes
+    assert sum(sizes.values()) <= 2993, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

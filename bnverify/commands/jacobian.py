@@ -97,13 +97,13 @@ def _range(valid_from, present_from, below=None):
 
 def compute(args):
     if args.n is not None and args.n < 3:
-        raise BadInput("n = %d: the two-point state needs n >= 3" % args.n)
+        raise BadInput("n = %d: the %s state needs n >= 3" % (args.n, args.state))
     if args.n is not None:
         limits.guard_int(args.n, "--n", limits.MAX_N)
     act = _activation(args)
     if not act.homogeneous:
         if args.n > trusted.twopoint.MAX_N:
-            raise BadInput("n = %d: the kernel's two-point items take n <= %d" % (args.n, trusted.twopoint.MAX_N))
+            raise BadInput("n = %d: the kernel's %s items take n <= %d" % (args.n, args.state, trusted.twopoint.MAX_N))
         return any_activation.jacobian(act, args.n, options.weight_var(args.weight_var), _checked_stability(args, act),
                                        args.state)
     if args.state != "two-point":

@@ -175,7 +175,9 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "two-point-bracket": (None, 4000),         # one bracket: six integrals and the pair block's, some 0.03 s
          "two-point-cover": ("below", 500),       # per cut of both lists (work below): three integrals each
          "simplex-bracket": (None, 150),          # per Mehler term (work below): 0.96 s for 69 at n = 3, 128 bits;
-         "simplex-cover": ("below", 1),           # per Mehler term of each piece, by its tolerance (work below)
+         # per Mehler term of each piece, by its tolerance (work below): genuine covers take 3 to 10 s per
+         # budget, the worst pieces found (erf, sigmoid at sigma_w^2 s up to 400, narrow) some 50 s
+         "simplex-cover": ("below", 1),
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2)}     # as the covers' cuts (gelu's erf: x2)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
@@ -183,7 +185,7 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
 
 def _steep(item, top):
     """1 + isqrt(weight_var top)/2: the growth of a series' cost with its variance (top: its largest s)."""
-    return 1 + math.isqrt(max(0, math.ceil(Q(item["weight_var"]) * top))) // 2
+    return 1 + math.isqrt(min(10 ** 12, max(0, math.ceil(Q(item["weight_var"]) * top)))) // 2
 
 
 def _cover_terms(item, lists, bracket=True):
@@ -198,7 +200,8 @@ def _cover_terms(item, lists, bracket=True):
             raise Rejected("a cover's cuts must be a list of at most 4096")
         qs = [Q(c) for c in cuts]
         for a, b in zip(qs, qs[1:]):
-            tol = max(2.0 ** -60, float(b - a) / float(b)) if b > 0 and b > a else 2.0 ** -60
+            tol = max(2.0 ** -60, float((b - a) / b)) if b > 0 and b > a else 2.0 ** -60     # exact ratio: no
+            # float overflow or zero at a cut of 2000 digits
             total += (terms(r, tol) + 3) * (20 + 2 * min(60, -math.log2(min(tol, 1.0))))
     return total
 

@@ -143,13 +143,19 @@ def cover_item(act, n, w, bracket=None, state="two-point"):
     T, s_min = small
     w = Fraction(w)
     top = Fraction(osc) ** 2 / (2 if state == "simplex" else 1)
+    if hi >= 2 * top:               # the kernel takes no cut beyond 2 top (every root is below top)
+        return None
     below = _cuts(name, n, w, s_min, lo, 1, state)
-    above = _cuts(name, n, w, hi, max(top, hi * 2), -1, state)
+    above = _cuts(name, n, w, hi, max(top, min(hi * 2, 2 * top)), -1, state)
     if below is None or above is None:
         return None
-    return {"type": state + "-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
-            "lo": str(lo), "hi": str(hi), "prec": PREC, "T": str(T), "below": [str(x) for x in below],
-            "above": [str(x) for x in above]}
+    cover = {"type": state + "-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
+             "lo": str(lo), "hi": str(hi), "prec": PREC, "T": str(T), "below": [str(x) for x in below],
+             "above": [str(x) for x in above]}
+    # one the kernel would refuse unchecked (over the certificate's work budget beside its bracket) is no cover
+    if trusted.items.work(cover) + trusted.items.work(bracket) > trusted.kernel.CERT_WORK:
+        return None
+    return cover
 
 
 def none_item(act, n, w, state="two-point"):
