@@ -198,7 +198,7 @@ def _cover_terms(item, lists, bracket=True):
             raise Rejected("a cover's cuts must be a list of at most 4096")
         qs = [Q(c) for c in cuts]
         for a, b in zip(qs, qs[1:]):
-            tol = max(2.0 ** -60, float(b - a) / float(b)) if b > 0 and b > a else 2.0 ** -60
+            tol = max(2.0 ** -60, float((b - a) / b)) if b > 0 and b > a else 2.0 ** -60     # exact: no 0/0
             total += (terms(r, tol) + 3) * (20 + 2 * min(60, -math.log2(min(tol, 1.0))))
     return total
 

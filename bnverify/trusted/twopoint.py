@@ -465,7 +465,7 @@ def check_none(item, state="two-point"):
             raise Rejected("the large-s bound is not below s at s_big = %s" % cuts[-1])
         for a, b in zip(cuts, cuts[1:]):
             S = arb.union(ball(a), ball(b))
-            if not distance(state, name, alpha, n, w, S, max(2.0 ** -60, float(b - a) / float(b))) - S < 0:
+            if not distance(state, name, alpha, n, w, S, max(2.0 ** -60, float((b - a) / b))) - S < 0:
                 raise Rejected("S(s) - s is not shown < 0 on [%s, %s]" % (a, b))
     return {"fact": state + "-none", "activation": name, "alpha": alpha, "weight_var": w, "n": n}
 
