@@ -347,3 +347,21 @@ def test_hand_edited_none_certificates_fail_with_one_line(edit, run_cli, tmp_pat
     code, out, err = run_cli("check-cert", str(path))
     assert code == 1 and "Traceback" not in out + err and "FAIL" in out, out + err
     assert len([line for line in (out + err).splitlines() if "FAIL" in line]) == 1
+
+
+def test_cuts_that_turn_back_are_refused(gelu5):
+    """[c0, c1, c0, c1, ...]: every piece passes in balls, but the cuts must rise edge to edge."""
+    bad = copy.deepcopy(gelu5)
+    bad["cuts"] = bad["cuts"][:2] + bad["cuts"]
+    with pytest.raises(trusted.Rejected, match="must rise"):
+        trusted.decide(_claim(), [bad])
+
+
+@pytest.mark.parametrize("rel,bound", [("<", "1"), (">=", "1"), (">", "0")])
+def test_spectral_claims_are_refuted_by_a_none_fact(gelu5, silu3_simplex, rel, bound):
+    """"A fixed point at which the radius is rel bound": no fixed point, so refuted, at either state."""
+    v, _, why = trusted.decide(_claim(prop="spectral-radius", relation=rel, bound=bound), [gelu5])
+    assert v == "refuted" and "no two-point fixed point" in why
+    v, _, why = trusted.decide(_claim("silu", "3", "2", "simplex", "spectral-radius", relation=rel, bound=bound),
+                               [silu3_simplex])
+    assert v == "refuted" and "no simplex fixed point" in why
