@@ -365,3 +365,16 @@ def test_spectral_claims_are_refuted_by_a_none_fact(gelu5, silu3_simplex, rel, b
     v, _, why = trusted.decide(_claim("silu", "3", "2", "simplex", "spectral-radius", relation=rel, bound=bound),
                                [silu3_simplex])
     assert v == "refuted" and "no simplex fixed point" in why
+
+
+@pytest.mark.slow
+def test_a_wide_failing_piece_is_bounded_and_stops_the_certificate(gelu5):
+    """The one known overrun: a piece [1.9, 10^6] (its scale ball 700 wide) runs each integral to its
+    eval_limit, some 4 to 6 s against a price of 0.3 s, and is refused; the certificate stops at that
+    item, so a certificate pays it once (measured: passing wide pieces cost under their price)."""
+    bad = copy.deepcopy(gelu5)
+    bad.update(prec=512, cuts=bad["cuts"] + ["1000000"])
+    t = time.time()
+    with pytest.raises(trusted.Rejected, match=r"not shown < 0 on \[\d+/\d+, 1000000\]"):
+        trusted.decide(_claim(n="5..6"), [bad, copy.deepcopy(bad) | {"n": 6}])
+    assert time.time() - t < 15
