@@ -42,7 +42,7 @@ TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/test_forgery_r
          "tests/test_rs_response.py", "tests/test_redteam_pass4.py", "tests/test_leaky_range.py",
          "tests/test_bsb1_goal.py", "tests/test_classify_alln.py", "tests/test_redteam_classify.py",
          "tests/test_twopoint.py", "tests/test_redteam_twopoint.py", "tests/test_redteam_twopoint2.py",
-         "tests/test_redteam_simplex.py",
+         "tests/test_redteam_simplex.py", "tests/test_redteam_none.py",
          "tests/test_after_activation.py", "tests/test_rs_then_nl.py", "tests/test_rs_on.py",
          "tests/test_redteam_simplex_cover.py",
          "tests/soundness/test_corpus.py",

@@ -201,9 +201,10 @@ def none_item(act, n, w, state="two-point"):
         s_min = lam0 * lam0 / float(w)
         if small is None or s_min > small[1]:
             small = (T, s_min)
-    if small is None or small[1] >= s_big:
+    if small is None:
         return None
-    T, s_min = Fraction(small[0]).limit_denominator(1000), Fraction(small[1] * 0.99).limit_denominator(10 ** 6)
+    T = Fraction(small[0]).limit_denominator(1000)        # the lemma holds below any s_min it holds at: the
+    s_min = Fraction(min(small[1] * 0.99, float(s_big) / 2)).limit_denominator(10 ** 6)   # lemmas may overlap
     cuts = _cuts(name, n, w, s_min, s_big, -1, state, alpha)
     if cuts is None:
         return None
