@@ -84,6 +84,7 @@ def test_a_script_without_a_main_guard_runs_a_pool(tmp_path):
     assert out.stdout.split() == ["proved", "proved", "proved", "refuted"], out.stdout + out.stderr[-2000:]
 
 
+@pytest.mark.slow          # 11 s: every call it makes has its own test in this file (-m slow runs it)
 def test_the_notebook_runs():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

@@ -34,7 +34,7 @@ def _run(args):
 
 
 # ---------------------------------------------------------------- growth at O_n
-@pytest.mark.parametrize("n, alpha", [(3, 0), (8, 0), (4, Fraction(1, 10))])
+@pytest.mark.parametrize("n, alpha", [(3, 0), pytest.param(8, 0, marks=pytest.mark.slow), (4, Fraction(1, 10))])
 def test_growth_bounds_twin_and_the_response_itself(n, alpha):
     e0, a, b = (float(v) for v in rs.growth_bounds(n, sp.Rational(alpha)))
     f0, fa, fb = rs_family.growth_bounds(n, alpha)
