@@ -448,13 +448,17 @@ class StateRow:
     reason: str | None = None
     exact: dict = field(default_factory=dict)
     post_state: dict | None = None        # BN after the activation: C G* C's enclosures (Intervals)
+    s: Interval | None = None             # a non-homogeneous phi's simplex state s I + b J: s and E[phi^2]
+    squared_norm: Interval | None = None
+    stable: str | None = None             # ... and the kernel's verdict on "spectral radius < 1"
 
     @classmethod
     def of(cls, row):
         post = row.get("post_state")
         return cls(n=row["n"], status=row["status"], checked=bool(row.get("checked")),
                    **{f: _iv(row.get(f)) for f in ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius",
-                                                    "simplex_cos")},
+                                                    "simplex_cos", "s", "squared_norm")},
+                   stable=row.get("stable"),
                    seconds=row.get("seconds"), reason=row.get("reason"), exact=dict(row.get("exact") or {}),
                    post_state=None if post is None else {k: _iv(v) for k, v in post.items()})
 
@@ -484,6 +488,7 @@ class _StateSweep(CommandResult):
         self.asymptotics = _asymptotics(d["asymptotics"])
         self.boxes = d["boxes"]
         self.conjugation = d["conjugation"]         # BN after the activation (--stages relu,rc), else None
+        self.weight_var = d.get("weight_var")      # sigma_w^2 (simplex: "1" for a homogeneous phi)
 
     @property
     def all_n(self):

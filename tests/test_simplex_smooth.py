@@ -298,3 +298,12 @@ def test_a_simplex_cover_is_priced_by_its_pieces(cover8):
     lo = Fraction(narrow["below"][0])
     narrow["below"] = [str(lo + (Fraction(narrow["below"][-1]) - lo) * k / 400) for k in range(401)]
     assert trusted.items.work(narrow) > 2 * trusted.items.work(cover8) > 0
+
+
+def test_the_api_reads_the_simplex_rows():
+    import bnverify as bnv
+
+    r = bnv.simplex(stages="rc,sin", weight_var="2", n="4")
+    row = r.row(4)
+    assert r.weight_var == "2" and row.status == row.stable == "proved"
+    assert abs(float(row.s.lo) - 0.512728) < 1e-6 and abs(float(row.squared_norm.hi) - 0.3926146) < 1e-6
