@@ -73,6 +73,18 @@ def _simplex_trunc(R):
     return 1 - 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)
 
 
+def _s_min_at(T, n, w, state, holds):
+    """The largest s_min (a float) at which a small-s lemma holds at T: the smallest R with holds(R), by
+    bisection (the lemmas' factors are monotone in R), turned into s by R = T n/((n-1) sqrt(w s))
+    (two-point) or T/sqrt(w s) (simplex), a hair inside."""
+    lo, hi = 0.0, 60.0
+    for _ in range(80):
+        m = (lo + hi) / 2
+        lo, hi = (lo, m) if holds(m) else (m, hi)
+    lam0 = T / (hi * 1.001) if state == "simplex" else T * n / ((n - 1) * hi * 1.001)
+    return lam0 * lam0 / float(w)
+
+
 def _small_s(act, n, w, tmax, state="two-point"):
     """(T, s_min) with the kernel's small-s lemma above 1 (two-point: w phi'(T)^2 E[Z^2; |Z| <= R] at
     R = T n/((n-1) sqrt(w s_min)); simplex: w phi'(T)^2 (1 - 2 sqrt 6 sqrt Q(R)) at R = T/sqrt(w s_min)),
@@ -83,12 +95,7 @@ def _small_s(act, n, w, tmax, state="two-point"):
         g = float(w) * float(act.dphi(np.array([T]))[0]) ** 2
         if g <= 1.0005:
             continue
-        lo, hi = 0.0, 60.0                      # the smallest R with g * trunc(R) > 1, by bisection
-        for _ in range(80):
-            m = (lo + hi) / 2
-            lo, hi = (m, hi) if g * trunc(m) <= 1 else (lo, m)
-        lam0 = T / (hi * 1.001) if state == "simplex" else T * n / ((n - 1) * hi * 1.001)
-        s_min = lam0 * lam0 / float(w)
+        s_min = _s_min_at(T, n, w, state, lambda R: g * trunc(R) > 1)
         if best is None or s_min > best[1]:
             best = (T, s_min)
     if best is None:
@@ -191,14 +198,9 @@ def none_item(act, n, w, state="two-point"):
         M = float(np.max(np.abs(act.dphi(grid)))) * 1.01
         if float(w) * M * M >= 0.999:
             continue
-        lo, hi = 0.0, 60.0                          # the smallest R with w (M^2 + L^2 tail(R)) < 1
         tail = (lambda R: 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)) if state == "simplex" \
             else (lambda R: 1 - _trunc(R))
-        for _ in range(80):
-            m = (lo + hi) / 2
-            lo, hi = (m, hi) if float(w) * (M * M + L * L * tail(m)) >= 1 else (lo, m)
-        lam0 = T / (hi * 1.001) if state == "simplex" else T * n / ((n - 1) * hi * 1.001)
-        s_min = lam0 * lam0 / float(w)
+        s_min = _s_min_at(T, n, w, state, lambda R: float(w) * (M * M + L * L * tail(R)) < 1)
         if small is None or s_min > small[1]:
             small = (T, s_min)
     if small is None:
