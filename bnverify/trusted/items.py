@@ -232,7 +232,7 @@ def work(item):
         return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"])) * _steep(item, top)
     if item["type"] == "simplex-none" and type(item["n"]) is int and item["n"] >= 3:
         top = max([Q(c) for c in item["cuts"][-1:]] + [Fraction(1)])
-        return max(prec, 128) * 2 * _cover_terms(item, (item["cuts"],), bracket=False) * _steep(item, top)
+        return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), bracket=False) * _steep(item, top)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)

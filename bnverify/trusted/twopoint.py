@@ -204,10 +204,10 @@ def check_bracket(item, state="two-point"):
         if not (signs[0] > 0 and signs[1] < 0 or signs[0] < 0 and signs[1] > 0):
             raise Rejected("S(lo) - lo and S(hi) - hi are not of opposite signs in balls: not a bracket")
         S = arb.union(ball(lo), ball(hi))
-        tol = max(2.0 ** -60, 4 * float(hi - lo) / float(hi))
+        tol = max(2.0 ** -60, 4 * float((hi - lo) / hi))          # exact ratio: no 0.0 at a tiny lo
         at = None
         if state == "simplex":              # the series over the bracket once, for the geometry and the blocks
-            at = _mehler_at(name, alpha, n, w, S, max(2.0 ** -60, float(hi - lo) / float(hi)))
+            at = _mehler_at(name, alpha, n, w, S, max(2.0 ** -60, float((hi - lo) / hi)))
             e2, K = at[1], at[2][0]
             geo = [K / e2, e2]
         else:
