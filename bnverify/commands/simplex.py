@@ -150,11 +150,12 @@ def smooth_cells(act, weight_var, ns, progress=None):
 
 
 def _ends(text):
-    """'[-0.48297709 +/- 5.19e-9]' -> [lo, hi] decimal strings, rounded outward (Arb reads the ball)."""
+    """'[-0.48297709 +/- 5.19e-9]' -> [lo, hi] decimal strings, rounded outward (Arb reads the ball, its
+    exact ends go through the kernel calculator's outward rounding)."""
     from flint import arb
 
-    x = arb(text)
-    return [x.lower().str(20, radius=False), x.upper().str(20, radius=False)]
+    from .kernel import outward
+    return outward(arb(text), 20)
 
 
 def compute_smooth(args, stages, act):
