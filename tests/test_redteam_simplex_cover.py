@@ -61,8 +61,7 @@ def test_cuts_beyond_twice_top_are_refused_before_any_arithmetic(cover8):
         c = c * Fraction(11, 10)
         cuts.append(str(c.limit_denominator(1000)))
     far["above"] += cuts
-    # priced by the variance of its top cut now (far over the budget), and refused by the cap at once
-    assert trusted.items.work(far) > trusted.kernel.CERT_WORK
+    assert trusted.items.work(far) < trusted.kernel.CERT_WORK            # cheap to price ...
     t = time.time()
     with pytest.raises(Rejected, match="at most twice"):                  # ... and refused at once
         _check(far)

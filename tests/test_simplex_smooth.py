@@ -307,3 +307,12 @@ def test_the_api_reads_the_simplex_rows():
     row = r.row(4)
     assert r.weight_var == "2" and row.status == row.stable == "proved"
     assert abs(float(row.s.lo) - 0.512728) < 1e-6 and abs(float(row.squared_norm.hi) - 0.3926146) < 1e-6
+
+
+@pytest.mark.slow          # 7 s: every width fails first (the float rule is 1 % off at sigma_w^2 = 100)
+def test_the_search_falls_back_to_the_scans_own_pair():
+    """tanh at sigma_w^2 = 100, n = 3: the float root is 1 % off, wider than any width tried; the
+    scan's own pair of points brackets the root in balls, and the bisection narrows it to 1e-8."""
+    item = search.simplex_bracket_item(activation("tanh"), 3, 100)
+    assert item is not None and Fraction(item["hi"]) / Fraction(item["lo"]) - 1 < Fraction(1, 10 ** 7)
+    assert trusted.decide(_claim(n="3", w="100"), [item])[0] == "proved"

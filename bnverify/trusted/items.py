@@ -228,8 +228,7 @@ def work(item):
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * _steep(item, Q(item["hi"]))
     if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
-        top = max([Q(c) for c in item["above"][-1:]] + [Q(item["hi"])])
-        return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"])) * _steep(item, top)
+        return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"]))    # s <= osc^2: no _steep
     if item["type"] == "simplex-none" and type(item["n"]) is int and item["n"] >= 3:
         top = max([Q(c) for c in item["cuts"][-1:]] + [Fraction(1)])
         return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), bracket=False) * _steep(item, top)
