@@ -46,9 +46,12 @@ def simplex_bracket_item(act, n, w):
                                           2.0 ** -40) - trusted.twopoint.ball(s)
         return 1 if d > 0 else -1 if d < 0 else 0
     c = Fraction(root)
-    tries = [(c * (1 - rel), c * (1 + rel), int(10 / (rel * c))) for rel in SIMPLEX_WIDTHS]
-    tries += [(Fraction(a), Fraction(b), 10 ** 12) for a, b in twopoint.roots(act, n, Fraction(w), state="simplex")[:1]]
-    for lo, hi, den in tries:
+
+    def tries():            # the scan (a second float pass) only once every width has failed
+        yield from ((c * (1 - rel), c * (1 + rel), int(10 / (rel * c))) for rel in SIMPLEX_WIDTHS)
+        yield from ((Fraction(a), Fraction(b), 10 ** 12) for a, b in
+                    twopoint.roots(act, n, Fraction(w), state="simplex")[:1])
+    for lo, hi, den in tries():
         lo, hi = lo.limit_denominator(den), hi.limit_denominator(den)
         try:
             ends = [sign(lo), sign(hi)]
