@@ -104,8 +104,10 @@ def compute(args):
     if not act.homogeneous:
         if args.n > trusted.twopoint.MAX_N:
             raise BadInput("n = %d: the kernel's %s items take n <= %d" % (args.n, args.state, trusted.twopoint.MAX_N))
-        return any_activation.jacobian(act, args.n, options.weight_var(args.weight_var), _checked_stability(args, act),
-                                       args.state)
+        stability, v = _stability(args, act)
+        found = [it for it in (v.certificate or {}).get("evidence", []) if it.get("type") == args.state + "-bracket"]
+        return any_activation.jacobian(act, args.n, options.weight_var(args.weight_var), stability, args.state,
+                                       found[0] if found else None)
     if args.state != "two-point":
         raise BadInput("--state %s: for %s the simplex state is printed by bnverify simplex (its spectrum there, per "
                        "n, with exact values)" % (args.state, act))
@@ -165,6 +167,11 @@ def compute(args):
 
 def _checked_stability(args, act):
     """'spectral radius < 1 at the two-point fixed point', decided by the trusted kernel."""
+    return _stability(args, act)[0]
+
+
+def _stability(args, act):
+    """(_checked_stability's dict, the verdict itself: its certificate holds the bracket it searched)."""
     from ..claims import properties, spec
 
     model = {"stages": "rc," + act.name}
@@ -183,7 +190,7 @@ def _checked_stability(args, act):
          "expect": "refuted", "model": model, "domain": dom,
          "params": {"state": getattr(args, "state", "two-point"), "relation": "<", "bound": "1"}}, "jacobian"))
     return {"verdict": v.status, "statement": v.evidence.get("statement"), "reason": v.evidence.get("reason"),
-            "checked": bool(v.evidence.get("checked"))}
+            "checked": bool(v.evidence.get("checked"))}, v
 
 
 def run(args):

@@ -229,13 +229,14 @@ MODES = {"trivial": "cluster norms, cluster spread, odd angle, odd norm (all clu
          "pair": "spread inside the cluster (zero-sum pattern of angles)"}
 
 
-def jacobian(act, n, w, stability, state="two-point"):
+def jacobian(act, n, w, stability, state="two-point", item=None):
     """``bnverify jacobian --n N --stages rc,PHI [--state simplex]`` for a non-homogeneous phi: the
     two-point (or simplex) fixed point of the map itself (not up to scale) over a bracket of S(s) = s
     re-checked by the kernel, and the kernel's blocks of DF there with their eigenvalues, as ball
-    enclosures (decimal text)."""
+    enclosures (decimal text).  ``item``: the bracket the stability verdict already searched, if any."""
     simplex = state == "simplex"
-    item = simplex_bracket_item(act, n, w) if simplex else bracket_item(act, n, w)
+    if item is None:
+        item = simplex_bracket_item(act, n, w) if simplex else bracket_item(act, n, w)
     if item is None:
         raise BadInput("%s with sigma_w^2 = %s at n = %d: no %s fixed point found (S(s) - s keeps one sign on "
                        "s in [%g, %g]); check --property fixed-point --state %s says whether the scale "
