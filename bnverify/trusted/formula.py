@@ -18,7 +18,7 @@ from .base import Rejected, ball
 
 FUNCS = {"exp": 1, "log": 1, "erf": 1, "tanh": 1, "sin": 1, "cos": 1, "sqrt": 1, "abs": 1, "max": 2, "min": 2}
 OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
-MAX_CHARS, MAX_DEPTH, MAX_POWER = 2000, 40, 8
+MAX_CHARS, MAX_DEPTH, MAX_POWER = 2000, 100, 8
 
 
 def parse(text):
@@ -85,15 +85,13 @@ class Bound:
             lo, hi = arb.max(lo, -f[0]) if lo is not None else -f[0], arb.min(hi, f[0]) if hi is not None else f[0]
         self.lo, self.hi, self.f = lo, hi, f
 
-    def __neg__(self):
-        return Bound(_opt(lambda v: -v, self.hi), _opt(lambda v: -v, self.lo), self.f)
+    __neg__ = lambda self: Bound(_opt(arb.__neg__, self.hi), _opt(arb.__neg__, self.lo), self.f)   # noqa: E731
 
     def __add__(self, o):
         return Bound(_opt(arb.__add__, self.lo, o.lo), _opt(arb.__add__, self.hi, o.hi),
                      _opt(lambda a, b: (a[0] + b[0], a[1] + b[1]), self.f, o.f))
 
-    def __sub__(self, o):
-        return self + -o
+    __sub__ = lambda self, o: self + -o                     # noqa: E731
 
     def __mul__(self, o):
         ends = _opt(lambda *v: [a * b for a in v[:2] for b in v[2:]], self.lo, self.hi, o.lo, o.hi)
@@ -135,16 +133,15 @@ class Bound:
 
 
 def _lift(v, like):
-    return Bound(ball(v), ball(v)) if isinstance(like, Bound) else acb(ball(v))
+    v = v if isinstance(v, arb) else ball(v)
+    return Bound(v, v) if isinstance(like, Bound) else acb(v)
 
 
 def value(e, z, an=False, d=False):
     """(g(z), g'(z)) (g' None unless d): z an acb ball (an: acb.integral's analytic flag) or x's Bound."""
     k, c = e[0], (lambda v: _lift(v, z))
-    if k == "x":
-        return z, d and c(1)
-    if k == "c":
-        return c(e[1]), d and c(0)
+    if k in ("x", "c"):
+        return (z, d and c(1)) if k == "x" else (c(e[1]), d and c(0))
     if k == "sel":
         u, p, m, tag = e[1:]
         if isinstance(z, Bound):        # the if form: each branch on its side of x = tag only
@@ -172,16 +169,12 @@ def value(e, z, an=False, d=False):
         v = f(analytic=an) if e[1] in ("log", "sqrt") else f()
         dv = {"exp": lambda: v, "log": lambda: c(1) / a, "sqrt": lambda: c(Fraction(1, 2)) / v, "sin": a.cos,
               "cos": lambda: -a.sin(), "tanh": lambda: c(1) - v ** 2,
-              "erf": lambda: c(2) / _pi(z).sqrt() * (-(a ** 2)).exp()}
+              "erf": lambda: c(2) / c(arb.pi()).sqrt() * (-(a ** 2)).exp()}
         return v, d and dv[e[1]]() * da
     b, db = value(e[2], z, an, d)
     return {"add": lambda: (a + b, d and da + db), "sub": lambda: (a - b, d and da - db),
             "mul": lambda: (a * b, d and da * b + a * db),
             "div": lambda: (a / b, d and (da * b - a * db) / b ** 2)}[k]()
-
-
-def _pi(z):
-    return Bound(arb.pi(), arb.pi()) if isinstance(z, Bound) else acb(arb.pi())
 
 
 def _continuous(e):
@@ -199,10 +192,12 @@ def row(text):
     Lipschitz lemma."""
     e, x = parse(text), Bound(None, None, (arb(0), arb(1)))
 
-    def grow(i):
-        try:
-            return value(e, x, False, i)[i].f
-        except Rejected:
-            return None
     fns = (lambda z, a, an=False: value(e, z, an)[0], lambda z, a, an=False: value(e, z, an, True)[1])
-    return {-1: fns, 1: fns}, grow(0), grow(1) if _continuous(e) else None, None, False
+    return {-1: fns, 1: fns}, _grow(e, x, 0), _grow(e, x, 1) if _continuous(e) else None, None, False
+
+
+def _grow(e, x, i):
+    try:
+        return value(e, x, False, i)[i].f
+    except Rejected:
+        return None
