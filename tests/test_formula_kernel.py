@@ -215,3 +215,29 @@ def test_kinks_report_non_analytic_on_balls_that_straddle():
         f2 = lambda z: (phi(a * z) - phi(-b * z)) ** 2 * mpmath.npdf(z)       # noqa: E731
         ref = mpmath.quad(f2, [-mpmath.inf, -mpmath.mpf(1) / 2 / b, 0, mpmath.mpf(1) / 2 / a, mpmath.inf])
         assert k.overlaps(arb(mpmath.nstr(ref, 25))) and k.rad() < 1e-12, (k, ref)
+
+
+NO_RULE = ["exp(x)", "x**2", "x*x", "log(x)", "log(abs(x))", "sqrt(x)", "sqrt(sin(x))", "sqrt(cos(x) + 1/2)",
+           "sqrt(tanh(x)**3 + 1/2)", "1/x", "1/abs(x)", "x**-2", "1/(x + 1)", "exp(exp(x))", "log(1 + exp(x))",
+           "x*exp(x)", "1/sin(x)", "1/(1 - exp(-x))"]
+RULES = {"x*erf(x)": ((0, 1), (1, "2/sqrt(pi)")), "tanh(x)": ((1, 0), (1, 0)), "1/(1 + exp(-x))": ((1, 0), None),
+         "x if x > 0 else exp(x) - 1": ((1, 1), (1, 0)), "abs(x)": ((0, 1), (1, 0)), "max(x, 0)": ((0, 1), (1, 0)),
+         "sqrt(abs(x))": (("1/2", "1/2"), None), "sqrt(1 + abs(x))": ((1, "1/2"), ("1/2", 0)),
+         "0 if x < -1/2 else x": ((0, 1), None)}
+
+
+def _arb(v):
+    return 2 / arb.pi().sqrt() if v == "2/sqrt(pi)" else T.ball(Fraction(v))
+
+
+def test_rules_refuse_what_has_no_linear_bound_and_give_the_rest():
+    for text in NO_RULE:
+        assert TF.row(text)[1] is None, text
+    for text, (g, dg) in RULES.items():
+        _, mine, dmine, lip, strict = TF.row(text)
+        assert lip is None and strict is False
+        for want, got in ((g, mine), (dg, dmine)):
+            if want is None:
+                assert got is None, text
+            else:
+                assert all(not x < _arb(w) and x - _arb(w) < 1e-12 for w, x in zip(want, got)), (text, got)
