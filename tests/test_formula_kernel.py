@@ -241,3 +241,34 @@ def test_rules_refuse_what_has_no_linear_bound_and_give_the_rest():
                 assert got is None, text
             else:
                 assert all(not x < _arb(w) and x - _arb(w) < 1e-12 for w, x in zip(want, got)), (text, got)
+
+
+def test_claim_files_name_a_formula(tmp_path):
+    from bnverify.claims import spec
+    from bnverify.errors import BadInput
+    body = '''id = "{id}"
+title = "t"
+statement = "s"
+property = "fixed-point"
+expect = "proved"
+[model]
+stages = "{stages}"
+weight_var = "2"
+activation = {act}
+[domain]
+n = "6"
+[params]
+state = "two-point"
+'''
+    p = tmp_path / "ok.toml"
+    p.write_text(body.format(id="ok", stages="rc", act='{formula = "x*erf(x)"}'))
+    c = spec.Claim.from_toml(p)
+    assert c.activation.kernel_name == XERF and spec.Claim.to_json(c)["activation"] == XERF
+    for i, (stages, act) in enumerate([("rc,tanh", '{formula = "x*erf(x)"}'), ("rc", '"x*erf(x)"'),
+                                       ("rc", '{formula = "tanh"}'), ("rc", '{formula = "y"}'),
+                                       ("rc", '{formula = "x", alpha = "1"}'), ("relu,rc", '{formula = "x"}')]):
+        p = tmp_path / ("bad%d.toml" % i)
+        p.write_text(body.format(id="bad%d" % i, stages=stages, act=act))
+        with pytest.raises(BadInput) as e:
+            spec.Claim.from_toml(p)
+        assert "model." in str(e.value) and "\n" not in str(e.value), str(e.value)

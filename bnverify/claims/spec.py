@@ -17,6 +17,7 @@ A claim is one precise reading of a statement of the paper, in a TOML file named
     [model]
     stages = "rc,relu"                     # required; rc and/or rs, plus one activation
     alpha  = "1/10"                        # leaky_relu: a slope in [0, 1); elu: its alpha in (0, 100]
+    activation = {formula = "x*erf(x)"}    # or phi as a formula in x, beside stages "rc" / "rc,rs"
 
     [domain]
     n      = "3..20"                       # "A..B", "A.." (every n >= A) or "A"; or instead

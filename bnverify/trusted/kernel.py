@@ -18,7 +18,7 @@ only a non-homogeneous activation's goals read):
 | centering-rank-one | rc | exact identity, symbolic n |
 | invariant-configuration | rc or rc,rs + relu / leaky_relu / identity, or any activation of twopoint.TABLE | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
 | fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
-| fixed-point, spectral-radius (two-point, simplex) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin, any sigma_w^2 (the claim's weight_var) | two-point and simplex brackets (1-D Gaussian integrals; Mehler's series at the simplex, mehler.py), the collapse lemma, every block of DF (twopoint.py) |
+| fixed-point, spectral-radius (two-point, simplex) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin or a formula "formula:TEXT" (formula.py), any sigma_w^2 (the claim's weight_var) | two-point and simplex brackets (1-D Gaussian integrals; Mehler's series at the simplex, mehler.py), the collapse lemma, every block of DF (twopoint.py) |
 | norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
