@@ -147,7 +147,8 @@ def test_no_bound_of_phi_prime_leaves_the_radius_undecided():
 HOSTILE = ["exp(exp(x))", "1/x", "log(x)", "sqrt(x)", "x**-1", "exp(x)", "x**2", "x**(1/2)",
            "(" * 60 + "x" + ")" * 60, "-" * 1500 + "x", "+".join(["x"] * 900), "1e400*x", "10**400*x",
            "__import__('os').system('true')", "x.real", "lambda: x", "[x]", "x if x == 0 else 1", "y",
-           "exp(x)(1)", "max(x)", "erf(x, x)", "9" * 1990 + "*x", "sqrt(-1-x**2)", "log(-abs(x)-1)"]
+           "exp(x)(1)", "max(x)", "erf(x, x)", "9" * 1990 + "*x", "sqrt(-1-x**2)", "log(-abs(x)-1)",
+           "+".join(["tanh(x)"] * 90)]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -272,3 +273,18 @@ state = "two-point"
         with pytest.raises(BadInput) as e:
             spec.Claim.from_toml(p)
         assert "model." in str(e.value) and "\n" not in str(e.value), str(e.value)
+
+
+def test_twin_of_core_formula():
+    """The kernel's reader and core/formula.py (its twin) give the same phi and phi' at points."""
+    import numpy as np
+    from bnverify.core.activations import activation
+    ts = np.linspace(-5, 5, 41) + 1 / 7
+    for text in ["x*erf(x)", "x/(1 + exp(-x))", "x if x > 0 else exp(x) - 1", "abs(sin(3*x)) - 2", "max(x, 0)",
+                 "min(x, x/4)", "sqrt(1 + abs(x))", "log(2 + tanh(x))", "0 if x < -1/2 else x", "cos(x)**3 - x**-2"]:
+        act = activation(text)
+        phi, dphi = TF.row(text)[0][1]
+        with ctx.workprec(64):
+            mine = [(float(phi(acb(t), 0).real.mid()), float(dphi(acb(t), 0).real.mid())) for t in ts]
+        np.testing.assert_allclose([m[0] for m in mine], act.phi(ts), rtol=1e-9, atol=1e-12, err_msg=text)
+        np.testing.assert_allclose([m[1] for m in mine], act.dphi(ts), rtol=1e-9, atol=1e-12, err_msg=text)

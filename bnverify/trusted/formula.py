@@ -18,7 +18,7 @@ from .base import Rejected, ball
 
 FUNCS = {"exp": 1, "log": 1, "erf": 1, "tanh": 1, "sin": 1, "cos": 1, "sqrt": 1, "abs": 1, "max": 2, "min": 2}
 OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
-MAX_CHARS, MAX_DEPTH, MAX_POWER = 2000, 100, 8
+MAX_CHARS, MAX_DEPTH, MAX_NODES, MAX_POWER = 2000, 100, 400, 8
 
 
 def parse(text):
@@ -27,7 +27,10 @@ def parse(text):
     if not isinstance(text, str) or len(text) > MAX_CHARS:
         raise Rejected("a formula is a text of at most %d characters" % MAX_CHARS)
     try:
-        return _node(ast.parse(text.strip(), mode="eval").body, 0)
+        tree = ast.parse(text.strip(), mode="eval")
+        if sum(1 for _ in ast.walk(tree)) > MAX_NODES:      # each node is evaluated at every point of an integral
+            raise Rejected("a formula of more than %d syntax nodes" % MAX_NODES)
+        return _node(tree.body, 0)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise Rejected("formula %.40r is not in the grammar" % text)
 

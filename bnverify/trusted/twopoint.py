@@ -26,6 +26,9 @@ fixed point of the map (not up to scale) is (a', x', b') at a root s > 0 of S(s)
   theorem; the cluster's pre-activations are equal, correlation 1: the one-sided derivative, as
   for ReLU).  So mu = w E[phi'(lam Z/n)^2] is an eigenvalue of DF at the fixed point.
 
+A user's formula is the name "formula:TEXT": its row comes from formula.row (the kernel's own reader of
+TEXT; no Lipschitz, cover or none lemma; growth bounds by rules, or none: then no goal / no radius).
+
 Tails: every integrand is a product f(c1 Z) g(c2 Z) with |f(t)| <= f0 + f1 |t|, so
 |f g| <= m (1 + |Z|)^2 and, for L >= 1, E[m (1 + |Z|)^2; |Z| > L] <= 8 m (L N(L) + Q(L)),
 N the standard normal density and Q its upper tail.
