@@ -163,7 +163,7 @@ def test_hostile_formula_in_the_kernel(text):
     assert verdict[0] != "proved"
 
 
-@pytest.mark.parametrize("text", ["exp(exp(x))", "sqrt(x)", "-" * 1500 + "x", "__import__('os')"])
+@pytest.mark.parametrize("text", ["exp(exp(x))", "-" * 1500 + "x", "__import__('os')"])
 def test_hostile_formula_on_the_command_line(text):
     p = subprocess.run([sys.executable, "-m", "bnverify", "check", "--stages", "rc", "--activation=" + text,
                         "--weight-var", "2", "--n", "6", "--property", "fixed-point", "--state", "two-point"],
