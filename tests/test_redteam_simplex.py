@@ -67,7 +67,7 @@ def _coef(name, q, count, alpha=Fraction(0)):
     br, growth = T.TABLE[name][0], T.TABLE[name][1]
     a = ball(alpha)
     g = arb.max(T._const(growth[0], a), T._const(growth[1], a) * ball(q).sqrt())
-    return M.coefficients(lambda t, side: br[side][0](t, a), g, ball(q), count, 2.0 ** -60)
+    return M.coefficients(lambda t, side, *_: br[side][0](t, a), g, ball(q), count, 2.0 ** -60)
 
 
 @pytest.mark.parametrize("name,alpha", [("tanh", Fraction(0)), ("elu", Fraction(1, 2)), ("softplus", Fraction(0))])

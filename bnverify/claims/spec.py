@@ -17,6 +17,7 @@ A claim is one precise reading of a statement of the paper, in a TOML file named
     [model]
     stages = "rc,relu"                     # required; rc and/or rs, plus one activation
     alpha  = "1/10"                        # leaky_relu: a slope in [0, 1); elu: its alpha in (0, 100]
+    activation = {formula = "x*erf(x)"}    # or phi as a formula in x, beside stages "rc" / "rc,rs"
 
     [domain]
     n      = "3..20"                       # "A..B", "A.." (every n >= A) or "A"; or instead
@@ -107,7 +108,7 @@ class Claim:
     def to_json(self):
         """What a certificate records about the claim (all strings, exact)."""
         return {"id": self.id, "statement": self.statement, "property": self.property,
-                "stages": list(self.stages), "activation": self.activation.name,
+                "stages": list(self.stages), "activation": self.activation.kernel_name,
                 "domain": self.domain_json(), "params": _params_json(self.params)}
 
     def with_n(self, n):
@@ -361,8 +362,12 @@ def claim_from_dict(data, source="<claim>"):
 
     model = data["model"]
     for key in model:
-        if key not in ("stages", "alpha", "weight_var"):
-            raise ClaimError(source, "model." + key, "unknown field (known: stages, alpha, weight_var)")
+        if key not in ("stages", "alpha", "weight_var", "activation"):
+            raise ClaimError(source, "model." + key, "unknown field (known: stages, alpha, weight_var, activation)")
+    formula = model.get("activation")
+    if formula is not None and not (isinstance(formula, dict) and list(formula) == ["formula"] and
+                                    isinstance(formula["formula"], str)):
+        raise ClaimError(source, "model.activation", "expected a table {formula = \"x*erf(x)\"}, got %r" % (formula,))
     stages_text = _need(model, "stages", str, source, "model.")
     domain = data["domain"]
     for key in domain:
@@ -388,6 +393,17 @@ def claim_from_dict(data, source="<claim>"):
     except BadInput as e:
         raise ClaimError(source, "model.alpha" if alpha_text is not None and "alpha" in str(e)
                          else "model.stages", str(e))
+    if formula is not None:         # the model's activation is the formula: stages name rc / rs only
+        if any(p.strip().lower() in activations.REGISTRY for p in stages_text.split(",")) or "nl" in stages:
+            raise ClaimError(source, "model.stages", "%r names an activation and model.activation gives a formula: "
+                             "give stages rc (or rc,rs) beside the formula" % stages_text)
+        try:
+            act = activations.activation(formula["formula"], None if alpha_text is None else alpha_text)
+        except BadInput as e:
+            raise ClaimError(source, "model.activation", str(e))
+        if act.kind is not activations.FORMULA:
+            raise ClaimError(source, "model.activation", "%r is a registered activation: name it in model.stages"
+                             % formula["formula"])
     if act.takes_alpha and alpha_text is None and alpha is None and act.slope is not None:
         raise ClaimError(source, "model.alpha", "%s needs model.alpha or domain.alpha" % act.name)
     if alpha is None:       # the slope; elu's parameter (default 1); 0 for an activation without one (tanh)

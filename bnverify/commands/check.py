@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import parallel
 from ..claims import certificate, properties, runner, spec
-from ..core import limits
+from ..core import activations, limits
 from ..report import pretty
 from ..errors import BadInput, ClaimError
 from ..core.ranges import parse_int_range, parse_rat_range
@@ -45,6 +45,8 @@ examples:
   bnverify check --stages relu,rc --n 3.. --property spectral-radius --state simplex --relation '<' --bound 1
   bnverify check --stages rc,rs,relu --n 3.. --property spectral-radius --state simplex \\
                  --relation '<' --bound 1        (full batch normalization's symmetric state)
+  bnverify check --stages rc --activation 'x*erf(x)' --weight-var 2 --n 3..8 --property fixed-point \\
+                 --state two-point               (a formula: the kernel reads it itself)
 """
 DESCRIPTION += "\nproperties (--property):\n" + "".join(
     "  %-24s %s\n" % (name, prop.doc) for name, prop in sorted(properties.PROPERTIES.items()))
@@ -56,6 +58,10 @@ def add_arguments(p):
     p.add_argument("--stages", help="e.g. rc,relu or rc,rs,relu or rc,leaky_relu; relu,rc is BN after the "
                    "activation (fixed points and spectral radii by conjugation)")
     options.add_alpha(p, "leaky slope or range: 1/10, 0..1/2; elu's alpha, one value in (0, 100]")
+    p.add_argument("--activation", metavar="FORMULA", help="the activation as a formula in x, e.g. 'x*erf(x)', beside "
+                   "--stages rc: fixed-point and spectral-radius at --state two-point or simplex, and "
+                   "invariant-configuration, decided by the kernel's own reader of the formula (docs/two-point.md); "
+                   "a registered name is the same as naming it in --stages")
     p.add_argument("--weight-var", metavar="W", help="sigma_w^2: W has iid N(0, W/d) entries (default 1); for a "
                    "non-homogeneous activation it is part of the model, for the ReLU family it only scales")
     p.add_argument("--n", help="batch sizes: 3..20, 3.. or 5")
@@ -74,7 +80,7 @@ def add_arguments(p):
     options.add_cert(p, "write the certificate of a proved / refuted verdict")
 
 
-FLAGS = ("stages", "alpha", "weight_var", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin", "points")
+FLAGS = ("stages", "activation", "alpha", "weight_var", "n", "property", "relation", "bound", "state", "value", "eigenvalues", "width", "basin", "points")
 
 
 def claim_from_flags(args):
@@ -91,6 +97,11 @@ def claim_from_flags(args):
         except limits.ExpressionTooLarge as e:
             raise BadInput("--value: %s" % e)
     model, domain = {"stages": args.stages}, {"n": args.n}
+    if args.activation is not None:
+        if args.activation.strip() in activations.REGISTRY:
+            model["stages"] = "%s,%s" % (args.stages, args.activation.strip())
+        else:
+            model["activation"] = {"formula": args.activation}
     if args.alpha is not None:          # one value: the model's (its activation's range checks it); a range: leaky's
         if ".." in args.alpha and not parse_rat_range(args.alpha).point:
             domain["alpha"] = args.alpha
@@ -103,7 +114,8 @@ def claim_from_flags(args):
     params = {k: getattr(args, k) for k in ("relation", "bound", "state", "value", "eigenvalues", "basin", "points")
               if getattr(args, k) is not None}
     data = {"id": "command-line", "title": "claim given on the command line",
-            "statement": "%s of %s for n in %s" % (args.property, args.stages, args.n),
+            "statement": "%s of %s for n in %s" % (args.property, args.stages + (
+                "" if args.activation is None else ", phi(x) = %s" % args.activation), args.n),
             "property": args.property, "expect": "proved", "model": model, "domain": domain,
             "params": params}
     try:

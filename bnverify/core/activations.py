@@ -277,6 +277,11 @@ class Activation:
         return self.kind.alpha is not None
 
     @property
+    def kernel_name(self):
+        """The trusted kernel's name of it: the registered name, or "formula:TEXT" (the text binds evidence)."""
+        return "formula:" + self.text if self.kind is FORMULA else self.name
+
+    @property
     def alpha_text(self):
         """The parameter as exact text, or None where the activation has none."""
         return str(self.alpha) if self.takes_alpha else None

@@ -122,5 +122,5 @@ def simplex_root(act, n, w):
 
 def item(act, n, w, lo, hi, prec=128, state="two-point"):
     """The evidence item the trusted kernel re-checks (bnverify/trusted/twopoint.py)."""
-    return {"type": state + "-bracket", "activation": act.name, "alpha": str(Fraction(act.alpha)),
+    return {"type": state + "-bracket", "activation": act.kernel_name, "alpha": str(Fraction(act.alpha)),
             "weight_var": str(Fraction(w)), "n": n, "lo": str(lo), "hi": str(hi), "prec": prec}

@@ -18,7 +18,7 @@ only a non-homogeneous activation's goals read):
 | centering-rank-one | rc | exact identity, symbolic n |
 | invariant-configuration | rc or rc,rs + relu / leaky_relu / identity, or any activation of twopoint.TABLE | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
 | fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
-| fixed-point, spectral-radius (two-point, simplex) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin, any sigma_w^2 (the claim's weight_var) | two-point and simplex brackets (1-D Gaussian integrals; Mehler's series at the simplex, mehler.py), the collapse lemma, every block of DF (twopoint.py) |
+| fixed-point, spectral-radius (two-point, simplex) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin or a formula "formula:TEXT" (formula.py), any sigma_w^2 (the claim's weight_var) | two-point and simplex brackets (1-D Gaussian integrals; Mehler's series at the simplex, mehler.py), the collapse lemma, every block of DF (twopoint.py) |
 | norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
 | spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
@@ -84,7 +84,8 @@ class Claim:
         if self.stages not in STAGE_FORMS:
             raise Rejected("stages %r are not one of rc, rs, rc,rs in that order, or nl,rc / nl,rc,rs (BN after the "
                            "activation)" % (self.stages,))
-        if self.activation not in ACTIVATIONS:
+        if self.activation not in ACTIVATIONS and not (self.activation.startswith("formula:") and
+                                                       twopoint.row(self.activation)):      # Rejected if malformed
             raise Rejected("unknown activation %r" % (self.activation,))
         self.weight_var = Q(data.get("weight_var", "1"))
         if not 0 < self.weight_var <= 100:
@@ -93,7 +94,7 @@ class Claim:
         self.n_lo, self.n_hi = int_range(dom["n"])
         if self.n_lo < 2 or self.n_hi is not None and self.n_hi > 10 ** 6:
             raise Rejected("n range %r outside 2..10^6" % (dom.get("n"),))
-        fixed = ACTIVATIONS[self.activation]
+        fixed = ACTIVATIONS.get(self.activation, Fraction(0))
         a = rat_range(dom.get("alpha", "0")) if fixed is None else (fixed, fixed, False)
         if self.activation == "leaky_relu" and not (0 <= a[0] and (a[1] < 1 or a[1] == 1 and a[2])):
             raise Rejected("leaky_relu needs alpha in [0, 1)")
@@ -107,7 +108,8 @@ class Claim:
     # ---- words
     def model_text(self):
         nl = {"relu": "ReLU", "identity": "no non-linearity", "leaky_relu": "leaky ReLU(alpha)",
-              "elu": "elu(alpha = %s)" % self.alpha[0]}.get(self.activation, self.activation)
+              "elu": "elu(alpha = %s)" % self.alpha[0]}.get(self.activation, self.activation.replace(
+                  "formula:", "phi(x) = ", 1))
         st = " + ".join(s.upper() for s in self.stages) or "no RC, no RS"
         w = "" if self.weight_var == 1 else ", W with variance sigma_w^2/d, sigma_w^2 = %s" % self.weight_var
         return "%s, %s%s" % (st, nl, w)
@@ -178,7 +180,7 @@ def _rc_only(c, allow_rs=False, allow_any=False):
 
 
 def _not_piecewise(c):
-    if c.activation not in twopoint.TABLE:
+    if not twopoint.known(c.activation):
         return "%s: the kernel has no closed form and no table entry for it yet" % c.activation
     return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides "
             "invariant-configuration, and fixed-point and spectral-radius at state two-point (RC; one-dimensional "
@@ -299,7 +301,7 @@ def _two_point(c, rs):
 
 def _g_fixed_point(c):
     state = c.params.get("state", "configuration")
-    if c.activation in twopoint.TABLE and state in ("two-point", "simplex"):
+    if twopoint.known(c.activation) and state in ("two-point", "simplex"):
         return twopoint.fixed_goal(c, Goal, _need, state)
     if state in ("attractor", "simplex"):
         return _g_state(c, state, stable=False)
@@ -824,7 +826,7 @@ def _g_rs_growth(c):
 def _g_spectral(c):
     state = c.params.get("state", "configuration")
     _need(state in STATES, "unknown state %r" % (state,))
-    if c.activation in twopoint.TABLE and state in ("two-point", "simplex"):
+    if twopoint.known(c.activation) and state in ("two-point", "simplex"):
         return twopoint.spectral_goal(c, Goal, _need, _rel(c), _rat(c.param("bound")), state)
     if state in ("configuration", "two-point"):
         return _g_spectral_configuration(c, state)
@@ -1208,7 +1210,7 @@ def goal(claim_json):
     c = Claim(claim_json)
     if c.property not in GOALS:
         raise NoGoal("unknown property %r" % (c.property,))
-    if c.weight_var != 1 and c.activation not in twopoint.TABLE:
+    if c.weight_var != 1 and not twopoint.known(c.activation):
         raise NoGoal("for a positively homogeneous activation sigma_w^2 only scales the Gram matrix: state the claim "
                      "with sigma_w^2 = 1 (its scale-free statements are the same)")
     g = (_g_after if c.stages[:1] == ["nl"] else GOALS[c.property])(c)   # first: an unanalysed model is NoGoal

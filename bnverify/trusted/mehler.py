@@ -27,10 +27,11 @@ MAX_TERMS = 200
 
 
 def _gauss(f, tol):
-    """E[f(Z, sign of Z)] over |Z| <= L_COEF as an arb (f analytic on each half)."""
+    """E[f(Z, sign of Z, analytic)] over |Z| <= L_COEF as an arb (f analytic on each half, or non-finite where
+    acb.integral's flag asks for an analytic value and f is not: a formula's kink)."""
     total = acb(0)
     for side, lo, hi in ((-1, -L_COEF, 0), (1, 0, L_COEF)):
-        total += acb.integral(lambda z, analytic: (-z * z / 2).exp() * f(z, side), lo, hi,
+        total += acb.integral(lambda z, analytic: (-z * z / 2).exp() * f(z, side, analytic), lo, hi,
                               abs_tol=2.0 ** -100, rel_tol=tol, eval_limit=100_000)
     out = total.real / (2 * arb.pi()).sqrt()
     if not (total.imag.contains(0) and out.is_finite()):
@@ -39,7 +40,7 @@ def _gauss(f, tol):
 
 
 def coefficients(phi, g, q, count, tol):
-    """([a_0 .. a_(count-1)], E2) as arbs: ``phi(t, side)`` phi at t on the branch of t's sign,
+    """([a_0 .. a_(count-1)], E2) as arbs: ``phi(t, side, analytic)`` phi at t on the branch of t's sign,
     ``g`` an arb with |phi(sqrt q Z)| <= g (1 + |Z|) for every q of the ball ``q`` (> 0)."""
     if not q > 0 or not 3 <= count <= MAX_TERMS:
         raise Rejected("a variance not certainly > 0, or a number of terms outside 3..%d" % MAX_TERMS)
@@ -51,9 +52,9 @@ def coefficients(phi, g, q, count, tol):
     out = []
     for k in range(count):
         norm = (arb(2) ** k * arb.fac_ui(k)).sqrt()           # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!)
-        v = _gauss(lambda z, side, k=k: (z / root2).hermite_h(k) * phi(z * sq, side), tol) / norm
+        v = _gauss(lambda z, side, an, k=k: (z / root2).hermite_h(k) * phi(z * sq, side, an), tol) / norm
         out.append(v + arb(0, tail.upper()))
-    e2 = _gauss(lambda z, side: phi(z * sq, side) ** 2, tol)
+    e2 = _gauss(lambda z, side, an: phi(z * sq, side, an) ** 2, tol)
     return out, e2 + arb(0, tail2.upper())
 
 

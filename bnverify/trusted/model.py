@@ -24,6 +24,7 @@ tests/test_trusted.py evaluates every pair at the same points.
 | rs.growth_bounds (sympy)                      | bnverify.derive.rs_family.growth_bounds (float)        |
 | rs_family.h_rs (the RS family integral)       | bnverify.derive.rs_family.h_rs                         |
 | twopoint.TABLE (phi, phi' per branch)         | bnverify.core.activations (the registry's formulas)    |
+| formula.parse, value, row (a user's phi)      | bnverify.core.formula (parse, diff, acb, growth)       |
 | twopoint.image, all_blocks (two-point)        | bnverify.derive.twopoint.image; the dense float map    |
 | mehler.coefficients, series                   | bnverify.core.mehler (Gauss-Legendre, Bernstein bounds)|
 | twopoint.simplex_image, all_blocks (simplex)  | bnverify.derive.twopoint.simplex_distances; dense map  |

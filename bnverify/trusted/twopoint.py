@@ -26,24 +26,28 @@ fixed point of the map (not up to scale) is (a', x', b') at a root s > 0 of S(s)
   theorem; the cluster's pre-activations are equal, correlation 1: the one-sided derivative, as
   for ReLU).  So mu = w E[phi'(lam Z/n)^2] is an eigenvalue of DF at the fixed point.
 
+A user's formula is the name "formula:TEXT": its row comes from formula.row (the kernel's own reader of
+TEXT; no Lipschitz, cover or none lemma; growth bounds by rules, or none: then no goal / no radius).
+
 Tails: every integrand is a product f(c1 Z) g(c2 Z) with |f(t)| <= f0 + f1 |t|, so
 |f g| <= m (1 + |Z|)^2 and, for L >= 1, E[m (1 + |Z|)^2; |Z| > L] <= 8 m (L N(L) + Q(L)),
 N the standard normal density and Q its upper tail.
 """
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 from flint import acb, arb, ctx
 
-from . import mehler
+from . import formula, mehler
 from .base import Q, Rejected, ball, exact
 
 L_CUT = 12              # |Z| <= 12: the tail bound is below 1e-29 times the growth constant
 MAX_N = 1000
 
 
-def _s(z, a=None):              # the logistic function
+def _s(z, *_):              # the logistic function
     return 1 / (1 + (-z).exp())
 
 
@@ -56,24 +60,49 @@ def _smooth(phi, dphi):
 #          every interval [q, p] with q < 0 < p: the docstring's None).  "A" stands for ELU's max(1, alpha).  Twins: the formulas of
 #          bnverify/core/activations.py (tests/test_twopoint.py compares them).
 TABLE = {
-    "gelu": (_smooth(lambda z, a: z * (1 + (z / arb(2).sqrt()).erf()) / 2,
-                     lambda z, a: (1 + (z / arb(2).sqrt()).erf()) / 2 + z * (-z * z / 2).exp() / (2 * arb.pi()).sqrt()),
+    "gelu": (_smooth(lambda z, a, *_: z * (1 + (z / arb(2).sqrt()).erf()) / 2,
+                     lambda z, a, *_: (1 + (z / arb(2).sqrt()).erf()) / 2 + z * (-z * z / 2).exp() / (2 * arb.pi()).sqrt()),
              (0, 1), Fraction(5, 4), None, False),
-    "silu": (_smooth(lambda z, a: z * _s(z), lambda z, a: _s(z) * (1 + z * (1 - _s(z)))),
+    "silu": (_smooth(lambda z, a, *_: z * _s(z), lambda z, a, *_: _s(z) * (1 + z * (1 - _s(z)))),
              (0, 1), Fraction(5, 4), None, False),
-    "tanh": (_smooth(lambda z, a: z.tanh(), lambda z, a: 1 - z.tanh() ** 2), (1, 0), 1, 1, True),
-    "erf": (_smooth(lambda z, a: z.erf(), lambda z, a: 2 * (-z * z).exp() / arb.pi().sqrt()),
+    "tanh": (_smooth(lambda z, a, *_: z.tanh(), lambda z, a, *_: 1 - z.tanh() ** 2), (1, 0), 1, 1, True),
+    "erf": (_smooth(lambda z, a, *_: z.erf(), lambda z, a, *_: 2 * (-z * z).exp() / arb.pi().sqrt()),
             (1, 0), Fraction(6, 5), "4/pi", True),
-    "elu": ({-1: (lambda z, a: a * (z.exp() - 1), lambda z, a: a * z.exp()),
-             1: (lambda z, a: z, lambda z, a: acb(1))}, (0, "A"), "A", "A^2", True),
-    "softplus": (_smooth(lambda z, a: (1 + z.exp()).log(analytic=True), _s), (1, 1), 1, 1, True),
-    "sigmoid": (_smooth(_s, lambda z, a: _s(z) * (1 - _s(z))), (1, 0), Fraction(1, 4), Fraction(1, 16), True),
-    "sin": (_smooth(lambda z, a: z.sin(), lambda z, a: z.cos()), (1, 0), 1, 1, True),
+    "elu": ({-1: (lambda z, a, *_: a * (z.exp() - 1), lambda z, a, *_: a * z.exp()),
+             1: (lambda z, a, *_: z, lambda z, a, *_: acb(1))}, (0, "A"), "A", "A^2", True),
+    "softplus": (_smooth(lambda z, a, *_: (1 + z.exp()).log(analytic=True), _s), (1, 1), 1, 1, True),
+    "sigmoid": (_smooth(_s, lambda z, a, *_: _s(z) * (1 - _s(z))), (1, 0), Fraction(1, 4), Fraction(1, 16), True),
+    "sin": (_smooth(lambda z, a, *_: z.sin(), lambda z, a, *_: z.cos()), (1, 0), 1, 1, True),
 }
 
 
+def known(name):
+    """True for a named activation of TABLE or a formula (kernel.Claim has read it: Rejected if malformed)."""
+    return name in TABLE or str(name).startswith("formula:")
+
+
+@functools.lru_cache(maxsize=64)
+def row(name):
+    """TABLE's row of a named activation, or of "formula:TEXT" (formula.py: growth None where no rule gives one)."""
+    if name in TABLE or not str(name).startswith("formula:"):
+        if name not in TABLE:
+            raise Rejected("activation %r is not in the two-point table" % (name,))
+        return TABLE[name]
+    return formula.row(name[len("formula:"):])
+
+
+def _grow(r, which, a):
+    """(g0, g1) arbs with |g(t)| <= g0 + g1 |t| for g = phi or phi' (which "phi" or "dphi") of the row r."""
+    g = r[1] if which == "phi" else r[2] if r[2] is None or isinstance(r[2], tuple) else (r[2], 0)
+    if g is None:
+        raise Rejected("no growth bound of %s for this formula (its rules give none): not decided" % which)
+    return _const(g[0], a), _const(g[1], a)
+
+
 def _const(v, a):
-    """A table constant as an arb: a rational, 4/pi, or ELU's A = max(1, alpha), A^2."""
+    """A table constant as an arb: a rational, 4/pi, or ELU's A = max(1, alpha), A^2 (an arb: itself)."""
+    if isinstance(v, arb):
+        return v
     big = arb.max(a, arb(1))
     return {"4/pi": lambda: 4 / arb.pi(), "A": lambda: big, "A^2": lambda: big * big}.get(
         v, lambda: ball(Fraction(v)))()
@@ -90,13 +119,13 @@ def expectation(name, alpha, parts, tol=2.0 ** -60, zpow=0):
     which "phi" or "dphi", c an arb certainly non-zero (a point, or a ball of scales).  A rigorous
     arb; the current working precision.  With zpow = 1 the tail bound is of degree 3:
     E[m (1 + |Z|)^3; |Z| > L] <= 16 m (L^2 + 2) N(L)."""
-    branches, growth, dbound, _, _ = TABLE[name]
+    branches = row(name)[0]
     a = _alpha(name, alpha)
     if len(parts) != 2 or zpow not in (0, 1) or not all(c > 0 or c < 0 for _, c in parts):
         raise Rejected("an expectation of two factors at non-zero scales")
     m = arb(1)
     for which, c in parts:
-        g0, g1 = (_const(growth[0], a), _const(growth[1], a)) if which == "phi" else (_const(dbound, a), arb(0))
+        g0, g1 = _grow(row(name), which, a)
         m *= arb.max(g0, g1 * abs(c).upper())
     total = acb(0)
     for side, lo, hi in ((-1, -L_CUT, 0), (1, 0, L_CUT)):        # Z's sign picks each factor's branch
@@ -105,7 +134,7 @@ def expectation(name, alpha, parts, tol=2.0 ** -60, zpow=0):
         def f(z, analytic, fs=fs):
             v = (-z * z / 2).exp() * (z if zpow else 1)
             for g, c in fs:
-                v *= g(z * c, a)
+                v *= g(z * c, a, analytic)
             return v
         total += acb.integral(f, lo, hi, abs_tol=2.0 ** -100, rel_tol=tol, eval_limit=100_000)
     L = arb(L_CUT)
@@ -130,12 +159,13 @@ def image(name, alpha, n, w, s, tol=2.0 ** -60):
 def _mehler_at(name, alpha, n, w, s, tol):
     """The simplex state's variance q = w s (n-1)/n, its E[phi(x)^2] and Mehler's (K, dK/dc, dK/dq1) at
     correlation r = -1/(n-1) (mehler.py)."""
-    branches, growth, _, _, _ = TABLE[name]
+    branches = row(name)[0]
     a = _alpha(name, alpha)
     q = ball(w) * s * (n - 1) / n
-    g = arb.max(_const(growth[0], a), _const(growth[1], a) * q.sqrt().upper())
+    g0, g1 = _grow(row(name), "phi", a)
+    g = arb.max(g0, g1 * q.sqrt().upper())
     r = ball(Fraction(-1, n - 1))
-    coef, e2 = mehler.coefficients(lambda t, side: branches[side][0](t, a), g, q, mehler.terms(r, tol) + 3, tol)
+    coef, e2 = mehler.coefficients(lambda t, side, an: branches[side][0](t, a, an), g, q, mehler.terms(r, tol) + 3, tol)
     return q, e2, mehler.series(coef, e2, r, q)
 
 
@@ -148,7 +178,7 @@ def simplex_image(name, alpha, n, w, s, tol=2.0 ** -60):
 
 def collapses(name, alpha, w):
     """True if S(s) < s for every s > 0 (the Lipschitz lemma); False where not shown."""
-    _, _, _, lip2, strict = TABLE[name]
+    _, _, _, lip2, strict = row(name)
     if lip2 is None:
         return False
     _alpha(name, alpha)                                       # Rejected for an alpha phi does not take
@@ -189,8 +219,7 @@ def check_bracket(item, state="two-point"):
     hi, prec}: S(s) - s changes sign on [lo, hi], so a fixed point of the state with s in (lo, hi);
     over that bracket its geometry and the spectral radius of DF (every block), in balls."""
     name = item["activation"]
-    if name not in TABLE:
-        raise Rejected("activation %r is not in the two-point table" % (name,))
+    row(name)
     n, alpha, w, lo, hi, prec = (item["n"], Q(item["alpha"]), Q(item["weight_var"]), Q(item["lo"]),
                                  Q(item["hi"]), item["prec"])
     if type(n) is not int or not 3 <= n <= MAX_N or type(prec) is not int or not 64 <= prec <= 512:
@@ -213,10 +242,10 @@ def check_bracket(item, state="two-point"):
         else:
             a2, x2, b2 = image(name, alpha, n, w, S, tol)
             geo = [x2 / (a2 * b2).sqrt(), (b2 / a2).sqrt()]
-        lower, upper = _radius(name, alpha, n, w, lo, hi, state, at)
-        geo += [S, arb.union(lower, upper)]
+        lower, upper = _radius(name, alpha, n, w, lo, hi, state, at) if row(name)[2] else (None, None)
+        geo += [S, lower and arb.union(lower, upper)]         # no bound of phi' (a formula's): no radius
     return {"fact": state + "-fixed", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
-            "radius": [_lower(lower), _upper(upper)],
+            "radius": lower and [_lower(lower), _upper(upper)],
             "shown": ["%s" % (g.str(12) if g is not None else "-") for g in geo]}
 
 
@@ -224,7 +253,7 @@ def phi_at(name, alpha, y):
     """phi(y) for a real ball y certainly non-zero (an arb)."""
     if not (y > 0 or y < 0):
         raise Rejected("phi at a ball that meets the kink")
-    return TABLE[name][0][1 if y > 0 else -1][0](acb(y), ball(alpha)).real
+    return row(name)[0][1 if y > 0 else -1][0](acb(y), ball(alpha)).real
 
 
 # ---------------------------------------------------------------- goals (kernel.GOALS routes here)
@@ -264,7 +293,8 @@ def _per_n(c, facts, state):
     by_n = {f["n"]: f for f in facts if f["fact"] == state + "-fixed"}
     for k in c.ns():
         if k not in by_n:
-            raise Rejected("no %s bracket for n = %d" % (state, k))
+            raise Rejected("no %s bracket for n = %d%s" % (state, k, "" if c.activation in TABLE else (
+                " (a formula has no Lipschitz, cover or none lemma: the table's constants refute, not a formula's)")))
     return by_n
 
 
@@ -286,7 +316,9 @@ def _none(facts, state):
 
 def fixed_goal(c, Goal, need, state="two-point"):
     need(c.stages == ["rc"], "the %s state of a non-homogeneous phi is decided for RC then phi (stages rc)" % state)
-    need(c.activation in TABLE, "no two-point table entry for %s" % c.activation)
+    need(known(c.activation), "no two-point table entry for %s" % c.activation)
+    need(row(c.activation)[1] is not None, "no growth bound |phi(t)| <= f0 + f1 |t| for %s by the formula rules "
+         "(the Gaussian integrals' tails need one)" % c.activation)
     need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
 
     def decide(facts):
@@ -325,6 +357,9 @@ def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
                                                                    float(f["radius"][1]), rel, bound))
         by_n = _per_n(c, facts, state)
         for k, f in sorted(by_n.items()):
+            if f["radius"] is None:
+                raise Rejected("no bound of |phi'| for %s by the formula rules (or an if form that may jump): the "
+                               "linearization (Price's theorem) is not decided" % c.activation)
             if not shown(f["radius"]):
                 raise Rejected("at n = %d the spectral radius over the bracket, [%.6f, %.6f], is not shown %s %s"
                                % (k, float(f["radius"][0]), float(f["radius"][1]), rel, bound))

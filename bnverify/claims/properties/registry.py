@@ -77,7 +77,7 @@ def claim_json(claim):
             v = [list(x) if isinstance(x, tuple) else x for x in v]
         params[k] = v
     out = {"id": claim.id, "property": claim.property, "stages": list(claim.stages),
-           "activation": claim.activation.name, "domain": dom, "params": params,
+           "activation": claim.activation.kernel_name, "domain": dom, "params": params,
            "wording": claim.statement}
     if claim.weight_var != 1:           # sigma_w^2 = 1 is the model's default, and older certificates' model
         out["weight_var"] = cert.rational(claim.weight_var)

@@ -42,7 +42,7 @@ def simplex_bracket_item(act, n, w):
 
     def sign(s):            # the kernel's evaluator: +1, -1, or 0 where the ball holds 0
         with ctx.workprec(PREC):
-            d = trusted.twopoint.distance("simplex", act.name, alpha, n, Fraction(w), trusted.twopoint.ball(s),
+            d = trusted.twopoint.distance("simplex", act.kernel_name, alpha, n, Fraction(w), trusted.twopoint.ball(s),
                                           2.0 ** -40) - trusted.twopoint.ball(s)
         return 1 if d > 0 else -1 if d < 0 else 0
     c = Fraction(root)
@@ -140,7 +140,7 @@ def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0)):
 def cover_item(act, n, w, bracket=None, state="two-point"):
     """A two-point-cover (simplex-cover) item, or None (no bounded lemma for phi, no root found, or no
     cover); ``bracket``: a bracket item of the same model already found (its root is reused)."""
-    name = act.name
+    name = act.kernel_name
     if name not in trusted.twopoint.BOUNDED:
         return None
     osc, tmax = trusted.twopoint.BOUNDED[name]
@@ -177,7 +177,7 @@ def none_item(act, n, w, state="two-point"):
     and pieces in balls between), or None (no lemma for phi, the scan sees S(s) >= s somewhere, or no
     cover of the middle).  T and s_min from a grid (floats; the kernel re-checks in balls); eps
     minimizes s_big = k (1 + 1/eps) H^2 / (1 - (1 + eps) w c)."""
-    name, w = act.name, Fraction(w)
+    name, w = act.kernel_name, Fraction(w)
     if name not in trusted.twopoint.RELU_GAP:
         return None
     ss = np.exp(np.linspace(math.log(1e-3), math.log(1e4), 240))
@@ -249,12 +249,12 @@ def jacobian(act, n, w, stability, state="two-point", item=None):
         S = arb.union(trusted.twopoint.ball(lo), trusted.twopoint.ball(hi))
         tol = max(2.0 ** -60, float(hi - lo) / float(hi))
         if simplex:
-            e2, K = trusted.twopoint.simplex_image(act.name, alpha, n, Fraction(w), S, tol)
+            e2, K = trusted.twopoint.simplex_image(act.kernel_name, alpha, n, Fraction(w), S, tol)
             a2, o2, x2, b2 = e2, K, K, e2
         else:
-            a2, x2, b2 = trusted.twopoint.image(act.name, alpha, n, Fraction(w), S, 4 * tol)
+            a2, x2, b2 = trusted.twopoint.image(act.kernel_name, alpha, n, Fraction(w), S, 4 * tol)
             o2 = a2
-        blocks = trusted.twopoint.all_blocks(act.name, alpha, n, Fraction(w), S, tol, state)
+        blocks = trusted.twopoint.all_blocks(act.kernel_name, alpha, n, Fraction(w), S, tol, state)
         mult = {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) // 2}
         out_blocks, eig = {}, []
         for comp, M in blocks.items():
