@@ -48,8 +48,9 @@ from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_imag
 FORMAT = "bnverify-certificate/2"
 PIECEWISE = ("relu", "identity", "leaky_relu")      # the kernel's own closed forms (model.py)
 # every registered activation: its fixed alpha, or None where the domain gives it (leaky_relu, elu);
-# abs and the non-homogeneous ones are decided where a goal says so (twopoint.py), else NoGoal
-ACTIVATIONS = dict({"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "abs": Fraction(0)},
+# abs is leaky ReLU of slope -1, admitted by the two-point goals that pass abs_ok (ABS below); the non-homogeneous
+# ones are decided where a goal says so (twopoint.py); else NoGoal
+ACTIVATIONS = dict({"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "abs": Fraction(-1)},
                    **{name: (None if name == "elu" else Fraction(0)) for name in twopoint.TABLE})
 STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"], ["nl", "rc"], ["nl", "rc", "rs"])    # "nl" first: BN after phi
 AFTER = ("fixed-point", "spectral-radius", "jacobian-spectrum", "attractor-exists", "attractor-stable")
@@ -170,14 +171,23 @@ def _need(cond, why):
         raise NoGoal(why)
 
 
-def _rc_only(c, allow_rs=False, allow_any=False):
+def _rc_only(c, allow_rs=False, allow_any=False, abs_ok=False):
+    """abs_ok: the goal's two-point lemma holds at alpha = -1 (abs, n >= 3; docs/two-point.md)."""
     ok = [["rc"]] + ([["rc", "rs"]] if allow_rs else [])
     _need(c.stages in ok, "property %s is decided for %s only, not for stages %s" % (
         c.property, " or ".join(",".join(s) for s in ok), ",".join(c.stages) or "(none)"))
+    if abs_ok and c.activation == "abs":
+        # n = 2: both image points are |w|/2, RC maps them to 0 and no state has a scale
+        return _need(c.n_lo >= 3, "abs at n = 2: one layer maps a two-point batch to two equal points, which RC "
+                     "maps to 0 (no scale-free state)")
     _need(allow_any or c.activation in PIECEWISE, _not_piecewise(c))
 
 
 def _not_piecewise(c):
+    if c.activation == "abs":
+        return ("abs: the kernel's lemmas at slope -1 cover the two-point state only (invariant-configuration, "
+                "fixed-point, norm-ratio-limit, orthogonal-outlier; spectral-radius, jacobian-spectrum, "
+                "stability-directions with RC alone), for n >= 3")
     if c.activation not in twopoint.TABLE:
         return "%s: the kernel has no closed form and no table entry for it yet" % c.activation
     return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides "
@@ -257,8 +267,7 @@ def invariance_query(c):
 
 
 def _g_invariance(c):
-    _rc_only(c, allow_rs=True, allow_any=True)
-    _need(c.activation != "abs", _not_piecewise(c))
+    _rc_only(c, allow_rs=True, allow_any=True, abs_ok=True)
     st = ("for %s and %s: every W maps every batch of n-1 copies of v and one u to n-1 copies "
           "of one point v' and one point u' with <v', u'> = 0 (the configuration O_n)"
           % (c.model_text(), c.domain_text()))
@@ -279,7 +288,7 @@ def _g_invariance(c):
             with ctx.workprec(128):
                 sd = (arb(k - 1).sqrt() / k) if "rs" in c.stages else arb(1)
                 pre = (-arb(1) / k / sd, arb(k - 1) / k / sd)
-                phi = {"identity": lambda y: y, "relu": lambda y: y if y > 0 else arb(0),
+                phi = {"identity": lambda y: y, "relu": lambda y: y if y > 0 else arb(0), "abs": abs,
                        "leaky_relu": lambda y: y if y > 0 else y * (arb(a.numerator) / a.denominator)}.get(
                     c.activation, lambda y: twopoint.phi_at(c.activation, a, y))
                 p = phi(pre[0]) * phi(pre[1])
@@ -304,7 +313,7 @@ def _g_fixed_point(c):
     if state in ("attractor", "simplex"):
         return _g_state(c, state, stable=False)
     _need(state in ("configuration", "two-point"), "unknown state %r" % (state,))
-    _rc_only(c, allow_rs=True)
+    _rc_only(c, allow_rs=True, abs_ok=True)
     rs = "rs" in c.stages
     name = {"configuration": "the configuration O_n (n-1 equal points, the odd point orthogonal to them)",
             "two-point": "the two-point state fixed by the dynamics (n-1 equal points and one odd point)"}[state]
@@ -315,8 +324,10 @@ def _g_fixed_point(c):
         import sympy
         fixed, cf, n, al = _two_point(c, rs)
         if state == "two-point":
-            return "proved", "F(G) = c G with G = %s, c = %s (exact, symbolic n and alpha)" % (
-                tuple(sympy.factor(v) for v in fixed), sympy.factor(cf))
+            # c > 0: D/n^2 with D = A + 2 alpha (n-1) + A (n-1)^2 (abs: (n-2)^2, n >= 3); RS: 1
+            return "proved", "F(G) = c G with G = %s, c = %s (exact, symbolic n%s)" % (
+                tuple(sympy.factor(_on_alpha(v, c)) for v in fixed), sympy.factor(_on_alpha(cf, c)),
+                "" if c.alpha_point is not None else " and alpha")
         # O_n up to scale: (1, 0, b); its image has cross entry fixed[1]-proportional
         for a in _alphas(c):
             if a != 0:
@@ -373,7 +384,7 @@ def _claimed(text, c, per_n=False):
 
 
 def _g_norm_ratio(c):
-    _rc_only(c, allow_rs=True)
+    _rc_only(c, allow_rs=True, abs_ok=True)
     val = c.param("value")
     claimed = _claimed(val, c)
     st = ("for %s and %s: after one layer on a two-point batch, ||u'|| / ||v'|| tends to %s as the "
@@ -402,7 +413,7 @@ def _counterexample(c, truth, claimed, what):
 
 
 def _g_outlier(c):
-    _rc_only(c, allow_rs=True)
+    _rc_only(c, allow_rs=True, abs_ok=True)
     val = c.params.get("value", "0")
     claimed = _claimed(val, c)
     st = ("for %s and %s: at the two-point fixed point the odd point's cosine to the cluster is %s"
@@ -413,7 +424,8 @@ def _g_outlier(c):
         (a, x, b), _, n, al = _two_point(c, "rs" in c.stages)
         m, p = sympy.Symbol("m", nonnegative=True), sympy.Symbol("p", nonnegative=True)
         cos = sympy.simplify((x / sympy.sqrt(sympy.factor(a * b))).subs({n: m + 2, al: p}))
-        cos = sympy.cancel(cos.subs({m: n - 2, p: al}))      # n >= 2, alpha >= 0
+        # n >= 2; p >= 0 is harmless at abs's -1: a b = ((1 + alpha^2)/2)^2 (n-1)^2 (RS: without (n-1)^2)
+        cos = sympy.cancel(cos.subs({m: n - 2, p: al}))
         if c.alpha_point is not None:                        # one slope: decide at it
             cos = sympy.cancel(cos.subs(al, _sympy_q(c.alpha_point)))
         if not cos.is_rational_function():
@@ -469,8 +481,8 @@ def _sub_domain(c, part):
 
 
 def _configuration_state(c, state):
-    _rc_only(c)
-    _need(c.activation in ("relu", "leaky_relu", "identity"), "no closed-form kernel")
+    _rc_only(c, abs_ok=True)
+    _need(c.activation in ("relu", "leaky_relu", "identity", "abs"), "no closed-form kernel")
     if state == "configuration":
         for a in _alphas(c):
             if a != 0:
