@@ -16,18 +16,18 @@ only a non-homogeneous activation's goals read):
 | property | models | how |
 |---|---|---|
 | centering-rank-one | rc | exact identity, symbolic n |
-| invariant-configuration | rc or rc,rs + relu / leaky_relu / identity, or any activation of twopoint.TABLE | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
-| fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
+| invariant-configuration | rc or rc,rs + relu / leaky_relu / identity / abs, or any activation of twopoint.TABLE | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
+| fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity / abs (abs: alpha = -1, n >= 3) | exact, symbolic n and alpha |
 | fixed-point, spectral-radius (two-point, simplex) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin, any sigma_w^2 (the claim's weight_var) | two-point and simplex brackets (1-D Gaussian integrals; Mehler's series at the simplex, mehler.py), the collapse lemma, every block of DF (twopoint.py) |
-| norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
-| spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
+| norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity / abs | exact (limit: law of large numbers) |
+| spectral-radius, jacobian-spectrum, stability-directions (configuration, two-point) | rc + relu / leaky_relu / identity / abs | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
 | basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64, and rc + relu for every n >= 7 (classify.py); rc,rs by rs.py's averaging lemma where RC alone has two fixed points, and with an rs-cover of RC alone's (partner, attractor) where it has four | basin covers of [-1/(n-2), 1] (basins.py), the classification-branch, rs-covers (rs_family.py) |
 | rs-growth | rc,rs + relu / leaky_relu / identity, one alpha | exact, symbolic n: a sqrt(eps) <= spread <= b sqrt(eps) (rs.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
-| rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
+| rank-growth | rc + relu / leaky_relu / identity / abs | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
 | stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
 | fixed-point, spectral-radius, jacobian-spectrum, attractor-exists / -stable | nl,rc (BN after the activation) + relu / leaky_relu / identity | RC then NL's goal and evidence, the conjugation lemma (_g_after) |
 | fixed-point (simplex) | nl,rc,rs + relu / leaky_relu / identity | the regular simplex, by symmetry (_g_after_rs) |
@@ -187,7 +187,7 @@ def _not_piecewise(c):
     if c.activation == "abs":
         return ("abs: the kernel's lemmas at slope -1 cover the two-point state only (invariant-configuration, "
                 "fixed-point, norm-ratio-limit, orthogonal-outlier; spectral-radius, jacobian-spectrum, "
-                "stability-directions with RC alone), for n >= 3")
+                "stability-directions, rank-growth with RC alone), for n >= 3; docs/two-point.md")
     if c.activation not in twopoint.TABLE:
         return "%s: the kernel has no closed form and no table entry for it yet" % c.activation
     return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides "

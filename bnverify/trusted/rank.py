@@ -191,8 +191,8 @@ def growth_goal(c, Goal, need, show):
     """rank-growth: one RC + phi layer maps the Gram matrix of n-1 copies of v and one u != v
     (C G C = |u-v|^2 s s^T, rank one) to K(C G C) of rank two."""
     import sympy
-    need(c.stages == ["rc"] and c.activation in ("relu", "leaky_relu", "identity"),
-         "rank-growth is decided for one RC + relu / leaky_relu / identity layer")
+    need(c.stages == ["rc"] and c.activation in ("relu", "leaky_relu", "identity", "abs"),
+         "rank-growth is decided for one RC + relu / leaky_relu / identity / abs layer")
     st = ("for %s and %s: for every Gram matrix G of n-1 copies of a point v and one point u != v, "
           "C G C has rank one and K_phi(C G C) has rank two" % (c.model_text(), c.domain_text()))
     n, al = sympy.Symbol("n"), sympy.Symbol("alpha")
