@@ -194,6 +194,53 @@ def test_rank_growth_refuted_dense():
         assert trusted.decide(_claim("rank-growth", {}, str(n)))[0] == "refuted"
 
 
+def test_nl_alone_rate_against_iteration():
+    """NL alone: l^2 (1 - rho_l) -> 4/c^2, c = (2 sqrt 2/3)(2/pi): kappa iterated in 40 digits."""
+    import re
+    verdict, st, _ = trusted.decide(_claim("stage-fact", {}, "5", ()))
+    gap = float(re.search(r"4/c\^2 = ([0-9.]+)", st).group(1))
+    mp.mp.dps = 40
+    r, seen = mp.mpf("-0.5"), []
+    for k in range(1, 10001):
+        r = _k(1, 1, r)
+        if k in (2500, 10000):
+            seen.append(abs(k * k * (1 - r) - gap) / gap)
+    assert verdict == "proved" and seen[1] < seen[0] < 0.02 and seen[1] < 0.005, (gap, seen)
+    assert trusted.decide(_claim("stage-fact", {}, "5", ("rs",)))[0] == "proved"       # RS then NL, same B/A > 0
+    with pytest.raises(trusted.NoGoal):
+        trusted.decide(_claim("stage-fact", {}, "3", ("rs",)))                         # E[1/chi^2_2] infinite
+
+
+def test_after_the_activation_dense(dense):
+    """NL then RC, F'(H) = C K(H) C at H* = C G* C: the dense spectrum is RC then NL's (the conjugation)."""
+    mp.mp.dps = 60
+    n, h = 4, mp.mpf(10) ** -30
+    C = mp.eye(n) - mp.ones(n, n) / n
+    Fa = lambda H: C * _Kmat(H, n) * C                           # noqa: E731
+    H = C * _fixed(n) * C
+    F0 = Fa(H)
+    c = F0[n - 1, n - 1] / H[n - 1, n - 1]
+    assert mp.norm(F0 - c * H) < mp.mpf(10) ** -40 and abs(c - dense[n][0]) < 1e-12
+    e = lambda i: mp.matrix([[int(k == i)] for k in range(n)])    # noqa: E731
+    pairs = [(i, j) for i in range(n) for j in range(i, n)]
+    d = lambda P: (Fa(H + h * P) - F0) / h                        # noqa: E731
+    diag = {i: d(e(i) * e(i).T) for i in range(n)}
+    cols = [[float(D[a, b] / c) for a, b in pairs] for D in
+            (diag[i] if i == j else d((e(i) + e(j)) * (e(i) + e(j)).T) - diag[i] - diag[j] for i, j in pairs)]
+    ev = sorted(np.linalg.eigvals(np.array(cols).T), key=lambda z: abs(z - 1))
+    assert _rounded([complex(z) for z in ev[1:]]) == _rounded(dense[n][1])
+    spec = [["0", "n"], ["-n/(n-2)", "n-2"], ["n**2/(n-2)**2", "(n-1)*(n-2)/2"]]
+    claim = _claim("jacobian-spectrum", {"state": "two-point", "eigenvalues": spec}, "3..", ("nl", "rc"))
+    assert trusted.decide(claim)[0] == "proved"
+    cert = _cert(claim)
+    for act, dom in (("relu", {"n": "3.."}), ("leaky_relu", {"n": "3..", "alpha": "1/2"})):
+        assert not trusted.check(_relabelled(cert, activation=act, domain=dom))[0]
+
+
+def _Kmat(S, n):
+    return mp.matrix([[_k(S[i, i], S[j, j], S[i, j]) for j in range(n)] for i in range(n)])
+
+
 # ---------------------------------------------------------------- what does not carry over: inconclusive
 @pytest.mark.parametrize("prop,params,stages,n", [
     ("fixed-point", {"state": "two-point"}, ("rc",), "2"),           # n = 2: RC maps the image to 0
@@ -201,10 +248,11 @@ def test_rank_growth_refuted_dense():
     ("fixed-point", {"state": "simplex"}, ("rc",), "3"),
     ("attractor-exists", {}, ("rc",), "7"),
     ("spectral-radius", {"state": "two-point", "relation": ">", "bound": "1"}, ("rc", "rs"), "3"),
-    ("stage-fact", {}, ("rc",), "4"),
+    ("stage-fact", {}, ("rc",), "4"),                                # RC + NL: the catalogue's claims
     ("classification", {"value": "2"}, ("rc",), "3"),
     ("kernel-definite", {"points": "no-collinear"}, (), "3"),
-    ("fixed-point", {"state": "two-point"}, ("nl", "rc"), "3"),
+    ("fixed-point", {"state": "two-point"}, ("nl", "rc"), "2"),
+    ("fixed-point", {"state": "simplex"}, ("nl", "rc", "rs"), "3"),
 ])
 def test_unanalysed_goals_are_no_goal(prop, params, stages, n):
     with pytest.raises(trusted.NoGoal):
@@ -234,16 +282,17 @@ def _relabelled(cert, **change):
 
 
 # (claim, the relabellings that make it false): the others keep it true (identity and leaky ReLU do not
-# fix O_n either; relu's two-point state also loses a perturbation of the odd point's norm)
+# fix O_n either; relu's two-point state also loses a perturbation of the odd point's norm; NL then RC has
+# RC then NL's spectrum)
 GENUINE = [
     (_claim("fixed-point", {"state": "configuration"}, "3.."), "relu n2 nlrc"),
     (_claim("jacobian-spectrum", {"state": "two-point", "eigenvalues": [["0", "n"], ["-n/(n-2)", "n-2"],
                                                                       ["n**2/(n-2)**2", "(n-1)*(n-2)/2"]]}, "3.."),
-     "relu identity leaky n2 nlrc rcrs conf"),
+     "relu identity leaky n2 rcrs conf"),
     (_claim("orthogonal-outlier", {"value": "1"}, "3..", ("rc", "rs")), "relu identity leaky n2 nlrc conf"),
     (_claim("invariant-configuration", {}, "3..9"), "relu n2 nlrc"),
     (_claim("spectral-radius", {"state": "two-point", "relation": ">=", "bound": "9"}, "3"),
-     "relu identity leaky n2 nlrc rcrs conf n4"),
+     "relu identity leaky n2 rcrs conf n4"),
     (_claim("stability-directions", {"state": "two-point", "decay": ["norm-ratio"]}, "3.."),
      "identity n2 nlrc rcrs conf"),
 ]

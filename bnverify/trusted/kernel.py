@@ -28,8 +28,8 @@ only a non-homogeneous activation's goals read):
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
 | rank-growth | rc + relu / leaky_relu / identity / abs | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
-| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
-| fixed-point, spectral-radius, jacobian-spectrum, attractor-exists / -stable | nl,rc (BN after the activation) + relu / leaky_relu / identity | RC then NL's goal and evidence, the conjugation lemma (_g_after) |
+| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu / abs alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
+| fixed-point, spectral-radius, jacobian-spectrum, attractor-exists / -stable | nl,rc (BN after the activation) + relu / leaky_relu / identity / abs | RC then NL's goal and evidence, the conjugation lemma (_g_after) |
 | fixed-point (simplex) | nl,rc,rs + relu / leaky_relu / identity | the regular simplex, by symmetry (_g_after_rs) |
 """
 from __future__ import annotations
@@ -187,7 +187,8 @@ def _not_piecewise(c):
     if c.activation == "abs":
         return ("abs: the kernel's lemmas at slope -1 cover the two-point state only (invariant-configuration, "
                 "fixed-point, norm-ratio-limit, orthogonal-outlier; spectral-radius, jacobian-spectrum, "
-                "stability-directions, rank-growth with RC alone), for n >= 3; docs/two-point.md")
+                "stability-directions, rank-growth with RC alone; those by conjugation with NL then RC), for n >= 3, "
+                "and stage-fact; docs/two-point.md")
     if c.activation not in twopoint.TABLE:
         return "%s: the kernel has no closed form and no table entry for it yet" % c.activation
     return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides "
@@ -1114,7 +1115,7 @@ def _g_classification(c):
 
 def _g_stage_fact(c):
     _need(c.n_lo == c.n_hi and c.alpha_point is not None, "a stage set's fact is decided at one n and one alpha")
-    _need(c.activation in PIECEWISE, _not_piecewise(c))
+    _need(c.activation in PIECEWISE + ("abs",), _not_piecewise(c))
     st, reason = stages.goal(tuple(c.stages) + (() if c.activation == "identity" else ("nl",)),
                              c.alpha_point, c.n_lo)
     return Goal(st, lambda _facts: ("proved", reason))
@@ -1134,8 +1135,8 @@ def _g_after(c):
     With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: _g_after_rs."""
     if c.stages == ["nl", "rc", "rs"]:
         return _g_after_rs(c)
-    _need(c.activation in PIECEWISE, "BN after the activation: the lemma needs a 1-homogeneous kernel map (relu, "
-          "leaky_relu, identity), not %s's" % c.activation)
+    _need(c.activation in PIECEWISE + ("abs",), "BN after the activation: the lemma needs a 1-homogeneous kernel map "
+          "(relu, leaky_relu, identity, abs), not %s's" % c.activation)
     _need(c.property in AFTER, "BN after the activation: the kernel carries over %s by conjugation only; %s is "
           "about eigenvectors, norms or cosines of another Gram matrix" % (", ".join(AFTER), c.property))
     pre = copy.copy(c)
