@@ -334,3 +334,14 @@ def test_the_abs_door_is_for_abs_only():
                              ("orthogonal-outlier", {"value": "0"})):
             with pytest.raises(trusted.NoGoal):
                 trusted.decide(_claim(prop, params, "3..", act=act))
+
+
+def test_jacobian_command_names_the_alternating_mode_as_growing(run_cli):
+    """The untrusted summary: -n/(n-2) < -1 grows (alternating in sign), not 'undecided'."""
+    import json
+    code, out, _ = run_cli("jacobian", "--stages", "rc,abs", "--symbolic", "--json")
+    doc = json.loads(out)
+    assert code == 0 and "UNSTABLE" in doc["stability"] and "mixed: unequal norms" in doc["stability"]
+    from bnverify.derive import symbolic
+    spec = {"fixed_point": {"odd_cos": 1}, "eigenvalues": [{"value": symbolic.sp.Integer(-3), "mode": "m"}]}
+    assert symbolic.stability_summary(spec)["per_eigenvalue"][0]["behaviour"].startswith("grows, alternating")
