@@ -250,7 +250,6 @@ def _Kmat(S, n):
     ("spectral-radius", {"state": "two-point", "relation": ">", "bound": "1"}, ("rc", "rs"), "3"),
     ("stage-fact", {}, ("rc",), "4"),                                # RC + NL: the catalogue's claims
     ("classification", {"value": "2"}, ("rc",), "3"),
-    ("kernel-definite", {"points": "no-collinear"}, (), "3"),
     ("fixed-point", {"state": "two-point"}, ("nl", "rc"), "2"),
     ("fixed-point", {"state": "simplex"}, ("nl", "rc", "rs"), "3"),
 ])
@@ -345,3 +344,44 @@ def test_jacobian_command_names_the_alternating_mode_as_growing(run_cli):
     from bnverify.derive import symbolic
     spec = {"fixed_point": {"odd_cos": 1}, "eigenvalues": [{"value": symbolic.sp.Integer(-3), "mode": "m"}]}
     assert symbolic.stability_summary(spec)["per_eigenvalue"][0]["behaviour"].startswith("grows, alternating")
+
+
+# ---------------------------------------------------------------- K_phi alone: definite / singular
+def test_kernel_definite_against_dense_eigenvalues():
+    """abs's kappa is even: K is positive definite for pairwise non-collinear points (dense minimum eigenvalue
+    > 0 for random points), singular as soon as two points are collinear, antipodal ones included."""
+    mp.mp.dps = 30
+    rng = np.random.default_rng(2)
+    for n, m in ((3, 2), (5, 2), (6, 3)):
+        P = [mp.matrix([mp.mpf(float(v)) for v in rng.standard_normal(m)]) for _ in range(n)]
+        S = mp.matrix([[(P[i].T * P[j])[0] for j in range(n)] for i in range(n)])
+        assert min(mp.re(z) for z in mp.eig(_Kmat(S, n))[0]) > mp.mpf(10) ** -6
+        Q = P[:-1] + [-2 * P[0]]                                    # an antipodal (scaled) pair
+        S = mp.matrix([[(Q[i].T * Q[j])[0] for j in range(n)] for i in range(n)])
+        assert min(abs(z) for z in mp.eig(_Kmat(S, n))[0]) < mp.mpf(10) ** -20
+    defin = lambda pts, n="2..": _claim("kernel-definite", {"points": pts}, n, ())      # noqa: E731
+    assert trusted.decide(defin("no-collinear"))[0] == "proved"
+    for pts in ("nonzero", "no-positive-collinear", "pairs-independent"):
+        with pytest.raises(trusted.Rejected):                       # no evidence: never proved
+            trusted.decide(defin(pts))
+    for pts in ("positive-collinear", "pairs-dependent"):
+        assert trusted.decide(_claim("kernel-singular", {"points": pts}, "2..", ()))[0] == "proved"
+
+
+@pytest.mark.parametrize("pts", ["nonzero", "no-positive-collinear", "pairs-independent"])
+def test_kernel_definite_refuted_by_the_searched_null_vector(pts, run_cli):
+    code, out, _ = run_cli("check", "--stages", "abs", "--n", "2..", "--property", "kernel-definite", "--points", pts,
+                           "--json")
+    import json
+    doc = json.loads(out)
+    assert code == 1 and doc["verdict"] == "refuted", doc
+    from bnverify.derive import rank
+    item = rank.counterexample(pts, 2, Fraction(-1))
+    claim = _claim("kernel-definite", {"points": pts}, "2..", ())
+    assert trusted.decide(claim, [item])[0] == "refuted"
+    for bad in (dict(item, alpha="0"), dict(item, alpha="1/2"), dict(item, null=["1", "1"])):
+        with pytest.raises(trusted.Rejected):                       # relu / leaky: x, -x is no null pair
+            trusted.decide(claim, [bad])
+    relu = _claim("kernel-definite", {"points": pts}, "2..", (), act="relu")
+    with pytest.raises(trusted.Rejected, match="says nothing"):     # abs's item on relu's claim
+        trusted.decide(relu, [item])
