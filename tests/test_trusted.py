@@ -96,9 +96,13 @@ def test_trusted_is_small():
     below s_min; the two-point-none and simplex-none items, the goals' refutation).  +1 for the simplex
     cover's red team (no cut beyond twice osc^2/2: the integrals' cost grows with q).  +178 for user
     formulas (trusted/formula.py: the ast reader, phi and phi' on acb balls with kinks non-analytic,
-    the Bound rules for growth; twopoint.row, the formula's name in the claim and its evidence)."""
+    the Bound rules for growth; twopoint.row, the formula's name in the claim and its evidence).  +9 for abs, the
+    leaky ReLU of slope -1 (kernel.py: its slope, the n >= 3 door of the two-point goals whose lemma holds at
+    any slope, |x| in invariance's counterexample; abs admitted by rank-growth, stage-fact and BN after the
+    activation, stages.py's NL rows at alpha < 1; rank.py: abs's kernel-definite only for no-collinear points,
+    kernel-null items at alpha = -1; 10 lines, one of them the ceiling's old slack: +9)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3171, sizes
+    assert sum(sizes.values()) <= 3180, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

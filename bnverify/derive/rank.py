@@ -63,13 +63,17 @@ def counterexample(hypothesis, n, alpha=Fraction(0)):
 
     - nonzero: x and 2 x (positively collinear): rows of K proportional;
     - identity (alpha = 1): K = Sigma; three points in a plane, (1,0), (0,1), (1,1);
-    - no-positive-collinear: three antipodal pairs +-(1,0), +-(0,1), +-(1,1) (n >= 6).
+    - no-positive-collinear: three antipodal pairs +-(1,0), +-(0,1), +-(1,1) (n >= 6);
+    - abs (alpha = -1, kappa even): one antipodal pair +-(1,0), K(x, .) = K(-x, .): null (1, -1), for
+      no-positive-collinear and pairs-independent.
     Further points lie on fresh axes e_3, e_4, ...: nonzero, collinear with nothing, and the
     null vector, zero there, stays null (K is the Gram matrix of the features)."""
     if hypothesis == "nonzero":
         core, null = [(1, 0), (2, 0)], [2, -1]
     elif alpha == 1 and n >= 3:
         core, null = [(1, 0), (0, 1), (1, 1)], [1, 1, -1]
+    elif alpha == -1 and hypothesis in ("no-positive-collinear", "pairs-independent"):
+        core, null = [(1, 0), (-1, 0)], [1, -1]
     elif hypothesis == "no-positive-collinear" and n >= 6:
         core = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1)]
         null = [1, -1, 1, -1, -1, 1]

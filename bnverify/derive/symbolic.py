@@ -403,16 +403,17 @@ def stability_summary(spectrum, n_min=3):
         hi, lo = compare_to(v, 1, n_min), compare_to(v, -1, n_min)
         where = ("decays (|eigenvalue| < 1)" if hi == "<" and lo == ">" else
                  "grows (eigenvalue > 1)" if hi == ">" else
+                 "grows, alternating in sign (eigenvalue < -1)" if lo == "<" else      # abs: -n/(n-2)
                  "neutral (eigenvalue 1)" if hi == "=" else "undecided")
-        unstable |= hi == ">"
+        unstable |= hi == ">" or lo == "<"
         lines.append({"value": v, "relation_to_1": hi, "relation_to_minus_1": lo,
                       "behaviour": where, "mode": e["mode"]})
     return {"linearly_unstable": unstable, "per_eigenvalue": lines,
             "state": name,
             "statement": ("%s is a linearly UNSTABLE fixed point of the scale-free "
-                          "dynamics: some eigenvalue exceeds 1 (growing modes: %s)."
+                          "dynamics: some eigenvalue exceeds 1 in modulus (growing modes: %s)."
                           % (name[0].upper() + name[1:], "; ".join(l["mode"] for l in lines
-                                                                    if l["relation_to_1"] == ">")))
+                                                                    if l["behaviour"].startswith("grows"))))
             if unstable else ("Every eigenvalue lies in (-1, 1): linearly stable."
                               if all(l["behaviour"].startswith("decays") for l in lines)
                               else "Stability is not decided by these comparisons.")}

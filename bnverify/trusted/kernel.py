@@ -16,20 +16,20 @@ only a non-homogeneous activation's goals read):
 | property | models | how |
 |---|---|---|
 | centering-rank-one | rc | exact identity, symbolic n |
-| invariant-configuration | rc or rc,rs + relu / leaky_relu / identity, or any activation of twopoint.TABLE | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
-| fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity | exact, symbolic n and alpha |
+| invariant-configuration | rc or rc,rs + relu / leaky_relu / identity / abs, or any activation of twopoint.TABLE | SMT (z3 and cvc5) per neuron, or an exact / ball counterexample |
+| fixed-point (configuration, two-point) | rc or rc,rs + relu / leaky_relu / identity / abs (abs: alpha = -1, n >= 3) | exact, symbolic n and alpha |
 | fixed-point, spectral-radius (two-point, simplex) | rc + gelu / silu / tanh / erf / elu / softplus / sigmoid / sin or a formula "formula:TEXT" (formula.py), any sigma_w^2 (the claim's weight_var) | two-point and simplex brackets (1-D Gaussian integrals; Mehler's series at the simplex, mehler.py), the collapse lemma, every block of DF (twopoint.py) |
-| norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity | exact (limit: law of large numbers) |
-| spectral-radius, jacobian-spectrum (configuration, two-point) | rc + relu / leaky_relu / identity | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
+| norm-ratio-limit, orthogonal-outlier | rc or rc,rs + relu / leaky_relu / identity / abs | exact (limit: law of large numbers) |
+| spectral-radius, jacobian-spectrum, stability-directions (configuration, two-point) | rc + relu / leaky_relu / identity / abs | symmetry blocks computed here, symbolic n; inequalities by sign of coefficients or SMT; counterexamples exact |
 | fixed-point, spectral-radius, attractor-* (attractor, simplex) | rc + relu / leaky_relu: per n (one alpha, n <= 10^6; classification n <= 64); every n (attractor: alpha in a range within [0, 1)); simplex also rc,rs (the BSB1 state, simplex.py's lemma) | evidence: Krawczyk boxes, Gershgorin bounds, classification covers, all-n branches (alln.py, simplex.py) |
 | fold-bracket | rc + relu / leaky_relu (one alpha) | classification covers at n = lo, hi |
 | basin | rc + relu / leaky_relu (one alpha), 3 <= n <= 64, and rc + relu for every n >= 7 (classify.py); rc,rs by rs.py's averaging lemma where RC alone has two fixed points, and with an rs-cover of RC alone's (partner, attractor) where it has four | basin covers of [-1/(n-2), 1] (basins.py), the classification-branch, rs-covers (rs_family.py) |
 | rs-growth | rc,rs + relu / leaky_relu / identity, one alpha | exact, symbolic n: a sqrt(eps) <= spread <= b sqrt(eps) (rs.py) |
 | kernel-definite | relu / leaky_relu / identity alone | kappa's series exact + Schur; exact null vectors (rank.py) |
 | kernel-singular | relu / leaky_relu / identity alone | the converse: a null vector from the hypothesis, exact identities (rank.py) |
-| rank-growth | rc + relu / leaky_relu / identity | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
-| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
-| fixed-point, spectral-radius, jacobian-spectrum, attractor-exists / -stable | nl,rc (BN after the activation) + relu / leaky_relu / identity | RC then NL's goal and evidence, the conjugation lemma (_g_after) |
+| rank-growth | rc + relu / leaky_relu / identity / abs | exact 2 x 2 determinant, symbolic n and alpha (rank.py) |
+| stage-fact | none, rc, rs, rc,rs + identity; relu / leaky_relu / abs alone or after rs (within the symmetric family); one n | a stage set's fact, exact (stages.py) |
+| fixed-point, spectral-radius, jacobian-spectrum, attractor-exists / -stable | nl,rc (BN after the activation) + relu / leaky_relu / identity / abs | RC then NL's goal and evidence, the conjugation lemma (_g_after) |
 | fixed-point (simplex) | nl,rc,rs + relu / leaky_relu / identity | the regular simplex, by symmetry (_g_after_rs) |
 """
 from __future__ import annotations
@@ -48,8 +48,9 @@ from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_imag
 FORMAT = "bnverify-certificate/2"
 PIECEWISE = ("relu", "identity", "leaky_relu")      # the kernel's own closed forms (model.py)
 # every registered activation: its fixed alpha, or None where the domain gives it (leaky_relu, elu);
-# abs and the non-homogeneous ones are decided where a goal says so (twopoint.py), else NoGoal
-ACTIVATIONS = dict({"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "abs": Fraction(0)},
+# abs is leaky ReLU of slope -1, admitted by the two-point goals that pass abs_ok (ABS below); the non-homogeneous
+# ones are decided where a goal says so (twopoint.py); else NoGoal
+ACTIVATIONS = dict({"relu": Fraction(0), "identity": Fraction(1), "leaky_relu": None, "abs": Fraction(-1)},
                    **{name: (None if name == "elu" else Fraction(0)) for name in twopoint.TABLE})
 STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"], ["nl", "rc"], ["nl", "rc", "rs"])    # "nl" first: BN after phi
 AFTER = ("fixed-point", "spectral-radius", "jacobian-spectrum", "attractor-exists", "attractor-stable")
@@ -172,14 +173,24 @@ def _need(cond, why):
         raise NoGoal(why)
 
 
-def _rc_only(c, allow_rs=False, allow_any=False):
+def _rc_only(c, allow_rs=False, allow_any=False, abs_ok=False):
+    """abs_ok: the goal's two-point lemma holds at alpha = -1 (abs, n >= 3; docs/two-point.md)."""
     ok = [["rc"]] + ([["rc", "rs"]] if allow_rs else [])
     _need(c.stages in ok, "property %s is decided for %s only, not for stages %s" % (
         c.property, " or ".join(",".join(s) for s in ok), ",".join(c.stages) or "(none)"))
+    if abs_ok and c.activation == "abs":
+        # n = 2: both image points are |w|/2, RC maps them to 0 and no state has a scale
+        return _need(c.n_lo >= 3, "abs at n = 2: one layer maps a two-point batch to two equal points, which RC "
+                     "maps to 0 (no scale-free state)")
     _need(allow_any or c.activation in PIECEWISE, _not_piecewise(c))
 
 
 def _not_piecewise(c):
+    if c.activation == "abs":
+        return ("abs: the kernel's lemmas at slope -1 cover the two-point state only (invariant-configuration, "
+                "fixed-point, norm-ratio-limit, orthogonal-outlier; spectral-radius, jacobian-spectrum, "
+                "stability-directions, rank-growth with RC alone; those by conjugation with NL then RC), for n >= 3, "
+                "and stage-fact; docs/two-point.md")
     if not twopoint.known(c.activation):
         return "%s: the kernel has no closed form and no table entry for it yet" % c.activation
     return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides "
@@ -259,8 +270,7 @@ def invariance_query(c):
 
 
 def _g_invariance(c):
-    _rc_only(c, allow_rs=True, allow_any=True)
-    _need(c.activation != "abs", _not_piecewise(c))
+    _rc_only(c, allow_rs=True, allow_any=True, abs_ok=True)
     st = ("for %s and %s: every W maps every batch of n-1 copies of v and one u to n-1 copies "
           "of one point v' and one point u' with <v', u'> = 0 (the configuration O_n)"
           % (c.model_text(), c.domain_text()))
@@ -281,7 +291,7 @@ def _g_invariance(c):
             with ctx.workprec(128):
                 sd = (arb(k - 1).sqrt() / k) if "rs" in c.stages else arb(1)
                 pre = (-arb(1) / k / sd, arb(k - 1) / k / sd)
-                phi = {"identity": lambda y: y, "relu": lambda y: y if y > 0 else arb(0),
+                phi = {"identity": lambda y: y, "relu": lambda y: y if y > 0 else arb(0), "abs": abs,
                        "leaky_relu": lambda y: y if y > 0 else y * (arb(a.numerator) / a.denominator)}.get(
                     c.activation, lambda y: twopoint.phi_at(c.activation, a, y))
                 p = phi(pre[0]) * phi(pre[1])
@@ -306,7 +316,7 @@ def _g_fixed_point(c):
     if state in ("attractor", "simplex"):
         return _g_state(c, state, stable=False)
     _need(state in ("configuration", "two-point"), "unknown state %r" % (state,))
-    _rc_only(c, allow_rs=True)
+    _rc_only(c, allow_rs=True, abs_ok=True)
     rs = "rs" in c.stages
     name = {"configuration": "the configuration O_n (n-1 equal points, the odd point orthogonal to them)",
             "two-point": "the two-point state fixed by the dynamics (n-1 equal points and one odd point)"}[state]
@@ -317,8 +327,10 @@ def _g_fixed_point(c):
         import sympy
         fixed, cf, n, al = _two_point(c, rs)
         if state == "two-point":
-            return "proved", "F(G) = c G with G = %s, c = %s (exact, symbolic n and alpha)" % (
-                tuple(sympy.factor(v) for v in fixed), sympy.factor(cf))
+            # c > 0: D/n^2 with D = A + 2 alpha (n-1) + A (n-1)^2 (abs: (n-2)^2, n >= 3); RS: 1
+            return "proved", "F(G) = c G with G = %s, c = %s (exact, symbolic n%s)" % (
+                tuple(sympy.factor(_on_alpha(v, c)) for v in fixed), sympy.factor(_on_alpha(cf, c)),
+                "" if c.alpha_point is not None else " and alpha")
         # O_n up to scale: (1, 0, b); its image has cross entry fixed[1]-proportional
         for a in _alphas(c):
             if a != 0:
@@ -375,7 +387,7 @@ def _claimed(text, c, per_n=False):
 
 
 def _g_norm_ratio(c):
-    _rc_only(c, allow_rs=True)
+    _rc_only(c, allow_rs=True, abs_ok=True)
     val = c.param("value")
     claimed = _claimed(val, c)
     st = ("for %s and %s: after one layer on a two-point batch, ||u'|| / ||v'|| tends to %s as the "
@@ -404,7 +416,7 @@ def _counterexample(c, truth, claimed, what):
 
 
 def _g_outlier(c):
-    _rc_only(c, allow_rs=True)
+    _rc_only(c, allow_rs=True, abs_ok=True)
     val = c.params.get("value", "0")
     claimed = _claimed(val, c)
     st = ("for %s and %s: at the two-point fixed point the odd point's cosine to the cluster is %s"
@@ -415,7 +427,8 @@ def _g_outlier(c):
         (a, x, b), _, n, al = _two_point(c, "rs" in c.stages)
         m, p = sympy.Symbol("m", nonnegative=True), sympy.Symbol("p", nonnegative=True)
         cos = sympy.simplify((x / sympy.sqrt(sympy.factor(a * b))).subs({n: m + 2, al: p}))
-        cos = sympy.cancel(cos.subs({m: n - 2, p: al}))      # n >= 2, alpha >= 0
+        # n >= 2; p >= 0 is harmless at abs's -1: a b = ((1 + alpha^2)/2)^2 (n-1)^2 (RS: without (n-1)^2)
+        cos = sympy.cancel(cos.subs({m: n - 2, p: al}))
         if c.alpha_point is not None:                        # one slope: decide at it
             cos = sympy.cancel(cos.subs(al, _sympy_q(c.alpha_point)))
         if not cos.is_rational_function():
@@ -471,8 +484,8 @@ def _sub_domain(c, part):
 
 
 def _configuration_state(c, state):
-    _rc_only(c)
-    _need(c.activation in ("relu", "leaky_relu", "identity"), "no closed-form kernel")
+    _rc_only(c, abs_ok=True)
+    _need(c.activation in ("relu", "leaky_relu", "identity", "abs"), "no closed-form kernel")
     if state == "configuration":
         for a in _alphas(c):
             if a != 0:
@@ -1104,7 +1117,7 @@ def _g_classification(c):
 
 def _g_stage_fact(c):
     _need(c.n_lo == c.n_hi and c.alpha_point is not None, "a stage set's fact is decided at one n and one alpha")
-    _need(c.activation in PIECEWISE, _not_piecewise(c))
+    _need(c.activation in PIECEWISE + ("abs",), _not_piecewise(c))
     st, reason = stages.goal(tuple(c.stages) + (() if c.activation == "identity" else ("nl",)),
                              c.alpha_point, c.n_lo)
     return Goal(st, lambda _facts: ("proved", reason))
@@ -1124,8 +1137,8 @@ def _g_after(c):
     With RS after phi (nl, rc, rs) the map E[y y^T], y = RS(C phi(z)), is no conjugate: _g_after_rs."""
     if c.stages == ["nl", "rc", "rs"]:
         return _g_after_rs(c)
-    _need(c.activation in PIECEWISE, "BN after the activation: the lemma needs a 1-homogeneous kernel map (relu, "
-          "leaky_relu, identity), not %s's" % c.activation)
+    _need(c.activation in PIECEWISE + ("abs",), "BN after the activation: the lemma needs a 1-homogeneous kernel map "
+          "(relu, leaky_relu, identity, abs), not %s's" % c.activation)
     _need(c.property in AFTER, "BN after the activation: the kernel carries over %s by conjugation only; %s is "
           "about eigenvectors, norms or cosines of another Gram matrix" % (", ".join(AFTER), c.property))
     pre = copy.copy(c)

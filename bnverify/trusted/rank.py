@@ -15,7 +15,9 @@ Checked here:
 
 Taken from outside (docs/rank.md): the Schur product theorem and the Vandermonde argument that
 make e_1 > 0 and e_{2k} > 0 for all k give a positive definite K(Sigma) for nonzero points with
-distinct directions whose antipodal pairs have linearly independent directions.
+distinct directions whose antipodal pairs have linearly independent directions; with e_1 = 0 (abs,
+alpha = -1) the even terms alone (Vandermonde in <w, x_j>^2, distinct for a generic w when no two
+points are collinear) give it for pairwise non-collinear points.
 """
 from __future__ import annotations
 
@@ -111,10 +113,10 @@ def check_null(item):
     P = [[Q(v) for v in row] for row in item["points"]]
     x = [Q(v) for v in item["null"]]
     n = len(P)
-    if not (0 <= alpha <= 1 and 2 <= n <= MAX_POINTS and len(x) == n and any(x) and
+    if not ((0 <= alpha <= 1 or alpha == -1) and 2 <= n <= MAX_POINTS and len(x) == n and any(x) and
             1 <= len(P[0]) <= MAX_POINTS and all(len(p) == len(P[0]) for p in P)):
         raise Rejected("a kernel-null item needs 2..%d points of one dimension, a null vector != 0 "
-                       "and 0 <= alpha <= 1" % MAX_POINTS)
+                       "and 0 <= alpha <= 1 or alpha = -1 (abs)" % MAX_POINTS)
     K = kernel_matrix(P, alpha)
     for j in range(n):
         if not zero(sympy.expand(sum(K[j][k] * sympy.Rational(x[k].numerator, x[k].denominator)
@@ -128,8 +130,8 @@ def definite_goal(c, Goal, need):
     K_phi(Sigma) is positive definite (activation alone, no RC / RS)."""
     hyp = c.param("points")
     need(hyp in HYPOTHESES, "params.points is one of %s" % ", ".join(HYPOTHESES))
-    need(c.stages == [] and c.activation in ("relu", "leaky_relu", "identity"),
-         "kernel-definite is about K_phi alone: stages with no rc / rs, relu, leaky_relu or identity")
+    need(c.stages == [] and c.activation in ("relu", "leaky_relu", "identity", "abs"),
+         "kernel-definite is about K_phi alone: stages with no rc / rs, relu, leaky_relu, identity or abs")
     st = ("for %s and %s: for every Gram matrix Sigma of n points of any R^m of which %s, K_phi(Sigma) is "
           "positive definite" % (c.model_text(), c.domain_text(), WORDS[hyp]))
     want = HYPOTHESES.index(hyp)
@@ -145,9 +147,11 @@ def definite_goal(c, Goal, need):
                                    "(exact null vector, alpha = %s)" % (f["n"], f["alpha"]))
         identity_in = c.alpha[1] == 1 and not c.alpha[2]          # B = 0 only at alpha = 1
         pairs_ok = want >= 2 or want == 1 and c.n_hi is not None and c.n_hi <= 5
+        if c.activation == "abs":       # kappa even (e_1 = 0): one antipodal pair x, -x has the null vector (1, -1)
+            pairs_ok = want == 3
         if not identity_in and pairs_ok and series_facts():
-            return "proved", ("kappa's series has e_1 > 0 and every e_2k > 0 (exact); with distinct "
-                              "directions and independent antipodal pairs%s, Schur + Vandermonde "
+            return "proved", ("kappa's series has e_1 >= 0 and every e_2k > 0 (exact); with distinct "
+                              "directions and independent antipodal pairs%s (abs, e_1 = 0: none), Schur + Vandermonde "
                               "(docs/rank.md)" % (" (at most two pairs for n <= 5)" if want == 1 else ""))
         raise Rejected("no counterexample in the evidence, and %s" % (
             "the even coefficients vanish at alpha = 1 (B = 0)" if identity_in
@@ -165,8 +169,8 @@ def singular_goal(c, Goal, need):
     import sympy
     hyp = c.param("points")
     need(hyp in SINGULAR, "params.points is one of %s" % ", ".join(SINGULAR))
-    need(c.stages == [] and c.activation in ("relu", "leaky_relu", "identity"),
-         "kernel-singular is about K_phi alone: stages with no rc / rs, relu, leaky_relu or identity")
+    need(c.stages == [] and c.activation in ("relu", "leaky_relu", "identity", "abs"),
+         "kernel-singular is about K_phi alone: stages with no rc / rs, relu, leaky_relu, identity or abs")
     st = ("for %s and %s: for every Gram matrix Sigma of n nonzero points of any R^m of which %s, K_phi(Sigma) "
           "is singular: the vector %s is in its kernel" % (c.model_text(), c.domain_text(), *SINGULAR[hyp]))
     r, a, cc, X, Y = sympy.Symbol("rho"), sympy.Symbol("alpha"), *sympy.symbols("c X Y", positive=True)
@@ -191,8 +195,8 @@ def growth_goal(c, Goal, need, show):
     """rank-growth: one RC + phi layer maps the Gram matrix of n-1 copies of v and one u != v
     (C G C = |u-v|^2 s s^T, rank one) to K(C G C) of rank two."""
     import sympy
-    need(c.stages == ["rc"] and c.activation in ("relu", "leaky_relu", "identity"),
-         "rank-growth is decided for one RC + relu / leaky_relu / identity layer")
+    need(c.stages == ["rc"] and c.activation in ("relu", "leaky_relu", "identity", "abs"),
+         "rank-growth is decided for one RC + relu / leaky_relu / identity / abs layer")
     st = ("for %s and %s: for every Gram matrix G of n-1 copies of a point v and one point u != v, "
           "C G C has rank one and K_phi(C G C) has rank two" % (c.model_text(), c.domain_text()))
     n, al = sympy.Symbol("n"), sympy.Symbol("alpha")

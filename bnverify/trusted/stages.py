@@ -11,7 +11,7 @@ RS without RC) raises :class:`NoGoal`.
 |---|---|
 | none | F(G) = G: the identity's kernel constants, from the leaky formula at alpha = 1, are A = 1, B = 0 |
 | rc | F(G) = C G C with C^2 = C: -2/n + n/n^2 + 1/n = 0 exactly (J^2 = n J) |
-| nl, 0 <= alpha < 1 | f(rho) = rho + (B/A) g(rho), B/A > 0 exactly up to the factor 1/pi; the constant 4/c^2, c = (2 sqrt 2/3) B/A, as a ball in the statement |
+| nl, alpha < 1 (abs: -1) | f(rho) = rho + (B/A) g(rho), B/A > 0 exactly up to the factor 1/pi; the constant 4/c^2, c = (2 sqrt 2/3) B/A, as a ball in the statement |
 | rc, rs | (l_i/l_j) h(l_j) - h(l_i) = 2t l_i (l_i - l_j)/((1+2t l_i)(1+2t l_j)), h(l) = l/(1+2tl), as a polynomial identity checked on a grid; the local factor (n-1)/(n+1) |
 | rs, n >= 4 | E[1/chi^2_(n-1)] = 1/(n-3) (from Gamma(x+1) = x Gamma(x)); q grows by (n-1)/(n-3) |
 | rs, nl, n >= 4, alpha < 1 | within the family: the weight's integrals 2/(n-1), 2/(n-3) (exact), B/A > 0, the change of variable's identity on a grid; the rate (n-3)/(n-1) |
@@ -31,7 +31,8 @@ d - o -> (n/2) A int_1^oo v^(-(n+1)/2) dv, hence (1 - rho')/(1 - rho) -> (n-3)/(
 diverges (E[1/chi^2_2] is infinite), the map is not finite.
 
 Mathematics taken from outside (docs/decompose.md): the Gaussian integrals behind the RC + RS
-map, acos > 0 on [-1, 1), the series g(1 - s^2) = (2 sqrt 2/3) s^3 + O(s^5), the isotropy and
+map, acos > 0 on [-1, 1) (so g = sqrt(1 - rho^2) - rho acos rho > 0 there, g' = -acos; at alpha = -1, abs,
+f(-1) = -alpha/A = 1), the series g(1 - s^2) = (2 sqrt 2/3) s^3 + O(s^5), the isotropy and
 independence facts of the RS family, and the compactness step.  The untrusted twin is
 bnverify.claims.decomposition, which derives each row in sympy.
 """
@@ -80,8 +81,8 @@ def goal(stages, alpha, n):
         return ("for n = %d: F(G) = C G C with C = I - 11^T/n and C^2 = C" % n,
                 "C^2 = I - 2J/n + J^2/n^2 = C as J^2 = n J (exact)")
     if stages == ("nl",):
-        if not 0 <= a < 1:
-            raise NoGoal("NL alone: only leaky ReLU with 0 <= alpha < 1 (relu: alpha = 0)")
+        if not a < 1:               # abs (alpha = -1) too: B/A > 0 is all the lemma uses
+            raise NoGoal("NL alone: only leaky ReLU with alpha < 1 (relu: 0, abs: -1)")
         A, B_pi = _constants(a)                        # B = B_pi / pi
         if not B_pi / A > 0:
             raise Rejected("B/A is not positive")
@@ -109,8 +110,8 @@ def goal(stages, alpha, n):
     if stages == ("rs", "nl"):
         if n < 4:
             raise NoGoal("RS then NL at n = %d: E[1/chi^2_%d] is infinite, the map is not finite" % (n, n - 1))
-        if not 0 <= a < 1:
-            raise NoGoal("RS then NL: only leaky ReLU with 0 <= alpha < 1 (relu: alpha = 0)")
+        if not a < 1:
+            raise NoGoal("RS then NL: only leaky ReLU with alpha < 1 (relu: 0, abs: -1)")
         A, B_pi = _constants(a)
         if not B_pi / A > 0:
             raise Rejected("B/A is not positive")
