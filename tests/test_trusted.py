@@ -100,9 +100,9 @@ def test_trusted_is_small():
     leaky ReLU of slope -1 (kernel.py: its slope, the n >= 3 door of the two-point goals whose lemma holds at
     any slope, |x| in invariance's counterexample; abs admitted by rank-growth, stage-fact and BN after the
     activation, stages.py's NL rows at alpha < 1; rank.py: abs's kernel-definite only for no-collinear points,
-    kernel-null items at alpha = -1; 10 lines, one of them the ceiling's old slack: +9)."""
+    kernel-null items at alpha = -1; 10 lines, one of them the ceiling's old slack: +9; +1 where the two met)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3180, sizes
+    assert sum(sizes.values()) <= 3181, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
