@@ -53,9 +53,10 @@ from ..core import arith
 from . import infinite_width
 
 NODES = 96                        # Gauss-Hermite nodes per dimension in the search
-CHECK_NODES = 240                 # a second rule at the roots: each root is refined with it
-Q_RANGE = (1e-3, 1e3)             # the searched cluster variances q (non-homogeneous phi)
-GRID = (41, 64)                   # (log q, theta) grid points
+CHECK_NODES = 300                 # a second rule at the roots: each root is refined with it
+Q_RANGE = (1e-5, 1e3)             # the searched cluster variances q off the lines (non-homogeneous phi)
+LINE_Q_RANGE = (1e-9, 1e4)        # on the invariant lines (the two-point state's q falls like 1/n^2)
+GRID = (49, 64)                   # (log q, theta) grid points
 TOL = 1e-10
 LABEL = "float search (Gauss-Hermite quadrature and Newton's method): a suggestion, not proved"
 CHUNK = 400
@@ -230,7 +231,7 @@ def _newton(fam, u, th, lo_th, hi_th, it=60):
 def _line_roots(fam, theta):
     """The fixed points on an invariant line rho = cos theta (simplex, two-point): sign changes of
     A in log q, refined by bisection (non-homogeneous phi)."""
-    us = np.linspace(math.log(Q_RANGE[0]), math.log(Q_RANGE[1]), 4 * GRID[0])
+    us = np.linspace(math.log(LINE_Q_RANGE[0]), math.log(LINE_Q_RANGE[1]), 6 * GRID[0])
     A, _ = fam.residual(us, np.full_like(us, theta))
     out = []
     f = lambda u: fam.residual(np.array([u]), np.array([theta]))[0][0]        # noqa: E731
@@ -410,6 +411,7 @@ def search(act, n, weight_var=1.0, full=True, nodes=NODES):
         out.append(p)
     return {"activation": str(act), "n": n, "weight_var": None if fam.homogeneous else float(weight_var),
             "label": LABEL, "region": {"q": None if fam.homogeneous else list(Q_RANGE),
+                                       "q_on_lines": None if fam.homogeneous else list(LINE_Q_RANGE),
                                        "rho": [rho_bounds(n)[0], 1.0]},
             "grid": {"log_q": 1 if fam.homogeneous else GRID[0], "theta": len(_theta_grid(n, GRID[1]))},
             "nodes": None if fam.homogeneous else nodes, "points": out,
