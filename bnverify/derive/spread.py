@@ -130,10 +130,23 @@ class Family:
         s = 1 + (n - 2) * rho
         x, p = -q * s, (n - 1) * q * s
         m = q.size
-        vals = self.K(np.concatenate([q.ravel()] * 3 + [p.ravel()]),
-                      np.concatenate([q.ravel(), q.ravel(), p.ravel(), p.ravel()]),
-                      np.concatenate([q.ravel(), (rho * q).ravel(), x.ravel(), p.ravel()]))
-        return [vals[i * m:(i + 1) * m].reshape(q.shape) for i in range(4)]
+        if self.closed and (self.act.has_closed_kernel or self.act.closed is not None):
+            vals = self.K(np.concatenate([q.ravel()] * 3 + [p.ravel()]),
+                          np.concatenate([q.ravel(), q.ravel(), p.ravel(), p.ravel()]),
+                          np.concatenate([q.ravel(), (rho * q).ravel(), x.ravel(), p.ravel()]))
+            return [vals[i * m:(i + 1) * m].reshape(q.shape) for i in range(4)]
+        # quadrature: the diagonals E[phi(x)^2] are one-dimensional (a rule in one variable)
+        a, d = self.second_moment(np.concatenate([q.ravel(), p.ravel()])).reshape(2, m)
+        b, c = self.K(np.concatenate([q.ravel()] * 2), np.concatenate([q.ravel(), p.ravel()]),
+                      np.concatenate([(rho * q).ravel(), x.ravel()])).reshape(2, m)
+        return [v.reshape(q.shape) for v in (a, b, c, d)]
+
+    def second_moment(self, q):
+        """E[phi(x)^2], x ~ N(0, q), by the one-dimensional Gauss-Hermite rule (arrays)."""
+        u, wu = infinite_width.rule(self.nodes)
+        x = np.sqrt(np.maximum(q, 0.0))[:, None] * u[None, :]
+        with np.errstate(over="ignore"):
+            return (self.act.phi(x) ** 2) @ wu
 
     def step(self, q, rho):
         """(q', rho' - rho) of the family map (rho' - rho kept apart: it is what the search needs)."""
