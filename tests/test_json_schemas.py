@@ -48,8 +48,8 @@ RUNS = {
     "kernel": [["--activation", "relu", "--q1", "1", "--q2", "1", "--c", "1/2"]],
     "bsb1": [["--stages", "rc,rs,relu", "--n", "3..4", "--check-to", "3"]],
     "gradients": [["--stages", "rc,rs,relu", "--n", "3..5"], ["--stages", "rc,leaky_relu", "--alpha", "1/10", "--n", "3..4"]],
-    "atlas": [["--activations", "relu,tanh", "--n", "4", "--weight-var", "2", "--width", "8", "--depth", "3",
-               "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified"]],       # certified: test_atlas
+    "atlas": [["--activations", "relu,sigmoid", "--n", "4", "--weight-var", "2", "--width", "8", "--depth", "3",
+               "--spread-n", "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified"]],       # certified: test_atlas
 }
 
 

@@ -61,3 +61,22 @@ def test_attractor_non_homogeneous_is_inconclusive(run_cli):
 def test_bad_input_is_one_line(run_cli, argv, message):
     code, out, err = run_cli(*argv)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_atlas_smallest_n_column(cli_json):
+    doc = cli_json("atlas", "--activations", "relu,sigmoid", "--n", "4", "--weight-var", "1", "--width", "8",
+                   "--depth", "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified",
+                   "--spread-n", "3..4")
+    rows = {r["activation"]: r for r in doc["rows"]}
+    assert rows["relu"]["spread_search"] is None                 # the ReLU family's column is the kernel's
+    s = rows["sigmoid"]["spread_search"]
+    assert s["note"] == "none found in 3..4 (float search; not proved)" and s["certified"] is False
+
+
+@pytest.mark.slow
+def test_atlas_reports_a_found_spread_point(cli_json):
+    doc = cli_json("atlas", "--activations", "gelu", "--n", "8", "--weight-var", "3", "--width", "8",
+                   "--depth", "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified",
+                   "--spread-n", "8")
+    s = doc["rows"][0]["spread_search"]
+    assert s["smallest_n_found"] == 8 and "not proved" in s["note"]

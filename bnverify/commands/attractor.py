@@ -199,8 +199,9 @@ def compute_smooth(args, stages, act):
                        % (args.n, MAX_SMOOTH_N))
     w = options.weight_var(args.weight_var)
     results = spread_search.rows(act, w, list(r))
-    note, _, _ = spread_search.smallest_note(results, r.lo, r.hi)
     from ..derive import spread
+
+    note = spread.smallest([dict(x["search"], n=x["n"]) for x in results], r.lo, r.hi)["note"]
     return {"activation": str(act), "weight_var": str(w), "results": results, "smallest_n": None,
             "smallest_n_note": note, "below_range": [],
             "eigenvalue_convention": "the map's own (not up to scale): float eigenvalues of DF(G*), "

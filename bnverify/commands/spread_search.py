@@ -58,18 +58,6 @@ def rows(act, w, ns, certified=True):
     return out
 
 
-def smallest_note(rows_, lo, hi):
-    """The float search's smallest n with a spread-cluster point, and with a stable one, as text."""
-    found = [r["n"] for r in rows_ if r["search"]["spread_found"]]
-    stable = [r["n"] for r in rows_ if r["search"]["stable_spread_found"]]
-    span = "%d..%d" % (lo, hi)
-    if not found:
-        return "none found in %s (float search; not proved)" % span, None, None
-    return ("spread-cluster point first found at n = %d, a stable one %s, in %s (float search; not proved)"
-            % (found[0], "at n = %d" % stable[0] if stable else "nowhere", span)), found[0], \
-        (stable[0] if stable else None)
-
-
 def kernel_text(row):
     """The kernel's verdicts of one row, as a short text."""
     parts = []

@@ -430,3 +430,32 @@ def search(act, n, weight_var=1.0, full=True, nodes=NODES):
             "nodes": None if fam.homogeneous else nodes, "points": out,
             "spread": [p for p in out if p["state"] == "spread"],
             "seconds": round(time.monotonic() - t0, 3)}
+
+
+def cell(name, alpha, weight_var, n):
+    """One atlas job (top level, so it pickles): the search at (activation, sigma_w^2, n), reduced
+    to what the atlas shows: the spread-cluster points and how many are stable (float)."""
+    from ..core import activations
+
+    got = search(activations.activation(name, alpha), n, weight_var)
+    sp = got["spread"]
+    return {"n": n, "spread_found": len(sp),
+            "stable_spread_found": sum(1 for p in sp if p["full_radius"] is not None and p["full_radius"] < 1),
+            "spread": [{k: p[k] for k in ("q", "rho", "family_radius", "full_radius", "persists")} for p in sp],
+            "states": [p["state"] for p in got["points"]], "seconds": got["seconds"]}
+
+
+def smallest(cells, lo, hi):
+    """The atlas's smallest-n entry from cells over n = lo..hi: {range, smallest_n_found,
+    smallest_n_stable, note, label} (float search: never certified)."""
+    found = [c["n"] for c in cells if c["spread_found"]]
+    stable = [c["n"] for c in cells if c["stable_spread_found"]]
+    span = "%d..%d" % (lo, hi)
+    if not found:
+        note = "none found in %s (float search; not proved)" % span
+    else:
+        note = "spread-cluster point first found at n = %d (float search; not proved), %s" % (
+            found[0], "a stable one at n = %d" % stable[0] if stable else "none stable in %s" % span)
+    return {"range": [lo, hi], "smallest_n_found": found[0] if found else None,
+            "smallest_n_stable": stable[0] if stable else None, "note": note, "label": LABEL,
+            "certified": False}
