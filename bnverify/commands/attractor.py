@@ -73,7 +73,10 @@ FIELDS = ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius")
 
 
 def add_arguments(p):
-    per_n.add_arguments(p, fold=True)
+    per_n.add_arguments(p, fold=True, stages_help="rc and one activation: relu (default) or leaky_relu, certified; "
+                        "rc,PHI for a non-homogeneous PHI (gelu, silu, tanh, ...): the kernel's two-point and simplex "
+                        "verdicts and a float search, inconclusive; or PHI,rc (BN after a homogeneous activation: "
+                        "the same state read at C G* C, by conjugation)")
     options.add_weight_var(p, help="S2, the weight variance sigma_w^2 (an exact rational > 0, default 1): for a "
                                    "non-homogeneous activation the model's own (the ReLU family: only 1, it only scales)")
 
