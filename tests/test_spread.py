@@ -66,8 +66,10 @@ def test_found_points_are_fixed_under_the_full_map(name, w, n):
         S = spread.family_S(p["q"], p["rho"], n)
         T = S
         for _ in range(3):
-            T = spread.full_map(T, act, w, nodes=200)
-        assert np.max(np.abs(T - S)) < 1e-5 * np.max(np.abs(S)), p
+            T = spread.full_map(T, act, w, nodes=300)
+        # the product rule's own error grows with the scale (GELU at q = 33: ~2e-5 a step at 300 nodes)
+        tol = 1e-5 if p["q"] < 10 else 2e-4
+        assert np.max(np.abs(T - S)) < tol * np.max(np.abs(S)), p
 
 
 @pytest.mark.slow
