@@ -176,3 +176,16 @@ def test_sigmoid_collapses_nothing_found(monkeypatch):
     search finds no fixed point at all."""
     monkeypatch.setattr(spread, "GRID", (21, 24))          # a coarser grid: nothing can cross anyway
     assert spread.search(_act("sigmoid"), 6, 4.0, full=False)["points"] == []
+
+
+@pytest.mark.parametrize("name,w,slope2", [("sigmoid", 1.0, 1 / 16), ("softplus", 4.0, 1 / 4)])
+def test_tiny_scale_is_the_linearisation(name, w, slope2):
+    """At a tiny scale phi(x) ~ phi(0) + phi'(0) x, so T(S) ~ w phi'(0)^2 S: q'/q -> w phi'(0)^2 and
+    rho' -> rho.  phi(0) != 0 here: the family integrates phi - phi(0) (C removes constants), else
+    phi(0)^2 cancels against q' ~ 1e-9 and the search sees noise (softplus at w = 4, n = 32 gave
+    fourteen spurious 'simplex' roots before)."""
+    fam = spread.Family(_act(name), 32, w)
+    for rho in (-1 / 31, 0.3, 1.0):
+        qn, rn = fam.map(np.array([1e-9]), np.array([rho]))
+        assert qn[0] / 1e-9 == pytest.approx(w * slope2, rel=1e-6)
+        assert rn[0] == pytest.approx(rho, abs=1e-6)

@@ -93,6 +93,10 @@ class Family:
         self.act, self.n, self.w, self.nodes = act, n, float(weight_var), nodes
         self.homogeneous = act.homogeneous and act.has_closed_kernel       # the scale-free search
         self.closed = closed        # the registry's closed kernels where they exist, else quadrature
+        # C K_phi(S) C = C K_(phi - m)(S) C for a constant m (C kills u 1^T + 1 u^T), so the
+        # quadrature integrates phi - phi(0): no cancellation of phi(0)^2 against q' ~ q when q is tiny
+        phi0 = float(act.phi(np.zeros(1))[0])
+        self.phi = (lambda x: act.phi(x) - phi0) if phi0 != 0 else act.phi
 
     # the kernel values E[f(x) g(y)] for arrays of covariances
     def _pairs(self, q1, q2, c, f, g):
@@ -112,7 +116,7 @@ class Family:
             return d * self.act.kappa(r, ctx)
         if self.closed and self.act.closed is not None:
             return self._closed(q1, q2, c, ("K",))[0]
-        return self._pairs(q1, q2, c, self.act.phi, self.act.phi)
+        return self._pairs(q1, q2, c, self.phi, self.phi)
 
     def _closed(self, q1, q2, c, keys):
         """The registry's closed dual kernel (Arb) at each covariance, as floats, one array per key;
@@ -146,7 +150,7 @@ class Family:
         u, wu = infinite_width.rule(self.nodes)
         x = np.sqrt(np.maximum(q, 0.0))[:, None] * u[None, :]
         with np.errstate(over="ignore"):
-            return (self.act.phi(x) ** 2) @ wu
+            return (self.phi(x) ** 2) @ wu
 
     def step(self, q, rho):
         """(q', rho' - rho) of the family map (rho' - rho kept apart: it is what the search needs)."""
@@ -328,8 +332,8 @@ def _derivative_coefficients(fam, S):
     else:
         x_dphi = lambda x: x * act.dphi(x)                                       # noqa: E731
         Pu = fam._pairs(u1, u2, uc, act.dphi, act.dphi)
-        Vu = (fam._pairs(u1, u2, uc, x_dphi, act.phi) - uc * Pu) / (2 * u1)
-        D = fam._pairs(qd, qd, qd, x_dphi, act.phi) / qd
+        Vu = (fam._pairs(u1, u2, uc, x_dphi, fam.phi) - uc * Pu) / (2 * u1)
+        D = fam._pairs(qd, qd, qd, x_dphi, fam.phi) / qd
     P[j, k], V[j, k] = Pu[inv], Vu[inv]
     return P, V, D
 
