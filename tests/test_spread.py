@@ -189,3 +189,14 @@ def test_tiny_scale_is_the_linearisation(name, w, slope2):
         qn, rn = fam.map(np.array([1e-9]), np.array([rho]))
         assert qn[0] / 1e-9 == pytest.approx(w * slope2, rel=1e-6)
         assert rn[0] == pytest.approx(rho, abs=1e-7)
+
+
+@pytest.mark.slow
+def test_relu_attractor_full_radius_is_the_certified_one():
+    """The full-dimension float radius at ReLU's attractor (n = 8) inside bnverify attractor's
+    certified enclosure of the scale-free spectral radius (every symmetry block), widened by 1e-12."""
+    import bnverify as bnv
+
+    row = bnv.attractor(n=8, jobs=1).rows[0]
+    got = max(p["full_radius"] for p in spread.search(_act("relu"), 8)["spread"] if p["rho"] > 0)
+    assert float(row.spectral_radius.lo) - 1e-12 <= got <= float(row.spectral_radius.hi) + 1e-12

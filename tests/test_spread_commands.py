@@ -14,6 +14,7 @@ from bnverify.derive import spread
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 
 
+@pytest.mark.slow
 def test_search_radii_against_the_kernel():
     """tanh, sigma_w^2 = 2, n = 5: the float search's full-dimension radii at the simplex and
     two-point states inside the trusted kernel's ball enclosures (widened by 1e-6: float)."""
