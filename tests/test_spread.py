@@ -191,7 +191,6 @@ def test_tiny_scale_is_the_linearisation(name, w, slope2):
         assert rn[0] == pytest.approx(rho, abs=1e-7)
 
 
-@pytest.mark.slow
 def test_relu_attractor_full_radius_is_the_certified_one():
     """The full-dimension float radius at ReLU's attractor (n = 8) inside bnverify attractor's
     certified enclosure of the scale-free spectral radius (every symmetry block), widened by 1e-12."""
