@@ -10,6 +10,7 @@ from .. import parallel
 from .. import trusted
 from ..claims import properties, spec
 from ..core import activations, limits, ranges
+from ..derive import spread
 from ..errors import BadInput
 from ..sim import atlas as simatlas
 from ..sim import classes
@@ -28,6 +29,10 @@ dynamics, at each n of --n:
                    O_n a fixed point (every n >= 3), the attractor for every n >= 7 (existence
                    and spectral radius < 1), the smallest n with an attractor; "-" elsewhere,
                    with the reason in --json
+  smallest n       with --spread-n A..B, for a non-homogeneous phi: the smallest n in A..B at
+                   which a float search of the symmetric family finds a spread-cluster fixed
+                   point (and a stable one), or "none found in A..B (float search; not
+                   proved)": never certified (docs/spread.md)
   infinite width   the Gram map G -> K_phi(sigma_w^2 C G C) iterated in floating point
                    (Gauss-Hermite product rule) from --starts Gaussian batches: the scale's fate
                    (scale-free for a homogeneous phi; else collapses / finite / explodes) and
@@ -63,6 +68,9 @@ def add_arguments(p):
     p.add_argument("--seeds", type=int, default=16, help="finite-width networks per cell (default 16)")
     p.add_argument("--starts", type=int, default=2, help="infinite-width starts per cell (default 2)")
     p.add_argument("--no-certified", action="store_true", help="skip the trusted kernel's cells")
+    p.add_argument("--spread-n", default=None, metavar="A..B",
+                   help="a non-homogeneous phi's smallest-n column: the float spread-cluster search at every n of "
+                        "A..B (e.g. 3..16, at most 64; not certified; about 3-10 s per n and row)")
     options.add_seed(p)
     options.add_plot(p, "a map of the finite-width end states (odd point / simplex-like) per activation")
     options.add_json(p)
@@ -109,6 +117,8 @@ def _validate(args):
     options.seed(args.seed)
     options.plot_path(args.plot)
     options.jobs(args.jobs)
+    args.spread_range = None if args.spread_n is None else ranges.parse_int_range(
+        args.spread_n, "--spread-n", minimum=3, allow_open=False, maximum=64)
     return names, alpha, wv, ns
 
 
@@ -266,12 +276,18 @@ def compute(args):
     try:
         futures = [ex.submit(simatlas.cell, name, a, w, n, args.width, args.depth, args.seeds, args.starts,
                              args.seed) for name, a, w, n in jobs]
+        sr = args.spread_range
+        spread_jobs = {} if sr is None else {
+            (name, w): [ex.submit(spread.cell, name, a, float(w), n) for n in sr]
+            for name, a, ws, homogeneous in rows if not homogeneous for w in ws}
         cert = {} if args.no_certified else {(name, w): certified(name, a, w, ns) for name, a, ws, _ in rows
                                               for w in ws}
         cells = []
         for k, f in enumerate(futures):
             cells.append(f.result())
             bar(k + 1, len(futures))
+        spread_rows = {key: spread.smallest([f.result() for f in fs], sr.lo, sr.hi)
+                       for key, fs in spread_jobs.items()}
     finally:
         ex.shutdown()
         bar.done()
@@ -283,7 +299,7 @@ def compute(args):
                                   "any sigma_w^2" if homogeneous else "sigma_w^2 = %s" % w)
             out_rows.append({"activation": name, "alpha": a, "weight_var": None if homogeneous else str(w),
                              "homogeneous": homogeneous, "label": label, "certified": cert.get((name, w)),
-                             "cells": mine})
+                             "spread_search": spread_rows.get((name, w)), "cells": mine})
     doc = {"n": ns, "width": args.width, "depth": args.depth, "seeds": args.seeds, "starts": args.starts,
            "base_seed": args.seed, "criteria": {k: classes.CRITERIA[k] for k in classes.CLASSES},
            "rows": out_rows, "seconds": round(time.monotonic() - t0, 1)}
@@ -342,6 +358,8 @@ def text(doc):
             cert_text = "certified: O_n fixed point %s, attractor every n >= 7 %s, smallest n 7 %s" % (
                 c["O_n_fixed_point"]["status"], c["attractor_every_n"]["status"], c["smallest_n"]["status"])
         lines.append("%s  [%s]" % (r["label"], cert_text))
+        if r["spread_search"] is not None:
+            lines.append("  smallest n with a spread-cluster state: %s" % r["spread_search"]["note"])
         for cell in r["cells"]:
             inf, fin = cell["infinite_width"], cell["finite_width"]
             odd = "" if fin["odd_cos"] is None else ", odd cos %.3f, norm ratio %.2f" % (fin["odd_cos"], fin["norm_ratio"])

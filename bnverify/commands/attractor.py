@@ -11,7 +11,7 @@ from ..derive import sweeps
 from ..errors import BadInput
 from ..core.stages import after
 from . import after as after_activation
-from . import exits, options, per_n
+from . import exits, options, per_n, spread_search
 from .output import show
 
 NAME = "attractor"
@@ -57,13 +57,28 @@ examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 7.. --stages rc,leaky_relu --alpha 0..1
            bnverify attractor --n 7..9 --stages relu,rc     (BN after the activation)
            bnverify attractor --n 7 --fold 6.107..6.108
+           bnverify attractor --n 3..16 --stages rc,tanh --weight-var 2 --json
+
+A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
+default 1): the scale is part of the state and no spread-cluster state is certified.  Per n (at
+most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
+states) and a float search of the symmetric family's fixed points (bnverify.derive.spread:
+Gauss-Hermite or the closed kernel, a grid in (log q, arccos rho) and Newton's method), each row
+inconclusive with the reason (exit 3); "smallest_n" stays null and "smallest_n_note" says what
+the search found ("none found in A..B (float search; not proved)"); "spread_search" has the
+search's settings (docs/spread.md).
 """
 
 FIELDS = ("cluster_cos", "odd_cos", "norm_ratio", "spectral_radius")
 
 
 def add_arguments(p):
-    per_n.add_arguments(p, fold=True)
+    per_n.add_arguments(p, fold=True, stages_help="rc and one activation: relu (default) or leaky_relu, certified; "
+                        "rc,PHI for a non-homogeneous PHI (gelu, silu, tanh, ...): the kernel's two-point and simplex "
+                        "verdicts and a float search, inconclusive; or PHI,rc (BN after a homogeneous activation: "
+                        "the same state read at C G* C, by conjugation)")
+    options.add_weight_var(p, help="S2, the weight variance sigma_w^2 (an exact rational > 0, default 1): for a "
+                                   "non-homogeneous activation the model's own (the ReLU family: only 1, it only scales)")
 
 
 def table(rows, fields):
@@ -148,16 +163,76 @@ def run(args):
 
 def compute(args):
     """The --json document (``bnv.attractor`` wraps it): per n for a finite range of at most
-    limits.MAX_PER_N n, else the all-n proof (one shape for both)."""
+    limits.MAX_PER_N n, else the all-n proof (one shape for both; a non-homogeneous phi: the
+    kernel's two-point and simplex verdicts and the float search, per n)."""
     stages, act = options.stages(args.stages, args.alpha if ".." not in (args.alpha or "") else None, after_ok=True)
+    if not act.homogeneous:
+        return compute_smooth(args, stages, act)
+    if options.weight_var(args.weight_var) != 1:
+        raise BadInput("--weight-var %s: for %s (positively homogeneous) sigma_w^2 only scales every layer; the "
+                       "attractor is the same at every sigma_w^2" % (args.weight_var, act.name))
     if after(stages):               # BN after the activation: RC then phi's document, by conjugation
-        return after_activation.compute(args, stages, act, compute, "attractor")
-    return compute_all_n(args) if per_n.asks_all_n(args) else compute_per_n(args)
+        doc = after_activation.compute(args, stages, act, compute, "attractor")
+    else:
+        doc = compute_all_n(args) if per_n.asks_all_n(args) else compute_per_n(args)
+    doc.setdefault("weight_var", None)          # one shape with the non-homogeneous document
+    doc.setdefault("spread_search", None)
+    return doc
+
+
+MAX_SMOOTH_N = 64           # the DESCRIPTION says 64
+
+
+def compute_smooth(args, stages, act):
+    """A non-homogeneous phi at --weight-var, per n of a finite range: the kernel's verdicts on the
+    two-point and simplex states and the float search's spread-cluster finding, every row
+    inconclusive (commands/spread_search.py)."""
+    if stages != ("rc",):
+        raise BadInput("--stages %s: for %s (not homogeneous) the spread-cluster search covers RC then the "
+                       "activation, in that order (BN after the activation is a conjugate only for a homogeneous "
+                       "phi)" % (args.stages, act.name))
+    if args.fold is not None:
+        raise BadInput("--fold brackets ReLU's fold in real n; %s has no certified spread-cluster state" % act.name)
+    if args.cert is not None:
+        raise BadInput("--cert: nothing is proved about %s's spread-cluster state, so there is no certificate"
+                       % act.name)
+    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
+    if r.hi > MAX_SMOOTH_N:
+        raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d"
+                       % (args.n, MAX_SMOOTH_N))
+    w = options.weight_var(args.weight_var)
+    results = spread_search.rows(act, w, list(r))
+    from ..derive import spread
+
+    note = spread.smallest([dict(x["search"], n=x["n"]) for x in results], r.lo, r.hi)["note"]
+    return {"activation": str(act), "weight_var": str(w), "results": results, "smallest_n": None,
+            "smallest_n_note": note, "below_range": [],
+            "eigenvalue_convention": "the map's own (not up to scale): float eigenvalues of DF(G*), "
+                                     "through DT(S*) on symmetric matrices, S* = sigma_w^2 C G* C",
+            "summary": None, "asymptotics": None, "boxes": [], "conjugation": None,
+            "spread_search": {"label": spread.LABEL, "q_range": list(spread.Q_RANGE),
+                              "q_range_on_lines": list(spread.LINE_Q_RANGE), "grid": list(spread.GRID),
+                              "nodes": spread.NODES, "check_nodes": spread.CHECK_NODES,
+                              "status": spread_search.STATUS}}
+
+
+def text_smooth(doc):
+    """A non-homogeneous phi's rows: the kernel's verdicts, the search's points, the reason."""
+    lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: kernel verdicts (two-point, simplex) and a %s"
+             % (doc["activation"], doc["weight_var"], doc["spread_search"]["label"])]
+    for r in doc["results"]:
+        lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
+        lines.append("  kernel: %s" % spread_search.kernel_text(r))
+        lines += spread_search.point_lines(r["search"]["points"], "  search: ")
+    lines.append("smallest_n: not certified; %s" % doc["smallest_n_note"])
+    return lines
 
 
 def exit_code(doc):
     """OK when every n (and the fold) is decided, or the all-n proof holds; else the table or
     the summary says why."""
+    if doc["spread_search"] is not None:        # a float search: never decided
+        return exits.UNDECIDED
     if doc["conjugation"] is not None and doc["conjugation"]["status"] != "proved":
         return exits.UNDECIDED
     if doc["summary"] is not None:
@@ -170,6 +245,8 @@ def exit_code(doc):
 
 def text(doc):
     """The document for a reader: the per-n table, or the all-n summary."""
+    if doc["spread_search"] is not None:
+        return text_smooth(doc)
     if doc["summary"] is not None:
         return after_activation.text(doc) + text_all_n(doc)
     results = doc["results"]

@@ -42,14 +42,23 @@ With RS (full BN) the symmetric family reduces the same way and every start othe
 converges to the BSB1 state; that is decided per n by `bnverify check --stages rc,rs,relu --n N
 --property basin --state simplex --basin '[left-end, configuration)'` (docs/full-bn.md, section 13).
 
-exit status: 0 proved (every basin re-checked by the trusted kernel), 3 not proved.
+A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
+default 1): the family is two-dimensional, (q, rho) with q the cluster's pre-activation variance,
+and no basin is certified.  One n: the trusted kernel's verdicts on the two-point and simplex
+states and a float search of the family's fixed points with their float spectral radii
+(bnverify.derive.spread; docs/spread.md), status inconclusive with the reason (exit 3).  JSON:
+"n", "activation", "weight_var", "status", "reason", "kernel" (the two-point and simplex cells),
+"search" (the points, each with state, q, rho, family_radius, full_radius, persists).
+
+exit status: 0 proved (every basin re-checked by the trusted kernel), 3 not proved or inconclusive.
 
 examples:  bnverify basins --n 7
            bnverify basins --n 7.. --json
            bnverify basins --n 16 --stages rc,leaky_relu --alpha 1/10 --json
            bnverify basins --n 9 --plot basins-n9.png
+           bnverify basins --n 8 --stages rc,gelu --weight-var 3 --json
 """
-EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED}
+EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED, "inconclusive": exits.UNDECIDED}
 CLASSIFY_FROM = 7           # the all-n charts' first n (claims.properties.branches.CLASSIFY_FROM)
 
 
@@ -60,6 +69,8 @@ def add_arguments(p):
     p.add_argument("--eps", default="1/1000000", help="distance in rho for the layer counts (default 1/1000000)")
     options.add_json(p)
     options.add_plot(p, "write the figure: h(rho) - rho with orbits and basins, and the orbits as states")
+    options.add_weight_var(p, help="S2, the weight variance sigma_w^2 (an exact rational > 0, default 1): for a "
+                                   "non-homogeneous activation the model's own (the ReLU family: only 1, it only scales)")
 
 
 def parse(args):
@@ -86,6 +97,13 @@ def parse(args):
         raise BadInput("--n %d: basins are certified for 3 <= n <= %d" % (n, derive_basins.N_LIMIT))
     _, act = options.model(args, "basins", "RC with one activation (RC + RS's basins: bnverify check "
                            "--property basin --stages rc,rs,relu)")
+    if not act.homogeneous:
+        if args.plot:
+            raise BadInput("--plot draws h(rho) of the ReLU family; %s's family is two-dimensional" % act.name)
+        return n, act, None
+    if options.weight_var(args.weight_var) != 1:
+        raise BadInput("--weight-var %s: for %s (positively homogeneous) sigma_w^2 only scales every layer; the "
+                       "basins are the same at every sigma_w^2" % (args.weight_var, act.name))
     if not act.states:
         raise BadInput("--stages rc,%s: choose %s" % (act.name, activations.spoken(
             ["rc," + k for k in activations.names(lambda k: k.states)])))
@@ -128,6 +146,8 @@ def compute(args):
     n, act, eps = parse(args)
     if not isinstance(n, int):
         return compute_all_n(n, act)
+    if not act.homogeneous:
+        return compute_smooth(n, act, options.weight_var(args.weight_var))
     v = derive_basins.basins(n, act, eps=eps)
     if v.status != "proved":
         return {"n": n, "activation": str(act), "status": v.status, "reason": v.evidence.get("reason")}
@@ -141,6 +161,27 @@ def compute(args):
 
 
 ORDER = ("simplex", "partner", "attractor", "configuration")
+
+
+def compute_smooth(n, act, w):
+    """A non-homogeneous phi at one n: the kernel's two-point and simplex verdicts and the float
+    search's fixed points of the family, inconclusive (commands/spread_search.py)."""
+    from . import spread_search
+
+    row = spread_search.rows(act, w, [n])[0]
+    return {"n": n, "activation": str(act), "weight_var": str(w), "status": row["status"], "reason": row["reason"],
+            "kernel": {"two_point": row["two_point"], "simplex": row["simplex"]}, "search": row["search"],
+            "seconds": row["seconds"]}
+
+
+def text_smooth(doc):
+    from . import spread_search
+
+    row = {"two_point": doc["kernel"]["two_point"], "simplex": doc["kernel"]["simplex"]}
+    return (["fixed points of the symmetric family (q, rho), n = %d, RC + %s, sigma_w^2 = %s: %s"
+             % (doc["n"], doc["activation"], doc["weight_var"], doc["search"]["label"])] +
+            spread_search.point_lines(doc["search"]["points"]) +
+            ["kernel: %s" % spread_search.kernel_text(row), "status: %s (%s)" % (doc["status"], doc["reason"])])
 
 
 def compute_all_n(rng, act):
@@ -213,6 +254,8 @@ def text_all_n(doc):
 
 def text(doc):
     """The human-readable summary of a basins document."""
+    if "search" in doc:
+        return text_smooth(doc)
     if "summary" in doc:
         return text_all_n(doc)
     if "basins" not in doc:             # the cover was not proved

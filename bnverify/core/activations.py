@@ -126,12 +126,15 @@ def _gelu_K(q1, q2, c):
 
 
 def _gelu(q1, q2, c):
-    from flint import arb_series
+    from flint import arb, arb_series
 
     q1, q2, c = _a(q1), _a(q2), _a(c)
     t = arb_series([0, 1], prec=2)          # one exact first-order Taylor step per variable
-    return {"K": _gelu_K(q1, q2, c), "dK_dc": _gelu_K(q1, q2, c + t).coeffs()[1],
-            "dK_dq1": _gelu_K(q1 + t, q2, c).coeffs()[1], "dK_dq2": _gelu_K(q1, q2 + t, c).coeffs()[1],
+
+    def d1(s):                              # coeffs() drops trailing exact zeros (dK/dq1 = 0 at c = 0)
+        return (s.coeffs() + [arb(0), arb(0)])[1]
+    return {"K": _gelu_K(q1, q2, c), "dK_dc": d1(_gelu_K(q1, q2, c + t)),
+            "dK_dq1": d1(_gelu_K(q1 + t, q2, c)), "dK_dq2": d1(_gelu_K(q1, q2 + t, c)),
             "Ex2": _gelu_K(q1, q1, q1), "Ey2": _gelu_K(q2, q2, q2)}
 
 

@@ -1,0 +1,82 @@
+"""What ``attractor`` and ``basins`` report for a non-homogeneous phi (gelu, silu, tanh, erf, elu,
+softplus, sigmoid, sin): per n, the trusted kernel's verdicts that exist (the two-point and the
+simplex states, bnverify.commands.atlas's cells) and the float search of the symmetric family's
+fixed points (bnverify.derive.spread), which is a suggestion: a spread-cluster state found or
+not found there is never proved, so every such row is inconclusive (exit 3) with the reason."""
+from __future__ import annotations
+
+from ..derive import spread
+
+STATUS = "inconclusive"
+REASON = ("the spread-cluster state of RC + %s is not certified (the trusted kernel decides the two-point and "
+          "simplex states only); the float search of the symmetric family (q, rho) in %s found %s")
+
+
+
+
+def _found_text(points):
+    sp = [p for p in points if p["state"] == "spread"]
+    if not sp:
+        return "no fixed point off the simplex and two-point lines"
+    return "%d spread-cluster point(s): %s" % (len(sp), "; ".join(
+        "rho %.6g, q %.6g, spectral radius %.4g (family %.4g)%s" % (
+            p["rho"], p["q"], p["full_radius"] if p["full_radius"] is not None else float("nan"),
+            p["family_radius"], "" if p["persists"] else ", not confirmed by the finer quadrature")
+        for p in sp))
+
+
+def search_summary(doc):
+    """The search's result for a document: its label, region, points and time (JSON-ready)."""
+    return {"label": doc["label"], "region": doc["region"], "grid": doc["grid"], "nodes": doc["nodes"],
+            "points": doc["points"], "spread_found": len(doc["spread"]),
+            "stable_spread_found": sum(1 for p in doc["spread"] if p["full_radius"] is not None and
+                                       p["full_radius"] < 1),
+            "seconds": doc["seconds"]}
+
+
+def rows(act, w, ns, certified=True):
+    """One row per n: status inconclusive, the reason, the kernel's two-point and simplex cells (or
+    None where the kernel has no goal), and the search."""
+    from . import atlas
+
+    alpha = act.alpha if act.takes_alpha else None
+    out = []
+    for n in ns:
+        found = spread.search(act, n, float(w))
+        region = "q in [%g, %g], rho in [-1/%d, 1]" % (*spread.Q_RANGE, n - 2)
+        row = {"n": n, "status": STATUS, "checked": False,
+               "reason": REASON % (act, region, _found_text(found["points"])),
+               "search": search_summary(found), "seconds": found["seconds"],
+               "two_point": None, "simplex": None}
+        if certified:
+            tp = atlas.two_point_cells(act.name, alpha, w, [n])
+            row["two_point"] = None if tp is None else {k: tp[0][k] for k in ("fixed_point", "unstable")}
+            sc = atlas.simplex_cells(act.name, alpha, w, [n])
+            row["simplex"] = {"fixed_point": sc[0]["fixed_point"], "stable": sc[0]["stable"],
+                              "reason": sc[0]["reason"]}
+        out.append(row)
+    return out
+
+
+def kernel_text(row):
+    """The kernel's verdicts of one row, as a short text."""
+    parts = []
+    tp = row.get("two_point")
+    if tp is not None:
+        parts.append("two-point: fixed point %s, unstable %s" % (
+            tp["fixed_point"]["status"], (tp["unstable"] or {}).get("status", "-")))
+    sc = row.get("simplex")
+    if sc is not None:
+        parts.append("simplex: fixed point %s, stable %s" % (sc["fixed_point"], sc["stable"]))
+    return "; ".join(parts) or "no kernel goal"
+
+
+def point_lines(points, indent="  "):
+    """The search's points, one line each (float values: suggestions)."""
+    out = []
+    for p in points:
+        out.append("%s%-9s q %-11.6g rho %-12.8g radius family %.5g, full %s%s" % (
+            indent, p["state"], p["q"], p["rho"], p["family_radius"],
+            "%.5g" % p["full_radius"] if p["full_radius"] is not None else "-",
+            "" if p["persists"] else "  (not confirmed by the finer quadrature)"))
+    return out or ["%s(no fixed point found)" % indent]

@@ -1,0 +1,83 @@
+"""attractor and basins with a non-homogeneous phi: the kernel's verdicts that exist, the float
+search's finding, inconclusive (exit 3); the search's radii against the kernel's enclosures."""
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from bnverify.commands import atlas, spread_search
+from bnverify.core import activations
+from bnverify.derive import spread
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
+
+
+@pytest.mark.slow
+def test_search_radii_against_the_kernel():
+    """tanh, sigma_w^2 = 2, n = 5: the float search's full-dimension radii at the simplex and
+    two-point states inside the trusted kernel's ball enclosures (widened by 1e-6: float)."""
+    act = activations.activation("tanh")
+    got = {p["state"]: p for p in spread.search(act, 5, 2.0)["points"]}
+    simplex = atlas.simplex_cells("tanh", None, 2, [5])[0]
+    mid, rad = re.search(r"\[([-0-9.e]+) \+/- ([0-9.e-]+)\]", simplex["geometry"]["radius"]).groups()
+    assert abs(got["simplex"]["full_radius"] - float(mid)) <= float(rad) + 1e-6
+    two = atlas.two_point_cells("tanh", None, 2, [5])[0]["unstable"]["reason"]
+    mid, rad = re.search(r"at n = 5: \[([-0-9.e]+) \+/- ([0-9.e-]+)\]", two).groups()
+    assert abs(got["two-point"]["full_radius"] - float(mid)) <= float(rad) + 1e-6
+
+
+def test_rows_match_the_schema(monkeypatch):
+    """A row with points (tanh) against docs/schemas/attractor.json's search row."""
+    monkeypatch.setattr(spread, "GRID", (13, 16))
+    rows = spread_search.rows(activations.activation("tanh"), 2, [4], certified=False)
+    schema = json.loads((SCHEMAS / "attractor.json").read_text())
+    jsonschema.validate(rows[0], schema["properties"]["results"]["items"]["anyOf"][1])
+    assert {p["state"] for p in rows[0]["search"]["points"]} == {"simplex", "two-point"}
+    assert rows[0]["status"] == "inconclusive" and "not certified" in rows[0]["reason"]
+
+
+def test_attractor_non_homogeneous_is_inconclusive(run_cli):
+    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--json")
+    assert code == 3, err
+    doc = json.loads(out)
+    assert doc["smallest_n"] is None
+    assert doc["smallest_n_note"] == "none found in 3..3 (float search; not proved)"
+    row = doc["results"][0]
+    assert row["status"] == "inconclusive" and row["search"]["points"] == []
+    assert row["two_point"]["fixed_point"]["status"] == "refuted"          # the collapse lemma, kernel-checked
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["attractor", "--stages", "rc,tanh", "--n", "3.."], "no upper end"),
+    (["attractor", "--stages", "rc,tanh", "--n", "3..65"], "per n up to n = 64"),
+    (["attractor", "--stages", "tanh,rc", "--n", "3"], "RC then the activation"),
+    (["attractor", "--stages", "rc,tanh", "--n", "7", "--fold", "6.1..6.2"], "--fold"),
+    (["attractor", "--stages", "rc,relu", "--n", "7", "--weight-var", "2"], "only scales"),
+    (["basins", "--stages", "rc,tanh", "--n", "7", "--plot", "x.png"], "two-dimensional"),
+    (["basins", "--stages", "rc,relu", "--n", "7", "--weight-var", "2"], "only scales"),
+    (["basins", "--stages", "rc,tanh", "--n", "7", "--weight-var", "0"], "weight-var"),
+])
+def test_bad_input_is_one_line(run_cli, argv, message):
+    code, out, err = run_cli(*argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_atlas_smallest_n_column(cli_json):
+    doc = cli_json("atlas", "--activations", "relu,sigmoid", "--n", "4", "--weight-var", "1", "--width", "8",
+                   "--depth", "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified",
+                   "--spread-n", "3..4")
+    rows = {r["activation"]: r for r in doc["rows"]}
+    assert rows["relu"]["spread_search"] is None                 # the ReLU family's column is the kernel's
+    s = rows["sigmoid"]["spread_search"]
+    assert s["note"] == "none found in 3..4 (float search; not proved)" and s["certified"] is False
+
+
+@pytest.mark.slow
+def test_atlas_reports_a_found_spread_point(cli_json):
+    doc = cli_json("atlas", "--activations", "gelu", "--n", "8", "--weight-var", "3", "--width", "8",
+                   "--depth", "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified",
+                   "--spread-n", "8")
+    s = doc["rows"][0]["spread_search"]
+    assert s["smallest_n_found"] == 8 and "not proved" in s["note"]
