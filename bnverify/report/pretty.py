@@ -119,15 +119,21 @@ def _positive_first(text):
 
 
 def formula(text):
-    """A sympy-printed expression (or prose quoting one) in reader's notation, same value."""
-    s = str(text)
+    """A sympy-printed expression (or prose quoting one) in reader's notation, same value.  A double-quoted
+    part (a user's formula in a statement: phi(x) = "1/2*x") is kept as written."""
+    parts = re.split(r'("[^"]*")', str(text))
+    return "".join(p if i % 2 else _notation(p) for i, p in enumerate(parts))
+
+
+def _notation(s):
     s = _positive_first(_POW.sub("^", s))        # while products still read 2*n: a term has no space
     while True:
         t = _MUL.sub(_product, s)
         if t == s:
             break
         s = t
-    return _FRACTION.sub(lambda m: exact_number(Fraction(int(m.group(1)), int(m.group(2)))), s)
+    return _FRACTION.sub(lambda m: exact_number(Fraction(int(m.group(1)), int(m.group(2))))
+                         if int(m.group(2)) else m.group(0), s)
 
 
 def leading_term(coefficient, power, var="t"):

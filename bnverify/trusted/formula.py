@@ -10,6 +10,8 @@ value, so the integrator bisects there, else the union of both branches (a direc
 from __future__ import annotations
 
 import ast
+import re
+import string
 from fractions import Fraction
 
 from flint import acb, arb
@@ -19,30 +21,36 @@ from .base import Rejected, ball
 FUNCS = {"exp": 1, "log": 1, "erf": 1, "tanh": 1, "sin": 1, "cos": 1, "sqrt": 1, "abs": 1, "max": 2, "min": 2}
 OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
 MAX_CHARS, MAX_DEPTH, MAX_NODES, MAX_POWER = 2000, 100, 400, 8
+CHARS = set(string.ascii_letters + string.digits + " +-*/().,<>=")
+SPENT = [0, 0]          # node evaluations of acb.integral's integrands in this decision, and their limit (kernel.decide)
 
 
 def parse(text):
     """The tree: ("x",) ("c", Fraction) ("neg", a) (op, a, b) ("pow", a, k) ("f", name, a) ("sel", u, p, m, tag),
-    tag "abs", None (max, min) or the Fraction k of 'p if x > k else m'; Rejected on anything else."""
-    if not isinstance(text, str) or len(text) > MAX_CHARS:
-        raise Rejected("a formula is a text of at most %d characters" % MAX_CHARS)
+    tag "abs", None (max, min) or the Fraction k of 'p if x > k else m'; Rejected on anything else.  ASCII letters,
+    digits, spaces and + - * / ( ) . , < > = only: nothing the reader would drop (a '#' comment) or fold (look-alikes)."""
+    if not isinstance(text, str) or len(text) > MAX_CHARS or not set(text) <= CHARS:
+        raise Rejected("a formula is a text of at most %d characters among %r" % (MAX_CHARS, "".join(sorted(CHARS))))
     try:
         tree = ast.parse(text.strip(), mode="eval")
         if sum(1 for _ in ast.walk(tree)) > MAX_NODES:      # each node is evaluated at every point of an integral
             raise Rejected("a formula of more than %d syntax nodes" % MAX_NODES)
-        return _node(tree.body, 0)
+        return _node(tree.body, 0, text.strip())
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise Rejected("formula %.40r is not in the grammar" % text)
 
 
-def _node(n, depth):
+def _node(n, depth, text):
     if depth > MAX_DEPTH:
         raise Rejected("formula nested more than %d deep" % MAX_DEPTH)
-    go = lambda m: _node(m, depth + 1)                                  # noqa: E731
+    go = lambda m: _node(m, depth + 1, text)                            # noqa: E731
     if isinstance(n, ast.Name) and n.id == "x":
         return ("x",)
-    if isinstance(n, ast.Constant) and type(n.value) in (int, float) and abs(n.value) < float("inf"):
-        return ("c", Fraction(repr(n.value)) if type(n.value) is float else Fraction(n.value))
+    if isinstance(n, ast.Constant) and type(n.value) in (int, float):   # the literal as written, exactly
+        lit = ast.get_source_segment(text, n)
+        if not re.fullmatch(r"\d+(\.\d*)?([eE][-+]?\d{1,3})?|\.\d+([eE][-+]?\d{1,3})?", lit or ""):
+            raise Rejected("formula: the number %.40r is not a decimal literal with an exponent of at most 3 digits" % lit)
+        return ("c", Fraction(lit))
     if isinstance(n, ast.UnaryOp) and type(n.op) in (ast.USub, ast.UAdd):
         a = go(n.operand)
         return a if type(n.op) is ast.UAdd else ("c", -a[1]) if a[0] == "c" else ("neg", a)
@@ -140,8 +148,17 @@ def _lift(v, like):
     return Bound(v, v) if isinstance(like, Bound) else acb(v)
 
 
-def value(e, z, an=False, d=False):
-    """(g(z), g'(z)) (g' None unless d): z an acb ball (an: acb.integral's analytic flag) or x's Bound."""
+def value(e, z, an=False, d=False, memo=None):
+    """(g(z), g'(z)) (g' None unless d): z an acb ball (an: acb.integral's analytic flag) or x's Bound.  Each
+    node once per call (abs, max and min share their subtrees: without the memo the work is 3^depth)."""
+    memo = {} if memo is None else memo
+    key = (id(e), id(z), an, d)
+    if key not in memo:
+        memo[key] = (_value(e, z, an, d, memo), z)         # z kept: no id is reused within the call
+    return memo[key][0]
+
+
+def _value(e, z, an, d, memo):
     k, c = e[0], (lambda v: _lift(v, z))
     if k in ("x", "c"):
         return (z, d and c(1)) if k == "x" else (c(e[1]), d and c(0))
@@ -151,18 +168,18 @@ def value(e, z, an=False, d=False):
             t, f = (ball(tag), (arb(0), arb(1))) if isinstance(tag, Fraction) else (None, None)
             zp = z if t is None else Bound(t if z.lo is None else arb.max(z.lo, t), z.hi, f)
             zm = z if t is None else Bound(z.lo, t if z.hi is None else arb.min(z.hi, t), f)
-            (vp, dp), (vm, dm) = value(p, zp, an, d), value(m, zm, an, d)
+            (vp, dp), (vm, dm) = value(p, zp, an, d, memo), value(m, zm, an, d, memo)
             v = vp.union(vm)
             v.lo = arb(0) if tag == "abs" else v.lo
             return v, d and dp.union(dm)
-        s = value(u, z, an)[0].real
+        s = value(u, z, an, False, memo)[0].real
         if s > 0 or s < 0:
-            return value(p if s > 0 else m, z, an, d)
+            return value(p if s > 0 else m, z, an, d, memo)
         if an:
             return acb("nan"), d and acb("nan")
-        (vp, dp), (vm, dm) = value(p, z, an, d), value(m, z, an, d)
+        (vp, dp), (vm, dm) = value(p, z, an, d, memo), value(m, z, an, d, memo)
         return vp.union(vm), d and dp.union(dm)
-    a, da = value(e[-1] if k == "f" else e[1], z, an, d)
+    a, da = value(e[-1] if k == "f" else e[1], z, an, d, memo)
     if k == "neg":
         return -a, d and -da
     if k == "pow":
@@ -174,19 +191,23 @@ def value(e, z, an=False, d=False):
               "cos": lambda: -a.sin(), "tanh": lambda: c(1) - v ** 2,
               "erf": lambda: c(2) / c(arb.pi()).sqrt() * (-(a ** 2)).exp()}
         return v, d and dv[e[1]]() * da
-    b, db = value(e[2], z, an, d)
+    b, db = value(e[2], z, an, d, memo)
     return {"add": lambda: (a + b, d and da + db), "sub": lambda: (a - b, d and da - db),
             "mul": lambda: (a * b, d and da * b + a * db),
             "div": lambda: (a / b, d and (da * b - a * db) / b ** 2)}[k]()
 
 
-def _continuous(e):
+def _continuous(e, seen=None):
     """True if every if form's branches agree exactly at its kink (exact equal balls), so phi has no jump."""
+    seen = set() if seen is None else seen
+    if id(e) in seen:
+        return True
+    seen.add(id(e))
     if e[0] == "sel" and isinstance(e[4], Fraction):
         a, b = (value(br, acb(ball(e[4])))[0] for br in e[2:4])
         if not (a.is_exact() and a == b):
             return False
-    return all(_continuous(s) for s in e[1:] if isinstance(s, tuple))
+    return all(_continuous(s, seen) for s in e[1:] if isinstance(s, tuple))
 
 
 def row(text):
@@ -195,8 +216,36 @@ def row(text):
     Lipschitz lemma."""
     e, x = parse(text), Bound(None, None, (arb(0), arb(1)))
 
-    fns = (lambda z, a, an=False: value(e, z, an)[0], lambda z, a, an=False: value(e, z, an, True)[1])
+    size = _size(e)
+    fns = (lambda z, a, an=False: _spent(size) and value(e, z, an)[0],
+           lambda z, a, an=False: _spent(size) and value(e, z, an, True)[1])
     return {-1: fns, 1: fns}, _grow(e, x, 0), _grow(e, x, 1) if _continuous(e) else None, None, False
+
+
+def _size(e, seen=None):
+    """The tree's distinct nodes (shared subtrees once)."""
+    seen = set() if seen is None else seen
+    if id(e) not in seen:
+        seen.add(id(e))
+        for t in e[1:]:
+            if isinstance(t, tuple):
+                _size(t, seen)
+    return len(seen)
+
+
+def _spent(size):
+    """Count one evaluation of the tree; Rejected beyond the limit kernel.decide set from the items' prices (a
+    switch whose sign is never certain makes acb.integral bisect to its evaluation limit)."""
+    SPENT[0] += size
+    if SPENT[1] and SPENT[0] > SPENT[1]:
+        raise Rejected("the formula's integrals went over the work the evidence was priced at (%d node evaluations)"
+                       % SPENT[1])
+    return True
+
+
+def weight(name):
+    """A formula's price factor in items.work: its tree's nodes (a named activation: 1)."""
+    return _size(parse(name[len("formula:"):])) if str(name).startswith("formula:") else 1
 
 
 def _grow(e, x, i):

@@ -49,6 +49,7 @@ from .rs_family import check_rs_cover
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
+from . import formula
 from .mehler import terms
 from .twopoint import check_bracket, check_cover, check_none
 
@@ -215,7 +216,11 @@ def _typed(item):
 def work(item):
     """What re-checking an item costs, read off its shape before any arithmetic: its boxes,
     intervals, pieces or points times its working precision in bits (64 where it names none),
-    weighted by the cost of one entry (SIZED)."""
+    weighted by the cost of one entry (SIZED), and for a user's formula by its tree's nodes."""
+    return _work(item) * formula.weight(item.get("activation"))
+
+
+def _work(item):
     _typed(item)
     prec = item.get("prec", 64)
     if not 0 < prec <= 4096:

@@ -39,7 +39,7 @@ import json
 import re
 from fractions import Fraction
 
-from . import rank, rs, smt, stages, twopoint
+from . import formula, rank, rs, smt, stages, twopoint
 from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, int_range, library,
                    parse, rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
@@ -56,6 +56,8 @@ STAGE_FORMS = ([], ["rc"], ["rs"], ["rc", "rs"], ["nl", "rc"], ["nl", "rc", "rs"
 AFTER = ("fixed-point", "spectral-radius", "jacobian-spectrum", "attractor-exists", "attractor-stable")
 STATES = ("configuration", "two-point", "attractor", "simplex")
 PER_N_MAX = 1000
+FORMULA_EVALS = 4           # priced work per node evaluation of a formula's integrands (genuine items use 1 per 14 or
+                            # less, measured on x*erf(x)'s brackets: tests/test_redteam_formula.py), 13 us each
 CERT_WORK = 32_000_000      # weighted entries x bits over a certificate (items.work), some 20 s;
                             # the tool's largest (58 basin covers) is under a quarter of it
 PER_N_EXACT = 64            # an n-by-n exact comparison of spectra, where no identity in n holds
@@ -109,8 +111,8 @@ class Claim:
     # ---- words
     def model_text(self):
         nl = {"relu": "ReLU", "identity": "no non-linearity", "leaky_relu": "leaky ReLU(alpha)",
-              "elu": "elu(alpha = %s)" % self.alpha[0]}.get(self.activation, self.activation.replace(
-                  "formula:", "phi(x) = ", 1))
+              "elu": "elu(alpha = %s)" % self.alpha[0]}.get(self.activation, re.sub(
+                  "^formula:(.*)$", r'phi(x) = "\1"', self.activation, flags=re.S))
         st = " + ".join(s.upper() for s in self.stages) or "no RC, no RS"
         w = "" if self.weight_var == 1 else ", W with variance sigma_w^2/d, sigma_w^2 = %s" % self.weight_var
         return "%s, %s%s" % (st, nl, w)
@@ -1251,14 +1253,18 @@ def decide(claim_json, evidence=()):
         raise Rejected("the evidence's work %d (entries x bits, weighted) is over the budget %d: send only the "
                        "items the claim needs" % (total, CERT_WORK))
     facts = []
-    for i, item in enumerate(evidence):
-        try:
-            facts.append(check_item(item))
-        except Rejected as e:
-            raise Rejected("evidence item %d: %s" % (i, e))
-        if not g.about(facts[-1]) or facts[-1] in facts[:-1]:
-            raise Rejected("evidence item %d says nothing (new) about the claim" % i)
-    verdict, reason = g.decide(facts)
+    formula.SPENT[:] = [0, max(total, CERT_WORK // 64) // FORMULA_EVALS]     # what a formula's integrands may take
+    try:
+        for i, item in enumerate(evidence):
+            try:
+                facts.append(check_item(item))
+            except Rejected as e:
+                raise Rejected("evidence item %d: %s" % (i, e))
+            if not g.about(facts[-1]) or facts[-1] in facts[:-1]:
+                raise Rejected("evidence item %d says nothing (new) about the claim" % i)
+        verdict, reason = g.decide(facts)
+    finally:
+        formula.SPENT[:] = [0, 0]
     return verdict, g.statement, reason
 
 

@@ -253,7 +253,10 @@ def phi_at(name, alpha, y):
     """phi(y) for a real ball y certainly non-zero (an arb)."""
     if not (y > 0 or y < 0):
         raise Rejected("phi at a ball that meets the kink")
-    return row(name)[0][1 if y > 0 else -1][0](acb(y), ball(alpha)).real
+    v = row(name)[0][1 if y > 0 else -1][0](acb(y), ball(alpha))
+    if not (v.imag == 0 and v.real.is_finite()):            # log(x) at x < 0: phi has no value there
+        raise Rejected("phi has no finite real value at %s" % y.str(5))
+    return v.real
 
 
 # ---------------------------------------------------------------- goals (kernel.GOALS routes here)
