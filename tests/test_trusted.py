@@ -94,9 +94,12 @@ def test_trusted_is_small():
     bits: one helper for the bracket and the cover).  +69 for no fixed point at all (gelu, silu, elu,
     softplus: phi = relu - h with h bounded gives S(s) < s beyond s_big, sup |phi'| on [-T, T] in balls
     below s_min; the two-point-none and simplex-none items, the goals' refutation).  +1 for the simplex
-    cover's red team (no cut beyond twice osc^2/2: the integrals' cost grows with q)."""
+    cover's red team (no cut beyond twice osc^2/2: the integrals' cost grows with q).  +39 for covers
+    with every root (several brackets, the sign of S(s) - s flipping at each; phi = relu - h with the
+    none items' lemmas at both ends, _near_zero's lower bound by inf phi'; pieces in the mean value form
+    by S'(s) from the partials, _slope)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 2993, sizes
+    assert sum(sizes.values()) <= 3032, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -83,10 +83,15 @@ def two_point(claim):
                               % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
                                  if state == "simplex" else "")}
     if claim.property == "spectral-radius" and not _bracket_proves(claim, item):
-        cover = two_point_search.cover_item(act, n, w, item, state)        # refutes; the bracket may prove
+        # the statement is existential: another root's bracket may prove it; else a cover of every root refutes
+        others = two_point_search.bracket_items(act, n, w, state)[1:]
+        for other in others:
+            if other is not None and _bracket_proves(claim, other):
+                return [other], {"s": [other["lo"], other["hi"]], "roots": 1 + len(others)}
+        cover = two_point_search.cover_item(act, n, w, item, state, [item] + others if others else None)
         if cover is not None:
             return [cover, item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(cover["below"]) +
-                                   len(cover["above"]) - 2}
+                                   len(cover["above"]) - 2, "roots": 1 + len(cover.get("brackets", []))}
     return [item], {"s": [item["lo"], item["hi"]]}
 
 

@@ -1,0 +1,116 @@
+"""Covers with every root (trusted/twopoint.py check_cover): several brackets, the sign of S(s) - s
+flipping at each, and for phi = relu - h (gelu, silu, elu, softplus) the none items' lemmas at both
+ends (_near_zero below s_min, _large_s beyond the last cut); pieces in the mean value form (slopes).
+
+Independent references: mpmath quadrature of S(s) (the tests' own phi), and for GELU's two simplex
+fixed points (sigma_w^2 = 67/20, n = 3) the red team's mpmath dense Jacobian radii
+(tests/test_redteam_simplex.py: nested mpmath quadratures, no Hermite series, no blocks)."""
+import copy
+from fractions import Fraction
+
+import mpmath
+import pytest
+
+from bnverify import trusted
+from bnverify.claims.properties import two_point as TP
+from bnverify.core.activations import activation
+from bnverify.trusted import items, twopoint as T
+
+
+def _claim(act, w, n, rel, bound, state="two-point", alpha=None):
+    dom = {"n": str(n)} if alpha is None else {"n": str(n), "alpha": str(alpha)}
+    return {"property": "spectral-radius", "stages": ["rc"], "activation": act, "domain": dom,
+            "params": dict(state=state, relation=rel, bound=bound), "weight_var": str(w)}
+
+
+def _S_mp(phi, n, w, s):
+    """The two-point S(s) = E[(phi((n-1) lam Z/n) - phi(-lam Z/n))^2] by mpmath quadrature."""
+    with mpmath.workdps(25):
+        lam = mpmath.sqrt(mpmath.mpf(w.numerator) / w.denominator * mpmath.mpf(s.numerator) / s.denominator)
+        return mpmath.quad(lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * mpmath.npdf(z),
+                           [-mpmath.inf, 0, mpmath.inf])
+
+
+def _elu(t):
+    return t if t > 0 else mpmath.exp(t) - 1
+
+
+@pytest.fixture(scope="module")
+def elu3():
+    """ELU (alpha = 1), sigma_w^2 = 2, n = 3, two-point: S(s) > s near 0 (inf phi' on [-T, T] > 1/sqrt 2),
+    one root (s = 5.28), S(s) < s beyond s_big (w c = 5/9)."""
+    return TP.cover_item(activation("elu"), 3, 2)
+
+
+def test_the_elu_cover_refutes_stability_and_its_lemmas_are_true(elu3):
+    assert elu3 is not None and "eps" in elu3 and "brackets" not in elu3
+    fact = items.check_item(elu3)
+    assert fact["fact"] == "two-point-roots" and len(fact["radii"]) == 1 and fact["s"][0] == [elu3["lo"], elu3["hi"]]
+    claim = _claim("elu", 2, 3, "<", "1", alpha=1)
+    v, st, why = trusted.decide(claim, [elu3])
+    assert v == "refuted" and "every root" in why, why
+    # mpmath: S(s) > s below s_min and below the bracket, < s above it, up to 100 s_big
+    s_min, lo, hi, big = (Fraction(x) for x in (elu3["below"][0], elu3["lo"], elu3["hi"], elu3["above"][-1]))
+    for s in (s_min / 100, s_min, (s_min + lo) / 2, lo):
+        assert _S_mp(_elu, 3, Fraction(2), s) > mpmath.mpf(s.numerator) / s.denominator, s
+    for s in (hi, (hi + big) / 2, big, 100 * big):
+        assert _S_mp(_elu, 3, Fraction(2), s) < mpmath.mpf(s.numerator) / s.denominator, s
+
+
+def _fake_bracket(it, k):
+    """A narrow bracket inserted after above[k] (where S(s) - s keeps its sign), the slopes' indices kept."""
+    x = Fraction(it["above"][k])
+    y = x * (1 + Fraction(1, 2048))
+    at = len(it["below"]) + k
+    it.update(above=it["above"][:k + 1] + [str(y)] + it["above"][k + 1:], brackets=[[str(x), str(y)]],
+              slopes=[i + (i >= at) for i in it.get("slopes", [])])
+
+
+def _expect(item, why):
+    with pytest.raises(trusted.Rejected, match=why):
+        items.check_item(item)
+
+
+@pytest.mark.parametrize("edit,why", [
+    (lambda it: it.pop("eps"), "large-s"),                                              # no tail lemma
+    (lambda it: it.update(above=it["above"][:3], slopes=[]), "large-s"),                          # the last cut below s_big's lemma
+    (lambda it: it.update(eps="1"), "large-s"),                                         # (1 + eps) w c >= 1
+    (lambda it: it.update(T="3"), "small-s"),                                           # inf phi' at T = 3: e^-3
+    (lambda it: _fake_bracket(it, 3), "not shown"),                                     # a bracket with no sign change
+    (lambda it: it.update(brackets=[it["above"][-2:]]), "brackets must"),               # the last piece as a bracket
+    (lambda it: it.update(brackets=[[it["above"][1], str(Fraction(it["above"][1]) * 2)]]), "brackets must"),  # not a piece
+    (lambda it: it.update(slopes=[10 ** 6]), "slopes"),
+    (lambda it: it.update(slopes=["1"]), "slopes"),
+    (lambda it: it.update(alpha="2"), "small-s|not shown|large-s"),                     # relabelled onto another alpha
+    (lambda it: it.update(weight_var="3"), "small-s|not shown|large-s"),
+    (lambda it: it.update(activation="silu", alpha="0"), "small-s|not shown|large-s"),
+    (lambda it: it.update(below=it["below"][:1] + it["below"][2:]), "not shown"),       # a long first piece
+])
+def test_forged_elu_covers_are_rejected(elu3, edit, why):
+    bad = copy.deepcopy(elu3)
+    edit(bad)
+    _expect(bad, why)
+
+
+def test_the_elu_cover_says_nothing_about_other_claims(elu3):
+    for claim in (_claim("elu", 2, 4, "<", "1", alpha=1), _claim("elu", 3, 3, "<", "1", alpha=1),
+                  _claim("elu", 2, 3, "<", "1", state="simplex", alpha=1), _claim("elu", 2, 3, "<", "1", alpha=2)):
+        try:
+            v = trusted.decide(claim, [elu3])[0]
+        except trusted.Rejected:
+            v = None
+        assert v != "refuted", claim
+    relabelled = dict(elu3, type="simplex-cover")      # the two-point pieces read as the simplex state's
+    with pytest.raises(trusted.Rejected):
+        items.check_item(relabelled)
+
+
+def test_a_piece_by_its_slope_is_the_mean_value_form():
+    """_slope against a central difference of the kernel's own S, and an mpmath one (the tests' phi)."""
+    from flint import ctx
+    from bnverify.trusted.base import ball
+    s, h = Fraction(3), Fraction(1, 10 ** 6)
+    with ctx.workprec(128):
+        d = T._slope("elu", Fraction(1), 3, Fraction(2), ball(s), 2.0 ** -60, "two-point")
+    ref = (_S_mp(_elu, 3, Fraction(2), s + h) - _S_mp(_elu, 3, Fraction(2), s - h)) / (2 * mpmath.mpf(1e-6))
+    assert d.rad() < 1e-15 and abs(float(d.mid()) - float(ref)) < 1e-8, (d, ref)
