@@ -114,3 +114,81 @@ def test_a_piece_by_its_slope_is_the_mean_value_form():
         d = T._slope("elu", Fraction(1), 3, Fraction(2), ball(s), 2.0 ** -60, "two-point")
     ref = (_S_mp(_elu, 3, Fraction(2), s + h) - _S_mp(_elu, 3, Fraction(2), s - h)) / (2 * mpmath.mpf(1e-6))
     assert d.rad() < 1e-15 and abs(float(d.mid()) - float(ref)) < 1e-8, (d, ref)
+
+
+def test_the_simplex_slope_against_the_float_rule():
+    """The simplex state's S'(s) (Mehler's partials) against a central difference of the float tensor
+    rule (derive/twopoint.simplex_distances: no series)."""
+    from flint import ctx
+    from bnverify.derive import twopoint as D
+    from bnverify.trusted.base import ball
+    s, h = 1 / 3, 1e-4
+    with ctx.workprec(128):
+        d = T._slope("tanh", Fraction(0), 5, Fraction(2), ball(Fraction(1, 3)), 2.0 ** -60, "simplex")
+    f = D.simplex_distances(activation("tanh"), 5, 2, [s - h, s + h], nodes=160)
+    assert abs(float(d.mid()) - (f[1] - f[0]) / (2 * h)) < 1e-6, (d, f)
+
+
+def _merged_below(it):
+    """Every piece below the bracket as one, checked by its slope (the mean value form over a wide ball)."""
+    k = len(it["below"]) - 2
+    it.update(below=[it["below"][0], it["below"][-1]],
+              slopes=[0] + [i - k for i in it.get("slopes", []) if i > k])
+
+
+def _three_brackets(it):
+    """(lo, hi) split into three adjacent brackets: the sign at the inner ends is never shown."""
+    lo, hi = Fraction(it["lo"]), Fraction(it["hi"])
+    m1, m2 = lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3
+    it.update(hi=str(m1), above=[str(m1), str(m2)] + it["above"], brackets=[[str(m1), str(m2)], [str(m2), str(hi)]],
+              slopes=[i + 2 * (i >= len(it["below"])) for i in it.get("slopes", [])])
+
+
+def _root_in_a_slope_piece(it):
+    """The bracket moved 1 % below the root (where S(s) > s at both its ends), the root inside the slope
+    piece after it, whose midpoint has S(s) < s; every piece by its slope."""
+    r = (Fraction(it["lo"]) + Fraction(it["hi"])) / 2
+    x, b = r * Fraction(99, 100), r * Fraction(103, 100)
+    y = x * (1 + Fraction(1, 2048))
+    below = [c for c in it["below"] if Fraction(c) < x] + [str(x)]
+    above = [str(y), str(b)] + [c for c in it["above"] if Fraction(c) > b]
+    it.update(lo=str(x), hi=str(y), below=below, above=above,
+              slopes=[i for i in range(len(below) + len(above) - 1) if i != len(below) - 1])
+
+
+@pytest.mark.parametrize("edit,why", [(_merged_below, "not shown"), (_three_brackets, "brackets must"),
+                                      (_root_in_a_slope_piece, "not shown")])
+def test_more_forged_elu_covers(elu3, edit, why):
+    bad = copy.deepcopy(elu3)
+    edit(bad)
+    _expect(bad, why)
+
+
+def test_brackets_and_slopes_are_priced(elu3):
+    more = dict(elu3, brackets=[["1", "2"]], slopes=[0, 1])
+    assert items.work(more) > items.work(dict(elu3, brackets=[["1", "2"]], slopes=[])) > \
+        items.work(dict(elu3, slopes=[]))
+
+
+def test_the_lower_lemma_uses_the_least_slope_on_every_piece():
+    """ELU (alpha = 1), sigma_w^2 = 2, n = 3, T = 3/10: inf phi' on [-T, T] is e^-T, so S(s) > s below
+    s_min exactly when 2 e^(-2T) (1 - tail(R)) > 1, tail(R) = 2 (R N(R) + Q(R)) (floats here, by
+    bisection on R): shown just inside, not just outside (e^(-T + T/64), a piece's largest, would pass)."""
+    import math
+    Tv, n, w = Fraction(3, 10), 3, Fraction(2)
+    tail = lambda R: 2 * (R * math.exp(-R * R / 2) / math.sqrt(2 * math.pi) + math.erfc(R / math.sqrt(2)) / 2)  # noqa: E731
+    edge = 1 - 1 / (2 * math.exp(-2 * 0.3))           # the largest tail the lemma allows
+    s_of = lambda t: Fraction(_R(tail, t) and (0.3 * n / ((n - 1) * _R(tail, t))) ** 2 / 2)   # noqa: E731
+    from flint import ctx
+    with ctx.workprec(128):
+        assert T._near_zero("elu", Fraction(1), n, w, Tv, s_of(edge * 0.9), "two-point") == 1
+        assert T._near_zero("elu", Fraction(1), n, w, Tv, s_of(edge * 1.02), "two-point") == 0
+
+
+def _R(tail, t):
+    """The R with tail(R) = t (tail decreasing), by bisection."""
+    lo, hi = 0.0, 40.0
+    for _ in range(200):
+        m = (lo + hi) / 2
+        lo, hi = (m, hi) if tail(m) > t else (lo, m)
+    return hi
