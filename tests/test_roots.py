@@ -6,7 +6,9 @@ Independent references: mpmath quadrature of S(s) (the tests' own phi), and for 
 fixed points (sigma_w^2 = 67/20, n = 3) the red team's mpmath dense Jacobian radii
 (tests/test_redteam_simplex.py: nested mpmath quadratures, no Hermite series, no blocks)."""
 import copy
+import json
 from fractions import Fraction
+from pathlib import Path
 
 import mpmath
 import pytest
@@ -79,6 +81,8 @@ def _expect(item, why):
     (lambda it: _fake_bracket(it, 3), "not shown"),                                     # a bracket with no sign change
     (lambda it: it.update(brackets=[it["above"][-2:]]), "brackets must"),               # the last piece as a bracket
     (lambda it: it.update(brackets=[[it["above"][1], str(Fraction(it["above"][1]) * 2)]]), "brackets must"),  # not a piece
+    (lambda it: it.update(brackets=[it["below"][1:3]]), "brackets must"),                # unsorted: below (lo, hi)
+    (lambda it: it.update(brackets=[[it["lo"], it["hi"]]]), "brackets must"),             # (lo, hi) twice: overlapping
     (lambda it: it.update(slopes=[10 ** 6]), "slopes"),
     (lambda it: it.update(slopes=["1"]), "slopes"),
     (lambda it: it.update(alpha="2"), "small-s|not shown|large-s"),                     # relabelled onto another alpha
@@ -192,3 +196,64 @@ def _R(tail, t):
         m = (lo + hi) / 2
         lo, hi = (m, hi) if tail(m) > t else (lo, m)
     return hi
+
+
+# the red team's independent spectral radii at GELU's two simplex fixed points (sigma_w^2 = 67/20, n = 3):
+# mpmath nested quadratures and a dense n x n Jacobian by numpy (tests/test_redteam_simplex.py, BRACKETS)
+GELU_RADII = (1.0392695086482884, 0.995633164978527)
+GELU_ROOTS = (0.44355, 21.6400)         # the same red team's mpmath roots, to 4 digits
+
+
+@pytest.mark.slow
+def test_both_simplex_roots_of_gelu_are_bracketed_and_each_decides_its_own_claim():     # some 40 s
+    found = TP.bracket_items(activation("gelu"), 3, Fraction(67, 20), "simplex")
+    assert len(found) == 2 and all(found), found
+    for item, s, rho in zip(found, GELU_ROOTS, GELU_RADII):
+        fact = items.check_item(item)
+        lo, hi = (float(x) for x in fact["radius"])
+        assert fact["fact"] == "simplex-fixed" and lo <= rho <= hi and hi - lo < 0.01, (lo, rho, hi)
+        assert abs(float(Fraction(item["lo"])) / s - 1) < 1e-4, (item, s)
+    stable, unstable = (_claim("gelu", Fraction(67, 20), 3, rel, "1", "simplex") for rel in ("<", ">"))
+    assert trusted.decide(stable, [found[1]])[0] == "proved"        # the second root: radius 0.9956
+    assert trusted.decide(unstable, [found[0]])[0] == "proved"      # the first: 1.0393
+    with pytest.raises(trusted.Rejected):                           # a bracket never refutes
+        trusted.decide(stable, [found[0]])
+
+
+# GELU, sigma_w^2 = 71/20, n = 3, two-point: two fixed points (S(s) < s near 0 and beyond the second, up to
+# s_big = 3311 where the large-s lemma takes over).  The search's cover (some 130 s to find), stored: 180
+# cuts, 177 of them pieces by their slope; its price, 46 million, is over a certificate's 32 (some 24 s
+# to re-check), so it is decided here from the kernel's fact, not through a certificate.
+GELU71 = Path(__file__).parent / "data" / "gelu_71_20_two_point_cover.json"
+
+
+def _gelu(t):
+    return t * (1 + mpmath.erf(t / mpmath.sqrt(2))) / 2
+
+
+@pytest.fixture(scope="module")
+def gelu71():
+    return json.loads(GELU71.read_text())
+
+
+@pytest.mark.slow
+def test_gelus_two_roots_each_in_a_bracket_and_every_radius_above_one(gelu71):      # some 25 s
+    fact = T.check_cover(gelu71)
+    assert fact["fact"] == "two-point-roots" and len(fact["radii"]) == 2 and all(r[0] > 1 for r in fact["radii"])
+    w = Fraction(71, 20)
+    for lo, hi in fact["s"]:                    # mpmath: S(s) - s changes sign across each bracket
+        lo, hi = Fraction(lo), Fraction(hi)
+        signs = [_S_mp(_gelu, 3, w, x) - mpmath.mpf(x.numerator) / x.denominator for x in (lo, hi)]
+        assert signs[0] * signs[1] < 0, (lo, hi, signs)
+    _, goal = trusted.kernel.goal(_claim("gelu", w, 3, "<", "1"))
+    v, why = goal.decide([fact])
+    assert v == "refuted" and why.count("(") >= 3, why
+    assert items.work(gelu71) > trusted.kernel.CERT_WORK        # stated above: decided from the fact
+
+
+@pytest.mark.slow
+def test_a_gelu_cover_missing_its_second_root_is_rejected(gelu71):
+    bad = dict(gelu71)
+    bad.pop("brackets")                         # the piece holding the second root read as S(s) > s
+    with pytest.raises(trusted.Rejected, match="not shown"):
+        T.check_cover(bad)
