@@ -84,11 +84,11 @@ def two_point(claim):
                                  if state == "simplex" else "")}
     if claim.property == "spectral-radius" and not _bracket_proves(claim, item):
         # the statement is existential: another root's bracket may prove it; else a cover of every root refutes
-        others = two_point_search.bracket_items(act, n, w, state)[1:]
-        for other in others:
+        found = two_point_search.bracket_items(act, n, w, state, first=item)
+        for other in found[1:]:
             if other is not None and _bracket_proves(claim, other):
-                return [other], {"s": [other["lo"], other["hi"]], "roots": 1 + len(others)}
-        cover = two_point_search.cover_item(act, n, w, item, state, [item] + others if others else None)
+                return [other], {"s": [other["lo"], other["hi"]], "roots": len(found)}
+        cover = two_point_search.cover_item(act, n, w, item, state, found or [item])
         if cover is not None:
             return [cover, item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(cover["below"]) +
                                    len(cover["above"]) - 2, "roots": 1 + len(cover.get("brackets", []))}

@@ -26,12 +26,12 @@ def bracket_item(act, n, w, which=0):
     return None if br is None else twopoint.item(act, n, w, *br)
 
 
-def bracket_items(act, n, w, state="two-point"):
+def bracket_items(act, n, w, state="two-point", first=None):
     """A bracket item per sign change of S(s) - s on the float scan, in s ([None] where one was not
-    shown in balls; [] when the scan has none)."""
+    shown in balls; [] when the scan has none); ``first``: the first root's, already found."""
     count = len(twopoint.roots(act, n, Fraction(w), state=state))
     find = simplex_bracket_item if state == "simplex" else bracket_item
-    return [find(act, n, w, which=k) for k in range(count)]
+    return [first if k == 0 and first is not None else find(act, n, w, which=k) for k in range(count)]
 
 
 SIMPLEX_WIDTHS = (Fraction(1, 10 ** 9), Fraction(1, 10 ** 7), Fraction(1, 10 ** 5), Fraction(1, 4000))
@@ -213,9 +213,8 @@ def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
     if not bounded and name not in trusted.twopoint.RELU_GAP:
         return None
     if brackets is None:
-        brackets = bracket_items(act, n, w, state)
-        if bracket is not None and len(brackets) <= 1:
-            brackets = [bracket]
+        brackets = bracket_items(act, n, w, state, bracket) if bracket is None or name not in \
+            trusted.twopoint.BOUNDED else [bracket]     # a bounded phi's cover: one root (as before)
     if not brackets or any(b is None for b in brackets):
         return None
     pairs = []
