@@ -133,9 +133,9 @@ def test_small_s_sees_gelus_derivative_above_one():
     """GELU' peaks at sqrt 2 (1.129): on [-3, 3], w = 1, no s_min is small enough; on [-1/2, 1/2]
     (sup 0.867) a small one is."""
     with ctx.workprec(128):
-        assert not T._small_s_none("gelu", 0, 5, Fraction(1), Fraction(3), Fraction(1, 10 ** 12), "two-point")
-        assert not T._small_s_none("gelu", 0, 5, Fraction(1), Fraction(3), Fraction(1, 10 ** 12), "simplex")
-        assert T._small_s_none("gelu", 0, 5, Fraction(1), Fraction(1, 2), Fraction(1, 10 ** 6), "two-point")
+        assert not -1 == T._near_zero("gelu", 0, 5, Fraction(1), Fraction(3), Fraction(1, 10 ** 12), "two-point")
+        assert not -1 == T._near_zero("gelu", 0, 5, Fraction(1), Fraction(3), Fraction(1, 10 ** 12), "simplex")
+        assert -1 == T._near_zero("gelu", 0, 5, Fraction(1), Fraction(1, 2), Fraction(1, 10 ** 6), "two-point")
 
 
 def test_small_s_sees_elus_negative_side():
@@ -143,8 +143,8 @@ def test_small_s_sees_elus_negative_side():
     (the positive side alone says M = 1)."""
     with ctx.workprec(128):
         for state in ("two-point", "simplex"):
-            assert not T._small_s_none("elu", Fraction(2), 5, Fraction(1, 3), Fraction(1, 2), Fraction(1, 10 ** 9), state)
-            assert T._small_s_none("elu", Fraction(2), 5, Fraction(1, 5), Fraction(1, 2), Fraction(1, 10 ** 9), state)
+            assert not -1 == T._near_zero("elu", Fraction(2), 5, Fraction(1, 3), Fraction(1, 2), Fraction(1, 10 ** 9), state)
+            assert -1 == T._near_zero("elu", Fraction(2), 5, Fraction(1, 5), Fraction(1, 2), Fraction(1, 10 ** 9), state)
 
 
 @pytest.mark.parametrize("state", ["two-point", "simplex"])
@@ -162,8 +162,8 @@ def test_small_s_counts_its_tail(state):
         m = math.sqrt(lo * hi)
         lo, hi = (lo, m) if 2 * (M2 + tail(R_of(m))) >= 1 else (m, hi)
     with ctx.workprec(128):
-        assert not T._small_s_none("softplus", 0, n, w, Tv, Fraction(hi * 1.01), state)
-        assert T._small_s_none("softplus", 0, n, w, Tv, Fraction(lo / 100), state)
+        assert not -1 == T._near_zero("softplus", 0, n, w, Tv, Fraction(hi * 1.01), state)
+        assert -1 == T._near_zero("softplus", 0, n, w, Tv, Fraction(lo / 100), state)
 
 
 # ---------------------------------------------------------------- accepted items are true (mpmath), a true fixed point is never denied
@@ -197,7 +197,7 @@ def gelu_bump():
         eps, big = Fraction(1, 140), Fraction(5000)
         assert T._large_s("gelu", 0, 5, w, eps, big, "two-point")
         small = Fraction(1, 10 ** 4)
-        assert T._small_s_none("gelu", 0, 5, w, Fraction(1, 20), small, "two-point")
+        assert -1 == T._near_zero("gelu", 0, 5, w, Fraction(1, 20), small, "two-point")
     cuts, x = [], small
     while x < big:                      # finer towards the bump, so that every piece before it passes
         cuts.append(x)

@@ -69,7 +69,7 @@ def test_every_verdict_of_the_spectral_goal(rel):
     _, g = trusted.kernel.goal(_claim(rel, "3/2"))
     base = {"activation": "sin", "alpha": Fraction(0), "weight_var": Fraction(2), "n": 3}
     for r0, r1 in [(1, 5 / Fraction(4)), (1, b), (b, b), (b, 2), (Fraction(7, 4), 2), (1, 2)]:
-        cover = dict(base, fact="two-point-roots", radius=[r0, r1], s=["1", "2"])
+        cover = dict(base, fact="two-point-roots", radii=[[r0, r1]], s=[["1", "2"]])
         bracket = dict(base, fact="two-point-fixed", radius=[r0, r1], shown=["-"] * 4)
         none_holds = not holds(r0) and not holds(r1) and not (rel in "<=" and r0 < b or rel in ">=" and r1 > b)
         every_holds = holds(r0) and holds(r1)

@@ -103,9 +103,12 @@ def test_trusted_is_small():
     kernel-null items at alpha = -1; 10 lines, one of them the ceiling's old slack: +9; +1 where the two met).
     +46 for the formulas' red team (ASCII only, literals read exactly from their text, each shared subtree once
     per evaluation, a node-evaluation budget from the items' price, the price times the formula's nodes, phi's
-    value real where invariance uses it, the formula quoted in the statement)."""
+    value real where invariance uses it, the formula quoted in the statement).  +39 for covers
+    with every root (several brackets, the sign of S(s) - s flipping at each; phi = relu - h with the
+    none items' lemmas at both ends, _near_zero's lower bound by inf phi'; pieces in the mean value form
+    by S'(s) from the partials, _slope)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3227, sizes
+    assert sum(sizes.values()) <= 3266, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

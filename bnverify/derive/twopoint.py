@@ -80,16 +80,17 @@ def roots(act, n, w, grid=GRID, state="two-point"):
             and d[i] * d[i + 1] < 0]
 
 
-def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15)):
-    """(lo, hi) rationals around the first root of S(s) = s, or None when the scan finds no sign
-    change.  The root is narrowed on the float rule (bisection), then refined in mpmath quadrature
-    split at phi's kinks (the float rule is poor near a kink, and for tanh's poles only good to 1e-10)."""
+def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15), which=0):
+    """(lo, hi) rationals around the root number ``which`` (from 0, in s) of S(s) = s on the scan, or
+    None when the scan has no such sign change.  The root is narrowed on the float rule (bisection),
+    then refined in mpmath quadrature split at phi's kinks (the float rule is poor near a kink, and for
+    tanh's poles only good to 1e-10)."""
     import mpmath
 
     found = roots(act, n, Fraction(w))
-    if not found:
+    if len(found) <= which:
         return None
-    a, b = found[0]
+    a, b = found[which]
     f = lambda s: distances(act, n, w, [s], nodes=200)[0] - s
     fa = f(a)
     for _ in range(40):
@@ -104,14 +105,14 @@ def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15)):
     return c * (1 - rel), c * (1 + rel)
 
 
-def simplex_root(act, n, w):
-    """A float root of the simplex state's S(s) = s (the first sign change, bisected on the float
-    rule), or None; the bracket around it is made and refined against the kernel's evaluator
-    (bnverify.claims.properties.two_point)."""
+def simplex_root(act, n, w, which=0):
+    """A float root of the simplex state's S(s) = s (the sign change number ``which``, from 0, bisected
+    on the float rule), or None; the bracket around it is made and refined against the kernel's
+    evaluator (bnverify.claims.properties.two_point)."""
     found = roots(act, n, Fraction(w), state="simplex")
-    if not found:
+    if len(found) <= which:
         return None
-    a, b = found[0]
+    a, b = found[which]
     f = lambda s: simplex_distances(act, n, w, [s])[0] - s      # noqa: E731
     fa = f(a)
     for _ in range(50):

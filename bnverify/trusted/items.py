@@ -51,7 +51,7 @@ from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_consta
 from .simplex import check_simplex_branch
 from . import formula
 from .mehler import terms
-from .twopoint import check_bracket, check_cover, check_none
+from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -160,7 +160,8 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
           "two-point-bracket": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
                                  "hi": str, "prec": int}, {}),
           "two-point-cover": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
-                               "hi": str, "prec": int, "T": str, "below": list, "above": list}, {})}
+                               "hi": str, "prec": int, "T": str, "below": list, "above": list},
+                              {"brackets": list, "eps": str, "slopes": list})}
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
@@ -189,13 +190,13 @@ def _steep(item, top):
     return 1 + math.isqrt(min(10 ** 12, max(0, math.ceil(Q(item["weight_var"]) * top)))) // 2
 
 
-def _cover_terms(item, lists, bracket=True):
+def _cover_terms(item, lists, brackets=1):
     """The Mehler terms a simplex-cover's re-check sums, each weighed by its accuracy: per piece [a, b]
     those of its tolerance tol = max(2^-60, (b - a)/b), at 20 + 2 log2(1/tol) each (measured: a term at
     2^-60 costs some seven times one at 1/10), and the bracket's radius at 2^-60 (read off the item,
     before any arithmetic)."""
     r = Fraction(1, item["n"] - 1)
-    total = 2 * 140 * (terms(r, 2.0 ** -60) + 3) if bracket else 0
+    total = 2 * 140 * (terms(r, 2.0 ** -60) + 3) * brackets
     for cuts in lists:
         if not isinstance(cuts, list) or len(cuts) > 4096:
             raise Rejected("a cover's cuts must be a list of at most 4096")
@@ -228,15 +229,18 @@ def _work(item):
     if item["type"] == "classification-branch":     # its columns hold lists of their own
         return classify_size(item) * prec * 16
     field, weight = SIZED[item["type"]]
-    if item["type"] == "two-point-cover":
-        return (len(item["below"]) + len(item["above"]) + 2) * prec * weight
+    if item["type"] == "two-point-cover":         # each bracket's radius as two cuts
+        return (len(item["below"]) + len(item["above"]) + 2 + 2 * len(item.get("brackets", [])) +
+                3 * len(item.get("slopes", []))) * prec * weight            # a slope: seven integrals more
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * _steep(item, Q(item["hi"]))
     if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
-        return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"]))    # s <= osc^2: no _steep
+        steep = _steep(item, Q(item["above"][-1])) if item["activation"] in RELU_GAP else 1     # bounded: s <= 2 osc^2
+        return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"]),
+                                                      1 + len(item.get("brackets", [])) + len(item.get("slopes", []))) * steep
     if item["type"] == "simplex-none" and type(item["n"]) is int and item["n"] >= 3:
         top = max([Q(c) for c in item["cuts"][-1:]] + [Fraction(1)])
-        return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), bracket=False) * _steep(item, top)
+        return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), 0) * _steep(item, top)
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)

@@ -353,11 +353,11 @@ def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
         below = lambda r: r[1] < bound if rel in ("<", ">=") else r[1] <= bound      # noqa: E731
         shown, opposite = (below, above) if rel in ("<", "<=") else (above, below)
         for f in facts:     # every fixed point in (lo, hi), each with its radius in the fact's range
-            if f["fact"] == state + "-roots" and opposite(f["radius"]):
-                return "refuted", ("at n = %d every root of S(s) = s with s > 0 lies in (%s, %s) (a cover of "
-                                   "(0, infinity) in balls and two lemmas), where the spectral radius of DF is in "
-                                   "[%.6f, %.6f]: none is %s %s" % (f["n"], f["s"][0], f["s"][1], float(f["radius"][0]),
-                                                                   float(f["radius"][1]), rel, bound))
+            if f["fact"] == state + "-roots" and all(opposite(r) for r in f["radii"]):
+                return "refuted", ("at n = %d every root of S(s) = s with s > 0 lies in %s (a cover of (0, infinity) "
+                                   "in balls and two lemmas), where the spectral radius of DF is in %s: none is %s %s"
+                                   % (f["n"], ", ".join("(%s, %s)" % tuple(b) for b in f["s"]), ", ".join(
+                                       "[%.6f, %.6f]" % (float(r[0]), float(r[1])) for r in f["radii"]), rel, bound))
         by_n = _per_n(c, facts, state)
         for k, f in sorted(by_n.items()):
             if f["radius"] is None:
@@ -400,40 +400,71 @@ def _small_s(name, alpha, n, w, T, s_min, state="two-point"):
 
 def check_cover(item, state="two-point"):
     """The fact of a two-point-cover (simplex-cover) item {activation, alpha, weight_var, n, prec, lo,
-    hi, T, below, above}: every root s > 0 of S(s) = s lies in (lo, hi), and there is one.  (0,
-    below[0]]: _small_s; below: cuts from below[0] to lo, S(s) - s > 0 on each piece (s a ball);
-    above: cuts from hi to at least top = osc^2 (simplex: osc^2/2), S(s) - s < 0 on each piece; s >=
-    top: S(s) < top (|phi(p) - phi(q)| < osc almost surely; S is E[(phi(p) - phi(q))^2], over 2 at
-    the simplex).  No cut beyond 2 top: the integrals of phi(sqrt q Z) (sin's oscillations, the
-    poles of tanh and sigmoid near the axis) cost more with q than the price says (a piece at s =
-    10^6 took 2 s for 7000 of the budget's 32 million).  The spectral radius of DF over [lo, hi] as
-    for a bracket."""
+    hi, T, below, above[, brackets, eps]}: every root s > 0 of S(s) = s lies in one of its brackets
+    (lo, hi) and the further ``brackets``, and each holds one.  The cuts below + above run from s_min =
+    below[0] up; each bracket is a piece of them (lo = below[-1], hi = above[0]; the others pieces of
+    above, in order, with a piece between any two and after the last).  (0, s_min]: S(s) > s by
+    _small_s (bounded phi), or S(s) > s or < s by _near_zero (phi = relu - h); that sign holds, in
+    balls (s a ball), on every piece up to the first bracket and flips at each bracket (so S(s) - s
+    changes sign across it: a root inside, the intermediate value theorem), and must be < 0 after the
+    last.  Beyond the last cut S(s) < s: for a bounded phi the cut is in [top, 2 top], top = osc^2
+    (simplex: osc^2/2), and S(s) < top (|phi(p) - phi(q)| < osc almost surely; S is E[(phi(p) -
+    phi(q))^2], over 2 at the simplex); no cut beyond 2 top: the integrals of phi(sqrt q Z) (sin's
+    oscillations, the poles of tanh and sigmoid near the axis) cost more with q than the price says (a
+    piece at s = 10^6 took 2 s for 7000 of the budget's 32 million); for phi = relu - h, _large_s at
+    the last cut with the item's eps.  The spectral radius of DF over each bracket as for a bracket."""
     name = item["activation"]
-    if name not in BOUNDED:
-        raise Rejected("no cover lemma for %r (bounded, with phi' even and decreasing near 0)" % (name,))
+    if name not in BOUNDED and name not in RELU_GAP:
+        raise Rejected("no cover lemma for %r (bounded, or relu - h with h bounded)" % (name,))
     n, alpha, w, lo, hi, prec, T = (item["n"], Q(item["alpha"]), Q(item["weight_var"]), Q(item["lo"]),
                                     Q(item["hi"]), item["prec"], Q(item["T"]))
     below, above = [Q(c) for c in item["below"]], [Q(c) for c in item["above"]]
     if type(n) is not int or not 3 <= n <= MAX_N or type(prec) is not int or not 64 <= prec <= 512:
         raise Rejected("n or prec out of range (3 <= n <= %d, 64 <= prec <= 512)" % MAX_N)
+    _alpha(name, alpha)
     rising = all(a < b for cuts in (below, above) for a, b in zip(cuts, cuts[1:]))
-    top = Fraction(BOUNDED[name][0] ** 2, 2 if state == "simplex" else 1)
-    if not (0 < w <= 100 and alpha == 0 and len(below) >= 2 and len(above) >= 2 and 0 < below[0] and rising
-            and below[-1] == lo < hi == above[0] and top <= above[-1] <= 2 * top):
+    top = Fraction(BOUNDED[name][0] ** 2, 2 if state == "simplex" else 1) if name in BOUNDED else None
+    if not (0 < w <= 100 and len(below) >= 2 and len(above) >= 2 and 0 < below[0] and rising and
+            below[-1] == lo < hi == above[0] and (top is None and above[-1] <= 10 ** 6 or
+                                                  top is not None and top <= above[-1] <= 2 * top)):
         raise Rejected("the cover's cuts do not run from s_min up to lo and from hi up to osc^2 (simplex: osc^2/2), "
-                       "at most twice that")
+                       "at most twice that (relu - h: to s_big <= 10^6)")
+    pairs = list(zip(below + above, below[1:] + above))         # (lo, hi) is pairs[len(below) - 1]
+    at = [len(below) - 1] + [pairs.index(b) if b in pairs else -1 for b in
+                             [(Q(a), Q(b)) for a, b in item.get("brackets", [])]]
+    slopes = item.get("slopes", [])
+    if not (all(j - i >= 2 for i, j in zip(at, at[1:])) and at[-1] < len(pairs) - 1 and
+            all(1024 * (pairs[i][1] - pairs[i][0]) <= pairs[i][0] for i in at) and
+            all(type(i) is int and 0 <= i < len(pairs) for i in slopes)):
+        raise Rejected("the brackets must be pieces of the cuts, in order, a piece between two and after the last, "
+                       "each no wider than lo/1024 (slopes: indices of pieces)")
     with ctx.workprec(prec):
-        if not _small_s(name, alpha, n, w, T, below[0], state):
-            raise Rejected("the small-s bound is not above 1 at s_min = %s" % below[0])
-        for cuts, sign in ((below, 1), (above, -1)):
-            for a, b in zip(cuts, cuts[1:]):
-                S = arb.union(ball(a), ball(b))
-                d = (distance(state, name, alpha, n, w, S, max(2.0 ** -60, float((b - a) / b))) - S) * sign
-                if not d > 0:
-                    raise Rejected("S(s) - s is not shown %s 0 on [%s, %s]" % (">" if sign > 0 else "<", a, b))
-        lower, upper = _radius(name, alpha, n, w, lo, hi, state)
+        sign = (1 if _small_s(name, alpha, n, w, T, below[0], state) else 0) if top is not None else \
+            _near_zero(name, alpha, n, w, T, below[0], state)
+        if not sign:
+            raise Rejected("the small-s bound is not above 1 (nor below) at s_min = %s" % below[0])
+        if top is None and not _large_s(name, alpha, n, w, Q(item.get("eps", "0")), above[-1], state):
+            raise Rejected("the large-s bound is not below s at s_big = %s" % above[-1])
+        radii = []
+        for i, (a, b) in enumerate(pairs):
+            if i in at:                         # a bracket: the pieces beside it show S(s) - s change sign
+                lower, upper = _radius(name, alpha, n, w, a, b, state)
+                radii.append([_lower(lower), _upper(upper)])
+                sign = -sign
+                continue
+            S, tol = arb.union(ball(a), ball(b)), max(2.0 ** -60, float((b - a) / b))
+            if i in slopes:         # the mean value theorem about the midpoint m: S(m) - m + (S'(S) - 1)(S - m)
+                m = ball((a + b) / 2)
+                d = (distance(state, name, alpha, n, w, m, max(2.0 ** -60, tol * 2.0 ** -20)) - m +
+                     (_slope(name, alpha, n, w, S, tol, state) - 1) * (S - m)) * sign
+            else:
+                d = (distance(state, name, alpha, n, w, S, tol) - S) * sign
+            if not d > 0:
+                raise Rejected("S(s) - s is not shown %s 0 on [%s, %s]" % (">" if sign > 0 else "<", a, b))
+        if sign > 0:
+            raise Rejected("S(s) - s > 0 after the last bracket, where the bound beyond the cuts has S(s) < s")
     return {"fact": state + "-roots", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
-            "radius": [_lower(lower), _upper(upper)], "s": [str(lo), str(hi)]}
+            "radii": radii, "s": [[str(pairs[i][0]), str(pairs[i][1])] for i in at]}
 
 
 # ---------------------------------------------------------------- no fixed point at all (unbounded phi)
@@ -463,30 +494,34 @@ def _large_s(name, alpha, n, w, eps, s_big, state):
     return bool(eps > 0 and slope < 1 and slope * ball(s_big) + k * (1 + 1 / e) * H * H < ball(s_big))
 
 
-def _small_s_none(name, alpha, n, w, T, s_min, state):
-    """S(s) < s for every 0 < s <= s_min: on A = {|p|, |q| <= T}, |phi(p) - phi(q)| <= M |p - q| with M =
-    sup |phi'| on [-T, T] (phi' in balls on 64 pieces a side), off A <= L |p - q| (the table's bound of
-    |phi'|); A's complement is the two-point's {|Z| > R}, R = T n/((n-1) sqrt(w s_min)), or for the simplex
-    bounded as in _small_s: S(s) <= w s (M^2 + L^2 tail)."""
+def _near_zero(name, alpha, n, w, T, s_min, state):
+    """The sign of S(s) - s on 0 < s <= s_min (0: not shown).  On A = {|p|, |q| <= T}, m |p - q| <=
+    |phi(p) - phi(q)| <= M |p - q| with m = inf phi' (phi' >= m > 0: phi absolutely continuous) and M =
+    sup |phi'| on [-T, T] (phi' in balls on 64 pieces a side), off A |phi(p) - phi(q)| <= L |p - q| (the
+    table's bound of |phi'|); A's complement is the two-point's {|Z| > R}, R = T n/((n-1) sqrt(w s_min)),
+    with E[Z^2; |Z| > R] = tail, or for the simplex bounded as in _small_s: S(s) <= w s (M^2 + L^2 tail)
+    (-1 if below s) and S(s) >= w s m^2 (1 - tail) (+1 if above s)."""
     branches, _, dbound, _, _ = TABLE[name]
     a, t = ball(alpha), ball(T)
-    M = arb(0)
+    M, m = arb(0), _const(dbound, a)
     for side in (-1, 1):
         for i in range(64):
-            piece = arb.union(t * i / 64, t * (i + 1) / 64) * side
-            M = arb.max(M, arb(abs(branches[side][1](acb(piece), a).real).upper()))
+            d = branches[side][1](acb(arb.union(t * i / 64, t * (i + 1) / 64) * side), a).real
+            M, m = arb.max(M, arb(abs(d).upper())), arb.min(m, arb(d.lower()))
     L = _const(dbound, a)
     if state == "simplex":
         tail = 2 * arb(6).sqrt() * ((t / (ball(w) * ball(s_min)).sqrt() / arb(2).sqrt()).erfc() / 2).sqrt()
     else:
         R = t * n / ((n - 1) * (ball(w) * ball(s_min)).sqrt())
         tail = 2 * (R * (-R * R / 2).exp() / (2 * arb.pi()).sqrt() + (R / arb(2).sqrt()).erfc() / 2)
-    return bool(T > 0 and ball(w) * (M * M + L * L * tail) < 1)
+    if not T > 0:
+        return 0
+    return -1 if ball(w) * (M * M + L * L * tail) < 1 else 1 if m > 0 and ball(w) * m * m * (1 - tail) > 1 else 0
 
 
 def check_none(item, state="two-point"):
     """The fact of a two-point-none (simplex-none) item {activation, alpha, weight_var, n, prec, T, eps,
-    cuts}: S(s) < s for every s > 0, so no fixed point of the state: (0, cuts[0]] by _small_s_none,
+    cuts}: S(s) < s for every s > 0, so no fixed point of the state: (0, cuts[0]] by _near_zero,
     each piece of the cuts in balls, [cuts[-1], infinity) by _large_s."""
     name = item["activation"]
     if name not in RELU_GAP:
@@ -501,7 +536,7 @@ def check_none(item, state="two-point"):
             all(a < b for a, b in zip(cuts, cuts[1:]))):
         raise Rejected("the cuts must rise from s_min > 0 to s_big <= 10^6 (0 < weight_var <= 100)")
     with ctx.workprec(prec):
-        if not _small_s_none(name, alpha, n, w, T, cuts[0], state):
+        if _near_zero(name, alpha, n, w, T, cuts[0], state) != -1:
             raise Rejected("the small-s bound is not below 1 at s_min = %s" % cuts[0])
         if not _large_s(name, alpha, n, w, eps, cuts[-1], state):
             raise Rejected("the large-s bound is not below s at s_big = %s" % cuts[-1])
@@ -530,6 +565,19 @@ def _partials(name, alpha, n, w, S, tol):
             "c_cc": kc_cc, "q_cc": (a * zaa - a * a * kc_cc) / (2 * a * a),
             "c_co": kc_co, "q_co_cluster": (a * zab - a * b * kc_co) / (2 * a * a),
             "q_co_odd": (b * zba - a * b * kc_co) / (2 * b * b)}
+
+
+def _slope(name, alpha, n, w, S, tol, state):
+    """S'(s) for every s in the ball S, by the chain rule through the partials: two-point Sigma = w s v v^T,
+    v = (-1/n, (n-1)/n) on (cluster, odd), S = a' + b' - 2 x'; simplex q = w s (n-1)/n, c = -q/(n-1),
+    S = E2 - K (both variances of K move)."""
+    if state == "simplex":
+        k = _simplex_partials(name, alpha, n, w, S, tol)
+        return ball(w * Fraction(n - 1, n)) * (k["d_cluster"] - 2 * k["q_cc"] + k["c_cc"] / (n - 1))
+    k = _partials(name, alpha, n, w, S, tol)
+    c2, o2, co = ball(Fraction(1, n * n)), ball(Fraction((n - 1) ** 2, n * n)), ball(Fraction(1 - n, n * n))
+    return ball(w) * (c2 * k["d_cluster"] + o2 * k["d_odd"] - 2 * (c2 * k["q_co_cluster"] + o2 * k["q_co_odd"] +
+                                                                   co * k["c_co"]))
 
 
 def _simplex_partials(name, alpha, n, w, S, tol, at=None):

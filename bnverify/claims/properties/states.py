@@ -83,10 +83,15 @@ def two_point(claim):
                               % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
                                  if state == "simplex" else "")}
     if claim.property == "spectral-radius" and not _bracket_proves(claim, item):
-        cover = two_point_search.cover_item(act, n, w, item, state)        # refutes; the bracket may prove
+        # the statement is existential: another root's bracket may prove it; else a cover of every root refutes
+        found = two_point_search.bracket_items(act, n, w, state, first=item)
+        for other in found[1:]:
+            if other is not None and _bracket_proves(claim, other):
+                return [other], {"s": [other["lo"], other["hi"]], "roots": len(found)}
+        cover = two_point_search.cover_item(act, n, w, item, state, found or [item])
         if cover is not None:
             return [cover, item], {"s": [item["lo"], item["hi"]], "cover_pieces": len(cover["below"]) +
-                                   len(cover["above"]) - 2}
+                                   len(cover["above"]) - 2, "roots": 1 + len(cover.get("brackets", []))}
     return [item], {"s": [item["lo"], item["hi"]]}
 
 

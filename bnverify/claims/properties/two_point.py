@@ -21,21 +21,30 @@ COVER_REL = Fraction(1, 10 ** 4)     # the cover's bracket: the root +- 0.01 % (
 MAX_PIECES = 400
 
 
-def bracket_item(act, n, w):
-    br = twopoint.bracket(act, n, w)
+def bracket_item(act, n, w, which=0):
+    br = twopoint.bracket(act, n, w, which=which)
     return None if br is None else twopoint.item(act, n, w, *br)
+
+
+def bracket_items(act, n, w, state="two-point", first=None):
+    """A bracket item per sign change of S(s) - s on the float scan, in s ([None] where one was not
+    shown in balls; [] when the scan has none); ``first``: the first root's, already found."""
+    count = len(twopoint.roots(act, n, Fraction(w), state=state))
+    find = simplex_bracket_item if state == "simplex" else bracket_item
+    return [first if k == 0 and first is not None else find(act, n, w, which=k) for k in range(count)]
 
 
 SIMPLEX_WIDTHS = (Fraction(1, 10 ** 9), Fraction(1, 10 ** 7), Fraction(1, 10 ** 5), Fraction(1, 4000))
 
 
-def simplex_bracket_item(act, n, w):
+def simplex_bracket_item(act, n, w, which=0):
     """A simplex-bracket item around the float root of the simplex state's S(s) = s: the narrowest of
     SIMPLEX_WIDTHS, else the scan's own pair of points around the sign change, whose ends the kernel's
     own evaluator (Mehler's series in balls) shows of opposite signs, narrowed by bisection in balls to
-    1e-8; None when the scan finds no root or neither does (the float rule is poor at a kink, or 1 %
-    off for tanh at sigma_w^2 = 100)."""
-    root = twopoint.simplex_root(act, n, w)
+    1e-8, else that pair widened (GELU at sigma_w^2 = 67/20, n = 3: the float root 20.68, the true 21.64,
+    where S(s)/s stays near 1); None when the scan finds no root (``which``: the sign change's number,
+    from 0) or none of these does (the float rule is poor at a kink, or 1 % off for tanh at sigma_w^2 = 100)."""
+    root = twopoint.simplex_root(act, n, w, which)
     if root is None:
         return None
     alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
@@ -49,8 +58,8 @@ def simplex_bracket_item(act, n, w):
 
     def tries():            # the scan (a second float pass) only once every width has failed
         yield from ((c * (1 - rel), c * (1 + rel), int(10 / (rel * c))) for rel in SIMPLEX_WIDTHS)
-        yield from ((Fraction(a), Fraction(b), 10 ** 12) for a, b in
-                    twopoint.roots(act, n, Fraction(w), state="simplex")[:1])
+        a, b = twopoint.roots(act, n, Fraction(w), state="simplex")[which]
+        yield from ((Fraction(a / f), Fraction(b * f), 10 ** 12) for f in (1, 1.1, 1.3))
     for lo, hi, den in tries():
         lo, hi = lo.limit_denominator(den), hi.limit_denominator(den)
         try:
@@ -111,23 +120,35 @@ def _small_s(act, n, w, tmax, state="two-point"):
     return Fraction(T).limit_denominator(1000), Fraction(s_min * 0.99).limit_denominator(10 ** 6)
 
 
-def _piece_ok(name, n, w, a, b, sign, state="two-point", alpha=Fraction(0)):
+def _piece_ok(name, n, w, a, b, sign, state="two-point", alpha=Fraction(0), slope=False):
+    """The kernel's piece test: sign (S(s) - s) > 0 with s the ball [a, b], or with ``slope`` in the mean
+    value form about the midpoint m, S(m) - m + (S'([a, b]) - 1)([a, b] - m) (the cover's ``slopes``)."""
+    T = trusted.twopoint
     with ctx.workprec(PREC):
-        S = arb.union(trusted.twopoint.ball(a), trusted.twopoint.ball(b))
+        S, tol = arb.union(T.ball(a), T.ball(b)), max(2.0 ** -60, float(b - a) / float(b))
         try:
-            d = trusted.twopoint.distance(state, name, alpha, n, w, S, max(2.0 ** -60, float(b - a) / float(b)))
+            if slope:
+                m = T.ball((a + b) / 2)
+                d = T.distance(state, name, alpha, n, w, m, max(2.0 ** -60, tol * 2.0 ** -20)) - m + \
+                    (T._slope(name, alpha, n, w, S, tol, state) - 1) * (S - m)
+            else:
+                d = T.distance(state, name, alpha, n, w, S, tol) - S
         except trusted.Rejected:
             return False
-        return bool((d - S) * sign > 0)
+        return bool(d * sign > 0)
 
 
-def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0)):
+def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0), slopes=None):
     """Cuts from start to end with S(s) - s of one sign on each piece (a piece that fails is cut to
-    a third, one that passes lets the next grow by half).  None if MAX_PIECES do not do."""
+    a third, one that passes lets the next grow by half).  With a set ``slopes`` a piece the ball
+    does not show is tried by its slope (S(s)/s near 1 makes S(s) - s over a ball as wide as the
+    ball: GELU's second simplex root needed thousands of pieces), and kept in the set.  None if
+    MAX_PIECES do not do."""
     cuts, c, h = [start], start, (end - start) / 8
     while c < end and len(cuts) <= MAX_PIECES:
         b = min(end, c + h)
-        if _piece_ok(name, n, w, c, b, sign, state, alpha):
+        if _piece_ok(name, n, w, c, b, sign, state, alpha) or slopes is not None and \
+                _piece_ok(name, n, w, c, b, sign, state, alpha, slope=True) and not slopes.add((c, b)):
             cuts.append(b)
             c, h = b, h * 3 / 2
         else:
@@ -137,37 +158,113 @@ def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0)):
     return cuts if cuts[-1] == end else None
 
 
-def cover_item(act, n, w, bracket=None, state="two-point"):
-    """A two-point-cover (simplex-cover) item, or None (no bounded lemma for phi, no root found, or no
-    cover); ``bracket``: a bracket item of the same model already found (its root is reused)."""
-    name = act.kernel_name
-    if name not in trusted.twopoint.BOUNDED:
+def _tail(act, n, w, state, alpha):
+    """(eps, s_big) for the kernel's large-s lemma (phi = relu - h): eps minimizes s_big = k (1 + 1/eps)
+    H^2/(1 - (1 + eps) w c) on a grid (floats, a margin; the kernel re-checks in balls), or None where
+    w c >= 1 (S(s)/s tends to w c: the scale grows)."""
+    with ctx.workprec(PREC):
+        H = float(trusted.twopoint.RELU_GAP[act.name](trusted.twopoint.ball(alpha)).mid())
+        c = float(trusted.twopoint._relu_slope(n, state).mid())
+    k = 0.5 if state == "simplex" else 1.0
+    best = None
+    for e in np.exp(np.linspace(math.log(1e-5), math.log(10), 600)):
+        if (1 + e) * float(w) * c < 1:
+            big = k * (1 + 1 / e) * H * H / (1 - (1 + e) * float(w) * c) * 1.01 + 1e-9
+            if best is None or big < best[1]:
+                best = (e, big)
+    if best is None or best[1] > 5 * 10 ** 5:
         return None
-    osc, tmax = trusted.twopoint.BOUNDED[name]
-    if bracket is None:
-        bracket = simplex_bracket_item(act, n, w) if state == "simplex" else bracket_item(act, n, w)
-    if bracket is None:
+    return Fraction(best[0]).limit_denominator(10 ** 6), Fraction(best[1]).limit_denominator(10 ** 6) + 1
+
+
+def _near_zero(act, n, w, state, alpha, sign):
+    """(T, s_min) with the kernel's _near_zero giving ``sign`` (-1: S(s) < s from w (M^2 + L^2 tail) < 1;
+    +1: S(s) > s from w m^2 (1 - tail) > 1, m = inf phi' > 0 on [-T, T]), s_min as large as a grid of T
+    allows (floats on 257 points, a margin; the kernel re-checks in balls), or None."""
+    with ctx.workprec(PREC):
+        L = float(trusted.twopoint._const(trusted.twopoint.TABLE[act.name][2], trusted.twopoint.ball(alpha)).mid())
+    tail = (lambda R: 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)) if state == "simplex" \
+        else (lambda R: 1 - _trunc(R))
+    best = None
+    for T in np.linspace(0.02, 3.0, 150):
+        d = act.dphi(np.linspace(-T, T, 257))
+        M, m = float(np.max(np.abs(d))) * 1.01, float(np.min(d)) * 0.99
+        if sign < 0 and float(w) * M * M < 0.999:
+            holds = lambda R, M=M: float(w) * (M * M + L * L * tail(R)) < 1        # noqa: E731
+        elif sign > 0 and m > 0 and float(w) * m * m > 1.001:
+            holds = lambda R, m=m: float(w) * m * m * (1 - tail(R)) > 1            # noqa: E731
+        else:
+            continue
+        s_min = _s_min_at(T, n, w, state, holds)
+        if best is None or s_min > best[1]:
+            best = (T, s_min)
+    return best and (Fraction(best[0]).limit_denominator(1000), best[1])
+
+
+def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
+    """A two-point-cover (simplex-cover) item putting every root of S(s) = s in one of the brackets, or
+    None (no lemma for phi, a root not bracketed, or no cover).  ``bracket``: a bracket item of the same
+    model already found (the first root's; the scan then finds no other), ``brackets``: every root's,
+    in s (bracket_items).  Each root's cover bracket is its +- COVER_REL; the pieces between are cut
+    with the kernel's own evaluator, their sign flipping at each bracket."""
+    name, w = act.name, Fraction(w)
+    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    bounded = name in trusted.twopoint.BOUNDED
+    if not bounded and name not in trusted.twopoint.RELU_GAP:
         return None
-    c = (Fraction(bracket["lo"]) + Fraction(bracket["hi"])) / 2
-    lo = Fraction(float(c * (1 - COVER_REL))).limit_denominator(10 ** 9)
-    hi = Fraction(float(c * (1 + COVER_REL))).limit_denominator(10 ** 9)
-    small = _small_s(act, n, Fraction(w), math.inf if tmax == "inf" else math.pi / 2, state)
-    if small is None or small[1] >= lo:
+    if brackets is None:
+        brackets = bracket_items(act, n, w, state, bracket) if bracket is None or name not in \
+            trusted.twopoint.BOUNDED else [bracket]     # a bounded phi's cover: one root (as before)
+    if not brackets or any(b is None for b in brackets):
         return None
-    T, s_min = small
-    w = Fraction(w)
-    top = Fraction(osc) ** 2 / (2 if state == "simplex" else 1)
-    if hi >= 2 * top:               # the kernel takes no cut beyond 2 top (every root is below top)
+    pairs = []
+    for b in brackets:
+        c = (Fraction(b["lo"]) + Fraction(b["hi"])) / 2
+        pairs.append((Fraction(float(c * (1 - COVER_REL))).limit_denominator(10 ** 9),
+                      Fraction(float(c * (1 + COVER_REL))).limit_denominator(10 ** 9)))
+    if any(h >= lo2 for (_, h), (lo2, _) in zip(pairs, pairs[1:])):
         return None
-    below = _cuts(name, n, w, s_min, lo, 1, state)
-    above = _cuts(name, n, w, hi, max(top, min(hi * 2, 2 * top)), -1, state)
-    if below is None or above is None:
+    eps = None
+    if bounded:
+        osc, tmax = trusted.twopoint.BOUNDED[name]
+        small, sign = _small_s(act, n, w, math.inf if tmax == "inf" else math.pi / 2, state), 1
+        top = Fraction(osc) ** 2 / (2 if state == "simplex" else 1)
+        if pairs[-1][1] >= 2 * top:             # the kernel takes no cut beyond 2 top (every root is below top)
+            return None
+        end = max(top, min(pairs[-1][1] * 2, 2 * top))
+    else:
+        tail = _tail(act, n, w, state, alpha)
+        if tail is None:
+            return None
+        eps, end = tail
+        sign = 1 if len(brackets) % 2 else -1   # the last piece's sign is -1: flipped at every bracket
+        small = _near_zero(act, n, w, state, alpha, sign)
+        if small is not None:
+            small = small[0], Fraction(min(small[1] * 0.99, float(pairs[0][0]) / 2)).limit_denominator(10 ** 6)
+        if pairs[-1][1] >= end:
+            return None
+    if small is None or small[1] >= pairs[0][0]:
         return None
-    cover = {"type": state + "-cover", "activation": name, "alpha": "0", "weight_var": str(w), "n": n,
-             "lo": str(lo), "hi": str(hi), "prec": PREC, "T": str(T), "below": [str(x) for x in below],
-             "above": [str(x) for x in above]}
+    T, start = small
+    cuts, slopes = [], set()
+    for lo, hi in pairs + [(end, None)]:
+        piece = _cuts(name, n, w, start, lo, sign, state, alpha, slopes)
+        if piece is None:
+            return None
+        cuts += piece
+        start, sign = hi, -sign
+    k = cuts.index(pairs[0][1])
+    cover = {"type": state + "-cover", "activation": name, "alpha": str(alpha), "weight_var": str(w), "n": n,
+             "lo": str(pairs[0][0]), "hi": str(pairs[0][1]), "prec": PREC, "T": str(T),
+             "below": [str(x) for x in cuts[:k]], "above": [str(x) for x in cuts[k:]]}
+    if len(pairs) > 1:
+        cover["brackets"] = [[str(a), str(b)] for a, b in pairs[1:]]
+    if eps is not None:
+        cover["eps"] = str(eps)
+    if slopes:
+        cover["slopes"] = sorted(i for i, p in enumerate(zip(cuts, cuts[1:])) if p in slopes)
     # one the kernel would refuse unchecked (over the certificate's work budget beside its bracket) is no cover
-    if trusted.items.work(cover) + trusted.items.work(bracket) > trusted.kernel.CERT_WORK:
+    if trusted.items.work(cover) + trusted.items.work(brackets[0]) > trusted.kernel.CERT_WORK:
         return None
     return cover
 
