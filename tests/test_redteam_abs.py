@@ -26,9 +26,7 @@ def _kappa(r):
 
 
 # ---------------------------------------------------------------- stage facts: NL alone
-@pytest.mark.xfail(strict=True, reason="false proved: for abs an antipodal pair (rho_0 = -1) has rho_1 = 1 "
-                   "exactly, so l^2 (1 - rho_l) -> 0, not 4/c^2; the NL-alone statement must exclude rho = -1 "
-                   "at alpha = -1")
+# was a false proved (the red team's D1): the statement now excludes rho = -1 at alpha = -1 and says what it does
 @pytest.mark.parametrize("n", ["2", "5"])
 def test_nl_alone_rate_is_false_for_an_antipodal_start(n):
     mp.mp.dps = 40
@@ -42,12 +40,10 @@ def test_nl_alone_rate_is_false_for_an_antipodal_start(n):
     assert verdict == "proved"
     # the proved statement quantifies over every correlation below 1, antipodal pairs included
     assert not ("every pairwise correlation below 1" in statement and "4/c^2" in statement)
+    assert "in (-1, 1)" in statement and "antipodal pair (-1) is at 1 after one layer" in statement
 
 
 # ---------------------------------------------------------------- spectral radius: the proved reason's words
-@pytest.mark.xfail(strict=True, reason="misleading statement: for relation '>' the kernel shows ONE eigenvalue "
-                   "(n^2/(n-2)^2) above the bound, but its reason says 'every eigenvalue ... shown > 1' while 0 (x n) "
-                   "and -n/(n-2) are eigenvalues too")
 @pytest.mark.parametrize("bound", ["1", "-1"])
 def test_spectral_radius_above_reason_does_not_claim_every_eigenvalue(bound):
     # with bound -1 the reason reads 'every eigenvalue ... shown > -1' although -n/(n-2) < -1 (-3 at n = 3)
@@ -59,14 +55,11 @@ def test_spectral_radius_above_reason_does_not_claim_every_eigenvalue(bound):
 
 
 # ---------------------------------------------------------------- kernel-definite: the display of an unused witness
-@pytest.mark.xfail(strict=True, reason="misleading output: for n >= 17 the untrusted search's 17-point antipodal "
-                   "witness exceeds the kernel's MAX_POINTS = 16, the verdict is inconclusive, yet the CLI prints "
-                   "'counterexample:' and the method 'a null vector of K(Sigma)' beside it")
 def test_inconclusive_kernel_definite_prints_no_counterexample(run_cli):
     code, out, err = run_cli("check", "--stages", "abs", "--n", "17..", "--property", "kernel-definite",
                              "--points", "pairs-independent")
     assert code == 3, out + err                       # inconclusive (the claim is false for abs: x, -x)
-    assert "counterexample" not in out.lower()
+    assert "\n  counterexample:" not in out and "null vector of K" not in out      # no witness block, no method
 
 
 # ---------------------------------------------------------------- held: the dense map at n = 7, 8 (beyond tests/test_abs.py)

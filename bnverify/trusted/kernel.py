@@ -537,15 +537,16 @@ def _g_spectral_configuration(c, state):
                     try:
                         _show(m - 1, ">=", sub)
                         _show(mu - B, ">" if rel == ">" else ">=", sub)
-                        ok = True
+                        ok = mu
                         break
                     except Rejected:
                         continue
-                if not ok:
+                if ok is False:
                     raise Rejected("no eigenvalue shown %s %s on n part %s" % (rel, bound, part))
-            done.append(str(part))
-        return "proved", "every eigenvalue, from the kernel's symmetry blocks, shown %s %s (parts: %s)" % (
-            rel, bound, ", ".join(done))
+            done.append("%s%s" % (part, "" if rel in ("<", "<=") else ": %s" % ok))
+        return "proved", ("every eigenvalue mu, from the kernel's symmetry blocks, shown with |mu| %s %s (parts: %s)"
+                          if rel in ("<", "<=") else "an eigenvalue (multiplicity >= 1), from the kernel's symmetry "
+                          "blocks, shown %s %s, so the radius is too (parts: %s)") % (rel, bound, ", ".join(done))
     return Goal(st, decide)
 
 

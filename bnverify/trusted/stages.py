@@ -87,8 +87,10 @@ def goal(stages, alpha, n):
         if not B_pi / A > 0:
             raise Rejected("B/A is not positive")
         gap, c = _nl_constant(B_pi / A)
-        return ("for every n (here %d), NL = leaky ReLU(%s): every pairwise correlation below 1 increases to 1, "
-                "and then l^2 (1 - rho_l) -> 4/c^2 = %s, where c = (2 sqrt 2/3) B/A = %s" % (n, a, gap, c),
+        which = "below 1" if -a != A else "in (-1, 1)"        # abs: kappa(-1) = -alpha = A = kappa(1)
+        return ("for every n (here %d), NL = leaky ReLU(%s): every pairwise correlation %s increases to 1, "
+                "and then l^2 (1 - rho_l) -> 4/c^2 = %s, where c = (2 sqrt 2/3) B/A = %s%s" % (
+                    n, a, which, gap, c, "" if -a != A else "; an antipodal pair (-1) is at 1 after one layer"),
                 "B/A = %s/pi > 0 (exact); 4/c^2 and c as 128-bit balls" % (B_pi / A))
     if stages == ("rc", "rs"):
         # times (1 + 2t li)(1 + 2t lj): li (1 + 2t li) - li (1 + 2t lj) - 2t li (li - lj) = 0
