@@ -220,7 +220,7 @@ def test_command_json_and_plot(tmp_path, run_cli):
 
 
 @pytest.mark.parametrize("argv", [["--n", "2"], ["--n", "65"], ["--n", "10000000"], ["--n", "x"],
-                                  ["--n", "7", "--activation", "tanh"], ["--n", "7", "--alpha", "1/2"],
+                                  ["--n", "7", "--activation", "tanh", "--alpha", "1/2"], ["--n", "7", "--alpha", "1/2"],
                                   ["--n", "7", "--activation", "leaky_relu", "--alpha", "1"],
                                   ["--n", "7", "--eps", "0"], ["--n", "7", "--plot", "x.txt"]])
 def test_bad_input_is_one_line_and_exit_2(argv, run_cli):
