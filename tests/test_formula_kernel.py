@@ -3,10 +3,7 @@ against the named tanh, 'x*erf(x)' against an independent mpmath computation of 
 ends, forged items and certificates (another formula, the named activation, sigma_w^2, n, state),
 hostile formulas (never a traceback, a hang or a false "proved"), and the reader's bounds."""
 import copy
-import subprocess
-import sys
 from fractions import Fraction
-from pathlib import Path
 
 import mpmath
 import pytest
@@ -18,7 +15,6 @@ from bnverify.claims import certificate
 from bnverify.trusted import formula as TF
 from bnverify.trusted import twopoint as T
 
-ROOT = Path(__file__).resolve().parent.parent
 XERF = "formula:x*erf(x)"
 
 
@@ -164,14 +160,14 @@ def test_hostile_formula_in_the_kernel(text):
 
 
 @pytest.mark.parametrize("text", ["exp(exp(x))", "-" * 1500 + "x", "__import__('os')"])
-def test_hostile_formula_on_the_command_line(text):
-    p = subprocess.run([sys.executable, "-m", "bnverify", "check", "--stages", "rc", "--activation=" + text,
-                        "--weight-var", "2", "--n", "6", "--property", "fixed-point", "--state", "two-point"],
-                       capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert p.returncode in (2, 3), (p.returncode, p.stdout, p.stderr)
-    assert "Traceback" not in p.stderr + p.stdout
-    if p.returncode == 2:
-        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+def test_hostile_formula_on_the_command_line(text, run_cli):
+    """In process (the CLI path's own subprocess case: tests/test_redteam_formula.py's 1/0)."""
+    code, out, err = run_cli("check", "--stages", "rc", "--activation=" + text, "--weight-var", "2", "--n", "6",
+                             "--property", "fixed-point", "--state", "two-point")
+    assert code in (2, 3), (code, out, err)
+    assert "Traceback" not in err + out
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1, err
 
 
 # ---------------------------------------------------------------- the reader's rules
