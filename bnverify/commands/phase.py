@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from .. import parallel
-from ..core import activations, limits, ranges
+from ..core import limits, ranges
 from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase

@@ -241,7 +241,7 @@ def krawczyk(b, i, lo, hi, alpha, prec):
 
 
 def check_branch(item):
-    from flint import arb, ctx
+    from flint import ctx
 
     n0, prec = item["n_from"], item["prec"]
     a_lo, a_hi, a_open = rat_range(item["alpha"])

@@ -112,7 +112,7 @@ def growth_bounds(n, alpha):
     import sympy
 
     unbounded_response(n if isinstance(n, int) else sympy.Symbol("n"), alpha)   # the window's facts
-    x, k, c = sympy.Symbol("x", real=True), sympy.Symbol("k", positive=True), sympy.Symbol("c", real=True)
+    k, c = sympy.Symbol("k", positive=True), sympy.Symbol("c", real=True)
     m = sympy.Symbol("m", nonnegative=True)
     nn = sympy.Integer(n) if isinstance(n, int) else m + 3
     a0, cross, b0 = rs_image(nn, alpha)
