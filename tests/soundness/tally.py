@@ -79,7 +79,7 @@ def flag_argv(args):
 def claim_dict(case):
     """The claim (schema of docs/claims-schema.md) that the case's flags describe."""
     fl = parse_args(case["args"])
-    known = {"stages", "alpha", "weight-var", "n", "property", "width"} | _PARAM_FLAGS | _LIST_FLAGS
+    known = {"stages", "activation", "alpha", "weight-var", "n", "property", "width"} | _PARAM_FLAGS | _LIST_FLAGS
     unknown = set(fl) - known
     if unknown:
         raise ValueError("case %s: flags with no file form: %s" % (case["id"], sorted(unknown)))
@@ -87,6 +87,8 @@ def claim_dict(case):
     model, domain, params = {}, {}, {}
     if "stages" in fl:
         model["stages"] = fl["stages"]
+    if "activation" in fl:                          # a user formula beside stages of rc / rs only
+        model["activation"] = {"formula": fl["activation"]}
     if "alpha" in fl:
         (domain if ".." in fl["alpha"] else model)["alpha"] = fl["alpha"]
     if "weight-var" in fl:
@@ -126,6 +128,8 @@ def _toml_value(v):
         return json.dumps(v, ensure_ascii=False)        # a valid TOML basic string
     if isinstance(v, list):
         return "[%s]" % ", ".join(_toml_value(x) for x in v)
+    if isinstance(v, dict):
+        return "{%s}" % ", ".join("%s = %s" % (k, _toml_value(x)) for k, x in v.items())
     raise TypeError(v)
 
 
