@@ -283,19 +283,11 @@ def none_item(act, n, w, state="two-point"):
         return None
     alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
     with ctx.workprec(PREC):
-        H = float(trusted.twopoint.RELU_GAP[name](trusted.twopoint.ball(alpha)).mid())
-        c = float(trusted.twopoint._relu_slope(n, state).mid())
         L = float(trusted.twopoint._const(trusted.twopoint.TABLE[name][2], trusted.twopoint.ball(alpha)).mid())
-    k = 0.5 if state == "simplex" else 1.0
-    best = None
-    for e in np.exp(np.linspace(math.log(1e-4), math.log(10), 400)):
-        if (1 + e) * float(w) * c < 1:
-            big = k * (1 + 1 / e) * H * H / (1 - (1 + e) * float(w) * c) * 1.01 + 1e-9
-            if best is None or big < best[1]:
-                best = (e, big)
-    if best is None:
+    tail = _tail(act, n, w, state, alpha)
+    if tail is None:
         return None
-    eps, s_big = Fraction(best[0]).limit_denominator(10 ** 6), Fraction(best[1]).limit_denominator(10 ** 6) + 1
+    eps, s_big = tail
     small = None
     for T in np.linspace(0.02, 3.0, 150):
         grid = np.linspace(-T, T, 257)
