@@ -202,8 +202,8 @@ def _cover_terms(item, lists, brackets=1):
             raise Rejected("a cover's cuts must be a list of at most 4096")
         qs = [Q(c) for c in cuts]
         for a, b in zip(qs, qs[1:]):
-            tol = max(2.0 ** -60, float((b - a) / b)) if b > 0 and b > a else 2.0 ** -60     # exact ratio: no
-            # float overflow or zero at a cut of 2000 digits
+            tol = max(2.0 ** -60, float(min((b - a) / b, 1))) if b > 0 and b > a else 2.0 ** -60   # exact ratio,
+            # at most 1: no float overflow (a cut far below 0: the check rejects it) or zero at 2000 digits
             total += (terms(r, tol) + 3) * (20 + 2 * min(60, -math.log2(min(tol, 1.0))))
     return total
 
@@ -235,7 +235,8 @@ def _work(item):
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * _steep(item, Q(item["hi"]))
     if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
-        steep = _steep(item, Q(item["above"][-1])) if item["activation"] in RELU_GAP else 1     # bounded: s <= 2 osc^2
+        steep = _steep(item, max([Q(c) for c in item["above"][-1:]] + [Fraction(1)])) \
+            if item["activation"] in RELU_GAP else 1     # bounded: s <= 2 osc^2
         return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"]),
                                                       1 + len(item.get("brackets", [])) + len(item.get("slopes", []))) * steep
     if item["type"] == "simplex-none" and type(item["n"]) is int and item["n"] >= 3:
