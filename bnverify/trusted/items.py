@@ -19,11 +19,12 @@ bound), computed here, never read from the item's labels:
 ``rs-cover``  {n, alpha, prec, pieces}: h_RS(rho) < rho on the pieces' union, RC + RS + leaky ReLU(alpha)
     on the symmetric family (bnverify/trusted/rs_family.py).
 ``two-point-bracket``  {activation, alpha, weight_var, n, lo, hi, prec}: RC + a non-homogeneous
-    activation has a two-point fixed point at a distance s in (lo, hi); the pair block's
-    eigenvalue over the bracket (bnverify/trusted/twopoint.py).
-``two-point-cover``  {activation, alpha, weight_var, n, lo, hi, prec, T, below, above}: every root
-    s > 0 of S(s) = s lies in (lo, hi) (a cover of (0, infinity): a lemma near 0, pieces in balls,
-    a bound beyond osc^2), with the pair block's eigenvalue over (lo, hi).
+    activation (or a formula) has a two-point fixed point at a distance s in (lo, hi); every block
+    of DF over the bracket (bnverify/trusted/twopoint.py).
+``two-point-cover``  {activation, alpha, weight_var, n, lo, hi, prec, T, below, above[, brackets, eps,
+    slopes]}: every root s > 0 of S(s) = s lies in (lo, hi) or one of the further brackets (a cover
+    of (0, infinity): a lemma near 0, pieces in balls or by the slope, a bound beyond the last cut),
+    with the spectral radius of DF over each bracket.
 ``simplex-bracket``  {the same fields}: RC + a non-homogeneous activation has a simplex fixed point
     s I + b J with s in (lo, hi) (Mehler's series at correlation -1/(n-1), mehler.py); every block
     of DF over the bracket (bnverify/trusted/twopoint.py).
