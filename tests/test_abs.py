@@ -289,7 +289,7 @@ GENUINE = [
                                                                       ["n**2/(n-2)**2", "(n-1)*(n-2)/2"]]}, "3.."),
      "relu identity leaky n2 rcrs conf"),
     (_claim("orthogonal-outlier", {"value": "1"}, "3..", ("rc", "rs")), "relu identity leaky n2 nlrc conf"),
-    (_claim("invariant-configuration", {}, "3..9"), "relu n2 nlrc"),
+    (_claim("invariant-configuration", {}, "3..9"), "relu nlrc"),      # at n = 2 it is refuted too (one layer)
     (_claim("spectral-radius", {"state": "two-point", "relation": ">=", "bound": "9"}, "3"),
      "relu identity leaky n2 rcrs conf n4"),
     (_claim("stability-directions", {"state": "two-point", "decay": ["norm-ratio"]}, "3.."),

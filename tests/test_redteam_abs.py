@@ -111,9 +111,6 @@ def test_dense_spectrum_matches_the_proved_closed_form(n, after):
 
 
 # ---------------------------------------------------------------- n = 2: the reason given for invariance
-@pytest.mark.xfail(strict=True, reason="misleading reason (minor): invariant-configuration at n = 2 is about one "
-                   "layer and is refutable exactly as at n >= 3 (v = 0, u = 1: <v', u'> = 1/4), but the kernel answers "
-                   "NoGoal 'RC maps them to 0 (no scale-free state)', a fact about the fixed-point goals only")
 def test_invariance_at_n2_is_not_refused_for_the_fixed_point_reason():
     # independently: width 1, W = 1, batch (v, u) = (0, 1): RC gives (-1/2, 1/2), |.| gives (1/2, 1/2)
     s = np.array([0.0, 1.0]) - 0.5

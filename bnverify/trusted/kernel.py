@@ -175,14 +175,14 @@ def _need(cond, why):
         raise NoGoal(why)
 
 
-def _rc_only(c, allow_rs=False, allow_any=False, abs_ok=False):
-    """abs_ok: the goal's two-point lemma holds at alpha = -1 (abs, n >= 3; docs/two-point.md)."""
+def _rc_only(c, allow_rs=False, allow_any=False, abs_ok=0):
+    """abs_ok: the goal's lemma holds at alpha = -1 (abs) from n = abs_ok on (docs/two-point.md); 0: not at all."""
     ok = [["rc"]] + ([["rc", "rs"]] if allow_rs else [])
     _need(c.stages in ok, "property %s is decided for %s only, not for stages %s" % (
         c.property, " or ".join(",".join(s) for s in ok), ",".join(c.stages) or "(none)"))
     if abs_ok and c.activation == "abs":
         # n = 2: both image points are |w|/2, RC maps them to 0 and no state has a scale
-        return _need(c.n_lo >= 3, "abs at n = 2: one layer maps a two-point batch to two equal points, which RC "
+        return _need(c.n_lo >= abs_ok, "abs at n = 2: one layer maps a two-point batch to two equal points, which RC "
                      "maps to 0 (no scale-free state)")
     _need(allow_any or c.activation in PIECEWISE, _not_piecewise(c))
 
@@ -272,7 +272,7 @@ def invariance_query(c):
 
 
 def _g_invariance(c):
-    _rc_only(c, allow_rs=True, allow_any=True, abs_ok=True)
+    _rc_only(c, allow_rs=True, allow_any=True, abs_ok=2)    # one layer: refutable at n = 2 as well
     st = ("for %s and %s: every W maps every batch of n-1 copies of v and one u to n-1 copies "
           "of one point v' and one point u' with <v', u'> = 0 (the configuration O_n)"
           % (c.model_text(), c.domain_text()))
@@ -318,7 +318,7 @@ def _g_fixed_point(c):
     if state in ("attractor", "simplex"):
         return _g_state(c, state, stable=False)
     _need(state in ("configuration", "two-point"), "unknown state %r" % (state,))
-    _rc_only(c, allow_rs=True, abs_ok=True)
+    _rc_only(c, allow_rs=True, abs_ok=3)
     rs = "rs" in c.stages
     name = {"configuration": "the configuration O_n (n-1 equal points, the odd point orthogonal to them)",
             "two-point": "the two-point state fixed by the dynamics (n-1 equal points and one odd point)"}[state]
@@ -389,7 +389,7 @@ def _claimed(text, c, per_n=False):
 
 
 def _g_norm_ratio(c):
-    _rc_only(c, allow_rs=True, abs_ok=True)
+    _rc_only(c, allow_rs=True, abs_ok=3)
     val = c.param("value")
     claimed = _claimed(val, c)
     st = ("for %s and %s: after one layer on a two-point batch, ||u'|| / ||v'|| tends to %s as the "
@@ -418,7 +418,7 @@ def _counterexample(c, truth, claimed, what):
 
 
 def _g_outlier(c):
-    _rc_only(c, allow_rs=True, abs_ok=True)
+    _rc_only(c, allow_rs=True, abs_ok=3)
     val = c.params.get("value", "0")
     claimed = _claimed(val, c)
     st = ("for %s and %s: at the two-point fixed point the odd point's cosine to the cluster is %s"
@@ -486,7 +486,7 @@ def _sub_domain(c, part):
 
 
 def _configuration_state(c, state):
-    _rc_only(c, abs_ok=True)
+    _rc_only(c, abs_ok=3)
     _need(c.activation in ("relu", "leaky_relu", "identity", "abs"), "no closed-form kernel")
     if state == "configuration":
         for a in _alphas(c):
