@@ -197,17 +197,14 @@ def _value(e, z, an, d, memo):
             "div": lambda: (a / b, d and (da * b - a * db) / b ** 2)}[k]()
 
 
-def _continuous(e, seen=None):
+def _continuous(e):
     """True if every if form's branches agree exactly at its kink (exact equal balls), so phi has no jump."""
-    seen = set() if seen is None else seen
-    if id(e) in seen:
-        return True
-    seen.add(id(e))
-    if e[0] == "sel" and isinstance(e[4], Fraction):
-        a, b = (value(br, acb(ball(e[4])))[0] for br in e[2:4])
-        if not (a.is_exact() and a == b):
-            return False
-    return all(_continuous(s, seen) for s in e[1:] if isinstance(s, tuple))
+    for t in _nodes(e):
+        if t[0] == "sel" and isinstance(t[4], Fraction):
+            a, b = (value(br, acb(ball(t[4])))[0] for br in t[2:4])
+            if not (a.is_exact() and a == b):
+                return False
+    return True
 
 
 def row(text):
@@ -215,22 +212,21 @@ def row(text):
     where no rule gives one or an if form may jump: Price's theorem needs phi absolutely continuous); no
     Lipschitz lemma."""
     e, x = parse(text), Bound(None, None, (arb(0), arb(1)))
-
-    size = _size(e)
+    size = len(_nodes(e))
     fns = (lambda z, a, an=False: _spent(size) and value(e, z, an)[0],
            lambda z, a, an=False: _spent(size) and value(e, z, an, True)[1])
     return {-1: fns, 1: fns}, _grow(e, x, 0), _grow(e, x, 1) if _continuous(e) else None, None, False
 
 
-def _size(e, seen=None):
-    """The tree's distinct nodes (shared subtrees once)."""
-    seen = set() if seen is None else seen
-    if id(e) not in seen:
-        seen.add(id(e))
-        for t in e[1:]:
-            if isinstance(t, tuple):
-                _size(t, seen)
-    return len(seen)
+def _nodes(e):
+    """The tree's distinct nodes, each once (abs, max and min share their subtrees)."""
+    seen, todo = {}, [e]
+    while todo:
+        t = todo.pop()
+        if id(t) not in seen:
+            seen[id(t)] = t
+            todo += [s for s in t[1:] if isinstance(s, tuple)]
+    return list(seen.values())
 
 
 def _spent(size):
@@ -245,7 +241,7 @@ def _spent(size):
 
 def weight(name):
     """A formula's price factor in items.work: its tree's nodes (a named activation: 1)."""
-    return _size(parse(name[len("formula:"):])) if str(name).startswith("formula:") else 1
+    return len(_nodes(parse(name[len("formula:"):]))) if str(name).startswith("formula:") else 1
 
 
 def _grow(e, x, i):
