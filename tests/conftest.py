@@ -41,3 +41,13 @@ def cli_json(run_cli):
         assert code == 0, err[-2000:]
         return json.loads(out)
     return run_json
+
+
+@pytest.fixture(autouse=True)
+def _mpmath_precision():
+    """mpmath's working precision is global: a test that sets mp.dps must not change the next one's."""
+    import mpmath
+
+    dps = mpmath.mp.dps
+    yield
+    mpmath.mp.dps = dps

@@ -77,9 +77,11 @@ def conditioned_reference(name, alpha, q1, q2, c, dps=30):
 
 
 def contains(ball, value, err=0):
-    lo, hi = mp.mpf(ball.lower().str(40, radius=False)), mp.mpf(ball.upper().str(40, radius=False))
-    slack = mp.mpf(10) ** -30 + err + abs(value) * mp.mpf(10) ** -32
-    return lo - slack <= value <= hi + slack
+    """value in the ball, compared at 45 digits (not at whatever precision mpmath was left at)."""
+    with mp.workdps(45):
+        lo, hi = mp.mpf(ball.lower().str(40, radius=False)), mp.mpf(ball.upper().str(40, radius=False))
+        slack = mp.mpf(10) ** -30 + err + abs(value) * mp.mpf(10) ** -32
+        return lo - slack <= value <= hi + slack
 
 
 # ---------------------------------------------------------------- every named activation
@@ -102,8 +104,8 @@ def test_smooth_activation_against_gauss_hermite(name):
                                         ("elu", Fraction(1, 2))])
 def test_kinked_activation_against_conditioning(name, alpha):
     act = activations.activation(name, alpha if name in activations.TAKES_ALPHA else None)
-    ref = conditioned_reference(name, mp.mpf(alpha.numerator if isinstance(alpha, Fraction) else alpha)
-                                / (alpha.denominator if isinstance(alpha, Fraction) else 1), Q1, Q2, C)
+    with mp.workdps(30):           # the slope at the reference's own precision
+        ref = conditioned_reference(name, mp.mpf(Fraction(alpha).numerator) / Fraction(alpha).denominator, Q1, Q2, C)
     for method in (["auto", "general"] if act.closed else ["general"]):
         res = dual_kernel.kernel(act, Q1, Q2, C, digits=DIGITS if method == "general" else 30, method=method)
         assert contains(res["values"]["K"], ref, mp.mpf(10) ** -25), (name, method, res["values"]["K"], ref)

@@ -42,6 +42,7 @@ depend on alpha in [0, 1); the cosines and the spectra do.
 """
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -186,26 +187,8 @@ def classify(n, act, prec=128, pieces=64, deriv_width=Fraction(1, 64), min_width
     excluded or holds exactly one solution, identified as O_n, the simplex or an isolated root
     with an enclosure of h' (|h'| < 1: attracting within the symmetric family).  Proved when
     everything is decided; otherwise inconclusive with the undecided intervals."""
-    ctx = ball(prec)
     with stopwatch() as t:
-        lo0 = _left_end(n)
-        edges = [lo0 + (1 - lo0) * k / pieces for k in range(pieces + 1)]
-        edges = [Fraction(math.floor(e * 2 ** 40), 2 ** 40) if 0 < k < pieces else e
-                 for k, e in enumerate(edges)]
-        stack = [(edges[k], edges[k + 1]) for k in range(pieces)][::-1]
-        done, undecided, evals = [], [], 0
-        while stack:
-            lo, hi = stack.pop()
-            evals += 1
-            res = _decide(lo, hi, n, act, ctx, deriv_width)
-            if res is not None:
-                done.append((lo, hi) + res)
-            elif hi - lo < min_width or evals > budget:
-                undecided.append((lo, hi))
-            else:
-                mid = (lo + hi) / 2
-                stack += [(mid, hi), (lo, mid)]
-    done.sort()
+        lo0, done, undecided = _branch_and_bound(n, act, prec, pieces, deriv_width, min_width, budget)
     roots = [d for d in done if d[2] != "excluded"]
     cert = {"kind": "classification", "n": _frac_str(n), "activation": _fmt_act(act), "prec": prec,
             "domain": [_frac_str(lo0), "1/1"], "deriv_width": _frac_str(deriv_width),
@@ -223,6 +206,31 @@ def classify(n, act, prec=128, pieces=64, deriv_width=Fraction(1, 64), min_width
                     dict(evidence, reason="%d interval(s) undecided" % len(undecided)), t())
         return v
     return Verdict(PROVED, "interval branch-and-bound on the reduction curve", evidence, t(), cert)
+
+
+@functools.lru_cache(maxsize=256)
+def _branch_and_bound(n, act, prec, pieces, deriv_width, min_width, budget):
+    """(left end, decided intervals sorted, undecided intervals) of :func:`classify`: a pure function
+    of its arguments, kept once per process (the per-n claims and commands ask for the same n)."""
+    ctx = ball(prec)
+    lo0 = _left_end(n)
+    edges = [lo0 + (1 - lo0) * k / pieces for k in range(pieces + 1)]
+    edges = [Fraction(math.floor(e * 2 ** 40), 2 ** 40) if 0 < k < pieces else e
+             for k, e in enumerate(edges)]
+    stack = [(edges[k], edges[k + 1]) for k in range(pieces)][::-1]
+    done, undecided, evals = [], [], 0
+    while stack:
+        lo, hi = stack.pop()
+        evals += 1
+        res = _decide(lo, hi, n, act, ctx, deriv_width)
+        if res is not None:
+            done.append((lo, hi) + res)
+        elif hi - lo < min_width or evals > budget:
+            undecided.append((lo, hi))
+        else:
+            mid = (lo + hi) / 2
+            stack += [(mid, hi), (lo, mid)]
+    return lo0, tuple(sorted(done)), tuple(undecided)
 
 
 def _dec_frac(q, up):

@@ -4,6 +4,7 @@ verdict with the certificate the trusted kernel re-checks.
 """
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 import numpy as np
@@ -87,8 +88,10 @@ def _state_evidence(res):
             if res["spectrum"]["eig_ok"] else "Gershgorin(V^-1 B V) only"}
 
 
+@functools.lru_cache(maxsize=256)
 def _float_roots(n, act, grid=3000):
-    """Float search for solutions of h(rho) = rho strictly inside (-1/(n-2), 1) (untrusted)."""
+    """Float search for solutions of h(rho) = rho strictly inside (-1/(n-2), 1) (untrusted; kept
+    once per process: a pure function of its arguments)."""
     lo = float(_left_end(n)) + 1e-9
     rs = np.linspace(lo, 1 - 1e-9, grid)
     g = lambda r: float(curve(r, n, act, QFLOAT)) - r      # noqa: E731
@@ -105,7 +108,7 @@ def _float_roots(n, act, grid=3000):
                 else:
                     b = c
             roots.append((a + b) / 2)
-    return roots
+    return tuple(roots)
 
 
 def _branch_rho(n):

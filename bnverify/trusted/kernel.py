@@ -35,6 +35,7 @@ only a non-homogeneous activation's goals read):
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from fractions import Fraction
@@ -441,9 +442,10 @@ def _g_outlier(c):
     return Goal(st, decide)
 
 
+@functools.lru_cache(maxsize=256)
 def _eigen(M, comp):
-    """[(mu, algebraic multiplicity in the block)] of a block whose characteristic polynomial
-    splits into linear factors (Rejected otherwise: the eigenvalues are not named)."""
+    """[(mu, algebraic multiplicity in the block)] of a block (immutable) whose characteristic polynomial
+    splits into linear factors (Rejected otherwise: the eigenvalues are not named); kept once per process."""
     import sympy
     lam = sympy.Symbol("lambda_")
     num = sympy.fraction(sympy.cancel(M.charpoly(lam).as_expr()))[0]
@@ -456,7 +458,7 @@ def _eigen(M, comp):
             raise Rejected("block %s has a factor of degree %d: eigenvalues not named" % (comp, p.degree()))
         a1, a0 = p.all_coeffs()
         out.append((sympy.cancel(-a0 / a1), e))
-    return out
+    return tuple(out)
 
 
 def spectrum(c, n):

@@ -57,6 +57,8 @@ direction of G itself.
 """
 from __future__ import annotations
 
+import functools
+import types
 from fractions import Fraction
 
 from .base import Q, Rejected, ball, zero
@@ -374,10 +376,12 @@ def multiplicity(comp, n):
     return {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) / 2}[comp]
 
 
+@functools.lru_cache(maxsize=64)
 def pattern_blocks(n, alpha, rs=False):
-    """{component: sympy Matrix of DF(G*)/c on one copy} at the two-point fixed point; n a
+    """{component: immutable sympy Matrix of DF(G*)/c on one copy} at the two-point fixed point; n a
     symbol (meaning every n >= 5) or an integer >= 3.  DF(G*)[E] = f o (C E C), f = A within
-    the cluster and at the odd point, alpha across.  Rejected if a copy is not invariant."""
+    the cluster and at the odd point, alpha across.  Rejected if a copy is not invariant.  A pure
+    function of (n, alpha), kept once per process: the goals of one claim ask for it many times."""
     import sympy
 
     if rs:
@@ -396,4 +400,5 @@ def pattern_blocks(n, alpha, rs=False):
         return zero(sympy.sympify(a - b))
     if not all(same(v, G[k]) for k, v in L(G).items()):
         raise Rejected("G* is not fixed by the scale-free linearization")
-    return {comp: sympy.Matrix(M).applyfunc(sympy.cancel) for comp, M in blocks(G, L, cl, same).items()}
+    return types.MappingProxyType({comp: sympy.ImmutableMatrix(M).applyfunc(sympy.cancel)
+                                   for comp, M in blocks(G, L, cl, same).items()})
