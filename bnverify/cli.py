@@ -78,7 +78,9 @@ def suggestion(parser, extra):
     return " (see %s --help)" % parser.prog
 
 
-def build_parser():
+def build_parser(only=None):
+    """The whole command line; with ``only`` (a command's name) just that command's parser below the
+    top level (a run parses one command: the other 24 parsers would be built for nothing)."""
     p = _Parser(prog="bnverify", description=(
         "Machine-checked verdicts (proved / refuted / inconclusive) for the claims of "
         "'Batch Normalization Decomposed' (arXiv 2412.02843) about the one-cluster-plus-"
@@ -87,6 +89,8 @@ def build_parser():
     p.add_argument("--version", action="version", version="bnverify " + __version__)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for mod in COMMANDS:
+        if only is not None and mod.NAME != only:
+            continue
         sp = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(sp)
@@ -100,7 +104,8 @@ def main(argv=None):
     errors and --help / --version still leave through SystemExit (codes 2 and 0)."""
     command = None
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(only=argv[0] if argv and argv[0] in {m.NAME for m in COMMANDS} else None)
         args = parser.parse_args(argv)
         command = getattr(args, "command", None)
         if not getattr(args, "_run", None):
