@@ -389,16 +389,20 @@ def pattern_blocks(n, alpha, rs=False):
     n = sympy.sympify(n)
     st, c = two_point_fixed(n, alpha)
     cl, size = classes(n)
-    G = pattern(cl, lambda i, j, d: st[2] if i == j == "o" else st[1] if "o" in (i, j) else st[0])
-    A = (1 + alpha ** 2) / 2
+    syms = sorted(n.free_symbols | sympy.sympify(alpha).free_symbols, key=str)
+    K = sympy.QQ.frac_field(*syms) if syms else sympy.QQ      # exact rational functions of n, alpha: canonical
+    to = lambda e: K.from_sympy(sympy.sympify(e))            # noqa: E731
+    size, nK, aK, cK = {i: to(v) for i, v in size.items()}, to(n), to(alpha), to(c)
+    G = pattern(cl, lambda i, j, d: to(st[2] if i == j == "o" else st[1] if "o" in (i, j) else st[0]))
+    A = (1 + aK ** 2) / 2
 
     def L(P):
-        return {k: sympy.cancel((alpha if (k[0] == "o") != (k[1] == "o") else A) * v / c)
-                for k, v in center(P, cl, size, n).items()}
+        return {k: (aK if (k[0] == "o") != (k[1] == "o") else A) * v / cK for k, v in center(P, cl, size, nK).items()}
 
     def same(a, b):
-        return zero(sympy.sympify(a - b))
+        return K.convert(a - b) == K.zero                    # exact in K (never equal by mistake)
     if not all(same(v, G[k]) for k, v in L(G).items()):
         raise Rejected("G* is not fixed by the scale-free linearization")
-    return types.MappingProxyType({comp: sympy.ImmutableMatrix(M).applyfunc(sympy.cancel)
+    return types.MappingProxyType({comp: sympy.ImmutableMatrix([[sympy.cancel(K.to_sympy(K.convert(x))) for x in row]
+                                                                for row in M])
                                    for comp, M in blocks(G, L, cl, same).items()})
