@@ -98,7 +98,7 @@ def _dense_spectrum(n, after=False):
     return c, Counter(round(e, 8) for e in ev)
 
 
-@pytest.mark.parametrize("n,after", [(7, False), (8, False), (7, True)])
+@pytest.mark.parametrize("n,after", [(7, False), pytest.param(8, False, marks=pytest.mark.slow), (7, True)])
 def test_dense_spectrum_matches_the_proved_closed_form(n, after):
     c, spec = _dense_spectrum(n, after)
     assert abs(c - ((n - 2) / n) ** 2) < 1e-12

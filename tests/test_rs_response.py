@@ -23,8 +23,10 @@ def _act(alpha):
         Activation("leaky_relu", alpha)
 
 
-@pytest.mark.parametrize("n", [3, 4, 7])
-@pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(1)])
+# the default run takes a diagonal of (n, alpha); the other six pairs run with -m slow
+@pytest.mark.parametrize("n,alpha", [(n, a) if (n, a) in {(3, 0), (4, Fraction(1, 10)), (7, 1)} else
+                                     pytest.param(n, a, marks=pytest.mark.slow)
+                                     for n in (3, 4, 7) for a in (Fraction(0), Fraction(1, 10), Fraction(1))])
 def test_lambda_and_k_M_against_the_untrusted_derivation(n, alpha):
     lam, k_M = rs.unbounded_response(n, sp.Rational(alpha.numerator, alpha.denominator))
     twin = derive_rs.spread_response(_act(alpha), n)
