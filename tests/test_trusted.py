@@ -108,9 +108,11 @@ def test_trusted_is_small():
     none items' lemmas at both ends, _near_zero's lower bound by inf phi'; pieces in the mean value form
     by S'(s) from the partials, _slope); +1 where they met the formulas.  +3 for the abs red team (the NL
     fact without the antipodal pair, the spectral-radius reason naming its eigenvalue).  +1 for the covers' red
-    team (a cover's price reads an empty list of cuts above)."""
+    team (a cover's price reads an empty list of cuts above).  +31 for the spread-cluster state of a
+    non-homogeneous phi (kernel.py, _g_spread_smooth: the collapse lemma on every pairwise distance refutes
+    attractor-exists / -stable / -threshold at every n and proves the threshold's value none)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3271, sizes
+    assert sum(sizes.values()) <= 3302, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

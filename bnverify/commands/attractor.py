@@ -201,10 +201,16 @@ def compute_smooth(args, stages, act):
         raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d"
                        % (args.n, MAX_SMOOTH_N))
     w = options.weight_var(args.weight_var)
-    results = spread_search.rows(act, w, list(r))
     from ..derive import spread
 
-    note = spread.smallest([dict(x["search"], n=x["n"]) for x in results], r.lo, r.hi)["note"]
+    none = none_claim(act, w, r)
+    if none.status == "proved":         # the trusted kernel's collapse lemma: no float search needed
+        results = [{"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),
+                    "search": None, "seconds": 0.0, "two_point": None, "simplex": None} for k in r]
+        note = "none in %s (proved by the trusted kernel: %s)" % (r, none.evidence.get("statement"))
+    else:
+        results = spread_search.rows(act, w, list(r))
+        note = spread.smallest([dict(x["search"], n=x["n"]) for x in results], r.lo, r.hi)["note"]
     return {"activation": str(act), "weight_var": str(w), "results": results, "smallest_n": None,
             "smallest_n_note": note, "below_range": [],
             "eigenvalue_convention": "the map's own (not up to scale): float eigenvalues of DF(G*), "
@@ -216,23 +222,40 @@ def compute_smooth(args, stages, act):
                               "status": spread_search.STATUS}}
 
 
+def none_claim(act, w, r):
+    """The kernel's verdict on attractor-threshold, value none, for RC + a non-homogeneous ``act`` at sigma_w^2 = w
+    on the range r: proved where the collapse lemma holds (trusted/kernel.py, _g_spread_smooth)."""
+    model = dict(spec.model_of(act), weight_var=str(w))
+    data = {"id": "attractor-none", "title": "attractor", "property": "attractor-threshold", "expect": "proved",
+            "statement": "no stable spread-cluster state for n in %s" % r, "model": model,
+            "domain": {"n": str(r)}, "params": {"value": "none"}}
+    return properties.check(spec.claim_from_dict(data, "attractor command"))
+
+
 def text_smooth(doc):
     """A non-homogeneous phi's rows: the kernel's verdicts, the search's points, the reason."""
-    lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: kernel verdicts (two-point, simplex) and a %s"
-             % (doc["activation"], doc["weight_var"], doc["spread_search"]["label"])]
+    decided = all(r["checked"] for r in doc["results"])
+    lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: %s" % (
+        doc["activation"], doc["weight_var"], "the trusted kernel's collapse lemma" if decided else
+        "kernel verdicts (two-point, simplex) and a %s" % doc["spread_search"]["label"])]
     for r in doc["results"]:
+        if r["search"] is None:         # decided by the kernel, no search
+            lines.append("n = %d: %s (trusted kernel: no spread-cluster fixed point)" % (r["n"], r["status"]))
+            continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))
         lines += spread_search.point_lines(r["search"]["points"], "  search: ")
-    lines.append("smallest_n: not certified; %s" % doc["smallest_n_note"])
+    if decided:
+        lines.append("reason: %s" % doc["results"][0]["reason"])
+    lines.append("smallest_n: %s%s" % ("" if decided else "not certified; ", doc["smallest_n_note"]))
     return lines
 
 
 def exit_code(doc):
     """OK when every n (and the fold) is decided, or the all-n proof holds; else the table or
     the summary says why."""
-    if doc["spread_search"] is not None:        # a float search: never decided
-        return exits.UNDECIDED
+    if doc["spread_search"] is not None:        # a float search: never decided; the kernel's lemma: every row
+        return exits.OK if all(r["checked"] for r in doc["results"]) else exits.UNDECIDED
     if doc["conjugation"] is not None and doc["conjugation"]["status"] != "proved":
         return exits.UNDECIDED
     if doc["summary"] is not None:

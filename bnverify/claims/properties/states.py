@@ -28,6 +28,10 @@ def search(claim):
     if state_of(claim) in ("two-point", "simplex") and not act.homogeneous and claim.property in ("fixed-point",
                                                                                                  "spectral-radius"):
         return two_point(claim)
+    if state_of(claim) == "attractor" and not act.homogeneous:
+        # the kernel's collapse lemma needs no evidence; outside its regime nothing is certified (docs/spread.md)
+        return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse lemma "
+                            "(no evidence), else undecided"}
     if claim.property == "classification":
         v = curve.classify(n, act)
         human = {k: x for k, x in v.evidence.items() if k in ("fixed_points", "reason")}
