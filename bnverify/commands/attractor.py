@@ -60,8 +60,11 @@ examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 3..16 --stages rc,tanh --weight-var 2 --json
 
 A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
-default 1): the scale is part of the state and no spread-cluster state is certified.  Per n (at
-most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
+default 1): the scale is part of the state.  Where the kernel's collapse lemma holds (S2 L^2 < 1,
+or = 1 for tanh, sin, softplus, sigmoid, elu; L the Lipschitz constant of phi) every pairwise
+distance shrinks, so there is no spread-cluster fixed point at any n: every row is refuted
+(kernel-checked, no search), "smallest_n_note" says "none in A..B (proved ...)", exit 0
+(docs/spread.md, Certified).  Elsewhere, per n (at most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
 states) and a float search of the symmetric family's fixed points (bnverify.derive.spread:
 Gauss-Hermite or the closed kernel, a grid in (log q, arccos rho) and Newton's method), each row
 inconclusive with the reason (exit 3); "smallest_n" stays null and "smallest_n_note" says what
