@@ -979,10 +979,9 @@ def _g_spread_smooth(c, stable, threshold):
     else:
         st += what + (" with spectral radius of DF %s %s" % (_rel(c), _rat(c.param("bound"))) if stable else "")
 
-    def decide(_facts):
+    def decide(facts):
         if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
-            raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s "
-                           "is not decided" % c.activation)
+            return _spread_none(c, threshold, {f["n"] for f in facts})
         lip2 = twopoint.row(c.activation)[3]
         return "proved" if threshold == "none" else "refuted", (
             "every pairwise distance shrinks: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s and x ~ N(0, sigma_w^2 C G "
@@ -992,7 +991,26 @@ def _g_spread_smooth(c, stable, threshold):
                 "max(1, alpha)^2" if lip2 == "A^2" else lip2, "= 1" if twopoint._equal_one(c) else "< 1",
                 " (|phi'| < L a.e. on t < 0, where the segment [x_i, x_j] has positive length with probability >= "
                 "1/2)" if twopoint._equal_one(c) else ""))
-    return Goal(st, decide)
+    return Goal(st, decide, lambda f: f["fact"] == "spread-none" and f["activation"] == c.activation and
+                f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
+
+
+def _spread_none(c, threshold, ns):
+    """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided."""
+    why = ("at %s the symmetric family has no fixed point off the simplex and two-point lines (a quadtree cover "
+           "of (q, p) in [0, 4 sigma_w^2]^2: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
+           "small q, the simplex fixed point's uniqueness cell; trusted/spreadfam.py)")
+    if threshold == "none":
+        if c.n_hi is None or any(k not in ns for k in c.ns()):
+            raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s "
+                           "needs a spread-none cover at every n of the domain (erf, sin: n >= 4)" % c.activation)
+        return "proved", why % "every n of the domain"
+    at = threshold if threshold is not None else min(ns, default=None)
+    if at not in ns:
+        raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s is "
+                       "not decided without a spread-none cover%s" % (c.activation, "" if threshold is None else
+                                                                     " at n = %d" % threshold))
+    return "refuted", why % ("n = %d" % at)
 
 
 def _g_threshold(c):
