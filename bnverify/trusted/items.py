@@ -185,7 +185,7 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          # budget, the worst pieces found (erf, sigmoid at sigma_w^2 s up to 400, narrow) some 50 s
          "simplex-cover": ("below", 1),
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
-         "spread-none": ("tree", 2)}       # per cell of the quadtree: 70 to 95 us at 128 bits (measured, erf n = 8..32)
+         "spread-none": ("tree", 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 
@@ -250,7 +250,7 @@ def _work(item):
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128
-        return max(1, len(item["tree"])) * max(prec, 128) * weight
+        return max(1, len(item["tree"])) * max(prec, 128) * weight // 2
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
         weight *= max(1, item["n"]) if type(item.get("n")) is int else 1
     if item.get("V") is not None:          # the Gershgorin blocks cost ten times the Krawczyk test (measured)
