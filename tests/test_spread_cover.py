@@ -3,6 +3,7 @@ sin in (q, p), beyond the collapse lemma.  G1 and G2 in balls against an indepen
 two-dimensional Gaussian integrals, not the closed kernels), covers found and re-checked, forged and relabelled
 covers refused, and the fixed point off the lines at n = 3 ({v, -v, 0}: rho = -1/(n-2)) never covered."""
 import copy
+import json
 import math
 import time
 from fractions import Fraction
@@ -95,7 +96,8 @@ def test_forged_and_relabelled_covers_are_refused(erf5):
            dict(it, tree=t.replace("2", "1", 1)),
            dict(it, tree=t.replace("S", "1", 1)), dict(it, tree=t.replace("4", "1", 1)),
            dict(it, n=6), dict(it, n=3), dict(it, weight_var="1"), dict(it, weight_var="3"),
-           dict(it, activation="sin"), dict(it, activation="tanh"), dict(it, alpha="1"), dict(it, prec=32)]
+           dict(it, activation="sin"), dict(it, activation="tanh"), dict(it, alpha="1"), dict(it, prec=32),
+           dict(it, top="7"), dict(it, top="17")]
     for b in bad:
         with pytest.raises(trusted.Rejected):
             S.check_spread_none(b) if b["activation"] in S.KERNELS else trusted.kernel.check_item(b)
@@ -117,7 +119,7 @@ def test_forged_and_relabelled_covers_are_refused(erf5):
 
 def test_a_huge_forged_cover_is_refused_at_once():
     it = {"type": "spread-none", "activation": "erf", "alpha": "0", "weight_var": "2", "n": 8, "prec": 512,
-          "tree": "4" * 399_999 + "1"}
+          "top": "8", "tree": "4" * 399_999 + "1"}
     t = time.time()
     with pytest.raises(trusted.Rejected, match="over the budget|at most"):
         trusted.decide(_claim(act="erf", n="8", w="2"), [it])
@@ -185,3 +187,18 @@ def test_the_leaf_tests_mean_what_they_say():
         assert S._sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0 and not S._leaf("X", "erf", n, w, lo, hi, lo, hi)
         assert S._leaf("S", "erf", n, F(1), F(0), F(1, 16), F(0), F(1))   # w (E phi')^2 = 4/(pi (1 + 2q)) > 1: q < 0.137
         assert not S._leaf("S", "erf", n, F(1), F(0), F(1, 4), F(0), F(1))
+
+
+def test_the_command_line(run_cli):
+    """check and attractor for erf / sin beyond the lemma: per-n covers refute; n = 3 (a fixed point off the lines)
+    stays inconclusive, never refuted."""
+    code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "4..5", "--property",
+                           "attractor-threshold", "--value", "none")
+    assert code == 0 and "proved" in out and "spreadfam" in out
+    code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "3", "--property",
+                           "attractor-exists")
+    assert code == 3 and "no spread-none cover at n = 3" in out
+    code, out, _ = run_cli("attractor", "--stages", "rc,sin", "--weight-var", "2", "--n", "4..5", "--json")
+    doc = json.loads(out)
+    assert code == 0 and [r["status"] for r in doc["results"]] == ["refuted", "refuted"]
+    assert doc["smallest_n_note"].startswith("none in 4..5 (per n, kernel-checked spread-none covers")

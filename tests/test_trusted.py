@@ -110,12 +110,13 @@ def test_trusted_is_small():
     fact without the antipodal pair, the spectral-radius reason naming its eigenvalue).  +1 for the covers' red
     team (a cover's price reads an empty list of cuts above).  +31 for the spread-cluster state of a
     non-homogeneous phi (kernel.py, _g_spread_smooth: the collapse lemma on every pairwise distance refutes
-    attractor-exists / -stable / -threshold at every n and proves the threshold's value none).  +91 for the
+    attractor-exists / -stable / -threshold at every n and proves the threshold's value none).  +92 for the
     symmetric family of erf and sin beyond the lemma (trusted/spreadfam.py: their closed dual kernels, G1 and G2 in
     (q, p), a quadtree cover whose leaves are shown by signs in balls, the mean value form, small q or the simplex
-    fixed point's uniqueness cell; the spread-none item and its price, the goals' refutation and value none)."""
+    fixed point's uniqueness cell, the square's side the search may move its grid by; the spread-none item and its price, the
+    goals' refutation and value none)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3393, sizes
+    assert sum(sizes.values()) <= 3394, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -165,7 +165,7 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
                                "hi": str, "prec": int, "T": str, "below": list, "above": list},
                               {"brackets": list, "eps": str, "slopes": list})}
 FIELDS["spread-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
-                          "tree": str}, {})
+                          "top": str, "tree": str}, {})
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,

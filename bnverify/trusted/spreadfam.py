@@ -79,14 +79,16 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
 
 
 def check_spread_none(item):
-    """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, tree}: every cell of the quadtree over
-    [0, 4w]^2 in (q, p) is a leaf that holds no spread-cluster fixed point."""
-    name, n, w, prec, tree = item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"]
+    """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree}: every cell of the quadtree
+    over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with), is a leaf that holds no
+    spread-cluster fixed point."""
+    name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
+                                   Q(item["top"]))
     if name not in KERNELS or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
-            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES:
+            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not 4 * w <= top <= 8 * w:
         raise Rejected("a spread-none item: erf or sin, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
-                       "a tree of at most %d leaves" % MAX_LEAVES)
-    stack = [(0, Q("0"), 4 * w, Q("0"), 4 * w)]
+                       "a tree of at most %d leaves, its square's side top in [4 weight_var, 8 weight_var]" % MAX_LEAVES)
+    stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
         for i, tag in enumerate(tree):
             if not stack:

@@ -17,10 +17,15 @@ DEPTH = 26
 ORDER = "OS12X"
 
 
-def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES):
-    """The preorder string of a cover, or None (an open cell at the depth limit, or over ``budget`` leaves)."""
+SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100))     # the square's side top = 4 w times these
+
+
+def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None):
+    """The preorder string of a cover of [0, top]^2 (default 4w), or None (an open cell at the depth limit, or over
+    ``budget`` leaves)."""
     w = Fraction(w)
-    out, stack, leaves = [], [(0, Fraction(0), 4 * w, Fraction(0), 4 * w)], 0
+    top = 4 * w if top is None else Fraction(top)
+    out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
     with ctx.workprec(PREC):
         while stack:
             d, q0, q1, p0, p1 = stack.pop()
@@ -40,9 +45,15 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES):
 
 
 def item(name, n, w, **kw):
-    t = tree(name, n, w, **kw)
-    return None if t is None else {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
-                                   "n": n, "prec": PREC, "tree": t}
+    """A spread-none item, or None: the grid of side 4w, else moved by a larger side (a simplex fixed point at a
+    grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it)."""
+    for k in SHIFTS:
+        top = 4 * Fraction(w) * k
+        t = tree(name, n, w, top=top, **kw)
+        if t is not None:
+            return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)), "n": n,
+                    "prec": PREC, "top": str(top), "tree": t}
+    return None
 
 
 __all__ = ["item", "tree", "trusted"]
