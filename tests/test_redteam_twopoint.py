@@ -337,4 +337,8 @@ def test_every_goal_for_every_activation_stage_form_and_state():
                         v = trusted.decide(claim, [])[0]
                     except (trusted.NoGoal, trusted.Rejected):
                         continue
+                    if prop.startswith("attractor-"):       # the collapse lemma (tests/test_spread_kernel.py)
+                        assert list(stages) == ["rc"] and T.collapses(act, Fraction(claim["domain"].get(
+                            "alpha", "0")), Fraction(claim["weight_var"])), (prop, act, stages, v)
+                        continue
                     assert prop in allowed, (prop, act, stages, state, v)

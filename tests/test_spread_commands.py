@@ -39,14 +39,20 @@ def test_rows_match_the_schema(monkeypatch):
 
 
 def test_attractor_non_homogeneous_is_inconclusive(run_cli):
-    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--json")
+    """Outside the collapse lemma (sigmoid at sigma_w^2 = 32 > 16) the spread-cluster state is only searched; inside
+    it (sigma_w^2 = 1) the kernel refutes it at every n (tests/test_spread_kernel.py)."""
+    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--weight-var", "32", "--json")
     assert code == 3, err
     doc = json.loads(out)
     assert doc["smallest_n"] is None
     assert doc["smallest_n_note"] == "none found in 3..3 (float search; not proved)"
     row = doc["results"][0]
-    assert row["status"] == "inconclusive" and row["search"]["points"] == []
-    assert row["two_point"]["fixed_point"]["status"] == "refuted"          # the collapse lemma, kernel-checked
+    assert row["status"] == "inconclusive" and {p["state"] for p in row["search"]["points"]} == {"simplex",
+                                                                                                 "two-point"}
+    assert row["two_point"]["fixed_point"]["status"] == "proved"           # a bracket, kernel-checked
+    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--json")
+    row = json.loads(out)["results"][0]
+    assert code == 0 and row["status"] == "refuted" and row["checked"] and row["search"] is None
 
 
 @pytest.mark.parametrize("argv, message", [

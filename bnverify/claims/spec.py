@@ -258,6 +258,16 @@ def _p_int(v):
     return v
 
 
+def _p_threshold(v):
+    """attractor-threshold's value: an n, or "none" (no n of the domain)."""
+    if isinstance(v, str) and v.strip() == "none":
+        return "none"
+    try:
+        return _p_int(v)
+    except ValueError:
+        raise ValueError("%s is not a positive integer or none" % show(v))
+
+
 def _p_decimal(v):
     if isinstance(v, str):
         limits.guard_number(v.strip(), "decimal")
@@ -302,6 +312,7 @@ def _p_singular(v):
 
 PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_state,
                "expr": _p_expr, "spectrum": _p_spectrum, "strings": _p_strings, "int": _p_int, "decimal": _p_decimal,
+               "threshold": _p_threshold,
                "fixed-state": _p_fixed_state, "basin": _p_basin, "points": _p_points,
                "singular-points": _p_singular}
 

@@ -60,8 +60,11 @@ examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 3..16 --stages rc,tanh --weight-var 2 --json
 
 A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
-default 1): the scale is part of the state and no spread-cluster state is certified.  Per n (at
-most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
+default 1): the scale is part of the state.  Where the kernel's collapse lemma holds (S2 L^2 < 1,
+or = 1 for tanh, sin, softplus, sigmoid, elu; L the Lipschitz constant of phi) every pairwise
+distance shrinks, so there is no spread-cluster fixed point at any n: every row is refuted
+(kernel-checked, no search), "smallest_n_note" says "none in A..B (proved ...)", exit 0
+(docs/spread.md, Certified).  Elsewhere, per n (at most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
 states) and a float search of the symmetric family's fixed points (bnverify.derive.spread:
 Gauss-Hermite or the closed kernel, a grid in (log q, arccos rho) and Newton's method), each row
 inconclusive with the reason (exit 3); "smallest_n" stays null and "smallest_n_note" says what
@@ -201,10 +204,32 @@ def compute_smooth(args, stages, act):
         raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d"
                        % (args.n, MAX_SMOOTH_N))
     w = options.weight_var(args.weight_var)
-    results = spread_search.rows(act, w, list(r))
     from ..derive import spread
 
-    note = spread.smallest([dict(x["search"], n=x["n"]) for x in results], r.lo, r.hi)["note"]
+    from ..trusted import twopoint
+
+    # erf, sin beyond the collapse lemma: per n (a range's covers together exceed one certificate's budget)
+    per_n_covers = act.name in ("erf", "sin") and not twopoint.collapses(act.name, Fraction(0), Fraction(w))
+    none = None if per_n_covers else none_claim(act, w, r)
+    if none is not None and none.status == "proved":         # the trusted kernel's collapse lemma: no float search needed
+        results = [{"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),
+                    "search": None, "seconds": 0.0, "two_point": None, "simplex": None} for k in r]
+        note = "none in %s (proved by the trusted kernel: %s)" % (r, none.evidence.get("statement"))
+    else:
+        covered = {}                    # erf, sin: per n, a spread-none cover re-checked by the kernel
+        if act.name in ("erf", "sin"):
+            for k in r:
+                v = exists_claim(act, w, k)
+                if v.status == "refuted":
+                    covered[k] = {"n": k, "status": "refuted", "checked": True, "reason": v.evidence.get("reason"),
+                                  "search": None, "seconds": round(v.seconds, 2), "two_point": None, "simplex": None}
+        rest = spread_search.rows(act, w, [k for k in r if k not in covered])
+        results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
+        note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + (
+            "; kernel-checked: no spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))
+            if covered else "") if rest else (
+            "none in %s (per n, kernel-checked spread-none covers: no fixed point of the symmetric family off the "
+            "simplex and two-point lines at any n of the range)" % r)
     return {"activation": str(act), "weight_var": str(w), "results": results, "smallest_n": None,
             "smallest_n_note": note, "below_range": [],
             "eigenvalue_convention": "the map's own (not up to scale): float eigenvalues of DF(G*), "
@@ -216,23 +241,52 @@ def compute_smooth(args, stages, act):
                               "status": spread_search.STATUS}}
 
 
+def none_claim(act, w, r):
+    """The kernel's verdict on attractor-threshold, value none, for RC + a non-homogeneous ``act`` at sigma_w^2 = w
+    on the range r: proved where the collapse lemma holds (trusted/kernel.py, _g_spread_smooth)."""
+    model = dict(spec.model_of(act), weight_var=str(w))
+    data = {"id": "attractor-none", "title": "attractor", "property": "attractor-threshold", "expect": "proved",
+            "statement": "no stable spread-cluster state for n in %s" % r, "model": model,
+            "domain": {"n": str(r)}, "params": {"value": "none"}}
+    return properties.check(spec.claim_from_dict(data, "attractor command"))
+
+
+def exists_claim(act, w, n):
+    """The kernel's verdict on attractor-exists for RC + ``act`` at sigma_w^2 = w and one n (a spread-none cover)."""
+    data = {"id": "attractor-exists-%d" % n, "title": "attractor", "property": "attractor-exists",
+            "expect": "refuted", "statement": "a spread-cluster state at n = %d" % n,
+            "model": dict(spec.model_of(act), weight_var=str(w)), "domain": {"n": str(n)}}
+    return properties.check(spec.claim_from_dict(data, "attractor command"))
+
+
 def text_smooth(doc):
     """A non-homogeneous phi's rows: the kernel's verdicts, the search's points, the reason."""
-    lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: kernel verdicts (two-point, simplex) and a %s"
-             % (doc["activation"], doc["weight_var"], doc["spread_search"]["label"])]
+    decided = all(r["checked"] for r in doc["results"])
+    lemma = decided and "every pairwise" in doc["results"][0]["reason"]
+    lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: %s" % (
+        doc["activation"], doc["weight_var"], "the trusted kernel's collapse lemma" if lemma else
+        "the trusted kernel's spread-none covers (symmetric family)" if decided else
+        "kernel verdicts (two-point, simplex) and a %s" % doc["spread_search"]["label"])]
     for r in doc["results"]:
+        if r["search"] is None:         # decided by the kernel, no search
+            lines.append("n = %d: %s (trusted kernel: no spread-cluster fixed point%s)" % (
+                r["n"], r["status"], "" if "every pairwise" in r["reason"] else ", a spread-none cover, %.1f s"
+                % r["seconds"]))
+            continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))
         lines += spread_search.point_lines(r["search"]["points"], "  search: ")
-    lines.append("smallest_n: not certified; %s" % doc["smallest_n_note"])
+    if lemma:
+        lines.append("reason: %s" % doc["results"][0]["reason"])
+    lines.append("smallest_n: %s%s" % ("" if decided else "not certified; ", doc["smallest_n_note"]))
     return lines
 
 
 def exit_code(doc):
     """OK when every n (and the fold) is decided, or the all-n proof holds; else the table or
     the summary says why."""
-    if doc["spread_search"] is not None:        # a float search: never decided
-        return exits.UNDECIDED
+    if doc["spread_search"] is not None:        # a float search: never decided; the kernel's lemma: every row
+        return exits.OK if all(r["checked"] for r in doc["results"]) else exits.UNDECIDED
     if doc["conjugation"] is not None and doc["conjugation"]["status"] != "proved":
         return exits.UNDECIDED
     if doc["summary"] is not None:

@@ -53,6 +53,7 @@ from .simplex import check_simplex_branch
 from . import formula
 from .mehler import terms
 from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
+from .spreadfam import check_spread_none
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -146,7 +147,7 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket,
           "two-point-cover": check_cover, "simplex-bracket": lambda item: check_bracket(item, "simplex"),
           "simplex-cover": lambda item: check_cover(item, "simplex"), "two-point-none": check_none,
-          "simplex-none": lambda item: check_none(item, "simplex")}
+          "simplex-none": lambda item: check_none(item, "simplex"), "spread-none": check_spread_none}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -163,6 +164,8 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
           "two-point-cover": ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "lo": str,
                                "hi": str, "prec": int, "T": str, "below": list, "above": list},
                               {"brackets": list, "eps": str, "slopes": list})}
+FIELDS["spread-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
+                          "top": str, "tree": str}, {})
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
@@ -181,7 +184,8 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          # per Mehler term of each piece, by its tolerance (work below): genuine covers take 3 to 10 s per
          # budget, the worst pieces found (erf, sigmoid at sigma_w^2 s up to 400, narrow) some 50 s
          "simplex-cover": ("below", 1),
-         "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2)}     # as the covers' cuts (gelu's erf: x2)
+         "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
+         "spread-none": ("tree", 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 
@@ -245,6 +249,8 @@ def _work(item):
         return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), 0) * _steep(item, top)
     if field is None:                       # a fixed cost per item
         return prec * weight
+    if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128
+        return max(1, len(item["tree"])) * max(prec, 128) * weight // 2
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
         weight *= max(1, item["n"]) if type(item.get("n")) is int else 1
     if item.get("V") is not None:          # the Gershgorin blocks cost ten times the Krawczyk test (measured)

@@ -873,6 +873,8 @@ def _g_state(c, state, stable, threshold=None):
     spectral radius rel bound (Gershgorin, upper bounds only); every n at once from an all-n
     branch fact (existence, and radius < 1: not a bound below 1)."""
     want = "spread-cluster" if state in ("attractor", "spread-cluster") else "simplex"
+    if want == "spread-cluster" and twopoint.known(c.activation):
+        return _g_spread_smooth(c, stable, threshold)
     rs = c.stages == ["rc", "rs"]             # the BSB1 state of full BN: RC alone's facts and simplex.py's lemma
     _per_n_model(c, all_n=True, allow_rs=want == "simplex")
     _need(threshold is None or c.alpha_point is not None, "the threshold is decided at one alpha")
@@ -960,8 +962,64 @@ def _g_state(c, state, stable, threshold=None):
     return Goal(st, decide, about)
 
 
+def _g_spread_smooth(c, stable, threshold):
+    """A non-homogeneous phi: no spread-cluster fixed point at any n where the scale collapses.  LEMMA: x ~ N(0,
+    w C G C), the image's squared distances d'_ij = E[(phi(x_i) - phi(x_j))^2] <= L^2 E[(x_i - x_j)^2] = w L^2 d_ij
+    (RC keeps every difference x_i - x_j).  w L^2 < 1: d' < d wherever d > 0.  w L^2 = 1, strict (TABLE): for every
+    strict row |phi'| < L a.e. on t < 0; when d_ij > 0, x_i - x_j is a non-degenerate Gaussian, and with probability
+    >= 1/2 one of x_i, x_j is < 0, the segment between them then meets t < 0 in positive length, so d'_ij < d_ij.  At a
+    fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state."""
+    _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
+    _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
+    what = ("a spread-cluster fixed point in the symmetric family (n-1 exchangeable cluster points and one odd point; "
+            "cluster correlation rho of sigma_w^2 C G C below 1 and not -1/(n-1))")
+    st = "for %s and %s: the map G -> K_phi(sigma_w^2 C G C) (not up to scale) has " % (c.model_text(), c.domain_text())
+    if threshold == "none":
+        st = st.replace(": the map", ", at no n of the domain, the map", 1) + what + " with spectral radius < 1"
+    elif threshold is not None:
+        st += "%s with spectral radius < 1 at n = %d, and at no smaller n of the domain" % (what, threshold)
+    else:
+        st += what + (" with spectral radius of DF %s %s" % (_rel(c), _rat(c.param("bound"))) if stable else "")
+
+    def decide(facts):
+        if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
+            return _spread_none(c, threshold, {f["n"] for f in facts})
+        lip2 = twopoint.row(c.activation)[3]
+        return "proved" if threshold == "none" else "refuted", (
+            "every pairwise distance shrinks: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s and x ~ N(0, sigma_w^2 C G "
+            "C) give d'_ij = E[(phi(x_i) - phi(x_j))^2] <= L^2 E[(x_i - x_j)^2] = sigma_w^2 L^2 d_ij (RC keeps x_i - "
+            "x_j), sigma_w^2 L^2 %s, so d'_ij < d_ij wherever d_ij > 0%s; at a fixed point every distance is then 0: "
+            "no spread-cluster fixed point at any n" % (
+                "max(1, alpha)^2" if lip2 == "A^2" else lip2, "= 1" if twopoint._equal_one(c) else "< 1",
+                " (|phi'| < L a.e. on t < 0, where the segment [x_i, x_j] has positive length with probability >= "
+                "1/2)" if twopoint._equal_one(c) else ""))
+    return Goal(st, decide, lambda f: f["fact"] == "spread-none" and f["activation"] == c.activation and
+                f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
+
+
+def _spread_none(c, threshold, ns):
+    """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided."""
+    why = ("at %s the symmetric family has no fixed point off the simplex and two-point lines (a quadtree cover "
+           "of (q, p) in [0, 4 sigma_w^2]^2: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
+           "small q, the simplex fixed point's uniqueness cell; trusted/spreadfam.py)")
+    if threshold == "none":
+        if c.n_hi is None or any(k not in ns for k in c.ns()):
+            raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s "
+                           "needs a spread-none cover at every n of the domain (erf, sin: n >= 4)" % c.activation)
+        return "proved", why % "every n of the domain"
+    at = threshold if threshold is not None else min(ns, default=None)
+    if at not in ns:
+        raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s is "
+                       "not decided without a spread-none cover%s" % (c.activation, "" if threshold is None else
+                                                                     " at n = %d" % threshold))
+    return "refuted", why % ("n = %d" % at)
+
+
 def _g_threshold(c):
     v = c.param("value")
+    if v == "none":
+        _need(twopoint.known(c.activation), "value none is decided for a non-homogeneous phi (the collapse lemma)")
+        return _g_state(c, "spread-cluster", stable=True, threshold="none")
     if isinstance(v, str):
         v = _rat(v)
     v = Fraction(v)

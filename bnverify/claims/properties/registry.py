@@ -41,8 +41,9 @@ PROPERTIES = {p.name: p for p in [
     Property("attractor-stable", {"relation": (False, "relation"), "bound": (False, "rational")},
              {"relation": "<", "bound": Fraction(1)}, min_n=3, per_n=True,
              doc="... and its spectral radius is < bound (default 1)"),
-    Property("attractor-threshold", {"value": (True, "int")}, min_n=3, per_n=True,
-             doc="value is the smallest n of the domain with a stable spread-cluster attractor"),
+    Property("attractor-threshold", {"value": (True, "threshold")}, min_n=3, per_n=True,
+             doc="value is the smallest n of the domain with a stable spread-cluster attractor; value none: no n of "
+                 "the domain has one"),
     Property("fold-bracket", {"lo": (True, "decimal"), "hi": (True, "decimal")}, min_n=3,
              doc="the spread-cluster pair is born at a real n in (lo, hi)"),
     Property("basin", {"state": (True, "fixed-state"), "basin": (True, "basin")}, min_n=3, per_n=True,

@@ -28,6 +28,19 @@ def search(claim):
     if state_of(claim) in ("two-point", "simplex") and not act.homogeneous and claim.property in ("fixed-point",
                                                                                                  "spectral-radius"):
         return two_point(claim)
+    if state_of(claim) == "attractor" and not act.homogeneous:
+        # the kernel's collapse lemma needs no evidence; outside its regime, for erf and sin, a quadtree cover of the
+        # symmetric family (docs/spread.md, Certified); else undecided
+        from . import spread_cover
+        w = claim.weight_var
+        if act.name in trusted.spreadfam.KERNELS and not trusted.twopoint.collapses(act.name, Fraction(0), w):
+            it = spread_cover.item(act.name, n, w)
+            if it is not None:
+                return [it], {"cover_cells": len(it["tree"])}
+            return [], {"search": "no spread-none cover at n = %d (an open cell near a fixed point off the lines, or "
+                                  "at the depth limit)" % n}
+        return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse lemma "
+                            "(no evidence), else undecided"}
     if claim.property == "classification":
         v = curve.classify(n, act)
         human = {k: x for k, x in v.evidence.items() if k in ("fixed_points", "reason")}

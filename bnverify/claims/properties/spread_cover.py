@@ -1,0 +1,64 @@
+"""Untrusted search for a spread-none item (bnverify/trusted/spreadfam.py): a quadtree over (q, p) in [0, 4w]^2
+whose every leaf one of the kernel's tests excludes ("O" outside the family, "S" small q, "1" / "2" a sign of G1
+/ G2, "X" the simplex fixed point's uniqueness cell).  The search runs the kernel's own leaf tests (the kernel
+re-checks them all); None where some cell is still open at the depth limit (near a genuine fixed point off the
+lines, or where the balls are too wide)."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from flint import ctx
+
+from ... import trusted
+from ...trusted import spreadfam
+
+PREC = 128
+DEPTH = 26
+ORDER = "OS12X"
+
+
+SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100), Fraction(113, 100))    # the square's side: 4 w times
+# at most what one certificate's work budget pays for (items.py: 3/2 per cell per bit, 128 bits)
+MAX_CELLS = trusted.kernel.CERT_WORK // (PREC * 3 // 2)
+
+
+def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None):
+    """The preorder string of a cover of [0, top]^2 (default 4w), or None (an open cell at the depth limit, or over
+    ``budget`` leaves)."""
+    w = Fraction(w)
+    top = 4 * w if top is None else Fraction(top)
+    out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
+    with ctx.workprec(PREC):
+        while stack:
+            d, q0, q1, p0, p1 = stack.pop()
+            tag = next((t for t in ORDER if spreadfam._leaf(t, name, n, w, q0, q1, p0, p1)), None)
+            if tag is not None:
+                out.append(tag)
+                leaves += 1
+                if leaves > budget:
+                    return None
+                continue
+            if d >= depth:
+                return None
+            out.append("4")
+            if len(out) > MAX_CELLS:
+                return None
+            qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+            stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
+    return "".join(out) if len(out) <= MAX_CELLS else None
+
+
+def item(name, n, w, **kw):
+    """A spread-none item, or None: the grid of side 4w, else moved by a larger side (a simplex fixed point at a
+    grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it; a tree over the
+    certificate's budget, 179,525 cells for erf at n = 63, is 121,189 on the side 808/100)."""
+    for k in SHIFTS:
+        top = 4 * Fraction(w) * k
+        t = tree(name, n, w, top=top, **kw)
+        if t is not None:
+            return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)), "n": n,
+                    "prec": PREC, "top": str(top), "tree": t}
+    return None
+
+
+__all__ = ["item", "tree", "trusted"]

@@ -1,0 +1,105 @@
+"""No spread-cluster fixed point in the symmetric family of RC + erf or sin at one n (closed dual kernels:
+erf's arcsine, sin's e^(-(q1+q2)/2) sinh c), by a quadtree cover of the (q, p) square (docs/spread.md, Certified).
+
+In S = sigma_w^2 C G C: cluster variance q, odd variance p = (n-1) q s, s = 1 + (n-2) rho, cross covariance
+x = -p/(n-1); a = K(q, q, q), b = K(q, q, rho q), c = K(q, p, x), d = K(p, p, p).  A fixed point off rho = 1 with
+q > 0 solves G1 = w (a - b)/(1 - rho) - q = 0 (q'(1 - rho') = w (a - b)) and G2 = q' - q = 0, q' = w (a - 2 r1/n +
+t/n^2), r1 = a + (n-2) b + c, t = (n-1) (r1 + c) + d; on rho = 1, (a - b)/(1 - rho) is q dK/dc at some c in
+[rho q, q] (mean value; the limit at rho = 1).  |phi| <= 1 gives q, p <= 4 w at a fixed point (|phi_i - mean| <= 2).
+A leaf of the cover (preorder string, "4" splits a cell into (q lo, p lo), (q lo, p hi), (q hi, p lo), (q hi, p hi)):
+"O" p > (n-1)^2 q on the cell (no state); "S" w E[phi'(sqrt q Z)]^2 > 1 (then G1 >= w a_1^2 - q > 0: Mehler's terms
+are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "X" G2 changes sign along the
+diagonal p = q (the simplex line, where G1 = G2: a simplex fixed point) and the interval Jacobian of (G1, G2) has
+a determinant without 0, so (mean value theorem per row) the cell holds no other zero."""
+from __future__ import annotations
+
+from flint import arb, arb_series, ctx
+
+from .base import Q, Rejected, ball
+
+MAX_LEAVES, MAX_DEPTH = 200_000, 48
+
+
+def _sinh(c):
+    return (c.exp() - (-c).exp()) / 2
+
+
+KERNELS = {"erf": (lambda q1, q2, c: 2 / arb.pi() * (2 * c / ((1 + 2 * q1).sqrt() * (1 + 2 * q2).sqrt())).asin(),
+                   lambda q: 4 / (arb.pi() * (1 + 2 * q))),
+           "sin": (lambda q1, q2, c: (-(q1 + q2) / 2).exp() * _sinh(c), lambda q: (-q).exp())}
+
+
+def g12(name, n, w, q, p):
+    """(G1, G2) at arbs or arb_series q, p (the cell's balls)."""
+    K = KERNELS[name][0]
+    rho = (p / ((n - 1) * q) - 1) / (n - 2)
+    a, b, c, d = K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p)
+    if isinstance(rho, arb) and not rho < ball(Q("15/16")):      # near rho = 1: q dK/dc over [rho q, q]
+        top = arb.union(rho, arb(1)) * q
+        slope = K(q, q, arb_series([top, 1], prec=2)).coeffs()[1]
+        g1 = w * q * slope - q
+    else:
+        g1 = w * (a - b) / (1 - rho) - q
+    r1 = a + (n - 2) * b + c
+    return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
+
+
+def _span(lo, hi):
+    return arb.union(ball(lo), ball(hi))
+
+
+def _sign(x):
+    return 1 if x > 0 else -1 if x < 0 else 0
+
+
+def _leaf(tag, name, n, w, q0, q1, p0, p1):
+    wb = ball(w)
+    if tag == "O":
+        return p0 > (n - 1) ** 2 * q1
+    if tag == "S":
+        return bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)
+    if q0 <= 0:
+        return False
+    qb, pb = _span(q0, q1), _span(p0, p1)
+    if tag in "12" and _sign(g12(name, n, wb, qb, pb)[int(tag) - 1]):
+        return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
+    t0, t1 = max(q0, p0), min(q1, p1)
+    if tag not in "12X" or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
+        return False
+    try:            # the partial derivatives over the cell (Taylor arithmetic in one variable at a time)
+        dq = [v.coeffs()[1] for v in g12(name, n, wb, arb_series([qb, 1], prec=2), arb_series([pb], prec=2))]
+        dp = [v.coeffs()[1] for v in g12(name, n, wb, arb_series([qb], prec=2), arb_series([pb, 1], prec=2))]
+    except ValueError:          # a series division by a ball around 0: not shown
+        return False
+    if tag in "12":
+        k, qm, pm = int(tag) - 1, (q0 + q1) / 2, (p0 + p1) / 2
+        return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k] * (qb - ball(qm)) + dp[k] * (pb - ball(pm))) != 0
+    ends = [_sign(g12(name, n, wb, ball(t), ball(t))[1]) for t in (t0, t1)]
+    return ends[0] * ends[1] == -1 and _sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0
+
+
+def check_spread_none(item):
+    """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree}: every cell of the quadtree
+    over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with), is a leaf that holds no
+    spread-cluster fixed point."""
+    name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
+                                   Q(item["top"]))
+    if name not in KERNELS or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
+            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not 4 * w <= top <= 8 * w:
+        raise Rejected("a spread-none item: erf or sin, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
+                       "a tree of at most %d leaves, its square's side top in [4 weight_var, 8 weight_var]" % MAX_LEAVES)
+    stack = [(0, Q("0"), top, Q("0"), top)]
+    with ctx.workprec(prec):
+        for i, tag in enumerate(tree):
+            if not stack:
+                raise Rejected("the tree goes on after its last cell (at %d)" % i)
+            depth, q0, q1, p0, p1 = stack.pop()
+            qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+            if tag == "4" and depth < MAX_DEPTH:
+                stack += [(depth + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1),
+                                                    (q0, qm, p0, pm))]
+            elif not _leaf(tag, name, n, w, q0, q1, p0, p1):
+                raise Rejected("cell q in [%s, %s], p in [%s, %s]: %r not shown" % (q0, q1, p0, p1, tag))
+    if stack:
+        raise Rejected("the tree ends with %d cells not covered" % len(stack))
+    return {"fact": "spread-none", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n}

@@ -1,0 +1,207 @@
+"""The spread-none item (bnverify/trusted/spreadfam.py): a quadtree cover of the symmetric family of RC + erf or
+sin in (q, p), beyond the collapse lemma.  G1 and G2 in balls against an independent mpmath computation (the
+two-dimensional Gaussian integrals, not the closed kernels), covers found and re-checked, forged and relabelled
+covers refused, and the fixed point off the lines at n = 3 ({v, -v, 0}: rho = -1/(n-2)) never covered."""
+import copy
+import json
+import math
+import time
+from fractions import Fraction
+
+import mpmath
+import pytest
+from flint import arb, ctx
+
+from bnverify import trusted
+from bnverify.claims.properties import spread_cover as C
+from bnverify.trusted import spreadfam as S
+from test_spread_kernel import _claim
+
+
+@pytest.fixture(scope="module")
+def erf5():
+    return C.item("erf", 5, 2)
+
+
+def _K_mp(name, q1, q2, c):
+    """E[phi(x) phi(y)] by a one-dimensional mpmath integral: y = (c/q1) x + s Z', and the inner expectation in
+    closed form, E[sin(u + s Z')] = sin(u) e^(-s^2/2), E[erf(u + s Z')] = erf(u / sqrt(1 + 2 s^2)) (not the
+    checker's arcsine and sinh kernels)."""
+    s2 = max(q2 - c * c / q1, 0)
+    inner = {"sin": lambda u: mpmath.sin(u) * mpmath.exp(-s2 / 2),
+             "erf": lambda u: mpmath.erf(u / mpmath.sqrt(1 + 2 * s2))}[name]
+    phi = {"sin": mpmath.sin, "erf": mpmath.erf}[name]
+    return mpmath.quad(lambda z: phi(mpmath.sqrt(q1) * z) * inner(c / mpmath.sqrt(q1) * z) * mpmath.npdf(z),
+                       [-mpmath.inf, -4, 0, 4, mpmath.inf])
+
+
+@pytest.mark.parametrize("name", ["erf", "sin"])
+@pytest.mark.parametrize("n,q,rho", [(4, 0.7, 0.3), (7, 1.9, -0.1), (12, 0.3, 0.9), (30, 0.05, -0.03)])
+def test_g12_against_mpmath(name, n, q, rho):
+    w = 2
+    with mpmath.workdps(25):
+        q, rho = mpmath.mpf(q), mpmath.mpf(rho)
+        p = (n - 1) * q * (1 + (n - 2) * rho)
+        K = lambda a, b, c: _K_mp(name, a, b, c)      # noqa: E731
+        a, b, c, d = K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p)
+        g1 = w * (a - b) / (1 - rho) - q
+        r1 = a + (n - 2) * b + c
+        g2 = w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / n ** 2) - q
+    with ctx.workprec(128):
+        got = S.g12(name, n, arb(w), arb(mpmath.nstr(q, 30)), arb(mpmath.nstr(p, 30)))
+    for mine, truth in zip(got, (g1, g2)):
+        assert mine.rad() < 1e-15 and abs(float(mine.mid()) - float(truth)) < 1e-12, (mine, truth)
+
+
+def test_near_rho_one_the_mean_value_form_holds_the_limit():
+    """At rho >= 15/16 G1 is q dK/dc over [rho q, q] (a ball): it holds the difference quotient, and at rho = 1
+    the pair's limit q (w E[phi'(sqrt q Z)^2] - 1) (erf: E[phi'^2] = 4/(pi sqrt(1 + 4q)))."""
+    n, q, w = 9, Fraction(3, 4), 2
+    for rho in (Fraction(97, 100), Fraction(1)):
+        p = (n - 1) * q * (1 + (n - 2) * rho)
+        with ctx.workprec(128):
+            g1 = S.g12("erf", n, arb(w), arb(q.numerator) / q.denominator, arb(p.numerator) / p.denominator)[0]
+        with mpmath.workdps(25):
+            qq = mpmath.mpf(3) / 4
+            lim = qq * (w * 4 / (mpmath.pi * mpmath.sqrt(1 + 4 * qq)) - 1)
+            if rho == 1:
+                truth = lim
+            else:
+                r = mpmath.mpf(97) / 100
+                a, b = _K_mp("erf", qq, qq, qq), _K_mp("erf", qq, qq, r * qq)
+                truth = w * (a - b) / (1 - r) - qq
+        assert g1.is_finite() and abs(float(g1.mid()) - float(truth)) <= float(g1.rad()) + 1e-15, (rho, g1, truth)
+
+
+def test_a_cover_refutes_and_is_priced(erf5):
+    it = erf5
+    assert set(it["tree"]) <= set("4OS12X") and it["tree"].count("X") == 1
+    f = trusted.kernel.check_item(it)
+    assert f == {"fact": "spread-none", "activation": "erf", "alpha": 0, "weight_var": 2, "n": 5}
+    v, st, why = trusted.decide(_claim(act="erf", n="5", w="2"), [it])
+    assert v == "refuted" and "at n = 5 the symmetric family has no fixed point off" in why
+    assert trusted.decide(_claim("attractor-threshold", act="erf", n="5", w="2", params={"value": "none"}),
+                          [it])[0] == "proved"
+    assert trusted.decide(_claim("attractor-threshold", act="erf", n="5..6", w="2", params={"value": 5}),
+                          [it])[0] == "refuted"
+    with pytest.raises(trusted.Rejected, match="every n of the domain"):         # n = 6 has no cover
+        trusted.decide(_claim("attractor-threshold", act="erf", n="5..6", w="2", params={"value": "none"}), [it])
+    assert trusted.kernel.work(it) == len(it["tree"]) * 128 * 3 // 2
+
+
+def test_forged_and_relabelled_covers_are_refused(erf5):
+    it = erf5
+    t = it["tree"]
+    bad = [dict(it, tree=t[:-1]), dict(it, tree=t + "1"), dict(it, tree=t.replace("X", "1", 1)),
+           dict(it, tree=t.replace("2", "1", 1)),
+           dict(it, tree=t.replace("S", "1", 1)), dict(it, tree=t.replace("4", "1", 1)),
+           dict(it, n=6), dict(it, n=3), dict(it, weight_var="1"), dict(it, weight_var="3"),
+           dict(it, activation="sin"), dict(it, activation="tanh"), dict(it, alpha="1"), dict(it, prec=32),
+           dict(it, top="7"), dict(it, top="17")]
+    for b in bad:
+        with pytest.raises(trusted.Rejected):
+            S.check_spread_none(b) if b["activation"] in S.KERNELS else trusted.kernel.check_item(b)
+    # a "1" cell relabelled "2": some of them are G2's too (no harm), the first that is not is refused
+    ones = [i for i, ch in enumerate(t) if ch == "1"][:40]
+    refused = 0
+    for i in ones:
+        try:
+            S.check_spread_none(dict(it, tree=t[:i] + "2" + t[i + 1:]))
+        except trusted.Rejected as e:
+            refused += 1
+            assert "'2' not shown" in str(e)
+    assert refused > 0
+    # a cover for n = 5 is no evidence for n = 6, for another weight variance or activation
+    for claim in (_claim(act="erf", n="6", w="2"), _claim(act="erf", n="5", w="3"), _claim(act="sin", n="5", w="2")):
+        with pytest.raises(trusted.Rejected):
+            trusted.decide(claim, [it])
+
+
+def test_a_huge_forged_cover_is_refused_at_once():
+    it = {"type": "spread-none", "activation": "erf", "alpha": "0", "weight_var": "2", "n": 8, "prec": 512,
+          "top": "8", "tree": "4" * 399_999 + "1"}
+    t = time.time()
+    with pytest.raises(trusted.Rejected, match="over the budget|at most"):
+        trusted.decide(_claim(act="erf", n="8", w="2"), [it])
+    assert time.time() - t < 1
+
+
+def test_n3_has_a_fixed_point_off_the_lines_and_no_cover():
+    """At n = 3 an odd phi has the fixed point {v, -v, 0} (rho = -1 = -1/(n-2), p = 0, q = w E[phi(sqrt q Z)^2]): a
+    zero of G1 and G2 on the family's edge.  The search finds no cover, and a forged tree fails at the cell holding it."""
+    with ctx.workprec(128):
+        q = mpmath.findroot(lambda q: 2 * 2 / mpmath.pi * mpmath.asin(2 * q / (1 + 2 * q)) - q, 0.9)
+        g = S.g12("erf", 3, arb(2), arb(str(q)), arb(0))
+    assert all(abs(float(x.mid())) < 1e-12 for x in g)
+    assert C.tree("erf", 3, 2, depth=14) is None
+    assert C.tree("sin", 3, 2, depth=14) is None
+
+
+def test_a_genuine_spread_fixed_point_blocks_the_cover(monkeypatch):
+    """A kernel with a spread-cluster fixed point by construction (erf's kernel with G1 shifted so that its zero
+    crosses G2's off the diagonal) leaves the search without a cover: never refuted by mistake."""
+    with ctx.workprec(128):
+        q0 = arb("1.3")
+        g1, g2 = S.g12("erf", 6, arb(2), q0, arb("0.9"))
+    orig = S.g12
+
+    def shifted(name, n, w, q, p):
+        a, b = orig(name, n, w, q, p)
+        return a - g1, b - g2           # both vanish at (1.3, 0.9), rho -0.215 off both lines (simplex -0.2)
+    monkeypatch.setattr(S, "g12", shifted)
+    assert C.tree("erf", 6, 2, depth=12) is None
+
+
+def test_erf_at_one_beyond_the_lemma_n4():
+    """erf at sigma_w^2 = 1 (4/pi > 1: outside the lemma): covered at n = 4, whose family's zero of (G1, G2) sits at
+    p = -0.0008, just outside the edge p = 0."""
+    it = C.item("erf", 4, 1)
+    assert it is not None and trusted.decide(_claim(act="erf", n="4", w="1"), [it])[0] == "refuted"
+    assert math.isfinite(len(it["tree"]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,w", [("erf", 2), ("sin", 2), ("erf", 1)])
+def test_every_n_4_to_16(name, w):
+    for n in range(4, 17):
+        it = C.item(name, n, w)
+        assert it is not None and trusted.decide(_claim(act=name, n=str(n), w=str(w)), [it])[0] == "refuted", n
+
+
+def test_the_leaf_tests_mean_what_they_say():
+    """Each leaf test at its edges (erf, sigma_w^2 = 2, n = 5; simplex fixed point at q = p = 0.8661): "O" only
+    beyond the wedge p <= (n-1)^2 q; "X" needs both the simplex fixed point in the cell (G2's sign change on the
+    diagonal) and a regular interval Jacobian."""
+    F, w, n = Fraction, Fraction(2), 5
+    with ctx.workprec(128):
+        assert S._leaf("O", "erf", n, w, F(1), F(2), F(33), F(40)) and not S._leaf("O", "erf", n, w, F(1), F(2), F(31), F(40))
+        assert not S._leaf("O", "erf", n, w, F(1), F(2), F(5), F(6))          # (n-1) q < p < (n-1)^2 q: inside
+        assert S._leaf("X", "erf", n, w, F(27, 32), F(7, 8), F(27, 32), F(7, 8))
+        sign = [S._sign(S.g12("erf", n, arb(2), S.ball(t), S.ball(t))[1]) for t in (F(3, 4), F(1))]
+        assert sign == [1, -1] and not S._leaf("X", "erf", n, w, F(3, 4), F(1), F(3, 4), F(1))   # Jacobian not regular
+        lo, hi = F(7, 8), F(7, 8) + F(1, 256)                                   # regular, but no fixed point inside
+        dq = [v.coeffs()[1] for v in S.g12("erf", n, arb(2), S.arb_series([S._span(lo, hi), 1], prec=2),
+                                           S.arb_series([S._span(lo, hi)], prec=2))]
+        dp = [v.coeffs()[1] for v in S.g12("erf", n, arb(2), S.arb_series([S._span(lo, hi)], prec=2),
+                                           S.arb_series([S._span(lo, hi), 1], prec=2))]
+        assert S._sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0 and not S._leaf("X", "erf", n, w, lo, hi, lo, hi)
+        assert S._leaf("S", "erf", n, F(1), F(0), F(1, 16), F(0), F(1))   # w (E phi')^2 = 4/(pi (1 + 2q)) > 1: q < 0.137
+        assert not S._leaf("S", "erf", n, F(1), F(0), F(1, 4), F(0), F(1))
+
+
+def test_the_command_line(run_cli):
+    """check and attractor for erf / sin beyond the lemma: per-n covers refute; n = 3 (a fixed point off the lines)
+    stays inconclusive, never refuted."""
+    code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "4..5", "--property",
+                           "attractor-threshold", "--value", "none")
+    assert code == 0 and "proved" in out and "spreadfam" in out
+    code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "3", "--property",
+                           "attractor-exists")
+    assert code == 3 and "no spread-none cover at n = 3" in out
+    code, out, _ = run_cli("attractor", "--stages", "rc,sin", "--weight-var", "2", "--n", "4..5", "--json")
+    doc = json.loads(out)
+    assert code == 0 and [r["status"] for r in doc["results"]] == ["refuted", "refuted"]
+    assert doc["smallest_n_note"].startswith("none in 4..5 (per n, kernel-checked spread-none covers")
+    import jsonschema
+    from pathlib import Path
+    jsonschema.validate(doc, json.loads((Path(__file__).parents[1] / "docs/schemas/attractor.json").read_text()))
