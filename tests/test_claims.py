@@ -27,7 +27,7 @@ REFINEMENTS = ["attractor-threshold", "attractor-fold",    # the attractor row's
                "bsb1-stable",                              # full BN's symmetric state (issue 23)
                "rs-growth", "rs-basins", "rs-basins-7",    # O_n and the odd point under RS (issue 23)
                "invariance-smooth", "two-point-collapse", "two-point-tanh", "two-point-stable",
-               "simplex-tanh",    # other activations (issue 22)
+               "simplex-tanh", "spread-collapse",    # other activations (issue 22)
                "abs-two-point"]   # abs, the leaky ReLU of slope -1
 
 GOOD = '''
