@@ -209,7 +209,7 @@ def compute_smooth(args, stages, act):
     from ..trusted import twopoint
 
     # erf, sin beyond the collapse lemma: per n (a range's covers together exceed one certificate's budget)
-    per_n_covers = act.name in ("erf", "sin") and not twopoint.collapses(act.name, Fraction(0), Fraction(w))
+    per_n_covers = act.kind.spread_cover and not twopoint.collapses(act.name, Fraction(0), Fraction(w))
     none = None if per_n_covers else none_claim(act, w, r)
     if none is not None and none.status == "proved":         # the trusted kernel's collapse lemma: no float search needed
         results = [{"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),
@@ -217,7 +217,7 @@ def compute_smooth(args, stages, act):
         note = "none in %s (proved by the trusted kernel: %s)" % (r, none.evidence.get("statement"))
     else:
         covered = {}                    # erf, sin: per n, a spread-none cover re-checked by the kernel
-        if act.name in ("erf", "sin"):
+        if act.kind.spread_cover:
             for k in r:
                 v = exists_claim(act, w, k)
                 if v.status == "refuted":
