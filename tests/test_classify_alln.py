@@ -57,7 +57,7 @@ def test_the_partner_limit_has_the_closed_form():
         assert abs(float(got.mid()) - float(want)) < 1e-15
 
 
-@pytest.mark.parametrize("n", [20, 50, 200])
+@pytest.mark.parametrize("n", [20, pytest.param(50, marks=pytest.mark.slow), 200])
 def test_four_roots_against_a_root_scan(n):
     """An independent float scan of h(rho) - rho (mpmath, the kernel written out from Sigma(rho))
     finds the same four roots: rho = 1, the attractor near cos(3 pi / n), the partner just above

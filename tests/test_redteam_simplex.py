@@ -70,7 +70,8 @@ def _coef(name, q, count, alpha=Fraction(0)):
     return M.coefficients(lambda t, side, *_: br[side][0](t, a), g, ball(q), count, 2.0 ** -60)
 
 
-@pytest.mark.parametrize("name,alpha", [("tanh", Fraction(0)), ("elu", Fraction(1, 2)), ("softplus", Fraction(0))])
+@pytest.mark.parametrize("name,alpha", [("tanh", Fraction(0)), ("elu", Fraction(1, 2)),
+                                        pytest.param("softplus", Fraction(0), marks=pytest.mark.slow)])
 def test_short_series_enclose_the_long_one(name, alpha):
     """Cut after 3..9 coefficients, each of K, dK/dc, dK/dq1 (a ball whose radius is the Bessel tail)
     contains the 60-term value at r = -1/2 (the largest correlation it allows, n = 3): the tails

@@ -86,7 +86,8 @@ def test_every_verdict_of_the_spectral_goal(rel):
 
 
 # ---------------------------------------------------------------- every block against the dense Jacobian
-@pytest.mark.parametrize("name,w,n", [("sigmoid", 20, 3), ("sigmoid", 40, 6), ("sin", 9, 5), ("tanh", Fraction(5, 4), 8)])
+@pytest.mark.parametrize("name,w,n", [("sigmoid", 20, 3), pytest.param("sigmoid", 40, 6, marks=pytest.mark.slow), ("sin", 9, 5),
+                                      pytest.param("tanh", Fraction(5, 4), 8, marks=pytest.mark.slow)])
 def test_the_radius_against_the_dense_jacobian_elsewhere(name, w, n):
     ev, (lo, hi) = _dense_radius(name, float(w), n)
     dense = max(abs(ev))
