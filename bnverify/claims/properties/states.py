@@ -34,6 +34,8 @@ def search(claim):
         from . import spread_cover
         w = claim.weight_var
         if act.name in trusted.spreadfam.KERNELS and not trusted.twopoint.collapses(act.name, Fraction(0), w):
+            if n > trusted.items.N_MAX:          # the kernel reads a spread-none item up to n = 64: no search beyond
+                return [], {"search": "no spread-none cover beyond n = %d (the trusted kernel's limit)" % trusted.items.N_MAX}
             it = spread_cover.item(act.name, n, w)
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
