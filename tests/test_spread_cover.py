@@ -202,3 +202,6 @@ def test_the_command_line(run_cli):
     doc = json.loads(out)
     assert code == 0 and [r["status"] for r in doc["results"]] == ["refuted", "refuted"]
     assert doc["smallest_n_note"].startswith("none in 4..5 (per n, kernel-checked spread-none covers")
+    import jsonschema
+    from pathlib import Path
+    jsonschema.validate(doc, json.loads((Path(__file__).parents[1] / "docs/schemas/attractor.json").read_text()))

@@ -260,7 +260,12 @@ def _p_int(v):
 
 def _p_threshold(v):
     """attractor-threshold's value: an n, or "none" (no n of the domain)."""
-    return "none" if isinstance(v, str) and v.strip() == "none" else _p_int(v)
+    if isinstance(v, str) and v.strip() == "none":
+        return "none"
+    try:
+        return _p_int(v)
+    except ValueError:
+        raise ValueError("%s is not a positive integer or none" % show(v))
 
 
 def _p_decimal(v):
