@@ -46,8 +46,12 @@ def _E(name, q1, q2, c):
         q1, q2 = q2, q1
     phi, inner = PHI[name]
     s2 = max(q2 - c * c / q1, 0)
-    k = int(mpmath.sqrt(q2) * 3) + 8
-    pts = [-mpmath.inf] + [mpmath.mpf(-13) + 26 * mpmath.mpf(i) / k for i in range(k + 1)] + [mpmath.inf]
+    r = 1 / mpmath.sqrt(q1)           # phi(sqrt(q1) z) turns within |z| ~ r; sin oscillates at sqrt(q2)
+    pts = {mpmath.mpf(v) for v in (-13, -4, -1, 0, 1, 4, 13)} | {j * r for j in (-3, -1, 1, 3) if j * r < 13}
+    if name == "sin":
+        k = min(int(mpmath.sqrt(q2) * 3) + 8, 400)
+        pts |= {mpmath.mpf(-13) + 26 * mpmath.mpf(i) / k for i in range(k + 1)}
+    pts = [-mpmath.inf] + sorted(pts) + [mpmath.inf]
     return mpmath.quad(lambda z: phi(mpmath.sqrt(q1) * z) * inner(c / mpmath.sqrt(q1) * z, s2) * mpmath.npdf(z), pts)
 
 
@@ -55,13 +59,27 @@ def _G_full(name, n, w, q, p):
     """(G1, G2) read off the full n x n map: S' = w C K(S) C, G1 = (S'_11 - S'_12)/(1 - rho) - q, G2 = S'_11 - q."""
     rho = (p / ((n - 1) * q) - 1) / (n - 2)
     a, b, c, d = _E(name, q, q, q), _E(name, q, q, rho * q), _E(name, q, p, -p / (n - 1)), _E(name, p, p, p)
-    G = mpmath.matrix(n, n)
-    for i in range(n):
-        for j in range(n):
-            G[i, j] = (a if i == j else b) if max(i, j) < n - 1 else d if i == j else c
-    C = mpmath.eye(n) - mpmath.ones(n, n) / n
-    Sp = w * C * G * C
-    return (Sp[0, 0] - Sp[0, 1]) / (1 - rho) - q, Sp[0, 0] - q
+    # the centred Gram's entries as G_ij - m_i - m_j + M (row means m, grand mean M): not the kernel's r1, t
+    m_cl, m_odd = (a + (n - 2) * b + c) / n, ((n - 1) * c + d) / n
+    M = ((n - 1) * m_cl + m_odd) / n
+    s11, s12 = w * (a - 2 * m_cl + M), w * (b - 2 * m_cl + M)
+    return (s11 - s12) / (1 - rho) - q, s11 - q
+
+
+def test_the_row_mean_form_is_the_matrix_product():
+    """_G_full's row-mean form against the explicit n x n product w C K C at n = 3, 5 (random kernel values)."""
+    rnd = random.Random(0)
+    for n in (3, 5):
+        a, b, c, d, w = (mpmath.mpf(rnd.random()) for _ in range(5))
+        G = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                G[i, j] = (a if i == j else b) if max(i, j) < n - 1 else d if i == j else c
+        C = mpmath.eye(n) - mpmath.ones(n, n) / n
+        Sp = w * C * G * C
+        m_cl, m_odd = (a + (n - 2) * b + c) / n, ((n - 1) * c + d) / n
+        M = ((n - 1) * m_cl + m_odd) / n
+        assert abs(Sp[0, 0] - w * (a - 2 * m_cl + M)) < 1e-12 and abs(Sp[0, 1] - w * (b - 2 * m_cl + M)) < 1e-12
 
 
 def _mp(x):
@@ -129,7 +147,7 @@ def test_cell_balls_hold_the_independent_values():
     that straddle rho = 1), the balls hold the independent G1, G2 at random points of the cell."""
     rnd = random.Random(7)
     checked = 0
-    for name, n, w, q0, q1, p0, p1 in _cells(11, 40):
+    for name, n, w, q0, q1, p0, p1 in _cells(11, 16):
         with ctx.workprec(128):
             b1, b2 = S.g12(name, n, S.ball(w), S._span(q0, q1), S._span(p0, p1))
         pt = _inside(rnd, n, q0, q1, p0, p1)
@@ -142,7 +160,7 @@ def test_cell_balls_hold_the_independent_values():
                 assert abs(float(ball_.mid()) - float(truth)) <= float(ball_.rad()) * (1 + 1e-12) + 1e-20, (
                     name, n, w, q0, q1, p0, p1, ball_, truth)
                 checked += 1
-    assert checked > 40
+    assert checked > 16
 
 
 def test_partial_derivative_balls_hold_finite_differences():
@@ -150,7 +168,7 @@ def test_partial_derivative_balls_hold_finite_differences():
     time) hold central differences of the independent G1, G2 at points of the cell."""
     rnd = random.Random(3)
     checked = 0
-    for name, n, w, q0, q1, p0, p1 in _cells(5, 30):
+    for name, n, w, q0, q1, p0, p1 in _cells(5, 12):
         if not p1 < (n - 1) ** 2 * q0:
             continue
         qb, pb = S._span(q0, q1), S._span(p0, p1)
@@ -173,15 +191,16 @@ def test_partial_derivative_balls_hold_finite_differences():
                 tol = 1e-6 * (1 + abs(float(fd)))
                 assert abs(float(ball_.mid()) - float(fd)) <= float(ball_.rad()) + tol, (name, n, w, q0, p0, ball_, fd)
                 checked += 1
-    assert checked > 20
+    assert checked > 8
 
 
+@pytest.mark.slow
 def test_a_leaf_never_lies_about_its_sign():
     """Every random cell that _leaf accepts as "1" / "2" has that G of one sign at random points of the cell (the
     independent map); "S" only where w E[phi'(sqrt q Z)]^2 > 1 holds on the whole cell (G1 > 0 there)."""
     rnd = random.Random(17)
     accepted = 0
-    for name, n, w, q0, q1, p0, p1 in _cells(23, 60):
+    for name, n, w, q0, q1, p0, p1 in _cells(23, 24):
         for tag in "12":
             with ctx.workprec(128):
                 ok = S._leaf(tag, name, n, w, q0, q1, p0, p1)
@@ -196,7 +215,7 @@ def test_a_leaf_never_lies_about_its_sign():
                     signs.add(g > 0)
             assert len(signs) <= 1, (tag, name, n, w, q0, q1, p0, p1)
             accepted += 1
-    assert accepted > 10
+    assert accepted > 4
     for name, w in (("erf", F(1)), ("sin", F(2))):
         qs = (4 * float(w) / math.pi - 1) / 2 if name == "erf" else math.log(float(w))      # w f(q) = 1
         with ctx.workprec(128):
@@ -400,3 +419,32 @@ def test_threshold_none_by_a_cover_is_about_the_claim(sin4):
     for n in ("4..65", "4..", "65", "64..65"):
         with pytest.raises((trusted.Rejected, trusted.NoGoal)):
             trusted.decide(_claim("attractor-threshold", act="sin", n=n, w="2", params={"value": "none"}), [sin4])
+
+
+def test_a_cover_of_a_smaller_square_is_refused():
+    """A genuine cover of [0, 2w]^2 (found by the search itself) misses the part of [0, 4w]^2 where a fixed point may
+    sit (q, p <= 4w is the bound): the item's side top must be at least 4w (mutant: the bound 2w)."""
+    w = F(2)
+    t = SC.tree("sin", 4, w, top=2 * w)
+    assert t is not None
+    small = {"type": "spread-none", "activation": "sin", "alpha": "0", "weight_var": "2", "n": 4, "prec": 128,
+             "top": "4", "tree": t}
+    with pytest.raises(trusted.Rejected):
+        S.check_spread_none(small)
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(_claim(act="sin", n="4", w="2"), [small])
+
+
+@pytest.mark.xfail(strict=True, reason="DEFECT: for n > 64 (where the kernel refuses every spread-none item) the "
+                   "untrusted search still builds a cover (erf, w = 2, n = 65: 131773 cells, 94 s) that the kernel then "
+                   "rejects ('evidence item 0: a spread-none item: ... 3 <= n <= 64'): wasted minutes per n and a "
+                   "verdict line that reads 'evidence re-checked' for evidence that was refused")
+def test_no_cover_is_searched_beyond_the_kernels_n_limit(monkeypatch):
+    from bnverify.claims import spec
+    from bnverify.claims.properties import states
+    called = []
+    monkeypatch.setattr(SC, "item", lambda *a, **k: called.append(a) or None)
+    data = {"id": "x", "title": "x", "property": "attractor-exists", "expect": "refuted", "statement": "x",
+            "model": {"stages": "rc,erf", "weight_var": "2"}, "domain": {"n": "65"}}
+    states.search(spec.claim_from_dict(data, "red team"))
+    assert called == []
