@@ -17,7 +17,9 @@ DEPTH = 26
 ORDER = "OS12X"
 
 
-SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100))     # the square's side top = 4 w times these
+SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100), Fraction(113, 100))    # the square's side: 4 w times
+# at most what one certificate's work budget pays for (items.py: 3/2 per cell per bit, 128 bits)
+MAX_CELLS = trusted.kernel.CERT_WORK // (PREC * 3 // 2)
 
 
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None):
@@ -39,14 +41,17 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None):
             if d >= depth:
                 return None
             out.append("4")
+            if len(out) > MAX_CELLS:
+                return None
             qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
             stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
-    return "".join(out)
+    return "".join(out) if len(out) <= MAX_CELLS else None
 
 
 def item(name, n, w, **kw):
     """A spread-none item, or None: the grid of side 4w, else moved by a larger side (a simplex fixed point at a
-    grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it)."""
+    grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it; a tree over the
+    certificate's budget, 179,525 cells for erf at n = 63, is 121,189 on the side 808/100)."""
     for k in SHIFTS:
         top = 4 * Fraction(w) * k
         t = tree(name, n, w, top=top, **kw)
