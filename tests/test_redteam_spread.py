@@ -459,3 +459,16 @@ def test_the_float_search_finds_the_n3_point_off_the_lines():
     from bnverify.derive import spread
     doc = spread.search(activation("erf"), 3, weight_var=1.0, full=False)
     assert any(abs(p["rho"] + 1) < 1e-6 and abs(p["q"] - 0.141924) < 1e-4 for p in doc["points"]), doc["points"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MISLEADING / unreachable: threshold value none beyond the lemma needs every "
+                   "n's cover in ONE certificate, but a cover at large n costs most of the work budget by itself (sin, "
+                   "w = 2: n = 40..64 together 491,121,600 against 32,000,000; `bnverify check --stages rc,sin "
+                   "--weight-var 2 --n 40..64 --property attractor-threshold --value none` searches 578 s, then says "
+                   "'inconclusive ... send only the items the claim needs', which the user cannot do)")
+def test_threshold_none_on_two_large_n():
+    its = [SC.item("sin", n, 2) for n in (63, 64)]
+    assert all(its)
+    assert trusted.decide(_claim("attractor-threshold", act="sin", n="63..64", w="2", params={"value": "none"}),
+                          its)[0] == "proved"
