@@ -260,8 +260,9 @@ def test_gelu_silu_and_formulas_never_collapse():
             assert not twopoint.collapses(name, F(0), w)
     for prop, params in (("attractor-exists", {}), ("attractor-threshold", {"value": "none"})):
         for act in ("formula:tanh(x)", "formula:0*x", "gelu", "silu"):
-            with pytest.raises(trusted.Rejected):
-                trusted.decide(_claim(prop, act, n="4", w="1/100", params=params))
+            for w in ("1/100", "3"):        # gelu, silu at 3: the float search finds unstable spread points there
+                with pytest.raises(trusted.Rejected):
+                    trusted.decide(_claim(prop, act, n="4..8", w=w, params=params))
 
 
 @pytest.mark.parametrize("act,w,alpha,want", [
