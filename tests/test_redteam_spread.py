@@ -436,10 +436,7 @@ def test_a_cover_of_a_smaller_square_is_refused():
         trusted.decide(_claim(act="sin", n="4", w="2"), [small])
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT: for n > 64 (where the kernel refuses every spread-none item) the "
-                   "untrusted search still builds a cover (erf, w = 2, n = 65: 131773 cells, 94 s) that the kernel then "
-                   "rejects ('evidence item 0: a spread-none item: ... 3 <= n <= 64'): wasted minutes per n and a "
-                   "verdict line that reads 'evidence re-checked' for evidence that was refused")
+# fixed: no cover is searched beyond the kernel's n limit (claims/properties/states.py)
 def test_no_cover_is_searched_beyond_the_kernels_n_limit(monkeypatch):
     from bnverify.claims import spec
     from bnverify.claims.properties import states
