@@ -191,3 +191,11 @@ def test_the_dynamics_take_what_they_took():
     assert activations.names(lambda k: k.slope is not None) == ("relu", "leaky_relu", "identity", "abs")
     assert parse_stages("rc,leaky_relu")[1] == Activation("leaky_relu", Fraction(1, 10))
     assert parse_stages("rc")[1] == Activation(activations.LINEAR) and Activation(activations.LINEAR).linear
+
+
+def test_spread_cover_flag_is_the_kernels_table():
+    """Kind.spread_cover (asked by the search and the attractor command) names exactly the activations whose
+    spread-none covers the trusted kernel checks (trusted/spreadfam.py's KERNELS)."""
+    from bnverify.trusted import spreadfam
+
+    assert {k.name for k in activations.REGISTRY.values() if k.spread_cover} == set(spreadfam.KERNELS)
