@@ -206,10 +206,10 @@ def compute_smooth(args, stages, act):
     w = options.weight_var(args.weight_var)
     from ..derive import spread
 
-    from ..trusted import twopoint
+    from ..claims.properties import spread_cover
 
     # erf, sin beyond the collapse lemma: per n (a range's covers together exceed one certificate's budget)
-    per_n_covers = act.kind.spread_cover and not twopoint.collapses(act.name, Fraction(0), Fraction(w))
+    per_n_covers = spread_cover.searched(act, w)
     none = None if per_n_covers else none_claim(act, w, r)
     if none is not None and none.status == "proved":         # the trusted kernel's collapse lemma: no float search needed
         results = [{"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),

@@ -22,6 +22,12 @@ SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100), Fraction(113, 100
 MAX_CELLS = trusted.kernel.CERT_WORK // (PREC * 3 // 2)
 
 
+def searched(act, w):
+    """True where covers are searched: the kernel checks spread-none items for ``act`` (Kind.spread_cover) and its
+    collapse lemma does not already decide sigma_w^2 = w (no evidence needed there)."""
+    return act.kind.spread_cover and not trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w))
+
+
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None):
     """The preorder string of a cover of [0, top]^2 (default 4w), or None (an open cell at the depth limit, or over
     ``budget`` leaves)."""
@@ -61,4 +67,4 @@ def item(name, n, w, **kw):
     return None
 
 
-__all__ = ["item", "tree", "trusted"]
+__all__ = ["item", "searched", "tree", "trusted"]

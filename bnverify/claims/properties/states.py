@@ -33,7 +33,7 @@ def search(claim):
         # symmetric family (docs/spread.md, Certified); else undecided
         from . import spread_cover
         w = claim.weight_var
-        if act.kind.spread_cover and not trusted.twopoint.collapses(act.name, Fraction(0), w):
+        if spread_cover.searched(act, w):
             if n > trusted.items.N_MAX:          # the kernel reads a spread-none item up to n = 64: no search beyond
                 return [], {"search": "no spread-none cover beyond n = %d (the trusted kernel's limit)" % trusted.items.N_MAX}
             it = spread_cover.item(act.name, n, w)
