@@ -355,20 +355,33 @@ def test_every_single_tag_change_is_refused_or_still_true(sin4):
     """Each leaf of a genuine cover relabelled to every other tag: either refused, or the new tag is also true of
     that cell (then the cover stays sound; checked against the independent map at a point)."""
     t = sin4["tree"]
-    leaves = [i for i, ch in enumerate(t) if ch != "4"]
+    cells, stack = {}, [(F(0), F(sin4["top"]), F(0), F(sin4["top"]))]
+    for i, ch in enumerate(t):          # the cells in the checker's order (its walk, written again)
+        q0, q1, p0, p1 = stack.pop()
+        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+        if ch == "4":
+            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
+        else:
+            cells[i] = (q0, q1, p0, p1)
     rnd = random.Random(1)
+    picked = rnd.sample(sorted(cells), min(60, len(cells)))
     passed = []
-    for i in rnd.sample(leaves, min(60, len(leaves))):
-        for new in "OS12X":
-            if new == t[i]:
-                continue
+    with ctx.workprec(sin4["prec"]):
+        for i in picked:
+            for new in "OS12XU":
+                if new != t[i] and S._leaf(new, "sin", sin4["n"], F(sin4["weight_var"]), *cells[i]):
+                    passed.append((i, new))
+    for i, new in passed:
+        assert new in "12SU", (i, new)       # an O or X that passes would need its cell outside / the simplex point
+    # the whole tree's check agrees with the leaf test, on a few of them (the walk above is the checker's)
+    for i in picked[:6]:
+        for new in "OX":
+            ok = (i, new) in passed or new == t[i]
             try:
                 S.check_spread_none(dict(sin4, tree=t[:i] + new + t[i + 1:]))
-                passed.append((i, new))
+                assert ok, (i, new)
             except trusted.Rejected:
-                pass
-    for i, new in passed:
-        assert new in "12S", (i, new)        # an O or X that passes would need its cell outside / the simplex point
+                assert not ok, (i, new)
 
 
 def test_depth_and_size_limits_refuse_at_once():

@@ -1,7 +1,8 @@
 """The spread-none item (bnverify/trusted/spreadfam.py): a quadtree cover of the symmetric family of RC + erf or
 sin in (q, p), beyond the collapse lemma.  G1 and G2 in balls against an independent mpmath computation (the
 two-dimensional Gaussian integrals, not the closed kernels), covers found and re-checked, forged and relabelled
-covers refused, and the fixed point off the lines at n = 3 ({v, -v, 0}: rho = -1/(n-2)) never covered."""
+covers refused, and the fixed point off the lines at n = 3 ({v, -v, 0}: rho = -1/(n-2)) never covered by cells
+that exclude it, only by "U" cells where every fixed point is unstable (which decide stable states only)."""
 import copy
 import json
 import math
@@ -77,7 +78,7 @@ def test_a_cover_refutes_and_is_priced(erf5):
     it = erf5
     assert set(it["tree"]) <= set("4OS12X") and it["tree"].count("X") == 1
     f = trusted.kernel.check_item(it)
-    assert f == {"fact": "spread-none", "activation": "erf", "alpha": 0, "weight_var": 2, "n": 5}
+    assert f == {"fact": "spread-none", "activation": "erf", "alpha": 0, "weight_var": 2, "n": 5, "only_stable": False}
     v, st, why = trusted.decide(_claim(act="erf", n="5", w="2"), [it])
     assert v == "refuted" and "at n = 5 the symmetric family has no fixed point off" in why
     assert trusted.decide(_claim("attractor-threshold", act="erf", n="5", w="2", params={"value": "none"}),
@@ -124,6 +125,114 @@ def test_a_huge_forged_cover_is_refused_at_once():
     with pytest.raises(trusted.Rejected, match="over the budget|at most"):
         trusted.decide(_claim(act="erf", n="8", w="2"), [it])
     assert time.time() - t < 1
+
+
+def _full_map_mp(name, w, S3):
+    """w C K(S) C for a 3 x 3 S with mpmath's one-dimensional integrals (not the checker's kernels)."""
+    K = mpmath.matrix(3, 3)
+    for i in range(3):
+        for j in range(3):
+            K[i, j] = _K_mp(name, S3[i, i], S3[j, j], S3[i, j]) if S3[i, i] > 0 and S3[j, j] > 0 else 0
+    C = mpmath.eye(3) - mpmath.ones(3, 3) / 3
+    return w * C * K * C
+
+
+def _family(n, q, p):
+    """S(q, p) at n = 3: cluster diagonal q, cluster off-diagonal (p/2 - q), cross -p/2, odd diagonal p."""
+    return mpmath.matrix([[q, p / 2 - q, -p / 2], [p / 2 - q, q, -p / 2], [-p / 2, -p / 2, p]])
+
+
+@pytest.mark.parametrize("name", ["erf", "sin"])
+def test_h12_is_the_family_map_and_its_jacobian_the_full_maps(name):
+    """h12 = (q' - q, p' - p) against the full 3 x 3 map by mpmath quadrature at an interior point, and at n = 3's
+    {v, -v, 0} the family Jacobian's eigenvalues (arb partials) are eigenvalues of the full map's central-difference
+    Jacobian on symmetric matrices (the family is invariant), one of them > 1."""
+    w = 2
+    with mpmath.workdps(30):
+        q, p = mpmath.mpf("0.7"), mpmath.mpf("0.45")
+        img = _full_map_mp(name, w, _family(3, q, p))
+        truth = (img[0, 0] - q, img[2, 2] - p)
+        assert abs(img[0, 1] - (img[2, 2] / 2 - img[0, 0])) < 1e-20        # the image is a family matrix again
+    with ctx.workprec(128):
+        got = S.h12(name, 3, arb(w), arb("0.7"), arb("0.45"))
+    for mine, t in zip(got, truth):
+        assert abs(float(mine.mid()) - float(t)) < 1e-12 + float(mine.rad()), (mine, t)
+    a1 = {"erf": lambda q: 2 / mpmath.pi * mpmath.asin(2 * q / (1 + 2 * q)), "sin": lambda q: mpmath.exp(-q) * mpmath.sinh(q)}[name]
+    with mpmath.workdps(30):
+        qs = mpmath.findroot(lambda q: w * a1(q) - q, 0.9)
+    with ctx.workprec(128):
+        dq, dp = S._partials(S.h12, name, 3, arb(w), arb(mpmath.nstr(qs, 30)), arb(0))
+        J = [[float(dq[0].mid()) + 1, float(dp[0].mid())], [float(dq[1].mid()), float(dp[1].mid()) + 1]]
+    tr, det = J[0][0] + J[1][1], J[0][0] * J[1][1] - J[0][1] * J[1][0]
+    fam = sorted([(tr - math.sqrt(tr * tr - 4 * det)) / 2, (tr + math.sqrt(tr * tr - 4 * det)) / 2])
+    assert fam[1] > 1.5 and 0 < fam[0] < 1
+    with mpmath.workdps(30):        # the family's Jacobian by forward differences of the quadrature map (p >= 0: PSD)
+        h, base = mpmath.mpf("1e-12"), _full_map_mp(name, w, _family(3, qs, 0))
+        cols = [_full_map_mp(name, w, _family(3, qs + h, 0)), _full_map_mp(name, w, _family(3, qs, h))]
+        Jq = [[(cols[m][k, k] - base[k, k]) / h for m in range(2)] for k in (0, 2)]
+    assert all(abs(Jq[i][j] - J[i][j]) < 1e-6 for i in range(2) for j in range(2)), (Jq, J)
+    # and they are eigenvalues of the full map on symmetric 3 x 3 matrices: the closed kernels' analytic extension
+    # in numpy (central differences across S_33 = 0, which the quadrature cannot take)
+    import numpy as np
+    k = {"erf": lambda a, b, c: 2 / np.pi * np.arcsin(2 * c / np.sqrt((1 + 2 * a) * (1 + 2 * b))),
+         "sin": lambda a, b, c: np.exp(-(a + b) / 2) * np.sinh(c)}[name]
+    Cn = np.eye(3) - 1 / 3
+
+    def T(M):
+        return w * Cn @ np.array([[k(M[i, i], M[j, j], M[i, j]) for j in range(3)] for i in range(3)]) @ Cn
+    idx = [(i, j) for i in range(3) for j in range(i, 3)]
+    S0, e, Jf = np.array([[float(qs), -float(qs), 0], [-float(qs), float(qs), 0], [0, 0, 0]]), 1e-7, np.zeros((6, 6))
+    for m, (i, j) in enumerate(idx):
+        E = np.zeros((3, 3))
+        E[i, j] = E[j, i] = e
+        D = (T(S0 + E) - T(S0 - E)) / (2 * e)
+        Jf[:, m] = [D[a, b] for a, b in idx]
+    full = np.linalg.eigvals(Jf)
+    for lam in fam:
+        assert min(abs(lam - full)) < 1e-6, (lam, full)
+
+
+@pytest.mark.parametrize("name", ["erf", "sin"])
+def test_n3_is_covered_by_unstable_cells_which_decide_stable_states_only(name):
+    """n = 3: no cover without "U" cells (the fixed point {v, -v, 0} is real), one with them; its fact says
+    only_stable and the kernel uses it for attractor-stable (radius < bound <= 1) and the threshold, never for
+    attractor-exists or a bound above 1 or a relation '>'."""
+    it = C.item(name, 3, 2)
+    assert it is not None and "U" in it["tree"] and C.item(name, 3, 2, unstable=False) is None
+    assert trusted.kernel.check_item(it)["only_stable"] is True
+    v, st, why = trusted.decide(_claim("attractor-stable", act=name, n="3", w="2"), [it])
+    assert v == "refuted" and "no stable fixed point" in why and "eigenvalue > 1" in why
+    assert trusted.decide(_claim("attractor-stable", act=name, n="3", w="2", params={"relation": "<=", "bound": "1"}),
+                          [it])[0] == "refuted"
+    assert trusted.decide(_claim("attractor-threshold", act=name, n="3", w="2", params={"value": "none"}),
+                          [it])[0] == "proved"
+    assert trusted.decide(_claim("attractor-threshold", act=name, n="3..4", w="2", params={"value": 3}),
+                          [it])[0] == "refuted"
+    for claim in (_claim(act=name, n="3", w="2"),
+                  _claim("attractor-stable", act=name, n="3", w="2", params={"bound": "2"}),
+                  _claim("attractor-stable", act=name, n="3", w="2", params={"relation": ">", "bound": "1"})):
+        with pytest.raises(trusted.Rejected, match="not decided without a spread-none cover"):
+            trusted.decide(claim, [it])
+
+
+def test_a_u_cell_where_a_fixed_point_is_stable_is_refused(erf5):
+    """The simplex fixed point is stable in the family: its cell relabelled "U" (and every "1" / "2" leaf near it)
+    is refused; "U" on the whole square, or outside the wedge, too."""
+    t = erf5["tree"]
+    with pytest.raises(trusted.Rejected, match="'U' not shown"):
+        S.check_spread_none(dict(erf5, tree=t.replace("X", "U")))
+    with pytest.raises(trusted.Rejected, match="'U' not shown"):
+        S.check_spread_none(dict(erf5, tree="U"))
+    F = Fraction
+    with ctx.workprec(128):
+        assert not S._leaf("U", "erf", 5, F(2), F(1), F(2), F(33), F(40))            # outside the wedge
+        assert not S._leaf("U", "erf", 5, F(2), F(0), F(1, 64), F(0), F(1, 64))      # q = 0 on the cell
+        assert S._leaf("U", "erf", 3, F(2), F(7, 8), F(57, 64), F(0), F(1, 64))      # n = 3's point: q* = 0.8808
+        # the test is on J - I = D(q' - q, p' - p), not on D(G1, G2): here det D(G1, G2) < 0 but not det(J - I)
+        # (at a zero of both the signs agree, G = A (H) with det A > 0; this cell holds none)
+        cell = (F(11, 4), F(23, 8), F(0), F(1, 8))
+        dq, dp = S._partials(S.g12, "erf", 4, S.ball(2), S._span(*cell[:2]), S._span(*cell[2:]))
+        assert dq[0] * dp[1] - dp[0] * dq[1] < 0 and not S._leaf("U", "erf", 4, F(2), *cell)
 
 
 def test_n3_has_a_fixed_point_off_the_lines_and_no_cover():

@@ -117,9 +117,11 @@ def test_trusted_is_small():
     symmetric family of erf and sin beyond the lemma (trusted/spreadfam.py: their closed dual kernels, G1 and G2 in
     (q, p), a quadtree cover whose leaves are shown by signs in balls, the mean value form, small q or the simplex
     fixed point's uniqueness cell, the square's side the search may move its grid by; the spread-none item and its price, the
-    goals' refutation and value none)."""
+    goals' refutation and value none).  +18 for n = 3's unstable {v, -v, 0} (spreadfam.py: "U" cells where det(J - I)
+    < 0 for the family map (q, p) -> (q', p'), so a fixed point there has an eigenvalue > 1, and the fact's
+    only_stable; kernel.py: such a cover decides stable states only)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3401, sizes
+    assert sum(sizes.values()) <= 3419, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

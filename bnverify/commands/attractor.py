@@ -219,17 +219,21 @@ def compute_smooth(args, stages, act):
         covered = {}                    # erf, sin: per n, a spread-none cover re-checked by the kernel
         if act.kind.spread_cover:
             for k in r:
-                v = exists_claim(act, w, k)
+                v = stable_claim(act, w, k)
                 if v.status == "refuted":
                     covered[k] = {"n": k, "status": "refuted", "checked": True, "reason": v.evidence.get("reason"),
-                                  "search": None, "seconds": round(v.seconds, 2), "two_point": None, "simplex": None}
+                                  "search": None, "seconds": round(v.seconds, 2), "two_point": None, "simplex": None,
+                                  "unstable_cells": unstable_cells(v)}
         rest = spread_search.rows(act, w, [k for k in r if k not in covered])
+        weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
         note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + (
-            "; kernel-checked: no spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))
+            "; kernel-checked: no stable spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))
             if covered else "") if rest else (
-            "none in %s (per n, kernel-checked spread-none covers: no fixed point of the symmetric family off the "
-            "simplex and two-point lines at any n of the range)" % r)
+            "none in %s (per n, kernel-checked spread-none covers: no %sfixed point of the symmetric family off the "
+            "simplex and two-point lines at any n of the range%s)" % (r, "stable " if weak else "", (
+                "; at n = %s cells where any fixed point has an eigenvalue > 1%s" % (", ".join(map(str, weak)), (
+                    ", at every other n none at all" if len(weak) < len(r) else ""))) if weak else ""))
     return {"activation": str(act), "weight_var": str(w), "results": results, "smallest_n": None,
             "smallest_n_note": note, "below_range": [],
             "eigenvalue_convention": "the map's own (not up to scale): float eigenvalues of DF(G*), "
@@ -251,12 +255,19 @@ def none_claim(act, w, r):
     return properties.check(spec.claim_from_dict(data, "attractor command"))
 
 
-def exists_claim(act, w, n):
-    """The kernel's verdict on attractor-exists for RC + ``act`` at sigma_w^2 = w and one n (a spread-none cover)."""
-    data = {"id": "attractor-exists-%d" % n, "title": "attractor", "property": "attractor-exists",
-            "expect": "refuted", "statement": "a spread-cluster state at n = %d" % n,
+def stable_claim(act, w, n):
+    """The kernel's verdict on attractor-stable (spectral radius < 1) for RC + ``act`` at sigma_w^2 = w and one n: a
+    spread-none cover, with cells where any fixed point is unstable if no cover goes without them (n = 3)."""
+    data = {"id": "attractor-stable-%d" % n, "title": "attractor", "property": "attractor-stable",
+            "expect": "refuted", "statement": "a stable spread-cluster state at n = %d" % n,
             "model": dict(spec.model_of(act), weight_var=str(w)), "domain": {"n": str(n)}}
     return properties.check(spec.claim_from_dict(data, "attractor command"))
+
+
+def unstable_cells(v):
+    """The number of "U" cells of a verdict's spread-none covers (0: no spread-cluster fixed point at all)."""
+    return sum(it["tree"].count("U") for it in (v.certificate or {}).get("evidence", [])
+               if isinstance(it, dict) and it.get("type") == "spread-none")
 
 
 def text_smooth(doc):
@@ -269,9 +280,10 @@ def text_smooth(doc):
         "kernel verdicts (two-point, simplex) and a %s" % doc["spread_search"]["label"])]
     for r in doc["results"]:
         if r["search"] is None:         # decided by the kernel, no search
-            lines.append("n = %d: %s (trusted kernel: no spread-cluster fixed point%s)" % (
-                r["n"], r["status"], "" if "every pairwise" in r["reason"] else ", a spread-none cover, %.1f s"
-                % r["seconds"]))
+            lines.append("n = %d: %s (trusted kernel: %s%s)" % (
+                r["n"], r["status"], "no stable spread-cluster fixed point (any there is has an eigenvalue > 1)"
+                if r.get("unstable_cells") else "no spread-cluster fixed point",
+                "" if "every pairwise" in r["reason"] else ", a spread-none cover, %.1f s" % r["seconds"]))
             continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))

@@ -981,9 +981,13 @@ def _g_spread_smooth(c, stable, threshold):
     else:
         st += what + (" with spectral radius of DF %s %s" % (_rel(c), _rat(c.param("bound"))) if stable else "")
 
+    # a cover with "U" leaves leaves unstable fixed points (an eigenvalue > 1): it answers only for stable ones
+    stable_only_ok = threshold is not None or stable and _rel(c) in ("<", "<=") and _rat(c.param("bound")) <= 1
+
     def decide(facts):
         if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
-            return _spread_none(c, threshold, {f["n"] for f in facts})
+            return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts
+                                               if stable_only_ok or not f["only_stable"]})
         lip2 = twopoint.row(c.activation)[3]
         return "proved" if threshold == "none" else "refuted", (
             "every pairwise distance shrinks: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s and x ~ N(0, sigma_w^2 C G "
@@ -998,21 +1002,29 @@ def _g_spread_smooth(c, stable, threshold):
 
 
 def _spread_none(c, threshold, ns):
-    """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided."""
-    why = ("at %s the symmetric family has no fixed point off the simplex and two-point lines (a quadtree cover "
+    """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided; ``ns``
+    maps n to the fact's only_stable (its cover leaves unstable fixed points)."""
+    why = ("at %s the symmetric family has no %sfixed point off the simplex and two-point lines (a quadtree cover "
            "of (q, p) in [0, 4 sigma_w^2]^2: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
-           "small q, the simplex fixed point's uniqueness cell; trusted/spreadfam.py)")
+           "small q, the simplex fixed point's uniqueness cell%s; trusted/spreadfam.py)")
+
+    def because(where, ks):
+        unstable = any(ns[k] for k in ks)
+        return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
+                      "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
             raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s "
-                           "needs a spread-none cover at every n of the domain (erf, sin: n >= 4)" % c.activation)
-        return "proved", why % "every n of the domain"
+                           "needs a spread-none cover at every n of the domain" % c.activation)
+        return "proved", because("every n of the domain", c.ns())
     at = threshold if threshold is not None else min(ns, default=None)
     if at not in ns:
         raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s is "
-                       "not decided without a spread-none cover%s" % (c.activation, "" if threshold is None else
-                                                                     " at n = %d" % threshold))
-    return "refuted", why % ("n = %d" % at)
+                       "not decided without a spread-none cover%s" % (
+                           c.activation, " at n = %d" % threshold if threshold is not None else
+                           " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
+                           "with a bound <= 1, attractor-threshold)"))
+    return "refuted", because("n = %d" % at, [at])
 
 
 def _g_threshold(c):

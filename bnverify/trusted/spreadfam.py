@@ -10,7 +10,10 @@ A leaf of the cover (preorder string, "4" splits a cell into (q lo, p lo), (q lo
 "O" p > (n-1)^2 q on the cell (no state); "S" w E[phi'(sqrt q Z)]^2 > 1 (then G1 >= w a_1^2 - q > 0: Mehler's terms
 are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "X" G2 changes sign along the
 diagonal p = q (the simplex line, where G1 = G2: a simplex fixed point) and the interval Jacobian of (G1, G2) has
-a determinant without 0, so (mean value theorem per row) the cell holds no other zero."""
+a determinant without 0, so (mean value theorem per row) the cell holds no other zero; "U" (unstable) the family map
+(q, p) -> (q', p') has det(J - I) < 0 on the cell, so at any fixed point there J has a real eigenvalue > 1 (its
+characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is linear in (q, p) and the family is
+invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi)."""
 from __future__ import annotations
 
 from flint import arb, arb_series, ctx
@@ -44,6 +47,20 @@ def g12(name, n, w, q, p):
     return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
 
 
+def h12(name, n, w, q, p):
+    """(q' - q, p' - p): the family map minus the identity (p' = the odd diagonal of w C K C)."""
+    K = KERNELS[name][0]
+    a, b, c, d = K(q, q, q), K(q, q, (p / (n - 1) - q) / (n - 2)), K(q, p, -p / (n - 1)), K(p, p, p)
+    t = (n - 1) * (a + (n - 2) * b + 2 * c) + d
+    return w * (a - 2 * (a + (n - 2) * b + c) / n + t / (n * n)) - q, w * (d - 2 * ((n - 1) * c + d) / n + t / (n * n)) - p
+
+
+def _partials(f, name, n, wb, qb, pb):
+    """[[df_i/dq], [df_i/dp]] over the cell's balls (Taylor arithmetic in one variable at a time)."""
+    return ([v.coeffs()[1] for v in f(name, n, wb, arb_series([qb, 1], prec=2), arb_series([pb], prec=2))],
+            [v.coeffs()[1] for v in f(name, n, wb, arb_series([qb], prec=2), arb_series([pb, 1], prec=2))])
+
+
 def _span(lo, hi):
     return arb.union(ball(lo), ball(hi))
 
@@ -64,13 +81,14 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
     if tag in "12" and _sign(g12(name, n, wb, qb, pb)[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
-    if tag not in "12X" or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
+    if tag not in "12XU" or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
         return False
-    try:            # the partial derivatives over the cell (Taylor arithmetic in one variable at a time)
-        dq = [v.coeffs()[1] for v in g12(name, n, wb, arb_series([qb, 1], prec=2), arb_series([pb], prec=2))]
-        dp = [v.coeffs()[1] for v in g12(name, n, wb, arb_series([qb], prec=2), arb_series([pb, 1], prec=2))]
+    try:
+        dq, dp = _partials(h12 if tag == "U" else g12, name, n, wb, qb, pb)
     except ValueError:          # a series division by a ball around 0: not shown
         return False
+    if tag == "U":
+        return bool(dq[0] * dp[1] - dp[0] * dq[1] < 0)
     if tag in "12":
         k, qm, pm = int(tag) - 1, (q0 + q1) / 2, (p0 + p1) / 2
         return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k] * (qb - ball(qm)) + dp[k] * (pb - ball(pm))) != 0
@@ -81,7 +99,7 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
 def check_spread_none(item):
     """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree}: every cell of the quadtree
     over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with), is a leaf that holds no
-    spread-cluster fixed point."""
+    spread-cluster fixed point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
     if name not in KERNELS or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
@@ -102,4 +120,5 @@ def check_spread_none(item):
                 raise Rejected("cell q in [%s, %s], p in [%s, %s]: %r not shown" % (q0, q1, p0, p1, tag))
     if stack:
         raise Rejected("the tree ends with %d cells not covered" % len(stack))
-    return {"fact": "spread-none", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n}
+    return {"fact": "spread-none", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n,
+            "only_stable": "U" in tree}

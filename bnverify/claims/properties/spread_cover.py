@@ -1,6 +1,7 @@
 """Untrusted search for a spread-none item (bnverify/trusted/spreadfam.py): a quadtree over (q, p) in [0, 4w]^2
 whose every leaf one of the kernel's tests excludes ("O" outside the family, "S" small q, "1" / "2" a sign of G1
-/ G2, "X" the simplex fixed point's uniqueness cell).  The search runs the kernel's own leaf tests (the kernel
+/ G2, "X" the simplex fixed point's uniqueness cell; "U" cells where a fixed point is unstable, only as a second
+try).  The search runs the kernel's own leaf tests (the kernel
 re-checks them all); None where some cell is still open at the depth limit (near a genuine fixed point off the
 lines, or where the balls are too wide)."""
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ...trusted import spreadfam
 PREC = 128
 DEPTH = 26
 ORDER = "OS12X"
+UNSTABLE = "U"      # tried only when no cover without it exists: its fact answers for stable fixed points only
 
 
 SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100), Fraction(113, 100))    # the square's side: 4 w times
@@ -28,16 +30,16 @@ def searched(act, w):
     return act.kind.spread_cover and not trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w))
 
 
-def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None):
-    """The preorder string of a cover of [0, top]^2 (default 4w), or None (an open cell at the depth limit, or over
-    ``budget`` leaves)."""
+def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER):
+    """The preorder string of a cover of [0, top]^2 (default 4w) with the tags ``order`` (tried in turn), or None (an
+    open cell at the depth limit, or over ``budget`` leaves)."""
     w = Fraction(w)
     top = 4 * w if top is None else Fraction(top)
     out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
     with ctx.workprec(PREC):
         while stack:
             d, q0, q1, p0, p1 = stack.pop()
-            tag = next((t for t in ORDER if spreadfam._leaf(t, name, n, w, q0, q1, p0, p1)), None)
+            tag = next((t for t in order if spreadfam._leaf(t, name, n, w, q0, q1, p0, p1)), None)
             if tag is not None:
                 out.append(tag)
                 leaves += 1
@@ -54,16 +56,19 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None):
     return "".join(out) if len(out) <= MAX_CELLS else None
 
 
-def item(name, n, w, **kw):
+def item(name, n, w, unstable=True, **kw):
     """A spread-none item, or None: the grid of side 4w, else moved by a larger side (a simplex fixed point at a
     grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it; a tree over the
-    certificate's budget, 179,525 cells for erf at n = 63, is 121,189 on the side 808/100)."""
-    for k in SHIFTS:
-        top = 4 * Fraction(w) * k
-        t = tree(name, n, w, top=top, **kw)
-        if t is not None:
-            return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)), "n": n,
-                    "prec": PREC, "top": str(top), "tree": t}
+    certificate's budget, 179,525 cells for erf at n = 63, is 121,189 on the side 808/100).  Only if no cover
+    without "U" leaves exists and ``unstable``: one with them (n = 3's unstable {v, -v, 0}), which shows no stable
+    fixed point only (a "U" cell can end a branch that "1" or "2" would have closed a level lower)."""
+    for order in (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,):
+        for k in SHIFTS:
+            top = 4 * Fraction(w) * k
+            t = tree(name, n, w, top=top, order=order, **kw)
+            if t is not None:
+                return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
+                        "n": n, "prec": PREC, "top": str(top), "tree": t}
     return None
 
 
