@@ -19,15 +19,15 @@ from bnverify.trusted import twopoint as T
 
 @pytest.fixture(scope="module")
 def gelu5():
-    return search.none_item(activation("gelu"), 5, 1)
+    return search.none_item(activation("gelu"), 5, Fraction(5, 2))      # above 2: the trace lemma does not decide
 
 
 @pytest.fixture(scope="module")
 def gelu5_simplex():
-    return search.none_item(activation("gelu"), 5, 2, "simplex")
+    return search.none_item(activation("gelu"), 5, Fraction(5, 2), "simplex")
 
 
-def _claim(prop="fixed-point", act="gelu", n="5", w="1", state="two-point", **params):
+def _claim(prop="fixed-point", act="gelu", n="5", w="5/2", state="two-point", **params):
     return {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n},
             "params": dict(state=state, **params), "weight_var": w}
 
@@ -45,7 +45,7 @@ def test_phi_is_relu_minus_a_bounded_h(name, alpha, lo, hi):
         assert abs(float(T.RELU_GAP[name](T.ball(Fraction(alpha))).mid()) - (hi - lo)) < 1e-12
 
 
-def test_no_two_point_fixed_point_for_gelu_at_sigma_1(gelu5):
+def test_no_two_point_fixed_point_for_gelu_at_sigma_5_2(gelu5):
     """The kernel refutes 'a two-point fixed point exists' (and any spectral-radius claim about it) at
     n = 5; S(s) < s holds in mpmath below s_min, between the cuts and far beyond s_big."""
     v, _, why = trusted.decide(_claim(), [gelu5])
@@ -55,7 +55,7 @@ def test_no_two_point_fixed_point_for_gelu_at_sigma_1(gelu5):
     lo, hi = Fraction(gelu5["cuts"][0]), Fraction(gelu5["cuts"][-1])
     for s in (float(lo) / 100, float(lo) / 2, float((lo + hi) / 2), float(hi) * 3, float(hi) * 1000):
         with mpmath.workdps(20):
-            lam = mpmath.sqrt(s)
+            lam = mpmath.sqrt(s * 5 / 2)
             S = mpmath.quad(lambda z: (phi(4 * lam * z / 5) - phi(-lam * z / 5)) ** 2 * mpmath.npdf(z),
                             [-mpmath.inf, 0, mpmath.inf])
         assert S < s, (s, S)
@@ -74,11 +74,11 @@ def test_the_large_s_bound_holds_in_floats(gelu5, gelu5_simplex):
         assert np.all(S <= bound * (1 + 1e-9)) and np.all(S < ss)
 
 
-def test_no_simplex_fixed_point_for_gelu_at_sigma_2(gelu5_simplex):
-    v, _, why = trusted.decide(_claim(w="2", state="simplex"), [gelu5_simplex])
+def test_no_simplex_fixed_point_for_gelu_at_sigma_5_2(gelu5_simplex):
+    v, _, why = trusted.decide(_claim(state="simplex"), [gelu5_simplex])
     assert v == "refuted" and "no simplex fixed point" in why
     with pytest.raises(trusted.Rejected, match="says nothing"):          # not the two-point state's evidence
-        trusted.decide(_claim(w="2"), [gelu5_simplex])
+        trusted.decide(_claim(), [gelu5_simplex])
 
 
 @pytest.mark.parametrize("edit,why", [
@@ -100,7 +100,7 @@ def test_forged_none_items_are_rejected(gelu5, edit, why):
 
 
 def test_a_none_fact_of_another_model_says_nothing(gelu5):
-    for claim in (_claim(n="6"), _claim(w="2"), _claim(act="silu"), _claim(state="simplex")):
+    for claim in (_claim(n="6"), _claim(w="11/4"), _claim(act="silu"), _claim(state="simplex")):
         with pytest.raises(trusted.Rejected):
             trusted.decide(claim, [gelu5])
 
@@ -114,6 +114,6 @@ def test_gelu_where_its_scale_grows_gets_no_none_item():
 
 
 def test_check_refutes_on_the_command_line(run_cli):
-    code, out, _ = run_cli("check", "--stages", "rc,silu", "--n", "6", "--property", "fixed-point", "--state",
-                           "two-point")
+    code, out, _ = run_cli("check", "--stages", "rc,silu", "--weight-var", "201/100", "--n", "6", "--property",
+                           "fixed-point", "--state", "two-point")
     assert code == 1 and "refuted" in out and "S(s) < s for every s > 0" in out

@@ -163,8 +163,10 @@ def test_goals_proved_refuted_and_left_open(tanh8):
     for act, w in (("tanh", "1"), ("sin", "1"), ("sigmoid", "15"), ("softplus", "1")):
         v, _, why = trusted.decide(_claim(act=act, n="3..", w=w), [])
         assert v == "refuted" and "simplex" in why, act
+    v, _, why = trusted.decide(_claim(act="gelu", n="3..", w="2"), [])      # the trace lemma (w <= 2)
+    assert v == "refuted" and "tr T(S)" in why and "no simplex fixed point" in why
     with pytest.raises(trusted.Rejected):               # no lemma, no evidence: not decided
-        trusted.decide(_claim(act="gelu", n="3", w="2"), [])
+        trusted.decide(_claim(act="gelu", n="3", w="201/100"), [])
 
 
 @pytest.mark.parametrize("field,value,why", [

@@ -57,7 +57,7 @@ def test_attractor_non_homogeneous_is_inconclusive(run_cli):
 
 @pytest.mark.parametrize("argv, message", [
     (["attractor", "--stages", "rc,tanh", "--n", "3.."], "no upper end"),
-    (["attractor", "--stages", "rc,tanh", "--n", "3..65"], "per n up to n = 64"),
+    (["attractor", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..65"], "per n up to n = 64"),
     (["attractor", "--stages", "tanh,rc", "--n", "3"], "RC then the activation"),
     (["attractor", "--stages", "rc,tanh", "--n", "7", "--fold", "6.1..6.2"], "--fold"),
     (["attractor", "--stages", "rc,relu", "--n", "7", "--weight-var", "2"], "only scales"),

@@ -28,8 +28,9 @@ COLLAPSED = [("tanh", "1", None), ("tanh", "1/2", None), ("sin", "1", None), ("s
              ("elu", "1", "1/2"), ("elu", "1/4", "2")]
 OPEN = [("tanh", "2", None), ("tanh", "1001/1000", None), ("sin", "2", None), ("sigmoid", "17", None),
         ("erf", "1", None), ("erf", "4/5", None), ("softplus", "2", None), ("elu", "1", "2"),
-        ("elu", "1/3", "2"), ("gelu", "1", None), ("silu", "1", None), ("gelu", "1/4", None),
-        ("formula:tanh(x)", "1", None)]
+        ("elu", "1/3", "2"), ("gelu", "201/100", None), ("silu", "3", None), ("gelu", "4", None),
+        ("formula:tanh(x)", "1", None), ("formula:x*erf(x)", "1", None)]
+TRACE = [("gelu", "2"), ("gelu", "1"), ("gelu", "1/4"), ("silu", "2"), ("silu", "1")]
 
 
 @pytest.mark.parametrize("act,w,alpha", COLLAPSED)
@@ -55,6 +56,70 @@ def test_outside_the_regime_nothing_is_decided(act, w, alpha):
                          ("attractor-threshold", {"value": 7}), ("attractor-threshold", {"value": "none"})):
         with pytest.raises(trusted.Rejected, match="collapse lemma's regime"):
             trusted.decide(_claim(prop, act, w=w, params=params, alpha=alpha))
+
+
+@pytest.mark.parametrize("act,w", TRACE)
+def test_the_trace_lemma_decides_gelu_and_silu(act, w):
+    """GELU and SiLU at sigma_w^2 <= 2: phi(t) = t g(t), g(t) + g(-t) = 1, 0 < g < 1, so E[phi^2] < s/2 and the trace of
+    T(S) = sigma_w^2 C K(S) C falls below tr S for every S != 0: no fixed point with a spread, two-point or simplex
+    state, at any n, without evidence."""
+    for prop, params, want in (("attractor-exists", {}, "refuted"), ("attractor-stable", {}, "refuted"),
+                               ("attractor-stable", {"relation": "<=", "bound": "2"}, "refuted"),
+                               ("attractor-threshold", {"value": 7}, "refuted"),
+                               ("attractor-threshold", {"value": "none"}, "proved")):
+        v, st, why = trusted.decide(_claim(prop, act, w=w, params=params))
+        assert v == want and "tr T(S) <= sigma_w^2 tr K_phi(S)" in why and "sigma_w^2 <= 2" in why, (prop, v, why)
+    for state in ("two-point", "simplex"):
+        claim = dict(_claim("fixed-point", act, n="5..9", w=w), params={"state": state})
+        v, st, why = trusted.decide(claim)
+        assert v == "refuted" and "no %s fixed point at any n" % state in why
+    assert trusted.decide(_claim(act=act, n="3..", w=w))[0] == "refuted"
+
+
+def _gelu_like(name):
+    """phi for numpy arrays, by its own formula (math.erf; not the registry's)."""
+    import math
+    Phi = np.vectorize(lambda t: 0.5 * (1 + math.erf(t / math.sqrt(2))))
+    return {"gelu": lambda t: t * Phi(t), "silu": lambda t: t / (1 + np.exp(-np.clip(t, -700, 700)))}[name]
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu"])
+def test_the_trace_lemma_against_quadrature(name):
+    """Independently: E[phi(sqrt(s) Z)^2] / s < 1/2 on s in [1e-4, 1e4] (mpmath), tending to 1/2 at large s; and the
+    float map's trace tr(w C K(S) C) < tr S at random PSD S (n = 3, 5, 2-D Gauss-Hermite) at w = 2, while at w = 3 it
+    exceeds tr S somewhere (the lemma stops at 2 for a reason)."""
+    import mpmath
+    f = {"gelu": lambda t: t * mpmath.ncdf(t), "silu": lambda t: t / (1 + mpmath.exp(-t))}[name]
+    ratios = []
+    for e in range(-4, 5):
+        s = mpmath.mpf(10) ** e
+        ratios.append(mpmath.quad(lambda z: f(mpmath.sqrt(s) * z) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf]) / s)
+    assert all(r < 0.5 for r in ratios) and ratios[-1] > 0.49
+    phi = _gelu_like(name)
+    x, wts = np.polynomial.hermite_e.hermegauss(60)
+    wts = wts / np.sqrt(2 * np.pi)
+    rng = np.random.default_rng(11)
+    grew = False
+    for n in (3, 5):
+        C = np.eye(n) - 1 / n
+        for _ in range(20):
+            A = rng.normal(size=(n, n)) * np.exp(rng.uniform(-3, 3))
+            S = C @ A @ A.T @ C
+            K = np.zeros((n, n))                     # E[phi(x_i) phi(x_j)] by the product rule on (Z1, Z2)
+            for i in range(n):
+                for j in range(n):
+                    cov = np.array([[S[i, i], S[i, j]], [S[i, j], S[j, j]]])
+                    M = np.linalg.cholesky(cov + 1e-12 * np.eye(2))
+                    X = M[0, 0] * x[:, None] + 0 * x[None, :]       # x_i = M00 Z1, x_j = M10 Z1 + M11 Z2
+                    Y = M[1, 0] * x[:, None] + M[1, 1] * x[None, :]
+                    K[i, j] = np.sum(wts[:, None] * wts[None, :] * phi(X) * phi(Y))
+            for w, below in ((2.0, True), (3.0, False)):
+                ratio = np.trace(w * C @ K @ C) / np.trace(S)
+                if below:
+                    assert ratio < 1, (n, ratio)
+                else:
+                    grew |= ratio > 1
+    assert grew
 
 
 def test_the_equality_case_names_its_strictness():

@@ -162,8 +162,13 @@ def test_goals_proved_and_refuted(tanh8):
     for act, w in (("tanh", "1"), ("sin", "1"), ("sigmoid", "15"), ("erf", "3/4"), ("softplus", "1")):
         assert trusted.decide(_claim(act=act, n="3..", w=w), [])[0] == "refuted", act
     assert trusted.decide(_claim(act="elu", n="3..", w="1/4", alpha="2"), [])[0] == "refuted"
-    # no lemma there (GELU: L^2 w > 1; erf at w = 1 has a fixed point): not refuted without evidence
-    for act, w in (("gelu", "1"), ("erf", "1"), ("elu", "1/3")):
+    # the trace lemma: GELU and SiLU at w <= 2 (tr T(S) < tr S)
+    for act, w in (("gelu", "2"), ("silu", "1")):
+        v, _, why = trusted.decide(_claim(act=act, n="3..", w=w), [])
+        assert v == "refuted" and "tr T(S)" in why, act
+    # no lemma there (GELU above 2: L^2 w > 1 and the trace lemma's edge; erf at w = 1 has a fixed point): not
+    # refuted without evidence
+    for act, w in (("gelu", "201/100"), ("erf", "1"), ("elu", "1/3")):
         with pytest.raises(trusted.Rejected):
             trusted.decide(_claim(act=act, n="3..4", w=w, alpha="2" if act == "elu" else None), [])
 

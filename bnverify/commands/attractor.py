@@ -60,11 +60,14 @@ examples:  bnverify attractor --n 7..64 --jobs 2
            bnverify attractor --n 3..16 --stages rc,tanh --weight-var 2 --json
 
 A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
-default 1): the scale is part of the state.  Where the kernel's collapse lemma holds (S2 L^2 < 1,
-or = 1 for tanh, sin, softplus, sigmoid, elu; L the Lipschitz constant of phi) every pairwise
-distance shrinks, so there is no spread-cluster fixed point at any n: every row is refuted
-(kernel-checked, no search), "smallest_n_note" says "none in A..B (proved ...)", exit 0
-(docs/spread.md, Certified).  Elsewhere, per n (at most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
+default 1): the scale is part of the state.  Where the kernel's collapse lemmas hold (S2 L^2 < 1,
+or = 1 for tanh, sin, softplus, sigmoid, elu, L the Lipschitz constant of phi: every pairwise
+distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks) there is no
+spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search, any finite
+range), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
+For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
+by the kernel, refutes a stable spread-cluster state (n = 3: cells where any fixed point is
+unstable).  Otherwise, per n (at most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
 states) and a float search of the symmetric family's fixed points (bnverify.derive.spread:
 Gauss-Hermite or the closed kernel, a grid in (log q, arccos rho) and Newton's method), each row
 inconclusive with the reason (exit 3); "smallest_n" stays null and "smallest_n_note" says what
@@ -187,9 +190,10 @@ MAX_SMOOTH_N = 64           # the DESCRIPTION says 64
 
 
 def compute_smooth(args, stages, act):
-    """A non-homogeneous phi at --weight-var, per n of a finite range: the kernel's verdicts on the
-    two-point and simplex states and the float search's spread-cluster finding, every row
-    inconclusive (commands/spread_search.py)."""
+    """A non-homogeneous phi at --weight-var, per n of a finite range: every row refuted where the kernel's collapse
+    lemmas decide the range; else per n the kernel's spread-none covers (erf, sin) or the kernel's verdicts on the
+    two-point and simplex states and the float search's spread-cluster finding, inconclusive
+    (commands/spread_search.py)."""
     if stages != ("rc",):
         raise BadInput("--stages %s: for %s (not homogeneous) the spread-cluster search covers RC then the "
                        "activation, in that order (BN after the activation is a conjugate only for a homogeneous "
@@ -200,9 +204,6 @@ def compute_smooth(args, stages, act):
         raise BadInput("--cert: nothing is proved about %s's spread-cluster state, so there is no certificate"
                        % act.name)
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
-    if r.hi > MAX_SMOOTH_N:
-        raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d"
-                       % (args.n, MAX_SMOOTH_N))
     w = options.weight_var(args.weight_var)
     from ..derive import spread
 
@@ -211,9 +212,13 @@ def compute_smooth(args, stages, act):
     # erf, sin beyond the collapse lemma: per n (a range's covers together exceed one certificate's budget)
     per_n_covers = spread_cover.searched(act, w)
     none = None if per_n_covers else none_claim(act, w, r)
-    if none is not None and none.status == "proved":         # the trusted kernel's collapse lemma: no float search needed
+    lemma = none is not None and none.status == "proved"
+    if not lemma and r.hi > MAX_SMOOTH_N:
+        raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d "
+                       "(any n where the kernel's collapse lemmas decide)" % (args.n, MAX_SMOOTH_N))
+    if lemma:         # the trusted kernel's collapse lemmas: no float search needed
         results = [{"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),
-                    "search": None, "seconds": 0.0, "two_point": None, "simplex": None} for k in r]
+                    "search": None, "seconds": 0.0, "two_point": None, "simplex": None, "lemma": True} for k in r]
         note = "none in %s (proved by the trusted kernel: %s)" % (r, none.evidence.get("statement"))
     else:
         covered = {}                    # erf, sin: per n, a spread-none cover re-checked by the kernel
@@ -223,7 +228,7 @@ def compute_smooth(args, stages, act):
                 if v.status == "refuted":
                     covered[k] = {"n": k, "status": "refuted", "checked": True, "reason": v.evidence.get("reason"),
                                   "search": None, "seconds": round(v.seconds, 2), "two_point": None, "simplex": None,
-                                  "unstable_cells": unstable_cells(v)}
+                                  "lemma": False, "unstable_cells": unstable_cells(v)}
         rest = spread_search.rows(act, w, [k for k in r if k not in covered])
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
@@ -273,7 +278,7 @@ def unstable_cells(v):
 def text_smooth(doc):
     """A non-homogeneous phi's rows: the kernel's verdicts, the search's points, the reason."""
     decided = all(r["checked"] for r in doc["results"])
-    lemma = decided and "every pairwise" in doc["results"][0]["reason"]
+    lemma = decided and doc["results"][0].get("lemma")
     lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: %s" % (
         doc["activation"], doc["weight_var"], "the trusted kernel's collapse lemma" if lemma else
         "the trusted kernel's spread-none covers (symmetric family)" if decided else
@@ -283,7 +288,7 @@ def text_smooth(doc):
             lines.append("n = %d: %s (trusted kernel: %s%s)" % (
                 r["n"], r["status"], "no stable spread-cluster fixed point (any there is has an eigenvalue > 1)"
                 if r.get("unstable_cells") else "no spread-cluster fixed point",
-                "" if "every pairwise" in r["reason"] else ", a spread-none cover, %.1f s" % r["seconds"]))
+                "" if r.get("lemma") else ", a spread-none cover, %.1f s" % r["seconds"]))
             continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))

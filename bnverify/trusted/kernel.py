@@ -968,7 +968,8 @@ def _g_spread_smooth(c, stable, threshold):
     (RC keeps every difference x_i - x_j).  w L^2 < 1: d' < d wherever d > 0.  w L^2 = 1, strict (TABLE): for every
     strict row |phi'| < L a.e. on t < 0; when d_ij > 0, x_i - x_j is a non-degenerate Gaussian, and with probability
     >= 1/2 one of x_i, x_j is < 0, the segment between them then meets t < 0 in positive length, so d'_ij < d_ij.  At a
-    fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state."""
+    fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state.
+    GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0."""
     _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
     _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
     what = ("a spread-cluster fixed point in the symmetric family (n-1 exchangeable cluster points and one odd point; "
@@ -988,15 +989,7 @@ def _g_spread_smooth(c, stable, threshold):
         if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
             return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts
                                                if stable_only_ok or not f["only_stable"]})
-        lip2 = twopoint.row(c.activation)[3]
-        return "proved" if threshold == "none" else "refuted", (
-            "every pairwise distance shrinks: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s and x ~ N(0, sigma_w^2 C G "
-            "C) give d'_ij = E[(phi(x_i) - phi(x_j))^2] <= L^2 E[(x_i - x_j)^2] = sigma_w^2 L^2 d_ij (RC keeps x_i - "
-            "x_j), sigma_w^2 L^2 %s, so d'_ij < d_ij wherever d_ij > 0%s; at a fixed point every distance is then 0: "
-            "no spread-cluster fixed point at any n" % (
-                "max(1, alpha)^2" if lip2 == "A^2" else lip2, "= 1" if twopoint._equal_one(c) else "< 1",
-                " (|phi'| < L a.e. on t < 0, where the segment [x_i, x_j] has positive length with probability >= "
-                "1/2)" if twopoint._equal_one(c) else ""))
+        return "proved" if threshold == "none" else "refuted", twopoint.collapse_reason(c, "spread-cluster")
     return Goal(st, decide, lambda f: f["fact"] == "spread-none" and f["activation"] == c.activation and
                 f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
 

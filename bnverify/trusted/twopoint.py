@@ -20,7 +20,7 @@ fixed point of the map (not up to scale) is (a', x', b') at a root s > 0 of S(s)
   0; then |phi(p) - phi(q)| < L |p - q|, and p - q = lam Z != 0 almost surely).  For tanh,
   softplus, sigmoid, sin: |phi'| < L off a null set.  For elu with alpha <= 1, phi' = 1 = L on
   t > 0 but alpha e^t < 1 on t < 0, a part of every such interval; with alpha > 1, L = alpha and
-  phi' = 1 on t > 0.
+  phi' = 1 on t > 0.  Or (GELU, SiLU at w <= 2: HALF, the trace lemma) tr T(S) < tr S for every S != 0.
 - **The pair block** (n >= 5): P, a zero-sum pattern of angles inside the cluster (zero
   diagonal, zero cross entries), has C P C = P, and DF(G*)[P] = w E[phi'(lam Z/n)^2] P (Price's
   theorem; the cluster's pre-activations are equal, correlation 1: the one-sided derivative, as
@@ -176,8 +176,18 @@ def simplex_image(name, alpha, n, w, s, tol=2.0 ** -60):
     return e2, K
 
 
+# The trace lemma: phi(t) = t g(t) with g(t) + g(-t) = 1 and 0 < g < 1 gives phi(t)^2 + phi(-t)^2 = t^2 (g^2 +
+# (1 - g)^2) < t^2 for t != 0, so E[phi(x)^2] < s/2 for x ~ N(0, s), s > 0 (x and -x alike); then T(S) = w C K(S) C
+# has tr T(S) <= w tr K(S) (K(S) is PSD: tr C K C = tr K - 1'K1/n) < w tr(S)/2 <= tr S for S != 0 when w <= 2.
+HALF = {"gelu": "Phi", "silu": "the logistic function"}
+
+
 def collapses(name, alpha, w):
-    """True if S(s) < s for every s > 0 (the Lipschitz lemma); False where not shown."""
+    """True if S(s) < s for every s > 0 (the Lipschitz lemma), or tr T(S) < tr S for every S != 0 (the trace lemma);
+    False where not shown."""
+    if name in HALF and w <= 2:
+        _alpha(name, alpha)
+        return True
     _, _, _, lip2, strict = row(name)
     if lip2 is None:
         return False
@@ -268,15 +278,30 @@ def _family(c, state):
             % (c.model_text(), c.domain_text(), what))
 
 
-def _collapse_reason(c, state):
+def collapse_reason(c, state):
+    """Why no ``state`` ("two-point", "simplex", "spread-cluster") is fixed where ``collapses``: the trace lemma, else
+    the Lipschitz lemma on one pair (S(s) < s) or, for a spread, on every pair's distance."""
+    if c.activation in HALF and c.weight_var <= 2:
+        return ("the scale collapses: phi(t) = t g(t) with g = %s, g(t) + g(-t) = 1 and 0 < g < 1, so phi(t)^2 + "
+                "phi(-t)^2 = t^2 (g^2 + (1 - g)^2) < t^2 for t != 0 and E[phi(x)^2] < s/2 for x ~ N(0, s), s > 0; then "
+                "T(S) = sigma_w^2 C K_phi(S) C has tr T(S) <= sigma_w^2 tr K_phi(S) (K_phi(S) is PSD) < sigma_w^2 tr(S)/2 "
+                "<= tr S for every S != 0 (sigma_w^2 <= 2): S = 0 at every fixed point, so no %s fixed point at any n"
+                % (HALF[c.activation], state))
     lip2 = TABLE[c.activation][3]
+    L2 = "max(1, alpha)^2" if lip2 == "A^2" else lip2
+    if state == "spread-cluster":
+        return ("every pairwise distance shrinks: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s and x ~ N(0, sigma_w^2 C "
+                "G C) give d'_ij = E[(phi(x_i) - phi(x_j))^2] <= L^2 E[(x_i - x_j)^2] = sigma_w^2 L^2 d_ij (RC keeps x_i "
+                "- x_j), sigma_w^2 L^2 %s, so d'_ij < d_ij wherever d_ij > 0%s; at a fixed point every distance is then "
+                "0: no spread-cluster fixed point at any n" % (
+                    L2, "= 1" if _equal_one(c) else "< 1", " (|phi'| < L a.e. on t < 0, where the segment [x_i, x_j] "
+                    "has positive length with probability >= 1/2)" if _equal_one(c) else ""))
     how = ("= 1, |phi'| < L almost everywhere on every interval [q, p] with q < 0 < p (p, q straddle 0%s),"
            % (" with positive probability" if state == "simplex" else "") if _equal_one(c) else "< 1")
     pair = ("p - q = lam Z" if state == "two-point" else
             "p, q two points' pre-activations, S(s) = E[(phi(p) - phi(q))^2]/2 and E[(p - q)^2]/2 = sigma_w^2 s")
     return ("the scale collapses: |phi(p) - phi(q)| <= L |p - q| with L^2 = %s, and sigma_w^2 L^2 %s give S(s) < s for "
-            "every s > 0 (%s), so no %s fixed point with s > 0 at any n"
-            % ("max(1, alpha)^2" if lip2 == "A^2" else lip2, how, pair, state))
+            "every s > 0 (%s), so no %s fixed point with s > 0 at any n" % (L2, how, pair, state))
 
 
 def _equal_one(c):
@@ -326,7 +351,7 @@ def fixed_goal(c, Goal, need, state="two-point"):
 
     def decide(facts):
         if collapses(c.activation, c.alpha[0], c.weight_var):
-            return "refuted", _collapse_reason(c, state)
+            return "refuted", collapse_reason(c, state)
         none = _none(facts, state)
         if none:
             return "refuted", none
@@ -345,7 +370,7 @@ def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
 
     def decide(facts):
         if collapses(c.activation, c.alpha[0], c.weight_var):
-            return "refuted", _collapse_reason(c, state)
+            return "refuted", collapse_reason(c, state)
         none = _none(facts, state)
         if none:
             return "refuted", none
