@@ -41,11 +41,11 @@ def test_rows_match_the_schema(monkeypatch):
 def test_attractor_non_homogeneous_is_inconclusive(run_cli):
     """Outside the collapse lemma (sigmoid at sigma_w^2 = 32 > 16) the spread-cluster state is only searched; inside
     it (sigma_w^2 = 1) the kernel refutes it at every n (tests/test_spread_kernel.py)."""
-    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--weight-var", "32", "--json")
+    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "4", "--weight-var", "32", "--json")
     assert code == 3, err
     doc = json.loads(out)
     assert doc["smallest_n"] is None
-    assert doc["smallest_n_note"] == "none found in 3..3 (float search; not proved)"
+    assert doc["smallest_n_note"] == "none found in 4..4 (float search; not proved)"
     row = doc["results"][0]
     assert row["status"] == "inconclusive" and {p["state"] for p in row["search"]["points"]} == {"simplex",
                                                                                                  "two-point"}

@@ -289,6 +289,13 @@ def spread_roots(fam):
                 if x is not None and not any(abs(x[0] - math.log(q)) < 1e-6 and abs(math.acos(r) - x[1]) < 1e-6
                                              for q, r in found):
                     found.append((math.exp(x[0]), math.cos(x[1])))
+    # the domain's edge rho = -1/(n-2) (the odd point's variance p = 0), where Newton's box stops: at n = 3 it is
+    # invariant for odd phi ({v, -v, 0} stays centred), and its fixed points are A's sign changes where B = 0
+    lo_rho = rho_bounds(n)[0]
+    for q in _line_roots(fam, hi_th):
+        _, B = fam.residual(np.array([math.log(q)]), np.array([hi_th]))
+        if abs(B[0]) < TOL and not any(abs(math.log(q / q2)) < 1e-6 and abs(r - lo_rho) < 1e-6 for q2, r in found):
+            found.append((q, lo_rho))
     return found
 
 
@@ -340,10 +347,14 @@ def _derivative_coefficients(fam, S):
 
 def full_radius(fam, q, rho):
     """The float spectral radius of DT(S*) on the n(n+1)/2 symmetric matrices (homogeneous phi:
-    of DT(S*)/c on the quotient by S*'s own direction)."""
+    of DT(S*)/c on the quotient by S*'s own direction); None where a point's variance is 0 (the domain's edge,
+    n = 3's {v, -v, 0}) and the quadrature's derivative formulas divide by it."""
     n, w = fam.n, fam.w
     S = family_S(q, rho, n)
-    P, V, D = _derivative_coefficients(fam, S)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        P, V, D = _derivative_coefficients(fam, S)
+    if not (np.all(np.isfinite(P)) and np.all(np.isfinite(V)) and np.all(np.isfinite(D))):
+        return None
     C = np.eye(n) - 1.0 / n
     iu = np.triu_indices(n)
     cols = []
@@ -385,10 +396,13 @@ def full_map(S, act, weight_var, nodes=NODES):
 
 def _refine(fam, state, q, rho):
     """The root near (q, rho) again with ``fam`` (more nodes, quadrature): {q, rho, nodes} or None."""
-    if state == "spread":
+    edge = state == "spread" and rho <= rho_bounds(fam.n)[0]          # on the domain's edge: along it
+    if state == "spread" and not edge:
         x = _newton(fam, math.log(q), math.acos(rho), 0.0, math.acos(rho_bounds(fam.n)[0]))
         return None if x is None else {"q": math.exp(x[0]), "rho": math.cos(x[1]), "nodes": fam.nodes}
-    theta = 0.0 if state == "two-point" else math.acos(rho)
+    theta = 0.0 if state == "two-point" else math.acos(max(rho, -1.0))
+    if edge and not abs(fam.residual(np.array([math.log(q)]), np.array([theta]))[1][0]) < 1e-6:
+        return None
     f = lambda u: fam.residual(np.array([u]), np.array([theta]))[0][0]          # noqa: E731
     a, b = math.log(q) - 0.05, math.log(q) + 0.05
     fa, fb = f(a), f(b)
