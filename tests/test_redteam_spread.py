@@ -155,7 +155,7 @@ def test_cell_balls_hold_the_independent_values(count, least):
         pt = _inside(rnd, n, q0, q1, p0, p1)
         if pt is None:
             continue
-        with mpmath.workdps(30):
+        with mpmath.workdps(20):
             g1, g2 = _G_full(name, n, _mp(w), _mp(pt[0]), _mp(pt[1]))
         for ball_, truth in ((b1, g1), (b2, g2)):
             if ball_.is_finite():
@@ -185,7 +185,7 @@ def test_partial_derivative_balls_hold_finite_differences(count, least):
                 continue
         q = _mp(q0) + (_mp(q1) - _mp(q0)) * mpmath.mpf(rnd.random()) * mpmath.mpf("0.8") + (_mp(q1) - _mp(q0)) / 10
         p = _mp(p0) + (_mp(p1) - _mp(p0)) * mpmath.mpf(rnd.random()) * mpmath.mpf("0.8") + (_mp(p1) - _mp(p0)) / 10
-        with mpmath.workdps(30):
+        with mpmath.workdps(20):
             hq, hp = (_mp(q1) - _mp(q0)) / 10 ** 6, (_mp(p1) - _mp(p0)) / 10 ** 6
             fq = [(u - v) / (2 * hq) for u, v in zip(_G_full(name, n, _mp(w), q + hq, p), _G_full(name, n, _mp(w), q - hq, p))]
             fp = [(u - v) / (2 * hp) for u, v in zip(_G_full(name, n, _mp(w), q, p + hp), _G_full(name, n, _mp(w), q, p - hp))]

@@ -38,9 +38,10 @@ def test_rows_match_the_schema(monkeypatch):
     assert rows[0]["status"] == "inconclusive" and "not certified" in rows[0]["reason"]
 
 
-def test_attractor_non_homogeneous_is_inconclusive(run_cli):
-    """Outside the collapse lemma (sigmoid at sigma_w^2 = 32 > 16) the spread-cluster state is only searched; inside
-    it (sigma_w^2 = 1) the kernel refutes it at every n (tests/test_spread_kernel.py)."""
+def test_attractor_non_homogeneous_is_inconclusive(run_cli, monkeypatch):
+    """Outside the collapse lemma (sigmoid at sigma_w^2 = 32 > 16) the spread-cluster state is only searched (a coarse
+    grid here); inside it (sigma_w^2 = 1) the kernel refutes it at every n (tests/test_spread_kernel.py)."""
+    monkeypatch.setattr(spread, "GRID", (13, 16))
     code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "4", "--weight-var", "32", "--json")
     assert code == 3, err
     doc = json.loads(out)
@@ -70,14 +71,24 @@ def test_bad_input_is_one_line(run_cli, argv, message):
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
 
 
-def test_atlas_smallest_n_column(cli_json):
-    doc = cli_json("atlas", "--activations", "relu,sigmoid", "--n", "4", "--weight-var", "1", "--width", "8",
-                   "--depth", "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified",
+def test_atlas_smallest_n_column(cli_json, monkeypatch):
+    """Where a collapse lemma decides (sigmoid at sigma_w^2 = 1, gelu at 2) the column is the kernel's, certified, with
+    no float search; elsewhere (tanh at 2, a coarse grid here) the float search's, not certified."""
+    monkeypatch.setattr(spread, "GRID", (13, 16))
+    searched = []
+    orig = spread.cell
+    monkeypatch.setattr(spread, "cell", lambda *a: searched.append(a) or orig(*a))
+    doc = cli_json("atlas", "--activations", "relu,sigmoid,gelu,tanh", "--n", "4", "--weight-var", "1,2", "--width",
+                   "8", "--depth", "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified",
                    "--spread-n", "3..4")
-    rows = {r["activation"]: r for r in doc["rows"]}
-    assert rows["relu"]["spread_search"] is None                 # the ReLU family's column is the kernel's
-    s = rows["sigmoid"]["spread_search"]
-    assert s["note"] == "none found in 3..4 (float search; not proved)" and s["certified"] is False
+    rows = {(r["activation"], r["weight_var"]): r for r in doc["rows"]}
+    assert rows[("relu", None)]["spread_search"] is None          # the ReLU family's column is the kernel's
+    for key in (("sigmoid", "1"), ("sigmoid", "2"), ("gelu", "1"), ("gelu", "2"), ("tanh", "1")):
+        s = rows[key]["spread_search"]
+        assert s["certified"] is True and s["note"].startswith("none in 3..4 (proved by the trusted kernel"), key
+    s = rows[("tanh", "2")]["spread_search"]
+    assert s["certified"] is False and "float search; not proved" in s["note"] and s["smallest_n_found"] == 3
+    assert sorted((a[0], a[2]) for a in searched) == [("tanh", 2.0), ("tanh", 2.0)]
 
 
 @pytest.mark.slow

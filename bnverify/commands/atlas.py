@@ -29,10 +29,12 @@ dynamics, at each n of --n:
                    O_n a fixed point (every n >= 3), the attractor for every n >= 7 (existence
                    and spectral radius < 1), the smallest n with an attractor; "-" elsewhere,
                    with the reason in --json
-  smallest n       with --spread-n A..B, for a non-homogeneous phi: the smallest n in A..B at
-                   which a float search of the symmetric family finds a spread-cluster fixed
+  smallest n       with --spread-n A..B, for a non-homogeneous phi: "none in A..B (proved by the
+                   trusted kernel's collapse lemma ...)" where the scale collapses (tanh at
+                   sigma_w^2 = 1, gelu and silu at <= 2, ...); elsewhere the smallest n in A..B
+                   at which a float search of the symmetric family finds a spread-cluster fixed
                    point (and a stable one), or "none found in A..B (float search; not
-                   proved)": never certified (docs/spread.md)
+                   proved)" (docs/spread.md; bnverify attractor decides erf and sin per n)
   infinite width   the Gram map G -> K_phi(sigma_w^2 C G C) iterated in floating point
                    (Gauss-Hermite product rule) from --starts Gaussian batches: the scale's fate
                    (scale-free for a homogeneous phi; else collapses / finite / explodes) and
@@ -265,6 +267,18 @@ def exit_code(doc):
     return exits.OK
 
 
+def _spread_lemma(name, a, w, sr):
+    """The smallest-n entry where the trusted kernel's collapse lemmas decide the spread-cluster state on the range sr
+    (no float search), else None."""
+    from . import attractor
+    v = attractor.none_claim(activations.activation(name, a), Fraction(w), sr)
+    if v.status != "proved":
+        return None
+    return {"range": [sr.lo, sr.hi], "smallest_n_found": None, "smallest_n_stable": None,
+            "note": "none in %d..%d (proved by the trusted kernel's collapse lemma: no spread-cluster fixed point at "
+                    "any n)" % (sr.lo, sr.hi), "label": "trusted kernel", "certified": True}
+
+
 def compute(args):
     """The --json document (``bnv.atlas`` wraps it)."""
     names, alpha, wv, ns = _validate(args)
@@ -277,9 +291,10 @@ def compute(args):
         futures = [ex.submit(simatlas.cell, name, a, w, n, args.width, args.depth, args.seeds, args.starts,
                              args.seed) for name, a, w, n in jobs]
         sr = args.spread_range
-        spread_jobs = {} if sr is None else {
-            (name, w): [ex.submit(spread.cell, name, a, float(w), n) for n in sr]
-            for name, a, ws, homogeneous in rows if not homogeneous for w in ws}
+        lemma = {} if sr is None else {(name, w): _spread_lemma(name, a, w, sr)
+                                       for name, a, ws, homogeneous in rows if not homogeneous for w in ws}
+        spread_jobs = {key: [ex.submit(spread.cell, key[0], a, float(key[1]), n) for n in sr]
+                       for name, a, ws, _ in rows for key in ((name, w) for w in ws) if key in lemma and lemma[key] is None}
         cert = {} if args.no_certified else {(name, w): certified(name, a, w, ns) for name, a, ws, _ in rows
                                               for w in ws}
         cells = []
@@ -288,6 +303,7 @@ def compute(args):
             bar(k + 1, len(futures))
         spread_rows = {key: spread.smallest([f.result() for f in fs], sr.lo, sr.hi)
                        for key, fs in spread_jobs.items()}
+        spread_rows.update({key: v for key, v in lemma.items() if v is not None})
     finally:
         ex.shutdown()
         bar.done()
