@@ -300,13 +300,13 @@ def test_the_leaf_tests_mean_what_they_say():
 
 def test_the_command_line(run_cli):
     """check and attractor for erf / sin beyond the lemma: per-n covers refute; n = 3 (a fixed point off the lines)
-    stays inconclusive, never refuted."""
+    is proved to exist (a spread-point item), never refuted."""
     code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "4..5", "--property",
                            "attractor-threshold", "--value", "none")
     assert code == 0 and "proved" in out and "spreadfam" in out
     code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "3", "--property",
                            "attractor-exists")
-    assert code == 3 and "no spread-none cover at n = 3" in out
+    assert code == 0 and "proved" in out and "{v, -v, 0}" in out
     code, out, _ = run_cli("attractor", "--stages", "rc,sin", "--weight-var", "2", "--n", "4..5", "--json")
     doc = json.loads(out)
     assert code == 0 and [r["status"] for r in doc["results"]] == ["refuted", "refuted"]
@@ -314,3 +314,51 @@ def test_the_command_line(run_cli):
     import jsonschema
     from pathlib import Path
     jsonschema.validate(doc, json.loads((Path(__file__).parents[1] / "docs/schemas/attractor.json").read_text()))
+
+
+@pytest.mark.parametrize("name", ["erf", "sin"])
+def test_n3_point_exists_and_is_unstable(name):
+    """A spread-point item: q' - q changes sign along n = 3's invariant edge p = 0 and det(J - I) < 0 on the cell, so
+    {v, -v, 0} exists there, alone, with an eigenvalue > 1: attractor-exists and 'radius > bound <= 1' proved at
+    n = 3; nothing about stability below 1, bounds above 1, the threshold, or other n.  The cell holds the root of
+    w E[phi(sqrt q Z)^2] = q computed independently (mpmath quadrature)."""
+    it = C.point_item(name, 3, 2)
+    assert it is not None and trusted.kernel.check_item(it)["fact"] == "spread-point"
+    with mpmath.workdps(30):
+        qs = mpmath.findroot(lambda q: 2 * _K_mp(name, q, q, q) - q, 0.85)
+    assert Fraction(it["q_lo"]) < Fraction(str(qs)) < Fraction(it["q_hi"])
+    v, st, why = trusted.decide(_claim(act=name, n="3", w="2"), [it])
+    assert v == "proved" and "{v, -v, 0}" in why and "eigenvalue > 1" in why
+    for params in ({"relation": ">", "bound": "1"}, {"relation": ">=", "bound": "1/2"}):
+        assert trusted.decide(_claim("attractor-stable", act=name, n="3", w="2", params=params), [it])[0] == "proved"
+    for claim in (_claim("attractor-stable", act=name, n="3", w="2", params={"relation": ">", "bound": "2"}),
+                  _claim("attractor-stable", act=name, n="3", w="2"),
+                  _claim("attractor-stable", act=name, n="3", w="2", params={"relation": "<", "bound": "3"}),
+                  _claim("attractor-threshold", act=name, n="3", w="2", params={"value": "none"}),
+                  _claim("attractor-threshold", act=name, n="3..4", w="2", params={"value": 3}),
+                  _claim(act=name, n="3..4", w="2"), _claim(act=name, n="3", w="3"), _claim(act=name, n="4", w="2")):
+        with pytest.raises(trusted.Rejected):
+            trusted.decide(claim, [it])
+
+
+def test_forged_point_items_are_refused():
+    """A cell beside the root, a relabelled weight variance or activation, n = 4 (whose edge is not invariant),
+    malformed cells: refused by the checker."""
+    it = C.point_item("erf", 3, 2)
+    lo, hi = Fraction(it["q_lo"]), Fraction(it["q_hi"])
+    bad = [dict(it, q_lo=str(hi), q_hi=str(2 * hi - lo)), dict(it, q_lo=str(2 * lo - hi), q_hi=str(lo)),
+           dict(it, weight_var="3"), dict(it, weight_var="1"), dict(it, activation="sin"), dict(it, activation="tanh"),
+           dict(it, n=4), dict(it, n=5), dict(it, alpha="1"), dict(it, q_lo="0"), dict(it, p_hi=str(2 * (hi - lo))),
+           dict(it, p_hi="0"), dict(it, q_lo=str(hi), q_hi=str(lo)), dict(it, prec=32), dict(it, q_hi="17")]
+    for b in bad:
+        with pytest.raises(trusted.Rejected):
+            S.check_spread_point(b) if b["activation"] in S.KERNELS else trusted.kernel.check_item(b)
+    # n = 4: q' - q along p = 0 changes sign at q = 0.8518 and det(J - I) < 0 around it, but the edge is not
+    # invariant there (p' - p != 0): that sign change is no fixed point, and the item is refused for its n
+    q, h = Fraction("0.8518005247780414"), Fraction("0.8518005247780414") / 64
+    with ctx.workprec(128):
+        ends = [S._sign(S.h12("erf", 4, S.ball(2), S.ball(x), arb(0))[0]) for x in (q - h, q + h)]
+        assert ends == [1, -1] and S._leaf("U", "erf", 4, Fraction(2), q - h, q + h, Fraction(0), h)
+        assert abs(float(S.h12("erf", 4, S.ball(2), S.ball(q), arb(0))[1].mid())) > 1e-3
+    with pytest.raises(trusted.Rejected, match="n = 3"):
+        S.check_spread_point(dict(it, n=4, q_lo=str(q - h), q_hi=str(q + h), p_hi=str(h)))

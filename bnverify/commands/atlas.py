@@ -16,6 +16,7 @@ from ..sim import atlas as simatlas
 from ..sim import classes
 from . import exits, options
 from . import simplex as simplex_command
+from . import spread_verdicts
 from .output import Progress, save_figure, show
 
 NAME = "atlas"
@@ -270,8 +271,7 @@ def exit_code(doc):
 def _spread_lemma(name, a, w, sr):
     """The smallest-n entry where the trusted kernel's collapse lemmas decide the spread-cluster state on the range sr
     (no float search), else None."""
-    from . import attractor
-    v = attractor.none_claim(activations.activation(name, a), Fraction(w), sr)
+    v = spread_verdicts.none_claim(activations.activation(name, a), Fraction(w), sr)
     if v.status != "proved":
         return None
     return {"range": [sr.lo, sr.hi], "smallest_n_found": None, "smallest_n_stable": None,

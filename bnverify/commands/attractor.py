@@ -11,7 +11,7 @@ from ..derive import sweeps
 from ..errors import BadInput
 from ..core.stages import after
 from . import after as after_activation
-from . import exits, options, per_n, spread_search
+from . import exits, options, per_n, spread_search, spread_verdicts
 from .output import show
 
 NAME = "attractor"
@@ -211,7 +211,7 @@ def compute_smooth(args, stages, act):
 
     # erf, sin beyond the collapse lemma: per n (a range's covers together exceed one certificate's budget)
     per_n_covers = spread_cover.searched(act, w)
-    none = None if per_n_covers else none_claim(act, w, r)
+    none = None if per_n_covers else spread_verdicts.none_claim(act, w, r)
     lemma = none is not None and none.status == "proved"
     if not lemma and r.hi > MAX_SMOOTH_N:
         raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d "
@@ -224,11 +224,11 @@ def compute_smooth(args, stages, act):
         covered = {}                    # erf, sin: per n, a spread-none cover re-checked by the kernel
         if act.kind.spread_cover:
             for k in r:
-                v = stable_claim(act, w, k)
+                v = spread_verdicts.stable_claim(act, w, k)
                 if v.status == "refuted":
                     covered[k] = {"n": k, "status": "refuted", "checked": True, "reason": v.evidence.get("reason"),
                                   "search": None, "seconds": round(v.seconds, 2), "two_point": None, "simplex": None,
-                                  "lemma": False, "unstable_cells": unstable_cells(v)}
+                                  "lemma": False, "unstable_cells": spread_verdicts.unstable_cells(v)}
         rest = spread_search.rows(act, w, [k for k in r if k not in covered])
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
@@ -248,31 +248,6 @@ def compute_smooth(args, stages, act):
                               "q_range_on_lines": list(spread.LINE_Q_RANGE), "grid": list(spread.GRID),
                               "nodes": spread.NODES, "check_nodes": spread.CHECK_NODES,
                               "status": spread_search.STATUS}}
-
-
-def none_claim(act, w, r):
-    """The kernel's verdict on attractor-threshold, value none, for RC + a non-homogeneous ``act`` at sigma_w^2 = w
-    on the range r: proved where the collapse lemma holds (trusted/kernel.py, _g_spread_smooth)."""
-    model = dict(spec.model_of(act), weight_var=str(w))
-    data = {"id": "attractor-none", "title": "attractor", "property": "attractor-threshold", "expect": "proved",
-            "statement": "no stable spread-cluster state for n in %s" % r, "model": model,
-            "domain": {"n": str(r)}, "params": {"value": "none"}}
-    return properties.check(spec.claim_from_dict(data, "attractor command"))
-
-
-def stable_claim(act, w, n):
-    """The kernel's verdict on attractor-stable (spectral radius < 1) for RC + ``act`` at sigma_w^2 = w and one n: a
-    spread-none cover, with cells where any fixed point is unstable if no cover goes without them (n = 3)."""
-    data = {"id": "attractor-stable-%d" % n, "title": "attractor", "property": "attractor-stable",
-            "expect": "refuted", "statement": "a stable spread-cluster state at n = %d" % n,
-            "model": dict(spec.model_of(act), weight_var=str(w)), "domain": {"n": str(n)}}
-    return properties.check(spec.claim_from_dict(data, "attractor command"))
-
-
-def unstable_cells(v):
-    """The number of "U" cells of a verdict's spread-none covers (0: no spread-cluster fixed point at all)."""
-    return sum(it["tree"].count("U") for it in (v.certificate or {}).get("evidence", [])
-               if isinstance(it, dict) and it.get("type") == "spread-none")
 
 
 def text_smooth(doc):

@@ -53,7 +53,7 @@ from .simplex import check_simplex_branch
 from . import formula
 from .mehler import terms
 from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
-from .spreadfam import check_spread_none
+from .spreadfam import check_spread_none, check_spread_point
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -147,7 +147,8 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "rs-cover": lambda item: check_rs_cover(item, N_MAX), "two-point-bracket": check_bracket,
           "two-point-cover": check_cover, "simplex-bracket": lambda item: check_bracket(item, "simplex"),
           "simplex-cover": lambda item: check_cover(item, "simplex"), "two-point-none": check_none,
-          "simplex-none": lambda item: check_none(item, "simplex"), "spread-none": check_spread_none}
+          "simplex-none": lambda item: check_none(item, "simplex"), "spread-none": check_spread_none,
+          "spread-point": check_spread_point}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
           "classification": ({"type": str, "n": str, "alpha": str, "prec": int, "intervals": list}, {}),
@@ -166,6 +167,8 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
                               {"brackets": list, "eps": str, "slopes": list})}
 FIELDS["spread-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
                           "top": str, "tree": str}, {})
+FIELDS["spread-point"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
+                           "q_lo": str, "q_hi": str, "p_hi": str}, {})
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
@@ -185,7 +188,7 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          # budget, the worst pieces found (erf, sigmoid at sigma_w^2 s up to 400, narrow) some 50 s
          "simplex-cover": ("below", 1),
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
-         "spread-none": ("tree", 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
+         "spread-none": ("tree", 3), "spread-point": (None, 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 

@@ -985,12 +985,21 @@ def _g_spread_smooth(c, stable, threshold):
     # a cover with "U" leaves leaves unstable fixed points (an eigenvalue > 1): it answers only for stable ones
     stable_only_ok = threshold is not None or stable and _rel(c) in ("<", "<=") and _rat(c.param("bound")) <= 1
 
+    # a spread-point fact (n = 3's {v, -v, 0}, unstable) shows existence, and a spectral radius > 1
+    point_ok = threshold is None and (not stable or _rel(c) in (">", ">=") and _rat(c.param("bound")) <= 1)
+
     def decide(facts):
         if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
-            return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts
-                                               if stable_only_ok or not f["only_stable"]})
+            points = {f["n"] for f in facts if f["fact"] == "spread-point"}
+            if point_ok and c.n_hi is not None and all(k in points for k in c.ns()):
+                return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for odd phi, q' - q changes sign along "
+                                  "it and det(J - I) < 0 on a cell around the sign change: a spread-cluster fixed "
+                                  "point {v, -v, 0}, the cell's only one, with a real eigenvalue > 1 (trusted/"
+                                  "spreadfam.py, spread-point)")
+            return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"
+                                               and (stable_only_ok or not f["only_stable"])})
         return "proved" if threshold == "none" else "refuted", twopoint.collapse_reason(c, "spread-cluster")
-    return Goal(st, decide, lambda f: f["fact"] == "spread-none" and f["activation"] == c.activation and
+    return Goal(st, decide, lambda f: f["fact"] in ("spread-none", "spread-point") and f["activation"] == c.activation and
                 f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
 
 

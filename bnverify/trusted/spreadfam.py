@@ -122,3 +122,23 @@ def check_spread_none(item):
         raise Rejected("the tree ends with %d cells not covered" % len(stack))
     return {"fact": "spread-none", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n,
             "only_stable": "U" in tree}
+
+
+def check_spread_point(item):
+    """The fact of a spread-point item {activation, alpha (0), weight_var, n (3), prec, q_lo, q_hi, p_hi}: at n = 3
+    the edge p = 0 is invariant for odd phi (erf, sin: K(q, 0, 0) = 0 and b = K(q, q, -q) = -a, so t = 0, p' = 0 and
+    q' = w a), so q' - q of opposite signs at (q_lo, 0) and (q_hi, 0) gives a fixed point {v, -v, 0} on the cell
+    [q_lo, q_hi] x [0, p_hi]; "U" there (det(J - I) < 0) makes it the cell's only zero (the mean value theorem per
+    row, as for "X") and unstable (an eigenvalue > 1)."""
+    name, n, w, prec = item["activation"], item["n"], Q(item["weight_var"]), item["prec"]
+    q0, q1, p1 = Q(item["q_lo"]), Q(item["q_hi"]), Q(item["p_hi"])
+    if name not in KERNELS or Q(item["alpha"]) != 0 or n != 3 or not 0 < w <= 100 or type(prec) is not int or \
+            not 64 <= prec <= 512 or not 0 < q0 < q1 <= 8 * w or not 0 < p1 <= q1 - q0:
+        raise Rejected("a spread-point item: erf or sin, n = 3, 0 < weight_var <= 100, prec in 64..512, "
+                       "0 < q_lo < q_hi <= 8 weight_var, 0 < p_hi <= q_hi - q_lo")
+    with ctx.workprec(prec):
+        ends = [_sign(h12(name, n, ball(w), ball(q), arb(0))[0]) for q in (q0, q1)]
+        if ends[0] * ends[1] != -1 or not _leaf("U", name, n, w, q0, q1, Q("0"), p1):
+            raise Rejected("spread-point: q' - q does not change sign along the edge p = 0, or det(J - I) < 0 is not "
+                           "shown on the cell")
+    return {"fact": "spread-point", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n}

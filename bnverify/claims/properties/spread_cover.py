@@ -72,4 +72,34 @@ def item(name, n, w, unstable=True, **kw):
     return None
 
 
-__all__ = ["item", "searched", "tree", "trusted"]
+def point_item(name, n, w):
+    """A spread-point item for n = 3's {v, -v, 0} (trusted/spreadfam.py, check_spread_point), or None: the root of
+    q' - q along the edge p = 0 by bisection in floats of the kernel's own balls' midpoints, then cells of relative
+    half-width 2^-6 .. 2^-20 around it until the kernel's tests pass."""
+    if n != 3:
+        return None
+    w = Fraction(w)
+
+    def g(q):
+        with ctx.workprec(PREC):
+            return float(spreadfam.h12(name, 3, spreadfam.ball(w), spreadfam.ball(q), spreadfam.arb(0))[0].mid())
+    lo, hi = Fraction(1, 10 ** 6), 4 * w
+    if not g(lo) > 0 > g(hi):               # q' - q = w a(q) - q: above 0 near 0 (w a'(0) > 1), below at 4w
+        return None
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if g(mid) > 0 else (lo, mid)
+    q = Fraction(repr(float((lo + hi) / 2)))           # 17 digits: the cells are wider than its error
+    for k in range(6, 21, 2):
+        h = q / 2 ** k
+        it = {"type": "spread-point", "activation": name, "alpha": "0", "weight_var": str(w), "n": 3, "prec": PREC,
+              "q_lo": str(q - h), "q_hi": str(q + h), "p_hi": str(h)}
+        try:
+            spreadfam.check_spread_point(it)
+            return it
+        except trusted.Rejected:
+            continue
+    return None
+
+
+__all__ = ["item", "point_item", "searched", "tree", "trusted"]

@@ -1,0 +1,31 @@
+"""The trusted kernel's verdicts on the spread-cluster state of RC + a non-homogeneous phi that the attractor and
+atlas commands ask for: the threshold's value none on a range (the collapse lemmas) and attractor-stable at one n
+(spread-none covers)."""
+from __future__ import annotations
+
+from ..claims import properties, spec
+
+
+def none_claim(act, w, r):
+    """The kernel's verdict on attractor-threshold, value none, for RC + a non-homogeneous ``act`` at sigma_w^2 = w
+    on the range r: proved where the collapse lemma holds (trusted/kernel.py, _g_spread_smooth)."""
+    model = dict(spec.model_of(act), weight_var=str(w))
+    data = {"id": "attractor-none", "title": "attractor", "property": "attractor-threshold", "expect": "proved",
+            "statement": "no stable spread-cluster state for n in %s" % r, "model": model,
+            "domain": {"n": str(r)}, "params": {"value": "none"}}
+    return properties.check(spec.claim_from_dict(data, "attractor command"))
+
+
+def stable_claim(act, w, n):
+    """The kernel's verdict on attractor-stable (spectral radius < 1) for RC + ``act`` at sigma_w^2 = w and one n: a
+    spread-none cover, with cells where any fixed point is unstable if no cover goes without them (n = 3)."""
+    data = {"id": "attractor-stable-%d" % n, "title": "attractor", "property": "attractor-stable",
+            "expect": "refuted", "statement": "a stable spread-cluster state at n = %d" % n,
+            "model": dict(spec.model_of(act), weight_var=str(w)), "domain": {"n": str(n)}}
+    return properties.check(spec.claim_from_dict(data, "attractor command"))
+
+
+def unstable_cells(v):
+    """The number of "U" cells of a verdict's spread-none covers (0: no spread-cluster fixed point at all)."""
+    return sum(it["tree"].count("U") for it in (v.certificate or {}).get("evidence", [])
+               if isinstance(it, dict) and it.get("type") == "spread-none")
