@@ -362,3 +362,11 @@ def test_forged_point_items_are_refused():
         assert abs(float(S.h12("erf", 4, S.ball(2), S.ball(q), arb(0))[1].mid())) > 1e-3
     with pytest.raises(trusted.Rejected, match="n = 3"):
         S.check_spread_point(dict(it, n=4, q_lo=str(q - h), q_hi=str(q + h), p_hi=str(h)))
+
+
+def test_the_search_stops_at_its_time_limit():
+    """erf at sigma_w^2 = 100, n = 64 took 116 s to cover: with a limit of 2 s the search gives up (None) soon after,
+    and the claim stays inconclusive with that reason."""
+    t = time.monotonic()
+    assert C.item("erf", 64, 100, seconds=2) is None
+    assert time.monotonic() - t < 10

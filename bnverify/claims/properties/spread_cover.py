@@ -6,6 +6,7 @@ re-checks them all); None where some cell is still open at the depth limit (near
 lines, or where the balls are too wide)."""
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 from flint import ctx
@@ -22,6 +23,7 @@ UNSTABLE = "U"      # tried only when no cover without it exists: its fact answe
 SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100), Fraction(113, 100))    # the square's side: 4 w times
 # at most what one certificate's work budget pays for (items.py: 3/2 per cell per bit, 128 bits)
 MAX_CELLS = trusted.kernel.CERT_WORK // (PREC * 3 // 2)
+SECONDS = 120           # one n's search, every grid and order together (erf at sigma_w^2 = 100, n = 64 took 116 s)
 
 
 def searched(act, w):
@@ -30,9 +32,9 @@ def searched(act, w):
     return act.kind.spread_cover and not trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w))
 
 
-def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER):
+def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
     """The preorder string of a cover of [0, top]^2 (default 4w) with the tags ``order`` (tried in turn), or None (an
-    open cell at the depth limit, or over ``budget`` leaves)."""
+    open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic() value)."""
     w = Fraction(w)
     top = 4 * w if top is None else Fraction(top)
     out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
@@ -49,23 +51,25 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
             if d >= depth:
                 return None
             out.append("4")
-            if len(out) > MAX_CELLS:
+            if len(out) > MAX_CELLS or deadline is not None and len(out) % 512 == 0 and time.monotonic() > deadline:
                 return None
             qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
             stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
     return "".join(out) if len(out) <= MAX_CELLS else None
 
 
-def item(name, n, w, unstable=True, **kw):
+def item(name, n, w, unstable=True, seconds=SECONDS, **kw):
     """A spread-none item, or None: the grid of side 4w, else moved by a larger side (a simplex fixed point at a
     grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it; a tree over the
     certificate's budget, 179,525 cells for erf at n = 63, is 121,189 on the side 808/100).  Only if no cover
     without "U" leaves exists and ``unstable``: one with them (n = 3's unstable {v, -v, 0}), which shows no stable
-    fixed point only (a "U" cell can end a branch that "1" or "2" would have closed a level lower)."""
+    fixed point only (a "U" cell can end a branch that "1" or "2" would have closed a level lower).  None after
+    ``seconds`` in all."""
+    deadline = time.monotonic() + seconds
     for order in (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,):
         for k in SHIFTS:
             top = 4 * Fraction(w) * k
-            t = tree(name, n, w, top=top, order=order, **kw)
+            t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
             if t is not None:
                 return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
                         "n": n, "prec": PREC, "top": str(top), "tree": t}

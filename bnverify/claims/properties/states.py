@@ -49,8 +49,8 @@ def search(claim):
             it = spread_cover.item(act.name, n, w, unstable=stable_only)
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
-            return [], {"search": "no spread-none cover at n = %d (an open cell near a fixed point off the lines, or "
-                                  "at the depth limit)" % n}
+            return [], {"search": "no spread-none cover at n = %d (an open cell near a fixed point off the lines, at "
+                                  "the depth limit, or after the search's %d s)" % (n, spread_cover.SECONDS)}
         return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse lemma "
                             "(no evidence), else undecided"}
     if claim.property == "classification":
