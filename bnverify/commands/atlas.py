@@ -293,8 +293,9 @@ def compute(args):
         sr = args.spread_range
         lemma = {} if sr is None else {(name, w): _spread_lemma(name, a, w, sr)
                                        for name, a, ws, homogeneous in rows if not homogeneous for w in ws}
-        spread_jobs = {key: [ex.submit(spread.cell, key[0], a, float(key[1]), n) for n in sr]
-                       for name, a, ws, _ in rows for key in ((name, w) for w in ws) if key in lemma and lemma[key] is None}
+        spread_jobs = {(name, w): [ex.submit(spread.cell, name, a, float(w), n) for n in sr]
+                       for name, a, ws, homogeneous in rows if sr is not None and not homogeneous for w in ws
+                       if lemma[(name, w)] is None}
         cert = {} if args.no_certified else {(name, w): certified(name, a, w, ns) for name, a, ws, _ in rows
                                               for w in ws}
         cells = []
