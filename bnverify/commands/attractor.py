@@ -200,9 +200,11 @@ def compute_smooth(args, stages, act):
                        "phi)" % (args.stages, act.name))
     if args.fold is not None:
         raise BadInput("--fold brackets ReLU's fold in real n; %s has no certified spread-cluster state" % act.name)
-    if args.cert is not None:
-        raise BadInput("--cert: nothing is proved about %s's spread-cluster state, so there is no certificate"
-                       % act.name)
+    if args.cert is not None:           # as for a finite range of a homogeneous phi (per_n): a claim's certificate
+        raise BadInput("--cert: the attractor command writes no certificate for %s; where the kernel decides, a claim "
+                       "does: bnverify check --stages rc,%s --weight-var %s --n %s --property attractor-threshold "
+                       "--value none --cert FILE (proved where a collapse lemma decides)"
+                       % (act.name, act.name, args.weight_var, args.n))
     r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
     w = options.weight_var(args.weight_var)
     from ..derive import spread

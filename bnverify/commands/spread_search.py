@@ -8,8 +8,9 @@ from __future__ import annotations
 from ..derive import spread
 
 STATUS = "inconclusive"
-REASON = ("the spread-cluster state of RC + %s is not certified (the trusted kernel decides the two-point and "
-          "simplex states only); the float search of the symmetric family (q, rho) in %s found %s")
+REASON = ("the spread-cluster state of RC + %s is not certified here (the trusted kernel decides the two-point and "
+          "simplex states; the spread-cluster state only where a collapse lemma or a spread-none cover does: "
+          "bnverify attractor); the float search of the symmetric family (q, rho) in %s found %s")
 
 
 

@@ -1016,13 +1016,13 @@ def _spread_none(c, threshold, ns):
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
-            raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s "
-                           "needs a spread-none cover at every n of the domain" % c.activation)
+            raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2) the "
+                           "spread-cluster state of %s needs a spread-none cover at every n of the domain" % c.activation)
         return "proved", because("every n of the domain", c.ns())
     at = threshold if threshold is not None else min(ns, default=None)
     if at not in ns:
-        raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1) the spread-cluster state of %s is "
-                       "not decided without a spread-none cover%s" % (
+        raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2) the "
+                       "spread-cluster state of %s is not decided without a spread-none cover%s" % (
                            c.activation, " at n = %d" % threshold if threshold is not None else
                            " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
                            "with a bound <= 1, attractor-threshold)"))
