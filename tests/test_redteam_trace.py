@@ -230,3 +230,14 @@ def test_basins_names_the_lemma(run_cli):
     assert "proves that no spread-cluster fixed point exists at any n" in doc["reason"] and "tr T(S)" in doc["reason"]
     code, out, err = run_cli("basins", "--stages", "rc,gelu", "--weight-var", "4", "--n", "3", "--json")
     assert code == 3 and "proves that no" not in json.loads(out)["reason"]
+
+
+def test_attractor_lemma_document_has_the_documented_shape(run_cli):
+    """The lemma's rows (field lemma) against docs/schemas/attractor.json, which now names the field."""
+    import jsonschema
+    from pathlib import Path
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "schemas" / "attractor.json").read_text())
+    assert "lemma" in json.dumps(schema)
+    code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "1", "--n", "3..5", "--json")
+    assert code == 0, err
+    jsonschema.validate(json.loads(out), schema)
