@@ -241,3 +241,37 @@ def test_attractor_lemma_document_has_the_documented_shape(run_cli):
     code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "1", "--n", "3..5", "--json")
     assert code == 0, err
     jsonschema.validate(json.loads(out), schema)
+
+
+# ---------------------------------------------------------------- found on the way: elu's alpha, formulas
+def test_models_of_elu_and_a_formula():
+    """spec.model_of read elu's slope (None: elu has none), so attractor with elu exited 4 (TypeError) before any
+    lemma; atlas's cells put a Fraction where the claim table wants text, so `bnverify atlas` with elu (the default
+    list) exited 2; a formula became the stage 'rc,formula' (basins --activation FORMULA exited 2)."""
+    from bnverify.claims import spec
+    from bnverify.commands import atlas
+    from bnverify.core.activations import activation
+    assert spec.model_of(activation("elu", Fraction(1, 2))) == {"stages": "rc,elu", "alpha": "1/2"}
+    assert spec.model_of(activation("leaky_relu", Fraction(1, 10))) == {"stages": "rc,leaky_relu", "alpha": "1/10"}
+    assert spec.model_of(activation("x*erf(x)")) == {"stages": "rc", "activation": {"formula": "x*erf(x)"}}
+    for name, alpha in (("elu", Fraction(1)), ("elu", Fraction(3, 2)), ("gelu", None), ("x*erf(x)", None)):
+        c = atlas._claim(name, alpha, "fixed-point", "4", {"state": "two-point"}, Fraction(2))
+        assert c.activation == activation(name, alpha) and c.weight_var == 2
+
+
+@pytest.mark.parametrize("alpha", [None, "1/2"])
+def test_attractor_with_elu_does_not_crash(run_cli, alpha):
+    """ELU at sigma_w^2 = 1 (L = max(1, alpha) = 1, strict): the Lipschitz lemma decides every n, exit 0."""
+    code, out, err = run_cli("attractor", "--stages", "rc,elu", *(["--alpha", alpha] if alpha else []),
+                             "--weight-var", "1", "--n", "3..5", "--json")
+    assert code == 0, err
+    assert all(r["status"] == "refuted" and r["lemma"] for r in json.loads(out)["results"])
+
+
+@pytest.mark.slow
+def test_atlas_and_basins_with_elu_and_a_formula(run_cli):
+    code, out, err = run_cli("atlas", "--activations", "elu", "--alpha", "1/2", "--weight-var", "2", "--n", "4",
+                             "--width", "8", "--depth", "2", "--seeds", "1", "--starts", "1", "--jobs", "1")
+    assert code == 0 and "elu(1/2), sigma_w^2 = 2  [certified: n = 4: two-point fixed point exists" in out, err
+    code, out, err = run_cli("basins", "--activation", "x*erf(x)", "--stages", "rc", "--weight-var", "1", "--n", "4")
+    assert code == 3 and "kernel: two-point: fixed point" in out, err

@@ -320,10 +320,13 @@ PARAM_KINDS = {"relation": _p_relation, "rational": _p_rational, "state": _p_sta
 # ---------------------------------------------------------------- loading
 def model_of(act):
     """The claim table's model of RC + ``act``: {"stages": "rc,<name>"}, with "alpha" (the
-    exact slope) for an activation with a parameter (leaky_relu)."""
+    exact parameter) for an activation with one (leaky_relu's slope, elu's alpha: elu has no slope); a
+    user formula as {"stages": "rc", "activation": {"formula": TEXT}}."""
+    if act.kind is activations.FORMULA:
+        return {"stages": "rc", "activation": {"formula": act.text}}
     out = {"stages": "rc," + act.name}
     if act.takes_alpha:
-        out["alpha"] = str(Fraction(act.slope))
+        out["alpha"] = str(Fraction(act.alpha))
     return out
 
 

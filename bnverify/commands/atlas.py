@@ -126,9 +126,8 @@ def _validate(args):
 
 
 def _claim(act_name, alpha, prop, n, params=None, weight_var=None):
-    model = {"stages": "rc," + act_name}
-    if activations.takes_alpha(act_name):
-        model["alpha"] = alpha
+    """A claim about RC + ``act_name`` (a registered name, or a formula's text) with parameter ``alpha`` (or None)."""
+    model = spec.model_of(activations.activation(act_name, alpha if activations.takes_alpha(act_name) else None))
     if weight_var is not None:
         model["weight_var"] = str(weight_var)
     return spec.claim_from_dict({"id": "atlas", "title": "atlas", "statement": "atlas", "property": prop,

@@ -130,8 +130,7 @@ def smooth_cells(act, weight_var, ns, progress=None):
     for k, n in enumerate(ns):
         claim = lambda prop, params: spec.claim_from_dict({     # noqa: E731
             "id": "simplex", "title": "simplex", "statement": "simplex", "property": prop, "expect": "proved",
-            "model": dict({"stages": "rc," + act.name, "weight_var": str(weight_var)},
-                          **({"alpha": str(act.alpha)} if act.takes_alpha else {})),
+            "model": dict(spec.model_of(act), weight_var=str(weight_var)),
             "domain": {"n": str(n)}, "params": params}, "simplex")
         t0 = time.monotonic()
         v = properties.check(claim("spectral-radius", {"state": "simplex", "relation": "<", "bound": "1"}))

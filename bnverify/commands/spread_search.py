@@ -41,6 +41,7 @@ def rows(act, w, ns, certified=True):
     from . import atlas
 
     alpha = act.alpha if act.takes_alpha else None
+    name = act.text if act.text is not None else act.name          # a formula by its text (atlas reads either)
     out = []
     for n in ns:
         found = spread.search(act, n, float(w))
@@ -50,9 +51,9 @@ def rows(act, w, ns, certified=True):
                "search": search_summary(found), "seconds": found["seconds"],
                "two_point": None, "simplex": None}
         if certified:
-            tp = atlas.two_point_cells(act.name, alpha, w, [n])
+            tp = atlas.two_point_cells(name, alpha, w, [n])
             row["two_point"] = None if tp is None else {k: tp[0][k] for k in ("fixed_point", "unstable")}
-            sc = atlas.simplex_cells(act.name, alpha, w, [n])
+            sc = atlas.simplex_cells(name, alpha, w, [n])
             row["simplex"] = {"fixed_point": sc[0]["fixed_point"], "stable": sc[0]["stable"],
                               "reason": sc[0]["reason"]}
         out.append(row)
