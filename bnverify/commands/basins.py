@@ -168,13 +168,13 @@ def compute_smooth(n, act, w):
     search's fixed points of the family, inconclusive (commands/spread_search.py)."""
     from . import spread_search
 
-    from . import attractor
+    from . import spread_verdicts
     from ..claims.properties import spread_cover
     from ..core import ranges
 
     row = spread_search.rows(act, w, [n])[0]
     # a collapse lemma (no evidence): no spread-cluster fixed point at any n; erf, sin beyond it: covers, not asked here
-    none = None if spread_cover.searched(act, w) else attractor.none_claim(
+    none = None if spread_cover.searched(act, w) else spread_verdicts.none_claim(
         act, w, ranges.parse_int_range(str(n), minimum=3))
     if none is not None and none.status == "proved":
         row["reason"] = ("the trusted kernel proves that no spread-cluster fixed point exists at any n (%s); the "
