@@ -98,3 +98,12 @@ def test_atlas_reports_a_found_spread_point(cli_json):
                    "--spread-n", "8")
     s = doc["rows"][0]["spread_search"]
     assert s["smallest_n_found"] == 8 and "not proved" in s["note"]
+
+
+def test_a_lemma_range_is_at_most_a_thousand_rows(run_cli):
+    """The red team's 3..1000000 (48 s, 600 MB of JSON: a reason per row): refused with the one check that covers
+    every n."""
+    code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..1000000")
+    assert code == 2 and "at most 1000 rows" in err and "--n 3.. --property attractor-threshold --value none" in err
+    code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..1002", "--json")
+    assert code == 0 and len(json.loads(out)["results"]) == 1000

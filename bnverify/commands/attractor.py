@@ -218,6 +218,10 @@ def compute_smooth(args, stages, act):
     if not lemma and r.hi > MAX_SMOOTH_N:
         raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d "
                        "(any n where the kernel's collapse lemmas decide)" % (args.n, MAX_SMOOTH_N))
+    if lemma and len(r) > limits.MAX_PER_N:
+        raise BadInput("--n %s: at most %d rows; the kernel's collapse lemma holds at every n at once: bnverify check "
+                       "--stages rc,%s --weight-var %s --n %d.. --property attractor-threshold --value none"
+                       % (args.n, limits.MAX_PER_N, act.name, w, r.lo))
     if lemma:         # the trusted kernel's collapse lemmas: no float search needed
         results = [{"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),
                     "search": None, "seconds": 0.0, "two_point": None, "simplex": None, "lemma": True} for k in r]
