@@ -36,9 +36,11 @@ def search(claim):
         if spread_cover.searched(act, w):
             if n > trusted.items.N_MAX:          # the kernel reads a spread-none item up to n = 64: no search beyond
                 return [], {"search": "no spread-none cover beyond n = %d (the trusted kernel's limit)" % trusted.items.N_MAX}
-            # a cover with unstable cells answers for stable states only (threshold, radius < bound <= 1)
-            stable_only = claim.property == "attractor-threshold" or claim.property == "attractor-stable" and \
-                claim.params.get("relation", "<") in ("<", "<=") and Fraction(claim.params.get("bound", 1)) <= 1
+            # a cover with unstable cells answers for stable states only (threshold, radius < bound <= 1; the kernel
+            # takes it for spectral-radius at the attractor as for attractor-stable: one statement)
+            stable_only = claim.property == "attractor-threshold" or claim.property in (
+                "attractor-stable", "spectral-radius") and claim.params.get("relation", "<") in ("<", "<=") and \
+                Fraction(claim.params.get("bound", 1)) <= 1
             it = spread_cover.item(act.name, n, w, unstable=stable_only)
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
