@@ -477,6 +477,11 @@ def test_attractor_command_rows_say_which_n_rest_on_u_cells(cli_json, run_cli):
     rows = {r["n"]: r for r in doc["results"]}
     assert rows[3]["status"] == rows[4]["status"] == "refuted"
     assert rows[3]["unstable_cells"] > 0 and rows[4]["unstable_cells"] == 0
+    # fixed: the JSON schema documents the rows' unstable_cells (and that a cover, not only the lemma, decides a row)
+    import pathlib
+    schema = json.loads((pathlib.Path(__file__).parents[1] / "docs" / "schemas" / "attractor.json").read_text())
+    row = schema["properties"]["results"]["items"]["anyOf"][1]
+    assert row["properties"]["unstable_cells"]["type"] == "integer" and "spread-none cover" in row["description"]
     assert "at n = 3 cells where any fixed point has an eigenvalue > 1, at every other n none at all" in \
         doc["smallest_n_note"]
     code, out, err = run_cli("attractor", "--stages", "rc,erf", "--weight-var", "2", "--n", "3..4")
