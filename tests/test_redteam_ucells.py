@@ -249,6 +249,31 @@ def test_the_n3_point_is_unstable_with_the_radius_the_docs_quote(name, w, lo, hi
     assert lo < rad < hi, rad
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name,w", [("erf", F(79, 100)), ("sin", F(101, 100)), ("erf", F(4))])
+def test_the_searchs_u_cells_near_the_lemmas_edge(name, w):
+    """Just beyond the collapse lemma (erf: w L^2 = 1.006; sin: 1.01) the n = 3 point's eigenvalue across the edge
+    is 1.0002 to 1.001: the search still covers n = 3 (46 and 33 U cells), and at random points of every U cell the
+    independent family Jacobian has an eigenvalue > 1."""
+    it = SC.item(name, 3, w)
+    assert it is not None
+    stack, us = [(F(0), F(it["top"]), F(0), F(it["top"]))], []
+    for ch in it["tree"]:
+        q0, q1, p0, p1 = stack.pop()
+        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+        if ch == "4":
+            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
+        elif ch == "U":
+            us.append((q0, q1, p0, p1))
+    rnd = random.Random(0)
+    assert us
+    for q0, q1, p0, p1 in us:
+        for _ in range(3):
+            q, p = float(q0 + (q1 - q0) * F(rnd.random())), float(p0 + (p1 - p0) * F(rnd.random()))
+            ev = np.linalg.eigvals(_J_fd(name, 3, float(w), q, p, h=min(1e-7, q / 4)))
+            assert max(e.real for e in ev if abs(e.imag) < 1e-12) > 1, (q0, q1, p0, p1, q, p, ev)
+
+
 # ---------------------------------------------------------------- (2) forged trees and items
 @pytest.fixture(scope="module")
 def u3():
