@@ -37,15 +37,14 @@ def search(claim):
             if n > trusted.items.N_MAX:          # the kernel reads a spread-none item up to n = 64: no search beyond
                 return [], {"search": "no spread-none cover beyond n = %d (the trusted kernel's limit)" % trusted.items.N_MAX}
             rel, bound = claim.params.get("relation", "<"), Fraction(claim.params.get("bound", 1))
-            if n == 3 and (claim.property == "attractor-exists" or claim.property == "attractor-stable" and
-                           rel in (">", ">=") and bound <= 1):     # n = 3's unstable {v, -v, 0}: it exists
-                point = spread_cover.point_item(act.name, n, w)
+            radius = claim.property in ("attractor-stable", "spectral-radius")    # one statement in the kernel
+            if n == 3 and (claim.property == "attractor-exists" or radius and rel in (">", ">=") and bound <= 1):
+                point = spread_cover.point_item(act.name, n, w)          # n = 3's unstable {v, -v, 0}: it exists
                 if point is not None:
                     return [point], {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % (
                         float(Fraction(point["q_lo"])), float(Fraction(point["q_hi"])))}
             # a cover with unstable cells answers for stable states only (threshold, radius < bound <= 1)
-            stable_only = claim.property == "attractor-threshold" or claim.property == "attractor-stable" and \
-                claim.params.get("relation", "<") in ("<", "<=") and Fraction(claim.params.get("bound", 1)) <= 1
+            stable_only = claim.property == "attractor-threshold" or radius and rel in ("<", "<=") and bound <= 1
             it = spread_cover.item(act.name, n, w, unstable=stable_only)
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
