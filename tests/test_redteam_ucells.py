@@ -508,14 +508,14 @@ def test_check_cert_refuses_a_u_cover_moved_onto_true_statements(tmp_path, run_c
 # ---------------------------------------------------------------- the command line
 def test_cli_n3_verdicts_fast(run_cli):
     """bnverify check at n = 3, erf, sigma_w^2 = 2: 'radius < 1' refuted (exit 1); existence and 'radius > 1'
-    inconclusive (exit 3, both true); a malformed bound a one-line usage error (exit 2)."""
+    proved (exit 0, both true: the spread-point item); a malformed bound a one-line usage error (exit 2)."""
     base = ("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "3")
     code, out, err = run_cli(*base, "--property", "attractor-stable", "--bound", "10/10")
     assert code == 1 and "no stable fixed point" in out, out + err
     for extra in (("--property", "attractor-exists"), ("--property", "attractor-stable", "--relation", ">",
                                                         "--bound", "1")):
         code, out, err = run_cli(*base, *extra)
-        assert code == 3, (extra, out, err)
+        assert code == 0, (extra, out, err)
     for bound in ("1/0", "abc", "1/", "nan"):
         code, out, err = run_cli(*base, "--property", "attractor-stable", "--bound", bound)
         assert code == 2 and "Traceback" not in out + err and len(err.strip().splitlines()) == 1, (bound, err)
@@ -527,10 +527,10 @@ def test_cli_n3_verdicts_fast(run_cli):
     (("--property", "attractor-stable", "--bound", "1.0"), 1),
     (("--property", "attractor-stable", "--relation", "<=", "--bound", "1"), 1),
     (("--property", "attractor-stable", "--bound", "2"), 3),
-    (("--property", "attractor-stable", "--relation", ">=", "--bound", "1"), 3),
+    (("--property", "attractor-stable", "--relation", ">=", "--bound", "1"), 0),
     (("--property", "attractor-threshold", "--value", "3"), 1),
-    (("--property", "spectral-radius", "--state", "attractor", "--relation", ">", "--bound", "1"), 3),
-    (("--property", "fixed-point", "--state", "attractor"), 3)])
+    (("--property", "spectral-radius", "--state", "attractor", "--relation", ">", "--bound", "1"), 0),
+    (("--property", "fixed-point", "--state", "attractor"), 0)])
 @pytest.mark.parametrize("act", ["erf", "sin"])
 def test_cli_n3_verdicts(run_cli, act, extra, want):
     code, out, err = run_cli("check", "--stages", "rc," + act, "--weight-var", "2", "--n", "3", *extra)

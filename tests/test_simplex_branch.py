@@ -68,10 +68,12 @@ def test_a_wrong_twin_is_caught():
             _agree(arb_mat(M).charpoly(), want[comp])
 
 
-def _claim(n="3..", stages="rc,relu", alpha=None, prop="spectral-radius", **params):
+def _claim(n="3..", stages="rc,relu", alpha=None, prop="spectral-radius", weight_var=None, **params):
     model = {"stages": stages}
     if alpha is not None:
         model["alpha"] = alpha
+    if weight_var is not None:
+        model["weight_var"] = weight_var
     p = {"state": "simplex", "relation": "<", "bound": "1"} if prop == "spectral-radius" else {"state": "simplex"}
     p.update(params)
     return spec.claim_from_dict({"id": "s", "title": "s", "statement": "s", "property": prop,
@@ -92,7 +94,8 @@ def test_every_n_is_proved_and_checked(kw):
 
 @pytest.mark.parametrize("kw, why", [
     ({"bound": "99/100"}, "no bound below 1"),
-    ({"stages": "rc,gelu"}, "gelu"),            # no lemma, no bracket (tanh: refuted, the scale collapses)
+    ({"stages": "rc,gelu", "weight_var": "201/100"}, "gelu"),    # no lemma (just beyond the trace lemma's 2), no
+    # bracket for an open range (tanh at 1, gelu at <= 2: refuted, the scale collapses; below)
     ({"stages": "rs,relu"}, "rs"),              # RS alone (RC + RS: full BN's BSB1 lemma, test_bsb1_goal.py)
     ({"stages": "relu"}, "no rc"),
     ({"relation": ">"}, "lower bound"),
@@ -100,6 +103,12 @@ def test_every_n_is_proved_and_checked(kw):
 def test_variants_are_not_proved(kw, why):
     v = properties.check(_claim(**kw))
     assert v.status == "inconclusive", (why, v.status, v.evidence)
+
+
+def test_where_the_scale_collapses_the_simplex_state_is_refuted():
+    for stages in ("rc,gelu", "rc,tanh"):
+        v = properties.check(_claim(stages=stages))
+        assert v.status == "refuted" and "the scale collapses" in v.evidence["reason"], (stages, v.evidence)
 
 
 def test_asymptotic_coefficient_against_a_million():

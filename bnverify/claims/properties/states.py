@@ -38,7 +38,8 @@ def search(claim):
                 return [], {"search": "no spread-none cover beyond n = %d (the trusted kernel's limit)" % trusted.items.N_MAX}
             rel, bound = claim.params.get("relation", "<"), Fraction(claim.params.get("bound", 1))
             radius = claim.property in ("attractor-stable", "spectral-radius")    # one statement in the kernel
-            if n == 3 and (claim.property == "attractor-exists" or radius and rel in (">", ">=") and bound <= 1):
+            if n == 3 and (claim.property in ("attractor-exists", "fixed-point") or radius and rel in (">", ">=") and
+                           bound <= 1):
                 point = spread_cover.point_item(act.name, n, w)          # n = 3's unstable {v, -v, 0}: it exists
                 if point is not None:
                     return [point], {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % (
