@@ -466,12 +466,13 @@ def test_no_cover_is_searched_beyond_the_kernels_n_limit(monkeypatch):
     assert called == []
 
 
-def test_the_float_search_finds_the_n3_point_off_the_lines():
+def test_the_float_search_finds_the_n3_point_off_the_lines(monkeypatch):
     from bnverify.core.activations import activation
     from bnverify.derive import spread
     """Was a strict xfail (the search's grid in arccos(rho) never reached rho = -1/(n-2)): the search now scans the
     domain's edge too, and finds {v, -v, 0} (rho = -1, q = 0.141924, radius 1.18) for erf at sigma_w^2 = 1, confirmed
     by the finer quadrature; at n = 4 the edge is not invariant and nothing is reported there."""
+    monkeypatch.setattr(spread, "GRID", (13, 16))        # the edge's own scan does not use the grid
     doc = spread.search(activation("erf"), 3, weight_var=1.0, full=True)
     edge = [p for p in doc["points"] if p["state"] == "spread"]
     assert len(edge) == 1 and abs(edge[0]["rho"] + 1) < 1e-9 and abs(edge[0]["q"] - 0.141924) < 1e-5, doc["points"]

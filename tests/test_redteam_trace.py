@@ -220,9 +220,11 @@ def test_attractor_with_the_lemma(run_cli):
         assert code == 2, (stages, err)
 
 
-def test_basins_names_the_lemma(run_cli):
+def test_basins_names_the_lemma(run_cli, monkeypatch):
     """basins at GELU, sigma_w^2 = 2: its reason said the kernel decides the two-point and simplex states only;
     it proves there is no spread-cluster fixed point at any n."""
+    from bnverify.derive import spread
+    monkeypatch.setattr(spread, "GRID", (13, 16))        # the float search's grid, coarse: the reason is the point
     code, out, err = run_cli("basins", "--stages", "rc,gelu", "--weight-var", "2", "--n", "7", "--json")
     assert code == 3, err
     doc = json.loads(out)

@@ -148,7 +148,7 @@ def test_h12_is_the_family_map_and_its_jacobian_the_full_maps(name):
     {v, -v, 0} the family Jacobian's eigenvalues (arb partials) are eigenvalues of the full map's central-difference
     Jacobian on symmetric matrices (the family is invariant), one of them > 1."""
     w = 2
-    with mpmath.workdps(30):
+    with mpmath.workdps(20):
         q, p = mpmath.mpf("0.7"), mpmath.mpf("0.45")
         img = _full_map_mp(name, w, _family(3, q, p))
         truth = (img[0, 0] - q, img[2, 2] - p)
@@ -158,7 +158,7 @@ def test_h12_is_the_family_map_and_its_jacobian_the_full_maps(name):
     for mine, t in zip(got, truth):
         assert abs(float(mine.mid()) - float(t)) < 1e-12 + float(mine.rad()), (mine, t)
     a1 = {"erf": lambda q: 2 / mpmath.pi * mpmath.asin(2 * q / (1 + 2 * q)), "sin": lambda q: mpmath.exp(-q) * mpmath.sinh(q)}[name]
-    with mpmath.workdps(30):
+    with mpmath.workdps(20):
         qs = mpmath.findroot(lambda q: w * a1(q) - q, 0.9)
     with ctx.workprec(128):
         dq, dp = S._partials(S.h12, name, 3, arb(w), arb(mpmath.nstr(qs, 30)), arb(0))
@@ -166,7 +166,7 @@ def test_h12_is_the_family_map_and_its_jacobian_the_full_maps(name):
     tr, det = J[0][0] + J[1][1], J[0][0] * J[1][1] - J[0][1] * J[1][0]
     fam = sorted([(tr - math.sqrt(tr * tr - 4 * det)) / 2, (tr + math.sqrt(tr * tr - 4 * det)) / 2])
     assert fam[1] > 1.5 and 0 < fam[0] < 1
-    with mpmath.workdps(30):        # the family's Jacobian by forward differences of the quadrature map (p >= 0: PSD)
+    with mpmath.workdps(20):        # the family's Jacobian by forward differences of the quadrature map (p >= 0: PSD)
         h, base = mpmath.mpf("1e-12"), _full_map_mp(name, w, _family(3, qs, 0))
         cols = [_full_map_mp(name, w, _family(3, qs + h, 0)), _full_map_mp(name, w, _family(3, qs, h))]
         Jq = [[(cols[m][k, k] - base[k, k]) / h for m in range(2)] for k in (0, 2)]
@@ -365,8 +365,8 @@ def test_forged_point_items_are_refused():
 
 
 def test_the_search_stops_at_its_time_limit():
-    """erf at sigma_w^2 = 100, n = 64 took 116 s to cover: with a limit of 2 s the search gives up (None) soon after,
+    """erf at sigma_w^2 = 100, n = 64 took 116 s to cover: with a limit of 1 s the search gives up (None) soon after,
     and the claim stays inconclusive with that reason."""
     t = time.monotonic()
-    assert C.item("erf", 64, 100, seconds=2) is None
-    assert time.monotonic() - t < 10
+    assert C.item("erf", 64, 100, seconds=1) is None
+    assert time.monotonic() - t < 8

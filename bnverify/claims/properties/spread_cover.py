@@ -68,6 +68,8 @@ def item(name, n, w, unstable=True, seconds=SECONDS, **kw):
     deadline = time.monotonic() + seconds
     for order in (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,):
         for k in SHIFTS:
+            if time.monotonic() > deadline:
+                return None
             top = 4 * Fraction(w) * k
             t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
             if t is not None:
