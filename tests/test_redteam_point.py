@@ -329,3 +329,19 @@ def test_the_u_cell_independently(name, w):
             Jp = (np.array(_family_map(name, w, q, p + h)) - np.array(_family_map(name, w, q, p - h))) / (2 * h)
             det = (Jq[0] - 1) * (Jp[1] - 1) - Jp[0] * Jq[1]
             assert det < -1e-3, (q, p, det)
+
+
+# ---------------------------------------------------------------- the float search's edge scan (untrusted)
+def test_the_edge_scan_invents_no_point_at_n_4(monkeypatch):
+    """tanh at sigma_w^2 = 1.000001: A changes sign on the edge rho = -1/(n-2) at q = 5e-7 for every n, where the
+    map is almost linear and |B| ~ 1e-14 < TOL; at n >= 4 the edge holds no fixed point (the odd point's image is
+    not 0), yet the search reported 'spread q 5e-07 rho -0.5' at n = 4 and 'first found at n = 4'.  Now only n = 3
+    (where {v, -v, 0} is a genuine fixed point of odd tanh) has an edge point."""
+    monkeypatch.setattr(spread, "GRID", (13, 16))
+    act = activations.activation("tanh")
+    for n in (4, 5, 6):
+        fam = spread.Family(act, n, 1.000001, spread.NODES)
+        assert not [r for q, r in spread.spread_roots(fam) if r <= spread.rho_bounds(n)[0] + 1e-9], n
+    fam = spread.Family(act, 3, 1.000001, spread.NODES)
+    edge = [q for q, r in spread.spread_roots(fam) if r == -1.0]
+    assert len(edge) == 1 and abs(edge[0] / 5e-7 - 1) < 1e-2
