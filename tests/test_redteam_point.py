@@ -345,3 +345,13 @@ def test_the_edge_scan_invents_no_point_at_n_4(monkeypatch):
     fam = spread.Family(act, 3, 1.000001, spread.NODES)
     edge = [q for q, r in spread.spread_roots(fam) if r == -1.0]
     assert len(edge) == 1 and abs(edge[0] / 5e-7 - 1) < 1e-2
+
+
+def test_no_nan_in_the_reason_where_the_full_radius_is_not_computed():
+    """A point on the edge (a variance 0) has no full radius for a quadrature kernel (None in JSON, '-' in the
+    table); the row's reason said 'spectral radius nan'."""
+    pts = [{"state": "spread", "q": 2.12147, "rho": -1.0, "family_radius": 2.764, "full_radius": None,
+            "persists": True}]
+    text = spread_search._found_text(pts)
+    assert "nan" not in text and "not computed" in text and "family 2.764" in text
+    assert "-" in spread_search.point_lines(pts)[0].split("full")[1]

@@ -19,8 +19,9 @@ def _found_text(points):
     if not sp:
         return "no fixed point off the simplex and two-point lines"
     return "%d spread-cluster point(s): %s" % (len(sp), "; ".join(
-        "rho %.6g, q %.6g, spectral radius %.4g (family %.4g)%s" % (
-            p["rho"], p["q"], p["full_radius"] if p["full_radius"] is not None else float("nan"),
+        "rho %.6g, q %.6g, spectral radius %s (family %.4g)%s" % (
+            p["rho"], p["q"], "%.4g" % p["full_radius"] if p["full_radius"] is not None else
+            "not computed (a variance 0: the quadrature's derivative formulas divide by it)",
             p["family_radius"], "" if p["persists"] else ", not confirmed by the finer quadrature")
         for p in sp))
 
