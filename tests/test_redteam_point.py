@@ -355,3 +355,17 @@ def test_no_nan_in_the_reason_where_the_full_radius_is_not_computed():
     text = spread_search._found_text(pts)
     assert "nan" not in text and "not computed" in text and "family 2.764" in text
     assert "-" in spread_search.point_lines(pts)[0].split("full")[1]
+
+
+@pytest.mark.slow
+def test_atlas_spread_column_for_erf_at_two_finds_n3(cli_json, monkeypatch):
+    """atlas --spread-n 3..4 for erf at sigma_w^2 = 2 (beyond the lemma): the float search's column, which finds
+    n = 3's {v, -v, 0}, never 'none in 3..4 ... certified'; the document matches docs/schemas/atlas.json."""
+    monkeypatch.setattr(spread, "GRID", (13, 16))
+    doc = cli_json("atlas", "--activations", "erf,gelu", "--n", "4", "--weight-var", "2", "--width", "8", "--depth",
+                   "3", "--seeds", "2", "--starts", "1", "--jobs", "1", "--no-certified", "--spread-n", "3..4")
+    jsonschema.validate(doc, json.loads((SCHEMAS / "atlas.json").read_text()))
+    rows = {r["activation"]: r["spread_search"] for r in doc["rows"]}
+    assert rows["erf"]["certified"] is False and rows["erf"]["smallest_n_found"] == 3, rows["erf"]
+    assert rows["erf"]["smallest_n_stable"] is None
+    assert rows["gelu"]["certified"] is True          # the trace lemma
