@@ -369,3 +369,23 @@ def test_atlas_spread_column_for_erf_at_two_finds_n3(cli_json, monkeypatch):
     assert rows["erf"]["certified"] is False and rows["erf"]["smallest_n_found"] == 3, rows["erf"]
     assert rows["erf"]["smallest_n_stable"] is None
     assert rows["gelu"]["certified"] is True          # the trace lemma
+
+
+def test_an_edge_cell_at_n_4_is_refused():
+    """At n >= 4, q' - q changes sign along p = 0 too, with det(J - I) < 0 around it (erf at 2, n = 4: q = 0.8518),
+    but the edge is not invariant (p' > 0 there): no fixed point.  Such a cell passes the sign and U tests at
+    n = 4 and must still be refused (n = 3 only), while n = 4's cover refutes existence."""
+    from flint import arb, ctx
+    q = F("0.8518")
+    for k in range(6, 14):
+        h = q / 2 ** k
+        with ctx.workprec(128):
+            ends = [S._sign(S.h12("erf", 4, arb(2), arb(float(x)), arb(0))[0]) for x in (q - h, q + h)]
+            if ends == [1, -1] and S._leaf("U", "erf", 4, F(2), q - h, q + h, F(0), h):
+                break
+    else:
+        pytest.fail("no n = 4 edge cell with a sign change and U (the attack needs one)")
+    it = {"type": "spread-point", "activation": "erf", "alpha": "0", "weight_var": "2", "n": 4, "prec": 128,
+          "q_lo": str(q - h), "q_hi": str(q + h), "p_hi": str(h)}
+    _refused([_claim(n="4"), _claim("attractor-stable", n="4", params=STABLE_GT)], [it])
+    assert trusted.decide(_claim(n="4"), [SC.item("erf", 4, 2)])[0] == "refuted"
