@@ -389,3 +389,14 @@ def test_an_edge_cell_at_n_4_is_refused():
           "q_lo": str(q - h), "q_hi": str(q + h), "p_hi": str(h)}
     _refused([_claim(n="4"), _claim("attractor-stable", n="4", params=STABLE_GT)], [it])
     assert trusted.decide(_claim(n="4"), [SC.item("erf", 4, 2)])[0] == "refuted"
+
+
+def test_basins_rows_for_erf_do_not_say_the_kernel_cannot(monkeypatch):
+    """basins / attractor search rows for erf and sin said 'the trusted kernel decides the two-point and simplex
+    states only', while it decides their spread-cluster state per n (covers; n = 3's point); tanh's rows keep it."""
+    monkeypatch.setattr(spread, "GRID", (7, 8))
+    monkeypatch.setattr(spread, "search", lambda act, n, w: {
+        "label": "x", "region": {}, "grid": {}, "nodes": 1, "points": [], "spread": [], "seconds": 0.0})
+    for name, only in (("erf", False), ("sin", False), ("tanh", True)):
+        row = spread_search.rows(activations.activation(name), 2, [3], certified=False)[0]
+        assert ("two-point and simplex states only" in row["reason"]) is only and "not certified" in row["reason"]
