@@ -400,3 +400,26 @@ def test_basins_rows_for_erf_do_not_say_the_kernel_cannot(monkeypatch):
     for name, only in (("erf", False), ("sin", False), ("tanh", True)):
         row = spread_search.rows(activations.activation(name), 2, [3], certified=False)[0]
         assert ("two-point and simplex states only" in row["reason"]) is only and "not certified" in row["reason"]
+
+
+def test_the_edge_point_once_with_no_full_radius_and_the_schema(monkeypatch):
+    """tanh at sigma_w^2 = 4, n = 3 (a quadrature kernel): {v, -v, 0} reported once (no duplicate from the grid's
+    Newton), on the edge, persisting under the 300-node rule, with no full radius (None in JSON, '-' in the table,
+    'not computed' in the reason), and the row valid against docs/schemas/attractor.json."""
+    monkeypatch.setattr(spread, "GRID", (13, 16))
+    row = spread_search.rows(activations.activation("tanh"), 4, [3], certified=False)[0]
+    sp = [p for p in row["search"]["points"] if p["state"] == "spread"]
+    assert len(sp) == 1 and abs(sp[0]["rho"] + 1) < 1e-9 and abs(sp[0]["q"] - 2.1215) < 1e-3, sp
+    assert sp[0]["family_radius"] > 1 and sp[0]["persists"] is True and sp[0]["check"]["nodes"] == spread.CHECK_NODES
+    assert sp[0]["full_radius"] is None or sp[0]["full_radius"] > 1         # the grid's Newton point may have one
+    assert "nan" not in row["reason"]
+    # exactly on the edge (the edge scan's point) the quadrature's formulas divide by p = 0: None, and the refinement
+    # along the edge still persists
+    fam = spread.Family(activations.activation("tanh"), 3, 4.0, spread.NODES)
+    assert spread.full_radius(fam, sp[0]["q"], -1.0) is None
+    check = spread.Family(activations.activation("tanh"), 3, 4.0, spread.CHECK_NODES, closed=False)
+    ref = spread._refine(check, "spread", sp[0]["q"], -1.0)
+    assert ref is not None and ref["rho"] == -1.0 and abs(ref["q"] / sp[0]["q"] - 1) < 1e-6
+    assert row["search"]["stable_spread_found"] == 0
+    schema = json.loads((SCHEMAS / "attractor.json").read_text())
+    jsonschema.validate(row, schema["properties"]["results"]["items"]["anyOf"][1])
