@@ -423,3 +423,41 @@ def test_the_edge_point_once_with_no_full_radius_and_the_schema(monkeypatch):
     assert row["search"]["stable_spread_found"] == 0
     schema = json.loads((SCHEMAS / "attractor.json").read_text())
     jsonschema.validate(row, schema["properties"]["results"]["items"]["anyOf"][1])
+
+
+@pytest.mark.parametrize("name, w, top", [("erf", 2, "1.94586845418"), ("sin", 2, "1.61936695851")])
+def test_the_eigenvalue_in_mpmath(name, w, top):
+    """DT(S*) at {v, -v, 0} again, every expectation an mpmath integral (20 digits, no Gauss-Hermite rule): the
+    largest of its six eigenvalues is 1.9458684542 (erf) / 1.6193669585 (sin), and the edge root is q* = w a(q*)."""
+    mpmath.mp.dps = 20
+    f, f1, f2 = {"erf": (mpmath.erf, lambda t: 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-t * t),
+                         lambda t: -4 * t / mpmath.sqrt(mpmath.pi) * mpmath.exp(-t * t)),
+                 "sin": (mpmath.sin, mpmath.cos, lambda t: -mpmath.sin(t))}[name]
+    E = lambda g: mpmath.quad(lambda z: g(z) * mpmath.exp(-z * z / 2), mpmath.linspace(-12, 12, 13)) / \
+        mpmath.sqrt(2 * mpmath.pi)                                                      # noqa: E731
+    qs = mpmath.findroot(lambda q: w * E(lambda z: f(mpmath.sqrt(q) * z) ** 2) - q, 0.8)
+    s = mpmath.sqrt(qs)
+    X = [lambda z: s * z, lambda z: -s * z, lambda z: 0 * z]
+    C = mpmath.eye(3) - mpmath.ones(3, 3) / 3
+    basis = [(i, j) for i in range(3) for j in range(i, 3)]
+    # Price's theorem: the partials of K_km in S_km, S_kk, S_mm (one integral each, in Z alone)
+    d_off = {(k, m): (E(lambda z: f1(X[k](z)) * f1(X[m](z))), E(lambda z: f2(X[k](z)) * f(X[m](z))) / 2,
+                      E(lambda z: f(X[k](z)) * f2(X[m](z))) / 2) for k, m in basis if k != m}
+    d_diag = {k: E(lambda z: f1(X[k](z)) ** 2 + f(X[k](z)) * f2(X[k](z))) for k in range(3)}
+    J = mpmath.matrix(6, 6)
+    for col, (i, j) in enumerate(basis):
+        D = mpmath.matrix(3, 3)
+        for k, m in basis:
+            if k == m:
+                D[k, k] = (1 if (i, j) == (k, k) else 0) * d_diag[k]
+            else:
+                a, b, c = d_off[(k, m)]
+                D[k, m] = D[m, k] = ((i, j) == (k, m)) * a + ((i, j) == (k, k)) * b + ((i, j) == (m, m)) * c
+        D = w * C * D * C
+        for row, (k, m) in enumerate(basis):
+            J[row, col] = D[k, m]
+    ev = mpmath.eig(J)[0]
+    big = max(ev, key=lambda e: mpmath.re(e))
+    assert abs(mpmath.im(big)) < 1e-15 and abs(mpmath.re(big) - mpmath.mpf(top)) < 1e-9, ev
+    it = SC.point_item(name, 3, F(w))
+    assert F(it["q_lo"]) < F(str(qs)) < F(it["q_hi"])
