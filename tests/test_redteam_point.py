@@ -212,7 +212,6 @@ def mpmath_erf_float(t):
 
 
 def _gh(nodes=160):
-    import numpy as np
     from numpy.polynomial.hermite_e import hermegauss
     z, wts = hermegauss(nodes)
     return z, wts / wts.sum()
