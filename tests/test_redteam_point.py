@@ -119,6 +119,7 @@ def test_forged_items_are_refused(erf2):
            dict(it, q_lo="0", q_hi="16"), dict(it, q_hi="17"), dict(it, q_hi="16", q_lo="1/1000000"),
            dict(it, p_hi="0"), dict(it, p_hi="-1/100"), dict(it, p_hi=str(q1 - q0 + F(1, 10 ** 30))),
            dict(it, q_lo="1/1000000", q_hi="16", p_hi="1/1000000000"),
+           dict(it, q_lo="3/4", q_hi="89/100", p_hi="1/1000"),       # holds the root, det(J - I) not < 0 (< 1)
            dict(it, q_lo="1/100000000000000000000000000000", q_hi="1/10000000000000000000000000000"),
            dict(it, q_lo="nan"), dict(it, q_hi="inf"), dict(it, p_hi="1e-3"), dict(it, q_lo="0.87"),
            dict(it, q_lo="1/0"), dict(it, q_lo=0.87), dict(it, p_hi=None), dict(it, q_lo=["1", "2"]),
