@@ -269,9 +269,15 @@ def exit_code(doc):
 
 def _spread_lemma(name, a, w, sr):
     """The smallest-n entry where the trusted kernel's collapse lemmas decide the spread-cluster state on the range sr
-    (no float search), else None."""
-    v = spread_verdicts.none_claim(activations.activation(name, a), Fraction(w), sr)
-    if v.status != "proved":
+    (no float search), else None.  Not for erf and sin beyond the lemma: there the kernel's verdict comes from
+    spread-none covers, which at n = 3 leave the unstable {v, -v, 0} (a spread-cluster fixed point that exists), so
+    "no spread-cluster fixed point" would be false; the float search reports it."""
+    from ..claims.properties import spread_cover
+    act = activations.activation(name, a)
+    if spread_cover.searched(act, Fraction(w)):
+        return None
+    v = spread_verdicts.none_claim(act, Fraction(w), sr)
+    if v.status != "proved" or (v.certificate or {}).get("evidence"):        # a lemma needs no evidence
         return None
     return {"range": [sr.lo, sr.hi], "smallest_n_found": None, "smallest_n_stable": None,
             "note": "none in %d..%d (proved by the trusted kernel's collapse lemma: no spread-cluster fixed point at "

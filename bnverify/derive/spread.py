@@ -290,9 +290,12 @@ def spread_roots(fam):
                                              for q, r in found):
                     found.append((math.exp(x[0]), math.cos(x[1])))
     # the domain's edge rho = -1/(n-2) (the odd point's variance p = 0), where Newton's box stops: at n = 3 it is
-    # invariant for odd phi ({v, -v, 0} stays centred), and its fixed points are A's sign changes where B = 0
+    # invariant for odd phi ({v, -v, 0} stays centred), and its fixed points are A's sign changes where B = 0.  Only
+    # n = 3: for n >= 4 no edge point of a non-affine phi is fixed (the cluster's n - 1 >= 3 images would have to sum
+    # to (n-1) phi(0) almost surely), and near sigma_w^2 phi'(0)^2 = 1 the map is almost linear at the small q where
+    # A changes sign, so |B| = O(q) passes any absolute tolerance (tanh at 1.000001, n = 4: q 5e-7, |B| 2e-14)
     lo_rho = rho_bounds(n)[0]
-    for q in _line_roots(fam, hi_th):
+    for q in _line_roots(fam, hi_th) if n == 3 else ():
         _, B = fam.residual(np.array([math.log(q)]), np.array([hi_th]))
         if abs(B[0]) < TOL and not any(abs(math.log(q / q2)) < 1e-6 and abs(r - lo_rho) < 1e-6 for q2, r in found):
             found.append((q, lo_rho))
