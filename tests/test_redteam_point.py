@@ -397,9 +397,10 @@ def test_basins_rows_for_erf_do_not_say_the_kernel_cannot(monkeypatch):
     monkeypatch.setattr(spread, "GRID", (7, 8))
     monkeypatch.setattr(spread, "search", lambda act, n, w: {
         "label": "x", "region": {}, "grid": {}, "nodes": 1, "points": [], "spread": [], "seconds": 0.0})
-    for name, only in (("erf", False), ("sin", False), ("tanh", True)):
+    for name, covered in (("erf", True), ("sin", True), ("tanh", False)):
         row = spread_search.rows(activations.activation(name), 2, [3], certified=False)[0]
-        assert ("two-point and simplex states only" in row["reason"]) is only and "not certified" in row["reason"]
+        assert "two-point and simplex states only" not in row["reason"] and "not certified" in row["reason"]
+        assert ("a spread-point item" in row["reason"]) is covered, (name, row["reason"])
 
 
 def test_the_edge_point_once_with_no_full_radius_and_the_schema(monkeypatch):
