@@ -16,7 +16,14 @@ from concurrent.futures import ProcessPoolExecutor
 
 
 def default_jobs(cap=2):
-    """Workers when none are asked for: the cpu count, at most ``cap``."""
+    """Workers when none are asked for: $BNVERIFY_JOBS if it is set (1 runs every job in this process, no pool),
+    else the cpu count, at most ``cap``."""
+    env = os.environ.get("BNVERIFY_JOBS")
+    if env is not None:
+        if not (env.isascii() and env.isdigit() and 1 <= int(env) <= 64):
+            from .errors import BadInput
+            raise BadInput("BNVERIFY_JOBS=%r: a number of workers, 1..64" % env[:20])
+        return int(env)
     return max(1, min(cap, os.cpu_count() or 1))
 
 

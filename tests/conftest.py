@@ -12,6 +12,9 @@ from bnverify import cli
 # text output is laid out for the terminal's width (COLUMNS, at most 120): pytest-xdist's workers
 # set COLUMNS=80, a plain run none; the tests read it at one width (a test may set its own)
 os.environ["COLUMNS"] = "120"
+# the suite's two pytest workers already fill two cores: a command's own pool (forkserver workers that import
+# bnverify again) would only add its start-up; tests of the pools ask for --jobs 2, an executor or their own env
+os.environ["BNVERIFY_JOBS"] = "1"
 
 
 def _run_cli(*argv):

@@ -4,6 +4,7 @@ guard using a process pool; the notebook in docs/ executed by nbclient."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -351,3 +352,21 @@ def test_docs_give_every_functions_signature_and_result():
         assert "bnv.%s%s" % (fn.__name__, inspect.signature(fn)) in text, name
         result = fn.__doc__.split(":class:`")[1].split("`")[0]        # the result class its docstring names
         assert "`%s`" % result in text and issubclass(getattr(api, result), api.CommandResult), name
+
+
+def test_bnverify_jobs_sets_the_default_workers(monkeypatch):
+    """BNVERIFY_JOBS (the suite sets 1: its two pytest workers fill the cores) is the default number of workers;
+    unset, the cpu count at most 2; anything but 1..64 is a usage error."""
+    from bnverify import parallel
+    from bnverify.derive import sweeps
+    from bnverify.errors import BadInput
+    monkeypatch.setenv("BNVERIFY_JOBS", "3")
+    assert parallel.default_jobs() == 3
+    monkeypatch.setenv("BNVERIFY_JOBS", "1")
+    assert parallel.default_jobs() == 1 and isinstance(sweeps._default_executor(), sweeps.InlineExecutor)
+    monkeypatch.delenv("BNVERIFY_JOBS")
+    assert parallel.default_jobs() == max(1, min(2, os.cpu_count() or 1))
+    for bad in ("0", "x", "65", "-1", "²"):
+        monkeypatch.setenv("BNVERIFY_JOBS", bad)
+        with pytest.raises(BadInput, match="BNVERIFY_JOBS"):
+            parallel.default_jobs()

@@ -91,7 +91,7 @@ def test_the_elu_cover_has_every_root_mpmath_finds(elu3):
                                               pytest.param("elu", Fraction(1, 2), "two-point", marks=pytest.mark.slow),
                                               ("gelu", 0, "two-point"), pytest.param("silu", 0, "two-point", marks=pytest.mark.slow),
                                               pytest.param("softplus", 0, "two-point", marks=pytest.mark.slow),
-                                              ("elu", Fraction(2), "simplex")])
+                                              pytest.param("elu", Fraction(2), "simplex", marks=pytest.mark.slow)])
 def test_slope_over_a_ball_encloses_central_differences(name, alpha, state):
     """_slope over a ball [a, b] (not a point) contains the kernel's own central differences of S at three
     points of it (ELU with alpha != 1: phi' jumps at 0, S is still C^1 in s > 0)."""

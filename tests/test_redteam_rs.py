@@ -208,6 +208,7 @@ def test_kernel_table_names_the_rs_cover_route():
     assert "rs-cover" in row
 
 
+@pytest.mark.slow
 def test_full_bn_table_matches_the_n7_cover(items7):
     from pathlib import Path
     doc = (Path(__file__).resolve().parents[1] / "docs" / "full-bn.md").read_text()

@@ -95,8 +95,12 @@ CASES = [  # (name, n, w, q, rho): random-ish, near rho = 1, at / near rho = -1/
 ]
 
 
-@pytest.mark.parametrize("name,n,w,q,rho", [c if c[1] < 64 or c[0] == "erf" else pytest.param(*c, marks=pytest.mark.slow)
-                                           for c in CASES])
+FAST = (0, 2, 4, 6, 8, 12)          # one of each kind by default (rho = -1, sin at n = 3, small q, near rho = 1, near
+                                    # rho = -1/(n-2) at n = 64, w = 100); every case with -m slow
+
+
+@pytest.mark.parametrize("name,n,w,q,rho", [c if i in FAST else pytest.param(*c, marks=pytest.mark.slow)
+                                           for i, c in enumerate(CASES)])
 def test_g12_against_the_full_matrix_map(name, n, w, q, rho):
     """The kernel's (G1, G2) balls at a point hold the full n x n map's values (35 digits), and are tight."""
     p = (n - 1) * q * (1 + (n - 2) * rho)
@@ -143,7 +147,7 @@ def _inside(rnd, n, q0, q1, p0, p1):
     return None
 
 
-@pytest.mark.parametrize("count,least", [(6, 6), pytest.param(16, 16, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("count,least", [(3, 3), pytest.param(16, 16, marks=pytest.mark.slow)])
 def test_cell_balls_hold_the_independent_values(count, least):
     """Over a cell (the fast "1" / "2" test's balls, including the mean value form of G1 at rho >= 15/16 and cells
     that straddle rho = 1), the balls hold the independent G1, G2 at random points of the cell."""
@@ -165,7 +169,7 @@ def test_cell_balls_hold_the_independent_values(count, least):
     assert checked > least
 
 
-@pytest.mark.parametrize("count,least", [(4, 4), pytest.param(12, 8, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("count,least", [(2, 2), pytest.param(12, 8, marks=pytest.mark.slow)])
 def test_partial_derivative_balls_hold_finite_differences(count, least):
     """The interval partials the mean value form and the uniqueness cell rest on (arb_series in one variable at a
     time) hold central differences of the independent G1, G2 at points of the cell."""
@@ -473,6 +477,7 @@ def test_the_float_search_finds_the_n3_point_off_the_lines(monkeypatch):
     domain's edge too, and finds {v, -v, 0} (rho = -1, q = 0.141924, radius 1.18) for erf at sigma_w^2 = 1, confirmed
     by the finer quadrature; at n = 4 the edge is not invariant and nothing is reported there."""
     monkeypatch.setattr(spread, "GRID", (13, 16))        # the edge's own scan does not use the grid
+    monkeypatch.setattr(spread, "CHECK_NODES", 120)       # the re-check's rule, coarser (still not the closed form)
     doc = spread.search(activation("erf"), 3, weight_var=1.0, full=True)
     edge = [p for p in doc["points"] if p["state"] == "spread"]
     assert len(edge) == 1 and abs(edge[0]["rho"] + 1) < 1e-9 and abs(edge[0]["q"] - 0.141924) < 1e-5, doc["points"]

@@ -150,7 +150,8 @@ def _edge_q(name, w):
 H12_CASES = [("erf", 3, 2, "0.8807", "0"), ("erf", 3, 2, "0.8807", "1e-9"), ("sin", 3, 2, "0.7968", "1e-6"),
              ("erf", 4, 2, "0.5", "0"), ("sin", 4, 1, "0.2", "0.05"),
              pytest.param("erf", 5, 4, "1.5", "2", marks=pytest.mark.slow),
-             ("sin", 7, 2, "0.3", "10.79"), ("erf", 12, 100, "50", "1e-7"), ("sin", 9, 3, "7", "0.001")]
+             ("sin", 7, 2, "0.3", "10.79"), pytest.param("erf", 12, 100, "50", "1e-7", marks=pytest.mark.slow),
+             pytest.param("sin", 9, 3, "7", "0.001", marks=pytest.mark.slow)]
 
 
 @pytest.mark.parametrize("name,n,w,q,p", H12_CASES)
@@ -237,7 +238,7 @@ def test_every_u_cell_has_an_eigenvalue_above_one_at_every_point(seed, count):
     assert accepted > count // 20
 
 
-@pytest.mark.parametrize("name,w,lo,hi", [("erf", 2, 1.94, 1.95), ("sin", 2, 1.61, 1.63),
+@pytest.mark.parametrize("name,w,lo,hi", [pytest.param("erf", 2, 1.94, 1.95, marks=pytest.mark.slow), ("sin", 2, 1.61, 1.63),
                                                 pytest.param("erf", 1, 1.17, 1.19, marks=pytest.mark.slow)])
 def test_the_n3_point_is_unstable_with_the_radius_the_docs_quote(name, w, lo, hi):
     """{v, -v, 0} at n = 3: the full 3 x 3 DT (central differences of the independent map, just inside the cone)

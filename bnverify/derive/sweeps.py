@@ -30,9 +30,9 @@ class InlineExecutor:
 
 
 def _default_executor():
-    from ..parallel import process_pool
+    from ..parallel import default_jobs, process_pool
 
-    return process_pool()
+    return InlineExecutor() if default_jobs() == 1 else process_pool()
 
 
 def sweep(fn, ns, act, executor=None, progress=None, **kw):
