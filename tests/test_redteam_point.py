@@ -285,7 +285,8 @@ def _family_map(name, w, q, p):
 
 
 @pytest.mark.parametrize("name, w, top", [pytest.param("erf", 2, 1.9458684, marks=pytest.mark.slow),
-                                          ("sin", 2, 1.6193670),       # erf at 2 by numpy in test_spread_cover.py
+                                          pytest.param("sin", 2, 1.6193670, marks=pytest.mark.slow),  # by default:
+                                          # test_spread_cover.py's family Jacobian (quadrature) and full map (numpy)
                                           pytest.param("erf", 1, 1.1782991, marks=pytest.mark.slow),
                                           pytest.param("sin", 4, 2.6715107, marks=pytest.mark.slow)])
 def test_the_point_independently(name, w, top):

@@ -28,7 +28,7 @@ ARGS = {
     "rank": [],
     "gram-starts": ["--n", "7", "--starts", "10"],
     "basins": ["--n", "7"],
-    "atlas": ["--activations", "identity,tanh", "--n", "4,16", "--width", "8", "--depth", "2", "--seeds", "2",
+    "atlas": ["--activations", "identity,tanh", "--n", "4", "--width", "8", "--depth", "2", "--seeds", "2",
               "--starts", "1", "--jobs", "1"],
     "kernel": ["--activation", "gelu", "--q1", "1", "--q2", "2", "--c", "1/2"],
     "bsb1": ["--stages", "rc,rs,relu", "--n", "3..5", "--check-to", "3"],
