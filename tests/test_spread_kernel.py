@@ -206,3 +206,14 @@ def test_threshold_none_is_a_registry_value():
     assert spec.PARAM_KINDS["threshold"]("none") == "none" and spec.PARAM_KINDS["threshold"]("7") == 7
     with pytest.raises(ValueError):
         spec.PARAM_KINDS["threshold"]("nothing")
+
+
+def test_endstate_says_the_kernel_proves_there_is_no_attractor(cli_json):
+    """endstate said 'no certified attractor' for GELU at sigma_w^2 = 2, where the trace lemma proves there is none
+    (red team of the trace lemma); tanh at 2 (no lemma there) keeps the old note."""
+    doc = cli_json("endstate", "--stages", "rc,gelu", "--weight-var", "2", "--n", "4", "--width", "8", "--depth", "2",
+                   "--seeds", "2")
+    assert doc["attractor_note"].startswith("no attractor for rc,gelu at sigma_w^2 = 2: the trusted kernel proves")
+    doc = cli_json("endstate", "--stages", "rc,tanh", "--weight-var", "2", "--n", "4", "--width", "8", "--depth", "2",
+                   "--seeds", "2")
+    assert doc["attractor_note"].startswith("no certified attractor for rc,tanh")

@@ -9,7 +9,7 @@ from ..core import activations, limits
 from ..errors import BadInput
 from ..report import pretty
 from ..sim import endstate
-from . import exits, options
+from . import exits, options, spread_verdicts
 from .output import Progress, save_figure, show
 
 NAME = "endstate"
@@ -81,10 +81,16 @@ def _validate(args):
     return ns, widths, last, act, options.weight_var(args.weight_var)
 
 
-def attractor_note(act):
+def attractor_note(act, weight_var=1, ns=()):
     """Why there is no certified attractor to compare with (None when there is one, n >= 7)."""
     if act.states:
         return None
+    from ..claims.properties import spread_cover         # where covers are searched (erf, sin) no lemma decides
+    if ns and min(ns) >= 3 and not spread_cover.searched(act, weight_var) and spread_verdicts.none_claim(
+            act, weight_var, "%d..%d" % (min(ns), max(ns))).status == "proved":        # a collapse lemma
+        return ("no attractor for rc,%s at sigma_w^2 = %s: the trusted kernel proves there is no spread-cluster fixed "
+                "point at any n (the scale collapses); here the finite-width means stand alone"
+                % (act.text or act.name, weight_var))
     return ("no certified attractor for rc,%s: the trusted kernel certifies it for %s (positively homogeneous, so "
             "at every sigma_w^2); here the finite-width means stand alone" % (
                 act.text or act.name, activations.spoken(["rc," + k for k in activations.names(lambda k: k.states)],
@@ -111,7 +117,7 @@ def compute(args):
     bar = Progress("endstate: (n, width)", args.progress)
     cells = [(n, d) for n in ns for d in widths]
     tick = lambda n, d: bar(cells.index((n, d)) + 1, len(cells), "n %d, width %d" % (n, d))      # noqa: E731
-    note = attractor_note(act)
+    note = attractor_note(act, weight_var, ns)
     tables = [endstate.compare(n, widths, args.depth, args.seeds, last,
                                None if note else sweep.certified_attractor(n, act),
                                base_seed=args.seed, act=act, progress=tick, weight_var=weight_var) for n in ns]

@@ -1025,7 +1025,7 @@ def _spread_none(c, threshold, ns):
                        "spread-cluster state of %s is not decided without a spread-none cover%s" % (
                            c.activation, " at n = %d" % threshold if threshold is not None else
                            " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
-                           "with a bound <= 1, attractor-threshold)"))
+                           "or spectral-radius at the attractor with a bound <= 1, attractor-threshold)"))
     return "refuted", because("n = %d" % at, [at])
 
 
