@@ -225,7 +225,7 @@ def test_decompose_marks_the_rows_the_weight_variance_moves(cli_json):
 
 def test_endstate_without_a_certified_attractor_says_so(cli_json):
     doc = cli_json("endstate", "--n", "7", "--width", "8", "--depth", "4", "--seeds", "2", "--stages", "rc,gelu",
-                   "--weight-var", "2")
+                   "--weight-var", "3")           # at 2 the kernel proves there is none (tests/test_spread_kernel.py)
     assert doc["attractor_note"] and "rc,relu" in doc["attractor_note"]
     assert all(t["attractor"] is None for t in doc["tables"])
     relu = [cli_json("endstate", "--n", "7", "--width", "8", "--depth", "4", "--seeds", "2", "--weight-var", w)
