@@ -360,15 +360,8 @@ def test_relabelled_items_never_decide(sin4):
 def test_every_single_tag_change_is_refused_or_still_true(sin4):
     """Each leaf of a genuine cover relabelled to every other tag: either refused, or the new tag is also true of
     that cell (then the cover stays sound; checked against the independent map at a point)."""
-    t = sin4["tree"]
-    cells, stack = {}, [(F(0), F(sin4["top"]), F(0), F(sin4["top"]))]
-    for i, ch in enumerate(t):          # the cells in the checker's order (its walk, written again)
-        q0, q1, p0, p1 = stack.pop()
-        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
-        if ch == "4":
-            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
-        else:
-            cells[i] = (q0, q1, p0, p1)
+    from test_spread_cover import cover_cells
+    t, cells = sin4["tree"], cover_cells(sin4)
     rnd = random.Random(1)
     picked = rnd.sample(sorted(cells), min(60, len(cells)))
     passed = []

@@ -24,6 +24,7 @@ from bnverify import trusted
 from bnverify.claims.certificate import finish
 from bnverify.claims.properties import spread_cover as SC
 from bnverify.trusted import spreadfam as S
+from test_spread_cover import cover_cells
 
 
 def _claim(prop="attractor-stable", act="erf", n="3", w="2", params=None):
@@ -258,14 +259,7 @@ def test_the_searchs_u_cells_near_the_lemmas_edge(name, w):
     independent family Jacobian has an eigenvalue > 1."""
     it = SC.item(name, 3, w)
     assert it is not None
-    stack, us = [(F(0), F(it["top"]), F(0), F(it["top"]))], []
-    for ch in it["tree"]:
-        q0, q1, p0, p1 = stack.pop()
-        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
-        if ch == "4":
-            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
-        elif ch == "U":
-            us.append((q0, q1, p0, p1))
+    us = [c for i, c in cover_cells(it).items() if it["tree"][i] == "U"]
     rnd = random.Random(0)
     assert us
     for q0, q1, p0, p1 in us:
@@ -386,14 +380,7 @@ def test_a_true_u_leaf_swapped_into_a_plain_cover_weakens_it(u3):
     only_stable: it refutes attractor-stable only, never existence; beside the plain cover, a second item for the
     same n is refused (so no dict order decides which fact counts)."""
     it = SC.item("erf", 4, 2)
-    t, stack, cells = it["tree"], [(F(0), F(it["top"]), F(0), F(it["top"]))], {}
-    for i, ch in enumerate(t):
-        q0, q1, p0, p1 = stack.pop()
-        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
-        if ch == "4":
-            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
-        else:
-            cells[i] = (q0, q1, p0, p1)
+    t, cells = it["tree"], cover_cells(it)
     with ctx.workprec(128):
         j = next(i for i in sorted(cells) if S._leaf("U", "erf", 4, F(2), *cells[i]))
     u = dict(it, tree=t[:j] + "U" + t[j + 1:])

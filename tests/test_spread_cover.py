@@ -19,6 +19,20 @@ from bnverify.trusted import spreadfam as S
 from test_spread_kernel import _claim
 
 
+def cover_cells(item):
+    """{index in the tree: (q0, q1, p0, p1)} for every leaf of a spread-none item, in the checker's order (its walk,
+    written again here for the tests)."""
+    cells, stack = {}, [(Fraction(0), Fraction(item["top"]), Fraction(0), Fraction(item["top"]))]
+    for i, ch in enumerate(item["tree"]):
+        q0, q1, p0, p1 = stack.pop()
+        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+        if ch == "4":
+            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
+        else:
+            cells[i] = (q0, q1, p0, p1)
+    return cells
+
+
 @pytest.fixture(scope="module")
 def erf5():
     return C.item("erf", 5, 2)
