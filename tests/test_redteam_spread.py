@@ -15,7 +15,7 @@ from fractions import Fraction as F
 
 import mpmath
 import pytest
-from flint import arb, arb_series, ctx
+from flint import arb_series, ctx
 
 from bnverify import trusted
 from bnverify.claims.certificate import finish
@@ -317,6 +317,18 @@ def _cert(claim, items):
     return finish(claim, v, trusted.kernel.METHODS[bool(items)], st, items)
 
 
+def assert_edited_items_fail(run_cli, path, good, edits):
+    """Each (key, value) written into the certificate's first item, the hash redone: check-cert exits 1 or 2, never
+    with a traceback."""
+    for key, val in edits:
+        bad = copy.deepcopy(good)
+        bad["evidence"][0][key] = val
+        bad = finish(bad["claim"], bad["verdict"], bad["method"], bad["statement"], bad["evidence"])
+        path.write_text(json.dumps(bad, allow_nan=True))
+        code, out, err = run_cli("check-cert", path)
+        assert code in (1, 2) and "Traceback" not in out + err, (key, val, out, err)
+
+
 def test_relabelled_items_never_decide(sin4):
     """A genuine cover (sin, w = 2, n = 4) relabelled onto another activation, weight variance (also one inside the
     lemma, or equal in value but spelled otherwise), n, n range, alpha, top; or with a tag changed, a cell dropped or
@@ -406,14 +418,7 @@ def test_hand_written_json_is_refused_without_a_traceback(tmp_path, run_cli, sin
     assert code == 0, out + err
     edits = [("n", float("nan")), ("n", float("inf")), ("n", 10 ** 400), ("prec", 10 ** 30), ("prec", -1),
              ("weight_var", "1e3"), ("weight_var", 2), ("top", 8), ("alpha", 0), ("tree", 4), ("type", "spread-nonE")]
-    for key, val in edits:
-        bad = copy.deepcopy(good)
-        bad["evidence"][0][key] = val
-        bad = finish(bad["claim"], bad["verdict"], bad["method"], bad["statement"], bad["evidence"])
-        p = tmp_path / "bad.json"
-        p.write_text(json.dumps(bad, allow_nan=True))
-        code, out, err = run_cli("check-cert", p)
-        assert code in (1, 2) and "Traceback" not in out + err, (key, val, out, err)
+    assert_edited_items_fail(run_cli, tmp_path / "bad.json", good, edits)
     # the verdict or statement flipped, or the claim moved (n, w, threshold none on a range), with the hash redone
     for edit in (lambda d: d.update(verdict="proved"),
                  lambda d: d["claim"].update(domain={"n": "3..4"}),
