@@ -3,7 +3,6 @@ sin in (q, p), beyond the collapse lemma.  G1 and G2 in balls against an indepen
 two-dimensional Gaussian integrals, not the closed kernels), covers found and re-checked, forged and relabelled
 covers refused, and the fixed point off the lines at n = 3 ({v, -v, 0}: rho = -1/(n-2)) never covered by cells
 that exclude it, only by "U" cells where every fixed point is unstable (which decide stable states only)."""
-import copy
 import json
 import math
 import time
