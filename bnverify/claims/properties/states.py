@@ -98,8 +98,7 @@ def two_point(claim):
     finds no sign change."""
     n, act, w = claim.n.lo, claim.activation, claim.weight_var
     state = state_of(claim)
-    if trusted.twopoint.collapses(act.kernel_name, Fraction(act.alpha) if act.takes_alpha else Fraction(0),
-                                  Fraction(w)):
+    if trusted.twopoint.collapses(act.kernel_name, two_point_search.kernel_alpha(act), Fraction(w)):
         return [], {"note": "the scale collapses by the trusted kernel's lemma (no evidence needed)"}
     item = (two_point_search.simplex_bracket_item if state == "simplex" else two_point_search.bracket_item)(act, n, w)
     if item is None:

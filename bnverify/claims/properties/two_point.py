@@ -21,6 +21,11 @@ COVER_REL = Fraction(1, 10 ** 4)     # the cover's bracket: the root +- 0.01 % (
 MAX_PIECES = 400
 
 
+def kernel_alpha(act):
+    """The alpha the trusted two-point table reads: elu's, else 0."""
+    return Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+
+
 def bracket_item(act, n, w, which=0):
     br = twopoint.bracket(act, n, w, which=which)
     return None if br is None else twopoint.item(act, n, w, *br)
@@ -47,7 +52,7 @@ def simplex_bracket_item(act, n, w, which=0):
     root = twopoint.simplex_root(act, n, w, which)
     if root is None:
         return None
-    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    alpha = kernel_alpha(act)
 
     def sign(s):            # the kernel's evaluator: +1, -1, or 0 where the ball holds 0
         with ctx.workprec(PREC):
@@ -208,7 +213,7 @@ def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
     in s (bracket_items).  Each root's cover bracket is its +- COVER_REL; the pieces between are cut
     with the kernel's own evaluator, their sign flipping at each bracket."""
     name, w = act.name, Fraction(w)
-    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    alpha = kernel_alpha(act)
     bounded = name in trusted.twopoint.BOUNDED
     if not bounded and name not in trusted.twopoint.RELU_GAP:
         return None
@@ -284,7 +289,7 @@ def none_item(act, n, w, state="two-point"):
     S = (twopoint.simplex_distances if state == "simplex" else twopoint.distances)(act, n, w, ss)
     if not np.all(np.isfinite(S)) or np.any(S >= ss * (1 - 1e-6)):
         return None
-    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    alpha = kernel_alpha(act)
     with ctx.workprec(PREC):
         L = float(trusted.twopoint._const(trusted.twopoint.TABLE[name][2], trusted.twopoint.ball(alpha)).mid())
     tail = _tail(act, n, w, state, alpha)
@@ -335,7 +340,7 @@ def jacobian(act, n, w, stability, state="two-point", item=None):
                        "collapses" % (act, w, n, state, *twopoint.GRID[:2], state))
     fact = trusted.items.check_item(item)
     lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
-    alpha = Fraction(act.alpha) if act.takes_alpha else Fraction(0)
+    alpha = kernel_alpha(act)
     modes = SIMPLEX_MODES if simplex else MODES
     with ctx.workprec(PREC):
         S = arb.union(trusted.twopoint.ball(lo), trusted.twopoint.ball(hi))
