@@ -354,6 +354,42 @@ def test_n3_point_exists_and_is_unstable(name):
             trusted.decide(claim, [it])
 
 
+@pytest.mark.parametrize("name, w", [("erf", "79/100"), ("erf", "7853982/10000000"), ("erf", "785398163398/10^12"),
+                                     ("sin", "10000001/10000000"), ("sin", "1000000000001/10^12")])
+def test_the_point_just_above_the_lemma_edge(run_cli, name, w):
+    """Issue 22: just above the collapse lemma's edge (w phi'(0)^2 = 1: erf at pi/4 = 0.78539816339..., sin at 1) the
+    point {v, -v, 0} sits at small q on the edge p = 0, where q = w E[phi(sqrt q Z)^2] (erf: w (2/pi) asin(2q/(1 +
+    2q)); sin: w (1 - e^(-2q))/2), q ~ (w 4/pi - 1)/2 for erf, w - 1 for sin (2.3e-8 for erf at 0.7853982, 3.5e-13 at 0.785398163398).
+    The scan used to start at q = 1e-6 and found nothing there (inconclusive); it scans down now.  The root is
+    computed independently (mpmath, 50 digits, both the closed form and a quadrature of the expectation) and lies in
+    the kernel-checked cell; the command line proves attractor-exists."""
+    w = Fraction(w.replace("10^12", str(10 ** 12)))
+    with mpmath.workdps(50):
+        W = mpmath.mpf(w.numerator) / w.denominator
+        edge = ((lambda q: W * 2 / mpmath.pi * mpmath.asin(2 * q / (1 + 2 * q)) - q) if name == "erf" else
+                (lambda q: W * (1 - mpmath.exp(-2 * q)) / 2 - q))
+        guess = (W * 4 / mpmath.pi - 1) / 2 if name == "erf" else W - 1
+        qs = mpmath.findroot(edge, (guess / 2, guess * 2), solver="illinois")
+        phi = mpmath.erf if name == "erf" else mpmath.sin
+        mean = W * mpmath.quad(lambda z: phi(mpmath.sqrt(qs) * z) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
+        assert qs > 0 and abs(mean - qs) < qs * mpmath.mpf(10) ** -20
+    it = C.point_item(name, 3, w)
+    assert it is not None and Fraction(it["q_lo"]) < Fraction(mpmath.nstr(qs, 40)) < Fraction(it["q_hi"])
+    code, out, err = run_cli("check", "--stages", "rc,%s" % name, "--weight-var", str(w), "--n", "3", "--property",
+                             "attractor-exists", "--json")
+    assert code == 0 and json.loads(out)["verdict"] == "proved", out + err
+
+
+def test_no_point_just_below_the_lemma_edge(run_cli):
+    """erf at 785398163397/10^12 < pi/4: the collapse lemma holds (w 4/pi < 1), there is no point, and none is
+    found; the kernel refutes attractor-exists."""
+    w = Fraction(785398163397, 10 ** 12)
+    assert C.point_item("erf", 3, w) is None
+    code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", str(w), "--n", "3", "--property",
+                           "attractor-exists", "--json")
+    assert code == 1 and json.loads(out)["verdict"] == "refuted"
+
+
 def test_forged_point_items_are_refused():
     """A cell beside the root, a relabelled weight variance or activation, n = 4 (whose edge is not invariant),
     malformed cells: refused by the checker."""

@@ -78,10 +78,15 @@ def item(name, n, w, unstable=True, seconds=SECONDS, **kw):
     return None
 
 
+SMALLEST_Q = Fraction(1, 10 ** 30)      # the edge scan's floor: 128 bits still tell w a(q) - q from 0 there
+
+
 def point_item(name, n, w):
     """A spread-point item for n = 3's {v, -v, 0} (trusted/spreadfam.py, check_spread_point), or None: the root of
-    q' - q along the edge p = 0 by bisection in floats of the kernel's own balls' midpoints, then cells of relative
-    half-width 2^-6 .. 2^-20 around it until the kernel's tests pass."""
+    q' - q along the edge p = 0 (q = w E[phi(sqrt q Z)^2] there) by bisection in floats of the kernel's own balls'
+    midpoints, from [10^-6, 4w], or below 10^-6 by a scan down by factors of 16 to SMALLEST_Q where q' - q is not yet
+    positive at 10^-6 (just above the collapse lemma's edge, erf at sigma_w^2 = 0.7853982: q = 2.3e-8), then cells of
+    relative half-width 2^-6 .. 2^-20 around it until the kernel's tests pass."""
     if n != 3:
         return None
     w = Fraction(w)
@@ -90,8 +95,12 @@ def point_item(name, n, w):
         with ctx.workprec(PREC):
             return float(spreadfam.h12(name, 3, spreadfam.ball(w), spreadfam.ball(q), spreadfam.arb(0))[0].mid())
     lo, hi = Fraction(1, 10 ** 6), 4 * w
-    if not g(lo) > 0 > g(hi):               # q' - q = w a(q) - q: above 0 near 0 (w a'(0) > 1), below at 4w
+    if not g(hi) < 0:                       # q' - q = w a(q) - q: above 0 near 0 (w a'(0) > 1), below at 4w
         return None
+    while not g(lo) > 0:                    # just above the collapse lemma's edge the root is near 0: scan down
+        if lo < SMALLEST_Q:
+            return None
+        lo, hi = lo / 16, lo
     for _ in range(60):
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if g(mid) > 0 else (lo, mid)
