@@ -63,8 +63,9 @@ A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin
 default 1): the scale is part of the state.  Where the kernel's collapse lemmas hold (S2 L^2 < 1,
 or = 1 for tanh, sin, softplus, sigmoid, elu, L the Lipschitz constant of phi: every pairwise
 distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks) there is no
-spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n,
-null if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
+spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
+range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n, null
+if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
 For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
 by the kernel, refutes a stable spread-cluster state (n = 3: cells where any fixed point is
 unstable).  Otherwise, per n (at most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
@@ -266,7 +267,8 @@ def text_smooth(doc):
     for r in doc["results"]:
         if r["search"] is None:         # decided by the kernel, no search
             lines.append("n = %s: %s (trusted kernel: %s%s)" % (
-                simplex.n_label(r), r["status"], "no stable spread-cluster fixed point (any there is has an eigenvalue > 1)"
+                simplex.n_label(r), r["status"],
+                "no stable spread-cluster fixed point (any there is has an eigenvalue > 1)"
                 if r.get("unstable_cells") else "no spread-cluster fixed point",
                 "" if r.get("lemma") else ", a spread-none cover, %.1f s" % r["seconds"]))
             continue

@@ -183,7 +183,8 @@ def compute_smooth(args, stages, act):
     results = []
     for c in cells:
         whole = isinstance(c["n"], ranges.IntRange)         # one row for every n of the range
-        row = {"n": c["n"].lo if whole else c["n"], "status": c["fixed_point"], "seconds": round(c["seconds"], 3), "checked": c["checked"],
+        row = {"n": c["n"].lo if whole else c["n"], "status": c["fixed_point"], "seconds": round(c["seconds"], 3),
+               "checked": c["checked"],
                "exact": {}, "stable": c["stable"]}
         if c["shown"]:
             cos, norm2, s, radius = (_ends(x) for x in c["shown"])
