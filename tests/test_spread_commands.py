@@ -138,3 +138,15 @@ def test_an_open_range_where_a_lemma_decides_is_one_row(run_cli, monkeypatch, co
     code, out, err = run_cli(command, *argv, "--n", "3..")
     assert code == 0, err
     assert "n = 3..: refuted" in out if command == "attractor" else "\n3..  " in out and "n=3..:" in out
+
+
+def test_the_simplex_cert_of_a_whole_range_row(run_cli, tmp_path):
+    """--cert with a non-homogeneous phi's simplex rows was silently ignored (no file, exit 0).  For the whole-range
+    row it is the kernel's verdict's certificate (check-cert re-checks it); per n it is refused, naming the claim."""
+    cert = tmp_path / "c.json"
+    code, out, err = run_cli("simplex", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..", "--cert", cert)
+    assert code == 0 and cert.exists(), err
+    code, out, err = run_cli("check-cert", cert)
+    assert code == 0 and "1 ok" in out and "refuted" in out, out + err
+    code, out, err = run_cli("simplex", "--stages", "rc,sin", "--weight-var", "2", "--n", "3", "--cert", cert)
+    assert code == 2 and "bnverify check --stages rc,sin --weight-var 2 --n 3 --property fixed-point" in err, err

@@ -54,7 +54,8 @@ trusted kernel: a bracket of S(s) = E[phi(x)^2] - E[phi(x) phi(y)] = s (Mehler's
 the common cosine, E[phi^2] and the spectral radius of DF over it, and whether it is stable
 (docs/two-point.md).  An open range (--n 3..) or one above n = 1000 where a collapse lemma of the
 kernel decides every n (S2 L^2 < 1, or = 1 for a strict row; gelu, silu at S2 <= 2): one row for
-the whole range, the kernel's verdict (JSON "n_last": the range's last n, null if open).
+the whole range, the kernel's verdict (JSON "n_last": the range's last n, null if open; --cert FILE
+writes its certificate).
 
 examples:  bnverify simplex --n 3..40 --json
            bnverify simplex --stages rc,tanh --weight-var 2 --n 3..8
@@ -122,11 +123,12 @@ SMOOTH_CONVENTION = ("eigenvalues of DF(G*) itself (phi is not homogeneous: no s
 MAX_SMOOTH_N = 1000         # the kernel's two-point and simplex items take n <= 1000
 
 
-def smooth_cells(act, weight_var, ns, progress=None):
+def smooth_cells(act, weight_var, ns, progress=None, verdicts=None):
     """Per n, the kernel's verdicts on the simplex state s I + b J of RC + a non-homogeneous phi (the map
     itself, not up to scale): a fixed point with spectral radius of DF < 1 (stable), else whether one
     exists (or the scale collapses); the geometry the kernel encloses over the same bracket (fact
-    "shown": cosine, E[phi^2], s, radius), as ball texts."""
+    "shown": cosine, E[phi^2], s, radius), as ball texts.  ``verdicts``: a list to which each n's last verdict
+    (the row's) is appended."""
     from .. import trusted
 
     out = []
@@ -146,6 +148,8 @@ def smooth_cells(act, weight_var, ns, progress=None):
         out.append({"n": n, "fixed_point": v.status if stable != "proved" else "proved", "stable": stable,
                     "shown": shown, "reason": v.evidence.get("reason"), "seconds": time.monotonic() - t0,
                     "checked": bool(v.evidence.get("checked"))})
+        if verdicts is not None:
+            verdicts.append(v)
         if progress:
             progress(k + 1, len(ns), v)
     return out
@@ -173,8 +177,15 @@ def compute_smooth(args, stages, act):
     if not r.finite or r.hi > MAX_SMOOTH_N:
         if not spread_verdicts.collapse_lemma(act, w):
             raise BadInput(spread_verdicts.no_lemma(args.n, act, w, "the simplex state", MAX_SMOOTH_N, r.lo))
-        cells = smooth_cells(act, w, [r])       # one kernel verdict on the whole range (the lemma: no evidence)
+        options.cert_path(args.cert)
+        vs = []
+        cells = smooth_cells(act, w, [r], verdicts=vs)  # one kernel verdict on the whole range (the lemma: no evidence)
+        per_n.write_cert(args, vs[0])
     else:
+        if args.cert is not None:       # it would be ignored
+            raise BadInput("--cert is written for an open or long range where a collapse lemma decides every n; per n, "
+                           "a claim does: bnverify check --stages rc,%s --weight-var %s --n %s --property fixed-point "
+                           "--state simplex --cert FILE" % (act.name, args.weight_var, args.n))
         cells = None
     talk = lambda k, total, v: sys.stderr.write("[%d/%d] simplex n=%d: %s (%.1fs)\n" % (    # noqa: E731
         k, total, r.lo + k - 1, v.status, v.seconds))
