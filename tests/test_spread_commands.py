@@ -150,3 +150,14 @@ def test_the_simplex_cert_of_a_whole_range_row(run_cli, tmp_path):
     assert code == 0 and "1 ok" in out and "refuted" in out, out + err
     code, out, err = run_cli("simplex", "--stages", "rc,sin", "--weight-var", "2", "--n", "3", "--cert", cert)
     assert code == 2 and "bnverify check --stages rc,sin --weight-var 2 --n 3 --property fixed-point" in err, err
+
+
+def test_the_api_reads_a_whole_range_row():
+    """bnv.simplex / bnv.attractor: the whole-range row says its range (n_range), and so does the result's repr."""
+    from bnverify import api as bnv
+
+    s = bnv.simplex(stages="rc,gelu", weight_var="2", n="3..")
+    assert [(r.n, r.n_range, r.status) for r in s.rows] == [(3, "3..", "refuted")] and "n=3..:" in repr(s)
+    a = bnv.attractor(stages="rc,gelu", weight_var="2", n="3..1000000")
+    assert a.rows[0].n_range == "3..1000000" and "n=3..1000000" in repr(a)
+    assert bnv.simplex(stages="rc,gelu", weight_var="2", n="3").rows[0].n_range is None

@@ -121,8 +121,8 @@ def item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     ``seconds`` in all.  Two shortcuts, choices of what to search only: at n = 3 where the point {v, -v, 0} is
     found (point_item) no cover without "U" leaves exists, so none is searched; and an order whose tree on the
     first grid is estimated (``size``) above OVER times the budget is not searched on any grid (sin at
-    sigma_w^2 = 100, n = 3: some 300,000 cells; 98 s of search before, 4 s of estimate now).  ``why``: a list to
-    which the reasons for None are appended."""
+    sigma_w^2 = 100, n = 3: some 300,000 cells; 98 to 126 s of search before, about 2 s of estimate now).
+    ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
     orders = (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,)
     if n == 3 and point_item(name, n, w) is not None:
