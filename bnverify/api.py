@@ -451,6 +451,7 @@ class StateRow:
     s: Interval | None = None             # a non-homogeneous phi's simplex state s I + b J: s and E[phi^2]
     squared_norm: Interval | None = None
     stable: str | None = None             # ... and the kernel's verdict on "spectral radius < 1"
+    n_range: str | None = None            # a row for every n of a range at once (a collapse lemma): "3..", else None
 
     @classmethod
     def of(cls, row):
@@ -460,11 +461,13 @@ class StateRow:
                                                     "simplex_cos", "s", "squared_norm")},
                    stable=row.get("stable"),
                    seconds=row.get("seconds"), reason=row.get("reason"), exact=dict(row.get("exact") or {}),
-                   post_state=None if post is None else {k: _iv(v) for k, v in post.items()})
+                   post_state=None if post is None else {k: _iv(v) for k, v in post.items()},
+                   n_range=None if "n_last" not in row else "%d..%s" % (row["n"], "" if row["n_last"] is None
+                                                                       else row["n_last"]))
 
     def __repr__(self):
-        return "StateRow(n=%d, %s%s)" % (self.n, self.status, ", spectral_radius %r" % self.spectral_radius
-                                         if self.spectral_radius is not None else "")
+        return "StateRow(n=%s, %s%s)" % (self.n_range or self.n, self.status, ", spectral_radius %r" %
+                                         self.spectral_radius if self.spectral_radius is not None else "")
 
 
 def _asymptotics(a):
@@ -515,7 +518,7 @@ class _StateSweep(CommandResult):
             lo, hi = self.summary["range"]
             return "%d..%s" % (lo, "" if hi is None else hi)
         ns = [r.n for r in self.rows]
-        return str(ns[0]) if len(ns) == 1 else "%d..%d" % (ns[0], ns[-1])
+        return self.rows[0].n_range or str(ns[0]) if len(ns) == 1 else "%d..%d" % (ns[0], ns[-1])
 
     def _summary(self):
         return ("%s (read at C G* C by conjugation: %s) " % (self.conjugation["stages"], self.conjugation["status"])
@@ -528,8 +531,8 @@ class _StateSweep(CommandResult):
                 " (kernel-checked)" if self.summary["checked"] else "", len(self.boxes))
         if len(self.rows) == 1:
             r = self.rows[0]
-            return "%s, n=%d: %s%s" % (self.activation, r.n, r.status, ", spectral_radius %r" % r.spectral_radius
-                                       if r.spectral_radius is not None else "")
+            return "%s, n=%s: %s%s" % (self.activation, r.n_range or r.n, r.status, ", spectral_radius %r" %
+                                       r.spectral_radius if r.spectral_radius is not None else "")
         return "%s, n=%s: %s" % (self.activation, self._range(), _counts(r.status for r in self.rows))
 
     def _body_html(self):

@@ -49,7 +49,7 @@ def test_simplex_table(run_cli):
 @pytest.mark.parametrize("argv", [
     ["attractor", "--n", "9..3"], ["attractor", "--n", "2..5"], ["attractor", "--n", "3.5"],
     ["attractor", "--n", ""], ["attractor", "--n", "abc"], ["attractor", "--n", "..7"], ["attractor", "--n", "7..x"],
-    ["simplex", "--n", "3..", "--stages", "rc,tanh"], ["attractor", "--n", "7..", "--fold", "6.1..6.2"],
+    ["simplex", "--n", "3..", "--stages", "rc,tanh", "--weight-var", "2"], ["attractor", "--n", "7..", "--fold", "6.1..6.2"],
     ["simplex", "--n", "1"], ["simplex", "--n", "4", "--alpha", "1/10"],
     ["simplex", "--n", "4", "--stages", "rs,relu"], ["simplex", "--n", "4", "--stages", "rc,abs"],
     ["simplex", "--n", "3..", "--stages", "rc,rs,relu"], ["simplex", "--n", "4", "--check-to", "3"],

@@ -38,10 +38,12 @@ RUNS = {
     "jacobian": [["--symbolic"], ["--n", "5"], ["--n", "5", "--stages", "rc,tanh", "--weight-var", "2"],
                  ["--n", "4", "--stages", "rc,sin", "--weight-var", "2", "--state", "simplex"]],
     "attractor": [["--n", "7", "--jobs", "1"], ["--n", "7.."], ["--stages", "relu,rc", "--n", "7", "--jobs", "1"],
-                  ["--stages", "rc,sigmoid", "--n", "3"]],          # the float search's rows (test_spread_commands)
+                  ["--stages", "rc,sigmoid", "--n", "3"],           # the float search's rows (test_spread_commands)
+                  ["--stages", "rc,gelu", "--weight-var", "2", "--n", "3.."]],      # one row for every n (a lemma)
     "simplex": [["--n", "3..4", "--jobs", "1"], ["--n", "3.."], ["--stages", "relu,rc", "--n", "3..", "--jobs", "1"],
                 ["--stages", "rc,rs,relu", "--n", "3..5", "--check-to", "3", "--jobs", "1"],
-                ["--stages", "rc,sin", "--weight-var", "4", "--n", "8"]],
+                ["--stages", "rc,sin", "--weight-var", "4", "--n", "8"],
+                ["--stages", "rc,gelu", "--weight-var", "2", "--n", "3.."]],
     "rank": [["--n", "4", "--width", "2", "--seeds", "2"]],
     "gram-starts": [["--n", "4", "--starts", "3"]],
     "basins": [["--n", "5"], ["--n", "100.."], ["--stages", "rc,sigmoid", "--n", "3"]],

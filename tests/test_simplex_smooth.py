@@ -216,7 +216,8 @@ def test_check_and_json_on_the_command_line(run_cli):
 
 def test_the_simplex_command_for_a_non_homogeneous_activation(cli_json, run_cli):
     """bnverify simplex --stages rc,PHI --weight-var S2: per n the kernel's verdicts and enclosures
-    (the geometry of the same bracket); sigma_w^2 with a homogeneous phi and open ranges refused."""
+    (the geometry of the same bracket); sigma_w^2 with a homogeneous phi refused, and open ranges where no collapse
+    lemma decides every n (where one does: one row, tests/test_spread_commands.py)."""
     doc = cli_json("simplex", "--stages", "rc,sin", "--weight-var", "2", "--n", "4..5")       # sin: 0.4 s per n
     rows = doc["results"]
     assert [r["status"] for r in rows] == ["proved", "proved"] and [r["stable"] for r in rows] == ["proved"] * 2
@@ -226,9 +227,9 @@ def test_the_simplex_command_for_a_non_homogeneous_activation(cli_json, run_cli)
     code, out, _ = run_cli("simplex", "--stages", "rc,sin", "--n", "3")       # sigma_w^2 = 1: the scale collapses
     assert code == 0 and "refuted" in out and "collapses" in out
     for argv, why in ((("--stages", "rc,relu", "--weight-var", "2", "--n", "3"), "only scales"),
-                      (("--stages", "rc,tanh", "--n", "3.."), "upper end"),
+                      (("--stages", "rc,tanh", "--weight-var", "2", "--n", "3.."), "none holds for tanh"),
                       (("--stages", "rc,rs,tanh", "--n", "3"), "RC then the activation"),
-                      (("--stages", "rc,tanh", "--n", "3..2000"), "up to n = 1000")):
+                      (("--stages", "rc,tanh", "--weight-var", "2", "--n", "3..2000"), "up to n = 1000")):
         code, _, err = run_cli("simplex", *argv)
         assert code == 2 and why in err and "Traceback" not in err, (argv, err)
 

@@ -57,8 +57,11 @@ def test_attractor_non_homogeneous_is_inconclusive(run_cli, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["attractor", "--stages", "rc,tanh", "--n", "3.."], "no upper end"),
-    (["attractor", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..65"], "per n up to n = 64"),
+    (["attractor", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3.."], "none holds for tanh at sigma_w^2 = 2"),
+    (["attractor", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..65"], "per n, this command goes up to n = 64"),
+    (["attractor", "--stages", "rc,erf", "--weight-var", "2", "--n", "3.."], "give e.g. 3..13"),
+    (["simplex", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3.."], "no bnverify check --n 3.. decides"),
+    (["simplex", "--stages", "rc,tanh", "--weight-var", "2", "--n", "995..1005"], "up to n = 1000: give e.g. 990..1000"),
     (["attractor", "--stages", "tanh,rc", "--n", "3"], "RC then the activation"),
     (["attractor", "--stages", "rc,tanh", "--n", "7", "--fold", "6.1..6.2"], "--fold"),
     (["attractor", "--stages", "rc,relu", "--n", "7", "--weight-var", "2"], "only scales"),
@@ -101,9 +104,60 @@ def test_atlas_reports_a_found_spread_point(cli_json):
 
 
 def test_a_lemma_range_is_at_most_a_thousand_rows(run_cli):
-    """The red team's 3..1000000 (48 s, 600 MB of JSON: a reason per row): refused with the one check that covers
-    every n."""
-    code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..1000000")
-    assert code == 2 and "at most 1000 rows" in err and "--n 3.. --property attractor-threshold --value none" in err
+    """The red team's 3..1000000 (48 s, 600 MB of JSON: a reason per row): one row, the kernel's one verdict on the
+    whole range (issue 22); at most 1000 n, a row per n."""
+    code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..1000000", "--json")
+    rows = json.loads(out)["results"]
+    assert code == 0 and len(rows) == 1 and rows[0]["n"] == 3 and rows[0]["n_last"] == 1000000, err
     code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..1002", "--json")
     assert code == 0 and len(json.loads(out)["results"]) == 1000
+
+
+@pytest.mark.parametrize("command, argv, reason", [
+    ("simplex", ["--stages", "rc,gelu", "--weight-var", "2"], "tr T(S) <="),             # the trace lemma
+    ("simplex", ["--stages", "rc,silu", "--weight-var", "3/2"], "tr T(S) <="),
+    ("simplex", ["--stages", "rc,tanh", "--weight-var", "1"], "sigma_w^2 L^2 = 1"),      # the Lipschitz lemma
+    ("attractor", ["--stages", "rc,gelu", "--weight-var", "2"], "tr T(S) <="),
+    ("attractor", ["--stages", "rc,tanh"], "sigma_w^2 L^2 = 1"),
+])
+def test_an_open_range_where_a_lemma_decides_is_one_row(run_cli, monkeypatch, command, argv, reason):
+    """Issue 22: bnverify simplex --stages rc,gelu --weight-var 2 --n 3.. was a usage error ('no upper end') though
+    the kernel decides every n there.  One row for the whole range, the kernel's verdict on one claim (checked, the
+    collapse reason), in text and JSON, exit 0; the claim run is the kernel's, never the command's word."""
+    from bnverify.claims import properties
+
+    seen = []
+    real = properties.check
+    monkeypatch.setattr(properties, "check", lambda claim, *a, **k: seen.append(str(claim.n)) or real(claim, *a, **k))
+    code, out, err = run_cli(command, *argv, "--n", "3..", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["results"]
+    assert len(rows) == 1 and rows[0]["n"] == 3 and rows[0]["n_last"] is None and rows[0]["checked"] is True
+    assert rows[0]["status"] == "refuted" and reason in rows[0]["reason"]
+    assert seen and set(seen) == {"3.."}                # claims on the whole range only, decided by the kernel
+    code, out, err = run_cli(command, *argv, "--n", "3..")
+    assert code == 0, err
+    assert "n = 3..: refuted" in out if command == "attractor" else "\n3..  " in out and "n=3..:" in out
+
+
+def test_the_simplex_cert_of_a_whole_range_row(run_cli, tmp_path):
+    """--cert with a non-homogeneous phi's simplex rows was silently ignored (no file, exit 0).  For the whole-range
+    row it is the kernel's verdict's certificate (check-cert re-checks it); per n it is refused, naming the claim."""
+    cert = tmp_path / "c.json"
+    code, out, err = run_cli("simplex", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..", "--cert", cert)
+    assert code == 0 and cert.exists(), err
+    code, out, err = run_cli("check-cert", cert)
+    assert code == 0 and "1 ok" in out and "refuted" in out, out + err
+    code, out, err = run_cli("simplex", "--stages", "rc,sin", "--weight-var", "2", "--n", "3", "--cert", cert)
+    assert code == 2 and "bnverify check --stages rc,sin --weight-var 2 --n 3 --property fixed-point" in err, err
+
+
+def test_the_api_reads_a_whole_range_row():
+    """bnv.simplex / bnv.attractor: the whole-range row says its range (n_range), and so does the result's repr."""
+    from bnverify import api as bnv
+
+    s = bnv.simplex(stages="rc,gelu", weight_var="2", n="3..")
+    assert [(r.n, r.n_range, r.status) for r in s.rows] == [(3, "3..", "refuted")] and "n=3..:" in repr(s)
+    a = bnv.attractor(stages="rc,gelu", weight_var="2", n="3..1000000")
+    assert a.rows[0].n_range == "3..1000000" and "n=3..1000000" in repr(a)
+    assert bnv.simplex(stages="rc,gelu", weight_var="2", n="3").rows[0].n_range is None

@@ -11,7 +11,7 @@ from ..derive import sweeps
 from ..errors import BadInput
 from ..core.stages import after
 from . import after as after_activation
-from . import exits, options, per_n, spread_search, spread_verdicts
+from . import exits, options, per_n, simplex, spread_search, spread_verdicts
 from .output import show
 
 NAME = "attractor"
@@ -63,8 +63,9 @@ A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin
 default 1): the scale is part of the state.  Where the kernel's collapse lemmas hold (S2 L^2 < 1,
 or = 1 for tanh, sin, softplus, sigmoid, elu, L the Lipschitz constant of phi: every pairwise
 distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks) there is no
-spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search, any finite
-range), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
+spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
+range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n, null
+if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
 For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
 by the kernel, refutes a stable spread-cluster state (n = 3: cells where any fixed point is
 unstable).  Otherwise, per n (at most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
@@ -205,7 +206,7 @@ def compute_smooth(args, stages, act):
                        "does: bnverify check --stages rc,%s --weight-var %s --n %s --property attractor-threshold "
                        "--value none --cert FILE (proved where a collapse lemma decides)"
                        % (act.name, act.name, args.weight_var, args.n))
-    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
+    r = ranges.parse_int_range(args.n, "n", minimum=3)
     w = options.weight_var(args.weight_var)
     from ..derive import spread
 
@@ -215,16 +216,15 @@ def compute_smooth(args, stages, act):
     per_n_covers = spread_cover.searched(act, w)
     none = None if per_n_covers else spread_verdicts.none_claim(act, w, r)
     lemma = none is not None and none.status == "proved"
-    if not lemma and r.hi > MAX_SMOOTH_N:
-        raise BadInput("--n %s: the spread-cluster search of a non-homogeneous activation runs per n up to n = %d "
-                       "(any n where the kernel's collapse lemmas decide)" % (args.n, MAX_SMOOTH_N))
-    if lemma and len(r) > limits.MAX_PER_N:
-        raise BadInput("--n %s: at most %d rows; the kernel's collapse lemma holds at every n at once: bnverify check "
-                       "--stages rc,%s --weight-var %s --n %d.. --property attractor-threshold --value none"
-                       % (args.n, limits.MAX_PER_N, act.name, w, r.lo))
+    if not lemma and (not r.finite or r.hi > MAX_SMOOTH_N):
+        raise BadInput(spread_verdicts.no_lemma(args.n, act, w, "the spread-cluster state", MAX_SMOOTH_N, r.lo))
     if lemma:         # the trusted kernel's collapse lemmas: no float search needed
-        results = [{"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),
-                    "search": None, "seconds": 0.0, "two_point": None, "simplex": None, "lemma": True} for k in r]
+        row = lambda k: {"n": k, "status": "refuted", "checked": True, "reason": none.evidence.get("reason"),  # noqa
+                         "search": None, "seconds": 0.0, "two_point": None, "simplex": None, "lemma": True}
+        if not r.finite or len(r) > limits.MAX_PER_N:       # one row, the kernel's one verdict, for every n
+            results = [dict(row(r.lo), n_last=r.hi, seconds=round(none.seconds, 3))]
+        else:
+            results = [row(k) for k in r]
         note = "none in %s (proved by the trusted kernel: %s)" % (r, none.evidence.get("statement"))
     else:
         covered = {}                    # erf, sin: per n, a spread-none cover re-checked by the kernel
@@ -266,8 +266,9 @@ def text_smooth(doc):
         "kernel verdicts (two-point, simplex) and a %s" % doc["spread_search"]["label"])]
     for r in doc["results"]:
         if r["search"] is None:         # decided by the kernel, no search
-            lines.append("n = %d: %s (trusted kernel: %s%s)" % (
-                r["n"], r["status"], "no stable spread-cluster fixed point (any there is has an eigenvalue > 1)"
+            lines.append("n = %s: %s (trusted kernel: %s%s)" % (
+                simplex.n_label(r), r["status"],
+                "no stable spread-cluster fixed point (any there is has an eigenvalue > 1)"
                 if r.get("unstable_cells") else "no spread-cluster fixed point",
                 "" if r.get("lemma") else ", a spread-none cover, %.1f s" % r["seconds"]))
             continue

@@ -14,7 +14,7 @@ from ..errors import BadInput
 from ..core import ranges
 from ..core.stages import after
 from . import after as after_activation
-from . import exits, options, per_n, simplex_rs
+from . import exits, options, per_n, simplex_rs, spread_verdicts
 from .output import show
 
 NAME = "simplex"
@@ -52,10 +52,14 @@ Any other activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin) with -
 per n of a finite range, the simplex state s I + b J of the map itself (not up to scale) by the
 trusted kernel: a bracket of S(s) = E[phi(x)^2] - E[phi(x) phi(y)] = s (Mehler's series in balls),
 the common cosine, E[phi^2] and the spectral radius of DF over it, and whether it is stable
-(docs/two-point.md).
+(docs/two-point.md).  An open range (--n 3..) or one above n = 1000 where a collapse lemma of the
+kernel decides every n (S2 L^2 < 1, or = 1 for a strict row; gelu, silu at S2 <= 2): one row for
+the whole range, the kernel's verdict (JSON "n_last": the range's last n, null if open; --cert FILE
+writes its certificate).
 
 examples:  bnverify simplex --n 3..40 --json
            bnverify simplex --stages rc,tanh --weight-var 2 --n 3..8
+           bnverify simplex --stages rc,gelu --weight-var 2 --n 3..     (one row: refuted, a lemma)
            bnverify simplex --stages rc,rs,relu --n 3..16
            bnverify simplex --n 1000000
            bnverify simplex --n 3.. --json
@@ -119,11 +123,12 @@ SMOOTH_CONVENTION = ("eigenvalues of DF(G*) itself (phi is not homogeneous: no s
 MAX_SMOOTH_N = 1000         # the kernel's two-point and simplex items take n <= 1000
 
 
-def smooth_cells(act, weight_var, ns, progress=None):
+def smooth_cells(act, weight_var, ns, progress=None, verdicts=None):
     """Per n, the kernel's verdicts on the simplex state s I + b J of RC + a non-homogeneous phi (the map
     itself, not up to scale): a fixed point with spectral radius of DF < 1 (stable), else whether one
     exists (or the scale collapses); the geometry the kernel encloses over the same bracket (fact
-    "shown": cosine, E[phi^2], s, radius), as ball texts."""
+    "shown": cosine, E[phi^2], s, radius), as ball texts.  ``verdicts``: a list to which each n's last verdict
+    (the row's) is appended."""
     from .. import trusted
 
     out = []
@@ -143,6 +148,8 @@ def smooth_cells(act, weight_var, ns, progress=None):
         out.append({"n": n, "fixed_point": v.status if stable != "proved" else "proved", "stable": stable,
                     "shown": shown, "reason": v.evidence.get("reason"), "seconds": time.monotonic() - t0,
                     "checked": bool(v.evidence.get("checked"))})
+        if verdicts is not None:
+            verdicts.append(v)
         if progress:
             progress(k + 1, len(ns), v)
     return out
@@ -165,17 +172,30 @@ def compute_smooth(args, stages, act):
                        "activation, in that order, and nothing else" % (args.stages, act.name))
     if args.check_to is not None:
         raise BadInput("--check-to applies to --stages rc,rs,PHI")
-    r = ranges.parse_int_range(args.n, "n", minimum=3, allow_open=False)
-    if r.hi > MAX_SMOOTH_N:
-        raise BadInput("--n %s: the simplex state of a non-homogeneous activation is certified per n up to n = %d"
-                       % (args.n, MAX_SMOOTH_N))
+    r = ranges.parse_int_range(args.n, "n", minimum=3)
     w = options.weight_var(args.weight_var)
+    if not r.finite or r.hi > MAX_SMOOTH_N:
+        if not spread_verdicts.collapse_lemma(act, w):
+            raise BadInput(spread_verdicts.no_lemma(args.n, act, w, "the simplex state", MAX_SMOOTH_N, r.lo))
+        options.cert_path(args.cert)
+        vs = []
+        cells = smooth_cells(act, w, [r], verdicts=vs)  # one kernel verdict on the whole range (the lemma: no evidence)
+        per_n.write_cert(args, vs[0])
+    else:
+        if args.cert is not None:       # it would be ignored
+            raise BadInput("--cert is written for an open or long range where a collapse lemma decides every n; per n, "
+                           "a claim does: bnverify check --stages rc,%s --weight-var %s --n %s --property fixed-point "
+                           "--state simplex --cert FILE" % (act.name, args.weight_var, args.n))
+        cells = None
     talk = lambda k, total, v: sys.stderr.write("[%d/%d] simplex n=%d: %s (%.1fs)\n" % (    # noqa: E731
         k, total, r.lo + k - 1, v.status, v.seconds))
-    cells = smooth_cells(act, w, list(r), talk if len(r) > 1 and options.talks(args) else None)
+    if cells is None:
+        cells = smooth_cells(act, w, list(r), talk if len(r) > 1 and options.talks(args) else None)
     results = []
     for c in cells:
-        row = {"n": c["n"], "status": c["fixed_point"], "seconds": round(c["seconds"], 3), "checked": c["checked"],
+        whole = isinstance(c["n"], ranges.IntRange)         # one row for every n of the range
+        row = {"n": c["n"].lo if whole else c["n"], "status": c["fixed_point"], "seconds": round(c["seconds"], 3),
+               "checked": c["checked"],
                "exact": {}, "stable": c["stable"]}
         if c["shown"]:
             cos, norm2, s, radius = (_ends(x) for x in c["shown"])
@@ -183,6 +203,8 @@ def compute_smooth(args, stages, act):
                        s=s, squared_norm=norm2)
         if c["fixed_point"] != "proved":
             row["reason"] = c["reason"] or ""
+        if whole:
+            row["n_last"] = c["n"].hi
         results.append(row)
     return {"activation": str(act), "stages": "rc,%s" % act.name, "weight_var": str(w), "results": results,
             "eigenvalue_convention": SMOOTH_CONVENTION,
@@ -219,11 +241,20 @@ def text_smooth(doc):
     out = ["simplex state s I + b J of RC + %s, sigma_w^2 = %s (the map itself, not up to scale): the kernel's "
            "enclosures over each bracket of S(s) = s, rounded outward" % (doc["activation"], doc["weight_var"])]
     out += per_n.fitted_table(lambda d: [["n", "fixed point", "stable", "s", "cosine", "E[phi^2]", "spectral radius"]] + [
-        [str(r["n"]), r["status"], r["stable"]] + [per_n.interval(r, f, d) for f in
-                                                   ("s", "simplex_cos", "squared_norm", "spectral_radius")]
+        [n_label(r), r["status"], r["stable"]] + [per_n.interval(r, f, d) for f in
+                                                  ("s", "simplex_cos", "squared_norm", "spectral_radius")]
         for r in rows])
-    out += ["n=%d: %s" % (r["n"], r["reason"]) for r in rows if "reason" in r]
+    out += ["n=%s: %s" % (n_label(r), r["reason"]) for r in rows if "reason" in r]
+    out += ["n=%s: one verdict of the trusted kernel for every n of the range (a collapse lemma, no per-n evidence)"
+            % n_label(r) for r in rows if "n_last" in r]
     return out
+
+
+def n_label(row):
+    """A row's n: 5, or the range 3.. / 3..2000000 of a row for every n of it (key n_last)."""
+    if "n_last" not in row:
+        return str(row["n"])
+    return "%d..%s" % (row["n"], "" if row["n_last"] is None else row["n_last"])
 
 
 def compute_per_n(args):

@@ -1,7 +1,10 @@
 """The trusted kernel's verdicts on the spread-cluster state of RC + a non-homogeneous phi that the attractor and
 atlas commands ask for: the threshold's value none on a range (the collapse lemmas) and attractor-stable at one n
-(spread-none covers)."""
+(spread-none covers); and whether a collapse lemma decides a whole range (open or long) for them and the simplex
+command."""
 from __future__ import annotations
+
+from fractions import Fraction
 
 from ..claims import properties, spec
 
@@ -29,3 +32,25 @@ def unstable_cells(v):
     """The number of "U" cells of a verdict's spread-none covers (0: no spread-cluster fixed point at all)."""
     return sum(it["tree"].count("U") for it in (v.certificate or {}).get("evidence", [])
                if isinstance(it, dict) and it.get("type") == "spread-none")
+
+
+def collapse_lemma(act, w):
+    """Whether the trusted kernel's collapse lemmas (trusted/twopoint.py, ``collapses``) hold for RC + ``act`` at
+    sigma_w^2 = w: then one claim on a whole range, open or long, is decided with no evidence.  A choice of path
+    only: the rows are the kernel's verdicts on the claims."""
+    from .. import trusted
+    from ..claims.properties import two_point
+
+    return trusted.twopoint.collapses(act.kernel_name, two_point.kernel_alpha(act), Fraction(w))
+
+
+LEMMAS = ("the trusted kernel's collapse lemmas (sigma_w^2 L^2 < 1, or = 1 for tanh, sin, softplus, sigmoid, elu, L "
+          "the Lipschitz constant of phi; gelu, silu at sigma_w^2 <= 2)")
+
+
+def no_lemma(text, act, w, what, top, lo):
+    """The one-line error for an open or long range where no lemma decides every n: why no claim does, and the
+    per-n range to give instead."""
+    return ("--n %s: only %s decide every n at once, and none holds for %s at sigma_w^2 = %s (so no bnverify check "
+            "--n %d.. decides %s here either); per n, this command goes up to n = %d: give e.g. %d..%d"
+            % (text, LEMMAS, act.name, w, lo, what, top, min(lo, top - 10), min(lo, top - 10) + 10))

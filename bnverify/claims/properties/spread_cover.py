@@ -23,6 +23,8 @@ UNSTABLE = "U"      # tried only when no cover without it exists: its fact answe
 SHIFTS = (Fraction(1), Fraction(101, 100), Fraction(107, 100), Fraction(113, 100))    # the square's side: 4 w times
 # at most what one certificate's work budget pays for (items.py: 3/2 per cell per bit, 128 bits)
 MAX_CELLS = trusted.kernel.CERT_WORK // (PREC * 3 // 2)
+OVER = 3 / 2            # an order estimated above OVER x MAX_CELLS on its first grid is not searched (moved grids
+#                         differ by 13 % at most in side; erf's n = 63, 179,525 cells, fits on one: 1.08 x)
 SECONDS = 120           # one n's search, every grid and order together (erf at sigma_w^2 = 100, n = 64 took 116 s)
 
 
@@ -58,30 +60,110 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
     return "".join(out) if len(out) <= MAX_CELLS else None
 
 
-def item(name, n, w, unstable=True, seconds=SECONDS, **kw):
+def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, limit=None, deadline=None):
+    """An estimate of len(tree(name, n, w, top=top, order=order)) for a few seconds' work at most: the tree itself
+    down to depth ``level`` (every cell there, exactly), then below each cell still open there a random path to a
+    leaf, ending at depth d: it stands for 4^(d - level) leaves in that cell (the leaf count's Monte Carlo estimate,
+    unbiased: a leaf of area A is reached with probability A/area; a tree of L leaves has (4 L - 1)/3 symbols).  The
+    median of ``runs`` such estimates (heavy-tailed, as a few deep cells make erf's n = 63 tree: the median errs low),
+    or math.inf where a path meets an open cell at the depth limit (the search on this grid fails there).  With
+    ``limit``: a run stops once its sum passes it, and the runs once the median is on one side of it (so the
+    answer is above ``limit`` exactly when the full median would be, and a lower bound of it then).  0 (no
+    estimate) past ``deadline``, a time.monotonic() value.
+    A choice of which grids to search only, never evidence."""
+    import math
+    import random
+
+    rnd, w = random.Random(seed), Fraction(w)
+    count, open_cells, stack = 0, [], [(0, Fraction(0), Fraction(top), Fraction(0), Fraction(top))]
+    shut = lambda c: any(spreadfam._leaf(t, name, n, w, *c[1:]) for t in order)     # noqa: E731
+    kids = lambda d, q0, q1, p0, p1: [(d + 1, *c) for c in (                       # noqa: E731
+        ((q0 + q1) / 2, q1, (p0 + p1) / 2, p1), ((q0 + q1) / 2, q1, p0, (p0 + p1) / 2),
+        (q0, (q0 + q1) / 2, (p0 + p1) / 2, p1), (q0, (q0 + q1) / 2, p0, (p0 + p1) / 2))]
+    with ctx.workprec(PREC):
+        while stack:
+            if deadline is not None and time.monotonic() > deadline:
+                return 0
+            c = stack.pop()
+            if shut(c):
+                count += 1
+            elif c[0] >= level:
+                open_cells.append(c)
+            else:
+                count += 1
+                stack += kids(*c)
+        estimates, half = [], runs // 2 + 1
+        for _ in range(runs):
+            below = 0.0
+            for c in open_cells:
+                if deadline is not None and time.monotonic() > deadline:
+                    return 0
+                cell = c
+                while not shut(cell):
+                    if cell[0] >= depth:
+                        return math.inf
+                    cell = rnd.choice(kids(*cell))
+                below += (4.0 ** (cell[0] - c[0]) * 4 - 1) / 3
+                if limit is not None and count + below > limit:
+                    break
+            estimates.append(count + below)
+            if limit is not None and half in (sum(e > limit for e in estimates), sum(e <= limit for e in estimates)):
+                break
+    return sorted(estimates)[len(estimates) // 2] if len(estimates) % 2 else sorted(estimates)[-half]
+
+
+def item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     """A spread-none item, or None: the grid of side 4w, else moved by a larger side (a simplex fixed point at a
     grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it; a tree over the
     certificate's budget, 179,525 cells for erf at n = 63, is 121,189 on the side 808/100).  Only if no cover
     without "U" leaves exists and ``unstable``: one with them (n = 3's unstable {v, -v, 0}), which shows no stable
     fixed point only (a "U" cell can end a branch that "1" or "2" would have closed a level lower).  None after
-    ``seconds`` in all."""
+    ``seconds`` in all.  Two shortcuts, choices of what to search only: at n = 3 where the point {v, -v, 0} is
+    found (point_item) no cover without "U" leaves exists, so none is searched; and an order whose tree on the
+    first grid is estimated (``size``) above OVER times the budget is not searched on any grid (sin at
+    sigma_w^2 = 100, n = 3: some 300,000 cells; 98 to 126 s of search before, about 2 s of estimate now).
+    ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
-    for order in (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,):
+    orders = (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,)
+    if n == 3 and point_item(name, n, w) is not None:
+        orders = orders[1:]
+        _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells")
+    for order in orders:
+        guess = size(name, n, w, 4 * Fraction(w), order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS,
+                     deadline=deadline)
+        if OVER * MAX_CELLS < guess < float("inf"):     # inf: an open cell on this grid, perhaps not on a moved one
+            _say(why, "a cover%s would need more than %s cells (an estimate), over one certificate's budget of %s" % (
+                " with unstable cells" if UNSTABLE in order else "", "{:,}".format(int(round(guess, -3))),
+                "{:,}".format(MAX_CELLS)))
+            continue
         for k in SHIFTS:
             if time.monotonic() > deadline:
+                _say(why, "the search's %d s ran out" % seconds)
                 return None
             top = 4 * Fraction(w) * k
             t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
             if t is not None:
                 return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
                         "n": n, "prec": PREC, "top": str(top), "tree": t}
+        _say(why, "no cover%s on the %d grids (an open cell near a fixed point off the lines, at the depth limit, or "
+             "over the budget)" % (" with unstable cells" if UNSTABLE in order else "", len(SHIFTS)))
     return None
+
+
+def _say(why, text):
+    if why is not None:
+        why.append(text)
+
+
+SMALLEST_Q = Fraction(1, 10 ** 30)      # the edge scan's floor: 128 bits still tell w a(q) - q from 0 there
 
 
 def point_item(name, n, w):
     """A spread-point item for n = 3's {v, -v, 0} (trusted/spreadfam.py, check_spread_point), or None: the root of
-    q' - q along the edge p = 0 by bisection in floats of the kernel's own balls' midpoints, then cells of relative
-    half-width 2^-6 .. 2^-20 around it until the kernel's tests pass."""
+    q' - q along the edge p = 0 (q = w E[phi(sqrt q Z)^2] there) by bisection in floats of the kernel's own balls'
+    midpoints, from [10^-6, 4w], or below 10^-6 by a scan down by factors of 16 to SMALLEST_Q where q' - q is not yet
+    positive at 10^-6 (just above the collapse lemma's edge, erf at sigma_w^2 = 0.7853982: q = 2.3e-8), then cells of
+    relative half-width 2^-6 .. 2^-20 around it until the kernel's tests pass."""
     if n != 3:
         return None
     w = Fraction(w)
@@ -90,8 +172,12 @@ def point_item(name, n, w):
         with ctx.workprec(PREC):
             return float(spreadfam.h12(name, 3, spreadfam.ball(w), spreadfam.ball(q), spreadfam.arb(0))[0].mid())
     lo, hi = Fraction(1, 10 ** 6), 4 * w
-    if not g(lo) > 0 > g(hi):               # q' - q = w a(q) - q: above 0 near 0 (w a'(0) > 1), below at 4w
+    if not g(hi) < 0:                       # q' - q = w a(q) - q: above 0 near 0 (w a'(0) > 1), below at 4w
         return None
+    while not g(lo) > 0:                    # just above the collapse lemma's edge the root is near 0: scan down
+        if lo < SMALLEST_Q:
+            return None
+        lo, hi = lo / 16, lo
     for _ in range(60):
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if g(mid) > 0 else (lo, mid)
@@ -108,4 +194,4 @@ def point_item(name, n, w):
     return None
 
 
-__all__ = ["item", "point_item", "searched", "tree", "trusted"]
+__all__ = ["item", "point_item", "searched", "size", "tree", "trusted"]

@@ -46,11 +46,11 @@ def search(claim):
                         float(Fraction(point["q_lo"])), float(Fraction(point["q_hi"])))}
             # a cover with unstable cells answers for stable states only (threshold, radius < bound <= 1)
             stable_only = claim.property == "attractor-threshold" or radius and rel in ("<", "<=") and bound <= 1
-            it = spread_cover.item(act.name, n, w, unstable=stable_only)
+            why = []
+            it = spread_cover.item(act.name, n, w, unstable=stable_only, why=why)
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
-            return [], {"search": "no spread-none cover at n = %d (an open cell near a fixed point off the lines, at "
-                                  "the depth limit, or after the search's %d s)" % (n, spread_cover.SECONDS)}
+            return [], {"search": "no spread-none cover at n = %d: %s" % (n, "; ".join(why))}
         return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse lemma "
                             "(no evidence), else undecided"}
     if claim.property == "classification":
