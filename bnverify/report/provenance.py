@@ -10,7 +10,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-LIBRARIES = ("sympy", "mpmath", "python-flint", "z3-solver", "cvc5", "numpy", "matplotlib", "latex2mathml")
+LIBRARIES = ("sympy", "mpmath", "gmpy2", "python-flint", "z3-solver", "cvc5", "numpy", "matplotlib", "latex2mathml")
 
 
 def _version(dist):
