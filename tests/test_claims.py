@@ -288,7 +288,7 @@ def test_the_classification_search_is_kept_for_the_process(monkeypatch):
     modifies its item does not change the next caller's)."""
     from bnverify.claims.properties import branches
     calls = []
-    monkeypatch.setattr(branches, "_CLASSIFICATION", {})
+    monkeypatch.setattr(branches, "_SEARCHED", {})
     monkeypatch.setattr(branches.classify_alln, "classification_item",
                         lambda n0: calls.append(n0) or {"type": "classification-branch", "n_from": n0, "columns": [1]})
     a = branches.classification_item(7)

@@ -84,16 +84,23 @@ def method(claim):
                          else "attractor"]
 
 
-_CLASSIFICATION = {}         # n0 -> the classification item from n0: searched once per process
+_SEARCHED = {}               # (search, its arguments) -> its result: each searched once per process
+
+
+def _kept(search, *args, **kwargs):
+    """search(*args, **kwargs), kept for the process (a copy each time): catalogue claims and commands ask for
+    the same items (the classification from n = 7 for three claims, the all-n branch of one slope for every
+    claim on it), and the runner runs their jobs in one worker (:func:`.jobs.search_key`).  Only the search is
+    kept: the kernel decides each claim."""
+    key = (search.__module__, search.__name__, args, tuple(sorted(kwargs.items())))
+    if key not in _SEARCHED:
+        _SEARCHED[key] = search(*args, **kwargs)
+    return copy.deepcopy(_SEARCHED[key])
 
 
 def classification_item(n0):
-    """classify_alln.classification_item(n0), kept for the process (a copy each time): three
-    catalogue claims search this same item, and the runner runs their jobs in one worker
-    (:func:`.jobs.search_key`).  Only the search is kept: the kernel decides each claim."""
-    if n0 not in _CLASSIFICATION:
-        _CLASSIFICATION[n0] = classify_alln.classification_item(n0)
-    return copy.deepcopy(_CLASSIFICATION[n0])
+    """classify_alln.classification_item(n0), kept for the process (:func:`_kept`)."""
+    return _kept(classify_alln.classification_item, n0)
 
 
 def search_branch(claim):
@@ -122,10 +129,10 @@ def search_branch(claim):
         return [item], {"boxes": len(boxes), "radius_bounds": boxes,
                         "asymptotics": simplex_alln.asymptotics(alpha)}
     if claim.alpha.point:
-        item, failed = alln_evidence.branch_item(claim.n.lo, alpha)
+        item, failed = _kept(alln_evidence.branch_item, claim.n.lo, alpha)
     else:                   # every slope of the range at once, the ns below ALL_N_FROM as points
-        item, failed = alln_evidence.branch_item(max(claim.n.lo, ALL_N_FROM), str(claim.alpha),
-                                                 points_from=claim.n.lo)
+        item, failed = _kept(alln_evidence.branch_item, max(claim.n.lo, ALL_N_FROM), str(claim.alpha),
+                             points_from=claim.n.lo)
     if item is None:
         return [], {"search": "boxes not certified on t in %s" % ", ".join(
             "[%s, %s]" % (lo, hi) for lo, hi in failed[:5])}
