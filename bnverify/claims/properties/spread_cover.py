@@ -81,7 +81,9 @@ def item(name, n, w, unstable=True, seconds=SECONDS, **kw):
 def point_item(name, n, w):
     """A spread-point item for n = 3's {v, -v, 0} (trusted/spreadfam.py, check_spread_point), or None: the root of
     q' - q along the edge p = 0 by bisection in floats of the kernel's own balls' midpoints, then cells of relative
-    half-width 2^-6 .. 2^-20 around it until the kernel's tests pass."""
+    half-width 2^-6 .. 2^-20 around it until the kernel's tests pass, with a narrow bracket [root_lo, root_hi] of
+    relative half-width 2^-30 (else 2^-26, 2^-22) inside, where the kernel encloses the point's spectral radius of DF
+    (about 10^-7 wide; over the cell itself it would be some 0.5)."""
     if n != 3:
         return None
     w = Fraction(w)
@@ -102,9 +104,16 @@ def point_item(name, n, w):
               "q_lo": str(q - h), "q_hi": str(q + h), "p_hi": str(h)}
         try:
             spreadfam.check_spread_point(it)
-            return it
         except trusted.Rejected:
             continue
+        for j in (30, 26, 22):
+            tight = dict(it, root_lo=str(q - q / 2 ** j), root_hi=str(q + q / 2 ** j))
+            try:
+                spreadfam.check_spread_point(tight)
+                return tight
+            except trusted.Rejected:
+                continue
+        return it
     return None
 
 
