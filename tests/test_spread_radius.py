@@ -247,3 +247,22 @@ def test_the_command_line(run_cli):
     assert code == 0 and "proved" in out and "spectral_radius: [1.945868" in out, out + err
     code, out, err = run_cli(*base, "1.9")
     assert code == 3 and "not shown < 19/10" in out and "never refutes" in out, out + err
+
+
+def test_attractor_shows_the_checked_radius(run_cli, cli_json):
+    """bnverify attractor at n = 3 (erf, 2): the U cover's row carries the kernel-checked point, its narrow q bracket
+    around q* and the radius enclosure rounded outward (text and --json, valid against the schema); n = 4 none."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    doc = cli_json("attractor", "--stages", "rc,erf", "--weight-var", "2", "--n", "3..4")
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "schemas" / "attractor.json").read_text())
+    jsonschema.validate(doc, schema)
+    r3, r4 = doc["results"]
+    q, ev, _ = _spectrum("erf", 2)
+    assert r3["point"]["checked"] is True and r3["point"]["q"][0] < float(q) < r3["point"]["q"][1]
+    lo, hi = r3["point"]["spectral_radius"]
+    assert lo <= ev[-1] <= hi and hi - lo < 1e-6 and "point" not in r4
+    code, out, _ = run_cli("attractor", "--stages", "rc,erf", "--weight-var", "2", "--n", "3")
+    assert code == 0 and "kernel-checked spread-point" in out and "[1.945868433, 1.945868476]" in out, out
