@@ -996,7 +996,8 @@ def _g_spread_smooth(c, stable, threshold):
         if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
             points = {f["n"]: f["radius"] for f in facts if f["fact"] == "spread-point"}
             if threshold is None and c.n_hi is not None and all(k in points for k in c.ns()):
-                r = points[c.n_lo]
+                # the enclosure shown rounded outward in its 9th decimal (below, the exact ends decide)
+                r = (points[c.n_lo][0] * 10 ** 9 // 1 / 10 ** 9, -(-points[c.n_lo][1] * 10 ** 9 // 1) / 10 ** 9)
                 if all(shown(points[k]) for k in c.ns()):
                     return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for odd phi, q' - q changes sign "
                                       "along it and det(J - I) < 0 on a cell around the sign change: a spread-cluster "
