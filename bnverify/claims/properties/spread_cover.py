@@ -92,6 +92,8 @@ def point_item(name, n, w):
         with ctx.workprec(PREC):
             return float(spreadfam.h12(name, 3, spreadfam.ball(w), spreadfam.ball(q), spreadfam.arb(0))[0].mid())
     lo, hi = Fraction(1, 10 ** 6), 4 * w
+    while not g(lo) > 0 and lo > Fraction(1, 2 ** 300):     # just above the collapse lemma's edge q* < 10^-6
+        lo, hi = lo / 2 ** 20, lo
     if not g(lo) > 0 > g(hi):               # q' - q = w a(q) - q: above 0 near 0 (w a'(0) > 1), below at 4w
         return None
     for _ in range(60):
