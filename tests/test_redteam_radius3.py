@@ -326,12 +326,14 @@ def test_the_family_has_no_other_spread_cluster_point_at_3(name, w):
         S = mpmath.matrix([[q, x12, x13], [x12, q, x13], [x13, x13, p]])
         C = mpmath.eye(3) - mpmath.ones(3, 3) / 3
         T = w * C * mpmath.matrix([[_K(name, S[i, i], S[j, j], S[i, j]) for j in range(3)] for i in range(3)]) * C
-        return np.array([float(T[0, 0] - q), float(T[2, 2] - p)])
+        return np.array([float(mpmath.re(T[0, 0] - q)), float(mpmath.re(T[2, 2] - p))])
     found = set()
     for q in np.geomspace(1e-3, 4 * w, 14):
         for s in np.linspace(0.05, 0.95, 7):
             x = np.array([q, 4 * q * s])
             for _ in range(40):
+                if not (x[0] > 0 and 0 <= x[1] <= 4 * x[0]):
+                    break
                 fx = h(x)
                 Jm = np.zeros((2, 2))
                 for k in range(2):
@@ -343,11 +345,11 @@ def test_the_family_has_no_other_spread_cluster_point_at_3(name, w):
                 except np.linalg.LinAlgError:
                     break
                 t = 1.0
-                while t > 1e-3 and not (x[0] + t * dx[0] > 0 and x[1] + t * dx[1] >= 0):
-                    t /= 2
+                while t > 1e-3 and not (x[0] + t * dx[0] > 0 and 0 <= x[1] + t * dx[1] <= 4 * (x[0] + t * dx[0])):
+                    t /= 2          # inside the family's domain 0 <= p <= 4q (rho in [-1, 1])
                 x = x + t * dx
                 if np.linalg.norm(h(x)) < 1e-13:
                     break
-            if np.linalg.norm(h(x)) < 1e-11 and x[0] > 1e-6:
+            if x[0] > 1e-6 and 0 <= x[1] <= 4 * x[0] and np.linalg.norm(h(x)) < 1e-11:
                 found.add(round(x[1] / (2 * x[0]) - 1, 5))          # rho
-    assert found <= {1.0, -0.5, -1.0}, found
+    assert found <= {1.0, -0.5, -1.0} and -0.5 in found, found
