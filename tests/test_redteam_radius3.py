@@ -13,7 +13,9 @@ Found and fixed here:
   end is 1.94586847522).  Now rounded outward (test_the_reason_text_rounds_the_enclosure_outward).
 - point_item started its bisection at q = 10^-6: just above the collapse lemma's edge (erf at sigma_w^2 =
   78539817/10^8, q* = 4.2e-9; sin at 1 + 10^-12, q* = 10^-12) no item, "inconclusive" where the kernel accepts
-  one (test_point_item_just_above_the_lemmas_edge)."""
+  one (test_point_item_just_above_the_lemmas_edge).
+- check's 'point: q in [a, b]' and attractor's point.q rounded the kernel-checked root bracket to nearest (erf at 2:
+  0.88075062958 shown 0.8807506296); now outward (test_the_commands_show_the_q_bracket_rounded_outward)."""
 import functools
 import random
 import re
@@ -158,6 +160,21 @@ def test_the_reason_text_rounds_the_enclosure_outward():
         a, b = _shown(str(e.value))
         assert a <= lo and hi <= b, str(e.value)
         assert not (rel == "<" and b < F(bound)) and not (rel == ">" and a > F(bound)), str(e.value)
+
+
+def test_the_commands_show_the_q_bracket_rounded_outward():
+    """check's 'point: q in [a, b]' and attractor's point.q held [root_lo, root_hi] only up to rounding to nearest
+    (erf at 2: root_lo = 0.88075062958 shown 0.8807506296); now a <= root_lo and root_hi <= b."""
+    from bnverify.claims.properties import states
+    from bnverify.commands import spread_verdicts
+    from bnverify.core import activations
+    for name, w in (("erf", "2"), ("sin", "2"), ("erf", "78539817/100000000")):
+        it = _item(name, w)
+        r0, r1 = F(it["root_lo"]), F(it["root_hi"])
+        a, b = (F(x) for x in re.search(r"q in \[([^,]+), ([^\]]+)\]", states.point_evidence(it)["point"]).groups())
+        assert a <= r0 < r1 <= b and (b - a) < 2 * (r1 - r0) + F(1, 10 ** 9) * r1, (name, w, a, b, r0, r1)
+        lo, hi = spread_verdicts.point(activations.REGISTRY[name], F(w))["q"]
+        assert F(lo) <= r0 and r1 <= F(hi), (name, w)
 
 
 # ---------------------------------------------------------------- near the collapse lemma's edge (untrusted; fixed)

@@ -33,16 +33,16 @@ def unstable_cells(v):
 
 def point(act, w):
     """n = 3's {v, -v, 0} for erf or sin at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
-    root bracket in q and the enclosure of its spectral radius of DF (rounded outward), or None."""
+    root bracket in q (10 digits) and the enclosure of its spectral radius of DF (9 decimals), both rounded outward,
+    or None."""
     import math
-    from fractions import Fraction
 
     from .. import trusted
-    from ..claims.properties import spread_cover
+    from ..claims.properties import spread_cover, states
     it = spread_cover.point_item(act.name, 3, w)
     if it is None:
         return None
     lo, hi = trusted.items.check_item(it)["radius"]
-    return {"q": [float(Fraction(it.get("root_lo", it["q_lo"]))), float(Fraction(it.get("root_hi", it["q_hi"])))],
+    return {"q": states.outward(it.get("root_lo", it["q_lo"]), it.get("root_hi", it["q_hi"])),
             "spectral_radius": [math.floor(lo * 10 ** 9) / 10 ** 9, math.ceil(hi * 10 ** 9) / 10 ** 9],
             "checked": True}

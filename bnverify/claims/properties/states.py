@@ -21,11 +21,20 @@ def state_of(claim):
     return claim.params.get("state", "configuration")
 
 
+def outward(lo, hi, digits=10):
+    """Fractions lo <= hi as floats of ``digits`` significant decimal digits, lo rounded down and hi up (shown with
+    %.<digits>g they read as those decimals, which hold [lo, hi])."""
+    from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
+    return [float(Context(prec=digits, rounding=r).divide(Decimal(x.numerator), Decimal(x.denominator)))
+            for x, r in ((Fraction(lo), ROUND_FLOOR), (Fraction(hi), ROUND_CEILING))]
+
+
 def point_evidence(point):
-    """The human-readable evidence of a spread-point item: its cell and the kernel's enclosure of the radius."""
+    """The human-readable evidence of a spread-point item: its root bracket in q and the kernel's enclosure of the
+    radius, both rounded outward."""
     fact = trusted.items.check_item(point)
-    return {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % (float(Fraction(point.get("root_lo", point["q_lo"]))),
-                                                          float(Fraction(point.get("root_hi", point["q_hi"])))),
+    return {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % tuple(outward(point.get("root_lo", point["q_lo"]),
+                                                                      point.get("root_hi", point["q_hi"]))),
             "spectral_radius": "[%.9f, %.9f] (the kernel's enclosure, rounded outward)" % (
                 math.floor(fact["radius"][0] * 10 ** 9) / 10 ** 9, math.ceil(fact["radius"][1] * 10 ** 9) / 10 ** 9)}
 
