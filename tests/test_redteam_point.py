@@ -464,11 +464,14 @@ def test_the_eigenvalue_in_mpmath(name, w, top):
 
 
 def test_just_past_the_lemma_the_true_point_is_never_refuted():
-    """erf just above sigma_w^2 = pi/4 (785399/10^6): {v, -v, 0} exists at a tiny q (below the search's 1e-6 start,
-    so no item is built) and attractor-exists at n = 3 is true: undecided, never refuted; at 785398/10^6 < pi/4 the
-    lemma refutes it, rightly (w a'(0) = 4w/pi < 1: no root).  At 7854/10^4 the item is found and proves it."""
-    assert SC.point_item("erf", 3, F(785399, 10 ** 6)) is None
+    """erf just above sigma_w^2 = pi/4 (785399/10^6): {v, -v, 0} exists at a tiny q and attractor-exists at n = 3 is
+    true: never refuted without evidence, and proved by the item (the search once started at q = 1e-6 and built none
+    here; test_redteam_radius3); at 785398/10^6 < pi/4 the lemma refutes it, rightly (w a'(0) = 4w/pi < 1: no
+    root).  At 7854/10^4 the item is found and proves it."""
     _refused([_claim(w="785399/1000000")], [])
+    it = SC.point_item("erf", 3, F(785399, 10 ** 6))
+    assert it is not None and F(it["q_hi"]) < F(1, 10 ** 6)
+    assert trusted.decide(_claim(w="785399/1000000"), [it])[0] == "proved"
     assert trusted.decide(_claim(w="785398/1000000"))[0] == "refuted"
     it = SC.point_item("erf", 3, F(7854, 10 ** 4))
     assert it is not None and trusted.decide(_claim(w="7854/10000"), [it])[0] == "proved"
