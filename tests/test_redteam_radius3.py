@@ -257,6 +257,30 @@ def test_relabelled_claims():
         assert _verdict(c, [it]) != "proved", c
 
 
+def test_an_n4_edge_cell_never_gives_a_radius():
+    """At n = 4 the edge p = 0 is not invariant: a cell there where q' - q changes sign and det(J - I) < 0 (erf at 2,
+    q near 0.8518) is no fixed point.  Relabelled n = 4, with a root bracket, it must not prove 'radius < 100' at
+    n = 4, where the symmetric family has no spread-cluster fixed point at all."""
+    from flint import arb, ctx
+
+    from bnverify.trusted import spreadfam as S
+    q = F("0.8518")
+    for k in range(6, 14):
+        h = q / 2 ** k
+        with ctx.workprec(128):
+            ends = [S._sign(S.h12("erf", 4, arb(2), S.ball(x), arb(0))[0]) for x in (q - h, q + h)]
+            if ends == [1, -1] and S._leaf("U", "erf", 4, F(2), q - h, q + h, F(0), h):
+                break
+    else:
+        pytest.fail("no n = 4 edge cell with a sign change and U (the attack needs one)")
+    it = {"type": "spread-point", "activation": "erf", "alpha": "0", "weight_var": "2", "n": 4, "prec": 128,
+          "q_lo": str(q - h), "q_hi": str(q + h), "p_hi": str(h), "root_lo": str(q - h), "root_hi": str(q + h)}
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(it)
+    for claim in (_claim("<", 100, n="4"), _claim(">", 1, n="4"), _claim("<", 100, n="3..4")):
+        assert _verdict(claim, [it]) == "inconclusive", claim
+
+
 def test_a_forged_certificate_with_the_hash_recomputed():
     """A certificate whose claim was edited to a false bound (19/10), with its statement and hash made to match,
     is rejected by trusted.check with one line naming the enclosure."""
