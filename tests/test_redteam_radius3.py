@@ -281,6 +281,21 @@ def test_an_n4_edge_cell_never_gives_a_radius():
         assert _verdict(claim, [it]) == "inconclusive", claim
 
 
+def test_a_point_beside_a_u_cover():
+    """erf at 2, n = 3, the point and the U cover together (either order) or the cover alone: '< 2', '< 1946/1000',
+    '> 1' proved only with the point; '< 1', '<= 1' refuted by the cover (no stable fixed point); '< 19/10', '> 2',
+    '>= 1946/1000' (false) inconclusive."""
+    pt, cov = _item("erf", "2"), SC.item("erf", 3, F(2))
+    assert cov["tree"].count("U") > 0
+    want = {("<", "2"): "proved", ("<", "1946/1000"): "proved", (">", "1"): "proved", ("<", "1"): "refuted",
+            ("<=", "1"): "refuted", ("<", "19/10"): "inconclusive", (">", "2"): "inconclusive",
+            (">=", "1946/1000"): "inconclusive"}
+    for (rel, b), v in want.items():
+        for ev in ([pt, cov], [cov, pt]):
+            assert _verdict(_claim(rel, b), ev) == v, (rel, b, ev[0]["type"])
+        assert _verdict(_claim(rel, b), [cov]) == ("refuted" if v == "refuted" else "inconclusive"), (rel, b)
+
+
 def test_a_forged_certificate_with_the_hash_recomputed():
     """A certificate whose claim was edited to a false bound (19/10), with its statement and hash made to match,
     is rejected by trusted.check with one line naming the enclosure."""
