@@ -70,20 +70,24 @@ STABLE_GT = {"relation": ">", "bound": "1"}
 
 
 def test_the_genuine_item_decides_exactly_its_claims(erf2):
-    """exists and radius > / >= bound <= 1 at n = 3, erf, sigma_w^2 = 2 (also spelled 4/2); nothing else: other n,
-    ranges, open ranges, bounds above 1, relations < and <=, thresholds, other stages, activations, variances."""
+    """exists and radius > / >= bound <= 1 at n = 3, erf, sigma_w^2 = 2 (also spelled 4/2), and the radius against
+    bounds its enclosure (1.9458684) shows; nothing else: other n, ranges, open ranges, bounds on the enclosure's wrong
+    side, relations < and <= at bounds <= 1, thresholds, other stages, activations, variances."""
     for params in ({}, STABLE_GT, {"relation": ">=", "bound": "1"}, {"relation": ">", "bound": "-7/3"},
                    {"relation": ">"},          # the default bound is 1
-                   {"relation": ">=", "bound": "999/1000"}):
+                   {"relation": ">=", "bound": "999/1000"}, {"relation": ">", "bound": "1001/1000"},
+                   {"relation": "<", "bound": "100"}, {"relation": "<", "bound": "2"},
+                   {"relation": "<=", "bound": "1946/1000"}, {"relation": ">=", "bound": "1945/1000"}):
         prop = "attractor-stable" if params else "attractor-exists"
         for w in ("2", "4/2", "2/1"):
             assert trusted.decide(_claim(prop, w=w, params=params), [erf2])[0] == "proved", (params, w)
     _refused([_claim(n="3..4"), _claim(n="3.."), _claim(n="4"), _claim(n="2..3"), _claim(n="2"),
-              _claim("attractor-stable", params={"relation": ">", "bound": "1001/1000"}),
+              _claim("attractor-stable", params={"relation": ">", "bound": "1946/1000"}),
+              _claim("attractor-stable", params={"relation": "<", "bound": "1945/1000"}),
               _claim("attractor-stable", params={"relation": ">=", "bound": "2"}),
               _claim("attractor-stable", params={"relation": "<", "bound": "1"}),
               _claim("attractor-stable", params={"relation": "<=", "bound": "1"}),
-              _claim("attractor-stable", params={"relation": "<", "bound": "100"}),
+              _claim("attractor-stable", params={"relation": "<", "bound": "19/10"}),
               _claim("attractor-stable", params={"relation": "!=", "bound": "1"}),
               _claim("attractor-stable", params={"relation": ">", "bound": "nan"}),
               _claim("attractor-threshold", params={"value": 3}), _claim("attractor-threshold", params={"value": "3"}),
@@ -460,10 +464,10 @@ def test_the_eigenvalue_in_mpmath(name, w, top):
 
 
 def test_just_past_the_lemma_the_true_point_is_never_refuted():
-    """erf just above sigma_w^2 = pi/4 (785399/10^6): {v, -v, 0} exists at a tiny q (below the search's old 1e-6
-    start: no item was built, undecided; the scan goes down now, issue 22) and attractor-exists at n = 3 is true:
-    never refuted, and proved by the item; at 785398/10^6 < pi/4 the lemma refutes it, rightly (w a'(0) = 4w/pi < 1:
-    no root).  At 7854/10^4 the item is found and proves it."""
+    """erf just above sigma_w^2 = pi/4 (785399/10^6): {v, -v, 0} exists at a tiny q and attractor-exists at n = 3 is
+    true: never refuted without evidence, and proved by the item (the search once started at q = 1e-6 and built none
+    here; test_redteam_radius3); at 785398/10^6 < pi/4 the lemma refutes it, rightly (w a'(0) = 4w/pi < 1: no
+    root).  At 7854/10^4 the item is found and proves it."""
     _refused([_claim(w="785399/1000000")], [])
     it = SC.point_item("erf", 3, F(785399, 10 ** 6))
     assert it is not None and F(it["q_hi"]) < F(1, 10 ** 6)

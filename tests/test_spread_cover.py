@@ -333,8 +333,9 @@ def test_the_command_line(run_cli):
 def test_n3_point_exists_and_is_unstable(name):
     """A spread-point item: q' - q changes sign along n = 3's invariant edge p = 0 and det(J - I) < 0 on the cell, so
     {v, -v, 0} exists there, alone, with an eigenvalue > 1: attractor-exists and 'radius > bound <= 1' proved at
-    n = 3; nothing about stability below 1, bounds above 1, the threshold, or other n.  The cell holds the root of
-    w E[phi(sqrt q Z)^2] = q computed independently (mpmath quadrature)."""
+    n = 3, and 'radius < 3' (its narrow root bracket's enclosure, erf 1.946, sin 1.619); nothing about stability
+    below 1 or 3/2, a radius > 2, the threshold, or other n.  The cell holds the root of w E[phi(sqrt q Z)^2] = q
+    computed independently (mpmath quadrature)."""
     it = C.point_item(name, 3, 2)
     assert it is not None and trusted.kernel.check_item(it)["fact"] == "spread-point"
     with mpmath.workdps(30):
@@ -342,11 +343,11 @@ def test_n3_point_exists_and_is_unstable(name):
     assert Fraction(it["q_lo"]) < Fraction(str(qs)) < Fraction(it["q_hi"])
     v, st, why = trusted.decide(_claim(act=name, n="3", w="2"), [it])
     assert v == "proved" and "{v, -v, 0}" in why and "eigenvalue > 1" in why
-    for params in ({"relation": ">", "bound": "1"}, {"relation": ">=", "bound": "1/2"}):
+    for params in ({"relation": ">", "bound": "1"}, {"relation": ">=", "bound": "1/2"}, {"relation": "<", "bound": "3"}):
         assert trusted.decide(_claim("attractor-stable", act=name, n="3", w="2", params=params), [it])[0] == "proved"
     for claim in (_claim("attractor-stable", act=name, n="3", w="2", params={"relation": ">", "bound": "2"}),
                   _claim("attractor-stable", act=name, n="3", w="2"),
-                  _claim("attractor-stable", act=name, n="3", w="2", params={"relation": "<", "bound": "3"}),
+                  _claim("attractor-stable", act=name, n="3", w="2", params={"relation": "<", "bound": "3/2"}),
                   _claim("attractor-threshold", act=name, n="3", w="2", params={"value": "none"}),
                   _claim("attractor-threshold", act=name, n="3..4", w="2", params={"value": 3}),
                   _claim(act=name, n="3..4", w="2"), _claim(act=name, n="3", w="3"), _claim(act=name, n="4", w="2")):

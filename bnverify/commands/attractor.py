@@ -235,6 +235,8 @@ def compute_smooth(args, stages, act):
                     covered[k] = {"n": k, "status": "refuted", "checked": True, "reason": v.evidence.get("reason"),
                                   "search": None, "seconds": round(v.seconds, 2), "two_point": None, "simplex": None,
                                   "lemma": False, "unstable_cells": spread_verdicts.unstable_cells(v)}
+                    if k == 3 and covered[k]["unstable_cells"]:     # the unstable {v, -v, 0}: it exists, radius
+                        covered[k]["point"] = spread_verdicts.point(act, w)
         rest = spread_search.rows(act, w, [k for k in r if k not in covered])
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
@@ -271,6 +273,9 @@ def text_smooth(doc):
                 "no stable spread-cluster fixed point (any there is has an eigenvalue > 1)"
                 if r.get("unstable_cells") else "no spread-cluster fixed point",
                 "" if r.get("lemma") else ", a spread-none cover, %.1f s" % r["seconds"]))
+            if r.get("point"):
+                lines.append("  the unstable {v, -v, 0} (kernel-checked spread-point): q in [%.10g, %.10g], spectral "
+                             "radius of DF in [%.9f, %.9f]" % (*r["point"]["q"], *r["point"]["spectral_radius"]))
             continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))

@@ -54,3 +54,20 @@ def no_lemma(text, act, w, what, top, lo):
     return ("--n %s: only %s decide every n at once, and none holds for %s at sigma_w^2 = %s (so no bnverify check "
             "--n %d.. decides %s here either); per n, this command goes up to n = %d: give e.g. %d..%d"
             % (text, LEMMAS, act.name, w, lo, what, top, min(lo, top - 10), min(lo, top - 10) + 10))
+
+
+def point(act, w):
+    """n = 3's {v, -v, 0} for erf or sin at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
+    root bracket in q (10 digits) and the enclosure of its spectral radius of DF (9 decimals), both rounded outward,
+    or None."""
+    import math
+
+    from .. import trusted
+    from ..claims.properties import spread_cover, states
+    it = spread_cover.point_item(act.name, 3, w)
+    if it is None:
+        return None
+    lo, hi = trusted.items.check_item(it)["radius"]
+    return {"q": states.outward(it.get("root_lo", it["q_lo"]), it.get("root_hi", it["q_hi"])),
+            "spectral_radius": [math.floor(lo * 10 ** 9) / 10 ** 9, math.ceil(hi * 10 ** 9) / 10 ** 9],
+            "checked": True}

@@ -41,8 +41,8 @@ import re
 from fractions import Fraction
 
 from . import formula, rank, rs, smt, stages, twopoint
-from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, int_range, library,
-                   parse, rat_range, shown_on, sym, table, value, zero)
+from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, holds, int_range,
+                   library, parse, rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
 from .model import multiplicity, pattern_blocks, two_point_fixed, two_point_image
 
@@ -985,17 +985,28 @@ def _g_spread_smooth(c, stable, threshold):
     # a cover with "U" leaves leaves unstable fixed points (an eigenvalue > 1): it answers only for stable ones
     stable_only_ok = threshold is not None or stable and _rel(c) in ("<", "<=") and _rat(c.param("bound")) <= 1
 
-    # a spread-point fact (n = 3's {v, -v, 0}, unstable) shows existence, and a spectral radius > 1
-    point_ok = threshold is None and (not stable or _rel(c) in (">", ">=") and _rat(c.param("bound")) <= 1)
+    # a spread-point fact (n = 3's {v, -v, 0}) shows existence, a spectral radius > 1 and one in its fact's [lo, hi]:
+    # an existential statement, so it proves (radius rel bound), never refutes
+    rel, bound = (_rel(c), _rat(c.param("bound"))) if stable and threshold is None else (None, None)
+
+    def shown(r):
+        return rel is None or rel[0] == ">" and bound <= 1 or holds(r[1] if rel[0] == "<" else r[0], rel, bound)
 
     def decide(facts):
         if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
-            points = {f["n"] for f in facts if f["fact"] == "spread-point"}
-            if point_ok and c.n_hi is not None and all(k in points for k in c.ns()):
-                return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for odd phi, q' - q changes sign along "
-                                  "it and det(J - I) < 0 on a cell around the sign change: a spread-cluster fixed "
-                                  "point {v, -v, 0}, the cell's only one, with a real eigenvalue > 1 (trusted/"
-                                  "spreadfam.py, spread-point)")
+            points = {f["n"]: f["radius"] for f in facts if f["fact"] == "spread-point"}
+            if threshold is None and c.n_hi is not None and all(k in points for k in c.ns()):
+                # the enclosure shown rounded outward in its 9th decimal (below, the exact ends decide)
+                r = (points[c.n_lo][0] * 10 ** 9 // 1 / 10 ** 9, -(-points[c.n_lo][1] * 10 ** 9 // 1) / 10 ** 9)
+                if all(shown(points[k]) for k in c.ns()):
+                    return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for odd phi, q' - q changes sign "
+                                      "along it and det(J - I) < 0 on a cell around the sign change: a spread-cluster "
+                                      "fixed point {v, -v, 0}, the cell's only one, with a real eigenvalue > 1 and the "
+                                      "spectral radius of DF in [%.9f, %.9f] (the family's 2 x 2 Jacobian and the "
+                                      "swap-odd direction; trusted/spreadfam.py, spread-point)" % (r[0], r[1]))
+                if not any(f["fact"] == "spread-none" for f in facts):
+                    raise Rejected("the spread-point's spectral radius of DF is in [%.9f, %.9f], not shown %s %s (a "
+                                   "point proves, never refutes: that needs every fixed point)" % (r[0], r[1], rel, bound))
             return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"
                                                and (stable_only_ok or not f["only_stable"])})
         return "proved" if threshold == "none" else "refuted", twopoint.collapse_reason(c, "spread-cluster")

@@ -16,9 +16,9 @@ characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is li
 invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi)."""
 from __future__ import annotations
 
-from flint import arb, arb_series, ctx
+from flint import acb, arb, arb_series, ctx
 
-from .base import Q, Rejected, ball
+from .base import Q, Rejected, ball, exact
 
 MAX_LEAVES, MAX_DEPTH = 200_000, 48
 
@@ -124,21 +124,43 @@ def check_spread_none(item):
             "only_stable": "U" in tree}
 
 
+def moduli(name, w, qb):
+    """Balls of the moduli of DF's non-zero eigenvalues at n = 3's {v, -v, 0} for q in qb (S = q [[1, -1, 0], [-1, 1,
+    0], [0, 0, 0]], w a ball).  F = K o L and T = L o K, L(G) = w C G C, so DF(G*) = DK(S*) L and DT(S*) = L DK(S*) have
+    one characteristic polynomial on the 6 symmetric directions; DT maps into V, the centred ones (3 at n = 3, each
+    fixed by its diagonal), so its eigenvalues are those of DT on V and three zeros (DT is 0 on Sym/V).  K is analytic
+    around S* (erf: |2c/sqrt((1+2q1)(1+2q2))| < 1; sin: entire) and the PSD cone has interior, so DF is that of the
+    closed forms.  The swap of points 1, 2 fixes S* and T commutes with it, so V splits: the swap-even plane, the family
+    (q, p) = (S11, S33), where DT is J (h12's partials + I at p = 0, its roots (t +- sqrt(t^2 - 4 det))/2), and the
+    swap-odd line E = [[1, 0, -1], [0, -1, 1], [-1, 1, 0]]: at S* + eE, (T11 - T22)/2 = w ((K11 - K22) - 2 (K13 - K23))/6
+    (C's rows), K11 - K22 = a(q + e) - a(q - e), K13 - K23 = k(e) - k(-e) with a(q) = K(q, q, q), k(e) = K(q + e, 0,
+    -e), so E's eigenvalue is w (a'(q) - 2 k'(0))/3 (one series in e)."""
+    dq, dp = _partials(h12, name, 3, w, qb, arb(0))
+    t, d = 2 + dq[0] + dp[1], (1 + dq[0]) * (1 + dp[1]) - dp[0] * dq[1]
+    r, e, K = acb(t * t - 4 * d).sqrt(), arb_series([0, 1], prec=2), KERNELS[name][0]
+    odd = w * (K(qb + e, qb + e, qb + e).coeffs()[1] - 2 * K(qb + e, arb(0), -e).coeffs()[1]) / 3
+    return [abs((t + r) / 2), abs((t - r) / 2), abs(odd)]
+
+
 def check_spread_point(item):
-    """The fact of a spread-point item {activation, alpha (0), weight_var, n (3), prec, q_lo, q_hi, p_hi}: at n = 3
-    the edge p = 0 is invariant for odd phi (erf, sin: K(q, 0, 0) = 0 and b = K(q, q, -q) = -a, so t = 0, p' = 0 and
-    q' = w a), so q' - q of opposite signs at (q_lo, 0) and (q_hi, 0) gives a fixed point {v, -v, 0} on the cell
-    [q_lo, q_hi] x [0, p_hi]; "U" there (det(J - I) < 0) makes it the cell's only zero (the mean value theorem per
-    row, as for "X") and unstable (an eigenvalue > 1)."""
+    """The fact of a spread-point item {activation, alpha (0), weight_var, n (3), prec, q_lo, q_hi, p_hi[, root_lo,
+    root_hi]}: at n = 3 the edge p = 0 is invariant for odd phi (erf, sin: K(q, 0, 0) = 0 and b = K(q, q, -q) = -a, so
+    t = 0, p' = 0 and q' = w a), so q' - q of opposite signs at (q_lo, 0) and (q_hi, 0) gives a fixed point {v, -v, 0}
+    on the cell [q_lo, q_hi] x [0, p_hi]; "U" there (det(J - I) < 0) makes it the cell's only zero (the mean value
+    theorem per row, as for "X") and unstable (an eigenvalue > 1).  A sign change on [root_lo, root_hi] inside
+    [q_lo, q_hi] (else that bracket itself) puts it there: its spectral radius of DF in the fact's [lo, hi] (moduli)."""
     name, n, w, prec = item["activation"], item["n"], Q(item["weight_var"]), item["prec"]
     q0, q1, p1 = Q(item["q_lo"]), Q(item["q_hi"]), Q(item["p_hi"])
+    r0, r1 = (Q(item["root_lo"]), Q(item["root_hi"])) if "root_lo" in item or "root_hi" in item else (q0, q1)
     if name not in KERNELS or Q(item["alpha"]) != 0 or n != 3 or not 0 < w <= 100 or type(prec) is not int or \
-            not 64 <= prec <= 512 or not 0 < q0 < q1 <= 8 * w or not 0 < p1 <= q1 - q0:
+            not 64 <= prec <= 512 or not 0 < q0 < q1 <= 8 * w or not 0 < p1 <= q1 - q0 or not q0 <= r0 < r1 <= q1:
         raise Rejected("a spread-point item: erf or sin, n = 3, 0 < weight_var <= 100, prec in 64..512, "
-                       "0 < q_lo < q_hi <= 8 weight_var, 0 < p_hi <= q_hi - q_lo")
+                       "0 < q_lo < q_hi <= 8 weight_var, 0 < p_hi <= q_hi - q_lo, q_lo <= root_lo < root_hi <= q_hi")
     with ctx.workprec(prec):
-        ends = [_sign(h12(name, n, ball(w), ball(q), arb(0))[0]) for q in (q0, q1)]
-        if ends[0] * ends[1] != -1 or not _leaf("U", name, n, w, q0, q1, Q("0"), p1):
-            raise Rejected("spread-point: q' - q does not change sign along the edge p = 0, or det(J - I) < 0 is not "
-                           "shown on the cell")
-    return {"fact": "spread-point", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n}
+        ends = [_sign(h12(name, n, ball(w), ball(q), arb(0))[0]) for q in (q0, q1, r0, r1)]
+        if ends[0] * ends[1] != -1 or ends[2] * ends[3] != -1 or not _leaf("U", name, n, w, q0, q1, Q("0"), p1):
+            raise Rejected("spread-point: q' - q does not change sign along the edge p = 0 (on [q_lo, q_hi] and [root_lo, "
+                           "root_hi]), or det(J - I) < 0 is not shown on the cell")
+        mods = moduli(name, ball(w), _span(r0, r1))
+        radius = [max(exact(m.lower()) for m in mods), max(exact(m.upper()) for m in mods)]
+    return {"fact": "spread-point", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n, "radius": radius}

@@ -163,7 +163,9 @@ def point_item(name, n, w):
     q' - q along the edge p = 0 (q = w E[phi(sqrt q Z)^2] there) by bisection in floats of the kernel's own balls'
     midpoints, from [10^-6, 4w], or below 10^-6 by a scan down by factors of 16 to SMALLEST_Q where q' - q is not yet
     positive at 10^-6 (just above the collapse lemma's edge, erf at sigma_w^2 = 0.7853982: q = 2.3e-8), then cells of
-    relative half-width 2^-6 .. 2^-20 around it until the kernel's tests pass."""
+    relative half-width 2^-6 .. 2^-20 around it until the kernel's tests pass, with a narrow bracket [root_lo,
+    root_hi] of relative half-width 2^-30 (else 2^-26, 2^-22) inside, where the kernel encloses the point's spectral
+    radius of DF (about 10^-7 wide; over the cell itself it would be some 0.5)."""
     if n != 3:
         return None
     w = Fraction(w)
@@ -188,9 +190,16 @@ def point_item(name, n, w):
               "q_lo": str(q - h), "q_hi": str(q + h), "p_hi": str(h)}
         try:
             spreadfam.check_spread_point(it)
-            return it
         except trusted.Rejected:
             continue
+        for j in (30, 26, 22):
+            tight = dict(it, root_lo=str(q - q / 2 ** j), root_hi=str(q + q / 2 ** j))
+            try:
+                spreadfam.check_spread_point(tight)
+                return tight
+            except trusted.Rejected:
+                continue
+        return it
     return None
 
 

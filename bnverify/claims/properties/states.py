@@ -3,6 +3,7 @@ the simplex state): certified boxes and classification covers from bnverify.deri
 the evidence items the trusted kernel re-checks."""
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from .. import certificate as cert
@@ -18,6 +19,24 @@ def state_of(claim):
     if claim.property.startswith("attractor"):
         return "attractor"
     return claim.params.get("state", "configuration")
+
+
+def outward(lo, hi, digits=10):
+    """Fractions lo <= hi as floats of ``digits`` significant decimal digits, lo rounded down and hi up (shown with
+    %.<digits>g they read as those decimals, which hold [lo, hi])."""
+    from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
+    return [float(Context(prec=digits, rounding=r).divide(Decimal(x.numerator), Decimal(x.denominator)))
+            for x, r in ((Fraction(lo), ROUND_FLOOR), (Fraction(hi), ROUND_CEILING))]
+
+
+def point_evidence(point):
+    """The human-readable evidence of a spread-point item: its root bracket in q and the kernel's enclosure of the
+    radius, both rounded outward."""
+    fact = trusted.items.check_item(point)
+    return {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % tuple(outward(point.get("root_lo", point["q_lo"]),
+                                                                      point.get("root_hi", point["q_hi"]))),
+            "spectral_radius": "[%.9f, %.9f] (the kernel's enclosure, rounded outward)" % (
+                math.floor(fact["radius"][0] * 10 ** 9) / 10 ** 9, math.ceil(fact["radius"][1] * 10 ** 9) / 10 ** 9)}
 
 
 def search(claim):
@@ -38,14 +57,14 @@ def search(claim):
                 return [], {"search": "no spread-none cover beyond n = %d (the trusted kernel's limit)" % trusted.items.N_MAX}
             rel, bound = claim.params.get("relation", "<"), Fraction(claim.params.get("bound", 1))
             radius = claim.property in ("attractor-stable", "spectral-radius")    # one statement in the kernel
-            if n == 3 and (claim.property in ("attractor-exists", "fixed-point") or radius and rel in (">", ">=") and
-                           bound <= 1):
-                point = spread_cover.point_item(act.name, n, w)          # n = 3's unstable {v, -v, 0}: it exists
-                if point is not None:
-                    return [point], {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % (
-                        float(Fraction(point["q_lo"])), float(Fraction(point["q_hi"])))}
             # a cover with unstable cells answers for stable states only (threshold, radius < bound <= 1)
             stable_only = claim.property == "attractor-threshold" or radius and rel in ("<", "<=") and bound <= 1
+            if n == 3 and (claim.property in ("attractor-exists", "fixed-point") or radius and not stable_only):
+                # n = 3's unstable {v, -v, 0}: it exists, with its spectral radius enclosed (it proves "rel bound"
+                # where the enclosure shows it; a point never refutes)
+                point = spread_cover.point_item(act.name, n, w)
+                if point is not None:
+                    return [point], point_evidence(point)
             why = []
             it = spread_cover.item(act.name, n, w, unstable=stable_only, why=why)
             if it is not None:
