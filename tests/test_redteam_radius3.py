@@ -27,6 +27,7 @@ import pytest
 from bnverify import trusted
 from bnverify.claims.properties import spread_cover as SC
 from bnverify.trusted.base import content_hash, holds
+from test_spread_radius import symmetric_jacobian
 
 
 # ---------------------------------------------------------------- the full map, written again
@@ -62,14 +63,7 @@ def _radius(name, w):
         M = mpmath.matrix([[1, -1, 0], [-1, 1, 0], [0, 0, 0]])
         G = mpmath.matrix([[_K(name, q * M[i, i], q * M[j, j], q * M[i, j]) for j in range(3)] for i in range(3)])
         assert mpmath.norm(_F(name, w, G) - G) < mpmath.mpf(10) ** -40
-        h, basis = mpmath.mpf(10) ** -20, [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]
-        J = mpmath.matrix(6, 6)
-        for col, (i, j) in enumerate(basis):
-            H = mpmath.matrix(3, 3)
-            H[i, j] = H[j, i] = 1
-            D = (_F(name, w, G + h * H) - _F(name, w, G - h * H)) / (2 * h)
-            for row, (k, m) in enumerate(basis):
-                J[row, col] = D[k, m]
+        J = symmetric_jacobian(lambda X: _F(name, w, X), G, mpmath.mpf(10) ** -20)
         return q, max(abs(e) for e in mpmath.eig(J)[0])
 
 

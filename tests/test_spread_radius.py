@@ -87,6 +87,19 @@ def _q_star(name, w):
 BASIS = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]
 
 
+def symmetric_jacobian(f, G, h):
+    """The 6 x 6 matrix of a map f of 3 x 3 symmetric matrices at G on the symmetric directions BASIS (central
+    differences of step h)."""
+    J = mpmath.matrix(6, 6)
+    for col, (i, j) in enumerate(BASIS):
+        H = mpmath.matrix(3, 3)
+        H[i, j] = H[j, i] = 1
+        D = (f(G + h * H) - f(G - h * H)) / (2 * h)
+        for row, (k, m) in enumerate(BASIS):
+            J[row, col] = D[k, m]
+    return J
+
+
 @functools.lru_cache(maxsize=None)
 def _spectrum(name, w):
     """(q*, the eigenvalues of DF(G*) on the six symmetric directions, T's derivative along the swap-odd E)."""
@@ -96,14 +109,7 @@ def _spectrum(name, w):
         G = mpmath.matrix([[_k(name, Ss[i, i], Ss[j, j], Ss[i, j]) for j in range(3)] for i in range(3)])
         assert mpmath.norm(_F(name, w, G) - G) < mpmath.mpf(10) ** -25          # G* = K(S*) is fixed
         h = mpmath.mpf(10) ** -14
-        J = mpmath.matrix(6, 6)
-        for col, (i, j) in enumerate(BASIS):
-            H = mpmath.matrix(3, 3)
-            H[i, j] = H[j, i] = 1
-            D = (_F(name, w, G + h * H) - _F(name, w, G - h * H)) / (2 * h)
-            for row, (k, m) in enumerate(BASIS):
-                J[row, col] = D[k, m]
-        ev = mpmath.eig(J)[0]
+        ev = mpmath.eig(symmetric_jacobian(lambda X: _F(name, w, X), G, h))[0]
         E = mpmath.matrix([[1, 0, -1], [0, -1, 1], [-1, 1, 0]])
         C = mpmath.eye(3) - mpmath.ones(3, 3) / 3
         T = lambda X: w * C * mpmath.matrix([[_k(name, X[a, a], X[b, b], X[a, b]) for b in range(3)]   # noqa: E731
