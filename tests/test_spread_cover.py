@@ -454,6 +454,7 @@ def test_the_size_estimate(name, n, w, cells):
         assert C.size("erf", 63, 2, 8, C.ORDER, limit=C.OVER * C.MAX_CELLS) < C.MAX_CELLS
 
 
+@pytest.mark.slow           # 5 s; test_a_cover_over_the_budget_is_not_searched checks the skip itself
 def test_the_attractor_command_at_a_large_weight_variance(run_cli):
     """sin at sigma_w^2 = 100, n = 3 (issue 22): the row inconclusive, as before, in seconds, not minutes; the claim's
     search says why no cover was searched."""
