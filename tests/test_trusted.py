@@ -124,9 +124,12 @@ def test_trusted_is_small():
     one collapse_reason for the two-point, simplex and spread-cluster states, the kernel's own copy of the
     pairwise-distance text gone).  +23 for n = 3's spread-point (spreadfam.py: q' - q changes sign along the
     invariant edge p = 0 and det(J - I) < 0 on the cell: {v, -v, 0} exists, alone there, with an eigenvalue > 1;
-    items.py: its fields and price; kernel.py: it proves attractor-exists and a radius above a bound <= 1)."""
+    items.py: its fields and price; kernel.py: it proves attractor-exists and a radius above a bound <= 1).  +9 for
+    the scale that grows (twopoint.py: check_none and _large_s with a sign, the reverse split (A - B)^2 >= (1 - eps)
+    A^2 - (1/eps - 1) H^2 for 0 < eps < 1, S(s) > s for every s > 0 refutes as S(s) < s does; items.py: the
+    two-point-grow and simplex-grow items, their fields and price)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3451, sizes
+    assert sum(sizes.values()) <= 3460, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -335,8 +335,9 @@ def _shown(by_n, state, count=3):
 
 
 def _none(facts, state):
-    """The refutation a "-none" or "-grow" fact gives (no fixed point of the state at its n), or None."""
-    f = next((f for f in facts if f["fact"] in (state + "-none", state + "-grow")), None)
+    """The refutation a "-none" or "-grow" fact gives (no fixed point of the state at its n), or None (the goal's
+    _about has let only the claim's state's facts through)."""
+    f = next((f for f in facts if f["fact"].endswith(("-none", "-grow"))), None)
     grow = f and f["fact"] == state + "-grow"
     return f and ("at n = %d, S(s) %s s for every s > 0 (phi = relu - h with h bounded above s_big, a bound by "
                   "%s below s_min, pieces in balls between): no %s fixed point; the scale %s"
