@@ -280,3 +280,12 @@ def test_the_reason_is_the_growth_and_the_price_is_the_none_items(gelu8, gelu8_s
     for item in (gelu8, gelu8_simplex):
         none = dict(item, type=item["type"].replace("-grow", "-none"))
         assert trusted.items.work(item) == trusted.items.work(none) > 10 ** 5
+
+
+def test_the_atlas_says_the_scale_grows():
+    """atlas's cell text followed the kernel's reason: a grow refutation is not called a collapse."""
+    from bnverify.commands import atlas
+    cells = atlas.two_point_cells("gelu", None, Fraction(8), [8])
+    assert atlas._two_point_text(cells[0]) == "n = 8: no two-point fixed point (the scale grows), refuted"
+    assert atlas._simplex_text({"n": 8, "fixed_point": "refuted", "stable": "refuted", "reason": "collapses"}) == \
+        "n = 8: no simplex fixed point (the scale collapses), refuted"
