@@ -289,3 +289,27 @@ def test_the_atlas_says_the_scale_grows():
     assert atlas._two_point_text(cells[0]) == "n = 8: no two-point fixed point (the scale grows), refuted"
     assert atlas._simplex_text({"n": 8, "fixed_point": "refuted", "stable": "refuted", "reason": "collapses"}) == \
         "n = 8: no simplex fixed point (the scale collapses), refuted"
+
+
+def _simplex_S(name, alpha, n, w, s):
+    """The simplex state's S(s) = E[(phi(x) - phi(y))^2]/2, x, y ~ N(0, q) at correlation r = -1/(n-1), q = w s (n-1)/n:
+    y = r x + sqrt(1 - r^2) x', a 2-D Gauss-Hermite rule (numpy's, 160 nodes a side; floats, written here)."""
+    import numpy as np
+    t, wt = np.polynomial.hermite_e.hermegauss(160)
+    wt = wt / wt.sum()
+    phi = {"gelu": lambda v: v * (1 + np.vectorize(__import__("math").erf)(v / np.sqrt(2))) / 2,
+           "elu": lambda v: np.where(v > 0, v, alpha * np.expm1(np.minimum(v, 0)))}[name]
+    q, r = float(w) * s * (n - 1) / n, -1 / (n - 1)
+    x = np.sqrt(q) * t[:, None]
+    y = np.sqrt(q) * (r * t[:, None] + np.sqrt(1 - r * r) * t[None, :])
+    return float(np.sum(wt[:, None] * wt[None, :] * (phi(x) - phi(y)) ** 2) / 2)
+
+
+def test_accepted_simplex_items_are_true_in_floats(gelu8_simplex):
+    elu = search.grow_item(activation("elu", "2"), 3, 4, "simplex")
+    for item in (gelu8_simplex, elu):
+        assert trusted.items.check_item(copy.deepcopy(item))["fact"] == "simplex-grow"
+        name, n, w, alpha = item["activation"], item["n"], Fraction(item["weight_var"]), float(Fraction(item["alpha"]))
+        cuts = [float(Fraction(c)) for c in item["cuts"]]
+        for s in cuts[::2] + [cuts[-1] * 10 ** k for k in (1, 2, 3)]:
+            assert _simplex_S(name, alpha, n, w, s) > s * (1 + 1e-6), (name, s)
