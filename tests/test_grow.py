@@ -101,7 +101,8 @@ def test_an_accepted_item_is_true_in_mpmath(item_name, request):
             assert S_mp(name, n, w, s, alpha or 1) > s, s
 
 
-@pytest.mark.parametrize("name,alpha,n,w,eps", [("gelu", 0, 8, 8, Fraction(1, 20)), ("softplus", 0, 5, 8, Fraction(1, 3)),
+@pytest.mark.parametrize("name,alpha,n,w,eps", [("gelu", 0, 8, 8, Fraction(1, 20)),
+                                                ("softplus", 0, 5, 8, Fraction(1, 3)),
                                                 ("elu", 1, 8, Fraction(13, 5), Fraction(1, 200))])
 def test_reverse_large_s_holds_just_past_its_edge_and_not_before(name, alpha, n, w, eps):
     """At eps the exact edge is s* = (1/eps - 1) H^2/((1 - eps) w c - 1): the lemma at 1.001 s*, not at 0.999 s*."""
@@ -220,7 +221,7 @@ def test_a_fact_serves_only_its_own_claim(gelu8, elu4, relabel):
     elif relabel == "state":
         claim = _claim(state="simplex")
     else:
-        item["type"] = "simplex-grow"           # the two-point cuts read as the simplex state's, for the two-point claim
+        item["type"] = "simplex-grow"       # the two-point cuts read as the simplex state's, for the two-point claim
     assert _rejected_or_not_refuted(claim, item), relabel
 
 

@@ -340,7 +340,8 @@ def _none_why(reason):
 def _two_point_text(cell):
     fixed, unstable = cell["fixed_point"]["status"], (cell["unstable"] or {}).get("status")
     if fixed == "refuted":
-        return "n = %d: no two-point fixed point (%s), refuted" % (cell["n"], _none_why(cell["fixed_point"].get("reason")))
+        return "n = %d: no two-point fixed point (%s), refuted" % (
+            cell["n"], _none_why(cell["fixed_point"].get("reason")))
     words = {"proved": "exists", "inconclusive": "not decided"}[fixed]
     tail = "" if unstable is None else ", unstable %s" % {"proved": "(spectral radius > 1)", "refuted": "refuted",
                                                             "inconclusive": "not decided"}[unstable]
