@@ -221,7 +221,8 @@ RELABEL = {
     "w3-both": ({"weight_var": "3"}, {"weight_var": "3"}), "n": ({"domain": {"n": "9"}}, None),
     "n-range-without": ({"domain": {"n": "3..7"}}, None), "n-both": ({"domain": {"n": "3"}}, {"n": 3}),
     "n1000-both": ({"domain": {"n": "1000"}}, {"n": 1000}), "state": ({"params": {"state": "simplex"}}, None),
-    "state-both": ({"params": {"state": "simplex"}}, {"type": "simplex-grow"}), "type-none": (None, {"type": "two-point-none"}),
+    "state-both": ({"params": {"state": "simplex"}}, {"type": "simplex-grow"}),
+    "type-none": (None, {"type": "two-point-none"}),
     "attractor": ({"params": {"state": "attractor"}}, None), "spread": ({"params": {"state": "spread-cluster"}}, None),
     "elu": ({"activation": "elu", "domain": {"n": "8", "alpha": "1"}}, {"activation": "elu", "alpha": "1"}),
     "softplus": ({"activation": "softplus"}, {"activation": "softplus"}), "rs": ({"stages": ["rc", "rs"]}, None),
@@ -256,10 +257,11 @@ def test_a_wider_claim_is_refuted_by_the_one_n(cert, claim):
     assert not trusted.check(_variant(cert, claim, top={"verdict": "proved"}, restate=True))[0]
 
 
-FUZZ = {"T-neg": {"T": "-4/25"}, "T-0": {"T": "0"}, "T-huge": {"T": "1" + "0" * 300}, "T-tiny": {"T": "1/1" + "0" * 300},
-        "T-div0": {"T": "1/0"}, "T-float": {"T": "0.16"}, "T-int": {"T": 1}, "eps-near1": {"eps": "9" * 300 + "/1" + "0" * 300},
-        "eps-near0": {"eps": "1/1" + "0" * 300}, "cuts-empty": {"cuts": []}, "cuts-one": {"cuts": ["1"]},
-        "cuts-nested": {"cuts": [["1"], ["2"]]}, "cuts-0": {"cuts": ["0", "1"]}, "cuts-tiny": {"cuts": ["1/1" + "0" * 300, "1"]},
+FUZZ = {"T-neg": {"T": "-4/25"}, "T-0": {"T": "0"}, "T-huge": {"T": "1" + "0" * 300},
+        "T-tiny": {"T": "1/1" + "0" * 300}, "T-div0": {"T": "1/0"}, "T-float": {"T": "0.16"}, "T-int": {"T": 1},
+        "eps-near1": {"eps": "9" * 300 + "/1" + "0" * 300}, "eps-near0": {"eps": "1/1" + "0" * 300},
+        "cuts-empty": {"cuts": []}, "cuts-one": {"cuts": ["1"]}, "cuts-nested": {"cuts": [["1"], ["2"]]},
+        "cuts-0": {"cuts": ["0", "1"]}, "cuts-tiny": {"cuts": ["1/1" + "0" * 300, "1"]},
         "cuts-big": {"cuts": ["1", "1000001"]}, "n-bool": {"n": True}, "n-2": {"n": 2}, "prec-bool": {"prec": True},
         "prec-513": {"prec": 513}, "alpha": {"alpha": "1"}, "w-0": {"weight_var": "0"}, "w-101": {"weight_var": "101"},
         "relu": {"activation": "relu"}, "formula": {"activation": "formula:x"}, "extra": {"extra": 1}}
