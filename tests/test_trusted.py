@@ -128,9 +128,12 @@ def test_trusted_is_small():
     that point's spectral radius of DF (spreadfam.py, moduli: the family's 2 x 2 Jacobian at p = 0 and the swap-odd
     direction's eigenvalue w (a' - 2 k')/3, over an optional narrow root bracket inside the cell; kernel.py: the
     enclosure proves radius < / <= / > / >= bound where it shows it, never refutes).  +0 for the reason text's
-    enclosure rounded outward in its 9th decimal (kernel.py: one line changed, not added)."""
+    enclosure rounded outward in its 9th decimal (kernel.py: one line changed, not added).  +9 for the scale that
+    grows (twopoint.py: check_none and _large_s with a sign, the reverse split (A - B)^2 >= (1 - eps) A^2 - (1/eps -
+    1) H^2 for 0 < eps < 1, S(s) > s for every s > 0 refutes as S(s) < s does; items.py: the two-point-grow and
+    simplex-grow items, their fields and price)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3468, sizes
+    assert sum(sizes.values()) <= 3477, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

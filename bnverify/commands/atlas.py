@@ -331,10 +331,17 @@ def compute(args):
     return doc
 
 
+def _none_why(reason):
+    """The kernel's refutation in two words: a two-point-grow / simplex-grow fact says the scale grows, the
+    lemmas and the none items that it collapses."""
+    return "the scale grows" if "grows without bound" in (reason or "") else "the scale collapses"
+
+
 def _two_point_text(cell):
     fixed, unstable = cell["fixed_point"]["status"], (cell["unstable"] or {}).get("status")
     if fixed == "refuted":
-        return "n = %d: no two-point fixed point (the scale collapses), refuted" % cell["n"]
+        return "n = %d: no two-point fixed point (%s), refuted" % (
+            cell["n"], _none_why(cell["fixed_point"].get("reason")))
     words = {"proved": "exists", "inconclusive": "not decided"}[fixed]
     tail = "" if unstable is None else ", unstable %s" % {"proved": "(spectral radius > 1)", "refuted": "refuted",
                                                             "inconclusive": "not decided"}[unstable]
@@ -346,7 +353,7 @@ def _two_point_text(cell):
 def _simplex_text(cell):
     fixed, stable = cell["fixed_point"], cell["stable"]
     if fixed == "refuted":
-        return "n = %d: no simplex fixed point (the scale collapses), refuted" % cell["n"]
+        return "n = %d: no simplex fixed point (%s), refuted" % (cell["n"], _none_why(cell.get("reason")))
     if fixed != "proved":
         return "n = %d: simplex fixed point not decided" % cell["n"]
     geo = cell["geometry"]

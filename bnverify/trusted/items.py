@@ -32,6 +32,7 @@ bound), computed here, never read from the item's labels:
     (lo, hi): a small-s lemma, pieces in balls (Mehler's series), S(s) < osc^2/2.
 ``two-point-none``, ``simplex-none``  {activation, alpha, weight_var, n, prec, T, eps, cuts}: S(s) < s
     for every s > 0 (gelu, silu, elu, softplus: phi = relu - h with h bounded), so no fixed point.
+``two-point-grow``, ``simplex-grow``  {the same fields}: S(s) > s for every s > 0 (the scale grows), so no fixed point.
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -148,6 +149,8 @@ CHECKS = {"symmetric-state": check_symmetric_state, "classification": check_clas
           "two-point-cover": check_cover, "simplex-bracket": lambda item: check_bracket(item, "simplex"),
           "simplex-cover": lambda item: check_cover(item, "simplex"), "two-point-none": check_none,
           "simplex-none": lambda item: check_none(item, "simplex"), "spread-none": check_spread_none,
+          "two-point-grow": lambda item: check_none(item, "two-point", 1),
+          "simplex-grow": lambda item: check_none(item, "simplex", 1),
           "spread-point": check_spread_point}
 FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int, "box": list, "Y": list},
                               {"V": dict, "bound": str}),
@@ -173,6 +176,7 @@ FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
                                                     "n": int, "prec": int, "T": str, "eps": str, "cuts": list}, {})
+FIELDS["two-point-grow"] = FIELDS["simplex-grow"] = FIELDS["two-point-none"]
 
 
 # the list an item's cost grows with, and the cost of one of its entries per bit, measured:
@@ -188,6 +192,7 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          # budget, the worst pieces found (erf, sigmoid at sigma_w^2 s up to 400, narrow) some 50 s
          "simplex-cover": ("below", 1),
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
+         "two-point-grow": ("cuts", 500), "simplex-grow": ("cuts", 2),     # the -none items' pieces and lemmas
          "spread-none": ("tree", 3), "spread-point": (None, 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
@@ -247,7 +252,7 @@ def _work(item):
             if item["activation"] in RELU_GAP else 1     # bounded: s <= 2 osc^2
         return max(prec, 128) * weight * _cover_terms(item, (item["below"], item["above"]),
                                                       1 + len(item.get("brackets", [])) + len(item.get("slopes", []))) * steep
-    if item["type"] == "simplex-none" and type(item["n"]) is int and item["n"] >= 3:
+    if item["type"] in ("simplex-none", "simplex-grow") and type(item["n"]) is int and item["n"] >= 3:
         top = max([Q(c) for c in item["cuts"][-1:]] + [Fraction(1)])
         return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), 0) * _steep(item, top)
     if field is None:                       # a fixed cost per item

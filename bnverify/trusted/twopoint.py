@@ -310,7 +310,7 @@ def _equal_one(c):
 
 
 def _about(c, state):
-    names = (state + "-fixed", state + "-roots", state + "-none")
+    names = (state + "-fixed", state + "-roots", state + "-none", state + "-grow")
     return lambda f: (f.get("fact") in names and f["activation"] == c.activation and
                       f["alpha"] == c.alpha[0] and f["weight_var"] == c.weight_var and
                       c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
@@ -335,11 +335,14 @@ def _shown(by_n, state, count=3):
 
 
 def _none(facts, state):
-    """The refutation a "-none" fact gives (no fixed point of the state at its n), or None."""
-    f = next((f for f in facts if f["fact"] == state + "-none"), None)
-    return f and ("at n = %d, S(s) < s for every s > 0 (phi = relu - h with h bounded above s_big, a bound by "
-                  "sup |phi'| below s_min, pieces in balls between): no %s fixed point; the scale collapses"
-                  % (f["n"], state))
+    """The refutation a "-none" or "-grow" fact gives (no fixed point of the state at its n), or None (the goal's
+    _about has let only the claim's state's facts through)."""
+    f = next((f for f in facts if f["fact"].endswith(("-none", "-grow"))), None)
+    grow = f and f["fact"] == state + "-grow"
+    return f and ("at n = %d, S(s) %s s for every s > 0 (phi = relu - h with h bounded above s_big, a bound by "
+                  "%s below s_min, pieces in balls between): no %s fixed point; the scale %s"
+                  % (f["n"], ">" if grow else "<", "inf phi'" if grow else "sup |phi'|", state,
+                     "grows without bound" if grow else "collapses"))
 
 
 def fixed_goal(c, Goal, need, state="two-point"):
@@ -510,13 +513,19 @@ def _relu_slope(n, state):
     return ball(Fraction(n - 1, n)) * (arb(1) / 2 - kappa)
 
 
-def _large_s(name, alpha, n, w, eps, s_big, state):
-    """S(s) < s for every s >= s_big: (phi(p) - phi(q))^2 <= (1 + eps)(relu(p) - relu(q))^2 + (1 + 1/eps) H^2,
-    so S(s) <= (1 + eps) w c s + k (1 + 1/eps) H^2 (k = 1, simplex 1/2), affine with slope < 1."""
-    H, e = RELU_GAP[name](ball(alpha)), ball(eps)
-    slope = (1 + e) * ball(w) * _relu_slope(n, state)
+def _large_s(name, alpha, n, w, eps, s_big, state, sign=-1):
+    """sign -1: S(s) < s for every s >= s_big: (phi(p) - phi(q))^2 <= (1 + eps)(relu(p) - relu(q))^2 + (1 + 1/eps) H^2,
+    so S(s) <= (1 + eps) w c s + k (1 + 1/eps) H^2 (k = 1, simplex 1/2), affine with slope < 1.  sign +1: S(s) > s for
+    every s >= s_big: phi(p) - phi(q) = A - B with A = relu(p) - relu(q) and B = h(p) - h(q), |B| <= H (h lies in an
+    interval of length H), and (A - B)^2 - (1 - eps) A^2 + (1/eps - 1) B^2 = (sqrt(eps) A - B/sqrt(eps))^2 >= 0, so for
+    0 < eps < 1 (then 1/eps - 1 > 0) (A - B)^2 >= (1 - eps) A^2 - (1/eps - 1) H^2 and S(s) >= (1 - eps) w c s - k (1/eps
+    - 1) H^2, affine with slope > 1: above s at s_big, above s beyond.  g = -sign writes both: slope (1 + g eps) w c,
+    S(s) - s on the bound's side (slope - 1) s + k (1 + g/eps) H^2, of sign -g at s_big."""
+    H, e, g = RELU_GAP[name](ball(alpha)), ball(eps), -sign
+    slope = (1 + g * e) * ball(w) * _relu_slope(n, state)
     k = arb(1) / 2 if state == "simplex" else arb(1)
-    return bool(eps > 0 and slope < 1 and slope * ball(s_big) + k * (1 + 1 / e) * H * H < ball(s_big))
+    return bool(0 < eps and (g > 0 or eps < 1) and g * (slope - 1) < 0 and
+                g * ((slope - 1) * ball(s_big) + k * (1 + g / e) * H * H) < 0)
 
 
 def _near_zero(name, alpha, n, w, T, s_min, state):
@@ -544,10 +553,11 @@ def _near_zero(name, alpha, n, w, T, s_min, state):
     return -1 if ball(w) * (M * M + L * L * tail) < 1 else 1 if m > 0 and ball(w) * m * m * (1 - tail) > 1 else 0
 
 
-def check_none(item, state="two-point"):
+def check_none(item, state="two-point", sign=-1):
     """The fact of a two-point-none (simplex-none) item {activation, alpha, weight_var, n, prec, T, eps,
     cuts}: S(s) < s for every s > 0, so no fixed point of the state: (0, cuts[0]] by _near_zero,
-    each piece of the cuts in balls, [cuts[-1], infinity) by _large_s."""
+    each piece of the cuts in balls, [cuts[-1], infinity) by _large_s.  sign +1, a two-point-grow
+    (simplex-grow) item, the same fields: S(s) > s for every s > 0 (the scale grows), by the same three."""
     name = item["activation"]
     if name not in RELU_GAP:
         raise Rejected("no large-s lemma for %r (phi = relu - h, h bounded)" % (name,))
@@ -560,16 +570,18 @@ def check_none(item, state="two-point"):
     if not (0 < w <= 100 and len(cuts) >= 2 and 0 < cuts[0] and cuts[-1] <= 10 ** 6 and
             all(a < b for a, b in zip(cuts, cuts[1:]))):
         raise Rejected("the cuts must rise from s_min > 0 to s_big <= 10^6 (0 < weight_var <= 100)")
+    rel = "<" if sign < 0 else ">"
     with ctx.workprec(prec):
-        if _near_zero(name, alpha, n, w, T, cuts[0], state) != -1:
-            raise Rejected("the small-s bound is not below 1 at s_min = %s" % cuts[0])
-        if not _large_s(name, alpha, n, w, eps, cuts[-1], state):
-            raise Rejected("the large-s bound is not below s at s_big = %s" % cuts[-1])
+        if _near_zero(name, alpha, n, w, T, cuts[0], state) != sign:
+            raise Rejected("the small-s bound does not show S(s) %s s below s_min = %s" % (rel, cuts[0]))
+        if not _large_s(name, alpha, n, w, eps, cuts[-1], state, sign):
+            raise Rejected("the large-s bound does not show S(s) %s s beyond s_big = %s" % (rel, cuts[-1]))
         for a, b in zip(cuts, cuts[1:]):
             S = arb.union(ball(a), ball(b))
-            if not distance(state, name, alpha, n, w, S, max(2.0 ** -60, float((b - a) / b))) - S < 0:
-                raise Rejected("S(s) - s is not shown < 0 on [%s, %s]" % (a, b))
-    return {"fact": state + "-none", "activation": name, "alpha": alpha, "weight_var": w, "n": n}
+            if not (distance(state, name, alpha, n, w, S, max(2.0 ** -60, float((b - a) / b))) - S) * sign > 0:
+                raise Rejected("S(s) - s is not shown %s 0 on [%s, %s]" % (rel, a, b))
+    return {"fact": state + ("-none" if sign < 0 else "-grow"), "activation": name, "alpha": alpha, "weight_var": w,
+            "n": n}
 
 
 # ---------------------------------------------------------------- every block of DF at a two-point state

@@ -75,7 +75,7 @@ def _method_of(items):
     """The words for a verdict whose evidence is all of the two-point family's (the certificate keeps the
     kernel's fixed method text, which older certificates were written with)."""
     kinds = {str(i.get("type", "")) for i in items}
-    if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none"}:
+    if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none", "simplex-grow"}:
         return SIMPLEX
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 

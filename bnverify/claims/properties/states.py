@@ -125,7 +125,12 @@ def two_point(claim):
         if none is not None:
             return [none], {"search": "S(s) < s for every s > 0 (%d pieces in balls and two lemmas): no %s fixed "
                                       "point" % (len(none["cuts"]) - 1, state)}
-        return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s"
+        grow = two_point_search.grow_item(act, n, w, state)     # S(s) > s everywhere: refutes
+        if grow is not None:
+            return [grow], {"search": "S(s) > s for every s > 0 (%d pieces in balls and two lemmas): no %s fixed "
+                                      "point; the scale grows without bound" % (len(grow["cuts"]) - 1, state)}
+        return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s; neither "
+                              "S(s) < s nor S(s) > s for every s > 0 shown (none and grow items tried)"
                               % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
                                  if state == "simplex" else "")}
     if claim.property == "spectral-radius" and not _bracket_proves(claim, item):

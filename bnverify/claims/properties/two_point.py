@@ -163,18 +163,20 @@ def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0), sl
     return cuts if cuts[-1] == end else None
 
 
-def _tail(act, n, w, state, alpha):
-    """(eps, s_big) for the kernel's large-s lemma (phi = relu - h): eps minimizes s_big = k (1 + 1/eps)
-    H^2/(1 - (1 + eps) w c) on a grid (floats, a margin; the kernel re-checks in balls), or None where
-    w c >= 1 (S(s)/s tends to w c: the scale grows)."""
+def _tail(act, n, w, state, alpha, sign=-1):
+    """(eps, s_big) for the kernel's large-s lemma (phi = relu - h) showing S(s) - s of ``sign`` beyond s_big:
+    with g = -sign, eps minimizes s_big = k (1 + g/eps) H^2/(1 - (1 + g eps) w c) on a grid (floats, a margin; the
+    kernel re-checks in balls), or None where the slope (1 + g eps) w c is on the wrong side of 1 for every eps
+    (sign -1: w c >= 1, S(s)/s tends to w c, the scale grows; sign +1: w c <= 1, or eps < 1 leaves none)."""
     with ctx.workprec(PREC):
         H = float(trusted.twopoint.RELU_GAP[act.name](trusted.twopoint.ball(alpha)).mid())
         c = float(trusted.twopoint._relu_slope(n, state).mid())
-    k = 0.5 if state == "simplex" else 1.0
+    k, g = (0.5 if state == "simplex" else 1.0), -sign
     best = None
-    for e in np.exp(np.linspace(math.log(1e-5), math.log(10), 600)):
-        if (1 + e) * float(w) * c < 1:
-            big = k * (1 + 1 / e) * H * H / (1 - (1 + e) * float(w) * c) * 1.01 + 1e-9
+    for e in np.exp(np.linspace(math.log(1e-5), math.log(10 if g > 0 else 0.999), 600)):
+        slope = (1 + g * e) * float(w) * c
+        if g * (slope - 1) < 0:
+            big = k * (1 + g / e) * H * H / (1 - slope) * 1.01 + 1e-9
             if best is None or big < best[1]:
                 best = (e, big)
     if best is None or best[1] > 5 * 10 ** 5:
@@ -277,45 +279,41 @@ def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
     return None
 
 
-def none_item(act, n, w, state="two-point"):
+def none_item(act, n, w, state="two-point", sign=-1):
     """A two-point-none (simplex-none) item: S(s) < s for every s > 0 (the kernel's lemmas at both ends
     and pieces in balls between), or None (no lemma for phi, the scan sees S(s) >= s somewhere, or no
     cover of the middle).  T and s_min from a grid (floats; the kernel re-checks in balls); eps
-    minimizes s_big = k (1 + 1/eps) H^2 / (1 - (1 + eps) w c)."""
+    minimizes s_big = k (1 + 1/eps) H^2 / (1 - (1 + eps) w c).  sign +1: a two-point-grow (simplex-grow)
+    item, S(s) > s for every s > 0 (grow_item)."""
     name, w = act.kernel_name, Fraction(w)
     if name not in trusted.twopoint.RELU_GAP:
         return None
     ss = np.exp(np.linspace(math.log(1e-3), math.log(1e4), 240))
     S = (twopoint.simplex_distances if state == "simplex" else twopoint.distances)(act, n, w, ss)
-    if not np.all(np.isfinite(S)) or np.any(S >= ss * (1 - 1e-6)):
+    if not np.all(np.isfinite(S)) or np.any((S - ss * (1 + sign * 1e-6)) * sign <= 0):
         return None
     alpha = kernel_alpha(act)
-    with ctx.workprec(PREC):
-        L = float(trusted.twopoint._const(trusted.twopoint.TABLE[name][2], trusted.twopoint.ball(alpha)).mid())
-    tail = _tail(act, n, w, state, alpha)
+    tail = _tail(act, n, w, state, alpha, sign)
     if tail is None:
         return None
     eps, s_big = tail
-    small = None
-    for T in np.linspace(0.02, 3.0, 150):
-        grid = np.linspace(-T, T, 257)
-        M = float(np.max(np.abs(act.dphi(grid)))) * 1.01
-        if float(w) * M * M >= 0.999:
-            continue
-        tail = (lambda R: 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)) if state == "simplex" \
-            else (lambda R: 1 - _trunc(R))
-        s_min = _s_min_at(T, n, w, state, lambda R: float(w) * (M * M + L * L * tail(R)) < 1)
-        if small is None or s_min > small[1]:
-            small = (T, s_min)
+    small = _near_zero(act, n, w, state, alpha, sign)
     if small is None:
         return None
-    T = Fraction(small[0]).limit_denominator(1000)        # the lemma holds below any s_min it holds at: the
+    T = small[0]                                          # the lemma holds below any s_min it holds at: the
     s_min = Fraction(min(small[1] * 0.99, float(s_big) / 2)).limit_denominator(10 ** 6)   # lemmas may overlap
-    cuts = _cuts(name, n, w, s_min, s_big, -1, state, alpha)
+    cuts = _cuts(name, n, w, s_min, s_big, sign, state, alpha)
     if cuts is None:
         return None
-    return {"type": state + "-none", "activation": name, "alpha": str(alpha), "weight_var": str(w), "n": n,
-            "prec": PREC, "T": str(T), "eps": str(eps), "cuts": [str(x) for x in cuts]}
+    return {"type": state + ("-none" if sign < 0 else "-grow"), "activation": name, "alpha": str(alpha),
+            "weight_var": str(w), "n": n, "prec": PREC, "T": str(T), "eps": str(eps), "cuts": [str(x) for x in cuts]}
+
+
+def grow_item(act, n, w, state="two-point"):
+    """A two-point-grow (simplex-grow) item: S(s) > s for every s > 0 (_near_zero's lower bound w m^2 (1 - tail)
+    near 0, the reverse large-s lemma S(s) >= (1 - eps) w c s - k (1/eps - 1) H^2 beyond s_big, pieces in balls
+    between: the scale grows), or None.  Floats only suggest; the kernel re-checks every piece and lemma."""
+    return none_item(act, n, w, state, 1)
 
 
 SIMPLEX_MODES = {"trivial": "every norm and every angle alike (the symmetric family), as S_(n-1) sees it",

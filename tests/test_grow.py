@@ -1,0 +1,316 @@
+"""The scale grows: two-point-grow and simplex-grow items (bnverify/trusted/twopoint.py's check_none with sign +1):
+S(s) > s for every s > 0, so no fixed point of the state.  The reverse large-s lemma against an independent
+mpmath S(s) (a one-dimensional Gaussian integral written here, 30 digits), genuine items accepted, forgeries
+refused, the claims refuted end to end and through the written certificate, true statements near the edge
+never refuted."""
+import copy
+import json
+import random
+from fractions import Fraction
+
+import mpmath
+import pytest
+from flint import ctx
+
+from bnverify import trusted
+from bnverify.claims.properties import two_point as search
+from bnverify.core.activations import activation
+from bnverify.trusted import twopoint as T
+
+
+def _claim(act="gelu", n="8", w="8", state="two-point", prop="fixed-point", alpha=None, **params):
+    dom = {"n": n} if alpha is None else {"n": n, "alpha": alpha}
+    return {"property": prop, "stages": ["rc"], "activation": act, "domain": dom,
+            "params": dict(state=state, **params), "weight_var": w}
+
+
+def _phi(name, alpha=1):
+    """phi in mpmath, written here (not the package's)."""
+    return {"gelu": lambda t: t * mpmath.ncdf(t),
+            "silu": lambda t: t / (1 + mpmath.exp(-t)),
+            "elu": lambda t: t if t > 0 else alpha * mpmath.expm1(t),
+            "softplus": lambda t: mpmath.log1p(mpmath.exp(t)) if t < 30 else t + mpmath.log1p(mpmath.exp(-t))}[name]
+
+
+def _mpf(x):
+    x = Fraction(x)
+    return mpmath.mpf(x.numerator) / x.denominator
+
+
+def S_mp(name, n, w, s, alpha=1):
+    """The two-point S(s) = E[(phi((n-1) lam Z/n) - phi(-lam Z/n))^2], lam^2 = w s, Z ~ N(0, 1): one integral."""
+    phi = _phi(name, _mpf(alpha))
+    lam = mpmath.sqrt(_mpf(w) * s)
+    f = lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * mpmath.npdf(z)      # noqa: E731
+    return mpmath.quad(f, [-mpmath.inf, -8, -1, 0, 1, 8, mpmath.inf])
+
+
+H_MP = {"gelu": lambda a: 1 / mpmath.sqrt(2 * mpmath.pi), "silu": lambda a: mpmath.exp(-1), "elu": lambda a: a,
+        "softplus": lambda a: mpmath.log(2)}
+
+
+@pytest.fixture(scope="module")
+def gelu8():
+    return search.grow_item(activation("gelu"), 8, 8)
+
+
+@pytest.fixture(scope="module")
+def elu4():
+    return search.grow_item(activation("elu", "1"), 8, 4)
+
+
+@pytest.fixture(scope="module")
+def gelu8_simplex():
+    return search.grow_item(activation("gelu"), 8, 8, "simplex")
+
+
+# ---------------------------------------------------------------- the reverse inequality and the lemma
+def test_the_reverse_split_holds_and_is_sharp():
+    """(a - b)^2 >= (1 - eps) a^2 - (1/eps - 1) b^2 for every eps in (0, 1), equality at b = eps a."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        a, b = Fraction(rng.randint(-10 ** 6, 10 ** 6), 997), Fraction(rng.randint(-10 ** 6, 10 ** 6), 991)
+        eps = Fraction(rng.randint(1, 999), 1000)
+        assert (a - b) ** 2 >= (1 - eps) * a * a - (1 / eps - 1) * b * b
+        assert (a - eps * a) ** 2 == (1 - eps) * a * a - (1 / eps - 1) * (eps * a) ** 2
+
+
+@pytest.mark.parametrize("name,alpha,n,w", [("gelu", 0, 8, 8), ("gelu", 0, 3, 8), ("elu", 1, 8, 4), ("elu", 1, 8, 3),
+                                            ("elu", 2, 5, 4), ("silu", 0, 8, 8), ("softplus", 0, 8, 8)])
+def test_the_lower_bound_holds_at_every_s_against_mpmath(name, alpha, n, w):
+    """S(s) >= (1 - eps) w c s - (1/eps - 1) H^2 (mpmath's S, c and H) at s from 1e-3 to 1e6, eps in (0, 1)."""
+    with mpmath.workdps(30):
+        c = mpmath.mpf((n - 1) ** 2 + 1) / (2 * n * n)
+        H = H_MP[name](_mpf(alpha))
+        for s in [mpmath.mpf(10) ** k for k in range(-3, 7)]:
+            S = S_mp(name, n, w, s, alpha)
+            for eps in (mpmath.mpf(1) / 100, mpmath.mpf(1) / 4, mpmath.mpf(3) / 4):
+                assert S >= (1 - eps) * w * c * s - (1 / eps - 1) * H * H, (s, eps)
+
+
+@pytest.mark.parametrize("item_name", ["gelu8", "elu4"])
+def test_an_accepted_item_is_true_in_mpmath(item_name, request):
+    """Every cut, the midpoints between, and s far beyond s_big: S(s) > s in mpmath."""
+    item = request.getfixturevalue(item_name)
+    name, n, w, alpha = item["activation"], item["n"], Fraction(item["weight_var"]), Fraction(item["alpha"])
+    cuts = [Fraction(c) for c in item["cuts"]]
+    with mpmath.workdps(30):
+        pts = cuts[::3] + [(a + b) / 2 for a, b in zip(cuts[::5], cuts[1::5])] + [cuts[-1] * 10 ** k for k in (1, 3, 5)]
+        for s in pts:
+            s = _mpf(s)
+            assert S_mp(name, n, w, s, alpha or 1) > s, s
+
+
+@pytest.mark.parametrize("name,alpha,n,w,eps", [("gelu", 0, 8, 8, Fraction(1, 20)),
+                                                ("softplus", 0, 5, 8, Fraction(1, 3)),
+                                                ("elu", 1, 8, Fraction(13, 5), Fraction(1, 200))])
+def test_reverse_large_s_holds_just_past_its_edge_and_not_before(name, alpha, n, w, eps):
+    """At eps the exact edge is s* = (1/eps - 1) H^2/((1 - eps) w c - 1): the lemma at 1.001 s*, not at 0.999 s*."""
+    with mpmath.workdps(40):
+        c = mpmath.mpf((n - 1) ** 2 + 1) / (2 * n * n)
+        H, e = H_MP[name](_mpf(alpha)), _mpf(eps)
+        edge = (1 / e - 1) * H * H / ((1 - e) * _mpf(w) * c - 1)
+    edge = Fraction(str(mpmath.nstr(edge, 30)))
+    with ctx.workprec(128):
+        assert T._large_s(name, Fraction(alpha), n, Fraction(w), eps, edge * Fraction(1001, 1000), "two-point", 1)
+        assert not T._large_s(name, Fraction(alpha), n, Fraction(w), eps, edge * Fraction(999, 1000), "two-point", 1)
+        # and the collapse side (sign -1) never holds where w c > 1
+        assert not T._large_s(name, Fraction(alpha), n, Fraction(w), eps, edge * 10, "two-point", -1)
+
+
+@pytest.mark.parametrize("eps", [Fraction(-1, 2), Fraction(0), Fraction(1), Fraction(3, 2), Fraction(-3)])
+def test_reverse_large_s_needs_eps_in_0_1(eps):
+    with ctx.workprec(128):
+        assert not T._large_s("elu", Fraction(1), 8, Fraction(2), eps, Fraction(1, 2), "two-point", 1)
+        assert not T._large_s("gelu", Fraction(0), 8, Fraction(8), eps, Fraction(10 ** 5), "two-point", 1)
+
+
+# ---------------------------------------------------------------- genuine items
+def test_genuine_items_are_accepted(gelu8, elu4, gelu8_simplex):
+    for item, state in ((gelu8, "two-point"), (elu4, "two-point"), (gelu8_simplex, "simplex")):
+        assert item is not None and item["type"] == state + "-grow"
+        fact = trusted.items.check_item(copy.deepcopy(item))
+        assert fact["fact"] == state + "-grow" and fact["n"] == 8
+    v, st, why = trusted.decide(_claim(), [gelu8])
+    assert v == "refuted" and "S(s) > s for every s > 0" in why and "grows without bound" in why
+    assert "no two-point fixed point" in why
+    v, _, why = trusted.decide(_claim(state="simplex"), [gelu8_simplex])
+    assert v == "refuted" and "no simplex fixed point" in why
+    v, _, _ = trusted.decide(_claim("elu", w="4", alpha="1"), [elu4])
+    assert v == "refuted"
+    v, _, _ = trusted.decide(_claim(prop="spectral-radius", relation="<", bound="1"), [gelu8])
+    assert v == "refuted"
+
+
+def test_a_range_of_n_is_refuted_by_one_n(gelu8):
+    assert trusted.decide(_claim(n="5..10"), [gelu8])[0] == "refuted"
+
+
+# ---------------------------------------------------------------- forgeries
+def _rejected_or_not_refuted(claim, item):
+    try:
+        return trusted.decide(claim, [item])[0] != "refuted"
+    except (trusted.Rejected, trusted.NoGoal):
+        return True
+
+
+@pytest.mark.parametrize("edit", ["turn-back", "unsorted", "s-big-small", "eps-0", "eps-1", "eps-neg", "eps-big",
+                                  "no-first-cut", "s-min-big", "tanh", "gelu-w3", "gelu-w2", "gelu-w4", "type-none"])
+def test_forged_grow_items_are_refused(gelu8, edit):
+    bad, claim = copy.deepcopy(gelu8), _claim()
+    if edit == "turn-back":
+        bad["cuts"] = bad["cuts"][:2] + bad["cuts"]
+    elif edit == "unsorted":
+        bad["cuts"][1], bad["cuts"][2] = bad["cuts"][2], bad["cuts"][1]
+    elif edit == "s-big-small":
+        bad["cuts"] = bad["cuts"][:3]
+    elif edit.startswith("eps"):
+        bad["eps"] = {"eps-0": "0", "eps-1": "1", "eps-neg": "-1/2", "eps-big": "3/2"}[edit]
+    elif edit == "no-first-cut":
+        bad["cuts"] = bad["cuts"][1:]
+        bad["T"] = "1/10"
+        bad["cuts"][0] = "10"           # s_min far above where the lemma holds
+    elif edit == "s-min-big":
+        bad["cuts"] = ["1"] + [c for c in bad["cuts"] if Fraction(c) > 1]
+    elif edit == "tanh":
+        bad["activation"], claim = "tanh", _claim("tanh")
+    elif edit.startswith("gelu-w"):
+        bad["weight_var"] = claim["weight_var"] = edit[-1]
+    else:
+        bad["type"] = "two-point-none"
+    assert _rejected_or_not_refuted(claim, bad), edit
+
+
+@pytest.mark.parametrize("w", ["2", "3"])
+def test_a_grow_item_where_s_falls_below_is_refused(w):
+    """GELU at 2 and 3, n = 8: S(s) < s near 0 (w/4 < 1): the search finds no grow item, a hand-made one fails."""
+    assert search.grow_item(activation("gelu"), 8, Fraction(w)) is None
+    forged = {"type": "two-point-grow", "activation": "gelu", "alpha": "0", "weight_var": w, "n": 8, "prec": 128,
+              "T": "1/100", "eps": "1/10", "cuts": ["1/1000", "1", "10", "100", "1000"]}
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(forged)
+
+
+def test_a_negative_eps_would_hide_a_real_fixed_point():
+    """ELU at sigma_w^2 = 2, n = 8 has a two-point fixed point (proved below); with eps = -1/2 the reverse lemma's
+    constant -(1/eps - 1) H^2 = +3 H^2 would put S(s) > s beyond any s_big: the kernel refuses eps <= 0."""
+    act, w, one = activation("elu", "1"), Fraction(2), Fraction(1)
+    T0, s_min = search._near_zero(act, 8, w, "two-point", one, 1)          # S(s) > s near 0 at sigma_w^2 = 2 too
+    cuts = search._cuts("elu", 8, w, Fraction(s_min * 0.99).limit_denominator(10 ** 6), Fraction(1, 2), 1,
+                        "two-point", one)
+    forged = {"type": "two-point-grow", "activation": "elu", "alpha": "1", "weight_var": "2", "n": 8, "prec": 128,
+              "T": str(T0), "eps": "-1/2", "cuts": [str(c) for c in cuts]}
+    with pytest.raises(trusted.Rejected, match="large-s"):
+        trusted.items.check_item(forged)
+    assert _rejected_or_not_refuted(_claim("elu", w="2", alpha="1"), forged)
+
+
+@pytest.mark.parametrize("relabel", ["activation", "weight_var", "n", "alpha", "state", "state-type"])
+def test_a_fact_serves_only_its_own_claim(gelu8, elu4, relabel):
+    """The fact is the checker's (computed from the item); the claim about another phi, sigma_w^2, n, alpha or state
+    is not refuted by it."""
+    item, claim = copy.deepcopy(gelu8), _claim()
+    if relabel == "activation":
+        claim = _claim("silu")
+    elif relabel == "weight_var":
+        claim = _claim(w="4")
+    elif relabel == "n":
+        claim = _claim(n="9")
+    elif relabel == "alpha":
+        item, claim = copy.deepcopy(elu4), _claim("elu", w="4", alpha="1/2")
+    elif relabel == "state":
+        claim = _claim(state="simplex")
+    else:
+        item["type"] = "simplex-grow"       # the two-point cuts read as the simplex state's, for the two-point claim
+    assert _rejected_or_not_refuted(claim, item), relabel
+
+
+def test_the_simplex_fact_does_not_refute_the_two_point_claim(gelu8_simplex):
+    assert _rejected_or_not_refuted(_claim(), gelu8_simplex)
+
+
+# ---------------------------------------------------------------- end to end
+@pytest.mark.parametrize("args", [
+    ["rc,gelu", "8", "8", "two-point"], ["rc,gelu", "8", "8", "simplex"], ["rc,elu", "4", "8", "two-point"],
+    ["rc,gelu", "8", "3..5", "two-point"]])
+def test_the_cli_refutes_and_the_certificate_rechecks(args, run_cli, tmp_path):
+    stages, w, n, state = args
+    cert = tmp_path / "c.json"
+    code, out, err = run_cli("check", "--stages", stages, "--weight-var", w, "--n", n, "--property", "fixed-point",
+                             "--state", state, "--cert", str(cert))
+    assert code == 1 and "refuted" in out and "grows without bound" in out, out + err
+    doc = json.loads(cert.read_text())
+    assert trusted.check(doc)[0], trusted.check(doc)
+    assert all(i["type"] == state + "-grow" for i in doc["evidence"])
+    code, out, err = run_cli("check-cert", str(cert))
+    assert code == 0, out + err
+
+
+@pytest.mark.parametrize("args,want", [
+    (["rc,gelu", "4", "8", "two-point"], "inconclusive"),      # w phi'(0)^2 = 1 exactly: no lemma near 0
+    (["rc,gelu", "3", "8", "two-point"], "proved"),            # a real fixed point
+    (["rc,elu", "2", "8", "two-point"], "proved"),             # S/s: 2 near 0, w c = 0.78 at infinity
+    (["rc,elu", "5/2", "8", "two-point"], "proved")])          # w c = 0.977: a root far out
+def test_true_statements_near_the_edge_are_not_refuted(args, want, run_cli):
+    stages, w, n, state = args
+    code, out, err = run_cli("check", "--stages", stages, "--weight-var", w, "--n", n, "--property", "fixed-point",
+                             "--state", state)
+    assert out.split(":")[1].split()[0] == want, out + err
+
+
+def test_a_cover_that_starts_above_a_real_root_is_refused():
+    """GELU at sigma_w^2 = 3, n = 8 has a two-point fixed point (s near 0.176): pieces from just above it to s_big all
+    show S(s) > s and the reverse lemma holds beyond; only (0, s_min] fails (S(s) < s near 0, w/4 < 1)."""
+    act, w, zero = activation("gelu"), Fraction(3), Fraction(0)
+    root = Fraction(search.bracket_item(act, 8, w)["hi"])
+    eps, s_big = search._tail(act, 8, w, "two-point", zero, 1)
+    cuts = search._cuts("gelu", 8, w, (root * Fraction(11, 10)).limit_denominator(1000), s_big, 1, "two-point", zero)
+    forged = {"type": "two-point-grow", "activation": "gelu", "alpha": "0", "weight_var": "3", "n": 8, "prec": 128,
+              "T": "1/10", "eps": str(eps), "cuts": [str(c) for c in cuts]}
+    with pytest.raises(trusted.Rejected, match="small-s"):
+        trusted.items.check_item(forged)
+    assert _rejected_or_not_refuted(_claim(w="3"), forged)
+
+
+def test_the_reason_is_the_growth_and_the_price_is_the_none_items(gelu8, gelu8_simplex):
+    """A grow fact is named -grow (its reason: S(s) > s, the scale grows, never the collapse's words), and a grow
+    item costs what the same item as -none does (the same pieces and lemmas)."""
+    assert trusted.items.check_item(copy.deepcopy(gelu8))["fact"] == "two-point-grow"
+    why = trusted.decide(_claim(), [gelu8])[2]
+    assert "S(s) > s" in why and "collapses" not in why and "S(s) < s" not in why
+    for item in (gelu8, gelu8_simplex):
+        none = dict(item, type=item["type"].replace("-grow", "-none"))
+        assert trusted.items.work(item) == trusted.items.work(none) > 10 ** 5
+
+
+def test_the_atlas_says_the_scale_grows():
+    """atlas's cell text followed the kernel's reason: a grow refutation is not called a collapse."""
+    from bnverify.commands import atlas
+    cells = atlas.two_point_cells("gelu", None, Fraction(8), [8])
+    assert atlas._two_point_text(cells[0]) == "n = 8: no two-point fixed point (the scale grows), refuted"
+    assert atlas._simplex_text({"n": 8, "fixed_point": "refuted", "stable": "refuted", "reason": "collapses"}) == \
+        "n = 8: no simplex fixed point (the scale collapses), refuted"
+
+
+def _simplex_S(name, alpha, n, w, s):
+    """The simplex state's S(s) = E[(phi(x) - phi(y))^2]/2, x, y ~ N(0, q) at correlation r = -1/(n-1), q = w s (n-1)/n:
+    y = r x + sqrt(1 - r^2) x', a 2-D Gauss-Hermite rule (numpy's, 160 nodes a side; floats, written here)."""
+    import numpy as np
+    t, wt = np.polynomial.hermite_e.hermegauss(160)
+    wt = wt / wt.sum()
+    phi = {"gelu": lambda v: v * (1 + np.vectorize(__import__("math").erf)(v / np.sqrt(2))) / 2,
+           "elu": lambda v: np.where(v > 0, v, alpha * np.expm1(np.minimum(v, 0)))}[name]
+    q, r = float(w) * s * (n - 1) / n, -1 / (n - 1)
+    x = np.sqrt(q) * t[:, None]
+    y = np.sqrt(q) * (r * t[:, None] + np.sqrt(1 - r * r) * t[None, :])
+    return float(np.sum(wt[:, None] * wt[None, :] * (phi(x) - phi(y)) ** 2) / 2)
+
+
+def test_accepted_simplex_items_are_true_in_floats(gelu8_simplex):
+    elu = search.grow_item(activation("elu", "2"), 3, 4, "simplex")
+    for item in (gelu8_simplex, elu):
+        assert trusted.items.check_item(copy.deepcopy(item))["fact"] == "simplex-grow"
+        name, n, w, alpha = item["activation"], item["n"], Fraction(item["weight_var"]), float(Fraction(item["alpha"]))
+        cuts = [float(Fraction(c)) for c in item["cuts"]]
+        for s in cuts[::2] + [cuts[-1] * 10 ** k for k in (1, 2, 3)]:
+            assert _simplex_S(name, alpha, n, w, s) > s * (1 + 1e-6), (name, s)
