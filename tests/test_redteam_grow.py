@@ -323,3 +323,14 @@ def test_every_accepted_grow_item_at_the_edge_is_true(name, alpha, n, w, state):
     with mpmath.workdps(20):
         for s in pts:
             assert S(name, alpha, n, w, s) > _mpf(s), (s, item["type"])
+
+
+def test_an_item_over_the_budget_is_not_sent_and_the_search_says_so(run_cli):
+    """ELU(1) at sigma_w^2 = 37/10, n = 3, simplex: the scale grows, but the search's simplex-grow item costs more than
+    one certificate's work budget; it was sent anyway and the kernel's refusal advised 'send only the items the claim
+    needs' though only one was sent (red team).  Now the item is not sent and the search line names it."""
+    code, out, err = run_cli("check", "--stages", "rc,elu", "--alpha", "1", "--weight-var", "37/10", "--n", "3",
+                             "--property", "fixed-point", "--state", "simplex", "--json")
+    doc = json.loads(out)
+    assert code == 3 and doc["verdict"] == "inconclusive", out
+    assert "over one certificate's work budget" in doc["evidence"]["search"] and "send only" not in out, out

@@ -121,18 +121,19 @@ def two_point(claim):
         return [], {"note": "the scale collapses by the trusted kernel's lemma (no evidence needed)"}
     item = (two_point_search.simplex_bracket_item if state == "simplex" else two_point_search.bracket_item)(act, n, w)
     if item is None:
-        none = two_point_search.none_item(act, n, w, state)     # S(s) < s everywhere: refutes
+        over = []
+        none = two_point_search.none_item(act, n, w, state, over=over)     # S(s) < s everywhere: refutes
         if none is not None:
             return [none], {"search": "S(s) < s for every s > 0 (%d pieces in balls and two lemmas): no %s fixed "
                                       "point" % (len(none["cuts"]) - 1, state)}
-        grow = two_point_search.grow_item(act, n, w, state)     # S(s) > s everywhere: refutes
+        grow = two_point_search.grow_item(act, n, w, state, over=over)     # S(s) > s everywhere: refutes
         if grow is not None:
             return [grow], {"search": "S(s) > s for every s > 0 (%d pieces in balls and two lemmas): no %s fixed "
                                       "point; the scale grows without bound" % (len(grow["cuts"]) - 1, state)}
         return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s; neither "
-                              "S(s) < s nor S(s) > s for every s > 0 shown (none and grow items tried)"
+                              "S(s) < s nor S(s) > s for every s > 0 shown (none and grow items tried%s)"
                               % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
-                                 if state == "simplex" else "")}
+                                 if state == "simplex" else "", "".join("; found a " + o for o in over))}
     if claim.property == "spectral-radius" and not _bracket_proves(claim, item):
         # the statement is existential: another root's bracket may prove it; else a cover of every root refutes
         found = two_point_search.bracket_items(act, n, w, state, first=item)

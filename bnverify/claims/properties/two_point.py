@@ -279,12 +279,13 @@ def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
     return None
 
 
-def none_item(act, n, w, state="two-point", sign=-1):
+def none_item(act, n, w, state="two-point", sign=-1, over=None):
     """A two-point-none (simplex-none) item: S(s) < s for every s > 0 (the kernel's lemmas at both ends
     and pieces in balls between), or None (no lemma for phi, the scan sees S(s) >= s somewhere, or no
     cover of the middle).  T and s_min from a grid (floats; the kernel re-checks in balls); eps
     minimizes s_big = k (1 + 1/eps) H^2 / (1 - (1 + eps) w c).  sign +1: a two-point-grow (simplex-grow)
-    item, S(s) > s for every s > 0 (grow_item)."""
+    item, S(s) > s for every s > 0 (grow_item).  An item priced over one certificate's work budget is not
+    returned: it is said in the list ``over``."""
     name, w = act.kernel_name, Fraction(w)
     if name not in trusted.twopoint.RELU_GAP:
         return None
@@ -305,15 +306,20 @@ def none_item(act, n, w, state="two-point", sign=-1):
     cuts = _cuts(name, n, w, s_min, s_big, sign, state, alpha)
     if cuts is None:
         return None
-    return {"type": state + ("-none" if sign < 0 else "-grow"), "activation": name, "alpha": str(alpha),
+    item = {"type": state + ("-none" if sign < 0 else "-grow"), "activation": name, "alpha": str(alpha),
             "weight_var": str(w), "n": n, "prec": PREC, "T": str(T), "eps": str(eps), "cuts": [str(x) for x in cuts]}
+    if trusted.items.work(item) > trusted.kernel.CERT_WORK:       # the kernel would refuse it unread
+        if over is not None:
+            over.append("%s, %d pieces, over one certificate's work budget" % (item["type"], len(cuts) - 1))
+        return None
+    return item
 
 
-def grow_item(act, n, w, state="two-point"):
+def grow_item(act, n, w, state="two-point", over=None):
     """A two-point-grow (simplex-grow) item: S(s) > s for every s > 0 (_near_zero's lower bound w m^2 (1 - tail)
     near 0, the reverse large-s lemma S(s) >= (1 - eps) w c s - k (1/eps - 1) H^2 beyond s_big, pieces in balls
     between: the scale grows), or None.  Floats only suggest; the kernel re-checks every piece and lemma."""
-    return none_item(act, n, w, state, 1)
+    return none_item(act, n, w, state, 1, over)
 
 
 SIMPLEX_MODES = {"trivial": "every norm and every angle alike (the symmetric family), as S_(n-1) sees it",
