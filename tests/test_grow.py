@@ -75,8 +75,11 @@ def test_the_reverse_split_holds_and_is_sharp():
         assert (a - eps * a) ** 2 == (1 - eps) * a * a - (1 / eps - 1) * (eps * a) ** 2
 
 
-@pytest.mark.parametrize("name,alpha,n,w", [("gelu", 0, 8, 8), ("gelu", 0, 3, 8), ("elu", 1, 8, 4), ("elu", 1, 8, 3),
-                                            ("elu", 2, 5, 4), ("silu", 0, 8, 8), ("softplus", 0, 8, 8)])
+@pytest.mark.parametrize("name,alpha,n,w", [(c if c in (("gelu", 0, 8, 8), ("elu", 1, 8, 4)) else
+                                             pytest.param(*c, marks=pytest.mark.slow))     # the rest: -m slow
+                                            for c in [("gelu", 0, 8, 8), ("gelu", 0, 3, 8), ("elu", 1, 8, 4),
+                                                      ("elu", 1, 8, 3), ("elu", 2, 5, 4), ("silu", 0, 8, 8),
+                                                      ("softplus", 0, 8, 8)]])
 def test_the_lower_bound_holds_at_every_s_against_mpmath(name, alpha, n, w):
     """S(s) >= (1 - eps) w c s - (1/eps - 1) H^2 (mpmath's S, c and H) at s from 1e-3 to 1e6, eps in (0, 1)."""
     with mpmath.workdps(30):
@@ -231,8 +234,9 @@ def test_the_simplex_fact_does_not_refute_the_two_point_claim(gelu8_simplex):
 
 # ---------------------------------------------------------------- end to end
 @pytest.mark.parametrize("args", [
-    ["rc,gelu", "8", "8", "two-point"], ["rc,gelu", "8", "8", "simplex"], ["rc,elu", "4", "8", "two-point"],
-    ["rc,gelu", "8", "3..5", "two-point"]])
+    ["rc,gelu", "8", "8", "two-point"], ["rc,elu", "4", "8", "two-point"],
+    pytest.param(["rc,gelu", "8", "8", "simplex"], marks=pytest.mark.slow),
+    pytest.param(["rc,gelu", "8", "3..5", "two-point"], marks=pytest.mark.slow)])
 def test_the_cli_refutes_and_the_certificate_rechecks(args, run_cli, tmp_path):
     stages, w, n, state = args
     cert = tmp_path / "c.json"

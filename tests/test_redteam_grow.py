@@ -292,6 +292,7 @@ def test_bad_input_is_one_line(args, run_cli):
 
 
 # ---------------------------------------------------------------- the words
+@pytest.mark.slow           # 5 s; test_grow's command-line and atlas tests check the words by default
 def test_the_simplex_command_says_grows(run_cli):
     code, out, err = run_cli("simplex", "--stages", "rc,gelu", "--weight-var", "8", "--n", "3")
     assert "grows without bound" in out and "collapses" not in out, out + err
