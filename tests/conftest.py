@@ -4,6 +4,7 @@ import contextlib
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +45,17 @@ def cli_json(run_cli):
         assert code == 0, err[-2000:]
         return json.loads(out)
     return run_json
+
+
+@pytest.fixture(scope="session")
+def written_cert(run_cli):
+    """``written_cert(path, *check_args, code=0)``: the certificate ``bnverify check *check_args --cert path``
+    writes, as a dict; the command must exit with ``code``."""
+    def write(path, *args, code=0):
+        got, out, err = run_cli("check", *args, "--cert", str(path))
+        assert got == code, out + err
+        return json.loads(Path(path).read_text())
+    return write
 
 
 @pytest.fixture(autouse=True)

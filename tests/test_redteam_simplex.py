@@ -184,12 +184,9 @@ def test_every_relation_and_a_bracket_never_refutes(rel, bound, verdict):
 
 # ---------------------------------------------------------------- forgeries through check-cert
 @pytest.fixture(scope="module")
-def tanh_cert(run_cli, tmp_path_factory):
-    good = tmp_path_factory.mktemp("cert") / "good.json"
-    code, out, err = run_cli("check", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3", "--property",
-                             "fixed-point", "--state", "simplex", "--cert", str(good))
-    assert code == 0, out + err
-    return json.loads(good.read_text())
+def tanh_cert(written_cert, tmp_path_factory):
+    return written_cert(tmp_path_factory.mktemp("cert") / "good.json", "--stages", "rc,tanh", "--weight-var", "2",
+                        "--n", "3", "--property", "fixed-point", "--state", "simplex")
 
 
 @pytest.mark.parametrize("edit", ["weight_var", "state", "n", "activation", "item-weight_var", "item-type"])
