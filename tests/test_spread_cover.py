@@ -320,6 +320,7 @@ def test_the_command_line(run_cli):
     code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "3", "--property",
                            "attractor-exists")
     assert code == 0 and "proved" in out and "{v, -v, 0}" in out
+    assert "quadtree covers" in out and "Krawczyk" not in out          # the method says what was re-checked
     code, out, _ = run_cli("attractor", "--stages", "rc,sin", "--weight-var", "2", "--n", "4..5", "--json")
     doc = json.loads(out)
     assert code == 0 and [r["status"] for r in doc["results"]] == ["refuted", "refuted"]

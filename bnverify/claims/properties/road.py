@@ -69,6 +69,8 @@ TWO_POINT = ("evidence re-checked (arb: one-dimensional Gaussian integrals: two-
              "every block of DF), trusted kernel")
 SIMPLEX = ("evidence re-checked (arb: Mehler's series, each Hermite coefficient a one-dimensional Gaussian integral: "
            "simplex brackets, covers and none, every block of DF), trusted kernel")
+SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtree covers of the symmetric family in "
+          "(q, p), n = 3's point {v, -v, 0} with its spectral radius of DF), trusted kernel")
 
 
 def _method_of(items):
@@ -77,6 +79,8 @@ def _method_of(items):
     kinds = {str(i.get("type", "")) for i in items}
     if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none", "simplex-grow"}:
         return SIMPLEX
+    if kinds and kinds <= {"spread-none", "spread-point"}:
+        return SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 
 
