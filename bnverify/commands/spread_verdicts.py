@@ -58,16 +58,10 @@ def no_lemma(text, act, w, what, top, lo):
 
 def point(act, w):
     """n = 3's {v, -v, 0} for erf or sin at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
-    root bracket in q (10 digits) and the enclosure of its spectral radius of DF (9 decimals), both rounded outward,
-    or None."""
-    import math
-
-    from .. import trusted
+    root bracket in q and the enclosure of its spectral radius of DF, rounded outward (states.point_shown), or None."""
     from ..claims.properties import spread_cover, states
     it = spread_cover.point_item(act.name, 3, w)
     if it is None:
         return None
-    lo, hi = trusted.items.check_item(it)["radius"]
-    return {"q": states.outward(it.get("root_lo", it["q_lo"]), it.get("root_hi", it["q_hi"])),
-            "spectral_radius": [math.floor(lo * 10 ** 9) / 10 ** 9, math.ceil(hi * 10 ** 9) / 10 ** 9],
-            "checked": True}
+    q, radius = states.point_shown(it)
+    return {"q": q, "spectral_radius": radius, "checked": True}

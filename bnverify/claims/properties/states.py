@@ -29,14 +29,19 @@ def outward(lo, hi, digits=10):
             for x, r in ((Fraction(lo), ROUND_FLOOR), (Fraction(hi), ROUND_CEILING))]
 
 
+def point_shown(point):
+    """(q, radius) of a spread-point item as floats rounded outward: its root bracket in q (10 digits) and the
+    kernel's enclosure of the spectral radius of DF (9 decimals), the item re-checked by the kernel."""
+    lo, hi = trusted.items.check_item(point)["radius"]
+    return (outward(point.get("root_lo", point["q_lo"]), point.get("root_hi", point["q_hi"])),
+            [math.floor(lo * 10 ** 9) / 10 ** 9, math.ceil(hi * 10 ** 9) / 10 ** 9])
+
+
 def point_evidence(point):
-    """The human-readable evidence of a spread-point item: its root bracket in q and the kernel's enclosure of the
-    radius, both rounded outward."""
-    fact = trusted.items.check_item(point)
-    return {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % tuple(outward(point.get("root_lo", point["q_lo"]),
-                                                                      point.get("root_hi", point["q_hi"]))),
-            "spectral_radius": "[%.9f, %.9f] (the kernel's enclosure, rounded outward)" % (
-                math.floor(fact["radius"][0] * 10 ** 9) / 10 ** 9, math.ceil(fact["radius"][1] * 10 ** 9) / 10 ** 9)}
+    """The human-readable evidence of a spread-point item: point_shown's bracket and enclosure."""
+    q, radius = point_shown(point)
+    return {"point": "{v, -v, 0}: q in [%.10g, %.10g]" % tuple(q),
+            "spectral_radius": "[%.9f, %.9f] (the kernel's enclosure, rounded outward)" % tuple(radius)}
 
 
 def search(claim):
