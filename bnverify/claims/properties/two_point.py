@@ -190,8 +190,8 @@ def _near_zero(act, n, w, state, alpha, sign):
     allows (floats on 257 points, a margin; the kernel re-checks in balls), or None."""
     with ctx.workprec(PREC):
         L = float(trusted.twopoint._const(trusted.twopoint.TABLE[act.name][2], trusted.twopoint.ball(alpha)).mid())
-    tail = (lambda R: 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)) if state == "simplex" \
-        else (lambda R: 1 - _trunc(R))
+    trunc = _simplex_trunc if state == "simplex" else _trunc
+    tail = lambda R: 1 - trunc(R)                   # noqa: E731
     best = None
     for T in np.linspace(0.02, 3.0, 150):
         d = act.dphi(np.linspace(-T, T, 257))
