@@ -2,8 +2,6 @@
 can be (infinite width) and measured everywhere (finite width)."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .. import parallel
@@ -14,8 +12,8 @@ from ..errors import BadInput
 from ..report import pretty
 from ..sim import classes
 from ..sim import decompose as simd
-from . import exits, options
-from .output import Progress, save_figure, show
+from . import options
+from .output import Progress, save_figure, show_timed
 
 ACTIVATIONS = activations.names(lambda k: k.stage)
 NAME = "decompose"
@@ -190,10 +188,7 @@ def _fmt_fraction(fw, name):
 
 
 def run(args):
-    t0 = time.monotonic()
-    doc = compute(args)
-    show(args, doc, lambda d: text(d, time.monotonic() - t0))
-    return exits.OK
+    return show_timed(args, compute, text)
 
 
 def compute(args):

@@ -2,15 +2,13 @@
 attractor at the same n where there is one (RC + ReLU or leaky ReLU)."""
 from __future__ import annotations
 
-import time
-
 from ..claims import sweep
 from ..core import activations, limits
 from ..errors import BadInput
 from ..report import pretty
 from ..sim import endstate
-from . import exits, options, spread_verdicts
-from .output import Progress, save_figure, show
+from . import options, spread_verdicts
+from .output import Progress, save_figure, show_timed
 
 NAME = "endstate"
 HELP = ("finite-width end state of RC + an activation (cluster cosine, odd cosine, norm ratio) vs the "
@@ -104,10 +102,7 @@ def plot(path, tables, title):
 
 
 def run(args):
-    t0 = time.monotonic()
-    doc = compute(args)
-    show(args, doc, lambda d: text(d, time.monotonic() - t0))
-    return exits.OK
+    return show_timed(args, compute, text)
 
 
 def compute(args):

@@ -8,6 +8,7 @@ import sys
 import time
 
 from .. import files
+from . import exits
 from ..report import pretty
 
 
@@ -34,6 +35,15 @@ def show(args, doc, text):
         emit_json(doc)
     else:
         say(*text(doc))
+
+
+def show_timed(args, compute, text):
+    """Run a command whose text ends with its wall time: ``compute(args)`` gives the document,
+    ``text(doc, seconds)`` its lines."""
+    t0 = time.monotonic()
+    doc = compute(args)
+    show(args, doc, lambda d: text(d, time.monotonic() - t0))
+    return exits.OK
 
 
 def as_json(doc):
