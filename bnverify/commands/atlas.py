@@ -268,8 +268,8 @@ def exit_code(doc):
 
 
 def _spread_lemma(name, a, w, sr):
-    """The smallest-n entry where the trusted kernel's collapse lemmas decide the spread-cluster state on the range sr
-    (no float search), else None.  Not for erf and sin beyond the lemma: there the kernel's verdict comes from
+    """The smallest-n entry where the trusted kernel's collapse or parity lemmas decide the spread-cluster state on the
+    range sr (no float search), else None.  Not for erf and sin beyond the lemma: there the kernel's verdict comes from
     spread-none covers, which at n = 3 leave the unstable {v, -v, 0} (a spread-cluster fixed point that exists), so
     "no spread-cluster fixed point" would be false; the float search reports it."""
     from ..claims.properties import spread_cover
@@ -280,8 +280,9 @@ def _spread_lemma(name, a, w, sr):
     if v.status != "proved" or (v.certificate or {}).get("evidence"):        # a lemma needs no evidence
         return None
     return {"range": [sr.lo, sr.hi], "smallest_n_found": None, "smallest_n_stable": None,
-            "note": "none in %d..%d (proved by the trusted kernel's collapse lemma: no spread-cluster fixed point at "
-                    "any n)" % (sr.lo, sr.hi), "label": "trusted kernel", "certified": True}
+            "note": "none in %d..%d (proved by the trusted kernel's %s lemma: no spread-cluster fixed point at any n)"
+                    % (sr.lo, sr.hi, "parity" if "grows without bound" in str(v.evidence) else "collapse"),
+            "label": "trusted kernel", "certified": True}
 
 
 def compute(args):

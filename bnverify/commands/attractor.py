@@ -263,7 +263,7 @@ def text_smooth(doc):
     decided = all(r["checked"] for r in doc["results"])
     lemma = decided and doc["results"][0].get("lemma")
     lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: %s" % (
-        doc["activation"], doc["weight_var"], "the trusted kernel's collapse lemma" if lemma else
+        doc["activation"], doc["weight_var"], "the trusted kernel's lemmas (collapse, parity)" if lemma else
         "the trusted kernel's spread-none covers (symmetric family)" if decided else
         "kernel verdicts (two-point, simplex) and a %s" % doc["spread_search"]["label"])]
     for r in doc["results"]:

@@ -175,7 +175,7 @@ def compute_smooth(args, stages, act):
     r = ranges.parse_int_range(args.n, "n", minimum=3)
     w = options.weight_var(args.weight_var)
     if not r.finite or r.hi > MAX_SMOOTH_N:
-        if not spread_verdicts.collapse_lemma(act, w):
+        if not spread_verdicts.lemma_decides(act, w):
             raise BadInput(spread_verdicts.no_lemma(args.n, act, w, "the simplex state", MAX_SMOOTH_N, r.lo))
         options.cert_path(args.cert)
         vs = []
@@ -183,7 +183,7 @@ def compute_smooth(args, stages, act):
         per_n.write_cert(args, vs[0])
     else:
         if args.cert is not None:       # it would be ignored
-            raise BadInput("--cert is written for an open or long range where a collapse lemma decides every n; per n, "
+            raise BadInput("--cert is written for an open or long range where a collapse or parity lemma decides every n; per n, "
                            "a claim does: bnverify check --stages rc,%s --weight-var %s --n %s --property fixed-point "
                            "--state simplex --cert FILE" % (act.name, args.weight_var, args.n))
         cells = None

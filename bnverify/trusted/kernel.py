@@ -969,7 +969,8 @@ def _g_spread_smooth(c, stable, threshold):
     strict row |phi'| < L a.e. on t < 0; when d_ij > 0, x_i - x_j is a non-degenerate Gaussian, and with probability
     >= 1/2 one of x_i, x_j is < 0, the segment between them then meets t < 0 in positive length, so d'_ij < d_ij.  At a
     fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state.
-    GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0."""
+    GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0.  GELU, SiLU, softplus at w >= 4:
+    the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4."""
     _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
     _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
     what = ("a spread-cluster fixed point in the symmetric family (n-1 exchangeable cluster points and one odd point; "
@@ -993,7 +994,8 @@ def _g_spread_smooth(c, stable, threshold):
         return rel is None or rel[0] == ">" and bound <= 1 or holds(r[1] if rel[0] == "<" else r[0], rel, bound)
 
     def decide(facts):
-        if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
+        why = twopoint.lemma(c, "spread-cluster")
+        if why is None:
             points = {f["n"]: f["radius"] for f in facts if f["fact"] == "spread-point"}
             if threshold is None and c.n_hi is not None and all(k in points for k in c.ns()):
                 # the enclosure shown rounded outward in its 9th decimal (below, the exact ends decide)
@@ -1009,9 +1011,13 @@ def _g_spread_smooth(c, stable, threshold):
                                    "point proves, never refutes: that needs every fixed point)" % (r[0], r[1], rel, bound))
             return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"
                                                and (stable_only_ok or not f["only_stable"])})
-        return "proved" if threshold == "none" else "refuted", twopoint.collapse_reason(c, "spread-cluster")
+        return "proved" if threshold == "none" else "refuted", why
     return Goal(st, decide, lambda f: f["fact"] in ("spread-none", "spread-point") and f["activation"] == c.activation and
                 f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
+
+
+OUTSIDE = ("outside the lemmas' regimes (collapse: sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2; parity: gelu, silu, "
+           "softplus: sigma_w^2 >= 4)")
 
 
 def _spread_none(c, threshold, ns):
@@ -1027,14 +1033,13 @@ def _spread_none(c, threshold, ns):
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
-            raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2) the "
-                           "spread-cluster state of %s needs a spread-none cover at every n of the domain" % c.activation)
+            raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain"
+                           % (OUTSIDE, c.activation))
         return "proved", because("every n of the domain", c.ns())
     at = threshold if threshold is not None else min(ns, default=None)
     if at not in ns:
-        raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2) the "
-                       "spread-cluster state of %s is not decided without a spread-none cover%s" % (
-                           c.activation, " at n = %d" % threshold if threshold is not None else
+        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s" % (
+                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else
                            " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
                            "or spectral-radius at the attractor with a bound <= 1, attractor-threshold)"))
     return "refuted", because("n = %d" % at, [at])

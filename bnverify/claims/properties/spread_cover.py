@@ -30,8 +30,9 @@ SECONDS = 120           # one n's search, every grid and order together (erf at 
 
 def searched(act, w):
     """True where covers are searched: the kernel checks spread-none items for ``act`` (Kind.spread_cover) and its
-    collapse lemma does not already decide sigma_w^2 = w (no evidence needed there)."""
-    return act.kind.spread_cover and not trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w))
+    collapse and parity lemmas do not already decide sigma_w^2 = w (no evidence needed there)."""
+    return act.kind.spread_cover and not (trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w)) or
+                                          trusted.twopoint.grows(act.name, Fraction(w)))
 
 
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):

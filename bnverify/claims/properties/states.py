@@ -53,8 +53,8 @@ def search(claim):
                                                                                                  "spectral-radius"):
         return two_point(claim)
     if state_of(claim) == "attractor" and not act.homogeneous:
-        # the kernel's collapse lemma needs no evidence; outside its regime, for erf and sin, a quadtree cover of the
-        # symmetric family (docs/spread.md, Certified); else undecided
+        # the kernel's collapse and parity lemmas need no evidence; outside their regimes, for erf and sin, a quadtree
+        # cover of the symmetric family (docs/spread.md, Certified); else undecided
         from . import spread_cover
         w = claim.weight_var
         if spread_cover.searched(act, w):
@@ -75,8 +75,8 @@ def search(claim):
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
             return [], {"search": "no spread-none cover at n = %d: %s" % (n, "; ".join(why))}
-        return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse lemma "
-                            "(no evidence), else undecided"}
+        return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse or "
+                            "parity lemma (no evidence), else undecided"}
     if claim.property == "classification":
         v = curve.classify(n, act)
         human = {k: x for k, x in v.evidence.items() if k in ("fixed_points", "reason")}
@@ -124,6 +124,8 @@ def two_point(claim):
     state = state_of(claim)
     if trusted.twopoint.collapses(act.kernel_name, two_point_search.kernel_alpha(act), Fraction(w)):
         return [], {"note": "the scale collapses by the trusted kernel's lemma (no evidence needed)"}
+    if trusted.twopoint.grows(act.kernel_name, Fraction(w)):
+        return [], {"note": "the scale grows by the trusted kernel's parity lemma (no evidence needed)"}
     item = (two_point_search.simplex_bracket_item if state == "simplex" else two_point_search.bracket_item)(act, n, w)
     if item is None:
         over = []
