@@ -2,8 +2,8 @@
 S(s) > s for every s > 0, so no fixed point of the state.  The reverse large-s lemma against an independent
 mpmath S(s) (a one-dimensional Gaussian integral written here, 30 digits), genuine items accepted, forgeries
 refused, the claims refuted end to end and through the written certificate, true statements near the edge
-never refuted.  GELU, SiLU and softplus at sigma_w^2 >= 4 need no item (the parity lemma, tests/test_parity_lemma.py):
-their items are checked as items, and the claims that items decide are ELU's."""
+never refuted.  GELU, SiLU, softplus and ELU at sigma_w^2 >= 4 need no item (the parity lemma, tests/test_parity_lemma.py):
+their items are checked as items, and the claims that items decide are ELU's at 39/10."""
 import copy
 import json
 import random
@@ -56,8 +56,8 @@ def gelu8():
 
 
 @pytest.fixture(scope="module")
-def elu4():
-    return search.grow_item(activation("elu", "1"), 8, 4)
+def elu39():
+    return search.grow_item(activation("elu", "1"), 8, Fraction(39, 10))
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +66,11 @@ def gelu8_simplex():
 
 
 @pytest.fixture(scope="module")
-def elu4_simplex():
-    return search.grow_item(activation("elu", "1"), 8, 4, "simplex")
+def elu39_simplex():
+    return search.grow_item(activation("elu", "1"), 8, Fraction(39, 10), "simplex")
 
 
-ELU4 = dict(act="elu", w="4", alpha="1")
+ELU39 = dict(act="elu", w="39/10", alpha="1")       # below the parity lemma's sigma_w^2 >= 4: the item decides
 
 
 # ---------------------------------------------------------------- the reverse inequality and the lemma
@@ -100,7 +100,7 @@ def test_the_lower_bound_holds_at_every_s_against_mpmath(name, alpha, n, w):
                 assert S >= (1 - eps) * w * c * s - (1 / eps - 1) * H * H, (s, eps)
 
 
-@pytest.mark.parametrize("item_name", ["gelu8", "elu4"])
+@pytest.mark.parametrize("item_name", ["gelu8", "elu39"])
 def test_an_accepted_item_is_true_in_mpmath(item_name, request):
     """Every cut, the midpoints between, and s far beyond s_big: S(s) > s in mpmath."""
     item = request.getfixturevalue(item_name)
@@ -138,25 +138,25 @@ def test_reverse_large_s_needs_eps_in_0_1(eps):
 
 
 # ---------------------------------------------------------------- genuine items
-def test_genuine_items_are_accepted(gelu8, elu4, gelu8_simplex, elu4_simplex):
-    for item, state in ((gelu8, "two-point"), (elu4, "two-point"), (gelu8_simplex, "simplex"),
-                        (elu4_simplex, "simplex")):
+def test_genuine_items_are_accepted(gelu8, elu39, gelu8_simplex, elu39_simplex):
+    for item, state in ((gelu8, "two-point"), (elu39, "two-point"), (gelu8_simplex, "simplex"),
+                        (elu39_simplex, "simplex")):
         assert item is not None and item["type"] == state + "-grow"
         fact = trusted.items.check_item(copy.deepcopy(item))
         assert fact["fact"] == state + "-grow" and fact["n"] == 8
-    v, st, why = trusted.decide(_claim(**ELU4), [elu4])
+    v, st, why = trusted.decide(_claim(**ELU39), [elu39])
     assert v == "refuted" and "S(s) > s for every s > 0" in why and "grows without bound" in why
     assert "no two-point fixed point" in why
-    v, _, why = trusted.decide(_claim(state="simplex", **ELU4), [elu4_simplex])
+    v, _, why = trusted.decide(_claim(state="simplex", **ELU39), [elu39_simplex])
     assert v == "refuted" and "no simplex fixed point" in why
-    v, _, _ = trusted.decide(_claim(prop="spectral-radius", relation="<", bound="1", **ELU4), [elu4])
+    v, _, _ = trusted.decide(_claim(prop="spectral-radius", relation="<", bound="1", **ELU39), [elu39])
     assert v == "refuted"
     with pytest.raises(trusted.Rejected, match="no two-point bracket"):      # the item is the evidence
-        trusted.decide(_claim(**ELU4), [])
+        trusted.decide(_claim(**ELU39), [])
 
 
-def test_a_range_of_n_is_refuted_by_one_n(elu4):
-    assert trusted.decide(_claim(n="5..10", **ELU4), [elu4])[0] == "refuted"
+def test_a_range_of_n_is_refuted_by_one_n(elu39):
+    assert trusted.decide(_claim(n="5..10", **ELU39), [elu39])[0] == "refuted"
 
 
 # ---------------------------------------------------------------- forgeries
@@ -169,9 +169,9 @@ def _rejected_or_not_refuted(claim, item):
 
 @pytest.mark.parametrize("edit", ["turn-back", "unsorted", "s-big-small", "eps-0", "eps-1", "eps-neg", "eps-big",
                                   "no-first-cut", "s-min-big", "tanh", "elu-w2", "elu-w5/2", "type-none"])
-def test_forged_grow_items_are_refused(elu4, edit):
-    """ELU(1) at 4, n = 8 (GELU's claims need no item); at 2 and 5/2 a real two-point fixed point exists."""
-    bad, claim = copy.deepcopy(elu4), _claim(**ELU4)
+def test_forged_grow_items_are_refused(elu39, edit):
+    """ELU(1) at 39/10, n = 8 (at 4 and above the parity lemma decides); at 2 and 5/2 a real fixed point exists."""
+    bad, claim = copy.deepcopy(elu39), _claim(**ELU39)
     if edit == "turn-back":
         bad["cuts"] = bad["cuts"][:2] + bad["cuts"]
     elif edit == "unsorted":
@@ -220,33 +220,33 @@ def test_a_negative_eps_would_hide_a_real_fixed_point():
 
 
 @pytest.mark.parametrize("relabel", ["activation", "weight_var", "n", "alpha", "state", "state-type"])
-def test_a_fact_serves_only_its_own_claim(elu4, relabel):
+def test_a_fact_serves_only_its_own_claim(elu39, relabel):
     """The fact is the checker's (computed from the item); the claim about another phi, sigma_w^2, n, alpha or state
     is not refuted by it."""
-    item, claim = copy.deepcopy(elu4), _claim(**ELU4)
+    item, claim = copy.deepcopy(elu39), _claim(**ELU39)
     if relabel == "activation":
         claim = _claim("tanh", w="4")
     elif relabel == "weight_var":
         claim = _claim("elu", w="2", alpha="1")
     elif relabel == "n":
-        claim = _claim(n="9", **ELU4)
+        claim = _claim(n="9", **ELU39)
     elif relabel == "alpha":
         claim = _claim("elu", w="4", alpha="1/2")
     elif relabel == "state":
-        claim = _claim(state="simplex", **ELU4)
+        claim = _claim(state="simplex", **ELU39)
     else:
         item["type"] = "simplex-grow"       # the two-point cuts read as the simplex state's, for the two-point claim
     assert _rejected_or_not_refuted(claim, item), relabel
 
 
-def test_the_simplex_fact_does_not_refute_the_two_point_claim(elu4_simplex):
-    assert _rejected_or_not_refuted(_claim(**ELU4), elu4_simplex)
+def test_the_simplex_fact_does_not_refute_the_two_point_claim(elu39_simplex):
+    assert _rejected_or_not_refuted(_claim(**ELU39), elu39_simplex)
 
 
 # ---------------------------------------------------------------- end to end
 @pytest.mark.parametrize("args", [
-    ["rc,elu", "4", "8", "two-point"], ["rc,elu", "4", "8", "simplex"],
-    pytest.param(["rc,elu", "4", "8..9", "two-point"], marks=pytest.mark.slow)])
+    ["rc,elu", "39/10", "8", "two-point"], ["rc,elu", "39/10", "8", "simplex"],
+    pytest.param(["rc,elu", "39/10", "8..9", "two-point"], marks=pytest.mark.slow)])
 def test_the_cli_refutes_and_the_certificate_rechecks(args, run_cli, tmp_path):
     stages, w, n, state = args
     cert = tmp_path / "c.json"
@@ -286,11 +286,11 @@ def test_a_cover_that_starts_above_a_real_root_is_refused():
     assert _rejected_or_not_refuted(_claim(w="3"), forged)
 
 
-def test_the_reason_is_the_growth_and_the_price_is_the_none_items(gelu8, gelu8_simplex, elu4):
+def test_the_reason_is_the_growth_and_the_price_is_the_none_items(gelu8, gelu8_simplex, elu39):
     """A grow fact is named -grow (its reason: S(s) > s, the scale grows, never the collapse's words), and a grow
     item costs what the same item as -none does (the same pieces and lemmas)."""
     assert trusted.items.check_item(copy.deepcopy(gelu8))["fact"] == "two-point-grow"
-    why = trusted.decide(_claim(**ELU4), [elu4])[2]
+    why = trusted.decide(_claim(**ELU39), [elu39])[2]
     assert "S(s) > s" in why and "collapses" not in why and "S(s) < s" not in why
     for item in (gelu8, gelu8_simplex):
         none = dict(item, type=item["type"].replace("-grow", "-none"))

@@ -78,9 +78,9 @@ def gelu8():
 
 @pytest.fixture(scope="module")
 def cert(tmp_path_factory, written_cert):
-    """ELU(1) at 4, n = 8: its refutation rests on the grow item (GELU's at sigma_w^2 >= 4 on the parity lemma alone)."""
-    return written_cert(tmp_path_factory.mktemp("rtg") / "e4.json", "--stages", "rc,elu", "--alpha", "1", "--weight-var",
-                        "4", "--n", "8", "--property", "fixed-point", "--state", "two-point", code=1)
+    """ELU(1) at 39/10, n = 8: its refutation rests on the grow item (at sigma_w^2 >= 4 the parity lemma needs none)."""
+    return written_cert(tmp_path_factory.mktemp("rtg") / "e39.json", "--stages", "rc,elu", "--alpha", "1",
+                        "--weight-var", "39/10", "--n", "8", "--property", "fixed-point", "--state", "two-point", code=1)
 
 
 # ---------------------------------------------------------------- the lemma's constants
@@ -233,8 +233,8 @@ RELABEL = {
     "rs": ({"stages": ["rc", "rs"]}, None), "nl-rc": ({"stages": ["nl", "rc"]}, None)}
 
 
-# none is still right: every relabelled item fails its own re-check first (even where the new claim is true: GELU and
-# softplus at sigma_w^2 = 4 are refuted by the parity lemma, with no item; a certificate carrying a bad item is not)
+# none is still right: every relabelled item fails its own re-check first (GELU and softplus at 39/10 have real
+# fixed points at n = 8)
 TRUE_GROWTH = set()
 
 

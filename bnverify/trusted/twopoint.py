@@ -21,10 +21,11 @@ fixed point of the map (not up to scale) is (a', x', b') at a root s > 0 of S(s)
   softplus, sigmoid, sin: |phi'| < L off a null set.  For elu with alpha <= 1, phi' = 1 = L on
   t > 0 but alpha e^t < 1 on t < 0, a part of every such interval; with alpha > 1, L = alpha and
   phi' = 1 on t > 0.  Or (GELU, SiLU at w <= 2: HALF, the trace lemma) tr T(S) < tr S for every S != 0.
-- **None** (the scale grows; GELU, SiLU, softplus at w >= 4: PARITY, the parity lemma): phi(t) - phi(-t) = t, so
-  phi = t/2 + e with e even, and the cross term E[(x - y)(e(x) - e(y))] of a centred Gaussian pair is 0 (odd under
-  (x, y) -> (-x, -y)): E[(phi(x) - phi(y))^2] >= E[(x - y)^2]/4, every distance of the image >= w/4 times its own;
-  equality at w = 4 only where every two points are equal or opposite (e strictly increasing in |t|).
+- **None** (the scale grows; GELU, SiLU, softplus, ELU at w >= 4: PARITY, the parity lemma): phi = o + e, o odd, e
+  even, and the cross term E[(o(x) - o(y))(e(x) - e(y))] of a centred Gaussian pair is 0 (odd under (x, y) -> (-x,
+  -y)); o' >= 1/2 (GELU, SiLU, softplus: o(t) = t/2; ELU: (1 + alpha e^-|t|)/2) gives E[(phi(x) - phi(y))^2] >=
+  E[(x - y)^2]/4, every distance of the image >= w/4 times its own; equality at w = 4 only where every two points
+  are equal or opposite (e strictly increasing in |t|), or nowhere (ELU: o' > 1/2).
 - **The pair block** (n >= 5): P, a zero-sum pattern of angles inside the cluster (zero
   diagonal, zero cross entries), has C P C = P, and DF(G*)[P] = w E[phi'(lam Z/n)^2] P (Price's
   theorem; the cluster's pre-activations are equal, correlation 1: the one-sided derivative, as
@@ -263,16 +264,17 @@ def check_bracket(item, state="two-point"):
             "shown": ["%s" % (g.str(12) if g is not None else "-") for g in geo]}
 
 
-# phi(t) - phi(-t) = t: phi = t/2 + e, e(t) = E(|t|) with E strictly increasing (gelu, silu: t g(t) with g(t) + g(-t) =
-# 1 and g increasing; softplus: e = log(2 cosh(t/2))): the parity lemma, lemma() below
-PARITY = ("gelu", "silu", "softplus")
+# phi = o + e, o odd and e even, with o(p) - o(q) >= (p - q)/2 for p >= q: "even" o(t) = t/2 and e(t) strictly increasing
+# in |t| (gelu, silu: t g(t) with g(t) + g(-t) = 1, g increasing; softplus: e = log(2 cosh(t/2))), or "odd" o'(t) = (1 +
+# alpha e^-|t|)/2 > 1/2 (elu, alpha > 0): the parity lemma, lemma() below
+PARITY = {"gelu": "even", "silu": "even", "softplus": "even", "elu": "odd"}
 NOT_HALVES = {"two-point": "it would need n - 1 = 1", "simplex": "its cosine -1/(n-1) is not -1",
               "spread-cluster": "n - 1 >= 2 exchangeable points pairwise opposite are two, and the odd point, their "
                                 "opposite sum, is then 0"}
 
 
 def grows(name, w):
-    """True where the parity lemma shows that no state with S != 0 is fixed: phi(t) - phi(-t) = t and w >= 4."""
+    """True where the parity lemma shows that no state with S != 0 is fixed: phi's odd part has slope >= 1/2, w >= 4."""
     return name in PARITY and w >= 4
 
 
@@ -282,13 +284,17 @@ def lemma(c, state):
     if collapses(c.activation, c.alpha[0], c.weight_var):
         return collapse_reason(c, state)
     if grows(c.activation, c.weight_var):
-        return ("the scale grows without bound: phi(t) - phi(-t) = t, so phi(t) = t/2 + e(t), e(t) strictly increasing "
-                "in |t|; for a centred Gaussian pair (x, y), E[(phi(x) - phi(y))^2] = E[(x - y)^2]/4 + E[(e(x) - "
-                "e(y))^2] (the cross term changes sign under (x, y) -> (-x, -y)), the last term 0 only if y = x or y = "
-                "-x almost surely.  x ~ N(0, sigma_w^2 C G C) gives every distance d'_ij >= sigma_w^2 d_ij/4 (RC keeps "
-                "x_i - x_j), and a fixed point keeps their sum: sigma_w^2 %s; so no %s fixed point with S != 0 at any n"
-                % ("> 4 makes every d_ij = 0" if c.weight_var > 4 else "= 4 makes every two points equal or opposite, "
-                   "summing to 0: half v, half -v, not a %s state with S != 0 (%s)" % (state, NOT_HALVES[state]), state))
+        edge = ("makes every two points equal or opposite (e(x) = e(y) only then), summing to 0: half v, half -v, not a "
+                "%s state with S != 0 (%s)" % (state, NOT_HALVES[state]) if PARITY[c.activation] == "even" else
+                "and o' > 1/2 give d'_ij > d_ij wherever d_ij > 0, so every d_ij = 0")
+        return ("the scale grows without bound: phi = o + e with o odd, e even, %s; for a centred Gaussian pair (x, y), "
+                "E[(phi(x) - phi(y))^2] = E[(o(x) - o(y))^2] + E[(e(x) - e(y))^2] (the cross term changes sign under "
+                "(x, y) -> (-x, -y)) >= E[(x - y)^2]/4.  x ~ N(0, sigma_w^2 C G C) gives every distance d'_ij >= "
+                "sigma_w^2 d_ij/4 (RC keeps x_i - x_j), and a fixed point keeps their sum: sigma_w^2 %s; so no %s fixed "
+                "point with S != 0 at any n" % (
+                    "o(t) = t/2 (phi(t) - phi(-t) = t), e strictly increasing in |t|" if PARITY[c.activation] == "even"
+                    else "o' = (1 + alpha e^-|t|)/2 > 1/2", "> 4 makes every d_ij = 0" if c.weight_var > 4 else
+                    "= 4 " + edge, state))
     return None
 
 
