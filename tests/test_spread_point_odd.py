@@ -82,6 +82,7 @@ def test_the_enclosures_hold_mpmaths_values(name, w):
     assert F(it["root_lo"]) < F(mpmath.nstr(q, 25)) < F(it["root_hi"])
     with ctx.workprec(128):
         mods = S.odd_edge(name, S.ball(F(w)), S._span(F(it["root_lo"]), F(it["root_hi"])), True)
+    assert len(mods) == 3
     for m, v in zip(mods, vals):
         assert float(m.lower()) - 1e-15 <= abs(float(v)) <= float(m.upper()) + 1e-15, (m, v)
     fact = trusted.items.check_item(it)
@@ -259,3 +260,37 @@ def test_the_command_line(run_cli):
     code, out, err = run_cli("check", "--stages", "rc,tanh", "--weight-var", "1", "--n", "3", "--property",
                              "attractor-exists")
     assert "refuted" in out and "Traceback" not in out + err, out + err
+
+
+def _forged_root(name, w):
+    """A bracket [lo, hi] where the kernel's own odd_edge (w E[phi^2] - phi(0)^2 - q) changes sign, for a phi with
+    phi - phi(0) not odd: no fixed point follows (the edge p = 0 is not invariant), so its item must be refused."""
+    def g(q):
+        with ctx.workprec(128):
+            return float(S.odd_edge(name, S.ball(F(w)), S.ball(q)).mid())
+    lo, hi = F(1, 100), 4 * F(w)
+    assert g(lo) * g(hi) < 0, (name, g(lo), g(hi))
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if (g(mid) > 0) == (g(lo) > 0) else (lo, mid)
+    return lo, hi
+
+
+@pytest.mark.parametrize("name,w", [("gelu", 3), ("silu", 3)])
+def test_a_sign_change_for_a_phi_that_is_not_odd_is_refused(name, w):
+    """GELU, SiLU at sigma_w^2 = 3 (outside the trace lemma): the kernel's integral w E[phi^2] - phi(0)^2 - q does change sign, but the item is refused
+    (only tanh and sigmoid take the one-dimensional path) and proves nothing."""
+    lo, hi = _forged_root(name, w)
+    it = {"type": "spread-point", "activation": name, "alpha": "0", "weight_var": str(w), "n": 3, "prec": 128,
+          "q_lo": str(lo), "q_hi": str(hi), "p_hi": str(hi - lo)}
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(it)
+    assert _verdict(_claim("attractor-exists", act=name, w=str(w), params={}), [it]) != "proved"
+
+
+def test_the_point_is_priced_as_its_integrals():
+    """A tanh or sigmoid point costs what a two-point bracket does (some ten integrals), not erf's closed forms."""
+    for name, w in (("tanh", 2), ("sigmoid", 20)):
+        it = _item(name, w)
+        assert trusted.items.work(it) == it["prec"] * trusted.items.SIZED["two-point-bracket"][1]
+    assert trusted.items.work(dict(_item("tanh", 2), activation="erf")) < 1000 * _item("tanh", 2)["prec"]
