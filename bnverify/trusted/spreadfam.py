@@ -13,7 +13,9 @@ diagonal p = q (the simplex line, where G1 = G2: a simplex fixed point) and the 
 a determinant without 0, so (mean value theorem per row) the cell holds no other zero; "U" (unstable) the family map
 (q, p) -> (q', p') has det(J - I) < 0 on the cell, so at any fixed point there J has a real eigenvalue > 1 (its
 characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is linear in (q, p) and the family is
-invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi)."""
+invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi).
+n = 3's point itself (check_spread_point) for erf and sin from these kernels, for tanh and sigmoid (ODD) from
+one-dimensional Gaussian integrals (odd_edge)."""
 from __future__ import annotations
 
 from flint import acb, arb, arb_series, ctx
