@@ -294,3 +294,23 @@ def test_the_point_is_priced_as_its_integrals():
         it = _item(name, w)
         assert trusted.items.work(it) == it["prec"] * trusted.items.SIZED["two-point-bracket"][1]
     assert trusted.items.work(dict(_item("tanh", 2), activation="erf")) < 1000 * _item("tanh", 2)["prec"]
+
+
+def test_attractor_shows_the_checked_point(run_cli):
+    """bnverify attractor, tanh at 2 on 3..4: n = 3's float-search row carries the kernel-checked point (its q bracket
+    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    code, out, err = run_cli("attractor", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..4", "--json")
+    assert code == 3, err[-2000:]                  # undecided: no stable state shown or refuted
+    doc = json.loads(out)
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "schemas" / "attractor.json").read_text())
+    jsonschema.validate(doc, schema)
+    r3, r4 = doc["results"]
+    q, vals = _mp("tanh", 2)
+    assert r3["point"]["checked"] is True and r3["point"]["q"][0] < float(q) < r3["point"]["q"][1]
+    lo, hi = r3["point"]["spectral_radius"]
+    assert lo <= max(abs(float(v)) for v in vals) <= hi and hi - lo < 1e-8 and "point" not in r4
+    assert r3["status"] == "inconclusive"          # the point is unstable; stability of some state is not decided

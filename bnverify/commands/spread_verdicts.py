@@ -57,7 +57,7 @@ def no_lemma(text, act, w, what, top, lo):
 
 
 def point(act, w):
-    """n = 3's {v, -v, 0} for erf or sin at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
+    """n = 3's {v, -v, 0} for erf, sin, tanh or sigmoid at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
     root bracket in q and the enclosure of its spectral radius of DF, rounded outward (states.point_shown), or None."""
     from ..claims.properties import spread_cover, states
     it = spread_cover.point_item(act.name, 3, w)
