@@ -238,6 +238,10 @@ def compute_smooth(args, stages, act):
                     if k == 3 and covered[k]["unstable_cells"]:     # the unstable {v, -v, 0}: it exists, radius
                         covered[k]["point"] = spread_verdicts.point(act, w)
         rest = spread_search.rows(act, w, [k for k in r if k not in covered])
+        if act.name in spread_cover.spreadfam.ODD:
+            for x in rest:          # tanh, sigmoid: n = 3's {v, -v, 0} from the kernel's one-dimensional integrals
+                if x["n"] == 3:
+                    x["point"] = spread_verdicts.point(act, w)
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
         note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + (
@@ -279,6 +283,9 @@ def text_smooth(doc):
             continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))
+        if r.get("point"):
+            lines.append("  kernel: the point {v, -v, 0} exists (spread-point, one-dimensional integrals): q in [%.10g, "
+                         "%.10g], spectral radius of DF in [%.9f, %.9f]" % (*r["point"]["q"], *r["point"]["spectral_radius"]))
         lines += spread_search.point_lines(r["search"]["points"], "  search: ")
     if lemma:
         lines.append("reason: %s" % doc["results"][0]["reason"])

@@ -45,8 +45,8 @@ def lemma_decides(act, w):
             trusted.twopoint.grows(act.kernel_name, Fraction(w)))
 
 
-LEMMAS = ("the trusted kernel's lemmas (sigma_w^2 L^2 <= 1; gelu, silu at sigma_w^2 <= 2; gelu, silu, softplus at "
-          "sigma_w^2 >= 4)")
+LEMMAS = ("the trusted kernel's lemmas (sigma_w^2 L^2 <= 1; gelu, silu at sigma_w^2 <= 2; gelu, silu, softplus, "
+          "elu at sigma_w^2 >= 4)")
 
 
 def no_lemma(text, act, w, what, top, lo):
@@ -58,7 +58,7 @@ def no_lemma(text, act, w, what, top, lo):
 
 
 def point(act, w):
-    """n = 3's {v, -v, 0} for erf or sin at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
+    """n = 3's {v, -v, 0} for erf, sin, tanh or sigmoid at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
     root bracket in q and the enclosure of its spectral radius of DF, rounded outward (states.point_shown), or None."""
     from ..claims.properties import spread_cover, states
     it = spread_cover.point_item(act.name, 3, w)

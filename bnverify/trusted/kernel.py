@@ -986,25 +986,30 @@ def _g_spread_smooth(c, stable, threshold):
     # a cover with "U" leaves leaves unstable fixed points (an eigenvalue > 1): it answers only for stable ones
     stable_only_ok = threshold is not None or stable and _rel(c) in ("<", "<=") and _rat(c.param("bound")) <= 1
 
-    # a spread-point fact (n = 3's {v, -v, 0}) shows existence, a spectral radius > 1 and one in its fact's [lo, hi]:
-    # an existential statement, so it proves (radius rel bound), never refutes
+    # a spread-point fact (n = 3's {v, -v, 0}) shows existence, a spectral radius in its fact's [lo, hi] and, if
+    # unique (a "U" cell), one > 1: an existential statement, so it proves (radius rel bound), never refutes
     rel, bound = (_rel(c), _rat(c.param("bound"))) if stable and threshold is None else (None, None)
 
-    def shown(r):
-        return rel is None or rel[0] == ">" and bound <= 1 or holds(r[1] if rel[0] == "<" else r[0], rel, bound)
+    def shown(f):
+        r = f["radius"]
+        return rel is None or rel[0] == ">" and bound <= 1 and f["unique"] or \
+            holds(r[1] if rel[0] == "<" else r[0], rel, bound)
 
     def decide(facts):
         why = twopoint.lemma(c, "spread-cluster")
         if why is None:
-            points = {f["n"]: f["radius"] for f in facts if f["fact"] == "spread-point"}
+            points = {f["n"]: f for f in facts if f["fact"] == "spread-point"}
             if threshold is None and c.n_hi is not None and all(k in points for k in c.ns()):
                 # the enclosure shown rounded outward in its 9th decimal (below, the exact ends decide)
-                r = (points[c.n_lo][0] * 10 ** 9 // 1 / 10 ** 9, -(-points[c.n_lo][1] * 10 ** 9 // 1) / 10 ** 9)
+                f = points[c.n_lo]
+                r = (f["radius"][0] * 10 ** 9 // 1 / 10 ** 9, -(-f["radius"][1] * 10 ** 9 // 1) / 10 ** 9)
                 if all(shown(points[k]) for k in c.ns()):
-                    return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for odd phi, q' - q changes sign "
-                                      "along it and det(J - I) < 0 on a cell around the sign change: a spread-cluster "
-                                      "fixed point {v, -v, 0}, the cell's only one, with a real eigenvalue > 1 and the "
-                                      "spectral radius of DF in [%.9f, %.9f] (the family's 2 x 2 Jacobian and the "
+                    return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for phi - phi(0) odd and q' - q "
+                                      "changes sign along it" + (" and det(J - I) < 0 on a cell around the sign change: "
+                                      "a spread-cluster fixed point {v, -v, 0}, the cell's only one, with a real "
+                                      "eigenvalue > 1 and" if f["unique"] else " (one-dimensional Gaussian integrals):"
+                                      " a spread-cluster fixed point {v, -v, 0} in the root bracket, with") +
+                                      " the spectral radius of DF in [%.9f, %.9f] (the family's 2 x 2 Jacobian and the "
                                       "swap-odd direction; trusted/spreadfam.py, spread-point)" % (r[0], r[1]))
                 if not any(f["fact"] == "spread-none" for f in facts):
                     raise Rejected("the spread-point's spectral radius of DF is in [%.9f, %.9f], not shown %s %s (a "
@@ -1017,7 +1022,7 @@ def _g_spread_smooth(c, stable, threshold):
 
 
 OUTSIDE = ("outside the lemmas' regimes (collapse: sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2; parity: gelu, silu, "
-           "softplus: sigma_w^2 >= 4)")
+           "softplus, elu: sigma_w^2 >= 4)")
 
 
 def _spread_none(c, threshold, ns):

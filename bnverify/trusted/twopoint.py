@@ -120,14 +120,15 @@ def _alpha(name, alpha):
 
 
 def expectation(name, alpha, parts, tol=2.0 ** -60, zpow=0):
-    """E[Z^zpow g1(c1 Z) g2(c2 Z)] for Z ~ N(0, 1), zpow 0 or 1: ``parts`` = [(which, c)] twice,
+    """E[Z^zpow g1(c1 Z) g2(c2 Z)] (or E[Z^zpow g1(c1 Z)]) for Z ~ N(0, 1), zpow 0 or 1: ``parts`` = [(which, c)] twice
+    (or once: |g1| <= m (1 + |Z|) <= m (1 + |Z|)^2, the same tails),
     which "phi" or "dphi", c an arb certainly non-zero (a point, or a ball of scales).  A rigorous
     arb; the current working precision.  With zpow = 1 the tail bound is of degree 3:
     E[m (1 + |Z|)^3; |Z| > L] <= 16 m (L^2 + 2) N(L)."""
     branches = row(name)[0]
     a = _alpha(name, alpha)
-    if len(parts) != 2 or zpow not in (0, 1) or not all(c > 0 or c < 0 for _, c in parts):
-        raise Rejected("an expectation of two factors at non-zero scales")
+    if len(parts) not in (1, 2) or zpow not in (0, 1) or not all(c > 0 or c < 0 for _, c in parts):
+        raise Rejected("an expectation of one or two factors at non-zero scales")
     m = arb(1)
     for which, c in parts:
         g0, g1 = _grow(row(name), which, a)

@@ -75,6 +75,15 @@ def search(claim):
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
             return [], {"search": "no spread-none cover at n = %d: %s" % (n, "; ".join(why))}
+        if act.name in spread_cover.spreadfam.ODD and not trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w)) \
+                and n == 3 and claim.property in ("attractor-exists", "fixed-point", "attractor-stable", "spectral-radius"):
+            # tanh, sigmoid: n = 3's {v, -v, 0} from the kernel's one-dimensional integrals (no cover: existence and
+            # the point's radius only)
+            point = spread_cover.point_item(act.name, n, w)
+            if point is not None:
+                return [point], point_evidence(point)
+            return [], {"search": "no sign change of q' - q found along n = 3's edge p = 0 (rho = -1) in [10^-30, 4 "
+                                  "sigma_w^2]"}
         return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse or "
                             "parity lemma (no evidence), else undecided"}
     if claim.property == "classification":
