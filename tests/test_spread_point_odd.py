@@ -18,25 +18,18 @@ from flint import ctx
 from bnverify import trusted
 from bnverify.claims.properties import spread_cover as SC
 from bnverify.trusted import spreadfam as S
+import test_spread_radius as spread_radius      # its claims and verdicts (pytest puts tests/ on sys.path)
+from test_spread_radius import _verdict
 
 CASES = [("tanh", 2), ("tanh", 4), ("sigmoid", 20), ("sigmoid", 32)]
 
 
 def _claim(prop="spectral-radius", act="tanh", n="3", w="2", params=None):
-    params = {"state": "attractor", "relation": "<", "bound": "2"} if params is None else params
-    return {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n}, "params": params,
-            "weight_var": w}
+    return spread_radius._claim(prop, act, n, w, params)
 
 
 def _radius(rel, bound, **kw):
-    return _claim(params={"state": "attractor", "relation": rel, "bound": str(bound)}, **kw)
-
-
-def _verdict(claim, items):
-    try:
-        return trusted.decide(claim, items)[0]
-    except (trusted.Rejected, trusted.NoGoal):
-        return "inconclusive"
+    return spread_radius._radius(rel, bound, claim=_claim, **kw)
 
 
 @functools.lru_cache(maxsize=None)
