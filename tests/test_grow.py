@@ -328,3 +328,56 @@ def test_accepted_simplex_items_are_true_in_floats(gelu8_simplex):
         cuts = [float(Fraction(c)) for c in item["cuts"]]
         for s in cuts[::2] + [cuts[-1] * 10 ** k for k in (1, 2, 3)]:
             assert _simplex_S(name, alpha, n, w, s) > s * (1 + 1e-6), (name, s)
+
+
+# ---------------------------------------------------------------- the two-point's near-zero bound, side by side
+@pytest.mark.parametrize("alpha,n,w", [("1/2", 8, 3), ("1/100", 8, Fraction(3, 2)), ("1/4", 3, 3), ("3", 8, 2),
+                                       ("1/2", 1000, Fraction(5, 2))])
+def test_the_straddling_near_zero_bound_is_true_in_mpmath(alpha, n, w):
+    """_near_zero's +1 for the two-point state (|phi(p) - phi(q)| >= m+ |p| + m- |q|: p, q straddle 0) only where
+    mpmath's S(s) > s at s_min and below; and where the slopes' mix gives w c > 1 it does say +1 (ELU(1/2) at 3,
+    n = 8: m- = 1/2 alone would give w/4 < 1)."""
+    said = 0
+    for t in ("1/50", "1/5", "1"):
+        for s_min in (Fraction(1, 10 ** 6), Fraction(1, 10 ** 3)):
+            with ctx.workprec(128):
+                v = T_near(alpha, n, w, t, s_min)
+            if v == 1:
+                said += 1
+                with mpmath.workdps(30):
+                    for s in (s_min, s_min / 100):
+                        assert S_mp("elu", n, w, _mpf(s), Fraction(alpha)) > _mpf(s), (t, s)
+    with mpmath.workdps(30):
+        near = S_mp("elu", n, w, mpmath.mpf(10) ** -8, Fraction(alpha)) / mpmath.mpf(10) ** -8
+    assert (said > 0) == (near > mpmath.mpf("1.05")), (said, near)
+
+
+def T_near(alpha, n, w, t, s_min):
+    return T._near_zero("elu", Fraction(alpha), n, Fraction(w), Fraction(t), s_min, "two-point")
+
+
+def test_elu_below_one_half_grows_where_its_slopes_mix():
+    """ELU(1/2) at sigma_w^2 = 3, n = 8: S(s)/s falls from 1.79 to 1.18 (mpmath), so the scale grows; refuted by a
+    grow item (before: inconclusive, inf phi' = 1/2 gave w/4 < 1 near 0).  At n = 3 S(s)/s dips to 0.84: a real
+    fixed point, proved, and the n = 8 item relabelled to n = 3 is refused."""
+    act = activation("elu", "1/2")
+    item = search.grow_item(act, 8, Fraction(3))
+    assert item is not None and trusted.items.check_item(copy.deepcopy(item))["fact"] == "two-point-grow"
+    claim = _claim("elu", w="3", alpha="1/2")
+    assert trusted.decide(claim, [item])[0] == "refuted"
+    bad = dict(copy.deepcopy(item), n=3)
+    assert _rejected_or_not_refuted(_claim("elu", n="3", w="3", alpha="1/2"), bad)
+    with mpmath.workdps(30):
+        for s in (mpmath.mpf(10) ** -6, 1, 100, 10 ** 4):
+            assert S_mp("elu", 8, 3, mpmath.mpf(s), Fraction(1, 2)) > s
+        assert S_mp("elu", 3, 3, mpmath.mpf(100), Fraction(1, 2)) < 100
+
+
+def test_the_simplex_near_zero_bound_keeps_the_smaller_slope():
+    """The simplex state's pairs need not straddle 0: its near-zero bound is min(m+, m-)^2.  ELU(1/100) at 3, n = 8:
+    S(s)/s near 0 is 0.994 (a float 2-D rule), and the kernel never says S(s) > s there (the straddle mix would: 1.18)."""
+    assert _simplex_S("elu", 0.01, 8, 3, 1e-6) / 1e-6 < 0.999
+    with ctx.workprec(128):
+        for t in ("1/50", "1/5", "1"):
+            assert T._near_zero("elu", Fraction(1, 100), 8, Fraction(3), Fraction(t), Fraction(1, 10 ** 6),
+                                "simplex") != 1

@@ -139,9 +139,11 @@ def test_trusted_is_small():
     and sigmoid (spreadfam.py, odd_edge: q' - q on the edge p = 0 and DF's three non-zero eigenvalues there from
     one-dimensional Gaussian integrals by Price's theorem, no uniqueness cell, the fact's unique; twopoint.py: an
     expectation of one factor; items.py: such a point priced as a two-point bracket; kernel.py: radius > bound <= 1
-    from a unique point only)."""
+    from a unique point only).  +3 for the two-point's near-zero lower bound with each side's inf phi' (twopoint.py,
+    _near_zero: p and q straddle 0, so |phi(p) - phi(q)| >= m+ |p| + m- |q| for increasing phi; ELU with alpha < 1
+    grows at sigma_w^2 = 3, n = 8, where min(m+, m-)^2 gave w/4)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3519, sizes
+    assert sum(sizes.values()) <= 3522, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
