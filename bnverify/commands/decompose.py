@@ -12,7 +12,7 @@ from ..errors import BadInput
 from ..report import pretty
 from ..sim import classes
 from ..sim import decompose as simd
-from . import options
+from . import exits, options
 from .output import Progress, save_figure, show_timed
 
 ACTIVATIONS = activations.names(lambda k: k.stage)
@@ -188,7 +188,8 @@ def _fmt_fraction(fw, name):
 
 
 def run(args):
-    return show_timed(args, compute, text)
+    show_timed(args, compute, text)
+    return exits.OK
 
 
 def compute(args):

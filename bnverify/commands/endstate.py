@@ -7,7 +7,7 @@ from ..core import activations, limits
 from ..errors import BadInput
 from ..report import pretty
 from ..sim import endstate
-from . import options, spread_verdicts
+from . import exits, options, spread_verdicts
 from .output import Progress, save_figure, show_timed
 
 NAME = "endstate"
@@ -102,7 +102,8 @@ def plot(path, tables, title):
 
 
 def run(args):
-    return show_timed(args, compute, text)
+    show_timed(args, compute, text)
+    return exits.OK
 
 
 def compute(args):

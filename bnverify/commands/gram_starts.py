@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import BadInput
 from ..sim import classes, gram_starts
-from . import options
+from . import exits, options
 from .output import show_timed
 
 NAME = "gram-starts"
@@ -37,7 +37,8 @@ def add_arguments(p):
 
 
 def run(args):
-    return show_timed(args, compute, text)
+    show_timed(args, compute, text)
+    return exits.OK
 
 
 def compute(args):

@@ -7,7 +7,7 @@ import sys
 from ..core import limits
 from ..sim import lyapunov, lyapunov_rate
 from ..report import pretty
-from . import options
+from . import exits, options
 from .output import show_timed
 
 NAME = "lyapunov"
@@ -68,7 +68,8 @@ def _validate(args):
 
 
 def run(args):
-    return show_timed(args, compute, text)
+    show_timed(args, compute, text)
+    return exits.OK
 
 
 def compute(args):

@@ -8,7 +8,6 @@ import sys
 import time
 
 from .. import files
-from . import exits
 from ..report import pretty
 
 
@@ -43,7 +42,6 @@ def show_timed(args, compute, text):
     t0 = time.monotonic()
     doc = compute(args)
     show(args, doc, lambda d: text(d, time.monotonic() - t0))
-    return exits.OK
 
 
 def as_json(doc):

@@ -8,7 +8,7 @@ from ..core import limits, ranges
 from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
-from . import options
+from . import exits, options
 from .output import Progress, save_figure, show_timed
 
 NAME = "phase"
@@ -122,7 +122,8 @@ def plot(path, cells, ns, widths, title):
 
 
 def run(args):
-    return show_timed(args, compute, text)
+    show_timed(args, compute, text)
+    return exits.OK
 
 
 def compute(args):
