@@ -62,8 +62,9 @@ examples:  bnverify attractor --n 7..64 --jobs 2
 A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
 default 1): the scale is part of the state.  Where the kernel's collapse lemmas hold (S2 L^2 < 1,
 or = 1 for tanh, sin, softplus, sigmoid, elu, L the Lipschitz constant of phi: every pairwise
-distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks) there is no
-spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
+distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks), and where
+the parity lemma does (gelu, silu, softplus at S2 >= 4: phi(t) - phi(-t) = t, every pairwise distance
+grows by S2/4 at least), there is no spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
 range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n, null
 if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
 For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
@@ -204,7 +205,7 @@ def compute_smooth(args, stages, act):
     if args.cert is not None:           # as for a finite range of a homogeneous phi (per_n): a claim's certificate
         raise BadInput("--cert: the attractor command writes no certificate for %s; where the kernel decides, a claim "
                        "does: bnverify check --stages rc,%s --weight-var %s --n %s --property attractor-threshold "
-                       "--value none --cert FILE (proved where a collapse lemma decides)"
+                       "--value none --cert FILE (proved where a collapse or the parity lemma decides)"
                        % (act.name, act.name, args.weight_var, args.n))
     r = ranges.parse_int_range(args.n, "n", minimum=3)
     w = options.weight_var(args.weight_var)

@@ -84,11 +84,13 @@ def attractor_note(act, weight_var=1, ns=()):
     if act.states:
         return None
     from ..claims.properties import spread_cover         # where covers are searched (erf, sin) no lemma decides
-    if ns and min(ns) >= 3 and not spread_cover.searched(act, weight_var) and spread_verdicts.none_claim(
-            act, weight_var, "%d..%d" % (min(ns), max(ns))).status == "proved":        # a collapse lemma
+    v = spread_verdicts.none_claim(act, weight_var, "%d..%d" % (min(ns), max(ns))) if ns and min(ns) >= 3 and \
+        not spread_cover.searched(act, weight_var) else None
+    if v is not None and v.status == "proved":        # a collapse or the parity lemma: the reason says which
         return ("no attractor for rc,%s at sigma_w^2 = %s: the trusted kernel proves there is no spread-cluster fixed "
-                "point at any n (the scale collapses); here the finite-width means stand alone"
-                % (act.text or act.name, weight_var))
+                "point at any n (the scale %s); here the finite-width means stand alone"
+                % (act.text or act.name, weight_var, "grows without bound" if "grows without bound" in str(v.evidence)
+                   else "collapses"))
     return ("no certified attractor for rc,%s: the trusted kernel certifies it for %s (positively homogeneous, so "
             "at every sigma_w^2); here the finite-width means stand alone" % (
                 act.text or act.name, activations.spoken(["rc," + k for k in activations.names(lambda k: k.states)],
