@@ -198,3 +198,43 @@ def test_attractor_says_the_point_is_checked(run_cli):
     assert "not certified here" in r3["reason"] and "the float search" in r3["reason"]
     assert "{v, -v, 0}" not in r4["reason"]
     assert "kernel-checked: n = 3's point {v, -v, 0} exists" in doc["smallest_n_note"]
+
+
+CLAIM = '''id = "tanh-point"
+title = "tanh at 2, n = 3: the point {v, -v, 0} has spectral radius above 1"
+statement = """
+RC + tanh with weight variance 2 at n = 3 has a spread-cluster fixed point {v, -v, 0} whose spectral radius of DF
+exceeds 1.
+"""
+latex = "\\\\rho(DF) > 1"
+property = "spectral-radius"
+expect = "proved"
+methods = ["arb"]
+order = 1
+
+[model]
+stages = "rc,tanh"
+weight_var = "2"
+
+[domain]
+n = "3"
+
+[params]
+state = "attractor"
+relation = ">"
+bound = "1"
+'''
+
+
+def test_a_report_from_a_catalogue_of_ones_own(run_cli, tmp_path):
+    """verify --catalogue DIR --report R, then report --from R/results.json: a row whose id is not in the installed
+    catalogue is shown unchecked (nothing says what it stands for), with no expectation, and no internal error."""
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "tanh-point.toml").write_text(CLAIM)
+    code, out, err = run_cli("verify", "--catalogue", str(tmp_path / "cat"), "--report", str(tmp_path / "r"), "--quiet")
+    assert code == 0 and "tanh-point" in out, err[-2000:]
+    code, out, err = run_cli("report", str(tmp_path / "out"), "--from", str(tmp_path / "r" / "results.json"), "--quiet")
+    assert code == 0 and "internal error" not in err, err[-2000:]
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "tanh-point: unchecked, expected -" in md and "expected None" not in md
+    assert "is not a claim of the catalogue" in (tmp_path / "out" / "claims" / "tanh-point.html").read_text()
