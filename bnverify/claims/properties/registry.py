@@ -37,7 +37,8 @@ PROPERTIES = {p.name: p for p in [
              doc="the exact spectrum (values with multiplicities) at the configuration"),
     Property("stability-directions", dict({"decay": (False, "strings"), "grow": (False, "strings")}, **_STATE),
              min_n=3, doc="named perturbations that decay / grow at a two-point state (claim file)"),
-    Property("attractor-exists", min_n=3, per_n=True, doc="a spread-cluster fixed point exists, locally unique"),
+    Property("attractor-exists", min_n=3, per_n=True, doc="a spread-cluster fixed point exists (locally unique "
+             "where the statement says so: not for tanh, sigmoid)"),
     Property("attractor-stable", {"relation": (False, "relation"), "bound": (False, "rational")},
              {"relation": "<", "bound": Fraction(1)}, min_n=3, per_n=True,
              doc="... and its spectral radius is < bound (default 1)"),
