@@ -280,3 +280,14 @@ def test_an_output_path_that_is_a_fifo_or_a_link_is_written_not_replaced(tmp_pat
     link.symlink_to(target)
     files.write_text(link, "new")
     assert link.is_symlink() and target.read_text() == "new"
+
+
+@pytest.mark.parametrize("flag,value", [("--weight-var", "4_0"), ("--weight-var", "\u0664"), ("--alpha", "1_0/100"),
+                                        ("--bound", "1\u0660")])
+def test_numbers_are_ascii_digits(flag, value, run_cli):
+    """Fraction reads '4_0' as 40 and Arabic-Indic digits as 0-9: a number must be written with 0-9 (red team)."""
+    args = {"--stages": "rc,leaky_relu" if flag == "--alpha" else "rc,gelu", "--weight-var": "2", "--n": "8",
+            "--property": "spectral-radius", "--state": "two-point", "--relation": "<", "--bound": "1"}
+    args[flag] = value
+    code, out, err = run_cli("check", *[x for kv in args.items() for x in kv])
+    assert code == 2 and "digits 0-9" in err and "Traceback" not in err and "\n" not in err.strip(), (code, out, err)

@@ -2,7 +2,8 @@
 S(s) > s for every s > 0, so no fixed point of the state.  The reverse large-s lemma against an independent
 mpmath S(s) (a one-dimensional Gaussian integral written here, 30 digits), genuine items accepted, forgeries
 refused, the claims refuted end to end and through the written certificate, true statements near the edge
-never refuted."""
+never refuted.  GELU, SiLU, softplus and ELU at sigma_w^2 >= 4 need no item (the parity lemma, tests/test_parity_lemma.py):
+their items are checked as items, and the claims that items decide are ELU's at 39/10."""
 import copy
 import json
 import random
@@ -55,13 +56,21 @@ def gelu8():
 
 
 @pytest.fixture(scope="module")
-def elu4():
-    return search.grow_item(activation("elu", "1"), 8, 4)
+def elu39():
+    return search.grow_item(activation("elu", "1"), 8, Fraction(39, 10))
 
 
 @pytest.fixture(scope="module")
 def gelu8_simplex():
     return search.grow_item(activation("gelu"), 8, 8, "simplex")
+
+
+@pytest.fixture(scope="module")
+def elu39_simplex():
+    return search.grow_item(activation("elu", "1"), 8, Fraction(39, 10), "simplex")
+
+
+ELU39 = dict(act="elu", w="39/10", alpha="1")       # below the parity lemma's sigma_w^2 >= 4: the item decides
 
 
 # ---------------------------------------------------------------- the reverse inequality and the lemma
@@ -91,7 +100,7 @@ def test_the_lower_bound_holds_at_every_s_against_mpmath(name, alpha, n, w):
                 assert S >= (1 - eps) * w * c * s - (1 / eps - 1) * H * H, (s, eps)
 
 
-@pytest.mark.parametrize("item_name", ["gelu8", "elu4"])
+@pytest.mark.parametrize("item_name", ["gelu8", "elu39"])
 def test_an_accepted_item_is_true_in_mpmath(item_name, request):
     """Every cut, the midpoints between, and s far beyond s_big: S(s) > s in mpmath."""
     item = request.getfixturevalue(item_name)
@@ -129,24 +138,25 @@ def test_reverse_large_s_needs_eps_in_0_1(eps):
 
 
 # ---------------------------------------------------------------- genuine items
-def test_genuine_items_are_accepted(gelu8, elu4, gelu8_simplex):
-    for item, state in ((gelu8, "two-point"), (elu4, "two-point"), (gelu8_simplex, "simplex")):
+def test_genuine_items_are_accepted(gelu8, elu39, gelu8_simplex, elu39_simplex):
+    for item, state in ((gelu8, "two-point"), (elu39, "two-point"), (gelu8_simplex, "simplex"),
+                        (elu39_simplex, "simplex")):
         assert item is not None and item["type"] == state + "-grow"
         fact = trusted.items.check_item(copy.deepcopy(item))
         assert fact["fact"] == state + "-grow" and fact["n"] == 8
-    v, st, why = trusted.decide(_claim(), [gelu8])
+    v, st, why = trusted.decide(_claim(**ELU39), [elu39])
     assert v == "refuted" and "S(s) > s for every s > 0" in why and "grows without bound" in why
     assert "no two-point fixed point" in why
-    v, _, why = trusted.decide(_claim(state="simplex"), [gelu8_simplex])
+    v, _, why = trusted.decide(_claim(state="simplex", **ELU39), [elu39_simplex])
     assert v == "refuted" and "no simplex fixed point" in why
-    v, _, _ = trusted.decide(_claim("elu", w="4", alpha="1"), [elu4])
+    v, _, _ = trusted.decide(_claim(prop="spectral-radius", relation="<", bound="1", **ELU39), [elu39])
     assert v == "refuted"
-    v, _, _ = trusted.decide(_claim(prop="spectral-radius", relation="<", bound="1"), [gelu8])
-    assert v == "refuted"
+    with pytest.raises(trusted.Rejected, match="no two-point bracket"):      # the item is the evidence
+        trusted.decide(_claim(**ELU39), [])
 
 
-def test_a_range_of_n_is_refuted_by_one_n(gelu8):
-    assert trusted.decide(_claim(n="5..10"), [gelu8])[0] == "refuted"
+def test_a_range_of_n_is_refuted_by_one_n(elu39):
+    assert trusted.decide(_claim(n="5..10", **ELU39), [elu39])[0] == "refuted"
 
 
 # ---------------------------------------------------------------- forgeries
@@ -158,9 +168,10 @@ def _rejected_or_not_refuted(claim, item):
 
 
 @pytest.mark.parametrize("edit", ["turn-back", "unsorted", "s-big-small", "eps-0", "eps-1", "eps-neg", "eps-big",
-                                  "no-first-cut", "s-min-big", "tanh", "gelu-w3", "gelu-w2", "gelu-w4", "type-none"])
-def test_forged_grow_items_are_refused(gelu8, edit):
-    bad, claim = copy.deepcopy(gelu8), _claim()
+                                  "no-first-cut", "s-min-big", "tanh", "elu-w2", "elu-w5/2", "type-none"])
+def test_forged_grow_items_are_refused(elu39, edit):
+    """ELU(1) at 39/10, n = 8 (at 4 and above the parity lemma decides); at 2 and 5/2 a real fixed point exists."""
+    bad, claim = copy.deepcopy(elu39), _claim(**ELU39)
     if edit == "turn-back":
         bad["cuts"] = bad["cuts"][:2] + bad["cuts"]
     elif edit == "unsorted":
@@ -176,9 +187,9 @@ def test_forged_grow_items_are_refused(gelu8, edit):
     elif edit == "s-min-big":
         bad["cuts"] = ["1"] + [c for c in bad["cuts"] if Fraction(c) > 1]
     elif edit == "tanh":
-        bad["activation"], claim = "tanh", _claim("tanh")
-    elif edit.startswith("gelu-w"):
-        bad["weight_var"] = claim["weight_var"] = edit[-1]
+        bad["activation"], bad["alpha"], claim = "tanh", "0", _claim("tanh", w="4")
+    elif edit.startswith("elu-w"):
+        bad["weight_var"] = claim["weight_var"] = edit[len("elu-w"):]
     else:
         bad["type"] = "two-point-none"
     assert _rejected_or_not_refuted(claim, bad), edit
@@ -209,34 +220,33 @@ def test_a_negative_eps_would_hide_a_real_fixed_point():
 
 
 @pytest.mark.parametrize("relabel", ["activation", "weight_var", "n", "alpha", "state", "state-type"])
-def test_a_fact_serves_only_its_own_claim(gelu8, elu4, relabel):
+def test_a_fact_serves_only_its_own_claim(elu39, relabel):
     """The fact is the checker's (computed from the item); the claim about another phi, sigma_w^2, n, alpha or state
     is not refuted by it."""
-    item, claim = copy.deepcopy(gelu8), _claim()
+    item, claim = copy.deepcopy(elu39), _claim(**ELU39)
     if relabel == "activation":
-        claim = _claim("silu")
+        claim = _claim("tanh", w="4")
     elif relabel == "weight_var":
-        claim = _claim(w="4")
+        claim = _claim("elu", w="2", alpha="1")
     elif relabel == "n":
-        claim = _claim(n="9")
+        claim = _claim(n="9", **ELU39)
     elif relabel == "alpha":
-        item, claim = copy.deepcopy(elu4), _claim("elu", w="4", alpha="1/2")
+        claim = _claim("elu", w="4", alpha="1/2")
     elif relabel == "state":
-        claim = _claim(state="simplex")
+        claim = _claim(state="simplex", **ELU39)
     else:
         item["type"] = "simplex-grow"       # the two-point cuts read as the simplex state's, for the two-point claim
     assert _rejected_or_not_refuted(claim, item), relabel
 
 
-def test_the_simplex_fact_does_not_refute_the_two_point_claim(gelu8_simplex):
-    assert _rejected_or_not_refuted(_claim(), gelu8_simplex)
+def test_the_simplex_fact_does_not_refute_the_two_point_claim(elu39_simplex):
+    assert _rejected_or_not_refuted(_claim(**ELU39), elu39_simplex)
 
 
 # ---------------------------------------------------------------- end to end
 @pytest.mark.parametrize("args", [
-    ["rc,gelu", "8", "8", "two-point"], ["rc,elu", "4", "8", "two-point"],
-    pytest.param(["rc,gelu", "8", "8", "simplex"], marks=pytest.mark.slow),
-    pytest.param(["rc,gelu", "8", "3..5", "two-point"], marks=pytest.mark.slow)])
+    ["rc,elu", "39/10", "8", "two-point"], ["rc,elu", "39/10", "8", "simplex"],
+    pytest.param(["rc,elu", "39/10", "8..9", "two-point"], marks=pytest.mark.slow)])
 def test_the_cli_refutes_and_the_certificate_rechecks(args, run_cli, tmp_path):
     stages, w, n, state = args
     cert = tmp_path / "c.json"
@@ -245,13 +255,13 @@ def test_the_cli_refutes_and_the_certificate_rechecks(args, run_cli, tmp_path):
     assert code == 1 and "refuted" in out and "grows without bound" in out, out + err
     doc = json.loads(cert.read_text())
     assert trusted.check(doc)[0], trusted.check(doc)
-    assert all(i["type"] == state + "-grow" for i in doc["evidence"])
+    assert doc["evidence"] and all(i["type"] == state + "-grow" for i in doc["evidence"])
     code, out, err = run_cli("check-cert", str(cert))
     assert code == 0, out + err
 
 
 @pytest.mark.parametrize("args,want", [
-    (["rc,gelu", "4", "8", "two-point"], "inconclusive"),      # w phi'(0)^2 = 1 exactly: no lemma near 0
+    (["rc,gelu", "4", "8", "two-point"], "refuted"),           # w phi'(0)^2 = 1: the parity lemma's edge (S(s) > s)
     (["rc,gelu", "3", "8", "two-point"], "proved"),            # a real fixed point
     (["rc,elu", "2", "8", "two-point"], "proved"),             # S/s: 2 near 0, w c = 0.78 at infinity
     (["rc,elu", "5/2", "8", "two-point"], "proved")])          # w c = 0.977: a root far out
@@ -276,11 +286,11 @@ def test_a_cover_that_starts_above_a_real_root_is_refused():
     assert _rejected_or_not_refuted(_claim(w="3"), forged)
 
 
-def test_the_reason_is_the_growth_and_the_price_is_the_none_items(gelu8, gelu8_simplex):
+def test_the_reason_is_the_growth_and_the_price_is_the_none_items(gelu8, gelu8_simplex, elu39):
     """A grow fact is named -grow (its reason: S(s) > s, the scale grows, never the collapse's words), and a grow
     item costs what the same item as -none does (the same pieces and lemmas)."""
     assert trusted.items.check_item(copy.deepcopy(gelu8))["fact"] == "two-point-grow"
-    why = trusted.decide(_claim(), [gelu8])[2]
+    why = trusted.decide(_claim(**ELU39), [elu39])[2]
     assert "S(s) > s" in why and "collapses" not in why and "S(s) < s" not in why
     for item in (gelu8, gelu8_simplex):
         none = dict(item, type=item["type"].replace("-grow", "-none"))
@@ -318,3 +328,56 @@ def test_accepted_simplex_items_are_true_in_floats(gelu8_simplex):
         cuts = [float(Fraction(c)) for c in item["cuts"]]
         for s in cuts[::2] + [cuts[-1] * 10 ** k for k in (1, 2, 3)]:
             assert _simplex_S(name, alpha, n, w, s) > s * (1 + 1e-6), (name, s)
+
+
+# ---------------------------------------------------------------- the two-point's near-zero bound, side by side
+@pytest.mark.parametrize("alpha,n,w", [("1/2", 8, 3), ("1/100", 8, Fraction(3, 2)), ("1/4", 3, 3), ("3", 8, 2),
+                                       ("1/2", 1000, Fraction(5, 2))])
+def test_the_straddling_near_zero_bound_is_true_in_mpmath(alpha, n, w):
+    """_near_zero's +1 for the two-point state (|phi(p) - phi(q)| >= m+ |p| + m- |q|: p, q straddle 0) only where
+    mpmath's S(s) > s at s_min and below; and where the slopes' mix gives w c > 1 it does say +1 (ELU(1/2) at 3,
+    n = 8: m- = 1/2 alone would give w/4 < 1)."""
+    said = 0
+    for t in ("1/50", "1/5", "1"):
+        for s_min in (Fraction(1, 10 ** 6), Fraction(1, 10 ** 3)):
+            with ctx.workprec(128):
+                v = T_near(alpha, n, w, t, s_min)
+            if v == 1:
+                said += 1
+                with mpmath.workdps(30):
+                    for s in (s_min, s_min / 100):
+                        assert S_mp("elu", n, w, _mpf(s), Fraction(alpha)) > _mpf(s), (t, s)
+    with mpmath.workdps(30):
+        near = S_mp("elu", n, w, mpmath.mpf(10) ** -8, Fraction(alpha)) / mpmath.mpf(10) ** -8
+    assert (said > 0) == (near > mpmath.mpf("1.05")), (said, near)
+
+
+def T_near(alpha, n, w, t, s_min):
+    return T._near_zero("elu", Fraction(alpha), n, Fraction(w), Fraction(t), s_min, "two-point")
+
+
+def test_elu_below_one_half_grows_where_its_slopes_mix():
+    """ELU(1/2) at sigma_w^2 = 3, n = 8: S(s)/s falls from 1.79 to 1.18 (mpmath), so the scale grows; refuted by a
+    grow item (before: inconclusive, inf phi' = 1/2 gave w/4 < 1 near 0).  At n = 3 S(s)/s dips to 0.84: a real
+    fixed point, proved, and the n = 8 item relabelled to n = 3 is refused."""
+    act = activation("elu", "1/2")
+    item = search.grow_item(act, 8, Fraction(3))
+    assert item is not None and trusted.items.check_item(copy.deepcopy(item))["fact"] == "two-point-grow"
+    claim = _claim("elu", w="3", alpha="1/2")
+    assert trusted.decide(claim, [item])[0] == "refuted"
+    bad = dict(copy.deepcopy(item), n=3)
+    assert _rejected_or_not_refuted(_claim("elu", n="3", w="3", alpha="1/2"), bad)
+    with mpmath.workdps(30):
+        for s in (mpmath.mpf(10) ** -6, 1, 100, 10 ** 4):
+            assert S_mp("elu", 8, 3, mpmath.mpf(s), Fraction(1, 2)) > s
+        assert S_mp("elu", 3, 3, mpmath.mpf(100), Fraction(1, 2)) < 100
+
+
+def test_the_simplex_near_zero_bound_keeps_the_smaller_slope():
+    """The simplex state's pairs need not straddle 0: its near-zero bound is min(m+, m-)^2.  ELU(1/100) at 3, n = 8:
+    S(s)/s near 0 is 0.994 (a float 2-D rule), and the kernel never says S(s) > s there (the straddle mix would: 1.18)."""
+    assert _simplex_S("elu", 0.01, 8, 3, 1e-6) / 1e-6 < 0.999
+    with ctx.workprec(128):
+        for t in ("1/50", "1/5", "1"):
+            assert T._near_zero("elu", Fraction(1, 100), 8, Fraction(3), Fraction(t), Fraction(1, 10 ** 6),
+                                "simplex") != 1

@@ -123,15 +123,17 @@ def test_every_state_claim_refuted_at_or_below_two(act, w):
 
 
 @pytest.mark.parametrize("act", HALF_ACTS)
-@pytest.mark.parametrize("w", ["201/100", "200000001/100000000", "5/2", "100"])
+@pytest.mark.parametrize("w", ["201/100", "200000001/100000000", "5/2", "399/100"])
 def test_just_above_two_nothing_without_evidence(act, w):
-    """Above 2 no lemma decides: the kernel asks for evidence (never refutes from the claim alone); its message
-    names both regimes (it said 'sigma_w^2 L^2 <= 1' only, though gelu at sigma_w^2 = 2 is decided)."""
+    """Above 2 (and below the parity lemma's 4) no lemma decides: the kernel asks for evidence (never refutes from
+    the claim alone); its message names the regimes (it said 'sigma_w^2 L^2 <= 1' only, though gelu at sigma_w^2 =
+    2 is decided)."""
     for prop, params in PROPS:
         with pytest.raises((trusted.Rejected, trusted.NoGoal)):
             trusted.decide(_claim(prop, act, w, "3..64", **params))
     for params in ({"value": "none"}, {"value": 7}):
-        with pytest.raises(trusted.Rejected, match=r"sigma_w\^2 L\^2 <= 1; gelu, silu: sigma_w\^2 <= 2"):
+        with pytest.raises(trusted.Rejected, match=r"sigma_w\^2 L\^2 <= 1; gelu, silu: sigma_w\^2 <= 2; parity: "
+                                                   r"gelu, silu, softplus, elu: sigma_w\^2 >= 4"):
             trusted.decide(_claim("attractor-threshold", act, w, "3..64", **params))
 
 
@@ -230,7 +232,7 @@ def test_basins_names_the_lemma(run_cli, monkeypatch):
     doc = json.loads(out)
     assert "two-point and simplex states only" not in doc["reason"]
     assert "proves that no spread-cluster fixed point exists at any n" in doc["reason"] and "tr T(S)" in doc["reason"]
-    code, out, err = run_cli("basins", "--stages", "rc,gelu", "--weight-var", "4", "--n", "3", "--json")
+    code, out, err = run_cli("basins", "--stages", "rc,gelu", "--weight-var", "3", "--n", "3", "--json")
     assert code == 3 and "proves that no" not in json.loads(out)["reason"]
 
 

@@ -28,8 +28,9 @@ def _claim(prop="spectral-radius", act="erf", n="3", w="2", params=None):
             "weight_var": w}
 
 
-def _radius(rel, bound, **kw):
-    return _claim(params={"state": "attractor", "relation": rel, "bound": str(bound)}, **kw)
+def _radius(rel, bound, claim=None, **kw):
+    """A spectral-radius claim at the attractor (``claim``: the _claim to build it with, erf's by default)."""
+    return (claim or _claim)(params={"state": "attractor", "relation": rel, "bound": str(bound)}, **kw)
 
 
 def _verdict(claim, items):

@@ -131,9 +131,19 @@ def test_trusted_is_small():
     enclosure rounded outward in its 9th decimal (kernel.py: one line changed, not added).  +9 for the scale that
     grows (twopoint.py: check_none and _large_s with a sign, the reverse split (A - B)^2 >= (1 - eps) A^2 - (1/eps -
     1) H^2 for 0 < eps < 1, S(s) > s for every s > 0 refutes as S(s) < s does; items.py: the two-point-grow and
-    simplex-grow items, their fields and price)."""
+    simplex-grow items, their fields and price).  +20 for the parity lemma (twopoint.py: phi = o + e, o odd, e even,
+    the cross term 0 by symmetry; GELU, SiLU, softplus have o(t) = t/2, ELU o' = (1 + alpha e^-|t|)/2 > 1/2, so at
+    sigma_w^2 >= 4 every distance grows, d' >= sigma_w^2 d/4, strictly at 4 unless every two points are equal or
+    opposite (or at all, ELU); one lemma() for the two-point, simplex and spread-cluster goals; kernel.py: one
+    OUTSIDE message naming every lemma's regime, once instead of twice).  +22 for n = 3's point {v, -v, 0} for tanh
+    and sigmoid (spreadfam.py, odd_edge: q' - q on the edge p = 0 and DF's three non-zero eigenvalues there from
+    one-dimensional Gaussian integrals by Price's theorem, no uniqueness cell, the fact's unique; twopoint.py: an
+    expectation of one factor; items.py: such a point priced as a two-point bracket; kernel.py: radius > bound <= 1
+    from a unique point only).  +3 for the two-point's near-zero lower bound with each side's inf phi' (twopoint.py,
+    _near_zero: p and q straddle 0, so |phi(p) - phi(q)| >= m+ |p| + m- |q| for increasing phi; ELU with alpha < 1
+    grows at sigma_w^2 = 3, n = 8, where min(m+, m-)^2 gave w/4)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3477, sizes
+    assert sum(sizes.values()) <= 3522, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

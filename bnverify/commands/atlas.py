@@ -32,7 +32,8 @@ dynamics, at each n of --n:
                    with the reason in --json
   smallest n       with --spread-n A..B, for a non-homogeneous phi: "none in A..B (proved by the
                    trusted kernel's collapse lemma ...)" where the scale collapses (tanh at
-                   sigma_w^2 = 1, gelu and silu at <= 2, ...); elsewhere the smallest n in A..B
+                   sigma_w^2 = 1, gelu and silu at <= 2, ...) or, the parity lemma, grows (gelu,
+                   silu, softplus, elu at >= 4); elsewhere the smallest n in A..B
                    at which a float search of the symmetric family finds a spread-cluster fixed
                    point (and a stable one), or "none found in A..B (float search; not
                    proved)" (docs/spread.md; bnverify attractor decides erf and sin per n)
@@ -268,8 +269,8 @@ def exit_code(doc):
 
 
 def _spread_lemma(name, a, w, sr):
-    """The smallest-n entry where the trusted kernel's collapse lemmas decide the spread-cluster state on the range sr
-    (no float search), else None.  Not for erf and sin beyond the lemma: there the kernel's verdict comes from
+    """The smallest-n entry where the trusted kernel's collapse or parity lemmas decide the spread-cluster state on the
+    range sr (no float search), else None.  Not for erf and sin beyond the lemma: there the kernel's verdict comes from
     spread-none covers, which at n = 3 leave the unstable {v, -v, 0} (a spread-cluster fixed point that exists), so
     "no spread-cluster fixed point" would be false; the float search reports it."""
     from ..claims.properties import spread_cover
@@ -280,8 +281,9 @@ def _spread_lemma(name, a, w, sr):
     if v.status != "proved" or (v.certificate or {}).get("evidence"):        # a lemma needs no evidence
         return None
     return {"range": [sr.lo, sr.hi], "smallest_n_found": None, "smallest_n_stable": None,
-            "note": "none in %d..%d (proved by the trusted kernel's collapse lemma: no spread-cluster fixed point at "
-                    "any n)" % (sr.lo, sr.hi), "label": "trusted kernel", "certified": True}
+            "note": "none in %d..%d (proved by the trusted kernel's %s lemma: no spread-cluster fixed point at any n)"
+                    % (sr.lo, sr.hi, "parity" if "grows without bound" in str(v.evidence) else "collapse"),
+            "label": "trusted kernel", "certified": True}
 
 
 def compute(args):

@@ -62,8 +62,9 @@ examples:  bnverify attractor --n 7..64 --jobs 2
 A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
 default 1): the scale is part of the state.  Where the kernel's collapse lemmas hold (S2 L^2 < 1,
 or = 1 for tanh, sin, softplus, sigmoid, elu, L the Lipschitz constant of phi: every pairwise
-distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks) there is no
-spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
+distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks), and where
+the parity lemma does (gelu, silu, softplus at S2 >= 4: phi(t) - phi(-t) = t, every pairwise distance
+grows by S2/4 at least), there is no spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
 range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n, null
 if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
 For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
@@ -204,7 +205,7 @@ def compute_smooth(args, stages, act):
     if args.cert is not None:           # as for a finite range of a homogeneous phi (per_n): a claim's certificate
         raise BadInput("--cert: the attractor command writes no certificate for %s; where the kernel decides, a claim "
                        "does: bnverify check --stages rc,%s --weight-var %s --n %s --property attractor-threshold "
-                       "--value none --cert FILE (proved where a collapse lemma decides)"
+                       "--value none --cert FILE (proved where a collapse or the parity lemma decides)"
                        % (act.name, act.name, args.weight_var, args.n))
     r = ranges.parse_int_range(args.n, "n", minimum=3)
     w = options.weight_var(args.weight_var)
@@ -238,6 +239,10 @@ def compute_smooth(args, stages, act):
                     if k == 3 and covered[k]["unstable_cells"]:     # the unstable {v, -v, 0}: it exists, radius
                         covered[k]["point"] = spread_verdicts.point(act, w)
         rest = spread_search.rows(act, w, [k for k in r if k not in covered])
+        if act.name in spread_cover.spreadfam.ODD:
+            for x in rest:          # tanh, sigmoid: n = 3's {v, -v, 0} from the kernel's one-dimensional integrals
+                if x["n"] == 3:
+                    x["point"] = spread_verdicts.point(act, w)
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
         note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + (
@@ -263,7 +268,7 @@ def text_smooth(doc):
     decided = all(r["checked"] for r in doc["results"])
     lemma = decided and doc["results"][0].get("lemma")
     lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: %s" % (
-        doc["activation"], doc["weight_var"], "the trusted kernel's collapse lemma" if lemma else
+        doc["activation"], doc["weight_var"], "the trusted kernel's lemmas (collapse, parity)" if lemma else
         "the trusted kernel's spread-none covers (symmetric family)" if decided else
         "kernel verdicts (two-point, simplex) and a %s" % doc["spread_search"]["label"])]
     for r in doc["results"]:
@@ -279,6 +284,9 @@ def text_smooth(doc):
             continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))
+        if r.get("point"):
+            lines.append("  kernel: the point {v, -v, 0} exists (spread-point, one-dimensional integrals): q in [%.10g, "
+                         "%.10g], spectral radius of DF in [%.9f, %.9f]" % (*r["point"]["q"], *r["point"]["spectral_radius"]))
         lines += spread_search.point_lines(r["search"]["points"], "  search: ")
     if lemma:
         lines.append("reason: %s" % doc["results"][0]["reason"])

@@ -2,8 +2,6 @@
 can be (infinite width) and measured everywhere (finite width)."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .. import parallel
@@ -15,7 +13,7 @@ from ..report import pretty
 from ..sim import classes
 from ..sim import decompose as simd
 from . import exits, options
-from .output import Progress, save_figure, show
+from .output import Progress, save_figure, show_timed
 
 ACTIVATIONS = activations.names(lambda k: k.stage)
 NAME = "decompose"
@@ -190,9 +188,7 @@ def _fmt_fraction(fw, name):
 
 
 def run(args):
-    t0 = time.monotonic()
-    doc = compute(args)
-    show(args, doc, lambda d: text(d, time.monotonic() - t0))
+    show_timed(args, compute, text)
     return exits.OK
 
 

@@ -2,15 +2,13 @@
 attractor at the same n where there is one (RC + ReLU or leaky ReLU)."""
 from __future__ import annotations
 
-import time
-
 from ..claims import sweep
 from ..core import activations, limits
 from ..errors import BadInput
 from ..report import pretty
 from ..sim import endstate
 from . import exits, options, spread_verdicts
-from .output import Progress, save_figure, show
+from .output import Progress, save_figure, show_timed
 
 NAME = "endstate"
 HELP = ("finite-width end state of RC + an activation (cluster cosine, odd cosine, norm ratio) vs the "
@@ -86,11 +84,13 @@ def attractor_note(act, weight_var=1, ns=()):
     if act.states:
         return None
     from ..claims.properties import spread_cover         # where covers are searched (erf, sin) no lemma decides
-    if ns and min(ns) >= 3 and not spread_cover.searched(act, weight_var) and spread_verdicts.none_claim(
-            act, weight_var, "%d..%d" % (min(ns), max(ns))).status == "proved":        # a collapse lemma
+    v = spread_verdicts.none_claim(act, weight_var, "%d..%d" % (min(ns), max(ns))) if ns and min(ns) >= 3 and \
+        not spread_cover.searched(act, weight_var) else None
+    if v is not None and v.status == "proved":        # a collapse or the parity lemma: the reason says which
         return ("no attractor for rc,%s at sigma_w^2 = %s: the trusted kernel proves there is no spread-cluster fixed "
-                "point at any n (the scale collapses); here the finite-width means stand alone"
-                % (act.text or act.name, weight_var))
+                "point at any n (the scale %s); here the finite-width means stand alone"
+                % (act.text or act.name, weight_var, "grows without bound" if "grows without bound" in str(v.evidence)
+                   else "collapses"))
     return ("no certified attractor for rc,%s: the trusted kernel certifies it for %s (positively homogeneous, so "
             "at every sigma_w^2); here the finite-width means stand alone" % (
                 act.text or act.name, activations.spoken(["rc," + k for k in activations.names(lambda k: k.states)],
@@ -104,9 +104,7 @@ def plot(path, tables, title):
 
 
 def run(args):
-    t0 = time.monotonic()
-    doc = compute(args)
-    show(args, doc, lambda d: text(d, time.monotonic() - t0))
+    show_timed(args, compute, text)
     return exits.OK
 
 

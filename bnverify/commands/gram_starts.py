@@ -2,12 +2,10 @@
 (sampled; beyond the S_{n-1}-symmetric family)."""
 from __future__ import annotations
 
-import time
-
 from ..errors import BadInput
 from ..sim import classes, gram_starts
 from . import exits, options
-from .output import show
+from .output import show_timed
 
 NAME = "gram-starts"
 HELP = "sampled: limits of the full n(n+1)/2-dimensional Gram map from random PSD starts"
@@ -39,9 +37,7 @@ def add_arguments(p):
 
 
 def run(args):
-    t0 = time.monotonic()
-    doc = compute(args)
-    show(args, doc, lambda d: text(d, time.monotonic() - t0))
+    show_timed(args, compute, text)
     return exits.OK
 
 

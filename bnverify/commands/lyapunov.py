@@ -3,13 +3,12 @@ confidence interval over seeds, beside its infinite-width value."""
 from __future__ import annotations
 
 import sys
-import time
 
 from ..core import limits
 from ..sim import lyapunov, lyapunov_rate
 from ..report import pretty
 from . import exits, options
-from .output import show
+from .output import show_timed
 
 NAME = "lyapunov"
 HELP = "finite-width growth rate of the cluster spread at O_n (95%% CI over seeds) vs infinite width"
@@ -69,9 +68,7 @@ def _validate(args):
 
 
 def run(args):
-    t0 = time.monotonic()
-    doc = compute(args)
-    show(args, doc, lambda d: text(d, time.monotonic() - t0))
+    show_timed(args, compute, text)
     return exits.OK
 
 

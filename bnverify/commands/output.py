@@ -36,6 +36,14 @@ def show(args, doc, text):
         say(*text(doc))
 
 
+def show_timed(args, compute, text):
+    """Run a command whose text ends with its wall time: ``compute(args)`` gives the document,
+    ``text(doc, seconds)`` its lines."""
+    t0 = time.monotonic()
+    doc = compute(args)
+    show(args, doc, lambda d: text(d, time.monotonic() - t0))
+
+
 def as_json(doc):
     """The data :func:`emit_json` prints for ``doc``, as Python objects (what ``json.loads`` reads
     back from --json): the Python API's ``to_json()``."""

@@ -1,8 +1,6 @@
 """``bnverify phase``: the (n, width) phase diagram of the finite-width end state."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .. import parallel
@@ -11,7 +9,7 @@ from ..errors import BadInput
 from ..sim import classes
 from ..sim import phase as simphase
 from . import exits, options
-from .output import Progress, save_figure, show
+from .output import Progress, save_figure, show_timed
 
 NAME = "phase"
 HELP = "phase diagram over n x width: fraction of seeds ending with an odd point / simplex-like"
@@ -124,9 +122,7 @@ def plot(path, cells, ns, widths, title):
 
 
 def run(args):
-    t0 = time.monotonic()
-    doc = compute(args)
-    show(args, doc, lambda d: text(d, time.monotonic() - t0))
+    show_timed(args, compute, text)
     return exits.OK
 
 

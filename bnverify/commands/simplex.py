@@ -52,8 +52,9 @@ Any other activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin) with -
 per n of a finite range, the simplex state s I + b J of the map itself (not up to scale) by the
 trusted kernel: a bracket of S(s) = E[phi(x)^2] - E[phi(x) phi(y)] = s (Mehler's series in balls),
 the common cosine, E[phi^2] and the spectral radius of DF over it, and whether it is stable
-(docs/two-point.md).  An open range (--n 3..) or one above n = 1000 where a collapse lemma of the
-kernel decides every n (S2 L^2 < 1, or = 1 for a strict row; gelu, silu at S2 <= 2): one row for
+(docs/two-point.md).  An open range (--n 3..) or one above n = 1000 where a lemma of the kernel
+decides every n (collapse: S2 L^2 < 1, or = 1 for a strict row; gelu, silu at S2 <= 2; parity, the
+scale grows: gelu, silu, softplus at S2 >= 4): one row for
 the whole range, the kernel's verdict (JSON "n_last": the range's last n, null if open; --cert FILE
 writes its certificate).
 
@@ -175,7 +176,7 @@ def compute_smooth(args, stages, act):
     r = ranges.parse_int_range(args.n, "n", minimum=3)
     w = options.weight_var(args.weight_var)
     if not r.finite or r.hi > MAX_SMOOTH_N:
-        if not spread_verdicts.collapse_lemma(act, w):
+        if not spread_verdicts.lemma_decides(act, w):
             raise BadInput(spread_verdicts.no_lemma(args.n, act, w, "the simplex state", MAX_SMOOTH_N, r.lo))
         options.cert_path(args.cert)
         vs = []
@@ -183,7 +184,7 @@ def compute_smooth(args, stages, act):
         per_n.write_cert(args, vs[0])
     else:
         if args.cert is not None:       # it would be ignored
-            raise BadInput("--cert is written for an open or long range where a collapse lemma decides every n; per n, "
+            raise BadInput("--cert is written for an open or long range where a collapse or parity lemma decides every n; per n, "
                            "a claim does: bnverify check --stages rc,%s --weight-var %s --n %s --property fixed-point "
                            "--state simplex --cert FILE" % (act.name, args.weight_var, args.n))
         cells = None
@@ -245,8 +246,9 @@ def text_smooth(doc):
                                                   ("s", "simplex_cos", "squared_norm", "spectral_radius")]
         for r in rows])
     out += ["n=%s: %s" % (n_label(r), r["reason"]) for r in rows if "reason" in r]
-    out += ["n=%s: one verdict of the trusted kernel for every n of the range (a collapse lemma, no per-n evidence)"
-            % n_label(r) for r in rows if "n_last" in r]
+    out += ["n=%s: one verdict of the trusted kernel for every n of the range (%s, no per-n evidence)"
+            % (n_label(r), "the parity lemma: the scale grows" if "grows without bound" in r.get("reason", "") else
+               "a collapse lemma") for r in rows if "n_last" in r]
     return out
 
 

@@ -34,18 +34,19 @@ def unstable_cells(v):
                if isinstance(it, dict) and it.get("type") == "spread-none")
 
 
-def collapse_lemma(act, w):
-    """Whether the trusted kernel's collapse lemmas (trusted/twopoint.py, ``collapses``) hold for RC + ``act`` at
-    sigma_w^2 = w: then one claim on a whole range, open or long, is decided with no evidence.  A choice of path
-    only: the rows are the kernel's verdicts on the claims."""
+def lemma_decides(act, w):
+    """Whether the trusted kernel's collapse or parity lemmas (trusted/twopoint.py, ``collapses``, ``grows``) hold
+    for RC + ``act`` at sigma_w^2 = w: then one claim on a whole range, open or long, is decided with no evidence.  A
+    choice of path only: the rows are the kernel's verdicts on the claims."""
     from .. import trusted
     from ..claims.properties import two_point
 
-    return trusted.twopoint.collapses(act.kernel_name, two_point.kernel_alpha(act), Fraction(w))
+    return (trusted.twopoint.collapses(act.kernel_name, two_point.kernel_alpha(act), Fraction(w)) or
+            trusted.twopoint.grows(act.kernel_name, Fraction(w)))
 
 
-LEMMAS = ("the trusted kernel's collapse lemmas (sigma_w^2 L^2 < 1, or = 1 for tanh, sin, softplus, sigmoid, elu, L "
-          "the Lipschitz constant of phi; gelu, silu at sigma_w^2 <= 2)")
+LEMMAS = ("the trusted kernel's lemmas (sigma_w^2 L^2 <= 1; gelu, silu at sigma_w^2 <= 2; gelu, silu, softplus, "
+          "elu at sigma_w^2 >= 4)")
 
 
 def no_lemma(text, act, w, what, top, lo):
@@ -57,7 +58,7 @@ def no_lemma(text, act, w, what, top, lo):
 
 
 def point(act, w):
-    """n = 3's {v, -v, 0} for erf or sin at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
+    """n = 3's {v, -v, 0} for erf, sin, tanh or sigmoid at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
     root bracket in q and the enclosure of its spectral radius of DF, rounded outward (states.point_shown), or None."""
     from ..claims.properties import spread_cover, states
     it = spread_cover.point_item(act.name, 3, w)

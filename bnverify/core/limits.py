@@ -86,6 +86,9 @@ def guard_number(text, name="number"):
     if len(text) > MAX_NUMBER_CHARS:
         raise LimitError("%s %s: a number of %d characters (at most %d)"
                          % (name, show(text), len(text), MAX_NUMBER_CHARS))
+    if not text.isascii() or "_" in text:     # Fraction reads '4_0' as 40 and other scripts' digits as 0-9
+        raise LimitError("%s %s: write a number with the digits 0-9 (no '_', no other scripts' digits)"
+                         % (name, show(text)))
     m = _EXP.search(text)
     if m and abs(int(m.group(1))) > MAX_EXPONENT:
         raise LimitError("%s %s: exponent %s is beyond +-%d" % (name, show(text), m.group(1), MAX_EXPONENT))

@@ -78,7 +78,7 @@ def summary(claims, not_run=0):
     off = [c for c in claims if c["verdict"] != c.get("expect")]
     line = "%d claim%s: %d as expected" % (len(claims), "" if len(claims) == 1 else "s", len(claims) - len(off))
     if off:
-        line += ", %d not (%s)" % (len(off), ", ".join("%s: %s, expected %s" % (c["id"], c["verdict"], c.get("expect"))
+        line += ", %d not (%s)" % (len(off), ", ".join("%s: %s, expected %s" % (c["id"], c["verdict"], c.get("expect") or "nothing")
                                                    for c in off))
     if not_run:
         line += "; %d not run" % not_run
@@ -157,7 +157,7 @@ def markdown(doc):
         md.append("")
     md += ["## Verdicts", "", "| id | verdict | expected | method | seconds |", "|---|---|---|---|---|"]
     for c in html.all_rows(doc):
-        md.append("| %s | **%s** | %s | %s | %s |" % (c["id"], c["verdict"], c.get("expect", ""), c.get("method", ""),
+        md.append("| %s | **%s** | %s | %s | %s |" % (c["id"], c["verdict"], c.get("expect") or "", c.get("method", ""),
                                                    "" if c.get("seconds") is None else "%.2f" % c["seconds"]))
     md += ["", "## Dependency graph", "", "![dependency graph](graph.svg)", ""]
     for user, used in doc["graph"]["refutation_edges"]:
@@ -174,7 +174,7 @@ def markdown(doc):
         if c.get("latex"):
             md += ["$$%s$$" % c["latex"], ""]
         md += ["Verdict **%s** (expected %s) by %s. Uses: %s. Used by: %s." % (
-            c["verdict"], c.get("expect", ""), c.get("method") or "-", ", ".join(c["uses"]) or "none",
+            c["verdict"], c.get("expect") or "", c.get("method") or "-", ", ".join(c["uses"]) or "none",
             ", ".join(c["used_by"]) or "none"), ""]
         why = reading.for_every_n(c, by_id)
         if why:

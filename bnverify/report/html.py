@@ -185,7 +185,7 @@ def index(doc):
         method = "<div class='method'>%s</div>" % E(c["method"]) if c.get("method") else ""
         seconds = "" if c.get("seconds") is None else "<br>%.2f s" % c["seconds"]
         out.append("<tr><td>%s%s</td><td>%s%s</td><td>%s<div class='method'>expected %s%s%s</div></td></tr>"
-                   % (claim_link(c["id"]), cert, formula, method, badge(c["verdict"]), E(c.get("expect", "")),
+                   % (claim_link(c["id"]), cert, formula, method, badge(c["verdict"]), E(c.get("expect") or ""),
                       mark, seconds))
     out.append("</table></div>")
     out.append(notation())
@@ -240,7 +240,7 @@ def claim_page(c, doc):
     out = ["<nav><a href='../index.html'>&larr; report</a><a href='../index.html#graph'>graph</a></nav>",
            "<h1><code>%s</code>: %s</h1>" % (E(c["id"]), E(c["title"])),
            "<p>Verdict %s (expected %s) by %s%s.</p>" % (
-               badge(c["verdict"]), E(c.get("expect", "")), E(c.get("method") or "&mdash;"),
+               badge(c["verdict"]), E(c.get("expect") or ""), E(c.get("method") or "&mdash;"),
                "" if c.get("seconds") is None else ", in %.2f s" % c["seconds"])]
     if c.get("unchecked"):
         out.append("<p>%s <b>Not shown as decided:</b> %s.</p>" % (badge("unchecked"), E(c["unchecked"])))

@@ -54,7 +54,7 @@ from .simplex import check_simplex_branch
 from . import formula
 from .mehler import terms
 from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
-from .spreadfam import check_spread_none, check_spread_point
+from .spreadfam import ODD, check_spread_none, check_spread_point
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -255,6 +255,8 @@ def _work(item):
     if item["type"] in ("simplex-none", "simplex-grow") and type(item["n"]) is int and item["n"] >= 3:
         top = max([Q(c) for c in item["cuts"][-1:]] + [Fraction(1)])
         return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), 0) * _steep(item, top)
+    if item["type"] == "spread-point" and item["activation"] in ODD:    # some ten integrals (0.02 to 0.7 s, measured
+        return prec * SIZED["two-point-bracket"][1]                    # at weight_var 2 to 100): a bracket's price
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128

@@ -969,7 +969,8 @@ def _g_spread_smooth(c, stable, threshold):
     strict row |phi'| < L a.e. on t < 0; when d_ij > 0, x_i - x_j is a non-degenerate Gaussian, and with probability
     >= 1/2 one of x_i, x_j is < 0, the segment between them then meets t < 0 in positive length, so d'_ij < d_ij.  At a
     fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state.
-    GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0."""
+    GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0.  GELU, SiLU, softplus at w >= 4:
+    the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4."""
     _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
     _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
     what = ("a spread-cluster fixed point in the symmetric family (n-1 exchangeable cluster points and one odd point; "
@@ -985,33 +986,43 @@ def _g_spread_smooth(c, stable, threshold):
     # a cover with "U" leaves leaves unstable fixed points (an eigenvalue > 1): it answers only for stable ones
     stable_only_ok = threshold is not None or stable and _rel(c) in ("<", "<=") and _rat(c.param("bound")) <= 1
 
-    # a spread-point fact (n = 3's {v, -v, 0}) shows existence, a spectral radius > 1 and one in its fact's [lo, hi]:
-    # an existential statement, so it proves (radius rel bound), never refutes
+    # a spread-point fact (n = 3's {v, -v, 0}) shows existence, a spectral radius in its fact's [lo, hi] and, if
+    # unique (a "U" cell), one > 1: an existential statement, so it proves (radius rel bound), never refutes
     rel, bound = (_rel(c), _rat(c.param("bound"))) if stable and threshold is None else (None, None)
 
-    def shown(r):
-        return rel is None or rel[0] == ">" and bound <= 1 or holds(r[1] if rel[0] == "<" else r[0], rel, bound)
+    def shown(f):
+        r = f["radius"]
+        return rel is None or rel[0] == ">" and bound <= 1 and f["unique"] or \
+            holds(r[1] if rel[0] == "<" else r[0], rel, bound)
 
     def decide(facts):
-        if not twopoint.collapses(c.activation, c.alpha[0], c.weight_var):
-            points = {f["n"]: f["radius"] for f in facts if f["fact"] == "spread-point"}
+        why = twopoint.lemma(c, "spread-cluster")
+        if why is None:
+            points = {f["n"]: f for f in facts if f["fact"] == "spread-point"}
             if threshold is None and c.n_hi is not None and all(k in points for k in c.ns()):
                 # the enclosure shown rounded outward in its 9th decimal (below, the exact ends decide)
-                r = (points[c.n_lo][0] * 10 ** 9 // 1 / 10 ** 9, -(-points[c.n_lo][1] * 10 ** 9 // 1) / 10 ** 9)
+                f = points[c.n_lo]
+                r = (f["radius"][0] * 10 ** 9 // 1 / 10 ** 9, -(-f["radius"][1] * 10 ** 9 // 1) / 10 ** 9)
                 if all(shown(points[k]) for k in c.ns()):
-                    return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for odd phi, q' - q changes sign "
-                                      "along it and det(J - I) < 0 on a cell around the sign change: a spread-cluster "
-                                      "fixed point {v, -v, 0}, the cell's only one, with a real eigenvalue > 1 and the "
-                                      "spectral radius of DF in [%.9f, %.9f] (the family's 2 x 2 Jacobian and the "
+                    return "proved", ("n = 3's edge p = 0 (rho = -1) is invariant for phi - phi(0) odd and q' - q "
+                                      "changes sign along it" + (" and det(J - I) < 0 on a cell around the sign change: "
+                                      "a spread-cluster fixed point {v, -v, 0}, the cell's only one, with a real "
+                                      "eigenvalue > 1 and" if f["unique"] else " (one-dimensional Gaussian integrals):"
+                                      " a spread-cluster fixed point {v, -v, 0} in the root bracket, with") +
+                                      " the spectral radius of DF in [%.9f, %.9f] (the family's 2 x 2 Jacobian and the "
                                       "swap-odd direction; trusted/spreadfam.py, spread-point)" % (r[0], r[1]))
                 if not any(f["fact"] == "spread-none" for f in facts):
                     raise Rejected("the spread-point's spectral radius of DF is in [%.9f, %.9f], not shown %s %s (a "
                                    "point proves, never refutes: that needs every fixed point)" % (r[0], r[1], rel, bound))
             return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"
                                                and (stable_only_ok or not f["only_stable"])})
-        return "proved" if threshold == "none" else "refuted", twopoint.collapse_reason(c, "spread-cluster")
+        return "proved" if threshold == "none" else "refuted", why
     return Goal(st, decide, lambda f: f["fact"] in ("spread-none", "spread-point") and f["activation"] == c.activation and
                 f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
+
+
+OUTSIDE = ("outside the lemmas' regimes (collapse: sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2; parity: gelu, silu, "
+           "softplus, elu: sigma_w^2 >= 4)")
 
 
 def _spread_none(c, threshold, ns):
@@ -1027,14 +1038,13 @@ def _spread_none(c, threshold, ns):
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
-            raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2) the "
-                           "spread-cluster state of %s needs a spread-none cover at every n of the domain" % c.activation)
+            raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain"
+                           % (OUTSIDE, c.activation))
         return "proved", because("every n of the domain", c.ns())
     at = threshold if threshold is not None else min(ns, default=None)
     if at not in ns:
-        raise Rejected("outside the collapse lemma's regime (sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2) the "
-                       "spread-cluster state of %s is not decided without a spread-none cover%s" % (
-                           c.activation, " at n = %d" % threshold if threshold is not None else
+        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s" % (
+                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else
                            " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
                            "or spectral-radius at the attractor with a bound <= 1, attractor-threshold)"))
     return "refuted", because("n = %d" % at, [at])

@@ -13,12 +13,15 @@ diagonal p = q (the simplex line, where G1 = G2: a simplex fixed point) and the 
 a determinant without 0, so (mean value theorem per row) the cell holds no other zero; "U" (unstable) the family map
 (q, p) -> (q', p') has det(J - I) < 0 on the cell, so at any fixed point there J has a real eigenvalue > 1 (its
 characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is linear in (q, p) and the family is
-invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi)."""
+invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi).
+n = 3's point itself (check_spread_point) for erf and sin from these kernels, for tanh and sigmoid (ODD) from
+one-dimensional Gaussian integrals (odd_edge)."""
 from __future__ import annotations
 
 from flint import acb, arb, arb_series, ctx
 
 from .base import Q, Rejected, ball, exact
+from .twopoint import expectation, row
 
 MAX_LEAVES, MAX_DEPTH = 200_000, 48
 
@@ -142,25 +145,59 @@ def moduli(name, w, qb):
     return [abs((t + r) / 2), abs((t - r) / 2), abs(odd)]
 
 
+ODD = ("tanh", "sigmoid")       # phi - phi(0) odd, no closed kernel: n = 3's point from 1-D integrals (odd_edge)
+
+
+def odd_edge(name, w, qb, radius=False):
+    """n = 3's edge p = 0 for phi in ODD from one-dimensional Gaussian integrals (twopoint.expectation), q in the
+    ball qb > 0, w a ball: q' - q, or with ``radius`` the moduli of DF's three non-zero eigenvalues there.
+    The constant: psi = phi - phi(0) is odd (tanh; sigmoid(x) - 1/2 = tanh(x/2)/2), K_phi = phi(0)^2 J + K_psi with
+    J the all-ones matrix (E[psi(x)] = 0 for x ~ N(0, s)) and C J C = 0, so w C K_phi(S) C = w C K_psi(S) C exactly:
+    the map is psi's.  For odd psi, K(q, 0, 0) = 0 and b = K(q, q, -q) = -a: q' = w A(q), A(q) = E[psi(sqrt q Z)^2] =
+    E[phi(sqrt q Z)^2] - phi(0)^2, and p' = (2w/9)(a + b - 4c + 2d) (the odd point's centred variance) is 0 on the edge.
+    DF: K is C^1 on the closed PSD cone with Price's partials dK/dc = E[psi'(x) psi'(y)], dK/dq1 = E[psi''(x) psi(y)]/2
+    (continuous up to the boundary for smooth phi of Gaussian growth; the cone has interior, so they are DK's entries
+    at S* too).  The family Jacobian at p = 0 is triangular (p' = 0 along the edge): its eigenvalues are dq'/dq = w
+    A'(q), A'(q) = E[Z psi(cZ) psi'(cZ)]/c, c = sqrt q (Stein; = E[Z phi phi'(cZ)]/c, phi(0) E[Z psi'(cZ)] = 0, psi'
+    even), and dp'/dp = (2w/9)(db/dp - 4 dc/dp + 2 dd/dp) with db/dp = (1/2) E[psi'(x) psi'(-x)] = m2/2, dc/dp =
+    dK/dq2 - (1/2) dK/dc at (q, 0, 0) = -k m1/2 (dK/dq2 = E[psi(x) psi''(0)]/2 = 0), dd/dp = k^2, where k = phi'(0),
+    m1 = E[phi'(cZ)], m2 = E[phi'(cZ)^2]: dp'/dp = w E[(phi'(cZ) + 2k)^2]/9.  The swap-odd one (moduli's docstring),
+    w (A'(q) - 2 k'(0))/3 with k'(0) = dK/dq1 - dK/dc at (q, 0, 0) = -k m1: w (A'(q) + 2 k m1)/3."""
+    c, z, a = qb.sqrt(), arb(0), Q("0")
+    phi0, k = (row(name)[0][1][j](z, a, False) for j in (0, 1))
+    if not radius:
+        return w * (expectation(name, a, [("phi", c), ("phi", c)]) - phi0 * phi0) - qb
+    da = expectation(name, a, [("phi", c), ("dphi", c)], zpow=1) / c
+    m1, m2 = expectation(name, a, [("dphi", c)]), expectation(name, a, [("dphi", c), ("dphi", c)])
+    return [abs(w * da), abs(w * (m2 + 4 * k * m1 + 4 * k * k) / 9), abs(w * (da + 2 * k * m1) / 3)]
+
+
 def check_spread_point(item):
     """The fact of a spread-point item {activation, alpha (0), weight_var, n (3), prec, q_lo, q_hi, p_hi[, root_lo,
     root_hi]}: at n = 3 the edge p = 0 is invariant for odd phi (erf, sin: K(q, 0, 0) = 0 and b = K(q, q, -q) = -a, so
     t = 0, p' = 0 and q' = w a), so q' - q of opposite signs at (q_lo, 0) and (q_hi, 0) gives a fixed point {v, -v, 0}
     on the cell [q_lo, q_hi] x [0, p_hi]; "U" there (det(J - I) < 0) makes it the cell's only zero (the mean value
     theorem per row, as for "X") and unstable (an eigenvalue > 1).  A sign change on [root_lo, root_hi] inside
-    [q_lo, q_hi] (else that bracket itself) puts it there: its spectral radius of DF in the fact's [lo, hi] (moduli)."""
+    [q_lo, q_hi] (else that bracket itself) puts it there: its spectral radius of DF in the fact's [lo, hi] (moduli).
+    For ODD (tanh, sigmoid: odd_edge) the two sign changes alone: a fixed point exists in the root bracket, with its
+    radius in [lo, hi]; no "U" test, so the fact's unique is False (it need be neither alone nor unstable)."""
     name, n, w, prec = item["activation"], item["n"], Q(item["weight_var"]), item["prec"]
     q0, q1, p1 = Q(item["q_lo"]), Q(item["q_hi"]), Q(item["p_hi"])
     r0, r1 = (Q(item["root_lo"]), Q(item["root_hi"])) if "root_lo" in item or "root_hi" in item else (q0, q1)
-    if name not in KERNELS or Q(item["alpha"]) != 0 or n != 3 or not 0 < w <= 100 or type(prec) is not int or \
-            not 64 <= prec <= 512 or not 0 < q0 < q1 <= 8 * w or not 0 < p1 <= q1 - q0 or not q0 <= r0 < r1 <= q1:
-        raise Rejected("a spread-point item: erf or sin, n = 3, 0 < weight_var <= 100, prec in 64..512, "
+    odd = name in ODD
+    if name not in KERNELS and not odd or Q(item["alpha"]) != 0 or n != 3 or not 0 < w <= 100 or \
+            type(prec) is not int or not 64 <= prec <= 512 or not 0 < q0 < q1 <= 8 * w or not 0 < p1 <= q1 - q0 or \
+            not q0 <= r0 < r1 <= q1:
+        raise Rejected("a spread-point item: erf, sin, tanh or sigmoid, n = 3, 0 < weight_var <= 100, prec in 64..512, "
                        "0 < q_lo < q_hi <= 8 weight_var, 0 < p_hi <= q_hi - q_lo, q_lo <= root_lo < root_hi <= q_hi")
     with ctx.workprec(prec):
-        ends = [_sign(h12(name, n, ball(w), ball(q), arb(0))[0]) for q in (q0, q1, r0, r1)]
-        if ends[0] * ends[1] != -1 or ends[2] * ends[3] != -1 or not _leaf("U", name, n, w, q0, q1, Q("0"), p1):
+        ends = [_sign(odd_edge(name, ball(w), ball(q)) if odd else h12(name, n, ball(w), ball(q), arb(0))[0])
+                for q in (q0, q1, r0, r1)]
+        if ends[0] * ends[1] != -1 or ends[2] * ends[3] != -1 or \
+                not odd and not _leaf("U", name, n, w, q0, q1, Q("0"), p1):
             raise Rejected("spread-point: q' - q does not change sign along the edge p = 0 (on [q_lo, q_hi] and [root_lo, "
                            "root_hi]), or det(J - I) < 0 is not shown on the cell")
-        mods = moduli(name, ball(w), _span(r0, r1))
+        mods = odd_edge(name, ball(w), _span(r0, r1), True) if odd else moduli(name, ball(w), _span(r0, r1))
         radius = [max(exact(m.lower()) for m in mods), max(exact(m.upper()) for m in mods)]
-    return {"fact": "spread-point", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n, "radius": radius}
+    return {"fact": "spread-point", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n, "radius": radius,
+            "unique": not odd}

@@ -21,6 +21,11 @@ fixed point of the map (not up to scale) is (a', x', b') at a root s > 0 of S(s)
   softplus, sigmoid, sin: |phi'| < L off a null set.  For elu with alpha <= 1, phi' = 1 = L on
   t > 0 but alpha e^t < 1 on t < 0, a part of every such interval; with alpha > 1, L = alpha and
   phi' = 1 on t > 0.  Or (GELU, SiLU at w <= 2: HALF, the trace lemma) tr T(S) < tr S for every S != 0.
+- **None** (the scale grows; GELU, SiLU, softplus, ELU at w >= 4: PARITY, the parity lemma): phi = o + e, o odd, e
+  even, and the cross term E[(o(x) - o(y))(e(x) - e(y))] of a centred Gaussian pair is 0 (odd under (x, y) -> (-x,
+  -y)); o' >= 1/2 (GELU, SiLU, softplus: o(t) = t/2; ELU: (1 + alpha e^-|t|)/2) gives E[(phi(x) - phi(y))^2] >=
+  E[(x - y)^2]/4, every distance of the image >= w/4 times its own; equality at w = 4 only where every two points
+  are equal or opposite (e strictly increasing in |t|), or nowhere (ELU: o' > 1/2).
 - **The pair block** (n >= 5): P, a zero-sum pattern of angles inside the cluster (zero
   diagonal, zero cross entries), has C P C = P, and DF(G*)[P] = w E[phi'(lam Z/n)^2] P (Price's
   theorem; the cluster's pre-activations are equal, correlation 1: the one-sided derivative, as
@@ -115,14 +120,15 @@ def _alpha(name, alpha):
 
 
 def expectation(name, alpha, parts, tol=2.0 ** -60, zpow=0):
-    """E[Z^zpow g1(c1 Z) g2(c2 Z)] for Z ~ N(0, 1), zpow 0 or 1: ``parts`` = [(which, c)] twice,
+    """E[Z^zpow g1(c1 Z) g2(c2 Z)] (or E[Z^zpow g1(c1 Z)]) for Z ~ N(0, 1), zpow 0 or 1: ``parts`` = [(which, c)] twice
+    (or once: |g1| <= m (1 + |Z|) <= m (1 + |Z|)^2, the same tails),
     which "phi" or "dphi", c an arb certainly non-zero (a point, or a ball of scales).  A rigorous
     arb; the current working precision.  With zpow = 1 the tail bound is of degree 3:
     E[m (1 + |Z|)^3; |Z| > L] <= 16 m (L^2 + 2) N(L)."""
     branches = row(name)[0]
     a = _alpha(name, alpha)
-    if len(parts) != 2 or zpow not in (0, 1) or not all(c > 0 or c < 0 for _, c in parts):
-        raise Rejected("an expectation of two factors at non-zero scales")
+    if len(parts) not in (1, 2) or zpow not in (0, 1) or not all(c > 0 or c < 0 for _, c in parts):
+        raise Rejected("an expectation of one or two factors at non-zero scales")
     m = arb(1)
     for which, c in parts:
         g0, g1 = _grow(row(name), which, a)
@@ -259,6 +265,40 @@ def check_bracket(item, state="two-point"):
             "shown": ["%s" % (g.str(12) if g is not None else "-") for g in geo]}
 
 
+# phi = o + e, o odd and e even, with o(p) - o(q) >= (p - q)/2 for p >= q: "even" o(t) = t/2 and e(t) strictly increasing
+# in |t| (gelu, silu: t g(t) with g(t) + g(-t) = 1, g increasing; softplus: e = log(2 cosh(t/2))), or "odd" o'(t) = (1 +
+# alpha e^-|t|)/2 > 1/2 (elu, alpha > 0): the parity lemma, lemma() below
+PARITY = {"gelu": "even", "silu": "even", "softplus": "even", "elu": "odd"}
+NOT_HALVES = {"two-point": "it would need n - 1 = 1", "simplex": "its cosine -1/(n-1) is not -1",
+              "spread-cluster": "n - 1 >= 2 exchangeable points pairwise opposite are two, and the odd point, their "
+                                "opposite sum, is then 0"}
+
+
+def grows(name, w):
+    """True where the parity lemma shows that no state with S != 0 is fixed: phi's odd part has slope >= 1/2, w >= 4."""
+    return name in PARITY and w >= 4
+
+
+def lemma(c, state):
+    """Why no ``state`` fixed point exists at any n by a lemma on phi and sigma_w^2 alone (collapses, or the parity
+    lemma), else None."""
+    if collapses(c.activation, c.alpha[0], c.weight_var):
+        return collapse_reason(c, state)
+    if grows(c.activation, c.weight_var):
+        edge = ("makes every two points equal or opposite (e(x) = e(y) only then), summing to 0: half v, half -v, not a "
+                "%s state with S != 0 (%s)" % (state, NOT_HALVES[state]) if PARITY[c.activation] == "even" else
+                "and o' > 1/2 give d'_ij > d_ij wherever d_ij > 0, so every d_ij = 0")
+        return ("the scale grows without bound: phi = o + e with o odd, e even, %s; for a centred Gaussian pair (x, y), "
+                "E[(phi(x) - phi(y))^2] = E[(o(x) - o(y))^2] + E[(e(x) - e(y))^2] (the cross term changes sign under "
+                "(x, y) -> (-x, -y)) >= E[(x - y)^2]/4.  x ~ N(0, sigma_w^2 C G C) gives every distance d'_ij >= "
+                "sigma_w^2 d_ij/4 (RC keeps x_i - x_j), and a fixed point keeps their sum: sigma_w^2 %s; so no %s fixed "
+                "point with S != 0 at any n" % (
+                    "o(t) = t/2 (phi(t) - phi(-t) = t), e strictly increasing in |t|" if PARITY[c.activation] == "even"
+                    else "o' = (1 + alpha e^-|t|)/2 > 1/2", "> 4 makes every d_ij = 0" if c.weight_var > 4 else
+                    "= 4 " + edge, state))
+    return None
+
+
 def phi_at(name, alpha, y):
     """phi(y) for a real ball y certainly non-zero (an arb)."""
     if not (y > 0 or y < 0):
@@ -353,11 +393,9 @@ def fixed_goal(c, Goal, need, state="two-point"):
     need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
 
     def decide(facts):
-        if collapses(c.activation, c.alpha[0], c.weight_var):
-            return "refuted", collapse_reason(c, state)
-        none = _none(facts, state)
-        if none:
-            return "refuted", none
+        why = lemma(c, state) or _none(facts, state)
+        if why:
+            return "refuted", why
         by_n = _per_n(c, facts, state)
         return "proved", ("S(lo) - lo and S(hi) - hi of opposite signs in balls (%s, tails bounded), "
                           "so a root of S(s) = s in (lo, hi): " % (
@@ -372,11 +410,9 @@ def spectral_goal(c, Goal, need, rel, bound, state="two-point"):
                             "radius %s %s" % ("; one-sided at correlation 1" if state == "two-point" else "", rel, bound))
 
     def decide(facts):
-        if collapses(c.activation, c.alpha[0], c.weight_var):
-            return "refuted", collapse_reason(c, state)
-        none = _none(facts, state)
-        if none:
-            return "refuted", none
+        why = lemma(c, state) or _none(facts, state)
+        if why:
+            return "refuted", why
         above = lambda r: r[0] > bound if rel in (">", "<=") else r[0] >= bound      # noqa: E731
         below = lambda r: r[1] < bound if rel in ("<", ">=") else r[1] <= bound      # noqa: E731
         shown, opposite = (below, above) if rel in ("<", "<=") else (above, below)
@@ -534,15 +570,19 @@ def _near_zero(name, alpha, n, w, T, s_min, state):
     sup |phi'| on [-T, T] (phi' in balls on 64 pieces a side), off A |phi(p) - phi(q)| <= L |p - q| (the
     table's bound of |phi'|); A's complement is the two-point's {|Z| > R}, R = T n/((n-1) sqrt(w s_min)),
     with E[Z^2; |Z| > R] = tail, or for the simplex bounded as in _small_s: S(s) <= w s (M^2 + L^2 tail)
-    (-1 if below s) and S(s) >= w s m^2 (1 - tail) (+1 if above s)."""
+    (-1 if below s) and S(s) >= w s m^2 (1 - tail) (+1 if above s).  The two-point's p, q straddle 0 (p - q = lam Z),
+    so with m+-, inf phi' on [0, T] and [-T, 0], both > 0 (phi increasing there): |phi(p) - phi(q)| >= m+ |p| + m- |q|,
+    and S(s) >= w s (((n-1) m+ + m-)^2 + ((n-1) m- + m+)^2)/(2 n^2) (1 - tail) (Z > 0 and Z < 0, half the tail each)."""
     branches, _, dbound, _, _ = TABLE[name]
     a, t = ball(alpha), ball(T)
-    M, m = arb(0), _const(dbound, a)
+    M, L = arb(0), _const(dbound, a)
+    m = {-1: L, 1: L}
     for side in (-1, 1):
         for i in range(64):
             d = branches[side][1](acb(arb.union(t * i / 64, t * (i + 1) / 64) * side), a).real
-            M, m = arb.max(M, arb(abs(d).upper())), arb.min(m, arb(d.lower()))
-    L = _const(dbound, a)
+            M, m[side] = arb.max(M, arb(abs(d).upper())), arb.min(m[side], arb(d.lower()))
+    lo = arb.min(m[-1], m[1]) ** 2 if state == "simplex" else \
+        (((n - 1) * m[1] + m[-1]) ** 2 + ((n - 1) * m[-1] + m[1]) ** 2) / (2 * n * n)
     if state == "simplex":
         tail = 2 * arb(6).sqrt() * ((t / (ball(w) * ball(s_min)).sqrt() / arb(2).sqrt()).erfc() / 2).sqrt()
     else:
@@ -550,7 +590,8 @@ def _near_zero(name, alpha, n, w, T, s_min, state):
         tail = 2 * (R * (-R * R / 2).exp() / (2 * arb.pi()).sqrt() + (R / arb(2).sqrt()).erfc() / 2)
     if not T > 0:
         return 0
-    return -1 if ball(w) * (M * M + L * L * tail) < 1 else 1 if m > 0 and ball(w) * m * m * (1 - tail) > 1 else 0
+    return -1 if ball(w) * (M * M + L * L * tail) < 1 else 1 if m[-1] > 0 and m[1] > 0 and ball(w) * lo * (1 - tail) > 1 \
+        else 0
 
 
 def check_none(item, state="two-point", sign=-1):

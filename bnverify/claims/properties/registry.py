@@ -27,7 +27,7 @@ _BOUND = {"relation": (True, "relation"), "bound": (True, "rational")}
 PROPERTIES = {p.name: p for p in [
     Property("centering-rank-one", doc="RC leaves a rank-one matrix w s^T (stages rc alone)"),
     Property("invariant-configuration", doc="one layer maps every two-point batch into O_n"),
-    Property("fixed-point", _STATE, per_n=True, doc="the state's Gram matrix is a fixed point up to scale"),
+    Property("fixed-point", _STATE, per_n=True, doc="the state's Gram matrix is a fixed point up to scale (of the map itself for a non-homogeneous phi)"),
     Property("norm-ratio-limit", {"value": (True, "expr")}, doc="||u'||/||v'|| tends to value as d -> infinity"),
     Property("orthogonal-outlier", {"value": (False, "expr")},
              doc="the odd point's cosine to the cluster at the two-point fixed point (default 0)"),

@@ -71,6 +71,8 @@ SIMPLEX = ("evidence re-checked (arb: Mehler's series, each Hermite coefficient 
            "simplex brackets, covers and none, every block of DF), trusted kernel")
 SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtree covers of the symmetric family in "
           "(q, p), n = 3's point {v, -v, 0} with its spectral radius of DF), trusted kernel")
+SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n = 3's point {v, -v, 0} on the edge p = 0 "
+              "with its spectral radius of DF), trusted kernel")
 
 
 def _method_of(items):
@@ -80,7 +82,8 @@ def _method_of(items):
     if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none", "simplex-grow"}:
         return SIMPLEX
     if kinds and kinds <= {"spread-none", "spread-point"}:
-        return SPREAD
+        odd = {str(i.get("activation")) in ("tanh", "sigmoid") for i in items}
+        return SPREAD_ODD if odd == {True} else SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 
 

@@ -31,8 +31,9 @@ SECONDS = 120           # one n's search, every grid and order together (erf at 
 
 def searched(act, w):
     """True where covers are searched: the kernel checks spread-none items for ``act`` (Kind.spread_cover) and its
-    collapse lemma does not already decide sigma_w^2 = w (no evidence needed there)."""
-    return act.kind.spread_cover and not trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w))
+    collapse and parity lemmas do not already decide sigma_w^2 = w (no evidence needed there)."""
+    return act.kind.spread_cover and not (trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w)) or
+                                          trusted.twopoint.grows(act.name, Fraction(w)))
 
 
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
@@ -196,14 +197,19 @@ def point_item(name, n, w):
     positive at 10^-6 (just above the collapse lemma's edge, erf at sigma_w^2 = 0.7853982: q = 2.3e-8), then cells of
     relative half-width 2^-6 .. 2^-20 around it until the kernel's tests pass, with a narrow bracket [root_lo,
     root_hi] of relative half-width 2^-30 (else 2^-26, 2^-22) inside, where the kernel encloses the point's spectral
-    radius of DF (about 10^-7 wide; over the cell itself it would be some 0.5)."""
+    radius of DF (about 10^-7 wide; over the cell itself it would be some 0.5).  For tanh and sigmoid (spreadfam.ODD)
+    the same search on the kernel's one-dimensional integrals (odd_edge): the cell then only frames the bracket (no
+    "U" test is made for them)."""
     if n != 3:
         return None
     w = Fraction(w)
 
     def g(q):
         with ctx.workprec(PREC):
-            return float(spreadfam.h12(name, 3, spreadfam.ball(w), spreadfam.ball(q), spreadfam.arb(0))[0].mid())
+            wb, qb = spreadfam.ball(w), spreadfam.ball(q)
+            if name in spreadfam.ODD:           # no closed kernel: the kernel's one-dimensional integrals
+                return float(spreadfam.odd_edge(name, wb, qb).mid())
+            return float(spreadfam.h12(name, 3, wb, qb, spreadfam.arb(0))[0].mid())
     lo, hi = Fraction(1, 10 ** 6), 4 * w
     if not g(hi) < 0:                       # q' - q = w a(q) - q: above 0 near 0 (w a'(0) > 1), below at 4w
         return None

@@ -53,8 +53,8 @@ def search(claim):
                                                                                                  "spectral-radius"):
         return two_point(claim)
     if state_of(claim) == "attractor" and not act.homogeneous:
-        # the kernel's collapse lemma needs no evidence; outside its regime, for erf and sin, a quadtree cover of the
-        # symmetric family (docs/spread.md, Certified); else undecided
+        # the kernel's collapse and parity lemmas need no evidence; outside their regimes, for erf and sin, a quadtree
+        # cover of the symmetric family (docs/spread.md, Certified); else undecided
         from . import spread_cover
         w = claim.weight_var
         if spread_cover.searched(act, w):
@@ -75,8 +75,17 @@ def search(claim):
             if it is not None:
                 return [it], {"cover_cells": len(it["tree"])}
             return [], {"search": "no spread-none cover at n = %d: %s" % (n, "; ".join(why))}
-        return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse lemma "
-                            "(no evidence), else undecided"}
+        if act.name in spread_cover.spreadfam.ODD and not trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w)) \
+                and n == 3 and claim.property in ("attractor-exists", "fixed-point", "attractor-stable", "spectral-radius"):
+            # tanh, sigmoid: n = 3's {v, -v, 0} from the kernel's one-dimensional integrals (no cover: existence and
+            # the point's radius only)
+            point = spread_cover.point_item(act.name, n, w)
+            if point is not None:
+                return [point], point_evidence(point)
+            return [], {"search": "no sign change of q' - q found along n = 3's edge p = 0 (rho = -1) in [10^-30, 4 "
+                                  "sigma_w^2]"}
+        return [], {"note": "the spread-cluster state of a non-homogeneous phi: the trusted kernel's collapse or "
+                            "parity lemma (no evidence), else undecided"}
     if claim.property == "classification":
         v = curve.classify(n, act)
         human = {k: x for k, x in v.evidence.items() if k in ("fixed_points", "reason")}
@@ -124,6 +133,8 @@ def two_point(claim):
     state = state_of(claim)
     if trusted.twopoint.collapses(act.kernel_name, two_point_search.kernel_alpha(act), Fraction(w)):
         return [], {"note": "the scale collapses by the trusted kernel's lemma (no evidence needed)"}
+    if trusted.twopoint.grows(act.kernel_name, Fraction(w)):
+        return [], {"note": "the scale grows by the trusted kernel's parity lemma (no evidence needed)"}
     item = (two_point_search.simplex_bracket_item if state == "simplex" else two_point_search.bracket_item)(act, n, w)
     if item is None:
         over = []

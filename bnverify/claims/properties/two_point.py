@@ -196,8 +196,9 @@ def _tail(act, n, w, state, alpha, sign=-1):
 
 def _near_zero(act, n, w, state, alpha, sign):
     """(T, s_min) with the kernel's _near_zero giving ``sign`` (-1: S(s) < s from w (M^2 + L^2 tail) < 1;
-    +1: S(s) > s from w m^2 (1 - tail) > 1, m = inf phi' > 0 on [-T, T]), s_min as large as a grid of T
-    allows (floats on 257 points, a margin; the kernel re-checks in balls), or None."""
+    +1: S(s) > s from w c (1 - tail) > 1, c = m^2 with m = inf phi' > 0 on [-T, T] for the simplex, for the
+    two-point ((n-1) m+ + m-)^2 + ((n-1) m- + m+)^2)/(2 n^2) with m+- = inf phi' on each side of 0), s_min as
+    large as a grid of T allows (floats on 257 points, a margin; the kernel re-checks in balls), or None."""
     with ctx.workprec(PREC):
         L = float(trusted.twopoint._const(trusted.twopoint.TABLE[act.name][2], trusted.twopoint.ball(alpha)).mid())
     trunc = _simplex_trunc if state == "simplex" else _trunc
@@ -205,11 +206,13 @@ def _near_zero(act, n, w, state, alpha, sign):
     best = None
     for T in np.linspace(0.02, 3.0, 150):
         d = act.dphi(np.linspace(-T, T, 257))
-        M, m = float(np.max(np.abs(d))) * 1.01, float(np.min(d)) * 0.99
+        # inf phi' on t < 0 and t > 0 (the kernel takes each side's branch up to 0: a kink there is each side's limit)
+        M, lo, hi = float(np.max(np.abs(d))) * 1.01, float(np.min(d[:128])) * 0.99, float(np.min(d[129:])) * 0.99
+        c = min(lo, hi) ** 2 if state == "simplex" else (((n - 1) * hi + lo) ** 2 + ((n - 1) * lo + hi) ** 2) / (2 * n * n)
         if sign < 0 and float(w) * M * M < 0.999:
             holds = lambda R, M=M: float(w) * (M * M + L * L * tail(R)) < 1        # noqa: E731
-        elif sign > 0 and m > 0 and float(w) * m * m > 1.001:
-            holds = lambda R, m=m: float(w) * m * m * (1 - tail(R)) > 1            # noqa: E731
+        elif sign > 0 and min(lo, hi) > 0 and float(w) * c > 1.001:
+            holds = lambda R, c=c: float(w) * c * (1 - tail(R)) > 1                # noqa: E731
         else:
             continue
         s_min = _s_min_at(T, n, w, state, holds)
