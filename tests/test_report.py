@@ -402,11 +402,17 @@ def test_curve_caption_names_the_basin_verdicts():
     assert figures._basins_sentence(_rows()) == ""
 
 
-def test_every_figure_renders_with_a_sourced_caption():
+@pytest.mark.parametrize("light", [True, pytest.param(False, marks=pytest.mark.slow)])
+def test_every_figure_renders_with_a_sourced_caption(light):
+    """Every figure draws with its caption; ``light``: the simulated figures (trajectories, end states, the atlas)
+    from a few small networks, as the report's own figures are drawn under -m slow (2.5 s of sampling here)."""
     from bnverify.report import figures
 
-    figs = figures.all_figures(_rows(), skip={"atlas"}) + [figures.render(figures.fig_atlas(n=6, width=64, depth=10,
-                                                                                             seeds=2))]
+    sampled = ([figures.fig_trajectories(n=8, width=64, depth=40, seeds=2),
+                figures.fig_endstate(ns=(8,), widths=(64, 128), depth=100, last=30, seeds=3)] if light else [])
+    figs = (figures.all_figures(_rows(), skip={"atlas", "trajectories", "endstate"} if light else {"atlas"}) +
+            [figures.render(f) for f in sampled] +
+            [figures.render(figures.fig_atlas(n=6, width=64, depth=10, seeds=2))])
     assert [f.name for f in figs] == ["spectrum", "attractor", "radii", "curve", "trajectories", "endstate", "atlas"]
     for f in figs:
         assert f.png.startswith(b"\x89PNG") and "<svg" in f.svg[:2000]

@@ -432,6 +432,7 @@ def test_a_cover_over_the_budget_is_not_searched(monkeypatch):
     grown = []
     real = C.tree
     monkeypatch.setattr(C, "tree", lambda *a, **k: grown.append(k.get("order")) or real(*a, **k))
+    monkeypatch.setattr(C, "_FOUND", {})            # searched here, not the covers other tests found
     t, why = time.monotonic(), []
     assert C.item("sin", 3, 100, why=why) is None
     assert time.monotonic() - t < 20 and grown == [], grown
@@ -440,6 +441,23 @@ def test_a_cover_over_the_budget_is_not_searched(monkeypatch):
     it = C.item("erf", 3, 2)
     assert it is not None and "U" in it["tree"] and grown == [C.ORDER + C.UNSTABLE]
     assert C.item("erf", 4, 2) is not None
+
+
+def test_a_found_cover_is_kept_for_the_process(monkeypatch):
+    """A cover found is searched once per arguments (w as an int or a Fraction): asked again, no tree is grown, the
+    reasons the search gave come again, and the item is a copy the caller may edit; a None is never kept."""
+    grown = []
+    real = C.tree
+    monkeypatch.setattr(C, "tree", lambda *a, **k: grown.append(k.get("order")) or real(*a, **k))
+    monkeypatch.setattr(C, "_FOUND", {})
+    first, why = C.item("erf", 3, 2, why=[]), []
+    assert grown == [C.ORDER + C.UNSTABLE]
+    again = C.item("erf", 3, Fraction(2), why=why)
+    assert again == first and grown == [C.ORDER + C.UNSTABLE] and "{v, -v, 0} exists" in why[0]
+    again["tree"] = "1"
+    assert C.item("erf", 3, 2)["tree"] == first["tree"]
+    assert C.item("erf", 3, 2, unstable=False) is None and C.item("erf", 3, 2, unstable=False) is None
+    assert grown == [C.ORDER + C.UNSTABLE] and len(C._FOUND) == 1      # None: no tree (the point), and not kept
 
 
 @pytest.mark.parametrize("name, n, w, cells", [("erf", 4, 2, 2005), ("sin", 3, 2, 1097), ("erf", 3, 2, 1865)])

@@ -103,6 +103,24 @@ def tanh8():
     return act, lo, hi, D.item(act, 8, 2, lo, hi)
 
 
+def test_a_bracket_is_searched_once_per_arguments(tanh8, monkeypatch):
+    """The search is kept per process: asked again (w as an int or a Fraction), the same bracket, with no
+    quadrature; other arguments are searched anew; the simplex item comes as a copy the caller may edit."""
+    from bnverify.claims.properties import two_point as search
+
+    act, lo, hi, _ = tanh8
+    calls = []
+    real = D._mp_distance
+    monkeypatch.setattr(D, "_mp_distance", lambda *a: calls.append(a[3]) or real(*a))
+    assert D.bracket(act, 8, 2) == D.bracket(act, 8, Fraction(2)) == (lo, hi) and calls == []
+    other = D.bracket(act, 7, 2)
+    searched = len(calls)
+    assert searched and other != (lo, hi) and D.bracket(act, 7, 2) == other and len(calls) == searched
+    item = search.simplex_bracket_item(act, 8, 2)
+    item["lo"] = "0"
+    assert search.simplex_bracket_item(act, 8, 2)["lo"] != "0"
+
+
 @pytest.mark.parametrize("name,w", [("tanh", 2), pytest.param("erf", 1, marks=pytest.mark.slow), ("sin", 2), ("elu", 2)])
 def test_the_fixed_point_against_the_full_map_iterated(name, w):       # erf's float map: 6 s, under -m slow
     """Within the two-point family the fixed point attracts (tanh, erf, sin, ELU at n = 8): the full

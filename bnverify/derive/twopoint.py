@@ -11,6 +11,7 @@ s > 0 of S(s) = s.  The scan is in floating point (the Gram map of
 """
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -80,11 +81,13 @@ def roots(act, n, w, grid=GRID, state="two-point"):
             and d[i] * d[i + 1] < 0]
 
 
+@functools.lru_cache(maxsize=256)
 def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15), which=0):
     """(lo, hi) rationals around the root number ``which`` (from 0, in s) of S(s) = s on the scan, or
     None when the scan has no such sign change.  The root is narrowed on the float rule (bisection),
     then refined in mpmath quadrature split at phi's kinks (the float rule is poor near a kink, and for
-    tanh's poles only good to 1e-10)."""
+    tanh's poles only good to 1e-10).  Searched once per arguments in a process (a second or so each;
+    a claim's fixed point and spectral radius, the atlas and the simplex table ask for the same one)."""
     import mpmath
 
     found = roots(act, n, Fraction(w))
@@ -105,10 +108,11 @@ def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15), which=0):
     return c * (1 - rel), c * (1 + rel)
 
 
+@functools.lru_cache(maxsize=256)
 def simplex_root(act, n, w, which=0):
     """A float root of the simplex state's S(s) = s (the sign change number ``which``, from 0, bisected
     on the float rule), or None; the bracket around it is made and refined against the kernel's
-    evaluator (bnverify.claims.properties.two_point)."""
+    evaluator (bnverify.claims.properties.two_point).  Once per arguments in a process, as :func:`bracket`."""
     found = roots(act, n, Fraction(w), state="simplex")
     if len(found) <= which:
         return None

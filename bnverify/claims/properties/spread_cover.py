@@ -6,6 +6,7 @@ re-checks them all); None where some cell is still open at the depth limit (near
 lines, or where the balls are too wide)."""
 from __future__ import annotations
 
+import copy
 import time
 from fractions import Fraction
 
@@ -113,7 +114,37 @@ def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, lim
     return sorted(estimates)[len(estimates) // 2] if len(estimates) % 2 else sorted(estimates)[-half]
 
 
+_FOUND = {}         # (name, n, w, unstable, kw) -> (item, reasons): the covers found in this process
+_KEEP = 64          # at most so many (a tree is at most some 200,000 characters)
+
+
 def item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
+    """The item of :func:`search_item`, searched once per arguments in a process when one is found (a cover is
+    seconds of the kernel's leaf tests; a claim's threshold and radius, the attractor table and the atlas ask for
+    the same one): again it comes as a copy, and ``why`` gets the reasons the search gave.  A None is never kept
+    (it may be the time limit's)."""
+    key = (name, n, Fraction(w), bool(unstable), tuple(sorted(kw.items())))
+    if key not in _FOUND:
+        said = []
+        found = search_item(name, n, w, unstable, seconds, said, **kw)
+        _say_all(why, said)
+        if found is None:
+            return None
+        if len(_FOUND) >= _KEEP:
+            _FOUND.pop(next(iter(_FOUND)))
+        _FOUND[key] = (found, said)
+        return copy.deepcopy(found)
+    found, said = _FOUND[key]
+    _say_all(why, said)
+    return copy.deepcopy(found)
+
+
+def _say_all(why, said):
+    if why is not None:
+        why.extend(said)
+
+
+def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     """A spread-none item, or None: the grid of side 4w, else moved by a larger side (a simplex fixed point at a
     grid line, such as q = 7/8 for erf at sigma_w^2 = 2, n = 21, has no uniqueness cell around it; a tree over the
     certificate's budget, 179,525 cells for erf at n = 63, is 121,189 on the side 808/100).  Only if no cover
@@ -209,4 +240,4 @@ def point_item(name, n, w):
     return None
 
 
-__all__ = ["item", "point_item", "searched", "size", "tree", "trusted"]
+__all__ = ["item", "point_item", "search_item", "searched", "size", "tree", "trusted"]

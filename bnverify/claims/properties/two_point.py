@@ -5,6 +5,8 @@ with the trusted evaluator itself (as :mod:`.states` asks the kernel's model for
 a piece kept here passes there."""
 from __future__ import annotations
 
+import copy
+import functools
 import math
 from fractions import Fraction
 
@@ -43,6 +45,14 @@ SIMPLEX_WIDTHS = (Fraction(1, 10 ** 9), Fraction(1, 10 ** 7), Fraction(1, 10 ** 
 
 
 def simplex_bracket_item(act, n, w, which=0):
+    """The item of :func:`_simplex_bracket_item`, searched once per arguments in a process (seconds of
+    balls for tanh; the simplex command, the atlas and a claim's fixed point and spectral radius ask for the
+    same one); each call gets its own copy."""
+    return copy.deepcopy(_simplex_bracket_item(act, n, w, which))
+
+
+@functools.lru_cache(maxsize=256)
+def _simplex_bracket_item(act, n, w, which=0):
     """A simplex-bracket item around the float root of the simplex state's S(s) = s: the narrowest of
     SIMPLEX_WIDTHS, else the scan's own pair of points around the sign change, whose ends the kernel's
     own evaluator (Mehler's series in balls) shows of opposite signs, narrowed by bisection in balls to
