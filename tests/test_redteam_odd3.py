@@ -8,6 +8,7 @@ S* = diag-block(q [[1, -1], [-1, 1]], 0) from Price's theorem written here (dK_i
 dK_ij/dS_ii = E[phi''(x_i) phi(x_j)]/2, dK_ij/dS_ij = E[phi'(x_i) phi'(x_j)], x_1 = -x_2 = sqrt(q) Z, x_3 = 0), its
 eigenvalues by numpy."""
 import functools
+import json
 from fractions import Fraction as F
 
 import mpmath
@@ -238,3 +239,13 @@ def test_a_report_from_a_catalogue_of_ones_own(run_cli, tmp_path):
     md = (tmp_path / "out" / "report.md").read_text()
     assert "tanh-point: unchecked, expected nothing" in md and "expected None" not in md
     assert "is not a claim of the catalogue" in (tmp_path / "out" / "claims" / "tanh-point.html").read_text()
+
+
+def test_atlas_names_the_kernel_checked_point(run_cli):
+    """atlas --spread-n from 3 for tanh: the float search's note gains the kernel-checked n = 3 point (it said only
+    'float search; not proved' beside a point the kernel checks; red team)."""
+    code, out, err = run_cli("atlas", "--activations", "tanh", "--weight-var", "2", "--n", "4", "--spread-n", "3..3",
+                             "--seeds", "1", "--width", "16", "--depth", "3", "--starts", "1", "--json")
+    assert code == 0, err
+    note = json.loads(out)["rows"][0]["spread_search"]["note"]
+    assert "kernel-checked: n = 3's point {v, -v, 0} exists (unstable: spectral radius of DF in [1.6259" in note, note

@@ -16,7 +16,7 @@ from ..sim import atlas as simatlas
 from ..sim import classes
 from . import exits, options
 from . import simplex as simplex_command
-from . import spread_verdicts
+from . import spread_search, spread_verdicts
 from .output import Progress, save_figure, show
 
 NAME = "atlas"
@@ -268,6 +268,9 @@ def exit_code(doc):
     return exits.OK
 
 
+POINTS = tuple(trusted.spreadfam.KERNELS) + trusted.spreadfam.ODD      # n = 3's point, checked by the kernel
+
+
 def _spread_lemma(name, a, w, sr):
     """The smallest-n entry where the trusted kernel's collapse or parity lemmas decide the spread-cluster state on the
     range sr (no float search), else None.  Not for erf and sin beyond the lemma: there the kernel's verdict comes from
@@ -311,6 +314,10 @@ def compute(args):
             bar(k + 1, len(futures))
         spread_rows = {key: spread.smallest([f.result() for f in fs], sr.lo, sr.hi)
                        for key, fs in spread_jobs.items()}
+        for (name, w), row in spread_rows.items():      # the float search misses n = 3's {v, -v, 0}: the kernel's
+            point = sr.lo == 3 and name in POINTS and spread_verdicts.point(activations.activation(name), Fraction(w))
+            if point:
+                row["note"] += "; kernel-checked: " + spread_search.point_text(point)
         spread_rows.update({key: v for key, v in lemma.items() if v is not None})
     finally:
         ex.shutdown()
