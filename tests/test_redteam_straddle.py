@@ -100,3 +100,75 @@ def test_the_simplex_at_the_same_numbers_keeps_the_smaller_slope(name, alpha, n,
             said = T._near_zero(name, Fraction(alpha), n, Fraction(w), Fraction(t), s, "simplex")
         if said == 1:
             assert _B(name, a, n, W, tt, _mpf(s), "simplex") > 1
+
+
+# ---------------------------------------------------------------- the same mix above: S(s) < s near 0
+def _sups(name, a, t):
+    """(M-, M+): sup |phi'| on each side; ELU exact (alpha on the left: alpha e^t rises to alpha at 0-), the smooth
+    ones sampled (a lower estimate: the kernel's balls may only be higher)."""
+    if name == "elu":
+        return a, mpmath.mpf(1)
+    d = _dphi(name, a)
+    return (max(abs(d(-t * mpmath.mpf(i) / 400)) for i in range(401)),
+            max(abs(d(t * mpmath.mpf(i) / 400)) for i in range(401)))
+
+
+def _B_up(name, a, n, w, t, s_min):
+    """w (c_M + L^2 tail): c_M = (((n-1) M+ + M-)^2 + ((n-1) M- + M+)^2)/(2 n^2), L = sup |phi'| (ELU max(1, alpha))."""
+    lo, hi = _sups(name, a, t)
+    L = {"elu": max(1, a), "gelu": mpmath.mpf(5) / 4, "silu": mpmath.mpf(5) / 4, "softplus": 1}[name]
+    c = (((n - 1) * hi + lo) ** 2 + ((n - 1) * lo + hi) ** 2) / (2 * n * n)
+    R = t * n / ((n - 1) * mpmath.sqrt(w * s_min))
+    return w * (c + L * L * 2 * (R * mpmath.npdf(R) + mpmath.ncdf(-R)))
+
+
+def _s_up(name, a, n, w, t, target):
+    lo, hi = mpmath.mpf(-16), mpmath.mpf(6)                 # B_up rises with s_min
+    assert _B_up(name, a, n, w, t, mpmath.mpf(10) ** lo) < target < _B_up(name, a, n, w, t, mpmath.mpf(10) ** hi)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _B_up(name, a, n, w, t, mpmath.mpf(10) ** mid) < target else (lo, mid)
+    return Fraction(mpmath.nstr(mpmath.mpf(10) ** ((lo + hi) / 2), 25))
+
+
+# w c_M near 0 from 0.4 to 0.98 while w max(M+, M-)^2 > 1 (before: never -1); ELU(3) has M- = 3 > M+
+UP = [("elu", "1/100", 3, "3/2", "1/10"), ("elu", "1/100", 8, "2", "1/2"), ("elu", "1/2", 20, "3/2", "1"),
+      ("elu", "1/10", 1000, "19/10", "1/5"), ("elu", "3", 3, "1/5", "1/10"), ("elu", "3", 8, "1/8", "1/20"),
+      ("softplus", "0", 5, "7/2", "1/5")]
+
+
+@pytest.mark.parametrize("name,alpha,n,w,t", UP)
+def test_the_kernel_says_collapse_only_where_the_bound_written_here_does(name, alpha, n, w, t):
+    """At B_up(s_min) = 1.001 the kernel does not say -1; at 0.99 it does (where w max(M+, M-)^2 > 1, a bound of the
+    larger slope alone never could), and mpmath's S(s) < s there and below."""
+    with mpmath.workdps(30):
+        a, W, tt = _mpf(alpha), _mpf(w), _mpf(t)
+        assert W * max(_sups(name, a, tt)) ** 2 > 1 > _B_up(name, a, n, W, tt, mpmath.mpf(10) ** -14) + mpmath.mpf("0.015")
+        over, under = _s_up(name, a, n, W, tt, mpmath.mpf("1.001")), _s_up(name, a, n, W, tt, mpmath.mpf("0.99"))
+        with ctx.workprec(128):
+            said = [T._near_zero(name, Fraction(alpha), n, Fraction(w), Fraction(t), s, "two-point")
+                    for s in (over, under)]
+            simplex = T._near_zero(name, Fraction(alpha), n, Fraction(w), Fraction(t), under, "simplex")
+        assert said == [0, -1] and simplex != -1, (said, simplex, float(over), float(under))
+        for s in (_mpf(under), _mpf(under) / 7, _mpf(under) / 1000):
+            assert _S(name, a, n, W, s) < s * mpmath.mpf("0.995"), s
+
+
+def test_elu_below_one_collapses_where_its_slopes_mix():
+    """ELU(1/100) at sigma_w^2 = 3/2: S(s)/s from 0.42 (n = 3) to 0.75 (n = 1000), never 1 (mpmath): refuted with a
+    two-point-none item (before: inconclusive, sup phi' = 1 gave w > 1 near 0); the simplex state is not decided so."""
+    from bnverify import trusted
+    from bnverify.claims.properties import two_point as search
+    from bnverify.core.activations import activation
+    for n in (3, 8, 1000):
+        item = search.none_item(activation("elu", "1/100"), n, Fraction(3, 2))
+        assert item is not None and trusted.items.check_item(dict(item))["fact"] == "two-point-none"
+        claim = {"property": "fixed-point", "stages": ["rc"], "activation": "elu", "domain": {"n": str(n), "alpha": "1/100"},
+                 "params": {"state": "two-point"}, "weight_var": "3/2"}
+        assert trusted.decide(claim, [item])[0] == "refuted"
+        with mpmath.workdps(20):
+            for s in (Fraction(1, 10 ** 6), Fraction(1), Fraction(10 ** 4)):
+                assert _S("elu", mpmath.mpf(1) / 100, n, mpmath.mpf(3) / 2, _mpf(s)) < _mpf(s) * mpmath.mpf("0.8")
+        relabelled = dict(item, type="simplex-none")
+        with pytest.raises(trusted.Rejected):
+            trusted.items.check_item(relabelled)
