@@ -172,3 +172,16 @@ def test_elu_below_one_collapses_where_its_slopes_mix():
         relabelled = dict(item, type="simplex-none")
         with pytest.raises(trusted.Rejected):
             trusted.items.check_item(relabelled)
+
+
+def test_the_search_reads_each_side_without_zero():
+    """ELU(3) at sigma_w^2 = 1/5, n = 3: S(s)/s from 0.82 near 0 down (w c_relu = 1/18 at infinity), a collapse; the
+    float phi'(0) is the left branch's 3, which read on the right side made the search's mix 1.84 and found no item."""
+    from bnverify import trusted
+    from bnverify.claims.properties import two_point as search
+    from bnverify.core.activations import activation
+    item = search.none_item(activation("elu", "3"), 3, Fraction(1, 5))
+    assert item is not None and trusted.items.check_item(dict(item))["fact"] == "two-point-none"
+    with mpmath.workdps(20):
+        for s in (Fraction(1, 10 ** 6), Fraction(1), Fraction(100)):
+            assert _S("elu", mpmath.mpf(3), 3, mpmath.mpf(1) / 5, _mpf(s)) < _mpf(s) * mpmath.mpf("0.83")
