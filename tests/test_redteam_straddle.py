@@ -182,6 +182,10 @@ def test_the_search_reads_each_side_without_zero():
     from bnverify.core.activations import activation
     item = search.none_item(activation("elu", "3"), 3, Fraction(1, 5))
     assert item is not None and trusted.items.check_item(dict(item))["fact"] == "two-point-none"
+    # and the sup up to 0 itself: at T = 3 the grid's last point left of 0 has 2 e^(-3/128) < 2/1.01 (ELU(2) at 1/3,
+    # n = 20: an item the kernel refused, the search saying S(s) < s all the same)
+    item = search.none_item(activation("elu", "2"), 20, Fraction(1, 3))
+    assert item is not None and trusted.items.check_item(dict(item))["fact"] == "two-point-none"
     with mpmath.workdps(20):
         for s in (Fraction(1, 10 ** 6), Fraction(1), Fraction(100)):
             assert _S("elu", mpmath.mpf(3), 3, mpmath.mpf(1) / 5, _mpf(s)) < _mpf(s) * mpmath.mpf("0.83")

@@ -200,9 +200,10 @@ def _near_zero(act, n, w, state, alpha, sign):
         # inf phi' on t < 0 and t > 0 (the kernel takes each side's branch up to 0: a kink there is each side's limit)
         M, lo, hi = float(np.max(np.abs(d))) * 1.01, float(np.min(d[:128])) * 0.99, float(np.min(d[129:])) * 0.99
         c = min(lo, hi) ** 2 if state == "simplex" else (((n - 1) * hi + lo) ** 2 + ((n - 1) * lo + hi) ** 2) / (2 * n * n)
-        # sup |phi'| on each side (not at 0, whose float value is one branch's: ELU(3)'s 3 would count on the right;
-        # the 1.01 covers the last T/128), mixed for the two-point's upper bound as the lower one mixes the infima
-        Ml, Mr = float(np.max(np.abs(d[:128]))) * 1.01, float(np.max(np.abs(d[129:]))) * 1.01
+        # sup |phi'| on each side, up to 0 from that side (phi'(0) in floats is one branch's: ELU(3)'s 3 would count on
+        # the right), mixed for the two-point's upper bound as the lower one mixes the infima
+        e = np.abs(act.dphi(np.array([-1e-12, 1e-12])))
+        Ml, Mr = max(float(np.max(np.abs(d[:128]))), e[0]) * 1.01, max(float(np.max(np.abs(d[129:]))), e[1]) * 1.01
         C = M * M if state == "simplex" else (((n - 1) * Mr + Ml) ** 2 + ((n - 1) * Ml + Mr) ** 2) / (2 * n * n)
         if sign < 0 and float(w) * C < 0.999:
             holds = lambda R, C=C: float(w) * (C + L * L * tail(R)) < 1            # noqa: E731
