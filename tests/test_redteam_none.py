@@ -130,20 +130,23 @@ def test_large_s_needs_a_slope_below_one():
 
 # ---------------------------------------------------------------- the small-s lemma: sup |phi'| over all of [-T, T], and its tail
 def test_small_s_sees_gelus_derivative_above_one():
-    """GELU' peaks at sqrt 2 (1.129): on [-3, 3], w = 1, no s_min is small enough; on [-1/2, 1/2]
-    (sup 0.867) a small one is."""
+    """GELU' peaks at sqrt 2 (1.129): on [-3, 3], w = 1, no s_min is small enough for the simplex (w M^2 = 1.27); on
+    [-1/2, 1/2] (sup 0.867) a small one is.  The two-point mixes each side's sup (M+ = 1.129, M- = 1/2 on [-3, 0]:
+    c = 0.70 at n = 5), so it needs w = 3/2 (w c = 1.05) to see the peak, and at T = 1/2 (c = 0.48) says -1."""
     with ctx.workprec(128):
-        assert not -1 == T._near_zero("gelu", 0, 5, Fraction(1), Fraction(3), Fraction(1, 10 ** 12), "two-point")
+        assert not -1 == T._near_zero("gelu", 0, 5, Fraction(3, 2), Fraction(3), Fraction(1, 10 ** 12), "two-point")
         assert not -1 == T._near_zero("gelu", 0, 5, Fraction(1), Fraction(3), Fraction(1, 10 ** 12), "simplex")
-        assert -1 == T._near_zero("gelu", 0, 5, Fraction(1), Fraction(1, 2), Fraction(1, 10 ** 6), "two-point")
+        assert -1 == T._near_zero("gelu", 0, 5, Fraction(3, 2), Fraction(1, 2), Fraction(1, 10 ** 6), "two-point")
+        assert -1 == T._near_zero("gelu", 0, 5, Fraction(1), Fraction(1, 2), Fraction(1, 10 ** 6), "simplex")
 
 
 def test_small_s_sees_elus_negative_side():
     """ELU with alpha = 2: phi' -> 2 at 0-, so sup |phi'| = 2 and w = 1/3 gives w M^2 = 4/3 > 1
-    (the positive side alone says M = 1)."""
+    (the positive side alone says M = 1).  The two-point mixes M+ = 1 and M- = 2: c = ((4 + 2)^2 + (8 + 1)^2)/50 =
+    2.34 at n = 5, so w = 1/2 gives 1.17 > 1 (the positive side alone: 1/2)."""
     with ctx.workprec(128):
-        for state in ("two-point", "simplex"):
-            assert not -1 == T._near_zero("elu", Fraction(2), 5, Fraction(1, 3), Fraction(1, 2), Fraction(1, 10 ** 9), state)
+        for state, w in (("two-point", Fraction(1, 2)), ("simplex", Fraction(1, 3))):
+            assert not -1 == T._near_zero("elu", Fraction(2), 5, w, Fraction(1, 2), Fraction(1, 10 ** 9), state)
             assert -1 == T._near_zero("elu", Fraction(2), 5, Fraction(1, 5), Fraction(1, 2), Fraction(1, 10 ** 9), state)
 
 
@@ -154,6 +157,9 @@ def test_small_s_counts_its_tail(state):
     true at a hundredth of that s_min."""
     w, Tv, n = Fraction(2), Fraction(1, 2), 5
     M2 = float(1 / (1 + mpmath.e ** -0.5)) ** 2
+    if state == "two-point":          # each side's sup mixed: M+ = sigmoid(1/2), M- = 1/2 (p and q straddle 0)
+        Mp, Mm = math.sqrt(M2), 0.5
+        M2 = (((n - 1) * Mp + Mm) ** 2 + ((n - 1) * Mm + Mp) ** 2) / (2 * n * n)
     tail = ((lambda R: 2 * math.sqrt(6) * math.sqrt(math.erfc(R / math.sqrt(2)) / 2)) if state == "simplex" else
             (lambda R: 2 * (R * math.exp(-R * R / 2) / math.sqrt(2 * math.pi) + math.erfc(R / math.sqrt(2)) / 2)))
     R_of = (lambda s: 0.5 / math.sqrt(2 * s)) if state == "simplex" else (lambda s: 0.5 * n / ((n - 1) * math.sqrt(2 * s)))
@@ -232,9 +238,10 @@ def test_the_bump_piece_alone_is_refused(gelu_bump):
 
 
 def test_a_piece_before_the_last_is_checked(gelu5):
-    """The first piece too: [s_min, cuts[-2]] is too wide to show in balls, [cuts[-2], s_big] passes."""
+    """The first piece too: [s_min, cuts[-2]] is too wide to show in balls, [cuts[-2], s_big] passes (T = 31/50 and
+    s_min = 0.083, the near-zero lemma's before it mixed each side's sup: the search now starts at 0.96)."""
     bad = copy.deepcopy(gelu5)
-    bad["cuts"] = [bad["cuts"][0], bad["cuts"][-2], bad["cuts"][-1]]
+    bad["T"], bad["cuts"] = "31/50", ["43539/524111", bad["cuts"][-2], bad["cuts"][-1]]
     with pytest.raises(trusted.Rejected, match="not shown < 0 on"):
         trusted.decide(_claim(), [bad])
 

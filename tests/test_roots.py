@@ -175,18 +175,20 @@ def test_brackets_and_slopes_are_priced(elu3):
 
 
 def test_the_lower_lemma_uses_the_least_slope_on_every_piece():
-    """ELU (alpha = 1), sigma_w^2 = 2, n = 3, T = 3/10: inf phi' on [-T, T] is e^-T, so S(s) > s below
-    s_min exactly when 2 e^(-2T) (1 - tail(R)) > 1, tail(R) = 2 (R N(R) + Q(R)) (floats here, by
-    bisection on R): shown just inside, not just outside (e^(-T + T/64), a piece's largest, would pass)."""
+    """ELU (alpha = 1), sigma_w^2 = 2, n = 3, T = 3/10: inf phi' on [-T, 0] is m- = e^-T (on [0, T] m+ = 1), and p,
+    q straddle 0, so S(s) > s below s_min exactly when 2 c (1 - tail(R)) > 1, c = ((2 m+ + m-)^2 + (2 m- + m+)^2)/18,
+    tail(R) = 2 (R N(R) + Q(R)) (floats here, by bisection on R): shown just inside, not just outside (e^(-T + T/64),
+    a piece's largest, would move the edge out by 0.7%)."""
     import math
     Tv, n, w = Fraction(3, 10), 3, Fraction(2)
     tail = lambda R: 2 * (R * math.exp(-R * R / 2) / math.sqrt(2 * math.pi) + math.erfc(R / math.sqrt(2)) / 2)  # noqa: E731
-    edge = 1 - 1 / (2 * math.exp(-2 * 0.3))           # the largest tail the lemma allows
+    m = math.exp(-0.3)
+    edge = 1 - 1 / (2 * ((2 + m) ** 2 + (2 * m + 1) ** 2) / 18)          # the largest tail the lemma allows
     s_of = lambda t: Fraction(_R(tail, t) and (0.3 * n / ((n - 1) * _R(tail, t))) ** 2 / 2)   # noqa: E731
     from flint import ctx
     with ctx.workprec(128):
-        assert T._near_zero("elu", Fraction(1), n, w, Tv, s_of(edge * 0.9), "two-point") == 1
-        assert T._near_zero("elu", Fraction(1), n, w, Tv, s_of(edge * 1.02), "two-point") == 0
+        assert T._near_zero("elu", Fraction(1), n, w, Tv, s_of(edge * 0.99), "two-point") == 1
+        assert T._near_zero("elu", Fraction(1), n, w, Tv, s_of(edge * 1.003), "two-point") == 0
 
 
 def _R(tail, t):

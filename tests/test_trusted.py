@@ -141,9 +141,11 @@ def test_trusted_is_small():
     expectation of one factor; items.py: such a point priced as a two-point bracket; kernel.py: radius > bound <= 1
     from a unique point only).  +3 for the two-point's near-zero lower bound with each side's inf phi' (twopoint.py,
     _near_zero: p and q straddle 0, so |phi(p) - phi(q)| >= m+ |p| + m- |q| for increasing phi; ELU with alpha < 1
-    grows at sigma_w^2 = 3, n = 8, where min(m+, m-)^2 gave w/4)."""
+    grows at sigma_w^2 = 3, n = 8, where min(m+, m-)^2 gave w/4).  +2 for the same mix above (twopoint.py, _near_zero:
+    |phi(p) - phi(q)| <= M+ |p| + M- |q| with each side's sup |phi'|; ELU(1/100) at sigma_w^2 = 3/2 collapses, where
+    max(M+, M-)^2 gave w > 1)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3522, sizes
+    assert sum(sizes.values()) <= 3524, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -572,17 +572,22 @@ def _near_zero(name, alpha, n, w, T, s_min, state):
     with E[Z^2; |Z| > R] = tail, or for the simplex bounded as in _small_s: S(s) <= w s (M^2 + L^2 tail)
     (-1 if below s) and S(s) >= w s m^2 (1 - tail) (+1 if above s).  The two-point's p, q straddle 0 (p - q = lam Z),
     so with m+-, inf phi' on [0, T] and [-T, 0], both > 0 (phi increasing there): |phi(p) - phi(q)| >= m+ |p| + m- |q|,
-    and S(s) >= w s (((n-1) m+ + m-)^2 + ((n-1) m- + m+)^2)/(2 n^2) (1 - tail) (Z > 0 and Z < 0, half the tail each)."""
+    and S(s) >= w s (((n-1) m+ + m-)^2 + ((n-1) m- + m+)^2)/(2 n^2) (1 - tail) (Z > 0 and Z < 0, half the tail each).
+    Above, the same for any phi: |phi(p) - phi(q)| <= |phi(p) - phi(0)| + |phi(0) - phi(q)| <= M+ |p| + M- |q| (M+-,
+    sup |phi'| on each side), so S(s) <= w s ((((n-1) M+ + M-)^2 + ((n-1) M- + M+)^2)/(2 n^2) + L^2 tail); the simplex
+    keeps max(M+, M-)^2."""
     branches, _, dbound, _, _ = TABLE[name]
     a, t = ball(alpha), ball(T)
-    M, L = arb(0), _const(dbound, a)
+    M, L = {-1: arb(0), 1: arb(0)}, _const(dbound, a)
     m = {-1: L, 1: L}
     for side in (-1, 1):
         for i in range(64):
             d = branches[side][1](acb(arb.union(t * i / 64, t * (i + 1) / 64) * side), a).real
-            M, m[side] = arb.max(M, arb(abs(d).upper())), arb.min(m[side], arb(d.lower()))
+            M[side], m[side] = arb.max(M[side], arb(abs(d).upper())), arb.min(m[side], arb(d.lower()))
     lo = arb.min(m[-1], m[1]) ** 2 if state == "simplex" else \
         (((n - 1) * m[1] + m[-1]) ** 2 + ((n - 1) * m[-1] + m[1]) ** 2) / (2 * n * n)
+    hi = arb.max(M[-1], M[1]) ** 2 if state == "simplex" else \
+        (((n - 1) * M[1] + M[-1]) ** 2 + ((n - 1) * M[-1] + M[1]) ** 2) / (2 * n * n)
     if state == "simplex":
         tail = 2 * arb(6).sqrt() * ((t / (ball(w) * ball(s_min)).sqrt() / arb(2).sqrt()).erfc() / 2).sqrt()
     else:
@@ -590,7 +595,7 @@ def _near_zero(name, alpha, n, w, T, s_min, state):
         tail = 2 * (R * (-R * R / 2).exp() / (2 * arb.pi()).sqrt() + (R / arb(2).sqrt()).erfc() / 2)
     if not T > 0:
         return 0
-    return -1 if ball(w) * (M * M + L * L * tail) < 1 else 1 if m[-1] > 0 and m[1] > 0 and ball(w) * lo * (1 - tail) > 1 \
+    return -1 if ball(w) * (hi + L * L * tail) < 1 else 1 if m[-1] > 0 and m[1] > 0 and ball(w) * lo * (1 - tail) > 1 \
         else 0
 
 

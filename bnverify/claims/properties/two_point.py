@@ -195,7 +195,8 @@ def _tail(act, n, w, state, alpha, sign=-1):
 
 
 def _near_zero(act, n, w, state, alpha, sign):
-    """(T, s_min) with the kernel's _near_zero giving ``sign`` (-1: S(s) < s from w (M^2 + L^2 tail) < 1;
+    """(T, s_min) with the kernel's _near_zero giving ``sign`` (-1: S(s) < s from w (C + L^2 tail) < 1, C = M^2 with
+    M = sup |phi'| on [-T, T] for the simplex, for the two-point the same mix of each side's sup as below;
     +1: S(s) > s from w c (1 - tail) > 1, c = m^2 with m = inf phi' > 0 on [-T, T] for the simplex, for the
     two-point ((n-1) m+ + m-)^2 + ((n-1) m- + m+)^2)/(2 n^2) with m+- = inf phi' on each side of 0), s_min as
     large as a grid of T allows (floats on 257 points, a margin; the kernel re-checks in balls), or None."""
@@ -209,8 +210,13 @@ def _near_zero(act, n, w, state, alpha, sign):
         # inf phi' on t < 0 and t > 0 (the kernel takes each side's branch up to 0: a kink there is each side's limit)
         M, lo, hi = float(np.max(np.abs(d))) * 1.01, float(np.min(d[:128])) * 0.99, float(np.min(d[129:])) * 0.99
         c = min(lo, hi) ** 2 if state == "simplex" else (((n - 1) * hi + lo) ** 2 + ((n - 1) * lo + hi) ** 2) / (2 * n * n)
-        if sign < 0 and float(w) * M * M < 0.999:
-            holds = lambda R, M=M: float(w) * (M * M + L * L * tail(R)) < 1        # noqa: E731
+        # sup |phi'| on each side, up to 0 from that side (phi'(0) in floats is one branch's: ELU(3)'s 3 would count on
+        # the right), mixed for the two-point's upper bound as the lower one mixes the infima
+        e = np.abs(act.dphi(np.array([-1e-12, 1e-12])))
+        Ml, Mr = max(float(np.max(np.abs(d[:128]))), e[0]) * 1.01, max(float(np.max(np.abs(d[129:]))), e[1]) * 1.01
+        C = M * M if state == "simplex" else (((n - 1) * Mr + Ml) ** 2 + ((n - 1) * Ml + Mr) ** 2) / (2 * n * n)
+        if sign < 0 and float(w) * C < 0.999:
+            holds = lambda R, C=C: float(w) * (C + L * L * tail(R)) < 1            # noqa: E731
         elif sign > 0 and min(lo, hi) > 0 and float(w) * c > 1.001:
             holds = lambda R, c=c: float(w) * c * (1 - tail(R)) > 1                # noqa: E731
         else:
