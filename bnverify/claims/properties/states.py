@@ -140,12 +140,14 @@ def two_point(claim):
         over = []
         none = two_point_search.none_item(act, n, w, state, over=over)     # S(s) < s everywhere: refutes
         if none is not None:
-            return [none], {"search": "S(s) < s for every s > 0 (%d pieces in balls and two lemmas): no %s fixed "
-                                      "point" % (len(none["cuts"]) - 1, state)}
+            return [none], {"search": "sent a %s-none item: S(s) < s for every s > 0 by %d pieces in balls and two "
+                                      "lemmas (no %s fixed point), for the kernel to re-check"
+                                      % (state, len(none["cuts"]) - 1, state)}
         grow = two_point_search.grow_item(act, n, w, state, over=over)     # S(s) > s everywhere: refutes
         if grow is not None:
-            return [grow], {"search": "S(s) > s for every s > 0 (%d pieces in balls and two lemmas): no %s fixed "
-                                      "point; the scale grows without bound" % (len(grow["cuts"]) - 1, state)}
+            return [grow], {"search": "sent a %s-grow item: S(s) > s for every s > 0 by %d pieces in balls and two "
+                                      "lemmas (no %s fixed point; the scale grows without bound), for the kernel to "
+                                      "re-check" % (state, len(grow["cuts"]) - 1, state)}
         return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s; neither "
                               "S(s) < s nor S(s) > s for every s > 0 shown (none and grow items tried%s)"
                               % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
