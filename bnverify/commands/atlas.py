@@ -16,7 +16,7 @@ from ..sim import atlas as simatlas
 from ..sim import classes
 from . import exits, options
 from . import simplex as simplex_command
-from . import spread_search, spread_verdicts
+from . import spread_verdicts
 from .output import Progress, save_figure, show
 
 NAME = "atlas"
@@ -317,7 +317,7 @@ def compute(args):
         for (name, w), row in spread_rows.items():      # the float search misses n = 3's {v, -v, 0}: the kernel's
             point = sr.lo == 3 and name in POINTS and spread_verdicts.point(activations.activation(name), Fraction(w))
             if point:
-                row["note"] += "; kernel-checked: " + spread_search.point_text(point)
+                row["note"] += "; kernel-checked: " + spread_verdicts.point_text(point)
         spread_rows.update({key: v for key, v in lemma.items() if v is not None})
     finally:
         ex.shutdown()

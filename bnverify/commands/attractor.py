@@ -244,13 +244,13 @@ def compute_smooth(args, stages, act):
                 if x["n"] == 3:
                     x["point"] = spread_verdicts.point(act, w)
                     if x["point"]:      # the row's reason: the point is checked, a stable state is not
-                        x["reason"] = spread_search.REASON_POINT % (spread_search.point_text(x["point"]), act) + \
+                        x["reason"] = spread_search.REASON_POINT % (spread_verdicts.point_text(x["point"]), act) + \
                             x["reason"].split(": bnverify attractor)", 1)[-1]
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
         note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + (
             "; kernel-checked: no stable spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))
-            if covered else "") + ("; kernel-checked: " + spread_search.point_text(rest[0]["point"])
+            if covered else "") + ("; kernel-checked: " + spread_verdicts.point_text(rest[0]["point"])
                                    if rest[0].get("point") else "") if rest else (
             "none in %s (per n, kernel-checked spread-none covers: no %sfixed point of the symmetric family off the "
             "simplex and two-point lines at any n of the range%s)" % (r, "stable " if weak else "", (

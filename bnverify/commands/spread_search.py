@@ -9,16 +9,9 @@ from ..derive import spread
 
 STATUS = "inconclusive"
 REASON = ("the spread-cluster state of RC + %s is not certified here (the trusted kernel decides the two-point and "
-          "simplex states; the spread-cluster state only where a collapse lemma or a spread-none cover does: "
+          "simplex states; the spread-cluster state only where a collapse or parity lemma or a spread-none cover does: "
           "bnverify attractor); the float search of the symmetric family (q, rho) in %s found %s")
 # tanh, sigmoid at n = 3: the kernel checks the point {v, -v, 0} (spread-point), not the absence of a stable state
-def point_text(point):
-    """n = 3's kernel-checked point {v, -v, 0} in words: it exists, its radius enclosure (unstable if above 1)."""
-    lo, hi = point["spectral_radius"]
-    return "n = 3's point {v, -v, 0} exists (%sspectral radius of DF in [%.9f, %.9f])" % (
-        "unstable: " if lo > 1 else "", lo, hi)
-
-
 REASON_POINT = ("%s, checked by the trusted kernel (spread-point, one-dimensional integrals); a stable spread-cluster "
                 "state of RC + %s is not certified here (no spread-none cover for this phi)")
 # erf and sin beyond the lemma: the kernel does decide them per n, just not in this row

@@ -57,6 +57,13 @@ def no_lemma(text, act, w, what, top, lo):
             % (text, LEMMAS, act.name, w, lo, what, top, min(lo, top - 10), min(lo, top - 10) + 10))
 
 
+def point_text(point):
+    """n = 3's kernel-checked point {v, -v, 0} in words: it exists, its radius enclosure (unstable if above 1)."""
+    lo, hi = point["spectral_radius"]
+    return "n = 3's point {v, -v, 0} exists (%sspectral radius of DF in [%.9f, %.9f])" % (
+        "unstable: " if lo > 1 else "", lo, hi)
+
+
 def point(act, w):
     """n = 3's {v, -v, 0} for erf, sin, tanh or sigmoid at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
     root bracket in q and the enclosure of its spectral radius of DF, rounded outward (states.point_shown), or None."""

@@ -82,7 +82,7 @@ def _method_of(items):
     if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none", "simplex-grow"}:
         return SIMPLEX
     if kinds and kinds <= {"spread-none", "spread-point"}:
-        odd = {str(i.get("activation")) in ("tanh", "sigmoid") for i in items}
+        odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
         return SPREAD_ODD if odd == {True} else SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 
