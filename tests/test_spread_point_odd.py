@@ -291,7 +291,8 @@ def test_the_point_is_priced_as_its_integrals():
 
 def test_attractor_shows_the_checked_point(run_cli):
     """bnverify attractor, tanh at 2 on 3..4: n = 3's float-search row carries the kernel-checked point (its q bracket
-    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none."""
+    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none; the words say
+    so."""
     import json
     from pathlib import Path
 
@@ -302,6 +303,12 @@ def test_attractor_shows_the_checked_point(run_cli):
     schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "schemas" / "attractor.json").read_text())
     jsonschema.validate(doc, schema)
     r3, r4 = doc["results"]
+    # the row's reason and the smallest-n note say the kernel checked the point (they said 'not certified here' /
+    # 'float search; not proved' only; red team), n = 4's row keeps the plain reason
+    assert r3["reason"].startswith("n = 3's point {v, -v, 0} exists (unstable: spectral radius of DF in [1.6259")
+    assert "not certified here" in r3["reason"] and "the float search" in r3["reason"]
+    assert "{v, -v, 0}" not in r4["reason"]
+    assert "kernel-checked: n = 3's point {v, -v, 0} exists" in doc["smallest_n_note"]
     q, vals = _mp("tanh", 2)
     assert r3["point"]["checked"] is True and r3["point"]["q"][0] < float(q) < r3["point"]["q"][1]
     lo, hi = r3["point"]["spectral_radius"]
