@@ -50,7 +50,7 @@ TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/test_forgery_r
          "tests/test_redteam_spread.py", "tests/test_spread_radius.py", "tests/test_redteam_radius3.py",
          "tests/soundness/test_corpus.py",
          # the two-point's straddling near-zero bound (twopoint._near_zero, the straddle-* mutants)
-         "tests/test_redteam_straddle.py",
+         "tests/test_redteam_straddle.py", "tests/test_redteam_final.py",
          # the scale that grows (grow items), the parity lemma, n = 3's point for tanh and sigmoid
          "tests/test_grow.py", "tests/test_redteam_grow.py", "tests/test_parity_lemma.py",
          "tests/test_redteam_parity.py", "tests/test_redteam_trace.py", "tests/test_spread_point_odd.py",
