@@ -209,18 +209,18 @@ def _near_zero(act, n, w, state, alpha, sign):
         up, down = 1 + slack, 1 - slack
         for T in np.linspace(0.02, 3.0, 150):
             d = act.dphi(np.linspace(-T, T, 257))
-            # inf phi' on t < 0 and t > 0 (the kernel takes each side's branch up to 0: a kink is each side's limit)
-            M, lo, hi = float(np.max(np.abs(d))) * up, float(np.min(d[:128])) * down, float(np.min(d[129:])) * down
-            c = min(lo, hi) ** 2 if state == "simplex" else \
-                (((n - 1) * hi + lo) ** 2 + ((n - 1) * lo + hi) ** 2) / (2 * n * n)
-            # sup |phi'| on each side, up to 0 from that side (phi'(0) in floats is one branch's: ELU(3)'s 3 would
-            # count on the right), mixed for the two-point's upper bound as the lower one mixes the infima
-            e = np.abs(act.dphi(np.array([-1e-12, 1e-12])))
-            Ml, Mr = max(float(np.max(np.abs(d[:128]))), e[0]) * up, max(float(np.max(np.abs(d[129:]))), e[1]) * up
-            C = M * M if state == "simplex" else (((n - 1) * Mr + Ml) ** 2 + ((n - 1) * Ml + Mr) ** 2) / (2 * n * n)
+            # inf and sup |phi'| on t < 0 and t > 0, each up to 0 from its own side (the kernel takes each side's
+            # branch there; phi'(0) in floats is one branch's: ELU(3)'s 3 would count on the right), mixed for the
+            # two-point as the kernel mixes them; the simplex takes the worse side
+            e = act.dphi(np.array([-1e-12, 1e-12]))
+            ml, mr = min(float(np.min(d[:128])), e[0]) * down, min(float(np.min(d[129:])), e[1]) * down
+            Ml = max(float(np.max(np.abs(d[:128]))), abs(e[0])) * up
+            Mr = max(float(np.max(np.abs(d[129:]))), abs(e[1])) * up
+            c, C = (min(ml, mr) ** 2, max(Ml, Mr) ** 2) if state == "simplex" else \
+                ((((n - 1) * a + b) ** 2 + ((n - 1) * b + a) ** 2) / (2 * n * n) for a, b in ((mr, ml), (Mr, Ml)))
             if sign < 0 and float(w) * C < 1 - slack / 10:
                 holds = lambda R, C=C: float(w) * (C + L * L * tail(R)) < 1            # noqa: E731
-            elif sign > 0 and min(lo, hi) > 0 and float(w) * c > 1 + slack / 10:
+            elif sign > 0 and min(ml, mr) > 0 and float(w) * c > 1 + slack / 10:
                 holds = lambda R, c=c: float(w) * c * (1 - tail(R)) > 1                # noqa: E731
             else:
                 continue
