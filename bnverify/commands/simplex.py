@@ -7,6 +7,7 @@ import time
 from fractions import Fraction
 
 from ..claims import properties, spec, sweep
+from ..claims.properties import spread_cover
 from ..report import pretty
 from ..derive import sweeps
 from ..derive import bsb1_spectrum
@@ -176,7 +177,7 @@ def compute_smooth(args, stages, act):
     r = ranges.parse_int_range(args.n, "n", minimum=3)
     w = options.weight_var(args.weight_var)
     if not r.finite or r.hi > MAX_SMOOTH_N:
-        if not spread_verdicts.lemma_decides(act, w):
+        if not spread_cover.lemma_decides(act, w):
             raise BadInput(spread_verdicts.no_lemma(args.n, act, w, "the simplex state", MAX_SMOOTH_N, r.lo))
         options.cert_path(args.cert)
         vs = []

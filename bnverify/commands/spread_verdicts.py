@@ -4,7 +4,6 @@ atlas commands ask for: the threshold's value none on a range (the collapse lemm
 command."""
 from __future__ import annotations
 
-from fractions import Fraction
 
 from ..claims import properties, spec
 
@@ -32,17 +31,6 @@ def unstable_cells(v):
     """The number of "U" cells of a verdict's spread-none covers (0: no spread-cluster fixed point at all)."""
     return sum(it["tree"].count("U") for it in (v.certificate or {}).get("evidence", [])
                if isinstance(it, dict) and it.get("type") == "spread-none")
-
-
-def lemma_decides(act, w):
-    """Whether the trusted kernel's collapse or parity lemmas (trusted/twopoint.py, ``collapses``, ``grows``) hold
-    for RC + ``act`` at sigma_w^2 = w: then one claim on a whole range, open or long, is decided with no evidence.  A
-    choice of path only: the rows are the kernel's verdicts on the claims."""
-    from .. import trusted
-    from ..claims.properties import two_point
-
-    return (trusted.twopoint.collapses(act.kernel_name, two_point.kernel_alpha(act), Fraction(w)) or
-            trusted.twopoint.grows(act.kernel_name, Fraction(w)))
 
 
 LEMMAS = ("the trusted kernel's lemmas (sigma_w^2 L^2 <= 1; gelu, silu at sigma_w^2 <= 2; gelu, silu, softplus, "

@@ -14,6 +14,7 @@ from flint import ctx
 
 from ... import trusted
 from ...trusted import spreadfam
+from .two_point import kernel_alpha
 
 PREC = 128
 DEPTH = 26
@@ -29,11 +30,18 @@ OVER = 3 / 2            # an order estimated above OVER x MAX_CELLS on its first
 SECONDS = 120           # one n's search, every grid and order together (erf at sigma_w^2 = 100, n = 64 took 116 s)
 
 
+def lemma_decides(act, w):
+    """Whether the trusted kernel's collapse or parity lemmas (trusted/twopoint.py, ``collapses``, ``grows``) hold
+    for RC + ``act`` at sigma_w^2 = w: then every claim on the two-point, simplex or spread-cluster state, over any
+    range of n, is decided with no evidence.  A choice of path only: the rows are the kernel's verdicts."""
+    return (trusted.twopoint.collapses(act.kernel_name, kernel_alpha(act), Fraction(w)) or
+            trusted.twopoint.grows(act.kernel_name, Fraction(w)))
+
+
 def searched(act, w):
     """True where covers are searched: the kernel checks spread-none items for ``act`` (Kind.spread_cover) and its
     collapse and parity lemmas do not already decide sigma_w^2 = w (no evidence needed there)."""
-    return act.kind.spread_cover and not (trusted.twopoint.collapses(act.name, Fraction(0), Fraction(w)) or
-                                          trusted.twopoint.grows(act.name, Fraction(w)))
+    return act.kind.spread_cover and not lemma_decides(act, w)
 
 
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
@@ -240,4 +248,4 @@ def point_item(name, n, w):
     return None
 
 
-__all__ = ["item", "point_item", "search_item", "searched", "size", "tree", "trusted"]
+__all__ = ["item", "lemma_decides", "point_item", "search_item", "searched", "size", "tree", "trusted"]
