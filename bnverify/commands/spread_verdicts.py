@@ -4,7 +4,6 @@ atlas commands ask for: the threshold's value none on a range (the collapse lemm
 command."""
 from __future__ import annotations
 
-
 from ..claims import properties, spec
 
 
