@@ -279,7 +279,8 @@ def test_gelu_silu_and_formulas_never_collapse():
     ("erf", "785/1000", None, "proved"), ("erf", "786/1000", None, None),      # 4/pi x 0.785 = 0.9995, x 0.786 = 1.0008
     ("erf", "7853981633/10000000000", None, "proved"), ("erf", "7853981634/10000000000", None, None),
     ("sigmoid", "16", None, "proved"), ("sigmoid", "161/10", None, None), ("sin", "1", None, "proved"),
-    ("sin", "1000001/1000000", None, None), ("softplus", "1", None, "proved"), ("softplus", "101/100", None, None),
+    ("sin", "1000001/1000000", None, None), ("softplus", "1", None, "proved"), ("softplus", "101/100", None, "proved"),
+    ("softplus", "2", None, "proved"), ("softplus", "201/100", None, None),      # past L^2 = 1: the flat-even lemma
     ("elu", "1/4", "2", "proved"), ("elu", "1/3", "2", None), ("elu", "1", "1/2", "proved"),
     ("elu", "1", "1", "proved"), ("elu", "1001/1000", "1", None), ("elu", "1/49", "7", "proved")])
 def test_collapse_regime_edges(act, w, alpha, want):
@@ -298,7 +299,7 @@ def test_collapse_regime_edges(act, w, alpha, want):
 def test_n3_fixed_point_off_the_lines_is_never_refuted():
     """At n = 3 an odd phi has {v, -v, 0} (rho = -1) off both lines wherever w phi'(0)^2 > 1 (tanh and sin at
     w = 2, erf at w = 1): attractor-exists is then TRUE at n = 3; nothing may refute it."""
-    for act, w in (("tanh", "2"), ("sin", "2"), ("erf", "1"), ("sigmoid", "20"), ("softplus", "2"), ("elu", "2")):
+    for act, w in (("tanh", "2"), ("sin", "2"), ("erf", "1"), ("sigmoid", "20"), ("softplus", "201/100"), ("elu", "2")):
         with pytest.raises((trusted.Rejected, trusted.NoGoal)):
             trusted.decide(_claim(act=act, n="3", w=w, alpha="1" if act == "elu" else None))
     assert SC.tree("erf", 3, 1, depth=16) is None and SC.tree("sin", 3, F(3, 2), depth=16) is None

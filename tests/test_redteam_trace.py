@@ -132,7 +132,7 @@ def test_just_above_two_nothing_without_evidence(act, w):
         with pytest.raises((trusted.Rejected, trusted.NoGoal)):
             trusted.decide(_claim(prop, act, w, "3..64", **params))
     for params in ({"value": "none"}, {"value": 7}):
-        with pytest.raises(trusted.Rejected, match=r"sigma_w\^2 L\^2 <= 1; gelu, silu: sigma_w\^2 <= 2; parity: "
+        with pytest.raises(trusted.Rejected, match=r"sigma_w\^2 L\^2 <= 1; gelu, silu, softplus: sigma_w\^2 <= 2; parity: "
                                                    r"gelu, silu, softplus, elu: sigma_w\^2 >= 4"):
             trusted.decide(_claim("attractor-threshold", act, w, "3..64", **params))
 

@@ -27,7 +27,7 @@ COLLAPSED = [("tanh", "1", None), ("tanh", "1/2", None), ("sin", "1", None), ("s
              ("sigmoid", "3", None), ("erf", "3/4", None), ("softplus", "1", None), ("elu", "1", "1"),
              ("elu", "1", "1/2"), ("elu", "1/4", "2")]
 OPEN = [("tanh", "2", None), ("tanh", "1001/1000", None), ("sin", "2", None), ("sigmoid", "17", None),
-        ("erf", "1", None), ("erf", "4/5", None), ("softplus", "2", None), ("elu", "1", "2"),
+        ("erf", "1", None), ("erf", "4/5", None), ("softplus", "201/100", None), ("elu", "1", "2"),
         ("elu", "1/3", "2"), ("gelu", "201/100", None), ("silu", "3", None), ("gelu", "39/10", None),
         ("formula:tanh(x)", "1", None), ("formula:x*erf(x)", "1", None)]
 TRACE = [("gelu", "2"), ("gelu", "1"), ("gelu", "1/4"), ("silu", "2"), ("silu", "1")]
@@ -74,6 +74,56 @@ def test_the_trace_lemma_decides_gelu_and_silu(act, w):
         v, st, why = trusted.decide(claim)
         assert v == "refuted" and "no %s fixed point at any n" % state in why
     assert trusted.decide(_claim(act=act, n="3..", w=w))[0] == "refuted"
+
+
+FLAT = [("softplus", "2"), ("softplus", "3/2"), ("softplus", "101/100")]
+
+
+@pytest.mark.parametrize("act,w", FLAT)
+def test_the_flat_lemma_decides_softplus(act, w):
+    """softplus at 1 < sigma_w^2 <= 2 (past the Lipschitz lemma's 1): phi = t/2 + e, |e'| < 1/2, so every distance of the
+    image is below sigma_w^2/2 times its own: every attractor property, the two-point and the simplex state, at every n,
+    without evidence; the reason is this lemma's, not the Lipschitz one's."""
+    for prop, params, want in (("attractor-exists", {}, "refuted"), ("attractor-stable", {}, "refuted"),
+                               ("attractor-threshold", {"value": 7}, "refuted"),
+                               ("attractor-threshold", {"value": "none"}, "proved")):
+        v, st, why = trusted.decide(_claim(prop, act, n="3..", w=w, params=params))
+        assert v == want and "|e'| < 1/2" in why and "sigma_w^2 L^2" not in why, (prop, v, why)
+    for state in ("two-point", "simplex"):
+        v, _, why = trusted.decide(dict(_claim("fixed-point", act, n="3..", w=w), params={"state": state}))
+        assert v == "refuted" and "no %s fixed point with S != 0 at any n" % state in why
+
+
+def test_the_flat_lemma_against_quadrature():
+    """Independently (mpmath, numpy): e(t) = softplus(t) - t/2 is even with |e'| < 1/2, tending to 1/2 (the constant is
+    sharp); and at random centred PSD S (n = 3, 5; 2-D Gauss-Hermite) every image distance at sigma_w^2 = 2 is below
+    the pre-activations' own, while at 3 some grows."""
+    import mpmath
+    sp = lambda t: mpmath.log(1 + mpmath.exp(t))                     # noqa: E731
+    for t in (mpmath.mpf("0.3"), mpmath.mpf(2), mpmath.mpf(17)):
+        assert abs(sp(t) - sp(-t) - t) < mpmath.mpf(10) ** -12
+        assert 0 < mpmath.diff(lambda u: sp(u) - u / 2, t) < mpmath.mpf(1) / 2
+    assert mpmath.diff(lambda u: sp(u) - u / 2, mpmath.mpf(30)) > mpmath.mpf("0.4999")
+    x, wts = np.polynomial.hermite_e.hermegauss(60)
+    wts = wts / np.sqrt(2 * np.pi)
+    rng = np.random.default_rng(5)
+    grew = False
+    for n in (3, 5):
+        C = np.eye(n) - 1 / n
+        for _ in range(8):
+            A = rng.normal(size=(n, n)) * np.exp(rng.uniform(-2, 3))
+            S = C @ A @ A.T @ C
+            for i in range(n):
+                for j in range(i + 1, n):
+                    D = S[i, i] + S[j, j] - 2 * S[i, j]                  # E[(x_i - x_j)^2]
+                    cov = np.array([[S[i, i], S[i, j]], [S[i, j], S[j, j]]])
+                    M = np.linalg.cholesky(cov + 1e-12 * np.eye(2))
+                    X = M[0, 0] * x[:, None] + 0 * x[None, :]
+                    Y = M[1, 0] * x[:, None] + M[1, 1] * x[None, :]
+                    d = np.sum(wts[:, None] * wts[None, :] * (np.logaddexp(0, X) - np.logaddexp(0, Y)) ** 2)
+                    assert 2 * d < D * (1 + 1e-9), (n, i, j, 2 * d / D)
+                    grew |= 3 * d > D
+    assert grew
 
 
 def _gelu_like(name):

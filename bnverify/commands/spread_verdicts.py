@@ -32,7 +32,7 @@ def unstable_cells(v):
                if isinstance(it, dict) and it.get("type") == "spread-none")
 
 
-LEMMAS = ("the trusted kernel's lemmas (sigma_w^2 L^2 <= 1; gelu, silu at sigma_w^2 <= 2; gelu, silu, softplus, "
+LEMMAS = ("the trusted kernel's lemmas (sigma_w^2 L^2 <= 1; gelu, silu, softplus at sigma_w^2 <= 2; gelu, silu, softplus, "
           "elu at sigma_w^2 >= 4)")
 
 

@@ -969,7 +969,8 @@ def _g_spread_smooth(c, stable, threshold):
     strict row |phi'| < L a.e. on t < 0; when d_ij > 0, x_i - x_j is a non-degenerate Gaussian, and with probability
     >= 1/2 one of x_i, x_j is < 0, the segment between them then meets t < 0 in positive length, so d'_ij < d_ij.  At a
     fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state.
-    GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0.  GELU, SiLU, softplus at w >= 4:
+    GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0; softplus at w <= 2: every
+    distance shrinks, d'_ij < w d_ij/2 (twopoint.FLAT).  GELU, SiLU, softplus at w >= 4:
     the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4."""
     _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
     _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
@@ -1021,7 +1022,7 @@ def _g_spread_smooth(c, stable, threshold):
                 f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
 
 
-OUTSIDE = ("outside the lemmas' regimes (collapse: sigma_w^2 L^2 <= 1; gelu, silu: sigma_w^2 <= 2; parity: gelu, silu, "
+OUTSIDE = ("outside the lemmas' regimes (collapse: sigma_w^2 L^2 <= 1; gelu, silu, softplus: sigma_w^2 <= 2; parity: gelu, silu, "
            "softplus, elu: sigma_w^2 >= 4)")
 
 

@@ -20,7 +20,8 @@ fixed point of the map (not up to scale) is (a', x', b') at a root s > 0 of S(s)
   0; then |phi(p) - phi(q)| < L |p - q|, and p - q = lam Z != 0 almost surely).  For tanh,
   softplus, sigmoid, sin: |phi'| < L off a null set.  For elu with alpha <= 1, phi' = 1 = L on
   t > 0 but alpha e^t < 1 on t < 0, a part of every such interval; with alpha > 1, L = alpha and
-  phi' = 1 on t > 0.  Or (GELU, SiLU at w <= 2: HALF, the trace lemma) tr T(S) < tr S for every S != 0.
+  phi' = 1 on t > 0.  Or (GELU, SiLU at w <= 2: HALF, the trace lemma) tr T(S) < tr S for every S != 0.  Or
+  (softplus at w <= 2: FLAT) phi = t/2 + e with |e'| < 1/2, and every distance of the image is below w/2 times its own.
 - **None** (the scale grows; GELU, SiLU, softplus, ELU at w >= 4: PARITY, the parity lemma): phi = o + e, o odd, e
   even, and the cross term E[(o(x) - o(y))(e(x) - e(y))] of a centred Gaussian pair is 0 (odd under (x, y) -> (-x,
   -y)); o' >= 1/2 (GELU, SiLU, softplus: o(t) = t/2; ELU: (1 + alpha e^-|t|)/2) gives E[(phi(x) - phi(y))^2] >=
@@ -186,12 +187,16 @@ def simplex_image(name, alpha, n, w, s, tol=2.0 ** -60):
 # (1 - g)^2) < t^2 for t != 0, so E[phi(x)^2] < s/2 for x ~ N(0, s), s > 0 (x and -x alike); then T(S) = w C K(S) C
 # has tr T(S) <= w tr K(S) (K(S) is PSD: tr C K C = tr K - 1'K1/n) < w tr(S)/2 <= tr S for S != 0 when w <= 2.
 HALF = {"gelu": "Phi", "silu": "the logistic function"}
+# The flat-even lemma: phi = t/2 + e, e even with |e'| < 1/2 (softplus: e = log(2 cosh(t/2)), e' = tanh(t/2)/2), and the
+# cross term of a centred Gaussian pair vanishes (the parity lemma's), so E[(phi(x) - phi(y))^2] = E[(x - y)^2]/4 +
+# E[(e(x) - e(y))^2] < E[(x - y)^2]/2 for x != y: every distance of the image is below w/2 times its own, w <= 2.
+FLAT = {"softplus": "log(2 cosh(t/2)), e'(t) = tanh(t/2)/2"}
 
 
 def collapses(name, alpha, w):
     """True if S(s) < s for every s > 0 (the Lipschitz lemma), or tr T(S) < tr S for every S != 0 (the trace lemma);
     False where not shown."""
-    if name in HALF and w <= 2:
+    if (name in HALF or name in FLAT) and w <= 2:
         _alpha(name, alpha)
         return True
     _, _, _, lip2, strict = row(name)
@@ -327,6 +332,13 @@ def collapse_reason(c, state):
                 "T(S) = sigma_w^2 C K_phi(S) C has tr T(S) <= sigma_w^2 tr K_phi(S) (K_phi(S) is PSD) < sigma_w^2 tr(S)/2 "
                 "<= tr S for every S != 0 (sigma_w^2 <= 2): S = 0 at every fixed point, so no %s fixed point at any n"
                 % (HALF[c.activation], state))
+    if c.activation in FLAT and 1 < c.weight_var * TABLE[c.activation][3] and c.weight_var <= 2:
+        return ("the scale collapses: phi = o + e with o(t) = t/2 (phi(t) - phi(-t) = t) and e(t) = %s, |e'| < 1/2; for "
+                "a centred Gaussian pair (x, y) the cross term E[(o(x) - o(y))(e(x) - e(y))] is 0 (it changes sign under "
+                "(x, y) -> (-x, -y)), so E[(phi(x) - phi(y))^2] = E[(x - y)^2]/4 + E[(e(x) - e(y))^2] < E[(x - y)^2]/2 "
+                "where x != y almost surely.  x ~ N(0, sigma_w^2 C G C) gives every distance d'_ij < sigma_w^2 d_ij/2 <= "
+                "d_ij wherever d_ij > 0 (RC keeps x_i - x_j; sigma_w^2 <= 2), and a fixed point keeps their sum: every "
+                "d_ij = 0, so no %s fixed point with S != 0 at any n" % (FLAT[c.activation], state))
     lip2 = TABLE[c.activation][3]
     L2 = "max(1, alpha)^2" if lip2 == "A^2" else lip2
     if state == "spread-cluster":
