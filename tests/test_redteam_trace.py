@@ -232,7 +232,7 @@ def test_basins_names_the_lemma(run_cli, monkeypatch):
     doc = json.loads(out)
     assert "two-point and simplex states only" not in doc["reason"]
     assert "proves that no spread-cluster fixed point exists at any n" in doc["reason"] and "tr T(S)" in doc["reason"]
-    code, out, err = run_cli("basins", "--stages", "rc,gelu", "--weight-var", "3", "--n", "3", "--json")
+    code, out, err = run_cli("basins", "--stages", "rc,gelu", "--weight-var", "201/100", "--n", "3", "--json")
     assert code == 3 and "proves that no" not in json.loads(out)["reason"]
 
 
