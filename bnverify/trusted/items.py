@@ -33,6 +33,9 @@ bound), computed here, never read from the item's labels:
 ``two-point-none``, ``simplex-none``  {activation, alpha, weight_var, n, prec, T, eps, cuts}: S(s) < s
     for every s > 0 (gelu, silu, elu, softplus: phi = relu - h with h bounded), so no fixed point.
 ``two-point-grow``, ``simplex-grow``  {the same fields}: S(s) > s for every s > 0 (the scale grows), so no fixed point.
+``spread-box``  {activation, alpha, weight_var, n, prec, q_lo, q_hi, p_lo, p_hi, Y}: Krawczyk in the symmetric
+    family's (q, p): a spread-cluster fixed point of RC + gelu, erf or sin, alone in the box, with the spectral
+    radius of DF from below (bnverify/trusted/spreadbox.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -55,6 +58,7 @@ from . import formula
 from .mehler import terms
 from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
 from .spreadfam import ODD, check_spread_none, check_spread_point
+from .spreadbox import check_spread_box
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -172,6 +176,9 @@ FIELDS["spread-none"] = ({"type": str, "activation": str, "alpha": str, "weight_
                           "top": str, "tree": str}, {})
 FIELDS["spread-point"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
                            "q_lo": str, "q_hi": str, "p_hi": str}, {"root_lo": str, "root_hi": str})
+CHECKS["spread-box"] = check_spread_box
+FIELDS["spread-box"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
+                         "q_lo": str, "q_hi": str, "p_lo": str, "p_hi": str, "Y": list}, {})
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
@@ -194,6 +201,7 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
          "two-point-grow": ("cuts", 500), "simplex-grow": ("cuts", 2),     # the -none items' pieces and lemmas
          "spread-none": ("tree", 3), "spread-point": (None, 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
+SIZED["spread-box"] = (None, 3)       # 5 kernel values and 2 series passes: 0.2 to 0.7 ms at 64 to 512 bits (measured)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 

@@ -50,9 +50,9 @@ def g12(name, n, w, q, p):
     return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
 
 
-def h12(name, n, w, q, p):
+def h12(name, n, w, q, p, kernels=KERNELS):
     """(q' - q, p' - p): the family map minus the identity (p' = the odd diagonal of w C K C)."""
-    K = KERNELS[name][0]
+    K = kernels[name][0]
     a, b, c, d = K(q, q, q), K(q, q, (p / (n - 1) - q) / (n - 2)), K(q, p, -p / (n - 1)), K(p, p, p)
     t = (n - 1) * (a + (n - 2) * b + 2 * c) + d
     return w * (a - 2 * (a + (n - 2) * b + c) / n + t / (n * n)) - q, w * (d - 2 * ((n - 1) * c + d) / n + t / (n * n)) - p

@@ -1,0 +1,79 @@
+"""A spread-cluster fixed point of RC + phi's symmetric family at one n (3..64) proved to EXIST by Krawczyk's test
+in (q, p) (docs/spread.md, Certified): GELU, erf and sin, whose dual kernels are closed forms.
+
+The family and its map are spreadfam's (its module docstring): S = w C G C with cluster variance q and odd variance p,
+h(q, p) = (q' - q, p' - p) (spreadfam.h12 with this module's kernels).  A box X = [q_lo, q_hi] x [p_lo, p_hi] with
+0 < q_lo, 0 < p_lo, p_hi < (n-1)^2 q_lo and p_hi < q_lo or p_lo > q_hi lies strictly inside the wedge 0 < p <
+(n-1)^2 q (cluster correlation rho in (-1/(n-2), 1): S positive semi-definite, rank n - 1) and off the simplex line
+p = q (rho = -1/(n-1)) and the two-point line p = (n-1)^2 q (rho = 1), so a zero in X is a spread-cluster fixed point
+of T(S) = w C K(S) C, hence G* = K(S*) one of F(G) = K(w C G C).  Krawczyk: with m X's midpoint and Y any 2 x 2
+matrix, K = m - Y h(m) + (I - Y J(X))(X - m) inside X's interior (J(X): h's partials over X in balls, spreadfam.
+_partials) gives exactly one zero of h in X (and Y, every J in J(X), invertible).  h is analytic on X: the kernels
+are analytic on a neighbourhood of the PSD pairs (GELU: (1+q1)(1+q2) - c^2 > 0 and |c| < sqrt((1+q1)(1+q2)) there;
+erf, sin: spreadfam).
+
+The spectral radius of DF at that point from below: S is linear in (q, p) and the family is invariant under T, so the
+family Jacobian I + J at the zero is DT(S*) restricted to an invariant plane: its eigenvalues are DT(S*)'s, and DF(G*)
+= DK(S*) L, DT(S*) = L DK(S*) (L(G) = w C G C) share every non-zero eigenvalue (spreadfam.moduli: DK is the closed
+form's, the PSD cone having interior).  With t, d the trace and determinant of I + J over X: disc = t^2 - 4d > 0
+(real eigenvalues) gives max |lambda| = (|t| + sqrt(disc))/2; disc < 0 (a conjugate pair) gives |lambda| = sqrt(d);
+else |lambda_1| + |lambda_2| >= |t| gives |t|/2.  Only a LOWER bound: the other symmetry blocks are not enclosed.
+
+GELU's kernel (x Phi(x); Gaussian integration by parts, twin: bnverify/core/activations.py _gelu_K):
+K(q1, q2, c) = (c + (2/pi)(c asin(c/sqrt(s)) + (q1 q2 + c^2 - c^2 (q1/(1+q1) + q2/(1+q2)))/sqrt(s - c^2)))/4 with
+s = (1+q1)(1+q2).  It is NOT in spreadfam.KERNELS: check_spread_none's a-priori bound q, p <= 4w needs |phi| <= 1."""
+from __future__ import annotations
+
+from flint import arb, ctx
+
+from .base import Q, Rejected, ball, exact
+from .spreadfam import KERNELS, _partials, _span, h12
+
+
+def gelu(q1, q2, c):
+    """E[gelu(x) gelu(y)] for (x, y) centred Gaussian with variances q1, q2 and covariance c (arbs or arb_series)."""
+    s = (1 + q1) * (1 + q2)
+    return (c + 2 / arb.pi() * (c * (c / s.sqrt()).asin() +
+                                (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2))) / (s - c * c).sqrt())) / 4
+
+
+BOX = {"gelu": (gelu,), "erf": KERNELS["erf"], "sin": KERNELS["sin"]}
+
+
+def family(name, n, w, q, p):
+    """h(q, p) = (q' - q, p' - p) with BOX's kernels."""
+    return h12(name, n, w, q, p, BOX)
+
+
+def check_spread_box(item):
+    """The fact of a spread-box item {activation (gelu, erf, sin), alpha (0), weight_var, n, prec, q_lo, q_hi, p_lo,
+    p_hi, Y}: the symmetric family of RC + phi at n has exactly one fixed point in the box, a spread-cluster one, and
+    the spectral radius of DF there is >= the fact's radius_lo (the module docstring)."""
+    name, n, w, prec, Y = item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["Y"]
+    lo, hi = [Q(item["q_lo"]), Q(item["p_lo"])], [Q(item["q_hi"]), Q(item["p_hi"])]
+    if name not in BOX or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
+            type(prec) is not int or not 64 <= prec <= 512 or not (0 < lo[0] < hi[0] and 0 < lo[1] < hi[1]) or \
+            not (hi[1] < lo[0] or lo[1] > hi[0]) or not hi[1] < (n - 1) ** 2 * lo[0] or \
+            len(Y) != 2 or any(not isinstance(r, list) or len(r) != 2 for r in Y):
+        raise Rejected("a spread-box item: gelu, erf or sin, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, a "
+                       "box 0 < q_lo < q_hi, 0 < p_lo < p_hi < (n-1)^2 q_lo off the simplex line p = q (p_hi < q_lo "
+                       "or p_lo > q_hi), Y 2 x 2")
+    with ctx.workprec(prec):
+        wb, m = ball(w), [ball((a + b) / 2) for a, b in zip(lo, hi)]
+        X, Yb = [_span(a, b) for a, b in zip(lo, hi)], [[ball(Q(v)) for v in r] for r in Y]
+        hm = family(name, n, wb, m[0], m[1])
+        dq, dp = _partials(family, name, n, wb, X[0], X[1])
+        J = [[dq[0], dp[0]], [dq[1], dp[1]]]          # J[i][j] = dh_i/dx_j
+        for i in range(2):
+            k = m[i] - Yb[i][0] * hm[0] - Yb[i][1] * hm[1] + sum(
+                (int(i == j) - Yb[i][0] * J[0][j] - Yb[i][1] * J[1][j]) * (X[j] - m[j]) for j in range(2))
+            if not (k > ball(lo[i]) and k < ball(hi[i])):
+                raise Rejected("spread-box: the Krawczyk operator is not inside the box (coordinate %d)" % i)
+        t, d = 2 + J[0][0] + J[1][1], (1 + J[0][0]) * (1 + J[1][1]) - J[0][1] * J[1][0]
+        disc = t * t - 4 * d
+        r = (abs(t) + disc.sqrt()) / 2 if disc > 0 else d.sqrt() if disc < 0 else abs(t) / 2
+        if not r.is_finite():
+            raise Rejected("spread-box: the family Jacobian's eigenvalues are not enclosed")
+        radius_lo = exact(r.lower())
+    return {"fact": "spread-box", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n, "q": lo[:1] + hi[:1],
+            "p": lo[1:] + hi[1:], "radius_lo": radius_lo}
