@@ -314,6 +314,12 @@ def compute(args):
             bar(k + 1, len(futures))
         spread_rows = {key: spread.smallest([f.result() for f in fs], sr.lo, sr.hi)
                        for key, fs in spread_jobs.items()}
+        for (name, w), fs in spread_jobs.items():       # gelu, erf, sin: the first n whose point the kernel confirms
+            act = activations.activation(name, next(a for r_name, a, _, _ in rows if r_name == name))
+            box = next(((c["n"], b) for c in (f.result() for f in fs) for b in spread_verdicts.boxes(
+                act, Fraction(w), c["n"], [dict(p, state="spread") for p in c["spread"]])[:1]), None)
+            if box:
+                spread_rows[(name, w)]["note"] += "; kernel-checked: " + spread_verdicts.box_text(box[1], box[0])
         for (name, w), row in spread_rows.items():      # the float search misses n = 3's {v, -v, 0}: the kernel's
             point = sr.lo == 3 and name in POINTS and spread_verdicts.point(activations.activation(name), Fraction(w))
             if point:

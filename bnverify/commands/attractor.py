@@ -246,12 +246,19 @@ def compute_smooth(args, stages, act):
                     if x["point"]:      # the row's reason: the point is checked, a stable state is not
                         x["reason"] = spread_search.REASON_POINT % (spread_verdicts.point_text(x["point"]), act) + \
                             x["reason"].split(": bnverify attractor)", 1)[-1]
+        for x in rest:              # gelu, erf, sin: the search's spread-cluster points the kernel confirms (spread-box)
+            x["boxes"] = spread_verdicts.boxes(act, w, x["n"], x["search"]["points"])
+            if x["boxes"] and not x.get("point"):
+                x["reason"] = spread_search.REASON_BOX % (spread_verdicts.box_text(x["boxes"][0], x["n"]), act) + \
+                    x["reason"].split(": bnverify attractor)", 1)[-1]
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
         note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + (
             "; kernel-checked: no stable spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))
             if covered else "") + ("; kernel-checked: " + spread_verdicts.point_text(rest[0]["point"])
-                                   if rest[0].get("point") else "") if rest else (
+                                   if rest[0].get("point") else "") + "".join(
+            "; kernel-checked: " + spread_verdicts.box_text(x["boxes"][0], x["n"]) for x in rest[:1] if x["boxes"]) \
+            if rest else (
             "none in %s (per n, kernel-checked spread-none covers: no %sfixed point of the symmetric family off the "
             "simplex and two-point lines at any n of the range%s)" % (r, "stable " if weak else "", (
                 "; at n = %s cells where any fixed point has an eigenvalue > 1%s" % (", ".join(map(str, weak)), (
@@ -291,6 +298,9 @@ def text_smooth(doc):
         if r.get("point"):
             lines.append("  kernel: the point {v, -v, 0} exists (spread-point, one-dimensional integrals): q in [%.10g, "
                          "%.10g], spectral radius of DF in [%.9f, %.9f]" % (*r["point"]["q"], *r["point"]["spectral_radius"]))
+        for b in r.get("boxes") or []:
+            lines.append("  kernel: a spread-cluster point exists (spread-box, Krawczyk): q in [%.10g, %.10g], p in "
+                         "[%.10g, %.10g], spectral radius of DF >= %.9f" % (*b["q"], *b["p"], b["spectral_radius_lo"]))
         lines += spread_search.point_lines(r["search"]["points"], "  search: ")
     if lemma:
         lines.append("reason: %s" % doc["results"][0]["reason"])

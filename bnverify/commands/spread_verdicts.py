@@ -60,3 +60,29 @@ def point(act, w):
         return None
     q, radius = states.point_shown(it)
     return {"q": q, "spectral_radius": radius, "checked": True}
+
+
+def boxes(act, w, n, points):
+    """The float search's spread-cluster points at n (``points``: its rows) that the trusted kernel confirms by a
+    spread-box item (Krawczyk in the symmetric family's (q, p); gelu, erf, sin): per point its box rounded outward
+    (10 digits) and the kernel's lower bound of the spectral radius of DF (rounded down in its 9th decimal)."""
+    import math
+
+    from .. import trusted
+    from ..claims.properties import spread_cover, states
+    if act.name not in trusted.spreadbox.BOX or spread_cover.lemma_decides(act, w):
+        return []
+    out = []
+    for p in points:
+        it = spread_cover.box_item(act.name, n, w, p["q"], p["rho"]) if p["state"] == "spread" else None
+        if it is not None:
+            f = trusted.items.check_item(it)
+            out.append({"q": states.outward(*f["q"]), "p": states.outward(*f["p"]),
+                        "spectral_radius_lo": math.floor(f["radius_lo"] * 10 ** 9) / 10 ** 9, "checked": True})
+    return out
+
+
+def box_text(box, n):
+    """A kernel-checked spread-cluster point (``boxes``) in words."""
+    return "n = %d: a spread-cluster point exists (%sspread-box, Krawczyk: q in [%.10g, %.10g], spectral radius of DF " \
+           ">= %.9f)" % (n, "unstable: " if box["spectral_radius_lo"] > 1 else "", *box["q"], box["spectral_radius_lo"])

@@ -74,6 +74,10 @@ SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtr
 SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n = 3's point {v, -v, 0} on the edge p = 0 "
               "with its spectral radius of DF), trusted kernel")
 
+SPREAD_BOX = ("evidence re-checked (arb: the closed dual kernels of gelu, erf and sin: Krawczyk's test in the symmetric "
+              "family's (q, p), a spread-cluster fixed point alone in a box with the spectral radius of DF from below), "
+              "trusted kernel")
+
 
 def _method_of(items):
     """The words for a verdict whose evidence is all of the two-point family's (the certificate keeps the
@@ -81,6 +85,8 @@ def _method_of(items):
     kinds = {str(i.get("type", "")) for i in items}
     if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none", "simplex-grow"}:
         return SIMPLEX
+    if kinds and "spread-box" in kinds and kinds <= {"spread-box", "spread-point"}:
+        return SPREAD_BOX
     if kinds and kinds <= {"spread-none", "spread-point"}:
         odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
         return SPREAD_ODD if odd == {True} else SPREAD

@@ -248,4 +248,60 @@ def point_item(name, n, w):
     return None
 
 
-__all__ = ["item", "lemma_decides", "point_item", "search_item", "searched", "size", "tree", "trusted"]
+def box_item(name, n, w, q, rho, steps=8):
+    """A spread-box item (trusted/spreadbox.py, check_spread_box) around a float point (q, rho) of the symmetric
+    family (the float search's, bnverify.derive.spread), or None: Newton's method on the kernel's own family map in
+    balls' midpoints (128 bits), then boxes of relative half-width 2^-30 (else 2^-40, 2^-24, 2^-20) around the root
+    with Y the inverse of the Jacobian at the root (17-digit floats), until the kernel's test passes."""
+    from ...trusted import spreadbox
+    if name not in spreadbox.BOX or not 3 <= n <= trusted.items.N_MAX or not -1 / (n - 2) < rho < 1:
+        return None
+    w = Fraction(w)
+    x = [Fraction(repr(float(q))), Fraction(repr(float((n - 1) * q * (1 + (n - 2) * rho))))]
+
+    def jac(x):
+        wb, (qb, pb) = spreadfam.ball(w), (spreadfam.ball(v) for v in x)
+        dq, dp = spreadfam._partials(spreadbox.family, name, n, wb, qb, pb)
+        return spreadbox.family(name, n, wb, qb, pb), [[dq[0], dp[0]], [dq[1], dp[1]]]
+    with ctx.workprec(PREC):
+        try:
+            for _ in range(steps):
+                h, J = jac(x)
+                det = J[0][0] * J[1][1] - J[0][1] * J[1][0]
+                step = [(J[1][1] * h[0] - J[0][1] * h[1]) / det, (J[0][0] * h[1] - J[1][0] * h[0]) / det]
+                x = [v - spreadfam.exact(d.mid()) for v, d in zip(x, step)]
+                if not all(v > 0 for v in x):
+                    return None
+            _, J = jac(x)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return None
+    M = [[float(J[i][j].mid()) for j in range(2)] for i in range(2)]
+    det = M[0][0] * M[1][1] - M[0][1] * M[1][0]
+    if not det:
+        return None
+    Y = [[M[1][1] / det, -M[0][1] / det], [-M[1][0] / det, M[0][0] / det]]
+    x = [Fraction(repr(float(v))) for v in x]
+    for k in (30, 40, 24, 20):
+        it = {"type": "spread-box", "activation": name, "alpha": "0", "weight_var": str(w), "n": n, "prec": PREC,
+              "q_lo": str(x[0] - x[0] / 2 ** k), "q_hi": str(x[0] + x[0] / 2 ** k),
+              "p_lo": str(x[1] - x[1] / 2 ** k), "p_hi": str(x[1] + x[1] / 2 ** k),
+              "Y": [[str(Fraction(repr(v))) for v in r] for r in Y]}
+        try:
+            spreadbox.check_spread_box(it)
+            return it
+        except trusted.Rejected:
+            continue
+    return None
+
+
+def box_items(act, n, w):
+    """(spread-box items, the float search's spread points) at n: one item per spread-cluster point the float search
+    finds (bnverify.derive.spread.search) that the kernel's Krawczyk test confirms.  A choice of evidence only."""
+    from ...derive import spread
+    found = spread.search(act, n, float(w))["spread"]
+    got = [box_item(act.name, n, w, p["q"], p["rho"]) for p in found]
+    return [it for it in got if it is not None], found
+
+
+__all__ = ["box_item", "box_items", "item", "lemma_decides", "point_item", "search_item", "searched", "size", "tree",
+           "trusted"]

@@ -44,6 +44,36 @@ def point_evidence(point):
             "spectral_radius": "[%.9f, %.9f] (the kernel's enclosure, rounded outward)" % tuple(radius)}
 
 
+def box_evidence(item):
+    """The human-readable evidence of a spread-box item: its box rounded outward (10 digits) and the kernel's lower
+    bound of the spectral radius of DF (rounded down in its 9th decimal)."""
+    f = trusted.items.check_item(item)
+    return {"point": "a spread-cluster fixed point (Krawczyk): q in [%.10g, %.10g], p in [%.10g, %.10g]" % (
+                *outward(*f["q"]), *outward(*f["p"])),
+            "spectral_radius": ">= %.9f (the kernel's lower bound: the family's 2 x 2 Jacobian)" % (
+                math.floor(f["radius_lo"] * 10 ** 9) / 10 ** 9)}
+
+
+def box_search(claim, act, n, w):
+    """(items, human) from spread-box items (Krawczyk around the float search's spread-cluster points) where a claim
+    on the attractor of RC + gelu, erf or sin can be proved by one: existence, or a radius > / >= bound; None where no
+    box is tried (n = 3 for erf and sin: the point {v, -v, 0} first; a lemma decides; another property).  For a radius
+    bound, the point whose lower bound is largest."""
+    from . import spread_cover
+    rel = claim.params.get("relation", "<")
+    if act.name not in trusted.spreadbox.BOX or n > trusted.items.N_MAX or n == 3 and act.kind.spread_cover or \
+            spread_cover.lemma_decides(act, w) or not (claim.property in ("attractor-exists", "fixed-point") or
+                                                       claim.property == "spectral-radius" and rel in (">", ">=")):
+        return None
+    items, found = spread_cover.box_items(act, n, w)
+    if not items:
+        return [], {"search": "no spread-box at n = %d: the float search found %d spread-cluster point(s)%s" % (
+            n, len(found), ", none confirmed by the kernel's Krawczyk test" if found else "")}
+    best = max(items, key=lambda it: trusted.items.check_item(it)["radius_lo"]) if claim.property == \
+        "spectral-radius" else items[0]
+    return [best], box_evidence(best)
+
+
 def search(claim):
     """(evidence items, human-readable evidence) for one n of a per-n claim."""
     if claim.stages == ("nl", "rc", "rs"):      # BN after phi with RS: its fixed point by symmetry, no evidence
@@ -57,6 +87,9 @@ def search(claim):
         # cover of the symmetric family (docs/spread.md, Certified); else undecided
         from . import spread_cover
         w = claim.weight_var
+        box = box_search(claim, act, n, w)
+        if box is not None and (box[0] or not spread_cover.searched(act, w)):
+            return box
         if spread_cover.searched(act, w):
             if n > trusted.items.N_MAX:          # the kernel reads a spread-none item up to n = 64: no search beyond
                 return [], {"search": "no spread-none cover beyond n = %d (the trusted kernel's limit)" % trusted.items.N_MAX}
