@@ -28,6 +28,7 @@ tests/test_trusted.py evaluates every pair at the same points.
 | twopoint.image, all_blocks (two-point)        | bnverify.derive.twopoint.image; the dense float map    |
 | mehler.coefficients, series                   | bnverify.core.mehler (Gauss-Legendre, Bernstein bounds)|
 | twopoint.simplex_image, all_blocks (simplex)  | bnverify.derive.twopoint.simplex_distances; dense map  |
+| spreadbox.gelu (GELU's closed dual kernel)    | bnverify.core.activations._gelu_K (test_spread_box.py) |
 
 The map: F(G) = K(C G C), C = I - 11^T/n, K(S)_jj = A S_jj, K(S)_jk = sqrt(S_jj S_kk)
 kappa(rho_jk), kappa(rho) = A rho + B (sqrt(1 - rho^2) - rho acos rho), A = (1 + alpha^2)/2,

@@ -251,7 +251,7 @@ def point_item(name, n, w):
 def box_item(name, n, w, q, rho, steps=8):
     """A spread-box item (trusted/spreadbox.py, check_spread_box) around a float point (q, rho) of the symmetric
     family (the float search's, bnverify.derive.spread), or None: Newton's method on the kernel's own family map in
-    balls' midpoints (128 bits), then boxes of relative half-width 2^-30 (else 2^-40, 2^-24, 2^-20) around the root
+    balls' midpoints (128 bits), then boxes of relative half-width 2^-40 (else 2^-30, 2^-24, 2^-20) around the root
     with Y the inverse of the Jacobian at the root (17-digit floats), until the kernel's test passes."""
     from ...trusted import spreadbox
     if name not in spreadbox.BOX or not 3 <= n <= trusted.items.N_MAX or not -1 / (n - 2) < rho < 1:
@@ -281,7 +281,7 @@ def box_item(name, n, w, q, rho, steps=8):
         return None
     Y = [[M[1][1] / det, -M[0][1] / det], [-M[1][0] / det, M[0][0] / det]]
     x = [Fraction(repr(float(v))) for v in x]
-    for k in (30, 40, 24, 20):
+    for k in (40, 30, 24, 20):
         it = {"type": "spread-box", "activation": name, "alpha": "0", "weight_var": str(w), "n": n, "prec": PREC,
               "q_lo": str(x[0] - x[0] / 2 ** k), "q_hi": str(x[0] + x[0] / 2 ** k),
               "p_lo": str(x[1] - x[1] / 2 ** k), "p_hi": str(x[1] + x[1] / 2 ** k),

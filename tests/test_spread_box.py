@@ -1,0 +1,342 @@
+"""spread-box (trusted/spreadbox.py): a spread-cluster fixed point of RC + gelu (erf, sin) at one n >= 4 proved to
+exist by Krawczyk's test in the symmetric family's (q, p), with the spectral radius of DF from below; kernel.py's
+_g_spread_smooth proves attractor-exists and radius > / >= bound from it, never '<', never refutes; check, attractor
+and atlas name the kernel-checked point (issue 22).
+
+Independent of the checker: GELU's kernel against one-dimensional mpmath quadrature (the inner expectation by
+Stein's identity, no arcsine) and a two-dimensional Gauss-Hermite rule; the fixed point as a root of the FULL n x n
+map T(S) = w C K(S) C (mpmath, 30 digits, every entry of T(S*) = S* checked) and its spectrum by central differences
+on all n(n+1)/2 symmetric directions."""
+import functools
+import json
+import math
+from fractions import Fraction as F
+from pathlib import Path
+
+import jsonschema
+import mpmath
+import numpy as np
+import pytest
+from flint import arb, ctx
+
+from bnverify import trusted
+from bnverify.claims import properties, spec
+from bnverify.claims.properties import spread_cover as SC
+from bnverify.commands import spread_verdicts
+from bnverify.core import activations
+from bnverify.trusted import spreadbox as B
+from bnverify.trusted import spreadfam as S
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
+# the float search's spread-cluster points (bnverify.derive.spread.search; q, rho of S = w C G C, family radius)
+POINTS = {("gelu", 3, 5): (0.723386, -0.048291135, 1.0281), ("gelu", 3, 7): (36.556, -0.11759571, 1.0325),
+          ("gelu", F(7, 2), 5): (0.22258045700605492, -0.26213409080537103, 1.0844356413732092)}
+
+
+@functools.lru_cache(maxsize=None)
+def _item(name, w, n):
+    q, rho, _ = POINTS[(name, w, n)]
+    it = SC.box_item(name, n, w, q, rho)
+    assert it is not None
+    return it
+
+
+def _claim(prop="attractor-exists", act="gelu", n="5", w="3", params=None):
+    return {"property": prop, "stages": ["rc"], "activation": act, "domain": {"n": n}, "params": params or {},
+            "weight_var": w}
+
+
+def _radius(rel, bound, **kw):
+    return _claim("spectral-radius", params={"state": "attractor", "relation": rel, "bound": str(bound)}, **kw)
+
+
+def _verdict(claim, items):
+    try:
+        return trusted.decide(claim, items)[0]
+    except (trusted.Rejected, trusted.NoGoal):
+        return "inconclusive"
+
+
+def _rejected(it):
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(it)
+
+
+# ---------------------------------------------------------------- GELU's kernel, written again
+def _mpf(x):
+    return mpmath.mpf(F(x).numerator) / F(x).denominator
+
+
+def _gelu_mp(q1, q2, c):
+    """The docstring's closed form in mpmath."""
+    s = (1 + q1) * (1 + q2)
+    return (c + 2 / mpmath.pi * (c * mpmath.asin(c / mpmath.sqrt(s)) +
+                                 (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2))) / mpmath.sqrt(s - c * c))) / 4
+
+
+def _gelu_quad(q1, q2, c):
+    """E[gelu(X) gelu(Y)]: X ~ N(0, q1), Y | X = x ~ N(m, s2), m = c x/q1, s2 = q2 - c^2/q1, and E[Y Phi(Y)] = m
+    Phi(m/r) + s2 phi(m/r)/r, r = sqrt(1 + s2) (Stein's identity); one-dimensional quadrature in x."""
+    s2 = q2 - c * c / q1
+    r = mpmath.sqrt(1 + s2)
+
+    def inner(x):
+        m = c * x / q1
+        return m * mpmath.ncdf(m / r) + s2 * mpmath.npdf(m / r) / r
+    sd = mpmath.sqrt(q1)
+    return mpmath.quad(lambda z: sd * z * mpmath.ncdf(sd * z) * inner(sd * z) * mpmath.npdf(z),
+                       [-mpmath.inf, -4, 0, 4, mpmath.inf])
+
+
+COVARIANCES = [(1, 1, F(3, 10)), (F(7, 10), F(5, 2), F(-9, 10)), (F(1, 2), 3, F(6, 5)), (2, 2, F(199, 100)),
+               (F(723, 1000), F(2474, 1000), F(-2474, 4000)), (36, 90, -22), (F(1, 100), 5, F(-7, 100))]
+
+
+@pytest.mark.parametrize("q1,q2,c", COVARIANCES)
+def test_gelu_kernel_is_the_gaussian_expectation(q1, q2, c):
+    """The trusted closed form (arb, 128 bits) against mpmath's quadrature (25 digits) to 1e-18, and against a
+    200 x 200 Gauss-Hermite rule (numpy) to 1e-9 at moderate variances."""
+    with mpmath.workdps(25):
+        want = _gelu_quad(*(_mpf(v) for v in (q1, q2, c)))
+    with ctx.workprec(128):
+        got = B.gelu(S.ball(F(q1)), S.ball(F(q2)), S.ball(F(c)))
+    assert got.rad() < 1e-30 and abs(float(got.mid()) - float(want)) < 1e-18 * max(1, abs(float(want))), (got, want)
+    if max(q1, q2) <= 3:
+        from numpy.polynomial.hermite_e import hermegauss
+        z, wt = hermegauss(200)
+        wt = wt / wt.sum()
+        a, b, cc = float(q1), float(q2), float(c)
+        x = math.sqrt(a) * z[:, None] + 0 * z[None, :]
+        y = cc / math.sqrt(a) * z[:, None] + math.sqrt(max(b - cc * cc / a, 0)) * z[None, :]
+        gelu = lambda t: t * 0.5 * (1 + np.vectorize(math.erf)(t / math.sqrt(2)))      # noqa: E731
+        assert abs(float(np.sum(wt[:, None] * wt[None, :] * gelu(x) * gelu(y))) - float(got.mid())) < 1e-9
+
+
+def test_gelu_kernel_has_a_twin():
+    """trusted/spreadbox.gelu and its untrusted twin bnverify.core.activations._gelu_K agree (model.py's table)."""
+    from bnverify.core.activations import _gelu_K
+    with ctx.workprec(128):
+        for q1, q2, c in COVARIANCES:
+            a, b = B.gelu(*(S.ball(F(v)) for v in (q1, q2, c))), _gelu_K(*(S.ball(F(v)) for v in (q1, q2, c)))
+            assert a.overlaps(b) and a.rad() < 1e-30 and b.rad() < 1e-30
+
+
+# ---------------------------------------------------------------- the full map, written again (mpmath)
+def _T(n, w, S_):
+    """w C K(S) C on the full n x n matrix, K entrywise from _gelu_mp."""
+    C = mpmath.eye(n) - mpmath.ones(n, n) / n
+    K = mpmath.matrix(n, n)
+    for i in range(n):
+        for j in range(i, n):
+            K[i, j] = K[j, i] = _gelu_mp(S_[i, i], S_[j, j], S_[i, j])
+    return w * C * K * C
+
+
+def _family(n, q, p):
+    """The family's n x n matrix at (q, p): cluster 0..n-2 (variance q, covariance (p/(n-1) - q)/(n-2)), odd n-1."""
+    S_ = mpmath.matrix(n, n)
+    for i in range(n - 1):
+        for j in range(n - 1):
+            S_[i, j] = q if i == j else (p / (n - 1) - q) / (n - 2)
+        S_[i, n - 1] = S_[n - 1, i] = -p / (n - 1)
+    S_[n - 1, n - 1] = p
+    return S_
+
+
+@functools.lru_cache(maxsize=None)
+def _mp_point(w, n):
+    """(q*, p*), DT(S*)'s spectral radius over all n(n+1)/2 symmetric directions and the family pair's largest
+    modulus (central differences, 30 digits), from the float search's point by mpmath's findroot on the full map."""
+    q0, rho, _ = POINTS[("gelu", w, n)]
+    with mpmath.workdps(30):
+        wm = _mpf(w)
+
+        def h(q, p):
+            T = _T(n, wm, _family(n, q, p))
+            return [T[0, 0] - q, T[n - 1, n - 1] - p]
+        q, p = mpmath.findroot(h, (mpmath.mpf(q0), mpmath.mpf((n - 1) * q0 * (1 + (n - 2) * rho))))
+        Ss = _family(n, q, p)
+        assert mpmath.norm(_T(n, wm, Ss) - Ss) < mpmath.mpf(10) ** -25          # every entry: a fixed point
+        e, basis = mpmath.mpf(10) ** -12, [(i, j) for i in range(n) for j in range(i, n)]
+        J = mpmath.matrix(len(basis), len(basis))
+        for col, (i, j) in enumerate(basis):
+            H = mpmath.matrix(n, n)
+            H[i, j] = H[j, i] = 1
+            D = (_T(n, wm, Ss + e * H) - _T(n, wm, Ss - e * H)) / (2 * e)
+            for row, (k, m) in enumerate(basis):
+                J[row, col] = D[k, m]
+        full = max(abs(v) for v in mpmath.eig(J)[0])
+        cols = []
+        for j in range(2):          # d(q', p')/dq and d(q', p')/dp (h + identity)
+            up = h(*[v + e * (k == j) for k, v in enumerate((q, p))])
+            down = h(*[v - e * (k == j) for k, v in enumerate((q, p))])
+            cols.append([(a - b) / (2 * e) for a, b in zip(up, down)])
+        M = mpmath.matrix([[1 + cols[0][0], cols[1][0]], [cols[0][1], 1 + cols[1][1]]])
+        fam = max(abs(v) for v in mpmath.eig(M)[0])
+    return q, p, full, fam
+
+
+def test_family_jacobian_helper_is_the_map():
+    """_mp_point's family pair at gelu 3, n = 5: the float search's family radius 1.0281 (a sanity check of the
+    test's own finite differences)."""
+    assert abs(float(_mp_point(3, 5)[3]) - 1.0281) < 1e-4
+
+
+@pytest.mark.parametrize("w,n", [(3, 5), (3, 7), (F(7, 2), 5)])
+def test_the_box_holds_mpmaths_root_and_bounds_its_radius(w, n):
+    """The kernel's box holds the full map's fixed point (mpmath); radius_lo is at most DT(S*)'s spectral radius on
+    every symmetric direction and within 1e-7 of the family pair's modulus (complex pair at gelu 3; real at 7/2,
+    the p < q side of the simplex line)."""
+    f = trusted.items.check_item(_item("gelu", w, n))
+    q, p, full, fam = _mp_point(w, n)
+    qf, pf = F(mpmath.nstr(q, 25)), F(mpmath.nstr(p, 25))
+    assert f["q"][0] < qf < f["q"][1] and f["p"][0] < pf < f["p"][1], (f, q, p)
+    lo = float(f["radius_lo"])
+    assert lo <= float(full) + 1e-12 and lo <= float(fam) + 1e-12 and float(fam) - lo < 1e-7, (lo, full, fam)
+    assert abs(lo - POINTS[("gelu", w, n)][2]) < 2e-4          # the float search's family radius
+    assert (pf < qf) == (w == F(7, 2))
+
+
+# ---------------------------------------------------------------- the kernel's decisions
+def test_gelu_n5_exists_and_radius_above_one():
+    """gelu 3, n = 5: attractor-exists proved; radius > 1 and >= 1028/1000 proved, > 103/100 not (1.02814...); '<'
+    never (no upper bound), even < 2; attractor-stable and the threshold never refuted by a point."""
+    it = _item("gelu", 3, 5)
+    f = trusted.items.check_item(it)
+    assert f["fact"] == "spread-box" and f["n"] == 5 and f["weight_var"] == 3 and f["activation"] == "gelu"
+    assert F(10281, 10000) < f["radius_lo"] < F(10282, 10000)
+    status, statement, reason = trusted.decide(_claim(), [it])
+    assert status == "proved" and "Krawczyk" in reason and "n = 3's edge" not in reason and "n = 5" in reason
+    assert _verdict(_radius(">", 1), [it]) == "proved"
+    assert _verdict(_radius(">=", "1028/1000"), [it]) == "proved"
+    assert _verdict(_radius(">", "103/100"), [it]) == "inconclusive"
+    for rel, bound in (("<", 2), ("<=", 2), ("<", 100)):
+        assert _verdict(_radius(rel, bound), [it]) == "inconclusive"
+    assert _verdict(_claim("attractor-stable"), [it]) == "inconclusive"
+    assert _verdict(_claim("attractor-threshold", params={"value": "5"}), [it]) == "inconclusive"
+    assert _verdict(_claim("attractor-threshold", params={"value": "none"}), [it]) == "inconclusive"
+    with pytest.raises(trusted.Rejected, match="from below only"):
+        trusted.decide(_radius("<", 2), [it])
+
+
+def test_a_box_answers_for_its_own_n_weight_and_activation():
+    """A box at n = 5 proves nothing at n = 4..5 or 6, at another sigma_w^2, or for another activation."""
+    it = _item("gelu", 3, 5)
+    assert _verdict(_claim(n="4..5"), [it]) == "inconclusive"
+    assert _verdict(_claim(n="6"), [it]) == "inconclusive"
+    assert _verdict(_claim(w="301/100"), [it]) == "inconclusive"
+    assert _verdict(_claim(act="silu"), [it]) == "inconclusive"
+    assert _verdict(_claim(act="erf"), [it]) == "inconclusive"
+
+
+@pytest.mark.parametrize("key,value", [("n", 4), ("n", 6), ("weight_var", "301/100"), ("weight_var", "2"),
+                                       ("activation", "erf"), ("activation", "sin"), ("activation", "silu"),
+                                       ("activation", "tanh"), ("alpha", "1/2")])
+def test_a_relabelled_box_is_rejected(key, value):
+    _rejected(dict(_item("gelu", 3, 5), **{key: value}))
+
+
+def _boxed(it, q0, q1, p0, p1):
+    return dict(it, q_lo=str(q0), q_hi=str(q1), p_lo=str(p0), p_hi=str(p1))
+
+
+def test_boxes_on_the_lines_or_around_no_zero_are_rejected():
+    """A box meeting the simplex line p = q or the two-point line p = (n-1)^2 q, reaching p = 0 or q = 0, around
+    no zero (moved by 10^-6), or inverted, is refused; so is a wide box (the Krawczyk test fails, quickly)."""
+    it = _item("gelu", 3, 5)
+    q0, q1, p0, p1 = (F(it[k]) for k in ("q_lo", "q_hi", "p_lo", "p_hi"))
+    for box in ((q0, q1, q0, p1), (q0, p1, p0, p1), (q0, q1, F(1, 2), p1),        # p = q inside, or touching
+                (F(1, 1000), q1, p0, p1), (p0 / 17, q1, p0, p1),                   # the two-point line p = 16 q
+                (q0, q1, 0, p1), (0, q1, p0, p1), (q1, q0, p0, p1), (q0, q1, p1, p0),
+                (q0 + F(1, 10 ** 6), q1 + F(1, 10 ** 6), p0, p1), (q0, q1, p0 + F(1, 10 ** 6), p1 + F(1, 10 ** 6)),
+                (F(1, 2), 1, 2, 3), (F(1, 100), F(3, 2), F(8, 5), 20)):
+        _rejected(_boxed(it, *box))
+
+
+def test_bad_y_and_malformed_items_are_rejected():
+    """Y = 0, I, -Y, 2Y, transposed, 3 x 2, numbers for strings; prec or n or weight_var out of range."""
+    it = _item("gelu", 3, 5)
+    Y = [[F(v) for v in r] for r in it["Y"]]
+    for bad in ([["0", "0"], ["0", "0"]], [["1", "0"], ["0", "1"]], [[str(-v) for v in r] for r in Y],
+                [[str(2 * v) for v in r] for r in Y], [[str(Y[j][i]) for j in range(2)] for i in range(2)],
+                [["1", "0"], ["0", "1"], ["0", "0"]], [[1, 0], [0, 1]], [["1", "0", "0"], ["0", "1", "0"]], "Y"):
+        _rejected(dict(it, Y=bad))
+    for key, value in (("prec", 32), ("prec", 4096), ("n", 65), ("n", 2), ("n", "5"), ("weight_var", "0"),
+                       ("weight_var", "101"), ("q_lo", "0.7")):
+        _rejected(dict(it, **{key: value}))
+    _rejected({k: v for k, v in it.items() if k != "Y"})
+
+
+def test_a_hostile_box_is_cheap():
+    """At 512 bits, a wide box (the whole wedge's corner) and one of 400-digit ends are refused in milliseconds, and
+    the price reads a fixed cost."""
+    import time
+    it = dict(_item("gelu", 3, 5), prec=512)
+    for box in ((F(1, 10 ** 9), 99, 100, 1000), (F(10 ** 199 + 1, 10 ** 199), F(10 ** 199 + 3, 10 ** 199),
+                                                F(3 * 10 ** 199 + 1, 10 ** 199), F(3 * 10 ** 199 + 2, 10 ** 199))):
+        t = time.monotonic()
+        _rejected(_boxed(it, *box))
+        assert time.monotonic() - t < 1
+    assert trusted.items.work(it) == 512 * trusted.items.SIZED["spread-box"][1]
+
+
+def test_gelu_never_reaches_spread_none():
+    """GELU is unbounded, so spreadfam's a-priori q, p <= 4w does not hold: a spread-none item for gelu is refused
+    (GELU's kernel lives in spreadbox.BOX, not in spreadfam.KERNELS), whatever its tree."""
+    assert "gelu" not in S.KERNELS and "gelu" in B.BOX
+    for tree in ("S", "1", "2", "O", "U", "4" + "S" * 4):
+        _rejected({"type": "spread-none", "activation": "gelu", "alpha": "0", "weight_var": "3", "n": 5, "prec": 128,
+                   "top": "12", "tree": tree})
+
+
+def test_two_boxes_of_one_shape_and_mixed_evidence():
+    """Two boxes at n = 5 (the same point twice, one widened) are one shape too many; a box at 5 and at 7 prove
+    5..7 only with n = 6's, and a box cannot turn a cover-less claim into a refutation."""
+    it = _item("gelu", 3, 5)
+    q0, q1, p0, p1 = (F(it[k]) for k in ("q_lo", "q_hi", "p_lo", "p_hi"))
+    wide = _boxed(it, q0 - q0 / 2 ** 30, q1 + q1 / 2 ** 30, p0 - p0 / 2 ** 30, p1 + p1 / 2 ** 30)
+    assert trusted.items.check_item(wide)["fact"] == "spread-box"
+    assert _verdict(_claim(), [it, wide]) == "inconclusive"
+    seven = _item("gelu", 3, 7)
+    assert _verdict(_claim(n="5..7"), [it, seven]) == "inconclusive"
+    assert _verdict(_claim(n="7"), [seven]) == "proved"
+
+
+# ---------------------------------------------------------------- the search and the commands
+def test_check_proves_gelu_n5_end_to_end():
+    """properties.check (the float search, the box, the kernel, the certificate re-checked): attractor-exists and
+    radius > 1 proved at gelu 3, n = 5; radius < 2 inconclusive; the certificate re-checks in the kernel."""
+    def run(prop, params=None):
+        data = {"id": "x", "title": "x", "property": prop, "expect": "proved", "statement": "x",
+                "model": {"stages": "rc,gelu", "weight_var": "3"}, "domain": {"n": "5"},
+                "params": params or {}}
+        return properties.check(spec.claim_from_dict(data, "test"))
+    v = run("attractor-exists")
+    assert v.status == "proved" and "Krawczyk" in v.evidence["reason"], v.evidence
+    assert "spread-box" in {it["type"] for it in v.certificate["evidence"]}
+    assert trusted.check(v.certificate)[0]
+    assert "p in [" in v.evidence["point"] and v.evidence["spectral_radius"].startswith(">= 1.0281411")
+    assert run("spectral-radius", {"state": "attractor", "relation": ">", "bound": "1"}).status == "proved"
+    assert run("spectral-radius", {"state": "attractor", "relation": "<", "bound": "2"}).status == "inconclusive"
+
+
+def test_no_box_for_erf_and_sin_at_n5():
+    """erf and sin at sigma_w^2 = 2, n = 5: the float search finds no spread-cluster point, so no box (their
+    spread-none covers decide there: tests/test_spread_cover.py)."""
+    for name in ("erf", "sin"):
+        items, found = SC.box_items(activations.activation(name), 5, F(2))
+        assert items == [] and found == []
+
+
+def test_attractor_rows_name_the_box():
+    """spread_verdicts.boxes on the float search's rows at gelu 3, n = 5 (valid against the schema's box field) and
+    its words: unstable, the lower bound rounded down."""
+    pts = [{"state": "spread", "q": 0.723386, "rho": -0.048291135}, {"state": "two-point", "q": 0.047, "rho": 1.0}]
+    boxes = spread_verdicts.boxes(activations.activation("gelu"), F(3), 5, pts)
+    assert len(boxes) == 1 and boxes[0]["spectral_radius_lo"] == 1.028141135
+    schema = json.loads((SCHEMAS / "attractor.json").read_text())
+    jsonschema.validate(boxes, schema["properties"]["results"]["items"]["anyOf"][1]["properties"]["boxes"])
+    text = spread_verdicts.box_text(boxes[0], 5)
+    assert "unstable: spread-box" in text and ">= 1.028141135" in text
+    assert spread_verdicts.boxes(activations.activation("silu"), F(3), 5, pts) == []
+    assert spread_verdicts.boxes(activations.activation("gelu"), F(2), 5, pts) == []     # the trace lemma decides
