@@ -63,14 +63,14 @@ def box_search(claim, act, n, w):
     rel = claim.params.get("relation", "<")
     if act.name not in trusted.spreadbox.BOX or n > trusted.items.N_MAX or n == 3 and act.kind.spread_cover or \
             spread_cover.lemma_decides(act, w) or not (claim.property in ("attractor-exists", "fixed-point") or
-                                                       claim.property == "spectral-radius" and rel in (">", ">=")):
+                                                       claim.property in ("spectral-radius", "attractor-stable") and
+                                                       rel in (">", ">=")):
         return None
     items, found = spread_cover.box_items(act, n, w)
     if not items:
         return [], {"search": "no spread-box at n = %d: the float search found %d spread-cluster point(s)%s" % (
             n, len(found), ", none confirmed by the kernel's Krawczyk test" if found else "")}
-    best = max(items, key=lambda it: trusted.items.check_item(it)["radius_lo"]) if claim.property == \
-        "spectral-radius" else items[0]
+    best = max(items, key=lambda it: trusted.items.check_item(it)["radius_lo"]) if rel in (">", ">=") else items[0]
     return [best], box_evidence(best)
 
 
