@@ -70,8 +70,8 @@ def _mpf(x):
 def _gelu_mp(q1, q2, c):
     """The docstring's closed form in mpmath."""
     s = (1 + q1) * (1 + q2)
-    return (c + 2 / mpmath.pi * (c * mpmath.asin(c / mpmath.sqrt(s)) +
-                                 (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2))) / mpmath.sqrt(s - c * c))) / 4
+    rest = (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2))) / mpmath.sqrt(s - c * c)
+    return (c + 2 / mpmath.pi * (c * mpmath.asin(c / mpmath.sqrt(s)) + rest)) / 4
 
 
 def _gelu_quad(q1, q2, c):
@@ -363,7 +363,8 @@ def _krawczyk_box(name, n, w, q, p, k=40):
         M = [[float(J[i][j].mid()) for j in range(2)] for i in range(2)]
         det = M[0][0] * M[1][1] - M[0][1] * M[1][0]
         Y = [[F(repr(M[1][1] / det)), F(repr(-M[0][1] / det))], [F(repr(-M[1][0] / det)), F(repr(M[0][0] / det))]]
-        lo, hi = [v - abs(v) / 2 ** k - F(1, 2 ** (k + 20)) for v in x], [v + abs(v) / 2 ** k + F(1, 2 ** (k + 20)) for v in x]
+        r = [abs(v) / 2 ** k + F(1, 2 ** (k + 20)) for v in x]
+        lo, hi = [v - d for v, d in zip(x, r)], [v + d for v, d in zip(x, r)]
         X, m = [S._span(a, b) for a, b in zip(lo, hi)], [S.ball((a + b) / 2) for a, b in zip(lo, hi)]
         wb = S.ball(w)
         hm, (dq, dp) = B.family(name, n, wb, *m), S._partials(B.family, name, n, wb, *X)

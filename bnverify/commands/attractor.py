@@ -69,10 +69,11 @@ range or one of more than 1,000 n: one row for the whole range, JSON "n_last" it
 if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
 For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
 by the kernel, refutes a stable spread-cluster state (n = 3: cells where any fixed point is
-unstable).  For gelu, erf and sin a row also names the search's spread-cluster points the kernel proves to exist
-(spread-box: Krawczyk in the family's (q, p), the spectral radius of DF from below; --json "boxes"); a
-stable state stays undecided there.  Otherwise, per n (at most 64) the rows give the trusted kernel's verdicts that exist (the two-point and the simplex
-states) and a float search of the symmetric family's fixed points (bnverify.derive.spread:
+unstable).  For gelu, erf and sin a row also names the search's spread-cluster points the kernel
+proves to exist (spread-box: Krawczyk in the family's (q, p), the spectral radius of DF from below;
+--json "boxes"); a stable state stays undecided there.  Otherwise, per n (at most 64) the rows give
+the trusted kernel's verdicts that exist (the two-point and the simplex states) and a float search
+of the symmetric family's fixed points (bnverify.derive.spread:
 Gauss-Hermite or the closed kernel, a grid in (log q, arccos rho) and Newton's method), each row
 inconclusive with the reason (exit 3); "smallest_n" stays null and "smallest_n_note" says what
 the search found ("none found in A..B (float search; not proved)"); "spread_search" has the
@@ -248,7 +249,7 @@ def compute_smooth(args, stages, act):
                     if x["point"]:      # the row's reason: the point is checked, a stable state is not
                         x["reason"] = spread_search.REASON_POINT % (spread_verdicts.point_text(x["point"]), act) + \
                             x["reason"].split(": bnverify attractor)", 1)[-1]
-        for x in rest:              # gelu, erf, sin: the search's spread-cluster points the kernel confirms (spread-box)
+        for x in rest:              # gelu, erf, sin: the search's spread-cluster points the kernel confirms
             x["boxes"] = spread_verdicts.boxes(act, w, x["n"], x["search"]["points"])
             if x["boxes"] and not x.get("point"):
                 x["reason"] = spread_search.REASON_BOX % (spread_verdicts.box_text(x["boxes"][0], x["n"]), act) + \

@@ -84,5 +84,6 @@ def boxes(act, w, n, points):
 
 def box_text(box, n):
     """A kernel-checked spread-cluster point (``boxes``) in words."""
-    return "n = %d: a spread-cluster point exists (%sspread-box, Krawczyk: q in [%.10g, %.10g], spectral radius of DF " \
-           ">= %.9f)" % (n, "unstable: " if box["spectral_radius_lo"] > 1 else "", *box["q"], box["spectral_radius_lo"])
+    lo = box["spectral_radius_lo"]
+    return "n = %d: a spread-cluster point exists (%sspread-box, Krawczyk: q in [%.10g, %.10g], spectral radius of " \
+           "DF >= %.9f)" % (n, "unstable: " if lo > 1 else "", *box["q"], lo)

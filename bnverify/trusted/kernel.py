@@ -1009,8 +1009,8 @@ def _g_spread_smooth(c, stable, threshold):
                     return "proved", "; ".join(_box_reason(boxes[k]) for k in sorted(boxes)) + (
                         "; at n = 3 the point {v, -v, 0} on the invariant edge p = 0 (spread-point)" if points else "")
                 if not any(f["fact"] == "spread-none" for f in facts):
-                    raise Rejected("a spread-box bounds the spectral radius of DF from below only (%s), not shown %s %s "
-                                   "(a point proves, never refutes: that needs every fixed point)" % (", ".join(
+                    raise Rejected("a spread-box bounds the spectral radius of DF from below only (%s), not shown %s "
+                                   "%s (a point proves, never refutes: that needs every fixed point)" % (", ".join(
                                        "n = %d: >= %.9f" % (k, boxes[k]["radius_lo"] * 10 ** 9 // 1 / 10 ** 9)
                                        for k in sorted(boxes)), rel, bound))
             if threshold is None and c.n_hi is not None and all(k in points for k in c.ns()):
@@ -1039,8 +1039,8 @@ def _g_spread_smooth(c, stable, threshold):
 def _box_reason(f):
     """A spread-box fact in words, its box and radius bound rounded outward (10 and 9 decimals)."""
     d, u = lambda x: x * 10 ** 10 // 1 / 10 ** 10, lambda x: -(-x * 10 ** 10 // 1) / 10 ** 10
-    return ("at n = %d Krawczyk's test in the symmetric family's (q, p) (cluster and odd variances of sigma_w^2 C G C): "
-            "the family map minus the identity has exactly one zero in q in [%.10f, %.10f], p in [%.10f, %.10f], a box "
+    return ("at n = %d Krawczyk's test in the family's (q, p) (cluster and odd variances of sigma_w^2 C G C): the "
+            "family map minus the identity has exactly one zero in q in [%.10f, %.10f], p in [%.10f, %.10f], a box "
             "inside the wedge 0 < p < (n-1)^2 q and off the simplex line p = q: a spread-cluster fixed point, with the "
             "spectral radius of DF >= %.9f (the family's 2 x 2 Jacobian, whose eigenvalues are DT(S*)'s: the family is "
             "invariant; trusted/spreadbox.py, spread-box)" % (f["n"], d(f["q"][0]), u(f["q"][1]), d(f["p"][0]),

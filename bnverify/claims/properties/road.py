@@ -74,9 +74,9 @@ SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtr
 SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n = 3's point {v, -v, 0} on the edge p = 0 "
               "with its spectral radius of DF), trusted kernel")
 
-SPREAD_BOX = ("evidence re-checked (arb: the closed dual kernels of gelu, erf and sin: Krawczyk's test in the symmetric "
-              "family's (q, p), a spread-cluster fixed point alone in a box with the spectral radius of DF from below), "
-              "trusted kernel")
+SPREAD_BOX = ("evidence re-checked (arb: the closed dual kernels of gelu, erf and sin: Krawczyk's test in the "
+              "symmetric family's (q, p), a spread-cluster fixed point alone in a box with the spectral radius of DF "
+              "from below), trusted kernel")
 
 
 def _method_of(items):
