@@ -14,14 +14,14 @@ REASON = ("the spread-cluster state of RC + %s is not certified here (the truste
 # tanh, sigmoid at n = 3: the kernel checks the point {v, -v, 0} (spread-point), not the absence of a stable state
 REASON_POINT = ("%s, checked by the trusted kernel (spread-point, one-dimensional integrals); a stable spread-cluster "
                 "state of RC + %s is not certified here (no spread-none cover for this phi)")
-# gelu, erf, sin where the search's spread-cluster point is confirmed by the kernel (spread-box): it exists
-REASON_BOX = ("%s, checked by the trusted kernel; whether a stable spread-cluster state of RC + %s exists is not "
-              "decided here (a point proves existence, never the absence of a stable one: that needs a spread-none "
-              "cover)")
 # erf and sin beyond the lemma: the kernel does decide them per n, just not in this row
 REASON_COVERED = ("the spread-cluster state of RC + %s is not certified in this row (the trusted kernel decides it "
                   "per n from spread-none covers and, at n = 3, a spread-point item: bnverify check, bnverify "
                   "attractor); the float search of the symmetric family (q, rho) in %s found %s")
+# gelu, erf, sin where the search's spread-cluster point is confirmed by the kernel (spread-box): it exists
+REASON_BOX = ("%s, checked by the trusted kernel; whether a stable spread-cluster state of RC + %s exists is not "
+              "decided here (a point proves existence, never the absence of a stable one: that needs a spread-none "
+              "cover)")
 
 
 def _found_text(points):

@@ -54,11 +54,11 @@ from .rs_family import check_rs_cover
 from .model import (Dual, gershgorin_bound, interval_holds, kappa, kernel_constants,
                     reduced_map, symmetric_blocks)
 from .simplex import check_simplex_branch
+from .spreadbox import check_spread_box
 from . import formula
 from .mehler import terms
 from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
 from .spreadfam import ODD, check_spread_none, check_spread_point
-from .spreadbox import check_spread_box
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -201,9 +201,9 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
          "two-point-grow": ("cuts", 500), "simplex-grow": ("cuts", 2),     # the -none items' pieces and lemmas
          "spread-none": ("tree", 3), "spread-point": (None, 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
-SIZED["spread-box"] = (None, 3)       # 5 kernel values and 2 series passes: 0.2 to 0.7 ms at 64 to 512 bits (measured)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
+SIZED["spread-box"] = (None, 3)       # 5 kernel values and 2 series passes: 0.2 to 0.7 ms at 64 to 512 bits (measured)
 
 
 def _steep(item, top):
