@@ -1,7 +1,7 @@
 """The scale grows: two-point-grow and simplex-grow items (bnverify/trusted/twopoint.py's check_none with sign +1):
-S(s) > s for every s > 0, so no fixed point of the state.  The reverse large-s lemma against an independent
-mpmath S(s) (a one-dimensional Gaussian integral written here, 30 digits), genuine items accepted, forgeries
-refused, the claims refuted end to end and through the written certificate, true statements near the edge
+S(s) > s for every s > 0, so no fixed point of the state.  The reverse large-s lemma against an independent S(s)
+written here (a one-dimensional Gaussian integral, float64 Gauss-Legendre: tests/gaussfloat.py), genuine items
+accepted, forgeries refused, the claims refuted end to end and through the written certificate, true statements near the edge
 never refuted.  GELU, SiLU, softplus and ELU at sigma_w^2 >= 4 need no item (the parity lemma, tests/test_parity_lemma.py):
 their items are checked as items, and the claims that items decide are ELU's at 39/10."""
 import copy
@@ -12,6 +12,8 @@ from fractions import Fraction
 import mpmath
 import pytest
 from flint import ctx
+
+import gaussfloat
 
 from bnverify import trusted
 from bnverify.claims.properties import two_point as search
@@ -25,25 +27,15 @@ def _claim(act="gelu", n="8", w="8", state="two-point", prop="fixed-point", alph
             "params": dict(state=state, **params), "weight_var": w}
 
 
-def _phi(name, alpha=1):
-    """phi in mpmath, written here (not the package's)."""
-    return {"gelu": lambda t: t * mpmath.ncdf(t),
-            "silu": lambda t: t / (1 + mpmath.exp(-t)),
-            "elu": lambda t: t if t > 0 else alpha * mpmath.expm1(t),
-            "softplus": lambda t: mpmath.log1p(mpmath.exp(t)) if t < 30 else t + mpmath.log1p(mpmath.exp(-t))}[name]
-
-
 def _mpf(x):
     x = Fraction(x)
     return mpmath.mpf(x.numerator) / x.denominator
 
 
 def S_mp(name, n, w, s, alpha=1):
-    """The two-point S(s) = E[(phi((n-1) lam Z/n) - phi(-lam Z/n))^2], lam^2 = w s, Z ~ N(0, 1): one integral."""
-    phi = _phi(name, _mpf(alpha))
-    lam = mpmath.sqrt(_mpf(w) * s)
-    f = lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * mpmath.npdf(z)      # noqa: E731
-    return mpmath.quad(f, [-mpmath.inf, -8, -1, 0, 1, 8, mpmath.inf])
+    """The two-point S(s) = E[(phi((n-1) lam Z/n) - phi(-lam Z/n))^2], lam^2 = w s, Z ~ N(0, 1): one integral, in
+    float64 (tests/gaussfloat.py, checked against mpmath there: the margins here are a percent and more), as an mpf."""
+    return mpmath.mpf(gaussfloat.two_point_S(name, n, w, float(s), alpha))
 
 
 H_MP = {"gelu": lambda a: 1 / mpmath.sqrt(2 * mpmath.pi), "silu": lambda a: mpmath.exp(-1), "elu": lambda a: a,
@@ -89,8 +81,8 @@ def test_the_reverse_split_holds_and_is_sharp():
                                             for c in [("gelu", 0, 8, 8), ("gelu", 0, 3, 8), ("elu", 1, 8, 4),
                                                       ("elu", 1, 8, 3), ("elu", 2, 5, 4), ("silu", 0, 8, 8),
                                                       ("softplus", 0, 8, 8)]])
-def test_the_lower_bound_holds_at_every_s_against_mpmath(name, alpha, n, w):
-    """S(s) >= (1 - eps) w c s - (1/eps - 1) H^2 (mpmath's S, c and H) at s from 1e-3 to 1e6, eps in (0, 1)."""
+def test_the_lower_bound_holds_at_every_s_against_quadrature(name, alpha, n, w):
+    """S(s) >= (1 - eps) w c s - (1/eps - 1) H^2 (the float S, mpmath's c and H) at s from 1e-3 to 1e6, eps in (0, 1)."""
     with mpmath.workdps(30):
         c = mpmath.mpf((n - 1) ** 2 + 1) / (2 * n * n)
         H = H_MP[name](_mpf(alpha))
@@ -101,8 +93,8 @@ def test_the_lower_bound_holds_at_every_s_against_mpmath(name, alpha, n, w):
 
 
 @pytest.mark.parametrize("item_name", ["gelu8", "elu39"])
-def test_an_accepted_item_is_true_in_mpmath(item_name, request):
-    """Every cut, the midpoints between, and s far beyond s_big: S(s) > s in mpmath."""
+def test_an_accepted_item_is_true_in_quadrature(item_name, request):
+    """Every cut, the midpoints between, and s far beyond s_big: S(s) > s (the float S, margins of a percent and more)."""
     item = request.getfixturevalue(item_name)
     name, n, w, alpha = item["activation"], item["n"], Fraction(item["weight_var"]), Fraction(item["alpha"])
     cuts = [Fraction(c) for c in item["cuts"]]
@@ -333,9 +325,9 @@ def test_accepted_simplex_items_are_true_in_floats(gelu8_simplex):
 # ---------------------------------------------------------------- the two-point's near-zero bound, side by side
 @pytest.mark.parametrize("alpha,n,w", [("1/2", 8, 3), ("1/100", 8, Fraction(3, 2)), ("1/4", 3, 3), ("3", 8, 2),
                                        ("1/2", 1000, Fraction(5, 2))])
-def test_the_straddling_near_zero_bound_is_true_in_mpmath(alpha, n, w):
+def test_the_straddling_near_zero_bound_is_true_in_quadrature(alpha, n, w):
     """_near_zero's +1 for the two-point state (|phi(p) - phi(q)| >= m+ |p| + m- |q|: p, q straddle 0) only where
-    mpmath's S(s) > s at s_min and below; and where the slopes' mix gives w c > 1 it does say +1 (ELU(1/2) at 3,
+    the float S(s) > s at s_min and below; and where the slopes' mix gives w c > 1 it does say +1 (ELU(1/2) at 3,
     n = 8: m- = 1/2 alone would give w/4 < 1)."""
     said = 0
     for t in ("1/50", "1/5", "1"):

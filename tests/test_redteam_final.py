@@ -1,40 +1,22 @@
 """Final red team of this session's trusted two-point pieces together (bnverify/trusted/twopoint.py): the straddling
 near-zero bounds in _near_zero (below with each side's inf phi', above with each side's sup |phi'|), the parity lemma
-(lemma, grows, PARITY) and the none / grow items.  S(s) is written here in mpmath, E[(phi(p) - phi(q))^2] with
-p - q = lam Z, lam^2 = sigma_w^2 s, p = (n-1) lam Z/n: a refutation by an item must have S(s)/s on one side of 1 on
+(lemma, grows, PARITY) and the none / grow items.  S(s) = E[(phi(p) - phi(q))^2] is written here apart from the
+package (float64 Gauss-Legendre, tests/gaussfloat.py), p - q = lam Z, lam^2 = sigma_w^2 s, p = (n-1) lam Z/n: a refutation by an item must have S(s)/s on one side of 1 on
 the whole log grid 1e-8..1e6, and an item forged where S(s) = s has a root is refused, whatever its T, s_min or eps."""
 from fractions import Fraction
 
-import mpmath
 import pytest
 
+import gaussfloat
 from bnverify import trusted
 from bnverify.claims.properties import two_point as search
 from bnverify.core.activations import activation
 
 
-def _mpf(x):
-    x = Fraction(x)
-    return mpmath.mpf(x.numerator) / x.denominator
-
-
-def _phi(name, a):
-    return {"elu": lambda t: t if t > 0 else a * mpmath.expm1(t),
-            "gelu": lambda t: t * mpmath.ncdf(t),
-            "silu": lambda t: t / (1 + mpmath.exp(-t)),
-            "softplus": lambda t: mpmath.log1p(mpmath.exp(t))}[name]
-
-
 def _ratios(name, alpha, n, w):
-    """S(s)/s at s = 10^(k/2), k = -16..12."""
-    f, a, out = _phi(name, _mpf(alpha)), _mpf(alpha), []
-    for k in range(-16, 13):
-        s = mpmath.mpf(10) ** (mpmath.mpf(k) / 2)
-        lam = mpmath.sqrt(_mpf(w) * s)
-        out.append(mpmath.quad(lambda z: (f((n - 1) * lam * z / n) - f(-lam * z / n)) ** 2 * mpmath.npdf(z),
-                               [-mpmath.inf, -4, -1, 0, 1, 4, mpmath.inf]) / s)
-    del a
-    return out
+    """S(s)/s at s = 10^(k/2), k = -16..12, in float64 (tests/gaussfloat.py, checked against mpmath there; the
+    margins here are 1e-4 and more)."""
+    return [gaussfloat.two_point_S(name, n, w, 10 ** (k / 2), Fraction(alpha)) / 10 ** (k / 2) for k in range(-16, 13)]
 
 
 def _claim(name, alpha, n, w, state="two-point"):
@@ -52,7 +34,7 @@ ITEMS = [("elu", "1/10", 3, "5/2", -1), ("elu", "1/2", 3, "3/2", -1), ("softplus
 
 
 @pytest.mark.parametrize("name,alpha,n,w,sign", ITEMS)
-def test_a_none_or_grow_item_refutes_only_where_mpmath_agrees(name, alpha, n, w, sign):
+def test_a_none_or_grow_item_refutes_only_where_quadrature_agrees(name, alpha, n, w, sign):
     act = activation(name, alpha) if name == "elu" else activation(name)
     item = (search.none_item if sign < 0 else search.grow_item)(act, n, Fraction(w))
     assert item is not None
@@ -60,11 +42,10 @@ def test_a_none_or_grow_item_refutes_only_where_mpmath_agrees(name, alpha, n, w,
     assert fact["fact"] == "two-point-" + ("none" if sign < 0 else "grow")
     verdict, _, reason = trusted.decide(_claim(name, alpha, n, w), [item])
     assert verdict == "refuted" and ("collapses" if sign < 0 else "grows") in reason
-    with mpmath.workdps(20):
-        assert all((r - 1) * sign > 0 for r in _ratios(name, alpha, n, w))
+    assert all((r - 1) * sign > 0 for r in _ratios(name, alpha, n, w))
 
 
-# (activation, alpha, n, w): S(s) = s has a root (mpmath: S(s)/s crosses 1), the near-zero mix on the far side of 1
+# (activation, alpha, n, w): S(s) = s has a root (S(s)/s crosses 1 by 2e-3 at least), the near-zero mix on the far side of 1
 ROOTS = [("elu", "1/10", 3, "7/2"), ("elu", "1/2", 3, "3"), ("elu", "3", 3, "1/2"), ("elu", "1", 3, "3/2")]
 
 
@@ -73,9 +54,8 @@ def test_an_item_forged_where_a_root_exists_is_refused(name, alpha, n, w):
     """Take a real none (grow) item's shape, put it at a (name, alpha, n, w) with a root and try T from 1/100 to 10^4,
     s_min from 10^-14 to 10^5 (beyond the root, with pieces of ratio 101/100 up to 2 s_min: there only the near-zero
     bound stands between the item and a false refutation) and eps from 1/100 to 9/10: the kernel refuses every one."""
-    with mpmath.workdps(20):
-        r = _ratios(name, alpha, n, w)
-        assert min(r) < 1 < max(r)
+    r = _ratios(name, alpha, n, w)
+    assert min(r) < 1 < max(r)
     for sign, base in ((-1, ("elu", "1/10", 3, "5/2")), (1, ("elu", "1/2", 1000, "3"))):
         act = activation(base[0], base[1])
         item = (search.none_item if sign < 0 else search.grow_item)(act, base[2], Fraction(base[3]))

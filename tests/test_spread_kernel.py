@@ -76,6 +76,22 @@ def test_the_trace_lemma_decides_gelu_and_silu(act, w):
     assert trusted.decide(_claim(act=act, n="3..", w=w))[0] == "refuted"
 
 
+def _random_states(seed, spread):
+    """(n, C, S) for 8 random centred PSD S at n = 3 and 5, scales e^U(-spread, spread)."""
+    rng = np.random.default_rng(seed)
+    for n in (3, 5):
+        C = np.eye(n) - 1 / n
+        for _ in range(8):
+            A = rng.normal(size=(n, n)) * np.exp(rng.uniform(-spread, spread))
+            yield n, C, C @ A @ A.T @ C
+
+
+def _pair(S, i, j, x):
+    """(X, Y) on the product grid x (x) x: x_i = M00 Z1, x_j = M10 Z1 + M11 Z2 with M M' = S's (i, j) block."""
+    M = np.linalg.cholesky(np.array([[S[i, i], S[i, j]], [S[i, j], S[j, j]]]) + 1e-12 * np.eye(2))
+    return M[0, 0] * x[:, None] + 0 * x[None, :], M[1, 0] * x[:, None] + M[1, 1] * x[None, :]
+
+
 FLAT = [("softplus", "2"), ("softplus", "3/2"), ("softplus", "101/100")]
 
 
@@ -106,23 +122,15 @@ def test_the_flat_lemma_against_quadrature():
     assert mpmath.diff(lambda u: sp(u) - u / 2, mpmath.mpf(30)) > mpmath.mpf("0.4999")
     x, wts = np.polynomial.hermite_e.hermegauss(60)
     wts = wts / np.sqrt(2 * np.pi)
-    rng = np.random.default_rng(5)
     grew = False
-    for n in (3, 5):
-        C = np.eye(n) - 1 / n
-        for _ in range(8):
-            A = rng.normal(size=(n, n)) * np.exp(rng.uniform(-2, 3))
-            S = C @ A @ A.T @ C
-            for i in range(n):
-                for j in range(i + 1, n):
-                    D = S[i, i] + S[j, j] - 2 * S[i, j]                  # E[(x_i - x_j)^2]
-                    cov = np.array([[S[i, i], S[i, j]], [S[i, j], S[j, j]]])
-                    M = np.linalg.cholesky(cov + 1e-12 * np.eye(2))
-                    X = M[0, 0] * x[:, None] + 0 * x[None, :]
-                    Y = M[1, 0] * x[:, None] + M[1, 1] * x[None, :]
-                    d = np.sum(wts[:, None] * wts[None, :] * (np.logaddexp(0, X) - np.logaddexp(0, Y)) ** 2)
-                    assert 2 * d < D * (1 + 1e-9), (n, i, j, 2 * d / D)
-                    grew |= 3 * d > D
+    for n, _, S in _random_states(5, 3):
+        for i in range(n):
+            for j in range(i + 1, n):
+                D = S[i, i] + S[j, j] - 2 * S[i, j]                      # E[(x_i - x_j)^2]
+                X, Y = _pair(S, i, j, x)
+                d = np.sum(wts[:, None] * wts[None, :] * (np.logaddexp(0, X) - np.logaddexp(0, Y)) ** 2)
+                assert 2 * d < D * (1 + 1e-9), (n, i, j, 2 * d / D)
+                grew |= 3 * d > D
     assert grew
 
 
@@ -148,27 +156,19 @@ def test_the_trace_lemma_against_quadrature(name):
     phi = _gelu_like(name)
     x, wts = np.polynomial.hermite_e.hermegauss(40)
     wts = wts / np.sqrt(2 * np.pi)
-    rng = np.random.default_rng(11)
     grew = False
-    for n in (3, 5):
-        C = np.eye(n) - 1 / n
-        for _ in range(8):
-            A = rng.normal(size=(n, n)) * np.exp(rng.uniform(-3, 3))
-            S = C @ A @ A.T @ C
-            K = np.zeros((n, n))                     # E[phi(x_i) phi(x_j)] by the product rule on (Z1, Z2)
-            for i in range(n):
-                for j in range(n):
-                    cov = np.array([[S[i, i], S[i, j]], [S[i, j], S[j, j]]])
-                    M = np.linalg.cholesky(cov + 1e-12 * np.eye(2))
-                    X = M[0, 0] * x[:, None] + 0 * x[None, :]       # x_i = M00 Z1, x_j = M10 Z1 + M11 Z2
-                    Y = M[1, 0] * x[:, None] + M[1, 1] * x[None, :]
-                    K[i, j] = np.sum(wts[:, None] * wts[None, :] * phi(X) * phi(Y))
-            for w, below in ((2.0, True), (3.0, False)):
-                ratio = np.trace(w * C @ K @ C) / np.trace(S)
-                if below:
-                    assert ratio < 1, (n, ratio)
-                else:
-                    grew |= ratio > 1
+    for n, C, S in _random_states(11, 3):
+        K = np.zeros((n, n))                         # E[phi(x_i) phi(x_j)] by the product rule on (Z1, Z2)
+        for i in range(n):
+            for j in range(n):
+                X, Y = _pair(S, i, j, x)
+                K[i, j] = np.sum(wts[:, None] * wts[None, :] * phi(X) * phi(Y))
+        for w, below in ((2.0, True), (3.0, False)):
+            ratio = np.trace(w * C @ K @ C) / np.trace(S)
+            if below:
+                assert ratio < 1, (n, ratio)
+            else:
+                grew |= ratio > 1
     assert grew
 
 

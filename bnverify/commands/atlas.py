@@ -32,7 +32,7 @@ dynamics, at each n of --n:
                    with the reason in --json
   smallest n       with --spread-n A..B, for a non-homogeneous phi: "none in A..B (proved by the
                    trusted kernel's collapse lemma ...)" where the scale collapses (tanh at
-                   sigma_w^2 = 1, gelu and silu at <= 2, ...) or, the parity lemma, grows (gelu,
+                   sigma_w^2 = 1, gelu, silu and softplus at <= 2, ...) or, the parity lemma, grows (gelu,
                    silu, softplus, elu at >= 4); elsewhere the smallest n in A..B
                    at which a float search of the symmetric family finds a spread-cluster fixed
                    point (and a stable one), or "none found in A..B (float search; not

@@ -62,7 +62,8 @@ examples:  bnverify attractor --n 7..64 --jobs 2
 A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
 default 1): the scale is part of the state.  Where the kernel's collapse lemmas hold (S2 L^2 < 1,
 or = 1 for tanh, sin, softplus, sigmoid, elu, L the Lipschitz constant of phi: every pairwise
-distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks), and where
+distance shrinks; gelu, silu at S2 <= 2: the trace of the map's Gram matrix shrinks; softplus at
+S2 <= 2: phi = t/2 + e with |e'| < 1/2, every pairwise distance below S2/2 times its own), and where
 the parity lemma does (gelu, silu, softplus at S2 >= 4: phi(t) - phi(-t) = t, every pairwise distance
 grows by S2/4 at least), there is no spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
 range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n, null

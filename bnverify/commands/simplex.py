@@ -54,7 +54,7 @@ per n of a finite range, the simplex state s I + b J of the map itself (not up t
 trusted kernel: a bracket of S(s) = E[phi(x)^2] - E[phi(x) phi(y)] = s (Mehler's series in balls),
 the common cosine, E[phi^2] and the spectral radius of DF over it, and whether it is stable
 (docs/two-point.md).  An open range (--n 3..) or one above n = 1000 where a lemma of the kernel
-decides every n (collapse: S2 L^2 < 1, or = 1 for a strict row; gelu, silu at S2 <= 2; parity, the
+decides every n (collapse: S2 L^2 < 1, or = 1 for a strict row; gelu, silu, softplus at S2 <= 2; parity, the
 scale grows: gelu, silu, softplus at S2 >= 4): one row for
 the whole range, the kernel's verdict (JSON "n_last": the range's last n, null if open; --cert FILE
 writes its certificate).
