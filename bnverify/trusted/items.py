@@ -35,7 +35,7 @@ bound), computed here, never read from the item's labels:
 ``two-point-grow``, ``simplex-grow``  {the same fields}: S(s) > s for every s > 0 (the scale grows), so no fixed point.
 ``spread-box``  {activation, alpha, weight_var, n, prec, q_lo, q_hi, p_lo, p_hi, Y}: Krawczyk in the symmetric
     family's (q, p): a spread-cluster fixed point of RC + gelu, erf or sin, alone in the box, with the spectral
-    radius of DF from below (bnverify/trusted/spreadbox.py).
+    radius of DF enclosed, every block of DF (bnverify/trusted/spreadbox.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -203,7 +203,7 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "spread-none": ("tree", 3), "spread-point": (None, 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
-SIZED["spread-box"] = (None, 3)       # 5 kernel values and 2 series passes: 0.2 to 0.7 ms at 64 to 512 bits (measured)
+SIZED["spread-box"] = (None, 10)      # 5 kernel values, 2 + 7 series passes, every block: 2 to 3 ms (measured)
 
 
 def _steep(item, top):

@@ -1000,18 +1000,19 @@ def _g_spread_smooth(c, stable, threshold):
         why = twopoint.lemma(c, "spread-cluster")
         if why is None:
             points = {f["n"]: f for f in facts if f["fact"] == "spread-point"}
-            # a spread-box fact (Krawczyk in (q, p), any n) shows existence and the radius of DF >= its radius_lo:
-            # it proves (radius > / >= bound), never refutes, and never an upper bound (other blocks not enclosed)
+            # a spread-box fact (Krawczyk in (q, p), any n) shows existence and the radius of DF in [radius_lo,
+            # radius_hi] (every block of DF): it proves (radius rel bound; attractor-stable: < 1), never refutes
             boxes = {f["n"]: f for f in facts if f["fact"] == "spread-box"}
             if threshold is None and c.n_hi is not None and boxes and all(k in points or k in boxes for k in c.ns()):
-                if all(shown(points[k]) if k in points else rel is None or rel[0] == ">" and
-                       holds(boxes[k]["radius_lo"], rel, bound) for k in c.ns()):
+                if all(shown(points[k]) if k in points else rel is None or holds(
+                        boxes[k]["radius_hi" if rel[0] == "<" else "radius_lo"], rel, bound) for k in c.ns()):
                     return "proved", "; ".join(_box_reason(boxes[k]) for k in sorted(boxes)) + (
                         "; at n = 3 the point {v, -v, 0} on the invariant edge p = 0 (spread-point)" if points else "")
                 if not any(f["fact"] == "spread-none" for f in facts):
-                    raise Rejected("a spread-box bounds the spectral radius of DF from below only (%s), not shown %s "
-                                   "%s (a point proves, never refutes: that needs every fixed point)" % (", ".join(
-                                       "n = %d: >= %.9f" % (k, boxes[k]["radius_lo"] * 10 ** 9 // 1 / 10 ** 9)
+                    raise Rejected("a spread-box encloses the spectral radius of DF (every block of DF: %s), not shown "
+                                   "%s %s (a point proves, never refutes: that needs every fixed point)" % (", ".join(
+                                       "n = %d: in [%.9f, %.9f]" % (k, boxes[k]["radius_lo"] * 10 ** 9 // 1 / 10 ** 9,
+                                                                   -(-boxes[k]["radius_hi"] * 10 ** 9 // 1) / 10 ** 9)
                                        for k in sorted(boxes)), rel, bound))
             if threshold is None and c.n_hi is not None and all(k in points for k in c.ns()):
                 # the enclosure shown rounded outward in its 9th decimal (below, the exact ends decide)
@@ -1037,14 +1038,15 @@ def _g_spread_smooth(c, stable, threshold):
 
 
 def _box_reason(f):
-    """A spread-box fact in words, its box and radius bound rounded outward (10 and 9 decimals)."""
+    """A spread-box fact in words, its box and radius enclosure rounded outward (10 and 9 decimals)."""
     d, u = lambda x: x * 10 ** 10 // 1 / 10 ** 10, lambda x: -(-x * 10 ** 10 // 1) / 10 ** 10
     return ("at n = %d Krawczyk's test in the family's (q, p) (cluster and odd variances of sigma_w^2 C G C): the "
             "family map minus the identity has exactly one zero in q in [%.10f, %.10f], p in [%.10f, %.10f], a box "
             "inside the wedge 0 < p < (n-1)^2 q and off the simplex line p = q: a spread-cluster fixed point, with the "
-            "spectral radius of DF >= %.9f (the family's 2 x 2 Jacobian, whose eigenvalues are DT(S*)'s: the family is "
-            "invariant; trusted/spreadbox.py, spread-box)" % (f["n"], d(f["q"][0]), u(f["q"][1]), d(f["p"][0]),
-                                                             u(f["p"][1]), f["radius_lo"] * 10 ** 9 // 1 / 10 ** 9))
+            "spectral radius of DF in [%.9f, %.9f] (every block of DF: trivial, standard and pair components of "
+            "S_(n-1), from the closed kernel's partials over the box; trusted/spreadbox.py, spread-box)" % (
+                f["n"], d(f["q"][0]), u(f["q"][1]), d(f["p"][0]), u(f["p"][1]), f["radius_lo"] * 10 ** 9 // 1 / 10 ** 9,
+                -(-f["radius_hi"] * 10 ** 9 // 1) / 10 ** 9))
 
 
 OUTSIDE = ("outside the lemmas' regimes (collapse: sigma_w^2 L^2 <= 1; gelu, silu, softplus: sigma_w^2 <= 2; parity: gelu, silu, "

@@ -12,22 +12,25 @@ _partials) gives exactly one zero of h in X (and Y, every J in J(X), invertible)
 are analytic on a neighbourhood of the PSD pairs (GELU: (1+q1)(1+q2) - c^2 > 0 and |c| < sqrt((1+q1)(1+q2)) there;
 erf, sin: spreadfam).
 
-The spectral radius of DF at that point from below: S is linear in (q, p) and the family is invariant under T, so the
-family Jacobian I + J at the zero is DT(S*) restricted to an invariant plane: its eigenvalues are DT(S*)'s, and DF(G*)
-= DK(S*) L, DT(S*) = L DK(S*) (L(G) = w C G C) share every non-zero eigenvalue (spreadfam.moduli: DK is the closed
-form's, the PSD cone having interior).  With t, d the trace and determinant of I + J over X: disc = t^2 - 4d > 0
-(real eigenvalues) gives max |lambda| = (|t| + sqrt(disc))/2; disc < 0 (a conjugate pair) gives |lambda| = sqrt(d);
-else |lambda_1| + |lambda_2| >= |t| gives |t|/2.  Only a LOWER bound: the other symmetry blocks are not enclosed.
+The spectral radius of DF at that point, every block: S* has twopoint.all_blocks' entry types and symmetry (S_(n-1)
+on the cluster: cluster diagonal q, cluster pairs rho q, cross x = -p/(n-1), odd diagonal p), and DF(G*)[E] = w
+DK(S*)[C E C] reads only K's seven partials there (kernel_partials; over the box's balls they hold those at the zero;
+DK is the closed form's, the PSD cone having interior: spreadfam.moduli), so all_blocks on them gives DF(G*)'s
+trivial, standard and pair blocks and radius each one's eigenvalues (the translations' zeros split off exactly).  The
+spectral radius is at most the largest upper end and at least the largest lower end, both from these enclosures (the
+trivial block holds the family Jacobian I + J's pair: S is linear in (q, p) and the family invariant, and DF(G*) = DK
+(S*) L, DT(S*) = L DK(S*), L(G) = w C G C, share every non-zero eigenvalue).
 
 GELU's kernel (x Phi(x); Gaussian integration by parts, twin: bnverify/core/activations.py _gelu_K):
 K(q1, q2, c) = (c + (2/pi)(c asin(c/sqrt(s)) + (q1 q2 + c^2 - c^2 (q1/(1+q1) + q2/(1+q2)))/sqrt(s - c^2)))/4 with
 s = (1+q1)(1+q2).  It is NOT in spreadfam.KERNELS: check_spread_none's a-priori bound q, p <= 4w needs |phi| <= 1."""
 from __future__ import annotations
 
-from flint import arb, ctx
+from flint import arb, arb_series, ctx
 
-from .base import Q, Rejected, ball, exact
+from .base import Q, Rejected, ball
 from .spreadfam import KERNELS, _partials, _span, h12
+from .twopoint import _lower, _upper, all_blocks, radius
 
 
 def gelu(q1, q2, c):
@@ -45,10 +48,22 @@ def family(name, n, w, q, p):
     return h12(name, n, w, q, p, BOX)
 
 
+def kernel_partials(name, n, q, p):
+    """twopoint.all_blocks' seven partials of K at the family's state with balls q, p (cluster pairs at rho q = (p/(n-1)
+    - q)/(n-2), cross x = -p/(n-1)): d_cluster = d/dq K(q, q, q) (all three move), d_odd the same at p; c_cc, q_cc =
+    dK/dc, dK/dq1 at (q, q, rho q); c_co, q_co_cluster, q_co_odd = dK/dc, dK/dq1, dK/dq2 at (q, p, x)."""
+    K, t = BOX[name][0], lambda v: arb_series([v, 1], prec=2)
+    d = lambda v: v.coeffs()[1]            # noqa: E731
+    c, x = (p / (n - 1) - q) / (n - 2), -p / (n - 1)
+    return {"d_cluster": d(K(t(q), t(q), t(q))), "d_odd": d(K(t(p), t(p), t(p))), "c_cc": d(K(q, q, t(c))),
+            "q_cc": d(K(t(q), q, c)), "c_co": d(K(q, p, t(x))), "q_co_cluster": d(K(t(q), p, x)),
+            "q_co_odd": d(K(q, t(p), x))}
+
+
 def check_spread_box(item):
     """The fact of a spread-box item {activation (gelu, erf, sin), alpha (0), weight_var, n, prec, q_lo, q_hi, p_lo,
     p_hi, Y}: the symmetric family of RC + phi at n has exactly one fixed point in the box, a spread-cluster one, and
-    the spectral radius of DF there is >= the fact's radius_lo (the module docstring)."""
+    the spectral radius of DF there is in the fact's [radius_lo, radius_hi] (every block: the module docstring)."""
     name, n, w, prec, Y = item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["Y"]
     lo, hi = [Q(item["q_lo"]), Q(item["p_lo"])], [Q(item["q_hi"]), Q(item["p_hi"])]
     if name not in BOX or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
@@ -69,11 +84,7 @@ def check_spread_box(item):
                 (int(i == j) - Yb[i][0] * J[0][j] - Yb[i][1] * J[1][j]) * (X[j] - m[j]) for j in range(2))
             if not (k > ball(lo[i]) and k < ball(hi[i])):
                 raise Rejected("spread-box: the Krawczyk operator is not inside the box (coordinate %d)" % i)
-        t, d = 2 + J[0][0] + J[1][1], (1 + J[0][0]) * (1 + J[1][1]) - J[0][1] * J[1][0]
-        disc = t * t - 4 * d
-        r = (abs(t) + disc.sqrt()) / 2 if disc > 0 else d.sqrt() if disc < 0 else abs(t) / 2
-        if not r.is_finite():
-            raise Rejected("spread-box: the family Jacobian's eigenvalues are not enclosed")
-        radius_lo = exact(r.lower())
+        ends = [radius(M) for M in all_blocks(None, None, n, w, None, partials=kernel_partials(name, n, *X)).values()]
+        radius_lo, radius_hi = max(_lower(e[0]) for e in ends), max(_upper(e[1]) for e in ends)
     return {"fact": "spread-box", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n, "q": lo[:1] + hi[:1],
-            "p": lo[1:] + hi[1:], "radius_lo": radius_lo}
+            "p": lo[1:] + hi[1:], "radius_lo": radius_lo, "radius_hi": radius_hi}

@@ -684,12 +684,14 @@ def _simplex_partials(name, alpha, n, w, S, tol, at=None):
     return {"d_cluster": d, "d_odd": d, "c_cc": kc, "q_cc": kq, "c_co": kc, "q_co_cluster": kq, "q_co_odd": kq}
 
 
-def all_blocks(name, alpha, n, w, S, tol=2.0 ** -60, state="two-point", at=None):
+def all_blocks(name, alpha, n, w, S, tol=2.0 ** -60, state="two-point", at=None, partials=None):
     """{component: ball matrix of DF(G*) on one copy} for every two-point (or simplex) state with s
     in the ball S (model.blocks on class patterns, its invariance checked; the trivial block whole:
-    no scale to quotient out; the simplex state's blocks are S_(n-1)'s too).  DF(G)[E] = DK(C G C)[w C E C]."""
+    no scale to quotient out; the simplex state's blocks are S_(n-1)'s too).  DF(G)[E] = DK(C G C)[w C E C].
+    ``partials``: the seven given (spreadbox.py's spread-cluster state, of the same entry types and symmetry)."""
     from .model import blocks, center, classes, pattern
-    k = _simplex_partials(name, alpha, n, w, S, tol, at) if state == "simplex" else _partials(name, alpha, n, w, S, tol)
+    k = partials if partials is not None else _simplex_partials(name, alpha, n, w, S, tol, at) if \
+        state == "simplex" else _partials(name, alpha, n, w, S, tol)
     cl, size = classes(n)
 
     def L(P):
