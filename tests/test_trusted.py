@@ -152,8 +152,9 @@ def test_trusted_is_small():
     / >= bound, never '<', never refutes; its reason with the box and bound rounded outward).  +7 for every block of
     DF at a spread-box point (issue 22): spreadbox.py (+4: kernel_partials, the closed kernel's seven partials over
     the box fed to twopoint.all_blocks, whose blocks' eigenvalues give the radius' lower and upper ends alike, the
-    family Jacobian's own lower bound gone); twopoint.py (+1: all_blocks takes given partials); kernel.py (+2: a box
-    proves '<' / '<=' bound and attractor-stable where its upper end shows it; the reason and refusal name both ends)."""
+    family Jacobian's own lower bound gone); twopoint.py (+1: all_blocks takes given partials); kernel.py (+2: a
+    box proves '<' / '<=' bound and attractor-stable where its upper end shows it; the reason and refusal name both
+    ends)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
     assert sum(sizes.values()) <= 3604, sizes
 
