@@ -71,8 +71,10 @@ if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/sprea
 For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
 by the kernel, refutes a stable spread-cluster state (n = 3: cells where any fixed point is
 unstable).  For gelu, erf and sin a row also names the search's spread-cluster points the kernel
-proves to exist (spread-box: Krawczyk in the family's (q, p), the spectral radius of DF from below;
---json "boxes"); a stable state stays undecided there.  Otherwise, per n (at most 64) the rows give
+proves to exist (spread-box: Krawczyk in the family's (q, p), the spectral radius of DF enclosed,
+every block; --json "boxes"): where it is below 1 the row is proved (a stable spread-cluster state
+exists at that n, e.g. gelu at S2 = 5/2, n = 8: radius in [0.98335853, 0.98335854]), else a stable
+state stays undecided there.  Otherwise, per n (at most 64) the rows give
 the trusted kernel's verdicts that exist (the two-point and the simplex states) and a float search
 of the symmetric family's fixed points (bnverify.derive.spread:
 Gauss-Hermite or the closed kernel, a grid in (log q, arccos rho) and Newton's method), each row
@@ -252,7 +254,11 @@ def compute_smooth(args, stages, act):
                             x["reason"].split(": bnverify attractor)", 1)[-1]
         for x in rest:              # gelu, erf, sin: the search's spread-cluster points the kernel confirms
             x["boxes"] = spread_verdicts.boxes(act, w, x["n"], x["search"]["points"])
-            if x["boxes"] and not x.get("point"):
+            stable = [b for b in x["boxes"] if b["stable"]]
+            if stable:                  # every block of DF below 1: attractor-stable proved at this n
+                x.update(status="proved", checked=True, reason=spread_search.REASON_STABLE % (
+                    spread_verdicts.box_text(stable[0], x["n"]), act))
+            elif x["boxes"] and not x.get("point"):
                 x["reason"] = spread_search.REASON_BOX % (spread_verdicts.box_text(x["boxes"][0], x["n"]), act) + \
                     x["reason"].split(": bnverify attractor)", 1)[-1]
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
@@ -261,8 +267,9 @@ def compute_smooth(args, stages, act):
             "; kernel-checked: no stable spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))
             if covered else "") + ("; kernel-checked: " + spread_verdicts.point_text(rest[0]["point"])
                                    if rest[0].get("point") else "") + "".join(
-            "; kernel-checked: " + spread_verdicts.box_text(x["boxes"][0], x["n"]) for x in rest[:1] if x["boxes"]) \
-            if rest else (
+            "; kernel-checked: " + spread_verdicts.box_text(x["boxes"][0], x["n"]) for x in rest[:1] if x["boxes"]) + \
+            "".join(["; kernel-checked: " + spread_verdicts.box_text(b, x["n"]) for x in rest[1:] for b in x["boxes"]
+                     if b["stable"]][:1]) if rest else (
             "none in %s (per n, kernel-checked spread-none covers: no %sfixed point of the symmetric family off the "
             "simplex and two-point lines at any n of the range%s)" % (r, "stable " if weak else "", (
                 "; at n = %s cells where any fixed point has an eigenvalue > 1%s" % (", ".join(map(str, weak)), (
@@ -282,9 +289,11 @@ def text_smooth(doc):
     """A non-homogeneous phi's rows: the kernel's verdicts, the search's points, the reason."""
     decided = all(r["checked"] for r in doc["results"])
     lemma = decided and doc["results"][0].get("lemma")
+    boxed = any(b["stable"] for r in doc["results"] for b in r.get("boxes") or [])     # a row proved by a box
     lines = ["spread-cluster states, RC + %s, sigma_w^2 = %s: %s" % (
         doc["activation"], doc["weight_var"], "the trusted kernel's lemmas (collapse, parity)" if lemma else
-        "the trusted kernel's spread-none covers (symmetric family)" if decided else
+        "the trusted kernel's spread-box points (every block of DF) and a %s" % doc["spread_search"]["label"]
+        if boxed else "the trusted kernel's spread-none covers (symmetric family)" if decided else
         "kernel verdicts (two-point, simplex) and a %s" % doc["spread_search"]["label"])]
     for r in doc["results"]:
         if r["search"] is None:         # decided by the kernel, no search
@@ -303,12 +312,15 @@ def text_smooth(doc):
             lines.append("  kernel: the point {v, -v, 0} exists (spread-point, one-dimensional integrals): q in [%.10g, "
                          "%.10g], spectral radius of DF in [%.9f, %.9f]" % (*r["point"]["q"], *r["point"]["spectral_radius"]))
         for b in r.get("boxes") or []:
-            lines.append("  kernel: a spread-cluster point exists (spread-box, Krawczyk): q in [%.10g, %.10g], p in "
-                         "[%.10g, %.10g], spectral radius of DF >= %.9f" % (*b["q"], *b["p"], b["spectral_radius_lo"]))
+            lines.append("  kernel: a %sspread-cluster point exists (spread-box, Krawczyk): q in [%.10g, %.10g], p in "
+                         "[%.10g, %.10g], spectral radius of DF in [%.9f, %.9f] (every block; the search's full "
+                         "radius %s)" % ("stable " if b["stable"] else "", *b["q"], *b["p"], b["spectral_radius_lo"],
+                                         b["spectral_radius_hi"], "%.5g" % b["search_full_radius"]
+                                         if b["search_full_radius"] is not None else "-"))
         lines += spread_search.point_lines(r["search"]["points"], "  search: ")
     if lemma:
         lines.append("reason: %s" % doc["results"][0]["reason"])
-    lines.append("smallest_n: %s%s" % ("" if decided else "not certified; ", doc["smallest_n_note"]))
+    lines.append("smallest_n: %s%s" % ("" if decided and not boxed else "not certified; ", doc["smallest_n_note"]))
     return lines
 
 

@@ -22,6 +22,10 @@ REASON_COVERED = ("the spread-cluster state of RC + %s is not certified in this 
 REASON_BOX = ("%s, checked by the trusted kernel; whether a stable spread-cluster state of RC + %s exists is not "
               "decided here (a point proves existence, never the absence of a stable one: that needs a spread-none "
               "cover)")
+# gelu, erf, sin where the kernel's box shows every block of DF below 1: attractor-stable proved at that n
+REASON_STABLE = ("%s, checked by the trusted kernel: a stable spread-cluster fixed point of RC + %s exists at this n "
+                 "(attractor-stable proved; whether it is the smallest such n is not decided: that needs the absence "
+                 "of a stable one below)")
 
 
 def _found_text(points):

@@ -65,7 +65,9 @@ def point(act, w):
 def boxes(act, w, n, points):
     """The float search's spread-cluster points at n (``points``: its rows) that the trusted kernel confirms by a
     spread-box item (Krawczyk in the symmetric family's (q, p); gelu, erf, sin): per point its box rounded outward
-    (10 digits) and the kernel's lower bound of the spectral radius of DF (rounded down in its 9th decimal)."""
+    (10 digits), the kernel's enclosure of the spectral radius of DF (every block; rounded outward in its 9th
+    decimal), the kernel's verdict on attractor-stable at n from that item alone (stable: True where proved) and the
+    float search's full radius at the point (a suggestion, beside the enclosure)."""
     import math
 
     from .. import trusted
@@ -73,17 +75,26 @@ def boxes(act, w, n, points):
     if act.name not in trusted.spreadbox.BOX or spread_cover.lemma_decides(act, w):
         return []
     out = []
+    claim = {"property": "attractor-stable", "stages": ["rc"], "activation": act.name, "domain": {"n": str(n)},
+             "params": {}, "weight_var": str(w)}
     for p in points:
         it = spread_cover.box_item(act.name, n, w, p["q"], p["rho"]) if p["state"] == "spread" else None
         if it is not None:
             f = trusted.items.check_item(it)
+            try:
+                stable = trusted.decide(claim, [it])[0] == "proved"
+            except (trusted.Rejected, trusted.NoGoal):
+                stable = False
             out.append({"q": states.outward(*f["q"]), "p": states.outward(*f["p"]),
-                        "spectral_radius_lo": math.floor(f["radius_lo"] * 10 ** 9) / 10 ** 9, "checked": True})
+                        "spectral_radius_lo": math.floor(f["radius_lo"] * 10 ** 9) / 10 ** 9,
+                        "spectral_radius_hi": math.ceil(f["radius_hi"] * 10 ** 9) / 10 ** 9, "stable": stable,
+                        "search_full_radius": p.get("full_radius"), "checked": True})
     return out
 
 
 def box_text(box, n):
     """A kernel-checked spread-cluster point (``boxes``) in words."""
-    lo = box["spectral_radius_lo"]
-    return "n = %d: a spread-cluster point exists (%sspread-box, Krawczyk: q in [%.10g, %.10g], spectral radius of " \
-           "DF >= %.9f)" % (n, "unstable: " if lo > 1 else "", *box["q"], lo)
+    lo, hi = box["spectral_radius_lo"], box["spectral_radius_hi"]
+    return "n = %d: a %sspread-cluster point exists (%sspread-box, Krawczyk: q in [%.10g, %.10g], spectral radius of " \
+           "DF in [%.9f, %.9f], every block)" % (n, "stable " if box["stable"] else "", "unstable: " if lo > 1 else "",
+                                                  *box["q"], lo, hi)

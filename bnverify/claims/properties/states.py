@@ -45,33 +45,41 @@ def point_evidence(point):
 
 
 def box_evidence(item):
-    """The human-readable evidence of a spread-box item: its box rounded outward (10 digits) and the kernel's lower
-    bound of the spectral radius of DF (rounded down in its 9th decimal)."""
+    """The human-readable evidence of a spread-box item: its box rounded outward (10 digits) and the kernel's
+    enclosure of the spectral radius of DF, every block (rounded outward in its 9th decimal)."""
     f = trusted.items.check_item(item)
     return {"point": "a spread-cluster fixed point (Krawczyk): q in [%.10g, %.10g], p in [%.10g, %.10g]" % (
                 *outward(*f["q"]), *outward(*f["p"])),
-            "spectral_radius": ">= %.9f (the kernel's lower bound: the family's 2 x 2 Jacobian)" % (
-                math.floor(f["radius_lo"] * 10 ** 9) / 10 ** 9)}
+            "spectral_radius": "[%.9f, %.9f] (the kernel's enclosure: every block of DF)" % (
+                math.floor(f["radius_lo"] * 10 ** 9) / 10 ** 9, math.ceil(f["radius_hi"] * 10 ** 9) / 10 ** 9)}
 
 
 def box_search(claim, act, n, w):
     """(items, human) from spread-box items (Krawczyk around the float search's spread-cluster points) where a claim
-    on the attractor of RC + gelu, erf or sin can be proved by one: existence, or a radius > / >= bound; None where no
-    box is tried (n = 3 for erf and sin: the point {v, -v, 0} first; a lemma decides; another property).  For a radius
-    bound, the point whose lower bound is largest."""
+    on the attractor of RC + gelu, erf or sin can be proved by one: existence, or a radius rel bound (attractor-stable:
+    < 1); None where no box is tried (n = 3 for erf and sin: the point {v, -v, 0} first; a lemma decides; another
+    property), or for '<' / '<=' where no box shows it and a spread-none cover may refute (erf, sin).  For a radius
+    bound, the point whose lower bound is largest ('>', '>=') or upper bound smallest ('<', '<=')."""
     from . import spread_cover
     rel = claim.params.get("relation", "<")
     if act.name not in trusted.spreadbox.BOX or n > trusted.items.N_MAX or n == 3 and act.kind.spread_cover or \
             spread_cover.lemma_decides(act, w) or not (claim.property in ("attractor-exists", "fixed-point") or
-                                                       claim.property in ("spectral-radius", "attractor-stable") and
-                                                       rel in (">", ">=")):
+                                                       claim.property in ("spectral-radius", "attractor-stable")):
         return None
+    upper = claim.property in ("spectral-radius", "attractor-stable") and rel in ("<", "<=")
     items, found = spread_cover.box_items(act, n, w)
+    if not items and upper and act.kind.spread_cover:
+        return None
     if not items:
         return [], {"search": "no spread-box at n = %d: the float search found %d spread-cluster point(s)%s" % (
             n, len(found), ", none confirmed by the kernel's Krawczyk test" if found else "")}
-    best = max(items, key=lambda it: trusted.items.check_item(it)["radius_lo"]) if rel in (">", ">=") else items[0]
-    return [best], box_evidence(best)
+    facts = [trusted.items.check_item(it) for it in items]
+    k = max(range(len(items)), key=lambda i: facts[i]["radius_lo"]) if rel in (">", ">=") else \
+        min(range(len(items)), key=lambda i: facts[i]["radius_hi"]) if upper else 0
+    hi, bound = facts[k]["radius_hi"], Fraction(claim.params.get("bound", 1))
+    if upper and act.kind.spread_cover and not (hi < bound or rel == "<=" and hi == bound):
+        return None             # erf, sin: no stable point shown, the spread-none cover's turn (it may refute)
+    return [items[k]], box_evidence(items[k])
 
 
 def search(claim):
