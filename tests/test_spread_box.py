@@ -308,8 +308,8 @@ def test_two_boxes_of_one_shape_and_mixed_evidence():
 
 # ---------------------------------------------------------------- the search and the commands
 def test_check_proves_gelu_n5_end_to_end():
-    """properties.check (the float search, the box, the kernel, the certificate re-checked): attractor-exists and
-    radius > 1 proved at gelu 3, n = 5; radius < 2 inconclusive; the certificate re-checks in the kernel."""
+    """properties.check (the float search, the box, the kernel, the certificate re-checked): attractor-exists,
+    radius > 1 and radius < 2 proved at gelu 3, n = 5; radius < 1 inconclusive; the certificate re-checks."""
     def run(prop, params=None):
         data = {"id": "x", "title": "x", "property": prop, "expect": "proved", "statement": "x",
                 "model": {"stages": "rc,gelu", "weight_var": "3"}, "domain": {"n": "5"},
@@ -319,9 +319,10 @@ def test_check_proves_gelu_n5_end_to_end():
     assert v.status == "proved" and "Krawczyk" in v.evidence["reason"], v.evidence
     assert "spread-box" in {it["type"] for it in v.certificate["evidence"]}
     assert trusted.check(v.certificate)[0]
-    assert "p in [" in v.evidence["point"] and v.evidence["spectral_radius"].startswith(">= 1.0281411")
+    assert "p in [" in v.evidence["point"] and v.evidence["spectral_radius"].startswith("[1.028141135, 1.028141136]")
     assert run("spectral-radius", {"state": "attractor", "relation": ">", "bound": "1"}).status == "proved"
-    assert run("spectral-radius", {"state": "attractor", "relation": "<", "bound": "2"}).status == "inconclusive"
+    assert run("spectral-radius", {"state": "attractor", "relation": "<", "bound": "2"}).status == "proved"
+    assert run("spectral-radius", {"state": "attractor", "relation": "<", "bound": "1"}).status == "inconclusive"
 
 
 def test_no_box_for_erf_and_sin_at_n5():
@@ -337,11 +338,12 @@ def test_attractor_rows_name_the_box():
     its words: unstable, the lower bound rounded down."""
     pts = [{"state": "spread", "q": 0.723386, "rho": -0.048291135}, {"state": "two-point", "q": 0.047, "rho": 1.0}]
     boxes = spread_verdicts.boxes(activations.activation("gelu"), F(3), 5, pts)
-    assert len(boxes) == 1 and boxes[0]["spectral_radius_lo"] == 1.028141135
+    assert len(boxes) == 1 and boxes[0]["spectral_radius_lo"] == 1.028141135 and not boxes[0]["stable"]
+    assert boxes[0]["spectral_radius_hi"] == 1.028141136
     schema = json.loads((SCHEMAS / "attractor.json").read_text())
     jsonschema.validate(boxes, schema["properties"]["results"]["items"]["anyOf"][1]["properties"]["boxes"])
     text = spread_verdicts.box_text(boxes[0], 5)
-    assert "unstable: spread-box" in text and ">= 1.028141135" in text
+    assert "unstable: spread-box" in text and "in [1.028141135, 1.028141136]" in text
     assert spread_verdicts.boxes(activations.activation("silu"), F(3), 5, pts) == []
     assert spread_verdicts.boxes(activations.activation("gelu"), F(2), 5, pts) == []     # the trace lemma decides
 

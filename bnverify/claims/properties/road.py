@@ -76,7 +76,7 @@ SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n =
 
 SPREAD_BOX = ("evidence re-checked (arb: the closed dual kernels of gelu, erf and sin: Krawczyk's test in the "
               "symmetric family's (q, p), a spread-cluster fixed point alone in a box with the spectral radius of DF "
-              "from below), trusted kernel")
+              "enclosed, every block of DF), trusted kernel")
 
 
 def _method_of(items):
