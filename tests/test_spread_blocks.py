@@ -129,6 +129,11 @@ def test_gelu_5_2_n8_is_a_stable_attractor():
                              ("<", "98/100", "inconclusive"), ("<", "98335/100000", "inconclusive"),
                              (">", "98/100", "proved"), (">", "99/100", "inconclusive"), (">", 1, "inconclusive")):
         assert _verdict(_radius(rel, bound), [it]) == want, (rel, bound)
+    mid = (f["radius_lo"] + f["radius_hi"]) / 2         # inside the enclosure: neither side shown
+    for rel in ("<", "<=", ">", ">="):
+        assert _verdict(_radius(rel, mid), [it]) == "inconclusive", rel
+    assert _verdict(_radius("<=", f["radius_hi"]), [it]) == "proved" and _verdict(_radius("<", f["radius_hi"]), [it]) \
+        == "inconclusive" and _verdict(_radius(">=", f["radius_lo"]), [it]) == "proved"
     assert _verdict(_claim("attractor-exists"), [it]) == "proved"
     assert _verdict(_claim("attractor-stable", n="7..8"), [it]) == "inconclusive"
     assert _verdict(_claim("attractor-stable", n="9"), [it]) == "inconclusive"
