@@ -194,3 +194,32 @@ def test_the_partials_are_the_kernels_own():
                 "q_co_odd": mpmath.diff(lambda t: _gelu_mp(qm, t, x), pm)}
     for key, v in want.items():
         assert abs(float(k[key].mid()) - float(v)) < 1e-15 and k[key].rad() < 1e-30, key
+
+
+@pytest.mark.parametrize("n,q,p", [(3, F(1, 2), F(7, 4)), (4, F(3, 2), F(1, 3)), (6, F(2), F(9, 2)),
+                                   (7, F(1, 5), F(6))])
+def test_the_blocks_at_any_family_state(n, q, p):
+    """DF(G)[E] = w DK(S)[C E C] holds at every state, fixed or not: at family states (q, p) off the fixed points
+    (n = 3: no pair block, standard 2 x 2; n = 4: standard 3 x 3) the blocks' eigenvalues with multiplicity are a
+    dense DT(S)'s (mpmath, central differences), whichever block is largest."""
+    w = F(5, 2)
+    with ctx.workprec(128):
+        blocks = T.all_blocks(None, None, n, w, None, partials=B.kernel_partials("gelu", n, S.ball(q), S.ball(p)))
+        mult = {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) // 2}
+        balls = [(c, e) for c, M in blocks.items() for e in T.eigenvalues(M) for _ in range(mult[c])]
+    with mpmath.workdps(30):
+        Ss, e = _family(n, _mpf(q), _mpf(p)), mpmath.mpf(10) ** -12
+        basis = [(i, j) for i in range(n) for j in range(i, n)]
+        J = mpmath.matrix(len(basis), len(basis))
+        for col, (i, j) in enumerate(basis):
+            H = mpmath.matrix(n, n)
+            H[i, j] = H[j, i] = 1
+            D = (_T(n, _mpf(w), Ss + e * H) - _T(n, _mpf(w), Ss - e * H)) / (2 * e)
+            for row, (k, m) in enumerate(basis):
+                J[row, col] = D[k, m]
+        dense = [complex(v) for v in mpmath.eig(J)[0]]
+    assert len(balls) == len(dense)
+    for z in sorted(dense, key=abs, reverse=True):
+        hit = [k for k, (_, b) in enumerate(balls) if abs(complex(b.mid()) - z) <= float(b.rad()) + 1e-12]
+        assert hit, (z, [complex(b.mid()) for _, b in balls])
+        balls.pop(hit[0])
