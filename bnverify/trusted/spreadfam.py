@@ -37,6 +37,8 @@ KERNELS = {"erf": (lambda q1, q2, c: 2 / arb.pi() * (2 * c / ((1 + 2 * q1).sqrt(
 
 def g12(name, n, w, q, p):
     """(G1, G2) at arbs or arb_series q, p (the cell's balls)."""
+    if name in ODD:
+        return _g12_odd(name, n, w, q, p)
     K = KERNELS[name][0]
     rho = (p / ((n - 1) * q) - 1) / (n - 2)
     a, b, c, d = K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p)
@@ -76,6 +78,9 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
     wb = ball(w)
     if tag == "O":
         return p0 > (n - 1) ** 2 * q1
+    if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
+        c, D = ball(q1).sqrt(), ball(PSI[name][3])
+        return bool(wb * _even(lambda z: PSI[name][1](c * z), (D, 0)) ** 2 > 1)
     if tag == "S":
         return bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)
     if q0 <= 0:
@@ -84,7 +89,7 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
     if tag in "12" and _sign(g12(name, n, wb, qb, pb)[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
-    if tag not in "12XU" or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
+    if tag not in ("12X" if name in ODD else "12XU") or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
         return False
     try:
         dq, dp = _partials(h12 if tag == "U" else g12, name, n, wb, qb, pb)
@@ -105,9 +110,9 @@ def check_spread_none(item):
     spread-cluster fixed point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
-    if name not in KERNELS or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
+    if name not in KERNELS and name not in ODD or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
             type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not 4 * w <= top <= 8 * w:
-        raise Rejected("a spread-none item: erf or sin, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
+        raise Rejected("a spread-none item: erf, sin, tanh or sigmoid, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
                        "a tree of at most %d leaves, its square's side top in [4 weight_var, 8 weight_var]" % MAX_LEAVES)
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
@@ -170,6 +175,135 @@ def odd_edge(name, w, qb, radius=False):
     da = expectation(name, a, [("phi", c), ("dphi", c)], zpow=1) / c
     m1, m2 = expectation(name, a, [("dphi", c)]), expectation(name, a, [("dphi", c), ("dphi", c)])
     return [abs(w * da), abs(w * (m2 + 4 * k * m1 + 4 * k * k) / 9), abs(w * (da + 2 * k * m1) / 3)]
+
+
+PSI = {"tanh": (lambda x: x.tanh(), lambda x: 1 - x.tanh() ** 2, Q("1"), Q("1")),      # psi, psi', sup |psi|,
+       "sigmoid": (lambda x: (x / 2).tanh() / 2, lambda x: (1 - (x / 2).tanh() ** 2) / 4, Q("1/2"), Q("1/4"))}  # sup |psi'|
+L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -40, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
+
+
+def _even(f, bound):
+    """E[f(Z)] for f even (analytic in z): twice the integral over [0, L_ODD], plus [-t, t], t = ``bound``'s
+    tail: ``bound`` is sup |f| / (1 + |Z|) ... given as (m, j): |f(Z)| <= m |Z|^j (j 0 or 1) beyond L_ODD, whose
+    tail E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0) or 2 m N(L) (j = 1, N the normal density)."""
+    v = acb.integral(lambda z, an: (-z * z / 2).exp() * f(z), 0, L_ODD, abs_tol=ODD_TOL, rel_tol=ODD_TOL,
+                     eval_limit=100_000)
+    out, (m, j), L = 2 * v.real / (2 * arb.pi()).sqrt(), bound, arb(L_ODD)
+    if not (v.imag.contains(0) and out.is_finite()):
+        raise Rejected("a Gaussian integral of psi did not come out a finite real ball")
+    return out + arb(0, (m * ((L / arb(2).sqrt()).erfc() if j == 0 else 2 * (-L * L / 2).exp() / (2 * arb.pi()).sqrt())).upper())
+
+
+def _terms(name, qb):
+    """The series' last index N (odd): more terms where psi(sqrt q Z)'s coefficients decay slowly (large q; sigmoid's
+    psi is tanh(x/2)/2).  Only the work: every tail is bounded."""
+    qe = float(qb.upper()) / (1 if name == "tanh" else 4)
+    return 11 + 4 * min(ODD_STEPS, max(1, int(qe) + 1))
+
+
+def _coef(name, qb):
+    """Over the ball qb > 0 (valid for every q in it): a = [a_0 .. a_(N+2)] (a_k = 0 for even k: psi odd), T =
+    [T_0 .. T_(N+2)] (upper bounds, >= 0), E2 = E[psi(c Z)^2], its q-derivative E[Z psi psi'(c Z)]/c and M = q
+    E[psi'(c Z)^2] = sum_k k a_k^2 (c = sqrt q).  Each an even integrand (_even); the tails by |psi| <= B, |psi'| <=
+    D and, for a_k, Cauchy-Schwarz with E[He_k(Z)^2] = k!: |E[psi He_k; |Z| > L]|/sqrt(k!) <= B sqrt(erfc(L/sqrt 2))."""
+    key = (name, qb.mid().man_exp(), qb.rad().man_exp(), ctx.prec)
+    if key not in _COEF:
+        psi, dpsi, B, D = PSI[name]
+        c, root2, B, D, L = qb.sqrt(), arb(2).sqrt(), ball(B), ball(D), arb(L_ODD)
+        a = [arb(0)] * (_terms(name, qb) + 3)
+        for k in range(1, len(a), 2):
+            norm = (arb(2) ** k * arb.fac_ui(k)).sqrt()       # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!)
+            a[k] = (_even(lambda z, k=k: (z / root2).hermite_h(k) * psi(c * z), (0, 0)) / norm +
+                    arb(0, (B * (L / root2).erfc().sqrt()).upper()))
+        e2 = _even(lambda z: psi(c * z) ** 2, (B * B, 0))
+        T, acc = [], arb(0)
+        for v in a:
+            acc += v * v
+            T.append(arb(max(arb(0), arb((e2 - acc).upper()))))
+        de2 = _even(lambda z: z * psi(c * z) * dpsi(c * z), (B * D, 1)) / c
+        if len(_COEF) > 4096:
+            _COEF.clear()
+        _COEF[key] = (a, T, e2, de2, qb * _even(lambda z: dpsi(c * z) ** 2, (D * D, 0)))
+    return _COEF[key]
+
+
+def _val(x):
+    return (x.coeffs() + [arb(0), arb(0)])[:2] if isinstance(x, arb_series) else (x, arb(0))
+
+
+def _tail(bound):
+    return arb(0, arb(bound).upper())
+
+
+def _okern(name, q1, q2, r):
+    """K_psi at variances q1, q2 and correlation r (arbs, |r| <= 1 on the family's points: the caller clips r), by
+    Mehler's series with the tail |r|^(N+1) sqrt(T_N(q1) T_N(q2)); for arb_series (first order) with the partials
+    at |r| <= 1/2 (else ValueError: not shown)."""
+    (v1, d1), (v2, d2), (rv, dr) = _val(q1), _val(q2), _val(r)
+    (a1, T1, _, _, _), (a2, T2, _, _, _) = _coef(name, v1), _coef(name, v2)
+    N = min(len(a1), len(a2)) - 3
+    R = arb(abs(rv).upper())
+    K = sum((a1[k] * a2[k] * rv ** k for k in range(1, N + 1, 2)), arb(0)) + _tail(R ** (N + 1) * (T1[N] * T2[N]).sqrt())
+    if not any(isinstance(x, arb_series) for x in (q1, q2, r)):
+        return K
+    if not R <= arb(1) / 2:
+        raise ValueError("|r| > 1/2: no partials")
+    dk = lambda a, q: [(arb((k + 1) * (k + 2)).sqrt() * a[k + 2] + k * a[k]) / (2 * q) for k in range(N + 1)]  # noqa
+    e1, e2 = dk(a1, v1), dk(a2, v2)
+    Kq1 = sum((e1[k] * a2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+        R ** (N + 1) * ((N + 3) * (T1[N + 2] * T2[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v1))
+    Kq2 = sum((a1[k] * e2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+        R ** (N + 1) * ((N + 3) * (T2[N + 2] * T1[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v2))
+    Kr = sum((k * a1[k] * a2[k] * rv ** (k - 1) for k in range(1, N + 2)), arb(0)) + _tail(
+        (N + 2) * R ** (N + 1) * (T1[N + 1] * T2[N + 1]).sqrt())
+    return arb_series([K, Kq1 * d1 + Kq2 * d2 + Kr * dr], prec=2)
+
+
+def _oe2(name, q):
+    (v, dv), (_, _, e2, de2, _) = _val(q), _coef(name, _val(q)[0])
+    return arb_series([e2, de2 * dv], prec=2) if isinstance(q, arb_series) else e2
+
+
+def _clip(x, lo, hi):
+    try:
+        return x.intersection(arb.union(arb(lo), arb(hi)))
+    except ValueError:          # no point of the family in the cell
+        return arb("nan")
+
+
+def _g12_odd(name, n, w, q, p):
+    """g12 for phi in ODD (psi's kernel: odd_edge), arbs or arb_series (then |rho|, |r| <= 1/2 and p > 0, else
+    ValueError)."""
+    series = isinstance(q, arb_series) or isinstance(p, arb_series)
+    rho, rc = (p / ((n - 1) * q) - 1) / (n - 2), -(p / q).sqrt() / (n - 1)
+    a, b = _oe2(name, q), None
+    if series:
+        if not _val(p)[0] > 0:
+            raise ValueError("p not > 0")
+        b = _okern(name, q, q, rho)
+        c, d = _okern(name, q, p, rc), _oe2(name, p)
+        g1 = w * (a - b) / (1 - rho) - q
+    else:
+        rho, rc = _clip(rho, -1, 1), _clip(rc, -1, 0)
+        if not rho.is_finite() or not rc.is_finite():
+            return rho, rho
+        A, T, _, _, M = _coef(name, q)
+        N = len(A) - 3
+        h = lambda k: sum((rho ** j for j in range(k)), arb(0))   # noqa: E731
+        top = abs(rho).upper()
+        tail = arb(M - sum((k * A[k] * A[k] for k in range(1, N + 1, 2)), arb(0))).upper()
+        if top < 1:
+            tail = min(tail, (T[N] / (1 - arb(top))).upper())
+        G = sum((A[k] * A[k] * h(k) for k in range(1, N + 1, 2)), arb(0)) + arb.union(arb(0), arb(max(tail, 0)))
+        g1 = w * G - q
+        b = _clip(_okern(name, q, q, rho), (a - (1 - rho) * G).lower(), (a - (1 - rho) * G).upper())
+        if p > 0:
+            c, d = _okern(name, q, p, rc), _oe2(name, p)
+        else:           # p in [0, p1]: |K(q, p, .)| <= sqrt(E2(q) E2(p)), E2(p) <= Lip^2 p
+            lip, top_p = ball(PSI[name][3]), arb(p.upper())
+            c, d = arb(0, (a * top_p).sqrt().upper() * lip), arb.union(arb(0), lip * lip * top_p)
+    r1 = a + (n - 2) * b + c
+    return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
 
 
 def check_spread_point(item):
