@@ -80,13 +80,14 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
         return p0 > (n - 1) ** 2 * q1
     if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
         c, D = ball(q1).sqrt(), ball(PSI[name][3])
-        return bool(wb * _even(lambda z: PSI[name][1](c * z), (D, 0)) ** 2 > 1)
+        return bool(wb * _even(lambda z: PSI[name][1](c * z), lambda z: 0 * z, ((D, 0), (0, 0)))[0] ** 2 > 1)
     if tag == "S":
         return bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)
     if q0 <= 0:
         return False
     qb, pb = _span(q0, q1), _span(p0, p1)
-    if tag in "12" and _sign(g12(name, n, wb, qb, pb)[int(tag) - 1]):
+    if tag in "12" and _sign((_g12_odd(name, n, wb, qb, pb, tag == "1") if name in ODD else
+                              g12(name, n, wb, qb, pb))[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
     if tag not in ("12X" if name in ODD else "12XU") or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
@@ -99,6 +100,8 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
         return bool(dq[0] * dp[1] - dp[0] * dq[1] < 0)
     if tag in "12":
         k, qm, pm = int(tag) - 1, (q0 + q1) / 2, (p0 + p1) / 2
+        if name in ODD:     # about the corner: its variances' coefficients serve every cell with that q0 or p0
+            qm, pm = q0, p0
         return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k] * (qb - ball(qm)) + dp[k] * (pb - ball(pm))) != 0
     ends = [_sign(g12(name, n, wb, ball(t), ball(t))[1]) for t in (t0, t1)]
     return ends[0] * ends[1] == -1 and _sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0
@@ -182,23 +185,46 @@ PSI = {"tanh": (lambda x: x.tanh(), lambda x: 1 - x.tanh() ** 2, Q("1"), Q("1"))
 L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -40, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
 
 
-def _even(f, bound):
-    """E[f(Z)] for f even (analytic in z): twice the integral over [0, L_ODD], plus [-t, t], t = ``bound``'s
-    tail: ``bound`` is sup |f| / (1 + |Z|) ... given as (m, j): |f(Z)| <= m |Z|^j (j 0 or 1) beyond L_ODD, whose
-    tail E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0) or 2 m N(L) (j = 1, N the normal density)."""
-    v = acb.integral(lambda z, an: (-z * z / 2).exp() * f(z), 0, L_ODD, abs_tol=ODD_TOL, rel_tol=ODD_TOL,
-                     eval_limit=100_000)
-    out, (m, j), L = 2 * v.real / (2 * arb.pi()).sqrt(), bound, arb(L_ODD)
-    if not (v.imag.contains(0) and out.is_finite()):
-        raise Rejected("a Gaussian integral of psi did not come out a finite real ball")
-    return out + arb(0, (m * ((L / arb(2).sqrt()).erfc() if j == 0 else 2 * (-L * L / 2).exp() / (2 * arb.pi()).sqrt())).upper())
+def _even(f, g, tails):
+    """(E[f(Z)], E[g(Z)]) for f, g even and real on the real line (analytic near it): twice the integral of f + i g over
+    [0, L_ODD] (its real and imaginary parts: one integral for two), each plus its tail: ``tails`` = ((m, j) for f,
+    for g) with |f(Z)| <= m |Z|^j (j 0 or 1) for |Z| > L, whose E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0)
+    or 2 m N(L) (j = 1, N the normal density)."""
+    v = acb.integral(lambda z, an: (-z * z / 2).exp() * (f(z) + acb(0, 1) * g(z)), 0, L_ODD, abs_tol=ODD_TOL,
+                     rel_tol=ODD_TOL, eval_limit=100_000)
+    L, out = arb(L_ODD), []
+    for part, (m, j) in zip((v.real, v.imag), tails):
+        out.append(2 * part / (2 * arb.pi()).sqrt() + arb(0, (m * ((L / arb(2).sqrt()).erfc() if j == 0 else
+                                                                  2 * (-L * L / 2).exp() / (2 * arb.pi()).sqrt())).upper()))
+        if not out[-1].is_finite():
+            raise Rejected("a Gaussian integral of psi did not come out a finite real ball")
+    return out
 
 
-def _terms(name, qb):
-    """The series' last index N (odd): more terms where psi(sqrt q Z)'s coefficients decay slowly (large q; sigmoid's
-    psi is tanh(x/2)/2).  Only the work: every tail is bounded."""
-    qe = float(qb.upper()) / (1 if name == "tanh" else 4)
-    return 11 + 4 * min(ODD_STEPS, max(1, int(qe) + 1))
+def _terms(name, top):
+    """The series' last index N (odd) for variances up to ``top`` (a float): more terms where psi(sqrt q Z)'s
+    coefficients decay slowly (large q; sigmoid's psi is tanh(x/2)/2).  Only the work: every tail is bounded."""
+    return 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
+
+
+def odd_integrals(item):
+    """How many one-dimensional integrals check_spread_none computes for an ODD item at most, read off its tree
+    before any arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
+    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf."""
+    keys, stack, top = set(), [(Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
+    for tag in item["tree"]:
+        if not stack:
+            break
+        q0, q1, p0, p1 = stack.pop()
+        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+        if tag == "4":
+            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
+        elif tag in "12X":
+            keys.update([(q0, q1), (p0, p1)] + ([(q0, q0), (p0, p0)] if tag != "X" else
+                                                [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
+        elif tag == "S":
+            keys.add(("S", q1))
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1]))) + 12) // 4 for k in keys)
 
 
 def _coef(name, qb):
@@ -210,20 +236,26 @@ def _coef(name, qb):
     if key not in _COEF:
         psi, dpsi, B, D = PSI[name]
         c, root2, B, D, L = qb.sqrt(), arb(2).sqrt(), ball(B), ball(D), arb(L_ODD)
-        a = [arb(0)] * (_terms(name, qb) + 3)
-        for k in range(1, len(a), 2):
-            norm = (arb(2) ** k * arb.fac_ui(k)).sqrt()       # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!)
-            a[k] = (_even(lambda z, k=k: (z / root2).hermite_h(k) * psi(c * z), (0, 0)) / norm +
-                    arb(0, (B * (L / root2).erfc().sqrt()).upper()))
-        e2 = _even(lambda z: psi(c * z) ** 2, (B * B, 0))
+        N, zero = _terms(name, float(qb.upper())), (lambda z: 0 * z, (0, 0))
+        jobs = [(lambda z, k=k, s=(arb(2) ** k * arb.fac_ui(k)).sqrt(): (z / root2).hermite_h(k) * psi(c * z) / s,
+                 (0, 0)) for k in range(1, N + 3, 2)]      # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!)
+        jobs += [(lambda z: psi(c * z) ** 2, (B * B, 0)), (lambda z: dpsi(c * z) ** 2, (D * D, 0)),
+                 (lambda z: z * psi(c * z) * dpsi(c * z), (B * D, 1)), zero]
+        out = []
+        for (f, t), (g, u) in zip(jobs[::2], jobs[1::2]):      # two at once
+            out += _even(f, g, (t, u))
+        a = [arb(0)] * (N + 3)
+        for i, k in enumerate(range(1, N + 3, 2)):
+            a[k] = out[i] + arb(0, (B * (L / root2).erfc().sqrt()).upper())
+        e2, m, de2 = out[(N + 3) // 2:(N + 3) // 2 + 3]
         T, acc = [], arb(0)
         for v in a:
             acc += v * v
             T.append(arb(max(arb(0), arb((e2 - acc).upper()))))
-        de2 = _even(lambda z: z * psi(c * z) * dpsi(c * z), (B * D, 1)) / c
-        if len(_COEF) > 4096:
+        de2 /= c
+        if len(_COEF) > 8192:
             _COEF.clear()
-        _COEF[key] = (a, T, e2, de2, qb * _even(lambda z: dpsi(c * z) ** 2, (D * D, 0)))
+        _COEF[key] = (a, T, e2, de2, qb * m)
     return _COEF[key]
 
 
@@ -271,7 +303,7 @@ def _clip(x, lo, hi):
         return arb("nan")
 
 
-def _g12_odd(name, n, w, q, p):
+def _g12_odd(name, n, w, q, p, only_g1=False):
     """g12 for phi in ODD (psi's kernel: odd_edge), arbs or arb_series (then |rho|, |r| <= 1/2 and p > 0, else
     ValueError)."""
     series = isinstance(q, arb_series) or isinstance(p, arb_series)
@@ -296,6 +328,8 @@ def _g12_odd(name, n, w, q, p):
             tail = min(tail, (T[N] / (1 - arb(top))).upper())
         G = sum((A[k] * A[k] * h(k) for k in range(1, N + 1, 2)), arb(0)) + arb.union(arb(0), arb(max(tail, 0)))
         g1 = w * G - q
+        if only_g1:
+            return g1, None
         b = _clip(_okern(name, q, q, rho), (a - (1 - rho) * G).lower(), (a - (1 - rho) * G).upper())
         if p > 0:
             c, d = _okern(name, q, p, rc), _oe2(name, p)
