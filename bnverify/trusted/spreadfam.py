@@ -224,7 +224,7 @@ def odd_integrals(item):
                                                 [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
         elif tag == "S":
             keys.add(("S", q1))
-    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1]))) + 12) // 4 for k in keys)
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1], 1000))) + 12) // 4 for k in keys)
 
 
 def _coef(name, qb):

@@ -164,10 +164,12 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     sigma_w^2 = 100, n = 3: some 300,000 cells; 98 to 126 s of search before, about 2 s of estimate now).
     ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
-    orders = (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,)
+    odd = name in spreadfam.ODD         # tanh, sigmoid: no "U" cells (the kernel has no det(J - I) test for them)
+    orders = (ORDER, ORDER + UNSTABLE) if unstable and not odd else (ORDER,)
     if n == 3 and point_item(name, n, w) is not None:
         orders = orders[1:]
-        _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells")
+        _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells" +
+             (" (and none with them for %s)" % name if odd else ""))
     for order in orders:
         guess = size(name, n, w, 4 * Fraction(w), order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS,
                      deadline=deadline)
@@ -182,9 +184,15 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
                 return None
             top = 4 * Fraction(w) * k
             t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
-            if t is not None:
-                return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
-                        "n": n, "prec": PREC, "top": str(top), "tree": t}
+            found = t and {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
+                           "n": n, "prec": PREC, "top": str(top), "tree": t}
+            if found and trusted.items.work(found) <= trusted.kernel.CERT_WORK:
+                return found
+            if found:       # tanh, sigmoid: their integrals' price (items.py) beside the cells'
+                _say(why, "a cover of %s cells costs %s, over one certificate's budget of %s (its integrals)" % (
+                    "{:,}".format(len(t)), "{:,}".format(trusted.items.work(found)),
+                    "{:,}".format(trusted.kernel.CERT_WORK)))
+                return None
         _say(why, "no cover%s on the %d grids (an open cell near a fixed point off the lines, at the depth limit, or "
              "over the budget)" % (" with unstable cells" if UNSTABLE in order else "", len(SHIFTS)))
     return None
