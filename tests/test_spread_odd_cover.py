@@ -113,7 +113,8 @@ def test_forged_and_relabelled_covers_are_refused(checked):
            dict(ITEM44, tree=t.replace("4", "1", 1)), dict(ITEM44, tree="4" + t[1:] + "S"),
            dict(ITEM44, n=5), dict(ITEM44, weight_var="3"), dict(ITEM44, activation="erf"),
            dict(ITEM44, activation="sigmoid"), dict(ITEM44, alpha="1/10"), dict(ITEM44, top="15"),
-           dict(ITEM44, top="33"), dict(ITEM44, activation="softplus")]
+           dict(ITEM44, top="33"), dict(ITEM44, activation="softplus"), dict(ITEM44, tree="S"),
+           dict(ITEM44, tree="4" + "S" * 4)]
     for b in bad:
         with pytest.raises(trusted.Rejected):
             S.check_spread_none(b)
