@@ -1,11 +1,13 @@
-"""No spread-cluster fixed point in the symmetric family of RC + erf or sin at one n (closed dual kernels:
-erf's arcsine, sin's e^(-(q1+q2)/2) sinh c), by a quadtree cover of the (q, p) square (docs/spread.md, Certified).
+"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh or sigmoid at one n (erf, sin: closed
+dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c; tanh, sigmoid: Mehler's series, below), by a quadtree cover
+of the (q, p) square (docs/spread.md, Certified).
 
 In S = sigma_w^2 C G C: cluster variance q, odd variance p = (n-1) q s, s = 1 + (n-2) rho, cross covariance
 x = -p/(n-1); a = K(q, q, q), b = K(q, q, rho q), c = K(q, p, x), d = K(p, p, p).  A fixed point off rho = 1 with
 q > 0 solves G1 = w (a - b)/(1 - rho) - q = 0 (q'(1 - rho') = w (a - b)) and G2 = q' - q = 0, q' = w (a - 2 r1/n +
 t/n^2), r1 = a + (n-2) b + c, t = (n-1) (r1 + c) + d; on rho = 1, (a - b)/(1 - rho) is q dK/dc at some c in
-[rho q, q] (mean value; the limit at rho = 1).  |phi| <= 1 gives q, p <= 4 w at a fixed point (|phi_i - mean| <= 2).
+[rho q, q] (mean value; the limit at rho = 1).  |phi - phi(0)| <= B (1; sigmoid 1/2) gives q, p <= 4 B^2 w at a
+fixed point (|phi_i - mean| <= 2B): the square's side top >= 4 B^2 w (side()).
 A leaf of the cover (preorder string, "4" splits a cell into (q lo, p lo), (q lo, p hi), (q hi, p lo), (q hi, p hi)):
 "O" p > (n-1)^2 q on the cell (no state); "S" w E[phi'(sqrt q Z)]^2 > 1 (then G1 >= w a_1^2 - q > 0: Mehler's terms
 are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "X" G2 changes sign along the
@@ -15,7 +17,26 @@ a determinant without 0, so (mean value theorem per row) the cell holds no other
 characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is linear in (q, p) and the family is
 invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi).
 n = 3's point itself (check_spread_point) for erf and sin from these kernels, for tanh and sigmoid (ODD) from
-one-dimensional Gaussian integrals (odd_edge)."""
+one-dimensional Gaussian integrals (odd_edge).
+
+tanh and sigmoid (ODD; no "U" leaves).  psi = phi - phi(0) is odd (sigmoid - 1/2 = tanh(x/2)/2) and w C K_phi C =
+w C K_psi C exactly (odd_edge), so G1, G2 are psi's.  With a_k(q) = E[psi(sqrt q Z) He_k(Z)]/sqrt(k!) (0 for even k)
+and r the correlation, Mehler: K(q1, q2, r) = sum_k a_k(q1) a_k(q2) r^k, and with T_N(q) = E2(q) - sum_(k<=N) a_k^2 >=
+0 (Bessel; E2 = E[psi^2]), |sum_(k>N)| <= |r|^(N+1) sqrt(T_N(q1) T_N(q2)) for |r| <= 1 (Cauchy-Schwarz).  Each
+a_k, E2, E2' = E[Z psi psi'(sqrt q Z)]/sqrt q (Stein) and M = q E[psi'(sqrt q Z)^2] = sum_k k a_k^2 (Parseval: the
+Hermite coefficients of sqrt q psi'(sqrt q Z) are sqrt(k) a_k) is a one-dimensional integral over a ball of q's,
+valid for every q in it (_coef); the arguments are balls of the cell, the cell's r and rho clipped to [-1, 1]
+(a family point's; the leaf speaks of those only).  a = E2(q), d = E2(p); G1 = w sum_k a_k^2 h_k(rho) - q, h_k =
+1 + rho + .. + rho^(k-1) = (1 - rho^k)/(1 - rho) in [0, min(k, 1/(1 - |rho|))] for |rho| <= 1, so the tail beyond N
+is in [0, min(M - sum_(k<=N) k a_k^2, T_N/(1 - |rho|))]: no division by 1 - rho up to the two-point line; b = a -
+(1 - rho) (that sum) met with b's own series.  Where p's ball holds 0: |c| <= sqrt(E2(q) E2(p)), E2(p) <= D^2 p
+(D = sup |psi'|), d in [0, D^2 p].  The "S" leaf at the cell's q1 alone: phi' is even and falls in |x|, so
+E[phi'(sqrt q Z)] falls with q.  Partials (arb_series, first order; "X" and the mean value form about the cell's
+corner, whose variances' coefficients serve every cell sharing it) at |r| <= 1/2 only: dK/dr = sum k a_k a_k
+r^(k-1), tail <= (N+2) |r|^(N+1) sqrt(T_(N+1) T_(N+1)); dK/dq1 at fixed r = sum a_k'(q1) a_k(q2) r^k with a_k' =
+(sqrt((k+1)(k+2)) a_(k+2) + k a_k)/(2q) (d/dq E[psi(sqrt q Z) He_k] = E[psi'(sqrt q Z) Z He_k]/(2 sqrt q), Z He_k =
+He_(k+1) + k He_(k-1) and E[psi'(cZ) He_j] = E[psi(cZ) He_(j+1)]/c), tail <= |r|^(N+1) ((N+3) sqrt(T_(N+2)(q1)
+T_N(q2)) + (N+1) sqrt(T_N(q1) T_N(q2)))/(2 q1) ((k+2) |r|^k and k |r|^k fall for k > N at |r| <= 1/2)."""
 from __future__ import annotations
 
 from flint import acb, arb, arb_series, ctx
@@ -107,6 +128,12 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
     return ends[0] * ends[1] == -1 and _sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0
 
 
+def side(name):
+    """4 B^2 with B = sup |phi - phi(0)| (sigmoid: 1/2, else 1): |phi_i - mean| <= 2B, so q, p <= 4 B^2 w at a fixed
+    point."""
+    return 1 if name == "sigmoid" else 4
+
+
 def check_spread_none(item):
     """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree}: every cell of the quadtree
     over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with), is a leaf that holds no
@@ -114,9 +141,10 @@ def check_spread_none(item):
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
     if name not in KERNELS and name not in ODD or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
-            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not 4 * w <= top <= 8 * w:
+            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not side(name) * w <= top <= 8 * w:
         raise Rejected("a spread-none item: erf, sin, tanh or sigmoid, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
-                       "a tree of at most %d leaves, its square's side top in [4 weight_var, 8 weight_var]" % MAX_LEAVES)
+                       "a tree of at most %d leaves, its square's side top in [4 weight_var (sigmoid: weight_var), "
+                       "8 weight_var]" % MAX_LEAVES)
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
         for i, tag in enumerate(tree):

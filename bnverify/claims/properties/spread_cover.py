@@ -45,10 +45,10 @@ def searched(act, w):
 
 
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
-    """The preorder string of a cover of [0, top]^2 (default 4w) with the tags ``order`` (tried in turn), or None (an
+    """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn), or None (an
     open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic() value)."""
     w = Fraction(w)
-    top = 4 * w if top is None else Fraction(top)
+    top = spreadfam.side(name) * w if top is None else Fraction(top)
     out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
     with ctx.workprec(PREC):
         while stack:
@@ -171,7 +171,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
         _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells" +
              (" (and none with them for %s)" % name if odd else ""))
     for order in orders:
-        guess = size(name, n, w, 4 * Fraction(w), order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS,
+        guess = size(name, n, w, spreadfam.side(name) * Fraction(w), order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS,
                      deadline=deadline)
         if OVER * MAX_CELLS < guess < float("inf"):     # inf: an open cell on this grid, perhaps not on a moved one
             _say(why, "a cover%s would need more than %s cells (an estimate), over one certificate's budget of %s" % (
@@ -182,7 +182,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
             if time.monotonic() > deadline:
                 _say(why, "the search's %d s ran out" % seconds)
                 return None
-            top = 4 * Fraction(w) * k
+            top = spreadfam.side(name) * Fraction(w) * k        # sigmoid: w (|phi - 1/2| <= 1/2)
             t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
             found = t and {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
                            "n": n, "prec": PREC, "top": str(top), "tree": t}
