@@ -63,7 +63,7 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
             if d >= depth:
                 return None
             out.append("4")
-            if len(out) > MAX_CELLS or deadline is not None and len(out) % 512 == 0 and time.monotonic() > deadline:
+            if len(out) > MAX_CELLS or deadline is not None and len(out) % 32 == 0 and time.monotonic() > deadline:
                 return None
             qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
             stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
