@@ -344,8 +344,8 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
         c, d = _okern(name, q, p, rc), _oe2(name, p)
         g1 = w * (a - b) / (1 - rho) - q
     else:
-        rho, rc = _clip(rho, -1, 1), _clip(rc, -1, 0)
-        if not rho.is_finite() or not rc.is_finite():
+        rho = _clip(rho, -1, 1)
+        if not rho.is_finite():         # no point of the family in the cell: nothing shown
             return rho, rho
         A, T, _, _, M = _coef(name, q)
         N = len(A) - 3
@@ -359,8 +359,8 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
         if only_g1:
             return g1, None
         b = _clip(_okern(name, q, q, rho), (a - (1 - rho) * G).lower(), (a - (1 - rho) * G).upper())
-        if p > 0:
-            c, d = _okern(name, q, p, rc), _oe2(name, p)
+        if p > 0:                       # rc clipped to [-1, 0] (a nan where no family point: nothing shown)
+            c, d = _okern(name, q, p, _clip(rc, -1, 0)), _oe2(name, p)
         else:           # p in [0, p1]: |K(q, p, .)| <= sqrt(E2(q) E2(p)), E2(p) <= Lip^2 p
             lip, top_p = ball(PSI[name][3]), arb(p.upper())
             c, d = arb(0, (a * top_p).sqrt().upper() * lip), arb.union(arb(0), lip * lip * top_p)
