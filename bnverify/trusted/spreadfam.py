@@ -29,8 +29,8 @@ valid for every q in it (_coef); the arguments are balls of the cell, the cell's
 (a family point's; the leaf speaks of those only).  a = E2(q), d = E2(p); G1 = w sum_k a_k^2 h_k(rho) - q, h_k =
 1 + rho + .. + rho^(k-1) = (1 - rho^k)/(1 - rho) in [0, min(k, 1/(1 - |rho|))] for |rho| <= 1, so the tail beyond N
 is in [0, min(M - sum_(k<=N) k a_k^2, T_N/(1 - |rho|))]: no division by 1 - rho up to the two-point line; b = a -
-(1 - rho) (that sum) met with b's own series.  Where p's ball holds 0: |c| <= sqrt(E2(q) E2(p)), E2(p) <= D^2 p
-(D = sup |psi'|), d in [0, D^2 p].  The "S" leaf at the cell's q1 alone: phi' is even and falls in |x|, so
+(1 - rho) (that sum) met with b's own series.  Where p's ball holds 0: |c| <= |r| sqrt(E2(q) E2(p)) (odd k only,
+|r| = sqrt(p/q)/(n-1) <= 1), E2(p) <= D^2 p (D = sup |psi'|), d in [0, D^2 p].  The "S" leaf at the cell's q1 alone: phi' is even and falls in |x|, so
 E[phi'(sqrt q Z)] falls with q.  Partials (arb_series, first order; "X" and the mean value form about the cell's
 corner, whose variances' coefficients serve every cell sharing it) at |r| <= 1/2 only: dK/dr = sum k a_k a_k
 r^(k-1), tail <= (N+2) |r|^(N+1) sqrt(T_(N+1) T_(N+1)); dK/dq1 at fixed r = sum a_k'(q1) a_k(q2) r^k with a_k' =
@@ -361,9 +361,9 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
         b = _clip(_okern(name, q, q, rho), (a - (1 - rho) * G).lower(), (a - (1 - rho) * G).upper())
         if p > 0:                       # rc clipped to [-1, 0] (a nan where no family point: nothing shown)
             c, d = _okern(name, q, p, _clip(rc, -1, 0)), _oe2(name, p)
-        else:           # p in [0, p1]: |K(q, p, .)| <= sqrt(E2(q) E2(p)), E2(p) <= Lip^2 p
+        else:           # p in [0, p1]: |c| <= |r| sqrt(E2(q) E2(p)) (odd k only), |r| = sqrt(p/q)/(n-1), E2(p) <= D^2 p
             lip, top_p = ball(PSI[name][3]), arb(p.upper())
-            c, d = arb(0, (a * top_p).sqrt().upper() * lip), arb.union(arb(0), lip * lip * top_p)
+            c, d = arb(0, (lip * top_p * (a / q).sqrt() / (n - 1)).upper()), arb.union(arb(0), lip * lip * top_p)
     r1 = a + (n - 2) * b + c
     return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
 
