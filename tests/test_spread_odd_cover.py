@@ -189,4 +189,4 @@ def test_p_near_zero_the_ball_holds_the_points():
             assert cell.is_finite() and cell.rad() < 0.05
             for p in (top, top / 3, top / 10 ** 6):
                 point = S.g12(name, n, arb(w), _arb(q), _arb(p))[1]
-                assert point.rad() < 1e-9 and cell.contains(point), (name, p, cell, point)
+                assert point.rad() < 1e-7 and cell.contains(point), (name, p, cell, point)

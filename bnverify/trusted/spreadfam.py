@@ -101,7 +101,8 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
         return p0 > (n - 1) ** 2 * q1
     if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
         c, D = ball(q1).sqrt(), ball(PSI[name][3])
-        return bool(wb * _even(lambda z: PSI[name][1](c * z), lambda z: 0 * z, ((D, 0), (0, 0)))[0] ** 2 > 1)
+        return bool(wb * _even(lambda z: PSI[name][1](c * z), lambda z, y: y, lambda z, y: 0 * y,
+                               ((D, 0), (0, 0)))[0] ** 2 > 1)
     if tag == "S":
         return bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)
     if q0 <= 0:
@@ -210,16 +211,16 @@ def odd_edge(name, w, qb, radius=False):
 
 PSI = {"tanh": (lambda x: x.tanh(), lambda x: 1 - x.tanh() ** 2, Q("1"), Q("1")),      # psi, psi', sup |psi|,
        "sigmoid": (lambda x: (x / 2).tanh() / 2, lambda x: (1 - (x / 2).tanh() ** 2) / 4, Q("1/2"), Q("1/4"))}  # sup |psi'|
-L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -40, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
+L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -30, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
 
 
-def _even(f, g, tails):
-    """(E[f(Z)], E[g(Z)]) for f, g even and real on the real line (analytic near it): twice the integral of f + i g over
-    [0, L_ODD] (its real and imaginary parts: one integral for two), each plus its tail: ``tails`` = ((m, j) for f,
-    for g) with |f(Z)| <= m |Z|^j (j 0 or 1) for |Z| > L, whose E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0)
-    or 2 m N(L) (j = 1, N the normal density)."""
-    v = acb.integral(lambda z, an: (-z * z / 2).exp() * (f(z) + acb(0, 1) * g(z)), 0, L_ODD, abs_tol=ODD_TOL,
-                     rel_tol=ODD_TOL, eval_limit=100_000)
+def _even(t, f, g, tails):
+    """(E[f(Z, t(Z))], E[g(Z, t(Z))]) for f, g even in Z and real on the real line (analytic near it; t computed once
+    per point): twice the integral of f + i g over [0, L_ODD] (its real and imaginary parts: one integral for two),
+    each plus its tail: ``tails`` = ((m, j) for f, for g) with |f| <= m |Z|^j (j 0 or 1) for |Z| > L, whose
+    E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0) or 2 m N(L) (j = 1, N the normal density)."""
+    v = acb.integral(lambda z, an: (lambda y: (-z * z / 2).exp() * (f(z, y) + acb(0, 1) * g(z, y)))(t(z)), 0, L_ODD,
+                     abs_tol=ODD_TOL, rel_tol=ODD_TOL, eval_limit=100_000)
     L, out = arb(L_ODD), []
     for part, (m, j) in zip((v.real, v.imag), tails):
         out.append(2 * part / (2 * arb.pi()).sqrt() + arb(0, (m * ((L / arb(2).sqrt()).erfc() if j == 0 else
@@ -262,16 +263,16 @@ def _coef(name, qb):
     D and, for a_k, Cauchy-Schwarz with E[He_k(Z)^2] = k!: |E[psi He_k; |Z| > L]|/sqrt(k!) <= B sqrt(erfc(L/sqrt 2))."""
     key = (name, qb.mid().man_exp(), qb.rad().man_exp(), ctx.prec)
     if key not in _COEF:
-        psi, dpsi, B, D = PSI[name]
+        psi, _, B, D = PSI[name]
         c, root2, B, D, L = qb.sqrt(), arb(2).sqrt(), ball(B), ball(D), arb(L_ODD)
-        N, zero = _terms(name, float(qb.upper())), (lambda z: 0 * z, (0, 0))
-        jobs = [(lambda z, k=k, s=(arb(2) ** k * arb.fac_ui(k)).sqrt(): (z / root2).hermite_h(k) * psi(c * z) / s,
+        N, zero, dy = _terms(name, float(qb.upper())), (lambda z, y: 0 * y, (0, 0)), lambda y: D * (1 - (y / B) ** 2)
+        jobs = [(lambda z, y, k=k, s=(arb(2) ** k * arb.fac_ui(k)).sqrt(): (z / root2).hermite_h(k) * y / s,
                  (0, 0)) for k in range(1, N + 3, 2)]      # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!)
-        jobs += [(lambda z: psi(c * z) ** 2, (B * B, 0)), (lambda z: dpsi(c * z) ** 2, (D * D, 0)),
-                 (lambda z: z * psi(c * z) * dpsi(c * z), (B * D, 1)), zero]
+        jobs += [(lambda z, y: y * y, (B * B, 0)), (lambda z, y: dy(y) ** 2, (D * D, 0)),   # psi' = D (1 - (psi/B)^2)
+                 (lambda z, y: z * y * dy(y), (B * D, 1)), zero]          # (tanh: 1 - tanh^2; sigmoid's the same)
         out = []
-        for (f, t), (g, u) in zip(jobs[::2], jobs[1::2]):      # two at once
-            out += _even(f, g, (t, u))
+        for (f, t), (g, u) in zip(jobs[::2], jobs[1::2]):      # two at once, psi(c z) once per point
+            out += _even(lambda z: psi(c * z), f, g, (t, u))
         a = [arb(0)] * (N + 3)
         for i, k in enumerate(range(1, N + 3, 2)):
             a[k] = out[i] + arb(0, (B * (L / root2).erfc().sqrt()).upper())
