@@ -39,6 +39,8 @@ He_(k+1) + k He_(k-1) and E[psi'(cZ) He_j] = E[psi(cZ) He_(j+1)]/c), tail <= |r|
 T_N(q2)) + (N+1) sqrt(T_N(q1) T_N(q2)))/(2 q1) ((k+2) |r|^k and k |r|^k fall for k > N at |r| <= 1/2)."""
 from __future__ import annotations
 
+import math
+
 from flint import acb, arb, arb_series, ctx
 
 from .base import Q, Rejected, ball, exact
@@ -237,8 +239,9 @@ def _terms(name, top):
 
 
 def odd_integrals(item):
-    """How many one-dimensional integrals check_spread_none computes for an ODD item at most, read off its tree
-    before any arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
+    """How many one-dimensional integrals check_spread_none computes for an ODD item at most, weighted by their
+    steepness (1 + min(3, isqrt(q)/4): 1 to 5 ms each, measured, q from 0 to 800), read off its tree before any
+    arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
     for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf."""
     keys, stack, top = set(), [(Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
     for tag in item["tree"]:
@@ -253,7 +256,8 @@ def odd_integrals(item):
                                                 [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
         elif tag == "S":
             keys.add(("S", q1))
-    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1], 1000))) + 12) // 4 for k in keys)
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1], 1000))) + 12) // 4 *
+               (4 + min(12, math.isqrt(math.ceil(min(top, k[1], 1000))))) // 4 for k in keys)
 
 
 def _coef(name, qb):
