@@ -194,9 +194,10 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
          "two-point-grow": ("cuts", 500), "simplex-grow": ("cuts", 2),     # the -none items' pieces and lemmas
          "spread-none": ("tree", 3), "spread-point": (None, 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
-ODD_INTEGRAL = 12       # per bit of 128: 1 ms, one acb.integral of two Hermite coefficients of tanh or sigmoid, weighted
-#                         by its steepness (odd_integrals): 0.7 to 1.3 ms measured per unweighted one on genuine covers
-#                         (n = 4, 8, sigma_w^2 2 to 32); alone, wide balls: 1.9 ms at q near 1, 5 ms at q 64 to 800
+ODD_INTEGRAL = 10       # per bit of 128: 0.8 ms, one acb.integral of two Hermite coefficients of tanh or sigmoid, weighted
+#                         by its steepness (odd_integrals): 0.47 to 0.82 ms measured per weighted one on genuine covers
+#                         (n = 4, sigma_w^2 2 to 32, a loaded machine); alone, wide balls: 1.9 ms at q near 1 (weight
+#                         5/4), 5 ms at q 64 to 800 (weight 4): a hostile tree of such cells takes some 2 x its price
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 
