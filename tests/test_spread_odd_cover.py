@@ -128,6 +128,11 @@ def test_forged_and_relabelled_covers_are_refused(checked):
             S.check_spread_none(b)
     with pytest.raises(trusted.Rejected, match="erf, sin, tanh or sigmoid"):
         S.check_spread_none(dict(ITEM44, activation="gelu"))
+    for top in ("15", "4", "65"):           # tanh's square holds [0, 4w]^2 (sigmoid's [0, w]^2), at most 8w
+        with pytest.raises(trusted.Rejected, match="top in"):
+            S.check_spread_none(dict(ITEM44, top=top))
+    with pytest.raises(trusted.Rejected, match="top in"):
+        S.check_spread_none(dict(ITEM44, activation="sigmoid", weight_var="32", top="31"))
     for claim in (_claim(act="tanh", n="5", w="4"), _claim(act="tanh", n="4", w="2"), _claim(act="sigmoid", n="4",
                                                                                           w="4")):
         with pytest.raises(trusted.Rejected):
