@@ -1,8 +1,9 @@
 """Spread-none covers for tanh and sigmoid (trusted/spreadfam.py's ODD branch: psi = phi - phi(0) odd, its Mehler
 series over balls of variances, G1 by sum_k a_k^2 (1 + rho + .. + rho^(k-1)) with the tail q E[psi'^2] - sum k a_k^2).
 
-Independent of the checker: K_psi(q1, q2, r) = E[psi(x) psi(y)] by mpmath's two-dimensional quadrature (30 digits, Gauss-Legendre of degree 4: some 1e-16;
-y = r sqrt(q2/q1) x + s Z', the inner expectation a second quadrature), not Mehler's series; the series' partials
+Independent of the checker: K_psi(q1, q2, r) = E[psi(x) psi(y)] by mpmath's two-dimensional quadrature (30 digits,
+Gauss-Legendre of degree 4: some 1e-16; y = r sqrt(q2/q1) x + s Z', the inner expectation a second quadrature), not
+Mehler's series; the series' partials
 against central differences of its own values; a stored cover (tanh, sigma_w^2 = 4, n = 4, the search's) re-checked
 and refuting a claim; forged and relabelled covers refused; no cover at n = 3, where {v, -v, 0} exists; the price
 (items.work) above the integrals a check computes."""
@@ -30,7 +31,8 @@ def _K_mp(name, q1, q2, r):
     """E[psi(x) psi(y)], x ~ N(0, q1), y ~ N(0, q2), correlation r: y = r sqrt(q2/q1) x + s Z', s^2 = q2 (1 - r^2)."""
     psi = PSI[name]
     with mpmath.workdps(30):
-        q1, q2, r = (mpmath.mpf(x.numerator) / x.denominator if isinstance(x, F) else mpmath.mpf(x) for x in (q1, q2, r))
+        q1, q2, r = (mpmath.mpf(x.numerator) / x.denominator if isinstance(x, F) else mpmath.mpf(x)
+                     for x in (q1, q2, r))
         s, k = mpmath.sqrt(q2 * (1 - r * r)), r * mpmath.sqrt(q2)
         cuts = mpmath.linspace(-12, 12, 7)        # Gauss-Legendre of degree 4 on 6 pieces: some 1e-16 (degree 6 agrees)
         inner = lambda z: mpmath.quad(lambda u: psi(k * z + s * u) * mpmath.npdf(u), cuts,   # noqa: E731
@@ -102,8 +104,8 @@ def checked():
 
 
 def test_a_cover_is_checked_and_refutes(checked):
-    assert trusted.kernel.check_item(ITEM44) == checked[0] == {"fact": "spread-none", "activation": "tanh", "alpha": 0, "weight_var": 4, "n": 4,
-                       "only_stable": False}
+    assert trusted.kernel.check_item(ITEM44) == checked[0] == {"fact": "spread-none", "activation": "tanh", "alpha": 0,
+                                                               "weight_var": 4, "n": 4, "only_stable": False}
     v, st, why = trusted.decide(_claim("attractor-stable", act="tanh", n="4", w="4"), [ITEM44])
     assert v == "refuted" and "no fixed point off" in why
     assert trusted.decide(_claim("attractor-exists", act="tanh", n="4", w="4"), [ITEM44])[0] == "refuted"

@@ -30,7 +30,8 @@ valid for every q in it (_coef); the arguments are balls of the cell, the cell's
 1 + rho + .. + rho^(k-1) = (1 - rho^k)/(1 - rho) in [0, min(k, 1/(1 - |rho|))] for |rho| <= 1, so the tail beyond N
 is in [0, min(M - sum_(k<=N) k a_k^2, T_N/(1 - |rho|))]: no division by 1 - rho up to the two-point line; b = a -
 (1 - rho) (that sum) met with b's own series.  Where p's ball holds 0: |c| <= |r| sqrt(E2(q) E2(p)) (odd k only,
-|r| = sqrt(p/q)/(n-1) <= 1), E2(p) <= D^2 p (D = sup |psi'|), d in [0, D^2 p].  The "S" leaf at the cell's q1 alone: phi' is even and falls in |x|, so
+|r| = sqrt(p/q)/(n-1) <= 1), E2(p) <= D^2 p (D = sup |psi'|), d in [0, D^2 p].  The "S" leaf at the cell's q1
+alone: phi' is even and falls in |x|, so
 E[phi'(sqrt q Z)] falls with q.  Partials (arb_series, first order; "X" and the mean value form about the cell's
 corner, whose variances' coefficients serve every cell sharing it) at |r| <= 1/2 only: dK/dr = sum k a_k a_k
 r^(k-1), tail <= (N+2) |r|^(N+1) sqrt(T_(N+1) T_(N+1)); dK/dq1 at fixed r = sum a_k'(q1) a_k(q2) r^k with a_k' =
@@ -211,8 +212,8 @@ def odd_edge(name, w, qb, radius=False):
     return [abs(w * da), abs(w * (m2 + 4 * k * m1 + 4 * k * k) / 9), abs(w * (da + 2 * k * m1) / 3)]
 
 
-PSI = {"tanh": (lambda x: x.tanh(), lambda x: 1 - x.tanh() ** 2, Q("1"), Q("1")),      # psi, psi', sup |psi|,
-       "sigmoid": (lambda x: (x / 2).tanh() / 2, lambda x: (1 - (x / 2).tanh() ** 2) / 4, Q("1/2"), Q("1/4"))}  # sup |psi'|
+PSI = {"tanh": (lambda x: x.tanh(), lambda x: 1 - x.tanh() ** 2, Q("1"), Q("1")),      # psi, psi', sup |psi|, sup |psi'|
+       "sigmoid": (lambda x: (x / 2).tanh() / 2, lambda x: (1 - (x / 2).tanh() ** 2) / 4, Q("1/2"), Q("1/4"))}
 L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -30, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
 
 
@@ -225,8 +226,8 @@ def _even(t, f, g, tails):
                      abs_tol=ODD_TOL, rel_tol=ODD_TOL, eval_limit=100_000)
     L, out = arb(L_ODD), []
     for part, (m, j) in zip((v.real, v.imag), tails):
-        out.append(2 * part / (2 * arb.pi()).sqrt() + arb(0, (m * ((L / arb(2).sqrt()).erfc() if j == 0 else
-                                                                  2 * (-L * L / 2).exp() / (2 * arb.pi()).sqrt())).upper()))
+        tail = m * ((L / arb(2).sqrt()).erfc() if j == 0 else 2 * (-L * L / 2).exp() / (2 * arb.pi()).sqrt())
+        out.append(2 * part / (2 * arb.pi()).sqrt() + arb(0, tail.upper()))
         if not out[-1].is_finite():
             raise Rejected("a Gaussian integral of psi did not come out a finite real ball")
     return out

@@ -45,8 +45,9 @@ def searched(act, w):
 
 
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
-    """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn), or None (an
-    open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic() value)."""
+    """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn),
+    or None (an open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic()
+    value)."""
     w = Fraction(w)
     top = spreadfam.side(name) * w if top is None else Fraction(top)
     out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
@@ -171,8 +172,8 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
         _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells" +
              (" (and none with them for %s)" % name if odd else ""))
     for order in orders:
-        guess = size(name, n, w, spreadfam.side(name) * Fraction(w), order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS,
-                     deadline=deadline)
+        guess = size(name, n, w, spreadfam.side(name) * Fraction(w), order, depth=kw.get("depth", DEPTH),
+                     limit=OVER * MAX_CELLS, deadline=deadline)
         if OVER * MAX_CELLS < guess < float("inf"):     # inf: an open cell on this grid, perhaps not on a moved one
             _say(why, "a cover%s would need more than %s cells (an estimate), over one certificate's budget of %s" % (
                 " with unstable cells" if UNSTABLE in order else "", "{:,}".format(int(round(guess, -3))),
