@@ -13,8 +13,9 @@ REASON = ("the spread-cluster state of RC + %s is not certified here (the truste
           "bnverify attractor); the float search of the symmetric family (q, rho) in %s found %s")
 # tanh, sigmoid at n = 3: the kernel checks the point {v, -v, 0} (spread-point), not the absence of a stable state
 REASON_POINT = ("%s, checked by the trusted kernel (spread-point, one-dimensional integrals); a stable spread-cluster "
-                "state of RC + %s is not certified here (no spread-none cover for this phi)")
-# erf and sin beyond the lemma: the kernel does decide them per n, just not in this row
+                "state of RC + %s is not certified here (no spread-none cover at n = 3 for this phi: the kernel "
+                "has no unstable cells for it)")
+# erf, sin, tanh, sigmoid beyond the lemma: the kernel does decide them per n, just not in this row
 REASON_COVERED = ("the spread-cluster state of RC + %s is not certified in this row (the trusted kernel decides it "
                   "per n from spread-none covers and, at n = 3, a spread-point item: bnverify check, bnverify "
                   "attractor); the float search of the symmetric family (q, rho) in %s found %s")
