@@ -149,11 +149,11 @@ def test_trusted_is_small():
     spreadfam.KERNELS since spread-none's a-priori bound needs |phi| <= 1; Krawczyk's test in the family's (q, p) on a
     box off the simplex and two-point lines; the spectral radius of DF from below by the family Jacobian's eigenvalues);
     items.py (+5: the spread-box item, its fields and price); kernel.py (+20: a box proves attractor-exists and radius >
-    / >= bound, never '<', never refutes; its reason with the box and bound rounded outward).  +2 for the box's red
+    / >= bound, never '<', never refutes; its reason with the box and bound rounded outward).  +3 for the box's red
     team (kernel.py, _spread_none: where no spread-none cover can exist, gelu and every phi but erf and sin, the
     undecided reason says so and names the points that prove, instead of asking for a cover)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3599, sizes
+    assert sum(sizes.values()) <= 3600, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

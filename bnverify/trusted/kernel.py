@@ -1062,8 +1062,8 @@ def _spread_none(c, threshold, ns):
         unstable = any(ns[k] for k in ks)
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
-    none = "" if c.activation in spreadfam.KERNELS else " (none exists for %s: covers are for erf and sin only; a point " \
-        "at every n proves existence or radius > / >= bound: spread-box for gelu, spread-point at n = 3)" % c.activation
+    none = "" if c.activation in spreadfam.KERNELS else " (none exists for %s, only for erf and sin; existence or " \
+        "radius > / >= bound: a spread-box per n for gelu, n = 3's spread-point for tanh, sigmoid)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
             raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain%s"
@@ -1071,10 +1071,11 @@ def _spread_none(c, threshold, ns):
         return "proved", because("every n of the domain", c.ns())
     at = threshold if threshold is not None else min(ns, default=None)
     if at not in ns:
-        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s" % (
-                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else
-                           " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
-                           "or spectral-radius at the attractor with a bound <= 1, attractor-threshold)") + none)
+        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s%s" % (
+                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else "", none or (
+                               "" if threshold is not None else " (one with unstable cells, as at n = 3, decides "
+                               "stable states only: attractor-stable or spectral-radius at the attractor with a "
+                               "bound <= 1, attractor-threshold)")))
     return "refuted", because("n = %d" % at, [at])
 
 
