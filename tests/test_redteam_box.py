@@ -228,7 +228,7 @@ def test_attractor_stable_with_a_lower_relation_is_the_radius_statement():
                                        ("Y", [["1e5", "0"], ["0", "1"]]), ("Y", [["1/0", "0"], ["0", "1"]]),
                                        ("Y", [[str(10 ** 1999), "0"], ["0", str(10 ** 1999)]]), ("Y", [["1", "0"]]),
                                        ("Y", [[["1"], "0"], ["0", "1"]]), ("q_lo", "inf"), ("p_hi", "NaN"),
-                                       ("q_hi", "0x1"), ("p_lo", "-0")])
+                                       ("q_hi", "0x1"), ("p_lo", "-0"), ("radius_lo", "2"), ("V", {})])
 def test_a_forged_stable_box_is_rejected(key, value):
     _rejected(dict(_stable(), **{key: value}))
 
@@ -334,3 +334,10 @@ def test_gelu_is_never_sent_for_a_cover_it_cannot_have():
     with pytest.raises(trusted.Rejected) as e:
         trusted.decide(_claim(act="erf", w="2", n="9"), [])
     assert "not decided without a spread-none cover" in str(e.value) and "none exists" not in str(e.value)
+
+
+def test_the_search_rows_name_the_box_route():
+    """basins' and attractor's undecided row for a phi without a cover (spread_search.REASON) names the spread-box
+    and spread-point as what proves a point exists, not the lemmas and covers alone (fixed on this branch)."""
+    from bnverify.commands import spread_search
+    assert "spread-box" in spread_search.REASON and "spread-point" in spread_search.REASON
