@@ -156,9 +156,11 @@ def test_trusted_is_small():
     its first-order partials at |r| <= 1/2; _g12_odd G1 as sum_k a_k^2 (1 + .. + rho^(k-1)) with the tail min(q
     E[psi'^2] - sum k a_k^2, T_N/(1 - |rho|)), b met with a - (1 - rho) G1's sum, p near 0 by Cauchy-Schwarz; the
     "S" leaf at q1 (E[phi'] falls with q); side(), sigmoid's square of side w (|phi - 1/2| <= 1/2); odd_integrals,
-    the integrals a tree asks for, weighted by their steepness; items.py: their price, ODD_INTEGRAL per integral)."""
+    the integrals a tree asks for, weighted by their steepness; items.py: their price, ODD_INTEGRAL per integral).  +3 for the box's red
+    team (kernel.py, _spread_none: where no spread-none cover can exist, gelu and every phi but erf and sin, the
+    undecided reason says so and names the points that prove, instead of asking for a cover)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3736, sizes
+    assert sum(sizes.values()) <= 3739, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -40,7 +40,7 @@ import json
 import re
 from fractions import Fraction
 
-from . import formula, rank, rs, smt, stages, twopoint
+from . import formula, rank, rs, smt, spreadfam, stages, twopoint
 from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, holds, int_range,
                    library, parse, rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
@@ -1062,17 +1062,20 @@ def _spread_none(c, threshold, ns):
         unstable = any(ns[k] for k in ks)
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
+    none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.ODD else " (none exists for %s, only " \
+        "for erf, sin, tanh, sigmoid; existence or radius > / >= bound: a spread-box per n for gelu)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
-            raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain"
-                           % (OUTSIDE, c.activation))
+            raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain%s"
+                           % (OUTSIDE, c.activation, none))
         return "proved", because("every n of the domain", c.ns())
     at = threshold if threshold is not None else min(ns, default=None)
     if at not in ns:
-        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s" % (
-                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else
-                           " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
-                           "or spectral-radius at the attractor with a bound <= 1, attractor-threshold)"))
+        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s%s" % (
+                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else "", none or (
+                               "" if threshold is not None else " (one with unstable cells, as at n = 3, decides "
+                               "stable states only: attractor-stable or spectral-radius at the attractor with a "
+                               "bound <= 1, attractor-threshold)")))
     return "refuted", because("n = %d" % at, [at])
 
 
