@@ -195,7 +195,9 @@ def test_the_dynamics_take_what_they_took():
 
 def test_spread_cover_flag_is_the_kernels_table():
     """Kind.spread_cover (asked by the search and the attractor command) names exactly the activations whose
-    spread-none covers the trusted kernel checks (trusted/spreadfam.py's KERNELS)."""
+    spread-none covers the trusted kernel checks (trusted/spreadfam.py's KERNELS, closed kernels, and ODD, Mehler's
+    series)."""
     from bnverify.trusted import spreadfam
 
-    assert {k.name for k in activations.REGISTRY.values() if k.spread_cover} == set(spreadfam.KERNELS)
+    assert {k.name for k in activations.REGISTRY.values() if k.spread_cover} == set(spreadfam.KERNELS) | set(
+        spreadfam.ODD)

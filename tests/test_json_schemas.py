@@ -17,7 +17,9 @@ PROOFS = ROOT / "proofs"
 RUNS = {
     "verify": [["--only", "stability-naive", "--jobs", "1", "--quiet"]],
     "check": [[PROOFS / "stability-naive.toml"],
-              ["--stages", "rc,relu", "--n", "3", "--property", "spectral-radius", "--relation", "<", "--bound", "1"]],
+              ["--stages", "rc,relu", "--n", "3", "--property", "spectral-radius", "--relation", "<", "--bound", "1"],
+              # inconclusive (no search: a spread-box never proves '<'): its evidence has no checked (red team)
+              ["--stages", "rc,gelu", "--weight-var", "5/2", "--n", "8", "--property", "attractor-stable"]],
     "check-cert": None,
     "report": None,
     "simulate": [["--n", "6", "--width", "16", "--depth", "10", "--seeds", "2"],

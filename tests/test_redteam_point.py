@@ -392,11 +392,12 @@ def test_an_edge_cell_at_n_4_is_refused():
 
 def test_basins_rows_for_erf_do_not_say_the_kernel_cannot(monkeypatch):
     """basins / attractor search rows for erf and sin said 'the trusted kernel decides the two-point and simplex
-    states only', while it decides their spread-cluster state per n (covers; n = 3's point); tanh's rows keep it."""
+    states only', while it decides their spread-cluster state per n (covers; n = 3's point); tanh's too now (covers
+    from Mehler's series, trusted/spreadfam.py's ODD)."""
     monkeypatch.setattr(spread, "GRID", (7, 8))
     monkeypatch.setattr(spread, "search", lambda act, n, w: {
         "label": "x", "region": {}, "grid": {}, "nodes": 1, "points": [], "spread": [], "seconds": 0.0})
-    for name, covered in (("erf", True), ("sin", True), ("tanh", False)):
+    for name, covered in (("erf", True), ("sin", True), ("tanh", True)):
         row = spread_search.rows(activations.activation(name), 2, [3], certified=False)[0]
         assert "two-point and simplex states only" not in row["reason"] and "not certified" in row["reason"]
         assert ("a spread-point item" in row["reason"]) is covered, (name, row["reason"])

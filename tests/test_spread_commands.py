@@ -39,18 +39,20 @@ def test_rows_match_the_schema(monkeypatch):
 
 
 def test_attractor_non_homogeneous_is_inconclusive(run_cli, monkeypatch):
-    """Outside the collapse lemma (sigmoid at sigma_w^2 = 32 > 16) the spread-cluster state is only searched (a coarse
-    grid here); inside it (sigma_w^2 = 1) the kernel refutes it at every n (tests/test_spread_kernel.py)."""
+    """Outside the lemmas and without covers (softplus at sigma_w^2 = 201/100) the spread-cluster state is only
+    searched (a coarse grid here); sigmoid at sigma_w^2 = 32 > 16 is refuted per n by a spread-none cover (Mehler's
+    series, tests/test_spread_odd_cover.py); inside the lemma (sigma_w^2 = 1) the kernel refutes it at every n
+    (tests/test_spread_kernel.py)."""
     monkeypatch.setattr(spread, "GRID", (13, 16))
-    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "4", "--weight-var", "32", "--json")
+    code, out, err = run_cli("attractor", "--stages", "rc,softplus", "--n", "4", "--weight-var", "201/100", "--json")
     assert code == 3, err
     doc = json.loads(out)
     assert doc["smallest_n"] is None
     assert doc["smallest_n_note"] == "none found in 4..4 (float search; not proved)"
-    row = doc["results"][0]
-    assert row["status"] == "inconclusive" and {p["state"] for p in row["search"]["points"]} == {"simplex",
-                                                                                                 "two-point"}
-    assert row["two_point"]["fixed_point"]["status"] == "proved"           # a bracket, kernel-checked
+    assert doc["results"][0]["status"] == "inconclusive"
+    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "4", "--weight-var", "32", "--json")
+    row = json.loads(out)["results"][0]
+    assert code == 0 and row["status"] == "refuted" and row["checked"] and row["search"] is None
     code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--json")
     row = json.loads(out)["results"][0]
     assert code == 0 and row["status"] == "refuted" and row["checked"] and row["search"] is None

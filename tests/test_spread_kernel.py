@@ -239,9 +239,13 @@ def test_the_command_line(run_cli):
     code, out, _ = run_cli("check", "--stages", "rc,tanh", "--weight-var", "1", "--n", "3..64",
                            "--property", "attractor-threshold", "--value", "none")
     assert code == 0 and "proved" in out
-    code, out, _ = run_cli("check", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..4",
+    code, out, _ = run_cli("check", "--stages", "rc,softplus", "--weight-var", "201/100", "--n", "3..4",
                            "--property", "attractor-exists")
     assert code == 3 and "outside the lemmas' regimes" in out
+    # tanh there: n = 3's point {v, -v, 0} exists, n = 4 has a spread-none cover (Mehler's series): refuted
+    code, out, _ = run_cli("check", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..4",
+                           "--property", "attractor-exists")
+    assert code == 1 and "3: proved" in out and "4: refuted" in out
     code, out, _ = run_cli("attractor", "--stages", "rc,tanh", "--weight-var", "1", "--n", "3..64", "--json")
     doc = json.loads(out)
     assert code == 0 and [r["status"] for r in doc["results"]] == ["refuted"] * 62

@@ -149,14 +149,23 @@ def test_trusted_is_small():
     spreadfam.KERNELS since spread-none's a-priori bound needs |phi| <= 1; Krawczyk's test in the family's (q, p) on a
     box off the simplex and two-point lines; the spectral radius of DF from below by the family Jacobian's eigenvalues);
     items.py (+5: the spread-box item, its fields and price); kernel.py (+20: a box proves attractor-exists and radius >
-    / >= bound, never '<', never refutes; its reason with the box and bound rounded outward).  +7 for every block of
+    / >= bound, never '<', never refutes; its reason with the box and bound rounded outward).  +139 for spread-none
+    covers of tanh and sigmoid (spreadfam.py: psi = phi - phi(0) odd, PSI its closed forms; _coef the Hermite
+    coefficients a_k, Bessel tails T_N, E2, E2' and q E[psi'^2] over a ball of variances, two Gaussian integrals per
+    acb.integral (_even, psi once per point), cached per ball; _okern Mehler's series with Cauchy-Schwarz tails and
+    its first-order partials at |r| <= 1/2; _g12_odd G1 as sum_k a_k^2 (1 + .. + rho^(k-1)) with the tail min(q
+    E[psi'^2] - sum k a_k^2, T_N/(1 - |rho|)), b met with a - (1 - rho) G1's sum, p near 0 by Cauchy-Schwarz; the
+    "S" leaf at q1 (E[phi'] falls with q); side(), sigmoid's square of side w (|phi - 1/2| <= 1/2); odd_integrals,
+    the integrals a tree asks for, weighted by their steepness; items.py: their price, ODD_INTEGRAL per integral).  +3 for the box's red
+    team (kernel.py, _spread_none: where no spread-none cover can exist, gelu and every phi but erf and sin, the
+    undecided reason says so and names the points that prove, instead of asking for a cover).  +7 for every block of
     DF at a spread-box point (issue 22): spreadbox.py (+4: kernel_partials, the closed kernel's seven partials over
     the box fed to twopoint.all_blocks, whose blocks' eigenvalues give the radius' lower and upper ends alike, the
     family Jacobian's own lower bound gone); twopoint.py (+1: all_blocks takes given partials); kernel.py (+2: a
     box proves '<' / '<=' bound and attractor-stable where its upper end shows it; the reason and refusal name both
     ends)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3604, sizes
+    assert sum(sizes.values()) <= 3746, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

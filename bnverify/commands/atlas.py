@@ -36,7 +36,7 @@ dynamics, at each n of --n:
                    silu, softplus, elu at >= 4); elsewhere the smallest n in A..B
                    at which a float search of the symmetric family finds a spread-cluster fixed
                    point (and a stable one), or "none found in A..B (float search; not
-                   proved)" (docs/spread.md; bnverify attractor decides erf and sin per n)
+                   proved)" (docs/spread.md; bnverify attractor decides erf, sin, tanh, sigmoid per n)
   infinite width   the Gram map G -> K_phi(sigma_w^2 C G C) iterated in floating point
                    (Gauss-Hermite product rule) from --starts Gaussian batches: the scale's fate
                    (scale-free for a homogeneous phi; else collapses / finite / explodes) and
@@ -273,7 +273,7 @@ POINTS = tuple(trusted.spreadfam.KERNELS) + trusted.spreadfam.ODD      # n = 3's
 
 def _spread_lemma(name, a, w, sr):
     """The smallest-n entry where the trusted kernel's collapse or parity lemmas decide the spread-cluster state on the
-    range sr (no float search), else None.  Not for erf and sin beyond the lemma: there the kernel's verdict comes from
+    range sr (no float search), else None.  Not for erf, sin, tanh, sigmoid beyond the lemma: there the kernel's verdict comes from
     spread-none covers, which at n = 3 leave the unstable {v, -v, 0} (a spread-cluster fixed point that exists), so
     "no spread-cluster fixed point" would be false; the float search reports it."""
     from ..claims.properties import spread_cover

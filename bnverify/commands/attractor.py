@@ -68,7 +68,7 @@ the parity lemma does (gelu, silu, softplus at S2 >= 4: phi(t) - phi(-t) = t, ev
 grows by S2/4 at least), there is no spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
 range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n, null
 if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
-For erf and sin elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
+For erf, sin, tanh and sigmoid elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
 by the kernel, refutes a stable spread-cluster state (n = 3: cells where any fixed point is
 unstable).  For gelu, erf and sin a row also names the search's spread-cluster points the kernel
 proves to exist (spread-box: Krawczyk in the family's (q, p), the spectral radius of DF enclosed,
@@ -199,7 +199,7 @@ MAX_SMOOTH_N = 64           # the DESCRIPTION says 64
 
 def compute_smooth(args, stages, act):
     """A non-homogeneous phi at --weight-var, per n of a finite range: every row refuted where the kernel's collapse
-    lemmas decide the range; else per n the kernel's spread-none covers (erf, sin) or the kernel's verdicts on the
+    lemmas decide the range; else per n the kernel's spread-none covers (erf, sin, tanh, sigmoid) or its verdicts on the
     two-point and simplex states and the float search's spread-cluster finding, inconclusive
     (commands/spread_search.py)."""
     if stages != ("rc",):
@@ -219,7 +219,7 @@ def compute_smooth(args, stages, act):
 
     from ..claims.properties import spread_cover
 
-    # erf, sin beyond the collapse lemma: per n (a range's covers together exceed one certificate's budget)
+    # erf, sin, tanh, sigmoid beyond the collapse lemma: per n (a range's covers together exceed one certificate's budget)
     per_n_covers = spread_cover.searched(act, w)
     none = None if per_n_covers else spread_verdicts.none_claim(act, w, r)
     lemma = none is not None and none.status == "proved"
@@ -234,7 +234,7 @@ def compute_smooth(args, stages, act):
             results = [row(k) for k in r]
         note = "none in %s (proved by the trusted kernel: %s)" % (r, none.evidence.get("statement"))
     else:
-        covered = {}                    # erf, sin: per n, a spread-none cover re-checked by the kernel
+        covered = {}                    # erf, sin, tanh, sigmoid: per n, a spread-none cover re-checked by the kernel
         if act.kind.spread_cover:
             for k in r:
                 v = spread_verdicts.stable_claim(act, w, k)

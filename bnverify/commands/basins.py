@@ -173,7 +173,7 @@ def compute_smooth(n, act, w):
     from ..core import ranges
 
     row = spread_search.rows(act, w, [n])[0]
-    # a collapse lemma (no evidence): no spread-cluster fixed point at any n; erf, sin beyond it: covers, not asked here
+    # a collapse lemma (no evidence): no spread-cluster fixed point at any n; erf, sin, tanh, sigmoid beyond it: covers, not asked here
     none = None if spread_cover.searched(act, w) else spread_verdicts.none_claim(
         act, w, ranges.parse_int_range(str(n), minimum=3))
     if none is not None and none.status == "proved":

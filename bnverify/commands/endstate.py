@@ -83,7 +83,7 @@ def attractor_note(act, weight_var=1, ns=()):
     """Why there is no certified attractor to compare with (None when there is one, n >= 7)."""
     if act.states:
         return None
-    from ..claims.properties import spread_cover         # where covers are searched (erf, sin) no lemma decides
+    from ..claims.properties import spread_cover         # where covers are searched (erf, sin, tanh, sigmoid)
     v = spread_verdicts.none_claim(act, weight_var, "%d..%d" % (min(ns), max(ns))) if ns and min(ns) >= 3 and \
         not spread_cover.searched(act, weight_var) else None
     if v is not None and v.status == "proved":        # a collapse or the parity lemma: the reason says which

@@ -9,12 +9,14 @@ from ..derive import spread
 
 STATUS = "inconclusive"
 REASON = ("the spread-cluster state of RC + %s is not certified here (the trusted kernel decides the two-point and "
-          "simplex states; the spread-cluster state only where a collapse or parity lemma or a spread-none cover does: "
-          "bnverify attractor); the float search of the symmetric family (q, rho) in %s found %s")
+          "simplex states; the spread-cluster state only where a collapse or parity lemma or a spread-none cover does, "
+          "and proves a point exists where a spread-box or n = 3's spread-point does: bnverify attractor, bnverify "
+          "check); the float search of the symmetric family (q, rho) in %s found %s")
 # tanh, sigmoid at n = 3: the kernel checks the point {v, -v, 0} (spread-point), not the absence of a stable state
 REASON_POINT = ("%s, checked by the trusted kernel (spread-point, one-dimensional integrals); a stable spread-cluster "
-                "state of RC + %s is not certified here (no spread-none cover for this phi)")
-# erf and sin beyond the lemma: the kernel does decide them per n, just not in this row
+                "state of RC + %s is not certified here (no spread-none cover at n = 3 for this phi: the kernel "
+                "has no unstable cells for it)")
+# erf, sin, tanh, sigmoid beyond the lemma: the kernel does decide them per n, just not in this row
 REASON_COVERED = ("the spread-cluster state of RC + %s is not certified in this row (the trusted kernel decides it "
                   "per n from spread-none covers and, at n = 3, a spread-point item: bnverify check, bnverify "
                   "attractor); the float search of the symmetric family (q, rho) in %s found %s")

@@ -58,7 +58,7 @@ from .spreadbox import check_spread_box
 from . import formula
 from .mehler import terms
 from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
-from .spreadfam import ODD, check_spread_none, check_spread_point
+from .spreadfam import MAX_LEAVES, ODD, check_spread_none, check_spread_point, odd_integrals
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -201,6 +201,10 @@ SIZED = {"symmetric-state": ("box", 8), "classification": ("intervals", 1), "all
          "two-point-none": ("cuts", 500), "simplex-none": ("cuts", 2),     # as the covers' cuts (gelu's erf: x2)
          "two-point-grow": ("cuts", 500), "simplex-grow": ("cuts", 2),     # the -none items' pieces and lemmas
          "spread-none": ("tree", 3), "spread-point": (None, 3)}       # per 2 cells of the quadtree: 70 to 95 us each at 128 bits (measured, erf n = 8..32)
+ODD_INTEGRAL = 10       # per bit of 128: 0.8 ms, one acb.integral of two Hermite coefficients of tanh or sigmoid, weighted
+#                         by its steepness (odd_integrals): 0.47 to 0.82 ms measured per weighted one on genuine covers
+#                         (n = 4, sigma_w^2 2 to 32, a loaded machine); alone, wide balls: 1.9 ms at q near 1 (weight
+#                         5/4), 5 ms at q 64 to 800 (weight 4): a hostile tree of such cells takes some 2 x its price
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 SIZED["spread-box"] = (None, 10)      # 5 kernel values, 2 + 7 series passes, every block: 2 to 3 ms (measured)
@@ -267,6 +271,10 @@ def _work(item):
         return prec * SIZED["two-point-bracket"][1]                    # at weight_var 2 to 100): a bracket's price
     if field is None:                       # a fixed cost per item
         return prec * weight
+    if item["type"] == "spread-none" and item["activation"] in ODD:     # and each Gaussian integral of its variances'
+        if not isinstance(item["tree"], str) or len(item["tree"]) > 2 * MAX_LEAVES:   # Hermite coefficients (tanh,
+            raise Rejected("a spread-none tree is a string of at most %d cells" % (2 * MAX_LEAVES))   # sigmoid)
+        return max(prec, 128) * (max(1, len(item["tree"])) * weight // 2 + ODD_INTEGRAL * odd_integrals(item))
     if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128
         return max(1, len(item["tree"])) * max(prec, 128) * weight // 2
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)

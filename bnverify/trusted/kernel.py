@@ -40,7 +40,7 @@ import json
 import re
 from fractions import Fraction
 
-from . import formula, rank, rs, smt, stages, twopoint
+from . import formula, rank, rs, smt, spreadfam, stages, twopoint
 from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, holds, int_range,
                    library, parse, rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
@@ -1057,24 +1057,27 @@ def _spread_none(c, threshold, ns):
     """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided; ``ns``
     maps n to the fact's only_stable (its cover leaves unstable fixed points)."""
     why = ("at %s the symmetric family has no %sfixed point off the simplex and two-point lines (a quadtree cover "
-           "of (q, p) in [0, 4 sigma_w^2]^2: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
+           "of (q, p) over [0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, where every fixed point lies: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
            "small q, the simplex fixed point's uniqueness cell%s; trusted/spreadfam.py)")
 
     def because(where, ks):
         unstable = any(ns[k] for k in ks)
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
+    none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.ODD else " (none exists for %s, only " \
+        "for erf, sin, tanh, sigmoid; existence, attractor-stable or a radius bound: a spread-box per n for gelu)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
-            raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain"
-                           % (OUTSIDE, c.activation))
+            raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain%s"
+                           % (OUTSIDE, c.activation, none))
         return "proved", because("every n of the domain", c.ns())
     at = threshold if threshold is not None else min(ns, default=None)
     if at not in ns:
-        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s" % (
-                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else
-                           " (one with unstable cells, as at n = 3, decides stable states only: attractor-stable "
-                           "or spectral-radius at the attractor with a bound <= 1, attractor-threshold)"))
+        raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s%s" % (
+                           OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else "", none or (
+                               "" if threshold is not None else " (one with unstable cells, as at n = 3, decides "
+                               "stable states only: attractor-stable or spectral-radius at the attractor with a "
+                               "bound <= 1, attractor-threshold)")))
     return "refuted", because("n = %d" % at, [at])
 
 

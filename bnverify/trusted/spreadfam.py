@@ -1,11 +1,13 @@
-"""No spread-cluster fixed point in the symmetric family of RC + erf or sin at one n (closed dual kernels:
-erf's arcsine, sin's e^(-(q1+q2)/2) sinh c), by a quadtree cover of the (q, p) square (docs/spread.md, Certified).
+"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh or sigmoid at one n (erf, sin: closed
+dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c; tanh, sigmoid: Mehler's series, below), by a quadtree cover
+of the (q, p) square (docs/spread.md, Certified).
 
 In S = sigma_w^2 C G C: cluster variance q, odd variance p = (n-1) q s, s = 1 + (n-2) rho, cross covariance
 x = -p/(n-1); a = K(q, q, q), b = K(q, q, rho q), c = K(q, p, x), d = K(p, p, p).  A fixed point off rho = 1 with
 q > 0 solves G1 = w (a - b)/(1 - rho) - q = 0 (q'(1 - rho') = w (a - b)) and G2 = q' - q = 0, q' = w (a - 2 r1/n +
 t/n^2), r1 = a + (n-2) b + c, t = (n-1) (r1 + c) + d; on rho = 1, (a - b)/(1 - rho) is q dK/dc at some c in
-[rho q, q] (mean value; the limit at rho = 1).  |phi| <= 1 gives q, p <= 4 w at a fixed point (|phi_i - mean| <= 2).
+[rho q, q] (mean value; the limit at rho = 1).  |phi - phi(0)| <= B (1; sigmoid 1/2) gives q, p <= 4 B^2 w at a
+fixed point (|phi_i - mean| <= 2B): the square's side top >= 4 B^2 w (side()).
 A leaf of the cover (preorder string, "4" splits a cell into (q lo, p lo), (q lo, p hi), (q hi, p lo), (q hi, p hi)):
 "O" p > (n-1)^2 q on the cell (no state); "S" w E[phi'(sqrt q Z)]^2 > 1 (then G1 >= w a_1^2 - q > 0: Mehler's terms
 are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "X" G2 changes sign along the
@@ -15,8 +17,30 @@ a determinant without 0, so (mean value theorem per row) the cell holds no other
 characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is linear in (q, p) and the family is
 invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi).
 n = 3's point itself (check_spread_point) for erf and sin from these kernels, for tanh and sigmoid (ODD) from
-one-dimensional Gaussian integrals (odd_edge)."""
+one-dimensional Gaussian integrals (odd_edge).
+
+tanh and sigmoid (ODD; no "U" leaves).  psi = phi - phi(0) is odd (sigmoid - 1/2 = tanh(x/2)/2) and w C K_phi C =
+w C K_psi C exactly (odd_edge), so G1, G2 are psi's.  With a_k(q) = E[psi(sqrt q Z) He_k(Z)]/sqrt(k!) (0 for even k)
+and r the correlation, Mehler: K(q1, q2, r) = sum_k a_k(q1) a_k(q2) r^k, and with T_N(q) = E2(q) - sum_(k<=N) a_k^2 >=
+0 (Bessel; E2 = E[psi^2]), |sum_(k>N)| <= |r|^(N+1) sqrt(T_N(q1) T_N(q2)) for |r| <= 1 (Cauchy-Schwarz).  Each
+a_k, E2, E2' = E[Z psi psi'(sqrt q Z)]/sqrt q (Stein) and M = q E[psi'(sqrt q Z)^2] = sum_k k a_k^2 (Parseval: the
+Hermite coefficients of sqrt q psi'(sqrt q Z) are sqrt(k) a_k) is a one-dimensional integral over a ball of q's,
+valid for every q in it (_coef); the arguments are balls of the cell, the cell's r and rho clipped to [-1, 1]
+(a family point's; the leaf speaks of those only).  a = E2(q), d = E2(p); G1 = w sum_k a_k^2 h_k(rho) - q, h_k =
+1 + rho + .. + rho^(k-1) = (1 - rho^k)/(1 - rho) in [0, min(k, 1/(1 - |rho|))] for |rho| <= 1, so the tail beyond N
+is in [0, min(M - sum_(k<=N) k a_k^2, T_N/(1 - |rho|))]: no division by 1 - rho up to the two-point line; b = a -
+(1 - rho) (that sum) met with b's own series.  Where p's ball holds 0: |c| <= |r| sqrt(E2(q) E2(p)) (odd k only,
+|r| = sqrt(p/q)/(n-1) <= 1), E2(p) <= D^2 p (D = sup |psi'|), d in [0, D^2 p].  The "S" leaf at the cell's q1
+alone: phi' is even and falls in |x|, so
+E[phi'(sqrt q Z)] falls with q.  Partials (arb_series, first order; "X" and the mean value form about the cell's
+corner, whose variances' coefficients serve every cell sharing it) at |r| <= 1/2 only: dK/dr = sum k a_k a_k
+r^(k-1), tail <= (N+2) |r|^(N+1) sqrt(T_(N+1) T_(N+1)); dK/dq1 at fixed r = sum a_k'(q1) a_k(q2) r^k with a_k' =
+(sqrt((k+1)(k+2)) a_(k+2) + k a_k)/(2q) (d/dq E[psi(sqrt q Z) He_k] = E[psi'(sqrt q Z) Z He_k]/(2 sqrt q), Z He_k =
+He_(k+1) + k He_(k-1) and E[psi'(cZ) He_j] = E[psi(cZ) He_(j+1)]/c), tail <= |r|^(N+1) ((N+3) sqrt(T_(N+2)(q1)
+T_N(q2)) + (N+1) sqrt(T_N(q1) T_N(q2)))/(2 q1) ((k+2) |r|^k and k |r|^k fall for k > N at |r| <= 1/2)."""
 from __future__ import annotations
+
+import math
 
 from flint import acb, arb, arb_series, ctx
 
@@ -37,6 +61,8 @@ KERNELS = {"erf": (lambda q1, q2, c: 2 / arb.pi() * (2 * c / ((1 + 2 * q1).sqrt(
 
 def g12(name, n, w, q, p):
     """(G1, G2) at arbs or arb_series q, p (the cell's balls)."""
+    if name in ODD:
+        return _g12_odd(name, n, w, q, p)
     K = KERNELS[name][0]
     rho = (p / ((n - 1) * q) - 1) / (n - 2)
     a, b, c, d = K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p)
@@ -76,15 +102,20 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
     wb = ball(w)
     if tag == "O":
         return p0 > (n - 1) ** 2 * q1
+    if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
+        c, D = ball(q1).sqrt(), ball(PSI[name][3])
+        return bool(wb * _even(lambda z: PSI[name][1](c * z), lambda z, y: y, lambda z, y: 0 * y,
+                               ((D, 0), (0, 0)))[0] ** 2 > 1)
     if tag == "S":
         return bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)
     if q0 <= 0:
         return False
     qb, pb = _span(q0, q1), _span(p0, p1)
-    if tag in "12" and _sign(g12(name, n, wb, qb, pb)[int(tag) - 1]):
+    if tag in "12" and _sign((_g12_odd(name, n, wb, qb, pb, tag == "1") if name in ODD else
+                              g12(name, n, wb, qb, pb))[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
-    if tag not in "12XU" or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
+    if tag not in ("12X" if name in ODD else "12XU") or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
         return False
     try:
         dq, dp = _partials(h12 if tag == "U" else g12, name, n, wb, qb, pb)
@@ -94,9 +125,17 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
         return bool(dq[0] * dp[1] - dp[0] * dq[1] < 0)
     if tag in "12":
         k, qm, pm = int(tag) - 1, (q0 + q1) / 2, (p0 + p1) / 2
+        if name in ODD:     # about the corner: its variances' coefficients serve every cell with that q0 or p0
+            qm, pm = q0, p0
         return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k] * (qb - ball(qm)) + dp[k] * (pb - ball(pm))) != 0
     ends = [_sign(g12(name, n, wb, ball(t), ball(t))[1]) for t in (t0, t1)]
     return ends[0] * ends[1] == -1 and _sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0
+
+
+def side(name):
+    """4 B^2 with B = sup |phi - phi(0)| (sigmoid: 1/2, else 1): |phi_i - mean| <= 2B, so q, p <= 4 B^2 w at a fixed
+    point."""
+    return 1 if name == "sigmoid" else 4
 
 
 def check_spread_none(item):
@@ -105,10 +144,11 @@ def check_spread_none(item):
     spread-cluster fixed point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
-    if name not in KERNELS or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
-            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not 4 * w <= top <= 8 * w:
-        raise Rejected("a spread-none item: erf or sin, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
-                       "a tree of at most %d leaves, its square's side top in [4 weight_var, 8 weight_var]" % MAX_LEAVES)
+    if name not in KERNELS and name not in ODD or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
+            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not side(name) * w <= top <= 8 * w:
+        raise Rejected("a spread-none item: erf, sin, tanh or sigmoid, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
+                       "a tree of at most %d leaves, its square's side top in [4 weight_var (sigmoid: weight_var), "
+                       "8 weight_var]" % MAX_LEAVES)
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
         for i, tag in enumerate(tree):
@@ -170,6 +210,168 @@ def odd_edge(name, w, qb, radius=False):
     da = expectation(name, a, [("phi", c), ("dphi", c)], zpow=1) / c
     m1, m2 = expectation(name, a, [("dphi", c)]), expectation(name, a, [("dphi", c), ("dphi", c)])
     return [abs(w * da), abs(w * (m2 + 4 * k * m1 + 4 * k * k) / 9), abs(w * (da + 2 * k * m1) / 3)]
+
+
+PSI = {"tanh": (lambda x: x.tanh(), lambda x: 1 - x.tanh() ** 2, Q("1"), Q("1")),      # psi, psi', sup |psi|, sup |psi'|
+       "sigmoid": (lambda x: (x / 2).tanh() / 2, lambda x: (1 - (x / 2).tanh() ** 2) / 4, Q("1/2"), Q("1/4"))}
+L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -30, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
+
+
+def _even(t, f, g, tails):
+    """(E[f(Z, t(Z))], E[g(Z, t(Z))]) for f, g even in Z and real on the real line (analytic near it; t computed once
+    per point): twice the integral of f + i g over [0, L_ODD] (its real and imaginary parts: one integral for two),
+    each plus its tail: ``tails`` = ((m, j) for f, for g) with |f| <= m |Z|^j (j 0 or 1) for |Z| > L, whose
+    E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0) or 2 m N(L) (j = 1, N the normal density)."""
+    v = acb.integral(lambda z, an: (lambda y: (-z * z / 2).exp() * (f(z, y) + acb(0, 1) * g(z, y)))(t(z)), 0, L_ODD,
+                     abs_tol=ODD_TOL, rel_tol=ODD_TOL, eval_limit=100_000)
+    L, out = arb(L_ODD), []
+    for part, (m, j) in zip((v.real, v.imag), tails):
+        tail = m * ((L / arb(2).sqrt()).erfc() if j == 0 else 2 * (-L * L / 2).exp() / (2 * arb.pi()).sqrt())
+        out.append(2 * part / (2 * arb.pi()).sqrt() + arb(0, tail.upper()))
+        if not out[-1].is_finite():
+            raise Rejected("a Gaussian integral of psi did not come out a finite real ball")
+    return out
+
+
+def _terms(name, top):
+    """The series' last index N (odd) for variances up to ``top`` (a float): more terms where psi(sqrt q Z)'s
+    coefficients decay slowly (large q; sigmoid's psi is tanh(x/2)/2).  Only the work: every tail is bounded."""
+    return 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
+
+
+def odd_integrals(item):
+    """How many one-dimensional integrals check_spread_none computes for an ODD item at most, weighted by their
+    steepness (1 + min(3, isqrt(q)/4): 1 to 5 ms each, measured, q from 0 to 800), read off its tree before any
+    arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
+    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf."""
+    keys, stack, top = set(), [(Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
+    for tag in item["tree"]:
+        if not stack:
+            break
+        q0, q1, p0, p1 = stack.pop()
+        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+        if tag == "4":
+            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
+        elif tag in "12X":
+            keys.update([(q0, q1), (p0, p1)] + ([(q0, q0), (p0, p0)] if tag != "X" else
+                                                [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
+        elif tag == "S":
+            keys.add(("S", q1))
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1], 1000))) + 12) // 4 *
+               (4 + min(12, math.isqrt(math.ceil(min(top, k[1], 1000))))) // 4 for k in keys)
+
+
+def _coef(name, qb):
+    """Over the ball qb > 0 (valid for every q in it): a = [a_0 .. a_(N+2)] (a_k = 0 for even k: psi odd), T =
+    [T_0 .. T_(N+2)] (upper bounds, >= 0), E2 = E[psi(c Z)^2], its q-derivative E[Z psi psi'(c Z)]/c and M = q
+    E[psi'(c Z)^2] = sum_k k a_k^2 (c = sqrt q).  Each an even integrand (_even); the tails by |psi| <= B, |psi'| <=
+    D and, for a_k, Cauchy-Schwarz with E[He_k(Z)^2] = k!: |E[psi He_k; |Z| > L]|/sqrt(k!) <= B sqrt(erfc(L/sqrt 2))."""
+    key = (name, qb.mid().man_exp(), qb.rad().man_exp(), ctx.prec)
+    if key not in _COEF:
+        psi, _, B, D = PSI[name]
+        c, root2, B, D, L = qb.sqrt(), arb(2).sqrt(), ball(B), ball(D), arb(L_ODD)
+        N, zero, dy = _terms(name, float(qb.upper())), (lambda z, y: 0 * y, (0, 0)), lambda y: D * (1 - (y / B) ** 2)
+        jobs = [(lambda z, y, k=k, s=(arb(2) ** k * arb.fac_ui(k)).sqrt(): (z / root2).hermite_h(k) * y / s,
+                 (0, 0)) for k in range(1, N + 3, 2)]      # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!)
+        jobs += [(lambda z, y: y * y, (B * B, 0)), (lambda z, y: dy(y) ** 2, (D * D, 0)),   # psi' = D (1 - (psi/B)^2)
+                 (lambda z, y: z * y * dy(y), (B * D, 1)), zero]          # (tanh: 1 - tanh^2; sigmoid's the same)
+        out = []
+        for (f, t), (g, u) in zip(jobs[::2], jobs[1::2]):      # two at once, psi(c z) once per point
+            out += _even(lambda z: psi(c * z), f, g, (t, u))
+        a = [arb(0)] * (N + 3)
+        for i, k in enumerate(range(1, N + 3, 2)):
+            a[k] = out[i] + arb(0, (B * (L / root2).erfc().sqrt()).upper())
+        e2, m, de2 = out[(N + 3) // 2:(N + 3) // 2 + 3]
+        T, acc = [], arb(0)
+        for v in a:
+            acc += v * v
+            T.append(arb(max(arb(0), arb((e2 - acc).upper()))))
+        de2 /= c
+        if len(_COEF) > 8192:
+            _COEF.clear()
+        _COEF[key] = (a, T, e2, de2, qb * m)
+    return _COEF[key]
+
+
+def _val(x):
+    return (x.coeffs() + [arb(0), arb(0)])[:2] if isinstance(x, arb_series) else (x, arb(0))
+
+
+def _tail(bound):
+    return arb(0, arb(bound).upper())
+
+
+def _okern(name, q1, q2, r):
+    """K_psi at variances q1, q2 and correlation r (arbs, |r| <= 1 on the family's points: the caller clips r), by
+    Mehler's series with the tail |r|^(N+1) sqrt(T_N(q1) T_N(q2)); for arb_series (first order) with the partials
+    at |r| <= 1/2 (else ValueError: not shown)."""
+    (v1, d1), (v2, d2), (rv, dr) = _val(q1), _val(q2), _val(r)
+    (a1, T1, _, _, _), (a2, T2, _, _, _) = _coef(name, v1), _coef(name, v2)
+    N = min(len(a1), len(a2)) - 3
+    R = arb(abs(rv).upper())
+    K = sum((a1[k] * a2[k] * rv ** k for k in range(1, N + 1, 2)), arb(0)) + _tail(R ** (N + 1) * (T1[N] * T2[N]).sqrt())
+    if not any(isinstance(x, arb_series) for x in (q1, q2, r)):
+        return K
+    if not R <= arb(1) / 2:
+        raise ValueError("|r| > 1/2: no partials")
+    dk = lambda a, q: [(arb((k + 1) * (k + 2)).sqrt() * a[k + 2] + k * a[k]) / (2 * q) for k in range(N + 1)]  # noqa
+    e1, e2 = dk(a1, v1), dk(a2, v2)
+    Kq1 = sum((e1[k] * a2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+        R ** (N + 1) * ((N + 3) * (T1[N + 2] * T2[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v1))
+    Kq2 = sum((a1[k] * e2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+        R ** (N + 1) * ((N + 3) * (T2[N + 2] * T1[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v2))
+    Kr = sum((k * a1[k] * a2[k] * rv ** (k - 1) for k in range(1, N + 2)), arb(0)) + _tail(
+        (N + 2) * R ** (N + 1) * (T1[N + 1] * T2[N + 1]).sqrt())
+    return arb_series([K, Kq1 * d1 + Kq2 * d2 + Kr * dr], prec=2)
+
+
+def _oe2(name, q):
+    (v, dv), (_, _, e2, de2, _) = _val(q), _coef(name, _val(q)[0])
+    return arb_series([e2, de2 * dv], prec=2) if isinstance(q, arb_series) else e2
+
+
+def _clip(x, lo, hi):
+    try:
+        return x.intersection(arb.union(arb(lo), arb(hi)))
+    except ValueError:          # no point of the family in the cell
+        return arb("nan")
+
+
+def _g12_odd(name, n, w, q, p, only_g1=False):
+    """g12 for phi in ODD (psi's kernel: odd_edge), arbs or arb_series (then |rho|, |r| <= 1/2 and p > 0, else
+    ValueError)."""
+    series = isinstance(q, arb_series) or isinstance(p, arb_series)
+    rho, rc = (p / ((n - 1) * q) - 1) / (n - 2), -(p / q).sqrt() / (n - 1)
+    a, b = _oe2(name, q), None
+    if series:
+        if not _val(p)[0] > 0:
+            raise ValueError("p not > 0")
+        b = _okern(name, q, q, rho)
+        c, d = _okern(name, q, p, rc), _oe2(name, p)
+        g1 = w * (a - b) / (1 - rho) - q
+    else:
+        rho = _clip(rho, -1, 1)
+        if not rho.is_finite():         # no point of the family in the cell: nothing shown
+            return rho, rho
+        A, T, _, _, M = _coef(name, q)
+        N = len(A) - 3
+        h = lambda k: sum((rho ** j for j in range(k)), arb(0))   # noqa: E731
+        top = abs(rho).upper()
+        tail = arb(M - sum((k * A[k] * A[k] for k in range(1, N + 1, 2)), arb(0))).upper()
+        if top < 1:
+            tail = min(tail, (T[N] / (1 - arb(top))).upper())
+        G = sum((A[k] * A[k] * h(k) for k in range(1, N + 1, 2)), arb(0)) + arb.union(arb(0), arb(max(tail, 0)))
+        g1 = w * G - q
+        if only_g1:
+            return g1, None
+        b = _clip(_okern(name, q, q, rho), (a - (1 - rho) * G).lower(), (a - (1 - rho) * G).upper())
+        if p > 0:                       # rc clipped to [-1, 0] (a nan where no family point: nothing shown)
+            c, d = _okern(name, q, p, _clip(rc, -1, 0)), _oe2(name, p)
+        else:           # p in [0, p1]: |c| <= |r| sqrt(E2(q) E2(p)) (odd k only), |r| = sqrt(p/q)/(n-1), E2(p) <= D^2 p
+            lip, top_p = ball(PSI[name][3]), arb(p.upper())
+            c, d = arb(0, (lip * top_p * (a / q).sqrt() / (n - 1)).upper()), arb.union(arb(0), lip * lip * top_p)
+    r1 = a + (n - 2) * b + c
+    return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
 
 
 def check_spread_point(item):

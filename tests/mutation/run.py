@@ -56,7 +56,7 @@ TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/test_forgery_r
          "tests/test_redteam_parity.py", "tests/test_redteam_trace.py", "tests/test_spread_point_odd.py",
          "tests/test_redteam_odd3.py", "tests/test_redteam_flat.py",
          # spread-box: Krawczyk in the symmetric family (trusted/spreadbox.py)
-         "tests/test_spread_box.py", "tests/test_spread_blocks.py",
+         "tests/test_spread_box.py", "tests/test_redteam_box.py", "tests/test_spread_blocks.py",
          # the stage ablation's trusted goals (trusted/stages.py) are attacked in test_decompose
          "tests/test_decompose.py::test_proved_rows_are_the_kernels_goal_and_recheck_from_their_certificates",
          "tests/test_decompose.py::test_relabelled_and_tampered_row_certificates_are_rejected",

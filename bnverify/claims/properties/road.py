@@ -73,6 +73,9 @@ SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtr
           "(q, p), n = 3's point {v, -v, 0} with its spectral radius of DF), trusted kernel")
 SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n = 3's point {v, -v, 0} on the edge p = 0 "
               "with its spectral radius of DF), trusted kernel")
+SPREAD_ODD_COVER = ("evidence re-checked (arb: Mehler's series of tanh's or sigmoid's kernel, each Hermite coefficient a "
+                    "one-dimensional Gaussian integral over a ball of variances: quadtree covers of the symmetric family "
+                    "in (q, p)), trusted kernel")
 
 SPREAD_BOX = ("evidence re-checked (arb: the closed dual kernels of gelu, erf and sin: Krawczyk's test in the "
               "symmetric family's (q, p), a spread-cluster fixed point alone in a box with the spectral radius of DF "
@@ -89,7 +92,7 @@ def _method_of(items):
         return SPREAD_BOX
     if kinds and kinds <= {"spread-none", "spread-point"}:
         odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
-        return SPREAD_ODD if odd == {True} else SPREAD
+        return (SPREAD_ODD if kinds == {"spread-point"} else SPREAD_ODD_COVER) if odd == {True} else SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 
 

@@ -45,10 +45,11 @@ def searched(act, w):
 
 
 def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
-    """The preorder string of a cover of [0, top]^2 (default 4w) with the tags ``order`` (tried in turn), or None (an
-    open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic() value)."""
+    """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn),
+    or None (an open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic()
+    value)."""
     w = Fraction(w)
-    top = 4 * w if top is None else Fraction(top)
+    top = spreadfam.side(name) * w if top is None else Fraction(top)
     out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
     with ctx.workprec(PREC):
         while stack:
@@ -63,7 +64,7 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
             if d >= depth:
                 return None
             out.append("4")
-            if len(out) > MAX_CELLS or deadline is not None and len(out) % 512 == 0 and time.monotonic() > deadline:
+            if len(out) > MAX_CELLS or deadline is not None and len(out) % 32 == 0 and time.monotonic() > deadline:
                 return None
             qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
             stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
@@ -164,13 +165,15 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     sigma_w^2 = 100, n = 3: some 300,000 cells; 98 to 126 s of search before, about 2 s of estimate now).
     ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
-    orders = (ORDER, ORDER + UNSTABLE) if unstable else (ORDER,)
+    odd = name in spreadfam.ODD         # tanh, sigmoid: no "U" cells (the kernel has no det(J - I) test for them)
+    orders = (ORDER, ORDER + UNSTABLE) if unstable and not odd else (ORDER,)
     if n == 3 and point_item(name, n, w) is not None:
         orders = orders[1:]
-        _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells")
+        _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells" +
+             (" (and none with them for %s)" % name if odd else ""))
     for order in orders:
-        guess = size(name, n, w, 4 * Fraction(w), order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS,
-                     deadline=deadline)
+        guess = size(name, n, w, spreadfam.side(name) * Fraction(w), order, depth=kw.get("depth", DEPTH),
+                     limit=OVER * MAX_CELLS, deadline=deadline)
         if OVER * MAX_CELLS < guess < float("inf"):     # inf: an open cell on this grid, perhaps not on a moved one
             _say(why, "a cover%s would need more than %s cells (an estimate), over one certificate's budget of %s" % (
                 " with unstable cells" if UNSTABLE in order else "", "{:,}".format(int(round(guess, -3))),
@@ -180,11 +183,17 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
             if time.monotonic() > deadline:
                 _say(why, "the search's %d s ran out" % seconds)
                 return None
-            top = 4 * Fraction(w) * k
+            top = spreadfam.side(name) * Fraction(w) * k        # sigmoid: w (|phi - 1/2| <= 1/2)
             t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
-            if t is not None:
-                return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
-                        "n": n, "prec": PREC, "top": str(top), "tree": t}
+            found = t and {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
+                           "n": n, "prec": PREC, "top": str(top), "tree": t}
+            if found and trusted.items.work(found) <= trusted.kernel.CERT_WORK:
+                return found
+            if found:       # tanh, sigmoid: their integrals' price (items.py) beside the cells'
+                _say(why, "a cover of %s cells costs %s, over one certificate's budget of %s (its integrals)" % (
+                    "{:,}".format(len(t)), "{:,}".format(trusted.items.work(found)),
+                    "{:,}".format(trusted.kernel.CERT_WORK)))
+                return None
         _say(why, "no cover%s on the %d grids (an open cell near a fixed point off the lines, at the depth limit, or "
              "over the budget)" % (" with unstable cells" if UNSTABLE in order else "", len(SHIFTS)))
     return None

@@ -91,7 +91,7 @@ def search(claim):
                                                                                                  "spectral-radius"):
         return two_point(claim)
     if state_of(claim) == "attractor" and not act.homogeneous:
-        # the kernel's collapse and parity lemmas need no evidence; outside their regimes, for erf and sin, a quadtree
+        # the kernel's collapse and parity lemmas need no evidence; outside their regimes, for erf, sin, tanh and sigmoid, a quadtree
         # cover of the symmetric family (docs/spread.md, Certified); else undecided
         from . import spread_cover
         w = claim.weight_var
