@@ -17,7 +17,8 @@ from bnverify.claims.properties import spread_cover as SC
 from bnverify.trusted import spreadbox as B
 from bnverify.trusted import spreadfam as S
 from bnverify.trusted import twopoint as T
-from test_spread_box import _T, _family, _mpf
+import test_spread_box as box
+from test_spread_box import _T, _family, _mpf, _verdict
 
 # the float search's spread-cluster points (q, rho of S = w C G C) and its full radius
 POINTS = {(F(5, 2), 8): (0.759457, 0.65067342, 0.98336), (3, 5): (0.723386, -0.048291135, 1.02814)}
@@ -36,22 +37,7 @@ def _dense(w, n):
     """(q*, p*) and DT(S*)'s eigenvalues on every symmetric direction (mpmath, 30 digits)."""
     q0, rho, _ = POINTS[(w, n)]
     with mpmath.workdps(30):
-        wm = _mpf(w)
-
-        def h(q, p):
-            Tm = _T(n, wm, _family(n, q, p))
-            return [Tm[0, 0] - q, Tm[n - 1, n - 1] - p]
-        q, p = mpmath.findroot(h, (mpmath.mpf(q0), mpmath.mpf((n - 1) * q0 * (1 + (n - 2) * rho))))
-        Ss = _family(n, q, p)
-        assert mpmath.norm(_T(n, wm, Ss) - Ss) < mpmath.mpf(10) ** -25
-        e, basis = mpmath.mpf(10) ** -12, [(i, j) for i in range(n) for j in range(i, n)]
-        J = mpmath.matrix(len(basis), len(basis))
-        for col, (i, j) in enumerate(basis):
-            H = mpmath.matrix(n, n)
-            H[i, j] = H[j, i] = 1
-            D = (_T(n, wm, Ss + e * H) - _T(n, wm, Ss - e * H)) / (2 * e)
-            for row, (k, m) in enumerate(basis):
-                J[row, col] = D[k, m]
+        q, p, J, _ = box._dense_fixed_point(w, n, q0, rho)
         ev = [complex(v) for v in mpmath.eig(J)[0]]
     return F(mpmath.nstr(q, 25)), F(mpmath.nstr(p, 25)), ev
 
@@ -100,19 +86,11 @@ def test_gelu_5_2_n8_other_blocks_matter_not_here():
 
 
 def _claim(prop, n="8", w="5/2", params=None):
-    return {"property": prop, "stages": ["rc"], "activation": "gelu", "domain": {"n": n}, "params": params or {},
-            "weight_var": w}
+    return box._claim(prop, "gelu", n, w, params)
 
 
 def _radius(rel, bound, **kw):
     return _claim("spectral-radius", params={"state": "attractor", "relation": rel, "bound": str(bound)}, **kw)
-
-
-def _verdict(claim, items):
-    try:
-        return trusted.decide(claim, items)[0]
-    except (trusted.Rejected, trusted.NoGoal):
-        return "inconclusive"
 
 
 def test_gelu_5_2_n8_is_a_stable_attractor():

@@ -144,28 +144,36 @@ def _family(n, q, p):
     return S_
 
 
+def _dense_fixed_point(w, n, q0, rho):
+    """(q*, p*, DT(S*) on all n(n+1)/2 symmetric directions, the family map minus the identity h), at the caller's
+    mpmath precision: findroot on the full map from a float point (q0, rho), central differences."""
+    wm = _mpf(w)
+
+    def h(q, p):
+        T = _T(n, wm, _family(n, q, p))
+        return [T[0, 0] - q, T[n - 1, n - 1] - p]
+    q, p = mpmath.findroot(h, (mpmath.mpf(q0), mpmath.mpf((n - 1) * q0 * (1 + (n - 2) * rho))))
+    Ss = _family(n, q, p)
+    assert mpmath.norm(_T(n, wm, Ss) - Ss) < mpmath.mpf(10) ** -25          # every entry: a fixed point
+    e, basis = mpmath.mpf(10) ** -12, [(i, j) for i in range(n) for j in range(i, n)]
+    J = mpmath.matrix(len(basis), len(basis))
+    for col, (i, j) in enumerate(basis):
+        H = mpmath.matrix(n, n)
+        H[i, j] = H[j, i] = 1
+        D = (_T(n, wm, Ss + e * H) - _T(n, wm, Ss - e * H)) / (2 * e)
+        for row, (k, m) in enumerate(basis):
+            J[row, col] = D[k, m]
+    return q, p, J, h
+
+
 @functools.lru_cache(maxsize=None)
 def _mp_point(w, n):
     """(q*, p*), DT(S*)'s spectral radius over all n(n+1)/2 symmetric directions and the family pair's largest
     modulus (central differences, 30 digits), from the float search's point by mpmath's findroot on the full map."""
     q0, rho, _ = POINTS[("gelu", w, n)]
     with mpmath.workdps(30):
-        wm = _mpf(w)
-
-        def h(q, p):
-            T = _T(n, wm, _family(n, q, p))
-            return [T[0, 0] - q, T[n - 1, n - 1] - p]
-        q, p = mpmath.findroot(h, (mpmath.mpf(q0), mpmath.mpf((n - 1) * q0 * (1 + (n - 2) * rho))))
-        Ss = _family(n, q, p)
-        assert mpmath.norm(_T(n, wm, Ss) - Ss) < mpmath.mpf(10) ** -25          # every entry: a fixed point
-        e, basis = mpmath.mpf(10) ** -12, [(i, j) for i in range(n) for j in range(i, n)]
-        J = mpmath.matrix(len(basis), len(basis))
-        for col, (i, j) in enumerate(basis):
-            H = mpmath.matrix(n, n)
-            H[i, j] = H[j, i] = 1
-            D = (_T(n, wm, Ss + e * H) - _T(n, wm, Ss - e * H)) / (2 * e)
-            for row, (k, m) in enumerate(basis):
-                J[row, col] = D[k, m]
+        q, p, J, h = _dense_fixed_point(w, n, q0, rho)
+        e = mpmath.mpf(10) ** -12
         full = max(abs(v) for v in mpmath.eig(J)[0])
         cols = []
         for j in range(2):          # d(q', p')/dq and d(q', p')/dp (h + identity)
