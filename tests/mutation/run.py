@@ -55,6 +55,8 @@ TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/test_forgery_r
          "tests/test_grow.py", "tests/test_redteam_grow.py", "tests/test_parity_lemma.py",
          "tests/test_redteam_parity.py", "tests/test_redteam_trace.py", "tests/test_spread_point_odd.py",
          "tests/test_redteam_odd3.py", "tests/test_redteam_flat.py",
+         # the spread-none covers of tanh and sigmoid (spreadfam.py's ODD branch)
+         "tests/test_spread_odd_cover.py", "tests/test_redteam_odd4.py",
          # spread-box: Krawczyk in the symmetric family (trusted/spreadbox.py)
          "tests/test_spread_box.py", "tests/test_redteam_box.py", "tests/test_spread_blocks.py",
          # the stage ablation's trusted goals (trusted/stages.py) are attacked in test_decompose
