@@ -1,0 +1,186 @@
+"""Red team (rtblocks): the spread-box's full spectral radius, every block of DF (trusted/spreadbox.py feeding the
+closed kernel's seven partials to twopoint.all_blocks), attacked with fresh eyes.
+
+Independent of the project's code where it matters: GELU's kernel is checked here against the Gaussian expectation
+written from Stein's lemma (E[u Phi(u)] = a Phi(a/s) + b^2 phi(a/s)/s for u ~ N(a, b^2), s = sqrt(1 + b^2), then one
+1-D quadrature), the fixed point is found again with mpmath, and DF(G*) is built densely on all n(n+1)/2 symmetric
+directions by the chain rule on the entrywise kernel (numpy's eigenvalues).  The block model is attacked with
+ARBITRARY partials (the S_(n-1) equivariance holds for any seven numbers, so the blocks must be the dense map's for
+every choice), at n = 3 .. 12, with the dimensions counted with multiplicity."""
+import functools
+import random
+from fractions import Fraction as F
+
+import mpmath
+import numpy as np
+import pytest
+from flint import arb, ctx
+
+from bnverify import trusted
+from bnverify.claims.properties import spread_cover as SC
+from bnverify.trusted import spreadbox as B
+from bnverify.trusted import twopoint as T
+
+KEYS = ("d_cluster", "d_odd", "c_cc", "q_cc", "c_co", "q_co_cluster", "q_co_odd")
+
+
+def _mult(n):
+    """Each block's multiplicity in DF: the dimension of its irreducible representation of S_(n-1)."""
+    return {"trivial": 1, "standard": n - 2, "pair": (n - 1) * (n - 4) // 2}
+
+
+def _dense(n, w, k):
+    """DF(G)[E] = DK(S)[w C E C] on the n(n+1)/2 symmetric directions, from the seven partials k (floats) by the chain
+    rule: K_ij = K(S_ii, S_jj, S_ij), the last index the odd point."""
+    idx = [(i, j) for i in range(n) for j in range(i, n)]
+    C = np.eye(n) - 1.0 / n
+    D = np.zeros((len(idx), len(idx)))
+    for col, (a, b) in enumerate(idx):
+        E = np.zeros((n, n))
+        E[a, b] = E[b, a] = 1
+        dS = float(w) * C @ E @ C
+        for row, (i, j) in enumerate(idx):
+            if i == j:
+                D[row, col] = k["d_odd" if i == n - 1 else "d_cluster"] * dS[i, i]
+            elif j == n - 1:
+                D[row, col] = k["c_co"] * dS[i, j] + k["q_co_cluster"] * dS[i, i] + k["q_co_odd"] * dS[j, j]
+            else:
+                D[row, col] = k["c_cc"] * dS[i, j] + k["q_cc"] * (dS[i, i] + dS[j, j])
+    return np.linalg.eigvals(D)
+
+
+def _block_eigs(n, w, partials, prec=128):
+    with ctx.workprec(prec):
+        bl = T.all_blocks(None, None, n, F(w), None, partials=partials)
+        return bl, [(c, complex(e.mid()), float(e.rad())) for c, M in bl.items() for e in T.eigenvalues(M)
+                    for _ in range(_mult(n)[c])]
+
+
+def _match(balls, dense, tol):
+    left = list(balls)
+    for z in sorted(dense, key=abs, reverse=True):
+        hit = [i for i, (_, m, r) in enumerate(left) if abs(m - z) <= r + tol]
+        assert hit, (z, left)
+        left.pop(hit[0])
+    assert not left
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6, 7, 9, 12])
+def test_the_blocks_are_the_dense_map_for_any_seven_partials(n):
+    """Random partials (not a kernel's): the blocks' eigenvalues, each with its representation's dimension, are the
+    dense DF's n(n+1)/2 (n = 4: no pair block and none missing; n = 5: the pair block twice), the translations'
+    n zeros among them."""
+    rnd = random.Random(1000 + n)
+    for _ in range(3):
+        k = {key: F(rnd.randint(-999, 999), rnd.randint(1, 300)) for key in KEYS}
+        w = F(rnd.randint(1, 40), 10)
+        bl, balls = _block_eigs(n, w, {key: arb(v.numerator) / v.denominator for key, v in k.items()})
+        assert ("pair" in bl) == (n >= 5)
+        assert sum(len(M) * _mult(n)[c] for c, M in bl.items()) == n * (n + 1) // 2 == len(balls)
+        dense = _dense(n, w, {key: float(v) for key, v in k.items()})
+        scale = max(1.0, max(abs(dense)))
+        _match(balls, dense, 1e-9 * scale)
+        assert sum(1 for z in dense if abs(z) < 1e-9 * scale) >= n
+
+
+# ---------------------------------------------------------------- the kernel and the fixed point, independently
+def _stein_gelu(q1, q2, c):
+    """E[gelu(x) gelu(y)], x ~ N(0, q1), y | x ~ N(c x/q1, q2 - c^2/q1): Stein's lemma inside, quadrature outside."""
+    sq, b2 = mpmath.sqrt(q1), q2 - c * c / q1
+
+    def inner(a):
+        s = mpmath.sqrt(1 + b2)
+        return a * mpmath.ncdf(a / s) + b2 * mpmath.npdf(a / s) / s
+    return mpmath.quad(lambda t: sq * t * mpmath.ncdf(sq * t) * inner(c * t / sq) * mpmath.npdf(t),
+                       [-mpmath.inf, -8, 0, 8, mpmath.inf])
+
+
+def _closed_gelu(q1, q2, c):
+    s = (1 + q1) * (1 + q2)
+    return (c + 2 / mpmath.pi * (c * mpmath.asin(c / mpmath.sqrt(s)) + (q1 * q2 + c * c - c * c * (
+        q1 / (1 + q1) + q2 / (1 + q2))) / mpmath.sqrt(s - c * c))) / 4
+
+
+def test_the_closed_kernel_is_the_expectation_at_the_spread_state():
+    """At gelu 5/2, n = 8's four entry types (cluster diagonal, odd diagonal, cluster pair, cross) the closed form
+    is Stein's quadrature to 1e-20."""
+    with mpmath.workdps(30):
+        q, p, n = mpmath.mpf("0.7594565244567"), mpmath.mpf("26.070838838911"), 8
+        for a, b, c in ((q, q, q), (p, p, p), (q, q, (p / (n - 1) - q) / (n - 2)), (q, p, -p / (n - 1))):
+            assert abs(_stein_gelu(a, b, c) - _closed_gelu(a, b, c)) < mpmath.mpf(10) ** -20
+
+
+@functools.lru_cache(maxsize=None)
+def _independent(w, n, q0, p0):
+    """(q*, p*, dense eigenvalues of DF(G*)) from mpmath alone: the root of the family map of the FULL n x n map
+    S -> w C K(S) C (checked on every entry), then the partials by mpmath.diff and the dense chain rule."""
+    with mpmath.workdps(30):
+        wm = mpmath.mpf(w.numerator) / w.denominator
+        C = mpmath.eye(n) - mpmath.ones(n, n) / n
+
+        def S_of(q, p):
+            x, c = -p / (n - 1), (p / (n - 1) - q) / (n - 2)
+            return mpmath.matrix([[p if i == j == n - 1 else x if n - 1 in (i, j) else q if i == j else c
+                                   for j in range(n)] for i in range(n)])
+
+        def T_(S):
+            G = mpmath.matrix(n, n)
+            for i in range(n):
+                for j in range(n):
+                    G[i, j] = _closed_gelu(S[i, i], S[j, j], S[i, j])
+            return wm * C * G * C
+
+        def h(q, p):
+            Tm = T_(S_of(q, p))
+            return [Tm[0, 0] - q, Tm[n - 1, n - 1] - p]
+        q, p = mpmath.findroot(h, (mpmath.mpf(q0), mpmath.mpf(p0)))
+        S = S_of(q, p)
+        assert mpmath.mnorm(T_(S) - S, 1) < mpmath.mpf(10) ** -25          # a fixed point of the full map
+        x, c = -p / (n - 1), (p / (n - 1) - q) / (n - 2)
+        K, d = _closed_gelu, mpmath.diff
+        k = {"d_cluster": d(lambda t: K(t, t, t), q), "d_odd": d(lambda t: K(t, t, t), p),
+             "c_cc": d(lambda t: K(q, q, t), c), "q_cc": d(lambda t: K(t, q, c), q),
+             "c_co": d(lambda t: K(q, p, t), x), "q_co_cluster": d(lambda t: K(t, p, x), q),
+             "q_co_odd": d(lambda t: K(q, t, x), p)}
+        assert abs(d(lambda t: K(q, q, c) if False else K(q, t, c), q) - k["q_cc"]) < 1e-20     # K symmetric
+    return F(mpmath.nstr(q, 25)), F(mpmath.nstr(p, 25)), _dense(n, w, {a: float(v) for a, v in k.items()})
+
+
+# (w, n, q, p): the float points; at 7/2 the standard block (1.0648) is within 3% of the trivial one (1.0897), at 3,
+# n = 12 two points; at 9/4, n = 16 a stable one
+POINTS = [(F(5, 2), 8, 0.7594565, 26.070839), (F(7, 2), 8, 0.18280434, 0.098976), (F(3), 12, 0.85052529, 0.617668),
+          (F(3), 12, 349.32122924, 466.756355), (F(9, 4), 16, 1.54261003, 276.336565)]
+
+
+@functools.lru_cache(maxsize=None)
+def _box(w, n, q, p):
+    it = SC.box_item("gelu", n, w, q, (p / (n - 1) / q - 1) / (n - 2))
+    assert it is not None
+    return it, trusted.items.check_item(it)
+
+
+@pytest.mark.parametrize("w,n,q,p", POINTS)
+def test_the_enclosure_holds_the_independent_radius(w, n, q, p):
+    """The independent root lies in the box; the dense radius (float eigenvalues: 1e-10) lies in [radius_lo,
+    radius_hi]; exactly n zeros (the translations); and every block's eigenvalues are dense ones."""
+    it, f = _box(w, n, q, p)
+    qs, ps, dense = _independent(w, n, q, p)
+    assert f["q"][0] < qs < f["q"][1] and f["p"][0] < ps < f["p"][1]
+    r = max(abs(dense))
+    assert float(f["radius_lo"]) - 1e-10 <= r <= float(f["radius_hi"]) + 1e-10
+    assert sum(1 for z in dense if abs(z) < 1e-9) == n
+    with ctx.workprec(it["prec"]):
+        X = [B._span(F(it[a]), F(it[b])) for a, b in (("q_lo", "q_hi"), ("p_lo", "p_hi"))]
+        _, balls = _block_eigs(n, w, B.kernel_partials("gelu", n, *X), it["prec"])
+    _match(balls, dense, 1e-9)
+
+
+def test_the_stable_point_is_stable_in_every_block_and_not_by_the_family_alone():
+    """gelu 5/2, n = 8: every block below 1 (trivial 0.98336, standard 0.95291, pair 0.91146); the full radius is the
+    trivial block's, which is the family's 2 x 2 Jacobian I + J (the fact would be wrong if it were not the max)."""
+    it, f = _box(F(5, 2), 8, 0.7594565, 26.070839)
+    with ctx.workprec(128):
+        X = [B._span(F(it[a]), F(it[b])) for a, b in (("q_lo", "q_hi"), ("p_lo", "p_hi"))]
+        bl = T.all_blocks(None, None, 8, F(5, 2), None, partials=B.kernel_partials("gelu", 8, *X))
+        his = {c: T._upper(T.radius(M)[1]) for c, M in bl.items()}
+    assert max(his.values()) == f["radius_hi"] < 1 and his["trivial"] == f["radius_hi"]
