@@ -184,3 +184,73 @@ def test_the_stable_point_is_stable_in_every_block_and_not_by_the_family_alone()
         bl = T.all_blocks(None, None, 8, F(5, 2), None, partials=B.kernel_partials("gelu", 8, *X))
         his = {c: T._upper(T.radius(M)[1]) for c, M in bl.items()}
     assert max(his.values()) == f["radius_hi"] < 1 and his["trivial"] == f["radius_hi"]
+
+
+# ---------------------------------------------------------------- claims
+def _claim(prop, n="8", w="5/2", params=None):
+    return {"property": prop, "stages": ["rc"], "activation": "gelu", "domain": {"n": n}, "params": params or {},
+            "weight_var": w}
+
+
+def _radius(rel, bound, **kw):
+    return _claim("spectral-radius", params={"state": "attractor", "relation": rel, "bound": str(bound)}, **kw)
+
+
+def _verdict(claim, items):
+    try:
+        return trusted.decide(claim, items)[0]
+    except (trusted.Rejected, trusted.NoGoal):
+        return "inconclusive"
+
+
+def test_the_default_states_refusal_names_the_attractor_route():
+    """spectral-radius for gelu without --state (configuration) is refused; the reason used to say the kernel decides
+    gelu's radius only at state two-point, hiding state attractor (the spread-box's stable point, the route that
+    proves 5/2, n = 8) and simplex.  It names them now."""
+    with pytest.raises(trusted.NoGoal) as e:
+        trusted.decide(_claim("spectral-radius", params={"relation": "<", "bound": "1"}), [])
+    assert "state attractor" in str(e.value) and "simplex" in str(e.value) and "two-point" in str(e.value)
+
+
+def test_bounds_at_the_enclosures_ends():
+    """'<=' radius_hi and '>=' radius_lo proved; '<' radius_hi, '>' radius_lo, and every relation at a bound inside
+    the enclosure, undecided; a hair outside, proved; attractor-stable over 8..8 proved, over 8..9 or 3..64 with
+    only n = 8's box not; attractor-threshold 8 / none never from a box; the box never refutes '>' 1 or '<' 1/2."""
+    it, f = _box(F(5, 2), 8, 0.7594565, 26.070839)
+    lo, hi, eps = f["radius_lo"], f["radius_hi"], F(1, 10 ** 30)
+    want = {("<=", hi): "proved", ("<", hi): "inconclusive", ("<", hi + eps): "proved", ("<=", hi - eps): "inconclusive",
+            (">=", lo): "proved", (">", lo): "inconclusive", (">", lo - eps): "proved", (">=", lo + eps): "inconclusive",
+            (">", 1): "inconclusive", ("<", F(1, 2)): "inconclusive", ("<", 1): "proved", (">", 0): "proved"}
+    for (rel, b), v in want.items():
+        assert _verdict(_radius(rel, b), [it]) == v, (rel, b)
+    assert _verdict(_claim("attractor-stable", n="8..8"), [it]) == "proved"
+    for n in ("8..9", "3..64", "7..8", "8.."):
+        assert _verdict(_claim("attractor-stable", n=n), [it]) == "inconclusive", n
+    for v in ("8", "none", "9"):
+        assert _verdict(_claim("attractor-threshold", params={"value": v}), [it]) == "inconclusive", v
+        assert _verdict(_claim("attractor-threshold", n="3..8", params={"value": v}), [it]) == "inconclusive", v
+
+
+def test_moved_widened_relabelled_and_edited_boxes():
+    """The box moved off the root, widened until Krawczyk fails, relabelled (n, weight_var, activation), prec out of
+    range, or the fact's fields edited in: refused.  A box widened while Krawczyk still passes gives a wider,
+    still-valid enclosure (holding the independent radius)."""
+    it, f = _box(F(5, 2), 8, 0.7594565, 26.070839)
+    q, p = F(it["q_lo"]), F(it["p_lo"])
+    wq, wp = F(it["q_hi"]) - q, F(it["p_hi"]) - p
+    bad = [dict(it, q_lo=str(q + 2 * wq), q_hi=str(q + 3 * wq)), dict(it, p_lo=str(p - 3 * wp), p_hi=str(p - 2 * wp)),
+           dict(it, q_lo=str(q / 2), q_hi=str(2 * q)), dict(it, n=9), dict(it, n=7), dict(it, weight_var="251/100"),
+           dict(it, activation="erf"), dict(it, activation="sin"), dict(it, activation="silu"), dict(it, prec=63),
+           dict(it, prec=513), dict(it, prec=True), dict(it, radius_hi="1/2"), dict(it, q=[it["q_lo"], it["q_hi"]]),
+           dict(it, alpha="1/100"), dict(it, Y=[["0", "0"], ["0", "0"]])]
+    for b in bad:
+        with pytest.raises(trusted.Rejected):
+            trusted.items.check_item(b)
+        assert _verdict(_claim("attractor-stable"), [b]) == "inconclusive"
+    qs, ps, dense = _independent(F(5, 2), 8, 0.7594565, 26.070839)
+    r = max(abs(dense))
+    for k in (2 ** 12, 2 ** 20):
+        wide = dict(it, q_lo=str(q - k * wq), q_hi=str(q + (k + 1) * wq), p_lo=str(p - k * wp), p_hi=str(p + (k + 1) * wp))
+        g = trusted.items.check_item(wide)
+        assert g["radius_lo"] <= f["radius_lo"] <= f["radius_hi"] <= g["radius_hi"]
+        assert float(g["radius_lo"]) - 1e-10 <= r <= float(g["radius_hi"]) + 1e-10
