@@ -254,3 +254,31 @@ def test_moved_widened_relabelled_and_edited_boxes():
         g = trusted.items.check_item(wide)
         assert g["radius_lo"] <= f["radius_lo"] <= f["radius_hi"] <= g["radius_hi"]
         assert float(g["radius_lo"]) - 1e-10 <= r <= float(g["radius_hi"]) + 1e-10
+
+
+# ---------------------------------------------------------------- commands
+def test_attractors_proved_row_is_valid_against_its_schema(monkeypatch, run_cli):
+    """bnverify attractor --stages rc,gelu --weight-var 5/2 --n 8 --json (the search's points given: the real search
+    takes 25 s): the row is proved (a stable spread-box), its box's enclosure is the kernel's [0.983358530,
+    0.983358531], and the document is valid against docs/schemas/attractor.json, whose non-homogeneous row allowed
+    only 'inconclusive' and 'refuted' (the proved row failed validation)."""
+    import json
+    import pathlib
+
+    import jsonschema
+
+    from bnverify.derive import spread
+    pt = {"state": "spread", "q": 0.7594565244332175, "rho": 0.6506734154654195, "family_radius": 0.98335857,
+          "full_radius": 0.9833585307535314, "persists": True, "check": {"q": 0.75945516, "rho": 0.65067430,
+                                                                          "nodes": 300}}
+    monkeypatch.setattr(spread, "search", lambda act, n, w, **kw: {
+        "label": "x", "region": {"q": [1e-05, 1000.0]}, "grid": {"log_q": 49, "theta": 77}, "nodes": 96, "points": [pt],
+        "spread": [pt], "seconds": 0.0})
+    code, out, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "5/2", "--n", "8", "--json")
+    doc = json.loads(out)
+    row = doc["results"][0]
+    assert code == 0 and row["status"] == "proved" and row["checked"] is True, (code, err[-500:])
+    assert [(b["spectral_radius_lo"], b["spectral_radius_hi"], b["stable"]) for b in row["boxes"]] == [
+        (0.98335853, 0.983358531, True)]
+    schema = json.loads((pathlib.Path(__file__).resolve().parents[1] / "docs" / "schemas" / "attractor.json").read_text())
+    jsonschema.validate(doc, schema)
