@@ -147,9 +147,10 @@ def _independent(w, n, q0, p0):
 
 
 # (w, n, q, p): the float points; at 7/2 the standard block (1.0648) is within 3% of the trivial one (1.0897), at 3,
-# n = 12 two points; at 9/4, n = 16 a stable one
+# n = 12 two points; at 9/4, n = 16 and 5/2, n = 9 stable ones (n = 9's top eigenvalue real, the box wider: 2^-30)
 POINTS = [(F(5, 2), 8, 0.7594565, 26.070839), (F(7, 2), 8, 0.18280434, 0.098976), (F(3), 12, 0.85052529, 0.617668),
-          (F(3), 12, 349.32122924, 466.756355), (F(9, 4), 16, 1.54261003, 276.336565)]
+          (F(3), 12, 349.32122924, 466.756355), (F(9, 4), 16, 1.54261003, 276.336565),
+          (F(5, 2), 9, 2.55774997675, 76.67594519565)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -282,3 +283,11 @@ def test_attractors_proved_row_is_valid_against_its_schema(monkeypatch, run_cli)
         (0.98335853, 0.983358531, True)]
     schema = json.loads((pathlib.Path(__file__).resolve().parents[1] / "docs" / "schemas" / "attractor.json").read_text())
     jsonschema.validate(doc, schema)
+
+
+def test_check_help_says_whose_eigenvalues(run_cli):
+    """check --help said every eigenvalue is DF(G*)/c's without G*'s direction (the scale-free convention); a gelu
+    spread-box encloses the map's own DF(G*) on every direction (the verdict's statement says 'not up to scale')."""
+    code, out, _ = run_cli("check", "--help")
+    text = " ".join(out.split())
+    assert code == 0 and "homogeneous phi" in text and "map's own DF(G*)" in text
