@@ -291,3 +291,27 @@ def test_check_help_says_whose_eigenvalues(run_cli):
     code, out, _ = run_cli("check", "--help")
     text = " ".join(out.split())
     assert code == 0 and "homogeneous phi" in text and "map's own DF(G*)" in text
+
+
+@pytest.mark.parametrize("name", ["erf", "sin"])
+@pytest.mark.parametrize("n,q,p", [(3, F(1, 2), F(7, 4)), (5, F(3, 10), F(1, 7)), (9, F(6, 5), F(40))])
+def test_erf_and_sin_partials_and_blocks(name, n, q, p):
+    """The box's other kernels (erf, sin): kernel_partials against mpmath.diff of the textbook closed forms
+    (2/pi) asin(2c / sqrt((1+2q1)(1+2q2))) and exp(-(q1+q2)/2) sinh(c), and the blocks against the dense map."""
+    K = {"erf": lambda a, b, c: 2 / mpmath.pi * mpmath.asin(2 * c / mpmath.sqrt((1 + 2 * a) * (1 + 2 * b))),
+         "sin": lambda a, b, c: mpmath.exp(-(a + b) / 2) * mpmath.sinh(c)}[name]
+    with ctx.workprec(128):
+        k = B.kernel_partials(name, n, B.ball(q), B.ball(p))
+    with mpmath.workdps(30):
+        qm, pm = mpmath.mpf(q.numerator) / q.denominator, mpmath.mpf(p.numerator) / p.denominator
+        c, x, d = (pm / (n - 1) - qm) / (n - 2), -pm / (n - 1), mpmath.diff
+        want = {"d_cluster": d(lambda t: K(t, t, t), qm), "d_odd": d(lambda t: K(t, t, t), pm),
+                "c_cc": d(lambda t: K(qm, qm, t), c), "q_cc": d(lambda t: K(t, qm, c), qm),
+                "c_co": d(lambda t: K(qm, pm, t), x), "q_co_cluster": d(lambda t: K(t, pm, x), qm),
+                "q_co_odd": d(lambda t: K(qm, t, x), pm)}
+    for key, v in want.items():
+        assert abs(float(k[key].mid()) - float(v)) < 1e-14 * max(1, abs(float(v))) and k[key].rad() < 1e-25, key
+    w = F(3)
+    _, balls = _block_eigs(n, w, k)
+    dense = _dense(n, w, {a: float(v) for a, v in want.items()})
+    _match(balls, dense, 1e-9 * max(1.0, max(abs(dense))))
