@@ -27,7 +27,9 @@ point is the two-point state (--state two-point), whose odd point is not orthogo
 claim about O_n (--state configuration) is refuted there.
 
 Ranges: --n 3..20, --n 3.. (every n >= 3) or --n 5; --alpha 1/10 or 0..1/2 (leaky_relu).
-Eigenvalues follow the scale-free convention: those of DF(G*)/c without the direction G*.
+Eigenvalues follow the scale-free convention for a homogeneous phi (ReLU family): those of
+DF(G*)/c without the direction G*; for a non-homogeneous phi (gelu, erf, sin, ...: no scale
+to quotient out) those of the map's own DF(G*), on every direction.
 
 exit status: 0 proved, 1 refuted, 3 inconclusive, 2 usage error (also for an input beyond
 the limits listed in docs/limits.md: n <= 10^6, at most 1000 n for a per-n property,

@@ -196,9 +196,9 @@ def _not_piecewise(c):
                 "and stage-fact; docs/two-point.md")
     if not twopoint.known(c.activation):
         return "%s: the kernel has no closed form and no table entry for it yet" % c.activation
-    return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides "
-            "invariant-configuration, and fixed-point and spectral-radius at state two-point (RC; one-dimensional "
-            "integrals)" % (c.activation, c.activation))
+    return ("%s: the kernel's closed forms are ReLU's, leaky ReLU's and the identity's; for %s it decides invariant-"
+            "configuration, fixed-point and spectral-radius at states two-point and simplex (RC; 1-D integrals), and "
+            "at state attractor where lemmas or evidence decide (attractor-*)" % (c.activation, c.activation))
 
 
 # ---------------------------------------------------------------- deciding inequalities
