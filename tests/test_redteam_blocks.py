@@ -27,6 +27,8 @@ from bnverify import trusted
 from bnverify.claims.properties import spread_cover as SC
 from bnverify.trusted import spreadbox as B
 from bnverify.trusted import twopoint as T
+from test_spread_blocks import _claim, _radius
+from test_spread_box import _verdict
 
 KEYS = ("d_cluster", "d_odd", "c_cc", "q_cc", "c_co", "q_co_cluster", "q_co_odd")
 
@@ -195,22 +197,6 @@ def test_the_stable_point_is_stable_in_every_block_and_not_by_the_family_alone()
 
 
 # ---------------------------------------------------------------- claims
-def _claim(prop, n="8", w="5/2", params=None):
-    return {"property": prop, "stages": ["rc"], "activation": "gelu", "domain": {"n": n}, "params": params or {},
-            "weight_var": w}
-
-
-def _radius(rel, bound, **kw):
-    return _claim("spectral-radius", params={"state": "attractor", "relation": rel, "bound": str(bound)}, **kw)
-
-
-def _verdict(claim, items):
-    try:
-        return trusted.decide(claim, items)[0]
-    except (trusted.Rejected, trusted.NoGoal):
-        return "inconclusive"
-
-
 def test_the_default_states_refusal_names_the_attractor_route():
     """spectral-radius for gelu without --state (configuration) is refused; the reason used to say the kernel decides
     gelu's radius only at state two-point, hiding state attractor (the spread-box's stable point, the route that
