@@ -63,8 +63,8 @@ def box_search(claim, act, n, w):
     from . import spread_cover
     rel = claim.params.get("relation", "<")
     if act.name not in trusted.spreadbox.BOX or n > trusted.items.N_MAX or n == 3 and act.kind.spread_cover or \
-            spread_cover.lemma_decides(act, w) or not (claim.property in ("attractor-exists", "fixed-point") or
-                                                       claim.property in ("spectral-radius", "attractor-stable")):
+            spread_cover.lemma_decides(act, w) or \
+            claim.property not in ("attractor-exists", "fixed-point", "spectral-radius", "attractor-stable"):
         return None
     upper = claim.property in ("spectral-radius", "attractor-stable") and rel in ("<", "<=")
     items, found = spread_cover.box_items(act, n, w)
