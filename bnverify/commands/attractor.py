@@ -263,13 +263,15 @@ def compute_smooth(args, stages, act):
                     x["reason"].split(": bnverify attractor)", 1)[-1]
         weak = [k for k in sorted(covered) if covered[k]["unstable_cells"]]
         results = sorted(list(covered.values()) + rest, key=lambda x: x["n"])
-        note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + (
-            "; kernel-checked: no stable spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))
-            if covered else "") + ("; kernel-checked: " + spread_verdicts.point_text(rest[0]["point"])
-                                   if rest[0].get("point") else "") + "".join(
-            "; kernel-checked: " + spread_verdicts.box_text(x["boxes"][0], x["n"]) for x in rest[:1] if x["boxes"]) + \
-            "".join(["; kernel-checked: " + spread_verdicts.box_text(b, x["n"]) for x in rest[1:] for b in x["boxes"]
-                     if b["stable"]][:1]) if rest else (
+        # what the kernel checked beside the search: the covers' n, the first searched n's point and box, and the
+        # first stable box further on
+        checked = (["no stable spread-cluster fixed point at n = %s" % ", ".join(map(str, sorted(covered)))]
+                   * bool(covered)
+                   + [spread_verdicts.point_text(x["point"]) for x in rest[:1] if x.get("point")]
+                   + [spread_verdicts.box_text(x["boxes"][0], x["n"]) for x in rest[:1] if x["boxes"]]
+                   + [spread_verdicts.box_text(b, x["n"]) for x in rest[1:] for b in x["boxes"] if b["stable"]][:1])
+        note = spread.smallest([dict(x["search"], n=x["n"]) for x in rest], r.lo, r.hi)["note"] + "".join(
+            "; kernel-checked: " + t for t in checked) if rest else (
             "none in %s (per n, kernel-checked spread-none covers: no %sfixed point of the symmetric family off the "
             "simplex and two-point lines at any n of the range%s)" % (r, "stable " if weak else "", (
                 "; at n = %s cells where any fixed point has an eigenvalue > 1%s" % (", ".join(map(str, weak)), (
