@@ -163,9 +163,10 @@ def test_trusted_is_small():
     the box fed to twopoint.all_blocks, whose blocks' eigenvalues give the radius' lower and upper ends alike, the
     family Jacobian's own lower bound gone); twopoint.py (+1: all_blocks takes given partials); kernel.py (+2: a
     box proves '<' / '<=' bound and attractor-stable where its upper end shows it; the reason and refusal name both
-    ends)."""
+    ends).  +1 for one G2 = q' - q in spreadfam.py
+    (_g2: g12 and the ODD branch wrote it twice)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3746, sizes
+    assert sum(sizes.values()) <= 3747, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -72,8 +72,13 @@ def g12(name, n, w, q, p):
         g1 = w * q * slope - q
     else:
         g1 = w * (a - b) / (1 - rho) - q
+    return g1, _g2(n, w, q, a, b, c, d)
+
+
+def _g2(n, w, q, a, b, c, d):
+    """G2 = q' - q from the four kernel values a = K(q, q, q), b (cluster pairs), c (cluster-odd), d (odd)."""
     r1 = a + (n - 2) * b + c
-    return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
+    return w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
 
 
 def h12(name, n, w, q, p, kernels=KERNELS):
@@ -370,8 +375,7 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
         else:           # p in [0, p1]: |c| <= |r| sqrt(E2(q) E2(p)) (odd k only), |r| = sqrt(p/q)/(n-1), E2(p) <= D^2 p
             lip, top_p = ball(PSI[name][3]), arb(p.upper())
             c, d = arb(0, (lip * top_p * (a / q).sqrt() / (n - 1)).upper()), arb.union(arb(0), lip * lip * top_p)
-    r1 = a + (n - 2) * b + c
-    return g1, w * (a - 2 * r1 / n + ((n - 1) * (r1 + c) + d) / (n * n)) - q
+    return g1, _g2(n, w, q, a, b, c, d)
 
 
 def check_spread_point(item):
