@@ -44,6 +44,8 @@ direction is removed (the scale-free convention: eigenvalues of DT(S*)/c on the 
 """
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import time
 
@@ -420,7 +422,18 @@ def search(act, n, weight_var=1.0, full=True, nodes=NODES):
     region and a list of points {state, q, rho, family_radius, full_radius, persists}; the
     two-point and simplex states on their invariant lines, the spread-cluster states off them.
     ``persists``: the point is a root again (to 1e-6) by quadrature with ``CHECK_NODES`` nodes
-    (non-homogeneous phi; where the search used a closed kernel this is an independent check)."""
+    (non-homogeneous phi; where the search used a closed kernel this is an independent check).
+    Searched once per arguments and search settings in a process (a claim's several properties at
+    one n, a box and a cover, the atlas and attractor ask for the same search); each caller gets
+    its own copy."""
+    return copy.deepcopy(_search(act, n, float(weight_var), full, nodes,
+                                 (GRID, Q_RANGE, LINE_Q_RANGE, CHECK_NODES, TOL)))
+
+
+@functools.lru_cache(maxsize=128)
+def _search(act, n, weight_var, full, nodes, settings):
+    """:func:`search` itself; ``settings`` (the module's grid, ranges, check rule and tolerance) only
+    keys the cache."""
     t0 = time.monotonic()
     fam = Family(act, n, weight_var, nodes)
     _, rs = rho_bounds(n)
