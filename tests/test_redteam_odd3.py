@@ -82,7 +82,8 @@ def _truth(name, w):
         return [float(r) for r in roots], sorted(abs(np.linalg.eigvals(M)))
 
 
-@pytest.mark.parametrize("name,w", [("tanh", "3/2"), ("tanh", 16), ("sigmoid", 17), ("sigmoid", 100)])
+@pytest.mark.parametrize("name,w", [("tanh", "3/2"), pytest.param("tanh", 16, marks=pytest.mark.slow), ("sigmoid", 17),
+                                    pytest.param("sigmoid", 100, marks=pytest.mark.slow)])     # -m slow: the far ends
 def test_the_point_and_its_radius_against_price_written_here(name, w):
     """One root along the edge, inside the item's bracket; the full 6 x 6 DF has three zero eigenvalues and its
     spectral radius inside the fact's enclosure."""

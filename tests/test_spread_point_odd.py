@@ -65,7 +65,9 @@ def _mp(name, w):
         return q, vals
 
 
-@pytest.mark.parametrize("name,w", CASES)
+# one tanh and one sigmoid case by default (2-3 s of mpmath each), the others with -m slow
+@pytest.mark.parametrize("name,w", [c if c in (("tanh", 2), ("sigmoid", 32)) else pytest.param(*c, marks=pytest.mark.slow)
+                                    for c in CASES])
 def test_the_enclosures_hold_mpmaths_values(name, w):
     """The item's root bracket holds q*, each odd_edge ball one of mpmath's three values (A' by mpmath.diff, not
     Stein), the fact's radius their largest modulus, narrow (< 1e-8)."""
