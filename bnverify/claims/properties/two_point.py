@@ -309,34 +309,45 @@ def none_item(act, n, w, state="two-point", sign=-1, over=None):
     cover of the middle).  T and s_min from a grid (floats; the kernel re-checks in balls); eps
     minimizes s_big = k (1 + 1/eps) H^2 / (1 - (1 + eps) w c).  sign +1: a two-point-grow (simplex-grow)
     item, S(s) > s for every s > 0 (grow_item).  An item priced over one certificate's work budget is not
-    returned: it is said in the list ``over``."""
-    name, w = act.kernel_name, Fraction(w)
+    returned: it is said in the list ``over``.  Searched once per arguments in a process (a claim's fixed
+    point and its stability, simplex's two rows, ask for the same item: a failed search of the cuts can
+    take half a minute); each caller gets its own copy."""
+    item, said = _none_item(act, n, Fraction(w), state, sign)
+    if over is not None:
+        over.extend(said)
+    return copy.deepcopy(item)
+
+
+@functools.lru_cache(maxsize=256)
+def _none_item(act, n, w, state, sign):
+    """(none_item's item or None, what it says in ``over``)."""
+    over = []
+    name = act.kernel_name
     if name not in trusted.twopoint.RELU_GAP:
-        return None
+        return None, ()
     ss = np.exp(np.linspace(math.log(1e-3), math.log(1e4), 240))
     S = (twopoint.simplex_distances if state == "simplex" else twopoint.distances)(act, n, w, ss)
     if not np.all(np.isfinite(S)) or np.any((S - ss * (1 + sign * 1e-6)) * sign <= 0):
-        return None
+        return None, ()
     alpha = kernel_alpha(act)
     tail = _tail(act, n, w, state, alpha, sign)
     if tail is None:
-        return None
+        return None, ()
     eps, s_big = tail
     small = _near_zero(act, n, w, state, alpha, sign)
     if small is None:
-        return None
+        return None, ()
     T = small[0]                                          # the lemma holds below any s_min it holds at: the
     s_min = Fraction(min(small[1] * 0.99, float(s_big) / 2)).limit_denominator(10 ** 6)   # lemmas may overlap
     cuts = _cuts(name, n, w, s_min, s_big, sign, state, alpha)
     if cuts is None:
-        return None
+        return None, ()
     item = {"type": state + ("-none" if sign < 0 else "-grow"), "activation": name, "alpha": str(alpha),
             "weight_var": str(w), "n": n, "prec": PREC, "T": str(T), "eps": str(eps), "cuts": [str(x) for x in cuts]}
     if trusted.items.work(item) > trusted.kernel.CERT_WORK:       # the kernel would refuse it unread
-        if over is not None:
-            over.append("%s, %d pieces, over one certificate's work budget" % (item["type"], len(cuts) - 1))
-        return None
-    return item
+        over.append("%s, %d pieces, over one certificate's work budget" % (item["type"], len(cuts) - 1))
+        return None, tuple(over)
+    return item, ()
 
 
 def grow_item(act, n, w, state="two-point", over=None):
