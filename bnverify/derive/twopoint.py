@@ -20,6 +20,24 @@ import numpy as np
 from . import infinite_width
 
 GRID = (1e-3, 1e4, 240)       # the scan of s: log-spaced, from, to, points
+FAR = (1e8, 80)               # the two-point scan goes on past GRID's end, log-spaced, to 1e8 in 80 more points: a
+#                               root can lie far out where w c, S(s)/s's limit at infinity (ReLU's), is just below 1
+#                               (softplus at 201/100, n = 1000: s near 5e4; ELU(2) at 5/2, n = 8: near 1.2e4); floats,
+#                               a millisecond.  The simplex scan stops at GRID's end (its kernel check, Mehler's series,
+#                               grows in cost with sqrt(s)).
+
+
+def scan(state="two-point", grid=GRID):
+    """The points s of the float scan of S(s) - s, increasing: GRID, and for the two-point state FAR after it."""
+    ss = np.exp(np.linspace(math.log(grid[0]), math.log(grid[1]), grid[2]))
+    if state == "simplex":
+        return ss
+    return np.concatenate([ss, np.exp(np.linspace(math.log(grid[1]), math.log(FAR[0]), FAR[1] + 1))[1:]])
+
+
+def scan_range(state="two-point"):
+    """(first, last) s of the scan, for messages."""
+    return GRID[0], GRID[1] if state == "simplex" else FAR[0]
 
 
 def _line(n):
@@ -75,7 +93,7 @@ def simplex_distances(act, n, w, ss, nodes=120):
 
 def roots(act, n, w, grid=GRID, state="two-point"):
     """Pairs of floats around each sign change of S(s) - s on the scan (the roots' neighbourhoods)."""
-    ss = np.exp(np.linspace(math.log(grid[0]), math.log(grid[1]), grid[2]))
+    ss = scan(state, grid)
     d = (simplex_distances if state == "simplex" else distances)(act, n, w, ss) - ss
     return [(ss[i], ss[i + 1]) for i in range(len(ss) - 1) if np.isfinite(d[i]) and np.isfinite(d[i + 1])
             and d[i] * d[i + 1] < 0]

@@ -365,7 +365,7 @@ def jacobian(act, n, w, stability, state="two-point", item=None):
     if item is None:
         raise BadInput("%s with sigma_w^2 = %s at n = %d: no %s fixed point found (S(s) - s keeps one sign on "
                        "s in [%g, %g]); check --property fixed-point --state %s says whether the scale "
-                       "collapses" % (act, w, n, state, *twopoint.GRID[:2], state))
+                       "collapses" % (act, w, n, state, *twopoint.scan_range(state), state))
     fact = trusted.items.check_item(item)
     lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
     alpha = kernel_alpha(act)
