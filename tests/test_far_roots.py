@@ -99,3 +99,29 @@ def test_the_scan_keeps_its_old_points_and_finds_no_spurious_far_roots():
         for n in (3, 8, 1000):
             found = [r for r in twopoint.roots(activation(name, alpha), n, Fraction(w)) if r[1] > 1e4]
             assert found == [], (name, w, n, found)
+
+
+def test_a_slow_far_root_is_widened_until_the_kernel_shows_it():
+    """GELU at 801/400, n = 1000: a second root near s = 20160 where S'(s) - 1 is about -1e-4, so the root +- 1e-15
+    is narrower than the kernel's balls ("not a bracket"); the search widens it (FAR_WIDTHS) until the kernel's own
+    evaluator shows the sign change.  mpmath agrees that S(s) - s changes sign there."""
+    from bnverify.claims.properties import two_point as search
+    from bnverify.core.activations import activation
+    w = Fraction(801, 400)
+    item = search.bracket_item(activation("gelu"), 1000, w, which=1)
+    fact = trusted.items.check_item(item)
+    lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
+    assert 20150 < lo < hi < 20170 and fact["fact"] == "two-point-fixed"
+    gelu = lambda t: t * mpmath.ncdf(t)        # noqa: E731
+    assert _mp_gap(gelu, 1000, w, 20150) > 0 > _mp_gap(gelu, 1000, w, 20170)
+
+
+def test_float_noise_far_out_is_no_root(run_cli):
+    """Softplus at 64/25, n = 8 (sigma_w^2 c = 1 exactly): S(s) - s stays near -0.02 from s = 10^5 on, and the float
+    rule's values there are 1e-15 s either side of 0; no far sign change counts (FAR_TRUST), so no mpmath root hunt
+    (it raised "could not find root": an internal error) and the claim stays inconclusive, quickly."""
+    from bnverify.core.activations import activation
+    assert twopoint.roots(activation("softplus"), 8, Fraction(64, 25)) == []
+    code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "64/25", "--n", "8", "--property",
+                             "fixed-point", "--state", "two-point")
+    assert code == 3 and "inconclusive" in out and "internal" not in out + err, out + err
