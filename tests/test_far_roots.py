@@ -125,3 +125,12 @@ def test_float_noise_far_out_is_no_root(run_cli):
     code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "64/25", "--n", "8", "--property",
                              "fixed-point", "--state", "two-point")
     assert code == 3 and "inconclusive" in out and "internal" not in out + err, out + err
+
+
+def test_softplus_none_item_reaches_large_s(run_cli):
+    """Softplus at 2001/1000, n = 64: S(s)/s rises from about 1/2 to sigma_w^2 c = 0.9697 (floats, s to 10^8), never 1:
+    no two-point fixed point.  The none item's pieces at large s needed the t > 0 branch (inconclusive before: the
+    integrals gave up past a scale of some 300)."""
+    code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "2001/1000", "--n", "64",
+                             "--property", "fixed-point", "--state", "two-point")
+    assert code == 1 and "refuted" in out, out + err
