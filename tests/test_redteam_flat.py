@@ -193,11 +193,11 @@ def test_check_proves_the_real_fixed_point_at_21_10(run_cli):
     code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "21/10", "--n", "64", "--property",
                              "fixed-point", "--state", "two-point")
     assert code == 0 and "proved" in out and "646.272" in out, (out, err)
-    # 201/100, n = 1000: a real fixed point (above), its root between s = 10^4 and 10^5, past the search's scan
-    # (to 10^4): inconclusive today, never refuted
+    # 201/100, n = 1000: a real fixed point (above), its root between s = 10^4 and 10^5, past the old scan's 10^4
+    # (the scan goes on to 10^8): proved, s near 40442 (tests/test_far_roots.py checks it in mpmath)
     code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "201/100", "--n", "1000",
                              "--property", "fixed-point", "--state", "two-point")
-    assert code in (0, 3) and "refuted" not in out, (out, err)
+    assert code == 0 and "proved" in out and "40442.13" in out, (out, err)
 
 
 # ---------------------------------------------------------------- (3) certificates

@@ -194,7 +194,8 @@ def elu6():
     (dict(prec=True), "out of range|type"),
     (dict(lo=5), "type|not a string"),
     (dict(lo="1/" + "7" * 400), "wider than|bits|too long|too large"),
-    (dict(hi="10001"), "need 0 < lo < hi"),
+    (dict(hi="100000001"), "need 0 < lo < hi"),         # relu - h: up to 10^8 (a root far out)
+    (dict(activation="tanh", alpha="0", hi="10001"), "need 0 < lo < hi"),      # bounded: 10^4, no integral
     (dict(weight_var="1/" + "3" * 30), "not a bracket"),
     (dict(activation="abs"), "not in the two-point table"),
     (dict(activation="leaky_relu"), "not in the two-point table"),

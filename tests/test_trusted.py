@@ -164,9 +164,11 @@ def test_trusted_is_small():
     family Jacobian's own lower bound gone); twopoint.py (+1: all_blocks takes given partials); kernel.py (+2: a
     box proves '<' / '<=' bound and attractor-stable where its upper end shows it; the reason and refusal name both
     ends).  +1 for one G2 = q' - q in spreadfam.py
-    (_g2: g12 and the ODD branch wrote it twice)."""
+    (_g2: g12 and the ODD branch wrote it twice).  +2 for roots far out (twopoint.py): softplus's t > 0 branch
+    t + log(1 + e^-t) (log(1 + e^t) meets its branch cut at Im t = pi (2k + 1) all along the ray, so at scales past
+    some 300 the integrals gave up), and a two-point bracket of relu - h up to s = 10^8 (others 10^4, one line more)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3747, sizes
+    assert sum(sizes.values()) <= 3749, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -20,6 +20,24 @@ import numpy as np
 from . import infinite_width
 
 GRID = (1e-3, 1e4, 240)       # the scan of s: log-spaced, from, to, points
+FAR = (1e8, 80)               # the two-point scan goes on past GRID's end, log-spaced, to 1e8 in 80 more points: a
+#                               root can lie far out where w c, S(s)/s's limit at infinity (ReLU's), is just below 1
+#                               (softplus at 201/100, n = 1000: s near 5e4; ELU(2) at 5/2, n = 8: near 1.2e4); floats,
+#                               a millisecond.  The simplex scan stops at GRID's end (its kernel check, Mehler's series,
+#                               grows in cost with sqrt(s)).
+
+
+def scan(state="two-point", grid=GRID):
+    """The points s of the float scan of S(s) - s, increasing: GRID, and for the two-point state FAR after it."""
+    ss = np.exp(np.linspace(math.log(grid[0]), math.log(grid[1]), grid[2]))
+    if state == "simplex":
+        return ss
+    return np.concatenate([ss, np.exp(np.linspace(math.log(grid[1]), math.log(FAR[0]), FAR[1] + 1))[1:]])
+
+
+def scan_range(state="two-point"):
+    """(first, last) s of the scan, for messages."""
+    return GRID[0], GRID[1] if state == "simplex" else FAR[0]
 
 
 def _line(n):
@@ -73,12 +91,18 @@ def simplex_distances(act, n, w, ss, nodes=120):
     return np.einsum("sij,i,j->s", d * d, wz, wz) / 2
 
 
+FAR_TRUST = 1e-6      # past GRID's end a sign change counts where |S(s) - s| > FAR_TRUST s at one end at least:
+#                       the float rule's error there is some 1e-7 s (softplus, n = 8, sigma_w^2 c = 1: S(s) - s near
+#                       -0.02 from 10^5 on, the rule's values 1e-15 s either side of 0); genuine far roots showed 6e-6 s
+#                       and more at the pair's larger end (softplus at 20041/10000, n = 1000, s near 4e6)
+
+
 def roots(act, n, w, grid=GRID, state="two-point"):
     """Pairs of floats around each sign change of S(s) - s on the scan (the roots' neighbourhoods)."""
-    ss = np.exp(np.linspace(math.log(grid[0]), math.log(grid[1]), grid[2]))
+    ss = scan(state, grid)
     d = (simplex_distances if state == "simplex" else distances)(act, n, w, ss) - ss
     return [(ss[i], ss[i + 1]) for i in range(len(ss) - 1) if np.isfinite(d[i]) and np.isfinite(d[i + 1])
-            and d[i] * d[i + 1] < 0]
+            and d[i] * d[i + 1] < 0 and (ss[i + 1] <= grid[1] or max(abs(d[i]), abs(d[i + 1])) > FAR_TRUST * ss[i])]
 
 
 @functools.lru_cache(maxsize=256)
@@ -104,7 +128,13 @@ def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15), which=0):
             b = m
     with mpmath.workdps(digits):
         g = lambda s: _mp_distance(act, n, Fraction(w), s, mpmath) - s
-        c = Fraction(str(mpmath.nstr(mpmath.findroot(g, (mpmath.mpf(a), mpmath.mpf(b)), solver="secant"), 25)))
+        try:
+            c = mpmath.findroot(g, (mpmath.mpf(a), mpmath.mpf(b)), solver="secant")
+        except (ValueError, ZeroDivisionError):     # far out (S(s) ~ s ~ 1e6) 20 digits miss findroot's absolute
+            c = mpmath.findroot(g, (mpmath.mpf(a), mpmath.mpf(b)), solver="secant", verify=False)   # tolerance
+            if not (mpmath.isfinite(c) and a / 2 < c < 2 * b):
+                c = mpmath.mpf((a + b) / 2)
+        c = Fraction(str(mpmath.nstr(c, 25)))
     return c * (1 - rel), c * (1 + rel)
 
 

@@ -76,7 +76,8 @@ TABLE = {
             (1, 0), Fraction(6, 5), "4/pi", True),
     "elu": ({-1: (lambda z, a, *_: a * (z.exp() - 1), lambda z, a, *_: a * z.exp()),
              1: (lambda z, a, *_: z, lambda z, a, *_: acb(1))}, (0, "A"), "A", "A^2", True),
-    "softplus": (_smooth(lambda z, a, *_: (1 + z.exp()).log(analytic=True), _s), (1, 1), 1, 1, True),
+    "softplus": ({-1: (lambda z, a, *_: (1 + z.exp()).log(analytic=True), _s),     # t > 0: t + log(1 + e^-t)
+                  1: (lambda z, a, *_: z + (1 + (-z).exp()).log(analytic=True), _s)}, (1, 1), 1, 1, True),
     "sigmoid": (_smooth(_s, lambda z, a, *_: _s(z) * (1 - _s(z))), (1, 0), Fraction(1, 4), Fraction(1, 16), True),
     "sin": (_smooth(lambda z, a, *_: z.sin(), lambda z, a, *_: z.cos()), (1, 0), 1, 1, True),
 }
@@ -245,8 +246,9 @@ def check_bracket(item, state="two-point"):
                                  Q(item["hi"]), item["prec"])
     if type(n) is not int or not 3 <= n <= MAX_N or type(prec) is not int or not 64 <= prec <= 512:
         raise Rejected("n or prec out of range (3 <= n <= %d, 64 <= prec <= 512)" % MAX_N)
-    if not (0 < lo < hi <= 10 ** 4 and 0 < w <= 100 and 0 <= alpha <= 100):
-        raise Rejected("need 0 < lo < hi <= 10^4, 0 < weight_var <= 100 and 0 <= alpha <= 100")
+    if not (0 < lo < hi <= 10 ** (8 if name in RELU_GAP and state == "two-point" else 4) and 0 < w <= 100 and
+            0 <= alpha <= 100):     # bounded phi: every root below 2 osc^2; relu - h's may lie far out
+        raise Rejected("need 0 < lo < hi <= 10^4 (two-point, relu - h: 10^8), 0 < weight_var <= 100, 0 <= alpha <= 100")
     if 1024 * (hi - lo) > lo:       # wide scale balls: up to 50x the price's time, and no cosines to show
         raise Rejected("a bracket wider than lo/1024")
     with ctx.workprec(prec):

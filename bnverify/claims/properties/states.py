@@ -191,7 +191,7 @@ def two_point(claim):
                                       "re-check" % (state, len(grow["cuts"]) - 1, state)}
         return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s; neither "
                               "S(s) < s nor S(s) > s for every s > 0 shown (none and grow items tried%s)"
-                              % (state, *twopoint.GRID[:2], ", or no bracket of its float root was shown in balls"
+                              % (state, *twopoint.scan_range(state), ", or no bracket of its float root was shown in balls"
                                  if state == "simplex" else "", "".join("; found a " + o for o in over))}
     if claim.property == "spectral-radius" and not _bracket_proves(claim, item):
         # the statement is existential: another root's bracket may prove it; else a cover of every root refutes

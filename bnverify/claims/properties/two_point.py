@@ -28,9 +28,37 @@ def kernel_alpha(act):
     return Fraction(act.alpha) if act.takes_alpha else Fraction(0)
 
 
+FAR_WIDTHS = (Fraction(1, 10 ** 12), Fraction(1, 10 ** 9), Fraction(1, 10 ** 6), Fraction(1, 10 ** 4))
+
+
 def bracket_item(act, n, w, which=0):
+    """The two-point-bracket item around the root number ``which`` of the scan, or None.  A root past GRID's end
+    (twopoint.FAR) is shown with the kernel's own evaluator first: where S(s)/s nears 1 slowly (GELU's second root at
+    801/400, n = 1000, s near 20160: S'(s) - 1 about -1e-4) the root +- 1e-15 is narrower than the kernel's balls, so
+    the bracket is widened to the narrowest of FAR_WIDTHS that the kernel shows (None if none)."""
     br = twopoint.bracket(act, n, w, which=which)
-    return None if br is None else twopoint.item(act, n, w, *br)
+    if br is None:
+        return None
+    if br[1] <= twopoint.GRID[1]:
+        return twopoint.item(act, n, w, *br)
+    c = (br[0] + br[1]) / 2
+    for lo, hi in [br] + [((c * (1 - r)).limit_denominator(int(10 / (r * c)) + 1),
+                           (c * (1 + r)).limit_denominator(int(10 / (r * c)) + 1)) for r in FAR_WIDTHS]:
+        try:
+            ends = [_sign(act, n, w, lo, "two-point"), _sign(act, n, w, hi, "two-point")]
+        except trusted.Rejected:
+            return None
+        if ends[0] * ends[1] < 0:
+            return twopoint.item(act, n, w, lo, hi)
+    return None
+
+
+def _sign(act, n, w, s, state):
+    """The sign of S(s) - s by the kernel's evaluator: +1, -1, or 0 where the ball holds 0."""
+    with ctx.workprec(PREC):
+        d = trusted.twopoint.distance(state, act.kernel_name, kernel_alpha(act), n, Fraction(w),
+                                      trusted.twopoint.ball(s)) - trusted.twopoint.ball(s)    # the kernel's tolerance
+    return 1 if d > 0 else -1 if d < 0 else 0
 
 
 def bracket_items(act, n, w, state="two-point", first=None):
@@ -376,7 +404,7 @@ def jacobian(act, n, w, stability, state="two-point", item=None):
     if item is None:
         raise BadInput("%s with sigma_w^2 = %s at n = %d: no %s fixed point found (S(s) - s keeps one sign on "
                        "s in [%g, %g]); check --property fixed-point --state %s says whether the scale "
-                       "collapses" % (act, w, n, state, *twopoint.GRID[:2], state))
+                       "collapses" % (act, w, n, state, *twopoint.scan_range(state), state))
     fact = trusted.items.check_item(item)
     lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
     alpha = kernel_alpha(act)
