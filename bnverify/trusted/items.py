@@ -178,7 +178,7 @@ FIELDS["spread-point"] = ({"type": str, "activation": str, "alpha": str, "weight
                            "q_lo": str, "q_hi": str, "p_hi": str}, {"root_lo": str, "root_hi": str})
 CHECKS["spread-box"] = check_spread_box
 FIELDS["spread-box"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
-                         "q_lo": str, "q_hi": str, "p_lo": str, "p_hi": str, "Y": list}, {})
+                         "q_lo": str, "q_hi": str, "p_lo": str, "p_hi": str, "Y": list}, {"terms": int})
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
@@ -208,6 +208,8 @@ ODD_INTEGRAL = 10       # per bit of 128: 0.8 ms, one acb.integral of two Hermit
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 SIZED["spread-box"] = (None, 10)      # 5 kernel values, 2 + 7 series passes, every block: 2 to 3 ms (measured)
+MEHLER_INTEGRAL = 250   # per bit of 128: 20 ms, one Hermite coefficient of silu (acb.integral at 2^-60; measured 22 ms at
+#                         q 2.2, 50 ms at q 80, 10 ms over a box's ball)
 
 
 def _steep(item, top):
@@ -269,6 +271,8 @@ def _work(item):
         return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), 0) * _steep(item, top)
     if item["type"] == "spread-point" and item["activation"] in ODD:    # some ten integrals (0.02 to 0.7 s, measured
         return prec * SIZED["two-point-bracket"][1]                    # at weight_var 2 to 100): a bracket's price
+    if item["type"] == "spread-box" and type(item.get("terms")) is int:   # Mehler's: four variance balls' terms + 4
+        return max(prec, 128) * MEHLER_INTEGRAL * 4 * (min(max(item["terms"], 0), 1000) + 4)   # integrals each
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "spread-none" and item["activation"] in ODD:     # and each Gaussian integral of its variances'
