@@ -272,7 +272,9 @@ def _work(item):
     if item["type"] == "spread-point" and item["activation"] in ODD:    # some ten integrals (0.02 to 0.7 s, measured
         return prec * SIZED["two-point-bracket"][1]                    # at weight_var 2 to 100): a bracket's price
     if item["type"] == "spread-box" and type(item.get("terms")) is int:   # Mehler's: four variance balls' terms + 4
-        return max(prec, 128) * MEHLER_INTEGRAL * 4 * (min(max(item["terms"], 0), 1000) + 4)   # integrals each
+        steep = 1 + math.isqrt(min(1000, math.ceil(max(0, Q(item["p_hi"]), Q(item["q_hi"]))))) // 2 \
+            if item["activation"] == "softplus" else 1         # integrals each (softplus's: steeper with sqrt q)
+        return max(prec, 128) * MEHLER_INTEGRAL * 4 * (min(max(item["terms"], 0), 1000) + 4) * steep
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "spread-none" and item["activation"] in ODD:     # and each Gaussian integral of its variances'

@@ -85,7 +85,9 @@ def jacobian(n, w, k):
 
 
 # SiLU, softplus, ELU: no closed kernel; Mehler's series over variance balls (_mehler)
-MEHLER, TOL, _DATA = ("silu", "softplus", "elu"), 2.0 ** -60, {}
+# (variances up to MEHLER_TOP: softplus's integrals slow down with sqrt q, 14 s for 63 coefficients at q = 80, 95 s
+# at 10^4; items.work prices them by it)
+MEHLER, MEHLER_TOP, TOL, _DATA = ("silu", "softplus", "elu"), 1000, 2.0 ** -60, {}
 
 
 def _data(name, alpha, qb, terms):
@@ -132,15 +134,16 @@ def check_spread_box(item):
     lo, hi = [Q(item["q_lo"]), Q(item["p_lo"])], [Q(item["q_hi"]), Q(item["p_hi"])]
     alpha, terms = Q(item["alpha"]), item.get("terms", 0)
     if name not in BOX and name not in MEHLER or name != "elu" and alpha != 0 or name == "elu" and not alpha > 0 or \
-            name in MEHLER and (type(terms) is not int or not 1 <= terms <= mehler.MAX_TERMS - 3) or \
+            name in MEHLER and (type(terms) is not int or not 1 <= terms <= mehler.MAX_TERMS - 3 or
+                                not max(hi) <= MEHLER_TOP) or \
             type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
             type(prec) is not int or not 64 <= prec <= 512 or not (0 < lo[0] < hi[0] and 0 < lo[1] < hi[1]) or \
             not (hi[1] < lo[0] or lo[1] > hi[0]) or not hi[1] < (n - 1) ** 2 * lo[0] or \
             len(Y) != 2 or any(not isinstance(r, list) or len(r) != 2 for r in Y):
-        raise Rejected("a spread-box item: gelu, erf or sin, or silu, softplus or elu with terms in 1..%d (elu: alpha > "
-                       "0, else 0), 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, a box 0 < q_lo < q_hi, 0 < "
+        raise Rejected("a spread-box item: gelu, erf or sin, or silu, softplus or elu with terms in 1..%d and q_hi, "
+                       "p_hi <= %d (elu: alpha > 0, else 0), 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, a box 0 < q_lo < q_hi, 0 < "
                        "p_lo < p_hi < (n-1)^2 q_lo off the simplex line p = q (p_hi < q_lo or p_lo > q_hi), Y 2 x 2"
-                       % (mehler.MAX_TERMS - 3))
+                       % (mehler.MAX_TERMS - 3, MEHLER_TOP))
     with ctx.workprec(prec):
         wb, m = ball(w), [ball((a + b) / 2) for a, b in zip(lo, hi)]
         X, Yb = [_span(a, b) for a, b in zip(lo, hi)], [[ball(Q(v)) for v in r] for r in Y]

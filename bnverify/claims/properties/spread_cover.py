@@ -260,8 +260,8 @@ def point_item(name, n, w):
 def box_item(name, n, w, q, rho, steps=8, alpha=0):
     """A spread-box item (trusted/spreadbox.py, check_spread_box) around a float point (q, rho) of the symmetric
     family (the float search's, bnverify.derive.spread), or None: Newton's method on the kernel's own family map in
-    balls' midpoints (128 bits; until the step is below 10^-15 of the point), then boxes of relative half-width 2^-40
-    (else 2^-30, 2^-24, 2^-20) around the root with Y the inverse of the Jacobian at the root (17-digit floats), until
+    balls' midpoints (128 bits; until the step is below 10^-15 of the point or its own ball's width), then boxes of
+    relative half-width 2^-40 (Mehler's: from 2^-30; else 2^-30, 2^-24, 2^-20) around the root with Y the inverse of the Jacobian at the root (17-digit floats), until
     the kernel's test passes.  SiLU, softplus, ELU (spreadbox.MEHLER): Mehler's series of 60 terms, else 120 (the
     float search's point can be some 1% off: its quadrature struggles at the odd point's large variance)."""
     from ...trusted import spreadbox
@@ -290,8 +290,8 @@ def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps):
                 x = [v - spreadfam.exact(d.mid()) for v, d in zip(x, step)]
                 if not all(v > 0 for v in x) or not all(v < 10 ** 6 for v in x):
                     return None
-                if all(abs(float(d.mid())) <= 1e-15 * float(v) for v, d in zip(x, step)):
-                    break
+                if all(d.contains(0) or abs(float(d.mid())) <= 1e-15 * float(v) for v, d in zip(x, step)):
+                    break           # below the balls' own width (Mehler's: some 10^-9)
         except (ValueError, ZeroDivisionError, OverflowError, trusted.Rejected):
             return None
     M = [[float(J[i][j].mid()) for j in range(2)] for i in range(2)]
@@ -300,7 +300,7 @@ def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps):
         return None
     Y = [[M[1][1] / det, -M[0][1] / det], [-M[1][0] / det, M[0][0] / det]]
     x = [Fraction(repr(float(v))) for v in x]
-    for k in (40, 30, 24, 20):
+    for k in (40, 30, 24, 20)[1 if terms else 0:]:         # Mehler's h(m) is some 10^-9 wide: not 2^-40
         it = {"type": "spread-box", "activation": name, "alpha": str(alpha), "weight_var": str(w), "n": n,
               "prec": PREC, "q_lo": str(x[0] - x[0] / 2 ** k), "q_hi": str(x[0] + x[0] / 2 ** k),
               "p_lo": str(x[1] - x[1] / 2 ** k), "p_hi": str(x[1] + x[1] / 2 ** k),
