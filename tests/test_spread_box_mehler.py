@@ -30,6 +30,17 @@ SILU8 = {"type": "spread-box", "activation": "silu", "alpha": "0", "weight_var":
                ["1972269621831429/2500000000000", "-289045048927989/8000000000000"]], "terms": 60}
 
 
+# SC.box_item("elu", 10, 5/2, 41.2168, -0.0075, alpha=1): the float search's point (not confirmed by its finer
+# quadrature) moved to q 41.352, p 351.59; spectral radius of DF 1.02472 (unstable)
+ELU10 = {"type": "spread-box", "activation": "elu", "alpha": "1", "weight_var": "5/2", "n": 10, "prec": 128,
+         "q_lo": "4440172686982128496287657/107374182400000000000000",
+         "q_hi": "177606907810103784845807/4294967296000000000000",
+         "p_lo": "3775162248511620905836359/10737418240000000000000",
+         "p_hi": "151006490221736342485409/429496729600000000000",
+         "Y": [["-2112090445658897/100000000000000", "4125765853171553/2500000000000000"],
+               ["-6184857662602393/20000000000000", "2436908001310659/50000000000000"]], "terms": 60}
+
+
 def _rejected(it):
     with pytest.raises(trusted.Rejected):
         trusted.items.check_item(it)
@@ -110,6 +121,19 @@ def test_a_short_series_is_wide_not_wrong():
         A = B._data("silu", F(0), ball(F(1)), 3)[0]
         got = mehler.pair(A, A, ball(F("0.8")))[0]
     assert got.rad() > 1e-4 and _near(got, _K("silu", 1.0, 1.0, 0.8), 0)
+
+
+@pytest.mark.parametrize("q1,q2", [(80, 80), (80, 20), (F(1, 20), 80)])
+def test_a_short_series_holds_the_partials_too(q1, q2):
+    """Three terms at r = 0.8 and large variances (SiLU's coefficients fall slowly there, all tail terms of one sign):
+    K and its three partials, tails weighted by j |r|^(j-1) and (k+2) |r|^k, hold the quadrature's values (q1 = 1/20:
+    q1's remainders T_j fall like q1^j, dK/dq2's tail reads T_N(q1), not T_(N+2)(q1))."""
+    with ctx.workprec(128):
+        A, B2 = (B._data("silu", F(0), ball(F(q)), 3)[0] for q in (q1, q2))
+        got = mehler.pair(A, B2, ball(F("0.8")))
+    want = _partials("silu", float(q1), float(q2), 0.8 * math.sqrt(float(q1 * q2)))
+    for g, x in zip(got, want):
+        assert _near(g, x, 1e-9), (g, x)
 
 
 def test_the_series_refuses_r_beyond_its_weights():
@@ -275,3 +299,20 @@ def test_silu_n9_box_from_the_float_search():
     f = trusted.items.check_item(it)
     assert 0.9857 < float(f["radius_lo"]) <= float(f["radius_hi"]) < 0.9859
     assert _verdict(_claim(n="9"), [it]) == "proved"
+
+
+def test_an_elu_box_answers_for_its_own_alpha():
+    """ELU(1) at 5/2, n = 10: the point exists, radius in [1.0247, 1.0248] (> 1 proved, stability never); the box
+    relabelled alpha 1/2 is rejected, and the genuine box proves nothing for a claim at alpha 1/2 (the goal matches
+    the fact's alpha)."""
+    f = trusted.items.check_item(ELU10)
+    assert f["alpha"] == 1 and 1.0247 < float(f["radius_lo"]) <= float(f["radius_hi"]) < 1.0248
+    claim = lambda prop, a, params=None: {"property": prop, "stages": ["rc"], "activation": "elu",  # noqa: E731
+                                          "domain": {"n": "10", "alpha": a}, "params": params or {},
+                                          "weight_var": "5/2"}
+    assert _verdict(claim("attractor-exists", "1"), [ELU10]) == "proved"
+    assert _verdict(claim("spectral-radius", "1", {"state": "attractor", "relation": ">", "bound": "1"}),
+                    [ELU10]) == "proved"
+    assert _verdict(claim("attractor-stable", "1"), [ELU10]) == "inconclusive"
+    assert _verdict(claim("attractor-exists", "1/2"), [ELU10]) == "inconclusive"
+    _rejected(dict(ELU10, alpha="1/2"))
