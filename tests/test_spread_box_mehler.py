@@ -282,10 +282,18 @@ def test_a_box_around_no_zero_is_rejected():
     _rejected(dict(SILU8, q_lo=str(lo), q_hi=str(hi), terms=20))
 
 
+def test_a_wide_box_needs_the_jacobian_over_the_box():
+    """q in [2, 2.42], p in [76, 84] around SiLU n = 8's zero (20 terms): J over the box is wide, Krawczyk's operator
+    leaves it (the midpoint's Jacobian alone would pass it: no mean value form)."""
+    with pytest.raises(trusted.Rejected, match="Krawczyk"):
+        trusted.items.check_item(dict(SILU8, q_lo="2", q_hi="121/50", p_lo="76", p_hi="84", terms=20))
+
+
 def test_a_mehler_box_beyond_its_variances_or_budget_is_rejected():
     """q_hi, p_hi above 1000 are refused before any integral; softplus is priced by its steepness; 512 bits of the
     item's 60 terms is over the certificate's budget (items.work, before any arithmetic)."""
-    _rejected(dict(SILU8, p_lo="1000", p_hi="1001"))
+    with pytest.raises(trusted.Rejected, match="p_hi <= 1000"):          # inside the wedge, off the line
+        trusted.items.check_item(dict(SILU8, q_lo="1000", q_hi="1001", p_lo="2000", p_hi="2001", terms=1))
     assert trusted.items.work(dict(SILU8, activation="softplus")) > trusted.items.work(SILU8)
     with pytest.raises(trusted.Rejected, match="budget"):
         trusted.decide(_claim(), [dict(SILU8, prec=512)])
