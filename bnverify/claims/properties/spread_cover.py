@@ -278,6 +278,10 @@ def box_item(name, n, w, q, rho, steps=8, alpha=0):
 
 def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps):
     x = [Fraction(repr(float(q))), Fraction(repr(float((n - 1) * q * (1 + (n - 2) * rho))))]
+    if terms and trusted.items.work({"type": "spread-box", "activation": name, "alpha": str(alpha), "weight_var": str(w),
+                                     "n": n, "prec": PREC, "q_lo": str(x[0]), "q_hi": str(x[0] * 2), "p_lo": str(x[1]),
+                                     "p_hi": str(2 * x[1]), "Y": [], "terms": terms}) > trusted.kernel.CERT_WORK:
+        return None         # a box the kernel would refuse on price alone (softplus at large variances): not tried
 
     def jac(x):
         return spreadbox.state(name, alpha, terms, n, spreadfam.ball(w), *(spreadfam.ball(v) for v in x))

@@ -72,7 +72,7 @@ def box_search(claim, act, n, w):
         return None
     if not items:
         return [], {"search": "no spread-box at n = %d: the float search found %d spread-cluster point(s)%s" % (
-            n, len(found), ", none confirmed by the kernel's Krawczyk test" if found else "")}
+            n, len(found), ", none confirmed by the kernel's Krawczyk test within a certificate's work budget" if found else "")}
     facts = [trusted.items.check_item(it) for it in items]
     k = max(range(len(items)), key=lambda i: facts[i]["radius_lo"]) if rel in (">", ">=") else \
         min(range(len(items)), key=lambda i: facts[i]["radius_hi"]) if upper else 0
