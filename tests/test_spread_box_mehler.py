@@ -324,3 +324,14 @@ def test_an_elu_box_answers_for_its_own_alpha():
     assert _verdict(claim("attractor-stable", "1"), [ELU10]) == "inconclusive"
     assert _verdict(claim("attractor-exists", "1/2"), [ELU10]) == "inconclusive"
     _rejected(dict(ELU10, alpha="1/2"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n,q,rho,lo,hi", [(5, 3.7957, -0.2313, 1.05299, 1.05300), (8, 3.0638, -0.1507, 1.06061, 1.06062)])
+def test_softplus_points_exist_unstable(n, q, rho, lo, hi):
+    """softplus at 7/2: the float search's points boxed (radius > 1): attractor-exists proved, stability never."""
+    it = SC.box_item("softplus", n, F(7, 2), q, rho)
+    f = trusted.items.check_item(it)
+    assert lo < float(f["radius_lo"]) <= float(f["radius_hi"]) < hi
+    assert _verdict(_claim("attractor-exists", "softplus", str(n), "7/2"), [it]) == "proved"
+    assert _verdict(_claim("attractor-stable", "softplus", str(n), "7/2"), [it]) == "inconclusive"
