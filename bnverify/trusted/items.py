@@ -208,8 +208,9 @@ ODD_INTEGRAL = 10       # per bit of 128: 0.8 ms, one acb.integral of two Hermit
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 SIZED["spread-box"] = (None, 10)      # 5 kernel values, 2 + 7 series passes, every block: 2 to 3 ms (measured)
-MEHLER_INTEGRAL = 250   # per bit of 128: 20 ms, one Hermite coefficient of silu (acb.integral at 2^-60; measured 22 ms at
-#                         q 2.2, 50 ms at q 80, 10 ms over a box's ball)
+MEHLER_INTEGRAL = 120   # per bit of 128 and coefficient, times 1 + t/60 for t = terms + 4 (a Hermite coefficient's
+#                         integral costs some 24 ms + 0.6 ms k, measured on silu: 2.7 s for 63 at q 2.2, 17 s for 200):
+#                         a silu box of 60 terms 8.1 million (a 4.5 s check), terms up to some 150 within the budget
 
 
 def _steep(item, top):
@@ -274,7 +275,8 @@ def _work(item):
     if item["type"] == "spread-box" and type(item.get("terms")) is int:   # Mehler's: four variance balls' terms + 4
         steep = 1 + math.isqrt(min(1000, math.ceil(max(0, Q(item["p_hi"]), Q(item["q_hi"]))))) // 2 \
             if item["activation"] == "softplus" else 1         # integrals each (softplus's: steeper with sqrt q)
-        return max(prec, 128) * MEHLER_INTEGRAL * 4 * (min(max(item["terms"], 0), 1000) + 4) * steep
+        t = min(max(item["terms"], 0), 1000) + 4                 # coefficient k's integral costs ~ 1 + k/40
+        return max(prec, 128) * MEHLER_INTEGRAL * 4 * t * (60 + t) // 60 * steep
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "spread-none" and item["activation"] in ODD:     # and each Gaussian integral of its variances'
