@@ -33,9 +33,10 @@ bound), computed here, never read from the item's labels:
 ``two-point-none``, ``simplex-none``  {activation, alpha, weight_var, n, prec, T, eps, cuts}: S(s) < s
     for every s > 0 (gelu, silu, elu, softplus: phi = relu - h with h bounded), so no fixed point.
 ``two-point-grow``, ``simplex-grow``  {the same fields}: S(s) > s for every s > 0 (the scale grows), so no fixed point.
-``spread-box``  {activation, alpha, weight_var, n, prec, q_lo, q_hi, p_lo, p_hi, Y}: Krawczyk in the symmetric
-    family's (q, p): a spread-cluster fixed point of RC + gelu, erf or sin, alone in the box, with the spectral
-    radius of DF enclosed, every block of DF (bnverify/trusted/spreadbox.py).
+``spread-box``  {activation, alpha, weight_var, n, prec, q_lo, q_hi, p_lo, p_hi, Y[, terms]}: Krawczyk in the
+    symmetric family's (q, p): a spread-cluster fixed point of RC + gelu, erf or sin (closed kernels), or silu,
+    softplus or elu (Mehler's series of ``terms`` terms), alone in the box, with the spectral radius of DF
+    enclosed, every block of DF (bnverify/trusted/spreadbox.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
