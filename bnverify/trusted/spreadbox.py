@@ -117,12 +117,12 @@ def _mehler(name, alpha, terms, n, q, p):
                             "q_co_odd": q2}
 
 
-def state(name, alpha, terms, n, w, q, p):
-    """(h(q, p), J) at balls q, p: BOX's closed kernels, or MEHLER's series."""
+def state(name, alpha, terms, n, w, q, p, jac=True):
+    """(h(q, p), J, or None without ``jac``) at balls q, p: BOX's closed kernels, or MEHLER's series."""
     if name in MEHLER:
         vals, k = _mehler(name, alpha, terms, n, q, p)
-        return family_h(n, w, q, p, *vals), jacobian(n, w, k)
-    return family(name, n, w, q, p), jacobian(n, w, kernel_partials(name, n, q, p))
+        return family_h(n, w, q, p, *vals), jacobian(n, w, k) if jac else None
+    return family(name, n, w, q, p), jacobian(n, w, kernel_partials(name, n, q, p)) if jac else None
 
 
 def check_spread_box(item):
@@ -147,7 +147,7 @@ def check_spread_box(item):
     with ctx.workprec(prec):
         wb, m = ball(w), [ball((a + b) / 2) for a, b in zip(lo, hi)]
         X, Yb = [_span(a, b) for a, b in zip(lo, hi)], [[ball(Q(v)) for v in r] for r in Y]
-        hm = state(name, alpha, terms, n, wb, m[0], m[1])[0]
+        hm = state(name, alpha, terms, n, wb, m[0], m[1], jac=False)[0]
         J = state(name, alpha, terms, n, wb, X[0], X[1])[1]          # J[i][j] = dh_i/dx_j over X
         for i in range(2):
             k = m[i] - Yb[i][0] * hm[0] - Yb[i][1] * hm[1] + sum(
