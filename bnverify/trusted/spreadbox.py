@@ -8,7 +8,8 @@ h(q, p) = (q' - q, p' - p) (spreadfam.h12 with this module's kernels).  A box X 
 (n-1)^2 q (cluster correlation rho in (-1/(n-2), 1): S positive semi-definite, rank n - 1) and off the simplex line
 p = q (rho = -1/(n-1)) and the two-point line p = (n-1)^2 q (rho = 1), so a zero in X is a spread-cluster fixed point
 of T(S) = w C K(S) C, hence G* = K(S*) one of F(G) = K(w C G C).  Krawczyk: with m X's midpoint and Y any 2 x 2
-matrix, K = m - Y h(m) + (I - Y J(X))(X - m) inside X's interior (J(X): h's partials over X in balls, jacobian) gives exactly one zero of h in X (and Y, every J in J(X), invertible).  h is analytic on X: the kernels
+matrix, K = m - Y h(m) + (I - Y J(X))(X - m) inside X's interior (J(X): h's partials over X in balls, jacobian)
+gives exactly one zero of h in X (and Y, every J in J(X), invertible).  h is analytic on X: the kernels
 are analytic on a neighbourhood of the PSD pairs (GELU: (1+q1)(1+q2) - c^2 > 0 and |c| < sqrt((1+q1)(1+q2)) there;
 erf, sin: spreadfam).
 
@@ -97,8 +98,8 @@ def _data(name, alpha, qb, terms):
     if key not in _DATA:
         row, a = twopoint.row(name), twopoint._alpha(name, alpha)
         g0, g1 = twopoint._grow(row, "phi", a)
-        coef, e2 = mehler.coefficients(lambda t, side, an: row[0][side][0](t, a, an), arb.max(g0, g1 * qb.sqrt().upper()),
-                                       qb, terms + 3, TOL)
+        coef, e2 = mehler.coefficients(lambda t, side, an: row[0][side][0](t, a, an),
+                                       arb.max(g0, g1 * qb.sqrt().upper()), qb, terms + 3, TOL)
         c = qb.sqrt()
         de2 = twopoint.expectation(name, alpha, [("phi", c), ("dphi", c)], TOL, 1) / c
         if len(_DATA) > 256:
@@ -141,8 +142,9 @@ def check_spread_box(item):
             not (hi[1] < lo[0] or lo[1] > hi[0]) or not hi[1] < (n - 1) ** 2 * lo[0] or \
             len(Y) != 2 or any(not isinstance(r, list) or len(r) != 2 for r in Y):
         raise Rejected("a spread-box item: gelu, erf or sin, or silu, softplus or elu with terms in 1..%d and q_hi, "
-                       "p_hi <= %d (elu: alpha > 0, else 0), 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, a box 0 < q_lo < q_hi, 0 < "
-                       "p_lo < p_hi < (n-1)^2 q_lo off the simplex line p = q (p_hi < q_lo or p_lo > q_hi), Y 2 x 2"
+                       "p_hi <= %d (elu: alpha > 0, else 0), 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
+                       "a box 0 < q_lo < q_hi, 0 < p_lo < p_hi < (n-1)^2 q_lo off the simplex line p = q (p_hi < q_lo "
+                       "or p_lo > q_hi), Y 2 x 2"
                        % (mehler.MAX_TERMS - 3, MEHLER_TOP))
     with ctx.workprec(prec):
         wb, m = ball(w), [ball((a + b) / 2) for a, b in zip(lo, hi)]

@@ -261,9 +261,10 @@ def box_item(name, n, w, q, rho, steps=8, alpha=0):
     """A spread-box item (trusted/spreadbox.py, check_spread_box) around a float point (q, rho) of the symmetric
     family (the float search's, bnverify.derive.spread), or None: Newton's method on the kernel's own family map in
     balls' midpoints (128 bits; until the step is below 10^-15 of the point or its own ball's width), then boxes of
-    relative half-width 2^-40 (Mehler's: from 2^-30; else 2^-30, 2^-24, 2^-20) around the root with Y the inverse of the Jacobian at the root (17-digit floats), until
-    the kernel's test passes.  SiLU, softplus, ELU (spreadbox.MEHLER): Mehler's series of 60 terms, else 120 (the
-    float search's point can be some 1% off: its quadrature struggles at the odd point's large variance)."""
+    relative half-width 2^-40 (Mehler's: from 2^-30; else 2^-30, 2^-24, 2^-20) around the root with Y the inverse
+    of the Jacobian at the root (17-digit floats), until the kernel's test passes.  SiLU, softplus, ELU
+    (spreadbox.MEHLER): Mehler's series of 60 terms, else 120 (the float search's point can be some 1% off: its
+    quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price."""
     from ...trusted import spreadbox
     if name not in spreadbox.BOX and name not in spreadbox.MEHLER or not 3 <= n <= trusted.items.N_MAX or \
             not -1 / (n - 2) < rho < 1:
