@@ -166,9 +166,16 @@ def test_trusted_is_small():
     ends).  +1 for one G2 = q' - q in spreadfam.py
     (_g2: g12 and the ODD branch wrote it twice).  +2 for roots far out (twopoint.py): softplus's t > 0 branch
     t + log(1 + e^-t) (log(1 + e^t) meets its branch cut at Im t = pi (2k + 1) all along the ray, so at scales past
-    some 300 the integrals gave up), and a two-point bracket of relu - h up to s = 10^8 (others 10^4, one line more)."""
+    some 300 the integrals gave up), and a two-point bracket of relu - h up to s = 10^8 (others 10^4, one line more).  +59 for spread-box points of SiLU, softplus and ELU by Mehler's
+    series over variance balls (issue 22): mehler.py (+11: pair, the series at unequal variances with its three
+    partials and tails, |r| <= (N+2)/(N+3); bessel, the remainders T_j, shared with series); spreadbox.py (+39:
+    _data, the coefficients, E2 and dE2/dq over a ball, cached; _mehler, the four values and seven partials at the
+    family's correlations; jacobian, J from the seven partials by the chain rule, for every activation; state; the
+    item's terms, alpha and variance cap); spreadfam.py (+1: family_h, h12 from the four values); items.py (+6: the
+    terms field and the Mehler price, quadratic in the series' length, softplus's steepness); kernel.py (+2: the goal reads the fact's alpha; the
+    reason names the series)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3749, sizes
+    assert sum(sizes.values()) <= 3808, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -33,9 +33,10 @@ bound), computed here, never read from the item's labels:
 ``two-point-none``, ``simplex-none``  {activation, alpha, weight_var, n, prec, T, eps, cuts}: S(s) < s
     for every s > 0 (gelu, silu, elu, softplus: phi = relu - h with h bounded), so no fixed point.
 ``two-point-grow``, ``simplex-grow``  {the same fields}: S(s) > s for every s > 0 (the scale grows), so no fixed point.
-``spread-box``  {activation, alpha, weight_var, n, prec, q_lo, q_hi, p_lo, p_hi, Y}: Krawczyk in the symmetric
-    family's (q, p): a spread-cluster fixed point of RC + gelu, erf or sin, alone in the box, with the spectral
-    radius of DF enclosed, every block of DF (bnverify/trusted/spreadbox.py).
+``spread-box``  {activation, alpha, weight_var, n, prec, q_lo, q_hi, p_lo, p_hi, Y[, terms]}: Krawczyk in the
+    symmetric family's (q, p): a spread-cluster fixed point of RC + gelu, erf or sin (closed kernels), or silu,
+    softplus or elu (Mehler's series of ``terms`` terms), alone in the box, with the spectral radius of DF
+    enclosed, every block of DF (bnverify/trusted/spreadbox.py).
 ``kernel-null``  {alpha, points, null}: K(Sigma) null = 0 exactly for rational points; the
     hypothesis they satisfy computed here (bnverify/trusted/rank.py).
 """
@@ -178,7 +179,7 @@ FIELDS["spread-point"] = ({"type": str, "activation": str, "alpha": str, "weight
                            "q_lo": str, "q_hi": str, "p_hi": str}, {"root_lo": str, "root_hi": str})
 CHECKS["spread-box"] = check_spread_box
 FIELDS["spread-box"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
-                         "q_lo": str, "q_hi": str, "p_lo": str, "p_hi": str, "Y": list}, {})
+                         "q_lo": str, "q_hi": str, "p_lo": str, "p_hi": str, "Y": list}, {"terms": int})
 FIELDS["simplex-bracket"] = FIELDS["two-point-bracket"]
 FIELDS["simplex-cover"] = FIELDS["two-point-cover"]
 FIELDS["two-point-none"] = FIELDS["simplex-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str,
@@ -208,6 +209,9 @@ ODD_INTEGRAL = 10       # per bit of 128: 0.8 ms, one acb.integral of two Hermit
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 SIZED["spread-box"] = (None, 10)      # 5 kernel values, 2 + 7 series passes, every block: 2 to 3 ms (measured)
+MEHLER_INTEGRAL = 120   # per bit of 128 and coefficient, times 1 + t/60 for t = terms + 4 (a Hermite coefficient's
+#                         integral costs some 24 ms + 0.6 ms k, measured on silu: 2.7 s for 63 at q 2.2, 17 s for 200):
+#                         a silu box of 60 terms 8.1 million (a 4.5 s check), terms up to some 150 within the budget
 
 
 def _steep(item, top):
@@ -269,6 +273,11 @@ def _work(item):
         return max(prec, 128) * weight * _cover_terms(item, (item["cuts"],), 0) * _steep(item, top)
     if item["type"] == "spread-point" and item["activation"] in ODD:    # some ten integrals (0.02 to 0.7 s, measured
         return prec * SIZED["two-point-bracket"][1]                    # at weight_var 2 to 100): a bracket's price
+    if item["type"] == "spread-box" and type(item.get("terms")) is int:   # Mehler's: four variance balls' terms + 4
+        steep = 1 + math.isqrt(min(1000, math.ceil(max(0, Q(item["p_hi"]), Q(item["q_hi"]))))) // 2 \
+            if item["activation"] == "softplus" else 1         # integrals each (softplus's: steeper with sqrt q)
+        t = min(max(item["terms"], 0), 1000) + 4                 # coefficient k's integral costs ~ 1 + k/40
+        return max(prec, 128) * MEHLER_INTEGRAL * 4 * t * (60 + t) // 60 * steep
     if field is None:                       # a fixed cost per item
         return prec * weight
     if item["type"] == "spread-none" and item["activation"] in ODD:     # and each Gaussian integral of its variances'

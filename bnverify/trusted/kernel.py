@@ -40,7 +40,7 @@ import json
 import re
 from fractions import Fraction
 
-from . import formula, rank, rs, smt, spreadfam, stages, twopoint
+from . import formula, rank, rs, smt, spreadbox, spreadfam, stages, twopoint
 from .base import (NoGoal, Q, Rejected, alpha_in, certainly, content_hash, divisors, evaluate, holds, int_range,
                    library, parse, rat_range, shown_on, sym, table, value, zero)
 from .items import N_MAX, check_item, shape, work
@@ -1033,7 +1033,7 @@ def _g_spread_smooth(c, stable, threshold):
                                                and (stable_only_ok or not f["only_stable"])})
         return "proved" if threshold == "none" else "refuted", why
     return Goal(st, decide, lambda f: f["fact"] in ("spread-none", "spread-point", "spread-box") and
-                f["activation"] == c.activation and
+                f["activation"] == c.activation and f["alpha"] == c.alpha_point and
                 f["weight_var"] == c.weight_var and c.n_lo <= f["n"] and (c.n_hi is None or f["n"] <= c.n_hi))
 
 
@@ -1044,9 +1044,10 @@ def _box_reason(f):
             "family map minus the identity has exactly one zero in q in [%.10f, %.10f], p in [%.10f, %.10f], a box "
             "inside the wedge 0 < p < (n-1)^2 q and off the simplex line p = q: a spread-cluster fixed point, with the "
             "spectral radius of DF in [%.9f, %.9f] (every block of DF: trivial, standard and pair components of "
-            "S_(n-1), from the closed kernel's partials over the box; trusted/spreadbox.py, spread-box)" % (
+            "S_(n-1), from %s partials over the box; trusted/spreadbox.py, spread-box)" % (
                 f["n"], d(f["q"][0]), u(f["q"][1]), d(f["p"][0]), u(f["p"][1]), f["radius_lo"] * 10 ** 9 // 1 / 10 ** 9,
-                -(-f["radius_hi"] * 10 ** 9 // 1) / 10 ** 9))
+                -(-f["radius_hi"] * 10 ** 9 // 1) / 10 ** 9, "Mehler's series' (over the box's variance balls, their tails "
+                "bounded)" if f["activation"] in spreadbox.MEHLER else "the closed kernel's"))
 
 
 OUTSIDE = ("outside the lemmas' regimes (collapse: sigma_w^2 L^2 <= 1; gelu, silu, softplus: sigma_w^2 <= 2; parity: gelu, silu, "
@@ -1065,7 +1066,8 @@ def _spread_none(c, threshold, ns):
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.ODD else " (none exists for %s, only " \
-        "for erf, sin, tanh, sigmoid; existence, attractor-stable or a radius bound: a spread-box per n for gelu)" % c.activation
+        "for erf, sin, tanh, sigmoid; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
+        "silu, softplus, elu)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):
             raise Rejected("%s the spread-cluster state of %s needs a spread-none cover at every n of the domain%s"

@@ -14,7 +14,10 @@ a_k^2 >= 0 (Bessel), for (x, y) of variances q and covariance c = r q:
 
 (the last is Price's dK/dq1 = E[phi''(x) phi(y)]/2 with E[phi'' He_k] = E[phi He_(k+2)]/q, Gaussian
 integration by parts twice, read in the sense of distributions: phi need only have Gaussian
-moments; the tails by Cauchy-Schwarz, j |r|^(j-1) and (k+2) |r|^k decreasing for |r| <= 1/2).
+moments; the tails by Cauchy-Schwarz, j |r|^(j-1) and (k+2) |r|^k decreasing for |r| <= 1/2).  At
+unequal variances (pair; spreadbox.py) r = c/sqrt(q1 q2), dK/dc's 1/q is 1/sqrt(q1 q2), dK/dq1 reads
+a_(k+2)(q1) a_k(q2) over 2 q1, each tail with T_j(q1) T_j'(q2) under the root, and the weights fall
+for |r| <= (N+2)/(N+3).
 """
 from __future__ import annotations
 
@@ -66,22 +69,42 @@ def terms(r, tol):
     return N
 
 
-def series(a, e2, r, q):
-    """(K, dK/dc, dK/dq1) at variances q, q and correlation r (|r| <= 1/2), from a_0 .. a_(N+2)."""
-    N = len(a) - 3
-    if not (abs(r) <= arb(1) / 2) or N < 0:
-        raise Rejected("Mehler's series is used at |r| <= 1/2 only, with at least three coefficients")
+def bessel(a, e2):
+    """[T_0 .. T_(len(a)-1)]: T_j = E2 - sum_(k<=j) a_k^2 >= 0 (Bessel), upper bounds as arbs >= 0."""
     T, acc = [], arb(0)
-    for v in a:                                   # T_j, an upper bound as an arb >= 0
+    for v in a:
         acc += v * v
         T.append(arb(max(arb(0), arb((e2 - acc).upper()))))
+    return T
+
+
+def series(a, e2, r, q):
+    """(K, dK/dc, dK/dq1) at variances q, q and correlation r (|r| <= 1/2), from a_0 .. a_(N+2)."""
+    if not (abs(r) <= arb(1) / 2):
+        raise Rejected("Mehler's series is used at |r| <= 1/2 only, with at least three coefficients")
+    T = bessel(a, e2)
+    return pair((a, T, q), (a, T, q), r)[:3]
+
+
+def pair(one, two, r):
+    """(K, dK/dc, dK/dq1, dK/dq2) at variances q1, q2 and correlation r = c/sqrt(q1 q2), each ``one``, ``two`` = (a_0 ..
+    a_(N+2), Bessel's T_0 .. T_(N+2), its variance q); the module docstring's tails with T_j(q1) T_j(q2) under the
+    square roots (Cauchy-Schwarz), whose weights j |r|^(j-1) (j > N+1) and (k+2) |r|^k (k > N) fall for |r| <=
+    (N+2)/(N+3)."""
+    (a1, T1, q1), (a2, T2, q2) = one, two
+    N = min(len(a1), len(a2)) - 3
+    if N < 0 or not abs(r) <= arb(N + 2) / (N + 3):
+        raise Rejected("Mehler's series needs |r| <= (N+2)/(N+3) and at least three coefficients")
     R = arb(abs(r).upper()) ** (N + 1)
     rk = [arb(1)]
     for _ in range(N + 1):
         rk.append(rk[-1] * r)
-    K = sum((a[k] * a[k] * rk[k] for k in range(N + 1)), arb(0)) + arb(0, (R * T[N]).upper())
-    Kc = (sum((j * a[j] * a[j] * rk[j - 1] for j in range(1, N + 2)), arb(0)) +
-          arb(0, ((N + 2) * R * T[N + 1]).upper())) / q
-    Kq = (sum((arb((k + 1) * (k + 2)).sqrt() * a[k + 2] * a[k] * rk[k] for k in range(N + 1)), arb(0)) +
-          arb(0, ((N + 3) * R * (T[N] * T[N + 2]).sqrt()).upper())) / (2 * q)
-    return K, Kc, Kq
+    root = lambda j, k: (T1[j] * T2[k]).sqrt()        # noqa: E731
+    K = sum((a1[k] * a2[k] * rk[k] for k in range(N + 1)), arb(0)) + arb(0, (R * root(N, N)).upper())
+    Kc = (sum((j * a1[j] * a2[j] * rk[j - 1] for j in range(1, N + 2)), arb(0)) +
+          arb(0, ((N + 2) * R * root(N + 1, N + 1)).upper())) / (q1 * q2).sqrt()
+    Kq1 = (sum((arb((k + 1) * (k + 2)).sqrt() * a1[k + 2] * a2[k] * rk[k] for k in range(N + 1)), arb(0)) +
+           arb(0, ((N + 3) * R * root(N + 2, N)).upper())) / (2 * q1)
+    Kq2 = (sum((arb((k + 1) * (k + 2)).sqrt() * a1[k] * a2[k + 2] * rk[k] for k in range(N + 1)), arb(0)) +
+           arb(0, ((N + 3) * R * root(N, N + 2)).upper())) / (2 * q2)
+    return K, Kc, Kq1, Kq2

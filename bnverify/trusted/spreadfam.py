@@ -84,7 +84,12 @@ def _g2(n, w, q, a, b, c, d):
 def h12(name, n, w, q, p, kernels=KERNELS):
     """(q' - q, p' - p): the family map minus the identity (p' = the odd diagonal of w C K C)."""
     K = kernels[name][0]
-    a, b, c, d = K(q, q, q), K(q, q, (p / (n - 1) - q) / (n - 2)), K(q, p, -p / (n - 1)), K(p, p, p)
+    return family_h(n, w, q, p, K(q, q, q), K(q, q, (p / (n - 1) - q) / (n - 2)), K(q, p, -p / (n - 1)), K(p, p, p))
+
+
+def family_h(n, w, q, p, a, b, c, d):
+    """h12 from the four kernel values a = K(q, q, q), b (cluster pairs), c (cluster-odd), d (odd): linear in (q, p, a,
+    b, c, d) together, so at their partials it gives h's."""
     t = (n - 1) * (a + (n - 2) * b + 2 * c) + d
     return w * (a - 2 * (a + (n - 2) * b + c) / n + t / (n * n)) - q, w * (d - 2 * ((n - 1) * c + d) / n + t / (n * n)) - p
 

@@ -80,6 +80,10 @@ SPREAD_ODD_COVER = ("evidence re-checked (arb: Mehler's series of tanh's or sigm
 SPREAD_BOX = ("evidence re-checked (arb: the closed dual kernels of gelu, erf and sin: Krawczyk's test in the "
               "symmetric family's (q, p), a spread-cluster fixed point alone in a box with the spectral radius of DF "
               "enclosed, every block of DF), trusted kernel")
+SPREAD_BOX_MEHLER = ("evidence re-checked (arb: Mehler's series of silu's, softplus's or elu's kernel, each Hermite "
+                     "coefficient a one-dimensional Gaussian integral over a ball of variances, the tails bounded: "
+                     "Krawczyk's test in the symmetric family's (q, p), a spread-cluster fixed point alone in a box with "
+                     "the spectral radius of DF enclosed, every block of DF), trusted kernel")
 
 
 def _method_of(items):
@@ -89,7 +93,7 @@ def _method_of(items):
     if kinds and kinds <= {"simplex-bracket", "simplex-cover", "simplex-none", "simplex-grow"}:
         return SIMPLEX
     if kinds and "spread-box" in kinds and kinds <= {"spread-box", "spread-point"}:
-        return SPREAD_BOX
+        return SPREAD_BOX_MEHLER if any(i.get("activation") in trusted.spreadbox.MEHLER for i in items) else SPREAD_BOX
     if kinds and kinds <= {"spread-none", "spread-point"}:
         odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
         return (SPREAD_ODD if kinds == {"spread-point"} else SPREAD_ODD_COVER) if odd == {True} else SPREAD

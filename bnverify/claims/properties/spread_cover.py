@@ -257,21 +257,35 @@ def point_item(name, n, w):
     return None
 
 
-def box_item(name, n, w, q, rho, steps=8):
+def box_item(name, n, w, q, rho, steps=8, alpha=0):
     """A spread-box item (trusted/spreadbox.py, check_spread_box) around a float point (q, rho) of the symmetric
     family (the float search's, bnverify.derive.spread), or None: Newton's method on the kernel's own family map in
-    balls' midpoints (128 bits), then boxes of relative half-width 2^-40 (else 2^-30, 2^-24, 2^-20) around the root
-    with Y the inverse of the Jacobian at the root (17-digit floats), until the kernel's test passes."""
+    balls' midpoints (128 bits; until the step is below 10^-15 of the point or its own ball's width), then boxes of
+    relative half-width 2^-40 (Mehler's: from 2^-30; else 2^-30, 2^-24, 2^-20) around the root with Y the inverse
+    of the Jacobian at the root (17-digit floats), until the kernel's test passes.  SiLU, softplus, ELU
+    (spreadbox.MEHLER): Mehler's series of 60 terms, else 120 (the float search's point can be some 1% off: its
+    quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price."""
     from ...trusted import spreadbox
-    if name not in spreadbox.BOX or not 3 <= n <= trusted.items.N_MAX or not -1 / (n - 2) < rho < 1:
+    if name not in spreadbox.BOX and name not in spreadbox.MEHLER or not 3 <= n <= trusted.items.N_MAX or \
+            not -1 / (n - 2) < rho < 1:
         return None
-    w = Fraction(w)
+    w, alpha = Fraction(w), Fraction(alpha)
+    for terms in ((60, 120) if name in spreadbox.MEHLER else (0,)):
+        it = _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps)
+        if it is not None:
+            return it
+    return None
+
+
+def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps):
     x = [Fraction(repr(float(q))), Fraction(repr(float((n - 1) * q * (1 + (n - 2) * rho))))]
+    if terms and trusted.items.work({"type": "spread-box", "activation": name, "alpha": str(alpha), "weight_var": str(w),
+                                     "n": n, "prec": PREC, "q_lo": str(x[0]), "q_hi": str(x[0] * 2), "p_lo": str(x[1]),
+                                     "p_hi": str(2 * x[1]), "Y": [], "terms": terms}) > trusted.kernel.CERT_WORK:
+        return None         # a box the kernel would refuse on price alone (softplus at large variances): not tried
 
     def jac(x):
-        wb, (qb, pb) = spreadfam.ball(w), (spreadfam.ball(v) for v in x)
-        dq, dp = spreadfam._partials(spreadbox.family, name, n, wb, qb, pb)
-        return spreadbox.family(name, n, wb, qb, pb), [[dq[0], dp[0]], [dq[1], dp[1]]]
+        return spreadbox.state(name, alpha, terms, n, spreadfam.ball(w), *(spreadfam.ball(v) for v in x))
     with ctx.workprec(PREC):
         try:
             for _ in range(steps):
@@ -279,10 +293,11 @@ def box_item(name, n, w, q, rho, steps=8):
                 det = J[0][0] * J[1][1] - J[0][1] * J[1][0]
                 step = [(J[1][1] * h[0] - J[0][1] * h[1]) / det, (J[0][0] * h[1] - J[1][0] * h[0]) / det]
                 x = [v - spreadfam.exact(d.mid()) for v, d in zip(x, step)]
-                if not all(v > 0 for v in x):
+                if not all(v > 0 for v in x) or not all(v < 10 ** 6 for v in x):
                     return None
-            _, J = jac(x)
-        except (ValueError, ZeroDivisionError, OverflowError):
+                if all(d.contains(0) or abs(float(d.mid())) <= 1e-15 * float(v) for v, d in zip(x, step)):
+                    break           # below the balls' own width (Mehler's: some 10^-9)
+        except (ValueError, ZeroDivisionError, OverflowError, trusted.Rejected):
             return None
     M = [[float(J[i][j].mid()) for j in range(2)] for i in range(2)]
     det = M[0][0] * M[1][1] - M[0][1] * M[1][0]
@@ -290,11 +305,13 @@ def box_item(name, n, w, q, rho, steps=8):
         return None
     Y = [[M[1][1] / det, -M[0][1] / det], [-M[1][0] / det, M[0][0] / det]]
     x = [Fraction(repr(float(v))) for v in x]
-    for k in (40, 30, 24, 20):
-        it = {"type": "spread-box", "activation": name, "alpha": "0", "weight_var": str(w), "n": n, "prec": PREC,
-              "q_lo": str(x[0] - x[0] / 2 ** k), "q_hi": str(x[0] + x[0] / 2 ** k),
+    for k in (40, 30, 24, 20)[1 if terms else 0:]:         # Mehler's h(m) is some 10^-9 wide: not 2^-40
+        it = {"type": "spread-box", "activation": name, "alpha": str(alpha), "weight_var": str(w), "n": n,
+              "prec": PREC, "q_lo": str(x[0] - x[0] / 2 ** k), "q_hi": str(x[0] + x[0] / 2 ** k),
               "p_lo": str(x[1] - x[1] / 2 ** k), "p_hi": str(x[1] + x[1] / 2 ** k),
               "Y": [[str(Fraction(repr(v))) for v in r] for r in Y]}
+        if terms:
+            it["terms"] = terms
         try:
             spreadbox.check_spread_box(it)
             return it
@@ -308,7 +325,7 @@ def box_items(act, n, w):
     finds (bnverify.derive.spread.search) that the kernel's Krawczyk test confirms.  A choice of evidence only."""
     from ...derive import spread
     found = spread.search(act, n, float(w))["spread"]
-    got = [box_item(act.name, n, w, p["q"], p["rho"]) for p in found]
+    got = [box_item(act.name, n, w, p["q"], p["rho"], alpha=kernel_alpha(act)) for p in found]
     return [it for it in got if it is not None], found
 
 
