@@ -339,3 +339,18 @@ def test_softplus_points_exist_unstable(n, q, rho, lo, hi):
     assert lo < float(f["radius_lo"]) <= float(f["radius_hi"]) < hi
     assert _verdict(_claim("attractor-exists", "softplus", str(n), "7/2"), [it]) == "proved"
     assert _verdict(_claim("attractor-stable", "softplus", str(n), "7/2"), [it]) == "inconclusive"
+
+
+def test_attractor_and_atlas_rows_take_mehler_boxes(monkeypatch):
+    """commands/spread_verdicts.boxes (the attractor and atlas rows) admits silu, softplus and elu: SiLU's n = 8 box
+    makes a stable kernel-checked row; an ELU point is boxed at the activation's own alpha (it was asked for alpha 0,
+    which the kernel refuses for elu)."""
+    from bnverify.commands import spread_verdicts
+    from bnverify.core.activations import activation
+    asked = []
+    monkeypatch.setattr(SC, "box_item", lambda *a, **k: asked.append((a, k)) or (SILU8 if a[0] == "silu" else None))
+    point = {"state": "spread", "q": 2.2, "rho": 0.7, "full_radius": 0.98}
+    got = spread_verdicts.boxes(activation("silu"), F(5, 2), 8, [point])
+    assert len(got) == 1 and got[0]["stable"] and got[0]["checked"] and 0.98 < got[0]["spectral_radius_hi"] < 0.983
+    assert spread_verdicts.boxes(activation("elu", F(1, 2)), F(5, 2), 10, [point]) == []
+    assert asked[-1][1]["alpha"] == F(1, 2) and asked[-1][0][:3] == ("elu", 10, F(5, 2))
