@@ -166,9 +166,12 @@ def test_trusted_is_small():
     ends).  +1 for one G2 = q' - q in spreadfam.py
     (_g2: g12 and the ODD branch wrote it twice).  +2 for roots far out (twopoint.py): softplus's t > 0 branch
     t + log(1 + e^-t) (log(1 + e^t) meets its branch cut at Im t = pi (2k + 1) all along the ray, so at scales past
-    some 300 the integrals gave up), and a two-point bracket of relu - h up to s = 10^8 (others 10^4, one line more)."""
+    some 300 the integrals gave up), and a two-point bracket of relu - h up to s = 10^8 (others 10^4, one line more).
+    +7 in items.py: a Rejected raised inside acb.integral's callback (a formula's integrals over their priced work)
+    comes wrapped in flint's SystemErrors; check_item finds it in the chain and says its words, not "malformed item
+    (SystemError: ... returned a result with an exception set)"."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3749, sizes
+    assert sum(sizes.values()) <= 3756, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
