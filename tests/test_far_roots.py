@@ -174,3 +174,16 @@ def test_the_far_rule_is_near_float_rounding(name, alpha):
                 want = mpmath.quad(lambda z: (phi(od * z) - phi(-cl * z)) ** 2 * mpmath.npdf(z),
                                    [-mpmath.inf] + pts + [mpmath.inf])
             assert abs(g - float(want)) < 1e-13 * s, (name, n, w, s, g, want)
+
+
+def test_a_sign_change_not_shown_in_balls_is_not_called_one_sign(run_cli, monkeypatch):
+    """Where the scan finds a far sign change but its bracket is not shown in balls (here the kernel's evaluator is
+    made to show no sign: bracket_item returns None), the search note says so and where; it said "S(s) - s keeps one
+    sign on the scan" (true only where the scan finds no sign change)."""
+    from bnverify.claims.properties import two_point as search
+    monkeypatch.setattr(search, "_sign", lambda *args: 0)
+    code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "20042/10000", "--n", "1000",
+                             "--property", "fixed-point", "--state", "two-point")
+    text = " ".join((out + err).split())
+    assert code == 3 and "keeps one sign" not in text, out + err
+    assert "changes sign on the scan" in text and "near s = 2.1" in text, out + err
