@@ -134,3 +134,56 @@ def test_softplus_none_item_reaches_large_s(run_cli):
     code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "2001/1000", "--n", "64",
                              "--property", "fixed-point", "--state", "two-point")
     assert code == 1 and "refuted" in out, out + err
+
+
+def test_a_root_within_the_old_float_noise_is_found(run_cli, tmp_path):
+    """Softplus at 1000002/499001, n = 1000 (sigma_w^2 c = 1 + 2e-6): S(s)/s rises towards sigma_w^2 c and crosses 1
+    near s = 3.9e7, where |S(s) - s| stays below 1e-6 s over a scan step.  The Gauss-Hermite rule's error there
+    (some 1e-7 s) put its sign change at 4e7 .. 4.5e7 (mpmath: S(s) - s > 0 at both ends) and FAR_TRUST = 1e-6
+    dropped it: "inconclusive ... S(s) - s keeps one sign on the scan s in [0.001, 1e+08]", though the kernel shows
+    S(10^7) < 10^7 and S(10^8) > 10^8.  The far rule (far_distances) finds it; mpmath agrees on the sign change."""
+    w = Fraction(1000002, 499001)
+    cert = tmp_path / "c.json"
+    code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", str(w), "--n", "1000", "--property",
+                             "fixed-point", "--state", "two-point", "--cert", str(cert))
+    assert code == 0 and "proved" in out, out + err
+    item = json.loads(cert.read_text())["evidence"][0]
+    lo, hi = Fraction(item["lo"]), Fraction(item["hi"])
+    assert 10 ** 7 < lo < hi < 10 ** 8, (lo, hi)
+    with mpmath.workdps(40):
+        assert _mp_gap(_softplus, 1000, w, lo * (1 - Fraction(1, 10 ** 9))) < 0 < \
+            _mp_gap(_softplus, 1000, w, hi * (1 + Fraction(1, 10 ** 9)))
+
+
+@pytest.mark.parametrize("name,alpha", [("gelu", None), ("silu", None), ("softplus", None), ("elu", 2)])
+def test_the_far_rule_is_near_float_rounding(name, alpha):
+    """far_distances against mpmath (split at 0 and at phi's scales) at s = 10^5 .. 10^8: within 1e-13 s (the
+    Gauss-Hermite rule's error there was some 1e-7 s), so FAR_TRUST = 1e-12 s separates sign changes from noise."""
+    from bnverify.core.activations import activation
+    act = activation(name, alpha) if alpha else activation(name)
+    phi = {"gelu": lambda t: t * mpmath.ncdf(t), "silu": lambda t: t / (1 + mpmath.exp(-t)), "softplus": _softplus,
+           "elu": _elu(alpha)}[name]
+    for n, w in ((8, Fraction(5, 2)), (1000, Fraction(201, 100))):
+        ss = [1e5, 1e6, 1e7, 1e8]
+        got = twopoint.far_distances(act, n, w, ss)
+        for s, g in zip(ss, got):
+            with mpmath.workdps(30):
+                lam = mpmath.sqrt(mpmath.mpf(w.numerator) / w.denominator * s)
+                od, cl = lam * (n - 1) / n, lam / n
+                pts = sorted({0} | {sg * mpmath.mpf(k) / c for c in (od, cl) for k in (1, 8, 64) for sg in (1, -1)})
+                want = mpmath.quad(lambda z: (phi(od * z) - phi(-cl * z)) ** 2 * mpmath.npdf(z),
+                                   [-mpmath.inf] + pts + [mpmath.inf])
+            assert abs(g - float(want)) < 1e-13 * s, (name, n, w, s, g, want)
+
+
+def test_a_sign_change_not_shown_in_balls_is_not_called_one_sign(run_cli, monkeypatch):
+    """Where the scan finds a far sign change but its bracket is not shown in balls (here the kernel's evaluator is
+    made to show no sign: bracket_item returns None), the search note says so and where; it said "S(s) - s keeps one
+    sign on the scan" (true only where the scan finds no sign change)."""
+    from bnverify.claims.properties import two_point as search
+    monkeypatch.setattr(search, "_sign", lambda *args: 0)
+    code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "20042/10000", "--n", "1000",
+                             "--property", "fixed-point", "--state", "two-point")
+    text = " ".join((out + err).split())
+    assert code == 3 and "keeps one sign" not in text, out + err
+    assert "changes sign on the scan" in text and "near s = 2.1" in text, out + err

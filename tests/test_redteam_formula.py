@@ -286,3 +286,15 @@ def test_a_division_by_zero_literal_is_no_internal_error():
                         "--weight-var", "2", "--n", "6", "--property", "fixed-point", "--state", "two-point"],
                        capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert p.returncode in (2, 3) and "internal error" not in p.stderr, (p.returncode, p.stderr)
+
+
+def test_a_formula_over_its_priced_work_says_so(run_cli):
+    """max(x, x/2) + abs(x - 1)/4 at sigma_w^2 = 2, n = 5: the bracket's integrals (the kink at x = 1 inside a half)
+    go over the work the evidence was priced at; formula._spent raises Rejected inside acb.integral's callback, which
+    flint wraps in SystemErrors.  The refusal says so (it read "malformed two-point-bracket item (SystemError:
+    <cyfunction acb.integral ...> returned a result with an exception set)")."""
+    code, out, err = run_cli("check", "--stages", "rc", "--activation", "max(x, x/2) + abs(x - 1)/4", "--weight-var",
+                             "2", "--n", "5", "--property", "fixed-point", "--state", "two-point")
+    text = " ".join((out + err).split())
+    assert code == 3 and "went over the work the evidence was priced at" in text, out + err
+    assert "SystemError" not in text and "malformed" not in text, out + err

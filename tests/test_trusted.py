@@ -173,9 +173,12 @@ def test_trusted_is_small():
     family's correlations; jacobian, J from the seven partials by the chain rule, for every activation; state; the
     item's terms, alpha and variance cap); spreadfam.py (+1: family_h, h12 from the four values); items.py (+6: the
     terms field and the Mehler price, quadratic in the series' length, softplus's steepness); kernel.py (+2: the goal reads the fact's alpha; the
-    reason names the series)."""
+    reason names the series).
+    +7 in items.py: a Rejected raised inside acb.integral's callback (a formula's integrals over their priced work)
+    comes wrapped in flint's SystemErrors; check_item finds it in the chain and says its words, not "malformed item
+    (SystemError: ... returned a result with an exception set)"."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3808, sizes
+    assert sum(sizes.values()) <= 3815, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -76,6 +76,32 @@ def distances(act, n, w, ss, nodes=120):
     return (d * d) @ wz
 
 
+def far_distances(act, n, w, ss, per=24):
+    """S(s) as :func:`distances`, for large s: a composite Gauss-Legendre rule on |Z| <= 12 with panel ends at 0,
+    +-1, 2, 4, 8, 12, at +-2^k/od, +-2^k/cl (k = -3 .. 6; od = (n-1) lam/n and cl = lam/n, phi's scales) and at
+    +-|kink|/od, +-|kink|/cl (both signs: the odd point's and the cluster's kinks alike, a formula's off 0): the
+    Gauss-Hermite rule's nodes lie some 0.2 apart near 0, where phi(od Z) bends within 1/od (1e-4 at s = 10^8), and
+    its error grew to some 1e-7 s, so sign changes of S(s) - s within that were noise or misplaced (softplus at
+    1000002/499001, n = 1000: a root between 10^7 and 10^8 left out, "keeps one sign").  This rule's error is near
+    float rounding (1e-15 s; mpmath, tests/test_far_roots.py)."""
+    x, wx = np.polynomial.legendre.leggauss(per)
+    out = []
+    for s in np.asarray(ss, dtype=float):
+        lam = math.sqrt(float(w) * s)
+        od, cl = lam * (n - 1) / n, lam / n
+        ends = {0.0, 1.0, 2.0, 4.0, 8.0, 12.0} | {2.0 ** k / c for c in (od, cl) for k in range(-3, 7)}
+        ends |= {abs(float(k)) / c for k in act.kinks for c in (od, cl)}      # a formula's kinks off 0
+        ends = sorted(e for e in ends if e <= 12)
+        a, b = np.array(ends[:-1]), np.array(ends[1:])
+        z = ((a + b) / 2)[:, None] + ((b - a) / 2)[:, None] * x[None, :]
+        wz = ((b - a) / 2)[:, None] * wx[None, :] * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        z, wz = np.concatenate([z.ravel(), -z.ravel()]), np.concatenate([wz.ravel(), wz.ravel()])
+        with np.errstate(all="ignore"):
+            d = act.phi(od * z) - act.phi(-cl * z)
+        out.append(float((d * d) @ wz))
+    return np.array(out)
+
+
 def simplex_distances(act, n, w, ss, nodes=120):
     """The simplex state's S(s) at every s of ``ss``: G = s I + b J has C G C = s C, so every pair
     (x, y) of pre-activations has variances q = w s (n-1)/n and correlation r = -1/(n-1), and the
@@ -91,16 +117,19 @@ def simplex_distances(act, n, w, ss, nodes=120):
     return np.einsum("sij,i,j->s", d * d, wz, wz) / 2
 
 
-FAR_TRUST = 1e-6      # past GRID's end a sign change counts where |S(s) - s| > FAR_TRUST s at one end at least:
-#                       the float rule's error there is some 1e-7 s (softplus, n = 8, sigma_w^2 c = 1: S(s) - s near
-#                       -0.02 from 10^5 on, the rule's values 1e-15 s either side of 0); genuine far roots showed 6e-6 s
-#                       and more at the pair's larger end (softplus at 20041/10000, n = 1000, s near 4e6)
+FAR_TRUST = 1e-12     # past GRID's end a sign change counts where |S(s) - s| > FAR_TRUST s at one end at least: the
+#                       far rule's (far_distances) error is some 3e-15 s (mpmath, s = 10^4 .. 10^8); the Gauss-Hermite
+#                       rule's was some 1e-7 s (softplus, n = 8, sigma_w^2 c = 1: S(s) - s near -0.02 from 10^5 on, the
+#                       rule's values 1e-15 s either side of 0), too coarse for roots where S(s)/s nears 1 slowly
 
 
 def roots(act, n, w, grid=GRID, state="two-point"):
     """Pairs of floats around each sign change of S(s) - s on the scan (the roots' neighbourhoods)."""
     ss = scan(state, grid)
     d = (simplex_distances if state == "simplex" else distances)(act, n, w, ss) - ss
+    far = ss > grid[1]
+    if far.any():                                   # past GRID's end: the far rule (the kinks' scales resolved)
+        d[far] = far_distances(act, n, w, ss[far]) - ss[far]
     return [(ss[i], ss[i + 1]) for i in range(len(ss) - 1) if np.isfinite(d[i]) and np.isfinite(d[i + 1])
             and d[i] * d[i + 1] < 0 and (ss[i + 1] <= grid[1] or max(abs(d[i]), abs(d[i + 1])) > FAR_TRUST * ss[i])]
 
@@ -118,7 +147,8 @@ def bracket(act, n, w, digits=20, rel=Fraction(1, 10 ** 15), which=0):
     if len(found) <= which:
         return None
     a, b = found[which]
-    f = lambda s: distances(act, n, w, [s], nodes=200)[0] - s
+    rule = far_distances if b > GRID[1] else lambda *args: distances(*args, nodes=200)
+    f = lambda s: rule(act, n, w, [s])[0] - s       # noqa: E731
     fa = f(a)
     for _ in range(40):
         m = (a + b) / 2

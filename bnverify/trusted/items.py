@@ -328,4 +328,11 @@ def check_item(item):
     except Rejected:
         raise
     except Exception as e:              # malformed data is a rejection, never a crash
+        inner = e
+        for _ in range(1000):   # a Rejected raised in acb.integral's callback (a formula's budget) comes wrapped in
+            inner = inner.__cause__ or inner.__context__        # SystemErrors by flint: its own words, not "malformed"
+            if inner is None or isinstance(inner, Rejected):
+                break
+        if isinstance(inner, Rejected):
+            raise Rejected(str(inner))
         raise Rejected("malformed %s item (%s: %s)" % (item["type"], type(e).__name__, e))

@@ -190,10 +190,13 @@ def two_point(claim):
             return [grow], {"search": "sent a %s-grow item: S(s) > s for every s > 0 by %d pieces in balls and two "
                                       "lemmas (no %s fixed point; the scale grows without bound), for the kernel to "
                                       "re-check" % (state, len(grow["cuts"]) - 1, state)}
-        return [], {"search": "no %s bracket: S(s) - s keeps one sign on the scan s in [%g, %g] (floats)%s; neither "
-                              "S(s) < s nor S(s) > s for every s > 0 shown (none and grow items tried%s)"
-                              % (state, *twopoint.scan_range(state), ", or no bracket of its float root was shown in balls"
-                                 if state == "simplex" else "", "".join("; found a " + o for o in over))}
+        signs = twopoint.roots(act, n, Fraction(w), state=state)     # a sign change whose bracket was not shown
+        scan = ("S(s) - s changes sign on the scan s in [%g, %g] (floats) near s = %s, but no bracket of the first "
+                "was shown in balls" % (*twopoint.scan_range(state), ", ".join("%.6g" % math.sqrt(a * b) for a, b in signs))
+                if signs else
+                "S(s) - s keeps one sign on the scan s in [%g, %g] (floats)" % twopoint.scan_range(state))
+        return [], {"search": "no %s bracket: %s; neither S(s) < s nor S(s) > s for every s > 0 shown (none and grow "
+                              "items tried%s)" % (state, scan, "".join("; found a " + o for o in over))}
     if claim.property == "spectral-radius" and not _bracket_proves(claim, item):
         # the statement is existential: another root's bracket may prove it; else a cover of every root refutes
         found = two_point_search.bracket_items(act, n, w, state, first=item)
