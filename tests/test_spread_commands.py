@@ -2,6 +2,7 @@
 search's finding, inconclusive (exit 3); the search's radii against the kernel's enclosures."""
 import json
 import re
+from fractions import Fraction as F
 from pathlib import Path
 
 import jsonschema
@@ -163,3 +164,17 @@ def test_the_api_reads_a_whole_range_row():
     a = bnv.attractor(stages="rc,gelu", weight_var="2", n="3..1000000")
     assert a.rows[0].n_range == "3..1000000" and "n=3..1000000" in repr(a)
     assert bnv.simplex(stages="rc,gelu", weight_var="2", n="3").rows[0].n_range is None
+
+
+def test_no_lemma_no_range_claim(monkeypatch):
+    """spread_verdicts.none_claim runs no claim where no lemma holds (the kernel proves the value none by a lemma only;
+    the range's per-n jobs would float-search, and box, every n: silu at 201/100 on 3..65 took some 130 s before the
+    attractor command's cap error); where a lemma holds it is the kernel's proved verdict."""
+    from bnverify.claims import properties
+    from bnverify.commands import spread_verdicts
+    from bnverify.core.activations import activation
+    real = properties.check
+    monkeypatch.setattr(properties, "check", lambda c: pytest.fail("a claim ran: %s" % c.id))
+    assert spread_verdicts.none_claim(activation("silu"), F(201, 100), "3..65") is None
+    monkeypatch.setattr(properties, "check", real)
+    assert spread_verdicts.none_claim(activation("silu"), F(2), "3..65").status == "proved"

@@ -281,7 +281,7 @@ def _spread_lemma(name, a, w, sr):
     if spread_cover.searched(act, Fraction(w)):
         return None
     v = spread_verdicts.none_claim(act, Fraction(w), sr)
-    if v.status != "proved" or (v.certificate or {}).get("evidence"):        # a lemma needs no evidence
+    if v is None or v.status != "proved" or (v.certificate or {}).get("evidence"):    # a lemma needs no evidence
         return None
     return {"range": [sr.lo, sr.hi], "smallest_n_found": None, "smallest_n_stable": None,
             "note": "none in %d..%d (proved by the trusted kernel's %s lemma: no spread-cluster fixed point at any n)"

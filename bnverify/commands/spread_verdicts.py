@@ -9,7 +9,13 @@ from ..claims import properties, spec
 
 def none_claim(act, w, r):
     """The kernel's verdict on attractor-threshold, value none, for RC + a non-homogeneous ``act`` at sigma_w^2 = w
-    on the range r: proved where the collapse lemma holds (trusted/kernel.py, _g_spread_smooth)."""
+    on the range r: proved where the collapse lemma holds (trusted/kernel.py, _g_spread_smooth).  None where no
+    lemma holds (spread_cover.lemma_decides): the kernel proves the value none by a lemma only, and the claim's per-n
+    jobs would run the float search (and, for gelu, silu, softplus, elu, try boxes) at every n of the range for
+    nothing (silu at 201/100 on 3..65: some 130 s before the range's cap)."""
+    from ..claims.properties import spread_cover
+    if not spread_cover.lemma_decides(act, w):
+        return None
     model = dict(spec.model_of(act), weight_var=str(w))
     data = {"id": "attractor-none", "title": "attractor", "property": "attractor-threshold", "expect": "proved",
             "statement": "no stable spread-cluster state for n in %s" % r, "model": model,
