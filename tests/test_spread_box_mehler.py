@@ -339,3 +339,14 @@ def test_softplus_points_exist_unstable(n, q, rho, lo, hi):
     assert lo < float(f["radius_lo"]) <= float(f["radius_hi"]) < hi
     assert _verdict(_claim("attractor-exists", "softplus", str(n), "7/2"), [it]) == "proved"
     assert _verdict(_claim("attractor-stable", "softplus", str(n), "7/2"), [it]) == "inconclusive"
+
+
+@pytest.mark.slow
+def test_softplus_n5_and_n6_fit_one_certificate():
+    """box_item takes the shortest series whose tail weight is below 2^-60 at the point's correlations (softplus at
+    7/2: |r| <= 0.28, some 30 terms): with 60 terms each, the n = 5 and n = 6 boxes were over a certificate's budget
+    together (32.5 million) and `check --n 5..6` was inconclusive though each n was proved."""
+    its = [SC.box_item("softplus", n, F(7, 2), q, rho) for n, q, rho in ((5, 3.7957, -0.2313), (6, 3.5359, -0.2063))]
+    assert all(it is not None and it["terms"] < 60 for it in its)
+    assert sum(trusted.items.work(it) for it in its) <= trusted.kernel.CERT_WORK
+    assert _verdict(_claim("attractor-exists", "softplus", "5..6", "7/2"), its) == "proved"
