@@ -390,3 +390,18 @@ def test_elu_away_from_alpha_one_holds_the_quadrature(al):
         s = math.sqrt(q)
         assert _near(e2, float(wz @ (_density(z) * phi(s * z) ** 2)), 1e-9)
         assert _near(de2, float(wz @ (_density(z) * z * phi(s * z) * dphi(s * z))) / s, 1e-9)
+
+
+@pytest.mark.slow
+def test_the_attractor_command_boxes_mehler_points():
+    """`bnverify attractor` (spread_verdicts.boxes) boxes SiLU's, softplus's and ELU's points as `check` does: SiLU at
+    5/2, n = 8 stable (the row proved), ELU(1/2) at 5/2, n = 10 unstable with its own alpha (radius 1.02442, not
+    ELU(1)'s); before, only gelu, erf and sin were tried and the SiLU row read inconclusive, "not proved"."""
+    from bnverify.commands import spread_verdicts
+    from bnverify.core import activations
+    got = spread_verdicts.boxes(activations.activation("silu"), F(5, 2), 8,
+                                [{"state": "spread", "q": 2.18808, "rho": 0.69835625}])
+    assert len(got) == 1 and got[0]["stable"] and 0.98268 < got[0]["spectral_radius_lo"] < 0.98270
+    got = spread_verdicts.boxes(activations.activation("elu", F(1, 2)), F(5, 2), 10,
+                                [{"state": "spread", "q": 7.0286, "rho": (51.498 / 9 / 7.0286 - 1) / 8}])
+    assert len(got) == 1 and not got[0]["stable"] and 1.02442 < got[0]["spectral_radius_lo"] < 1.02443
