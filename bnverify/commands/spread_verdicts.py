@@ -55,7 +55,6 @@ def point(act, w):
     """n = 3's {v, -v, 0} for erf, sin, tanh or sigmoid at sigma_w^2 = w, re-checked by the trusted kernel (spread-point): its narrow
     root bracket in q and the enclosure of its spectral radius of DF, rounded outward (states.point_shown), or None."""
     from ..claims.properties import spread_cover, states
-    from ..claims.properties.two_point import kernel_alpha
     it = spread_cover.point_item(act.name, 3, w)
     if it is None:
         return None
