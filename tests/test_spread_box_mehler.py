@@ -12,7 +12,7 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
-from flint import ctx
+from flint import arb, ctx
 
 from bnverify import trusted
 from bnverify.claims.properties import spread_cover as SC
@@ -354,3 +354,69 @@ def test_attractor_and_atlas_rows_take_mehler_boxes(monkeypatch):
     assert len(got) == 1 and got[0]["stable"] and got[0]["checked"] and 0.98 < got[0]["spectral_radius_hi"] < 0.983
     assert spread_verdicts.boxes(activation("elu", F(1, 2)), F(5, 2), 10, [point]) == []
     assert asked[-1][1]["alpha"] == F(1, 2) and asked[-1][0][:3] == ("elu", 10, F(5, 2))
+
+
+@pytest.mark.slow
+def test_softplus_n5_and_n6_fit_one_certificate():
+    """box_item takes the shortest series whose tail weight is below 2^-60 at the point's correlations (softplus at
+    7/2: |r| <= 0.28, some 30 terms): with 60 terms each, the n = 5 and n = 6 boxes were over a certificate's budget
+    together (32.5 million) and `check --n 5..6` was inconclusive though each n was proved."""
+    its = [SC.box_item("softplus", n, F(7, 2), q, rho) for n, q, rho in ((5, 3.7957, -0.2313), (6, 3.5359, -0.2063))]
+    assert all(it is not None and it["terms"] < 60 for it in its)
+    assert sum(trusted.items.work(it) for it in its) <= trusted.kernel.CERT_WORK
+    assert _verdict(_claim("attractor-exists", "softplus", "5..6", "7/2"), its) == "proved"
+
+
+def _elu_E(al, f1, f2, q1, q2, c, L=11.0):
+    """E[f1(X) f2(Y)] for ELU(al)'s pieces, (X, Y) as in _K (the same kink-split rule, any two functions)."""
+    z1, w1 = _nodes(-L, L, 64)
+    u, wu = _nodes(0.0, 1.0, 32)
+    s, a = math.sqrt(q2 - c * c / q1), c / math.sqrt(q1)
+    kink = np.clip(-a * z1 / s, -L, L)[:, None]
+    z2 = np.concatenate([kink - (kink + L) * u, kink + (L - kink) * u], axis=1)
+    w2 = np.concatenate([(kink + L) * wu, (L - kink) * wu], axis=1) * _density(z2)
+    inner = (w2 * f2(a * z1[:, None] + s * z2)).sum(axis=1)
+    return float((w1 * _density(z1) * f1(math.sqrt(q1) * z1)) @ inner)
+
+
+@pytest.mark.parametrize("al", [F(1, 2), F(3)])
+def test_elu_away_from_alpha_one_holds_the_quadrature(al):
+    """ELU(alpha), alpha != 1: phi' jumps at 0 (alpha to 1), so Price's dK/dq1 = E[phi'' phi]/2 carries a point mass
+    (1 - alpha) delta (the series reads it through E[phi He_(k+2)]); against Stein's form (E[X phi'(X) phi(Y)] - c
+    E[phi' phi'])/(2 q1) by quadrature (no derivative of phi taken), over balls of variances 2 +- 1/1000 and 5 +-
+    1/1000 at the balls' corners, r = -0.6, and dE2/dq = E[Z phi phi'(sqrt q Z)]/sqrt q."""
+    a = float(al)
+    phi = lambda t: np.where(t > 0, t, a * np.expm1(np.minimum(t, 0)))          # noqa: E731
+    dphi = lambda t: np.where(t > 0, 1.0, a * np.exp(np.minimum(t, 0)))         # noqa: E731
+    with ctx.workprec(128):
+        (A, e2, de2), (P, _, _) = (B._data("elu", al, ball(F(q)) + arb(0, ball(F(1, 1000))), 30)[:3] for q in (2, 5))
+        c = -0.6 * math.sqrt(10)
+        got = mehler.pair(A, P, ball(F(repr(c))) / (A[2] * P[2]).sqrt())
+    for q1 in (2 - 1e-3, 2 + 1e-3):
+        for q2 in (5 - 1e-3, 5 + 1e-3):
+            kc = _elu_E(a, dphi, dphi, q1, q2, c)
+            want = (_elu_E(a, phi, phi, q1, q2, c), kc,
+                    (_elu_E(a, lambda x: x * dphi(x), phi, q1, q2, c) - c * kc) / (2 * q1),
+                    (_elu_E(a, phi, lambda y: y * dphi(y), q1, q2, c) - c * kc) / (2 * q2))
+            for g, x in zip(got, want):
+                assert _near(g, x, 1e-9), (al, q1, q2, g, x)
+    z, wz = _nodes(-11.0, 11.0, 64)
+    for q in (2 - 1e-3, 2, 2 + 1e-3):
+        s = math.sqrt(q)
+        assert _near(e2, float(wz @ (_density(z) * phi(s * z) ** 2)), 1e-9)
+        assert _near(de2, float(wz @ (_density(z) * z * phi(s * z) * dphi(s * z))) / s, 1e-9)
+
+
+@pytest.mark.slow
+def test_the_attractor_command_boxes_mehler_points():
+    """`bnverify attractor` (spread_verdicts.boxes) boxes SiLU's, softplus's and ELU's points as `check` does: SiLU at
+    5/2, n = 8 stable (the row proved), ELU(1/2) at 5/2, n = 10 unstable with its own alpha (radius 1.02442, not
+    ELU(1)'s); before, only gelu, erf and sin were tried and the SiLU row read inconclusive, "not proved"."""
+    from bnverify.commands import spread_verdicts
+    from bnverify.core import activations
+    got = spread_verdicts.boxes(activations.activation("silu"), F(5, 2), 8,
+                                [{"state": "spread", "q": 2.18808, "rho": 0.69835625}])
+    assert len(got) == 1 and got[0]["stable"] and 0.98268 < got[0]["spectral_radius_lo"] < 0.98270
+    got = spread_verdicts.boxes(activations.activation("elu", F(1, 2)), F(5, 2), 10,
+                                [{"state": "spread", "q": 7.0286, "rho": (51.498 / 9 / 7.0286 - 1) / 8}])
+    assert len(got) == 1 and not got[0]["stable"] and 1.02442 < got[0]["spectral_radius_lo"] < 1.02443

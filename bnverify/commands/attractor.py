@@ -252,7 +252,7 @@ def compute_smooth(args, stages, act):
                     if x["point"]:      # the row's reason: the point is checked, a stable state is not
                         x["reason"] = spread_search.REASON_POINT % (spread_verdicts.point_text(x["point"]), act) + \
                             x["reason"].split(": bnverify attractor)", 1)[-1]
-        for x in rest:              # gelu, erf, sin: the search's spread-cluster points the kernel confirms
+        for x in rest:  # gelu, erf, sin, silu, softplus, elu: the search's spread-cluster points the kernel confirms
             x["boxes"] = spread_verdicts.boxes(act, w, x["n"], x["search"]["points"])
             stable = [b for b in x["boxes"] if b["stable"]]
             if stable:                  # every block of DF below 1: attractor-stable proved at this n

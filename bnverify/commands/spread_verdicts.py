@@ -70,8 +70,8 @@ def point(act, w):
 
 def boxes(act, w, n, points):
     """The float search's spread-cluster points at n (``points``: its rows) that the trusted kernel confirms by a
-    spread-box item (Krawczyk in the symmetric family's (q, p); gelu, erf, sin by their closed kernels,
-    silu, softplus, elu by Mehler's series): per point its box rounded outward
+    spread-box item (Krawczyk in the symmetric family's (q, p); gelu, erf, sin, and silu, softplus, elu by Mehler's
+    series): per point its box rounded outward
     (10 digits), the kernel's enclosure of the spectral radius of DF (every block; rounded outward in its 9th
     decimal), the kernel's verdict on attractor-stable at n from that item alone (stable: True where proved) and the
     float search's full radius at the point (a suggestion, beside the enclosure)."""
@@ -79,12 +79,14 @@ def boxes(act, w, n, points):
 
     from .. import trusted
     from ..claims.properties import spread_cover, states
+    from ..claims.properties.two_point import kernel_alpha
     if act.name not in trusted.spreadbox.BOX and act.name not in trusted.spreadbox.MEHLER or \
             spread_cover.lemma_decides(act, w):
         return []
-    out, alpha = [], spread_cover.kernel_alpha(act)
+    out, alpha = [], kernel_alpha(act)
     claim = {"property": "attractor-stable", "stages": ["rc"], "activation": act.name,
-             "domain": {"n": str(n), **({"alpha": str(alpha)} if alpha else {})}, "params": {}, "weight_var": str(w)}
+             "domain": dict({"n": str(n)}, **({"alpha": str(alpha)} if act.takes_alpha else {})),
+             "params": {}, "weight_var": str(w)}
     for p in points:
         it = spread_cover.box_item(act.name, n, w, p["q"], p["rho"], alpha=alpha) if p["state"] == "spread" else None
         if it is not None:

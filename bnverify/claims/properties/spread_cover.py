@@ -7,13 +7,14 @@ lines, or where the balls are too wide)."""
 from __future__ import annotations
 
 import copy
+import math
 import time
 from fractions import Fraction
 
 from flint import ctx
 
 from ... import trusted
-from ...trusted import spreadfam
+from ...trusted import mehler, spreadfam
 from .two_point import kernel_alpha
 
 PREC = 128
@@ -263,14 +264,20 @@ def box_item(name, n, w, q, rho, steps=8, alpha=0):
     balls' midpoints (128 bits; until the step is below 10^-15 of the point or its own ball's width), then boxes of
     relative half-width 2^-40 (Mehler's: from 2^-30; else 2^-30, 2^-24, 2^-20) around the root with Y the inverse
     of the Jacobian at the root (17-digit floats), until the kernel's test passes.  SiLU, softplus, ELU
-    (spreadbox.MEHLER): Mehler's series of 60 terms, else 120 (the float search's point can be some 1% off: its
+    (spreadbox.MEHLER): Mehler's series of the fewest terms (10 to 60) whose tail weight is below 2^-60 at the point's
+    correlations, else 60, else 120 (the float search's point can be some 1% off: its
     quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price."""
     from ...trusted import spreadbox
     if name not in spreadbox.BOX and name not in spreadbox.MEHLER or not 3 <= n <= trusted.items.N_MAX or \
             not -1 / (n - 2) < rho < 1:
         return None
     w, alpha = Fraction(w), Fraction(alpha)
-    for terms in ((60, 120) if name in spreadbox.MEHLER else (0,)):
+    # the shortest series whose tail weight (N + 3)|r|^(N+1) is below 2^-60 at the point's larger correlation (cluster
+    # rho, cross r = sqrt(p/q)/(n-1)), from 10 to 60 terms: a short series is cheaper (softplus at 7/2, n = 5 and 6:
+    # 20 terms pass, and two 60-term boxes are over a certificate's budget together)
+    r = max(abs(rho), math.sqrt(max(0.0, 1 + (n - 2) * rho) / (n - 1)))
+    short = max(10, min(60, mehler.terms(r, 2.0 ** -60)))
+    for terms in (tuple(dict.fromkeys((short, 60, 120))) if name in spreadbox.MEHLER else (0,)):
         it = _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps)
         if it is not None:
             return it
