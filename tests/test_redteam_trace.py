@@ -213,9 +213,7 @@ def test_attractor_with_the_lemma(run_cli):
     assert [r["n"] for r in doc["results"]] == list(range(60, 71))
     assert all(r["status"] == "refuted" and r["lemma"] is True and r["checked"] for r in doc["results"])
     assert doc["smallest_n_note"].startswith("none in 60..70 (proved by the trusted kernel")
-    # 64..65 straddles the cap as 3..65 did (same branch: a finite range with hi > 64): since the Mehler spread-boxes
-    # (merge ac9dbd7) the range's none claim box-searches every n <= 64 before the cap is applied, ~130 s of CPU at 3..65
-    code, _, err = run_cli("attractor", "--stages", "rc,silu", "--weight-var", "201/100", "--n", "64..65")
+    code, _, err = run_cli("attractor", "--stages", "rc,silu", "--weight-var", "201/100", "--n", "3..65")
     assert code == 2 and "up to n = 64" in err
     code, _, err = run_cli("attractor", "--stages", "rc,gelu", "--weight-var", "2", "--n", "3..5", "--cert", "x.json")
     assert code == 2 and "nothing is proved" not in err and "--value none --cert FILE" in err, err
