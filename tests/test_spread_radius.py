@@ -84,12 +84,16 @@ def _F(name, w, G):
 
 def _q_star(name, w):
     f = {"erf": mpmath.erf, "sin": mpmath.sin}[name]
+    # Gauss-Legendre (mpmath's own error estimate) on the unit pieces where the integrand is entire: 3x cheaper than
+    # tanh-sinh there, and at q = 0.9, 1.6, 3 both agree with the closed forms (2/pi) asin(2q/(1 + 2q)) and
+    # e^-q sinh(q) to 1e-40
     a = lambda q: mpmath.quad(lambda z: f(mpmath.sqrt(q) * z) ** 2 * mpmath.exp(-z * z / 2),       # noqa: E731
-                              mpmath.linspace(-14, 14, 15)) / mpmath.sqrt(2 * mpmath.pi)
+                              mpmath.linspace(-14, 14, 15), method="gauss-legendre") / mpmath.sqrt(2 * mpmath.pi)
     lo, hi = mpmath.mpf("1e-3"), mpmath.mpf(4 * w)
-    for _ in range(12):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if w * a(mid) > mid else (lo, mid)
+    with mpmath.workdps(15):        # the bisection only brackets q* for findroot, which solves at the caller's 40
+        for _ in range(12):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if w * a(mid) > mid else (lo, mid)
     return mpmath.findroot(lambda q: w * a(q) - q, (lo, hi), solver="anderson")
 
 
