@@ -15,8 +15,9 @@ def none_claim(act, w, r):
     nothing (silu at 201/100 on 3..65: some 130 s before the range's cap)."""
     from .. import trusted
     from ..claims.properties import spread_cover
+    # identity and abs are not in the lemmas' table: their claim runs, and says what the kernel says
     if trusted.twopoint.known(act.kernel_name) and not spread_cover.lemma_decides(act, w):
-        return None             # (identity, abs: not in the lemmas' table, the claim says what the kernel says)
+        return None
     model = dict(spec.model_of(act), weight_var=str(w))
     data = {"id": "attractor-none", "title": "attractor", "property": "attractor-threshold", "expect": "proved",
             "statement": "no stable spread-cluster state for n in %s" % r, "model": model,
