@@ -82,8 +82,7 @@ def boxes(act, w, n, points):
     from .. import trusted
     from ..claims.properties import spread_cover, states
     from ..claims.properties.two_point import kernel_alpha
-    if act.name not in trusted.spreadbox.BOX and act.name not in trusted.spreadbox.MEHLER or \
-            spread_cover.lemma_decides(act, w):
+    if not spread_cover.boxed(act.name) or spread_cover.lemma_decides(act, w):
         return []
     out, alpha = [], kernel_alpha(act)
     claim = {"property": "attractor-stable", "stages": ["rc"], "activation": act.name,

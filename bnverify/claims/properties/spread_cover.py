@@ -258,6 +258,13 @@ def point_item(name, n, w):
     return None
 
 
+def boxed(name):
+    """Whether the kernel checks spread-box items for this activation: gelu, erf, sin by their closed kernels
+    (spreadbox.BOX), silu, softplus, elu by Mehler's series (spreadbox.MEHLER)."""
+    from ...trusted import spreadbox
+    return name in spreadbox.BOX or name in spreadbox.MEHLER
+
+
 def box_item(name, n, w, q, rho, steps=8, alpha=0):
     """A spread-box item (trusted/spreadbox.py, check_spread_box) around a float point (q, rho) of the symmetric
     family (the float search's, bnverify.derive.spread), or None: Newton's method on the kernel's own family map in
@@ -268,8 +275,7 @@ def box_item(name, n, w, q, rho, steps=8, alpha=0):
     correlations, else 60, else 120 (the float search's point can be some 1% off: its
     quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price."""
     from ...trusted import spreadbox
-    if name not in spreadbox.BOX and name not in spreadbox.MEHLER or not 3 <= n <= trusted.items.N_MAX or \
-            not -1 / (n - 2) < rho < 1:
+    if not boxed(name) or not 3 <= n <= trusted.items.N_MAX or not -1 / (n - 2) < rho < 1:
         return None
     w, alpha = Fraction(w), Fraction(alpha)
     # the shortest series whose tail weight (N + 3)|r|^(N+1) is below 2^-60 at the point's larger correlation (cluster
@@ -286,8 +292,8 @@ def box_item(name, n, w, q, rho, steps=8, alpha=0):
 
 def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps):
     x = [Fraction(repr(float(q))), Fraction(repr(float((n - 1) * q * (1 + (n - 2) * rho))))]
-    if terms and trusted.items.work({"type": "spread-box", "activation": name, "alpha": str(alpha), "weight_var": str(w),
-                                     "n": n, "prec": PREC, "q_lo": str(x[0]), "q_hi": str(x[0] * 2), "p_lo": str(x[1]),
+    if terms and trusted.items.work({"type": "spread-box", "activation": name, "alpha": str(alpha),
+                                     "weight_var": str(w), "n": n, "prec": PREC, "q_lo": str(x[0]), "q_hi": str(x[0] * 2), "p_lo": str(x[1]),
                                      "p_hi": str(2 * x[1]), "Y": [], "terms": terms}) > trusted.kernel.CERT_WORK:
         return None         # a box the kernel would refuse on price alone (softplus at large variances): not tried
 
@@ -336,5 +342,5 @@ def box_items(act, n, w):
     return [it for it in got if it is not None], found
 
 
-__all__ = ["box_item", "box_items", "item", "lemma_decides", "point_item", "search_item", "searched", "size", "tree",
-           "trusted"]
+__all__ = ["box_item", "box_items", "boxed", "item", "lemma_decides", "point_item", "search_item", "searched", "size",
+           "tree", "trusted"]

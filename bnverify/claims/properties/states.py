@@ -57,13 +57,12 @@ def box_evidence(item):
 def box_search(claim, act, n, w):
     """(items, human) from spread-box items (Krawczyk around the float search's spread-cluster points) where a claim
     on the attractor of RC + gelu, erf or sin (silu, softplus, elu: Mehler's series) can be proved by one: existence,
-    or a radius rel bound (attractor-stable: < 1); None where no box is tried (n = 3 for erf and sin: the point {v, -v, 0} first; a lemma decides; another
-    property), or for '<' / '<=' where no box shows it and a spread-none cover may refute (erf, sin).  For a radius
+    or a radius rel bound (attractor-stable: < 1); None where no box is tried (n = 3 for erf and sin: the point
+    {v, -v, 0} first; a lemma decides; another property), or for '<' / '<=' where no box shows it and a spread-none cover may refute (erf, sin).  For a radius
     bound, the point whose lower bound is largest ('>', '>=') or upper bound smallest ('<', '<=')."""
     from . import spread_cover
     rel = claim.params.get("relation", "<")
-    kinds = trusted.spreadbox
-    if act.name not in kinds.BOX and act.name not in kinds.MEHLER or n > trusted.items.N_MAX or n == 3 and act.kind.spread_cover or \
+    if not spread_cover.boxed(act.name) or n > trusted.items.N_MAX or n == 3 and act.kind.spread_cover or \
             spread_cover.lemma_decides(act, w) or \
             claim.property not in ("attractor-exists", "fixed-point", "spectral-radius", "attractor-stable"):
         return None
@@ -73,7 +72,8 @@ def box_search(claim, act, n, w):
         return None
     if not items:
         return [], {"search": "no spread-box at n = %d: the float search found %d spread-cluster point(s)%s" % (
-            n, len(found), ", none confirmed by the kernel's Krawczyk test within a certificate's work budget" if found else "")}
+            n, len(found),
+            ", none confirmed by the kernel's Krawczyk test within a certificate's work budget" if found else "")}
     facts = [trusted.items.check_item(it) for it in items]
     k = max(range(len(items)), key=lambda i: facts[i]["radius_lo"]) if rel in (">", ">=") else \
         min(range(len(items)), key=lambda i: facts[i]["radius_hi"]) if upper else 0
