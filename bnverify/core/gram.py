@@ -122,12 +122,18 @@ def _pairs(f, zero, *mats):
     return out
 
 
+def entry(S, D, act, ctx):
+    """K_phi's off-diagonal entry D kappa(S / D), D = sqrt(S_jj S_kk) (arrays or scalars: the
+    dense and quotient maps here and the symmetric reduction, symmetry.image, share it)."""
+    return D * act.kappa(S / D, ctx)
+
+
 def kernel(Sigma, act, ctx):
     """K_phi(Sigma)_jk = sqrt(S_jj S_kk) kappa(S_jk / sqrt(S_jj S_kk)), K_jj = kappa(1) S_jj.
 
     Requires S_jj > 0 (a data point away from the batch mean)."""
     d, dd = _diag_outer(Sigma, ctx)
-    K = _pairs(lambda S, D: D * act.kappa(S / D, ctx), ctx.const(0), Sigma, dd)
+    K = _pairs(lambda S, D: entry(S, D, act, ctx), ctx.const(0), Sigma, dd)
     np.fill_diagonal(K, np.diagonal(Sigma) * act.kappa_one(ctx))
     return K
 
@@ -176,9 +182,15 @@ class Linearization:
     def __call__(self, H):
         E = center(H, self.layout) if self.rc else H
         e = np.diagonal(E)
-        dK = self.slope * E + self.perp * (self.ratio * e[:, None] + self.ratio.T * e[None, :]) / 2
+        dK = dentry(self.slope, self.perp, self.ratio, self.ratio.T, E, e[:, None], e[None, :])
         np.fill_diagonal(dK, e * self.diag)
         return dK
+
+
+def dentry(slope, perp, r_jk, r_kj, E_jk, E_jj, E_kk):
+    """dK_jk = kappa'(rho) E_jk + kappa_perp(rho) (r_jk E_jj + r_kj E_kk) / 2, r_jk = sqrt(S_kk / S_jj)
+    (:class:`Linearization`'s formula, shared with symmetry.image_derivative)."""
+    return slope * E_jk + perp * (r_jk * E_jj + r_kj * E_kk) / 2
 
 
 def dF(G, H, act, ctx, layout=None, stages=("rc",)):

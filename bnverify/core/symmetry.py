@@ -224,18 +224,35 @@ def block(component, state, n, act, ctx, scale=1):
 
 
 def image(state, n, act, ctx):
-    """F(G) for a symmetric state, as a SymState (the symmetric reduction of the map)."""
-    lay = layout("trivial", n)
-    K = gram.F(embed(state, lay, ctx), act, ctx, lay)
-    return SymState(K[0, 0], K[0, 1], K[0, 2], K[2, 2])
+    """F(G) for a symmetric state, as a SymState (the symmetric reduction of the map): C G C in
+    closed form (:meth:`SymState.centred`), then the kernel's two off-diagonal entries
+    (gram.entry; the dense and quotient maps run the same formula).  Scalars only: the searches
+    of the reduction ask for it tens of thousands of times."""
+    S = _scalars(state, ctx).centred(n)
+    one = act.kappa_one(ctx)
+    ra, rb = ctx.sqrt(S.a), ctx.sqrt(S.b)
+    return SymState(S.a * one, gram.entry(S.o, ra * ra, act, ctx), gram.entry(S.x, ra * rb, act, ctx),
+                    S.b * one)
 
 
 def image_derivative(state, direction, n, act, ctx):
     """DF(G)[H] for symmetric G and H (SymStates), as a SymState: the trivial block applied to
-    one direction, with one application of the linearization instead of one per basis matrix."""
-    lay = layout("trivial", n)
-    D = gram.dF(embed(state, lay, ctx), embed(direction, lay, ctx), act, ctx, lay)
-    return SymState(D[0, 0], D[0, 1], D[0, 2], D[2, 2])
+    one direction (gram.dentry, the linearization's formula, on the two off-diagonal entries)."""
+    S = _scalars(state, ctx).centred(n)
+    E = _scalars(direction, ctx).centred(n)
+    one = act.kappa_one(ctx)
+    ra, rb = ctx.sqrt(S.a), ctx.sqrt(S.b)
+
+    def coefficient(s, d):
+        rho = s / d
+        return act.dkappa(rho, ctx), act.kappa_perp(rho, ctx)
+    o = gram.dentry(*coefficient(S.o, ra * ra), 1, 1, E.o, E.a, E.a)
+    x = gram.dentry(*coefficient(S.x, ra * rb), rb / ra, ra / rb, E.x, E.a, E.b)
+    return SymState(E.a * one, o, x, E.b * one)
+
+
+def _scalars(state, ctx):
+    return SymState(*(_num(v, ctx) for v in (state.a, state.o, state.x, state.b)))
 
 
 def trivial_quotient(B, state):
