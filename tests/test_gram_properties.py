@@ -69,3 +69,23 @@ def test_quotient_map_and_blocks_match_dense(seed, n, k):
     blocks = np.sort_complex(np.array(blocks))
     assert len(blocks) == len(dense)
     assert np.allclose(blocks, dense, atol=1e-7 * max(1, np.abs(dense).max()))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), n=st.integers(3, 9), k=st.integers(0, 1), d=st.integers(0, 10 ** 6))
+def test_symmetric_derivative_matches_dense(seed, n, k, d):
+    """symmetry.image_derivative (scalars, the reduction's searches) against the dense DF(G)[H] on
+    the full n x n matrices, H a random symmetric direction; and in balls, the ball holds the float."""
+    act = ACTS[k]
+    s = _sym_state(seed, n)
+    h = symmetry.SymState(*np.random.default_rng(d).normal(size=4))
+    D = gram.dF(s.dense(n, F), h.dense(n, F), act, F)
+    img = symmetry.image_derivative(s, h, n, act, F)
+    assert np.allclose([img.a, img.o, img.x, img.b], [D[0, 0], D[0, 1], D[0, n - 1], D[n - 1, n - 1]],
+                       rtol=1e-9, atol=1e-12)
+    B = arith.get("ball")
+    ball = symmetry.image_derivative(symmetry.SymState(*(B.const(Fraction(v)) for v in (s.a, s.o, s.x, s.b))),
+                                     symmetry.SymState(*(B.const(Fraction(v)) for v in (h.a, h.o, h.x, h.b))),
+                                     n, act, B)
+    for v, f in zip([ball.a, ball.o, ball.x, ball.b], [D[0, 0], D[0, 1], D[0, n - 1], D[n - 1, n - 1]]):
+        assert abs(float(v.mid()) - f) <= 1e-9 * (1 + abs(f)) and float(v.rad()) < 1e-20
