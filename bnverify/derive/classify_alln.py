@@ -49,6 +49,7 @@ For each t the charts cover the domain: L1 is z in [0, Z t], L2 z in [Z t, z_mid
 """
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -238,8 +239,10 @@ def u2_cover(t_max, prec=128):
     return cover2(THETA_M, 1 / V1, t_max, ok)
 
 
+@functools.lru_cache(maxsize=1024)
 def _mp_partner_u(t):
-    """u_p(t): the partner's zeta = zeta_s + t u_p, in mpmath (a suggestion for the brackets)."""
+    """u_p(t): the partner's zeta = zeta_s + t u_p, in mpmath (a suggestion for the brackets).
+    Kept per t: neighbouring columns share an end, and a failed column's halves ask again."""
     mp = arith.get("mp", dps=40)
     if t == 0:
         return Fraction(str(mp.mp.nstr(mp.pi - 2, 35)))
