@@ -46,7 +46,6 @@ import functools
 import math
 from fractions import Fraction
 
-from ..core import gram
 from ..core import symmetry
 from ..core.symmetry import SymState
 from ..core.verdict import INCONCLUSIVE, PROVED, Verdict, stopwatch
@@ -78,9 +77,8 @@ def centred_state(rho, n, ctx):
 
 
 def _centred_corr(state, n, ctx):
-    lay = symmetry.layout("trivial", n)
-    S = gram.center(symmetry.embed(state, lay, ctx), lay)
-    return S[0, 1], S[0, 0]
+    S = state.centred(n)
+    return S.o, S.a
 
 
 def curve(rho, n, act, ctx, slope=False):
