@@ -322,17 +322,19 @@ def test_an_edited_certificate_fails():
 
 
 # ---------------------------------------------------------------- messages
-def test_gelu_is_never_sent_for_a_cover_it_cannot_have():
-    """gelu has no spread-none cover (spreadfam.KERNELS: erf and sin; its a-priori bound needs |phi| <= 1), so an
-    undecided gelu claim (existence on 5..9 with n = 8's box only, attractor-stable, value none) says so and names the
-    points that prove, instead of asking for a cover alone; erf's reason keeps asking for its cover (fixed on this
+def test_silu_is_never_sent_for_a_cover_it_cannot_have():
+    """silu has no spread-none cover (spreadfam.KERNELS: erf, sin and gelu, whose bound is its distance to relu; ODD),
+    so an undecided silu claim (attractor-stable, value none, existence) says so and names the points that prove,
+    instead of asking for a cover alone; erf's and gelu's reasons keep asking for their covers (fixed on this
     branch: kernel.py _spread_none; mutant spread-box-redteam-cover-for-gelu)."""
-    it = _stable()
-    for claim, items in ((_claim(n="5..9"), [it]), (_claim("attractor-stable"), []),
-                         (_claim("attractor-threshold", value="none"), [it]), (_claim(n="7"), [])):
+    for claim in (_claim("attractor-stable", act="silu"), _claim("attractor-threshold", act="silu", value="none"),
+                  _claim(n="7", act="silu")):
         with pytest.raises(trusted.Rejected) as e:
-            trusted.decide(claim, items)
-        assert "none exists for gelu" in str(e.value) and "spread-box" in str(e.value), str(e.value)
+            trusted.decide(claim, [])
+        assert "none exists for silu" in str(e.value) and "spread-box" in str(e.value), str(e.value)
+    with pytest.raises(trusted.Rejected) as e:
+        trusted.decide(_claim("attractor-stable"), [])
+    assert "not decided without a spread-none cover" in str(e.value) and "none exists" not in str(e.value)
     with pytest.raises(trusted.Rejected) as e:
         trusted.decide(_claim(act="erf", w="2", n="9"), [])
     assert "not decided without a spread-none cover" in str(e.value) and "none exists" not in str(e.value)

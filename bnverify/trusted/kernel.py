@@ -1058,7 +1058,8 @@ def _spread_none(c, threshold, ns):
     """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided; ``ns``
     maps n to the fact's only_stable (its cover leaves unstable fixed points)."""
     why = ("at %s the symmetric family has no %sfixed point off the simplex and two-point lines (a quadtree cover "
-           "of (q, p) over [0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, where every fixed point lies: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
+           "of (q, p) over [0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, gelu's [0, (n-1)^2 sigma_w^2 omega^2/delta^2]^2 with "
+           "q <= sigma_w^2 omega^2/delta^2 (its distance to ReLU), where every fixed point lies: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
            "small q, the simplex fixed point's uniqueness cell%s; trusted/spreadfam.py)")
 
     def because(where, ks):
@@ -1066,7 +1067,7 @@ def _spread_none(c, threshold, ns):
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.ODD else " (none exists for %s, only " \
-        "for erf, sin, tanh, sigmoid; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
+        "for erf, sin, tanh, sigmoid, gelu; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
         "silu, softplus, elu)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):

@@ -1,0 +1,266 @@
+"""GELU's spread-none covers (trusted/spreadfam.py, gelu_bound, m_piece, the "B" and "Z" leaves; docs/spread.md):
+the two lemmas that bound the region against floats and mpmath, a cover that refutes, and forgeries (relabelled
+items, a rho partition missing a piece or claiming too large a delta, a square below the derived bound, "Z" and "B"
+leaves where their lemmas do not reach, a tree over the price)."""
+from __future__ import annotations
+
+import copy
+import math
+from fractions import Fraction as F
+
+import mpmath
+import numpy as np
+import pytest
+from flint import arb, ctx
+
+from bnverify import trusted
+from bnverify.claims.properties import spread_cover as SC
+from bnverify.trusted import spreadfam as S
+from bnverify.trusted.base import Q
+
+W, N = F(5, 2), 3         # the cheap genuine cover: some 2,000 cells, 2 s to find, 0.5 s to check
+
+
+def _kap(r):
+    r = np.clip(r, -1, 1)
+    return r / 2 + (np.sqrt(1 - r * r) - r * np.arccos(r)) / (2 * np.pi)
+
+
+def _gelu_K(q1, q2, c):
+    s = (1 + q1) * (1 + q2)
+    return (c + 2 / np.pi * (c * np.arcsin(c / np.sqrt(s)) + (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2)))
+                             / np.sqrt(s - c * c))) / 4
+
+
+def _diag(K, n, w, q, p):
+    """(T_11, T_nn) of the family at (q, p) in floats for a kernel K(q1, q2, c)."""
+    rho = (p / ((n - 1) * q) - 1) / (n - 2)
+    return S.family_h(n, w, 0, 0, K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p))
+
+
+def _relu_K(q1, q2, c):
+    return np.sqrt(q1 * q2) * _kap(c / np.sqrt(q1 * q2))
+
+
+def _z_bound(w):
+    return math.pi * (1 - math.sqrt(w) / 2) ** 2 / (6 * w)
+
+
+@pytest.fixture(scope="module")
+def cover():
+    it = SC.search_item("gelu", N, W)
+    assert it is not None and set(it) >= {"delta", "rho"}
+    return it
+
+
+def _check(it):
+    return trusted.items.check_item(copy.deepcopy(it))
+
+
+def _rejected(it, match=None):
+    with pytest.raises(trusted.Rejected, match=match):
+        S.check_spread_none(copy.deepcopy(it))
+
+
+def _forged(n, w, delta, cuts, scale=F(1), bound_scale=F(1)):
+    """A gelu item whose tree the search builds for the square and bound that ``delta`` gives, times ``scale`` and
+    ``bound_scale`` (a tree that covers what it is asked to, so that only the kernel's own derivation refuses it)."""
+    bound = w * S.OMEGA ** 2 / delta ** 2
+    top = (n - 1) ** 2 * bound * scale
+    t = SC.tree("gelu", n, w, top=top, order=SC.GELU_ORDER, bound=bound * bound_scale)
+    assert t is not None
+    return {"type": "spread-none", "activation": "gelu", "alpha": "0", "weight_var": str(w), "n": n, "prec": 128,
+            "top": str(top), "tree": t, "delta": str(delta), "rho": [str(c) for c in cuts]}
+
+
+# ---------------------------------------------------------------- the lemmas
+def test_omega_is_below_its_bound():
+    """omega = max_t t Phi(-t) (mpmath: the root of Phi(-t) = t N(t)) is 0.16997..., below OMEGA = 0.171, and gelu -
+    relu = -|t| Phi(-|t|) takes values in [-omega, 0]."""
+    mpmath.mp.dps = 30
+    t = mpmath.findroot(lambda t: mpmath.ncdf(-t) - t * mpmath.npdf(t), 0.75)
+    omega = t * mpmath.ncdf(-t)
+    assert 0.16997 < omega < 0.16998 and omega < mpmath.mpf(S.OMEGA.numerator) / S.OMEGA.denominator
+    x = np.linspace(-20, 20, 400001)
+    psi = x * 0.5 * np.array([math.erfc(-v / math.sqrt(2)) for v in x]) - np.maximum(x, 0)
+    assert psi.max() <= 1e-15 and psi.min() >= -float(omega) - 1e-12
+
+
+def test_omega_below_the_true_maximum_is_refused(cover, monkeypatch):
+    """The kernel checks OMEGA itself (its grid on [0, 2] and Mills' bound beyond): 0.169 < omega is refused."""
+    monkeypatch.setattr(S, "OMEGA", Q("169/1000"))
+    _rejected(cover, "delta in")
+
+
+@pytest.mark.parametrize("n", [4, 8])
+def test_large_scale_lemma_against_floats(n):
+    """|sqrt T_gelu(S)_ii - sqrt T_relu(S)_ii| <= sigma omega (Minkowski) at random family points, i the cluster and
+    the odd point; and relu's T is q times its value at q = 1 (homogeneity), as gelu_bound reads it."""
+    rng, w = np.random.default_rng(1), 2.5
+    omega = 0.16997120747940211
+    for _ in range(200):
+        q, rho = 10 ** rng.uniform(-3, 3), rng.uniform(-1 / (n - 2), 1 - 1e-9)
+        p = (n - 1) * q * (1 + (n - 2) * rho)
+        g, r = _diag(_gelu_K, n, w, q, p), _diag(_relu_K, n, w, q, p)
+        for a, b in zip(g, r):
+            assert abs(math.sqrt(a) - math.sqrt(max(b, 0))) <= math.sqrt(w) * omega + 1e-9
+        r1 = _diag(_relu_K, n, w, 1.0, p / q)
+        assert np.allclose([q * v for v in r1], r, rtol=1e-9, atol=1e-12)
+
+
+def test_small_scale_lemma_against_floats():
+    """||phi_i - phibar - X_i/2|| <= 2 sqrt(3) M/sqrt(2 pi) at every family point (M = max(q, p)), the inequality
+    the "Z" leaf rests on, tested as |sqrt(T_ii/w) - sqrt(q_i)/2| <= 2 sqrt(3) M/sqrt(2 pi) (reverse triangle)."""
+    rng, n, w = np.random.default_rng(2), 5, 2.5
+    for _ in range(300):
+        q, rho = 10 ** rng.uniform(-4, 1), rng.uniform(-1 / (n - 2), 1 - 1e-9)
+        p = (n - 1) * q * (1 + (n - 2) * rho)
+        M = max(q, p)
+        for T, v in zip(_diag(_gelu_K, n, w, q, p), (q, p)):
+            assert abs(math.sqrt(T / w) - math.sqrt(v) / 2) <= 2 * math.sqrt(3) * M / math.sqrt(2 * math.pi) + 1e-12
+
+
+def test_the_bound_holds_the_float_search_points():
+    """The float search's spread-cluster points (docs/spread.md) lie inside the region the lemmas leave: GELU at
+    sigma_w^2 = 3, n = 8 (q = 1.068, rho = -0.14216; q = 33.5, rho = -0.12009) and at 5/2, n = 8 (the stable q =
+    0.75946, rho = 0.65067): q <= w OMEGA^2/delta^2 and max(q, p) above the small-scale bound."""
+    for w, n, points in ((F(3), 8, ((1.068, -0.14216), (33.5, -0.12009))), (F(5, 2), 8, ((0.75946, 0.65067),))):
+        delta, cuts = SC.gelu_region(n, w)
+        bound = float(w * S.OMEGA ** 2 / delta ** 2)
+        for q, rho in points:
+            p = (n - 1) * q * (1 + (n - 2) * rho)
+            assert q <= bound and p <= (n - 1) ** 2 * bound and max(q, p) > _z_bound(float(w))
+    # and at those points gelu is a fixed point of the family's float map, so the lemmas' inequalities hold there
+    n, w = 8, 2.5
+    q, rho = 0.75946, 0.65067
+    p = (n - 1) * q * (1 + (n - 2) * rho)
+    g, r = _diag(_gelu_K, n, w, q, p), _diag(_relu_K, n, w, q, p)
+    assert abs(g[0] / q - 1) < 1e-3 and abs(g[1] / p - 1) < 1e-3
+    assert abs(math.sqrt(q) - math.sqrt(r[0])) <= math.sqrt(w) * 0.16998
+
+
+def test_m_piece_against_floats():
+    """m_piece never shows m >= d where the float m is below d somewhere on the piece (a grid inside it)."""
+    n, w = 6, F(5, 2)
+    rng = np.random.default_rng(3)
+    with ctx.workprec(128):
+        for _ in range(300):
+            a = F(float(rng.uniform(-1 / (n - 2), 1))).limit_denominator(10 ** 6)
+            b = min(F(1), a + F(float(10 ** rng.uniform(-4, -1))).limit_denominator(10 ** 8))
+            if not a < b:
+                continue
+            rho = np.linspace(float(a), float(b), 201)
+            P0 = np.maximum((n - 1) * (1 + (n - 2) * rho), 0)
+            Q1, Qn = S.family_h(n, float(w), 0, 0, 0.5, _kap(rho), np.sqrt(P0) * _kap(-np.sqrt(P0) / (n - 1)), P0 / 2)
+            m = np.maximum(abs(1 - np.sqrt(Q1)), abs(np.sqrt(P0) - np.sqrt(Qn))).min()
+            d = F(float(m) * 1.01).limit_denominator(10 ** 9)
+            assert not S.m_piece(n, S.ball(w), S.ball(d), a, b)
+
+
+# ---------------------------------------------------------------- a genuine cover
+def test_cover_checks_and_refutes(cover):
+    f = _check(cover)
+    assert f["fact"] == "spread-none" and f["activation"] == "gelu" and f["n"] == N and not f["only_stable"]
+    assert set(cover["tree"]) <= set("4" + SC.GELU_ORDER) and "Z" in cover["tree"] and "B" in cover["tree"]
+    claim = {"property": "attractor-stable", "stages": ["rc"], "activation": "gelu", "domain": {"n": str(N)},
+             "params": {}, "weight_var": str(W)}
+    verdict, _, why = trusted.decide(claim, [cover])
+    assert verdict == "refuted" and "gelu's" in why
+    claim = dict(claim, property="attractor-exists")
+    assert trusted.decide(claim, [cover])[0] == "refuted"
+    claim = dict(claim, property="attractor-threshold", params={"value": "none"})
+    assert trusted.decide(claim, [cover])[0] == "proved"
+
+
+# ---------------------------------------------------------------- forgeries
+def test_relabelled_items_are_refused(cover):
+    # (relabelled to weight_var 2 it passes: a true fact there, the trace lemma's; the tree's signs hold at 2 too)
+    for b in (dict(cover, weight_var="3"), dict(cover, weight_var="7/2"), dict(cover, n=4), dict(cover, activation="erf"),
+              dict(cover, activation="sin"), dict(cover, alpha="1"), dict(cover, prec=32)):
+        with pytest.raises(trusted.Rejected):
+            trusted.items.check_item(copy.deepcopy(b))
+    b = dict(cover)         # no partition, no delta
+    del b["rho"]
+    _rejected(b)
+    b = dict(cover)
+    del b["delta"]
+    _rejected(b)
+
+
+def test_partition_missing_a_piece_or_claiming_too_much(cover):
+    cuts = cover["rho"]
+    for bad in (cuts[1:], cuts[:-1], cuts[:2] + cuts[1:], [cuts[0], cuts[2], cuts[1]] + cuts[3:], ["-2"] + cuts[1:]):
+        _rejected(dict(cover, rho=bad), "cuts from")
+    _rejected(dict(cover, delta=str(F(cover["delta"]) * 2)), "not shown")
+    _rejected(dict(cover, delta="0"), "delta in")
+    _rejected(dict(cover, delta="1"), "delta in")
+
+
+def test_square_below_the_derived_bound(cover):
+    """top below (n-1)^2 w OMEGA^2/delta^2 (or above 8 times it) is refused, though the tree covers that square."""
+    _rejected(dict(cover, top=str(F(cover["top"]) / 2)), "side top")
+    _rejected(dict(cover, top=str(F(cover["top"]) * 9)), "side top")
+    delta = F(cover["delta"])
+    bad = _forged(N, W, delta, [F(c) for c in cover["rho"]], scale=F(3, 4), bound_scale=F(3, 4))
+    _rejected(bad, "side top")
+
+
+def test_partition_that_skips_the_least_m():
+    """A partition starting above the simplex's rho = -1/(n-1) = -1/2 at n = 3 (where m is least) claims a larger
+    delta, a smaller bound, and a tree for it: refused for the missing piece alone."""
+    n, w = N, W
+    with ctx.workprec(128):
+        lo = F(-2, 5)
+        rho = np.linspace(-0.4, 1, 20001)
+        P0 = (n - 1) * (1 + (n - 2) * rho)
+        Q1, Qn = S.family_h(n, 2.5, 0, 0, 0.5, _kap(rho), np.sqrt(P0) * _kap(-np.sqrt(P0) / (n - 1)), P0 / 2)
+        delta = F(float(np.maximum(abs(1 - np.sqrt(Q1)), abs(np.sqrt(P0) - np.sqrt(Qn))).min()) * 0.9).limit_denominator(
+            10 ** 6)
+        cuts, stack = [lo], [(lo, F(1))]
+        while stack:
+            a, b = stack.pop()
+            if S.m_piece(n, S.ball(w), S.ball(delta), a, b):
+                cuts.append(b)
+            else:
+                stack += [((a + b) / 2, b), (a, (a + b) / 2)]
+    assert delta > F(SC.gelu_region(n, w)[0])
+    _rejected(_forged(n, w, delta, cuts), "cuts from")
+
+
+def test_z_leaf_above_the_small_scale_bound(cover):
+    """A "Z" cell [0, h]^2 is shown only for h below pi (1 - sigma/2)^2/(6 w) (0.00918 at 5/2): the first leaf of
+    "4" * k + "Z" is the origin's cell at depth k."""
+    top, mz = F(cover["top"]), _z_bound(2.5)
+    k = next(k for k in range(60) if top / 2 ** k < 2 * mz)
+    assert mz < top / 2 ** k
+    _rejected(dict(cover, tree="4" * k + "Z"), "'Z' not shown")
+    with pytest.raises(trusted.Rejected) as e:           # one level down the origin's cell passes; the next cell not
+        S.check_spread_none(dict(cover, tree="4" * (k + 1) + "Z"))
+    assert "'Z' not shown" not in str(e.value)
+
+
+def test_b_leaf_below_the_bound(cover):
+    """"B" cells where q0 does not exceed w OMEGA^2/delta^2: a tree built for half that bound is refused."""
+    _rejected(_forged(N, W, F(cover["delta"]), [F(c) for c in cover["rho"]], bound_scale=F(1, 2)), "'B' not shown")
+
+
+def test_tree_over_the_price(cover):
+    """gelu's cells are priced twice erf's (and its rho pieces and OMEGA's grid beside): a tree over the budget is
+    refused before any arithmetic."""
+    claim = {"property": "attractor-stable", "stages": ["rc"], "activation": "gelu", "domain": {"n": str(N)},
+             "params": {}, "weight_var": str(W)}
+    big = dict(cover, tree="4" * 30000 + "O" * 90001)
+    assert trusted.items.work(big) > trusted.kernel.CERT_WORK
+    assert trusted.items.work(cover) == (len(cover["tree"]) * 2 + len(cover["rho"]) + 64) * 128 * 3 // 2
+    with pytest.raises(trusted.Rejected, match="over the budget"):
+        trusted.decide(claim, [big])
+
+
+def test_no_spread_point_for_gelu():
+    """gelu is not odd: n = 3's edge p = 0 is not invariant, so a spread-point item for gelu is refused though q' - q
+    may change sign along it; and the search does not try one."""
+    it = {"type": "spread-point", "activation": "gelu", "alpha": "0", "weight_var": "3", "n": 3, "prec": 128,
+          "q_lo": "1/2", "q_hi": "40", "p_hi": "1/4"}
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(it)
+    assert SC.point_item("gelu", 3, F(3)) is None
