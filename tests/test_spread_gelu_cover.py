@@ -199,7 +199,7 @@ def test_partition_missing_a_piece_or_claiming_too_much(cover):
 def test_square_below_the_derived_bound(cover):
     """top below (n-1)^2 w OMEGA^2/delta^2 (or above 8 times it) is refused, though the tree covers that square."""
     _rejected(dict(cover, top=str(F(cover["top"]) / 2)), "side top")
-    _rejected(dict(cover, top=str(F(cover["top"]) * 9)), "side top")
+    _rejected(dict(cover, top=str(F(cover["top"]) * 3)), "side top")
     delta = F(cover["delta"])
     bad = _forged(N, W, delta, [F(c) for c in cover["rho"]], scale=F(3, 4), bound_scale=F(3, 4))
     _rejected(bad, "side top")

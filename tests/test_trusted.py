@@ -180,7 +180,7 @@ def test_trusted_is_small():
     spreadfam.py (+36: gelu's closed kernel moved here from spreadbox.py, -4 there, with "S" at E[phi'] = 1/2; OMEGA
     and its check; gelu_bound, the item's rho partition and delta giving q <= w OMEGA^2/delta^2 and the square's side;
     m_piece, relu's Q1 and Qn over a rho piece in balls; the "B" and "Z" leaves; G2's mean value form by h12's partials
-    on cells across rho = 1 for the closed kernels; a series division by a ball around 0 in G1's slope not shown;
+    on gelu's cells across rho = 1; a series division by a ball around 0 in G1's slope not shown;
     spread-point for erf and sin only); items.py (+1: gelu's price, twice a cell, its pieces and OMEGA's grid);
     kernel.py (+1: the reason names gelu's square)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}

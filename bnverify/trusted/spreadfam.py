@@ -100,7 +100,7 @@ def g12(name, n, w, q, p):
             slope = K(q, q, arb_series([top, 1], prec=2)).coeffs()[1]
         except ValueError:      # gelu's series division by a ball around 0: not shown
             slope = arb("nan")
-        g1 = q * (w * slope - 1)
+        g1 = w * q * slope - q
     else:
         g1 = w * (a - b) / (1 - rho) - q
     return g1, _g2(n, w, q, a, b, c, d)
@@ -160,7 +160,7 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
                               g12(name, n, wb, qb, pb))[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
-    h2 = tag == "2" and name not in ODD     # G2 = h12's first: its closed form smooth across rho = 1 where finite
+    h2 = tag == "2" and name == "gelu"      # G2 = h12's first: its closed form smooth across rho = 1 where finite
     if tag not in ("12X" if name in ODD else "12XU") or not p1 < (n - 1) ** 2 * q0 and not h2 or tag == "X" and not t0 < t1:
         return False
     try:
@@ -199,9 +199,9 @@ def check_spread_none(item):
     with ctx.workprec(prec):
         bound = gelu_bound(item, n, w) if name == "gelu" else None
         low = (n - 1) ** 2 * bound if name == "gelu" else side(name) * w
-        if not low <= top <= 8 * low:
-            raise Rejected("a spread-none item's square's side top in [%s, %s] (4 weight_var; sigmoid: weight_var; "
-                           "gelu: (n-1)^2 weight_var OMEGA^2/delta^2)" % (low, 8 * low))
+        if not low <= top <= (8 * w if bound is None else 2 * low):
+            raise Rejected("a spread-none item's square's side top in [4 weight_var (sigmoid: weight_var), 8 weight_var]; "
+                           "gelu's in [%s, twice that] ((n-1)^2 weight_var OMEGA^2/delta^2)" % low)
         for i, tag in enumerate(tree):
             if not stack:
                 raise Rejected("the tree goes on after its last cell (at %d)" % i)
