@@ -62,15 +62,19 @@ def _rejected(it, match=None):
         S.check_spread_none(copy.deepcopy(it))
 
 
-def _forged(n, w, delta, cuts, scale=F(1), bound_scale=F(1)):
-    """A gelu item whose tree the search builds for the square and bound that ``delta`` gives, times ``scale`` and
+def _forged(n, w, deltas, cuts, scale=F(1), bound_scale=F(1)):
+    """A gelu item whose tree the search builds for the square and bounds that ``deltas`` give, times ``scale`` and
     ``bound_scale`` (a tree that covers what it is asked to, so that only the kernel's own derivation refuses it)."""
-    bound = w * S.OMEGA ** 2 / delta ** 2
-    top = (n - 1) ** 2 * bound * scale
-    t = SC.tree("gelu", n, w, top=top, order=SC.GELU_ORDER, bound=bound * bound_scale)
+    bound = [(a, b, w * S.OMEGA ** 2 / d ** 2 * bound_scale) for a, b, d in zip(cuts, cuts[1:], deltas)]
+    top = (n - 1) ** 2 * max(b for *_, b in bound) / bound_scale * scale
+    t = SC.tree("gelu", n, w, top=top, order=SC.GELU_ORDER, bound=bound)
     assert t is not None
     return {"type": "spread-none", "activation": "gelu", "alpha": "0", "weight_var": str(w), "n": n, "prec": 128,
-            "top": str(top), "tree": t, "delta": str(delta), "rho": [str(c) for c in cuts]}
+            "top": str(top), "tree": t, "delta": [str(d) for d in deltas], "rho": [str(c) for c in cuts]}
+
+
+def _region(it):
+    return [F(d) for d in it["delta"]], [F(c) for c in it["rho"]]
 
 
 # ---------------------------------------------------------------- the lemmas
@@ -89,7 +93,7 @@ def test_omega_is_below_its_bound():
 def test_omega_below_the_true_maximum_is_refused(cover, monkeypatch):
     """The kernel checks OMEGA itself (its grid on [0, 2] and Mills' bound beyond): 0.169 < omega is refused."""
     monkeypatch.setattr(S, "OMEGA", Q("169/1000"))
-    _rejected(cover, "delta in")
+    _rejected(cover, "one in")
 
 
 @pytest.mark.parametrize("n", [4, 8])
@@ -125,10 +129,11 @@ def test_the_bound_holds_the_float_search_points():
     sigma_w^2 = 3, n = 8 (q = 1.068, rho = -0.14216; q = 33.5, rho = -0.12009) and at 5/2, n = 8 (the stable q =
     0.75946, rho = 0.65067): q <= w OMEGA^2/delta^2 and max(q, p) above the small-scale bound."""
     for w, n, points in ((F(3), 8, ((1.068, -0.14216), (33.5, -0.12009))), (F(5, 2), 8, ((0.75946, 0.65067),))):
-        delta, cuts = SC.gelu_region(n, w)
-        bound = float(w * S.OMEGA ** 2 / delta ** 2)
+        deltas, cuts = SC.gelu_region(n, w)
         for q, rho in points:
             p = (n - 1) * q * (1 + (n - 2) * rho)
+            i = next(i for i in range(len(deltas)) if cuts[i] <= rho <= cuts[i + 1])     # its piece's bound
+            bound = float(w * S.OMEGA ** 2 / deltas[i] ** 2)
             assert q <= bound and p <= (n - 1) ** 2 * bound and max(q, p) > _z_bound(float(w))
     # and at those points gelu is a fixed point of the family's float map, so the lemmas' inequalities hold there
     n, w = 8, 2.5
@@ -191,17 +196,21 @@ def test_partition_missing_a_piece_or_claiming_too_much(cover):
     cuts = cover["rho"]
     for bad in (cuts[1:], cuts[:-1], cuts[:2] + cuts[1:], [cuts[0], cuts[2], cuts[1]] + cuts[3:], ["-2"] + cuts[1:]):
         _rejected(dict(cover, rho=bad), "cuts from")
-    _rejected(dict(cover, delta=str(F(cover["delta"]) * 2)), "not shown")
-    _rejected(dict(cover, delta="0"), "delta in")
-    _rejected(dict(cover, delta="1"), "delta in")
+    deltas = cover["delta"]
+    k = len(deltas) // 2
+    for i in (0, k, len(deltas) - 1):
+        _rejected(dict(cover, delta=deltas[:i] + [str(F(deltas[i]) * 2)] + deltas[i + 1:]), "not shown")
+    for bad in (deltas[1:], deltas + ["1/100"], deltas[:k] + ["0"] + deltas[k + 1:], deltas[:k] + ["1"] + deltas[k + 1:]):
+        _rejected(dict(cover, delta=bad), "one in")
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(dict(cover, delta=deltas[0]))      # a string: the old one-delta form
 
 
 def test_square_below_the_derived_bound(cover):
     """top below (n-1)^2 w OMEGA^2/delta^2 (or above 8 times it) is refused, though the tree covers that square."""
     _rejected(dict(cover, top=str(F(cover["top"]) / 2)), "side top")
     _rejected(dict(cover, top=str(F(cover["top"]) * 3)), "side top")
-    delta = F(cover["delta"])
-    bad = _forged(N, W, delta, [F(c) for c in cover["rho"]], scale=F(3, 4), bound_scale=F(3, 4))
+    bad = _forged(N, W, *_region(cover), scale=F(3, 4), bound_scale=F(3, 4))
     _rejected(bad, "side top")
 
 
@@ -223,8 +232,8 @@ def test_partition_that_skips_the_least_m():
                 cuts.append(b)
             else:
                 stack += [((a + b) / 2, b), (a, (a + b) / 2)]
-    assert delta > F(SC.gelu_region(n, w)[0])
-    _rejected(_forged(n, w, delta, cuts), "cuts from")
+    assert delta > min(SC.gelu_region(n, w)[0])
+    _rejected(_forged(n, w, [delta] * (len(cuts) - 1), cuts), "cuts from")
 
 
 def test_z_leaf_above_the_small_scale_bound(cover):
@@ -241,7 +250,7 @@ def test_z_leaf_above_the_small_scale_bound(cover):
 
 def test_b_leaf_below_the_bound(cover):
     """"B" cells where q0 does not exceed w OMEGA^2/delta^2: a tree built for half that bound is refused."""
-    _rejected(_forged(N, W, F(cover["delta"]), [F(c) for c in cover["rho"]], bound_scale=F(1, 2)), "'B' not shown")
+    _rejected(_forged(N, W, *_region(cover), bound_scale=F(1, 2)), "'B' not shown")
 
 
 def test_tree_over_the_price(cover):
@@ -252,6 +261,7 @@ def test_tree_over_the_price(cover):
     big = dict(cover, tree="4" * 30000 + "O" * 90001)
     assert trusted.items.work(big) > trusted.kernel.CERT_WORK
     assert trusted.items.work(cover) == (len(cover["tree"]) * 2 + len(cover["rho"]) + 64) * 128 * 3 // 2
+    assert trusted.items.work(dict(cover, rho=cover["rho"] * 100)) > trusted.items.work(cover) + 300 * 192
     with pytest.raises(trusted.Rejected, match="over the budget"):
         trusted.decide(claim, [big])
 

@@ -174,7 +174,7 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
                                "hi": str, "prec": int, "T": str, "below": list, "above": list},
                               {"brackets": list, "eps": str, "slopes": list})}
 FIELDS["spread-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
-                          "top": str, "tree": str}, {"delta": str, "rho": list})     # gelu's bound (spreadfam.gelu_bound)
+                          "top": str, "tree": str}, {"delta": list, "rho": list})     # gelu's bound (spreadfam.gelu_bound)
 FIELDS["spread-point"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
                            "q_lo": str, "q_hi": str, "p_hi": str}, {"root_lo": str, "root_hi": str})
 CHECKS["spread-box"] = check_spread_box

@@ -27,9 +27,11 @@ checks it), so |psi_i - psibar| <= omega pointwise and (Minkowski) |sqrt T_phi(S
 omega.  relu's T is homogeneous: T_relu(S)_11 = q Q1(rho), T_relu(S)_nn = q Qn(rho) (family_h at q = 1, p = P0 =
 (n-1)(1 + (n-2) rho), relu's kernel sqrt(q1 q2) kappa(c/sqrt(q1 q2))), and p = q P0.  So at a fixed point with q > 0
 sqrt q |1 - sqrt Q1| <= sigma omega and sqrt q |sqrt P0 - sqrt Qn| <= sigma omega: if m(rho) = max of the two
-|.|'s >= delta on the family's whole rho range [-1/(n-2), 1] (the item's partition, m_piece in balls: Q1 <= (1 -
-delta)^2 or >= (1 + delta)^2, or Qn <= (sqrt P0 - delta)^2 with sqrt P0 > delta, or Qn >= (sqrt P0 + delta)^2), then
-q <= w omega^2/delta^2 = bound and p <= (n-1)^2 q <= top (checked); "B" leaves: q0 > bound.  Small scale: phi(t) =
+|.|'s >= delta_i on piece i of the item's partition of the family's whole rho range [-1/(n-2), 1] (m_piece in balls:
+Q1 <= (1 - delta)^2 or >= (1 + delta)^2, or Qn <= (sqrt P0 - delta)^2 with sqrt P0 > delta, or Qn >= (sqrt P0 +
+delta)^2), then a fixed point with rho in piece i has q <= w omega^2/delta_i^2 = b_i, and p <= (n-1)^2 q <= (n-1)^2
+max b_i <= top (checked); "B" leaves: q0 > b_i for every piece meeting the cell's rho range [rho(q1, p0), rho(q0,
+p1)] (rho rises with p, falls with q).  Small scale: phi(t) =
 t/2 + e(t), e(t) = t (Phi(t) - 1/2), |e(t)| <= t^2/sqrt(2 pi) (Phi' <= 1/sqrt(2 pi)); phi_i - phibar = X_i/2 + e_i -
 ebar (sum X = 0) and ||e_j|| <= sqrt(E X_j^4)/sqrt(2 pi) = sqrt(3) q_j/sqrt(2 pi), so with M = max(q, p) = E X_i^2 for
 some i, sqrt M = sigma ||phi_i - phibar|| gives |1 - sigma/2| sqrt M <= 2 sigma sqrt(3) M/sqrt(2 pi): M = 0 (the
@@ -143,8 +145,9 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
     wb = ball(w)
     if tag == "O":
         return p0 > (n - 1) ** 2 * q1
-    if tag == "B":          # gelu: q <= bound at every spread-cluster fixed point (gelu_bound)
-        return bound is not None and q0 > bound
+    if tag == "B":          # gelu: q <= b at every spread-cluster fixed point with rho in [lo, hi] (gelu_bound)
+        r0, r1 = ((p0 / q1 / (n - 1) - 1) / (n - 2), (p1 / q0 / (n - 1) - 1) / (n - 2)) if q0 > 0 else (0, 0)
+        return bound is not None and q0 > 0 and all(q0 > b for lo, hi, b in bound if lo <= r1 and r0 <= hi)
     if tag == "Z":          # gelu: max(q, p) = 0 or >= pi (1 - sqrt(w)/2)^2/(6 w) at a fixed point (docstring)
         return name == "gelu" and bool(ball(max(q1, p1)) < arb.pi() * (1 - wb.sqrt() / 2) ** 2 / (6 * wb))
     if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
@@ -198,7 +201,7 @@ def check_spread_none(item):
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
         bound = gelu_bound(item, n, w) if name == "gelu" else None
-        low = (n - 1) ** 2 * bound if name == "gelu" else side(name) * w
+        low = (n - 1) ** 2 * max(b for _, _, b in bound) if name == "gelu" else side(name) * w
         if not low <= top <= (8 * w if bound is None else 2 * low):
             raise Rejected("a spread-none item's square's side top in [4 weight_var (sigmoid: weight_var), 8 weight_var]; "
                            "gelu's in [%s, twice that] ((n-1)^2 weight_var OMEGA^2/delta^2)" % low)
@@ -222,18 +225,21 @@ OMEGA = Q("171/1000")       # >= sup psi - inf psi = max_t t Phi(-t) ~ 0.16997, 
 
 
 def gelu_bound(item, n, w):
-    """w OMEGA^2/delta^2 >= q at every spread-cluster fixed point of gelu's family (module docstring), from the item's
-    delta and rho partition of [-1/(n-2), 1] (m >= delta on each piece, in balls); OMEGA checked first (t Phi(-t) <=
-    (t_k + h) Phi(-t_k) on [t_k, t_k + h], k h < 2; beyond 2 Mills' t Phi(-t) <= N(t) <= N(2), N the normal density)."""
-    cuts, delta, h = [Q(c) for c in item.get("rho", [])], Q(item.get("delta", "0")), arb(1) / 512
-    if not 0 < delta < 1 or not 2 <= len(cuts) <= 4097 or cuts[0] != Q("-1/%d" % (n - 2)) or cuts[-1] != 1 or any(
-            a >= b for a, b in zip(cuts, cuts[1:])) or not (-arb(2)).exp() / (2 * arb.pi()).sqrt() < ball(OMEGA) or \
+    """[(lo, hi, b)]: q <= b = w OMEGA^2/delta^2 at every spread-cluster fixed point of gelu's family with rho in [lo,
+    hi] (module docstring), from the item's rho partition of [-1/(n-2), 1] and its delta per piece (m >= delta there,
+    in balls); OMEGA checked first (t Phi(-t) <= (t_k + h) Phi(-t_k) on [t_k, t_k + h], k h < 2; beyond 2 Mills'
+    t Phi(-t) <= N(t) <= N(2), N the normal density)."""
+    cuts, deltas, h = [Q(c) for c in item.get("rho", [])], [Q(d) for d in item.get("delta", [])], arb(1) / 512
+    if len(deltas) != len(cuts) - 1 or not all(0 < d < 1 for d in deltas) or not 2 <= len(cuts) <= 4097 or \
+            cuts[0] != Q("-1/%d" % (n - 2)) or cuts[-1] != 1 or any(a >= b for a, b in zip(cuts, cuts[1:])) or \
+            not (-arb(2)).exp() / (2 * arb.pi()).sqrt() < ball(OMEGA) or \
             not all(h * (k + 1) * (h * k / arb(2).sqrt()).erfc() / 2 < ball(OMEGA) for k in range(1024)):
-        raise Rejected("a gelu spread-none item: delta in (0, 1) and rho, 2..4097 increasing cuts from -1/(n-2) to 1")
-    for lo, hi in zip(cuts, cuts[1:]):
-        if not m_piece(n, ball(w), ball(delta), lo, hi):
-            raise Rejected("gelu's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= delta not shown" % (lo, hi))
-    return w * OMEGA ** 2 / delta ** 2
+        raise Rejected("a gelu spread-none item: rho, 2..4097 increasing cuts from -1/(n-2) to 1, and delta, one in (0, "
+                       "1) per piece")
+    for lo, hi, d in zip(cuts, cuts[1:], deltas):
+        if not m_piece(n, ball(w), ball(d), lo, hi):
+            raise Rejected("gelu's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (lo, hi, d))
+    return [(lo, hi, w * OMEGA ** 2 / d ** 2) for lo, hi, d in zip(cuts, cuts[1:], deltas)]
 
 
 def m_piece(n, w, d, lo, hi):

@@ -130,34 +130,39 @@ _FOUND = {}         # (name, n, w, unstable, kw) -> (item, reasons): the covers 
 _KEEP = 64          # at most so many (a tree is at most some 200,000 characters)
 
 
-def gelu_region(n, w, cap=4096):
-    """(delta, rho cuts) of a gelu spread-none item (trusted/spreadfam.py, gelu_bound), or None: delta some 9/10 of
-    m's least value on a float grid of 200,001 points of rho, then the pieces halved until the kernel's m_piece shows
-    m >= delta on each (at most ``cap`` pieces, else delta times 4/5, five times at most)."""
+def gelu_region(n, w, cap=1024, ratio=1.25):
+    """(deltas, rho cuts) of a gelu spread-none item (trusted/spreadfam.py, gelu_bound: q <= w OMEGA^2/delta_i^2 on
+    piece i), or None: on each piece delta_i 9/10 (past ``cap`` pieces else 6/10, 3/10) of m's least value on a
+    float grid of it, the piece halved while the kernel's m_piece does not show m >= delta_i there or m's float range on it is wider than
+    ``ratio`` (its bound would waste the piece's larger m), at most ``cap`` pieces (then only where m_piece fails)."""
     import numpy as np
     w, lo = Fraction(w), Fraction(-1, n - 2)
-    rho = np.linspace(float(lo), 1.0, 200001)
-    r = np.clip(rho, -1, 1)
     kap = lambda x: x / 2 + (np.sqrt(1 - x * x) - x * np.arccos(x)) / (2 * np.pi)     # noqa: E731
-    P0 = np.maximum((n - 1) * (1 + (n - 2) * rho), 0)
-    Q1, Qn = spreadfam.family_h(n, float(w), 0, 0, 0.5, kap(r), np.sqrt(P0) * kap(-np.sqrt(P0) / (n - 1)), P0 / 2)
-    least = float(np.maximum(abs(1 - np.sqrt(np.maximum(Q1, 0))), abs(np.sqrt(P0) - np.sqrt(np.maximum(Qn, 0)))).min())
-    if not least > 0:
-        return None
-    delta = Fraction(least * 0.9).limit_denominator(10 ** 6)
-    for _ in range(6):
-        cuts, stack = [lo], [(lo, Fraction(1))]
-        with ctx.workprec(PREC):
-            while stack and len(cuts) <= cap:
-                a, b = stack.pop()
-                if spreadfam.m_piece(n, spreadfam.ball(w), spreadfam.ball(delta), a, b):
-                    cuts.append(b)
-                else:
-                    stack += [((a + b) / 2, b), (a, (a + b) / 2)]
-        if not stack:
-            return delta, cuts
-        delta = delta * 4 / 5
-    return None
+
+    def m(a, b):
+        rho = np.linspace(float(a), float(b), 65)
+        P0 = np.maximum((n - 1) * (1 + (n - 2) * rho), 0)
+        Q1, Qn = spreadfam.family_h(n, float(w), 0, 0, 0.5, kap(np.clip(rho, -1, 1)), np.sqrt(P0) * kap(
+            -np.sqrt(P0) / (n - 1)), P0 / 2)
+        v = np.maximum(abs(1 - np.sqrt(np.maximum(Q1, 0))), abs(np.sqrt(P0) - np.sqrt(np.maximum(Qn, 0))))
+        return float(v.min()), float(v.max())
+    cuts, deltas, stack = [lo], [], [(lo, Fraction(1))]
+    with ctx.workprec(PREC):
+        while stack:
+            a, b = stack.pop()
+            least, most = m(a, b)
+            many = len(cuts) + len(stack) > cap
+            fine = many or most < ratio * least
+            d = next((d for d in (Fraction(least * k).limit_denominator(10 ** 6) for k in (0.9, 0.6, 0.3)[:1 + 2 * many])
+                      if d > 0 and fine and spreadfam.m_piece(n, spreadfam.ball(w), spreadfam.ball(d), a, b)), None)
+            if d is not None:
+                cuts.append(b)
+                deltas.append(d)
+            elif b - a < Fraction(1, 2 ** 40) or len(cuts) + len(stack) > 4000:
+                return None
+            else:
+                stack += [((a + b) / 2, b), (a, (a + b) / 2)]
+    return deltas, cuts
 
 
 def item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
@@ -208,8 +213,10 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
             _say(why, "no rho partition shows gelu's distance to relu above 0 (sigma_w^2 = %s is near a critical value "
                  "of relu's scale at n = %d)" % (w, n))
             return None
-        bound = Fraction(w) * spreadfam.OMEGA ** 2 / region[0] ** 2
-        side, extra = (n - 1) ** 2 * bound, {"delta": str(region[0]), "rho": [str(c) for c in region[1]]}
+        bound = [(a, b, Fraction(w) * spreadfam.OMEGA ** 2 / d ** 2) for a, b, d in zip(region[1], region[1][1:],
+                                                                                         region[0])]
+        side = (n - 1) ** 2 * max(b for _, _, b in bound)
+        extra = {"delta": [str(d) for d in region[0]], "rho": [str(c) for c in region[1]]}
     if n == 3 and point_item(name, n, w) is not None:
         orders = orders[1:]
         _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells" +
