@@ -193,9 +193,10 @@ def test_relabelled_items_are_refused(cover):
 
 
 def test_partition_missing_a_piece_or_claiming_too_much(cover):
-    cuts = cover["rho"]
-    for bad in (cuts[1:], cuts[:-1], cuts[:2] + cuts[1:], [cuts[0], cuts[2], cuts[1]] + cuts[3:], ["-2"] + cuts[1:]):
-        _rejected(dict(cover, rho=bad), "cuts from")
+    cuts, deltas = cover["rho"], cover["delta"]
+    for bad, ds in ((cuts[1:], deltas[1:]), (cuts[:-1], deltas[:-1]), (cuts[:2] + cuts[1:], deltas[:1] + deltas),
+                    ([cuts[0], cuts[2], cuts[1]] + cuts[3:], deltas), (["-2"] + cuts[1:], deltas), (cuts, deltas[1:])):
+        _rejected(dict(cover, rho=bad, delta=ds), "cuts from")
     deltas = cover["delta"]
     k = len(deltas) // 2
     for i in (0, k, len(deltas) - 1):
@@ -210,8 +211,8 @@ def test_square_below_the_derived_bound(cover):
     """top below (n-1)^2 w OMEGA^2/delta^2 (or above 8 times it) is refused, though the tree covers that square."""
     _rejected(dict(cover, top=str(F(cover["top"]) / 2)), "side top")
     _rejected(dict(cover, top=str(F(cover["top"]) * 3)), "side top")
-    bad = _forged(N, W, *_region(cover), scale=F(3, 4), bound_scale=F(3, 4))
-    _rejected(bad, "side top")
+    _rejected(_forged(N, W, *_region(cover), scale=F(3, 4)), "side top")
+    _rejected(_forged(N, W, *_region(cover), scale=F(3, 4), bound_scale=F(3, 4)), "side top")
 
 
 def test_partition_that_skips_the_least_m():
@@ -243,14 +244,30 @@ def test_z_leaf_above_the_small_scale_bound(cover):
     k = next(k for k in range(60) if top / 2 ** k < 2 * mz)
     assert mz < top / 2 ** k
     _rejected(dict(cover, tree="4" * k + "Z"), "'Z' not shown")
+    erf = SC.search_item("erf", 4, 2)           # "Z" is gelu's lemma: never erf's, however small the cell
+    _rejected(dict(erf, tree="4" * 20 + "Z"), "'Z' not shown")
     with pytest.raises(trusted.Rejected) as e:           # one level down the origin's cell passes; the next cell not
         S.check_spread_none(dict(cover, tree="4" * (k + 1) + "Z"))
     assert "'Z' not shown" not in str(e.value)
 
 
 def test_b_leaf_below_the_bound(cover):
-    """"B" cells where q0 does not exceed w OMEGA^2/delta^2: a tree built for half that bound is refused."""
+    """"B" cells where q0 does not exceed w OMEGA^2/delta_i^2: a tree built for half that bound is refused; a cell
+    is "B" only if q0 exceeds the bound of every piece its rho range [rho(q1, p0), rho(q0, p1)] meets."""
     _rejected(_forged(N, W, *_region(cover), bound_scale=F(1, 2)), "'B' not shown")
+    n, mid = 5, F(1, 2)
+    bound = [(F(-1, 3), mid, F(10)), (mid, F(1), F(1))]          # rho <= 1/2: q <= 10; above: q <= 1
+    rho = lambda q, p: (p / q / (n - 1) - 1) / (n - 2)          # noqa: E731
+    with ctx.workprec(128):
+        for q0, q1, p0, p1, shown in ((2, 3, 31, 32, True), (2, 3, 30, 31, False), (2, 3, 8, 9, False),
+                                      (11, 12, 8, 9, True), (2, 3, 16, 25, False), (2, 3, 24, 26, False),
+                                      (F(5, 2), 3, 29, 30, False)):
+            q0, q1, p0, p1 = (F(x) for x in (q0, q1, p0, p1))
+            assert S._leaf("B", "gelu", n, W, q0, q1, p0, p1, bound) == shown, (q0, q1, p0, p1)
+            if shown:           # every family point of the cell has q above its own piece's bound
+                assert all(q0 > (10 if rho(q, p) <= mid else 1) for q in (q0, q1) for p in (p0, p1))
+        assert not S._leaf("B", "gelu", n, W, F(0), F(1), F(31), F(32), bound)
+        assert not S._leaf("B", "erf", n, W, F(2), F(3), F(31), F(32), None)
 
 
 def test_tree_over_the_price(cover):

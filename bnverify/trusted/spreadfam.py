@@ -189,9 +189,10 @@ def side(name):
 
 
 def check_spread_none(item):
-    """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree}: every cell of the quadtree
-    over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with), is a leaf that holds no
-    spread-cluster fixed point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
+    """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree[, rho, delta]}: every cell
+    of the quadtree over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with; gelu: (n-1)^2 times
+    the largest of gelu_bound's bounds from the item's rho and delta), is a leaf that holds no spread-cluster fixed
+    point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
     if name not in KERNELS and name not in ODD or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \

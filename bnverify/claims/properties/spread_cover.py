@@ -19,6 +19,7 @@ from .two_point import kernel_alpha
 
 PREC = 128
 DEPTH = 26
+GELU_DEPTH = 44         # the kernel's MAX_DEPTH is 48
 ORDER = "OS12X"
 GELU_ORDER = "OBZ12X"   # gelu: "B" beyond its bound on q, "Z" its small-scale lemma ("S" never holds: E[phi'] = 1/2)
 POINTS = ("erf", "sin") + spreadfam.ODD      # odd: n = 3's invariant edge, the point {v, -v, 0} (spread-point)
@@ -207,7 +208,8 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     order = GELU_ORDER if name == "gelu" else ORDER
     orders = (order, order + UNSTABLE) if unstable and not odd else (order,)
     side, bound, extra = spreadfam.side(name) * Fraction(w), None, {}
-    if name == "gelu":          # its bound on q from the rho partition (the kernel derives it again)
+    if name == "gelu":          # its bound on q from the rho partition (the kernel derives it again); deeper trees: its
+        kw.setdefault("depth", GELU_DEPTH)      # square's side is up to 10^7, its "Z" cells some 10^-4 wide
         region = gelu_region(n, w)
         if region is None:
             _say(why, "no rho partition shows gelu's distance to relu above 0 (sigma_w^2 = %s is near a critical value "
