@@ -291,3 +291,19 @@ def test_no_spread_point_for_gelu():
     with pytest.raises(trusted.Rejected):
         trusted.items.check_item(it)
     assert SC.point_item("gelu", 3, F(3)) is None
+
+
+def test_check_refutes_end_to_end():
+    """properties.check (the search, the kernel, the certificate re-checked): attractor-stable refuted at gelu 5/2,
+    n = 3, its method text gelu's; the certificate re-checks; the threshold value none on 3..3 proved."""
+    from bnverify.claims import properties, spec
+
+    def run(prop, params=None):
+        data = {"id": "x", "title": "x", "property": prop, "expect": "refuted", "statement": "x",
+                "model": {"stages": "rc,gelu", "weight_var": "5/2"}, "domain": {"n": "3"}, "params": params or {}}
+        return properties.check(spec.claim_from_dict(data, "test"))
+    v = run("attractor-stable")
+    assert v.status == "refuted" and "gelu's closed dual kernel" in v.method, (v.status, v.method)
+    assert [it["type"] for it in v.certificate["evidence"]] == ["spread-none"]
+    assert trusted.check(v.certificate)[0]
+    assert run("attractor-threshold", {"value": "none"}).status == "proved"
