@@ -65,8 +65,9 @@ def _rejected(it, match=None):
 def _forged(n, w, deltas, cuts, scale=F(1), bound_scale=F(1)):
     """A gelu item whose tree the search builds for the square and bounds that ``deltas`` give, times ``scale`` and
     ``bound_scale`` (a tree that covers what it is asked to, so that only the kernel's own derivation refuses it)."""
-    bound = [(a, b, w * S.OMEGA ** 2 / d ** 2 * bound_scale) for a, b, d in zip(cuts, cuts[1:], deltas)]
-    top = (n - 1) ** 2 * max(b for *_, b in bound) / bound_scale * scale
+    bs = [w * S.OMEGA ** 2 / d ** 2 * bound_scale for d in deltas]
+    bound = (cuts, bs, max(bs))
+    top = (n - 1) ** 2 * bound[2] / bound_scale * scale
     t = SC.tree("gelu", n, w, top=top, order=SC.GELU_ORDER, bound=bound)
     assert t is not None
     return {"type": "spread-none", "activation": "gelu", "alpha": "0", "weight_var": str(w), "n": n, "prec": 128,
@@ -256,7 +257,7 @@ def test_b_leaf_below_the_bound(cover):
     is "B" only if q0 exceeds the bound of every piece its rho range [rho(q1, p0), rho(q0, p1)] meets."""
     _rejected(_forged(N, W, *_region(cover), bound_scale=F(1, 2)), "'B' not shown")
     n, mid = 5, F(1, 2)
-    bound = [(F(-1, 3), mid, F(10)), (mid, F(1), F(1))]          # rho <= 1/2: q <= 10; above: q <= 1
+    bound = ([F(-1, 3), mid, F(1)], [F(10), F(1)], F(10))          # rho <= 1/2: q <= 10; above: q <= 1
     rho = lambda q, p: (p / q / (n - 1) - 1) / (n - 2)          # noqa: E731
     with ctx.workprec(128):
         for q0, q1, p0, p1, shown in ((2, 3, 31, 32, True), (2, 3, 30, 31, False), (2, 3, 8, 9, False),
@@ -267,6 +268,15 @@ def test_b_leaf_below_the_bound(cover):
             if shown:           # every family point of the cell has q above its own piece's bound
                 assert all(q0 > (10 if rho(q, p) <= mid else 1) for q in (q0, q1) for p in (p0, p1))
         assert not S._leaf("B", "gelu", n, W, F(0), F(1), F(31), F(32), bound)
+        # 100 pieces of [-1/3, 1], bound 1 but 10 on the last: a cell meeting all of them is "B" only above 10, one
+        # meeting the first 64 or fewer above 1 (beyond 64 pieces the kernel reads the largest bound)
+        cuts = [F(-1, 3) + F(4, 3) * k / 100 for k in range(101)]
+        many = (cuts, [F(1)] * 99 + [F(10)], F(10))
+        assert not S._leaf("B", "gelu", n, W, F(2), F(3), F(0), F(48), many)         # rho -1/3 .. 1: all of them
+        assert S._leaf("B", "gelu", n, W, F(11), F(12), F(0), F(176), many)
+        assert S._leaf("B", "gelu", n, W, F(2), F(3), F(12), F(13), many)            # rho 0 .. 0.08: a few
+        wide = (cuts, [F(1)] * 30 + [F(10)] + [F(1)] * 69, F(10))
+        assert not S._leaf("B", "gelu", n, W, F(2), F(3), F(0), F(48), wide)
         assert not S._leaf("B", "erf", n, W, F(2), F(3), F(31), F(32), None)
 
 

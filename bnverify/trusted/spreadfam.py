@@ -61,6 +61,7 @@ He_(k+1) + k He_(k-1) and E[psi'(cZ) He_j] = E[psi(cZ) He_(j+1)]/c), tail <= |r|
 T_N(q2)) + (N+1) sqrt(T_N(q1) T_N(q2)))/(2 q1) ((k+2) |r|^k and k |r|^k fall for k > N at |r| <= 1/2)."""
 from __future__ import annotations
 
+import bisect
 import math
 
 from flint import acb, arb, arb_series, ctx
@@ -145,9 +146,12 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
     wb = ball(w)
     if tag == "O":
         return p0 > (n - 1) ** 2 * q1
-    if tag == "B":          # gelu: q <= b at every spread-cluster fixed point with rho in [lo, hi] (gelu_bound)
-        r0, r1 = ((p0 / q1 / (n - 1) - 1) / (n - 2), (p1 / q0 / (n - 1) - 1) / (n - 2)) if q0 > 0 else (0, 0)
-        return bound is not None and q0 > 0 and all(q0 > b for lo, hi, b in bound if lo <= r1 and r0 <= hi)
+    if tag == "B":          # gelu: q <= b_k at every spread-cluster fixed point with rho in piece k (gelu_bound)
+        if bound is None or not q0 > 0:
+            return False
+        r0, r1 = (p0 / q1 / (n - 1) - 1) / (n - 2), (p1 / q0 / (n - 1) - 1) / (n - 2)    # pieces i..j-1 meet [r0, r1]
+        i, j = max(0, bisect.bisect_left(bound[0], r0) - 1), bisect.bisect_right(bound[0], r1)
+        return q0 > (max(bound[1][i:j], default=0) if j - i <= 64 else bound[2])    # beyond 64: the largest
     if tag == "Z":          # gelu: max(q, p) = 0 or >= pi (1 - sqrt(w)/2)^2/(6 w) at a fixed point (docstring)
         return name == "gelu" and bool(ball(max(q1, p1)) < arb.pi() * (1 - wb.sqrt() / 2) ** 2 / (6 * wb))
     if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
@@ -202,7 +206,7 @@ def check_spread_none(item):
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
         bound = gelu_bound(item, n, w) if name == "gelu" else None
-        low = (n - 1) ** 2 * max(b for _, _, b in bound) if name == "gelu" else side(name) * w
+        low = (n - 1) ** 2 * bound[2] if name == "gelu" else side(name) * w
         if not low <= top <= (8 * w if bound is None else 2 * low):
             raise Rejected("a spread-none item's square's side top in [4 weight_var (sigmoid: weight_var), 8 weight_var]; "
                            "gelu's in [%s, twice that] ((n-1)^2 weight_var OMEGA^2/delta^2)" % low)
@@ -226,8 +230,8 @@ OMEGA = Q("171/1000")       # >= sup psi - inf psi = max_t t Phi(-t) ~ 0.16997, 
 
 
 def gelu_bound(item, n, w):
-    """[(lo, hi, b)]: q <= b = w OMEGA^2/delta^2 at every spread-cluster fixed point of gelu's family with rho in [lo,
-    hi] (module docstring), from the item's rho partition of [-1/(n-2), 1] and its delta per piece (m >= delta there,
+    """(cuts, [b_k], max b_k): q <= b_k = w OMEGA^2/delta_k^2 at every spread-cluster fixed point of gelu's family with
+    rho in piece k, [cuts[k], cuts[k + 1]] (module docstring), from the item's rho partition of [-1/(n-2), 1] and its delta per piece (m >= delta there,
     in balls); OMEGA checked first (t Phi(-t) <= (t_k + h) Phi(-t_k) on [t_k, t_k + h], k h < 2; beyond 2 Mills'
     t Phi(-t) <= N(t) <= N(2), N the normal density)."""
     cuts, deltas, h = [Q(c) for c in item.get("rho", [])], [Q(d) for d in item.get("delta", [])], arb(1) / 512
@@ -240,7 +244,7 @@ def gelu_bound(item, n, w):
     for lo, hi, d in zip(cuts, cuts[1:], deltas):
         if not m_piece(n, ball(w), ball(d), lo, hi):
             raise Rejected("gelu's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (lo, hi, d))
-    return [(lo, hi, w * OMEGA ** 2 / d ** 2) for lo, hi, d in zip(cuts, cuts[1:], deltas)]
+    return cuts, [w * OMEGA ** 2 / d ** 2 for d in deltas], w * OMEGA ** 2 / min(deltas) ** 2
 
 
 def m_piece(n, w, d, lo, hi):

@@ -215,9 +215,9 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
             _say(why, "no rho partition shows gelu's distance to relu above 0 (sigma_w^2 = %s is near a critical value "
                  "of relu's scale at n = %d)" % (w, n))
             return None
-        bound = [(a, b, Fraction(w) * spreadfam.OMEGA ** 2 / d ** 2) for a, b, d in zip(region[1], region[1][1:],
-                                                                                         region[0])]
-        side = (n - 1) ** 2 * max(b for _, _, b in bound)
+        bs = [Fraction(w) * spreadfam.OMEGA ** 2 / d ** 2 for d in region[0]]
+        bound = (region[1], bs, max(bs))        # as the kernel's gelu_bound
+        side = (n - 1) ** 2 * bound[2]
         extra = {"delta": [str(d) for d in region[0]], "rho": [str(c) for c in region[1]]}
     if n == 3 and point_item(name, n, w) is not None:
         orders = orders[1:]
