@@ -317,3 +317,42 @@ def test_check_refutes_end_to_end():
     assert [it["type"] for it in v.certificate["evidence"]] == ["spread-none"]
     assert trusted.check(v.certificate)[0]
     assert run("attractor-threshold", {"value": "none"}).status == "proved"
+
+
+def test_threshold_from_a_box_and_covers():
+    """attractor-threshold value t is proved by a stable spread-box at t and spread-none covers at every smaller n
+    of the domain (gelu 5/2: the stable box at n = 8, q = 0.75946); without a cover below t, or with a box whose
+    radius is not below 1 (gelu 3, n = 5: 1.028), it is not; a cover at t refutes t."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_redteam_box import _claim, _stable
+
+    def verdict(claim, items):
+        try:
+            return trusted.decide(claim, items)[0]
+        except (trusted.Rejected, trusted.NoGoal):
+            return "inconclusive"
+    box = _stable()
+    assert verdict(_claim("attractor-threshold", n="8", value="8"), [box]) == "proved"
+    assert verdict(_claim("attractor-threshold", n="8..9", value="8"), [box]) == "proved"
+    assert verdict(_claim("attractor-threshold", n="7..8", value="8"), [box]) == "inconclusive"
+    assert verdict(_claim("attractor-threshold", n="8..9", value="9"), [box]) == "inconclusive"
+    from test_spread_box import _item
+    unstable = _item("gelu", 3, 5)          # gelu 3, n = 5: the unstable point, radius 1.028
+    assert trusted.items.check_item(unstable)["radius_lo"] > 1
+    assert verdict(_claim("attractor-threshold", n="5", value="5", w="3"), [unstable]) == "inconclusive"
+    c3 = SC.search_item("gelu", 3, W)
+    assert verdict(_claim("attractor-threshold", n="3..3", value="3"), [c3]) == "refuted"
+
+
+@pytest.mark.slow           # some 100 s: n = 7's cover (54,000 cells)
+def test_threshold_eight_at_five_halves():
+    """gelu at sigma_w^2 = 5/2 on 7..8: n = 7's cover and n = 8's stable box prove the threshold 8."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_redteam_box import _claim, _stable
+    c7 = SC.search_item("gelu", 7, W)
+    assert c7 is not None
+    assert trusted.decide(_claim("attractor-threshold", n="7..8", value="8"), [c7, _stable()])[0] == "proved"

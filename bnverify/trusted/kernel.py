@@ -1029,6 +1029,12 @@ def _g_spread_smooth(c, stable, threshold):
                 if not any(f["fact"] == "spread-none" for f in facts):
                     raise Rejected("the spread-point's spectral radius of DF is in [%.9f, %.9f], not shown %s %s (a "
                                    "point proves, never refutes: that needs every fixed point)" % (r[0], r[1], rel, bound))
+            covered = {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"}
+            if isinstance(threshold, int) and threshold in boxes and boxes[threshold]["radius_hi"] < 1 and all(
+                    k in covered for k in range(c.n_lo, threshold)):     # stable at t (a box), at no smaller n (covers)
+                return "proved", _box_reason(boxes[threshold]) + (
+                    "; at n = %d..%d no stable one (spread-none covers of the symmetric family; trusted/spreadfam.py)" % (
+                        c.n_lo, threshold - 1) if threshold > c.n_lo else "; no smaller n in the domain")
             return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"
                                                and (stable_only_ok or not f["only_stable"])})
         return "proved" if threshold == "none" else "refuted", why
