@@ -335,6 +335,13 @@ def test_threshold_from_a_box_and_covers():
             return "inconclusive"
     box = _stable()
     assert verdict(_claim("attractor-threshold", n="8", value="8"), [box]) == "proved"
+    q0, q1, p0, p1 = (F(box[k]) for k in ("q_lo", "q_hi", "p_lo", "p_hi"))
+    qm, pm = (q0 + q1) / 2, (p0 + p1) / 2          # relative half-width 2^-12: radius in [0.93, 1.29], not below 1
+    wide = dict(box, q_lo=str(qm - qm / 4096), q_hi=str(qm + qm / 4096), p_lo=str(pm - pm / 4096),
+                p_hi=str(pm + pm / 4096))
+    f = trusted.items.check_item(wide)
+    assert f["radius_lo"] < 1 < f["radius_hi"]
+    assert verdict(_claim("attractor-threshold", n="8", value="8"), [wide]) == "inconclusive"
     assert verdict(_claim("attractor-threshold", n="8..9", value="8"), [box]) == "proved"
     assert verdict(_claim("attractor-threshold", n="7..8", value="8"), [box]) == "inconclusive"
     assert verdict(_claim("attractor-threshold", n="8..9", value="9"), [box]) == "inconclusive"
