@@ -20,6 +20,7 @@ import json
 from .. import certificate as cert
 from ... import trusted
 from ...errors import BadInput
+from ...core.activations import REGISTRY
 from ...core.verdict import Verdict, inconclusive, stopwatch
 from . import basins, fold, rank
 from .branches import all_n, method, search_branch
@@ -98,7 +99,7 @@ def _method_of(items):
         return SPREAD_BOX_MEHLER if any(i.get("activation") in trusted.spreadbox.MEHLER for i in items) else SPREAD_BOX
     if kinds and kinds <= {"spread-none", "spread-point"}:
         odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
-        if {str(i.get("activation")) for i in items} == {"gelu"}:
+        if all(getattr(REGISTRY.get(str(i.get("activation"))), "relu_bound", False) for i in items):
             return SPREAD_GELU
         return (SPREAD_ODD if kinds == {"spread-point"} else SPREAD_ODD_COVER) if odd == {True} else SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None

@@ -22,7 +22,11 @@ DEPTH = 26
 GELU_DEPTH = 44         # the kernel's MAX_DEPTH is 48
 ORDER = "OS12X"
 GELU_ORDER = "OBZ12X"   # gelu: "B" beyond its bound on q, "Z" its small-scale lemma ("S" never holds: E[phi'] = 1/2)
-POINTS = ("erf", "sin") + spreadfam.ODD      # odd: n = 3's invariant edge, the point {v, -v, 0} (spread-point)
+
+
+def _kind(name):
+    from ...core import activations
+    return activations.REGISTRY[name]
 UNSTABLE = "U"      # tried only when no cover without it exists: its fact answers for stable fixed points only
 
 
@@ -205,10 +209,10 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
     odd = name in spreadfam.ODD         # tanh, sigmoid: no "U" cells (the kernel has no det(J - I) test for them)
-    order = GELU_ORDER if name == "gelu" else ORDER
+    order = GELU_ORDER if _kind(name).relu_bound else ORDER
     orders = (order, order + UNSTABLE) if unstable and not odd else (order,)
     side, bound, extra = spreadfam.side(name) * Fraction(w), None, {}
-    if name == "gelu":          # its bound on q from the rho partition (the kernel derives it again); deeper trees: its
+    if _kind(name).relu_bound:      # gelu: its bound on q from the rho partition (the kernel derives it again); deeper trees: its
         kw.setdefault("depth", GELU_DEPTH)      # square's side is up to 10^7, its "Z" cells some 10^-4 wide
         region = gelu_region(n, w)
         if region is None:
@@ -274,7 +278,7 @@ def point_item(name, n, w):
     radius of DF (about 10^-7 wide; over the cell itself it would be some 0.5).  For tanh and sigmoid (spreadfam.ODD)
     the same search on the kernel's one-dimensional integrals (odd_edge): the cell then only frames the bracket (no
     "U" test is made for them)."""
-    if n != 3 or name not in POINTS:
+    if n != 3 or not _kind(name).spread_point:
         return None
     w = Fraction(w)
 
