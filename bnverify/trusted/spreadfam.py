@@ -1,7 +1,6 @@
-"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh, sigmoid or gelu at one n (erf, sin, gelu:
-closed dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c, gelu's by parts; tanh, sigmoid: Mehler's series,
-below), by a quadtree cover
-of the (q, p) square (docs/spread.md, Certified).
+"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh, sigmoid or gelu at one n (erf, sin,
+gelu: closed dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c, gelu's by parts; tanh, sigmoid: Mehler's
+series, below), by a quadtree cover of the (q, p) square (docs/spread.md, Certified).
 
 In S = sigma_w^2 C G C: cluster variance q, odd variance p = (n-1) q s, s = 1 + (n-2) rho, cross covariance
 x = -p/(n-1); a = K(q, q, q), b = K(q, q, rho q), c = K(q, p, x), d = K(p, p, p).  A fixed point off rho = 1 with
@@ -31,8 +30,8 @@ sqrt q |1 - sqrt Q1| <= sigma omega and sqrt q |sqrt P0 - sqrt Qn| <= sigma omeg
 Q1 <= (1 - delta)^2 or >= (1 + delta)^2, or Qn <= (sqrt P0 - delta)^2 with sqrt P0 > delta, or Qn >= (sqrt P0 +
 delta)^2), then a fixed point with rho in piece i has q <= w omega^2/delta_i^2 = b_i, and p <= (n-1)^2 q <= (n-1)^2
 max b_i <= top (checked); "B" leaves: q0 > b_i for every piece meeting the cell's rho range [rho(q1, p0), rho(q0,
-p1)] (rho rises with p, falls with q).  Small scale: phi(t) =
-t/2 + e(t), e(t) = t (Phi(t) - 1/2), |e(t)| <= t^2/sqrt(2 pi) (Phi' <= 1/sqrt(2 pi)); phi_i - phibar = X_i/2 + e_i -
+p1)] (rho rises with p, falls with q; found by bisection, and where more than 64 pieces meet it the largest b_i
+of all).  Small scale: phi(t) = t/2 + e(t), e(t) = t (Phi(t) - 1/2), |e(t)| <= t^2/sqrt(2 pi) (Phi' <= 1/sqrt(2 pi)); phi_i - phibar = X_i/2 + e_i -
 ebar (sum X = 0) and ||e_j|| <= sqrt(E X_j^4)/sqrt(2 pi) = sqrt(3) q_j/sqrt(2 pi), so with M = max(q, p) = E X_i^2 for
 some i, sqrt M = sigma ||phi_i - phibar|| gives |1 - sigma/2| sqrt M <= 2 sigma sqrt(3) M/sqrt(2 pi): M = 0 (the
 collapsed S = 0, q = 0: no spread-cluster point) or M >= pi (1 - sigma/2)^2/(6 w); "Z" leaves: max(q1, p1) below
@@ -231,9 +230,9 @@ OMEGA = Q("171/1000")       # >= sup psi - inf psi = max_t t Phi(-t) ~ 0.16997, 
 
 def gelu_bound(item, n, w):
     """(cuts, [b_k], max b_k): q <= b_k = w OMEGA^2/delta_k^2 at every spread-cluster fixed point of gelu's family with
-    rho in piece k, [cuts[k], cuts[k + 1]] (module docstring), from the item's rho partition of [-1/(n-2), 1] and its delta per piece (m >= delta there,
-    in balls); OMEGA checked first (t Phi(-t) <= (t_k + h) Phi(-t_k) on [t_k, t_k + h], k h < 2; beyond 2 Mills'
-    t Phi(-t) <= N(t) <= N(2), N the normal density)."""
+    rho in piece k, [cuts[k], cuts[k + 1]] (module docstring), from the item's rho partition of [-1/(n-2), 1] and its
+    delta per piece (m >= delta there, in balls); OMEGA checked first (t Phi(-t) <= (t_k + h) Phi(-t_k) on [t_k, t_k +
+    h], k h < 2; beyond 2 Mills' t Phi(-t) <= N(t) <= N(2), N the normal density)."""
     cuts, deltas, h = [Q(c) for c in item.get("rho", [])], [Q(d) for d in item.get("delta", [])], arb(1) / 512
     if len(deltas) != len(cuts) - 1 or not all(0 < d < 1 for d in deltas) or not 2 <= len(cuts) <= 4097 or \
             cuts[0] != Q("-1/%d" % (n - 2)) or cuts[-1] != 1 or any(a >= b for a, b in zip(cuts, cuts[1:])) or \
