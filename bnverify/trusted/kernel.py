@@ -971,7 +971,9 @@ def _g_spread_smooth(c, stable, threshold):
     fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state.
     GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0; softplus at w <= 2: every
     distance shrinks, d'_ij < w d_ij/2 (twopoint.FLAT).  GELU, SiLU, softplus at w >= 4:
-    the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4."""
+    the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4.  Outside them: attractor-threshold t
+    proved by a spread-box fact at t whose radius' upper end is below 1 (a stable spread-cluster fixed point of the
+    family) and a spread-none fact at every smaller n of the domain (none stable there)."""
     _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
     _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
     what = ("a spread-cluster fixed point in the symmetric family (n-1 exchangeable cluster points and one odd point; "
