@@ -296,9 +296,18 @@ def test_tree_over_the_price(cover):
 def test_no_spread_point_for_gelu():
     """gelu is not odd: n = 3's edge p = 0 is not invariant, so a spread-point item for gelu is refused though q' - q
     may change sign along it; and the search does not try one."""
-    it = {"type": "spread-point", "activation": "gelu", "alpha": "0", "weight_var": "3", "n": 3, "prec": 128,
-          "q_lo": "1/2", "q_hi": "40", "p_hi": "1/4"}
-    with pytest.raises(trusted.Rejected):
+    # at 39/10, q' - q changes sign along p = 0 near q = 0.1515 and det(J - I) < 0 on a cell there, as for erf's
+    # point: for gelu that is no fixed point (p' != 0 on the edge), and the item is refused for its activation
+    q = F("0.15151181550858384")
+    h = q / 64
+    it = {"type": "spread-point", "activation": "gelu", "alpha": "0", "weight_var": "39/10", "n": 3, "prec": 128,
+          "q_lo": str(q - h), "q_hi": str(q + h), "p_hi": str(h)}
+    with ctx.workprec(128):
+        w = F(39, 10)
+        ends = [S.h12("gelu", 3, S.ball(w), S.ball(x), arb(0))[0] for x in (q - h, q + h)]
+        assert ends[0] < 0 < ends[1] and S._leaf("U", "gelu", 3, w, q - h, q + h, F(0), h)
+        assert not S.h12("gelu", 3, S.ball(w), S.ball(q), arb(0))[1].contains(0)      # p' - p != 0 on the edge
+    with pytest.raises(trusted.Rejected, match="spread-point item"):
         trusted.items.check_item(it)
     assert SC.point_item("gelu", 3, F(3)) is None
 
