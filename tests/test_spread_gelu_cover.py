@@ -353,7 +353,8 @@ def test_threshold_from_a_box_and_covers():
     assert verdict(_claim("attractor-threshold", n="8", value="8"), [wide]) == "inconclusive"
     assert verdict(_claim("attractor-threshold", n="8..9", value="8"), [box]) == "proved"
     assert verdict(_claim("attractor-threshold", n="7..8", value="8"), [box]) == "inconclusive"
-    assert verdict(_claim("attractor-threshold", n="8..9", value="9"), [box]) == "inconclusive"
+    assert verdict(_claim("attractor-threshold", n="8..9", value="9"), [box]) == "refuted"       # 8 is stable
+    assert verdict(_claim("attractor-threshold", n="8..9", value="9"), [wide]) == "inconclusive"  # not shown stable
     from test_spread_box import _item
     unstable = _item("gelu", 3, 5)          # gelu 3, n = 5: the unstable point, radius 1.028
     assert trusted.items.check_item(unstable)["radius_lo"] > 1
