@@ -179,7 +179,7 @@ def test_a_stable_point_is_only_a_lower_bound():
     """GELU 5/2, n = 8 (radius 0.98336 < 1): existence and fixed-point proved; radius > 98/100 proved (true); radius
     >= 983358531/10^9 (false: 0.98335853075) and > 1 not; at n = 8 the upper bound (every block of DF, issue 22:
     tests/test_spread_blocks.py) proves attractor-stable and radius < 1, <= 100; over 5..8, 8..9, 3..64 and 3.. none
-    of them (no evidence at the other n); no threshold, no refutation anywhere."""
+    of them (no evidence at the other n); threshold 8 only on the domains 8 and 8..9, no refutation anywhere."""
     it = _stable()
     assert _verdict(_claim(), [it]) == "proved"
     assert _verdict(_claim("fixed-point", state="attractor"), [it]) == "proved"
@@ -193,7 +193,9 @@ def test_a_stable_point_is_only_a_lower_bound():
                       _claim("spectral-radius", n=n, state="attractor", relation="<", bound="1"),
                       _claim("spectral-radius", n=n, state="attractor", relation="<=", bound="100"),
                       _claim("attractor-threshold", n=n, value="8"), _claim("attractor-threshold", n=n, value="none")):
-            want = "proved" if n == "8" and claim["property"] != "attractor-threshold" else "inconclusive"
+            # threshold 8 on 8 and 8..9: the box, and no smaller n (issue 22: a box at t and covers below it)
+            value = claim["params"].get("value")
+            want = "proved" if n == "8" and value is None or value == "8" and n in ("8", "8..9") else "inconclusive"
             assert _verdict(claim, [it]) == want, (n, claim)
         if n != "8":
             assert _verdict(_claim(n=n), [it]) == "inconclusive"
@@ -322,17 +324,19 @@ def test_an_edited_certificate_fails():
 
 
 # ---------------------------------------------------------------- messages
-def test_gelu_is_never_sent_for_a_cover_it_cannot_have():
-    """gelu has no spread-none cover (spreadfam.KERNELS: erf and sin; its a-priori bound needs |phi| <= 1), so an
-    undecided gelu claim (existence on 5..9 with n = 8's box only, attractor-stable, value none) says so and names the
-    points that prove, instead of asking for a cover alone; erf's reason keeps asking for its cover (fixed on this
+def test_silu_is_never_sent_for_a_cover_it_cannot_have():
+    """silu has no spread-none cover (spreadfam.KERNELS: erf, sin and gelu, whose bound is its distance to relu; ODD),
+    so an undecided silu claim (attractor-stable, value none, existence) says so and names the points that prove,
+    instead of asking for a cover alone; erf's and gelu's reasons keep asking for their covers (fixed on this
     branch: kernel.py _spread_none; mutant spread-box-redteam-cover-for-gelu)."""
-    it = _stable()
-    for claim, items in ((_claim(n="5..9"), [it]), (_claim("attractor-stable"), []),
-                         (_claim("attractor-threshold", value="none"), [it]), (_claim(n="7"), [])):
+    for claim in (_claim("attractor-stable", act="silu"), _claim("attractor-threshold", act="silu", value="none"),
+                  _claim(n="7", act="silu")):
         with pytest.raises(trusted.Rejected) as e:
-            trusted.decide(claim, items)
-        assert "none exists for gelu" in str(e.value) and "spread-box" in str(e.value), str(e.value)
+            trusted.decide(claim, [])
+        assert "none exists for silu" in str(e.value) and "spread-box" in str(e.value), str(e.value)
+    with pytest.raises(trusted.Rejected) as e:
+        trusted.decide(_claim("attractor-stable"), [])
+    assert "not decided without a spread-none cover" in str(e.value) and "none exists" not in str(e.value)
     with pytest.raises(trusted.Rejected) as e:
         trusted.decide(_claim(act="erf", w="2", n="9"), [])
     assert "not decided without a spread-none cover" in str(e.value) and "none exists" not in str(e.value)

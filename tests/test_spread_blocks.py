@@ -117,8 +117,10 @@ def test_gelu_5_2_n8_is_a_stable_attractor():
     assert _verdict(_claim("attractor-stable", n="9"), [it]) == "inconclusive"
     assert _verdict(_claim("attractor-stable", w="2"), [it]) == "inconclusive"      # evidence about nothing there
     assert _verdict(_claim("attractor-stable", w="2"), []) == "refuted"              # the trace lemma, w <= 2
-    for v in ("8", "none"):     # the threshold needs absence below: a point never decides it
-        assert _verdict(_claim("attractor-threshold", params={"value": v}), [it]) == "inconclusive"
+    # the threshold needs absence below (spread-none covers): a point alone decides it only on a domain starting at it
+    assert _verdict(_claim("attractor-threshold", params={"value": "8"}), [it]) == "proved"
+    assert _verdict(_claim("attractor-threshold", n="7..8", params={"value": "8"}), [it]) == "inconclusive"
+    assert _verdict(_claim("attractor-threshold", params={"value": "none"}), [it]) == "inconclusive"
     with pytest.raises(trusted.Rejected, match=r"every block of DF: n = 8: in \[0.983358530, 0.983358531\]"):
         trusted.decide(_radius("<", "98/100"), [it])
 

@@ -292,10 +292,11 @@ def test_a_hostile_box_is_cheap():
     assert trusted.items.work(it) == 512 * 10        # 2 to 3 ms measured (every block of DF)
 
 
-def test_gelu_never_reaches_spread_none():
-    """GELU is unbounded, so spreadfam's a-priori q, p <= 4w does not hold: a spread-none item for gelu is refused
-    (GELU's kernel lives in spreadbox.BOX, not in spreadfam.KERNELS), whatever its tree."""
-    assert "gelu" not in S.KERNELS and "gelu" in B.BOX
+def test_gelu_spread_none_needs_its_bound():
+    """GELU is unbounded, so spreadfam's a-priori q, p <= 4w does not hold: a spread-none item for gelu without its
+    rho partition and delta (gelu_bound: q <= w OMEGA^2/delta^2 from its distance to relu) is refused, whatever its
+    tree (tests/test_spread_gelu_cover.py has the genuine covers)."""
+    assert "gelu" in S.KERNELS and "gelu" in B.BOX
     for tree in ("S", "1", "2", "O", "U", "4" + "S" * 4):
         _rejected({"type": "spread-none", "activation": "gelu", "alpha": "0", "weight_var": "3", "n": 5, "prec": 128,
                    "top": "12", "tree": tree})

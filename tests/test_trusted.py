@@ -176,9 +176,17 @@ def test_trusted_is_small():
     reason names the series).
     +7 in items.py: a Rejected raised inside acb.integral's callback (a formula's integrals over their priced work)
     comes wrapped in flint's SystemErrors; check_item finds it in the chain and says its words, not "malformed item
-    (SystemError: ... returned a result with an exception set)"."""
+    (SystemError: ... returned a result with an exception set)".  +49 for gelu's spread-none covers (issue 22):
+    spreadfam.py (+43: gelu's closed kernel moved here from spreadbox.py, -4 there, with "S" at E[phi'] = 1/2; OMEGA
+    and its check; gelu_bound, the item's rho partition and a delta per piece giving q <= w OMEGA^2/delta_k^2 for rho
+    in piece k and the square's side; m_piece, relu's Q1 and Qn over a rho piece in balls; the "B" leaf, the pieces
+    its cell's rho range meets found by bisection, at most 64 read (else the largest bound); the "Z" leaf; G2's mean
+    value form by h12's partials on gelu's cells across rho = 1; a series division by a ball around 0 in G1's slope
+    not shown; spread-point for erf and sin only); items.py (+1: gelu's price, twice a cell, its pieces and OMEGA's
+    grid); kernel.py (+9: the reason names gelu's square; attractor-threshold value t proved by a stable spread-box at
+    t and spread-none covers at every smaller n of the domain, refuted by a stable spread-box at a smaller n)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3815, sizes
+    assert sum(sizes.values()) <= 3864, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

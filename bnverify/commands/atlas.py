@@ -268,7 +268,6 @@ def exit_code(doc):
     return exits.OK
 
 
-POINTS = tuple(trusted.spreadfam.KERNELS) + trusted.spreadfam.ODD      # n = 3's point, checked by the kernel
 
 
 def _spread_lemma(name, a, w, sr):
@@ -321,7 +320,7 @@ def compute(args):
             if box:
                 spread_rows[(name, w)]["note"] += "; kernel-checked: " + spread_verdicts.box_text(box[1], box[0])
         for (name, w), row in spread_rows.items():      # the float search misses n = 3's {v, -v, 0}: the kernel's
-            point = sr.lo == 3 and name in POINTS and spread_verdicts.point(activations.activation(name), Fraction(w))
+            point = sr.lo == 3 and activations.activation(name).kind.spread_point and spread_verdicts.point(activations.activation(name), Fraction(w))
             if point:
                 row["note"] += "; kernel-checked: " + spread_verdicts.point_text(point)
         spread_rows.update({key: v for key, v in lemma.items() if v is not None})

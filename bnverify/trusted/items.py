@@ -174,7 +174,7 @@ FIELDS = {"symmetric-state": ({"type": str, "n": int, "alpha": str, "prec": int,
                                "hi": str, "prec": int, "T": str, "below": list, "above": list},
                               {"brackets": list, "eps": str, "slopes": list})}
 FIELDS["spread-none"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
-                          "top": str, "tree": str}, {})
+                          "top": str, "tree": str}, {"delta": list, "rho": list})     # gelu's bound (spreadfam.gelu_bound)
 FIELDS["spread-point"] = ({"type": str, "activation": str, "alpha": str, "weight_var": str, "n": int, "prec": int,
                            "q_lo": str, "q_hi": str, "p_hi": str}, {"root_lo": str, "root_hi": str})
 CHECKS["spread-box"] = check_spread_box
@@ -284,8 +284,9 @@ def _work(item):
         if not isinstance(item["tree"], str) or len(item["tree"]) > 2 * MAX_LEAVES:   # Hermite coefficients (tanh,
             raise Rejected("a spread-none tree is a string of at most %d cells" % (2 * MAX_LEAVES))   # sigmoid)
         return max(prec, 128) * (max(1, len(item["tree"])) * weight // 2 + ODD_INTEGRAL * odd_integrals(item))
-    if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128
-        return max(1, len(item["tree"])) * max(prec, 128) * weight // 2
+    if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128; gelu's twice (measured
+        g = item["activation"] == "gelu"    # 0.15 ms), and its rho pieces (0.1 ms each) and OMEGA's grid (some 5 ms)
+        return (max(1, len(item["tree"])) * (1 + g) + g * (len(item.get("rho", [])) + 64)) * max(prec, 128) * weight // 2
     if item["type"] == "rs-cover":          # a piece's family integral costs 0.01 to 0.015 s x n (measured, n = 7..64)
         weight *= max(1, item["n"]) if type(item.get("n")) is int else 1
     if item.get("V") is not None:          # the Gershgorin blocks cost ten times the Krawczyk test (measured)

@@ -971,7 +971,10 @@ def _g_spread_smooth(c, stable, threshold):
     fixed point the sum of the d_ij is kept, so every d_ij = 0: the cluster's rho = 1, never a spread-cluster state.
     GELU, SiLU at w <= 2: the trace lemma (twopoint.HALF), every fixed point has S = 0; softplus at w <= 2: every
     distance shrinks, d'_ij < w d_ij/2 (twopoint.FLAT).  GELU, SiLU, softplus at w >= 4:
-    the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4."""
+    the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4.  Outside them: attractor-threshold t
+    proved by a spread-box fact at t whose radius' upper end is below 1 (a stable spread-cluster fixed point of the
+    family) and a spread-none fact at every smaller n of the domain (none stable there); refuted by such a box at a
+    smaller n of the domain (a stable one there)."""
     _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
     _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
     what = ("a spread-cluster fixed point in the symmetric family (n-1 exchangeable cluster points and one odd point; "
@@ -1029,6 +1032,15 @@ def _g_spread_smooth(c, stable, threshold):
                 if not any(f["fact"] == "spread-none" for f in facts):
                     raise Rejected("the spread-point's spectral radius of DF is in [%.9f, %.9f], not shown %s %s (a "
                                    "point proves, never refutes: that needs every fixed point)" % (r[0], r[1], rel, bound))
+            covered = {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"}
+            below = [k for k in sorted(boxes) if isinstance(threshold, int) and k < threshold and boxes[k]["radius_hi"] < 1]
+            if below:       # a stable spread-cluster fixed point at a smaller n of the domain: t is no threshold
+                return "refuted", _box_reason(boxes[below[0]]) + "; %d < %d is in the domain" % (below[0], threshold)
+            if isinstance(threshold, int) and threshold in boxes and boxes[threshold]["radius_hi"] < 1 and all(
+                    k in covered for k in range(c.n_lo, threshold)):     # stable at t (a box), at no smaller n (covers)
+                return "proved", _box_reason(boxes[threshold]) + (
+                    "; at n = %d..%d no stable one (spread-none covers of the symmetric family; trusted/spreadfam.py)" % (
+                        c.n_lo, threshold - 1) if threshold > c.n_lo else "; no smaller n in the domain")
             return _spread_none(c, threshold, {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"
                                                and (stable_only_ok or not f["only_stable"])})
         return "proved" if threshold == "none" else "refuted", why
@@ -1058,7 +1070,7 @@ def _spread_none(c, threshold, ns):
     """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided; ``ns``
     maps n to the fact's only_stable (its cover leaves unstable fixed points)."""
     why = ("at %s the symmetric family has no %sfixed point off the simplex and two-point lines (a quadtree cover "
-           "of (q, p) over [0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, where every fixed point lies: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
+           "of (q, p) over [0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, gelu's by its distance to ReLU, where every fixed point lies: signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, "
            "small q, the simplex fixed point's uniqueness cell%s; trusted/spreadfam.py)")
 
     def because(where, ks):
@@ -1066,7 +1078,7 @@ def _spread_none(c, threshold, ns):
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.ODD else " (none exists for %s, only " \
-        "for erf, sin, tanh, sigmoid; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
+        "for erf, sin, tanh, sigmoid, gelu; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
         "silu, softplus, elu)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):

@@ -24,7 +24,7 @@ trivial block holds the family Jacobian I + J's pair: S is linear in (q, p) and 
 
 GELU's kernel (x Phi(x); Gaussian integration by parts, twin: bnverify/core/activations.py _gelu_K):
 K(q1, q2, c) = (c + (2/pi)(c asin(c/sqrt(s)) + (q1 q2 + c^2 - c^2 (q1/(1+q1) + q2/(1+q2)))/sqrt(s - c^2)))/4 with
-s = (1+q1)(1+q2).  It is NOT in spreadfam.KERNELS: check_spread_none's a-priori bound q, p <= 4w needs |phi| <= 1.
+s = (1+q1)(1+q2) (spreadfam.gelu, whose spread-none covers bound q by gelu's distance to relu: spreadfam.gelu_bound).
 
 SiLU, softplus, ELU (no closed kernel): K(q1, q2, c) = sum_k a_k(q1) a_k(q2) r^k, r = c/sqrt(q1 q2), with each
 Hermite coefficient a_k, k <= terms + 2, and E2 = E[phi^2] a one-dimensional integral valid for every variance of a
@@ -40,15 +40,8 @@ from flint import arb, arb_series, ctx
 
 from . import mehler, twopoint
 from .base import Q, Rejected, ball
-from .spreadfam import KERNELS, _span, family_h, h12
+from .spreadfam import KERNELS, _span, family_h, gelu, h12
 from .twopoint import _lower, _upper, all_blocks, radius
-
-
-def gelu(q1, q2, c):
-    """E[gelu(x) gelu(y)] for (x, y) centred Gaussian with variances q1, q2 and covariance c (arbs or arb_series)."""
-    s = (1 + q1) * (1 + q2)
-    return (c + 2 / arb.pi() * (c * (c / s.sqrt()).asin() +
-                                (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2))) / (s - c * c).sqrt())) / 4
 
 
 BOX = {"gelu": (gelu,), "erf": KERNELS["erf"], "sin": KERNELS["sin"]}

@@ -1,6 +1,6 @@
-"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh or sigmoid at one n (erf, sin: closed
-dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c; tanh, sigmoid: Mehler's series, below), by a quadtree cover
-of the (q, p) square (docs/spread.md, Certified).
+"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh, sigmoid or gelu at one n (erf, sin,
+gelu: closed dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c, gelu's by parts; tanh, sigmoid: Mehler's
+series, below), by a quadtree cover of the (q, p) square (docs/spread.md, Certified).
 
 In S = sigma_w^2 C G C: cluster variance q, odd variance p = (n-1) q s, s = 1 + (n-2) rho, cross covariance
 x = -p/(n-1); a = K(q, q, q), b = K(q, q, rho q), c = K(q, p, x), d = K(p, p, p).  A fixed point off rho = 1 with
@@ -18,6 +18,26 @@ characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is li
 invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi).
 n = 3's point itself (check_spread_point) for erf and sin from these kernels, for tanh and sigmoid (ODD) from
 one-dimensional Gaussian integrals (odd_edge).
+
+gelu (closed kernel, unbounded: no 4w).  X ~ N(0, S) with 1^T S 1 = 0, so sum_i X_i = 0 a.s.; T(S)_ii = w E[(phi_i -
+phibar)^2] (phi_i = phi(X_i), phibar their mean), || || the L2 norm, sigma = sqrt w; at a fixed point T_11 = q, T_nn = p.
+Large scale: phi = relu + psi, psi(t) = -|t| Phi(-|t|) in [-omega, 0], omega = max_t t Phi(-t) <= OMEGA (gelu_bound
+checks it), so |psi_i - psibar| <= omega pointwise and (Minkowski) |sqrt T_phi(S)_ii - sqrt T_relu(S)_ii| <= sigma
+omega.  relu's T is homogeneous: T_relu(S)_11 = q Q1(rho), T_relu(S)_nn = q Qn(rho) (family_h at q = 1, p = P0 =
+(n-1)(1 + (n-2) rho), relu's kernel sqrt(q1 q2) kappa(c/sqrt(q1 q2))), and p = q P0.  So at a fixed point with q > 0
+sqrt q |1 - sqrt Q1| <= sigma omega and sqrt q |sqrt P0 - sqrt Qn| <= sigma omega: if m(rho) = max of the two
+|.|'s >= delta_i on piece i of the item's partition of the family's whole rho range [-1/(n-2), 1] (m_piece in balls:
+Q1 <= (1 - delta)^2 or >= (1 + delta)^2, or Qn <= (sqrt P0 - delta)^2 with sqrt P0 > delta, or Qn >= (sqrt P0 +
+delta)^2), then a fixed point with rho in piece i has q <= w omega^2/delta_i^2 = b_i, and p <= (n-1)^2 q <= (n-1)^2
+max b_i <= top (checked); "B" leaves: q0 > b_i for every piece meeting the cell's rho range [rho(q1, p0), rho(q0,
+p1)] (rho rises with p, falls with q; found by bisection, and where more than 64 pieces meet it the largest b_i
+of all).  Small scale: phi(t) = t/2 + e(t), e(t) = t (Phi(t) - 1/2), |e(t)| <= t^2/sqrt(2 pi) (Phi' <= 1/sqrt(2 pi)); phi_i - phibar = X_i/2 + e_i -
+ebar (sum X = 0) and ||e_j|| <= sqrt(E X_j^4)/sqrt(2 pi) = sqrt(3) q_j/sqrt(2 pi), so with M = max(q, p) = E X_i^2 for
+some i, sqrt M = sigma ||phi_i - phibar|| gives |1 - sigma/2| sqrt M <= 2 sigma sqrt(3) M/sqrt(2 pi): M = 0 (the
+collapsed S = 0, q = 0: no spread-cluster point) or M >= pi (1 - sigma/2)^2/(6 w); "Z" leaves: max(q1, p1) below
+that.  "S" is never shown (E[phi'(sqrt q Z)] = 1/2: w/4 < 1 below the parity lemma); n = 3 has no invariant edge
+(gelu is not odd): no spread-point.  G1 up to rho = 1 by dK/dc as for erf (a series division by a ball around 0 in
+gelu's sqrt(s - c^2): not shown).
 
 tanh and sigmoid (ODD; no "U" leaves).  psi = phi - phi(0) is odd (sigmoid - 1/2 = tanh(x/2)/2) and w C K_phi C =
 w C K_psi C exactly (odd_edge), so G1, G2 are psi's.  With a_k(q) = E[psi(sqrt q Z) He_k(Z)]/sqrt(k!) (0 for even k)
@@ -40,11 +60,13 @@ He_(k+1) + k He_(k-1) and E[psi'(cZ) He_j] = E[psi(cZ) He_(j+1)]/c), tail <= |r|
 T_N(q2)) + (N+1) sqrt(T_N(q1) T_N(q2)))/(2 q1) ((k+2) |r|^k and k |r|^k fall for k > N at |r| <= 1/2)."""
 from __future__ import annotations
 
+import bisect
 import math
 
 from flint import acb, arb, arb_series, ctx
 
 from .base import Q, Rejected, ball, exact
+from .model import kappa, kernel_constants
 from .twopoint import expectation, row
 
 MAX_LEAVES, MAX_DEPTH = 200_000, 48
@@ -54,9 +76,17 @@ def _sinh(c):
     return (c.exp() - (-c).exp()) / 2
 
 
+def gelu(q1, q2, c):
+    """E[gelu(x) gelu(y)] for (x, y) centred Gaussian with variances q1, q2 and covariance c (arbs or arb_series)."""
+    s = (1 + q1) * (1 + q2)
+    return (c + 2 / arb.pi() * (c * (c / s.sqrt()).asin() +
+                                (q1 * q2 + c * c - c * c * (q1 / (1 + q1) + q2 / (1 + q2))) / (s - c * c).sqrt())) / 4
+
+
 KERNELS = {"erf": (lambda q1, q2, c: 2 / arb.pi() * (2 * c / ((1 + 2 * q1).sqrt() * (1 + 2 * q2).sqrt())).asin(),
                    lambda q: 4 / (arb.pi() * (1 + 2 * q))),
-           "sin": (lambda q1, q2, c: (-(q1 + q2) / 2).exp() * _sinh(c), lambda q: (-q).exp())}
+           "sin": (lambda q1, q2, c: (-(q1 + q2) / 2).exp() * _sinh(c), lambda q: (-q).exp()),
+           "gelu": (gelu, lambda q: arb(1) / 4)}        # E[gelu'(sqrt q Z)] = 1/2 at every q
 
 
 def g12(name, n, w, q, p):
@@ -68,7 +98,10 @@ def g12(name, n, w, q, p):
     a, b, c, d = K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p)
     if isinstance(rho, arb) and not rho < ball(Q("15/16")):      # near rho = 1: q dK/dc over [rho q, q]
         top = arb.union(rho, arb(1)) * q
-        slope = K(q, q, arb_series([top, 1], prec=2)).coeffs()[1]
+        try:
+            slope = K(q, q, arb_series([top, 1], prec=2)).coeffs()[1]
+        except ValueError:      # gelu's series division by a ball around 0: not shown
+            slope = arb("nan")
         g1 = w * q * slope - q
     else:
         g1 = w * (a - b) / (1 - rho) - q
@@ -108,10 +141,18 @@ def _sign(x):
     return 1 if x > 0 else -1 if x < 0 else 0
 
 
-def _leaf(tag, name, n, w, q0, q1, p0, p1):
+def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
     wb = ball(w)
     if tag == "O":
         return p0 > (n - 1) ** 2 * q1
+    if tag == "B":          # gelu: q <= b_k at every spread-cluster fixed point with rho in piece k (gelu_bound)
+        if bound is None or not q0 > 0:
+            return False
+        r0, r1 = (p0 / q1 / (n - 1) - 1) / (n - 2), (p1 / q0 / (n - 1) - 1) / (n - 2)    # pieces i..j-1 meet [r0, r1]
+        i, j = max(0, bisect.bisect_left(bound[0], r0) - 1), bisect.bisect_right(bound[0], r1)
+        return q0 > (max(bound[1][i:j], default=0) if j - i <= 64 else bound[2])    # beyond 64: the largest
+    if tag == "Z":          # gelu: max(q, p) = 0 or >= pi (1 - sqrt(w)/2)^2/(6 w) at a fixed point (docstring)
+        return name == "gelu" and bool(ball(max(q1, p1)) < arb.pi() * (1 - wb.sqrt() / 2) ** 2 / (6 * wb))
     if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
         c, D = ball(q1).sqrt(), ball(PSI[name][3])
         return bool(wb * _even(lambda z: PSI[name][1](c * z), lambda z, y: y, lambda z, y: 0 * y,
@@ -125,10 +166,11 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
                               g12(name, n, wb, qb, pb))[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
-    if tag not in ("12X" if name in ODD else "12XU") or not p1 < (n - 1) ** 2 * q0 or tag == "X" and not t0 < t1:
+    h2 = tag == "2" and name == "gelu"      # G2 = h12's first: its closed form smooth across rho = 1 where finite
+    if tag not in ("12X" if name in ODD else "12XU") or not p1 < (n - 1) ** 2 * q0 and not h2 or tag == "X" and not t0 < t1:
         return False
     try:
-        dq, dp = _partials(h12 if tag == "U" else g12, name, n, wb, qb, pb)
+        dq, dp = _partials(h12 if tag == "U" or h2 else g12, name, n, wb, qb, pb)
     except ValueError:          # a series division by a ball around 0: not shown
         return False
     if tag == "U":
@@ -137,7 +179,8 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1):
         k, qm, pm = int(tag) - 1, (q0 + q1) / 2, (p0 + p1) / 2
         if name in ODD:     # about the corner: its variances' coefficients serve every cell with that q0 or p0
             qm, pm = q0, p0
-        return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k] * (qb - ball(qm)) + dp[k] * (pb - ball(pm))) != 0
+        return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k - h2] * (qb - ball(qm)) + dp[k - h2] * (
+            pb - ball(pm))) != 0
     ends = [_sign(g12(name, n, wb, ball(t), ball(t))[1]) for t in (t0, t1)]
     return ends[0] * ends[1] == -1 and _sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0
 
@@ -149,18 +192,23 @@ def side(name):
 
 
 def check_spread_none(item):
-    """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree}: every cell of the quadtree
-    over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with), is a leaf that holds no
-    spread-cluster fixed point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
+    """The fact of a spread-none item {activation, alpha (0), weight_var, n, prec, top, tree[, rho, delta]}: every cell
+    of the quadtree over [0, top]^2 in (q, p), top >= 4w (a side the search may move the grid with; gelu: (n-1)^2 times
+    the largest of gelu_bound's bounds from the item's rho and delta), is a leaf that holds no spread-cluster fixed
+    point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
     if name not in KERNELS and name not in ODD or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
-            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES or not side(name) * w <= top <= 8 * w:
-        raise Rejected("a spread-none item: erf, sin, tanh or sigmoid, 3 <= n <= 64, 0 < weight_var <= 100, prec in 64..512, "
-                       "a tree of at most %d leaves, its square's side top in [4 weight_var (sigmoid: weight_var), "
-                       "8 weight_var]" % MAX_LEAVES)
+            type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES:
+        raise Rejected("a spread-none item: erf, sin, tanh, sigmoid or gelu, 3 <= n <= 64, 0 < weight_var <= 100, prec "
+                       "in 64..512, a tree of at most %d leaves" % MAX_LEAVES)
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
+        bound = gelu_bound(item, n, w) if name == "gelu" else None
+        low = (n - 1) ** 2 * bound[2] if name == "gelu" else side(name) * w
+        if not low <= top <= (8 * w if bound is None else 2 * low):
+            raise Rejected("a spread-none item's square's side top in [4 weight_var (sigmoid: weight_var), 8 weight_var]; "
+                           "gelu's in [%s, twice that] ((n-1)^2 weight_var OMEGA^2/delta^2)" % low)
         for i, tag in enumerate(tree):
             if not stack:
                 raise Rejected("the tree goes on after its last cell (at %d)" % i)
@@ -169,12 +217,43 @@ def check_spread_none(item):
             if tag == "4" and depth < MAX_DEPTH:
                 stack += [(depth + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1),
                                                     (q0, qm, p0, pm))]
-            elif not _leaf(tag, name, n, w, q0, q1, p0, p1):
+            elif not _leaf(tag, name, n, w, q0, q1, p0, p1, bound):
                 raise Rejected("cell q in [%s, %s], p in [%s, %s]: %r not shown" % (q0, q1, p0, p1, tag))
     if stack:
         raise Rejected("the tree ends with %d cells not covered" % len(stack))
     return {"fact": "spread-none", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n,
             "only_stable": "U" in tree}
+
+
+OMEGA = Q("171/1000")       # >= sup psi - inf psi = max_t t Phi(-t) ~ 0.16997, psi = gelu - relu = -|t| Phi(-|t|)
+
+
+def gelu_bound(item, n, w):
+    """(cuts, [b_k], max b_k): q <= b_k = w OMEGA^2/delta_k^2 at every spread-cluster fixed point of gelu's family with
+    rho in piece k, [cuts[k], cuts[k + 1]] (module docstring), from the item's rho partition of [-1/(n-2), 1] and its
+    delta per piece (m >= delta there, in balls); OMEGA checked first (t Phi(-t) <= (t_k + h) Phi(-t_k) on [t_k, t_k +
+    h], k h < 2; beyond 2 Mills' t Phi(-t) <= N(t) <= N(2), N the normal density)."""
+    cuts, deltas, h = [Q(c) for c in item.get("rho", [])], [Q(d) for d in item.get("delta", [])], arb(1) / 512
+    if len(deltas) != len(cuts) - 1 or not all(0 < d < 1 for d in deltas) or not 2 <= len(cuts) <= 4097 or \
+            cuts[0] != Q("-1/%d" % (n - 2)) or cuts[-1] != 1 or any(a >= b for a, b in zip(cuts, cuts[1:])) or \
+            not (-arb(2)).exp() / (2 * arb.pi()).sqrt() < ball(OMEGA) or \
+            not all(h * (k + 1) * (h * k / arb(2).sqrt()).erfc() / 2 < ball(OMEGA) for k in range(1024)):
+        raise Rejected("a gelu spread-none item: rho, 2..4097 increasing cuts from -1/(n-2) to 1, and delta, one in (0, "
+                       "1) per piece")
+    for lo, hi, d in zip(cuts, cuts[1:], deltas):
+        if not m_piece(n, ball(w), ball(d), lo, hi):
+            raise Rejected("gelu's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (lo, hi, d))
+    return cuts, [w * OMEGA ** 2 / d ** 2 for d in deltas], w * OMEGA ** 2 / min(deltas) ** 2
+
+
+def m_piece(n, w, d, lo, hi):
+    """m(rho) >= d on rho in [lo, hi] (w, d balls), in balls: relu at q = 1 has a = 1/2, b = kappa(rho), c = sqrt(P0)
+    kappa(-sqrt(P0)/(n-1)), d = P0/2 (model.kappa: non-decreasing, through the ball's ends), Q1, Qn = family_h's."""
+    A, B = kernel_constants(Q("0"))
+    s = [ball((n - 1) * (1 + (n - 2) * x)).sqrt() for x in (lo, hi)]     # sqrt(P0) at the ends (exact >= 0, rising)
+    s, P = arb.union(*s), arb.union(*(x * x for x in s))
+    Q1, Qn = family_h(n, w, 0, 0, arb(1) / 2, kappa(_span(lo, hi), A, B), s * kappa(-s / (n - 1), A, B), P / 2)
+    return bool(Q1 < (1 - d) ** 2 or Q1 > (1 + d) ** 2 or s > d and Qn < (s - d) ** 2 or Qn > (s + d) ** 2)
 
 
 def moduli(name, w, qb):
@@ -396,7 +475,7 @@ def check_spread_point(item):
     q0, q1, p1 = Q(item["q_lo"]), Q(item["q_hi"]), Q(item["p_hi"])
     r0, r1 = (Q(item["root_lo"]), Q(item["root_hi"])) if "root_lo" in item or "root_hi" in item else (q0, q1)
     odd = name in ODD
-    if name not in KERNELS and not odd or Q(item["alpha"]) != 0 or n != 3 or not 0 < w <= 100 or \
+    if name not in ("erf", "sin") and not odd or Q(item["alpha"]) != 0 or n != 3 or not 0 < w <= 100 or \
             type(prec) is not int or not 64 <= prec <= 512 or not 0 < q0 < q1 <= 8 * w or not 0 < p1 <= q1 - q0 or \
             not q0 <= r0 < r1 <= q1:
         raise Rejected("a spread-point item: erf, sin, tanh or sigmoid, n = 3, 0 < weight_var <= 100, prec in 64..512, "

@@ -20,6 +20,7 @@ import json
 from .. import certificate as cert
 from ... import trusted
 from ...errors import BadInput
+from ...core.activations import REGISTRY
 from ...core.verdict import Verdict, inconclusive, stopwatch
 from . import basins, fold, rank
 from .branches import all_n, method, search_branch
@@ -71,6 +72,8 @@ SIMPLEX = ("evidence re-checked (arb: Mehler's series, each Hermite coefficient 
            "simplex brackets, covers and none, every block of DF), trusted kernel")
 SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtree covers of the symmetric family in "
           "(q, p), n = 3's point {v, -v, 0} with its spectral radius of DF), trusted kernel")
+SPREAD_GELU = ("evidence re-checked (arb: gelu's closed dual kernel: quadtree covers of the symmetric family in (q, p) "
+               "over the region its distance to ReLU and its slope 1/2 at 0 leave), trusted kernel")
 SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n = 3's point {v, -v, 0} on the edge p = 0 "
               "with its spectral radius of DF), trusted kernel")
 SPREAD_ODD_COVER = ("evidence re-checked (arb: Mehler's series of tanh's or sigmoid's kernel, each Hermite coefficient a "
@@ -96,6 +99,8 @@ def _method_of(items):
         return SPREAD_BOX_MEHLER if any(i.get("activation") in trusted.spreadbox.MEHLER for i in items) else SPREAD_BOX
     if kinds and kinds <= {"spread-none", "spread-point"}:
         odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
+        if all(getattr(REGISTRY.get(str(i.get("activation"))), "relu_bound", False) for i in items):
+            return SPREAD_GELU
         return (SPREAD_ODD if kinds == {"spread-point"} else SPREAD_ODD_COVER) if odd == {True} else SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 

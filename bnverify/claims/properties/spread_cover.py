@@ -19,7 +19,14 @@ from .two_point import kernel_alpha
 
 PREC = 128
 DEPTH = 26
+GELU_DEPTH = 44         # the kernel's MAX_DEPTH is 48
 ORDER = "OS12X"
+GELU_ORDER = "OBZ12X"   # gelu: "B" beyond its bound on q, "Z" its small-scale lemma ("S" never holds: E[phi'] = 1/2)
+
+
+def _kind(name):
+    from ...core import activations
+    return activations.REGISTRY[name]
 UNSTABLE = "U"      # tried only when no cover without it exists: its fact answers for stable fixed points only
 
 
@@ -45,7 +52,7 @@ def searched(act, w):
     return act.kind.spread_cover and not lemma_decides(act, w)
 
 
-def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
+def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None, bound=None):
     """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn),
     or None (an open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic()
     value)."""
@@ -55,7 +62,7 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
     with ctx.workprec(PREC):
         while stack:
             d, q0, q1, p0, p1 = stack.pop()
-            tag = next((t for t in order if spreadfam._leaf(t, name, n, w, q0, q1, p0, p1)), None)
+            tag = next((t for t in order if spreadfam._leaf(t, name, n, w, q0, q1, p0, p1, bound)), None)
             if tag is not None:
                 out.append(tag)
                 leaves += 1
@@ -72,7 +79,7 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
     return "".join(out) if len(out) <= MAX_CELLS else None
 
 
-def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, limit=None, deadline=None):
+def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, limit=None, deadline=None, bound=None):
     """An estimate of len(tree(name, n, w, top=top, order=order)) for a few seconds' work at most: the tree itself
     down to depth ``level`` (every cell there, exactly), then below each cell still open there a random path to a
     leaf, ending at depth d: it stands for 4^(d - level) leaves in that cell (the leaf count's Monte Carlo estimate,
@@ -88,7 +95,7 @@ def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, lim
 
     rnd, w = random.Random(seed), Fraction(w)
     count, open_cells, stack = 0, [], [(0, Fraction(0), Fraction(top), Fraction(0), Fraction(top))]
-    shut = lambda c: any(spreadfam._leaf(t, name, n, w, *c[1:]) for t in order)     # noqa: E731
+    shut = lambda c: any(spreadfam._leaf(t, name, n, w, *c[1:], bound) for t in order)     # noqa: E731
     kids = lambda d, q0, q1, p0, p1: [(d + 1, *c) for c in (                       # noqa: E731
         ((q0 + q1) / 2, q1, (p0 + p1) / 2, p1), ((q0 + q1) / 2, q1, p0, (p0 + p1) / 2),
         (q0, (q0 + q1) / 2, (p0 + p1) / 2, p1), (q0, (q0 + q1) / 2, p0, (p0 + p1) / 2))]
@@ -126,6 +133,41 @@ def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, lim
 
 _FOUND = {}         # (name, n, w, unstable, kw) -> (item, reasons): the covers found in this process
 _KEEP = 64          # at most so many (a tree is at most some 200,000 characters)
+
+
+def gelu_region(n, w, cap=1024, ratio=1.25):
+    """(deltas, rho cuts) of a gelu spread-none item (trusted/spreadfam.py, gelu_bound: q <= w OMEGA^2/delta_i^2 on
+    piece i), or None: on each piece delta_i 9/10 (past ``cap`` pieces else 6/10, 3/10) of m's least value on a
+    float grid of it, the piece halved while the kernel's m_piece does not show m >= delta_i there or m's float range on it is wider than
+    ``ratio`` (its bound would waste the piece's larger m), at most ``cap`` pieces (then only where m_piece fails)."""
+    import numpy as np
+    w, lo = Fraction(w), Fraction(-1, n - 2)
+    kap = lambda x: x / 2 + (np.sqrt(1 - x * x) - x * np.arccos(x)) / (2 * np.pi)     # noqa: E731
+
+    def m(a, b):
+        rho = np.linspace(float(a), float(b), 65)
+        P0 = np.maximum((n - 1) * (1 + (n - 2) * rho), 0)
+        Q1, Qn = spreadfam.family_h(n, float(w), 0, 0, 0.5, kap(np.clip(rho, -1, 1)), np.sqrt(P0) * kap(
+            -np.sqrt(P0) / (n - 1)), P0 / 2)
+        v = np.maximum(abs(1 - np.sqrt(np.maximum(Q1, 0))), abs(np.sqrt(P0) - np.sqrt(np.maximum(Qn, 0))))
+        return float(v.min()), float(v.max())
+    cuts, deltas, stack = [lo], [], [(lo, Fraction(1))]
+    with ctx.workprec(PREC):
+        while stack:
+            a, b = stack.pop()
+            least, most = m(a, b)
+            many = len(cuts) + len(stack) > cap
+            fine = many or most < ratio * least
+            d = next((d for d in (Fraction(least * k).limit_denominator(10 ** 6) for k in (0.9, 0.6, 0.3)[:1 + 2 * many])
+                      if d > 0 and fine and spreadfam.m_piece(n, spreadfam.ball(w), spreadfam.ball(d), a, b)), None)
+            if d is not None:
+                cuts.append(b)
+                deltas.append(d)
+            elif b - a < Fraction(1, 2 ** 40) or len(cuts) + len(stack) > 4000:
+                return None
+            else:
+                stack += [((a + b) / 2, b), (a, (a + b) / 2)]
+    return deltas, cuts
 
 
 def item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
@@ -167,36 +209,54 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
     odd = name in spreadfam.ODD         # tanh, sigmoid: no "U" cells (the kernel has no det(J - I) test for them)
-    orders = (ORDER, ORDER + UNSTABLE) if unstable and not odd else (ORDER,)
+    order = GELU_ORDER if _kind(name).relu_bound else ORDER
+    orders = (order, order + UNSTABLE) if unstable and not odd else (order,)
+    side, bound, extra = spreadfam.side(name) * Fraction(w), None, {}
+    if _kind(name).relu_bound:      # gelu: its bound on q from the rho partition (the kernel derives it again); deeper trees: its
+        kw.setdefault("depth", GELU_DEPTH)      # square's side is up to 10^7, its "Z" cells some 10^-4 wide
+        region = gelu_region(n, w)
+        if region is None:
+            _say(why, "no rho partition shows gelu's distance to relu above 0 (sigma_w^2 = %s is near a critical value "
+                 "of relu's scale at n = %d)" % (w, n))
+            return None
+        bs = [Fraction(w) * spreadfam.OMEGA ** 2 / d ** 2 for d in region[0]]
+        bound = (region[1], bs, max(bs))        # as the kernel's gelu_bound
+        side = (n - 1) ** 2 * bound[2]
+        extra = {"delta": [str(d) for d in region[0]], "rho": [str(c) for c in region[1]]}
     if n == 3 and point_item(name, n, w) is not None:
         orders = orders[1:]
         _say(why, "n = 3's point {v, -v, 0} exists: no cover without unstable cells" +
              (" (and none with them for %s)" % name if odd else ""))
     for order in orders:
-        guess = size(name, n, w, spreadfam.side(name) * Fraction(w), order, depth=kw.get("depth", DEPTH),
-                     limit=OVER * MAX_CELLS, deadline=deadline)
-        if OVER * MAX_CELLS < guess < float("inf"):     # inf: an open cell on this grid, perhaps not on a moved one
+        guess = size(name, n, w, side, order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS / (1 + bool(extra)),
+                     deadline=deadline, bound=bound)
+        if guess == float("inf") and extra:     # gelu: an open cell at depth 44 on the first grid, near a point off
+            _say(why, "a cover%s meets an open cell at the depth limit (near a fixed point off the lines)" % (  # the
+                " with unstable cells" if UNSTABLE in order else ""))      # lines: other grids are as deep and as slow
+            continue
+        if OVER * MAX_CELLS / (1 + bool(extra)) < guess < float("inf"):     # inf: an open cell on this grid, perhaps not on a moved one
             _say(why, "a cover%s would need more than %s cells (an estimate), over one certificate's budget of %s" % (
                 " with unstable cells" if UNSTABLE in order else "", "{:,}".format(int(round(guess, -3))),
-                "{:,}".format(MAX_CELLS)))
+                "{:,}".format(MAX_CELLS // (1 + bool(extra)))))
             continue
-        for k in SHIFTS:
+        for k in SHIFTS[:1] if extra else SHIFTS:     # gelu's side (n-1)^2 times its bound: grid lines at no round q
             if time.monotonic() > deadline:
                 _say(why, "the search's %d s ran out" % seconds)
                 return None
-            top = spreadfam.side(name) * Fraction(w) * k        # sigmoid: w (|phi - 1/2| <= 1/2)
-            t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
-            found = t and {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
-                           "n": n, "prec": PREC, "top": str(top), "tree": t}
+            top = side * k        # sigmoid: w (|phi - 1/2| <= 1/2); gelu: (n - 1)^2 times its bound on q
+            t = tree(name, n, w, top=top, order=order, deadline=deadline, bound=bound, **kw)
+            found = t and dict({"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
+                                "n": n, "prec": PREC, "top": str(top), "tree": t}, **extra)
             if found and trusted.items.work(found) <= trusted.kernel.CERT_WORK:
                 return found
             if found:       # tanh, sigmoid: their integrals' price (items.py) beside the cells'
-                _say(why, "a cover of %s cells costs %s, over one certificate's budget of %s (its integrals)" % (
+                _say(why, "a cover of %s cells costs %s, over one certificate's budget of %s%s" % (
                     "{:,}".format(len(t)), "{:,}".format(trusted.items.work(found)),
-                    "{:,}".format(trusted.kernel.CERT_WORK)))
+                    "{:,}".format(trusted.kernel.CERT_WORK), " (its integrals)" if odd else ""))
                 return None
-        _say(why, "no cover%s on the %d grids (an open cell near a fixed point off the lines, at the depth limit, or "
-             "over the budget)" % (" with unstable cells" if UNSTABLE in order else "", len(SHIFTS)))
+        _say(why, "no cover%s on the %d grid%s (an open cell near a fixed point off the lines, at the depth limit, or "
+             "over the budget)" % (" with unstable cells" if UNSTABLE in order else "", 1 if extra else len(SHIFTS),
+                                   "" if extra else "s"))
     return None
 
 
@@ -218,7 +278,7 @@ def point_item(name, n, w):
     radius of DF (about 10^-7 wide; over the cell itself it would be some 0.5).  For tanh and sigmoid (spreadfam.ODD)
     the same search on the kernel's one-dimensional integrals (odd_edge): the cell then only frames the bracket (no
     "U" test is made for them)."""
-    if n != 3:
+    if n != 3 or not _kind(name).spread_point:
         return None
     w = Fraction(w)
 

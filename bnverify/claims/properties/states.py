@@ -62,7 +62,7 @@ def box_search(claim, act, n, w):
     bound, the point whose lower bound is largest ('>', '>=') or upper bound smallest ('<', '<=')."""
     from . import spread_cover
     rel = claim.params.get("relation", "<")
-    if not spread_cover.boxed(act.name) or n > trusted.items.N_MAX or n == 3 and act.kind.spread_cover or \
+    if not spread_cover.boxed(act.name) or n > trusted.items.N_MAX or n == 3 and act.kind.spread_point or \
             spread_cover.lemma_decides(act, w) or \
             claim.property not in ("attractor-exists", "fixed-point", "spectral-radius", "attractor-stable"):
         return None
