@@ -45,17 +45,36 @@ def searched(act, w):
     return act.kind.spread_cover and not lemma_decides(act, w)
 
 
-def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None):
+MEMO = 1 << 16         # some 40 MB at most
+
+
+def _leaf(memo, tag, name, n, w, q0, q1, p0, p1):
+    """The kernel's leaf test (spreadfam._leaf) of one cell, through ``memo`` (a dict of one search's answers, which
+    ``size``'s estimate, the tree and a second order's tree ask for again) unless it is None; at most MEMO answers are
+    kept (the estimate's cells come first).  A choice of where to look only: the kernel re-checks every leaf of the
+    tree it is sent."""
+    if memo is None:
+        return spreadfam._leaf(tag, name, n, w, q0, q1, p0, p1)
+    key = (tag, name, n, w, q0, q1, p0, p1, ctx.prec)
+    got = memo.get(key)
+    if got is None:
+        got = bool(spreadfam._leaf(tag, name, n, w, q0, q1, p0, p1))
+        if len(memo) < MEMO:
+            memo[key] = got
+    return got
+
+
+def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None, memo=None):
     """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn),
     or None (an open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic()
-    value)."""
+    value); ``memo``: see :func:`_leaf`."""
     w = Fraction(w)
     top = spreadfam.side(name) * w if top is None else Fraction(top)
     out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
     with ctx.workprec(PREC):
         while stack:
             d, q0, q1, p0, p1 = stack.pop()
-            tag = next((t for t in order if spreadfam._leaf(t, name, n, w, q0, q1, p0, p1)), None)
+            tag = next((t for t in order if _leaf(memo, t, name, n, w, q0, q1, p0, p1)), None)
             if tag is not None:
                 out.append(tag)
                 leaves += 1
@@ -72,7 +91,7 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
     return "".join(out) if len(out) <= MAX_CELLS else None
 
 
-def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, limit=None, deadline=None):
+def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, limit=None, deadline=None, memo=None):
     """An estimate of len(tree(name, n, w, top=top, order=order)) for a few seconds' work at most: the tree itself
     down to depth ``level`` (every cell there, exactly), then below each cell still open there a random path to a
     leaf, ending at depth d: it stands for 4^(d - level) leaves in that cell (the leaf count's Monte Carlo estimate,
@@ -81,14 +100,14 @@ def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, lim
     or math.inf where a path meets an open cell at the depth limit (the search on this grid fails there).  With
     ``limit``: a run stops once its sum passes it, and the runs once the median is on one side of it (so the
     answer is above ``limit`` exactly when the full median would be, and a lower bound of it then).  0 (no
-    estimate) past ``deadline``, a time.monotonic() value.
+    estimate) past ``deadline``, a time.monotonic() value; ``memo``: see :func:`_leaf`.
     A choice of which grids to search only, never evidence."""
     import math
     import random
 
     rnd, w = random.Random(seed), Fraction(w)
     count, open_cells, stack = 0, [], [(0, Fraction(0), Fraction(top), Fraction(0), Fraction(top))]
-    shut = lambda c: any(spreadfam._leaf(t, name, n, w, *c[1:]) for t in order)     # noqa: E731
+    shut = lambda c: any(_leaf(memo, t, name, n, w, *c[1:]) for t in order)     # noqa: E731
     kids = lambda d, q0, q1, p0, p1: [(d + 1, *c) for c in (                       # noqa: E731
         ((q0 + q1) / 2, q1, (p0 + p1) / 2, p1), ((q0 + q1) / 2, q1, p0, (p0 + p1) / 2),
         (q0, (q0 + q1) / 2, (p0 + p1) / 2, p1), (q0, (q0 + q1) / 2, p0, (p0 + p1) / 2))]
@@ -166,6 +185,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     sigma_w^2 = 100, n = 3: some 300,000 cells; 98 to 126 s of search before, about 2 s of estimate now).
     ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
+    memo = {}           # the leaf tests' answers in this search: the estimate's cells and each order's are the tree's
     odd = name in spreadfam.ODD         # tanh, sigmoid: no "U" cells (the kernel has no det(J - I) test for them)
     orders = (ORDER, ORDER + UNSTABLE) if unstable and not odd else (ORDER,)
     if n == 3 and point_item(name, n, w) is not None:
@@ -174,7 +194,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
              (" (and none with them for %s)" % name if odd else ""))
     for order in orders:
         guess = size(name, n, w, spreadfam.side(name) * Fraction(w), order, depth=kw.get("depth", DEPTH),
-                     limit=OVER * MAX_CELLS, deadline=deadline)
+                     limit=OVER * MAX_CELLS, deadline=deadline, memo=memo)
         if OVER * MAX_CELLS < guess < float("inf"):     # inf: an open cell on this grid, perhaps not on a moved one
             _say(why, "a cover%s would need more than %s cells (an estimate), over one certificate's budget of %s" % (
                 " with unstable cells" if UNSTABLE in order else "", "{:,}".format(int(round(guess, -3))),
@@ -185,7 +205,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
                 _say(why, "the search's %d s ran out" % seconds)
                 return None
             top = spreadfam.side(name) * Fraction(w) * k        # sigmoid: w (|phi - 1/2| <= 1/2)
-            t = tree(name, n, w, top=top, order=order, deadline=deadline, **kw)
+            t = tree(name, n, w, top=top, order=order, deadline=deadline, memo=memo, **kw)
             found = t and {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
                            "n": n, "prec": PREC, "top": str(top), "tree": t}
             if found and trusted.items.work(found) <= trusted.kernel.CERT_WORK:
