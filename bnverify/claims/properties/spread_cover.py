@@ -7,6 +7,7 @@ lines, or where the balls are too wide)."""
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import time
 from fractions import Fraction
@@ -293,11 +294,20 @@ def box_item(name, n, w, q, rho, steps=8, alpha=0):
     of the Jacobian at the root (17-digit floats), until the kernel's test passes.  SiLU, softplus, ELU
     (spreadbox.MEHLER): Mehler's series of the fewest terms (10 to 60) whose tail weight is below 2^-60 at the point's
     correlations, else 60, else 120 (the float search's point can be some 1% off: its
-    quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price."""
+    quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price.
+    Searched once per arguments in a process (a claim's properties at one n and the attractor's rows ask for the same
+    box; SiLU's 120-term Newton steps take seconds): each caller gets its own copy."""
+    return copy.deepcopy(_box_item(name, n, Fraction(w), float(q), float(rho), steps, Fraction(alpha), PREC,
+                                   trusted.kernel.CERT_WORK))
+
+
+@functools.lru_cache(maxsize=256)
+def _box_item(name, n, w, q, rho, steps, alpha, prec, budget):
+    """:func:`box_item` itself; ``prec`` and ``budget`` (the module's precision and a certificate's work budget) only
+    key the cache."""
     from ...trusted import spreadbox
     if not boxed(name) or not 3 <= n <= trusted.items.N_MAX or not -1 / (n - 2) < rho < 1:
         return None
-    w, alpha = Fraction(w), Fraction(alpha)
     # the shortest series whose tail weight (N + 3)|r|^(N+1) is below 2^-60 at the point's larger correlation (cluster
     # rho, cross r = sqrt(p/q)/(n-1)), from 10 to 60 terms: a short series is cheaper (softplus at 7/2, n = 5 and 6:
     # 20 terms pass, and two 60-term boxes are over a certificate's budget together)
