@@ -356,6 +356,23 @@ def test_attractor_rows_name_the_box():
     assert spread_verdicts.boxes(activations.activation("gelu"), F(2), 5, pts) == []     # the trace lemma decides
 
 
+def test_a_first_newton_step_out_of_the_domain_ends_the_box_search(monkeypatch):
+    """_box_at says "left" where Newton's first step leaves q, p > 0 by more than its step's ball (gelu at 3, n = 5,
+    from (0.2, 0.5) or (0.05, -0.2)), not from the root's start (a box) nor where Newton wanders on (10, -0.2); and
+    box_item then tries no longer Mehler series (their balls hold the same values: SiLU at gelu's point took 59, 60
+    and 120 terms, 8 s), while without "left" it tries each length in turn."""
+    for q, rho, box, said in ((0.723386, -0.048291135, True, []), (0.2, 0.5, False, ["left"]),
+                              (0.05, -0.2, False, ["left"]), (10, -0.2, False, [])):
+        left = []
+        assert (SC._box_at(B, "gelu", F(0), 0, 5, F(3), q, rho, 8, left) is not None) == box and left == said, (q, rho)
+    for said, tried in ((["left"], [59]), ([], [59, 60, 120])):
+        calls = []
+        monkeypatch.setattr(SC, "_box_at", lambda *a: calls.append(a[3]) or a[-1].extend(said) or None)
+        SC._box_item.cache_clear()
+        assert SC.box_item("silu", 5, F(3), 0.723386, -0.048291135) is None and calls == tried, calls
+    SC._box_item.cache_clear()
+
+
 # ---------------------------------------------------------------- boxes whose Krawczyk test passes but must be refused
 def _krawczyk_box(name, n, w, q, p, k=40):
     """A box of relative half-width 2^-k around the family map's root near (q, p) (Newton here), Y the inverse
