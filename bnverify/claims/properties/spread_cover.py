@@ -238,10 +238,15 @@ def point_item(name, n, w):
     root_hi] of relative half-width 2^-30 (else 2^-26, 2^-22) inside, where the kernel encloses the point's spectral
     radius of DF (about 10^-7 wide; over the cell itself it would be some 0.5).  For tanh and sigmoid (spreadfam.ODD)
     the same search on the kernel's one-dimensional integrals (odd_edge): the cell then only frames the bracket (no
-    "U" test is made for them)."""
-    if n != 3:
-        return None
-    w = Fraction(w)
+    "U" test is made for them).  Searched once per arguments in a process (the cover search at n = 3, a claim's
+    properties and the attractor's row ask for the same point; tanh's integrals take a second or two): each caller
+    gets its own copy."""
+    return copy.deepcopy(_point_item(name, n, Fraction(w), PREC, SMALLEST_Q)) if n == 3 else None
+
+
+@functools.lru_cache(maxsize=64)
+def _point_item(name, n, w, prec, smallest):
+    """:func:`point_item` itself; ``prec`` and ``smallest`` (the module's PREC and SMALLEST_Q) only key the cache."""
 
     def g(q):
         with ctx.workprec(PREC):
