@@ -300,8 +300,8 @@ def test_the_point_is_priced_as_its_integrals():
 
 def test_attractor_shows_the_checked_point(run_cli):
     """bnverify attractor, tanh at 2 on 3..4: n = 3's float-search row carries the kernel-checked point (its q bracket
-    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none; the words say
-    so."""
+    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none (its row refuted by
+    a kernel-checked spread-none cover, no float search); the words say so."""
     import json
     from pathlib import Path
 
@@ -317,6 +317,7 @@ def test_attractor_shows_the_checked_point(run_cli):
     assert r3["reason"].startswith("n = 3's point {v, -v, 0} exists (unstable: spectral radius of DF in [1.6259")
     assert "not certified here" in r3["reason"] and "the float search" in r3["reason"]
     assert "{v, -v, 0}" not in r4["reason"]
+    assert r4["status"] == "refuted" and r4["checked"] and r4["search"] is None     # n = 4's spread-none cover
     assert "kernel-checked: n = 3's point {v, -v, 0} exists" in doc["smallest_n_note"]
     q, vals = _mp("tanh", 2)
     assert r3["point"]["checked"] is True and r3["point"]["q"][0] < float(q) < r3["point"]["q"][1]
