@@ -476,9 +476,9 @@ def test_the_size_estimate(name, n, w, cells):
     trees (its runs are Monte Carlo: heavy-tailed where a few deep cells make the tree, as at erf's n = 63, where it
     errs low, so that no tree within the budget is skipped: every n = 4..64 of erf and sin at sigma_w^2 = 2 is
     estimated below 11,000)."""
-    order = C.ORDER + (C.UNSTABLE if n == 3 else "")
-    assert len(C.tree(name, n, w, order=order)) == cells
-    assert cells / 2 < C.size(name, n, w, 4 * w, order) < 2 * cells
+    order, memo = C.ORDER + (C.UNSTABLE if n == 3 else ""), {}     # the estimate reads the tree's leaf answers
+    assert len(C.tree(name, n, w, order=order, memo=memo)) == cells
+    assert cells / 2 < C.size(name, n, w, 4 * w, order, memo=memo) < 2 * cells
     if name == "erf" and n == 4:        # 179,525 cells on the first grid, 121,189 on a moved one: searched
         assert C.size("erf", 63, 2, 8, C.ORDER, limit=C.OVER * C.MAX_CELLS) < C.MAX_CELLS
 
