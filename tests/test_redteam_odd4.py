@@ -65,7 +65,7 @@ class Truth:
 
 
 TRUTH = Truth()
-LIGHT = Truth(75, 40)       # for variances up to 30: agrees with TRUTH to 3e-14 at every point of CELLS there (16x cheaper)
+LIGHT = Truth(75, 40)       # variances up to 30: agrees with TRUTH to 3e-14 at every point of CELLS there (16x cheaper)
 
 
 def test_the_quadrature_is_resolved():

@@ -203,7 +203,8 @@ def test_relu_attractor_full_radius_is_the_certified_one():
 
 def test_the_refinements_root_finder_agrees_with_bisection():
     """_regula (the re-check's Illinois method) ends where bisection does, to its tolerance, on a smooth root, a flat
-    one (x^9, where regula falsi alone stalls) and a steep one, in at most three times bisection's steps; a non-finite value gives None, as _bisect's."""
+    one (x^9, where regula falsi alone stalls) and a steep one, in at most three times bisection's steps; a
+    non-finite value gives None, as _bisect's."""
     import math
     for f, a, b, fast in ((lambda x: x ** 3 - 2, 0.0, 3.0, True), (lambda x: (x - 0.3) ** 9, -1.0, 2.0, False),
                           (lambda x: math.tanh(40 * (x - 1.7)), 0.0, 2.0, True),

@@ -2,10 +2,10 @@
 spread-cluster point at sigma_w^2 = 5/2, n = 8 (and 9) proved, its spectral radius enclosed.
 
 Independent of the checker: the kernel K(q1, q2, c) = E[phi(X) phi(Y)] by a two-dimensional composite Gauss-Legendre
-rule in floats (numpy, 1024 nodes a side, 256 at variances up to 5, no Hermite coefficient), its partials by central differences; the fixed
-point as a root of the FULL n x n map T(S) = w C K(S) C (every entry checked) and its spectral radius from a dense
-DT(S*) on all n(n+1)/2 symmetric directions (numpy, no S_(n-1) blocks).  GELU run through the Mehler route against
-its closed kernel (values and the seven partials)."""
+rule in floats (numpy, 1024 nodes a side, 256 at variances up to 5, no Hermite coefficient), its partials by
+central differences; the fixed point as a root of the FULL n x n map T(S) = w C K(S) C (every entry checked) and its
+spectral radius from a dense DT(S*) on all n(n+1)/2 symmetric directions (numpy, no S_(n-1) blocks).  GELU run
+through the Mehler route against its closed kernel (values and the seven partials)."""
 import functools
 import math
 from fractions import Fraction as F

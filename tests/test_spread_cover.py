@@ -349,7 +349,7 @@ def test_n3_point_exists_and_is_unstable(name):
     computed independently (mpmath quadrature)."""
     it = C.point_item(name, 3, 2)
     assert it is not None and trusted.kernel.check_item(it)["fact"] == "spread-point"
-    with mpmath.workdps(20):        # the root to some 1e-19 (30 digits give the same 25), the cell is 1e-6 wide at least
+    with mpmath.workdps(20):        # the root to 1e-19 (30 digits give the same 25 digits); the cell is 3 % wide
         qs = mpmath.findroot(lambda q: 2 * _K_mp(name, q, q, q) - q, 0.85)
     assert Fraction(it["q_lo"]) < Fraction(str(qs)) < Fraction(it["q_hi"])
     v, st, why = trusted.decide(_claim(act=name, n="3", w="2"), [it])

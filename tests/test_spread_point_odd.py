@@ -300,8 +300,8 @@ def test_the_point_is_priced_as_its_integrals():
 
 def test_attractor_shows_the_checked_point(run_cli, monkeypatch):
     """bnverify attractor, tanh at 2 on 3..4: n = 3's float-search row carries the kernel-checked point (its q bracket
-    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none (its row refuted by
-    a kernel-checked spread-none cover, no float search); the words say so."""
+    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none (its row
+    refuted by a kernel-checked spread-none cover, no float search); the words say so."""
     import json
     from pathlib import Path
 
