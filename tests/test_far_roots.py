@@ -158,7 +158,8 @@ def test_a_root_within_the_old_float_noise_is_found(run_cli, tmp_path):
 @pytest.mark.parametrize("name,alpha", [("gelu", None), ("silu", None), ("softplus", None), ("elu", 2)])
 def test_the_far_rule_is_near_float_rounding(name, alpha):
     """far_distances against mpmath (split at 0 and at phi's scales) at s = 10^5 .. 10^8: within 1e-13 s (the
-    Gauss-Hermite rule's error there was some 1e-7 s), so FAR_TRUST = 1e-12 s separates sign changes from noise."""
+    Gauss-Hermite rule's error there was some 1e-7 s), so FAR_TRUST = 1e-12 s separates sign changes from noise.
+    mpmath at 20 digits (its values agree with 30 digits' to 4e-21 relative at all 32 points, far below 1e-13)."""
     from bnverify.core.activations import activation
     act = activation(name, alpha) if alpha else activation(name)
     phi = {"gelu": lambda t: t * mpmath.ncdf(t), "silu": lambda t: t / (1 + mpmath.exp(-t)), "softplus": _softplus,
@@ -167,7 +168,7 @@ def test_the_far_rule_is_near_float_rounding(name, alpha):
         ss = [1e5, 1e6, 1e7, 1e8]
         got = twopoint.far_distances(act, n, w, ss)
         for s, g in zip(ss, got):
-            with mpmath.workdps(30):
+            with mpmath.workdps(20):
                 lam = mpmath.sqrt(mpmath.mpf(w.numerator) / w.denominator * s)
                 od, cl = lam * (n - 1) / n, lam / n
                 pts = sorted({0} | {sg * mpmath.mpf(k) / c for c in (od, cl) for k in (1, 8, 64) for sg in (1, -1)})

@@ -65,6 +65,7 @@ class Truth:
 
 
 TRUTH = Truth()
+LIGHT = Truth(75, 40)       # variances up to 30: agrees with TRUTH to 3e-14 at every point of CELLS there (16x cheaper)
 
 
 def test_the_quadrature_is_resolved():
@@ -98,7 +99,7 @@ def test_the_cells_balls_hold_the_quadrature(cell):
     g1, g2 = _ball(name, n, w, q0, q1, p0, p1)
     pts = [(q, p) for q in (q0, q1, (q0 + q1) / 2) for p in (p0, p1, (p0 + p1) / 2)]
     for q, p in pts:
-        t1, t2 = TRUTH.g(name, n, w, float(q), float(p))
+        t1, t2 = (LIGHT if max(q, p) <= 30 else TRUTH).g(name, n, w, float(q), float(p))
         for b, t in ((g1, t1), (g2, t2)):
             if t is not None and b.is_finite():
                 assert float(b.lower()) - 1e-9 <= t <= float(b.upper()) + 1e-9, (cell, q, p, b, t)

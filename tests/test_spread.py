@@ -199,3 +199,21 @@ def test_relu_attractor_full_radius_is_the_certified_one():
     row = bnv.attractor(n=8, jobs=1).rows[0]
     got = max(p["full_radius"] for p in spread.search(_act("relu"), 8)["spread"] if p["rho"] > 0)
     assert float(row.spectral_radius.lo) - 1e-12 <= got <= float(row.spectral_radius.hi) + 1e-12
+
+
+def test_the_refinements_root_finder_agrees_with_bisection():
+    """_regula (the re-check's Illinois method) ends where bisection does, to its tolerance, on a smooth root, a flat
+    one (x^9, where regula falsi alone stalls) and a steep one, in at most three times bisection's steps; a
+    non-finite value gives None, as _bisect's."""
+    import math
+    for f, a, b, fast in ((lambda x: x ** 3 - 2, 0.0, 3.0, True), (lambda x: (x - 0.3) ** 9, -1.0, 2.0, False),
+                          (lambda x: math.tanh(40 * (x - 1.7)), 0.0, 2.0, True),
+                          (lambda x: math.exp(x) - 5, -3.0, 4.0, False)):
+        calls = []
+        g = lambda x: calls.append(x) or f(x)       # noqa: E731
+        got = spread._regula(g, a, b, f(a), f(b), tol=1e-14)
+        want = spread._bisect(f, a, b, f(a), tol=1e-14)
+        bisections = math.ceil(math.log2((b - a) / (1e-14 * max(1, abs(want)))))
+        assert abs(got - want) < 1e-13 * max(1, abs(want)) and len(calls) <= 3 * bisections, (got, want, len(calls))
+        assert not fast or len(calls) <= 20, len(calls)         # the point of it: bisection takes 47, 48
+    assert spread._regula(lambda x: math.nan, 0.0, 1.0, -1.0, 1.0) is None

@@ -41,9 +41,9 @@ def test_rows_match_the_schema(monkeypatch):
 
 def test_attractor_non_homogeneous_is_inconclusive(run_cli, monkeypatch):
     """Outside the lemmas and without covers (softplus at sigma_w^2 = 201/100) the spread-cluster state is only
-    searched (a coarse grid here); sigmoid at sigma_w^2 = 32 > 16 is refuted per n by a spread-none cover (Mehler's
-    series, tests/test_spread_odd_cover.py); inside the lemma (sigma_w^2 = 1) the kernel refutes it at every n
-    (tests/test_spread_kernel.py)."""
+    searched (a coarse grid here); inside the lemma (sigma_w^2 = 1) the kernel refutes it at every n
+    (tests/test_spread_kernel.py).  (A per-n spread-none cover's row: tanh at 2, n = 4 in
+    tests/test_spread_point_odd.py, sigmoid at 32 below, slow.)"""
     monkeypatch.setattr(spread, "GRID", (13, 16))
     code, out, err = run_cli("attractor", "--stages", "rc,softplus", "--n", "4", "--weight-var", "201/100", "--json")
     assert code == 3, err
@@ -51,10 +51,17 @@ def test_attractor_non_homogeneous_is_inconclusive(run_cli, monkeypatch):
     assert doc["smallest_n"] is None
     assert doc["smallest_n_note"] == "none found in 4..4 (float search; not proved)"
     assert doc["results"][0]["status"] == "inconclusive"
-    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "4", "--weight-var", "32", "--json")
+    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--json")
     row = json.loads(out)["results"][0]
     assert code == 0 and row["status"] == "refuted" and row["checked"] and row["search"] is None
-    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "3", "--json")
+
+
+@pytest.mark.slow
+def test_attractor_sigmoid_cover_row(run_cli):
+    """sigmoid at sigma_w^2 = 32 > 16 is refuted per n by a spread-none cover (Mehler's series,
+    tests/test_spread_odd_cover.py): 7 s of the kernel's integrals (tanh at 2, n = 4's row, the same tree scaled, in
+    the default run: tests/test_spread_point_odd.py)."""
+    code, out, err = run_cli("attractor", "--stages", "rc,sigmoid", "--n", "4", "--weight-var", "32", "--json")
     row = json.loads(out)["results"][0]
     assert code == 0 and row["status"] == "refuted" and row["checked"] and row["search"] is None
 

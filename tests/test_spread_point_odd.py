@@ -240,7 +240,8 @@ def test_no_point_where_the_scale_collapses():
 
 def test_the_command_line(run_cli):
     """bnverify check: tanh at 2 radius < 1.626 proved (exit 0), < 1.6259 inconclusive (exit 3); sigmoid at 20 the
-    same around 1.16343278; existence at tanh 2 proved, at tanh 1 refuted (the collapse lemma)."""
+    same around 1.16343278; existence at tanh 2 proved (on 3..4 refuted at n = 4), at tanh 1 refuted (the collapse
+    lemma)."""
     def base(act, w):
         return ("check", "--stages", "rc," + act, "--weight-var", w, "--n", "3", "--property", "spectral-radius",
                 "--state", "attractor", "--relation", "<", "--bound")
@@ -253,6 +254,11 @@ def test_the_command_line(run_cli):
     code, out, err = run_cli("check", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3", "--property",
                              "attractor-exists")
     assert code == 0 and "proved" in out, out + err
+    # on 3..4: n = 3's point {v, -v, 0} exists, n = 4 has a spread-none cover (Mehler's series): refuted (moved here
+    # from tests/test_spread_kernel.py: the attractor table below asks for the same cover, searched once a process)
+    code, out, err = run_cli("check", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..4", "--property",
+                             "attractor-exists")
+    assert code == 1 and "3: proved" in out and "4: refuted" in out, out + err
     code, out, err = run_cli("check", "--stages", "rc,tanh", "--weight-var", "1", "--n", "3", "--property",
                              "attractor-exists")
     assert "refuted" in out and "Traceback" not in out + err, out + err
@@ -292,14 +298,17 @@ def test_the_point_is_priced_as_its_integrals():
     assert trusted.items.work(dict(_item("tanh", 2), activation="erf")) < 1000 * _item("tanh", 2)["prec"]
 
 
-def test_attractor_shows_the_checked_point(run_cli):
+def test_attractor_shows_the_checked_point(run_cli, monkeypatch):
     """bnverify attractor, tanh at 2 on 3..4: n = 3's float-search row carries the kernel-checked point (its q bracket
-    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none; the words say
-    so."""
+    around mpmath's q*, the radius enclosure rounded outward; valid against the schema), n = 4's none (its row
+    refuted by a kernel-checked spread-none cover, no float search); the words say so."""
     import json
     from pathlib import Path
 
     import jsonschema
+
+    from bnverify.derive import spread
+    monkeypatch.setattr(spread, "GRID", (13, 16))       # the float search's grid, coarse: it finds the same point here
     code, out, err = run_cli("attractor", "--stages", "rc,tanh", "--weight-var", "2", "--n", "3..4", "--json")
     assert code == 3, err[-2000:]                  # undecided: no stable state shown or refuted
     doc = json.loads(out)
@@ -311,6 +320,7 @@ def test_attractor_shows_the_checked_point(run_cli):
     assert r3["reason"].startswith("n = 3's point {v, -v, 0} exists (unstable: spectral radius of DF in [1.6259")
     assert "not certified here" in r3["reason"] and "the float search" in r3["reason"]
     assert "{v, -v, 0}" not in r4["reason"]
+    assert r4["status"] == "refuted" and r4["checked"] and r4["search"] is None     # n = 4's spread-none cover
     assert "kernel-checked: n = 3's point {v, -v, 0} exists" in doc["smallest_n_note"]
     q, vals = _mp("tanh", 2)
     assert r3["point"]["checked"] is True and r3["point"]["q"][0] < float(q) < r3["point"]["q"][1]

@@ -414,6 +414,13 @@ def _acb_tree(e):
     return sel
 
 
+def _np_erf(x):
+    """math.erf at every entry of an array (numpy has no erf): the same floats as np.vectorize(math.erf), some 1.7 times
+    faster (the float searches' quadratures evaluate it at 10^5 to 10^7 points)."""
+    a = np.asarray(x, dtype=float)
+    return np.fromiter(map(math.erf, a.ravel()), float, a.size).reshape(a.shape)
+
+
 def point_function(e, lib):
     """``f(x)`` at real points with ``lib`` = mpmath (mpf) or numpy (float64 arrays)."""
     k = e[0]
@@ -437,7 +444,7 @@ def point_function(e, lib):
     if k == "f":
         f, name = point_function(e[2], lib), e[1]
         if lib is np:
-            g = {"exp": np.exp, "log": np.log, "erf": np.vectorize(math.erf, otypes=[float]), "tanh": np.tanh,
+            g = {"exp": np.exp, "log": np.log, "erf": _np_erf, "tanh": np.tanh,
                  "sin": np.sin, "cos": np.cos, "sqrt": np.sqrt}[name]
         else:
             g = {"exp": mpmath.exp, "log": mpmath.log, "erf": mpmath.erf, "tanh": mpmath.tanh, "sin": mpmath.sin,

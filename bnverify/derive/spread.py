@@ -213,6 +213,42 @@ def _bisect(f, a, b, fa, tol=1e-15, it=200):
     return (a + b) / 2
 
 
+def _regula(f, a, b, fa, fb, tol=1e-15, it=200):
+    """A root of the scalar f on [a, b] (fa, fb of opposite signs): the Illinois method (regula falsi, the end kept
+    twice in a row has its value halved), and every third step a bisection where the two before it have not halved
+    the bracket (so at most three times bisection's steps); the bracket's midpoint once it is below ``tol`` relative,
+    as :func:`_bisect`, or None at a value that is not finite.  Some 12 evaluations of a smooth f where bisection
+    takes 35 to 50 (at the re-check's 300-node rule each is milliseconds)."""
+    side, width = 0, b - a
+    for k in range(it):
+        if b - a < tol * max(1.0, abs(a)):
+            break
+        if k % 3 == 2 and b - a > width / 2:
+            m, side = (a + b) / 2, 0
+        else:
+            m = b - fb * (b - a) / (fb - fa) if fb != fa else (a + b) / 2
+            if not a < m < b:
+                m = (a + b) / 2
+        fm = f(m)
+        if not np.isfinite(fm):
+            return None
+        if fm == 0:
+            return m
+        if (fm > 0) == (fa > 0):
+            a, fa = m, fm
+            if side == -1:
+                fb /= 2
+            side = -1
+        else:
+            b, fb = m, fm
+            if side == 1:
+                fa /= 2
+            side = 1
+        if k % 3 == 2:
+            width = b - a
+    return (a + b) / 2
+
+
 def _newton(fam, u, th, lo_th, hi_th, it=60):
     """Damped Newton on (A, B) in (u, theta); None unless |(A, B)| < TOL inside the domain."""
     x = np.array([u, th], dtype=float)
@@ -413,8 +449,8 @@ def _refine(fam, state, q, rho):
     fa, fb = f(a), f(b)
     if not (np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0):
         return None
-    u = _bisect(f, a, b, fa, tol=1e-14)
-    return {"q": math.exp(u), "rho": rho, "nodes": fam.nodes}
+    u = _regula(f, a, b, fa, fb, tol=1e-14)
+    return None if u is None else {"q": math.exp(u), "rho": rho, "nodes": fam.nodes}
 
 
 def search(act, n, weight_var=1.0, full=True, nodes=NODES):

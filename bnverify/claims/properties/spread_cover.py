@@ -7,6 +7,7 @@ lines, or where the balls are too wide)."""
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import time
 from fractions import Fraction
@@ -52,17 +53,37 @@ def searched(act, w):
     return act.kind.spread_cover and not lemma_decides(act, w)
 
 
-def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None, bound=None):
+MEMO = 1 << 16         # some 40 MB at most
+
+
+def _leaf(memo, tag, name, n, w, q0, q1, p0, p1, bound=None):
+    """The kernel's leaf test (spreadfam._leaf) of one cell, through ``memo`` (a dict of one search's answers, which
+    ``size``'s estimate, the tree and a second order's tree ask for again) unless it is None; at most MEMO answers are
+    kept (the estimate's cells come first).  ``bound``: gelu's bound on q (one object per search, which outlives the
+    memo, so its id keys it).  A choice of where to look only: the kernel re-checks every leaf of the tree it is sent."""
+    if memo is None:
+        return spreadfam._leaf(tag, name, n, w, q0, q1, p0, p1, bound)
+    key = (tag, name, n, w, q0, q1, p0, p1, ctx.prec, id(bound))
+    got = memo.get(key)
+    if got is None:
+        got = bool(spreadfam._leaf(tag, name, n, w, q0, q1, p0, p1, bound))
+        if len(memo) < MEMO:
+            memo[key] = got
+    return got
+
+
+def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=ORDER, deadline=None, bound=None,
+         memo=None):
     """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn),
     or None (an open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic()
-    value)."""
+    value); ``memo``: see :func:`_leaf`."""
     w = Fraction(w)
     top = spreadfam.side(name) * w if top is None else Fraction(top)
     out, stack, leaves = [], [(0, Fraction(0), top, Fraction(0), top)], 0
     with ctx.workprec(PREC):
         while stack:
             d, q0, q1, p0, p1 = stack.pop()
-            tag = next((t for t in order if spreadfam._leaf(t, name, n, w, q0, q1, p0, p1, bound)), None)
+            tag = next((t for t in order if _leaf(memo, t, name, n, w, q0, q1, p0, p1, bound)), None)
             if tag is not None:
                 out.append(tag)
                 leaves += 1
@@ -79,7 +100,8 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
     return "".join(out) if len(out) <= MAX_CELLS else None
 
 
-def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, limit=None, deadline=None, bound=None):
+def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, limit=None, deadline=None, bound=None,
+         memo=None):
     """An estimate of len(tree(name, n, w, top=top, order=order)) for a few seconds' work at most: the tree itself
     down to depth ``level`` (every cell there, exactly), then below each cell still open there a random path to a
     leaf, ending at depth d: it stands for 4^(d - level) leaves in that cell (the leaf count's Monte Carlo estimate,
@@ -88,14 +110,14 @@ def size(name, n, w, top, order=ORDER, level=5, runs=3, seed=0, depth=DEPTH, lim
     or math.inf where a path meets an open cell at the depth limit (the search on this grid fails there).  With
     ``limit``: a run stops once its sum passes it, and the runs once the median is on one side of it (so the
     answer is above ``limit`` exactly when the full median would be, and a lower bound of it then).  0 (no
-    estimate) past ``deadline``, a time.monotonic() value.
+    estimate) past ``deadline``, a time.monotonic() value; ``memo``: see :func:`_leaf`.
     A choice of which grids to search only, never evidence."""
     import math
     import random
 
     rnd, w = random.Random(seed), Fraction(w)
     count, open_cells, stack = 0, [], [(0, Fraction(0), Fraction(top), Fraction(0), Fraction(top))]
-    shut = lambda c: any(spreadfam._leaf(t, name, n, w, *c[1:], bound) for t in order)     # noqa: E731
+    shut = lambda c: any(_leaf(memo, t, name, n, w, *c[1:], bound) for t in order)     # noqa: E731
     kids = lambda d, q0, q1, p0, p1: [(d + 1, *c) for c in (                       # noqa: E731
         ((q0 + q1) / 2, q1, (p0 + p1) / 2, p1), ((q0 + q1) / 2, q1, p0, (p0 + p1) / 2),
         (q0, (q0 + q1) / 2, (p0 + p1) / 2, p1), (q0, (q0 + q1) / 2, p0, (p0 + p1) / 2))]
@@ -208,6 +230,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     sigma_w^2 = 100, n = 3: some 300,000 cells; 98 to 126 s of search before, about 2 s of estimate now).
     ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
+    memo = {}           # the leaf tests' answers in this search: the estimate's cells and each order's are the tree's
     odd = name in spreadfam.ODD         # tanh, sigmoid: no "U" cells (the kernel has no det(J - I) test for them)
     order = GELU_ORDER if _kind(name).relu_bound else ORDER
     orders = (order, order + UNSTABLE) if unstable and not odd else (order,)
@@ -229,7 +252,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
              (" (and none with them for %s)" % name if odd else ""))
     for order in orders:
         guess = size(name, n, w, side, order, depth=kw.get("depth", DEPTH), limit=OVER * MAX_CELLS / (1 + bool(extra)),
-                     deadline=deadline, bound=bound)
+                     deadline=deadline, bound=bound, memo=memo)
         if guess == float("inf") and extra:     # gelu: an open cell at depth 44 on the first grid, near a point off
             _say(why, "a cover%s meets an open cell at the depth limit (near a fixed point off the lines)" % (  # the
                 " with unstable cells" if UNSTABLE in order else ""))      # lines: other grids are as deep and as slow
@@ -244,7 +267,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
                 _say(why, "the search's %d s ran out" % seconds)
                 return None
             top = side * k        # sigmoid: w (|phi - 1/2| <= 1/2); gelu: (n - 1)^2 times its bound on q
-            t = tree(name, n, w, top=top, order=order, deadline=deadline, bound=bound, **kw)
+            t = tree(name, n, w, top=top, order=order, deadline=deadline, bound=bound, memo=memo, **kw)
             found = t and dict({"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
                                 "n": n, "prec": PREC, "top": str(top), "tree": t}, **extra)
             if found and trusted.items.work(found) <= trusted.kernel.CERT_WORK:
@@ -277,10 +300,17 @@ def point_item(name, n, w):
     root_hi] of relative half-width 2^-30 (else 2^-26, 2^-22) inside, where the kernel encloses the point's spectral
     radius of DF (about 10^-7 wide; over the cell itself it would be some 0.5).  For tanh and sigmoid (spreadfam.ODD)
     the same search on the kernel's one-dimensional integrals (odd_edge): the cell then only frames the bracket (no
-    "U" test is made for them)."""
+    "U" test is made for them).  Searched once per arguments in a process (the cover search at n = 3, a claim's
+    properties and the attractor's row ask for the same point; tanh's integrals take a second or two): each caller
+    gets its own copy."""
     if n != 3 or not _kind(name).spread_point:
         return None
-    w = Fraction(w)
+    return copy.deepcopy(_point_item(name, n, Fraction(w), PREC, SMALLEST_Q))
+
+
+@functools.lru_cache(maxsize=64)
+def _point_item(name, n, w, prec, smallest):
+    """:func:`point_item` itself; ``prec`` and ``smallest`` (the module's PREC and SMALLEST_Q) only key the cache."""
 
     def g(q):
         with ctx.workprec(PREC):
@@ -333,24 +363,38 @@ def box_item(name, n, w, q, rho, steps=8, alpha=0):
     of the Jacobian at the root (17-digit floats), until the kernel's test passes.  SiLU, softplus, ELU
     (spreadbox.MEHLER): Mehler's series of the fewest terms (10 to 60) whose tail weight is below 2^-60 at the point's
     correlations, else 60, else 120 (the float search's point can be some 1% off: its
-    quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price."""
+    quadrature struggles at the odd point's large variance); none where the kernel would refuse the box on price.
+    Searched once per arguments in a process (a claim's properties at one n and the attractor's rows ask for the same
+    box; SiLU's 120-term Newton steps take seconds): each caller gets its own copy."""
+    return copy.deepcopy(_box_item(name, n, Fraction(w), float(q), float(rho), steps, Fraction(alpha), PREC,
+                                   trusted.kernel.CERT_WORK))
+
+
+@functools.lru_cache(maxsize=256)
+def _box_item(name, n, w, q, rho, steps, alpha, prec, budget):
+    """:func:`box_item` itself; ``prec`` and ``budget`` (the module's precision and a certificate's work budget) only
+    key the cache."""
     from ...trusted import spreadbox
     if not boxed(name) or not 3 <= n <= trusted.items.N_MAX or not -1 / (n - 2) < rho < 1:
         return None
-    w, alpha = Fraction(w), Fraction(alpha)
     # the shortest series whose tail weight (N + 3)|r|^(N+1) is below 2^-60 at the point's larger correlation (cluster
     # rho, cross r = sqrt(p/q)/(n-1)), from 10 to 60 terms: a short series is cheaper (softplus at 7/2, n = 5 and 6:
     # 20 terms pass, and two 60-term boxes are over a certificate's budget together)
     r = max(abs(rho), math.sqrt(max(0.0, 1 + (n - 2) * rho) / (n - 1)))
     short = max(10, min(60, mehler.terms(r, 2.0 ** -60)))
+    left = []
     for terms in (tuple(dict.fromkeys((short, 60, 120))) if name in spreadbox.MEHLER else (0,)):
-        it = _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps)
-        if it is not None:
+        it = _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps, left)
+        if it is not None or left:      # Newton's first step left the domain: a longer series' step leaves it too
             return it
     return None
 
 
-def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps):
+def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps, left=None):
+    """The item of :func:`box_item` for one series length, or None; ``left`` (a list) gets "left" where Newton's first
+    step leaves the domain q, p in (0, 10^6) by more than four times the step's own ball radius: every series' balls
+    hold the same kernel values, so a longer series' first step (from the same point) differs by less than that and
+    leaves it as well (SiLU at gelu's point: 59, 60 and 120 terms, 8 s, where one try shows it)."""
     x = [Fraction(repr(float(q))), Fraction(repr(float((n - 1) * q * (1 + (n - 2) * rho))))]
     if terms and trusted.items.work({"type": "spread-box", "activation": name, "alpha": str(alpha),
                                      "weight_var": str(w), "n": n, "prec": PREC, "q_lo": str(x[0]), "q_hi": str(x[0] * 2), "p_lo": str(x[1]),
@@ -361,12 +405,16 @@ def _box_at(spreadbox, name, alpha, terms, n, w, q, rho, steps):
         return spreadbox.state(name, alpha, terms, n, spreadfam.ball(w), *(spreadfam.ball(v) for v in x))
     with ctx.workprec(PREC):
         try:
-            for _ in range(steps):
+            for k in range(steps):
                 h, J = jac(x)
                 det = J[0][0] * J[1][1] - J[0][1] * J[1][0]
                 step = [(J[1][1] * h[0] - J[0][1] * h[1]) / det, (J[0][0] * h[1] - J[1][0] * h[0]) / det]
                 x = [v - spreadfam.exact(d.mid()) for v, d in zip(x, step)]
                 if not all(v > 0 for v in x) or not all(v < 10 ** 6 for v in x):
+                    if k == 0 and left is not None and all(d.is_finite() for d in step) and any(
+                            float(-v if v <= 0 else v - 10 ** 6) > 4 * float(d.rad())
+                            for v, d in zip(x, step) if not 0 < v < 10 ** 6):
+                        left.append("left")
                     return None
                 if all(d.contains(0) or abs(float(d.mid())) <= 1e-15 * float(v) for v, d in zip(x, step)):
                     break           # below the balls' own width (Mehler's: some 10^-9)
