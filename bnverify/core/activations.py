@@ -85,7 +85,7 @@ def _a(v):
 
 
 def _leaky(slope):
-    def closed(q1, q2, c):
+    def closed(q1, q2, c, keys=None):
         from flint import arb
 
         A, B = (1 + _a(slope) ** 2) / 2, (1 - _a(slope)) ** 2 / (2 * arb.pi())     # at the caller's precision
@@ -97,7 +97,7 @@ def _leaky(slope):
     return closed
 
 
-def _erf(q1, q2, c):
+def _erf(q1, q2, c, keys=None):
     from flint import arb
 
     q1, q2, c = _a(q1), _a(q2), _a(c)
@@ -109,7 +109,7 @@ def _erf(q1, q2, c):
             "Ex2": two_pi * arb.atan2(2 * q1, (1 + 4 * q1).sqrt()), "Ey2": two_pi * arb.atan2(2 * q2, (1 + 4 * q2).sqrt())}
 
 
-def _sin(q1, q2, c):
+def _sin(q1, q2, c, keys=None):
     q1, q2, c = _a(q1), _a(q2), _a(c)
     damp = (-(q1 + q2) / 2).exp()
     K = damp * c.sinh()
@@ -128,10 +128,12 @@ def _gelu_K(q1, q2, c):
     return (c + hh) / 4
 
 
-def _gelu(q1, q2, c):
+def _gelu(q1, q2, c, keys=None):
     from flint import arb, arb_series
 
     q1, q2, c = _a(q1), _a(q2), _a(c)
+    if keys == ("K",):                      # the float search's kernel values: not the three series steps
+        return {"K": _gelu_K(q1, q2, c)}
     t = arb_series([0, 1], prec=2)          # one exact first-order Taylor step per variable
 
     def d1(s):                              # coeffs() drops trailing exact zeros (dK/dq1 = 0 at c = 0)
@@ -152,7 +154,8 @@ class Kind:
     dnumpy: Callable | None = None          # (x, alpha) -> phi'(x) on a float array
     degree: int | None = None
     slope: Callable | None = None           # alpha -> the leaky slope
-    closed: Callable | None = None          # (q1, q2, c) -> {quantity: arb}; the slope family's is built
+    closed: Callable | None = None          # (q1, q2, c, keys=None) -> {quantity: arb} (keys: at least those);
+                                            # the slope family's is built
     closed_name: str = ""
     alpha: Fraction | None = None
     stage_alpha: Fraction | None = None
