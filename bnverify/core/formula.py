@@ -414,6 +414,12 @@ def _acb_tree(e):
     return sel
 
 
+def _erf_array(x):
+    """math.erf entrywise on a float array (numpy has no erf; this is np.vectorize's result, in a third less time)."""
+    x = np.asarray(x, dtype=float)
+    return np.fromiter(map(math.erf, x.ravel().tolist()), float, x.size).reshape(x.shape)
+
+
 def point_function(e, lib):
     """``f(x)`` at real points with ``lib`` = mpmath (mpf) or numpy (float64 arrays)."""
     k = e[0]
@@ -437,7 +443,7 @@ def point_function(e, lib):
     if k == "f":
         f, name = point_function(e[2], lib), e[1]
         if lib is np:
-            g = {"exp": np.exp, "log": np.log, "erf": np.vectorize(math.erf, otypes=[float]), "tanh": np.tanh,
+            g = {"exp": np.exp, "log": np.log, "erf": _erf_array, "tanh": np.tanh,
                  "sin": np.sin, "cos": np.cos, "sqrt": np.sqrt}[name]
         else:
             g = {"exp": mpmath.exp, "log": mpmath.log, "erf": mpmath.erf, "tanh": mpmath.tanh, "sin": mpmath.sin,
