@@ -174,8 +174,12 @@ def _const(v):
 # Float forms that neither overflow nor lose the answer at large |x| (the formulas' literal
 # evaluation does: log(1 + exp(1000)) is inf, and silu's derivative is inf/inf there)
 def _sigmoid(x):
-    e = np.exp(-np.abs(x))                  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    # exp(-|x|) in (0, 1] never overflows; in place, the quadrature's large arrays pass through memory twice, not six times
+    x = np.asarray(x, dtype=float)
+    e = np.empty(x.shape)
+    np.exp(np.negative(np.abs(x, out=e), out=e), out=e)
+    d = np.add(e, 1, out=np.empty(x.shape))
+    return np.divide(1, d, out=np.divide(e, d, out=e), where=x >= 0)
 
 
 def _elu(x, a):
