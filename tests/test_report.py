@@ -354,9 +354,13 @@ def _chromium(*args):
 @pytest.mark.skipif(not CHROMIUM, reason="no chromium on PATH (Debian package chromium; .ci/run installs it)")
 def test_in_headless_chromium(built, tmp_path):
     profile = tmp_path / "profile"
+    shots = Path(os.environ.get("BNVERIFY_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
     for page, checks in ((built / "index.html", ("table", "figure", "graph")), (built / "claims" / "attractor.html", ())):
-        dom = _chromium(str(profile), "--dump-dom", page.as_uri())
-        assert dom.returncode == 0, dom.stderr[-2000:]
+        shot = shots / (page.stem + ".png")
+        # one start per page: headless Chromium dumps the DOM and writes the screenshot in the same run
+        dom = _chromium(str(profile), "--dump-dom", "--screenshot=%s" % shot, "--window-size=1200,1600", page.as_uri())
+        assert dom.returncode == 0 and shot.stat().st_size > 10000, dom.stderr[-2000:]
         html = dom.stdout
         console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
         assert not console, console
@@ -366,11 +370,6 @@ def test_in_headless_chromium(built, tmp_path):
             figures = json.loads((built / "report.json").read_text())["figures"]
             assert "<table class=\"verdicts\">" in html and html.count("<img") == len(figures) >= 1
             assert len(re.findall(r'<a class="node" href="claims/[a-z-]+\.html"', html)) == 4
-        shots = Path(os.environ.get("BNVERIFY_SCREENSHOTS") or tmp_path)
-        shots.mkdir(parents=True, exist_ok=True)
-        shot = shots / (page.stem + ".png")
-        r = _chromium(str(profile), "--screenshot=%s" % shot, "--window-size=1200,1600", page.as_uri())
-        assert r.returncode == 0 and shot.stat().st_size > 10000, r.stderr[-2000:]
         print("screenshot:", shot)
 
 
