@@ -80,7 +80,8 @@ def test_cross_term_vanishes_with_unequal_variances():
     rng = np.random.default_rng(11)
     e = lambda t: np.logaddexp(t / 2, -t / 2)                # log(2 cosh(t/2)), stably      # noqa: E731
     for v1, v2, r in ((1.0, 9.0, 0.3), (25.0, 4.0, -0.8), (400.0, 380.0, 0.995), (0.01, 100.0, 0.5)):
-        z1, z2 = rng.standard_normal((2, 1_000_000))          # the pair from its Cholesky factor (multivariate_normal's SVD: 5x slower)
+        # the pair from its Cholesky factor (multivariate_normal, an SVD per call, took five times as long)
+        z1, z2 = rng.standard_normal((2, 1_000_000))
         x, y = np.sqrt(v1) * z1, np.sqrt(v2) * (r * z1 + np.sqrt(1 - r * r) * z2)
         de = e(x) - e(y)
         cross = (x - y) * de

@@ -69,7 +69,8 @@ def _S_fp(phi, n, w, s):
     20 digits on the grid below, where |S(s)/s - 1| >= 0.01, so every sign is the 20-digit one (30x faster)."""
     fp = mpmath.fp
     lam = math.sqrt(float(w) * float(s))
-    return fp.quad(lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * fp.npdf(z), [-fp.inf, -1, 0, 1, fp.inf])
+    return fp.quad(lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * fp.npdf(z),
+                   [-fp.inf, -1, 0, 1, fp.inf])
 
 
 def _elu(t):

@@ -174,7 +174,7 @@ def _const(v):
 # Float forms that neither overflow nor lose the answer at large |x| (the formulas' literal
 # evaluation does: log(1 + exp(1000)) is inf, and silu's derivative is inf/inf there)
 def _sigmoid(x):
-    # exp(-|x|) in (0, 1] never overflows; in place, the quadrature's large arrays pass through memory twice, not six times
+    # exp(-|x|) in (0, 1] never overflows; in place: the quadrature's large arrays pass through memory less often
     x = np.asarray(x, dtype=float)
     e = np.empty(x.shape)
     np.exp(np.negative(np.abs(x, out=e), out=e), out=e)
