@@ -39,7 +39,7 @@ def _monte_carlo(n, phi, samples=1_000_000, seed=3, chunk=200_000):
         z = rng.standard_normal((chunk, n))
         cz = z - z.mean(axis=1, keepdims=True)
         y = math.sqrt(n) * cz / np.linalg.norm(cz, axis=1, keepdims=True)
-        f = phi(y)
+        f = phi(y[:, :2])                    # only y_1, y_2 enter
         p, q = f[:, 0] * f[:, 1], f[:, 0] ** 2
         a += p.sum(); b += q.sum(); aa += (p * p).sum(); bb += (q * q).sum(); ab += (p * q).sum()
     N = samples

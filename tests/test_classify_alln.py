@@ -97,7 +97,9 @@ def test_four_roots_against_a_root_scan(n):
 def test_the_kernel_checks_every_n_from_7():
     """The genuine item from n = 7 (chain on [0, 1/16] and t = 1/7 .. 1/15): four fixed points,
     and n^3 times the partner's gap -> 2 (pi - 2) inside the certified limit."""
-    item = ca.classification_item(7)
+    from bnverify.claims.properties import branches
+
+    item = branches.classification_item(7)      # ca.classification_item(7), kept for the process (basins, claims)
     assert [c["t"] for c in item["columns"] if c["t"][0] == c["t"][1]] == [["1/%d" % k] * 2 for k in range(7, 16)]
     fact = tc.check_classification(json.loads(json.dumps(item)))
     assert fact["fact"] == "classification" and fact["n_from"] == 7 and fact["fixed_points"] == 4

@@ -125,7 +125,6 @@ def _independent(w, n, q0, p0):
     S -> w C K(S) C (checked on every entry), then the partials by mpmath.diff and the dense chain rule."""
     with mpmath.workdps(30):
         wm = mpmath.mpf(w.numerator) / w.denominator
-        C = mpmath.eye(n) - mpmath.ones(n, n) / n
 
         def S_of(q, p):
             x, c = -p / (n - 1), (p / (n - 1) - q) / (n - 2)
@@ -137,7 +136,11 @@ def _independent(w, n, q0, p0):
             for i in range(n):
                 for j in range(n):
                     G[i, j] = _closed_gelu(S[i, i], S[j, j], S[i, j])
-            return wm * C * G * C
+            # w C G C entry by entry: G minus its row and column means plus its mean (C = I - 11^T/n; no n^3 product)
+            row = [mpmath.fsum(G[i, j] for j in range(n)) / n for i in range(n)]
+            col = [mpmath.fsum(G[i, j] for i in range(n)) / n for j in range(n)]
+            mean = mpmath.fsum(row) / n
+            return mpmath.matrix([[wm * (G[i, j] - row[i] - col[j] + mean) for j in range(n)] for i in range(n)])
 
         def h(q, p):
             Tm = T_(S_of(q, p))

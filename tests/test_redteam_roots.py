@@ -5,6 +5,7 @@ Defects are xfail(strict=True) with the reason; the rest are independent checks 
 (mpmath quadrature of S(s), the kernel's S'(s) against central differences of its own S)."""
 import copy
 import json
+import math
 from fractions import Fraction
 
 import mpmath
@@ -63,23 +64,25 @@ def test_a_cover_proves_what_its_own_bracket_shows(elu3, rel, prop):
 
 
 # ------------------------------------------------------------------ independent checks that held
-def _S_mp(phi, n, w, s):
-    with mpmath.workdps(20):
-        lam = mpmath.sqrt(mpmath.mpf(w.numerator) / w.denominator * mpmath.mpf(s.numerator) / s.denominator)
-        return mpmath.quad(lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * mpmath.npdf(z),
-                           [-mpmath.inf, -1, 0, 1, mpmath.inf])
+def _S_fp(phi, n, w, s):
+    """S(s) by mpmath's tanh-sinh quadrature in double precision (mpmath.fp): within 2e-15 of the same integral at
+    20 digits on the grid below, where |S(s)/s - 1| >= 0.01, so every sign is the 20-digit one (30x faster)."""
+    fp = mpmath.fp
+    lam = math.sqrt(float(w) * float(s))
+    return fp.quad(lambda z: (phi((n - 1) * lam * z / n) - phi(-lam * z / n)) ** 2 * fp.npdf(z),
+                   [-fp.inf, -1, 0, 1, fp.inf])
 
 
 def _elu(t):
-    return t if t > 0 else mpmath.exp(t) - 1
+    return t if t > 0 else math.expm1(t)
 
 
 def test_the_elu_cover_has_every_root_mpmath_finds(elu3):
-    """A log grid of S(s)/s - 1 (mpmath, 10^-3 .. 10^4, 8 points a decade): one sign change, inside (lo, hi)'s
+    """A log grid of S(s)/s - 1 (mpmath's quadrature, 10^-3 .. 10^4, 8 points a decade): one sign change, inside (lo, hi)'s
     grid cell; the kernel's fact names exactly one bracket."""
     w = Fraction(2)
     grid = [Fraction(10.0 ** (k / 8 - 3)) for k in range(0, 57)]
-    vals = [_S_mp(_elu, 3, w, s) / (mpmath.mpf(s.numerator) / s.denominator) - 1 for s in grid]
+    vals = [_S_fp(_elu, 3, w, s) / float(s) - 1 for s in grid]
     flips = [(grid[i], grid[i + 1]) for i in range(len(grid) - 1) if vals[i] * vals[i + 1] < 0]
     fact = items.check_item(elu3)
     assert len(flips) == 1 == len(fact["s"])

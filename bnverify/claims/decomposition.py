@@ -129,6 +129,25 @@ def nl_collapse(act):
                  {"c": float(c), "l2_gap_limit": float(sp.N(4 / c ** 2)), "end_class": "collapse"})
 
 
+@functools.lru_cache(maxsize=None)
+def _centred_identities():
+    """(whether the identities of :func:`centred_rescaling` hold, the local factor in m, m): the same at every n,
+    derived once per process."""
+    a, t, x, li, lj, m = sp.symbols("a t x l_i l_j m", positive=True)
+    dens = sp.exp(-x ** 2 / 2) / sp.sqrt(2 * sp.pi)
+    moment2 = sp.integrate(x ** 2 * sp.exp(-a * x ** 2) * dens, (x, -sp.oo, sp.oo))
+    moment0 = sp.integrate(sp.exp(-a * x ** 2) * dens, (x, -sp.oo, sp.oo))
+    gauss = (sp.simplify(moment2 - (1 + 2 * a) ** sp.Rational(-3, 2)) == 0
+             and sp.simplify(moment0 - (1 + 2 * a) ** sp.Rational(-1, 2)) == 0)
+    h = lambda l: l / (1 + 2 * t * l)
+    increasing = sp.simplify(sp.diff(h(li), li) - 1 / (1 + 2 * t * li) ** 2) == 0
+    contraction = sp.simplify(li / lj * h(lj) - h(li)
+                              - 2 * t * li * (li - lj) / ((1 + 2 * t * li) * (1 + 2 * t * lj))) == 0
+    rate = sp.simplify(sp.integrate((1 + 2 * t) ** (-m / 2 - 2), (t, 0, sp.oo), conds="none")
+                       / sp.integrate((1 + 2 * t) ** (-m / 2 - 1), (t, 0, sp.oo), conds="none"))
+    return gauss and increasing and contraction and sp.simplify(rate - m / (m + 2)) == 0, rate, m
+
+
 def centred_rescaling(n):
     """RC + RS, no NL.  A neuron's centred row is z ~ N(0, Sigma), Sigma = C G C, and RS makes it
     sqrt(n) z/|z|, so F(G) = n E[z z^T / |z|^2].  In an eigenbasis of Sigma (eigenvalues
@@ -143,20 +162,8 @@ def centred_rescaling(n):
     so each ratio l_i/l_j > 1 strictly shrinks and never flips; by compactness of the
     spectra with ratio <= r_0 the largest ratio tends to 1.  Near equal eigenvalues the
     log-eigenvalue deviations shrink by int (1+2t)^(-m/2-2) / int (1+2t)^(-m/2-1) = m/(m+2)."""
-    a, t, x, li, lj, m = sp.symbols("a t x l_i l_j m", positive=True)
-    dens = sp.exp(-x ** 2 / 2) / sp.sqrt(2 * sp.pi)
-    moment2 = sp.integrate(x ** 2 * sp.exp(-a * x ** 2) * dens, (x, -sp.oo, sp.oo))
-    moment0 = sp.integrate(sp.exp(-a * x ** 2) * dens, (x, -sp.oo, sp.oo))
-    gauss = (sp.simplify(moment2 - (1 + 2 * a) ** sp.Rational(-3, 2)) == 0
-             and sp.simplify(moment0 - (1 + 2 * a) ** sp.Rational(-1, 2)) == 0)
-    h = lambda l: l / (1 + 2 * t * l)
-    increasing = sp.simplify(sp.diff(h(li), li) - 1 / (1 + 2 * t * li) ** 2) == 0
-    contraction = sp.simplify(li / lj * h(lj) - h(li)
-                              - 2 * t * li * (li - lj) / ((1 + 2 * t * li) * (1 + 2 * t * lj))) == 0
-    rate = sp.simplify(sp.integrate((1 + 2 * t) ** (-m / 2 - 2), (t, 0, sp.oo), conds="none")
-                       / sp.integrate((1 + 2 * t) ** (-m / 2 - 1), (t, 0, sp.oo), conds="none"))
+    ok, rate, m = _centred_identities()
     factor = rate.subs(m, n - 1)
-    ok = gauss and increasing and contraction and sp.simplify(rate - m / (m + 2)) == 0
     statement = ("RC + RS without NL: F(G) = n E[z z^T/|z|^2], z ~ N(0, C G C), keeps the eigenvectors of "
                  "C G C and strictly shrinks the ratio of any two of its unequal non-zero eigenvalues, so "
                  "from any start with rank(C G C) = n - 1 (every Gaussian batch) the scale-free Gram matrix "
@@ -382,6 +389,12 @@ def from_catalogue(model, act, n, executor=None):
 
 
 # ---------------------------------------------------------------- dispatch
+@functools.lru_cache(maxsize=16)
+def _nl_collapse(act):
+    """:func:`nl_collapse` once per activation in a process (the same fact at every n; read only)."""
+    return nl_collapse(act)
+
+
 def infinite_width(subset, act, n, executor=None):
     """The fact for one subset of ORDER (see the module table), as a fresh copy: facts are
     pure functions of (subset, activation, n), so each is derived once per process."""
@@ -405,7 +418,7 @@ def _infinite_width(subset, act, n, executor=None):
         if rc and not nl:
             return centring_projection(n)
         if nl and not rc:
-            return nl_collapse(act)
+            return _nl_collapse(act)
         return from_catalogue(("rc",), act, n, executor)
     if rc and nl:
         return from_catalogue(("rc", "rs"), act, n, executor)

@@ -89,7 +89,7 @@ def _a(v):
 
 
 def _leaky(slope):
-    def closed(q1, q2, c):
+    def closed(q1, q2, c, keys=None):
         from flint import arb
 
         A, B = (1 + _a(slope) ** 2) / 2, (1 - _a(slope)) ** 2 / (2 * arb.pi())     # at the caller's precision
@@ -101,7 +101,7 @@ def _leaky(slope):
     return closed
 
 
-def _erf(q1, q2, c):
+def _erf(q1, q2, c, keys=None):
     from flint import arb
 
     q1, q2, c = _a(q1), _a(q2), _a(c)
@@ -113,7 +113,7 @@ def _erf(q1, q2, c):
             "Ex2": two_pi * arb.atan2(2 * q1, (1 + 4 * q1).sqrt()), "Ey2": two_pi * arb.atan2(2 * q2, (1 + 4 * q2).sqrt())}
 
 
-def _sin(q1, q2, c):
+def _sin(q1, q2, c, keys=None):
     q1, q2, c = _a(q1), _a(q2), _a(c)
     damp = (-(q1 + q2) / 2).exp()
     K = damp * c.sinh()
@@ -132,10 +132,12 @@ def _gelu_K(q1, q2, c):
     return (c + hh) / 4
 
 
-def _gelu(q1, q2, c):
+def _gelu(q1, q2, c, keys=None):
     from flint import arb, arb_series
 
     q1, q2, c = _a(q1), _a(q2), _a(c)
+    if keys == ("K",):                      # the float search's kernel values: not the three series steps
+        return {"K": _gelu_K(q1, q2, c)}
     t = arb_series([0, 1], prec=2)          # one exact first-order Taylor step per variable
 
     def d1(s):                              # coeffs() drops trailing exact zeros (dK/dq1 = 0 at c = 0)
@@ -156,7 +158,8 @@ class Kind:
     dnumpy: Callable | None = None          # (x, alpha) -> phi'(x) on a float array
     degree: int | None = None
     slope: Callable | None = None           # alpha -> the leaky slope
-    closed: Callable | None = None          # (q1, q2, c) -> {quantity: arb}; the slope family's is built
+    closed: Callable | None = None          # (q1, q2, c, keys=None) -> {quantity: arb} (keys: at least those);
+                                            # the slope family's is built
     closed_name: str = ""
     alpha: Fraction | None = None
     stage_alpha: Fraction | None = None
@@ -177,8 +180,12 @@ def _const(v):
 # Float forms that neither overflow nor lose the answer at large |x| (the formulas' literal
 # evaluation does: log(1 + exp(1000)) is inf, and silu's derivative is inf/inf there)
 def _sigmoid(x):
-    e = np.exp(-np.abs(x))                  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    # exp(-|x|) in (0, 1] never overflows; in place: the quadrature's large arrays pass through memory less often
+    x = np.asarray(x, dtype=float)
+    e = np.empty(x.shape)
+    np.exp(np.negative(np.abs(x, out=e), out=e), out=e)
+    d = np.add(e, 1, out=np.empty(x.shape))
+    return np.divide(1, d, out=np.divide(e, d, out=e), where=x >= 0)
 
 
 def _elu(x, a):

@@ -44,7 +44,12 @@ def pair_mean(q1, q2, c, f, g, nodes=NODES):
     x = s1[:, None] * u[None, :]                                    # (pairs, nodes)
     y = (slope * s1)[:, None, None] * u[None, :, None] + rest[:, None, None] * u[None, None, :]
     with np.errstate(over="ignore"):    # exp(-x) in silu / elu's unused branch overflows harmlessly
-        return np.einsum("a,b,iab->i", wu, wu, f(x)[:, :, None] * g(y))
+        fx, gy = f(x), g(y)
+        if isinstance(gy, np.ndarray) and gy.dtype == np.float64 and gy.shape == y.shape and gy.flags.writeable:
+            gy *= fx[:, :, None]            # in place: the (pairs, nodes, nodes) product is the rule's largest array
+        else:
+            gy = fx[:, :, None] * gy
+        return np.einsum("a,b,iab->i", wu, wu, gy)
 
 
 def kernel(S, act, nodes=NODES):

@@ -111,19 +111,24 @@ def spread_response_quadrature(act, n, eps, dps=30):
     a = float(act.slope)
     phi = (lambda v: v if v > 0 else a * v)
 
-    def dens(p):
-        return k / (2 * mp.pi * (k ** 2 * mp.cos(p) ** 2 + mp.sin(p) ** 2))
+    def at(p):
+        """(y_1, y_2, density) at angle p, each cosine, sine and root once (at quad's working precision)."""
+        c, s, root_n, root_2 = mp.cos(p), mp.sin(p), mp.sqrt(n), mp.sqrt(2)
+        return (root_n * (-sig * c + s / root_2), root_n * (-sig * c - s / root_2),
+                k / (2 * mp.pi * (k ** 2 * c ** 2 + s ** 2)))
 
-    def y(p):
-        return (mp.sqrt(n) * (-sig * mp.cos(p) + mp.sin(p) / mp.sqrt(2)),
-                mp.sqrt(n) * (-sig * mp.cos(p) - mp.sin(p) / mp.sqrt(2)))
+    def m11(p):
+        y1, _, d = at(p)
+        return phi(y1) ** 2 * d
+
+    def d12(p):
+        y1, y2, d = at(p)
+        return (phi(y1) - phi(y2)) ** 2 * d
 
     pts = [0, mp.pi / 2, mp.pi, 3 * mp.pi / 2, 2 * mp.pi]
     pts = sorted(set(pts + [mp.pi + d for d in (-4 * k, -k, k, 4 * k)] + [d for d in (k, 4 * k)]
                      + [2 * mp.pi - d for d in (k, 4 * k)]))
-    m11 = mp.quad(lambda p: phi(y(p)[0]) ** 2 * dens(p), pts)
-    d12 = mp.quad(lambda p: (phi(y(p)[0]) - phi(y(p)[1])) ** 2 * dens(p), pts)
-    return float(d12 / (2 * m11))
+    return float(mp.quad(d12, pts) / (2 * mp.quad(m11, pts)))
 
 
 def rs_gram_monte_carlo(G, act, samples, rng):

@@ -126,7 +126,7 @@ class Family:
         trip = np.stack([q1, q2, c], axis=1)
         uniq, inv = np.unique(trip, axis=0, return_inverse=True)
         vals = np.array([[float(v[k].mid()) for k in keys]
-                         for v in (self.act.closed(float(a), float(b), float(x)) for a, b, x in uniq)])
+                         for v in (self.act.closed(float(a), float(b), float(x), keys) for a, b, x in uniq)])
         return [vals[np.ravel(inv), i] for i in range(len(keys))]
 
     def images(self, q, rho):
