@@ -373,3 +373,32 @@ def test_threshold_eight_at_five_halves():
     c7 = SC.search_item("gelu", 7, W)
     assert c7 is not None
     assert trusted.decide(_claim("attractor-threshold", n="7..8", value="8"), [c7, _stable()])[0] == "proved"
+
+
+def test_g2_across_the_two_point_line_never_hides_a_zero():
+    """gelu's "2" cells across rho = 1 use the mean value form of q' - q (h12's first row): around gelu's two-point
+    fixed point at 5/2, n = 8 (G2 = 0 on the line p = 49 q) every cell across the line where G2 changes sign on a
+    grid of its points is refused, and some cells near it, where it does not, are shown."""
+    n, w = 8, F(5, 2)
+    with ctx.workprec(128):
+        g2 = lambda q, p: S.h12("gelu", n, S.ball(w), S.ball(q), S.ball(p))[0]        # noqa: E731
+        lo, hi = F(1, 2), F(2)             # the two-point fixed point at q = 0.8725 (another at 0.0429)
+        assert g2(lo, 49 * lo) * g2(hi, 49 * hi) < 0
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if (g2(mid, 49 * mid) > 0) == (g2(lo, 49 * lo) > 0) else (lo, mid)
+        q = (lo + hi) / 2
+        rng, refused, shown = np.random.default_rng(5), 0, 0
+        for _ in range(150):
+            h = q * F(float(10 ** rng.uniform(-4, -1))).limit_denominator(10 ** 6)
+            q0 = q + h * F(float(rng.uniform(-1, 0))).limit_denominator(1000)
+            p0 = 49 * q0 + 49 * h * F(float(rng.uniform(-1, 0.5))).limit_denominator(1000)
+            if not p0 < 49 * (q0 + h) and p0 + h > 49 * q0:
+                continue
+            signs = {float(g2(q0 + h * i / 4, p0 + h * j / 4).mid()) > 0 for i in range(5) for j in range(5)}
+            ok = S._leaf("2", "gelu", n, w, q0, q0 + h, p0, p0 + h)
+            if len(signs) == 2:
+                assert not ok, (q0, p0, h)
+                refused += 1
+            shown += ok
+        assert refused > 10 and shown > 10, (refused, shown)
