@@ -92,3 +92,24 @@ def test_m_piece_refuses_a_delta_above_m_inside_the_piece(n, w, lo, hi, d):
     assert _m_floor(n, w, lo, hi) < float(d)
     with ctx.workprec(128):
         assert not S.m_piece(n, ball(w), ball(d), lo, hi)
+
+
+def test_value_none_refuted_by_a_stable_box():
+    """attractor-threshold value none says no n of the domain has a stable spread-cluster point: a spread-box whose
+    radius' upper end is below 1 (gelu 5/2, n = 8) at any n of the domain refutes it (it was left undecided, asking
+    for a cover that cannot exist); a box whose radius straddles 1 does not."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_redteam_box import _claim, _stable, _verdict
+
+    from bnverify import trusted
+    box = _stable()
+    assert _verdict(_claim("attractor-threshold", n="8", value="none"), [box]) == "refuted"
+    assert _verdict(_claim("attractor-threshold", n="7..9", value="none"), [box]) == "refuted"
+    q0, q1, p0, p1 = (F(box[k]) for k in ("q_lo", "q_hi", "p_lo", "p_hi"))
+    qm, pm = (q0 + q1) / 2, (p0 + p1) / 2          # relative half-width 2^-12: radius in [0.93, 1.29]
+    wide = dict(box, q_lo=str(qm - qm / 4096), q_hi=str(qm + qm / 4096), p_lo=str(pm - pm / 4096),
+                p_hi=str(pm + pm / 4096))
+    assert trusted.items.check_item(dict(wide))["radius_hi"] > 1
+    assert _verdict(_claim("attractor-threshold", n="8", value="none"), [wide]) == "inconclusive"
