@@ -212,7 +212,8 @@ def test_the_default_states_refusal_names_the_attractor_route():
 def test_bounds_at_the_enclosures_ends():
     """'<=' radius_hi and '>=' radius_lo proved; '<' radius_hi, '>' radius_lo, and every relation at a bound inside
     the enclosure, undecided; a hair outside, proved; attractor-stable over 8..8 proved, over 8..9 or 3..64 with
-    only n = 8's box not; attractor-threshold none never from a box, 8 only on the domain 8 (no smaller n); the box never refutes '>' 1 or '<' 1/2."""
+    only n = 8's box not; attractor-threshold none refuted by the stable box (any domain holding 8), 8 proved only on the
+    domain 8 (no smaller n); the box never refutes '>' 1 or '<' 1/2."""
     it, f = _box(F(5, 2), 8, 0.7594565, 26.070839)
     lo, hi, eps = f["radius_lo"], f["radius_hi"], F(1, 10 ** 30)
     want = {("<=", hi): "proved", ("<", hi): "inconclusive", ("<", hi + eps): "proved", ("<=", hi - eps): "inconclusive",
@@ -224,9 +225,10 @@ def test_bounds_at_the_enclosures_ends():
     for n in ("8..9", "3..64", "7..8", "8.."):
         assert _verdict(_claim("attractor-stable", n=n), [it]) == "inconclusive", n
     for v in ("8", "none", "9"):     # on n = 8 alone the box is the threshold 8 (no smaller n: issue 22's rule)
-        want = "proved" if v == "8" else "inconclusive"
+        want = "proved" if v == "8" else "refuted" if v == "none" else "inconclusive"      # none: stable at 8
         assert _verdict(_claim("attractor-threshold", params={"value": v}), [it]) == want, v
-        assert _verdict(_claim("attractor-threshold", n="3..8", params={"value": v}), [it]) == "inconclusive", v
+        assert _verdict(_claim("attractor-threshold", n="3..8", params={"value": v}), [it]) == (
+            "refuted" if v == "none" else "inconclusive"), v
 
 
 def test_moved_widened_relabelled_and_edited_boxes():

@@ -179,7 +179,8 @@ def test_a_stable_point_is_only_a_lower_bound():
     """GELU 5/2, n = 8 (radius 0.98336 < 1): existence and fixed-point proved; radius > 98/100 proved (true); radius
     >= 983358531/10^9 (false: 0.98335853075) and > 1 not; at n = 8 the upper bound (every block of DF, issue 22:
     tests/test_spread_blocks.py) proves attractor-stable and radius < 1, <= 100; over 5..8, 8..9, 3..64 and 3.. none
-    of them (no evidence at the other n); threshold 8 only on the domains 8 and 8..9, no refutation anywhere."""
+    of them (no evidence at the other n); threshold 8 only on the domains 8 and 8..9; value none refuted on every
+    domain (each holds 8, where the stable point is), no other refutation."""
     it = _stable()
     assert _verdict(_claim(), [it]) == "proved"
     assert _verdict(_claim("fixed-point", state="attractor"), [it]) == "proved"
@@ -195,7 +196,8 @@ def test_a_stable_point_is_only_a_lower_bound():
                       _claim("attractor-threshold", n=n, value="8"), _claim("attractor-threshold", n=n, value="none")):
             # threshold 8 on 8 and 8..9: the box, and no smaller n (issue 22: a box at t and covers below it)
             value = claim["params"].get("value")
-            want = "proved" if n == "8" and value is None or value == "8" and n in ("8", "8..9") else "inconclusive"
+            want = "proved" if n == "8" and value is None or value == "8" and n in ("8", "8..9") else \
+                "refuted" if value == "none" else "inconclusive"
             assert _verdict(claim, [it]) == want, (n, claim)
         if n != "8":
             assert _verdict(_claim(n=n), [it]) == "inconclusive"

@@ -120,7 +120,7 @@ def test_gelu_5_2_n8_is_a_stable_attractor():
     # the threshold needs absence below (spread-none covers): a point alone decides it only on a domain starting at it
     assert _verdict(_claim("attractor-threshold", params={"value": "8"}), [it]) == "proved"
     assert _verdict(_claim("attractor-threshold", n="7..8", params={"value": "8"}), [it]) == "inconclusive"
-    assert _verdict(_claim("attractor-threshold", params={"value": "none"}), [it]) == "inconclusive"
+    assert _verdict(_claim("attractor-threshold", params={"value": "none"}), [it]) == "refuted"     # stable at 8
     with pytest.raises(trusted.Rejected, match=r"every block of DF: n = 8: in \[0.983358530, 0.983358531\]"):
         trusted.decide(_radius("<", "98/100"), [it])
 

@@ -184,9 +184,11 @@ def test_trusted_is_small():
     value form by h12's partials on gelu's cells across rho = 1; a series division by a ball around 0 in G1's slope
     not shown; spread-point for erf and sin only); items.py (+1: gelu's price, twice a cell, its pieces and OMEGA's
     grid); kernel.py (+9: the reason names gelu's square; attractor-threshold value t proved by a stable spread-box at
-    t and spread-none covers at every smaller n of the domain, refuted by a stable spread-box at a smaller n)."""
+    t and spread-none covers at every smaller n of the domain, refuted by a stable spread-box at a smaller n).  +2 in
+    kernel.py: attractor-threshold value none refuted by a stable spread-box at any n of the domain (it was left
+    undecided, asking for a spread-none cover at an n where a stable point is proved)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3864, sizes
+    assert sum(sizes.values()) <= 3866, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

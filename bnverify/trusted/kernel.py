@@ -974,7 +974,7 @@ def _g_spread_smooth(c, stable, threshold):
     the parity lemma (twopoint.lemma), every distance grows, d'_ij >= w d_ij/4.  Outside them: attractor-threshold t
     proved by a spread-box fact at t whose radius' upper end is below 1 (a stable spread-cluster fixed point of the
     family) and a spread-none fact at every smaller n of the domain (none stable there); refuted by such a box at a
-    smaller n of the domain (a stable one there)."""
+    smaller n of the domain (a stable one there), and value none refuted by such a box at any n of the domain."""
     _need(c.stages == ["rc"], "the spread-cluster state of a non-homogeneous phi is decided for RC then phi (stages rc)")
     _need(c.n_lo >= 3, "n >= 3 (a cluster of at least two points)")
     what = ("a spread-cluster fixed point in the symmetric family (n-1 exchangeable cluster points and one odd point; "
@@ -1033,9 +1033,11 @@ def _g_spread_smooth(c, stable, threshold):
                     raise Rejected("the spread-point's spectral radius of DF is in [%.9f, %.9f], not shown %s %s (a "
                                    "point proves, never refutes: that needs every fixed point)" % (r[0], r[1], rel, bound))
             covered = {f["n"]: f["only_stable"] for f in facts if f["fact"] == "spread-none"}
-            below = [k for k in sorted(boxes) if isinstance(threshold, int) and k < threshold and boxes[k]["radius_hi"] < 1]
-            if below:       # a stable spread-cluster fixed point at a smaller n of the domain: t is no threshold
-                return "refuted", _box_reason(boxes[below[0]]) + "; %d < %d is in the domain" % (below[0], threshold)
+            below = [k for k in sorted(boxes) if (threshold == "none" or isinstance(threshold, int) and k < threshold)
+                     and boxes[k]["radius_hi"] < 1]
+            if below:       # a stable spread-cluster fixed point at a smaller n of the domain (none: at any n)
+                return "refuted", _box_reason(boxes[below[0]]) + ("; n = %d is in the domain" % below[0] if threshold ==
+                                                                  "none" else "; %d < %d is in the domain" % (below[0], threshold))
             if isinstance(threshold, int) and threshold in boxes and boxes[threshold]["radius_hi"] < 1 and all(
                     k in covered for k in range(c.n_lo, threshold)):     # stable at t (a box), at no smaller n (covers)
                 return "proved", _box_reason(boxes[threshold]) + (
