@@ -113,3 +113,14 @@ def test_value_none_refuted_by_a_stable_box():
                 p_hi=str(pm + pm / 4096))
     assert trusted.items.check_item(dict(wide))["radius_hi"] > 1
     assert _verdict(_claim("attractor-threshold", n="8", value="none"), [wide]) == "inconclusive"
+
+
+def test_a_single_n_threshold_takes_the_box(run_cli):
+    """attractor-threshold on one n (gelu 11/4, n = 6, a stable spread-box there): the search now offers the box, so
+    value none is refuted and value 6 proved (they were inconclusive, asking for a cover that cannot exist)."""
+    import json
+    args = ("check", "--stages", "rc,gelu", "--weight-var", "11/4", "--n", "6", "--property", "attractor-threshold",
+            "--json")
+    for value, verdict, code in (("none", "refuted", 1), ("6", "proved", 0)):
+        got, out, err = run_cli(*args, "--value", value)
+        assert (got, json.loads(out)["verdict"]) == (code, verdict), err[-500:]

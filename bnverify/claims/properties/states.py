@@ -56,17 +56,19 @@ def box_evidence(item):
 
 def box_search(claim, act, n, w):
     """(items, human) from spread-box items (Krawczyk around the float search's spread-cluster points) where a claim
-    on the attractor of RC + gelu, erf or sin (silu, softplus, elu: Mehler's series) can be proved by one: existence,
-    or a radius rel bound (attractor-stable: < 1); None where no box is tried (n = 3 for erf and sin: the point
+    on the attractor of RC + gelu, erf or sin (silu, softplus, elu: Mehler's series) can be decided by one: existence,
+    or a radius rel bound (attractor-stable and attractor-threshold: < 1; a stable point at n decides a threshold claim
+    at n, proved for value n, refuted for none); None where no box is tried (n = 3 for erf and sin: the point
     {v, -v, 0} first; a lemma decides; another property), or for '<' / '<=' where no box shows it and a spread-none cover may refute (erf, sin).  For a radius
     bound, the point whose lower bound is largest ('>', '>=') or upper bound smallest ('<', '<=')."""
     from . import spread_cover
     rel = claim.params.get("relation", "<")
     if not spread_cover.boxed(act.name) or n > trusted.items.N_MAX or n == 3 and act.kind.spread_point or \
             spread_cover.lemma_decides(act, w) or \
-            claim.property not in ("attractor-exists", "fixed-point", "spectral-radius", "attractor-stable"):
+            claim.property not in ("attractor-exists", "fixed-point", "spectral-radius", "attractor-stable",
+                                   "attractor-threshold"):
         return None
-    upper = claim.property in ("spectral-radius", "attractor-stable") and rel in ("<", "<=")
+    upper = claim.property in ("spectral-radius", "attractor-stable", "attractor-threshold") and rel in ("<", "<=")
     items, found = spread_cover.box_items(act, n, w)
     if not items and upper and act.kind.spread_cover:
         return None
