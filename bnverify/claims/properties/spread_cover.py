@@ -15,6 +15,7 @@ from fractions import Fraction
 from flint import ctx
 
 from ... import trusted
+from ...core import activations
 from ...trusted import mehler, spreadfam
 from .two_point import kernel_alpha
 
@@ -26,8 +27,9 @@ GELU_ORDER = "OBZ12X"   # gelu: "B" beyond its bound on q, "Z" its small-scale l
 
 
 def _kind(name):
-    from ...core import activations
     return activations.REGISTRY[name]
+
+
 UNSTABLE = "U"      # tried only when no cover without it exists: its fact answers for stable fixed points only
 
 
