@@ -26,17 +26,20 @@ DESCRIPTION = """\
 One row per activation (and weight variance sigma_w^2, W ~ N(0, sigma_w^2 / d)) of the RC + phi
 dynamics, at each n of --n:
 
-  certified        the trusted kernel's verdicts, where it has a goal (the ReLU family today):
-                   O_n a fixed point (every n >= 3), the attractor for every n >= 7 (existence
-                   and spectral radius < 1), the smallest n with an attractor; "-" elsewhere,
-                   with the reason in --json
+  certified        the trusted kernel's verdicts.  The ReLU family: O_n a fixed point (every
+                   n >= 3), the attractor for every n >= 7 (existence and spectral radius < 1),
+                   the smallest n with an attractor.  Any other phi, at each n of --n: the
+                   two-point state (exists, with the odd point's cosine and the norm ratio, and
+                   its stability, or the scale collapses or grows) and the simplex state (its
+                   cosine and spectral radius); "-" where the kernel has no goal, with the
+                   reason in --json
   smallest n       with --spread-n A..B, for a non-homogeneous phi: "none in A..B (proved by the
                    trusted kernel's collapse lemma ...)" where the scale collapses (tanh at
                    sigma_w^2 = 1, gelu, silu and softplus at <= 2, ...) or, the parity lemma, grows (gelu,
                    silu, softplus, elu at >= 4); elsewhere the smallest n in A..B
                    at which a float search of the symmetric family finds a spread-cluster fixed
                    point (and a stable one), or "none found in A..B (float search; not
-                   proved)" (docs/spread.md; bnverify attractor decides erf, sin, tanh, sigmoid per n)
+                   proved)" (docs/spread.md; bnverify attractor decides erf, sin, tanh, sigmoid, gelu per n)
   infinite width   the Gram map G -> K_phi(sigma_w^2 C G C) iterated in floating point
                    (Gauss-Hermite product rule) from --starts Gaussian batches: the scale's fate
                    (scale-free for a homogeneous phi; else collapses / finite / explodes) and
