@@ -2,11 +2,14 @@
 module or inside a function) goes to the same room or a room below, the trusted checker
 imports nothing of bnverify outside itself, and the modules' imports form no cycle."""
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bnverify import trusted
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bnverify"
 
@@ -232,3 +235,22 @@ def test_the_input_limit_is_the_kernels():
 
     assert limits.certified_max_n() == items.N_MAX
     assert limits.MAX_N == items.STATE_N_MAX and limits.MAX_PER_N == kernel.PER_N_MAX
+
+
+def test_a_reviewer_checks_a_certificate_with_the_trusted_package_alone(tmp_path, written_cert):
+    """bnverify.trusted.check_file, in a fresh interpreter that loads nothing else of bnverify, re-checks a
+    genuine certificate and rejects the same certificate relabelled onto another n."""
+    good = tmp_path / "good.json"
+    cert = written_cert(good, "--stages", "rc,relu", "--n", "5", "--property", "fixed-point",
+                        "--state", "configuration")
+    cert["claim"]["domain"]["n"] = "6"
+    cert["hash"] = trusted.content_hash(cert)            # a forger recomputes the hash
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(cert))
+    code = ("import sys, bnverify.trusted as t; print(t.check_file(sys.argv[1])[0]); print(t.check_file(sys.argv[2])); "
+            "print(' '.join(m for m in sys.modules if m.split('.')[0] == 'bnverify'))")
+    out = subprocess.run([sys.executable, "-c", code, str(good), str(bad)], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "True", out
+    assert out[1] == "(False, \"the certificate's statement is not the kernel's canonical statement\")", out
+    assert [m for m in out[2].split() if m != "bnverify" and m.split(".")[:2] != ["bnverify", "trusted"]] == []
