@@ -179,3 +179,17 @@ def test_unsplit_jobs_go_first_and_results_match_one_process():
         assert p.ok and (p.verdict.status, p.verdict.evidence.get("per_n")) == (a.verdict.status,
                                                                             a.verdict.evidence.get("per_n"))
         assert p.verdict.certificate["evidence"] == a.verdict.certificate["evidence"]
+
+
+def test_check_reports_each_n_on_stderr_and_keeps_stdout_for_the_verdict(run_cli):
+    """A claim checked one n at a time says each n as it is decided, on stderr only (--json's stdout parses);
+    a claim of one job says nothing there."""
+    argv = ("check", "--stages", "rc,relu", "--property", "attractor-stable", "--relation", "<", "--bound", "1")
+    code, out, err = run_cli(*argv, "--n", "7..9", "--json")
+    assert code == 0 and json.loads(out)["verdict"] == "proved"
+    lines = err.splitlines()
+    assert [line.split()[:3] for line in lines] == [["[%d/3]" % k, "command-line:", "n=%d" % (6 + k)]
+                                                    for k in (1, 2, 3)], err
+    assert all(line.split()[3] == "proved" for line in lines)
+    code, out, err = run_cli(*argv, "--n", "7")
+    assert code == 0 and err == ""

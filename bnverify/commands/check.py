@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import parallel
 from ..claims import certificate, properties, runner, spec
+from ..claims.properties import jobs as split
 from ..core import activations, limits
 from ..report import pretty
 from ..errors import BadInput, ClaimError
@@ -27,6 +28,8 @@ point is the two-point state (--state two-point), whose odd point is not orthogo
 claim about O_n (--state configuration) is refuted there.
 
 Ranges: --n 3..20, --n 3.. (every n >= 3) or --n 5; --alpha 1/10 or 0..1/2 (leaky_relu).
+A claim checked one n at a time writes a line per n on stderr as each is decided
+("[2/6] command-line: n=4  refuted  3.1s"); stdout, and so --json, carries only the verdict.
 Eigenvalues follow the scale-free convention for a homogeneous phi (ReLU family): those of
 DF(G*)/c without the direction G*; for a non-homogeneous phi (gelu, erf, sin, ...: no scale
 to quotient out) those of the map's own DF(G*), on every direction.
@@ -159,7 +162,8 @@ def run(args):
         claim = claim_from_flags(args)
     ex = parallel.executor_for(args, args.jobs)
     try:
-        (result,) = runner.run([claim], executor=ex, jobs=args.jobs, progress=False)
+        per_n = len(split.units(claim)) > 1         # a line per n on stderr as it is decided (stdout untouched)
+        (result,) = runner.run([claim], executor=ex, jobs=args.jobs, progress=per_n and options.talks(args))
     finally:
         if ex is not None:
             ex.shutdown()
