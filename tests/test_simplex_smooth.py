@@ -320,3 +320,34 @@ def test_the_search_falls_back_to_the_scans_own_pair():
     item = search.simplex_bracket_item(activation("tanh"), 3, 100)
     assert item is not None and Fraction(item["hi"]) / Fraction(item["lo"]) - 1 < Fraction(1, 10 ** 7)
     assert trusted.decide(_claim(n="3", w="100"), [item])[0] == "proved"
+
+
+def test_the_ball_grid_looks_for_its_own_root_nearest_first():
+    """_ball_grid: sign changes of the kernel's evaluator on a log grid about float root ``which``, nearest first,
+    never past the geometric midpoint to a neighbouring float root (a sign function stands in for the balls)."""
+    found = [(0.97, 1.04), (142.8, 152.8), (9347.8, 10000.0)]
+    roots = [230, 1.0, 9700]                     # where the "balls" change sign (the float rule was off at s ~ 150)
+
+    def sign_for(true_root, calls):
+        def sign(s):
+            calls.append(s)
+            return 1 if s < true_root else -1
+        return sign
+    calls = []
+    first = next(search._ball_grid(sign_for(roots[0], calls), found, 1))
+    assert first[0] < 230 < first[1] and first[1] / first[0] < 1.2
+    assert all(12 < c < 1200 for c in calls)           # between the midpoints to roots 0 and 2
+    assert list(search._ball_grid(sign_for(2000, []), found, 1)) == []      # 2000: past the midpoint to root 2
+    assert list(search._ball_grid(sign_for(0.5, []), found, 1)) == []       # root 0's side of the midpoint
+    pairs = list(search._ball_grid(sign_for(1.1, []), found, 0))
+    assert len(pairs) == 1 and pairs[0][0] < 1.1 < pairs[0][1]
+
+
+@pytest.mark.slow          # 25 s: the second root's balls at s ~ 235 (Mehler's series at variance ~ 650)
+def test_a_stable_simplex_root_the_float_rule_put_forty_percent_off(cli_json):
+    """SiLU at sigma_w^2 = 3, n = 12: the scan's second sign change sits near s = 148, the true root (balls) near
+    235; the ball grid brackets it and its spectral radius (0.998) proves the existential claim, which the first
+    root (s ~ 1.02, radius 1.056) alone left inconclusive."""
+    out = cli_json("check", "--stages", "rc,silu", "--weight-var", "3", "--n", "12", "--property", "spectral-radius",
+                   "--state", "simplex", "--relation", "<", "--bound", "1")
+    assert out["verdict"] == "proved" and 235 < float(Fraction(out["evidence"]["s"][0])) < 235.2

@@ -101,8 +101,10 @@ def _simplex_bracket_item(act, n, w, which=0):
 
     def tries():            # the scan (a second float pass) only once every width has failed
         yield from ((c * (1 - rel), c * (1 + rel), int(10 / (rel * c))) for rel in SIMPLEX_WIDTHS)
-        a, b = twopoint.roots(act, n, Fraction(w), state="simplex")[which]
+        found = twopoint.roots(act, n, Fraction(w), state="simplex")
+        a, b = found[which]
         yield from ((Fraction(a / f), Fraction(b * f), 10 ** 12) for f in (1, 1.1, 1.3))
+        yield from _ball_grid(sign, found, which)
     for lo, hi, den in tries():
         lo, hi = lo.limit_denominator(den), hi.limit_denominator(den)
         try:
@@ -120,6 +122,33 @@ def _simplex_bracket_item(act, n, w, which=0):
             if 1024 * (hi - lo) <= lo:
                 return twopoint.item(act, n, w, lo, hi, PREC, state="simplex")
     return None
+
+
+GRID_STEP, GRID_REACH = 2 ** 0.25, 8       # the ball grid: root * GRID_STEP^k, |k| <= GRID_REACH (a factor 4 each way)
+
+
+def _ball_grid(sign, found, which):
+    """Sign changes of the kernel's evaluator on a log grid about the float root number ``which``, nearest first,
+    kept between the geometric midpoints to the neighbouring float roots (so that each ``which`` looks for its
+    own root).  The float rule can be far off where s is large: silu at sigma_w^2 = 3, n = 12 put the second
+    root near 148, the balls between 200 and 250 (the tensor Gauss-Hermite rule does not resolve phi's bend at
+    a standard deviation of 25)."""
+    a, b = found[which]
+    root = math.sqrt(a * b)
+    lo = math.sqrt(root * math.sqrt(found[which - 1][0] * found[which - 1][1])) if which > 0 else 0.0
+    hi = math.sqrt(root * math.sqrt(found[which + 1][0] * found[which + 1][1])) if which + 1 < len(found) else math.inf
+    pts = sorted(Fraction(root * GRID_STEP ** k).limit_denominator(10 ** 6) for k in range(-GRID_REACH, GRID_REACH + 1)
+                 if lo < root * GRID_STEP ** k < hi)
+    signs = {}
+    for p, q in sorted(zip(pts, pts[1:]), key=lambda pq: abs(math.log(float(pq[0] * pq[1]) / root ** 2))):
+        for x in (p, q):
+            if x not in signs:
+                try:
+                    signs[x] = sign(x)
+                except trusted.Rejected:
+                    signs[x] = 0
+        if signs[p] * signs[q] < 0:
+            yield p, q, 10 ** 6
 
 
 def _trunc(R):
