@@ -426,3 +426,14 @@ def test_jacobian_for_a_non_homogeneous_activation(cli_json, run_cli):
                      (["--n", "8", "--weight-var", "2"], "only scales")):
         code, _, err = run_cli("jacobian", *bad)
         assert code == 2 and why in err and err.count("\n") == 1, (bad, err)
+
+
+@pytest.mark.parametrize("w,state,fate", [("1", "two-point", "collapses"), ("5", "simplex", "grows")])
+def test_jacobian_says_why_there_is_no_fixed_point(run_cli, w, state, fate):
+    """Where a lemma of the kernel shows there is no fixed point (GELU: the trace lemma at sigma_w^2 <= 2, the
+    parity lemma at >= 4), jacobian says so in one line, and check refutes the fixed point."""
+    code, _, err = run_cli("jacobian", "--n", "5", "--stages", "rc,gelu", "--weight-var", w, "--state", state)
+    assert code == 2 and err.count("\n") == 1 and "the scale %s at every n" % fate in err, err
+    code, out, _ = run_cli("check", "--stages", "rc,gelu", "--weight-var", w, "--n", "5", "--property", "fixed-point",
+                           "--state", state)
+    assert code == 1 and "refuted" in out
