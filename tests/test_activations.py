@@ -201,3 +201,17 @@ def test_spread_cover_flag_is_the_kernels_table():
 
     assert {k.name for k in activations.REGISTRY.values() if k.spread_cover} == set(spreadfam.KERNELS) | set(
         spreadfam.ODD)
+
+
+def test_command_texts_name_the_registry(run_cli):
+    """The texts that list activations are generated from the registry: every name is in kernel's and the
+    non-homogeneous ones in jacobian's and basins' help; gram-starts names the homogeneous ones when it refuses."""
+    from bnverify.core import activations as A
+    helps = {cmd: " ".join(run_cli(cmd, "--help")[1].split()) for cmd in ("kernel", "jacobian", "basins")}
+    assert all(name in helps["kernel"] for name in A.REGISTRY)
+    nonhom = A.names(lambda k: k.stage and k.degree is None)
+    assert set(nonhom) >= {"gelu", "silu", "tanh"} and "relu" not in nonhom
+    for cmd in ("jacobian", "basins"):
+        assert ", ".join(nonhom) in helps[cmd], cmd
+    code, _, err = run_cli("gram-starts", "--n", "4", "--starts", "2", "--depth", "5", "--stages", "rc,gelu")
+    assert code == 2 and "homogeneous activation (%s)" % ", ".join(A.names(lambda k: k.slope is not None)) in err

@@ -42,7 +42,7 @@ With RS (full BN) the symmetric family reduces the same way and every start othe
 converges to the BSB1 state; that is decided per n by `bnverify check --stages rc,rs,relu --n N
 --property basin --state simplex --basin '[left-end, configuration)'` (docs/full-bn.md, section 13).
 
-A non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin; --weight-var S2,
+A non-homogeneous activation (@NONHOM@; --weight-var S2,
 default 1): the family is two-dimensional, (q, rho) with q the cluster's pre-activation variance,
 and no basin is certified.  One n: the trusted kernel's verdicts on the two-point and simplex
 states and a float search of the family's fixed points with their float spectral radii
@@ -58,6 +58,7 @@ examples:  bnverify basins --n 7
            bnverify basins --n 9 --plot basins-n9.png
            bnverify basins --n 8 --stages rc,gelu --weight-var 3 --json
 """
+DESCRIPTION = DESCRIPTION.replace("@NONHOM@", ", ".join(activations.names(lambda k: k.stage and k.degree is None)))
 EXIT = {"proved": exits.OK, "not proved": exits.UNDECIDED, "inconclusive": exits.UNDECIDED}
 CLASSIFY_FROM = 7           # the all-n charts' first n (claims.properties.branches.CLASSIFY_FROM)
 

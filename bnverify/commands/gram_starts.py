@@ -2,6 +2,7 @@
 (sampled; beyond the S_{n-1}-symmetric family)."""
 from __future__ import annotations
 
+from ..core import activations
 from ..errors import BadInput
 from ..sim import classes, gram_starts
 from . import exits, options
@@ -30,7 +31,8 @@ def add_arguments(p):
     p.add_argument("--depth", "--layers", dest="depth", type=int, default=20000, metavar="L",
                    help="at most this many layers (steps of the map) per start (default 20000); --layers is the older "
                         "spelling")
-    options.add_stages(p, help="rc plus relu, leaky_relu or identity (default rc,relu)")
+    options.add_stages(p, help="rc plus %s (default rc,relu): the scale-free map of a homogeneous activation"
+                       % activations.spoken(activations.names(lambda k: k.slope is not None)))
     options.add_alpha(p)
     options.add_seed(p)
     options.add_json(p)

@@ -35,12 +35,14 @@ examples:
   bnverify jacobian --n 8 --stages rc,tanh --weight-var 2     (ball enclosures: docs/two-point.md)
   bnverify jacobian --n 8 --stages rc,tanh --weight-var 2 --state simplex
 
-For a non-homogeneous activation (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin) the scale is
+For a non-homogeneous activation (@NONHOM@) the scale is
 part of the state: the two-point fixed point is one of the map itself (F(G*) = G*), found per n by
 a bracket of S(s) = s the trusted kernel re-checks, and the eigenvalues are those of DF(G*) itself,
 from the kernel's blocks (docs/two-point.md), as ball enclosures.  --state simplex does the same at
 the simplex state s I + b J (every pair at one cosine; Mehler's series in balls).
 """
+NON_HOMOGENEOUS = activations.names(lambda k: k.stage and k.degree is None)
+DESCRIPTION = DESCRIPTION.replace("@NONHOM@", ", ".join(NON_HOMOGENEOUS))
 
 
 def add_arguments(p):
@@ -48,7 +50,7 @@ def add_arguments(p):
     g.add_argument("--n", type=int, help="batch size (>= 3)")
     g.add_argument("--symbolic", action="store_true", help="closed forms in the symbol n (and alpha)")
     options.add_stages(p, help="rc,relu (default), rc,leaky_relu or rc,identity: exact; rc,PHI for a non-homogeneous "
-                       "PHI (gelu, silu, tanh, erf, elu, softplus, sigmoid, sin): ball enclosures at --n")
+                       "PHI (%s): ball enclosures at --n" % ", ".join(NON_HOMOGENEOUS))
     options.add_alpha(p, "leaky slope in [0, 1), e.g. 1/10 (with --symbolic: omit to keep alpha symbolic); elu's alpha")
     options.add_weight_var(p)
     p.add_argument("--state", choices=("two-point", "simplex"), default="two-point",

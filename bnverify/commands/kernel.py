@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
 
@@ -24,13 +25,12 @@ outward) of
   dK/dq2     = (E[phi(x) y phi'(y)] - c dK/dc) / (2 q2)         Gaussian integration by parts)
   E[phi(x)^2], E[phi(y)^2]
 each to --digits significant digits (relative to max(|value|, sqrt(E[phi(x)^2] E[phi(y)^2]))).
-Closed forms for relu, leaky_relu, identity, abs, erf, sin and gelu; for every other activation
+Closed forms for @CLOSED@; for every other activation
 Mehler's series with rigorous Hermite coefficients (|c| <= 0.9 sqrt(q1 q2)), else a nested
 rigorous integral (acb.integral, split at kinks, Gaussian tails bounded from phi's growth).
 Method, bounds and limits: docs/kernel.md.
 
-activations: relu, leaky_relu (--alpha, default 1/100), identity, abs, gelu (x Phi(x), exact),
-silu, tanh, erf, elu (--alpha, default 1), softplus, sigmoid, sin; or a formula in x:
+activations: @NAMES@; or a formula in x:
   numbers, x, + - * /, ** with integer exponents in [-8, 8], exp log erf tanh sin cos sqrt abs,
   max(a, b), min(a, b), and the piecewise form 'A if x > k else B' (also <, <=, >=).
 Anything else is refused naming the token; so is a formula without an exponential growth bound
@@ -46,13 +46,19 @@ examples:
 exit status: 0 enclosures printed, 3 inconclusive (the digits asked for were not reached within
 the work budget; the reason is printed), 2 bad input (one line).
 """
+DESCRIPTION = DESCRIPTION.replace("@CLOSED@", activations.spoken(activations.names(
+    lambda k: k.closed is not None or k.slope is not None), "and")).replace("activations: @NAMES@; or a formula in x:",
+    textwrap.fill("activations: %s; or a formula in x:" % ", ".join(
+        name + ("" if k.alpha is None else " (--alpha, default %s)" % k.alpha) for name, k in activations.REGISTRY.items()),
+        96, break_on_hyphens=False))
 
 
 def add_arguments(p):
     # argparse reads "-1/2" as an option unless it looks like a negative number to it
     p._negative_number_matcher = re.compile(r"^-(\d+(/\d+)?|\d*\.\d+([eE][-+]?\d+)?|\d+[eE][-+]?\d+)$")
     p.add_argument("--activation", help="a name (see above) or a formula in x, e.g. 'x*erf(x)'")
-    p.add_argument("--alpha", default=None, help="slope of leaky_relu (default 1/100) or scale of elu (default 1)")
+    p.add_argument("--alpha", default=None, help="the parameter of %s" % activations.spoken(
+        ["%s (default %s)" % (name, activations.REGISTRY[name].alpha) for name in activations.TAKES_ALPHA]))
     p.add_argument("--q1", help="variance of x (> 0), e.g. 1 or 1/2 or 0.25")
     p.add_argument("--q2", help="variance of y (> 0)")
     p.add_argument("--c", help="covariance of x and y, c^2 <= q1 q2")

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..core import arith, gram, limits
 from ..errors import BadInput
-from ..core.activations import Activation
+from ..core.activations import Activation, names
 from . import classes
 
 TOL = 1e-12
@@ -73,7 +73,9 @@ def run(n, starts, layers=20000, act=Activation("relu"), seed=0):
     if not 1 <= layers <= MAX_LAYERS:
         raise BadInput("layers %d outside 1..%d" % (layers, MAX_LAYERS))
     if not act.has_closed_kernel:
-        raise BadInput("activation %s has no closed-form kernel" % act)
+        raise BadInput("activation %s: gram-starts iterates the scale-free map G -> F(G)/tr F(G) of a homogeneous "
+                       "activation (%s); for another the scale is part of the state (bnverify atlas's infinite-width "
+                       "column iterates its map)" % (act, ", ".join(names(lambda k: k.slope is not None))))
     limits.guard_int(starts * layers, "starts x layers", MAX_STEPS)
     rng = np.random.default_rng([seed, n])
     buckets, steps, found = [], [], {}
