@@ -29,6 +29,25 @@ from typing import Callable
 import numpy as np
 
 
+def _exact_quotient(x, make):
+    """A Fraction, "p/q" text or sympy rational as make(p) / q, rounded once by the context's division
+    (make: arb, mpmath's mpf or iv.mpf); anything else as make(x)."""
+    if isinstance(x, Fraction):
+        return make(x.numerator) / x.denominator
+    if isinstance(x, str) and "/" in x:
+        p, q = x.split("/")
+        return make(int(p)) / int(q)
+    try:  # sympy Rational / Integer
+        import sympy
+
+        if isinstance(x, sympy.Basic):
+            r = sympy.Rational(x)
+            return make(int(r.p)) / int(r.q)
+    except (TypeError, ImportError):
+        pass
+    return make(x)
+
+
 @dataclass(frozen=True)
 class PowerSeries:
     """sum_k coeff(k) x^(2k), coefficients exact (Fraction).  ``tail(X, K)`` bounds, for
@@ -219,22 +238,9 @@ class BallContext(Context):
     def const(self, x):
         if isinstance(x, self.arb):
             return x
-        if isinstance(x, Fraction):
-            return self.arb(x.numerator) / x.denominator
         if isinstance(x, float):
             return self.arb(x)  # exact binary value of the double
-        if isinstance(x, str) and "/" in x:
-            p, q = x.split("/")
-            return self.arb(int(p)) / int(q)
-        try:  # sympy Rational / Integer
-            import sympy
-
-            if isinstance(x, sympy.Basic):
-                r = sympy.Rational(x)
-                return self.arb(int(r.p)) / int(r.q)
-        except (TypeError, ImportError):
-            pass
-        return self.arb(x)
+        return _exact_quotient(x, self.arb)
 
     def _sqrt(self, x):
         return x.sqrt()
@@ -318,21 +324,7 @@ class IntervalContext(Context):
         return self.iv.pi
 
     def const(self, x):
-        iv = self.iv
-        if isinstance(x, Fraction):
-            return iv.mpf(x.numerator) / x.denominator
-        if isinstance(x, str) and "/" in x:
-            p, q = x.split("/")
-            return iv.mpf(int(p)) / int(q)
-        try:
-            import sympy
-
-            if isinstance(x, sympy.Basic):
-                r = sympy.Rational(x)
-                return iv.mpf(int(r.p)) / int(r.q)
-        except (TypeError, ImportError):
-            pass
-        return iv.mpf(x)
+        return _exact_quotient(x, self.iv.mpf)
 
     def _clamp(self, x, lo, hi):
         a, b = x.a, x.b
@@ -380,20 +372,7 @@ class MpContext(Context):
         return self.mp.pi
 
     def const(self, x):
-        mpf = self.mp.mpf
-        if isinstance(x, str) and "/" in x:
-            x = Fraction(x)
-        if isinstance(x, Fraction):
-            return mpf(x.numerator) / x.denominator
-        try:
-            import sympy
-
-            if isinstance(x, sympy.Basic):
-                r = sympy.Rational(x)
-                return mpf(int(r.p)) / int(r.q)
-        except (TypeError, ImportError):
-            pass
-        return mpf(x)
+        return _exact_quotient(x, self.mp.mpf)
 
     def _sqrt(self, x):
         return self.mp.sqrt(x)
