@@ -657,7 +657,17 @@ class Jacobian(CommandResult):
         lines = [r"c &= %s" % self._json["scale_factor_latex"]]
         lines += [r"\lambda_{%d} &= %s \quad (\times %s)" % (k + 1, e.latex, e.multiplicity_latex)
                   for k, e in enumerate(self.eigenvalues)]
-        return r"$$\begin{aligned} %s \end{aligned}$$" % r" \\ ".join(lines)
+        return _aligned(lines)
+
+
+def _aligned(lines):
+    """LaTeX lines 'a &\\in b' as one aligned display."""
+    return r"$$\begin{aligned} %s \end{aligned}$$" % r" \\ ".join(lines)
+
+
+def _ns(rows):
+    """'8' or '3..20': the n of a result's rows (dicts with "n")."""
+    return str(rows[0]["n"]) if len(rows) == 1 else "%d..%d" % (rows[0]["n"], rows[-1]["n"])
 
 
 def _sympy(text, names):
@@ -1092,9 +1102,8 @@ class Kernel(CommandResult):
     def _repr_latex_(self):
         if self.verdict != "enclosed":
             return None
-        return r"$$\begin{aligned} %s \end{aligned}$$" % r" \\ ".join(
-            r"%s &\in %s" % (self.LATEX[k], getattr(self, k).latex()) for k in self.QUANTITIES
-            if getattr(self, k) is not None)
+        return _aligned(r"%s &\in %s" % (self.LATEX[k], getattr(self, k).latex()) for k in self.QUANTITIES
+                        if getattr(self, k) is not None)
 
 
 class BSB1(CommandResult):
@@ -1111,17 +1120,14 @@ class BSB1(CommandResult):
         self.rows = [dict(r, c=None if r["c"] is None else _iv(r["c"])) for r in d["rows"]]
 
     def _summary(self):
-        ns = [r["n"] for r in self.rows]
         first = self.rows[0]
-        return "%s, n=%s: %s; c*(%d) in %r" % (self.stages, ns[0] if len(ns) == 1 else "%d..%d" % (ns[0], ns[-1]),
-                                               self.status, first["n"], first["c"])
+        return "%s, n=%s: %s; c*(%d) in %r" % (self.stages, _ns(self.rows), self.status, first["n"], first["c"])
 
     def _body_html(self):
         return _table(["n", "c*", "Laplace check"], [[r["n"], r["c"], r["laplace_check"]] for r in self.rows])
 
     def _repr_latex_(self):
-        return r"$$\begin{aligned} %s \end{aligned}$$" % r" \\ ".join(
-            r"c^*_{%d} &\in %s" % (r["n"], r["c"].latex()) for r in self.rows[:MAX_HTML_ROWS])
+        return _aligned(r"c^*_{%d} &\in %s" % (r["n"], r["c"].latex()) for r in self.rows[:MAX_HTML_ROWS])
 
 
 class Gradients(CommandResult):
@@ -1139,18 +1145,15 @@ class Gradients(CommandResult):
                           eigenvalues={c: _iv(v) for c, v in (r["eigenvalues"] or {}).items()}) for r in d["rows"]]
 
     def _summary(self):
-        ns = [r["n"] for r in self.rows]
         last = self.rows[-1]
-        return "%s, n=%s: %s; rate(%d) in %r" % (self.stages, ns[0] if len(ns) == 1 else "%d..%d" % (ns[0], ns[-1]),
-                                                 self.status, last["n"], last["rate"])
+        return "%s, n=%s: %s; rate(%d) in %r" % (self.stages, _ns(self.rows), self.status, last["n"], last["rate"])
 
     def _body_html(self):
         return _table(["n", "rate", "from"], [[r["n"], r["rate"], r["radius_from"]] for r in self.rows])
 
     def _repr_latex_(self):
-        return r"$$\begin{aligned} %s \end{aligned}$$" % r" \\ ".join(
-            r"\mathrm{rate}_{%d} &\in %s" % (r["n"], r["rate"].latex()) for r in self.rows[:MAX_HTML_ROWS]
-            if r["rate"] is not None)
+        return _aligned(r"\mathrm{rate}_{%d} &\in %s" % (r["n"], r["rate"].latex()) for r in self.rows[:MAX_HTML_ROWS]
+                        if r["rate"] is not None)
 
 
 class CertificateCheck(CommandResult):
