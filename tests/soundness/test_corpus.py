@@ -156,7 +156,15 @@ INSTALLED = [(_first("true", "flag"), "flag"), (_first("false", "flag", usage_er
              (_first("false", "flag", usage_error=True), "flag")]
 
 
-@pytest.mark.parametrize("case, form", INSTALLED, ids=["%s-%s" % (c["id"], f) for c, f in INSTALLED])
+# by default a true case by flags, a false one from a file and the usage error (a subprocess each, 0.8 s, mostly
+# bnverify's import: both forms and both truths through the installed command still); the false case by flags and
+# the true one from a file under -m slow (the in-process runs above decide the subset's cases in their own forms)
+_SLOW_INSTALLED = {1, 2}
+
+
+@pytest.mark.parametrize("case, form", [pytest.param(c, f, marks=pytest.mark.slow) if k in _SLOW_INSTALLED else (c, f)
+                                        for k, (c, f) in enumerate(INSTALLED)],
+                         ids=["%s-%s" % (c["id"], f) for c, f in INSTALLED])
 def test_the_installed_cli_agrees(case, form, tmp_path):
     """The subprocess gives the verdict the in-process run gives, and it is sound."""
     (run,) = tally.run_all([case], form, 1)
