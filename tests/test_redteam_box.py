@@ -278,9 +278,9 @@ def test_huge_and_tiny_boxes_are_rejected_quickly_and_priced():
             it = {"type": "spread-box", "activation": name, "alpha": "0", "weight_var": "100", "n": 64, "prec": 512,
                   "q_lo": str(box[0]), "q_hi": str(box[1]), "p_lo": str(box[2]), "p_hi": str(box[3]),
                   "Y": [[str(10 ** 1999), "-1"], ["1/3", "7"]]}
-            t = time.monotonic()
+            t = time.process_time()
             _rejected(it)
-            assert time.monotonic() - t < 0.5
+            assert time.process_time() - t < 0.5
             assert trusted.items.work(it) == 10 * 512
 
 

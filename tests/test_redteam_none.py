@@ -298,10 +298,10 @@ def test_cuts_below_a_float_are_a_clean_rejection(kind, gelu5, silu3_simplex):
 def test_absurd_fields_are_rejected_quickly(gelu5, edit):
     bad = copy.deepcopy(gelu5)
     bad.update(edit)
-    t = time.time()
+    t = time.process_time()
     with pytest.raises(trusted.Rejected):
         trusted.decide(_claim(bad["activation"]), [bad])
-    assert time.time() - t < 2
+    assert time.process_time() - t < 2
 
 
 # ---------------------------------------------------------------- the price against the time
@@ -312,9 +312,9 @@ def test_the_price_covers_the_time(which, prec, request):
     item = copy.deepcopy(request.getfixturevalue(which))
     item["prec"] = prec
     I._SEEN.clear()
-    t = time.time()
+    t = time.process_time()
     I.check_item(item)
-    took = time.time() - t
+    took = time.process_time() - t
     assert took < 3 * 20 * I.work(item) / CERT_WORK + 0.05, (took, I.work(item))
 
 
@@ -383,7 +383,7 @@ def test_a_wide_failing_piece_is_bounded_and_stops_the_certificate(gelu5):
     item, so a certificate pays it once (measured: passing wide pieces cost under their price)."""
     bad = copy.deepcopy(gelu5)
     bad.update(prec=512, cuts=bad["cuts"] + ["1000000"])
-    t = time.time()
+    t = time.process_time()
     with pytest.raises(trusted.Rejected, match=r"not shown < 0 on \[\d+/\d+, 1000000\]"):
         trusted.decide(_claim(n="5..6"), [bad, copy.deepcopy(bad) | {"n": 6}])
-    assert time.time() - t < 15
+    assert time.process_time() - t < 15

@@ -49,10 +49,10 @@ def test_a_steep_or_oscillating_item_is_over_the_budget_before_any_arithmetic():
     (43 s at 64) under the old work weight of some 0.4 s; now its work is over CERT_WORK."""
     steep = dict(TANH3, activation="sin", weight_var="100", lo="9990", hi="9999", prec=64)
     assert items.work(steep) > kernel.CERT_WORK
-    t = time.time()
+    t = time.process_time()
     with pytest.raises(trusted.Rejected, match="over the budget"):
         trusted.decide(_claim(act="sin", w="100"), [steep])
-    assert time.time() - t < 2
+    assert time.process_time() - t < 2
     # 64 bits cost as much as 128 (the integrals' tolerance is 2^-60 at any precision)
     assert items.work(dict(TANH3, prec=64)) == items.work(TANH3) < items.work(dict(TANH3, prec=256))
     # the variance's price: 1 + isqrt(ceil(w hi))/2 (tanh3: w hi < 1; sigmoid at w = 100, s = 0.224: 3)

@@ -408,10 +408,10 @@ def test_depth_and_size_limits_refuse_at_once():
             "top": "8"}
     for tree in ("4" * 49 + "1" * 200, "4" * 60, "4" * 5000, "4" * 166_000 + "O", "O" * 150_000,
                  "4" + "O" * 3 + "4" * 20000):
-        t0 = time.time()
+        t0 = time.process_time()
         with pytest.raises(trusted.Rejected):
             trusted.decide(_claim(act="erf", n="8", w="2"), [dict(base, tree=tree)])
-        assert time.time() - t0 < 5, len(tree)
+        assert time.process_time() - t0 < 5, len(tree)
 
 
 def test_hand_written_json_is_refused_without_a_traceback(tmp_path, run_cli, sin4):

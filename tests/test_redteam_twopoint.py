@@ -138,14 +138,14 @@ def test_a_wide_bracket_is_refused_and_a_genuine_one_is_cheap():
     shows no cosines)."""
     act = activation("erf")
     lo, hi = D.bracket(act, 40, 100)
-    t = time.time()
+    t = time.process_time()
     T.check_bracket(D.item(act, 40, 100, lo, hi, prec=64))
-    assert time.time() - t < 0.5
+    assert time.process_time() - t < 0.5
     for wide in (lo * (1 + Fraction(1, 1000)), lo * 46):
-        t = time.time()
+        t = time.process_time()
         with pytest.raises(trusted.Rejected, match="wider than"):
             T.check_bracket(D.item(act, 40, 100, lo / 10 if wide > 2 * lo else lo, wide, prec=64))
-        assert time.time() - t < 0.05
+        assert time.process_time() - t < 0.05
     f = T.check_bracket(D.item(act, 40, 100, lo, lo * (1 + Fraction(1, 1025)), prec=64))
     assert "nan" not in " ".join(f["shown"])
 
@@ -272,9 +272,9 @@ def refused_by_check_cert(cert, edits, tmp_path, run_cli):
         bad = finish(bad["claim"], bad["verdict"], bad["method"], bad["statement"], bad["evidence"])
         p = tmp_path / "bad.json"
         p.write_text(json.dumps(bad))
-        t = time.time()
+        t = time.process_time()
         code, out, err = run_cli("check-cert", p)
-        assert code != 0 and time.time() - t < 20, (i, out, err)
+        assert code != 0 and time.process_time() - t < 20, (i, out, err)
         assert "Traceback" not in out + err and (out + err).count("FAIL") == 1, (i, out, err)
 
 
@@ -308,10 +308,10 @@ def test_the_tail_is_in_the_ball():
 def test_a_certificate_over_the_work_budget_is_refused_before_any_integral():
     items = [dict(type="two-point-bracket", activation="tanh", alpha="0", weight_var="2", n=k, lo="1", hi="2",
                   prec=512) for k in range(3, 23)]
-    t = time.time()
+    t = time.process_time()
     with pytest.raises(trusted.Rejected, match="over the budget"):
         trusted.decide(_claim(n="3..22"), items)
-    assert time.time() - t < 1
+    assert time.process_time() - t < 1
 
 
 def test_every_goal_for_every_activation_stage_form_and_state():

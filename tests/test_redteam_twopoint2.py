@@ -283,10 +283,10 @@ def test_edited_cover_certificates_fail_check_cert(tmp_path, run_cli):
 def test_more_forged_covers(sin3, edit, why):
     bad = copy.deepcopy(sin3)
     edit(bad)
-    t = time.time()
+    t = time.process_time()
     with pytest.raises(trusted.Rejected, match=why):
         trusted.decide(_claim(), [bad])
-    assert time.time() - t < 5
+    assert time.process_time() - t < 5
 
 
 def test_a_cover_decides_only_its_own_claim(sin3):

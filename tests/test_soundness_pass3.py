@@ -99,14 +99,14 @@ def test_an_integer_valued_multiplicity_with_fractions_is_proved():
 @pytest.mark.parametrize("text", ["((n+1)**64)**64 - ((n**2+2*n+1)**32)**64 + n - 1",
                                   "(n+1)**64*(n+2)**64", "+".join("(n+%d)**60" % k for k in range(40))])
 def test_a_huge_polynomial_is_refused_before_any_algebra(text):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     with pytest.raises(Rejected, match="too large"):
         parse(text)
     claim = _claim("norm-ratio-limit", "5", value=text)
     cert = rehash({"format": trusted.FORMAT, "claim": claim, "verdict": "proved", "method": trusted.kernel.METHODS[0],
                    "statement": "", "evidence": [], "tools": {}})
     ok, why = trusted.check(cert)
-    assert not ok and "too large" in why and time.perf_counter() - t0 < 5
+    assert not ok and "too large" in why and time.process_time() - t0 < 5
 
 
 def test_the_check_front_end_refuses_it_in_one_line(capsys):
@@ -130,9 +130,9 @@ def test_surplus_branch_items_are_refused_before_any_arithmetic(branch_cert):
     forged = copy.deepcopy(branch_cert)
     for k in range(17, 29):                         # twelve more valid-looking branches
         forged["evidence"].append(dict(copy.deepcopy(item), n_from=k))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     ok, why = trusted.check(rehash(forged))
-    assert not ok and "second all-n-branch" in why and time.perf_counter() - t0 < 2
+    assert not ok and "second all-n-branch" in why and time.process_time() - t0 < 2
 
 
 def test_the_work_budget_is_checked_before_any_arithmetic(branch_cert):
@@ -141,9 +141,9 @@ def test_the_work_budget_is_checked_before_any_arithmetic(branch_cert):
     for n in range(3, 65):
         forged["evidence"].append({"type": "basin-cover", "n": n, "alpha": "0", "prec": 1024,
                                    "pieces": [["-1", "1", "up"]] * 600})
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     ok, why = trusted.check(rehash(forged))
-    assert not ok and "over the budget" in why and time.perf_counter() - t0 < 2
+    assert not ok and "over the budget" in why and time.process_time() - t0 < 2
 
 
 def test_branches_moved_to_other_slopes_are_refused_by_the_budget(branch_cert):
@@ -152,11 +152,11 @@ def test_branches_moved_to_other_slopes_are_refused_by_the_budget(branch_cert):
     for k in range(2, 14):                          # twelve branches, each at its own slope
         forged["evidence"].append(dict(copy.deepcopy(item), alpha="1/%d" % k, prec=1024,
                                        boxes=item["boxes"] * 8))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     ok, why = trusted.check(rehash(forged))
     # since the leaky range's red team a goal takes one branch item whatever its slope: refused
     # before any arithmetic as a second item (it was the budget before)
-    assert not ok and ("over the budget" in why or "second all-n-branch" in why) and time.perf_counter() - t0 < 2
+    assert not ok and ("over the budget" in why or "second all-n-branch" in why) and time.process_time() - t0 < 2
 
 
 def test_one_branch_item_is_weighed_by_its_boxes(branch_cert):
@@ -168,9 +168,9 @@ def test_one_branch_item_is_weighed_by_its_boxes(branch_cert):
     item = next(i for i in forged["evidence"] if i["type"] == "all-n-branch")
     item.update(prec=1024, boxes=item["boxes"] * 40)
     assert len(item["boxes"]) * 1024 < trusted.kernel.CERT_WORK < work(item)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     ok, why = trusted.check(rehash(forged))
-    assert not ok and "over the budget" in why and time.perf_counter() - t0 < 2
+    assert not ok and "over the budget" in why and time.process_time() - t0 < 2
 
 
 def test_the_tools_own_certificates_stay_well_under_the_budget(branch_cert):

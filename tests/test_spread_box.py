@@ -286,9 +286,9 @@ def test_a_hostile_box_is_cheap():
     it = dict(_item("gelu", 3, 5), prec=512)
     for box in ((F(1, 10 ** 9), 99, 100, 1000), (F(10 ** 199 + 1, 10 ** 199), F(10 ** 199 + 3, 10 ** 199),
                                                 F(3 * 10 ** 199 + 1, 10 ** 199), F(3 * 10 ** 199 + 2, 10 ** 199))):
-        t = time.monotonic()
+        t = time.process_time()
         _rejected(_boxed(it, *box))
-        assert time.monotonic() - t < 1
+        assert time.process_time() - t < 1
     assert trusted.items.work(it) == 512 * 10        # 2 to 3 ms measured (every block of DF)
 
 
