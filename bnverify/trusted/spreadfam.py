@@ -427,6 +427,14 @@ def _ks(name, N):
     return range(1, N + 1, 2) if name in ODD else range(N + 1)
 
 
+def _pows(x, m):
+    """[1, x, .., x^m] by products (arb's x ** k is nan for a ball holding 0: silu's k = 0 term, rho near 0)."""
+    out = [arb(1)]
+    for _ in range(m):
+        out.append(out[-1] * x)
+    return out
+
+
 def _val(x):
     return (x.coeffs() + [arb(0), arb(0)])[:2] if isinstance(x, arb_series) else (x, arb(0))
 
@@ -443,18 +451,19 @@ def _okern(name, q1, q2, r):
     (a1, T1, _, _, _), (a2, T2, _, _, _) = _coef(name, v1), _coef(name, v2)
     N = min(len(a1), len(a2)) - 3
     R = arb(abs(rv).upper())
-    K = sum((a1[k] * a2[k] * rv ** k for k in _ks(name, N)), arb(0)) + _tail(R ** (N + 1) * (T1[N] * T2[N]).sqrt())
+    rp = _pows(rv, N + 1)
+    K = sum((a1[k] * a2[k] * rp[k] for k in _ks(name, N)), arb(0)) + _tail(R ** (N + 1) * (T1[N] * T2[N]).sqrt())
     if not any(isinstance(x, arb_series) for x in (q1, q2, r)):
         return K
     if not R <= arb(N + 1) / (N + 2):      # the tails' weights k |r|^k, (k + 2) |r|^k, j |r|^(j-1) fall beyond N
         raise ValueError("|r| > (N+1)/(N+2): no partials")
     dk = lambda a, q: [(arb((k + 1) * (k + 2)).sqrt() * a[k + 2] + k * a[k]) / (2 * q) for k in range(N + 1)]  # noqa
     e1, e2 = dk(a1, v1), dk(a2, v2)
-    Kq1 = sum((e1[k] * a2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+    Kq1 = sum((e1[k] * a2[k] * rp[k] for k in range(N + 1)), arb(0)) + _tail(
         R ** (N + 1) * ((N + 3) * (T1[N + 2] * T2[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v1))
-    Kq2 = sum((a1[k] * e2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+    Kq2 = sum((a1[k] * e2[k] * rp[k] for k in range(N + 1)), arb(0)) + _tail(
         R ** (N + 1) * ((N + 3) * (T2[N + 2] * T1[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v2))
-    Kr = sum((k * a1[k] * a2[k] * rv ** (k - 1) for k in range(1, N + 2)), arb(0)) + _tail(
+    Kr = sum((k * a1[k] * a2[k] * rp[k - 1] for k in range(1, N + 2)), arb(0)) + _tail(
         (N + 2) * R ** (N + 1) * (T1[N + 1] * T2[N + 1]).sqrt())
     return arb_series([K, Kq1 * d1 + Kq2 * d2 + Kr * dr], prec=2)
 
@@ -489,7 +498,7 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
             return rho, rho
         A, T, _, _, M = _coef(name, q)
         N = len(A) - 3
-        h = lambda k: sum((rho ** j for j in range(k)), arb(0))   # noqa: E731
+        h = lambda k, rp=_pows(rho, N): sum(rp[:k], arb(0))   # noqa: E731
         top = abs(rho).upper()
         tail = arb(M - sum((k * A[k] * A[k] for k in _ks(name, N)), arb(0))).upper()
         if top < 1:
