@@ -30,7 +30,7 @@ spread_cover        beyond the collapse lemma, the trusted kernel    ``bnverify 
                     refutes a spread-cluster state per n by a cover  (claims.properties.
                     of the symmetric family (trusted/spreadfam.py)   spread_cover)
 relu_bound          its cover's region is bounded by its distance    claims.properties.
-                    to ReLU (a rho partition; gelu)                  spread_cover
+                    to ReLU (a rho partition; gelu, silu)            spread_cover
 spread_point        odd (phi - phi(0)): n = 3's edge point {v, -v,   claims.properties.
                     0} is a fixed point (spread-point items)         spread_cover, atlas
 ==================  ===============================================  ===========================
@@ -216,14 +216,15 @@ REGISTRY = {k.name: k for k in [
     Kind("abs", "abs(x)", lambda x, a: np.abs(x), degree=1, slope=_const(-1), closed_name=ARC, stage=True),
     Kind("gelu", "x*(1 + erf(x/sqrt(2)))/2", closed=_gelu, closed_name="closed form by Gaussian integration by parts", stage=True,
          spread_cover=True, relu_bound=True),
-    Kind("silu", "x/(1 + exp(-x))", lambda x, a: x * _sigmoid(x), _dsilu, stage=True),
+    Kind("silu", "x/(1 + exp(-x))", lambda x, a: x * _sigmoid(x), _dsilu, stage=True, spread_cover=True, relu_bound=True),
     Kind("tanh", "tanh(x)", lambda x, a: np.tanh(x), lambda x, a: 4 * _dsigmoid(2 * x), stage=True, spread_cover=True,
          spread_point=True),
     Kind("erf", "erf(x)", closed=_erf, closed_name="arcsine closed form (Williams 1997)", stage=True,
          spread_cover=True, spread_point=True),
     Kind("elu", "x if x > 0 else alpha*(exp(x) - 1)", _elu, _delu, alpha=Fraction(1), stage_alpha=Fraction(1),
          alpha_ok=lambda a: 0 < a <= 100, alpha_range="(0, 100]: any positive rational up to 100", stage=True),
-    Kind("softplus", "log(1 + exp(x))", lambda x, a: np.logaddexp(0.0, x), lambda x, a: _sigmoid(x), stage=True),
+    Kind("softplus", "log(1 + exp(x))", lambda x, a: np.logaddexp(0.0, x), lambda x, a: _sigmoid(x), stage=True,
+         spread_cover=True, relu_bound=True),
     Kind("sigmoid", "1/(1 + exp(-x))", lambda x, a: _sigmoid(x), lambda x, a: _dsigmoid(x),
          stage=True, spread_cover=True, spread_point=True),
     Kind("sin", "sin(x)", lambda x, a: np.sin(x), closed=_sin,

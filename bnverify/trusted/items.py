@@ -59,7 +59,7 @@ from .spreadbox import check_spread_box
 from . import formula
 from .mehler import terms
 from .twopoint import RELU_GAP, check_bracket, check_cover, check_none
-from .spreadfam import MAX_LEAVES, ODD, check_spread_none, check_spread_point, odd_integrals
+from .spreadfam import MAX_LEAVES, MEH, ODD, check_spread_none, check_spread_point, odd_integrals
 
 N_MAX = 64               # classification and basin covers: per n up to here
 STATE_N_MAX = 10 ** 6    # a symmetric state's box: its blocks cost the same at every n (class patterns)
@@ -280,10 +280,11 @@ def _work(item):
         return max(prec, 128) * MEHLER_INTEGRAL * 4 * t * (60 + t) // 60 * steep
     if field is None:                       # a fixed cost per item
         return prec * weight
-    if item["type"] == "spread-none" and item["activation"] in ODD:     # and each Gaussian integral of its variances'
+    if item["type"] == "spread-none" and item["activation"] in MEH:     # and each Gaussian integral of its variances'
         if not isinstance(item["tree"], str) or len(item["tree"]) > 2 * MAX_LEAVES:   # Hermite coefficients (tanh,
-            raise Rejected("a spread-none tree is a string of at most %d cells" % (2 * MAX_LEAVES))   # sigmoid)
-        return max(prec, 128) * (max(1, len(item["tree"])) * weight // 2 + ODD_INTEGRAL * odd_integrals(item))
+            raise Rejected("a spread-none tree is a string of at most %d cells" % (2 * MAX_LEAVES))   # sigmoid, silu)
+        extra = len(item.get("rho", [])) + 128 if item["activation"] != "tanh" and item["activation"] != "sigmoid" else 0     # silu's rho pieces, OMEGA grid
+        return max(prec, 128) * ((max(1, len(item["tree"])) + extra) * weight // 2 + ODD_INTEGRAL * odd_integrals(item))
     if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128; gelu's twice (measured
         g = item["activation"] == "gelu"    # 0.15 ms), and its rho pieces (0.1 ms each) and OMEGA's grid (some 5 ms)
         return (max(1, len(item["tree"])) * (1 + g) + g * (len(item.get("rho", [])) + 64)) * max(prec, 128) * weight // 2

@@ -1,6 +1,6 @@
-"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh, sigmoid or gelu at one n (erf, sin,
-gelu: closed dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c, gelu's by parts; tanh, sigmoid: Mehler's
-series, below), by a quadtree cover of the (q, p) square (docs/spread.md, Certified).
+"""No spread-cluster fixed point in the symmetric family of RC + erf, sin, tanh, sigmoid, gelu or silu at one n (erf,
+sin, gelu: closed dual kernels, erf's arcsine, sin's e^(-(q1+q2)/2) sinh c, gelu's by parts; tanh, sigmoid, silu:
+Mehler's series, below), by a quadtree cover of the (q, p) square (docs/spread.md, Certified).
 
 In S = sigma_w^2 C G C: cluster variance q, odd variance p = (n-1) q s, s = 1 + (n-2) rho, cross covariance
 x = -p/(n-1); a = K(q, q, q), b = K(q, q, rho q), c = K(q, p, x), d = K(p, p, p).  A fixed point off rho = 1 with
@@ -39,6 +39,18 @@ that.  "S" is never shown (E[phi'(sqrt q Z)] = 1/2: w/4 < 1 below the parity lem
 (gelu is not odd): no spread-point.  G1 up to rho = 1 by dK/dc as for erf (a series division by a ball around 0 in
 gelu's sqrt(s - c^2): not shown).
 
+silu (gelu's two lemmas, ODD's series below).  Large scale: psi = silu - relu = -|t|/(1 + e^|t|) in [-omega, 0], omega =
+max_t t/(1 + e^t) ~ 0.27846 <= OMEGA_SILU = 7/25 (REGION's check: t/(1 + e^t) <= (t_k + h)/(1 + e^t_k) on [t_k, t_k +
+h], h = 1/256, k h < 8; beyond 8 t/(1 + e^t) <= t e^-t <= 8 e^-8), the rest as gelu's.  Small scale: silu(t) = t/2 +
+e(t), e(t) = t (s(t) - 1/2) = (t/2) tanh(t/2) (s the logistic), |e(t)| <= t^2/4 (|tanh x| <= |x|); with |e| <= C t^2
+gelu's steps give M = 0 or M >= (1 - sigma/2)^2/(12 C^2 w) (gelu C^2 = 1/(2 pi), silu 1/16).  Cells: Mehler's series
+below with psi = silu (phi(0) = 0: no constant to remove) and every k: silu(x) - silu(-x) = x, so its odd part is x/2
+(a_1 = sqrt q/2, a_k = 0 for odd k >= 3) and its even part (x/2) tanh(x/2) gives the even k's integrals; each step
+below holds for every k (Bessel, Mehler for |r| <= 1, h_0 = 0 and h_k in [0, min(k, 1/(1 - |rho|))], M = sum k a_k^2,
+the partials).  Where p's ball holds 0: |c| <= |a_0(q) a_0(p)| + |r| sqrt(E2(q) E2(p)), 0 <= a_0(p) = E[e(sqrt p Z)] <=
+p/4, E2(p) <= D^2 p.  Tails by |silu(x)| <= D |x|, D = 11/10 >= sup |silu'| ~ 1.09984.  No "S" (E[silu'(sqrt q Z)] =
+1/2, silu' - 1/2 odd), no "U", no spread-point (not odd).
+
 tanh and sigmoid (ODD; no "U" leaves).  psi = phi - phi(0) is odd (sigmoid - 1/2 = tanh(x/2)/2) and w C K_phi C =
 w C K_psi C exactly (odd_edge), so G1, G2 are psi's.  With a_k(q) = E[psi(sqrt q Z) He_k(Z)]/sqrt(k!) (0 for even k)
 and r the correlation, Mehler: K(q1, q2, r) = sum_k a_k(q1) a_k(q2) r^k, and with T_N(q) = E2(q) - sum_(k<=N) a_k^2 >=
@@ -53,11 +65,11 @@ is in [0, min(M - sum_(k<=N) k a_k^2, T_N/(1 - |rho|))]: no division by 1 - rho 
 |r| = sqrt(p/q)/(n-1) <= 1), E2(p) <= D^2 p (D = sup |psi'|), d in [0, D^2 p].  The "S" leaf at the cell's q1
 alone: phi' is even and falls in |x|, so
 E[phi'(sqrt q Z)] falls with q.  Partials (arb_series, first order; "X" and the mean value form about the cell's
-corner, whose variances' coefficients serve every cell sharing it) at |r| <= 1/2 only: dK/dr = sum k a_k a_k
+corner, whose variances' coefficients serve every cell sharing it) at |r| <= (N+1)/(N+2) only: dK/dr = sum k a_k a_k
 r^(k-1), tail <= (N+2) |r|^(N+1) sqrt(T_(N+1) T_(N+1)); dK/dq1 at fixed r = sum a_k'(q1) a_k(q2) r^k with a_k' =
 (sqrt((k+1)(k+2)) a_(k+2) + k a_k)/(2q) (d/dq E[psi(sqrt q Z) He_k] = E[psi'(sqrt q Z) Z He_k]/(2 sqrt q), Z He_k =
 He_(k+1) + k He_(k-1) and E[psi'(cZ) He_j] = E[psi(cZ) He_(j+1)]/c), tail <= |r|^(N+1) ((N+3) sqrt(T_(N+2)(q1)
-T_N(q2)) + (N+1) sqrt(T_N(q1) T_N(q2)))/(2 q1) ((k+2) |r|^k and k |r|^k fall for k > N at |r| <= 1/2)."""
+T_N(q2)) + (N+1) sqrt(T_N(q1) T_N(q2)))/(2 q1) ((k+2) |r|^k, k |r|^k, j |r|^(j-1) fall beyond N at |r| <= (N+1)/(N+2))."""
 from __future__ import annotations
 
 import bisect
@@ -91,7 +103,7 @@ KERNELS = {"erf": (lambda q1, q2, c: 2 / arb.pi() * (2 * c / ((1 + 2 * q1).sqrt(
 
 def g12(name, n, w, q, p):
     """(G1, G2) at arbs or arb_series q, p (the cell's balls)."""
-    if name in ODD:
+    if name in MEH:
         return _g12_odd(name, n, w, q, p)
     K = KERNELS[name][0]
     rho = (p / ((n - 1) * q) - 1) / (n - 2)
@@ -151,23 +163,23 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
         r0, r1 = (p0 / q1 / (n - 1) - 1) / (n - 2), (p1 / q0 / (n - 1) - 1) / (n - 2)    # pieces i..j-1 meet [r0, r1]
         i, j = max(0, bisect.bisect_left(bound[0], r0) - 1), bisect.bisect_right(bound[0], r1)
         return q0 > (max(bound[1][i:j], default=0) if j - i <= 64 else bound[2])    # beyond 64: the largest
-    if tag == "Z":          # gelu: max(q, p) = 0 or >= pi (1 - sqrt(w)/2)^2/(6 w) at a fixed point (docstring)
-        return name == "gelu" and bool(ball(max(q1, p1)) < arb.pi() * (1 - wb.sqrt() / 2) ** 2 / (6 * wb))
+    if tag == "Z":          # gelu, silu: max(q, p) = 0 or >= (1 - sqrt(w)/2)^2/(12 C^2 w) at a fixed point (docstring)
+        return name in REGION and bool(ball(max(q1, p1)) < (1 - wb.sqrt() / 2) ** 2 / (12 * REGION[name][1]() * wb))
     if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
-        c, D = ball(q1).sqrt(), ball(PSI[name][3])
-        return bool(wb * _even(lambda z: PSI[name][1](c * z), lambda z, y: y, lambda z, y: 0 * y,
+        c, D = ball(q1).sqrt(), ball(PSI[name][2])
+        return bool(wb * _even(lambda z: PSI[name][0](c * z), lambda z, y: y[3], lambda z, y: 0 * y[3],
                                ((D, 0), (0, 0)))[0] ** 2 > 1)
     if tag == "S":
-        return bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)
+        return name in KERNELS and bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)     # silu, softplus: never
     if q0 <= 0:
         return False
     qb, pb = _span(q0, q1), _span(p0, p1)
-    if tag in "12" and _sign((_g12_odd(name, n, wb, qb, pb, tag == "1") if name in ODD else
+    if tag in "12" and _sign((_g12_odd(name, n, wb, qb, pb, tag == "1") if name in MEH else
                               g12(name, n, wb, qb, pb))[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
     h2 = tag == "2" and name == "gelu"      # G2 = h12's first: its closed form smooth across rho = 1 where finite
-    if tag not in ("12X" if name in ODD else "12XU") or not p1 < (n - 1) ** 2 * q0 and not h2 or tag == "X" and not t0 < t1:
+    if tag not in ("12X" if name in MEH else "12XU") or not p1 < (n - 1) ** 2 * q0 and not h2 or tag == "X" and not t0 < t1:
         return False
     try:
         dq, dp = _partials(h12 if tag == "U" or h2 else g12, name, n, wb, qb, pb)
@@ -177,7 +189,7 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
         return bool(dq[0] * dp[1] - dp[0] * dq[1] < 0)
     if tag in "12":
         k, qm, pm = int(tag) - 1, (q0 + q1) / 2, (p0 + p1) / 2
-        if name in ODD:     # about the corner: its variances' coefficients serve every cell with that q0 or p0
+        if name in MEH:     # about the corner: its variances' coefficients serve every cell with that q0 or p0
             qm, pm = q0, p0
         return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k - h2] * (qb - ball(qm)) + dp[k - h2] * (
             pb - ball(pm))) != 0
@@ -198,17 +210,17 @@ def check_spread_none(item):
     point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
-    if name not in KERNELS and name not in ODD or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
+    if name not in KERNELS and name not in MEH or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
             type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES:
-        raise Rejected("a spread-none item: erf, sin, tanh, sigmoid or gelu, 3 <= n <= 64, 0 < weight_var <= 100, prec "
+        raise Rejected("a spread-none item: erf, sin, tanh, sigmoid, gelu or silu, 3 <= n <= 64, 0 < weight_var <= 100, prec "
                        "in 64..512, a tree of at most %d leaves" % MAX_LEAVES)
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
-        bound = gelu_bound(item, n, w) if name == "gelu" else None
-        low = (n - 1) ** 2 * bound[2] if name == "gelu" else side(name) * w
+        bound = gelu_bound(item, n, w, name) if name in REGION else None
+        low = (n - 1) ** 2 * bound[2] if name in REGION else side(name) * w
         if not low <= top <= (8 * w if bound is None else 2 * low):
             raise Rejected("a spread-none item's square's side top in [4 weight_var (sigmoid: weight_var), 8 weight_var]; "
-                           "gelu's in [%s, twice that] ((n-1)^2 weight_var OMEGA^2/delta^2)" % low)
+                           "gelu's, silu's in [%s, twice that] ((n-1)^2 weight_var OMEGA^2/delta^2)" % low)
         for i, tag in enumerate(tree):
             if not stack:
                 raise Rejected("the tree goes on after its last cell (at %d)" % i)
@@ -226,24 +238,33 @@ def check_spread_none(item):
 
 
 OMEGA = Q("171/1000")       # >= sup psi - inf psi = max_t t Phi(-t) ~ 0.16997, psi = gelu - relu = -|t| Phi(-|t|)
+OMEGA_SILU = Q("7/25")      # >= max_t t/(1 + e^t) ~ 0.27846, psi = silu - relu = -|t|/(1 + e^|t|)
+OMEGA_SOFTPLUS = Q("7/10")  # >= log 2, psi = softplus - relu = log(1 + e^-|t|) in (0, log 2]
+# name: (its OMEGA, C^2 with |phi(t) - t/2| <= C t^2 (the "Z" lemma), OMEGA's check: True where not shown)
+REGION = {"gelu": (lambda: OMEGA, lambda: 1 / (2 * arb.pi()), lambda h: not (-arb(2)).exp() / (2 * arb.pi()).sqrt() < ball(
+    OMEGA) or not all(h * (k + 1) * (h * k / arb(2).sqrt()).erfc() / 2 < ball(OMEGA) for k in range(1024))),
+          "silu": (lambda: OMEGA_SILU, lambda: arb(1) / 16, lambda h: not 8 * (-arb(8)).exp() < ball(OMEGA_SILU) or
+                   not all(2 * h * (k + 1) / (1 + (2 * h * k).exp()) < ball(OMEGA_SILU) for k in range(2048))),
+          "softplus": (lambda: OMEGA_SOFTPLUS, lambda: arb(1) / 64, lambda h: not arb(2).log() < ball(OMEGA_SOFTPLUS))}
 
 
-def gelu_bound(item, n, w):
+def gelu_bound(item, n, w, name="gelu"):
     """(cuts, [b_k], max b_k): q <= b_k = w OMEGA^2/delta_k^2 at every spread-cluster fixed point of gelu's family with
     rho in piece k, [cuts[k], cuts[k + 1]] (module docstring), from the item's rho partition of [-1/(n-2), 1] and its
     delta per piece (m >= delta there, in balls); OMEGA checked first (t Phi(-t) <= (t_k + h) Phi(-t_k) on [t_k, t_k +
-    h], k h < 2; beyond 2 Mills' t Phi(-t) <= N(t) <= N(2), N the normal density)."""
+    h], k h < 2; beyond 2 Mills' t Phi(-t) <= N(t) <= N(2), N the normal density; silu's (name): t/(1 + e^t) <= (t_k +
+    h)/(1 + e^t_k) on [t_k, t_k + h], h = 1/256, k h < 8, beyond 8 t/(1 + e^t) <= t e^-t <= 8 e^-8)."""
     cuts, deltas, h = [Q(c) for c in item.get("rho", [])], [Q(d) for d in item.get("delta", [])], arb(1) / 512
     if len(deltas) != len(cuts) - 1 or not all(0 < d < 1 for d in deltas) or not 2 <= len(cuts) <= 4097 or \
             cuts[0] != Q("-1/%d" % (n - 2)) or cuts[-1] != 1 or any(a >= b for a, b in zip(cuts, cuts[1:])) or \
-            not (-arb(2)).exp() / (2 * arb.pi()).sqrt() < ball(OMEGA) or \
-            not all(h * (k + 1) * (h * k / arb(2).sqrt()).erfc() / 2 < ball(OMEGA) for k in range(1024)):
-        raise Rejected("a gelu spread-none item: rho, 2..4097 increasing cuts from -1/(n-2) to 1, and delta, one in (0, "
+            REGION[name][2](h):
+        raise Rejected("a silu or gelu spread-none item: rho, 2..4097 increasing cuts from -1/(n-2) to 1, and delta, one in (0, "
                        "1) per piece")
     for lo, hi, d in zip(cuts, cuts[1:], deltas):
         if not m_piece(n, ball(w), ball(d), lo, hi):
             raise Rejected("gelu's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (lo, hi, d))
-    return cuts, [w * OMEGA ** 2 / d ** 2 for d in deltas], w * OMEGA ** 2 / min(deltas) ** 2
+    om = REGION[name][0]()
+    return cuts, [w * om ** 2 / d ** 2 for d in deltas], w * om ** 2 / min(deltas) ** 2
 
 
 def m_piece(n, w, d, lo, hi):
@@ -275,6 +296,7 @@ def moduli(name, w, qb):
 
 
 ODD = ("tanh", "sigmoid")       # phi - phi(0) odd, no closed kernel: n = 3's point from 1-D integrals (odd_edge)
+MEH = ODD + ("silu", "softplus")           # spread-none cells by Mehler's series (_g12_odd); silu: psi = silu, every k
 
 
 def odd_edge(name, w, qb, radius=False):
@@ -301,21 +323,29 @@ def odd_edge(name, w, qb, radius=False):
     return [abs(w * da), abs(w * (m2 + 4 * k * m1 + 4 * k * k) / 9), abs(w * (da + 2 * k * m1) / 3)]
 
 
-PSI = {"tanh": (lambda x: x.tanh(), lambda x: 1 - x.tanh() ** 2, Q("1"), Q("1")),      # psi, psi', sup |psi|, sup |psi'|
-       "sigmoid": (lambda x: (x / 2).tanh() / 2, lambda x: (1 - (x / 2).tanh() ** 2) / 4, Q("1/2"), Q("1/4"))}
+# x -> psi's even part, odd part and their derivatives at x; sup |psi| (None: unbounded, then |psi(x)| <= D |x|); D =
+# sup |psi'| (silu's max ~ 1.09984); silu(x) = x/2 + (x/2) tanh(x/2)
+PSI = {"tanh": (lambda x: (lambda t: (0 * t, t, 0 * t, 1 - t * t))(x.tanh()), Q("1"), Q("1")),
+       "sigmoid": (lambda x: (lambda t: (0 * t, t / 2, 0 * t, (1 - t * t) / 4))((x / 2).tanh()), Q("1/2"), Q("1/4")),
+       "silu": (lambda x: (lambda t: (x * t / 2, x / 2, t / 2 + x * (1 - t * t) / 4, 0 * t + arb(1) / 2))((x / 2).tanh()),
+                None, Q("11/10")),     # softplus - log 2 = x/2 + log cosh(x/2): its constant gone in C K C
+       "softplus": (lambda x: (lambda t: (x / 2 + (1 + (-x).exp()).log() - arb(2).log(), x / 2, t / 2, 0 * t + arb(1) / 2))(
+           (x / 2).tanh()), None, Q("1"))}     # log cosh(x/2) = x/2 + log(1 + e^-x) - log 2 (Re x >= 0 on [0, L])
 L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -30, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
 
 
 def _even(t, f, g, tails):
     """(E[f(Z, t(Z))], E[g(Z, t(Z))]) for f, g even in Z and real on the real line (analytic near it; t computed once
     per point): twice the integral of f + i g over [0, L_ODD] (its real and imaginary parts: one integral for two),
-    each plus its tail: ``tails`` = ((m, j) for f, for g) with |f| <= m |Z|^j (j 0 or 1) for |Z| > L, whose
-    E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0) or 2 m N(L) (j = 1, N the normal density)."""
+    each plus its tail: ``tails`` = ((m, j) for f, for g) with |f| <= m |Z|^j (j 0, 1 or 2) for |Z| > L, whose
+    E[m |Z|^j; |Z| > L] is m erfc(L/sqrt 2) (j = 0), 2 m N(L) (j = 1, N the normal density) or m (2 L N(L) + erfc(L/sqrt
+    2)) (j = 2)."""
     v = acb.integral(lambda z, an: (lambda y: (-z * z / 2).exp() * (f(z, y) + acb(0, 1) * g(z, y)))(t(z)), 0, L_ODD,
                      abs_tol=ODD_TOL, rel_tol=ODD_TOL, eval_limit=100_000)
     L, out = arb(L_ODD), []
     for part, (m, j) in zip((v.real, v.imag), tails):
-        tail = m * ((L / arb(2).sqrt()).erfc() if j == 0 else 2 * (-L * L / 2).exp() / (2 * arb.pi()).sqrt())
+        tail = m * (2 * L ** (j // 2) * (-L * L / 2).exp() / (2 * arb.pi()).sqrt() * (j > 0) + (L / arb(2).sqrt()).erfc() *
+                    (j != 1))
         out.append(2 * part / (2 * arb.pi()).sqrt() + arb(0, tail.upper()))
         if not out[-1].is_finite():
             raise Rejected("a Gaussian integral of psi did not come out a finite real ball")
@@ -324,23 +354,25 @@ def _even(t, f, g, tails):
 
 def _terms(name, top):
     """The series' last index N (odd) for variances up to ``top`` (a float): more terms where psi(sqrt q Z)'s
-    coefficients decay slowly (large q; sigmoid's psi is tanh(x/2)/2).  Only the work: every tail is bounded."""
-    return 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
+    coefficients decay slowly (large q; sigmoid's psi is tanh(x/2)/2); silu 7 (its covers' cells are as many with 7 as
+    with 39 terms at n = 4, sigma_w^2 = 5/2, the integrals a fifth).  Only the work: every tail is bounded."""
+    return 7 if name in REGION else 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
 
 
 def odd_integrals(item):
     """How many one-dimensional integrals check_spread_none computes for an ODD item at most, weighted by their
     steepness (1 + min(3, isqrt(q)/4): 1 to 5 ms each, measured, q from 0 to 800), read off its tree before any
     arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
-    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf."""
-    keys, stack, top = set(), [(Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
+    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf.  No cell below
+    MAX_DEPTH (the check splits none there: a "4" of 40,000 nested cells priced in exact 2^-40000 sides took minutes)."""
+    keys, stack, top = set(), [(0, Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
     for tag in item["tree"]:
         if not stack:
             break
-        q0, q1, p0, p1 = stack.pop()
+        d, q0, q1, p0, p1 = stack.pop()
         qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
-        if tag == "4":
-            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
+        if tag == "4" and d < MAX_DEPTH:
+            stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
         elif tag in "12X":
             keys.update([(q0, q1), (p0, p1)] + ([(q0, q0), (p0, p0)] if tag != "X" else
                                                 [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
@@ -351,26 +383,39 @@ def odd_integrals(item):
 
 
 def _coef(name, qb):
-    """Over the ball qb > 0 (valid for every q in it): a = [a_0 .. a_(N+2)] (a_k = 0 for even k: psi odd), T =
-    [T_0 .. T_(N+2)] (upper bounds, >= 0), E2 = E[psi(c Z)^2], its q-derivative E[Z psi psi'(c Z)]/c and M = q
-    E[psi'(c Z)^2] = sum_k k a_k^2 (c = sqrt q).  Each an even integrand (_even); the tails by |psi| <= B, |psi'| <=
-    D and, for a_k, Cauchy-Schwarz with E[He_k(Z)^2] = k!: |E[psi He_k; |Z| > L]|/sqrt(k!) <= B sqrt(erfc(L/sqrt 2))."""
+    """Over the ball qb > 0 (valid for every q in it): a = [a_0 .. a_(N+2)] (a_k = 0 for even k: psi odd; silu: its
+    odd part is x/2 (silu(x) - silu(-x) = x), so a_1 = sqrt q/2 and a_k = 0 for odd k >= 3, the even k integrals of its
+    even part (x/2) tanh(x/2)), T = [T_0 .. T_(N+2)] (upper bounds, >= 0), E2 = E[psi(c Z)^2], its q-derivative E[Z
+    psi psi'(c Z)]/c and M = q E[psi'(c Z)^2] = sum_k k a_k^2 (c = sqrt q).  Each an even integrand (_even: psi's
+    parts, the cross terms odd); the tails by |psi| <= B (silu: <= D |x|), |psi'| <= D and, for a_k, Cauchy-Schwarz
+    with E[He_k(Z)^2] = k!: |E[psi He_k; |Z| > L]|/sqrt(k!) <= sqrt(E[psi^2; |Z| > L])."""
     key = (name, qb.mid().man_exp(), qb.rad().man_exp(), ctx.prec)
     if key not in _COEF:
-        psi, _, B, D = PSI[name]
-        c, root2, B, D, L = qb.sqrt(), arb(2).sqrt(), ball(B), ball(D), arb(L_ODD)
-        N, zero, dy = _terms(name, float(qb.upper())), (lambda z, y: 0 * y, (0, 0)), lambda y: D * (1 - (y / B) ** 2)
-        jobs = [(lambda z, y, k=k, s=(arb(2) ** k * arb.fac_ui(k)).sqrt(): (z / root2).hermite_h(k) * y / s,
-                 (0, 0)) for k in range(1, N + 3, 2)]      # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!)
-        jobs += [(lambda z, y: y * y, (B * B, 0)), (lambda z, y: dy(y) ** 2, (D * D, 0)),   # psi' = D (1 - (psi/B)^2)
-                 (lambda z, y: z * y * dy(y), (B * D, 1)), zero]          # (tanh: 1 - tanh^2; sigmoid's the same)
+        psi, B, D = PSI[name]
+        c, root2, D, L, odd = qb.sqrt(), arb(2).sqrt(), ball(D), arb(L_ODD), name in ODD
+        if B is not None:       # E[m |Z|^j; |Z| > L] bounds (_even's tails) of psi^2 and |Z psi psi'|; a_k's tail
+            B = ball(B)
+            sq, zd, at = (B * B, 0), (B * D, 1), B * (L / root2).erfc().sqrt()
+        else:                   # |psi(c z)| <= C |z|, C = D sqrt(q)
+            C = D * arb(c.upper())
+            sq, zd = (C * C, 2), (C * D, 2)
+            at = C * (2 * L * (-L * L / 2).exp() / (2 * arb.pi()).sqrt() + (L / root2).erfc()).sqrt()
+        N, zero = _terms(name, float(qb.upper())), (lambda z, y: 0 * y[0], (0, 0))
+        ks = range(1, N + 3, 2) if odd else range(0, N + 3, 2)
+        jobs = [(lambda z, y, k=k, s=(arb(2) ** k * arb.fac_ui(k)).sqrt(): (z / root2).hermite_h(k) * y[k % 2] / s,
+                 (0, 0)) for k in ks]      # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!); y = psi's parts at c z
+        jobs += [(lambda z, y: y[0] ** 2 + y[1] ** 2, sq), (lambda z, y: y[2] ** 2 + y[3] ** 2, (D * D, 0)),
+                 (lambda z, y: z * (y[0] * y[2] + y[1] * y[3]), zd)]
+        jobs += [zero] * (len(jobs) % 2)
         out = []
         for (f, t), (g, u) in zip(jobs[::2], jobs[1::2]):      # two at once, psi(c z) once per point
             out += _even(lambda z: psi(c * z), f, g, (t, u))
         a = [arb(0)] * (N + 3)
-        for i, k in enumerate(range(1, N + 3, 2)):
-            a[k] = out[i] + arb(0, (B * (L / root2).erfc().sqrt()).upper())
-        e2, m, de2 = out[(N + 3) // 2:(N + 3) // 2 + 3]
+        for i, k in enumerate(ks):
+            a[k] = out[i] + arb(0, at.upper())
+        if not odd:
+            a[1] = c / 2
+        e2, m, de2 = out[len(ks):len(ks) + 3]
         T, acc = [], arb(0)
         for v in a:
             acc += v * v
@@ -380,6 +425,19 @@ def _coef(name, qb):
             _COEF.clear()
         _COEF[key] = (a, T, e2, de2, qb * m)
     return _COEF[key]
+
+
+def _ks(name, N):
+    """The k <= N whose a_k may be non-zero: odd k for psi odd, every k for silu."""
+    return range(1, N + 1, 2) if name in ODD else range(N + 1)
+
+
+def _pows(x, m):
+    """[1, x, .., x^m] by products (arb's x ** k is nan for a ball holding 0: silu's k = 0 term, rho near 0)."""
+    out = [arb(1)]
+    for _ in range(m):
+        out.append(out[-1] * x)
+    return out
 
 
 def _val(x):
@@ -393,23 +451,24 @@ def _tail(bound):
 def _okern(name, q1, q2, r):
     """K_psi at variances q1, q2 and correlation r (arbs, |r| <= 1 on the family's points: the caller clips r), by
     Mehler's series with the tail |r|^(N+1) sqrt(T_N(q1) T_N(q2)); for arb_series (first order) with the partials
-    at |r| <= 1/2 (else ValueError: not shown)."""
+    at |r| <= (N+1)/(N+2) (else ValueError: not shown)."""
     (v1, d1), (v2, d2), (rv, dr) = _val(q1), _val(q2), _val(r)
     (a1, T1, _, _, _), (a2, T2, _, _, _) = _coef(name, v1), _coef(name, v2)
     N = min(len(a1), len(a2)) - 3
     R = arb(abs(rv).upper())
-    K = sum((a1[k] * a2[k] * rv ** k for k in range(1, N + 1, 2)), arb(0)) + _tail(R ** (N + 1) * (T1[N] * T2[N]).sqrt())
+    rp = _pows(rv, N + 1)
+    K = sum((a1[k] * a2[k] * rp[k] for k in _ks(name, N)), arb(0)) + _tail(R ** (N + 1) * (T1[N] * T2[N]).sqrt())
     if not any(isinstance(x, arb_series) for x in (q1, q2, r)):
         return K
-    if not R <= arb(1) / 2:
-        raise ValueError("|r| > 1/2: no partials")
+    if not R <= arb(N + 1) / (N + 2):      # the tails' weights k |r|^k, (k + 2) |r|^k, j |r|^(j-1) fall beyond N
+        raise ValueError("|r| > (N+1)/(N+2): no partials")
     dk = lambda a, q: [(arb((k + 1) * (k + 2)).sqrt() * a[k + 2] + k * a[k]) / (2 * q) for k in range(N + 1)]  # noqa
     e1, e2 = dk(a1, v1), dk(a2, v2)
-    Kq1 = sum((e1[k] * a2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+    Kq1 = sum((e1[k] * a2[k] * rp[k] for k in range(N + 1)), arb(0)) + _tail(
         R ** (N + 1) * ((N + 3) * (T1[N + 2] * T2[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v1))
-    Kq2 = sum((a1[k] * e2[k] * rv ** k for k in range(N + 1)), arb(0)) + _tail(
+    Kq2 = sum((a1[k] * e2[k] * rp[k] for k in range(N + 1)), arb(0)) + _tail(
         R ** (N + 1) * ((N + 3) * (T2[N + 2] * T1[N]).sqrt() + (N + 1) * (T1[N] * T2[N]).sqrt()) / (2 * v2))
-    Kr = sum((k * a1[k] * a2[k] * rv ** (k - 1) for k in range(1, N + 2)), arb(0)) + _tail(
+    Kr = sum((k * a1[k] * a2[k] * rp[k - 1] for k in range(1, N + 2)), arb(0)) + _tail(
         (N + 2) * R ** (N + 1) * (T1[N + 1] * T2[N + 1]).sqrt())
     return arb_series([K, Kq1 * d1 + Kq2 * d2 + Kr * dr], prec=2)
 
@@ -427,7 +486,7 @@ def _clip(x, lo, hi):
 
 
 def _g12_odd(name, n, w, q, p, only_g1=False):
-    """g12 for phi in ODD (psi's kernel: odd_edge), arbs or arb_series (then |rho|, |r| <= 1/2 and p > 0, else
+    """g12 for phi in ODD (psi's kernel: odd_edge), arbs or arb_series (then |rho|, |r| <= (N+1)/(N+2) and p > 0, else
     ValueError)."""
     series = isinstance(q, arb_series) or isinstance(p, arb_series)
     rho, rc = (p / ((n - 1) * q) - 1) / (n - 2), -(p / q).sqrt() / (n - 1)
@@ -444,22 +503,28 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
             return rho, rho
         A, T, _, _, M = _coef(name, q)
         N = len(A) - 3
-        h = lambda k: sum((rho ** j for j in range(k)), arb(0))   # noqa: E731
+        h = lambda k, rp=_pows(rho, N): sum(rp[:k], arb(0))   # noqa: E731
         top = abs(rho).upper()
-        tail = arb(M - sum((k * A[k] * A[k] for k in range(1, N + 1, 2)), arb(0))).upper()
+        tail = arb(M - sum((k * A[k] * A[k] for k in _ks(name, N)), arb(0))).upper()
         if top < 1:
             tail = min(tail, (T[N] / (1 - arb(top))).upper())
-        G = sum((A[k] * A[k] * h(k) for k in range(1, N + 1, 2)), arb(0)) + arb.union(arb(0), arb(max(tail, 0)))
+        G = sum((A[k] * A[k] * h(k) for k in _ks(name, N)), arb(0)) + arb.union(arb(0), arb(max(tail, 0)))
         g1 = w * G - q
         if only_g1:
             return g1, None
         b = _clip(_okern(name, q, q, rho), (a - (1 - rho) * G).lower(), (a - (1 - rho) * G).upper())
         if p > 0:                       # rc clipped to [-1, 0] (a nan where no family point: nothing shown)
             c, d = _okern(name, q, p, _clip(rc, -1, 0)), _oe2(name, p)
-        else:           # p in [0, p1]: |c| <= |r| sqrt(E2(q) E2(p)) (odd k only), |r| = sqrt(p/q)/(n-1), E2(p) <= D^2 p
-            lip, top_p = ball(PSI[name][3]), arb(p.upper())
-            c, d = arb(0, (lip * top_p * (a / q).sqrt() / (n - 1)).upper()), arb.union(arb(0), lip * lip * top_p)
+        else:
+            c, d = _edge(name, n, q, p, A[0], a)
     return g1, _g2(n, w, q, a, b, c, d)
+
+
+def _edge(name, n, q, p, a0, a):
+    """(c, d) for p in [0, p1] (p's ball holding 0): |c| <= |a_0(q) a_0(p)| + |r| sqrt(E2(q) E2(p)), |r| = sqrt(p/q)/(n-1),
+    E2(p) <= D^2 p, d = E2(p) in [0, D^2 p1] (|a_0(p)| <= p/4: silu's (x/2) tanh(x/2) <= x^2/4; 0 for odd psi)."""
+    lip, top_p = ball(PSI[name][2]), arb(p.upper())
+    return arb(0, (abs(a0) * top_p / 4 + lip * top_p * (a / q).sqrt() / (n - 1)).upper()), arb.union(arb(0), lip * lip * top_p)
 
 
 def check_spread_point(item):

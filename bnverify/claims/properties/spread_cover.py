@@ -233,7 +233,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     ``why``: a list to which the reasons for None are appended."""
     deadline = time.monotonic() + seconds
     memo = {}           # the leaf tests' answers in this search: the estimate's cells and each order's are the tree's
-    odd = name in spreadfam.ODD         # tanh, sigmoid: no "U" cells (the kernel has no det(J - I) test for them)
+    odd = name in spreadfam.MEH         # tanh, sigmoid, silu: no "U" cells (the kernel has no det(J - I) test for them)
     order = GELU_ORDER if _kind(name).relu_bound else ORDER
     orders = (order, order + UNSTABLE) if unstable and not odd else (order,)
     side, bound, extra = spreadfam.side(name) * Fraction(w), None, {}
@@ -244,7 +244,7 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
             _say(why, "no rho partition shows gelu's distance to relu above 0 (sigma_w^2 = %s is near a critical value "
                  "of relu's scale at n = %d)" % (w, n))
             return None
-        bs = [Fraction(w) * spreadfam.OMEGA ** 2 / d ** 2 for d in region[0]]
+        bs = [Fraction(w) * spreadfam.REGION[name][0]() ** 2 / d ** 2 for d in region[0]]
         bound = (region[1], bs, max(bs))        # as the kernel's gelu_bound
         side = (n - 1) ** 2 * bound[2]
         extra = {"delta": [str(d) for d in region[0]], "rho": [str(c) for c in region[1]]}
