@@ -170,7 +170,7 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
         return bool(wb * _even(lambda z: PSI[name][0](c * z), lambda z, y: y[3], lambda z, y: 0 * y[3],
                                ((D, 0), (0, 0)))[0] ** 2 > 1)
     if tag == "S":
-        return bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)
+        return name in KERNELS and bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)     # silu: none (no KeyError)
     if q0 <= 0:
         return False
     qb, pb = _span(q0, q1), _span(p0, p1)
@@ -260,7 +260,7 @@ def gelu_bound(item, n, w, name="gelu"):
                        "1) per piece")
     for lo, hi, d in zip(cuts, cuts[1:], deltas):
         if not m_piece(n, ball(w), ball(d), lo, hi):
-            raise Rejected("gelu's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (lo, hi, d))
+            raise Rejected("%s's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (name, lo, hi, d))
     om = REGION[name][0]()
     return cuts, [w * om ** 2 / d ** 2 for d in deltas], w * om ** 2 / min(deltas) ** 2
 
@@ -374,7 +374,7 @@ def odd_integrals(item):
         elif tag == "S":
             keys.add(("S", q1))
     return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1], 1000))) + 12) // 4 *
-               (4 + min(12, math.isqrt(math.ceil(min(top, k[1], 1000))))) // 4 for k in keys)
+               (4 + min(12, math.isqrt(max(0, math.ceil(min(top, k[1], 1000)))))) // 4 for k in keys)
 
 
 def _coef(name, qb):

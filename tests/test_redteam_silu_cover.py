@@ -1,0 +1,148 @@
+"""Red team of SiLU's spread-none covers (trusted/spreadfam.py: gelu_bound with OMEGA_SILU, the "B" and "Z" leaves
+with silu's constants, the cells by Mehler's series of every k; tests/test_spread_silu_cover.py is the builder's).
+
+Independent of the kernel: the genuine spread-cluster fixed points of silu's symmetric family that a float scan of
+G1 = G2 = 0 in (q, rho) and Newton found (a 2-D Gauss-Hermite rule, checked against mpmath; the n x n map's
+diagonal and off-diagonal at the point reproduce it), over sigma_w^2 in {2.1, 2.5, 3, 3.5, 3.9} and n = 3..10.  At
+each, no leaf test of the kernel may close a cell that holds the point; the points lie inside the region the kernel
+derives; and two defects the red team found are fixed: an "S" leaf for silu reached spreadfam.KERNELS (KeyError,
+a "malformed" message for a tag that is simply not shown), and a negative square's side crashed the price
+(math.isqrt of a negative, a ValueError out of trusted.decide for tanh, sigmoid and silu items)."""
+from __future__ import annotations
+
+import copy
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+from flint import ctx
+from numpy.polynomial.hermite_e import hermegauss
+
+from bnverify import trusted
+from bnverify.claims.properties import spread_cover as SC
+from bnverify.trusted import spreadfam as S
+
+_X, _W = hermegauss(120)
+_W = _W / np.sqrt(2 * np.pi)
+
+
+def _silu(x):
+    return x / (1 + np.exp(-np.clip(x, -700, 700)))
+
+
+def _K(q1, q2, c):
+    """E[silu(X) silu(Y)] by a 120 x 120 Gauss-Hermite rule (variances below 10 here: 1e-14 against mpmath)."""
+    s1, s2 = np.sqrt(q1), np.sqrt(q2)
+    r = np.clip(c / (s1 * s2), -1, 1)
+    z1, z2 = np.meshgrid(_X, _X, indexing="ij")
+    return float(np.sum(np.outer(_W, _W) * _silu(s1 * z1) * _silu(s2 * (r * z1 + np.sqrt(1 - r * r) * z2))))
+
+
+def _full_map(n, w, q, p):
+    """(q', p', rho') of the n x n map w C K C on the family state (cluster q, rho; odd p), not the kernel's G1, G2."""
+    rho = (p / ((n - 1) * q) - 1) / (n - 2)
+    a, b, c, d = _K(q, q, q), _K(q, q, rho * q), _K(q, p, -p / (n - 1)), _K(p, p, p)
+    K = np.full((n, n), b)
+    K[:n - 1, n - 1] = K[n - 1, :n - 1] = c
+    np.fill_diagonal(K, a)
+    K[n - 1, n - 1] = d
+    C = np.eye(n) - 1.0 / n
+    T = w * C @ K @ C
+    return T[0, 0], T[n - 1, n - 1], T[0, 1] / T[0, 0], rho
+
+
+# (n, sigma_w^2, q, p): spread-cluster fixed points off the simplex line (rho != -1/(n-1)), from the red team's scan
+POINTS = [(4, F(7, 2), 0.5369777849, 1.005550176), (4, F(39, 10), 0.08160446143, 0.08782551512),
+          (5, F(3), 2.060672428, 7.927509086), (5, F(7, 2), 0.617911612, 0.5579812625),
+          (6, F(3), 3.91411431, 8.120327279), (6, F(7, 2), 0.5657319171, 0.3946585937)]
+
+
+@pytest.mark.parametrize("n,w,q,p", POINTS)
+def test_the_points_are_fixed_points_of_the_full_map(n, w, q, p):
+    q2, p2, rho2, rho = _full_map(n, float(w), q, p)
+    assert abs(q2 / q - 1) < 1e-8 and abs(p2 / p - 1) < 1e-8 and abs(rho2 - rho) < 1e-8
+    assert abs(rho + 1 / (n - 1)) > 1e-3 and -1 / (n - 2) < rho < 1
+
+
+def _bound(n, w):
+    deltas, cuts = SC.gelu_region(n, w)
+    item = {"delta": [str(d) for d in deltas], "rho": [str(c) for c in cuts]}
+    with ctx.workprec(128):
+        return S.gelu_bound(item, n, w, "silu")
+
+
+@pytest.mark.parametrize("n,w,q,p", POINTS)
+def test_the_points_lie_in_the_derived_region(n, w, q, p):
+    """q <= w OMEGA_SILU^2/delta^2 on its rho piece, p <= (n-1)^2 times the largest bound, max(q, p) above the "Z"
+    bound: the kernel's square and its "B", "Z" leaves leave the point inside."""
+    cuts, bs, top = _bound(n, w)
+    rho = (p / ((n - 1) * q) - 1) / (n - 2)
+    pieces = [i for i in range(len(bs)) if cuts[i] <= rho <= cuts[i + 1]]
+    assert pieces and all(q <= float(bs[i]) for i in pieces)
+    assert p <= (n - 1) ** 2 * float(top)
+    sigma = float(w) ** 0.5
+    assert max(q, p) > (1 - sigma / 2) ** 2 / (12 * float(w) / 16)
+
+
+def _cells(q, p):
+    """Cells holding (q, p): squares of sides 2^-k max(q, p) at a few offsets, and ones reaching the axes."""
+    m = F(max(q, p)).limit_denominator(10 ** 6)
+    qs, ps = F(q).limit_denominator(10 ** 12), F(p).limit_denominator(10 ** 12)
+    out = []
+    for k in (0, 3, 7, 12):
+        h = m / 2 ** k
+        for a, b in ((F(1, 2), F(1, 2)), (F(1, 10), F(9, 10)), (F(9, 10), F(1, 10))):
+            out.append((max(F(0), qs - a * h), qs - a * h + h, max(F(0), ps - b * h), ps - b * h + h))
+    out.append((F(0), qs * 2, F(0), ps * 2))
+    return out
+
+
+@pytest.mark.parametrize("n,w,q,p", POINTS)
+def test_no_leaf_closes_a_cell_holding_a_genuine_point(n, w, q, p):
+    bound = _bound(n, w)
+    with ctx.workprec(128):
+        for q0, q1, p0, p1 in _cells(q, p):
+            assert q0 <= F(q) <= q1 and p0 <= F(p) <= p1
+            for tag in "12XOZBSU":
+                try:
+                    shown = S._leaf(tag, "silu", n, w, q0, q1, p0, p1, bound)
+                except (ValueError, trusted.Rejected):
+                    shown = False
+                assert not shown, (tag, n, w, q0, q1, p0, p1)
+
+
+def _item(tree, n=3, w=F(5, 2), top=None):
+    deltas, cuts = SC.gelu_region(n, w)
+    low = (n - 1) ** 2 * max(w * S.OMEGA_SILU ** 2 / d ** 2 for d in deltas)
+    return {"type": "spread-none", "activation": "silu", "alpha": "0", "weight_var": str(w), "n": n, "prec": 128,
+            "top": str(low if top is None else top), "tree": tree, "delta": [str(d) for d in deltas],
+            "rho": [str(c) for c in cuts]}
+
+
+def test_an_s_leaf_for_silu_is_not_shown_plainly():
+    """silu has no "S" lemma (E[silu'] = 1/2 at every q): its "S" cell is 'not shown', not a KeyError of
+    spreadfam.KERNELS reported as a malformed item (fixed on this branch; mutant rtscover-s-leaf-keyerror)."""
+    for tree in ("S", "4SOOO"):
+        with pytest.raises(trusted.Rejected, match="'S' not shown"):
+            S.check_spread_none(_item(tree))
+
+
+@pytest.mark.parametrize("act", ["tanh", "sigmoid", "silu"])
+def test_a_negative_square_is_refused_not_crashed(act):
+    """A square's side below 0 with a "1" cell: the price read math.isqrt of a negative number (ValueError out of
+    items.work and trusted.decide); now priced and refused by the square's check (mutant rtscover-price-negative-top)."""
+    it = _item("1", top=-5) if act == "silu" else {"type": "spread-none", "activation": act, "alpha": "0",
+                                                   "weight_var": "5/2", "n": 3, "prec": 128, "top": "-5", "tree": "1"}
+    assert trusted.items.work(copy.deepcopy(it)) > 0
+    claim = {"property": "attractor-stable", "stages": ["rc"], "activation": act, "domain": {"n": "3"}, "params": {},
+             "weight_var": "5/2"}
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(claim, [it])
+
+
+def test_a_bad_rho_piece_names_silu():
+    """A silu item whose delta is too large on a piece says silu's rho piece, not gelu's."""
+    it = _item("O")
+    it["delta"] = ["99/100"] * len(it["delta"])
+    with pytest.raises(trusted.Rejected, match="silu's rho piece"):
+        S.check_spread_none(it)
