@@ -279,10 +279,25 @@ def test_tree_over_the_price(cover):
                                                10 * S.odd_integrals(cover))
     claim = {"property": "attractor-stable", "stages": ["rc"], "activation": "silu", "domain": {"n": str(N)},
              "params": {}, "weight_var": str(W)}
-    big = dict(cover, tree="4" * 40000 + "1" * 120001)
+    full = lambda d: "1" if d == 0 else "4" + full(d - 1) * 4          # noqa: E731
+    big = dict(cover, tree=full(8), prec=256)           # 65,536 cells of depth 8 at 256 bits
     assert trusted.items.work(big) > trusted.kernel.CERT_WORK
     with pytest.raises(trusted.Rejected, match="over the budget"):
         trusted.decide(claim, [big])
+
+
+def test_a_deep_tree_is_priced_at_once():
+    """A tree of nested "4"s is priced (odd_integrals) down to the kernel's MAX_DEPTH only: 40,000 nested cells once
+    took minutes in exact 2^-40000 sides (tanh's and sigmoid's items as well), now well under a second."""
+    import time
+    for name, w, top in (("silu", "5/2", "100"), ("tanh", "4", "16")):
+        it = {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": w, "n": 4, "prec": 128,
+              "top": top, "tree": "4" * 40000 + "1" * 120001}
+        start = time.process_time()
+        assert trusted.items.work(it) > 0
+        assert time.process_time() - start < 3
+        with pytest.raises(trusted.Rejected):
+            S.check_spread_none(it)
 
 
 def test_no_spread_point_for_silu():

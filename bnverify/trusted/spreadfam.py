@@ -359,15 +359,16 @@ def odd_integrals(item):
     """How many one-dimensional integrals check_spread_none computes for an ODD item at most, weighted by their
     steepness (1 + min(3, isqrt(q)/4): 1 to 5 ms each, measured, q from 0 to 800), read off its tree before any
     arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
-    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf."""
-    keys, stack, top = set(), [(Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
+    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf.  No cell below
+    MAX_DEPTH (the check splits none there: a "4" of 40,000 nested cells priced in exact 2^-40000 sides took minutes)."""
+    keys, stack, top = set(), [(0, Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
     for tag in item["tree"]:
         if not stack:
             break
-        q0, q1, p0, p1 = stack.pop()
+        d, q0, q1, p0, p1 = stack.pop()
         qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
-        if tag == "4":
-            stack += [(qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm)]
+        if tag == "4" and d < MAX_DEPTH:
+            stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
         elif tag in "12X":
             keys.update([(q0, q1), (p0, p1)] + ([(q0, q0), (p0, p0)] if tag != "X" else
                                                 [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
