@@ -146,3 +146,39 @@ def test_a_bad_rho_piece_names_silu():
     it["delta"] = ["99/100"] * len(it["delta"])
     with pytest.raises(trusted.Rejected, match="silu's rho piece"):
         S.check_spread_none(it)
+
+
+# ---------------------------------------------------------------- _coef's moments and tails (white box)
+def _dsilu(x):
+    s = 1 / (1 + np.exp(-np.clip(x, -700, 700)))
+    return s * (1 + x * (1 - s))
+
+
+@pytest.mark.parametrize("q", [0.5, 2.0, 7.0])
+def test_the_moments_hold_the_quadrature(q):
+    """_coef's E2 = E[silu(cZ)^2], M = q E[silu'(cZ)^2] (G1's tail) and E2' = dE2/dq (the partials) hold a Gauss-Hermite
+    rule and a central difference (mutant rtscover-silu-derivative-part: silu's derivative without x (1 - t^2)/4)."""
+    c = np.sqrt(q)
+    e2 = float(np.sum(_W * _silu(c * _X) ** 2))
+    m = q * float(np.sum(_W * _dsilu(c * _X) ** 2))
+    h = 1e-5
+    de2 = (float(np.sum(_W * _silu(np.sqrt(q + h) * _X) ** 2)) - float(np.sum(_W * _silu(np.sqrt(q - h) * _X) ** 2))) / (2 * h)
+    with ctx.workprec(128):
+        _, _, E2, DE2, M = S._coef("silu", S.ball(F(q)))
+    for b, x in ((E2, e2), (M, m), (DE2, de2)):
+        assert abs(float(b.mid()) - x) <= float(b.rad()) + 1e-7 * (1 + abs(x)), (q, b, x)
+
+
+def test_the_tails_beyond_l_are_kept():
+    """_even's tail E[m |Z|^j; |Z| > L]: 2 L N(L) + erfc(L/sqrt 2) for j = 2, 2 N(L) for j = 1 (an integrand 0 on
+    [0, L] leaves the tail alone in the radius; mutant rtscover-even-tail-square-no-erfc); silu's a_k tail by Cauchy-
+    Schwarz with |silu(c z)| <= D c |z|, so at q = 10^6 some 4e-8 (mutant rtscover-silu-tail-without-scale)."""
+    import math
+    L = S.L_ODD
+    nl, erfc = math.exp(-L * L / 2) / math.sqrt(2 * math.pi), math.erfc(L / math.sqrt(2))
+    with ctx.workprec(128):
+        out = S._even(lambda z: z, lambda z, y: 0 * y, lambda z, y: 0 * y, ((1, 2), (1, 1)))
+        assert float(out[0].rad()) >= (2 * L * nl + erfc) * (1 - 1e-6) and float(out[1].rad()) >= 2 * nl * (1 - 1e-6)
+        a = S._coef("silu", S.ball(F(10 ** 6)))[0]
+        at = 1.1 * 1000 * math.sqrt(2 * L * nl + erfc)
+        assert all(float(a[k].rad()) >= at * (1 - 1e-6) for k in (0, 2, 4))
