@@ -206,6 +206,10 @@ def test_cell_g1_g2_hold_the_quadrature():
                 a, b = _silu_K(q, q, q), _silu_K(q, q, rho * q)
                 g2 = S.family_h(n, w, q, p, a, b, _silu_K(q, p, -p / (n - 1)), _silu_K(p, p, p))[0]
                 assert abs(float(edge[1].mid()) - g2) <= float(edge[1].rad()) + 1e-6, (q, p, edge[1], g2)
+                qb = arb(repr(q), 1e-6)
+                c, d = S._edge("silu", n, qb, S._span(F(0), F(p1)), S._coef("silu", qb)[0][0], S._oe2("silu", qb))
+                for ball_, x in ((c, _silu_K(q, p, -p / (n - 1))), (d, _silu_K(p, p, p))):
+                    assert abs(float(ball_.mid()) - x) <= float(ball_.rad()) + 1e-9, (q, p, ball_, x)
 
 
 # ---------------------------------------------------------------- a genuine cover

@@ -511,11 +511,16 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
         b = _clip(_okern(name, q, q, rho), (a - (1 - rho) * G).lower(), (a - (1 - rho) * G).upper())
         if p > 0:                       # rc clipped to [-1, 0] (a nan where no family point: nothing shown)
             c, d = _okern(name, q, p, _clip(rc, -1, 0)), _oe2(name, p)
-        else:   # p in [0, p1]: |c| <= |a_0(q) a_0(p)| + |r| sqrt(E2(q) E2(p)), |r| = sqrt(p/q)/(n-1), E2(p) <= D^2 p
-            lip, top_p = ball(PSI[name][2]), arb(p.upper())     # (|a_0(p)| <= p/4: silu's (x/2) tanh(x/2) <= x^2/4)
-            c = arb(0, (abs(A[0]) * top_p / 4 + lip * top_p * (a / q).sqrt() / (n - 1)).upper())
-            d = arb.union(arb(0), lip * lip * top_p)
+        else:
+            c, d = _edge(name, n, q, p, A[0], a)
     return g1, _g2(n, w, q, a, b, c, d)
+
+
+def _edge(name, n, q, p, a0, a):
+    """(c, d) for p in [0, p1] (p's ball holding 0): |c| <= |a_0(q) a_0(p)| + |r| sqrt(E2(q) E2(p)), |r| = sqrt(p/q)/(n-1),
+    E2(p) <= D^2 p, d = E2(p) in [0, D^2 p1] (|a_0(p)| <= p/4: silu's (x/2) tanh(x/2) <= x^2/4; 0 for odd psi)."""
+    lip, top_p = ball(PSI[name][2]), arb(p.upper())
+    return arb(0, (abs(a0) * top_p / 4 + lip * top_p * (a / q).sqrt() / (n - 1)).upper()), arb.union(arb(0), lip * lip * top_p)
 
 
 def check_spread_point(item):
