@@ -326,16 +326,16 @@ def test_an_edited_certificate_fails():
 
 
 # ---------------------------------------------------------------- messages
-def test_softplus_is_never_sent_for_a_cover_it_cannot_have():
-    """softplus has no spread-none cover (spreadfam.KERNELS: erf, sin and gelu, whose bound is its distance to relu;
-    MEH: tanh, sigmoid, silu), so an undecided softplus claim (attractor-stable, value none, existence) says so and names the points that prove,
+def test_elu_is_never_sent_for_a_cover_it_cannot_have():
+    """elu has no spread-none cover (spreadfam.KERNELS: erf, sin and gelu, whose bound is its distance to relu;
+    MEH: tanh, sigmoid, silu, softplus), so an undecided elu claim (attractor-stable, value none, existence) says so and names the points that prove,
     instead of asking for a cover alone; erf's and gelu's reasons keep asking for their covers (fixed on this
     branch: kernel.py _spread_none; mutant spread-box-redteam-cover-for-gelu)."""
-    for claim in (_claim("attractor-stable", act="softplus"), _claim("attractor-threshold", act="softplus", value="none"),
-                  _claim(n="7", act="softplus")):
+    for claim in (_claim("attractor-stable", act="elu"), _claim("attractor-threshold", act="elu", value="none"),
+                  _claim(n="7", act="elu")):
         with pytest.raises(trusted.Rejected) as e:
             trusted.decide(claim, [])
-        assert "none exists for softplus" in str(e.value) and "spread-box" in str(e.value), str(e.value)
+        assert "none exists for elu" in str(e.value) and "spread-box" in str(e.value), str(e.value)
     with pytest.raises(trusted.Rejected) as e:
         trusted.decide(_claim("attractor-stable"), [])
     assert "not decided without a spread-none cover" in str(e.value) and "none exists" not in str(e.value)

@@ -322,3 +322,48 @@ def test_check_refutes_end_to_end():
     assert v.status == "refuted" and "silu's kernel" in v.method, (v.status, v.method)
     assert [it["type"] for it in v.certificate["evidence"]] == ["spread-none"]
     assert trusted.check(v.certificate)[0]
+
+
+# ---------------------------------------------------------------- softplus: the same route, psi = softplus - log 2
+def test_softplus_lemmas_and_coefficients():
+    """softplus - relu = log(1 + e^-|t|) in (0, log 2], log 2 < OMEGA_SOFTPLUS = 7/10; softplus(t) - log 2 - t/2 = log
+    cosh(t/2) in [0, t^2/8] (the "Z" constant C = 1/8; the edge's a_0(p) <= p/8 <= p/4); its odd part is x/2; the
+    coefficients of psi = softplus - log 2 (a_0, a_2, E2, by the form x/2 + log(1 + e^-x) - log 2 on [0, L]) against
+    mpmath, at point balls and wide ones."""
+    t = np.linspace(-60, 60, 600001)
+    sp = np.logaddexp(0, t)
+    gap = sp - np.maximum(t, 0)
+    assert gap.min() >= 0 and gap.max() <= math.log(2) + 1e-15 < 0.7
+    e = sp - math.log(2) - t / 2
+    assert np.all(e >= -1e-12) and np.all(e <= t * t / 8 + 1e-12)
+    assert np.allclose(sp - np.logaddexp(0, -t), t, atol=1e-9)
+    mpmath.mp.dps = 20
+    with ctx.workprec(128):
+        for q in (1, 20, 300):
+            f = lambda z: mpmath.log(1 + mpmath.exp(mpmath.sqrt(q) * z)) - mpmath.log(2)      # noqa: E731
+            a, _, e2, _, _ = S._coef("softplus", arb(q))
+            for got, want in ((a[0], mpmath.quad(lambda z: f(z) * mpmath.npdf(z), [-14, 0, 14])),
+                              (a[2], mpmath.quad(lambda z: f(z) * (z * z - 1) * mpmath.npdf(z), [-14, 0, 14]) / mpmath.sqrt(2)),
+                              (e2, mpmath.quad(lambda z: f(z) ** 2 * mpmath.npdf(z), [-14, 0, 14]))):
+                assert abs(float(got.mid()) - float(want)) <= float(got.rad()) + 1e-12, (q, got, want)
+            wide = S._coef("softplus", S._span(F(q), F(q) * F(101, 100)))[0][0]
+            assert wide.contains(a[0].mid())
+    with pytest.raises(trusted.Rejected):       # the kernel checks log 2 < OMEGA_SOFTPLUS
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(S, "OMEGA_SOFTPLUS", Q("69/100"))
+            S.gelu_bound({"rho": ["-1", "1"], "delta": ["1/10"]}, 3, F(5, 2), "softplus")
+
+
+def test_softplus_cover_refutes_and_is_softplus_own():
+    """A softplus cover at sigma_w^2 = 5/2, n = 3 (no point there: float search) checks and refutes attractor-exists;
+    relabelled to silu, gelu or another sigma_w^2 it is refused."""
+    it = SC.search_item("softplus", 3, W)
+    assert it is not None
+    f = trusted.items.check_item(copy.deepcopy(it))
+    assert f["activation"] == "softplus" and not f["only_stable"]
+    claim = {"property": "attractor-exists", "stages": ["rc"], "activation": "softplus", "domain": {"n": "3"},
+             "params": {}, "weight_var": str(W)}
+    assert trusted.decide(claim, [it])[0] == "refuted"
+    for b in (dict(it, activation="silu"), dict(it, activation="gelu"), dict(it, weight_var="3"), dict(it, n=4)):
+        with pytest.raises(trusted.Rejected):
+            trusted.items.check_item(copy.deepcopy(b))

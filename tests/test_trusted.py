@@ -193,9 +193,11 @@ def test_trusted_is_small():
     and its odd part's a_1 = sqrt q/2, _even's tails for m Z^2; _ks, every k for silu; _pows, r^k by products (arb's
     power is nan on a ball holding 0); _edge, the edge p = 0's bounds on c (with its a_0(q) a_0(p) term) and d, a
     function of its own so that tests reach c; partials up to |r| <= (N+1)/(N+2));
-    items.py (+1: silu's price, its rho pieces and OMEGA's grid beside ODD's integrals)."""
+    items.py (+1: silu's price, its rho pieces and OMEGA's grid beside ODD's integrals).  +4 for softplus's covers
+    (spreadfam.py: OMEGA_SOFTPLUS >= log 2, its REGION entry (C = 1/8) and its PSI entry, psi = softplus - log 2 = x/2
+    + log cosh(x/2), the constant gone in C K C)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3897, sizes
+    assert sum(sizes.values()) <= 3901, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

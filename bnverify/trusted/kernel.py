@@ -1080,7 +1080,7 @@ def _spread_none(c, threshold, ns):
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
     none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.MEH else " (none exists for %s, only " \
-        "for erf, sin, tanh, sigmoid, gelu, silu; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
+        "for erf, sin, tanh, sigmoid, gelu, silu, softplus; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
         "silu, softplus, elu)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):

@@ -170,7 +170,7 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
         return bool(wb * _even(lambda z: PSI[name][0](c * z), lambda z, y: y[3], lambda z, y: 0 * y[3],
                                ((D, 0), (0, 0)))[0] ** 2 > 1)
     if tag == "S":
-        return name in KERNELS and bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)     # silu: none (no KeyError)
+        return name in KERNELS and bool(wb * KERNELS[name][1](_span(q0, q1)) > 1)     # silu, softplus: never
     if q0 <= 0:
         return False
     qb, pb = _span(q0, q1), _span(p0, p1)
@@ -239,11 +239,13 @@ def check_spread_none(item):
 
 OMEGA = Q("171/1000")       # >= sup psi - inf psi = max_t t Phi(-t) ~ 0.16997, psi = gelu - relu = -|t| Phi(-|t|)
 OMEGA_SILU = Q("7/25")      # >= max_t t/(1 + e^t) ~ 0.27846, psi = silu - relu = -|t|/(1 + e^|t|)
+OMEGA_SOFTPLUS = Q("7/10")  # >= log 2, psi = softplus - relu = log(1 + e^-|t|) in (0, log 2]
 # name: (its OMEGA, C^2 with |phi(t) - t/2| <= C t^2 (the "Z" lemma), OMEGA's check: True where not shown)
 REGION = {"gelu": (lambda: OMEGA, lambda: 1 / (2 * arb.pi()), lambda h: not (-arb(2)).exp() / (2 * arb.pi()).sqrt() < ball(
     OMEGA) or not all(h * (k + 1) * (h * k / arb(2).sqrt()).erfc() / 2 < ball(OMEGA) for k in range(1024))),
           "silu": (lambda: OMEGA_SILU, lambda: arb(1) / 16, lambda h: not 8 * (-arb(8)).exp() < ball(OMEGA_SILU) or
-                   not all(2 * h * (k + 1) / (1 + (2 * h * k).exp()) < ball(OMEGA_SILU) for k in range(2048)))}
+                   not all(2 * h * (k + 1) / (1 + (2 * h * k).exp()) < ball(OMEGA_SILU) for k in range(2048))),
+          "softplus": (lambda: OMEGA_SOFTPLUS, lambda: arb(1) / 64, lambda h: not arb(2).log() < ball(OMEGA_SOFTPLUS))}
 
 
 def gelu_bound(item, n, w, name="gelu"):
@@ -294,7 +296,7 @@ def moduli(name, w, qb):
 
 
 ODD = ("tanh", "sigmoid")       # phi - phi(0) odd, no closed kernel: n = 3's point from 1-D integrals (odd_edge)
-MEH = ODD + ("silu",)           # spread-none cells by Mehler's series (_g12_odd); silu: psi = silu, every k
+MEH = ODD + ("silu", "softplus")           # spread-none cells by Mehler's series (_g12_odd); silu: psi = silu, every k
 
 
 def odd_edge(name, w, qb, radius=False):
@@ -326,7 +328,9 @@ def odd_edge(name, w, qb, radius=False):
 PSI = {"tanh": (lambda x: (lambda t: (0 * t, t, 0 * t, 1 - t * t))(x.tanh()), Q("1"), Q("1")),
        "sigmoid": (lambda x: (lambda t: (0 * t, t / 2, 0 * t, (1 - t * t) / 4))((x / 2).tanh()), Q("1/2"), Q("1/4")),
        "silu": (lambda x: (lambda t: (x * t / 2, x / 2, t / 2 + x * (1 - t * t) / 4, 0 * t + arb(1) / 2))((x / 2).tanh()),
-                None, Q("11/10"))}
+                None, Q("11/10")),     # softplus - log 2 = x/2 + log cosh(x/2): its constant gone in C K C
+       "softplus": (lambda x: (lambda t: (x / 2 + (1 + (-x).exp()).log() - arb(2).log(), x / 2, t / 2, 0 * t + arb(1) / 2))(
+           (x / 2).tanh()), None, Q("1"))}     # log cosh(x/2) = x/2 + log(1 + e^-x) - log 2 (Re x >= 0 on [0, L])
 L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -30, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
 
 
@@ -352,7 +356,7 @@ def _terms(name, top):
     """The series' last index N (odd) for variances up to ``top`` (a float): more terms where psi(sqrt q Z)'s
     coefficients decay slowly (large q; sigmoid's psi is tanh(x/2)/2); silu 7 (its covers' cells are as many with 7 as
     with 39 terms at n = 4, sigma_w^2 = 5/2, the integrals a fifth).  Only the work: every tail is bounded."""
-    return 7 if name == "silu" else 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
+    return 7 if name in REGION else 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
 
 
 def odd_integrals(item):

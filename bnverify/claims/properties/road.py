@@ -74,7 +74,7 @@ SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtr
           "(q, p), n = 3's point {v, -v, 0} with its spectral radius of DF), trusted kernel")
 SPREAD_GELU = ("evidence re-checked (arb: gelu's closed dual kernel: quadtree covers of the symmetric family in (q, p) "
                "over the region its distance to ReLU and its slope 1/2 at 0 leave), trusted kernel")
-SPREAD_SILU = ("evidence re-checked (arb: Mehler's series of silu's kernel, each Hermite coefficient a one-dimensional "
+SPREAD_SILU = ("evidence re-checked (arb: Mehler's series of silu's or softplus's kernel, each Hermite coefficient a one-dimensional "
                "Gaussian integral over a ball of variances: quadtree covers of the symmetric family in (q, p) over the "
                "region its distance to ReLU and its slope 1/2 at 0 leave), trusted kernel")
 SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n = 3's point {v, -v, 0} on the edge p = 0 "
@@ -103,7 +103,7 @@ def _method_of(items):
     if kinds and kinds <= {"spread-none", "spread-point"}:
         odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
         if all(getattr(REGISTRY.get(str(i.get("activation"))), "relu_bound", False) for i in items):
-            return SPREAD_SILU if {str(i.get("activation")) for i in items} == {"silu"} else SPREAD_GELU
+            return SPREAD_SILU if {str(i.get("activation")) for i in items} <= {"silu", "softplus"} else SPREAD_GELU
         return (SPREAD_ODD if kinds == {"spread-point"} else SPREAD_ODD_COVER) if odd == {True} else SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 
