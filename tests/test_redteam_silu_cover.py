@@ -137,7 +137,8 @@ def test_an_s_leaf_for_silu_is_not_shown_plainly():
 @pytest.mark.parametrize("act", ["tanh", "sigmoid", "silu"])
 def test_a_negative_square_is_refused_not_crashed(act):
     """A square's side below 0 with a "1" cell: the price read math.isqrt of a negative number (ValueError out of
-    items.work and trusted.decide); now priced and refused by the square's check (mutant rtscover-price-negative-top)."""
+    items.work and trusted.decide); now priced and refused by the square's check (mutant
+    rtscover-price-negative-top)."""
     it = _item("1", top=-5) if act == "silu" else {"type": "spread-none", "activation": act, "alpha": "0",
                                                    "weight_var": "5/2", "n": 3, "prec": 128, "top": "-5", "tree": "1"}
     assert trusted.items.work(copy.deepcopy(it)) > 0
@@ -169,7 +170,8 @@ def test_the_moments_hold_the_quadrature(q):
     e2 = float(np.sum(_W * _silu(c * _X) ** 2))
     m = q * float(np.sum(_W * _dsilu(c * _X) ** 2))
     h = 1e-5
-    de2 = (float(np.sum(_W * _silu(np.sqrt(q + h) * _X) ** 2)) - float(np.sum(_W * _silu(np.sqrt(q - h) * _X) ** 2))) / (2 * h)
+    e2_at = lambda v: float(np.sum(_W * _silu(np.sqrt(v) * _X) ** 2))      # noqa: E731
+    de2 = (e2_at(q + h) - e2_at(q - h)) / (2 * h)
     with ctx.workprec(128):
         _, _, E2, DE2, M = S._coef("silu", S.ball(F(q)))
     for b, x in ((E2, e2), (M, m), (DE2, de2)):
