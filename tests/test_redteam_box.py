@@ -333,6 +333,7 @@ def test_elu_is_never_sent_for_a_cover_it_cannot_have():
     branch: kernel.py _spread_none; mutant spread-box-redteam-cover-for-gelu)."""
     for claim in (_claim("attractor-stable", act="elu"), _claim("attractor-threshold", act="elu", value="none"),
                   _claim(n="7", act="elu")):
+        claim["domain"]["alpha"] = "1"
         with pytest.raises(trusted.Rejected) as e:
             trusted.decide(claim, [])
         assert "none exists for elu" in str(e.value) and "spread-box" in str(e.value), str(e.value)

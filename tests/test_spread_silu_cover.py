@@ -319,7 +319,7 @@ def test_check_refutes_end_to_end():
     data = {"id": "x", "title": "x", "property": "attractor-stable", "expect": "refuted", "statement": "x",
             "model": {"stages": "rc,silu", "weight_var": "5/2"}, "domain": {"n": "3"}, "params": {}}
     v = properties.check(spec.claim_from_dict(data, "test"))
-    assert v.status == "refuted" and "silu's kernel" in v.method, (v.status, v.method)
+    assert v.status == "refuted" and "silu's or softplus's kernel" in v.method, (v.status, v.method)
     assert [it["type"] for it in v.certificate["evidence"]] == ["spread-none"]
     assert trusted.check(v.certificate)[0]
 
@@ -348,10 +348,14 @@ def test_softplus_lemmas_and_coefficients():
                 assert abs(float(got.mid()) - float(want)) <= float(got.rad()) + 1e-12, (q, got, want)
             wide = S._coef("softplus", S._span(F(q), F(q) * F(101, 100)))[0][0]
             assert wide.contains(a[0].mid())
-    with pytest.raises(trusted.Rejected):       # the kernel checks log 2 < OMEGA_SOFTPLUS
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(S, "OMEGA_SOFTPLUS", Q("69/100"))
-            S.gelu_bound({"rho": ["-1", "1"], "delta": ["1/10"]}, 3, F(5, 2), "softplus")
+    deltas, cuts = SC.gelu_region(3, W)         # the kernel checks log 2 < OMEGA_SOFTPLUS: a genuine partition
+    region = {"rho": [str(c) for c in cuts], "delta": [str(d) for d in deltas]}
+    with ctx.workprec(128):
+        assert S.gelu_bound(region, 3, W, "softplus")[2] == W * F(7, 10) ** 2 / min(deltas) ** 2
+        with pytest.raises(trusted.Rejected, match="one in"):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(S, "OMEGA_SOFTPLUS", Q("69/100"))
+                S.gelu_bound(region, 3, W, "softplus")
 
 
 def test_softplus_cover_refutes_and_is_softplus_own():
