@@ -15,6 +15,7 @@ And white-box tests of _coef's moments and tails."""
 from __future__ import annotations
 
 import copy
+import functools
 import sys
 from fractions import Fraction as F
 from pathlib import Path
@@ -71,6 +72,7 @@ def test_the_points_are_fixed_points_of_the_full_map(name, n, w, q, p):
     assert abs(rho + 1 / (n - 1)) > 1e-3 and -1 / (n - 2) < rho < 1
 
 
+@functools.lru_cache(maxsize=None)
 def _bound(name, n, w):
     deltas, cuts = SC.gelu_region(n, w)
     item = {"delta": [str(d) for d in deltas], "rho": [str(c) for c in cuts]}
