@@ -262,7 +262,7 @@ def gelu_bound(item, n, w, name="gelu"):
                        "1) per piece")
     for lo, hi, d in zip(cuts, cuts[1:], deltas):
         if not m_piece(n, ball(w), ball(d), lo, hi):
-            raise Rejected("gelu's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (lo, hi, d))
+            raise Rejected("%s's rho piece [%s, %s]: |1 - sqrt Q1| or |sqrt P0 - sqrt Qn| >= %s not shown" % (name, lo, hi, d))
     om = REGION[name][0]()
     return cuts, [w * om ** 2 / d ** 2 for d in deltas], w * om ** 2 / min(deltas) ** 2
 
@@ -379,7 +379,7 @@ def odd_integrals(item):
         elif tag == "S":
             keys.add(("S", q1))
     return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1], 1000))) + 12) // 4 *
-               (4 + min(12, math.isqrt(math.ceil(min(top, k[1], 1000))))) // 4 for k in keys)
+               (4 + min(12, math.isqrt(max(0, math.ceil(min(top, k[1], 1000)))))) // 4 for k in keys)
 
 
 def _coef(name, qb):
