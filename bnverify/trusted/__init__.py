@@ -1,13 +1,13 @@
 """The trusted checker: a package that imports nothing from the rest of bnverify
 (``import bnverify.trusted`` loads none of it; tests/test_architecture.py checks sys.modules).
 
-About 3,870 lines of code (no docstrings, comments or blank lines; tests/test_trusted.py counts
+About 3,900 lines of code (no docstrings, comments or blank lines; tests/test_trusted.py counts
 them and holds this figure to within 5 %): the kernel (~1,120: one goal per property, twenty-one
 properties, each deriving its own obligation from the claim) and the checker's own models of the
 dynamics and evidence checks, instead of trusting certificate data.  The ReLU family's corner
 (base, model, items, alln, classify, simplex, basins, rank, stages, smt: ~1,480) came first; the
 rest is RS and the activations that are not homogeneous (twopoint, mehler, formula, spreadfam,
-spreadbox, rs, rs_family: ~1,270).
+spreadbox, rs, rs_family: ~1,300).
 
 kernel     claim -> obligation (canonical statement) -> verdict; certificate format, work budget; check()
 base       exact numbers, a bounded expression language, regions, the one cover check, positivity
@@ -26,7 +26,7 @@ twopoint   two-point and simplex states of any activation: 1-D Gaussian integral
            existence brackets, the collapse, trace, flat and parity lemmas, every block of DF
 mehler     Mehler's series with rigorous Hermite coefficients (one acb.integral each) and Bessel tails
 formula    its own reader of a user's formula (ast, never evaluated) as a row of twopoint's table
-spreadfam  spread-none covers of the symmetric family (erf, sin, gelu closed; tanh, sigmoid by Mehler)
+spreadfam  spread-none covers of the symmetric family (erf, sin, gelu closed; tanh, sigmoid, silu, softplus by Mehler)
            and n = 3's edge point
 spreadbox  a spread-cluster point alone in a Krawczyk box at one n, its spectral radius over every block
 
