@@ -1,0 +1,84 @@
+"""A broad red team of the CLI and the checker (issues 21/22, helper rtall): hangs in check-cert, relabelled
+certificates, output paths, bad input, false verdicts at the lemmas' edges.  The defects it found, each kept
+here: stdout redirected into a full device (`bnverify check ... --json > /dev/full`) was an internal error
+(exit 4) instead of a usage error; a non-UTF-8 --activation (a lone surrogate from argv) crashed the formula
+reader; `report DIR --from BAD` left an empty DIR behind."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bnverify import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+PROOFS = ROOT / "proofs"
+
+
+def run(argv, capsys):
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr()
+
+
+# ---------------------------------------------------------------- stdout that cannot be written
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_stdout_into_a_full_device_is_a_usage_error():
+    """`> /dev/full`: one line naming the reason, exit 2, no 'internal error', no 'Exception ignored'."""
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "bnverify", "check", str(PROOFS / "centering-rank-one.toml"), "--json"], stdout=full, stderr=subprocess.PIPE,
+                           text=True, timeout=120)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2, r.stderr
+    assert lines == ["bnverify check: error: cannot write the output: No space left on device"], r.stderr
+
+
+def test_an_oserror_that_is_not_about_output_is_still_a_bug(monkeypatch, capsys):
+    """Only a full disk, a quota, a size limit or an I/O error are the user's place; the rest stays exit 4."""
+    from bnverify.commands import check
+
+    def boom(args):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(check, "run", boom)
+    parser_code, (out, err) = run(["check", PROOFS / "centering-rank-one.toml"], capsys)
+    assert parser_code == 4 and "internal error" in err, err
+
+
+# ---------------------------------------------------------------- a formula that is not text
+@pytest.mark.parametrize("text", ["x\udcff", "x\0"])
+def test_a_formula_with_bytes_that_are_not_text(text, capsys):
+    code, (out, err) = run(["check", "--stages", "rc", "--activation", text, "--n", "3", "--property",
+                            "fixed-point", "--state", "two-point"], capsys)
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "internal error" not in err, err
+
+
+def test_a_formula_from_a_non_utf8_argv():
+    """The real thing: bytes 0xff on the command line (Python gives a lone surrogate)."""
+    r = subprocess.run([sys.executable.encode(), b"-m", b"bnverify", b"check", b"--stages", b"rc", b"--activation",
+                        b"x\xff", b"--n", b"3", b"--property", b"fixed-point", b"--state", b"two-point"],
+                       capture_output=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [b"bnverify check: error: --activation: formula: not UTF-8 text"]
+
+
+# ---------------------------------------------------------------- report --from a bad file
+def test_report_from_a_bad_file_leaves_no_folder(tmp_path, capsys):
+    bad = tmp_path / "results.json"
+    bad.write_bytes(b"\xff\xfe not json")
+    out = tmp_path / "new" / "deeper"
+    code, (_, err) = run(["report", out, "--from", bad], capsys)
+    assert code == 2 and "not UTF-8" in err, err
+    assert not (tmp_path / "new").exists()
+
+
+def test_report_from_a_bad_file_keeps_an_existing_folder(tmp_path, capsys):
+    bad = tmp_path / "results.json"
+    bad.write_text("{}")
+    (tmp_path / "mine").mkdir()
+    code, (_, err) = run(["report", tmp_path / "mine" / "sub", "--from", bad], capsys)
+    assert code == 2, err
+    assert (tmp_path / "mine").is_dir() and not (tmp_path / "mine" / "sub").exists()
