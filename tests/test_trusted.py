@@ -187,9 +187,12 @@ def test_trusted_is_small():
     grid); kernel.py (+9: the reason names gelu's square; attractor-threshold value t proved by a stable spread-box at
     t and spread-none covers at every smaller n of the domain, refuted by a stable spread-box at a smaller n).  +2 in
     kernel.py: attractor-threshold value none refuted by a stable spread-box at any n of the domain (it was left
-    undecided, asking for a spread-none cover at an n where a stable point is proved)."""
+    undecided, asking for a spread-none cover at an n where a stable point is proved).  +2 in rank.py (the broad
+    red team): a kernel-null item's coordinates are integers below 2^64 in size, since sympy factors the products
+    under K(Sigma)'s square roots (16 points of 1000-bit or of 20-digit p/q coordinates: many minutes at a price of
+    4,096; a point's scale is no part of any hypothesis, so a search clears its denominators)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3866, sizes
+    assert sum(sizes.values()) <= 3868, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
