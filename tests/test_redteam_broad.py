@@ -107,3 +107,61 @@ def test_kernel_null_coordinates_are_small_integers():
         assert time.process_time() - t < 1
     fact = check_item(_null([[2 ** 62, 1], [2 ** 63, 2]], [2, -1]))
     assert fact["fact"] == "kernel-singular" and fact["level"] == 0
+
+
+# ---------------------------------------------------------------- report --from: one row per claim
+def test_report_from_refuses_a_claim_twice(tmp_path, capsys):
+    """Certificates are looked up by claim id: with two rows of one id, each was shown with the last row's
+    certificate (a row whose own certificate was bogus could read 're-checked' beside a genuine one)."""
+    import json
+    (tmp_path / "certificates").mkdir()
+    cert = tmp_path / "certificates" / "c.json"
+    code, _ = run(["check", PROOFS / "centering-rank-one.toml", "--cert", cert], capsys)
+    assert code == 0
+    (tmp_path / "certificates" / "bogus.json").write_text("{}")
+    rows = [{"id": "centering-rank-one", "verdict": "proved", "certificate": "certificates/bogus.json"},
+            {"id": "centering-rank-one", "verdict": "proved", "certificate": "certificates/c.json"}]
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"claims": rows}))
+    code, (_, err) = run(["report", tmp_path / "out", "--from", results], capsys)
+    assert code == 2 and "appears twice" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_report_from_one_row_with_its_certificate(tmp_path, capsys):
+    """The genuine row alone is re-checked (a report's figures: some 20 s)."""
+    import json
+    (tmp_path / "certificates").mkdir()
+    code, _ = run(["check", PROOFS / "centering-rank-one.toml", "--cert", tmp_path / "certificates" / "c.json"],
+                  capsys)
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"claims": [{"id": "centering-rank-one", "verdict": "proved",
+                                               "certificate": "certificates/c.json"}]}))
+    code, (_, err) = run(["report", tmp_path / "out", "--from", results], capsys)
+    assert code == 0, err
+    shown = json.loads((tmp_path / "out" / "report.json").read_text())["claims"]
+    assert [r.get("rechecked") for r in shown] == [True]
+
+
+@pytest.mark.slow
+def test_report_from_shows_a_relabelled_certificate_unchecked(tmp_path, capsys):
+    """The certificate of centering-rank-one relabelled onto n = 3.. with its hash recomputed re-checks (the
+    kernel proves that claim too) but is about another claim than the catalogue's: 'unchecked', never proved."""
+    import json
+
+    from bnverify.trusted import content_hash
+    (tmp_path / "certificates").mkdir()
+    cert = tmp_path / "certificates" / "c.json"
+    code, _ = run(["check", PROOFS / "centering-rank-one.toml", "--cert", cert], capsys)
+    doc = json.loads(cert.read_text())
+    doc["claim"]["domain"]["n"] = "3.."
+    doc["hash"] = content_hash(doc)
+    cert.write_text(json.dumps(doc))
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"claims": [{"id": "centering-rank-one", "verdict": "proved",
+                                               "certificate": "certificates/c.json"}]}))
+    code, (_, err) = run(["report", tmp_path / "out", "--from", results], capsys)
+    shown = json.loads((tmp_path / "out" / "report.json").read_text())["claims"]
+    assert code == 0 and shown[0]["verdict"] == "unchecked", shown
+    assert "about another claim" in shown[0]["unchecked"] or "does not re-check" in shown[0]["unchecked"]

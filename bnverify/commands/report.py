@@ -79,6 +79,11 @@ def load_results(path, progress=None):
     skipped = [k if isinstance(k, str) else k.get("id") for k in skipped if isinstance(k, (str, dict))]
     skipped += [r["id"] for r in rows if r["verdict"] == "not run" and r["id"] not in skipped]
     rows = [r for r in rows if r["verdict"] != "not run"]     # report.json lists the skipped claims too
+    seen = set()
+    for r in rows:          # certificates are found by id: every row of an id would be shown with its last one's
+        if r["id"] in seen:
+            raise BadInput("--from %s: claim %s appears twice" % (limits.show(str(path)), limits.show(r["id"])))
+        seen.add(r["id"])
     certs = {}
     for r in rows:
         c = r.get("certificate")
