@@ -165,3 +165,16 @@ def test_report_from_shows_a_relabelled_certificate_unchecked(tmp_path, capsys):
     shown = json.loads((tmp_path / "out" / "report.json").read_text())["claims"]
     assert code == 0 and shown[0]["verdict"] == "unchecked", shown
     assert "about another claim" in shown[0]["unchecked"] or "does not re-check" in shown[0]["unchecked"]
+
+
+# ---------------------------------------------------------------- an output path through a loop of symlinks
+def test_an_output_path_through_a_symlink_loop(tmp_path, capsys):
+    """Path.resolve raises RuntimeError on a loop of links: it was an internal error (exit 4)."""
+    (tmp_path / "a.json").symlink_to(tmp_path / "b.json")
+    (tmp_path / "b.json").symlink_to(tmp_path / "a.json")
+    code, (_, err) = run(["check", PROOFS / "centering-rank-one.toml", "--cert", tmp_path / "a.json"], capsys)
+    assert code == 2 and "loop of symlinks" in err and "internal error" not in err, err
+    from bnverify import files
+    from bnverify.errors import BadInput
+    with pytest.raises(BadInput, match="loop of symlinks"):
+        files.write_text(tmp_path / "a.json", "x", flag="--cert")
