@@ -18,6 +18,7 @@ table equal to each command's returns):
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 
@@ -111,7 +112,9 @@ def main(argv=None):
         if not getattr(args, "_run", None):
             parser.print_help()
             return USAGE_ERROR
-        return args._run(args) or exits.OK
+        code = args._run(args) or exits.OK
+        sys.stdout.flush()          # a full or failing stdout is reported here, not at exit
+        return code
     except (BadInput, LimitError) as e:
         sys.stderr.write("%s: error: %s\n" % ("bnverify " + command if command else "bnverify", one_line(e)))
         return USAGE_ERROR
@@ -121,19 +124,46 @@ def main(argv=None):
         except Exception:
             pass
         return exits.OK
+    except OSError as e:
+        if e.errno not in _OUTPUT_ERRNOS:
+            return _internal(e)
+        # stdout redirected to a full disk, /dev/full, a file past its size limit: the
+        # user's choice of place, as for --cert (bnverify.files), so a usage error
+        _silence_stdout()
+        sys.stderr.write("%s: error: cannot write the output: %s\n"
+                         % ("bnverify " + command if command else "bnverify", e.strerror or e))
+        return USAGE_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("bnverify: interrupted\n")
         return INTERRUPTED
     except SystemExit:
         raise
     except BaseException as e:      # a bug: one line, never a traceback (unless asked for)
-        if os.environ.get("BNVERIFY_TRACEBACK"):
-            import traceback
+        return _internal(e)
 
-            traceback.print_exc()
-        sys.stderr.write("bnverify: internal error: %s: %s (please report)\n"
-                         % (type(e).__name__, one_line(e, 300)))
-        return INTERNAL_ERROR
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _silence_stdout():
+    """Drop what stdout still buffers: flushing it again at exit would fail the same way and
+    Python would print 'Exception ignored' after our one line."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _internal(e):
+    if os.environ.get("BNVERIFY_TRACEBACK"):
+        import traceback
+
+        traceback.print_exc()
+    sys.stderr.write("bnverify: internal error: %s: %s (please report)\n"
+                     % (type(e).__name__, one_line(e, 300)))
+    return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

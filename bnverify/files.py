@@ -34,6 +34,14 @@ def _is_special(path):
     return path.exists() and not path.is_file() and not path.is_dir()
 
 
+def _resolve(path):
+    """The path a symlink names; a loop of links is BadInput (Path.resolve raises RuntimeError)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as e:
+        raise BadInput("cannot follow the link: %s" % (getattr(e, "strerror", None) or "a loop of symlinks")) from None
+
+
 def check_output(path, flag=None):
     """Before a run that ends by writing the file ``path``: refuse now what would only fail at
     the end (no name, a folder, a missing or unwritable folder).  Returns the Path."""
@@ -43,7 +51,10 @@ def check_output(path, flag=None):
         raise BadInput("%s: is a directory; give a file name" % where)
     if _is_special(p):
         return p
-    folder = (p.resolve() if p.is_symlink() else p).parent
+    try:
+        folder = (_resolve(p) if p.is_symlink() else p).parent
+    except BadInput as e:
+        raise BadInput("%s: %s" % (where, e)) from None
     if not folder.is_dir():
         raise BadInput("%s: %s" % (where, "%s is not a folder" % folder if folder.exists()
                                    else "the folder %s does not exist" % folder))
@@ -89,7 +100,7 @@ def _write(path, data, mode, parents, **kw):
     if path.is_dir():
         raise BadInput("is a directory; give a file name")
     if path.is_symlink():           # replace the file the link names, not the link
-        path = path.resolve()
+        path = _resolve(path)
     if parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.parent.is_dir():      # a typo in a folder name is an error, not a new folder

@@ -196,9 +196,12 @@ def test_trusted_is_small():
     function of its own so that tests reach c; partials up to |r| <= (N+1)/(N+2));
     items.py (+1: silu's price, its rho pieces and OMEGA's grid beside ODD's integrals).  +4 for softplus's covers
     (spreadfam.py: OMEGA_SOFTPLUS >= log 2, its REGION entry (C = 1/8) and its PSI entry, psi = softplus - log 2 = x/2
-    + log cosh(x/2), the constant gone in C K C)."""
+    + log cosh(x/2), the constant gone in C K C).  +2 in rank.py (the broad
+    red team): a kernel-null item's coordinates are integers below 2^64 in size, since sympy factors the products
+    under K(Sigma)'s square roots (16 points of 1000-bit or of 20-digit p/q coordinates: many minutes at a price of
+    4,096; a point's scale is no part of any hypothesis, so a search clears its denominators)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3901, sizes
+    assert sum(sizes.values()) <= 3903, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -79,6 +79,11 @@ def load_results(path, progress=None):
     skipped = [k if isinstance(k, str) else k.get("id") for k in skipped if isinstance(k, (str, dict))]
     skipped += [r["id"] for r in rows if r["verdict"] == "not run" and r["id"] not in skipped]
     rows = [r for r in rows if r["verdict"] != "not run"]     # report.json lists the skipped claims too
+    seen = set()
+    for r in rows:          # certificates are found by id: every row of an id would be shown with its last one's
+        if r["id"] in seen:
+            raise BadInput("--from %s: claim %s appears twice" % (limits.show(str(path)), limits.show(r["id"])))
+        seen.add(r["id"])
     certs = {}
     for r in rows:
         c = r.get("certificate")
@@ -154,12 +159,37 @@ def written(directory, summary, code):
             "files": sorted(str(p.relative_to(d)) for p in d.rglob("*") if p.is_file())}
 
 
+def _missing(folder):
+    """The folders of ``folder``'s path that do not exist yet (check_output_dir will make them)."""
+    out = []
+    while not folder.exists() and folder != folder.parent:
+        out.append(folder)
+        folder = folder.parent
+    return out
+
+
+def _remove_empty(folder, made):
+    """Remove the folders check_output_dir made (``made``, innermost first) while empty."""
+    try:
+        for f in made:
+            if any(f.iterdir()):
+                return
+            f.rmdir()
+    except OSError:
+        pass
+
+
 def run(args):
     options.jobs(args.jobs)            # before DIR is made
+    made = _missing(Path(str(args.dir)))
     files.check_output_dir(args.dir)
     if args.source is not None:
         asked = False if args.quiet else args.progress
-        rows, skipped, certs = load_results(args.source, Progress("report: re-checking certificate", asked))
+        try:
+            rows, skipped, certs = load_results(args.source, Progress("report: re-checking certificate", asked))
+        except BaseException:       # a bad --from: leave no empty DIR behind
+            _remove_empty(Path(str(args.dir)), made)
+            raise
         bar = Progress("report: figure", asked)
         try:
             report.write(args.dir, rows, skipped=skipped, certificates=certs, progress=bar)

@@ -71,6 +71,8 @@ def parse(text):
         line = (e.text or text).strip()
         at = line[max(0, (e.offset or 1) - 1):][:12] or "end of formula"
         raise BadInput("formula: syntax error at %r" % at)
+    except ValueError as e:         # a null byte, or bytes that are not UTF-8 (a lone surrogate from argv)
+        raise BadInput("formula: %s" % ("not UTF-8 text" if isinstance(e, UnicodeError) else e))
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise BadInput("formula with more than %d syntax nodes" % MAX_NODES)
     return _node(tree.body)

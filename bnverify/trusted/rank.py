@@ -11,7 +11,8 @@ Checked here:
   B + (1+alpha)^2/4 rho + sum_{k>=1} B a_{2k-2}/((2k)(2k-1)) rho^{2k}: every even coefficient
   > 0 iff B > 0 (alpha < 1), every odd one from rho^3 on zero.
 * ``kernel-null`` items {alpha, points, null}: K(Sigma) null = 0 exactly, null != 0, for points
-  with rational coordinates; the hypothesis the points satisfy is computed here (HYPOTHESES).
+  with integer coordinates below 2^64 in size (sympy factors the products S_jj S_kk under the square
+  roots: 16 points of 1000-bit or of 20-digit p/q coordinates ran for many minutes); the hypothesis the points satisfy is computed here (HYPOTHESES).
 
 Taken from outside (docs/rank.md): the Schur product theorem and the Vandermonde argument that
 make e_1 > 0 and e_{2k} > 0 for all k give a positive definite K(Sigma) for nonzero points with
@@ -117,6 +118,8 @@ def check_null(item):
             1 <= len(P[0]) <= MAX_POINTS and all(len(p) == len(P[0]) for p in P)):
         raise Rejected("a kernel-null item needs 2..%d points of one dimension, a null vector != 0 "
                        "and 0 <= alpha <= 1 or alpha = -1 (abs)" % MAX_POINTS)
+    if not all(v.denominator == 1 and abs(v) < 2 ** 64 for p in P for v in p):    # sympy factors sqrt(S_jj S_kk)
+        raise Rejected("a kernel-null item's coordinates are integers below 2^64 in size")   # (1000 bits: hours)
     K = kernel_matrix(P, alpha)
     for j in range(n):
         if not zero(sympy.expand(sum(K[j][k] * sympy.Rational(x[k].numerator, x[k].denominator)
