@@ -325,8 +325,9 @@ def test_the_command_line(run_cli):
     """check and attractor for erf / sin beyond the lemma: per-n covers refute; n = 3 (a fixed point off the lines)
     is proved to exist (a spread-point item), never refuted."""
     code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "4..5", "--property",
-                           "attractor-threshold", "--value", "none")
-    assert code == 0 and "proved" in out and "spreadfam" in out
+                           "attractor-threshold", "--value", "none", "--json")
+    doc = json.loads(out)           # the reason in full (the text output shortens a long one)
+    assert code == 0 and doc["verdict"] == "proved" and "spreadfam" in doc["evidence"]["reason"]
     code, out, _ = run_cli("check", "--stages", "rc,erf", "--weight-var", "2", "--n", "3", "--property",
                            "attractor-exists")
     assert code == 0 and "proved" in out and "{v, -v, 0}" in out
