@@ -196,11 +196,11 @@ def test_the_dynamics_take_what_they_took():
 def test_spread_cover_flag_is_the_kernels_table():
     """Kind.spread_cover (asked by the search and the attractor command) names exactly the activations whose
     spread-none covers the trusted kernel checks (trusted/spreadfam.py's KERNELS, closed kernels, and ODD, Mehler's
-    series)."""
+    series: tanh, sigmoid, silu, softplus)."""
     from bnverify.trusted import spreadfam
 
     assert {k.name for k in activations.REGISTRY.values() if k.spread_cover} == set(spreadfam.KERNELS) | set(
-        spreadfam.ODD)
+        spreadfam.MEH)
 
 
 def test_command_texts_name_the_registry(run_cli):

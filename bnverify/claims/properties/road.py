@@ -103,7 +103,7 @@ def _method_of(items):
     if kinds and kinds <= {"spread-none", "spread-point"}:
         odd = {str(i.get("activation")) in trusted.spreadfam.ODD for i in items}
         if all(getattr(REGISTRY.get(str(i.get("activation"))), "relu_bound", False) for i in items):
-            return SPREAD_SILU if {str(i.get("activation")) for i in items} <= {"silu", "softplus"} else SPREAD_GELU
+            return SPREAD_SILU if {str(i.get("activation")) for i in items} <= set(trusted.spreadfam.MEH) else SPREAD_GELU
         return (SPREAD_ODD if kinds == {"spread-point"} else SPREAD_ODD_COVER) if odd == {True} else SPREAD
     return TWO_POINT if kinds and all(k.startswith("two-point") for k in kinds) else None
 
