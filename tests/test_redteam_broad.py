@@ -10,18 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bnverify import cli
+from test_outputs import run       # noqa: E402 - pytest puts tests/ on sys.path: (exit code, captured) of cli.main
 
 ROOT = Path(__file__).resolve().parents[1]
 PROOFS = ROOT / "proofs"
-
-
-def run(argv, capsys):
-    try:
-        code = cli.main([str(a) for a in argv])
-    except SystemExit as e:
-        code = e.code
-    return code, capsys.readouterr()
 
 
 # ---------------------------------------------------------------- stdout that cannot be written
