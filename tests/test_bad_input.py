@@ -151,6 +151,13 @@ def test_fuzz_int_range(text):
     assert r.lo >= 3 and (r.hi is None or r.lo <= r.hi <= limits.MAX_N)
 
 
+@pytest.mark.parametrize("text", ["３", "3..２０", "٣", "५..7"])
+def test_other_scripts_digits_are_not_batch_sizes(text):
+    """int() reads '３' (full width) and '٣' (Arabic-Indic) as 3; --weight-var refuses them, and so does --n now."""
+    with pytest.raises(BadInput, match="is not an integer"):
+        ranges.parse_int_range(text, "n", minimum=3)
+
+
 @FUZZ
 @given(st.text(max_size=300))
 def test_fuzz_rat_range(text):

@@ -82,7 +82,7 @@ def _int(text, name, whole):
     except limits.LimitError as e:
         raise BadInput(str(e))
     try:
-        if t.lstrip("+-").isdigit():
+        if t.lstrip("+-").isdigit() and t.isascii():           # str.isdigit and int() take other scripts' digits
             return int(t)
     except ValueError:
         pass
