@@ -62,15 +62,16 @@ def _rejected(it, match=None):
         S.check_spread_none(copy.deepcopy(it))
 
 
-def _forged(n, w, deltas, cuts, scale=F(1), bound_scale=F(1)):
-    """A gelu item whose tree the search builds for the square and bounds that ``deltas`` give, times ``scale`` and
+def _forged(n, w, deltas, cuts, scale=F(1), bound_scale=F(1), name="gelu", omega=S.OMEGA, depth=SC.DEPTH):
+    """An item of ``name`` (gelu; silu in tests/test_spread_silu_cover.py, with its OMEGA_SILU and depth) whose tree
+    the search builds for the square and bounds that ``deltas`` and ``omega`` give, times ``scale`` and
     ``bound_scale`` (a tree that covers what it is asked to, so that only the kernel's own derivation refuses it)."""
-    bs = [w * S.OMEGA ** 2 / d ** 2 * bound_scale for d in deltas]
+    bs = [w * omega ** 2 / d ** 2 * bound_scale for d in deltas]
     bound = (cuts, bs, max(bs))
     top = (n - 1) ** 2 * bound[2] / bound_scale * scale
-    t = SC.tree("gelu", n, w, top=top, order=SC.GELU_ORDER, bound=bound)
+    t = SC.tree(name, n, w, top=top, order=SC.GELU_ORDER, bound=bound, depth=depth)
     assert t is not None
-    return {"type": "spread-none", "activation": "gelu", "alpha": "0", "weight_var": str(w), "n": n, "prec": 128,
+    return {"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(w), "n": n, "prec": 128,
             "top": str(top), "tree": t, "delta": [str(d) for d in deltas], "rho": [str(c) for c in cuts]}
 
 

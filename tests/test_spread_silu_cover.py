@@ -23,6 +23,7 @@ from bnverify.trusted.base import Q
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_spread_box_mehler import _K as _quad         # noqa: E402  (a 2-D composite Gauss-Legendre rule)
+from test_spread_gelu_cover import _forged as _gelu_forged, _region     # noqa: E402
 
 W, N = F(5, 2), 3         # the cheap genuine cover: some 5,000 cells, a few seconds to find and to check
 OMEGA_TRUE = 0.27846454276107379
@@ -64,21 +65,10 @@ def _rejected(it, match=None):
 
 
 def _forged(n, w, deltas, cuts, omega=None, bound_scale=F(1)):
-    """A silu item whose tree the search builds for the square and bounds that ``deltas`` and ``omega`` (silu's
-    OMEGA_SILU by default) give, the bounds times ``bound_scale``: a tree that covers what it is asked to, so that only
-    the kernel's own derivation refuses it."""
-    omega = S.OMEGA_SILU if omega is None else omega
-    bs = [w * omega ** 2 / d ** 2 * bound_scale for d in deltas]
-    bound = (cuts, bs, max(bs))
-    top = (n - 1) ** 2 * bound[2] / bound_scale
-    t = SC.tree("silu", n, w, top=top, order=SC.GELU_ORDER, bound=bound, depth=SC.GELU_DEPTH)
-    assert t is not None
-    return {"type": "spread-none", "activation": "silu", "alpha": "0", "weight_var": str(w), "n": n, "prec": 128,
-            "top": str(top), "tree": t, "delta": [str(d) for d in deltas], "rho": [str(c) for c in cuts]}
-
-
-def _region(it):
-    return [F(d) for d in it["delta"]], [F(c) for c in it["rho"]]
+    """A silu item (gelu's _forged with silu's OMEGA_SILU by default and GELU_DEPTH): only the kernel's own derivation
+    refuses it."""
+    return _gelu_forged(n, w, deltas, cuts, bound_scale=bound_scale, name="silu",
+                        omega=S.OMEGA_SILU if omega is None else omega, depth=SC.GELU_DEPTH)
 
 
 # ---------------------------------------------------------------- the lemmas
