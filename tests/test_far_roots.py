@@ -121,7 +121,7 @@ def test_float_noise_far_out_is_no_root(run_cli):
     rule's values there are 1e-15 s either side of 0; no far sign change counts (FAR_TRUST), so no mpmath root hunt
     (it raised "could not find root": an internal error) and the claim stays inconclusive, quickly."""
     from bnverify.core.activations import activation
-    assert twopoint.roots(activation("softplus"), 8, Fraction(64, 25)) == []
+    assert twopoint.roots(activation("softplus"), 8, Fraction(64, 25)) == ()
     code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "64/25", "--n", "8", "--property",
                              "fixed-point", "--state", "two-point")
     assert code == 3 and "inconclusive" in out and "internal" not in out + err, out + err

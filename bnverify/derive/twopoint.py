@@ -123,15 +123,18 @@ FAR_TRUST = 1e-12     # past GRID's end a sign change counts where |S(s) - s| > 
 #                       rule's values 1e-15 s either side of 0), too coarse for roots where S(s)/s nears 1 slowly
 
 
+@functools.lru_cache(maxsize=256)
 def roots(act, n, w, grid=GRID, state="two-point"):
-    """Pairs of floats around each sign change of S(s) - s on the scan (the roots' neighbourhoods)."""
+    """Pairs of floats around each sign change of S(s) - s on the scan (the roots' neighbourhoods), a tuple; scanned
+    once per arguments in a process (about 0.5 s for the simplex: the count of roots, each root's bracket search and
+    an undecided claim's reason all read it)."""
     ss = scan(state, grid)
     d = (simplex_distances if state == "simplex" else distances)(act, n, w, ss) - ss
     far = ss > grid[1]
     if far.any():                                   # past GRID's end: the far rule (the kinks' scales resolved)
         d[far] = far_distances(act, n, w, ss[far]) - ss[far]
-    return [(ss[i], ss[i + 1]) for i in range(len(ss) - 1) if np.isfinite(d[i]) and np.isfinite(d[i + 1])
-            and d[i] * d[i + 1] < 0 and (ss[i + 1] <= grid[1] or max(abs(d[i]), abs(d[i + 1])) > FAR_TRUST * ss[i])]
+    return tuple((ss[i], ss[i + 1]) for i in range(len(ss) - 1) if np.isfinite(d[i]) and np.isfinite(d[i + 1])
+                 and d[i] * d[i + 1] < 0 and (ss[i + 1] <= grid[1] or max(abs(d[i]), abs(d[i + 1])) > FAR_TRUST * ss[i]))
 
 
 @functools.lru_cache(maxsize=256)
