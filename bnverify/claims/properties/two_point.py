@@ -431,12 +431,13 @@ def jacobian(act, n, w, stability, state="two-point", item=None):
     if item is None:
         item = simplex_bracket_item(act, n, w) if simplex else bracket_item(act, n, w)
     if item is None:
-        name, alpha = act.kernel_name, kernel_alpha(act)
-        for lemma, what in ((trusted.twopoint.collapses, "collapses"), (trusted.twopoint.grows, "grows")):
-            if (lemma(name, alpha, Fraction(w)) if lemma is trusted.twopoint.collapses else lemma(name, Fraction(w))):
-                raise BadInput("%s with sigma_w^2 = %s at n = %d: there is no %s fixed point to linearize at: the scale "
-                               "%s at every n (the trusted kernel's lemma: check --property fixed-point --state %s "
-                               "refutes the fixed point)" % (act, w, n, state, what, state))
+        W = Fraction(w)
+        what = ("collapses" if trusted.twopoint.collapses(act.kernel_name, kernel_alpha(act), W) else
+                "grows" if trusted.twopoint.grows(act.kernel_name, W) else None)
+        if what:
+            raise BadInput("%s with sigma_w^2 = %s at n = %d: there is no %s fixed point to linearize at: the scale "
+                           "%s at every n (the trusted kernel's lemma: check --property fixed-point --state %s "
+                           "refutes the fixed point)" % (act, w, n, state, what, state))
         raise BadInput("%s with sigma_w^2 = %s at n = %d: no %s fixed point found (S(s) - s keeps one sign on "
                        "s in [%g, %g]); check --property fixed-point --state %s says whether the scale "
                        "collapses" % (act, w, n, state, *twopoint.scan_range(state), state))
