@@ -126,9 +126,12 @@ def test_closed_form_overlaps_general_route(name, point):
 
 
 @pytest.mark.parametrize("name", ["relu", "erf"])
-def test_closed_form_overlaps_the_nested_route(name):
-    """|r| > 9/10 takes the nested integral (Mehler's series would need many terms)."""
+def test_closed_form_overlaps_the_nested_route(name, monkeypatch):
+    """The nested integral at |r| = 19/20: ReLU's coefficients decay too slowly for Mehler's
+    series; erf's would reach it, so Mehler is switched off here to test the fallback."""
     act = activations.activation(name)
+    if name == "erf":
+        monkeypatch.setattr(dual_kernel, "_mehler", lambda *args: None)
     closed = dual_kernel.kernel(act, 1, 1, Fraction(19, 20), digits=20, method="closed")["values"]
     res = dual_kernel.kernel(act, 1, 1, Fraction(19, 20), digits=DIGITS, method="general")
     assert "conditioning on x" in res["method"]
@@ -164,10 +167,15 @@ def test_mehler_and_nested_routes_agree(text):
         assert values["K"].rad() < 1e-8 and nested.real.rad() < 1e-8
 
 
-def test_nested_route_against_gauss_hermite():
-    res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
+def test_nested_route_against_gauss_hermite(monkeypatch):
+    """The fallback (Mehler switched off), and then Mehler at the same point."""
+    with monkeypatch.context() as m:
+        m.setattr(dual_kernel, "_mehler", lambda *args: None)
+        res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
     ref, err = gh(_phi("tanh"), Q1, Q2, Fraction(-2, 3))
     assert "conditioning on x" in res["method"] and contains(res["values"]["K"], ref, err)
+    res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
+    assert "Mehler" in res["method"] and contains(res["values"]["K"], ref, err)
     assert "Mehler" in dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, C, digits=DIGITS)["method"]
 
 

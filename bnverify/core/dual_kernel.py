@@ -45,6 +45,7 @@ QUANTITIES = ("K", "dK_dc", "dK_dq1", "dK_dq2", "Ex2", "Ey2")
 MAX_DIGITS = 100
 Q_RANGE = (Fraction(1, 10 ** 6), Fraction(10 ** 6))      # variances the integral route takes
 DEFAULT_BUDGET = 60.0
+MEHLER_START, MEHLER_MAX = 64, 256      # Hermite coefficients first computed, and at most (|r| > 9/10)
 
 
 class Inconclusive(Exception):
@@ -298,9 +299,9 @@ def _general(act, q1, q2, c, digits, problem, calc):
                 ex = calc.gauss1([(w, _pw(f), exp_growth(f, sx)) for w, (f, _) in zip((1, 1j), pairs)], q1, atol)
                 ey = calc.gauss1([(w, _pw(g), exp_growth(g, sy)) for w, (_, g) in zip((1, 1j), pairs)], q2, atol)
                 results.append(acb(ex.real * ey.real, ex.imag * ey.imag))
-    elif 100 * c * c <= 81 * q1 * q2 and _mehler(act, problem, q1, q2, c, tol, atol, calc, values) \
+    elif (terms := _mehler(act, problem, q1, q2, c, tol, atol, calc, values)) is not None \
             and not _short_of(values, digits - 2):
-        how = "Mehler series, Hermite coefficients by rigorous Gauss-Legendre, Cauchy-Schwarz tail"
+        how = "Mehler series, %d terms, Hermite coefficients by rigorous Gauss-Legendre, Cauchy-Schwarz tail" % (terms + 1)
         return values, "general route (%s)" % how
     else:
         how = "conditioning on x: nested acb.integral, split at kinks, Gaussian tails bounded"
@@ -337,23 +338,46 @@ def _general(act, q1, q2, c, digits, problem, calc):
 
 
 def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
-    """Fill ``values`` from Mehler's series (module ``mehler``); False where a coefficient integral
-    is out of reach (a switch with no known kink, a degree too high).  The caller uses it for
-    |r| <= 9/10 (at most about 430 terms at 15 digits) and falls back to the nested route where
-    the enclosures come out too wide."""
+    """Fill ``values`` from Mehler's series (module ``mehler``), the number of terms chosen
+    adaptively (module ``mehler``, "Truncation"), and return the last index N; None where a
+    coefficient integral is out of reach (a switch with no known kink, a degree too high) or no N
+    with at most MEHLER_MAX coefficients (more at |r| <= 9/10, where the |r|-only rule's length
+    is allowed) meets the target.  The caller then falls back to the nested route, as it does
+    where the enclosures come out too wide."""
     Q1, Q2 = exact(q1), exact(q2)
     r = exact(c) / (Q1 * Q2).sqrt()
-    N = mehler.terms(float(r), tol)
-    M = N + 2
     ar = float(abs(r))
-    weights = [arb((k + 3) * ar ** max(k - 2, 0)) for k in range(M + 1)]
-    coeffs = {}
-    for q in sorted({q1, q2}):
-        coeffs[q] = mehler.coefficients(Piecewise(act.tree), exp_growth(act.tree, math.sqrt(q)), q, M, atol,
-                                        weights, calc._tick)
-        if coeffs[q] is None:
-            return False
-    (A, EA), (B, EB) = coeffs[q1], coeffs[q2]
-    K, Kc, d1, d2 = mehler.series(A, B, EA, EB, r, Q1, Q2, N, not problem)
+    derivatives = not problem
+    # Parseval for phi' (the derivative tails at any |r| <= 1): D = q E[phi'(x)^2]
+    D = {}
+    if derivatives:
+        d2 = ("pow", act.d1, 2)
+        for q in sorted({q1, q2}):
+            # at tol/64: its error is a floor under the derivative tails, which must reach atol/2
+            e = calc.gauss1([(1, Piecewise(d2), exp_growth(d2, math.sqrt(q)))], q, tol / 64)
+            D[q] = (e.real * exact(q)) if e.real.is_finite() else None
+    old = mehler.terms(ar, tol) + 2 if 0 < ar <= 0.9 else 0      # the |r|-only rule's length
+    cap = max(MEHLER_MAX, old)
+    M = min(MEHLER_START, old) if old else MEHLER_START
+    weights = [arb((k + 3) * ar ** max(k - 2, 0)) for k in range(cap + 1)]
+    while True:
+        coeffs = {}
+        for q in sorted({q1, q2}):
+            coeffs[q] = mehler.coefficients(Piecewise(act.tree), exp_growth(act.tree, math.sqrt(q)), q, M, atol,
+                                            weights[:M + 1], calc._tick)
+            if coeffs[q] is None:
+                return None
+        (A, EA), (B, EB) = coeffs[q1], coeffs[q2]
+        tails = mehler.Tails(A, B, EA, EB, r, Q1, Q2, D.get(q1), D.get(q2))
+        N = tails.smallest(atol / 2, derivatives)
+        if N is not None:
+            break
+        if M >= cap:
+            return None
+        guess = tails.need(atol / 2, derivatives)
+        if guess is None:
+            return None
+        M = min(cap, max(M + 16, guess + guess // 8 + 6))
+    K, Kc, d1, d2 = mehler.series(A, B, EA, EB, r, Q1, Q2, N, derivatives, tails=tails)
     values.update(K=K, dK_dc=Kc, dK_dq1=d1, dK_dq2=d2)
-    return True
+    return N
