@@ -5,8 +5,8 @@ again, independently of bnverify: mpmath's 2-D quadrature at 40 digits after con
 rules), the 1-D rule at |r| = 1, and the closed forms
 of erf (arcsine), sin and gelu.  Derivatives by Price's theorem: dK/dc = E[phi'(x) phi'(y)],
 dK/dq1 = E[phi''(x) phi(y)] / 2, with phi', phi'' written out below.  A truncation that leaves
-out too much (tails without their Parseval factors, or N by the old rule with the weights not
-falling) is caught by the same comparisons."""
+out too much (no tail, a tail a million times too small, Parseval remainders read 8 terms late)
+is caught by the same comparisons."""
 from fractions import Fraction
 
 import mpmath as mp
@@ -125,17 +125,18 @@ def test_general_route_against_closed_forms_near_r_one(name, point):
     assert "Mehler" in res["method"], res["method"]
 
 
-def test_general_route_at_r_099_for_tanh_is_mehler_and_fast():
-    """The point of the adaptive truncation: tanh at r = 0.99, 12 digits, Mehler's series in well
-    under the nested route's second; checked against the 2-D quadrature's K only (fast)."""
-    act = activations.activation("tanh")
-    res = dual_kernel.kernel(act, 1, 1, Fraction(99, 100), digits=12, method="general")
+@pytest.mark.parametrize("name,point", [("tanh", (1, 1, Fraction(99, 100))), ("softplus", (Fraction(1, 2), 2, Fraction(-19, 20)))])
+def test_mehler_overlaps_the_nested_route_near_r_one(name, point, monkeypatch):
+    """The point of the adaptive truncation: Mehler's series at |r| >= 0.95 (the nested route's
+    domain before), against the nested route itself (Mehler switched off), all four quantities."""
+    act = activations.activation(name)
+    res = dual_kernel.kernel(act, *point, digits=12, method="general")
     assert "Mehler" in res["method"], res["method"]
-    with mp.workdps(24):
-        (a,), ea = _quadrature("tanh", 1, 1, Fraction(99, 100), 30, which=1)
-        (b,), eb = _quadrature("tanh", 1, 1, Fraction(99, 100), 40, which=1)
-        err = 10 * (abs(a - b) + ea + eb) + mp.mpf(10) ** -22
-    assert err < 1e-18 and inside(res["values"]["K"], b, err), (res["values"]["K"], b, err)
+    monkeypatch.setattr(dual_kernel, "_mehler", lambda *args: None)
+    nested = dual_kernel.kernel(act, *point, digits=6, method="general")
+    assert "conditioning on x" in nested["method"]
+    for key in ("K", "dK_dc", "dK_dq1", "dK_dq2"):
+        assert res["values"][key].overlaps(nested["values"][key]), (key, res["values"][key], nested["values"][key])
 
 
 # ---------------------------------------------------------------- slow: every smooth activation, every |r|
@@ -150,29 +151,31 @@ def test_enclosures_against_2d_quadrature(name, point):
 
 # ---------------------------------------------------------------- a wrong tail is caught
 def _mutant_tails(kind):
-    """Tails.at with a deliberate error: 'no-parseval' drops the sqrt(T) factors of every tail
-    (leaving |r|^(N+1)), read as a bound relative to E[phi^2]... too small once T < E;
-    'old-rule' keeps the (N+2)|r|^(N+1) rule for the derivatives whether or not the weights fall;
-    'no-tail' adds nothing."""
+    """Tails.at with a deliberate error: 'no-tail' adds nothing, 'tail-1e-6' a millionth of the
+    bound, 'shifted' reads the Parseval remainders 8 indices late (T_(N+8) for T_N: the sum
+    left out is then the one after N + 8 terms, not after N)."""
     real = mehler.Tails.at
 
     def at(self, N, derivatives=True):
+        if kind == "shifted":
+            saved = self.TA, self.TB, self.sTA, self.sTB, self.SA, self.SB
+            try:
+                for name in ("TA", "TB", "sTA", "sTB", "SA", "SB"):
+                    v = getattr(self, name)
+                    if v is not None:
+                        setattr(self, name, v[8:] + [v[-1]] * 8)
+                return real(self, N, derivatives)
+            finally:
+                self.TA, self.TB, self.sTA, self.sTB, self.SA, self.SB = saved
         tK, tc, t1, t2 = real(self, N, derivatives)
         if kind == "no-tail":
             z = mehler.arb(0)
             return z, (z if derivatives else None), (z if derivatives else None), (z if derivatives else None)
-        if kind == "tail-1e-6":
-            return tuple(None if t is None else (t * mehler.arb("1e-6")).upper() for t in (tK, tc, t1, t2))
-        ar, p = self.ar, self.ar ** (N + 1)
-        if kind == "old-rule" and derivatives:
-            tc = ((N + 2) * p * self.sTA[N + 1] * self.sTB[N + 1] / self.sq).upper()
-            t1 = ((N + 3) * p * self.sTA[N + 2] * self.sTB[N] / (2 * self.q1)).upper()
-            t2 = ((N + 3) * p * self.sTA[N] * self.sTB[N + 2] / (2 * self.q2)).upper()
-        return tK, tc, t1, t2
+        return tuple(None if t is None else (t * mehler.arb("1e-6")).upper() for t in (tK, tc, t1, t2))
     return at
 
 
-@pytest.mark.parametrize("kind", ["no-tail", "tail-1e-6"])
+@pytest.mark.parametrize("kind", ["no-tail", "tail-1e-6", "shifted"])
 def test_a_wrong_tail_is_caught(kind, monkeypatch):
     """With a tail too small the truncation stops early and the enclosure misses the closed form."""
     monkeypatch.setattr(mehler.Tails, "at", _mutant_tails(kind))
