@@ -8,10 +8,12 @@ The dK/dq1 formula is Price's dK/dq1 = E[phi''(x) phi(y)]/2 after Gaussian integ
 parts, E[x h(x, y)] = q1 E[d_x h] + c E[d_y h] with h = phi'(x) phi(y): it needs phi only
 absolutely continuous (a kink is fine, a jump is not), where phi'' would need Dirac masses.
 
-Closed forms (``activations``) are used where they exist.  Otherwise, for |r| = |c|/sqrt(q1 q2)
-<= 9/10, Mehler's series (module ``mehler``: all Hermite coefficients from one rigorous node set,
-Cauchy-Schwarz tail); for larger |r|, or where a switch of phi has no known kink, the nested
-route conditions on x:
+Closed forms (``activations``) are used where they exist.  Otherwise, for 0 < |r| < 1
+(r = c/sqrt(q1 q2)), Mehler's series (module ``mehler``: all Hermite coefficients from one
+rigorous node set, Cauchy-Schwarz and Parseval tails, the number of terms chosen from them, so
+it needs no |r| < 1 margin); where that is out of reach (a switch of phi with no known kink,
+coefficients decaying too slowly for MEHLER_MAX of them, as at large q, or enclosures too wide)
+the nested route conditions on x:
 y | x ~ N(lam x, s^2), lam = c/q1, s^2 = q2 - c^2/q1, so
 
     E[f(x) g(y)] = int f(x) G(lam x) N(x; 0, q1) dx,   G(mu) = int g(t) N(t; mu, s^2) dt.
@@ -375,7 +377,7 @@ def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
         if M >= cap:
             return None
         guess = tails.need(atol / 2, derivatives)
-        if guess is None:
+        if guess is None or 2 * guess > 3 * cap:     # slow decay (a kink, a large q): not worth the cap
             return None
         M = min(cap, max(M + 16, guess + guess // 8 + 6))
     K, Kc, d1, d2 = mehler.series(A, B, EA, EB, r, Q1, Q2, N, derivatives, tails=tails)

@@ -1,23 +1,56 @@
 """Mehler's series for dual kernels, with every Hermite coefficient from one rigorous
-Gauss-Legendre node set.
+Gauss-Legendre node set, truncated where rigorous tails say the target is met.
 
 For x ~ N(0, q) let a_k(q) = E[phi(x) He_k(x/sqrt q)] / sqrt(k!).  With r = c / sqrt(q1 q2),
+|r| <= 1, and a_k = a_k(q1), b_k = a_k(q2),
 
-    K       = sum_k a_k(q1) a_k(q2) r^k                                      (Mehler)
-    dK/dc   = sum_{j>=1} j a_j(q1) a_j(q2) r^(j-1) / sqrt(q1 q2)               (Price)
-    dK/dq1  = sum_k sqrt((k+1)(k+2)) a_{k+2}(q1) a_k(q2) r^k / (2 q1)
+    K       = sum_k a_k b_k r^k                                              (Mehler)
+    dK/dc   = sum_{j>=1} j a_j b_j r^(j-1) / sqrt(q1 q2)                        (Price)
+    dK/dq1  = sum_k sqrt((k+1)(k+2)) a_{k+2} b_k r^k / (2 q1)                  (dK/dq2 alike)
 
 (the last by E[phi'(x) He_k] = E[phi He_{k+1}] / sqrt q, Gaussian integration by parts, so phi
-must be absolutely continuous).  Tails after N terms, by Cauchy-Schwarz and Parseval with
-T_j(q) = E[phi(x)^2] - sum_{k<=j} a_k(q)^2:  |r|^(N+1) sqrt(T_N T_N'),  and the same with the
-weights j |r|^(j-1) and (k+2) |r|^k, decreasing from the first tail index on.
+must be absolutely continuous).
 
-The coefficients: Gauss-Legendre on short subintervals of [-L, L] (split at phi's kinks), all k
-from the same nodes; the error on [m-h, m+h] is at most h (64/15) M rho^(-2n) / (rho^2 - 1)
-(Trefethen, ATAP Thm 19.3), M bounding |integrand| on the Bernstein ellipse E_rho, found by
-covering the ellipse's boundary with Arb boxes (maximum modulus) and |He_k(u)| <= P_k(|u|),
-P_k the Hermite polynomial with its coefficients' absolute values.  Beyond |x| > L Cramer's
-inequality |He_k(u)| <= 1.0865 sqrt(k!) e^(u^2/4) turns the tail into a Gaussian tail.
+Tails.  Two Parseval identities (the He_k(u)/sqrt(k!) are complete and orthonormal in L2(N(0,1))):
+
+    T_j := E[phi(x)^2] - sum_{k<=j} a_k^2 = sum_{k>j} a_k^2,
+    S_j := q E[phi'(x)^2] - sum_{k<=j} k a_k^2 = sum_{k>j} k a_k^2.
+
+The second holds for phi absolutely continuous with phi, phi' of at most exponential growth: by
+parts E[phi'(x) He_{k-1}(u)] = E[phi(x) He_k(u)] / sqrt q (u = x/sqrt q), so phi' has the
+coefficients sqrt(k/q) a_k, and Parseval for phi' in L2 gives E[phi'^2] = sum_k k a_k^2 / q.
+Both are sums of squares, so only their upper bounds are used, cut at 0.  After the terms
+k <= N (dK/dc: j <= N + 1), Cauchy-Schwarz and |r|^k <= |r|^(N+1) for k > N give, at any |r| <= 1,
+
+    |K tail|      <= |r|^(N+1) sqrt(T_N(q1) T_N(q2))
+    |dK/dc tail|  <= |r|^(N+1) sqrt(S_{N+1}(q1) S_{N+1}(q2)) / sqrt(q1 q2)
+    |dK/dq1 tail| <= |r|^(N+1) sqrt(S_{N+2}(q1) (S_N(q2) + T_N(q2))) / (2 q1)
+
+the last as sqrt((k+1)(k+2)) |a_{k+2} b_k| = (sqrt(k+2) |a_{k+2}|)(sqrt(k+1) |b_k|) and
+sum_{k>N} (k+2) a_{k+2}^2 = S_{N+2}, sum_{k>N} (k+1) b_k^2 = S_N + T_N.  Where the weights
+j |r|^(j-1) and (k+2) |r|^k fall from the first tail index on, i.e. |r| <= (N+2)/(N+3) (checked in
+balls), the derivative tails are also at most (N+2)|r|^(N+1) sqrt(T_{N+1} T'_{N+1}) / sqrt(q1 q2) and
+(N+3)|r|^(N+1) sqrt(T_{N+2} T'_N) / (2 q1) (Cauchy-Schwarz after taking out the largest weight);
+the smaller bound is used.  Without q E[phi'^2] (no derivatives asked) only the K tail is needed.
+
+Truncation.  N is the least index whose four tails are below the target; the coefficients are
+computed to some M first and M grown (from the tails' decay, an analytic phi's a_k falling like
+e^(-c sqrt k)) where none is, up to a cap.  Any N gives a sound enclosure (each tail is a
+rigorous bound); the choice, made in floats, only decides how tight it is.  The floors: T_j and
+S_j carry the coefficients' and E[phi^2]'s (E[phi'^2]'s) errors, so the tails cannot fall below
+them; E[phi'^2] is integrated to 1/64 of the tolerance for that reason.
+
+The coefficients: Gauss-Legendre on subintervals of [-L, L] (split at phi's kinks, length at most
+2 sqrt q, halved up to three times where the rule would need more than MAX_DEGREE nodes or the
+ellipse meets a singularity), all k from the same nodes; the error on [m-h, m+h] is at most
+h (64/15) M rho^(-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3), M bounding |integrand| on the
+Bernstein ellipse E_rho, found by covering the ellipse's boundary with Arb boxes (maximum modulus)
+and |He_k(u)| <= P_k(|u|), P_k the Hermite polynomial with its coefficients' absolute values.
+Beyond |x| > L Cramer's inequality |He_k(u)| <= 1.0865 sqrt(k!) e^(u^2/4) turns the tail into a
+Gaussian tail.  Error budget: each coefficient's error, times its weight (k+3)|r|^max(k-2, 0)
+(which is at least the factor it meets in any of the three series, r^k, j r^(j-1) at j = k and
+sqrt((k-1)k) r^(k-2) for a_k as a_{k+2}), summed over k <= M and over the pieces, is at most
+tol/8, so the budget holds whatever N <= M - 2 is chosen.
 """
 from __future__ import annotations
 
