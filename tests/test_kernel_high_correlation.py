@@ -184,3 +184,40 @@ def test_a_wrong_tail_is_caught(kind, monkeypatch):
     res = dual_kernel.kernel(activations.activation("erf"), *point, digits=12, method="general")
     assert "Mehler" in res["method"]
     assert not all(inside(res["values"][k], ref[k]) for k in ref), res
+
+
+# ---------------------------------------------------------------- the tail bounds themselves
+@pytest.mark.parametrize("r", [Fraction(1), Fraction(-1), Fraction(99, 100), Fraction(-19, 20), Fraction(1, 2)])
+def test_tail_bounds_hold_on_exact_coefficients(r):
+    """Tails.at against the true tails of series whose coefficients are known exactly:
+    a_k = s^k / sqrt(k!) (phi(x) = e^(s x / sqrt q - s^2/2)), so E[phi^2] = e^(s^2) and
+    q E[phi'^2] = sum_k k a_k^2 = s^2 e^(s^2).  Every N, both variances' sequences different, at
+    |r| = 1 too (where the falling-weights rule does not apply and Parseval for phi' must)."""
+    from flint import arb
+    K = 120
+    sa, sb = arb(3) / 2, arb(1)
+    fact = [arb(1)]
+    for k in range(1, K + 1):
+        fact.append(fact[-1] * k)
+    A = [sa ** k / fact[k].sqrt() for k in range(K + 1)]
+    B = [sb ** k / fact[k].sqrt() for k in range(K + 1)]
+    EA, EB = (sa * sa).exp(), (sb * sb).exp()
+    DA, DB = sa * sa * EA, sb * sb * EB
+    q1, q2 = arb(1) / 2, arb(2)
+    rr = arb(r.numerator) / r.denominator
+    sq = (q1 * q2).sqrt()
+    M = 40                          # the coefficients handed over; the true tails sum to K
+    tails = mehler.Tails(A[:M + 1], B[:M + 1], EA, EB, rr, q1, q2, DA, DB)
+    rk = [arb(1)]
+    for _ in range(K + 2):
+        rk.append(rk[-1] * rr)
+    for N in range(0, M - 2):
+        tK, tc, t1, t2 = tails.at(N)
+        true = [sum((A[k] * B[k] * rk[k] for k in range(N + 1, K - 2)), arb(0)),
+                sum((j * A[j] * B[j] * rk[j - 1] for j in range(N + 2, K - 2)), arb(0)) / sq,
+                sum(((arb((k + 1) * (k + 2))).sqrt() * A[k + 2] * B[k] * rk[k] for k in range(N + 1, K - 2)), arb(0)) / (2 * q1),
+                sum(((arb((k + 1) * (k + 2))).sqrt() * A[k] * B[k + 2] * rk[k] for k in range(N + 1, K - 2)), arb(0)) / (2 * q2)]
+        for name, bound, t in zip(("K", "dK_dc", "dK_dq1", "dK_dq2"), (tK, tc, t1, t2), true):
+            assert float(abs(t).upper()) <= float(bound) * (1 + 1e-12) + 1e-25, (r, N, name, bound, t)
+        if abs(r) == 1:             # no falling weights: the Parseval bound is the one that must hold
+            assert all(float(b) < float("inf") for b in (tc, t1, t2))
