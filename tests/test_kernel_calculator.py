@@ -274,6 +274,14 @@ def test_budget_gives_inconclusive_exit_3(run_cli):
     assert code == 3 and out.startswith("inconclusive:") and "budget" in out, (code, out, err)
 
 
+def test_unenclosed_second_moment_is_inconclusive_not_a_crash(run_cli):
+    """softplus at q1 = 1000: acb.integral gives E[phi^2] no finite enclosure, and every tolerance
+    is relative to it; this was an internal error (a NaN tolerance), now retried, then exit 3."""
+    code, out, err = run_cli("kernel", "--activation", "softplus", "--q1", "1000", "--q2", "1", "--c", "31",
+                             "--budget", "1")
+    assert code == 3 and out.startswith("inconclusive:"), (code, out, err)
+
+
 def test_negative_covariance_as_written(run_cli):
     """'--c -1/2' is a value, not an option (argparse reads only '-1', '-0.5' as numbers)."""
     code, out, err = run_cli("kernel", "--activation", "relu", "--q1", "1", "--q2", "1", "--c", "-1/2", "--json")

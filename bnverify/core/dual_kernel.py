@@ -58,6 +58,11 @@ class _OutOfTime(Exception):
     pass
 
 
+class _NotEnclosed(Exception):
+    """E[phi^2] came out without a finite enclosure (the integrator gave up): every tolerance
+    below is relative to it."""
+
+
 def check_covariance(q1, q2, c):
     """Fractions (q1, q2, c) with q1 > 0, q2 > 0, c^2 <= q1 q2; BadInput naming the failure."""
     if not (q1 > 0 and q2 > 0):
@@ -241,7 +246,9 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
                 except _OutOfTime:
                     raise Inconclusive("the work budget of %g s ran out before %d digits were reached"
                                        % (budget, digits))
-            short = _short_of(values, digits)
+                except _NotEnclosed:        # retried with more bits and a larger evaluation limit
+                    values = None
+            short = ("E[phi^2]", "none") if values is None else _short_of(values, digits)
             if not short:
                 if problem:
                     for k in ("dK_dc", "dK_dq1", "dK_dq2"):
@@ -284,6 +291,8 @@ def _general(act, q1, q2, c, digits, problem, calc):
     ex2 = calc.gauss1([(1, _pw(("pow", phi, 2)), exp_growth(("pow", phi, 2), sx))], q1, tol)
     ey2 = calc.gauss1([(1, _pw(("pow", phi, 2)), exp_growth(("pow", phi, 2), sy))], q2, tol)
     values = {"Ex2": ex2.real, "Ey2": ey2.real}
+    if not (ex2.real.is_finite() and ey2.real.is_finite()):
+        raise _NotEnclosed()
     scale = max(float((ex2.real * ey2.real).nonnegative_part().sqrt().upper()), 1e-300)
     atol = tol * scale
     zero = F.const(0)
