@@ -47,7 +47,8 @@ QUANTITIES = ("K", "dK_dc", "dK_dq1", "dK_dq2", "Ex2", "Ey2")
 MAX_DIGITS = 100
 Q_RANGE = (Fraction(1, 10 ** 6), Fraction(10 ** 6))      # variances the integral route takes
 DEFAULT_BUDGET = 60.0
-MEHLER_START, MEHLER_MAX = 64, 256      # Hermite coefficients first computed, and at most (|r| > 9/10)
+MEHLER_START, MEHLER_MAX = 64, 256      # Hermite coefficients first computed, and at most (or the
+                                        # |r|-only rule's length, mehler.terms, where larger: |r| near 9/10)
 
 
 class Inconclusive(Exception):
