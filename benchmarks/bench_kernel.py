@@ -2,7 +2,11 @@
 Gauss-Hermite tensor rule of the kind neural-tangents' ElementwiseNumerical uses.
 
     python benchmarks/bench_kernel.py [--digits 15] [--nodes 50] [--activations gelu,tanh,...]
+                                      [--method auto|general] [--q 1]
 
+For each activation the points (q, q, r q) with r = 1/2, 9/10, 19/20, 99/100, 1 (the correlations
+where Mehler's series needed the most terms before its truncation became adaptive), then
+(1, 2, 1/2) and (2, 1, -1/3).
 For each activation and covariance point: the seconds per point of the certified route (K,
 dK/dc, dK/dq1, dK/dq2, E[phi^2]; the closed form where there is one, otherwise the integral
 route), the seconds of the float rule for K alone (an n x n product rule in x = sqrt(q1) u,
@@ -21,8 +25,8 @@ import numpy as np
 
 from bnverify.core import activations, dual_kernel, formula
 
-POINTS = [(Fraction(1), Fraction(2), Fraction(1, 2)), (Fraction(1), Fraction(1), Fraction(9, 10)), (Fraction(1), Fraction(1), Fraction(19, 20)),
-          (Fraction(2), Fraction(1), Fraction(-1, 3))]
+RS = [Fraction(1, 2), Fraction(9, 10), Fraction(19, 20), Fraction(99, 100), Fraction(1)]
+OTHER = [(Fraction(1), Fraction(2), Fraction(1, 2)), (Fraction(2), Fraction(1), Fraction(-1, 3))]
 
 
 def float_rule(phi, q1, q2, c, nodes):
@@ -45,24 +49,29 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--digits", type=int, default=15)
     p.add_argument("--nodes", type=int, default=50)
-    p.add_argument("--activations", default="gelu,silu,tanh,erf,elu,softplus,sigmoid,sin,relu")
+    p.add_argument("--activations", default="gelu,silu,tanh,erf,softplus,sigmoid,sin,elu,relu")
+    p.add_argument("--method", default="auto", help="auto (closed forms where they exist) or general")
+    p.add_argument("--q", type=Fraction, default=Fraction(1), help="the variance q1 = q2 of the r sweep")
     args = p.parse_args()
+    points = [(args.q, args.q, r * args.q) for r in RS] + OTHER
     print("digits %d, float rule %d x %d Gauss-Hermite nodes" % (args.digits, args.nodes, args.nodes))
     print("%-10s %-18s %10s %10s %10s %10s %10s  %s" % ("activation", "(q1, q2, c)", "cert wall", "cert cpu",
                                                        "float s", "ratio", "float err", "certified route"))
     for name in args.activations.split(","):
         act = activations.activation(name)
         phi = formula.point_function(act.tree, np)
-        for q1, q2, c in POINTS:
+        for q1, q2, c in points:
+            method = args.method if act.closed or args.method != "closed" else "general"
             w0, c0 = time.perf_counter(), time.process_time()
-            res = dual_kernel.kernel(act, q1, q2, c, digits=args.digits)
+            res = dual_kernel.kernel(act, q1, q2, c, digits=args.digits, method=method)
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
             reps = 20
             f0 = time.perf_counter()
             for _ in range(reps):
                 value = float_rule(phi, q1, q2, c, args.nodes)
             fsec = (time.perf_counter() - f0) / reps
-            route = "closed form" if act.closed else res["method"].split("(", 1)[1].split(":")[0]
+            route = res["method"].split("(", 1)[1].split(", Hermite")[0].split(":")[0] if "general" in res["method"] \
+                else "closed form"
             print("%-10s %-18s %9.3fs %9.3fs %9.2es %10.0f %10.1e  %s" % (
                 name, "(%s, %s, %s)" % (q1, q2, c), wall, cpu, fsec, wall / fsec, distance(value, res["values"]["K"]),
                 route), flush=True)

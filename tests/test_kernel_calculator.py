@@ -126,9 +126,12 @@ def test_closed_form_overlaps_general_route(name, point):
 
 
 @pytest.mark.parametrize("name", ["relu", "erf"])
-def test_closed_form_overlaps_the_nested_route(name):
-    """|r| > 9/10 takes the nested integral (Mehler's series would need many terms)."""
+def test_closed_form_overlaps_the_nested_route(name, monkeypatch):
+    """The nested integral at |r| = 19/20: ReLU's coefficients decay too slowly for Mehler's
+    series; erf's would reach it, so Mehler is switched off here to test the fallback."""
     act = activations.activation(name)
+    if name == "erf":
+        monkeypatch.setattr(dual_kernel, "_mehler", lambda *args: None)
     closed = dual_kernel.kernel(act, 1, 1, Fraction(19, 20), digits=20, method="closed")["values"]
     res = dual_kernel.kernel(act, 1, 1, Fraction(19, 20), digits=DIGITS, method="general")
     assert "conditioning on x" in res["method"]
@@ -164,10 +167,15 @@ def test_mehler_and_nested_routes_agree(text):
         assert values["K"].rad() < 1e-8 and nested.real.rad() < 1e-8
 
 
-def test_nested_route_against_gauss_hermite():
-    res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
+def test_nested_route_against_gauss_hermite(monkeypatch):
+    """The fallback (Mehler switched off), and then Mehler at the same point."""
+    with monkeypatch.context() as m:
+        m.setattr(dual_kernel, "_mehler", lambda *args: None)
+        res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
     ref, err = gh(_phi("tanh"), Q1, Q2, Fraction(-2, 3))
     assert "conditioning on x" in res["method"] and contains(res["values"]["K"], ref, err)
+    res = dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, Fraction(-2, 3), digits=DIGITS)
+    assert "Mehler" in res["method"] and contains(res["values"]["K"], ref, err)
     assert "Mehler" in dual_kernel.kernel(activations.activation("tanh"), Q1, Q2, C, digits=DIGITS)["method"]
 
 
@@ -264,6 +272,14 @@ def test_bad_input_is_one_line_exit_2(argv, says, run_cli):
 def test_budget_gives_inconclusive_exit_3(run_cli):
     code, out, err = run_cli("kernel", "--activation", "silu", "--q1", "1", "--q2", "2", "--c", "1/2", "--budget", "0.01")
     assert code == 3 and out.startswith("inconclusive:") and "budget" in out, (code, out, err)
+
+
+def test_unenclosed_second_moment_is_inconclusive_not_a_crash(run_cli):
+    """softplus at q1 = 1000: acb.integral gives E[phi^2] no finite enclosure, and every tolerance
+    is relative to it; this was an internal error (a NaN tolerance), now retried, then exit 3."""
+    code, out, err = run_cli("kernel", "--activation", "softplus", "--q1", "1000", "--q2", "1", "--c", "31",
+                             "--budget", "1")
+    assert code == 3 and out.startswith("inconclusive:"), (code, out, err)
 
 
 def test_negative_covariance_as_written(run_cli):

@@ -26,8 +26,9 @@ outward) of
   E[phi(x)^2], E[phi(y)^2]
 each to --digits significant digits (relative to max(|value|, sqrt(E[phi(x)^2] E[phi(y)^2]))).
 Closed forms for @CLOSED@; for every other activation
-Mehler's series with rigorous Hermite coefficients (|c| <= 0.9 sqrt(q1 q2)), else a nested
-rigorous integral (acb.integral, split at kinks, Gaussian tails bounded from phi's growth).
+Mehler's series with rigorous Hermite coefficients, as many terms as its rigorous tails need
+(any |c| < sqrt(q1 q2)), else (slow coefficient decay: kinks, large q) a nested rigorous
+integral (acb.integral, split at kinks, Gaussian tails bounded from phi's growth).
 Method, bounds and limits: docs/kernel.md.
 
 activations: @NAMES@; or a formula in x:

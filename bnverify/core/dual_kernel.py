@@ -8,10 +8,12 @@ The dK/dq1 formula is Price's dK/dq1 = E[phi''(x) phi(y)]/2 after Gaussian integ
 parts, E[x h(x, y)] = q1 E[d_x h] + c E[d_y h] with h = phi'(x) phi(y): it needs phi only
 absolutely continuous (a kink is fine, a jump is not), where phi'' would need Dirac masses.
 
-Closed forms (``activations``) are used where they exist.  Otherwise, for |r| = |c|/sqrt(q1 q2)
-<= 9/10, Mehler's series (module ``mehler``: all Hermite coefficients from one rigorous node set,
-Cauchy-Schwarz tail); for larger |r|, or where a switch of phi has no known kink, the nested
-route conditions on x:
+Closed forms (``activations``) are used where they exist.  Otherwise, for 0 < |r| < 1
+(r = c/sqrt(q1 q2)), Mehler's series (module ``mehler``: all Hermite coefficients from one
+rigorous node set, Cauchy-Schwarz and Parseval tails, the number of terms chosen from them, so
+it needs no |r| < 1 margin); where that is out of reach (a switch of phi with no known kink,
+coefficients decaying too slowly for MEHLER_MAX of them, as at large q, or enclosures too wide)
+the nested route conditions on x:
 y | x ~ N(lam x, s^2), lam = c/q1, s^2 = q2 - c^2/q1, so
 
     E[f(x) g(y)] = int f(x) G(lam x) N(x; 0, q1) dx,   G(mu) = int g(t) N(t; mu, s^2) dt.
@@ -45,6 +47,8 @@ QUANTITIES = ("K", "dK_dc", "dK_dq1", "dK_dq2", "Ex2", "Ey2")
 MAX_DIGITS = 100
 Q_RANGE = (Fraction(1, 10 ** 6), Fraction(10 ** 6))      # variances the integral route takes
 DEFAULT_BUDGET = 60.0
+MEHLER_START, MEHLER_MAX = 64, 256      # Hermite coefficients first computed, and at most (or the
+                                        # |r|-only rule's length, mehler.terms, where larger: |r| near 9/10)
 
 
 class Inconclusive(Exception):
@@ -53,6 +57,11 @@ class Inconclusive(Exception):
 
 class _OutOfTime(Exception):
     pass
+
+
+class _NotEnclosed(Exception):
+    """E[phi^2] came out without a finite enclosure (the integrator gave up): every tolerance
+    below is relative to it."""
 
 
 def check_covariance(q1, q2, c):
@@ -238,7 +247,9 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
                 except _OutOfTime:
                     raise Inconclusive("the work budget of %g s ran out before %d digits were reached"
                                        % (budget, digits))
-            short = _short_of(values, digits)
+                except _NotEnclosed:        # retried with more bits and a larger evaluation limit
+                    values = None
+            short = ("E[phi^2]", "none") if values is None else _short_of(values, digits)
             if not short:
                 if problem:
                     for k in ("dK_dc", "dK_dq1", "dK_dq2"):
@@ -281,6 +292,8 @@ def _general(act, q1, q2, c, digits, problem, calc):
     ex2 = calc.gauss1([(1, _pw(("pow", phi, 2)), exp_growth(("pow", phi, 2), sx))], q1, tol)
     ey2 = calc.gauss1([(1, _pw(("pow", phi, 2)), exp_growth(("pow", phi, 2), sy))], q2, tol)
     values = {"Ex2": ex2.real, "Ey2": ey2.real}
+    if not (ex2.real.is_finite() and ey2.real.is_finite()):
+        raise _NotEnclosed()
     scale = max(float((ex2.real * ey2.real).nonnegative_part().sqrt().upper()), 1e-300)
     atol = tol * scale
     zero = F.const(0)
@@ -298,9 +311,9 @@ def _general(act, q1, q2, c, digits, problem, calc):
                 ex = calc.gauss1([(w, _pw(f), exp_growth(f, sx)) for w, (f, _) in zip((1, 1j), pairs)], q1, atol)
                 ey = calc.gauss1([(w, _pw(g), exp_growth(g, sy)) for w, (_, g) in zip((1, 1j), pairs)], q2, atol)
                 results.append(acb(ex.real * ey.real, ex.imag * ey.imag))
-    elif 100 * c * c <= 81 * q1 * q2 and _mehler(act, problem, q1, q2, c, tol, atol, calc, values) \
+    elif (terms := _mehler(act, problem, q1, q2, c, tol, atol, calc, values)) is not None \
             and not _short_of(values, digits - 2):
-        how = "Mehler series, Hermite coefficients by rigorous Gauss-Legendre, Cauchy-Schwarz tail"
+        how = "Mehler series, %d terms, Hermite coefficients by rigorous Gauss-Legendre, Cauchy-Schwarz tail" % (terms + 1)
         return values, "general route (%s)" % how
     else:
         how = "conditioning on x: nested acb.integral, split at kinks, Gaussian tails bounded"
@@ -337,23 +350,46 @@ def _general(act, q1, q2, c, digits, problem, calc):
 
 
 def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
-    """Fill ``values`` from Mehler's series (module ``mehler``); False where a coefficient integral
-    is out of reach (a switch with no known kink, a degree too high).  The caller uses it for
-    |r| <= 9/10 (at most about 430 terms at 15 digits) and falls back to the nested route where
-    the enclosures come out too wide."""
+    """Fill ``values`` from Mehler's series (module ``mehler``), the number of terms chosen
+    adaptively (module ``mehler``, "Truncation"), and return the last index N; None where a
+    coefficient integral is out of reach (a switch with no known kink, a degree too high) or no N
+    with at most MEHLER_MAX coefficients (more at |r| <= 9/10, where the |r|-only rule's length
+    is allowed) meets the target.  The caller then falls back to the nested route, as it does
+    where the enclosures come out too wide."""
     Q1, Q2 = exact(q1), exact(q2)
     r = exact(c) / (Q1 * Q2).sqrt()
-    N = mehler.terms(float(r), tol)
-    M = N + 2
     ar = float(abs(r))
-    weights = [arb((k + 3) * ar ** max(k - 2, 0)) for k in range(M + 1)]
-    coeffs = {}
-    for q in sorted({q1, q2}):
-        coeffs[q] = mehler.coefficients(Piecewise(act.tree), exp_growth(act.tree, math.sqrt(q)), q, M, atol,
-                                        weights, calc._tick)
-        if coeffs[q] is None:
-            return False
-    (A, EA), (B, EB) = coeffs[q1], coeffs[q2]
-    K, Kc, d1, d2 = mehler.series(A, B, EA, EB, r, Q1, Q2, N, not problem)
+    derivatives = not problem
+    # Parseval for phi' (the derivative tails at any |r| <= 1): D = q E[phi'(x)^2]
+    D = {}
+    if derivatives:
+        d2 = ("pow", act.d1, 2)
+        for q in sorted({q1, q2}):
+            # at tol/64: its error is a floor under the derivative tails, which must reach atol/2
+            e = calc.gauss1([(1, Piecewise(d2), exp_growth(d2, math.sqrt(q)))], q, tol / 64)
+            D[q] = (e.real * exact(q)) if e.real.is_finite() else None
+    old = mehler.terms(ar, tol) + 2 if 0 < ar <= 0.9 else 0      # the |r|-only rule's length
+    cap = max(MEHLER_MAX, old)
+    M = min(MEHLER_START, old) if old else MEHLER_START
+    weights = [arb((k + 3) * ar ** max(k - 2, 0)) for k in range(cap + 1)]
+    while True:
+        coeffs = {}
+        for q in sorted({q1, q2}):
+            coeffs[q] = mehler.coefficients(Piecewise(act.tree), exp_growth(act.tree, math.sqrt(q)), q, M, atol,
+                                            weights[:M + 1], calc._tick)
+            if coeffs[q] is None:
+                return None
+        (A, EA), (B, EB) = coeffs[q1], coeffs[q2]
+        tails = mehler.Tails(A, B, EA, EB, r, Q1, Q2, D.get(q1), D.get(q2))
+        N = tails.smallest(atol / 2, derivatives)
+        if N is not None:
+            break
+        if M >= cap:
+            return None
+        guess = tails.need(atol / 2, derivatives)
+        if guess is None or 2 * guess > 3 * cap:     # slow decay (a kink, a large q): not worth the cap
+            return None
+        M = min(cap, max(M + 16, guess + guess // 8 + 6))
+    K, Kc, d1, d2 = mehler.series(A, B, EA, EB, r, Q1, Q2, N, derivatives, tails=tails)
     values.update(K=K, dK_dc=Kc, dK_dq1=d1, dK_dq2=d2)
-    return True
+    return N

@@ -1,23 +1,56 @@
 """Mehler's series for dual kernels, with every Hermite coefficient from one rigorous
-Gauss-Legendre node set.
+Gauss-Legendre node set, truncated where rigorous tails say the target is met.
 
 For x ~ N(0, q) let a_k(q) = E[phi(x) He_k(x/sqrt q)] / sqrt(k!).  With r = c / sqrt(q1 q2),
+|r| <= 1, and a_k = a_k(q1), b_k = a_k(q2),
 
-    K       = sum_k a_k(q1) a_k(q2) r^k                                      (Mehler)
-    dK/dc   = sum_{j>=1} j a_j(q1) a_j(q2) r^(j-1) / sqrt(q1 q2)               (Price)
-    dK/dq1  = sum_k sqrt((k+1)(k+2)) a_{k+2}(q1) a_k(q2) r^k / (2 q1)
+    K       = sum_k a_k b_k r^k                                              (Mehler)
+    dK/dc   = sum_{j>=1} j a_j b_j r^(j-1) / sqrt(q1 q2)                        (Price)
+    dK/dq1  = sum_k sqrt((k+1)(k+2)) a_{k+2} b_k r^k / (2 q1)                  (dK/dq2 alike)
 
 (the last by E[phi'(x) He_k] = E[phi He_{k+1}] / sqrt q, Gaussian integration by parts, so phi
-must be absolutely continuous).  Tails after N terms, by Cauchy-Schwarz and Parseval with
-T_j(q) = E[phi(x)^2] - sum_{k<=j} a_k(q)^2:  |r|^(N+1) sqrt(T_N T_N'),  and the same with the
-weights j |r|^(j-1) and (k+2) |r|^k, decreasing from the first tail index on.
+must be absolutely continuous).
 
-The coefficients: Gauss-Legendre on short subintervals of [-L, L] (split at phi's kinks), all k
-from the same nodes; the error on [m-h, m+h] is at most h (64/15) M rho^(-2n) / (rho^2 - 1)
-(Trefethen, ATAP Thm 19.3), M bounding |integrand| on the Bernstein ellipse E_rho, found by
-covering the ellipse's boundary with Arb boxes (maximum modulus) and |He_k(u)| <= P_k(|u|),
-P_k the Hermite polynomial with its coefficients' absolute values.  Beyond |x| > L Cramer's
-inequality |He_k(u)| <= 1.0865 sqrt(k!) e^(u^2/4) turns the tail into a Gaussian tail.
+Tails.  Two Parseval identities (the He_k(u)/sqrt(k!) are complete and orthonormal in L2(N(0,1))):
+
+    T_j := E[phi(x)^2] - sum_{k<=j} a_k^2 = sum_{k>j} a_k^2,
+    S_j := q E[phi'(x)^2] - sum_{k<=j} k a_k^2 = sum_{k>j} k a_k^2.
+
+The second holds for phi absolutely continuous with phi, phi' of at most exponential growth: by
+parts E[phi'(x) He_{k-1}(u)] = E[phi(x) He_k(u)] / sqrt q (u = x/sqrt q), so phi' has the
+coefficients sqrt(k/q) a_k, and Parseval for phi' in L2 gives E[phi'^2] = sum_k k a_k^2 / q.
+Both are sums of squares, so only their upper bounds are used, cut at 0.  After the terms
+k <= N (dK/dc: j <= N + 1), Cauchy-Schwarz and |r|^k <= |r|^(N+1) for k > N give, at any |r| <= 1,
+
+    |K tail|      <= |r|^(N+1) sqrt(T_N(q1) T_N(q2))
+    |dK/dc tail|  <= |r|^(N+1) sqrt(S_{N+1}(q1) S_{N+1}(q2)) / sqrt(q1 q2)
+    |dK/dq1 tail| <= |r|^(N+1) sqrt(S_{N+2}(q1) (S_N(q2) + T_N(q2))) / (2 q1)
+
+the last as sqrt((k+1)(k+2)) |a_{k+2} b_k| = (sqrt(k+2) |a_{k+2}|)(sqrt(k+1) |b_k|) and
+sum_{k>N} (k+2) a_{k+2}^2 = S_{N+2}, sum_{k>N} (k+1) b_k^2 = S_N + T_N.  Where the weights
+j |r|^(j-1) and (k+2) |r|^k fall from the first tail index on, i.e. |r| <= (N+2)/(N+3) (checked in
+balls), the derivative tails are also at most (N+2)|r|^(N+1) sqrt(T_{N+1} T'_{N+1}) / sqrt(q1 q2) and
+(N+3)|r|^(N+1) sqrt(T_{N+2} T'_N) / (2 q1) (Cauchy-Schwarz after taking out the largest weight);
+the smaller bound is used.  Without q E[phi'^2] (no derivatives asked) only the K tail is needed.
+
+Truncation.  N is the least index whose four tails are below the target; the coefficients are
+computed to some M first and M grown (from the tails' decay, an analytic phi's a_k falling like
+e^(-c sqrt k)) where none is, up to a cap.  Any N gives a sound enclosure (each tail is a
+rigorous bound); the choice, made in floats, only decides how tight it is.  The floors: T_j and
+S_j carry the coefficients' and E[phi^2]'s (E[phi'^2]'s) errors, so the tails cannot fall below
+them; E[phi'^2] is integrated to 1/64 of the tolerance for that reason.
+
+The coefficients: Gauss-Legendre on subintervals of [-L, L] (split at phi's kinks, length at most
+2 sqrt q, halved up to three times where the rule would need more than MAX_DEGREE nodes or the
+ellipse meets a singularity), all k from the same nodes; the error on [m-h, m+h] is at most
+h (64/15) M rho^(-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3), M bounding |integrand| on the
+Bernstein ellipse E_rho, found by covering the ellipse's boundary with Arb boxes (maximum modulus)
+and |He_k(u)| <= P_k(|u|), P_k the Hermite polynomial with its coefficients' absolute values.
+Beyond |x| > L Cramer's inequality |He_k(u)| <= 1.0865 sqrt(k!) e^(u^2/4) turns the tail into a
+Gaussian tail.  Error budget: each coefficient's error, times its weight (k+3)|r|^max(k-2, 0)
+(which is at least the factor it meets in any of the three series, r^k, j r^(j-1) at j = k and
+sqrt((k-1)k) r^(k-2) for a_k as a_{k+2}), summed over k <= M and over the pieces, is at most
+tol/8, so the budget holds whatever N <= M - 2 is chosen.
 """
 from __future__ import annotations
 
@@ -31,6 +64,8 @@ CRAMER = arb("1.0865")          # Cramer's constant 1.086435... rounded up
 _RHOS = (arb(2), arb(4), arb(8))
 ARCS = 16
 MAX_DEGREE = 96
+PIECE = 2                       # subinterval length over sqrt(q), halved (at most MAX_SPLITS times)
+MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes or meets a pole
 _GL = {}
 _ROOTS = {}
 
@@ -103,91 +138,158 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
     # |phi He_k N(0,q)| / sqrt(k!) <= 1.0865 sqrt(2) |phi| N(0, 2q) beyond L
     L = cutoff(C * 2, beta, math.sqrt(2 * qf), tol / 4)
     R = _root_table(M + 1)
+    F = [arb(1)]                    # 1 / sqrt(k!)
+    for k in range(1, M + 1):
+        F.append(F[-1] / R[k])
     a = [arb(0)] * (M + 1)
     e2 = arb(0)
-    h_max = math.sqrt(qf) * 0.75
+    h_max = math.sqrt(qf) * PIECE
     # every coefficient's error adds over the subintervals, and the series adds the coefficients
     count = sum(max(1, math.ceil((hi - lo) / h_max)) for lo, hi, _, _ in breaks(-L, L, pw.kinks))
-    share = tol / (8 * count * (M + 1))
+    work = []                       # (a0, b0, f, share, depth): a piece the rule needs too many nodes on is halved
     for lo, hi, alo, ahi in breaks(-L, L, pw.kinks):
         f = pw.on(lo, hi)
         pieces = max(1, math.ceil((hi - lo) / h_max))
         for i in range(pieces):
-            a0 = alo + (ahi - alo) * i / pieces
-            b0 = alo + (ahi - alo) * (i + 1) / pieces
-            m, h = (a0 + b0) / 2, (b0 - a0) / 2
-            best = None
-            for rho in _RHOS:
-                sup = _ellipse_sup(f, Q, m, h, rho, M, tick)
-                if sup is None:
-                    break
-                Mk, M2 = sup
-                scale = max(float((Mk[k] * weights[k]).upper()) for k in range(M + 1))
-                scale = max(scale, float(M2.upper()))
-                need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
-                    / (2 * math.log(float(rho)))
-                n = max(4, math.ceil(need))
-                if best is None or n < best[0]:
-                    best = (n, rho, Mk, M2)
-            if best is None or best[0] > MAX_DEGREE:
+            work.append((alo + (ahi - alo) * i / pieces, alo + (ahi - alo) * (i + 1) / pieces, f,
+                         tol / (8 * count * (M + 1)), 0))
+    while work:
+        a0, b0, f, share, depth = work.pop()
+        m, h = (a0 + b0) / 2, (b0 - a0) / 2
+        best = None
+        for rho in _RHOS:
+            sup = _ellipse_sup(f, Q, m, h, rho, M, tick)
+            if sup is None:
+                break
+            Mk, M2 = sup
+            scale = max(float((Mk[k] * weights[k]).upper()) for k in range(M + 1))
+            scale = max(scale, float(M2.upper()))
+            need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
+                / (2 * math.log(float(rho)))
+            n = max(4, math.ceil(need))
+            if best is None or n < best[0]:
+                best = (n, rho, Mk, M2)
+        if best is None or best[0] > MAX_DEGREE:
+            if depth >= MAX_SPLITS:
                 return None
-            n, rho, Mk, M2 = best
-            factor = h * arb(64) / 15 / (rho * rho - 1) * rho ** (-2 * n)
-            sums = [arb(0)] * (M + 1)
-            s2 = arb(0)
-            for x, w in _gauss_legendre(n):
-                tick()
-                z = m + h * x
-                fz = f(acb(z), False).real
-                d = (-(z * z) / (2 * Q)).exp()
-                wf = w * fz * d
-                s2 += wf * fz
-                u = z / sq
-                hk_prev, hk = arb(1), u          # He_k(u) / sqrt(k!)
-                sums[0] += wf
-                if M >= 1:
-                    sums[1] += wf * u
-                for k in range(1, M):       # He_(k+1) = u He_k - k He_(k-1)
-                    hk_prev, hk = hk, (u * hk - R[k] * hk_prev) / R[k + 1]
-                    sums[k + 1] += wf * hk
-            norm = h / (2 * arb.pi() * Q).sqrt()
-            for k in range(M + 1):
-                err = (factor * Mk[k]).upper()
-                a[k] += sums[k] * norm + arb(0, err)
-            e2 += s2 * norm + arb(0, (factor * M2).upper())
+            work += [(a0, m, f, share / 2, depth + 1), (m, b0, f, share / 2, depth + 1)]
+            continue
+        n, rho, Mk, M2 = best
+        factor = h * arb(64) / 15 / (rho * rho - 1) * rho ** (-2 * n)
+        sums = [arb(0)] * (M + 1)
+        s2 = arb(0)
+        for x, w in _gauss_legendre(n):
+            tick()
+            z = m + h * x
+            fz = f(acb(z), False).real
+            d = (-(z * z) / (2 * Q)).exp()
+            wf = w * fz * d
+            s2 += wf * fz
+            u = z / sq
+            g_prev, g = wf, wf * u           # wf He_k(u), unnormalized: 4 ball operations a step
+            sums[0] += g_prev
+            if M >= 1:
+                sums[1] += g
+            for k in range(1, M):       # He_(k+1) = u He_k - k He_(k-1)
+                g_prev, g = g, u * g - k * g_prev
+                sums[k + 1] += g
+        norm = h / (2 * arb.pi() * Q).sqrt()
+        for k in range(M + 1):
+            err = (factor * Mk[k]).upper()
+            a[k] += sums[k] * norm * F[k] + arb(0, err)
+        e2 += s2 * norm + arb(0, (factor * M2).upper())
     tk = CRAMER * arb(2).sqrt() * tail(C, beta, (2 * Q).sqrt(), arb(L))
     t2 = tail(C * C, 2 * beta, sq, arb(L))
     return [v + arb(0, tk.upper()) for v in a], e2 + arb(0, t2.upper())
 
 
-def series(A, B, EA, EB, r, q1, q2, N, derivatives):
-    """K, dK/dc, dK/dq1, dK/dq2 (or None) from coefficients A (q1), B (q2) up to N + 2."""
-    def tails(X, E):
-        """sqrt(T_j) rounded up: T_j = E - sum_{k<=j} a_k^2 >= 0 by Parseval."""
-        out, acc = [], arb(0)
-        for v in X:
-            acc += v * v
-            hi = (E - acc).upper()
-            out.append(arb(max(hi, arb(0))).sqrt().upper())
-        return out
-    TA, TB = tails(A, EA), tails(B, EB)
-    ar = abs(r)
+def parseval(X, E, weight=None):
+    """[T_0, T_1, ..] upper bounds (arbs, exact) of T_j = E - sum_{k<=j} w_k X_k^2 >= 0, with
+    w_k = 1 (``weight`` None: E = E[phi(x)^2], Parseval) or w_k = k (E = q E[phi'(x)^2], Parseval
+    for phi', see the module docstring); T_j >= 0 as a sum of squares, so negative parts are cut."""
+    out, acc = [], arb(0)
+    for k, v in enumerate(X):
+        acc += v * v if weight is None else k * v * v
+        out.append(arb(max((E - acc).upper(), arb(0))))
+    return out
+
+
+class Tails:
+    """Rigorous bounds on what the series leave out after N terms (module docstring, "Tails"):
+    built once from the coefficients A (q1), B (q2), E[phi^2] and, where phi' is available,
+    D = q E[phi'(x)^2]; :meth:`at` gives the four bounds at any N <= len(A) - 3."""
+
+    def __init__(self, A, B, EA, EB, r, q1, q2, DA=None, DB=None):
+        self.TA, self.TB = parseval(A, EA), parseval(B, EB)
+        self.sTA = [t.sqrt().upper() for t in self.TA]
+        self.sTB = [t.sqrt().upper() for t in self.TB]
+        self.SA = None if DA is None else parseval(A, DA, True)
+        self.SB = None if DB is None else parseval(B, DB, True)
+        self.ar, self.q1, self.q2 = abs(r), q1, q2
+        self.sq = (q1 * q2).sqrt()
+
+    def at(self, N, derivatives=True):
+        """(K, dK/dc, dK/dq1, dK/dq2) tail bounds (arb upper bounds; inf where no bound holds)."""
+        ar, TA, TB, sTA, sTB, SA, SB = self.ar, self.TA, self.TB, self.sTA, self.sTB, self.SA, self.SB
+        p = ar ** (N + 1)
+        tK = (p * sTA[N] * sTB[N]).upper()
+        if not derivatives:
+            return tK, None, None, None
+        # the weights j |r|^(j-1), (k+2) |r|^k decrease from the first tail index on
+        falling = ((N + 3) * ar - (N + 2)).upper() <= 0
+        inf = arb("inf")
+
+        def least(*bounds):
+            vals = [b.upper() for b in bounds if b is not None]
+            return min(vals, key=float) if vals else inf
+        tc = least((N + 2) * p * sTA[N + 1] * sTB[N + 1] if falling else None,
+                   p * (SA[N + 1] * SB[N + 1]).sqrt() if SA is not None else None) / self.sq
+        t1 = least((N + 3) * p * sTA[N + 2] * sTB[N] if falling else None,
+                   p * (SA[N + 2] * (SB[N] + TB[N])).sqrt() if SA is not None else None) / (2 * self.q1)
+        t2 = least((N + 3) * p * sTA[N] * sTB[N + 2] if falling else None,
+                   p * ((SA[N] + TA[N]) * SB[N + 2]).sqrt() if SA is not None else None) / (2 * self.q2)
+        return tK, tc.upper(), t1.upper(), t2.upper()
+
+    def smallest(self, target, derivatives=True):
+        """The least N whose four tails are all <= target (float decisions: any N is sound,
+        only its tightness is at stake), or None."""
+        for N in range(len(self.TA) - 2):
+            if all(t is None or float(t) <= target for t in self.at(N, derivatives)):
+                return N
+        return None
+
+    def need(self, target, derivatives=True):
+        """A guess at the N the target needs, from the tails' decay over the coefficients at
+        hand (log tail against sqrt N through the last two halves, as an analytic phi's
+        coefficients decay like e^(-c sqrt k)); None if they do not decay."""
+        def worst(N):
+            vals = [float(t) for t in self.at(N, derivatives) if t is not None]
+            return math.log(max(max(vals), 1e-300)) if all(math.isfinite(v) for v in vals) else math.inf
+        n2 = len(self.TA) - 3
+        n1 = n2 // 2
+        g1, g2 = worst(n1), worst(n2)
+        if not (math.isfinite(g1) and math.isfinite(g2)) or g2 >= g1:
+            return None
+        slope = (g2 - g1) / (math.sqrt(n2) - math.sqrt(n1))
+        return math.ceil((math.sqrt(n2) + (math.log(target) - g2) / slope) ** 2)
+
+
+def series(A, B, EA, EB, r, q1, q2, N, derivatives, DA=None, DB=None, tails=None):
+    """K, dK/dc, dK/dq1, dK/dq2 (or None) from coefficients A (q1), B (q2) up to N + 2, the
+    tails bounded by :class:`Tails` (D = q E[phi'^2] where known)."""
+    tails = tails or Tails(A, B, EA, EB, r, q1, q2, DA, DB)
+    tK, tc, t1, t2 = tails.at(N, derivatives)
     rk = [arb(1)]
     for _ in range(N + 2):
         rk.append(rk[-1] * r)
-    K = sum((A[k] * B[k] * rk[k] for k in range(N + 1)), arb(0))
-    K += arb(0, ((ar ** (N + 1)) * TA[N] * TB[N]).upper())
+    K = sum((A[k] * B[k] * rk[k] for k in range(N + 1)), arb(0)) + arb(0, tK)
     if not derivatives:
         return K, None, None, None
     sq = (q1 * q2).sqrt()
-    Kc = sum((j * A[j] * B[j] * rk[j - 1] for j in range(1, N + 2)), arb(0)) / sq
-    Kc += arb(0, ((N + 2) * ar ** (N + 1) * TA[N + 1] * TB[N + 1] / sq).upper())
-    tail_w = (N + 3) * ar ** (N + 1)
+    Kc = sum((j * A[j] * B[j] * rk[j - 1] for j in range(1, N + 2)), arb(0)) / sq + arb(0, tc)
     d1 = sum(((arb((k + 1) * (k + 2))).sqrt() * A[k + 2] * B[k] * rk[k] for k in range(N + 1)), arb(0)) / (2 * q1)
-    d1 += arb(0, (tail_w * TA[N + 2] * TB[N] / (2 * q1)).upper())
     d2 = sum(((arb((k + 1) * (k + 2))).sqrt() * A[k] * B[k + 2] * rk[k] for k in range(N + 1)), arb(0)) / (2 * q2)
-    d2 += arb(0, (tail_w * TA[N] * TB[N + 2] / (2 * q2)).upper())
-    return K, Kc, d1, d2
+    return K, Kc, d1 + arb(0, t1), d2 + arb(0, t2)
 
 
 def terms(r, tol):

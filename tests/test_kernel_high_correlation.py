@@ -1,0 +1,223 @@
+"""bnverify kernel at high correlation, |r| = |c|/sqrt(q1 q2) in [0.9, 1]: Mehler's series with
+the adaptive truncation (bnverify/core/mehler.py, "Truncation") against references computed here
+again, independently of bnverify: mpmath's 2-D quadrature at 40 digits after conditioning on x
+(E[f(x) g(y)] = E_x[f(x) E[g(lam x + s Z)]], Gauss-Hermite product rules, their error from two
+rules), the 1-D rule at |r| = 1, and the closed forms
+of erf (arcsine), sin and gelu.  Derivatives by Price's theorem: dK/dc = E[phi'(x) phi'(y)],
+dK/dq1 = E[phi''(x) phi(y)] / 2, with phi', phi'' written out below.  A truncation that leaves
+out too much (no tail, a tail a million times too small, Parseval remainders read 8 terms late)
+is caught by the same comparisons."""
+from fractions import Fraction
+
+import mpmath as mp
+import pytest
+
+from bnverify.core import activations, dual_kernel, mehler
+
+DIGITS = 15
+
+
+def _sig(x):
+    return 1 / (1 + mp.exp(-x))
+
+
+def _npdf(x):
+    return mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi)
+
+
+# phi, phi', phi'' written again in mpmath (not read from bnverify)
+PHI = {
+    "tanh": (mp.tanh, lambda x: mp.sech(x) ** 2, lambda x: -2 * mp.tanh(x) * mp.sech(x) ** 2),
+    "sigmoid": (_sig, lambda x: _sig(x) * (1 - _sig(x)), lambda x: _sig(x) * (1 - _sig(x)) * (1 - 2 * _sig(x))),
+    "silu": (lambda x: x * _sig(x), lambda x: _sig(x) + x * _sig(x) * (1 - _sig(x)),
+             lambda x: _sig(x) * (1 - _sig(x)) * (2 + x * (1 - 2 * _sig(x)))),
+    "softplus": (lambda x: mp.log(1 + mp.exp(x)), _sig, lambda x: _sig(x) * (1 - _sig(x))),
+    "gelu": (lambda x: x * mp.ncdf(x), lambda x: mp.ncdf(x) + x * _npdf(x), lambda x: (2 - x * x) * _npdf(x)),
+    "erf": (mp.erf, lambda x: 2 / mp.sqrt(mp.pi) * mp.exp(-x * x), lambda x: -4 * x / mp.sqrt(mp.pi) * mp.exp(-x * x)),
+    "sin": (mp.sin, mp.cos, lambda x: -mp.sin(x)),
+}
+
+
+def _mpf(v):
+    v = Fraction(v)
+    return mp.mpf(v.numerator) / v.denominator
+
+
+_RULES = {}
+
+
+def _hermite(n):
+    """Gauss-Hermite nodes and weights for N(0, 1) at 40 digits."""
+    if n not in _RULES:
+        with mp.workdps(40):
+            X, W = mp.gauss_quadrature(n, "hermite")
+            _RULES[n] = [x * mp.sqrt(2) for x in X], [w / mp.sqrt(mp.pi) for w in W]
+    return _RULES[n]
+
+
+def _quadrature(name, q1, q2, c, n_in, which=4):
+    """((K, dK/dc, dK/dq1, dK/dq2), mpmath's error estimate): the outer integral in x by mpmath's
+    tanh-sinh quadrature, the inner expectation over y | x ~ N(lam x, s^2) by the n_in-node
+    Gauss-Hermite rule (s <= 0.44 here, so the inner integrand's poles are far from the axis),
+    one integral in x at c^2 = q1 q2."""
+    f = PHI[name]
+    q1, q2, c = _mpf(q1), _mpf(q2), _mpf(c)
+    lam, s, sx = c / q1, mp.sqrt(max(q2 - c * c / q1, 0)), mp.sqrt(q1)
+    V, WV = _hermite(n_in)
+    cache = {}
+
+    def inner(u):
+        if u not in cache:
+            m = lam * sx * u
+            cache[u] = [g(m) for g in f] if s == 0 else \
+                [mp.fsum(wv * g(m + s * v) for v, wv in zip(V, WV)) for g in f]
+        return cache[u]
+    out, err = [], mp.mpf(0)
+    for a, b, k in ((0, 0, 1), (1, 1, 1), (2, 0, 2), (0, 2, 2))[:which]:
+        v, e = mp.quad(lambda u: f[a](sx * u) * inner(u)[b] * _npdf(u), [-mp.inf, 0, mp.inf], error=True)
+        out.append(v / k)
+        err = max(err, e)
+    return out, err
+
+
+def references(name, q1, q2, c):
+    """({quantity: value}, error estimate): Price's theorem and the 2-D quadrature at 40 digits,
+    the error from two inner rules and mpmath's own estimate."""
+    with mp.workdps(40):
+        a, ea = _quadrature(name, q1, q2, c, 60)
+        b, eb = _quadrature(name, q1, q2, c, 90)
+        err = max(abs(x - y) for x, y in zip(a, b)) * 10 + 10 * max(ea, eb) + mp.mpf(10) ** -32
+    return dict(zip(("K", "dK_dc", "dK_dq1", "dK_dq2"), b)), err
+
+
+def closed(name, q1, q2, c):
+    act = activations.activation(name)
+    return dual_kernel.kernel(act, q1, q2, c, digits=30, method="closed")["values"]
+
+
+def inside(ball, value, slack=mp.mpf(10) ** -32):
+    with mp.workdps(45):
+        lo, hi = mp.mpf(ball.lower().str(40, radius=False)), mp.mpf(ball.upper().str(40, radius=False))
+        return lo - slack <= value <= hi + slack
+
+
+def _check(name, q1, q2, c, ref, digits=DIGITS, err=mp.mpf(10) ** -32):
+    res = dual_kernel.kernel(activations.activation(name), q1, q2, c, digits=digits, method="general")
+    v = res["values"]
+    for key in ("K", "dK_dc", "dK_dq1", "dK_dq2"):
+        assert inside(v[key], ref[key], err), (name, (q1, q2, c), key, v[key], ref[key], err, res["method"])
+    return res
+
+
+# (q1, q2, c): sqrt(q1 q2) = 1 at all but the first, so c is r itself
+POINTS = [(1, 1, Fraction(9, 10)), (Fraction(1, 2), 2, Fraction(19, 20)), (1, 1, Fraction(99, 100)), (1, 1, 1),
+          (Fraction(1, 2), 2, Fraction(-19, 20)), (1, 1, -1)]
+NO_CLOSED = ["tanh", "sigmoid", "silu", "softplus"]
+
+
+# ---------------------------------------------------------------- fast: the closed forms
+@pytest.mark.parametrize("name", ["erf", "sin", "gelu"])
+@pytest.mark.parametrize("point", [(1, 1, Fraction(19, 20)), (Fraction(1, 2), 2, Fraction(-99, 100))])
+def test_general_route_against_closed_forms_near_r_one(name, point):
+    """Mehler's series past |r| = 9/10 (the nested route's domain before) holds the closed form."""
+    ref = {k: mp.mpf(v.mid().str(40, radius=False)) for k, v in closed(name, *point).items()}
+    res = _check(name, *point, ref, digits=12)
+    assert "Mehler" in res["method"], res["method"]
+
+
+@pytest.mark.parametrize("name,point", [("tanh", (1, 1, Fraction(99, 100))), ("softplus", (Fraction(1, 2), 2, Fraction(-19, 20)))])
+def test_mehler_overlaps_the_nested_route_near_r_one(name, point, monkeypatch):
+    """The point of the adaptive truncation: Mehler's series at |r| >= 0.95 (the nested route's
+    domain before), against the nested route itself (Mehler switched off), all four quantities."""
+    act = activations.activation(name)
+    res = dual_kernel.kernel(act, *point, digits=12, method="general")
+    assert "Mehler" in res["method"], res["method"]
+    monkeypatch.setattr(dual_kernel, "_mehler", lambda *args: None)
+    nested = dual_kernel.kernel(act, *point, digits=6, method="general")
+    assert "conditioning on x" in nested["method"]
+    for key in ("K", "dK_dc", "dK_dq1", "dK_dq2"):
+        assert res["values"][key].overlaps(nested["values"][key]), (key, res["values"][key], nested["values"][key])
+
+
+# ---------------------------------------------------------------- slow: every smooth activation, every |r|
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NO_CLOSED + ["erf", "sin", "gelu"])
+@pytest.mark.parametrize("point", POINTS)
+def test_enclosures_against_2d_quadrature(name, point):
+    ref, err = references(name, *point)
+    assert err < 1e-20, (name, point, err)
+    _check(name, *point, ref, err=err)
+
+
+# ---------------------------------------------------------------- a wrong tail is caught
+def _mutant_tails(kind):
+    """Tails.at with a deliberate error: 'no-tail' adds nothing, 'tail-1e-6' a millionth of the
+    bound, 'shifted' reads the Parseval remainders 8 indices late (T_(N+8) for T_N: the sum
+    left out is then the one after N + 8 terms, not after N)."""
+    real = mehler.Tails.at
+
+    def at(self, N, derivatives=True):
+        if kind == "shifted":
+            saved = self.TA, self.TB, self.sTA, self.sTB, self.SA, self.SB
+            try:
+                for name in ("TA", "TB", "sTA", "sTB", "SA", "SB"):
+                    v = getattr(self, name)
+                    if v is not None:
+                        setattr(self, name, v[8:] + [v[-1]] * 8)
+                return real(self, N, derivatives)
+            finally:
+                self.TA, self.TB, self.sTA, self.sTB, self.SA, self.SB = saved
+        tK, tc, t1, t2 = real(self, N, derivatives)
+        if kind == "no-tail":
+            z = mehler.arb(0)
+            return z, (z if derivatives else None), (z if derivatives else None), (z if derivatives else None)
+        return tuple(None if t is None else (t * mehler.arb("1e-6")).upper() for t in (tK, tc, t1, t2))
+    return at
+
+
+@pytest.mark.parametrize("kind", ["no-tail", "tail-1e-6", "shifted"])
+def test_a_wrong_tail_is_caught(kind, monkeypatch):
+    """With a tail too small the truncation stops early and the enclosure misses the closed form."""
+    monkeypatch.setattr(mehler.Tails, "at", _mutant_tails(kind))
+    point = (1, 1, Fraction(99, 100))
+    ref = {k: mp.mpf(v.mid().str(40, radius=False)) for k, v in closed("erf", *point).items()}
+    res = dual_kernel.kernel(activations.activation("erf"), *point, digits=12, method="general")
+    assert "Mehler" in res["method"]
+    assert not all(inside(res["values"][k], ref[k]) for k in ref), res
+
+
+# ---------------------------------------------------------------- the tail bounds themselves
+@pytest.mark.parametrize("r", [Fraction(1), Fraction(-1), Fraction(99, 100), Fraction(-19, 20), Fraction(1, 2)])
+def test_tail_bounds_hold_on_exact_coefficients(r):
+    """Tails.at against the true tails of series whose coefficients are known exactly:
+    a_k = s^k / sqrt(k!) (phi(x) = e^(s x / sqrt q - s^2/2)), so E[phi^2] = e^(s^2) and
+    q E[phi'^2] = sum_k k a_k^2 = s^2 e^(s^2).  Every N, both variances' sequences different, at
+    |r| = 1 too (where the falling-weights rule does not apply and Parseval for phi' must)."""
+    from flint import arb
+    K = 120
+    sa, sb = arb(3) / 2, arb(1)
+    fact = [arb(1)]
+    for k in range(1, K + 1):
+        fact.append(fact[-1] * k)
+    A = [sa ** k / fact[k].sqrt() for k in range(K + 1)]
+    B = [sb ** k / fact[k].sqrt() for k in range(K + 1)]
+    EA, EB = (sa * sa).exp(), (sb * sb).exp()
+    DA, DB = sa * sa * EA, sb * sb * EB
+    q1, q2 = arb(1) / 2, arb(2)
+    rr = arb(r.numerator) / r.denominator
+    sq = (q1 * q2).sqrt()
+    M = 40                          # the coefficients handed over; the true tails sum to K
+    tails = mehler.Tails(A[:M + 1], B[:M + 1], EA, EB, rr, q1, q2, DA, DB)
+    rk = [arb(1)]
+    for _ in range(K + 2):
+        rk.append(rk[-1] * rr)
+    for N in range(0, M - 2):
+        tK, tc, t1, t2 = tails.at(N)
+        true = [sum((A[k] * B[k] * rk[k] for k in range(N + 1, K - 2)), arb(0)),
+                sum((j * A[j] * B[j] * rk[j - 1] for j in range(N + 2, K - 2)), arb(0)) / sq,
+                sum(((arb((k + 1) * (k + 2))).sqrt() * A[k + 2] * B[k] * rk[k] for k in range(N + 1, K - 2)), arb(0)) / (2 * q1),
+                sum(((arb((k + 1) * (k + 2))).sqrt() * A[k] * B[k + 2] * rk[k] for k in range(N + 1, K - 2)), arb(0)) / (2 * q2)]
+        for name, bound, t in zip(("K", "dK_dc", "dK_dq1", "dK_dq2"), (tK, tc, t1, t2), true):
+            assert float(abs(t).upper()) <= float(bound) * (1 + 1e-12) + 1e-25, (r, N, name, bound, t)
+        if abs(r) == 1:             # no falling weights: the Parseval bound is the one that must hold
+            assert all(float(b) < float("inf") for b in (tc, t1, t2))
