@@ -127,21 +127,24 @@ def test_float_noise_far_out_is_no_root(run_cli):
     assert code == 3 and "inconclusive" in out and "internal" not in out + err, out + err
 
 
+@pytest.mark.slow
 def test_softplus_none_item_reaches_large_s(run_cli):
     """Softplus at 2001/1000, n = 64: S(s)/s rises from about 1/2 to sigma_w^2 c = 0.9697 (floats, s to 10^8), never 1:
     no two-point fixed point.  The none item's pieces at large s needed the t > 0 branch (inconclusive before: the
-    integrals gave up past a scale of some 300)."""
+    integrals gave up past a scale of some 300).  (-m slow: 5 s; the far-root rules stay by
+    default in test_a_slow_far_root_is_widened_until_the_kernel_shows_it.)"""
     code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", "2001/1000", "--n", "64",
                              "--property", "fixed-point", "--state", "two-point")
     assert code == 1 and "refuted" in out, out + err
 
 
+@pytest.mark.slow
 def test_a_root_within_the_old_float_noise_is_found(run_cli, tmp_path):
     """Softplus at 1000002/499001, n = 1000 (sigma_w^2 c = 1 + 2e-6): S(s)/s rises towards sigma_w^2 c and crosses 1
     near s = 3.9e7, where |S(s) - s| stays below 1e-6 s over a scan step.  The Gauss-Hermite rule's error there
     (some 1e-7 s) put its sign change at 4e7 .. 4.5e7 (mpmath: S(s) - s > 0 at both ends) and FAR_TRUST = 1e-6
     dropped it: "inconclusive ... S(s) - s keeps one sign on the scan s in [0.001, 1e+08]", though the kernel shows
-    S(10^7) < 10^7 and S(10^8) > 10^8.  The far rule (far_distances) finds it; mpmath agrees on the sign change."""
+    S(10^7) < 10^7 and S(10^8) > 10^8.  The far rule (far_distances) finds it; mpmath agrees on the sign change.  (-m slow: 5 s at n = 1000.)"""
     w = Fraction(1000002, 499001)
     cert = tmp_path / "c.json"
     code, out, err = run_cli("check", "--stages", "rc,softplus", "--weight-var", str(w), "--n", "1000", "--property",

@@ -135,10 +135,11 @@ def _network(w, n, s0, layers, d=2000, seed=0):
     return odd, cluster
 
 
+@pytest.mark.slow
 def test_finite_width_networks_at_two_and_above():
     """Width 2000, n = 64: at sigma_w^2 = 2 the odd point's distance falls layer after layer even from s = 2000
     (three times the 21/10 fixed point's), at 21/10 from there it does not fall (above the fixed point near 646,
-    an unstable one on the two-point line); the cluster stays one point."""
+    an unstable one on the two-point line); the cluster stays one point.  (-m slow: width 2000, 4 s.)"""
     odd2, c2 = _network(2.0, 64, 2000.0, 10)
     odd21, c21 = _network(2.1, 64, 2000.0, 10)
     assert odd2[-1] < 0.8 * 2000 and odd2[-1] < odd2[0], odd2

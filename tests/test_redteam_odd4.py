@@ -183,7 +183,10 @@ def _spread_points(name, w, n, top):
     return roots
 
 
+@pytest.mark.slow
 def test_an_independent_search_finds_no_spread_point():
+    """(-m slow: 4 s of grid and Newton; the
+    balls-against-quadrature attacks stay by default.)"""
     assert _spread_points("tanh", 2.0, 4, 8.0) == []
     assert _spread_points("sigmoid", 20.0, 5, 20.0) == []
     PSI["silu"] = lambda t: t / (1 + np.exp(-t))       # a positive control: bnverify basins finds it too

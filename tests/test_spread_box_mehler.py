@@ -212,11 +212,13 @@ def _dense(name, n, w, q, p, panels=64):
     return max(abs(np.linalg.eigvals(M)))
 
 
+@pytest.mark.slow
 def test_silu_n8_box_holds_the_full_maps_root_and_radius():
     """The kernel's box holds the root of the full map (Newton in floats from the float search's point, T(S*) = S*
     in every entry to 1e-10) and [radius_lo, radius_hi] the dense DT(S*)'s spectral radius (to 1e-6).  The quadrature
     with 32 panels a side (at this point's variances 2.2 and 79.8 it agrees with 64 panels to 1e-15 relative, so the
-    central differences' partials to some 3e-9: far inside both tolerances; a quarter of 64's work)."""
+    central differences' partials to some 3e-9: far inside both tolerances; a quarter of 64's work).  (-m slow: the full map at n = 8, 6 s;
+    the Mehler series and its partials against the quadrature stay by default.)"""
     f = _fact()
     n, w, panels = 8, 2.5, 32
     x = np.array([2.18808, 7 * 2.18808 * (1 + 6 * 0.69835625)])
