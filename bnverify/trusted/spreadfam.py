@@ -51,6 +51,20 @@ the partials).  Where p's ball holds 0: |c| <= |a_0(q) a_0(p)| + |r| sqrt(E2(q) 
 p/4, E2(p) <= D^2 p.  Tails by |silu(x)| <= D |x|, D = 11/10 >= sup |silu'| ~ 1.09984.  No "S" (E[silu'(sqrt q Z)] =
 1/2, silu' - 1/2 odd), no "U", no spread-point (not odd).
 
+elu (alpha = 1 only: the item's alpha; gelu's two lemmas with elu's constants, ODD's series with every k).  Large scale:
+psi = elu - relu = e^t - 1 on t < 0, 0 on t >= 0, in (-1, 0], omega = 1 <= OMEGA_ELU = 1 (REGION's check), the rest as
+gelu's.  Small scale: elu's slope at 0 is 1, not 1/2: elu(t) = t + e(t), e = 0 on t >= 0 and e^t - 1 - t = e^xi t^2/2 in
+[0, t^2/2] on t < 0 (xi in [t, 0]); with phi = lam t + e, |e| <= C t^2 gelu's steps read |1 - lam sigma| sqrt M <= 2
+sqrt(3) sigma C M, so M = 0 or M >= (1 - lam sigma)^2/(12 C^2 w) (REGION's lam: 1/2, elu's 1; elu C = 1/2:
+(1 - sigma)^2/(3 w), nothing at w = 1, where the collapse lemma decides).  For alpha != 1, elu'(0-) = alpha != 1 makes
+e linear near 0 (|e| ~ |1 - alpha| |t|): no such lemma, no cover.  Cells: psi = elu (phi(0) = 0), every k (elu(x) -
+elu(-x) = x + 1 - e^-x on x >= 0, not linear); _even's integrands on [0, L] take the x >= 0 forms (x +- (e^-x - 1))/2,
+entire, so the kink at 0 is only the path's end; elu is C^1, |elu'| <= 1 = D, so Stein's and Parseval's steps hold;
+on the edge a_0(p) = E[e(sqrt p Z)] in [0, E[X^2; X < 0]/2] = [0, p/4].  N = 7.  G1's tail beyond N (every MEH
+activation): h_k(rho) = (1 - rho^k)/(1 - rho) and |rho^k| <= |rho|^(N+1) for k > N, so sum_(k>N) a_k^2 h_k is in T (1 +-
+|rho|^(N+1))/(1 - rho), T = E2 - sum_(k<=N) a_k^2 (Parseval; a ball), where |rho| < 1: G1's ball is intersected with
+that (elu's a_k^2 fall like k^(-7/2) only: [0, T_N/(1 - |rho|)] left G1 some 1e-3 wide beside n = 3's simplex point).
+
 tanh and sigmoid (ODD; no "U" leaves).  psi = phi - phi(0) is odd (sigmoid - 1/2 = tanh(x/2)/2) and w C K_phi C =
 w C K_psi C exactly (odd_edge), so G1, G2 are psi's.  With a_k(q) = E[psi(sqrt q Z) He_k(Z)]/sqrt(k!) (0 for even k)
 and r the correlation, Mehler: K(q1, q2, r) = sum_k a_k(q1) a_k(q2) r^k, and with T_N(q) = E2(q) - sum_(k<=N) a_k^2 >=
