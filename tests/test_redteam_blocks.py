@@ -257,11 +257,13 @@ def test_moved_widened_relabelled_and_edited_boxes():
 
 
 # ---------------------------------------------------------------- commands
+@pytest.mark.slow
 def test_attractors_proved_row_is_valid_against_its_schema(monkeypatch, run_cli):
     """bnverify attractor --stages rc,gelu --weight-var 5/2 --n 8 --json (the search's points given: the real search
     takes 25 s): the row is proved (a stable spread-box), its box's enclosure is the kernel's [0.983358530,
     0.983358531], and the document is valid against docs/schemas/attractor.json, whose non-homogeneous row allowed
-    only 'inconclusive' and 'refuted' (the proved row failed validation)."""
+    only 'inconclusive' and 'refuted' (the proved row failed validation).  (-m slow: the spread-box's check at n = 8 takes
+    6 s; tests/test_spread_box.py checks GELU's boxes and test_json_schemas.py the attractor schema by default.)"""
     import json
     import pathlib
 

@@ -7,6 +7,7 @@ Mehler's series; the series' partials
 against central differences of its own values; a stored cover (tanh, sigma_w^2 = 4, n = 4, the search's) re-checked
 and refuting a claim; forged and relabelled covers refused; no cover at n = 3, where {v, -v, 0} exists; the price
 (items.work) above the integrals a check computes."""
+import copy
 import functools
 from fractions import Fraction as F
 
@@ -15,6 +16,7 @@ import pytest
 from flint import arb, arb_series, ctx
 
 from bnverify import trusted
+from bnverify.claims.certificate import rehash
 from bnverify.claims.properties import spread_cover as C
 from bnverify.trusted import spreadfam as S
 import _gauss
@@ -199,3 +201,28 @@ def test_p_near_zero_the_ball_holds_the_points():
             for p in (top, top / 3, top / 10 ** 6):
                 point = S.g12(name, n, arb(w), _arb(q), _arb(p))[1]
                 assert point.rad() < 1e-7 and cell.contains(point), (name, p, cell, point)
+
+
+def test_edited_certificates_are_refused():
+    """The stored cover (tanh, sigma_w^2 = 4, n = 4) in a certificate refuting attractor-exists, edited and rehashed:
+    relabelled, re-tagged, out-of-range fields; every one refused, none raising (red team, tests/test_redteam_odd4.py;
+    here its integrals are the module's)."""
+    claim = _claim(act="tanh", n="4", w="4")
+    verdict, statement, _ = trusted.decide(claim, [ITEM44])
+    assert verdict == "refuted"
+    base = rehash({"format": trusted.kernel.FORMAT, "claim": claim, "verdict": verdict,
+                   "method": trusted.kernel.METHODS[1], "statement": statement, "evidence": [ITEM44], "tools": {}})
+    # the unedited certificate passes: each edit below is refused for what it edits (with the method "x" every
+    # one was refused for the method alone, before its item was read)
+    ok, why = trusted.kernel.check(base)
+    assert ok and why.startswith("refuted: " + statement), why
+    t = ITEM44["tree"]
+    edits = [dict(tree=t.replace("1", "U", 1)), dict(tree=t.replace("S", "s", 1)), dict(tree=list(t)),
+             dict(n=True), dict(n="4"), dict(n=3), dict(activation="sin"), dict(activation="silu"),
+             dict(weight_var="4.0"), dict(weight_var="nan"), dict(alpha="0.0"), dict(top="1e9"), dict(prec=True),
+             dict(prec=128.0), dict(prec=513), dict(extra=1), dict(tree="4" * 49 + "S"), dict(tree="4" * 400001)]
+    for e in edits:
+        cert = copy.deepcopy(base)
+        cert["evidence"][0].update(e)
+        ok, why = trusted.kernel.check(rehash(cert))
+        assert not ok and "Traceback" not in why and "method" not in why, (e, why)

@@ -382,12 +382,13 @@ def odd_integrals(item):
     arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
     for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf.  No cell below
     MAX_DEPTH (the check splits none there: a "4" of 40,000 nested cells priced in exact 2^-40000 sides took minutes)."""
-    keys, stack, top = set(), [(0, Q("0"), Q(item["top"]), Q("0"), Q(item["top"]))], Q(item["top"])
+    keys, u, top = set(), 1 << MAX_DEPTH, Q(item["top"])      # sides in units of top / 2^MAX_DEPTH: integers
+    stack = [(0, 0, u, 0, u)]
     for tag in item["tree"]:
         if not stack:
             break
         d, q0, q1, p0, p1 = stack.pop()
-        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+        qm, pm = (q0 + q1) // 2, (p0 + p1) // 2
         if tag == "4" and d < MAX_DEPTH:
             stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
         elif tag in "12X":
@@ -395,9 +396,10 @@ def odd_integrals(item):
                                                 [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
         elif tag == "S":
             keys.add(("S", q1))
-    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(top, k[1], 1000))) + 12 - 5 * (
+    v = {k1: min(top, top * k1 / u, 1000) for k1 in {k[1] for k in keys if k[0] != "S"}}     # each side's q once
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(v[k[1]])) + 12 - 5 * (
         item["activation"] == "elu")) // (2 if item["activation"] == "elu" else 4) *
-               (4 + min(12, math.isqrt(max(0, math.ceil(min(top, k[1], 1000)))))) // 4 for k in keys)
+               (4 + min(12, math.isqrt(max(0, math.ceil(v[k[1]]))))) // 4 for k in keys)
 
 
 def _coef(name, qb):
