@@ -531,7 +531,7 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
         G = sum((A[k] * A[k] * h(k) for k in _ks(name, N)), arb(0))
         G, near = G + arb.union(arb(0), arb(max(tail, 0))), G + (E2 - sum((A[k] * A[k] for k in _ks(name, N)), arb(0))) * (
             1 + arb(0, 1) * _pows(arb(top), N + 1)[-1]) / (1 - rho) if top < 1 else None     # h_k, k > N: (1 +- |rho|^(N+1))/(1 - rho)
-        G = G if near is None else G.intersection(near)
+        G = G.intersection(near) if near is not None and G.overlaps(near) else G     # both hold G1's sum: they meet
         g1 = w * G - q
         if only_g1:
             return g1, None
