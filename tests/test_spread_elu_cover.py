@@ -291,6 +291,13 @@ def test_search_only_at_alpha_one():
     from bnverify.core.activations import Activation
     assert SC.searched(Activation("elu", F(1)), F(2)) and not SC.searched(Activation("elu", F(1, 2)), F(2))
     assert not SC.searched(Activation("elu", F(1)), F(1)) and not SC.searched(Activation("elu", F(1)), F(4))
+    claim = {"property": "attractor-stable", "stages": ["rc"], "activation": "elu", "domain": {"n": "4", "alpha": "1/2"},
+             "params": {}, "weight_var": "2"}
+    with pytest.raises(trusted.Rejected, match="none exists for elu at this alpha"):
+        trusted.decide(claim, [])
+    with pytest.raises(trusted.Rejected) as e:
+        trusted.decide(dict(claim, domain={"n": "4", "alpha": "1"}), [])
+    assert "none exists" not in str(e.value)
 
 
 # ---------------------------------------------------------------- an independent float scan

@@ -1079,7 +1079,8 @@ def _spread_none(c, threshold, ns):
         unstable = any(ns[k] for k in ks)
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
-    none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.MEH else " (none exists for %s, only " \
+    none = "" if (c.activation in spreadfam.KERNELS or c.activation in spreadfam.MEH) and c.alpha_point == (
+        c.activation == "elu") else " (none exists for %s at this alpha, only " \
         "for erf, sin, tanh, sigmoid, gelu, silu, softplus, elu (alpha 1); existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
         "silu, softplus, elu)" % c.activation
     if threshold == "none":
