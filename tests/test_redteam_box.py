@@ -327,13 +327,14 @@ def test_an_edited_certificate_fails():
 
 # ---------------------------------------------------------------- messages
 def test_elu_is_never_sent_for_a_cover_it_cannot_have():
-    """elu has no spread-none cover (spreadfam.KERNELS: erf, sin and gelu, whose bound is its distance to relu;
-    MEH: tanh, sigmoid, silu, softplus), so an undecided elu claim (attractor-stable, value none, existence) says so and names the points that prove,
-    instead of asking for a cover alone; erf's and gelu's reasons keep asking for their covers (fixed on this
-    branch: kernel.py _spread_none; mutant spread-box-redteam-cover-for-gelu)."""
+    """elu at alpha != 1 has no spread-none cover (spreadfam.KERNELS: erf, sin and gelu, whose bound is its distance to
+    relu; MEH: tanh, sigmoid, silu, softplus, and elu at alpha 1 only), so an undecided elu(1/2) claim (attractor-stable,
+    value none, existence) says so and names the points that prove, instead of asking for a cover alone; erf's and
+    gelu's reasons keep asking for their covers (fixed on this branch: kernel.py _spread_none; mutant
+    spread-box-redteam-cover-for-gelu)."""
     for claim in (_claim("attractor-stable", act="elu"), _claim("attractor-threshold", act="elu", value="none"),
                   _claim(n="7", act="elu")):
-        claim["domain"]["alpha"] = "1"
+        claim["domain"]["alpha"] = "1/2"
         with pytest.raises(trusted.Rejected) as e:
             trusted.decide(claim, [])
         assert "none exists for elu" in str(e.value) and "spread-box" in str(e.value), str(e.value)

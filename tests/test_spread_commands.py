@@ -40,13 +40,14 @@ def test_rows_match_the_schema(monkeypatch):
 
 
 def test_attractor_non_homogeneous_is_inconclusive(run_cli, monkeypatch):
-    """Outside the lemmas and without covers (elu at sigma_w^2 = 201/100; softplus has covers since issue 22's SiLU
-    work) the spread-cluster state is only
+    """Outside the lemmas and without covers (elu(1/2) at sigma_w^2 = 201/100; softplus has covers since issue 22's
+    SiLU work, elu(1) since its own) the spread-cluster state is only
     searched (a coarse grid here); inside the lemma (sigma_w^2 = 1) the kernel refutes it at every n
     (tests/test_spread_kernel.py).  (A per-n spread-none cover's row: tanh at 2, n = 4 in
     tests/test_spread_point_odd.py, sigmoid at 32 below, slow.)"""
     monkeypatch.setattr(spread, "GRID", (13, 16))
-    code, out, err = run_cli("attractor", "--stages", "rc,elu", "--n", "4", "--weight-var", "201/100", "--json")
+    code, out, err = run_cli("attractor", "--stages", "rc,elu", "--alpha", "1/2", "--n", "4", "--weight-var", "201/100",
+                             "--json")
     assert code == 3, err
     doc = json.loads(out)
     assert doc["smallest_n"] is None

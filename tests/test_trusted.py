@@ -201,9 +201,13 @@ def test_trusted_is_small():
     under K(Sigma)'s square roots (16 points of 1000-bit or of 20-digit p/q coordinates: many minutes at a price of
     4,096; a point's scale is no part of any hypothesis, so a search clears its denominators).  +2 in spreadfam.py
     (odd_integrals: cell sides as integers in units of top/2^MAX_DEPTH, each side's q once; the price of a
-    65,536-cell tree took 0.8 s in Fractions, whose hashing dominated, now 0.06 s)."""
+    65,536-cell tree took 0.8 s in Fractions, whose hashing dominated, now 0.06 s).  +7 in spreadfam.py for
+    elu's covers at alpha 1 (OMEGA_ELU = 1 and its REGION row, every row's slope lam at 0 in the "Z" leaf (elu's 1),
+    elu's PSI entry by its x >= 0 branch forms, every k's integral and its price, the item's alpha 1 for elu) and G1's
+    tail beyond N by (1 +- |rho|^(N+1))/(1 - rho) for every Mehler activation; +1 in kernel.py: the undecided reason
+    says that no cover exists for elu at an alpha other than 1."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3905, sizes
+    assert sum(sizes.values()) <= 3913, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -68,7 +68,7 @@ the parity lemma does (gelu, silu, softplus at S2 >= 4: phi(t) - phi(-t) = t, ev
 grows by S2/4 at least), there is no spread-cluster fixed point at any n: every row is refuted (kernel-checked, no search; an open
 range or one of more than 1,000 n: one row for the whole range, JSON "n_last" its last n, null
 if open), "smallest_n_note" says "none in A..B (proved ...)", exit 0 (docs/spread.md, Certified).
-For erf, sin, tanh, sigmoid, gelu and silu elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
+For erf, sin, tanh, sigmoid, gelu, silu, softplus and elu (alpha 1) elsewhere, per n (at most 64) a spread-none cover of the symmetric family, checked
 by the kernel, refutes a stable spread-cluster state (n = 3: cells where any fixed point is
 unstable).  For gelu, erf and sin a row also names the search's spread-cluster points the kernel
 proves to exist (spread-box: Krawczyk in the family's (q, p), the spectral radius of DF enclosed,

@@ -222,7 +222,8 @@ REGISTRY = {k.name: k for k in [
     Kind("erf", "erf(x)", closed=_erf, closed_name="arcsine closed form (Williams 1997)", stage=True,
          spread_cover=True, spread_point=True),
     Kind("elu", "x if x > 0 else alpha*(exp(x) - 1)", _elu, _delu, alpha=Fraction(1), stage_alpha=Fraction(1),
-         alpha_ok=lambda a: 0 < a <= 100, alpha_range="(0, 100]: any positive rational up to 100", stage=True),
+         alpha_ok=lambda a: 0 < a <= 100, alpha_range="(0, 100]: any positive rational up to 100", stage=True,
+         spread_cover=True, relu_bound=True),         # covers at alpha = 1 only (spread_cover.searched)
     Kind("softplus", "log(1 + exp(x))", lambda x, a: np.logaddexp(0.0, x), lambda x, a: _sigmoid(x), stage=True,
          spread_cover=True, relu_bound=True),
     Kind("sigmoid", "1/(1 + exp(-x))", lambda x, a: _sigmoid(x), lambda x, a: _dsigmoid(x),

@@ -26,7 +26,7 @@ twopoint   two-point and simplex states of any activation: 1-D Gaussian integral
            existence brackets, the collapse, trace, flat and parity lemmas, every block of DF
 mehler     Mehler's series with rigorous Hermite coefficients (one acb.integral each) and Bessel tails
 formula    its own reader of a user's formula (ast, never evaluated) as a row of twopoint's table
-spreadfam  spread-none covers of the symmetric family (erf, sin, gelu closed; tanh, sigmoid, silu, softplus by Mehler)
+spreadfam  spread-none covers of the symmetric family (erf, sin, gelu closed; tanh, sigmoid, silu, softplus, elu(1) by Mehler)
            and n = 3's edge point
 spreadbox  a spread-cluster point alone in a Krawczyk box at one n, its spectral radius over every block
 

@@ -1072,15 +1072,16 @@ def _spread_none(c, threshold, ns):
     """Outside the collapse lemma: spread-none facts (trusted/spreadfam.py) at the claim's n, else undecided; ``ns``
     maps n to the fact's only_stable (its cover leaves unstable fixed points)."""
     why = ("at %s the symmetric family has no %sfixed point off the simplex and two-point lines (a quadtree cover of (q, p) "
-           "over a square holding every fixed point ([0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, gelu's, silu's, softplus's from ReLU's): "
+           "over a square holding every fixed point ([0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, gelu's, silu's, softplus's, elu's from ReLU's): "
            "signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, small q, the simplex fixed point's uniqueness cell%s; trusted/spreadfam.py)")
 
     def because(where, ks):
         unstable = any(ns[k] for k in ks)
         return why % (where, "stable " if unstable else "", ", cells where det(J - I) < 0 for the family map's "
                       "Jacobian J, so that a fixed point there has a real eigenvalue > 1" if unstable else "")
-    none = "" if c.activation in spreadfam.KERNELS or c.activation in spreadfam.MEH else " (none exists for %s, only " \
-        "for erf, sin, tanh, sigmoid, gelu, silu, softplus; existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
+    none = "" if (c.activation in spreadfam.KERNELS or c.activation in spreadfam.MEH) and c.alpha_point == (
+        c.activation == "elu") else " (none exists for %s at this alpha, only " \
+        "for erf, sin, tanh, sigmoid, gelu, silu, softplus, elu (alpha 1); existence, attractor-stable or a radius bound: a spread-box per n for gelu, " \
         "silu, softplus, elu)" % c.activation
     if threshold == "none":
         if c.n_hi is None or any(k not in ns for k in c.ns()):

@@ -51,6 +51,20 @@ the partials).  Where p's ball holds 0: |c| <= |a_0(q) a_0(p)| + |r| sqrt(E2(q) 
 p/4, E2(p) <= D^2 p.  Tails by |silu(x)| <= D |x|, D = 11/10 >= sup |silu'| ~ 1.09984.  No "S" (E[silu'(sqrt q Z)] =
 1/2, silu' - 1/2 odd), no "U", no spread-point (not odd).
 
+elu (alpha = 1 only: the item's alpha; gelu's two lemmas with elu's constants, ODD's series with every k).  Large scale:
+psi = elu - relu = e^t - 1 on t < 0, 0 on t >= 0, in (-1, 0], omega = 1 <= OMEGA_ELU = 1 (REGION's check), the rest as
+gelu's.  Small scale: elu's slope at 0 is 1, not 1/2: elu(t) = t + e(t), e = 0 on t >= 0 and e^t - 1 - t = e^xi t^2/2 in
+[0, t^2/2] on t < 0 (xi in [t, 0]); with phi = lam t + e, |e| <= C t^2 gelu's steps read |1 - lam sigma| sqrt M <= 2
+sqrt(3) sigma C M, so M = 0 or M >= (1 - lam sigma)^2/(12 C^2 w) (REGION's lam: 1/2, elu's 1; elu C = 1/2:
+(1 - sigma)^2/(3 w), nothing at w = 1, where the collapse lemma decides).  For alpha != 1, elu'(0-) = alpha != 1 makes
+e linear near 0 (|e| ~ |1 - alpha| |t|): no such lemma, no cover.  Cells: psi = elu (phi(0) = 0), every k (elu(x) -
+elu(-x) = x + 1 - e^-x on x >= 0, not linear); _even's integrands on [0, L] take the x >= 0 forms (x +- (e^-x - 1))/2,
+entire, so the kink at 0 is only the path's end; elu is C^1, |elu'| <= 1 = D, so Stein's and Parseval's steps hold;
+on the edge a_0(p) = E[e(sqrt p Z)] in [0, E[X^2; X < 0]/2] = [0, p/4].  N = 7.  G1's tail beyond N (every MEH
+activation): h_k(rho) = (1 - rho^k)/(1 - rho) and |rho^k| <= |rho|^(N+1) for k > N, so sum_(k>N) a_k^2 h_k is in T (1 +-
+|rho|^(N+1))/(1 - rho), T = E2 - sum_(k<=N) a_k^2 (Parseval; a ball), where |rho| < 1: G1's ball is intersected with
+that (elu's a_k^2 fall like k^(-7/2) only: [0, T_N/(1 - |rho|)] left G1 some 1e-3 wide beside n = 3's simplex point).
+
 tanh and sigmoid (ODD; no "U" leaves).  psi = phi - phi(0) is odd (sigmoid - 1/2 = tanh(x/2)/2) and w C K_phi C =
 w C K_psi C exactly (odd_edge), so G1, G2 are psi's.  With a_k(q) = E[psi(sqrt q Z) He_k(Z)]/sqrt(k!) (0 for even k)
 and r the correlation, Mehler: K(q1, q2, r) = sum_k a_k(q1) a_k(q2) r^k, and with T_N(q) = E2(q) - sum_(k<=N) a_k^2 >=
@@ -164,7 +178,7 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
         i, j = max(0, bisect.bisect_left(bound[0], r0) - 1), bisect.bisect_right(bound[0], r1)
         return q0 > (max(bound[1][i:j], default=0) if j - i <= 64 else bound[2])    # beyond 64: the largest
     if tag == "Z":          # gelu, silu: max(q, p) = 0 or >= (1 - sqrt(w)/2)^2/(12 C^2 w) at a fixed point (docstring)
-        return name in REGION and bool(ball(max(q1, p1)) < (1 - wb.sqrt() / 2) ** 2 / (12 * REGION[name][1]() * wb))
+        return name in REGION and bool(ball(max(q1, p1)) < (1 - wb.sqrt() * REGION[name][3]) ** 2 / (12 * REGION[name][1]() * wb))
     if tag == "S" and name in ODD:      # E[phi'(sqrt q Z)] falls with q (phi' even, falling in |x|): q1 is the worst
         c, D = ball(q1).sqrt(), ball(PSI[name][2])
         return bool(wb * _even(lambda z: PSI[name][0](c * z), lambda z, y: y[3], lambda z, y: 0 * y[3],
@@ -210,9 +224,9 @@ def check_spread_none(item):
     point (only_stable: or, "U" leaves, none with every eigenvalue of modulus <= 1)."""
     name, n, w, prec, tree, top = (item["activation"], item["n"], Q(item["weight_var"]), item["prec"], item["tree"],
                                    Q(item["top"]))
-    if name not in KERNELS and name not in MEH or Q(item["alpha"]) != 0 or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
+    if name not in KERNELS and name not in MEH or Q(item["alpha"]) != (name == "elu") or type(n) is not int or not 3 <= n <= 64 or not 0 < w <= 100 or \
             type(prec) is not int or not 64 <= prec <= 512 or len(tree) > 2 * MAX_LEAVES:
-        raise Rejected("a spread-none item: erf, sin, tanh, sigmoid, gelu or silu, 3 <= n <= 64, 0 < weight_var <= 100, prec "
+        raise Rejected("a spread-none item: erf, sin, tanh, sigmoid, gelu, silu, softplus or elu (alpha 1; else 0), 3 <= n <= 64, 0 < weight_var <= 100, prec "
                        "in 64..512, a tree of at most %d leaves" % MAX_LEAVES)
     stack = [(0, Q("0"), top, Q("0"), top)]
     with ctx.workprec(prec):
@@ -233,19 +247,21 @@ def check_spread_none(item):
                 raise Rejected("cell q in [%s, %s], p in [%s, %s]: %r not shown" % (q0, q1, p0, p1, tag))
     if stack:
         raise Rejected("the tree ends with %d cells not covered" % len(stack))
-    return {"fact": "spread-none", "activation": name, "alpha": Q("0"), "weight_var": w, "n": n,
+    return {"fact": "spread-none", "activation": name, "alpha": Q(item["alpha"]), "weight_var": w, "n": n,
             "only_stable": "U" in tree}
 
 
 OMEGA = Q("171/1000")       # >= sup psi - inf psi = max_t t Phi(-t) ~ 0.16997, psi = gelu - relu = -|t| Phi(-|t|)
 OMEGA_SILU = Q("7/25")      # >= max_t t/(1 + e^t) ~ 0.27846, psi = silu - relu = -|t|/(1 + e^|t|)
 OMEGA_SOFTPLUS = Q("7/10")  # >= log 2, psi = softplus - relu = log(1 + e^-|t|) in (0, log 2]
-# name: (its OMEGA, C^2 with |phi(t) - t/2| <= C t^2 (the "Z" lemma), OMEGA's check: True where not shown)
+OMEGA_ELU = Q("1")          # >= alpha = 1, psi = elu - relu = e^t - 1 on t < 0, 0 on t >= 0: in (-1, 0]
+# name: (its OMEGA, C^2 with |phi(t) - lam t| <= C t^2 (the "Z" lemma), OMEGA's check: True where not shown, lam)
 REGION = {"gelu": (lambda: OMEGA, lambda: 1 / (2 * arb.pi()), lambda h: not (-arb(2)).exp() / (2 * arb.pi()).sqrt() < ball(
-    OMEGA) or not all(h * (k + 1) * (h * k / arb(2).sqrt()).erfc() / 2 < ball(OMEGA) for k in range(1024))),
+    OMEGA) or not all(h * (k + 1) * (h * k / arb(2).sqrt()).erfc() / 2 < ball(OMEGA) for k in range(1024)), arb(1) / 2),
           "silu": (lambda: OMEGA_SILU, lambda: arb(1) / 16, lambda h: not 8 * (-arb(8)).exp() < ball(OMEGA_SILU) or
-                   not all(2 * h * (k + 1) / (1 + (2 * h * k).exp()) < ball(OMEGA_SILU) for k in range(2048))),
-          "softplus": (lambda: OMEGA_SOFTPLUS, lambda: arb(1) / 64, lambda h: not arb(2).log() < ball(OMEGA_SOFTPLUS))}
+                   not all(2 * h * (k + 1) / (1 + (2 * h * k).exp()) < ball(OMEGA_SILU) for k in range(2048)), arb(1) / 2),
+          "softplus": (lambda: OMEGA_SOFTPLUS, lambda: arb(1) / 64, lambda h: not arb(2).log() < ball(OMEGA_SOFTPLUS), arb(1) / 2),
+          "elu": (lambda: OMEGA_ELU, lambda: arb(1) / 4, lambda h: not arb(1) <= ball(OMEGA_ELU), arb(1))}   # alpha 1 only
 
 
 def gelu_bound(item, n, w, name="gelu"):
@@ -296,7 +312,7 @@ def moduli(name, w, qb):
 
 
 ODD = ("tanh", "sigmoid")       # phi - phi(0) odd, no closed kernel: n = 3's point from 1-D integrals (odd_edge)
-MEH = ODD + ("silu", "softplus")           # spread-none cells by Mehler's series (_g12_odd); silu: psi = silu, every k
+MEH = ODD + ("silu", "softplus", "elu")    # spread-none cells by Mehler's series (_g12_odd); silu: psi = silu, every k
 
 
 def odd_edge(name, w, qb, radius=False):
@@ -330,7 +346,8 @@ PSI = {"tanh": (lambda x: (lambda t: (0 * t, t, 0 * t, 1 - t * t))(x.tanh()), Q(
        "silu": (lambda x: (lambda t: (x * t / 2, x / 2, t / 2 + x * (1 - t * t) / 4, 0 * t + arb(1) / 2))((x / 2).tanh()),
                 None, Q("11/10")),     # softplus - log 2 = x/2 + log cosh(x/2): its constant gone in C K C
        "softplus": (lambda x: (lambda t: (x / 2 + (1 + (-x).exp()).log() - arb(2).log(), x / 2, t / 2, 0 * t + arb(1) / 2))(
-           (x / 2).tanh()), None, Q("1"))}     # log cosh(x/2) = x/2 + log(1 + e^-x) - log 2 (Re x >= 0 on [0, L])
+           (x / 2).tanh()), None, Q("1")),     # log cosh(x/2) = x/2 + log(1 + e^-x) - log 2 (Re x >= 0 on [0, L])
+       "elu": (lambda x: (lambda u: ((x + u) / 2, (x - u) / 2, -u / 2, (2 + u) / 2))((-x).expm1()), None, Q("1"))}  # x >= 0
 L_ODD, ODD_TOL, ODD_STEPS, _COEF = 10, 2.0 ** -30, 7, {}   # _COEF: (name, q-ball, prec) -> _coef's (cells' sides recur)
 
 
@@ -356,7 +373,7 @@ def _terms(name, top):
     """The series' last index N (odd) for variances up to ``top`` (a float): more terms where psi(sqrt q Z)'s
     coefficients decay slowly (large q; sigmoid's psi is tanh(x/2)/2); silu 7 (its covers' cells are as many with 7 as
     with 39 terms at n = 4, sigma_w^2 = 5/2, the integrals a fifth).  Only the work: every tail is bounded."""
-    return 7 if name in REGION else 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
+    return (7 if name == "elu" else 7) if name in REGION else 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
 
 
 def odd_integrals(item):
@@ -380,7 +397,8 @@ def odd_integrals(item):
         elif tag == "S":
             keys.add(("S", q1))
     v = {k1: min(top, top * k1 / u, 1000) for k1 in {k[1] for k in keys if k[0] != "S"}}     # each side's q once
-    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(v[k[1]])) + 12) // 4 *
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(v[k[1]])) + 12 - 5 * (
+        item["activation"] == "elu")) // (2 if item["activation"] == "elu" else 4) *
                (4 + min(12, math.isqrt(max(0, math.ceil(v[k[1]]))))) // 4 for k in keys)
 
 
@@ -403,7 +421,7 @@ def _coef(name, qb):
             sq, zd = (C * C, 2), (C * D, 2)
             at = C * (2 * L * (-L * L / 2).exp() / (2 * arb.pi()).sqrt() + (L / root2).erfc()).sqrt()
         N, zero = _terms(name, float(qb.upper())), (lambda z, y: 0 * y[0], (0, 0))
-        ks = range(1, N + 3, 2) if odd else range(0, N + 3, 2)
+        ks = range(1, N + 3, 2) if odd else range(0, N + 3, 2 - (name == "elu"))
         jobs = [(lambda z, y, k=k, s=(arb(2) ** k * arb.fac_ui(k)).sqrt(): (z / root2).hermite_h(k) * y[k % 2] / s,
                  (0, 0)) for k in ks]      # He_k(z)/sqrt(k!) = H_k(z/sqrt 2)/sqrt(2^k k!); y = psi's parts at c z
         jobs += [(lambda z, y: y[0] ** 2 + y[1] ** 2, sq), (lambda z, y: y[2] ** 2 + y[3] ** 2, (D * D, 0)),
@@ -415,7 +433,7 @@ def _coef(name, qb):
         a = [arb(0)] * (N + 3)
         for i, k in enumerate(ks):
             a[k] = out[i] + arb(0, at.upper())
-        if not odd:
+        if not odd and name != "elu":
             a[1] = c / 2
         e2, m, de2 = out[len(ks):len(ks) + 3]
         T, acc = [], arb(0)
@@ -503,14 +521,17 @@ def _g12_odd(name, n, w, q, p, only_g1=False):
         rho = _clip(rho, -1, 1)
         if not rho.is_finite():         # no point of the family in the cell: nothing shown
             return rho, rho
-        A, T, _, _, M = _coef(name, q)
+        A, T, E2, _, M = _coef(name, q)
         N = len(A) - 3
         h = lambda k, rp=_pows(rho, N): sum(rp[:k], arb(0))   # noqa: E731
         top = abs(rho).upper()
         tail = arb(M - sum((k * A[k] * A[k] for k in _ks(name, N)), arb(0))).upper()
         if top < 1:
             tail = min(tail, (T[N] / (1 - arb(top))).upper())
-        G = sum((A[k] * A[k] * h(k) for k in _ks(name, N)), arb(0)) + arb.union(arb(0), arb(max(tail, 0)))
+        G = sum((A[k] * A[k] * h(k) for k in _ks(name, N)), arb(0))
+        G, near = G + arb.union(arb(0), arb(max(tail, 0))), G + (E2 - sum((A[k] * A[k] for k in _ks(name, N)), arb(0))) * (
+            1 + arb(0, 1) * _pows(arb(top), N + 1)[-1]) / (1 - rho) if top < 1 else None     # h_k, k > N: (1 +- |rho|^(N+1))/(1 - rho)
+        G = G.intersection(near) if near is not None and G.overlaps(near) else G     # both hold G1's sum: they meet
         g1 = w * G - q
         if only_g1:
             return g1, None

@@ -74,9 +74,9 @@ SPREAD = ("evidence re-checked (arb: erf's and sin's closed dual kernels: quadtr
           "(q, p), n = 3's point {v, -v, 0} with its spectral radius of DF), trusted kernel")
 SPREAD_GELU = ("evidence re-checked (arb: gelu's closed dual kernel: quadtree covers of the symmetric family in (q, p) "
                "over the region its distance to ReLU and its slope 1/2 at 0 leave), trusted kernel")
-SPREAD_SILU = ("evidence re-checked (arb: Mehler's series of silu's or softplus's kernel, each Hermite coefficient a one-dimensional "
+SPREAD_SILU = ("evidence re-checked (arb: Mehler's series of silu's, softplus's or elu's kernel, each Hermite coefficient a one-dimensional "
                "Gaussian integral over a ball of variances: quadtree covers of the symmetric family in (q, p) over the "
-               "region its distance to ReLU and its slope 1/2 at 0 leave), trusted kernel")
+               "region its distance to ReLU and its slope at 0 (1/2; elu's 1) leave), trusted kernel")
 SPREAD_ODD = ("evidence re-checked (arb: one-dimensional Gaussian integrals: n = 3's point {v, -v, 0} on the edge p = 0 "
               "with its spectral radius of DF), trusted kernel")
 SPREAD_ODD_COVER = ("evidence re-checked (arb: Mehler's series of tanh's or sigmoid's kernel, each Hermite coefficient a "

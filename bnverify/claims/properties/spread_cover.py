@@ -51,8 +51,10 @@ def lemma_decides(act, w):
 
 def searched(act, w):
     """True where covers are searched: the kernel checks spread-none items for ``act`` (Kind.spread_cover) and its
-    collapse and parity lemmas do not already decide sigma_w^2 = w (no evidence needed there)."""
-    return act.kind.spread_cover and not lemma_decides(act, w)
+    collapse and parity lemmas do not already decide sigma_w^2 = w (no evidence needed there); an activation with a
+    parameter (elu) at its kind's default only (elu's covers are alpha 1's: its small-scale lemma needs slope 1 on both
+    sides of 0)."""
+    return act.kind.spread_cover and kernel_alpha(act) == (act.kind.alpha or 0) and not lemma_decides(act, w)
 
 
 MEMO = 1 << 16         # some 40 MB at most
@@ -270,7 +272,8 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
                 return None
             top = side * k        # sigmoid: w (|phi - 1/2| <= 1/2); gelu: (n - 1)^2 times its bound on q
             t = tree(name, n, w, top=top, order=order, deadline=deadline, bound=bound, memo=memo, **kw)
-            found = t and dict({"type": "spread-none", "activation": name, "alpha": "0", "weight_var": str(Fraction(w)),
+            found = t and dict({"type": "spread-none", "activation": name, "alpha": str(_kind(name).alpha or 0),
+                                "weight_var": str(Fraction(w)),
                                 "n": n, "prec": PREC, "top": str(top), "tree": t}, **extra)
             if found and trusted.items.work(found) <= trusted.kernel.CERT_WORK:
                 return found
