@@ -25,7 +25,8 @@ from bnverify.trusted.base import Q
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_spread_box_mehler import _K as _quad         # noqa: E402  (a 2-D composite Gauss-Legendre rule, kink split)
-from test_spread_gelu_cover import _forged as _gelu_forged, _region     # noqa: E402
+from test_spread_gelu_cover import _forged as _gelu_forged     # noqa: E402
+from test_spread_silu_cover import _cells_hold_the_quadrature, _diag, _relabels_refused, _relu_K     # noqa: E402
 
 W, N = F(2), 3          # the stored genuine cover: 9,617 cells, some 3 to 10 s to check from an empty cache
 COVER = Path(__file__).parent / "data" / "elu_2_3_spread_none.json"
@@ -37,17 +38,6 @@ def _elu(t):
 
 def _elu_K(q1, q2, c):
     return _quad("elu", q1, q2, c)
-
-
-def _relu_K(q1, q2, c):
-    r = np.clip(c / np.sqrt(q1 * q2), -1, 1)
-    return np.sqrt(q1 * q2) * (r / 2 + (np.sqrt(1 - r * r) - r * np.arccos(r)) / (2 * np.pi))
-
-
-def _diag(K, n, w, q, p):
-    """(T_11, T_nn) of the family at (q, p) in floats for a kernel K(q1, q2, c)."""
-    rho = (p / ((n - 1) * q) - 1) / (n - 2)
-    return S.family_h(n, w, 0, 0, K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p))
 
 
 def _z_bound(w):
@@ -165,26 +155,9 @@ def test_z_bound_reads_elu_slope():
 def test_cell_g1_g2_hold_the_quadrature():
     """_g12_odd for elu over small cells holds the quadrature's G1, G2, near rho = 1, at the simplex line (where G1's
     ball is narrow now: the tail's (1 +- |rho|^(N+1))/(1 - rho)) and on the edge p = 0."""
-    n, w = 4, 2.0
-    with ctx.workprec(128):
-        for q, p in ((1.0, 3.0), (2.0, 17.9), (3.0, 0.01), (0.5, 4.4), (10.0, 40.0), (3.1, 3.1)):
-            rho = (p / ((n - 1) * q) - 1) / (n - 2)
-            a, b = _elu_K(q, q, q), _elu_K(q, q, rho * q)
-            c, d = _elu_K(q, p, -p / (n - 1)), _elu_K(p, p, p)
-            g1 = w * (a - b) / (1 - rho) - q
-            g2 = S.family_h(n, w, q, p, a, b, c, d)[0]
-            for h in (1e-7, 1e-3):
-                cell = S._g12_odd("elu", n, S.ball(F(w)), arb(repr(q), h), arb(repr(p), h))
-                for ball_, x in zip(cell, (g1, g2)):
-                    assert abs(float(ball_.mid()) - x) <= float(ball_.rad()) + 1e-7, (q, p, h, ball_, x)
-                assert p != q or h > 1e-6 or cell[0].rad() < 1e-4      # [0, T_N/(1 - |rho|)] alone: some 1e-3
-        for q, p1 in ((4.0, 0.5), (30.0, 2.0)):
-            edge = S._g12_odd("elu", n, S.ball(F(w)), arb(repr(q), 1e-7), S._span(F(0), F(p1)))
-            for p in (p1, p1 / 2, p1 / 8):
-                rho = (p / ((n - 1) * q) - 1) / (n - 2)
-                a, b = _elu_K(q, q, q), _elu_K(q, q, rho * q)
-                g2 = S.family_h(n, w, q, p, a, b, _elu_K(q, p, -p / (n - 1)), _elu_K(p, p, p))[0]
-                assert abs(float(edge[1].mid()) - g2) <= float(edge[1].rad()) + 1e-7, (q, p, edge[1], g2)
+    cells = _cells_hold_the_quadrature("elu", 4, 2.0, ((1.0, 3.0), (2.0, 17.9), (3.0, 0.01), (0.5, 4.4), (10.0, 40.0),
+                                                      (3.1, 3.1)), ((4.0, 0.5), (30.0, 2.0)), 1e-7, 1e-7)
+    assert all(p != q or h > 1e-6 or cell[0].rad() < 1e-4 for q, p, h, cell in cells)  # [0, T_N/(1 - |rho|)]: 1e-3
 
 
 def test_g1_tail_holds_for_the_other_mehler_activations():
@@ -231,16 +204,9 @@ def test_cover_says_nothing_about_another_alpha_or_model(cover, fact):
 
 
 def test_relabelled_items_are_refused(cover):
-    for b in (dict(cover, weight_var="5/2"), dict(cover, weight_var="3/2"), dict(cover, n=4), dict(cover, n=5),
-              dict(cover, activation="silu"), dict(cover, activation="gelu"), dict(cover, activation="softplus"),
-              dict(cover, activation="tanh"), dict(cover, alpha="0"), dict(cover, alpha="1/2"), dict(cover, alpha="2"),
-              dict(cover, prec=32)):
-        with pytest.raises(trusted.Rejected):
-            trusted.items.check_item(copy.deepcopy(b))
-    for key in ("rho", "delta"):
-        b = dict(cover)
-        del b[key]
-        _rejected(b)
+    _relabels_refused(cover, [{"weight_var": "5/2"}, {"weight_var": "3/2"}, {"n": 4}, {"n": 5}, {"activation": "silu"},
+                              {"activation": "gelu"}, {"activation": "softplus"}, {"activation": "tanh"}, {"alpha": "0"},
+                              {"alpha": "1/2"}, {"alpha": "2"}, {"prec": 32}])
 
 
 def test_leaves_that_say_nothing_and_malformed_items(cover):

@@ -6,6 +6,7 @@ price)."""
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import sys
@@ -176,30 +177,42 @@ def test_cell_series_holds_the_quadrature(q1, q2, r):
                 assert abs(float(exact.mid()) - diff) <= float(exact.rad()) + 1e-5, (exact, diff)
 
 
-def test_cell_g1_g2_hold_the_quadrature():
-    """_g12_odd for silu (G1 without dividing by 1 - rho, G2 = q' - q) over small cells holds the quadrature's G1, G2 at
-    the cells' points, near rho = 1 and near the edge p = 0 too (the edge's bound on c)."""
-    n, w = 5, 2.5
+def _cells_hold_the_quadrature(name, n, w, points, edges, h0, slack):
+    """_g12_odd for ``name`` over cells of half-width h0 and 1e-3 about ``points`` (q, p) holds the quadrature's G1, G2
+    (to ``slack``), and over edge cells q x [0, p1] (``edges``: (q, p1)) G2 at p = p1, p1/2, p1/8; the interior
+    cells [(q, p, h, (G1, G2))] for a caller's own checks (silu's and elu's tests)."""
+    K, out = functools.partial(_quad, name), []
     with ctx.workprec(128):
-        for q, p in ((1.0, 3.0), (2.0, 31.9), (4.0, 0.002), (0.5, 7.9), (10.0, 40.0)):
+        for q, p in points:
             rho = (p / ((n - 1) * q) - 1) / (n - 2)
-            a, b = _silu_K(q, q, q), _silu_K(q, q, rho * q)
-            c, d = _silu_K(q, p, -p / (n - 1)), _silu_K(p, p, p)
-            g1 = w * (a - b) / (1 - rho) - q
-            g2 = S.family_h(n, w, q, p, a, b, c, d)[0]
-            for h in (1e-6, 1e-3):
-                cell = S._g12_odd("silu", n, S.ball(F(w)), arb(repr(q), h), arb(repr(p), h))
-                for ball_, x in zip(cell, (g1, g2)):
-                    assert abs(float(ball_.mid()) - x) <= float(ball_.rad()) + 1e-6, (q, p, h, ball_, x)
-        for q, p1 in ((4.0, 0.5), (40.0, 2.0)):       # edge cells p in [0, p1]: c = sum_k a_k(q) a_k(p) r^k with its
-            edge = S._g12_odd("silu", n, S.ball(F(w)), arb(repr(q), 1e-6), S._span(F(0), F(p1)))    # a_0 a_0 term
+            a, b, c, d = K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p)
+            truth = (w * (a - b) / (1 - rho) - q, S.family_h(n, w, q, p, a, b, c, d)[0])
+            for h in (h0, 1e-3):
+                cell = S._g12_odd(name, n, S.ball(F(w)), arb(repr(q), h), arb(repr(p), h))
+                for ball_, x in zip(cell, truth):
+                    assert abs(float(ball_.mid()) - x) <= float(ball_.rad()) + slack, (q, p, h, ball_, x)
+                out.append((q, p, h, cell))
+        for q, p1 in edges:
+            edge = S._g12_odd(name, n, S.ball(F(w)), arb(repr(q), h0), S._span(F(0), F(p1)))
             for p in (p1, p1 / 2, p1 / 8):
                 rho = (p / ((n - 1) * q) - 1) / (n - 2)
-                a, b = _silu_K(q, q, q), _silu_K(q, q, rho * q)
-                g2 = S.family_h(n, w, q, p, a, b, _silu_K(q, p, -p / (n - 1)), _silu_K(p, p, p))[0]
-                assert abs(float(edge[1].mid()) - g2) <= float(edge[1].rad()) + 1e-6, (q, p, edge[1], g2)
-                qb = arb(repr(q), 1e-6)
-                c, d = S._edge("silu", n, qb, S._span(F(0), F(p1)), S._coef("silu", qb)[0][0], S._oe2("silu", qb))
+                g2 = S.family_h(n, w, q, p, K(q, q, q), K(q, q, rho * q), K(q, p, -p / (n - 1)), K(p, p, p))[0]
+                assert abs(float(edge[1].mid()) - g2) <= float(edge[1].rad()) + slack, (q, p, edge[1], g2)
+    return out
+
+
+def test_cell_g1_g2_hold_the_quadrature():
+    """_g12_odd for silu (G1 without dividing by 1 - rho, G2 = q' - q) over small cells holds the quadrature's G1, G2 at
+    the cells' points, near rho = 1 and near the edge p = 0 too (the edge's bound on c: c = sum_k a_k(q) a_k(p) r^k
+    with its a_0 a_0 term), and the edge's c and d themselves."""
+    n, edges = 5, ((4.0, 0.5), (40.0, 2.0))
+    _cells_hold_the_quadrature("silu", n, 2.5, ((1.0, 3.0), (2.0, 31.9), (4.0, 0.002), (0.5, 7.9), (10.0, 40.0)),
+                               edges, 1e-6, 1e-6)
+    with ctx.workprec(128):
+        for q, p1 in edges:
+            qb = arb(repr(q), 1e-6)
+            c, d = S._edge("silu", n, qb, S._span(F(0), F(p1)), S._coef("silu", qb)[0][0], S._oe2("silu", qb))
+            for p in (p1, p1 / 2, p1 / 8):
                 for ball_, x in ((c, _silu_K(q, p, -p / (n - 1))), (d, _silu_K(p, p, p))):
                     assert abs(float(ball_.mid()) - x) <= float(ball_.rad()) + 1e-9, (q, p, ball_, x)
 
@@ -219,16 +232,19 @@ def test_cover_checks_and_refutes(cover):
     assert trusted.decide(dict(claim, params={"value": "3"}), [cover])[0] == "refuted"
 
 
-def test_relabelled_items_are_refused(cover):
-    for b in (dict(cover, weight_var="3"), dict(cover, weight_var="11/4"), dict(cover, n=4), dict(cover, n=5),
-              dict(cover, activation="gelu"), dict(cover, activation="softplus"), dict(cover, activation="elu"),
-              dict(cover, activation="tanh"), dict(cover, alpha="1"), dict(cover, prec=32)):
+def _relabels_refused(cover, edits):
+    """The cover with each of ``edits`` (field: value) applied, and without its rho or its delta, is refused."""
+    for e in edits:
         with pytest.raises(trusted.Rejected):
-            trusted.items.check_item(copy.deepcopy(b))
+            trusted.items.check_item(copy.deepcopy(dict(cover, **e)))
     for key in ("rho", "delta"):
-        b = dict(cover)
-        del b[key]
-        _rejected(b)
+        _rejected({k: v for k, v in cover.items() if k != key})
+
+
+def test_relabelled_items_are_refused(cover):
+    _relabels_refused(cover, [{"weight_var": "3"}, {"weight_var": "11/4"}, {"n": 4}, {"n": 5}, {"activation": "gelu"},
+                              {"activation": "softplus"}, {"activation": "elu"}, {"activation": "tanh"},
+                              {"alpha": "1"}, {"prec": 32}])
 
 
 def test_partition_missing_a_piece_or_claiming_too_much(cover):
