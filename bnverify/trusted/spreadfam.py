@@ -373,7 +373,7 @@ def _terms(name, top):
     """The series' last index N (odd) for variances up to ``top`` (a float): more terms where psi(sqrt q Z)'s
     coefficients decay slowly (large q; sigmoid's psi is tanh(x/2)/2); silu 7 (its covers' cells are as many with 7 as
     with 39 terms at n = 4, sigma_w^2 = 5/2, the integrals a fifth).  Only the work: every tail is bounded."""
-    return (7 if name == "elu" else 7) if name in REGION else 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
+    return 7 if name in REGION else 11 + 4 * min(ODD_STEPS, max(1, int(top / (1 if name == "tanh" else 4)) + 1))
 
 
 def odd_integrals(item):
