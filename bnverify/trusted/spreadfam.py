@@ -92,6 +92,7 @@ import math
 from flint import acb, arb, arb_series, ctx
 
 from .base import Q, Rejected, ball, exact
+from .mehler import bessel
 from .model import kappa, kernel_constants
 from .twopoint import expectation, row
 
@@ -436,10 +437,7 @@ def _coef(name, qb):
         if not odd and name != "elu":
             a[1] = c / 2
         e2, m, de2 = out[len(ks):len(ks) + 3]
-        T, acc = [], arb(0)
-        for v in a:
-            acc += v * v
-            T.append(arb(max(arb(0), arb((e2 - acc).upper()))))
+        T = bessel(a, e2)
         de2 /= c
         if len(_COEF) > 8192:
             _COEF.clear()
