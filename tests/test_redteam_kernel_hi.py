@@ -131,3 +131,63 @@ def test_cli_exit_codes_at_the_edges():
     p = subprocess.run(run[:4] + ["tanh", "--q1", "1", "--q2", "1", "--c", "2"], capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 2 and len((p.stderr + p.stdout).strip().splitlines()) == 1
+
+
+def elu_truth(alpha, q1, q2, c, dps=40):
+    """ELU's six quantities from its closed conditional moments: y | x ~ N(lam x, s^2), and
+    E[phi(mu + s Z)], E[phi'(mu + s Z)], E[(mu + s Z) phi'(mu + s Z)] are normal CDFs; one 1-D
+    mpmath integral over x, split at 0 (independent of the package's routes)."""
+    import mpmath as mp
+
+    with mp.workdps(dps):
+        al, q1, q2, c = (mp.mpf(Fr(v).numerator) / Fr(v).denominator for v in (alpha, q1, q2, c))
+        lam, s = c / q1, mp.sqrt(q2 - c * c / q1)
+        Phi, npdf = mp.ncdf, mp.npdf
+
+        def f(x):
+            return x if x > 0 else al * (mp.exp(x) - 1)
+
+        def fp(x):
+            return 1 if x > 0 else al * mp.exp(x)
+
+        def G0(m):
+            return m * Phi(m / s) + s * npdf(m / s) + al * (mp.exp(m + s * s / 2) * Phi(-m / s - s) - Phi(-m / s))
+
+        def G1(m):
+            return Phi(m / s) + al * mp.exp(m + s * s / 2) * Phi(-m / s - s)
+
+        def G2(m):
+            mm = m + s * s
+            return m * Phi(m / s) + s * npdf(m / s) + al * mp.exp(m + s * s / 2) * (mm * Phi(-mm / s) - s * npdf(mm / s))
+
+        def E(g, q=q1):
+            return mp.quad(lambda x: g(x) * mp.exp(-x * x / (2 * q)) / mp.sqrt(2 * mp.pi * q), [-mp.inf, 0, mp.inf])
+        K, Kc = E(lambda x: f(x) * G0(lam * x)), E(lambda x: fp(x) * G1(lam * x))
+        A, B = E(lambda x: x * fp(x) * G0(lam * x)), E(lambda x: f(x) * G2(lam * x))
+        out = dict(K=K, dK_dc=Kc, dK_dq1=(A - c * Kc) / (2 * q1), dK_dq2=(B - c * Kc) / (2 * q2),
+                   Ex2=E(lambda x: f(x) ** 2), Ey2=E(lambda x: f(x) ** 2, q2))
+        return {k: arb(mp.nstr(v, dps - 2), 10.0 ** -(dps - 6) * (1 + abs(float(v)))) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("alpha,q1,q2,r", [(Fr(1, 2), Fr(1, 2), 2, "-0.5"),
+                                           pytest.param(1, 1, 1, "0.9", marks=pytest.mark.slow),
+                                           pytest.param(Fr(1, 2), 9, 1, "0.9", marks=pytest.mark.slow)])
+def test_elu_against_its_conditional_moments(alpha, q1, q2, r):
+    """ELU at alpha != 1 has a jump in phi' (phi is still absolutely continuous, so Parseval for
+    phi' and the dK/dq formula hold): the series' derivative enclosures are checked too."""
+    c = c_of(Fr(q1), Fr(q2), Fr(r))
+    res = dk.kernel(activation("elu", alpha), Fr(q1), Fr(q2), c, digits=15, budget=30)
+    ref = elu_truth(alpha, q1, q2, c, dps=24)
+    for k in QS:
+        assert res["values"][k].overlaps(ref[k]), (k, res["values"][k], ref[k])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("alpha", [1, Fr(1, 2)])
+@pytest.mark.parametrize("r", ["0.99", "-0.999"])
+def test_elu_high_correlation_against_its_conditional_moments(alpha, r):
+    c = c_of(Fr(1, 2), Fr(2), Fr(r))
+    res = dk.kernel(activation("elu", alpha), Fr(1, 2), Fr(2), c, digits=15, budget=60)
+    ref = elu_truth(alpha, Fr(1, 2), 2, c)
+    for k in QS:
+        assert res["values"][k].overlaps(ref[k]), (k, res["values"][k], ref[k])
