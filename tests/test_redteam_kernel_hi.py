@@ -85,7 +85,8 @@ def test_mehler_high_correlation_against_closed_forms(name, q1, q2, r):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,r", [(n, r) for n in ("exp(-x**2)", "x**3", "sin(5*x)") for r in ("0.99", "-0.999", "0.99999")
+@pytest.mark.parametrize("name,r", [(n, r) for n in ("exp(-x**2)", "x**3", "sin(5*x)")
+                                    for r in ("0.99", "-0.999", "0.99999")
                                     if (n, r) != ("exp(-x**2)", "0.99999")])   # that one: > 30 s, inconclusive
 def test_mehler_30_digits_against_closed_forms(name, r):
     _check(name, Fr(1, 2), Fr(2), c_of(Fr(1, 2), Fr(2), Fr(r)), digits=30)
@@ -171,7 +172,8 @@ def elu_truth(alpha, q1, q2, c, dps=40):
 
         def G2(m):
             mm = m + s * s
-            return m * Phi(m / s) + s * npdf(m / s) + al * mp.exp(m + s * s / 2) * (mm * Phi(-mm / s) - s * npdf(mm / s))
+            return (m * Phi(m / s) + s * npdf(m / s)
+                    + al * mp.exp(m + s * s / 2) * (mm * Phi(-mm / s) - s * npdf(mm / s)))
 
         def E(g, q=q1):
             return mp.quad(lambda x: g(x) * mp.exp(-x * x / (2 * q)) / mp.sqrt(2 * mp.pi * q), [-mp.inf, 0, mp.inf])
