@@ -41,7 +41,7 @@ from flint import acb, arb, ctx
 from ..errors import BadInput, LimitError
 from . import formula as F
 from . import mehler
-from .gauss_pieces import Piecewise, breaks, cutoff, exact, exp_growth, tail
+from .gauss_pieces import CutoffOverflow, Piecewise, breaks, cutoff, exact, exp_growth, tail
 
 QUANTITIES = ("K", "dK_dc", "dK_dq1", "dK_dq2", "Ex2", "Ey2")
 MAX_DIGITS = 100
@@ -247,6 +247,8 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
                 except _OutOfTime:
                     raise Inconclusive("the work budget of %g s ran out before %d digits were reached"
                                        % (budget, digits))
+                except CutoffOverflow as e:
+                    raise Inconclusive(str(e))
                 except _NotEnclosed:        # retried with more bits and a larger evaluation limit
                     values = None
             short = ("E[phi^2]", "none") if values is None else _short_of(values, digits)
@@ -274,10 +276,13 @@ def _short_of(values, digits):
             continue
         if not v.is_finite():
             return name, "none"
-        ref = max(float(abs(v).upper()), float(scale.lower()), 1e-300)
-        rel = float(v.rad()) / ref
-        if rel > 10.0 ** -digits:
-            return name, "%.1f" % (-math.log10(rel) if rel > 0 else digits)
+        # in Arb, not floats: a ball like [+/- 1e590609] overflows a float, and inf / inf is a
+        # nan that no comparison flags (such a ball once passed for 15 digits)
+        ref = arb(max(abs(v).upper(), scale.lower(), arb("1e-300"), key=float))
+        rel = (arb(v.rad()) / ref).upper()
+        if not rel <= arb(10) ** -digits:
+            f = float(rel)
+            return name, "%.1f" % max(-math.log10(f), 0.0) if 0 < f < math.inf else "none"
     return None
 
 

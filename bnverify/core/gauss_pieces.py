@@ -56,10 +56,23 @@ def tail(C, beta, s, L, m=arb(0), delta=arb(0), iota=arb(0)):
 def cutoff(C, beta, s, tol, m=0.0, delta=0.0, iota=0.0):
     """A float L with the tail bound below ``tol`` (chosen in floats; the bound is then
     computed rigorously)."""
-    lc = math.log(max(float(C.upper()), 1e-300)) + float(beta) * (abs(m) + delta) + iota * iota / (2 * s * s) \
+    # log C in Arb: C itself may be past floats (the polynomial factor absorbed at scale 1e-3 costs
+    # e^1000) while the cut-off it asks for is an ordinary number
+    Cu = C.upper() if isinstance(C, arb) else arb(C)
+    logC = float(Cu.log().upper()) if Cu > 0 else math.log(1e-300)
+    lc = max(logC, math.log(1e-300)) + float(beta) * (abs(m) + delta) + iota * iota / (2 * s * s) \
         + float(beta) ** 2 * s * s / 2 - math.log(tol)
     z = math.sqrt(max(lc, 0.0)) + 1.0
-    return delta + float(beta) * s * s + s * math.sqrt(2) * z
+    L = delta + float(beta) * s * s + s * math.sqrt(2) * z
+    if not math.isfinite(L):        # e^(beta^2 s^2/2) past floats (q1 = 1e-6 against q2 = 1e6)
+        raise CutoffOverflow("the Gaussian tail cut-off overflows floats (growth rate %.3g at scale %.3g)"
+                             % (float(beta), s))
+    return L
+
+
+class CutoffOverflow(ArithmeticError):
+    """No float cut-off: the growth bound against the scale overflows (the caller reports it
+    as inconclusive, not as a traceback)."""
 
 
 def breaks(lo, hi, kinks):

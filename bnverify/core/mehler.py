@@ -166,7 +166,8 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
             scale = max(scale, float(M2.upper()))
             need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
                 / (2 * math.log(float(rho)))
-            n = max(4, math.ceil(need))
+            # an overflowing sup (sin(100 x): e^(100 B) on the ellipse) needs more nodes than allowed
+            n = max(4, math.ceil(need)) if need < MAX_DEGREE + 1 else MAX_DEGREE + 1
             if best is None or n < best[0]:
                 best = (n, rho, Mk, M2)
         if best is None or best[0] > MAX_DEGREE:
