@@ -1,0 +1,135 @@
+"""Red team (fresh eyes) on ELU's spread-none covers (trusted/spreadfam.py, alpha 1): genuine ELU spread-cluster points
+(the kernel's own spread-boxes, docs/spread.md: sigma_w^2 = 5/2, n = 10 and 11/4, n = 8) that no leaf may exclude, the
+lemmas checked at those real points, an independent kernel (closed-form conditional expectation, one-dimensional
+Gauss-Legendre split at the kink: neither Mehler's series nor the project's quadrature) against the cells' balls and
+as a ground-truth scan of the family, forgeries of the stored cover and of its certificate, and the CLI's wording."""
+from __future__ import annotations
+
+import copy
+import json
+import math
+from fractions import Fraction as F
+from pathlib import Path
+
+import numpy as np
+import pytest
+from flint import arb, ctx
+
+from bnverify import trusted
+from bnverify.claims.properties import spread_cover as SC
+from bnverify.trusted import spreadfam as S
+from bnverify.trusted.base import Q, ball
+
+COVER = Path(__file__).parent / "data" / "elu_2_3_spread_none.json"
+# ELU(1) spread-cluster fixed points the kernel proves (spread-box, docs/spread.md): (w, n, q, p)
+POINTS = [(F(5, 2), 10, 41.352331, 351.58938), (F(11, 4), 8, 178.59763, 693.34962)]
+
+
+@pytest.fixture(scope="module")
+def cover():
+    return json.loads(COVER.read_text())
+
+
+# ---------------------------------------------------------------- an independent float kernel for ELU(alpha)
+_XG, _WG = np.polynomial.legendre.leggauss(160)
+
+
+def _elu(x, al=1.0):
+    return np.where(x > 0, x, al * np.expm1(np.minimum(x, 0)))
+
+
+def _ndtr(x):
+    return 0.5 * np.vectorize(math.erfc)(-np.asarray(x, float) / math.sqrt(2))
+
+
+def _cond(m, s, al):
+    """E[elu(Y)] for Y ~ N(m, s^2), s > 0: m Phi(m/s) + s N(m/s) + al (e^(m + s^2/2) Phi(-m/s - s) - Phi(-m/s))."""
+    z = m / s
+    pos = m * _ndtr(z) + s * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    u = -z - s          # e^(m + s^2/2) Phi(u) as e^(m + s^2/2 - u^2/2) erfcx(-u/sqrt 2)/2 where u < 0 (no overflow)
+    ex = np.where(u < 0, np.exp(np.minimum(m + s * s / 2 - u * u / 2, 700)) * np.vectorize(_erfcx)(-u / math.sqrt(2)) / 2,
+                  np.exp(np.minimum(m + s * s / 2, 700)) * _ndtr(u))
+    return pos + al * (ex - _ndtr(-z))
+
+
+def _erfcx(x):
+    return math.exp(x * x) * math.erfc(x) if x < 25 else 1 / (x * math.sqrt(math.pi)) * (1 - 1 / (2 * x * x))
+
+
+def K(q1, q2, c, al=1.0):
+    """E[elu(X) elu(Y)], X ~ N(0, q1), Y | X ~ N(c X/q1, q2 - c^2/q1): 160-point Gauss-Legendre on each side of x = 0."""
+    sd, s2, tot = math.sqrt(q1), max(q2 - c * c / q1, 0.0), 0.0
+    for lo, hi in ((-11.0, 0.0), (0.0, 11.0)):
+        z = (_XG + 1) * (hi - lo) / 2 + lo
+        wt = _WG * (hi - lo) / 2 * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        m = c / q1 * sd * z
+        g = _cond(m, math.sqrt(s2), al) if s2 > 1e-14 * q2 else _elu(m, al)
+        tot += float((wt * _elu(sd * z, al) * g).sum())
+    return tot
+
+
+def family(n, w, q, rho, al=1.0):
+    """(q', c') of w C K(S) C at the family's S (cluster variance q, correlation rho, odd point's p, x = -p/(n-1))."""
+    p = (n - 1) * q * (1 + (n - 2) * rho)
+    a, b, c, d = K(q, q, q, al), K(q, q, rho * q, al), K(q, p, -p / (n - 1), al), K(p, p, p, al)
+    mc, mo = (a + (n - 2) * b + c) / n, ((n - 1) * c + d) / n
+    g = ((n - 1) * mc + mo) / n
+    return w * (a - 2 * mc + g), w * (b - 2 * mc + g)
+
+
+def test_independent_kernel_against_mpmath():
+    """The conditional mean's closed form against a one-dimensional mpmath integral, then K against mpmath's outer
+    integral of that closed form (mpmath's own erfc and exp: the float code's overflow guards checked)."""
+    import mpmath
+    e = lambda t: t if t > 0 else mpmath.expm1(t)      # noqa: E731
+    for m, s in ((0.7, 1.3), (-2.0, 0.4), (5.0, 3.0), (-30.0, 6.0)):
+        v = mpmath.quad(lambda u: mpmath.npdf(u) * e(m + s * u), [-14, -m / s, 14])
+        assert abs(float(_cond(np.array(m), s, 1.0)) - float(v)) < 1e-11 * (1 + abs(float(v)))
+    ncdf = lambda x: mpmath.erfc(-x / mpmath.sqrt(2)) / 2     # noqa: E731
+    cm = lambda m, s: m * ncdf(m / s) + s * mpmath.npdf(m / s) + mpmath.exp(m + s * s / 2) * ncdf(-m / s - s) - ncdf(-m / s)  # noqa
+    for q1, q2, c in ((2.0, 3.0, -1.1), (40.0, 300.0, -100.0), (0.01, 0.02, 0.012)):
+        s = mpmath.sqrt(q2 - c * c / q1)
+        v = mpmath.quad(lambda z: mpmath.npdf(z) * e(mpmath.sqrt(q1) * z) * cm(c / mpmath.sqrt(q1) * z, s), [-12, 0, 12])
+        assert abs(K(q1, q2, c) - float(v)) < 1e-10 * (1 + abs(float(v)))
+    assert abs(K(5.0, 5.0, 5.0) - float(mpmath.quad(lambda z: mpmath.npdf(z) * e(math.sqrt(5) * z) ** 2, [-20, 0, 20]))) < 1e-10
+
+
+@pytest.mark.parametrize("w, n, q, p", POINTS)
+def test_known_points_are_fixed_points_of_the_independent_kernel(w, n, q, p):
+    rho = (p / ((n - 1) * q) - 1) / (n - 2)
+    qq, cc = family(n, float(w), q, rho)
+    assert abs(qq - q) < 1e-5 * q and abs(cc - rho * q) < 1e-5 * q
+
+
+# ---------------------------------------------------------------- genuine points: no leaf may exclude them
+@pytest.mark.parametrize("w, n, q, p", POINTS)
+@pytest.mark.parametrize("h", [F(1, 1000), F(1, 20), F(1, 2)])
+def test_no_leaf_excludes_a_genuine_point(w, n, q, p, h):
+    """Cells (relative half-width h) around a proved ELU(1) spread-cluster point: "1", "2", "X", "Z", "O", "S", "U"
+    are never shown, whatever the corner the mean value form takes."""
+    qf, pf = F(q).limit_denominator(10 ** 9), F(p).limit_denominator(10 ** 9)
+    with ctx.workprec(128):
+        for q0, q1, p0, p1 in ((qf * (1 - h), qf * (1 + h), pf * (1 - h), pf * (1 + h)),
+                               (qf * (1 - h / 3), qf * (1 + 2 * h), pf * (1 - 2 * h), pf * (1 + h / 5))):
+            for tag in "12XZOSU":
+                assert not S._leaf(tag, "elu", n, w, q0, q1, p0, p1), (tag, q0, q1, p0, p1)
+
+
+@pytest.mark.slow       # gelu_region at n = 8, 10 (ReLU's m on the rho range) some seconds
+@pytest.mark.parametrize("w, n, q, p", POINTS)
+def test_b_lemma_holds_at_genuine_points(w, n, q, p):
+    """The large-scale lemma at real points: sqrt(q) |1 - sqrt Q1(rho)| <= sigma omega (ReLU's Q1), so q <= b_i on the
+    point's piece of the search's partition, and no "B" cell holds it."""
+    rho = (p / ((n - 1) * q) - 1) / (n - 2)
+    kap = lambda x: x / 2 + (math.sqrt(1 - x * x) - x * math.acos(x)) / (2 * math.pi)     # noqa: E731
+    P0 = (n - 1) * (1 + (n - 2) * rho)
+    Q1, Qn = S.family_h(n, float(w), 0, 0, 0.5, kap(rho), math.sqrt(P0) * kap(-math.sqrt(P0) / (n - 1)), P0 / 2)
+    m = max(abs(1 - math.sqrt(Q1)), abs(math.sqrt(P0) - math.sqrt(Qn)))
+    assert math.sqrt(q) * m <= math.sqrt(float(w)) * float(S.OMEGA_ELU)
+    deltas, cuts = SC.gelu_region(n, w)
+    item = {"rho": [str(c) for c in cuts], "delta": [str(d) for d in deltas]}
+    with ctx.workprec(128):
+        bound = S.gelu_bound(item, n, w, "elu")
+        qf, pf = F(q).limit_denominator(10 ** 9), F(p).limit_denominator(10 ** 9)
+        for h in (F(1, 1000), F(1, 10)):
+            assert not S._leaf("B", "elu", n, w, qf * (1 - h), qf * (1 + h), pf * (1 - h), pf * (1 + h), bound)
