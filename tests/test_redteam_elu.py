@@ -133,3 +133,80 @@ def test_b_lemma_holds_at_genuine_points(w, n, q, p):
         qf, pf = F(q).limit_denominator(10 ** 9), F(p).limit_denominator(10 ** 9)
         for h in (F(1, 1000), F(1, 10)):
             assert not S._leaf("B", "elu", n, w, qf * (1 - h), qf * (1 + h), pf * (1 - h), pf * (1 + h), bound)
+
+
+# ---------------------------------------------------------------- forgeries of the item (each refused before arithmetic
+# or at the first leaf: cheap)
+def _refused(item, match=None):
+    with pytest.raises(trusted.Rejected, match=match):
+        trusted.items.check_item(copy.deepcopy(item))
+
+
+def test_reverse_relabel_softplus_cover_onto_elu():
+    """softplus's stored cover (sigma_w^2 = 5/2, n = 3) relabelled elu(1): its square is softplus's (OMEGA 7/10), below
+    elu's (OMEGA 1); with the square moved to elu's range its first cells are not shown."""
+    sp = json.loads((COVER.parent / "softplus_5_2_n3_spread_none.json").read_text())
+    _refused(dict(sp, activation="elu", alpha="1"), "side top")
+    low = (sp["n"] - 1) ** 2 * F(sp["weight_var"]) / min(F(d) for d in sp["delta"]) ** 2
+    _refused(dict(sp, activation="elu", alpha="1", top=str(low)))
+
+
+@pytest.mark.parametrize("alpha", ["1/2", "2", "0", "-1", "99/100", "101/100", "1.0", "1e0", "", " ", "x", "1/0"])
+def test_alpha_other_than_exactly_one(cover, alpha):
+    _refused(dict(cover, alpha=alpha))
+
+
+@pytest.mark.parametrize("edit", [
+    dict(top="0"), dict(top="1/1000000000000"), dict(top="10" * 999), dict(top="-5528012001800/29424942369"),
+    dict(weight_var="0"), dict(weight_var="101"), dict(weight_var="2/0"), dict(n=2), dict(n=65), dict(n=True), dict(n=3.0),
+    dict(prec=63), dict(prec=513), dict(prec=True), dict(tree=""), dict(tree="4" * 48), dict(tree="4" * 400_001),
+    dict(tree=["4"]), dict(rho=[]), dict(delta=[]), dict(delta=["1"] * 75), dict(delta=["0"] * 75),
+    dict(rho=["-1", "1"], delta=["1/2"]), dict(rho=["-1", "1"], delta=["1/10" + "0" * 1990])])
+def test_malformed_or_empty_fields(cover, edit):
+    _refused(dict(cover, **edit))
+
+
+def test_tiny_delta_square_cannot_be_split_down_to_the_simplex_point(cover):
+    """A delta of 10^-1990 on one piece (m >= delta trivially) moves the square's side to some 10^3980: the corner
+    cell below MAX_DEPTH halvings still holds the simplex point and is never shown (so no leaf sits at q ~ 10^3000,
+    where one coefficient ball costs 20 times its price)."""
+    deltas = list(cover["delta"])
+    deltas[0] = "1/1" + "0" * 1990
+    low = (cover["n"] - 1) ** 2 * F(cover["weight_var"]) / F(deltas[0]) ** 2
+    tree = "4" * S.MAX_DEPTH + "1"
+    _refused(dict(cover, delta=deltas, top=str(low), tree=tree), "not shown")
+
+
+def test_edited_leaves_of_the_genuine_tree(cover):
+    """Each leaf kind swapped into the genuine tree's first non-"4" positions (its "Z" and "O" cells by the axis q = 0)
+    is refused (the check stops there); a lemma leaf for another ("O" to "Z": the cell is small enough for both) may
+    hold and is not tried."""
+    t = cover["tree"]
+    idx = [k for k, c in enumerate(t) if c != "4"][:3]
+    for i in idx:
+        for tag in "12XSU4":
+            if tag == t[i]:
+                continue
+            with pytest.raises(trusted.Rejected):
+                trusted.items.check_item(dict(copy.deepcopy(cover), tree=t[:i] + tag + t[i + 1:]))
+
+
+# ---------------------------------------------------------------- wording
+def _undecided(activation, w, n, prop="attractor-exists", alpha=None):
+    dom = {"n": str(n)}
+    if alpha is not None:
+        dom["alpha"] = alpha
+    claim = {"property": prop, "stages": ["rc"], "activation": activation, "domain": dom, "params": {}, "weight_var": w}
+    with pytest.raises(trusted.Rejected) as e:
+        trusted.decide(claim, [])
+    return str(e.value)
+
+
+def test_undecided_message_promises_no_unstable_cells_for_mehler_covers():
+    """ELU's (Mehler's) covers have no "U" cells, so an undecided attractor-exists at sigma_w^2 = 3, n = 3 must not say
+    a cover there would have unstable cells and decide stable states only (erf's, with closed kernels, may)."""
+    for act, alpha in (("elu", "1"), ("silu", None), ("tanh", None)):
+        msg = _undecided(act, "3", 3, alpha=alpha)
+        assert "not decided without a spread-none cover" in msg and "unstable cells" not in msg, msg
+    assert "unstable cells" in _undecided("erf", "3", 3)
+    assert "none exists for elu at this alpha" in _undecided("elu", "3", 3, alpha="1/2")
