@@ -210,3 +210,40 @@ def test_undecided_message_promises_no_unstable_cells_for_mehler_covers():
         assert "not decided without a spread-none cover" in msg and "unstable cells" not in msg, msg
     assert "unstable cells" in _undecided("erf", "3", 3)
     assert "none exists for elu at this alpha" in _undecided("elu", "3", 3, alpha="1/2")
+
+
+# ---------------------------------------------------------------- certificates edited and rehashed
+@pytest.mark.slow       # each edit re-checks the cover (some 3 s warm)
+def test_edited_certificates_are_refused(cover):
+    from bnverify.claims import certificate
+    claim = {"property": "attractor-exists", "stages": ["rc"], "activation": "elu", "domain": {"n": "3", "alpha": "1"},
+             "params": {}, "weight_var": "2"}
+    verdict, statement, _ = trusted.decide(claim, [copy.deepcopy(cover)])
+    genuine = certificate.finish(claim, verdict, trusted.kernel.METHODS[1], statement, [cover])
+    assert verdict == "refuted" and trusted.check(copy.deepcopy(genuine))[0]
+
+    def edited(**kw):
+        c = copy.deepcopy(genuine)
+        for k, v in kw.items():
+            c[k] = v
+        return certificate.rehash(c)
+    stable = dict(claim, property="attractor-stable")
+    forged = [edited(verdict="proved"),
+              edited(claim=dict(claim, domain={"n": "3", "alpha": "1/2"})),
+              edited(claim=dict(claim, domain={"n": "3", "alpha": "2"})),
+              edited(claim=dict(claim, domain={"n": "4", "alpha": "1"})),
+              edited(claim=dict(claim, domain={"n": "3..4", "alpha": "1"})),
+              edited(claim=dict(claim, weight_var="9/4")),
+              edited(claim=dict(claim, activation="silu", domain={"n": "3"})),
+              edited(claim=dict(claim, property="attractor-threshold", params={"value": "3"})),
+              edited(claim=stable),             # a right verdict, the statement not the kernel's
+              edited(evidence=[cover, cover]),
+              edited(evidence=[dict(cover, alpha="1/2")]),
+              edited(evidence=[dict(cover, weight_var="9/4")]),
+              edited(method=trusted.kernel.METHODS[0])]
+    for c in forged:
+        ok, why = trusted.check(c)
+        assert not ok, why
+    # the same evidence for attractor-stable with its own statement is genuine (a cover with no U cell)
+    v, st, _ = trusted.decide(stable, [copy.deepcopy(cover)])
+    assert v == "refuted" and trusted.check(certificate.finish(stable, v, trusted.kernel.METHODS[1], st, [cover]))[0]
