@@ -47,7 +47,7 @@ def _cond(m, s, al):
     z = m / s
     pos = m * _ndtr(z) + s * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
     u = -z - s          # e^(m + s^2/2) Phi(u) as e^(m + s^2/2 - u^2/2) erfcx(-u/sqrt 2)/2 where u < 0 (no overflow)
-    ex = np.where(u < 0, np.exp(np.minimum(m + s * s / 2 - u * u / 2, 700)) * np.vectorize(_erfcx)(-u / math.sqrt(2)) / 2,
+    ex = np.where(u < 0, np.exp(np.minimum(m + s * s / 2 - u * u / 2, 700)) * np.vectorize(_erfcx)(np.maximum(-u, 0) / math.sqrt(2)) / 2,
                   np.exp(np.minimum(m + s * s / 2, 700)) * _ndtr(u))
     return pos + al * (ex - _ndtr(-z))
 
@@ -247,3 +247,49 @@ def test_edited_certificates_are_refused(cover):
     # the same evidence for attractor-stable with its own statement is genuine (a cover with no U cell)
     v, st, _ = trusted.decide(stable, [copy.deepcopy(cover)])
     assert v == "refuted" and trusted.check(certificate.finish(stable, v, trusted.kernel.METHODS[1], st, [cover]))[0]
+
+
+# ---------------------------------------------------------------- ground truth: the covers' (w, n) have only the simplex
+def _roots(n, w, qhi, nq=48, nr=40):
+    """Zeros of (q'/q - 1, (q' - c')/(q (1 - rho)) - 1) over log q in [1e-3, qhi] and the family's rho range: sign-change
+    cells polished by Newton (finite-difference Jacobian in (log q, rho))."""
+    lo = -1.0 / (n - 2)
+    G = lambda lq, r: (lambda qc: (qc[0] / math.exp(lq) - 1, (qc[0] - qc[1]) / (math.exp(lq) * (1 - r)) - 1))(  # noqa
+        family(n, w, math.exp(lq), r))
+    lqs, rs = np.linspace(math.log(1e-3), math.log(qhi), nq), np.linspace(lo, 1 - 1e-6, nr)
+    V = np.array([[G(a, b) for b in rs] for a in lqs])
+    out = []
+    for i in range(nq - 1):
+        for j in range(nr - 1):
+            blk = V[i:i + 2, j:j + 2]
+            if not all(blk[..., k].min() <= 0 <= blk[..., k].max() for k in (0, 1)):
+                continue
+            x = np.array([(lqs[i] + lqs[i + 1]) / 2, (rs[j] + rs[j + 1]) / 2])
+            for _ in range(40):
+                f = np.array(G(*x))
+                J = np.array([(np.array(G(*(x + e))) - f) / 1e-7 for e in np.eye(2) * 1e-7]).T
+                try:
+                    x = x - np.linalg.solve(J, f)
+                except np.linalg.LinAlgError:
+                    break
+                x[1] = min(max(x[1], lo), 1 - 1e-9)
+                if max(abs(f)) < 1e-11:
+                    break
+            if max(abs(np.array(G(*x)))) < 1e-8:
+                out.append((math.exp(x[0]), x[1]))
+    return out
+
+
+@pytest.mark.slow       # some 1.5 s per case
+@pytest.mark.parametrize("w, n", [(2, 3), (2, 4), (9 / 4, 4), (5 / 2, 3), (5 / 2, 4), (3 / 2, 3)])
+def test_independent_scan_of_covered_cases_finds_only_the_simplex(w, n):
+    roots = _roots(n, w, 1e4)
+    assert roots, "the simplex point is a zero too: the scan must see it"
+    assert all(abs(r + 1 / (n - 1)) < 1e-6 for _, r in roots), roots
+
+
+@pytest.mark.slow
+def test_independent_scan_sees_a_genuine_point():
+    """The scan is able to find a spread point: at sigma_w^2 = 5/2, n = 10 it finds the kernel's box's point."""
+    roots = _roots(10, 2.5, 1e3, nq=40, nr=60)
+    assert any(abs(q - 41.352331) < 1e-3 and abs(r + 1 / 9) > 1e-3 for q, r in roots), roots
