@@ -293,3 +293,47 @@ def test_independent_scan_sees_a_genuine_point():
     """The scan is able to find a spread point: at sigma_w^2 = 5/2, n = 10 it finds the kernel's box's point."""
     roots = _roots(10, 2.5, 1e3, nq=40, nr=60)
     assert any(abs(q - 41.352331) < 1e-3 and abs(r + 1 / 9) > 1e-3 for q, r in roots), roots
+
+
+# ---------------------------------------------------------------- the small-scale lemma at real points near sigma_w^2 = 1
+def _simplex_q(n, w):
+    """The simplex fixed point's q by bisection of q' - q on the simplex line (rho = -1/(n-1)), q in [1e-8, 10]."""
+    r = -1 / (n - 1)
+    f = lambda q: family(n, w, q, r)[0] - q     # noqa: E731
+    lo, hi = 1e-8, 10.0
+    assert f(lo) > 0 > f(hi)
+    for _ in range(80):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+    return lo
+
+
+@pytest.mark.parametrize("w", [F(21, 20), F(6, 5), F(3, 2)])
+def test_z_lemma_at_simplex_points_near_one(w):
+    """A fixed point with S != 0 has M >= (1 - sigma)^2/(3 w) (elu's "Z" lemma): the simplex point, which tends to 0 as
+    sigma_w^2 -> 1, keeps above it (some 20 times), and no "Z" cell around it is shown."""
+    n = 3
+    q = _simplex_q(n, float(w))
+    zb = (1 - math.sqrt(w)) ** 2 / (3 * float(w))
+    assert q > zb
+    qf = F(q).limit_denominator(10 ** 12)
+    with ctx.workprec(128):
+        assert not S._leaf("Z", "elu", n, w, qf * F(99, 100), qf * F(101, 100), qf * F(99, 100), qf * F(101, 100))
+
+
+def test_partials_hold_finite_differences():
+    """The mean value form's partials (series in q and in p) against central differences of the independent kernel."""
+    n, w = 4, F(5, 2)
+    q0, p0, h = F(7), F(20), F(1, 64)
+    with ctx.workprec(128):
+        dq, dp = S._partials(S.g12, "elu", n, ball(w), S._span(q0, q0 + h), S._span(p0, p0 + h))
+
+    def g(q, p):
+        rho = (p / ((n - 1) * q) - 1) / (n - 2)
+        qq, cc = family(n, float(w), q, rho)
+        return np.array([(qq - cc) / (1 - rho) - q, qq - q])
+    q, p, e = float(q0 + h / 2), float(p0 + h / 3), 1e-4
+    gq, gp = (g(q + e, p) - g(q - e, p)) / (2 * e), (g(q, p + e) - g(q, p - e)) / (2 * e)
+    for k in range(2):
+        for b, v in ((dq[k], gq[k]), (dp[k], gp[k])):
+            assert b.is_finite() and float(b.lower()) - 1e-6 <= v <= float(b.upper()) + 1e-6, (k, v, b.str(8))
