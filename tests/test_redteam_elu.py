@@ -337,3 +337,22 @@ def test_partials_hold_finite_differences():
     for k in range(2):
         for b, v in ((dq[k], gq[k]), (dp[k], gp[k])):
             assert b.is_finite() and float(b.lower()) - 1e-6 <= v <= float(b.upper()) + 1e-6, (k, v, b.str(8))
+
+
+@pytest.mark.parametrize("n, w, q, rho", [(3, F(2), F(3), F(9, 10)), (4, F(5, 2), F(20), F(3, 4)), (3, F(2), F(1, 2), F(1, 2)),
+                                          (5, F(3, 2), F(7), F(19, 20)), (3, F(7, 2), F(60), F(-9, 10))])
+def test_cells_g1_g2_hold_the_independent_kernel(n, w, q, rho):
+    """Narrow cells (q, rho) off the lines, rho up to 0.95 (G1's tail beyond N matters there): the balls of G1 and G2
+    hold the independent kernel's values at the cell's corners and centre."""
+    p = (n - 1) * q * (1 + (n - 2) * rho)
+    h = q / 4096
+    with ctx.workprec(128):
+        g1, g2 = S._g12_odd("elu", n, ball(w), S._span(q, q + h), S._span(p, p + h))
+    assert g1.is_finite() and g2.is_finite() and g1.rad() < 1e-1 * (1 + abs(float(g1.mid())))     # not vacuous
+    for dq, dp in ((0, 0), (h, h), (h / 2, h / 3), (0, h), (h, 0)):
+        qq_, pp_ = float(q + dq), float(p + dp)
+        r = (pp_ / ((n - 1) * qq_) - 1) / (n - 2)
+        qq, cc = family(n, float(w), qq_, r)
+        t1, t2 = (qq - cc) / (1 - r) - qq_, qq - qq_
+        for b, v in ((g1, t1), (g2, t2)):
+            assert float(b.lower()) - 1e-9 * (1 + abs(v)) <= v <= float(b.upper()) + 1e-9 * (1 + abs(v)), (v, b.str(12))
