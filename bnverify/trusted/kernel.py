@@ -1092,9 +1092,9 @@ def _spread_none(c, threshold, ns):
     if at not in ns:
         raise Rejected("%s the spread-cluster state of %s is not decided without a spread-none cover%s%s" % (
                            OUTSIDE, c.activation, " at n = %d" % threshold if threshold is not None else "", none or (
-                               "" if threshold is not None else " (one with unstable cells, as at n = 3, decides "
-                               "stable states only: attractor-stable or spectral-radius at the attractor with a "
-                               "bound <= 1, attractor-threshold)")))
+                               "" if threshold is not None or c.activation in spreadfam.MEH else " (one with unstable "
+                               "cells, as at n = 3, decides stable states only: attractor-stable or spectral-radius at "
+                               "the attractor with a bound <= 1, attractor-threshold)")))     # MEH covers have no "U"
     return "refuted", because("n = %d" % at, [at])
 
 
