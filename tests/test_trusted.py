@@ -205,9 +205,10 @@ def test_trusted_is_small():
     elu's covers at alpha 1 (OMEGA_ELU = 1 and its REGION row, every row's slope lam at 0 in the "Z" leaf (elu's 1),
     elu's PSI entry by its x >= 0 branch forms, every k's integral and its price, the item's alpha 1 for elu) and G1's
     tail beyond N by (1 +- |rho|^(N+1))/(1 - rho) for every Mehler activation; +1 in kernel.py: the undecided reason
-    says that no cover exists for elu at an alpha other than 1."""
+    says that no cover exists for elu at an alpha other than 1.  -2 in spreadfam.py: Bessel's remainders by
+    mehler.bessel, not a copy of its loop."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3913, sizes
+    assert sum(sizes.values()) <= 3911, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
