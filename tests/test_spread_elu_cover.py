@@ -351,3 +351,18 @@ def test_independent_scan_finds_no_spread_point(n):
     grid = [(a, t) for a in np.linspace(math.log(0.03), math.log(150), 8) for t in np.linspace(0.02, 0.98, 8)]
     roots = _roots(n, 2.0, grid)
     assert roots and all(abs(r + 1 / (n - 1)) < 1e-6 or abs(r - 1) < 1e-6 for _, r in roots), roots
+
+
+def test_attractor_row_says_why_there_is_no_cover(monkeypatch, run_cli):
+    """bnverify attractor: a searched row of an activation with covers carries the cover search's reason (over one
+    certificate's budget at elu 2, n = 5: the row said only "inconclusive (search 1.1 s)", check said why; red team
+    rtelu).  The kernel's verdict is stood in for (the real cover search prices 13,061 cells: 15 s)."""
+    from bnverify.commands import spread_verdicts
+    from bnverify.core.verdict import INCONCLUSIVE, Verdict
+    why = "no spread-none cover at n = 5: a cover of 13,061 cells costs 43,633,664, over one certificate's budget"
+    monkeypatch.setattr(spread_verdicts, "stable_claim", lambda act, w, k: Verdict(INCONCLUSIVE, "x", {"search": why}))
+    code, out, err = run_cli("attractor", "--stages", "rc,elu", "--weight-var", "2", "--n", "5", "--json")
+    row = json.loads(out)["results"][0]
+    assert code == 3 and row["cover"] == why and row["status"] == "inconclusive", err
+    code, out, err = run_cli("attractor", "--stages", "rc,elu", "--weight-var", "2", "--n", "5")
+    assert code == 3 and "  cover: no spread-none cover at n = 5" in out, out + err

@@ -234,10 +234,11 @@ def compute_smooth(args, stages, act):
             results = [row(k) for k in r]
         note = "none in %s (proved by the trusted kernel: %s)" % (r, none.evidence.get("statement"))
     else:
-        covered = {}                    # erf, sin, tanh, sigmoid: per n, a spread-none cover re-checked by the kernel
+        covered, no_cover = {}, {}      # per n, a spread-none cover re-checked by the kernel, or why there is none
         if act.kind.spread_cover:
             for k in r:
                 v = spread_verdicts.stable_claim(act, w, k)
+                no_cover[k] = v.evidence.get("search") if v.status != "refuted" else None
                 if v.status == "refuted":
                     covered[k] = {"n": k, "status": "refuted", "checked": True, "reason": v.evidence.get("reason"),
                                   "search": None, "seconds": round(v.seconds, 2), "two_point": None, "simplex": None,
@@ -245,6 +246,9 @@ def compute_smooth(args, stages, act):
                     if k == 3 and covered[k]["unstable_cells"]:     # the unstable {v, -v, 0}: it exists, radius
                         covered[k]["point"] = spread_verdicts.point(act, w)
         rest = spread_search.rows(act, w, [k for k in r if k not in covered])
+        for x in rest:                  # the cover search's own reason (over the budget, a cell not shown)
+            if no_cover.get(x["n"]):
+                x["cover"] = no_cover[x["n"]]
         if act.name in spread_cover.spreadfam.ODD:
             for x in rest:          # tanh, sigmoid: n = 3's {v, -v, 0} from the kernel's one-dimensional integrals
                 if x["n"] == 3:
@@ -310,6 +314,8 @@ def text_smooth(doc):
             continue
         lines.append("n = %d: %s (search %.1f s)" % (r["n"], r["status"], r["seconds"]))
         lines.append("  kernel: %s" % spread_search.kernel_text(r))
+        if r.get("cover"):
+            lines.append("  cover: %s" % r["cover"])
         if r.get("point"):
             lines.append("  kernel: the point {v, -v, 0} exists (spread-point, one-dimensional integrals): q in [%.10g, "
                          "%.10g], spectral radius of DF in [%.9f, %.9f]" % (*r["point"]["q"], *r["point"]["spectral_radius"]))
