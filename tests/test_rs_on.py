@@ -67,8 +67,10 @@ def test_growth_bounds_for_every_n_specialise_to_each_n():
 
 
 def test_a_wrong_growth_model_is_refused(monkeypatch):
-    """A model whose odd point sits on the cluster (lambda = 0) fails the derivation's facts."""
+    """A model whose odd point sits on the cluster (lambda = 0) fails the derivation's facts (the per-process
+    caches of the true model's derivations emptied first)."""
     monkeypatch.setattr(rs, "rs_image", lambda n, alpha: (sp.Integer(1), sp.Integer(1), sp.Integer(1)))
+    rs.unbounded_response.cache_clear(), rs.growth_bounds.cache_clear()
     with pytest.raises(trusted.Rejected):
         rs.growth_bounds(5, sp.Integer(0))
 

@@ -80,7 +80,9 @@ def test_models_without_the_rs_response_have_no_goal(stages, act):
 
 def test_a_wrong_model_fails_the_derivation(monkeypatch):
     """The kernel proves the response by checking its derivation's facts on its own model: a model
-    whose two-point state has the odd point on the cluster (lambda = 0) is refused."""
+    whose two-point state has the odd point on the cluster (lambda = 0) is refused (its per-process cache of
+    the true model's derivations emptied first)."""
     monkeypatch.setattr(rs, "rs_image", lambda n, alpha: (sp.Integer(1), sp.Integer(1), sp.Integer(1)))
+    rs.unbounded_response.cache_clear()
     with pytest.raises(trusted.Rejected, match="lambda > 0"):
         rs.unbounded_response(5, sp.Integer(0))

@@ -206,9 +206,10 @@ def test_trusted_is_small():
     elu's PSI entry by its x >= 0 branch forms, every k's integral and its price, the item's alpha 1 for elu) and G1's
     tail beyond N by (1 +- |rho|^(N+1))/(1 - rho) for every Mehler activation; +1 in kernel.py: the undecided reason
     says that no cover exists for elu at an alpha other than 1.  -2 in spreadfam.py: Bessel's remainders by
-    mehler.bessel, not a copy of its loop."""
+    mehler.bessel, not a copy of its loop.  +3 in rs.py: the RS derivations (sympy, a function of (n, alpha) alone)
+    cached per process, each 0.5-1 s and asked again by every rs-response and rs-growth check."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3911, sizes
+    assert sum(sizes.values()) <= 3914, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

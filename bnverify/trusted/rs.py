@@ -57,6 +57,8 @@ attractor's closes (p, a), and the same two basins follow.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .base import Rejected
 from .model import rs_image
 
@@ -65,6 +67,7 @@ FOUR = {"simplex": "[left-end, partner)", "partner": "{partner}", "attractor": "
         "configuration": "{configuration}"}
 
 
+@lru_cache(maxsize=64)      # sympy's derivations depend only on (n, alpha): each checked once per process
 def unbounded_response(n, alpha):
     """(lambda, k_M as a function of the symbol M): the checks above for n (a symbol meaning
     every n >= 3, or an integer >= 3) and alpha (exact, in [0, 1]); Rejected if one fails."""
@@ -106,6 +109,7 @@ def unbounded_response(n, alpha):
     return lam, k_M
 
 
+@lru_cache(maxsize=64)
 def growth_bounds(n, alpha):
     """(eps0, a, b), sympy in n (an integer or, for every n >= 3, the symbol n): a sqrt(eps) <=
     delta_out(eps) <= b sqrt(eps) for 0 < eps <= eps0 (the docstring's chain); Rejected if a step fails."""
