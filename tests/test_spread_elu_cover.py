@@ -366,3 +366,29 @@ def test_attractor_row_says_why_there_is_no_cover(monkeypatch, run_cli):
     assert code == 3 and row["cover"] == why and row["status"] == "inconclusive", err
     code, out, err = run_cli("attractor", "--stages", "rc,elu", "--weight-var", "2", "--n", "5")
     assert code == 3 and "  cover: no spread-none cover at n = 5" in out, out + err
+
+
+def test_a_trees_price_only_grows_so_a_prefix_over_budget_ends_the_search():
+    """The search stops growing a tree once a prefix's price passes the budget (spread_cover.tree's ``price``): sound
+    only if no cover extending the prefix costs less.  Every prefix of the stored cover (each 512 symbols, as the
+    search reads them) is priced at most the whole cover's, and the prices never fall."""
+    item = json.loads(COVER.read_text())
+    t = item["tree"]
+    prices = [trusted.items.work(dict(item, tree=t[:k])) for k in list(range(512, len(t), 512)) + [len(t)]]
+    assert len(prices) > 3 and prices == sorted(prices) and prices[-1] == trusted.items.work(item), prices
+
+
+def test_the_search_stops_at_the_first_prefix_over_budget(monkeypatch):
+    """tree() with a price: OverBudget at the first check past the budget (1,024 symbols, then every 512), not after
+    the whole tree (tanh at sigma_w^2 = 2, n = 15: 5,120 of 8,789 cells, half the search).  Leaf tests stood in for:
+    a cell closes at depth 7, so the whole tree has (4^8 - 1)/3 = 21,845 symbols."""
+    monkeypatch.setattr(SC, "_leaf", lambda memo, tag, name, n, w, q0, q1, p0, p1, bound=None:
+                        (q1 - q0) <= F(8) / 2 ** 7 and tag == "1")
+    whole = SC.tree("elu", 3, 2)
+    assert whole is not None and len(whole) == 21845
+    seen = []
+    monkeypatch.setattr(trusted.kernel, "CERT_WORK", 1000)
+    with pytest.raises(SC.OverBudget) as e:
+        SC.tree("elu", 3, 2, price=lambda t: seen.append(len(t)) or len(t) - 500)
+    assert seen == [1024, 1536] and e.value.cells == 1536 and e.value.cost == 1036
+    assert SC.tree("elu", 3, 2, price=lambda t: 0) == whole        # within budget: the same tree
