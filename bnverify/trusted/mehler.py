@@ -113,9 +113,9 @@ def _legendre(phi, sq, count, tol):
             fz = f(acb(z), side, False).real
             v = w * fz * (-z * z / 2).exp()
             s2 += v * fz
-            prev, cur = arb(0), v
-            for k in range(count):      # cur = v He_k(z)
-                sums[k] += cur
+            prev, cur = arb(0), arb(1)
+            for k in range(count):      # cur = He_k(z), at the exact node (v carries q's ball: kept out of the recurrence)
+                sums[k] += v * cur
                 prev, cur = cur, z * cur - k * prev
         norm, fac = h / (2 * arb.pi()).sqrt(), arb(1)
         for k in range(count):
