@@ -21,6 +21,7 @@ for |r| <= (N+2)/(N+3).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 from flint import acb, arb, ctx
@@ -29,26 +30,25 @@ from .base import Rejected
 
 L_COEF = 16
 MAX_TERMS = 200
-RHOS, ARCS, MAX_NODES, SPLITS, _NODES = (2, 4, 8), 16, 96, 4, {}
+RHOS, ARCS, STRIPS, MAX_NODES, SPLITS = (2, 4, 8), 16, 4, 96, 4
 
 
-def _nodes(n):
-    """The n-point Gauss-Legendre nodes and weights on [-1, 1] as arb balls (cached per precision)."""
-    if (n, ctx.prec) not in _NODES:
-        _NODES[n, ctx.prec] = [arb.legendre_p_root(n, i, weight=True) for i in range(n)]
-    return _NODES[n, ctx.prec]
+@functools.lru_cache(maxsize=None)
+def _nodes(n, prec):
+    """The n-point Gauss-Legendre nodes and weights on [-1, 1] as arb balls at ``prec`` bits."""
+    return [arb.legendre_p_root(n, i, weight=True) for i in range(n)]
 
 
 def _sup(f, side, m, h, rho, count):
     """Upper bounds over the Bernstein ellipse E_rho of [m - h, m + h] (foci m +- h, semi-axes A, B = h (rho +- 1/rho)/2;
     rho = 0: over [m - h, m + h] itself) of |f(w) He_k(w) e^(-w^2/2)| / sqrt(2 pi k!), k < count, and |f(w)^2
     e^(-w^2/2)| / sqrt(2 pi); None where f is not shown analytic on a box holding E_rho (acb.integral's contract: f(box,
-    side, True) is non-finite unless f is analytic on the box; checked on ARCS strips of it).  Maximum modulus: the sup
+    side, True) is non-finite unless f is analytic on the box; checked on STRIPS strips of it).  Maximum modulus: the sup
     over E_rho is on its boundary, covered by ARCS boxes; |He_k(w)| <= P_k(|w|) (P_k: He_k with its coefficients'
     absolute values, P_k(t) = i^-k He_k(i t), so P_(k+1) = t P_k + k P_(k-1), increasing in t >= 0), |w| <= |m| + A."""
     A, B = h * (rho + arb(1) / rho) / 2 if rho else h, h * (rho - arb(1) / rho) / 2 if rho else arb(0)
-    if rho and not all(f(acb(arb(m + A * (2 * j + 1 - ARCS) / ARCS, (A / ARCS).upper()), arb(0, B.upper())), side,
-                         True).is_finite() for j in range(ARCS)):
+    if rho and not all(f(acb(arb(m + A * (2 * j + 1 - STRIPS) / STRIPS, (A / STRIPS).upper()), arb(0, B.upper())), side,
+                         True).is_finite() for j in range(STRIPS)):
         return None
     g, g2 = arb(0), arb(0)
     for j in range(ARCS if rho else 1):       # theta over [2 pi j, 2 pi (j + 1)] / ARCS
@@ -74,7 +74,8 @@ def _legendre(phi, sq, count, tol):
     h (64/15) M rho^(2-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3 for its (n+1)-point rule: g's Chebyshev coefficients
     |c_j| <= 2 M rho^-j, the rule exact through degree 2n - 1 and both sides 0 at odd T_j, |I(T_j) - I_n(T_j)| <= 2 +
     2/(j^2 - 1) <= 32/15 for even j >= 4), M from _sup for each k; n (2 .. MAX_NODES, the best rho) is picked in floats
-    to make it at most a share tol/4 / (pieces) of every coefficient: the bound itself is in balls.  The sums carry He_k
+    to make it at most a share tol/4 / (pieces) of every coefficient (n = 0 where 2 h sup |integrand| on the piece is
+    within it: the far pieces): the bound itself is in balls.  The sums carry He_k
     by its recurrence He_(k+1) = Z He_k - k He_(k-1) (the caller adds working bits: ball radii grow like P_k)."""
     f = lambda z, side, an: phi(z * sq, side, an)      # noqa: E731
     e = max(0, math.ceil(math.log2(max(1.0, float(sq.upper())))))
@@ -85,33 +86,31 @@ def _legendre(phi, sq, count, tol):
     while work:
         side, lo, hi, depth = work.pop()
         m, h = (lo + hi) / 2, abs(hi - lo) / 2
-        crude = _sup(f, side, m, h, 0, count)      # |integral| <= 2 h sup |integrand| where that is within the share
-        if crude is not None and all(2 * h * v <= share / 2 ** depth for v in crude[0] + [crude[1]]):
-            a = [v + arb(0, (2 * h * u).upper()) for v, u in zip(a, crude[0])]
-            e2 += arb(0, (2 * h * crude[1]).upper())
-            continue
         best = None
-        for rho in RHOS:
+        for rho in (0,) + RHOS:     # rho 0: no nodes, the integral within 2 h sup |integrand| on the piece
             s = _sup(f, side, m, h, arb(rho), count)
-            if s is None:
-                break
-            top = max(float(v.upper()) for v in s[0] + [s[1]])
-            need = 1 + math.log(max(float(h) * 64 / 15 * top / (rho * rho - 1) / share * 2 ** depth, 1.0)) / (2 * math.log(rho))
-            n = max(2, math.ceil(need)) if need <= MAX_NODES else MAX_NODES + 1
-            if best is None or n < best[0]:
+            if s is None and rho or best is not None and (best[0] == 0 or rho > 2 and best[1] != rho // 2):
+                break       # not analytic, or a larger ellipse did not help
+            top = math.inf if s is None else max(float(v.upper()) for v in s[0] + [s[1]]) * float(h) * 2 ** depth / share
+            need = 0 if 2 * top <= 1 else math.inf if not rho else \
+                1 + math.log(max(top * 64 / 15 / (rho * rho - 1), 1)) / (2 * math.log(rho))
+            n = max(2 * (rho > 0), math.ceil(need)) if need <= MAX_NODES else MAX_NODES + 1
+            if best is None or n <= best[0]:
                 best = (n, rho, s)
-        if best is None or best[0] > MAX_NODES:
+        if best[0] > MAX_NODES:
             if depth == SPLITS:
                 return None
             work += [(side, lo, m, depth + 1), (side, m, hi, depth + 1)]
             continue
         n, rho, (Mk, M2) = best
-        err = h * arb(64) / 15 * arb(rho) ** (2 - 2 * n) / (rho * rho - 1)
+        err = 2 * h if n == 0 else h * arb(64) / 15 * arb(rho) ** (2 - 2 * n) / (rho * rho - 1)
         sums, s2 = [arb(0)] * count, arb(0)
-        for x, w in _nodes(n):
+        for x, w in _nodes(n, ctx.prec):
             z = m + h * x
-            fz = f(acb(z), side, False).real
-            v = w * fz * (-z * z / 2).exp()
+            fz = f(acb(z), side, False)
+            if not fz.imag.contains(0):     # phi not real on the line: the reference route says so
+                return None
+            v, fz = w * fz.real * (-z * z / 2).exp(), fz.real
             s2 += v * fz
             prev, cur = arb(0), arb(1)
             for k in range(count):      # cur = He_k(z), at the exact node (v carries q's ball: kept out of the recurrence)
@@ -140,8 +139,9 @@ def _gauss(f, tol):
 
 def coefficients(phi, g, q, count, tol, fallback=None):
     """([a_0 .. a_(count-1)], E2) as arbs: ``phi(t, side, analytic)`` phi at t on the branch of t's sign,
-    ``g`` an arb with |phi(sqrt q Z)| <= g (1 + |Z|) for every q of the ball ``q`` (> 0); by _legendre, else (or with
-    ``fallback`` set: the tests' reference) by _gauss."""
+    ``g`` an arb with |phi(sqrt q Z)| <= g (1 + |Z|) for every q of the ball ``q`` (> 0); by _legendre, else (where it
+    does not close, at a coarse target tol >= 2^-20, where acb.integral is as cheap, or with ``fallback`` set: the
+    tests' reference) by _gauss."""
     if not q > 0 or not 3 <= count <= MAX_TERMS:
         raise Rejected("a variance not certainly > 0, or a number of terms outside 3..%d" % MAX_TERMS)
     sq = q.sqrt()
@@ -149,7 +149,7 @@ def coefficients(phi, g, q, count, tol, fallback=None):
     tail2 = 8 * g * g * (L * (-L * L / 2).exp() / (2 * arb.pi()).sqrt() + (L / arb(2).sqrt()).erfc() / 2)
     tail = tail2.sqrt()
     with ctx.workprec(ctx.prec + count + 16):       # the recurrence's radii grow like P_k(|Z|) e^(-Z^2/2) <= e^(k/2)
-        fast = _legendre(phi, sq, count, tol) if fallback is None else None
+        fast = _legendre(phi, sq, count, tol) if fallback is None and tol < 2.0 ** -20 else None
     if fast is None or not all(v.is_finite() for v in fast[0] + [fast[1]]):    # the reference: acb.integral each
         root2 = arb(2).sqrt()
         fast = ([_gauss(lambda z, side, an, k=k: (z / root2).hermite_h(k) * phi(z * sq, side, an), tol) /
