@@ -206,12 +206,12 @@ def test_trusted_is_small():
     elu's PSI entry by its x >= 0 branch forms, every k's integral and its price, the item's alpha 1 for elu) and G1's
     tail beyond N by (1 +- |rho|^(N+1))/(1 - rho) for every Mehler activation; +1 in kernel.py: the undecided reason
     says that no cover exists for elu at an alpha other than 1.  -2 in spreadfam.py: Bessel's remainders by
-    mehler.bessel, not a copy of its loop.  +71 in mehler.py (issues 21, 22: speed): every Hermite coefficient of a
+    mehler.bessel, not a copy of its loop.  +72 in mehler.py (issues 21, 22: speed): every Hermite coefficient of a
     variance from one Gauss-Legendre node set (_legendre: pieces, the Bernstein-ellipse bound h (64/15) M rho^(2-2n)/
     (rho^2 - 1) with M by maximum modulus on Arb boxes and |He_k| <= P_k, the crude bound for far pieces, halving and
     the fallback to acb.integral per coefficient, which stays as the reference)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3982, sizes
+    assert sum(sizes.values()) <= 3983, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -28,7 +28,8 @@ def _mp(name, alpha, q, k):
         sq, al = mpmath.sqrt(mpmath.mpf(q.numerator) / q.denominator), mpmath.mpf(alpha.numerator) / alpha.denominator
         def g(z):
             v = _mp_phi(name, al, sq * z)
-            h = v if k is None else mpmath.hermite(k, z / mpmath.sqrt(2)) / mpmath.sqrt(2) ** k / mpmath.sqrt(mpmath.factorial(k))
+            h = v if k is None else \
+                mpmath.hermite(k, z / mpmath.sqrt(2)) / mpmath.sqrt(2) ** k / mpmath.sqrt(mpmath.factorial(k))
             return v * h * mpmath.exp(-z * z / 2)
         cuts = [mpmath.mpf(c) for c in (-20, -7, -4, -2, -1, -0.25, -1 / 32, 0, 1 / 32, 0.25, 1, 2, 4, 7, 20)]
         return mpmath.quad(g, cuts) / mpmath.sqrt(2 * mpmath.pi)
@@ -96,7 +97,7 @@ def test_a_coarse_target_is_held_by_the_error_bound():
     try:
         for name, alpha, q in (("silu", 0, 7), ("elu", Fraction(1, 2), 1)):
             phi, _, _ = _phi(name, alpha)
-            a, e2 = mehler._legendre(phi, ball(Fraction(q)).sqrt(), 12, 2.0 ** -8)    # coefficients() takes _gauss there
+            a, e2 = mehler._legendre(phi, ball(Fraction(q)).sqrt(), 12, 2.0 ** -8)    # coefficients(): _gauss there
             for k in (1, 11):
                 assert _holds(a[k], _mp(name, Fraction(alpha), Fraction(q), k)), (name, k, a[k])
             assert any(v.rad() > 1e-12 for v in a)      # the bound, not the tail, sets the radius here

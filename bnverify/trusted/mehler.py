@@ -40,12 +40,13 @@ def _nodes(n, prec):
 
 
 def _sup(f, side, m, h, rho, count):
-    """Upper bounds over the Bernstein ellipse E_rho of [m - h, m + h] (foci m +- h, semi-axes A, B = h (rho +- 1/rho)/2;
-    rho = 0: over [m - h, m + h] itself) of |f(w) He_k(w) e^(-w^2/2)| / sqrt(2 pi k!), k < count, and |f(w)^2
-    e^(-w^2/2)| / sqrt(2 pi); None where f is not shown analytic on a box holding E_rho (acb.integral's contract: f(box,
-    side, True) is non-finite unless f is analytic on the box; checked on STRIPS strips of it).  Maximum modulus: the sup
-    over E_rho is on its boundary, covered by ARCS boxes; |He_k(w)| <= P_k(|w|) (P_k: He_k with its coefficients'
-    absolute values, P_k(t) = i^-k He_k(i t), so P_(k+1) = t P_k + k P_(k-1), increasing in t >= 0), |w| <= |m| + A."""
+    """Upper bounds over the Bernstein ellipse E_rho of [m - h, m + h] (foci m +- h, semi-axes A, B = h (rho +- 1/rho)
+    / 2; rho = 0: over [m - h, m + h] itself) of |f(w) He_k(w) e^(-w^2/2)| / sqrt(2 pi k!), k < count, and |f(w)^2
+    e^(-w^2/2)| / sqrt(2 pi); None where f is not shown analytic on a box holding E_rho (acb.integral's contract:
+    f(box, side, True) is non-finite unless f is analytic on the box; checked on STRIPS strips of it).  Maximum
+    modulus: the sup over E_rho is on its boundary, covered by ARCS boxes; |He_k(w)| <= P_k(|w|) (P_k: He_k with its
+    coefficients' absolute values, P_k(t) = i^-k He_k(i t), so P_(k+1) = t P_k + k P_(k-1), increasing in t >= 0),
+    |w| <= |m| + A."""
     A, B = h * (rho + arb(1) / rho) / 2 if rho else h, h * (rho - arb(1) / rho) / 2 if rho else arb(0)
     if rho and not all(f(acb(arb(m + A * (2 * j + 1 - STRIPS) / STRIPS, (A / STRIPS).upper()), arb(0, B.upper())), side,
                          True).is_finite() for j in range(STRIPS)):
@@ -66,17 +67,18 @@ def _sup(f, side, m, h, rho, count):
 
 
 def _legendre(phi, sq, count, tol):
-    """With f(Z, side) = phi(sq Z, side): ([E[f(Z, side) He_k(Z); |Z| <= L_COEF] / sqrt(k!) for k < count], E[f(Z, side)^2; |Z| <= L_COEF]) as arbs, all from
-    one Gauss-Legendre node set per piece, or None (a piece the rule does not close after SPLITS halvings).  Pieces of
-    [0, L_COEF] and [-L_COEF, 0] (f's branch ``side`` by Z's sign): dyadic [d 2^j, d 2^(j+1)] up to 1, d = 2^-e >=
-    1/sqrt q (f's singularities, phi(sqrt q Z)'s, may lie at distance ~ 1/sqrt q from Z = 0), then of length 1.  On
-    [m - h, m + h] with g analytic on (a neighbourhood of) E_rho, |g| <= M there, the n-point rule's error is at most
-    h (64/15) M rho^(2-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3 for its (n+1)-point rule: g's Chebyshev coefficients
-    |c_j| <= 2 M rho^-j, the rule exact through degree 2n - 1 and both sides 0 at odd T_j, |I(T_j) - I_n(T_j)| <= 2 +
-    2/(j^2 - 1) <= 32/15 for even j >= 4), M from _sup for each k; n (2 .. MAX_NODES, the best rho) is picked in floats
-    to make it at most a share tol/4 / (pieces) of every coefficient (n = 0 where 2 h sup |integrand| on the piece is
-    within it: the far pieces): the bound itself is in balls.  The sums carry He_k
-    by its recurrence He_(k+1) = Z He_k - k He_(k-1) (the caller adds working bits: ball radii grow like P_k)."""
+    """With f(Z, side) = phi(sq Z, side): ([E[f(Z, side) He_k(Z); |Z| <= L_COEF] / sqrt(k!) for k < count], E[f(Z,
+    side)^2; |Z| <= L_COEF]) as arbs, all from one Gauss-Legendre node set per piece, or None (a piece the rule does
+    not close after SPLITS halvings).  Pieces of [0, L_COEF] and [-L_COEF, 0] (f's branch ``side`` by Z's sign):
+    dyadic [d 2^j, d 2^(j+1)] up to 1, d = 2^-e >= 1/sqrt q (f's singularities, phi(sqrt q Z)'s, may lie at distance
+    ~ 1/sqrt q from Z = 0), then of length 1.  On [m - h, m + h] with g analytic on (a neighbourhood of) E_rho, |g|
+    <= M there, the n-point rule's error is at most h (64/15) M rho^(2-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3
+    for its (n+1)-point rule: g's Chebyshev coefficients |c_j| <= 2 M rho^-j, the rule exact through degree 2n - 1
+    and both sides 0 at odd T_j, |I(T_j) - I_n(T_j)| <= 2 + 2/(j^2 - 1) <= 32/15 for even j >= 4), M from _sup for
+    each k; n (2 .. MAX_NODES, the best rho) is picked in floats to make it at most a share tol/4 / (pieces) of
+    every coefficient (n = 0 where 2 h sup |integrand| on the piece is within it: the far pieces): the bound itself
+    is in balls.  The sums carry He_k by its recurrence He_(k+1) = Z He_k - k He_(k-1) (the caller adds working
+    bits: ball radii grow like P_k)."""
     f = lambda z, side, an: phi(z * sq, side, an)      # noqa: E731
     e = max(0, math.ceil(math.log2(max(1.0, float(sq.upper())))))
     ends = [arb(2) ** (j - e) for j in range(e + 1)] + [arb(j) for j in range(2, L_COEF + 1)]
@@ -91,7 +93,8 @@ def _legendre(phi, sq, count, tol):
             s = _sup(f, side, m, h, arb(rho), count)
             if s is None and rho or best is not None and (best[0] == 0 or rho > 2 and best[1] != rho // 2):
                 break       # not analytic, or a larger ellipse did not help
-            top = math.inf if s is None else max(float(v.upper()) for v in s[0] + [s[1]]) * float(h) * 2 ** depth / share
+            top = math.inf if s is None else \
+                max(float(v.upper()) for v in s[0] + [s[1]]) * float(h) * 2 ** depth / share
             need = 0 if 2 * top <= 1 else math.inf if not rho else \
                 1 + math.log(max(top * 64 / 15 / (rho * rho - 1), 1)) / (2 * math.log(rho))
             n = max(2 * (rho > 0), math.ceil(need)) if need <= MAX_NODES else MAX_NODES + 1
@@ -113,7 +116,7 @@ def _legendre(phi, sq, count, tol):
             v, fz = w * fz.real * (-z * z / 2).exp(), fz.real
             s2 += v * fz
             prev, cur = arb(0), arb(1)
-            for k in range(count):      # cur = He_k(z), at the exact node (v carries q's ball: kept out of the recurrence)
+            for k in range(count):      # cur = He_k(z) at the exact node (q's ball only in v)
                 sums[k] += v * cur
                 prev, cur = cur, z * cur - k * prev
         norm, fac = h / (2 * arb.pi()).sqrt(), arb(1)
