@@ -242,3 +242,41 @@ def test_a_wide_spread_box_is_refused_within_its_price():
     with pytest.raises(trusted.Rejected):
         items.check_item(it)
     assert time.process_time() - t0 <= 0.63e-6 * items.work(it)
+
+
+@pytest.mark.slow
+def test_cli_certificate_genuine_then_edited(tmp_path):
+    """`bnverify check --cert` for SiLU's stable point (5/2, n = 8) re-checks with `check-cert`; with the hash
+    recomputed, each edit is refused: activation, weight_var, n (claim and evidence alike), the claim's weight_var
+    alone, the bound below the enclosure, 3 terms, 198 terms, prec 63, the q box moved off the point."""
+    import copy
+    import json
+    import subprocess
+    from bnverify.trusted.base import content_hash
+    path = tmp_path / "silu8.json"
+    r = subprocess.run(["bnverify", "check", "--stages", "rc,silu", "--weight-var", "5/2", "--n", "8", "--property",
+                        "attractor-stable", "--cert", str(path)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    base = json.loads(path.read_text())
+
+    def verdict(c):
+        c = copy.deepcopy(c)
+        c["hash"] = content_hash(c)
+        (tmp_path / "e.json").write_text(json.dumps(c))
+        return subprocess.run(["bnverify", "check-cert", str(tmp_path / "e.json")], capture_output=True, text=True,
+                              timeout=600).returncode
+
+    assert verdict(base) == 0
+    ev = lambda **kw: lambda c: c["evidence"][0].update(kw)                  # noqa: E731
+    both = lambda key, v, ek=None, ev_v=None: lambda c: (c["claim"].__setitem__(key, v),  # noqa: E731
+                                                          c["evidence"][0].__setitem__(ek or key, ev_v or v))
+    edits = [both("activation", "softplus"), both("weight_var", "3"),
+             lambda c: (c["claim"]["domain"].__setitem__("n", "9"), c["evidence"][0].__setitem__("n", 9)),
+             lambda c: c["claim"].__setitem__("weight_var", "3"),
+             lambda c: c["claim"]["params"].__setitem__("bound", "49/50"),
+             ev(terms=3), ev(terms=198), ev(prec=63),
+             ev(q_lo="220827248/100000000", q_hi="220827249/100000000")]
+    for i, edit in enumerate(edits):
+        c = copy.deepcopy(base)
+        edit(c)
+        assert verdict(c) == 1, i
