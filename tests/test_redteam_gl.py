@@ -38,9 +38,9 @@ def _phi(name, alpha):
 
 
 def _coef(name, alpha, q, count, tol=2.0 ** -60, prec=128):
-    phi, g0, g1 = _phi(name, alpha)
-    with ctx.workprec(prec):
-        qb = ball(Fraction(q))      # at the working precision: a 53-bit ball of q would set the radii
+    with ctx.workprec(prec):        # alpha's and q's balls at the working precision (53-bit ones set the radii)
+        phi, g0, g1 = _phi(name, alpha)
+        qb = ball(Fraction(q))
         return mehler.coefficients(phi, arb.max(g0, g1 * qb.sqrt().upper()), qb, count, tol)
 
 
