@@ -280,3 +280,17 @@ def test_cli_certificate_genuine_then_edited(tmp_path):
         c = copy.deepcopy(base)
         edit(c)
         assert verdict(c) == 1, i
+
+
+@pytest.mark.parametrize("c,m,h,rho", [(0.1, 0.0, 0.5, 2), (0.3, 0.0, 0.5, 8), (0.02, 0.25, 0.25, 4), (1.2, 0.5, 0.5, 8)])
+def test_sup_refuses_a_lone_pole_deep_inside_the_ellipse(c, m, h, rho):
+    """f = 1/(w^2 + c^2): ONE pair of poles (+-ic), inside E_rho and away from its boundary, so no boundary box can
+    meet it (a periodic phi's poles on the imaginary axis always meet some): only the strips can refuse it (the last
+    case fails if the strips cover half the box's width and height: the fat arc boxes catch the others)."""
+    A, B = h * (rho + 1 / rho) / 2, h * (rho - 1 / rho) / 2
+    assert (m / A) ** 2 + (c / B) ** 2 < 0.8         # well inside
+    cc = arb(c) ** 2
+    with ctx.workprec(128):
+        assert mehler._sup(lambda z, side, an: 1 / (z * z + cc), 1, arb(m), arb(h), arb(rho), 5) is None
+        assert mehler._sup(lambda z, side, an: 1 / (z * z + 4 * B * B + cc), 1, arb(m), arb(h), arb(rho), 5) \
+            is not None             # the same with the poles moved outside the ellipse's box: shown analytic
