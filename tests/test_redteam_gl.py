@@ -294,3 +294,44 @@ def test_sup_refuses_a_lone_pole_deep_inside_the_ellipse(c, m, h, rho):
         assert mehler._sup(lambda z, side, an: 1 / (z * z + cc), 1, arb(m), arb(h), arb(rho), 5) is None
         assert mehler._sup(lambda z, side, an: 1 / (z * z + 4 * B * B + cc), 1, arb(m), arb(h), arb(rho), 5) \
             is not None             # the same with the poles moved outside the ellipse's box: shown analytic
+
+
+@pytest.mark.slow
+def test_cli_simplex_certificate_genuine_then_edited(tmp_path):
+    """tanh at sigma_w^2 = 4, n = 4: the simplex state's spectral radius < 1 (a simplex-bracket: Mehler's series at
+    r = -1/3 from the Gauss-Legendre coefficients) re-checks; relabelled activation (sigmoid, erf, silu), weight_var,
+    n, the bracket moved off the fixed point, the bound below the enclosure, the relation flipped: refused."""
+    import copy
+    import json
+    import subprocess
+    from bnverify.trusted.base import content_hash
+    path = tmp_path / "tanh4.json"
+    r = subprocess.run(["bnverify", "check", "--stages", "rc,tanh", "--weight-var", "4", "--n", "4", "--property",
+                        "spectral-radius", "--state", "simplex", "--relation", "<", "--bound", "1", "--cert", str(path)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    base = json.loads(path.read_text())
+
+    def verdict(c):
+        c = copy.deepcopy(c)
+        c["hash"] = content_hash(c)
+        (tmp_path / "e.json").write_text(json.dumps(c))
+        return subprocess.run(["bnverify", "check-cert", str(tmp_path / "e.json")], capture_output=True, text=True,
+                              timeout=600).returncode
+
+    assert verdict(base) == 0
+    lo, hi = Fraction(base["evidence"][0]["lo"]), Fraction(base["evidence"][0]["hi"])
+
+    def both(key, v):
+        return lambda c: (c["claim"].__setitem__(key, v), c["evidence"][0].__setitem__(key, v))
+    edits = [both("activation", "sigmoid"), both("activation", "erf"), both("activation", "silu"),
+             both("weight_var", "5"),
+             lambda c: (c["claim"]["domain"].__setitem__("n", "5"), c["evidence"][0].__setitem__("n", 5)),
+             lambda c: c["evidence"][0].update(lo=str(hi), hi=str(2 * hi - lo)),
+             lambda c: c["evidence"][0].update(lo=str(2 * lo - hi), hi=str(lo)),
+             lambda c: c["claim"]["params"].__setitem__("bound", "1/2"),
+             lambda c: c["claim"]["params"].__setitem__("relation", ">")]
+    for i, edit in enumerate(edits):
+        c = copy.deepcopy(base)
+        edit(c)
+        assert verdict(c) == 1, i
