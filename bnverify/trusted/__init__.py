@@ -24,7 +24,7 @@ rs         RS has no linearization at the two-point state
 rs_family  rs-cover items: the reduced map of RC + RS + leaky ReLU below the diagonal on pieces of rho
 twopoint   two-point and simplex states of any activation: 1-D Gaussian integrals with bounded tails,
            existence brackets, the collapse, trace, flat and parity lemmas, every block of DF
-mehler     Mehler's series with rigorous Hermite coefficients (one acb.integral each) and Bessel tails
+mehler     Mehler's series with rigorous Hermite coefficients (one Gauss-Legendre node set) and Bessel tails
 formula    its own reader of a user's formula (ast, never evaluated) as a row of twopoint's table
 spreadfam  spread-none covers of the symmetric family (erf, sin, gelu closed; tanh, sigmoid, silu, softplus, elu(1) by Mehler)
            and n = 3's edge point

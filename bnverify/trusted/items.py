@@ -209,9 +209,12 @@ ODD_INTEGRAL = 10       # per bit of 128: 0.8 ms, one acb.integral of two Hermit
 # the series' integrals cost as much at 64 bits as at 128, and grow with sqrt(q): sin 84 s at weight_var hi = 10^6,
 # sigmoid 3.4 s at 22 (n = 3, 128 bits; tanh 1 s at 1), so times 1 + sqrt(weight_var hi)/2 (measured)
 SIZED["spread-box"] = (None, 10)      # 5 kernel values, 2 + 7 series passes, every block: 2 to 3 ms (measured)
-MEHLER_INTEGRAL = 120   # per bit of 128 and coefficient, times 1 + t/60 for t = terms + 4 (a Hermite coefficient's
-#                         integral costs some 24 ms + 0.6 ms k, measured on silu: 2.7 s for 63 at q 2.2, 17 s for 200):
-#                         a silu box of 60 terms 8.1 million (a 4.5 s check), terms up to some 150 within the budget
+MEHLER_INTEGRAL = 40    # per bit of 128 and coefficient, times 1 + t/60 for t = terms + 4: all coefficients from one
+#                         Gauss-Legendre node set (mehler._legendre), a box's check 0.2 s at 20 terms to 2 s at 190
+#                         (measured, silu n = 8 and elu n = 10 boxes, 128 and 256 bits, a loaded machine: 0.013 to
+#                         0.1 us per unit of price at 120, 0.04 to 0.29 at 40, against CERT_WORK's 0.6): a silu box of
+#                         60 terms 2.7 million, every terms <= MAX_TERMS within the budget (at 120, acb.integral per
+#                         coefficient: some 24 ms + 0.6 ms k each, 4.5 s for that box)
 
 
 def _steep(item, top):

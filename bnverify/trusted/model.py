@@ -26,7 +26,7 @@ tests/test_trusted.py evaluates every pair at the same points.
 | twopoint.TABLE (phi, phi' per branch)         | bnverify.core.activations (the registry's formulas)    |
 | formula.parse, value, row (a user's phi)      | bnverify.core.formula (parse, diff, acb, growth)       |
 | twopoint.image, all_blocks (two-point)        | bnverify.derive.twopoint.image; the dense float map    |
-| mehler.coefficients, series, pair             | bnverify.core.mehler (Gauss-Legendre, Bernstein bounds)|
+| mehler.coefficients (_legendre), series, pair | bnverify.core.mehler (Gauss-Legendre, Bernstein bounds)|
 | twopoint.simplex_image, all_blocks (simplex)  | bnverify.derive.twopoint.simplex_distances; dense map  |
 | spreadbox.gelu (GELU's closed dual kernel)    | bnverify.core.activations._gelu_K (test_spread_box.py) |
 
