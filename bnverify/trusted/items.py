@@ -277,9 +277,10 @@ def _work(item):
     if item["type"] == "spread-point" and item["activation"] in ODD:    # some ten integrals (0.02 to 0.7 s, measured
         return prec * SIZED["two-point-bracket"][1]                    # at weight_var 2 to 100): a bracket's price
     if item["type"] == "spread-box" and type(item.get("terms")) is int:   # Mehler's: four variance balls' terms + 4
-        steep = 1 + math.isqrt(min(1000, math.ceil(max(0, Q(item["p_hi"]), Q(item["q_hi"]))))) // 2 \
-            if item["activation"] == "softplus" else 1         # integrals each (softplus's: steeper with sqrt q)
-        t = min(max(item["terms"], 0), 1000) + 4                 # coefficient k's integral costs ~ 1 + k/40
+        root = math.isqrt(min(1000, math.ceil(max(0, Q(item["p_hi"]), Q(item["q_hi"])))))    # integrals each
+        steep = 1 + root // 2 if item["activation"] == "softplus" else 1        # (softplus's: steeper with sqrt q)
+        least = 30 * (1 + root // 8) if item["activation"] == "silu" else 30    # a ball's fixed work (silu's poles
+        t = min(max(item["terms"], least), 1000) + 4    # pi/sqrt q off the line); coefficient k's ~ 1 + k/40
         return max(prec, 128) * MEHLER_INTEGRAL * 4 * t * (60 + t) // 60 * steep
     if field is None:                       # a fixed cost per item
         return prec * weight
