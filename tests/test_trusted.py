@@ -211,9 +211,10 @@ def test_trusted_is_small():
     (issues 21, 22: speed): every Hermite coefficient of a
     variance from one Gauss-Legendre node set (_legendre: pieces, the Bernstein-ellipse bound h (64/15) M rho^(2-2n)/
     (rho^2 - 1) with M by maximum modulus on Arb boxes and |He_k| <= P_k, the crude bound for far pieces, halving and
-    the fallback to acb.integral per coefficient, which stays as the reference)."""
+    the fallback to acb.integral per coefficient, which stays as the reference).  +1 in items.py: a spread-box's
+    terms priced as 30 at least, silu's more at large variances (the route's fixed work per ball, red team rtgl)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3986, sizes
+    assert sum(sizes.values()) <= 3987, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
