@@ -219,6 +219,15 @@ def test_a_lower_working_precision_proves_the_same_fact():
 
 
 # ---------------------------------------------------------------- price against time
+def test_a_spread_box_of_few_terms_is_priced_as_a_balls_fixed_work():
+    """The price behind the two timed tests below (slow): terms count as 30 at least (the Gauss-Legendre route's
+    fixed work per variance ball), silu's as 30 (1 + isqrt(q) // 8) (its poles pi/sqrt q near the line at large q)."""
+    near = dict(SILU8, terms=1, prec=64, q_lo="999", q_hi="1000", p_lo="1", p_hi="2")
+    assert items.work(near) == items.work(dict(near, terms=120)) > items.work(dict(near, terms=119, q_lo="1", q_hi="2"))
+    elu = dict(near, activation="elu", alpha="1")
+    assert items.work(elu) == items.work(dict(elu, terms=30)) < items.work(dict(elu, terms=31))
+
+
 @pytest.mark.slow
 def test_a_spread_box_of_few_terms_at_large_variance_is_checked_within_its_price():
     """rtgl's finding, mended: a spread-box of few terms cost 2-10x its price (the route's fixed per-ball work, some
