@@ -65,7 +65,9 @@ _RHOS = (arb(2), arb(4), arb(8))
 ARCS = 16
 MAX_DEGREE = 96
 PIECE = 2                       # subinterval length over sqrt(q), halved (at most MAX_SPLITS times)
-MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes or meets a pole
+MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes or meets a pole; at q > 1
+                                # log2(sqrt q) more, so pieces can reach a length of about 1/4 whatever
+                                # q is (softplus at q = 1000: its branch points at +-i pi need pieces of ~4)
 _GL = {}
 _ROOTS = {}
 
@@ -93,15 +95,32 @@ def _p_bounds(t, M, R):
     return out[:M + 1]
 
 
+def _cauchy_bounds(M, R):
+    """c_k with |He_k(u)| / sqrt(k!) <= c_k e^((Re u)^2/4 + sqrt(k) |Im u|) for every complex u,
+    k = 0..M: Cauchy's formula on the generating function sum_k He_k(u) t^k / k! = e^(u t - t^2/2)
+    over |t| = sqrt(k) gives |He_k(u)| <= k! k^(-k/2) max_t |e^(u t - t^2/2)|, and with
+    t = sqrt(k) e^(i theta), u = x + i y, Re(u t - t^2/2) = sqrt(k)(x cos - y sin) - k cos^2 + k/2
+    <= x^2/4 + sqrt(k) |y| + k/2 (the maximum of sqrt(k) x c - k c^2 over c is x^2/4).  So
+    c_k = sqrt(k!) k^(-k/2) e^(k/2) (about (2 pi k)^(1/4)), c_0 = 1."""
+    out = [arb(1)]
+    lf = arb(0)                     # log sqrt(k!)
+    for k in range(1, M + 1):
+        lf += R[k].log()
+        out.append((lf - k * R[k].log() + arb(k) / 2).exp())
+    return out
+
+
 def _ellipse_sup(f, q, m, h, rho, M, tick):
     """sup over the Bernstein ellipse of |f(w) He_k(w / sqrt q) N(w; 0, q)| / sqrt(k!), k <= M,
-    and of |f(w)^2 N(w; 0, q)|, or None where f is not analytic there."""
+    and of |f(w)^2 N(w; 0, q)|, or None where f is not analytic there.  Two bounds of He_k, the
+    smaller taken for each k: P_k(|u|) (|u| <= (|m| + A)/sqrt q on the ellipse) and
+    :func:`_cauchy_bounds` (|Im u| <= B/sqrt q, the e^((Re u)^2/4) absorbed into the Gaussian)."""
     A, B = (rho + 1 / rho) / 2 * h, (rho - 1 / rho) / 2 * h
     # the maximum modulus principle needs f analytic inside too: a pole or a branch cut inside
     # the ellipse but off its boundary shows up on the box around the whole ellipse
     if not f(acb(arb(m.mid(), (m.rad() + A).upper()), arb(0, B.upper())), True).is_finite():
         return None
-    g_max, g2_max = arb(0), arb(0)
+    g_max, g2_max, c_max, y_max = arb(0), arb(0), arb(0), arb(0)
     for j in range(ARCS):
         tick()
         theta = arb(2 * math.pi * (j + 0.5) / ARCS, math.pi / ARCS + 1e-12)
@@ -109,13 +128,25 @@ def _ellipse_sup(f, q, m, h, rho, M, tick):
         fw = f(w, True)
         if not fw.is_finite():
             return None
-        dens = abs((-(w * w) / (2 * q)).exp())
+        y_max = arb(max(y_max.upper(), abs(w.imag).upper()))
+        ww = -(w * w) / (2 * q)
+        dens = abs(ww.exp())
         g_max = arb(max(g_max.upper(), (abs(fw) * dens).upper()))
         g2_max = arb(max(g2_max.upper(), (abs(fw) * abs(fw) * dens).upper()))
+        # |e^(-w^2/(2q))| e^((Re w)^2/(4q)) = e^(-(Re w)^2/(4q) + (Im w)^2/(2q))
+        c_max = arb(max(c_max.upper(), (abs(fw) * (ww.real + w.real * w.real / (4 * q)).exp()).upper()))
     # |w| <= |m| + A on the ellipse, and P_k grows with its argument
-    ps = _p_bounds(((abs(m) + A) / q.sqrt()).upper(), M, _root_table(M + 1))
+    R = _root_table(M + 1)
+    ps = _p_bounds(((abs(m) + A) / q.sqrt()).upper(), M, R)
+    cs = _cauchy_bounds(M, R)
+    b = (y_max / q.sqrt()).upper()
     norm = 1 / (2 * arb.pi() * q).sqrt()
-    return [(g_max * p * norm).upper() for p in ps], g2_max * norm
+    out = []
+    for k in range(M + 1):
+        p1 = (g_max * ps[k]).upper()
+        p2 = (c_max * cs[k] * (b * R[k]).exp()).upper()
+        out.append((arb(min(p1, p2, key=float)) * norm).upper())
+    return out, g2_max * norm
 
 
 def coefficients(pw, growth, q, M, tol, weights, tick):
@@ -171,7 +202,7 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
             if best is None or n < best[0]:
                 best = (n, rho, Mk, M2)
         if best is None or best[0] > MAX_DEGREE:
-            if depth >= MAX_SPLITS:
+            if depth >= MAX_SPLITS + max(0, math.ceil(math.log2(qf) / 2)):
                 return None
             work += [(a0, m, f, share / 2, depth + 1), (m, b0, f, share / 2, depth + 1)]
             continue
@@ -261,18 +292,27 @@ class Tails:
 
     def need(self, target, derivatives=True):
         """A guess at the N the target needs, from the tails' decay over the coefficients at
-        hand (log tail against sqrt N through the last two halves, as an analytic phi's
-        coefficients decay like e^(-c sqrt k)); None if they do not decay."""
+        hand: log tail = A - b sqrt(N) + (N + 1) log |r| (an analytic phi's coefficients decay
+        like e^(-c sqrt k)), A and b through the last two halves; None if they do not decay."""
+        lr = math.log(max(float(self.ar), 1e-300))
+
         def worst(N):
             vals = [float(t) for t in self.at(N, derivatives) if t is not None]
-            return math.log(max(max(vals), 1e-300)) if all(math.isfinite(v) for v in vals) else math.inf
+            if not all(math.isfinite(v) for v in vals):
+                return math.inf
+            return math.log(max(max(vals), 1e-300)) - (N + 1) * lr
         n2 = len(self.TA) - 3
         n1 = n2 // 2
         g1, g2 = worst(n1), worst(n2)
         if not (math.isfinite(g1) and math.isfinite(g2)) or g2 >= g1:
             return None
         slope = (g2 - g1) / (math.sqrt(n2) - math.sqrt(n1))
-        return math.ceil((math.sqrt(n2) + (math.log(target) - g2) / slope) ** 2)
+        N = n2
+        while g2 + slope * (math.sqrt(N) - math.sqrt(n2)) + (N + 1) * lr > math.log(target):
+            N += max(1, N // 64)
+            if N > 10 ** 6:
+                return None
+        return N
 
 
 def series(A, B, EA, EB, r, q1, q2, N, derivatives, DA=None, DB=None, tails=None):
