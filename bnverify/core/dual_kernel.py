@@ -83,8 +83,11 @@ class _Calc:
         self.why = None             # why Mehler's series was left for the nested route
 
     def _integral(self, f, a, b, tol):
+        # the evaluation limit per 20 units of length: a long range (softplus's E[phi^2] at q = 1000,
+        # [-285, 285], its branch points at +-i pi all along) came out nan at 4,000 evaluations
+        limit = self.eval_limit * max(1, math.ceil(float(abs(b - a).upper()) / 20))
         try:
-            return acb.integral(f, a, b, abs_tol=tol, rel_tol=tol, eval_limit=self.eval_limit)
+            return acb.integral(f, a, b, abs_tol=tol, rel_tol=tol, eval_limit=limit)
         except SystemError:         # a callback raised: flint wraps it
             if time.monotonic() > self.deadline:
                 raise _OutOfTime()

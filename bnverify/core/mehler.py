@@ -70,6 +70,7 @@ MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes
                                 # q is (softplus at q = 1000: its branch points at +-i pi need pieces of ~4)
 _GL = {}
 _ROOTS = {}
+_CAUCHY = {}
 
 
 def _root_table(n):
@@ -102,12 +103,15 @@ def _cauchy_bounds(M, R):
     t = sqrt(k) e^(i theta), u = x + i y, Re(u t - t^2/2) = sqrt(k)(x cos - y sin) - k cos^2 + k/2
     <= x^2/4 + sqrt(k) |y| + k/2 (the maximum of sqrt(k) x c - k c^2 over c is x^2/4).  So
     c_k = sqrt(k!) k^(-k/2) e^(k/2) (about (2 pi k)^(1/4)), c_0 = 1."""
-    out = [arb(1)]
-    lf = arb(0)                     # log sqrt(k!)
-    for k in range(1, M + 1):
-        lf += R[k].log()
-        out.append((lf - k * R[k].log() + arb(k) / 2).exp())
-    return out
+    key = ctx.prec
+    out = _CAUCHY.get(key)
+    if out is None or len(out) <= M:
+        out, lf = [arb(1)], arb(0)  # lf = log sqrt(k!)
+        for k in range(1, M + 1):
+            lf += R[k].log()
+            out.append((lf - k * R[k].log() + arb(k) / 2).exp())
+        _CAUCHY[key] = out
+    return out[:M + 1]
 
 
 def _ellipse_sup(f, q, m, h, rho, M, tick, mirror=False):
@@ -321,7 +325,8 @@ class Tails:
     def need(self, target, derivatives=True):
         """A guess at the N the target needs, from the tails' decay over the coefficients at
         hand: log tail = A - b sqrt(N) + (N + 1) log |r| (an analytic phi's coefficients decay
-        like e^(-c sqrt k)), A and b through the last two halves; None if they do not decay."""
+        like e^(-c sqrt k)), A and b through the last two halves (b = 0 where they do not decay yet);
+        None where nothing decays."""
         lr = math.log(max(float(self.ar), 1e-300))
 
         def worst(N):
@@ -332,9 +337,12 @@ class Tails:
         n2 = len(self.TA) - 3
         n1 = n2 // 2
         g1, g2 = worst(n1), worst(n2)
-        if not (math.isfinite(g1) and math.isfinite(g2)) or g2 >= g1:
+        if not (math.isfinite(g1) and math.isfinite(g2)):
             return None
-        slope = (g2 - g1) / (math.sqrt(n2) - math.sqrt(n1))
+        # coefficients that do not decay yet (sin(100 x): its energy sits at k ~ 10^4) leave |r|^N alone
+        slope = min(0.0, (g2 - g1) / (math.sqrt(n2) - math.sqrt(n1)))
+        if slope == 0 and lr == 0:
+            return None
         N = n2
         while g2 + slope * (math.sqrt(N) - math.sqrt(n2)) + (N + 1) * lr > math.log(target):
             N += max(1, N // 64)
