@@ -45,7 +45,11 @@ The coefficients: Gauss-Legendre on subintervals of [-L, L] (split at phi's kink
 ellipse meets a singularity), all k from the same nodes; the error on [m-h, m+h] is at most
 h (64/15) M rho^(-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3), M bounding |integrand| on the
 Bernstein ellipse E_rho, found by covering the ellipse's boundary with Arb boxes (maximum modulus)
-and |He_k(u)| <= P_k(|u|), P_k the Hermite polynomial with its coefficients' absolute values.
+and the smaller of |He_k(u)| <= P_k(|u|), P_k the Hermite polynomial with its coefficients' absolute
+values, and |He_k(u)| / sqrt(k!) <= sqrt(k!) k^(-k/2) e^(k/2) e^((Re u)^2/4 + sqrt(k) |Im u|) (Cauchy's
+formula for the generating function e^(u t - t^2/2) on |t| = sqrt k; :func:`_cauchy_bounds`).  Without
+kinks [-L, L] is folded onto [0, L] (He_k(-u) = (-1)^k He_k(u)): one recurrence for a node and its
+mirror, the integrand's bound |f(w)| + |f(-w)|.
 Beyond |x| > L Cramer's inequality |He_k(u)| <= 1.0865 sqrt(k!) e^(u^2/4) turns the tail into a
 Gaussian tail.  Error budget: each coefficient's error, times its weight (k+3)|r|^max(k-2, 0)
 (which is at least the factor it meets in any of the three series, r^k, j r^(j-1) at j = k and
@@ -324,9 +328,10 @@ class Tails:
 
     def need(self, target, derivatives=True):
         """A guess at the N the target needs, from the tails' decay over the coefficients at
-        hand: log tail = A - b sqrt(N) + (N + 1) log |r| (an analytic phi's coefficients decay
-        like e^(-c sqrt k)), A and b through the last two halves (b = 0 where they do not decay yet);
-        None where nothing decays."""
+        hand: log tail = A - b N^p + (N + 1) log |r|, p in [1/2, 1] (an analytic phi's coefficients
+        decay like e^(-c sqrt k) with poles at a finite distance, geometrically for erf or gelu),
+        fitted through the tails at a quarter, half and all of the coefficients (b = 0 where they
+        do not decay yet); None where nothing decays."""
         lr = math.log(max(float(self.ar), 1e-300))
 
         def worst(N):
@@ -335,16 +340,20 @@ class Tails:
                 return math.inf
             return math.log(max(max(vals), 1e-300)) - (N + 1) * lr
         n2 = len(self.TA) - 3
-        n1 = n2 // 2
-        g1, g2 = worst(n1), worst(n2)
+        n1, n0 = n2 // 2, n2 // 4
+        g0, g1, g2 = worst(n0), worst(n1), worst(n2)
         if not (math.isfinite(g1) and math.isfinite(g2)):
             return None
+        p = 0.5
+        if math.isfinite(g0) and g1 < g0 and g2 < g1 and n0 >= 4:
+            # (g1 - g2) / (g0 - g1) = (n2^p - n1^p) / (n1^p - n0^p) = 2^p for n2 = 2 n1 = 4 n0
+            p = min(1.0, max(0.5, math.log2((g1 - g2) / (g0 - g1)) / math.log2(n2 / n1)))
         # coefficients that do not decay yet (sin(100 x): its energy sits at k ~ 10^4) leave |r|^N alone
-        slope = min(0.0, (g2 - g1) / (math.sqrt(n2) - math.sqrt(n1)))
+        slope = min(0.0, (g2 - g1) / (n2 ** p - n1 ** p))
         if slope == 0 and lr == 0:
             return None
         N = n2
-        while g2 + slope * (math.sqrt(N) - math.sqrt(n2)) + (N + 1) * lr > math.log(target):
+        while g2 + slope * (N ** p - n2 ** p) + (N + 1) * lr > math.log(target):
             N += max(1, N // 64)
             if N > 10 ** 6:
                 return None
