@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from flint import acb, arb, ctx
 
 from .gauss_pieces import breaks, cutoff, exact, tail
@@ -75,6 +76,7 @@ MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes
 _GL = {}
 _ROOTS = {}
 _CAUCHY = {}
+_LOG_CAUCHY = []
 
 
 def _root_table(n):
@@ -153,17 +155,57 @@ def _ellipse_sup(f, q, m, h, rho, M, tick, mirror=False):
         # |e^(-w^2/(2q))| e^((Re w)^2/(4q)) = e^(-(Re w)^2/(4q) + (Im w)^2/(2q))
         c_max = arb(max(c_max.upper(), (fa * (ww.real + w.real * w.real / (4 * q)).exp()).upper()))
     # |w| <= |m| + A on the ellipse, and P_k grows with its argument
-    R = _root_table(M + 1)
-    ps = _p_bounds(((abs(m) + A) / q.sqrt()).upper(), M, R)
-    cs = _cauchy_bounds(M, R)
-    b = (y_max / q.sqrt()).upper()
-    norm = 1 / (2 * arb.pi() * q).sqrt()
-    out = []
-    for k in range(M + 1):
-        p1 = (g_max * ps[k]).upper()
-        p2 = (c_max * cs[k] * (b * R[k]).exp()).upper()
-        out.append((arb(min(p1, p2, key=float)) * norm).upper())
-    return out, g2_max * norm
+    return _Sup(g_max, c_max, g2_max, ((abs(m) + A) / q.sqrt()).upper(), (y_max / q.sqrt()).upper(), q, M)
+
+
+class _Sup:
+    """The ellipse's sups (:func:`_ellipse_sup`): :meth:`bounds` the rigorous list for each k,
+    :meth:`log_scale` a float estimate of its weighted maximum, enough to choose rho and the
+    node count (any choice is sound: the error added is the rigorous one)."""
+
+    def __init__(self, g_max, c_max, g2_max, t, b, q, M):
+        self.g_max, self.c_max, self.g2_max, self.t, self.b, self.q, self.M = g_max, c_max, g2_max, t, b, q, M
+
+    def bounds(self):
+        M = self.M
+        R = _root_table(M + 1)
+        ps = _p_bounds(self.t, M, R)
+        cs = _cauchy_bounds(M, R)
+        norm = 1 / (2 * arb.pi() * self.q).sqrt()
+        out = []
+        for k in range(M + 1):
+            p1 = (self.g_max * ps[k]).upper()
+            p2 = (self.c_max * cs[k] * (self.b * R[k]).exp()).upper()
+            out.append((arb(min(p1, p2, key=float)) * norm).upper())
+        return out, self.g2_max * norm
+
+    def log_scale(self, logw):
+        """log max(max_k weight_k sup_k, sup of f^2) in floats."""
+        M = self.M
+        t, b = float(self.t), float(self.b)
+        lp = np.empty(M + 1)
+        p_prev, p, shift = 1.0, t, 0.0          # P_k(t)/sqrt(k!) = p e^shift
+        lp[0] = 0.0
+        if M >= 1:
+            lp[1] = math.log(t) if t > 0 else -math.inf
+        for k in range(1, M):
+            p_prev, p = p, (t * p + math.sqrt(k) * p_prev) / math.sqrt(k + 1)
+            if p > 1e200:
+                p_prev, p, shift = p_prev / p, 1.0, shift + math.log(p)
+            lp[k + 1] = shift + (math.log(p) if p > 0 else -math.inf)
+        with np.errstate(divide="ignore"):
+            lg, lc = np.log(float(self.g_max)), np.log(float(self.c_max))
+            ks = np.arange(M + 1)
+            lck = _log_cauchy(M) + b * np.sqrt(ks)
+            lk = np.minimum(lg + lp, lc + lck) - 0.5 * math.log(2 * math.pi * float(self.q)) + logw[:M + 1]
+            return max(float(np.max(lk)), float(np.log(float(self.g2_max))) - 0.5 * math.log(2 * math.pi * float(self.q)))
+
+
+def _log_cauchy(M):
+    """log c_k of :func:`_cauchy_bounds` in floats (for the choice of nodes only)."""
+    if len(_LOG_CAUCHY) <= M:
+        _LOG_CAUCHY[:] = [0.0] + [math.lgamma(k + 1) / 2 - k * math.log(k) / 2 + k / 2 for k in range(1, 2 * M + 2)]
+    return np.array(_LOG_CAUCHY[:M + 1])
 
 
 def coefficients(pw, growth, q, M, tol, weights, tick):
@@ -191,6 +233,8 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
         F.append(F[-1] / R[k])
     a = [arb(0)] * (M + 1)
     e2 = arb(0)
+    with np.errstate(divide="ignore"):
+        logw = np.log(np.array([float(w.upper()) for w in weights[:M + 1]]))
     h_max = math.sqrt(qf) * PIECE
     # without kinks, [-L, L] is folded onto [0, L]: int_{-L}^{L} g = int_0^L (g(z) + g(-z)), and
     # He_k(-u) = (-1)^k He_k(u), so a node z carries f(z) + f(-z) to the even k and f(z) - f(-z)
@@ -214,21 +258,20 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
             sup = _ellipse_sup(f, Q, m, h, rho, M, tick, mirror)
             if sup is None:
                 break
-            Mk, M2 = sup
-            scale = max(float((Mk[k] * weights[k]).upper()) for k in range(M + 1))
-            scale = max(scale, float(M2.upper()))
-            need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
+            log_scale = max(sup.log_scale(logw), math.log(1e-300))
+            need = (log_scale + math.log(float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
                 / (2 * math.log(float(rho)))
             # an overflowing sup (sin(100 x): e^(100 B) on the ellipse) needs more nodes than allowed
             n = max(4, math.ceil(need)) if need < MAX_DEGREE + 1 else MAX_DEGREE + 1
             if best is None or n < best[0]:
-                best = (n, rho, Mk, M2)
+                best = (n, rho, sup)
         if best is None or best[0] > MAX_DEGREE:
             if depth >= MAX_SPLITS + max(0, math.ceil(math.log2(qf) / 2)):
                 return None
             work += [(a0, m, f, share / 2, depth + 1), (m, b0, f, share / 2, depth + 1)]
             continue
-        n, rho, Mk, M2 = best
+        n, rho, sup = best
+        Mk, M2 = sup.bounds()
         factor = h * arb(64) / 15 / (rho * rho - 1) * rho ** (-2 * n)
         sums = [arb(0)] * (M + 1)
         s2 = arb(0)
