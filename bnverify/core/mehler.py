@@ -68,6 +68,7 @@ from .gauss_pieces import breaks, cutoff, exact, tail
 CRAMER = arb("1.0865")          # Cramer's constant 1.086435... rounded up
 _RHOS = (arb(2), arb(4), arb(8))
 ARCS = 16
+STRIPS = 16                     # boxes covering an ellipse for the analyticity check
 MAX_DEGREE = 96
 PIECE = 2                       # subinterval length over sqrt(q), halved (at most MAX_SPLITS times)
 MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes or meets a pole; at q > 1
@@ -130,9 +131,13 @@ def _ellipse_sup(f, q, m, h, rho, M, tick, mirror=False):
     A, B = (rho + 1 / rho) / 2 * h, (rho - 1 / rho) / 2 * h
     # the maximum modulus principle needs f analytic inside too: a pole or a branch cut inside
     # the ellipse but off its boundary shows up on the box around the whole ellipse
-    box = acb(arb(m.mid(), (m.rad() + A).upper()), arb(0, B.upper()))
-    if not f(box, True).is_finite() or (mirror and not f(-box, True).is_finite()):
-        return None
+    # (covered by STRIPS boxes side by side: one box over it all let exp(-w) in sigmoid's 1/(1 + exp(-w))
+    # enclose -1 on a long piece, so sigmoid's pieces were halved until 4 times as many nodes as tanh's)
+    lo, width = m - m.rad() - A, 2 * (A + m.rad()) / STRIPS
+    for i in range(STRIPS):
+        box = acb(lo + width * (2 * i + 1) / 2 + arb(0, (width / 2).upper()), arb(0, B.upper()))
+        if not f(box, True).is_finite() or (mirror and not f(-box, True).is_finite()):
+            return None
     g_max, g2_max, c_max, y_max = arb(0), arb(0), arb(0), arb(0)
     for j in range(ARCS):
         tick()
