@@ -48,7 +48,7 @@ MAX_DIGITS = 100
 Q_RANGE = (Fraction(1, 10 ** 6), Fraction(10 ** 6))      # variances the integral route takes
 DEFAULT_BUDGET = 60.0
 MEHLER_START = 64                       # Hermite coefficients first computed
-MEHLER_MAX = 1024                       # and at most, for a phi without switches (analytic: its
+MEHLER_MAX = 2048                       # and at most, for a phi without switches (analytic: its
                                         # coefficients decay like e^(-c sqrt k), c ~ 1/sqrt q)
 MEHLER_MAX_SWITCHED = 256               # a phi with a switch (a kink): algebraic decay, where the
                                         # nested route is faster than ~|r|^N alone would be
