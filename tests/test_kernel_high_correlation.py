@@ -302,8 +302,8 @@ LARGE_Q = [(4, 4, Fraction(396, 100)), (10, 10, Fraction(-99, 10)), (2, 2, Fract
 @pytest.mark.parametrize("name", NO_CLOSED)
 @pytest.mark.parametrize("point", LARGE_Q)
 def test_large_variances_against_2d_quadrature(name, point):
-    """q1 = q2 in {2, 4, 10} at |r| = 0.95, 0.99: Mehler's series with up to 1024 coefficients
-    (tanh at q = 10 needs more and takes the nested route) against the 40-digit references."""
+    """q1 = q2 in {2, 4, 10} at |r| = 0.95, 0.99: Mehler's series with up to 2048 coefficients
+    (tanh at q = 10, |r| = 0.99: 1111) against the 40-digit references."""
     ref, err = references(name, *point)
     assert err < 1e-20, (name, point, err)
     _check(name, *point, ref, err=err)
