@@ -63,7 +63,7 @@ import math
 import numpy as np
 from flint import acb, arb, ctx
 
-from . import formula as F
+from . import formula
 from .gauss_pieces import breaks, cutoff, exact, tail
 
 CRAMER = arb("1.0865")          # Cramer's constant 1.086435... rounded up
@@ -122,24 +122,6 @@ def _cauchy_bounds(M, R):
     return out[:M + 1]
 
 
-def entire(tree):
-    """True where the formula is certainly an entire function of x: built from x and constants by
-    + - *, powers n >= 0, division by a constant, exp, erf, sin and cos (gelu, erf, sin).  Then
-    no pole or branch cut can sit inside an ellipse, and the check for one is skipped."""
-    k = tree[0]
-    if not F._has_x(tree) or k == "x":
-        return True
-    if k in ("add", "sub", "mul", "neg"):
-        return all(entire(t) for t in tree[1:] if isinstance(t, tuple))
-    if k == "pow":
-        return tree[2] >= 0 and entire(tree[1])
-    if k == "div":
-        return entire(tree[1]) and not F._has_x(tree[2])
-    if k == "f":
-        return tree[1] in ("exp", "erf", "sin", "cos") and entire(tree[2])
-    return False
-
-
 def _ellipse_sup(f, q, m, h, rho, M, tick, mirror=False, whole=False):
     """sup over the Bernstein ellipse of |f(w) He_k(w / sqrt q) N(w; 0, q)| / sqrt(k!), k <= M,
     and of |f(w)^2 N(w; 0, q)|, or None where f is not analytic there.  Two bounds of He_k, the
@@ -147,7 +129,7 @@ def _ellipse_sup(f, q, m, h, rho, M, tick, mirror=False, whole=False):
     :func:`_cauchy_bounds` (|Im u| <= B/sqrt q, the e^((Re u)^2/4) absorbed into the Gaussian).
     ``mirror``: f(w) + f(-w) and f(-w) then stand for f (the integrand f(w) +- f(-w) on a piece of
     [0, L]; |f(w) +- f(-w)| <= |f(w)| + |f(-w)|, f(w)^2 + f(-w)^2 for f^2), both checked analytic.
-    ``whole``: f is entire (:func:`entire`), so the check for a singularity inside is skipped."""
+    ``whole``: f is entire (:func:`formula.entire`), so the check for a singularity inside is skipped."""
     A, B = (rho + 1 / rho) / 2 * h, (rho - 1 / rho) / 2 * h
     # the maximum modulus principle needs f analytic inside too: a pole or a branch cut inside
     # the ellipse but off its boundary shows up on the box around the whole ellipse
@@ -265,7 +247,7 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
     # He_k(-u) = (-1)^k He_k(u), so a node z carries f(z) + f(-z) to the even k and f(z) - f(-z)
     # to the odd ones: one Hermite recurrence for two nodes (5 ball operations a step for both)
     mirror = not pw.kinks
-    whole = entire(pw.tree)
+    whole = formula.entire(pw.tree)
     span = breaks(0.0, L, []) if mirror else breaks(-L, L, pw.kinks)
     # every coefficient's error adds over the subintervals, and the series adds the coefficients
     count = sum(max(1, math.ceil((hi - lo) / h_max)) for lo, hi, _, _ in span)
