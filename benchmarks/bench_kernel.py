@@ -2,10 +2,11 @@
 Gauss-Hermite tensor rule of the kind neural-tangents' ElementwiseNumerical uses.
 
     python benchmarks/bench_kernel.py [--digits 15] [--nodes 50] [--activations gelu,tanh,...]
-                                      [--method auto|general] [--q 1]
+                                      [--method auto|general] [--q 1[,2,4,10]] [--budget 60]
 
 For each activation the points (q, q, r q) with r = 1/2, 9/10, 19/20, 99/100, 1 (the correlations
-where Mehler's series needed the most terms before its truncation became adaptive), then
+where Mehler's series needed the most terms before its truncation became adaptive) for each q
+given (--q 2,4,10 for the larger variances, where the coefficients decay slowly), then
 (1, 2, 1/2) and (2, 1, -1/3).
 For each activation and covariance point: the seconds per point of the certified route (K,
 dK/dc, dK/dq1, dK/dq2, E[phi^2]; the closed form where there is one, otherwise the integral
@@ -51,9 +52,10 @@ def main():
     p.add_argument("--nodes", type=int, default=50)
     p.add_argument("--activations", default="gelu,silu,tanh,erf,softplus,sigmoid,sin,elu,relu")
     p.add_argument("--method", default="auto", help="auto (closed forms where they exist) or general")
-    p.add_argument("--q", type=Fraction, default=Fraction(1), help="the variance q1 = q2 of the r sweep")
+    p.add_argument("--q", default="1", help="the variances q1 = q2 of the r sweep, comma-separated")
+    p.add_argument("--budget", type=float, default=60.0, help="seconds per point (inconclusive past it)")
     args = p.parse_args()
-    points = [(args.q, args.q, r * args.q) for r in RS] + OTHER
+    points = [(q, q, r * q) for q in map(Fraction, args.q.split(",")) for r in RS] + OTHER
     print("digits %d, float rule %d x %d Gauss-Hermite nodes" % (args.digits, args.nodes, args.nodes))
     print("%-10s %-18s %10s %10s %10s %10s %10s  %s" % ("activation", "(q1, q2, c)", "cert wall", "cert cpu",
                                                        "float s", "ratio", "float err", "certified route"))
@@ -63,7 +65,12 @@ def main():
         for q1, q2, c in points:
             method = args.method if act.closed or args.method != "closed" else "general"
             w0, c0 = time.perf_counter(), time.process_time()
-            res = dual_kernel.kernel(act, q1, q2, c, digits=args.digits, method=method)
+            try:
+                res = dual_kernel.kernel(act, q1, q2, c, digits=args.digits, method=method, budget=args.budget)
+            except dual_kernel.Inconclusive as e:
+                print("%-10s %-18s %9.3fs %9.3fs  inconclusive: %s" % (
+                    name, "(%s, %s, %s)" % (q1, q2, c), time.perf_counter() - w0, time.process_time() - c0, e))
+                continue
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
             reps = 20
             f0 = time.perf_counter()

@@ -21,6 +21,11 @@ import argparse
 import errno
 import os
 import sys
+import time
+
+# before the imports below (numpy, sympy, flint: a second or more on a loaded machine), so that a
+# command's --budget can count the whole run from start-up (kernel: "wall-clock seconds")
+IMPORTED = time.monotonic()
 
 from ._version import __version__
 from .commands import (atlas, attractor, basins, bsb1, check, check_cert, decompose, endstate, exits, gradients, gram_starts,
@@ -105,10 +110,14 @@ def main(argv=None):
     errors and --help / --version still leave through SystemExit (codes 2 and 0)."""
     command = None
     try:
+        # the run's start: the process's (as near as Python lets us see it) when run from the shell,
+        # this call's when main() is called in-process (tests, notebooks)
+        started = IMPORTED if argv is None else time.monotonic()
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = build_parser(only=argv[0] if argv and argv[0] in {m.NAME for m in COMMANDS} else None)
         args = parser.parse_args(argv)
         command = getattr(args, "command", None)
+        args.started = started
         if not getattr(args, "_run", None):
             parser.print_help()
             return USAGE_ERROR

@@ -223,3 +223,122 @@ def test_tail_bounds_hold_on_exact_coefficients(r):
             assert float(abs(t).upper()) <= float(bound) * (1 + 1e-12) + 1e-25, (r, N, name, bound, t)
         if abs(r) == 1:             # no falling weights: the Parseval bound is the one that must hold
             assert all(float(b) < float("inf") for b in (tc, t1, t2))
+
+
+# ---------------------------------------------------------------- larger variances near |r| = 1
+def test_cauchy_bound_of_hermite_polynomials_holds_and_is_tight():
+    """mehler._cauchy_bounds: |He_k(u)| / sqrt(k!) <= c_k e^((Re u)^2/4 + sqrt(k) |Im u|) for
+    complex u (the quadrature error of every Hermite coefficient rests on it), against mpmath's
+    Hermite polynomials (He_k(u) = 2^(-k/2) H_k(u / sqrt 2)); and within a factor 100 of the truth
+    somewhere for every k, so a bound made smaller (dropping e^(k/2), sqrt(k) for k) fails."""
+    from flint import arb
+    K = 300
+    cs = mehler._cauchy_bounds(K, [arb(k).sqrt() for k in range(K + 2)])
+    with mp.workdps(30):
+        for k in (0, 1, 2, 3, 7, 20, 64, 150, 300):
+            c = mp.mpf(cs[k].upper().str(25, radius=False))
+            best = mp.mpf(0)
+            for x in (0, 0.5, 1.5, 3, 7, 2 * mp.sqrt(k) + 0.3, 40):
+                for y in (0, 0.1, 0.7, 2.5):
+                    u = mp.mpc(x, y)
+                    he = abs(2 ** (-mp.mpf(k) / 2) * mp.hermite(k, u / mp.sqrt(2))) / mp.sqrt(mp.factorial(k))
+                    bound = c * mp.exp(mp.re(u) ** 2 / 4 + mp.sqrt(k) * abs(mp.im(u)))
+                    assert he <= bound, (k, u, he, bound)
+                    best = max(best, he / bound)
+            assert best > mp.mpf(1) / 100, (k, best)
+
+
+@pytest.mark.parametrize("name,point", [("tanh", (2, 2, Fraction(198, 100))),
+                                        pytest.param("sigmoid", (4, 4, Fraction(-396, 100)), marks=pytest.mark.slow)])
+def test_more_than_256_coefficients_overlap_the_nested_route(name, point, monkeypatch):
+    """At q = 2 and 4, |r| = 0.99, tanh's and sigmoid's coefficients decay slowly (e^(-d sqrt(2k/q)),
+    d = pi/2, pi): the series takes more than the old cap of 256 terms (tanh) and still holds the
+    nested route's enclosures (Mehler switched off), all four quantities."""
+    act = activations.activation(name)
+    res = dual_kernel.kernel(act, *point, digits=12, method="general")
+    assert "Mehler" in res["method"], res["method"]
+    terms = int(res["method"].split("Mehler series, ")[1].split(" ")[0])
+    assert terms > (256 if name == "tanh" else 100), res["method"]
+    monkeypatch.setattr(dual_kernel, "_mehler", lambda *args: None)
+    nested = dual_kernel.kernel(act, *point, digits=6, method="general")
+    assert "conditioning on x" in nested["method"]
+    for key in ("K", "dK_dc", "dK_dq1", "dK_dq2"):
+        assert res["values"][key].overlaps(nested["values"][key]), (key, res["values"][key], nested["values"][key])
+
+
+def test_softplus_at_a_large_variance_is_computed():
+    """softplus at q1 = 1000 (its branch points at +-i pi need pieces of length ~4, more halvings
+    than at q = 1): computed by Mehler's series, E[phi(x)^2] against mpmath's 1-D quadrature."""
+    act = activations.activation("softplus")
+    res = dual_kernel.kernel(act, 1000, 1, Fraction(1, 2), digits=15, method="general", budget=60)
+    assert "Mehler" in res["method"], res["method"]
+    with mp.workdps(40):
+        s = mp.sqrt(1000)
+        ex2 = mp.quad(lambda u: mp.log(1 + mp.exp(s * u)) ** 2 * _npdf(u), [-mp.inf, -5, 0, 5, mp.inf])
+        assert inside(res["values"]["Ex2"], ex2, mp.mpf(10) ** -25), (res["values"]["Ex2"], ex2)
+
+
+def test_budget_holds_and_says_why():
+    """--budget bounds the wall clock from ``started``: a run already past it stops at once, and
+    a run that cannot finish (ELU at |r| = 0.99999: Mehler's series would need far more
+    coefficients, the nested integral is slow) stops within a second of it, naming both."""
+    import time
+    act = activations.activation("elu")
+    t = time.monotonic()
+    with pytest.raises(dual_kernel.Inconclusive):
+        dual_kernel.kernel(act, 1, 1, Fraction(1, 2), method="general", budget=5, started=t - 10)
+    assert time.monotonic() - t < 0.5
+    t = time.monotonic()
+    with pytest.raises(dual_kernel.Inconclusive) as e:
+        dual_kernel.kernel(act, 1, 1, Fraction(99999, 100000), method="general", budget=1.5)
+    assert time.monotonic() - t < 2.5
+    assert "Mehler" in str(e.value) and "nested" in str(e.value), str(e.value)
+
+
+LARGE_Q = [(4, 4, Fraction(396, 100)), (10, 10, Fraction(-99, 10)), (2, 2, Fraction(19, 10))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NO_CLOSED)
+@pytest.mark.parametrize("point", LARGE_Q)
+def test_large_variances_against_2d_quadrature(name, point):
+    """q1 = q2 in {2, 4, 10} at |r| = 0.95, 0.99: Mehler's series with up to 2048 coefficients
+    (tanh at q = 10, |r| = 0.99: 1111) against the 40-digit references."""
+    ref, err = references(name, *point)
+    assert err < 1e-20, (name, point, err)
+    _check(name, *point, ref, err=err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["erf", "gelu"])
+@pytest.mark.parametrize("point", LARGE_Q)
+def test_large_variances_against_closed_forms(name, point):
+    with mp.workdps(45):
+        ref = {k: mp.mpf(v.mid().str(40, radius=False)) for k, v in closed(name, *point).items()}
+    _check(name, *point, ref)
+
+
+@pytest.mark.slow
+def test_softplus_at_q1_1000_high_correlation_against_2d_quadrature():
+    """softplus at (q1, q2, c) = (1000, 1, 31), |r| = 0.98: E[phi^2] at q = 1000 came out nan
+    (acb.integral's evaluation limit over [-285, 285]) and the run was inconclusive; now Mehler's
+    series (several hundred terms: q2's coefficients' error floors the Cauchy-Schwarz tail, so q1's
+    must carry it; 4 s on a quiet machine) gives all four quantities, against the 40-digit references."""
+    ref, err = references("softplus", 1000, 1, 31)
+    assert err < 1e-20, err
+    res = dual_kernel.kernel(activations.activation("softplus"), 1000, 1, 31, method="general", budget=600)
+    assert "Mehler" in res["method"], res["method"]
+    for key in ("K", "dK_dc", "dK_dq1", "dK_dq2"):
+        assert inside(res["values"][key], ref[key], err), (key, res["values"][key], ref[key], err)
+
+
+@pytest.mark.parametrize("text,whole", [("gelu", True), ("erf", True), ("sin", True), ("x*erf(x)", True),
+                                        ("exp(-x*x)/3", True), ("x**3 - 2*x", True), ("tanh", False),
+                                        ("sigmoid", False), ("softplus", False), ("elu", False),
+                                        ("1/(1 + x**2)", False), ("x**-2 if x > 1 else 1", False),
+                                        ("sqrt(1 + x**2)", False), ("log(2 + sin(x))", False), ("abs(x)", False)])
+def test_entire_formulas(text, whole):
+    """formula.entire lets mehler skip the check for a pole inside a quadrature ellipse: it must say
+    True only for formulas that are entire (a pole missed there would make the error bound false)."""
+    from bnverify.core import formula
+    assert formula.entire(activations.activation(text).tree) is whole

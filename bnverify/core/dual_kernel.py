@@ -47,8 +47,12 @@ QUANTITIES = ("K", "dK_dc", "dK_dq1", "dK_dq2", "Ex2", "Ey2")
 MAX_DIGITS = 100
 Q_RANGE = (Fraction(1, 10 ** 6), Fraction(10 ** 6))      # variances the integral route takes
 DEFAULT_BUDGET = 60.0
-MEHLER_START, MEHLER_MAX = 64, 256      # Hermite coefficients first computed, and at most (or the
-                                        # |r|-only rule's length, mehler.terms, where larger: |r| near 9/10)
+MEHLER_START = 64                       # Hermite coefficients first computed
+MEHLER_MAX = 2048                       # and at most, for a phi without switches (analytic: its
+                                        # coefficients decay like e^(-c sqrt k), c ~ 1/sqrt q)
+MEHLER_MAX_SWITCHED = 256               # a phi with a switch (a kink): algebraic decay, where the
+                                        # nested route is faster than ~|r|^N alone would be
+# (or, at |r| <= 9/10, the |r|-only rule's length, mehler.terms, where larger)
 
 
 class Inconclusive(Exception):
@@ -76,10 +80,16 @@ def check_covariance(q1, q2, c):
 class _Calc:
     def __init__(self, deadline, eval_limit):
         self.deadline, self.eval_limit = deadline, eval_limit
+        self.why = None             # why Mehler's series was left for the nested route
 
-    def _integral(self, f, a, b, tol):
+    def _integral(self, f, a, b, tol, long_range=False):
+        # ``long_range`` (gauss1): the evaluation limit per 20 units of length, up to 8 times: a long
+        # range (softplus's E[phi^2] at q = 1000, [-285, 285], its branch points at +-i pi all along)
+        # came out nan at 4,000 evaluations.  Not in the nested route, whose inner integrals at
+        # q2 = 1e6 would then spend the larger limit where they now give up early and pass.
+        limit = self.eval_limit * (min(8, max(1, math.ceil(float(abs(b - a).upper()) / 20))) if long_range else 1)
         try:
-            return acb.integral(f, a, b, abs_tol=tol, rel_tol=tol, eval_limit=self.eval_limit)
+            return acb.integral(f, a, b, abs_tol=tol, rel_tol=tol, eval_limit=limit)
         except SystemError:         # a callback raised: flint wraps it
             if time.monotonic() > self.deadline:
                 raise _OutOfTime()
@@ -107,7 +117,7 @@ class _Calc:
                 self._tick()
                 v = sum((f(z, an) * w for w, f in fs), acb(0))
                 return v * (-z * z / (2 * q)).exp()
-            total += self._integral(integrand, alo, ahi, tol * float(s))
+            total += self._integral(integrand, alo, ahi, tol * float(s), long_range=True)
         total /= (2 * arb.pi() * q).sqrt()
         return _widen(total, tail(C, beta, s, arb(L)))
 
@@ -213,13 +223,16 @@ def _compose(tree, lam):
     return tuple(_compose(t, lam) if isinstance(t, tuple) else t for t in tree) if tree[0] != "c" else tree
 
 
-def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
+def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET, started=None):
     """Enclosures (arb) of :data:`QUANTITIES` for activation ``act`` at exact (q1, q2, c).
 
     Returns {"values": {name: arb or None}, "method": text, "notes": [text]}; a derivative is
     None with a note when Price's theorem does not apply to phi.  Raises BadInput (bad
     covariance, a phi without growth bound) or :class:`Inconclusive` (precision not reached
-    within ``budget`` seconds)."""
+    within ``budget`` wall-clock seconds counted from ``started``, a time.monotonic() reading such as
+    the process's start; default now).  The deadline is checked inside every long loop (each
+    integrand call, each quadrature node of the Hermite coefficients), so it holds to well
+    within a second."""
     q1, q2, c = Fraction(q1), Fraction(q2), Fraction(c)
     check_covariance(q1, q2, c)
     if not 1 <= digits <= MAX_DIGITS:
@@ -232,8 +245,9 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
     if (act.closed is None or method == "general") and not all(Q_RANGE[0] <= q <= Q_RANGE[1] for q in (q1, q2)):
         raise LimitError("the integral route takes variances q1, q2 in [1e-6, 1e6]; got q1 = %s, q2 = %s"
                          % (float(q1), float(q2)))
+    began = time.monotonic()
+    started = began if started is None else started
     problem = act.derivative_problem()
-    started = time.monotonic()
     prec = int(digits * 3.33) + 30
     last = None
     for attempt in range(3):
@@ -241,12 +255,13 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
             if act.closed is not None and method != "general":
                 values, how = act.closed(q1, q2, c), act.closed_name
             else:
+                calc = _Calc(started + budget, 4000 * 4 ** attempt)
                 try:
-                    values, how = _general(act, q1, q2, c, digits + 2 + 4 * attempt, problem,
-                                           _Calc(started + budget, 4000 * 4 ** attempt))
+                    values, how = _general(act, q1, q2, c, digits + 2 + 4 * attempt, problem, calc)
                 except _OutOfTime:
-                    raise Inconclusive("the work budget of %g s ran out before %d digits were reached"
-                                       % (budget, digits))
+                    raise Inconclusive("the work budget of %g s ran out before %d digits were reached%s"
+                                       % (budget, digits, "" if calc.why is None else
+                                          " (%s, and the nested integral did not finish)" % calc.why))
                 except CutoffOverflow as e:
                     raise Inconclusive(str(e))
                 except _NotEnclosed:        # retried with more bits and a larger evaluation limit
@@ -257,7 +272,7 @@ def kernel(act, q1, q2, c, digits=15, method="auto", budget=DEFAULT_BUDGET):
                     for k in ("dK_dc", "dK_dq1", "dK_dq2"):
                         values[k] = None
                 return {"values": values, "method": how, "notes": ["derivatives not computed: " + problem] if problem else [],
-                        "seconds": time.monotonic() - started, "prec": prec}
+                        "seconds": time.monotonic() - began, "prec": prec}
             last = short
         if time.monotonic() - started > budget:
             break
@@ -374,7 +389,8 @@ def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
             e = calc.gauss1([(1, Piecewise(d2), exp_growth(d2, math.sqrt(q)))], q, tol / 64)
             D[q] = (e.real * exact(q)) if e.real.is_finite() else None
     old = mehler.terms(ar, tol) + 2 if 0 < ar <= 0.9 else 0      # the |r|-only rule's length
-    cap = max(MEHLER_MAX, old)
+    smooth = not any(True for _ in F._sels(act.tree))
+    cap = max(MEHLER_MAX if smooth else MEHLER_MAX_SWITCHED, old)
     M = min(MEHLER_START, old) if old else MEHLER_START
     weights = [arb((k + 3) * ar ** max(k - 2, 0)) for k in range(cap + 1)]
     while True:
@@ -383,6 +399,7 @@ def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
             coeffs[q] = mehler.coefficients(Piecewise(act.tree), exp_growth(act.tree, math.sqrt(q)), q, M, atol,
                                             weights[:M + 1], calc._tick)
             if coeffs[q] is None:
+                calc.why = "a Hermite coefficient of Mehler's series is out of the quadrature's reach at q = %g" % q
                 return None
         (A, EA), (B, EB) = coeffs[q1], coeffs[q2]
         tails = mehler.Tails(A, B, EA, EB, r, Q1, Q2, D.get(q1), D.get(q2))
@@ -390,9 +407,13 @@ def _mehler(act, problem, q1, q2, c, tol, atol, calc, values):
         if N is not None:
             break
         if M >= cap:
+            calc.why = "Mehler's series needs more than %d Hermite coefficients here" % cap
             return None
         guess = tails.need(atol / 2, derivatives)
         if guess is None or 2 * guess > 3 * cap:     # slow decay (a kink, a large q): not worth the cap
+            calc.why = ("the tails of Mehler's series do not yet decay over %d Hermite coefficients" % M
+                        if guess is None else "Mehler's series would need about %d Hermite coefficients (slow "
+                        "decay: a kink or a large variance), over its cap of %d" % (guess, cap))
             return None
         M = min(cap, max(M + 16, guess + guess // 8 + 6))
     K, Kc, d1, d2 = mehler.series(A, B, EA, EB, r, Q1, Q2, N, derivatives, tails=tails)

@@ -370,6 +370,24 @@ def acb_function(e):
     return _acb_tree(e)
 
 
+def entire(tree):
+    """True where the formula is certainly an entire function of x: built from x and constants by
+    + - *, powers n >= 0, division by a constant, exp, erf, sin and cos (gelu, erf, sin).  Then
+    no pole or branch cut can sit inside an ellipse, and the check for one is skipped."""
+    k = tree[0]
+    if not _has_x(tree) or k == "x":
+        return True
+    if k in ("add", "sub", "mul", "neg"):
+        return all(entire(t) for t in tree[1:] if isinstance(t, tuple))
+    if k == "pow":
+        return tree[2] >= 0 and entire(tree[1])
+    if k == "div":
+        return entire(tree[1]) and not _has_x(tree[2])
+    if k == "f":
+        return tree[1] in ("exp", "erf", "sin", "cos") and entire(tree[2])
+    return False
+
+
 def _has_x(e):
     return e == X or any(isinstance(c, tuple) and _has_x(c) for c in e[1:])
 

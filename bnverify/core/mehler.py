@@ -45,7 +45,11 @@ The coefficients: Gauss-Legendre on subintervals of [-L, L] (split at phi's kink
 ellipse meets a singularity), all k from the same nodes; the error on [m-h, m+h] is at most
 h (64/15) M rho^(-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3), M bounding |integrand| on the
 Bernstein ellipse E_rho, found by covering the ellipse's boundary with Arb boxes (maximum modulus)
-and |He_k(u)| <= P_k(|u|), P_k the Hermite polynomial with its coefficients' absolute values.
+and the smaller of |He_k(u)| <= P_k(|u|), P_k the Hermite polynomial with its coefficients' absolute
+values, and |He_k(u)| / sqrt(k!) <= sqrt(k!) k^(-k/2) e^(k/2) e^((Re u)^2/4 + sqrt(k) |Im u|) (Cauchy's
+formula for the generating function e^(u t - t^2/2) on |t| = sqrt k; :func:`_cauchy_bounds`).  Without
+kinks [-L, L] is folded onto [0, L] (He_k(-u) = (-1)^k He_k(u)): one recurrence for a node and its
+mirror, the integrand's bound |f(w)| + |f(-w)|.
 Beyond |x| > L Cramer's inequality |He_k(u)| <= 1.0865 sqrt(k!) e^(u^2/4) turns the tail into a
 Gaussian tail.  Error budget: each coefficient's error, times its weight (k+3)|r|^max(k-2, 0)
 (which is at least the factor it meets in any of the three series, r^k, j r^(j-1) at j = k and
@@ -56,18 +60,25 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from flint import acb, arb, ctx
 
+from . import formula
 from .gauss_pieces import breaks, cutoff, exact, tail
 
 CRAMER = arb("1.0865")          # Cramer's constant 1.086435... rounded up
 _RHOS = (arb(2), arb(4), arb(8))
 ARCS = 16
+STRIPS = 16                     # boxes covering an ellipse for the analyticity check
 MAX_DEGREE = 96
 PIECE = 2                       # subinterval length over sqrt(q), halved (at most MAX_SPLITS times)
-MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes or meets a pole
+MAX_SPLITS = 3                  # where a piece needs more than MAX_DEGREE nodes or meets a pole; at q > 1
+                                # log2(sqrt q) more, so pieces can reach a length of about 1/4 whatever
+                                # q is (softplus at q = 1000: its branch points at +-i pi need pieces of ~4)
 _GL = {}
 _ROOTS = {}
+_CAUCHY = {}
+_LOG_CAUCHY = []
 
 
 def _root_table(n):
@@ -93,15 +104,43 @@ def _p_bounds(t, M, R):
     return out[:M + 1]
 
 
-def _ellipse_sup(f, q, m, h, rho, M, tick):
+def _cauchy_bounds(M, R):
+    """c_k with |He_k(u)| / sqrt(k!) <= c_k e^((Re u)^2/4 + sqrt(k) |Im u|) for every complex u,
+    k = 0..M: Cauchy's formula on the generating function sum_k He_k(u) t^k / k! = e^(u t - t^2/2)
+    over |t| = sqrt(k) gives |He_k(u)| <= k! k^(-k/2) max_t |e^(u t - t^2/2)|, and with
+    t = sqrt(k) e^(i theta), u = x + i y, Re(u t - t^2/2) = sqrt(k)(x cos - y sin) - k cos^2 + k/2
+    <= x^2/4 + sqrt(k) |y| + k/2 (the maximum of sqrt(k) x c - k c^2 over c is x^2/4).  So
+    c_k = sqrt(k!) k^(-k/2) e^(k/2) (about (2 pi k)^(1/4)), c_0 = 1."""
+    key = ctx.prec
+    out = _CAUCHY.get(key)
+    if out is None or len(out) <= M:
+        out, lf = [arb(1)], arb(0)  # lf = log sqrt(k!)
+        for k in range(1, M + 1):
+            lf += R[k].log()
+            out.append((lf - k * R[k].log() + arb(k) / 2).exp())
+        _CAUCHY[key] = out
+    return out[:M + 1]
+
+
+def _ellipse_sup(f, q, m, h, rho, M, tick, mirror=False, whole=False):
     """sup over the Bernstein ellipse of |f(w) He_k(w / sqrt q) N(w; 0, q)| / sqrt(k!), k <= M,
-    and of |f(w)^2 N(w; 0, q)|, or None where f is not analytic there."""
+    and of |f(w)^2 N(w; 0, q)|, or None where f is not analytic there.  Two bounds of He_k, the
+    smaller taken for each k: P_k(|u|) (|u| <= (|m| + A)/sqrt q on the ellipse) and
+    :func:`_cauchy_bounds` (|Im u| <= B/sqrt q, the e^((Re u)^2/4) absorbed into the Gaussian).
+    ``mirror``: f(w) + f(-w) and f(-w) then stand for f (the integrand f(w) +- f(-w) on a piece of
+    [0, L]; |f(w) +- f(-w)| <= |f(w)| + |f(-w)|, f(w)^2 + f(-w)^2 for f^2), both checked analytic.
+    ``whole``: f is entire (:func:`formula.entire`), so the check for a singularity inside is skipped."""
     A, B = (rho + 1 / rho) / 2 * h, (rho - 1 / rho) / 2 * h
     # the maximum modulus principle needs f analytic inside too: a pole or a branch cut inside
     # the ellipse but off its boundary shows up on the box around the whole ellipse
-    if not f(acb(arb(m.mid(), (m.rad() + A).upper()), arb(0, B.upper())), True).is_finite():
-        return None
-    g_max, g2_max = arb(0), arb(0)
+    # (covered by STRIPS boxes side by side: one box over it all let exp(-w) in sigmoid's 1/(1 + exp(-w))
+    # enclose -1 on a long piece, so sigmoid's pieces were halved until 4 times as many nodes as tanh's)
+    lo, width = m - m.rad() - A, 2 * (A + m.rad()) / STRIPS
+    for i in range(0 if whole else STRIPS):
+        box = acb(lo + width * (2 * i + 1) / 2 + arb(0, (width / 2).upper()), arb(0, B.upper()))
+        if not f(box, True).is_finite() or (mirror and not f(-box, True).is_finite()):
+            return None
+    g_max, g2_max, c_max, y_max = arb(0), arb(0), arb(0), arb(0)
     for j in range(ARCS):
         tick()
         theta = arb(2 * math.pi * (j + 0.5) / ARCS, math.pi / ARCS + 1e-12)
@@ -109,13 +148,71 @@ def _ellipse_sup(f, q, m, h, rho, M, tick):
         fw = f(w, True)
         if not fw.is_finite():
             return None
-        dens = abs((-(w * w) / (2 * q)).exp())
-        g_max = arb(max(g_max.upper(), (abs(fw) * dens).upper()))
-        g2_max = arb(max(g2_max.upper(), (abs(fw) * abs(fw) * dens).upper()))
+        fa, f2 = abs(fw), abs(fw) * abs(fw)
+        if mirror:
+            fm = f(-w, True)
+            if not fm.is_finite():
+                return None
+            fa, f2 = fa + abs(fm), f2 + abs(fm) * abs(fm)
+        y_max = arb(max(y_max.upper(), abs(w.imag).upper()))
+        ww = -(w * w) / (2 * q)
+        dens = abs(ww.exp())
+        g_max = arb(max(g_max.upper(), (fa * dens).upper()))
+        g2_max = arb(max(g2_max.upper(), (f2 * dens).upper()))
+        # |e^(-w^2/(2q))| e^((Re w)^2/(4q)) = e^(-(Re w)^2/(4q) + (Im w)^2/(2q))
+        c_max = arb(max(c_max.upper(), (fa * (ww.real + w.real * w.real / (4 * q)).exp()).upper()))
     # |w| <= |m| + A on the ellipse, and P_k grows with its argument
-    ps = _p_bounds(((abs(m) + A) / q.sqrt()).upper(), M, _root_table(M + 1))
-    norm = 1 / (2 * arb.pi() * q).sqrt()
-    return [(g_max * p * norm).upper() for p in ps], g2_max * norm
+    return _Sup(g_max, c_max, g2_max, ((abs(m) + A) / q.sqrt()).upper(), (y_max / q.sqrt()).upper(), q, M)
+
+
+class _Sup:
+    """The ellipse's sups (:func:`_ellipse_sup`): :meth:`bounds` the rigorous list for each k,
+    :meth:`log_scale` a float estimate of its weighted maximum, enough to choose rho and the
+    node count (any choice is sound: the error added is the rigorous one)."""
+
+    def __init__(self, g_max, c_max, g2_max, t, b, q, M):
+        self.g_max, self.c_max, self.g2_max, self.t, self.b, self.q, self.M = g_max, c_max, g2_max, t, b, q, M
+
+    def bounds(self):
+        M = self.M
+        R = _root_table(M + 1)
+        ps = _p_bounds(self.t, M, R)
+        cs = _cauchy_bounds(M, R)
+        norm = 1 / (2 * arb.pi() * self.q).sqrt()
+        out = []
+        for k in range(M + 1):
+            p1 = (self.g_max * ps[k]).upper()
+            p2 = (self.c_max * cs[k] * (self.b * R[k]).exp()).upper()
+            out.append((arb(min(p1, p2, key=float)) * norm).upper())
+        return out, self.g2_max * norm
+
+    def log_scale(self, logw):
+        """log max(max_k weight_k sup_k, sup of f^2) in floats."""
+        M = self.M
+        t, b = float(self.t), float(self.b)
+        lp = np.empty(M + 1)
+        p_prev, p, shift = 1.0, t, 0.0          # P_k(t)/sqrt(k!) = p e^shift
+        lp[0] = 0.0
+        if M >= 1:
+            lp[1] = math.log(t) if t > 0 else -math.inf
+        for k in range(1, M):
+            p_prev, p = p, (t * p + math.sqrt(k) * p_prev) / math.sqrt(k + 1)
+            if p > 1e200:
+                p_prev, p, shift = p_prev / p, 1.0, shift + math.log(p)
+            lp[k + 1] = shift + (math.log(p) if p > 0 else -math.inf)
+        with np.errstate(divide="ignore"):
+            lg, lc = np.log(float(self.g_max)), np.log(float(self.c_max))
+            ks = np.arange(M + 1)
+            lck = _log_cauchy(M) + b * np.sqrt(ks)
+            lk = np.minimum(lg + lp, lc + lck) - 0.5 * math.log(2 * math.pi * float(self.q)) + logw[:M + 1]
+            return max(float(np.max(lk)), float(np.log(float(self.g2_max))) - 0.5 * math.log(2 * math.pi * float(self.q)))
+
+
+def _log_cauchy(M):
+    """log c_k of :func:`_cauchy_bounds` in floats (for the choice of nodes only)."""
+    if len(_LOG_CAUCHY) <= M:
+        _LOG_CAUCHY[:] = [0.0] + [math.lgamma(k + 1) / 2 - k * math.log(k) / 2 + k / 2 for k in range(1, 2 * M + 2)]
+    return np.array(_LOG_CAUCHY[:M + 1])
 
 
 def coefficients(pw, growth, q, M, tol, weights, tick):
@@ -143,11 +240,19 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
         F.append(F[-1] / R[k])
     a = [arb(0)] * (M + 1)
     e2 = arb(0)
+    with np.errstate(divide="ignore"):
+        logw = np.log(np.array([float(w.upper()) for w in weights[:M + 1]]))
     h_max = math.sqrt(qf) * PIECE
+    # without kinks, [-L, L] is folded onto [0, L]: int_{-L}^{L} g = int_0^L (g(z) + g(-z)), and
+    # He_k(-u) = (-1)^k He_k(u), so a node z carries f(z) + f(-z) to the even k and f(z) - f(-z)
+    # to the odd ones: one Hermite recurrence for two nodes (5 ball operations a step for both)
+    mirror = not pw.kinks
+    whole = formula.entire(pw.tree)
+    span = breaks(0.0, L, []) if mirror else breaks(-L, L, pw.kinks)
     # every coefficient's error adds over the subintervals, and the series adds the coefficients
-    count = sum(max(1, math.ceil((hi - lo) / h_max)) for lo, hi, _, _ in breaks(-L, L, pw.kinks))
+    count = sum(max(1, math.ceil((hi - lo) / h_max)) for lo, hi, _, _ in span)
     work = []                       # (a0, b0, f, share, depth): a piece the rule needs too many nodes on is halved
-    for lo, hi, alo, ahi in breaks(-L, L, pw.kinks):
+    for lo, hi, alo, ahi in span:
         f = pw.on(lo, hi)
         pieces = max(1, math.ceil((hi - lo) / h_max))
         for i in range(pieces):
@@ -158,30 +263,43 @@ def _coefficients(pw, growth, q, M, tol, weights, tick):
         m, h = (a0 + b0) / 2, (b0 - a0) / 2
         best = None
         for rho in _RHOS:
-            sup = _ellipse_sup(f, Q, m, h, rho, M, tick)
+            sup = _ellipse_sup(f, Q, m, h, rho, M, tick, mirror, whole)
             if sup is None:
                 break
-            Mk, M2 = sup
-            scale = max(float((Mk[k] * weights[k]).upper()) for k in range(M + 1))
-            scale = max(scale, float(M2.upper()))
-            need = (math.log(max(scale, 1e-300) * float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
+            log_scale = max(sup.log_scale(logw), math.log(1e-300))
+            need = (log_scale + math.log(float(h) * 64 / 15 / float(rho * rho - 1)) - math.log(share)) \
                 / (2 * math.log(float(rho)))
             # an overflowing sup (sin(100 x): e^(100 B) on the ellipse) needs more nodes than allowed
             n = max(4, math.ceil(need)) if need < MAX_DEGREE + 1 else MAX_DEGREE + 1
             if best is None or n < best[0]:
-                best = (n, rho, Mk, M2)
+                best = (n, rho, sup)
         if best is None or best[0] > MAX_DEGREE:
-            if depth >= MAX_SPLITS:
+            if depth >= MAX_SPLITS + max(0, math.ceil(math.log2(qf) / 2)):
                 return None
             work += [(a0, m, f, share / 2, depth + 1), (m, b0, f, share / 2, depth + 1)]
             continue
-        n, rho, Mk, M2 = best
+        n, rho, sup = best
+        Mk, M2 = sup.bounds()
         factor = h * arb(64) / 15 / (rho * rho - 1) * rho ** (-2 * n)
         sums = [arb(0)] * (M + 1)
         s2 = arb(0)
         for x, w in _gauss_legendre(n):
             tick()
             z = m + h * x
+            if mirror:
+                fz, fm = f(acb(z), False).real, f(acb(-z), False).real
+                wd = w * (-(z * z) / (2 * Q)).exp()
+                s2 += wd * (fz * fz + fm * fm)
+                even, odd = wd * (fz + fm), wd * (fz - fm)
+                u = z / sq
+                g_prev, g = arb(1), u           # He_k(u), unnormalized
+                sums[0] += even
+                if M >= 1:
+                    sums[1] += odd * u
+                for k in range(1, M):       # He_(k+1) = u He_k - k He_(k-1)
+                    g_prev, g = g, u * g - k * g_prev
+                    sums[k + 1] += g * (odd if k % 2 == 0 else even)
+                continue
             fz = f(acb(z), False).real
             d = (-(z * z) / (2 * Q)).exp()
             wf = w * fz * d
@@ -261,18 +379,36 @@ class Tails:
 
     def need(self, target, derivatives=True):
         """A guess at the N the target needs, from the tails' decay over the coefficients at
-        hand (log tail against sqrt N through the last two halves, as an analytic phi's
-        coefficients decay like e^(-c sqrt k)); None if they do not decay."""
+        hand: log tail = A - b N^p + (N + 1) log |r|, p in [1/2, 1] (an analytic phi's coefficients
+        decay like e^(-c sqrt k) with poles at a finite distance, geometrically for erf or gelu),
+        fitted through the tails at a quarter, half and all of the coefficients (b = 0 where they
+        do not decay yet); None where nothing decays."""
+        lr = math.log(max(float(self.ar), 1e-300))
+
         def worst(N):
             vals = [float(t) for t in self.at(N, derivatives) if t is not None]
-            return math.log(max(max(vals), 1e-300)) if all(math.isfinite(v) for v in vals) else math.inf
+            if not all(math.isfinite(v) for v in vals):
+                return math.inf
+            return math.log(max(max(vals), 1e-300)) - (N + 1) * lr
         n2 = len(self.TA) - 3
-        n1 = n2 // 2
-        g1, g2 = worst(n1), worst(n2)
-        if not (math.isfinite(g1) and math.isfinite(g2)) or g2 >= g1:
+        n1, n0 = n2 // 2, n2 // 4
+        g0, g1, g2 = worst(n0), worst(n1), worst(n2)
+        if not (math.isfinite(g1) and math.isfinite(g2)):
             return None
-        slope = (g2 - g1) / (math.sqrt(n2) - math.sqrt(n1))
-        return math.ceil((math.sqrt(n2) + (math.log(target) - g2) / slope) ** 2)
+        p = 0.5
+        if math.isfinite(g0) and g1 < g0 and g2 < g1 and n0 >= 4:
+            # (g1 - g2) / (g0 - g1) = (n2^p - n1^p) / (n1^p - n0^p) = 2^p for n2 = 2 n1 = 4 n0
+            p = min(1.0, max(0.5, math.log2((g1 - g2) / (g0 - g1)) / math.log2(n2 / n1)))
+        # coefficients that do not decay yet (sin(100 x): its energy sits at k ~ 10^4) leave |r|^N alone
+        slope = min(0.0, (g2 - g1) / (n2 ** p - n1 ** p))
+        if slope == 0 and lr == 0:
+            return None
+        N = n2
+        while g2 + slope * (N ** p - n2 ** p) + (N + 1) * lr > math.log(target):
+            N += max(1, N // 64)
+            if N > 10 ** 6:
+                return None
+        return N
 
 
 def series(A, B, EA, EB, r, q1, q2, N, derivatives, DA=None, DB=None, tails=None):
