@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import mpmath as mp
 import pytest
-from flint import acb, arb, ctx
+from flint import arb, ctx
 
 from bnverify import trusted
 from bnverify.trusted import items, kernel, mehler, spreadbox, twopoint
@@ -253,18 +253,17 @@ def test_a_wide_spread_box_is_refused_within_its_price():
     assert time.process_time() - t0 <= 0.63e-6 * items.work(it)
 
 
-@pytest.mark.slow
-def test_cli_certificate_genuine_then_edited(tmp_path):
-    """`bnverify check --cert` for SiLU's stable point (5/2, n = 8) re-checks with `check-cert`; with the hash
-    recomputed, each edit is refused: activation, weight_var, n (claim and evidence alike), the claim's weight_var
-    alone, the bound below the enclosure, 3 terms, 198 terms, prec 63, the q box moved off the point."""
+def _cli_certificate(tmp_path, *check_args):
+    """(the certificate `bnverify check ... --cert` writes, verdict): verdict(c) is `bnverify check-cert`'s exit code
+    on c with its hash recomputed; the genuine certificate must pass first."""
     import copy
     import json
     import subprocess
+    import sys
     from bnverify.trusted.base import content_hash
-    path = tmp_path / "silu8.json"
-    r = subprocess.run(["bnverify", "check", "--stages", "rc,silu", "--weight-var", "5/2", "--n", "8", "--property",
-                        "attractor-stable", "--cert", str(path)], capture_output=True, text=True, timeout=600)
+    path = tmp_path / "genuine.json"
+    r = subprocess.run([sys.executable, "-m", "bnverify", "check", *check_args, "--cert", str(path)],
+                       capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     base = json.loads(path.read_text())
 
@@ -272,10 +271,21 @@ def test_cli_certificate_genuine_then_edited(tmp_path):
         c = copy.deepcopy(c)
         c["hash"] = content_hash(c)
         (tmp_path / "e.json").write_text(json.dumps(c))
-        return subprocess.run(["bnverify", "check-cert", str(tmp_path / "e.json")], capture_output=True, text=True,
-                              timeout=600).returncode
+        return subprocess.run([sys.executable, "-m", "bnverify", "check-cert", str(tmp_path / "e.json")],
+                              capture_output=True, text=True, timeout=600).returncode
 
     assert verdict(base) == 0
+    return base, verdict
+
+
+@pytest.mark.slow
+def test_cli_certificate_genuine_then_edited(tmp_path):
+    """`bnverify check --cert` for SiLU's stable point (5/2, n = 8) re-checks with `check-cert`; with the hash
+    recomputed, each edit is refused: activation, weight_var, n (claim and evidence alike), the claim's weight_var
+    alone, the bound below the enclosure, 3 terms, 198 terms, prec 63, the q box moved off the point."""
+    import copy
+    base, verdict = _cli_certificate(tmp_path, "--stages", "rc,silu", "--weight-var", "5/2", "--n", "8", "--property",
+                                     "attractor-stable")
     ev = lambda **kw: lambda c: c["evidence"][0].update(kw)                  # noqa: E731
     both = lambda key, v, ek=None, ev_v=None: lambda c: (c["claim"].__setitem__(key, v),  # noqa: E731
                                                           c["evidence"][0].__setitem__(ek or key, ev_v or v))
@@ -311,24 +321,8 @@ def test_cli_simplex_certificate_genuine_then_edited(tmp_path):
     r = -1/3 from the Gauss-Legendre coefficients) re-checks; relabelled activation (sigmoid, erf, silu), weight_var,
     n, the bracket moved off the fixed point, the bound below the enclosure, the relation flipped: refused."""
     import copy
-    import json
-    import subprocess
-    from bnverify.trusted.base import content_hash
-    path = tmp_path / "tanh4.json"
-    r = subprocess.run(["bnverify", "check", "--stages", "rc,tanh", "--weight-var", "4", "--n", "4", "--property",
-                        "spectral-radius", "--state", "simplex", "--relation", "<", "--bound", "1", "--cert", str(path)],
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stdout + r.stderr
-    base = json.loads(path.read_text())
-
-    def verdict(c):
-        c = copy.deepcopy(c)
-        c["hash"] = content_hash(c)
-        (tmp_path / "e.json").write_text(json.dumps(c))
-        return subprocess.run(["bnverify", "check-cert", str(tmp_path / "e.json")], capture_output=True, text=True,
-                              timeout=600).returncode
-
-    assert verdict(base) == 0
+    base, verdict = _cli_certificate(tmp_path, "--stages", "rc,tanh", "--weight-var", "4", "--n", "4", "--property",
+                                     "spectral-radius", "--state", "simplex", "--relation", "<", "--bound", "1")
     lo, hi = Fraction(base["evidence"][0]["lo"]), Fraction(base["evidence"][0]["hi"])
 
     def both(key, v):
