@@ -342,22 +342,19 @@ def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
     if small is None or small[1] >= pairs[0][0]:
         return None
     T, s_min = small
-    # relu - h first without slopes: a slope is priced as a bracket's radius, some fifty narrow pieces (silu at 7/2,
-    # n = 8: 73 slopes, 9 times the budget); with them where narrow pieces do not do (S(s)/s near 1)
-    for slopes in ((None, set()) if not bounded else (set(),)):
-        cover = _cover_cuts(name, n, w, alpha, state, pairs, (s_min, end), sign, slopes,
-                            trusted.kernel.CERT_WORK - trusted.items.work(brackets[0]))
-        if cover is None:
-            continue
-        cover.update({"activation": name, "alpha": str(alpha), "weight_var": str(w), "n": n, "T": str(T)})
-        if eps is not None:
-            cover["eps"] = str(eps)
-        # one the kernel would refuse unchecked (over the certificate's work budget beside its bracket) is no cover;
-        # at 64 bits it costs half (the pieces' margins are far above 2^-64: GELU at sigma_w^2 = 71/20, n = 3)
-        for prec in (PREC, 64):
-            cover["prec"] = prec
-            if trusted.items.work(cover) + trusted.items.work(brackets[0]) <= trusted.kernel.CERT_WORK:
-                return cover
+    cover = _cover_cuts(name, n, w, alpha, state, pairs, (s_min, end), sign, set(),
+                        trusted.kernel.CERT_WORK - trusted.items.work(brackets[0]))
+    if cover is None:
+        return None
+    cover.update({"activation": name, "alpha": str(alpha), "weight_var": str(w), "n": n, "T": str(T)})
+    if eps is not None:
+        cover["eps"] = str(eps)
+    # one the kernel would refuse unchecked (over the certificate's work budget beside its bracket) is no cover;
+    # at 64 bits it costs half (the pieces' margins are far above 2^-64: GELU at sigma_w^2 = 71/20, n = 3)
+    for prec in (PREC, 64):
+        cover["prec"] = prec
+        if trusted.items.work(cover) + trusted.items.work(brackets[0]) <= trusted.kernel.CERT_WORK:
+            return cover
     return None
 
 
