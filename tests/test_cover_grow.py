@@ -102,3 +102,21 @@ def test_the_large_s_lemma_signs():
     c = lambda w: T._large_s("silu", Fraction(0), 8, w, Fraction(1, 10), Fraction(10 ** 5), "two-point", 1)  # noqa: E731
     d = lambda w: T._large_s("silu", Fraction(0), 8, w, Fraction(1, 10), Fraction(10 ** 5), "two-point", -1)  # noqa: E731
     assert c(W) and not d(W) and d(Fraction(2)) and not c(Fraction(2))
+
+
+def _check(n, rel):
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "bnverify", "check", "--stages", "rc,silu", "--weight-var", "3", "--n",
+                          str(n), "--property", "spectral-radius", "--state", "simplex", "--relation", rel, "--bound",
+                          "1"], capture_output=True, text=True, timeout=300)
+    return out.stdout.split("(")[0]
+
+
+@pytest.mark.slow
+def test_silu_3_simplex_n12_stays_proved_and_n13_is_not_proved():
+    """n = 12: the second root s = 235.135 is stable ('< 1' proved by its bracket, unchanged); n = 13: one root,
+    radius 1.0586, S(s) > s from 1 to 10^6 in balls but the grow lemma's s_big (~1.7e8) is past the cuts' cap: not
+    refuted yet, and never proved (about 8 s each)."""
+    assert "proved" in _check(12, "<")
+    assert "proved" not in _check(13, "<")
