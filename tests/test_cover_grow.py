@@ -120,3 +120,24 @@ def test_silu_3_simplex_n12_stays_proved_and_n13_is_not_proved():
     refuted yet, and never proved (about 8 s each)."""
     assert "proved" in _check(12, "<")
     assert "proved" not in _check(13, "<")
+
+
+@pytest.mark.slow
+def test_a_simplex_cover_ending_where_the_scale_grows_is_checked():
+    """SiLU 7/2, n = 8, simplex: one root (s = 0.162, radius 1.065 to 1.113), S(s) > s beyond s_big = 14.3.  Its cover
+    (75 pieces, 73 by their slope) is priced 280 million, 9 times the budget, so the search does not send it; the
+    kernel's check itself takes some 2 s (search 4 s).  check_cover is called directly, and a relabelled copy refused."""
+    act, n = activation("silu"), 8
+    br = TP.simplex_bracket_item(act, n, W)
+    eps, end = TP._tail(act, n, W, "simplex", Fraction(0), 1)
+    t, s_min = TP._near_zero(act, n, W, "simplex", Fraction(0), -1)
+    s_min = Fraction(min(s_min * 0.99, float(Fraction(br["lo"])) / 2)).limit_denominator(10 ** 6)
+    c = (Fraction(br["lo"]) + Fraction(br["hi"])) / 2
+    pair = (Fraction(float(c * (1 - TP.COVER_REL))).limit_denominator(10 ** 9),
+            Fraction(float(c * (1 + TP.COVER_REL))).limit_denominator(10 ** 9))
+    cover = TP._cover_cuts("silu", n, W, Fraction(0), "simplex", [pair], (s_min, end), -1, set(), 10 ** 12)
+    cover.update(activation="silu", alpha="0", weight_var=str(W), n=n, T=str(t), eps=str(eps), prec=128)
+    fact = T.check_cover(copy.deepcopy(cover), "simplex")
+    assert fact["fact"] == "simplex-roots" and len(fact["radii"]) == 1 and fact["radii"][0][0] > 1
+    with pytest.raises(trusted.Rejected):
+        T.check_cover(dict(copy.deepcopy(cover), weight_var="3"), "simplex")
