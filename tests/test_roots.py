@@ -78,7 +78,7 @@ def _expect(item, why):
     (lambda it: it.update(above=it["above"][:3], slopes=[]), "large-s"),                          # the last cut below s_big's lemma
     (lambda it: it.update(eps="1"), "large-s"),                                         # (1 + eps) w c >= 1
     (lambda it: it.update(T="3"), "small-s"),                                           # inf phi' at T = 3: e^-3
-    (lambda it: _fake_bracket(it, 3), "not shown"),                                     # a bracket with no sign change
+    (lambda it: _fake_bracket(it, 3), "large-s"),       # no sign change; the last sign flips to +: no grow lemma
     (lambda it: it.update(brackets=[it["above"][-2:]]), "brackets must"),               # the last piece as a bracket
     (lambda it: it.update(brackets=[[it["above"][1], str(Fraction(it["above"][1]) * 2)]]), "brackets must"),  # not a piece
     (lambda it: it.update(brackets=[it["below"][1:3]]), "brackets must"),                # unsorted: below (lo, hi)

@@ -485,7 +485,7 @@ def check_cover(item, state="two-point"):
     _small_s (bounded phi), or S(s) > s or < s by _near_zero (phi = relu - h); that sign holds, in
     balls (s a ball), on every piece up to the first bracket and flips at each bracket (so S(s) - s
     changes sign across it: a root inside, the intermediate value theorem), and must be < 0 after the
-    last.  Beyond the last cut S(s) < s: for a bounded phi the cut is in [top, 2 top], top = osc^2
+    last (phi = relu - h: < 0 or > 0, the sign _large_s then shows beyond, the -none or -grow item's lemma).  Beyond the last cut S(s) < s: for a bounded phi the cut is in [top, 2 top], top = osc^2
     (simplex: osc^2/2), and S(s) < top (|phi(p) - phi(q)| < osc almost surely; S is E[(phi(p) -
     phi(q))^2], over 2 at the simplex); no cut beyond 2 top: the integrals of phi(sqrt q Z) (sin's
     oscillations, the poles of tanh and sigmoid near the axis) cost more with q than the price says (a
@@ -521,8 +521,10 @@ def check_cover(item, state="two-point"):
             _near_zero(name, alpha, n, w, T, below[0], state)
         if not sign:
             raise Rejected("the small-s bound is not above 1 (nor below) at s_min = %s" % below[0])
-        if top is None and not _large_s(name, alpha, n, w, Q(item.get("eps", "0")), above[-1], state):
-            raise Rejected("the large-s bound is not below s at s_big = %s" % above[-1])
+        last = sign * (-1) ** len(at)       # S(s) - s's sign after the last bracket (it flips at each)
+        if top is not None and last > 0 or top is None and not _large_s(name, alpha, n, w, Q(item.get("eps", "0")),
+                                                                         above[-1], state, last):
+            raise Rejected("the large-s bound does not show S(s) %s s at s_big = %s" % ("<>"[last > 0], above[-1]))
         radii = []
         for i, (a, b) in enumerate(pairs):
             if i in at:                         # a bracket: the pieces beside it show S(s) - s change sign
@@ -539,8 +541,6 @@ def check_cover(item, state="two-point"):
                 d = (distance(state, name, alpha, n, w, S, tol) - S) * sign
             if not d > 0:
                 raise Rejected("S(s) - s is not shown %s 0 on [%s, %s]" % (">" if sign > 0 else "<", a, b))
-        if sign > 0:
-            raise Rejected("S(s) - s > 0 after the last bracket, where the bound beyond the cuts has S(s) < s")
     return {"fact": state + "-roots", "activation": name, "alpha": alpha, "weight_var": w, "n": n,
             "radii": radii, "s": [[str(pairs[i][0]), str(pairs[i][1])] for i in at]}
 

@@ -211,6 +211,15 @@ def two_point(claim):
                                    len(cover["above"]) - 2, "roots": 1 + len(cover.get("brackets", []))}
         signs = twopoint.roots(act, n, Fraction(w), state=state)
         missed = [math.sqrt(a * b) for (a, b), f in zip(signs, found) if f is None]
+        alpha = two_point_search.kernel_alpha(act)
+        far = act.kernel_name in trusted.twopoint.RELU_GAP and all(
+            two_point_search._tail(act, n, Fraction(w), state, alpha, g) is None for g in (-1, 1))
+        if missed and far:
+            return [item], {"s": [item["lo"], item["hi"]], "search": (
+                "no cover of every root: S(s)/s tends to sigma_w^2 c = %.6g at large s, so near 1 that neither large-s "
+                "lemma (S(s) < s or S(s) > s beyond s_big, phi = relu - h) holds below s = 5e5; the float scan's other "
+                "sign changes (near s = %s) were not confirmed in balls" % (
+                    float(w) * float(trusted.twopoint._relu_slope(n, state).mid()), ", ".join("%.4g" % m for m in missed)))}
         if missed:
             return [item], {"s": [item["lo"], item["hi"]], "search": (
                 "the float scan has %d sign changes of S(s) - s; no bracket was shown in balls near s = %s (the float "
