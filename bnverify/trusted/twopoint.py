@@ -485,7 +485,8 @@ def check_cover(item, state="two-point"):
     _small_s (bounded phi), or S(s) > s or < s by _near_zero (phi = relu - h); that sign holds, in
     balls (s a ball), on every piece up to the first bracket and flips at each bracket (so S(s) - s
     changes sign across it: a root inside, the intermediate value theorem), and must be < 0 after the
-    last (phi = relu - h: < 0 or > 0, the sign _large_s then shows beyond, the -none or -grow item's lemma).  Beyond the last cut S(s) < s: for a bounded phi the cut is in [top, 2 top], top = osc^2
+    last (phi = relu - h: < 0 or > 0, the sign _large_s then shows beyond, the -none or -grow item's
+    lemma).  Beyond the last cut S(s) < s: for a bounded phi the cut is in [top, 2 top], top = osc^2
     (simplex: osc^2/2), and S(s) < top (|phi(p) - phi(q)| < osc almost surely; S is E[(phi(p) -
     phi(q))^2], over 2 at the simplex); no cut beyond 2 top: the integrals of phi(sqrt q Z) (sin's
     oscillations, the poles of tanh and sigmoid near the axis) cost more with q than the price says (a
