@@ -1,0 +1,243 @@
+"""Red team of covers that END with S(s) > s beyond s_big (the -grow item's large-s lemma, trusted/twopoint.py
+check_cover with _large_s sign +1): a cover for phi = relu - h refutes "a two-point (simplex) fixed point with
+spectral radius < 1 exists" when every root's radius is > 1, so a root it misses would be a false refutation.
+
+Independent truth here is this file's own numpy code, not the kernel's: S(s) = E[(phi(p) - phi(q))^2] (two-point,
+p = lam (n-1)/n Z, q = -lam/n Z, lam^2 = sigma_w^2 s) by the trapezoid rule on a fine Z grid, roots by sign changes on a
+log grid from 1e-5 to 1e6 and bisection, and the spectral radius of the whole map G -> K_phi(sigma_w^2 C G C) on
+symmetric n x n matrices from Price's theorem (dK_ij/dSig_ij = E[phi'(x_i) phi'(x_j)], dK_ij/dSig_ii =
+E[phi''(x_i) phi(x_j)]/2, dK_ii/dSig_ii = E[phi'^2 + phi phi'']) on a 2-D grid.  Forgeries of the genuine SiLU
+sigma_w^2 = 7/2, n = 8 cover: eps outside (0, 1), huge or tiny numbers, s_big past 10^6, malformed brackets, relabels
+with the claim relabelled alike."""
+import copy
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from bnverify import trusted
+from bnverify.claims.properties import two_point as TP
+from bnverify.core.activations import activation
+
+W = Fraction(7, 2)
+
+
+# ---------------------------------------------------------------- independent truth (float, this file's own)
+def _sig(t):
+    return 0.5 * (1 + np.tanh(t / 2))
+
+
+def _acts(name, a=1.0):
+    pdf = lambda t: np.exp(-t * t / 2) / math.sqrt(2 * math.pi)          # noqa: E731
+    cdf = lambda t: 0.5 * (1 + np.vectorize(math.erf)(t / math.sqrt(2)))  # noqa: E731
+    return {
+        "silu": (lambda t: t * _sig(t), lambda t: _sig(t) + t * _sig(t) * (1 - _sig(t)),
+                 lambda t: _sig(t) * (1 - _sig(t)) * (2 + t * (1 - 2 * _sig(t)))),
+        "gelu": (lambda t: t * cdf(t), lambda t: cdf(t) + t * pdf(t), lambda t: pdf(t) * (2 - t * t)),
+        "softplus": (lambda t: np.logaddexp(0, t), _sig, lambda t: _sig(t) * (1 - _sig(t))),
+    }[name]
+
+
+Z1 = np.linspace(-12, 12, 6001)
+G1 = np.exp(-Z1 ** 2 / 2) / math.sqrt(2 * math.pi) * (Z1[1] - Z1[0])
+
+
+def S_two(name, n, w, s):
+    f = _acts(name)[0]
+    lam = math.sqrt(w * s)
+    return float(np.sum(G1 * (f(lam * (n - 1) / n * Z1) - f(-lam / n * Z1)) ** 2))
+
+
+def roots_two(name, n, w, lo=1e-5, hi=1e6, N=500):
+    ss = np.geomspace(lo, hi, N)
+    g = [S_two(name, n, w, x) / x - 1 for x in ss]
+    out = []
+    for k in range(N - 1):
+        if g[k] * g[k + 1] <= 0:
+            a, b = ss[k], ss[k + 1]
+            for _ in range(40):
+                m = math.sqrt(a * b)
+                if (S_two(name, n, w, m) / m - 1) * g[k] <= 0:
+                    b = m
+                else:
+                    a = m
+            out.append(math.sqrt(a * b))
+    return out, g
+
+
+def radius_price(name, n, w, s, grid=None):
+    """The spectral radius of G -> K_phi(w C G C) at the two-point fixed point of distance s (Price's theorem)."""
+    f, d, dd = _acts(name)
+    grid = grid or 2 * int(150 + 30 * math.sqrt(w * s)) + 1    # a step of 1/(2.5 lam) or finer: phi bends at t ~ 1
+    X = np.linspace(-12, 12, grid)
+    wt = np.exp(-X ** 2 / 2)
+    wt /= wt.sum()
+    A, B = np.meshgrid(X, X, indexing="ij")
+    WW = np.outer(wt, wt)
+    v = np.full(n, -1.0 / n)
+    v[-1] = (n - 1) / n
+    Sig = w * s * np.outer(v, v)
+
+    def pair(i, j):
+        si, sj = math.sqrt(Sig[i, i]), math.sqrt(Sig[j, j])
+        rho = max(-1.0, min(1.0, Sig[i, j] / (si * sj)))
+        return si * A, sj * (rho * A + math.sqrt(max(0.0, 1 - rho * rho)) * B)
+
+    idx = [(i, j) for i in range(n) for j in range(i, n)]
+    D = {}
+    for i, j in idx:
+        xi, xj = pair(i, j)
+        D[i, j] = ({(i, i): np.sum(WW * (d(xi) ** 2 + f(xi) * dd(xi)))} if i == j else
+                   {(i, j): np.sum(WW * d(xi) * d(xj)), (i, i): np.sum(WW * dd(xi) * f(xj)) / 2,
+                    (j, j): np.sum(WW * f(xi) * dd(xj)) / 2})
+    C = np.eye(n) - np.ones((n, n)) / n
+    M = np.zeros((len(idx), len(idx)))
+    for col, (k, l) in enumerate(idx):
+        E = np.zeros((n, n))
+        E[k, l] = E[l, k] = 1
+        dS = w * C @ E @ C
+        for row, ij in enumerate(idx):
+            M[row, col] = sum(val * dS[kk] for kk, val in D[ij].items())
+    return float(max(abs(np.linalg.eigvals(M))))
+
+
+def _claim(rel, bound="1", n=8, act="silu", w=W, state="two-point"):
+    return {"property": "spectral-radius", "stages": ["rc"], "activation": act, "domain": {"n": str(n)},
+            "params": {"state": state, "relation": rel, "bound": bound}, "weight_var": str(w)}
+
+
+def _cover(act, n, w):
+    bracket = TP.bracket_item(activation(act), n, w)
+    return TP.cover_item(activation(act), n, w, bracket), bracket
+
+
+@pytest.fixture(scope="module")
+def silu8():
+    return _cover("silu", 8, W)
+
+
+def _agrees_with_truth(act, n, w, cover, bracket):
+    """Every root of S(s) = s that this file finds lies in one of the fact's brackets, the radius there (Price) in
+    the fact's range, and S(s) > s at and beyond the last cut (the grow end)."""
+    fact = trusted.items.check_item(copy.deepcopy(cover))
+    found, _ = roots_two(act, n, float(w))
+    assert found, "no root found by the independent scan"
+    brackets = [(float(Fraction(a)), float(Fraction(b))) for a, b in fact["s"]]
+    for r in found:
+        hit = [k for k, (a, b) in enumerate(brackets) if a * (1 - 1e-9) <= r <= b * (1 + 1e-9)]
+        assert hit, "root %.10g outside every bracket %s" % (r, brackets)
+        lo, hi = fact["radii"][hit[0]]
+        rad = radius_price(act, n, float(w), r)
+        assert float(lo) - 1e-3 <= rad <= float(hi) + 1e-3, (r, rad, lo, hi)
+    s_big = float(Fraction(cover["above"][-1]))
+    for s in (s_big, 10 * s_big, 1e4 * s_big):
+        assert S_two(act, n, float(w), s) > s
+    return fact
+
+
+# ---------------------------------------------------------------- truth
+def test_the_example_cover_misses_no_root_and_its_radius_is_right(silu8):
+    """SiLU 7/2, n = 8: one root (0.122929), radius (Price, this file) 1.0990 in the kernel's [1.0607, 1.1278]."""
+    cover, bracket = silu8
+    fact = _agrees_with_truth("silu", 8, W, cover, bracket)
+    assert len(fact["s"]) == 1 and trusted.decide(_claim("<"), [cover])[0] == "refuted"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("act,w,n", [("silu", Fraction(3), 5), ("silu", Fraction(3), 12), ("silu", Fraction(13, 4), 8),
+                                     ("gelu", Fraction(3), 5), ("gelu", Fraction(7, 2), 8),
+                                     ("softplus", Fraction(3), 5), ("softplus", Fraction(7, 2), 8)])
+def test_grow_ended_refutations_agree_with_independent_truth(act, w, n):
+    """Claims the new end refutes (main left them inconclusive): the independent roots and radii agree."""
+    cover, bracket = _cover(act, n, w)
+    if cover is None:
+        pytest.skip("no cover found (inconclusive, not wrong)")
+    _agrees_with_truth(act, n, w, cover, bracket)
+    assert trusted.decide(_claim("<", n=n, act=act, w=w), [cover, bracket])[0] == "refuted"
+    assert trusted.decide(_claim(">", n=n, act=act, w=w), [cover, bracket])[0] == "proved"
+
+
+# ---------------------------------------------------------------- forgeries of the genuine cover
+def _rejected(item):
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(copy.deepcopy(item))
+
+
+BIG = "1" + "0" * 1000
+
+
+@pytest.mark.parametrize("eps", ["0", "-1/10", "1", "2", "1/" + BIG, "9" * 1000 + "/" + BIG, None])
+def test_an_eps_outside_what_the_grow_lemma_needs_is_refused(silu8, eps):
+    """eps must lie in (0, 1) and be large enough for s_big (1 - 10^-1000: slope (1 - eps) w c < 1; 10^-1000:
+    (1/eps - 1) H^2 far above s_big); a missing eps reads as 0."""
+    cover = copy.deepcopy(silu8[0])
+    if eps is None:
+        cover.pop("eps")
+    else:
+        cover["eps"] = eps
+    _rejected(cover)
+
+
+@pytest.mark.parametrize("eps", [0.14, ["1/7"], {"p": 1}, True])
+def test_a_mistyped_eps_is_refused(silu8, eps):
+    _rejected(dict(copy.deepcopy(silu8[0]), eps=eps))
+
+
+@pytest.mark.parametrize("s_big", [BIG, str(10 ** 6 + 1), "4", "1/" + BIG])
+def test_an_s_big_past_the_cap_or_below_the_cuts_is_refused(silu8, s_big):
+    cover = copy.deepcopy(silu8[0])
+    cover["above"][-1] = s_big
+    _rejected(cover)
+
+
+def test_a_cover_ending_where_the_grow_lemma_does_not_yet_hold_is_refused(silu8):
+    """Cut the pieces at s = 4 (the lemma with the item's eps needs s_big > 4.72): the large-s check refuses."""
+    cover = copy.deepcopy(silu8[0])
+    above = [c for c in cover["above"] if Fraction(c) < 4] + ["4"]
+    cover["above"] = above
+    n_pieces = len(cover["below"]) + len(above) - 2
+    cover["slopes"] = [i for i in cover.get("slopes", []) if i < n_pieces]
+    with pytest.raises(trusted.Rejected, match="large-s"):
+        trusted.items.check_item(cover)
+
+
+@pytest.mark.parametrize("brackets", [[["1"]], [[[[["1"]]]]], [["1", 2]], "ab", {"a": 1}, [None], [["1", "2", "3"]]])
+def test_malformed_brackets_are_refused_not_a_crash(silu8, brackets):
+    _rejected(dict(copy.deepcopy(silu8[0]), brackets=brackets))
+
+
+@pytest.mark.parametrize("field,value", [("T", BIG), ("T", "1/" + BIG), ("T", "-1"), ("weight_var", BIG),
+                                         ("n", True), ("n", "8"), ("n", 10 ** 7), ("prec", 63), ("slopes", [10 ** 1000]),
+                                         ("slopes", None), ("alpha", "1/2"), ("below", "12")])
+def test_odd_values_are_refused(silu8, field, value):
+    _rejected(dict(copy.deepcopy(silu8[0]), **{field: value}))
+
+
+@pytest.mark.parametrize("field,value", [("n", 5), ("n", 9), ("weight_var", "3"), ("weight_var", "4"),
+                                         ("activation", "gelu"), ("activation", "softplus")])
+def test_a_relabelled_cover_is_refused_for_its_own_claim(silu8, field, value):
+    """The claim relabelled alike (so the kernel's relevance test passes): the pieces or lemmas fail at the new
+    parameters (n = 5, w = 3: the grow lemma at the item's s_big; n = 9: a piece; w = 4, gelu: near 0)."""
+    bad = dict(copy.deepcopy(silu8[0]), **{field: value})
+    claim = _claim("<", n=bad["n"], act=bad["activation"], w=Fraction(bad["weight_var"]))
+    with pytest.raises(trusted.Rejected):
+        trusted.decide(claim, [bad])
+
+
+def test_the_cover_as_a_simplex_cover_is_refused(silu8):
+    bad = dict(copy.deepcopy(silu8[0]), type="simplex-cover")
+    with pytest.raises(trusted.Rejected):
+        trusted.items.check_item(bad)
+
+
+# ---------------------------------------------------------------- true claims stay proved
+@pytest.mark.slow
+def test_silu_3_n12_simplex_stable_root_still_proved():
+    """The second simplex root (s = 235.135) is stable: "a simplex fixed point with radius < 1" stays proved."""
+    from bnverify.claims.properties import two_point as tp   # noqa: F401  (the property's own search)
+    from bnverify.cli import main
+    with pytest.raises(SystemExit) as e:
+        main(["check", "--stages", "rc,silu", "--weight-var", "3", "--n", "12", "--property", "spectral-radius",
+              "--state", "simplex", "--relation", "<", "--bound", "1"])
+    assert e.value.code == 0
