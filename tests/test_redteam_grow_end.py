@@ -241,3 +241,17 @@ def test_silu_3_n12_simplex_stable_root_still_proved():
         main(["check", "--stages", "rc,silu", "--weight-var", "3", "--n", "12", "--property", "spectral-radius",
               "--state", "simplex", "--relation", "<", "--bound", "1"])
     assert e.value.code == 0
+
+
+@pytest.mark.parametrize("rel,bound,verdicts", [("<", "21/20", {"refuted"}), ("<", "11/10", {"proved", "inconclusive"}),
+                                                (">", "6/5", {"refuted"}), (">", "109/100", {"proved", "inconclusive"}),
+                                                (">=", "1", {"proved"}), ("<=", "1", {"refuted"})])
+def test_bounds_near_the_radius_follow_the_independent_one(silu8, rel, bound, verdicts):
+    """The root's radius is 1.09904 (this file's Price Jacobian; the kernel's enclosure over the cover's bracket is
+    [1.0607, 1.1278]): a true claim (radius < 11/10, > 109/100) is never refuted, a false one never proved."""
+    cover, bracket = silu8
+    try:
+        v = trusted.decide(_claim(rel, bound), [cover, bracket])[0]
+    except trusted.Rejected:
+        v = "inconclusive"
+    assert v in verdicts
