@@ -255,3 +255,40 @@ def test_bounds_near_the_radius_follow_the_independent_one(silu8, rel, bound, ve
     except trusted.Rejected:
         v = "inconclusive"
     assert v in verdicts
+
+
+# ---------------------------------------------------------------- the large-s lemma's two bounds, numerically
+H = {"silu": math.exp(-1), "gelu": 1 / math.sqrt(2 * math.pi), "softplus": math.log(2)}
+
+
+def S_simplex(name, n, w, s, grid=601):
+    """E[(phi(x) - phi(y))^2]/2, x, y ~ N(0, q), cov -q/(n-1), q = w s (n-1)/n: x - y and x + y are independent."""
+    f = _acts(name)[0]
+    q = w * s * (n - 1) / n
+    su, sv = math.sqrt(2 * q * n / (n - 1)), math.sqrt(2 * q * (n - 2) / (n - 1))
+    X = np.linspace(-12, 12, grid)
+    wt = np.exp(-X ** 2 / 2)
+    wt /= wt.sum()
+    U, V = np.meshgrid(su * X, sv * X, indexing="ij")
+    return float(np.sum(np.outer(wt, wt) * (f((U + V) / 2) - f((V - U) / 2)) ** 2) / 2)
+
+
+@pytest.mark.parametrize("act", ["silu", "gelu", "softplus"])
+@pytest.mark.parametrize("state,n", [("two-point", 3), ("two-point", 8), ("two-point", 60), ("simplex", 3),
+                                     ("simplex", 8)])
+def test_the_large_s_bounds_hold_numerically(act, state, n):
+    """(1 - eps) w c s - k (1/eps - 1) H^2 <= S(s) <= (1 + eps) w c s + k (1 + 1/eps) H^2 with the kernel's c
+    (_relu_slope) and H (RELU_GAP), k = 1 (two-point) or 1/2 (simplex), at eps 1/10, 1/2, 9/10 and s from 10^-2 to
+    10^4: this file's S against the lemma both -grow and -none covers end on."""
+    from bnverify.trusted import twopoint as T
+    w = 3.5
+    c = float(T._relu_slope(n, state).mid())
+    h = float(T.RELU_GAP[act](T.ball(0)).mid())
+    assert abs(h - H[act]) < 1e-12
+    k = 1 if state == "two-point" else 0.5
+    for s in np.geomspace(1e-2, 1e4, 13 if state == "two-point" else 7):
+        S = S_two(act, n, w, s) if state == "two-point" else S_simplex(act, n, w, s)
+        for eps in (0.1, 0.5, 0.9):
+            assert (1 - eps) * w * c * s - k * (1 / eps - 1) * h * h <= S * (1 + 1e-9) + 1e-12, (s, eps, S)
+            assert S <= (1 + eps) * w * c * s + k * (1 + 1 / eps) * h * h, (s, eps, S)
+    assert abs((S_two(act, n, w, 1e4) if state == "two-point" else S_simplex(act, n, w, 1e4)) / (w * c * 1e4) - 1) < 0.02
