@@ -20,6 +20,8 @@ from bnverify import trusted
 from bnverify.claims.properties import two_point as TP
 from bnverify.core.activations import activation
 
+from test_cover_grow import simplex_grow_cover     # noqa: E402  (the SiLU 7/2 simplex cover, n = 8)
+
 W = Fraction(7, 2)
 
 
@@ -301,16 +303,8 @@ def test_a_grow_ended_simplex_cover_misses_no_root():
     file's roots of E[(phi(x) - phi(y))^2]/2 = s on a log grid (one, s = 0.16173) lie in its bracket, with the
     whole map's radius (1.0844) in the kernel's range; S(s) > s at s_big and beyond."""
     from bnverify.trusted import twopoint as T
-    act, n = activation("silu"), 8
-    br = TP.simplex_bracket_item(act, n, W)
-    eps, end = TP._tail(act, n, W, "simplex", Fraction(0), 1)
-    t, s_min = TP._near_zero(act, n, W, "simplex", Fraction(0), -1)
-    s_min = Fraction(min(s_min * 0.99, float(Fraction(br["lo"])) / 2)).limit_denominator(10 ** 6)
-    c = (Fraction(br["lo"]) + Fraction(br["hi"])) / 2
-    pair = (Fraction(float(c * (1 - TP.COVER_REL))).limit_denominator(10 ** 9),
-            Fraction(float(c * (1 + TP.COVER_REL))).limit_denominator(10 ** 9))
-    cover = TP._cover_cuts("silu", n, W, Fraction(0), "simplex", [pair], (s_min, end), -1, set(), 10 ** 12)
-    cover.update(activation="silu", alpha="0", weight_var=str(W), n=n, T=str(t), eps=str(eps), prec=128)
+    n = 8
+    cover = simplex_grow_cover(n)
     fact = T.check_cover(copy.deepcopy(cover), "simplex")
     ss = np.geomspace(1e-5, 1e6, 300)
     g = [S_simplex("silu", n, 3.5, x, grid=1201) / x - 1 for x in ss]
