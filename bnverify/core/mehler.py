@@ -43,8 +43,8 @@ them; E[phi'^2] is integrated to 1/64 of the tolerance for that reason.
 The coefficients: Gauss-Legendre on subintervals of [-L, L] (split at phi's kinks, length at most
 2 sqrt q, halved up to three times where the rule would need more than MAX_DEGREE nodes or the
 ellipse meets a singularity), all k from the same nodes; the error on [m-h, m+h] is at most
-h (64/15) M rho^(2-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3, restated for n nodes: rule_error), M bounding |integrand| on the
-Bernstein ellipse E_rho, found by covering the ellipse's boundary with Arb boxes (maximum modulus)
+h (64/15) M rho^(2-2n) / (rho^2 - 1) (Trefethen, ATAP Thm 19.3, restated for n nodes: rule_error), M
+bounding |integrand| on the Bernstein ellipse E_rho, found by covering the ellipse's boundary with Arb boxes (maximum modulus)
 and the smaller of |He_k(u)| <= P_k(|u|), P_k the Hermite polynomial with its coefficients' absolute
 values, and |He_k(u)| / sqrt(k!) <= sqrt(k!) k^(-k/2) e^(k/2) e^((Re u)^2/4 + sqrt(k) |Im u|) (Cauchy's
 formula for the generating function e^(u t - t^2/2) on |t| = sqrt k; :func:`_cauchy_bounds`).  Without

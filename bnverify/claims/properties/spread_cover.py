@@ -90,8 +90,9 @@ def tree(name, n, w, depth=DEPTH, budget=spreadfam.MAX_LEAVES, top=None, order=O
     """The preorder string of a cover of [0, top]^2 (default 4w, sigmoid w) with the tags ``order`` (tried in turn),
     or None (an open cell at the depth limit, over ``budget`` leaves, or past ``deadline``, a time.monotonic()
     value); ``memo``: see :func:`_leaf`.  ``price``: a function of a prefix of the preorder string, read every 512
-    symbols (a walk of the string: little beside the leaf tests); :class:`OverBudget` once it passes one certificate's budget (tanh at
-    sigma_w^2 = 2, n = 15: the whole tree of 8,789 cells took about a minute before its price said no)."""
+    symbols (a walk of the string: little beside the leaf tests); :class:`OverBudget` once it passes one
+    certificate's budget (tanh at sigma_w^2 = 2, n = 15: the whole tree of 8,789 cells took about a minute before
+    its price said no)."""
     w = Fraction(w)
     top = spreadfam.side(name) * w if top is None else Fraction(top)
     out, stack, leaves, priced_at = [], [(0, Fraction(0), top, Fraction(0), top)], 0, 1024

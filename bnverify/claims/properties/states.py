@@ -224,8 +224,8 @@ def two_point(claim):
             return [item], {"s": [item["lo"], item["hi"]], "search": (
                 "the float scan has %d sign changes of S(s) - s; no bracket was shown in balls near s = %s (the float "
                 "rule can be far off at large s; the kernel's balls kept one sign on a grid a factor 4 either side), so "
-                "another %s fixed point there is neither proved nor excluded" % (len(signs), ", ".join("%.4g" % m for m in missed),
-                                                                      state))}
+                "another %s fixed point there is neither proved nor excluded" % (
+                    len(signs), ", ".join("%.4g" % m for m in missed), state))}
     return [item], {"s": [item["lo"], item["hi"]]}
 
 
