@@ -75,6 +75,7 @@ print(" ".join(r.verdict.status for r in res))
 """
 
 
+@pytest.mark.slow
 def test_a_script_without_a_main_guard_runs_a_pool(tmp_path):
     """Workers must not re-run the caller's script (which would start pools inside them)."""
     script = tmp_path / "no_guard.py"

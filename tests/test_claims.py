@@ -69,6 +69,7 @@ def test_one_catalogue_on_disk():
     assert sorted(p.name for p in PROOFS.iterdir() if p.is_file()) == sorted(p.name for p in PROOFS.glob("*.toml"))
 
 
+@pytest.mark.slow
 def test_the_wheel_installs_the_catalogue(tmp_path):
     """A wheel built from this checkout carries proofs/*.toml as bnverify/catalogue/."""
     import subprocess

@@ -94,6 +94,8 @@ def test_four_roots_against_a_root_scan(n):
 
 
 # ---------------------------------------------------------------- the trusted check
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_the_kernel_checks_every_n_from_7():
     """The genuine item from n = 7 (chain on [0, 1/16] and t = 1/7 .. 1/15): four fixed points,
     and n^3 times the partner's gap -> 2 (pi - 2) inside the certified limit."""

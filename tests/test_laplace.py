@@ -134,6 +134,7 @@ def test_monte_carlo_relu(n):
             assert abs(float(res["V"][j][k].mid()) - mean[j, k]) < 5 * se[j, k] + 1e-12, (j, k)
 
 
+@pytest.mark.slow
 def test_monte_carlo_rs_alone_leaky():
     S = SIGMAS[5]
     res = laplace.gram(S, Fr(1, 10), rc=False, digits=8)

@@ -73,6 +73,7 @@ def test_float_gauss_laguerre_and_15_digits(n):
             assert float(res["V"][j][k].rad()) < 1e-15 * max(1.0, abs(ref2[j, k]))    # 15 digits
 
 
+@pytest.mark.slow
 def test_against_the_entrywise_route():
     # GENERIC[4] with relu; the 4 x 4 leading block of ODD8 (signed couplings) with abs
     for Sigma, a in ((GENERIC[4], 0), ([row[:4] for row in ODD8[:4]], -1)):

@@ -72,6 +72,8 @@ def test_nested_switches_cost_linear_in_the_nodes(monkeypatch):
     assert _count_value_calls(text, monkeypatch) <= 10 * nodes
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_check_cert_of_a_never_analytic_switch_ends_within_20_s(tmp_path):
     """The work is counted in the child's CPU seconds (4.6 s idle), which a loaded machine does not stretch as it
     does wall time (10 s at load 10, past a 20 s wall limit at load 11); the wall limit is only a hang guard."""
@@ -295,6 +297,8 @@ def test_a_division_by_zero_literal_is_no_internal_error(run_cli):
     assert code in (2, 3) and "internal error" not in err, (code, err)
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_a_formula_over_its_priced_work_says_so(run_cli):
     """max(x, x/2) + abs(x - 1)/4 at sigma_w^2 = 2, n = 5: the bracket's integrals (the kink at x = 1 inside a half)
     go over the work the evidence was priced at; formula._spent raises Rejected inside acb.integral's callback, which

@@ -40,6 +40,7 @@ def test_directions_duplicate_names_do_not_hang_check():
     assert out.stdout.strip() in ("proved", ""), out.stderr[-500:]
 
 
+@pytest.mark.slow
 def test_directions_duplicate_names_do_not_hang_check_cert(tmp_path):
     """The same defect through check-cert: the shipped certificate of
     proofs/stability-directions.toml with params.decay = ["odd-angle"] * 60000, rehashed

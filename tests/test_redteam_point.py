@@ -426,7 +426,8 @@ def test_the_edge_point_once_with_no_full_radius_and_the_schema(monkeypatch):
     jsonschema.validate(row, schema["properties"]["results"]["items"]["anyOf"][1])
 
 
-@pytest.mark.parametrize("name, w, top", [("erf", 2, "1.94586845418"), ("sin", 2, "1.61936695851")])
+@pytest.mark.parametrize("name, w, top", [pytest.param("erf", 2, "1.94586845418", marks=pytest.mark.slow),
+                                            ("sin", 2, "1.61936695851")])
 def test_the_eigenvalue_in_mpmath(name, w, top):
     """DT(S*) at {v, -v, 0} again, every expectation an mpmath integral (20 digits, no Gauss-Hermite rule): the
     largest of its six eigenvalues is 1.9458684542 (erf) / 1.6193669585 (sin), and the edge root is q* = w a(q*)."""

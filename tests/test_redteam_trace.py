@@ -222,6 +222,8 @@ def test_attractor_with_the_lemma(run_cli):
         assert code == 2, (stages, err)
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_basins_names_the_lemma(run_cli, monkeypatch):
     """basins at GELU, sigma_w^2 = 2: its reason said the kernel decides the two-point and simplex states only;
     it proves there is no spread-cluster fixed point at any n."""

@@ -161,6 +161,8 @@ def test_a_block_without_the_translations_zeros_is_refused():
             T.eigenvalues(M)
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_a_sigmoid_cover_short_of_osc_squared_is_refused():
     """sigmoid's oscillation is 1 (range (0, 1)): its cover must reach osc^2 = 1, not tanh's 4 nor 1/4."""
     from bnverify.claims.properties import two_point as TP

@@ -376,6 +376,7 @@ def test_in_headless_chromium(built, tmp_path):
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FIREFOX, reason="no firefox on PATH (Debian package firefox-esr; .ci/run installs it)")
 def test_in_headless_firefox(built, tmp_path):
     """The same pages draw in Firefox (its own MathML engine): a full-page screenshot of each

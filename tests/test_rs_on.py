@@ -83,6 +83,8 @@ def test_models_without_the_rs_growth_have_no_goal(stages, act):
         trusted.decide(claim)
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_the_growth_claim_and_its_forgeries(tmp_path):
     path = tmp_path / "g.json"
     assert _run(["check", "proofs/rs-growth.toml", "--cert", str(path)])[0] == 0

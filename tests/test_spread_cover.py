@@ -321,6 +321,8 @@ def test_the_leaf_tests_mean_what_they_say():
         assert not S._leaf("S", "erf", n, F(1), F(0), F(1, 4), F(0), F(1))
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_the_command_line(run_cli):
     """check and attractor for erf / sin beyond the lemma: per-n covers refute; n = 3 (a fixed point off the lines)
     is proved to exist (a spread-point item), never refuted."""
@@ -434,6 +436,8 @@ def test_the_search_stops_at_its_time_limit():
     assert time.monotonic() - t < 6
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_a_cover_over_the_budget_is_not_searched(monkeypatch):
     """Issue 22: bnverify attractor --stages rc,sin --weight-var 100 --n 3 took 98 to 126 s: a cover without unstable
     cells cannot exist at n = 3 (the point {v, -v, 0} does), and one with them needs some 308,000 cells (the full

@@ -353,6 +353,7 @@ def test_independent_scan_finds_no_spread_point(n):
     assert roots and all(abs(r + 1 / (n - 1)) < 1e-6 or abs(r - 1) < 1e-6 for _, r in roots), roots
 
 
+@pytest.mark.slow
 def test_attractor_row_says_why_there_is_no_cover(monkeypatch, run_cli):
     """bnverify attractor: a searched row of an activation with covers carries the cover search's reason (over one
     certificate's budget at elu 2, n = 5: the row said only "inconclusive (search 1.1 s)", check said why; red team

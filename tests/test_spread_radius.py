@@ -269,6 +269,8 @@ def test_the_command_line(run_cli):
     assert code == 3 and "not shown < 19/10" in out and "never refutes" in out, out + err
 
 
+@pytest.mark.slow
+@pytest.mark.mutation
 def test_attractor_shows_the_checked_radius(run_cli, cli_json):
     """bnverify attractor at n = 3 (erf, 2): the U cover's row carries the kernel-checked point, its narrow q bracket
     around q* and the radius enclosure rounded outward (text and --json, valid against the schema); n = 4 none."""

@@ -256,6 +256,7 @@ def test_partition_missing_a_piece_or_claiming_too_much(cover):
         _rejected(dict(cover, delta=deltas[:i] + [str(F(deltas[i]) * 2)] + deltas[i + 1:]), "not shown")
 
 
+@pytest.mark.slow
 def test_square_below_the_derived_bound(cover):
     """top below (n-1)^2 w OMEGA_SILU^2/delta^2 is refused, and so is a tree built for the square gelu's OMEGA
     would give silu (0.171 for 0.28: some 0.37 of the side)."""
@@ -368,6 +369,7 @@ def test_softplus_lemmas_and_coefficients():
                 S.gelu_bound(region, 3, W, "softplus")
 
 
+@pytest.mark.slow
 def test_softplus_cover_refutes_and_is_softplus_own():
     """A softplus cover at sigma_w^2 = 5/2, n = 3 (no point there: float search) checks and refutes attractor-exists;
     relabelled to silu, gelu or another sigma_w^2 it is refused.  The cover is the search's, stored (tests/data: its

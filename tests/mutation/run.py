@@ -164,7 +164,8 @@ def verify_copy(copy):
 
 def run_tests(copy, tests, timeout):
     """(status, seconds, first failure, output tail): killed / survived / timeout."""
-    cmd = [python(), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    # slow tests marked "mutation" too: long for every run of the suite, but they kill mutants
+    cmd = [python(), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not slow or mutation", *tests]
     t = time.monotonic()
     try:
         out = subprocess.run(cmd, cwd=copy, env=environment(copy), capture_output=True, text=True,
