@@ -39,7 +39,9 @@ dynamics, at each n of --n:
                    silu, softplus, elu at >= 4); elsewhere the smallest n in A..B
                    at which a float search of the symmetric family finds a spread-cluster fixed
                    point (and a stable one), or "none found in A..B (float search; not
-                   proved)" (docs/spread.md; bnverify attractor decides erf, sin, tanh, sigmoid, gelu per n)
+                   proved)" (docs/spread.md; bnverify attractor decides erf, sin, tanh, sigmoid, gelu per n);
+                   --certify-smallest: the trusted kernel proves that value (or refutes it, or says
+                   why not) as `bnverify check --property attractor-threshold` does
   infinite width   the Gram map G -> K_phi(sigma_w^2 C G C) iterated in floating point
                    (Gauss-Hermite product rule) from --starts Gaussian batches: the scale's fate
                    (scale-free for a homogeneous phi; else collapses / finite / explodes) and
@@ -78,6 +80,11 @@ def add_arguments(p):
     p.add_argument("--spread-n", default=None, metavar="A..B",
                    help="a non-homogeneous phi's smallest-n column: the float spread-cluster search at every n of "
                         "A..B (e.g. 3..16, at most 64; not certified; about 3-10 s per n and row)")
+    p.add_argument("--certify-smallest", action="store_true",
+                   help="with --spread-n: ask the trusted kernel to prove each row's smallest n (the float search's "
+                        "value, or none) as `bnverify check --property attractor-threshold` would: covers at every n "
+                        "below it, a stable spread-box at it (minutes per row; a row over one certificate's budget "
+                        "stays a float suggestion, with the kernel's reason)")
     options.add_seed(p)
     options.add_plot(p, "a map of the finite-width end states (odd point / simplex-like) per activation")
     options.add_json(p)
@@ -126,6 +133,8 @@ def _validate(args):
     options.jobs(args.jobs)
     args.spread_range = None if args.spread_n is None else ranges.parse_int_range(
         args.spread_n, "--spread-n", minimum=3, allow_open=False, maximum=64)
+    if args.certify_smallest and args.spread_range is None:
+        raise BadInput("--certify-smallest needs --spread-n A..B (the range whose smallest n the kernel decides)")
     return names, alpha, wv, ns
 
 
@@ -327,6 +336,19 @@ def compute(args):
             if point:
                 row["note"] += "; kernel-checked: " + spread_verdicts.point_text(point)
         spread_rows.update({key: v for key, v in lemma.items() if v is not None})
+        if args.certify_smallest:            # the kernel judges each float suggestion (the lemmas' rows are proved)
+            asked = {key: ex.submit(spread_verdicts.threshold, key[0], next(a for r_name, a, _, _ in rows
+                                                                             if r_name == key[0]), key[1],
+                                    sr.lo, sr.hi, row["smallest_n_stable"])
+                     for key, row in spread_rows.items() if not row["certified"]}
+            kbar = Progress("atlas: kernel's smallest n", args.progress)
+            for k, (key, f) in enumerate(asked.items()):
+                row, verdict = spread_rows[key], f.result()
+                row["kernel"], row["note"] = verdict, spread_verdicts.threshold_text(row, verdict)
+                if verdict["status"] == "proved":
+                    row.update(certified=True, label="trusted kernel")
+                kbar(k + 1, len(asked))
+            kbar.done()
     finally:
         ex.shutdown()
         bar.done()

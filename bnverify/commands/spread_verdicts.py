@@ -25,6 +25,34 @@ def none_claim(act, w, r):
     return properties.check(spec.claim_from_dict(data, "attractor command"))
 
 
+def threshold(name, alpha, w, lo, hi, value):
+    """The kernel's verdict on attractor-threshold = ``value`` (an int, or None for "none") for RC + the activation
+    ``name`` (parameter ``alpha`` or None) at sigma_w^2 = w on lo..hi, as the atlas shows it (a job: plain
+    arguments and a plain dict, for any executor).  The claim runs as ``bnverify check`` runs it: covers at every n
+    below the value, a stable spread-box at it; the kernel derives the goal from the claim."""
+    from ..core import activations
+    act = activations.activation(name, alpha)
+    data = {"id": "atlas-threshold", "title": "atlas", "property": "attractor-threshold", "expect": "proved",
+            "statement": "the smallest n in %d..%d with a stable spread-cluster state is %s" % (lo, hi, value or "none"),
+            "model": dict(spec.model_of(act), weight_var=str(w)), "domain": {"n": "%d..%d" % (lo, hi)},
+            "params": {"value": "none" if value is None else str(value)}}
+    v = properties.check(spec.claim_from_dict(data, "atlas"))
+    return {"value": "none" if value is None else value, "status": v.status, "method": v.method,
+            "seconds": round(v.seconds, 1), "reason": str((v.evidence or {}).get("reason", ""))}
+
+
+def threshold_text(row, k):
+    """The atlas's smallest-n note once the kernel has judged the float search's value (``k``: threshold's dict)."""
+    lo, hi = row["range"]
+    if k["status"] == "proved":
+        head = ("the smallest n in %d..%d with a stable spread-cluster state is %s" % (lo, hi, k["value"])
+                if k["value"] != "none" else "none in %d..%d has a stable spread-cluster state" % (lo, hi))
+        return "%s (proved by the trusted kernel, %s, %.1f s)" % (head, k["method"], k["seconds"])
+    word = {"refuted": "refuted by the trusted kernel", "inconclusive": "the trusted kernel: inconclusive"}[k["status"]]
+    why = k["reason"] if len(k["reason"]) <= 160 else k["reason"][:157] + "..."
+    return "%s; value %s %s (%s)" % (row["note"], k["value"], word, why)
+
+
 def stable_claim(act, w, n):
     """The kernel's verdict on attractor-stable (spectral radius < 1) for RC + ``act`` at sigma_w^2 = w and one n: a
     spread-none cover, with cells where any fixed point is unstable if no cover goes without them (n = 3)."""
