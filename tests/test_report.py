@@ -409,7 +409,8 @@ def test_curve_caption_names_the_basin_verdicts():
     assert figures._basins_sentence(_rows()) == ""
 
 
-@pytest.mark.parametrize("light", [True, pytest.param(False, marks=pytest.mark.slow)])
+@pytest.mark.slow           # 8 s: the report's fixtures above draw the fast figures; this one draws every figure
+@pytest.mark.parametrize("light", [True, False])
 def test_every_figure_renders_with_a_sourced_caption(light):
     """Every figure draws with its caption; ``light``: the simulated figures (trajectories, end states, the atlas)
     from a few small networks, as the report's own figures are drawn under -m slow (2.5 s of sampling here)."""
