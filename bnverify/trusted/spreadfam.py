@@ -10,7 +10,8 @@ t/n^2), r1 = a + (n-2) b + c, t = (n-1) (r1 + c) + d; on rho = 1, (a - b)/(1 - r
 fixed point (|phi_i - mean| <= 2B): the square's side top >= 4 B^2 w (side()).
 A leaf of the cover (preorder string, "4" splits a cell into (q lo, p lo), (q lo, p hi), (q hi, p lo), (q hi, p hi)):
 "O" p > (n-1)^2 q on the cell (no state); "S" w E[phi'(sqrt q Z)]^2 > 1 (then G1 >= w a_1^2 - q > 0: Mehler's terms
-are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "D" G1 - G2 of one sign by the
+are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "g" (Mehler's activations) G1
+of one sign in balls, the direct test alone (it reads the coefficients of the cell's q side only, and is priced so); "D" G1 - G2 of one sign by the
 mean value form where rho < 1 on the cell (G1 = G2 = 0 at a fixed point; near a simplex fixed point whose transverse
 multiplier is near 1 the curves G1 = 0 and G2 = 0 nearly touch, and their difference, 0 along the whole simplex line,
 has a small gradient); "X" G2 changes sign along the diagonal p = q (the simplex line, where G1 = G2: a simplex
@@ -191,6 +192,8 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
     if q0 <= 0:
         return False
     qb, pb = _span(q0, q1), _span(p0, p1)
+    if tag == "g":          # Mehler's G1 in balls alone: from the q side's coefficients only (priced so)
+        return name in MEH and _sign(_g12_odd(name, n, wb, qb, pb, True)[0]) != 0
     if tag in "12" and _sign((_g12_odd(name, n, wb, qb, pb, tag == "1") if name in MEH else
                               g12(name, n, wb, qb, pb))[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
@@ -400,12 +403,12 @@ def odd_integrals(item):
         elif tag in "12XD":
             keys.update([(q0, q1), (p0, p1)] + ([(q0, q0), (p0, p0)] if tag != "X" else
                                                 [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
-        elif tag == "S":
-            keys.add(("S", q1))
-    v = {k1: min(top, top * k1 / u, 1000) for k1 in {k[1] for k in keys if k[0] != "S"}}     # each side's q once
-    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(v[k[1]])) + 12 - 5 * (
-        item["activation"] == "elu")) // (2 if item["activation"] == "elu" else 4) *
-               (4 + min(12, math.isqrt(max(0, math.ceil(v[k[1]]))))) // 4 for k in keys)
+        elif tag in "gS":
+            keys.add((q0, q1) if tag == "g" else ("S", q1))
+    v, elu = {k1: min(top, top * k1 / u) for k1 in {k[1] for k in keys if k[0] != "S"}}, item["activation"] == "elu"
+    steep = {k1: math.ceil(q).bit_length() // 2 if elu else min(12, math.isqrt(math.ceil(min(q, 1000)))) for k1, q in v.items()}
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(v[k[1]], 1000))) + 12 - 5 * elu) // (
+        2 if elu else 4) * (4 + steep[k[1]]) // 4 for k in keys)
 
 
 def _coef(name, qb):
