@@ -130,7 +130,9 @@ def test_d_never_closes_a_cell_across_the_simplex_line(name, n, w, top):
     leaf may close it (with its p side's gradient dropped, a mutant's D did); nor one holding the simplex point."""
     with ctx.workprec(128):
         for q in (F(1, 3), F(2, 3), F(3, 2), F(7, 2)):
-            for c in _cells_around(q, q, range(7, 14), top):
+            cells = list(_cells_around(q, q, range(7, 14), top))
+            cells += [(q, q + h, q - h / 8, q + 7 * h / 8) for h in (F(top, 2 ** k) for k in range(5, 14))]
+            for c in cells:       # the second kind: the corner (q0, p0) below the line, the cell mostly above it
                 assert c[2] < c[1] and c[0] < c[3]          # the diagonal crosses the cell
                 assert not S._leaf("D", name, n, w, *c), (q, c)
 
@@ -208,6 +210,8 @@ def test_the_price_counts_the_new_leaves():
     one = dict(TANH8, tree="4" + "1" * 4)
     assert S.odd_integrals(dict(one, tree="4" + "D" * 4)) == S.odd_integrals(one)
     assert 0 < S.odd_integrals(dict(one, tree="4" + "g" * 4)) < S.odd_integrals(one)
+    # its two q sides [0, 4] and [4, 8] (q0 = 0 is priced though the leaf fails there): each a whole series' integrals
+    assert S.odd_integrals(dict(one, tree="4" + "g" * 4)) >= 2 * ((S._terms("tanh", 4.0) + 12) // 4)
     assert S.odd_integrals(dict(one, tree="44" + "g" * 4 + "O" * 3)) > S.odd_integrals(dict(one, tree="4" + "g" + "O" * 3))
     elu = dict(ELU5, tree="4" + "1" * 4)
     small, big = dict(elu, top=str(F(ELU5["top"]))), dict(elu, top=str(F(ELU5["top"]) * 10 ** 12))
