@@ -216,6 +216,8 @@ def test_the_price_counts_the_new_leaves():
     elu = dict(ELU5, tree="4" + "1" * 4)
     small, big = dict(elu, top=str(F(ELU5["top"]))), dict(elu, top=str(F(ELU5["top"]) * 10 ** 12))
     assert S.odd_integrals(big) > S.odd_integrals(small)
+    huge, vast = dict(elu, top=str(F(ELU5["top"]) * 10 ** 30)), dict(elu, top=str(F(ELU5["top"]) * 10 ** 100))
+    assert S.odd_integrals(vast) > 3 * S.odd_integrals(huge)    # 34 ms per integral at 10^100, 5 to 8 at 10^30
 
 
 @pytest.mark.slow

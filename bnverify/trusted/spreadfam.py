@@ -389,7 +389,10 @@ def odd_integrals(item):
     """How many one-dimensional integrals check_spread_none computes for an ODD item at most, weighted by their
     steepness (1 + min(3, isqrt(q)/4): 1 to 5 ms each, measured, q from 0 to 800), read off its tree before any
     arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
-    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf.  No cell below
+    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1; a "g" leaf's q side alone), one
+    per "S" leaf.  elu's (its integrands entire on [0, L]): 1 + max(b/2, b - 32)/4 with b the bit length of q, no cap
+    (CPU, alone, [q, 2q] balls: 0.6 ms at q <= 1, 0.9 at 10^3, 1.9 at 10^5, 3.3 at 10^10, 4.2 at 10^15, 34 at 10^100,
+    54 at 10^300 per integral; priced 0.8 ms times the weight: 1.3 to 2 times the cost).  No cell below
     MAX_DEPTH (the check splits none there: a "4" of 40,000 nested cells priced in exact 2^-40000 sides took minutes)."""
     keys, u, top = set(), 1 << MAX_DEPTH, Q(item["top"])      # sides in units of top / 2^MAX_DEPTH: integers
     stack = [(0, 0, u, 0, u)]
@@ -406,7 +409,7 @@ def odd_integrals(item):
         elif tag in "gS":
             keys.add((q0, q1) if tag == "g" else ("S", q1))
     v, elu = {k1: min(top, top * k1 / u) for k1 in {k[1] for k in keys if k[0] != "S"}}, item["activation"] == "elu"
-    steep = {k1: math.ceil(q).bit_length() // 2 if elu else min(12, math.isqrt(math.ceil(min(q, 1000)))) for k1, q in v.items()}
+    steep = {k1: (lambda b: max(b // 2, b - 32))(math.ceil(q).bit_length()) if elu else min(12, math.isqrt(math.ceil(min(q, 1000)))) for k1, q in v.items()}
     return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(v[k[1]], 1000))) + 12 - 5 * elu) // (
         2 if elu else 4) * (4 + steep[k[1]]) // 4 for k in keys)
 
