@@ -81,7 +81,7 @@ def test_d_and_g_cells_hold_their_sign_at_sampled_points(item, tol, every):
         vals = []
         for q, p in ((q0, p0), (q0, p1), (q1, p0), (q1, p1), ((q0 + q1) / 2, (p0 + p1) / 2)):
             q, p = float(q), float(p)
-            if q > 0 and p < (n - 1) ** 2 * q:
+            if q > 0 and p < (n - 1) ** 2 * q * (1 - 1e-6):      # off rho = 1 (floats cancel in a - b there)
                 g1, g2 = _g12(name, n, w, q, p)
                 vals.append(g1 - g2 if tag == "D" else g1)
         if not vals:        # a corner cell of the wedge: no sample point in the family
