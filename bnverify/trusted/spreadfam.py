@@ -409,7 +409,7 @@ def odd_integrals(item):
         elif tag in "gS":
             keys.add((q0, q1) if tag == "g" else ("S", q1))
     v, elu = {k1: min(top, top * k1 / u) for k1 in {k[1] for k in keys if k[0] != "S"}}, item["activation"] == "elu"
-    steep = {k1: (lambda b: max(b // 2, b - 32))(math.ceil(q).bit_length()) if elu else min(12, math.isqrt(math.ceil(min(q, 1000)))) for k1, q in v.items()}
+    steep = {k1: (lambda b: max(b // 2, b - 32))(math.ceil(q).bit_length()) if elu else min(12, math.isqrt(max(0, math.ceil(min(q, 1000))))) for k1, q in v.items()}
     return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(v[k[1]], 1000))) + 12 - 5 * elu) // (
         2 if elu else 4) * (4 + steep[k[1]]) // 4 for k in keys)
 
