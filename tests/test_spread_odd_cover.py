@@ -180,7 +180,7 @@ def test_a_genuine_spread_fixed_point_blocks_the_cover(monkeypatch):
 
     def closed():
         with ctx.workprec(128):
-            return [any(S._leaf(t, "tanh", 6, F(2), *c) for t in "OS12X") for c in cells()]
+            return [any(S._leaf(t, "tanh", 6, F(2), *c) for t in "OS12XgD") for c in cells()]
     assert any(closed())
 
     def shifted(name, n, w, q, p, only_g1=False):

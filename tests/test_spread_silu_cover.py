@@ -221,7 +221,7 @@ def test_cell_g1_g2_hold_the_quadrature():
 def test_cover_checks_and_refutes(cover):
     f = trusted.items.check_item(copy.deepcopy(cover))
     assert f["fact"] == "spread-none" and f["activation"] == "silu" and f["n"] == N and not f["only_stable"]
-    assert set(cover["tree"]) <= set("4" + SC.GELU_ORDER) and "Z" in cover["tree"] and "B" in cover["tree"]
+    assert set(cover["tree"]) <= set("4" + SC.GELU_ORDER + SC.G1_ALONE + SC.DIFF) and "Z" in cover["tree"] and "B" in cover["tree"]
     claim = {"property": "attractor-stable", "stages": ["rc"], "activation": "silu", "domain": {"n": str(N)},
              "params": {}, "weight_var": str(W)}
     verdict, _, why = trusted.decide(claim, [cover])

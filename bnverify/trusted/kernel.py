@@ -1073,7 +1073,7 @@ def _spread_none(c, threshold, ns):
     maps n to the fact's only_stable (its cover leaves unstable fixed points)."""
     why = ("at %s the symmetric family has no %sfixed point off the simplex and two-point lines (a quadtree cover of (q, p) "
            "over a square holding every fixed point ([0, 4 sigma_w^2]^2, sigmoid's [0, sigma_w^2]^2, gelu's, silu's, softplus's, elu's from ReLU's): "
-           "signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q in balls, small q, the simplex fixed point's uniqueness cell%s; trusted/spreadfam.py)")
+           "signs of G1 = sigma_w^2 (a - b)/(1 - rho) - q and G2 = q' - q (or of G1 - G2) in balls, small q, the simplex fixed point's uniqueness cell%s; trusted/spreadfam.py)")
 
     def because(where, ks):
         unstable = any(ns[k] for k in ks)

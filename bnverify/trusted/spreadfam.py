@@ -10,9 +10,12 @@ t/n^2), r1 = a + (n-2) b + c, t = (n-1) (r1 + c) + d; on rho = 1, (a - b)/(1 - r
 fixed point (|phi_i - mean| <= 2B): the square's side top >= 4 B^2 w (side()).
 A leaf of the cover (preorder string, "4" splits a cell into (q lo, p lo), (q lo, p hi), (q hi, p lo), (q hi, p hi)):
 "O" p > (n-1)^2 q on the cell (no state); "S" w E[phi'(sqrt q Z)]^2 > 1 (then G1 >= w a_1^2 - q > 0: Mehler's terms
-are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "X" G2 changes sign along the
-diagonal p = q (the simplex line, where G1 = G2: a simplex fixed point) and the interval Jacobian of (G1, G2) has
-a determinant without 0, so (mean value theorem per row) the cell holds no other zero; "U" (unstable) the family map
+are a_k^2 (1 + rho + .. + rho^(k-1)) >= 0); "1" / "2" G1 / G2 of one sign in balls; "g" (Mehler's activations) G1
+of one sign in balls, the direct test alone (it reads the coefficients of the cell's q side only, and is priced so); "D" G1 - G2 of one sign by the
+mean value form where rho < 1 on the cell (G1 = G2 = 0 at a fixed point; near a simplex fixed point whose transverse
+multiplier is near 1 the curves G1 = 0 and G2 = 0 nearly touch, and their difference, 0 along the whole simplex line,
+has a small gradient); "X" G2 changes sign along the diagonal p = q (the simplex line, where G1 = G2: a simplex
+fixed point) and the interval Jacobian of (G1, G2) has a determinant without 0, so (mean value theorem per row) the cell holds no other zero; "U" (unstable) the family map
 (q, p) -> (q', p') has det(J - I) < 0 on the cell, so at any fixed point there J has a real eigenvalue > 1 (its
 characteristic polynomial is negative at 1), an eigenvalue of DT(S) too (S is linear in (q, p) and the family is
 invariant): a cover with a "U" leaf shows no *stable* spread-cluster fixed point (n = 3's {v, -v, 0} for odd phi).
@@ -189,12 +192,14 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
     if q0 <= 0:
         return False
     qb, pb = _span(q0, q1), _span(p0, p1)
+    if tag == "g":          # Mehler's G1 in balls alone: from the q side's coefficients only (priced so)
+        return name in MEH and _sign(_g12_odd(name, n, wb, qb, pb, True)[0]) != 0
     if tag in "12" and _sign((_g12_odd(name, n, wb, qb, pb, tag == "1") if name in MEH else
                               g12(name, n, wb, qb, pb))[int(tag) - 1]):
         return True         # else the mean value form about the centre, where rho < 1 on the cell (G1 smooth)
     t0, t1 = max(q0, p0), min(q1, p1)
     h2 = tag == "2" and name == "gelu"      # G2 = h12's first: its closed form smooth across rho = 1 where finite
-    if tag not in ("12X" if name in MEH else "12XU") or not p1 < (n - 1) ** 2 * q0 and not h2 or tag == "X" and not t0 < t1:
+    if tag not in ("12XD" if name in MEH else "12XUD") or not p1 < (n - 1) ** 2 * q0 and not h2 or tag == "X" and not t0 < t1:
         return False
     try:
         dq, dp = _partials(h12 if tag == "U" or h2 else g12, name, n, wb, qb, pb)
@@ -202,11 +207,14 @@ def _leaf(tag, name, n, w, q0, q1, p0, p1, bound=None):
         return False
     if tag == "U":
         return bool(dq[0] * dp[1] - dp[0] * dq[1] < 0)
-    if tag in "12":
-        k, qm, pm = int(tag) - 1, (q0 + q1) / 2, (p0 + p1) / 2
+    if tag in "12D":        # "D": G1 - G2 (0 at a fixed point), its gradient small where G1 = 0, G2 = 0 nearly touch
+        k, qm, pm = int(tag) - 1 if tag != "D" else 0, (q0 + q1) / 2, (p0 + p1) / 2
         if name in MEH:     # about the corner: its variances' coefficients serve every cell with that q0 or p0
             qm, pm = q0, p0
-        return _sign(g12(name, n, wb, ball(qm), ball(pm))[k] + dq[k - h2] * (qb - ball(qm)) + dp[k - h2] * (
+        if tag == "D":
+            dq, dp = [dq[0] - dq[1]], [dp[0] - dp[1]]
+        g = g12(name, n, wb, ball(qm), ball(pm))
+        return _sign((g[0] - g[1] if tag == "D" else g[k]) + dq[k - h2] * (qb - ball(qm)) + dp[k - h2] * (
             pb - ball(pm))) != 0
     ends = [_sign(g12(name, n, wb, ball(t), ball(t))[1]) for t in (t0, t1)]
     return ends[0] * ends[1] == -1 and _sign(dq[0] * dp[1] - dp[0] * dq[1]) != 0
@@ -381,7 +389,10 @@ def odd_integrals(item):
     """How many one-dimensional integrals check_spread_none computes for an ODD item at most, weighted by their
     steepness (1 + min(3, isqrt(q)/4): 1 to 5 ms each, measured, q from 0 to 800), read off its tree before any
     arithmetic (items.work's price): (N + 12) // 4 (two at once) for each distinct variance ball a leaf's tests ask
-    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1), one per "S" leaf.  No cell below
+    for (the cell's q and p sides, its corner's q0 and p0, an "X" cell's ends t0, t1; a "g" leaf's q side alone), one
+    per "S" leaf.  elu's (its integrands entire on [0, L]): 1 + max(b/2, b - 32)/4 with b the bit length of q, no cap
+    (CPU, alone, [q, 2q] balls: 0.6 ms at q <= 1, 0.9 at 10^3, 1.9 at 10^5, 3.3 at 10^10, 4.2 at 10^15, 34 at 10^100,
+    54 at 10^300 per integral; priced 0.8 ms times the weight: 1.3 to 2 times the cost).  No cell below
     MAX_DEPTH (the check splits none there: a "4" of 40,000 nested cells priced in exact 2^-40000 sides took minutes)."""
     keys, u, top = set(), 1 << MAX_DEPTH, Q(item["top"])      # sides in units of top / 2^MAX_DEPTH: integers
     stack = [(0, 0, u, 0, u)]
@@ -392,15 +403,15 @@ def odd_integrals(item):
         qm, pm = (q0 + q1) // 2, (p0 + p1) // 2
         if tag == "4" and d < MAX_DEPTH:
             stack += [(d + 1, *c) for c in ((qm, q1, pm, p1), (qm, q1, p0, pm), (q0, qm, pm, p1), (q0, qm, p0, pm))]
-        elif tag in "12X":
+        elif tag in "12XD":
             keys.update([(q0, q1), (p0, p1)] + ([(q0, q0), (p0, p0)] if tag != "X" else
                                                 [(max(q0, p0),) * 2, (min(q1, p1),) * 2]))
-        elif tag == "S":
-            keys.add(("S", q1))
-    v = {k1: min(top, top * k1 / u, 1000) for k1 in {k[1] for k in keys if k[0] != "S"}}     # each side's q once
-    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(v[k[1]])) + 12 - 5 * (
-        item["activation"] == "elu")) // (2 if item["activation"] == "elu" else 4) *
-               (4 + min(12, math.isqrt(max(0, math.ceil(v[k[1]]))))) // 4 for k in keys)
+        elif tag in "gS":
+            keys.add((q0, q1) if tag == "g" else ("S", q1))
+    v, elu = {k1: min(top, top * k1 / u) for k1 in {k[1] for k in keys if k[0] != "S"}}, item["activation"] == "elu"
+    steep = {k1: (lambda b: max(b // 2, b - 32))(math.ceil(q).bit_length()) if elu else min(12, math.isqrt(max(0, math.ceil(min(q, 1000))))) for k1, q in v.items()}
+    return sum(1 if k[0] == "S" else (_terms(item["activation"], float(min(v[k[1]], 1000))) + 12 - 5 * elu) // (
+        2 if elu else 4) * (4 + steep[k[1]]) // 4 for k in keys)
 
 
 def _coef(name, qb):

@@ -30,6 +30,8 @@ def _kind(name):
     return activations.REGISTRY[name]
 
 
+G1_ALONE = "g"      # G1 of one sign in balls, no mean value form: priced by the cell's q side alone (Mehler's covers)
+DIFF = "D"          # G1 - G2 of one sign (the mean value form): tried for Mehler's covers, after "1" and "2"
 UNSTABLE = "U"      # tried only when no cover without it exists: its fact answers for stable fixed points only
 
 
@@ -254,6 +256,8 @@ def search_item(name, n, w, unstable=True, seconds=SECONDS, why=None, **kw):
     memo = {}           # the leaf tests' answers in this search: the estimate's cells and each order's are the tree's
     odd = name in spreadfam.MEH         # tanh, sigmoid, silu: no "U" cells (the kernel has no det(J - I) test for them)
     order = GELU_ORDER if _kind(name).relu_bound else ORDER
+    if odd:             # Mehler's covers: "D" (G1 - G2) before "X" (tanh at sigma_w^2 = 2, n = 14: 7,329 cells -> 1,461),
+        order = order.replace("X", DIFF + "X").replace("1", G1_ALONE + "1")     # "g" (G1 from q's ball) before "1"
     orders = (order, order + UNSTABLE) if unstable and not odd else (order,)
     side, bound, extra = spreadfam.side(name) * Fraction(w), None, {}
     if _kind(name).relu_bound:      # gelu: its bound on q from the rho partition (the kernel derives it again); deeper trees: its
