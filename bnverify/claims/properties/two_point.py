@@ -224,9 +224,9 @@ def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0), sl
         if _piece_ok(name, n, w, c, b, sign, state, alpha) or slopes is not None and \
                 _piece_ok(name, n, w, c, b, sign, state, alpha, slope=True) and not slopes.add((c, b)):
             cuts.append(b)
-            c, h = b, h * 3 / 2
+            c, h = b, h * (Fraction(3, 2) if slopes is None else 2)
         else:
-            h /= 3
+            h /= 3 if slopes is None else Fraction(5, 3)
             if h < (end - start) * Fraction(1, 10 ** 12):
                 return None
     return cuts if cuts[-1] == end else None
@@ -248,9 +248,29 @@ def _tail(act, n, w, state, alpha, sign=-1):
             big = k * (1 + g / e) * H * H / (1 - slope) * 1.01 + 1e-9
             if best is None or big < best[1]:
                 best = (e, big)
+    cross = _cross_big(act.name, n, w, state, sign)
+    if cross is not None and (best is None or cross < best[1]):     # the cross-term lemma's s_big, where it is smaller
+        best = (best[0] if best is not None else 0.5, cross)        # (eps then unused: the kernel tries both lemmas)
     if best is None or best[1] > 5 * 10 ** 5:
         return None
     return Fraction(best[0]).limit_denominator(10 ** 6), Fraction(best[1]).limit_denominator(10 ** 6) + 1
+
+
+def _cross_big(name, n, w, state, sign):
+    """The least s_big (a float, within 2 %, up to 10^6) at which the kernel's cross-term lemma (twopoint._cross: h
+    even and integrable, E[AB] bounded by terms decreasing in s) shows sign (S(s) - s) > 0 beyond, or None."""
+    if name not in trusted.twopoint.DECAY:
+        return None
+    holds = lambda s: trusted.twopoint._cross(name, n, Fraction(w), Fraction(s).limit_denominator(10 ** 6),  # noqa: E731
+                                              state, sign)
+    with ctx.workprec(PREC):
+        if not holds(10 ** 6):
+            return None
+        lo, hi = 1e-3, 1e6
+        while hi > lo * 1.02:
+            m = math.sqrt(lo * hi)
+            lo, hi = (lo, m) if holds(m) else (m, hi)
+    return hi
 
 
 def _near_zero(act, n, w, state, alpha, sign):
