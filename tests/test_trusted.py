@@ -212,9 +212,12 @@ def test_trusted_is_small():
     variance from one Gauss-Legendre node set (_legendre: pieces, the Bernstein-ellipse bound h (64/15) M rho^(2-2n)/
     (rho^2 - 1) with M by maximum modulus on Arb boxes and |He_k| <= P_k, the crude bound for far pieces, halving and
     the fallback to acb.integral per coefficient, which stays as the reference).  +1 in items.py: a spread-box's
-    terms priced as 30 at least, silu's more at large variances (the route's fixed work per ball, red team rtgl)."""
+    terms priced as 30 at least, silu's more at large variances (the route's fixed work per ball, red team rtgl).
+    +31 for the cross-term large-s lemma (twopoint.py _cross and DECAY: phi = relu - h with h even and integrable, E[AB]
+    bounded by terms decreasing in s, beside the eps lemma, now _eps_bound) and the measured price of a relu - h
+    simplex cover's pieces and slopes (items.py _gap_cover)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 3987, sizes
+    assert sum(sizes.values()) <= 4018, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])
