@@ -202,7 +202,9 @@ def test_the_gap_cover_price_reads_the_pieces():
             "lo": "1", "hi": "1001/1000", "T": "1", "below": ["1/2", "1"], "above": ["1001/1000", "2", "3"], "eps": "0"}
     p0 = trusted.items.work(base)
     assert trusted.items.work(dict(base, slopes=[2])) > p0
-    assert trusted.items.work(dict(base, weight_var="100")) > p0
+    more = dict(base, above=["1001/1000", "2", "3", "4"])
+    step = lambda **kw: trusted.items.work(dict(more, **kw)) - trusted.items.work(dict(base, **kw))     # noqa: E731
+    assert step(weight_var="100") > 2 * step()      # one piece at s = 4: L = log2(1 + 400) against log2(15)
     assert trusted.items.work(dict(base, above=["1001/1000", "2", "3", "4"])) > p0
     assert trusted.items.work(dict(base, slopes=[[1], "x", 2.5])) == p0
     with pytest.raises(trusted.Rejected):

@@ -167,3 +167,36 @@ def test_a_none_cover_ends_with_the_cross_lemma_only_from_its_edge():
     with ctx.workprec(128):
         assert T._large_s("gelu", Fraction(0), n, w, Fraction(1, 2), edge, "two-point", -1)
         assert not T._large_s("gelu", Fraction(0), n, w, Fraction(1, 2), edge * Fraction(9, 10), "two-point", -1)
+
+
+@pytest.mark.parametrize("name,n,w,state", [("gelu", 5, 2.5, "two-point"), ("silu", 20, 2.5, "simplex"),
+                                            ("softplus", 8, 2.5, "two-point"), ("softplus", 8, 2.5, "simplex")])
+def test_the_collapse_side_edge_matches_the_hand_formula(name, n, w, state):
+    """(1 - w c) s = 2 k (X or P) + k H^2 (h >= 0: X; softplus: P), the test's own floats, against the kernel's edge."""
+    with ctx.workprec(128):
+        c = float((T.ball(Fraction(w)) * T._relu_slope(n, state)).mid())
+    k = 0.5 if state == "simplex" else 1.0
+    f = lambda s: (1 - c) * s - 2 * k * bounds(name, n, w, s, state)[1 if H_SIGN[name] > 0 else 0] - k * H_GAP[name] ** 2  # noqa: E731
+    a, b = 1e-3, 1e6
+    for _ in range(200):
+        m = math.sqrt(a * b)
+        a, b = (a, m) if f(m) > 0 else (m, b)
+    edge = _edge(name, n, Fraction(w), state, -1)
+    assert abs(float(edge) / b - 1) < 1e-4, (float(edge), b)
+
+
+@pytest.mark.parametrize("name,n,w,state", [("gelu", 5, Fraction(7, 2), "two-point"), ("softplus", 1000, Fraction(201, 100), "two-point"),
+                                            ("silu", 13, Fraction(3), "simplex"), ("softplus", 30, Fraction(3), "simplex")])
+def test_the_grow_side_edge_matches_the_hand_formula(name, n, w, state):
+    with ctx.workprec(128):
+        c = float((T.ball(w) * T._relu_slope(n, state)).mid())
+    if c <= 1:
+        pytest.skip("w c <= 1")
+    k = 0.5 if state == "simplex" else 1.0
+    f = lambda s: (c - 1) * s - 2 * k * bounds(name, n, float(w), s, state)[0 if H_SIGN[name] > 0 else 1]  # noqa: E731
+    a, b = 1e-3, 1e6
+    for _ in range(200):
+        m = math.sqrt(a * b)
+        a, b = (a, m) if f(m) > 0 else (m, b)
+    edge = _edge(name, n, w, state, 1)
+    assert abs(float(edge) / b - 1) < 1e-4, (float(edge), b)
