@@ -150,7 +150,7 @@ def simplex8():
 
 @pytest.mark.slow
 def test_a_simplex_cover_ending_where_the_scale_grows_is_checked_within_its_price(simplex8):
-    """SiLU 7/2, n = 8, simplex: one root (s = 0.162, radius 1.065 to 1.113), S(s) > s beyond s_big = 4.38 (the
+    """SiLU 7/2, n = 8, simplex: one root (s = 0.162, radius 1.065 to 1.113), S(s) > s beyond s_big = 3.358 (the
     cross-term lemma; the eps lemma's was 14.3).  Its cover (some 55 pieces, all but the bracket by their slope) is
     priced some 20 million by the measured price (was 280 million: a slope priced as a bracket's radius at 2^-60,
     times sqrt(w s_big)), inside the budget beside its bracket, and the kernel's check takes less than the price's
@@ -184,9 +184,10 @@ def test_the_simplex_cover_is_not_the_two_point_states(simplex8):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cut", [Fraction(4), Fraction(3), Fraction(1)])
+@pytest.mark.parametrize("cut", [Fraction(33, 10), Fraction(3), Fraction(1)])
 def test_a_simplex_cover_stopping_short_of_s_big_is_refused(simplex8, cut):
-    """The last cut moved below the cross-term lemma's edge (4.38 at n = 8; 4 is 9 % short): refused at any eps."""
+    """The last cut moved below the cross-term lemma's edge (3.357 at n = 8; 3.3 is 2 % short; the eps lemma's is 14.3):
+    refused at any eps."""
     bad = copy.deepcopy(simplex8)
     above = [c for c in bad["above"] if Fraction(c) < cut] + [str(cut)]
     bad["above"], bad["eps"] = above, "1/2"
@@ -215,7 +216,7 @@ def test_the_gap_cover_price_reads_the_pieces():
 @pytest.mark.parametrize("n", [5, 8])
 def test_silu_7_2_simplex_radius_below_one_is_refuted_in_the_budget(n):
     """The cover is sent (inside the budget) and refutes 'a simplex fixed point with radius < 1' (about 8 to 12 s)."""
-    assert _check_w(n, "<", "7/2").startswith("refuted")
+    assert "refuted" in _check_w(n, "<", "7/2")
 
 
 @pytest.mark.slow

@@ -249,8 +249,9 @@ def _tail(act, n, w, state, alpha, sign=-1):
             if best is None or big < best[1]:
                 best = (e, big)
     cross = _cross_big(act.name, n, w, state, sign)
-    if cross is not None and (best is None or cross < best[1]):     # the cross-term lemma's s_big, where it is smaller
-        best = (best[0] if best is not None else 0.5, cross)        # (eps then unused: the kernel tries both lemmas)
+    if cross is not None and cross <= 5 * 10 ** 5 and (best is None or cross < best[1]):   # the cross-term lemma's
+        # s_big, where smaller: the kernel's own test holds there (eps then unused: the kernel tries both lemmas)
+        return Fraction(best[0] if best is not None else 0.5).limit_denominator(10 ** 6), Fraction(math.ceil(cross * 1000), 1000)
     if best is None or best[1] > 5 * 10 ** 5:
         return None
     return Fraction(best[0]).limit_denominator(10 ** 6), Fraction(best[1]).limit_denominator(10 ** 6) + 1
