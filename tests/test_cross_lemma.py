@@ -1,6 +1,6 @@
-"""The cross-term large-s lemma (trusted/twopoint.py _cross; docs/two-point.md "The cross-term lemma"): for phi = relu - h
-with h even, of one sign and integrable (silu, gelu, softplus), S(s) = w c s - 2 k E[AB] + k E[B^2] exactly and E[AB]
-lies in [-X, P] (h >= 0; softplus: [-P, X]) with P, X explicit and decreasing in s.  Checked here against independent
+"""The cross-term large-s lemma (trusted/twopoint.py _cross; docs/two-point.md "The cross-term lemma"): for
+phi = relu - h with h even, of one sign and integrable (silu, gelu, softplus), S(s) = w c s - 2 k E[AB] + k E[B^2]
+exactly and E[AB] lies in [-X, P] (h >= 0; softplus: [-P, X]) with P, X explicit and decreasing in s.  Checked here against independent
 mpmath integrals (E[AB] and the two-point S(s) at large s, the simplex's E[AB] by conditioning on y, where E[relu(m +
 sigma W)] has a closed form), and the lemma's forgeries: another n, weight variance, activation or state, s_big moved
 below its edge, and covers whose cuts stop short of it."""
@@ -34,9 +34,11 @@ def bounds(name, n, w, s, state):
     I, J = I_J[name]
     if state == "simplex":
         q, r = w * s * (n - 1) / n, 1 / (n - 1)
-        return 2 * I / math.sqrt(2 * math.pi * q), 2 * (r * I / math.sqrt(2 * math.pi * q) + math.sqrt(1 - r * r) * J / math.pi)
+        root = math.sqrt(2 * math.pi * q)
+        return 2 * I / root, 2 * (r * I / root + math.sqrt(1 - r * r) * J / math.pi)
     lam = math.sqrt(w * s)
-    return I * n * n / ((n - 1) * lam * math.sqrt(2 * math.pi)), I * n * (n - 1 + 1 / (n - 1) ** 2) / (lam * math.sqrt(2 * math.pi))
+    root = lam * math.sqrt(2 * math.pi)
+    return I * n * n / ((n - 1) * root), I * n * (n - 1 + 1 / (n - 1) ** 2) / root
 
 
 def eab_mp(name, n, w, s, state):
@@ -55,7 +57,8 @@ def eab_mp(name, n, w, s, state):
     sig = sq * mpmath.sqrt(1 - r * r)
     same = mpmath.quad(lambda z: sq * z * h_mp(name, sq * z) * mpmath.npdf(z), [0, 1, mpmath.inf])
     er = lambda m: m * mpmath.ncdf(m / sig) + sig * mpmath.npdf(m / sig)     # noqa: E731
-    cross = mpmath.quad(lambda z: er(r * sq * z) * h_mp(name, sq * z) * mpmath.npdf(z), [-mpmath.inf, -1, 0, 1, mpmath.inf])
+    cross = mpmath.quad(lambda z: er(r * sq * z) * h_mp(name, sq * z) * mpmath.npdf(z),
+                        [-mpmath.inf, -1, 0, 1, mpmath.inf])
     return 2 * same - 2 * cross
 
 
@@ -176,7 +179,8 @@ def test_the_collapse_side_edge_matches_the_hand_formula(name, n, w, state):
     with ctx.workprec(128):
         c = float((T.ball(Fraction(w)) * T._relu_slope(n, state)).mid())
     k = 0.5 if state == "simplex" else 1.0
-    f = lambda s: (1 - c) * s - 2 * k * bounds(name, n, w, s, state)[1 if H_SIGN[name] > 0 else 0] - k * H_GAP[name] ** 2  # noqa: E731
+    end = 1 if H_SIGN[name] > 0 else 0
+    f = lambda s: (1 - c) * s - 2 * k * bounds(name, n, w, s, state)[end] - k * H_GAP[name] ** 2  # noqa: E731
     a, b = 1e-3, 1e6
     for _ in range(200):
         m = math.sqrt(a * b)
@@ -185,8 +189,10 @@ def test_the_collapse_side_edge_matches_the_hand_formula(name, n, w, state):
     assert abs(float(edge) / b - 1) < 1e-4, (float(edge), b)
 
 
-@pytest.mark.parametrize("name,n,w,state", [("gelu", 5, Fraction(7, 2), "two-point"), ("softplus", 1000, Fraction(201, 100), "two-point"),
-                                            ("silu", 13, Fraction(3), "simplex"), ("softplus", 30, Fraction(3), "simplex")])
+@pytest.mark.parametrize("name,n,w,state", [("gelu", 5, Fraction(7, 2), "two-point"),
+                                            ("softplus", 1000, Fraction(201, 100), "two-point"),
+                                            ("silu", 13, Fraction(3), "simplex"),
+                                            ("softplus", 30, Fraction(3), "simplex")])
 def test_the_grow_side_edge_matches_the_hand_formula(name, n, w, state):
     with ctx.workprec(128):
         c = float((T.ball(w) * T._relu_slope(n, state)).mid())

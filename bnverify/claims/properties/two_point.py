@@ -251,7 +251,8 @@ def _tail(act, n, w, state, alpha, sign=-1):
     cross = _cross_big(act.name, n, w, state, sign)
     if cross is not None and cross <= 5 * 10 ** 5 and (best is None or cross < best[1]):   # the cross-term lemma's
         # s_big, where smaller: the kernel's own test holds there (eps then unused: the kernel tries both lemmas)
-        return Fraction(best[0] if best is not None else 0.5).limit_denominator(10 ** 6), Fraction(math.ceil(cross * 1000), 1000)
+        eps = Fraction(best[0] if best is not None else 0.5).limit_denominator(10 ** 6)
+        return eps, Fraction(math.ceil(cross * 1000), 1000)
     if best is None or best[1] > 5 * 10 ** 5:
         return None
     return Fraction(best[0]).limit_denominator(10 ** 6), Fraction(best[1]).limit_denominator(10 ** 6) + 1
@@ -262,8 +263,8 @@ def _cross_big(name, n, w, state, sign):
     even and integrable, E[AB] bounded by terms decreasing in s) shows sign (S(s) - s) > 0 beyond, or None."""
     if name not in trusted.twopoint.DECAY:
         return None
-    holds = lambda s: trusted.twopoint._cross(name, n, Fraction(w), Fraction(s).limit_denominator(10 ** 6),  # noqa: E731
-                                              state, sign)
+    def holds(s):
+        return trusted.twopoint._cross(name, n, Fraction(w), Fraction(s).limit_denominator(10 ** 6), state, sign)
     with ctx.workprec(PREC):
         if not holds(10 ** 6):
             return None
@@ -310,6 +311,9 @@ def _near_zero(act, n, w, state, alpha, sign):
         if best is not None:
             break
     return best and (Fraction(best[0]).limit_denominator(1000), best[1])
+
+
+OVER_BUDGET = {}       # (activation, n, weight_var, state) -> why the last cover search stopped at the work budget
 
 
 def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
@@ -390,7 +394,13 @@ def _cover_cuts(name, n, w, alpha, state, pairs, ends, sign, slopes, spare):
                   "prec": 64, "lo": "1", "hi": "2", "T": "1", "below": [str(x) for x in cuts + piece], "above": [
                       str(end), str(end + 1)], "brackets": [[str(a), str(b)] for a, b in pairs[1:]],
                   "slopes": list(range(len(slopes or ())))}
-        return trusted.items.work(so_far) > spare
+        if trusted.items.work(so_far) > spare:
+            OVER_BUDGET[(name, n, w, state)] = ("a cover of every root (ending at s_big = %.4g) was cut up to s = %.4g "
+                                                "in %d pieces, already over one certificate's work budget (%s)" % (
+                                                    end, piece[-1], len(cuts) + len(piece) - 1,
+                                                    "{:,}".format(trusted.kernel.CERT_WORK)))
+            return True
+        return False
     for lo, hi in pairs + [(end, None)]:
         piece = _cuts(name, n, w, start, lo, sign, state, alpha, slopes, over)
         if piece is None:
