@@ -1,9 +1,9 @@
 """The cross-term large-s lemma (trusted/twopoint.py _cross; docs/two-point.md "The cross-term lemma"): for
 phi = relu - h with h even, of one sign and integrable (silu, gelu, softplus), S(s) = w c s - 2 k E[AB] + k E[B^2]
 exactly and E[AB] lies in [-X, P] (h >= 0; softplus: [-P, X]) with P, X explicit and decreasing in s.
-Checked here against independent mpmath integrals (E[AB] and the two-point S(s) at large s, the simplex's E[AB] by conditioning on y, where E[relu(m +
-sigma W)] has a closed form), and the lemma's forgeries: another n, weight variance, activation or state, s_big moved
-below its edge, and covers whose cuts stop short of it."""
+Checked here against independent mpmath integrals (E[AB] and the two-point S(s) at large s, the simplex's E[AB] by
+conditioning on y, where E[relu(m + sigma W)] has a closed form), and the lemma's forgeries: another n, weight
+variance, activation or state, s_big moved below its edge (covers whose cuts stop short of it: test_cover_grow.py)."""
 import copy
 import math
 from fractions import Fraction
