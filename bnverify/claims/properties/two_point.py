@@ -224,7 +224,7 @@ def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0), sl
             return None
         b = min(end, c + h)
         short = Fraction(float(b))      # a cut of 53 bits, not one whose denominator grows with every step (3^k)
-        b = short if c < short < end else b
+        b = short if b < end and c < short < end and 64 * (end - short) > end - c else b   # no sliver before end
         if _piece_ok(name, n, w, c, b, sign, state, alpha) or slopes is not None and \
                 float(b - c) * math.sqrt(float(w * b)) <= 1.5 * float(b) and \
                 _piece_ok(name, n, w, c, b, sign, state, alpha, slope=True) and not slopes.add((c, b)):
