@@ -105,9 +105,13 @@ def test_the_large_s_lemma_signs():
 
 
 def _check(n, rel):
+    return _check_w(n, rel, "3")
+
+
+def _check_w(n, rel, w):
     import subprocess
     import sys
-    out = subprocess.run([sys.executable, "-m", "bnverify", "check", "--stages", "rc,silu", "--weight-var", "3", "--n",
+    out = subprocess.run([sys.executable, "-m", "bnverify", "check", "--stages", "rc,silu", "--weight-var", w, "--n",
                           str(n), "--property", "spectral-radius", "--state", "simplex", "--relation", rel, "--bound",
                           "1"], capture_output=True, text=True, timeout=300)
     return out.stdout.split("(")[0]
@@ -116,13 +120,14 @@ def _check(n, rel):
 @pytest.mark.slow
 def test_silu_3_simplex_n12_stays_proved_and_n13_is_not_proved():
     """n = 12: the second root s = 235.135 is stable ('< 1' proved by its bracket, unchanged); n = 13: one root,
-    radius 1.0586, S(s) > s from 1 to 10^6 in balls but the grow lemma's s_big (~1.7e8) is past the cuts' cap: not
-    refuted yet, and never proved (about 8 s each)."""
+    radius 1.0586, S(s) > s from 1 to 10^6 in balls; the cross-term lemma's s_big is 840 now (the eps lemma's ~1.7e8),
+    but the cover is priced over the budget (test_silu_3_n13_simplex_cover_is_checked_directly): not refuted by the
+    CLI yet, and never proved (8 to 60 s each)."""
     assert "proved" in _check(12, "<")
     assert "proved" not in _check(13, "<")
 
 
-def simplex_grow_cover(n=8):
+def simplex_grow_cover(n=8, W=W):
     """The simplex cover of SiLU 7/2 at n that ends where the scale grows (S(s) > s beyond s_big), built by the
     search's own pieces (_cover_cuts) around the one root's bracket; the search does not send it (over the budget)."""
     act = activation("silu")
@@ -138,13 +143,88 @@ def simplex_grow_cover(n=8):
     return cover
 
 
+@pytest.fixture(scope="module")
+def simplex8():
+    return simplex_grow_cover(8)
+
+
 @pytest.mark.slow
-def test_a_simplex_cover_ending_where_the_scale_grows_is_checked():
-    """SiLU 7/2, n = 8, simplex: one root (s = 0.162, radius 1.065 to 1.113), S(s) > s beyond s_big = 14.3.  Its cover
-    (75 pieces, 73 by their slope) is priced 280 million, 9 times the budget, so the search does not send it; the
-    kernel's check itself takes some 2 s (search 4 s).  check_cover is called directly, and a relabelled copy refused."""
-    cover = simplex_grow_cover()
+def test_a_simplex_cover_ending_where_the_scale_grows_is_checked_within_its_price(simplex8):
+    """SiLU 7/2, n = 8, simplex: one root (s = 0.162, radius 1.065 to 1.113), S(s) > s beyond s_big = 3.358 (the
+    cross-term lemma; the eps lemma's was 14.3).  Its cover (some 55 pieces, all but the bracket by their slope) is
+    priced some 20 million by the measured price (was 280 million: a slope priced as a bracket's radius at 2^-60,
+    times sqrt(w s_big)), inside the budget beside its bracket, and the kernel's check takes less than the price's
+    time (0.63 us per unit, the budget's 20 s per 32 million)."""
+    import time
+    cover = simplex8
+    price = trusted.items.work(cover)
+    assert price + trusted.items.work(TP.simplex_bracket_item(activation("silu"), 8, W)) <= trusted.kernel.CERT_WORK
+    t0 = time.process_time()
+    fact = T.check_cover(copy.deepcopy(cover), "simplex")
+    assert time.process_time() - t0 <= 0.63e-6 * price
+    assert fact["fact"] == "simplex-roots" and len(fact["radii"]) == 1 and fact["radii"][0][0] > 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("field,value", [("weight_var", "3"), ("weight_var", "4"), ("n", 9), ("n", 7),
+                                         ("activation", "gelu"), ("activation", "softplus"), ("activation", "elu")])
+def test_a_relabelled_simplex_cover_is_refused(simplex8, field, value):
+    bad = dict(copy.deepcopy(simplex8), **{field: value})
+    if value == "elu":
+        bad["alpha"] = "1"
+    with pytest.raises(trusted.Rejected):
+        T.check_cover(bad, "simplex")
+
+
+@pytest.mark.slow
+def test_the_simplex_cover_is_not_the_two_point_states(simplex8):
+    """The same cuts read as a two-point cover: the two-point root (0.123) is not in the simplex's bracket."""
+    with pytest.raises(trusted.Rejected):
+        T.check_cover(dict(copy.deepcopy(simplex8), type="two-point-cover"), "two-point")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cut", [Fraction(33, 10), Fraction(3), Fraction(1)])
+def test_a_simplex_cover_stopping_short_of_s_big_is_refused(simplex8, cut):
+    """The last cut moved below the cross-term lemma's edge (3.357 at n = 8; 3.3 is 2 % short; the eps lemma's is 14.3):
+    refused at any eps."""
+    bad = copy.deepcopy(simplex8)
+    above = [c for c in bad["above"] if Fraction(c) < cut] + [str(cut)]
+    bad["above"], bad["eps"] = above, "1/2"
+    bad["slopes"] = [i for i in bad.get("slopes", []) if i < len(bad["below"]) + len(above) - 2]
+    with pytest.raises(trusted.Rejected, match="large-s"):
+        T.check_cover(bad, "simplex")
+
+
+def test_the_gap_cover_price_reads_the_pieces():
+    """A relu - h simplex cover's price grows with its pieces, slopes and variance (the measured model), and a list of
+    slopes holding non-integers or a 5000-cut list is priced or refused, never a crash."""
+    base = {"type": "simplex-cover", "activation": "silu", "alpha": "0", "weight_var": "7/2", "n": 8, "prec": 128,
+            "lo": "1", "hi": "1001/1000", "T": "1", "below": ["1/2", "1"], "above": ["1001/1000", "2", "3"], "eps": "0"}
+    p0 = trusted.items.work(base)
+    assert trusted.items.work(dict(base, slopes=[2])) > p0
+    more = dict(base, above=["1001/1000", "2", "3", "4"])
+    step = lambda **kw: trusted.items.work(dict(more, **kw)) - trusted.items.work(dict(base, **kw))     # noqa: E731
+    assert step(weight_var="100") > 2 * step()      # one piece at s = 4: L = log2(1 + 400) against log2(15)
+    assert trusted.items.work(dict(base, above=["1001/1000", "2", "3", "4"])) > p0
+    assert trusted.items.work(dict(base, slopes=[[1], "x", 2.5])) == p0
+    with pytest.raises(trusted.Rejected):
+        trusted.items.work(dict(base, below=[str(k) for k in range(1, 5000)]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [5, 8])
+def test_silu_7_2_simplex_radius_below_one_is_refuted_in_the_budget(n):
+    """The cover is sent (inside the budget) and refutes 'a simplex fixed point with radius < 1' (about 8 to 12 s)."""
+    assert "refuted" in _check_w(n, "<", "7/2")
+
+
+@pytest.mark.slow
+def test_silu_3_n13_simplex_cover_is_checked_directly():
+    """SiLU 3, n = 13, simplex: the one root (s = 0.979, radius [1.042, 1.094]) and S(s) > s beyond s_big = 840 (the
+    cross-term lemma): check_cover accepts the search's cover (some 180 pieces, 13 s) though it is priced over the
+    budget (some 220 million), so the CLI stays inconclusive; the mathematics refutes 'radius < 1'."""
+    cover = simplex_grow_cover(13, Fraction(3))
+    assert trusted.items.work(cover) > trusted.kernel.CERT_WORK
     fact = T.check_cover(copy.deepcopy(cover), "simplex")
     assert fact["fact"] == "simplex-roots" and len(fact["radii"]) == 1 and fact["radii"][0][0] > 1
-    with pytest.raises(trusted.Rejected):
-        T.check_cover(dict(copy.deepcopy(cover), weight_var="3"), "simplex")

@@ -116,17 +116,17 @@ def test_reverse_large_s_holds_just_past_its_edge_and_not_before(name, alpha, n,
         edge = (1 / e - 1) * H * H / ((1 - e) * _mpf(w) * c - 1)
     edge = Fraction(str(mpmath.nstr(edge, 30)))
     with ctx.workprec(128):
-        assert T._large_s(name, Fraction(alpha), n, Fraction(w), eps, edge * Fraction(1001, 1000), "two-point", 1)
-        assert not T._large_s(name, Fraction(alpha), n, Fraction(w), eps, edge * Fraction(999, 1000), "two-point", 1)
+        assert T._eps_bound(name, Fraction(alpha), n, Fraction(w), eps, edge * Fraction(1001, 1000), "two-point", 1)
+        assert not T._eps_bound(name, Fraction(alpha), n, Fraction(w), eps, edge * Fraction(999, 1000), "two-point", 1)
         # and the collapse side (sign -1) never holds where w c > 1
-        assert not T._large_s(name, Fraction(alpha), n, Fraction(w), eps, edge * 10, "two-point", -1)
+        assert not T._eps_bound(name, Fraction(alpha), n, Fraction(w), eps, edge * 10, "two-point", -1)
 
 
 @pytest.mark.parametrize("eps", [Fraction(-1, 2), Fraction(0), Fraction(1), Fraction(3, 2), Fraction(-3)])
 def test_reverse_large_s_needs_eps_in_0_1(eps):
     with ctx.workprec(128):
-        assert not T._large_s("elu", Fraction(1), 8, Fraction(2), eps, Fraction(1, 2), "two-point", 1)
-        assert not T._large_s("gelu", Fraction(0), 8, Fraction(8), eps, Fraction(10 ** 5), "two-point", 1)
+        assert not T._eps_bound("elu", Fraction(1), 8, Fraction(2), eps, Fraction(1, 2), "two-point", 1)
+        assert not T._eps_bound("gelu", Fraction(0), 8, Fraction(8), eps, Fraction(10 ** 5), "two-point", 1)
 
 
 # ---------------------------------------------------------------- genuine items

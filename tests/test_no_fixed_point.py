@@ -85,7 +85,8 @@ def test_no_simplex_fixed_point_for_gelu_at_sigma_5_2(gelu5_simplex):
 
 @pytest.mark.parametrize("edit,why", [
     (lambda c: c.update(T="3"), "small-s bound"),                       # sup |phi'| on [-3, 3] is 1.13 > 1
-    (lambda c: c.update(eps="1000"), "large-s bound"),                  # (1 + eps) w c >= 1
+    (lambda c: c.update(eps="1000", cuts=c["cuts"][:3]), "large-s bound"),   # (1 + eps) w c >= 1, and the cross-term
+    #                                                                     lemma (no eps) not yet true at the third cut
     (lambda c: c.update(cuts=c["cuts"][:2]), "large-s bound"),           # stops far short of s_big
     (lambda c: c.update(cuts=c["cuts"][1:]), "small-s bound"),           # s_min moved up past the lemma
     (lambda c: c.update(weight_var="4"), "bound|not shown"),            # gelu's scale grows at 4

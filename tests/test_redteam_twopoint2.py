@@ -277,7 +277,8 @@ def test_edited_cover_certificates_fail_check_cert(tmp_path, run_cli):
     (lambda it: it.update(below=it["below"][:3] + it["below"][2:]), "do not run"),                    # a repeated cut
     (lambda it: it.update(above=[it["above"][0], it["above"][2], it["above"][1]] + it["above"][3:]), "do not run"),
     (lambda it: it.update(T="355/226"), "T outside"),                                  # 355/226 > pi/2, by 1e-7
-    (lambda it: it.update(below=it["below"][-2:]), "small-s"),                         # s_min too large
+    (lambda it: it.update(below=it["below"][-2:], slopes=[i - len(it["below"]) + 2 for i in it.get("slopes", [])
+                                                         if i >= len(it["below"]) - 2]), "small-s"),   # s_min too large
     (lambda it: it.update(below=["0"] + it["below"][1:]), "do not run"),
     (lambda it: it.update(above=it["above"] + [str(4 + k) for k in range(1, 3000)]), "over the budget"),
     (lambda it: it.update(weight_var="0"), "do not run"),

@@ -240,6 +240,25 @@ def _cover_terms(item, lists, brackets=1):
     return total
 
 
+def _gap_cover(item):
+    """A relu - h simplex-cover's price per bit, by measurement (docs/two-point.md, "Pricing"): a piece [a, b] at tol =
+    max(2^-60, (b - a)/b) costs u(tol) = (terms + 3)(20 + 2 log2(1/tol)) + 150, one by its slope u(tol 2^-20) + u(tol)
+    (the midpoint's series, the ball's partials), times 2 + L^2/10 with L = log2(1 + weight_var b) (the integrals grow
+    with the variance); each bracket's radius 280 (terms at 2^-60 + 3) times _steep at its hi."""
+    r, w = Fraction(1, item["n"] - 1), Q(item["weight_var"])
+    u = lambda tol: (terms(r, tol) + 3) * (20 + 2 * min(60, -math.log2(tol))) + 150      # noqa: E731
+    if len(item["below"]) + len(item["above"]) > 4096:
+        raise Rejected("a cover's cuts must be at most 4096")
+    qs, slopes = [Q(c) for c in item["below"] + item["above"]], {i for i in item.get("slopes", []) if type(i) is int}
+    his = [Q(item["hi"])] + [Q(b[1]) for b in item.get("brackets", []) if isinstance(b, list) and len(b) == 2]
+    total = sum(2 * 140 * (terms(r, 2.0 ** -60) + 3) * _steep(item, h) for h in his)
+    for i, (a, b) in enumerate(zip(qs, qs[1:])):
+        tol = max(2.0 ** -60, float(min((b - a) / b, 1))) if b > 0 and b > a else 2.0 ** -60
+        L = math.log2(1 + float(max(0, min(w * b, 10 ** 12))))
+        total += (u(max(2.0 ** -60, tol * 2.0 ** -20)) + u(tol) if i in slopes else u(tol)) * (2 + L * L / 10)
+    return math.ceil(total)
+
+
 def _typed(item):
     if not isinstance(item, dict) or not isinstance(item.get("type"), str) or item["type"] not in CHECKS:
         raise Rejected("unknown evidence item %r" % (item.get("type") if isinstance(item, dict) else item,))
@@ -266,6 +285,8 @@ def _work(item):
                 3 * len(item.get("slopes", []))) * prec * weight            # a slope: seven integrals more
     if item["type"] == "simplex-bracket" and type(item["n"]) is int and item["n"] >= 3:    # its series' length
         return max(prec, 128) * weight * (terms(Fraction(1, item["n"] - 1), 2.0 ** -60) + 3) * _steep(item, Q(item["hi"]))
+    if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3 and item["activation"] in RELU_GAP:
+        return max(prec, 128) * _gap_cover(item)
     if item["type"] == "simplex-cover" and type(item["n"]) is int and item["n"] >= 3:      # each piece's series
         steep = _steep(item, max([Q(c) for c in item["above"][-1:]] + [Fraction(1)])) \
             if item["activation"] in RELU_GAP else 1     # bounded: s <= 2 osc^2

@@ -565,6 +565,13 @@ def _relu_slope(n, state):
 
 
 def _large_s(name, alpha, n, w, eps, s_big, state, sign=-1):
+    """sign (S(s) - s) > 0 for every s >= s_big: the eps lemma (_eps_bound) or, where h decays, the cross-term lemma
+    (_cross; no parameter: eps is then unused).  Either is a proof; the kernel tries both."""
+    return _eps_bound(name, alpha, n, w, eps, s_big, state, sign) or name in DECAY and _cross(name, n, w, s_big, state,
+                                                                                              sign)
+
+
+def _eps_bound(name, alpha, n, w, eps, s_big, state, sign=-1):
     """sign -1: S(s) < s for every s >= s_big: (phi(p) - phi(q))^2 <= (1 + eps)(relu(p) - relu(q))^2 + (1 + 1/eps) H^2,
     so S(s) <= (1 + eps) w c s + k (1 + 1/eps) H^2 (k = 1, simplex 1/2), affine with slope < 1.  sign +1: S(s) > s for
     every s >= s_big: phi(p) - phi(q) = A - B with A = relu(p) - relu(q) and B = h(p) - h(q), |B| <= H (h lies in an
@@ -577,6 +584,33 @@ def _large_s(name, alpha, n, w, eps, s_big, state, sign=-1):
     k = arb(1) / 2 if state == "simplex" else arb(1)
     return bool(0 < eps and (g > 0 or eps < 1) and g * (slope - 1) < 0 and
                 g * ((slope - 1) * ball(s_big) + k * (1 + g / e) * H * H) < 0)
+
+
+# phi = relu - h with h even, of one sign hs and integrable: int_0^inf t |h| <= I, int_0^inf |h| <= J (silu |h| = t/(1 +
+# e^t) <= t e^-t; gelu t Q(t) <= N(t), Mills' ratio, I <= 1/sqrt(2 pi) < 2/5; softplus log(1 + e^-t) <= e^-t): name ->
+# (hs, I, J).  ELU's h tends to alpha: no such bound, its E[AB] grows like sqrt(s)
+DECAY = {"silu": (1, 2, 1), "gelu": (1, Fraction(2, 5), Fraction(1, 2)), "softplus": (-1, 1, 1)}
+
+
+def _cross(name, n, w, s_big, state, sign):
+    """sign (S(s) - s) > 0 for every s >= s_big, the cross-term lemma (docs/two-point.md): with A = relu(p) - relu(q),
+    B = h(p) - h(q), S = k E[(A - B)^2] = w c s - 2 k E[AB] + k E[B^2] exactly, 0 <= E[B^2] <= H^2, and E[AB] = hs (P -
+    X) with P (the terms E[relu(p) h(p)], E[relu(q) h(q)]) and X (E[relu(p) h(q)], E[relu(q) h(p)]) >= 0; E[b' Z |h(b
+    Z)|; Z > 0] <= b' I/(b^2 sqrt(2 pi)) gives, two-point (lam^2 = w s), P <= I n^2/((n-1) lam sqrt(2 pi)), X <= I n
+    ((n-1) + 1/(n-1)^2)/(lam sqrt(2 pi)); simplex (q = w s (n-1)/n, x = r y + an independent part, relu(a + b) <=
+    relu(a) + relu(b)) P <= 2 I/sqrt(2 pi q), X <= 2 (|r| I/sqrt(2 pi q) + sqrt(1 - r^2) J/pi).  So sign E[AB] <= P if
+    sign hs > 0, else X, and sign (S - s) >= sign (w c - 1) s - 2 k (P or X) - (k H^2 if sign < 0), increasing in s."""
+    hs, I, J = (ball(v) for v in DECAY[name])
+    s, k, c = ball(s_big), arb(1) / 2 if state == "simplex" else arb(1), ball(w) * _relu_slope(n, state)
+    root = (2 * arb.pi() * ball(w) * s).sqrt()
+    if state == "simplex":
+        r, root = ball(Fraction(1, n - 1)), root * ball(Fraction(n - 1, n)).sqrt()
+        P, X = 2 * I / root, 2 * (r * I / root + (1 - r * r).sqrt() * J / arb.pi())
+    else:
+        P, X = I * n * n / ((n - 1) * root), I * n * (n - 1 + ball(Fraction(1, (n - 1) ** 2))) / root
+    H = RELU_GAP[name](arb(0))
+    return bool(sign * (c - 1) > 0 and sign * (c - 1) * s - 2 * k * (P if sign * hs > 0 else X) -
+                (k * H * H if sign < 0 else 0) > 0)
 
 
 def _near_zero(name, alpha, n, w, T, s_min, state):

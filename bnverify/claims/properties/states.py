@@ -220,6 +220,11 @@ def two_point(claim):
                 "lemma (S(s) < s or S(s) > s beyond s_big, phi = relu - h) holds below s = 5e5; the float scan's other "
                 "sign changes (near s = %s) were not confirmed in balls" % (
                     float(w) * float(trusted.twopoint._relu_slope(n, state).mid()), ", ".join("%.4g" % m for m in missed)))}
+        over = two_point_search.OVER_BUDGET.get((act.name, n, Fraction(w), state))
+        if over:
+            return [item], {"s": [item["lo"], item["hi"]], "search": over + (
+                "; the float scan's other sign changes (near s = %s) were not confirmed in balls" % ", ".join(
+                    "%.4g" % m for m in missed) if missed else "")}
         if missed:
             return [item], {"s": [item["lo"], item["hi"]], "search": (
                 "the float scan has %d sign changes of S(s) - s; no bracket was shown in balls near s = %s (the float "

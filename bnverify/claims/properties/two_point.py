@@ -214,19 +214,24 @@ def _cuts(name, n, w, start, end, sign, state="two-point", alpha=Fraction(0), sl
     """Cuts from start to end with S(s) - s of one sign on each piece (a piece that fails is cut to
     a third, one that passes lets the next grow by half).  With a set ``slopes`` a piece the ball
     does not show is tried by its slope (S(s)/s near 1 makes S(s) - s over a ball as wide as the
-    ball: GELU's second simplex root needed thousands of pieces), and kept in the set.  None if
+    ball: GELU's second simplex root needed thousands of pieces), and kept in the set; only a piece with
+    (b - c)/b sqrt(w b) <= 3/2 (wider, the partials over the ball of variances cost up to a
+    second each and fail, "not a finite real ball": softplus at 201/100, n = 1000 spent 2.5 minutes on 296 of them).  None if
     MAX_PIECES do not do, or ``over`` (a test of the cuts so far, every 16th) says they cost too much."""
     cuts, c, h = [start], start, (end - start) / 8
     while c < end and len(cuts) <= MAX_PIECES:
         if over is not None and len(cuts) % 16 == 0 and over(cuts):
             return None
         b = min(end, c + h)
+        short = Fraction(float(b))      # a cut of 53 bits, not one whose denominator grows with every step (3^k)
+        b = short if b < end and c < short < end and 64 * (end - short) > end - c else b   # no sliver before end
         if _piece_ok(name, n, w, c, b, sign, state, alpha) or slopes is not None and \
+                float(b - c) * math.sqrt(float(w * b)) <= 1.5 * float(b) and \
                 _piece_ok(name, n, w, c, b, sign, state, alpha, slope=True) and not slopes.add((c, b)):
             cuts.append(b)
-            c, h = b, h * 3 / 2
+            c, h = b, h * (Fraction(3, 2) if slopes is None else 2)
         else:
-            h /= 3
+            h = Fraction(float(h / (3 if slopes is None else Fraction(5, 3))))
             if h < (end - start) * Fraction(1, 10 ** 12):
                 return None
     return cuts if cuts[-1] == end else None
@@ -248,9 +253,31 @@ def _tail(act, n, w, state, alpha, sign=-1):
             big = k * (1 + g / e) * H * H / (1 - slope) * 1.01 + 1e-9
             if best is None or big < best[1]:
                 best = (e, big)
+    cross = _cross_big(act.name, n, w, state, sign)
+    if cross is not None and cross <= 5 * 10 ** 5 and (best is None or cross < best[1]):   # the cross-term lemma's
+        # s_big, where smaller: the kernel's own test holds there (eps then unused: the kernel tries both lemmas)
+        eps = Fraction(best[0] if best is not None else 0.5).limit_denominator(10 ** 6)
+        return eps, Fraction(math.ceil(cross * 1000), 1000)
     if best is None or best[1] > 5 * 10 ** 5:
         return None
     return Fraction(best[0]).limit_denominator(10 ** 6), Fraction(best[1]).limit_denominator(10 ** 6) + 1
+
+
+def _cross_big(name, n, w, state, sign):
+    """The least s_big (a float, within 2 %, up to 10^6) at which the kernel's cross-term lemma (twopoint._cross: h
+    even and integrable, E[AB] bounded by terms decreasing in s) shows sign (S(s) - s) > 0 beyond, or None."""
+    if name not in trusted.twopoint.DECAY:
+        return None
+    def holds(s):
+        return trusted.twopoint._cross(name, n, Fraction(w), Fraction(s).limit_denominator(10 ** 6), state, sign)
+    with ctx.workprec(PREC):
+        if not holds(10 ** 6):
+            return None
+        lo, hi = 1e-3, 1e6
+        while hi > lo * 1.02:
+            m = math.sqrt(lo * hi)
+            lo, hi = (lo, m) if holds(m) else (m, hi)
+    return hi
 
 
 def _near_zero(act, n, w, state, alpha, sign):
@@ -289,6 +316,9 @@ def _near_zero(act, n, w, state, alpha, sign):
         if best is not None:
             break
     return best and (Fraction(best[0]).limit_denominator(1000), best[1])
+
+
+OVER_BUDGET = {}       # (activation, n, weight_var, state) -> why the last cover search stopped at the work budget
 
 
 def cover_item(act, n, w, bracket=None, state="two-point", brackets=None):
@@ -369,7 +399,13 @@ def _cover_cuts(name, n, w, alpha, state, pairs, ends, sign, slopes, spare):
                   "prec": 64, "lo": "1", "hi": "2", "T": "1", "below": [str(x) for x in cuts + piece], "above": [
                       str(end), str(end + 1)], "brackets": [[str(a), str(b)] for a, b in pairs[1:]],
                   "slopes": list(range(len(slopes or ())))}
-        return trusted.items.work(so_far) > spare
+        if trusted.items.work(so_far) > spare:
+            OVER_BUDGET[(name, n, w, state)] = ("a cover of every root (ending at s_big = %.4g) was cut up to s = %.4g "
+                                                "in %d pieces, already over one certificate's work budget (%s)" % (
+                                                    end, piece[-1], len(cuts) + len(piece) - 1,
+                                                    "{:,}".format(trusted.kernel.CERT_WORK)))
+            return True
+        return False
     for lo, hi in pairs + [(end, None)]:
         piece = _cuts(name, n, w, start, lo, sign, state, alpha, slopes, over)
         if piece is None:
