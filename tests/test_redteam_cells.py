@@ -289,3 +289,42 @@ def test_a_d_heavy_forged_tree_is_refused_before_any_integral(monkeypatch):
     with pytest.raises(trusted.Rejected, match="budget"):
         trusted.decide(claim, [item])
     assert not calls
+
+
+def _d_first_tree(name, n, w, top, force, order="DgS12OX"):
+    """A genuine cover that splits every cell down to depth ``force`` and then closes each with the first test of
+    ``order`` that holds (D first: the costliest leaf per cell, its partials' series on every cell), deeper where none
+    does; None where some cell stays open at depth 20."""
+    out = []
+
+    def build(q0, q1, p0, p1, d):
+        if d >= force:
+            for tag in order:
+                if S._leaf(tag, name, n, w, q0, q1, p0, p1):
+                    out.append(tag)
+                    return True
+        if d >= 20:
+            return False
+        out.append("4")
+        qm, pm = (q0 + q1) / 2, (p0 + p1) / 2
+        return all(build(*c, d + 1) for c in ((q0, qm, p0, pm), (q0, qm, pm, p1), (qm, q1, p0, pm), (qm, q1, pm, p1)))
+    with ctx.workprec(128):
+        ok = build(F(0), top, F(0), top, 0)
+    return dict(TANH8, activation=name, n=n, weight_var=str(w), top=str(top), tree="".join(out)) if ok else None
+
+
+@pytest.mark.slow
+def test_a_d_heavy_genuine_cover_is_accepted_within_a_few_times_its_price():
+    """A D-first cover of tanh at sigma_w^2 = 2, n = 8 with every cell split to depth 6 (most leaves D) is a genuine
+    cover: checked and accepted.  Its CPU time per unit of price is measured (0.63 us is what CERT_WORK's 32 M stand
+    for): a D leaf's partials cost some 0.66 ms per cell once its balls are cached, against 0.12 ms of a cell's
+    price, so such trees run over their price (1.4 to 1.7 us per unit at depths 7 and 8, docs/spread.md's red team
+    section); the bound here, 4 us, only catches a run-away."""
+    import time
+    item = _d_first_tree("tanh", 8, F(2), F(8), 6)
+    assert item is not None and item["tree"].count("D") > item["tree"].count("g") + item["tree"].count("1")
+    work = trusted.items.work(item)
+    S._COEF.clear()
+    t = time.process_time()
+    assert S.check_spread_none(item)["fact"] == "spread-none"
+    assert (time.process_time() - t) / work < 4e-6
