@@ -61,6 +61,8 @@ TESTS = ["tests/test_trusted.py", "tests/test_forgery.py", "tests/test_forgery_r
          "tests/test_spread_box.py", "tests/test_redteam_box.py", "tests/test_spread_blocks.py",
          # gelu's spread-none covers (spreadfam.gelu_bound, m_piece, the B and Z leaves) and the threshold
          "tests/test_spread_gelu_cover.py", "tests/test_redteam_gelu_cover.py",
+         # the D and g leaves of spread-none covers, elu's integral price (spreadfam-diff-*, rtcells-*)
+         "tests/test_spread_diff_leaf.py", "tests/test_redteam_cells.py",
          # two-point roots far out: the bracket's cap, softplus's t > 0 branch
          "tests/test_far_roots.py",
          # the stage ablation's trusted goals (trusted/stages.py) are attacked in test_decompose
