@@ -328,3 +328,17 @@ def test_a_d_heavy_genuine_cover_is_accepted_within_a_few_times_its_price():
     t = time.process_time()
     assert S.check_spread_none(item)["fact"] == "spread-none"
     assert (time.process_time() - t) / work < 4e-6
+
+
+def test_a_d_leaf_is_priced_as_six_cells():
+    """Red team rtcells: a D leaf's mean value form costs some 0.66 ms per cell against a cell's 0.12 ms, so a D-first
+    tree ran 2.7 times its price; a D is now priced as six cells (its variance balls as a "1" leaf's: the same)."""
+    prec, weight = max(TANH8.get("prec", 64), 128), trusted.items.SIZED["spread-none"][1]
+    ones, ds = dict(TANH8, tree="4" + "1" * 4), dict(TANH8, tree="4" + "D" * 4)
+    extra = prec * ((25 * weight) // 2 - (5 * weight) // 2)
+    assert trusted.items.work(ds) - trusted.items.work(ones) == extra
+    # a tree of the red team's depth-8 D-first cover's shape (62,116 D in some 88,000 symbols, priced 28.1 M before):
+    # over the budget now, the same tree of "1" leaves within it
+    tree = ("4" + "D" * 3) * 21_000 + "1" * 4_700
+    assert trusted.items.work(dict(TANH8, tree=tree)) > trusted.kernel.CERT_WORK
+    assert trusted.items.work(dict(TANH8, tree=tree.replace("D", "1"))) < trusted.kernel.CERT_WORK

@@ -220,9 +220,10 @@ def test_trusted_is_small():
     with no cap at 1000 (elu at sigma_w^2 = 2, n = 5: 41.3 M -> 19.7 M, checked in 12 s).
     +31 for the cross-term large-s lemma (twopoint.py _cross and DECAY: phi = relu - h with h even and integrable, E[AB]
     bounded by terms decreasing in s, beside the eps lemma, now _eps_bound) and the measured price of a relu - h
-    simplex cover's pieces and slopes (items.py _gap_cover)."""
+    simplex cover's pieces and slopes (items.py _gap_cover).  +1 in items.py: a spread-none "D" leaf priced as six
+    cells (its mean value form; red team rtcells measured D-first trees at 2.7 times their price)."""
     sizes = {f.name: code_lines(f) for f in TRUSTED.glob("*.py")}
-    assert sum(sizes.values()) <= 4023, sizes
+    assert sum(sizes.values()) <= 4024, sizes
 
 
 @pytest.mark.parametrize("alpha", [Fraction(0), Fraction(1, 10), Fraction(3, 4), Fraction(1)])

@@ -309,7 +309,8 @@ def _work(item):
         if not isinstance(item["tree"], str) or len(item["tree"]) > 2 * MAX_LEAVES:   # Hermite coefficients (tanh,
             raise Rejected("a spread-none tree is a string of at most %d cells" % (2 * MAX_LEAVES))   # sigmoid, silu)
         extra = len(item.get("rho", [])) + 128 if item["activation"] != "tanh" and item["activation"] != "sigmoid" else 0     # silu's rho pieces, OMEGA grid
-        return max(prec, 128) * ((max(1, len(item["tree"])) + extra) * weight // 2 + ODD_INTEGRAL * odd_integrals(item))
+        cells = max(1, len(item["tree"])) + 5 * item["tree"].count("D")     # a "D" leaf: its mean value form, ~6 cells
+        return max(prec, 128) * ((cells + extra) * weight // 2 + ODD_INTEGRAL * odd_integrals(item))
     if item["type"] == "spread-none":       # a cell's balls cost as much at 64 bits as at 128; gelu's twice (measured
         g = item["activation"] == "gelu"    # 0.15 ms), and its rho pieces (0.1 ms each) and OMEGA's grid (some 5 ms)
         return (max(1, len(item["tree"])) * (1 + g) + g * (len(item.get("rho", [])) + 64)) * max(prec, 128) * weight // 2
