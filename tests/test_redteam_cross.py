@@ -102,7 +102,8 @@ def s_simplex(name, n, w, s):
     def inner(z):
         out = []
         for m in r * sq * z:
-            er = m * 0.5 * math.erfc(-m / sig / math.sqrt(2)) + sig * math.exp(-(m / sig) ** 2 / 2) / math.sqrt(2 * math.pi)
+            er = (m * 0.5 * math.erfc(-m / sig / math.sqrt(2)) +
+                  sig * math.exp(-(m / sig) ** 2 / 2) / math.sqrt(2 * math.pi))
             out.append(er - _gl(lambda v: (np.maximum(v, 0) - _phi_np(name, v)) * _nd((v - m) / sig) / sig, vs))
         return np.array(out)
     return e2 - _gl(lambda z: _phi_np(name, sq * z) * inner(z) * _nd(z), zs)
@@ -160,14 +161,15 @@ def test_the_edge_is_not_far_below_where_the_sign_is_real():
     with ctx.workprec(128):
         assert T._large_s("silu", Fraction(0), 5, Fraction(7, 2), Fraction(13121, 248553), Fraction(512, 125),
                           "simplex", 1)
-        assert not T._large_s("silu", Fraction(0), 5, Fraction(7, 2), Fraction(13121, 248553), Fraction(4), "simplex", 1)
+        assert not T._large_s("silu", Fraction(0), 5, Fraction(7, 2), Fraction(13121, 248553), Fraction(4),
+                              "simplex", 1)
     assert s_simplex("silu", 5, 3.5, 512 / 125) > 512 / 125
 
 
 @pytest.mark.parametrize("name,alpha", [("elu", Fraction(1)), ("tanh", Fraction(0)), ("formula:x*erf(x)", Fraction(0))])
 def test_no_cross_lemma_outside_decay(name, alpha):
-    """ELU (h tends to alpha), tanh (bounded: no relu - h) and a formula get no cross-term lemma at any s_big, and a cover
-    of a formula or tanh whose last cut would need it is refused before any arithmetic."""
+    """ELU (h tends to alpha), tanh (bounded: no relu - h) and a formula get no cross-term lemma at any s_big, and a
+    cover of a formula whose last cut would need it is refused before any arithmetic."""
     with ctx.workprec(128):
         assert not (name in T.DECAY)
         if name == "elu":
@@ -197,8 +199,8 @@ def test_a_wide_failing_gelu_piece_ends_the_check(name, n):
 
 
 def test_silu_3_n13_simplex_has_no_root_where_the_float_scan_says():
-    """The search's float scan (80-node Gauss-Hermite) reports sign changes of S(s) - s near s = 355 and 9668 for silu 3,
-    n = 13, simplex ("not confirmed in balls" in the undecided reason); the lemma says S(s) > s from s_big = 839 on.
+    """The search's float scan (80-node Gauss-Hermite) reports sign changes of S(s) - s near s = 355 and 9668 for silu
+    3, n = 13, simplex ("not confirmed in balls" in the undecided reason); the lemma says S(s) > s from s_big = 839 on.
     The truth, by the kernel's balls and the test's own quadrature: S(s) - s is about +0.49 and +0.90 there (w c - 1 =
     4e-5: a small but certain margin), so those are float artefacts, not roots the cover missed."""
     assert _edge("silu", 13, Fraction(3), "simplex", 1) < 840
