@@ -209,3 +209,15 @@ def test_silu_3_n13_simplex_has_no_root_where_the_float_scan_says():
             k = T.distance("simplex", "silu", Fraction(0), 13, Fraction(3), arb(s)) - s
         own = s_simplex("silu", 13, 3.0, s) - s
         assert k > 0.4 and abs(own - float(k.mid())) < 1e-6, (s, k, own)
+
+
+def test_the_reason_calls_sign_changes_beyond_the_lemma_float_error():
+    """Red team rtcross: the over-budget reason for silu 3, n = 13, simplex listed the float scan's sign changes near
+    s = 355 and 9668 as unconfirmed; 9668 lies beyond the cross-term lemma's s_big (some 840), where the kernel's
+    balls show S(s) > s: it is named the float rule's error now, 355 stays neither proved nor excluded."""
+    from bnverify.claims.properties import states
+    from bnverify.core.activations import activation
+    text = states._missed_text(activation("silu"), 13, Fraction(3), "simplex", [355.0, 9668.0])
+    assert "other sign changes (near s = 355) were not confirmed in balls" in text
+    assert "near s = 9668 lie beyond s = " in text and "S(s) > s: the float rule's error, not roots" in text
+    assert states._missed_text(activation("silu"), 13, Fraction(3), "simplex", []) == ""

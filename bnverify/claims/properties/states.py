@@ -222,9 +222,7 @@ def two_point(claim):
                     float(w) * float(trusted.twopoint._relu_slope(n, state).mid()), ", ".join("%.4g" % m for m in missed)))}
         over = two_point_search.OVER_BUDGET.get((act.name, n, Fraction(w), state))
         if over:
-            return [item], {"s": [item["lo"], item["hi"]], "search": over + (
-                "; the float scan's other sign changes (near s = %s) were not confirmed in balls" % ", ".join(
-                    "%.4g" % m for m in missed) if missed else "")}
+            return [item], {"s": [item["lo"], item["hi"]], "search": over + _missed_text(act, n, w, state, missed)}
         if missed:
             return [item], {"s": [item["lo"], item["hi"]], "search": (
                 "the float scan has %d sign changes of S(s) - s; no bracket was shown in balls near s = %s (the float "
@@ -232,6 +230,25 @@ def two_point(claim):
                 "another %s fixed point there is neither proved nor excluded" % (
                     len(signs), ", ".join("%.4g" % m for m in missed), state))}
     return [item], {"s": [item["lo"], item["hi"]]}
+
+
+def _missed_text(act, n, w, state, missed):
+    """The float scan's sign changes that no ball confirmed, in words: those beyond the s where the kernel's
+    cross-term lemma (in balls: two_point._cross_big) already gives S(s) - s one sign are the float rule's error,
+    not roots; the others are neither proved nor excluded."""
+    if not missed:
+        return ""
+    ends = [(g, two_point_search._cross_big(act.kernel_name, n, Fraction(w), state, g)) for g in (1, -1)]
+    g, big = next(((g, b) for g, b in ends if b is not None), (None, None))
+    near = [m for m in missed if big is None or m < big]
+    far = [m for m in missed if big is not None and m >= big]
+    text = "" if not near else "; the float scan's other sign changes (near s = %s) were not confirmed in balls" % (
+        ", ".join("%.4g" % m for m in near))
+    if far:
+        text += ("; the float scan's sign changes near s = %s lie beyond s = %.4g, where the kernel's cross-term "
+                 "lemma (in balls) shows S(s) %s s: the float rule's error, not roots" % (
+                     ", ".join("%.4g" % m for m in far), big, ">" if g > 0 else "<"))
+    return text
 
 
 def _bracket_proves(claim, item):
